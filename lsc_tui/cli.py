@@ -1,0 +1,91 @@
+"""The ``lsc-tui`` command line: the editor and every headless subcommand.
+
+Each subcommand lives in ``lsc_tui/commands/<name>.py`` and exposes ``HELP`` (one line),
+``configure(parser)`` and ``run(args) -> int``. Modules import their heavy dependencies
+inside ``run`` so that ``lsc-tui --help`` and every command start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from lsc_tui import __version__
+
+# name -> module under lsc_tui.commands (order is the order shown in --help)
+COMMANDS: dict[str, str] = {
+    "edit": "edit",
+    "validate": "validate",
+    "synthesize": "synthesize",
+    "diff": "diff",
+    "migrate": "migrate",
+    "secrets": "secrets",
+    "preflight": "preflight",
+    "merge-external": "merge_external",
+    "expand": "expand",
+    "export": "export",
+    "schema": "schema",
+}
+
+EXIT_BAD_INPUT = 2
+
+
+def _available() -> dict[str, object]:
+    mods = {}
+    for name, mod in COMMANDS.items():
+        try:
+            mods[name] = importlib.import_module(f"lsc_tui.commands.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"lsc_tui.commands.{mod}":
+                raise
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lsc-tui",
+        description="Edit, validate, synthesize and migrate Lightspeed Core Stack and Llama Stack configs.",
+    )
+    parser.add_argument("--version", action="version", version=f"lsc-tui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, mod in _available().items():
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.configure(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # A bare `lsc-tui` or `lsc-tui PATH` opens the editor.
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+        if "edit" in _available():
+            argv = ["edit", *argv]
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print("lsc-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # no traceback reaches a user
+        if os.environ.get("LSC_TUI_DEBUG"):
+            raise
+        print(
+            f"lsc-tui: internal error ({type(exc).__name__}) in '{args.command}'. "
+            "Nothing was written. Run again with LSC_TUI_DEBUG=1 for the traceback "
+            "and report it.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

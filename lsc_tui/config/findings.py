@@ -1,0 +1,73 @@
+"""Findings: every problem lsc-tui reports, located in a file."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.value
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One located problem.
+
+    ``line`` and ``column`` are 1-based; 0 means "the whole file". ``path`` is the key
+    path inside the document (strings for mapping keys, ints for list indexes).
+    The message and fix never contain a secret value.
+    """
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+    fix: str = ""
+    path: tuple = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def to_text(self) -> str:
+        head = f"{self.location()}: {self.severity.value}: {self.code}: {self.message}"
+        if self.fix:
+            return f"{head}\n    fix: {self.fix}"
+        return head
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        data["path"] = [p for p in self.path]
+        return data
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: (f.file, f.line, f.column, order[f.severity], f.code))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def path_text(path: tuple | list) -> str:
+    """Render a key path as ``a.b[0].c``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
