@@ -1,0 +1,59 @@
+"""`lsc-tui edit [PATH]`: open the editor (the default command)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+HELP = "open the editor on a config (default: ./lightspeed-stack.yaml, else a copy of the demo)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", help="lightspeed-stack.yaml, a directory holding one, or a run.yaml")
+    parser.add_argument("--theme", help="theme name (see docs/themes.md); remembered for next time")
+    parser.add_argument("--color", choices=["auto", "16", "256", "truecolor"], default="auto",
+                        help="colour depth (auto honours NO_COLOR and TEXTUAL_COLOR_SYSTEM)")
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    parser.add_argument("--readonly", action="store_true", help="open without allowing saves")
+    parser.add_argument("--demo", action="store_true", help="open a fresh copy of the bundled demo workspace")
+
+
+def resolve_start_path(path: str | None, demo: bool = False) -> tuple[Path, str | None]:
+    """The file to open, and a message to show (e.g. where the demo was copied)."""
+    if path and not demo:
+        return Path(path), None
+    if not demo:
+        for name in ("lightspeed-stack.yaml", "lightspeed-stack.yml"):
+            if Path(name).is_file():
+                return Path(name), None
+    from lsc_tui.demo import copy_demo
+
+    target = copy_demo()
+    return target, f"Opened a fresh copy of the demo workspace in {target.parent}"
+
+
+def apply_color(choice: str) -> None:
+    mapping = {"16": "standard", "256": "256", "truecolor": "truecolor"}
+    if choice in mapping:
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = mapping[choice]
+    elif os.environ.get("NO_COLOR"):
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+
+
+def run(args) -> int:
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+
+    path, notice = resolve_start_path(args.path, args.demo)
+    if notice:
+        print(notice, file=sys.stderr)
+    try:
+        load_workspace(path)
+    except WorkspaceError as exc:
+        print(exc.finding.to_text(), file=sys.stderr)
+        return 2
+    apply_color(args.color)
+    from lsc_tui.tui.app import run_app
+
+    return run_app(path, theme=args.theme, mouse=not args.no_mouse, readonly=args.readonly, notice=notice)

@@ -1,0 +1,60 @@
+"""`lsc-tui validate`: every finding of a workspace, located, with a fix."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "check a lightspeed-stack.yaml (and every file it refers to) or a run.yaml"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="lightspeed-stack.yaml, a directory holding one, or a run.yaml")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+
+
+def file_roles(ws) -> list[dict]:
+    roles = []
+    if ws.config is not None:
+        roles.append({"path": ws.config.display, "role": "lightspeed-stack"})
+    if ws.run_yaml is not None:
+        roles.append({"path": ws.run_yaml.display, "role": "run-yaml" if ws.kind == "run-yaml" else "legacy-run-yaml"})
+    if ws.profile is not None:
+        roles.append({"path": ws.profile.display, "role": "profile"})
+    if ws.baseline:
+        roles.append({"path": f"builtin:{ws.baseline}", "role": "baseline"})
+    return roles
+
+
+def run(args) -> int:
+    from lsc_tui.config.findings import Severity, has_errors
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+
+    try:
+        ws = load_workspace(args.path)
+    except WorkspaceError as exc:
+        if args.json:
+            print(json.dumps({"mode": None, "mode_reason": "", "files": [],
+                              "findings": [exc.finding.to_json()]}, indent=2))
+        else:
+            print(exc.finding.to_text(), file=sys.stderr)
+        return 2
+    findings = [f for f in ws.findings if not (args.no_info and f.severity is Severity.INFO)]
+    if args.json:
+        print(json.dumps({
+            "mode": ws.mode,
+            "mode_reason": ws.mode_reason,
+            "files": file_roles(ws),
+            "findings": [f.to_json() for f in findings],
+        }, indent=2))
+    else:
+        for f in findings:
+            print(f.to_text())
+        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+        warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+        mode = ws.mode or ("run.yaml" if ws.kind == "run-yaml" else "invalid")
+        print(f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
+              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
+    return 1 if has_errors(ws.findings) else 0

@@ -1,0 +1,468 @@
+"""The workspace: a config and every file it refers to, with LCORE's mode detection.
+
+``load_workspace(path)`` accepts a ``lightspeed-stack.yaml`` (or a directory holding one)
+or a Llama Stack ``run.yaml`` on its own. It never raises for bad content: problems are
+findings. It raises :class:`WorkspaceError` only when there is nothing to work on (no such
+file, not YAML, not a mapping), with one located finding that says how to fix it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsc_tui.config import envref
+from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
+from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
+
+CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
+RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
+BASELINES = ("default", "empty", "byo-llm")
+
+MODE_LIBRARY = "legacy-library"
+MODE_SERVER = "legacy-server"
+MODE_UNIFIED = "unified"
+
+MIGRATE_HINT = "Run `lsc-tui migrate PATH` to move the run.yaml into the unified config (it proves the result is equivalent)."
+
+# Keys that only a lightspeed-stack.yaml has, and keys that only a run.yaml has.
+_LCORE_KEYS = {"llama_stack", "ogx", "user_data_collection", "service", "authentication", "inference",
+               "mcp_servers", "conversation_cache", "customization", "rag", "vector_store", "azure_entra_id"}
+_RUN_KEYS = {"apis", "providers", "image_name", "distro_name", "registered_resources", "storage",
+             "models", "shields", "vector_dbs", "external_providers_dir", "server", "vector_stores"}
+
+
+class WorkspaceError(Exception):
+    def __init__(self, finding: Finding):
+        super().__init__(finding.to_text())
+        self.finding = finding
+
+
+@dataclass
+class Workspace:
+    """Everything lsc-tui knows about one config."""
+
+    root_path: Path
+    kind: str  # "lightspeed-stack" | "run-yaml"
+    config: Document | None = None
+    run_yaml: Document | None = None  # the legacy library run.yaml
+    profile: Document | None = None
+    baseline: str | None = None  # default | empty | byo-llm, when no profile is used
+    mode: str | None = None
+    mode_reason: str = ""
+    cwd: Path = field(default_factory=Path.cwd)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[Document]:
+        return [d for d in (self.config, self.run_yaml, self.profile) if d is not None]
+
+    @property
+    def config_dir(self) -> Path:
+        return self.root_path.parent
+
+    def llama_stack_key(self) -> str:
+        data = self.config.data if self.config else None
+        if isinstance(data, dict) and isinstance(data.get("ogx"), dict):
+            return "ogx"
+        return "llama_stack"
+
+    def document_for(self, file: str) -> Document | None:
+        for doc in self.documents:
+            if doc.display == file or str(doc.path) == file:
+                return doc
+        return None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+
+def find_config(path: Path) -> Path:
+    if path.is_dir():
+        for name in CONFIG_NAMES + RUN_NAMES:
+            candidate = path / name
+            if candidate.is_file():
+                return candidate
+        raise WorkspaceError(Finding(
+            str(path), 0, 0, Severity.ERROR, "no-config",
+            "the directory holds no lightspeed-stack.yaml or run.yaml",
+            "Give the path of the config file itself, or run lsc-tui in the directory that holds it."))
+    return path
+
+
+def looks_like_run_yaml(data: dict) -> bool:
+    keys = set(data)
+    return bool(keys & _RUN_KEYS) and not (keys & _LCORE_KEYS)
+
+
+def _display(path: Path, cwd: Path) -> str:
+    try:
+        return os.path.relpath(path, cwd) if not str(os.path.relpath(path, cwd)).startswith("../..") else str(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def _load(path: Path, cwd: Path) -> Document:
+    try:
+        return load_document(path, _display(path, cwd))
+    except YamlLoadError as exc:
+        raise WorkspaceError(exc.finding) from None
+
+
+def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None) -> Workspace:
+    cwd = Path(cwd) if cwd is not None else Path.cwd()
+    path = Path(path)
+    if not path.is_absolute():
+        path = cwd / path
+    path = find_config(path)
+    doc = _load(path, cwd)
+    if doc.data is None:
+        raise WorkspaceError(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file",
+                                     "the file is empty (or holds only comments)",
+                                     "A lightspeed-stack.yaml needs at least name, service, llama_stack and user_data_collection."))
+    if not isinstance(doc.data, dict):
+        kind = type(doc.data).__name__
+        kind = {"list": "a list", "str": "a single string", "int": "a number"}.get(kind, f"a {kind}")
+        raise WorkspaceError(Finding(doc.display, doc.root.line if doc.root else 1, doc.root.column if doc.root else 1,
+                                     Severity.ERROR, "not-a-mapping",
+                                     f"the top level is {kind}, not a mapping of keys",
+                                     "A config file is a mapping: `key: value` lines at the top level."))
+    if looks_like_run_yaml(doc.data):
+        ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
+                       mode_reason="a Llama Stack run.yaml opened on its own")
+        ws.findings.extend(doc.findings)
+        _validate_run_yaml(ws, doc)
+        _lint_env_refs(ws)
+        ws.findings = sort_findings(_dedupe(ws.findings))
+        return ws
+    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd)
+    ws.findings.extend(doc.findings)
+    _analyse_config(ws, env if env is not None else dict(os.environ))
+    _lint_env_refs(ws)
+    ws.findings = sort_findings(_dedupe(ws.findings))
+    return ws
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.file, f.line, f.column, f.code, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+# -- mode detection ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModeFacts:
+    P: bool  # non-empty inference.providers
+    V: bool  # non-empty vector_store.providers
+    C: bool  # a llama_stack.config block is present (even {})
+    L: bool  # library_client_config_path present
+    Lib: bool | None  # use_as_library_client
+    U: bool  # url present
+    ls_key: str
+
+    @property
+    def S(self) -> bool:
+        return self.P or self.V or self.C
+
+
+def _truthy(value, env: dict):
+    if isinstance(value, str) and envref.find_refs(value):
+        try:
+            return envref.resolve(value, env)
+        except envref.EnvVarMissing:
+            return None
+    return value
+
+
+def mode_facts(data: dict, env: dict | None = None) -> ModeFacts:
+    env = env if env is not None else {}
+    ls_key = "ogx" if isinstance(data.get("ogx"), dict) else "llama_stack"
+    ls = data.get(ls_key)
+    ls = ls if isinstance(ls, dict) else {}
+    inference = data.get("inference") if isinstance(data.get("inference"), dict) else {}
+    vector_store = data.get("vector_store") if isinstance(data.get("vector_store"), dict) else {}
+    lib = _truthy(ls.get("use_as_library_client"), env)
+    return ModeFacts(
+        P=bool(inference.get("providers")),
+        V=bool(vector_store.get("providers")),
+        C="config" in ls and ls.get("config") is not None,
+        L=ls.get("library_client_config_path") is not None,
+        Lib=None if lib is None else bool(lib),
+        U=ls.get("url") is not None,
+        ls_key=ls_key,
+    )
+
+
+def detect_mode(data: dict, env: dict | None = None) -> tuple[str | None, str]:
+    """LCORE's decision (mode, reason). Mode is None when LCORE would refuse the file."""
+    f = mode_facts(data, env)
+    inputs = [name for flag, name in ((f.P, "inference.providers"), (f.V, "vector_store.providers"),
+                                      (f.C, f"{f.ls_key}.config")) if flag]
+    if f.S and f.L:
+        return None, (f"both unified synthesis input ({', '.join(inputs)}) and the legacy "
+                      f"{f.ls_key}.library_client_config_path are set")
+    if f.S:
+        where = "library mode: LCORE synthesizes run.yaml" if f.Lib else \
+            "server mode: the Llama Stack container synthesizes run.yaml"
+        return MODE_UNIFIED, f"unified: {', '.join(inputs)} present ({where})"
+    if f.L:
+        return MODE_LIBRARY, f"legacy library client: {f.ls_key}.library_client_config_path names an external run.yaml"
+    if f.Lib:
+        return None, "library client mode with no run-configuration source"
+    if f.U:
+        return MODE_SERVER, f"legacy server: {f.ls_key}.url points at a separately managed Llama Stack"
+    return None, f"neither {f.ls_key}.url nor library client mode is set"
+
+
+def _analyse_config(ws: Workspace, env: dict) -> None:
+    doc = ws.config
+    data: dict = doc.data
+    disp = doc.display
+    if "ogx" in data and "llama_stack" in data:
+        ln, col = doc.position(("llama_stack",))
+        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "ogx-alias",
+                                   "both `ogx:` and `llama_stack:` are present; LCORE uses `ogx:` and ignores this block",
+                                   "Delete the `llama_stack:` block (or merge it into `ogx:`)."))
+    facts = mode_facts(data, env)
+    key = facts.ls_key
+    ls = data.get(key)
+    mode, reason = detect_mode(data, env)
+    ws.mode, ws.mode_reason = mode, reason
+
+    if ls is None or not isinstance(ls, dict):
+        ln, col = doc.position((key,)) if ls is not None else (1, 1)
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "missing-llama-stack",
+                                   f"`{key}` is missing or not a mapping",
+                                   f"Add a `{key}:` block with `use_as_library_client: true` and a `config:` block "
+                                   "(unified), or `url:` for a remote Llama Stack."))
+        ls = {}
+
+    # nested model check (LlamaStackConfiguration), then the root check in LCORE's order
+    if not facts.U and facts.Lib is None and ls:
+        ln, col = doc.position((key,))
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-url-no-library",
+                                   "Llama Stack URL is not specified and library client mode is not specified",
+                                   f"Set `{key}.use_as_library_client: true` (LCORE runs Llama Stack in-process) "
+                                   f"or `{key}.url` (a separate Llama Stack server)."))
+    elif not facts.U and facts.Lib is False:
+        ln, col = doc.position((key, "use_as_library_client"))
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-url-no-library",
+                                   "Llama Stack URL is not specified and library client mode is not enabled",
+                                   f"Set `{key}.use_as_library_client: true` or give `{key}.url`."))
+
+    if facts.S and facts.L:
+        ln, col = doc.position((key, "library_client_config_path"))
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "unified-and-legacy",
+                                   "unified synthesis inputs are mutually exclusive with the legacy "
+                                   f"{key}.library_client_config_path ({reason.split(': ', 1)[-1]})",
+                                   MIGRATE_HINT + " Or remove library_client_config_path if the unified inputs already "
+                                   "describe everything."))
+    elif facts.Lib and not facts.S and not facts.L:
+        ln, col = doc.position((key, "use_as_library_client"))
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-run-source",
+                                   "Llama Stack library mode requires a run-configuration source",
+                                   "Set a non-empty inference.providers, a non-empty vector_store.providers, a "
+                                   f"{key}.config block, or {key}.library_client_config_path."))
+    version = data.get("config_format_version")
+    if version is not None and not (facts.S and facts.L):
+        detected = MODE_UNIFIED if facts.S else "legacy"
+        ln, col = doc.position(("config_format_version",))
+        if version not in ("legacy", "unified"):
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "config-format-version",
+                                       f"config_format_version must be 'legacy' or 'unified', not {version!r}",
+                                       f"Set it to '{detected}' or delete it (the shape decides the mode)."))
+        elif version != detected:
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "config-format-version",
+                                       f"config_format_version is '{version}' but the file's shape is {detected} "
+                                       f"({reason})",
+                                       f"Set config_format_version: {detected}, or delete it." +
+                                       (" " + MIGRATE_HINT if version == "unified" else "")))
+    if facts.L:
+        ln, col = doc.position((key, "library_client_config_path"))
+        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "legacy-deprecated",
+                                   "the two-file configuration (library_client_config_path + run.yaml) is deprecated "
+                                   "and removed in LCORE 0.7",
+                                   MIGRATE_HINT))
+
+    _validate_model(ws, doc, "lightspeed-stack")
+    _load_references(ws, ls, key, facts)
+
+
+def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> None:
+    doc = ws.config
+    disp = doc.display
+    if facts.L and not facts.S:
+        raw = ls.get("library_client_config_path")
+        ln, col = doc.position((key, "library_client_config_path"))
+        if not isinstance(raw, str) or not raw.strip():
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "run-yaml-path",
+                                       "library_client_config_path must be a file path",
+                                       "Give the path of the run.yaml (relative to the directory you start LCORE in)."))
+            return
+        rel = Path(os.path.expanduser(raw))
+        from_cwd = rel if rel.is_absolute() else ws.cwd / rel
+        beside = ws.config_dir / rel
+        target = None
+        if from_cwd.is_file():
+            target = from_cwd
+        elif not rel.is_absolute() and beside.is_file():
+            target = beside
+            ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "run-yaml-beside-config",
+                                       f"'{raw}' is not in the current directory ({ws.cwd}); lsc-tui uses the one "
+                                       f"beside the config ({beside}), but LCORE resolves this path against the "
+                                       "directory it is started in",
+                                       "Start LCORE (and lsc-tui) from the directory the path is relative to, "
+                                       "or migrate: a unified profile path is relative to the config file."))
+        if target is None:
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "run-yaml-missing",
+                                       f"the run.yaml '{raw}' does not exist (LCORE resolves it against the "
+                                       f"current directory, {ws.cwd})",
+                                       "Fix the path, or run from the directory it is relative to."))
+            return
+        ws.run_yaml = _load_ref(ws, target, (key, "library_client_config_path"))
+        if ws.run_yaml is not None:
+            _validate_run_yaml(ws, ws.run_yaml)
+        return
+    if not facts.S:
+        return
+    cfg = ls.get("config")
+    cfg = cfg if isinstance(cfg, dict) else {}
+    profile = cfg.get("profile")
+    if profile:
+        ln, col = doc.position((key, "config", "profile"))
+        if not isinstance(profile, str):
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-path",
+                                       "profile must be a file path", "Give the path of a run.yaml-shaped file."))
+            return
+        p = Path(profile)
+        target = p if p.is_absolute() else ws.config_dir / p
+        if not target.is_file():
+            available = available_profiles(ws.config_dir)
+            listing = ", ".join(available) if available else "none found next to the config"
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-missing",
+                                       f"the profile '{profile}' does not exist (profile paths are relative to the "
+                                       f"config's directory, {ws.config_dir}); available: {listing}",
+                                       "Fix the path, pick an available profile, or use `baseline: default`."))
+            return
+        ws.profile = _load_ref(ws, target, (key, "config", "profile"))
+        if ws.profile is not None:
+            _validate_run_yaml(ws, ws.profile)
+        if "baseline" in cfg:
+            bl, bc = doc.position((key, "config", "baseline"))
+            ws.findings.append(Finding(disp, bl, bc, Severity.INFO, "baseline-ignored",
+                                       "baseline is ignored because a profile is set (the profile beats the baseline)",
+                                       "Delete `baseline` to make that clear, or delete `profile` to use the baseline."))
+        return
+    baseline = cfg.get("baseline", "default")
+    if baseline not in BASELINES:
+        ln, col = doc.position((key, "config", "baseline"))
+        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown",
+                                   f"unknown baseline {baseline!r}; LCORE knows: {', '.join(BASELINES)}",
+                                   "Use default, empty or byo-llm, or set `profile:` to a run.yaml-shaped file."))
+        baseline = "default"
+    ws.baseline = baseline
+
+
+def _load_ref(ws: Workspace, target: Path, ref_path: tuple) -> Document | None:
+    try:
+        doc = load_document(target, _display(target, ws.cwd))
+    except YamlLoadError as exc:
+        ws.findings.append(exc.finding)
+        return None
+    ws.findings.extend(doc.findings)
+    if doc.data is None:
+        # LCORE reads an empty profile as {}
+        doc.data = {}
+    elif not isinstance(doc.data, dict):
+        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
+                                   "the top level is not a mapping of keys",
+                                   "A run.yaml is a mapping: version, apis, providers, ..."))
+        return None
+    return doc
+
+
+def available_profiles(config_dir: Path) -> list[str]:
+    """run.yaml-shaped files next to the config and in a profiles/ directory, plus the baselines."""
+    out: list[str] = []
+    for folder, prefix in ((config_dir, ""), (config_dir / "profiles", "profiles/")):
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.glob("*.y*ml")):
+            if p.name in CONFIG_NAMES or p.name.endswith(".bak"):
+                continue
+            try:
+                if p.stat().st_size > 1024 * 1024:
+                    continue
+                import yaml
+
+                data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            except Exception:  # unreadable files are simply not offered
+                continue
+            if isinstance(data, dict) and looks_like_run_yaml(data):
+                out.append(prefix + p.name)
+    return out
+
+
+# -- validation against the models ------------------------------------------------------------
+
+
+def _validate_model(ws: Workspace, doc: Document, which: str) -> None:
+    try:
+        from lsc_tui.config import models
+    except ImportError:  # models not available: structural checks only
+        return
+    fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
+    data = doc.data
+    if which == "lightspeed-stack" and isinstance(data, dict) and "ogx" in data:
+        data = dict(data)
+        data["llama_stack"] = data.pop("ogx")
+        ogx = True
+    else:
+        ogx = False
+    for issue in fn(data):
+        path = tuple(issue.path)
+        if ogx and path and path[0] == "llama_stack":
+            path = ("ogx",) + path[1:]
+        node = doc.key_node_at(path) if issue.code == "unknown-key" else None
+        ln, col = (node.line, node.column) if node is not None else doc.position(path)
+        sev = Severity.ERROR if issue.severity == "error" else Severity.WARNING
+        where = path_text(path)
+        msg = issue.message if not where or where in issue.message else f"{where}: {issue.message}"
+        ws.findings.append(Finding(doc.display, ln, col, sev, issue.code, msg, issue.fix, path))
+
+
+def _validate_run_yaml(ws: Workspace, doc: Document) -> None:
+    _validate_model(ws, doc, "run-yaml")
+
+
+def _lint_env_refs(ws: Workspace) -> None:
+    for doc in ws.documents:
+        for path, node in doc.iter_scalars():
+            value = node.value
+            if not value or "${" not in value:
+                continue
+            for bad in envref.find_legacy_refs(value):
+                # operands may be secrets (a literal default): show the shape, never the operand
+                ws.findings.append(Finding(doc.display, node.line, node.column, Severity.WARNING, "env-ref-literal",
+                                           f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
+                                           f"({bad.reason}); the server keeps it as literal text",
+                                           f"Write {_elide(bad.suggestion)}.", path))
+
+
+def _elide(ref_text: str) -> str:
+    """``${env.X:secret}`` -> ``${env.X:…}``: keep the name and the operator only."""
+    body = ref_text[:-1] if ref_text.endswith("}") else ref_text
+    for i, ch in enumerate(body):
+        if ch in ":+" and i > 2:
+            op = body[i:i + 2] if body[i + 1:i + 2] in ("=", "+", "-") else ch
+            rest = body[i + len(op):]
+            return body[:i] + op + ("…" if rest else "") + "}"
+    return body + "}"

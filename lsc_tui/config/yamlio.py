@@ -1,0 +1,660 @@
+"""YAML reading and writing: located documents, exact text spans, atomic saves.
+
+Reading: the text is composed once with PyYAML's C parser (the reader Llama Stack and LCORE
+use, so values mean what the servers will see). Every node keeps its line, column and
+character span in the original text, so findings are located and edits replace only the
+bytes of the value they change.
+
+Writing: edits are text-span replacements (a no-op save is byte-identical by construction);
+structural edits that have no span (a new key) go through ruamel.yaml's round-trip
+emitter, which keeps comments. Every save is atomic (temporary file in the same directory,
+fsync, rename), keeps the file's mode (0600 for secret-bearing files), keeps a backup, and
+refuses to overwrite a file that changed on disk since it was read. After writing, the file
+is read back with PyYAML ``safe_load`` and compared with the data we meant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import yaml
+
+from lsc_tui.config.findings import Finding, Severity
+
+try:  # the C parser is much faster; fall back to the pure one where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 2_000_000  # after alias expansion; an alias bomb is refused, not expanded
+MAX_DEPTH = 200
+
+_BOM = "\ufeff"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class YamlLoadError(Exception):
+    """The file cannot be used at all. Carries one located finding."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.to_text())
+        self.finding = finding
+
+
+class FileChangedError(Exception):
+    """The file on disk is not the one we read: we refuse to overwrite it."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"{path}: the file changed on disk since lsc-tui read it; nothing was written. "
+            "Reload it (or save elsewhere) and apply your edit again."
+        )
+        self.path = path
+
+
+class VerifyError(Exception):
+    """What a server would read from the written text is not what we meant."""
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file was when we read it: enough to tell that it changed since."""
+
+    sha256: str
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of_bytes(cls, raw: bytes, st: os.stat_result | None) -> "FileStamp":
+        return cls(
+            hashlib.sha256(raw).hexdigest(),
+            st.st_mtime_ns if st else 0,
+            len(raw),
+        )
+
+
+def stamp_of(path: Path) -> FileStamp | None:
+    try:
+        raw = path.read_bytes()
+        return FileStamp.of_bytes(raw, path.stat())
+    except FileNotFoundError:
+        return None
+
+
+@dataclass
+class Node:
+    """A YAML node with its place in the text. ``start``/``end`` are character offsets."""
+
+    kind: str  # "map" | "seq" | "scalar"
+    tag: str
+    line: int  # 1-based
+    column: int  # 1-based
+    start: int
+    end: int
+    style: str | None = None  # scalars: None (plain), "'", '"', "|", ">"
+    value: str | None = None  # scalars: the text value
+    items: list = field(default_factory=list)  # map: [(key Node, value Node)], seq: [Node]
+    flow: bool = False
+
+    def child(self, key) -> "Node | None":
+        if self.kind == "map":
+            for k, v in self.items:
+                if k.kind == "scalar" and _key_matches(k, key):
+                    return v
+        elif self.kind == "seq" and isinstance(key, int) and 0 <= key < len(self.items):
+            return self.items[key]
+        return None
+
+    def key_node(self, key) -> "Node | None":
+        if self.kind == "map":
+            for k, _v in self.items:
+                if k.kind == "scalar" and _key_matches(k, key):
+                    return k
+        return None
+
+
+def _key_matches(node: Node, key) -> bool:
+    if isinstance(key, str):
+        return node.value == key
+    return node.value == str(key) and node.tag != "tag:yaml.org,2002:str"
+
+
+class Document:
+    """One YAML file as read: its exact text, its data, and its located node tree."""
+
+    def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
+                 multi: bool = False):
+        self.path = Path(path)
+        self.display = display or str(path)
+        self.text = text
+        self.stamp = stamp
+        self.findings: list[Finding] = []
+        self.root: Node | None = None
+        self.data = None
+        # Multi-document streams (Kubernetes manifests) keep every document here;
+        # ``root`` and ``data`` are the first one.
+        self.roots: list[Node] = []
+        self.all_data: list = []
+        self._parse(multi)
+
+    # -- reading -----------------------------------------------------------------
+    def _parse(self, multi: bool) -> None:
+        base = 1 if self.text.startswith(_BOM) else 0
+        body = self.text[base:]
+        ynodes = []
+        try:
+            loader = _Loader(body)
+            try:
+                if multi:
+                    while loader.check_node():
+                        ynodes.append(loader.get_node())
+                else:
+                    node = loader.get_single_node()
+                    ynodes = [node] if node is not None else []
+                for ynode in ynodes:
+                    _check_size(ynode, self.display)
+                    self.all_data.append(loader.construct_document(ynode))
+            finally:
+                loader.dispose()
+        except yaml.MarkedYAMLError as exc:
+            raise YamlLoadError(_parse_finding(self.display, exc, body)) from None
+        except yaml.YAMLError as exc:
+            raise YamlLoadError(
+                Finding(self.display, 1, 1, Severity.ERROR, "yaml-syntax", _one_line(str(exc)),
+                        "Fix the YAML syntax at the place named.")
+            ) from None
+        except RecursionError:
+            raise YamlLoadError(
+                Finding(self.display, 1, 1, Severity.ERROR, "yaml-too-deep",
+                        "the document is nested too deeply to read",
+                        f"Config files need far less than {MAX_DEPTH} levels; check for a runaway structure.")
+            ) from None
+        self.roots = [_convert(n, base, 0, self.display) for n in ynodes]
+        self.root = self.roots[0] if self.roots else None
+        self.data = self.all_data[0] if self.all_data else None
+        for root in self.roots:
+            self.findings.extend(_lint(root, self.display))
+
+    def position(self, path: tuple | list) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest existing parent."""
+        node = self.root
+        best = (1, 1) if node is None else (node.line, node.column)
+        for part in path:
+            if node is None:
+                break
+            nxt = node.child(part)
+            if nxt is None:
+                break
+            kn = node.key_node(part)
+            best = (kn.line, kn.column) if kn is not None else (nxt.line, nxt.column)
+            node = nxt
+        return best
+
+    def node_at(self, path: tuple | list) -> Node | None:
+        node = self.root
+        for part in path:
+            if node is None:
+                return None
+            node = node.child(part)
+        return node
+
+    def key_node_at(self, path: tuple | list) -> Node | None:
+        if not path:
+            return None
+        parent = self.node_at(path[:-1])
+        return parent.key_node(path[-1]) if parent is not None else None
+
+    def iter_nodes(self) -> Iterator[tuple[tuple, Node]]:
+        """Every value node with its key path, parents before children."""
+        if self.root is None:
+            return
+        stack: list[tuple[tuple, Node]] = [((), self.root)]
+        while stack:
+            path, node = stack.pop()
+            yield path, node
+            if node.kind == "map":
+                for k, v in reversed(node.items):
+                    stack.append((path + (_key_value(k),), v))
+            elif node.kind == "seq":
+                for i in range(len(node.items) - 1, -1, -1):
+                    stack.append((path + (i,), node.items[i]))
+
+    def iter_scalars(self) -> Iterator[tuple[tuple, Node]]:
+        for path, node in self.iter_nodes():
+            if node.kind == "scalar":
+                yield path, node
+
+    def path_at_line(self, line: int) -> tuple:
+        """The deepest key path whose node starts on ``line`` (or contains it)."""
+        best: tuple = ()
+        for path, node in self.iter_nodes():
+            if node.line <= line and _end_line(self.text, node.end) >= line:
+                best = path
+        return best
+
+
+def _key_value(node: Node):
+    if node.kind != "scalar":
+        return node.value
+    if node.tag == _INT and node.style is None:
+        try:
+            return int(node.value or "", 0)
+        except ValueError:
+            return node.value
+    return node.value
+
+
+def _end_line(text: str, offset: int) -> int:
+    return text.count("\n", 0, max(offset - 1, 0)) + 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _parse_finding(display: str, exc: yaml.MarkedYAMLError, body: str = "") -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1) if mark else 1
+    col = (mark.column + 1) if mark else 1
+    problem = exc.problem or "invalid YAML"
+    context = f" ({exc.context})" if exc.context else ""
+    fix = "Fix the YAML syntax at the place named."
+    low = problem.lower()
+    at = body[mark.index] if mark and 0 <= mark.index < len(body) else ""
+    if at == "\t" or "\\t" in problem or "tab" in low:
+        fix = "YAML does not allow tabs for indentation: replace them with spaces."
+    elif "found character" in low and "cannot start any token" in low:
+        fix = "Quote the value (for example '...') if it starts with a special character."
+    elif "mapping values are not allowed" in low:
+        fix = "A value containing ': ' must be quoted, or the indentation is off by one level."
+    elif "expected <block end>" in low:
+        fix = "Check the indentation: this line does not line up with its siblings."
+    elif "could not find expected ':'" in low:
+        fix = "A key is missing its ':' or a quoted string is not closed."
+    elif "found undefined alias" in low:
+        fix = "Define the anchor (&name) before using the alias (*name)."
+    elif "unacceptable character" in low or "special characters are not allowed" in low:
+        fix = "The file contains control or binary characters: is it really a YAML file?"
+    return Finding(display, line, col, Severity.ERROR, "yaml-syntax", _one_line(problem + context), fix)
+
+
+def _check_size(root, display: str) -> None:
+    """Refuse alias bombs and runaway nesting before constructing Python objects."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def size(node, depth: int) -> int:
+        nid = id(node)
+        if nid in sizes:
+            return sizes[nid]
+        if depth > MAX_DEPTH:
+            raise YamlLoadError(Finding(
+                display, node.start_mark.line + 1, node.start_mark.column + 1, Severity.ERROR,
+                "yaml-too-deep", f"the document is nested more than {MAX_DEPTH} levels deep",
+                "Config files need far fewer levels; check for a runaway structure."))
+        if nid in on_path:
+            raise YamlLoadError(Finding(
+                display, node.start_mark.line + 1, node.start_mark.column + 1, Severity.ERROR,
+                "yaml-recursive-alias", "an alias refers to a node that contains it",
+                "Remove the recursive alias; configuration data cannot be recursive."))
+        on_path.add(nid)
+        total = 1
+        if isinstance(node.value, list):
+            for item in node.value:
+                if isinstance(item, tuple):
+                    total += size(item[0], depth + 1) + size(item[1], depth + 1)
+                else:
+                    total += size(item, depth + 1)
+                if total > MAX_NODES:
+                    break
+        on_path.discard(nid)
+        sizes[nid] = total
+        if total > MAX_NODES:
+            raise YamlLoadError(Finding(
+                display, node.start_mark.line + 1, node.start_mark.column + 1, Severity.ERROR,
+                "yaml-alias-bomb",
+                f"aliases expand this document to more than {MAX_NODES:,} nodes; lsc-tui refuses to expand it",
+                "Remove the nested anchors and aliases (a 'billion laughs' structure)."))
+        return total
+
+    size(root, 0)
+
+
+def _convert(ynode, base: int, depth: int, display: str) -> Node:
+    sm, em = ynode.start_mark, ynode.end_mark
+    common = dict(tag=ynode.tag, line=sm.line + 1, column=sm.column + 1,
+                  start=sm.index + base, end=em.index + base)
+    if isinstance(ynode, yaml.ScalarNode):
+        return Node("scalar", style=ynode.style or None, value=ynode.value, **common)
+    flow = bool(getattr(ynode, "flow_style", False))
+    if isinstance(ynode, yaml.SequenceNode):
+        return Node("seq", items=[_convert(n, base, depth + 1, display) for n in ynode.value], flow=flow, **common)
+    items = [(_convert(k, base, depth + 1, display), _convert(v, base, depth + 1, display)) for k, v in ynode.value]
+    return Node("map", items=items, flow=flow, **common)
+
+
+_OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$")
+
+
+def _lint(root: Node | None, display: str) -> list[Finding]:
+    """Duplicate keys and YAML 1.1 traps."""
+    out: list[Finding] = []
+    if root is None:
+        return out
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.kind == "map":
+            seen: dict[str, Node] = {}
+            for k, v in node.items:
+                if k.kind == "scalar":
+                    if k.tag == "tag:yaml.org,2002:merge":
+                        pass
+                    elif k.value in seen:
+                        first = seen[k.value]
+                        out.append(Finding(
+                            display, k.line, k.column, Severity.ERROR, "duplicate-key",
+                            f"key '{k.value}' appears twice in this mapping (lines {first.line} and {k.line}); "
+                            "servers silently keep the last one",
+                            f"Delete one of the two '{k.value}' keys, or merge them."))
+                    else:
+                        seen[k.value] = k
+                stack.append(v)
+                if k.kind != "scalar":
+                    stack.append(k)
+        elif node.kind == "seq":
+            stack.extend(node.items)
+        elif node.style is None and node.value is not None:
+            out.extend(_trap(node, display))
+    return out
+
+
+def _trap(node: Node, display: str) -> list[Finding]:
+    v = node.value or ""
+    if node.tag == _BOOL and v.lower() not in ("true", "false"):
+        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-bool",
+                        f"'{v}' is read as the boolean {v.lower() in ('yes', 'y', 'on')} by the servers' YAML 1.1 reader",
+                        f"Write true or false, or quote it ('{v}') if you mean the string.")]
+    if node.tag == _INT and _OCTAL_LIKE.match(v):
+        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-octal",
+                        f"'{v}' has a leading zero and is read as an octal number ({int(v.replace('_', ''), 8) if set(v.lstrip('+-0').replace('_', '')) <= set('01234567') else v}) by YAML 1.1 readers",
+                        f"Quote it ('{v}') if it is a string, or drop the leading zero.")]
+    if node.tag == _INT and _SEXAGESIMAL.match(v):
+        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-sexagesimal",
+                        f"'{v}' is read as a base-60 number by YAML 1.1 readers",
+                        f"Quote it ('{v}').")]
+    if node.tag == _NULL and v == "~":
+        return [Finding(display, node.line, node.column, Severity.INFO, "yaml11-null",
+                        "'~' means null (no value)", "Write null, or quote it ('~') if you mean the character.")]
+    return []
+
+
+# -- loading files -------------------------------------------------------------------
+
+
+def read_text(path: Path, display: str | None = None) -> tuple[str, FileStamp]:
+    """Read a config file as text, with clear errors for everything that is not one."""
+    display = display or str(path)
+
+    def fail(code: str, message: str, fix: str, line: int = 0, col: int = 0) -> YamlLoadError:
+        return YamlLoadError(Finding(display, line, col, Severity.ERROR, code, message, fix))
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise fail("file-not-found", "no such file", "Check the path; relative paths are taken from the current directory.") from None
+    except PermissionError:
+        raise fail("file-permission", "permission denied", "Run as a user who can read it, or fix its permissions.") from None
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise fail("file-is-directory", "is a directory, not a YAML file",
+                   "Give the path of a file, e.g. DIR/lightspeed-stack.yaml.")
+    if not stat.S_ISREG(st.st_mode):
+        raise fail("file-not-regular", "is not a regular file", "Give the path of a YAML file.")
+    if st.st_size > MAX_BYTES:
+        raise fail("file-too-large",
+                   f"is {st.st_size / 1048576:.1f} MB; lsc-tui reads config files up to {MAX_BYTES // 1048576} MB",
+                   "Check that this is the config file you meant; real configs are a few kilobytes.")
+    try:
+        raw = path.read_bytes()
+    except PermissionError:
+        raise fail("file-permission", "permission denied", "Run as a user who can read it, or fix its permissions.") from None
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path.") from None
+    if b"\x00" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
+        raise fail("file-binary", "contains NUL bytes: this is a binary file, not YAML",
+                   "Give the path of the YAML config file.", line, 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise fail("file-encoding", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                   "Save the file as UTF-8 (YAML requires it).", line, col) from None
+    return text, FileStamp.of_bytes(raw, st)
+
+
+def load_document(path: Path | str, display: str | None = None, *, multi: bool = False) -> Document:
+    path = Path(path)
+    text, stamp = read_text(path, display)
+    return Document(path, text, stamp, display, multi=multi)
+
+
+def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, multi: bool = False) -> Document:
+    return Document(path or Path(display), text, None, display, multi=multi)
+
+
+# -- text edits ------------------------------------------------------------------------
+
+
+def apply_span_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """Replace character spans; spans must not overlap."""
+    out, pos = [], 0
+    for start, end, new in sorted(edits, key=lambda e: e[0]):
+        if start < pos:
+            raise ValueError("overlapping edits")
+        out.append(text[pos:start])
+        out.append(new)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+_PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./${}=+\-][A-Za-z0-9_./${}=+\-: @]*$")
+
+
+def render_scalar(value, prefer: str | None = None) -> str:
+    """A YAML scalar whose safe_load value is exactly ``value``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    s = str(value)
+    if prefer not in ("'", '"') and s and _PLAIN_SAFE.match(s) and not s.endswith(":") and ": " not in s:
+        if _plain_reads_as(s) == s:
+            return s
+    if "\n" not in s and prefer != '"' and all(c.isprintable() for c in s):
+        return "'" + s.replace("'", "''") + "'"
+    return yaml.dump(s, default_style='"', width=1 << 30).rstrip("\n").removesuffix("\n...")
+
+
+def _plain_reads_as(s: str):
+    try:
+        return yaml.load(f"k: {s}\n", Loader=_Loader)["k"]
+    except yaml.YAMLError:
+        return None
+
+
+def replace_scalar(doc: Document, path: tuple, value) -> str:
+    """The document text with the scalar at ``path`` replaced, every other byte unchanged."""
+    node = doc.node_at(path)
+    if node is None or node.kind != "scalar":
+        raise KeyError(path)
+    if node.style in ("|", ">"):
+        return set_value_roundtrip(doc.text, path, value)
+    prefer = node.style if node.style in ("'", '"') else None
+    return apply_span_edits(doc.text, [(node.start, node.end, render_scalar(value, prefer))])
+
+
+# -- structural edits through ruamel ----------------------------------------------------------
+
+
+def _ruamel():
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 4096
+    return y
+
+
+def _detect_indent(text: str) -> tuple[int, int, int]:
+    """mapping indent, sequence indent, sequence dash offset as used by the file."""
+    mapping, seq, offset = 2, 2, 0
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or not stripped.endswith(":"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        nxt = lines[i + 1]
+        nindent = len(nxt) - len(nxt.lstrip(" "))
+        if nxt.strip().startswith("- "):
+            offset = nindent - indent
+            seq = offset + 2
+            break
+    for i, line in enumerate(lines[:-1]):
+        stripped = line.strip()
+        if stripped.endswith(":") and not stripped.startswith(("#", "-")):
+            nxt = lines[i + 1]
+            if nxt.strip() and not nxt.strip().startswith(("-", "#")):
+                mapping = (len(nxt) - len(nxt.lstrip(" "))) - (len(line) - len(line.lstrip(" ")))
+                if mapping > 0:
+                    break
+    return max(mapping, 1), max(seq, 2), max(offset, 0)
+
+
+def roundtrip_edit(text: str, fn) -> str:
+    """Apply ``fn(root)`` to the ruamel round-trip tree of ``text`` and emit it again."""
+    import io
+
+    y = _ruamel()
+    m, s, o = _detect_indent(text)
+    y.indent(mapping=m, sequence=s, offset=o)
+    root = y.load(text)
+    new_root = fn(root)
+    if new_root is not None:
+        root = new_root
+    buf = io.StringIO()
+    y.dump(root, buf)
+    return buf.getvalue()
+
+
+def set_value_roundtrip(text: str, path: tuple, value) -> str:
+    def fn(root):
+        node = root
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+
+    return roundtrip_edit(text, fn)
+
+
+# -- saving -----------------------------------------------------------------------------
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def atomic_write(
+    path: Path | str,
+    text: str,
+    *,
+    expected: FileStamp | None | bool = False,
+    mode: int | None = None,
+    backup: bool = True,
+    verify_data=...,
+) -> Path | None:
+    """Write ``text`` to ``path`` atomically. Returns the backup path, if one was made.
+
+    ``expected``: the stamp of the file as it was read (``None`` means "it did not exist");
+    pass ``False`` to skip the check. A file that changed since raises FileChangedError and
+    nothing is written. ``mode``: permission bits for the new file; default: the existing
+    file's bits, or 0600 for a new file. ``verify_data``: when given, the written text must
+    read back (PyYAML safe_load) to exactly this data.
+    """
+    path = Path(path)
+    # Write through a symlink to its target, so the link stays a link.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    current = stamp_of(target)
+    if expected is not False:
+        if expected is None and current is not None:
+            raise FileChangedError(path)
+        if expected is not None and (current is None or current.sha256 != expected.sha256):
+            raise FileChangedError(path)
+    if verify_data is not ...:
+        try:
+            got = yaml.load(text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            raise VerifyError(f"{path}: the new text is not valid YAML ({_one_line(str(exc))}); nothing was written") from None
+        if got != verify_data:  # (multi-document text is verified by the caller)
+            raise VerifyError(f"{path}: the new text would not read back as the intended data; nothing was written")
+    if mode is None:
+        mode = stat.S_IMODE(target.stat().st_mode) if current is not None else 0o600
+    directory = target.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    backup_file = None
+    if backup and current is not None:
+        backup_file = backup_path(target)
+        _write_file(backup_file, target.read_bytes(), stat.S_IMODE(target.stat().st_mode))
+    _write_file(target, text.encode("utf-8"), mode)
+    return backup_file
+
+
+def _write_file(target: Path, raw: bytes, mode: int) -> None:
+    directory = target.parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lsc-tui.tmp", dir=directory)
+    try:
+        os.fchmod(fd, mode)  # set before any byte is written: never world-readable, not even briefly
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
+        pass
+
+
+def dump_plain(data) -> str:
+    """Block-style YAML for new files we create from data (keys in insertion order)."""
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)

@@ -1,0 +1,35 @@
+"""The core never imports Textual: checked on the source and in a fresh interpreter."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PKG = Path(__file__).resolve().parents[2] / "lsc_tui"
+
+
+def _imports(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_core_sources_do_not_import_textual():
+    offenders = [str(p) for sub in ("config", "preflight") for p in (PKG / sub).rglob("*.py")
+                 if "textual" in _imports(p)]
+    assert offenders == []
+
+
+def test_loading_the_core_does_not_load_textual():
+    code = ("import sys, lsc_tui.config.workspace, lsc_tui.config.yamlio, lsc_tui.cli;"
+            "import importlib, pkgutil, lsc_tui.config as c, lsc_tui.preflight as p\n"
+            "for pkg in (c, p):\n"
+            "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+            "        importlib.import_module(m.name)\n"
+            "print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

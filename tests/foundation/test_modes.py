@@ -1,0 +1,204 @@
+"""Mode detection and the root errors, exactly as LCORE decides them."""
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lsc_tui.config.workspace import detect_mode, load_workspace
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus" / "lightspeed-stack"
+
+# (path relative to the corpus root, the mode its MANIFEST row gives)
+MANIFEST_MODES = [
+    ("examples/lightspeed-stack-azure-entraid-lib.yaml", "legacy-library"),
+    ("examples/lightspeed-stack-conversation-cache-pg.yaml", "legacy-library"),
+    ("examples/lightspeed-stack-shields.yaml", "legacy-library"),
+    ("examples/lightspeed-stack-lls-library.yaml", "unified"),
+    ("tests/e2e/configuration/library-mode/lightspeed-stack.yaml", "unified"),
+    ("lightspeed-stack.yaml", "legacy-server"),
+    ("examples/lightspeed-stack-byok-okp-rag.yaml", "legacy-server"),
+    ("docs/design/llama-stack-config-merge/poc-results/lightspeed-stack-unified-library.yaml", "unified"),
+]
+
+
+@pytest.mark.parametrize("rel,mode", MANIFEST_MODES)
+def test_corpus_config_gets_manifest_mode(rel, mode):
+    ws = load_workspace(CORPUS / rel, cwd=CORPUS)
+    assert ws.mode == mode, ws.mode_reason
+
+
+def test_legacy_run_yaml_resolves_against_cwd(tmp_path):
+    ws = load_workspace(CORPUS / "examples/lightspeed-stack-azure-entraid-lib.yaml", cwd=CORPUS)
+    assert ws.run_yaml is not None and ws.run_yaml.path == CORPUS / "examples/azure-run.yaml"
+    assert not [f for f in ws.findings if f.code == "run-yaml-beside-config"]
+
+
+def test_legacy_run_yaml_beside_config_is_used_and_said(tmp_path):
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "run.yaml").write_text("version: 2\napis: [inference]\nproviders: {}\n")
+    cfg = tmp_path / "cfg" / "lightspeed-stack.yaml"
+    cfg.write_text(_legacy("run.yaml"))
+    ws = load_workspace(cfg, cwd=tmp_path)
+    assert ws.run_yaml is not None and ws.run_yaml.path == tmp_path / "cfg" / "run.yaml"
+    found = [f for f in ws.findings if f.code == "run-yaml-beside-config"]
+    assert found and found[0].line == 6
+
+
+def test_legacy_run_yaml_missing_is_located_error(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text(_legacy("nowhere/run.yaml"))
+    ws = load_workspace(cfg, cwd=tmp_path)
+    err = [f for f in ws.findings if f.code == "run-yaml-missing"]
+    assert err and err[0].is_error and (err[0].line, err[0].column) == (6, 3)
+
+
+def _legacy(path: str) -> str:
+    return textwrap.dedent(f"""\
+        name: t
+        service: {{host: localhost, port: 8080}}
+        user_data_collection: {{feedback_enabled: false}}
+        llama_stack:
+          use_as_library_client: true
+          library_client_config_path: {path}
+        """)
+
+
+BASE = {"name": "t", "service": {}, "user_data_collection": {}}
+
+
+def _mode(**parts):
+    return detect_mode({**BASE, **parts})[0]
+
+
+def test_empty_config_block_is_unified():
+    assert _mode(llama_stack={"use_as_library_client": True, "config": {}}) == "unified"
+
+
+def test_null_config_block_is_not_a_synthesis_input():
+    assert _mode(llama_stack={"use_as_library_client": True, "config": None}) is None
+
+
+def test_empty_inference_providers_is_not_unified():
+    assert _mode(llama_stack={"url": "http://x:8321", "use_as_library_client": False},
+                 inference={"providers": []}) == "legacy-server"
+
+
+def test_vector_store_providers_alone_is_unified():
+    assert _mode(llama_stack={"use_as_library_client": True},
+                 vector_store={"providers": [{"id": "v"}]}) == "unified"
+
+
+def test_ogx_alias_is_read():
+    assert _mode(ogx={"use_as_library_client": True, "config": {}}) == "unified"
+
+
+def _ws(tmp_path, body: str):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text(textwrap.dedent(body))
+    return load_workspace(cfg, cwd=tmp_path)
+
+
+def test_root_errors_in_lcore_order_exclusivity_first(tmp_path):
+    (tmp_path / "run.yaml").write_text("version: 2\n")
+    ws = _ws(tmp_path, """\
+        name: t
+        service: {}
+        user_data_collection: {}
+        config_format_version: legacy
+        llama_stack:
+          use_as_library_client: true
+          library_client_config_path: run.yaml
+          config: {}
+        """)
+    codes = [f.code for f in ws.errors]
+    assert "unified-and-legacy" in codes
+    # the first failing rule wins: no version mismatch is reported on top of it
+    assert "config-format-version" not in codes
+    err = next(f for f in ws.errors if f.code == "unified-and-legacy")
+    assert "lsc-tui migrate" in err.fix and err.line == 7
+    assert ws.mode is None
+
+
+def test_no_run_source(tmp_path):
+    ws = _ws(tmp_path, """\
+        name: t
+        service: {}
+        user_data_collection: {}
+        llama_stack:
+          use_as_library_client: true
+        """)
+    assert [f.code for f in ws.errors] == ["no-run-source"]
+
+
+def test_version_mismatch(tmp_path):
+    ws = _ws(tmp_path, """\
+        name: t
+        service: {}
+        user_data_collection: {}
+        config_format_version: unified
+        llama_stack:
+          use_as_library_client: false
+          url: http://localhost:8321
+        """)
+    err = [f for f in ws.errors if f.code == "config-format-version"]
+    assert err and err[0].line == 4
+
+
+def test_no_url_and_no_library(tmp_path):
+    ws = _ws(tmp_path, """\
+        name: t
+        service: {}
+        user_data_collection: {}
+        llama_stack:
+          timeout: 10
+        """)
+    assert "no-url-no-library" in [f.code for f in ws.errors]
+
+
+def test_relative_profile_resolves_against_config_dir(tmp_path):
+    sub = tmp_path / "conf"
+    (sub / "profiles").mkdir(parents=True)
+    (sub / "profiles" / "p.yaml").write_text("version: 2\napis: [inference]\n")
+    cfg = sub / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+                   "  use_as_library_client: true\n  config:\n    profile: profiles/p.yaml\n")
+    ws = load_workspace(cfg, cwd=tmp_path)
+    assert ws.profile is not None and ws.profile.path == sub / "profiles" / "p.yaml"
+    assert not ws.errors
+
+
+def test_missing_profile_lists_available(tmp_path):
+    (tmp_path / "other.yaml").write_text("version: 2\napis: [inference]\nproviders: {}\n")
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+                   "  use_as_library_client: true\n  config:\n    profile: nope.yaml\n")
+    ws = load_workspace(cfg, cwd=tmp_path)
+    err = [f for f in ws.errors if f.code == "profile-missing"]
+    assert err and "other.yaml" in err[0].message and err[0].line == 7
+
+
+def test_run_yaml_alone_is_a_workspace(lcore_corpus):
+    ws = load_workspace(lcore_corpus / "run.yaml", cwd=lcore_corpus)
+    assert ws.kind == "run-yaml" and ws.run_yaml is not None and ws.config is None
+
+
+def test_directory_opens_its_config(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack: {url: 'http://h:8321'}\n")
+    ws = load_workspace(tmp_path, cwd=tmp_path)
+    assert ws.root_path == cfg and ws.mode == "legacy-server"
+
+
+def test_legacy_env_ref_forms_are_findings_without_operands(tmp_path):
+    ws = _ws(tmp_path, """\
+        name: t
+        service: {}
+        user_data_collection: {}
+        llama_stack:
+          url: http://localhost:8321
+          api_key: ${env.LS_KEY:hunter2hunter2}
+        """)
+    found = [f for f in ws.findings if f.code == "env-ref-literal"]
+    assert found and found[0].line == 6
+    assert "hunter2hunter2" not in found[0].message + found[0].fix

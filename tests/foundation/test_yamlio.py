@@ -1,0 +1,242 @@
+"""YAML I/O: located nodes, exact spans, byte-identical no-op saves, atomic writes."""
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lsc_tui.config import yamlio
+from lsc_tui.config.yamlio import (FileChangedError, VerifyError, YamlLoadError, atomic_write,
+                                   load_document, parse_text, replace_scalar)
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
+CORPUS_YAML = sorted(p for p in CORPUS.rglob("*.yaml"))
+
+
+def test_corpus_is_there():
+    assert len(CORPUS_YAML) >= 30
+
+
+@pytest.mark.parametrize("src", CORPUS_YAML, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_noop_load_and_save_is_byte_identical(src, tmp_path):
+    target = tmp_path / src.name
+    target.write_bytes(src.read_bytes())
+    doc = load_document(target, multi=True)
+    assert doc.all_data == list(yaml.safe_load_all(src.read_bytes()))
+    atomic_write(target, doc.text, expected=doc.stamp)
+    assert target.read_bytes() == src.read_bytes()
+
+
+@pytest.mark.parametrize("src", CORPUS_YAML[:12], ids=lambda p: p.name)
+def test_every_scalar_span_is_its_text(src):
+    doc = load_document(src, multi=True)
+    for path, node in doc.iter_scalars():
+        span = doc.text[node.start:node.end]
+        if node.style is None:
+            assert span == node.value or node.value == "" or span.strip() == node.value
+        assert doc.position(path)[0] >= 1
+
+
+def test_positions_are_one_based():
+    doc = parse_text("a:\n  b: [1, 2]\n  c: x\n")
+    assert doc.position(("a", "c")) == (3, 3)
+    assert doc.node_at(("a", "c")).line == 3 and doc.node_at(("a", "c")).column == 6
+    assert doc.node_at(("a", "b", 1)).value == "2"
+
+
+def test_duplicate_keys_name_both_lines():
+    doc = parse_text("a: 1\nb: 2\na: 3\n", "d.yaml")
+    dup = [f for f in doc.findings if f.code == "duplicate-key"]
+    assert len(dup) == 1 and dup[0].is_error
+    assert (dup[0].line, dup[0].column) == (3, 1) and "lines 1 and 3" in dup[0].message
+
+
+@pytest.mark.parametrize("text,code", [
+    ("enabled: yes\n", "yaml11-bool"),
+    ("enabled: off\n", "yaml11-bool"),
+    ("mode: 0755\n", "yaml11-octal"),
+    ("t: 1:30\n", "yaml11-sexagesimal"),
+    ("x: ~\n", "yaml11-null"),
+])
+def test_yaml11_traps(text, code):
+    assert code in [f.code for f in parse_text(text).findings]
+
+
+def test_quoted_traps_are_fine():
+    assert not parse_text("enabled: 'yes'\nmode: '0755'\nok: true\n").findings
+
+
+@pytest.mark.parametrize("text,line,col", [
+    ("a: [1, 2\n", 2, 1),
+    ("a:\n\tb: 1\n", 2, 1),
+    ("a: b: c\n", 1, 5),
+    ("a: 'unclosed\n", 2, 1),
+])
+def test_parse_errors_are_located(text, line, col):
+    with pytest.raises(YamlLoadError) as exc:
+        parse_text(text, "bad.yaml")
+    f = exc.value.finding
+    assert (f.file, f.line, f.column) == ("bad.yaml", line, col)
+    assert f.fix
+
+
+def test_tab_error_says_tabs():
+    with pytest.raises(YamlLoadError) as exc:
+        parse_text("a:\n\tb: 1\n")
+    assert "tab" in exc.value.finding.fix.lower()
+
+
+def test_alias_bomb_is_refused_not_expanded():
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        prev, cur = chr(96 + i), chr(97 + i)
+        lines.append(f"{cur}: &{cur} [" + ", ".join([f"*{prev}"] * 10) + "]")
+    with pytest.raises(YamlLoadError) as exc:
+        parse_text("\n".join(lines) + "\n")
+    assert exc.value.finding.code == "yaml-alias-bomb"
+
+
+def test_small_aliases_and_merge_keys_work():
+    doc = parse_text("base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n")
+    assert doc.data["other"] == {"x": 1, "y": 2}
+    assert not [f for f in doc.findings if f.is_error]
+
+
+def test_deep_nesting_is_refused():
+    text = "a: " + "[" * 500 + "]" * 500 + "\n"
+    with pytest.raises(YamlLoadError) as exc:
+        parse_text(text)
+    assert exc.value.finding.code in ("yaml-too-deep", "yaml-syntax")
+
+
+def test_bom_and_crlf_round_trip(tmp_path):
+    raw = "\ufeffa: 1\r\nb: 'x'\r\n".encode()
+    p = tmp_path / "c.yaml"
+    p.write_bytes(raw)
+    doc = load_document(p)
+    assert doc.data == {"a": 1, "b": "x"}
+    assert doc.text[doc.node_at(("b",)).start:doc.node_at(("b",)).end] == "'x'"
+    new = replace_scalar(doc, ("b",), "y")
+    assert new.encode() == "\ufeffa: 1\r\nb: 'y'\r\n".encode()
+
+
+@pytest.mark.parametrize("content,code", [
+    (b"", None),
+    (b"\x7fELF\x02\x01\x00\x00", "file-binary"),
+    (b"a: \xff\xfe\n", "file-encoding"),
+])
+def test_unusable_files(tmp_path, content, code):
+    p = tmp_path / "x.yaml"
+    p.write_bytes(content)
+    if code is None:
+        assert load_document(p).data is None
+        return
+    with pytest.raises(YamlLoadError) as exc:
+        load_document(p)
+    assert exc.value.finding.code == code
+
+
+def test_too_large_file(tmp_path):
+    p = tmp_path / "big.yaml"
+    p.write_bytes(b"a: " + b"x" * (10 * 1024 * 1024) + b"\n")
+    with pytest.raises(YamlLoadError) as exc:
+        load_document(p)
+    assert exc.value.finding.code == "file-too-large"
+
+
+def test_directory_and_missing(tmp_path):
+    for path, code in ((tmp_path, "file-is-directory"), (tmp_path / "nope.yaml", "file-not-found")):
+        with pytest.raises(YamlLoadError) as exc:
+            load_document(path)
+        assert exc.value.finding.code == code
+
+
+def test_permission_denied(tmp_path, monkeypatch):
+    p = tmp_path / "x.yaml"
+    p.write_text("a: 1\n")
+
+    def deny(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    with pytest.raises(YamlLoadError) as exc:
+        load_document(p)
+    assert exc.value.finding.code == "file-permission"
+
+
+# -- edits and saves ------------------------------------------------------------------------
+
+
+def test_replace_scalar_changes_only_that_span():
+    text = "# top\na:\n  url: http://old:8000  # keep me\n  other: 'q'\n"
+    doc = parse_text(text)
+    new = replace_scalar(doc, ("a", "url"), "http://new:9000/v1")
+    assert new == text.replace("http://old:8000", "http://new:9000/v1")
+    assert yaml.safe_load(new)["a"]["url"] == "http://new:9000/v1"
+
+
+@pytest.mark.parametrize("value", ["yes", "0755", "a: b", "#x", "", "it's", "${env.X:=1}", "line\nbreak", "null", "12"])
+def test_rendered_scalars_read_back_exactly(value):
+    doc = parse_text("k: v\n")
+    assert yaml.safe_load(replace_scalar(doc, ("k",), value))["k"] == value
+
+
+def test_atomic_write_keeps_mode_and_makes_backup(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("a: 1\n")
+    os.chmod(p, 0o640)
+    doc = load_document(p)
+    backup = atomic_write(p, "a: 2\n", expected=doc.stamp, verify_data={"a": 2})
+    assert p.read_text() == "a: 2\n"
+    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    assert backup is not None and backup.read_text() == "a: 1\n"
+    assert not [x for x in tmp_path.iterdir() if x.name.endswith(".tmp")]
+
+
+def test_new_files_are_0600(tmp_path):
+    p = tmp_path / "new.yaml"
+    atomic_write(p, "a: 1\n", expected=None)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o600
+
+
+def test_refuses_to_clobber_a_file_changed_on_disk(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("a: 1\n")
+    doc = load_document(p)
+    p.write_text("a: 1\nb: 2\n")  # someone else saved
+    with pytest.raises(FileChangedError):
+        atomic_write(p, "a: 3\n", expected=doc.stamp)
+    assert p.read_text() == "a: 1\nb: 2\n"
+
+
+def test_verify_refuses_text_that_reads_differently(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text("a: x\n")
+    with pytest.raises(VerifyError):
+        atomic_write(p, "a: yes\n", verify_data={"a": "yes"})
+    assert p.read_text() == "a: x\n"
+
+
+def test_symlinked_config_stays_a_link(tmp_path):
+    real = tmp_path / "real.yaml"
+    real.write_text("a: 1\n")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    atomic_write(link, "a: 2\n")
+    assert link.is_symlink() and real.read_text() == "a: 2\n"
+
+
+def test_failed_rename_leaves_original_and_no_temp(tmp_path, monkeypatch):
+    p = tmp_path / "c.yaml"
+    p.write_text("a: 1\n")
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(yamlio.os, "replace", boom)
+    with pytest.raises(OSError):
+        atomic_write(p, "a: 2\n", backup=False)
+    assert p.read_text() == "a: 1\n"
+    assert [x.name for x in tmp_path.iterdir()] == ["c.yaml"]
