@@ -53,6 +53,7 @@ class Workspace:
     mode_reason: str = ""
     cwd: Path = field(default_factory=Path.cwd)
     findings: list[Finding] = field(default_factory=list)
+    overlay: dict | None = None
 
     @property
     def documents(self) -> list[Document]:
@@ -104,20 +105,31 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _load(path: Path, cwd: Path) -> Document:
+def _read(path: Path, cwd: Path, overlay: dict | None) -> Document:
+    """Read a file, or its edited buffer when the session has one."""
+    display = _display(path, cwd)
+    if overlay and path in overlay:
+        return Document(path, overlay[path], None, display)
+    return load_document(path, display)
+
+
+def _load(path: Path, cwd: Path, overlay: dict | None = None) -> Document:
     try:
-        return load_document(path, _display(path, cwd))
+        return _read(path, cwd, overlay)
     except YamlLoadError as exc:
         raise WorkspaceError(exc.finding) from None
 
 
-def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None) -> Workspace:
+def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
+                   overlay: dict[Path, str] | None = None) -> Workspace:
+    """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path = Path(path)
     if not path.is_absolute():
         path = cwd / path
-    path = find_config(path)
-    doc = _load(path, cwd)
+    if not (overlay and path in overlay):
+        path = find_config(path)
+    doc = _load(path, cwd, overlay)
     if doc.data is None:
         raise WorkspaceError(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file",
                                      "the file is empty (or holds only comments)",
@@ -138,6 +150,7 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
     ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd)
+    ws.overlay = overlay
     ws.findings.extend(doc.findings)
     _analyse_config(ws, env if env is not None else dict(os.environ))
     _lint_env_refs(ws)
@@ -372,8 +385,9 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
 
 
 def _load_ref(ws: Workspace, target: Path, ref_path: tuple) -> Document | None:
+    target = Path(os.path.abspath(target))
     try:
-        doc = load_document(target, _display(target, ws.cwd))
+        doc = _read(target, ws.cwd, ws.overlay)
     except YamlLoadError as exc:
         ws.findings.append(exc.finding)
         return None
@@ -419,7 +433,9 @@ def _validate_model(ws: Workspace, doc: Document, which: str) -> None:
         from lsc_tui.config import models
     except ImportError:  # models not available: structural checks only
         return
-    fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
+    fn = getattr(models, "validate_lightspeed" if which == "lightspeed-stack" else "validate_run_yaml", None)
+    if fn is None:
+        return
     data = doc.data
     if which == "lightspeed-stack" and isinstance(data, dict) and "ogx" in data:
         data = dict(data)
