@@ -1,0 +1,68 @@
+"""`lsc-tui merge-external`: the operator's external-provider merge, offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-yaml", required=True, metavar="R", help="the user's run.yaml or config.yaml")
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--extra-providers", metavar="E", help="an extra-providers.yaml (kind ExternalProviders)")
+    src.add_argument("--metadata-dir", metavar="D",
+                     help="DIR/<providerId>/{lls-provider-spec.yaml,crd-config.yaml}, as the install step leaves it")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write the merged run.yaml here (default: stdout)")
+    parser.add_argument("--extra-providers-output", metavar="FILE",
+                        help="also write the generated extra-providers.yaml (with --metadata-dir)")
+    parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
+
+
+def run(args) -> int:
+    from lsc_tui.config.findings import Severity
+    from lsc_tui.config.operator import merge
+    from lsc_tui.config.operator._yaml import InputError, dump, load_one, write_atomic
+
+    try:
+        run_doc = load_one(args.run_yaml)
+        if run_doc.findings:
+            raise InputError(run_doc.findings)
+        if args.extra_providers:
+            externals = merge.load_extra_providers(args.extra_providers)
+        else:
+            externals = merge.load_metadata_dir(args.metadata_dir)
+    except InputError as exc:
+        for f in exc.findings:
+            print(f.to_text(), file=sys.stderr)
+        return 1
+    result = merge.merge_external(run_doc.data, externals, run_file=run_doc.file, run_doc=run_doc)
+    if not result.ok:
+        for f in result.errors:
+            print(f.to_text(), file=sys.stderr)
+        return 1
+    for f in result.warnings:
+        prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
+        print(f"{prefix}: {f.message}\n  at {f.location()}", file=sys.stderr)
+    text = dump(result.data, sort_keys=False)
+    try:
+        if args.output:
+            backup = write_atomic(args.output, text)
+            if backup:
+                print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+        if args.extra_providers_output:
+            write_atomic(args.extra_providers_output,
+                         dump(merge.extra_providers_document(externals), sort_keys=False))
+        if args.log:
+            write_atomic(args.log, "\n".join(result.log) + "\n")
+    except OSError as exc:
+        print(f"{exc.filename or args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
+              "    fix: Check the directory exists and is writable.", file=sys.stderr)
+        return 1
+    n = len(externals)
+    print(f"merged {n} external provider{'s' * (n != 1)}; "
+          f"{sum(1 for f in result.warnings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,263 @@
+"""Located YAML for the operator formats: multi-document streams, positions, clean errors.
+
+Kubernetes manifests are often multi-document files (a ConfigMap and a CR), which the
+shared single-document reader does not cover, so this small private helper composes each
+document with PyYAML (the reader the operator's inputs are meant for) and keeps the node
+tree, so every finding can name a line and column.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from lsc_tui.config.findings import Finding, Severity
+
+try:  # pragma: no cover - depends on libyaml being present
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class InputError(Exception):
+    """An input file cannot be used at all. Carries located findings."""
+
+    def __init__(self, findings: Finding | list[Finding]):
+        self.findings = findings if isinstance(findings, list) else [findings]
+        super().__init__("; ".join(f.to_text() for f in self.findings))
+
+
+@dataclass
+class LocDoc:
+    """One YAML document: its data and its node tree (for positions)."""
+
+    file: str
+    data: Any
+    root: yaml.Node | None
+    index: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    line_offset: int = 0  # for documents embedded in a block scalar
+    col_offset: int = 0
+
+    def node(self, path: Iterable) -> yaml.Node | None:
+        node = self.root
+        for part in path:
+            node = _child(node, part)
+            if node is None:
+                return None
+        return node
+
+    def pos(self, path: Iterable) -> tuple[int, int]:
+        """1-based line/column of ``path`` (its key if it is a mapping entry), or of the
+        nearest parent that exists."""
+        node = self.root
+        if node is None:
+            return (1 + self.line_offset, 1)
+        best = node.start_mark
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                hit = None
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                        hit = (k, v)
+                if hit is None:
+                    break
+                best, node = hit[0].start_mark, hit[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+                best = node.start_mark
+            else:
+                break
+        line = best.line + 1 + self.line_offset
+        col = best.column + 1 + (self.col_offset if best.line == 0 or self.line_offset else 0)
+        return line, col
+
+    def finding(self, path, severity: Severity, code: str, message: str, fix: str = "") -> Finding:
+        line, col = self.pos(path)
+        return Finding(self.file, line, col, severity, code, message, fix, tuple(path))
+
+
+def _child(node, part):
+    if isinstance(node, yaml.MappingNode):
+        found = None
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                found = v
+        return found
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
+
+
+def read_file(path: Path | str, display: str | None = None) -> str:
+    path = Path(path)
+    display = display or str(path)
+
+    def fail(code, message, fix):
+        return InputError(Finding(display, 0, 0, Severity.ERROR, code, message, fix))
+
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise fail("file-not-found", "no such file", "Check the path.") from None
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path and its permissions.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise fail("file-is-directory", "is a directory, not a YAML file", "Give the path of a YAML file.")
+    if st.st_size > MAX_BYTES:
+        raise fail("file-too-large", f"is larger than {MAX_BYTES // 1048576} MB", "Check that this is the file you meant.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path and its permissions.") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise fail("file-encoding", "is not valid UTF-8", "Save the file as UTF-8 (YAML requires it).") from None
+
+
+def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0) -> list[LocDoc]:
+    """Every document of a YAML stream. Raises InputError on a syntax error (located)."""
+    docs: list[LocDoc] = []
+    loader = _Loader(text)
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            data = loader.construct_document(node) if node is not None else None
+            doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset)
+            doc.findings.extend(_duplicates(doc))
+            docs.append(doc)
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + line_offset) if mark else 1
+        col = (mark.column + 1) if mark else 1
+        problem = " ".join(str(exc.problem or "invalid YAML").split())
+        context = f" ({exc.context})" if exc.context else ""
+        raise InputError(Finding(display, line, col, Severity.ERROR, "yaml-syntax", problem + context,
+                                 "Fix the YAML syntax at the place named (indentation, quotes, ':' after keys).")) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", " ".join(str(exc).split()),
+                                 "Fix the YAML syntax.")) from None
+    except RecursionError:
+        raise InputError(Finding(display, 1, 1, Severity.ERROR, "yaml-too-deep", "the document is nested too deeply",
+                                 "Check for a runaway structure.")) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def load_all(path: Path | str, display: str | None = None) -> list[LocDoc]:
+    display = display or str(path)
+    return parse_all(read_file(path, display), display)
+
+
+def load_one(path: Path | str, display: str | None = None) -> LocDoc:
+    """A single-document file (an empty file reads as an empty document)."""
+    display = display or str(path)
+    docs = load_all(path, display)
+    docs = [d for d in docs if d.data is not None] or docs
+    if not docs:
+        return LocDoc(display, None, None)
+    if len(docs) > 1:
+        raise InputError(Finding(display, docs[1].pos(())[0], 1, Severity.ERROR, "multiple-documents",
+                                 f"the file holds {len(docs)} YAML documents; one is expected",
+                                 "Split the file, or remove the extra '---' separators."))
+    return docs[0]
+
+
+def _duplicates(doc: LocDoc) -> list[Finding]:
+    out: list[Finding] = []
+    stack = [doc.root] if doc.root is not None else []
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, yaml.Node] = {}
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    if k.value in keys:
+                        out.append(Finding(doc.file, k.start_mark.line + 1 + doc.line_offset, k.start_mark.column + 1,
+                                           Severity.ERROR, "duplicate-key",
+                                           f"key '{k.value}' appears twice in this mapping (lines "
+                                           f"{keys[k.value].start_mark.line + 1 + doc.line_offset} and "
+                                           f"{k.start_mark.line + 1 + doc.line_offset}); readers silently keep the last one",
+                                           f"Delete one of the two '{k.value}' keys."))
+                    else:
+                        keys[k.value] = k
+                stack.append(v)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return out
+
+
+def embedded_offset(doc: LocDoc, path) -> tuple[int, int]:
+    """Line offset of a block scalar's content (for a config.yaml inside a ConfigMap)."""
+    node = doc.node(path)
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        return node.start_mark.line + 1 + doc.line_offset, 0
+    if node is not None:
+        return node.start_mark.line + doc.line_offset, 0
+    return doc.line_offset, 0
+
+
+def dump(data, *, sort_keys: bool = True) -> str:
+    """Deterministic block YAML that PyYAML's safe_load reads back to the same data."""
+    return yaml.safe_dump(data, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=4096)
+
+
+def dump_all(docs: list, *, sort_keys: bool = True) -> str:
+    return yaml.safe_dump_all(docs, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
+                              width=4096, explicit_start=True)
+
+
+def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True) -> Path | None:
+    """Write atomically (temp file in the same directory, fsync, rename) with ``mode``.
+
+    An existing file is kept as ``NAME.bak`` first. Returns the backup path, if any.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    backup_file = None
+    if backup and path.exists():
+        backup_file = path.with_name(path.name + ".bak")
+        _write(backup_file, path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
+    _write(path, text.encode("utf-8"), mode)
+    return backup_file
+
+
+def _write(target: Path, raw: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:  # pragma: no cover
+        pass
