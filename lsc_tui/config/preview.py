@@ -1,0 +1,145 @@
+"""The live preview of a workspace: what Llama Stack will run, its diff, and its secrets.
+
+One entry point per question, each taking a Workspace, so the session, the CLI and the TUI
+ask the same code: ``synthesize_workspace`` (unified synthesis or legacy enrichment, by
+mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from lsc_tui.config import masking
+from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
+
+
+@dataclass
+class AsIs:
+    """A run.yaml opened on its own: what runs is the file itself."""
+
+    data: dict
+    file: str
+    findings: list = field(default_factory=list)
+
+    def text_and_line_origins(self):
+        text = dump_data(self.data)
+        return text, [None] * len(text.splitlines())
+
+
+def synthesize_workspace(ws: Workspace):
+    """The run.yaml Llama Stack will run for this workspace, or None when it cannot be known."""
+    if any(f.is_error and f.code in ("unified-and-legacy", "no-run-source", "profile-missing",
+                                     "run-yaml-missing", "not-a-mapping") for f in ws.findings):
+        return None
+    try:
+        from lsc_tui.config import synthesis
+    except ImportError:  # pragma: no cover - only while the engine is not installed
+        return None
+    if ws.kind == "run-yaml":
+        return AsIs(ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}, ws.run_yaml.display)
+    config = ws.config.data
+    if ws.mode == MODE_UNIFIED:
+        return synthesis.synthesize_unified(
+            config, ws.config_dir, config_file=ws.config.display,
+            profile=ws.profile.data if ws.profile is not None else None,
+            profile_file=ws.profile.display if ws.profile is not None else None,
+        )
+    if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
+        return synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
+                                               run_yaml_file=ws.run_yaml.display)
+    if ws.mode == MODE_SERVER:
+        return None  # the run.yaml lives in the Llama Stack container
+    return None
+
+
+def dump(result) -> str:
+    if result is None:
+        return ""
+    text, _origins = result.text_and_line_origins()
+    return text
+
+
+def dump_data(data) -> str:
+    if not isinstance(data, dict):
+        return ""
+    try:
+        from lsc_tui.config.synthesis import dump_run_yaml
+    except ImportError:  # pragma: no cover
+        import yaml
+
+        return yaml.safe_dump(data, sort_keys=True, default_flow_style=False)
+    return dump_run_yaml(data)
+
+
+# -- secrets ---------------------------------------------------------------------------------
+
+
+def scan_secrets(ws: Workspace) -> list:
+    try:
+        from lsc_tui.config.secrets import scan_workspace
+    except ImportError:
+        return []
+    return list(scan_workspace(ws))
+
+
+def secret_values(secrets: list) -> set[str]:
+    out = set()
+    for s in secrets:
+        value = getattr(s, "_value", None) or getattr(s, "value", None)
+        if isinstance(value, str) and value:
+            out.add(value)
+    return out
+
+
+def secret_as_findings(secrets: list) -> list[Finding]:
+    out = []
+    for s in secrets:
+        to_finding = getattr(s, "to_finding", None)
+        if to_finding is not None:
+            out.append(to_finding())
+        elif isinstance(s, Finding):
+            out.append(s)
+    return out
+
+
+# -- diffs (always masked) -----------------------------------------------------------------------
+
+
+def mask(text: str, values: set[str]) -> str:
+    if not text:
+        return text
+    return masking.mask_inline(masking.mask_text(text, values)) if values else masking.mask_inline(text)
+
+
+def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = "synthesized run.yaml") -> str:
+    try:
+        from lsc_tui.config.diff import unified_diff
+    except ImportError:
+        unified_diff = None
+    if unified_diff is not None:
+        return unified_diff(old, new, old_label=old_label, new_label=new_label,
+                            mask=lambda t: mask(t, values))
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 fromfile=old_label, tofile=new_label)
+    return mask("".join(lines), values)
+
+
+def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
+    if old_text == new_text:
+        return []
+    try:
+        from lsc_tui.config.diff import structural_diff
+    except ImportError:
+        return []
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    old = yaml.load(old_text, Loader=loader) if old_text else {}
+    new = result.data if result is not None else {}
+    return structural_diff(old or {}, new or {})
+
+
+__all__ = ["synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
+           "secret_values", "secret_as_findings", "AsIs", "Severity"]

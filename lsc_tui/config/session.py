@@ -1,0 +1,610 @@
+"""An editing session: buffers, operations, undo/redo, analysis after every edit, safe saves.
+
+The session holds the text of every file of a workspace. An operation turns one file's
+text into new text (editing only the span it changes where it can), the workspace is
+re-read from the buffers, and the analysis is recomputed in the order DESIGN.md gives:
+validation findings, the synthesized run.yaml with provenance, the diff against the chosen
+baseline, secret findings. Undo and redo replay the stack of operations' before/after texts.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsc_tui.config import envref, yamlio
+from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.workspace import Workspace, load_workspace
+from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_text, stamp_of
+
+
+class OperationError(Exception):
+    """An edit that cannot be applied; the message is for the operator."""
+
+
+# -- operations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetValue:
+    file: Path
+    path: tuple
+    value: Any
+
+    def describe(self) -> str:
+        return f"set {_p(self.path)}"
+
+
+@dataclass(frozen=True)
+class SetEnvRef:
+    file: Path
+    path: tuple
+    name: str
+    op: str | None = None
+    operand: str = ""
+
+    def describe(self) -> str:
+        return f"set {_p(self.path)} to ${{env.{self.name}}}"
+
+
+@dataclass(frozen=True)
+class RemoveNode:
+    file: Path
+    path: tuple
+
+    def describe(self) -> str:
+        return f"remove {_p(self.path)}"
+
+
+@dataclass(frozen=True)
+class InsertListItem:
+    file: Path
+    list_path: tuple
+    index: int
+    value: Any
+
+    def describe(self) -> str:
+        return f"insert into {_p(self.list_path)}"
+
+
+@dataclass(frozen=True)
+class MoveListItem:
+    file: Path
+    list_path: tuple
+    index: int
+    new_index: int
+
+    def describe(self) -> str:
+        return f"move {_p(self.list_path + (self.index,))} to position {self.new_index}"
+
+
+@dataclass(frozen=True)
+class DuplicateListItem:
+    file: Path
+    list_path: tuple
+    index: int
+
+    def describe(self) -> str:
+        return f"duplicate {_p(self.list_path + (self.index,))}"
+
+
+@dataclass(frozen=True)
+class ReplaceNodeYaml:
+    file: Path
+    path: tuple
+    yaml_text: str
+
+    def describe(self) -> str:
+        return f"edit {_p(self.path)} as YAML"
+
+
+@dataclass(frozen=True)
+class AddProvider:
+    file: Path
+    api: str
+    provider: dict
+    providers_path: tuple = ("providers",)
+
+    def describe(self) -> str:
+        return f"add {self.api} provider {self.provider.get('provider_id', '')}"
+
+
+@dataclass(frozen=True)
+class RenameProvider:
+    file: Path
+    path: tuple  # the provider entry
+    new_id: str
+    id_key: str = "provider_id"
+
+    def describe(self) -> str:
+        return f"rename {_p(self.path)} to {self.new_id}"
+
+
+def _p(path: tuple) -> str:
+    from lsc_tui.config.findings import path_text
+
+    return path_text(path) or "(document)"
+
+
+# -- analysis ------------------------------------------------------------------------------
+
+
+@dataclass
+class Analysis:
+    findings: list[Finding]
+    secret_findings: list = field(default_factory=list)
+    synthesis: Any = None
+    run_yaml_text: str = ""
+    diff_text: str = ""
+    changes: list = field(default_factory=list)
+    baseline_label: str = ""
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "errors": sum(1 for f in self.findings if f.severity is Severity.ERROR),
+            "warnings": sum(1 for f in self.findings if f.severity is Severity.WARNING),
+            "secrets": len(self.secret_findings),
+        }
+
+
+@dataclass
+class SaveResult:
+    path: Path
+    backup: Path | None
+
+
+@dataclass
+class _Step:
+    op: Any
+    file: Path
+    before: str
+    after: str
+
+
+class EditSession:
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None):
+        self.cwd = Path(cwd) if cwd else Path.cwd()
+        self.env = env
+        path = Path(path)
+        self.path = path if path.is_absolute() else self.cwd / path
+        self.buffers: dict[Path, str] = {}
+        self.stamps: dict[Path, FileStamp | None] = {}
+        self.saved_text: dict[Path, str] = {}
+        self._undo: list[_Step] = []
+        self._redo: list[_Step] = []
+        self.diff_baseline = "disk"
+        self._previous_run_yaml: str | None = None
+        self.workspace: Workspace = self._load(initial=True)
+        self.analysis: Analysis = self._analyse()
+
+    @classmethod
+    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env)
+
+    # -- loading -------------------------------------------------------------------------
+    def _load(self, initial: bool = False) -> Workspace:
+        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None)
+        self.path = ws.root_path
+        for doc in ws.documents:
+            p = doc.path
+            if p not in self.buffers:
+                self.buffers[p] = doc.text
+                self.saved_text[p] = doc.text
+                self.stamps[p] = doc.stamp
+        return ws
+
+    def _refresh(self) -> Analysis:
+        self.workspace = self._load()
+        self.analysis = self._analyse()
+        return self.analysis
+
+    def _analyse(self) -> Analysis:
+        from lsc_tui.config import preview
+
+        t0 = time.perf_counter()
+        ws = self.workspace
+        findings = list(ws.findings)
+        secrets = preview.scan_secrets(ws)
+        result = preview.synthesize_workspace(ws)
+        run_text = ""
+        if result is not None:
+            findings.extend(result.findings)
+            run_text = preview.dump(result)
+        baseline_text, label = self._baseline_text(run_text)
+        values = preview.secret_values(secrets)
+        diff_text = preview.diff(baseline_text, run_text, label, values)
+        changes = preview.changes(baseline_text, run_text, result, values)
+        findings.extend(preview.secret_as_findings(secrets))
+        analysis = Analysis(sort_findings(findings), secrets, result, preview.mask(run_text, values),
+                            diff_text, changes, label, time.perf_counter() - t0)
+        self._previous_run_yaml = run_text
+        return analysis
+
+    def _baseline_text(self, current: str) -> tuple[str, str]:
+        from lsc_tui.config import preview
+
+        if self.diff_baseline == "previous":
+            return (self._previous_run_yaml if self._previous_run_yaml is not None else current), "previous synthesis"
+        if self.diff_baseline == "legacy" and self.workspace.run_yaml is not None:
+            doc = self.workspace.run_yaml
+            return preview.dump_data(doc.data), f"{doc.display} (as written)"
+        # "disk": the synthesis of the files as saved on disk
+        if not self.dirty:
+            return current, "saved files"
+        try:
+            saved = load_workspace(self.path, cwd=self.cwd, env=self.env,
+                                   overlay={p: t for p, t in self.saved_text.items()})
+        except Exception:  # a broken saved file: diff against nothing
+            return "", "saved files"
+        result = preview.synthesize_workspace(saved)
+        return (preview.dump(result) if result is not None else ""), "saved files"
+
+    def set_diff_baseline(self, which: str) -> Analysis:
+        if which not in ("disk", "legacy", "previous"):
+            raise OperationError(f"unknown diff baseline {which!r}: use disk, legacy or previous")
+        self.diff_baseline = which
+        self.analysis = self._analyse()
+        return self.analysis
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def dirty_files(self) -> list[Path]:
+        return [p for p, t in self.buffers.items() if t != self.saved_text.get(p)]
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.dirty_files)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def text_of(self, path: Path) -> str:
+        return self.buffers[Path(path)]
+
+    def document(self, path: Path):
+        for doc in self.workspace.documents:
+            if doc.path == Path(path):
+                return doc
+        raise OperationError(f"{path} is not part of this workspace")
+
+    # -- editing -------------------------------------------------------------------------
+    def apply(self, op) -> Analysis:
+        file = Path(op.file)
+        if file not in self.buffers:
+            raise OperationError(f"{file} is not part of this workspace")
+        before = self.buffers[file]
+        after = self._edit(op, file, before)
+        if after == before:
+            return self.analysis
+        self._commit_text(file, after)
+        self._undo.append(_Step(op, file, before, after))
+        self._redo.clear()
+        return self._refresh()
+
+    def _commit_text(self, file: Path, text: str) -> None:
+        try:
+            parse_text(text, str(file))
+        except YamlLoadError as exc:
+            raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
+        self.buffers[file] = text
+
+    def undo(self) -> Analysis | None:
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        self.buffers[step.file] = step.before
+        self._redo.append(step)
+        return self._refresh()
+
+    def redo(self) -> Analysis | None:
+        if not self._redo:
+            return None
+        step = self._redo.pop()
+        self.buffers[step.file] = step.after
+        self._undo.append(step)
+        return self._refresh()
+
+    def _edit(self, op, file: Path, text: str) -> str:
+        doc = parse_text(text, str(file), file)
+        if isinstance(op, SetEnvRef):
+            if not envref.NAME_RE.match(op.name):
+                raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
+            return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
+        if isinstance(op, SetValue):
+            return _set_value(doc, op.path, op.value)
+        if isinstance(op, RenameProvider):
+            new_id = op.new_id.strip()
+            if not new_id:
+                raise OperationError("a provider id cannot be empty")
+            parent = _get(doc.data, op.path[:-1])
+            if isinstance(parent, list):
+                for i, item in enumerate(parent):
+                    if i != op.path[-1] and isinstance(item, dict) and item.get(op.id_key) == new_id:
+                        raise OperationError(f"another provider in this list already has the id '{new_id}'")
+            return _set_value(doc, op.path + (op.id_key,), new_id)
+        if isinstance(op, RemoveNode):
+            if not op.path:
+                raise OperationError("cannot remove the whole document")
+            _require(doc.data, op.path)
+
+            def fn(root):
+                parent = _rt_get(root, op.path[:-1])
+                del parent[op.path[-1]]
+
+            return yamlio.roundtrip_edit(text, fn)
+        if isinstance(op, InsertListItem):
+            return _insert(text, doc, op.list_path, op.index, op.value)
+        if isinstance(op, AddProvider):
+            if not isinstance(op.provider, dict) or not op.provider.get("provider_id") or not op.provider.get("provider_type"):
+                raise OperationError("a provider needs a provider_id and a provider_type")
+            list_path = op.providers_path + (op.api,)
+            existing = _get(doc.data, list_path, default=None) or []
+            if any(isinstance(p, dict) and p.get("provider_id") == op.provider["provider_id"] for p in existing):
+                raise OperationError(f"an {op.api} provider with id '{op.provider['provider_id']}' already exists")
+            return _insert(text, doc, list_path, len(existing), op.provider)
+        if isinstance(op, MoveListItem):
+            items = _require(doc.data, op.list_path)
+            if not isinstance(items, list) or not (0 <= op.index < len(items)) or not (0 <= op.new_index < len(items)):
+                raise OperationError("there is nothing to move there")
+
+            def fn(root):
+                seq = _rt_get(root, op.list_path)
+                item = seq.pop(op.index)
+                seq.insert(op.new_index, item)
+
+            return yamlio.roundtrip_edit(text, fn)
+        if isinstance(op, DuplicateListItem):
+            items = _require(doc.data, op.list_path)
+            if not isinstance(items, list) or not (0 <= op.index < len(items)):
+                raise OperationError("there is nothing to duplicate there")
+            item = copy.deepcopy(items[op.index])
+            if isinstance(item, dict):
+                for key in ("provider_id", "id", "name", "model_id"):
+                    if isinstance(item.get(key), str):
+                        taken = {i.get(key) for i in items if isinstance(i, dict)}
+                        base, n = f"{item[key]}-copy", 1
+                        new = base
+                        while new in taken:
+                            n += 1
+                            new = f"{base}{n}"
+                        item[key] = new
+                        break
+            return _insert(text, doc, op.list_path, op.index + 1, item)
+        if isinstance(op, ReplaceNodeYaml):
+            try:
+                snippet = parse_text(op.yaml_text, "the YAML you typed")
+            except YamlLoadError as exc:
+                f = exc.finding
+                raise OperationError(f"line {f.line}, column {f.column} of the YAML you typed: {f.message}. {f.fix}") from None
+            bad = [f for f in snippet.findings if f.is_error]
+            if bad:
+                raise OperationError(f"line {bad[0].line} of the YAML you typed: {bad[0].message}")
+            if not op.path:
+                return op.yaml_text if op.yaml_text.endswith("\n") else op.yaml_text + "\n"
+            return _set_value(doc, op.path, snippet.data, yaml_text=op.yaml_text)
+        raise OperationError(f"unknown operation {type(op).__name__}")
+
+    # -- saving and the disk ---------------------------------------------------------------
+    def save(self, paths: list[Path] | None = None) -> list[SaveResult]:
+        results = []
+        targets = [Path(p) for p in paths] if paths else self.dirty_files
+        # check every file first, so a conflict writes nothing at all
+        for p in targets:
+            current = stamp_of(p)
+            expected = self.stamps.get(p)
+            if (expected is None) != (current is None) or (expected and current and expected.sha256 != current.sha256):
+                raise FileChangedError(p)
+        for p in targets:
+            text = self.buffers[p]
+            data = parse_text(text, str(p)).all_data or [None]
+            backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=data[0])
+            self.stamps[p] = stamp_of(p)
+            self.saved_text[p] = text
+            results.append(SaveResult(p, backup))
+        clear_recovery(self.path)
+        self._refresh()
+        return results
+
+    def check_disk(self) -> list[tuple[Path, str]]:
+        """Files whose disk content differs from what we loaded: ("reloaded"|"conflict"|"deleted")."""
+        out = []
+        for p in list(self.buffers):
+            current = stamp_of(p)
+            expected = self.stamps.get(p)
+            if current is None and expected is not None:
+                out.append((p, "deleted"))
+                continue
+            if current is None or (expected is not None and current.sha256 == expected.sha256):
+                continue
+            if p in self.dirty_files:
+                out.append((p, "conflict"))
+            else:
+                self.reload(p)
+                out.append((p, "reloaded"))
+        return out
+
+    def disk_diff(self, path: Path) -> str:
+        """What changed on disk compared with our buffer (masked)."""
+        from lsc_tui.config import preview
+
+        path = Path(path)
+        try:
+            disk = path.read_text(encoding="utf-8")
+        except OSError:
+            disk = ""
+        return preview.diff(self.buffers.get(path, ""), disk, f"{path.name} (yours)",
+                            preview.secret_values(self.analysis.secret_findings), new_label=f"{path.name} (on disk)")
+
+    def reload(self, path: Path) -> Analysis:
+        """Take theirs: the disk version replaces our buffer (undo history for it is dropped)."""
+        path = Path(path)
+        text, stamp = yamlio.read_text(path)
+        self.buffers[path] = text
+        self.saved_text[path] = text
+        self.stamps[path] = stamp
+        self._undo = [s for s in self._undo if s.file != path]
+        self._redo = [s for s in self._redo if s.file != path]
+        return self._refresh()
+
+    def keep_mine(self, path: Path) -> None:
+        """Keep our buffer; the next save overwrites the disk version (a backup is still made)."""
+        path = Path(path)
+        self.stamps[path] = stamp_of(path)
+
+    # -- recovery after a dropped SSH session ----------------------------------------------
+    def write_recovery(self) -> Path | None:
+        dirty = self.dirty_files
+        if not dirty:
+            return None
+        payload = {
+            "config": str(self.path),
+            "written": time.time(),
+            "files": {str(p): {"text": self.buffers[p], "base_sha256": (self.stamps.get(p).sha256
+                                                                           if self.stamps.get(p) else None)}
+                      for p in dirty},
+        }
+        target = recovery_path(self.path)
+        yamlio.atomic_write(target, json.dumps(payload), mode=0o600, backup=False)
+        return target
+
+    def restore_recovery(self) -> Analysis | None:
+        data = read_recovery(self.path)
+        if not data:
+            return None
+        for name, entry in data["files"].items():
+            p = Path(name)
+            if p in self.buffers:
+                before = self.buffers[p]
+                self.buffers[p] = entry["text"]
+                self._undo.append(_Step(SetValue(p, (), None), p, before, entry["text"]))
+        clear_recovery(self.path)
+        return self._refresh()
+
+
+# -- recovery files ---------------------------------------------------------------------------
+
+
+def _state_home() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return Path(base) / "lsc-tui" / "recovery"
+
+
+def recovery_path(config: Path) -> Path:
+    import hashlib
+
+    key = hashlib.sha256(str(Path(config).resolve()).encode()).hexdigest()[:16]
+    return _state_home() / f"{Path(config).name}.{key}.json"
+
+
+def read_recovery(config: Path) -> dict | None:
+    p = recovery_path(config)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        return None
+    return data
+
+
+def clear_recovery(config: Path) -> None:
+    try:
+        recovery_path(config).unlink()
+    except FileNotFoundError:
+        pass
+
+
+# -- helpers on plain data and on text --------------------------------------------------------
+
+_MISSING = object()
+
+
+def _get(data, path: tuple, default=_MISSING):
+    cur = data
+    for part in path:
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            if default is _MISSING:
+                raise OperationError(f"{_p(path)} does not exist") from None
+            return default
+    return cur
+
+
+def _require(data, path: tuple):
+    return _get(data, path)
+
+
+def _rt_get(root, path: tuple):
+    cur = root
+    for part in path:
+        cur = cur[part]
+    return cur
+
+
+def _is_scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _set_value(doc, path: tuple, value, yaml_text: str | None = None) -> str:
+    if not path:
+        raise OperationError("choose a key to set")
+    node = doc.node_at(path)
+    if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
+        new = yamlio.replace_scalar(doc, path, value)
+    else:
+        parent = _get(doc.data, path[:-1])
+        if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
+            raise OperationError(f"{_p(path)} does not exist")
+        if not isinstance(parent, (dict, list)):
+            raise OperationError(f"{_p(path[:-1])} is not a mapping or a list")
+        rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
+
+        def fn(root):
+            _rt_get(root, path[:-1])[path[-1]] = rt_value
+
+        new = yamlio.roundtrip_edit(doc.text, fn)
+    got = _get(parse_text(new).data, path, default=_MISSING)
+    if got != value:
+        raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
+    return new
+
+
+def _to_roundtrip(yaml_text: str):
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").load(yaml_text)
+
+
+def _insert(text: str, doc, list_path: tuple, index: int, value) -> str:
+    existing = _get(doc.data, list_path, default=None)
+    if existing is not None and not isinstance(existing, list):
+        raise OperationError(f"{_p(list_path)} is not a list")
+    parent = _get(doc.data, list_path[:-1], default=None) if list_path[:-1] else doc.data
+    if existing is None and parent is not None and not isinstance(parent, dict):
+        raise OperationError(f"{_p(list_path[:-1])} is not a mapping")
+
+    def fn(root):
+        cur = root
+        for part in list_path[:-1]:
+            if part not in cur or cur[part] is None:
+                cur[part] = {}
+            cur = cur[part]
+        last = list_path[-1]
+        if last not in cur or cur[last] is None:
+            cur[last] = []
+        seq = cur[last]
+        seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
+
+    return yamlio.roundtrip_edit(text, fn)

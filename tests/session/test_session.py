@@ -1,0 +1,180 @@
+"""Edits as operations: each changes only its span, undo/redo, safe saves, disk changes."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem,
+                                    OperationError, RemoveNode, RenameProvider, ReplaceNodeYaml, SetEnvRef,
+                                    SetValue, read_recovery)
+from lsc_tui.config.yamlio import FileChangedError
+
+DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO, ws)
+    return ws
+
+
+def open_demo(ws: Path) -> EditSession:
+    return EditSession.open(ws / "lightspeed-stack.yaml", cwd=ws)
+
+
+def test_opens_demo(demo):
+    s = open_demo(demo)
+    assert s.workspace.mode == "legacy-library"
+    assert not s.dirty and not s.can_undo
+    assert s.analysis.findings
+
+
+def test_set_value_changes_only_that_span(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    before = run.read_text()
+    s.apply(SetValue(run, ("providers", "inference", 0, "config", "url"), "http://vllm-2:8000/v1"))
+    after = s.text_of(run)
+    assert after == before.replace("http://vllm.internal.example:8000/v1", "http://vllm-2:8000/v1")
+    assert s.dirty and s.dirty_files == [run]
+    assert run.read_text() == before  # nothing written yet
+
+
+def test_undo_redo(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    original = s.text_of(run)
+    s.apply(SetValue(run, ("providers", "inference", 0, "config", "tls_verify"), False))
+    edited = s.text_of(run)
+    s.undo()
+    assert s.text_of(run) == original and not s.dirty and s.can_redo
+    s.redo()
+    assert s.text_of(run) == edited and s.dirty
+
+
+def test_set_env_ref_validates_name(demo):
+    s = open_demo(demo)
+    cfg = demo / "lightspeed-stack.yaml"
+    with pytest.raises(OperationError):
+        s.apply(SetEnvRef(cfg, ("conversation_cache", "postgres", "password"), "lower-case"))
+    s.apply(SetEnvRef(cfg, ("conversation_cache", "postgres", "password"), "PG_PASSWORD"))
+    text = s.text_of(cfg)
+    assert "password: ${env.PG_PASSWORD}  # pasted by hand" in text
+
+
+def test_add_duplicate_move_rename_remove_provider(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(AddProvider(run, "inference", {"provider_id": "ollama", "provider_type": "remote::ollama",
+                                           "config": {"url": "http://localhost:11434"}}))
+    ids = lambda: [p["provider_id"] for p in yaml.safe_load(s.text_of(run))["providers"]["inference"]]
+    assert ids() == ["vllm", "openai", "sentence-transformers", "ollama"]
+    with pytest.raises(OperationError):
+        s.apply(AddProvider(run, "inference", {"provider_id": "ollama", "provider_type": "remote::ollama"}))
+    s.apply(DuplicateListItem(run, ("providers", "inference"), 0))
+    assert ids() == ["vllm", "vllm-copy", "openai", "sentence-transformers", "ollama"]
+    s.apply(MoveListItem(run, ("providers", "inference"), 4, 0))
+    assert ids()[0] == "ollama"
+    with pytest.raises(OperationError):
+        s.apply(RenameProvider(run, ("providers", "inference", 0), "openai"))
+    s.apply(RenameProvider(run, ("providers", "inference", 0), "local-ollama"))
+    assert ids()[0] == "local-ollama"
+    s.apply(RemoveNode(run, ("providers", "inference", 0)))
+    assert ids() == ["vllm", "vllm-copy", "openai", "sentence-transformers"]
+    # comments of untouched parts survive structural edits
+    assert "# Llama Stack run configuration used by the demo" in s.text_of(run)
+
+
+def test_replace_node_yaml_reports_located_errors(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    with pytest.raises(OperationError) as exc:
+        s.apply(ReplaceNodeYaml(run, ("providers", "inference", 0, "config"), "url: [1, 2\n"))
+    assert "line" in str(exc.value)
+    s.apply(ReplaceNodeYaml(run, ("providers", "inference", 0, "config"), "url: http://x:1/v1\napi_token: ${env.T}\n"))
+    assert yaml.safe_load(s.text_of(run))["providers"]["inference"][0]["config"] == {
+        "url": "http://x:1/v1", "api_token": "${env.T}"}
+
+
+def test_insert_creates_missing_list(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(InsertListItem(run, ("providers", "safety"), 0, {"provider_id": "llama-guard",
+                                                             "provider_type": "inline::llama-guard"}))
+    assert yaml.safe_load(s.text_of(run))["providers"]["safety"][0]["provider_id"] == "llama-guard"
+
+
+def test_yaml11_trap_is_refused_or_quoted(demo):
+    s = open_demo(demo)
+    cfg = demo / "lightspeed-stack.yaml"
+    s.apply(SetValue(cfg, ("name",), "yes"))
+    assert yaml.safe_load(s.text_of(cfg))["name"] == "yes"
+
+
+def test_save_writes_backup_and_keeps_the_rest(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    original = run.read_text()
+    s.apply(SetValue(run, ("distro_name",), "renamed"))
+    results = s.save()
+    assert [r.path for r in results] == [run]
+    assert run.read_text() == original.replace("distro_name: lsc-tui-demo", "distro_name: renamed")
+    assert results[0].backup.read_text() == original
+    assert not s.dirty
+
+
+def test_save_refuses_when_file_changed_on_disk(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("distro_name",), "mine"))
+    run.write_text(run.read_text().replace("lsc-tui-demo", "theirs"))
+    with pytest.raises(FileChangedError):
+        s.save()
+    assert "theirs" in run.read_text()
+    assert s.check_disk() == [(run, "conflict")]
+    assert "theirs" in s.disk_diff(run)
+    s.keep_mine(run)
+    s.save()
+    assert "distro_name: mine" in run.read_text()
+
+
+def test_clean_buffer_reloads_from_disk(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    run.write_text(run.read_text().replace("lsc-tui-demo", "theirs"))
+    assert s.check_disk() == [(run, "reloaded")]
+    assert "theirs" in s.text_of(run) and not s.dirty
+
+
+def test_own_save_is_not_an_external_change(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("distro_name",), "x"))
+    s.save()
+    assert s.check_disk() == []
+
+
+def test_take_theirs(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("distro_name",), "mine"))
+    run.write_text(run.read_text().replace("lsc-tui-demo", "theirs"))
+    s.reload(run)
+    assert "theirs" in s.text_of(run) and not s.dirty and not s.can_undo
+
+
+def test_recovery_file_round_trip(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("distro_name",), "unsaved"))
+    target = s.write_recovery()
+    assert target is not None and (target.stat().st_mode & 0o777) == 0o600
+    assert read_recovery(s.path)["files"][str(run)]["text"] == s.text_of(run)
+    s2 = open_demo(demo)
+    s2.restore_recovery()
+    assert "distro_name: unsaved" in s2.text_of(run) and s2.dirty
+    assert read_recovery(s.path) is None
