@@ -1,0 +1,668 @@
+"""Synthesis: the run.yaml Llama Stack will actually run, as LCORE builds it.
+
+``synthesize_unified`` follows LCORE's unified pipeline in its exact order (baseline,
+vector_io dedupe, Azure Entra ID, BYOK RAG, Solr/OKP, ``vector_store.providers``, high-level
+``inference.providers``, MCP ensure, ``native_override``, dedupe). The legacy modes live in
+:mod:`lsc_tui.config.legacy`. Env references are never resolved (LCORE resolves two values
+itself while synthesizing; see the findings). The output is built copy-on-write, so it
+shares every unchanged subtree with its inputs: treat ``Synthesis.data`` as read-only.
+
+The second half of this module writes run.yaml exactly as LCORE does (PyYAML, block style,
+sorted keys, indented sequences) with a fast emitter that falls back to PyYAML wherever it
+cannot prove the bytes are the same.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional
+
+import yaml
+
+from lsc_tui.config import enrichment as E
+from lsc_tui.config.findings import Finding, Severity, path_text
+from lsc_tui.config.merge import deep_merge_list_replace
+from lsc_tui.config.provenance import Origin, Provenance
+
+BUILTIN_DEFAULT = "builtin:default"
+DEFAULT_OUTPUT = Path(".generated") / "run.yaml"
+BASELINES = ("default", "empty", "byo-llm")
+
+Locate = Callable[[str, tuple], tuple]
+
+
+@dataclass
+class Synthesis:
+    """A synthesized run.yaml with its findings and provenance."""
+
+    data: dict
+    findings: list = field(default_factory=list)
+    mode: str = "unified"
+    provenance: Provenance = field(default_factory=Provenance, repr=False)
+    _text: Optional[str] = field(default=None, repr=False)
+    _lines: Optional[list] = field(default=None, repr=False)
+
+    def origin_of(self, path: tuple) -> Origin:
+        """The origin of the value at ``path`` (KeyError/IndexError if there is none)."""
+        return self.provenance.origin_of(self.data, tuple(path))
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = dump_run_yaml(self.data)
+        return self._text
+
+    def line_paths(self) -> list:
+        if self._lines is None:
+            text, paths = dump_with_paths(self.data)
+            self._text = text
+            self._lines = paths
+        return self._lines
+
+    def text_and_line_origins(self) -> tuple[str, list]:
+        """The dumped run.yaml and, per output line, the Origin of what it shows."""
+        paths = self.line_paths()
+        prov, root = self.provenance, self.data
+        root_origin = prov.node.get(id(root), Origin("unknown", ""))
+        memo: dict = {(): (root, root_origin)}
+
+        def resolve(path):
+            hit = memo.get(path)
+            if hit is None:
+                parent, parent_origin = resolve(path[:-1])
+                key = path[-1]
+                hit = (parent[key], prov.child_origin(parent, key, parent_origin))
+                memo[path] = hit
+            return hit
+
+        origins = []
+        for path in paths:
+            try:
+                origins.append(resolve(path)[1])
+            except (KeyError, IndexError, TypeError):
+                origins.append(None)
+        return self.text, origins
+
+
+# --- inputs ------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _default_text() -> str:
+    return (Path(__file__).resolve().parent.parent / "data" / "default_run.yaml").read_text(
+        encoding="utf-8"
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_data() -> Any:
+    return yaml.safe_load(_default_text())
+
+
+def _fresh(data: Any) -> Any:
+    """A private copy of plain YAML data (faster than copy.deepcopy)."""
+    if isinstance(data, dict):
+        return {k: _fresh(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_fresh(v) for v in data]
+    return data
+
+
+def default_baseline() -> dict:
+    """LCORE's built-in ``baseline: default`` (lsc_tui/data/default_run.yaml), a fresh copy."""
+    return _fresh(_default_data())
+
+
+def default_baseline_text() -> str:
+    return _default_text()
+
+
+def llama_stack_block(config: dict) -> tuple[str, Any]:
+    """``(key, block)``: ``ogx`` wins over ``llama_stack`` when both are present."""
+    if isinstance(config, dict) and "ogx" in config:
+        return "ogx", config.get("ogx")
+    return "llama_stack", (config or {}).get("llama_stack") if isinstance(config, dict) else None
+
+
+def unified_block(config: dict) -> tuple[str, Any]:
+    key, block = llama_stack_block(config)
+    return key, (block.get("config") if isinstance(block, dict) else None)
+
+
+def resolve_profile_path(profile: str, config_dir: Optional[os.PathLike | str]) -> Path:
+    """LCORE's rule: absolute as-is; relative to the config file's directory (else CWD).
+
+    The path is used raw: env references in it are not expanded.
+    """
+    path = Path(profile)
+    if not path.is_absolute() and config_dir is not None:
+        path = Path(config_dir) / path
+    return path
+
+
+def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple[Optional[dict], Optional[str], list]:
+    """Load the profile a config names, as LCORE does. ``(data, path, findings)``."""
+    key, unified = unified_block(config)
+    if not isinstance(unified, dict) or not unified.get("profile"):
+        return None, None, []
+    path = resolve_profile_path(str(unified["profile"]), config_dir)
+    where = (key, "config", "profile")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        return None, str(path), [Finding(
+            "", 0, 0, Severity.ERROR, "synthesis-profile-missing",
+            f"the profile file cannot be read ({exc.strerror or type(exc).__name__}): {path}",
+            "fix the path; a relative profile path is relative to this file's directory", where)]
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, str(path), [Finding(
+            str(path), (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0,
+            Severity.ERROR, "synthesis-profile-invalid", "the profile is not valid YAML",
+            "fix the YAML syntax at this position")]
+    return (data if data is not None else {}), str(path), []
+
+
+# --- the unified pipeline -----------------------------------------------------------
+def synthesize_unified(
+    config: dict,
+    config_dir: Optional[os.PathLike | str],
+    *,
+    config_file: str,
+    profile: Optional[dict] = None,
+    profile_file: Optional[str] = None,
+    env: Optional[Mapping[str, str]] = None,
+    locate: Optional[Locate] = None,
+    baseline_data: Optional[dict] = None,
+) -> Synthesis:
+    """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
+
+    ``config`` is the raw data (PyYAML safe_load, env refs unresolved). When the config
+    names a ``profile`` the caller passes it pre-loaded (``profile``/``profile_file``);
+    if it does not, it is loaded here with LCORE's path rule. ``env`` is only used for the
+    two values LCORE itself resolves (the OKP URL, and existing vector store ids when
+    matching BYOK stores); ``None`` means unknown. ``locate(file, path) -> (line, col)``
+    places findings.
+    """
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
+    if not isinstance(config, dict):
+        config = {}
+        ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
+                 "write the configuration as a YAML mapping", ())
+    root_key, unified = unified_block(config)
+    ctx.root_key = root_key
+    base = (root_key, "config")
+    if unified is not None and not isinstance(unified, dict):
+        ctx.lcore_fails(f"{root_key}.config is not a mapping",
+                        f"write {root_key}.config as a mapping (or remove it)", base)
+        unified = None
+
+    # 1. baseline: profile beats baseline
+    baseline_empty = False
+    if unified and unified.get("profile"):
+        if profile is None:
+            profile, loaded_from, problems = load_profile(config, config_dir)
+            for f in problems:
+                ctx.findings.append(Finding(f.file or ctx.config_file, *(_place(ctx, f)), f.severity,
+                                            f.code, f.message, f.fix, f.path))
+            profile_file = profile_file or loaded_from
+        profile_file = str(profile_file or unified.get("profile"))
+        if profile is None:
+            profile = {}
+        if not isinstance(profile, dict):
+            ctx.find(Severity.ERROR, "synthesis-lcore-fails",
+                     "LCORE's synthesizer stops here: the profile is not a run.yaml mapping",
+                     "point profile at a run.yaml-shaped file", base + ("profile",))
+            profile = {}
+        b = E.Builder(profile, Origin("profile", profile_file, ()))
+        baseline_source: tuple[str, tuple] = (profile_file, ())
+    elif unified and unified.get("baseline") == "empty":
+        baseline_empty = True
+        b = E.Builder({}, Origin("baseline:empty", ctx.config_file, base + ("baseline",), False))
+        baseline_source = (ctx.config_file, base + ("baseline",))
+    else:
+        choice = unified.get("baseline") if unified else None
+        data = baseline_data if baseline_data is not None else default_baseline()
+        if choice == "byo-llm":
+            b = E.Builder(data, Origin("baseline:byo-llm", BUILTIN_DEFAULT, ()))
+            _drop_openai_row(b)
+        else:
+            if choice not in (None, "default"):
+                ctx.find(Severity.WARNING, "synthesis-unknown-baseline",
+                         f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
+                         "built-in default baseline", "use one of: " + ", ".join(BASELINES),
+                         base + ("baseline",))
+            b = E.Builder(data, Origin("baseline:default", BUILTIN_DEFAULT, ()))
+        baseline_source = (BUILTIN_DEFAULT, ())
+
+    # 2. dedupe
+    _report_dupes(b, ctx, baseline_source)
+    E.dedupe_vector_io(b)
+
+    # 3. enrichment (Azure, BYOK, Solr/OKP, vector_store)
+    _enrich(b, ctx, config, unified_mode=True)
+
+    # 4. high-level inference
+    inference = config.get("inference")
+    hl = inference.get("providers") if isinstance(inference, dict) else None
+    if hl:
+        _guard(ctx, ("inference", "providers"), E.apply_inference, b, ctx, hl if isinstance(hl, list) else [],
+               ("inference", "providers"), config.get("azure_entra_id") is not None)
+
+    # 5. MCP ensure unless the baseline is empty
+    if not baseline_empty:
+        _guard(ctx, base, E.ensure_mcp, b, ctx, base)
+
+    # 6. native_override
+    override = unified.get("native_override") if unified else None
+    if override:
+        if not isinstance(override, dict):
+            ctx.lcore_fails("native_override is not a mapping",
+                            "write native_override as a run.yaml-shaped mapping", base + ("native_override",))
+        else:
+            _apply_override(b, ctx, override, base + ("native_override",))
+
+    # 7. dedupe again
+    E.dedupe_vector_io(b)
+    return Synthesis(b.root, ctx.findings, "unified", b.prov)
+
+
+def _place(ctx: E.Context, f: Finding) -> tuple[int, int]:
+    if f.line:
+        return f.line, f.column
+    if ctx.locate is None:
+        return 0, 0
+    try:
+        return ctx.locate(ctx.config_file, tuple(f.path))
+    except Exception:
+        return 0, 0
+
+
+def _guard(ctx: E.Context, where: tuple, fn, *args) -> None:
+    try:
+        fn(*args)
+    except (E.StepError, AttributeError, TypeError, KeyError) as exc:
+        message = str(exc) if isinstance(exc, E.StepError) else "an input has an unexpected shape"
+        ctx.lcore_fails(message, "fix the shape of this section (see the schema)", where)
+
+
+def _drop_openai_row(b: E.Builder) -> None:
+    providers = b.root.get("providers")
+    if not isinstance(providers, dict) or not isinstance(providers.get("inference"), list):
+        return
+    old = providers["inference"]
+    kept = [i for i, p in enumerate(old)
+            if not (isinstance(p, dict) and p.get("provider_id") == E.OPENAI_CONDITIONAL_ID)]
+    if len(kept) == len(old):
+        return
+    new = b.adopt([old[i] for i in kept])
+    b.prov.reindex(old, new, kept)
+    b.own(b.root, "providers")["inference"] = new
+
+
+def _report_dupes(b: E.Builder, ctx: E.Context, source: tuple) -> None:
+    providers = b.root.get("providers")
+    items = providers.get("vector_io") if isinstance(providers, dict) else None
+    if not isinstance(items, list):
+        return
+    kept = set(E._dedupe_items(items))
+    for index, item in enumerate(items):
+        if index in kept:
+            continue
+        file, base = source
+        what = "is not a mapping" if not isinstance(item, dict) else "repeats an earlier provider_id"
+        finding_file = file if not file.startswith("builtin:") else ctx.config_file
+        ctx.find(Severity.INFO, "synthesis-vector-io-dedupe",
+                 f"providers.vector_io[{index}] {what}; LCORE drops it",
+                 "remove the entry or give it a unique provider_id",
+                 base + ("providers", "vector_io", index), file=finding_file)
+
+
+def _enrich(b: E.Builder, ctx: E.Context, config: dict, *, unified_mode: bool) -> None:
+    """Azure, BYOK, Solr/OKP and (unified only) vector_store, reading the raw config."""
+    _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+    rag = config.get("rag", {})
+    if not isinstance(rag, dict):
+        ctx.lcore_fails("rag is not a mapping", "write rag as a mapping (or remove it)", ("rag",))
+        rag = {}
+    byok = rag.get("byok", {})
+    stores = byok.get("stores", []) if isinstance(byok, dict) else None
+    if not isinstance(byok, dict):
+        ctx.lcore_fails("rag.byok is not a mapping", "write rag.byok as a mapping", ("rag", "byok"))
+        stores = []
+    _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
+    try:
+        enabled = E.okp_enabled(rag)
+    except E.StepError:
+        ctx.lcore_fails("rag.retrieval has an unexpected shape", "fix rag.retrieval", ("rag", "retrieval"))
+        enabled = False
+    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, rag.get("okp", {}), enabled, ("rag", "okp"))
+    if unified_mode:
+        _guard(ctx, ("vector_store",), E.enrich_vector_store, b, ctx, config.get("vector_store"), ("vector_store",))
+
+
+def _apply_override(b: E.Builder, ctx: E.Context, override: dict, source: tuple) -> None:
+    prov = b.prov
+
+    def on_set(container, key, opath):
+        value = container[key]
+        origin = Origin("native_override", ctx.config_file, source + opath, True)
+        prov.mark_key(container, key, origin)
+
+    new_root = deep_merge_list_replace(b.root, override, copy_map=b._copy, on_set=on_set)
+    b.replace_root(new_root, prov.node.get(id(b.root), Origin("unknown", "")))
+    _report_3370(ctx, override, source)
+
+
+def _report_3370(ctx: E.Context, override: dict, source: tuple) -> None:
+    wiped: dict[tuple, set] = {}
+    for path, step in ctx.touched:
+        if step == "mcp":
+            continue  # replacing tool_runtime without MCP is LCORE's documented opt-out
+        node: Any = override
+        for i, key in enumerate(path):
+            if not isinstance(node, dict) or key not in node:
+                break
+            node = node[key]
+            if not isinstance(node, dict):
+                wiped.setdefault(path[: i + 1], set()).add(step)
+                break
+    names = {"azure": "Azure Entra ID (model_validation: false)", "byok": "BYOK RAG",
+             "okp": "Solr/OKP", "vector_store": "vector_store.providers",
+             "inference.providers": "high-level inference.providers"}
+    for path, steps in sorted(wiped.items(), key=lambda kv: [str(p) for p in kv[0]]):
+        what = ", ".join(names[s] for s in sorted(steps))
+        ctx.find(
+            Severity.WARNING, "synthesis-lcore-3370",
+            f"native_override replaces '{path_text(path)}' wholesale after enrichment, so what "
+            f"{what} added there is not in the run.yaml LCORE runs (LCORE-3370: lists are "
+            "replaced, never merged)",
+            f"move '{path_text(path)}' out of native_override into a profile (llama_stack.config."
+            "profile), which enrichment extends, or add the enriched entries to the override",
+            source + path,
+        )
+
+
+# ======================================================================================
+# Writing run.yaml as LCORE does
+# ======================================================================================
+WIDTH = 80  # PyYAML's default best_width
+
+
+class LcoreDumper(yaml.Dumper):  # pylint: disable=too-many-ancestors
+    """PyYAML's Dumper with indented block sequences (LCORE's choice for run.yaml)."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def pyyaml_dump(data: Any) -> str:
+    return yaml.dump(data, Dumper=LcoreDumper, default_flow_style=False)
+
+
+class _Fallback(Exception):
+    pass
+
+
+_SCALARS: dict = {}
+
+
+def _scalar(value: Any) -> Optional[str]:
+    """The one-line text PyYAML writes for ``value`` when it is not folded, else None."""
+    try:
+        key = (value.__class__, value)
+        hit = _SCALARS.get(key, _SCALARS)
+    except TypeError:  # unhashable: not a scalar we know
+        raise _Fallback() from None
+    if hit is not _SCALARS:
+        return hit
+    text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
+    if text.endswith("\n...\n"):
+        text = text[:-5]
+    elif text.endswith("\n"):
+        text = text[:-1]
+    result = None if ("\n" in text or text.startswith(("!", "&", "*"))) else text
+    if len(_SCALARS) > 200_000:
+        _SCALARS.clear()
+    _SCALARS[key] = result
+    return result
+
+
+_KEYS: dict = {}
+
+
+def _key(key: Any) -> str:
+    try:
+        hit = _KEYS.get((key.__class__, key))
+    except TypeError:
+        raise _Fallback() from None
+    if hit is not None:
+        return hit
+    text = _scalar(key)
+    if text is None or key == "" or len(text) >= 128 or isinstance(key, (tuple, bytes)):
+        raise _Fallback()
+    _KEYS[(key.__class__, key)] = text
+    return text
+
+
+_CHAIN: dict = {}
+
+
+def _folded(value: Any, chain: tuple) -> list[str]:
+    """Lines PyYAML writes for a scalar it may fold, placed exactly where it sits.
+
+    ``chain`` describes the position: ("k", key) for a mapping value, ("i",) for a sequence
+    item. A document with one entry per level reproduces the emitter's indentation and
+    column, so PyYAML's own folding is reused.
+    """
+    cache_key = (value.__class__, value, chain)
+    try:
+        hit = _CHAIN.get(cache_key)
+    except TypeError:
+        raise _Fallback() from None
+    if hit is not None:
+        return hit
+    doc: Any = value
+    for step in reversed(chain):
+        doc = {step[1]: doc} if step[0] == "k" else [doc]
+    full = pyyaml_dump(doc)
+    marker = "\x00placeholder\x00"
+    probe: Any = marker
+    for step in reversed(chain):
+        probe = {step[1]: probe} if step[0] == "k" else [probe]
+    # the lines before the scalar are the same in both documents
+    lines, _ = emit_lines(probe, track=False, _chain_ok=False)
+    prefix = "".join(lines)
+    cut = prefix.index(_scalar(marker))
+    head = prefix[:cut]
+    if not full.startswith(head):
+        raise _Fallback()
+    body = full[len(head):]
+    out = body.splitlines(keepends=True)
+    if len(_CHAIN) > 10_000:
+        _CHAIN.clear()
+    _CHAIN[cache_key] = out
+    return out
+
+
+def emit_lines(data: Any, *, track: bool = False, _chain_ok: bool = True):
+    """``(lines, paths)``: the dumped lines (each ending in a newline) and, when ``track``,
+    the key path each line belongs to. Raises _Fallback when PyYAML must do it."""
+    lines: list[str] = []
+    paths: Optional[list] = [] if track else None
+    seen: set[int] = set()
+    if isinstance(data, dict) and not data:
+        return ["{}\n"], ([()] if track else None)
+    if not isinstance(data, dict):
+        raise _Fallback()
+    _map(data, "", lines, paths, (), seen, (), _chain_ok)
+    return lines, paths
+
+
+def _sorted_keys(mapping: dict) -> list:
+    try:
+        return sorted(mapping)
+    except TypeError:
+        return list(mapping)
+
+
+def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, chain_ok) -> None:
+    """Write ``value`` after ``prefix`` (``"key:"`` or ``"- "``-style text on the same line)."""
+    if isinstance(value, dict):
+        if id(value) in seen:
+            raise _Fallback()
+        seen.add(id(value))
+        if not value:
+            lines.append(prefix + " {}\n" if prefix.endswith(":") else prefix + "{}\n")
+            if paths is not None:
+                paths.append(path)
+            return
+        if prefix.endswith(":"):
+            lines.append(prefix + "\n")
+            if paths is not None:
+                paths.append(path)
+            _map(value, indent + "  ", lines, paths, path, seen, chain, chain_ok)
+        else:  # first key goes on the "- " line
+            _map(value, indent, lines, paths, path, seen, chain, chain_ok, first_prefix=prefix)
+        return
+    if isinstance(value, list):
+        if id(value) in seen:
+            raise _Fallback()
+        seen.add(id(value))
+        if not value:
+            lines.append(prefix + " []\n" if prefix.endswith(":") else prefix + "[]\n")
+            if paths is not None:
+                paths.append(path)
+            return
+        if prefix.endswith(":"):
+            lines.append(prefix + "\n")
+            if paths is not None:
+                paths.append(path)
+            _seq(value, indent + "  ", lines, paths, path, seen, chain, chain_ok)
+        else:
+            _seq(value, indent, lines, paths, path, seen, chain, chain_ok, first_prefix=prefix)
+        return
+    text = _scalar(value)
+    sep = " " if prefix.endswith(":") else ""
+    if text is not None and len(prefix) + len(sep) + len(text) <= WIDTH:
+        lines.append(prefix + sep + text + "\n")
+        if paths is not None:
+            paths.append(path)
+        return
+    if not chain_ok:
+        raise _Fallback()
+    body = _folded(value, chain)
+    lines.append(prefix + sep + body[0] if body else prefix + "\n")
+    lines.extend(body[1:])
+    if paths is not None:
+        paths.extend([path] * len(body))
+
+
+def _map(mapping: dict, indent: str, lines, paths, path, seen, chain, chain_ok, first_prefix=None):
+    for n, key in enumerate(_sorted_keys(mapping)):
+        ktext = _key(key)
+        if n == 0 and first_prefix is not None:
+            prefix = first_prefix + ktext + ":"
+        else:
+            prefix = indent + ktext + ":"
+        child_indent = indent
+        _value(mapping[key], prefix, child_indent, lines, paths,
+               path + (key,) if paths is not None else path, seen,
+               chain + (("k", key),), chain_ok)
+
+
+def _seq(items: list, indent: str, lines, paths, path, seen, chain, chain_ok, first_prefix=None):
+    for n, item in enumerate(items):
+        if n == 0 and first_prefix is not None:
+            prefix = first_prefix + "- "
+        else:
+            prefix = indent + "- "
+        _value(item, prefix, indent + "  ", lines, paths,
+               path + (n,) if paths is not None else path, seen,
+               chain + (("i",),), chain_ok)
+
+
+def dump_run_yaml(data: Any) -> str:
+    """The run.yaml text LCORE writes for ``data`` (byte for byte)."""
+    try:
+        return "".join(emit_lines(data)[0])
+    except _Fallback:
+        return pyyaml_dump(data)
+
+
+def dump_with_paths(data: Any) -> tuple[str, list]:
+    """The text and, for each line, the key path it shows (for provenance)."""
+    try:
+        lines, paths = emit_lines(data, track=True)
+        return "".join(lines), paths
+    except _Fallback:
+        text = pyyaml_dump(data)
+        return text, _paths_from_text(text)
+
+
+def _paths_from_text(text: str) -> list:
+    """Line paths recovered from PyYAML's node marks (slow path, rare)."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return [()] * text.count("\n")
+    count = text.count("\n")
+    out: list = [None] * count
+
+    def walk(n, path):
+        if n is None:
+            return
+        start, end = n.start_mark.line, max(n.end_mark.line, n.start_mark.line + 1)
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                key = yaml.safe_load(yaml.serialize(k)) if not isinstance(k, yaml.ScalarNode) else k.value
+                try:
+                    key = yaml.safe_load(yaml.serialize(k))
+                except yaml.YAMLError:
+                    pass
+                for line in range(k.start_mark.line, min(count, max(v.end_mark.line, k.start_mark.line + 1))):
+                    out[line] = path + (key,)
+                walk(v, path + (key,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, v in enumerate(n.value):
+                for line in range(v.start_mark.line, min(count, max(v.end_mark.line, v.start_mark.line + 1))):
+                    out[line] = path + (i,)
+                walk(v, path + (i,))
+        else:
+            for line in range(start, min(count, end)):
+                if out[line] is None:
+                    out[line] = path
+
+    walk(node, ())
+    return [p if p is not None else () for p in out]
+
+
+def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = None) -> Path:
+    """Write ``data`` as LCORE does: mkdir -p, mode 0600 (an existing file is tightened).
+
+    The write is atomic: a 0600 temp file in the same directory, fsync, rename.
+    """
+    target = Path(path)
+    if target.parent != Path(""):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    body = dump_run_yaml(data) if text is None else text
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    os.chmod(target, 0o600)
+    return target
