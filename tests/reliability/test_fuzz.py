@@ -1,0 +1,146 @@
+"""Every entry point survives damaged input: exit 0, 1 or 2, a located message, no traceback.
+
+CI budget: at least 2,000 generated inputs (seeded, so a failure is reproducible from the
+printed seed). `pytest tests/reliability --fuzz-long` runs 25 times more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import random
+import shutil
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from lsc_tui import cli
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fuzz_mutations import mutate  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CORPUS = FIXTURES / "corpus"
+SEEDS_LCS = [
+    CORPUS / "lightspeed-stack/examples/lightspeed-stack-conversation-cache-pg.yaml",
+    CORPUS / "lightspeed-stack/examples/lightspeed-stack-byok-okp-rag.yaml",
+    CORPUS / "lightspeed-stack/examples/lightspeed-stack-lls-library.yaml",
+    CORPUS / "lightspeed-stack/tests/e2e/configuration/library-mode/lightspeed-stack.yaml",
+    CORPUS / "lightspeed-stack/lightspeed-stack.yaml",
+]
+SEEDS_RUN = [
+    CORPUS / "lightspeed-stack/run.yaml",
+    CORPUS / "lightspeed-stack/examples/azure-run.yaml",
+    CORPUS / "lightspeed-stack/src/data/default_run.yaml",
+    CORPUS / "llama-stack/llama_stack/distributions/starter/run.yaml",
+]
+SEEDS_CR = sorted((CORPUS / "llama-stack-k8s-operator/config/samples").glob("*.yaml"))
+
+PER_INPUT_SECONDS = 20
+
+
+def _argv_for(command: str, ws: Path) -> list[list[str]] | None:
+    cfg, run = str(ws / "lightspeed-stack.yaml"), str(ws / "run.yaml")
+    table = {
+        "validate": [["validate", cfg], ["validate", "--json", run]],
+        "synthesize": [["synthesize", cfg, "-o", "-"]],
+        "diff": [["diff", cfg]],
+        "migrate": [["migrate", cfg]],
+        "secrets": [["secrets", "scan", cfg, run], ["secrets", "fix", cfg]],
+        "expand": [["expand", str(ws / "cr.yaml")]],
+        "merge-external": [["merge-external", "--run-yaml", run, "--extra-providers", str(ws / "extra.yaml")]],
+    }
+    return table.get(command)
+
+
+def _commands() -> list[str]:
+    available = cli._available()
+    return [c for c in ("validate", "synthesize", "diff", "migrate", "secrets", "expand", "merge-external")
+            if c in available]
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def _run(argv: list[str], cwd: Path) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(cwd)
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(PER_INPUT_SECONDS)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(argv)
+            except SystemExit as exc:  # argparse
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        signal.alarm(0)
+        os.chdir(old)
+    return code, out.getvalue() + err.getvalue()
+
+
+def _budget(request, base: int) -> int:
+    return base * (25 if request.config.getoption("--fuzz-long") else 1)
+
+
+@pytest.fixture(autouse=True)
+def _debug(monkeypatch, tmp_path):
+    # an internal error must fail the test, not be turned into a polite message
+    monkeypatch.setenv("LSC_TUI_DEBUG", "1")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+def _workspace(tmp_path: Path, rnd: random.Random, target: str) -> tuple[Path, str]:
+    ws = tmp_path / f"w{rnd.randrange(1 << 30)}"
+    ws.mkdir()
+    lcs = rnd.choice(SEEDS_LCS).read_bytes().replace(b"library_client_config_path: run.yaml",
+                                                     b"library_client_config_path: run.yaml")
+    run = rnd.choice(SEEDS_RUN).read_bytes()
+    cr = rnd.choice(SEEDS_CR).read_bytes() if SEEDS_CR else b"{}\n"
+    extra = (b"apiVersion: llamastack.io/v1alpha1\nkind: ExternalProviders\nexternal_providers:\n"
+             b"  inference:\n  - provider_id: x\n    provider_type: remote::x\n    module: x_pkg\n")
+    files = {"lightspeed-stack.yaml": lcs, "run.yaml": run, "cr.yaml": cr, "extra.yaml": extra}
+    name, files[target] = mutate(files[target], rnd)
+    for fname, raw in files.items():
+        (ws / fname).write_bytes(raw)
+    return ws, name
+
+
+@pytest.mark.parametrize("target", ["lightspeed-stack.yaml", "run.yaml", "cr.yaml", "extra.yaml"])
+def test_fuzz_entry_points(tmp_path, request, target):
+    commands = _commands()
+    assert "validate" in commands
+    seed = int(os.environ.get("LSC_TUI_FUZZ_SEED", "20261125")) + hash(target) % 1000
+    rnd = random.Random(seed)
+    tried = 0
+    budget = _budget(request, 500)
+    for i in range(budget):
+        ws, mutation = _workspace(tmp_path, rnd, target)
+        for command in commands:
+            for argv in _argv_for(command, ws) or []:
+                if target == "cr.yaml" and command != "expand" or target == "extra.yaml" and command != "merge-external":
+                    continue
+                try:
+                    code, output = _run(argv, ws)
+                except _Timeout:
+                    pytest.fail(f"seed {seed} input {i} ({mutation}): `lsc-tui {' '.join(argv)}` took more than "
+                                f"{PER_INPUT_SECONDS} s")
+                except Exception as exc:  # noqa: BLE001 - any escape is the failure we look for
+                    keep = tmp_path / "crash"
+                    shutil.copytree(ws, keep, dirs_exist_ok=True)
+                    pytest.fail(f"seed {seed} input {i} ({mutation}): `lsc-tui {' '.join(argv)}` raised "
+                                f"{type(exc).__name__}: {exc!s:.300}; input kept in {keep}")
+                assert code in (0, 1, 2), f"{argv} exited {code} on {mutation}"
+                assert "Traceback" not in output
+                tried += 1
+        shutil.rmtree(ws)
+    print(f"fuzz {target}: {tried} command runs over {budget} inputs")
