@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "expand": "expand",
     "export": "export",
     "schema": "schema",
+    "completion": "completion",
 }
 
 EXIT_BAD_INPUT = 2

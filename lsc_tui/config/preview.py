@@ -45,6 +45,7 @@ def synthesize_workspace(ws: Workspace):
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
+            locate=locator(ws),
         )
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         return synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
@@ -52,6 +53,16 @@ def synthesize_workspace(ws: Workspace):
     if ws.mode == MODE_SERVER:
         return None  # the run.yaml lives in the Llama Stack container
     return None
+
+
+def locator(ws: Workspace):
+    """``locate(file, path) -> (line, column)`` over the workspace's documents."""
+
+    def locate(file: str, path: tuple) -> tuple[int, int]:
+        doc = ws.document_for(file)
+        return doc.position(path) if doc is not None else (0, 0)
+
+    return locate
 
 
 def dump(result) -> str:
