@@ -666,3 +666,7 @@ def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = Non
         raise
     os.chmod(target, 0o600)
     return target
+
+
+# The legacy modes (defined in their own module, offered here with the unified one).
+from lsc_tui.config.legacy import enrich_legacy_library, enrich_legacy_server  # noqa: E402
