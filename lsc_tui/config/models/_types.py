@@ -1,0 +1,86 @@
+"""Building blocks shared by the lightspeed-stack.yaml and run.yaml models.
+
+Both servers substitute ``${env.NAME}`` references *before* they validate, so a field
+typed as a number, a boolean, a URL or one of a fixed set of words must also accept a
+string holding a reference. :data:`ENV` marks such a field: the value is accepted as-is
+when it is a string containing a reference, and checked against the real type otherwise.
+In the JSON Schema the field becomes ``anyOf: [<real type>, <reference string>]``, so an
+editor still completes the real values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from pydantic_core import core_schema
+
+# The reference grammar both servers use (see lsc_tui.config.envref): upper-case names,
+# optional ``:=default`` or ``:+value`` operand running to the first ``}``.
+ENV_REF_PATTERN = r"\$\{env\.[A-Z0-9_]+(:[=+][^}]*)?\}"
+_ENV_REF = re.compile(ENV_REF_PATTERN)
+
+ENV_REF_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": ENV_REF_PATTERN,
+    "description": "An environment reference resolved when the server starts: "
+    "${env.NAME}, ${env.NAME:=default} or ${env.NAME:+value_if_set}.",
+}
+
+
+def has_env_ref(value: object) -> bool:
+    return isinstance(value, str) and _ENV_REF.search(value) is not None
+
+
+class _EnvAllowed:
+    """Annotation marker: also accept a string holding an ``${env.*}`` reference."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
+        inner = handler(source)
+
+        def check(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
+            if isinstance(value, str) and _ENV_REF.search(value) is not None:
+                return value
+            return validate(value)
+
+        return core_schema.no_info_wrap_validator_function(check, inner)
+
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: Any) -> dict:
+        inner = handler(schema)
+        return {"anyOf": [inner, dict(ENV_REF_SCHEMA)]}
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "ENV"
+
+
+ENV = _EnvAllowed()
+
+# Typed values that may also be written as an env reference.
+PosInt = Annotated[int, Field(gt=0), ENV]
+NonNegInt = Annotated[int, Field(ge=0), ENV]
+Int = Annotated[int, ENV]
+Port = Annotated[int, Field(ge=1, le=65535), ENV]
+Bool = Annotated[bool, ENV]
+Float = Annotated[float, ENV]
+Ratio = Annotated[float, Field(ge=0.0, le=1.0), ENV]
+HttpUrl = Annotated[AnyHttpUrl, ENV]
+
+ID_PATTERN = r"^\s*[a-z0-9_-]+\s*$"
+
+
+def Env(tp: Any) -> Any:  # noqa: N802 - reads like a type constructor
+    """``Env(Literal["a", "b"])``: a value of ``tp`` or an env reference."""
+    return Annotated[tp, ENV]
+
+
+class Strict(BaseModel):
+    """lightspeed-stack.yaml sections: unknown keys are errors, as in LCORE."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=False, use_enum_values=True)
+
+
+class Lenient(BaseModel):
+    """run.yaml sections: Llama Stack ignores unknown keys, so we only warn about them."""
+
+    model_config = ConfigDict(extra="allow", validate_default=False, use_enum_values=True)

@@ -1,0 +1,501 @@
+"""Turning pydantic validation errors into :class:`ModelIssue` values.
+
+A pydantic error location mixes real keys with the tags pydantic adds for unions (the
+discriminator value, or a member name such as ``ApprovalFilter``). We walk the input data
+alongside the location: a segment that is not a key or index of the data at that point is
+a tag and is dropped. When a plain union fails in several members at once, only the
+member that got furthest is reported.
+
+Messages name the field and what was expected. They quote a value only when it is short,
+is not under a secret-named key, and carries no recognizable credential.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.masking import is_secret_key, mask_inline
+from lsc_tui.config.models._rules import RULE_ERROR
+from lsc_tui.config.models._types import ENV_REF_PATTERN, has_env_ref
+
+MAX_ECHO = 40
+
+
+@dataclass(frozen=True)
+class ModelIssue:
+    """One problem found by a model, located by its key path in the data."""
+
+    path: tuple
+    severity: str  # "error" | "warning"
+    code: str  # unknown-key | missing-key | invalid-value | invalid-type | ...
+    message: str
+    fix: str = ""
+
+
+# -- walking annotations -----------------------------------------------------------------------
+
+_NONE = type(None)
+
+
+def _unwrap(ann: Any) -> tuple[Any, str | None]:
+    """Strip Annotated/Optional; return the bare annotation and a union discriminator if any."""
+    disc = None
+    while True:
+        origin = typing.get_origin(ann)
+        if origin is typing.Annotated:
+            for meta in ann.__metadata__:
+                if isinstance(meta, FieldInfo) and isinstance(meta.discriminator, str):
+                    disc = meta.discriminator
+            ann = ann.__origin__
+            continue
+        if origin in (Union, types.UnionType):
+            members = [a for a in typing.get_args(ann) if a is not _NONE]
+            if len(members) == 1:
+                ann = members[0]
+                continue
+        return ann, disc
+
+
+def _members(ann: Any) -> list:
+    if typing.get_origin(ann) in (Union, types.UnionType):
+        return [a for a in typing.get_args(ann) if a is not _NONE]
+    return [ann]
+
+
+def _is_model(ann: Any) -> bool:
+    return isinstance(ann, type) and issubclass(ann, BaseModel)
+
+
+def _pick_model(ann: Any, node: Any, disc: str | None = None) -> type[BaseModel] | None:
+    """The model class ``ann`` stands for, given the data ``node`` it validates."""
+    ann, d2 = _unwrap(ann)
+    disc = disc or d2
+    if _is_model(ann):
+        return ann
+    models = []
+    for m in _members(ann):
+        m, _ = _unwrap(m)
+        if _is_model(m):
+            models.append(m)
+    if not models:
+        return None
+    if disc and isinstance(node, dict):
+        for m in models:
+            f = m.model_fields.get(disc)
+            if f is not None and node.get(disc) in typing.get_args(_unwrap(f.annotation)[0]):
+                return m
+    if isinstance(node, dict):
+        return max(models, key=lambda m: sum(1 for k in node if k in m.model_fields))
+    return models[0]
+
+
+def _child(ann: Any, node: Any, seg: Any) -> tuple[Any, Any, bool]:
+    """Step from (annotation, data) into ``seg``: (annotation, data, ok)."""
+    base, disc = _unwrap(ann)
+    model = _pick_model(ann, node, disc)
+    if model is not None and isinstance(node, dict | type(None)) and isinstance(seg, str):
+        field = model.model_fields.get(seg)
+        if field is None:
+            return None, None, False
+        sub = node.get(seg) if isinstance(node, dict) else None
+        return field.annotation, sub, True
+    origin = typing.get_origin(base)
+    if origin is list and isinstance(seg, int):
+        (item,) = typing.get_args(base) or (Any,)
+        sub = node[seg] if isinstance(node, list) and 0 <= seg < len(node) else None
+        return item, sub, True
+    if origin is dict:
+        args = typing.get_args(base)
+        value = args[1] if len(args) == 2 else Any
+        sub = node.get(seg) if isinstance(node, dict) else None
+        return value, sub, True
+    return None, None, False
+
+
+def model_at(root: type[BaseModel], data: Any, path: tuple) -> type[BaseModel] | None:
+    """The model class that validates the mapping at ``path`` (None if not a model)."""
+    ann, node = root, data
+    for seg in path:
+        ann, node, ok = _child(ann, node, seg)
+        if not ok:
+            return None
+    return _pick_model(ann, node)
+
+
+def field_at(root: type[BaseModel], data: Any, path: tuple) -> FieldInfo | None:
+    if not path or not isinstance(path[-1], str):
+        return None
+    model = model_at(root, data, path[:-1])
+    return model.model_fields.get(path[-1]) if model is not None else None
+
+
+def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
+    """Yield ``(path_of_key, model)`` for every mapping key no model field declares."""
+    yield from _walk(root, data, path)
+
+
+def _walk(ann: Any, node: Any, path: tuple):
+    base, disc = _unwrap(ann)
+    if isinstance(node, dict):
+        model = _pick_model(ann, node, disc)
+        if model is not None:
+            fields = model.model_fields
+            for key, value in node.items():
+                field = fields.get(key) if isinstance(key, str) else None
+                if field is None:
+                    yield path + (key,), model
+                else:
+                    yield from _walk(field.annotation, value, path + (key,))
+            return
+        if typing.get_origin(base) is dict:
+            args = typing.get_args(base)
+            if len(args) == 2 and args[1] is not Any:
+                for key, value in node.items():
+                    yield from _walk(args[1], value, path + (key,))
+    elif isinstance(node, list) and typing.get_origin(base) is list:
+        (item,) = typing.get_args(base) or (Any,)
+        if item is Any:
+            return
+        for i, value in enumerate(node):
+            yield from _walk(item, value, path + (i,))
+
+
+# -- locations ------------------------------------------------------------------------------
+
+
+def clean_loc(loc: tuple, data: Any, err_type: str) -> tuple[tuple, list[tuple[tuple, str]]]:
+    """Drop union tags from a pydantic loc. Returns (path, [(path_before_tag, tag)])."""
+    path: list = []
+    tags: list[tuple[tuple, str]] = []
+    node = data
+    last = len(loc) - 1
+    for i, seg in enumerate(loc):
+        if isinstance(node, dict):
+            if seg in node:
+                path.append(seg)
+                node = node[seg]
+                continue
+            if i == last and err_type == "missing":
+                path.append(seg)
+                node = None
+                continue
+            tags.append((tuple(path), seg))
+            continue
+        if isinstance(node, list) and isinstance(seg, int):
+            path.append(seg)
+            node = node[seg] if 0 <= seg < len(node) else None
+            continue
+        if node is None and err_type == "missing" and not _is_tag(seg):
+            path.append(seg)
+            continue
+        if isinstance(seg, str) and (_is_tag(seg) or not isinstance(node, dict | list | type(None))):
+            tags.append((tuple(path), seg))
+            continue
+        path.append(seg)
+        node = None
+    return tuple(path), tags
+
+
+def _is_tag(seg: Any) -> bool:
+    if not isinstance(seg, str):
+        return False
+    return ("[" in seg and seg.endswith("]")) or seg in ("str", "int", "bool", "float", "dict", "list") or (
+        seg[:1].isupper())
+
+
+# -- messages -------------------------------------------------------------------------------
+
+
+def _secret_path(path: tuple) -> bool:
+    return any(is_secret_key(p) for p in path)
+
+
+def safe_echo(path: tuple, value: Any) -> str | None:
+    """A short quotable form of ``value``, or None when it must not be shown."""
+    if _secret_path(path) or isinstance(value, (dict, list)) or value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    if len(text) > MAX_ECHO or "\n" in text or mask_inline(text) != text:
+        return None
+    return repr(text) if isinstance(value, str) else text
+
+
+def _name(path: tuple) -> str:
+    return f"`{path_text(path)}`" if path else "the document"
+
+
+def _choices(values) -> str:
+    vals = [str(v) for v in values]
+    if len(vals) > 12:
+        return ", ".join(vals[:12]) + f", ... ({len(vals)} in all)"
+    return ", ".join(vals)
+
+
+_ENV_HINT = "or an env reference such as ${env.NAME}"
+
+
+def _example(field: FieldInfo | None) -> str:
+    if field is None:
+        return ""
+    default = field.default
+    if default is None or isinstance(default, (dict, list)) or type(default).__name__ == "PydanticUndefinedType":
+        return ""
+    if isinstance(default, bool):
+        return f" (default: {'true' if default else 'false'})"
+    return f" (default: {default})"
+
+
+def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, data: Any) -> tuple[str, str, str]:
+    """(code, message, fix) for one pydantic error at the cleaned ``path``."""
+    t = err["type"]
+    ctx = err.get("ctx") or {}
+    name = _name(path)
+    field = field_at(root, data, path) if root is not None else None
+    what = (field.description or "").split(". ")[0].rstrip(".") if field is not None else ""
+    echo = safe_echo(path, value)
+    got = f" (got {echo})" if echo is not None else ""
+
+    if t == "missing":
+        parent = _name(path[:-1]) if len(path) > 1 else "the top level"
+        hint = f" {what}." if what else ""
+        return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}.{hint}".rstrip()
+    if t in ("int_type", "int_parsing", "int_from_float"):
+        return "invalid-type", f"{name} must be a whole number{got}", \
+            f"Write a whole number{_example(field)}, {_ENV_HINT}."
+    if t in ("float_type", "float_parsing", "finite_number"):
+        return "invalid-type", f"{name} must be a number{got}", f"Write a number{_example(field)}, {_ENV_HINT}."
+    if t in ("bool_type", "bool_parsing"):
+        return "invalid-type", f"{name} must be true or false{got}", f"Write true or false, {_ENV_HINT}."
+    if t in ("string_type", "string_unicode"):
+        return "invalid-type", f"{name} must be a string{got}", "Write the value as text (quote it if it looks " \
+            "like a number or a boolean)."
+    if t in ("list_type", "tuple_type", "set_type"):
+        return "invalid-type", f"{name} must be a list", "Write a YAML list (`- item` lines or `[a, b]`)."
+    if t in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
+        return "invalid-type", f"{name} must be a mapping of keys", "Write `key: value` lines indented under it."
+    if t == "string_too_short":
+        return "invalid-value", f"{name} must not be empty", "Give it a value, or delete the key."
+    if t == "string_too_long":
+        return "invalid-value", f"{name} is too long (at most {ctx.get('max_length')} characters)", "Shorten it."
+    if t == "string_pattern_mismatch":
+        if path and path[-1] == "id":
+            return "invalid-value", f"{name} may contain only lower-case letters, digits, '_' and '-'{got}", \
+                "Rename it, e.g. my-provider_1."
+        return "invalid-value", f"{name} does not have the expected form{got}", \
+            f"Match the pattern {ctx.get('pattern', '')}."
+    if t in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
+                 "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}[t]
+        limit = ctx.get(bound[1])
+        return "invalid-value", f"{name} must be {bound[0]} {limit}{got}", \
+            f"Use a value {bound[0]} {limit}{_example(field)}."
+    if t in ("literal_error", "enum"):
+        expected = ctx.get("expected", "")
+        return "invalid-value", f"{name} must be one of: {expected.replace(' or ', ', ')}{got}", \
+            _closest_choice(value, _literal_values(expected)) + f"Allowed: {expected.replace(' or ', ', ')}, " \
+            f"{_ENV_HINT}."
+    if t.startswith("url_"):
+        return "invalid-value", f"{name} must be an http:// or https:// URL{got}", \
+            f"Write a full URL such as http://localhost:8321, {_ENV_HINT}."
+    if t == "union_tag_invalid":
+        disc = str(ctx.get("discriminator", "")).strip("'")
+        tag = ctx.get("tag")
+        tag_echo = safe_echo(path + (disc,), tag)
+        tg = f" (got {tag_echo})" if tag_echo else ""
+        expected = str(ctx.get("expected_tags", ""))
+        return "invalid-value", f"{_name(path + (disc,))} must be one of: {expected.replace(chr(39), '')}{tg}", \
+            _closest_choice(tag, _literal_values(expected)) + "Use one of the allowed values."
+    if t == "union_tag_not_found":
+        disc = str(ctx.get("discriminator", "")).strip("'")
+        return "missing-key", f"{_name(path + (disc,))} is required (it selects the kind of entry)", \
+            f"Add `{disc}:`."
+    if t == "none_required":
+        return "invalid-value", f"{name} must be empty (null)", "Delete the value."
+    msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ").splitlines()[0]
+    return "invalid-value", f"{name}: {msg}", ""
+
+
+def _literal_values(expected: str) -> list[str]:
+    parts = expected.replace(" or ", ", ").split(", ")
+    return [p.strip().strip("'") for p in parts if p.strip()]
+
+
+def _closest_choice(value: Any, choices: list[str]) -> str:
+    if not isinstance(value, str) or len(value) > MAX_ECHO:
+        return ""
+    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    return f"Did you mean {close[0]}? " if close else ""
+
+
+def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], severity: str = "error") -> list[ModelIssue]:
+    """Convert ``ValidationError.errors()`` into issues with clean paths and our wording."""
+    cleaned = []
+    for err in errors:
+        path, tags = clean_loc(tuple(err["loc"]), data, err["type"])
+        if err["type"] == RULE_ERROR:
+            path = path + tuple((err.get("ctx") or {}).get("at", ()))
+        cleaned.append((err, path, tags))
+    cleaned = _collapse_unions(cleaned, data)
+    out: list[ModelIssue] = []
+    seen = set()
+    for err, path, _tags in cleaned:
+        if err["type"] == "extra_forbidden":
+            issue = unknown_key_issue(root, data, path, severity)
+        elif err["type"] == RULE_ERROR:
+            ctx = err.get("ctx") or {}
+            issue = ModelIssue(path, severity, ctx.get("code", "invalid-value"),
+                               f"{_name(path)}: {err['msg']}" if path else err["msg"], ctx.get("fix", ""))
+        elif err["type"] == "union_collapsed":
+            issue = ModelIssue(path, severity, "invalid-type", f"{_name(path)} {err['msg']}", err.get("fix", ""))
+        else:
+            code, message, fix = describe(err, path, err.get("input"), root, data)
+            issue = ModelIssue(path, severity, code, message, fix)
+        key = (issue.path, issue.code, issue.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(issue)
+    return out
+
+
+_TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number",
+              "dict": "a mapping", "list": "a list"}
+
+
+def _tag_word(tag: str) -> str:
+    if tag.startswith("literal["):
+        return "one of " + tag[len("literal["):-1].replace("'", "")
+    if tag.startswith("function-wrap[") or tag.startswith("function-"):
+        inner = tag[tag.index("[") + 1:-1]
+        inner = inner.split("(")[0]
+        return _tag_word(inner.split(",")[0]) if inner else "a value"
+    if tag in _TAG_WORDS:
+        return _TAG_WORDS[tag]
+    if tag[:1].isupper():
+        return "a mapping"
+    return tag
+
+
+def _collapse_unions(cleaned: list, data: Any) -> list:
+    """Where a plain union failed in several members, keep only the member that got deepest."""
+    by_point: dict[tuple, dict[str, list]] = {}
+    for i, (_err, path, tags) in enumerate(cleaned):
+        for prefix, tag in tags:
+            by_point.setdefault(prefix, {}).setdefault(tag, []).append(i)
+    drop: set[int] = set()
+    extra: list = []
+    for prefix, members in by_point.items():
+        if len(members) < 2:
+            continue
+        depth = {tag: max(len(cleaned[i][1]) for i in idx) for tag, idx in members.items()}
+        best = max(depth.values())
+        winners = [t for t, d in depth.items() if d == best]
+        for idx in members.values():
+            drop.update(idx)
+        if len(winners) == 1 and best > len(prefix):
+            keep = members[winners[0]]
+            drop.difference_update(keep)
+        else:
+            words = []
+            for t in members:
+                w = _tag_word(t)
+                if w not in words:
+                    words.append(w)
+            msg = "has the wrong type or value; expected " + " or ".join(words)
+            extra.append(({"type": "union_collapsed", "msg": msg, "loc": prefix,
+                           "fix": "Write one of the accepted forms."}, prefix, []))
+    out = [c for i, c in enumerate(cleaned) if i not in drop]
+    out.extend(extra)
+    return out
+
+
+# -- unknown keys ---------------------------------------------------------------------------
+
+# Keys that once existed (or exist elsewhere): where they went.
+MOVED_KEYS: dict[tuple, str] = {}
+
+_SYNONYMS = {
+    "identifier": ("name", "id"), "id": ("name", "provider_id"), "title": ("name",), "label": ("name",),
+    "provider": ("provider_id", "type"), "kind": ("type",), "hostname": ("host",), "address": ("host", "url"),
+    "endpoint": ("url",), "base_url": ("url",), "uri": ("url",), "username": ("user",), "database": ("db",),
+    "dbname": ("db",), "passwd": ("password",), "path": ("db_path",), "models": ("allowed_models",),
+}
+
+
+def suggest_key(key: Any, valid: list[str], missing: list[str] = ()) -> str | None:
+    """The valid key most likely meant by ``key``."""
+    if not isinstance(key, str):
+        return None
+    low = key.lower()
+    for cand in valid:
+        if cand.lower() == low or cand.replace("_", "-") == low or cand.replace("_", "") == low.replace("-", ""):
+            return cand
+    close = difflib.get_close_matches(low, valid, n=1, cutoff=0.75)
+    if close:
+        return close[0]
+    for cand in _SYNONYMS.get(low, ()):
+        if cand in missing:
+            return cand
+    if len(missing) == 1:
+        return missing[0]
+    close = difflib.get_close_matches(low, valid, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    for cand in _SYNONYMS.get(low, ()):
+        if cand in valid:
+            return cand
+    return None
+
+
+def _node_at(data: Any, path: tuple) -> Any:
+    node = data
+    for seg in path:
+        if isinstance(node, dict):
+            node = node.get(seg)
+        elif isinstance(node, list) and isinstance(seg, int) and 0 <= seg < len(node):
+            node = node[seg]
+        else:
+            return None
+    return node
+
+
+def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: str,
+                      model: type[BaseModel] | None = None, moved: dict | None = None) -> ModelIssue:
+    parent = path[:-1]
+    key = path[-1] if path else None
+    model = model or model_at(root, data, parent)
+    where = _name(parent) if parent else "the top level"
+    shown = f"`{key}`" if isinstance(key, str) and len(key) <= 60 else "this key"
+    moved = moved or {}
+    note = moved.get((len(parent) == 0, key)) or moved.get((None, key))
+    ignored = " (Llama Stack ignores it)" if severity == "warning" else ""
+    if model is None:
+        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}",
+                          "Remove it.")
+    valid = [n for n, f in model.model_fields.items() if not f.deprecated or n in (data or {})]
+    node = _node_at(data, parent)
+    present = set(node) if isinstance(node, dict) else set()
+    missing = [n for n, f in model.model_fields.items() if f.is_required() and n not in present]
+    if note:
+        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a setting of {where}{ignored}: {note[0]}",
+                          note[1])
+    guess = suggest_key(key, valid, missing)
+    listing = _choices(sorted(model.model_fields))
+    if guess:
+        fix = f"Did you mean `{guess}`? Rename the key (valid keys here: {listing})."
+    else:
+        fix = f"Remove it, or use one of: {listing}."
+    return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}", fix)
+
+
+__all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at",
+           "ENV_REF_PATTERN", "has_env_ref", "Literal"]

@@ -1,0 +1,152 @@
+"""The validation API: data in, located :class:`ModelIssue` values out.
+
+Validation runs on every keystroke in the editor, so each model is compiled once (on
+first use) and the checks here are single passes over the data.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from lsc_tui.config.models.issues import ModelIssue, errors_to_issues, unknown_key_issue, walk_unknown_keys
+from lsc_tui.config.models._types import has_env_ref
+
+_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+
+# Top-level keys of older LCORE releases: where their content lives now.
+LIGHTSPEED_MOVED = {
+    (True, "byok_rag"): ("LCORE 0.7 moved it to `rag.byok.stores`", "Move the store list under rag: byok: stores:."),
+    (True, "okp"): ("LCORE 0.7 moved it to `rag.okp`", "Move the block under rag:."),
+    (True, "reranker"): ("LCORE 0.7 moved it to `rag.retrieval.inline.reranker`",
+                         "Move the block under rag: retrieval: inline:."),
+    (True, "inline"): ("LCORE 0.7 moved it to `rag.retrieval.inline`", "Move the block under rag: retrieval:."),
+    (True, "tool"): ("LCORE 0.7 moved it to `rag.retrieval.tool`", "Move the block under rag: retrieval:."),
+}
+
+
+def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return errors_to_issues(exc.errors(include_url=False), data, model, severity)
+    return []
+
+
+def _fix_moved(issues: list[ModelIssue], root, data, moved: dict) -> list[ModelIssue]:
+    out = []
+    for issue in issues:
+        if issue.code == "unknown-key" and len(issue.path) == 1 and (True, issue.path[0]) in moved:
+            issue = unknown_key_issue(root, data, issue.path, issue.severity, moved=moved)
+        out.append(issue)
+    return out
+
+
+def _not_mapping(what: str) -> list[ModelIssue]:
+    return [ModelIssue((), "error", "invalid-type", f"the top level of a {what} must be a mapping of keys",
+                       "Start the file with `key: value` lines.")]
+
+
+# -- lightspeed-stack.yaml ----------------------------------------------------------------------
+
+
+def validate_lightspeed(data: Any) -> list[ModelIssue]:
+    from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+
+    if not isinstance(data, dict):
+        return _not_mapping("lightspeed-stack.yaml")
+    issues = _model_issue_list(LightspeedStackConfig, data, "error")
+    issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
+    if "llama_stack" not in data and "ogx" not in data:
+        issues.append(ModelIssue(("llama_stack",), "error", "missing-key", "`llama_stack` is required",
+                                 "Add a `llama_stack:` block: `use_as_library_client: true` plus a `config:` block "
+                                 "(unified), or `url:` for a separately run Llama Stack."))
+    issues.extend(_lightspeed_cross_checks(data))
+    return issues
+
+
+def _get(data: Any, *path) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
+    out: list[ModelIssue] = []
+    module = _get(data, "authentication", "module") or "noop"
+    subject = _get(data, "rlsapi_v1", "quota_subject")
+    if subject in ("org_id", "system_id") and isinstance(module, str) and not has_env_ref(module) \
+            and module != "rh-identity":
+        out.append(ModelIssue(("rlsapi_v1", "quota_subject"), "error", "invalid-value",
+                              f"`rlsapi_v1.quota_subject: {subject}` needs `authentication.module: rh-identity`",
+                              "Use quota_subject: user_id, or switch authentication to rh-identity."))
+
+    providers = _get(data, "inference", "providers")
+    if isinstance(providers, list):
+        seen: dict[str, int] = {}
+        for i, p in enumerate(providers):
+            if not isinstance(p, dict):
+                continue
+            pid = p.get("id") if p.get("id") is not None else (
+                p.get("type").replace("_", "-") if isinstance(p.get("type"), str) else None)
+            if isinstance(pid, str):
+                pid = pid.strip()
+                if pid in seen:
+                    out.append(ModelIssue(("inference", "providers", i), "warning", "duplicate-id",
+                                          f"`inference.providers[{i}]` has the same provider id as "
+                                          f"inference.providers[{seen[pid]}]; the later entry replaces the earlier",
+                                          "Give each entry its own `id`."))
+                seen.setdefault(pid, i)
+            env = p.get("api_key_env")
+            if isinstance(env, str) and not _NAME.match(env):
+                out.append(ModelIssue(("inference", "providers", i, "api_key_env"), "warning", "invalid-value",
+                                      f"`inference.providers[{i}].api_key_env` is not an environment variable name "
+                                      "Llama Stack can expand (upper-case letters, digits and '_')",
+                                      "Put the NAME of the variable here (e.g. OPENAI_API_KEY), never the key."))
+
+    servers = data.get("mcp_servers")
+    if isinstance(servers, list):
+        names: dict[str, int] = {}
+        for i, s in enumerate(servers):
+            if not isinstance(s, dict):
+                continue
+            name = s.get("name")
+            if isinstance(name, str):
+                if name in names:
+                    out.append(ModelIssue(("mcp_servers", i, "name"), "warning", "duplicate-name",
+                                          f"`mcp_servers[{i}].name` repeats mcp_servers[{names[name]}].name; "
+                                          "MCP server names should be unique", "Rename one of them."))
+                names.setdefault(name, i)
+            headers = s.get("authorization_headers")
+            if isinstance(headers, dict) and module not in ("k8s", "noop-with-token") \
+                    and not has_env_ref(module):
+                for h, v in headers.items():
+                    if isinstance(v, str) and v.strip() == "kubernetes":
+                        out.append(ModelIssue(
+                            ("mcp_servers", i, "authorization_headers", h), "warning", "mcp-server-dropped",
+                            f"`mcp_servers[{i}]` uses the Kubernetes token but authentication.module is "
+                            f"{module}; LCORE drops this server at start-up",
+                            "Set authentication.module to k8s (or noop-with-token for testing), or use a token "
+                            "file path or `client`."))
+                        break
+    return out
+
+
+# -- run.yaml -----------------------------------------------------------------------------------
+
+
+def validate_run_yaml(data: Any) -> list[ModelIssue]:
+    from lsc_tui.config.models import run_yaml
+
+    if not isinstance(data, dict):
+        return _not_mapping("run.yaml")
+    root = run_yaml.RunConfig
+    issues = _model_issue_list(root, data, "error")
+    for path, model in walk_unknown_keys(root, data):
+        issues.append(unknown_key_issue(root, data, path, "warning", model=model, moved=run_yaml.MOVED_KEYS))
+    issues.extend(run_yaml.cross_checks(data))
+    return issues
