@@ -1,0 +1,97 @@
+"""`lsc-tui expand`: the config.yaml the operator generates from a LlamaStackDistribution."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "validate a LlamaStackDistribution CR (CEL rules, webhook) and expand it into the config.yaml the operator generates"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("cr", metavar="CR.yaml", help="the CR (may also hold its ConfigMaps and Secrets, split by ---)")
+    parser.add_argument("--base", metavar="CONFIG",
+                        help="base config.yaml of the distribution (default: the embedded one for distribution.name)")
+    parser.add_argument("-o", "--output", metavar="OUT", help="write config.yaml here (default: stdout)")
+    parser.add_argument("--name", help="which CR to expand when the file holds several")
+    parser.add_argument("--config-map", action="append", default=[], metavar="FILE",
+                        help="a file with the ConfigMap that userConfig/overrideConfig names (repeatable)")
+    parser.add_argument("--secrets", action="append", default=[], metavar="FILE",
+                        help="Secret manifests to check secretKeyRefs against, as the webhook does (repeatable)")
+    parser.add_argument("--metadata-dir", metavar="D",
+                        help="DIR/<providerId>/lls-provider-spec.yaml for spec.externalProviders")
+    parser.add_argument("--llama-stack-version", metavar="V",
+                        help="the Llama Stack version you deploy, for compatibility warnings (default: inferred from "
+                             "the base config's layout)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+
+
+def run(args) -> int:
+    from lsc_tui.config.findings import Severity, has_errors, sort_findings
+    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.operator import expand as ex
+    from lsc_tui.config.operator._yaml import InputError, dump, load_all, write_atomic
+
+    def show(findings):
+        for f in sort_findings(findings):
+            if args.quiet and f.severity is not Severity.ERROR:
+                continue
+            print(mask_inline(f.to_text()), file=sys.stderr)
+
+    target = None
+    if args.llama_stack_version:
+        try:
+            target = ex.parse_version(args.llama_stack_version)
+        except ValueError as exc:
+            print(f"lsc-tui expand: error: --llama-stack-version: {exc}", file=sys.stderr)
+            return 2
+    try:
+        docs = load_all(args.cr)
+        crs, inputs, findings = ex.split_documents(docs)
+        findings += ex.load_inputs(args.config_map, args.secrets, args.metadata_dir, inputs)
+        base = ex.load_base(args.base) if args.base else None
+    except InputError as exc:
+        show(exc.findings)
+        return 2
+    if has_errors(findings):
+        show(findings)
+        return 2
+    if args.name:
+        crs = [c for c in crs if ex.cr_name(c) == args.name]
+        if not crs:
+            print(f"{args.cr}:0:0: error: no LlamaStackDistribution named {args.name!r} in the file\n"
+                  "    fix: Check --name.", file=sys.stderr)
+            return 2
+    if not crs:
+        print(f"{args.cr}:0:0: error: no-llsd: the file holds no LlamaStackDistribution\n"
+              "    fix: Give a file with kind: LlamaStackDistribution.", file=sys.stderr)
+        return 2
+    if len(crs) > 1:
+        names = ", ".join(ex.cr_name(c) for c in crs)
+        print(f"{args.cr}:0:0: error: several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})\n"
+              "    fix: Pick one with --name NAME.", file=sys.stderr)
+        return 2
+    result = ex.expand(crs[0], inputs=inputs, base=base, target=target)
+    findings += result.findings
+    show(findings)
+    if not result.ok:
+        return 1
+    text = dump(result.config, sort_keys=True)
+    try:
+        if args.output:
+            backup = write_atomic(args.output, text)
+            if backup and not args.quiet:
+                print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
+        else:
+            sys.stdout.write(text)
+    except OSError as exc:
+        print(f"{args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
+              "    fix: Check the directory exists and is writable.", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        target_text = ex.fmt_version(result.target) if result.target else "?"
+        print(f"{result.name}: config from {result.source} (Llama Stack {target_text} layout); "
+              f"{sum(1 for f in findings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)
+        for e in result.env:
+            print(f"  env {e.name} <- Secret {e.secret}, key {e.key} ({e.field})", file=sys.stderr)
+    return 0

@@ -1,0 +1,38 @@
+"""Named distributions: the operator's distributions.json and the embedded base configs."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import yaml
+
+_PKG = "lsc_tui.data"
+
+
+def _data_dir():
+    return resources.files(_PKG).joinpath("distributions")
+
+
+def distribution_images() -> dict[str, str]:
+    """Distribution name -> image, from the operator's distributions.json."""
+    return json.loads(_data_dir().joinpath("distributions.json").read_text(encoding="utf-8"))
+
+
+def embedded_names() -> list[str]:
+    return sorted(p.name for p in _data_dir().iterdir() if p.is_dir() and p.joinpath("config.yaml").is_file())
+
+
+def base_config_text(name: str) -> str | None:
+    """The embedded base config.yaml of a named distribution, or None."""
+    f = _data_dir().joinpath(name, "config.yaml")
+    if not f.is_file():
+        return None
+    return f.read_text(encoding="utf-8")
+
+
+def base_config(name: str) -> dict | None:
+    text = base_config_text(name)
+    if text is None:
+        return None
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
