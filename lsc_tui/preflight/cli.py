@@ -1,0 +1,139 @@
+"""``llama-stack-preflight`` and ``lsc-tui preflight``: one set of options, one implementation.
+
+Exit codes (seed 001): 0 every provider validated, 1 validation failed, 2 bad arguments or
+input (missing/unreadable run.yaml, not YAML, not a mapping, bad --python).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+DESCRIPTION = (
+    "Check that every provider in a Llama Stack run.yaml is installed, built for this machine, "
+    "importable and returns a valid provider spec, before the server starts."
+)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options both CLIs accept."""
+    parser.add_argument("--run-yaml", required=True, metavar="PATH",
+                        help="the run.yaml whose providers to check")
+    parser.add_argument("--python", metavar="PY", default=None,
+                        help="interpreter of the server's environment (default: this one)")
+    parser.add_argument("--metadata-dir", metavar="DIR", default=None,
+                        help="directory with <provider_id>/lls-provider-spec.yaml files")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON event per line instead of the report")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="check every provider instead of stopping at the first error")
+    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
+                        help="time limit per provider (default: 30)")
+    parser.add_argument("--check-config", action="store_true",
+                        help="also build each provider's config class from run.yaml (env references "
+                             "resolved, secrets masked)")
+
+
+def _write(stream, text: str) -> None:
+    stream.write(text)
+    stream.flush()
+
+
+def render_text(ev: dict, out) -> None:
+    """Human report for one event (seed-001 blocks, a progress line per provider, a summary)."""
+    from lsc_tui.preflight import report
+
+    kind = ev.get("event")
+    if kind == "start":
+        n = len(ev.get("providers") or [])
+        _write(out, f"Preflight: {n} provider{'s' if n != 1 else ''} in {ev.get('run_yaml')}\n")
+    elif kind == "target":
+        ls = ev.get("llama_stack") or {}
+        if ls.get("family"):
+            lstxt = f"{ls['family']} {ls.get('version') or '(version unknown)'}"
+        else:
+            lstxt = "no Llama Stack installed"
+        _write(out, f"Target: Python {ev.get('python_version')} ({ev.get('python')}) on "
+                    f"{ev.get('platform')}, {lstxt}\n")
+    elif kind == "result":
+        _write(out, report.progress_line(ev) + "\n")
+        if ev.get("text"):
+            _write(out, "\n" + ev["text"].rstrip("\n") + "\n")
+    elif kind == "fatal":
+        _write(out, "\n" + ev.get("text", "").rstrip("\n") + "\n")
+    elif kind == "summary":
+        _write(out, "\n" + ev.get("text", "") + "\n")
+
+
+async def _run(args, out) -> int:
+    from lsc_tui.preflight.runner import run_preflight
+
+    code = EXIT_FAILED
+    async for ev in run_preflight(
+        args.run_yaml,
+        python=args.python,
+        metadata_dir=args.metadata_dir,
+        keep_going=args.keep_going,
+        timeout=args.timeout,
+        check_config=args.check_config,
+    ):
+        if args.json:
+            _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
+        else:
+            render_text(ev, out)
+        if ev.get("event") == "summary":
+            code = int(ev.get("exit_code", EXIT_FAILED))
+    return code
+
+
+def run(args, prog: str = "llama-stack-preflight") -> int:
+    import asyncio
+
+    from lsc_tui.preflight.runner import PreflightInputError
+
+    try:
+        return asyncio.run(_run(args, sys.stdout))
+    except PreflightInputError as exc:
+        sys.stdout.flush()
+        print(f"{prog}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def build_parser(prog: str = "llama-stack-preflight") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: 2 for bad arguments, 0 for --help
+        return int(exc.code or 0)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("llama-stack-preflight: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
