@@ -267,8 +267,8 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
 
     if t == "missing":
         parent = _name(path[:-1]) if len(path) > 1 else "the top level"
-        hint = f" {what}." if what else ""
-        return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}.{hint}".rstrip()
+        hint = f" ({what[0].lower()}{what[1:]})" if what else ""
+        return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}{hint}."
     if t in ("int_type", "int_parsing", "int_from_float"):
         return "invalid-type", f"{name} must be a whole number{got}", \
             f"Write a whole number{_example(field)}, {_ENV_HINT}."
@@ -364,7 +364,7 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
         if key not in seen:
             seen.add(key)
             out.append(issue)
-    return out
+    return link_renames(out, root, data)
 
 
 _TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number",
@@ -420,9 +420,6 @@ def _collapse_unions(cleaned: list, data: Any) -> list:
 
 # -- unknown keys ---------------------------------------------------------------------------
 
-# Keys that once existed (or exist elsewhere): where they went.
-MOVED_KEYS: dict[tuple, str] = {}
-
 _SYNONYMS = {
     "identifier": ("name", "id"), "id": ("name", "provider_id"), "title": ("name",), "label": ("name",),
     "provider": ("provider_id", "type"), "kind": ("type",), "hostname": ("host",), "address": ("host", "url"),
@@ -468,33 +465,59 @@ def _node_at(data: Any, path: tuple) -> Any:
     return node
 
 
+def _shape(path: tuple) -> str:
+    """``rag.byok.stores[3].x`` -> ``rag.byok.stores.x``: a path without list indexes."""
+    return ".".join(str(p) for p in path if not isinstance(p, int))
+
+
 def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: str,
                       model: type[BaseModel] | None = None, moved: dict | None = None) -> ModelIssue:
+    """An issue for the key at ``path`` that its mapping's model does not declare."""
     parent = path[:-1]
     key = path[-1] if path else None
     model = model or model_at(root, data, parent)
     where = _name(parent) if parent else "the top level"
-    shown = f"`{key}`" if isinstance(key, str) and len(key) <= 60 else "this key"
-    moved = moved or {}
-    note = moved.get((len(parent) == 0, key)) or moved.get((None, key))
+    shown = _name(path) if isinstance(key, str) and len(key) <= 60 else f"a key of {where}"
+    note = (moved or {}).get((_shape(parent), key)) if isinstance(key, str) else None
     ignored = " (Llama Stack ignores it)" if severity == "warning" else ""
+    if note:
+        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a setting here{ignored}: {note[0]}", note[1])
     if model is None:
-        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}",
-                          "Remove it.")
-    valid = [n for n, f in model.model_fields.items() if not f.deprecated or n in (data or {})]
+        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting{ignored}", "Remove it.")
     node = _node_at(data, parent)
     present = set(node) if isinstance(node, dict) else set()
+    valid = [n for n, f in model.model_fields.items() if not f.deprecated or n in present]
     missing = [n for n, f in model.model_fields.items() if f.is_required() and n not in present]
-    if note:
-        return ModelIssue(path, severity, "unknown-key", f"{shown} is not a setting of {where}{ignored}: {note[0]}",
-                          note[1])
     guess = suggest_key(key, valid, missing)
-    listing = _choices(sorted(model.model_fields))
+    listing = _choices(sorted(valid))
     if guess:
         fix = f"Did you mean `{guess}`? Rename the key (valid keys here: {listing})."
     else:
         fix = f"Remove it, or use one of: {listing}."
     return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}", fix)
+
+
+def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any) -> list[ModelIssue]:
+    """A missing key next to an unknown key that means it: say "rename" in both fixes."""
+    unknown = {}
+    for issue in issues:
+        if issue.code == "unknown-key" and issue.path and isinstance(issue.path[-1], str):
+            unknown.setdefault(issue.path[:-1], []).append(issue.path[-1])
+    if not unknown:
+        return issues
+    out = []
+    for issue in issues:
+        if issue.code == "missing-key" and issue.path and issue.path[:-1] in unknown:
+            model = model_at(root, data, issue.path[:-1])
+            want = issue.path[-1]
+            for key in unknown[issue.path[:-1]]:
+                if model is not None and suggest_key(key, list(model.model_fields), [want]) == want:
+                    issue = ModelIssue(issue.path, issue.severity, issue.code, issue.message,
+                                       f"Rename `{key}` to `{want}`: this entry has `{key}`, which is not a "
+                                       f"setting, and lacks `{want}`.")
+                    break
+        out.append(issue)
+    return out
 
 
 __all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at",

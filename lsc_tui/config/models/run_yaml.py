@@ -502,17 +502,22 @@ class RunConfig(Lenient):
         return value
 
 
-# Top-level keys that newer releases ignore, with where their content went.
+# Keys that newer releases ignore, with where their content went: (parent path without list
+# indexes, key) -> (what happened, fix).
 MOVED_KEYS = {
-    (True, "telemetry"): ("removed in Llama Stack 0.4 (OpenTelemetry is configured by environment)",
+    ("registered_resources", "vector_dbs"): (
+        "vector databases became vector stores in Llama Stack 0.3",
+        "Register them under registered_resources.vector_stores (vector_store_id, embedding_model, "
+        "embedding_dimension); an empty list can simply be deleted."),
+    ("", "telemetry"): ("removed in Llama Stack 0.4 (OpenTelemetry is configured by environment)",
                           "Delete it; set OTEL_* variables instead."),
-    (True, "routing_table"): ("the v1 layout; `llama stack run` upgrades it, the server does not",
+    ("", "routing_table"): ("the v1 layout; `llama stack run` upgrades it, the server does not",
                               "Rewrite it as `providers:` (per API)."),
-    (True, "api_providers"): ("the v1 layout", "Rewrite it as `providers:` (per API)."),
-    (True, "apis_to_serve"): ("the v1 name of `apis`", "Rename it to `apis`."),
-    (True, "conversations_store"): ("conversations are stored under storage.stores.conversations",
+    ("", "api_providers"): ("the v1 layout", "Rewrite it as `providers:` (per API)."),
+    ("", "apis_to_serve"): ("the v1 name of `apis`", "Rename it to `apis`."),
+    ("", "conversations_store"): ("conversations are stored under storage.stores.conversations",
                                     "Move it to storage.stores.conversations."),
-    (True, "logging_config"): ("read only by the server process for worker logging; the schema field is `logging`",
+    ("", "logging_config"): ("read only by the server process for worker logging; the schema field is `logging`",
                                "Use `logging: {category_levels: ...}`."),
 }
 

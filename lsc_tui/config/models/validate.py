@@ -18,12 +18,12 @@ _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 # Top-level keys of older LCORE releases: where their content lives now.
 LIGHTSPEED_MOVED = {
-    (True, "byok_rag"): ("LCORE 0.7 moved it to `rag.byok.stores`", "Move the store list under rag: byok: stores:."),
-    (True, "okp"): ("LCORE 0.7 moved it to `rag.okp`", "Move the block under rag:."),
-    (True, "reranker"): ("LCORE 0.7 moved it to `rag.retrieval.inline.reranker`",
+    ("", "byok_rag"): ("LCORE 0.7 moved it to `rag.byok.stores`", "Move the store list under rag: byok: stores:."),
+    ("", "okp"): ("LCORE 0.7 moved it to `rag.okp`", "Move the block under rag:."),
+    ("", "reranker"): ("LCORE 0.7 moved it to `rag.retrieval.inline.reranker`",
                          "Move the block under rag: retrieval: inline:."),
-    (True, "inline"): ("LCORE 0.7 moved it to `rag.retrieval.inline`", "Move the block under rag: retrieval:."),
-    (True, "tool"): ("LCORE 0.7 moved it to `rag.retrieval.tool`", "Move the block under rag: retrieval:."),
+    ("", "inline"): ("LCORE 0.7 moved it to `rag.retrieval.inline`", "Move the block under rag: retrieval:."),
+    ("", "tool"): ("LCORE 0.7 moved it to `rag.retrieval.tool`", "Move the block under rag: retrieval:."),
 }
 
 
@@ -38,7 +38,7 @@ def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
 def _fix_moved(issues: list[ModelIssue], root, data, moved: dict) -> list[ModelIssue]:
     out = []
     for issue in issues:
-        if issue.code == "unknown-key" and len(issue.path) == 1 and (True, issue.path[0]) in moved:
+        if issue.code == "unknown-key" and len(issue.path) == 1 and ("", issue.path[0]) in moved:
             issue = unknown_key_issue(root, data, issue.path, issue.severity, moved=moved)
         out.append(issue)
     return out

@@ -1,0 +1,72 @@
+"""JSON Schema (draft 2020-12) generated from the models, for editors.
+
+The output is deterministic (keys sorted) so the files under ``schemas/`` can be checked
+for staleness. Env references get one shared definition, ``#/$defs/EnvReference``, and
+the nested ``anyOf`` that optional env-aware fields produce is flattened so editors offer
+the real choices (enums, booleans) directly.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lsc_tui.config.models._types import ENV_REF_SCHEMA
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_IDS = {
+    "lightspeed-stack": "urn:lsc-tui:schema:lightspeed-stack",
+    "run-yaml": "urn:lsc-tui:schema:run-yaml",
+}
+FILE_NAMES = {
+    "lightspeed-stack": "lightspeed-stack.schema.json",
+    "run-yaml": "run-yaml.schema.json",
+}
+_ENV_REF = {"$ref": "#/$defs/EnvReference"}
+
+
+def _root_model(which: str):
+    if which == "lightspeed-stack":
+        from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+
+        return LightspeedStackConfig
+    if which == "run-yaml":
+        from lsc_tui.config.models.run_yaml import RunConfig
+
+        return RunConfig
+    raise ValueError(f"unknown schema {which!r}; expected one of: {', '.join(SCHEMA_IDS)}")
+
+
+def _tidy(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_tidy(x) for x in node]
+    if not isinstance(node, dict):
+        return node
+    if node == ENV_REF_SCHEMA:
+        return dict(_ENV_REF)
+    out = {k: _tidy(v) for k, v in node.items()}
+    if "anyOf" in out:
+        flat: list = []
+        for alt in out["anyOf"]:
+            parts = alt["anyOf"] if isinstance(alt, dict) and set(alt) == {"anyOf"} else [alt]
+            for part in parts:
+                if part not in flat:
+                    flat.append(part)
+        out["anyOf"] = flat
+    return out
+
+
+def build_schema(which: str) -> dict:
+    """The schema for ``lightspeed-stack`` or ``run-yaml`` as a dict."""
+    model = _root_model(which)
+    schema = model.model_json_schema(mode="validation")
+    schema = _tidy(schema)
+    schema.setdefault("$defs", {})["EnvReference"] = dict(ENV_REF_SCHEMA, title="EnvReference")
+    schema["$schema"] = DRAFT
+    schema["$id"] = SCHEMA_IDS[which]
+    return schema
+
+
+def render_schema(which: str) -> str:
+    """The schema as the text written to ``schemas/`` (sorted keys, 2-space indent, final newline)."""
+    return json.dumps(build_schema(which), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
