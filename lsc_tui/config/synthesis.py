@@ -119,6 +119,21 @@ def default_baseline_text() -> str:
     return _default_text()
 
 
+@lru_cache(maxsize=1)
+def _default_document():
+    from lsc_tui.config.yamlio import Document
+
+    return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
+
+
+def builtin_position(path: tuple) -> tuple[int, int]:
+    """Line and column of ``path`` in the packaged default baseline (for provenance)."""
+    try:
+        return _default_document().position(tuple(path))
+    except Exception:
+        return (0, 0)
+
+
 def llama_stack_block(config: dict) -> tuple[str, Any]:
     """``(key, block)``: ``ogx`` wins over ``llama_stack`` when both are present."""
     if isinstance(config, dict) and "ogx" in config:

@@ -1,0 +1,90 @@
+"""`lsc-tui diff`: the synthesized run.yaml against a baseline, like diff(1)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
+
+EXIT_SAME, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="lightspeed-stack.yaml (or a directory holding one)")
+    parser.add_argument("--against", metavar="FILE", default=None,
+                        help="the run.yaml to compare with (default: the legacy run.yaml in legacy "
+                             "library mode, else ./.generated/run.yaml)")
+    parser.add_argument("--run-yaml", default=None, metavar="FILE",
+                        help="legacy server mode: the Llama Stack container's run.yaml")
+    parser.add_argument("--json", action="store_true",
+                        help="print {against, changes, diff} as JSON (values masked)")
+
+
+def _baseline(args, ws):
+    """``(label, data)`` of what to compare with, or raise BadInput."""
+    from pathlib import Path
+
+    import yaml
+
+    from lsc_tui.commands.synthesize import BadInput
+    from lsc_tui.config.synthesis import DEFAULT_OUTPUT
+
+    if args.against:
+        path = Path(args.against)
+    elif ws.mode == "legacy-library" and ws.run_yaml is not None:
+        return ws.run_yaml.display, ws.run_yaml.data
+    else:
+        path = DEFAULT_OUTPUT
+        if not path.is_file():
+            raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
+                           "first, or pass --against FILE)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise BadInput(f"{path}{where}: not valid YAML") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise BadInput(f"{path}: not a run.yaml mapping")
+    return str(path), data
+
+
+def run(args) -> int:
+    from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
+    from lsc_tui.config.diff import structural_diff, unified_diff
+    from lsc_tui.config.findings import has_errors
+    from lsc_tui.config.synthesis import dump_run_yaml
+
+    try:
+        ws = load(args.path)
+        result, findings = build(ws, args.run_yaml)
+        if result is None or has_errors(findings):
+            print_findings(findings)
+            raise BadInput("the config has errors; there is no synthesized run.yaml to compare")
+        label, old = _baseline(args, ws)
+    except BadInput as exc:
+        print(f"lsc-tui diff: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    values = _secret_values(ws)
+    # Compare as LCORE writes files, so formatting and comments are not differences.
+    old_text = dump_run_yaml(old)
+    text = unified_diff(old_text, result.text, old_label=label,
+                        new_label="synthesized run.yaml", mask=values or True)
+    changes = structural_diff(old, result.data, secret_values=values)
+    if args.json:
+        print(json.dumps({"against": label, "mode": result.mode,
+                          "changes": [c.to_json() for c in changes], "diff": text},
+                         indent=2, default=str))
+    else:
+        sys.stdout.write(text)
+        if changes:
+            print(f"# {len(changes)} structural change{'s' * (len(changes) != 1)}:")
+            for change in changes:
+                print("# " + change.to_text())
+    return EXIT_DIFFERENT if (text or changes) else EXIT_SAME

@@ -1,0 +1,191 @@
+"""`lsc-tui synthesize`: write the run.yaml Llama Stack will run, as LCORE writes it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
+
+EXIT_OK, EXIT_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="lightspeed-stack.yaml (or a directory holding one)")
+    parser.add_argument("-o", "--output", default=None, metavar="OUT",
+                        help="where to write (default ./.generated/run.yaml, as LCORE); '-' for stdout")
+    parser.add_argument("--explain", action="store_true",
+                        help="print every output line with the input and pipeline step that produced it")
+    parser.add_argument("--run-yaml", default=None, metavar="FILE",
+                        help="legacy server mode: the Llama Stack container's run.yaml "
+                             "(default: run.yaml next to the config)")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="print secret values on stdout instead of masking them (files always hold them)")
+    parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+
+
+# --- shared with `lsc-tui diff` ---------------------------------------------------------
+class BadInput(Exception):
+    """Nothing to synthesize; carries the text to show."""
+
+
+def load(path: str):
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+
+    try:
+        return load_workspace(path)
+    except WorkspaceError as exc:
+        raise BadInput(exc.finding.to_text()) from None
+
+
+def _locator(ws):
+    from lsc_tui.config.synthesis import builtin_position
+
+    def locate(file: str, path: tuple):
+        if file.startswith("builtin:"):
+            return builtin_position(tuple(path))
+        doc = ws.document_for(file)
+        return doc.position(tuple(path)) if doc is not None else (0, 0)
+
+    return locate
+
+
+def build(ws, run_yaml: str | None = None):
+    """``(synthesis or None, findings)`` for a workspace, by its mode."""
+    from pathlib import Path
+
+    import yaml
+
+    from lsc_tui.config.findings import Finding, Severity
+    from lsc_tui.config.synthesis import enrich_legacy_library, enrich_legacy_server, synthesize_unified
+
+    findings = list(ws.findings)
+    locate = _locator(ws)
+    if ws.kind == "run-yaml":
+        raise BadInput(f"{ws.root_path}: a run.yaml on its own; synthesis needs the lightspeed-stack.yaml "
+                       "that uses it")
+    blocking = {"unified-and-legacy", "no-run-source", "profile-missing", "run-yaml-missing",
+                "no-url-no-library", "missing-llama-stack", "not-a-mapping", "profile-path", "run-yaml-path"}
+    if any(f.is_error and f.code in blocking for f in findings):
+        return None, findings
+    config = ws.config.data
+    if ws.mode == "unified":
+        result = synthesize_unified(
+            config, ws.config_dir, config_file=ws.config.display,
+            profile=ws.profile.data if ws.profile is not None else None,
+            profile_file=ws.profile.display if ws.profile is not None else None,
+            locate=locate)
+    elif ws.mode == "legacy-library" and ws.run_yaml is not None:
+        result = enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
+                                       run_yaml_file=ws.run_yaml.display, locate=locate)
+    elif ws.mode == "legacy-server":
+        candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
+        if not candidate.is_file():
+            findings.append(Finding(
+                ws.config.display, 0, 0, Severity.ERROR, "synthesis-no-server-run-yaml",
+                "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
+                f"({candidate})", "pass the container's run.yaml with --run-yaml FILE"))
+            return None, findings
+        try:
+            data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            raise BadInput(f"{candidate}: cannot read it as YAML") from None
+        if not isinstance(data, dict):
+            raise BadInput(f"{candidate}: not a run.yaml mapping")
+        result = enrich_legacy_server(config, data, config_file=ws.config.display,
+                                      run_yaml_file=str(candidate), locate=locate)
+        if not run_yaml:
+            findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
+                                    f"legacy server mode: showing the container entrypoint's enrichment of "
+                                    f"{candidate}", "pass --run-yaml FILE for another run.yaml"))
+    else:
+        return None, findings
+    findings.extend(result.findings)
+    return result, findings
+
+
+def print_findings(findings, no_info: bool = False) -> None:
+    from lsc_tui.config.findings import Severity, sort_findings
+
+    for f in sort_findings(findings):
+        if no_info and f.severity is Severity.INFO:
+            continue
+        print(f.to_text(), file=sys.stderr)
+
+
+def explain_lines(result, locate=None, secret_values=()) -> list[str]:
+    """The run.yaml, masked, with each line's origin (file:line:col, step, key path)."""
+    from lsc_tui.config.diff import _LineMasker
+    from lsc_tui.config.findings import path_text
+    from lsc_tui.config.synthesis import builtin_position
+
+    text, origins = result.text_and_line_origins()
+    lines = text.splitlines(keepends=True)
+    masker = _LineMasker(lines)
+    values = set(secret_values)
+    width = min(60, max((len(line) for line in lines), default=0))
+    out = []
+    for n, (line, origin) in enumerate(zip(lines, origins), start=1):
+        shown = masker.mask(n - 1, values).rstrip("\n")
+        if origin is None:
+            where = "?"
+        else:
+            if origin.file.startswith("builtin:"):
+                ln, col = builtin_position(origin.source_path)
+            elif locate is not None:
+                ln, col = locate(origin.file, origin.source_path)
+            else:
+                ln, col = 0, 0
+            where = f"{origin.step} {origin.file}:{ln}:{col}"
+            if origin.source_path:
+                where += f" {path_text(origin.source_path)}"
+        out.append(f"{n:>5}  {shown:<{width}}  # {where}")
+    return out
+
+
+def run(args) -> int:
+    from lsc_tui.config.findings import has_errors
+    from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
+
+    try:
+        ws = load(args.path)
+        result, findings = build(ws, args.run_yaml)
+    except BadInput as exc:
+        print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print_findings(findings, args.no_info)
+    if result is None or has_errors(findings):
+        if result is None and not has_errors(findings):
+            print(f"lsc-tui synthesize: {ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}; "
+                  "LCORE does not synthesize for this config", file=sys.stderr)
+        else:
+            print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
+        return EXIT_ERRORS
+    values = _secret_values(ws)
+    if args.explain:
+        for line in explain_lines(result, _locator(ws), values):
+            print(line)
+        if args.output is None:
+            return EXIT_OK
+    if args.output == "-":
+        text = result.text
+        if not args.show_secrets:
+            from lsc_tui.config.diff import _LineMasker
+
+            lines = text.splitlines(keepends=True)
+            masker = _LineMasker(lines)
+            text = "".join(masker.mask(i, values) for i in range(len(lines)))
+        sys.stdout.write(text)
+        return EXIT_OK
+    out = write_run_yaml(args.output or DEFAULT_OUTPUT, result.data, result.text)
+    print(f"wrote {out} ({result.mode}, {result.text.count(chr(10))} lines, mode 0600)")
+    return EXIT_OK
+
+
+def _secret_values(ws) -> set:
+    try:
+        from lsc_tui.config.preview import scan_secrets, secret_values
+
+        return secret_values(scan_secrets(ws))
+    except Exception:  # the scanner is optional here: key-based masking still applies
+        return set()

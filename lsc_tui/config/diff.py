@@ -1,0 +1,370 @@
+"""Diffs of a synthesized run.yaml against a baseline, with secret values masked.
+
+``unified_diff`` is a text diff in the format of ``diff -u`` (and of :mod:`difflib`). It is
+built for the per-keystroke case: the common leading and trailing lines are skipped with a
+few slice comparisons before :class:`difflib.SequenceMatcher` sees only the changed window,
+and only the lines that end up in the diff are masked. A line is masked when it sits under a
+secret-named key (found by walking up the indentation), when it holds a known secret value,
+or when it carries a URL password or bearer token.
+
+``structural_diff`` compares two trees and returns the paths added, removed and changed
+(values masked the same way). Equal subtrees are skipped with one C-level comparison.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional, Union
+
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_string, mask_text, mask_tree
+
+MaskSpec = Union[bool, Iterable[str]]
+
+
+# --- text diff --------------------------------------------------------------------------
+def _common_prefix(a: list, b: list) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    if a[:hi] == b[:hi]:
+        return hi
+    while lo < hi:  # a[:lo] == b[:lo] holds; find the largest such lo
+        mid = (lo + hi + 1) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _common_suffix(a: list, b: list, limit: int) -> int:
+    lo, hi = 0, min(len(a), len(b)) - limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid:len(a) - lo] == b[len(b) - mid:len(b) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _range(start: int, length: int) -> str:
+    beginning = start + 1
+    if length == 1:
+        return f"{beginning}"
+    if not length:
+        beginning -= 1
+    return f"{beginning},{length}"
+
+
+def unified_diff(
+    old_text: str,
+    new_text: str,
+    *,
+    old_label: str = "a",
+    new_label: str = "b",
+    mask: MaskSpec = True,
+    context: int = 3,
+) -> str:
+    """A unified diff of two texts ('' when they are equal).
+
+    ``mask`` is True (mask secrets by key context and format), False (show everything: only
+    for data the caller knows holds no secret), or an iterable of known secret values to mask
+    in addition.
+    """
+    if old_text == new_text:
+        return ""
+    a = old_text.splitlines(keepends=True)
+    b = new_text.splitlines(keepends=True)
+    prefix = _common_prefix(a, b)
+    suffix = _common_suffix(a, b, prefix)
+    lo = max(0, prefix - context)
+    a_hi = min(len(a), len(a) - suffix + context)
+    b_hi = min(len(b), len(b) - suffix + context)
+    matcher = difflib.SequenceMatcher(None, a[lo:a_hi], b[lo:b_hi], autojunk=False)
+    values = set() if mask is True or mask is False else {v for v in mask if v}
+    masker_a = _LineMasker(a) if mask is not False else None
+    masker_b = _LineMasker(b) if mask is not False else None
+    out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
+    for group in matcher.get_grouped_opcodes(context):
+        first, last = group[0], group[-1]
+        out.append(
+            f"@@ -{_range(first[1] + lo, last[2] - first[1])} "
+            f"+{_range(first[3] + lo, last[4] - first[3])} @@\n"
+        )
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for j in range(j1 + lo, j2 + lo):
+                    out.append(" " + _show(b, j, masker_b, values))
+                continue
+            if tag in ("replace", "delete"):
+                for i in range(i1 + lo, i2 + lo):
+                    out.append("-" + _show(a, i, masker_a, values))
+            if tag in ("replace", "insert"):
+                for j in range(j1 + lo, j2 + lo):
+                    out.append("+" + _show(b, j, masker_b, values))
+    return "".join(out)
+
+
+def _show(lines: list, index: int, masker: Optional["_LineMasker"], values: set) -> str:
+    line = lines[index]
+    if masker is not None:
+        line = masker.mask(index, values)
+    if not line.endswith("\n"):
+        line += "\n\\ No newline at end of file\n"
+    return line
+
+
+_KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"][^:#]*?)):(?=\s|$)(?P<rest>.*)$")
+_FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
+
+
+class _LineMasker:
+    """Masks lines of a block-style YAML text using the keys above them."""
+
+    def __init__(self, lines: list):
+        self.lines = lines
+        self._parents: list[int] = []  # parent line of each line scanned so far
+        self._stack: list[tuple[int, int]] = []  # (indent, line) of open ancestors
+        self._secret: dict[int, bool] = {}
+
+    def _content(self, index: int) -> tuple[int, str]:
+        line = self.lines[index].rstrip("\n")
+        stripped = line.lstrip(" ")
+        col = len(line) - len(stripped)
+        while stripped.startswith("- "):
+            stripped = stripped[2:].lstrip(" ")
+            col = len(line) - len(stripped)
+        return col, stripped
+
+    def parent(self, index: int) -> int:
+        """The nearest line above with a smaller indentation (-1 for none).
+
+        One forward pass with a stack, extended only as far as a caller asks.
+        """
+        parents, stack = self._parents, self._stack
+        while len(parents) <= index:
+            i = len(parents)
+            col, stripped = self._content(i)
+            if not stripped or stripped.startswith("#"):
+                parents.append(stack[-1][1] if stack else -1)
+                continue
+            while stack and stack[-1][0] >= col:
+                stack.pop()
+            parents.append(stack[-1][1] if stack else -1)
+            stack.append((col, i))
+        return parents[index]
+
+    def _key(self, index: int) -> Optional[str]:
+        _col, stripped = self._content(index)
+        m = _KEY_LINE.match(stripped)
+        if not m:
+            return None
+        key = m.group("key").strip()
+        if len(key) >= 2 and key[0] == key[-1] and key[0] in "'\"":
+            key = key[1:-1]
+        return key
+
+    def under_secret(self, index: int) -> bool:
+        """True when some ancestor line's key names a secret."""
+        hit = self._secret.get(index)
+        if hit is not None:
+            return hit
+        chain = []
+        k = self.parent(index)
+        result = False
+        while k >= 0:
+            known = self._secret.get(k)
+            if known is not None:
+                result = known or is_secret_key(self._key(k))
+                break
+            chain.append(k)
+            if is_secret_key(self._key(k)):
+                result = True
+                break
+            k = self.parent(k)
+        self._secret[index] = result
+        return result
+
+    def mask(self, index: int, values: set) -> str:
+        line = self.lines[index]
+        end = "\n" if line.endswith("\n") else ""
+        body = line[: len(line) - len(end)]
+        if not body.strip():
+            return line
+        col, stripped = self._content(index)
+        head = body[:col]
+        m = _KEY_LINE.match(stripped)
+        if self.under_secret(index):
+            if m:
+                rest = m.group("rest")
+                shown = _mask_value(rest) if rest.strip() else rest
+                body = head + m.group("lead") + m.group("key") + ":" + shown
+            else:
+                body = head + _mask_scalar_text(stripped)
+        elif m:
+            key = m.group("key").strip().strip("'\"")
+            rest = m.group("rest")
+            if is_secret_key(key) and rest.strip():
+                body = head + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
+            elif rest.lstrip().startswith(("{", "[")):
+                body = head + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
+        if values:
+            body = mask_text(body, values)
+        if "@" in body or "earer" in body or "asic " in body:
+            body = mask_inline(body)
+        return body + end
+
+
+def _mask_scalar_text(text: str) -> str:
+    core = text.strip()
+    if not core or core in ("|", ">", "|-", ">-", "[]", "{}", "null", "~"):
+        return text
+    if core.startswith(("{", "[")):
+        return _mask_flow(" " + core).lstrip(" ")
+    quote = core[0] if core[0] in "'\"" and core[-1] == core[0] and len(core) > 1 else ""
+    inner = core[1:-1] if quote else core
+    return quote + mask_string(inner) + quote
+
+
+def _mask_value(rest: str) -> str:
+    spaces = len(rest) - len(rest.lstrip(" "))
+    value = rest.strip()
+    if value in ("", "|", ">", "|-", ">-", "|+", ">+", "[]", "{}", "null", "~"):
+        return rest
+    if value.startswith(("{", "[")):
+        return " " * spaces + MASK
+    return " " * spaces + _mask_scalar_text(value)
+
+
+def _mask_flow(rest: str) -> str:
+    def sub(m: re.Match) -> str:
+        if is_secret_key(m.group("key")):
+            return m.group("key") + m.group("sep") + _mask_scalar_text(m.group("val"))
+        return m.group(0)
+
+    return _FLOW_PAIR.sub(sub, rest)
+
+
+# --- structural diff ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Change:
+    """One difference: ``kind`` is added, removed or changed; values are masked."""
+
+    kind: str
+    path: tuple
+    old: Any = None
+    new: Any = None
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "path": list(self.path), "path_text": path_text(self.path),
+                "old": self.old, "new": self.new}
+
+    def to_text(self) -> str:
+        where = path_text(self.path) or "(document)"
+        if self.kind == "added":
+            return f"+ {where}: {_brief(self.new)}"
+        if self.kind == "removed":
+            return f"- {where}: {_brief(self.old)}"
+        return f"~ {where}: {_brief(self.old)} -> {_brief(self.new)}"
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{...}" if value else "{}"
+    if isinstance(value, list):
+        return f"[{len(value)} items]" if value else "[]"
+    return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+
+
+_ID_KEYS = ("provider_id", "model_id", "vector_store_id", "shield_id", "toolgroup_id",
+            "benchmark_id", "dataset_id", "name", "id")
+
+
+def _identity(items: list) -> Optional[str]:
+    """A key that identifies every item of a list of mappings uniquely, if there is one."""
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    for key in _ID_KEYS:
+        seen = set()
+        for item in items:
+            value = item.get(key)
+            if value is None or not isinstance(value, (str, int)) or value in seen:
+                break
+            seen.add(value)
+        else:
+            return key
+    return None
+
+
+def structural_diff(old: Any, new: Any, *, secret_values: Iterable[str] = ()) -> list[Change]:
+    """Paths added, removed and changed between two trees (values masked)."""
+    values = set(secret_values)
+    changes: list[Change] = []
+    _walk(old, new, (), False, values, changes)
+    return changes
+
+
+def _masked(value: Any, secret: bool, values: set) -> Any:
+    if isinstance(value, (dict, list)):
+        if secret:
+            return mask_tree({"secret": value}, values)["secret"]
+        return mask_tree(value, values)
+    if isinstance(value, str):
+        if secret or value in values:
+            return mask_string(value)
+        out = mask_text(value, values) if values else value
+        if "@" in out or "earer" in out or "asic " in out:
+            out = mask_inline(out)
+        return out
+    if secret and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return MASK
+    return value
+
+
+def _walk(old: Any, new: Any, path: tuple, secret: bool, values: set, out: list) -> None:
+    if old is new:
+        return
+    if type(old) is type(new) and old == new:
+        return
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in old:
+            s = secret or is_secret_key(key)
+            if key not in new:
+                out.append(Change("removed", path + (key,), _masked(old[key], s, values), None))
+            else:
+                _walk(old[key], new[key], path + (key,), s, values, out)
+        for key in new:
+            if key not in old:
+                s = secret or is_secret_key(key)
+                out.append(Change("added", path + (key,), None, _masked(new[key], s, values)))
+        return
+    if isinstance(old, list) and isinstance(new, list):
+        key = _identity(old)
+        if key is not None and key == _identity(new):
+            old_ids = [i[key] for i in old]
+            new_ids = [i[key] for i in new]
+            common_old = [i for i in old_ids if i in set(new_ids)]
+            common_new = [i for i in new_ids if i in set(old_ids)]
+            if common_old == common_new and (len(common_old) < len(old) or len(common_new) < len(new)):
+                new_pos = {v: n for n, v in enumerate(new_ids)}
+                for n, item in enumerate(old):
+                    if item[key] not in new_pos:
+                        out.append(Change("removed", path + (n,), None if False else _masked(item, secret, values), None))
+                    else:
+                        m = new_pos[item[key]]
+                        _walk(item, new[m], path + (m,), secret, values, out)
+                old_set = set(old_ids)
+                for m, item in enumerate(new):
+                    if item[key] not in old_set:
+                        out.append(Change("added", path + (m,), None, _masked(item, secret, values)))
+                return
+        for n in range(min(len(old), len(new))):
+            _walk(old[n], new[n], path + (n,), secret, values, out)
+        for n in range(len(new), len(old)):
+            out.append(Change("removed", path + (n,), _masked(old[n], secret, values), None))
+        for n in range(len(old), len(new)):
+            out.append(Change("added", path + (n,), None, _masked(new[n], secret, values)))
+        return
+    out.append(Change("changed", path, _masked(old, secret, values), _masked(new, secret, values)))
