@@ -1,0 +1,1 @@
+"""Legacy to unified migration, with a proof of equivalence (see docs/migration.md)."""
