@@ -8,6 +8,7 @@ mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 
 from lsc_tui.config import masking
@@ -23,8 +24,12 @@ class AsIs:
     file: str
     findings: list = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        return dump_data(self.data)
+
     def text_and_line_origins(self):
-        text = dump_data(self.data)
+        text = self.text
         return text, [None] * len(text.splitlines())
 
 
@@ -68,8 +73,7 @@ def locator(ws: Workspace):
 def dump(result) -> str:
     if result is None:
         return ""
-    text, _origins = result.text_and_line_origins()
-    return text
+    return result.text  # provenance per line is computed only when a view asks for it
 
 
 def dump_data(data) -> str:
@@ -130,8 +134,7 @@ def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = 
     except ImportError:
         unified_diff = None
     if unified_diff is not None:
-        return unified_diff(old, new, old_label=old_label, new_label=new_label,
-                            mask=lambda t: mask(t, values))
+        return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
     lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
                                  fromfile=old_label, tofile=new_label)
     return mask("".join(lines), values)
@@ -144,12 +147,17 @@ def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
         from lsc_tui.config.diff import structural_diff
     except ImportError:
         return []
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    old = yaml.load(old_text, Loader=loader) if old_text else {}
+    old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}
     return structural_diff(old or {}, new or {})
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(text: str):
+    """The data of a baseline text (read-only: shared between calls)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 __all__ = ["synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",

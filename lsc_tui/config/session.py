@@ -20,7 +20,7 @@ from typing import Any
 from lsc_tui.config import envref, yamlio
 from lsc_tui.config.findings import Finding, Severity, sort_findings
 from lsc_tui.config.workspace import Workspace, load_workspace
-from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_text, stamp_of
+from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
 
 
 class OperationError(Exception):
@@ -174,12 +174,14 @@ class EditSession:
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
         self.buffers: dict[Path, str] = {}
+        self.displays: dict[Path, str] = {}
         self.stamps: dict[Path, FileStamp | None] = {}
         self.saved_text: dict[Path, str] = {}
         self._undo: list[_Step] = []
         self._redo: list[_Step] = []
         self.diff_baseline = "disk"
         self._previous_run_yaml: str | None = None
+        self._saved_synthesis: tuple | None = None
         self.workspace: Workspace = self._load(initial=True)
         self.analysis: Analysis = self._analyse()
 
@@ -194,6 +196,7 @@ class EditSession:
         for doc in ws.documents:
             p = doc.path
             if p not in self.buffers:
+                self.displays[p] = doc.display
                 self.buffers[p] = doc.text
                 self.saved_text[p] = doc.text
                 self.stamps[p] = doc.stamp
@@ -234,16 +237,26 @@ class EditSession:
         if self.diff_baseline == "legacy" and self.workspace.run_yaml is not None:
             doc = self.workspace.run_yaml
             return preview.dump_data(doc.data), f"{doc.display} (as written)"
-        # "disk": the synthesis of the files as saved on disk
+        # "disk": the synthesis of the files as saved on disk (computed once per saved state)
         if not self.dirty:
             return current, "saved files"
+        key = tuple(sorted((str(p), t) for p, t in self.saved_text.items()))
+        if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
+            return self._saved_synthesis[1], "saved files"
+        text = self._synthesize_saved()
+        self._saved_synthesis = (key, text)
+        return text, "saved files"
+
+    def _synthesize_saved(self) -> str:
+        from lsc_tui.config import preview
+
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,
                                    overlay={p: t for p, t in self.saved_text.items()})
         except Exception:  # a broken saved file: diff against nothing
-            return "", "saved files"
+            return ""
         result = preview.synthesize_workspace(saved)
-        return (preview.dump(result) if result is not None else ""), "saved files"
+        return preview.dump(result) if result is not None else ""
 
     def set_diff_baseline(self, which: str) -> Analysis:
         if which not in ("disk", "legacy", "previous"):
@@ -292,9 +305,12 @@ class EditSession:
         self._redo.clear()
         return self._refresh()
 
+    def _parse(self, file: Path, text: str):
+        return parse_cached(text, self.displays.get(file, str(file)), file)
+
     def _commit_text(self, file: Path, text: str) -> None:
         try:
-            parse_text(text, str(file))
+            self._parse(file, text)
         except YamlLoadError as exc:
             raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
         self.buffers[file] = text
@@ -316,13 +332,14 @@ class EditSession:
         return self._refresh()
 
     def _edit(self, op, file: Path, text: str) -> str:
-        doc = parse_text(text, str(file), file)
+        doc = self._parse(file, text)
+        parse = lambda new: self._parse(file, new)  # noqa: E731
         if isinstance(op, SetEnvRef):
             if not envref.NAME_RE.match(op.name):
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return _set_value(doc, op.path, op.value)
+            return _set_value(doc, op.path, op.value, parse)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
@@ -332,7 +349,7 @@ class EditSession:
                 for i, item in enumerate(parent):
                     if i != op.path[-1] and isinstance(item, dict) and item.get(op.id_key) == new_id:
                         raise OperationError(f"another provider in this list already has the id '{new_id}'")
-            return _set_value(doc, op.path + (op.id_key,), new_id)
+            return _set_value(doc, op.path + (op.id_key,), new_id, parse)
         if isinstance(op, RemoveNode):
             if not op.path:
                 raise OperationError("cannot remove the whole document")
@@ -392,7 +409,7 @@ class EditSession:
                 raise OperationError(f"line {bad[0].line} of the YAML you typed: {bad[0].message}")
             if not op.path:
                 return op.yaml_text if op.yaml_text.endswith("\n") else op.yaml_text + "\n"
-            return _set_value(doc, op.path, snippet.data, yaml_text=op.yaml_text)
+            return _set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
         raise OperationError(f"unknown operation {type(op).__name__}")
 
     # -- saving and the disk ---------------------------------------------------------------
@@ -557,10 +574,15 @@ def _is_scalar(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _set_value(doc, path: tuple, value, yaml_text: str | None = None) -> str:
+def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None) -> str:
     if not path:
         raise OperationError("choose a key to set")
     node = doc.node_at(path)
+    if node is not None and node.kind == "scalar" and _is_scalar(value):
+        fast = yamlio.replaced_scalar_document(doc, path, value)
+        if fast is not None:  # the keystroke path: no re-parse
+            yamlio.remember(fast)
+            return fast.text
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
         new = yamlio.replace_scalar(doc, path, value)
     else:
@@ -575,7 +597,10 @@ def _set_value(doc, path: tuple, value, yaml_text: str | None = None) -> str:
             _rt_get(root, path[:-1])[path[-1]] = rt_value
 
         new = yamlio.roundtrip_edit(doc.text, fn)
-    got = _get(parse_text(new).data, path, default=_MISSING)
+    try:
+        got = _get(parse(new).data, path, default=_MISSING)
+    except YamlLoadError as exc:
+        raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
     if got != value:
         raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
     return new

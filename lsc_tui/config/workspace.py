@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
-from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
+from lsc_tui.config.yamlio import Document, YamlLoadError, load_document, parse_cached
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
 RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
@@ -109,7 +109,7 @@ def _read(path: Path, cwd: Path, overlay: dict | None) -> Document:
     """Read a file, or its edited buffer when the session has one."""
     display = _display(path, cwd)
     if overlay and path in overlay:
-        return Document(path, overlay[path], None, display)
+        return parse_cached(overlay[path], display, path)
     return load_document(path, display)
 
 
@@ -367,7 +367,9 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
             return
         ws.profile = _load_ref(ws, target, (key, "config", "profile"))
         if ws.profile is not None:
-            _validate_run_yaml(ws, ws.profile)
+            # a profile is a base that native_override and the high-level sections complete:
+            # a key missing from it is not yet an error
+            _validate_run_yaml(ws, ws.profile, partial=True)
         if "baseline" in cfg:
             bl, bc = doc.position((key, "config", "baseline"))
             ws.findings.append(Finding(disp, bl, bc, Severity.INFO, "baseline-ignored",
@@ -428,7 +430,7 @@ def available_profiles(config_dir: Path) -> list[str]:
 # -- validation against the models ------------------------------------------------------------
 
 
-def _validate_model(ws: Workspace, doc: Document, which: str) -> None:
+def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = False) -> None:
     try:
         from lsc_tui.config import models
     except ImportError:  # models not available: structural checks only
@@ -450,13 +452,15 @@ def _validate_model(ws: Workspace, doc: Document, which: str) -> None:
         node = doc.key_node_at(path) if issue.code == "unknown-key" else None
         ln, col = (node.line, node.column) if node is not None else doc.position(path)
         sev = Severity.ERROR if issue.severity == "error" else Severity.WARNING
+        if partial and issue.code == "missing-key":
+            sev = Severity.WARNING
         where = path_text(path)
         msg = issue.message if not where or where in issue.message else f"{where}: {issue.message}"
         ws.findings.append(Finding(doc.display, ln, col, sev, issue.code, msg, issue.fix, path))
 
 
-def _validate_run_yaml(ws: Workspace, doc: Document) -> None:
-    _validate_model(ws, doc, "run-yaml")
+def _validate_run_yaml(ws: Workspace, doc: Document, partial: bool = False) -> None:
+    _validate_model(ws, doc, "run-yaml", partial)
 
 
 def _lint_env_refs(ws: Workspace) -> None:

@@ -459,6 +459,31 @@ def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, 
     return Document(path or Path(display), text, None, display, multi=multi)
 
 
+_PARSED: "dict[tuple, Document]" = {}
+_PARSED_MAX = 24
+
+
+def remember(doc: Document) -> None:
+    """Put a document derived without parsing into the parse cache."""
+    key = (str(doc.path), doc.display, doc.text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = doc
+
+
+def parse_cached(text: str, display: str, path: Path) -> Document:
+    """``parse_text`` with a small cache keyed by the exact text: an editing session parses each
+    new buffer once, however many places ask (the edit, its check, the workspace, undo)."""
+    key = (str(path), display, text)
+    doc = _PARSED.get(key)
+    if doc is None:
+        doc = Document(Path(path), text, None, display)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = doc
+    return doc
+
+
 # -- text edits ------------------------------------------------------------------------
 
 
@@ -511,6 +536,91 @@ def replace_scalar(doc: Document, path: tuple, value) -> str:
         return set_value_roundtrip(doc.text, path, value)
     prefer = node.style if node.style in ("'", '"') else None
     return apply_span_edits(doc.text, [(node.start, node.end, render_scalar(value, prefer))])
+
+
+def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | None:
+    """The document with one block-context scalar replaced, derived without re-parsing.
+
+    The keystroke path of the editor: the new text differs from the old only in the scalar's
+    span, so every other node keeps its place (shifted by the length difference) and the
+    data changes only along ``path``. Returns None where that shortcut does not hold (flow
+    collections, block scalars, a value that needs more than one line, multi-document
+    streams); the caller then parses the new text.
+    """
+    if doc.root is None or len(doc.roots) != 1 or not path:
+        return None
+    node = doc.root
+    for part in path:
+        if node.flow:
+            return None
+        node = node.child(part)
+        if node is None:
+            return None
+    if node.kind != "scalar" or node.style in ("|", ">") or node.flow:
+        return None
+    rendered = render_scalar(value, node.style if node.style in ("'", '"') else None)
+    if "\n" in rendered or "\r" in rendered:
+        return None
+    probe = _Loader(f"k: {rendered}\n")
+    try:
+        pnode = probe.get_single_node()
+        new_value = probe.construct_document(pnode)["k"]
+        vnode = pnode.value[0][1]
+    except yaml.YAMLError:
+        return None
+    finally:
+        probe.dispose()
+    if new_value != value:
+        return None
+    old_start, old_end = node.start, node.end
+    delta = len(rendered) - (old_end - old_start)
+    edit_line = node.line
+
+    def shift(n: Node) -> Node:
+        start, end, column = n.start, n.end, n.column
+        if start >= old_end:
+            start += delta
+            if n.line == edit_line:
+                column += delta
+        if end >= old_end and not (n is node):
+            end += delta
+        if n is node:
+            return Node("scalar", vnode.tag, n.line, n.column, old_start, old_start + len(rendered),
+                        style=vnode.style or None, value=vnode.value)
+        if n.kind == "scalar":
+            return Node("scalar", n.tag, n.line, column, start, end, style=n.style, value=n.value)
+        if n.kind == "seq":
+            items = [shift(i) for i in n.items]
+        else:
+            items = [(shift(k), shift(v)) for k, v in n.items]
+        return Node(n.kind, n.tag, n.line, column, start, end, items=items, flow=n.flow)
+
+    new = object.__new__(Document)
+    new.path, new.display, new.stamp = doc.path, doc.display, None
+    new.text = doc.text[:old_start] + rendered + doc.text[old_end:]
+    new.root = shift(doc.root)
+    new.roots = [new.root]
+    new.data = _path_copy_set(doc.data, path, new_value)
+    new.all_data = [new.data]
+    new_node = new.node_at(path)
+    new.findings = [f for f in doc.findings
+                    if not ((f.line, f.column) == (node.line, node.column) and f.code.startswith("yaml11-"))]
+    if new_node.style is None:
+        new.findings.extend(_trap(new_node, doc.display))
+    return new
+
+
+def _path_copy_set(data, path: tuple, value):
+    """A copy of ``data`` with ``value`` at ``path``; only the containers along the path are new."""
+    if not path:
+        return value
+    head = path[0]
+    if isinstance(data, dict):
+        out = dict(data)
+    else:
+        out = list(data)
+    out[head] = _path_copy_set(data[head], path[1:], value)
+    return out
 
 
 # -- structural edits through ruamel ----------------------------------------------------------

@@ -1,0 +1,333 @@
+"""lsc-tui benchmarks: every performance target, measured next to a reference in the same run.
+
+    python bench/run.py            # the full run (a few minutes)
+    python bench/run.py --quick    # fewer repetitions; CI runs this
+    python bench/run.py --json     # machine-readable figures
+
+Each figure prints its median and spread (p5..p95) over several runs, the reference measured
+in the same run, and the target. With --quick the run fails (exit 1) when a figure is more
+than twice its target: a regression guard, not a precise measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from inputs import make_workspace, run_yaml_text  # noqa: E402
+
+
+@dataclass
+class Figure:
+    name: str
+    unit: str
+    median: float
+    p5: float
+    p95: float
+    runs: int
+    reference: str = ""
+    reference_median: float | None = None
+    target: str = ""
+    limit: float | None = None  # the target as a number in `unit`, checked against `checked`
+    checked: str = "median"  # which statistic the target applies to
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def value(self) -> float:
+        return getattr(self, self.checked)
+
+    def verdict(self) -> str:
+        if self.limit is None:
+            return ""
+        if self.value <= self.limit:
+            return "met"
+        return "MISSED" if self.value <= 2 * self.limit else "MISSED >2x"
+
+
+def stats(samples: list[float]) -> tuple[float, float, float]:
+    s = sorted(samples)
+
+    def pct(p: float) -> float:
+        if len(s) == 1:
+            return s[0]
+        k = (len(s) - 1) * p
+        lo, hi = math.floor(k), math.ceil(k)
+        return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+    return statistics.median(s), pct(0.05), pct(0.95)
+
+
+def timed(fn, repeat: int, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+
+def fig_load_validate(tmp: Path, repeat: int) -> Figure:
+    import yaml
+
+    from lsc_tui.config.workspace import load_workspace
+
+    cfg = make_workspace(tmp / "lv1000", 1000)
+    run_text = (cfg.parent / "run.yaml").read_text()
+    cfg_text = cfg.read_text()
+    samples = timed(lambda: load_workspace(cfg, cwd=cfg.parent), repeat)
+    ref = timed(lambda: (yaml.load(run_text, Loader=_loader()), yaml.load(cfg_text, Loader=_loader())), repeat)
+    med, p5, p95 = stats(samples)
+    return Figure("load and validate, 1,000-line run.yaml + config", "ms", med, p5, p95, repeat,
+                  "PyYAML C loader, same files", stats(ref)[0], "150 ms or less", 150.0)
+
+
+def _edit_loop(cfg: Path, repeat: int) -> list[float]:
+    """One keystroke: set a value, re-analyse (validate, synthesize, diff, secrets), render the diff."""
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    from lsc_tui.config.session import EditSession, SetValue
+
+    session = EditSession.open(cfg, cwd=cfg.parent)
+    run = cfg.parent / "run.yaml"
+    console = Console(file=io.StringIO(), width=100, color_system="truecolor", force_terminal=True)
+    counter = [0]
+
+    def keystroke():
+        counter[0] += 1
+        analysis = session.apply(SetValue(run, ("providers", "inference", 0, "config", "url"),
+                                          f"http://vllm-edited.svc:8000/v{counter[0]}"))
+        # what the diff pane paints: the visible part of the coloured diff
+        visible = "\n".join(analysis.diff_text.splitlines()[:40])
+        console.print(Syntax(visible, "diff", theme="ansi_dark"))
+
+    return timed(keystroke, repeat, warmup=2)
+
+
+def fig_keystroke(tmp: Path, lines: int, repeat: int) -> tuple[Figure, list[float]]:
+    import yaml
+
+    cfg = make_workspace(tmp / f"ks{lines}", lines)
+    samples = _edit_loop(cfg, repeat)
+    run_text = (cfg.parent / "run.yaml").read_text()
+    ref = timed(lambda: yaml.load(run_text, Loader=_loader()), repeat)
+    med, p5, p95 = stats(samples)
+    target, limit, checked = ("p95 16 ms or less", 16.0, "p95") if lines == 1000 else \
+        ("100 ms or less", 100.0, "median") if lines == 10000 else ("", None, "median")
+    return Figure(f"keystroke to updated diff, {lines:,} lines", "ms", med, p5, p95, repeat,
+                  "PyYAML C loader parsing the same run.yaml", stats(ref)[0], target, limit, checked), samples
+
+
+def fig_growth(points: dict[int, float]) -> Figure:
+    xs = sorted(points)
+    lx = [math.log(x) for x in xs]
+    ly = [math.log(points[x]) for x in xs]
+    mx, my = statistics.mean(lx), statistics.mean(ly)
+    slope = sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
+    return Figure("growth exponent of keystroke cost, 100 to 10,000 lines", "", slope, slope, slope, len(xs),
+                  "", None, "1.1 or less (close to linear)", 1.1,
+                  extra={"median_ms": {str(k): round(v, 3) for k, v in points.items()}})
+
+
+def fig_secrets(tmp: Path, repeat: int) -> Figure | None:
+    try:
+        from lsc_tui.config.secrets import scan_workspace
+    except ImportError:
+        return None
+    import yaml
+
+    from lsc_tui.config.workspace import load_workspace
+
+    cfg = make_workspace(tmp / "sec", 10000)
+    ws = load_workspace(cfg, cwd=cfg.parent)
+    size_mb = sum(len(d.text.encode()) for d in ws.documents) / 1e6
+    samples = timed(lambda: list(scan_workspace(ws)), repeat)
+
+    def tokenize():
+        for d in ws.documents:
+            for _ in yaml.scan(d.text, Loader=_loader()):
+                pass
+
+    ref = timed(tokenize, repeat)
+    med, p5, p95 = stats([size_mb / (s / 1000) for s in samples])
+    return Figure("secrets scan throughput", "MB/s", med, p5, p95, repeat,
+                  "read and tokenize only (MB/s)", stats([size_mb / (s / 1000) for s in ref])[0],
+                  "5 MB/s or more", None, extra={"input_mb": round(size_mb, 3)})
+
+
+_PAINT = textwrap.dedent("""
+    import resource, sys, time
+    which, path = sys.argv[1], sys.argv[2]
+    if which == "bare":
+        from textual.app import App
+        from textual.widgets import Static
+        class A(App):
+            def compose(self):
+                yield Static("hello")
+        app = A()
+    else:
+        from lsc_tui.tui.app import LscTuiApp
+        from pathlib import Path
+        app = LscTuiApp(Path(path))
+    def painted():
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        app.exit(rss)
+    app.call_after_refresh(lambda: app.call_after_refresh(painted))
+    rss = app.run(headless=True, size=(80, 24))
+    print(f"RSS {rss}")
+""")
+
+
+def _paint(which: str, path: Path) -> tuple[float, float]:
+    t0 = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", _PAINT, which, str(path)], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "TEXTUAL": ""}, cwd=path.parent)
+    ms = (time.perf_counter() - t0) * 1000
+    if out.returncode != 0 or "RSS" not in out.stdout:
+        raise RuntimeError(out.stderr[-400:])
+    return ms, float(out.stdout.split("RSS", 1)[1].strip())
+
+
+def fig_startup_and_memory(tmp: Path, repeat: int) -> list[Figure]:
+    from lsc_tui.demo import copy_demo
+
+    demo = copy_demo(tmp / "demo")
+    big = make_workspace(tmp / "mem10k", 10000)
+    try:
+        app_runs = [_paint("app", demo) for _ in range(repeat)]
+        bare_runs = [_paint("bare", demo) for _ in range(repeat)]
+        big_runs = [_paint("app", big) for _ in range(max(2, repeat // 2))]
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        print(f"(editor start-up not measured: {str(exc)[-200:]})", file=sys.stderr)
+        return []
+    med, p5, p95 = stats([r[0] for r in app_runs])
+    bare = stats([r[0] for r in bare_runs])[0]
+    start = Figure("start to first painted screen, demo workspace", "ms", med, p5, p95, repeat,
+                   "bare Textual app painting one Static", bare, "within 1.5x of the bare app", 1.5 * bare)
+    mem_demo = stats([r[1] for r in app_runs])
+    mem_big = stats([r[1] for r in big_runs])
+    mem_bare = stats([r[1] for r in bare_runs])[0]
+    return [
+        start,
+        Figure("resident memory (max RSS), demo workspace", "MB", *mem_demo, repeat, "bare Textual app (MB)",
+               mem_bare, "under 100 MB", 100.0),
+        Figure("resident memory (max RSS), 10,000-line run.yaml", "MB", *mem_big, len(big_runs),
+               "bare Textual app (MB)", mem_bare, "under 100 MB", 100.0),
+    ]
+
+
+def fig_preflight(tmp: Path, repeat: int) -> list[Figure]:
+    script = HERE / "preflight_bench.py"
+    if not script.exists():
+        return []
+    out = subprocess.run([sys.executable, str(script), "--json", "--repeat", str(repeat)], capture_output=True,
+                         text=True, timeout=600)
+    try:
+        data = json.loads(out.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print(f"(preflight not measured: {out.stderr[-300:]})", file=sys.stderr)
+        return []
+    figs = []
+    for item in data.get("figures", []):
+        figs.append(Figure(**{k: item[k] for k in Figure.__dataclass_fields__ if k in item}))
+    return figs
+
+
+# -- main -------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer runs; fail when a figure is over twice its target")
+    ap.add_argument("--json", action="store_true", help="print JSON")
+    ap.add_argument("--only", help="comma-separated figure groups: load,keystroke,secrets,startup,preflight")
+    args = ap.parse_args(argv)
+    repeat = 15 if args.quick else 60
+    groups = set((args.only or "load,keystroke,secrets,startup,preflight").split(","))
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="lsc-tui-bench-") as t:
+        tmp = Path(t)
+        os.environ["XDG_STATE_HOME"] = str(tmp / "state")
+        if "load" in groups:
+            figures.append(fig_load_validate(tmp, repeat))
+        if "keystroke" in groups:
+            growth = {}
+            for lines in (100, 1000, 10000):
+                fig, _ = fig_keystroke(tmp, lines, repeat if lines < 10000 else max(5, repeat // 4))
+                growth[lines] = fig.median
+                figures.append(fig)
+            figures.append(fig_growth(growth))
+        if "secrets" in groups:
+            fig = fig_secrets(tmp, repeat)
+            if fig is not None:
+                fig.limit = None
+                figures.append(fig)
+        if "startup" in groups:
+            figures.extend(fig_startup_and_memory(tmp, 3 if args.quick else 8))
+        if "preflight" in groups:
+            figures.extend(fig_preflight(tmp, 1 if args.quick else 3))
+    failed = []
+    for f in figures:
+        if f.name.startswith("secrets scan") and f.value < 5.0:
+            failed.append(f) if args.quick and f.value < 2.5 else None
+        elif args.quick and f.limit is not None and f.value > 2 * f.limit:
+            failed.append(f)
+    if args.json:
+        print(json.dumps({"machine": machine(), "quick": args.quick,
+                          "figures": [{**asdict(f), "verdict": f.verdict()} for f in figures]}, indent=2))
+    else:
+        print(f"lsc-tui benchmarks on {machine()}{' (quick)' if args.quick else ''}\n")
+        print(f"{'figure':58} {'median':>9} {'p5..p95':>17} {'reference':>10}  target")
+        for f in figures:
+            ref = f"{f.reference_median:.2f}" if f.reference_median is not None else ""
+            print(f"{f.name:58} {f.median:9.2f} {f.p5:8.2f}..{f.p95:<8.2f} {ref:>10}  {f.target} "
+                  f"{f.unit} {f.verdict()}".rstrip())
+            if f.reference:
+                print(f"{'':58}   reference: {f.reference}")
+    if failed:
+        print("\nregression guard: over twice the target: " + ", ".join(f.name for f in failed), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The keystroke path derives the edited document without parsing: it must equal a parse."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lsc_tui.config.yamlio import Document, parse_text, replaced_scalar_document
+
+CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
+SOURCES = [CORPUS / "lightspeed-stack/run.yaml", CORPUS / "lightspeed-stack/examples/lightspeed-stack-byok-okp-rag.yaml",
+           CORPUS / "lightspeed-stack/examples/vllm-rhaiis.yaml"]
+
+
+def _flatten(node, out):
+    out.append((node.kind, node.tag, node.line, node.column, node.start, node.end, node.style, node.value, node.flow))
+    if node.kind == "seq":
+        for i in node.items:
+            _flatten(i, out)
+    elif node.kind == "map":
+        for k, v in node.items:
+            _flatten(k, out)
+            _flatten(v, out)
+    return out
+
+
+values = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+    st.sampled_from(["yes", "no", "on", "0755", "1:30", "~", "null", "${env.X:=a}", "a: b", "#c", "- x", "[x]",
+                     "{a}", "'q'", '"d"', "", " lead", "trail ", "http://h:1/v1"]),
+    st.integers(-10**6, 10**6), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False),
+)
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.name)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), value=values)
+def test_fast_edit_equals_a_full_parse(src, data, value):
+    doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
+    scalars = [p for p, n in doc.iter_scalars() if p]
+    path = data.draw(st.sampled_from(scalars))
+    fast = replaced_scalar_document(doc, path, value)
+    if fast is None:
+        return
+    slow = Document(Path("f.yaml"), fast.text, None, "f.yaml")
+    assert fast.data == slow.data
+    assert _flatten(fast.root, []) == _flatten(slow.root, [])
+    key = lambda f: (f.line, f.column, f.code)  # noqa: E731
+    assert sorted(fast.findings, key=key) == sorted(slow.findings, key=key)
+    # the original is untouched
+    assert parse_text(src.read_text(), "f.yaml", Path("f.yaml")).data == doc.data
