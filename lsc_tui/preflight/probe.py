@@ -135,6 +135,7 @@ _WATCHED = (
     {"open", "os.mkdir", "os.kill", "os.killpg", "sqlite3.connect", "sqlite3.connect/handle"}
     | set(_FS_EVENTS) | set(_PROC_EVENTS) | set(_NET_EVENTS) | set(_DNS_EVENTS)
 )
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _LOCAL_HOSTS = {None, "", "localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -228,6 +229,8 @@ def _check(event, args):
         _block("process", "send a signal to another process", "pid %s" % pid)
     if event in _NET_EVENTS:
         addr = args[1] if len(args) > 1 else ""
+        if event == "socket.bind" and isinstance(addr, tuple) and addr and str(addr[0]) in _LOOPBACK:
+            return  # binding to loopback sends nothing (urllib3 probes IPv6 support this way)
         _block("network", _NET_EVENTS[event], _addr_text(addr))
     if event in _DNS_EVENTS:
         host = args[0] if args else None
@@ -790,14 +793,15 @@ class Failure(Exception):
         self.data.update(extra)
 
 
+_IMPORTLIB_INIT = getattr(importlib, "__file__", "") or "<importlib>"
+
+
 def _format_tb(exc, limit=60):
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     keep = []
-    skip_next = False
     for chunk in lines:
-        if skip_next:
-            skip_next = False
-        if ('File "<frozen importlib' in chunk) or ('File "%s"' % __file__ in chunk):
+        if ('File "<frozen importlib' in chunk) or ('File "%s"' % __file__ in chunk) or (
+                'File "%s"' % _IMPORTLIB_INIT in chunk):
             continue
         keep.append(chunk)
     text = "".join(keep).rstrip("\n")
@@ -1121,7 +1125,7 @@ class Checker:
             return Failure("import_error", "Import failed", tb,
                            "Fix the import error shown above in the provider package, then run "
                            "preflight again.")
-        return Failure("import_error", "Import raised %s" % type(exc).__name__, tb,
+        return Failure("import_error", "Import failed: %s" % type(exc).__name__, tb,
                        "Fix the error raised while importing the provider module (see traceback).")
 
     # -- spec ------------------------------------------------------------------------
@@ -1349,7 +1353,7 @@ class Checker:
         cls = self._load_class(s["config_class"], "config_class")
         self.config_cls = cls
         impl = s.get("module")
-        if impl and p["source"] != "builtin_light":
+        if impl:
             try:
                 m = importlib.import_module(impl)
             except BaseException as exc:
