@@ -54,7 +54,7 @@ def synthesize_workspace(ws: Workspace):
         )
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         return synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                               run_yaml_file=ws.run_yaml.display)
+                                               run_yaml_file=ws.run_yaml.display, locate=locator(ws))
     if ws.mode == MODE_SERVER:
         return None  # the run.yaml lives in the Llama Stack container
     return None
