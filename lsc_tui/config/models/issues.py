@@ -225,9 +225,15 @@ def safe_echo(path: tuple, value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    if len(text) > MAX_ECHO or "\n" in text or mask_inline(text) != text:
+    if len(text) > MAX_ECHO or "\n" in text or mask_inline(text) != text or _token_like(text):
         return None
     return repr(text) if isinstance(value, str) else text
+
+
+def _token_like(text: str) -> bool:
+    """Long unbroken mixes of letters and digits are more likely keys than typos: never quote them."""
+    return len(text) >= 16 and " " not in text and any(c.isdigit() for c in text) and any(
+        c.isalpha() for c in text)
 
 
 def _name(path: tuple) -> str:
@@ -308,17 +314,15 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
         return "invalid-value", f"{name} must be an http:// or https:// URL{got}", \
             f"Write a full URL such as http://localhost:8321, {_ENV_HINT}."
     if t == "union_tag_invalid":
-        disc = str(ctx.get("discriminator", "")).strip("'")
         tag = ctx.get("tag")
-        tag_echo = safe_echo(path + (disc,), tag)
+        tag_echo = safe_echo(path, tag)
         tg = f" (got {tag_echo})" if tag_echo else ""
         expected = str(ctx.get("expected_tags", ""))
-        return "invalid-value", f"{_name(path + (disc,))} must be one of: {expected.replace(chr(39), '')}{tg}", \
-            _closest_choice(tag, _literal_values(expected)) + "Use one of the allowed values."
+        return "invalid-value", f"{name} must be one of: {expected.replace(chr(39), '')}{tg}", \
+            _closest_choice(tag, _literal_values(expected)) + "Use one of the allowed values; it selects the " \
+            "kind of entry."
     if t == "union_tag_not_found":
-        disc = str(ctx.get("discriminator", "")).strip("'")
-        return "missing-key", f"{_name(path + (disc,))} is required (it selects the kind of entry)", \
-            f"Add `{disc}:`."
+        return "missing-key", f"{name} is required (it selects the kind of entry)", f"Add `{path[-1]}:`."
     if t == "none_required":
         return "invalid-value", f"{name} must be empty (null)", "Delete the value."
     msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ").splitlines()[0]
@@ -344,6 +348,8 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
         path, tags = clean_loc(tuple(err["loc"]), data, err["type"])
         if err["type"] == RULE_ERROR:
             path = path + tuple((err.get("ctx") or {}).get("at", ()))
+        elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            path = path + (str((err.get("ctx") or {}).get("discriminator", "")).strip("'"),)
         cleaned.append((err, path, tags))
     cleaned = _collapse_unions(cleaned, data)
     out: list[ModelIssue] = []
@@ -371,6 +377,18 @@ _TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false
               "dict": "a mapping", "list": "a list"}
 
 
+_TYPE_WORDS = {"model_type": "a mapping", "dict_type": "a mapping", "model_attributes_type": "a mapping",
+               "int_type": "a whole number", "int_parsing": "a whole number", "bool_type": "true or false",
+               "bool_parsing": "true or false", "float_type": "a number", "float_parsing": "a number",
+               "string_type": "a string", "list_type": "a list"}
+
+
+def _expectation(err: dict, tag: str) -> str:
+    if err["type"] == "literal_error":
+        return "one of " + str((err.get("ctx") or {}).get("expected", "")).replace("'", "")
+    return _TYPE_WORDS.get(err["type"]) or _tag_word(tag)
+
+
 def _tag_word(tag: str) -> str:
     if tag.startswith("literal["):
         return "one of " + tag[len("literal["):-1].replace("'", "")
@@ -392,29 +410,32 @@ def _collapse_unions(cleaned: list, data: Any) -> list:
         for prefix, tag in tags:
             by_point.setdefault(prefix, {}).setdefault(tag, []).append(i)
     drop: set[int] = set()
-    extra: list = []
+    extra: dict[int, tuple] = {}
     for prefix, members in by_point.items():
         if len(members) < 2:
             continue
         depth = {tag: max(len(cleaned[i][1]) for i in idx) for tag, idx in members.items()}
         best = max(depth.values())
         winners = [t for t, d in depth.items() if d == best]
-        for idx in members.values():
-            drop.update(idx)
+        involved = sorted(i for idx in members.values() for i in idx)
+        drop.update(involved)
         if len(winners) == 1 and best > len(prefix):
-            keep = members[winners[0]]
-            drop.difference_update(keep)
+            drop.difference_update(members[winners[0]])
         else:
             words = []
-            for t in members:
-                w = _tag_word(t)
+            for t, idx in members.items():
+                w = _expectation(cleaned[idx[0]][0], t)
                 if w not in words:
                     words.append(w)
             msg = "has the wrong type or value; expected " + " or ".join(words)
-            extra.append(({"type": "union_collapsed", "msg": msg, "loc": prefix,
-                           "fix": "Write one of the accepted forms."}, prefix, []))
-    out = [c for i, c in enumerate(cleaned) if i not in drop]
-    out.extend(extra)
+            extra[involved[0]] = ({"type": "union_collapsed", "msg": msg, "loc": prefix,
+                                   "fix": "Write one of the accepted forms."}, prefix, [])
+    out = []
+    for i, c in enumerate(cleaned):
+        if i in extra:
+            out.append(extra[i])
+        if i not in drop:
+            out.append(c)
     return out
 
 

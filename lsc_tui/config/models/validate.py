@@ -52,12 +52,18 @@ def _not_mapping(what: str) -> list[ModelIssue]:
 # -- lightspeed-stack.yaml ----------------------------------------------------------------------
 
 
+# Values the workspace loader checks itself (with LCORE's mode detection at hand): the model
+# keeps them for the schema's completion lists but does not report them twice.
+_LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseline"), ("ogx", "config", "baseline")}
+
+
 def validate_lightspeed(data: Any) -> list[ModelIssue]:
     from lsc_tui.config.models.lightspeed import LightspeedStackConfig
 
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
-    issues = _model_issue_list(LightspeedStackConfig, data, "error")
+    issues = [i for i in _model_issue_list(LightspeedStackConfig, data, "error")
+              if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
     if "llama_stack" not in data and "ogx" not in data:
         issues.append(ModelIssue(("llama_stack",), "error", "missing-key", "`llama_stack` is required",
