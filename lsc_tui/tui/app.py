@@ -1,56 +1,771 @@
-"""The lsc-tui editor (minimal shell: the workspace tree and its findings)."""
+"""The lsc-tui editor: tree, node editor, live run.yaml diff and findings, over an EditSession.
+
+Data flows one way: the session (lsc_tui.config.session) owns the buffers and computes every
+config fact; edits go to it as operations through one serial job queue (run in a thread, so
+typing never waits for the analysis); each job ends with a fresh :class:`View` that every
+pane renders.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 from pathlib import Path
 
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static, Tree
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.theme import Theme
+from textual.widgets import Footer, Input, Tabs, Tab, TextArea, Tree
 
-from lsc_tui.config.workspace import Workspace, load_workspace
+from lsc_tui.config.findings import Finding, path_text
+from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem,
+                                    OperationError, RemoveNode, RenameProvider, SetEnvRef)
+from lsc_tui.config.yamlio import FileChangedError, VerifyError
+from lsc_tui.tui import keymap, model, themes
+from lsc_tui.tui.commands import LscCommands
+from lsc_tui.tui.model import TreeItem, View, build_view
+from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, confirm_dialog, quit_dialog
+from lsc_tui.tui.screens.help import HelpScreen
+from lsc_tui.tui.widgets.config_tree import ConfigTree
+from lsc_tui.tui.widgets.diff_pane import DiffPane
+from lsc_tui.tui.widgets.findings import FindingsPanel
+from lsc_tui.tui.widgets.header import StatusHeader
+from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+
+NARROW_BELOW = 100  # columns: below this the panes become tabs
+PANES = ("tree", "editor", "diff", "findings")
+PANE_TITLES = {"tree": "1 Tree", "editor": "2 Node", "diff": "3 run.yaml", "findings": "4 Findings"}
+# Actions that still work while a dialog is open.
+MODAL_OK = {"quit_app", "command_palette", "help"}
+
+
+class MainScreen(Screen):
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        yield Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
+        with Vertical(id="body"):
+            with Horizontal(id="main"):
+                with Vertical(id="tree-pane", classes="pane"):
+                    yield Input(placeholder="filter the tree (esc clears)", id="filter")
+                    yield ConfigTree(id="tree")
+                yield NodeEditor(id="editor", classes="pane")
+                yield DiffPane(id="diff", classes="pane")
+            yield FindingsPanel(id="findings", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.main_ready()
 
 
 class LscTuiApp(App):
     TITLE = "lsc-tui"
-    BINDINGS = [Binding("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {LscCommands}
+    BINDINGS = keymap.app_bindings() + [Binding("colon", "command_palette", "Commands", show=False)]
+    ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, path: Path, notice: str | None = None):
+    def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
+                 readonly: bool = False, watch: bool = True, cwd: Path | str | None = None,
+                 persist_theme: bool = True):
         super().__init__()
-        self.path = path
         self.notice = notice
-        self.workspace: Workspace = load_workspace(path)
+        self.readonly = readonly
+        self.watch_files = watch
+        self.persist_theme = persist_theme
+        self.requested_theme = theme
+        self.session = EditSession.open(Path(path), cwd=Path(cwd) if cwd else None)
+        self.view: View = build_view(self.session)
+        self.narrow = False
+        self.active_pane = "tree"
+        self._jobs: asyncio.Queue | None = None
+        self._finding_index = -1
+        self._theme_ready = False
+        self._main_up = False
+        self._lsc_themes: list[str] = []
+        self._theme_errors: list[str] = []
+        self._register_themes()
 
-    def compose(self) -> ComposeResult:
-        ws = self.workspace
-        yield Header()
-        tree: Tree[str] = Tree(f"{ws.root_path.name} ({ws.mode or ws.kind})")
-        tree.root.expand()
-        for doc in ws.documents:
-            branch = tree.root.add(doc.display, expand=True)
-            data = doc.data if isinstance(doc.data, dict) else {}
-            providers = data.get("providers") if isinstance(data.get("providers"), dict) else None
-            if providers:
-                for api, items in providers.items():
-                    node = branch.add(f"{api}", expand=True)
-                    for item in items or []:
-                        if isinstance(item, dict):
-                            node.add_leaf(f"{item.get('provider_id')} ({item.get('provider_type')})")
-            else:
-                for key in data:
-                    branch.add_leaf(str(key))
-        yield tree
-        lines = [f.to_text().splitlines()[0] for f in ws.findings] or ["no findings"]
-        yield Static("\n".join(lines), id="findings")
-        yield Footer()
+    # -- set-up ------------------------------------------------------------------------------
+    def _register_themes(self) -> None:
+        loaded = themes.load_themes()
+        for theme in loaded.themes:
+            self.register_theme(theme)
+            if theme.name not in self._lsc_themes:
+                self._lsc_themes.append(theme.name)
+        self._theme_errors = loaded.errors
+        wanted = self.requested_theme or themes.read_settings().get("theme") or themes.DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self._theme_errors.append(f"unknown theme '{wanted}'; using {themes.DEFAULT_THEME}")
+            wanted = themes.DEFAULT_THEME
+        self.theme = wanted
+
+    def lsc_theme_names(self) -> list[str]:
+        return list(self._lsc_themes)
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(themes.VARIABLE_DEFAULTS)
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
 
     def on_mount(self) -> None:
+        self._jobs = asyncio.Queue()
+        self._job_runner()
+        self.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        self._theme_ready = True
+
+    def main_ready(self) -> None:
+        self._main_up = True
+        self.query_one("#filter", Input).display = False
+        editor = self.query_one(NodeEditor)
+        editor.readonly = self.readonly
+        self._layout(self.size.width)
+        self.apply_view(self.view, source="load")
+        self.query_one(ConfigTree).focus()
+        if self.requested_theme and self.persist_theme and not self._theme_errors:
+            themes.save_setting("theme", self.theme)
         if self.notice:
-            self.notify(self.notice)
+            self.notify(self.notice, timeout=8)
+        for err in self._theme_errors:
+            self.notify(f"theme: {err}", severity="warning", timeout=8)
+        if self.watch_files:
+            self._watch_disk()
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        if self._theme_ready and self.persist_theme:
+            themes.save_setting("theme", theme.name)
+
+    # -- layout: three panes, or tabs below NARROW_BELOW columns -----------------------------
+    def on_resize(self, event) -> None:
+        self._layout(event.size.width)
+
+    def _layout(self, width: int) -> None:
+        try:
+            screen = self.get_default_screen_instance()
+        except Exception:
+            return
+        if screen is None or not self._main_up:
+            return
+        self.narrow = width < NARROW_BELOW
+        screen.set_class(self.narrow, "-narrow")
+        screen.query_one("#pane-tabs", Tabs).display = self.narrow
+        self._show_pane(self.active_pane)
+
+    def get_default_screen_instance(self) -> Screen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        return None
+
+    def _show_pane(self, pane: str) -> None:
+        screen = self.get_default_screen_instance()
+        if screen is None or not self._main_up:
+            return
+        self.active_pane = pane
+        ids = {"tree": "#tree-pane", "editor": "#editor", "diff": "#diff", "findings": "#findings"}
+        for name, sel in ids.items():
+            widget = screen.query_one(sel)
+            widget.display = (name == pane) if self.narrow else True
+            widget.set_class(name == pane, "-active")
+        main = screen.query_one("#main")
+        main.display = not (self.narrow and pane == "findings")
+        if self.narrow:
+            tabs = screen.query_one("#pane-tabs", Tabs)
+            if tabs.active != f"tab-{pane}":
+                tabs.active = f"tab-{pane}"
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+        pane = event.tab.id.removeprefix("tab-") if event.tab and event.tab.id else "tree"
+        if self.narrow and pane != self.active_pane:
+            self._show_pane(pane)
+
+    # -- rendering a view ---------------------------------------------------------------------
+    def apply_view(self, view: View, *, source: str = "", select: str | None = None) -> None:
+        self.view = view
+        self.query_one(StatusHeader).show_view(view, self.readonly)
+        tree = self.query_one(ConfigTree)
+        editor = self.query_one(NodeEditor)
+        key = select or (editor.item.key if editor.item else None) or tree.selected_key
+        tree.show_view(view, select_key=key)
+        if key is None or view.item_by_key(key) is None:
+            first = view.tree[0] if view.tree else None
+            key = first.key if first else None
+            if key:
+                tree.select_key(key)
+        item = view.item_by_key(key) if key else None
+        editor.show_item(item, view, source=source)
+        self.query_one(DiffPane).show_view(view)
+        self.query_one(FindingsPanel).show_view(view)
+        self.sub_title = view.config_display
+        self.refresh_bindings()
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
+        item = event.node.data
+        editor = self.query_one(NodeEditor)
+        if item is None or (editor.item is not None and editor.item.key == item.key):
+            return
+        editor.flush()
+        editor.show_item(item, self.view)
+        self.refresh_bindings()
+
+    @on(Tree.NodeSelected, "#tree")
+    def _node_selected(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None and event.node.data.kind not in ("group", "api", "document"):
+            self.action_pane("editor")
+
+    # -- the job queue: every session call runs here, in order, off the UI thread ----------------
+    @work(group="core-jobs", exit_on_error=False)
+    async def _job_runner(self) -> None:
+        while True:
+            fn, source, done = await self._jobs.get()
+            try:
+                try:
+                    result, view = await asyncio.to_thread(self._run_in_thread, fn)
+                except OperationError as exc:
+                    self.notify(str(exc), title="Edit not applied", severity="error", timeout=8)
+                    continue
+                except FileChangedError as exc:
+                    self._conflict(Path(exc.path), then_save=True)
+                    continue
+                except VerifyError as exc:
+                    self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+                    continue
+                except OSError as exc:
+                    self.notify(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", title="File error",
+                                severity="error", timeout=10)
+                    continue
+                except Exception as exc:  # never a traceback on screen
+                    self.notify(f"internal error ({type(exc).__name__}); nothing was lost: your buffers are intact",
+                                severity="error", timeout=10)
+                    continue
+                select = None
+                if done is not None:
+                    try:
+                        select = done(result)
+                    except Exception:  # a follow-up is a convenience only
+                        select = None
+                self.apply_view(view, source=source, select=select if isinstance(select, str) else None)
+            finally:
+                self._jobs.task_done()
+
+    def _run_in_thread(self, fn):
+        result = fn(self.session)
+        return result, build_view(self.session)
+
+    def submit(self, fn, source: str = "", done=None) -> None:
+        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
+        self._jobs.put_nowait((fn, source, done))
+
+    async def wait_idle(self) -> None:
+        """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""
+        editor = self.query_one(NodeEditor)
+        editor.flush()
+        if editor._yaml_timer is not None:
+            editor._yaml_timer.stop()
+            editor._yaml_timer = None
+            editor._flush_yaml()
+        await asyncio.sleep(0)
+        if self._jobs is not None:
+            await self._jobs.join()
+
+    # -- operations from the editor -----------------------------------------------------------
+    @on(NodeEditor.Edit)
+    def _editor_edit(self, event: NodeEditor.Edit) -> None:
+        if self.readonly:
+            return
+        op = event.op
+        self.submit(lambda s: s.apply(op), source=event.source)
+
+    @on(NodeEditor.Problem)
+    def _editor_problem(self, event: NodeEditor.Problem) -> None:
+        self.notify(event.text, title="Not applied", severity="error")
+
+    # -- bindings ------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if isinstance(self.screen, ModalScreen) and action in {k.action.split("(")[0] for k in keymap.KEYS} \
+                and action not in MODAL_OK:
+            return False
+        if self.readonly and action in keymap.WRITE_ACTIONS:
+            return False
+        if action == "undo" and not self.view.can_undo:
+            return None
+        if action == "redo" and not self.view.can_redo:
+            return None
+        return True
+
+    def _selected(self) -> TreeItem | None:
+        return self.query_one(ConfigTree).selected_item
+
+    def _editor(self) -> NodeEditor:
+        return self.query_one(NodeEditor)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_escape(self) -> None:
+        flt = self.query_one("#filter", Input)
+        if flt.display:
+            self._clear_filter()
+            return
+        self._editor().flush()
+        self.action_pane("tree")
+
+    def action_back(self) -> None:
+        if self.query_one("#filter", Input).display:
+            self._clear_filter()
+        elif self.active_pane != "tree" or not isinstance(self.focused, ConfigTree):
+            self._editor().flush()
+            self.action_pane("tree")
+        else:
+            self.action_quit_app()
+
+    def action_quit_app(self) -> None:
+        self._editor().flush()
+
+        async def ask() -> None:
+            await self.wait_idle()
+            if not self.session.dirty:
+                self.exit(0)
+                return
+            files = [str(p) for p in self.view.dirty_files] or ["(edited buffers)"]
+
+            def answer(choice) -> None:
+                if choice == "discard":
+                    self.exit(0)
+                elif choice == "save":
+                    self.submit(lambda s: s.save(), "save", done=lambda _r: self.exit(0))
+
+            self.push_screen(quit_dialog(files), answer)
+
+        self.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
+
+    def action_pane(self, pane: str) -> None:
+        if pane not in PANES:
+            return
+        self._show_pane(pane)
+        if pane == "tree":
+            self.query_one(ConfigTree).focus()
+        elif pane == "editor":
+            self._editor().focus_first()
+        elif pane == "diff":
+            self.query_one(DiffPane).focus_body()
+        else:
+            self.query_one(FindingsPanel).focus()
+
+    # save / undo / redo
+    def action_save(self) -> None:
+        self._editor().flush()
+
+        def done(results) -> None:
+            if not results:
+                self.notify("Nothing to save: no file has unsaved edits.")
+                return
+            names = ", ".join(self._display_name(r.path) for r in results)
+            backups = [r.backup for r in results if r.backup]
+            extra = f" (backup: {', '.join(Path(b).name for b in backups)})" if backups else ""
+            self.notify(f"Saved {names}{extra}", title="Saved")
+
+        self.submit(lambda s: s.save(), "save", done)
+
+    def action_undo(self) -> None:
+        self._editor().flush()
+
+        def done(result) -> None:
+            if result is None:
+                self.notify("Nothing to undo.")
+
+        self.submit(lambda s: s.undo(), "undo", done)
+
+    def action_redo(self) -> None:
+        def done(result) -> None:
+            if result is None:
+                self.notify("Nothing to redo.")
+
+        self.submit(lambda s: s.redo(), "redo", done)
+
+    def _display_name(self, path: Path) -> str:
+        for display, p in self.view.files.items():
+            if Path(p) == Path(path):
+                return display
+        return Path(path).name
+
+    # filter
+    def action_filter(self) -> None:
+        self._show_pane("tree")
+        flt = self.query_one("#filter", Input)
+        flt.display = True
+        flt.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        tree = self.query_one(ConfigTree)
+        tree.filter_text = event.value
+        tree.show_view(self.view)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        tree = self.query_one(ConfigTree)
+        tree.focus()
+        if tree.cursor_line < 0 and tree.root.children:
+            tree.cursor_line = 0
+
+    def _clear_filter(self) -> None:
+        flt = self.query_one("#filter", Input)
+        flt.value = ""
+        flt.display = False
+        tree = self.query_one(ConfigTree)
+        tree.filter_text = ""
+        tree.show_view(self.view, select_key=self._editor().item.key if self._editor().item else None)
+        tree.focus()
+
+    # findings
+    @on(FindingsPanel.Jump)
+    def _finding_jump(self, event: FindingsPanel.Jump) -> None:
+        self.jump_to_finding(event.finding)
+
+    def jump_to_finding(self, finding: Finding) -> None:
+        path = model.finding_path(finding, self.view.documents)
+        item = self.view.find_item(finding.file, path)
+        if item is None:
+            self.notify(f"{finding.file}:{finding.line} is not in the tree", severity="warning")
+            return
+        self._go_to_item(item)
+
+    def _go_to_item(self, item: TreeItem) -> None:
+        if self.query_one("#filter", Input).display:
+            self._clear_filter()
+        tree = self.query_one(ConfigTree)
+        tree.select_key(item.key)
+        self._editor().show_item(item, self.view)
+        self.action_pane("editor")
+
+    def _step_finding(self, delta: int) -> None:
+        rows = self.query_one(FindingsPanel).findings
+        if not rows:
+            self.notify("No findings.")
+            return
+        self._finding_index = (self._finding_index + delta) % len(rows)
+        f = rows[self._finding_index]
+        self.query_one(FindingsPanel).move_cursor(row=self._finding_index)
+        self.notify(f"{f.file}:{f.line}: {f.message}", timeout=4)
+        self.jump_to_finding(f)
+
+    def action_next_finding(self) -> None:
+        self._step_finding(1)
+
+    def action_previous_finding(self) -> None:
+        self._step_finding(-1)
+
+    # diff
+    @on(DiffPane.Jump)
+    def _diff_jump(self, event: DiffPane.Jump) -> None:
+        origin = event.origin
+        src = getattr(origin, "source_path", None) if origin is not None else None
+        file = getattr(origin, "file", None) if origin is not None else None
+        if not file:
+            self.notify("This line has no recorded source (a built-in default).", severity="warning")
+            return
+        display = self._display_for_origin(str(file))
+        item = self.view.find_item(display, tuple(src or ()))
+        if item is None:
+            self.notify(f"It comes from {file}, which is not open here.", severity="warning")
+            return
+        self._go_to_item(item)
+
+    def _display_for_origin(self, file: str) -> str:
+        if file in self.view.documents:
+            return file
+        for display, p in self.view.files.items():
+            if str(p) == file or Path(p).name == Path(file).name:
+                return display
+        return file
+
+    def action_toggle_diff(self) -> None:
+        mode = self.query_one(DiffPane).toggle()
+        self._show_pane("diff")
+        self.query_one(DiffPane).focus_body()
+        self.notify("Full run.yaml: the line under the cursor shows its source; enter jumps there."
+                    if mode == "full" else "Diff view.", timeout=3)
+
+    def action_cycle_baseline(self) -> None:
+        order = ["disk", "legacy", "previous"]
+        if self.session.workspace.run_yaml is None:
+            order.remove("legacy")
+        current = self.view.baseline if self.view.baseline in order else "disk"
+        self.set_baseline(order[(order.index(current) + 1) % len(order)])
+
+    def set_baseline(self, which: str) -> None:
+        self.submit(lambda s: s.set_diff_baseline(which), "baseline")
+
+    # themes
+    def action_next_theme(self) -> None:
+        names = self._lsc_themes
+        current = names.index(self.theme) if self.theme in names else -1
+        self.set_theme_by_name(names[(current + 1) % len(names)])
+
+    def set_theme_by_name(self, name: str) -> None:
+        self.theme = name
+        self.notify(f"Theme: {name}", timeout=2)
+
+    # editor modes, secrets, clipboard
+    def action_toggle_editor(self) -> None:
+        mode = self._editor().toggle_mode()
+        self._show_pane("editor")
+        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, TextArea)):
+            self._editor().focus_first()
+        self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
+
+    def action_reveal(self) -> None:
+        editor = self._editor()
+        editor.set_revealed(not editor.revealed)
+        self.notify("Secret values are SHOWN in the editor (s hides them)" if editor.revealed
+                    else "Secret values hidden.", severity="warning" if editor.revealed else "information",
+                    timeout=4)
+
+    def action_copy(self) -> None:
+        editor = self._editor()
+        field = editor.focused_field()
+        item = editor.item
+        if field is not None and item is not None:
+            if field.secret and not editor.revealed:
+                self.notify("That value is a secret: reveal it first (s or ctrl+t), then copy.", severity="warning")
+                return
+            text = "" if field.value is None else str(field.value)
+            what = path_text(item.path + field.rel)
+        elif isinstance(self.focused, DiffPane.__mro__[0]) or self.active_pane == "diff":
+            text = self.view.diff_text
+            what = "the diff"
+        elif item is not None:
+            doc = self.view.document(item.display)
+            if doc is None:
+                return
+            text, masked = (model.node_yaml(doc, item.path), False) if editor.revealed else \
+                model.masked_node_yaml(doc, item.path, self.view.secret_paths)
+            what = path_text(item.path) or item.display
+        else:
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied {what} to the clipboard (OSC 52).", timeout=3)
+
+    # env references
+    def action_env_ref(self) -> None:
+        editor = self._editor()
+        item = editor.item
+        field = editor.focused_field()
+        if item is None:
+            return
+        if field is None:
+            fields = [f for f in editor.fields if f.secret] or editor.fields
+            if len(fields) != 1 and not (fields and fields[0].secret):
+                self.notify("Focus a field in the node editor first (2, then tab to the field).", severity="warning")
+                return
+            field = fields[0]
+        path = item.path + field.rel
+        parts = [str(p) for p in path if isinstance(p, str)]
+        owner = item.label if item.is_provider else ""
+        suggestion = re.sub(r"[^A-Z0-9_]", "_", "_".join(x for x in (owner, parts[-1] if parts else "VALUE") if x).upper())
+        if suggestion and suggestion[0].isdigit():
+            suggestion = "_" + suggestion
+        file = item.file
+
+        def answer(values) -> None:
+            if not values:
+                return
+            name = values["name"]
+            self.submit(lambda s: s.apply(SetEnvRef(file, path, name)), "env",
+                        done=lambda _r: self.notify(f"{path_text(path)} = ${{env.{name}}}: set {name} in the "
+                                                    "environment the server starts with.", timeout=6))
+
+        self.push_screen(Prompt(f"Environment reference for {path_text(path)}",
+                                [("name", "Variable name (upper-case, digits, _)", suggestion, None)],
+                                "The literal value is replaced by ${env.NAME}; nothing else in the file changes."),
+                         answer)
+
+    # providers
+    def action_add_provider(self) -> None:
+        item = self._selected() or self._editor().item
+        ws = self.session.workspace
+        if item is not None and ws.config is not None and item.display == ws.config.display:
+            if ws.mode == "unified" or item.kind in ("hl-inference", "hl-vector"):
+                self._add_hl_provider(item)
+                return
+            target = ws.run_yaml or ws.profile
+            if target is None:
+                self.notify("This config has no run.yaml to add a provider to; use inference.providers.",
+                            severity="warning")
+                return
+            display, file = target.display, target.path
+        elif item is not None:
+            display, file = item.display, item.file
+        else:
+            return
+        api = item.api if item is not None and item.api else "inference"
+        apis = sorted(set(model.KNOWN_PROVIDER_TYPES) | {str(a) for a in (
+            (self.view.document(display).data or {}).get("providers") or {})})
+
+        def answer(values) -> None:
+            if not values:
+                return
+            provider = {"provider_id": values["id"], "provider_type": values["type"]}
+            key_path = ("providers", values["api"])
+
+            def done(_r):
+                doc = self.session.document(file)
+                items = (doc.data or {}).get("providers", {}).get(values["api"]) or []
+                return f"{display}|{path_text(key_path + (len(items) - 1,))}"
+
+            self.submit(lambda s: s.apply(AddProvider(file, values["api"], provider)), "add", done)
+
+        self.push_screen(Prompt(f"Add a provider to {display}", [
+            ("api", "API", api, apis),
+            ("type", "Provider type (remote::... or inline::...)", "", model.provider_type_suggestions("provider", None)),
+            ("id", "Provider id", "", None),
+        ]), answer)
+
+    def _add_hl_provider(self, item: TreeItem) -> None:
+        vector = item.kind in ("hl-vector",) or (item.path[:1] == ("vector_store",))
+        list_path = ("vector_store", "providers") if vector else ("inference", "providers")
+        file, display = item.file, item.display
+        types = model.HL_VECTOR_TYPES if vector else model.HL_INFERENCE_TYPES
+
+        def answer(values) -> None:
+            if not values:
+                return
+            entry = {"id": values["id"], "type": values["type"]}
+            doc = self.view.document(display)
+            existing = model.value_at(doc.data, list_path) if doc is not None else None
+            index = len(existing) if isinstance(existing, list) else 0
+            self.submit(lambda s: s.apply(InsertListItem(file, list_path, index, entry)), "add",
+                        lambda _r: f"{display}|{path_text(list_path + (index,))}")
+
+        self.push_screen(Prompt(f"Add to {path_text(list_path)}", [
+            ("type", "Type", "", types), ("id", "Id", "", None)]), answer)
+
+    def action_delete_node(self) -> None:
+        item = self._selected()
+        if item is None or not item.path or item.kind == "document":
+            self.notify("Select a provider or a section to remove.", severity="warning")
+            return
+        file, path = item.file, item.path
+
+        def answer(choice) -> None:
+            if choice == "yes":
+                self.submit(lambda s: s.apply(RemoveNode(file, path)), "remove",
+                            lambda _r: self.notify(f"Removed {path_text(path)} (u undoes)", timeout=4))
+
+        self.push_screen(confirm_dialog("Remove?", f"Remove {item.label} ({item.display}: {path_text(path)})?"),
+                         answer)
+
+    def _list_item(self) -> TreeItem | None:
+        item = self._selected()
+        if item is None or not item.is_list_item:
+            self.notify("Select a provider (or another list item) first.", severity="warning")
+            return None
+        return item
+
+    def action_duplicate(self) -> None:
+        item = self._list_item()
+        if item is None:
+            return
+        file, path, display = item.file, item.path, item.display
+        new_key = f"{display}|{path_text(path[:-1] + (path[-1] + 1,))}"
+        self.submit(lambda s: s.apply(DuplicateListItem(file, path[:-1], path[-1])), "duplicate",
+                    lambda _r: new_key)
+
+    def action_rename(self) -> None:
+        item = self._list_item()
+        if item is None:
+            return
+        id_key = {"provider": "provider_id", "hl-inference": "id", "hl-vector": "id", "mcp": "name"}.get(item.kind)
+        if id_key is None:
+            self.notify("Only providers and MCP servers have an id to rename.", severity="warning")
+            return
+        file, path = item.file, item.path
+
+        def answer(values) -> None:
+            if values:
+                self.submit(lambda s: s.apply(RenameProvider(file, path, values["id"], id_key)), "rename")
+
+        self.push_screen(Prompt(f"Rename {item.label}", [("id", f"New {id_key}", item.label, None)]), answer)
+
+    def action_move(self, delta: int) -> None:
+        item = self._list_item()
+        if item is None:
+            return
+        file, path, display = item.file, item.path, item.display
+        doc = self.view.document(display)
+        items = model.value_at(doc.data, path[:-1]) if doc is not None else None
+        new = path[-1] + delta
+        if not isinstance(items, list) or not (0 <= new < len(items)):
+            self.notify("It is already at the end of the list.")
+            return
+        new_key = f"{display}|{path_text(path[:-1] + (new,))}"
+        self.submit(lambda s: s.apply(MoveListItem(file, path[:-1], path[-1], new)), "move", lambda _r: new_key)
+
+    # -- files changing underneath ----------------------------------------------------------------
+    @work(group="disk-watcher", exclusive=True, exit_on_error=False)
+    async def _watch_disk(self) -> None:
+        try:
+            from watchfiles import awatch
+        except ImportError:  # pragma: no cover
+            return
+        files = {Path(p).resolve() for p in self.session.buffers}
+        dirs = sorted({str(p.parent) for p in files})
+        try:
+            async for changes in awatch(*dirs, debounce=300, step=50, recursive=False):
+                if any(Path(path).resolve() in files for _change, path in changes):
+                    self.action_check_disk(quiet=True)
+        except Exception:  # a watcher that cannot run (inotify limits): f5 still checks
+            self.notify("Cannot watch the files for changes; press f5 to check them.", severity="warning")
+
+    def action_check_disk(self, quiet: bool = False) -> None:
+        def done(changes) -> None:
+            if not changes and not quiet:
+                self.notify("No file changed on disk.", timeout=3)
+            for path, state in changes or []:
+                name = self._display_name(path)
+                if state == "reloaded":
+                    self.notify(f"{name} changed on disk and was reloaded (you had no edits in it).",
+                                title="Reloaded", timeout=6)
+                elif state == "deleted":
+                    self.notify(f"{name} was deleted or moved on disk; saving writes it again.",
+                                severity="warning", timeout=8)
+                elif state == "conflict":
+                    self._conflict(Path(path))
+
+        self.submit(lambda s: s.check_disk(), "disk", done)
+
+    def _conflict(self, path: Path, then_save: bool = False) -> None:
+        name = self._display_name(path)
+        if any(isinstance(s, ConflictDialog) and s.display_name == name for s in self.screen_stack):
+            return
+        try:
+            diff_text = self.session.disk_diff(path)
+        except Exception:
+            diff_text = ""
+
+        def answer(choice) -> None:
+            if choice == "mine":
+                self.submit(lambda s: s.keep_mine(path), "disk",
+                            lambda _r: self.notify(f"Keeping your edits to {name}; saving will replace the disk "
+                                                   "version (with a backup).", timeout=6))
+                if then_save:
+                    self.action_save()
+            elif choice == "theirs":
+                self.submit(lambda s: s.reload(path), "reload",
+                            lambda _r: self.notify(f"Took the disk version of {name}.", timeout=5))
+
+        self.push_screen(ConflictDialog(name, diff_text), answer)
 
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
             notice: str | None = None) -> int:
-    app = LscTuiApp(path, notice)
+    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly)
     app.run(mouse=mouse)
     return app.return_code or 0

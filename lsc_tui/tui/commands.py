@@ -1,0 +1,38 @@
+"""The command palette (`:` or ctrl+p): every action of the key map, plus themes and baselines."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from lsc_tui.tui.keymap import KEYS
+
+
+class LscCommands(Provider):
+    def _commands(self):
+        app = self.app
+        out = []
+        for k in KEYS:
+            if not k.palette:
+                continue
+            if k.write and getattr(app, "readonly", False):
+                continue
+            out.append((k.description, f"keys: {k.display}", partial(app.run_action, k.action)))
+        for name in app.lsc_theme_names():
+            out.append((f"Theme: {name}", "switch theme (remembered)", partial(app.set_theme_by_name, name)))
+        for which, label in (("disk", "saved files"), ("legacy", "the legacy run.yaml"), ("previous", "the previous edit")):
+            out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
+        out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
+        return out
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,158 @@
+"""Modal dialogs: confirm, quit with unsaved edits, external change conflict, prompts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
+
+from lsc_tui.tui.widgets.diff_pane import colour_diff
+
+
+class Dialog(ModalScreen):
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > Vertical { width: 72; max-width: 100%; height: auto; max-height: 100%;
+                        border: thick $primary; background: $surface; padding: 0 1; }
+    Dialog .title { text-style: bold; height: auto; }
+    Dialog .body { height: auto; margin-bottom: 1; }
+    Dialog Horizontal.buttons { height: auto; align: center middle; }
+    Dialog Button { margin: 0 1; min-width: 10; }
+    Dialog Input { margin-bottom: 1; }
+    Dialog .error { color: $error; height: auto; }
+    Dialog #conflict-diff { height: 12; border: solid $panel; }
+    """
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id)
+
+
+class Choice(Dialog):
+    """A question with buttons; each button has a one-letter key. Dismisses with the button id."""
+
+    def __init__(self, title: str, body: str, choices: list[tuple[str, str, str]]):
+        super().__init__()
+        self.title_text, self.body_text, self.choices = title, body, choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            yield Static(self.body_text, classes="body", markup=False)
+            with Horizontal(classes="buttons"):
+                for cid, label, _key in self.choices:
+                    yield Button(label, id=cid, variant="primary" if cid == self.choices[0][0] else "default")
+
+    def on_key(self, event) -> None:
+        for cid, _label, key in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(cid)
+                return
+
+
+def quit_dialog(files: list[str]) -> Choice:
+    return Choice("Unsaved edits", "These files have edits that are not saved:\n  " + "\n  ".join(files),
+                  [("save", "[s] Save and quit", "s"), ("discard", "[d] Quit without saving", "d"),
+                   ("cancel", "[c] Cancel", "c")])
+
+
+def confirm_dialog(title: str, body: str) -> Choice:
+    return Choice(title, body, [("yes", "[y] Yes", "y"), ("cancel", "[n] No", "n")])
+
+
+class ConflictDialog(Dialog):
+    """A file changed on disk while we have edits: keep mine, take theirs, or show the diff."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Later", show=False)]
+
+    def __init__(self, display: str, diff_text: str):
+        super().__init__()
+        self.display_name, self.diff_text = display, diff_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"{self.display_name} changed on disk", classes="title")
+            yield Static(f"Another program changed {self.display_name} while you have unsaved edits in it.",
+                         classes="body", markup=False)
+            with VerticalScroll(id="conflict-diff"):
+                yield Static(colour_diff(self.diff_text) if self.diff_text.strip() else Text("(no difference)"))
+            with Horizontal(classes="buttons"):
+                yield Button("[k] Keep mine", id="mine", variant="primary")
+                yield Button("[t] Take theirs", id="theirs")
+                yield Button("[d] Show diff", id="diff")
+
+    def on_mount(self) -> None:
+        self.query_one("#conflict-diff").display = False
+
+    def on_key(self, event) -> None:
+        mapping = {"k": "mine", "t": "theirs", "d": "diff"}
+        if event.key in mapping:
+            event.stop()
+            self._choose(mapping[event.key])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._choose(event.button.id)
+
+    def _choose(self, choice: str) -> None:
+        if choice == "diff":
+            box = self.query_one("#conflict-diff")
+            box.display = not box.display
+            return
+        self.dismiss(choice)
+
+
+class Prompt(Dialog):
+    """One or more text fields. Dismisses with a dict of values, or None."""
+
+    def __init__(self, title: str, fields: list[tuple[str, str, str, list[str] | None]], note: str = ""):
+        """``fields``: (id, label, initial value, suggestions)."""
+        super().__init__()
+        self.title_text, self.fields, self.note = title, fields, note
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.title_text, classes="title")
+            if self.note:
+                yield Static(self.note, classes="body", markup=False)
+            for fid, label, value, suggestions in self.fields:
+                yield Label(label)
+                yield Input(value, id=f"prompt-{fid}",
+                            suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None)
+            yield Static("", classes="error", id="prompt-error")
+            with Horizontal(classes="buttons"):
+                yield Button("OK (enter)", id="ok", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = list(self.query(Input))
+        idx = inputs.index(event.input)
+        if idx + 1 < len(inputs):
+            inputs[idx + 1].focus()
+        else:
+            self._ok()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "ok":
+            self._ok()
+        else:
+            self.dismiss(None)
+
+    def _ok(self) -> None:
+        values = {fid: self.query_one(f"#prompt-{fid}", Input).value.strip() for fid, *_ in self.fields}
+        missing = [label for fid, label, *_ in self.fields if not values[fid]]
+        if missing:
+            self.query_one("#prompt-error", Static).update(f"{missing[0]} is required")
+            return
+        self.dismiss(values)

@@ -1,0 +1,57 @@
+"""`?`: every key, generated from the key map."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from lsc_tui.tui.keymap import KEYS, MOVEMENT
+
+
+def help_table() -> Table:
+    table = Table(box=None, show_header=False, expand=True, pad_edge=False)
+    table.add_column("keys", style="bold", no_wrap=True, width=16)
+    table.add_column("action", ratio=1)
+    group = None
+    for k in KEYS + MOVEMENT:
+        if k.group != group:
+            group = k.group
+            table.add_row(Text(group, style="bold underline"), "")
+        table.add_row(k.display, k.description + (" (not in read-only)" if k.write else ""))
+    return table
+
+
+class HelpScreen(ModalScreen):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: 90; max-width: 100%; height: 90%; border: thick $primary;
+                            background: $surface; }
+    HelpScreen #help-title { height: 1; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(" Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).",
+                         id="help-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(help_table())
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
+
+    def action_scroll(self, where: str) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        scroll.scroll_down() if where == "down" else scroll.scroll_up()
+
+    async def action_dismiss(self, result=None) -> None:
+        self.dismiss(result)

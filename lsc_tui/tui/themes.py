@@ -1,0 +1,133 @@
+"""Themes (YAML files turned into Textual themes) and the user's persisted settings.
+
+Themes are loaded from the package's ``data/themes/*.yaml`` (the shipped dark, light and
+high-contrast themes; the repository's top-level ``themes/`` holds identical copies) and
+then from ``$XDG_CONFIG_HOME/lsc-tui/themes/*.yaml`` (the operator's own). A broken file is
+reported, never fatal. The chosen theme is remembered in
+``$XDG_CONFIG_HOME/lsc-tui/settings.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+DEFAULT_THEME = "lsc-dark"
+SHIPPED = ("lsc-dark", "lsc-light", "lsc-high-contrast")
+_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
+           "background", "surface", "panel", "boost")
+# Variables our stylesheet uses; every theme gets a fallback for each.
+VARIABLE_DEFAULTS = {
+    "diff-added": "green",
+    "diff-removed": "red",
+    "diff-hunk": "cyan",
+    "node-secret": "magenta",
+    "node-override": "cyan",
+}
+
+
+@dataclass
+class ThemeLoad:
+    themes: list[Theme] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "file: problem"
+
+
+def config_home() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "lsc-tui"
+
+
+def user_theme_dir() -> Path:
+    return config_home() / "themes"
+
+
+def settings_path() -> Path:
+    return config_home() / "settings.yaml"
+
+
+def _check_color(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a colour string")
+    try:
+        Color.parse(value)
+    except ColorParseError:
+        raise ValueError(f"{name}: '{value}' is not a colour (use #RRGGBB, a colour name or ansi_*)") from None
+    return value
+
+
+def theme_from_data(data: object, where: str) -> Theme:
+    """A Textual Theme from a theme file's data. Raises ValueError with a readable message."""
+    if not isinstance(data, dict):
+        raise ValueError("a theme file is a mapping (name: ..., primary: ...)")
+    unknown = set(data) - set(_FIELDS) - {"name", "dark", "ansi", "variables", "description", "author"}
+    if unknown:
+        raise ValueError(f"unknown key(s): {', '.join(sorted(map(str, unknown)))}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("'name' is required")
+    if "primary" not in data:
+        raise ValueError("'primary' is required")
+    kwargs = {k: _check_color(k, data[k]) for k in _FIELDS if k in data}
+    variables = data.get("variables") or {}
+    if not isinstance(variables, dict):
+        raise ValueError("'variables' must be a mapping")
+    merged = dict(VARIABLE_DEFAULTS)
+    for key, value in variables.items():
+        merged[str(key)] = str(value)
+    return Theme(name=name.strip(), dark=bool(data.get("dark", True)), ansi=bool(data.get("ansi", False)),
+                 variables=merged, **kwargs)
+
+
+def shipped_theme_files() -> list:
+    folder = resources.files("lsc_tui") / "data" / "themes"
+    return sorted((p for p in folder.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
+
+
+def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
+    result = ThemeLoad()
+    sources: list = list(shipped_theme_files())
+    for folder in [user_theme_dir(), *(extra_dirs or [])]:
+        if folder.is_dir():
+            sources.extend(sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml")))
+    for src in sources:
+        label = getattr(src, "name", str(src))
+        try:
+            data = yaml.safe_load(src.read_text(encoding="utf-8"))
+            result.themes.append(theme_from_data(data, label))
+        except (OSError, yaml.YAMLError, ValueError) as exc:
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            result.errors.append(f"{label}: {msg}")
+    return result
+
+
+# -- settings -----------------------------------------------------------------------------
+
+
+def read_settings() -> dict:
+    try:
+        data = yaml.safe_load(settings_path().read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_setting(key: str, value) -> None:
+    """Remember one setting; failures (read-only home) are silent: it is only a preference."""
+    data = read_settings()
+    if data.get(key) == value:
+        return
+    data[key] = value
+    path = settings_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass

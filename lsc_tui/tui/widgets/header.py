@@ -1,0 +1,35 @@
+"""The one-line header: file, mode, counts, dirty and read-only markers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from lsc_tui.tui.model import View
+
+
+class StatusHeader(Static):
+    DEFAULT_CSS = """
+    StatusHeader { height: 1; background: $panel; color: $foreground; }
+    """
+
+    def show_view(self, view: View, readonly: bool = False) -> None:
+        c = view.counts
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" lsc-tui ", style="bold reverse")
+        t.append(" ")
+        t.append(view.config_display, style="bold")
+        if view.dirty:
+            t.append(" [+]", style="bold")
+            t.append(" modified", style="italic")
+        t.append("  ")
+        t.append(view.mode, style="underline")
+        t.append("  ")
+        t.append(f"E:{c.get('errors', 0)}", style="bold red" if c.get("errors") else "")
+        t.append(" ")
+        t.append(f"W:{c.get('warnings', 0)}", style="bold yellow" if c.get("warnings") else "")
+        t.append(" ")
+        t.append(f"S:{c.get('secrets', 0)}", style="bold magenta" if c.get("secrets") else "")
+        if readonly:
+            t.append("  READ-ONLY", style="bold reverse")
+        self.update(t)
