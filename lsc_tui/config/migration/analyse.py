@@ -244,18 +244,10 @@ def recommend(a: Analysis) -> Recommendation:
             "by LCORE's MCP ensure (a difference the proof names); lift and smart can avoid it")
     if a.kind == "server":
         reasons.append(
-            "server pair: the Llama Stack container must synthesize from the new file (LCORE with "
-            "PR #2319 / LCORE-2338 or later); a profile would also have to be mounted beside it, so a "
-            "single self-contained file is simpler")
-    if lossy:
-        strategy = "profile" if a.kind == "library" else "smart"
-        if a.kind == "library":
-            reasons.append("profile keeps the run.yaml file as it is and lets enrichment extend it, "
-                           "exactly as legacy LCORE did")
-    elif a.kind == "server":
-        strategy = "smart"
-    else:
-        strategy = "smart"
-        reasons.append("no enrichment inputs: every strategy is lossless; smart gives the shortest "
-                       "readable file (high-level inference.providers, only the rest in native_override)")
+            "server pair: after migrating, the Llama Stack container synthesizes from the new file (its "
+            "entrypoint needs LCORE PR #2319 / LCORE-2338 or later); a profile must be mounted beside the "
+            "config in the container at the same relative path, lift needs nothing else")
+    if not lossy and a.kind == "library":
+        reasons.append("no enrichment inputs: lift cannot lose enrichment here")
+    strategy = "profile" if lossy else ("lift" if a.kind == "server" else "smart")
     return Recommendation(strategy, reasons)

@@ -57,10 +57,17 @@ def step_of(text: str) -> int:
     return indents[0] if indents and indents[0] <= 8 else 2
 
 
+class _IndentedDumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+    """Sequences indented under their key (``key:\n  - item``), as the configs are written."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def dump_block(data: Any, indent: int) -> str:
     """Block-style YAML for ``data`` (keys in insertion order), every line indented."""
-    text = yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096,
-                          indent=2)
+    text = yaml.dump(data, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False,
+                     allow_unicode=True, width=4096, indent=2)
     return indent_text(text, indent)
 
 

@@ -1,0 +1,300 @@
+"""The migration as steps a wizard (or the CLI) drives: analyse, choose, preview, prove, write.
+
+    m = Migration.open("lightspeed-stack.yaml")          # analyse
+    m.recommendation                                     # strategy + reasons (proof-driven)
+    m.choose("profile", out=None)                        # build the candidate and its proof
+    m.preview_text(); m.proof; m.secrets                 # what would be written, masked
+    m.write(accept="all")                                # backup, atomic 0600 write, re-check
+
+Nothing is written before :meth:`Migration.write`, which refuses a result that is not
+equivalent unless every difference is accepted, never touches the legacy run.yaml, backs up
+every file it replaces, writes 0600 through the atomic writer and proves the written file
+again from disk.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.migration import proof as P
+from lsc_tui.config.migration import strategies as S
+from lsc_tui.config.migration.analyse import (
+    STRATEGIES,
+    Analysis,
+    MigrationInputError,
+    Recommendation,
+    analyse,
+)
+from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
+
+
+class MigrationRefused(Exception):
+    """The result is not equivalent and not every difference was accepted; nothing was written."""
+
+    def __init__(self, message: str, unaccepted: list[str]):
+        super().__init__(message)
+        self.unaccepted = unaccepted
+
+
+@dataclass
+class FileAction:
+    path: Path
+    display: str
+    role: str  # "config" | "backup" | "legacy-run-yaml" | "profile"
+    action: str  # "write" | "backup" | "keep"
+    mode: str = ""
+
+    def to_json(self) -> dict:
+        return {"path": self.display, "role": self.role, "action": self.action, "mode": self.mode or None}
+
+
+@dataclass
+class WriteResult:
+    written: Path
+    backup: Path | None
+    proof: P.Proof
+    files: list[FileAction] = field(default_factory=list)
+
+
+def backup_name(path: Path) -> Path:
+    """``NAME.pre-migrate.bak``, or ``NAME.pre-migrate.N.bak`` if that exists (never clobbered)."""
+    first = path.with_name(path.name + ".pre-migrate.bak")
+    if not first.exists():
+        return first
+    n = 1
+    while path.with_name(f"{path.name}.pre-migrate.{n}.bak").exists():
+        n += 1
+    return path.with_name(f"{path.name}.pre-migrate.{n}.bak")
+
+
+class Migration:
+    """One migration session over one config (see the module docstring)."""
+
+    def __init__(self, analysis: Analysis):
+        self.analysis = analysis
+        self.candidate: S.Candidate | None = None
+        self.proof: P.Proof | None = None
+        self._legacy = None
+        self._recommendation: Recommendation | None = None
+        self._trials: dict[str, tuple[S.Candidate, P.Proof]] = {}
+        self.secrets: list[SecretRef] = scan(analysis) if analysis.migratable else []
+
+    # -- step 1: analyse ---------------------------------------------------------------
+    @classmethod
+    def open(cls, path, *, run_yaml=None, cwd=None, env=None) -> "Migration":
+        """Analyse ``path``; raises MigrationInputError (with a located finding) on bad input."""
+        return cls(analyse(path, run_yaml=run_yaml, cwd=cwd, env=env))
+
+    @property
+    def nothing_to_do(self) -> str | None:
+        """Why there is nothing to migrate (already unified, remote server), or None."""
+        return None if self.analysis.migratable else self.analysis.reason
+
+    def legacy(self):
+        if self._legacy is None:
+            self._legacy = P.legacy_reference(self.analysis)
+        return self._legacy
+
+    # -- step 2: choose ------------------------------------------------------------------
+    def trial(self, strategy: str, out: Path | str | None = None) -> tuple[S.Candidate, P.Proof]:
+        """Build and prove one strategy without selecting it."""
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {strategy!r}; use one of {', '.join(STRATEGIES)}")
+        if not self.analysis.migratable:
+            raise ValueError(self.analysis.reason)
+        out_path = self._out_path(out)
+        key = f"{strategy}@{out_path}"
+        if key not in self._trials:
+            cand = S.build(self.analysis, strategy, out_path, self.legacy())
+            cand.strategy = strategy
+            self._trials[key] = (cand, P.prove(self.analysis, cand, self.legacy()))
+        return self._trials[key]
+
+    def choose(self, strategy: str | None = None, out: Path | str | None = None) -> S.Candidate:
+        """Select a strategy (the recommended one when None); builds the file and its proof."""
+        strategy = strategy or self.recommendation.strategy or "profile"
+        self.candidate, self.proof = self.trial(strategy, out)
+        return self.candidate
+
+    def _out_path(self, out) -> Path:
+        cwd = self.analysis.workspace.cwd
+        if out is None:
+            return Path(os.path.abspath(self.analysis.config.path))
+        p = Path(out)
+        return Path(os.path.abspath(p if p.is_absolute() else cwd / p))
+
+    @property
+    def recommendation(self) -> Recommendation:
+        """The strategy to use, with reasons: every strategy is built and proven first."""
+        if self._recommendation is None:
+            self._recommendation = self._recommend()
+        return self._recommendation
+
+    def _recommend(self) -> Recommendation:
+        a = self.analysis
+        if not a.migratable:
+            return Recommendation(None, [a.reason])
+        results = {s: self.trial(s) for s in STRATEGIES}
+        reasons = list(a.recommendation.reasons)
+        for s, (cand, pr) in results.items():
+            reasons.append(f"{s}: {summary(cand, pr)}")
+        eq = [s for s, (_c, pr) in results.items() if pr.equivalent]
+        lines = {s: c.lines for s, (c, _p) in results.items()}
+        if not eq:
+            fewest = min(STRATEGIES, key=lambda s: (len(results[s][1].differences), lines[s]))
+            reasons.append(f"no strategy is equivalent; {fewest} differs least: review its differences "
+                           "and accept them with --accept-differences, or fix the inputs first")
+            return Recommendation(fewest, reasons)
+        if a.kind == "server":
+            # one self-contained file is what the Llama Stack container reads most simply
+            best = "lift" if "lift" in eq else min(eq, key=lambda s: lines[s])
+        else:
+            pool = [s for s in eq if s != "lift"] or eq  # the run.yaml stays a file enrichment extends
+            best = min(pool, key=lambda s: (lines[s], ["profile", "smart", "lift"].index(s)))
+        why = {
+            "profile": "profile is equivalent and the shortest: the run.yaml stays a file (enrichment keeps "
+                       "extending it) and the config names it",
+            "smart": "smart is equivalent and the shortest readable result",
+            "lift": ("lift is equivalent and gives one self-contained file, which is what the Llama Stack "
+                     "container reads in server mode" if a.kind == "server" else
+                     "lift is the only equivalent strategy"),
+        }[best]
+        reasons.append(why)
+        return Recommendation(best, reasons)
+
+    # -- step 3: preview and proof ---------------------------------------------------------
+    def secret_values(self) -> set[str]:
+        return {s._value for s in self.secrets if s._value}
+
+    def preview_text(self) -> str:
+        """The new file, secrets masked (what the operator may see)."""
+        self._need_candidate()
+        return mask_document_text(self.candidate.text, self.secret_values())
+
+    def files(self) -> list[FileAction]:
+        """Every file the write would touch, and the ones it keeps."""
+        a = self.analysis
+        cand = self._need_candidate()
+        target = cand.out_path
+        cwd = a.workspace.cwd
+        out = [FileAction(target, S._display(target, cwd), "config", "write", "0600")]
+        if target.exists():
+            bak = backup_name(target)
+            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup",
+                                  oct(target.stat().st_mode & 0o777)[2:].zfill(4)))
+        run_role = "profile" if cand.profile_ref else "legacy-run-yaml"
+        out.append(FileAction(a.run_yaml.path, a.run_yaml.display, run_role, "keep"))
+        if target != Path(os.path.abspath(a.config.path)):
+            out.append(FileAction(a.config.path, a.config.display, "legacy-config", "keep"))
+        return out
+
+    def _need_candidate(self) -> S.Candidate:
+        if self.candidate is None:
+            raise ValueError("choose a strategy first")
+        return self.candidate
+
+    # -- step 4: write ---------------------------------------------------------------------------
+    def unaccepted(self, accept) -> list[str]:
+        """Difference paths not covered by ``accept`` ("all", or a collection of paths)."""
+        pr = self.proof
+        if pr is None or pr.equivalent:
+            return [] if pr is not None else ["(no proof)"]
+        if pr.error:
+            return [pr.error]
+        if accept == "all" or accept is True:
+            return []
+        accepted = set(accept or ())
+        return [d.where for d in pr.differences if d.where not in accepted]
+
+    def write(self, *, accept=None) -> WriteResult:
+        """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
+        from lsc_tui.config.yamlio import atomic_write, stamp_of
+
+        a = self.analysis
+        cand = self._need_candidate()
+        missing = self.unaccepted(accept)
+        if missing:
+            raise MigrationRefused(
+                "the migrated file is not equivalent to what legacy LCORE ran; nothing was written. "
+                "Accept each difference with --accept-differences (all, or PATH,PATH...) if it is what "
+                "you want.", missing)
+        target = cand.out_path
+        if target == Path(os.path.abspath(a.run_yaml.path)):
+            raise MigrationRefused("the output would overwrite the legacy run.yaml, which is never "
+                                   "touched; choose another -o path", [str(target)])
+        in_place = target == Path(os.path.abspath(a.config.path))
+        expected = a.config.stamp if in_place else stamp_of(target)
+        backup = None
+        if expected is not None:
+            backup = backup_name(target)
+            original = target.read_bytes()
+            if in_place and a.config.stamp is not None and stamp_of(target).sha256 != a.config.stamp.sha256:
+                from lsc_tui.config.yamlio import FileChangedError
+
+                raise FileChangedError(target)
+            atomic_write(backup, original.decode("utf-8"), expected=None,
+                         mode=target.stat().st_mode & 0o777, backup=False)
+        atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data)
+        os.chmod(target, 0o600)
+        check = self._reprove(target)
+        files = self.files()
+        return WriteResult(target, backup, check, files)
+
+    def _reprove(self, target: Path) -> P.Proof:
+        """Read the written file back from disk and prove it again."""
+        from lsc_tui.config.yamlio import load_document
+
+        doc = load_document(target)
+        cand = self.candidate
+        again = S.Candidate(cand.strategy, doc.text, doc.data, target, cand.display,
+                            profile_data=cand.profile_data, profile_file=cand.profile_file,
+                            profile_ref=cand.profile_ref)
+        return P.prove(self.analysis, again, self.legacy())
+
+    # -- rendering -------------------------------------------------------------------------------
+    def to_json(self, *, include_preview: bool = True) -> dict:
+        a = self.analysis
+        secrets = self.secret_values()
+        out: dict = {"analysis": a.to_json(), "nothing_to_migrate": self.nothing_to_do}
+        if a.migratable:
+            out["recommendation"] = self.recommendation.to_json()
+            out["secrets"] = [s.to_json() for s in self.secrets]
+        if self.candidate is not None:
+            c = self.candidate
+            out["plan"] = {
+                "strategy": c.strategy, "variant": c.variant or None, "output": c.display,
+                "profile": c.profile_ref, "lifted_providers": c.lifted, "notes": c.notes,
+                "comments_kept": c.comments_kept, "lines": c.lines,
+            }
+            out["proof"] = self.proof.to_json(secrets)
+            out["files"] = [f.to_json() for f in self.files()]
+            if include_preview:
+                out["preview"] = self.preview_text()
+        return out
+
+
+def summary(cand: S.Candidate, pr: P.Proof) -> str:
+    if pr.error:
+        return f"unproven ({pr.error})"
+    size = f"{cand.lines} lines"
+    if pr.equivalent:
+        return f"equivalent ({size})"
+    causes = sorted({_cause(d) for d in pr.differences})
+    return f"not equivalent: {len(pr.differences)} difference(s) ({'; '.join(causes)}) ({size})"
+
+
+def _cause(d: P.Difference) -> str:
+    r = d.reason
+    if "LCORE-3370" in r:
+        what = r.split("added by ", 1)[1].split(" in legacy", 1)[0] if "added by " in r else "enrichment"
+        return f"loses {what} (LCORE-3370)"
+    if "MCP ensure" in r:
+        return "adds the MCP tool_runtime provider"
+    return d.where
+
+
+__all__ = ["Migration", "MigrationInputError", "MigrationRefused", "FileAction", "WriteResult", "summary",
+           "Finding", "Severity"]

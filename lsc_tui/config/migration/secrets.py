@@ -1,0 +1,131 @@
+"""Literal secrets in what a migration moves: listed by location, never by value.
+
+The secrets scanner (``lsc_tui.config.secrets``) is used when it is installed; otherwise the
+key-name rule of :mod:`lsc_tui.config.masking` finds literal values under secret-named keys
+(``api_key``, ``password``, ``client_secret``...), skipping env references. Values are kept
+only so outputs can be masked; they are never part of any rendering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lsc_tui.config.envref import ENV_REF
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.masking import MASK, is_secret_key
+from lsc_tui.config.yamlio import Document, apply_span_edits, parse_text
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    file: str
+    line: int
+    column: int
+    path: tuple
+    moved_to: tuple | None = None  # where the value sits in the new config (lift, smart)
+    _value: str = field(default="", repr=False, compare=False)
+
+    def to_json(self) -> dict:
+        return {"file": self.file, "line": self.line, "column": self.column, "path": path_text(self.path),
+                "moved_to": path_text(self.moved_to) if self.moved_to is not None else None}
+
+    def to_text(self) -> str:
+        where = f" (now at {path_text(self.moved_to)})" if self.moved_to is not None else ""
+        return f"{self.file}:{self.line}:{self.column}: literal secret at {path_text(self.path)}{where}"
+
+
+def is_literal(value) -> bool:
+    if isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if not isinstance(value, str) or not value.strip():
+        return False
+    return ENV_REF.sub("", value).strip() != ""
+
+
+def scan_document(doc: Document) -> list[SecretRef]:
+    """Literal values under secret-named keys in one document (by key name)."""
+    out: list[SecretRef] = []
+    data = doc.data
+    for path, node in doc.iter_scalars():
+        if not path or not any(is_secret_key(p) for p in path if isinstance(p, str)):
+            continue
+        value = _value_at(data, path)
+        if isinstance(value, (dict, list)) or not is_literal(value):
+            continue
+        out.append(SecretRef(doc.display, node.line, node.column, path, None, str(value)))
+    return out
+
+
+def _value_at(data, path):
+    node = data
+    for p in path:
+        try:
+            node = node[p]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def scan(analysis) -> list[SecretRef]:
+    """Literal secrets in the config and in the run.yaml a migration lifts."""
+    refs: list[SecretRef] = []
+    scanner = _scanner()
+    for doc in (analysis.config, analysis.run_yaml):
+        if doc is None:
+            continue
+        found = None
+        if scanner is not None:
+            try:
+                found = scanner(doc)
+            except Exception:  # noqa: BLE001 - fall back to the key-name rule
+                found = None
+        refs.extend(found if found is not None else scan_document(doc))
+    return refs
+
+
+def _scanner():
+    """An adapter to the secrets scanner, if that module is installed (else None)."""
+    try:
+        from lsc_tui.config import secrets as S  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    fn = getattr(S, "scan_document", None)
+    if fn is None:
+        return None
+
+    def run(doc: Document) -> list[SecretRef]:
+        out = []
+        for hit in fn(doc):
+            value = getattr(hit, "value", None)
+            path = tuple(getattr(hit, "path", ()) or ())
+            if value is None:
+                value = _value_at(doc.data, path)
+            if not isinstance(value, str) or not value:
+                continue
+            out.append(SecretRef(doc.display, getattr(hit, "line", 0), getattr(hit, "column", 0), path,
+                                 None, value))
+        return out
+
+    return run
+
+
+def mask_document_text(text: str, values: set[str]) -> str:
+    """``text`` with every literal under a secret key, and every known value, masked."""
+    from lsc_tui.config.masking import mask_inline, mask_text
+
+    try:
+        doc = parse_text(text)
+    except Exception:  # noqa: BLE001 - unparsable text: mask by value only
+        doc = None
+    if doc is not None:
+        edits = []
+        for path, node in doc.iter_scalars():
+            if path and any(is_secret_key(p) for p in path if isinstance(p, str)) and is_literal(
+                    _value_at(doc.data, path)) and not isinstance(_value_at(doc.data, path), (bool,)):
+                if node.style in ("|", ">"):
+                    continue  # handled by value masking below
+                edits.append((node.start, node.end, MASK))
+        text = apply_span_edits(text, edits)
+    return mask_inline(mask_text(text, values))
