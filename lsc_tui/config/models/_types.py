@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from annotated_types import Ge, Gt, Le
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict
 from pydantic_core import core_schema
 
 # The reference grammar both servers use (see lsc_tui.config.envref): upper-case names,
@@ -57,13 +58,13 @@ class _EnvAllowed:
 ENV = _EnvAllowed()
 
 # Typed values that may also be written as an env reference.
-PosInt = Annotated[int, Field(gt=0), ENV]
-NonNegInt = Annotated[int, Field(ge=0), ENV]
+PosInt = Annotated[int, Gt(0), ENV]
+NonNegInt = Annotated[int, Ge(0), ENV]
 Int = Annotated[int, ENV]
-Port = Annotated[int, Field(ge=1, le=65535), ENV]
+Port = Annotated[int, Ge(1), Le(65535), ENV]
 Bool = Annotated[bool, ENV]
 Float = Annotated[float, ENV]
-Ratio = Annotated[float, Field(ge=0.0, le=1.0), ENV]
+Ratio = Annotated[float, Ge(0.0), Le(1.0), ENV]
 HttpUrl = Annotated[AnyHttpUrl, ENV]
 
 ID_PATTERN = r"^\s*[a-z0-9_-]+\s*$"

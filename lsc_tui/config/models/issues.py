@@ -16,7 +16,7 @@ import difflib
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Union
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
@@ -24,7 +24,6 @@ from pydantic.fields import FieldInfo
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import is_secret_key, mask_inline
 from lsc_tui.config.models._rules import RULE_ERROR
-from lsc_tui.config.models._types import ENV_REF_PATTERN, has_env_ref
 
 MAX_ECHO = 40
 
@@ -385,7 +384,7 @@ _TYPE_WORDS = {"model_type": "a mapping", "dict_type": "a mapping", "model_attri
 
 def _expectation(err: dict, tag: str) -> str:
     if err["type"] == "literal_error":
-        return "one of " + str((err.get("ctx") or {}).get("expected", "")).replace("'", "")
+        return str((err.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
     return _TYPE_WORDS.get(err["type"]) or _tag_word(tag)
 
 
@@ -427,7 +426,8 @@ def _collapse_unions(cleaned: list, data: Any) -> list:
                 w = _expectation(cleaned[idx[0]][0], t)
                 if w not in words:
                     words.append(w)
-            msg = "has the wrong type or value; expected " + " or ".join(words)
+            listing = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+            msg = "has the wrong type or value; expected " + listing
             extra[involved[0]] = ({"type": "union_collapsed", "msg": msg, "loc": prefix,
                                    "fix": "Write one of the accepted forms."}, prefix, [])
     out = []
@@ -541,5 +541,5 @@ def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any) -> 
     return out
 
 
-__all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at",
-           "ENV_REF_PATTERN", "has_env_ref", "Literal"]
+__all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at", "field_at",
+           "link_renames", "safe_echo"]

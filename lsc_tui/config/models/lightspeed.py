@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Optional, Union
 
+from annotated_types import Gt, Le
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from lsc_tui.config.models._rules import rule
@@ -18,7 +19,6 @@ from lsc_tui.config.models._types import (
     ID_PATTERN,
     Bool,
     Env,
-    Float,
     HttpUrl,
     NonNegInt,
     Port,
@@ -603,9 +603,9 @@ class RagStore(Strict):
     embedding_dimension: PosInt = Field(768, description="Dimension of the embedding vectors.")
     vector_db_id: str = Field(..., min_length=1, description="Vector store id inside Llama Stack.")
     db_path: Optional[str] = Field(None, description="Path of the store's database; required for faiss.")
-    score_multiplier: Annotated[Float, Field(gt=0)] = Field(
+    score_multiplier: Env(Annotated[float, Gt(0)]) = Field(
         1.0, description="Weight of this store's scores when several sources are queried (>0).")
-    relevance_cutoff_score: Annotated[Float, Field(gt=0)] = Field(
+    relevance_cutoff_score: Env(Annotated[float, Gt(0)]) = Field(
         0.3, description="Results scoring below this are dropped (>0).")
     host: Optional[str] = Field(None, description="pgvector host (default ${env.POSTGRES_HOST}).")
     port: Optional[Union[str, int]] = Field(None, description="pgvector port (default ${env.POSTGRES_PORT}).")
@@ -782,10 +782,11 @@ class SkillsConfiguration(Strict):
 class SavedPromptsConfiguration(Strict):
     """Limits of users' saved prompts."""
 
-    max_prompts_per_user: Annotated[PosInt, Field(le=200)] = Field(50, description="Prompts per user (at most 200).")
-    max_display_name_length: Annotated[PosInt, Field(le=255)] = Field(
+    max_prompts_per_user: Env(Annotated[int, Gt(0), Le(200)]) = Field(
+        50, description="Prompts per user (at most 200).")
+    max_display_name_length: Env(Annotated[int, Gt(0), Le(255)]) = Field(
         255, description="Longest prompt title (at most 255).")
-    max_content_length: Annotated[PosInt, Field(le=30000)] = Field(
+    max_content_length: Env(Annotated[int, Gt(0), Le(30000)]) = Field(
         10000, description="Longest prompt body (at most 30000).")
 
 

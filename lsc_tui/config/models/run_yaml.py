@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Optional, Union
 
+from annotated_types import Ge, Le
 from pydantic import Field, field_validator
 
 from lsc_tui.config.models._rules import rule
@@ -318,7 +319,7 @@ class AuthConfig(Lenient):
 class ServerConfig(Lenient):
     """The Llama Stack HTTP server."""
 
-    port: Annotated[Int, Field(ge=1024, le=65535)] = Field(8321, description="Listening port (1024-65535).")
+    port: Env(Annotated[int, Ge(1024), Le(65535)]) = Field(8321, description="Listening port (1024-65535).")
     host: Optional[str] = Field(None, description="Listening address (unset: all interfaces).")
     workers: PosInt = Field(1, description="Worker processes.")
     tls_certfile: Optional[str] = Field(None, description="TLS certificate path.")
@@ -404,8 +405,8 @@ class RewriteQueryParams(Lenient):
 
     model: Optional[ModelRef] = Field(None, description="Model that rewrites.")
     prompt: Optional[str] = Field(None, description="Must contain {query}.")
-    max_tokens: Optional[Annotated[Int, Field(ge=1, le=4096)]] = Field(None, description="1-4096.")
-    temperature: Optional[Annotated[Float, Field(ge=0, le=2)]] = Field(None, description="0-2.")
+    max_tokens: Optional[Env(Annotated[int, Ge(1), Le(4096)])] = Field(None, description="1-4096.")
+    temperature: Optional[Env(Annotated[float, Ge(0), Le(2)])] = Field(None, description="0-2.")
 
 
 class VectorStoresConfig(Lenient):

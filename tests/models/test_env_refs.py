@@ -1,0 +1,89 @@
+"""Both servers resolve ${env.*} before validating: typed fields take a reference."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from lsc_tui.config.models import validate_lightspeed, validate_run_yaml
+from tests.models.conftest import MINIMAL_LCORE, MINIMAL_RUN
+
+LCORE_TYPED = [
+    (("service", "port"), "${env.PORT}"),
+    (("service", "port"), "${env.PORT:=8080}"),
+    (("service", "workers"), "${env.WORKERS:=2}"),
+    (("service", "auth_enabled"), "${env.AUTH:+true}"),
+    (("service", "color_log"), "${env.COLOR:=false}"),
+    (("llama_stack", "url"), "http://${env.E2E_LLAMA_HOSTNAME}:8321"),
+    (("llama_stack", "url"), "${env.LLAMA_URL}"),
+    (("llama_stack", "api_key"), "${env.LLAMA_API_KEY}"),
+    (("llama_stack", "timeout"), "${env.TIMEOUT:=180}"),
+    (("llama_stack", "use_as_library_client"), "${env.LIBRARY:=true}"),
+    (("llama_stack", "config", "baseline"), "${env.BASELINE:=empty}"),
+    (("compaction", "threshold_ratio"), "${env.RATIO:=0.5}"),
+    (("authentication", "module"), "${env.AUTH_MODULE:=noop}"),
+    (("conversation_cache", "type"), "${env.CACHE:=noop}"),
+    (("rag", "okp", "rhokp_url"), "${env.RH_SERVER_OKP}"),
+    (("rag", "okp", "search_mode"), "${env.OKP_MODE:=hybrid}"),
+    (("rlsapi_v1", "quota_subject"), "${env.QUOTA_SUBJECT:=user_id}"),
+    (("saved_prompts", "max_prompts_per_user"), "${env.MAX_PROMPTS}"),
+]
+
+
+def _set(data, path, value):
+    for part in path[:-1]:
+        data = data.setdefault(part, {})
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize("path,value", LCORE_TYPED, ids=lambda x: ".".join(x) if isinstance(x, tuple) else x)
+def test_lightspeed_typed_field_takes_a_reference(path, value):
+    data = copy.deepcopy(MINIMAL_LCORE)
+    _set(data, path, value)
+    assert validate_lightspeed(data) == []
+
+
+def test_typed_list_items_take_a_reference():
+    data = copy.deepcopy(MINIMAL_LCORE)
+    data["authorization"] = {"access_rules": [{"role": "r", "actions": ["query", "${env.EXTRA_ACTION}"]}]}
+    data["inference"] = {"providers": [{"type": "${env.PROVIDER_TYPE:=openai}", "id": "${env.PROVIDER_ID}"}]}
+    assert validate_lightspeed(data) == []
+
+
+@pytest.mark.parametrize("value", ["${env.port}", "${ env.PORT }", "${env.PORT:8080}", "${env.PORT:-8080}", "$PORT"])
+def test_forms_the_server_leaves_literal_are_not_references(value):
+    data = copy.deepcopy(MINIMAL_LCORE)
+    data["service"]["port"] = value
+    issues = validate_lightspeed(data)
+    assert [(i.path, i.code) for i in issues] == [(("service", "port"), "invalid-type")]
+    assert "${env." in issues[0].fix
+
+
+RUN_TYPED = [
+    (("server", "port"), "${env.LLAMA_STACK_PORT:=8321}"),
+    (("server", "workers"), "${env.WORKERS}"),
+    (("version",), "${env.VERSION:=2}"),
+    (("server", "auth", "provider_config", "type"), "${env.AUTH_PROVIDER:+oauth2_token}"),
+    (("server", "auth", "provider_config", "verify_tls"), "${env.AUTH_VERIFY_TLS:=true}"),
+    (("storage", "backends", "sql_default", "pool_pre_ping"), "${env.POSTGRES_POOL_PRE_PING:=true}"),
+]
+
+
+@pytest.mark.parametrize("path,value", RUN_TYPED, ids=lambda x: ".".join(x) if isinstance(x, tuple) else x)
+def test_run_yaml_typed_field_takes_a_reference(path, value):
+    data = copy.deepcopy(MINIMAL_RUN)
+    data["storage"] = {"backends": {"sql_default": {"type": "sql_postgres", "user": "u"}}}
+    if path[:3] == ("server", "auth", "provider_config"):
+        data["server"] = {"auth": {"provider_config": {"type": "oauth2_token"}}}
+    _set(data, path, value)
+    assert validate_run_yaml(data) == []
+
+
+def test_run_yaml_bad_typed_values_are_errors():
+    data = copy.deepcopy(MINIMAL_RUN)
+    data["server"] = {"port": 80, "workers": "many"}
+    issues = {i.path: i for i in validate_run_yaml(data)}
+    assert issues[("server", "port")].code == "invalid-value" and "1024" in issues[("server", "port")].message
+    assert issues[("server", "workers")].code == "invalid-type"
+    assert all(i.severity == "error" for i in issues.values())
