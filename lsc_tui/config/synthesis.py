@@ -15,6 +15,7 @@ cannot prove the bytes are the same.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -429,7 +430,8 @@ _SCALARS: dict = {}
 def _scalar(value: Any) -> Optional[str]:
     """The one-line text PyYAML writes for ``value`` when it is not folded, else None."""
     try:
-        key = (value.__class__, value)
+        # floats by repr: 0.0 == -0.0 and nan != nan would confuse a dict
+        key = (value.__class__, repr(value) if value.__class__ is float else value)
         hit = _SCALARS.get(key, _SCALARS)
     except TypeError:  # unhashable: not a scalar we know
         raise _Fallback() from None
@@ -448,19 +450,24 @@ def _scalar(value: Any) -> Optional[str]:
 
 
 _KEYS: dict = {}
+_BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 
 
 def _key(key: Any) -> str:
     try:
-        hit = _KEYS.get((key.__class__, key))
+        cache_key = (key.__class__, repr(key) if key.__class__ is float else key)
+        hit = _KEYS.get(cache_key)
     except TypeError:
         raise _Fallback() from None
     if hit is not None:
         return hit
     text = _scalar(key)
-    if text is None or key == "" or len(text) >= 128 or isinstance(key, (tuple, bytes)):
+    # PyYAML writes "? key" for keys that are empty, span lines or are long (its limit
+    # counts the raw text plus the tag); leave all of those to PyYAML.
+    if (text is None or key == "" or len(text) >= 100 or isinstance(key, (tuple, bytes))
+            or (isinstance(key, str) and (len(key) >= 100 or _BREAKS.search(key)))):
         raise _Fallback()
-    _KEYS[(key.__class__, key)] = text
+    _KEYS[cache_key] = text
     return text
 
 
@@ -474,7 +481,7 @@ def _folded(value: Any, chain: tuple) -> list[str]:
     item. A document with one entry per level reproduces the emitter's indentation and
     column, so PyYAML's own folding is reused.
     """
-    cache_key = (value.__class__, value, chain)
+    cache_key = (value.__class__, repr(value) if value.__class__ is float else value, chain)
     try:
         hit = _CHAIN.get(cache_key)
     except TypeError:
