@@ -1,0 +1,173 @@
+"""`lsc-tui secrets`: find literal secrets and move them into environment variables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "find literal secrets (scan) and turn them into ${env.NAME} references (fix)"
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="secrets_command", metavar="ACTION")
+    scan = sub.add_parser(
+        "scan", help="report every literal secret (exit 0 clean, 1 findings, 2 bad input)",
+        description="Scan lightspeed-stack.yaml files (with their run.yaml and profile), run.yaml files or any "
+                    "YAML file for literal secrets. Values are never printed.")
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="config files or directories")
+    scan.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    scan.add_argument("--strict", action="store_true", help="exit 1 on warnings (high-entropy strings) too")
+    scan.add_argument("--show-allowed", action="store_true", help="also list the findings you allowed")
+    fix = sub.add_parser(
+        "fix", help="replace literal secrets with ${env.NAME} and move the values out (dry run by default)",
+        description="Replace each literal secret with an env reference, changing nothing else in the file, and "
+                    "move the value to a 0600 .env file or a Kubernetes Secret manifest. Without --write, show "
+                    "the plan (values masked).")
+    fix.add_argument("path", metavar="PATH", help="lightspeed-stack.yaml (covers its whole workspace) or a run.yaml")
+    target = fix.add_mutually_exclusive_group()
+    target.add_argument("--env-file", metavar="FILE", help="the .env file to write (default: .env beside PATH)")
+    target.add_argument("--k8s-secret", metavar="NAME", help="write a Kubernetes Secret manifest with this name")
+    fix.add_argument("--secret-file", metavar="FILE",
+                     help="where to write the Secret manifest (default: NAME-secret.yaml beside PATH)")
+    fix.add_argument("--select", metavar="FINGERPRINT", action="append", default=[],
+                     help="convert only these findings (repeatable; warnings are converted only when selected)")
+    fix.add_argument("--name", metavar="FINGERPRINT=ENV_NAME", action="append", default=[],
+                     help="use this variable name for a finding (repeatable)")
+    fix.add_argument("--write", action="store_true", help="apply the plan (default: dry run)")
+    fix.add_argument("--json", action="store_true", help="print the plan as JSON")
+    reveal = sub.add_parser("reveal", help="print the raw value of one finding (explicitly reveals a secret)",
+                            description="Print the value of the finding with this fingerprint, and nothing else.")
+    reveal.add_argument("path", metavar="PATH")
+    reveal.add_argument("fingerprint", metavar="FINGERPRINT")
+    parser.set_defaults(_secrets_parser=parser)
+
+
+def run(args) -> int:
+    action = getattr(args, "secrets_command", None)
+    if action == "scan":
+        return _scan(args)
+    if action == "fix":
+        return _fix(args)
+    if action == "reveal":
+        return _reveal(args)
+    args._secrets_parser.print_help(sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+
+def load_targets(paths: list[str]):
+    """Documents to scan for each path, deduplicated; and the findings for paths we cannot read."""
+    from pathlib import Path
+
+    from lsc_tui.config.secrets.allowlist import load_allowlist
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+    from lsc_tui.config.yamlio import YamlLoadError, load_document
+
+    docs, errors, seen, allow, sources = [], [], set(), set(), []
+    for raw in paths:
+        try:
+            ws = load_workspace(raw)
+            found = ws.documents
+            base = Path(ws.root_path).parent
+        except WorkspaceError as exc:
+            try:
+                found = [load_document(Path(raw), raw, multi=True)]
+                base = Path(raw).parent
+            except YamlLoadError:
+                errors.append(exc.finding)
+                continue
+            except Exception:  # noqa: BLE001 - a directory, a device: report the workspace error
+                errors.append(exc.finding)
+                continue
+        for doc in found:
+            key = str(Path(doc.path).resolve())
+            if key not in seen:
+                seen.add(key)
+                docs.append(doc)
+        fps, source = load_allowlist(base)
+        allow |= fps
+        if source and source not in sources:
+            sources.append(source)
+    return docs, errors, allow, sources
+
+
+# -- scan ------------------------------------------------------------------------------------
+
+
+def _scan(args) -> int:
+    from lsc_tui.config.secrets import scan_documents
+
+    docs, errors, allow, sources = load_targets(args.paths)
+    result = scan_documents(docs, allow=allow)
+    blocking = [f for f in result.findings if args.strict or not f.is_warning]
+    if args.json:
+        print(json.dumps({
+            "files": [d.display for d in docs],
+            "allowlist": [str(s) for s in sources],
+            "findings": [f.to_json() for f in result.findings],
+            "allowed": [f.to_json() for f in result.allowed],
+            "errors": [e.to_json() for e in errors],
+            "summary": {"errors": len(result.errors), "warnings": len(result.warnings),
+                        "allowed": len(result.allowed), "files": len(docs)},
+        }, indent=2))
+    else:
+        for e in errors:
+            print(e.to_text(), file=sys.stderr)
+        for f in result.findings:
+            _print_finding(f)
+        if args.show_allowed:
+            for f in result.allowed:
+                print(f"{f.file}:{f.line}:{f.column}: allowed ({f.allowed}): {f.key_path} ({f.title}) "
+                      f"fingerprint {f.fingerprint}")
+        n_err, n_warn = len(result.errors), len(result.warnings)
+        print(f"{len(docs)} file{'s' * (len(docs) != 1)} scanned: {n_err} literal secret{'s' * (n_err != 1)}, "
+              f"{n_warn} warning{'s' * (n_warn != 1)}, {len(result.allowed)} allowed")
+    if errors:
+        return EXIT_BAD_INPUT
+    return EXIT_FINDINGS if blocking else EXIT_CLEAN
+
+
+def _print_finding(f) -> None:
+    level = "warning" if f.is_warning else "error"
+    where = f.key_path or "(top level)"
+    if f.kind == "default":
+        what = f"the default of ${{env.{f.existing_env}:=...}} is a literal secret ({f.title})"
+        to = f"${{env.{f.existing_env}}}"
+    else:
+        what = f"literal secret ({f.title}, {f.confidence} confidence)"
+        to = f"${{env.{f.suggested_env}}}"
+    print(f"{f.file}:{f.line}:{f.column}: {level}: secret-{f.rule}: {where}: {what}")
+    print(f"    fix: `lsc-tui secrets fix` turns it into {to}; fingerprint {f.fingerprint}")
+
+
+# -- reveal ----------------------------------------------------------------------------------
+
+
+def _reveal(args) -> int:
+    from lsc_tui.config.secrets import reveal, scan_documents
+
+    docs, errors, _allow, _sources = load_targets([args.path])
+    for e in errors:
+        print(e.to_text(), file=sys.stderr)
+    if errors:
+        return EXIT_BAD_INPUT
+    result = scan_documents(docs)
+    for f in result.findings + result.allowed:
+        if f.fingerprint == args.fingerprint.strip().lower():
+            print(reveal(f))
+            return EXIT_CLEAN
+    print(f"lsc-tui: no finding with fingerprint {args.fingerprint} in {args.path}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+# -- fix -------------------------------------------------------------------------------------
+
+
+def _fix(args) -> int:  # replaced below once the fix engine lands
+    print("lsc-tui secrets fix: not available yet", file=sys.stderr)
+    return EXIT_BAD_INPUT
