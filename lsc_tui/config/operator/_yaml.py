@@ -213,14 +213,27 @@ def embedded_offset(doc: LocDoc, path) -> tuple[int, int]:
     return doc.line_offset, 0
 
 
-def dump(data, *, sort_keys: bool = True) -> str:
+class _BlockDumper(yaml.SafeDumper):
+    """Multi-line strings as literal blocks (``|``), so an embedded config.yaml stays readable."""
+
+
+def _str_block(dumper, value: str):
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _str_block)
+
+
+def dump(data, *, sort_keys: bool = True, block_strings: bool = False) -> str:
     """Deterministic block YAML that PyYAML's safe_load reads back to the same data."""
-    return yaml.safe_dump(data, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True, width=4096)
+    return yaml.dump(data, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
+                     default_flow_style=False, allow_unicode=True, width=4096)
 
 
-def dump_all(docs: list, *, sort_keys: bool = True) -> str:
-    return yaml.safe_dump_all(docs, sort_keys=sort_keys, default_flow_style=False, allow_unicode=True,
-                              width=4096, explicit_start=True)
+def dump_all(docs: list, *, sort_keys: bool = True, block_strings: bool = False) -> str:
+    return yaml.dump_all(docs, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
+                         default_flow_style=False, allow_unicode=True, width=4096, explicit_start=True)
 
 
 def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True) -> Path | None:

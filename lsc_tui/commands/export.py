@@ -1,0 +1,155 @@
+"""`lsc-tui export k8s`: ConfigMap, Secret and LlamaStackDistribution for a workspace."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "export a workspace for Kubernetes: ConfigMap with its run.yaml, Secret for its env references, and the CR"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
+    k8s = sub.add_parser("k8s", help="Kubernetes manifests for the llama-stack-k8s-operator",
+                         description="Write a ConfigMap with the synthesized run.yaml, the LlamaStackDistribution that "
+                                     "uses it, and (only with --write-secret) a Secret for its env references.")
+    k8s.add_argument("path", metavar="PATH",
+                     help="a lightspeed-stack.yaml (or its directory), or a run.yaml / config.yaml")
+    k8s.add_argument("-o", "--output", metavar="DIR", help="write the manifests into DIR (default: print them)")
+    k8s.add_argument("--name", default="llama-stack", help="the CR name (default: llama-stack)")
+    k8s.add_argument("--namespace", help="metadata.namespace of every object")
+    k8s.add_argument("--api-version", choices=("v1alpha1", "v1alpha2"), default="v1alpha1",
+                     help="the CR version: v1alpha1 (userConfig; what the operator serves today) or v1alpha2 "
+                          "(overrideConfig)")
+    dist = k8s.add_mutually_exclusive_group()
+    dist.add_argument("--distribution", metavar="NAME", help="distribution name (default: the run.yaml's, if known)")
+    dist.add_argument("--image", help="a direct distribution image")
+    k8s.add_argument("--config-key", choices=("config.yaml", "run.yaml"), default="config.yaml",
+                     help="the ConfigMap key (run.yaml for operators before 2026-01)")
+    k8s.add_argument("--env-file", metavar="FILE",
+                     help="values for the env references (default: .env next to the config, if there is one)")
+    k8s.add_argument("--write-secret", action="store_true",
+                     help="also write secret.yaml (mode 0600) with the values from the env file; needs -o")
+
+
+def _run_data(path: str):
+    """``(run data, display name, findings, directory)``; raises _Bad on unusable input."""
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+
+    try:
+        ws = load_workspace(path)
+    except WorkspaceError as exc:
+        raise _Bad(exc.finding.to_text()) from None
+    if ws.kind == "run-yaml":
+        doc = ws.run_yaml
+        return doc.data, doc.display, list(ws.findings), ws.config_dir
+    from lsc_tui.commands.synthesize import BadInput, build
+
+    try:
+        result, findings = build(ws)
+    except BadInput as exc:
+        raise _Bad(str(exc)) from None
+    if result is None:
+        raise _Errors(findings, f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}")
+    return result.data, f"{ws.config.display} (synthesized run.yaml)", findings, ws.config_dir
+
+
+class _Bad(Exception):
+    pass
+
+
+class _Errors(Exception):
+    def __init__(self, findings, text):
+        super().__init__(text)
+        self.findings = findings
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from lsc_tui.config.findings import Severity, has_errors, sort_findings
+    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.operator import export as exp
+    from lsc_tui.config.operator._yaml import dump, dump_all, write_atomic
+
+    def show(findings):
+        for f in sort_findings(findings):
+            print(mask_inline(f.to_text()), file=sys.stderr)
+
+    if args.write_secret and not args.output:
+        print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
+        return 2
+    try:
+        data, display, findings, directory = _run_data(args.path)
+    except _Bad as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except _Errors as exc:
+        show(exc.findings)
+        print(f"lsc-tui export k8s: {exc}; nothing was written", file=sys.stderr)
+        return 1
+    findings = [f for f in findings if f.severity is Severity.ERROR]  # `lsc-tui validate` shows the rest
+    if has_errors(findings):
+        show(findings)
+        print("lsc-tui export k8s: the config has errors; nothing was written", file=sys.stderr)
+        return 1
+    env_values = None
+    env_file = Path(args.env_file) if args.env_file else directory / ".env"
+    if args.env_file or env_file.is_file():
+        try:
+            env_values = exp.load_env_file(env_file)
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{env_file}:0:0: error: cannot read the env file: {getattr(exc, 'strerror', None) or exc}\n"
+                  "    fix: Check the path (a .env of NAME=value lines).", file=sys.stderr)
+            return 2
+    try:
+        result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
+                                distribution=args.distribution, image=args.image, env_values=env_values,
+                                config_key=args.config_key, source=display)
+    except ValueError as exc:
+        print(f"lsc-tui export k8s: error: {exc}", file=sys.stderr)
+        return 2
+    show(result.findings)
+    if has_errors(result.findings):
+        print("lsc-tui export k8s: nothing was written", file=sys.stderr)
+        return 1
+    _config, differences, rt_findings = exp.round_trip(result, data)
+    if args.output:
+        out = Path(args.output)
+        try:
+            written = []
+            for fname, obj in (("configmap.yaml", result.configmap), ("llamastackdistribution.yaml", result.cr)):
+                write_atomic(out / fname, dump(obj, sort_keys=False, block_strings=True))
+                written.append(out / fname)
+            if args.write_secret:
+                if result.secret is None:
+                    print(f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})", file=sys.stderr)
+                    return 2
+                write_atomic(out / "secret.yaml", exp.secret_manifest_text(result), mode=0o600)
+                written.append(out / "secret.yaml")
+        except OSError as exc:
+            print(f"{exc.filename or out}:0:0: error: cannot write: {exc.strerror or exc}\n"
+                  "    fix: Check the directory is writable.", file=sys.stderr)
+            return 1
+        for w in written:
+            print(f"wrote {w}", file=sys.stderr)
+    else:
+        sys.stdout.write(dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
+    secret_name = f"{args.name}-env"
+    if result.env:
+        keys = ", ".join(e["name"] for e in result.env)
+        have = set(result.secret["stringData"]) if result.secret else set()
+        print(f"Secret {secret_name} feeds: {keys}"
+              + ("" if args.write_secret else
+                 f" (not written; add --write-secret -o DIR, or: kubectl create secret generic {secret_name} "
+                 f"--from-env-file=.env)"), file=sys.stderr)
+        missing = [e["name"] for e in result.env if e["name"] not in have]
+        if result.secret is not None and missing:
+            print(f"  no value in the env file for: {', '.join(missing)}", file=sys.stderr)
+    if differences:
+        print("round trip: expanding the exported CR differs from the run.yaml at:", file=sys.stderr)
+        for d in differences:
+            print(f"  {d}", file=sys.stderr)
+    else:
+        print("round trip: expanding the exported CR reproduces the run.yaml exactly", file=sys.stderr)
+    return 0

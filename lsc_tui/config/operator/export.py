@@ -1,0 +1,289 @@
+"""Kubernetes manifests for a synthesized run.yaml: ConfigMap, Secret, LlamaStackDistribution.
+
+:func:`export_k8s` is pure: it takes the run.yaml data (as synthesized for a workspace), the
+values known for its env references (from a 0600 ``.env``), and deployment choices, and
+returns the manifests as data. The ConfigMap holds the run.yaml under ``config.yaml`` (the
+key the operator reads since PR #223; ``run.yaml`` for older operators). Every env reference
+that is secret by its key, or whose value is known, is fed from one Secret through
+``valueFrom.secretKeyRef``; the Secret manifest itself is built only when values are given.
+The CR is ``v1alpha1`` (``spec.server.userConfig``) or ``v1alpha2`` (``spec.overrideConfig``):
+both hand the operator the exact config, so expanding the exported CR gives back the
+run.yaml; :func:`round_trip` proves it and lists what differs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lsc_tui.config.envref import find_refs
+from lsc_tui.config.findings import Finding, Severity, path_text
+from lsc_tui.config.masking import is_secret_key
+from lsc_tui.config.operator import distributions as dists
+from lsc_tui.config.operator import models
+from lsc_tui.config.operator._yaml import dump
+
+DEFAULT_DISTRIBUTION = "starter"
+NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@dataclass
+class EnvRefInfo:
+    name: str
+    secret: bool = False  # under a secret-named key somewhere
+    has_default: bool = False  # every use has a := or :+ operand (the server starts without it)
+    paths: list = field(default_factory=list)
+
+
+@dataclass
+class Export:
+    configmap: dict
+    cr: dict
+    secret: dict | None
+    env: list[dict]
+    findings: list[Finding] = field(default_factory=list)
+    refs: dict[str, EnvRefInfo] = field(default_factory=dict)
+
+    def documents(self, with_secret: bool = False) -> list[dict]:
+        docs = [self.configmap]
+        if with_secret and self.secret is not None:
+            docs.append(self.secret)
+        docs.append(self.cr)
+        return docs
+
+
+def env_references(data, _path: tuple = (), _under_secret: bool = False,
+                   _out: dict | None = None) -> dict[str, EnvRefInfo]:
+    """Every ``${env.X}`` in a run.yaml, with whether it is secret and has a default."""
+    out = {} if _out is None else _out
+    if isinstance(data, dict):
+        for k, v in data.items():
+            env_references(v, _path + (k,), _under_secret or is_secret_key(k), out)
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            env_references(v, _path + (i,), _under_secret, out)
+    elif isinstance(data, str):
+        for ref in find_refs(data):
+            info = out.get(ref.name)
+            if info is None:
+                info = out[ref.name] = EnvRefInfo(ref.name, has_default=True)
+            info.secret = info.secret or _under_secret
+            info.has_default = info.has_default and ref.op is not None
+            info.paths.append(_path)
+    return out
+
+
+def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> list[tuple]:
+    """Paths of literal (non-reference) values under secret-named keys."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.extend(literal_secrets(v, _path + (k,), _under_secret or is_secret_key(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.extend(literal_secrets(v, _path + (i,), _under_secret))
+    elif _under_secret and isinstance(data, (str, int, float)) and not isinstance(data, bool):
+        text = str(data)
+        if text and text.lower() not in ("none", "null", "fake") and not find_refs(text):
+            out.append(_path)
+    return out
+
+
+def parse_env_file(text: str) -> dict[str, str]:
+    """A ``.env`` file: ``NAME=value`` lines, ``export`` prefixes, quotes, ``#`` comments."""
+    out: dict[str, str] = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export "):].lstrip()
+        name, sep, value = line.partition("=")
+        name = name.strip()
+        if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        out[name] = value
+    return out
+
+
+def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
+               distribution: str | None = None, image: str | None = None,
+               env_values: dict[str, str] | None = None, config_key: str = "config.yaml",
+               source: str = "run.yaml") -> Export:
+    """The manifests for ``run_data``. Pure: no file is read or written."""
+    findings: list[Finding] = []
+    if not NAME_RE.match(name) or len(name) > 63:
+        raise ValueError(f"{name!r} is not a valid Kubernetes name (lower-case letters, digits and '-')")
+    for p in literal_secrets(run_data):
+        findings.append(Finding(source, 0, 0, Severity.ERROR, "literal-secret-in-configmap",
+                                f"{path_text(p)} holds a literal secret; a ConfigMap is readable by anyone who can "
+                                "read the namespace",
+                                "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again.", p))
+    cm_name, secret_name = f"{name}-config", f"{name}-env"
+    meta = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    labels = {"app.kubernetes.io/name": "llama-stack", "app.kubernetes.io/instance": name,
+              "app.kubernetes.io/managed-by": "lsc-tui"}
+
+    def obj_meta(obj_name: str, extra: dict | None = None) -> dict:
+        m = {"name": obj_name, "labels": {**labels, **(extra or {})}}
+        if namespace:
+            m["namespace"] = namespace
+        return m
+
+    configmap = {"apiVersion": "v1", "kind": "ConfigMap",
+                 # the watch label makes the operator reconcile on change instead of every 5 minutes
+                 "metadata": obj_meta(cm_name, {"llamastack.io/watch": "true"}),
+                 "data": {config_key: dump(run_data, sort_keys=True)}}
+    refs = env_references(run_data)
+    values = env_values or {}
+    env: list[dict] = []
+    secret_data: dict[str, str] = {}
+    for ref_name in sorted(refs):
+        info = refs[ref_name]
+        known = ref_name in values
+        if info.secret or known:
+            entry = {"name": ref_name, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": ref_name}}}
+            if info.has_default:
+                entry["valueFrom"]["secretKeyRef"]["optional"] = True
+            env.append(entry)
+            if known:
+                secret_data[ref_name] = values[ref_name]
+            elif not info.has_default:
+                findings.append(Finding(source, 0, 0, Severity.WARNING, "secret-value-missing",
+                                        f"{ref_name} has no value in the env file and no default; the server "
+                                        f"fails at startup until Secret {secret_name} holds it",
+                                        f"Add {ref_name}=... to the env file, or to the Secret before applying.",
+                                        info.paths[0]))
+        elif not info.has_default:
+            findings.append(Finding(source, 0, 0, Severity.WARNING, "env-value-missing",
+                                    f"{ref_name} has no value and no default; the server fails at startup without "
+                                    "it", f"Add {ref_name}=... to the env file (it is then exported via the Secret).",
+                                    info.paths[0]))
+    secret = None
+    if env_values is not None:
+        secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": obj_meta(secret_name),
+                  "stringData": dict(sorted(secret_data.items()))}
+    dist = _distribution(run_data, distribution, image, findings, source)
+    port = _port(run_data)
+    if api_version == "v1alpha1":
+        server: dict = {"distribution": dist, "userConfig": {"configMapName": cm_name}}
+        container: dict = {}
+        if port != 8321:
+            container["port"] = port
+        if env:
+            container["env"] = env
+        if container:
+            server["containerSpec"] = container
+        spec: dict = {"replicas": 1, "server": server}
+    elif api_version == "v1alpha2":
+        spec = {"distribution": dist, "overrideConfig": {"configMapName": cm_name}}
+        if port != 8321:
+            spec["networking"] = {"port": port}
+        if env:
+            spec["workload"] = {"overrides": {"env": env}}
+    else:
+        raise ValueError(f"unknown CR version {api_version!r} (v1alpha1 or v1alpha2)")
+    cr = {"apiVersion": f"{models.GROUP}/{api_version}", "kind": "LlamaStackDistribution", "metadata": meta,
+          "spec": spec}
+    findings.extend(_deployment_notes(run_data, source))
+    return Export(configmap, cr, secret, env, findings, refs)
+
+
+def _distribution(run_data: dict, distribution, image, findings, source) -> dict:
+    if image:
+        return {"image": image}
+    if distribution:
+        return {"name": distribution}
+    known = dists.distribution_images()
+    name = run_data.get("distro_name") or run_data.get("image_name")
+    if isinstance(name, str) and name in known:
+        return {"name": name}
+    findings.append(Finding(source, 0, 0, Severity.INFO, "distribution-default",
+                            f"the run.yaml names distribution {name!r}, which the operator does not know; the CR uses "
+                            f"'{DEFAULT_DISTRIBUTION}' (its image must have every provider the run.yaml uses)",
+                            f"Pass --distribution NAME ({', '.join(sorted(known))}) or --image IMAGE."))
+    return {"name": DEFAULT_DISTRIBUTION}
+
+
+def _port(run_data: dict) -> int:
+    server = run_data.get("server") if isinstance(run_data.get("server"), dict) else {}
+    port = server.get("port")
+    return port if isinstance(port, int) and not isinstance(port, bool) else 8321
+
+
+_LOCAL_PATH_KEYS = re.compile(r"(^|_)(path|dir|file|certfile|keyfile|cafile)$")
+
+
+def _deployment_notes(run_data: dict, source: str) -> list[Finding]:
+    """Things in the run.yaml that refer to the machine it was written on."""
+    out = []
+
+    def walk(data, path):
+        if isinstance(data, dict):
+            for k, v in data.items():
+                if isinstance(k, str) and _LOCAL_PATH_KEYS.search(k) and isinstance(v, str) and v and \
+                        not v.startswith(("~/.llama", "${env.")) and ("/" in v):
+                    out.append(Finding(source, 0, 0, Severity.INFO, "local-path",
+                                       f"{path_text(path + (k,))} is a file path ({v}); the pod must have it "
+                                       "(mount a volume via podOverrides, or the PVC at /.llama)", "", path + (k,)))
+                walk(v, path + (k,))
+        elif isinstance(data, list):
+            for i, v in enumerate(data):
+                walk(v, path + (i,))
+
+    walk(run_data, ())
+    return out
+
+
+# -- round trip ---------------------------------------------------------------------------------
+
+
+def round_trip(exported: Export, run_data: dict) -> tuple[dict | None, list[str], list[Finding]]:
+    """Expand the exported CR (with its ConfigMap) as the operator would; return the config
+    and the list of differences from ``run_data`` (paths, as text)."""
+    from lsc_tui.config.operator import expand as ex
+    from lsc_tui.config.operator._yaml import parse_all
+
+    docs = parse_all(dump(exported.configmap, block_strings=True) + "---\n" + dump(exported.cr), "<export>")
+    crs, inputs, _f = ex.split_documents(docs)
+    result = ex.expand(crs[0], inputs=inputs)
+    if not result.ok:
+        return None, ["the exported CR does not expand"], result.findings
+    return result.config, diff_paths(run_data, result.config), result.findings
+
+
+def diff_paths(a, b, path: tuple = ()) -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for k in sorted(set(a) | set(b), key=str):
+            if k not in a:
+                out.append(f"{path_text(path + (k,))}: only in the expanded config")
+            elif k not in b:
+                out.append(f"{path_text(path + (k,))}: missing from the expanded config")
+            else:
+                out.extend(diff_paths(a[k], b[k], path + (k,)))
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            out.extend(diff_paths(x, y, path + (i,)))
+        return out
+    return [] if a == b else [f"{path_text(path) or '(root)'}: differs"]
+
+
+def secret_manifest_text(exported: Export) -> str:
+    if exported.secret is None:
+        raise ValueError("no Secret: no env values were given")
+    return dump(exported.secret, sort_keys=False)
+
+
+def load_env_file(path: Path) -> dict[str, str]:
+    return parse_env_file(path.read_text(encoding="utf-8"))
