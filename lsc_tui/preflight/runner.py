@@ -667,6 +667,7 @@ async def run_preflight(
                             "python_version": ev.get("python_version"),
                             "platform": ev.get("platform"),
                             "llama_stack": ev.get("llama_stack"),
+                            "pid": ev.get("pid"),
                         })
                 elif name == "begin":
                     current = by_index.get(ev.get("index"))

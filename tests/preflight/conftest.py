@@ -15,6 +15,10 @@ import pytest
 
 from lsc_tui.preflight.cli import main as preflight_main
 
+# pytest runs with --import-mode=importlib: make the shared templates module importable.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+
 SEED = Path(__file__).parents[1] / "fixtures" / "preflight" / "seed"
 
 

@@ -1,0 +1,122 @@
+"""Bad arguments and bad input: exit 2, one line naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from lsc_tui.cli import main as lsc_main
+
+
+def test_missing_run_yaml_option_exits_2(ws):
+    r = ws.preflight()
+    assert r.code == 2
+    assert "--run-yaml" in r.err
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "abc", "nan", "inf"])
+def test_bad_timeout_exits_2(ws, bad):
+    run_yaml = ws.run_yaml("providers: {}\n")
+    r = ws.preflight("--run-yaml", str(run_yaml), f"--timeout={bad}")
+    assert r.code == 2
+    assert "--timeout" in r.err
+
+
+def test_unknown_option_exits_2(ws):
+    assert ws.preflight("--run-yaml", "x", "--frobnicate").code == 2
+
+
+def _one_line_error(r, *needles):
+    assert r.code == 2
+    assert r.out == ""
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1, r.err
+    assert "Traceback" not in r.err
+    for n in needles:
+        assert n in lines[0]
+
+
+def test_run_yaml_that_does_not_exist(ws):
+    path = ws.root / "nope.yaml"
+    _one_line_error(ws.preflight("--run-yaml", str(path)), str(path), "no such file")
+
+
+def test_run_yaml_that_is_not_yaml_names_line_and_column(ws):
+    path = ws.run_yaml("providers:\n  inference: [\n    - a: b\n  : : :\n")
+    r = ws.preflight("--run-yaml", str(path))
+    _one_line_error(r, str(path), "not valid YAML")
+    assert f"{path}:" in r.err and r.err.split(str(path) + ":")[1][0].isdigit()
+
+
+@pytest.mark.parametrize("text,kind", [("- a\n- b\n", "a list"), ("just a string\n", "a str"), ("", "empty")])
+def test_run_yaml_that_is_not_a_mapping(ws, text, kind):
+    path = ws.run_yaml(text)
+    _one_line_error(ws.preflight("--run-yaml", str(path)), str(path), "must be a mapping", kind)
+
+
+def test_run_yaml_that_is_a_directory(ws):
+    _one_line_error(ws.preflight("--run-yaml", str(ws.root)), str(ws.root))
+
+
+def test_run_yaml_without_providers_section(ws):
+    path = ws.run_yaml("version: 2\nimage_name: x\n")
+    _one_line_error(ws.preflight("--run-yaml", str(path)), "no 'providers' section")
+
+
+def test_python_that_does_not_exist(ws):
+    path = ws.run_yaml("providers: {}\n")
+    _one_line_error(ws.preflight("--run-yaml", str(path), "--python", str(ws.root / "nopython")),
+                    "--python", "no such interpreter")
+
+
+def test_metadata_dir_that_does_not_exist(ws):
+    path = ws.run_yaml("providers: {}\n")
+    _one_line_error(ws.preflight("--run-yaml", str(path), "--metadata-dir", str(ws.root / "nometa")),
+                    "--metadata-dir")
+
+
+def test_empty_providers_is_a_success(ws):
+    r = ws.preflight("--run-yaml", str(ws.run_yaml("providers: {}\n")))
+    assert r.code == 0
+    assert "All providers validated successfully" in r.out
+
+
+def test_malformed_provider_entry_is_a_validation_error_not_a_crash(ws):
+    path = ws.run_yaml("""
+        providers:
+          inference:
+          - provider_id: a
+          - just-a-string
+          safety: {not: a list}
+        """)
+    r = ws.preflight("--run-yaml", str(path), "--keep-going")
+    assert r.code == 1
+    assert "(a) has no provider_type" in r.out
+    assert "providers.inference[1] is not a mapping" in r.out
+    assert "providers.safety must be a list" in r.out
+
+
+def test_lsc_tui_subcommand_shares_the_options_and_exit_codes(ws, capsys):
+    path = ws.run_yaml("providers: {}\n")
+    ws.monkeypatch.setenv("PYTHONPATH", str(ws.site))
+    assert lsc_main(["preflight", f"--run-yaml={path}", "--keep-going", "--timeout", "5"]) == 0
+    assert "All providers validated successfully" in capsys.readouterr().out
+    assert lsc_main(["preflight", "--run-yaml", str(ws.root / "missing.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("lsc-tui preflight: error:") and "missing.yaml" in err
+    with pytest.raises(SystemExit) as exc:
+        lsc_main(["preflight"])
+    assert exc.value.code == 2
+
+
+def test_console_entry_point_runs_as_a_module(ws):
+    """`python -m lsc_tui.preflight.cli` behaves as the llama-stack-preflight script."""
+    path = ws.run_yaml("providers: {}\n")
+    p = subprocess.run([sys.executable, "-m", "lsc_tui.preflight.cli", "--run-yaml", str(path)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    p = subprocess.run([sys.executable, "-m", "lsc_tui.preflight.cli"], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 2

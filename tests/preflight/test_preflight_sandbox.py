@@ -1,0 +1,229 @@
+"""Isolation: hostile providers (issue 13), no network, no file writes, no bytecode, no process
+left behind, and secrets masked in every message."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+import pytest
+
+from pf_templates import INIT_OK, RUN_ONE, good_provider
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _tree(root):
+    out = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            p = os.path.join(dirpath, name)
+            out[p] = os.stat(p).st_mtime_ns if os.path.isfile(p) else None
+    return out
+
+
+def hostile(ws, init_code: str):
+    good_provider(ws, init=init_code + "\n" + INIT_OK)
+    return ws.run_yaml(RUN_ONE)
+
+
+def test_import_that_loops_forever_times_out_and_leaves_no_process(ws):
+    run_yaml = hostile(ws, "while True:\n    pass\n")
+    t0 = time.monotonic()
+    r = ws.preflight("--run-yaml", str(run_yaml), "--timeout", "1.5", "--json")
+    assert time.monotonic() - t0 < 15
+    assert r.code == 1
+    res = r.results()[0]
+    assert res["error"]["code"] == "timeout"
+    assert res["error"]["reason"] == "Timed out after 1.5 s in the import phase"
+    pid = next(e for e in r.events() if e["event"] == "target")["pid"]
+    assert not _alive(pid)
+
+
+def test_escaped_child_process_is_killed_with_the_probe(ws):
+    # libc fork() bypasses every Python-level guard; the runner must still clean up.
+    run_yaml = hostile(ws, """
+import ctypes, sys
+libc = ctypes.CDLL(None)
+pid = libc.fork()
+if pid == 0:
+    libc.pause()
+sys.stderr.write("CHILD=%d\\n" % pid)
+sys.stderr.flush()
+while True:
+    pass
+""")
+    r = ws.preflight("--run-yaml", str(run_yaml), "--timeout", "1.5", "--json")
+    res = r.results()[0]
+    assert res["error"]["code"] == "timeout"
+    child = int(res["output"]["stderr_tail"].split("CHILD=")[1].split()[0])
+    for _ in range(50):
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def test_import_that_exits_the_process(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import os\nos._exit(7)\n")))
+    assert r.code == 1
+    assert "Reason: The probe process exited with code 7 in the import phase" in r.out
+
+
+def test_import_that_calls_sys_exit(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import sys\nsys.exit(3)\n")))
+    assert r.code == 1
+    assert "Reason: Import called sys.exit(3)" in r.out
+
+
+def test_import_that_kills_itself_with_a_signal(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import ctypes, signal\ngetattr(ctypes.CDLL(None), \"raise\")(signal.SIGSEGV)\n")))
+    assert r.code == 1
+    assert "killed by signal SIGSEGV" in r.out
+
+
+def test_print_to_stdout_does_not_corrupt_the_event_stream(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "print('hello from the provider')\nprint('{\"event\": \"summary\"}')\n")),
+                     "--json")
+    assert r.code == 0
+    events = r.events()  # every line is JSON
+    assert [e["event"] for e in events][-1] == "summary"
+    res = r.results()[0]
+    assert res["status"] == "ok"
+    assert any(w["code"] == "stdout_output" for w in res["warnings"])
+
+
+def test_low_level_write_to_fd_1_goes_to_stderr(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import os\nos.write(1, b'garbage on fd 1\\n')\n")), "--json")
+    assert r.code == 0
+    assert all(line.startswith("{") for line in r.out.splitlines())
+
+
+def test_stderr_flood_is_drained_and_bounded(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import sys\nfor i in range(200000):\n    sys.stderr.write('x' * 99 + '\\n')\n")),
+                     "--json")
+    assert r.code == 0
+    res = r.results()[0]
+    assert res["output"]["stderr_bytes"] >= 20_000_000
+    assert len(json.dumps(res)) < 100_000
+
+
+def test_network_connection_is_blocked_and_reported(ws):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.settimeout(0.3)
+    port = server.getsockname()[1]
+    try:
+        r = ws.preflight("--run-yaml", str(hostile(ws, f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n")))
+        assert r.code == 1
+        assert "Reason: Import tried to open a network connection (blocked by preflight)" in r.out
+        with pytest.raises(socket.timeout):
+            server.accept()  # nothing ever connected
+    finally:
+        server.close()
+
+
+def test_dns_lookup_is_blocked_but_a_handled_failure_passes_with_a_warning(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, """
+import socket
+try:
+    socket.getaddrinfo("models.example.com", 443)
+except OSError:
+    pass
+""")))
+    assert r.code == 0
+    assert "WARNING: Provider side effects blocked (non-blocking)" in r.out
+    assert "Blocked: resolve a host name (models.example.com)" in r.out
+
+
+@pytest.mark.parametrize("code,what", [
+    ("open(os.environ['PF_TARGET'], 'w').write('x')", "write a file"),
+    ("os.makedirs(os.environ['PF_TARGET'])", "create a directory"),
+    ("import sqlite3\nsqlite3.connect(os.environ['PF_TARGET'])", "open a sqlite database"),
+    ("import tempfile\ntempfile.mkstemp()", "write a file"),
+])
+def test_file_writes_are_blocked(ws, code, what):
+    target = ws.root / "written-by-provider"
+    ws.monkeypatch.setenv("PF_TARGET", str(target))
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import os\n" + code + "\n")))
+    assert r.code == 1
+    assert f"Reason: Import tried to {what} (blocked by preflight)" in r.out
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("code,what", [
+    ("import os\nos.fork()", "fork the process"),
+    ("import subprocess\nsubprocess.Popen(['sleep', '30'])", "start a process"),
+    ("import os\nos.system('sleep 30')", "run a shell command"),
+])
+def test_starting_processes_is_blocked(ws, code, what):
+    r = ws.preflight("--run-yaml", str(hostile(ws, code + "\n")))
+    assert r.code == 1
+    assert f"Reason: Import tried to {what} (blocked by preflight)" in r.out
+
+
+def test_preflight_writes_nothing_not_even_bytecode(ws):
+    good_provider(ws)
+    run_yaml = ws.run_yaml(RUN_ONE)
+    before = _tree(ws.root)
+    r = ws.preflight("--run-yaml", str(run_yaml))
+    assert r.code == 0
+    assert _tree(ws.root) == before
+    assert not list(ws.root.rglob("__pycache__"))
+
+
+def test_secrets_are_masked_in_every_message(ws):
+    secret = "sk-preflight-very-secret-0123456789"
+    ws.monkeypatch.setenv("VLLM_API_TOKEN", secret)
+    good_provider(ws, **{"config.py": """
+        class VllmConfig:
+            def __init__(self, url, api_token=None, **kw):
+                if not str(api_token).startswith("sk-good"):
+                    raise ValueError("token %s rejected by %s" % (api_token, url))
+        """})
+    run_yaml = ws.run_yaml(RUN_ONE.replace(
+        "url: http://localhost:8000",
+        "url: http://admin:hunter22@localhost:8000\n      api_token: ${env.VLLM_API_TOKEN}"))
+    for fmt in ([], ["--json"]):
+        r = ws.preflight("--run-yaml", str(run_yaml), "--check-config", *fmt)
+        assert r.code == 1
+        assert "Provider config does not validate against VllmConfig" in r.out
+        assert secret not in r.out + r.err
+        assert "hunter22" not in r.out + r.err
+        assert "********" in r.out
+
+
+def test_check_config_reports_validation_errors_without_values(ws):
+    ws.monkeypatch.setenv("PF_MAX_TOKENS", "lots")
+    good_provider(ws)
+    run_yaml = ws.run_yaml(RUN_ONE.replace("url: http://localhost:8000", "max_tokens: ${env.PF_MAX_TOKENS}"))
+    r = ws.preflight("--run-yaml", str(run_yaml), "--check-config")
+    assert r.code == 1
+    assert "url: Field required" in r.out
+    assert "max_tokens: Input should be a valid integer" in r.out
+    assert "lots" not in r.out
+
+
+def test_check_config_names_an_unset_environment_variable(ws):
+    ws.monkeypatch.delenv("PF_UNSET_URL", raising=False)
+    good_provider(ws)
+    run_yaml = ws.run_yaml(RUN_ONE.replace("http://localhost:8000", "${env.PF_UNSET_URL}"))
+    r = ws.preflight("--run-yaml", str(run_yaml), "--check-config")
+    assert r.code == 1
+    assert "Environment variable PF_UNSET_URL is not set" in r.out
+    assert ws.preflight("--run-yaml", str(run_yaml)).code == 0  # only checked on request
+
+
+def test_check_config_passes_with_a_valid_config(ws):
+    good_provider(ws)
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--check-config")
+    assert r.code == 0, r.out
