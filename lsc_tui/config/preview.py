@@ -92,20 +92,17 @@ def dump_data(data) -> str:
 
 
 def scan_secrets(ws: Workspace) -> list:
-    try:
-        from lsc_tui.config.secrets import scan_workspace
-    except ImportError:
-        return []
-    return list(scan_workspace(ws))
+    """The active secret findings of every file of the workspace (allowed ones left out)."""
+    from lsc_tui.config.secrets import scan_workspace
+
+    return list(scan_workspace(ws).findings)
 
 
 def secret_values(secrets: list) -> set[str]:
-    out = set()
-    for s in secrets:
-        value = getattr(s, "_value", None) or getattr(s, "value", None)
-        if isinstance(value, str) and value:
-            out.add(value)
-    return out
+    """The raw values behind the findings, for masking free text. Never shown."""
+    from lsc_tui.config.secrets import reveal
+
+    return {v for v in (reveal(s) for s in secrets) if v}
 
 
 def secret_as_findings(secrets: list) -> list[Finding]:
