@@ -275,14 +275,14 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
         hint = f" ({what[0].lower()}{what[1:]})" if what else ""
         return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}{hint}."
     if t in ("int_type", "int_parsing", "int_from_float"):
-        return "invalid-type", f"{name} must be a whole number{got}", \
+        return "invalid-type", f"{name} must be a whole number", \
             f"Write a whole number{_example(field)}, {_ENV_HINT}."
     if t in ("float_type", "float_parsing", "finite_number"):
-        return "invalid-type", f"{name} must be a number{got}", f"Write a number{_example(field)}, {_ENV_HINT}."
+        return "invalid-type", f"{name} must be a number", f"Write a number{_example(field)}, {_ENV_HINT}."
     if t in ("bool_type", "bool_parsing"):
-        return "invalid-type", f"{name} must be true or false{got}", f"Write true or false, {_ENV_HINT}."
+        return "invalid-type", f"{name} must be true or false", f"Write true or false, {_ENV_HINT}."
     if t in ("string_type", "string_unicode"):
-        return "invalid-type", f"{name} must be a string{got}", "Write the value as text (quote it if it looks " \
+        return "invalid-type", f"{name} must be a string", "Write the value as text (quote it if it looks " \
             "like a number or a boolean)."
     if t in ("list_type", "tuple_type", "set_type"):
         return "invalid-type", f"{name} must be a list", "Write a YAML list (`- item` lines or `[a, b]`)."
@@ -498,7 +498,8 @@ def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: s
     key = path[-1] if path else None
     model = model or model_at(root, data, parent)
     where = _name(parent) if parent else "the top level"
-    shown = _name(path) if isinstance(key, str) and len(key) <= 60 else f"a key of {where}"
+    showable = isinstance(key, str) and len(key) <= 60 and "\n" not in key and not _token_like(key)
+    shown = _name(path) if showable else f"a key of {where}"
     note = (moved or {}).get((_shape(parent), key)) if isinstance(key, str) else None
     ignored = " (Llama Stack ignores it)" if severity == "warning" else ""
     if note:

@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lsc_tui.config.models.issues import ModelIssue, errors_to_issues, unknown_key_issue, walk_unknown_keys
+from lsc_tui.config.models.issues import (ModelIssue, errors_to_issues, link_renames, unknown_key_issue,
+                                         walk_unknown_keys)
 from lsc_tui.config.models._types import has_env_ref
 
 _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -155,4 +156,4 @@ def validate_run_yaml(data: Any) -> list[ModelIssue]:
     for path, model in walk_unknown_keys(root, data):
         issues.append(unknown_key_issue(root, data, path, "warning", model=model, moved=run_yaml.MOVED_KEYS))
     issues.extend(run_yaml.cross_checks(data))
-    return issues
+    return link_renames(issues, root, data)
