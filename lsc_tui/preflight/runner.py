@@ -895,13 +895,21 @@ def _abnormal_result(plan: ProviderPlan, total: int, abnormal: tuple, session: P
         error = {
             "code": "probe_crashed", "reason": text,
             "resolution": "The provider ended the Python process (os._exit, a crash in native code, "
-                          "or a signal). Run `python -c \"import <module>\"` in the server's environment to "
-                          "see it, and fix the provider.",
+                          f"or a signal). Run `python -c \"import {_import_target(plan)}\"` in the server's "
+                          "environment to see it, and fix the provider.",
         }
     error.update(header="Provider validation failed", details=details, module=plan.module, phase=res["phase"])
     res["error"] = error
     res["output"] = {"stderr_bytes": session.stderr_total, "stderr_tail": session.stderr_tail(10)}
     return res
+
+
+def _import_target(plan: ProviderPlan) -> str:
+    if plan.module:
+        return plan.module + ".provider"
+    spec = plan.external_spec if isinstance(plan.external_spec, dict) else {}
+    adapter = spec.get("adapter") if isinstance(spec.get("adapter"), dict) else {}
+    return str(spec.get("module") or adapter.get("module") or f"llama_stack.providers.registry.{plan.api}")
 
 
 def _metadata_phase(plan: ProviderPlan, res: dict):
