@@ -208,7 +208,7 @@ class _LineMasker:
             rest = m.group("rest")
             if is_secret_key(key) and rest.strip():
                 body = head + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
-            elif rest.lstrip().startswith(("{", "[")):
+            elif "{" in rest or "[" in rest:
                 body = head + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
         if values:
             body = mask_text(body, values)

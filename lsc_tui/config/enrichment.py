@@ -70,6 +70,7 @@ class Context:
     locate: Optional[Callable[[str, tuple], tuple[int, int]]] = None
     findings: list[Finding] = field(default_factory=list)
     touched: list[tuple[tuple, str]] = field(default_factory=list)  # (output path, step)
+    azure_entra_id: bool = False
 
     def origin(self, step: str, source_path: tuple, exact: bool = False) -> Origin:
         return Origin(step, self.config_file, tuple(source_path), exact)

@@ -260,6 +260,7 @@ def synthesize_unified(
     E.dedupe_vector_io(b)
 
     # 3. enrichment (Azure, BYOK, Solr/OKP, vector_store)
+    ctx.azure_entra_id = config.get("azure_entra_id") is not None
     _enrich(b, ctx, config, unified_mode=True)
 
     # 4. high-level inference
@@ -371,11 +372,26 @@ def _apply_override(b: E.Builder, ctx: E.Context, override: dict, source: tuple)
 
     new_root = deep_merge_list_replace(b.root, override, copy_map=b._copy, on_set=on_set)
     b.replace_root(new_root, prov.node.get(id(b.root), Origin("unknown", "")))
-    _report_3370(ctx, override, source)
+    _report_3370(ctx, override, source, b.root)
 
 
-def _report_3370(ctx: E.Context, override: dict, source: tuple) -> None:
+def _azure_missed(ctx: E.Context, override: dict, root: dict) -> bool:
+    """An Azure provider that arrives via native_override never gets model_validation."""
+    if not ctx.azure_entra_id:
+        return False
+    providers = override.get("providers")
+    rows = providers.get("inference") if isinstance(providers, dict) else None
+    if not isinstance(rows, list):
+        return False
+    return any(isinstance(r, dict) and r.get("provider_type") == "remote::azure"
+               and not (isinstance(r.get("config"), dict) and r["config"].get("model_validation") is False)
+               for r in rows)
+
+
+def _report_3370(ctx: E.Context, override: dict, source: tuple, root: dict) -> None:
     wiped: dict[tuple, set] = {}
+    if _azure_missed(ctx, override, root):
+        wiped.setdefault(("providers", "inference"), set()).add("azure")
     for path, step in ctx.touched:
         if step == "mcp":
             continue  # replacing tool_runtime without MCP is LCORE's documented opt-out
@@ -394,9 +410,9 @@ def _report_3370(ctx: E.Context, override: dict, source: tuple) -> None:
         what = ", ".join(names[s] for s in sorted(steps))
         ctx.find(
             Severity.WARNING, "synthesis-lcore-3370",
-            f"native_override replaces '{path_text(path)}' wholesale after enrichment, so what "
-            f"{what} added there is not in the run.yaml LCORE runs (LCORE-3370: lists are "
-            "replaced, never merged)",
+            f"native_override replaces '{path_text(path)}' wholesale after enrichment, so the "
+            f"{what} enrichment is missing there in the run.yaml LCORE runs (LCORE-3370: lists "
+            "are replaced, never merged)",
             f"move '{path_text(path)}' out of native_override into a profile (llama_stack.config."
             "profile), which enrichment extends, or add the enriched entries to the override",
             source + path,

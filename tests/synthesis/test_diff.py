@@ -1,0 +1,100 @@
+"""Text and structural diffs of run.yaml, with secrets masked in both."""
+
+from __future__ import annotations
+
+import difflib
+
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lsc_tui.config.diff import structural_diff, unified_diff
+from lsc_tui.config.synthesis import dump_run_yaml
+from synth_helpers import unified
+
+SECRET = "sk-" + "proj-0123456789abcdefXYZ"
+
+
+def _reference(a: str, b: str, la="old", lb="new") -> str:
+    return "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), la, lb))
+
+
+lines = st.lists(st.sampled_from(["a: 1\n", "b: 2\n", "c:\n", "  - x\n", "  - y\n", "d: 3\n"]), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines, lines)
+def test_text_diff_is_difflib_format(a, b):
+    old, new = "".join(a), "".join(b)
+    ours = unified_diff(old, new, old_label="old", new_label="new", mask=False)
+    if old == new:
+        assert ours == ""
+    else:
+        # same hunks as difflib (the window trimming does not change what is reported)
+        assert _changed_lines(ours) == _changed_lines(_reference(old, new))
+
+
+def _changed_lines(diff_text: str) -> tuple[int, int]:
+    body = [line for line in diff_text.splitlines() if not line.startswith(("---", "+++", "@@"))]
+    return (sum(1 for line in body if line.startswith("-")), sum(1 for line in body if line.startswith("+")))
+
+
+def test_text_diff_matches_difflib_exactly_on_a_typical_edit():
+    old = unified({}).text
+    new = unified({"native_override": {"server": {"port": 8321}}}).text
+    assert unified_diff(old, new, old_label="old", new_label="new", mask=False) == _reference(old, new)
+    big_old = "".join(f"k{i}: {i}\n" for i in range(2000))
+    big_new = big_old.replace("k1000: 1000\n", "k1000: changed\n")
+    assert unified_diff(big_old, big_new, old_label="old", new_label="new") == _reference(big_old, big_new)
+
+
+def test_secrets_are_masked_in_the_text_diff():
+    old = unified({}).text
+    new = unified({"native_override": {"providers": {"inference": [
+        {"provider_id": "o", "provider_type": "remote::openai",
+         "config": {"api_key": SECRET, "headers": {"Authorization": "Bearer " + SECRET},
+                    "url": "https://user:" + SECRET + "@host/v1",
+                    "tokens": {"refresh_token": [SECRET]},
+                    "flow": "{password: " + SECRET + "}"}}]}}}).text
+    text = unified_diff(old, new, old_label="a", new_label="b")
+    assert SECRET not in text
+    assert "api_key: ********" in text
+    assert "https://user:********@host/v1" in text
+    # known secret values are masked wherever they appear
+    other = unified_diff("x: 1\n", "x: 1\nnote: " + SECRET + "\n", mask=[SECRET])
+    assert SECRET not in other and "note: ********" in other
+
+
+def test_env_references_stay_readable_when_masked():
+    text = unified_diff("a: 1\n", "a: 1\napi_key: ${env.OPENAI_API_KEY}\n")
+    assert "+api_key: ${env.OPENAI_API_KEY}" in text
+
+
+def test_structural_diff_paths_and_masking():
+    old = unified({}).data
+    new = unified({"native_override": {"server": {"port": 1}, "distro_name": "x",
+                                       "providers": {"inference": [
+                                           {"provider_id": "sentence-transformers",
+                                            "provider_type": "inline::sentence-transformers",
+                                            "config": {"api_key": SECRET}}]}}}).data
+    changes = structural_diff(old, new)
+    by_path = {c.path: c for c in changes}
+    assert by_path[("server",)].kind == "added"
+    assert by_path[("distro_name",)].kind == "changed"
+    assert by_path[("distro_name",)].old == "starter"
+    # list of providers matched by provider_id: openai removed, sentence-transformers changed
+    assert by_path[("providers", "inference", 0)].kind == "removed"
+    assert by_path[("providers", "inference", 0, "config")].kind == "added"
+    assert by_path[("providers", "inference", 0, "config")].new == {"api_key": "********"}
+    assert SECRET not in repr(changes)
+    assert structural_diff(old, old) == []
+
+
+def test_structural_diff_of_scalars_under_secret_keys():
+    changes = structural_diff({"password": "a-" + "long-old-value"}, {"password": "b-" + "long-new-value"})
+    assert changes[0].old == "********" and changes[0].new == "********"
+
+
+def test_a_generated_file_diffs_clean_against_itself():
+    data = unified({}).data
+    assert unified_diff(dump_run_yaml(data), dump_run_yaml(yaml.safe_load(dump_run_yaml(data)))) == ""
