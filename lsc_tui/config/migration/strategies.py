@@ -426,6 +426,9 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         rest = copy.deepcopy(run)
         rest.get("providers", {}).pop("inference", None)
         attempt("baseline-empty", {"baseline": "empty", "native_override": rest}, liftable)
+    # 2b. nothing re-expressible (all or nothing): the run.yaml as the override, as lift does
+    if not liftable or len(liftable) != len(inference):
+        attempt("baseline-empty", {"baseline": "empty", "native_override": copy.deepcopy(run)}, [])
     # 3. the run.yaml as a profile, with the delta (e.g. pinning tool_runtime when it has no MCP)
     ref = profile_reference(a, out_path)
     with_delta("profile", {"profile": ref}, [], run, ref)
