@@ -379,3 +379,16 @@ def test_provider_metadata_api_for_the_preflight(write, tmp_path):
     meta = provider_metadata(tmp_path / "meta")
     assert meta["custom-vllm"].spec.providerType == "remote::custom-vllm"
     assert meta["custom-vllm"].spec.api == "inference"
+
+
+def test_preflight_reads_the_same_metadata_directory(cli, write, tmp_path):
+    from lsc_tui.preflight.metadata import load_index
+
+    run = write("run.yaml", RUN)
+    metadata(write, "custom-vllm")
+    out = tmp_path / "merged.yaml"
+    assert cli("merge-external", "--run-yaml", run, "--metadata-dir", tmp_path / "meta", "-o", out)[0] == 0
+    entry = load(out)["providers"]["inference"][-1]
+    found = load_index(str(tmp_path / "meta")).find(entry["provider_id"], entry["module"])
+    assert found is not None and not found.error
+    assert found.spec["providerType"] == entry["provider_type"]
