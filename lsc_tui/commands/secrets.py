@@ -168,6 +168,60 @@ def _reveal(args) -> int:
 # -- fix -------------------------------------------------------------------------------------
 
 
-def _fix(args) -> int:  # replaced below once the fix engine lands
-    print("lsc-tui secrets fix: not available yet", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def _fix(args) -> int:
+    from lsc_tui.config.secrets import FixError, apply_plan, plan_fix
+    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+    from lsc_tui.config.yamlio import FileChangedError, VerifyError
+
+    try:
+        ws = load_workspace(args.path)
+    except WorkspaceError as exc:
+        print(exc.finding.to_text(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    names = {}
+    for spec in args.name:
+        fp, sep, name = spec.partition("=")
+        if not sep or not fp.strip() or not name.strip():
+            print(f"lsc-tui secrets fix: --name takes FINGERPRINT=ENV_NAME, not '{spec}'", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        names[fp.strip().lower()] = name.strip()
+    if args.secret_file and not args.k8s_secret:
+        print("lsc-tui secrets fix: --secret-file goes with --k8s-secret", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    plan = plan_fix(ws, names=names, env_file=args.env_file, k8s_secret=args.k8s_secret,
+                    secret_file=args.secret_file, select=args.select or None)
+    if args.json:
+        out = plan.to_json()
+        out["written"] = []
+        out["backups"] = []
+    else:
+        print(plan.to_text(), end="")
+    if plan.errors:
+        if args.json:
+            print(json.dumps(out, indent=2))
+        else:
+            print("Nothing was written.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.write:
+        if args.json:
+            print(json.dumps(out, indent=2))
+        elif plan.items:
+            print("Dry run: nothing was written. Run again with --write to apply.")
+        return EXIT_FINDINGS if plan.items else EXIT_CLEAN
+    try:
+        applied = apply_plan(plan)
+    except (FixError, FileChangedError, VerifyError, OSError) as exc:
+        msg = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
+        print(f"lsc-tui secrets fix: {msg}{where}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        out["written"] = [str(p) for p in applied.written]
+        out["backups"] = [str(p) for p in applied.backups]
+        print(json.dumps(out, indent=2))
+    else:
+        for p in applied.written:
+            print(f"wrote {p}")
+        for p in applied.backups:
+            print(f"backup {p} (mode 0600; it still holds the old values)")
+    return EXIT_CLEAN

@@ -23,3 +23,13 @@ from lsc_tui.config.secrets.detector import (  # noqa: F401
     scan_workspace,
     to_findings,
 )
+from lsc_tui.config.secrets.fix import (  # noqa: F401,E402
+    ApplyResult,
+    FileWrite,
+    FixError,
+    FixPlan,
+    PlanItem,
+    apply_plan,
+    plan_fix,
+)
+from lsc_tui.config.secrets.names import valid_name  # noqa: F401,E402
