@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_data(path: str):
-    """``(run data, display name, findings, directory)``; raises _Bad on unusable input."""
+    """``(run data, display name, findings, directory, locate)``; raises _Bad on unusable input."""
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -42,7 +42,11 @@ def _run_data(path: str):
         raise _Bad(exc.finding.to_text()) from None
     if ws.kind == "run-yaml":
         doc = ws.run_yaml
-        return doc.data, doc.display, list(ws.findings), ws.config_dir
+
+        def locate(path):
+            return (doc.display, *doc.position(path))
+
+        return doc.data, doc.display, list(ws.findings), ws.config_dir, locate
     from lsc_tui.commands.synthesize import BadInput, build
 
     try:
@@ -51,7 +55,16 @@ def _run_data(path: str):
         raise _Bad(str(exc)) from None
     if result is None:
         raise _Errors(findings, f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}")
-    return result.data, f"{ws.config.display} (synthesized run.yaml)", findings, ws.config_dir
+    def locate(path):
+        origin = result.origin_of(path)
+        if origin.file.startswith("builtin:"):
+            from lsc_tui.config.synthesis import builtin_position
+
+            return (origin.file, *builtin_position(origin.source_path))
+        doc = ws.document_for(origin.file)
+        return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
+
+    return result.data, f"{ws.config.display} (synthesized run.yaml)", findings, ws.config_dir, locate
 
 
 class _Bad(Exception):
@@ -80,7 +93,7 @@ def run(args) -> int:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
     try:
-        data, display, findings, directory = _run_data(args.path)
+        data, display, findings, directory, locate = _run_data(args.path)
     except _Bad as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -105,7 +118,7 @@ def run(args) -> int:
     try:
         result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
                                 distribution=args.distribution, image=args.image, env_values=env_values,
-                                config_key=args.config_key, source=display)
+                                config_key=args.config_key, source=display, locate=locate)
     except ValueError as exc:
         print(f"lsc-tui export k8s: error: {exc}", file=sys.stderr)
         return 2

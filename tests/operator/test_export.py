@@ -64,7 +64,7 @@ def test_v1alpha1_manifests(cli, write):
         "PG_PASSWORD": {"name": "my-stack-env", "key": "PG_PASSWORD"},
         "VLLM_API_TOKEN": {"name": "my-stack-env", "key": "VLLM_API_TOKEN", "optional": True},
     }
-    assert "OPENAI_API_KEY has no value in the env file and no default" in err
+    assert "run.yaml:9:7: warning: secret-value-missing: OPENAI_API_KEY has no value in the env file and no default" in err
     assert "round trip: expanding the exported CR reproduces the run.yaml exactly" in err
 
 
@@ -103,6 +103,8 @@ def test_unified_workspace_is_synthesized_then_exported(cli, tmp_path):
     ids = [p["provider_id"] for p in config["providers"]["inference"]]
     assert "vllm-prod" in ids and "local" in ids
     assert "round trip: expanding the exported CR reproduces the run.yaml exactly" in err
+    # findings about the synthesized run.yaml point at the input that produced the value
+    assert "lightspeed-stack.yaml:16:7: warning: secret-value-missing: OPENAI_API_KEY" in err
     code, synthesized, _ = cli("synthesize", WORKSPACE, "-o", tmp_path / "run.yaml")
     assert code == 0
     assert config == load(tmp_path / "run.yaml")
@@ -140,7 +142,7 @@ def test_literal_secret_is_refused(cli, write, tmp_path):
     out = tmp_path / "k8s"
     code, stdout, err = cli("export", "k8s", run, "-o", out)
     assert code == 1
-    assert "providers.inference[0].config.api_key holds a literal secret" in err
+    assert "run.yaml:9:7: error: literal-secret-in-configmap: providers.inference[0].config.api_key holds a literal secret" in err
     assert value not in err and value not in stdout
     assert not out.exists()
 

@@ -115,9 +115,13 @@ def parse_env_file(text: str) -> dict[str, str]:
 def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
                distribution: str | None = None, image: str | None = None,
                env_values: dict[str, str] | None = None, config_key: str = "config.yaml",
-               source: str = "run.yaml") -> Export:
-    """The manifests for ``run_data``. Pure: no file is read or written."""
-    findings: list[Finding] = []
+               source: str = "run.yaml", locate=None) -> Export:
+    """The manifests for ``run_data``. Pure: no file is read or written.
+
+    ``locate(path) -> (file, line, column)`` places findings about a run.yaml path in the
+    input that produced it (default: ``source`` with no position)."""
+    raw: list[Finding] = []
+    findings = raw
     if not NAME_RE.match(name) or len(name) > 63:
         raise ValueError(f"{name!r} is not a valid Kubernetes name (lower-case letters, digits and '-')")
     for p in literal_secrets(run_data):
@@ -194,7 +198,19 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     cr = {"apiVersion": f"{models.GROUP}/{api_version}", "kind": "LlamaStackDistribution", "metadata": meta,
           "spec": spec}
     findings.extend(_deployment_notes(run_data, source))
+    if locate is not None:
+        findings = [_relocate(f, locate) for f in findings]
     return Export(configmap, cr, secret, env, findings, refs)
+
+
+def _relocate(f: Finding, locate) -> Finding:
+    if not f.path:
+        return f
+    try:
+        file, line, col = locate(tuple(f.path))
+    except Exception:  # a locator that cannot place a path leaves the finding as it was
+        return f
+    return Finding(file, line, col, f.severity, f.code, f.message, f.fix, f.path)
 
 
 def _distribution(run_data: dict, distribution, image, findings, source) -> dict:
