@@ -191,12 +191,10 @@ class LscTuiApp(App):
         tree = self.query_one(ConfigTree)
         editor = self.query_one(NodeEditor)
         key = select or (editor.item.key if editor.item else None) or tree.selected_key
-        tree.show_view(view, select_key=key)
         if key is None or view.item_by_key(key) is None:
             first = view.tree[0] if view.tree else None
             key = first.key if first else None
-            if key:
-                tree.select_key(key)
+        tree.show_view(view, select_key=key)
         item = view.item_by_key(key) if key else None
         editor.show_item(item, view, source=source)
         self.query_one(DiffPane).show_view(view)
@@ -208,6 +206,9 @@ class LscTuiApp(App):
     def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         item = event.node.data
         editor = self.query_one(NodeEditor)
+        tree = self.query_one(ConfigTree)
+        if tree.pending_select is not None or event.node is not tree.cursor_node:
+            return  # a stale highlight from a rebuild
         if item is None or (editor.item is not None and editor.item.key == item.key):
             return
         editor.flush()

@@ -51,11 +51,14 @@ class ConfigTree(Tree[TreeItem]):
         self.filter_text = ""
         self._collapsed: set[str] = set()
         self._view: View | None = None
+        self._signature: list = []
+        self._by_key: dict[str, TreeNode] = {}
+        self.pending_select: str | None = None
 
     def show_view(self, view: View, select_key: str | None = None) -> None:
+        """Show ``view``; labels update in place when the structure did not change."""
         self._view = view
-        current = select_key or self.selected_key
-        self.clear()
+        current = select_key or self.pending_select or self.selected_key
         needle = self.filter_text.lower()
 
         def matches(item: TreeItem) -> bool:
@@ -64,23 +67,51 @@ class ConfigTree(Tree[TreeItem]):
         def keep(item: TreeItem) -> bool:
             return matches(item) or any(keep(c) for c in item.children)
 
-        def add(parent: TreeNode, item: TreeItem, forced: bool = False) -> None:
+        plan: list[tuple[TreeItem, int, bool]] = []  # (item, parent index, forced)
+
+        def visit(item: TreeItem, parent: int, forced: bool = False) -> None:
             if not forced and needle and not keep(item):
                 return
-            label = item_label(item)
-            if item.children:
-                node = parent.add(label, data=item,
-                                  expand=bool(needle) or item.key not in self._collapsed)
-                for child in item.children:
-                    add(node, child, forced or (bool(needle) and matches(item) and item.kind != "document"))
-            else:
-                parent.add_leaf(label, data=item)
+            plan.append((item, parent, forced))
+            me = len(plan) - 1
+            for child in item.children:
+                visit(child, me, forced or (bool(needle) and matches(item) and item.kind != "document"))
 
         for root in view.tree:
-            add(self.root, root)
+            visit(root, -1)
+        signature = [(item.key, parent) for item, parent, _f in plan]
+        if signature == self._signature and self._by_key:
+            for item, _parent, _forced in plan:
+                node = self._by_key.get(item.key)
+                if node is not None:
+                    node.data = item
+                    node.set_label(item_label(item))
+            if current and current != self.selected_key:
+                self.select_key(current)
+            return
+        self._signature = signature
+        self.pending_select = current
+        self.clear()
+        nodes: list[TreeNode] = []
+        self._by_key = {}
+        for item, parent, _forced in plan:
+            parent_node = self.root if parent < 0 else nodes[parent]
+            if item.children:
+                node = parent_node.add(item_label(item), data=item,
+                                       expand=bool(needle) or item.key not in self._collapsed)
+            else:
+                node = parent_node.add_leaf(item_label(item), data=item)
+            nodes.append(node)
+            self._by_key[item.key] = node
         self.root.expand()
+        self.pending_select = None
         if current:
             self.select_key(current)
+
+    def _finish_rebuild(self) -> None:
+        key, self.pending_select = self.pending_select, None
+        if key:
+            self.select_key(key)
 
     @property
     def selected_item(self) -> TreeItem | None:
@@ -98,12 +129,15 @@ class ConfigTree(Tree[TreeItem]):
             for child in node.children:
                 yield from walk(child)
 
-        for node in walk(self.root):
+        node = self._by_key.get(key)
+        candidates = [node] if node is not None else walk(self.root)
+        for node in candidates:
             if node.data is not None and node.data.key == key:
                 parent = node.parent
                 while parent is not None:
                     parent.expand()
                     parent = parent.parent
+                _ = self._tree_lines  # lay the lines out now, so the node has its line number
                 self.move_cursor(node)
                 return True
         return False

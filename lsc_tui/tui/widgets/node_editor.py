@@ -93,9 +93,9 @@ class NodeEditor(Vertical):
     NodeEditor #node-findings { height: auto; max-height: 4; }
     NodeEditor #form { height: 1fr; }
     NodeEditor .field-row { height: 1; }
-    NodeEditor .field-label { width: 22; height: 1; color: $text-muted; }
-    NodeEditor .field-input { width: 1fr; }
-    NodeEditor .field-note { height: auto; padding-left: 22; }
+    NodeEditor .field-label { width: 2fr; max-width: 30; height: 1; color: $text-muted; }
+    NodeEditor .field-input { width: 3fr; }
+    NodeEditor .field-note { height: auto; padding-left: 2; }
     NodeEditor #yaml { height: 1fr; }
     NodeEditor #yaml-status { height: 1; }
     NodeEditor #yaml-editor { height: 1fr; }

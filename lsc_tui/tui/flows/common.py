@@ -1,0 +1,61 @@
+"""What the three flows share: the full-size modal screen they are built on, and small helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
+
+
+class FlowScreen(ModalScreen):
+    """A full-size modal screen: a title line, the body, and the footer with this screen's keys.
+
+    Modal, so the editor's own keys (save, undo, ...) are off while a flow is open; every key
+    a flow uses is shown in the footer.
+    """
+
+    DEFAULT_CSS = CSS
+    FLOW_TITLE = ""
+
+    def compose_title(self) -> ComposeResult:
+        yield Static(self.FLOW_TITLE, id="flow-title", markup=False)
+
+    def compose_footer(self) -> ComposeResult:
+        yield Footer(id="flow-footer")
+
+    def tell(self, message: str, *, title: str = "", severity: str = "information", timeout: float = 6) -> None:
+        """A notification; every text passed here is already free of secret values."""
+        self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+
+def rel(path: str | os.PathLike | None, base: Path | None) -> str:
+    """A path as the operator should read it: relative to the workspace when it is inside it."""
+    if path is None:
+        return ""
+    from lsc_tui.tui.flows.interpreters import display_path
+
+    return display_path(path, base)
+
+
+def file_hashes(paths) -> dict[str, str]:
+    """sha256 of each file (or "missing"), for "nothing changed" checks."""
+    import hashlib
+
+    out = {}
+    for p in paths:
+        try:
+            out[str(p)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
+        except OSError:
+            out[str(p)] = "missing"
+    return out
+
+
+def workspace_dir(session) -> Path:
+    """The folder the workspace lives in (the config's folder)."""
+    return Path(session.path).parent

@@ -1,0 +1,53 @@
+"""Helpers for pilot tests."""
+
+from __future__ import annotations
+
+from lsc_tui.config.findings import path_text
+
+
+async def settle(app, pilot) -> None:
+    """Wait for pending edits, the job queue, and the screen."""
+    await pilot.pause()
+    await app.wait_idle()
+    await pilot.pause()
+
+
+async def select(app, pilot, display: str, path: tuple) -> None:
+    from lsc_tui.tui.widgets.config_tree import ConfigTree
+
+    key = f"{display}|{path_text(path)}"
+    tree = app.query_one(ConfigTree)
+    assert tree.select_key(key), key
+    tree.focus()
+    await pilot.pause()
+    assert app.query_one("#editor").item.key == key
+
+
+def field_input(app, rel: str):
+    from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+
+    editor = app.query_one(NodeEditor)
+    for i, fld in enumerate(editor.fields):
+        if path_text(fld.rel) == rel:
+            for inp in editor.query(FieldInput):
+                if inp.field_index == i and inp.id.startswith(f"field-{editor._form_gen}-"):
+                    return inp
+    raise AssertionError(f"no field {rel}: {[path_text(f.rel) for f in editor.fields]}")
+
+
+async def type_into(app, pilot, rel: str, text: str) -> None:
+    inp = field_input(app, rel)
+    inp.focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *list(text))
+    await settle(app, pilot)
+
+
+def screen_text(app) -> str:
+    """Everything on the screen as plain text (what an operator could read)."""
+    from rich.console import Console
+
+    console = Console(record=True, width=app.size.width, file=__import__("io").StringIO())
+    app.screen._compositor  # noqa: B018 - ensure composed
+    svg_free = app.export_screenshot()
+    return svg_free

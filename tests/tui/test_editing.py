@@ -1,0 +1,259 @@
+"""Pilot tests: the operator's actions on the demo (legacy) and a unified config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lsc_tui.tui.screens.dialogs import Choice, ConflictDialog, Prompt
+from lsc_tui.tui.widgets.config_tree import ConfigTree
+from lsc_tui.tui.widgets.node_editor import NodeEditor
+
+from .conftest import make_app
+from .helpers import field_input, select, settle, type_into
+
+pytestmark = pytest.mark.anyio
+
+VLLM = ("providers", "inference", 0)
+SECRET = "Tr0ub4dor-and-3-horses"
+
+
+def run_yaml(demo: Path) -> dict:
+    return yaml.safe_load((demo / "run.yaml").read_text())
+
+
+async def test_opens_demo_with_tree_findings_and_header(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.view
+        assert view.mode == "legacy-library"
+        labels = [i.label for root in view.tree for i in root.walk()]
+        assert {"vllm", "openai", "faiss", "inference", "conversation_cache"} <= set(labels)
+        assert view.counts["secrets"] >= 1
+        header = str(app.query_one("#header").render())
+        assert "lightspeed-stack.yaml" in header and "legacy-library" in header and "S:" in header
+        assert len(app.query_one("#findings").findings) == len(view.findings)
+        # the secret is flagged on its tree node, and never shown anywhere
+        item = view.find_item("lightspeed-stack.yaml", ("conversation_cache", "postgres", "password"))
+        assert "secret" in item.states
+        assert SECRET not in app.export_screenshot()
+
+
+async def test_edit_url_updates_diff_save_undo(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        await type_into(app, pilot, "config.url", "http://vllm.new.example:9000/v1")
+        assert app.view.dirty
+        assert "vllm.new.example:9000" in app.view.diff_text
+        assert "[+]" in str(app.query_one("#header").render())
+        await pilot.press("escape")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not app.view.dirty
+        text = (demo / "run.yaml").read_text()
+        assert "http://vllm.new.example:9000/v1" in text
+        assert text.startswith("# Llama Stack run configuration")  # comments kept
+        assert (demo / "run.yaml.bak").exists()
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert run_yaml(demo)["providers"]["inference"][0]["config"]["url"].startswith("http://vllm.new")
+        assert app.view.dirty  # undo changes the buffer, not the disk
+        assert "vllm.internal.example:8000" in app.session.text_of(demo / "run.yaml")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert not app.view.dirty
+
+
+async def test_bad_value_is_a_notification_not_a_crash(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "lightspeed-stack.yaml", ("service",))
+        await type_into(app, pilot, "port", "eighty")
+        assert not app.view.dirty
+        assert any("whole number" in n.message for n in app._notifications)
+
+
+async def test_add_remove_duplicate_rename_reorder(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        # add
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("tab", *"remote::ollama", "enter", *"ollama-local", "enter")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert ids == ["vllm", "openai", "sentence-transformers", "ollama-local"]
+        assert app.query_one(ConfigTree).selected_item.label == "ollama-local"
+        # duplicate the vllm provider
+        await select(app, pilot, "run.yaml", VLLM)
+        await pilot.press("c")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert ids[:2] == ["vllm", "vllm-copy"]
+        # rename it
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("ctrl+u", *"vllm-b", "enter")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert ids[:2] == ["vllm", "vllm-b"]
+        # move it down, then up
+        await pilot.press("J")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert ids[:3] == ["vllm", "openai", "vllm-b"]
+        assert app.query_one(ConfigTree).selected_item.label == "vllm-b"
+        await pilot.press("K")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert ids[:3] == ["vllm", "vllm-b", "openai"]
+        # remove it (asks first)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, Choice)
+        await pilot.press("y")
+        await settle(app, pilot)
+        ids = [p["provider_id"] for p in yaml.safe_load(app.session.text_of(demo / "run.yaml"))["providers"]["inference"]]
+        assert "vllm-b" not in ids
+
+
+async def test_secret_masked_reveal_and_env_reference(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "lightspeed-stack.yaml", ("conversation_cache",))
+        editor = app.query_one(NodeEditor)
+        inp = field_input(app, "postgres.password")
+        assert inp.value == "" and inp.password
+        assert SECRET not in editor.query_one("#yaml-editor").text
+        assert editor.query_one("#yaml-editor").read_only
+        # copying a hidden secret is refused
+        inp.focus()
+        await pilot.press("ctrl+o")
+        assert SECRET not in (app.clipboard or "")
+        await pilot.press("ctrl+t")  # reveal
+        await pilot.pause()
+        assert field_input(app, "postgres.password").value == SECRET
+        assert SECRET in editor.query_one("#yaml-editor").text
+        await pilot.press("ctrl+t")  # hide again
+        await pilot.pause()
+        field_input(app, "postgres.password").focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("ctrl+u", *"PG_PASSWORD", "enter")
+        await settle(app, pilot)
+        data = yaml.safe_load(app.session.text_of(demo / "lightspeed-stack.yaml"))
+        assert data["conversation_cache"]["postgres"]["password"] == "${env.PG_PASSWORD}"
+        assert not any("password" in str(f.path) for f in app.view.secret_findings)
+
+
+async def test_raw_yaml_editing(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "lightspeed-stack.yaml", ("service",))
+        await pilot.press("t")
+        await pilot.pause()
+        editor = app.query_one(NodeEditor)
+        area = editor.query_one("#yaml-editor")
+        assert editor.mode == "yaml" and "port: 8080" in area.text
+        area.focus()
+        area.text = area.text.replace("port: 8080", "port: [")
+        await settle(app, pilot)
+        assert "line" in str(editor.query_one("#yaml-status").render())
+        assert not app.view.dirty
+        area.text = area.text.replace("port: [", "port: 9090")
+        await settle(app, pilot)
+        data = yaml.safe_load(app.session.text_of(demo / "lightspeed-stack.yaml"))
+        assert data["service"]["port"] == 9090
+
+
+async def test_findings_enter_jumps_to_node(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        panel = app.query_one("#findings")
+        index = next(i for i, f in enumerate(panel.findings) if f in set(app.view.secret_findings))
+        await pilot.press("4")
+        panel.move_cursor(row=index)
+        await pilot.press("enter")
+        await pilot.pause()
+        item = app.query_one(ConfigTree).selected_item
+        assert item.display == "lightspeed-stack.yaml" and item.path[0] == "conversation_cache"
+        assert app.query_one(NodeEditor).item.key == item.key
+        # n steps through the findings too
+        await pilot.press("escape", "n")
+        await pilot.pause()
+        assert app.query_one(NodeEditor).item is not None
+
+
+async def test_full_run_yaml_origin_and_jump(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        lst = app.query_one("#run-list")
+        index = next(i for i, line in enumerate(app.view.run_lines) if "vllm.internal.example" in line)
+        lst.focus()
+        lst.highlighted = index
+        await pilot.pause()
+        assert "run.yaml" in str(app.query_one("#origin").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        item = app.query_one(ConfigTree).selected_item
+        assert item.display == "run.yaml" and item.path[:3] == VLLM
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert app.view.baseline == "legacy"
+
+
+async def test_filter_tree(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"faiss")
+        await pilot.pause()
+        tree = app.query_one(ConfigTree)
+
+        def labels(node):
+            out = []
+            for child in node.children:
+                out.append(child.data.label)
+                out.extend(labels(child))
+            return out
+
+        shown = labels(tree.root)
+        assert "faiss" in shown and "vllm" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "vllm" in labels(tree.root)
+        assert not app.query_one("#filter").display
+
+
+async def test_unified_tree_and_hl_provider_edit(unified):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.view
+        assert view.mode == "unified"
+        kinds = {i.kind for root in view.tree for i in root.walk()}
+        assert {"hl-inference", "hl-vector", "override", "mcp", "profile", "provider"} <= kinds
+        over = view.find_item("lightspeed-stack.yaml", ("llama_stack", "config", "native_override"))
+        assert "override" in over.states
+        await select(app, pilot, "lightspeed-stack.yaml", ("inference", "providers", 0))
+        inp = field_input(app, "type")
+        assert inp.suggester is not None
+        await type_into(app, pilot, "extra.url", "http://vllm-b:8000/v1")
+        assert "vllm-b:8000" in app.view.diff_text
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        await pilot.press(*"ollama", "enter", *"local", "enter")
+        await settle(app, pilot)
+        data = yaml.safe_load(app.session.text_of(unified / "lightspeed-stack.yaml"))
+        assert data["inference"]["providers"][-1] == {"id": "local", "type": "ollama"}
