@@ -555,9 +555,7 @@ class _DistIndex:
 
 def _fits(found, target):
     osname, archs = found
-    if osname != target[0] and not (target[0] != "windows" and osname in ("linux", "freebsd") and target[0] == osname):
-        return False
-    return target[1] in archs
+    return osname == target[0] and target[1] in archs
 
 
 def _split_requirement(req):
@@ -809,6 +807,18 @@ def _format_tb(exc, limit=60):
     if len(out) > limit:
         out = out[:5] + ["  ... (%d lines omitted)" % (len(out) - limit)] + out[-(limit - 6):]
     return "\n".join(out)
+
+
+def _from_llama_stack(exc):
+    """Did a Llama Stack spec class raise this (a pydantic error for a Llama Stack model)?"""
+    title = str(getattr(exc, "title", "") or "")
+    tb = exc.__traceback__
+    while tb is not None:
+        mod = tb.tb_frame.f_globals.get("__name__", "")
+        if mod.split(".")[0] in ("llama_stack", "llama_stack_api", "ogx", "ogx_api"):
+            return True
+        tb = tb.tb_next
+    return title in ("AdapterSpec", "ProviderSpec", "RemoteProviderSpec", "InlineProviderSpec")
 
 
 def _exc_line(exc):
@@ -1144,10 +1154,15 @@ class Checker:
         except Failure:
             raise
         except BaseException as exc:
-            raise Failure("spec_exception", "%s raised %s" % (what, type(exc).__name__),
-                          "Traceback:\n" + _indent(_format_tb(exc)),
-                          "Fix %s in the provider package: it must return a ProviderSpec without "
+            resolution = ("Fix %s in the provider package: it must return a ProviderSpec without "
                           "raising." % what)
+            if type(exc).__name__ == "ValidationError" and _from_llama_stack(exc):
+                resolution = ("The provider builds its spec with arguments that %s %s rejects (see the "
+                              "validation error): it was written for another Llama Stack version. Install "
+                              "a provider version built for this one, or fix its get_provider_spec()."
+                              % (self.ls.get("family") or "Llama Stack", self.ls.get("version") or ""))
+            raise Failure("spec_exception", "%s raised %s" % (what, type(exc).__name__),
+                          "Traceback:\n" + _indent(_format_tb(exc)), resolution)
 
     def _spec_from_module(self):
         p = self.p
