@@ -1,0 +1,217 @@
+"""The preflight panel, driven with a pilot: success, failure with the seed-001 block, cancel
+(the probe process is gone afterwards), re-run, the interpreter chooser, closing while running.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pytest
+from textual.widgets import OptionList
+
+from lsc_tui.tui.flows.interpreters import Interpreter
+from lsc_tui.tui.flows.preflight_panel import InterpreterChooser, PreflightPanel, controller_for
+
+from .conftest import PYTHON, HostApp, open_session, probe_processes, run_yaml
+
+CURRENT = [Interpreter("current", PYTHON, "python (test)")]
+
+
+def panel(app) -> PreflightPanel:
+    screen = app.screen
+    assert isinstance(screen, PreflightPanel), type(screen)
+    return screen
+
+
+async def wait_for(pilot, cond, timeout=20.0):
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError("timed out waiting")
+        await pilot.pause(0.05)
+
+
+async def finished(pilot):
+    ctl = controller_for(pilot.app)
+    await wait_for(pilot, lambda: ctl.state.status not in ("idle", "preparing", "running"))
+    await pilot.pause()
+    return ctl.state
+
+
+def make(session_path, **kw):
+    session = open_session(session_path)
+    kw.setdefault("interpreters", list(CURRENT))
+    return HostApp(session, lambda s: PreflightPanel(s, **kw))
+
+
+@pytest.fixture
+def good_ws(tmp_path, site):
+    site.good("alpha_provider", "alpha")
+    site.good("beta_provider", "beta")
+    p = tmp_path / "ws" / "run.yaml"
+    p.parent.mkdir()
+    p.write_text(run_yaml([("alpha", "remote::alpha", "alpha_provider"), ("beta", "remote::beta", "beta_provider")]))
+    return p
+
+
+@pytest.fixture
+def bad_ws(tmp_path, site):
+    site.good("alpha_provider", "alpha")
+    p = tmp_path / "ws" / "run.yaml"
+    p.parent.mkdir()
+    p.write_text(run_yaml([("alpha", "remote::alpha", "alpha_provider"),
+                           ("broken", "remote::broken", "missing_provider_pkg")]))
+    return p
+
+
+@pytest.fixture
+def sleepy_ws(tmp_path, site):
+    site.sleepy("sleepy_provider", "sleepy")
+    p = tmp_path / "ws" / "run.yaml"
+    p.parent.mkdir()
+    p.write_text(run_yaml([("sleepy", "remote::sleepy", "sleepy_provider")]))
+    return p
+
+
+async def test_success_streams_one_row_per_provider(good_ws):
+    app = make(good_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "ok", (st.summary, st.fatal)
+        assert [(r.provider_id, r.status) for r in st.rows] == [("alpha", "ok"), ("beta", "ok")]
+        assert all(r.duration is not None for r in st.rows)
+        assert "All providers validated successfully" in st.summary
+        ol = panel(app).query_one("#pf-rows", OptionList)
+        assert ol.option_count == 2
+        assert "OK" in str(ol.get_option_at_index(0).prompt)
+        # the temporary run.yaml is gone
+        assert not probe_processes()
+
+
+async def test_failure_row_expands_to_the_seed_block_and_rerun(bad_ws):
+    app = make(bad_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "failed"
+        broken = st.rows[1]
+        assert broken.status == "error" and broken.expanded
+        assert "ERROR: Provider validation failed" in broken.text
+        assert "Provider: broken" in broken.text and "Resolution:" in broken.text
+        ol = panel(app).query_one("#pf-rows", OptionList)
+        assert "Provider: broken" in str(ol.get_option_at_index(1).prompt)
+        # enter on the error row hides the block, again shows it
+        ol.highlighted = 1
+        await pilot.press("enter")
+        assert not broken.expanded
+        assert "Provider: broken" not in str(ol.get_option_at_index(1).prompt)
+        await pilot.press("enter")
+        assert broken.expanded
+        # fix the run by adding the package, and re-run with r
+        from .conftest import Site
+
+        Site(bad_ws.parent.parent).good("missing_provider_pkg", "broken")
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "ok", st.summary
+
+
+async def test_cancel_kills_the_probe(sleepy_ws):
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        ctl = controller_for(app)
+        await wait_for(pilot, lambda: ctl.state.rows and ctl.state.rows[0].status == "running")
+        await wait_for(pilot, lambda: probe_processes())
+        await pilot.pause(0.3)
+        assert ctl.state.running
+        await pilot.press("x")
+        st = await finished(pilot)
+        assert st.status == "cancelled"
+        assert st.rows[0].status == "not-checked"
+        await wait_for(pilot, lambda: not probe_processes(), timeout=5)
+        assert not probe_processes()
+
+
+async def test_run_continues_after_closing_and_editing_stays_usable(sleepy_ws):
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        ctl = controller_for(app)
+        await wait_for(pilot, lambda: probe_processes())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, PreflightPanel)
+        assert ctl.state.running  # still running in the background
+        # the host stays responsive
+        t0 = time.monotonic()
+        await pilot.pause(0.1)
+        assert time.monotonic() - t0 < 2
+        # open the panel again: same run, then cancel
+        app.push_screen(PreflightPanel(app.session, interpreters=list(CURRENT)))
+        await pilot.pause()
+        assert panel(app).query_one("#pf-rows", OptionList).option_count == 1
+        await pilot.press("x")
+        st = await finished(pilot)
+        assert st.status == "cancelled"
+        await wait_for(pilot, lambda: not probe_processes(), timeout=5)
+
+
+async def test_unsaved_edits_are_checked(good_ws):
+    from lsc_tui.config.session import SetValue
+
+    session = open_session(good_ws)
+    session.apply(SetValue(good_ws, ("providers", "inference", 1, "module"), "nowhere_pkg"))
+    assert session.dirty
+    app = HostApp(session, lambda s: PreflightPanel(s, interpreters=list(CURRENT)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "failed"
+        assert st.rows[1].status == "error"
+        assert "with unsaved edits" in str(panel(app).query_one("#pf-target").render())
+    assert "nowhere_pkg" not in good_ws.read_text()
+
+
+async def test_interpreter_chooser_accepts_a_typed_path_and_rejects_nonsense(good_ws, tmp_path):
+    venv = good_ws.parent / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {os.path.dirname(sys._base_executable)}\n")
+    (venv / "bin" / "python").symlink_to(PYTHON)
+    app = make(good_ws, interpreters=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        p = panel(app)
+        assert [i.kind for i in p.found] == ["current", "venv"]
+        assert p.found[1].display == ".venv/bin/python"
+        await pilot.press("i")
+        assert isinstance(app.screen, InterpreterChooser)
+        await pilot.press("tab")
+        for ch in "nope/python":
+            await pilot.press(ch)
+        await pilot.press("enter")
+        assert isinstance(app.screen, InterpreterChooser)
+        assert "no such file" in str(app.screen.query_one("#interpreter-error").render())
+        app.screen.query_one("#interpreter-path").value = ".venv"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PreflightPanel)
+        assert p.interpreter.display == ".venv/bin/python"
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "ok"
+        assert st.interpreter.kind == "path"
+
+
+async def test_no_run_yaml_is_explained(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: x\nservice: {host: 0.0.0.0}\nllama_stack:\n  use_as_library_client: false\n"
+                   "  url: http://localhost:8321\n")
+    app = make(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        assert controller_for(app).state.status == "idle"
+        assert any("no run.yaml to check" in n.message for n in app._notifications)
