@@ -251,3 +251,11 @@ def pytest_collection_modifyitems(items):
         fn = getattr(item, "function", None)
         if fn is not None and inspect.iscoroutinefunction(fn) and "tui_flows" in str(item.path):
             item.add_marker(pytest.mark.anyio)
+
+
+def file_hashes_of(folder: Path) -> dict[str, str]:
+    """sha256 of every file under ``folder`` (names relative to it): "nothing changed" checks."""
+    import hashlib
+
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

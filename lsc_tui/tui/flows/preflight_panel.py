@@ -87,6 +87,7 @@ class PreflightController:
         self.worker = None
         self.env: dict | None = None  # the probe's environment (None: this process's)
         self.timeout: float | None = None
+        self.keep_going = False
 
     @property
     def app(self) -> App | None:
@@ -140,7 +141,7 @@ class PreflightController:
         folder = tempfile.mkdtemp(prefix="lsc-tui-preflight-")  # 0700
         try:
             path = write_run_yaml(Path(folder) / "run.yaml", data)  # 0600
-            kwargs = {"python": interpreter.path, "cancel": cancel, "env": self.env}
+            kwargs = {"python": interpreter.path, "cancel": cancel, "env": self.env, "keep_going": self.keep_going}
             if self.timeout:
                 kwargs["timeout"] = self.timeout
             st.status = "running"
@@ -256,7 +257,7 @@ def row_content(r: Row, width: int, frame: int, stable: bool) -> Content:
         took = ""
     else:
         took = "-.-- s" if stable else f"{r.duration:.2f} s"
-    phase = PHASE_NAMES.get(r.phase, r.phase or "")
+    phase = "done" if r.status in ("ok", "warning") else PHASE_NAMES.get(r.phase, r.phase or "")
     id_w = max(10, width - 2 - 13 - 9 - 12 - 8 - 4)
     head = Content.assemble(
         (f"{mark} ", style),
@@ -296,7 +297,8 @@ class InterpreterChooser(FlowScreen):
         yield from self.compose_title()
         with Vertical(id="flow-body"):
             yield Static("The probe must run in the server's Python environment, where its providers "
-                         "are installed. Pick one, or type a path (a python or a virtual environment).",
+                         "are installed. Pick one (enter), or tab to type a path: a python or a virtual "
+                         "environment's folder, relative to the workspace.",
                          classes="help", markup=False)
             options = [Option(i.label, id=f"i{n}") for n, i in enumerate(self.found)]
             yield OptionList(*options, id="interpreters")
@@ -345,6 +347,7 @@ class PreflightPanel(FlowScreen):
         Binding("r", "run", "Run / re-run"),
         Binding("x", "cancel_run", "Cancel run"),
         Binding("i", "interpreter", "Interpreter"),
+        Binding("k", "keep_going", "Keep going"),
         Binding("enter", "toggle", "Details", show=False),
         Binding("escape,q", "close", "Close"),
     ]
@@ -381,12 +384,14 @@ class PreflightPanel(FlowScreen):
     def on_mount(self) -> None:
         self.ctl.listeners.append(self.refresh_rows)
         self._timer = self.set_interval(0.12, self._tick, pause=self.stable)
+        self._mounted = True
         self.refresh_rows()
         self.query_one(OptionList).focus()
         if self.autostart and not self.ctl.state.running:
             self.action_run()
 
     def on_unmount(self) -> None:
+        self._mounted = False
         try:
             self.ctl.listeners.remove(self.refresh_rows)
         except ValueError:
@@ -405,23 +410,24 @@ class PreflightPanel(FlowScreen):
         running = self.ctl.state.running
         if action == "cancel_run":
             return True if running else None
-        if action in ("run", "interpreter"):
+        if action in ("run", "interpreter", "keep_going"):
             return None if running else True
         return True
 
     # -- rendering -------------------------------------------------------------------------------
     def refresh_rows(self, only_running: bool = False) -> None:
-        if not self.is_mounted:
+        if not getattr(self, "_mounted", False):
             return
         st = self.ctl.state
         ol = self.query_one("#pf-rows", OptionList)
         width = max(60, (ol.size.width or self.app.size.width) - 2)
         if not only_running:
             interp = self.interpreter
-            target = f"  [{st.target}]" if st.target else ""
+            target = f"{st.target}; " if st.target and st.interpreter == interp else ""
+            mode = "keep going after an error" if self.ctl.keep_going else "stop at the first error (k: keep going)"
             self.query_one("#pf-target", Static).update(
-                f"Python: {interp.display}{target}\nrun.yaml: synthesized from {rel(self.session.path, self.base)}"
-                f"{' (with unsaved edits)' if self.session.dirty else ''}")
+                f"Python: {interp.display}\n{target}run.yaml synthesized from {rel(self.session.path, self.base)}"
+                f"{' (with unsaved edits)' if self.session.dirty else ''}; {mode}")
             id_w = max(10, width - 2 - 13 - 9 - 12 - 8 - 4)
             self.query_one("#pf-header", Static).update(
                 f"  {'API':<13}{'PROVIDER':<{id_w + 1}}{'PHASE':<9}{'RESULT':<12}{'TIME':>7}")
@@ -462,6 +468,7 @@ class PreflightPanel(FlowScreen):
                 import re
 
                 text = re.sub(r"in \d+\.\d+ s", "in -.-- s", text)
+            text = text.replace("use --keep-going to check every provider", "k then r checks every provider")
             parts.append((text, style))
             parts.append(("\nr re-runs; enter on a FAILED row shows or hides its report.", "$text-muted"))
         elif st.status == "cancelled":
@@ -473,6 +480,10 @@ class PreflightPanel(FlowScreen):
         why = self.ctl.start(self.session, self.interpreter)
         if why:
             self.tell(why, severity="warning")
+        self.refresh_rows()
+
+    def action_keep_going(self) -> None:
+        self.ctl.keep_going = not self.ctl.keep_going
         self.refresh_rows()
 
     def action_cancel_run(self) -> None:

@@ -1,0 +1,186 @@
+"""The secrets review, driven with a pilot: masked rows, reveal and hide, name validation,
+targets, the apply preview (nothing written before y), apply and the rescan.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from textual.widgets import Input, OptionList
+
+from lsc_tui.tui.flows.secrets_review import ApplyPreview, SecretsReview
+
+from .conftest import PLANTED, HostApp, file_hashes_of, open_session
+
+SECOND = "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUv"
+
+
+def make(config):
+    return HostApp(open_session(config), SecretsReview)
+
+
+def screen_text(app) -> str:
+    """Everything the review screen shows right now."""
+    scr = app.screen
+    out = []
+    for w in scr.query("Static, Label, OptionList, Input"):
+        if isinstance(w, OptionList):
+            out += [str(o.prompt) for o in w.options]
+        elif isinstance(w, Input):
+            out.append(w.value)
+        else:
+            out.append(str(w.render()))
+    return "\n".join(out)
+
+
+def add_second_secret(config):
+    run = config.parent / "run.yaml"
+    text = run.read_text().replace("api_key: ${env.OPENAI_API_KEY}", f"api_key: {SECOND}")
+    run.write_text(text)
+
+
+async def test_findings_are_masked_and_reveal_is_explicit_and_temporary(demo):
+    add_second_secret(demo)
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        assert isinstance(scr, SecretsReview)
+        files = {f.file for f in scr.state.findings}
+        assert files == {"lightspeed-stack.yaml", "run.yaml"}
+        text = screen_text(app)
+        assert PLANTED not in text and SECOND not in text
+        assert "********" in text
+        # v reveals the highlighted one only
+        await pilot.press("v")
+        text = screen_text(app)
+        assert PLANTED in text and SECOND not in text
+        # v again hides it
+        await pilot.press("v")
+        assert PLANTED not in screen_text(app)
+        # moving away hides it
+        await pilot.press("v")
+        assert PLANTED in screen_text(app)
+        await pilot.press("down")
+        assert PLANTED not in screen_text(app)
+        assert scr.revealed is None
+        # leaving the screen hides it too
+        await pilot.press("v")
+        assert SECOND in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert scr.revealed is None
+        assert app.results == [{"written": []}]
+
+
+async def test_name_is_editable_and_validated(demo):
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        f = scr.state.findings[0]
+        assert scr.name_of(f) == "POSTGRES_PASSWORD"
+        await pilot.press("e")
+        box = scr.query_one("#sr-name", Input)
+        assert box.has_focus
+        box.value = ""
+        await pilot.press(*"9bad")
+        await pilot.pause()
+        assert "upper-case" in str(scr.query_one("#sr-name-error").render())
+        assert scr.name_of(f) == "POSTGRES_PASSWORD"  # an invalid name is never taken
+        await pilot.press("escape")  # back to the list; letters act again
+        await pilot.press("a")
+        await pilot.pause()
+        # the name field showed an error but the stored name stayed valid: the preview opens
+        assert isinstance(app.screen, ApplyPreview)
+        await pilot.press("escape")
+        await pilot.press("e")
+        box.value = ""
+        await pilot.press(*"LCS_DB_PASSWORD", "enter")
+        assert scr.name_of(f) == "LCS_DB_PASSWORD"
+        assert "${env.LCS_DB_PASSWORD}" in str(scr.query_one("#sr-list", OptionList).get_option_at_index(0).prompt)
+    assert file_hashes_of(demo.parent) == before
+
+
+async def test_apply_shows_the_change_then_writes_env_and_rescans(demo):
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        prev = app.screen
+        assert isinstance(prev, ApplyPreview)
+        shown = str(prev.query_one("#sr-plan").render()) + str(prev.query_one("#sr-diff").render())
+        assert "+    password: ${env.POSTGRES_PASSWORD}" in shown
+        assert "-    password: ********" in shown
+        assert ".env: created, mode 0600" in shown
+        assert PLANTED not in shown and str(demo.parent) not in shown
+        # esc: back, nothing written
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretsReview)
+        assert file_hashes_of(demo.parent) == before
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        scr = app.screen
+        assert isinstance(scr, SecretsReview)
+        assert scr.state.findings == []  # rescanned from disk
+        await pilot.press("escape")
+        await pilot.pause()
+    env = demo.parent / ".env"
+    assert env.read_text().strip() == f"POSTGRES_PASSWORD={PLANTED}" or f"POSTGRES_PASSWORD={PLANTED}" in env.read_text()
+    assert stat.S_IMODE(os.stat(env).st_mode) == 0o600
+    assert "password: ${env.POSTGRES_PASSWORD}" in demo.read_text()
+    assert PLANTED not in demo.read_text()
+    assert app.results[-1]["written"] and any(p.endswith(".env") for p in app.results[-1]["written"])
+
+
+async def test_kubernetes_secret_target(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        scr = app.screen
+        assert scr.state.target == "k8s"
+        await pilot.press("o")
+        box = scr.query_one("#sr-target", Input)
+        box.value = "Bad_Name"
+        await pilot.pause()
+        assert "Lower-case" in str(scr.query_one("#sr-target-error").render())
+        box.value = "lcs-secrets"
+        await pilot.press("enter", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplyPreview)
+        await pilot.press("y")
+        await pilot.pause()
+    manifest = demo.parent / "lcs-secrets-secret.yaml"
+    assert manifest.exists() and "kind: Secret" in manifest.read_text()
+    assert "${env.POSTGRES_PASSWORD}" in demo.read_text()
+
+
+async def test_unsaved_edits_block_apply(demo):
+    from lsc_tui.config.session import SetValue
+
+    session = open_session(demo)
+    session.apply(SetValue(demo, ("service", "port"), 8081))
+    app = HostApp(session, SecretsReview)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, SecretsReview)
+        assert any("Unsaved edits" in n.message for n in app._notifications)
+    assert file_hashes_of(demo.parent) == before
+
+
+async def test_no_findings(tmp_path):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("version: 2\nimage_name: x\napis: []\nproviders: {}\n")
+    app = make(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert "No literal secrets" in screen_text(app)
+        await pilot.press("a")
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.results == [{"written": []}]
