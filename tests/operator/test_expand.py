@@ -648,3 +648,13 @@ def test_unusable_input_exits_2(cli, write, tmp_path):
     p = write("none.yaml", "kind: ConfigMap\n")
     code, _, err = cli("expand", p)
     assert code == 2 and "no LlamaStackDistribution" in err
+
+
+def test_malformed_base_config_is_reported_in_the_base(cli, write):
+    base = write("base.yaml", "version: 2\nproviders:\n  eval: true\nregistered_resources: []\n")
+    p = cr(write, "  disabled: [eval]\n")
+    code, _, err = expand(cli, p, base=base)
+    assert code == 1
+    assert "base.yaml:3:3: error: base-shape: the base config's providers.eval is not a list of providers" in err
+    assert "base.yaml:4:1: error: base-shape: the base config's registered_resources is not a mapping" in err
+    assert "Traceback" not in err and "internal error" not in err

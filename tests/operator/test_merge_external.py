@@ -392,3 +392,11 @@ def test_preflight_reads_the_same_metadata_directory(cli, write, tmp_path):
     found = load_index(str(tmp_path / "meta")).find(entry["provider_id"], entry["module"])
     assert found is not None and not found.error
     assert found.spec["providerType"] == entry["provider_type"]
+
+
+def test_malformed_provider_section_is_an_error_not_overwritten(cli, write):
+    run = write("run.yaml", "providers:\n  inference:\n    vllm: {provider_type: remote::vllm}\n")
+    ext = extra(write, "providers:\n  inference:\n  - {provider_id: a, provider_type: remote::a, module: a}\n")
+    code, out, err = cli("merge-external", "--run-yaml", run, "--extra-providers", ext)
+    assert code == 1 and out == ""
+    assert "run.yaml:2:3: error: run-yaml-shape: providers.inference is not a list of providers" in err

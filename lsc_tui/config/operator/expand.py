@@ -203,6 +203,52 @@ def _check_version(config: dict, doc: LocDoc) -> list[Finding]:
                         "Use a base config with version: 2 (Llama Stack 0.2.13 and later).")]
 
 
+def _check_shape(doc: LocDoc) -> list[Finding]:
+    """The parts of a base config generation edits must have the run.yaml shape."""
+    data = doc.data
+    out: list[Finding] = []
+
+    def bad(path, what):
+        out.append(doc.finding(path, Severity.ERROR, "base-shape",
+                               f"the base config's {models._dotted(path)} is not {what}",
+                               "Fix the base config (compare it with the distribution's config.yaml)."))
+
+    if "apis" in data and data["apis"] is not None and not isinstance(data["apis"], list):
+        bad(("apis",), "a list")
+    providers = data.get("providers")
+    if providers is not None:
+        if not isinstance(providers, dict):
+            bad(("providers",), "a mapping of API names to provider lists")
+        else:
+            for api, section in providers.items():
+                if section is None:
+                    continue
+                if not isinstance(section, list):
+                    bad(("providers", api), "a list of providers")
+                    continue
+                for i, entry in enumerate(section):
+                    if not isinstance(entry, dict):
+                        bad(("providers", api, i), "a provider mapping")
+    for key in ("registered_resources", "storage", "vector_stores", "safety"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            bad((key,), "a mapping")
+    for holder_path in (("registered_resources",), ()):
+        holder = data.get(holder_path[0]) if holder_path else data
+        if not isinstance(holder, dict):
+            continue
+        for key in RESOURCE_LISTS:
+            if holder_path == () and key not in ("models", "shields"):
+                continue
+            if holder.get(key) is not None and not isinstance(holder[key], list):
+                bad(holder_path + (key,), "a list")
+    storage = data.get("storage")
+    if isinstance(storage, dict):
+        for key in ("backends", "stores"):
+            if storage.get(key) is not None and not isinstance(storage[key], dict):
+                bad(("storage", key), "a mapping")
+    return out
+
+
 def _config_from_configmap(cr: LocDoc, ref_path: tuple, cm_name: str, inputs: Inputs,
                            what: str) -> tuple[LocDoc | None, list[Finding]]:
     cm = inputs.config_maps.get(cm_name)
@@ -309,6 +355,7 @@ def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
                                          "Give a config.yaml (version, apis, providers, ...)."))
         return ExpandResult(name, None, findings)
     findings.extend(_check_version(base_doc.data, base_doc))
+    findings.extend(_check_shape(base_doc))
     if has_errors(findings):
         return ExpandResult(name, None, findings)
     tgt = target or infer_version(base_doc.data)

@@ -237,6 +237,18 @@ def merge_external(run: dict | None, externals: list[External], *, run_file: str
     if run is not None and not isinstance(run, dict):
         errors.append(Finding(run_file, 1, 1, Severity.ERROR, "not-a-mapping",
                               "the run.yaml is not a mapping of keys", "A run.yaml starts with version, apis, providers, ..."))
+    if isinstance(run, dict):
+        providers = run.get("providers")
+        if providers is not None and not isinstance(providers, dict):
+            errors.append(_run_finding(run_doc, run_file, ("providers",), "providers is not a mapping of API names to "
+                                       "provider lists", "Write providers: {inference: [...], ...}."))
+        elif isinstance(providers, dict):
+            for ext in externals:
+                section = providers.get(ext.api)
+                if section is not None and not isinstance(section, list):
+                    errors.append(_run_finding(run_doc, run_file, ("providers", ext.api),
+                                               f"providers.{ext.api} is not a list of providers",
+                                               f"Write providers.{ext.api} as a list (- provider_id: ...)."))
     if errors:
         return MergeResult(None, errors)
     out = copy.deepcopy(run) if run else {}
@@ -302,6 +314,11 @@ def merge_external(run: dict | None, externals: list[External], *, run_file: str
         log.append(f"merged external provider '{ext.provider_id}' ({ext.entry['provider_type']}, "
                    f"module {ext.entry['module']}) into API '{ext.api}'")
     return MergeResult(out, [], warnings, log)
+
+
+def _run_finding(run_doc, run_file, path, message, fix) -> Finding:
+    line, col = run_doc.pos(path) if run_doc is not None else (0, 0)
+    return Finding(run_file, line, col, Severity.ERROR, "run-yaml-shape", message, fix, path)
 
 
 def _conditional_id(value) -> tuple[str, str] | None:
