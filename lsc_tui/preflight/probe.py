@@ -437,6 +437,8 @@ class _DistIndex:
 
         self.md = md
         self._by_name = {}
+        self._dirs = None
+        self._headers = {}
         self._scanned = {}
         self._pkgmap = None
 
@@ -447,15 +449,35 @@ class _DistIndex:
             out.append("-" if ch in "_." else ch)
         return "".join(out)
 
+    def _index(self):
+        """normalized name -> metadata directory, from one listing of each sys.path entry."""
+        if self._dirs is None:
+            self._dirs = {}
+            for entry in sys.path:
+                try:
+                    names = os.listdir(entry or ".")
+                except OSError:
+                    continue
+                for n in names:
+                    for suffix in (".dist-info", ".egg-info"):
+                        if n.endswith(suffix):
+                            stem = n[: -len(suffix)]
+                            dname = stem.split("-", 1)[0] if "-" in stem else stem
+                            self._dirs.setdefault(self.norm(dname), os.path.join(entry or ".", n))
+        return self._dirs
+
     def get(self, name):
         key = self.norm(name)
         if key not in self._by_name:
             dist = None
-            try:
-                dist = self.md.distribution(name)
-            except Exception:
+            path = self._index().get(key)
+            if path is not None:
+                import pathlib
+
+                dist = self.md.PathDistribution(pathlib.Path(path))
+            elif any(e.endswith((".zip", ".egg")) for e in sys.path):
                 try:
-                    dist = self.md.distribution(key)
+                    dist = self.md.distribution(name)
                 except Exception:
                     dist = None
             self._by_name[key] = dist
@@ -492,9 +514,53 @@ class _DistIndex:
                 return True
         return False
 
+    def headers(self, dist):
+        """(name, version, [Requires-Dist]) read straight from METADATA, cached.
+
+        The email parser importlib.metadata uses costs milliseconds per distribution; a
+        Llama Stack environment has hundreds.
+        """
+        key = id(dist)
+        if key in self._headers:
+            return self._headers[key]
+        name = version = None
+        reqs = []
+        text = None
+        try:
+            text = dist.read_text("METADATA")
+        except Exception:
+            text = None
+        if text is not None:
+            last = None
+            for line in text.splitlines():
+                if not line.strip():
+                    break
+                if line[:1] in (" ", "\t"):
+                    continue
+                field, _, value = line.partition(":")
+                field = field.strip().lower()
+                value = value.strip()
+                if field == "name" and name is None:
+                    name = value
+                elif field == "version" and version is None:
+                    version = value
+                elif field == "requires-dist":
+                    reqs.append(value)
+                last = field
+        else:
+            try:
+                name = dist.metadata["Name"]
+                version = dist.version
+                reqs = list(dist.requires or [])
+            except Exception:
+                pass
+        result = (name or "?", version or "?", reqs)
+        self._headers[key] = result
+        return result
+
     def requirements(self, dist):
         out = []
-        for req in dist.requires or []:
+        for req in self.headers(dist)[2]:
             name, marker = _split_requirement(req)
             if name and (marker is None or _marker_true(marker)):
                 out.append(name)
@@ -506,10 +572,7 @@ class _DistIndex:
         todo = [dist]
         while todo and len(seen) < limit:
             d = todo.pop(0)
-            try:
-                key = self.norm(d.metadata["Name"] or "")
-            except Exception:
-                key = repr(d)
+            key = self.norm(self.headers(d)[0])
             if key in seen:
                 continue
             seen[key] = d
@@ -534,12 +597,9 @@ class _DistIndex:
                 tags.append(line.split(":", 1)[1].strip())
         bad = []
         natives = 0
-        for f in dist.files or []:
-            name = str(f)
-            if not _looks_native(name):
-                continue
+        for name in _native_record_entries(dist):
             try:
-                path = str(f.locate())
+                path = str(dist.locate_file(name))
             except Exception:
                 continue
             found = native_arch(path)
@@ -551,6 +611,34 @@ class _DistIndex:
         result = (tags, bad, natives)
         self._scanned[key] = result
         return result
+
+
+def _native_record_entries(dist):
+    """Paths in the distribution's RECORD that look like native code.
+
+    Reads RECORD as text and filters lines before splitting them: far cheaper than
+    ``dist.files`` for the big distributions a Llama Stack environment has.
+    """
+    try:
+        record = dist.read_text("RECORD")
+    except Exception:
+        record = None
+    if record is None:
+        try:
+            return [str(f) for f in (dist.files or []) if _looks_native(str(f))]
+        except Exception:
+            return []
+    out = []
+    for line in record.splitlines():
+        if ".so" not in line and ".pyd" not in line and ".dylib" not in line and ".dll" not in line \
+                and ".SO" not in line and ".PYD" not in line and ".DLL" not in line:
+            continue
+        name = line.rsplit(",", 2)[0] if line.count(",") >= 2 else line
+        if name.startswith('"') and name.endswith('"'):
+            name = name[1:-1].replace('""', '"')
+        if _looks_native(name):
+            out.append(name)
+    return out
 
 
 def _fits(found, target):
@@ -831,6 +919,7 @@ class Checker:
         self.target = target
         self._dists = None
         self.timings = {}
+        self._arch_cache = {}
 
     @property
     def dists(self):
@@ -922,19 +1011,32 @@ class Checker:
         spec = _find_top(top)
         if spec is None:
             return "skipped: %s is not installed (the import check reports it)" % top
+        key = top
+        if key not in self._arch_cache:
+            try:
+                self._arch_cache[key] = ("ok", self._architecture(top, spec, mod))
+            except Failure as f:
+                self._arch_cache[key] = ("fail", dict(f.data))
+        kind, value = self._arch_cache[key]
+        if kind == "fail":
+            raise Failure(**dict(value))
+        return value
+
+    def _architecture(self, top, spec, mod):
         dist = self.dists.owner_of(top)
         checked = 0
         if dist is not None:
             for d in self.dists.closure(dist):
                 checked += 1
                 self._check_dist(d, mod)
+            name, version, _reqs = self.dists.headers(dist)
+            return "%s %s and %d distributions it requires" % (name, version, checked - 1)
         natives = self._check_directory(spec, mod, dist)
-        return "%d distributions, %d native files outside them" % (checked, natives)
+        return "%s is not from an installed distribution: %d native files in its directory" % (top, natives)
 
     def _check_dist(self, dist, mod):
         tags, bad, natives = self.dists.native_report(dist, self.target)
-        name = dist.metadata["Name"] or "?"
-        version = dist.version
+        name, version, _reqs = self.dists.headers(dist)
         pkg = _wheel_name(name, version, tags)
         expected = "%s/%s" % self.target
         if bad:
