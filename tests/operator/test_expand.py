@@ -658,3 +658,49 @@ def test_malformed_base_config_is_reported_in_the_base(cli, write):
     assert "base.yaml:3:3: error: base-shape: the base config's providers.eval is not a list of providers" in err
     assert "base.yaml:4:1: error: base-shape: the base config's registered_resources is not a mapping" in err
     assert "Traceback" not in err and "internal error" not in err
+
+
+def test_key_warnings_go_away_when_the_cr_sets_the_right_key(cli, write):
+    p = cr(write, """
+  providers:
+    inference:
+    - provider: vllm
+      endpoint: http://vllm:8000/v1
+      settings: {base_url: http://vllm:8000/v1}
+      secretRefs:
+        api_token: {secretKeyRef: {name: c, key: k}}
+""")
+    code, config, err = expand(cli, p)
+    assert code == 0
+    assert "endpoint-key" not in err and "api-key-field" not in err
+    assert config["providers"]["inference"][0]["config"]["api_token"] == "${env.LLSD_VLLM_API_TOKEN}"
+
+
+def test_full_v1alpha2_cr_expands_and_validates(cli, tmp_path):
+    out = tmp_path / "config.yaml"
+    code, _, err = cli("expand", OP_FIXTURES / "v1alpha2-full.yaml", "-o", out)
+    assert code == 0, err
+    assert "embedding-dimension" in err  # documented: ModelConfig cannot carry embedding_dimension
+    config = load(out)
+    assert config["storage"]["backends"]["kv_default"] == {"type": "kv_redis", "host": "redis", "port": 6379}
+    assert {"eval", "scoring", "datasetio"}.isdisjoint(config["providers"])
+    code, _, err = cli("validate", out)
+    assert code == 0, err
+    assert ": error:" not in err
+
+
+def test_literal_secrets_in_a_cr_never_reach_messages(cli, write):
+    token = "sk-" + "9aQ" * 12
+    p = cr(write, f"""
+  providers:
+    inference:
+    - provider: openai
+      endpoint: https://user:{token}@api.example.com
+      apiKey: {token}
+      settings:
+        api_key: {token}
+""")
+    code, out, err = cli("expand", p, "--base", BASE)
+    assert code == 1
+    assert 'spec.providers.inference[0].apiKey: Invalid value: "string"' in err
+    assert token not in err and out == ""

@@ -466,7 +466,7 @@ class _Generator:
         self.cr, self.spec, self.config, self.base_doc = cr, spec, config, base_doc
         self.target, self.findings, self.env = target, findings, env
         self.generated: list[tuple[str, int, dict, tuple]] = []  # (api, index, entry, CR path)
-        self.replaced: set[str] = set()
+        self.replaced: dict[str, str] = {}  # run.yaml API -> CR section that replaced it
 
     def warn(self, path, code, message, fix, severity=Severity.WARNING):
         self.findings.append(self.cr.finding(path, severity, code, message, fix))
@@ -508,7 +508,7 @@ class _Generator:
                               f"{', '.join(gone)}",
                               "Re-declare a base provider in the list if you want to keep it.", Severity.INFO)
             out[api] = entries
-            self.replaced.add(api)
+            self.replaced[api] = section
             apis = self.config.get("apis")
             if isinstance(apis, list) and apis and api not in apis:
                 apis.append(api)
@@ -547,7 +547,7 @@ class _Generator:
             config["url"] = p["endpoint"]
             want = URL_FIELD.get((api, name)) or ("base_url" if api == "inference" and name in BASE_URL_TYPES
                                                   and self.target >= (0, 4) else None)
-            if want and want != "url":
+            if want and want != "url" and not _sets(p, want):
                 self.warn(path + ("endpoint",), "endpoint-key",
                           f"endpoint becomes config.url, but {ptype} in Llama Stack {fmt_version(self.target)} reads "
                           f"'{want}' (unknown keys are silently ignored), so the endpoint is not used",
@@ -558,7 +558,7 @@ class _Generator:
             config["api_key"] = f"${{env.{var}}}"
             self.add_env(var, ref, flat, path + ("apiKey",))
             want = API_KEY_FIELD.get((api, name))
-            if want:
+            if want and not _sets(p, want):
                 self.warn(path + ("apiKey",), "api-key-field",
                           f"apiKey becomes config.api_key, but {ptype} reads '{want}' (api_key is silently "
                           "ignored), so the key is never sent",
@@ -743,6 +743,11 @@ class _Generator:
             if m.get("quantization"):
                 meta["quantization"] = m["quantization"]
             entry["metadata"] = meta
+            if entry["model_type"] == "embedding":
+                self.warn(path, "embedding-dimension",
+                          "Llama Stack needs metadata.embedding_dimension for an embedding model, and ModelConfig "
+                          "has no field for it: the server rejects the model at startup",
+                          "Register embedding models through overrideConfig (or the base config) instead.")
             self.clash(_append(holder, "models", entry), "models", path)
         for kind, api, section, list_key, id_key in (("tools", "tool_runtime", "toolRuntime", "tool_groups",
                                                        "toolgroup_id"),
@@ -829,10 +834,15 @@ class _Generator:
                 continue
             rid = _resolved_id(value)
             if rid and rid not in known[api]:
-                self.warn(("spec", "providers"), "dangling-provider-reference",
+                self.warn(("spec", "providers", self.replaced[api]), "dangling-provider-reference",
                           f"the base config's {where} names provider '{rid}', which spec.providers replaced; "
                           "the server fails at startup (or skips the resource) when it is active",
                           f"Keep the {api} provider with id '{rid}', or use overrideConfig to edit {where}.")
+
+
+def _sets(p: dict, key: str) -> bool:
+    """The CR entry itself sets config key ``key`` (through settings or secretRefs)."""
+    return any(isinstance(p.get(f), dict) and key in p[f] for f in ("settings", "secretRefs"))
 
 
 def _append(holder: dict, key: str, entry: dict) -> str | None:
