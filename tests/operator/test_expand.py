@@ -704,3 +704,24 @@ def test_literal_secrets_in_a_cr_never_reach_messages(cli, write):
     assert code == 1
     assert 'spec.providers.inference[0].apiKey: Invalid value: "string"' in err
     assert token not in err and out == ""
+
+
+def test_edge_8_a_new_base_regenerates_from_that_base(cli, write, tmp_path):
+    # An operator upgrade that changes the image changes the base config: the same CR must
+    # regenerate on the new base (the CR's parts stay, the base's parts follow the new base).
+    p = cr(write, """
+  providers:
+    inference:
+    - provider: vllm
+  storage:
+    kv: {type: sqlite}
+""")
+    code, old, _ = expand(cli, p, base=None)  # embedded starter
+    code2, new, _ = expand(cli, p, base=OP_FIXTURES.parent.parent.parent / "lsc_tui" / "data" / "distributions"
+                           / "postgres-demo" / "config.yaml")
+    assert code == code2 == 0
+    assert old["providers"]["inference"] == new["providers"]["inference"]
+    assert old["distro_name"] == "starter" and new["distro_name"] == "postgres-demo"
+    assert new["storage"]["backends"]["kv_default"] == {
+        "type": "kv_sqlite", "db_path": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/postgres-demo}/kvstore.db"}
+    assert new["storage"]["backends"]["sql_default"]["type"] == "sql_postgres"  # sql not in the CR: base kept
