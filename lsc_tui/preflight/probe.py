@@ -440,7 +440,6 @@ class _DistIndex:
         self._dirs = None
         self._headers = {}
         self._scanned = {}
-        self._pkgmap = None
 
     @staticmethod
     def norm(name):
@@ -483,21 +482,36 @@ class _DistIndex:
             self._by_name[key] = dist
         return self._by_name[key]
 
-    def owner_of(self, top):
-        """The distribution that ships top-level module ``top``."""
+    def owner_of(self, top, spec=None):
+        """The distribution that ships top-level module ``top`` (None for a plain directory).
+
+        Tries the module's own name first, then only the metadata directories that sit in the
+        same sys.path entry as the module: a distribution always installs its metadata next
+        to its code.
+        """
         for guess in (top, top.replace("_", "-")):
             dist = self.get(guess)
             if dist is not None and self._ships(dist, top):
                 return dist
-        if self._pkgmap is None:
-            try:
-                self._pkgmap = self.md.packages_distributions()
-            except Exception:
-                self._pkgmap = {}
-        for name in self._pkgmap.get(top, []):
-            dist = self.get(name)
-            if dist is not None:
-                return dist
+        where = None
+        if spec is not None:
+            if spec.submodule_search_locations:
+                where = os.path.dirname(list(spec.submodule_search_locations)[0])
+            elif spec.origin:
+                where = os.path.dirname(spec.origin)
+        if where is None:
+            return None
+        try:
+            names = sorted(os.listdir(where))
+        except OSError:
+            return None
+        import pathlib
+
+        for n in names:
+            if n.endswith((".dist-info", ".egg-info")):
+                dist = self.md.PathDistribution(pathlib.Path(where, n))
+                if self._ships(dist, top):
+                    return dist
         return None
 
     @staticmethod
@@ -1023,7 +1037,7 @@ class Checker:
         return value
 
     def _architecture(self, top, spec, mod):
-        dist = self.dists.owner_of(top)
+        dist = self.dists.owner_of(top, spec)
         checked = 0
         if dist is not None:
             for d in self.dists.closure(dist):

@@ -120,3 +120,46 @@ def test_console_entry_point_runs_as_a_module(ws):
     p = subprocess.run([sys.executable, "-m", "lsc_tui.preflight.cli"], capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 2
+
+
+def test_preflight_core_never_imports_textual():
+    code = ("import sys, lsc_tui.preflight.cli, lsc_tui.preflight.runner, lsc_tui.preflight.report, "
+            "lsc_tui.preflight.metadata, lsc_tui.preflight.probe, lsc_tui.commands.preflight\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+            "print(bad)\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+
+
+def test_probe_imports_only_the_standard_library_before_the_provider():
+    """Load the probe's code (not main) and list every module it brought in."""
+    import json
+
+    from lsc_tui.preflight import runner
+
+    code = (
+        "import sys, json\n"
+        "f = sys.argv[1]\n"
+        "src = open(f, 'rb').read()\n"
+        "exec(compile(src, f, 'exec'), {'__name__': 'probe_under_test', '__file__': f})\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    p = subprocess.run([sys.executable, "-B", "-c", code, str(runner.PROBE_PATH)], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    mods = json.loads(p.stdout.strip().splitlines()[-1])
+    startup = _site_startup_modules()
+    stdlib = set(sys.stdlib_module_names)
+    outside = [m for m in mods if m.split(".")[0] not in stdlib | startup
+               and m not in ("__main__", "probe_under_test")]
+    assert outside == []
+
+
+def _site_startup_modules():
+    """Modules the interpreter itself loads at start (site .pth hooks), before any probe code."""
+    import json
+
+    p = subprocess.run([sys.executable, "-B", "-c", "import sys, json; print(json.dumps(sorted(sys.modules)))"],
+                       capture_output=True, text=True, timeout=60)
+    return {m.split(".")[0] for m in json.loads(p.stdout)}
