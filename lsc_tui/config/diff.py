@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Union
 
@@ -79,32 +81,72 @@ def unified_diff(
     b = new_text.splitlines(keepends=True)
     prefix = _common_prefix(a, b)
     suffix = _common_suffix(a, b, prefix)
-    lo = max(0, prefix - context)
-    a_hi = min(len(a), len(a) - suffix + context)
-    b_hi = min(len(b), len(b) - suffix + context)
-    matcher = difflib.SequenceMatcher(None, a[lo:a_hi], b[lo:b_hi], autojunk=False)
+    a_end, b_end = len(a) - suffix, len(b) - suffix
+    # align only the changed middle; the trimmed ends are equal blocks around it
+    middle = difflib.SequenceMatcher(None, a[prefix:a_end], b[prefix:b_end], autojunk=False)
+    opcodes = [("equal", 0, prefix, 0, prefix)] if prefix else []
+    for tag, i1, i2, j1, j2 in middle.get_opcodes():
+        opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
+    if suffix:
+        opcodes.append(("equal", a_end, len(a), b_end, len(b)))
     values = set() if mask is True or mask is False else {v for v in mask if v}
     masker_a = _LineMasker(a) if mask is not False else None
     masker_b = _LineMasker(b) if mask is not False else None
     out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
-    for group in matcher.get_grouped_opcodes(context):
+    for group in _groups(_merge_equal(opcodes), context):
         first, last = group[0], group[-1]
         out.append(
-            f"@@ -{_range(first[1] + lo, last[2] - first[1])} "
-            f"+{_range(first[3] + lo, last[4] - first[3])} @@\n"
+            f"@@ -{_range(first[1], last[2] - first[1])} "
+            f"+{_range(first[3], last[4] - first[3])} @@\n"
         )
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                for j in range(j1 + lo, j2 + lo):
+                for j in range(j1, j2):
                     out.append(" " + _show(b, j, masker_b, values))
                 continue
             if tag in ("replace", "delete"):
-                for i in range(i1 + lo, i2 + lo):
+                for i in range(i1, i2):
                     out.append("-" + _show(a, i, masker_a, values))
             if tag in ("replace", "insert"):
-                for j in range(j1 + lo, j2 + lo):
+                for j in range(j1, j2):
                     out.append("+" + _show(b, j, masker_b, values))
     return "".join(out)
+
+
+def _merge_equal(opcodes: list) -> list:
+    out: list = []
+    for op in opcodes:
+        if op[1] == op[2] and op[3] == op[4]:
+            continue
+        if out and op[0] == "equal" and out[-1][0] == "equal":
+            prev = out.pop()
+            op = ("equal", prev[1], op[2], prev[3], op[4])
+        out.append(op)
+    return out
+
+
+def _groups(opcodes: list, context: int) -> list:
+    """Hunks: runs of changes with up to ``context`` equal lines around them."""
+    if not any(op[0] != "equal" for op in opcodes):
+        return []
+    ops = list(opcodes)
+    if ops[0][0] == "equal":
+        tag, i1, i2, j1, j2 = ops[0]
+        ops[0] = (tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2)
+    if ops[-1][0] == "equal":
+        tag, i1, i2, j1, j2 = ops[-1]
+        ops[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
+    groups, current = [], []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal" and i2 - i1 > 2 * context and current:
+            current.append((tag, i1, i1 + context, j1, j1 + context))
+            groups.append(current)
+            current = []
+            i1, j1 = i2 - context, j2 - context
+        current.append((tag, i1, i2, j1, j2))
+    if current and not (len(current) == 1 and current[0][0] == "equal"):
+        groups.append(current)
+    return groups
 
 
 def _show(lines: list, index: int, masker: Optional["_LineMasker"], values: set) -> str:
@@ -120,14 +162,21 @@ _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"
 _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
 
 
+# Every secret-key pattern of lsc_tui.config.masking contains one of these words.
+_WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
+
+
 class _LineMasker:
-    """Masks lines of a block-style YAML text using the keys above them."""
+    """Masks lines of a block-style YAML text using the keys above them.
+
+    The lines under a secret-named key are found once per text: a regular expression finds
+    the (few) candidate key lines, and each secret key's block ends at the first line that
+    is not indented deeper. Cost: one C-level scan plus the secret blocks themselves.
+    """
 
     def __init__(self, lines: list):
         self.lines = lines
-        self._parents: list[int] = []  # parent line of each line scanned so far
-        self._stack: list[tuple[int, int]] = []  # (indent, line) of open ancestors
-        self._secret: dict[int, bool] = {}
+        self._blocks: Optional[list[tuple[int, int]]] = None
 
     def _content(self, index: int) -> tuple[int, str]:
         line = self.lines[index].rstrip("\n")
@@ -138,54 +187,42 @@ class _LineMasker:
             col = len(line) - len(stripped)
         return col, stripped
 
-    def parent(self, index: int) -> int:
-        """The nearest line above with a smaller indentation (-1 for none).
-
-        One forward pass with a stack, extended only as far as a caller asks.
-        """
-        parents, stack = self._parents, self._stack
-        while len(parents) <= index:
-            i = len(parents)
-            col, stripped = self._content(i)
-            if not stripped or stripped.startswith("#"):
-                parents.append(stack[-1][1] if stack else -1)
-                continue
-            while stack and stack[-1][0] >= col:
-                stack.pop()
-            parents.append(stack[-1][1] if stack else -1)
-            stack.append((col, i))
-        return parents[index]
-
-    def _key(self, index: int) -> Optional[str]:
-        _col, stripped = self._content(index)
-        m = _KEY_LINE.match(stripped)
-        if not m:
-            return None
-        key = m.group("key").strip()
-        if len(key) >= 2 and key[0] == key[-1] and key[0] in "'\"":
-            key = key[1:-1]
-        return key
+    def _secret_blocks(self) -> list[tuple[int, int]]:
+        if self._blocks is not None:
+            return self._blocks
+        blocks: list[tuple[int, int]] = []
+        low = "".join(self.lines).lower()
+        starts: Optional[list[int]] = None
+        done: set[int] = set()
+        for word in _WORDS:
+            pos = low.find(word)
+            while pos != -1:
+                if starts is None:
+                    starts = [0]
+                    starts.extend(accumulate(map(len, self.lines)))
+                index = bisect_right(starts, pos) - 1
+                pos = low.find(word, starts[index + 1] if index + 1 < len(starts) else len(low))
+                if index in done:
+                    continue
+                done.add(index)
+                col, stripped = self._content(index)
+                m = _KEY_LINE.match(stripped)
+                if not m or not is_secret_key(m.group("key").strip().strip("'\"")):
+                    continue
+                end = index + 1
+                while end < len(self.lines):
+                    c, rest = self._content(end)
+                    if rest and not rest.startswith("#") and c <= col:
+                        break
+                    end += 1
+                if end > index + 1:
+                    blocks.append((index, end))
+        self._blocks = blocks
+        return blocks
 
     def under_secret(self, index: int) -> bool:
-        """True when some ancestor line's key names a secret."""
-        hit = self._secret.get(index)
-        if hit is not None:
-            return hit
-        chain = []
-        k = self.parent(index)
-        result = False
-        while k >= 0:
-            known = self._secret.get(k)
-            if known is not None:
-                result = known or is_secret_key(self._key(k))
-                break
-            chain.append(k)
-            if is_secret_key(self._key(k)):
-                result = True
-                break
-            k = self.parent(k)
-        self._secret[index] = result
-        return result
+        """True when the line sits inside the value of a secret-named key."""
+        return any(start < index < end for start, end in self._secret_blocks())
 
     def mask(self, index: int, values: set) -> str:
         line = self.lines[index]
@@ -341,6 +378,10 @@ def _walk(old: Any, new: Any, path: tuple, secret: bool, values: set, out: list)
                 out.append(Change("added", path + (key,), None, _masked(new[key], s, values)))
         return
     if isinstance(old, list) and isinstance(new, list):
+        if len(old) == len(new):  # the common case while editing: compare in place
+            for n in range(len(old)):
+                _walk(old[n], new[n], path + (n,), secret, values, out)
+            return
         key = _identity(old)
         if key is not None and key == _identity(new):
             old_ids = [i[key] for i in old]

@@ -66,6 +66,10 @@ class Synthesis:
 
     def text_and_line_origins(self) -> tuple[str, list]:
         """The dumped run.yaml and, per output line, the Origin of what it shows."""
+        fast = dump_with_origins(self.data, self.provenance)
+        if fast is not None:
+            self._text = fast[0]
+            return fast
         paths = self.line_paths()
         prov, root = self.provenance, self.data
         root_origin = prov.node.get(id(root), Origin("unknown", ""))
@@ -586,7 +590,7 @@ def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, cha
         return
     text = _scalar(value)
     sep = " " if prefix.endswith(":") else ""
-    if text is not None and len(prefix) + len(sep) + len(text) <= WIDTH:
+    if text is not None and (len(prefix) + len(sep) + len(text) <= WIDTH or _unfoldable(text)):
         lines.append(prefix + sep + text + "\n")
         if paths is not None:
             paths.append(path)
@@ -624,12 +628,226 @@ def _seq(items: list, indent: str, lines, paths, path, seen, chain, chain_ok, fi
                chain + (("i",),), chain_ok)
 
 
+_STR_SCALARS: dict = {}
+_STR_KEYS: dict = {}
+
+
+def _fast_scalar(value: Any) -> Optional[str]:
+    if value.__class__ is str:
+        text = _STR_SCALARS.get(value)
+        if text is None:
+            text = _scalar(value)
+            if text is not None:
+                if len(_STR_SCALARS) > 200_000:
+                    _STR_SCALARS.clear()
+                _STR_SCALARS[value] = text
+        return text
+    return _scalar(value)
+
+
+def _unfoldable(text: str) -> bool:
+    """PyYAML folds plain and single-quoted scalars only at spaces; double quotes anywhere."""
+    return " " not in text and not text.startswith('"')
+
+
+def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+    try:
+        keys = sorted(mapping)
+    except TypeError:
+        keys = list(mapping)
+    child = indent + "  "
+    for key in keys:
+        ktext = _STR_KEYS.get(key) if key.__class__ is str else None
+        if ktext is None:
+            ktext = _key(key)
+            if key.__class__ is str:
+                _STR_KEYS[key] = ktext
+        if first is not None:
+            pre = first + ktext + ":"
+            first = None
+        else:
+            pre = indent + ktext + ":"
+        value = mapping[key]
+        cls = value.__class__
+        if cls is dict:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if value:
+                out.append(pre + "\n")
+                stack.append(("k", key))
+                _fast_map(value, child, None, out, seen, stack)
+                stack.pop()
+            else:
+                out.append(pre + " {}\n")
+        elif cls is list:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if value:
+                out.append(pre + "\n")
+                stack.append(("k", key))
+                _fast_seq(value, child, None, out, seen, stack)
+                stack.pop()
+            else:
+                out.append(pre + " []\n")
+        else:
+            text = _fast_scalar(value)
+            if text is not None and (len(pre) + 1 + len(text) <= WIDTH or _unfoldable(text)):
+                out.append(pre + " " + text + "\n")
+            else:
+                stack.append(("k", key))
+                body = _folded(value, tuple(stack))
+                stack.pop()
+                out.append(pre + " " + body[0])
+                out.extend(body[1:])
+
+
+def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+    child = indent + "  "
+    stack.append(("i",))
+    for value in items:
+        if first is not None:
+            pre = first + "- "
+            first = None
+        else:
+            pre = indent + "- "
+        cls = value.__class__
+        if cls is dict:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if value:
+                _fast_map(value, child, pre, out, seen, stack)
+            else:
+                out.append(pre + "{}\n")
+        elif cls is list:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if value:
+                _fast_seq(value, child, pre, out, seen, stack)
+            else:
+                out.append(pre + "[]\n")
+        else:
+            text = _fast_scalar(value)
+            if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
+                out.append(pre + text + "\n")
+            else:
+                body = _folded(value, tuple(stack))
+                out.append(pre + body[0])
+                out.extend(body[1:])
+    stack.pop()
+
+
+def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, origins: list,
+                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+    """_fast_map that also records, per line, the Origin of the value it shows."""
+    try:
+        keys = sorted(mapping)
+    except TypeError:
+        keys = list(mapping)
+    child = indent + "  "
+    for key in keys:
+        ktext = _STR_KEYS.get(key) if key.__class__ is str else None
+        if ktext is None:
+            ktext = _key(key)
+        pre = (first if first is not None else indent) + ktext + ":"
+        first = None
+        value = mapping[key]
+        here = prov.child_origin(mapping, key, origin)
+        cls = value.__class__
+        if cls is dict or cls is list:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if value:
+                out.append(pre + "\n")
+                origins.append(here)
+                stack.append(("k", key))
+                if cls is dict:
+                    _origin_map(value, child, None, out, origins, seen, stack, prov, here)
+                else:
+                    _origin_seq(value, child, None, out, origins, seen, stack, prov, here)
+                stack.pop()
+            else:
+                out.append(pre + (" {}\n" if cls is dict else " []\n"))
+                origins.append(here)
+        else:
+            text = _fast_scalar(value)
+            if text is not None and (len(pre) + 1 + len(text) <= WIDTH or _unfoldable(text)):
+                out.append(pre + " " + text + "\n")
+                origins.append(here)
+            else:
+                stack.append(("k", key))
+                body = _folded(value, tuple(stack))
+                stack.pop()
+                out.append(pre + " " + body[0])
+                out.extend(body[1:])
+                origins.extend([here] * len(body))
+
+
+def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origins: list,
+                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+    child = indent + "  "
+    stack.append(("i",))
+    for index, value in enumerate(items):
+        pre = (first if first is not None else indent) + "- "
+        first = None
+        here = prov.child_origin(items, index, origin)
+        cls = value.__class__
+        if cls is dict or cls is list:
+            if id(value) in seen:
+                raise _Fallback()
+            seen.add(id(value))
+            if not value:
+                out.append(pre + ("{}\n" if cls is dict else "[]\n"))
+                origins.append(here)
+            elif cls is dict:
+                _origin_map(value, child, pre, out, origins, seen, stack, prov, here)
+            else:
+                _origin_seq(value, child, pre, out, origins, seen, stack, prov, here)
+        else:
+            text = _fast_scalar(value)
+            if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
+                out.append(pre + text + "\n")
+                origins.append(here)
+            else:
+                body = _folded(value, tuple(stack))
+                out.append(pre + body[0])
+                out.extend(body[1:])
+                origins.extend([here] * len(body))
+    stack.pop()
+
+
+def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list]]:
+    """Text and per-line origins in one pass, or None when PyYAML must write the text."""
+    if data.__class__ is not dict:
+        return None
+    root_origin = prov.node.get(id(data), Origin("unknown", ""))
+    if not data:
+        return "{}\n", [root_origin]
+    out: list = []
+    origins: list = []
+    try:
+        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+    except _Fallback:
+        return None
+    return "".join(out), origins
+
+
 def dump_run_yaml(data: Any) -> str:
     """The run.yaml text LCORE writes for ``data`` (byte for byte)."""
+    if data.__class__ is not dict:
+        return pyyaml_dump(data)
+    if not data:
+        return "{}\n"
+    out: list = []
     try:
-        return "".join(emit_lines(data)[0])
+        _fast_map(data, "", None, out, set(), [])
     except _Fallback:
         return pyyaml_dump(data)
+    return "".join(out)
 
 
 def dump_with_paths(data: Any) -> tuple[str, list]:

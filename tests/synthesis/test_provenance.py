@@ -90,3 +90,14 @@ def test_inputs_are_never_mutated():
     before = copy.deepcopy((config, profile))
     synthesize_unified(config, FIX / "unified", config_file="r.yaml", profile=profile, profile_file="p")
     assert (config, profile) == before
+
+
+def test_line_origins_agree_with_origin_of_for_every_line():
+    for config in ("unified/rag.yaml", "unified/providers.yaml", "unified/override.yaml", "unified/lcore-3370.yaml"):
+        path = FIX / config
+        result = synthesize_unified(load(config), path.parent, config_file=config)
+        text, origins = result.text_and_line_origins()
+        paths = result.line_paths()
+        assert len(paths) == len(origins) == text.count("\n")
+        for line_path, origin in zip(paths, origins):
+            assert result.origin_of(line_path) == origin, (config, line_path)
