@@ -724,7 +724,8 @@ async def run_preflight(
                 abnormal = ("crash", f"The probe process {_exit_text(code)}"
                             + (f" in the {current_phase} phase" if current_phase else ""))
             if not said_hello:
-                reason = (abnormal[1] if abnormal and abnormal[0] == "timeout"
+                reason = (f"The target interpreter did not start the preflight probe within {timeout:g} s"
+                          if abnormal and abnormal[0] == "timeout"
                           else f"The target interpreter did not run the preflight probe: it {_exit_text(code)}")
                 fatal = {
                     "code": "probe_failed",
@@ -932,6 +933,12 @@ def _metadata_phase(plan: ProviderPlan, res: dict):
             "note": "Fix lls-provider-spec.yaml; preflight compared nothing for this provider."})
         status = "warning"
     else:
+        if mf.error:
+            res["warnings"].append({
+                "code": "metadata_invalid", "title": "Provider metadata invalid",
+                "reason": f"{mf.path}: {mf.error}", "details": "",
+                "note": "The operator rejects this lls-provider-spec.yaml; fix it. Fields were still compared."})
+            status = "warning"
         comps = md.compare(mf, spec)
         if any(not c.match for c in comps):
             res["warnings"].append({

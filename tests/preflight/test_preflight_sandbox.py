@@ -227,3 +227,24 @@ def test_check_config_passes_with_a_valid_config(ws):
     good_provider(ws)
     r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--check-config")
     assert r.code == 0, r.out
+
+
+def test_target_interpreter_that_prints_garbage_is_an_error(ws):
+    fake = ws.write("fakepy", "#!/bin/sh\necho 'this is not python'\nprintf '\\036{broken json\\n'\n")
+    fake.chmod(0o755)
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--python", str(fake))
+    assert r.code == 1
+    assert "ERROR: Preflight could not run" in r.out
+    assert "did not run the preflight probe: it exited with code 0" in r.out
+    assert "  this is not python" in r.out and "  {broken json" in r.out
+
+
+def test_target_interpreter_that_hangs_is_killed(ws):
+    fake = ws.write("hangpy", "#!/bin/sh\necho $$ >&2\nexec sleep 60\n")
+    fake.chmod(0o755)
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--python", str(fake), "--timeout", "1", "--json")
+    assert r.code == 1
+    fatal = next(e for e in r.events() if e["event"] == "fatal")
+    assert fatal["error"]["reason"] == "The target interpreter did not start the preflight probe within 1 s"
+    pid = int(fatal["error"]["details"].split("stderr:\n")[1].split()[0])
+    assert not _alive(pid)
