@@ -244,14 +244,6 @@ def anyio_backend():
     return "asyncio"
 
 
-def pytest_collection_modifyitems(items):
-    import inspect
-
-    for item in items:
-        fn = getattr(item, "function", None)
-        if fn is not None and inspect.iscoroutinefunction(fn) and "tui_flows" in str(item.path):
-            item.add_marker(pytest.mark.anyio)
-
 
 def file_hashes_of(folder: Path) -> dict[str, str]:
     """sha256 of every file under ``folder`` (names relative to it): "nothing changed" checks."""

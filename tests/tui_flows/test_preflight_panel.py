@@ -16,6 +16,8 @@ from lsc_tui.tui.flows.preflight_panel import InterpreterChooser, PreflightPanel
 
 from .conftest import PYTHON, HostApp, open_session, probe_processes, run_yaml
 
+pytestmark = pytest.mark.anyio
+
 CURRENT = [Interpreter("current", PYTHON, "python (test)")]
 
 

@@ -4,6 +4,8 @@ targets, the apply preview (nothing written before y), apply and the rescan.
 
 from __future__ import annotations
 
+import pytest
+
 import os
 import stat
 
@@ -12,6 +14,8 @@ from textual.widgets import Input, OptionList
 from lsc_tui.tui.flows.secrets_review import ApplyPreview, SecretsReview
 
 from .conftest import PLANTED, HostApp, file_hashes_of, open_session
+
+pytestmark = pytest.mark.anyio
 
 SECOND = "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUv"
 

@@ -1,0 +1,505 @@
+"""The migration wizard: legacy two-file config -> unified lightspeed-stack.yaml, with proof.
+
+Steps: why, analysis, strategy (preview + proof), secrets, files, done. ``n``/right goes on,
+``b``/left goes back, esc cancels at any step before the write (nothing is written before
+``w`` on the files step). The analysis runs in a thread so the screen never freezes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.secrets_review import diff_content
+
+STEPS = ("why", "analysis", "strategy", "secrets", "files", "done")
+STEP_TITLES = {"why": "Why migrate", "analysis": "Analysis", "strategy": "Strategy", "secrets": "Secrets",
+               "files": "Files", "done": "Done"}
+WHY = ("The two-file legacy format (llama_stack.library_client_config_path naming a hand-written run.yaml) is "
+       "deprecated in LCORE 0.6, which logs a warning, and removed in LCORE 0.7; the unified format keeps "
+       "everything in lightspeed-stack.yaml and LCORE synthesizes the run.yaml from it at start-up.")
+STRATEGY_HELP = {
+    "lift": "lift: the whole run.yaml moves into llama_stack.config.native_override (one self-contained file)",
+    "profile": "profile: the config names the run.yaml as its profile (the run.yaml stays a file)",
+    "smart": "smart: providers become high-level inference.providers where lossless; the rest is native_override",
+}
+TICK = "✓"
+
+
+def legacy_message(session) -> str | None:
+    """Why this workspace should be migrated, or None (for the editor's offer on open)."""
+    from lsc_tui.config.workspace import MODE_LIBRARY
+
+    ws = session.workspace
+    if getattr(ws, "kind", "") != "lightspeed-stack" or ws.config is None:
+        return None
+    if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
+        return ("This config uses the legacy two-file format (deprecated in LCORE 0.6, removed in 0.7). "
+                "Migrate it to the unified format now? (M opens the wizard at any time.)")
+    return None
+
+
+class MigrateWizard(FlowScreen):
+    FLOW_TITLE = "Migrate to the unified lightspeed-stack.yaml"
+    BINDINGS = [
+        Binding("n,right", "next", "Next"),
+        Binding("b,left", "back", "Back"),
+        Binding("space", "toggle_secrets", "Convert secrets"),
+        Binding("a", "accept", "Accept differences"),
+        Binding("w", "write", "Write files"),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("enter,escape", "close_done", "Close"),
+    ]
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+        self.base = workspace_dir(session)
+        self.step = 0
+        self.m = None  # lsc_tui.config.migration.Migration once analysed
+        self.error: str = ""
+        self.ready = False
+        self.strategy: str | None = None
+        self.convert_secrets = True
+        self.accepted = False
+        self.secret_plan = None  # the secrets fix planned on the candidate text
+        self.written: list[str] = []
+        self.backups: list[str] = []
+        self.reproof = None
+        self.after_notes: list[str] = []
+
+    # -- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        with Vertical(id="flow-body"):
+            yield Static("", id="mw-steps")
+            yield OptionList(id="mw-strategies")
+            with VerticalScroll(id="mw-scroll"):
+                yield Static("", id="mw-text")
+                yield Static("", id="mw-preview")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.analyse()
+        self.show_step()
+
+    @work(thread=True, group="flows-migrate", exclusive=True, exit_on_error=False)
+    def analyse(self) -> None:
+        from lsc_tui.config.migration import Migration, MigrationInputError
+
+        m, error = None, ""
+        try:
+            m = Migration.open(self.session.path, cwd=self.session.cwd,
+                               env=self.session.env if self.session.env is not None else None)
+            if m.nothing_to_do is None:
+                _ = m.recommendation  # builds and proves every strategy
+        except MigrationInputError as exc:
+            error = str(exc.finding.to_text() if hasattr(exc.finding, "to_text") else exc)
+        except Exception as exc:  # noqa: BLE001 - never a traceback on screen
+            error = f"the analysis failed: {type(exc).__name__}: {exc}"
+        self.app.call_from_thread(self._analysed, m, error)
+
+    def _analysed(self, m, error: str) -> None:
+        self.m, self.error, self.ready = m, error, True
+        if m is not None and m.nothing_to_do is None:
+            self.strategy = m.recommendation.strategy or "profile"
+            self._choose(self.strategy)
+        self.show_step()
+
+    def _choose(self, strategy: str) -> None:
+        self.strategy = strategy
+        self.m.choose(strategy)
+        self.accepted = False
+        self.secret_plan = self._plan_secrets()
+
+    # -- steps ---------------------------------------------------------------------------------
+    def show_step(self) -> None:
+        name = STEPS[self.step]
+        crumbs = []
+        for i, s in enumerate(STEPS):
+            label = STEP_TITLES[s]
+            crumbs.append((label, "bold $accent" if i == self.step else "$text-muted"))
+            if i < len(STEPS) - 1:
+                crumbs.append((" > ", "$text-muted"))
+        self.query_one("#mw-steps", Static).update(
+            Content.assemble((f"Step {self.step + 1} of {len(STEPS)}: ", "bold"), *crumbs))
+        strategies = self.query_one("#mw-strategies", OptionList)
+        strategies.display = name == "strategy" and self._migratable()
+        preview = self.query_one("#mw-preview", Static)
+        preview.update("")
+        text = getattr(self, f"_step_{name}")()
+        self.query_one("#mw-text", Static).update(text)
+        self.query_one("#mw-scroll").scroll_home(animate=False)
+        if strategies.display:
+            strategies.focus()
+        else:
+            self.query_one("#mw-scroll").focus()
+        self.refresh_bindings()
+
+    def _migratable(self) -> bool:
+        return self.m is not None and self.m.nothing_to_do is None and not self.error
+
+    def _step_why(self) -> Content:
+        parts = [(WHY + "\n\n", ""),
+                 ("The wizard analyses this config, proposes a strategy and proves that the migrated file "
+                  "makes Llama Stack run exactly what it runs today. Nothing is written until the Files step, "
+                  "and esc cancels at any step.\n", "$text-muted")]
+        if self.session.dirty:
+            parts.append(("\nYou have unsaved edits: the migration reads the files as saved on disk. Save them "
+                          "(w in the editor) first, or they will not be part of it.\n", "$warning"))
+        if not self.ready:
+            parts.append(("\nAnalysing...", "$text-muted"))
+        return Content.assemble(*parts)
+
+    def _step_analysis(self) -> Content:
+        if not self.ready:
+            return Content("Analysing...")
+        if self.error:
+            return Content.assemble(("The config cannot be migrated as it is:\n\n", "bold $error"),
+                                    (self.error + "\n", "$error"),
+                                    ("\nFix it in the editor, then open the wizard again (M).", ""))
+        m = self.m
+        a = m.analysis
+        if m.nothing_to_do:
+            return Content.assemble(("Nothing to migrate.\n\n", "bold $success"), (m.nothing_to_do + "\n", ""))
+        rec = m.recommendation
+        parts = [("Status: ", "bold"), (f"{a.status}\n", ""), (a.reason + "\n", "$text-muted")]
+        parts += [("Enrichment inputs: ", "bold"), (", ".join(a.enrichment) or "none", ""), "\n\n"]
+        parts += [("Recommended strategy: ", "bold"), (f"{rec.strategy}\n", "bold $success")]
+        for r in rec.reasons:
+            parts.append((f"  - {r}\n", ""))
+        parts.append(("\nn: choose the strategy and see the new file and its proof.", "$text-muted"))
+        return Content.assemble(*parts)
+
+    def _step_strategy(self) -> Content:
+        if not self._migratable():
+            return self._step_analysis()
+        from lsc_tui.config.migration import STRATEGIES
+        from lsc_tui.config.migration.plan import summary
+
+        m = self.m
+        ol = self.query_one("#mw-strategies", OptionList)
+        opts = []
+        for s in STRATEGIES:
+            cand, pr = m.trial(s)
+            rec = " (recommended)" if s == m.recommendation.strategy else ""
+            mark = TICK if pr.equivalent else "!"
+            opts.append(Option(Content.assemble((f"{mark} ", "$success" if pr.equivalent else "$warning"),
+                                                (f"{s:<8}", "bold"), (summary(cand, pr) + rec, "")), id=s))
+        ol.set_options(opts)
+        ol.highlighted = STRATEGIES.index(self.strategy)
+        return self._strategy_text()
+
+    def _strategy_text(self) -> Content:
+        m = self.m
+        pr = m.proof
+        parts = [(STRATEGY_HELP.get(self.strategy, self.strategy) + "\n", "$text-muted"),
+                 ("up/down picks a strategy; tab then pgdn scrolls the preview.\n", "$text-muted")]
+        if pr.error:
+            parts.append((f"Proof: unproven ({pr.error})\n", "bold $error"))
+        elif pr.equivalent:
+            parts.append((f"{TICK} equivalent: the migrated file synthesizes exactly the run.yaml legacy LCORE "
+                          "runs today (compared as data).\n", "bold $success"))
+        else:
+            secrets = m.secret_values()
+            parts.append((f"! not equivalent: {len(pr.differences)} difference(s) in the run.yaml Llama Stack "
+                          "would run:\n", "bold $warning"))
+            for d in pr.differences:
+                parts.append((d.to_text(secrets) + "\n", ""))
+        for note in pr.notes:
+            parts.append((note.to_text(m.secret_values()) + "\n", "$text-muted"))
+        if not pr.equivalent and not pr.error:
+            parts.append(("\nrun.yaml diff, legacy -> migrated (values masked):\n", "bold"))
+        parts.append(("\nThe new lightspeed-stack.yaml (secrets masked):\n", "bold"))
+        text = Content.assemble(*parts)
+        preview = self.query_one("#mw-preview", Static)
+        body = m.preview_text()
+        if not pr.equivalent and not pr.error:
+            diff = self._proof_diff()
+            text = Content.assemble(*parts[:-1])
+            preview.update(Content.assemble(diff_content(diff), ("\nThe new lightspeed-stack.yaml (secrets "
+                                                                 "masked):\n", "bold"), self._highlight(body)))
+        else:
+            preview.update(self._highlight(body))
+        return text
+
+    def _proof_diff(self) -> str:
+        from lsc_tui.config import preview as P
+
+        pr = self.m.proof
+        values = self.m.secret_values()
+        return P.diff(P.dump_data(pr.legacy_data), P.dump_data(pr.unified_data), "legacy run.yaml (enriched)",
+                      values, new_label="migrated (synthesized)")
+
+    def _highlight(self, text: str) -> Content:
+        from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme, highlight
+
+        theme = self.app.current_theme
+        hl = HighlightTheme
+        if getattr(theme, "ansi", False):
+            hl = ANSIDarkHighlightTheme if theme.dark else ANSILightHighlightTheme
+        return highlight(text, language="yaml", theme=hl)
+
+    @on(OptionList.OptionHighlighted, "#mw-strategies")
+    def _strategy_moved(self, event: OptionList.OptionHighlighted) -> None:
+        if STEPS[self.step] != "strategy" or not self._migratable():
+            return
+        s = event.option.id
+        if s and s != self.strategy:
+            self._choose(s)
+            self.query_one("#mw-text", Static).update(self._strategy_text())
+
+    @on(OptionList.OptionSelected, "#mw-strategies")
+    def _strategy_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_next()
+
+    # secrets
+    def _secret_docs(self):
+        from lsc_tui.config.yamlio import parse_text
+
+        m = self.m
+        cand = m.candidate
+        docs = [parse_text(cand.text, rel(cand.out_path, self.base), cand.out_path)]
+        if cand.profile_ref and m.analysis.run_yaml is not None:
+            docs.append(m.analysis.run_yaml)
+        return docs
+
+    def _plan_secrets(self, docs=None):
+        """The secrets fix for the migrated files, planned on the candidate text (writes nothing)."""
+        from lsc_tui.config.secrets import plan_fix, scan_documents
+
+        try:
+            docs = docs if docs is not None else self._secret_docs()
+            result = scan_documents(docs)
+            chosen = [f for f in result.findings if not f.is_warning]
+            if not chosen:
+                return None
+            return plan_fix(docs, chosen, env_file=self.base / ".env", result=result)
+        except Exception:  # noqa: BLE001 - the secrets review (S) stays available
+            return None
+
+    def _step_secrets(self) -> Content:
+        m = self.m
+        plan = self.secret_plan
+        if not m.secrets and plan is None:
+            return Content.assemble((f"{TICK} No literal secrets in the files this migration writes or keeps.\n",
+                                     "$success"))
+        parts = [("Literal secrets found on the way (values masked):\n", "bold")]
+        for s in m.secrets:
+            where = f" (now at {_path_text(s.moved_to)})" if s.moved_to is not None else ""
+            parts.append(f"  {s.file}:{s.line}  {_path_text(s.path)}{where}\n")
+        if plan is not None and plan.items:
+            box = "[x]" if self.convert_secrets else "[ ]"
+            parts.append(("\n" + box + " Convert them now (space toggles): each becomes ${env.NAME} in the new "
+                          "file and its value goes to .env (0600):\n", "bold $accent"))
+            for it in plan.items:
+                parts.append(f"      {it.finding.key_path}  ->  {it.reference}\n")
+            parts.append(("\nS (secrets review) offers other names or a Kubernetes Secret afterwards.\n",
+                          "$text-muted"))
+        else:
+            parts.append(("\nThey cannot be converted automatically here; use the secrets review (S) after the "
+                          "migration.\n", "$warning"))
+        return Content.assemble(*parts)
+
+    def _step_files(self) -> Content:
+        m = self.m
+        parts = [("Nothing has been written yet. w writes:\n\n", "bold")]
+        for f in m.files():
+            what = {"write": f"written (mode {f.mode})" if f.mode else "written",
+                    "backup": f"backup of the current file (mode {f.mode})" if f.mode else "backup",
+                    "keep": "kept as it is"}.get(f.action, f.action)
+            role = {"config": "the migrated config", "backup": "", "profile": "the profile it names",
+                    "legacy-run-yaml": "the legacy run.yaml (no longer read)",
+                    "legacy-config": "the legacy config"}.get(f.role, f.role)
+            parts.append((f"  {rel(f.path, self.base)}\n", "bold"))
+            parts.append(f"      {what}{'; ' + role if role else ''}\n")
+        plan = self.secret_plan if self.convert_secrets else None
+        if plan is not None:
+            for w in plan.writes:
+                parts.append((f"  {rel(w.path, self.base)}\n", "bold"))
+                if w.role == "config":
+                    parts.append(f"      then {len(plan.items)} secret(s) replaced by ${{env.NAME}} "
+                                 f"(backup {Path(w.path).name}.bak, 0600)\n")
+                else:
+                    parts.append(f"      {'created' if w.created else 'updated'}, mode 0600, holds the secret values\n")
+        pr = m.proof
+        if pr.equivalent:
+            parts.append((f"\n{TICK} The proof holds: equivalent.\n", "$success"))
+        elif self.accepted:
+            parts.append((f"\nYou accepted {len(pr.differences)} difference(s) (a toggles).\n", "$warning"))
+        else:
+            parts.append((f"\n! Not equivalent: {len(pr.differences)} difference(s). Press a to accept them (see "
+                          "the Strategy step), or go back (b) and choose another strategy.\n", "bold $warning"))
+        dirty = [rel(p, self.base) for p in self.session.dirty_files]
+        if dirty:
+            parts.append((f"\nUnsaved edits in {', '.join(dirty)}: save or undo them in the editor first; the wizard "
+                          "will not write over them.\n", "bold $error"))
+        return Content.assemble(*parts)
+
+    def _step_done(self) -> Content:
+        parts = [(f"{TICK} Migrated.\n\n", "bold $success"), ("Written:\n", "bold")]
+        for p in self.written:
+            parts.append(f"  {rel(p, self.base)}\n")
+        if self.backups:
+            parts.append(("Backups (they hold the old text, literal secrets included; delete them once the "
+                          "server runs):\n", "bold"))
+            for p in self.backups:
+                parts.append(f"  {rel(p, self.base)}\n")
+        if self.reproof is not None:
+            ok = self.reproof.equivalent
+            parts.append((f"\nRe-checked from disk: {'equivalent ' + TICK if ok else self.reproof.verdict}\n",
+                          "$success" if ok else "$warning"))
+        for n in self.after_notes:
+            parts.append((n + "\n", "$warning"))
+        config = rel(self.session.path, self.base)
+        parts.append(("\nWhat to run next:\n", "bold"))
+        steps = [f"lsc-tui validate {config}    (or look at the findings in the editor)"]
+        if any(p.endswith(".env") for p in self.written):
+            steps.append("load .env into the server's environment (podman --env-file .env, systemd "
+                         "EnvironmentFile=, compose env_file:)")
+        steps.append("P: preflight every provider in the server's Python")
+        steps.append(f"start LCORE with {config} as before; then delete the .bak files")
+        for i, s in enumerate(steps, 1):
+            parts.append(f"  {i}. {s}\n")
+        parts.append(("\nenter or esc closes; the editor reloads the files.", "$text-muted"))
+        return Content.assemble(*parts)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        name = STEPS[self.step]
+        done = name == "done"
+        if action == "next":
+            if done or name == "files":
+                return False
+            if name != "why" and not self._migratable():
+                return None
+            return True
+        if action == "back":
+            return False if done or self.step == 0 else True
+        if action == "toggle_secrets":
+            return True if name == "secrets" and self.secret_plan is not None else False
+        if action == "accept":
+            return True if name == "files" and self.m is not None and not self.m.proof.equivalent else False
+        if action == "write":
+            return True if name == "files" else False
+        if action == "cancel":
+            return not done
+        if action == "close_done":
+            return True if done else False
+        return True
+
+    def action_next(self) -> None:
+        if STEPS[self.step] == "why" and not self.ready:
+            self.tell("Still analysing the config; a moment.", timeout=3)
+            return
+        if STEPS[self.step] != "why" and not self._migratable():
+            return
+        if self.step < STEPS.index("files"):
+            self.step += 1
+            self.show_step()
+
+    def action_back(self) -> None:
+        if 0 < self.step < STEPS.index("done"):
+            self.step -= 1
+            self.show_step()
+
+    def action_toggle_secrets(self) -> None:
+        self.convert_secrets = not self.convert_secrets
+        self.show_step()
+
+    def action_accept(self) -> None:
+        self.accepted = not self.accepted
+        self.show_step()
+
+    def action_cancel(self) -> None:
+        if STEPS[self.step] == "done":
+            self.action_close_done()
+            return
+        self.tell("Migration cancelled: no file was changed.", timeout=4)
+        self.dismiss(None)
+
+    def action_close_done(self) -> None:
+        self.dismiss({"written": list(self.written), "backups": list(self.backups)})
+
+    def action_write(self) -> None:
+        from lsc_tui.config.migration import MigrationRefused
+        from lsc_tui.config.yamlio import FileChangedError
+
+        m = self.m
+        if m is None or STEPS[self.step] != "files":
+            return
+        dirty = [rel(p, self.base) for p in self.session.dirty_files]
+        if dirty:
+            self.tell(f"Unsaved edits in {', '.join(dirty)}: save or undo them first. Nothing was written.",
+                      severity="error", timeout=10)
+            return
+        if not m.proof.equivalent and not self.accepted:
+            self.tell("The result is not equivalent: accept the differences (a) or choose another strategy (b). "
+                      "Nothing was written.", severity="warning", timeout=8)
+            return
+        try:
+            res = m.write(accept="all" if self.accepted else None)
+        except MigrationRefused as exc:
+            self.tell(f"Not written: {exc}", severity="error", timeout=10)
+            return
+        except FileChangedError as exc:
+            self.tell(f"{rel(exc.path, self.base)} changed on disk since the analysis; nothing was written. Close "
+                      "the wizard and open it again.", severity="error", timeout=10)
+            return
+        except OSError as exc:
+            self.tell(f"Not written: {rel(getattr(exc, 'filename', '') or '', self.base)}: {exc.strerror or exc}",
+                      severity="error", timeout=10)
+            return
+        except Exception as exc:  # noqa: BLE001
+            self.tell(f"Not written: {type(exc).__name__}: {exc}", severity="error", timeout=10)
+            return
+        self.written = [str(res.written)]
+        self.backups = [str(res.backup)] if res.backup else []
+        self.reproof = res.proof
+        if self.convert_secrets and self.secret_plan is not None:
+            self._write_secrets()
+        self.step = STEPS.index("done")
+        self.show_step()
+
+    def _write_secrets(self) -> None:
+        """Plan the fix again on the files now on disk (same text as planned), and apply it."""
+        from lsc_tui.config.secrets import apply_plan, plan_fix, scan_workspace
+        from lsc_tui.config.workspace import load_workspace
+
+        try:
+            ws = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env)
+            result = scan_workspace(ws)
+            wanted = {it.finding.key_path: it.env_name for it in self.secret_plan.items}
+            chosen = [f for f in result.findings if f.key_path in wanted and not f.is_warning]
+            names = {f.fingerprint: wanted[f.key_path] for f in chosen}
+            plan = plan_fix(ws, chosen, names=names, env_file=self.base / ".env", result=result)
+            if not plan.ok:
+                raise RuntimeError("; ".join(plan.errors))
+            applied = apply_plan(plan)
+        except Exception as exc:  # noqa: BLE001 - the migration itself is done; say what is left
+            self.after_notes.append(f"The secrets were not converted ({exc}); use the secrets review (S).")
+            return
+        for p in applied.written:
+            if str(p) not in self.written:
+                self.written.append(str(p))
+        self.backups += [str(b) for b in applied.backups]
+
+
+def _path_text(path) -> str:
+    from lsc_tui.config.findings import path_text
+
+    return path_text(path)
+
+
+def open_wizard(app, session, on_done=None) -> None:
+    app.push_screen(MigrateWizard(session), on_done)

@@ -1,0 +1,226 @@
+"""The migration wizard, driven with a pilot: every step, back and next, cancel at every step
+(files unchanged, by hashes), the write with backups and the secret conversion, a result that
+is not equivalent (refused until accepted), and configs with nothing to migrate or errors.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from textual.widgets import OptionList
+
+from lsc_tui.tui.flows.migrate_wizard import STEPS, MigrateWizard, legacy_message
+
+from .conftest import PLANTED, ROOT, HostApp, file_hashes_of, open_session
+
+pytestmark = pytest.mark.anyio
+
+FIXTURES = ROOT / "tests" / "fixtures" / "migration"
+
+
+def make(config: Path, cwd: Path | None = None):
+    from lsc_tui.config.session import EditSession
+
+    session = EditSession.open(config, cwd=cwd or config.parent)
+    return HostApp(session, MigrateWizard)
+
+
+async def ready(pilot) -> MigrateWizard:
+    scr = pilot.app.screen
+    assert isinstance(scr, MigrateWizard)
+    t0 = time.monotonic()
+    while not scr.ready:
+        assert time.monotonic() - t0 < 30, "analysis did not finish"
+        await pilot.pause(0.05)
+    await pilot.pause()
+    return scr
+
+
+def step(scr) -> str:
+    return STEPS[scr.step]
+
+
+def text(scr) -> str:
+    return str(scr.query_one("#mw-text").render()) + "\n" + str(scr.query_one("#mw-preview").render())
+
+
+async def test_walk_through_every_step_and_write(demo):
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        assert step(scr) == "why" and "removed in LCORE 0.7" in text(scr)
+        await pilot.press("n")
+        assert step(scr) == "analysis"
+        assert "Recommended strategy: profile" in text(scr)
+        await pilot.press("n")
+        assert step(scr) == "strategy"
+        shown = text(scr)
+        assert "✓ equivalent" in shown and "profile: run.yaml" in shown
+        assert PLANTED not in shown and "password: ********" in shown
+        # up/down picks another strategy; the preview and the proof follow
+        await pilot.press("up")
+        assert scr.strategy == "lift"
+        assert "native_override" in text(scr)
+        await pilot.press("down")
+        assert scr.strategy == "profile"
+        # back and next keep the choice
+        await pilot.press("b", "n")
+        assert step(scr) == "strategy" and scr.strategy == "profile"
+        await pilot.press("n")
+        assert step(scr) == "secrets"
+        assert "conversation_cache.postgres.password  ->  ${env.POSTGRES_PASSWORD}" in text(scr)
+        await pilot.press("n")
+        assert step(scr) == "files"
+        files = text(scr)
+        for name in ("lightspeed-stack.yaml", "lightspeed-stack.yaml.pre-migrate.bak", "run.yaml", ".env"):
+            assert f"  {name}\n" in files
+        assert file_hashes_of(demo.parent) == before  # still nothing written
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "done"
+        done = text(scr)
+        assert "Re-checked from disk: equivalent" in done and "What to run next" in done
+        await pilot.press("enter")
+        await pilot.pause()
+    result = app.results[-1]
+    assert {Path(p).name for p in result["written"]} == {"lightspeed-stack.yaml", ".env"}
+    assert {Path(p).name for p in result["backups"]} == {"lightspeed-stack.yaml.pre-migrate.bak",
+                                                         "lightspeed-stack.yaml.bak"}
+    new = yaml.safe_load(demo.read_text())
+    assert new["llama_stack"]["config"] == {"profile": "run.yaml"}
+    assert "library_client_config_path" not in new["llama_stack"]
+    assert new["conversation_cache"]["postgres"]["password"] == "${env.POSTGRES_PASSWORD}"
+    assert (demo.parent / ".env").read_text().count(PLANTED) == 1
+    assert stat.S_IMODE(os.stat(demo).st_mode) == 0o600
+    assert (demo.parent / "run.yaml").read_bytes() == (ROOT / "lsc_tui/data/demo/run.yaml").read_bytes()
+    assert (demo.parent / "lightspeed-stack.yaml.pre-migrate.bak").read_bytes() == \
+        (ROOT / "lsc_tui/data/demo/lightspeed-stack.yaml").read_bytes()
+
+
+@pytest.mark.parametrize("at", STEPS[:-1])
+async def test_cancel_at_every_step_leaves_every_file_untouched(demo, at):
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        for _ in range(STEPS.index(at)):
+            await pilot.press("n")
+        assert step(scr) == at
+        if at == "strategy":
+            await pilot.press("up")  # a different choice changes nothing either
+        if at == "secrets":
+            await pilot.press("space")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, MigrateWizard)
+    assert app.results == [None]
+    assert file_hashes_of(demo.parent) == before
+
+
+async def test_keep_secrets_literal(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n", "n")
+        assert step(scr) == "secrets"
+        await pilot.press("space")
+        assert "[ ] Convert them now" in text(scr)
+        await pilot.press("n")
+        assert ".env" not in text(scr)
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "done"
+    assert not (demo.parent / ".env").exists()
+    assert PLANTED in demo.read_text()
+
+
+async def test_not_equivalent_is_refused_until_accepted(tmp_path):
+    shutil.copytree(FIXTURES / "no-mcp", tmp_path / "no-mcp")
+    config = tmp_path / "no-mcp" / "lightspeed-stack.yaml"
+    app = make(config, cwd=tmp_path)
+    before = file_hashes_of(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n")
+        ol = scr.query_one("#mw-strategies", OptionList)
+        ol.highlighted = 1  # profile: loses nothing but gains LCORE's MCP provider
+        await pilot.pause()
+        assert scr.strategy == "profile"
+        shown = text(scr)
+        assert "! not equivalent: 2 difference(s)" in shown
+        assert "run.yaml diff, legacy -> migrated" in shown and "+++ migrated (synthesized)" in shown
+        await pilot.press("n", "n")
+        assert step(scr) == "files"
+        assert "Not equivalent: 2 difference(s)" in text(scr)
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "files"
+        assert file_hashes_of(tmp_path) == before
+        await pilot.press("a")
+        assert "You accepted 2 difference(s)" in text(scr)
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "done"
+    assert "profile:" in config.read_text()
+
+
+async def test_unified_config_has_nothing_to_migrate(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n", "n", "n")
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    # open the migrated (unified) config again
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n")
+        assert "Nothing to migrate" in text(scr)
+        await pilot.press("n")
+        assert step(scr) == "analysis"  # next is off: there is nothing to do
+        await pilot.press("escape")
+    assert file_hashes_of(demo.parent) == before
+    assert legacy_message(open_session(demo)) is None
+
+
+async def test_bad_input_names_file_and_line(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: x\nllama_stack:\n  use_as_library_client: true\n  library_client_config_path: gone.yaml\n")
+    app = make(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n")
+        shown = text(scr)
+        assert "cannot be migrated" in shown and "lightspeed-stack.yaml:4" in shown
+        assert "Traceback" not in shown
+
+
+async def test_unsaved_edits_block_the_write(demo):
+    from lsc_tui.config.session import SetValue
+
+    session = open_session(demo)
+    session.apply(SetValue(demo, ("service", "port"), 8081))
+    app = HostApp(session, MigrateWizard)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        assert "unsaved edits" in text(scr)
+        await pilot.press("n", "n", "n", "n", "w")
+        await pilot.pause()
+        assert step(scr) == "files"
+    assert file_hashes_of(demo.parent) == before
+
+
+def test_legacy_message_offers_migration(demo):
+    assert "legacy two-file format" in legacy_message(open_session(demo))
