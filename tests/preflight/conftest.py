@@ -94,6 +94,52 @@ def available_providers():
 '''
 
 
+# Llama Stack 0.2.x kept the spec classes in llama_stack.providers.datatypes, remote specs
+# wrapped an AdapterSpec, and run.yaml entries could not name a module.
+FAKE_LLAMA_STACK_02_DATATYPES = '''
+from enum import Enum
+
+
+class Api(Enum):
+    inference = "inference"
+    safety = "safety"
+
+
+class _Model:
+    _required = ()
+
+    def __init__(self, **kw):
+        for k in self._required:
+            if k not in kw:
+                raise ValueError("1 validation error for %s\\n%s\\n  Field required" % (type(self).__name__, k))
+        self.__dict__.update(kw)
+
+
+class AdapterSpec(_Model):
+    _required = ("adapter_type", "module", "config_class")
+
+
+class ProviderSpec(_Model):
+    _required = ("api", "provider_type", "config_class")
+
+
+class RemoteProviderSpec(ProviderSpec):
+    @property
+    def module(self):
+        return self.adapter.module
+
+
+class InlineProviderSpec(ProviderSpec):
+    pass
+
+
+def remote_provider_spec(api, adapter, api_dependencies=None):
+    return RemoteProviderSpec(api=api, provider_type="remote::" + adapter.adapter_type,
+                              config_class=adapter.config_class, adapter=adapter,
+                              api_dependencies=api_dependencies or [])
+'''
+
+
 @dataclass
 class Run:
     code: int
@@ -171,6 +217,35 @@ class Workspace:
             "core/distribution.py": "# loads external providers: <module>.provider.get_provider_spec()\n",
         })
         self.dist_info("llama-stack", "0.7.3", ["llama_stack"], requires=["llama-stack-api"])
+
+    def fake_ogx(self) -> None:
+        """OGX (Llama Stack renamed): registry in ogx, spec classes in ogx_api."""
+        self.package("ogx_api", {"__init__.py": FAKE_LLAMA_STACK_API})
+        self.dist_info("ogx-api", "0.8.0", ["ogx_api"])
+        registry = FAKE_REGISTRY_INFERENCE.replace("llama_stack_api", "ogx_api").replace("llama_stack.", "ogx.")
+        self.package("ogx", {
+            "providers/__init__.py": "",
+            "providers/registry/__init__.py": "",
+            "providers/registry/inference.py": registry,
+            "providers/remote/__init__.py": "",
+            "providers/remote/inference/__init__.py": "",
+            "providers/remote/inference/fake/__init__.py": "async def get_adapter_impl(config, deps):\n    return None\n",
+            "providers/remote/inference/fake/config.py": "class FakeConfig:\n    pass\n",
+            "core/__init__.py": "",
+            "core/distribution.py": "# <module>.provider.get_provider_spec()\n",
+        })
+        self.dist_info("ogx", "0.8.0", ["ogx"], requires=["ogx-api"])
+
+    def fake_llama_stack_02(self) -> None:
+        self.package("llama_stack", {
+            "providers/__init__.py": "",
+            "providers/datatypes.py": FAKE_LLAMA_STACK_02_DATATYPES,
+            "providers/registry/__init__.py": "",
+            "providers/registry/inference.py": "def available_providers():\n    return []\n",
+            "distribution/__init__.py": "",
+            "distribution/distribution.py": "# loads providers.d YAML files only\n",
+        })
+        self.dist_info("llama-stack", "0.2.12", ["llama_stack"])
 
     def run_yaml(self, text: str, name: str = "run.yaml") -> Path:
         return self.write(name, text)
