@@ -218,7 +218,7 @@ class LscTuiApp(App):
     @on(Tree.NodeSelected, "#tree")
     def _node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data is not None and event.node.data.kind not in ("group", "api", "document"):
-            self.action_pane("editor")
+            self.action_pane("editor", into_field=True)
 
     # -- the job queue: every session call runs here, in order, off the UI thread ----------------
     @work(group="core-jobs", exit_on_error=False)
@@ -346,14 +346,14 @@ class LscTuiApp(App):
 
         self.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
 
-    def action_pane(self, pane: str) -> None:
+    def action_pane(self, pane: str, into_field: bool = False) -> None:
         if pane not in PANES:
             return
         self._show_pane(pane)
         if pane == "tree":
             self.query_one(ConfigTree).focus()
         elif pane == "editor":
-            self._editor().focus_first()
+            self._editor().focus_first(into_field)
         elif pane == "diff":
             self.query_one(DiffPane).focus_body()
         else:

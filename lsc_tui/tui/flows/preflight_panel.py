@@ -423,7 +423,7 @@ class PreflightPanel(FlowScreen):
         width = max(60, (ol.size.width or self.app.size.width) - 2)
         if not only_running:
             interp = self.interpreter
-            target = f"{st.target}; " if st.target and st.interpreter == interp else ""
+            target = f"{st.target}; " if st.target and st.interpreter == interp and not self.stable else ""
             mode = "keep going after an error" if self.ctl.keep_going else "stop at the first error (k: keep going)"
             self.query_one("#pf-target", Static).update(
                 f"Python: {interp.display}\n{target}run.yaml synthesized from {rel(self.session.path, self.base)}"

@@ -416,12 +416,13 @@ class NodeEditor(Vertical):
             self._build_form()
             self._load_yaml()
 
-    def focus_first(self) -> None:
+    def focus_first(self, into_field: bool = False) -> None:
+        """Focus the editor: the pane itself (keys stay commands), or its first field."""
         if self.mode == "yaml":
             self.query_one("#yaml-editor", TextArea).focus()
             return
-        inputs = list(self.query(FieldInput))
-        if inputs:
+        inputs = [i for i in self.query(FieldInput) if not i.disabled]
+        if into_field and inputs:
             inputs[0].focus()
         else:
             self.query_one("#form", VerticalScroll).focus()

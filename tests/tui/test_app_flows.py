@@ -1,0 +1,325 @@
+"""Pilot tests: quitting, files changing on disk, layout, help, palette, read-only, themes, clipboard."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lsc_tui.tui import keymap, themes
+from lsc_tui.tui.screens.dialogs import Choice, ConflictDialog
+from lsc_tui.tui.screens.help import HelpScreen
+from lsc_tui.tui.widgets.config_tree import ConfigTree
+
+from .conftest import make_app
+from .helpers import field_input, select, settle, type_into
+
+pytestmark = pytest.mark.anyio
+
+VLLM = ("providers", "inference", 0)
+
+
+async def _edit_url(app, pilot, url="http://edited:1/v1"):
+    await select(app, pilot, "run.yaml", VLLM)
+    await type_into(app, pilot, "config.url", url)
+    await pilot.press("escape")
+    await pilot.pause()
+
+
+# -- quitting ---------------------------------------------------------------------------------
+
+
+async def test_quit_clean_exits_at_once(demo):
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+    assert app.return_code == 0
+
+
+async def test_quit_with_unsaved_edits_asks(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _edit_url(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Choice)
+        await pilot.press("c")  # cancel: still editing
+        await pilot.pause()
+        assert not isinstance(app.screen, Choice) and app.is_running
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Choice)
+        await pilot.press("d")  # quit without saving
+        await settle(app, pilot)
+    assert "edited" not in (demo / "run.yaml").read_text()
+
+
+async def test_quit_save_and_quit(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _edit_url(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        await settle(app, pilot)
+    assert "http://edited:1/v1" in (demo / "run.yaml").read_text()
+
+
+# -- files changing underneath ------------------------------------------------------------------
+
+
+async def test_clean_buffer_reloads_and_says_so(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        path = demo / "run.yaml"
+        path.write_text(path.read_text().replace("vllm.internal.example", "vllm.theirs.example"))
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert "vllm.theirs.example" in app.session.text_of(path)
+        assert any("reloaded" in n.message for n in app._notifications)
+
+
+async def test_conflict_keep_mine_take_theirs_show_diff(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _edit_url(app, pilot, "http://mine:1/v1")
+        path = demo / "run.yaml"
+        path.write_text(path.read_text().replace("vllm.internal.example", "vllm.theirs.example"))
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        diff_box = app.screen.query_one("#conflict-diff")
+        assert not diff_box.display
+        await pilot.press("d")  # show the diff
+        await pilot.pause()
+        assert diff_box.display
+        await pilot.press("k")  # keep mine
+        await settle(app, pilot)
+        assert "http://mine:1/v1" in app.session.text_of(path)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "http://mine:1/v1" in path.read_text()
+        # and take theirs
+        path.write_text(path.read_text().replace("http://mine:1/v1", "http://theirs:2/v1"))
+        await type_into(app, pilot, "config.tls_verify", "false")
+        await pilot.press("escape", "f5")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert "http://theirs:2/v1" in app.session.text_of(path)
+        assert not app.view.dirty
+
+
+async def test_save_refuses_to_overwrite_a_changed_file(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _edit_url(app, pilot, "http://mine:1/v1")
+        path = demo / "run.yaml"
+        path.write_text(path.read_text().replace("vllm.internal.example", "vllm.theirs.example"))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        assert "vllm.theirs.example" in path.read_text()
+
+
+async def test_watcher_reloads_and_ignores_our_own_saves(demo):
+    app = make_app(watch=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await asyncio.sleep(0.3)  # let the watcher start
+        await _edit_url(app, pilot, "http://ours:1/v1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await asyncio.sleep(0.8)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConflictDialog)
+        assert not any("changed on disk" in n.message for n in app._notifications)
+        path = demo / "lightspeed-stack.yaml"
+        path.write_text(path.read_text().replace("port: 8080", "port: 8181"))
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            await settle(app, pilot)
+            if "port: 8181" in app.session.text_of(path):
+                break
+        assert "port: 8181" in app.session.text_of(path)
+
+
+# -- layout, help, palette ------------------------------------------------------------------------
+
+
+async def test_80x24_panes_are_tabs(demo):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.narrow
+        shown = lambda: [p for p in ("#tree-pane", "#editor", "#diff", "#findings")  # noqa: E731
+                         if app.query_one(p).display and app.query_one(p).region.height > 0]
+        assert shown() == ["#tree-pane"]
+        for key, pane in (("2", "#editor"), ("3", "#diff"), ("4", "#findings"), ("1", "#tree-pane")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert shown() == [pane]
+        # vim movement in the tree
+        tree = app.query_one(ConfigTree)
+        line = tree.cursor_line
+        await pilot.press("j", "j")
+        assert tree.cursor_line == line + 2
+        await pilot.press("k")
+        assert tree.cursor_line == line + 1
+        await pilot.press("enter")  # enter on a node opens it in the editor tab
+        await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not app.narrow and len(shown()) == 4
+
+
+async def test_help_lists_every_key(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.export_screenshot().replace("&#160;", " ")
+        for k in keymap.KEYS[:10]:
+            assert k.description.split(" (")[0].replace("&", "&amp;")[:20] in text
+        await pilot.press("q")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_every_action(demo):
+    from lsc_tui.tui.commands import LscCommands
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("escape")
+        await pilot.pause()
+        provider = LscCommands(app.screen, None)
+        names = {name for name, _h, _cb in provider._commands()}
+        for k in keymap.KEYS:
+            if k.palette:
+                assert k.description in names
+        assert "Theme: lsc-high-contrast" in names
+
+
+async def test_readonly_blocks_writes(demo):
+    app = make_app(readonly=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert "READ-ONLY" in str(app.query_one("#header").render())
+        await select(app, pilot, "run.yaml", VLLM)
+        assert field_input(app, "config.url").disabled
+        await pilot.press("d", "a", "c", "ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, Choice)
+        assert not app.view.dirty
+        assert app.check_action("save", ()) is False
+
+
+async def test_theme_switch_persists(demo):
+    app = make_app(persist_theme=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.theme == "lsc-dark"
+        await pilot.press("T")
+        await pilot.pause()
+        assert app.theme != "lsc-dark"
+        chosen = app.theme
+    assert themes.read_settings()["theme"] == chosen
+    app2 = make_app(theme=None)
+    async with app2.run_test() as pilot:
+        await pilot.pause()
+        assert app2.theme == chosen
+
+
+async def test_copy_uses_osc52(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        field_input(app, "config.url").focus()
+        await pilot.press("ctrl+o")
+        assert app.clipboard == "http://vllm.internal.example:8000/v1"
+        await pilot.press("escape", "y")
+        assert "provider_id: vllm" in app.clipboard
+
+
+# -- files and start-up ----------------------------------------------------------------------------
+
+
+def test_theme_files_match_and_load():
+    root = Path(__file__).resolve().parents[2]
+    shipped = sorted((root / "lsc_tui" / "data" / "themes").glob("*.yaml"))
+    top = sorted((root / "themes").glob("*.yaml"))
+    assert [p.name for p in shipped] == [p.name for p in top]
+    for a, b in zip(shipped, top):
+        assert a.read_bytes() == b.read_bytes(), f"themes/{b.name} differs from the packaged copy"
+    loaded = themes.load_themes()
+    assert not loaded.errors
+    names = {t.name for t in loaded.themes}
+    assert {"lsc-dark", "lsc-light", "lsc-high-contrast"} <= names
+    hc = next(t for t in loaded.themes if t.name == "lsc-high-contrast")
+    data = yaml.safe_load((root / "themes" / "lsc-high-contrast.yaml").read_text())
+    colours = [data[k] for k in ("primary", "secondary", "accent", "warning", "error", "success", "foreground",
+                                 "background", "surface", "panel")] + list(data["variables"].values())
+    assert hc.ansi and all(c.startswith("ansi_") for c in colours)
+
+
+def test_bad_user_theme_is_reported_not_fatal(private_home):
+    folder = themes.user_theme_dir()
+    folder.mkdir(parents=True)
+    (folder / "broken.yaml").write_text("name: broken\nprimary: notacolour\n")
+    (folder / "mine.yaml").write_text("name: mine\nprimary: '#336699'\n")
+    loaded = themes.load_themes()
+    assert any(e.startswith("broken.yaml") for e in loaded.errors)
+    assert "mine" in {t.name for t in loaded.themes}
+
+
+def test_keys_doc_is_generated_from_the_keymap():
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "docs" / "keys.md").read_text() == keymap.keys_markdown() + "\n"
+
+
+def test_no_key_needs_a_chord_terminals_eat():
+    for k in keymap.KEYS + keymap.MOVEMENT:
+        for key in k.keys.split(","):
+            assert not key.startswith(("alt+", "super+", "meta+")), key
+            assert key not in ("ctrl+enter", "shift+enter", "ctrl+shift+enter", "ctrl+tab"), key
+
+
+def test_start_path(tmp_path, monkeypatch):
+    from lsc_tui.commands.edit import resolve_start_path
+
+    monkeypatch.chdir(tmp_path)
+    path, notice = resolve_start_path(None)
+    assert path.name == "lightspeed-stack.yaml" and path.is_file() and (path.parent / "run.yaml").is_file()
+    assert notice and str(path.parent) in notice
+    (tmp_path / "lightspeed-stack.yaml").write_text("name: x\n")
+    path, notice = resolve_start_path(None)
+    assert path == Path("lightspeed-stack.yaml") and notice is None
+
+
+def test_color_option(monkeypatch):
+    from lsc_tui.commands.edit import apply_color
+
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM", raising=False)
+    apply_color("16")
+    import os
+
+    assert os.environ["TEXTUAL_COLOR_SYSTEM"] == "standard"
+    monkeypatch.delenv("TEXTUAL_COLOR_SYSTEM")
+    monkeypatch.setenv("NO_COLOR", "1")
+    apply_color("auto")
+    assert os.environ["TEXTUAL_COLOR_SYSTEM"] == "standard"
