@@ -13,6 +13,7 @@ is not under a secret-named key, and carries no recognizable credential.
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -44,8 +45,20 @@ class ModelIssue:
 _NONE = type(None)
 
 
+_UNWRAPPED: dict[int, tuple[Any, tuple]] = {}
+
+
 def _unwrap(ann: Any) -> tuple[Any, str | None]:
     """Strip Annotated/Optional; return the bare annotation and a union discriminator if any."""
+    hit = _UNWRAPPED.get(id(ann))
+    if hit is not None and hit[0] is ann:
+        return hit[1]
+    result = _unwrap_uncached(ann)
+    _UNWRAPPED[id(ann)] = (ann, result)  # keeps ann alive, so its id stays unique
+    return result
+
+
+def _unwrap_uncached(ann: Any) -> tuple[Any, str | None]:
     disc = None
     while True:
         origin = typing.get_origin(ann)
@@ -119,8 +132,13 @@ def _child(ann: Any, node: Any, seg: Any) -> tuple[Any, Any, bool]:
     return None, None, False
 
 
-def model_at(root: type[BaseModel], data: Any, path: tuple) -> type[BaseModel] | None:
+def model_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None = None) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path`` (None if not a model)."""
+    if cache is not None:
+        key = ("model_at", path)
+        if key not in cache:
+            cache[key] = model_at(root, data, path)
+        return cache[key]
     ann, node = root, data
     for seg in path:
         ann, node, ok = _child(ann, node, seg)
@@ -129,10 +147,10 @@ def model_at(root: type[BaseModel], data: Any, path: tuple) -> type[BaseModel] |
     return _pick_model(ann, node)
 
 
-def field_at(root: type[BaseModel], data: Any, path: tuple) -> FieldInfo | None:
+def field_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None = None) -> FieldInfo | None:
     if not path or not isinstance(path[-1], str):
         return None
-    model = model_at(root, data, path[:-1])
+    model = model_at(root, data, path[:-1], cache)
     return model.model_fields.get(path[-1]) if model is not None else None
 
 
@@ -260,12 +278,13 @@ def _example(field: FieldInfo | None) -> str:
     return f" (default: {default})"
 
 
-def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, data: Any) -> tuple[str, str, str]:
+def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, data: Any,
+             cache: dict | None = None) -> tuple[str, str, str]:
     """(code, message, fix) for one pydantic error at the cleaned ``path``."""
     t = err["type"]
     ctx = err.get("ctx") or {}
     name = _name(path)
-    field = field_at(root, data, path) if root is not None else None
+    field = field_at(root, data, path, cache) if root is not None else None
     what = (field.description or "").split(". ")[0].rstrip(".") if field is not None else ""
     echo = safe_echo(path, value)
     got = f" (got {echo})" if echo is not None else ""
@@ -353,9 +372,10 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
     cleaned = _collapse_unions(cleaned, data)
     out: list[ModelIssue] = []
     seen = set()
+    cache: dict = {}
     for err, path, _tags in cleaned:
         if err["type"] == "extra_forbidden":
-            issue = unknown_key_issue(root, data, path, severity)
+            issue = unknown_key_issue(root, data, path, severity, cache=cache)
         elif err["type"] == RULE_ERROR:
             ctx = err.get("ctx") or {}
             issue = ModelIssue(path, severity, ctx.get("code", "invalid-value"),
@@ -363,13 +383,13 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
         elif err["type"] == "union_collapsed":
             issue = ModelIssue(path, severity, "invalid-type", f"{_name(path)} {err['msg']}", err.get("fix", ""))
         else:
-            code, message, fix = describe(err, path, err.get("input"), root, data)
+            code, message, fix = describe(err, path, err.get("input"), root, data, cache)
             issue = ModelIssue(path, severity, code, message, fix)
         key = (issue.path, issue.code, issue.message)
         if key not in seen:
             seen.add(key)
             out.append(issue)
-    return link_renames(out, root, data)
+    return link_renames(out, root, data, cache)
 
 
 _TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number",
@@ -453,6 +473,11 @@ def suggest_key(key: Any, valid: list[str], missing: list[str] = ()) -> str | No
     """The valid key most likely meant by ``key``."""
     if not isinstance(key, str):
         return None
+    return _suggest(key, tuple(valid), tuple(missing))
+
+
+@functools.lru_cache(maxsize=4096)
+def _suggest(key: str, valid: tuple, missing: tuple) -> str | None:
     low = key.lower()
     for cand in valid:
         if cand.lower() == low or cand.replace("_", "-") == low or cand.replace("_", "") == low.replace("-", ""):
@@ -492,11 +517,12 @@ def _shape(path: tuple) -> str:
 
 
 def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: str,
-                      model: type[BaseModel] | None = None, moved: dict | None = None) -> ModelIssue:
+                      model: type[BaseModel] | None = None, moved: dict | None = None,
+                      cache: dict | None = None) -> ModelIssue:
     """An issue for the key at ``path`` that its mapping's model does not declare."""
     parent = path[:-1]
     key = path[-1] if path else None
-    model = model or model_at(root, data, parent)
+    model = model or model_at(root, data, parent, cache)
     where = _name(parent) if parent else "the top level"
     showable = isinstance(key, str) and len(key) <= 60 and "\n" not in key and not _token_like(key)
     shown = _name(path) if showable else f"a key of {where}"
@@ -519,7 +545,8 @@ def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: s
     return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}", fix)
 
 
-def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any) -> list[ModelIssue]:
+def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,
+                 cache: dict | None = None) -> list[ModelIssue]:
     """A missing key next to an unknown key that means it: say "rename" in both fixes."""
     unknown = {}
     for issue in issues:
@@ -530,7 +557,7 @@ def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any) -> 
     out = []
     for issue in issues:
         if issue.code == "missing-key" and issue.path and issue.path[:-1] in unknown:
-            model = model_at(root, data, issue.path[:-1])
+            model = model_at(root, data, issue.path[:-1], cache)
             want = issue.path[-1]
             for key in unknown[issue.path[:-1]]:
                 if model is not None and suggest_key(key, list(model.model_fields), [want]) == want:
