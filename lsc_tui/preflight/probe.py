@@ -545,7 +545,6 @@ class _DistIndex:
         except Exception:
             text = None
         if text is not None:
-            last = None
             for line in text.splitlines():
                 if not line.strip():
                     break
@@ -560,7 +559,6 @@ class _DistIndex:
                     version = value
                 elif field == "requires-dist":
                     reqs.append(value)
-                last = field
         else:
             try:
                 name = dist.metadata["Name"]

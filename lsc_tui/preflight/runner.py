@@ -34,6 +34,7 @@ from lsc_tui.preflight import report
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 30.0
+STARTUP_MIN = 10.0  # seconds the target interpreter gets to start the probe, whatever --timeout
 PROBE_PATH = Path(__file__).with_name("probe.py")
 MARK = "\x1e"
 STDERR_KEEP = 256 * 1024
@@ -628,7 +629,8 @@ async def run_preflight(
             current: ProviderPlan | None = None
             current_phase = None
             began = time.monotonic()
-            deadline = began + timeout
+            # Starting an interpreter is not a provider's fault: allow it at least STARTUP_MIN.
+            deadline = began + max(timeout, STARTUP_MIN)
             err_mark = 0
             said_hello = False
             abnormal = None  # (kind, text) when the session ended badly
@@ -724,7 +726,8 @@ async def run_preflight(
                 abnormal = ("crash", f"The probe process {_exit_text(code)}"
                             + (f" in the {current_phase} phase" if current_phase else ""))
             if not said_hello:
-                reason = (f"The target interpreter did not start the preflight probe within {timeout:g} s"
+                reason = (f"The target interpreter did not start the preflight probe within "
+                          f"{max(timeout, STARTUP_MIN):g} s"
                           if abnormal and abnormal[0] == "timeout"
                           else f"The target interpreter did not run the preflight probe: it {_exit_text(code)}")
                 fatal = {

@@ -184,7 +184,7 @@ class Workspace:
                   requires: list[str] = (), files: list[str] = ()) -> Path:
         d = self.site / f"{name.replace('-', '_')}-{version}.dist-info"
         d.mkdir(parents=True, exist_ok=True)
-        meta = [f"Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+        meta = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
         meta += [f"Requires-Dist: {r}" for r in requires]
         (d / "METADATA").write_text("\n".join(meta) + "\n", encoding="utf-8")
         purelib = "true" if tag.endswith("-any") else "false"

@@ -11,7 +11,7 @@ import struct
 
 import pytest
 
-from pf_templates import CONFIG_OK, INIT_OK, PROVIDER_OK, RUN_ONE, good_provider  # noqa: E402
+from pf_templates import INIT_OK, PROVIDER_OK, RUN_ONE, good_provider  # noqa: E402
 
 
 def block(text: str, start: str) -> str:
