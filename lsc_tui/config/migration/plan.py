@@ -245,11 +245,14 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        from lsc_tui.config.yamlio import load_document
+        import yaml
 
-        doc = load_document(target)
+        from lsc_tui.config.yamlio import read_text
+
+        text, _stamp = read_text(target)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the server's reader
         cand = self.candidate
-        again = S.Candidate(cand.strategy, doc.text, doc.data, target, cand.display,
+        again = S.Candidate(cand.strategy, text, data, target, cand.display,
                             profile_data=cand.profile_data, profile_file=cand.profile_file,
                             profile_ref=cand.profile_ref)
         return P.prove(self.analysis, again, self.legacy())

@@ -122,15 +122,28 @@ class _Id:
         return f"_Id({self.value!r})"
 
 
+_CLIP = 2000
+
+
+def _clip(value):
+    """Very long strings are summarised (they are never needed to read a difference)."""
+    if isinstance(value, dict):
+        return {k: _clip(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clip(v) for v in value]
+    if isinstance(value, str) and len(value) > _CLIP:
+        return f"<{len(value)} characters>"
+    return value
+
+
 def _shown(value, secrets):
-    masked = mask_tree(value, secrets)
-    return masked
+    return mask_tree(_clip(value), secrets)
 
 
 def _short(value, secrets) -> str:
     import json
 
-    text = json.dumps(mask_tree(value, secrets), sort_keys=True, default=str)
+    text = json.dumps(_shown(value, secrets), sort_keys=True, default=str)
     text = mask_text(text, secrets)
     return text if len(text) <= 160 else text[:157] + "..."
 

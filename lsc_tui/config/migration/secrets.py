@@ -8,6 +8,7 @@ only so outputs can be masked; they are never part of any rendering.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lsc_tui.config.envref import ENV_REF
@@ -24,14 +25,17 @@ class SecretRef:
     path: tuple
     moved_to: tuple | None = None  # where the value sits in the new config (lift, smart)
     _value: str = field(default="", repr=False, compare=False)
+    kind: str = ""  # what the scanner recognised (e.g. "OpenAI API key"), never the value
 
     def to_json(self) -> dict:
         return {"file": self.file, "line": self.line, "column": self.column, "path": path_text(self.path),
+                "kind": self.kind or None,
                 "moved_to": path_text(self.moved_to) if self.moved_to is not None else None}
 
     def to_text(self) -> str:
         where = f" (now at {path_text(self.moved_to)})" if self.moved_to is not None else ""
-        return f"{self.file}:{self.line}:{self.column}: literal secret at {path_text(self.path)}{where}"
+        kind = f" ({self.kind})" if self.kind else ""
+        return f"{self.file}:{self.line}:{self.column}: literal secret at {path_text(self.path)}{where}{kind}"
 
 
 def is_literal(value) -> bool:
@@ -98,14 +102,15 @@ def _scanner():
     def run(doc: Document) -> list[SecretRef]:
         out = []
         for hit in fn(doc):
-            value = getattr(hit, "value", None)
+            if getattr(hit, "allowed", ""):
+                continue  # the operator marked it as not a secret
+            secret = getattr(hit, "secret", None)
+            value = secret.reveal() if secret is not None else None
             path = tuple(getattr(hit, "path", ()) or ())
-            if value is None:
-                value = _value_at(doc.data, path)
             if not isinstance(value, str) or not value:
                 continue
             out.append(SecretRef(doc.display, getattr(hit, "line", 0), getattr(hit, "column", 0), path,
-                                 None, value))
+                                 None, value, getattr(hit, "title", "")))
         return out
 
     return run
@@ -113,7 +118,7 @@ def _scanner():
 
 def mask_document_text(text: str, values: set[str]) -> str:
     """``text`` with every literal under a secret key, and every known value, masked."""
-    from lsc_tui.config.masking import mask_inline, mask_text
+    from lsc_tui.config.masking import mask_text
 
     try:
         doc = parse_text(text)
@@ -128,4 +133,30 @@ def mask_document_text(text: str, values: set[str]) -> str:
                     continue  # handled by value masking below
                 edits.append((node.start, node.end, MASK))
         text = apply_span_edits(text, edits)
-    return mask_inline(mask_text(text, values))
+    return safe_mask_inline(mask_text(text, values))
+
+
+_LONG = 4096
+
+
+def safe_mask_inline(text: str) -> str:
+    """:func:`masking.mask_inline`, applied only where it can match and in bounded time.
+
+    URL credentials need ``://`` and ``@``; bearer tokens need the word. Very long tokens that
+    could hold a credential are masked whole (over-masking a preview is the safe side).
+    """
+    from lsc_tui.config.masking import mask_inline
+
+    out = []
+    for line in text.splitlines(keepends=True):
+        low = line.lower()
+        if not (("://" in line and "@" in line) or "bearer" in low or "basic" in low):
+            out.append(line)
+        elif len(line) <= _LONG:
+            out.append(mask_inline(line))
+        else:
+            parts = re.split(r"(\s+)", line)
+            out.append("".join(
+                (MASK if len(p) > _LONG and ("://" in p or "@" in p) else mask_inline(p) if len(p) <= _LONG else p)
+                for p in parts))
+    return "".join(out)
