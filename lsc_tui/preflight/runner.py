@@ -534,6 +534,7 @@ async def run_preflight(
     check_config: bool = False,
     env: dict | None = None,
     cancel: asyncio.Event | None = None,
+    startup_timeout: float | None = None,
 ) -> AsyncIterator[dict]:
     """Check every provider of a run.yaml; yields events as they happen.
 
@@ -542,6 +543,7 @@ async def run_preflight(
     t0 = time.monotonic()
     env = dict(os.environ if env is None else env)
     run_yaml_path = str(run_yaml_path)
+    startup = startup_timeout if startup_timeout is not None else max(timeout or 0, STARTUP_MIN)
     data = load_run_yaml(run_yaml_path)
     plans = build_plan(data, run_yaml_path, metadata_dir=metadata_dir, check_config=check_config, env=env)
     if metadata_dir and not os.path.isdir(metadata_dir):
@@ -630,7 +632,7 @@ async def run_preflight(
             current_phase = None
             began = time.monotonic()
             # Starting an interpreter is not a provider's fault: allow it at least STARTUP_MIN.
-            deadline = began + max(timeout, STARTUP_MIN)
+            deadline = began + startup
             err_mark = 0
             said_hello = False
             abnormal = None  # (kind, text) when the session ended badly
@@ -727,7 +729,7 @@ async def run_preflight(
                             + (f" in the {current_phase} phase" if current_phase else ""))
             if not said_hello:
                 reason = (f"The target interpreter did not start the preflight probe within "
-                          f"{max(timeout, STARTUP_MIN):g} s"
+                          f"{startup:g} s"
                           if abnormal and abnormal[0] == "timeout"
                           else f"The target interpreter did not run the preflight probe: it {_exit_text(code)}")
                 fatal = {

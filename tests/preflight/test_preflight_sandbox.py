@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import time
 
 import pytest
@@ -241,11 +242,26 @@ def test_target_interpreter_that_prints_garbage_is_an_error(ws):
 
 
 def test_target_interpreter_that_hangs_is_killed(ws):
+    import asyncio
+
+    from lsc_tui.preflight.runner import collect
+
     fake = ws.write("hangpy", "#!/bin/sh\necho $$ >&2\nexec sleep 60\n")
     fake.chmod(0o755)
-    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--python", str(fake), "--timeout", "1", "--json")
-    assert r.code == 1
-    fatal = next(e for e in r.events() if e["event"] == "fatal")
-    assert fatal["error"]["reason"] == "The target interpreter did not start the preflight probe within 10 s"
+    t0 = time.monotonic()
+    events = asyncio.run(collect(ws.run_yaml(RUN_ONE), python=str(fake), timeout=1, startup_timeout=1))
+    assert time.monotonic() - t0 < 8
+    fatal = next(e for e in events if e["event"] == "fatal")
+    assert fatal["error"]["reason"] == "The target interpreter did not start the preflight probe within 1 s"
+    assert events[-1]["exit_code"] == 1
     pid = int(fatal["error"]["details"].split("stderr:\n")[1].split()[0])
     assert not _alive(pid)
+
+
+def test_startup_allowance_does_not_depend_on_a_short_timeout(ws):
+    """--timeout 1 is per provider; a slow interpreter start is not cut short by it."""
+    fake = ws.write("slowpy", f"#!/bin/sh\nsleep 1.5\nexec {sys.executable} \"$@\"\n")
+    fake.chmod(0o755)
+    good_provider(ws)
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--python", str(fake), "--timeout", "1")
+    assert r.code == 0, r.out
