@@ -14,14 +14,26 @@ from lsc_tui.config.models.issues import ModelIssue
 
 
 def validate_lightspeed(data: Any) -> list[ModelIssue]:
-    """Problems of a lightspeed-stack.yaml (unknown keys are errors, as in LCORE)."""
+    """Problems of a lightspeed-stack.yaml (unknown keys are errors, as in LCORE).
+
+    Values are checked as written: a ``${env.*}`` reference is accepted wherever LCORE would
+    substitute one before validating. Nothing is looked up on the filesystem. Left to the
+    workspace loader: the legacy/unified shape rules, a missing ``llama_stack``/``ogx`` block,
+    and the values of ``config_format_version`` and ``baseline``.
+    """
     from lsc_tui.config.models.validate import validate_lightspeed as run
 
     return run(data)
 
 
 def validate_run_yaml(data: Any) -> list[ModelIssue]:
-    """Problems of a Llama Stack run.yaml (unknown keys are warnings: Llama Stack ignores them)."""
+    """Problems of a Llama Stack run.yaml (unknown keys are warnings: Llama Stack ignores them).
+
+    Errors are what Llama Stack would refuse when it parses the file (missing provider_id or
+    provider_type, bad types, stores naming unknown backends, ...); warnings are what it would
+    silently ignore or override (unknown and pre-0.3 keys, providers of APIs not in ``apis``,
+    duplicate provider ids).
+    """
     from lsc_tui.config.models.validate import validate_run_yaml as run
 
     return run(data)

@@ -301,6 +301,9 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
     if t in ("bool_type", "bool_parsing"):
         return "invalid-type", f"{name} must be true or false", f"Write true or false, {_ENV_HINT}."
     if t in ("string_type", "string_unicode"):
+        if _secret_path(path):
+            return "invalid-type", f"{name} must be a string", "Use an env reference such as ${env.NAME} (a " \
+                "literal secret that looks like a number must be quoted, and is better kept out of the file)."
         return "invalid-type", f"{name} must be a string", "Write the value as text (quote it if it looks " \
             "like a number or a boolean)."
     if t in ("list_type", "tuple_type", "set_type"):
@@ -378,8 +381,8 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
             issue = unknown_key_issue(root, data, path, severity, cache=cache)
         elif err["type"] == RULE_ERROR:
             ctx = err.get("ctx") or {}
-            issue = ModelIssue(path, severity, ctx.get("code", "invalid-value"),
-                               f"{_name(path)}: {err['msg']}" if path else err["msg"], ctx.get("fix", ""))
+            issue = ModelIssue(path, severity, ctx.get("code", "invalid-value"), _rule_message(path, err["msg"]),
+                               ctx.get("fix", ""))
         elif err["type"] == "union_collapsed":
             issue = ModelIssue(path, severity, "invalid-type", f"{_name(path)} {err['msg']}", err.get("fix", ""))
         else:
@@ -390,6 +393,16 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
             seen.add(key)
             out.append(issue)
     return link_renames(out, root, data, cache)
+
+
+def _rule_message(path: tuple, msg: str) -> str:
+    """Rules name their key first ("db_path is required ..."): make that the full path."""
+    if not path:
+        return msg
+    last = path[-1]
+    if isinstance(last, str) and msg.startswith(last + " "):
+        return _name(path) + msg[len(last):]
+    return f"{_name(path)}: {msg}"
 
 
 _TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number",

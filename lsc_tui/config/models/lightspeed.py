@@ -687,8 +687,8 @@ class RagConfiguration(Strict):
         for strategy in ("inline", "tool"):
             for i, source in enumerate(getattr(self.retrieval, strategy).sources):
                 if source not in known and not has_env_ref(source):
-                    raise rule(f"retrieval.{strategy}.sources names an undeclared source; declared: "
-                               f"{', '.join(sorted(known))}", at=("retrieval", strategy, "sources", i),
+                    raise rule(f"names a source that is not declared; declared: {', '.join(sorted(known))}",
+                               at=("retrieval", strategy, "sources", i),
                                fix="Use a rag_id from rag.byok.stores, or `okp`.")
         return self
 

@@ -54,7 +54,8 @@ def _not_mapping(what: str) -> list[ModelIssue]:
 
 
 # Values the workspace loader checks itself (with LCORE's mode detection at hand): the model
-# keeps them for the schema's completion lists but does not report them twice.
+# keeps them for the schema's completion lists but does not report them twice. The loader also
+# reports a missing `llama_stack`/`ogx` block (the model has both as optional keys for the alias).
 _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseline"), ("ogx", "config", "baseline")}
 
 
@@ -66,10 +67,6 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
     issues = [i for i in _model_issue_list(LightspeedStackConfig, data, "error")
               if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
-    if "llama_stack" not in data and "ogx" not in data:
-        issues.append(ModelIssue(("llama_stack",), "error", "missing-key", "`llama_stack` is required",
-                                 "Add a `llama_stack:` block: `use_as_library_client: true` plus a `config:` block "
-                                 "(unified), or `url:` for a separately run Llama Stack."))
     issues.extend(_lightspeed_cross_checks(data))
     return issues
 
