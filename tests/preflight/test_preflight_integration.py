@@ -146,3 +146,18 @@ def test_real_llama_stack_fail_fast_stops_at_the_typo(llama_stack_env, monkeypat
     assert "Did you mean: remote::vllm" in out
     assert "[3/5]" not in out
     assert "3 not checked" in out
+
+
+def test_real_llama_stack_check_config_uses_the_real_config_classes(llama_stack_env, monkeypatch, capsys, tmp_path):
+    secret = "sk-integration-secret-0123456789"
+    monkeypatch.setenv("VLLM_API_TOKEN", secret)
+    run_yaml = tmp_path / "run.yaml"
+    run_yaml.write_text((FIXTURES / "run-passing.yaml").read_text().replace(
+        "      api_token: ${env.VLLM_API_TOKEN:=fake}",
+        "      api_token: ${env.VLLM_API_TOKEN:=fake}\n      max_tokens: lots"))
+    code, out, err = _run(llama_stack_env, monkeypatch, capsys, "--run-yaml", str(run_yaml), "--check-config")
+    assert code == 1
+    assert "Reason: Provider config does not validate against VLLMInferenceAdapterConfig" in out
+    assert "max_tokens: Input should be a valid integer" in out
+    assert "[1/3] inference ramalama (remote::ramalama): OK" in out  # its config is fine
+    assert secret not in out + err
