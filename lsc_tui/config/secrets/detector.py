@@ -173,6 +173,8 @@ def _stronger(a: str, b: str) -> str:
 # is meant as a default (and may be a secret)
 _LEGACY_DEFAULT = re.compile(r"\$\{\s*env\.([A-Za-z0-9_]+)\s*:-?(?![=+])([^}]+)\}")
 # ``config.api_key``, ``spec.providers.<key>``: a dotted reference to a field, not a value
+_ENV_NAME_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KEY|TOKEN|PASSWORD|SECRET|CREDENTIALS?)$")
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _DOTTED_FIELD = re.compile(r"^[a-z][a-z0-9_]*(?:\.(?:[a-z][a-z0-9_]*|<[a-z_]+>|\*))+$")
 
 
@@ -180,6 +182,7 @@ def _not_a_value(v: str) -> bool:
     """Values under a secret-named key that are not secrets themselves."""
     s = v.strip()
     return (R.is_placeholder(s) or R.is_path(s) or R.is_structural(s) or bool(_DOTTED_FIELD.match(s))
+            or bool(_ENV_NAME_VALUE.match(s)) or bool(_COLOUR.match(s))
             or ("://" in s and " " not in s) or R.looks_like_model_id(s))
 
 

@@ -340,7 +340,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         elif value in by_value:
             name = by_value[value]
         else:
-            name = N.unique_name(f.suggested_env or N.path_name(f.path), value, owner, f.path)
+            name = N.unique_name(f.suggested_env or N.path_name(f.path), value, owner, f.path, f.rule)
         owner.setdefault(name, value)
         by_value.setdefault(value, name)
         assigned.append((f, name))

@@ -115,10 +115,7 @@ def preferred_name(data, path: tuple, rule: str = "", env_hint: str = "") -> str
         return f"{prefix}_{key_up}"
     if env_hint and env_hint not in GENERIC_HINTS:
         return env_hint
-    name = path_name(path)
-    if rule == "url-password" and not name.endswith("PASSWORD"):
-        name += "_PASSWORD"
-    return name
+    return alternative_name(path, rule)
 
 
 def _values_along(data, path: tuple) -> set:
@@ -151,16 +148,23 @@ def assign_names(findings: list) -> list:
         if value in by_value:
             name = by_value[value]
         else:
-            name = unique_name(f.suggested_env or path_name(f.path), value, owner, f.path)
+            name = unique_name(f.suggested_env or path_name(f.path), value, owner, f.path, f.rule)
             by_value[value] = name
         owner.setdefault(name, value)
         out.append(replace(f, suggested_env=name))
     return out
 
 
-def unique_name(preferred: str, value: str, owner: dict[str, str], path: tuple = ()) -> str:
+def alternative_name(path: tuple, rule: str = "") -> str:
+    name = path_name(path)
+    if rule == "url-password" and not name.endswith("PASSWORD"):
+        name += "_PASSWORD"
+    return name
+
+
+def unique_name(preferred: str, value: str, owner: dict[str, str], path: tuple = (), rule: str = "") -> str:
     candidates = [preferred]
-    alt = path_name(path) if path else ""
+    alt = alternative_name(path, rule) if path else ""
     if alt and alt != preferred:
         candidates.append(alt)
     for cand in candidates:

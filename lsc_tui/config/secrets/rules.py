@@ -195,7 +195,7 @@ def classify_key(key: str) -> str:
         return KEY_PATH
     if norm in ("webhook_url", "webhook"):
         return KEY_WEAK
-    if last in _NOT_SECRET_LAST and not norm.startswith(("x_api_key", "api_key")):
+    if last in _NOT_SECRET_LAST:
         return KEY_IDENT if last in _IDENT_WORDS or last in ("name", "id", "ids", "url", "uri") else KEY_OTHER
     if any(w in _STRONG_WORDS for w in words) or any(p in norm for p in _STRONG_PAIRS):
         return KEY_SECRET
