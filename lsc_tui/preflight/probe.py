@@ -1479,6 +1479,7 @@ class Checker:
                            "Llama Stack registers the spec under the run.yaml provider_type)"
                            % (p["provider_type"], s["provider_type"], p["provider_type"]),
                 "note": "Make provider_type in run.yaml and in get_provider_spec() the same."})
+        self._check_pip_packages(s.get("pip_packages") or [])
         cls = self._load_class(s["config_class"], "config_class")
         self.config_cls = cls
         impl = s.get("module")
@@ -1496,6 +1497,27 @@ class Checker:
                               "Define async %s(config, deps) in %s." % (want, impl),
                               header="Provider spec validation failed")
         return "config_class %s" % s["config_class"]
+
+    def _check_pip_packages(self, packages):
+        """Architecture of the spec's pip_packages, before its implementation is imported."""
+        for req in packages:
+            if not isinstance(req, str) or req.startswith("-"):
+                continue
+            name, _marker = _split_requirement(req.split("--")[0])
+            dist = self.dists.get(name) if name else None
+            if dist is None:
+                continue  # not installed: the implementation import will say what is missing
+            key = "pip:" + self.dists.norm(name)
+            if key not in self._arch_cache:
+                try:
+                    for d in self.dists.closure(dist):
+                        self._check_dist(d, name)
+                    self._arch_cache[key] = ("ok", "")
+                except Failure as f:
+                    self._arch_cache[key] = ("fail", dict(f.data))
+            kind, value = self._arch_cache[key]
+            if kind == "fail":
+                raise Failure(**dict(value))
 
     def _load_class(self, dotted, field):
         if "." not in dotted:

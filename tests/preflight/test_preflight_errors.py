@@ -492,3 +492,20 @@ def test_provider_described_by_external_providers_dir(ws):
     assert res["custom-vllm"]["source"] == "external_dir"
     assert res["bad"]["error"]["code"] == "spec_forbidden_key"
     assert r.code == 1
+
+
+def test_native_code_of_a_spec_pip_package_is_checked_before_the_implementation_imports(ws):
+    machine, label = _other_arch()
+    fast = ws.package("fastmath", {"__init__.py": "raise SystemExit('imported fastmath!')\n"})
+    (fast / "_core.so").write_bytes(elf_header(machine))
+    ws.dist_info("fastmath", "3.0", ["fastmath"], tag="cp311-cp311-linux_x86_64",
+                 files=["fastmath/__init__.py", "fastmath/_core.so"])
+    good_provider(ws, provider=PROVIDER_OK.replace('pip_packages=["httpx"]', 'pip_packages=["fastmath>=3"]'),
+                  init="async def get_adapter_impl(config, deps):\n    import fastmath\n")
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--json")
+    err = r.results()[0]["error"]
+    assert err["code"] == "arch_mismatch"
+    assert err["phase"] == "fields"
+    assert err["package"] == "fastmath-3.0-cp311-cp311-linux_x86_64.whl"
+    assert err["found"] == f"linux/{label}"
+    assert "imported fastmath!" not in r.out + r.err
