@@ -840,7 +840,12 @@ def detect_llama_stack(dists):
             except OSError:
                 pass
         break
-    for mod, _fam in _API_MODULES:
+    # The spec classes that go with the family: ogx -> ogx_api; llama_stack -> its own
+    # providers.datatypes when it still has one (0.2.x, 0.3.x), else llama_stack_api.
+    preferred = {"ogx": ["ogx_api"],
+                 "llama_stack": ["llama_stack.providers.datatypes", "llama_stack_api"]}.get(
+        info["family"], [m for m, _f in _API_MODULES])
+    for mod in preferred:
         top = mod.split(".")[0]
         spec = _find_top(top)
         if spec is None:
