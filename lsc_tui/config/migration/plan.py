@@ -293,7 +293,7 @@ def _cause(d: P.Difference) -> str:
     r = d.reason
     if "LCORE-3370" in r:
         what = r.split("added by ", 1)[1].split(" in legacy", 1)[0] if "added by " in r else "enrichment"
-        return f"loses {what} (LCORE-3370)"
+        return f"loses what {what} adds (LCORE-3370)"
     if "MCP ensure" in r:
         return "adds the MCP tool_runtime provider"
     return d.where

@@ -297,6 +297,13 @@ def explain(d: Difference, analysis, candidate, legacy_syn, unified_syn, finding
                 f"'{lists}' wholesale after enrichment, so it is lost (LCORE-3370)")
     if lstep in ("azure", "byok", "okp"):
         return f"legacy LCORE's {_STEP_NAMES[lstep]} produced this"
+    if d.kind == "changed" and isinstance(d.legacy, list) and isinstance(d.unified, list):
+        lost_steps = sorted({getattr(_origin(legacy_syn, d.path + (i,)), "step", "") or ""
+                             for i, item in enumerate(d.legacy) if item not in d.unified} & set(_STEP_NAMES))
+        if lost_steps and d.path in candidate.override_paths():
+            what = " and ".join(_STEP_NAMES[s] for s in lost_steps)
+            return (f"entries added by {what} in legacy LCORE are lost: native_override replaces "
+                    f"'{where}' wholesale after enrichment (LCORE-3370)")
     if ustep in _STEP_NAMES:
         return f"the migrated file's {_STEP_NAMES[ustep]} produced this; legacy LCORE does not apply it"
     if ustep.startswith("baseline"):

@@ -450,7 +450,9 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, bloc
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
-        lines = [f"{pad}# Re-expressed from {source} by lsc-tui migrate (strategy smart)."]
+        how = "re-expressed" if entries else "migrated"
+        lines = [f"{pad}# {how.capitalize()} from {source} by lsc-tui migrate (strategy smart"
+                 f"{', inference.providers below' if entries else ''})."]
         lines.append(f"{pad}config:")
         body = ""
         if not block:
