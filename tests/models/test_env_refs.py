@@ -87,3 +87,44 @@ def test_run_yaml_bad_typed_values_are_errors():
     assert issues[("server", "port")].code == "invalid-value" and "1024" in issues[("server", "port")].message
     assert issues[("server", "workers")].code == "invalid-type"
     assert all(i.severity == "error" for i in issues.values())
+
+
+@pytest.mark.parametrize("path,value,expect", [
+    (("service", "port"), "${env.PORT:=abc}", "whole number"),
+    (("service", "workers"), "${env.WORKERS:=0}", "more than 0"),
+    (("llama_stack", "url"), "${env.LLAMA_URL:=localhost:8321}", "URL"),
+    (("llama_stack", "timeout"), "${env.TIMEOUT:=}", "whole number"),
+    (("authentication", "module"), "${env.AUTH_MODULE:=ldap}", "noop"),
+])
+def test_a_default_that_would_not_fit_is_a_warning(path, value, expect):
+    data = copy.deepcopy(MINIMAL_LCORE)
+    _set(data, path, value)
+    (issue,) = validate_lightspeed(data)
+    assert (issue.path, issue.severity, issue.code) == (path, "warning", "env-default-invalid")
+    assert expect in issue.message and "unset" in issue.message
+
+
+def test_defaults_that_fit_and_optional_empties_are_fine():
+    data = copy.deepcopy(MINIMAL_LCORE)
+    _set(data, ("service", "port"), "${env.PORT:=8080}")
+    _set(data, ("service", "auth_enabled"), "${env.AUTH:=FALSE}")
+    _set(data, ("inference", "default_model"), "${env.MODEL:=}")
+    _set(data, ("inference", "default_provider"), "${env.PROVIDER:=}")
+    _set(data, ("llama_stack", "url"), "${env.LLAMA_URL:=http://localhost:8321}")
+    assert validate_lightspeed(data) == []
+
+
+def test_a_numeric_secret_default_is_flagged_without_showing_it():
+    data = copy.deepcopy(MINIMAL_LCORE)
+    digits = "".join(["90", "21", "77"])
+    _set(data, ("llama_stack", "api_key"), "${env.LLAMA_KEY:=" + digits + "}")
+    (issue,) = validate_lightspeed(data)
+    assert issue.code == "env-default-invalid" and digits not in issue.message + issue.fix
+
+
+def test_run_yaml_default_that_would_not_fit():
+    data = copy.deepcopy(MINIMAL_RUN)
+    data["server"] = {"port": "${env.LLAMA_STACK_PORT:=80}"}
+    (issue,) = validate_run_yaml(data)
+    assert (issue.path, issue.code) == (("server", "port"), "env-default-invalid")
+    assert "Llama Stack" in issue.fix

@@ -584,3 +584,119 @@ def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,
 
 __all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at", "field_at",
            "link_renames", "safe_echo"]
+
+
+# -- env reference defaults -------------------------------------------------------------------
+
+
+def walk_fields(root: type[BaseModel], data: Any, path: tuple = ()):
+    """Yield ``(path, model, name, value)`` for every declared field present in the data."""
+    yield from _walk_fields(root, data, path)
+
+
+def _walk_fields(ann: Any, node: Any, path: tuple):
+    base, disc = _unwrap(ann)
+    if isinstance(node, dict):
+        model = _pick_model(ann, node, disc)
+        if model is not None:
+            fields = model.model_fields
+            for key, value in node.items():
+                if isinstance(key, str) and key in fields:
+                    yield path + (key,), model, key, value
+                    yield from _walk_fields(fields[key].annotation, value, path + (key,))
+            return
+        if typing.get_origin(base) is dict:
+            args = typing.get_args(base)
+            if len(args) == 2 and args[1] is not Any:
+                for key, value in node.items():
+                    yield from _walk_fields(args[1], value, path + (key,))
+    elif isinstance(node, list) and typing.get_origin(base) is list:
+        (item,) = typing.get_args(base) or (Any,)
+        if item is not Any:
+            for i, value in enumerate(node):
+                yield from _walk_fields(item, value, path + (i,))
+
+
+def _defaulted_refs(node: Any, path: tuple):
+    """Strings that carry a ``:=`` default, with their paths (a cheap scan before any model walk)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                if ":=" in value and "${env." in value:
+                    yield path + (key,), value
+            elif isinstance(value, (dict, list)):
+                yield from _defaulted_refs(value, path + (key,))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            if isinstance(value, str):
+                if ":=" in value and "${env." in value:
+                    yield path + (i,), value
+            elif isinstance(value, (dict, list)):
+                yield from _defaulted_refs(value, path + (i,))
+
+
+_ADAPTERS: dict = {}
+
+
+def _adapter(model: type[BaseModel], name: str):
+    from pydantic import TypeAdapter
+
+    key = (model, name)
+    if key not in _ADAPTERS:
+        field = model.model_fields[name]
+        ann = typing.Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        try:
+            _ADAPTERS[key] = TypeAdapter(ann)
+        except Exception:  # pragma: no cover - an annotation pydantic cannot adapt on its own
+            _ADAPTERS[key] = None
+    return _ADAPTERS[key]
+
+
+def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[ModelIssue]:
+    """Warn where a ``${env.X:=default}`` default would not be valid for its field.
+
+    The value is fine while X is set; when it is not, the server substitutes the default
+    (with its type conversion) and refuses to start if the result does not fit.
+    """
+    from pydantic import ValidationError
+
+    from lsc_tui.config.envref import ENV_REF, coerce
+
+    out: list[ModelIssue] = []
+    cache: dict = {}
+    for path, value in _defaulted_refs(data, ()):
+        if not isinstance(path[-1], str):
+            continue
+        model = model_at(root, data, path[:-1], cache)
+        name = path[-1]
+        if model is None or name not in model.model_fields:
+            continue
+        m = ENV_REF.fullmatch(value)
+        if m is None or m.group(2) != "=":
+            continue
+        default = m.group(3) or ""
+        if "${" in default:
+            continue
+        adapter = _adapter(model, name)
+        if adapter is None:
+            continue
+        resolved = coerce(value, default)
+        if resolved is None and not model.model_fields[name].is_required() \
+                and model.model_fields[name].default is None:
+            continue
+        try:
+            adapter.validate_python(resolved)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            _code, said, _fix = describe(first, path, resolved, root, data)
+            rest = said[len(_name(path)):].strip() if said.startswith(_name(path)) else ""
+            if not rest.startswith("must"):
+                rest = "is not a valid value here"
+            hidden = _secret_path(path) or len(value) > MAX_ECHO or _token_like(default)
+            shown = f"${{env.{m.group(1)}:=…}}" if hidden else value
+            out.append(ModelIssue(path, "warning", "env-default-invalid",
+                                  f"{_name(path)}: the default in {shown} {rest}; it is used when "
+                                  f"{m.group(1)} is unset",
+                                  f"Fix the default after `:=`, or make sure {m.group(1)} is always set "
+                                  f"({server} refuses to start otherwise)."))
+    return out

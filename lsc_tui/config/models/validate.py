@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lsc_tui.config.models.issues import (ModelIssue, errors_to_issues, link_renames, unknown_key_issue,
-                                         walk_unknown_keys)
+from lsc_tui.config.models.issues import (ModelIssue, env_default_issues, errors_to_issues, link_renames,
+                                         unknown_key_issue, walk_unknown_keys)
 from lsc_tui.config.models._types import has_env_ref
 
 _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -68,6 +68,7 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
               if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
     issues.extend(_lightspeed_cross_checks(data))
+    issues.extend(env_default_issues(LightspeedStackConfig, data, "LCORE"))
     return issues
 
 
@@ -153,4 +154,5 @@ def validate_run_yaml(data: Any) -> list[ModelIssue]:
     for path, model in walk_unknown_keys(root, data):
         issues.append(unknown_key_issue(root, data, path, "warning", model=model, moved=run_yaml.MOVED_KEYS))
     issues.extend(run_yaml.cross_checks(data))
+    issues.extend(env_default_issues(root, data, "Llama Stack"))
     return link_renames(issues, root, data)
