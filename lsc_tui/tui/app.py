@@ -265,6 +265,10 @@ class LscTuiApp(App):
 
     async def wait_idle(self) -> None:
         """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""
+        for _ in range(200):
+            if self._main_up:
+                break
+            await asyncio.sleep(0.01)
         editor = self.query_one(NodeEditor)
         editor.flush()
         if editor._yaml_timer is not None:

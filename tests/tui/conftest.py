@@ -14,17 +14,20 @@ DEMO = ROOT / "lsc_tui" / "data" / "demo"
 UNIFIED = Path(__file__).parent / "fixtures" / "unified"
 SNAPSHOTS = ROOT / "snapshots"
 
-try:  # approved SVGs live in the top-level snapshots/ folder, not tests/**/__snapshots__
-    import pytest_textual_snapshot as _pts
+import pytest_textual_snapshot as _pts  # noqa: E402
 
-    class TopLevelSVGExtension(_pts.SVGImageExtension):
-        @classmethod
-        def dirname(cls, *, test_location) -> str:
-            return str(SNAPSHOTS)
 
-    _pts.SVGImageExtension = TopLevelSVGExtension
-except ImportError:  # pragma: no cover
-    pass
+class TopLevelSVGExtension(_pts.SVGImageExtension):
+    @classmethod
+    def dirname(cls, *, test_location) -> str:
+        return str(SNAPSHOTS)
+
+
+@pytest.fixture
+def snap_compare(snapshot, request, monkeypatch):
+    """pytest-textual-snapshot's fixture, storing its SVGs in the top-level snapshots/ folder."""
+    monkeypatch.setattr(_pts, "SVGImageExtension", TopLevelSVGExtension)
+    return _pts.snap_compare._get_wrapped_function()(snapshot, request)
 
 
 @pytest.fixture
@@ -39,6 +42,7 @@ def private_home(tmp_path, monkeypatch):
         (home / sub).mkdir(parents=True, exist_ok=True)
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     for var in ("TEXTUAL_THEME", "NO_COLOR", "TEXTUAL_COLOR_SYSTEM"):
         monkeypatch.delenv(var, raising=False)
     return home

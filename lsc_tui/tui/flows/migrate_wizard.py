@@ -28,9 +28,9 @@ WHY = ("The two-file legacy format (llama_stack.library_client_config_path namin
        "deprecated in LCORE 0.6, which logs a warning, and removed in LCORE 0.7; the unified format keeps "
        "everything in lightspeed-stack.yaml and LCORE synthesizes the run.yaml from it at start-up.")
 STRATEGY_HELP = {
-    "lift": "lift: the whole run.yaml moves into llama_stack.config.native_override (one self-contained file)",
-    "profile": "profile: the config names the run.yaml as its profile (the run.yaml stays a file)",
-    "smart": "smart: providers become high-level inference.providers where lossless; the rest is native_override",
+    "lift": "lift: the whole run.yaml goes into native_override (one self-contained file)",
+    "profile": "profile: the config names run.yaml as its profile; the run.yaml stays a file",
+    "smart": "smart: inference.providers where lossless, the rest in native_override",
 }
 TICK = "✓"
 
@@ -83,6 +83,7 @@ class MigrateWizard(FlowScreen):
         with Vertical(id="flow-body"):
             yield Static("", id="mw-steps")
             yield OptionList(id="mw-strategies")
+            yield Static("", id="mw-proof")
             with VerticalScroll(id="mw-scroll"):
                 yield Static("", id="mw-text")
                 yield Static("", id="mw-preview")
@@ -134,6 +135,7 @@ class MigrateWizard(FlowScreen):
             Content.assemble((f"Step {self.step + 1} of {len(STEPS)}: ", "bold"), *crumbs))
         strategies = self.query_one("#mw-strategies", OptionList)
         strategies.display = name == "strategy" and self._migratable()
+        self.query_one("#mw-proof", Static).display = strategies.display
         preview = self.query_one("#mw-preview", Static)
         preview.update("")
         text = getattr(self, f"_step_{name}")()
@@ -202,35 +204,69 @@ class MigrateWizard(FlowScreen):
     def _strategy_text(self) -> Content:
         m = self.m
         pr = m.proof
-        parts = [(STRATEGY_HELP.get(self.strategy, self.strategy) + "\n", "$text-muted"),
-                 ("up/down picks a strategy; tab then pgdn scrolls the preview.\n", "$text-muted")]
+        head = [(STRATEGY_HELP.get(self.strategy, self.strategy) + "\n", "$text-muted")]
         if pr.error:
-            parts.append((f"Proof: unproven ({pr.error})\n", "bold $error"))
+            head.append((f"Proof: unproven ({pr.error})", "bold $error"))
         elif pr.equivalent:
-            parts.append((f"{TICK} equivalent: the migrated file synthesizes exactly the run.yaml legacy LCORE "
-                          "runs today (compared as data).\n", "bold $success"))
+            head.append((f"{TICK} equivalent: synthesizes exactly the run.yaml legacy LCORE runs today",
+                         "bold $success"))
         else:
-            secrets = m.secret_values()
-            parts.append((f"! not equivalent: {len(pr.differences)} difference(s) in the run.yaml Llama Stack "
-                          "would run:\n", "bold $warning"))
+            head.append((f"! not equivalent: {len(pr.differences)} difference(s) in what Llama Stack runs "
+                         "(below)", "bold $warning"))
+        self.query_one("#mw-proof", Static).update(Content.assemble(*head))
+        secrets = m.secret_values()
+        parts: list = []
+        if not pr.equivalent and not pr.error:
             for d in pr.differences:
                 parts.append((d.to_text(secrets) + "\n", ""))
         for note in pr.notes:
-            parts.append((note.to_text(m.secret_values()) + "\n", "$text-muted"))
+            parts.append((note.to_text(secrets) + "\n", "$text-muted"))
         if not pr.equivalent and not pr.error:
             parts.append(("\nrun.yaml diff, legacy -> migrated (values masked):\n", "bold"))
-        parts.append(("\nThe new lightspeed-stack.yaml (secrets masked):\n", "bold"))
-        text = Content.assemble(*parts)
+        header = ("The new lightspeed-stack.yaml (secrets masked; + marks what the migration changes; "
+                  "tab then pgdn scrolls):\n", "bold")
         preview = self.query_one("#mw-preview", Static)
-        body = m.preview_text()
+        body, first = self._marked_preview()
         if not pr.equivalent and not pr.error:
-            diff = self._proof_diff()
-            text = Content.assemble(*parts[:-1])
-            preview.update(Content.assemble(diff_content(diff), ("\nThe new lightspeed-stack.yaml (secrets "
-                                                                 "masked):\n", "bold"), self._highlight(body)))
+            preview.update(Content.assemble(diff_content(self._proof_diff()), "\n", header, body))
         else:
-            preview.update(self._highlight(body))
-        return text
+            parts.append(header)
+            preview.update(body)
+            self.call_after_refresh(self._scroll_to_change, first)
+        return Content.assemble(*parts)
+
+    def _marked_preview(self) -> tuple[Content, int]:
+        """The new file, highlighted, with a + gutter on the lines that differ from the legacy config."""
+        import difflib
+
+        m = self.m
+        new = m.preview_text()
+        from lsc_tui.config.migration.secrets import mask_document_text
+
+        old = mask_document_text(m.analysis.config.text, m.secret_values())
+        new_lines, old_lines = new.splitlines(), old.splitlines()
+        changed: set[int] = set()
+        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+            if tag in ("replace", "insert"):
+                changed.update(range(j1, j2))
+        lines = self._highlight(new).split("\n")
+        out = []
+        for n, line in enumerate(lines[:len(new_lines)]):
+            mark = ("+ ", "bold $success") if n in changed else ("  ", "")
+            out.append(Content.assemble(mark, line))
+        first = min(changed) if changed else 0
+        return Content("\n").join(out), first
+
+    def _scroll_to_change(self, first_line: int) -> None:
+        """Bring the first changed line of the preview into view (a few lines of context above it)."""
+        if STEPS[self.step] != "strategy":
+            return
+        scroll = self.query_one("#mw-scroll", VerticalScroll)
+        preview = self.query_one("#mw-preview", Static)
+        top = preview.region.y - scroll.region.y + scroll.scroll_y
+        target = top + first_line - 3
+        if target + 3 >= scroll.region.height:  # only when the change is not already in view
+            scroll.scroll_to(y=max(0, target), animate=False)
 
     def _proof_diff(self) -> str:
         from lsc_tui.config import preview as P
