@@ -600,12 +600,11 @@ async def run_preflight(
         if first_bad is not None:
             probe_plans = [p for p in probe_plans if p.index < first_bad]
 
-    def due_runner_results(upto_index: int) -> list[dict]:
-        out = []
+    def due_runner_results(upto_index: int):
+        """Runner-side results before ``upto_index``, made (and counted) only when consumed."""
         for plan in runner_only:
             if plan.index < upto_index and not finished(plan):
-                out.append(runner_result(plan))
-        return out
+                yield runner_result(plan)
 
     session: ProbeSession | None = None
     cancel_task = None

@@ -163,3 +163,18 @@ def _site_startup_modules():
     p = subprocess.run([sys.executable, "-B", "-c", "import sys, json; print(json.dumps(sorted(sys.modules)))"],
                        capture_output=True, text=True, timeout=60)
     return {m.split(".")[0] for m in json.loads(p.stdout)}
+
+
+def test_fail_fast_counts_only_what_it_reported(ws):
+    path = ws.run_yaml("""
+        providers:
+          inference:
+          - provider_id: a
+          - provider_id: b
+          - provider_id: c
+        """)
+    r = ws.preflight("--run-yaml", str(path), "--json")
+    assert r.code == 1
+    assert len(r.results()) == 1
+    summary = r.events()[-1]
+    assert (summary["failed"], summary["not_checked"], summary["stopped_early"]) == (1, 2, True)
