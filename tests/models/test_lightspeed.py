@@ -323,6 +323,11 @@ def test_cross_field_rules_point_at_the_key(lcore, patch, path, code):
     assert issues[0].fix
 
 
+def test_noop_cache_ignores_blocks_as_lcore_does(lcore):
+    lcore["conversation_cache"] = {"type": "noop", "sqlite": {"db_path": "/c"}, "memory": {"max_entries": 1}}
+    assert validate_lightspeed(lcore) == []
+
+
 def test_rules_hold_when_the_rule_is_met(lcore):
     lcore["inference"] = {"default_model": "m", "default_provider": "p"}
     lcore["conversation_cache"] = {"type": "noop"}

@@ -495,7 +495,9 @@ class ConversationHistoryConfiguration(Strict):
             return self
         if has_env_ref(self.type):
             return self
-        if self.type in _CACHE_BLOCKS and getattr(self, self.type) is None:
+        if self.type not in _CACHE_BLOCKS:  # noop: LCORE ignores any blocks
+            return self
+        if getattr(self, self.type) is None:
             raise rule(f"type is {self.type} but there is no `{self.type}` block", at=(self.type,),
                        code="missing-key", fix=f"Add a `{self.type}:` block, or change type.")
         others = [b for b in present if b != self.type]
