@@ -655,6 +655,13 @@ async def run_preflight(
                     break
                 if kind == "garbage":
                     session.garbage.append(payload)
+                    if said_hello:
+                        # Only provider code can have written this: the stream is no longer
+                        # trustworthy for this probe.
+                        abnormal = ("garbage", "The probe's event stream was corrupted"
+                                    + (f" in the {current_phase} phase" if current_phase else ""))
+                        session.kill()
+                        break
                     continue
                 ev = payload
                 name = ev.get("event")
@@ -704,8 +711,6 @@ async def run_preflight(
                     if res["status"] != "error":
                         for pev in _metadata_phase(current, res):
                             yield mask(pev)
-                    if res["status"] == "ok" and res["warnings"]:
-                        res["status"] = "ok"
                     res["text"] = report.result_text(res)
                     res = mask(res)
                     st.results[current.index] = res
@@ -896,6 +901,10 @@ def _abnormal_result(plan: ProviderPlan, total: int, abnormal: tuple, session: P
     elif kind == "fatal":
         error = {"code": "probe_failed", "reason": text,
                  "resolution": "Report this with the output above."}
+    elif kind == "garbage":
+        error = {"code": "probe_protocol", "reason": text,
+                 "resolution": "The provider wrote to a file descriptor it does not own (the probe's "
+                               "event channel); find the write in the provider and remove it."}
     else:
         error = {
             "code": "probe_crashed", "reason": text,

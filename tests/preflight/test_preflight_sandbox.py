@@ -265,3 +265,21 @@ def test_startup_allowance_does_not_depend_on_a_short_timeout(ws):
     good_provider(ws)
     r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--python", str(fake), "--timeout", "1")
     assert r.code == 0, r.out
+
+
+def test_provider_writing_into_the_event_channel_is_an_error(ws):
+    run_yaml = hostile(ws, """
+import os, stat
+for fd in range(3, 30):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, b"this is not an event\\n")
+    except OSError:
+        pass
+""")
+    r = ws.preflight("--run-yaml", str(run_yaml), "--json")
+    assert r.code == 1
+    err = r.results()[0]["error"]
+    assert err["code"] == "probe_protocol"
+    assert err["reason"] == "The probe's event stream was corrupted in the import phase"
+    assert "this is not an event" in err["details"]
