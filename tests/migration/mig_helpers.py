@@ -47,6 +47,7 @@ PAIRS = {
                                 "run.yaml", server=True),
     "no-mcp": Pair("no-mcp", OWN, "no-mcp/lightspeed-stack.yaml", "no-mcp/run.yaml"),
     "rag-library": Pair("rag-library", OWN, "rag-library/lightspeed-stack.yaml", "rag-library/run.yaml"),
+    "byok-defaults": Pair("byok-defaults", OWN, "byok-defaults/lightspeed-stack.yaml", "rag-library/run.yaml"),
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -90,8 +92,7 @@ _run = st.fixed_dictionaries(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(run=_run, flow=st.booleans(), indent=st.sampled_from([2, 4]), comment=st.booleans())
 def test_lift_of_any_run_yaml_is_equivalent(tmp_path, run, flow, indent, comment):
-    work = tmp_path / f"w{abs(hash((repr(run), flow, indent, comment)))}"
-    work.mkdir()
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
     text = yaml.safe_dump(run, default_flow_style=flow, indent=indent, sort_keys=False)
     if comment:
         text = "# top comment\n---\n" + text.replace("\n", "  # trailing\n", 1)

@@ -36,6 +36,8 @@ EXPECTED = {
     ("no-mcp", "lift"): set(), ("no-mcp", "profile"): MCP_ADDED, ("no-mcp", "smart"): set(),
     ("rag-library", "lift"): LIFT_3370_RAG_LIBRARY, ("rag-library", "profile"): set(),
     ("rag-library", "smart"): set(),
+    ("byok-defaults", "lift"): LIFT_3370_RAG_LIBRARY, ("byok-defaults", "profile"): set(),
+    ("byok-defaults", "smart"): set(),
 }
 
 
@@ -138,3 +140,18 @@ def test_server_pair_recommends_one_self_contained_file():
     assert m.recommendation.strategy == "lift"
     m2 = _open(PAIRS["byok-okp-rag-server"])
     assert m2.recommendation.strategy in ("profile", "smart")
+
+
+def test_byok_defaults_are_made_explicit_to_stay_equivalent():
+    """LCORE's unified synthesis writes embedding_dimension: null for a store that leaves it to
+    the default (its own output, committed as a fixture); legacy library enrichment wrote 768.
+    The migration writes the default explicitly, and says so."""
+    lcore = yaml.safe_load((LCORE_OUT / "byok-defaults.as-profile-synthesized.lcore-output.yaml").read_text())
+    assert [v.get("embedding_dimension") for v in lcore["registered_resources"]["vector_stores"]] == [None]
+    m = _open(PAIRS["byok-defaults"])
+    for strategy in ("profile", "smart"):
+        cand, proof = m.trial(strategy)
+        assert proof.equivalent, proof.paths()
+        assert cand.data["rag"]["byok"]["stores"][0]["embedding_dimension"] == 768
+        assert "embedding_dimension: 768  # LCORE's default" in cand.text
+        assert any("embedding_dimension is now explicit" in n for n in cand.notes)

@@ -289,6 +289,10 @@ def explain(d: Difference, analysis, candidate, legacy_syn, unified_syn, finding
         return ("LCORE's MCP ensure adds the model-context-protocol tool_runtime provider (and the "
                 "tool_runtime api) to every profile or non-empty baseline; legacy LCORE ran without it. "
                 "It only enables MCP tools, which the config's mcp_servers use")
+    if lstep in ("azure", "byok", "okp") and ustep == lstep and d.kind == "changed":
+        return (f"both sides come from {_STEP_NAMES[lstep]}, but legacy library enrichment reads the "
+                "validated config (defaults filled in, env references resolved) while unified synthesis "
+                "reads the raw file; write the value explicitly in the config")
     if lstep in ("azure", "byok", "okp") and d.kind in ("missing", "changed"):
         over = candidate.override_paths()
         wiped = next((render_path(p) for p in over if d.path[:len(p)] == p or _plain(d.path[:len(p)], {}) == p), None)

@@ -92,7 +92,28 @@ def _display(path: Path, cwd: Path) -> str:
     return str(path) if rel.startswith("../..") else rel
 
 
-def _base_data(a: Analysis) -> dict:
+def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
+    """BYOK store fields to write out explicitly: ``(store index, field, LCORE's default)``.
+
+    Legacy *library* enrichment reads the validated config, so a store field left to its
+    default gets LCORE's default; unified synthesis reads the raw file and writes null for it
+    (an LCORE parity gap). Writing the default explicitly keeps the migrated file equivalent.
+    """
+    if a.kind != "library" or strategy == "lift":  # lift stays exactly LCORE's lift-and-shift
+        return []
+    from lsc_tui.config.enrichment import DEFAULT_EMBEDDING_DIMENSION
+
+    rag = a.config.data.get("rag") if isinstance(a.config.data.get("rag"), dict) else {}
+    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
+    stores = byok.get("stores") if isinstance(byok.get("stores"), list) else []
+    out = []
+    for i, store in enumerate(stores):
+        if isinstance(store, dict) and store.get("embedding_dimension") is None:
+            out.append((i, "embedding_dimension", DEFAULT_EMBEDDING_DIMENSION))
+    return out
+
+
+def _base_data(a: Analysis, strategy: str) -> dict:
     """The config's data with the legacy pieces taken out (and the version set to unified)."""
     data = copy.deepcopy(a.config.data)
     ls = data.get(a.ls_key)
@@ -100,6 +121,8 @@ def _base_data(a: Analysis) -> dict:
         ls.pop("library_client_config_path", None)
     if data.get("config_format_version") == "legacy":
         data["config_format_version"] = "unified"
+    for i, key, value in _default_gaps(a, strategy):
+        data["rag"]["byok"]["stores"][i][key] = value
     return data
 
 
@@ -111,7 +134,7 @@ def _set_block(data: dict, key: str, block: dict) -> dict:
     return data
 
 
-def _text_edits(a: Analysis, block_text_at, inference_entries: list | None) -> list:
+def _text_edits(a: Analysis, block_text_at, inference_entries: list | None, strategy: str) -> list:
     """Span edits for: the config block, the version, and inference.providers."""
     doc, key = a.config, a.ls_key
     edits = []
@@ -126,6 +149,15 @@ def _text_edits(a: Analysis, block_text_at, inference_entries: list | None) -> l
     if doc.data.get("config_format_version") == "legacy":
         kn, vn = T.block_for(doc, ("config_format_version",))
         edits.append((vn.start, vn.end, "unified"))
+    for i, k, value in _default_gaps(a, strategy):
+        where = ("rag", "byok", "stores", i)
+        if k in (doc.data["rag"]["byok"]["stores"][i] or {}):
+            kn, vn = T.block_for(doc, where + (k,))
+            edits.append((vn.start, vn.end, T.render_scalar(value)))
+        else:
+            ind = T.entry_indent(doc, where)
+            edits.append(T.append_to_map(doc, where, T.scalar_line(ind, k, value).rstrip("\n") +
+                                         "  # LCORE's default, explicit (see docs/migration.md)\n"))
     if inference_entries:
         step = T.step_of(doc.text)
         inf = doc.data.get("inference")
@@ -179,12 +211,15 @@ def _finish(a: Analysis, strategy: str, data: dict, out_path: Path, make_edits, 
         kept = False
         notes.append("the config could not be edited in place; it was written out from its data, so "
                      "its comments are not kept")
+    for i, k, value in _default_gaps(a, strategy):
+        notes.append(f"rag.byok.stores[{i}].{k} is now explicit ({value}): legacy library enrichment used "
+                     "LCORE's default, unified synthesis reads the raw file and would write null")
     display = _display(out_path, a.workspace.cwd)
     return Candidate(strategy=strategy, text=text, data=data, out_path=out_path, display=display,
                      notes=notes, comments_kept=kept, **extra)
 
 
-def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None):
+def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, strategy: str):
     def fn(root, _y):
         from ruamel.yaml.comments import CommentedMap
 
@@ -204,6 +239,8 @@ def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None):
             ls["config"] = block
         if root.get("config_format_version") == "legacy":
             root["config_format_version"] = "unified"
+        for i, k, value in _default_gaps(a, strategy):
+            root["rag"]["byok"]["stores"][i][k] = value
         if inference_entries:
             if "inference" not in root or root["inference"] is None:
                 root["inference"] = CommentedMap()
@@ -217,7 +254,7 @@ def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None):
 
 def lift(a: Analysis, out_path: Path) -> Candidate:
     run = a.run_yaml.data
-    data = _set_block(_base_data(a), a.ls_key, {"baseline": "empty", "native_override": copy.deepcopy(run)})
+    data = _set_block(_base_data(a, "lift"), a.ls_key, {"baseline": "empty", "native_override": copy.deepcopy(run)})
     run_text = T.nestable_text(a.run_yaml.text) if run else ""
     step = T.step_of(a.config.text)
     source = a.run_yaml_ref or a.run_yaml.display
@@ -238,8 +275,8 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
         m["native_override"] = T.ruamel_load(a.run_yaml.text) if run else CommentedMap()
         return m
 
-    return _finish(a, "lift", data, out_path, lambda: _text_edits(a, block_text, None),
-                   _ruamel_block(a, block_factory, None))
+    return _finish(a, "lift", data, out_path, lambda: _text_edits(a, block_text, None, "lift"),
+                   _ruamel_block(a, block_factory, None, "lift"))
 
 
 # -- profile --------------------------------------------------------------------------------
@@ -259,7 +296,7 @@ def profile_reference(a: Analysis, out_path: Path) -> str:
 
 def profile(a: Analysis, out_path: Path) -> Candidate:
     ref = profile_reference(a, out_path)
-    data = _set_block(_base_data(a), a.ls_key, {"profile": ref})
+    data = _set_block(_base_data(a, "profile"), a.ls_key, {"profile": ref})
     step = T.step_of(a.config.text)
     source = a.run_yaml_ref or a.run_yaml.display
 
@@ -277,8 +314,8 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
         m["profile"] = ref
         return m
 
-    cand = _finish(a, "profile", data, out_path, lambda: _text_edits(a, block_text, None),
-                   _ruamel_block(a, block_factory, None),
+    cand = _finish(a, "profile", data, out_path, lambda: _text_edits(a, block_text, None, "profile"),
+                   _ruamel_block(a, block_factory, None, "profile"),
                    profile_data=a.run_yaml.data, profile_file=a.run_yaml.display, profile_ref=ref)
     if a.kind == "server":
         cand.notes.append(f"the Llama Stack container resolves '{ref}' against the directory of its "
@@ -373,7 +410,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     tried: list[tuple[Candidate, Any]] = []
 
     def attempt(variant: str, block: dict, entries: list, profile_data=None, profile_ref=None):
-        data = _base_data(a)
+        data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
             inf = data.get("inference")
@@ -392,7 +429,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     from lsc_tui.config.synthesis import synthesize_unified
 
     def base_for(block: dict, entries: list, profile_data=None, profile_ref=None):
-        data = _base_data(a)
+        data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
             data.setdefault("inference", {})
@@ -471,8 +508,8 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, bloc
     def block_factory():
         return copy.deepcopy(block)
 
-    cand = _finish(a, "smart", data, out_path, lambda: _text_edits(a, block_text, entries),
-                   _ruamel_block(a, block_factory, copy.deepcopy(entries)), variant=variant)
+    cand = _finish(a, "smart", data, out_path, lambda: _text_edits(a, block_text, entries, "smart"),
+                   _ruamel_block(a, block_factory, copy.deepcopy(entries), "smart"), variant=variant)
     return cand
 
 
