@@ -185,19 +185,22 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
 
 
 def _unique_ids(doc: LocDoc, spec: dict, explicit_only: bool) -> list[Finding]:
+    """R7 duplicates. ``explicit_only``: the CEL rule (explicit IDs only); otherwise the
+    webhook's share: duplicates that involve at least one auto ID."""
     out = []
-    seen: dict[str, tuple] = {}
+    seen: dict[str, tuple[tuple, bool]] = {}
     for pid, path, explicit in provider_ids(spec):
         if explicit_only and not explicit:
             continue
         if pid in seen:
-            first = seen[pid]
-            if explicit_only or not (first[1] and explicit):
+            first_path, first_explicit = seen[pid]
+            if explicit_only or not (first_explicit and explicit):
                 out.append(_err(doc, path,
                                 f'spec.providers: Invalid value: "object": provider IDs must be unique across all '
-                                f'provider types; duplicate ID "{pid}" at {_field(first[0][:-1])} and {_field(path[:-1])}',
+                                f'provider types; duplicate ID "{pid}" at {_field(first_path[:-1])} and '
+                                f"{_field(path[:-1])}",
                                 "Give each provider its own id (a provider without id takes its provider name).",
-                                "cel-provider-id-unique"))
+                                "cel-provider-id-unique" if explicit_only else "webhook-provider-id-unique"))
         else:
             seen[pid] = (path, explicit)
     return out
@@ -206,17 +209,7 @@ def _unique_ids(doc: LocDoc, spec: dict, explicit_only: bool) -> list[Finding]:
 def webhook_rules(doc: LocDoc, spec: dict, distributions: dict[str, str] | None) -> list[Finding]:
     out: list[Finding] = []
     # R7 for auto IDs: the webhook sees what CEL cannot.
-    explicit = {pid for pid, _p, e in provider_ids(spec) if e}
-    seen: dict[str, tuple] = {}
-    for pid, path, is_explicit in provider_ids(spec):
-        if pid in seen and not (is_explicit and seen[pid][1]):
-            out.append(_err(doc, path,
-                            f'spec.providers: Invalid value: "object": provider IDs must be unique across all provider '
-                            f'types; duplicate ID "{pid}" at {_field(seen[pid][0][:-1])} and {_field(path[:-1])}',
-                            "Give the provider an explicit id (a provider without id takes its provider name).",
-                            "webhook-provider-id-unique"))
-        seen.setdefault(pid, (path, is_explicit))
-    del explicit
+    out.extend(_unique_ids(doc, spec, explicit_only=False))
     dist = spec.get("distribution") if isinstance(spec.get("distribution"), dict) else {}
     name = dist.get("name")
     if distributions is not None and isinstance(name, str) and name and name not in distributions:
