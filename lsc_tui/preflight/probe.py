@@ -1028,6 +1028,17 @@ class Checker:
         spec = _find_top(top)
         if spec is None:
             return "skipped: %s is not installed (the import check reports it)" % top
+        pin = self.p.get("module_pin")
+        if pin:
+            dist = self.dists.owner_of(top, spec)
+            have = self.dists.headers(dist)[1] if dist is not None else None
+            if have != pin:
+                self.warnings.append({
+                    "code": "module_version_mismatch", "title": "Provider version differs from run.yaml",
+                    "reason": "run.yaml names %s==%s but %s is installed" % (
+                        self.p["module"], pin, ("version " + have) if have else "an unversioned copy"),
+                    "details": "Llama Stack ignores the version in module: and loads what is installed.",
+                    "note": "Install %s==%s, or update the version in run.yaml." % (self.p["module"], pin)})
         key = top
         if key not in self._arch_cache:
             try:

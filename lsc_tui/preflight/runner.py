@@ -70,6 +70,7 @@ class ProviderPlan:
     provider_id: str
     provider_type: str
     module: str | None = None
+    module_pin: str | None = None  # the version in `module: pkg==1.2`
     source: str = "builtin"  # builtin | module | external_dir
     external_spec: Any = None
     external_spec_path: str | None = None
@@ -98,6 +99,7 @@ class ProviderPlan:
             "provider_type": self.provider_type,
             "module": self.module,
             "source": self.source,
+            "module_pin": self.module_pin,
             "external_spec": self.external_spec,
             "external_spec_path": self.external_spec_path,
             "config": self.config if self.check_config else None,
@@ -166,6 +168,7 @@ def build_plan(
     index = md.load_index(metadata_dir) if metadata_dir else None
 
     plans: list[ProviderPlan] = []
+    seen_ids: dict[tuple[str, str], str] = {}
     for api, entries in providers.items():
         api = str(api)
         if entries is None:
@@ -211,6 +214,13 @@ def build_plan(
                 plans.append(plan)
                 continue
             pid = str(pid)
+            first = seen_ids.setdefault((api, pid), where)
+            if first != where:
+                plans.append(_entry_problem(n, api, where, pid,
+                                            f"provider_id {pid} is used twice in providers.{api} ({first} and {where})",
+                                            "Give every provider of an API its own provider_id; Llama Stack "
+                                            "refuses duplicates."))
+                continue
             if not ptype or not isinstance(ptype, str):
                 plans.append(_entry_problem(n, api, where, pid, f"{where} ({pid}) has no provider_type",
                                             "Add provider_type (e.g. remote::vllm) to the entry in run.yaml."))
@@ -218,7 +228,9 @@ def build_plan(
             plan = ProviderPlan(n, api, pid, ptype, check_config=check_config)
             module = entry.get("module")
             if module:
-                plan.module = str(module).split("==")[0].strip()
+                name, _, pin = str(module).partition("==")
+                plan.module = name.strip()
+                plan.module_pin = pin.strip() or None
                 plan.source = "module"
             elif ext_dir and "::" in ptype:
                 kind, name = ptype.split("::", 1)

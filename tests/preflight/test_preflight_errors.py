@@ -509,3 +509,29 @@ def test_native_code_of_a_spec_pip_package_is_checked_before_the_implementation_
     assert err["package"] == "fastmath-3.0-cp311-cp311-linux_x86_64.whl"
     assert err["found"] == f"linux/{label}"
     assert "imported fastmath!" not in r.out + r.err
+
+
+def test_module_version_pin_that_differs_from_the_installed_one_warns(ws):
+    good_provider(ws)
+    ws.dist_info("custom-vllm-provider", "1.0", ["custom_vllm_provider"])
+    run_yaml = ws.run_yaml(RUN_ONE.replace("module: custom_vllm_provider", "module: custom_vllm_provider==2.0"))
+    r = ws.preflight("--run-yaml", str(run_yaml))
+    assert r.code == 0, r.out
+    assert "WARNING: Provider version differs from run.yaml (non-blocking)" in r.out
+    assert "Reason: run.yaml names custom_vllm_provider==2.0 but version 1.0 is installed" in r.out
+    ok = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE.replace(
+        "module: custom_vllm_provider", "module: custom_vllm_provider==1.0"))))
+    assert ok.code == 0 and "WARNING" not in ok.out
+
+
+def test_duplicate_provider_id_in_one_api_is_an_error(ws):
+    good_provider(ws)
+    run_yaml = ws.run_yaml(RUN_ONE + """
+  - provider_id: custom-vllm
+    provider_type: remote::custom-vllm
+    module: custom_vllm_provider
+""")
+    r = ws.preflight("--run-yaml", str(run_yaml), "--keep-going")
+    assert r.code == 1
+    assert "[1/2] inference custom-vllm (remote::custom-vllm): OK" in r.out
+    assert "Reason: provider_id custom-vllm is used twice in providers.inference (providers.inference[0] and providers.inference[1])" in r.out
