@@ -125,6 +125,18 @@ class RenameProvider:
         return f"rename {_p(self.path)} to {self.new_id}"
 
 
+@dataclass(frozen=True)
+class SwitchProfile:
+    """Point a unified config at another profile file, or at a built-in baseline."""
+
+    file: Path  # the lightspeed-stack.yaml
+    profile: str | None = None  # a path relative to the config's directory
+    baseline: str | None = None  # default | empty | byo-llm (when profile is None)
+
+    def describe(self) -> str:
+        return f"switch to profile {self.profile}" if self.profile else f"switch to baseline {self.baseline}"
+
+
 def _p(path: tuple) -> str:
     from lsc_tui.config.findings import path_text
 
@@ -334,6 +346,8 @@ class EditSession:
     def _edit(self, op, file: Path, text: str) -> str:
         doc = self._parse(file, text)
         parse = lambda new: self._parse(file, new)  # noqa: E731
+        if isinstance(op, SwitchProfile):
+            return self._switch_profile(op, doc, text)
         if isinstance(op, SetEnvRef):
             if not envref.NAME_RE.match(op.name):
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
@@ -411,6 +425,33 @@ class EditSession:
                 return op.yaml_text if op.yaml_text.endswith("\n") else op.yaml_text + "\n"
             return _set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
         raise OperationError(f"unknown operation {type(op).__name__}")
+
+    def _switch_profile(self, op: SwitchProfile, doc, text: str) -> str:
+        from lsc_tui.config.workspace import BASELINES, available_profiles
+
+        key = "ogx" if isinstance(doc.data, dict) and isinstance(doc.data.get("ogx"), dict) else "llama_stack"
+        if op.profile:
+            choices = available_profiles(Path(op.file).parent)
+            target = Path(op.file).parent / op.profile
+            if not target.is_file():
+                listing = ", ".join(choices) or "none next to the config"
+                raise OperationError(f"the profile '{op.profile}' does not exist; available: {listing}")
+        elif op.baseline not in BASELINES:
+            raise OperationError(f"unknown baseline {op.baseline!r}; choose one of {', '.join(BASELINES)}")
+
+        def fn(root):
+            block = root.setdefault(key, {})
+            if block.get("config") is None:
+                block["config"] = {}
+            cfg = block["config"]
+            if op.profile:
+                cfg["profile"] = op.profile
+                cfg.pop("baseline", None)  # a profile beats the baseline: keeping it would only mislead
+            else:
+                cfg.pop("profile", None)
+                cfg["baseline"] = op.baseline
+
+        return yamlio.roundtrip_edit(text, fn)
 
     # -- saving and the disk ---------------------------------------------------------------
     def save(self, paths: list[Path] | None = None) -> list[SaveResult]:

@@ -405,6 +405,29 @@ def _load_ref(ws: Workspace, target: Path, ref_path: tuple) -> Document | None:
     return doc
 
 
+@dataclass(frozen=True)
+class ProfileChoice:
+    name: str  # what the config's `profile:` or `baseline:` says
+    kind: str  # "baseline" | "file"
+    active: bool = False
+
+
+def profile_choices(ws: Workspace) -> list[ProfileChoice]:
+    """The baselines and the profile files a unified config can switch to, the active one marked."""
+    out = []
+    active_profile = None
+    if ws.profile is not None:
+        try:
+            active_profile = os.path.relpath(ws.profile.path, ws.config_dir)
+        except ValueError:  # pragma: no cover
+            active_profile = str(ws.profile.path)
+    for name in BASELINES:
+        out.append(ProfileChoice(name, "baseline", ws.profile is None and ws.baseline == name))
+    for name in available_profiles(ws.config_dir):
+        out.append(ProfileChoice(name, "file", name == active_profile))
+    return out
+
+
 def available_profiles(config_dir: Path) -> list[str]:
     """run.yaml-shaped files next to the config and in a profiles/ directory, plus the baselines."""
     out: list[str] = []

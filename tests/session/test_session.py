@@ -178,3 +178,31 @@ def test_recovery_file_round_trip(demo):
     s2.restore_recovery()
     assert "distro_name: unsaved" in s2.text_of(run) and s2.dirty
     assert read_recovery(s.path) is None
+
+
+def test_switch_profile_and_baseline(tmp_path):
+    from lsc_tui.config.session import SwitchProfile
+    from lsc_tui.config.workspace import profile_choices
+
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "small.yaml").write_text(
+        "version: 2\ndistro_name: s\napis: [inference]\nproviders:\n  inference:\n"
+        "  - provider_id: ollama\n    provider_type: remote::ollama\n    config: {url: 'http://o:11434'}\n")
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t  # the service\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+                   "  use_as_library_client: true\n  config:\n    baseline: default\n")
+    s = EditSession.open(cfg, cwd=tmp_path)
+    choices = profile_choices(s.workspace)
+    assert [(c.name, c.active) for c in choices if c.active] == [("default", True)]
+    assert ("profiles/small.yaml", "file") in [(c.name, c.kind) for c in choices]
+    with pytest.raises(OperationError) as exc:
+        s.apply(SwitchProfile(cfg, profile="profiles/nope.yaml"))
+    assert "profiles/small.yaml" in str(exc.value)
+    a = s.apply(SwitchProfile(cfg, profile="profiles/small.yaml"))
+    assert s.workspace.profile is not None
+    assert "ollama" in a.run_yaml_text
+    assert [l for l in a.diff_text.splitlines() if l.startswith("+") and "provider_id: ollama" in l]
+    assert "# the service" in s.text_of(cfg) and "baseline" not in s.text_of(cfg)
+    assert not [f for f in a.findings if f.code == "baseline-ignored"]
+    s.apply(SwitchProfile(cfg, baseline="empty"))
+    assert s.workspace.profile is None and s.workspace.baseline == "empty"
