@@ -70,7 +70,7 @@ def run(args) -> int:
                 print(json.dumps(m.to_json(include_preview=args.show), indent=2))
             else:
                 _print_analysis(m)
-                _print_plan(m, write=False, show=args.show)
+                _print_plan(m, write=False, show=args.show, analysed=True)
             return EXIT_OK if m.proof.equivalent else EXIT_DIFFERENT
         strategy = rec.strategy
     m.choose(strategy, out)
@@ -97,7 +97,7 @@ def run(args) -> int:
     else:
         if rec is not None:
             _print_analysis(m)
-        _print_plan(m, write=write, show=args.show)
+        _print_plan(m, write=write, show=args.show, analysed=rec is not None)
         if result is not None:
             print(f"wrote {m.candidate.display} (0600)" +
                   (f"; backup {result.backup}" if result.backup else "") +
@@ -127,16 +127,21 @@ def _print_analysis(m) -> None:
     a = m.analysis
     rec = m.recommendation
     print(f"{a.config.display}: {a.reason}")
+    for n in a.notes:
+        print(f"  note: {n}")
     print(f"recommended strategy: {rec.strategy}")
     for r in rec.reasons:
         print(f"  - {r}")
 
 
-def _print_plan(m, *, write: bool, show: bool) -> None:
+def _print_plan(m, *, write: bool, show: bool, analysed: bool = False) -> None:
     c, pr = m.candidate, m.proof
     secrets = m.secret_values()
     variant = f" ({c.variant})" if c.variant else ""
     print(f"strategy: {c.strategy}{variant} -> {c.display}")
+    if not analysed:
+        for n in m.analysis.notes:
+            print(f"  note: {n}")
     if c.profile_ref:
         print(f"  profile: {c.profile_ref} (relative to the new file's directory)")
     if c.lifted:

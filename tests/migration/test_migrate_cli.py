@@ -243,3 +243,10 @@ def test_an_existing_backup_is_never_overwritten(tmp_path, run_cli):
     assert old.read_text() == "an older backup\n"
     assert cfg.with_name(cfg.name + ".pre-migrate.1.bak").read_text().startswith("# Legacy library config")
     assert os.path.exists(tmp_path / pair.run_yaml)
+
+
+def test_existing_config_errors_are_mentioned_not_hidden(run_cli):
+    pair = PAIRS["shields"]
+    code, out, _ = run_cli("migrate", pair.config, "--strategy", "lift", "--cwd", pair.cwd)
+    assert code == 0
+    assert "error(s) LCORE reports when it loads the file" in out and "shields[0].name" in out

@@ -77,3 +77,14 @@ def test_config_secrets_are_masked_in_the_preview():
     literal = m.analysis.config.data["conversation_cache"]["postgres"]["password"]
     assert [".".join(s.path) for s in m.secrets] == ["conversation_cache.postgres.password"]
     assert str(literal) not in m.preview_text()
+
+
+def test_lifted_secrets_say_where_they_end_up(tmp_path):
+    pair = _plant(tmp_path)
+    m = Migration.open(tmp_path / pair.config, cwd=tmp_path)
+    m.choose("lift")
+    moved = {s.path: s.moved_to for s in m.secrets}
+    assert moved[("providers", "inference", 0, "config", "api_key")] == (
+        "llama_stack", "config", "native_override", "providers", "inference", 0, "config", "api_key")
+    m.choose("profile")
+    assert all(s.moved_to is None for s in m.secrets)  # they stay in the run.yaml (the profile)

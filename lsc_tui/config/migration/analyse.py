@@ -71,6 +71,7 @@ class Analysis:
     enrichment: list[str] = field(default_factory=list)  # e.g. ["rag.byok", "rag.okp", "azure_entra_id"]
     run_has_mcp: bool = False
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # things the operator should know (no values)
     recommendation: Recommendation = field(default_factory=lambda: Recommendation(None))
 
     @property
@@ -99,6 +100,7 @@ class Analysis:
             "run_yaml_ref": self.run_yaml_ref,
             "enrichment_inputs": list(self.enrichment),
             "run_yaml_has_mcp": self.run_has_mcp,
+            "notes": list(self.notes),
             "recommendation": self.recommendation.to_json(),
         }
 
@@ -198,6 +200,14 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
                 "Give the Llama Stack run.yaml (version, apis, providers, ...)."))
         a.run_has_mcp = has_mcp(a.run_yaml.data)
         a.findings += [f for f in a.run_yaml.findings if f.is_error]
+    for f in ws.findings:
+        if f.code == "run-yaml-beside-config":
+            a.notes.append(f"{f.location()}: {f.message}")
+    errors = [f for f in ws.findings if f.is_error and f.file == ws.config.display]
+    if errors and a.migratable:
+        a.notes.append(f"{ws.config.display} has {len(errors)} error(s) LCORE reports when it loads the file "
+                       f"(first: {errors[0].location()}: {errors[0].message}); the migration keeps them as "
+                       "they are: run `lsc-tui validate` and fix them")
     a.recommendation = recommend(a)
     return a
 

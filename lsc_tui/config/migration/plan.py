@@ -117,7 +117,26 @@ class Migration:
         """Select a strategy (the recommended one when None); builds the file and its proof."""
         strategy = strategy or self.recommendation.strategy or "profile"
         self.candidate, self.proof = self.trial(strategy, out)
+        self.secrets = [self._moved(s) for s in self.secrets]
         return self.candidate
+
+    def _moved(self, ref: SecretRef) -> SecretRef:
+        """Where a run.yaml secret sits in the new config (None: it stays in the run.yaml)."""
+        import dataclasses
+
+        if ref.file != self.analysis.run_yaml.display:
+            return dataclasses.replace(ref, moved_to=None)
+        override = self.candidate.unified_block().get("native_override") or {}
+        node = override
+        for part in ref.path:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return dataclasses.replace(ref, moved_to=None)
+        if isinstance(node, str) and ref._value and ref._value in node:
+            key = "ogx" if "ogx" in self.candidate.data else "llama_stack"
+            return dataclasses.replace(ref, moved_to=(key, "config", "native_override") + tuple(ref.path))
+        return dataclasses.replace(ref, moved_to=None)
 
     def _out_path(self, out) -> Path:
         cwd = self.analysis.workspace.cwd
