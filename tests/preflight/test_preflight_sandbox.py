@@ -283,3 +283,30 @@ for fd in range(3, 30):
     assert err["code"] == "probe_protocol"
     assert err["reason"] == "The probe's event stream was corrupted in the import phase"
     assert "this is not an event" in err["details"]
+
+
+def test_keep_going_continues_in_a_new_probe_after_a_crash_and_a_timeout(ws):
+    good_provider(ws)
+    ws.package("crashing_provider", {"__init__.py": "import os\nos._exit(9)\n"})
+    ws.package("hanging_provider", {"__init__.py": "while True:\n    pass\n"})
+    run_yaml = ws.run_yaml("""
+        providers:
+          inference:
+          - provider_id: crash
+            provider_type: remote::crash
+            module: crashing_provider
+          - provider_id: hang
+            provider_type: remote::hang
+            module: hanging_provider
+          - provider_id: custom-vllm
+            provider_type: remote::custom-vllm
+            module: custom_vllm_provider
+        """)
+    r = ws.preflight("--run-yaml", str(run_yaml), "--keep-going", "--timeout", "2", "--json")
+    res = {x["provider_id"]: x for x in r.results()}
+    assert res["crash"]["error"]["code"] == "probe_crashed"
+    assert res["hang"]["error"]["code"] == "timeout"
+    assert res["custom-vllm"]["status"] == "ok"
+    pids = [e["pid"] for e in r.events() if e["event"] == "target"]
+    assert len(pids) == 1  # the target is announced once, even though three probes ran
+    assert r.code == 1
