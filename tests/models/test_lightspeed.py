@@ -123,8 +123,10 @@ def test_free_form_blocks_take_any_key(where):
 
 
 @pytest.mark.parametrize("where,typo,meant", [
-    ((), "servce", "service"), (("service",), "prot", "port"), (("llama_stack",), "use_as_library", "use_as_library_client"),
-    (("inference", "providers", 0), "api_key_environment", "api_key_env"), (("rag", "byok", "stores", 0), "ragid", "rag_id"),
+    ((), "servce", "service"), (("service",), "prot", "port"),
+    (("llama_stack",), "use_as_library", "use_as_library_client"),
+    (("inference", "providers", 0), "api_key_environment", "api_key_env"),
+    (("rag", "byok", "stores", 0), "ragid", "rag_id"),
 ])
 def test_unknown_key_fix_suggests_the_closest_key(where, typo, meant):
     data = copy.deepcopy(RICH)
@@ -280,7 +282,8 @@ def test_nothing_is_checked_on_the_filesystem(lcore, tmp_path):
         {"id": "a", "type": "faiss", "embedding_model": "m", "embedding_dimension": 3, "config": {"path": "/q"}}]}},
      ("vector_store", "providers", 1, "id"), "invalid-value"),
     ({"vector_store": {"default_provider": "byok_x", "providers": [
-        {"id": "byok_x", "type": "faiss", "embedding_model": "m", "embedding_dimension": 3, "config": {"path": "/p"}}]}},
+        {"id": "byok_x", "type": "faiss", "embedding_model": "m", "embedding_dimension": 3,
+         "config": {"path": "/p"}}]}},
      ("vector_store", "providers", 0, "id"), "invalid-value"),
     ({"conversation_cache": {"type": "sqlite"}}, ("conversation_cache", "sqlite"), "missing-key"),
     ({"conversation_cache": {"memory": {"max_entries": 5}}}, ("conversation_cache", "type"), "missing-key"),

@@ -555,7 +555,8 @@ def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: s
         fix = f"Did you mean `{guess}`? Rename the key (valid keys here: {listing})."
     else:
         fix = f"Remove it, or use one of: {listing}."
-    return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting of {where}{ignored}", fix)
+    where_part = f" of {where}" if showable else ""
+    return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting{where_part}{ignored}", fix)
 
 
 def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,

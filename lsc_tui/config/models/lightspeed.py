@@ -373,13 +373,16 @@ class AuthenticationConfiguration(Strict):
         "noop", description="Authentication module. jwk-token needs jwk_config, api-key-token needs "
         "api_key_config, rh-identity needs rh_identity_config, trusted-proxy needs trusted_proxy_config.")
     skip_tls_verification: Bool = Field(False, description="Do not verify TLS certificates of auth endpoints.")
-    skip_for_health_probes: Bool = Field(False, description="Let readiness and liveness probes through unauthenticated.")
+    skip_for_health_probes: Bool = Field(
+        False, description="Let readiness and liveness probes through unauthenticated.")
     skip_for_metrics: Bool = Field(False, description="Let /metrics through unauthenticated.")
     k8s_cluster_api: Optional[HttpUrl] = Field(None, description="Kubernetes API URL (k8s module).")
     k8s_ca_cert_path: Optional[str] = Field(None, description="Path to the Kubernetes CA certificate (k8s module).")
     jwk_config: Optional[JwkConfiguration] = Field(None, description="Settings of the jwk-token module.")
-    api_key_config: Optional[APIKeyTokenConfiguration] = Field(None, description="Settings of the api-key-token module.")
-    rh_identity_config: Optional[RHIdentityConfiguration] = Field(None, description="Settings of the rh-identity module.")
+    api_key_config: Optional[APIKeyTokenConfiguration] = Field(
+        None, description="Settings of the api-key-token module.")
+    rh_identity_config: Optional[RHIdentityConfiguration] = Field(
+        None, description="Settings of the rh-identity module.")
     trusted_proxy_config: Optional[TrustedProxyConfiguration] = Field(
         None, description="Settings of the trusted-proxy module.")
 
@@ -445,7 +448,8 @@ class InferenceConfiguration(Strict):
         "used to decide when to compact a conversation.")
     providers: list[UnifiedInferenceProvider] = Field(
         default_factory=list, description="High-level inference providers; a non-empty list makes the file unified.")
-    max_infer_iters: Optional[PosInt] = Field(10, description="Most inference iterations per request; null for no limit.")
+    max_infer_iters: Optional[PosInt] = Field(
+        10, description="Most inference iterations per request; null for no limit.")
     max_tool_calls: Optional[PosInt] = Field(30, description="Most tool calls per response; null for no limit.")
 
     @model_validator(mode="after")
@@ -587,7 +591,8 @@ class VectorStoreConfiguration(Strict):
         ids = [p.id for p in self.providers]
         for i, pid in enumerate(ids):
             if pid in ids[:i]:
-                raise rule("provider ids must be unique", at=("providers", i, "id"), fix="Give each provider its own id.")
+                raise rule("provider ids must be unique", at=("providers", i, "id"),
+                           fix="Give each provider its own id.")
         if not has_env_ref(self.default_provider) and self.default_provider.strip() not in ids:
             known = ", ".join(str(x) for x in ids)
             raise rule(f"default_provider must be one of the provider ids ({known})"[:200], at=("default_provider",),
