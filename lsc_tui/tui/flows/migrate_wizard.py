@@ -232,7 +232,7 @@ class MigrateWizard(FlowScreen):
         else:
             parts.append(header)
             preview.update(body)
-            self.call_after_refresh(self._scroll_to_change, first)
+            self.set_timer(0.05, lambda: self._scroll_to_change(first))
         return Content.assemble(*parts)
 
     def _marked_preview(self) -> tuple[Content, int]:
@@ -257,16 +257,20 @@ class MigrateWizard(FlowScreen):
         first = min(changed) if changed else 0
         return Content("\n").join(out), first
 
-    def _scroll_to_change(self, first_line: int) -> None:
+    def _scroll_to_change(self, first_line: int, tries: int = 20) -> None:
         """Bring the first changed line of the preview into view (a few lines of context above it)."""
         if STEPS[self.step] != "strategy":
             return
         scroll = self.query_one("#mw-scroll", VerticalScroll)
         preview = self.query_one("#mw-preview", Static)
-        top = preview.region.y - scroll.region.y + scroll.scroll_y
-        target = top + first_line - 3
-        if target + 3 >= scroll.region.height:  # only when the change is not already in view
-            scroll.scroll_to(y=max(0, target), animate=False)
+        if tries and scroll.max_scroll_y < preview.virtual_region.y + first_line - 3 - scroll.size.height // 2:
+            self.set_timer(0.05, lambda: self._scroll_to_change(first_line, tries - 1))  # not laid out yet
+            return
+        scroll = self.query_one("#mw-scroll", VerticalScroll)
+        preview = self.query_one("#mw-preview", Static)
+        target = preview.virtual_region.y + first_line - 3
+        if target + 3 >= scroll.size.height:  # only when the change is not already in view
+            scroll.scroll_to(y=max(0, target), animate=False, immediate=True)
 
     def _proof_diff(self) -> str:
         from lsc_tui.config import preview as P
