@@ -14,14 +14,15 @@ from typing import Any
 from lsc_tui.config.models._types import ENV_REF_SCHEMA
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_IDS = {
-    "lightspeed-stack": "urn:lsc-tui:schema:lightspeed-stack",
-    "run-yaml": "urn:lsc-tui:schema:run-yaml",
-}
 FILE_NAMES = {
     "lightspeed-stack": "lightspeed-stack.schema.json",
     "run-yaml": "run-yaml.schema.json",
 }
+# A relative $id (the file's own name) resolves against wherever the schema is loaded from, so
+# its local `#/$defs/...` references work from a file, a repository or a web server alike; an
+# invented absolute URL or a URN made yaml-language-server (VS Code, Neovim) resolve against a
+# base it cannot load, or warn.
+SCHEMA_IDS = dict(FILE_NAMES)
 _ENV_REF = {"$ref": "#/$defs/EnvReference"}
 
 
