@@ -224,7 +224,11 @@ def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, st
         from ruamel.yaml.comments import CommentedMap
 
         ls = root[a.ls_key]
+        if hasattr(ls, "fa"):
+            ls.fa.set_block_style()  # a flow-style block cannot hold a nested run.yaml readably
         block = block_factory()
+        if hasattr(block, "fa"):
+            block.fa.set_block_style()
         if "library_client_config_path" in ls:
             keys = list(ls.keys())
             pos = keys.index("library_client_config_path")

@@ -11,7 +11,6 @@ round-trip emitter, and then to a plain dump.
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
@@ -175,18 +174,13 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 
 def ruamel_rewrite(text: str, fn) -> str:
-    """Round-trip ``text`` through ruamel, applying ``fn(root, yaml)``; comments are kept."""
-    from ruamel.yaml import YAML
+    """Round-trip ``text`` with the foundation's ruamel writer, applying ``fn(root, None)``."""
+    from lsc_tui.config.yamlio import roundtrip_edit
 
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    root = y.load(text)
-    fn(root, y)
-    buf = io.StringIO()
-    y.dump(root, buf)
-    return buf.getvalue()
+    def apply_fn(root):
+        fn(root, None)
+
+    return roundtrip_edit(text, apply_fn)
 
 
 def ruamel_load(text: str):
