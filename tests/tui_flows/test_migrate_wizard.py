@@ -225,3 +225,34 @@ async def test_unsaved_edits_block_the_write(demo):
 
 def test_legacy_message_offers_migration(demo):
     assert "legacy two-file format" in legacy_message(open_session(demo))
+
+
+async def test_opening_a_legacy_config_offers_migration(demo):
+    from lsc_tui.tui.flows import FLOWS, offer_migration
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    session = open_session(demo)
+    app = HostApp(session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert offer_migration(app, session)
+        await pilot.pause()
+        assert isinstance(app.screen, MigrationOffer)
+        await pilot.press("l")
+        await pilot.pause()
+        assert not isinstance(app.screen, (MigrationOffer, MigrateWizard))
+        offer_migration(app, session)
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, MigrateWizard)
+        await pilot.press("escape")
+        await pilot.pause()
+        # every flow opens from its FLOWS entry
+        for flow in FLOWS:
+            flow.open(app, session)
+            await pilot.pause()
+            assert app.screen is not None and app.screen.__class__.__name__ in (
+                "MigrateWizard", "SecretsReview", "PreflightPanel")
+            await pilot.press("escape")
+            await pilot.pause()
+        assert len(app.screen_stack) == 1

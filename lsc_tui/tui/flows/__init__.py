@@ -24,22 +24,62 @@ class Flow(NamedTuple):
     open: Callable  # open(app, session, on_done=None)
 
 
-def open_migrate(app, session, on_done=None) -> None:
-    from lsc_tui.tui.flows.migrate_wizard import open_wizard
+def _after(app, on_done):
+    """Call ``on_done``; when the flow wrote files, let the editor re-read them from disk."""
 
-    open_wizard(app, session, on_done)
+    def done(result) -> None:
+        if isinstance(result, dict) and result.get("written"):
+            check = getattr(app, "action_check_disk", None)
+            if check is not None:
+                try:
+                    check(quiet=True)
+                except TypeError:
+                    check()
+        if on_done is not None:
+            on_done(result)
+
+    return done
+
+
+def open_migrate(app, session, on_done=None) -> None:
+    """Push the migration wizard. Result: None (cancelled) or {"written": [...], "backups": [...]}."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrateWizard
+
+    app.push_screen(MigrateWizard(session), _after(app, on_done))
 
 
 def open_secrets(app, session, on_done=None) -> None:
-    from lsc_tui.tui.flows.secrets_review import open_review
+    """Push the secrets review. Result: {"written": [...]} (empty when nothing was applied)."""
+    from lsc_tui.tui.flows.secrets_review import SecretsReview
 
-    open_review(app, session, on_done)
+    app.push_screen(SecretsReview(session), _after(app, on_done))
 
 
 def open_preflight(app, session, on_done=None) -> None:
+    """Push the preflight panel (the run goes on if it is closed). Result: the run's status."""
     from lsc_tui.tui.flows.preflight_panel import PreflightPanel
 
     app.push_screen(PreflightPanel(session), on_done)
+
+
+def offer_migration(app, session, on_done=None) -> bool:
+    """On opening a legacy config: ask whether to migrate now (m) or later (l/esc).
+
+    Returns True when the question was shown. The editor calls this once after loading.
+    """
+    from lsc_tui.tui.flows.migrate_wizard import legacy_message
+
+    message = legacy_message(session)
+    if message is None:
+        return False
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    def answer(choice) -> None:
+        if choice == "migrate":
+            open_migrate(app, session, on_done)
+
+    app.push_screen(MigrationOffer(message), answer)
+    return True
 
 
 FLOWS: list[Flow] = [
@@ -51,4 +91,4 @@ FLOWS: list[Flow] = [
          "Preflight: check every provider of the synthesized run.yaml in the server's Python", open_preflight),
 ]
 
-__all__ = ["FLOWS", "Flow", "open_migrate", "open_secrets", "open_preflight"]
+__all__ = ["FLOWS", "Flow", "open_migrate", "open_secrets", "open_preflight", "offer_migration"]

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -539,6 +540,34 @@ def _path_text(path) -> str:
     from lsc_tui.config.findings import path_text
 
     return path_text(path)
+
+
+class MigrationOffer(ModalScreen):
+    """The question asked when a legacy config is opened: m migrates now, l or esc later."""
+
+    DEFAULT_CSS = """
+    MigrationOffer { align: center middle; }
+    MigrationOffer > Vertical { width: 64; max-width: 100%; height: auto; border: thick $primary;
+                                background: $surface; padding: 0 1; }
+    MigrationOffer .title { text-style: bold; }
+    MigrationOffer .keys { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS = [Binding("m,enter", "answer('migrate')", "Migrate now"),
+                Binding("l,escape", "answer('later')", "Later")]
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Legacy configuration", classes="title")
+            yield Static(self.message, markup=False)
+            yield Static(Content.assemble(("m", "bold $accent"), " or enter: migrate now    ",
+                                          ("l", "bold $accent"), " or esc: later"), classes="keys")
+
+    def action_answer(self, choice: str) -> None:
+        self.dismiss(choice)
 
 
 def open_wizard(app, session, on_done=None) -> None:
