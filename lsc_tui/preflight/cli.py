@@ -81,8 +81,20 @@ def render_text(ev: dict, out) -> None:
 
 
 async def _run(args, out) -> int:
+    import asyncio
+    import signal
+
     from lsc_tui.preflight.runner import run_preflight
 
+    # SIGTERM/SIGHUP cancel the run like Ctrl-C does, so the probe is killed on the way out.
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    for sig in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+        if sig is not None and task is not None:
+            try:
+                loop.add_signal_handler(sig, task.cancel)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
     code = EXIT_FAILED
     async for ev in run_preflight(
         args.run_yaml,
@@ -108,6 +120,9 @@ def run(args, prog: str = "llama-stack-preflight") -> int:
 
     try:
         return asyncio.run(_run(args, sys.stdout))
+    except asyncio.CancelledError:
+        print(f"{prog}: stopped", file=sys.stderr)
+        return 143
     except PreflightInputError as exc:
         sys.stdout.flush()
         print(f"{prog}: error: {exc}", file=sys.stderr)

@@ -1624,6 +1624,14 @@ def _wheel_name(name, version, tags):
 # --------------------------------------------------------------------------------------
 
 
+def _watch_parent(parent):
+    """End the probe if the runner goes away (orphaned probes must not linger)."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(70)
+
+
 def main():
     global _OUT
     sys.dont_write_bytecode = True
@@ -1639,6 +1647,11 @@ def main():
         emit("fatal", message="probe received an invalid plan: %s" % exc)
         _OUT.flush()
         os._exit(3)
+    if hasattr(os, "getppid") and os.name == "posix":
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
+                         name="lsc-preflight-parent-watch").start()
     target = target_platform()
     dists = _DistIndex()
     ls = detect_llama_stack(dists)

@@ -310,3 +310,44 @@ def test_keep_going_continues_in_a_new_probe_after_a_crash_and_a_timeout(ws):
     pids = [e["pid"] for e in r.events() if e["event"] == "target"]
     assert len(pids) == 1  # the target is announced once, even though three probes ran
     assert r.code == 1
+
+
+def _probe_pid_from(stream, deadline):
+    buf = ""
+    while time.monotonic() < deadline:
+        line = stream.readline()
+        if not line:
+            break
+        buf += line
+        if '"event": "target"' in line:
+            return json.loads(line)["pid"]
+    raise AssertionError("no target event: " + buf)
+
+
+@pytest.mark.parametrize("how", ["sigterm", "sigkill"])
+def test_no_probe_survives_the_runner(ws, how):
+    import signal
+    import subprocess
+    import sys as _sys
+
+    run_yaml = hostile(ws, "while True:\n    pass\n")
+    env = dict(os.environ, PYTHONPATH=str(ws.site))
+    p = subprocess.Popen([_sys.executable, "-m", "lsc_tui.preflight.cli", "--run-yaml", str(run_yaml),
+                          "--json", "--timeout", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    try:
+        pid = _probe_pid_from(p.stdout, time.monotonic() + 30)
+        time.sleep(0.3)
+        p.send_signal(signal.SIGTERM if how == "sigterm" else signal.SIGKILL)
+        code = p.wait(timeout=20)
+        assert code == (143 if how == "sigterm" else -9)
+        for _ in range(60):  # the orphan watch polls every 0.5 s
+            if not _alive(pid):
+                break
+            time.sleep(0.1)
+        assert not _alive(pid)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.stdout.close()
+        p.stderr.close()
