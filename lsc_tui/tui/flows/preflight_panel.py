@@ -470,6 +470,9 @@ class PreflightPanel(FlowScreen):
                 text = re.sub(r"in \d+\.\d+ s", "in -.-- s", text)
             text = text.replace("use --keep-going to check every provider", "k then r checks every provider")
             parts.append((text, style))
+            if st.status == "failed" and "no Llama Stack found" in st.target:
+                parts.append(("\nThis Python has no Llama Stack: press i and pick the server's Python (its "
+                              "virtual environment), then r.", "bold $warning"))
             parts.append(("\nr re-runs; enter on a FAILED row shows or hides its report.", "$text-muted"))
         elif st.status == "cancelled":
             parts.append(("Cancelled: the probe was stopped.", "$warning bold"))
