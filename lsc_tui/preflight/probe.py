@@ -1624,6 +1624,21 @@ def _wheel_name(name, version, tags):
 # --------------------------------------------------------------------------------------
 
 
+def _settle_tempdir():
+    """Decide tempfile's directory without its write test, so a provider that only asks
+    ``tempfile.gettempdir()`` at import still gets an answer (writing there stays refused)."""
+    import tempfile
+
+    if tempfile.tempdir is not None:
+        return
+    candidates = [os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")]
+    candidates += ["/tmp", "/var/tmp", "/usr/tmp"] if os.name == "posix" else []
+    for c in candidates:
+        if c and os.path.isdir(c) and os.access(c, os.W_OK | os.X_OK):
+            tempfile.tempdir = os.path.abspath(c)
+            return
+
+
 def _watch_parent(parent):
     """End the probe if the runner goes away (orphaned probes must not linger)."""
     while True:
@@ -1658,6 +1673,7 @@ def main():
     emit("hello", probe_version=PROBE_VERSION, python=sys.executable,
          python_version="%d.%d.%d" % sys.version_info[:3], implementation=sys.implementation.name,
          platform="%s/%s" % target, llama_stack=ls, pid=os.getpid())
+    _settle_tempdir()
     sys.addaudithook(_audit)
     _GUARD["on"] = True
     checker = Checker(ls, target)

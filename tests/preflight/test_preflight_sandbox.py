@@ -351,3 +351,9 @@ def test_no_probe_survives_the_runner(ws, how):
             p.kill()
         p.stdout.close()
         p.stderr.close()
+
+
+def test_asking_for_the_temp_directory_is_not_a_write(ws):
+    r = ws.preflight("--run-yaml", str(hostile(ws, "import tempfile\nCACHE = tempfile.gettempdir()\n")))
+    assert r.code == 0, r.out
+    assert "WARNING" not in r.out
