@@ -250,3 +250,25 @@ def test_existing_config_errors_are_mentioned_not_hidden(run_cli):
     code, out, _ = run_cli("migrate", pair.config, "--strategy", "lift", "--cwd", pair.cwd)
     assert code == 0
     assert "error(s) LCORE reports when it loads the file" in out and "shields[0].name" in out
+
+
+def test_server_pair_profile_reminds_to_mount_the_run_yaml(run_cli):
+    pair = PAIRS["byok-okp-rag-server"]
+    code, out, _ = run_cli("migrate", pair.config, "--run-yaml", pair.run_yaml, "--strategy", "profile",
+                           "--cwd", pair.cwd)
+    assert code == 0
+    assert "profile: ../run.yaml" in out
+    assert "mount the run.yaml there at the same relative path" in out
+
+
+def test_run_yaml_found_beside_the_config_is_pointed_out(tmp_path, run_cli):
+    """LCORE resolves library_client_config_path against its start directory: when the file is
+    only found beside the config, the migration says so (and the profile path is right anyway)."""
+    pair = PAIRS["no-mcp"].copy_to(tmp_path)
+    cfg = tmp_path / pair.config
+    cfg.write_text(cfg.read_text().replace("library_client_config_path: no-mcp/run.yaml",
+                                           "library_client_config_path: run.yaml"))
+    code, out, _ = run_cli("migrate", cfg, "--strategy", "profile", "--cwd", tmp_path)
+    assert code == 1  # the profile gets the MCP provider; the point here is the note
+    assert "not in the current directory" in out
+    assert "profile: run.yaml" in out
