@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -178,3 +179,41 @@ def test_fail_fast_counts_only_what_it_reported(ws):
     assert len(r.results()) == 1
     summary = r.events()[-1]
     assert (summary["failed"], summary["not_checked"], summary["stopped_early"]) == (1, 2, True)
+
+
+def _working_python(version: str):
+    import glob
+    import shutil
+
+    candidates = [shutil.which(f"python{version}")]
+    candidates += sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python{version}")))
+    for c in candidates:
+        if c and subprocess.run([c, "-c", "pass"], capture_output=True).returncode == 0:
+            return c
+    return None
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.10", "3.12", "3.13"])
+def test_probe_runs_on_other_python_versions(ws, version):
+    """The probe is executed by the server's interpreter, which may be any Python 3.9+."""
+    py = _working_python(version)
+    if py is None:
+        pytest.skip(f"no working python{version} on this machine")
+    ws.package("custom_vllm_provider", {
+        "__init__.py": "async def get_adapter_impl(config, deps):\n    return None\n",
+        "config.py": "class C:\n    pass\n",
+        "provider.py": "class S:\n    api = 'inference'\n    provider_type = 'remote::custom-vllm'\n"
+                       "    config_class = 'custom_vllm_provider.config.C'\n    module = 'custom_vllm_provider'\n\n"
+                       "def get_provider_spec():\n    return S()\n",
+    })
+    path = ws.run_yaml("""
+        providers:
+          inference:
+          - provider_id: custom-vllm
+            provider_type: remote::custom-vllm
+            module: custom_vllm_provider
+        """)
+    r = ws.preflight("--run-yaml", str(path), "--python", py, "--json")
+    assert r.code == 0, r.out
+    target = next(e for e in r.events() if e["event"] == "target")
+    assert target["python_version"].startswith(version + ".")
