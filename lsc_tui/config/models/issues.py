@@ -195,7 +195,11 @@ def clean_loc(loc: tuple, data: Any, err_type: str) -> tuple[tuple, list[tuple[t
     node = data
     last = len(loc) - 1
     for i, seg in enumerate(loc):
+        if seg == "[key]":  # the error is about the mapping key itself
+            continue
         if isinstance(node, dict):
+            if seg not in node and isinstance(seg, str):
+                seg = next((k for k in node if not isinstance(k, str) and str(k) == seg), seg)
             if seg in node:
                 path.append(seg)
                 node = node[seg]
@@ -253,8 +257,14 @@ def _token_like(text: str) -> bool:
         c.isalpha() for c in text)
 
 
+def _shown_key(part: Any) -> Any:
+    if isinstance(part, str) and (len(part) > 60 or not part.isprintable() or "`" in part or _token_like(part)):
+        return "…"
+    return part
+
+
 def _name(path: tuple) -> str:
-    return f"`{path_text(path)}`" if path else "the document"
+    return f"`{path_text(tuple(_shown_key(p) for p in path))}`" if path else "the document"
 
 
 def _choices(values) -> str:
@@ -385,6 +395,9 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
                                ctx.get("fix", ""))
         elif err["type"] == "union_collapsed":
             issue = ModelIssue(path, severity, "invalid-type", f"{_name(path)} {err['msg']}", err.get("fix", ""))
+        elif "[key]" in err["loc"]:
+            issue = ModelIssue(path, severity, "invalid-key", f"{_name(path)}: this key must be a string",
+                               "Write the key as text (quote it if it looks like a number, a boolean or null).")
         else:
             code, message, fix = describe(err, path, err.get("input"), root, data, cache)
             issue = ModelIssue(path, severity, code, message, fix)
@@ -421,7 +434,8 @@ def _expectation(err: dict, tag: str) -> str:
     return _TYPE_WORDS.get(err["type"]) or _tag_word(tag)
 
 
-def _tag_word(tag: str) -> str:
+def _tag_word(tag: Any) -> str:
+    tag = str(tag)
     if tag.startswith("literal["):
         return "one of " + tag[len("literal["):-1].replace("'", "")
     if tag.startswith("function-wrap[") or tag.startswith("function-"):
