@@ -57,7 +57,7 @@ class MigrateWizard(FlowScreen):
         Binding("space", "toggle_secrets", "Convert secrets"),
         Binding("a", "accept", "Accept differences"),
         Binding("w", "write", "Write files"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("escape,q", "cancel", "Cancel"),
         Binding("enter,escape", "close_done", "Close"),
     ]
 

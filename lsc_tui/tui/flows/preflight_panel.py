@@ -423,11 +423,12 @@ class PreflightPanel(FlowScreen):
         width = max(60, (ol.size.width or self.app.size.width) - 2)
         if not only_running:
             interp = self.interpreter
-            target = f"{st.target}; " if st.target and st.interpreter == interp and not self.stable else ""
-            mode = "keep going after an error" if self.ctl.keep_going else "stop at the first error (k: keep going)"
+            target = f"  ({st.target})" if st.target and st.interpreter == interp and not self.stable else ""
+            mode = "keeps going after an error" if self.ctl.keep_going else "stops at the first error (k: keep going)"
+            unsaved = " (with unsaved edits)" if self.session.dirty else ""
             self.query_one("#pf-target", Static).update(
-                f"Python: {interp.display}\n{target}run.yaml synthesized from {rel(self.session.path, self.base)}"
-                f"{' (with unsaved edits)' if self.session.dirty else ''}; {mode}")
+                f"Python: {interp.display}{target}\n"
+                f"Checks the run.yaml synthesized from {rel(self.session.path, self.base)}{unsaved}; {mode}")
             id_w = max(10, width - 2 - 13 - 9 - 12 - 8 - 4)
             self.query_one("#pf-header", Static).update(
                 f"  {'API':<13}{'PROVIDER':<{id_w + 1}}{'PHASE':<9}{'RESULT':<12}{'TIME':>7}")

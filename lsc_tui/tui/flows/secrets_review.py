@@ -69,7 +69,7 @@ class SecretsReview(FlowScreen):
         Binding("t", "switch_target", ".env/k8s"),
         Binding("o", "edit_target", "Target"),
         Binding("a", "review", "Apply..."),
-        Binding("escape", "back", "Back"),
+        Binding("escape,q", "back", "Back"),
     ]
 
     def __init__(self, session):
