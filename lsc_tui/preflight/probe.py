@@ -1416,11 +1416,15 @@ class Checker:
 
             close = difflib.get_close_matches(p["provider_type"], [t for t in by_type if t], n=3)
             hint = ("Did you mean: %s? " % ", ".join(close)) if close else ""
+            looked = ""
+            if p.get("external_spec_path"):
+                looked = "\nNo provider spec file at %s either." % p["external_spec_path"]
             raise Failure(
                 "unknown_provider_type",
                 "Provider type %s is not available for API %s" % (p["provider_type"], p["api"]),
-                "%s %s has %d built-in %s providers; %s is not one of them, and the entry has no module:."
-                % (self.ls.get("family"), self.ls.get("version") or "", len(by_type), p["api"], p["provider_type"]),
+                "%s %s has %d built-in %s providers; %s is not one of them, and the entry has no module:.%s"
+                % (self.ls.get("family"), self.ls.get("version") or "", len(by_type), p["api"], p["provider_type"],
+                   looked),
                 hint + "Use a provider type this Llama Stack version has, or install the external provider "
                 "package and name it with module: in run.yaml.", header="Provider spec validation failed")
         if getattr(spec, "deprecation_error", None):

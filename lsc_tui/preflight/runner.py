@@ -235,6 +235,7 @@ def build_plan(
             elif ext_dir and "::" in ptype:
                 kind, name = ptype.split("::", 1)
                 spec_path = os.path.join(ext_dir, kind, api, f"{name}.yaml")
+                plan.external_spec_path = spec_path
                 if os.path.isfile(spec_path):
                     plan.source = "external_dir"
                     plan.external_spec_path = spec_path

@@ -482,6 +482,8 @@ def test_provider_described_by_external_providers_dir(ws):
           inference:
           - provider_id: custom-vllm
             provider_type: remote::custom-vllm
+          - provider_id: nofile
+            provider_type: remote::nofile
           safety:
           - provider_id: bad
             provider_type: remote::bad
@@ -491,6 +493,9 @@ def test_provider_described_by_external_providers_dir(ws):
     assert res["custom-vllm"]["status"] == "ok", res["custom-vllm"]
     assert res["custom-vllm"]["source"] == "external_dir"
     assert res["bad"]["error"]["code"] == "spec_forbidden_key"
+    assert res["nofile"]["error"]["code"] == "unknown_provider_type"
+    assert "No provider spec file at " + str(ws.root / "providers.d" / "remote" / "inference" / "nofile.yaml") \
+        in res["nofile"]["error"]["details"]
     assert r.code == 1
 
 
