@@ -604,34 +604,6 @@ __all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_
 # -- env reference defaults -------------------------------------------------------------------
 
 
-def walk_fields(root: type[BaseModel], data: Any, path: tuple = ()):
-    """Yield ``(path, model, name, value)`` for every declared field present in the data."""
-    yield from _walk_fields(root, data, path)
-
-
-def _walk_fields(ann: Any, node: Any, path: tuple):
-    base, disc = _unwrap(ann)
-    if isinstance(node, dict):
-        model = _pick_model(ann, node, disc)
-        if model is not None:
-            fields = model.model_fields
-            for key, value in node.items():
-                if isinstance(key, str) and key in fields:
-                    yield path + (key,), model, key, value
-                    yield from _walk_fields(fields[key].annotation, value, path + (key,))
-            return
-        if typing.get_origin(base) is dict:
-            args = typing.get_args(base)
-            if len(args) == 2 and args[1] is not Any:
-                for key, value in node.items():
-                    yield from _walk_fields(args[1], value, path + (key,))
-    elif isinstance(node, list) and typing.get_origin(base) is list:
-        (item,) = typing.get_args(base) or (Any,)
-        if item is not Any:
-            for i, value in enumerate(node):
-                yield from _walk_fields(item, value, path + (i,))
-
-
 def _defaulted_refs(node: Any, path: tuple):
     """Strings that carry a ``:=`` default, with their paths (a cheap scan before any model walk)."""
     if isinstance(node, dict):
