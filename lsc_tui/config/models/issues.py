@@ -267,10 +267,10 @@ def _name(path: tuple) -> str:
     return f"`{path_text(tuple(_shown_key(p) for p in path))}`" if path else "the document"
 
 
-def _choices(values) -> str:
+def _choices(values, limit: int = 12) -> str:
     vals = [str(v) for v in values]
-    if len(vals) > 12:
-        return ", ".join(vals[:12]) + f", ... ({len(vals)} in all)"
+    if len(vals) > limit:
+        return ", ".join(vals[:limit]) + f", ... ({len(vals)} in all)"
     return ", ".join(vals)
 
 
@@ -301,7 +301,8 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
 
     if t == "missing":
         parent = _name(path[:-1]) if len(path) > 1 else "the top level"
-        hint = f" ({what[0].lower()}{what[1:]})" if what else ""
+        lower = what[:1].lower() if what[1:2].islower() else what[:1]
+        hint = f" ({lower}{what[1:]})" if what else ""
         return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}{hint}."
     if t in ("int_type", "int_parsing", "int_from_float"):
         return "invalid-type", f"{name} must be a whole number", \
@@ -337,10 +338,9 @@ def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, d
         return "invalid-value", f"{name} must be {bound[0]} {limit}{got}", \
             f"Use a value {bound[0]} {limit}{_example(field)}."
     if t in ("literal_error", "enum"):
-        expected = ctx.get("expected", "")
-        return "invalid-value", f"{name} must be one of: {expected.replace(' or ', ', ')}{got}", \
-            _closest_choice(value, _literal_values(expected)) + f"Allowed: {expected.replace(' or ', ', ')}, " \
-            f"{_ENV_HINT}."
+        values = _literal_values(str(ctx.get("expected", "")))
+        return "invalid-value", f"{name} must be one of: {_choices(values)}{got}", \
+            _closest_choice(value, values) + f"Allowed: {_choices(values, 40)}, {_ENV_HINT}."
     if t.startswith("url_"):
         return "invalid-value", f"{name} must be an http:// or https:// URL{got}", \
             f"Write a full URL such as http://localhost:8321, {_ENV_HINT}."
