@@ -161,3 +161,34 @@ def test_events_stream_before_the_run_ends(ws):
 
     ev = asyncio.run(go())
     assert ev["provider_id"] == "custom-vllm" and ev["status"] == "ok"
+
+
+# The documented event schema (docs/preflight.md). Adding keys is allowed; removing or
+# renaming one breaks the TUI and every script that reads --json.
+SCHEMA_KEYS = {
+    "start": {"event", "schema", "run_yaml", "python", "keep_going", "timeout", "check_config",
+              "metadata_dir", "providers"},
+    "target": {"event", "python", "python_version", "platform", "pid", "llama_stack"},
+    "provider": {"event", "index", "total", "api", "provider_id", "provider_type", "module", "source"},
+    "phase": {"event", "index", "provider_id", "api", "phase", "status", "duration_s", "detail"},
+    "result": {"event", "index", "total", "provider_id", "api", "provider_type", "module", "source",
+               "status", "phase", "error", "warnings", "timings", "spec", "output", "text"},
+    "summary": {"event", "status", "exit_code", "total", "passed", "failed", "skipped", "not_checked",
+                "warnings", "stopped_early", "duration_s", "text"},
+}
+
+
+def test_every_event_has_the_documented_keys(ws):
+    good_provider(ws)
+    ws.monkeypatch.setenv("PYTHONPATH", str(ws.site))
+    events = asyncio.run(runner.collect(ws.run_yaml(RUN_TWO), keep_going=True))
+    seen = set()
+    for e in events:
+        kind = e["event"]
+        seen.add(kind)
+        assert SCHEMA_KEYS[kind] <= set(e), (kind, SCHEMA_KEYS[kind] - set(e))
+    assert seen == set(SCHEMA_KEYS)
+    target = next(e for e in events if e["event"] == "target")
+    assert {"family", "version", "api_module", "registry_root", "supports_module"} <= set(target["llama_stack"])
+    err = next(e for e in events if e["event"] == "result" and e["error"])["error"]
+    assert {"code", "header", "reason", "details", "resolution", "module", "phase"} <= set(err)
