@@ -77,8 +77,16 @@ def sleepy_ws(tmp_path, site):
     return p
 
 
+def private_folders() -> set:
+    import glob
+    import tempfile
+
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "lsc-tui-preflight-*")))
+
+
 async def test_success_streams_one_row_per_provider(good_ws):
     app = make(good_ws)
+    folders = private_folders()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
         st = await finished(pilot)
@@ -89,8 +97,9 @@ async def test_success_streams_one_row_per_provider(good_ws):
         ol = panel(app).query_one("#pf-rows", OptionList)
         assert ol.option_count == 2
         assert "OK" in str(ol.get_option_at_index(0).prompt)
-        # the temporary run.yaml is gone
+        # the probe is gone, and so is the private folder with the synthesized run.yaml
         assert not probe_processes()
+        assert private_folders() <= folders
 
 
 async def test_failure_row_expands_to_the_seed_block_and_rerun(bad_ws):

@@ -87,7 +87,11 @@ class SecretsReview(FlowScreen):
         from lsc_tui.config.workspace import load_workspace
 
         if from_disk:
-            self._workspace = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env)
+            try:
+                self._workspace = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env)
+            except Exception as exc:  # noqa: BLE001
+                self.tell(f"Cannot read the workspace again: {exc}", severity="error", timeout=10)
+                return
         result = scan_workspace(self._workspace)
         self._result = result
         st = self.state
@@ -132,7 +136,10 @@ class SecretsReview(FlowScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        self.scan()
+        try:
+            self.scan()
+        except Exception as exc:  # noqa: BLE001 - a broken allow-list or file: say so, never a traceback
+            self.tell(f"Cannot scan for secrets: {exc}", severity="error", timeout=10)
         self.render_all()
         self.query_one("#sr-list", OptionList).focus()
 
