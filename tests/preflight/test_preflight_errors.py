@@ -540,3 +540,17 @@ def test_duplicate_provider_id_in_one_api_is_an_error(ws):
     assert r.code == 1
     assert "[1/2] inference custom-vllm (remote::custom-vllm): OK" in r.out
     assert "Reason: provider_id custom-vllm is used twice in providers.inference (providers.inference[0] and providers.inference[1])" in r.out
+
+
+def test_unreadable_or_invalid_metadata_is_a_warning_not_a_failure(ws):
+    good_provider(ws)
+    ws.write("meta/custom-vllm/lls-provider-spec.yaml", "spec: [unclosed\n")
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--metadata-dir", str(ws.root / "meta"))
+    assert r.code == 0
+    assert "WARNING: Provider metadata unreadable (non-blocking)" in r.out
+    assert "not valid YAML at line 1" in r.out
+    ws.write("meta/custom-vllm/lls-provider-spec.yaml", "kind: Something\nspec:\n  providerType: remote::custom-vllm\n")
+    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--metadata-dir", str(ws.root / "meta"))
+    assert r.code == 0
+    assert "WARNING: Provider metadata invalid (non-blocking)" in r.out
+    assert "apiVersion is not llamastack.io/v1alpha1; kind is not ProviderPackage" in r.out
