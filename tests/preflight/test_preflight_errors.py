@@ -548,7 +548,7 @@ def test_unreadable_or_invalid_metadata_is_a_warning_not_a_failure(ws):
     r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--metadata-dir", str(ws.root / "meta"))
     assert r.code == 0
     assert "WARNING: Provider metadata unreadable (non-blocking)" in r.out
-    assert "not valid YAML at line 1" in r.out
+    assert "lls-provider-spec.yaml: not valid YAML at line 2, column 1" in r.out
     ws.write("meta/custom-vllm/lls-provider-spec.yaml", "kind: Something\nspec:\n  providerType: remote::custom-vllm\n")
     r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_ONE)), "--metadata-dir", str(ws.root / "meta"))
     assert r.code == 0
