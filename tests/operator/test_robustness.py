@@ -55,3 +55,17 @@ def test_mutated_inputs_never_crash(cli, tmp_path, cr_path, cr_value, base_path,
         code, _, err = cli(*argv)
         assert code in (0, 1, 2)
         assert "internal error" not in err
+
+
+def test_alias_bomb_and_deep_nesting_are_refused(cli, write):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = write("bomb.yaml", "version: 2\nproviders: {}\n" + "\n".join(lines) + "\n")
+    code, _, err = cli("export", "k8s", bomb)
+    assert code == 2 and "yaml-alias-bomb" in err
+    code, _, err = cli("merge-external", "--run-yaml", bomb, "--extra-providers", bomb)
+    assert code == 1 and "bomb.yaml:9:5: error: yaml-alias-bomb" in err
+    deep = write("deep.yaml", "kind: LlamaStackDistribution\ndeep: " + "[" * 300 + "]" * 300 + "\n")
+    code, _, err = cli("expand", deep)
+    assert code == 2 and "yaml-too-deep" in err

@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_NODES = 1_000_000  # after alias expansion: an alias bomb is refused, never expanded
+MAX_DEPTH = 200
 
 
 class InputError(Exception):
@@ -132,6 +134,8 @@ def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0
         index = 0
         while loader.check_node():
             node = loader.get_node()
+            if node is not None:
+                _check_size(node, display, line_offset)
             data = loader.construct_document(node) if node is not None else None
             doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset)
             doc.findings.extend(_duplicates(doc))
@@ -173,6 +177,48 @@ def load_one(path: Path | str, display: str | None = None) -> LocDoc:
                                  f"the file holds {len(docs)} YAML documents; one is expected",
                                  "Split the file, or remove the extra '---' separators."))
     return docs[0]
+
+
+def _check_size(root: yaml.Node, display: str, line_offset: int) -> None:
+    """Refuse alias bombs and runaway nesting before any Python object is built."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+
+    def fail(node, code, message, fix):
+        raise InputError(Finding(display, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1,
+                                 Severity.ERROR, code, message, fix))
+
+    def size(node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > MAX_DEPTH:
+            fail(node, "yaml-too-deep", f"the document is nested more than {MAX_DEPTH} levels deep",
+                 "Configuration needs far fewer levels; check for a runaway structure.")
+        if key in on_path:
+            fail(node, "yaml-recursive-alias", "an alias refers to a node that contains it",
+                 "Remove the recursive alias: configuration data cannot be recursive.")
+        on_path.add(key)
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+                if total > MAX_NODES:
+                    break
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                total += size(v, depth + 1)
+                if total > MAX_NODES:
+                    break
+        on_path.discard(key)
+        sizes[key] = total
+        if total > MAX_NODES:
+            fail(node, "yaml-alias-bomb",
+                 f"aliases expand this document to more than {MAX_NODES:,} values; lsc-tui refuses to expand it",
+                 "Remove the nested anchors and aliases (a 'billion laughs' structure).")
+        return total
+
+    size(root, 0)
 
 
 def _duplicates(doc: LocDoc) -> list[Finding]:
