@@ -95,7 +95,7 @@ def test_lift_of_any_run_yaml_is_equivalent(tmp_path, run, flow, indent, comment
     work = Path(tempfile.mkdtemp(dir=tmp_path))
     text = yaml.safe_dump(run, default_flow_style=flow, indent=indent, sort_keys=False)
     if comment:
-        text = "# top comment\n---\n" + text.replace("\n", "  # trailing\n", 1)
+        text = "# top comment\n---\n" + (text if flow else text.replace("\n", "  # trailing\n", 1))
     (work / "run.yaml").write_text(text)
     cfg = work / "lightspeed-stack.yaml"
     cfg.write_text("name: LCS  # the name\nservice:\n    port: 8080\nllama_stack:\n    use_as_library_client: true\n"

@@ -49,14 +49,15 @@ class Difference:
 
     @property
     def is_note(self) -> bool:
-        return self.kind == "order"
+        return self.kind in ("order", "default")
 
     def to_json(self, secrets=()) -> dict:
         return {"path": self.where, "kind": self.kind, "legacy": _shown(self.legacy, secrets),
                 "migrated": _shown(self.unified, secrets), "reason": self.reason}
 
     def to_text(self, secrets=()) -> str:
-        head = {"missing": "lost", "added": "added", "changed": "changed", "order": "reordered"}[self.kind]
+        head = {"missing": "lost", "added": "added", "changed": "changed", "order": "reordered",
+                "default": "same by default"}[self.kind]
         lines = [f"  {head}: {self.where}"]
         if self.kind in ("missing", "changed"):
             lines.append(f"      legacy:   {_short(self.legacy, secrets)}")
@@ -176,6 +177,15 @@ def same(a: Any, b: Any) -> bool:
 
 def _cmp(a, b, path, out):
     if isinstance(a, dict) and isinstance(b, dict):
+        if len(path) == 3 and path[0] == "providers" and isinstance(path[2], _Id):
+            for side, other in ((a, b), (b, a)):
+                if side.get("config") == {} and "config" not in other:
+                    out.append(Difference(path + ("config",), "default", a.get("config"), b.get("config"),
+                                          "one side has 'config: {}', the other no config; Llama Stack "
+                                          "reads a provider without config as 'config: {}' (its default)"))
+                    a = {k: v for k, v in a.items() if k != "config"}
+                    b = {k: v for k, v in b.items() if k != "config"}
+                    break
         for k in a:
             if k not in b:
                 out.append(Difference(path + (k,), "missing", a[k], None))

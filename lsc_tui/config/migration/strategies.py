@@ -334,9 +334,11 @@ def high_level(provider: Any) -> dict | None:
     """The ``inference.providers`` entry that synthesizes to exactly ``provider``, or None."""
     if not isinstance(provider, dict) or set(provider) - {"provider_id", "provider_type", "config"}:
         return None
-    ptype, pid, config = provider.get("provider_type"), provider.get("provider_id"), provider.get("config")
-    if not isinstance(pid, str) or not _ID_RE.match(pid) or not isinstance(config, dict) or not config:
-        return None  # LCORE emits no config key for an empty config, so `config: {}` cannot round-trip
+    ptype, pid, config = provider.get("provider_type"), provider.get("provider_id"), provider.get("config", {})
+    if not isinstance(pid, str) or not _ID_RE.match(pid) or not isinstance(config, dict):
+        return None
+    # an empty config synthesizes to no `config` key: Llama Stack reads that as `config: {}` (its
+    # default), and the proof says so in a note
     kinds = [k for k, t in _TYPES.items() if t == ptype]
     if not kinds:
         return None
@@ -413,7 +415,8 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         liftable = []  # never mix with providers the operator already wrote
     tried: list[tuple[Candidate, Any]] = []
 
-    def attempt(variant: str, block: dict, entries: list, profile_data=None, profile_ref=None):
+    def attempt(variant: str, block: dict, entries: list, profile_data=None, profile_ref=None,
+                override_text: str | None = None):
         data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
@@ -421,7 +424,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
             if not isinstance(inf, dict):
                 inf = data["inference"] = {}
             inf["providers"] = copy.deepcopy(entries)
-        cand = _smart_candidate(a, out_path, variant, data, block, entries, profile_ref)
+        cand = _smart_candidate(a, out_path, variant, data, block, entries, profile_ref, override_text)
         cand.profile_data = profile_data
         cand.profile_file = a.run_yaml.display if profile_data is not None else None
         cand.profile_ref = profile_ref
@@ -464,17 +467,20 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     if liftable and len(liftable) == len(inference):
         rest = copy.deepcopy(run)
         rest.get("providers", {}).pop("inference", None)
-        attempt("baseline-empty", {"baseline": "empty", "native_override": rest}, liftable)
+        attempt("baseline-empty", {"baseline": "empty", "native_override": rest}, liftable,
+                override_text=_text_without(a.run_yaml, ("providers", "inference"), rest))
     # 2b. nothing re-expressible (all or nothing): the run.yaml as the override, as lift does
     if not liftable or len(liftable) != len(inference):
-        attempt("baseline-empty", {"baseline": "empty", "native_override": copy.deepcopy(run)}, [])
+        attempt("baseline-empty", {"baseline": "empty", "native_override": copy.deepcopy(run)}, [],
+                override_text=_text_without(a.run_yaml, None, run))
     # 3. the run.yaml as a profile, with the delta (e.g. pinning tool_runtime when it has no MCP)
     ref = profile_reference(a, out_path)
     with_delta("profile", {"profile": ref}, [], run, ref)
 
     good = [c for c, pr in tried if pr.equivalent]
     if good:
-        best = min(good, key=lambda c: (c.lines, c.variant != "profile"))
+        # re-expressing something is the point of smart; then the shortest file
+        best = min(good, key=lambda c: (not c.lifted, c.lines, c.variant != "profile"))
     else:
         # nothing proven: the candidate with the fewest differences, else plain profile
         ranked = sorted(tried, key=lambda cp: (len(cp[1].differences), cp[0].lines))
@@ -484,8 +490,24 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     return best
 
 
+def _text_without(doc, path: tuple | None, expected: dict) -> str | None:
+    """The run.yaml text (comments kept) without the entry at ``path``, if it reads as ``expected``."""
+    try:
+        text = doc.text
+        if path is not None:
+            kn, vn = T.block_for(doc, path)
+            last = T._last_scalar(vn)
+            start = T.line_start(text, kn.start)
+            end = T.line_end(text, max(last.end - 1, last.start))
+            text = text[:start] + text[end:]
+        nested = T.nestable_text(text)
+        return nested if expected and T.reads_as(nested) == expected else None
+    except Exception:  # noqa: BLE001 - no verbatim text: the override is dumped from data
+        return None
+
+
 def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, block: dict, entries: list,
-                     profile_ref) -> Candidate:
+                     profile_ref, override_text: str | None = None) -> Candidate:
     step = T.step_of(a.config.text)
     source = a.run_yaml_ref or a.run_yaml.display
 
@@ -500,7 +522,9 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, bloc
             body = f"{pad2}baseline: default\n"
         for k, v in block.items():
             if k == "native_override":
-                body += f"{pad2}native_override:\n" + T.dump_block(v, indent + 2 * step)
+                body += f"{pad2}native_override:\n" + (
+                    T.indent_text(override_text, indent + 2 * step) if override_text
+                    else T.dump_block(v, indent + 2 * step))
             else:
                 body += T.scalar_line(indent + step, k, v)
         return "\n".join(lines) + "\n" + body
