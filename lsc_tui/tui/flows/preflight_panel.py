@@ -200,8 +200,8 @@ class PreflightController:
             r.text = ev.get("text") or ""
             if status == "skipped":
                 r.text = ev.get("skip_reason") or "disabled"
-            if status == "error":
-                r.expanded = True
+            if status == "error" and not any(x.expanded for x in st.rows):
+                r.expanded = True  # the first failure opens; the others stay one line (enter opens them)
         elif kind == "fatal":
             st.fatal = ev.get("text") or "preflight could not run"
         elif kind == "summary":
