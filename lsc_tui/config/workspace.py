@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config import envref
-from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
+from lsc_tui.config.findings import Finding, Severity, sort_findings
 from lsc_tui.config.yamlio import Document, YamlLoadError, load_document, parse_cached
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
@@ -477,9 +477,8 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         sev = Severity.ERROR if issue.severity == "error" else Severity.WARNING
         if partial and issue.code == "missing-key":
             sev = Severity.WARNING
-        where = path_text(path)
-        msg = issue.message if not where or where in issue.message else f"{where}: {issue.message}"
-        ws.findings.append(Finding(doc.display, ln, col, sev, issue.code, msg, issue.fix, path))
+        # the models' messages name the field themselves (and hide keys that look secret)
+        ws.findings.append(Finding(doc.display, ln, col, sev, issue.code, issue.message, issue.fix, path))
 
 
 def _validate_run_yaml(ws: Workspace, doc: Document, partial: bool = False) -> None:
