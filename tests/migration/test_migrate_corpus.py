@@ -155,3 +155,30 @@ def test_byok_defaults_are_made_explicit_to_stay_equivalent():
         assert cand.data["rag"]["byok"]["stores"][0]["embedding_dimension"] == 768
         assert "embedding_dimension: 768  # LCORE's default" in cand.text
         assert any("embedding_dimension is now explicit" in n for n in cand.notes)
+
+
+def test_smart_on_the_corpus_run_yaml_lifts_every_inference_provider():
+    m = _open(PAIRS["root-server"])
+    cand, proof = m.trial("smart")
+    assert proof.equivalent and cand.variant == "baseline-empty"
+    assert cand.lifted == ["openai", "sentence-transformers"]
+    assert cand.data["inference"]["providers"][0] == {
+        "type": "openai", "api_key_env": "OPENAI_API_KEY",
+        "allowed_models": ["${env.E2E_OPENAI_MODEL:=gpt-4o-mini}"]}
+    # the rest of the run.yaml is nested as text: its comments survive
+    assert "# This ID is a reference to 'providers.inference'" not in cand.text  # (that line was lifted)
+    run_comments = [ln.split("#", 1)[1].strip() for ln in m.analysis.run_yaml.text.splitlines()
+                    if ln.lstrip().startswith("#")]
+    assert run_comments and all(c in cand.text for c in run_comments)
+
+
+def test_empty_provider_config_is_a_noted_default_not_a_difference():
+    m = _open(PAIRS["azure-entraid-lib"])
+    cand, proof = m.trial("smart")
+    assert proof.equivalent
+    assert "sentence-transformers" in cand.lifted
+    assert [(n.where, n.kind) for n in proof.notes] == [
+        ("providers.inference[provider_id=sentence-transformers].config", "default")]
+    # the Azure entry keeps model_validation through `extra`
+    azure = next(p for p in cand.data["inference"]["providers"] if p["type"] == "azure")
+    assert azure["extra"]["model_validation"] is False
