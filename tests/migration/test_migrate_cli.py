@@ -272,3 +272,15 @@ def test_run_yaml_found_beside_the_config_is_pointed_out(tmp_path, run_cli):
     assert code == 1  # the profile gets the MCP provider; the point here is the note
     assert "not in the current directory" in out
     assert "profile: run.yaml" in out
+
+
+def test_unified_and_legacy_at_once_is_bad_input_with_a_way_out(tmp_path, run_cli):
+    pair = PAIRS["no-mcp"].copy_to(tmp_path)
+    cfg = tmp_path / pair.config
+    cfg.write_text(cfg.read_text().replace("  timeout: 120\n", "  timeout: 120\n  config: {}\n"))
+    before = _snapshot(tmp_path)
+    code, _, err = run_cli("migrate", cfg, "--write", "--cwd", tmp_path)
+    assert code == 2
+    assert "migrate-unified-and-legacy" in err and "no legacy run to prove" in err
+    assert "lightspeed-stack.yaml:9:" in err  # the library_client_config_path line
+    assert _snapshot(tmp_path) == before

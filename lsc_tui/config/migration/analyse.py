@@ -188,6 +188,15 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
             a.reason = (f"legacy server: {key}.url points at a Llama Stack that runs {given.display}, "
                         "enriched with this file by its entrypoint")
     else:
+        both = next((f for f in ws.findings if f.code == "unified-and-legacy"), None)
+        if both is not None:
+            raise MigrationInputError(Finding(
+                both.file, both.line, both.column, Severity.ERROR, "migrate-unified-and-legacy",
+                f"{both.message}; LCORE refuses this file, so there is no legacy run to prove a migration "
+                "against",
+                "Delete library_client_config_path if the unified inputs already describe everything, or "
+                "delete the unified inputs (inference.providers, vector_store.providers, "
+                f"{key}.config) and run `lsc-tui migrate` again.", both.path))
         err = next((f for f in ws.findings if f.is_error), None)
         raise MigrationInputError(err or Finding(
             ws.config.display, 1, 1, Severity.ERROR, "migrate-invalid",
