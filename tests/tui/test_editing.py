@@ -257,3 +257,15 @@ async def test_unified_tree_and_hl_provider_edit(unified):
         await settle(app, pilot)
         data = yaml.safe_load(app.session.text_of(unified / "lightspeed-stack.yaml"))
         assert data["inference"]["providers"][-1] == {"id": "local", "type": "ollama"}
+
+
+async def test_typing_char_by_char_applies_after_a_pause(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        field_input(app, "config.url").focus()
+        await pilot.press("end", *"/x")
+        assert not app.view.dirty  # nothing applied while typing
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert app.view.dirty and "/v1/x" in app.view.diff_text

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.content import Content
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
@@ -77,6 +77,7 @@ class MigrateWizard(FlowScreen):
         self.backups: list[str] = []
         self.reproof = None
         self.after_notes: list[str] = []
+        self.run_yaml_arg: Path | None = None  # a server pair: the server's run.yaml the operator named
 
     # -- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -85,6 +86,8 @@ class MigrateWizard(FlowScreen):
             yield Static("", id="mw-steps")
             yield OptionList(id="mw-strategies")
             yield Static("", id="mw-proof")
+            yield Input(placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
+                        id="mw-runyaml")
             with VerticalScroll(id="mw-scroll"):
                 yield Static("", id="mw-text")
                 yield Static("", id="mw-preview")
@@ -100,7 +103,7 @@ class MigrateWizard(FlowScreen):
 
         m, error = None, ""
         try:
-            m = Migration.open(self.session.path, cwd=self.session.cwd,
+            m = Migration.open(self.session.path, cwd=self.session.cwd, run_yaml=self.run_yaml_arg,
                                env=self.session.env if self.session.env is not None else None)
             if m.nothing_to_do is None:
                 _ = m.recommendation  # builds and proves every strategy
@@ -137,6 +140,9 @@ class MigrateWizard(FlowScreen):
         strategies = self.query_one("#mw-strategies", OptionList)
         strategies.display = name == "strategy" and self._migratable()
         self.query_one("#mw-proof", Static).display = strategies.display
+        ask = self.query_one("#mw-runyaml", Input)
+        ask.display = name == "analysis" and self.ready and self.m is not None \
+            and self.m.analysis.status == "remote"
         preview = self.query_one("#mw-preview", Static)
         preview.update("")
         text = getattr(self, f"_step_{name}")()
@@ -144,6 +150,8 @@ class MigrateWizard(FlowScreen):
         self.query_one("#mw-scroll").scroll_home(animate=False)
         if strategies.display:
             strategies.focus()
+        elif ask.display:
+            ask.focus()
         else:
             self.query_one("#mw-scroll").focus()
         self.refresh_bindings()
@@ -172,6 +180,11 @@ class MigrateWizard(FlowScreen):
                                     ("\nFix it in the editor, then open the wizard again (M).", ""))
         m = self.m
         a = m.analysis
+        if m.nothing_to_do and a.status == "remote":
+            return Content.assemble(
+                ("Remote server: LCORE talks to a Llama Stack server that runs its own run.yaml.\n", "bold"),
+                ("To move that run.yaml into this file (the server then synthesizes from it), type its path "
+                 "below and press enter; esc leaves everything as it is.\n", ""))
         if m.nothing_to_do:
             return Content.assemble(("Nothing to migrate.\n\n", "bold $success"), (m.nothing_to_do + "\n", ""))
         rec = m.recommendation
@@ -289,6 +302,22 @@ class MigrateWizard(FlowScreen):
         if getattr(theme, "ansi", False):
             hl = ANSIDarkHighlightTheme if theme.dark else ANSILightHighlightTheme
         return highlight(text, language="yaml", theme=hl)
+
+    @on(Input.Submitted, "#mw-runyaml")
+    def _run_yaml_given(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        p = Path(os.path.expanduser(text)) if text else None
+        if p is not None and not p.is_absolute():
+            p = self.base / p
+        if p is None or not p.is_file():
+            self.tell(f"{text or '(empty)'}: no such file; give the path of the server's run.yaml.",
+                      severity="error")
+            return
+        self.run_yaml_arg = p
+        self.ready, self.m, self.error = False, None, ""
+        self.show_step()
+        self.analyse()
 
     @on(OptionList.OptionHighlighted, "#mw-strategies")
     def _strategy_moved(self, event: OptionList.OptionHighlighted) -> None:
