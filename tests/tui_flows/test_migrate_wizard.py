@@ -256,3 +256,32 @@ async def test_opening_a_legacy_config_offers_migration(demo):
             await pilot.press("escape")
             await pilot.pause()
         assert len(app.screen_stack) == 1
+
+
+async def test_server_pair_asks_for_the_servers_run_yaml(tmp_path):
+    (tmp_path / "server-run.yaml").write_bytes((ROOT / "lsc_tui/data/demo/run.yaml").read_bytes())
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: pair\nservice:\n  host: 0.0.0.0\n  port: 8080\nllama_stack:\n"
+                   "  use_as_library_client: false\n  url: http://localhost:8321\n"
+                   "authentication:\n  module: noop\nuser_data_collection:\n  feedback_enabled: false\n")
+    app = make(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n")
+        assert "Remote server" in text(scr)
+        box = scr.query_one("#mw-runyaml")
+        assert box.display and box.has_focus
+        await pilot.press(*"nope.yaml", "enter")
+        assert any("no such file" in n.message for n in app._notifications)
+        box.value = "server-run.yaml"
+        await pilot.press("enter")
+        scr = await ready(pilot)
+        assert scr.m.analysis.status == "legacy-server"
+        assert "Recommended strategy" in text(scr)
+        await pilot.press("n")
+        assert step(scr) == "strategy"
+        await pilot.press("n", "n", "w")
+        await pilot.pause()
+        assert step(scr) == "done"
+    assert "native_override" in cfg.read_text() or "inference" in cfg.read_text()
+    assert (tmp_path / "server-run.yaml").read_bytes() == (ROOT / "lsc_tui/data/demo/run.yaml").read_bytes()
