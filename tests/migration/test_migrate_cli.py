@@ -284,3 +284,14 @@ def test_unified_and_legacy_at_once_is_bad_input_with_a_way_out(tmp_path, run_cl
     assert "migrate-unified-and-legacy" in err and "no legacy run to prove" in err
     assert "lightspeed-stack.yaml:9:" in err  # the library_client_config_path line
     assert _snapshot(tmp_path) == before
+
+
+def test_a_directory_holding_the_config_is_accepted(tmp_path, run_cli):
+    (tmp_path / "run.yaml").write_text("version: 2\napis: [inference]\n")
+    (tmp_path / "lightspeed-stack.yaml").write_text(
+        "name: LCS\nservice:\n  port: 8080\nllama_stack:\n  use_as_library_client: true\n"
+        "  library_client_config_path: run.yaml\nuser_data_collection:\n  feedback_enabled: false\n")
+    code, out, err = run_cli("migrate", tmp_path, "--strategy", "lift", "--write", "--cwd", tmp_path)
+    assert code == 0, err
+    assert yaml.safe_load((tmp_path / "lightspeed-stack.yaml").read_text())["llama_stack"]["config"] == {
+        "baseline": "empty", "native_override": {"version": 2, "apis": ["inference"]}}
