@@ -429,13 +429,73 @@ def _abi_compatible(interp, abi):
     return True
 
 
+class _Dist(object):
+    """An installed distribution read straight from its metadata directory.
+
+    The few things preflight needs (metadata files, RECORD paths, file locations) without
+    importing importlib.metadata and its email parser, which cost more than everything else
+    the probe does at start-up.
+    """
+
+    def __init__(self, path):
+        self.path = path  # the .dist-info or .egg-info directory
+        self.base = os.path.dirname(path)
+        stem = os.path.basename(path).rsplit(".", 1)[0]
+        self.dir_version = stem.split("-")[1] if stem.count("-") >= 1 else None
+        self._version = None
+
+    def read_text(self, name):
+        try:
+            with open(os.path.join(self.path, name), encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return None
+
+    def locate_file(self, rel):
+        return os.path.join(self.base, rel)
+
+    def names(self):
+        """Paths of the installed files, relative to ``base`` (RECORD, or installed-files.txt)."""
+        record = self.read_text("RECORD")
+        if record is not None:
+            out = []
+            for line in record.splitlines():
+                if not line:
+                    continue
+                name = line.rsplit(",", 2)[0] if line.count(",") >= 2 else line
+                if name.startswith('"') and name.endswith('"'):
+                    name = name[1:-1].replace('""', '"')
+                out.append(name)
+            return out
+        files = self.read_text("installed-files.txt")
+        if files is not None:  # egg-info: relative to the metadata directory
+            rel = os.path.relpath(self.path, self.base)
+            return [os.path.normpath(os.path.join(rel, n)) for n in files.splitlines() if n]
+        return []
+
+    @property
+    def version(self):
+        if self._version is None:
+            for name in ("METADATA", "PKG-INFO"):
+                text = self.read_text(name)
+                if text:
+                    for line in text.splitlines():
+                        if not line.strip():
+                            break
+                        if line.lower().startswith("version:"):
+                            self._version = line.split(":", 1)[1].strip()
+                            break
+                if self._version:
+                    break
+            if self._version is None:
+                self._version = self.dir_version or "?"
+        return self._version
+
+
 class _DistIndex:
     """Installed distributions: lookups by name, cached for the life of the probe."""
 
     def __init__(self):
-        import importlib.metadata as md  # stdlib (3.8+)
-
-        self.md = md
         self._by_name = {}
         self._dirs = None
         self._headers = {}
@@ -471,14 +531,7 @@ class _DistIndex:
             dist = None
             path = self._index().get(key)
             if path is not None:
-                import pathlib
-
-                dist = self.md.PathDistribution(pathlib.Path(path))
-            elif any(e.endswith((".zip", ".egg")) for e in sys.path):
-                try:
-                    dist = self.md.distribution(name)
-                except Exception:
-                    dist = None
+                dist = _Dist(path)
             self._by_name[key] = dist
         return self._by_name[key]
 
@@ -505,11 +558,9 @@ class _DistIndex:
             names = sorted(os.listdir(where))
         except OSError:
             return None
-        import pathlib
-
         for n in names:
             if n.endswith((".dist-info", ".egg-info")):
-                dist = self.md.PathDistribution(pathlib.Path(where, n))
+                dist = _Dist(os.path.join(where, n))
                 if self._ships(dist, top):
                     return dist
         return None
@@ -522,7 +573,7 @@ class _DistIndex:
             tl = None
         if tl:
             return top in tl.split()
-        for f in dist.files or []:
+        for f in dist.names():
             parts = str(f).replace("\\", "/").split("/")
             if parts[0] == top or parts[0] in (top + ".py",) or parts[0].startswith(top + "."):
                 return True
@@ -539,11 +590,7 @@ class _DistIndex:
             return self._headers[key]
         name = version = None
         reqs = []
-        text = None
-        try:
-            text = dist.read_text("METADATA")
-        except Exception:
-            text = None
+        text = dist.read_text("METADATA") or dist.read_text("PKG-INFO")
         if text is not None:
             for line in text.splitlines():
                 if not line.strip():
@@ -559,14 +606,15 @@ class _DistIndex:
                     version = value
                 elif field == "requires-dist":
                     reqs.append(value)
-        else:
-            try:
-                name = dist.metadata["Name"]
-                version = dist.version
-                reqs = list(dist.requires or [])
-            except Exception:
-                pass
-        result = (name or "?", version or "?", reqs)
+            if not reqs:  # egg-info keeps requirements in requires.txt
+                section = ""
+                for line in (dist.read_text("requires.txt") or "").splitlines():
+                    line = line.strip()
+                    if line.startswith("["):
+                        section = line
+                    elif line and not section:
+                        reqs.append(line)
+        result = (name or "?", version or dist.version, reqs)
         self._headers[key] = result
         return result
 
@@ -629,17 +677,11 @@ def _native_record_entries(dist):
     """Paths in the distribution's RECORD that look like native code.
 
     Reads RECORD as text and filters lines before splitting them: far cheaper than
-    ``dist.files`` for the big distributions a Llama Stack environment has.
+    parsing every line for the big distributions a Llama Stack environment has.
     """
-    try:
-        record = dist.read_text("RECORD")
-    except Exception:
-        record = None
+    record = dist.read_text("RECORD")
     if record is None:
-        try:
-            return [str(f) for f in (dist.files or []) if _looks_native(str(f))]
-        except Exception:
-            return []
+        return [n for n in dist.names() if _looks_native(n)]
     out = []
     for line in record.splitlines():
         if ".so" not in line and ".pyd" not in line and ".dylib" not in line and ".dll" not in line \
@@ -1116,11 +1158,8 @@ class Checker:
             return 1
         recorded = set()
         if dist is not None:
-            try:
-                for f in dist.files or []:
-                    recorded.add(os.path.normcase(os.path.abspath(str(f.locate()))))
-            except Exception:
-                pass
+            for n in dist.names():
+                recorded.add(os.path.normcase(os.path.abspath(dist.locate_file(n))))
         count = 0
         seen = 0
         for root in roots:
