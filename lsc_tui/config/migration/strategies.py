@@ -113,6 +113,11 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     return out
 
 
+def _source(a: Analysis) -> str:
+    """How the run.yaml was named: the legacy path as written, or the --run-yaml given."""
+    return a.run_yaml.display if a.run_yaml_given or not a.run_yaml_ref else str(a.run_yaml_ref)
+
+
 def _base_data(a: Analysis, strategy: str) -> dict:
     """The config's data with the legacy pieces taken out (and the version set to unified)."""
     data = copy.deepcopy(a.config.data)
@@ -261,7 +266,7 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
     data = _set_block(_base_data(a, "lift"), a.ls_key, {"baseline": "empty", "native_override": copy.deepcopy(run)})
     run_text = T.nestable_text(a.run_yaml.text) if run else ""
     step = T.step_of(a.config.text)
-    source = a.run_yaml_ref or a.run_yaml.display
+    source = _source(a)
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
@@ -302,12 +307,13 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
     ref = profile_reference(a, out_path)
     data = _set_block(_base_data(a, "profile"), a.ls_key, {"profile": ref})
     step = T.step_of(a.config.text)
-    source = a.run_yaml_ref or a.run_yaml.display
+    source = _source(a)
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
         why = (f"was library_client_config_path: {source} (relative to the start directory); "
-               "profile paths are relative to this file") if a.run_yaml_ref else f"the server's run.yaml"
+               "profile paths are relative to this file") if a.run_yaml_ref and not a.run_yaml_given \
+            else f"{source}, given with --run-yaml"
         return (f"{pad}# Migrated by lsc-tui (strategy profile): {why}.\n"
                 f"{pad}config:\n" + T.scalar_line(indent + step, "profile", ref))
 
@@ -509,7 +515,7 @@ def _text_without(doc, path: tuple | None, expected: dict) -> str | None:
 def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, block: dict, entries: list,
                      profile_ref, override_text: str | None = None) -> Candidate:
     step = T.step_of(a.config.text)
-    source = a.run_yaml_ref or a.run_yaml.display
+    source = _source(a)
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
