@@ -88,7 +88,7 @@ def build(ws, run_yaml: str | None = None):
             return None, findings
         try:
             data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # ValueError: not UTF-8
             raise BadInput(f"{candidate}: cannot read it as YAML") from None
         if not isinstance(data, dict):
             raise BadInput(f"{candidate}: not a run.yaml mapping")

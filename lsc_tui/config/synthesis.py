@@ -171,10 +171,10 @@ def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple
     where = (key, "config", "profile")
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8
         return None, str(path), [Finding(
             "", 0, 0, Severity.ERROR, "synthesis-profile-missing",
-            f"the profile file cannot be read ({exc.strerror or type(exc).__name__}): {path}",
+            f"the profile file cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__}): {path}",
             "fix the path; a relative profile path is relative to this file's directory", where)]
     try:
         data = yaml.safe_load(text)
