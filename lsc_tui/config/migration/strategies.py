@@ -493,6 +493,9 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         best = ranked[0][0] if ranked else profile(a, out_path)
         best.strategy = "smart"
     best.notes.append(f"smart chose '{best.variant}' out of {len(tried)} proven candidate(s)")
+    if best.profile_ref and a.kind == "server":
+        best.notes.append(f"the Llama Stack container resolves '{best.profile_ref}' against the directory of "
+                          "its lightspeed-stack.yaml: mount the run.yaml there at the same relative path")
     return best
 
 
