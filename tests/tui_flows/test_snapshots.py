@@ -66,7 +66,7 @@ def test_wizard_step(snap_compare, stable_demo, at, size):
             await pilot.press("n")
         if at == "done":
             await pilot.press("w")
-        await _wait(pilot, lambda: STEPS[scr.step] == at)
+        await _wait(pilot, lambda: STEPS[scr.step] == at and scr.preview_settled)
         shots.append(pilot.app.export_screenshot())
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -80,6 +80,7 @@ def test_wizard_high_contrast_strategy(snap_compare, stable_demo):
         scr = pilot.app.screen
         await _wait(pilot, lambda: scr.ready)
         await pilot.press("n", "n")
+        await _wait(pilot, lambda: scr.preview_settled)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 

@@ -77,6 +77,7 @@ class MigrateWizard(FlowScreen):
         self.backups: list[str] = []
         self.reproof = None
         self.after_notes: list[str] = []
+        self.preview_settled = True  # False while the strategy preview waits to scroll to the change
         self.run_yaml_arg: Path | None = None  # a server pair: the server's run.yaml the operator named
 
     # -- layout ------------------------------------------------------------------------------
@@ -246,6 +247,7 @@ class MigrateWizard(FlowScreen):
         else:
             parts.append(header)
             preview.update(body)
+            self.preview_settled = False
             self.set_timer(0.05, lambda: self._scroll_to_change(first))
         return Content.assemble(*parts)
 
@@ -274,6 +276,7 @@ class MigrateWizard(FlowScreen):
     def _scroll_to_change(self, first_line: int, tries: int = 20) -> None:
         """Bring the first changed line of the preview into view (a few lines of context above it)."""
         if STEPS[self.step] != "strategy":
+            self.preview_settled = True
             return
         scroll = self.query_one("#mw-scroll", VerticalScroll)
         preview = self.query_one("#mw-preview", Static)
@@ -285,6 +288,7 @@ class MigrateWizard(FlowScreen):
         target = preview.virtual_region.y + first_line - 3
         if target + 3 >= scroll.size.height:  # only when the change is not already in view
             scroll.scroll_to(y=max(0, target), animate=False, immediate=True)
+        self.preview_settled = True
 
     def _proof_diff(self) -> str:
         from lsc_tui.config import preview as P
