@@ -188,3 +188,26 @@ async def test_no_findings(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
     assert app.results == [{"written": []}]
+
+
+async def test_reveal_is_hidden_when_another_screen_goes_on_top(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.press("v")
+        assert PLANTED in screen_text(app)
+        await pilot.press("a")  # the apply preview covers it
+        await pilot.pause()
+        assert isinstance(app.screen, ApplyPreview)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is scr and scr.revealed is None
+        assert PLANTED not in screen_text(app)
+        from textual.screen import ModalScreen
+
+        await pilot.press("v")
+        app.push_screen(ModalScreen())  # e.g. the editor's help
+        await pilot.pause()
+        app.pop_screen()
+        await pilot.pause()
+        assert PLANTED not in screen_text(app)

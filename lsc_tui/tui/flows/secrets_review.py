@@ -146,6 +146,19 @@ class SecretsReview(FlowScreen):
     def on_unmount(self) -> None:
         self.revealed = None
 
+    def on_screen_suspend(self) -> None:
+        """Another screen goes on top (the apply preview, help, the palette): hide the value."""
+        self.hide_revealed()
+
+    def hide_revealed(self) -> None:
+        if self.revealed is None:
+            return
+        f = next((g for g in self.state.findings if g.fingerprint == self.revealed), None)
+        self.revealed = None
+        if f is not None:
+            self.refresh_row(f)
+            self.render_detail()
+
     def render_all(self) -> None:
         st = self.state
         files = sorted({f.file for f in st.findings})
@@ -266,11 +279,7 @@ class SecretsReview(FlowScreen):
     # -- events ---------------------------------------------------------------------------------------
     @on(OptionList.OptionHighlighted, "#sr-list")
     def _moved(self, event: OptionList.OptionHighlighted) -> None:
-        if self.revealed is not None:
-            hide = next((f for f in self.state.findings if f.fingerprint == self.revealed), None)
-            self.revealed = None
-            if hide is not None:
-                self.refresh_row(hide)
+        self.hide_revealed()
         self.render_detail()
 
     @on(OptionList.OptionSelected, "#sr-list")
@@ -356,7 +365,7 @@ class SecretsReview(FlowScreen):
             self.render_detail()
             self.render_target()
             return
-        self.revealed = None
+        self.hide_revealed()
         self.dismiss({"written": [str(p) for p in self.state.written]})
 
     def build_plan(self):
@@ -395,7 +404,7 @@ class SecretsReview(FlowScreen):
         except Exception as exc:  # noqa: BLE001 - the message of the core never holds a value
             self.tell(f"Cannot plan the change: {exc}", severity="error", timeout=10)
             return
-        self.revealed = None
+        self.hide_revealed()
         self.app.push_screen(ApplyPreview(plan, self.base), self._applied)
 
     @staticmethod
