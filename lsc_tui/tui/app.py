@@ -204,11 +204,15 @@ class LscTuiApp(App):
 
     @on(Tree.NodeHighlighted, "#tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:
-        item = event.node.data
-        editor = self.query_one(NodeEditor)
+        self._sync_editor_to_cursor()
+
+    def _sync_editor_to_cursor(self) -> None:
+        """Show the node under the tree's cursor in the editor (unless it is already there)."""
         tree = self.query_one(ConfigTree)
-        if tree.pending_select is not None or event.node is not tree.cursor_node:
-            return  # a stale highlight from a rebuild
+        editor = self.query_one(NodeEditor)
+        if tree.pending_select is not None:
+            return
+        item = tree.selected_item
         if item is None or (editor.item is not None and editor.item.key == item.key):
             return
         editor.flush()
@@ -217,6 +221,7 @@ class LscTuiApp(App):
 
     @on(Tree.NodeSelected, "#tree")
     def _node_selected(self, event: Tree.NodeSelected) -> None:
+        self._sync_editor_to_cursor()
         if event.node.data is not None and event.node.data.kind not in ("group", "api", "document"):
             self.action_pane("editor", into_field=True)
 
@@ -417,6 +422,13 @@ class LscTuiApp(App):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         tree = self.query_one(ConfigTree)
         tree.focus()
+        needle = event.value.lower()
+        for root in self.view.tree:
+            for item in root.walk():
+                if needle and needle in item.label.lower() and item.kind not in ("document", "group"):
+                    tree.select_key(item.key)
+                    self._sync_editor_to_cursor()
+                    return
         if tree.cursor_line < 0 and tree.root.children:
             tree.cursor_line = 0
 
@@ -441,6 +453,7 @@ class LscTuiApp(App):
             self.notify(f"{finding.file}:{finding.line} is not in the tree", severity="warning")
             return
         self._go_to_item(item)
+        self._editor().focus_path(path)
 
     def _go_to_item(self, item: TreeItem) -> None:
         if self.query_one("#filter", Input).display:
@@ -767,6 +780,27 @@ class LscTuiApp(App):
                             lambda _r: self.notify(f"Took the disk version of {name}.", timeout=5))
 
         self.push_screen(ConflictDialog(name, diff_text), answer)
+
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: no traceback (it could show values); keep the edits in a recovery file."""
+        if os.environ.get("LSC_TUI_DEBUG"):
+            super()._fatal_error()
+            return
+        from rich.text import Text
+
+        error = self._exception
+        recovery = None
+        try:
+            recovery = self.session.write_recovery()
+        except Exception:  # the message still goes out
+            recovery = None
+        where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
+        self.bell()
+        self._exit_renderables.append(Text(
+            f"lsc-tui: internal error ({type(error).__name__ if error else 'unknown'}); the editor closed.{where} "
+            "Run again with LSC_TUI_DEBUG=1 for the traceback and report it."))
+        self._close_messages_no_wait()
 
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,

@@ -103,6 +103,10 @@ class View:
     origins: list
     documents: dict  # display -> Document
     files: dict  # display -> Path
+    short: dict = field(default_factory=dict)  # display -> file name (unique among the open files)
+
+    def short_name(self, display: str) -> str:
+        return self.short.get(display, display)
 
     def document(self, display: str) -> Document | None:
         return self.documents.get(display)
@@ -174,7 +178,10 @@ def build_view(session) -> View:
     for f in secret_findings:
         if f not in set(findings):
             states.setdefault(f.file, []).append((finding_path(f, documents), "secret"))
-    tree = [_document_item(ws, doc, states.get(doc.display, [])) for doc in ws.documents]
+    names = [Path(d).name for d in documents]
+    short = {d: (Path(d).name if names.count(Path(d).name) == 1 else d) for d in documents}
+    tree = [_document_item(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display))
+            for doc in ws.documents]
     counts = analysis.counts()
     return View(
         config_display=ws.documents[0].display if ws.documents else str(ws.root_path),
@@ -196,6 +203,7 @@ def build_view(session) -> View:
         origins=origins,
         documents=documents,
         files=files,
+        short=short,
     )
 
 
@@ -217,16 +225,16 @@ def _label_for_list_item(item, index: int, keys=("provider_id", "id", "name", "r
     return f"[{index}]"
 
 
-def _document_item(ws, doc: Document, doc_states: list) -> TreeItem:
+def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
     data = doc.data if isinstance(doc.data, dict) else {}
     base = dict(file=doc.path, display=doc.display)
     key = lambda path: f"{doc.display}|{path_text(path)}"  # noqa: E731
     if ws.config is doc:
-        label, role = doc.display, "config"
+        label, role = name, "config"
     elif ws.run_yaml is doc:
-        label, role = f"{doc.display}", "legacy run.yaml" if ws.kind != "run-yaml" else "run.yaml"
+        label, role = name, "legacy run.yaml" if ws.kind != "run-yaml" else "run.yaml"
     else:
-        label, role = doc.display, "profile"
+        label, role = name, "profile"
     root = TreeItem(key(()), label, "document", path=(), detail=role, **base)
     taken: set = set()
     if ws.config is doc:

@@ -61,12 +61,12 @@ class Choice(Dialog):
 
 def quit_dialog(files: list[str]) -> Choice:
     return Choice("Unsaved edits", "These files have edits that are not saved:\n  " + "\n  ".join(files),
-                  [("save", "[s] Save and quit", "s"), ("discard", "[d] Quit without saving", "d"),
-                   ("cancel", "[c] Cancel", "c")])
+                  [("save", "Save and quit (s)", "s"), ("discard", "Quit without saving (d)", "d"),
+                   ("cancel", "Cancel (c)", "c")])
 
 
 def confirm_dialog(title: str, body: str) -> Choice:
-    return Choice(title, body, [("yes", "[y] Yes", "y"), ("cancel", "[n] No", "n")])
+    return Choice(title, body, [("yes", "Yes (y)", "y"), ("cancel", "No (n)", "n")])
 
 
 class ConflictDialog(Dialog):
@@ -86,9 +86,9 @@ class ConflictDialog(Dialog):
             with VerticalScroll(id="conflict-diff"):
                 yield Static(colour_diff(self.diff_text) if self.diff_text.strip() else Text("(no difference)"))
             with Horizontal(classes="buttons"):
-                yield Button("[k] Keep mine", id="mine", variant="primary")
-                yield Button("[t] Take theirs", id="theirs")
-                yield Button("[d] Show diff", id="diff")
+                yield Button("Keep mine (k)", id="mine", variant="primary")
+                yield Button("Take theirs (t)", id="theirs")
+                yield Button("Show diff (d)", id="diff")
 
     def on_mount(self) -> None:
         self.query_one("#conflict-diff").display = False

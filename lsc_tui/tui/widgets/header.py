@@ -10,7 +10,7 @@ from lsc_tui.tui.model import View
 
 class StatusHeader(Static):
     DEFAULT_CSS = """
-    StatusHeader { height: 1; background: $panel; color: $foreground; }
+    StatusHeader { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show_view(self, view: View, readonly: bool = False) -> None:
@@ -18,18 +18,19 @@ class StatusHeader(Static):
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" lsc-tui ", style="bold reverse")
         t.append(" ")
-        t.append(view.config_display, style="bold")
-        if view.dirty:
-            t.append(" [+]", style="bold")
-            t.append(" modified", style="italic")
-        t.append("  ")
-        t.append(view.mode, style="underline")
-        t.append("  ")
         t.append(f"E:{c.get('errors', 0)}", style="bold red" if c.get("errors") else "")
         t.append(" ")
         t.append(f"W:{c.get('warnings', 0)}", style="bold yellow" if c.get("warnings") else "")
         t.append(" ")
         t.append(f"S:{c.get('secrets', 0)}", style="bold magenta" if c.get("secrets") else "")
+        t.append("  ")
+        t.append(view.mode, style="underline")
         if readonly:
             t.append("  READ-ONLY", style="bold reverse")
+        t.append("  ")
+        if view.dirty:
+            t.append("[+] ", style="bold")
+        t.append(view.short_name(view.config_display), style="bold")
+        if view.dirty:
+            t.append(" modified", style="italic")
         self.update(t)

@@ -89,7 +89,7 @@ class FieldInput(Input):
 class NodeEditor(Vertical):
     DEFAULT_CSS = """
     NodeEditor { height: 1fr; }
-    NodeEditor #node-title { height: 1; background: $boost; }
+    NodeEditor #node-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     NodeEditor #node-findings { height: auto; max-height: 4; }
     NodeEditor #form { height: 1fr; }
     NodeEditor .field-row { height: 1; }
@@ -99,7 +99,7 @@ class NodeEditor(Vertical):
     NodeEditor #yaml { height: 1fr; }
     NodeEditor #yaml-status { height: 1; }
     NodeEditor #yaml-editor { height: 1fr; }
-    NodeEditor #form-empty { color: $text-muted; padding: 1; }
+    NodeEditor .form-empty { color: $text-muted; padding: 1; }
     """
 
     class Edit(Message):
@@ -149,12 +149,12 @@ class NodeEditor(Vertical):
             self.revealed = False
             self._pending.clear()
         self._render_title()
-        self._render_findings()
         if not (same and source == "form" and self.mode == "form"):
             if not (same and self._pending):
                 self._build_form()
         else:
             self._update_notes()
+        self._render_findings()
         if not (same and source == "yaml"):
             self._load_yaml()
 
@@ -187,7 +187,7 @@ class NodeEditor(Vertical):
             where = path_text(self.item.path) or "(whole file)"
             t.append(" ")
             t.append("Form" if self.mode == "form" else "YAML", style="bold reverse")
-            t.append(f" {self.item.display}:{line} ", style="bold")
+            t.append(f" {self.view.short_name(self.item.display)}:{line} ", style="bold")
             t.append(where)
         self.query_one("#node-title", Static).update(t)
 
@@ -223,7 +223,7 @@ class NodeEditor(Vertical):
         self.fields = []
         doc = self._doc()
         if self.item is None or doc is None or (self.item.kind == "group" and not self.item.path):
-            form.mount(Static("Select a node in the tree: its fields appear here.", id="form-empty"))
+            form.mount(Static("Select a node in the tree: its fields appear here.", classes="form-empty"))
             return
         value = model.value_at(doc.data, self.item.path)
         rows = []
@@ -251,7 +251,7 @@ class NodeEditor(Vertical):
             rows.append(Horizontal(Label(label, classes="field-label"), inp, classes="field-row"))
             rows.append(Static("", classes="field-note", id=f"note-{gen}-{i}"))
         if not rows:
-            form.mount(Static("No simple fields here: press t for the raw YAML.", id="form-empty"))
+            form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
         kids = [Static(Text("lists of mappings: edit them as raw YAML (t)", style="dim"))] \
             if isinstance(value, dict) and any(isinstance(v, list) and any(isinstance(x, dict) for x in v)
@@ -415,6 +415,18 @@ class NodeEditor(Vertical):
         if self.view is not None:
             self._build_form()
             self._load_yaml()
+
+    def focus_path(self, path: tuple) -> bool:
+        """Focus the form field that holds ``path`` (a finding's place), if there is one."""
+        i = self._field_for(tuple(path))
+        if i is None or self.mode != "form":
+            return False
+        for inp in self.query(FieldInput):
+            if inp.field_index == i and inp.id.startswith(f"field-{self._form_gen}-"):
+                if not inp.disabled:
+                    self.call_after_refresh(inp.focus)
+                    return True
+        return False
 
     def focus_first(self, into_field: bool = False) -> None:
         """Focus the editor: the pane itself (keys stay commands), or its first field."""
