@@ -403,13 +403,22 @@ def test_keep_going_reports_every_provider(ws):
     assert "Summary: 0 passed, 3 failed of 3 providers" in r.out
 
 
-def test_keep_going_with_one_good_provider(ws):
+def test_fail_fast_reports_the_good_providers_before_the_first_error(ws):
     good_provider(ws)
-    r = ws.preflight("--run-yaml", str(ws.run_yaml(RUN_THREE.replace("  safety:\n", "  inference_more:\n").replace(
-        "provider_type: remote::custom-vllm\n    module: custom_vllm_provider",
-        "provider_type: remote::custom-vllm\n    module: custom_vllm_provider"))), "--keep-going", "--json")
-    results = r.results()
-    assert [x["status"] for x in results] == ["error", "error", "error"]  # api inference_more != spec api
+    run_yaml = ws.run_yaml(RUN_ONE + """
+  - provider_id: missing
+    provider_type: remote::missing
+    module: missing_provider_pkg
+  - provider_id: again
+    provider_type: remote::custom-vllm
+    module: custom_vllm_provider
+""")
+    fast = ws.preflight("--run-yaml", str(run_yaml), "--json")
+    assert [(x["provider_id"], x["status"]) for x in fast.results()] == [("custom-vllm", "ok"), ("missing", "error")]
+    assert fast.events()[-1]["not_checked"] == 1
+    full = ws.preflight("--run-yaml", str(run_yaml), "--json", "--keep-going")
+    assert [x["status"] for x in full.results()] == ["ok", "error", "ok"]
+    assert fast.code == full.code == 1
 
 
 # ----------------------------------------------------------------------------- built-in providers
