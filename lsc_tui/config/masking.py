@@ -2,12 +2,19 @@
 
 Every view that may show a config value (diffs, errors, previews, screenshots) passes
 through here. A value is masked when it sits under a secret-named key and is not an env
-reference, or when it equals a value the secrets scanner found.
+reference, when it equals a value the secrets scanner found, or when it is recognisable on
+its own (a password in a URL, a bearer token, a known API-key format, a private key).
+Env references stay readable; the literal default of ``${env.X:=...}`` under a secret key is
+masked.
+
+Functions: :func:`is_secret_key`, :func:`mask_string`, :func:`mask_tree`, :func:`mask_text`,
+:func:`mask_inline`, and :func:`mask_yaml_text` for YAML (or a diff of YAML) as text.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from lsc_tui.config.envref import ENV_REF
@@ -24,24 +31,39 @@ SECRET_KEY = re.compile(
 # Keys that contain a secret-ish word but name non-secret things.
 _NOT_SECRET_KEY = re.compile(
     r"(?i)(_path|_file|_dir|_env|_url|_header|_headers|_name|_type|_length|_limit|_count|"
-    r"max_tokens|tokens?_per|tokenizer|_ttl|_expiry|_field|_fields|_id_claim)$"
+    r"max_tokens|tokens?_per|tokenizer|_ttl|_expiry|_field|_fields|_id_claim|_config|_enabled|_period)$"
 )
+# Header-like keys whose values are credentials.
+_SECRET_HEADERS = {"authorization", "proxy_authorization", "cookie", "set_cookie", "bearer", "dsn", "webhook_url",
+                   "signature", "x_auth_token", "x_api_key"}
 
 
+@lru_cache(maxsize=4096)
 def is_secret_key(key: object) -> bool:
-    if not isinstance(key, str):
+    """True for keys whose values are shown masked (broader than the scanner's rule: when in doubt, mask)."""
+    if not isinstance(key, str) or not key:
+        return False
+    from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SECRET, classify_key, normalize_key
+
+    cls = classify_key(key)
+    if cls in (KEY_PATH,):
+        return False
+    if cls == KEY_SECRET:
+        return True
+    if normalize_key(key) in _SECRET_HEADERS:
+        return True
+    if cls == KEY_IDENT and not key.lower().endswith(("tenant_id", "client_id")):
         return False
     return bool(SECRET_KEY.search(key)) and not _NOT_SECRET_KEY.search(key)
 
 
 def mask_string(value: str) -> str:
-    """Mask a literal, keeping env references readable."""
+    """Mask a literal, keeping env references readable (their ``:=`` defaults masked)."""
     if not value:
         return value
     refs = list(ENV_REF.finditer(value))
     if not refs:
         return MASK
-    # keep references, mask literal text around them, and := defaults
     out, pos = [], 0
     for m in refs:
         if m.start() > pos:
@@ -73,17 +95,30 @@ def _mask(data, values, under_secret):
             return mask_string(data)
         if values:
             data = mask_text(data, values)
-        if "@" in data or "earer" in data or "asic " in data:
-            data = mask_inline(data)
-        return data
+        return mask_inline(data)
     if under_secret and isinstance(data, (int, float)) and not isinstance(data, bool):
         return MASK
     return data
 
 
 def mask_text(text: str, secret_values: Iterable[str]) -> str:
-    """Replace every occurrence of each known secret value in free text."""
-    for value in sorted({v for v in secret_values if v and len(v) >= 4}, key=len, reverse=True):
+    """Replace every occurrence of each known secret value in free text.
+
+    Multi-line values (private keys) are also masked line by line, so that a diff or a
+    preview that shows them one line at a time shows none of them.
+    """
+    if not text:
+        return text
+    needles: set[str] = set()
+    for v in secret_values:
+        if not isinstance(v, str) or not v:
+            continue
+        if len(v) >= 4:
+            needles.add(v)
+        if "\n" in v:
+            needles.update(line.strip() for line in v.splitlines() if len(line.strip()) >= 8
+                           and not line.strip().startswith("-----"))
+    for value in sorted(needles, key=len, reverse=True):
         if value in text:
             text = text.replace(value, MASK)
     return text
@@ -91,9 +126,125 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
 
 _URL_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*")
+_CONN = re.compile(r"(?i)((?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*)([^;\s'\"]+)")
+_QUERY = re.compile(r"(?i)([?&](?:api[_-]?key|apikey|token|access_token|sig|password|secret|client_secret)=)"
+                    r"([^&#\s'\"]+)")
+_PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
+                        re.S)
 
 
 def mask_inline(text: str) -> str:
-    """Mask credentials that can be recognised without context: URL passwords, bearer tokens."""
-    text = _URL_CRED.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", text)
-    return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+    """Mask credentials that can be recognised without context.
+
+    URL passwords, bearer and basic credentials, connection-string passwords, secret query
+    parameters, private-key blocks and the known API-key formats (OpenAI, Anthropic, AWS,
+    GitHub, Hugging Face, ...). Env references are left readable.
+    """
+    if not text:
+        return text
+    if "://" in text and "@" in text:
+        text = _URL_CRED.sub(_url_sub, text)
+    low = text.lower()
+    if "bearer" in low or "basic" in low:
+        text = _BEARER.sub(lambda m: m.group(0) if "${" in m.group(0) else f"{m.group(1)} {MASK}", text)
+    if "=" in text:
+        if ";" in text or low.startswith(("password", "pwd")):
+            text = _CONN.sub(lambda m: m.group(0) if m.group(2).startswith("${") else m.group(1) + MASK, text)
+        if "?" in text or "&" in text:
+            text = _QUERY.sub(lambda m: m.group(0) if m.group(2).startswith("${") else m.group(1) + MASK, text)
+    if "PRIVATE KEY" in text:
+        text = _PEM_BLOCK.sub(MASK, text)
+    from lsc_tui.config.secrets import rules
+
+    if rules.token_hint(text):
+        text = rules.TOKEN_RE.sub(_token_sub, text)
+    return text
+
+
+def _url_sub(m: re.Match) -> str:
+    pw = m.group("pw")
+    if pw.startswith("${") or pw == MASK:
+        return m.group(0)
+    return f"{m.group('scheme')}{m.group('user')}:{MASK}@"
+
+
+def _token_sub(m: re.Match) -> str:
+    from lsc_tui.config.secrets import rules
+
+    rule = rules.TOKEN_RULES[int(m.lastgroup[1:])]
+    text = m.group(0)
+    if rule.validate is not None and not rule.validate(text):
+        return text
+    s, e = rules.token_secret_span(rule.id, text)
+    return text[:s] + MASK + text[e:]
+
+
+_YAML_LINE = re.compile(
+    r"^(?P<prefix>[-+ ]?)(?P<indent>[ \t]*)(?P<dash>(?:- +)*)(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))"
+    r"(?P<sep>[ \t]*:(?:[ \t]+|$))(?P<rest>.*)$")
+_BLOCK_INDICATOR = re.compile(r"^[|>][0-9+\-]*\s*(?:#.*)?$")
+
+
+def mask_yaml_text(text: str, secret_values: Iterable[str] = (), *, diff: bool = False) -> str:
+    """Mask YAML shown as text (a file, a preview, or a unified diff of YAML with ``diff=True``).
+
+    Values under secret-named keys are masked (env references kept), block scalars under them
+    masked line by line, then known values and recognisable credentials anywhere.
+    """
+    values = set(secret_values)
+    out = []
+    block_indent: int | None = None
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        nl = line[len(body):]
+        prefix = ""
+        content = body
+        if diff and body[:1] in ("+", "-", " ") and not body.startswith(("+++", "---")):
+            prefix, content = body[:1], body[1:]
+        indent = len(content) - len(content.lstrip(" "))
+        if block_indent is not None:
+            if content.strip() == "" or indent > block_indent:
+                out.append(prefix + (content[:indent] + MASK if content.strip() else content) + nl)
+                continue
+            block_indent = None
+        m = _YAML_LINE.match(content)
+        if m and is_secret_key(m.group("key").strip().strip("'\"")):
+            rest = m.group("rest")
+            value, comment = _split_comment(rest)
+            if _BLOCK_INDICATOR.match(rest.strip()):
+                block_indent = len(m.group("indent")) + len(m.group("dash"))
+                out.append(prefix + content + nl)
+                continue
+            stripped = value.strip()
+            if stripped and stripped not in ("null", "~", "''", '""') and not _is_masked(stripped):
+                quote = stripped[0] if stripped[0] in "'\"" and stripped[-1:] == stripped[0] else ""
+                inner = stripped[1:-1] if quote else stripped
+                masked = quote + mask_string(inner) + quote
+                lead = value[:len(value) - len(value.lstrip())]
+                content = content[:m.start("rest")] + lead + masked + comment
+        out.append(prefix + content + nl)
+    result = "".join(out)
+    if values:
+        result = mask_text(result, values)
+    return "".join(mask_inline(line) for line in result.splitlines(keepends=True))
+
+
+def _is_masked(value: str) -> bool:
+    return value.strip("'\"") == MASK
+
+
+def _split_comment(rest: str) -> tuple[str, str]:
+    """``value  # comment`` -> (value, '  # comment'), respecting quotes."""
+    quote = None
+    for i, ch in enumerate(rest):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"" and (i == 0 or rest[i - 1] in " \t"):
+            quote = ch
+        elif ch == "#" and i > 0 and rest[i - 1] in " \t":
+            j = i
+            while j > 0 and rest[j - 1] in " \t":
+                j -= 1
+            return rest[:j], rest[j:]
+    return rest, ""
