@@ -70,13 +70,14 @@ class LscTuiApp(App):
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
                  readonly: bool = False, watch: bool = True, cwd: Path | str | None = None,
-                 persist_theme: bool = True):
+                 persist_theme: bool = True, offer_migration: bool = False):
         super().__init__()
         self.notice = notice
         self.readonly = readonly
         self.watch_files = watch
         self.persist_theme = persist_theme
         self.requested_theme = theme
+        self.offer_migration = offer_migration
         self.session = EditSession.open(Path(path), cwd=Path(cwd) if cwd else None)
         self.view: View = build_view(self.session)
         self.narrow = False
@@ -134,6 +135,69 @@ class LscTuiApp(App):
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
             self._watch_disk()
+        self._offer_recovery_or_migration()
+
+    def _offer_recovery_or_migration(self) -> None:
+        """After a dropped session, offer the edits it left behind; else, for a legacy config, migration."""
+        from lsc_tui.config.session import read_recovery
+
+        data = None
+        if not self.readonly:
+            try:
+                data = read_recovery(self.session.path)
+            except Exception:
+                data = None
+        if data:
+            files = ", ".join(self._display_name(Path(p)) for p in data.get("files", {}))
+
+            def answer(choice) -> None:
+                if choice == "restore":
+                    self.submit(lambda s: s.restore_recovery(), "recover",
+                                lambda _r: self.notify("Restored the unsaved edits (u undoes them).", timeout=6))
+                elif choice == "discard":
+                    from lsc_tui.config.session import clear_recovery
+
+                    clear_recovery(self.session.path)
+
+            from lsc_tui.tui.screens.dialogs import Choice
+
+            self.push_screen(Choice("Unsaved edits from a previous session",
+                                    f"lsc-tui closed with unsaved edits to {files}.",
+                                    [("restore", "Restore them (r)", "r"), ("discard", "Discard them (d)", "d"),
+                                     ("later", "Decide later (l)", "l")]), answer)
+            return
+        if self.offer_migration and not self.readonly:
+            try:
+                from lsc_tui.tui.flows import offer_migration
+
+                offer_migration(self, self.session)
+            except Exception:  # the offer is a convenience; the palette still has the wizard
+                pass
+
+    def _run_flow(self, action: str) -> None:
+        try:
+            from lsc_tui.tui.flows import FLOWS
+        except ImportError:
+            self.notify("This flow is not available in this build.", severity="warning")
+            return
+        self._editor().flush()
+        for flow in FLOWS:
+            if flow.action == action:
+                async def go() -> None:
+                    await self.wait_idle()
+                    flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
+
+                self.run_worker(go(), group="flows", exclusive=True, exit_on_error=False)
+                return
+
+    def action_flow_migrate(self) -> None:
+        self._run_flow("flow_migrate")
+
+    def action_flow_secrets(self) -> None:
+        self._run_flow("flow_secrets")
+
+    def action_flow_preflight(self) -> None:
+        self._run_flow("flow_preflight")
 
     def _on_theme_changed(self, theme: Theme) -> None:
         if self._theme_ready and self.persist_theme:
@@ -805,6 +869,6 @@ class LscTuiApp(App):
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
             notice: str | None = None) -> int:
-    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly)
+    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True)
     app.run(mouse=mouse)
     return app.return_code or 0

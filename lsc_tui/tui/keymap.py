@@ -66,6 +66,18 @@ KEYS: list[Key] = [
     Key("b", "cycle_baseline", "Diff against: saved files / legacy run.yaml / previous edit", "Diff"),
 ]
 
+
+def _flow_keys() -> list[Key]:
+    try:
+        from lsc_tui.tui.flows import FLOWS
+    except ImportError:  # pragma: no cover - the flows are optional
+        return []
+    return [Key(f.key, f.action, f.description, "Flows", show=False,
+                write=f.action in ("flow_migrate", "flow_secrets")) for f in FLOWS]
+
+
+KEYS += _flow_keys()
+
 # Movement inside lists and trees (vim and arrows), per widget.
 MOVEMENT = [
     Key("j,down", "cursor_down", "Down", "Movement", palette=False),

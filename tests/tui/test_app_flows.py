@@ -323,3 +323,32 @@ def test_color_option(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     apply_color("auto")
     assert os.environ["TEXTUAL_COLOR_SYSTEM"] == "standard"
+
+
+async def test_flows_open_from_keys(demo):
+    from lsc_tui.tui.flows.secrets_review import SecretsReview
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SecretsReview)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SecretsReview)
+
+
+async def test_recovery_after_a_dropped_session(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _edit_url(app, pilot, "http://recovered:1/v1")
+        assert app.session.write_recovery() is not None
+    app2 = make_app()
+    async with app2.run_test(size=(120, 40)) as pilot:
+        await settle(app2, pilot)
+        assert isinstance(app2.screen, Choice)
+        await pilot.press("r")
+        await settle(app2, pilot)
+        assert "http://recovered:1/v1" in app2.session.text_of(demo / "run.yaml")
+        assert app2.view.dirty
