@@ -16,11 +16,13 @@ from textual.widgets import Footer, Static
 from lsc_tui.config.session import EditSession
 from lsc_tui.tui import themes
 from lsc_tui.tui.flows import FLOWS
+from lsc_tui.tui.flows.wiring import FlowActions, FlowCommands, flow_bindings
 
 
-class TryFlows(App):
+class TryFlows(FlowActions, App):
     CSS = "#host { height: 1fr; padding: 1 2; }"
-    BINDINGS = [Binding(f.key, f.action, f.title) for f in FLOWS] + [Binding("q", "quit", "Quit")]
+    COMMANDS = App.COMMANDS | {FlowCommands}
+    BINDINGS = flow_bindings() + [Binding("q", "quit", "Quit")]
 
     def __init__(self, path: Path):
         super().__init__()
@@ -55,17 +57,8 @@ class TryFlows(App):
             self.session = EditSession.open(self.session.path, cwd=self.session.cwd)
             self.show()
 
-    def _open(self, n: int) -> None:
-        FLOWS[n].open(self, self.session, self._done)
-
-    def action_flow_migrate(self) -> None:
-        self._open(0)
-
-    def action_flow_secrets(self) -> None:
-        self._open(1)
-
-    def action_flow_preflight(self) -> None:
-        self._open(2)
+    def _open_flow(self, flow) -> None:
+        flow.open(self, self.session, self._done)
 
 
 def main(argv: list[str] | None = None) -> int:
