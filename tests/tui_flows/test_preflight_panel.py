@@ -226,3 +226,33 @@ async def test_no_run_yaml_is_explained(tmp_path):
         await pilot.pause()
         assert controller_for(app).state.status == "idle"
         assert any("no run.yaml to check" in n.message for n in app._notifications)
+
+
+async def test_a_bad_interpreter_is_a_message_not_a_traceback(good_ws, tmp_path):
+    bad = tmp_path / "not-python"
+    bad.write_text("just text\n")
+    app = make(good_ws, interpreters=[Interpreter("path", str(bad), "not-python")])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "error"
+        assert "not executable" in st.fatal
+        shown = str(panel(app).query_one("#pf-summary").render())
+        assert "not executable" in shown and "Traceback" not in shown
+        assert not probe_processes()
+
+
+async def test_a_run_that_ends_while_the_panel_is_closed_is_announced(sleepy_ws):
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        ctl = controller_for(app)
+        await wait_for(pilot, lambda: probe_processes())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert ctl.state.running
+        ctl.cancel()
+        await wait_for(pilot, lambda: not ctl.state.running)
+        await pilot.pause()
+        assert any(n.title == "Preflight" and "P shows the rows" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: not probe_processes(), timeout=5)
