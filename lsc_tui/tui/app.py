@@ -28,7 +28,7 @@ from lsc_tui.config.yamlio import FileChangedError, VerifyError
 from lsc_tui.tui import keymap, model, themes
 from lsc_tui.tui.commands import LscCommands
 from lsc_tui.tui.model import TreeItem, View, build_view
-from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, confirm_dialog, quit_dialog
+from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog
 from lsc_tui.tui.screens.help import HelpScreen
 from lsc_tui.tui.widgets.config_tree import ConfigTree
 from lsc_tui.tui.widgets.diff_pane import DiffPane
@@ -50,7 +50,7 @@ class MainScreen(Screen):
         with Vertical(id="body"):
             with Horizontal(id="main"):
                 with Vertical(id="tree-pane", classes="pane"):
-                    yield Input(placeholder="filter the tree (esc clears)", id="filter")
+                    yield QuietInput(placeholder="filter the tree (esc clears)", id="filter")
                     yield ConfigTree(id="tree")
                 yield NodeEditor(id="editor", classes="pane")
                 yield DiffPane(id="diff", classes="pane")

@@ -13,6 +13,13 @@ from textual.widgets import Button, Input, Label, Static
 from lsc_tui.tui.widgets.diff_pane import colour_diff
 
 
+class QuietInput(Input):
+    """An input whose cursor does not blink."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = False
+
+
 class Dialog(ModalScreen):
     DEFAULT_CSS = """
     Dialog { align: center middle; }
@@ -126,7 +133,7 @@ class Prompt(Dialog):
                 yield Static(self.note, classes="body", markup=False)
             for fid, label, value, suggestions in self.fields:
                 yield Label(label)
-                yield Input(value, id=f"prompt-{fid}",
+                yield QuietInput(value, id=f"prompt-{fid}",
                             suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None)
             yield Static("", classes="error", id="prompt-error")
             with Horizontal(classes="buttons"):

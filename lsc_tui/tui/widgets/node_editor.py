@@ -85,6 +85,9 @@ class FieldInput(Input):
         super().__init__(*args, **kwargs)
         self.field_index = field_index
 
+    def on_mount(self) -> None:
+        self.cursor_blink = False  # no blinking over SSH (and steady snapshots)
+
 
 class NodeEditor(Vertical):
     DEFAULT_CSS = """
@@ -129,6 +132,9 @@ class NodeEditor(Vertical):
         self._loading_yaml = False
         self._yaml_masked = False
         self._form_gen = 0
+
+    def on_mount(self) -> None:
+        self.query_one("#yaml-editor", TextArea).cursor_blink = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="node-title")
