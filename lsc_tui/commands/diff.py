@@ -46,6 +46,8 @@ def _baseline(args, ws):
         raise BadInput(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") from None
     except UnicodeDecodeError:
         raise BadInput(f"{path}: not UTF-8 text") from None
+    except RecursionError:
+        raise BadInput(f"{path}: nested too deeply to read") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

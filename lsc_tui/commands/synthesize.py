@@ -70,6 +70,11 @@ def build(ws, run_yaml: str | None = None):
         return None, findings
     config = ws.config.data
     if ws.mode == "unified":
+        from lsc_tui.config.synthesis import unified_block
+
+        _key, block = unified_block(config)
+        if isinstance(block, dict) and block.get("profile") and ws.profile is None:
+            return None, findings  # the profile could not be read: the workspace said why
         result = synthesize_unified(
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
@@ -88,7 +93,7 @@ def build(ws, run_yaml: str | None = None):
             return None, findings
         try:
             data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError, yaml.YAMLError):  # ValueError: not UTF-8
+        except (OSError, ValueError, RecursionError, yaml.YAMLError):  # ValueError: not UTF-8
             raise BadInput(f"{candidate}: cannot read it as YAML") from None
         if not isinstance(data, dict):
             raise BadInput(f"{candidate}: not a run.yaml mapping")

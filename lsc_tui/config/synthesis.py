@@ -178,6 +178,10 @@ def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple
             "fix the path; a relative profile path is relative to this file's directory", where)]
     try:
         data = yaml.safe_load(text)
+    except RecursionError:
+        return None, str(path), [Finding(
+            str(path), 1, 1, Severity.ERROR, "synthesis-profile-invalid",
+            "the profile is nested too deeply to read", "check the profile for a runaway structure")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, str(path), [Finding(
