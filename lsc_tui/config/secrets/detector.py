@@ -251,6 +251,9 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
     if not value or value.isspace():
         return []
     keycls = R.classify_key(key) if key else R.KEY_OTHER
+    if keycls != R.KEY_SECRET and keycls != R.KEY_WEAK and len(value) < 16 and "${" not in value \
+            and "@" not in value and "=" not in value:
+        return []  # the common case: a short value under an ordinary key
     if tag != _STR and not quoted:
         if keycls == R.KEY_SECRET and tag in (_INT, _FLOAT):  # a numeric password
             return [Hit("secret-key", R.MEDIUM, R.ERROR, (0, len(value)), (0, len(value)))]
@@ -403,12 +406,15 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
     out: list[SecretFinding] = []
     seen: dict[tuple, int] = {}
     data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
+    classify = R.classify_key
+    weakish = (R.KEY_SECRET, R.KEY_WEAK)
     for di, path, node, key, flow in iter_scalars(doc):
         value = node.value
         if not value:
             continue
-        if len(value) < 5 and not key:
-            continue
+        if len(value) < 16 and (not key or classify(key) not in weakish) and "${" not in value \
+                and "@" not in value and "=" not in value:
+            continue  # the same fast path as detect_value, without the call
         hits = detect_value(value, key, node.tag, node.style is not None)
         if not hits:
             continue
