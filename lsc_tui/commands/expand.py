@@ -24,6 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the Llama Stack version you deploy, for compatibility warnings (default: inferred from "
                              "the base config's layout)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="print literal secret values on stdout instead of masking them (-o files always hold them)")
 
 
 def run(args) -> int:
@@ -83,7 +85,13 @@ def run(args) -> int:
             if backup and not args.quiet:
                 print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
         else:
-            sys.stdout.write(text)
+            from lsc_tui.config.operator._yaml import screen_text
+
+            shown, masked = screen_text(result.config, args.show_secrets, sort_keys=True)
+            sys.stdout.write(shown)
+            if masked:
+                print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
+                      file=sys.stderr)
     except OSError as exc:
         print(f"{args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
               "    fix: Check the directory exists and is writable.", file=sys.stderr)

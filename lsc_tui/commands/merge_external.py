@@ -18,6 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--extra-providers-output", metavar="FILE",
                         help="also write the generated extra-providers.yaml (with --metadata-dir)")
     parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="print literal secret values on stdout instead of masking them (-o files always hold them)")
 
 
 def run(args) -> int:
@@ -52,7 +54,13 @@ def run(args) -> int:
             if backup:
                 print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
         else:
-            sys.stdout.write(text)
+            from lsc_tui.config.operator._yaml import screen_text
+
+            shown, masked = screen_text(result.data, args.show_secrets, sort_keys=False)
+            sys.stdout.write(shown)
+            if masked:
+                print("note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
+                      file=sys.stderr)
         if args.extra_providers_output:
             write_atomic(args.extra_providers_output,
                          dump(merge.extra_providers_document(externals), sort_keys=False))

@@ -3,6 +3,8 @@ numbered edge cases, v1alpha1 samples, and compatibility warnings."""
 
 from __future__ import annotations
 
+import stat
+
 import pytest
 import yaml
 
@@ -26,7 +28,8 @@ def cr(write, body: str, name="cr.yaml", head=HEAD):
 
 
 def expand(cli, path, *extra, base=BASE):
-    args = ["expand", path]
+    """Expand and parse stdout (secrets shown, to compare data; masking has its own test)."""
+    args = ["expand", path, "--show-secrets"]
     if base is not None:
         args += ["--base", base]
     code, out, err = cli(*args, *extra)
@@ -725,3 +728,22 @@ def test_edge_8_a_new_base_regenerates_from_that_base(cli, write, tmp_path):
     assert new["storage"]["backends"]["kv_default"] == {
         "type": "kv_sqlite", "db_path": "${env.SQLITE_STORE_DIR:=~/.llama/distributions/postgres-demo}/kvstore.db"}
     assert new["storage"]["backends"]["sql_default"]["type"] == "sql_postgres"  # sql not in the CR: base kept
+
+
+def test_stdout_masks_literal_secrets_files_keep_them(cli, write, tmp_path):
+    token = "tok-" + "Xy7" * 10
+    p = cr(write, f"""
+  providers:
+    inference:
+    - provider: vllm
+      settings: {{api_token: {token}, max_tokens: 10}}
+""")
+    code, out, err = cli("expand", p, "--base", BASE)
+    assert code == 0
+    assert token not in out and token not in err
+    assert "api_token: '********'" in out and "max_tokens: 10" in out
+    assert "secret values are masked on screen" in err
+    target = tmp_path / "config.yaml"
+    assert cli("expand", p, "--base", BASE, "-o", target)[0] == 0
+    assert load(target)["providers"]["inference"][0]["config"]["api_token"] == token
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

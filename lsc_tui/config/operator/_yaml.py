@@ -282,6 +282,17 @@ def dump_all(docs: list, *, sort_keys: bool = True, block_strings: bool = False)
                          default_flow_style=False, allow_unicode=True, width=4096, explicit_start=True)
 
 
+def screen_text(data, show_secrets: bool = False, *, sort_keys: bool = True) -> tuple[str, bool]:
+    """YAML for a terminal: literal secrets (by key name) masked unless asked.
+    Returns ``(text, anything_masked)``."""
+    if show_secrets:
+        return dump(data, sort_keys=sort_keys), False
+    from lsc_tui.config.masking import mask_tree
+
+    masked = mask_tree(data)
+    return dump(masked, sort_keys=sort_keys), masked != data
+
+
 def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True) -> Path | None:
     """Write atomically (temp file in the same directory, fsync, rename) with ``mode``.
 
