@@ -52,6 +52,9 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     store = dict(_STORE_DEFAULTS)
     for key, value in raw.items():
         store[key] = value if env is None else _resolve(value, env, ctx, where + (key,))
+    dim = store.get("embedding_dimension")
+    if isinstance(dim, str) and dim.strip().isdigit():
+        store["embedding_dimension"] = int(dim)  # pydantic's PositiveInt coerces "768"
     if store.get("backend") == "pgvector":
         for key, default in E.PG_DEFAULTS.items():
             if store.get(key) is None:

@@ -125,3 +125,13 @@ def test_legacy_server_uses_the_raw_config():
     model = result.data["registered_resources"]["models"][0]
     assert model["provider_model_id"] == "all-mpnet-base-v2"
     assert "tool_runtime" not in result.data.get("providers", {})
+
+
+def test_legacy_library_coerces_like_the_validated_model():
+    config = {"rag": {"byok": {"stores": [{"rag_id": "r", "vector_db_id": "v", "db_path": "/d",
+                                           "embedding_dimension": "${env.DIM}"}]}}}
+    run_yaml = {"version": 2}
+    lib = enrich_legacy_library(config, run_yaml, config_file="c", run_yaml_file="r", env={"DIM": "384"})
+    assert lib.data["registered_resources"]["vector_stores"][0]["embedding_dimension"] == 384
+    server = enrich_legacy_server(config, run_yaml, config_file="c", run_yaml_file="r")
+    assert server.data["registered_resources"]["vector_stores"][0]["embedding_dimension"] == "${env.DIM}"
