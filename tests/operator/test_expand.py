@@ -747,3 +747,24 @@ def test_stdout_masks_literal_secrets_files_keep_them(cli, write, tmp_path):
     assert cli("expand", p, "--base", BASE, "-o", target)[0] == 0
     assert load(target)["providers"]["inference"][0]["config"]["api_token"] == token
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_edge_7_the_latest_spec_wins(cli, write, tmp_path):
+    # Expansion is a function of the CR as it is now: nothing of an earlier output survives.
+    out = tmp_path / "config.yaml"
+    first = cr(write, """
+  providers:
+    inference: [{provider: vllm}]
+  resources:
+    models: [{name: old-model}]
+""", name="v1.yaml")
+    second = cr(write, """
+  providers:
+    inference: [{provider: openai}]
+""", name="v2.yaml")
+    assert cli("expand", first, "--base", BASE, "-o", out)[0] == 0
+    assert cli("expand", second, "--base", BASE, "-o", out)[0] == 0
+    latest = load(out)
+    assert [p["provider_id"] for p in latest["providers"]["inference"]] == ["openai"]
+    assert "old-model" not in [m["model_id"] for m in latest["registered_resources"]["models"]]
+    assert load(tmp_path / "config.yaml.bak")["providers"]["inference"][0]["provider_id"] == "vllm"

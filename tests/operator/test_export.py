@@ -178,3 +178,16 @@ def test_pure_function_and_diff():
     assert diff_paths(data, changed) == ["server.port: differs"]
     assert diff_paths(data, {k: v for k, v in data.items() if k != "apis"}) == [
         "apis: missing from the expanded config"]
+
+
+def test_secret_defaults_are_warned_without_showing_them(cli, write):
+    default = "pw-" + "q1w2" * 4
+    run = write("run.yaml", RUN.replace("'${env.PG_PASSWORD}'", "'${env.PG_PASSWORD:=%s}'" % default))
+    code, out, err = cli("export", "k8s", run)
+    assert code == 0
+    assert "warning: secret-default-in-configmap: providers.vector_io[0].config.password: the default of " \
+           "${env.PG_PASSWORD:=…} is a literal under a secret key" in err
+    assert default not in err
+    env = docs_of(out)["LlamaStackDistribution"]["spec"]["server"]["containerSpec"]["env"]
+    assert {"name": "PG_PASSWORD", "valueFrom": {"secretKeyRef": {
+        "name": "llama-stack-env", "key": "PG_PASSWORD", "optional": True}}} in env

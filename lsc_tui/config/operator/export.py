@@ -90,6 +90,23 @@ def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> lis
     return out
 
 
+def secret_defaults(data, _path: tuple = (), _under_secret: bool = False) -> list[tuple[tuple, str]]:
+    """``(path, NAME)`` of ``${env.NAME:=literal}`` defaults under secret-named keys: the literal
+    ends up in the ConfigMap."""
+    out = []
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out.extend(secret_defaults(v, _path + (k,), _under_secret or is_secret_key(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out.extend(secret_defaults(v, _path + (i,), _under_secret))
+    elif _under_secret and isinstance(data, str):
+        for ref in find_refs(data):
+            if ref.op == "=" and ref.operand:
+                out.append((_path, ref.name))
+    return out
+
+
 def parse_env_file(text: str) -> dict[str, str]:
     """A ``.env`` file: ``NAME=value`` lines, ``export`` prefixes, quotes, ``#`` comments."""
     out: dict[str, str] = {}
@@ -129,6 +146,12 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
                                 f"{path_text(p)} holds a literal secret; a ConfigMap is readable by anyone who can "
                                 "read the namespace",
                                 "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again.", p))
+    for p, ref_name in secret_defaults(run_data):
+        findings.append(Finding(source, 0, 0, Severity.WARNING, "secret-default-in-configmap",
+                                f"{path_text(p)}: the default of ${{env.{ref_name}:=…}} is a literal under a secret key "
+                                "and goes into the ConfigMap as written",
+                                f"Drop the default (${{env.{ref_name}}}) and give {ref_name} a value in the Secret, "
+                                "unless it is a placeholder such as 'fake'.", p))
     cm_name, secret_name = f"{name}-config", f"{name}-env"
     meta = {"name": name}
     if namespace:
