@@ -3,8 +3,6 @@ check, with the operator's message and the field's location (seed 003, spec 002 
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 HEAD = """\
