@@ -768,3 +768,27 @@ def test_edge_7_the_latest_spec_wins(cli, write, tmp_path):
     assert [p["provider_id"] for p in latest["providers"]["inference"]] == ["openai"]
     assert "old-model" not in [m["model_id"] for m in latest["registered_resources"]["models"]]
     assert load(tmp_path / "config.yaml.bak")["providers"]["inference"][0]["provider_id"] == "vllm"
+
+
+def test_findings_in_an_embedded_config_point_into_the_cr_file(cli, write):
+    p = write("v1.yaml", """\
+apiVersion: llamastack.io/v1alpha1
+kind: LlamaStackDistribution
+metadata: {name: old}
+spec:
+  server:
+    distribution: {name: starter}
+    userConfig: {configMapName: cfg}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data:
+  config.yaml: |
+    distro_name: x
+    version: 7
+    providers: {}
+""")
+    code, _, err = cli("expand", p)
+    assert code == 1
+    assert "v1.yaml:15:5: error: UnsupportedConfigVersion: Unsupported config.yaml version 7" in err

@@ -48,6 +48,7 @@ class LocDoc:
     findings: list[Finding] = field(default_factory=list)
     line_offset: int = 0  # for documents embedded in a block scalar
     col_offset: int = 0
+    text: str = ""  # the whole stream this document came from
 
     def node(self, path: Iterable) -> yaml.Node | None:
         node = self.root
@@ -78,9 +79,7 @@ class LocDoc:
                 best = node.start_mark
             else:
                 break
-        line = best.line + 1 + self.line_offset
-        col = best.column + 1 + (self.col_offset if best.line == 0 or self.line_offset else 0)
-        return line, col
+        return best.line + 1 + self.line_offset, best.column + 1 + self.col_offset
 
     def finding(self, path, severity: Severity, code: str, message: str, fix: str = "") -> Finding:
         line, col = self.pos(path)
@@ -137,14 +136,14 @@ def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0
             if node is not None:
                 _check_size(node, display, line_offset)
             data = loader.construct_document(node) if node is not None else None
-            doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset)
+            doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset, text=text)
             doc.findings.extend(_duplicates(doc))
             docs.append(doc)
             index += 1
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else 1
-        col = (mark.column + 1) if mark else 1
+        col = (mark.column + 1 + col_offset) if mark else 1
         problem = " ".join(str(exc.problem or "invalid YAML").split())
         context = f" ({exc.context})" if exc.context else ""
         raise InputError(Finding(display, line, col, Severity.ERROR, "yaml-syntax", problem + context,
@@ -235,7 +234,8 @@ def _duplicates(doc: LocDoc) -> list[Finding]:
             for k, v in node.value:
                 if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
                     if k.value in keys:
-                        out.append(Finding(doc.file, k.start_mark.line + 1 + doc.line_offset, k.start_mark.column + 1,
+                        out.append(Finding(doc.file, k.start_mark.line + 1 + doc.line_offset,
+                                           k.start_mark.column + 1 + doc.col_offset,
                                            Severity.ERROR, "duplicate-key",
                                            f"key '{k.value}' appears twice in this mapping (lines "
                                            f"{keys[k.value].start_mark.line + 1 + doc.line_offset} and "
@@ -250,10 +250,19 @@ def _duplicates(doc: LocDoc) -> list[Finding]:
 
 
 def embedded_offset(doc: LocDoc, path) -> tuple[int, int]:
-    """Line offset of a block scalar's content (for a config.yaml inside a ConfigMap)."""
+    """Line and column offsets of a literal block scalar's content (a config.yaml inside a
+    ConfigMap), so findings in it point into the outer file. Other styles cannot be mapped
+    line by line: their offset is the value's own line."""
     node = doc.node(path)
-    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-        return node.start_mark.line + 1 + doc.line_offset, 0
+    if isinstance(node, yaml.ScalarNode) and node.style == "|":
+        first = node.start_mark.line + 1  # content starts on the line after the indicator
+        lines = doc.text.splitlines()
+        indent = 0
+        for raw in lines[first:]:
+            if raw.strip():
+                indent = len(raw) - len(raw.lstrip(" "))
+                break
+        return first + doc.line_offset, indent
     if node is not None:
         return node.start_mark.line + doc.line_offset, 0
     return doc.line_offset, 0

@@ -274,9 +274,9 @@ def _config_from_configmap(cr: LocDoc, ref_path: tuple, cm_name: str, inputs: In
     if not isinstance(text, str):
         return None, [cm.finding(("data", key), Severity.ERROR, "configmap-no-config",
                                  f"ConfigMap data.{key} is not a string", "Write it as a block scalar (config.yaml: |).")]
-    line_off, _ = embedded_offset(cm, ("data", key))
+    line_off, col_off = embedded_offset(cm, ("data", key))
     try:
-        docs = parse_all(text, cm.file, line_offset=line_off)
+        docs = parse_all(text, cm.file, line_offset=line_off, col_offset=col_off)
     except InputError as exc:
         return None, exc.findings
     docs = [d for d in docs if d.data is not None]
