@@ -276,8 +276,9 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
         ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "unified-and-legacy",
                                    "unified synthesis inputs are mutually exclusive with the legacy "
                                    f"{key}.library_client_config_path ({reason.split(': ', 1)[-1]})",
-                                   MIGRATE_HINT + " Or remove library_client_config_path if the unified inputs already "
-                                   "describe everything."))
+                                   "Remove one of the two: delete library_client_config_path if the unified inputs "
+                                   "describe everything, or delete the unified inputs and run `lsc-tui migrate` on "
+                                   "the legacy config to get a proven unified one."))
     elif facts.Lib and not facts.S and not facts.L:
         ln, col = doc.position((key, "use_as_library_client"))
         ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-run-source",

@@ -116,7 +116,7 @@ def test_root_errors_in_lcore_order_exclusivity_first(tmp_path):
     # the first failing rule wins: no version mismatch is reported on top of it
     assert "config-format-version" not in codes
     err = next(f for f in ws.errors if f.code == "unified-and-legacy")
-    assert "lsc-tui migrate" in err.fix and err.line == 7
+    assert "Remove one of the two" in err.fix and err.line == 7
     assert ws.mode is None
 
 
