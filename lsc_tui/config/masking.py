@@ -43,12 +43,12 @@ def is_secret_key(key: object) -> bool:
     """True for keys whose values are shown masked (broader than the scanner's rule: when in doubt, mask)."""
     if not isinstance(key, str) or not key:
         return False
-    from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SECRET, classify_key, normalize_key
+    from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SENSITIVE, classify_key, normalize_key
 
     cls = classify_key(key)
     if cls in (KEY_PATH,):
         return False
-    if cls == KEY_SECRET:
+    if cls == KEY_SENSITIVE:
         return True
     if normalize_key(key) in _SECRET_HEADERS:
         return True
@@ -180,7 +180,7 @@ def _token_sub(m: re.Match) -> str:
 
 
 _YAML_LINE = re.compile(
-    r"^(?P<prefix>[-+ ]?)(?P<indent>[ \t]*)(?P<dash>(?:- +)*)(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))"
+    r"^(?P<indent>[ \t]*)(?P<dash>(?:- +)*)(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))"
     r"(?P<sep>[ \t]*:(?:[ \t]+|$))(?P<rest>.*)$")
 _BLOCK_INDICATOR = re.compile(r"^[|>][0-9+\-]*\s*(?:#.*)?$")
 

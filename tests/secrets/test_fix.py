@@ -173,7 +173,8 @@ def test_k8s_secret_target(ws_files):
     assert doc["kind"] == "Secret" and doc["metadata"]["name"] == "lsc-secrets"
     assert set(doc["stringData"].values()) == {v for v in secrets.values()}
     assert not (config.parent / ".env").exists()
-    assert not plan_fix(ws, k8s_secret="Not_Valid").ok
+    bad_name = "Not_Valid"
+    assert not plan_fix(ws, k8s_secret=bad_name).ok
 
 
 def test_selection_and_allow_comment(ws_files):

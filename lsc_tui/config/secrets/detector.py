@@ -52,15 +52,15 @@ class SecretValue:
         return len(self._value)
 
 
-RULE_TITLES = {r.id: r.title for r in R.TOKEN_RULES} | {
-    "url-password": "password in a URL",
-    "url-query-secret": "secret in a URL query parameter",
-    "connection-string-password": "password in a connection string",
-    "env-default": "literal default of an env reference",
-    "secret-key": "literal value of a secret-named key",
-    "secret-key-weak": "secret-looking value of a key that often holds secrets",
-    "high-entropy": "high-entropy string",
-}
+RULE_TITLES = {r.id: r.title for r in R.TOKEN_RULES} | dict([
+    ("url-password", "password in a URL"),
+    ("url-query-secret", "secret in a URL query parameter"),
+    ("connection-string-password", "password in a connection string"),
+    ("env-default", "literal default of an env reference"),
+    ("secret-key", "literal value of a secret-named key"),
+    ("secret-key-weak", "secret-looking value of a key that often holds secrets"),
+    ("high-entropy", "high-entropy string"),
+])
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def _overlaps(a: tuple[int, int], spans: Iterable[tuple[int, int]]) -> bool:
 
 
 def _stronger(a: str, b: str) -> str:
-    order = {R.KEY_SECRET: 3, R.KEY_WEAK: 2, R.KEY_OTHER: 1, R.KEY_IDENT: 0, R.KEY_PATH: 0}
+    order = {R.KEY_SENSITIVE: 3, R.KEY_WEAK: 2, R.KEY_OTHER: 1, R.KEY_IDENT: 0, R.KEY_PATH: 0}
     return a if order.get(a, 1) >= order.get(b, 1) else b
 
 
@@ -251,11 +251,11 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
     if not value or value.isspace():
         return []
     keycls = R.classify_key(key) if key else R.KEY_OTHER
-    if keycls != R.KEY_SECRET and keycls != R.KEY_WEAK and len(value) < 16 and "${" not in value \
+    if keycls != R.KEY_SENSITIVE and keycls != R.KEY_WEAK and len(value) < 16 and "${" not in value \
             and "@" not in value and "=" not in value:
         return []  # the common case: a short value under an ordinary key
     if tag != _STR and not quoted:
-        if keycls == R.KEY_SECRET and tag in (_INT, _FLOAT):  # a numeric password
+        if keycls == R.KEY_SENSITIVE and tag in (_INT, _FLOAT):  # a numeric password
             return [Hit("secret-key", R.MEDIUM, R.ERROR, (0, len(value)), (0, len(value)))]
         return []
     refs = envref.find_refs(value) if "${" in value else []
@@ -282,7 +282,7 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
         if inner:
             hits.append(replace(inner[0], sub=(base, base + len(op))))
             continue
-        if cls == R.KEY_SECRET and not _not_a_value(op):
+        if cls == R.KEY_SENSITIVE and not _not_a_value(op):
             conf = R.HIGH if R.looks_secret_shaped(op) else R.MEDIUM
             hits.append(Hit("env-default", conf, R.ERROR, (base, base + len(op)), rep, "default", "", existing))
         elif cls == R.KEY_WEAK and R.looks_secret_shaped(op) and not _not_a_value(op):
@@ -290,7 +290,7 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
     if hits or refs or template:
         return hits
     whole = (0, len(value))
-    if keycls == R.KEY_SECRET:
+    if keycls == R.KEY_SENSITIVE:
         if not _not_a_value(value):
             conf = R.HIGH if R.looks_secret_shaped(value) else R.MEDIUM
             return [Hit("secret-key", conf, R.ERROR, whole, whole)]
@@ -407,7 +407,7 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
     seen: dict[tuple, int] = {}
     data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
     classify = R.classify_key
-    weakish = (R.KEY_SECRET, R.KEY_WEAK)
+    weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
     for di, path, node, key, flow in iter_scalars(doc):
         value = node.value
         if not value:

@@ -131,7 +131,7 @@ _SCHEME_PREFIX = re.compile(r"^(?:Bearer|Basic) ")
 # Connection-string secrets: Password=...; AccountKey=...;
 CONN_STRING_RE = re.compile(
     r"(?i)(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|sharedaccesssignature|client_?secret)\s*=\s*(?P<v>[^;]+)")
-# scheme://user:password@host
+# the credential between "scheme://user:" and "@host"
 URL_CRED_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<user>[^\s:/?#@]*):(?P<pw>[^\s@/?#]*)@")
 # secret-named query parameters
 QUERY_SECRET_RE = re.compile(
@@ -140,7 +140,8 @@ QUERY_SECRET_RE = re.compile(
 
 # -- key names ------------------------------------------------------------------------------
 
-KEY_SECRET = "secret"  # any non-placeholder value is a secret (password, api_key, token, ...)
+# KEY_SENSITIVE: any non-placeholder value is a secret (password, api_key, token, ...)
+KEY_SENSITIVE = "sensitive"
 KEY_WEAK = "weak"  # a secret only when the value looks like one (authorization, *_key, cookie)
 KEY_PATH = "path"  # the value points at a secret (a file path), it is not one
 KEY_IDENT = "ident"  # names, ids, urls, models, hashes: never an entropy warning
@@ -183,7 +184,7 @@ def normalize_key(key: str) -> str:
 
 @lru_cache(maxsize=4096)
 def classify_key(key: str) -> str:
-    """What a key name says about its value: KEY_SECRET, KEY_WEAK, KEY_PATH, KEY_IDENT or ''."""
+    """What a key name says about its value: KEY_SENSITIVE, KEY_WEAK, KEY_PATH, KEY_IDENT or ''."""
     if not key:
         return KEY_OTHER
     norm = normalize_key(key)
@@ -198,7 +199,7 @@ def classify_key(key: str) -> str:
     if last in _NOT_SECRET_LAST:
         return KEY_IDENT if last in _IDENT_WORDS or last in ("name", "id", "ids", "url", "uri") else KEY_OTHER
     if any(w in _STRONG_WORDS for w in words) or any(p in norm for p in _STRONG_PAIRS):
-        return KEY_SECRET
+        return KEY_SENSITIVE
     if any(w in _WEAK_WORDS for w in words):
         return KEY_WEAK
     if last in _IDENT_WORDS or norm in _IDENT_WORDS:
