@@ -352,3 +352,32 @@ async def test_recovery_after_a_dropped_session(demo):
         await settle(app2, pilot)
         assert "http://recovered:1/v1" in app2.session.text_of(demo / "run.yaml")
         assert app2.view.dirty
+
+
+async def test_every_key_of_the_keymap_runs(demo):
+    """Each key in the key map, pressed from the tree on a provider: no crash, back to the main screen."""
+    from textual.screen import ModalScreen
+
+    from lsc_tui.tui.app import MainScreen
+
+    skip = {"quit_app", "back", "escape", "command_palette", "help", "flow_migrate", "flow_preflight"}
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for k in keymap.KEYS:
+            if k.action.split("(")[0] in skip:
+                continue
+            await select(app, pilot, "run.yaml", VLLM)
+            await pilot.press(k.keys.split(",")[0])
+            await settle(app, pilot)
+            for _ in range(3):
+                if isinstance(app.screen, MainScreen):
+                    break
+                await pilot.press("escape")
+                await settle(app, pilot)
+            assert isinstance(app.screen, MainScreen), k
+            assert app.is_running, k
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, ModalScreen)
+        await pilot.press("escape")
