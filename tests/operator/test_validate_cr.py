@@ -299,3 +299,14 @@ def test_all_errors_reported_at_once(cli, write):
     code, _, err = expand_err(cli, p)
     assert code == 1
     assert err.count(": error: ") == 3
+
+
+def test_json_schemas_describe_the_formats():
+    from lsc_tui.config.operator.models import SCHEMA_MODELS, json_schema
+
+    for kind in SCHEMA_MODELS:
+        schema = json_schema(kind)
+        assert schema["$schema"].endswith("2020-12/schema")
+        assert schema["additionalProperties"] is False
+    spec = json_schema("llamastackdistribution-v1alpha2")["$defs"]["ProvidersSpec"]["properties"]
+    assert set(spec) == {"inference", "safety", "vectorIo", "toolRuntime", "telemetry"}

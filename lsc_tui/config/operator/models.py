@@ -420,3 +420,18 @@ def _show(value) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return _json_type(value)
+
+
+SCHEMA_MODELS = {
+    "provider-package": ProviderPackage,
+    "extra-providers": ExternalProviders,
+    "llamastackdistribution-v1alpha2": LlamaStackDistributionV2,
+}
+
+
+def json_schema(kind: str) -> dict:
+    """JSON Schema of one operator format (for `lsc-tui schema` and editors)."""
+    model = SCHEMA_MODELS[kind]
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
