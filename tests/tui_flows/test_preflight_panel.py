@@ -197,6 +197,7 @@ async def test_interpreter_chooser_accepts_a_typed_path_and_rejects_nonsense(goo
         p = panel(app)
         assert [i.kind for i in p.found] == ["current", "venv"]
         assert p.found[1].display == ".venv/bin/python"
+        assert p.interpreter.kind == "venv"  # the server's environment is the better guess
         await pilot.press("i")
         assert isinstance(app.screen, InterpreterChooser)
         await pilot.press("tab")

@@ -98,3 +98,14 @@ def check_path(text: str, base: Path) -> tuple[Interpreter | None, str]:
     if not p.is_file() or not os.access(p, os.X_OK):
         return None, f"{text}: not an executable file."
     return Interpreter("path", str(p), display_path(p, base)), ""
+
+
+def default_interpreter(found: list[Interpreter]) -> Interpreter:
+    """The one to use until the operator picks: a virtual environment next to the config, else
+    ``$VIRTUAL_ENV``, else this Python (which often has no Llama Stack: the server's does).
+    """
+    for kind in ("venv", "virtual_env"):
+        for i in found:
+            if i.kind == kind:
+                return i
+    return found[0]

@@ -31,7 +31,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
-from lsc_tui.tui.flows.interpreters import Interpreter, check_path, find_interpreters
+from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
 
 SPINNER = "|/-\\"
 PHASE_NAMES = {"architecture": "arch", "import": "import", "spec": "spec", "fields": "fields",
@@ -370,7 +370,7 @@ class PreflightPanel(FlowScreen):
 
     @property
     def interpreter(self) -> Interpreter:
-        return self._chosen or self.ctl.state.interpreter or self.found[0]
+        return self._chosen or self.ctl.state.interpreter or default_interpreter(self.found)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
