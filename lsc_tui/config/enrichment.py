@@ -9,6 +9,7 @@ the preview still shows the rest.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urljoin
@@ -93,6 +94,44 @@ class Context:
                   f"LCORE's synthesizer stops here: {message}", fix, path)
 
 
+def iter_containers(root: Any):
+    """Every dict and list in a tree, each once (shared nodes are not repeated)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(node.values() if isinstance(node, dict) else node)
+
+
+_ALIAS_CACHE: dict[int, tuple[Any, bool]] = {}
+
+
+def has_aliases(root: Any) -> bool:
+    """True when a container is reachable twice (YAML anchors and aliases). Cached per object."""
+    hit = _ALIAS_CACHE.get(id(root))
+    if hit is not None and hit[0] is root:
+        return hit[1]
+    seen: set[int] = set()
+    stack = [root]
+    found = False
+    while stack and not found:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            if id(node) in seen:
+                found = True
+                break
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    if len(_ALIAS_CACHE) > 16:
+        _ALIAS_CACHE.clear()
+    _ALIAS_CACHE[id(root)] = (root, found)
+    return found
+
+
 class Builder:
     """A copy-on-write view of the run.yaml tree being built."""
 
@@ -102,7 +141,16 @@ class Builder:
         self._alive: list = []
         if not isinstance(root, dict):
             root = {}
-        self.root = self._copy(root)
+        self.aliased = has_aliases(root)
+        if self.aliased:
+            # YAML anchors/aliases: LCORE deep-copies (keeping the sharing) and changes nodes
+            # in place, so a change shows at every alias. Do the same: own a full copy.
+            self.root = copy.deepcopy(root)
+            for obj in iter_containers(self.root):
+                self._owned.add(id(obj))
+            self._alive.append(self.root)
+        else:
+            self.root = self._copy(root)
         self.prov.mark(self.root, root_origin)
 
     def _copy(self, obj):
@@ -128,6 +176,18 @@ class Builder:
         new = self._copy(child)
         parent[key] = new
         return new
+
+    def refresh(self, parent, key):
+        """A container LCORE rebuilds as a new object (``.copy()``, a new list).
+
+        Only observable when YAML aliases share it with another place: then the other
+        place keeps the old content, as in LCORE.
+        """
+        if self.aliased and isinstance(parent.get(key), (dict, list)):
+            new = self._copy(parent[key])
+            parent[key] = new
+            return new
+        return self.own(parent, key)
 
     def replace_root(self, new_root, root_origin: Origin) -> None:
         self.root = new_root
@@ -219,7 +279,7 @@ def dedupe_vector_io(b: Builder) -> None:
     if not isinstance(raw, list):
         return
     kept = _dedupe_items(raw)
-    if len(kept) == len(raw):
+    if len(kept) == len(raw) and not b.aliased:
         return
     new = b.adopt([raw[i] for i in kept])
     b.prov.reindex(raw, new, kept)
@@ -299,7 +359,10 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: tuple) -> None:
     root = b.root
     # storage.backends: existing kept, one kv_sqlite backend per faiss store (overwrites)
     storage = b.ensure_map(root, "storage", ctx.origin("byok", source))
-    backends = b.ensure_map(storage, "backends", ctx.origin("byok", source))
+    if isinstance(storage.get("backends"), dict):
+        backends = b.refresh(storage, "backends")
+    else:
+        backends = b.ensure_map(storage, "backends", ctx.origin("byok", source))
     for index, store in valid:
         if _rag_type(store) != "inline::faiss":
             continue
@@ -389,7 +452,7 @@ def _own_list_or_new(b: Builder, parent: dict, key: str, origin: Origin) -> list
     if key in parent:
         if not isinstance(parent[key], list):
             raise StepError(f"registered_resources.{key} is not a list")
-        return b.own(parent, key)
+        return b.refresh(parent, key)
     b.put(parent, key, b.adopt([]), origin)
     return parent[key]
 

@@ -91,6 +91,21 @@ class Provenance:
         if hit:
             self._keep.append(new)
 
+    def inherit_id(self, old_id: int, new: Any) -> None:
+        """Like :meth:`inherit` for an original known only by id (a deep copy's memo)."""
+        hit = False
+        if old_id in self.node:
+            self.node[id(new)] = self.node[old_id]
+            hit = True
+        if old_id in self.keys:
+            self.keys[id(new)] = dict(self.keys[old_id])
+            hit = True
+        if old_id in self.srckey:
+            self.srckey[id(new)] = dict(self.srckey[old_id])
+            hit = True
+        if hit:
+            self._keep.append(new)
+
     def reindex(self, old: list, new: list, kept: Iterable[int]) -> None:
         """``new`` holds the items of ``old`` at indexes ``kept`` (in order)."""
         keys = self.keys.get(id(old), {})

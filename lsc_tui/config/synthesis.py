@@ -378,9 +378,45 @@ def _apply_override(b: E.Builder, ctx: E.Context, override: dict, source: tuple)
         origin = Origin("native_override", ctx.config_file, source + opath, True)
         prov.mark_key(container, key, origin)
 
-    new_root = deep_merge_list_replace(b.root, override, copy_map=b._copy, on_set=on_set)
+    if b.aliased or E.has_aliases(override):
+        new_root = _merge_like_lcore(b, override, source, ctx)
+    else:
+        new_root = deep_merge_list_replace(b.root, override, copy_map=b._copy, on_set=on_set)
     b.replace_root(new_root, prov.node.get(id(b.root), Origin("unknown", "")))
     _report_3370(ctx, override, source, b.root)
+
+
+def _merge_like_lcore(b: E.Builder, override: dict, source: tuple, ctx: E.Context) -> dict:
+    """The merge rule with LCORE's copying (a deep copy per level and per overlay value).
+
+    Used only when anchors/aliases are involved, where the copies decide which nodes stay
+    shared (and so which get YAML anchors when written). Provenance follows the copies.
+    """
+    import copy
+
+    prov = b.prov
+
+    def deep(obj):
+        memo: dict = {}
+        new = copy.deepcopy(obj, memo)
+        for old_id, copied in memo.items():
+            if old_id != id(memo) and isinstance(copied, (dict, list)):
+                prov.inherit_id(old_id, copied)
+        return new
+
+    def merge(base: dict, overlay: dict, path: tuple) -> dict:
+        result = deep(base)
+        for key, value in overlay.items():
+            current = result.get(key)
+            if isinstance(current, dict) and isinstance(value, dict):
+                result[key] = merge(current, value, path + (key,))
+            else:
+                result[key] = copy.deepcopy(value)
+                prov.mark_key(result, key, Origin("native_override", ctx.config_file,
+                                                  source + path + (key,), True))
+        return result
+
+    return merge(b.root, override, ())
 
 
 def _azure_missed(ctx: E.Context, override: dict, root: dict) -> bool:

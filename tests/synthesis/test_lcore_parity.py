@@ -26,6 +26,7 @@ UNIFIED = [
     ("unified/azure-highlevel.yaml", "unified/azure-highlevel.lcore-expected.yaml"),
     ("unified/config-only.yaml", "unified/config-only.lcore-expected.yaml"),
     ("unified/ogx-alias.yaml", "unified/ogx-alias.lcore-expected.yaml"),
+    ("unified/aliases.yaml", "unified/aliases.lcore-expected.yaml"),
     ("e2e-library/lightspeed-stack.yaml", "e2e-library/run.lcore-expected.yaml"),
     ("lls-library/lightspeed-stack.yaml", "lls-library/run.lcore-expected.yaml"),
 ]
