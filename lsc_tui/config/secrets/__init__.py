@@ -3,7 +3,7 @@
 The API the CLI and the TUI's secrets-review screen drive::
 
     result = scan_workspace(ws)                    # -> ScanResult(findings, allowed, ...)
-    plan = plan_fix(ws, result.findings, names={fp: "MY_NAME"}, env_file=path)  # or k8s_secret="name"
+    plan = plan_fix(ws, result.findings, names={fp: "MY_NAME"}, env_file=path)  # or k8s_secret=SECRET_NAME
     plan.diff                                      # unified diff, secret values masked
     applied = apply_plan(plan)                     # -> written paths and backups
     reveal(finding)                                # the raw value, only when asked for
