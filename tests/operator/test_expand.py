@@ -792,3 +792,41 @@ data:
     code, _, err = cli("expand", p)
     assert code == 1
     assert "v1.yaml:15:5: error: UnsupportedConfigVersion: Unsupported config.yaml version 7" in err
+
+
+def test_old_layout_base_gets_top_level_models_and_a_storage_warning(cli, write):
+    base = write("old.yaml", """\
+version: '2'
+image_name: old
+apis: [inference]
+providers:
+  inference:
+  - {provider_id: tgi, provider_type: remote::tgi, config: {url: http://tgi}}
+metadata_store: {type: sqlite, db_path: /data/registry.db}
+models: []
+""")
+    p = cr(write, """
+  resources:
+    models: [{name: m}]
+  storage:
+    kv: {type: redis, endpoint: redis}
+""")
+    code, config, err = expand(cli, p, base=base)
+    assert code == 0, err
+    assert config["models"] == [{"model_id": "m", "provider_id": "tgi", "provider_model_id": "m",
+                                 "model_type": "llm", "metadata": {}}]
+    assert "registered_resources" not in config
+    assert "storage-layout" in err and "a Llama Stack 0.2 layout" in err
+    assert config["storage"]["backends"]["kv_default"] == {"type": "kv_redis", "host": "redis", "port": 6379}
+
+
+def test_starter_0_3_base_keeps_url_keys_quiet(cli, write):
+    p = cr(write, """
+  providers:
+    inference:
+    - provider: vllm
+      endpoint: http://vllm:8000
+""")
+    code, _, err = expand(cli, p, base=OP_FIXTURES / "starter-0.3.0-run.yaml")
+    assert code == 0
+    assert "(Llama Stack 0.3 layout)" in err and "endpoint-key" not in err

@@ -467,6 +467,8 @@ class _Generator:
         self.target, self.findings, self.env = target, findings, env
         self.generated: list[tuple[str, int, dict, tuple]] = []  # (api, index, entry, CR path)
         self.replaced: dict[str, str] = {}  # run.yaml API -> CR section that replaced it
+        # the base's layout (before storage generation adds a storage section)
+        self.modern = isinstance(config.get("registered_resources"), dict) or "storage" in config
 
     def warn(self, path, code, message, fix, severity=Severity.WARNING):
         self.findings.append(self.cr.finding(path, severity, code, message, fix))
@@ -716,7 +718,7 @@ class _Generator:
         res = self.spec.get("resources")
         if not isinstance(res, dict):
             return
-        modern = isinstance(self.config.get("registered_resources"), dict) or "storage" in self.config
+        modern = self.modern
         holder = self.config.setdefault("registered_resources", {}) if modern else self.config
         if modern and not isinstance(holder, dict):
             holder = self.config["registered_resources"] = {}
