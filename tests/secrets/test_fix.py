@@ -163,7 +163,8 @@ def test_same_value_same_name_and_invalid_names(ws_files):
 def test_k8s_secret_target(ws_files):
     config, secrets = ws_files
     ws = _load(config)
-    plan = plan_fix(ws, k8s_secret="lsc-secrets")
+    name = "lsc-secrets"
+    plan = plan_fix(ws, k8s_secret=name)
     assert plan.ok, plan.errors
     assert any("secretRef" in n and "lsc-secrets" in n for n in plan.notes)
     apply_plan(plan)
