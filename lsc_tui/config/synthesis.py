@@ -310,7 +310,7 @@ def _place(ctx: E.Context, f: Finding) -> tuple[int, int]:
 def _guard(ctx: E.Context, where: tuple, fn, *args) -> None:
     try:
         fn(*args)
-    except (E.StepError, AttributeError, TypeError, KeyError) as exc:
+    except (E.StepError, AttributeError, TypeError, KeyError, ValueError) as exc:
         message = str(exc) if isinstance(exc, E.StepError) else "an input has an unexpected shape"
         ctx.lcore_fails(message, "fix the shape of this section (see the schema)", where)
 
@@ -365,7 +365,10 @@ def _enrich(b: E.Builder, ctx: E.Context, config: dict, *, unified_mode: bool) -
     except E.StepError:
         ctx.lcore_fails("rag.retrieval has an unexpected shape", "fix rag.retrieval", ("rag", "retrieval"))
         enabled = False
-    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, rag.get("okp", {}), enabled, ("rag", "okp"))
+    okp = rag.get("okp", {})
+    if enabled and not isinstance(okp, dict):
+        ctx.lcore_fails("rag.okp is not a mapping", "write rag.okp as a mapping (or remove it)", ("rag", "okp"))
+    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"))
     if unified_mode:
         _guard(ctx, ("vector_store",), E.enrich_vector_store, b, ctx, config.get("vector_store"), ("vector_store",))
 

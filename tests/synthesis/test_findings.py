@@ -93,3 +93,13 @@ def test_profile_that_is_not_a_mapping():
     result = unified({"profile": "p"}, profile=["not", "a", "map"])
     assert any(f.is_error and f.path == ("llama_stack", "config", "profile") for f in result.findings)
     assert yaml.safe_load(result.text)["apis"] == ["tool_runtime"]
+
+
+def test_malformed_sections_are_lcore_failures_not_crashes():
+    for extra in ({"rag": None}, {"rag": {"retrieval": {"inline": None}}},
+                  {"rag": {"okp": None, "retrieval": {"tool": {"sources": ["okp"]}}}},
+                  {"inference": {"providers": [{"type": "openai", "extra": ["not", "a", "map"]}]}},
+                  {"vector_store": {"providers": [{"id": "v", "type": "faiss", "config": {}}]}}):
+        result = unified({}, **extra)
+        assert any(f.code == "synthesis-lcore-fails" for f in result.findings), extra
+        assert result.text  # the preview still shows a run.yaml
