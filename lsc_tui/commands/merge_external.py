@@ -24,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from lsc_tui.config.findings import Severity
+    from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import merge
     from lsc_tui.config.operator._yaml import InputError, dump, load_one, write_atomic
 
@@ -37,16 +38,16 @@ def run(args) -> int:
             externals = merge.load_metadata_dir(args.metadata_dir)
     except InputError as exc:
         for f in exc.findings:
-            print(f.to_text(), file=sys.stderr)
+            print(mask_inline(f.to_text()), file=sys.stderr)
         return 1
     result = merge.merge_external(run_doc.data, externals, run_file=run_doc.file, run_doc=run_doc)
     if not result.ok:
         for f in result.errors:
-            print(f.to_text(), file=sys.stderr)
+            print(mask_inline(f.to_text()), file=sys.stderr)
         return 1
     for f in result.warnings:
         prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
-        print(f"{prefix}: {f.message}\n  at {f.location()}", file=sys.stderr)
+        print(mask_inline(f"{prefix}: {f.message}\n  at {f.location()}"), file=sys.stderr)
     text = dump(result.data, sort_keys=False)
     try:
         if args.output:
