@@ -257,3 +257,15 @@ async def test_a_run_that_ends_while_the_panel_is_closed_is_announced(sleepy_ws)
         await pilot.pause()
         assert any(n.title == "Preflight" and "P shows the rows" in n.message for n in app._notifications)
         await wait_for(pilot, lambda: not probe_processes(), timeout=5)
+
+
+async def test_quitting_the_app_during_a_run_leaves_no_probe(sleepy_ws):
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: probe_processes())
+    # the app is gone: its worker was cancelled and the runner killed the probe's process group
+    t0 = time.monotonic()
+    while probe_processes() and time.monotonic() - t0 < 5:
+        time.sleep(0.05)
+    assert not probe_processes()

@@ -388,6 +388,8 @@ class MigrateWizard(FlowScreen):
     def _step_files(self) -> Content:
         m = self.m
         parts = [("Nothing has been written yet. w writes:\n\n", "bold")]
+        plan = self.secret_plan if self.convert_secrets else None
+        secret_configs = {str(w.path): w for w in plan.writes if w.role == "config"} if plan else {}
         for f in m.files():
             what = {"write": f"written (mode {f.mode})" if f.mode else "written",
                     "backup": f"backup of the current file (mode {f.mode})" if f.mode else "backup",
@@ -397,13 +399,18 @@ class MigrateWizard(FlowScreen):
                     "legacy-config": "the legacy config"}.get(f.role, f.role)
             parts.append((f"  {rel(f.path, self.base)}\n", "bold"))
             parts.append(f"      {what}{'; ' + role if role else ''}\n")
-        plan = self.secret_plan if self.convert_secrets else None
+            w = secret_configs.pop(str(f.path), None)
+            if w is not None:
+                parts.append(f"      then its literal secret(s) become ${{env.NAME}} (another backup, "
+                             f"{Path(w.path).name}.bak, 0600)\n")
         if plan is not None:
             for w in plan.writes:
+                if w.role == "config" and str(w.path) not in secret_configs:
+                    continue
                 parts.append((f"  {rel(w.path, self.base)}\n", "bold"))
                 if w.role == "config":
-                    parts.append(f"      then {len(plan.items)} secret(s) replaced by ${{env.NAME}} "
-                                 f"(backup {Path(w.path).name}.bak, 0600)\n")
+                    parts.append(f"      its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, "
+                                 "0600)\n")
                 else:
                     parts.append(f"      {'created' if w.created else 'updated'}, mode 0600, holds the secret values\n")
         pr = m.proof
