@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
+from pathlib import Path
 
 import yaml
 
-_PKG = "lsc_tui.data"
 
-
-def _data_dir():
-    return resources.files(_PKG).joinpath("distributions")
+def _data_dir() -> Path:
+    # lsc_tui/data is package data (not a package): address it by path, as synthesis does
+    return Path(__file__).resolve().parent.parent.parent / "data" / "distributions"
 
 
 def distribution_images() -> dict[str, str]:
