@@ -407,7 +407,7 @@ class LscTuiApp(App):
             if not self.session.dirty:
                 self.exit(0)
                 return
-            files = [str(p) for p in self.view.dirty_files] or ["(edited buffers)"]
+            files = [self.view.short_name(p) for p in self.view.dirty_files] or ["(edited buffers)"]
 
             def answer(choice) -> None:
                 if choice == "discard":
@@ -466,7 +466,7 @@ class LscTuiApp(App):
     def _display_name(self, path: Path) -> str:
         for display, p in self.view.files.items():
             if Path(p) == Path(path):
-                return display
+                return self.view.short_name(display)
         return Path(path).name
 
     # filter
@@ -559,6 +559,7 @@ class LscTuiApp(App):
             self.notify(f"It comes from {file}, which is not open here.", severity="warning")
             return
         self._go_to_item(item)
+        self._editor().focus_path(tuple(src or ()))
 
     def _display_for_origin(self, file: str) -> str:
         if file in self.view.documents:

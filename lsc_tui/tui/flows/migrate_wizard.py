@@ -117,13 +117,19 @@ class MigrateWizard(FlowScreen):
     def _analysed(self, m, error: str) -> None:
         self.m, self.error, self.ready = m, error, True
         if m is not None and m.nothing_to_do is None:
-            self.strategy = m.recommendation.strategy or "profile"
-            self._choose(self.strategy)
+            self._choose(m.recommendation.strategy or "profile")
+            if m.candidate is None:
+                self.error = "no strategy could be built for this config; see the notification"
         self.show_step()
 
     def _choose(self, strategy: str) -> None:
+        try:
+            self.m.choose(strategy)
+        except Exception as exc:  # noqa: BLE001 - keep the previous choice, say why
+            self.tell(f"Cannot build the {strategy} strategy: {type(exc).__name__}: {exc}", severity="error",
+                      timeout=10)
+            return
         self.strategy = strategy
-        self.m.choose(strategy)
         self.accepted = False
         self.secret_plan = self._plan_secrets()
 
@@ -146,7 +152,12 @@ class MigrateWizard(FlowScreen):
             and self.m.analysis.status == "remote"
         preview = self.query_one("#mw-preview", Static)
         preview.update("")
-        text = getattr(self, f"_step_{name}")()
+        try:
+            text = getattr(self, f"_step_{name}")()
+        except Exception as exc:  # noqa: BLE001 - a bug in a step must not cost the operator the editor
+            text = Content.assemble(("This step could not be shown: ", "bold $error"),
+                                    (f"{type(exc).__name__}: {exc}\n", "$error"),
+                                    ("Nothing was written. b goes back, esc cancels.", ""))
         self.query_one("#mw-text", Static).update(text)
         self.query_one("#mw-scroll").scroll_home(animate=False)
         if strategies.display:
@@ -330,7 +341,15 @@ class MigrateWizard(FlowScreen):
         s = event.option.id
         if s and s != self.strategy:
             self._choose(s)
-            self.query_one("#mw-text", Static).update(self._strategy_text())
+            if self.strategy != s:  # it failed: the highlight goes back to the strategy in use
+                from lsc_tui.config.migration import STRATEGIES
+
+                event.option_list.highlighted = STRATEGIES.index(self.strategy)
+                return
+            try:
+                self.query_one("#mw-text", Static).update(self._strategy_text())
+            except Exception as exc:  # noqa: BLE001
+                self.tell(f"Cannot show the {s} strategy: {type(exc).__name__}: {exc}", severity="error")
 
     @on(OptionList.OptionSelected, "#mw-strategies")
     def _strategy_selected(self, event: OptionList.OptionSelected) -> None:

@@ -69,6 +69,7 @@ class DiffPane(Vertical):
     DEFAULT_CSS = """
     DiffPane { height: 1fr; }
     DiffPane #diff-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
+    DiffPane #diff-switcher { height: 1fr; }
     DiffPane #diff-scroll { height: 1fr; }
     DiffPane #run-list { height: 1fr; border: none; padding: 0; }
     DiffPane #origin { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }

@@ -32,5 +32,6 @@ class StatusHeader(Static):
             t.append("[+] ", style="bold")
         t.append(view.short_name(view.config_display), style="bold")
         if view.dirty:
-            t.append(" modified", style="italic")
+            names = ", ".join(view.short_name(d) for d in view.dirty_files)
+            t.append(f" modified: {names}", style="italic")
         self.update(t)

@@ -94,6 +94,7 @@ class NodeEditor(Vertical):
     NodeEditor { height: 1fr; }
     NodeEditor #node-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     NodeEditor #node-findings { height: auto; max-height: 4; }
+    NodeEditor #editor-switcher { height: 1fr; }
     NodeEditor #form { height: 1fr; }
     NodeEditor .field-row { height: 1; }
     NodeEditor .field-label { width: 2fr; max-width: 30; height: 1; color: $text-muted; }
