@@ -205,6 +205,13 @@ class _LineMasker:
                 if index in done:
                     continue
                 done.add(index)
+                if index + 1 >= len(self.lines):
+                    continue
+                this, after = self.lines[index], self.lines[index + 1]
+                lead = after.lstrip(" ")
+                if (lead.strip() and not lead.startswith(("-", "#"))
+                        and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
+                    continue  # the next line is not deeper: nothing is nested under this key
                 col, stripped = self._content(index)
                 m = _KEY_LINE.match(stripped)
                 if not m or not is_secret_key(m.group("key").strip().strip("'\"")):

@@ -120,3 +120,12 @@ def test_structural_diff_of_scalars_under_secret_keys():
 def test_a_generated_file_diffs_clean_against_itself():
     data = unified({}).data
     assert unified_diff(dump_run_yaml(data), dump_run_yaml(yaml.safe_load(dump_run_yaml(data)))) == ""
+
+
+def test_folded_and_nested_secret_values_are_masked_on_every_line():
+    long_secret = " ".join(["pass" + "phrase-part"] * 12)
+    old = "a: 1\n"
+    new = dump_run_yaml({"a": 1, "x": {"password": long_secret}}) + "password:\n- item-secret-1\nz: 2\n"
+    text = unified_diff(old, new)
+    assert "phrase-part" not in text and "item-secret-1" not in text
+    assert "+z: 2" in text
