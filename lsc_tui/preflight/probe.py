@@ -1717,6 +1717,12 @@ def main():
          python_version="%d.%d.%d" % sys.version_info[:3], implementation=sys.implementation.name,
          platform="%s/%s" % target, llama_stack=ls, pid=os.getpid())
     _settle_tempdir()
+    try:  # looking up the machine's own name reads /etc/hosts, not the network
+        import socket
+
+        _LOCAL_HOSTS.add(socket.gethostname())
+    except Exception:
+        pass
     sys.addaudithook(_audit)
     _GUARD["on"] = True
     checker = Checker(ls, target)
