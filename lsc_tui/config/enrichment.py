@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urljoin
 
-from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
-from lsc_tui.config.findings import Finding, Severity, path_text
+from lsc_tui.config.envref import EnvVarMissing, resolve_string
+from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.provenance import Origin, Provenance
 
 # --- LCORE's constants (facts about its behaviour, restated) --------------------------
@@ -728,11 +728,3 @@ def ensure_mcp(b: Builder, ctx: Context, source: tuple) -> None:
             return
     b.append(tool_runtime, {"provider_id": MCP_ID, "provider_type": MCP_TYPE, "config": {}}, origin)
     ctx.touched.append((("providers", "tool_runtime"), "mcp"))
-
-
-def env_refs_in(value: Any) -> bool:
-    return isinstance(value, str) and ENV_REF.search(value) is not None
-
-
-def where_text(path: tuple) -> str:
-    return path_text(path)

@@ -29,6 +29,10 @@ from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.merge import deep_merge_list_replace
 from lsc_tui.config.provenance import Origin, Provenance
 
+__all__ = ["Synthesis", "Origin", "synthesize_unified", "enrich_legacy_library", "enrich_legacy_server",
+           "dump_run_yaml", "write_run_yaml", "default_baseline", "load_profile", "resolve_profile_path",
+           "builtin_position", "DEFAULT_OUTPUT"]
+
 BUILTIN_DEFAULT = "builtin:default"
 DEFAULT_OUTPUT = Path(".generated") / "run.yaml"
 BASELINES = ("default", "empty", "byo-llm")
@@ -377,7 +381,6 @@ def _apply_override(b: E.Builder, ctx: E.Context, override: dict, source: tuple)
     prov = b.prov
 
     def on_set(container, key, opath):
-        value = container[key]
         origin = Origin("native_override", ctx.config_file, source + opath, True)
         prov.mark_key(container, key, origin)
 
@@ -904,40 +907,43 @@ def dump_with_paths(data: Any) -> tuple[str, list]:
 
 
 def _paths_from_text(text: str) -> list:
-    """Line paths recovered from PyYAML's node marks (slow path, rare)."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return [()] * text.count("\n")
+    """Line paths recovered from PyYAML's node marks (the rare PyYAML-written case)."""
     count = text.count("\n")
-    out: list = [None] * count
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return [()] * count
+    out: list = [()] * count
 
-    def walk(n, path):
-        if n is None:
+    def key_of(node):
+        try:
+            return yaml.safe_load(yaml.serialize(node))
+        except yaml.YAMLError:
+            return getattr(node, "value", None)
+
+    def mark(first: int, last: int, path: tuple) -> None:
+        for line in range(first, min(count, max(last, first + 1))):
+            out[line] = path
+
+    visited: set[int] = set()
+
+    def walk(node, path):
+        if id(node) in visited:  # an alias: its lines belong to the anchor
             return
-        start, end = n.start_mark.line, max(n.end_mark.line, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                key = yaml.safe_load(yaml.serialize(k)) if not isinstance(k, yaml.ScalarNode) else k.value
-                try:
-                    key = yaml.safe_load(yaml.serialize(k))
-                except yaml.YAMLError:
-                    pass
-                for line in range(k.start_mark.line, min(count, max(v.end_mark.line, k.start_mark.line + 1))):
-                    out[line] = path + (key,)
-                walk(v, path + (key,))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, v in enumerate(n.value):
-                for line in range(v.start_mark.line, min(count, max(v.end_mark.line, v.start_mark.line + 1))):
-                    out[line] = path + (i,)
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                here = path + (key_of(k),)
+                mark(k.start_mark.line, v.end_mark.line, here)
+                walk(v, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, v in enumerate(node.value):
+                mark(v.start_mark.line, v.end_mark.line, path + (i,))
                 walk(v, path + (i,))
-        else:
-            for line in range(start, min(count, end)):
-                if out[line] is None:
-                    out[line] = path
 
-    walk(node, ())
-    return [p if p is not None else () for p in out]
+    if root is not None:
+        walk(root, ())
+    return out
 
 
 def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = None) -> Path:
@@ -968,4 +974,4 @@ def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = Non
 
 
 # The legacy modes (defined in their own module, offered here with the unified one).
-from lsc_tui.config.legacy import enrich_legacy_library, enrich_legacy_server  # noqa: E402
+from lsc_tui.config.legacy import enrich_legacy_library, enrich_legacy_server  # noqa: E402,F401
