@@ -1,17 +1,12 @@
-"""Helpers for the operator-format tests: run the CLI in-process, write inputs."""
+"""Fixtures for the operator-format tests: run the CLI in-process, write inputs."""
 
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import pytest
-import yaml
 
 from lsc_tui.cli import main
-
-OP_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operator"
-SAMPLES = OP_FIXTURES / "samples"
 
 
 class Cli:

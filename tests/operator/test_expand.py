@@ -4,11 +4,18 @@ numbered edge cases, v1alpha1 samples, and compatibility warnings."""
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.operator.conftest import OP_FIXTURES, SAMPLES, load
+OP_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operator"
+SAMPLES = OP_FIXTURES / "samples"
+
+
+def load(path):
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
 
 BASE = OP_FIXTURES / "base-small.yaml"
 

@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.operator.conftest import OP_FIXTURES, load
+OP_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operator"
+
+
+def load(path):
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
 
 WORKSPACE = OP_FIXTURES / "workspace" / "lightspeed-stack.yaml"
 

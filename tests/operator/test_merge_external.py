@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.operator.conftest import load
+
+def load(path):
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
 
 RUN = """
 version: 2

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.operator.conftest import OP_FIXTURES
+OP_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operator"
+
 
 CR = yaml.safe_load((OP_FIXTURES / "v1alpha2-full.yaml").read_text())
 BASE = yaml.safe_load((OP_FIXTURES / "base-small.yaml").read_text())
