@@ -285,3 +285,26 @@ async def test_server_pair_asks_for_the_servers_run_yaml(tmp_path):
         assert step(scr) == "done"
     assert "native_override" in cfg.read_text() or "inference" in cfg.read_text()
     assert (tmp_path / "server-run.yaml").read_bytes() == (ROOT / "lsc_tui/data/demo/run.yaml").read_bytes()
+
+
+async def test_a_failing_strategy_is_a_notification_not_a_crash(demo, monkeypatch):
+    from lsc_tui.config.migration import plan
+
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n")
+        real = plan.Migration.choose
+
+        def broken(self, strategy=None, out=None):
+            if strategy == "lift":
+                raise RuntimeError("simulated")
+            return real(self, strategy, out)
+
+        monkeypatch.setattr(plan.Migration, "choose", broken)
+        await pilot.press("up")
+        await pilot.pause()
+        assert scr.strategy == "profile"  # the previous choice stays
+        assert scr.query_one("#mw-strategies").highlighted == 1
+        assert any("Cannot build the lift strategy" in n.message for n in app._notifications)
+        assert app.is_running

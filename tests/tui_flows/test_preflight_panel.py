@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import time
@@ -267,5 +268,5 @@ async def test_quitting_the_app_during_a_run_leaves_no_probe(sleepy_ws):
     # the app is gone: its worker was cancelled and the runner killed the probe's process group
     t0 = time.monotonic()
     while probe_processes() and time.monotonic() - t0 < 5:
-        time.sleep(0.05)
+        await asyncio.sleep(0.05)
     assert not probe_processes()
