@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-HELP = "print the JSON Schema (draft 2020-12) of lightspeed-stack.yaml or run.yaml, for editors"
+HELP = "print the JSON Schema (draft 2020-12) of lightspeed-stack.yaml, run.yaml or an operator format"
 
-KINDS = ("lightspeed-stack", "run-yaml")
+KINDS = ("lightspeed-stack", "run-yaml", "provider-package", "extra-providers", "llamastackdistribution-v1alpha2")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,10 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILE_NAMES = {
     "lightspeed-stack": "lightspeed-stack.schema.json",
     "run-yaml": "run-yaml.schema.json",
+    # the llama-stack-k8s-operator's formats (models in lsc_tui.config.operator.models)
+    "provider-package": "lls-provider-spec.schema.json",
+    "extra-providers": "extra-providers.schema.json",
+    "llamastackdistribution-v1alpha2": "llamastackdistribution-v1alpha2.schema.json",
 }
 # A relative $id (the file's own name) resolves against wherever the schema is loaded from, so
 # its local `#/$defs/...` references work from a file, a repository or a web server alike; an
@@ -35,6 +39,10 @@ def _root_model(which: str):
         from lsc_tui.config.models.run_yaml import RunConfig
 
         return RunConfig
+    from lsc_tui.config.operator.models import SCHEMA_MODELS
+
+    if which in SCHEMA_MODELS:
+        return SCHEMA_MODELS[which]
     raise ValueError(f"unknown schema {which!r}; expected one of: {', '.join(SCHEMA_IDS)}")
 
 
