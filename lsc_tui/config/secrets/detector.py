@@ -104,6 +104,19 @@ class SecretFinding:
     in_flow: bool = field(default=False, repr=False, compare=False)
     secret: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     scalar: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    # for a plain number (``password: 0755``): the value the servers read, as text ("493")
+    number: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def env_value(self) -> str:
+        """What the environment variable must hold so that the server sees the same value.
+
+        A one-line value written as a block scalar (``|`` or ``>``) loses the trailing newline
+        the block adds: no token or password wants it, and .env files cannot hold it.
+        """
+        value = (self.number or self.secret).reveal()
+        if value.endswith("\n") and "\n" not in value.rstrip("\n"):
+            return value.rstrip("\n")
+        return value
 
     @property
     def title(self) -> str:
@@ -183,7 +196,7 @@ def _not_a_value(v: str) -> bool:
     s = v.strip()
     return (R.is_placeholder(s) or R.is_path(s) or R.is_structural(s) or bool(_DOTTED_FIELD.match(s))
             or bool(_ENV_NAME_VALUE.match(s)) or bool(_COLOUR.match(s))
-            or ("://" in s and " " not in s) or R.looks_like_model_id(s))
+            or ("://" in s and " " not in s))
 
 
 def _token_hits(value: str, base: int, refs: list, kind: str = "literal",
@@ -441,8 +454,22 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
                 existing_env=hit.existing_env, gated=_gated(data, path), multiline="\n" in secret.strip("\n"),
                 allowed=allowed, document_index=di, doc_path=Path(doc.path), node_start=node.start,
                 node_end=node.end, sub=hit.sub, rep=hit.rep, in_flow=flow, secret=SecretValue(secret),
-                scalar=SecretValue(value)))
+                scalar=SecretValue(value), number=_number(node)))
     return out
+
+
+def _number(node) -> SecretValue | None:
+    if node.style is not None or node.tag not in (_INT, _FLOAT):
+        return None
+    import yaml
+
+    try:
+        got = yaml.safe_load(node.value)
+    except yaml.YAMLError:
+        return None
+    if isinstance(got, (int, float)) and not isinstance(got, bool) and str(got) != node.value:
+        return SecretValue(str(got))
+    return None
 
 
 # -- workspaces ------------------------------------------------------------------------------

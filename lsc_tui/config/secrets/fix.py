@@ -220,7 +220,8 @@ def _merge_spans(spans):
 # -- verification ---------------------------------------------------------------------------------
 
 
-def _same_except(old, new, allowed: dict[str, set]) -> bool:
+def _same_except(old, new, allowed: list[tuple]) -> bool:
+    """``new`` equals ``old`` except where an (old value, new value) pair of ``allowed`` applies."""
     if isinstance(old, dict) and isinstance(new, dict):
         return list(old) == list(new) and all(_same_except(old[k], new[k], allowed) for k in old)
     if isinstance(old, list) and isinstance(new, list):
@@ -229,7 +230,18 @@ def _same_except(old, new, allowed: dict[str, set]) -> bool:
         return True
     if isinstance(old, float) and isinstance(new, float) and math.isnan(old) and math.isnan(new):
         return True
-    return isinstance(new, str) and new in allowed.get(_text_of(old), ())
+    return isinstance(new, str) and any(type(a) is type(old) and a == old and b == new for a, b in allowed)
+
+
+def _typed(raw: str, value: str):
+    """The value PyYAML constructs for a scalar's text (ints and floats for plain numbers)."""
+    if raw[:1] in ("'", '"', "|", ">") or "\n" in raw:
+        return value
+    try:
+        got = yaml.load(raw, Loader=_Loader)
+    except yaml.YAMLError:
+        return value
+    return got if isinstance(got, (int, float, str)) and not isinstance(got, bool) else value
 
 
 def _text_of(value) -> str:
@@ -326,7 +338,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         by_value.setdefault(v, n)
     assigned: list[tuple[SecretFinding, str]] = []
     for f in chosen:
-        value = f.secret.reveal()
+        value = f.env_value()
         fixed = names.get(f.fingerprint) or (f.existing_env if f.kind == "default" else "")
         if fixed:
             if not N.valid_name(fixed):
@@ -351,7 +363,13 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     multi: dict[str, tuple[str, SecretFinding]] = {}
     items: list[PlanItem] = []
     for f, name in assigned:
-        value = f.secret.reveal()
+        value = f.env_value()
+        if value != f.secret.reveal() and f.number is None:
+            warnings.append(f"{name}: the trailing newline that the YAML block scalar added is not part of the "
+                            "variable's value")
+        if f.number is not None:
+            warnings.append(f"{name}: the servers' YAML reader takes {f.key_path} as a number (a leading zero "
+                            "means octal, '_' is dropped); the variable holds that number, check it is what you meant")
         ref = make_ref(name, "=", "") if f.gated else make_ref(name)
         where = dest_display
         if target == "env" and ("\n" in value or "\r" in value):
@@ -368,7 +386,8 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         if f.kind == "literal" and f.sub == (0, len(original)) and _reads_as_non_string(value) \
                 and _text_of(original) == value:
             warnings.append(f"{name}: after substitution the server reads this value as a number or boolean, "
-                            "not a string (Llama Stack converts substituted values)")
+                            "not a string (Llama Stack converts substituted values), and a string field may "
+                            "then reject it: better change this password to one with letters")
 
     writes: list[FileWrite] = []
     # -- the config files
@@ -492,7 +511,7 @@ def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
     per_node: dict[int, list[PlanItem]] = {}
     for it in items:
         per_node.setdefault(it.finding.node_start, []).append(it)
-    edits, allowed = [], {}
+    edits, allowed = [], []
     old_masked, new_masked = [], []
     touched = set()
     for start, node_items in per_node.items():
@@ -507,7 +526,8 @@ def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
             reps.append((r[0], r[1], it.reference))
         new_value = apply_span_edits(old_value, reps)
         edits.append(scalar_edit(text, f0.node_start, f0.node_end, old_value, new_value, f0.in_flow))
-        allowed.setdefault(old_value, set()).add(new_value)
+        vs0 = _value_start(text, f0.node_start, f0.node_end)
+        allowed.append((_typed(text[vs0:f0.node_end], old_value), new_value))
         # the display versions
         others = [f for f in all_by_node.get((str(doc.path), start), [])]
         chosen_subs = {it.finding.sub for it in node_items}
@@ -560,7 +580,7 @@ def _new_value(node_items: list[PlanItem]) -> str:
     return apply_span_edits(old_value, reps)
 
 
-def _verify(old_text: str, new_text: str, allowed: dict[str, set]) -> bool:
+def _verify(old_text: str, new_text: str, allowed: list[tuple]) -> bool:
     try:
         old, new = _load_all(old_text), _load_all(new_text)
     except yaml.YAMLError:

@@ -271,7 +271,8 @@ def looks_like_model_id(value: str) -> bool:
     if value.count("/") not in (1, 2) or " " in value:
         return False
     parts = value.split("/")
-    return all(p and re.match(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$", p) for p in parts) and any(
+    return all(p and re.match(r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$", p) and sum(c.isalpha() for c in p) >= 2
+               for p in parts) and any(
         "-" in p or "." in p or ":" in p for p in parts) and not any(_looks_random(p) for p in parts)
 
 
