@@ -229,3 +229,30 @@ def test_git_warnings(tmp_path):
     subprocess.run(["git", "-C", str(repo), "add", "-f", ".env"], check=True)
     plan = plan_fix(_load(config))
     assert any(w.startswith(env + " is tracked by git") for w in plan.warnings)
+
+
+def test_unified_workspace_covers_profile_and_native_override(tmp_path):
+    from .samples import URLSAFE, j, rnd
+
+    root = tmp_path / "uni"
+    root.mkdir()
+    override_key, profile_key = j("nv", "api-", rnd(64, URLSAFE)), rnd(20)
+    (root / "lightspeed-stack.yaml").write_text(
+        "name: uni\nservice:\n  host: localhost\nllama_stack:\n  use_as_library_client: true\n  config:\n"
+        "    profile: profiles/run.yaml\n    native_override:\n      providers:\n        inference:\n"
+        "        - provider_id: nvidia\n          provider_type: remote::nvidia\n          config:\n"
+        f"            api_key: {override_key}\nuser_data_collection:\n  feedback_enabled: false\n")
+    (root / "profiles").mkdir()
+    (root / "profiles" / "run.yaml").write_text(
+        "version: 2\nproviders:\n  inference:\n  - provider_id: groq\n    provider_type: remote::groq\n"
+        f"    config:\n      api_key: \"{profile_key}\"\n")
+    ws = load_workspace(root / "lightspeed-stack.yaml", cwd=root)
+    assert ws.profile is not None
+    result = scan_workspace(ws)
+    assert {(f.key_path, f.suggested_env) for f in result.findings} == {
+        ("llama_stack.config.native_override.providers.inference[0].config.api_key", "NVIDIA_API_KEY"),
+        ("providers.inference[0].config.api_key", "GROQ_API_KEY")}
+    applied = apply_plan(plan_fix(ws, result=result))
+    assert {p.name for p in applied.written} == {".env", "lightspeed-stack.yaml", "run.yaml"}
+    assert envfile.read(root / ".env") == {"NVIDIA_API_KEY": override_key, "GROQ_API_KEY": profile_key}
+    assert 'api_key: "${env.GROQ_API_KEY}"\n' in (root / "profiles" / "run.yaml").read_text()
