@@ -107,18 +107,29 @@ def edit(config: dict, n: int) -> dict:
     return {**config, "inference": inference}
 
 
+def edit_profile(profile: dict, n: int) -> dict:
+    """Set providers.inference[0].config.url in the run.yaml itself (copied along the path)."""
+    providers = dict(profile["providers"])
+    inference = list(providers["inference"])
+    entry = dict(inference[0])
+    entry["config"] = {**entry["config"], "url": f"http://edited-{n}:8000/v1"}
+    inference[0] = entry
+    providers["inference"] = inference
+    return {**profile, "providers": providers}
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def bench(lines: int, runs: int) -> None:
-    profile = make_profile(lines)
+def bench(lines: int, runs: int, target: str = "config") -> None:
+    state = {"profile": make_profile(lines)}
     config = make_config()
 
     def synth(cfg):
         return synthesize_unified(cfg, Path("."), config_file="lightspeed-stack.yaml",
-                                  profile=profile, profile_file="run.yaml")
+                                  profile=state["profile"], profile_file="run.yaml")
 
     previous = synth(config)
     prev_text, prev_data = previous.text, previous.data
@@ -128,7 +139,10 @@ def bench(lines: int, runs: int) -> None:
     for n in range(runs + 10):
         c0 = time.process_time()
         t0 = time.perf_counter()
-        config = edit(config, n)
+        if target == "config":
+            config = edit(config, n)
+        else:
+            state["profile"] = edit_profile(state["profile"], n)
         t1 = time.perf_counter()
         result = synth(config)
         t2 = time.perf_counter()
@@ -150,7 +164,8 @@ def bench(lines: int, runs: int) -> None:
                            ("keystroke", t5 - t0), ("keystroke cpu", c5 - c0), ("origins", t6 - t5)):
             stages[key].append(value * 1000)
     size = text.count("\n")
-    print(f"\nrun.yaml of {size} lines (profile {dump_run_yaml(profile).count(chr(10))} lines), {runs} runs")
+    print(f"\nrun.yaml of {size} lines (profile {dump_run_yaml(state['profile']).count(chr(10))} lines), "
+          f"{runs} runs, editing the {'lightspeed-stack.yaml' if target == 'config' else 'profile run.yaml'}")
     print(f"{'stage':<18}{'median ms':>10}{'p95 ms':>10}")
     for key, values in stages.items():
         note = "  (edit+synthesize+dump+diffs, wall)" if key == "keystroke" else "  (same, CPU time of this process)" if key == "keystroke cpu" else (
@@ -162,9 +177,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, action="append", help="run.yaml size (repeatable)")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--edit", choices=("config", "profile", "both"), default="both",
+                        help="which file the simulated keystroke edits")
     args = parser.parse_args()
+    targets = ("config", "profile") if args.edit == "both" else (args.edit,)
     for lines in args.lines or [1000, 10000]:
-        bench(lines, args.runs if lines <= 2000 else max(30, args.runs // 4))
+        for target in targets:
+            bench(lines, args.runs if lines <= 2000 else max(30, args.runs // 4), target)
     return 0
 
 

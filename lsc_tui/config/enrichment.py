@@ -116,16 +116,21 @@ def has_aliases(root: Any) -> bool:
     if hit is not None and hit[0] is root:
         return hit[1]
     seen: set[int] = set()
+    add = seen.add
     stack = [root]
+    pop, push = stack.pop, stack.append
     found = False
-    while stack and not found:
-        node = stack.pop()
-        if isinstance(node, (dict, list)):
-            if id(node) in seen:
-                found = True
-                break
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+    while stack:
+        node = pop()
+        key = id(node)
+        if key in seen:
+            found = True
+            break
+        add(key)
+        for value in (node.values() if node.__class__ is dict else node):
+            cls = value.__class__
+            if cls is dict or cls is list:
+                push(value)
     if len(_ALIAS_CACHE) > 16:
         _ALIAS_CACHE.clear()
     _ALIAS_CACHE[id(root)] = (root, found)
