@@ -34,10 +34,12 @@ def colour_diff(diff_text: str) -> Text:
     return t
 
 
-def origin_text(origin) -> str:
+def origin_text(origin, view: View | None = None) -> str:
     if origin is None:
         return ""
     file = getattr(origin, "file", None) or ""
+    if view is not None and file:
+        file = view.short_name(str(file))
     step = getattr(origin, "step", None) or ""
     src = getattr(origin, "source_path", None)
     where = path_text(tuple(src)) if src else ""
@@ -156,7 +158,7 @@ class DiffPane(Vertical):
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
         origin = self._origin_at(event.option_index)
-        text = origin_text(origin)
+        text = origin_text(origin, self.view)
         self.query_one("#origin", Static).update(
             Text(f" from {text}" if text else " (no recorded source for this line)", style="" if text else "dim",
                  no_wrap=True, overflow="ellipsis"))
