@@ -98,6 +98,12 @@ def main() -> int:
     print(f"{mb:.2f} MB of YAML in {len(files)} files, {n_findings} findings")
     for label, secs in rows:
         print(f"  {label:<42} {mb / secs:8.2f} MB/s  ({secs * 1000:7.1f} ms)")
+    # what one edit costs in the editor: a real config of the corpus, parsed and scanned
+    biggest = max(CORPUS.rglob("*.yaml"), key=lambda p: p.stat().st_size)
+    text = biggest.read_text()
+    doc = parse_text(text)
+    per_edit = measure(scan_document, [doc] * 20, args.repeat) / 20
+    print(f"  one {len(text) / 1024:.0f} KB config ({biggest.name}): scan {per_edit * 1000:.2f} ms per rescan")
     return 0
 
 

@@ -333,26 +333,45 @@ def _key_part(k):
     return k.value
 
 
-def iter_scalars(doc) -> Iterator[tuple[int, tuple, object, str | None, bool]]:
-    """(document index, key path, node, nearest mapping key, inside a flow collection)."""
+def _walk(doc):
+    """(document index, path link, node, nearest mapping key, in flow) for each scalar.
+
+    The path is a linked pair ``(parent_link, part)`` so that no tuple is built per node;
+    :func:`_path_of` turns it into a key path for the few scalars that hold a secret.
+    """
     roots = doc.roots or ([doc.root] if doc.root is not None else [])
     for di, root in enumerate(roots):
-        stack = [((), root, None, False)]
+        stack = [(None, root, None, False)]
+        pop, push = stack.pop, stack.append
         while stack:
-            path, node, key, flow = stack.pop()
+            link, node, key, flow = pop()
             kind = node.kind
             if kind == "scalar":
-                yield di, path, node, key, flow
+                yield di, link, node, key, flow
             elif kind == "map":
                 inner = flow or node.flow
                 for k, v in reversed(node.items):
-                    part = _key_part(k)
-                    stack.append((path + (part,), v, part if isinstance(part, str) else key, inner))
+                    part = _key_part(k) if (k.tag == _INT or k.kind != "scalar") else k.value
+                    push(((link, part), v, part if isinstance(part, str) else key, inner))
             else:
                 inner = flow or node.flow
                 items = node.items
                 for i in range(len(items) - 1, -1, -1):
-                    stack.append((path + (i,), items[i], key, inner))
+                    push(((link, i), items[i], key, inner))
+
+
+def _path_of(link) -> tuple:
+    parts = []
+    while link is not None:
+        link, part = link
+        parts.append(part)
+    return tuple(reversed(parts))
+
+
+def iter_scalars(doc) -> Iterator[tuple[int, tuple, object, str | None, bool]]:
+    """(document index, key path, node, nearest mapping key, inside a flow collection)."""
+    for di, link, node, key, flow in _walk(doc):
+        yield di, _path_of(link), node, key, flow
 
 
 def value_start(text: str, node) -> int:
@@ -421,7 +440,7 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
     data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
     classify = R.classify_key
     weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
-    for di, path, node, key, flow in iter_scalars(doc):
+    for di, link, node, key, flow in _walk(doc):
         value = node.value
         if not value:
             continue
@@ -431,6 +450,7 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
         hits = detect_value(value, key, node.tag, node.style is not None)
         if not hits:
             continue
+        path = _path_of(link)
         for hit in hits:
             ident = (di, node.start, hit.sub)
             if ident in seen:
