@@ -191,3 +191,23 @@ def test_canary_appears_in_no_output(tmp_path, capsys, caplog, monkeypatch):
     assert needle in shown.stdout
     main(["secrets", "reveal", str(control), fp])  # and so does the in-process capture used above
     assert needle in capsys.readouterr().out
+
+
+@pytest.mark.xfail(strict=True, reason="yamlio._trap puts the scalar text in yaml11-* messages, even under a "
+                                       "secret-named key; reported to the lead (yamlio is not ours to edit)")
+def test_validate_does_not_echo_a_numeric_password(tmp_path, capsys):
+    digits = "0" + rnd(7, "1234567")
+    config = tmp_path / "lightspeed-stack.yaml"
+    config.write_text("name: x\nservice:\n  host: localhost\nllama_stack:\n  url: http://localhost:8321\n"
+                      f"  api_key: {digits}\nuser_data_collection:\n  feedback_enabled: false\n")
+    _code, out, err = run_cli(["validate", config], capsys)
+    assert digits not in out + err
+
+
+def test_detect_value_for_live_feedback():
+    from lsc_tui.config.secrets import detect_value
+
+    assert [h.rule for h in detect_value(j("gs", "k_", rnd(52)), "anything")] == ["groq-api-key"]
+    assert [h.rule for h in detect_value(rnd(9), "password")] == ["secret-key"]
+    assert detect_value("${env.OPENAI_API_KEY}", "api_key") == []
+    assert detect_value("gpt-4o-mini", "model") == []
