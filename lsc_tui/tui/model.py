@@ -278,7 +278,7 @@ def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
                 root.children.append(over)
         elif ls.get("library_client_config_path") is not None:
             root.children.append(TreeItem(key((ls_key, "library_client_config_path")),
-                                          f"run.yaml: {ls.get('library_client_config_path')}", "profile",
+                                          f"library_client_config_path: {ls.get('library_client_config_path')}", "profile",
                                           path=(ls_key, "library_client_config_path"), **base))
         elif ws.mode == "unified":
             root.children.append(TreeItem(key((ls_key,)), "baseline: default", "profile", path=(ls_key,), **base))

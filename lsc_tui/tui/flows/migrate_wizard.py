@@ -87,7 +87,7 @@ class MigrateWizard(FlowScreen):
             yield Static("", id="mw-steps")
             yield OptionList(id="mw-strategies")
             yield Static("", id="mw-proof")
-            yield Input(placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
+            yield Input(compact=True, placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
                         id="mw-runyaml")
             with VerticalScroll(id="mw-scroll"):
                 yield Static("", id="mw-text")

@@ -302,7 +302,7 @@ class InterpreterChooser(FlowScreen):
                          classes="help", markup=False)
             options = [Option(i.label, id=f"i{n}") for n, i in enumerate(self.found)]
             yield OptionList(*options, id="interpreters")
-            yield Input(placeholder="or type a path: .venv/bin/python, ~/envs/lls, /usr/bin/python3.12",
+            yield Input(compact=True, placeholder="or type a path: .venv/bin/python, ~/envs/lls, /usr/bin/python3.12",
                         id="interpreter-path")
             yield Static("", id="interpreter-error", classes="error", markup=False)
         yield from self.compose_footer()

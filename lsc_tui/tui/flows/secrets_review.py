@@ -127,11 +127,11 @@ class SecretsReview(FlowScreen):
                 yield Static("", id="sr-value")
                 with Horizontal(id="sr-name-row"):
                     yield Label("Variable:")
-                    yield Input(id="sr-name", placeholder="UPPER_CASE_NAME")
+                    yield Input(compact=True, id="sr-name", placeholder="UPPER_CASE_NAME")
                 yield Static("", id="sr-name-error", classes="error", markup=False)
                 with Horizontal(id="sr-target-row"):
                     yield Label("", id="sr-target-label")
-                    yield Input(id="sr-target")
+                    yield Input(compact=True, id="sr-target")
                 yield Static("", id="sr-target-error", classes="error", markup=False)
         yield from self.compose_footer()
 
@@ -255,8 +255,13 @@ class SecretsReview(FlowScreen):
                 # the same value may share a name; different values may not (the plan refuses them too)
                 err = f"{name} is also the name of {clash[0].file}:{clash[0].line}; if the values differ, " \
                       "applying will refuse it."
-        self.query_one("#sr-name-error", Static).update(err)
-        self.query_one("#sr-name", Input).set_class(not ok, "-invalid")
+        box = self.query_one("#sr-name", Input)
+        if not err and box.has_focus:
+            hint = Content.styled("enter keeps this name; esc goes back to the list", "$text-muted")
+            self.query_one("#sr-name-error", Static).update(hint)
+        else:
+            self.query_one("#sr-name-error", Static).update(err)
+        box.set_class(not ok, "-invalid")
         return ok
 
     def check_target(self, text: str) -> bool:
@@ -292,6 +297,12 @@ class SecretsReview(FlowScreen):
         f = self.current()
         value = event.value.strip()
         if f is None:
+            return
+        if value != value.upper():  # names are upper-case: type them any way
+            box = event.input
+            pos = box.cursor_position
+            box.value = event.value.upper()
+            box.cursor_position = pos
             return
         if self.check_name(value):
             self.state.names[f.fingerprint] = value
@@ -346,6 +357,7 @@ class SecretsReview(FlowScreen):
             box = self.query_one("#sr-name", Input)
             box.focus()
             box.cursor_position = len(box.value)
+            self.call_after_refresh(lambda: self.check_name(box.value.strip()))
 
     def action_switch_target(self) -> None:
         st = self.state

@@ -201,6 +201,16 @@ class NodeEditor(Vertical):
     def _render_findings(self) -> None:
         widget = self.query_one("#node-findings", Static)
         direct = [f for p, f in self._node_findings() if self._field_for(p) is None]
+        if self.item is not None and self.item.kind == "document" and self.view is not None:
+            t = Text()
+            t.append(f"mode: {self.view.mode}", style="bold")
+            if self.view.mode_reason:
+                t.append(f" ({self.view.mode_reason})", style="dim")
+            if direct:
+                t.append(f"\n{len(direct)} finding(s) in this file: see the findings (4)", style="dim")
+            widget.update(t)
+            widget.display = True
+            return
         if not direct:
             widget.update("")
             widget.display = False
