@@ -211,3 +211,18 @@ async def test_reveal_is_hidden_when_another_screen_goes_on_top(demo):
         app.pop_screen()
         await pilot.pause()
         assert PLANTED not in screen_text(app)
+
+
+async def test_names_are_upper_cased_as_typed(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.press("e")
+        box = scr.query_one("#sr-name", Input)
+        box.value = ""
+        await pilot.press(*"lcs_db_pw")
+        await pilot.pause()
+        assert box.value == "LCS_DB_PW"
+        assert "enter keeps this name" in str(scr.query_one("#sr-name-error").render())
+        await pilot.press("enter")
+        assert scr.name_of(scr.state.findings[0]) == "LCS_DB_PW"
