@@ -24,7 +24,8 @@ from textual.widgets import Footer, Input, Tabs, Tab, TextArea, Tree
 from lsc_tui.config.findings import Finding, path_text
 from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem,
                                     OperationError, RemoveNode, RenameProvider, SetEnvRef)
-from lsc_tui.config.yamlio import FileChangedError, VerifyError
+from lsc_tui.config.workspace import WorkspaceError
+from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
 from lsc_tui.tui import keymap, model, themes
 from lsc_tui.tui.commands import LscCommands
 from lsc_tui.tui.model import TreeItem, View, build_view
@@ -302,6 +303,9 @@ class LscTuiApp(App):
                     continue
                 except FileChangedError as exc:
                     self._conflict(Path(exc.path), then_save=True)
+                    continue
+                except (WorkspaceError, YamlLoadError) as exc:
+                    self.notify(exc.finding.to_text(), title="Cannot read the file", severity="error", timeout=10)
                     continue
                 except VerifyError as exc:
                     self.notify(str(exc), title="Not saved", severity="error", timeout=10)

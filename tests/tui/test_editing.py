@@ -269,3 +269,26 @@ async def test_typing_char_by_char_applies_after_a_pause(demo):
         await pilot.pause(0.5)
         await settle(app, pilot)
         assert app.view.dirty and "/v1/x" in app.view.diff_text
+
+
+async def test_undo_in_a_field_keeps_the_focus_there(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        await type_into(app, pilot, "config.url", "http://a:1/v1")
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert "vllm.internal.example" in field_input(app, "config.url").value
+        assert app.focused is field_input(app, "config.url")
+
+
+async def test_broken_yaml_on_disk_is_a_located_message(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        (demo / "lightspeed-stack.yaml").write_text("name: [unclosed\n")
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any("lightspeed-stack.yaml:" in m for m in messages), messages

@@ -272,8 +272,6 @@ def row_content(r: Row, width: int, frame: int, stable: bool) -> Content:
         body_style = "$error" if r.status == "error" else "$warning" if r.status == "warning" else "$text-muted"
         indented = "\n".join("    " + line if line else "" for line in body.splitlines())
         return Content.assemble(head, "\n", (indented, body_style))
-    if r.text and r.status in ("error", "warning"):
-        return Content.assemble(head, ("  (enter: details)", "$text-muted"))
     return head
 
 
@@ -420,7 +418,7 @@ class PreflightPanel(FlowScreen):
             return
         st = self.ctl.state
         ol = self.query_one("#pf-rows", OptionList)
-        width = max(60, (ol.size.width or self.app.size.width) - 2)
+        width = max(60, self.app.size.width - 3)  # the body's padding and the scrollbar; same for every line
         if not only_running:
             interp = self.interpreter
             target = f"  ({st.target})" if st.target and st.interpreter == interp and not self.stable else ""

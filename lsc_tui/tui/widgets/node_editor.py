@@ -234,6 +234,8 @@ class NodeEditor(Vertical):
         return None
 
     def _build_form(self) -> None:
+        refocus = self.focused_field() if self.is_mounted else None
+        refocus_rel = refocus.rel if refocus is not None else None
         self._form_gen += 1
         form = self.query_one("#form", VerticalScroll)
         form.remove_children()
@@ -275,6 +277,13 @@ class NodeEditor(Vertical):
                                                for v in value.values()) else []
         form.mount(*rows, *kids)
         self.call_after_refresh(self._update_notes)
+        if refocus_rel is not None:
+            for i, fld in enumerate(self.fields):
+                if fld.rel == refocus_rel:
+                    target = f"#field-{self._form_gen}-{i}"
+                    self.call_after_refresh(lambda: self.query(target).first().focus()
+                                            if self.query(target) else None)
+                    break
 
     def _update_notes(self) -> None:
         gen = self._form_gen
