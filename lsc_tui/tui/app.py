@@ -555,7 +555,8 @@ class LscTuiApp(App):
         src = getattr(origin, "source_path", None) if origin is not None else None
         file = getattr(origin, "file", None) if origin is not None else None
         if not file:
-            self.notify("This line has no recorded source (a built-in default).", severity="warning")
+            self.notify("No recorded source for this line (a default the synthesis adds, or a run.yaml opened on its own).",
+                        severity="warning")
             return
         display = self._display_for_origin(str(file))
         item = self.view.find_item(display, tuple(src or ()))
