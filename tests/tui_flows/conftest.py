@@ -251,3 +251,15 @@ def file_hashes_of(folder: Path) -> dict[str, str]:
 
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def _no_probe_left_behind():
+    """Every test ends with no preflight probe of ours still running."""
+    yield
+    import time
+
+    t0 = time.monotonic()
+    while probe_processes() and time.monotonic() - t0 < 5:
+        time.sleep(0.05)
+    assert not probe_processes(), "a preflight probe outlived its test"

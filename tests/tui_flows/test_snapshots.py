@@ -166,3 +166,22 @@ def test_preflight_panel(snap_compare, pf_ws, state, size):
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
     clean(shots[0], str(pf_ws.parent), "/tmp/")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_preflight_panel_running(snap_compare, tmp_path, site, size):
+    """A run in progress: the spinner frozen, the row in its import phase, the others waiting."""
+    site.sleepy("sleepy_provider", "sleepy")
+    site.good("alpha_provider", "alpha")
+    p = tmp_path / "ws" / "run.yaml"
+    p.parent.mkdir()
+    p.write_text(run_yaml([("sleepy", "remote::sleepy", "sleepy_provider"),
+                           ("alpha", "remote::alpha", "alpha_provider")]))
+    app = HostApp(open_session(p), lambda s: PreflightPanel(s, interpreters=list(INTERPRETERS), stable=True))
+
+    async def run_before(pilot):
+        ctl = controller_for(pilot.app)
+        await pilot.press("r")
+        await _wait(pilot, lambda: ctl.state.rows and ctl.state.rows[0].phase == "import")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
