@@ -363,6 +363,10 @@ def _enrich(b: E.Builder, ctx: E.Context, config: dict, *, unified_mode: bool) -
     if not isinstance(byok, dict):
         ctx.lcore_fails("rag.byok is not a mapping", "write rag.byok as a mapping", ("rag", "byok"))
         stores = []
+    elif stores is None:
+        ctx.lcore_fails("rag.byok.stores is empty (null), not a list",
+                        "write `stores: []` or list the stores", ("rag", "byok", "stores"))
+        stores = []
     _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
     try:
         enabled = E.okp_enabled(rag)

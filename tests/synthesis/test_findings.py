@@ -96,7 +96,7 @@ def test_profile_that_is_not_a_mapping():
 
 
 def test_malformed_sections_are_lcore_failures_not_crashes():
-    for extra in ({"rag": None}, {"rag": {"retrieval": {"inline": None}}},
+    for extra in ({"rag": None}, {"rag": {"retrieval": {"inline": None}}}, {"rag": {"byok": {"stores": None}}},
                   {"rag": {"okp": None, "retrieval": {"tool": {"sources": ["okp"]}}}},
                   {"inference": {"providers": [{"type": "openai", "extra": ["not", "a", "map"]}]}},
                   {"vector_store": {"providers": [{"id": "v", "type": "faiss", "config": {}}]}}):
