@@ -39,74 +39,19 @@ def load(path: str):
 
 
 def _locator(ws):
-    from lsc_tui.config.synthesis import builtin_position
+    from lsc_tui.config.preview import locator
 
-    def locate(file: str, path: tuple):
-        if file.startswith("builtin:"):
-            return builtin_position(tuple(path))
-        doc = ws.document_for(file)
-        return doc.position(tuple(path)) if doc is not None else (0, 0)
-
-    return locate
+    return locator(ws)
 
 
 def build(ws, run_yaml: str | None = None):
     """``(synthesis or None, findings)`` for a workspace, by its mode."""
-    from pathlib import Path
+    from lsc_tui.config.preview import synthesize
 
-    import yaml
-
-    from lsc_tui.config.findings import Finding, Severity
-    from lsc_tui.config.synthesis import enrich_legacy_library, enrich_legacy_server, synthesize_unified
-
-    findings = list(ws.findings)
-    locate = _locator(ws)
     if ws.kind == "run-yaml":
         raise BadInput(f"{ws.root_path}: a run.yaml on its own; synthesis needs the lightspeed-stack.yaml "
                        "that uses it")
-    blocking = {"unified-and-legacy", "no-run-source", "profile-missing", "run-yaml-missing",
-                "no-url-no-library", "missing-llama-stack", "not-a-mapping", "profile-path", "run-yaml-path"}
-    if any(f.is_error and f.code in blocking for f in findings):
-        return None, findings
-    config = ws.config.data
-    if ws.mode == "unified":
-        from lsc_tui.config.synthesis import unified_block
-
-        _key, block = unified_block(config)
-        if isinstance(block, dict) and block.get("profile") and ws.profile is None:
-            return None, findings  # the profile could not be read: the workspace said why
-        result = synthesize_unified(
-            config, ws.config_dir, config_file=ws.config.display,
-            profile=ws.profile.data if ws.profile is not None else None,
-            profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate)
-    elif ws.mode == "legacy-library" and ws.run_yaml is not None:
-        result = enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                       run_yaml_file=ws.run_yaml.display, locate=locate)
-    elif ws.mode == "legacy-server":
-        candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
-        if not candidate.is_file():
-            findings.append(Finding(
-                ws.config.display, 0, 0, Severity.ERROR, "synthesis-no-server-run-yaml",
-                "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
-                f"({candidate})", "pass the container's run.yaml with --run-yaml FILE"))
-            return None, findings
-        try:
-            data = yaml.safe_load(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError, yaml.YAMLError):  # ValueError: not UTF-8
-            raise BadInput(f"{candidate}: cannot read it as YAML") from None
-        if not isinstance(data, dict):
-            raise BadInput(f"{candidate}: not a run.yaml mapping")
-        result = enrich_legacy_server(config, data, config_file=ws.config.display,
-                                      run_yaml_file=str(candidate), locate=locate)
-        if not run_yaml:
-            findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
-                                    f"legacy server mode: showing the container entrypoint's enrichment of "
-                                    f"{candidate}", "pass --run-yaml FILE for another run.yaml"))
-    else:
-        return None, findings
-    findings.extend(result.findings)
-    return result, findings
+    return synthesize(ws, run_yaml)
 
 
 def print_findings(findings, no_info: bool = False) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import difflib
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lsc_tui.config import masking
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
+from lsc_tui.config.yamlio import YamlLoadError, load_document
 
 
 @dataclass
@@ -33,39 +35,86 @@ class AsIs:
         return text, [None] * len(text.splitlines())
 
 
-def synthesize_workspace(ws: Workspace):
-    """The run.yaml Llama Stack will run for this workspace, or None when it cannot be known."""
-    if any(f.is_error and f.code in ("unified-and-legacy", "no-run-source", "profile-missing",
-                                     "run-yaml-missing", "not-a-mapping") for f in ws.findings):
-        return None
-    try:
-        from lsc_tui.config import synthesis
-    except ImportError:  # pragma: no cover - only while the engine is not installed
-        return None
+# Errors after which nothing can be synthesized (the workspace already says why).
+BLOCKING = {"unified-and-legacy", "no-run-source", "profile-missing", "run-yaml-missing", "no-url-no-library",
+            "missing-llama-stack", "not-a-mapping", "profile-path", "run-yaml-path"}
+
+
+def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[object | None, list[Finding]]:
+    """What Llama Stack will run for this workspace, by its mode, and every finding on the way.
+
+    Unified: LCORE's synthesis. Legacy library: LCORE's enrichment of the external run.yaml.
+    Legacy server: the container entrypoint's enrichment of ``run_yaml`` (default: the
+    run.yaml beside the config). A run.yaml opened alone: the file itself.
+    Returns ``(None, findings)`` when it cannot be known; the findings say why.
+    """
+    from lsc_tui.config import synthesis
+
+    findings = list(ws.findings)
     if ws.kind == "run-yaml":
-        return AsIs(ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}, ws.run_yaml.display)
+        data = ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}
+        return AsIs(data, ws.run_yaml.display), findings
+    if any(f.is_error and f.code in BLOCKING for f in findings):
+        return None, findings
     config = ws.config.data
+    locate = locator(ws)
     if ws.mode == MODE_UNIFIED:
-        return synthesis.synthesize_unified(
+        _key, block = synthesis.unified_block(config)
+        if isinstance(block, dict) and block.get("profile") and ws.profile is None:
+            return None, findings  # the profile could not be read: the workspace said why
+        result = synthesis.synthesize_unified(
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locator(ws),
-        )
-    if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
-        return synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                               run_yaml_file=ws.run_yaml.display, locate=locator(ws))
-    if ws.mode == MODE_SERVER:
-        return None  # the run.yaml lives in the Llama Stack container
-    return None
+            locate=locate)
+    elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
+        result = synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
+                                                 run_yaml_file=ws.run_yaml.display, locate=locate)
+    elif ws.mode == MODE_SERVER:
+        candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
+        if not candidate.is_file():
+            findings.append(Finding(
+                ws.config.display, 0, 0, Severity.ERROR,
+                "synthesis-no-server-run-yaml",
+                "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
+                f"({candidate})", "pass the container's run.yaml with --run-yaml FILE"))
+            return None, findings
+        try:
+            doc = load_document(candidate)
+        except YamlLoadError as exc:
+            findings.append(exc.finding)
+            return None, findings
+        if not isinstance(doc.data, dict):
+            findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
+                                    "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
+            return None, findings
+        result = synthesis.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
+                                                run_yaml_file=str(candidate), locate=locate)
+        if not run_yaml:
+            findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
+                                    f"legacy server mode: showing the container entrypoint's enrichment of "
+                                    f"{candidate}", "pass --run-yaml FILE for another run.yaml"))
+    else:
+        return None, findings
+    findings.extend(result.findings)
+    return result, findings
+
+
+def synthesize_workspace(ws: Workspace):
+    """The synthesis alone (see :func:`synthesize`), or None."""
+    return synthesize(ws)[0]
 
 
 def locator(ws: Workspace):
     """``locate(file, path) -> (line, column)`` over the workspace's documents."""
 
+    from lsc_tui.config.synthesis import builtin_position
+
     def locate(file: str, path: tuple) -> tuple[int, int]:
+        if file.startswith("builtin:"):
+            return builtin_position(tuple(path))
         doc = ws.document_for(file)
-        return doc.position(path) if doc is not None else (0, 0)
+        return doc.position(tuple(path)) if doc is not None else (0, 0)
 
     return locate
 
@@ -146,7 +195,7 @@ def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
         return []
     old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}
-    return structural_diff(old or {}, new or {})
+    return structural_diff(old or {}, new or {}, secret_values=values)
 
 
 @functools.lru_cache(maxsize=4)
