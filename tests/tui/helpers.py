@@ -44,13 +44,3 @@ async def type_into(app, pilot, rel: str, text: str) -> None:
     await pilot.pause()
     await pilot.press("enter")
     await settle(app, pilot)
-
-
-def screen_text(app) -> str:
-    """Everything on the screen as plain text (what an operator could read)."""
-    from rich.console import Console
-
-    console = Console(record=True, width=app.size.width, file=__import__("io").StringIO())
-    app.screen._compositor  # noqa: B018 - ensure composed
-    svg_free = app.export_screenshot()
-    return svg_free
