@@ -133,6 +133,7 @@ class NodeEditor(Vertical):
         self._loading_yaml = False
         self._yaml_masked = False
         self._form_gen = 0
+        self._signature = None
 
     def on_mount(self) -> None:
         self.query_one("#yaml-editor", TextArea).cursor_blink = False
@@ -156,14 +157,26 @@ class NodeEditor(Vertical):
             self.revealed = False
             self._pending.clear()
         self._render_title()
-        if not (same and source == "form" and self.mode == "form"):
+        signature = self._form_signature()
+        if same and signature == self._signature:
+            self._update_notes()  # the node did not change: keep the widgets (and the focus)
+        elif not (same and source == "form" and self.mode == "form"):
             if not (same and self._pending):
                 self._build_form()
         else:
             self._update_notes()
+        self._signature = signature
         self._render_findings()
         if not (same and source == "yaml"):
             self._load_yaml()
+
+    def _form_signature(self):
+        doc = self._doc()
+        if self.item is None or doc is None:
+            return None
+        value = model.value_at(doc.data, self.item.path) if self.item.path else doc.data
+        secrets = sorted(repr(p) for d, p in self.view.secret_paths if d == self.item.display)
+        return (self.item.key, repr(value), tuple(secrets), self.revealed, self.readonly)
 
     def _doc(self):
         if self.item is None or self.view is None:
@@ -438,6 +451,7 @@ class NodeEditor(Vertical):
     def set_revealed(self, revealed: bool) -> None:
         self.flush()
         self.revealed = revealed
+        self._signature = self._form_signature()
         if self.view is not None:
             self._build_form()
             self._load_yaml()
