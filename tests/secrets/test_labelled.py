@@ -55,3 +55,21 @@ def test_each_true_secret_is_one_finding_with_its_place():
         assert f.line >= 3 and f.column >= 5
         assert len(f.fingerprint) == 16
         assert f.suggested_env and f.suggested_env.replace("_", "").isalnum() and f.suggested_env.isupper()
+
+
+def test_adversarial_values_are_handled_in_bounded_time():
+    import time
+
+    from lsc_tui.config.masking import mask_inline, mask_yaml_text
+    from lsc_tui.config.secrets import detect_value
+
+    values = ["my" + "-key" * 29 + "!", "my" + "-key" * 3000 + "!", "your" + "_api_key" * 3000 + "#",
+              "http://" + "a:" * 5000, "Bearer " + "a" * 10000, "eyJ" + "a" * 5000 + ".eyJ" + "b" * 5000,
+              "x" * 10000 + "y", "a:" * 5000]
+    start = time.perf_counter()
+    for v in values:
+        detect_value(v, "password")
+        detect_value(v, "value")
+        mask_inline(v)
+        mask_yaml_text("password: " + v)
+    assert time.perf_counter() - start < 2.0
