@@ -256,3 +256,27 @@ def test_unified_workspace_covers_profile_and_native_override(tmp_path):
     assert {p.name for p in applied.written} == {".env", "lightspeed-stack.yaml", "run.yaml"}
     assert envfile.read(root / ".env") == {"NVIDIA_API_KEY": override_key, "GROQ_API_KEY": profile_key}
     assert 'api_key: "${env.GROQ_API_KEY}"\n' in (root / "profiles" / "run.yaml").read_text()
+
+
+def test_a_suggested_name_that_the_env_file_holds_with_another_value_is_an_error(tmp_path, capsys):
+    from lsc_tui.cli import main
+
+    from .samples import rnd
+
+    root = tmp_path / "pg"
+    root.mkdir()
+    config = root / "lightspeed-stack.yaml"
+    config.write_text("name: x\nservice:\n  host: localhost\nllama_stack:\n  url: http://localhost:8321\n"
+                      "user_data_collection:\n  feedback_enabled: false\nconversation_cache:\n  type: postgres\n"
+                      f"  postgres:\n    host: db\n    password: {rnd(12)}\n")
+    (root / ".env").write_text(f"POSTGRES_PASSWORD={rnd(12)}\n")
+    before = config.read_text()
+    assert main(["secrets", "fix", str(config), "--write"]) == 2
+    out, err = capsys.readouterr()
+    assert "POSTGRES_PASSWORD is already set to a different value" in out
+    assert config.read_text() == before
+    fp = scan_workspace(_load(config)).findings[0].fingerprint
+    assert main(["secrets", "fix", str(config), "--write", "--name", f"{fp}=CACHE_PG_PASSWORD"]) == 0
+    capsys.readouterr()
+    assert "${env.CACHE_PG_PASSWORD}" in config.read_text()
+    assert set(envfile.read(root / ".env")) == {"POSTGRES_PASSWORD", "CACHE_PG_PASSWORD"}

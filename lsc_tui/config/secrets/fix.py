@@ -352,7 +352,12 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         elif value in by_value:
             name = by_value[value]
         else:
-            name = N.unique_name(f.suggested_env or N.path_name(f.path), value, owner, f.path, f.rule)
+            suggested = f.suggested_env or N.path_name(f.path)
+            if suggested in present and present[suggested] != value:
+                errors.append(f"{suggested} is already set to a different value in {target_path} "
+                              f"({f.file}:{f.line} {f.key_path}); choose another name: --name {f.fingerprint}=NAME")
+                continue
+            name = N.unique_name(suggested, value, owner, f.path, f.rule)
         owner.setdefault(name, value)
         by_value.setdefault(value, name)
         assigned.append((f, name))
