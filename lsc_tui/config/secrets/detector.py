@@ -187,7 +187,8 @@ def _stronger(a: str, b: str) -> str:
 _LEGACY_DEFAULT = re.compile(r"\$\{\s*env\.([A-Za-z0-9_]+)\s*:-?(?![=+])([^}]+)\}")
 # ``config.api_key``, ``spec.providers.<key>``: a dotted reference to a field, not a value
 _ENV_NAME_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KEY|TOKEN|PASSWORD|SECRET|CREDENTIALS?)$")
-_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
+_COLOUR = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:ansi_)?(?:bright_)?"
+                     r"(?:black|red|green|yellow|blue|magenta|cyan|white|gray|grey|default))$")
 _DOTTED_FIELD = re.compile(r"^[a-z][a-z0-9_]*(?:\.(?:[a-z][a-z0-9_]*|<[a-z_]+>|\*))+$")
 
 

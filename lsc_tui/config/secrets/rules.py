@@ -247,7 +247,7 @@ _STRUCTURAL = re.compile(r"^(?:remote|inline)::|^[a-z][a-z0-9_\-]*::")
 
 def is_placeholder(value: str) -> bool:
     v = value.strip().strip("'\"")
-    if not v:
+    if len(v) < 3:  # no real credential is one or two characters long
         return True
     low = v.lower()
     if low in _PLACEHOLDERS or _REPEATED.match(v):
@@ -312,7 +312,7 @@ def looks_secret_shaped(value: str) -> bool:
         return False
     has_digit = any(c.isdigit() for c in v)
     has_alpha = any(c.isalpha() for c in v)
-    return (has_digit and has_alpha) or shannon(v) >= 3.5 or (len(v) >= 20 and char_classes(v) >= 3)
+    return (has_digit and has_alpha) or (len(v) >= 20 and char_classes(v) >= 3 and shannon(v) >= 3.5)
 
 
 def high_entropy(value: str) -> bool:
