@@ -292,3 +292,21 @@ async def test_broken_yaml_on_disk_is_a_located_message(demo):
         assert app.is_running
         messages = [n.message for n in app._notifications]
         assert any("lightspeed-stack.yaml:" in m for m in messages), messages
+
+
+async def test_clearing_a_field_waits_for_enter(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        field_input(app, "config.url").focus()
+        await pilot.press("end", "ctrl+u")
+        await pilot.pause(0.5)
+        assert not app.view.dirty and not app.session.dirty  # not applied while empty
+        await pilot.press(*"http://b:1/v1")
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        text = app.session.text_of(demo / "run.yaml")
+        assert "url: http://b:1/v1" in text  # one edit, the file's plain style kept
+        await pilot.press("ctrl+z")
+        await settle(app, pilot)
+        assert not app.view.dirty

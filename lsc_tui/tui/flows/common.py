@@ -8,7 +8,8 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.content import Content
+from textual.widgets import Footer, OptionList, Static
 
 CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
 
@@ -59,3 +60,26 @@ def file_hashes(paths) -> dict[str, str]:
 def workspace_dir(session) -> Path:
     """The folder the workspace lives in (the config's folder)."""
     return Path(session.path).parent
+
+
+class FlowList(OptionList):
+    """An OptionList whose highlighted row drops its own colours.
+
+    Rows colour their parts with theme variables ($error, $success, ...); under the cursor those
+    would fight the cursor's own colours (green on yellow in the 16-colour theme). The
+    highlighted row is drawn in the cursor's colours only, so it stays legible in every theme.
+    Relies on OptionList._get_option_render (Textual 8.2, pinned; covered by the snapshots).
+    """
+
+    def _get_option_render(self, option, style):
+        index = self._option_to_index.get(option)
+        if index is not None and index == self.highlighted and isinstance(option.prompt, Content):
+            from textual.visual import visualize
+
+            saved = option._visual
+            option._visual = visualize(self, Content(option.prompt.plain), markup=False)
+            try:
+                return super()._get_option_render(option, style)
+            finally:
+                option._visual = saved
+        return super()._get_option_render(option, style)

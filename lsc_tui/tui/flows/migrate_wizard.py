@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.secrets_review import diff_content
 
 STEPS = ("why", "analysis", "strategy", "secrets", "files", "done")
@@ -85,7 +85,7 @@ class MigrateWizard(FlowScreen):
         yield from self.compose_title()
         with Vertical(id="flow-body"):
             yield Static("", id="mw-steps")
-            yield OptionList(id="mw-strategies")
+            yield FlowList(id="mw-strategies")
             yield Static("", id="mw-proof")
             yield Input(compact=True, placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
                         id="mw-runyaml")

@@ -30,7 +30,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
 
 SPINNER = "|/-\\"
@@ -375,7 +375,7 @@ class PreflightPanel(FlowScreen):
         with Vertical(id="flow-body"):
             yield Static("", id="pf-target", markup=False)
             yield Static("", id="pf-header", markup=False)
-            yield OptionList(id="pf-rows")
+            yield FlowList(id="pf-rows")
             yield Static("", id="pf-summary")
         yield from self.compose_footer()
 

@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lsc_tui.config.masking import MASK
-from lsc_tui.tui.flows.common import FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 
 DEFAULT_K8S_SECRET = "lightspeed-stack-secrets"
 
@@ -121,7 +121,7 @@ class SecretsReview(FlowScreen):
         yield from self.compose_title()
         with Vertical(id="flow-body"):
             yield Static("", id="sr-summary", classes="help")
-            yield OptionList(id="sr-list")
+            yield FlowList(id="sr-list")
             with Vertical(id="sr-detail"):
                 yield Static("", id="sr-where", markup=False)
                 yield Static("", id="sr-value")

@@ -399,7 +399,9 @@ class NodeEditor(Vertical):
         self._pending[i] = event.value
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE, self.flush)
+            self._timer = None
+        if event.value.strip():  # an emptied field is usually mid-edit: it applies at enter / esc / leaving
+            self._timer = self.set_timer(DEBOUNCE, self.flush)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FieldInput):
