@@ -185,3 +185,22 @@ def test_preflight_panel_running(snap_compare, tmp_path, site, size):
         await _wait(pilot, lambda: ctl.state.rows and ctl.state.rows[0].phase == "import")
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("theme", ["lsc-light", "lsc-high-contrast"])
+def test_secrets_review_themes(snap_compare, stable_demo, theme):
+    """The light and the 16-colour high-contrast themes apply to the flows too."""
+    app = HostApp(open_session(stable_demo), SecretsReview, theme=theme)
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_wizard_done_light(snap_compare, stable_demo):
+    app = HostApp(open_session(stable_demo), MigrateWizard, theme="lsc-light")
+
+    async def run_before(pilot):
+        scr = pilot.app.screen
+        await _wait(pilot, lambda: scr.ready)
+        await pilot.press("n", "n", "n", "n", "w")
+        await _wait(pilot, lambda: STEPS[scr.step] == "done")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
