@@ -507,6 +507,7 @@ class LscTuiApp(App):
         tree = self.query_one(ConfigTree)
         tree.filter_text = ""
         tree.show_view(self.view, select_key=self._editor().item.key if self._editor().item else None)
+        self._show_pane("tree")
         tree.focus()
 
     # findings
