@@ -187,6 +187,7 @@ def _stronger(a: str, b: str) -> str:
 _LEGACY_DEFAULT = re.compile(r"\$\{\s*env\.([A-Za-z0-9_]+)\s*:-?(?![=+])([^}]+)\}")
 # ``config.api_key``, ``spec.providers.<key>``: a dotted reference to a field, not a value
 _ENV_NAME_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KEY|TOKEN|PASSWORD|SECRET|CREDENTIALS?)$")
+_URL_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
 _COLOUR = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:ansi_)?(?:bright_)?"
                      r"(?:black|red|green|yellow|blue|magenta|cyan|white|gray|grey|default))$")
 _DOTTED_FIELD = re.compile(r"^[a-z][a-z0-9_]*(?:\.(?:[a-z][a-z0-9_]*|<[a-z_]+>|\*))+$")
@@ -197,7 +198,7 @@ def _not_a_value(v: str) -> bool:
     s = v.strip()
     return (R.is_placeholder(s) or R.is_path(s) or R.is_structural(s) or bool(_DOTTED_FIELD.match(s))
             or bool(_ENV_NAME_VALUE.match(s)) or bool(_COLOUR.match(s))
-            or ("://" in s and " " not in s))
+            or bool(_URL_VALUE.match(s)))
 
 
 def _token_hits(value: str, base: int, refs: list, kind: str = "literal",

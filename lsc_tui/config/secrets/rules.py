@@ -242,7 +242,7 @@ _MASK_CHARS = set("xX*.-_#•")
 _PATH_RE = re.compile(r"^(?:/|\./|\.\./|~/|~$|[A-Za-z]:\\|file://|\\\\)")
 _UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-_STRUCTURAL = re.compile(r"^(?:remote|inline)::|^[a-z][a-z0-9_\-]*::")
+_STRUCTURAL = re.compile(r"^(?:remote|inline)::|^[a-z][a-z_\-]*::[a-z][a-z0-9_\-]*$")
 
 
 def is_placeholder(value: str) -> bool:
