@@ -100,6 +100,8 @@ async def test_walk_through_every_step_and_write(demo):
     assert new["conversation_cache"]["postgres"]["password"] == "${env.POSTGRES_PASSWORD}"
     assert (demo.parent / ".env").read_text().count(PLANTED) == 1
     assert stat.S_IMODE(os.stat(demo).st_mode) == 0o600
+    # the backup holds the literal secret: it is private too
+    assert stat.S_IMODE(os.stat(demo.parent / "lightspeed-stack.yaml.pre-migrate.bak").st_mode) == 0o600
     assert (demo.parent / "run.yaml").read_bytes() == (ROOT / "lsc_tui/data/demo/run.yaml").read_bytes()
     assert (demo.parent / "lightspeed-stack.yaml.pre-migrate.bak").read_bytes() == \
         (ROOT / "lsc_tui/data/demo/lightspeed-stack.yaml").read_bytes()

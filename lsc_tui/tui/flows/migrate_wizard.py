@@ -410,8 +410,9 @@ class MigrateWizard(FlowScreen):
         plan = self.secret_plan if self.convert_secrets else None
         secret_configs = {str(w.path): w for w in plan.writes if w.role == "config"} if plan else {}
         for f in m.files():
+            backup_mode = "0600: it holds literal secrets" if m.secrets else f.mode
             what = {"write": f"written (mode {f.mode})" if f.mode else "written",
-                    "backup": f"backup of the current file (mode {f.mode})" if f.mode else "backup",
+                    "backup": f"backup of the current file (mode {backup_mode})" if backup_mode else "backup",
                     "keep": "kept as it is"}.get(f.action, f.action)
             role = {"config": "the migrated config", "backup": "", "profile": "the profile it names",
                     "legacy-run-yaml": "the legacy run.yaml (no longer read)",
@@ -565,6 +566,11 @@ class MigrateWizard(FlowScreen):
             return
         self.written = [str(res.written)]
         self.backups = [str(res.backup)] if res.backup else []
+        if res.backup and m.secrets:
+            try:  # the backup holds the literal secrets: private, like the .env it came with
+                os.chmod(res.backup, 0o600)
+            except OSError:
+                pass
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
             self._write_secrets()
