@@ -171,12 +171,16 @@ class SaveResult:
     backup: Path | None
 
 
+MERGE_SECONDS = 3.0  # edits of the same field closer than this are one undo step
+
+
 @dataclass
 class _Step:
     op: Any
     file: Path
     before: str
     after: str
+    at: float = 0.0
 
 
 class EditSession:
@@ -313,7 +317,14 @@ class EditSession:
         if after == before:
             return self.analysis
         self._commit_text(file, after)
-        self._undo.append(_Step(op, file, before, after))
+        last = self._undo[-1] if self._undo else None
+        now = time.monotonic()
+        if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
+                and last.file == file and last.op.path == op.path and now - last.at < MERGE_SECONDS):
+            # typing in one field, with pauses: one undo step, not one per pause
+            self._undo[-1] = _Step(op, file, last.before, after, now)
+        else:
+            self._undo.append(_Step(op, file, before, after, now))
         self._redo.clear()
         return self._refresh()
 
@@ -475,7 +486,8 @@ class EditSession:
         return results
 
     def check_disk(self) -> list[tuple[Path, str]]:
-        """Files whose disk content differs from what we loaded: ("reloaded"|"conflict"|"deleted")."""
+        """Files whose disk content differs from what we loaded: "reloaded", "conflict", "deleted" or
+        "unreadable" (changed on disk into something that is not YAML: our buffer is kept)."""
         out = []
         for p in list(self.buffers):
             current = stamp_of(p)
@@ -488,7 +500,11 @@ class EditSession:
             if p in self.dirty_files:
                 out.append((p, "conflict"))
             else:
-                self.reload(p)
+                try:
+                    self.reload(p)
+                except OperationError:
+                    out.append((p, "unreadable"))  # keep our copy until the file is fixed
+                    continue
                 out.append((p, "reloaded"))
         return out
 
@@ -505,9 +521,18 @@ class EditSession:
                             preview.secret_values(self.analysis.secret_findings), new_label=f"{path.name} (on disk)")
 
     def reload(self, path: Path) -> Analysis:
-        """Take theirs: the disk version replaces our buffer (undo history for it is dropped)."""
+        """Take theirs: the disk version replaces our buffer (undo history for it is dropped).
+
+        A disk version that cannot be read as YAML is refused (OperationError, located) and
+        our buffer stays as it was."""
         path = Path(path)
-        text, stamp = yamlio.read_text(path)
+        try:
+            text, stamp = yamlio.read_text(path, self.displays.get(path))
+            self._parse(path, text)
+        except YamlLoadError as exc:
+            f = exc.finding
+            raise OperationError(f"{f.file}:{f.line}:{f.column}: the version on disk cannot be used: "
+                                 f"{f.message}. Your buffer is unchanged; fix the file or save yours.") from None
         self.buffers[path] = text
         self.saved_text[path] = text
         self.stamps[path] = stamp
@@ -535,6 +560,23 @@ class EditSession:
         target = recovery_path(self.path)
         yamlio.atomic_write(target, json.dumps(payload), mode=0o600, backup=False)
         return target
+
+    def recovery_diff(self) -> str:
+        """What restoring the recovery file would change, per file (secrets masked)."""
+        from lsc_tui.config import preview
+
+        data = read_recovery(self.path)
+        if not data:
+            return ""
+        values = preview.secret_values(self.analysis.secret_findings)
+        parts = []
+        for name, entry in data["files"].items():
+            p = Path(name)
+            current = self.buffers.get(p, "")
+            label = self.displays.get(p, p.name)
+            parts.append(preview.diff(current, entry.get("text", ""), f"{label} (on disk)", values,
+                                      new_label=f"{label} (unsaved edits)"))
+        return "".join(parts)
 
     def restore_recovery(self) -> Analysis | None:
         data = read_recovery(self.path)

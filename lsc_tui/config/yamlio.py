@@ -354,9 +354,9 @@ def _lint(root: Node | None, display: str) -> list[Finding]:
     out: list[Finding] = []
     if root is None:
         return out
-    stack = [root]
+    stack: list[tuple[Node, object]] = [(root, None)]
     while stack:
-        node = stack.pop()
+        node, key = stack.pop()
         if node.kind == "map":
             seen: dict[str, Node] = {}
             for k, v in node.items:
@@ -372,17 +372,23 @@ def _lint(root: Node | None, display: str) -> list[Finding]:
                             f"Delete one of the two '{k.value}' keys, or merge them."))
                     else:
                         seen[k.value] = k
-                stack.append(v)
+                stack.append((v, k.value if k.kind == "scalar" else None))
                 if k.kind != "scalar":
-                    stack.append(k)
+                    stack.append((k, None))
         elif node.kind == "seq":
-            stack.extend(node.items)
+            stack.extend((item, key) for item in node.items)
         elif node.style is None and node.value is not None:
-            out.extend(_trap(node, display))
+            out.extend(_trap(node, display, key))
     return out
 
 
-def _trap(node: Node, display: str) -> list[Finding]:
+def _trap(node: Node, display: str, key=None) -> list[Finding]:
+    from lsc_tui.config.masking import is_secret_key
+
+    if node.tag not in (_BOOL, _INT, _NULL):
+        return []
+    if is_secret_key(key):  # never echo a value that may be a secret
+        return _trap_masked(node, display)
     v = node.value or ""
     if node.tag == _BOOL and v.lower() not in ("true", "false"):
         return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-bool",
@@ -400,6 +406,18 @@ def _trap(node: Node, display: str) -> list[Finding]:
         return [Finding(display, node.line, node.column, Severity.INFO, "yaml11-null",
                         "'~' means null (no value)", "Write null, or quote it ('~') if you mean the character.")]
     return []
+
+
+def _trap_masked(node: Node, display: str) -> list[Finding]:
+    v = node.value or ""
+    traps = (node.tag == _BOOL and v.lower() not in ("true", "false"),
+             node.tag == _INT and (_OCTAL_LIKE.match(v) or _SEXAGESIMAL.match(v)))
+    if not any(traps):
+        return []
+    return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-secret-not-a-string",
+                    "this secret value is read as a number or a boolean by the servers' YAML 1.1 reader, "
+                    "so it will not be the text you wrote",
+                    "Quote it, or better, move it to an environment variable (lsc-tui secrets fix).")]
 
 
 # -- loading files -------------------------------------------------------------------
@@ -606,7 +624,8 @@ def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | No
     new.findings = [f for f in doc.findings
                     if not ((f.line, f.column) == (node.line, node.column) and f.code.startswith("yaml11-"))]
     if new_node.style is None:
-        new.findings.extend(_trap(new_node, doc.display))
+        key = next((p for p in reversed(path) if isinstance(p, str)), None)  # as _lint: the nearest key
+        new.findings.extend(_trap(new_node, doc.display, key))
     return new
 
 

@@ -160,12 +160,13 @@ class LscTuiApp(App):
 
                     clear_recovery(self.session.path)
 
-            from lsc_tui.tui.screens.dialogs import Choice
+            from lsc_tui.tui.screens.dialogs import RecoveryDialog
 
-            self.push_screen(Choice("Unsaved edits from a previous session",
-                                    f"lsc-tui closed with unsaved edits to {files}.",
-                                    [("restore", "Restore them (r)", "r"), ("discard", "Discard them (d)", "d"),
-                                     ("later", "Decide later (l)", "l")]), answer)
+            try:
+                diff_text = self.session.recovery_diff()
+            except Exception:  # the offer still stands without its diff
+                diff_text = ""
+            self.push_screen(RecoveryDialog(files, diff_text), answer)
             return
         if self.offer_migration and not self.readonly:
             try:
@@ -827,6 +828,10 @@ class LscTuiApp(App):
                                 severity="warning", timeout=8)
                 elif state == "conflict":
                     self._conflict(Path(path))
+                elif state == "unreadable":
+                    self.notify(f"{name} changed on disk into something that is not valid YAML; lsc-tui keeps "
+                                "your copy until the file is fixed (f5 checks again).",
+                                severity="warning", timeout=10)
 
         self.submit(lambda s: s.check_disk(), "disk", done)
 
@@ -874,8 +879,37 @@ class LscTuiApp(App):
         self._close_messages_no_wait()
 
 
+def _on_hangup(app: "LscTuiApp"):
+    """SIGHUP (the SSH connection dropped) or SIGTERM: keep unsaved edits in a 0600 recovery
+    file, then leave. The next `lsc-tui` on the same config offers them back, with a diff."""
+
+    def handler(signum, frame) -> None:
+        import signal
+        import threading
+
+        try:
+            app.session.write_recovery()
+        except Exception:  # leaving matters more than the message
+            pass
+        if signum == signal.SIGHUP:  # the terminal is gone: nothing to restore on it
+            os._exit(128 + signum)
+        # SIGTERM in a live terminal: leave cleanly (restore the screen), and surely
+        threading.Timer(3.0, os._exit, args=(128 + signum,)).start()
+        try:
+            app.call_later(lambda: app.exit(return_code=128 + signum))
+        except Exception:
+            os._exit(128 + signum)
+
+    return handler
+
+
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
             notice: str | None = None) -> int:
+    import signal
+
     app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True)
+    if not readonly:
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(sig, _on_hangup(app))
     app.run(mouse=mouse)
     return app.return_code or 0

@@ -193,8 +193,6 @@ def test_canary_appears_in_no_output(tmp_path, capsys, caplog, monkeypatch):
     assert needle in capsys.readouterr().out
 
 
-@pytest.mark.xfail(strict=True, reason="yamlio._trap puts the scalar text in yaml11-* messages, even under a "
-                                       "secret-named key; reported to the lead (yamlio is not ours to edit)")
 def test_validate_does_not_echo_a_numeric_password(tmp_path, capsys):
     digits = "0" + rnd(7, "1234567")
     config = tmp_path / "lightspeed-stack.yaml"

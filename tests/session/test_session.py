@@ -206,3 +206,29 @@ def test_switch_profile_and_baseline(tmp_path):
     assert not [f for f in a.findings if f.code == "baseline-ignored"]
     s.apply(SwitchProfile(cfg, baseline="empty"))
     assert s.workspace.profile is None and s.workspace.baseline == "empty"
+
+
+def test_typing_in_one_field_is_one_undo_step(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    original = s.text_of(run)
+    path = ("providers", "inference", 0, "config", "url")
+    for url in ("http://a", "http://ab", "http://abc:1/v1"):
+        s.apply(SetValue(run, path, url))
+    s.apply(SetValue(run, ("distro_name",), "other"))
+    s.undo()
+    assert "http://abc:1/v1" in s.text_of(run)
+    s.undo()
+    assert s.text_of(run) == original and not s.can_undo
+
+
+def test_disk_version_that_is_not_yaml_is_refused(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    before = s.text_of(run)
+    run.write_text("providers: [unclosed\n")
+    assert s.check_disk() == [(run, "unreadable")]
+    assert s.text_of(run) == before
+    with pytest.raises(OperationError) as exc:
+        s.reload(run)
+    assert "run.yaml:2:1" in str(exc.value)

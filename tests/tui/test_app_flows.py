@@ -347,7 +347,10 @@ async def test_recovery_after_a_dropped_session(demo):
     app2 = make_app()
     async with app2.run_test(size=(120, 40)) as pilot:
         await settle(app2, pilot)
-        assert isinstance(app2.screen, Choice)
+        from lsc_tui.tui.screens.dialogs import RecoveryDialog
+
+        assert isinstance(app2.screen, RecoveryDialog)
+        assert "+" in app2.screen.diff_text and "http://recovered:1/v1" in app2.screen.diff_text
         await pilot.press("r")
         await settle(app2, pilot)
         assert "http://recovered:1/v1" in app2.session.text_of(demo / "run.yaml")
@@ -381,3 +384,39 @@ async def test_every_key_of_the_keymap_runs(demo):
         await pilot.pause()
         assert isinstance(app.screen, ModalScreen)
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("signame", ["SIGHUP", "SIGTERM"])
+def test_hangup_writes_the_unsaved_edits_to_a_private_recovery_file(demo, signame, tmp_path):
+    """An SSH drop (SIGHUP) or a kill (SIGTERM) with unsaved edits: a 0600 recovery file, then exit."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    state = tmp_path / "state"
+    script = textwrap.dedent(f"""
+        import os, signal
+        from pathlib import Path
+        from lsc_tui.config.session import SetValue
+        from lsc_tui.tui.app import LscTuiApp, _on_hangup
+        app = LscTuiApp(Path("lightspeed-stack.yaml"), offer_migration=False)
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(sig, _on_hangup(app))
+        def edit():
+            app.session.apply(SetValue(Path("run.yaml").resolve(),
+                                       ("providers", "inference", 0, "config", "url"), "http://unsaved:1/v1"))
+            os.kill(os.getpid(), signal.{signame})
+        app.call_after_refresh(edit)
+        app.run(headless=True, size=(80, 24))
+    """)
+    r = subprocess.run([sys.executable, "-c", script], cwd=demo, capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "XDG_STATE_HOME": str(state), "XDG_CONFIG_HOME": str(tmp_path / "c")})
+    signum = {"SIGHUP": 1, "SIGTERM": 15}[signame]
+    assert r.returncode in (128 + signum, 0) or r.returncode == -signum, r.stderr[-500:]
+    [recovery] = list((state / "lsc-tui" / "recovery").glob("*.json"))
+    assert (recovery.stat().st_mode & 0o777) == 0o600
+    files = json.loads(recovery.read_text())["files"]
+    assert any("http://unsaved:1/v1" in entry["text"] for entry in files.values())
+    assert "Traceback" not in r.stderr

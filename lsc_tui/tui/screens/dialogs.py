@@ -32,6 +32,7 @@ class Dialog(ModalScreen):
     Dialog Input { margin-bottom: 1; }
     Dialog .error { color: $error; height: auto; }
     Dialog #conflict-diff { height: 12; border: solid $panel; }
+    Dialog #recovery-diff { height: 10; border: solid $panel; }
     """
     BINDINGS = [Binding("escape,q", "cancel", "Cancel", show=False)]
 
@@ -163,3 +164,37 @@ class Prompt(Dialog):
             self.query_one("#prompt-error", Static).update(f"{missing[0]} is required")
             return
         self.dismiss(values)
+
+
+class RecoveryDialog(Dialog):
+    """Unsaved edits left by a dropped session: restore, discard or decide later, with the diff."""
+
+    BINDINGS = [Binding("escape,q", "later", "Later", show=False)]
+
+    def __init__(self, files: str, diff_text: str):
+        super().__init__()
+        self.files, self.diff_text = files, diff_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Unsaved edits from a previous session", classes="title")
+            yield Static(f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
+                         "editor (not on disk); u undoes it.", classes="body", markup=False)
+            with VerticalScroll(id="recovery-diff"):
+                yield Static(colour_diff(self.diff_text) if self.diff_text.strip() else Text("(no difference)"))
+            with Horizontal(classes="buttons"):
+                yield Button("Restore (r)", id="restore", variant="primary")
+                yield Button("Discard (d)", id="discard")
+                yield Button("Later (l)", id="later")
+
+    def on_key(self, event) -> None:
+        mapping = {"r": "restore", "d": "discard", "l": "later"}
+        if event.key in mapping:
+            event.stop()
+            self.dismiss(mapping[event.key])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id)
+
+    def action_later(self) -> None:
+        self.dismiss("later")
