@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    # A bare `lsc-tui` or `lsc-tui PATH` opens the editor.
-    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")):
+    # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         if "edit" in _available():
             argv = ["edit", *argv]
     args = parser.parse_args(argv)

@@ -62,3 +62,14 @@ def test_missing_file_and_directory_exit_2(tmp_path):
 def test_bad_arguments_exit_2():
     assert lsc("validate").returncode == 2
     assert lsc("validate", "--bogus", "x").returncode == 2
+
+
+def test_editor_options_route_to_edit():
+    from lsc_tui import cli
+
+    parser = cli.build_parser()
+    args = parser.parse_args(["edit", "--color", "16", "--readonly"])
+    assert args.color == "16" and args.readonly
+    r = lsc("--color", "sixteen")  # routed to `edit`, whose parser rejects the value
+    assert r.returncode == 2 and "--color" in r.stderr
+    assert lsc("--version").stdout.startswith("lsc-tui ")
