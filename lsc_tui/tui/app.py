@@ -829,9 +829,13 @@ class LscTuiApp(App):
                 elif state == "conflict":
                     self._conflict(Path(path))
                 elif state == "unreadable":
-                    self.notify(f"{name} changed on disk into something that is not valid YAML; lsc-tui keeps "
-                                "your copy until the file is fixed (f5 checks again).",
-                                severity="warning", timeout=10)
+                    try:  # refused without side effects: its message names file:line:col
+                        self.session.reload(Path(path))
+                        why = ""
+                    except OperationError as exc:
+                        why = f" ({exc})"
+                    self.notify(f"{name} changed on disk into something lsc-tui cannot use{why}; your copy is "
+                                "kept until the file is fixed (f5 checks again).", severity="warning", timeout=10)
 
         self.submit(lambda s: s.check_disk(), "disk", done)
 

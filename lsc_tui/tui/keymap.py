@@ -22,6 +22,7 @@ class Key:
     write: bool = False  # disabled by --readonly
     palette: bool = True  # offered in the command palette
     help: str = ""
+    footer: str = ""  # the short label in the footer (80 columns hold about ten keys)
 
     @property
     def display(self) -> str:
@@ -32,25 +33,26 @@ class Key:
 
 KEYS: list[Key] = [
     # -- everywhere --------------------------------------------------------------------------
-    Key("question_mark,f1", "help", "Help: every key", "Global", show=True),
+    Key("question_mark,f1", "help", "Help: every key", "Global", show=True, footer="Help"),
     Key("colon,ctrl+p", "command_palette", "Command palette: every action", "Global", show=True, palette=False),
-    Key("q", "back", "Back (close, clear the filter) or quit", "Global", show=True),
+    Key("q", "back", "Back (close, clear the filter) or quit", "Global", show=True, footer="Back"),
     Key("ctrl+q", "quit_app", "Quit (asks when there are unsaved edits)", "Global"),
     Key("escape", "escape", "Back to the tree / close", "Global", palette=False),
-    Key("ctrl+s,w", "save", "Save every edited file (atomic, with a .bak backup)", "Global", show=True, write=True),
-    Key("u,ctrl+z", "undo", "Undo the last edit", "Global", show=True, write=True),
+    Key("ctrl+s,w", "save", "Save every edited file (atomic, with a .bak backup)", "Global", show=True, write=True,
+        footer="Save"),
+    Key("u,ctrl+z", "undo", "Undo the last edit", "Global", show=True, write=True, footer="Undo"),
     Key("ctrl+r,ctrl+y", "redo", "Redo", "Global", write=True),
     Key("1", "pane('tree')", "Show/focus the tree", "Global"),
     Key("2", "pane('editor')", "Show/focus the node editor", "Global"),
     Key("3", "pane('diff')", "Show/focus the run.yaml diff", "Global"),
     Key("4", "pane('findings')", "Show/focus the findings", "Global"),
-    Key("slash", "filter", "Filter the tree (esc clears)", "Global", show=True),
+    Key("slash", "filter", "Filter the tree (esc clears)", "Global", show=True, footer="Filter"),
     Key("n", "next_finding", "Jump to the next finding", "Global"),
     Key("N", "previous_finding", "Jump to the previous finding", "Global"),
     Key("T", "next_theme", "Next theme (remembered)", "Global"),
     Key("f5", "check_disk", "Check the files on disk now", "Global"),
     # -- tree and nodes --------------------------------------------------------------------------
-    Key("a", "add_provider", "Add a provider", "Nodes", show=True, write=True),
+    Key("a", "add_provider", "Add a provider", "Nodes", show=True, write=True, footer="Add"),
     Key("d,delete", "delete_node", "Remove the selected node (asks)", "Nodes", write=True),
     Key("c", "duplicate", "Duplicate the selected provider", "Nodes", write=True),
     Key("r", "rename", "Rename the selected provider", "Nodes", write=True),
@@ -72,11 +74,13 @@ def _flow_keys() -> list[Key]:
         from lsc_tui.tui.flows import FLOWS
     except ImportError:  # pragma: no cover - the flows are optional
         return []
-    return [Key(f.key, f.action, f.description, "Flows", show=False,
+    return [Key(f.key, f.action, f.description, "Flows", show=True, footer=f.title,
                 write=f.action in ("flow_migrate", "flow_secrets")) for f in FLOWS]
 
 
-KEYS += _flow_keys()
+# the flows go right after the global keys, so the footer shows them even at 80 columns
+_at = next(i for i, k in enumerate(KEYS) if k.action == "undo") + 1
+KEYS[_at:_at] = _flow_keys()
 
 # Movement inside lists and trees (vim and arrows), per widget.
 MOVEMENT = [
@@ -99,7 +103,8 @@ def app_bindings() -> list[Binding]:
     for k in KEYS:
         if k.action == "command_palette":
             continue  # App.COMMAND_PALETTE_BINDING covers ctrl+p; ':' is added by the app
-        out.append(Binding(k.keys, k.action, k.description.split(":")[0].split(" (")[0], show=k.show,
+        label = k.footer or k.description.split(":")[0].split(" (")[0]
+        out.append(Binding(k.keys, k.action, label, show=k.show,
                            key_display=k.display.split(" ")[0]))
     return out
 

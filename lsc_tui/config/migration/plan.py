@@ -203,7 +203,7 @@ class Migration:
         if target.exists():
             bak = backup_name(target)
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup",
-                                  oct(target.stat().st_mode & 0o777)[2:].zfill(4)))
+                                  "0600"))
         run_role = "profile" if cand.profile_ref else "legacy-run-yaml"
         out.append(FileAction(a.run_yaml.path, a.run_yaml.display, run_role, "keep"))
         if target != Path(os.path.abspath(a.config.path)):
@@ -255,7 +255,7 @@ class Migration:
 
                 raise FileChangedError(target)
             atomic_write(backup, original.decode("utf-8"), expected=None,
-                         mode=target.stat().st_mode & 0o777, backup=False)
+                         mode=0o600, backup=False)  # the old config may hold literal secrets
         atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data)
         os.chmod(target, 0o600)
         check = self._reprove(target)
