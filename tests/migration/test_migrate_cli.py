@@ -38,7 +38,7 @@ def test_write_in_place_backs_up_keeps_run_yaml_and_is_0600(tmp_path, run_cli):
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     backup = cfg.with_name(cfg.name + ".pre-migrate.bak")
     assert backup.read_bytes() == original
-    assert stat.S_IMODE(backup.stat().st_mode) == 0o644  # the backup keeps the original's mode
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600  # the old config may hold literal secrets
     assert run.read_bytes() == run_bytes  # the legacy run.yaml is never touched
     assert "re-read from disk and proven again: equivalent" in out
     ws = load_workspace(cfg, cwd=tmp_path)
