@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -955,25 +954,12 @@ def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = Non
 
     The write is atomic: a 0600 temp file in the same directory, fsync, rename.
     """
+    from lsc_tui.config.yamlio import atomic_write
+
     target = Path(path)
-    if target.parent != Path(""):
-        target.parent.mkdir(parents=True, exist_ok=True)
     body = dump_run_yaml(data) if text is None else text
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(target.parent))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    os.chmod(target, 0o600)
+    # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there
+    atomic_write(target, body, mode=0o600, backup=False)
     return target
 
 

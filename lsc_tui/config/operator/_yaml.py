@@ -8,9 +8,7 @@ tree, so every finding can name a line and column.
 
 from __future__ import annotations
 
-import os
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -303,40 +301,8 @@ def screen_text(data, show_secrets: bool = False, *, sort_keys: bool = True) -> 
 
 
 def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True) -> Path | None:
-    """Write atomically (temp file in the same directory, fsync, rename) with ``mode``.
+    """Write atomically with ``mode`` (yamlio's writer); an existing file is kept as ``NAME.bak``.
+    Returns the backup path, if any."""
+    from lsc_tui.config.yamlio import atomic_write
 
-    An existing file is kept as ``NAME.bak`` first. Returns the backup path, if any.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    backup_file = None
-    if backup and path.exists():
-        backup_file = path.with_name(path.name + ".bak")
-        _write(backup_file, path.read_bytes(), stat.S_IMODE(path.stat().st_mode))
-    _write(path, text.encode("utf-8"), mode)
-    return backup_file
-
-
-def _write(target: Path, raw: bytes, mode: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # pragma: no cover
-        pass
+    return atomic_write(path, text, mode=mode, backup=backup)
