@@ -197,7 +197,11 @@ _PAINT = textwrap.dedent("""
         from pathlib import Path
         app = LscTuiApp(Path(path))
     def painted():
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # VmHWM (this process image's peak RSS); ru_maxrss would inherit the parent's peak across fork
+        try:
+            rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+        except (OSError, StopIteration):
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         app.exit(rss)
     app.call_after_refresh(lambda: app.call_after_refresh(painted))
     rss = app.run(headless=True, size=(80, 24))

@@ -9,6 +9,7 @@ file, not YAML, not a mapping), with one located finding that says how to fix it
 from __future__ import annotations
 
 import os
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,6 +463,12 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     fn = getattr(models, "validate_lightspeed" if which == "lightspeed-stack" else "validate_run_yaml", None)
     if fn is None:
         return
+    key = (which, partial, doc.text)
+    hit = _VALIDATED.get(doc)
+    if hit is not None and hit[0] == key:  # an unchanged document (the editor re-validates after each edit)
+        ws.findings.extend(hit[1])
+        return
+    before = len(ws.findings)
     data = doc.data
     if which == "lightspeed-stack" and isinstance(data, dict) and "ogx" in data:
         data = dict(data)
@@ -480,6 +487,10 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
             sev = Severity.WARNING
         # the models' messages name the field themselves (and hide keys that look secret)
         ws.findings.append(Finding(doc.display, ln, col, sev, issue.code, issue.message, issue.fix, path))
+    _VALIDATED[doc] = (key, ws.findings[before:])
+
+
+_VALIDATED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _validate_run_yaml(ws: Workspace, doc: Document, partial: bool = False) -> None:

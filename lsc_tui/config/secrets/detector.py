@@ -9,6 +9,8 @@ or an exception: the value is held by :class:`SecretValue` and handed out by ``r
 
 from __future__ import annotations
 
+import weakref
+
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -517,14 +519,32 @@ class ScanResult:
         return {f.secret.reveal() for f in self.findings + self.allowed}
 
 
+_SCANNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
+    """scan_document, remembered per parsed document: the editor rescans after every edit,
+    and the documents that did not change are the same objects (yamlio's parse cache)."""
+    try:
+        hit = _SCANNED.get(doc)
+    except TypeError:  # not weak-referenceable
+        return scan_document(doc, allow=allow)
+    if hit is not None and hit[0] == allow and hit[1] == doc.text:
+        return hit[2]
+    result = scan_document(doc, allow=allow)
+    _SCANNED[doc] = (allow, doc.text, result)
+    return result
+
+
 def scan_documents(documents: Iterable, *, allow: frozenset | set = frozenset(),
                    allow_source: Path | None = None) -> ScanResult:
     from lsc_tui.config.secrets import names
 
     docs = list(documents)
     found: list[SecretFinding] = []
+    allow = frozenset(allow)
     for doc in docs:
-        found.extend(scan_document(doc, allow=allow))
+        found.extend(_scan_cached(doc, allow))
     found = names.assign_names(found)
     order = {"error": 0, "warning": 1}
     found.sort(key=lambda f: (f.file, f.line, f.column, order.get(f.severity, 2), f.rule))
