@@ -109,3 +109,11 @@ def test_env_reference_pattern_matches_the_reference_grammar():
         assert pattern.search(good), good
     for bad in ("${env.port}", "${ env.PORT }", "$env.PORT", "${env.PORT:8080}", "8080"):
         assert not pattern.search(bad), bad
+
+
+@pytest.mark.parametrize("kind", sorted(FILE_NAMES))
+def test_the_wheel_ships_the_same_schema(kind):
+    """lsc_tui/data/schemas/ (installed with the package) holds copies of schemas/."""
+    shipped = ROOT / "lsc_tui" / "data" / "schemas" / FILE_NAMES[kind]
+    assert shipped.is_file() and shipped.read_text(encoding="utf-8") == render_schema(kind), (
+        f"copy schemas/{FILE_NAMES[kind]} to lsc_tui/data/schemas/ after regenerating it")
