@@ -593,6 +593,16 @@ class LscTuiApp(App):
     def set_baseline(self, which: str) -> None:
         self.submit(lambda s: s.set_diff_baseline(which), "baseline")
 
+    def switch_profile(self, name: str, kind: str) -> None:
+        """Point the unified config at another profile or baseline; the diff shows the effect before saving."""
+        from lsc_tui.config.session import SwitchProfile
+
+        cfg = self.session.workspace.config.path
+        op = SwitchProfile(cfg, profile=name) if kind == "file" else SwitchProfile(cfg, baseline=name)
+        self.submit(lambda s: s.apply(op), "edit",
+                    lambda _r: self.notify(f"Now on {kind} {name}: the run.yaml pane shows what changes; "
+                                           "ctrl+s saves, u undoes.", timeout=6))
+
     # themes
     def action_next_theme(self) -> None:
         names = self._lsc_themes

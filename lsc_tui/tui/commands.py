@@ -23,6 +23,14 @@ class LscCommands(Provider):
             out.append((f"Theme: {name}", "switch theme (remembered)", partial(app.set_theme_by_name, name)))
         for which, label in (("disk", "saved files"), ("legacy", "the legacy run.yaml"), ("previous", "the previous edit")):
             out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
+        ws = app.session.workspace
+        if ws.mode == "unified" and not getattr(app, "readonly", False):
+            from lsc_tui.config.workspace import profile_choices
+
+            for choice in profile_choices(ws):
+                if not choice.active:
+                    out.append((f"Switch to {choice.kind} {choice.name}", "named profile: preview before saving",
+                                partial(app.switch_profile, choice.name, choice.kind)))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out
 

@@ -420,3 +420,25 @@ def test_hangup_writes_the_unsaved_edits_to_a_private_recovery_file(demo, signam
     files = json.loads(recovery.read_text())["files"]
     assert any("http://unsaved:1/v1" in entry["text"] for entry in files.values())
     assert "Traceback" not in r.stderr
+
+
+async def test_palette_switches_the_named_profile_with_a_preview(unified):
+    """Issue 10 item 4: the palette lists the baselines and profile files; switching shows the diff
+    before anything is saved."""
+    from lsc_tui.tui.commands import LscCommands
+
+    cfg = unified / "lightspeed-stack.yaml"
+    on_disk = cfg.read_bytes()
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        provider = LscCommands(app.screen, None)
+        commands = {name: cb for name, _h, cb in provider._commands()}
+        assert "Switch to baseline empty" in commands
+        commands["Switch to baseline empty"]()
+        await settle(app, pilot)
+        assert app.session.workspace.baseline == "empty" and app.session.workspace.profile is None
+        assert app.session.analysis.diff_text.startswith("--- saved files")
+        assert cfg.read_bytes() == on_disk  # a preview, not a save
+        app.session.undo()
+        assert app.session.workspace.profile is not None
