@@ -79,6 +79,18 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
+def _start(config, run_yaml, config_file, run_yaml_file, env, locate):
+    """The context, config and builder both legacy modes start from."""
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
+    if not isinstance(config, dict):
+        config = {}
+    b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
+                  Origin("legacy-run.yaml", str(run_yaml_file), ()))
+    if not isinstance(run_yaml, dict):
+        ctx.lcore_fails("the run.yaml is not a mapping", "make the run.yaml a mapping", ())
+    return ctx, config, b
+
+
 def enrich_legacy_library(
     config: dict,
     run_yaml: dict,
@@ -91,13 +103,7 @@ def enrich_legacy_library(
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
     from lsc_tui.config.synthesis import Synthesis
 
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
-    if not isinstance(config, dict):
-        config = {}
-    b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
-                  Origin("legacy-run.yaml", str(run_yaml_file), ()))
-    if not isinstance(run_yaml, dict):
-        ctx.lcore_fails("the run.yaml is not a mapping", "make the run.yaml a mapping", ())
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate)
     rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
@@ -152,13 +158,7 @@ def enrich_legacy_server(
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
     from lsc_tui.config.synthesis import Synthesis, _enrich
 
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
-    if not isinstance(config, dict):
-        config = {}
-    b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
-                  Origin("legacy-run.yaml", str(run_yaml_file), ()))
-    if not isinstance(run_yaml, dict):
-        ctx.lcore_fails("the run.yaml is not a mapping", "make the run.yaml a mapping", ())
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate)
     E.dedupe_vector_io(b)
     _enrich(b, ctx, config, unified_mode=False)
     E.dedupe_vector_io(b)
