@@ -7,7 +7,6 @@ mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
 
 from __future__ import annotations
 
-import difflib
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,12 +127,8 @@ def dump(result) -> str:
 def dump_data(data) -> str:
     if not isinstance(data, dict):
         return ""
-    try:
-        from lsc_tui.config.synthesis import dump_run_yaml
-    except ImportError:  # pragma: no cover
-        import yaml
+    from lsc_tui.config.synthesis import dump_run_yaml
 
-        return yaml.safe_dump(data, sort_keys=True, default_flow_style=False)
     return dump_run_yaml(data)
 
 
@@ -175,24 +170,16 @@ def mask(text: str, values: set[str]) -> str:
 
 
 def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = "synthesized run.yaml") -> str:
-    try:
-        from lsc_tui.config.diff import unified_diff
-    except ImportError:
-        unified_diff = None
-    if unified_diff is not None:
-        return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 fromfile=old_label, tofile=new_label)
-    return mask("".join(lines), values)
+    from lsc_tui.config.diff import unified_diff
+
+    return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
 
 
 def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
     if old_text == new_text:
         return []
-    try:
-        from lsc_tui.config.diff import structural_diff
-    except ImportError:
-        return []
+    from lsc_tui.config.diff import structural_diff
+
     old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}
     return structural_diff(old or {}, new or {}, secret_values=values)

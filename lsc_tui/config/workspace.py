@@ -456,13 +456,9 @@ def available_profiles(config_dir: Path) -> list[str]:
 
 
 def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = False) -> None:
-    try:
-        from lsc_tui.config import models
-    except ImportError:  # models not available: structural checks only
-        return
-    fn = getattr(models, "validate_lightspeed" if which == "lightspeed-stack" else "validate_run_yaml", None)
-    if fn is None:
-        return
+    from lsc_tui.config import models
+
+    fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
     key = (which, partial, doc.text)
     hit = _VALIDATED.get(doc)
     if hit is not None and hit[0] == key:  # an unchanged document (the editor re-validates after each edit)
