@@ -478,7 +478,7 @@ def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, 
 
 
 _PARSED: "dict[tuple, Document]" = {}
-_PARSED_MAX = 24
+_PARSED_MAX = 4
 
 
 def remember(doc: Document) -> None:
