@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 
 IDLE_SECONDS = 1.0  # quiet time before the idle collection
+DUE_AFTER = 5000  # container objects allocated (net) since the last collection
 
 
 def settle() -> None:
@@ -31,6 +32,11 @@ def settle() -> None:
 def editing() -> None:
     """No automatic collections from now on; ``collect_idle`` does them."""
     gc.disable()
+
+
+def due() -> bool:
+    """Enough new objects since the last collection to make one worth it."""
+    return gc.get_count()[0] >= DUE_AFTER
 
 
 def collect_idle() -> int:

@@ -14,3 +14,25 @@ def corpus() -> Path:
 @pytest.fixture
 def lcore_corpus() -> Path:
     return CORPUS / "lightspeed-stack"
+
+
+@pytest.fixture(autouse=True)
+def _editor_opened(monkeypatch):
+    """The editor paints first and opens the config right after, in a job. Pilot tests and
+    snapshots start from the opened editor: ``run_test`` waits for that first job. (The
+    state before it is tested on its own, with the unwrapped ``run_test``.)"""
+    from contextlib import asynccontextmanager
+
+    from lsc_tui.tui.app import LscTuiApp
+
+    original = LscTuiApp.run_test
+
+    @asynccontextmanager
+    async def run_test(self, *args, **kwargs):
+        async with original(self, *args, **kwargs) as pilot:
+            await self.wait_idle()
+            await pilot.pause()
+            yield pilot
+
+    run_test.unwrapped = original
+    monkeypatch.setattr(LscTuiApp, "run_test", run_test)

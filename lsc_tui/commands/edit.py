@@ -43,13 +43,13 @@ def apply_color(choice: str) -> None:
 
 
 def run(args) -> int:
-    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+    from lsc_tui.config.workspace import WorkspaceError, open_root
 
     path, notice = resolve_start_path(args.path, args.demo)
     if notice:
         print(notice, file=sys.stderr)
     try:
-        load_workspace(path)
+        open_root(path)  # what stops the editor is told before it takes the terminal
     except WorkspaceError as exc:
         print(exc.finding.to_text(), file=sys.stderr)
         return 2

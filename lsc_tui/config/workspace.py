@@ -121,9 +121,11 @@ def _load(path: Path, cwd: Path, overlay: dict | None = None) -> Document:
         raise WorkspaceError(exc.finding) from None
 
 
-def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
-                   overlay: dict[Path, str] | None = None) -> Workspace:
-    """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's."""
+def open_root(path: Path | str, *, cwd: Path | str | None = None,
+              overlay: dict[Path, str] | None = None) -> tuple[Path, Document]:
+    """The config file a path names and its parsed document, or the WorkspaceError that stops
+    any command on it (no config, YAML error, empty file, not a mapping). Cheap: one parse,
+    no validation; the editor checks this before it takes the terminal."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path = Path(path)
     if not path.is_absolute():
@@ -142,6 +144,14 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
                                      Severity.ERROR, "not-a-mapping",
                                      f"the top level is {kind}, not a mapping of keys",
                                      "A config file is a mapping: `key: value` lines at the top level."))
+    return path, doc
+
+
+def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
+                   overlay: dict[Path, str] | None = None) -> Workspace:
+    """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's."""
+    cwd = Path(cwd) if cwd is not None else Path.cwd()
+    path, doc = open_root(path, cwd=cwd, overlay=overlay)
     if looks_like_run_yaml(doc.data):
         ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
                        mode_reason="a Llama Stack run.yaml opened on its own")

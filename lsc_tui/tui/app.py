@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -19,23 +21,45 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Input, Tabs, Tab, TextArea, Tree
+from textual.widgets import Footer, Input, Tabs, Tab, Tree
 
-from lsc_tui.config.findings import Finding, path_text
-from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem,
-                                    OperationError, RemoveNode, RenameProvider, SetEnvRef)
-from lsc_tui.config.workspace import WorkspaceError
-from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
-from lsc_tui.tui import keymap, model, themes
+from lsc_tui import gcpolicy
+from lsc_tui.tui import keymap, themes
 from lsc_tui.tui.commands import LscCommands
-from lsc_tui.tui.model import TreeItem, View, build_view
-from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog
-from lsc_tui.tui.screens.help import HelpScreen
-from lsc_tui.tui.widgets.config_tree import ConfigTree
-from lsc_tui.tui.widgets.diff_pane import DiffPane
-from lsc_tui.tui.widgets.findings import FindingsPanel
 from lsc_tui.tui.widgets.header import StatusHeader
-from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+
+if TYPE_CHECKING:
+    from lsc_tui.config.findings import Finding
+    from lsc_tui.config.session import EditSession
+    from lsc_tui.tui.model import TreeItem, View
+
+
+def _text_area():
+    from textual.widgets import TextArea
+
+    return TextArea
+
+
+def _import_editor() -> None:
+    """The modules the first paint does not need (the config core, the panes, the dialogs):
+    imported right after it, so the screen shows before they load (docs/benchmarks.md)."""
+    global path_text, AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem, \
+        OperationError, RemoveNode, RenameProvider, SetEnvRef, WorkspaceError, FileChangedError, VerifyError, \
+        YamlLoadError, model, build_view, ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog, \
+        HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
+    from lsc_tui.config.findings import path_text
+    from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
+                                        MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
+    from lsc_tui.config.workspace import WorkspaceError
+    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
+    from lsc_tui.tui import model
+    from lsc_tui.tui.model import build_view
+    from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog
+    from lsc_tui.tui.screens.help import HelpScreen
+    from lsc_tui.tui.widgets.config_tree import ConfigTree
+    from lsc_tui.tui.widgets.diff_pane import DiffPane
+    from lsc_tui.tui.widgets.findings import FindingsPanel
+    from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
 
 NARROW_BELOW = 100  # columns: below this the panes become tabs
 PANES = ("tree", "editor", "diff", "findings")
@@ -45,21 +69,38 @@ MODAL_OK = {"quit_app", "command_palette", "help"}
 
 
 class MainScreen(Screen):
+    """Header, body and footer paint first; the panes are mounted into the body right after
+    (``LscTuiApp.build_panes``), and the session is opened after that, in a thread."""
+
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
-        yield Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
-        with Vertical(id="body"):
-            with Horizontal(id="main"):
-                with Vertical(id="tree-pane", classes="pane"):
-                    yield QuietInput(placeholder="filter the tree (esc clears)", id="filter")
-                    yield ConfigTree(id="tree")
-                yield NodeEditor(id="editor", classes="pane")
-                yield DiffPane(id="diff", classes="pane")
-            yield FindingsPanel(id="findings", classes="pane")
+        tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
+        tabs.display = False
+        yield tabs
+        yield Vertical(id="body")
         yield Footer()
 
     def on_mount(self) -> None:
         self.app.main_ready()
+
+
+def pane_widgets(narrow: bool, active: str) -> list:
+    """The panes, in the layout the terminal's width asks for (classes and visibility set
+    before mounting, so no restyling pass follows)."""
+
+    def pane(widget, name: str):
+        if name == active:
+            widget.add_class("-active")
+        widget.display = name == active or not narrow
+        return widget
+
+    flt = QuietInput(placeholder="filter the tree (esc clears)", id="filter")
+    flt.display = False
+    main = Horizontal(pane(Vertical(flt, ConfigTree(id="tree"), id="tree-pane", classes="pane"), "tree"),
+                      pane(NodeEditor(id="editor", classes="pane"), "editor"),
+                      pane(DiffPane(id="diff", classes="pane"), "diff"), id="main")
+    main.display = not (narrow and active == "findings")
+    return [main, pane(FindingsPanel(id="findings", classes="pane"), "findings")]
 
 
 class LscTuiApp(App):
@@ -79,8 +120,14 @@ class LscTuiApp(App):
         self.persist_theme = persist_theme
         self.requested_theme = theme
         self.offer_migration = offer_migration
-        self.session = EditSession.open(Path(path), cwd=Path(cwd) if cwd else None)
-        self.view: View = build_view(self.session)
+        self.start_path = Path(path)
+        self.start_cwd = Path(cwd) if cwd else None
+        # Filled by the first job, after the first paint: the screen shows at once and the
+        # analysis (validation, synthesis, secrets) runs off the UI thread.
+        self.session: EditSession | None = None
+        self.view: View | None = None
+        self._gc_timer = None
+        self._last_job = 0.0
         self.narrow = False
         self.active_pane = "tree"
         self._jobs: asyncio.Queue | None = None
@@ -120,23 +167,50 @@ class LscTuiApp(App):
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._theme_ready = True
 
+    def on_unmount(self) -> None:
+        gcpolicy.restore()
+
     def main_ready(self) -> None:
-        self._main_up = True
-        self.query_one("#filter", Input).display = False
+        self.query_one(StatusHeader).show_loading(self._display_name(self.start_path))
+        self.call_after_refresh(self.build_panes)
+
+    async def build_panes(self) -> None:
+        """After the first paint: the panes, then the session (opened by the first job)."""
+        _import_editor()
+        screen = self.get_default_screen_instance()
+        self.narrow = self.size.width < NARROW_BELOW
+        screen.set_class(self.narrow, "-narrow")
+        screen.query_one("#pane-tabs", Tabs).display = self.narrow
+        await screen.query_one("#body").mount_all(pane_widgets(self.narrow, self.active_pane))
         editor = self.query_one(NodeEditor)
         editor.readonly = self.readonly
-        self._layout(self.size.width)
-        self.apply_view(self.view, source="load")
         self.query_one(ConfigTree).focus()
         if self.requested_theme and self.persist_theme and not self._theme_errors:
             themes.save_setting("theme", self.theme)
+        self.submit(self._open_session, "load", self._session_opened)
+        self._main_up = True
+
+    def _open_session(self, _none) -> EditSession:
+        self.session = EditSession.open(self.start_path, cwd=self.start_cwd)
+        return self.session
+
+    def _session_opened(self, _session) -> None:
+        gcpolicy.settle()
+        gcpolicy.editing()
+        self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         if self.notice:
             self.notify(self.notice, timeout=8)
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
             self._watch_disk()
-        self._offer_recovery_or_migration()
+        self.call_after_refresh(self._offer_recovery_or_migration)
+
+    def _collect_when_idle(self) -> None:
+        """The cycle collector runs here, between edits, never inside one (lsc_tui.gcpolicy)."""
+        if self._jobs is not None and self._jobs.empty() and self._jobs._unfinished_tasks == 0 \
+                and time.monotonic() - self._last_job >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
+            gcpolicy.collect_idle()
 
     def _offer_recovery_or_migration(self) -> None:
         """After a dropped session, offer the edits it left behind; else, for a legacy config, migration."""
@@ -306,6 +380,9 @@ class LscTuiApp(App):
                     self._conflict(Path(exc.path), then_save=True)
                     continue
                 except (WorkspaceError, YamlLoadError) as exc:
+                    if self.session is None:  # the first load: nothing to edit
+                        self.exit(return_code=2, message=exc.finding.to_text())
+                        continue
                     self.notify(exc.finding.to_text(), title="Cannot read the file", severity="error", timeout=10)
                     continue
                 except VerifyError as exc:
@@ -316,6 +393,10 @@ class LscTuiApp(App):
                                 severity="error", timeout=10)
                     continue
                 except Exception as exc:  # never a traceback on screen
+                    if self.session is None:
+                        self.exit(return_code=1, message=f"lsc-tui: internal error ({type(exc).__name__}) while "
+                                  "opening the config. Run again with LSC_TUI_DEBUG=1 for the traceback and report it.")
+                        continue
                     self.notify(f"internal error ({type(exc).__name__}); nothing was lost: your buffers are intact",
                                 severity="error", timeout=10)
                     continue
@@ -327,6 +408,7 @@ class LscTuiApp(App):
                         select = None
                 self.apply_view(view, source=source, select=select if isinstance(select, str) else None)
             finally:
+                self._last_job = time.monotonic()
                 self._jobs.task_done()
 
     def _run_in_thread(self, fn):
@@ -339,7 +421,7 @@ class LscTuiApp(App):
 
     async def wait_idle(self) -> None:
         """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""
-        for _ in range(200):
+        for _ in range(3000):  # the panes are mounted right after the first paint
             if self._main_up:
                 break
             await asyncio.sleep(0.01)
@@ -354,19 +436,19 @@ class LscTuiApp(App):
             await self._jobs.join()
 
     # -- operations from the editor -----------------------------------------------------------
-    @on(NodeEditor.Edit)
-    def _editor_edit(self, event: NodeEditor.Edit) -> None:
+    def on_node_editor_edit(self, event: NodeEditor.Edit) -> None:
         if self.readonly:
             return
         op = event.op
         self.submit(lambda s: s.apply(op), source=event.source)
 
-    @on(NodeEditor.Problem)
-    def _editor_problem(self, event: NodeEditor.Problem) -> None:
+    def on_node_editor_problem(self, event: NodeEditor.Problem) -> None:
         self.notify(event.text, title="Not applied", severity="error")
 
     # -- bindings ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if self.view is None:  # still opening the config
+            return action in MODAL_OK
         if isinstance(self.screen, ModalScreen) and action in {k.action.split("(")[0] for k in keymap.KEYS} \
                 and action not in MODAL_OK:
             return False
@@ -469,7 +551,7 @@ class LscTuiApp(App):
         self.submit(lambda s: s.redo(), "redo", done)
 
     def _display_name(self, path: Path) -> str:
-        for display, p in self.view.files.items():
+        for display, p in (self.view.files.items() if self.view else ()):
             if Path(p) == Path(path):
                 return self.view.short_name(display)
         return Path(path).name
@@ -512,8 +594,7 @@ class LscTuiApp(App):
         tree.focus()
 
     # findings
-    @on(FindingsPanel.Jump)
-    def _finding_jump(self, event: FindingsPanel.Jump) -> None:
+    def on_findings_panel_jump(self, event: FindingsPanel.Jump) -> None:
         self.jump_to_finding(event.finding)
 
     def jump_to_finding(self, finding: Finding) -> None:
@@ -551,8 +632,7 @@ class LscTuiApp(App):
         self._step_finding(-1)
 
     # diff
-    @on(DiffPane.Jump)
-    def _diff_jump(self, event: DiffPane.Jump) -> None:
+    def on_diff_pane_jump(self, event: DiffPane.Jump) -> None:
         origin = event.origin
         src = getattr(origin, "source_path", None) if origin is not None else None
         file = getattr(origin, "file", None) if origin is not None else None
@@ -617,7 +697,7 @@ class LscTuiApp(App):
     def action_toggle_editor(self) -> None:
         mode = self._editor().toggle_mode()
         self._show_pane("editor")
-        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, TextArea)):
+        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, _text_area())):
             self._editor().focus_first()
         self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
 

@@ -89,6 +89,11 @@ def shipped_theme_files() -> list:
     return sorted((p for p in folder.iterdir() if p.name.endswith((".yaml", ".yml"))), key=lambda p: p.name)
 
 
+def _load_yaml(text: str):
+    """Safe loading with the C loader where PyYAML has it (start-up reads these files)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
     result = ThemeLoad()
     sources: list = list(shipped_theme_files())
@@ -98,7 +103,7 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
     for src in sources:
         label = getattr(src, "name", str(src))
         try:
-            data = yaml.safe_load(src.read_text(encoding="utf-8"))
+            data = _load_yaml(src.read_text(encoding="utf-8"))
             result.themes.append(theme_from_data(data, label))
         except (OSError, yaml.YAMLError, ValueError) as exc:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -111,7 +116,7 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
 
 def read_settings() -> dict:
     try:
-        data = yaml.safe_load(settings_path().read_text(encoding="utf-8"))
+        data = _load_yaml(settings_path().read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -404,11 +404,12 @@ def test_hangup_writes_the_unsaved_edits_to_a_private_recovery_file(demo, signam
         app = LscTuiApp(Path("lightspeed-stack.yaml"), offer_migration=False)
         for sig in (signal.SIGHUP, signal.SIGTERM):
             signal.signal(sig, _on_hangup(app))
-        def edit():
+        async def edit():
+            await app.wait_idle()  # the config is opened after the first paint
             app.session.apply(SetValue(Path("run.yaml").resolve(),
                                        ("providers", "inference", 0, "config", "url"), "http://unsaved:1/v1"))
             os.kill(os.getpid(), signal.{signame})
-        app.call_after_refresh(edit)
+        app.call_after_refresh(lambda: app.run_worker(edit()))
         app.run(headless=True, size=(80, 24))
     """)
     r = subprocess.run([sys.executable, "-c", script], cwd=demo, capture_output=True, text=True, timeout=60,

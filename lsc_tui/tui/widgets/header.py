@@ -5,13 +5,24 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from lsc_tui.tui.model import View
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lsc_tui.tui.model import View
 
 
 class StatusHeader(Static):
     DEFAULT_CSS = """
     StatusHeader { height: 1; background: $panel; color: $foreground; text-wrap: nowrap; text-overflow: ellipsis; }
     """
+
+    def show_loading(self, name: str) -> None:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(" lsc-tui ", style="bold reverse")
+        t.append("  opening ")
+        t.append(name, style="bold")
+        t.append(" (validating, synthesizing run.yaml)", style="italic")
+        self.update(t)
 
     def show_view(self, view: View, readonly: bool = False) -> None:
         c = view.counts

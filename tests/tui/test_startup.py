@@ -1,0 +1,71 @@
+"""Start-up: the editor paints before it opens the config, opens it in a job, and turns the
+cycle collector to the between-edits policy once it is open."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from pathlib import Path
+
+import pytest
+
+from lsc_tui.tui.app import LscTuiApp
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_first_paint_shows_what_is_being_opened_before_the_config_is_read(demo):
+    release = threading.Event()
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    opened = app._open_session
+
+    def slow_open(none):
+        assert release.wait(30)
+        return opened(none)
+
+    app._open_session = slow_open
+    async with LscTuiApp.run_test.unwrapped(app, size=(80, 24)) as pilot:
+        await pilot.pause()
+        header = str(app.query_one("#header").render())
+        assert "opening lightspeed-stack.yaml" in header
+        assert app.session is None and app.view is None
+        # keys that need the config do nothing yet; help still opens
+        assert app.check_action("save", ()) is False
+        assert app.check_action("help", ()) is True
+        release.set()
+        await app.wait_idle()
+        await pilot.pause()
+        assert app.session is not None and app.view is not None
+        assert "E:" in str(app.query_one("#header").render())
+        assert app.query_one("#tree").root.children  # the tree is filled
+
+
+async def test_a_config_that_breaks_between_the_check_and_the_open_ends_with_its_error(demo):
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    (demo / "lightspeed-stack.yaml").write_text("name: [unclosed\n")
+    async with LscTuiApp.run_test.unwrapped(app, size=(80, 24)) as pilot:
+        for _ in range(200):
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+    assert app.return_code == 2
+    assert app.session is None
+
+
+async def test_the_cycle_collector_runs_between_edits_and_is_restored_on_exit(demo):
+    assert gc.isenabled()
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not gc.isenabled()  # no collection pauses while the operator types
+        assert gc.get_freeze_count() > 0  # what loading made is out of later passes
+        junk = []
+        for _ in range(6000):  # objects in cycles, as widgets leave behind
+            a = [None]
+            a[0] = a
+            junk.append(a)
+        del junk, a
+        app._last_job = 0.0
+        app._collect_when_idle()
+        assert gc.get_count()[0] < 100
+        await pilot.pause()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
