@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
-from lsc_tui.tui.flows.secrets_review import diff_content
+from lsc_tui.tui.widgets.diff_pane import diff_content
 
 STEPS = ("why", "analysis", "strategy", "secrets", "files", "done")
 STEP_TITLES = {"why": "Why migrate", "analysis": "Analysis", "strategy": "Strategy", "secrets": "Secrets",

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from lsc_tui.config.masking import MASK
 from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.widgets.diff_pane import diff_content
 
 DEFAULT_K8S_SECRET = "lightspeed-stack-secrets"
 
@@ -40,24 +41,6 @@ class ReviewState:
     env_file: str = ".env"
     k8s_secret: str = DEFAULT_K8S_SECRET
     written: list = field(default_factory=list)  # every path written so far
-
-
-def diff_content(diff: str) -> Content:
-    """A unified diff coloured with the theme's diff variables (text is already masked)."""
-    parts = []
-    for line in diff.splitlines():
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "$diff-added"
-        elif line.startswith("-"):
-            style = "$diff-removed"
-        elif line.startswith("@@"):
-            style = "$diff-hunk"
-        else:
-            style = ""
-        parts.append((line + "\n", style))
-    return Content.assemble(*parts) if parts else Content("(no change)")
 
 
 class SecretsReview(FlowScreen):

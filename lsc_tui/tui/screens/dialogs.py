@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -10,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
-from lsc_tui.tui.widgets.diff_pane import colour_diff
+from lsc_tui.tui.widgets.diff_pane import diff_content
 
 
 class QuietInput(Input):
@@ -33,6 +32,7 @@ class Dialog(ModalScreen):
     Dialog .error { color: $error; height: auto; }
     Dialog #conflict-diff { height: 12; border: solid $panel; }
     Dialog #recovery-diff { height: 10; border: solid $panel; }
+    Dialog .diff { text-wrap: nowrap; text-overflow: ellipsis; }
     """
     BINDINGS = [Binding("escape,q", "cancel", "Cancel", show=False)]
 
@@ -92,7 +92,7 @@ class ConflictDialog(Dialog):
             yield Static(f"Another program changed {self.display_name} while you have unsaved edits in it.",
                          classes="body", markup=False)
             with VerticalScroll(id="conflict-diff"):
-                yield Static(colour_diff(self.diff_text) if self.diff_text.strip() else Text("(no difference)"))
+                yield Static(diff_content(self.diff_text, "(no difference)"), classes="diff")
             with Horizontal(classes="buttons"):
                 yield Button("Keep mine (k)", id="mine", variant="primary")
                 yield Button("Take theirs (t)", id="theirs")
@@ -181,7 +181,7 @@ class RecoveryDialog(Dialog):
             yield Static(f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
                          "editor (not on disk); u undoes it.", classes="body", markup=False)
             with VerticalScroll(id="recovery-diff"):
-                yield Static(colour_diff(self.diff_text) if self.diff_text.strip() else Text("(no difference)"))
+                yield Static(diff_content(self.diff_text, "(no difference)"), classes="diff")
             with Horizontal(classes="buttons"):
                 yield Button("Restore (r)", id="restore", variant="primary")
                 yield Button("Discard (d)", id="discard")

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
@@ -16,22 +17,25 @@ from lsc_tui.tui.model import View
 BASELINE_NAMES = {"disk": "saved files", "legacy": "legacy run.yaml", "previous": "previous edit"}
 
 
-def colour_diff(diff_text: str) -> Text:
-    t = Text(no_wrap=True, overflow="ellipsis")
+def diff_content(diff_text: str, empty: str = "(no change)") -> Content:
+    """A unified diff (already masked) coloured with the theme's diff variables, so every theme,
+    the high-contrast one included, governs every diff lsc-tui shows."""
+    parts = []
     for line in diff_text.splitlines():
         if line.startswith(("+++", "---")):
             style = "bold"
         elif line.startswith("+"):
-            style = "green"
+            style = "$diff-added"
         elif line.startswith("-"):
-            style = "red"
+            style = "$diff-removed"
         elif line.startswith("@@"):
-            style = "cyan"
+            style = "$diff-hunk"
         else:
             style = ""
-        t.append(line + "\n", style=style)
-    t.rstrip()
-    return t
+        parts.append((line + "\n", style))
+    if not parts:
+        return Content(empty)
+    return Content.assemble(*parts).rstrip()
 
 
 def origin_text(origin, view: View | None = None) -> str:
@@ -73,6 +77,7 @@ class DiffPane(Vertical):
     DiffPane #diff-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     DiffPane #diff-switcher { height: 1fr; }
     DiffPane #diff-scroll { height: 1fr; }
+    DiffPane #diff-body { text-wrap: nowrap; text-overflow: ellipsis; }
     DiffPane #run-list { height: 1fr; border: none; padding: 0; }
     DiffPane #origin { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
@@ -104,7 +109,7 @@ class DiffPane(Vertical):
                 "the Llama Stack server owns it (legacy server mode)." if view.mode == "legacy-server"
                 else "fix the errors in the findings (4) first."), style="dim"))
         elif view.diff_text.strip():
-            body.update(colour_diff(view.diff_text))
+            body.update(diff_content(view.diff_text))
         else:
             body.update(Text(f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
                              "Edit a node and the diff appears here; v shows the whole run.yaml.", style="dim"))
