@@ -138,9 +138,25 @@ class ConfigTree(Tree[TreeItem]):
                     parent.expand()
                     parent = parent.parent
                 _ = self._tree_lines  # lay the lines out now, so the node has its line number
-                self.move_cursor(node)
+                # The cursor moves now; the scroll waits for the layout: a tree filled or resized in
+                # this same tick does not know its height yet, and scrolling then would depend on
+                # timing.
+                self.cursor_line = node._line
+                self.call_after_refresh(self._scroll_cursor_into_view)
                 return True
         return False
+
+    def _scroll_cursor_into_view(self, tries: int = 20) -> None:
+        if self.cursor_node is None:
+            return
+        if not self.size.height:  # not laid out yet (just mounted), or hidden (a tab at 80 columns)
+            if tries:
+                self.call_after_refresh(self._scroll_cursor_into_view, tries - 1)
+            return  # on_resize scrolls once it has a height
+        self.scroll_to_node(self.cursor_node, animate=False)
+
+    def on_resize(self, event) -> None:
+        self.call_after_refresh(self._scroll_cursor_into_view, 0)
 
     def action_collapse_or_parent(self) -> None:
         node = self.cursor_node
