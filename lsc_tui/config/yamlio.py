@@ -151,7 +151,7 @@ class Derivation:
 
     def moved(self, n: Node) -> Node:
         """A scalar node of the source as it is in this document (the same object if it did not move)."""
-        if n is self.old_node:
+        if n is self.old_node or n.start == self.old_node.start:
             return self.node
         if not self.delta or n.end < self.old_end:
             return n

@@ -493,9 +493,11 @@ def _candidates_cached(doc) -> list[tuple]:
 
 
 def _derived_candidates(source: list[tuple], derived) -> list[tuple]:
-    old = derived.old_node
+    # the edited scalar by its offset: a candidate's node may be a copy of the tree's (no aliases
+    # here, so no two scalars share a start)
+    old_start = derived.old_node.start
     out = [(di, path, derived.moved(node), key, flow, hits)
-           for di, path, node, key, flow, hits in source if node is not old]
+           for di, path, node, key, flow, hits in source if node.start != old_start]
     hits = _detect(derived.node, derived.key)
     if hits:
         start = derived.node.start
