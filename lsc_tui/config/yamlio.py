@@ -109,6 +109,18 @@ class Node:
     items: list = field(default_factory=list)  # map: [(key Node, value Node)], seq: [Node]
     flow: bool = False
 
+    def __getattr__(self, name):
+        # Only reached for a missing attribute: the items of a collection that an edit moved
+        # (see _moved) are made when first asked for, from the collection they were moved from.
+        if name == "items":
+            lazy = self.__dict__.get("_moved")
+            if lazy is not None:
+                items = _materialize(*lazy)
+                self.__dict__["items"] = items
+                del self.__dict__["_moved"]
+                return items
+        raise AttributeError(name)
+
     def child(self, key) -> "Node | None":
         if self.kind == "map":
             for k, v in self.items:
@@ -687,26 +699,51 @@ def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | No
 _new_object = object.__new__
 
 
+def _moved(n: Node, delta: int, columns: dict) -> Node:
+    """``n`` moved by ``delta`` characters (and its column by ``columns[line]`` when it sits on a
+    line the edits changed). A collection's items are not copied now: the copy records where
+    they come from and how far they moved, and makes them when first asked for (so an edit
+    costs what it touches, not the size of the rest of the file)."""
+    d = n.__dict__.copy()
+    d["start"] += delta
+    d["end"] += delta
+    line_delta = columns.get(d["line"])
+    if line_delta:
+        d["column"] += line_delta
+    if d["kind"] != "scalar":
+        lazy = d.pop("_moved", None)
+        if lazy is None:
+            del d["items"]
+            d["_moved"] = (n, delta, columns)
+        else:  # moved again before anyone looked: one move from the original items
+            source, before, cols = lazy
+            if cols:
+                merged = dict(cols)
+                for line, dc in columns.items():
+                    merged[line] = merged.get(line, 0) + dc
+            else:
+                merged = columns
+            d["_moved"] = (source, before + delta, merged)
+    m = _new_object(Node)
+    m.__dict__ = d
+    return m
+
+
+def _materialize(source: Node, delta: int, columns: dict) -> list:
+    if source.kind == "map":
+        return [(_moved(k, delta, columns), _moved(v, delta, columns)) for k, v in source.items]
+    return [_moved(i, delta, columns) for i in source.items]
+
+
 def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_end: int, delta: int,
              edit_line: int) -> Node:
     """The node tree after replacing ``target``: nodes that do not move are shared with the
-    old tree (nodes are never mutated), nodes after the edit are copied with their offsets moved
-    by ``delta``, and the ancestors of the target get their new end."""
+    old tree (nodes are never mutated), nodes after the edit are moved copies (see _moved),
+    and the ancestors of the target get their new end."""
+    columns = {edit_line: delta}
 
     def moved(n: Node) -> Node:  # n starts at or after old_end: every offset moves
-        m = _new_object(Node)
-        d = n.__dict__.copy()
-        d["start"] += delta
-        d["end"] += delta
-        if d["line"] == edit_line:
-            d["column"] += delta
-        kind = d["kind"]
-        if kind == "map":
-            d["items"] = [(moved(k), moved(v)) for k, v in d["items"]]
-        elif kind == "seq":
-            d["items"] = [moved(i) for i in d["items"]]
-        m.__dict__ = d
-        return m
+        return _moved(n, delta, columns)
 
     def visit(n: Node) -> Node:
         if n is target:

@@ -50,3 +50,33 @@ def test_fast_edit_equals_a_full_parse(src, data, value):
     assert sorted(fast.findings, key=key) == sorted(slow.findings, key=key)
     # the original is untouched
     assert parse_text(src.read_text(), "f.yaml", Path("f.yaml")).data == doc.data
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", range(5))
+def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
+    """Moved collections make their items only when asked for, possibly after several more edits
+    moved them again: however edits and looks interleave, the tree equals a parse of the text."""
+    import random
+
+    rng = random.Random(seed)
+    doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
+    scalars = [p for p, n in doc.iter_scalars() if p]
+    derived = 0
+    for step in range(40):
+        path = rng.choice(scalars)
+        value = rng.choice(["x" * rng.randrange(0, 40), rng.randrange(10**6), "http://h:1/v" + "1" * rng.randrange(9)])
+        new = replaced_scalar_document(doc, path, value)
+        if new is None:
+            continue
+        derived += 1
+        doc = new
+        if rng.random() < 0.3:  # look at a part of the tree now and then
+            doc.node_at(rng.choice(scalars))
+        if rng.random() < 0.1:
+            slow = Document(Path("f.yaml"), doc.text, None, "f.yaml")
+            assert _flatten(doc.root, []) == _flatten(slow.root, [])
+    assert derived > 0
+    slow = Document(Path("f.yaml"), doc.text, None, "f.yaml")
+    assert doc.data == slow.data
+    assert _flatten(doc.root, []) == _flatten(slow.root, [])
