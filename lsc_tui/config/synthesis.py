@@ -699,7 +699,52 @@ def _unfoldable(text: str) -> bool:
     return " " not in text and not text.startswith('"')
 
 
-def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+class _DumpMemo:
+    """The lines of each sub-tree of the last dump, by the identity of its container.
+
+    The editor dumps the synthesized run.yaml after every keystroke; the synthesis is built
+    copy-on-write from the documents' data, and an edit copies only the containers along its
+    path, so nearly every sub-tree is the same object as in the previous dump. Its lines
+    depend only on the container's content, its indentation, the prefix of its first line and
+    the chain of keys above it (all checked on a hit), provided containers are not changed in
+    place once built (neither documents' data nor a finished synthesis ever is). An entry
+    holds its container (so its id cannot be reused) and the ids of the containers below it,
+    so that the check for a container reached twice (aliases: PyYAML's dump instead) stays
+    exact. Entries the last dump did not use are dropped.
+    """
+
+    MIN_LINES = 6  # smaller sub-trees are cheaper to emit than to remember
+
+    def __init__(self) -> None:
+        self.prev: dict = {}
+        self.cur: dict = {}
+
+
+_DUMP_MEMO = _DumpMemo()
+
+
+def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, stack: list, order: list) -> None:
+    """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
+    memo = _DUMP_MEMO
+    vid = id(value)
+    hit = memo.cur.get(vid) or memo.prev.get(vid)
+    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack):
+        inner = hit[5]
+        if not seen.isdisjoint(inner):
+            raise _Fallback()
+        seen.update(inner)
+        order.extend(inner)
+        out.extend(hit[4])
+        memo.cur[vid] = hit
+        return
+    n_out, n_order = len(out), len(order)
+    fn(value, indent, first, out, seen, stack, order)
+    if len(out) - n_out >= _DumpMemo.MIN_LINES:
+        memo.cur[vid] = (value, indent, first, tuple(stack), out[n_out:], order[n_order:])
+
+
+def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list,
+              order: list) -> None:
     try:
         keys = sorted(mapping)
     except TypeError:
@@ -722,10 +767,11 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _fast_map(value, child, None, out, seen, stack)
+                _emit(_fast_map, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " {}\n")
@@ -733,10 +779,11 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _fast_seq(value, child, None, out, seen, stack)
+                _emit(_fast_seq, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " []\n")
@@ -752,7 +799,8 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
                 out.extend(body[1:])
 
 
-def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list,
+              order: list) -> None:
     child = indent + "  "
     stack.append(("i",))
     for value in items:
@@ -766,16 +814,18 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            order.append(id(value))
             if value:
-                _fast_map(value, child, pre, out, seen, stack)
+                _emit(_fast_map, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "{}\n")
         elif cls is list:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            order.append(id(value))
             if value:
-                _fast_seq(value, child, pre, out, seen, stack)
+                _emit(_fast_seq, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "[]\n")
         else:
@@ -892,10 +942,14 @@ def dump_run_yaml(data: Any) -> str:
     if not data:
         return "{}\n"
     out: list = []
+    memo = _DUMP_MEMO
+    memo.cur = {}
     try:
-        _fast_map(data, "", None, out, set(), [])
+        _fast_map(data, "", None, out, set(), [], [])
     except _Fallback:
         return pyyaml_dump(data)
+    finally:
+        memo.prev, memo.cur = memo.cur, {}
     return "".join(out)
 
 
