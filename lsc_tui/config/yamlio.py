@@ -237,6 +237,8 @@ class Document:
         self.data = self.all_data[0] if self.all_data else None
         for root in self.roots:
             self.findings.extend(_lint(root, self.display))
+        if not self.has_aliases:
+            _note_alias_free(self)
 
     def position(self, path: tuple | list) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest existing parent."""
@@ -693,7 +695,32 @@ def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | No
     if new_node.style is None:
         new.findings.extend(_trap(new_node, doc.display, lint_key))
     new.derived = Derivation(weakref.ref(doc), tuple(walk_path), key, node, new_node, old_end, delta)
+    _note_alias_free(new)  # a scalar set into alias-free data by copying the path: still alias-free
     return new
+
+
+_ALIAS_FREE: "dict[int, weakref.ref]" = {}
+
+
+def _note_alias_free(doc: Document) -> None:
+    data = doc.data
+    if data.__class__ is not dict and data.__class__ is not list:
+        return
+    if len(_ALIAS_FREE) >= 64:
+        for k in [k for k, ref in _ALIAS_FREE.items() if ref() is None]:
+            del _ALIAS_FREE[k]
+        if len(_ALIAS_FREE) >= 64:
+            _ALIAS_FREE.clear()
+    _ALIAS_FREE[id(data)] = weakref.ref(doc)
+
+
+def known_alias_free(obj) -> bool:
+    """True when ``obj`` is the data of a live document whose text has no alias: PyYAML builds a
+    container per node, so no container of it is reachable twice (the walk of
+    ``enrichment.has_aliases`` would say so too, at the cost of visiting every container)."""
+    ref = _ALIAS_FREE.get(id(obj))
+    doc = ref() if ref is not None else None
+    return doc is not None and doc.data is obj and not doc.has_aliases
 
 
 _new_object = object.__new__

@@ -80,3 +80,34 @@ def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
     slow = Document(Path("f.yaml"), doc.text, None, "f.yaml")
     assert doc.data == slow.data
     assert _flatten(doc.root, []) == _flatten(slow.root, [])
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {k: 1}\nb: *x\n",
+    "a: &x\n  k: [1, 2]\nb:\n  <<: *x\n  j: 2\n",
+    "a:\n  <<: {k: 1}\n  j: [1]\nb: [&l [1], *l]\n",
+    "a: {k: [1, {z: 2}]}\nb: [x, {y: 1}]\n",
+    "a: &s scalar\nb: *s\nc: {d: 1}\n",
+] + [p.read_text() for p in SOURCES])
+def test_documents_known_alias_free_agree_with_the_walk(text):
+    from lsc_tui.config import enrichment, yamlio
+
+    def walked(data):
+        enrichment._ALIAS_CACHE.clear()
+        saved = dict(yamlio._ALIAS_FREE)
+        yamlio._ALIAS_FREE.clear()
+        try:
+            return enrichment.has_aliases(data)
+        finally:
+            yamlio._ALIAS_FREE.update(saved)
+
+    doc = parse_text(text, "f.yaml", Path("f.yaml"))
+    enrichment._ALIAS_CACHE.clear()
+    assert enrichment.has_aliases(doc.data) == walked(doc.data)
+    scalars = [p for p, n in doc.iter_scalars() if p]
+    for path in scalars[:20]:
+        new = replaced_scalar_document(doc, path, "v")
+        if new is not None:
+            enrichment._ALIAS_CACHE.clear()
+            assert enrichment.has_aliases(new.data) is walked(new.data) is False
+            assert yamlio.known_alias_free(new.data)
