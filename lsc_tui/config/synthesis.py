@@ -718,13 +718,29 @@ class _DumpMemo:
     def __init__(self) -> None:
         self.prev: dict = {}
         self.cur: dict = {}
+        self.last_root: Any = None
+
+    def pays(self, data: dict) -> bool:
+        """Whether ``data`` shares a top-level container with the last dump's (an edit's synthesis);
+        other data (a first dump, another workspace) is dumped plainly and only noted."""
+        last, self.last_root = self.last_root, data
+        if last is None:
+            return False
+        return any(v is last.get(k) for k, v in data.items() if v.__class__ is dict or v.__class__ is list)
 
 
 _DUMP_MEMO = _DumpMemo()
 
 
+class _Unremembered(list):
+    """The ``order`` list of a dump that does not use the memo (per dump, so threads do not mix)."""
+
+
 def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, stack: list, order: list) -> None:
     """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
+    if order.__class__ is _Unremembered:
+        fn(value, indent, first, out, seen, stack, order)
+        return
     memo = _DUMP_MEMO
     vid = id(value)
     hit = memo.cur.get(vid) or memo.prev.get(vid)
@@ -943,6 +959,13 @@ def dump_run_yaml(data: Any) -> str:
         return "{}\n"
     out: list = []
     memo = _DUMP_MEMO
+    if not memo.pays(data):
+        memo.prev = memo.cur = {}
+        try:
+            _fast_map(data, "", None, out, set(), [], _Unremembered())
+        except _Fallback:
+            return pyyaml_dump(data)
+        return "".join(out)
     memo.cur = {}
     try:
         _fast_map(data, "", None, out, set(), [], [])

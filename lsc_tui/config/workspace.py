@@ -523,11 +523,14 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
             out[i:i] = new
     else:
         out = []
+        legacy = envref.find_legacy_refs
         for path, node in doc.iter_scalars():
             value = node.value
             if not value or "${" not in value:
                 continue
-            out.extend(_lint_scalar(doc, path, node))
+            bad = legacy(value)
+            if bad:
+                out.extend(_lint_scalar(doc, path, node, bad))
     try:
         _ENV_LINTED[doc] = (doc.text, out)
     except TypeError:  # pragma: no cover
@@ -535,16 +538,18 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     return out
 
 
-def _lint_scalar(doc: Document, path: tuple, node) -> list[Finding]:
+def _lint_scalar(doc: Document, path: tuple, node, legacy_refs: list | None = None) -> list[Finding]:
     value = node.value
     if not value or "${" not in value:
         return []
+    if legacy_refs is None:
+        legacy_refs = envref.find_legacy_refs(value)
     # operands may be secrets (a literal default): show the shape, never the operand
     return [Finding(doc.display, node.line, node.column, Severity.WARNING, "env-ref-literal",
                     f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
                     f"({bad.reason}); the server keeps it as literal text",
                     f"Write {_elide(bad.suggestion)}.", path)
-            for bad in envref.find_legacy_refs(value)]
+            for bad in legacy_refs]
 
 
 _ENV_LINTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

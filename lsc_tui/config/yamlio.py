@@ -109,18 +109,6 @@ class Node:
     items: list = field(default_factory=list)  # map: [(key Node, value Node)], seq: [Node]
     flow: bool = False
 
-    def __getattr__(self, name):
-        # Only reached for a missing attribute: the items of a collection that an edit moved
-        # (see _moved) are made when first asked for, from the collection they were moved from.
-        if name == "items":
-            lazy = self.__dict__.get("_moved")
-            if lazy is not None:
-                items = _materialize(*lazy)
-                self.__dict__["items"] = items
-                del self.__dict__["_moved"]
-                return items
-        raise AttributeError(name)
-
     def child(self, key) -> "Node | None":
         if self.kind == "map":
             for k, v in self.items:
@@ -136,6 +124,21 @@ class Node:
                 if k.kind == "scalar" and _key_matches(k, key):
                     return k
         return None
+
+
+class _MovedNode(Node):
+    """A collection an edit moved (see _moved): its items are made when first asked for, from
+    the collection it was moved from. (A subclass, so that plain nodes keep Python's fast
+    attribute access.)"""
+
+    @property
+    def items(self):  # type: ignore[override]
+        d = self.__dict__
+        lazy = d.get("_moved")
+        if lazy is not None:
+            d["_items"] = _materialize(*lazy)
+            del d["_moved"]
+        return d["_items"]
 
 
 def _key_matches(node: Node, key) -> bool:
@@ -737,23 +740,35 @@ def _moved(n: Node, delta: int, columns: dict) -> Node:
     line_delta = columns.get(d["line"])
     if line_delta:
         d["column"] += line_delta
-    if d["kind"] != "scalar":
-        lazy = d.pop("_moved", None)
-        if lazy is None:
-            del d["items"]
-            d["_moved"] = (n, delta, columns)
-        else:  # moved again before anyone looked: one move from the original items
-            source, before, cols = lazy
-            if cols:
-                merged = dict(cols)
-                for line, dc in columns.items():
-                    merged[line] = merged.get(line, 0) + dc
-            else:
-                merged = columns
-            d["_moved"] = (source, before + delta, merged)
-    m = _new_object(Node)
+    if d["kind"] == "scalar":
+        m = _new_object(Node)
+        m.__dict__ = d
+        return m
+    lazy = d.pop("_moved", None)
+    if lazy is None:  # a plain node, or a moved one whose items were made: move from its items
+        d.pop("items", None)
+        d.pop("_items", None)
+        d["_moved"] = (n, delta, columns)
+    else:  # moved again before anyone looked: one move from the original items
+        source, before, cols = lazy
+        if cols:
+            merged = dict(cols)
+            for line, dc in columns.items():
+                merged[line] = merged.get(line, 0) + dc
+        else:
+            merged = columns
+        d["_moved"] = (source, before + delta, merged)
+    m = _new_object(_MovedNode)
     m.__dict__ = d
     return m
+
+
+def _plain_fields(n: Node) -> dict:
+    """The fields of ``n`` for a plain copy (the caller sets ``items``)."""
+    d = n.__dict__.copy()
+    d.pop("_moved", None)
+    d.pop("_items", None)
+    return d
 
 
 def _materialize(source: Node, delta: int, columns: dict) -> list:
@@ -783,7 +798,7 @@ def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_en
             # a node that starts before the edit and ends after it without containing it cannot
             # occur in a tree (siblings do not overlap); copy it faithfully all the same
             m = _new_object(Node)
-            d = n.__dict__.copy()
+            d = _plain_fields(n)
             d["end"] += delta
             if n.kind == "map":
                 d["items"] = [(visit(k), visit(v)) for k, v in n.items]
@@ -792,7 +807,7 @@ def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_en
             m.__dict__ = d
             return m
         m = _new_object(Node)
-        d = n.__dict__.copy()
+        d = _plain_fields(n)
         if d["end"] >= old_end:
             d["end"] += delta
         if n.kind == "map":

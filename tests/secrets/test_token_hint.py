@@ -1,4 +1,4 @@
-"""``rules.token_hint`` reads a long text line by line (remembering lines): same answer as one search."""
+"""``rules.token_hint_text`` reads a long text line by line (remembering lines): same answer as one search."""
 
 import random
 import string
@@ -27,8 +27,8 @@ def test_long_texts_agree_with_a_single_search():
         text = _text(rng, rng.randrange(100, 600))
         long_texts += len(text) >= rules._HINT_BY_LINES
         expected = rules._TOKEN_HINT.search(text) is not None
-        assert rules.token_hint(text) is expected
-        assert rules.token_hint(text) is expected  # the second time from the remembered lines
+        assert rules.token_hint_text(text) is expected
+        assert rules.token_hint_text(text) is expected  # the second time from the remembered lines
         seen.add(expected)
     assert seen == {True, False} and long_texts > 30
 
@@ -37,4 +37,4 @@ def test_a_hint_split_by_a_line_break_is_no_hint():
     filler = ("x" * 60 + "\n") * 100
     for broken in ("Bearer\n token", "sk\n-proj", "PRIVATE\nKEY"):
         text = filler + broken + "\n" + filler
-        assert rules.token_hint(text) is (rules._TOKEN_HINT.search(text) is not None)
+        assert rules.token_hint_text(text) is (rules._TOKEN_HINT.search(text) is not None)

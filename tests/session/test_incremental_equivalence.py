@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import preview, workspace, yamlio
+from lsc_tui.config import preview, synthesis, workspace, yamlio
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
 from lsc_tui.config.session import EditSession, OperationError, SetValue
@@ -50,9 +50,11 @@ def caches_set_aside():
     scanned = dict(detector._SCANNED.items())
     validated = dict(workspace._VALIDATED.items())
     linted = dict(workspace._ENV_LINTED.items())
-    memos = {t: {root: (m.prev, m.cur) for root, m in getattr(issues, t).items()}
-             for t in ("_UNKNOWN_MEMO", "_ENV_MEMO")}
+    memos = {t: dict(getattr(issues, t)) for t in ("_UNKNOWN_MEMO", "_ENV_MEMO", "_HAS_DEFAULTS_MEMO")}
     env_ok = set(issues._ENV_DEFAULT_OK)
+    dump = synthesis._DUMP_MEMO
+    dump_state = (dump.prev, dump.cur, dump.last_root)
+    dump.prev, dump.cur, dump.last_root = {}, {}, None
     yamlio._PARSED.clear()
     detector._SCANNED.clear()
     workspace._VALIDATED.clear()
@@ -72,11 +74,10 @@ def caches_set_aside():
         for t, saved in memos.items():
             table = getattr(issues, t)
             table.clear()
-            for root, (prev, cur) in saved.items():
-                table[root] = m = issues._IdentityMemo()
-                m.prev, m.cur = prev, cur
+            table.update(saved)
         issues._ENV_DEFAULT_OK.clear()
         issues._ENV_DEFAULT_OK.update(env_ok)
+        dump.prev, dump.cur, dump.last_root = dump_state
 
 
 def fresh_analysis(session: EditSession):
@@ -172,7 +173,15 @@ def _scalar_paths(session: EditSession):
     return out
 
 
+def _memos_in_use() -> bool:
+    """Whether the last validation and dump worked from remembered sub-trees (an edit's copy)."""
+    validation = any(m.prev for m in issues._UNKNOWN_MEMO.values())
+    return validation and bool(synthesis._DUMP_MEMO.prev)
+
+
 def run_edits(session: EditSession, seed: int, edits: int) -> int:
+    """Random edits; returns how many analyses worked on a derived document, after checking each
+    against a full recomputation."""
     rng = random.Random(seed)
     derived = 0
     for _ in range(edits):
@@ -184,7 +193,7 @@ def run_edits(session: EditSession, seed: int, edits: int) -> int:
                 session.apply(SetValue(file, path, _value(rng, old)))
             except OperationError:
                 continue
-        derived += sum(1 for d in session.workspace.documents if d.derived is not None)
+        derived += any(d.derived is not None for d in session.workspace.documents)
         assert_same(session, fresh_analysis(session))
     return derived
 
@@ -303,3 +312,23 @@ def test_derived_document_records_its_source_weakly():
 
     gc.collect()
     assert new.derived.source() is None
+
+
+def test_typing_in_the_profile_uses_every_incremental_path_and_equals_a_full_recomputation(tmp_path, state):
+    """Typing into run.yaml values (the keystroke the benchmarks time), with every remembered
+    result in play: derived documents, remembered validation, remembered dump."""
+    (tmp_path / "lightspeed-stack.yaml").write_text(UNIFIED)
+    (tmp_path / "run.yaml").write_text(RUN)
+    session = EditSession.open(tmp_path / "lightspeed-stack.yaml", cwd=tmp_path)
+    run = tmp_path / "run.yaml"
+    rng = random.Random(11)
+    in_use = 0
+    for n in range(40):
+        path = rng.choice([("providers", "inference", 0, "config", "url"), ("providers", "vector_io", 0, "config", "db"),
+                           ("providers", "vector_io", 0, "config", "port"), ("providers", "inference", 1, "provider_type"),
+                           ("registered_resources", "models", 0, "model_id"), ("distro_name",)])
+        old = session.document(run).node_at(path).value
+        session.apply(SetValue(run, path, _value(rng, old) if n % 3 else old + "x"))
+        in_use += session.workspace.profile.derived is not None and _memos_in_use()
+        assert_same(session, fresh_analysis(session))
+    assert in_use > 20

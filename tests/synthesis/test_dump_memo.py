@@ -33,6 +33,13 @@ def _paths(node, path=()):
         yield path
 
 
+def remember(data) -> None:
+    """Dump twice: fresh data is dumped plainly and noted, the second dump fills the memo."""
+    synthesis.dump_run_yaml(data)
+    synthesis.dump_run_yaml(data)
+    assert synthesis._DUMP_MEMO.prev
+
+
 def test_copy_on_write_edits_dump_as_a_cold_dump():
     rng = random.Random(3)
     data = yaml.safe_load(RUN.read_text())
@@ -42,12 +49,14 @@ def test_copy_on_write_edits_dump_as_a_cold_dump():
         value = rng.choice(["x" * rng.randrange(0, 120), rng.randrange(10**6), None, True, "a b " * 30,
                             {"k": [1, 2, {"z": "y"}]}, [], {}, ["p", "q"]])
         data = _path_copy_set(data, path, value)
-        assert synthesis.dump_run_yaml(data) == cold(data)
+        text = synthesis.dump_run_yaml(data)
+        assert synthesis._DUMP_MEMO.prev  # an edit's copy: the memo is in use
+        assert text == cold(data)
 
 
 def test_a_remembered_sub_tree_reached_twice_still_falls_back_to_anchors():
     data = yaml.safe_load(RUN.read_text())
-    synthesis.dump_run_yaml(data)  # remembers data["providers"] and its parts
+    remember(data)  # data["providers"] and its parts
     shared = dict(data)
     shared["copy_of_providers"] = data["providers"]
     text = synthesis.dump_run_yaml(shared)
@@ -55,7 +64,7 @@ def test_a_remembered_sub_tree_reached_twice_still_falls_back_to_anchors():
     assert "&id" in text
     # a container inside a remembered sub-tree, reached earlier from elsewhere
     api = next(iter(data["providers"]))
-    synthesis.dump_run_yaml(data)  # remember data["providers"] again (the fallback above dropped it)
+    remember(data)  # again: the fallback above dropped it
     early = dict(data)
     early["a_first"] = data["providers"][api][0]
     assert synthesis.dump_run_yaml(early) == cold(early) == synthesis.pyyaml_dump(early)
@@ -69,8 +78,16 @@ def test_a_remembered_sub_tree_reached_twice_still_falls_back_to_anchors():
 
 def test_the_same_sub_tree_under_another_key_or_indent_is_dumped_afresh():
     data = yaml.safe_load(RUN.read_text())
-    synthesis.dump_run_yaml(data)
+    remember(data)
     moved = {"outer": {"inner": data["providers"]}}
     assert synthesis.dump_run_yaml(moved) == cold(moved)
     in_list = {"items": [data["providers"]]}
     assert synthesis.dump_run_yaml(in_list) == cold(in_list)
+
+
+def test_fresh_data_is_dumped_without_the_memo():
+    data = yaml.safe_load(RUN.read_text())
+    other = yaml.safe_load(RUN.read_text())
+    synthesis.dump_run_yaml(data)
+    assert synthesis.dump_run_yaml(other) == cold(other)
+    assert not synthesis._DUMP_MEMO.prev  # nothing shared with the last dump: nothing remembered
