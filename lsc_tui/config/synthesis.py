@@ -732,15 +732,9 @@ class _DumpMemo:
 _DUMP_MEMO = _DumpMemo()
 
 
-class _Unremembered(list):
-    """The ``order`` list of a dump that does not use the memo (per dump, so threads do not mix)."""
-
 
 def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, stack: list, order: list) -> None:
     """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
-    if order.__class__ is _Unremembered:
-        fn(value, indent, first, out, seen, stack, order)
-        return
     memo = _DUMP_MEMO
     vid = id(value)
     hit = memo.cur.get(vid) or memo.prev.get(vid)
@@ -760,7 +754,7 @@ def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, st
 
 
 def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list,
-              order: list) -> None:
+              order: Optional[list]) -> None:
     try:
         keys = sorted(mapping)
     except TypeError:
@@ -783,11 +777,15 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
-            order.append(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _emit(_fast_map, value, child, None, out, seen, stack, order)
+                if order is None:
+                    _fast_map(value, child, None, out, seen, stack, None)
+                else:
+                    _emit(_fast_map, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " {}\n")
@@ -795,11 +793,15 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
-            order.append(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _emit(_fast_seq, value, child, None, out, seen, stack, order)
+                if order is None:
+                    _fast_seq(value, child, None, out, seen, stack, None)
+                else:
+                    _emit(_fast_seq, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " []\n")
@@ -816,7 +818,7 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
 
 
 def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list,
-              order: list) -> None:
+              order: Optional[list]) -> None:
     child = indent + "  "
     stack.append(("i",))
     for value in items:
@@ -830,18 +832,26 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
-            order.append(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
-                _emit(_fast_map, value, child, pre, out, seen, stack, order)
+                if order is None:
+                    _fast_map(value, child, pre, out, seen, stack, None)
+                else:
+                    _emit(_fast_map, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "{}\n")
         elif cls is list:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
-            order.append(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
-                _emit(_fast_seq, value, child, pre, out, seen, stack, order)
+                if order is None:
+                    _fast_seq(value, child, pre, out, seen, stack, None)
+                else:
+                    _emit(_fast_seq, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "[]\n")
         else:
@@ -962,7 +972,7 @@ def dump_run_yaml(data: Any) -> str:
     if not memo.pays(data):
         memo.prev = memo.cur = {}
         try:
-            _fast_map(data, "", None, out, set(), [], _Unremembered())
+            _fast_map(data, "", None, out, set(), [], None)  # order None: no memo
         except _Fallback:
             return pyyaml_dump(data)
         return "".join(out)
