@@ -865,8 +865,47 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
     stack.pop()
 
 
+class _OriginMemo(_DumpMemo):
+    """The lines and per-line origins of each sub-tree of the last ``dump_with_origins``.
+
+    As _DumpMemo, and the origins too: inside a sub-tree that no provenance record names (no
+    container of it was inserted, copied or re-keyed by a step, the common case for what a
+    profile holds), every origin follows from the sub-tree's own origin by ``Origin.child``, so
+    an entry is used only when that origin is equal and no record names any of its containers,
+    now as when it was made.
+    """
+
+
+_ORIGIN_MEMO = _OriginMemo()
+
+
+def _emit_origins(fn, value, indent: str, first: Optional[str], out: list, origins: list, seen: set,
+                  stack: list, prov: Provenance, origin: Origin, order: list, records: set) -> None:
+    memo = _ORIGIN_MEMO
+    vid = id(value)
+    hit = memo.cur.get(vid) or memo.prev.get(vid)
+    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack) \
+            and hit[4] == origin and vid not in records and records.isdisjoint(hit[7]):
+        inner = hit[7]
+        if not seen.isdisjoint(inner):
+            raise _Fallback()
+        seen.update(inner)
+        order.extend(inner)
+        out.extend(hit[5])
+        origins.extend(hit[6])
+        memo.cur[vid] = hit
+        return
+    n_out, n_order = len(out), len(order)  # out and origins grow together, a line and its origin
+    fn(value, indent, first, out, origins, seen, stack, prov, origin, order, records)
+    if len(out) - n_out >= _OriginMemo.MIN_LINES:
+        inner = order[n_order:]
+        if vid not in records and records.isdisjoint(inner):
+            memo.cur[vid] = (value, indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner)
+
+
 def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
+                records: Optional[set] = None) -> None:
     """_fast_map that also records, per line, the Origin of the value it shows."""
     try:
         keys = sorted(mapping)
@@ -886,14 +925,17 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 origins.append(here)
                 stack.append(("k", key))
-                if cls is dict:
-                    _origin_map(value, child, None, out, origins, seen, stack, prov, here)
+                fn = _origin_map if cls is dict else _origin_seq
+                if order is None:
+                    fn(value, child, None, out, origins, seen, stack, prov, here)
                 else:
-                    _origin_seq(value, child, None, out, origins, seen, stack, prov, here)
+                    _emit_origins(fn, value, child, None, out, origins, seen, stack, prov, here, order, records)
                 stack.pop()
             else:
                 out.append(pre + (" {}\n" if cls is dict else " []\n"))
@@ -913,7 +955,8 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
 
 
 def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
+                records: Optional[set] = None) -> None:
     child = indent + "  "
     stack.append(("i",))
     for index, value in enumerate(items):
@@ -925,13 +968,17 @@ def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origi
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if not value:
                 out.append(pre + ("{}\n" if cls is dict else "[]\n"))
                 origins.append(here)
-            elif cls is dict:
-                _origin_map(value, child, pre, out, origins, seen, stack, prov, here)
             else:
-                _origin_seq(value, child, pre, out, origins, seen, stack, prov, here)
+                fn = _origin_map if cls is dict else _origin_seq
+                if order is None:
+                    fn(value, child, pre, out, origins, seen, stack, prov, here)
+                else:
+                    _emit_origins(fn, value, child, pre, out, origins, seen, stack, prov, here, order, records)
         else:
             text = _fast_scalar(value)
             if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
@@ -954,10 +1001,22 @@ def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list]]
         return "{}\n", [root_origin]
     out: list = []
     origins: list = []
+    memo = _ORIGIN_MEMO
+    if not memo.pays(data):  # see _DumpMemo.pays
+        memo.prev = memo.cur = {}
+        try:
+            _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+        except _Fallback:
+            return None
+        return "".join(out), origins
+    records = set(prov.node) | set(prov.keys) | set(prov.srckey)
+    memo.cur = {}
     try:
-        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin, [], records)
     except _Fallback:
         return None
+    finally:
+        memo.prev, memo.cur = memo.cur, {}
     return "".join(out), origins
 
 

@@ -52,9 +52,10 @@ def caches_set_aside():
     linted = dict(workspace._ENV_LINTED.items())
     memos = {t: dict(getattr(issues, t)) for t in ("_UNKNOWN_MEMO", "_ENV_MEMO", "_HAS_DEFAULTS_MEMO")}
     env_ok = set(issues._ENV_DEFAULT_OK)
-    dump = synthesis._DUMP_MEMO
-    dump_state = (dump.prev, dump.cur, dump.last_root)
-    dump.prev, dump.cur, dump.last_root = {}, {}, None
+    dumps = (synthesis._DUMP_MEMO, synthesis._ORIGIN_MEMO)
+    dump_states = [(d.prev, d.cur, d.last_root) for d in dumps]
+    for d in dumps:
+        d.prev, d.cur, d.last_root = {}, {}, None
     yamlio._PARSED.clear()
     detector._SCANNED.clear()
     workspace._VALIDATED.clear()
@@ -77,7 +78,8 @@ def caches_set_aside():
             table.update(saved)
         issues._ENV_DEFAULT_OK.clear()
         issues._ENV_DEFAULT_OK.update(env_ok)
-        dump.prev, dump.cur, dump.last_root = dump_state
+        for d, state in zip(dumps, dump_states):
+            d.prev, d.cur, d.last_root = state
 
 
 def fresh_analysis(session: EditSession):
@@ -90,6 +92,8 @@ def fresh_analysis(session: EditSession):
         fresh.stamps = dict(session.stamps)
         fresh.workspace = fresh._load()
         fresh.analysis = fresh._analyse()
+        synth = fresh.analysis.synthesis
+        fresh.origins = synth.text_and_line_origins() if synth is not None else None
         return fresh
 
 
@@ -112,6 +116,8 @@ def _secret_view(s):
 
 def assert_same(session: EditSession, fresh: EditSession):
     a, b = session.analysis, fresh.analysis
+    # what the editor's view shows beside the run.yaml: the input each line comes from
+    assert (a.synthesis.text_and_line_origins() if a.synthesis is not None else None) == fresh.origins
     assert [f.to_json() for f in a.findings] == [f.to_json() for f in b.findings]
     assert [_secret_view(s) for s in a.secret_findings] == [_secret_view(s) for s in b.secret_findings]
     assert a.run_yaml_text == b.run_yaml_text
@@ -176,7 +182,7 @@ def _scalar_paths(session: EditSession):
 def _memos_in_use() -> bool:
     """Whether the last validation and dump worked from remembered sub-trees (an edit's copy)."""
     validation = any(m.prev for m in issues._UNKNOWN_MEMO.values())
-    return validation and bool(synthesis._DUMP_MEMO.prev)
+    return validation and bool(synthesis._DUMP_MEMO.prev) and bool(synthesis._ORIGIN_MEMO.prev)
 
 
 def run_edits(session: EditSession, seed: int, edits: int) -> int:

@@ -91,3 +91,65 @@ def test_fresh_data_is_dumped_without_the_memo():
     synthesis.dump_run_yaml(data)
     assert synthesis.dump_run_yaml(other) == cold(other)
     assert not synthesis._DUMP_MEMO.prev  # nothing shared with the last dump: nothing remembered
+
+
+# -- dump_with_origins: the lines and the input each line comes from ---------------------------
+
+from lsc_tui.config.provenance import Origin, Provenance  # noqa: E402
+
+
+def cold_origins(data, prov):
+    memo = synthesis._ORIGIN_MEMO
+    saved = memo.prev, memo.cur, memo.last_root
+    memo.prev, memo.cur, memo.last_root = {}, {}, None
+    try:
+        return synthesis.dump_with_origins(data, prov)
+    finally:
+        memo.prev, memo.cur, memo.last_root = saved
+
+
+def _big(tag: str) -> dict:
+    return {"provider_id": tag, "config": {"url": f"http://{tag}", "inner": {"a": 1, "b": [1, 2, 3]}}}
+
+
+def _prov(data) -> Provenance:
+    prov = Provenance()
+    prov.mark(data, Origin("profile", "run.yaml"))
+    return prov
+
+
+def _remember_origins(data, prov) -> None:
+    synthesis.dump_with_origins(data, prov)
+    synthesis.dump_with_origins(data, prov)
+    assert synthesis._ORIGIN_MEMO.prev
+
+
+def test_origins_of_a_remembered_sub_tree_follow_its_new_place():
+    x, y, z = _big("x"), _big("y"), _big("z")
+    first = {"a": [x, y], "b": z}
+    _remember_origins(first, _prov(first))
+    # y moves from a[1] to a[0]: same lines, other origins
+    second = {"a": [y], "b": z}
+    prov = _prov(second)
+    got = synthesis.dump_with_origins(second, prov)
+    assert got == cold_origins(second, prov)
+    assert any(o.source_path[:2] == ("a", 0) for o in got[1])
+
+
+def test_a_provenance_record_inside_a_remembered_sub_tree_is_honoured():
+    x, z = _big("x"), _big("z")
+    first = {"a": x, "b": z}
+    _remember_origins(first, _prov(first))
+    second = {"a": x, "b": z}
+    prov = _prov(second)
+    prov.mark(x["config"]["inner"], Origin("native_override", "lightspeed-stack.yaml", ("x",)))
+    got = synthesis.dump_with_origins(second, prov)
+    assert got == cold_origins(second, prov)
+    assert any(o.step == "native_override" for o in got[1])
+    _remember_origins(first, _prov(first))  # x remembered again (the record kept it out)
+    third = {"a": x, "b": z}
+    prov = _prov(third)
+    prov.mark_key(x, "provider_id", Origin("byok", "lightspeed-stack.yaml"))
+    got = synthesis.dump_with_origins(third, prov)
+    assert got == cold_origins(third, prov)
+    assert any(o.step == "byok" for o in got[1])
