@@ -140,6 +140,11 @@ class _MovedNode(Node):
             del d["_moved"]
         return d["_items"]
 
+    @items.setter
+    def items(self, value) -> None:  # Node.__init__ (dataclasses.replace, copies) sets it
+        self.__dict__.pop("_moved", None)
+        self.__dict__["_items"] = value
+
 
 def _key_matches(node: Node, key) -> bool:
     if isinstance(key, str):
