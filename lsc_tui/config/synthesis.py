@@ -721,11 +721,12 @@ class _DumpMemo:
         self.last_root: Any = None
 
     def pays(self, data: dict) -> bool:
-        """Whether ``data`` shares a top-level container with the last dump's (an edit's synthesis);
-        other data (a first dump, another workspace) is dumped plainly and only noted."""
+        """Whether ``data`` is a new root sharing a top-level container with the last dump's (an
+        edit's synthesis); other data (a first dump, another workspace, the same root again) is
+        dumped plainly and only noted."""
         last, self.last_root = self.last_root, data
-        if last is None:
-            return False
+        if last is None or data is last:
+            return False  # the same root again may have been changed in place: trust nothing
         return any(v is last.get(k) for k, v in data.items() if v.__class__ is dict or v.__class__ is list)
 
 

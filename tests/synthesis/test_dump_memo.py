@@ -34,9 +34,10 @@ def _paths(node, path=()):
 
 
 def remember(data) -> None:
-    """Dump twice: fresh data is dumped plainly and noted, the second dump fills the memo."""
+    """Fresh data is dumped plainly and noted; a copy of it (an edit's, sharing every container)
+    fills the memo."""
     synthesis.dump_run_yaml(data)
-    synthesis.dump_run_yaml(data)
+    synthesis.dump_run_yaml(dict(data))
     assert synthesis._DUMP_MEMO.prev
 
 
@@ -120,7 +121,9 @@ def _prov(data) -> Provenance:
 
 def _remember_origins(data, prov) -> None:
     synthesis.dump_with_origins(data, prov)
-    synthesis.dump_with_origins(data, prov)
+    copy_ = dict(data)
+    prov.mark(copy_, prov.node[id(data)])
+    synthesis.dump_with_origins(copy_, prov)
     assert synthesis._ORIGIN_MEMO.prev
 
 
@@ -153,3 +156,18 @@ def test_a_provenance_record_inside_a_remembered_sub_tree_is_honoured():
     got = synthesis.dump_with_origins(third, prov)
     assert got == cold_origins(third, prov)
     assert any(o.step == "byok" for o in got[1])
+
+
+def test_the_same_root_dumped_again_after_a_change_in_place_is_dumped_afresh():
+    """The memo relies on containers not being changed in place once dumped (documents' data and
+    finished syntheses never are). A caller that changes its tree in place and dumps the same
+    root again still gets the right text: the same root is never trusted."""
+    data = yaml.safe_load(RUN.read_text())
+    synthesis.dump_run_yaml(data)
+    copy_ = dict(data)
+    synthesis.dump_run_yaml(copy_)
+    assert synthesis._DUMP_MEMO.prev
+    api = next(iter(copy_["providers"]))
+    copy_["providers"][api][0]["provider_id"] = "changed-in-place"
+    text = synthesis.dump_run_yaml(copy_)
+    assert "changed-in-place" in text and text == cold(copy_)

@@ -170,12 +170,13 @@ class _IdentityMemo:
         self.last_root: Any = None
 
     def pays(self, data: Any) -> bool:
-        """Whether remembering pays for ``data``: it shares a container with the data of the last
-        walk (an edit's copy). Fresh data (a file just read) is walked plainly, as before any
-        memo existed, and only noted: the next walk, of an edit of it, fills the memo."""
+        """Whether remembering pays for ``data``: it is a new root that shares a container with the
+        data of the last walk (an edit's copy). Fresh data (a file just read), or the same root
+        again, is walked plainly, as before any memo existed, and only noted: the next walk, of
+        an edit of it, fills the memo."""
         last, self.last_root = self.last_root, data
         if last is None or data is last:
-            return data is last
+            return False  # the same root again may have been changed in place: trust nothing
         if isinstance(data, dict) and isinstance(last, dict):
             return any(v is last.get(k) for k, v in data.items() if isinstance(v, (dict, list)))
         return False
