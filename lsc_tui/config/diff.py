@@ -203,7 +203,7 @@ class _LineMasker:
         self._blocks = blocks
         if self._text is not None:
             if len(_BLOCKS) >= 4:
-                _BLOCKS.pop(next(iter(_BLOCKS)))
+                _BLOCKS.clear()  # (no iteration: another thread may be diffing too)
             _BLOCKS[self._text] = blocks
         return blocks
 

@@ -136,14 +136,16 @@ class _MovedNode(Node):
         d = self.__dict__
         lazy = d.get("_moved")
         if lazy is not None:
-            d["_items"] = _materialize(*lazy)
-            del d["_moved"]
+            # two threads may both get here (the editor analyses in a worker): the first list
+            # stored wins, and "_items" exists before "_moved" goes, so no reader finds neither
+            d.setdefault("_items", _materialize(*lazy))
+            d.pop("_moved", None)
         return d["_items"]
 
     @items.setter
     def items(self, value) -> None:  # Node.__init__ (dataclasses.replace, copies) sets it
-        self.__dict__.pop("_moved", None)
         self.__dict__["_items"] = value
+        self.__dict__.pop("_moved", None)
 
 
 def _key_matches(node: Node, key) -> bool:
@@ -715,8 +717,10 @@ def _note_alias_free(doc: Document) -> None:
     if data.__class__ is not dict and data.__class__ is not list:
         return
     if len(_ALIAS_FREE) >= 64:
-        for k in [k for k, ref in _ALIAS_FREE.items() if ref() is None]:
-            del _ALIAS_FREE[k]
+        entries = list(_ALIAS_FREE.items())  # one C-level copy: safe while another thread parses
+        for k, ref in entries:
+            if ref() is None:
+                _ALIAS_FREE.pop(k, None)
         if len(_ALIAS_FREE) >= 64:
             _ALIAS_FREE.clear()
     _ALIAS_FREE[id(data)] = weakref.ref(doc)

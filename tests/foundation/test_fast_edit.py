@@ -111,3 +111,30 @@ def test_documents_known_alias_free_agree_with_the_walk(text):
             enrichment._ALIAS_CACHE.clear()
             assert enrichment.has_aliases(new.data) is walked(new.data) is False
             assert yamlio.known_alias_free(new.data)
+
+
+def test_moved_collections_made_from_several_threads_at_once_agree():
+    """The editor analyses in a worker while the interface reads the tree."""
+    import threading
+
+    src = SOURCES[0]
+    for _ in range(5):
+        doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
+        path = next(p for p, n in doc.iter_scalars() if p)
+        new = replaced_scalar_document(doc, path, "a-longer-value-than-before")
+        results, errors = [], []
+
+        def read():
+            try:
+                results.append(_flatten(new.root, []))
+            except Exception as exc:  # pragma: no cover - the failure this test is about
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert all(r == results[0] for r in results)
+        assert results[0] == _flatten(Document(Path("f.yaml"), new.text, None, "f.yaml").root, [])
