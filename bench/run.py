@@ -114,10 +114,16 @@ def _edit_loop(cfg: Path, repeat: int) -> list[float]:
 
     from lsc_tui.config.session import EditSession, SetValue
 
+    from lsc_tui import gcpolicy
+
     session = EditSession.open(cfg, cwd=cfg.parent)
     run = cfg.parent / "run.yaml"
     console = Console(file=io.StringIO(), width=100, color_system="truecolor", force_terminal=True)
     counter = [0]
+    # the editor's collector policy (lsc_tui/gcpolicy.py): what exists after loading is frozen
+    # out of collections, and no automatic collection runs while the operator types (the editor
+    # collects when idle). Measured under the same policy, the figures are what the editor runs.
+    gcpolicy.settle()
 
     def keystroke():
         counter[0] += 1
@@ -127,7 +133,11 @@ def _edit_loop(cfg: Path, repeat: int) -> list[float]:
         visible = "\n".join(analysis.diff_text.splitlines()[:40])
         console.print(Syntax(visible, "diff", theme="ansi_dark"))
 
-    return timed(keystroke, repeat, warmup=2)
+    gcpolicy.editing()
+    try:
+        return timed(keystroke, repeat, warmup=2)
+    finally:
+        gcpolicy.restore()
 
 
 def fig_keystroke(tmp: Path, lines: int, repeat: int) -> tuple[Figure, list[float]]:

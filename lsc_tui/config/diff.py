@@ -90,8 +90,8 @@ def unified_diff(
     if suffix:
         opcodes.append(("equal", a_end, len(a), b_end, len(b)))
     values = set() if mask is True or mask is False else {v for v in mask if v}
-    masker_a = _LineMasker(a) if mask is not False else None
-    masker_b = _LineMasker(b) if mask is not False else None
+    masker_a = _LineMasker(a, old_text) if mask is not False else None
+    masker_b = _LineMasker(b, new_text) if mask is not False else None
     out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
     for group in _groups(_merge_equal(opcodes), context):
         first, last = group[0], group[-1]
@@ -163,6 +163,8 @@ _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']
 
 
 # Every secret-key pattern of lsc_tui.config.masking contains one of these words.
+_BLOCKS: dict = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+
 _WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
 
 
@@ -174,8 +176,9 @@ class _LineMasker:
     is not indented deeper. Cost: one C-level scan plus the secret blocks themselves.
     """
 
-    def __init__(self, lines: list):
+    def __init__(self, lines: list, text: Optional[str] = None):
         self.lines = lines
+        self._text = text  # the text the lines come from: its blocks are remembered
         self._blocks: Optional[list[tuple[int, int]]] = None
 
     def _content(self, index: int) -> tuple[int, str]:
@@ -190,6 +193,21 @@ class _LineMasker:
     def _secret_blocks(self) -> list[tuple[int, int]]:
         if self._blocks is not None:
             return self._blocks
+        if self._text is not None:
+            # the editor diffs every keystroke's run.yaml against the same baseline text
+            hit = _BLOCKS.get(self._text)
+            if hit is not None:
+                self._blocks = hit
+                return hit
+        blocks = self._find_blocks()
+        self._blocks = blocks
+        if self._text is not None:
+            if len(_BLOCKS) >= 4:
+                _BLOCKS.clear()  # (no iteration: another thread may be diffing too)
+            _BLOCKS[self._text] = blocks
+        return blocks
+
+    def _find_blocks(self) -> list[tuple[int, int]]:
         blocks: list[tuple[int, int]] = []
         low = "".join(self.lines).lower()
         starts: Optional[list[int]] = None
@@ -224,7 +242,6 @@ class _LineMasker:
                     end += 1
                 if end > index + 1:
                     blocks.append((index, end))
-        self._blocks = blocks
         return blocks
 
     def under_secret(self, index: int) -> bool:

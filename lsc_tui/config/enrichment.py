@@ -115,6 +115,10 @@ def has_aliases(root: Any) -> bool:
     hit = _ALIAS_CACHE.get(id(root))
     if hit is not None and hit[0] is root:
         return hit[1]
+    from lsc_tui.config.yamlio import known_alias_free
+
+    if known_alias_free(root):  # a document's data, read from a text without aliases
+        return False
     seen: set[int] = set()
     add = seen.add
     stack = [root]

@@ -156,7 +156,7 @@ def mask_inline(text: str) -> str:
         text = _PEM_BLOCK.sub(MASK, text)
     from lsc_tui.config.secrets import rules
 
-    if rules.token_hint(text):
+    if rules.token_hint_text(text):
         text = rules.TOKEN_RE.sub(_token_sub, text)
     return text
 

@@ -699,7 +699,63 @@ def _unfoldable(text: str) -> bool:
     return " " not in text and not text.startswith('"')
 
 
-def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+class _DumpMemo:
+    """The lines of each sub-tree of the last dump, by the identity of its container.
+
+    The editor dumps the synthesized run.yaml after every keystroke; the synthesis is built
+    copy-on-write from the documents' data, and an edit copies only the containers along its
+    path, so nearly every sub-tree is the same object as in the previous dump. Its lines
+    depend only on the container's content, its indentation, the prefix of its first line and
+    the chain of keys above it (all checked on a hit), provided containers are not changed in
+    place once built (neither documents' data nor a finished synthesis ever is). An entry
+    holds its container (so its id cannot be reused) and the ids of the containers below it,
+    so that the check for a container reached twice (aliases: PyYAML's dump instead) stays
+    exact. Entries the last dump did not use are dropped.
+    """
+
+    MIN_LINES = 6  # smaller sub-trees are cheaper to emit than to remember
+
+    def __init__(self) -> None:
+        self.prev: dict = {}
+        self.cur: dict = {}
+        self.last_root: Any = None
+
+    def pays(self, data: dict) -> bool:
+        """Whether ``data`` is a new root sharing a top-level container with the last dump's (an
+        edit's synthesis); other data (a first dump, another workspace, the same root again) is
+        dumped plainly and only noted."""
+        last, self.last_root = self.last_root, data
+        if last is None or data is last:
+            return False  # the same root again may have been changed in place: trust nothing
+        return any(v is last.get(k) for k, v in data.items() if v.__class__ is dict or v.__class__ is list)
+
+
+_DUMP_MEMO = _DumpMemo()
+
+
+
+def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, stack: list, order: list) -> None:
+    """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
+    memo = _DUMP_MEMO
+    vid = id(value)
+    hit = memo.cur.get(vid) or memo.prev.get(vid)
+    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack):
+        inner = hit[5]
+        if not seen.isdisjoint(inner):
+            raise _Fallback()
+        seen.update(inner)
+        order.extend(inner)
+        out.extend(hit[4])
+        memo.cur[vid] = hit
+        return
+    n_out, n_order = len(out), len(order)
+    fn(value, indent, first, out, seen, stack, order)
+    if len(out) - n_out >= _DumpMemo.MIN_LINES:
+        memo.cur[vid] = (value, indent, first, tuple(stack), out[n_out:], order[n_order:])
+
+
+def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list,
+              order: Optional[list]) -> None:
     try:
         keys = sorted(mapping)
     except TypeError:
@@ -722,10 +778,15 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _fast_map(value, child, None, out, seen, stack)
+                if order is None:
+                    _fast_map(value, child, None, out, seen, stack, None)
+                else:
+                    _emit(_fast_map, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " {}\n")
@@ -733,10 +794,15 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                _fast_seq(value, child, None, out, seen, stack)
+                if order is None:
+                    _fast_seq(value, child, None, out, seen, stack, None)
+                else:
+                    _emit(_fast_seq, value, child, None, out, seen, stack, order)
                 stack.pop()
             else:
                 out.append(pre + " []\n")
@@ -752,7 +818,8 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
                 out.extend(body[1:])
 
 
-def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list) -> None:
+def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list,
+              order: Optional[list]) -> None:
     child = indent + "  "
     stack.append(("i",))
     for value in items:
@@ -766,16 +833,26 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
-                _fast_map(value, child, pre, out, seen, stack)
+                if order is None:
+                    _fast_map(value, child, pre, out, seen, stack, None)
+                else:
+                    _emit(_fast_map, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "{}\n")
         elif cls is list:
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
-                _fast_seq(value, child, pre, out, seen, stack)
+                if order is None:
+                    _fast_seq(value, child, pre, out, seen, stack, None)
+                else:
+                    _emit(_fast_seq, value, child, pre, out, seen, stack, order)
             else:
                 out.append(pre + "[]\n")
         else:
@@ -789,8 +866,47 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
     stack.pop()
 
 
+class _OriginMemo(_DumpMemo):
+    """The lines and per-line origins of each sub-tree of the last ``dump_with_origins``.
+
+    As _DumpMemo, and the origins too: inside a sub-tree that no provenance record names (no
+    container of it was inserted, copied or re-keyed by a step, the common case for what a
+    profile holds), every origin follows from the sub-tree's own origin by ``Origin.child``, so
+    an entry is used only when that origin is equal and no record names any of its containers,
+    now as when it was made.
+    """
+
+
+_ORIGIN_MEMO = _OriginMemo()
+
+
+def _emit_origins(fn, value, indent: str, first: Optional[str], out: list, origins: list, seen: set,
+                  stack: list, prov: Provenance, origin: Origin, order: list, records: set) -> None:
+    memo = _ORIGIN_MEMO
+    vid = id(value)
+    hit = memo.cur.get(vid) or memo.prev.get(vid)
+    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack) \
+            and hit[4] == origin and vid not in records and records.isdisjoint(hit[7]):
+        inner = hit[7]
+        if not seen.isdisjoint(inner):
+            raise _Fallback()
+        seen.update(inner)
+        order.extend(inner)
+        out.extend(hit[5])
+        origins.extend(hit[6])
+        memo.cur[vid] = hit
+        return
+    n_out, n_order = len(out), len(order)  # out and origins grow together, a line and its origin
+    fn(value, indent, first, out, origins, seen, stack, prov, origin, order, records)
+    if len(out) - n_out >= _OriginMemo.MIN_LINES:
+        inner = order[n_order:]
+        if vid not in records and records.isdisjoint(inner):
+            memo.cur[vid] = (value, indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner)
+
+
 def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
+                records: Optional[set] = None) -> None:
     """_fast_map that also records, per line, the Origin of the value it shows."""
     try:
         keys = sorted(mapping)
@@ -810,14 +926,17 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if value:
                 out.append(pre + "\n")
                 origins.append(here)
                 stack.append(("k", key))
-                if cls is dict:
-                    _origin_map(value, child, None, out, origins, seen, stack, prov, here)
+                fn = _origin_map if cls is dict else _origin_seq
+                if order is None:
+                    fn(value, child, None, out, origins, seen, stack, prov, here)
                 else:
-                    _origin_seq(value, child, None, out, origins, seen, stack, prov, here)
+                    _emit_origins(fn, value, child, None, out, origins, seen, stack, prov, here, order, records)
                 stack.pop()
             else:
                 out.append(pre + (" {}\n" if cls is dict else " []\n"))
@@ -837,7 +956,8 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
 
 
 def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin) -> None:
+                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
+                records: Optional[set] = None) -> None:
     child = indent + "  "
     stack.append(("i",))
     for index, value in enumerate(items):
@@ -849,13 +969,17 @@ def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origi
             if id(value) in seen:
                 raise _Fallback()
             seen.add(id(value))
+            if order is not None:
+                order.append(id(value))
             if not value:
                 out.append(pre + ("{}\n" if cls is dict else "[]\n"))
                 origins.append(here)
-            elif cls is dict:
-                _origin_map(value, child, pre, out, origins, seen, stack, prov, here)
             else:
-                _origin_seq(value, child, pre, out, origins, seen, stack, prov, here)
+                fn = _origin_map if cls is dict else _origin_seq
+                if order is None:
+                    fn(value, child, pre, out, origins, seen, stack, prov, here)
+                else:
+                    _emit_origins(fn, value, child, pre, out, origins, seen, stack, prov, here, order, records)
         else:
             text = _fast_scalar(value)
             if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
@@ -878,10 +1002,22 @@ def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list]]
         return "{}\n", [root_origin]
     out: list = []
     origins: list = []
+    memo = _ORIGIN_MEMO
+    if not memo.pays(data):  # see _DumpMemo.pays
+        memo.prev = memo.cur = {}
+        try:
+            _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+        except _Fallback:
+            return None
+        return "".join(out), origins
+    records = set(prov.node) | set(prov.keys) | set(prov.srckey)
+    memo.cur = {}
     try:
-        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin, [], records)
     except _Fallback:
         return None
+    finally:
+        memo.prev, memo.cur = memo.cur, {}
     return "".join(out), origins
 
 
@@ -892,10 +1028,21 @@ def dump_run_yaml(data: Any) -> str:
     if not data:
         return "{}\n"
     out: list = []
+    memo = _DUMP_MEMO
+    if not memo.pays(data):
+        memo.prev = memo.cur = {}
+        try:
+            _fast_map(data, "", None, out, set(), [], None)  # order None: no memo
+        except _Fallback:
+            return pyyaml_dump(data)
+        return "".join(out)
+    memo.cur = {}
     try:
-        _fast_map(data, "", None, out, set(), [])
+        _fast_map(data, "", None, out, set(), [], [])
     except _Fallback:
         return pyyaml_dump(data)
+    finally:
+        memo.prev, memo.cur = memo.cur, {}
     return "".join(out)
 
 

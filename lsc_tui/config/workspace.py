@@ -505,16 +505,64 @@ def _validate_run_yaml(ws: Workspace, doc: Document, partial: bool = False) -> N
 
 def _lint_env_refs(ws: Workspace) -> None:
     for doc in ws.documents:
+        ws.findings.extend(_env_ref_findings(doc))
+
+
+def _env_ref_findings(doc: Document) -> list[Finding]:
+    """The env-ref lint of one document, remembered per document. A document derived from another
+    by a one-scalar edit reuses its source's findings: only the edited scalar is linted again
+    (every other scalar kept its value, path, line and column)."""
+    try:
+        hit = _ENV_LINTED.get(doc)
+    except TypeError:  # pragma: no cover - not weak-referenceable
+        hit = None
+    if hit is not None and hit[0] == doc.text:
+        return hit[1]
+    derived = doc.derived
+    source = derived.source() if derived is not None else None
+    before = _ENV_LINTED.get(source) if source is not None else None
+    if before is not None and before[0] == source.text:
+        old = derived.old_node
+        where = (old.line, old.column)
+        out = [f for f in before[1] if (f.line, f.column) != where]
+        new = _lint_scalar(doc, derived.path, derived.node)
+        if new:
+            i = 0
+            while i < len(out) and (out[i].line, out[i].column) < where:
+                i += 1
+            out[i:i] = new
+    else:
+        out = []
+        legacy = envref.find_legacy_refs
         for path, node in doc.iter_scalars():
             value = node.value
             if not value or "${" not in value:
                 continue
-            for bad in envref.find_legacy_refs(value):
-                # operands may be secrets (a literal default): show the shape, never the operand
-                ws.findings.append(Finding(doc.display, node.line, node.column, Severity.WARNING, "env-ref-literal",
-                                           f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
-                                           f"({bad.reason}); the server keeps it as literal text",
-                                           f"Write {_elide(bad.suggestion)}.", path))
+            bad = legacy(value)
+            if bad:
+                out.extend(_lint_scalar(doc, path, node, bad))
+    try:
+        _ENV_LINTED[doc] = (doc.text, out)
+    except TypeError:  # pragma: no cover
+        pass
+    return out
+
+
+def _lint_scalar(doc: Document, path: tuple, node, legacy_refs: list | None = None) -> list[Finding]:
+    value = node.value
+    if not value or "${" not in value:
+        return []
+    if legacy_refs is None:
+        legacy_refs = envref.find_legacy_refs(value)
+    # operands may be secrets (a literal default): show the shape, never the operand
+    return [Finding(doc.display, node.line, node.column, Severity.WARNING, "env-ref-literal",
+                    f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
+                    f"({bad.reason}); the server keeps it as literal text",
+                    f"Write {_elide(bad.suggestion)}.", path)
+            for bad in legacy_refs]
+
+
+_ENV_LINTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def _elide(ref_text: str) -> str:

@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tempfile
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -125,14 +126,73 @@ class Node:
         return None
 
 
+class _MovedNode(Node):
+    """A collection an edit moved (see _moved): its items are made when first asked for, from
+    the collection it was moved from. (A subclass, so that plain nodes keep Python's fast
+    attribute access.)"""
+
+    @property
+    def items(self):  # type: ignore[override]
+        d = self.__dict__
+        lazy = d.get("_moved")
+        if lazy is not None:
+            # two threads may both get here (the editor analyses in a worker): the first list
+            # stored wins, and "_items" exists before "_moved" goes, so no reader finds neither
+            d.setdefault("_items", _materialize(*lazy))
+            d.pop("_moved", None)
+        return d["_items"]
+
+    @items.setter
+    def items(self, value) -> None:  # Node.__init__ (dataclasses.replace, copies) sets it
+        self.__dict__["_items"] = value
+        self.__dict__.pop("_moved", None)
+
+
 def _key_matches(node: Node, key) -> bool:
     if isinstance(key, str):
         return node.value == key
     return node.value == str(key) and node.tag != "tag:yaml.org,2002:str"
 
 
+@dataclass(frozen=True)
+class Derivation:
+    """How a document was derived from another one by ``replaced_scalar_document``.
+
+    Analyses of the derived document (secret scan, env-ref lint) use it to redo only the
+    changed scalar and reuse the rest of the source's results. ``source`` is a weak
+    reference: a chain of edits never keeps old node trees alive.
+    """
+
+    source: "weakref.ref[Document]"
+    path: tuple  # the value path of the edited scalar, as the walks build it (parts from the key nodes)
+    key: str | None  # the nearest mapping key above it, as the walks compute it
+    old_node: Node  # the scalar in the source document
+    node: Node  # the scalar in this document
+    old_end: int  # the end offset of the old scalar: nodes from here on moved by ``delta``
+    delta: int
+
+    def moved(self, n: Node) -> Node:
+        """A scalar node of the source as it is in this document (the same object if it did not move)."""
+        if n is self.old_node or n.start == self.old_node.start:
+            return self.node
+        if not self.delta or n.end < self.old_end:
+            return n
+        d = n.__dict__.copy()
+        if d["start"] >= self.old_end:
+            d["start"] += self.delta
+            if d["line"] == self.old_node.line:
+                d["column"] += self.delta
+        d["end"] += self.delta
+        m = _new_object(Node)
+        m.__dict__ = d
+        return m
+
+
 class Document:
     """One YAML file as read: its exact text, its data, and its located node tree."""
+
+    derived: Derivation | None = None  # set on documents made by replaced_scalar_document
+    has_aliases = False  # a node of the text appears at more than one place (``*alias``)
 
     def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
                  multi: bool = False):
@@ -164,7 +224,8 @@ class Document:
                     node = loader.get_single_node()
                     ynodes = [node] if node is not None else []
                 for ynode in ynodes:
-                    _check_size(ynode, self.display)
+                    if _check_size(ynode, self.display):
+                        self.has_aliases = True
                     self.all_data.append(loader.construct_document(ynode))
             finally:
                 loader.dispose()
@@ -186,6 +247,8 @@ class Document:
         self.data = self.all_data[0] if self.all_data else None
         for root in self.roots:
             self.findings.extend(_lint(root, self.display))
+        if not self.has_aliases:
+            _note_alias_free(self)
 
     def position(self, path: tuple | list) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest existing parent."""
@@ -290,14 +353,18 @@ def _parse_finding(display: str, exc: yaml.MarkedYAMLError, body: str = "") -> F
     return Finding(display, line, col, Severity.ERROR, "yaml-syntax", _one_line(problem + context), fix)
 
 
-def _check_size(root, display: str) -> None:
-    """Refuse alias bombs and runaway nesting before constructing Python objects."""
+def _check_size(root, display: str) -> bool:
+    """Refuse alias bombs and runaway nesting before constructing Python objects.
+
+    Returns True when some node is reached twice (the document uses aliases)."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
+    shared = [False]
 
     def size(node, depth: int) -> int:
         nid = id(node)
         if nid in sizes:
+            shared[0] = True
             return sizes[nid]
         if depth > MAX_DEPTH:
             raise YamlLoadError(Finding(
@@ -330,6 +397,7 @@ def _check_size(root, display: str) -> None:
         return total
 
     size(root, 0)
+    return shared[0]
 
 
 def _convert(ynode, base: int, depth: int, display: str) -> Node:
@@ -556,28 +624,54 @@ def replace_scalar(doc: Document, path: tuple, value) -> str:
     return apply_span_edits(doc.text, [(node.start, node.end, render_scalar(value, prefer))])
 
 
+_LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what YAML (and PyYAML's line count) breaks on
+
+
 def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | None:
     """The document with one block-context scalar replaced, derived without re-parsing.
 
     The keystroke path of the editor: the new text differs from the old only in the scalar's
     span, so every other node keeps its place (shifted by the length difference) and the
     data changes only along ``path``. Returns None where that shortcut does not hold (flow
-    collections, block scalars, a value that needs more than one line, multi-document
-    streams); the caller then parses the new text.
+    collections, block scalars, a value that needs more than one line or replaces one that
+    spans several, aliases, duplicate keys, multi-document streams); the caller then parses
+    the new text.
     """
-    if doc.root is None or len(doc.roots) != 1 or not path:
+    if doc.root is None or len(doc.roots) != 1 or not path or doc.has_aliases:
         return None
+    if any(f.code == "duplicate-key" for f in doc.findings):
+        return None  # the data holds the last duplicate, the node lookup finds the first
     node = doc.root
+    chain = [node]
+    walk_path, key, lint_key = [], None, None
     for part in path:
         if node.flow:
             return None
-        node = node.child(part)
-        if node is None:
-            return None
+        if node.kind == "map":
+            knode = node.key_node(part)
+            if knode is None:
+                return None
+            node = node.child(part)
+            # as the walks (secret scan, iter_nodes) name the step and the nearest key
+            step = _key_value(knode) if (knode.tag == _INT or knode.kind != "scalar") else knode.value
+            walk_path.append(step)
+            if isinstance(step, str):
+                key = step
+            lint_key = knode.value if knode.kind == "scalar" else None  # as _lint names it
+        else:
+            node = node.child(part)
+            if node is None:
+                return None
+            walk_path.append(part)
+        chain.append(node)
     if node.kind != "scalar" or node.style in ("|", ">") or node.flow:
         return None
+    old_start, old_end = node.start, node.end
+    old_span = doc.text[old_start:old_end]
+    if any(b in old_span for b in _LINE_BREAKS):
+        return None  # later nodes would move to other lines
     rendered = render_scalar(value, node.style if node.style in ("'", '"') else None)
-    if "\n" in rendered or "\r" in rendered:
+    if any(b in rendered for b in _LINE_BREAKS):
         return None
     probe = _Loader(f"k: {rendered}\n")
     try:
@@ -590,43 +684,149 @@ def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | No
         probe.dispose()
     if new_value != value:
         return None
-    old_start, old_end = node.start, node.end
+    try:
+        new_data = _path_copy_set(doc.data, path, new_value)
+    except (KeyError, IndexError, TypeError):
+        return None  # the path names the key differently from the data (1 and '1'): parse instead
     delta = len(rendered) - (old_end - old_start)
-    edit_line = node.line
-
-    def shift(n: Node) -> Node:
-        start, end, column = n.start, n.end, n.column
-        if start >= old_end:
-            start += delta
-            if n.line == edit_line:
-                column += delta
-        if end >= old_end and not (n is node):
-            end += delta
-        if n is node:
-            return Node("scalar", vnode.tag, n.line, n.column, old_start, old_start + len(rendered),
-                        style=vnode.style or None, value=vnode.value)
-        if n.kind == "scalar":
-            return Node("scalar", n.tag, n.line, column, start, end, style=n.style, value=n.value)
-        if n.kind == "seq":
-            items = [shift(i) for i in n.items]
-        else:
-            items = [(shift(k), shift(v)) for k, v in n.items]
-        return Node(n.kind, n.tag, n.line, column, start, end, items=items, flow=n.flow)
+    new_node = Node("scalar", vnode.tag, node.line, node.column, old_start, old_start + len(rendered),
+                    style=vnode.style or None, value=vnode.value)
+    ancestors = {id(n) for n in chain[:-1]}
 
     new = object.__new__(Document)
     new.path, new.display, new.stamp = doc.path, doc.display, None
     new.text = doc.text[:old_start] + rendered + doc.text[old_end:]
-    new.root = shift(doc.root)
+    new.root = _shifted(doc.root, node, new_node, ancestors, old_end, delta, node.line)
     new.roots = [new.root]
-    new.data = _path_copy_set(doc.data, path, new_value)
+    new.data = new_data
     new.all_data = [new.data]
-    new_node = new.node_at(path)
     new.findings = [f for f in doc.findings
                     if not ((f.line, f.column) == (node.line, node.column) and f.code.startswith("yaml11-"))]
     if new_node.style is None:
-        key = next((p for p in reversed(path) if isinstance(p, str)), None)  # as _lint: the nearest key
-        new.findings.extend(_trap(new_node, doc.display, key))
+        new.findings.extend(_trap(new_node, doc.display, lint_key))
+    new.derived = Derivation(weakref.ref(doc), tuple(walk_path), key, node, new_node, old_end, delta)
+    _note_alias_free(new)  # a scalar set into alias-free data by copying the path: still alias-free
     return new
+
+
+_ALIAS_FREE: "dict[int, weakref.ref]" = {}
+
+
+def _note_alias_free(doc: Document) -> None:
+    data = doc.data
+    if data.__class__ is not dict and data.__class__ is not list:
+        return
+    if len(_ALIAS_FREE) >= 64:
+        entries = list(_ALIAS_FREE.items())  # one C-level copy: safe while another thread parses
+        for k, ref in entries:
+            if ref() is None:
+                _ALIAS_FREE.pop(k, None)
+        if len(_ALIAS_FREE) >= 64:
+            _ALIAS_FREE.clear()
+    _ALIAS_FREE[id(data)] = weakref.ref(doc)
+
+
+def known_alias_free(obj) -> bool:
+    """True when ``obj`` is the data of a live document whose text has no alias: PyYAML builds a
+    container per node, so no container of it is reachable twice (the walk of
+    ``enrichment.has_aliases`` would say so too, at the cost of visiting every container)."""
+    ref = _ALIAS_FREE.get(id(obj))
+    doc = ref() if ref is not None else None
+    return doc is not None and doc.data is obj and not doc.has_aliases
+
+
+_new_object = object.__new__
+
+
+def _moved(n: Node, delta: int, columns: dict) -> Node:
+    """``n`` moved by ``delta`` characters (and its column by ``columns[line]`` when it sits on a
+    line the edits changed). A collection's items are not copied now: the copy records where
+    they come from and how far they moved, and makes them when first asked for (so an edit
+    costs what it touches, not the size of the rest of the file)."""
+    d = n.__dict__.copy()
+    d["start"] += delta
+    d["end"] += delta
+    line_delta = columns.get(d["line"])
+    if line_delta:
+        d["column"] += line_delta
+    if d["kind"] == "scalar":
+        m = _new_object(Node)
+        m.__dict__ = d
+        return m
+    lazy = d.pop("_moved", None)
+    if lazy is None:  # a plain node, or a moved one whose items were made: move from its items
+        d.pop("items", None)
+        d.pop("_items", None)
+        d["_moved"] = (n, delta, columns)
+    else:  # moved again before anyone looked: one move from the original items
+        source, before, cols = lazy
+        if cols:
+            merged = dict(cols)
+            for line, dc in columns.items():
+                merged[line] = merged.get(line, 0) + dc
+        else:
+            merged = columns
+        d["_moved"] = (source, before + delta, merged)
+    m = _new_object(_MovedNode)
+    m.__dict__ = d
+    return m
+
+
+def _plain_fields(n: Node) -> dict:
+    """The fields of ``n`` for a plain copy (the caller sets ``items``)."""
+    d = n.__dict__.copy()
+    d.pop("_moved", None)
+    d.pop("_items", None)
+    return d
+
+
+def _materialize(source: Node, delta: int, columns: dict) -> list:
+    if source.kind == "map":
+        return [(_moved(k, delta, columns), _moved(v, delta, columns)) for k, v in source.items]
+    return [_moved(i, delta, columns) for i in source.items]
+
+
+def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_end: int, delta: int,
+             edit_line: int) -> Node:
+    """The node tree after replacing ``target``: nodes that do not move are shared with the
+    old tree (nodes are never mutated), nodes after the edit are moved copies (see _moved),
+    and the ancestors of the target get their new end."""
+    columns = {edit_line: delta}
+
+    def moved(n: Node) -> Node:  # n starts at or after old_end: every offset moves
+        return _moved(n, delta, columns)
+
+    def visit(n: Node) -> Node:
+        if n is target:
+            return replacement
+        if n.start >= old_end:
+            return moved(n) if delta else n
+        if id(n) not in ancestors:
+            if n.end < old_end or not delta:
+                return n  # wholly before the edit (or nothing moves): the same node
+            # a node that starts before the edit and ends after it without containing it cannot
+            # occur in a tree (siblings do not overlap); copy it faithfully all the same
+            m = _new_object(Node)
+            d = _plain_fields(n)
+            d["end"] += delta
+            if n.kind == "map":
+                d["items"] = [(visit(k), visit(v)) for k, v in n.items]
+            elif n.kind == "seq":
+                d["items"] = [visit(i) for i in n.items]
+            m.__dict__ = d
+            return m
+        m = _new_object(Node)
+        d = _plain_fields(n)
+        if d["end"] >= old_end:
+            d["end"] += delta
+        if n.kind == "map":
+            d["items"] = [(visit(k), visit(v)) for k, v in n.items]
+        else:
+            d["items"] = [visit(i) for i in n.items]
+        m.__dict__ = d
+        return m
+
+    return visit(root)
 
 
 def _path_copy_set(data, path: tuple, value):

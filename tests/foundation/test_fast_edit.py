@@ -50,3 +50,91 @@ def test_fast_edit_equals_a_full_parse(src, data, value):
     assert sorted(fast.findings, key=key) == sorted(slow.findings, key=key)
     # the original is untouched
     assert parse_text(src.read_text(), "f.yaml", Path("f.yaml")).data == doc.data
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", range(5))
+def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
+    """Moved collections make their items only when asked for, possibly after several more edits
+    moved them again: however edits and looks interleave, the tree equals a parse of the text."""
+    import random
+
+    rng = random.Random(seed)
+    doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
+    scalars = [p for p, n in doc.iter_scalars() if p]
+    derived = 0
+    for step in range(40):
+        path = rng.choice(scalars)
+        value = rng.choice(["x" * rng.randrange(0, 40), rng.randrange(10**6), "http://h:1/v" + "1" * rng.randrange(9)])
+        new = replaced_scalar_document(doc, path, value)
+        if new is None:
+            continue
+        derived += 1
+        doc = new
+        if rng.random() < 0.3:  # look at a part of the tree now and then
+            doc.node_at(rng.choice(scalars))
+        if rng.random() < 0.1:
+            slow = Document(Path("f.yaml"), doc.text, None, "f.yaml")
+            assert _flatten(doc.root, []) == _flatten(slow.root, [])
+    assert derived > 0
+    slow = Document(Path("f.yaml"), doc.text, None, "f.yaml")
+    assert doc.data == slow.data
+    assert _flatten(doc.root, []) == _flatten(slow.root, [])
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x {k: 1}\nb: *x\n",
+    "a: &x\n  k: [1, 2]\nb:\n  <<: *x\n  j: 2\n",
+    "a:\n  <<: {k: 1}\n  j: [1]\nb: [&l [1], *l]\n",
+    "a: {k: [1, {z: 2}]}\nb: [x, {y: 1}]\n",
+    "a: &s scalar\nb: *s\nc: {d: 1}\n",
+] + [p.read_text() for p in SOURCES])
+def test_documents_known_alias_free_agree_with_the_walk(text):
+    from lsc_tui.config import enrichment, yamlio
+
+    def walked(data):
+        enrichment._ALIAS_CACHE.clear()
+        saved = dict(yamlio._ALIAS_FREE)
+        yamlio._ALIAS_FREE.clear()
+        try:
+            return enrichment.has_aliases(data)
+        finally:
+            yamlio._ALIAS_FREE.update(saved)
+
+    doc = parse_text(text, "f.yaml", Path("f.yaml"))
+    enrichment._ALIAS_CACHE.clear()
+    assert enrichment.has_aliases(doc.data) == walked(doc.data)
+    scalars = [p for p, n in doc.iter_scalars() if p]
+    for path in scalars[:20]:
+        new = replaced_scalar_document(doc, path, "v")
+        if new is not None:
+            enrichment._ALIAS_CACHE.clear()
+            assert enrichment.has_aliases(new.data) is walked(new.data) is False
+            assert yamlio.known_alias_free(new.data)
+
+
+def test_moved_collections_made_from_several_threads_at_once_agree():
+    """The editor analyses in a worker while the interface reads the tree."""
+    import threading
+
+    src = SOURCES[0]
+    for _ in range(5):
+        doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
+        path = next(p for p, n in doc.iter_scalars() if p)
+        new = replaced_scalar_document(doc, path, "a-longer-value-than-before")
+        results, errors = [], []
+
+        def read():
+            try:
+                results.append(_flatten(new.root, []))
+            except Exception as exc:  # pragma: no cover - the failure this test is about
+                errors.append(exc)
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert all(r == results[0] for r in results)
+        assert results[0] == _flatten(Document(Path("f.yaml"), new.text, None, "f.yaml").root, [])

@@ -129,3 +129,21 @@ def test_folded_and_nested_secret_values_are_masked_on_every_line():
     text = unified_diff(old, new)
     assert "phrase-part" not in text and "item-secret-1" not in text
     assert "+z: 2" in text
+
+
+def test_the_remembered_secret_blocks_of_a_baseline_mask_as_a_fresh_diff():
+    """The editor diffs every keystroke against the same baseline: its secret blocks are found once."""
+    from lsc_tui.config import diff as diff_module
+
+    old = ("providers:\n  inference:\n  - config:\n      api_key:\n        nested: hunter2hunter2\n"
+           "      password: |\n        s3cr3t-block-line\n      url: http://a\n")
+    outputs = []
+    for n in range(4):
+        new = old.replace("http://a", "http://a" + "b" * n).replace("hunter2hunter2", "hunter2hunter" + str(n))
+        cached = unified_diff(old, new, old_label="a", new_label="b")
+        diff_module._BLOCKS.clear()
+        fresh = unified_diff(old, new, old_label="a", new_label="b")
+        assert cached == fresh
+        outputs.append(fresh)
+        assert "hunter2" not in fresh and "s3cr3t" not in fresh
+    assert len(set(outputs)) > 1

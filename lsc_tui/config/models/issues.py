@@ -154,9 +154,115 @@ def field_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None =
     return model.model_fields.get(path[-1]) if model is not None else None
 
 
+class _IdentityMemo:
+    """Results of a walk per (annotation, container), by identity, across calls.
+
+    The editor re-validates after every keystroke, and the edited data is a copy in which only
+    the containers along the edited path are new (``yamlio._path_copy_set``): every other
+    container is the same object as before, so its result is reused. An entry holds its
+    container and annotation, so their ids cannot be reused while it exists; only the entries
+    the last walk used are kept (one data tree's worth, per root model).
+    """
+
+    def __init__(self) -> None:
+        self.prev: dict = {}
+        self.cur: dict = {}
+        self.last_root: Any = None
+
+    def pays(self, data: Any) -> bool:
+        """Whether remembering pays for ``data``: it is a new root that shares a container with the
+        data of the last walk (an edit's copy). Fresh data (a file just read), or the same root
+        again, is walked plainly, as before any memo existed, and only noted: the next walk, of
+        an edit of it, fills the memo."""
+        last, self.last_root = self.last_root, data
+        if last is None or data is last:
+            return False  # the same root again may have been changed in place: trust nothing
+        if isinstance(data, dict) and isinstance(last, dict):
+            return any(v is last.get(k) for k, v in data.items() if isinstance(v, (dict, list)))
+        return False
+
+    def begin(self) -> None:
+        self.cur = {}
+
+    def end(self) -> None:
+        self.prev, self.cur = self.cur, {}
+
+    def get(self, ann: Any, node: Any):
+        key = id(node)  # one walk meets a container under one annotation (the entry checks it)
+        hit = self.cur.get(key) or self.prev.get(key)
+        if hit is not None and hit[0] is node and hit[1] is ann:
+            self.cur[key] = hit
+            return hit[2]
+        return None
+
+    def put(self, ann: Any, node: Any, result: tuple) -> tuple:
+        self.cur[id(node)] = (node, ann, result)
+        return result
+
+
+_UNKNOWN_MEMO: dict = {}  # root model -> _IdentityMemo
+_ENV_MEMO: dict = {}
+_HAS_DEFAULTS_MEMO: dict = {}
+
+
+def _memo(table: dict, root: Any) -> _IdentityMemo:
+    memo = table.get(root)
+    if memo is None:
+        memo = table[root] = _IdentityMemo()
+    return memo
+
+
 def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
     """Yield ``(path_of_key, model)`` for every mapping key no model field declares."""
-    yield from _walk(root, data, path)
+    memo = _memo(_UNKNOWN_MEMO, root)
+    if not memo.pays(data):
+        memo.prev = memo.cur = {}
+        yield from _walk(root, data, path)
+        return
+    memo.begin()
+    try:
+        found = _walk_memo(root, data, memo)
+    finally:
+        memo.end()
+    for rel, model in found:
+        yield path + rel, model
+
+
+_EMPTY: tuple = ()
+
+
+def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
+    """``_walk`` with paths relative to ``node``, remembered per container (see _IdentityMemo)."""
+    if not isinstance(node, (dict, list)):
+        return _EMPTY
+    hit = memo.get(ann, node)
+    if hit is not None:
+        return hit
+    out: list = []
+    base, disc = _unwrap(ann)
+    if isinstance(node, dict):
+        model = _pick_model(ann, node, disc)
+        if model is not None:
+            fields = model.model_fields
+            for key, value in node.items():
+                field = fields.get(key) if isinstance(key, str) else None
+                if field is None:
+                    out.append(((key,), model))
+                elif isinstance(value, (dict, list)):
+                    out.extend(((key,) + p, m) for p, m in _walk_memo(field.annotation, value, memo))
+        elif typing.get_origin(base) is dict:
+            args = typing.get_args(base)
+            if len(args) == 2 and args[1] is not Any:
+                for key, value in node.items():
+                    if isinstance(value, (dict, list)):
+                        out.extend(((key,) + p, m) for p, m in _walk_memo(args[1], value, memo))
+    elif typing.get_origin(base) is list:
+        (item,) = typing.get_args(base) or (Any,)
+        if item is not Any:
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    out.extend(((i,) + p, m) for p, m in _walk_memo(item, value, memo))
+    return memo.put(ann, node, tuple(out) if out else _EMPTY)
 
 
 def _walk(ann: Any, node: Any, path: tuple):
@@ -622,6 +728,91 @@ def _defaulted_refs(node: Any, path: tuple):
                 yield from _defaulted_refs(value, path + (i,))
 
 
+def _defaulted_fields(ann: Any, node: Any, memo: _IdentityMemo, found: _IdentityMemo) -> tuple:
+    """``(path, value, model)`` of each ``:=``-defaulted string under a model field: what
+    ``_defaulted_refs`` and ``model_at`` give for it (a ref whose path ``model_at`` cannot
+    follow, or whose key is no field, is left out), walked once with the annotation and
+    remembered per container (see _IdentityMemo). Each step into a child is ``_child``'s,
+    with its per-container part (the model picked, the container's type) worked out once."""
+    if not _has_defaults(node, found):
+        return _EMPTY  # nothing below: no model to work out (the common case, and cheap)
+    hit = memo.get(ann, node)
+    if hit is not None:
+        return hit
+    out: list = []
+    base, disc = _unwrap(ann)
+    stepped = _pick_model(ann, node, disc)  # what _child picks for every child of this node
+    is_dict = isinstance(node, dict)
+    origin = typing.get_origin(base)
+    if origin is list:
+        (list_item,) = typing.get_args(base) or (Any,)
+    elif origin is dict:
+        args = typing.get_args(base)
+        dict_value = args[1] if len(args) == 2 else Any
+    final = _UNSET
+    for key, value in (node.items() if is_dict else enumerate(node)):
+        if isinstance(value, str):
+            if ":=" in value and "${env." in value and isinstance(key, str):
+                if final is _UNSET:
+                    final = _pick_model(ann, node)  # model_at's last step
+                if final is not None and key in final.model_fields:
+                    out.append(((key,), value, final))
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        # _child(ann, node, key)
+        if stepped is not None and is_dict and isinstance(key, str):
+            field = stepped.model_fields.get(key)
+            if field is None:
+                continue
+            child = field.annotation
+        elif origin is list and isinstance(key, int):
+            child = list_item
+        elif origin is dict:
+            child = dict_value
+        else:
+            continue
+        out.extend(((key,) + p, v, m) for p, v, m in _defaulted_fields(child, value, memo, found))
+    return memo.put(ann, node, tuple(out) if out else _EMPTY)
+
+
+_UNSET = object()
+
+
+def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list:
+    """What _defaulted_fields gives, without the memo: the defaulted strings, then the model of
+    each one's mapping (cached per path for this call)."""
+    out = []
+    cache: dict = {}
+    for path, value in _defaulted_refs(data, ()):
+        if not isinstance(path[-1], str):
+            continue
+        model = model_at(root, data, path[:-1], cache)
+        if model is None or path[-1] not in model.model_fields:
+            continue
+        out.append((path, value, model))
+    return out
+_NO_ANN = object()  # the memo slot of _has_defaults (no annotation involved)
+
+
+def _has_defaults(node: Any, memo: _IdentityMemo) -> bool:
+    """Whether a ``:=``-defaulted env reference string sits anywhere below ``node`` (by identity)."""
+    hit = memo.get(_NO_ANN, node)
+    if hit is not None:
+        return hit[0]
+    found = False
+    for value in (node.values() if isinstance(node, dict) else node):
+        if isinstance(value, str):
+            if ":=" in value and "${env." in value:
+                found = True
+        elif isinstance(value, (dict, list)) and _has_defaults(value, memo):
+            found = True
+    memo.put(_NO_ANN, node, (found,))
+    return found
+
+
+_ENV_DEFAULT_OK: set = set()  # (model, field name, value) whose default validates
+
 _ADAPTERS: dict = {}
 
 
@@ -650,13 +841,22 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
     from lsc_tui.config.envref import ENV_REF, coerce
 
     out: list[ModelIssue] = []
-    cache: dict = {}
-    for path, value in _defaulted_refs(data, ()):
-        if not isinstance(path[-1], str):
-            continue
-        model = model_at(root, data, path[:-1], cache)
+    memo = _memo(_ENV_MEMO, root)
+    found = _memo(_HAS_DEFAULTS_MEMO, root)
+    if not memo.pays(data):
+        memo.prev = memo.cur = found.prev = found.cur = {}
+        refs = _defaulted_refs_plain(root, data)
+    else:
+        memo.begin()
+        found.begin()
+        try:
+            refs = _defaulted_fields(root, data, memo, found) if isinstance(data, (dict, list)) else _EMPTY
+        finally:
+            memo.end()
+            found.end()
+    for path, value, model in refs:
         name = path[-1]
-        if model is None or name not in model.model_fields:
+        if (model, name, value) in _ENV_DEFAULT_OK:
             continue
         m = ENV_REF.fullmatch(value)
         if m is None or m.group(2) != "=":
@@ -673,6 +873,8 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
             continue
         try:
             adapter.validate_python(resolved)
+            if len(_ENV_DEFAULT_OK) < 4096:
+                _ENV_DEFAULT_OK.add((model, name, value))  # the outcome depends on these alone
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             _code, said, _fix = describe(first, path, resolved, root, data)

@@ -436,12 +436,24 @@ def _position(text: str, node, sub: tuple[int, int]) -> tuple[int, int]:
 
 def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFinding]:
     """Every literal secret in one document (allowed ones included, marked ``allowed``)."""
-    from lsc_tui.config.secrets import names
+    return _findings_of(doc, _candidates_cached(doc), allow)
 
-    text = doc.text
-    out: list[SecretFinding] = []
-    seen: dict[tuple, int] = {}
-    data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
+
+def _detect(node, key):
+    """detect_value for one scalar of a walk, with the fast path for the common case."""
+    value = node.value
+    if not value:
+        return None
+    if len(value) < 16 and (not key or R.classify_key(key) not in (R.KEY_SENSITIVE, R.KEY_WEAK)) \
+            and "${" not in value and "@" not in value and "=" not in value:
+        return None  # the same fast path as detect_value, without the call
+    return detect_value(value, key, node.tag, node.style is not None) or None
+
+
+def _candidates(doc) -> list[tuple]:
+    """(document index, key path, node, nearest key, in flow, hits) of every scalar with hits, in
+    walk order (the order of the text: aliases aside, node starts increase along the walk)."""
+    out = []
     classify = R.classify_key
     weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
     for di, link, node, key, flow in _walk(doc):
@@ -452,9 +464,59 @@ def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFi
                 and "@" not in value and "=" not in value:
             continue  # the same fast path as detect_value, without the call
         hits = detect_value(value, key, node.tag, node.style is not None)
-        if not hits:
-            continue
-        path = _path_of(link)
+        if hits:
+            out.append((di, _path_of(link), node, key, flow, hits))
+    return out
+
+
+def _candidates_cached(doc) -> list[tuple]:
+    """The candidates of a document, remembered per document. A document derived from another by a
+    one-scalar edit (``yamlio.replaced_scalar_document``) reuses its source's: every other scalar
+    kept its value, key and path, only its offsets moved; the edited scalar is detected again."""
+    try:
+        entry = _SCANNED.get(doc)
+    except TypeError:  # not weak-referenceable
+        return _candidates(doc)
+    if entry is not None and entry.text == doc.text and entry.candidates is not None:
+        return entry.candidates
+    derived = getattr(doc, "derived", None)
+    source = derived.source() if derived is not None else None
+    before = _SCANNED.get(source) if source is not None else None
+    if before is not None and before.text == source.text and before.candidates is not None:
+        out = _derived_candidates(before.candidates, derived)
+    else:
+        out = _candidates(doc)
+    if entry is None or entry.text != doc.text:
+        _SCANNED[doc] = entry = _Scanned(doc.text)
+    entry.candidates = out
+    return out
+
+
+def _derived_candidates(source: list[tuple], derived) -> list[tuple]:
+    # the edited scalar by its offset: a candidate's node may be a copy of the tree's (no aliases
+    # here, so no two scalars share a start)
+    old_start = derived.old_node.start
+    out = [(di, path, derived.moved(node), key, flow, hits)
+           for di, path, node, key, flow, hits in source if node.start != old_start]
+    hits = _detect(derived.node, derived.key)
+    if hits:
+        start = derived.node.start
+        i = 0
+        while i < len(out) and out[i][2].start < start:  # few candidates: a linear search is enough
+            i += 1
+        out.insert(i, (0, derived.path, derived.node, derived.key, False, hits))
+    return out
+
+
+def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
+    from lsc_tui.config.secrets import names
+
+    text = doc.text
+    out: list[SecretFinding] = []
+    seen: dict[tuple, int] = {}
+    data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
+    for di, path, node, key, flow, hits in candidates:
+        value = node.value
         for hit in hits:
             ident = (di, node.start, hit.sub)
             if ident in seen:
@@ -519,6 +581,19 @@ class ScanResult:
         return {f.secret.reveal() for f in self.findings + self.allowed}
 
 
+class _Scanned:
+    """What the scan knows of one document: its candidates, and its findings under one allowlist."""
+
+    __slots__ = ("text", "candidates", "allow", "findings")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.candidates: list | None = None
+        self.allow: frozenset | None = None
+        self.findings: list | None = None
+
+
+# per document (weakly: the parse cache decides how long documents live); cleared, it forgets all
 _SCANNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -526,13 +601,14 @@ def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
     """scan_document, remembered per parsed document: the editor rescans after every edit,
     and the documents that did not change are the same objects (yamlio's parse cache)."""
     try:
-        hit = _SCANNED.get(doc)
+        entry = _SCANNED.get(doc)
     except TypeError:  # not weak-referenceable
         return scan_document(doc, allow=allow)
-    if hit is not None and hit[0] == allow and hit[1] == doc.text:
-        return hit[2]
+    if entry is not None and entry.text == doc.text and entry.allow == allow and entry.findings is not None:
+        return entry.findings
     result = scan_document(doc, allow=allow)
-    _SCANNED[doc] = (allow, doc.text, result)
+    entry = _SCANNED[doc]  # made by scan_document's candidates
+    entry.allow, entry.findings = allow, result
     return result
 
 
