@@ -20,6 +20,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -547,14 +548,20 @@ def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, 
 
 _PARSED: "dict[tuple, Document]" = {}
 _PARSED_MAX = 4
+_PARSED_LOCK = threading.Lock()  # the editor parses in its job thread, commands in the main one
+
+
+def _cache_parsed(key: tuple, doc: "Document") -> None:
+    with _PARSED_LOCK:
+        while len(_PARSED) >= _PARSED_MAX:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = doc
 
 
 def remember(doc: Document) -> None:
     """Put a document derived without parsing into the parse cache."""
     key = (str(doc.path), doc.display, doc.text)
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[key] = doc
+    _cache_parsed(key, doc)
 
 
 def parse_cached(text: str, display: str, path: Path) -> Document:
@@ -564,9 +571,7 @@ def parse_cached(text: str, display: str, path: Path) -> Document:
     doc = _PARSED.get(key)
     if doc is None:
         doc = Document(Path(path), text, None, display)
-        if len(_PARSED) >= _PARSED_MAX:
-            _PARSED.pop(next(iter(_PARSED)))
-        _PARSED[key] = doc
+        _cache_parsed(key, doc)
     return doc
 
 
