@@ -183,6 +183,7 @@ class _Step:
     before: str
     after: str
     at: float = 0.0
+    style: str | None = None  # a SetValue step: the field's quote style before it ("plain" for none)
 
 
 class EditSession:
@@ -199,6 +200,7 @@ class EditSession:
         self._redo: list[_Step] = []
         self.diff_baseline = "disk"
         self._previous_run_yaml: str | None = None
+        self._pending_style: str | None = None
         self._saved_synthesis: tuple | None = None
         self.workspace: Workspace = self._load(initial=True)
         self.analysis: Analysis = self._analyse()
@@ -319,16 +321,35 @@ class EditSession:
         if after == before:
             return self.analysis
         self._commit_text(file, after)
-        last = self._undo[-1] if self._undo else None
+        last = self._merging(op, file)
         now = time.monotonic()
-        if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
-                and last.file == file and last.op.path == op.path and now - last.at < MERGE_SECONDS):
+        if last is not None:
             # typing in one field, with pauses: one undo step, not one per pause
-            self._undo[-1] = _Step(op, file, last.before, after, now)
+            self._undo[-1] = _Step(op, file, last.before, after, now, last.style)
         else:
-            self._undo.append(_Step(op, file, before, after, now))
+            style = self._pending_style if isinstance(op, SetValue) else None
+            self._undo.append(_Step(op, file, before, after, now, style))
         self._redo.clear()
         return self._refresh()
+
+    def _merging(self, op, file: Path) -> "_Step | None":
+        """The undo step this edit continues (the same field, moments ago), if any."""
+        last = self._undo[-1] if self._undo else None
+        if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
+                and last.file == file and last.op.path == op.path and time.monotonic() - last.at < MERGE_SECONDS):
+            return last
+        return None
+
+    def _typing_style(self, op, file: Path, doc):
+        """The quote style a field had before the typing of this undo step began: each keystroke
+        renders the value in it, so a value that needed quotes half-way (``http:``) is plain again
+        once it can be."""
+        last = self._merging(op, file)
+        if last is not None and last.style is not None:
+            return last.style
+        node = doc.node_at(op.path)
+        self._pending_style = (node.style or "plain") if node is not None and node.kind == "scalar" else None
+        return yamlio.KEEP_STYLE
 
     def _parse(self, file: Path, text: str):
         return parse_cached(text, self.displays.get(file, str(file)), file)
@@ -366,7 +387,7 @@ class EditSession:
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return _set_value(doc, op.path, op.value, parse)
+            return _set_value(doc, op.path, op.value, parse, style=self._typing_style(op, file, doc))
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
@@ -659,17 +680,17 @@ def _is_scalar(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None) -> str:
+def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, style=yamlio.KEEP_STYLE) -> str:
     if not path:
         raise OperationError("choose a key to set")
     node = doc.node_at(path)
     if node is not None and node.kind == "scalar" and _is_scalar(value):
-        fast = yamlio.replaced_scalar_document(doc, path, value)
+        fast = yamlio.replaced_scalar_document(doc, path, value, style)
         if fast is not None:  # the keystroke path: no re-parse
             yamlio.remember(fast)
             return fast.text
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
-        new = yamlio.replace_scalar(doc, path, value)
+        new = yamlio.replace_scalar(doc, path, value, style)
     else:
         parent = _get(doc.data, path[:-1])
         if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):

@@ -618,21 +618,30 @@ def _plain_reads_as(s: str):
         return None
 
 
-def replace_scalar(doc: Document, path: tuple, value) -> str:
-    """The document text with the scalar at ``path`` replaced, every other byte unchanged."""
+KEEP_STYLE = "keep"  # render a replaced scalar in the quote style it has now
+
+
+def _quote_preference(node: Node, style) -> str | None:
+    if style == KEEP_STYLE:
+        style = node.style
+    return style if style in ("'", '"') else None  # "plain", None: plain where the value allows
+
+
+def replace_scalar(doc: Document, path: tuple, value, style=KEEP_STYLE) -> str:
+    """The document text with the scalar at ``path`` replaced, every other byte unchanged.
+    ``style``: the quote style to prefer (None: plain where the value allows it)."""
     node = doc.node_at(path)
     if node is None or node.kind != "scalar":
         raise KeyError(path)
     if node.style in ("|", ">"):
         return set_value_roundtrip(doc.text, path, value)
-    prefer = node.style if node.style in ("'", '"') else None
-    return apply_span_edits(doc.text, [(node.start, node.end, render_scalar(value, prefer))])
+    return apply_span_edits(doc.text, [(node.start, node.end, render_scalar(value, _quote_preference(node, style)))])
 
 
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what YAML (and PyYAML's line count) breaks on
 
 
-def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | None:
+def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE) -> Document | None:
     """The document with one block-context scalar replaced, derived without re-parsing.
 
     The keystroke path of the editor: the new text differs from the old only in the scalar's
@@ -675,7 +684,7 @@ def replaced_scalar_document(doc: Document, path: tuple, value) -> Document | No
     old_span = doc.text[old_start:old_end]
     if any(b in old_span for b in _LINE_BREAKS):
         return None  # later nodes would move to other lines
-    rendered = render_scalar(value, node.style if node.style in ("'", '"') else None)
+    rendered = render_scalar(value, _quote_preference(node, style))
     if any(b in rendered for b in _LINE_BREAKS):
         return None
     probe = _Loader(f"k: {rendered}\n")

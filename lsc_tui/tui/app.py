@@ -61,6 +61,7 @@ def _import_editor() -> None:
     from lsc_tui.tui.widgets.findings import FindingsPanel
     from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
 
+SUPERSEDED = object()  # a job's result when a newer edit of the same field replaced it
 NARROW_BELOW = 100  # columns: below this the panes become tabs
 PANES = ("tree", "editor", "diff", "findings")
 PANE_TITLES = {"tree": "1 Tree", "editor": "2 Node", "diff": "3 run.yaml", "findings": "4 Findings"}
@@ -126,8 +127,9 @@ class LscTuiApp(App):
         # analysis (validation, synthesis, secrets) runs off the UI thread.
         self.session: EditSession | None = None
         self.view: View | None = None
-        self._gc_timer = None
         self._last_job = 0.0
+        self._edit_serial = 0
+        self._latest_field_edit: dict[tuple, int] = {}
         self.narrow = False
         self.active_pane = "tree"
         self._jobs: asyncio.Queue | None = None
@@ -400,6 +402,8 @@ class LscTuiApp(App):
                     self.notify(f"internal error ({type(exc).__name__}); nothing was lost: your buffers are intact",
                                 severity="error", timeout=10)
                     continue
+                if result is SUPERSEDED:
+                    continue
                 select = None
                 if done is not None:
                     try:
@@ -413,6 +417,8 @@ class LscTuiApp(App):
 
     def _run_in_thread(self, fn):
         result = fn(self.session)
+        if result is SUPERSEDED:
+            return result, None
         return result, build_view(self.session)
 
     def submit(self, fn, source: str = "", done=None) -> None:
@@ -440,7 +446,21 @@ class LscTuiApp(App):
         if self.readonly:
             return
         op = event.op
-        self.submit(lambda s: s.apply(op), source=event.source)
+        if event.source != "form" or not hasattr(op, "path"):
+            self.submit(lambda s: s.apply(op), source=event.source)
+            return
+        # Every keystroke in a field is an edit; when the operator types faster than the analysis
+        # runs, only the newest queued edit of a field is applied (the others are superseded).
+        key = (str(op.file), tuple(op.path))
+        self._edit_serial += 1
+        serial = self._latest_field_edit[key] = self._edit_serial
+
+        def job(s):
+            if self._latest_field_edit.get(key) != serial:
+                return SUPERSEDED
+            return s.apply(op)
+
+        self.submit(job, source=event.source)
 
     def on_node_editor_problem(self, event: NodeEditor.Problem) -> None:
         self.notify(event.text, title="Not applied", severity="error")

@@ -232,3 +232,31 @@ def test_disk_version_that_is_not_yaml_is_refused(demo):
     with pytest.raises(OperationError) as exc:
         s.reload(run)
     assert "run.yaml:2:1" in str(exc.value)
+
+
+def test_typing_keeps_the_fields_style_across_values_that_need_quotes_half_way(demo):
+    """Each keystroke is a SetValue; `http:` must be quoted, `http://b:1/v1` need not be: the
+    field ends in the style it had before the typing (plain), in one undo step."""
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    original = s.text_of(run)
+    path = ("providers", "inference", 0, "config", "url")
+    typed = "http://b:1/v1"
+    for i in range(1, len(typed) + 1):
+        s.apply(SetValue(run, path, typed[:i]))
+        assert yaml.safe_load(s.text_of(run))["providers"]["inference"][0]["config"]["url"] == typed[:i]
+    assert "    url: http://b:1/v1\n" in s.text_of(run)
+    s.undo()
+    assert s.text_of(run) == original
+
+
+def test_typing_in_a_quoted_field_keeps_its_quotes(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    text = s.text_of(run).replace("url: http://vllm.internal.example:8000/v1", "url: 'http://vllm.internal.example:8000/v1'")
+    run.write_text(text)
+    s = open_demo(demo)
+    path = ("providers", "inference", 0, "config", "url")
+    for value in ("h", "http:", "http://c"):
+        s.apply(SetValue(run, path, value))
+    assert "    url: 'http://c'\n" in s.text_of(run)

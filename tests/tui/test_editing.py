@@ -259,16 +259,40 @@ async def test_unified_tree_and_hl_provider_edit(unified):
         assert data["inference"]["providers"][-1] == {"id": "local", "type": "ollama"}
 
 
-async def test_typing_char_by_char_applies_after_a_pause(demo):
+async def test_typing_char_by_char_updates_the_diff_at_each_keystroke_in_one_undo_step(demo):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await select(app, pilot, "run.yaml", VLLM)
         field_input(app, "config.url").focus()
-        await pilot.press("end", *"/x")
-        assert not app.view.dirty  # nothing applied while typing
-        await pilot.pause(0.5)
+        await pilot.press("end", "/")
         await settle(app, pilot)
-        assert app.view.dirty and "/v1/x" in app.view.diff_text
+        assert app.view.dirty and "/v1/" in app.view.diff_text
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "/v1/x" in app.view.diff_text
+        await pilot.press("escape", "u")  # the field's keystrokes are one undo step
+        await settle(app, pilot)
+        assert not app.view.dirty
+
+
+async def test_keystrokes_queued_behind_a_busy_analysis_apply_once(demo):
+    import threading
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        field_input(app, "config.url").focus()
+        applied = []
+        apply = app.session.apply
+        app.session.apply = lambda op: (applied.append(op), apply(op))[1]
+        busy = threading.Event()
+        app.submit(lambda s: busy.wait(10))  # the analysis is busy while the operator types
+        await pilot.press("end", *"/abc")
+        busy.set()
+        await settle(app, pilot)
+        assert len(applied) == 1  # the three superseded keystrokes were not analysed
+        assert applied[0].value.endswith("/v1/abc")
+        assert "/v1/abc" in app.view.diff_text
 
 
 async def test_undo_in_a_field_keeps_the_focus_there(demo):

@@ -18,7 +18,6 @@ from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui import model
 from lsc_tui.tui.model import TreeItem, View
 
-DEBOUNCE = 0.3
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
 
@@ -128,7 +127,6 @@ class NodeEditor(Vertical):
         self.revealed = False
         self.readonly = False
         self._pending: dict[int, str] = {}
-        self._timer = None
         self._yaml_timer = None
         self._loading_yaml = False
         self._yaml_masked = False
@@ -397,11 +395,8 @@ class NodeEditor(Vertical):
             self._pending.pop(i, None)
             return
         self._pending[i] = event.value
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         if event.value.strip():  # an emptied field is usually mid-edit: it applies at enter / esc / leaving
-            self._timer = self.set_timer(DEBOUNCE, self.flush)
+            self.flush()  # every keystroke: the diff follows the typing (the app drops superseded edits)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FieldInput):
@@ -410,9 +405,6 @@ class NodeEditor(Vertical):
 
     def flush(self) -> None:
         """Send the pending field edits as operations."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
         if self.item is None or self.readonly:
             self._pending.clear()
             return
