@@ -231,6 +231,24 @@ def fig_startup_and_memory(tmp: Path, repeat: int) -> list[Figure]:
     ]
 
 
+def fig_editor_keystroke(tmp: Path, presses: int) -> list[Figure]:
+    """Key press to repainted diff in the running editor (bench/editor_bench.py)."""
+    from editor_bench import measure, measure_bare
+
+    bare = stats(measure_bare(presses))[0]
+    out = []
+    for lines in (1000, 10000):
+        cfg = make_workspace(tmp / f"ed{lines}", lines)
+        samples = measure(cfg, presses if lines < 10000 else max(10, presses // 2))
+        med, p5, p95 = stats(samples)
+        target, limit, checked = ("(Textual repaints once a frame: compare the reference)", None, "median") \
+            if lines == 1000 else ("100 ms or less", 100.0, "median")
+        out.append(Figure(f"key press to repainted diff in the editor, {lines:,} lines", "ms", med, p5, p95,
+                          len(samples), "bare Textual app repainting a mirror of an Input", bare, target, limit,
+                          checked))
+    return out
+
+
 def fig_preflight(tmp: Path, repeat: int) -> list[Figure]:
     """Runs bench/preflight_bench.py (real Llama Stack providers when the cached test
     environment exists, generated ones otherwise) and reads its figures."""
@@ -282,12 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs; fail when a figure is over twice its target")
     ap.add_argument("--json", action="store_true", help="print JSON")
-    ap.add_argument("--only", help="comma-separated figure groups: load,keystroke,secrets,startup,preflight")
+    ap.add_argument("--only", help="comma-separated figure groups: load,keystroke,editor,secrets,startup,preflight")
     args = ap.parse_args(argv)
     repeat = 15 if args.quick else 60
     # the quick guard leaves the preflight out: its figures depend on the target environment and
     # its tests already bound it; the full run measures it
-    default = "load,keystroke,secrets,startup" if args.quick else "load,keystroke,secrets,startup,preflight"
+    default = "load,keystroke,editor,secrets,startup" if args.quick else \
+        "load,keystroke,editor,secrets,startup,preflight"
     groups = set((args.only or default).split(","))
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="lsc-tui-bench-") as t:
@@ -307,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
             if fig is not None:
                 fig.limit = None
                 figures.append(fig)
+        if "editor" in groups:
+            figures.extend(fig_editor_keystroke(tmp, 20 if args.quick else 60))
         if "startup" in groups:
             figures.extend(fig_startup_and_memory(tmp, 3 if args.quick else 8))
         if "preflight" in groups:

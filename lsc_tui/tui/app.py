@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,6 +130,7 @@ class LscTuiApp(App):
         self.view: View | None = None
         self._last_job = 0.0
         self._edit_serial = 0
+        self._bindings_state: tuple | None = None
         self._latest_field_edit: dict[tuple, int] = {}
         self.narrow = False
         self.active_pane = "tree"
@@ -164,6 +166,11 @@ class LscTuiApp(App):
         return MainScreen()
 
     def on_mount(self) -> None:
+        # The analysis runs in a thread; with Python's default 5 ms switch interval the UI waits
+        # up to that long for the GIL after each step of it. 1 ms keeps a keystroke's repaint
+        # close to its frame (docs/benchmarks.md).
+        self._switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.001)
         self._jobs = asyncio.Queue()
         self._job_runner()
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
@@ -171,6 +178,7 @@ class LscTuiApp(App):
 
     def on_unmount(self) -> None:
         gcpolicy.restore()
+        sys.setswitchinterval(self._switch_interval)
 
     def main_ready(self) -> None:
         self.query_one(StatusHeader).show_loading(self._display_name(self.start_path))
@@ -342,7 +350,10 @@ class LscTuiApp(App):
         self.query_one(DiffPane).show_view(view)
         self.query_one(FindingsPanel).show_view(view)
         self.sub_title = view.config_display
-        self.refresh_bindings()
+        bindings = (view.can_undo, view.can_redo)  # what check_action reads from the view
+        if bindings != self._bindings_state:  # the footer recomposes on a refresh: only on a change
+            self._bindings_state = bindings
+            self.refresh_bindings()
 
     @on(Tree.NodeHighlighted, "#tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted) -> None:

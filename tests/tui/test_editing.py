@@ -131,7 +131,11 @@ async def test_secret_masked_reveal_and_env_reference(demo):
         inp = field_input(app, "postgres.password")
         assert inp.value == "" and inp.password
         assert SECRET not in editor.query_one("#yaml-editor").text
+        editor.set_mode("yaml")  # the raw YAML view is filled when shown: masked and read-only
+        assert "postgres" in editor.query_one("#yaml-editor").text
+        assert SECRET not in editor.query_one("#yaml-editor").text
         assert editor.query_one("#yaml-editor").read_only
+        editor.set_mode("form")
         # copying a hidden secret is refused
         inp.focus()
         await pilot.press("ctrl+o")

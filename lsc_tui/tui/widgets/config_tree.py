@@ -12,6 +12,10 @@ from lsc_tui.tui.model import BADGES, STATE_ORDER, TreeItem, View
 BADGE_STYLE = {"error": "bold red", "warning": "bold yellow", "secret": "bold magenta", "override": "bold cyan"}
 
 
+def _label_facts(item: TreeItem) -> tuple:
+    return item.kind, item.label, item.detail, tuple(sorted(item.states))
+
+
 def item_label(item: TreeItem) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     if item.kind in ("document",):
@@ -84,8 +88,9 @@ class ConfigTree(Tree[TreeItem]):
             for item, _parent, _forced in plan:
                 node = self._by_key.get(item.key)
                 if node is not None:
-                    node.data = item
-                    node.set_label(item_label(item))
+                    old, node.data = node.data, item
+                    if old is None or _label_facts(old) != _label_facts(item):
+                        node.set_label(item_label(item))  # a label set re-renders the tree: only on a change
             if current and current != self.selected_key:
                 self.select_key(current)
             return

@@ -27,6 +27,7 @@ class FindingsPanel(DataTable):
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=False, show_cursor=True, **kwargs)
         self.findings: list[Finding] = []
+        self._signature: list | None = None
 
     def on_mount(self) -> None:
         self.add_column("", key="sev", width=3)
@@ -36,9 +37,13 @@ class FindingsPanel(DataTable):
     def show_view(self, view: View) -> None:
         secret = set(view.secret_findings)
         rows = list(view.findings)
-        for f in view.secret_findings:
-            if f not in set(rows):
-                rows.append(f)
+        present = set(rows)
+        rows.extend(f for f in view.secret_findings if f not in present)
+        signature = [(f in secret, f, view.short_name(f.file)) for f in rows]
+        if signature == self._signature:  # most keystrokes change no finding: keep the table as it is
+            self.findings = rows
+            return
+        self._signature = signature
         row = self.cursor_row
         self.clear()
         self.findings = rows

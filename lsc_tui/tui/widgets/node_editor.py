@@ -128,6 +128,7 @@ class NodeEditor(Vertical):
         self.readonly = False
         self._pending: dict[int, str] = {}
         self._yaml_timer = None
+        self._yaml_stale = False
         self._loading_yaml = False
         self._yaml_masked = False
         self._form_gen = 0
@@ -166,7 +167,10 @@ class NodeEditor(Vertical):
         self._signature = signature
         self._render_findings()
         if not (same and source == "yaml"):
-            self._load_yaml()
+            if self.mode == "yaml":
+                self._load_yaml()
+            else:  # the YAML view is hidden: it is filled when shown (typing stays cheap)
+                self._yaml_stale = True
 
     def _form_signature(self):
         doc = self._doc()
@@ -324,6 +328,7 @@ class NodeEditor(Vertical):
             note.display = True
 
     def _load_yaml(self) -> None:
+        self._yaml_stale = False
         area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc = self._doc()
@@ -434,6 +439,8 @@ class NodeEditor(Vertical):
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         self.mode = mode
+        if mode == "yaml" and self._yaml_stale:
+            self._load_yaml()
         self.query_one("#editor-switcher", ContentSwitcher).current = mode
         self._render_title()
 
