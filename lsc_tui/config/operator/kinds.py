@@ -122,6 +122,12 @@ def validate(kind: str, doc) -> list[Finding]:
                 out.append(d.finding(("apiVersion",), Severity.ERROR, "unknown-api-version",
                                      f'no matches for kind "LlamaStackDistribution" in version "{version}"',
                                      "Use apiVersion: llamastack.io/v1alpha2 (or llamastack.io/v1alpha1)."))
+        if not any(isinstance(d.data, dict) and d.data.get("kind") == "LlamaStackDistribution" for d in docs):
+            first = docs[0] if docs else None
+            line, col = first.pos(("kind",)) if first is not None else (1, 1)
+            out.append(Finding(doc.display, line, col, Severity.ERROR, "kind-missing",
+                               "the file holds no document with kind: LlamaStackDistribution",
+                               "Add `kind: LlamaStackDistribution` (with apiVersion: llamastack.io/v1alpha2)."))
         return _relocate(out, doc)
     d = docs[0] if docs else None
     if d is None or d.data is None:
