@@ -345,7 +345,7 @@ def _profiles_item(ws, ls_key: str, base: dict, key) -> TreeItem:
     group.key = f"{base['display']}|#profiles"
     for choice in profile_choices(ws):
         detail = f"{choice.kind}, active" if choice.active else choice.kind
-        label = f"* {choice.name}" if choice.active else f"  {choice.name}"
+        label = f"* {choice.name}" if choice.active else choice.name
         group.children.append(TreeItem(f"{base['display']}|#profiles/{choice.kind}/{choice.name}", label,
                                        "profile-choice", path=path, detail=detail, **base))
     return group
