@@ -243,3 +243,13 @@ def test_validate_command_reads_a_cr(cli, tmp_path):
     code, out, _err = cli("validate", cr)
     assert code == 1
     assert "llsd.yaml:5:" in out
+
+
+def test_migration_says_a_cr_is_not_a_config(tmp_path):
+    from lsc_tui.config.migration.analyse import MigrationInputError, analyse
+
+    cr = copy(FULL, tmp_path, "llsd.yaml")
+    with pytest.raises(MigrationInputError) as exc:
+        analyse(cr, cwd=tmp_path)
+    assert "LlamaStackDistribution" in exc.value.finding.message
+    assert "run.yaml" not in exc.value.finding.message.split(";")[0]

@@ -103,6 +103,7 @@ class DiffPane(Vertical):
     def show_view(self, view: View) -> None:
         self.view = view
         self._title()
+        self._tab_label(view.preview_label)
         body = self.query_one("#diff-body", Static)
         if not view.run_lines and view.preview_note:
             body.update(Text(view.preview_note, style="dim"))
@@ -117,6 +118,19 @@ class DiffPane(Vertical):
                              f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
                              style="dim"))
         self._fill_list()
+
+    def _tab_label(self, label: str) -> None:
+        """Below 100 columns the panes are tabs: name this one after what it shows (a CR's is config.yaml)."""
+        from textual.css.query import NoMatches
+        from textual.widgets import Tab
+
+        try:
+            tab = self.screen.query_one("#tab-diff", Tab)
+        except NoMatches:
+            return
+        text = f"3 {label}"
+        if str(tab.label) != text:
+            tab.label = text
 
     def _title(self) -> None:
         v = self.view
