@@ -146,8 +146,8 @@ def _external_providers(doc, providers: dict, path: tuple, base: dict) -> TreeIt
 
 def palette_commands(app) -> list[tuple[str, str, object]]:
     """(name, help, callback) for the palette: export, and for a CR the expanded config."""
-    if getattr(app, "readonly", False):
-        return []
+    if getattr(app, "readonly", False) or getattr(app, "session", None) is None:
+        return []  # read-only, or the config is still loading
     ws = app.session.workspace
     out = []
     if ws.kind != KIND_LLSD:
