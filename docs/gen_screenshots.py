@@ -35,6 +35,8 @@ SHOTS = {
     "preflight-chooser.svg": "flows/test_preflight_panel[chooser-80x24].svg",
     "preflight-failed.svg": "flows/test_preflight_panel[failed-120x40].svg",
     "preflight-collapsed.svg": "flows/test_preflight_panel[collapsed-80x24].svg",
+    "k8s-cr-120x40.svg": "test_operator_file[cr-120x40].svg",
+    "k8s-extra-80x24.svg": "test_operator_file[extra-80x24].svg",
 }
 
 

@@ -11,7 +11,9 @@ HELP = "open the editor on a config (default: ./lightspeed-stack.yaml, else a co
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", help="lightspeed-stack.yaml, a directory holding one, or a run.yaml")
+    parser.add_argument("path", nargs="?", help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an "
+                                               "operator file (LlamaStackDistribution CR, extra-providers.yaml, "
+                                               "lls-provider-spec.yaml)")
     parser.add_argument("--theme", help="theme name (see docs/themes.md); remembered for next time")
     parser.add_argument("--color", choices=["auto", "16", "256", "truecolor"], default="auto",
                         help="colour depth (auto honours NO_COLOR and TEXTUAL_COLOR_SYSTEM)")

@@ -34,37 +34,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _run_data(path: str):
     """``(run data, display name, findings, directory, locate)``; raises _Bad on unusable input."""
+    from lsc_tui.config.operator.export import ExportInputError, workspace_run_data
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
         ws = load_workspace(path)
     except WorkspaceError as exc:
         raise _Bad(exc.finding.to_text()) from None
-    if ws.kind == "run-yaml":
-        doc = ws.run_yaml
-
-        def locate(path):
-            return (doc.display, *doc.position(path))
-
-        return doc.data, doc.display, list(ws.findings), ws.config_dir, locate
-    from lsc_tui.commands.synthesize import BadInput, build
-
     try:
-        result, findings = build(ws)
-    except BadInput as exc:
-        raise _Bad(str(exc)) from None
-    if result is None:
-        raise _Errors(findings, f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}")
-    def locate(path):
-        origin = result.origin_of(path)
-        if origin.file.startswith("builtin:"):
-            from lsc_tui.config.synthesis import builtin_position
-
-            return (origin.file, *builtin_position(origin.source_path))
-        doc = ws.document_for(origin.file)
-        return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
-
-    return result.data, f"{ws.config.display} (synthesized run.yaml)", findings, ws.config_dir, locate
+        return workspace_run_data(ws)
+    except ExportInputError as exc:
+        raise _Errors(exc.findings, str(exc)) from None
 
 
 class _Bad(Exception):

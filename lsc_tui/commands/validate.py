@@ -6,11 +6,12 @@ import argparse
 import json
 import sys
 
-HELP = "check a lightspeed-stack.yaml (and every file it refers to) or a run.yaml"
+HELP = "check a lightspeed-stack.yaml (and every file it refers to), a run.yaml, or an operator file"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="lightspeed-stack.yaml, a directory holding one, or a run.yaml")
+    parser.add_argument("path", help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an operator "
+                                     "file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
 
@@ -20,9 +21,13 @@ def file_roles(ws) -> list[dict]:
     if ws.config is not None:
         roles.append({"path": ws.config.display, "role": "lightspeed-stack"})
     if ws.run_yaml is not None:
-        roles.append({"path": ws.run_yaml.display, "role": "run-yaml" if ws.kind == "run-yaml" else "legacy-run-yaml"})
+        role = {"run-yaml": "run-yaml", "llsd": "base-config", "extra-providers": "base-run-yaml",
+                "provider-spec": "base-run-yaml"}.get(ws.kind, "legacy-run-yaml")
+        roles.append({"path": ws.run_yaml.display, "role": role})
     if ws.profile is not None:
         roles.append({"path": ws.profile.display, "role": "profile"})
+    if ws.source is not None:
+        roles.insert(0, {"path": ws.source.display, "role": ws.kind})
     if ws.baseline:
         roles.append({"path": f"builtin:{ws.baseline}", "role": "baseline"})
     return roles
@@ -54,7 +59,8 @@ def run(args) -> int:
             print(f.to_text())
         errors = sum(1 for f in findings if f.severity is Severity.ERROR)
         warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
-        mode = ws.mode or ("run.yaml" if ws.kind == "run-yaml" else "invalid")
+        mode = ws.mode or {"run-yaml": "run.yaml", "llsd": "LlamaStackDistribution", "extra-providers":
+                           "ExternalProviders", "provider-spec": "ProviderPackage"}.get(ws.kind, "invalid")
         print(f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
               f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
     return 1 if has_errors(ws.findings) else 0

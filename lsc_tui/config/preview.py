@@ -44,12 +44,20 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
 
     Unified: LCORE's synthesis. Legacy library: LCORE's enrichment of the external run.yaml.
     Legacy server: the container entrypoint's enrichment of ``run_yaml`` (default: the
-    run.yaml beside the config). A run.yaml opened alone: the file itself.
+    run.yaml beside the config). A run.yaml opened alone: the file itself. An operator file:
+    what the operator generates from it (:func:`lsc_tui.config.operator.kinds.generate`).
     Returns ``(None, findings)`` when it cannot be known; the findings say why.
     """
     from lsc_tui.config import synthesis
 
     findings = list(ws.findings)
+    if ws.is_operator:
+        # a CR: the config.yaml the operator generates; extra-providers.yaml or a provider
+        # package: the run.yaml next to it with the providers merged (None: no run.yaml there)
+        from lsc_tui.config.operator import kinds
+
+        result, more = kinds.generate(ws)
+        return result, findings + more
     if ws.kind == "run-yaml":
         data = ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}
         return AsIs(data, ws.run_yaml.display), findings

@@ -202,6 +202,8 @@ class EditSession:
         self._previous_run_yaml: str | None = None
         self._pending_style: str | None = None
         self._saved_synthesis: tuple | None = None
+        self._kind: str | None = None  # an operator file's kind, kept while it is edited
+        self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
         self.workspace: Workspace = self._load(initial=True)
         self.analysis: Analysis = self._analyse()
 
@@ -211,8 +213,14 @@ class EditSession:
 
     # -- loading -------------------------------------------------------------------------
     def _load(self, initial: bool = False) -> Workspace:
-        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None)
+        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind)
         self.path = ws.root_path
+        if initial and ws.is_operator:
+            from lsc_tui.config.operator.kinds import KIND_LLSD
+
+            self._kind = ws.kind
+            if ws.kind == KIND_LLSD:
+                self._streams.add(ws.source.path)
         for doc in ws.documents:
             p = doc.path
             if p not in self.buffers:
@@ -241,7 +249,8 @@ class EditSession:
             run_text = preview.dump(result)
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
-        diff_text = preview.diff(baseline_text, run_text, label, values)
+        diff_text = preview.diff(baseline_text, run_text, label, values,
+                                 new_label=getattr(result, "label", None) or "synthesized run.yaml")
         changes = preview.changes(baseline_text, run_text, result, values)
         findings.extend(preview.secret_as_findings(secrets))
         analysis = Analysis(sort_findings(findings), secrets, result, preview.mask(run_text, values),
@@ -272,7 +281,7 @@ class EditSession:
 
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,
-                                   overlay={p: t for p, t in self.saved_text.items()})
+                                   overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)
@@ -352,7 +361,7 @@ class EditSession:
         return yamlio.KEEP_STYLE
 
     def _parse(self, file: Path, text: str):
-        return parse_cached(text, self.displays.get(file, str(file)), file)
+        return parse_cached(text, self.displays.get(file, str(file)), file, stream=file in self._streams)
 
     def _commit_text(self, file: Path, text: str) -> None:
         try:
@@ -499,8 +508,10 @@ class EditSession:
                 raise FileChangedError(p)
         for p in targets:
             text = self.buffers[p]
-            data = parse_text(text, str(p)).all_data or [None]
-            backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=data[0])
+            data = parse_text(text, str(p), multi=p in self._streams).all_data or [None]
+            # a stream of documents was read back by the line above; one document is compared
+            verify = data[0] if len(data) == 1 else ...
+            backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify)
             self.stamps[p] = stamp_of(p)
             self.saved_text[p] = text
             results.append(SaveResult(p, backup))

@@ -1,7 +1,9 @@
 """The workspace: a config and every file it refers to, with LCORE's mode detection.
 
-``load_workspace(path)`` accepts a ``lightspeed-stack.yaml`` (or a directory holding one)
-or a Llama Stack ``run.yaml`` on its own. It never raises for bad content: problems are
+``load_workspace(path)`` accepts a ``lightspeed-stack.yaml`` (or a directory holding one),
+a Llama Stack ``run.yaml`` on its own, or one of the Kubernetes operator's files (a
+``LlamaStackDistribution`` CR, an ``extra-providers.yaml``, an ``lls-provider-spec.yaml``;
+see :mod:`lsc_tui.config.operator.kinds`). It never raises for bad content: problems are
 findings. It raises :class:`WorkspaceError` only when there is nothing to work on (no such
 file, not YAML, not a mapping), with one located finding that says how to fix it.
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, sort_findings
-from lsc_tui.config.yamlio import Document, YamlLoadError, load_document, parse_cached
+from lsc_tui.config.yamlio import Document, YamlLoadError, is_single_document_error, load_document, parse_cached
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
 RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
@@ -45,7 +47,7 @@ class Workspace:
     """Everything lsc-tui knows about one config."""
 
     root_path: Path
-    kind: str  # "lightspeed-stack" | "run-yaml"
+    kind: str  # "lightspeed-stack" | "run-yaml" | "llsd" | "extra-providers" | "provider-spec"
     config: Document | None = None
     run_yaml: Document | None = None  # the legacy library run.yaml
     profile: Document | None = None
@@ -55,10 +57,17 @@ class Workspace:
     cwd: Path = field(default_factory=Path.cwd)
     findings: list[Finding] = field(default_factory=list)
     overlay: dict | None = None
+    # an operator file (CR, extra-providers.yaml, lls-provider-spec.yaml); run_yaml is then the
+    # file next to it that the preview builds on (base config or run.yaml), when there is one
+    source: Document | None = None
 
     @property
     def documents(self) -> list[Document]:
-        return [d for d in (self.config, self.run_yaml, self.profile) if d is not None]
+        return [d for d in (self.source, self.config, self.run_yaml, self.profile) if d is not None]
+
+    @property
+    def is_operator(self) -> bool:
+        return self.source is not None
 
     @property
     def config_dir(self) -> Path:
@@ -96,6 +105,8 @@ def find_config(path: Path) -> Path:
 
 def looks_like_run_yaml(data: dict) -> bool:
     keys = set(data)
+    if "apiVersion" in keys and "kind" in keys:  # a Kubernetes object (e.g. extra-providers.yaml)
+        return False
     return bool(keys & _RUN_KEYS) and not (keys & _LCORE_KEYS)
 
 
@@ -106,33 +117,52 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, cwd: Path, overlay: dict | None) -> Document:
+def _read(path: Path, cwd: Path, overlay: dict | None, stream: bool = False) -> Document:
     """Read a file, or its edited buffer when the session has one."""
     display = _display(path, cwd)
     if overlay and path in overlay:
-        return parse_cached(overlay[path], display, path)
-    return load_document(path, display)
+        return parse_cached(overlay[path], display, path, stream=stream)
+    return load_document(path, display, stream=stream)
 
 
-def _load(path: Path, cwd: Path, overlay: dict | None = None) -> Document:
+def _load(path: Path, cwd: Path, overlay: dict | None = None, stream: bool = False) -> Document:
     try:
-        return _read(path, cwd, overlay)
+        return _read(path, cwd, overlay, stream)
     except YamlLoadError as exc:
+        if not stream and is_single_document_error(exc.finding):
+            # Kubernetes manifests put a CR and its ConfigMaps in one file: accept the stream
+            # when it holds a LlamaStackDistribution, refuse it as before otherwise
+            from lsc_tui.config.operator import kinds
+
+            try:
+                doc = _read(path, cwd, overlay, stream=True)
+            except YamlLoadError:
+                raise WorkspaceError(exc.finding) from None
+            if kinds.detect(doc.all_data) == kinds.KIND_LLSD:
+                return doc
         raise WorkspaceError(exc.finding) from None
 
 
 def open_root(path: Path | str, *, cwd: Path | str | None = None,
-              overlay: dict[Path, str] | None = None) -> tuple[Path, Document]:
+              overlay: dict[Path, str] | None = None, kind: str | None = None) -> tuple[Path, Document]:
     """The config file a path names and its parsed document, or the WorkspaceError that stops
     any command on it (no config, YAML error, empty file, not a mapping). Cheap: one parse,
-    no validation; the editor checks this before it takes the terminal."""
+    no validation; the editor checks this before it takes the terminal. An operator file (a
+    CR, possibly with its ConfigMaps, extra-providers.yaml, lls-provider-spec.yaml) is
+    returned as read: its problems are findings of the workspace. ``kind``: see
+    :func:`load_workspace`."""
+    from lsc_tui.config.operator import kinds
+
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path = Path(path)
     if not path.is_absolute():
         path = cwd / path
     if not (overlay and path in overlay):
         path = find_config(path)
-    doc = _load(path, cwd, overlay)
+    pinned = kind if kind in kinds.OPERATOR_KINDS else None
+    doc = _load(path, cwd, overlay, stream=pinned == kinds.KIND_LLSD)
+    if _operator_kind(doc, path, pinned) is not None:
+        return path, doc
     if doc.data is None:
         raise WorkspaceError(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file",
                                      "the file is empty (or holds only comments)",
@@ -147,11 +177,28 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
     return path, doc
 
 
+def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
+    from lsc_tui.config.operator import kinds
+
+    if pinned:
+        return pinned
+    found = kinds.detect(doc.all_data or [doc.data], path)
+    return found if found is not None and (doc.stream or isinstance(doc.data, dict)) else None
+
+
 def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
-                   overlay: dict[Path, str] | None = None) -> Workspace:
-    """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's."""
+                   overlay: dict[Path, str] | None = None, kind: str | None = None) -> Workspace:
+    """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
+
+    ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
+    must not turn a CR into a lightspeed-stack.yaml); other kinds are detected from content."""
+    from lsc_tui.config.operator import kinds
+
     cwd = Path(cwd) if cwd is not None else Path.cwd()
-    path, doc = open_root(path, cwd=cwd, overlay=overlay)
+    path, doc = open_root(path, cwd=cwd, overlay=overlay, kind=kind)
+    operator_kind = _operator_kind(doc, path, kind if kind in kinds.OPERATOR_KINDS else None)
+    if operator_kind is not None:
+        return _load_operator(path, doc, operator_kind, cwd, overlay)
     if looks_like_run_yaml(doc.data):
         ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
                        mode_reason="a Llama Stack run.yaml opened on its own")
@@ -164,6 +211,38 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     _analyse_config(ws, env if env is not None else dict(os.environ))
+    _lint_env_refs(ws)
+    ws.findings = sort_findings(_dedupe(ws.findings))
+    return ws
+
+
+def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None) -> Workspace:
+    """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
+    that its preview builds on."""
+    from lsc_tui.config.operator import kinds
+
+    ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc))
+    ws.overlay = overlay
+    ws.findings.extend(doc.findings)
+    if doc.data is None:
+        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file", "the file is empty",
+                                   f"Start it with apiVersion: llamastack.io/v1alpha1 and kind: {kinds.LABELS[kind]}."))
+    elif not isinstance(doc.data, dict) and not doc.stream:
+        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
+                                   "the top level is not a mapping of keys",
+                                   f"A {kinds.LABELS[kind]} is a mapping: apiVersion, kind, ..."))
+    else:
+        ws.findings.extend(kinds.validate(kind, doc))
+    companion = kinds.companion_run_yaml(kind, path)
+    if companion is not None:
+        ws.run_yaml = _load_ref(ws, companion, ())
+        if ws.run_yaml is not None and kind != kinds.KIND_LLSD:
+            _validate_run_yaml(ws, ws.run_yaml)
+    elif kind != kinds.KIND_LLSD:
+        ws.findings.append(Finding(doc.display, 1, 1, Severity.INFO, "no-run-yaml-beside",
+                                   f"no run.yaml (or config.yaml) next to {path.name}: only its validation is shown",
+                                   "Put the run.yaml the operator merges into next to this file to preview the "
+                                   "merged run.yaml."))
     _lint_env_refs(ws)
     ws.findings = sort_findings(_dedupe(ws.findings))
     return ws

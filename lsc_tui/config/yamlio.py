@@ -194,9 +194,10 @@ class Document:
 
     derived: Derivation | None = None  # set on documents made by replaced_scalar_document
     has_aliases = False  # a node of the text appears at more than one place (``*alias``)
+    stream = False  # several documents read as one (see __init__)
 
     def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
-                 multi: bool = False):
+                 multi: bool = False, stream: bool = False):
         self.path = Path(path)
         self.display = display or str(path)
         self.text = text
@@ -208,7 +209,16 @@ class Document:
         # ``root`` and ``data`` are the first one.
         self.roots: list[Node] = []
         self.all_data: list = []
-        self._parse(multi)
+        # A stream (``stream=True`` and more than one document, e.g. a ConfigMap and a CR):
+        # ``root`` is a sequence of the documents and ``data`` their list, so every key path
+        # starts with the document's index and positions, edits and lookups work unchanged.
+        self.stream = False
+        self._parse(multi or stream)
+        if stream and len(self.roots) > 1:
+            self.stream = True
+            first = self.roots[0]
+            self.root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(self.roots))
+            self.data = list(self.all_data)
 
     # -- reading -----------------------------------------------------------------
     def _parse(self, multi: bool) -> None:
@@ -536,14 +546,21 @@ def read_text(path: Path, display: str | None = None) -> tuple[str, FileStamp]:
     return text, FileStamp.of_bytes(raw, st)
 
 
-def load_document(path: Path | str, display: str | None = None, *, multi: bool = False) -> Document:
+def load_document(path: Path | str, display: str | None = None, *, multi: bool = False,
+                  stream: bool = False) -> Document:
     path = Path(path)
     text, stamp = read_text(path, display)
-    return Document(path, text, stamp, display, multi=multi)
+    return Document(path, text, stamp, display, multi=multi, stream=stream)
 
 
-def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, multi: bool = False) -> Document:
-    return Document(path or Path(display), text, None, display, multi=multi)
+def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, multi: bool = False,
+               stream: bool = False) -> Document:
+    return Document(path or Path(display), text, None, display, multi=multi, stream=stream)
+
+
+def is_single_document_error(finding: Finding) -> bool:
+    """The error a single-document reader gives for a multi-document stream."""
+    return finding.code == "yaml-syntax" and "expected a single document" in finding.message
 
 
 _PARSED: "dict[tuple, Document]" = {}
@@ -560,17 +577,17 @@ def _cache_parsed(key: tuple, doc: "Document") -> None:
 
 def remember(doc: Document) -> None:
     """Put a document derived without parsing into the parse cache."""
-    key = (str(doc.path), doc.display, doc.text)
+    key = (str(doc.path), doc.display, doc.text, False)
     _cache_parsed(key, doc)
 
 
-def parse_cached(text: str, display: str, path: Path) -> Document:
+def parse_cached(text: str, display: str, path: Path, *, stream: bool = False) -> Document:
     """``parse_text`` with a small cache keyed by the exact text: an editing session parses each
     new buffer once, however many places ask (the edit, its check, the workspace, undo)."""
-    key = (str(path), display, text)
+    key = (str(path), display, text, stream)
     doc = _PARSED.get(key)
     if doc is None:
-        doc = Document(Path(path), text, None, display)
+        doc = Document(Path(path), text, None, display, stream=stream)
         _cache_parsed(key, doc)
     return doc
 
@@ -708,7 +725,7 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
     ancestors = {id(n) for n in chain[:-1]}
 
     new = object.__new__(Document)
-    new.path, new.display, new.stamp = doc.path, doc.display, None
+    new.path, new.display, new.stamp, new.stream = doc.path, doc.display, None, False
     new.text = doc.text[:old_start] + rendered + doc.text[old_end:]
     new.root = _shifted(doc.root, node, new_node, ancestors, old_end, delta, node.line)
     new.roots = [new.root]
@@ -901,13 +918,30 @@ def roundtrip_edit(text: str, fn) -> str:
     y = _ruamel()
     m, s, o = _detect_indent(text)
     y.indent(mapping=m, sequence=s, offset=o)
-    root = y.load(text)
+    docs = list(y.load_all(text))
+    if len(docs) > 1:
+        # a stream of documents (a Document read with stream=True): fn gets the list, and
+        # key paths start with the document's index
+        y.explicit_start = _starts_explicitly(text)
+        new_docs = fn(docs)
+        buf = io.StringIO()
+        y.dump_all(new_docs if new_docs is not None else docs, buf)
+        return buf.getvalue()
+    root = docs[0] if docs else None
     new_root = fn(root)
     if new_root is not None:
         root = new_root
     buf = io.StringIO()
     y.dump(root, buf)
     return buf.getvalue()
+
+
+def _starts_explicitly(text: str) -> bool:
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped.startswith("---")
+    return False
 
 
 def set_value_roundtrip(text: str, path: tuple, value) -> str:

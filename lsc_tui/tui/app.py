@@ -802,6 +802,10 @@ class LscTuiApp(App):
     def action_add_provider(self) -> None:
         item = self._selected() or self._editor().item
         ws = self.session.workspace
+        if ws.kind == "llsd":
+            self.notify("A LlamaStackDistribution lists providers under spec.providers: select it and press t to "
+                        "edit it as YAML.", severity="warning", timeout=6)
+            return
         if item is not None and ws.config is not None and item.display == ws.config.display:
             if ws.mode == "unified" or item.kind in ("hl-inference", "hl-vector"):
                 self._add_hl_provider(item)

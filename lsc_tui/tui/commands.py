@@ -1,4 +1,5 @@
-"""The command palette (`:` or ctrl+p): every action of the key map, plus themes and baselines."""
+"""The command palette (`:` or ctrl+p): every action of the key map, plus themes, baselines and
+the Kubernetes exports."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ class LscCommands(Provider):
                 if not choice.active:
                     out.append((f"Switch to {choice.kind} {choice.name}", "named profile: preview before saving",
                                 partial(app.switch_profile, choice.name, choice.kind)))
+        from lsc_tui.tui.k8s_view import palette_commands
+
+        out.extend(palette_commands(app))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out
 

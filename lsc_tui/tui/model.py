@@ -59,7 +59,8 @@ def provider_type_suggestions(kind: str, api: str | None) -> list[str]:
 class TreeItem:
     key: str
     label: str
-    kind: str  # document | group | api | provider | hl-inference | hl-vector | mcp | override | profile | section
+    kind: str  # document | group | api | provider | hl-inference | hl-vector | mcp | override | profile |
+    #            profile-choice (enter switches to it) | section | object (one document of a stream)
     file: Path | None = None
     display: str = ""
     path: tuple = ()
@@ -104,6 +105,8 @@ class View:
     documents: dict  # display -> Document
     files: dict  # display -> Path
     short: dict = field(default_factory=dict)  # display -> file name (unique among the open files)
+    preview_label: str = "run.yaml"  # what the preview pane shows: run.yaml, generated config.yaml, ...
+    preview_note: str = ""  # why there is no preview, when the workspace says so
 
     def short_name(self, display: str) -> str:
         return self.short.get(display, display)
@@ -183,9 +186,12 @@ def build_view(session) -> View:
     tree = [_document_item(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display))
             for doc in ws.documents]
     counts = analysis.counts()
+    from lsc_tui.tui import k8s_view
+
+    preview_label, preview_note = k8s_view.preview_words(ws, synth)
     return View(
         config_display=ws.documents[0].display if ws.documents else str(ws.root_path),
-        mode=ws.mode or ws.kind,
+        mode=ws.mode or k8s_view.KIND_LABELS.get(ws.kind, ws.kind),
         mode_reason=ws.mode_reason,
         counts=counts,
         dirty=session.dirty,
@@ -204,6 +210,8 @@ def build_view(session) -> View:
         documents=documents,
         files=files,
         short=short,
+        preview_label=preview_label,
+        preview_note=preview_note,
     )
 
 
@@ -229,8 +237,16 @@ def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
     data = doc.data if isinstance(doc.data, dict) else {}
     base = dict(file=doc.path, display=doc.display)
     key = lambda path: f"{doc.display}|{path_text(path)}"  # noqa: E731
+    if ws.source is doc:
+        from lsc_tui.tui import k8s_view
+
+        return k8s_view.operator_document_item(ws, doc, doc_states, name)
     if ws.config is doc:
         label, role = name, "config"
+    elif ws.run_yaml is doc and ws.source is not None:
+        from lsc_tui.tui import k8s_view
+
+        label, role = name, k8s_view.companion_role(ws)
     elif ws.run_yaml is doc:
         label, role = name, "legacy run.yaml" if ws.kind != "run-yaml" else "run.yaml"
     else:
@@ -282,6 +298,8 @@ def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
                                           path=(ls_key, "library_client_config_path"), **base))
         elif ws.mode == "unified":
             root.children.append(TreeItem(key((ls_key,)), "baseline: default", "profile", path=(ls_key,), **base))
+        if ws.mode == "unified":
+            root.children.append(_profiles_item(ws, ls_key, base, key))
         if isinstance(data.get("mcp_servers"), list):
             group = TreeItem(key(("mcp_servers",)), "MCP servers", "group", path=("mcp_servers",), **base)
             for i, item in enumerate(data["mcp_servers"]):
@@ -317,8 +335,26 @@ def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
     return root
 
 
+def _profiles_item(ws, ls_key: str, base: dict, key) -> TreeItem:
+    """The profiles a unified config can switch to (built-in baselines, profile files next to
+    it and in profiles/), the active one marked; enter on one switches (see ConfigTree)."""
+    from lsc_tui.config.workspace import profile_choices
+
+    path = (ls_key, "config")
+    group = TreeItem(key(("#profiles",)), "profiles", "group", path=path, **base)
+    group.key = f"{base['display']}|#profiles"
+    for choice in profile_choices(ws):
+        detail = f"{choice.kind}, active" if choice.active else choice.kind
+        label = f"* {choice.name}" if choice.active else choice.name
+        group.children.append(TreeItem(f"{base['display']}|#profiles/{choice.kind}/{choice.name}", label,
+                                       "profile-choice", path=path, detail=detail, **base))
+    return group
+
+
 def _apply_states(root: TreeItem, doc_states: list) -> None:
     for item in root.walk():
+        if item.kind == "profile-choice" or (item.key.endswith("|#profiles") and item.kind == "group"):
+            continue  # a choice, not a place in the file: findings belong to the profile node above
         if item.kind == "group" and not item.path:
             # the "sections" group: union of its children
             continue

@@ -74,3 +74,15 @@ def make_app(path="lightspeed-stack.yaml", **kwargs):
     kwargs.setdefault("theme", "lsc-dark")
     kwargs.setdefault("persist_theme", False)
     return LscTuiApp(path, **kwargs)
+
+
+@pytest.fixture
+def k8s_cr(tmp_path, monkeypatch) -> Path:
+    """A v1alpha2 LlamaStackDistribution (llsd.yaml), as the cwd."""
+    return _workspace(Path(__file__).parent / "fixtures" / "k8s", tmp_path, monkeypatch, "k8s")
+
+
+@pytest.fixture
+def extra_providers(tmp_path, monkeypatch) -> Path:
+    """An extra-providers.yaml with the run.yaml it merges into, as the cwd."""
+    return _workspace(Path(__file__).parent / "fixtures" / "extra", tmp_path, monkeypatch, "extra")

@@ -35,3 +35,37 @@ def test_main_screen(config, size, theme, snap_compare, request):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+OPERATOR_CASES = {
+    # a CR after an edit: the tree of its spec, the node, and the generated config.yaml's diff
+    "cr-120x40": ("k8s_cr", "llsd.yaml", (120, 40), ("spec", "storage", "kv", "endpoint"), "redis-ha:6379",
+                  "llsd.yaml|spec.storage", "tree"),
+    # extra-providers.yaml at 80x24 after an edit, on the preview pane: the merged run.yaml's diff
+    "extra-80x24": ("extra_providers", "extra-providers.yaml", (80, 24),
+                    ("providers", "inference", 0, "config", "url"), "http://vllm-b:8000/v1",
+                    "extra-providers.yaml|providers.inference[0]", "diff"),
+}
+
+
+@pytest.mark.parametrize("case", list(OPERATOR_CASES))
+def test_operator_file(case, snap_compare, request):
+    """Issue 10 item 5: the operator's files open in the editor with the generated config as the preview."""
+    from lsc_tui.config.session import SetValue
+
+    fixture, name, size, path, value, key, pane = OPERATOR_CASES[case]
+    folder = request.getfixturevalue(fixture)
+    app = make_app(name)
+
+    async def run_before(pilot):
+        await app.wait_idle()
+        app.submit(lambda s: s.apply(SetValue(folder / name, path, value)))
+        await app.wait_idle()
+        app.query_one("#tree").select_key(key)
+        await pilot.pause()
+        app.action_pane(pane)
+        await pilot.pause()
+        await app.wait_idle()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -147,6 +147,15 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
         ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ))
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
+    if ws.is_operator:
+        from lsc_tui.config.operator.kinds import LABELS
+
+        raise MigrationInputError(Finding(
+            ws.source.display, 1, 1, Severity.ERROR, "migrate-not-a-config",
+            f"this is a {LABELS.get(ws.kind, ws.kind)} (a Kubernetes operator file), not a lightspeed-stack.yaml; "
+            "there is nothing to migrate",
+            "Migration moves a legacy lightspeed-stack.yaml and its run.yaml to the unified format: open the "
+            "lightspeed-stack.yaml."))
     if ws.kind != "lightspeed-stack" or ws.config is None:
         doc = ws.run_yaml
         raise MigrationInputError(Finding(

@@ -326,3 +326,100 @@ def secret_manifest_text(exported: Export) -> str:
 
 def load_env_file(path: Path) -> dict[str, str]:
     return parse_env_file(path.read_text(encoding="utf-8"))
+
+
+# -- a workspace, end to end (`lsc-tui export k8s` and the editor's palette) ---------------------
+
+MANIFEST_NAMES = ("configmap.yaml", "llamastackdistribution.yaml")
+SECRET_NAME = "secret.yaml"
+
+
+class ExportInputError(Exception):
+    """The workspace cannot be exported: ``findings`` say why (``text`` sums it up)."""
+
+    def __init__(self, text: str, findings: list[Finding] | None = None):
+        super().__init__(text)
+        self.findings = findings or []
+
+
+def workspace_run_data(ws):
+    """``(run data, display name, findings, directory, locate)`` of a loaded workspace: the
+    run.yaml itself, or what synthesis (or the operator's merge) makes of the config.
+    Raises ExportInputError when there is nothing to export."""
+    if ws.kind == "run-yaml":
+        doc = ws.run_yaml
+
+        def locate_doc(path):
+            return (doc.display, *doc.position(path))
+
+        return doc.data, doc.display, list(ws.findings), ws.config_dir, locate_doc
+    from lsc_tui.config.preview import synthesize
+
+    result, findings = synthesize(ws)
+    if result is None:
+        raise ExportInputError(f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}", findings)
+
+    def locate(path):
+        origin = result.origin_of(path)
+        if origin.file.startswith("builtin:"):
+            from lsc_tui.config.synthesis import builtin_position
+
+            return (origin.file, *builtin_position(origin.source_path))
+        doc = ws.document_for(origin.file)
+        return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
+
+    main = ws.documents[0].display if ws.documents else str(ws.root_path)
+    what = getattr(result, "label", None) or "synthesized run.yaml"
+    return result.data, f"{main} ({what})", findings, ws.config_dir, locate
+
+
+@dataclass
+class ExportPlan:
+    """What exporting a workspace writes: ``files`` are (name, text, mode) in writing order."""
+
+    result: Export
+    files: list[tuple[str, str, int]]
+    findings: list[Finding]  # warnings of the export (errors stop before a plan exists)
+    notes: list[str]  # the Secret's keys, the round-trip verdict
+
+
+def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | None = None,
+                          api_version: str = "v1alpha1", env_file: Path | None = None,
+                          write_secret: bool = False) -> ExportPlan:
+    """The manifests for a loaded workspace, as `lsc-tui export k8s -o DIR` writes them.
+    Raises ExportInputError (with located findings) when nothing may be written."""
+    from lsc_tui.config.findings import has_errors
+
+    data, display, findings, directory, locate = workspace_run_data(ws)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise ExportInputError("the config has errors; nothing was written", errors)
+    env_path = Path(env_file) if env_file else directory / ".env"
+    env_values = None
+    if env_file or env_path.is_file():
+        try:
+            env_values = load_env_file(env_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ExportInputError(f"{env_path}:0:0: cannot read the env file: "
+                                   f"{getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        result = export_k8s(data, name=name, namespace=namespace, api_version=api_version, env_values=env_values,
+                            source=display, locate=locate)
+    except ValueError as exc:
+        raise ExportInputError(str(exc)) from None
+    if has_errors(result.findings):
+        raise ExportInputError("nothing was written", [f for f in result.findings if f.is_error])
+    files = [(MANIFEST_NAMES[0], dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
+             (MANIFEST_NAMES[1], dump(result.cr, sort_keys=False, block_strings=True), 0o600)]
+    notes = []
+    if write_secret:
+        if result.secret is None:
+            raise ExportInputError(f"no Secret can be written: there is no env file ({env_path})")
+        files.append((SECRET_NAME, secret_manifest_text(result), 0o600))
+    if result.env:
+        notes.append(f"Secret {name}-env feeds: {', '.join(e['name'] for e in result.env)}"
+                     + ("" if write_secret else " (not written)"))
+    _config, differences, _rt = round_trip(result, data)
+    notes.append("round trip: expanding the exported CR reproduces the run.yaml exactly" if not differences else
+                 f"round trip: the expanded CR differs at {', '.join(differences[:3])}")
+    return ExportPlan(result, files, list(result.findings), notes)

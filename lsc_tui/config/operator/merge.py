@@ -71,7 +71,11 @@ def _model_findings(doc: LocDoc, exc: ValidationError, code: str, fix: str) -> l
 
 def load_extra_providers(path: Path | str, display: str | None = None) -> list[External]:
     """Entries of an ``extra-providers.yaml`` in file order. Raises InputError."""
-    doc = load_one(path, display)
+    return externals_from_doc(load_one(path, display))
+
+
+def externals_from_doc(doc: LocDoc) -> list[External]:
+    """Entries of a read ``extra-providers.yaml`` document in file order. Raises InputError."""
     if doc.findings:
         raise InputError(doc.findings)
     data = doc.data
@@ -96,7 +100,11 @@ def load_extra_providers(path: Path | str, display: str | None = None) -> list[E
 
 def load_package(path: Path | str, display: str | None = None) -> tuple[LocDoc, models.ProviderPackage]:
     """Read and check one ``lls-provider-spec.yaml``. Raises InputError."""
-    doc = load_one(path, display)
+    return package_from_doc(load_one(path, display))
+
+
+def package_from_doc(doc: LocDoc) -> tuple[LocDoc, models.ProviderPackage]:
+    """Check one read ``lls-provider-spec.yaml`` document. Raises InputError."""
     if doc.findings:
         raise InputError(doc.findings)
     if doc.data is None:

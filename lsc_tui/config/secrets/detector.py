@@ -515,8 +515,11 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
     out: list[SecretFinding] = []
     seen: dict[tuple, int] = {}
     data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
-    for di, path, node, key, flow, hits in candidates:
+    stream = getattr(doc, "stream", False)
+    for di, local, node, key, flow, hits in candidates:
         value = node.value
+        # a multi-document stream read as one: its paths start with the document's index
+        path = (di,) + local if stream else local
         for hit in hits:
             ident = (di, node.start, hit.sub)
             if ident in seen:
@@ -532,12 +535,12 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
                 allowed = "inline"
             data = data_list[di] if di < len(data_list) else None
             line, col = _position(text, node, hit.sub)
-            suggested = hit.existing_env or names.preferred_name(data, path, hit.rule, hit.env_hint)
+            suggested = hit.existing_env or names.preferred_name(data, local, hit.rule, hit.env_hint)
             seen[ident] = len(out)
             out.append(SecretFinding(
                 file=doc.display, line=line, column=col, path=path, rule=hit.rule, confidence=hit.confidence,
                 severity=hit.severity, fingerprint=fp, suggested_env=suggested, kind=hit.kind,
-                existing_env=hit.existing_env, gated=_gated(data, path), multiline="\n" in secret.strip("\n"),
+                existing_env=hit.existing_env, gated=_gated(data, local), multiline="\n" in secret.strip("\n"),
                 allowed=allowed, document_index=di, doc_path=Path(doc.path), node_start=node.start,
                 node_end=node.end, sub=hit.sub, rep=hit.rep, in_flow=flow, secret=SecretValue(secret),
                 scalar=SecretValue(value), number=_number(node)))

@@ -22,7 +22,10 @@ def item_label(item: TreeItem) -> Text:
         t.append(item.label, style="bold")
         if item.detail:
             t.append(f" ({item.detail})", style="dim")
-    elif item.kind in ("group", "api"):
+    elif item.kind == "profile-choice":
+        t.append(item.label, style="bold" if item.detail.endswith("active") else "")
+        t.append(f" {item.detail}", style="dim")
+    elif item.kind in ("group", "api", "object"):
         t.append(item.label, style="bold" if item.kind == "group" else "")
     else:
         t.append(item.label)
@@ -180,6 +183,23 @@ class ConfigTree(Tree[TreeItem]):
             node.expand()
             if node.data:
                 self._collapsed.discard(node.data.key)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
+        """enter on an entry of "profiles" switches the config to it (as the palette does):
+        the preview shows the change before anything is saved, and u undoes it."""
+        from lsc_tui.tui.k8s_view import profile_choice
+
+        choice = profile_choice(event.node.data)
+        if choice is None:
+            return
+        event.stop()
+        kind, name = choice
+        if event.node.data.detail.endswith("active"):
+            self.app.notify(f"{name} is already the active {kind}.", timeout=3)
+        elif getattr(self.app, "readonly", False):
+            self.app.notify("Read-only: the profile cannot be switched.", severity="warning")
+        else:
+            self.app.switch_profile(name, kind)
 
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         if event.node.data:

@@ -103,8 +103,11 @@ class DiffPane(Vertical):
     def show_view(self, view: View) -> None:
         self.view = view
         self._title()
+        self._tab_label(view.preview_label)
         body = self.query_one("#diff-body", Static)
-        if not view.run_lines:
+        if not view.run_lines and view.preview_note:
+            body.update(Text(view.preview_note, style="dim"))
+        elif not view.run_lines:
             body.update(Text("No synthesized run.yaml: " + (
                 "the Llama Stack server owns it (legacy server mode)." if view.mode == "legacy-server"
                 else "fix the errors in the findings (4) first."), style="dim"))
@@ -112,13 +115,27 @@ class DiffPane(Vertical):
             body.update(diff_content(view.diff_text))
         else:
             body.update(Text(f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
-                             "Edit a node and the diff appears here; v shows the whole run.yaml.", style="dim"))
+                             f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
+                             style="dim"))
         self._fill_list()
+
+    def _tab_label(self, label: str) -> None:
+        """Below 100 columns the panes are tabs: name this one after what it shows (a CR's is config.yaml)."""
+        from textual.css.query import NoMatches
+        from textual.widgets import Tab
+
+        try:
+            tab = self.screen.query_one("#tab-diff", Tab)
+        except NoMatches:
+            return
+        text = f"3 {label}"
+        if str(tab.label) != text:
+            tab.label = text
 
     def _title(self) -> None:
         v = self.view
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(" run.yaml ", style="bold reverse")
+        t.append(f" {v.preview_label if v else 'run.yaml'} ", style="bold reverse")
         if self.mode == "diff":
             t.append(f" diff vs {BASELINE_NAMES.get(v.baseline, v.baseline) if v else ''}")
             t.append("  v: full  b: baseline", style="dim")
