@@ -691,7 +691,7 @@ class LscTuiApp(App):
         mode = self.query_one(DiffPane).toggle()
         self._show_pane("diff")
         self.query_one(DiffPane).focus_body()
-        self.notify("Full run.yaml: the line under the cursor shows its source; enter jumps there."
+        self.notify(f"Full {self.view.preview_label}: the line under the cursor shows its source; enter jumps there."
                     if mode == "full" else "Diff view.", timeout=3)
 
     def action_cycle_baseline(self) -> None:

@@ -22,9 +22,16 @@ class LscCommands(Provider):
             out.append((k.description, f"keys: {k.display}", partial(app.run_action, k.action)))
         for name in app.lsc_theme_names():
             out.append((f"Theme: {name}", "switch theme (remembered)", partial(app.set_theme_by_name, name)))
-        for which, label in (("disk", "saved files"), ("legacy", "the legacy run.yaml"), ("previous", "the previous edit")):
+        session = app.session
+        if session is None:  # still opening the config: the keys and themes only
+            out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
+            return out
+        ws = session.workspace
+        baselines = [("disk", "saved files"), ("legacy", "the run.yaml as written"), ("previous", "the previous edit")]
+        for which, label in baselines:
+            if which == "legacy" and ws.run_yaml is None:
+                continue
             out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
-        ws = app.session.workspace
         if ws.mode == "unified" and not getattr(app, "readonly", False):
             from lsc_tui.config.workspace import profile_choices
 

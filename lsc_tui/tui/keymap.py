@@ -65,7 +65,7 @@ KEYS: list[Key] = [
     Key("y,ctrl+o", "copy", "Copy the focused value or node (OSC 52 clipboard)", "Editor"),
     # -- the diff -------------------------------------------------------------------------------
     Key("v", "toggle_diff", "Diff pane: switch diff / full run.yaml with provenance", "Diff"),
-    Key("b", "cycle_baseline", "Diff against: saved files / legacy run.yaml / previous edit", "Diff"),
+    Key("b", "cycle_baseline", "Diff against: saved files / run.yaml as written / previous edit", "Diff"),
 ]
 
 

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from lsc_tui.config.findings import path_text
 from lsc_tui.tui.model import View
 
-BASELINE_NAMES = {"disk": "saved files", "legacy": "legacy run.yaml", "previous": "previous edit"}
+BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
 
 
 def diff_content(diff_text: str, empty: str = "(no change)") -> Content:
