@@ -528,17 +528,36 @@ def available_profiles(config_dir: Path) -> list[str]:
         for p in sorted(folder.glob("*.y*ml")):
             if p.name in CONFIG_NAMES or p.name.endswith(".bak"):
                 continue
-            try:
-                if p.stat().st_size > 1024 * 1024:
-                    continue
-                import yaml
-
-                data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            except Exception:  # unreadable files are simply not offered
-                continue
-            if isinstance(data, dict) and looks_like_run_yaml(data):
+            if _is_profile_file(p):
                 out.append(prefix + p.name)
     return out
+
+
+_PROFILE_FILES: dict[tuple, bool] = {}  # (path, mtime, size) -> run.yaml-shaped: the editor asks at every view
+
+
+def _is_profile_file(p: Path) -> bool:
+    try:
+        st = p.stat()
+    except OSError:
+        return False
+    key = (str(p), st.st_mtime_ns, st.st_size)
+    hit = _PROFILE_FILES.get(key)
+    if hit is not None:
+        return hit
+    found = False
+    if st.st_size <= 1024 * 1024:
+        try:
+            import yaml
+
+            data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            found = isinstance(data, dict) and looks_like_run_yaml(data)
+        except Exception:  # unreadable files are simply not offered
+            found = False
+    if len(_PROFILE_FILES) > 256:
+        _PROFILE_FILES.clear()
+    _PROFILE_FILES[key] = found
+    return found
 
 
 # -- validation against the models ------------------------------------------------------------

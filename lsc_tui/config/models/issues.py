@@ -217,13 +217,13 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
     memo = _memo(_UNKNOWN_MEMO, root)
     if not memo.pays(data):
         memo.prev = memo.cur = {}
-        yield from _walk(root, data, path)
-        return
-    memo.begin()
-    try:
-        found = _walk_memo(root, data, memo)
-    finally:
-        memo.end()
+        found = _walk_memo(root, data, _NO_MEMO)
+    else:
+        memo.begin()
+        try:
+            found = _walk_memo(root, data, memo)
+        finally:
+            memo.end()
     for rel, model in found:
         yield path + rel, model
 
@@ -231,8 +231,24 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
 _EMPTY: tuple = ()
 
 
+class _NoMemo:
+    """A memo that remembers nothing: the plain walk of fresh data."""
+
+    @staticmethod
+    def get(ann: Any, node: Any):
+        return None
+
+    @staticmethod
+    def put(ann: Any, node: Any, result: tuple) -> tuple:
+        return result
+
+
+_NO_MEMO = _NoMemo()
+
+
 def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
-    """``_walk`` with paths relative to ``node``, remembered per container (see _IdentityMemo)."""
+    """The unknown keys under ``node`` as (path relative to it, model), remembered per container
+    (see _IdentityMemo; ``_NO_MEMO`` for a plain walk)."""
     if not isinstance(node, (dict, list)):
         return _EMPTY
     hit = memo.get(ann, node)
@@ -263,32 +279,6 @@ def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
                 if isinstance(value, (dict, list)):
                     out.extend(((i,) + p, m) for p, m in _walk_memo(item, value, memo))
     return memo.put(ann, node, tuple(out) if out else _EMPTY)
-
-
-def _walk(ann: Any, node: Any, path: tuple):
-    base, disc = _unwrap(ann)
-    if isinstance(node, dict):
-        model = _pick_model(ann, node, disc)
-        if model is not None:
-            fields = model.model_fields
-            for key, value in node.items():
-                field = fields.get(key) if isinstance(key, str) else None
-                if field is None:
-                    yield path + (key,), model
-                else:
-                    yield from _walk(field.annotation, value, path + (key,))
-            return
-        if typing.get_origin(base) is dict:
-            args = typing.get_args(base)
-            if len(args) == 2 and args[1] is not Any:
-                for key, value in node.items():
-                    yield from _walk(args[1], value, path + (key,))
-    elif isinstance(node, list) and typing.get_origin(base) is list:
-        (item,) = typing.get_args(base) or (Any,)
-        if item is Any:
-            return
-        for i, value in enumerate(node):
-            yield from _walk(item, value, path + (i,))
 
 
 # -- locations ------------------------------------------------------------------------------
