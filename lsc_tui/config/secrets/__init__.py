@@ -11,25 +11,24 @@ The API the CLI and the TUI's secrets-review screen drive::
 Nothing in this package prints, logs or raises with a secret value in it.
 """
 
-from lsc_tui.config.secrets.detector import (  # noqa: F401
-    ALLOW_MARK,
-    ScanResult,
-    SecretFinding,
-    SecretValue,
-    detect_value,
-    reveal,
-    scan_document,
-    scan_documents,
-    scan_workspace,
-    to_findings,
-)
-from lsc_tui.config.secrets.fix import (  # noqa: F401,E402
-    ApplyResult,
-    FileWrite,
-    FixError,
-    FixPlan,
-    PlanItem,
-    apply_plan,
-    plan_fix,
-)
-from lsc_tui.config.secrets.names import valid_name  # noqa: F401,E402
+# The names below load their module on first use (PEP 562): the editor reads `rules` before its
+# first paint (is a key secret?) and must not pay for the scanner and the fixer then.
+_EXPORTS = {
+    "detector": ("ALLOW_MARK", "ScanResult", "SecretFinding", "SecretValue", "detect_value", "reveal",
+                 "scan_document", "scan_documents", "scan_workspace", "to_findings"),
+    "fix": ("ApplyResult", "FileWrite", "FixError", "FixPlan", "PlanItem", "apply_plan", "plan_fix"),
+    "names": ("valid_name",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
