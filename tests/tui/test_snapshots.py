@@ -69,3 +69,19 @@ def test_operator_file(case, snap_compare, request):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_three_field_prompt_fits_80x24(demo, snap_compare):
+    """A prompt of three fields (Export for Kubernetes) shows its fields and buttons at 80x24."""
+    app = make_app()
+
+    async def run_before(pilot):
+        from lsc_tui.tui.k8s_view import palette_commands
+
+        await app.wait_idle()
+        commands = {name: callback for name, _help, callback in palette_commands(app)}
+        commands[next(n for n in commands if n.startswith("Export for Kubernetes"))]()
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

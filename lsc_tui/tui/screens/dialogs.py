@@ -29,6 +29,8 @@ class Dialog(ModalScreen):
     Dialog Horizontal.buttons { height: auto; align: center middle; }
     Dialog Button { margin: 0 1; min-width: 10; }
     Dialog Input { margin-bottom: 1; }
+    Dialog Input.-textual-compact { background: $panel; }
+    Dialog Input.-textual-compact:focus { background: $primary 25%; }
     Dialog .error { color: $error; height: auto; }
     Dialog #conflict-diff { height: 12; border: solid $panel; }
     Dialog #recovery-diff { height: 10; border: solid $panel; }
@@ -132,10 +134,13 @@ class Prompt(Dialog):
             yield Label(self.title_text, classes="title")
             if self.note:
                 yield Static(self.note, classes="body", markup=False)
+            # on a short terminal (24 rows over SSH) the fields drop their borders, so a prompt of
+            # three fields still shows its buttons
+            compact = self.app.size.height < 32
             for fid, label, value, suggestions in self.fields:
                 yield Label(label)
-                yield QuietInput(value, id=f"prompt-{fid}",
-                            suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None)
+                yield QuietInput(value, id=f"prompt-{fid}", compact=compact,
+                                 suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None)
             yield Static("", classes="error", id="prompt-error")
             with Horizontal(classes="buttons"):
                 yield Button("OK (enter)", id="ok", variant="primary")
