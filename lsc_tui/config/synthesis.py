@@ -603,39 +603,25 @@ def _sorted_keys(mapping: dict) -> list:
 
 def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, chain_ok) -> None:
     """Write ``value`` after ``prefix`` (``"key:"`` or ``"- "``-style text on the same line)."""
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
         if id(value) in seen:
             raise _Fallback()
         seen.add(id(value))
+        is_map = isinstance(value, dict)
         if not value:
-            lines.append(prefix + " {}\n" if prefix.endswith(":") else prefix + "{}\n")
+            empty = "{}" if is_map else "[]"
+            lines.append(prefix + " " + empty + "\n" if prefix.endswith(":") else prefix + empty + "\n")
             if paths is not None:
                 paths.append(path)
             return
+        walk = _map if is_map else _seq
         if prefix.endswith(":"):
             lines.append(prefix + "\n")
             if paths is not None:
                 paths.append(path)
-            _map(value, indent + "  ", lines, paths, path, seen, chain, chain_ok)
-        else:  # first key goes on the "- " line
-            _map(value, indent, lines, paths, path, seen, chain, chain_ok, first_prefix=prefix)
-        return
-    if isinstance(value, list):
-        if id(value) in seen:
-            raise _Fallback()
-        seen.add(id(value))
-        if not value:
-            lines.append(prefix + " []\n" if prefix.endswith(":") else prefix + "[]\n")
-            if paths is not None:
-                paths.append(path)
-            return
-        if prefix.endswith(":"):
-            lines.append(prefix + "\n")
-            if paths is not None:
-                paths.append(path)
-            _seq(value, indent + "  ", lines, paths, path, seen, chain, chain_ok)
-        else:
-            _seq(value, indent, lines, paths, path, seen, chain, chain_ok, first_prefix=prefix)
+            walk(value, indent + "  ", lines, paths, path, seen, chain, chain_ok)
+        else:  # a mapping's first key, or a nested list's first item, goes on the "- " line
+            walk(value, indent, lines, paths, path, seen, chain, chain_ok, first_prefix=prefix)
         return
     text = _scalar(value)
     sep = " " if prefix.endswith(":") else ""
@@ -774,38 +760,15 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
             pre = indent + ktext + ":"
         value = mapping[key]
         cls = value.__class__
-        if cls is dict:
-            if id(value) in seen:
-                raise _Fallback()
-            seen.add(id(value))
-            if order is not None:
-                order.append(id(value))
-            if value:
+        if cls is dict or cls is list:
+            if not value:
+                _enter(value, seen, order)
+                out.append(pre + (" {}\n" if cls is dict else " []\n"))
+            else:
                 out.append(pre + "\n")
                 stack.append(("k", key))
-                if order is None:
-                    _fast_map(value, child, None, out, seen, stack, None)
-                else:
-                    _emit(_fast_map, value, child, None, out, seen, stack, order)
+                _fast_child(value, child, None, out, seen, stack, order)
                 stack.pop()
-            else:
-                out.append(pre + " {}\n")
-        elif cls is list:
-            if id(value) in seen:
-                raise _Fallback()
-            seen.add(id(value))
-            if order is not None:
-                order.append(id(value))
-            if value:
-                out.append(pre + "\n")
-                stack.append(("k", key))
-                if order is None:
-                    _fast_seq(value, child, None, out, seen, stack, None)
-                else:
-                    _emit(_fast_seq, value, child, None, out, seen, stack, order)
-                stack.pop()
-            else:
-                out.append(pre + " []\n")
         else:
             text = _fast_scalar(value)
             if text is not None and (len(pre) + 1 + len(text) <= WIDTH or _unfoldable(text)):
@@ -816,6 +779,26 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
                 stack.pop()
                 out.append(pre + " " + body[0])
                 out.extend(body[1:])
+
+
+def _enter(value, seen: set, order: Optional[list]) -> None:
+    """Note a container the dump reaches; one reached twice (YAML aliases) takes the full dumper."""
+    if id(value) in seen:
+        raise _Fallback()
+    seen.add(id(value))
+    if order is not None:
+        order.append(id(value))
+
+
+def _fast_child(value, indent: str, first: Optional[str], out: list, seen: set, stack: list,
+                order: Optional[list]) -> None:
+    """Dump a non-empty mapping or list (through the memo when one is kept)."""
+    _enter(value, seen, order)
+    fn = _fast_map if value.__class__ is dict else _fast_seq
+    if order is None:
+        fn(value, indent, first, out, seen, stack, None)
+    else:
+        _emit(fn, value, indent, first, out, seen, stack, order)
 
 
 def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list,
@@ -829,32 +812,12 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
         else:
             pre = indent + "- "
         cls = value.__class__
-        if cls is dict:
-            if id(value) in seen:
-                raise _Fallback()
-            seen.add(id(value))
-            if order is not None:
-                order.append(id(value))
-            if value:
-                if order is None:
-                    _fast_map(value, child, pre, out, seen, stack, None)
-                else:
-                    _emit(_fast_map, value, child, pre, out, seen, stack, order)
+        if cls is dict or cls is list:
+            if not value:
+                _enter(value, seen, order)
+                out.append(pre + ("{}\n" if cls is dict else "[]\n"))
             else:
-                out.append(pre + "{}\n")
-        elif cls is list:
-            if id(value) in seen:
-                raise _Fallback()
-            seen.add(id(value))
-            if order is not None:
-                order.append(id(value))
-            if value:
-                if order is None:
-                    _fast_seq(value, child, pre, out, seen, stack, None)
-                else:
-                    _emit(_fast_seq, value, child, pre, out, seen, stack, order)
-            else:
-                out.append(pre + "[]\n")
+                _fast_child(value, child, pre, out, seen, stack, order)
         else:
             text = _fast_scalar(value)
             if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
