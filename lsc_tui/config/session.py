@@ -187,8 +187,9 @@ class _Step:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None):
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True):
         self.cwd = Path(cwd) if cwd else Path.cwd()
+        self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
@@ -208,12 +209,26 @@ class EditSession:
         self.analysis: Analysis = self._analyse()
 
     @classmethod
-    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env)
+    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
+             validate: bool = True) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate)
+
+    @property
+    def validating(self) -> bool:
+        """The model validation has not run yet (the session was opened without it)."""
+        return self.workspace.validation_deferred
+
+    def validate_now(self) -> "Analysis":
+        """Add the model validation to a session opened without it, and analyse again."""
+        if self.validate_models:
+            return self.analysis
+        self.validate_models = True
+        return self._refresh()
 
     # -- loading -------------------------------------------------------------------------
     def _load(self, initial: bool = False) -> Workspace:
-        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind)
+        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
+                            validate=self.validate_models)
         self.path = ws.root_path
         if initial and ws.is_operator:
             from lsc_tui.config.operator.kinds import KIND_LLSD
@@ -280,8 +295,9 @@ class EditSession:
         from lsc_tui.config import preview
 
         try:
-            saved = load_workspace(self.path, cwd=self.cwd, env=self.env,
-                                   overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind)
+            saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
+                                   overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind,
+                                   validate=False)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)

@@ -60,6 +60,9 @@ class Workspace:
     # an operator file (CR, extra-providers.yaml, lls-provider-spec.yaml); run_yaml is then the
     # file next to it that the preview builds on (base config or run.yaml), when there is one
     source: Document | None = None
+    # model validation (pydantic) on or off; off leaves validation_deferred set where it was skipped
+    validate_models: bool = True
+    validation_deferred: bool = False
 
     @property
     def documents(self) -> list[Document]:
@@ -187,27 +190,30 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
 
 
 def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
-                   overlay: dict[Path, str] | None = None, kind: str | None = None) -> Workspace:
+                   overlay: dict[Path, str] | None = None, kind: str | None = None,
+                   validate: bool = True) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
     ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
-    must not turn a CR into a lightspeed-stack.yaml); other kinds are detected from content."""
+    must not turn a CR into a lightspeed-stack.yaml); other kinds are detected from content.
+    ``validate=False`` skips the validation against the config models (pydantic), and nothing
+    else: the editor shows a config that way first, then validates it in a second step."""
     from lsc_tui.config.operator import kinds
 
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path, doc = open_root(path, cwd=cwd, overlay=overlay, kind=kind)
     operator_kind = _operator_kind(doc, path, kind if kind in kinds.OPERATOR_KINDS else None)
     if operator_kind is not None:
-        return _load_operator(path, doc, operator_kind, cwd, overlay)
+        return _load_operator(path, doc, operator_kind, cwd, overlay, validate)
     if looks_like_run_yaml(doc.data):
         ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
-                       mode_reason="a Llama Stack run.yaml opened on its own")
+                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate)
         ws.findings.extend(doc.findings)
         _validate_run_yaml(ws, doc)
         _lint_env_refs(ws)
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
-    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd)
+    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     _analyse_config(ws, env if env is not None else dict(os.environ))
@@ -216,12 +222,14 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     return ws
 
 
-def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None) -> Workspace:
+def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None,
+                   validate: bool = True) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
     from lsc_tui.config.operator import kinds
 
-    ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc))
+    ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc),
+                   validate_models=validate)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if doc.data is None:
@@ -564,6 +572,9 @@ def _is_profile_file(p: Path) -> bool:
 
 
 def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = False) -> None:
+    if not ws.validate_models:
+        ws.validation_deferred = True
+        return
     from lsc_tui.config import models
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml

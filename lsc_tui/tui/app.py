@@ -201,10 +201,15 @@ class LscTuiApp(App):
         self._main_up = True
 
     def _open_session(self, _none) -> EditSession:
-        self.session = EditSession.open(self.start_path, cwd=self.start_cwd)
+        # without the model validation (building the pydantic models is the slow part of opening):
+        # the tree and the diff show at once, the validation follows in the next job
+        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False)
         return self.session
 
     def _session_opened(self, _session) -> None:
+        self.submit(lambda s: s.validate_now(), "validate", self._session_validated)
+
+    def _session_validated(self, _analysis) -> None:
         gcpolicy.settle()
         gcpolicy.editing()
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)

@@ -107,6 +107,7 @@ class View:
     short: dict = field(default_factory=dict)  # display -> file name (unique among the open files)
     preview_label: str = "run.yaml"  # what the preview pane shows: run.yaml, generated config.yaml, ...
     preview_note: str = ""  # why there is no preview, when the workspace says so
+    validating: bool = False  # opened without the model validation yet (it follows in a job)
 
     def short_name(self, display: str) -> str:
         return self.short.get(display, display)
@@ -212,6 +213,7 @@ def build_view(session) -> View:
         short=short,
         preview_label=preview_label,
         preview_note=preview_note,
+        validating=getattr(session, "validating", False),
     )
 
 

@@ -69,3 +69,47 @@ async def test_the_cycle_collector_runs_between_edits_and_is_restored_on_exit(de
         assert gc.get_count()[0] < 100
         await pilot.pause()
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+async def test_the_tree_and_diff_show_before_the_model_validation_which_follows(demo, monkeypatch):
+    from lsc_tui.config.session import EditSession
+
+    release = threading.Event()
+    validate_now = EditSession.validate_now
+
+    def held(self):
+        assert release.wait(30)
+        return validate_now(self)
+
+    monkeypatch.setattr(EditSession, "validate_now", held)
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with LscTuiApp.run_test.unwrapped(app, size=(80, 24)) as pilot:
+        for _ in range(400):
+            if app.view is not None:
+                break
+            await pilot.pause(0.02)
+        await pilot.pause()
+        assert app.view is not None and app.view.validating and app.session.validating
+        assert app.query_one("#tree").root.children
+        header = str(app.query_one("#header").render())
+        assert "validating" in header and "E:" not in header
+        release.set()
+        await app.wait_idle()
+        await pilot.pause()
+        assert not app.view.validating
+        assert "E:" in str(app.query_one("#header").render())
+
+
+def test_a_session_opened_without_validation_finds_the_same_after_validate_now(demo):
+    from lsc_tui.config.session import EditSession
+
+    (demo / "run.yaml").write_text((demo / "run.yaml").read_text().replace("distro_name:", "distro_nmae:"))
+    full = EditSession.open(demo / "lightspeed-stack.yaml", cwd=demo)
+    quick = EditSession.open(demo / "lightspeed-stack.yaml", cwd=demo, validate=False)
+    assert quick.validating and not full.validating
+    assert any(f.code == "unknown-key" for f in full.analysis.findings)
+    assert not any(f.code == "unknown-key" for f in quick.analysis.findings)
+    assert quick.analysis.diff_text == full.analysis.diff_text
+    quick.validate_now()
+    assert not quick.validating
+    assert [f.to_text() for f in quick.analysis.findings] == [f.to_text() for f in full.analysis.findings]

@@ -29,11 +29,14 @@ class StatusHeader(Static):
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(" lsc-tui ", style="bold reverse")
         t.append(" ")
-        t.append(f"E:{c.get('errors', 0)}", style="bold red" if c.get("errors") else "")
-        t.append(" ")
-        t.append(f"W:{c.get('warnings', 0)}", style="bold yellow" if c.get("warnings") else "")
-        t.append(" ")
-        t.append(f"S:{c.get('secrets', 0)}", style="bold magenta" if c.get("secrets") else "")
+        if view.validating:  # the counts wait for the validation, which follows in a moment
+            t.append("validating…", style="italic")
+        else:
+            t.append(f"E:{c.get('errors', 0)}", style="bold red" if c.get("errors") else "")
+            t.append(" ")
+            t.append(f"W:{c.get('warnings', 0)}", style="bold yellow" if c.get("warnings") else "")
+            t.append(" ")
+            t.append(f"S:{c.get('secrets', 0)}", style="bold magenta" if c.get("secrets") else "")
         t.append("  ")
         t.append(view.mode, style="underline")
         if readonly:
