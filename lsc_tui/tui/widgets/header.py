@@ -21,7 +21,7 @@ class StatusHeader(Static):
         t.append(" lsc-tui ", style="bold reverse")
         t.append("  opening ")
         t.append(name, style="bold")
-        t.append(" (validating, synthesizing run.yaml)", style="italic")
+        t.append(" (reading, synthesizing)", style="italic")
         self.update(t)
 
     def show_view(self, view: View, readonly: bool = False) -> None:
