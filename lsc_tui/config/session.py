@@ -201,7 +201,6 @@ class EditSession:
         self._redo: list[_Step] = []
         self.diff_baseline = "disk"
         self._previous_run_yaml: str | None = None
-        self._pending_style: str | None = None
         self._saved_synthesis: tuple | None = None
         self._kind: str | None = None  # an operator file's kind, kept while it is edited
         self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
@@ -352,7 +351,7 @@ class EditSession:
             # typing in one field, with pauses: one undo step, not one per pause
             self._undo[-1] = _Step(op, file, last.before, after, now, last.style)
         else:
-            style = self._pending_style if isinstance(op, SetValue) else None
+            style = self._typing_style(op, file, self._parse(file, before)) if isinstance(op, SetValue) else None
             self._undo.append(_Step(op, file, before, after, now, style))
         self._redo.clear()
         return self._refresh()
@@ -365,16 +364,15 @@ class EditSession:
             return last
         return None
 
-    def _typing_style(self, op, file: Path, doc):
-        """The quote style a field had before the typing of this undo step began: each keystroke
-        renders the value in it, so a value that needed quotes half-way (``http:``) is plain again
-        once it can be."""
+    def _typing_style(self, op, file: Path, doc) -> str | None:
+        """The quote style a field had before the typing of this undo step began ("plain" for
+        none; None where the field is not a scalar): each keystroke renders the value in it, so a
+        value that needed quotes half-way (``http:``) is plain again once it can be."""
         last = self._merging(op, file)
         if last is not None and last.style is not None:
             return last.style
         node = doc.node_at(op.path)
-        self._pending_style = (node.style or "plain") if node is not None and node.kind == "scalar" else None
-        return yamlio.KEEP_STYLE
+        return (node.style or "plain") if node is not None and node.kind == "scalar" else None
 
     def _parse(self, file: Path, text: str):
         return parse_cached(text, self.displays.get(file, str(file)), file, stream=file in self._streams)
@@ -412,7 +410,8 @@ class EditSession:
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return _set_value(doc, op.path, op.value, parse, style=self._typing_style(op, file, doc))
+            return _set_value(doc, op.path, op.value, parse,
+                              style=self._typing_style(op, file, doc) or yamlio.KEEP_STYLE)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:

@@ -129,6 +129,7 @@ class LscTuiApp(App):
         self.session: EditSession | None = None
         self.view: View | None = None
         self._last_job = 0.0
+        self._jobs_open = 0
         self._edit_serial = 0
         self._bindings_state: tuple | None = None
         self._latest_field_edit: dict[tuple, int] = {}
@@ -223,8 +224,7 @@ class LscTuiApp(App):
 
     def _collect_when_idle(self) -> None:
         """The cycle collector runs here, between edits, never inside one (lsc_tui.gcpolicy)."""
-        if self._jobs is not None and self._jobs.empty() and self._jobs._unfinished_tasks == 0 \
-                and time.monotonic() - self._last_job >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
+        if not self._jobs_open and time.monotonic() - self._last_job >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
             gcpolicy.collect_idle()
 
     def _offer_recovery_or_migration(self) -> None:
@@ -429,6 +429,7 @@ class LscTuiApp(App):
                 self.apply_view(view, source=source, select=select if isinstance(select, str) else None)
             finally:
                 self._last_job = time.monotonic()
+                self._jobs_open -= 1
                 self._jobs.task_done()
 
     def _run_in_thread(self, fn):
@@ -439,6 +440,7 @@ class LscTuiApp(App):
 
     def submit(self, fn, source: str = "", done=None) -> None:
         """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
+        self._jobs_open += 1  # queued or running
         self._jobs.put_nowait((fn, source, done))
 
     async def wait_idle(self) -> None:

@@ -10,7 +10,25 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from lsc_tui.tui.keymap import KEYS
 
 
-class LscCommands(Provider):
+class ListedCommands(Provider):
+    """A palette provider over a list of (name, help, callback) that ``_commands`` returns."""
+
+    def _commands(self):
+        raise NotImplementedError
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class LscCommands(ListedCommands):
     def _commands(self):
         app = self.app
         out = []
@@ -44,14 +62,3 @@ class LscCommands(Provider):
         out.extend(palette_commands(app))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)

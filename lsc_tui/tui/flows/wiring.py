@@ -18,8 +18,8 @@ from __future__ import annotations
 from functools import partial
 
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from lsc_tui.tui.commands import ListedCommands
 from lsc_tui.tui.flows import FLOWS, Flow
 
 
@@ -51,7 +51,7 @@ class FlowActions:
         self._open_flow(FLOWS[2])
 
 
-class FlowCommands(Provider):
+class FlowCommands(ListedCommands):
     """The flows in the command palette (`:` or ctrl+p)."""
 
     def _commands(self):
@@ -59,14 +59,3 @@ class FlowCommands(Provider):
         for f in FLOWS:
             keys = " ".join(k for k in f.key.split(","))
             yield f.description, f"keys: {keys}", partial(app.run_action, f.action)
-
-    async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
