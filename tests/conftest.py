@@ -36,3 +36,18 @@ def _editor_opened(monkeypatch):
 
     run_test.unwrapped = original
     monkeypatch.setattr(LscTuiApp, "run_test", run_test)
+
+
+@pytest.fixture
+def snap_compare(snapshot, request, monkeypatch, snapshot_dir):
+    """pytest-textual-snapshot's fixture, keeping the SVGs in ``snapshot_dir`` (each test folder
+    that takes snapshots names its own: snapshots/ or snapshots/flows/)."""
+    import pytest_textual_snapshot
+
+    class Extension(pytest_textual_snapshot.SVGImageExtension):
+        @classmethod
+        def dirname(cls, *, test_location) -> str:
+            return str(snapshot_dir)
+
+    monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", Extension)
+    return pytest_textual_snapshot.snap_compare._get_wrapped_function()(snapshot, request)

@@ -21,18 +21,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLES = FIXTURES / "corpus" / "llama-stack-k8s-operator" / "config" / "samples"
 FULL = FIXTURES / "operator" / "v1alpha2-full.yaml"
 
-RUN = """\
-version: 2
-distro_name: starter
-apis: [inference]
-providers:
-  inference:
-  - provider_id: vllm
-    provider_type: remote::vllm
-    config: {base_url: http://vllm:8000}
-server:
-  port: 8321
-"""
+RUN = (FIXTURES / "operator" / "run-vllm-small.yaml").read_text()  # a run.yaml the operator merges into
 
 EXTRA = """\
 apiVersion: llamastack.io/v1alpha1

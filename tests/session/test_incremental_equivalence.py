@@ -25,6 +25,7 @@ from lsc_tui.config import preview, synthesis, workspace, yamlio
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
 from lsc_tui.config.session import EditSession, OperationError, SetValue
+from tests.foundation.test_fast_edit import _flatten  # the node tree as comparable tuples
 
 
 def _secrets_workspace():
@@ -97,16 +98,6 @@ def fresh_analysis(session: EditSession):
         return fresh
 
 
-def _flatten(node, out):
-    out.append((node.kind, node.tag, node.line, node.column, node.start, node.end, node.style, node.value, node.flow))
-    if node.kind == "seq":
-        for i in node.items:
-            _flatten(i, out)
-    elif node.kind == "map":
-        for k, v in node.items:
-            _flatten(k, out)
-            _flatten(v, out)
-    return out
 
 
 def _secret_view(s):

@@ -14,20 +14,10 @@ DEMO = ROOT / "lsc_tui" / "data" / "demo"
 UNIFIED = Path(__file__).parent / "fixtures" / "unified"
 SNAPSHOTS = ROOT / "snapshots"
 
-import pytest_textual_snapshot as _pts  # noqa: E402
-
-
-class TopLevelSVGExtension(_pts.SVGImageExtension):
-    @classmethod
-    def dirname(cls, *, test_location) -> str:
-        return str(SNAPSHOTS)
-
-
 @pytest.fixture
-def snap_compare(snapshot, request, monkeypatch):
-    """pytest-textual-snapshot's fixture, storing its SVGs in the top-level snapshots/ folder."""
-    monkeypatch.setattr(_pts, "SVGImageExtension", TopLevelSVGExtension)
-    return _pts.snap_compare._get_wrapped_function()(snapshot, request)
+def snapshot_dir() -> Path:
+    """Where tests/conftest.py's snap_compare keeps the approved SVGs of these tests."""
+    return SNAPSHOTS
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import pytest_textual_snapshot
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
@@ -28,17 +27,10 @@ PLANTED = "Tr0ub4dor-and-3-horses"  # the demo's literal secret: must never reac
 # -- snapshots in snapshots/flows/ -------------------------------------------------------------
 
 
-class FlowsSVG(pytest_textual_snapshot.SVGImageExtension):
-    @classmethod
-    def dirname(cls, *, test_location) -> str:
-        return str(SNAPSHOTS)
-
-
 @pytest.fixture
-def snap_compare(snapshot, request, monkeypatch):
-    """pytest-textual-snapshot's fixture, storing its SVGs in snapshots/flows/."""
-    monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", FlowsSVG)
-    return pytest_textual_snapshot.snap_compare._get_wrapped_function()(snapshot, request)
+def snapshot_dir() -> Path:
+    """Where tests/conftest.py's snap_compare keeps the approved SVGs of these tests."""
+    return SNAPSHOTS
 
 
 @pytest.fixture(autouse=True)
