@@ -86,14 +86,24 @@ class MainScreen(Screen):
         self.app.main_ready()
 
 
+def pane_shown(name: str, active: str, narrow: bool) -> bool:
+    """Below NARROW_BELOW columns the panes are tabs: only the active one shows."""
+    return name == active or not narrow
+
+
+def main_row_shown(active: str, narrow: bool) -> bool:
+    """The row of tree, editor and diff (the findings pane is below it)."""
+    return not (narrow and active == "findings")
+
+
 def pane_widgets(narrow: bool, active: str) -> list:
     """The panes, in the layout the terminal's width asks for (classes and visibility set
-    before mounting, so no restyling pass follows)."""
+    before mounting, so no restyling pass follows; _show_pane applies the same rules later)."""
 
     def pane(widget, name: str):
         if name == active:
             widget.add_class("-active")
-        widget.display = name == active or not narrow
+        widget.display = pane_shown(name, active, narrow)
         return widget
 
     flt = QuietInput(placeholder="filter the tree (esc clears)", id="filter")
@@ -101,7 +111,7 @@ def pane_widgets(narrow: bool, active: str) -> list:
     main = Horizontal(pane(Vertical(flt, ConfigTree(id="tree"), id="tree-pane", classes="pane"), "tree"),
                       pane(NodeEditor(id="editor", classes="pane"), "editor"),
                       pane(DiffPane(id="diff", classes="pane"), "diff"), id="main")
-    main.display = not (narrow and active == "findings")
+    main.display = main_row_shown(active, narrow)
     return [main, pane(FindingsPanel(id="findings", classes="pane"), "findings")]
 
 
@@ -324,10 +334,10 @@ class LscTuiApp(App):
         ids = {"tree": "#tree-pane", "editor": "#editor", "diff": "#diff", "findings": "#findings"}
         for name, sel in ids.items():
             widget = screen.query_one(sel)
-            widget.display = (name == pane) if self.narrow else True
+            widget.display = pane_shown(name, pane, self.narrow)
             widget.set_class(name == pane, "-active")
         main = screen.query_one("#main")
-        main.display = not (self.narrow and pane == "findings")
+        main.display = main_row_shown(pane, self.narrow)
         if self.narrow:
             tabs = screen.query_one("#pane-tabs", Tabs)
             if tabs.active != f"tab-{pane}":
