@@ -154,6 +154,13 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
     CR, possibly with its ConfigMaps, extra-providers.yaml, lls-provider-spec.yaml) is
     returned as read: its problems are findings of the workspace. ``kind``: see
     :func:`load_workspace`."""
+    path, doc, _kind = _open_root(path, cwd=cwd, overlay=overlay, kind=kind)
+    return path, doc
+
+
+def _open_root(path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, str] | None,
+               kind: str | None) -> tuple[Path, Document, str | None]:
+    """``open_root``, with the operator kind it found (None for a config or a run.yaml)."""
     from lsc_tui.config.operator import kinds
 
     cwd = Path(cwd) if cwd is not None else Path.cwd()
@@ -164,8 +171,9 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
         path = find_config(path)
     pinned = kind if kind in kinds.OPERATOR_KINDS else None
     doc = _load(path, cwd, overlay, stream=pinned == kinds.KIND_LLSD)
-    if _operator_kind(doc, path, pinned) is not None:
-        return path, doc
+    operator_kind = _operator_kind(doc, path, pinned)
+    if operator_kind is not None:
+        return path, doc, operator_kind
     if doc.data is None:
         raise WorkspaceError(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file",
                                      "the file is empty (or holds only comments)",
@@ -177,7 +185,7 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
                                      Severity.ERROR, "not-a-mapping",
                                      f"the top level is {kind}, not a mapping of keys",
                                      "A config file is a mapping: `key: value` lines at the top level."))
-    return path, doc
+    return path, doc, None
 
 
 def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
@@ -198,11 +206,8 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     must not turn a CR into a lightspeed-stack.yaml); other kinds are detected from content.
     ``validate=False`` skips the validation against the config models (pydantic), and nothing
     else: the editor shows a config that way first, then validates it in a second step."""
-    from lsc_tui.config.operator import kinds
-
     cwd = Path(cwd) if cwd is not None else Path.cwd()
-    path, doc = open_root(path, cwd=cwd, overlay=overlay, kind=kind)
-    operator_kind = _operator_kind(doc, path, kind if kind in kinds.OPERATOR_KINDS else None)
+    path, doc, operator_kind = _open_root(path, cwd=cwd, overlay=overlay, kind=kind)
     if operator_kind is not None:
         return _load_operator(path, doc, operator_kind, cwd, overlay, validate)
     if looks_like_run_yaml(doc.data):
