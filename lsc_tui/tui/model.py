@@ -349,7 +349,8 @@ def _profiles_item(ws, ls_key: str, base: dict, key) -> TreeItem:
         detail = f"{choice.kind}, active" if choice.active else choice.kind
         label = f"* {choice.name}" if choice.active else choice.name
         group.children.append(TreeItem(f"{base['display']}|#profiles/{choice.kind}/{choice.name}", label,
-                                       "profile-choice", path=path, detail=detail, **base))
+                                       "profile-choice", path=path, detail=detail,
+                                       states={"active"} if choice.active else set(), **base))
     return group
 
 

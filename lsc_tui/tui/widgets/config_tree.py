@@ -23,7 +23,7 @@ def item_label(item: TreeItem) -> Text:
         if item.detail:
             t.append(f" ({item.detail})", style="dim")
     elif item.kind == "profile-choice":
-        t.append(item.label, style="bold" if item.detail.endswith("active") else "")
+        t.append(item.label, style="bold" if "active" in item.states else "")
         t.append(f" {item.detail}", style="dim")
     elif item.kind in ("group", "api", "object"):
         t.append(item.label, style="bold" if item.kind == "group" else "")
@@ -194,7 +194,7 @@ class ConfigTree(Tree[TreeItem]):
             return
         event.stop()
         kind, name = choice
-        if event.node.data.detail.endswith("active"):
+        if "active" in event.node.data.states:
             self.app.notify(f"{name} is already the active {kind}.", timeout=3)
         elif getattr(self.app, "readonly", False):
             self.app.notify("Read-only: the profile cannot be switched.", severity="warning")
