@@ -1,8 +1,10 @@
 """The live preview of a workspace: what Llama Stack will run, its diff, and its secrets.
 
 One entry point per question, each taking a Workspace, so the session, the CLI and the TUI
-ask the same code: ``synthesize_workspace`` (unified synthesis or legacy enrichment, by
-mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
+ask the same code: ``report`` (every finding: validation, synthesis and literal secrets, as
+both ``lsc-tui validate`` and the editor show them), ``synthesize_workspace`` (unified
+synthesis or legacy enrichment, by mode), ``scan_secrets``, ``diff`` and ``changes``
+(masked), ``dump``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config import masking
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, Severity, sort_findings
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
 from lsc_tui.config.yamlio import YamlLoadError, load_document
 
@@ -105,6 +107,28 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+@dataclass
+class Report:
+    """Everything lsc-tui reports about a workspace: the one list both ``lsc-tui validate`` and
+    the editor (its header counts and its findings pane) show."""
+
+    result: object | None  # the synthesis (None when it cannot be known)
+    secrets: list  # the active secret findings (SecretFinding)
+    findings: list[Finding]  # validation, synthesis and literal secrets, sorted
+
+    def counts(self) -> dict[str, int]:
+        from lsc_tui.config.findings import counts
+
+        return counts(self.findings, len(self.secrets))
+
+
+def report(ws: Workspace) -> Report:
+    """The findings of a workspace: its validation, its synthesis and its literal secrets."""
+    result, findings = synthesize(ws)
+    secrets = scan_secrets(ws)
+    return Report(result, secrets, sort_findings(findings + secret_as_findings(secrets)))
 
 
 def synthesize_workspace(ws: Workspace):
@@ -201,5 +225,5 @@ def _parsed(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-__all__ = ["synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
+__all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
            "secret_values", "secret_as_findings", "AsIs", "Severity"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config import envref, yamlio
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.findings import Finding
 from lsc_tui.config.workspace import Workspace, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
 
@@ -159,12 +159,9 @@ class Analysis:
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
-        plain = [f for f in self.findings if not f.code.startswith("secret-")]
-        return {
-            "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
-            "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),
-            "secrets": len(self.secret_findings),
-        }
+        from lsc_tui.config.findings import counts
+
+        return counts(self.findings, len(self.secret_findings))
 
 
 @dataclass
@@ -253,21 +250,15 @@ class EditSession:
         from lsc_tui.config import preview
 
         t0 = time.perf_counter()
-        ws = self.workspace
-        findings = list(ws.findings)
-        secrets = preview.scan_secrets(ws)
-        result = preview.synthesize_workspace(ws)
-        run_text = ""
-        if result is not None:
-            findings.extend(result.findings)
-            run_text = preview.dump(result)
+        report = preview.report(self.workspace)  # the findings `lsc-tui validate` prints, too
+        result, secrets = report.result, report.secrets
+        run_text = preview.dump(result)
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
         changes = preview.changes(baseline_text, run_text, result, values)
-        findings.extend(preview.secret_as_findings(secrets))
-        analysis = Analysis(sort_findings(findings), secrets, result, preview.mask(run_text, values),
+        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
                             diff_text, changes, label, time.perf_counter() - t0)
         self._previous_run_yaml = run_text
         return analysis
