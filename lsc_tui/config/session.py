@@ -706,6 +706,9 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
         if fast is not None:  # the keystroke path: no re-parse
             yamlio.remember(fast)
             return fast.text
+    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
+    if spliced is not None:
+        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
         new = yamlio.replace_scalar(doc, path, value, style)
     else:
@@ -727,6 +730,30 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
     if got != value:
         raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
     return new
+
+
+def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str | None:
+    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
+    the result reads back as the old data with ``value`` at ``path``; else None (the caller
+    edits the round-trip tree instead)."""
+    if yaml_text is None:
+        if node.kind == "scalar" or _is_scalar(value):
+            return None  # a scalar: replace_scalar keeps its quoting
+        import yaml
+
+        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
+                                   width=10_000)
+        if node.flow:
+            yaml_text = yaml_text.strip()
+    new = yamlio.replace_node_text(doc, path, yaml_text)
+    if new is None:
+        return None
+    try:
+        got = parse(new).data
+        want = yamlio._path_copy_set(doc.data, path, value)
+    except (YamlLoadError, KeyError, IndexError, TypeError):
+        return None
+    return new if got == want else None
 
 
 def _to_roundtrip(yaml_text: str):
