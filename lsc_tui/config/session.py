@@ -201,6 +201,11 @@ class EditSession:
         self._saved_synthesis: tuple | None = None
         self._kind: str | None = None  # an operator file's kind, kept while it is edited
         self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
+        # files whose disk copy went away ("deleted") or became unusable ("unreadable") while the
+        # editor holds a good copy: they count as unsaved, so saving writes them back
+        self.stale: dict[Path, str] = {}
+        self.unusable: dict[Path, str] = {}  # why an "unreadable" file's disk version cannot be used
+        self.own_writes: dict[Path, tuple[str, str]] = {}  # path -> (sha256, who): the app's own flows wrote it
         self.workspace: Workspace = self._load(initial=True)
         self.analysis: Analysis = self._analyse()
 
@@ -303,7 +308,11 @@ class EditSession:
     # -- state ---------------------------------------------------------------------------
     @property
     def dirty_files(self) -> list[Path]:
-        return [p for p, t in self.buffers.items() if t != self.saved_text.get(p)]
+        """Files with unsaved edits, and files whose disk copy is gone or broken (saving writes them)."""
+        return [p for p, t in self.buffers.items() if t != self.saved_text.get(p) or p in self.stale]
+
+    def _edited(self, p: Path) -> bool:
+        return self.buffers.get(p) != self.saved_text.get(p)
 
     @property
     def dirty(self) -> bool:
@@ -520,33 +529,62 @@ class EditSession:
             backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify)
             self.stamps[p] = stamp_of(p)
             self.saved_text[p] = text
+            self.stale.pop(p, None)
             results.append(SaveResult(p, backup))
         clear_recovery(self.path)
         self._refresh()
         return results
 
     def check_disk(self) -> list[tuple[Path, str]]:
-        """Files whose disk content differs from what we loaded: "reloaded", "conflict", "deleted" or
-        "unreadable" (changed on disk into something that is not YAML: our buffer is kept)."""
+        """Files whose disk content differs from what we loaded: "reloaded", "written" (a flow of
+        the app wrote it, see :meth:`note_written`; reloaded), "conflict", "deleted" or
+        "unreadable" (changed on disk into something that is not YAML). A deleted or unreadable
+        file keeps our copy and counts as unsaved: saving writes it back (over the broken one,
+        with a backup). Each state is reported once, when it starts."""
         out = []
         for p in list(self.buffers):
             current = stamp_of(p)
             expected = self.stamps.get(p)
-            if current is None and expected is not None:
-                out.append((p, "deleted"))
+            if current is None:
+                if p not in self.stale:  # newly gone
+                    out.append((p, "deleted"))
+                    self.stale[p] = "deleted"
+                    self.stamps[p] = None
                 continue
-            if current is None or (expected is not None and current.sha256 == expected.sha256):
+            if expected is not None and current.sha256 == expected.sha256:
+                continue  # nothing new since we last looked
+            own = self.own_writes.pop(p, None)
+            if own is not None and own[0] != current.sha256:
+                own = None  # changed again after the flow wrote it
+            if _read_bytes(p) == self.buffers[p].encode("utf-8"):
+                # the disk holds what we hold (a deleted file put back, ...): nothing to say
+                self.stamps[p], self.saved_text[p] = current, self.buffers[p]
+                self.stale.pop(p, None)
                 continue
-            if p in self.dirty_files:
+            if self._edited(p):
                 out.append((p, "conflict"))
-            else:
-                try:
-                    self.reload(p)
-                except OperationError:
-                    out.append((p, "unreadable"))  # keep our copy until the file is fixed
-                    continue
-                out.append((p, "reloaded"))
+                continue
+            try:  # no edits of ours: take the disk version
+                self._read_disk(p)
+            except YamlLoadError as exc:
+                if self.stale.get(p) != "unreadable":
+                    out.append((p, "unreadable"))  # our copy stays; saving writes it over the broken one
+                self.stale[p] = "unreadable"
+                self.unusable[p] = _unusable(exc)
+                self.stamps[p] = current
+                continue
+            self.reload(p)
+            out.append((p, "written" if own is not None else "reloaded"))
         return out
+
+    def note_written(self, paths, who: str = "lsc-tui") -> None:
+        """A flow of the app (the migration, the secrets review) wrote these files: the next
+        :meth:`check_disk` reloads them as "written", not as changes made by someone else."""
+        for p in paths:
+            p = Path(p)
+            stamp = stamp_of(p)
+            if p in self.buffers and stamp is not None:
+                self.own_writes[p] = (stamp.sha256, who)
 
     def disk_diff(self, path: Path) -> str:
         """What changed on disk compared with our buffer (masked)."""
@@ -567,18 +605,21 @@ class EditSession:
         our buffer stays as it was."""
         path = Path(path)
         try:
-            text, stamp = yamlio.read_text(path, self.displays.get(path))
-            self._parse(path, text)
+            text, stamp = self._read_disk(path)
         except YamlLoadError as exc:
-            f = exc.finding
-            raise OperationError(f"{f.file}:{f.line}:{f.column}: the version on disk cannot be used: "
-                                 f"{f.message}. Your buffer is unchanged; fix the file or save yours.") from None
+            raise OperationError(f"{_unusable(exc)}. Your buffer is unchanged; fix the file or save yours.") from None
         self.buffers[path] = text
         self.saved_text[path] = text
         self.stamps[path] = stamp
+        self.stale.pop(path, None)
         self._undo = [s for s in self._undo if s.file != path]
         self._redo = [s for s in self._redo if s.file != path]
         return self._refresh()
+
+    def _read_disk(self, path: Path) -> tuple[str, FileStamp]:
+        text, stamp = yamlio.read_text(path, self.displays.get(path))
+        self._parse(path, text)
+        return text, stamp
 
     def keep_mine(self, path: Path) -> None:
         """Keep our buffer; the next save overwrites the disk version (a backup is still made)."""
@@ -630,6 +671,18 @@ class EditSession:
                 self._undo.append(_Step(SetValue(p, (), None), p, before, entry["text"]))
         clear_recovery(self.path)
         return self._refresh()
+
+
+def _unusable(exc: YamlLoadError) -> str:
+    f = exc.finding
+    return f"{f.file}:{f.line}:{f.column}: the version on disk cannot be used: {f.message}"
+
+
+def _read_bytes(p: Path) -> bytes | None:
+    try:
+        return p.read_bytes()
+    except OSError:
+        return None
 
 
 # -- recovery files ---------------------------------------------------------------------------

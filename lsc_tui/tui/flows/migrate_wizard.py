@@ -574,6 +574,7 @@ class MigrateWizard(FlowScreen):
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
             self._write_secrets()
+        self.session.note_written(self.written, "the migration")  # the editor reloads them as ours
         self.step = STEPS.index("done")
         self.show_step()
 
