@@ -181,6 +181,7 @@ class _Step:
     after: str
     at: float = 0.0
     style: str | None = None  # a SetValue step: the field's quote style before it ("plain" for none)
+    run_before: str | None = None  # the synthesized run.yaml before the step: the "previous edit" baseline
 
 
 class EditSession:
@@ -272,7 +273,9 @@ class EditSession:
         from lsc_tui.config import preview
 
         if self.diff_baseline == "previous":
-            return (self._previous_run_yaml if self._previous_run_yaml is not None else current), "previous synthesis"
+            # before the last edit: an undo step (one field's keystrokes are one edit), not one keystroke
+            before = self._undo[-1].run_before if self._undo else None
+            return (before if before is not None else current), "before the last edit"
         if self.diff_baseline == "legacy" and self.workspace.run_yaml is not None:
             doc = self.workspace.run_yaml
             return preview.dump_data(doc.data), f"{doc.display} (as written)"
@@ -349,10 +352,10 @@ class EditSession:
         now = time.monotonic()
         if last is not None:
             # typing in one field, with pauses: one undo step, not one per pause
-            self._undo[-1] = _Step(op, file, last.before, after, now, last.style)
+            self._undo[-1] = _Step(op, file, last.before, after, now, last.style, last.run_before)
         else:
             style = self._typing_style(op, file, self._parse(file, before)) if isinstance(op, SetValue) else None
-            self._undo.append(_Step(op, file, before, after, now, style))
+            self._undo.append(_Step(op, file, before, after, now, style, self._previous_run_yaml))
         self._redo.clear()
         return self._refresh()
 

@@ -319,3 +319,21 @@ def test_files_the_apps_own_flows_wrote_are_reloaded_as_written_not_as_changed_b
     assert "vllm.flow.example" in s.text_of(run)
     run.write_text(s.text_of(run).replace("vllm.flow.example", "vllm.someone.example"))
     assert s.check_disk() == [(run, "reloaded")]  # a later change by anyone else is theirs
+
+
+def test_the_previous_edit_baseline_is_the_whole_edit_not_the_last_keystroke(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    path = ("providers", "inference", 0, "config", "url")
+    s.apply(SetValue(run, ("distro_name",), "other"))  # an earlier edit
+    s.set_diff_baseline("previous")
+    for url in ("http://a", "http://ab", "http://abc:1/v1"):  # typing: one edit of one field
+        a = s.apply(SetValue(run, path, url))
+    removed = [ln for ln in a.diff_text.splitlines() if ln.startswith("-") and "url:" in ln]
+    added = [ln for ln in a.diff_text.splitlines() if ln.startswith("+") and "url:" in ln]
+    assert removed and "vllm.internal.example" in removed[0]  # the value before the typing began
+    assert added and "http://abc:1/v1" in added[0]
+    assert "other" not in a.diff_text  # the edit before is not part of the last one
+    assert a.baseline_label == "before the last edit"
+    a = s.undo()  # the last edit is now the distro_name one
+    assert [ln for ln in a.diff_text.splitlines() if ln.startswith("+") and "other" in ln]
