@@ -8,6 +8,7 @@ mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,10 +74,11 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate)
+            locate=locate, **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                                 run_yaml_file=ws.run_yaml.display, locate=locate)
+                                                 run_yaml_file=ws.run_yaml.display, locate=locate,
+                                                 env=ws.server_env, env_source=ws.server_env_source)
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
@@ -96,7 +98,8 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = synthesis.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate)
+                                                run_yaml_file=str(candidate), locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source)
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -105,6 +108,16 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+def _server_env(ws: Workspace) -> dict:
+    """The environment unified synthesis resolves the few values LCORE resolves in (existing
+    vector store ids, the OKP URL): the server's when the operator gave it, else lsc-tui's own
+    (as LCORE would, run here). Legacy enrichment, which resolves secrets too, gets only the
+    server's."""
+    if ws.server_env is not None:
+        return {"env": ws.server_env, "env_source": ws.server_env_source or "the server environment given"}
+    return {"env": dict(os.environ), "env_source": None}
 
 
 def synthesize_workspace(ws: Workspace):
