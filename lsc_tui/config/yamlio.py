@@ -768,6 +768,54 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
     return new
 
 
+def content_end(text: str, node: Node) -> int:
+    """Where a node's own text ends: after its last value. (PyYAML ends a block collection where
+    the next token starts, past the blank lines and comments that follow it; those belong to
+    what comes next.)"""
+    while node.kind != "scalar" and not node.flow and node.items:
+        last = node.items[-1]
+        node = last[1] if node.kind == "map" else last
+    if node.kind == "scalar" and node.style in ("|", ">"):
+        return node.start + len(text[node.start:node.end].rstrip())
+    return node.end
+
+
+def node_text(doc: Document, path: tuple) -> str:
+    """The node's own YAML text, dedented (a block collection's lines lose the node's column):
+    what the raw YAML editor shows, and what :func:`replace_node_text` puts back."""
+    if not path:
+        return doc.text
+    node = doc.node_at(path)
+    if node is None:
+        return ""
+    text = doc.text[node.start:content_end(doc.text, node)]
+    indent = node.column - 1
+    if node.kind != "scalar" and not node.flow:
+        lines = text.split("\n")
+        out = [lines[0]]
+        for line in lines[1:]:
+            out.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
+        text = "\n".join(out)
+    return text.rstrip() + "\n"
+
+
+def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
+    """The document text with the node at ``path`` replaced by ``yaml_text`` (as
+    :func:`node_text` gives it: dedented), every byte outside the node's own span unchanged.
+    None when there is no such node. The caller checks the result reads back as meant."""
+    if not path or len(doc.roots) != 1:
+        return None
+    node = doc.node_at(path)
+    if node is None:
+        return None
+    body = yaml_text.rstrip()
+    if node.kind != "scalar" and not node.flow:
+        pad = " " * (node.column - 1)
+        lines = body.split("\n")
+        body = "\n".join([lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]])
+    return doc.text[:node.start] + body + doc.text[content_end(doc.text, node):]
+
+
 _ALIAS_FREE: "dict[int, weakref.ref]" = {}
 
 
