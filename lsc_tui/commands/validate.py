@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from lsc_tui.commands import server_env
+
 HELP = "check a lightspeed-stack.yaml (and every file it refers to), a run.yaml, or an operator file"
 
 
@@ -14,6 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                                      "file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+    server_env.add_argument(parser)
 
 
 def file_roles(ws) -> list[dict]:
@@ -39,7 +42,12 @@ def run(args) -> int:
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
-        ws = load_workspace(args.path)
+        env, source = server_env.read(args)
+    except server_env.EnvFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        ws = load_workspace(args.path, server_env=env, server_env_source=source)
     except WorkspaceError as exc:
         if args.json:
             print(json.dumps({"mode": None, "mode_reason": "", "files": [],

@@ -10,6 +10,7 @@ synthesis or legacy enrichment, by mode), ``scan_secrets``, ``diff`` and ``chang
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,18 +76,22 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate)
+            locate=locate, **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                                 run_yaml_file=ws.run_yaml.display, locate=locate)
+                                                 run_yaml_file=ws.run_yaml.display, locate=locate,
+                                                 env=ws.server_env, env_source=ws.server_env_source)
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
+            # a remote client with no run.yaml beside it is a complete config: nothing to preview
             findings.append(Finding(
-                ws.config.display, 0, 0, Severity.ERROR,
+                ws.config.display, 0, 0, Severity.ERROR if run_yaml else Severity.INFO,
                 "synthesis-no-server-run-yaml",
                 "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
-                f"({candidate})", "pass the container's run.yaml with --run-yaml FILE"))
+                f"({candidate}); there is nothing to preview",
+                "to preview the container's enrichment, pass its run.yaml with --run-yaml FILE "
+                "(or put it beside the config)"))
             return None, findings
         try:
             doc = load_document(candidate)
@@ -98,7 +103,8 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = synthesis.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate)
+                                                run_yaml_file=str(candidate), locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source)
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -107,6 +113,16 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+def _server_env(ws: Workspace) -> dict:
+    """The environment unified synthesis resolves the few values LCORE resolves in (existing
+    vector store ids, the OKP URL): the server's when the operator gave it, else lsc-tui's own
+    (as LCORE would, run here). Legacy enrichment, which resolves secrets too, gets only the
+    server's."""
+    if ws.server_env is not None:
+        return {"env": ws.server_env, "env_source": ws.server_env_source or "the server environment given"}
+    return {"env": dict(os.environ), "env_source": None}
 
 
 @dataclass

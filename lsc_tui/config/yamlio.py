@@ -35,6 +35,34 @@ try:  # the C parser is much faster; fall back to the pure one where libyaml is 
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def construct_as_written(loader, node):
+    """``loader.construct_document(node)``, leaving the composed node tree as written.
+
+    PyYAML resolves a merge key (``<<: *base``) by rewriting the mapping node in place: the
+    merged pairs are prepended and the ``<<`` key removed. A key written after ``<<: *base``
+    that overrides a merged one would then look like a duplicate to anything that reads the
+    nodes afterwards (the duplicate-key lint, the located tree). The rewritten mappings get
+    their written pairs back once the data is built."""
+    written: list = []
+    flatten = loader.flatten_mapping
+
+    def remembering(mapping):
+        if any(k.tag == _MERGE_TAG for k, _ in mapping.value):
+            written.append((mapping, list(mapping.value)))
+        flatten(mapping)
+
+    loader.flatten_mapping = remembering  # the constructor's own recursion finds it too
+    try:
+        return loader.construct_document(node)
+    finally:
+        del loader.flatten_mapping
+        for mapping, pairs in reversed(written):
+            mapping.value = pairs
+
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 250_000  # after alias expansion (10,000-line configs have ~25,000); a bomb is refused, not expanded
 MAX_DEPTH = 200
@@ -237,7 +265,7 @@ class Document:
                 for ynode in ynodes:
                     if _check_size(ynode, self.display):
                         self.has_aliases = True
-                    self.all_data.append(loader.construct_document(ynode))
+                    self.all_data.append(construct_as_written(loader, ynode))
             finally:
                 loader.dispose()
         except yaml.MarkedYAMLError as exc:
