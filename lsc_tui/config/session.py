@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config import envref, yamlio
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.findings import Finding
 from lsc_tui.config.workspace import Workspace, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
 
@@ -159,12 +159,9 @@ class Analysis:
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
-        plain = [f for f in self.findings if not f.code.startswith("secret-")]
-        return {
-            "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
-            "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),
-            "secrets": len(self.secret_findings),
-        }
+        from lsc_tui.config.findings import counts
+
+        return counts(self.findings, len(self.secret_findings))
 
 
 @dataclass
@@ -253,21 +250,15 @@ class EditSession:
         from lsc_tui.config import preview
 
         t0 = time.perf_counter()
-        ws = self.workspace
-        findings = list(ws.findings)
-        secrets = preview.scan_secrets(ws)
-        result = preview.synthesize_workspace(ws)
-        run_text = ""
-        if result is not None:
-            findings.extend(result.findings)
-            run_text = preview.dump(result)
+        report = preview.report(self.workspace)  # the findings `lsc-tui validate` prints, too
+        result, secrets = report.result, report.secrets
+        run_text = preview.dump(result)
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
         changes = preview.changes(baseline_text, run_text, result, values)
-        findings.extend(preview.secret_as_findings(secrets))
-        analysis = Analysis(sort_findings(findings), secrets, result, preview.mask(run_text, values),
+        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
                             diff_text, changes, label, time.perf_counter() - t0)
         self._previous_run_yaml = run_text
         return analysis
@@ -715,6 +706,9 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
         if fast is not None:  # the keystroke path: no re-parse
             yamlio.remember(fast)
             return fast.text
+    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
+    if spliced is not None:
+        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
         new = yamlio.replace_scalar(doc, path, value, style)
     else:
@@ -736,6 +730,30 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
     if got != value:
         raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
     return new
+
+
+def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str | None:
+    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
+    the result reads back as the old data with ``value`` at ``path``; else None (the caller
+    edits the round-trip tree instead)."""
+    if yaml_text is None:
+        if node.kind == "scalar" or _is_scalar(value):
+            return None  # a scalar: replace_scalar keeps its quoting
+        import yaml
+
+        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
+                                   width=10_000)
+        if node.flow:
+            yaml_text = yaml_text.strip()
+    new = yamlio.replace_node_text(doc, path, yaml_text)
+    if new is None:
+        return None
+    try:
+        got = parse(new).data
+        want = yamlio._path_copy_set(doc.data, path, value)
+    except (YamlLoadError, KeyError, IndexError, TypeError):
+        return None
+    return new if got == want else None
 
 
 def _to_roundtrip(yaml_text: str):
