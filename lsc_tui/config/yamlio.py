@@ -378,6 +378,12 @@ class Document:
             if node.kind == "scalar":
                 yield path, node
 
+    def parser_nodes(self) -> "tuple[list, int] | None":
+        """``(the parser's root nodes, offset of the text after a BOM)`` while the located tree is
+        not built (None once it is): for walks over every scalar that locate only the few they
+        report (:func:`located_scalar`, :func:`parser_key`)."""
+        return self._pending
+
     def scalars_containing(self, needle: str) -> Iterator[tuple[tuple, Node]]:
         """``iter_scalars`` restricted to values containing ``needle``; while the located tree
         is not built, it walks the parser's nodes and locates only the scalars it yields."""
@@ -397,10 +403,10 @@ class Document:
             cls = node.__class__
             if cls is scalar:
                 if node.value and needle in node.value:
-                    yield path, _located_scalar(node, base)
+                    yield path, located_scalar(node, base)
             elif cls is mapping or isinstance(node, mapping):
                 for k, v in reversed(node.value):
-                    stack.append((path + (_parser_key(k),), v))
+                    stack.append((path + (parser_key(k),), v))
             else:
                 items = node.value
                 for i in range(len(items) - 1, -1, -1):
@@ -580,7 +586,7 @@ def _lint(root, display: str) -> list[Finding]:
         cls = node.__class__
         if cls is scalar:
             if not node.style and node.value is not None and node.tag in _TRAP_TAGS:
-                out.extend(_trap(_located_scalar(node), display, key))
+                out.extend(_trap(located_scalar(node), display, key))
         elif cls is mapping or isinstance(node, mapping):
             seen: dict = {}
             for k, v in node.value:
@@ -606,13 +612,14 @@ def _lint(root, display: str) -> list[Finding]:
     return out
 
 
-def _located_scalar(ynode, base: int = 0) -> Node:
+def located_scalar(ynode, base: int = 0) -> Node:
+    """The located node ``_convert`` makes of a parser's scalar node."""
     sm = ynode.start_mark
     return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
                 style=ynode.style or None, value=ynode.value)
 
 
-def _parser_key(ynode):
+def parser_key(ynode):
     """``_key_value`` of the node ``_convert`` makes of a parser node."""
     if ynode.__class__ is not yaml.ScalarNode:
         return None

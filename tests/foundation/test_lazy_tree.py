@@ -56,3 +56,33 @@ def test_the_size_check_without_aliases_still_refuses_runaway_nesting():
     assert (exc.value.finding.line, exc.value.finding.column) == (MAX_DEPTH + 1, 2 * MAX_DEPTH + 1)
     ok = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH - 2)) + "  " * (MAX_DEPTH - 2) + "x: 1\n"
     assert parse_text(ok).data
+
+
+SECRET_TEXTS = [
+    "providers:\n  inference:\n  - provider_id: o\n    config:\n      api_key: sk-proj-0123456789abcdefXYZ0\n"
+    "      url: https://user:hunter2hunter2@host/v1\n      headers: {Authorization: 'Bearer abcdefghijklmnop1234'}\n"
+    "      5: ${env.X:=sk-proj-0123456789abcdefXYZ1}\n",
+    "\ufeffpassword: 'correct horse battery'\nlist:\n- token: ghp_0123456789abcdefghij0123456789abcdef\n",
+]
+
+
+@pytest.mark.parametrize("text", SECRET_TEXTS)
+def test_the_secrets_scan_without_the_tree_finds_what_it_finds_with_it(text):
+    from lsc_tui.config.secrets.detector import _SCANNED, scan_document
+
+    lazy, eager = parse_text(text), parse_text(text)
+    eager.root  # noqa: B018 - builds the tree
+    found_lazy = scan_document(lazy)
+    assert lazy._pending is not None
+    _SCANNED.clear()
+    found_eager = scan_document(eager)
+    assert found_lazy == found_eager and found_eager
+
+
+def test_the_secrets_scan_of_a_stream_without_the_tree():
+    from lsc_tui.config.secrets.detector import scan_document
+
+    text = "a: 1\n---\nkind: Secret\nstringData:\n  api_key: sk-proj-0123456789abcdefXYZ2\n"
+    lazy, eager = parse_text(text, stream=True), parse_text(text, stream=True)
+    eager.root  # noqa: B018
+    assert scan_document(lazy) == scan_document(eager) != []
