@@ -184,13 +184,16 @@ class _Step:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True):
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
+                 texts: dict | None = None):
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
-        self.buffers: dict[Path, str] = {}
+        # ``texts``: buffers that start out different from the files (a language client's
+        # open documents); the saved text is still what is on disk
+        self.buffers: dict[Path, str] = {Path(p): t for p, t in (texts or {}).items()}
         self.displays: dict[Path, str] = {}
         self.stamps: dict[Path, FileStamp | None] = {}
         self.saved_text: dict[Path, str] = {}
@@ -206,8 +209,8 @@ class EditSession:
 
     @classmethod
     def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env, validate)
+             validate: bool = True, texts: dict | None = None) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts)
 
     @property
     def validating(self) -> bool:
@@ -234,11 +237,15 @@ class EditSession:
                 self._streams.add(ws.source.path)
         for doc in ws.documents:
             p = doc.path
-            if p not in self.buffers:
+            if p not in self.displays:
                 self.displays[p] = doc.display
-                self.buffers[p] = doc.text
-                self.saved_text[p] = doc.text
-                self.stamps[p] = doc.stamp
+                if p in self.buffers:  # given as text: what is saved is the file on disk (if any)
+                    disk, self.stamps[p] = _disk_text(p)
+                    self.saved_text[p] = disk if disk is not None else ""
+                else:
+                    self.buffers[p] = doc.text
+                    self.saved_text[p] = doc.text
+                    self.stamps[p] = doc.stamp
         return ws
 
     def _refresh(self) -> Analysis:
@@ -374,6 +381,33 @@ class EditSession:
         except YamlLoadError as exc:
             raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
         self.buffers[file] = text
+
+    def set_text(self, file: Path, text: str) -> Analysis:
+        """Replace a file's whole buffer (a language client's edit). The client keeps the undo
+        history, so this records none; invalid YAML raises OperationError and changes nothing."""
+        file = Path(file)
+        if file not in self.buffers:
+            raise OperationError(f"{file} is not part of this workspace")
+        if text == self.buffers[file]:
+            return self.analysis
+        self._commit_text(file, text)
+        return self._refresh()
+
+    def clear_history(self) -> None:
+        """Forget the undo and redo steps (a language client keeps its own)."""
+        self._undo.clear()
+        self._redo.clear()
+
+    def mark_saved(self, file: Path) -> Analysis:
+        """The file was written by someone else (a language client's save) with our buffer's text:
+        take the disk state as the saved state."""
+        file = Path(file)
+        disk, stamp = _disk_text(file)
+        self.stamps[file] = stamp
+        if disk is not None:
+            self.saved_text[file] = disk
+        self.analysis = self._analyse()
+        return self.analysis
 
     def undo(self) -> Analysis | None:
         if not self._undo:
@@ -630,6 +664,14 @@ class EditSession:
                 self._undo.append(_Step(SetValue(p, (), None), p, before, entry["text"]))
         clear_recovery(self.path)
         return self._refresh()
+
+
+def _disk_text(path: Path) -> tuple[str | None, FileStamp | None]:
+    """A file's text and stamp on disk; (None, None) when it does not exist or cannot be read."""
+    try:
+        return yamlio.read_text(path)
+    except YamlLoadError:
+        return None, None
 
 
 # -- recovery files ---------------------------------------------------------------------------
