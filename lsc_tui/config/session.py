@@ -190,6 +190,9 @@ class EditSession:
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
+        # the environment LCORE will run with, when the operator gave one (an env file)
+        self.server_env: dict | None = None
+        self.server_env_source: str | None = None
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
         # ``texts``: buffers that start out different from the files (a language client's
@@ -233,7 +236,8 @@ class EditSession:
     # -- loading -------------------------------------------------------------------------
     def _load(self, initial: bool = False) -> Workspace:
         ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
-                            validate=self.validate_models)
+                            validate=self.validate_models, server_env=self.server_env,
+                            server_env_source=self.server_env_source)
         self.path = ws.root_path
         if initial and ws.is_operator:
             from lsc_tui.config.operator.kinds import KIND_LLSD
@@ -253,6 +257,12 @@ class EditSession:
                     self.saved_text[p] = doc.text
                     self.stamps[p] = doc.stamp
         return ws
+
+    def set_server_env(self, env: dict | None, source: str | None = None) -> "Analysis":
+        """Check and preview against the environment LCORE will run with (None: lsc-tui's own,
+        as warnings): unset variables it resolves at load or synthesis become errors."""
+        self.server_env, self.server_env_source = env, (source if env is not None else None)
+        return self._refresh()
 
     def _refresh(self) -> Analysis:
         self.workspace = self._load()
@@ -289,7 +299,8 @@ class EditSession:
         # "disk": the synthesis of the files as saved on disk (computed once per saved state)
         if not self.dirty:
             return current, "saved files"
-        key = tuple(sorted((str(p), t) for p, t in self.saved_text.items()))
+        key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
+               tuple(sorted((self.server_env or {}).items())))
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -302,7 +313,8 @@ class EditSession:
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind,
-                                   validate=False)
+                                   validate=False, server_env=self.server_env,
+                                   server_env_source=self.server_env_source)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)
