@@ -85,3 +85,37 @@ async def test_the_migration_the_app_wrote_is_not_reported_as_changed_on_disk(de
         assert "profile: run.yaml" in app.session.text_of(demo / "lightspeed-stack.yaml")
         assert not any("changed on disk" in m for m in messages(app)), messages(app)
         assert not app.view.dirty
+
+
+async def test_the_migration_offer_is_made_once_per_file_and_the_answer_remembered(demo, private_home):
+    import json
+    import stat
+
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    app = make_app(offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MigrationOffer)
+        await pilot.press("l")
+        await settle(app, pilot)
+    remembered = private_home / "state" / "lsc-tui" / "offers.json"
+    assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
+    assert json.loads(remembered.read_text())[str((demo / "lightspeed-stack.yaml").resolve())]["migration"][
+        "answer"] == "later"
+    app = make_app(offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, MigrationOffer)
+    # another legacy config is still asked
+    other = demo.parent / "other"
+    import shutil
+
+    shutil.copytree(demo, other)
+    app = make_app(str(other / "lightspeed-stack.yaml"), offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MigrationOffer)

@@ -242,7 +242,8 @@ async def test_opening_a_legacy_config_offers_migration(demo):
         await pilot.press("l")
         await pilot.pause()
         assert not isinstance(app.screen, (MigrationOffer, MigrateWizard))
-        offer_migration(app, session)
+        assert not offer_migration(app, session)  # asked once per file: the answer is remembered
+        assert offer_migration(app, session, once=False)
         await pilot.pause()
         await pilot.press("m")
         await pilot.pause()

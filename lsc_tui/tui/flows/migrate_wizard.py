@@ -45,7 +45,8 @@ def legacy_message(session) -> str | None:
         return None
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         return ("This config uses the legacy two-file format (deprecated in LCORE 0.6, removed in 0.7). "
-                "Migrate it to the unified format now? (M opens the wizard at any time.)")
+                "Migrate it to the unified format now? (Asked once for this file; M opens the wizard at "
+                "any time.)")
     return None
 
 
