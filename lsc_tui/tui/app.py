@@ -249,15 +249,20 @@ class LscTuiApp(App):
                 data = None
         if data:
             files = ", ".join(self._display_name(Path(p)) for p in data.get("files", {}))
+            changed = [self._display_name(p) for p in self.session.recovery_changed_on_disk()]
 
             def answer(choice) -> None:
                 if choice == "restore":
-                    self.submit(lambda s: s.restore_recovery(), "recover",
-                                lambda _r: self.notify("Restored the unsaved edits (u undoes them).", timeout=6))
+                    said = ("Restored the unsaved edits over the change on disk (u undoes them; saving writes "
+                            "them, with a backup)." if changed else "Restored the unsaved edits (u undoes them).")
+                    self.submit(lambda s: s.restore_recovery(), "recover", lambda _r: self.notify(said, timeout=8))
                 elif choice == "discard":
                     from lsc_tui.config.session import clear_recovery
 
                     clear_recovery(self.session.path)
+                    if changed:
+                        self.notify(f"Kept the disk version of {', '.join(changed)}; the recovered edits are "
+                                    "dropped.", timeout=6)
 
             from lsc_tui.tui.screens.dialogs import RecoveryDialog
 
@@ -265,7 +270,7 @@ class LscTuiApp(App):
                 diff_text = self.session.recovery_diff()
             except Exception:  # the offer still stands without its diff
                 diff_text = ""
-            self.push_screen(RecoveryDialog(files, diff_text), answer)
+            self.push_screen(RecoveryDialog(files, diff_text, changed), answer)
             return
         if self.offer_migration and not self.readonly:
             try:
