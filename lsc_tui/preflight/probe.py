@@ -1677,17 +1677,214 @@ def _settle_tempdir():
     candidates = [os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")]
     candidates += ["/tmp", "/var/tmp", "/usr/tmp"] if os.name == "posix" else []
     for c in candidates:
-        if c and os.path.isdir(c) and os.access(c, os.W_OK | os.X_OK):
+        if c and os.path.isdir(c) and _writable_dir(c):
             tempfile.tempdir = os.path.abspath(c)
             return
 
 
+def _writable_dir(path):
+    """Writable for this user, not counting a read-only mount (preflight makes every mount
+    read-only; the server would see the directory as it really is)."""
+    if os.access(path, os.W_OK | os.X_OK):
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    import stat as _stat
+
+    mode = st.st_mode
+    if os.geteuid() == 0:
+        return True
+    if st.st_uid == os.geteuid():
+        return bool(mode & _stat.S_IWUSR)
+    if st.st_gid in os.getgroups() or st.st_gid == os.getegid():
+        return bool(mode & _stat.S_IWGRP)
+    return bool(mode & _stat.S_IWOTH)
+
+
 def _watch_parent(parent):
-    """End the probe if the runner goes away (orphaned probes must not linger)."""
+    """End the probe if the runner goes away (where the parent-death signal is not set)."""
     while True:
         time.sleep(0.5)
         if os.getppid() != parent:
             os._exit(70)
+
+
+# --------------------------------------------------------------------------------------
+# one process per provider
+#
+# The probe process (the "zygote") never runs provider code. For each provider it forks a
+# child that closes the event channel, drops every capability it could use to reach the
+# zygote (/proc/<pid>/fd, /proc/<pid>/mem, ptrace), and reports over a pipe of its own. The
+# zygote relays only what belongs to that provider: phase events and one result, tagged with
+# the index the zygote itself assigned. Whatever provider code does, it can at most speak
+# about itself; it cannot report on another provider, end the run or say "done".
+
+_PR_GET_PDEATHSIG = 2
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_CAPBSET_DROP = 24
+_PR_SET_SECUREBITS = 28
+_PR_SET_NO_NEW_PRIVS = 38
+_SECURE_ALL_LOCKED = 0x2F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED and their locks
+_CHILD_LINE_LIMIT = 32 * 1024 * 1024
+_RELAYED = ("phase", "result")
+
+
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except (ImportError, OSError):
+        return None
+
+
+def _outer_pid():
+    """This process's id as the runner sees it (the probe may be PID 1 of its namespace)."""
+    try:
+        return int(os.readlink("/proc/self"))
+    except (OSError, ValueError):
+        return os.getpid()
+
+
+def _drop_privileges(libc):
+    """In a provider's child, before provider code: no capability, now or after an exec."""
+    import ctypes
+
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)  # the child itself may be inspected by the runner
+    if os.geteuid() != 0:
+        return ""  # an unprivileged uid lost its capabilities when the target was exec'd
+    if libc.prctl(_PR_SET_SECUREBITS, _SECURE_ALL_LOCKED, 0, 0, 0) != 0:
+        return "securebits: %s" % os.strerror(ctypes.get_errno())
+    for cap in range(64):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
+            return "bounding set: %s" % os.strerror(ctypes.get_errno())
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    data = (Data * 2)()
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:
+        return "capset: %s" % os.strerror(ctypes.get_errno())
+    return ""
+
+
+def _run_child(checker, p, chan_w, runner_fd, libc, counting):
+    """In the forked child: isolate, check one provider, report on chan_w, exit."""
+    global _OUT
+    try:
+        os.close(runner_fd)
+        _OUT = os.fdopen(chan_w, "w", encoding="utf-8", buffering=1)
+        if libc is not None:
+            libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+            why = _drop_privileges(libc)
+            if why:
+                sys.stderr.write("lsc-tui preflight: cannot isolate the provider check (%s)\n" % why)
+                sys.stderr.flush()
+                os._exit(71)
+        _GUARD["on"] = True
+        before = counting.count
+        result = checker.run(p)
+        result["stdout_chars"] = counting.count - before
+        emit("result", **result)
+        _OUT.flush()
+    except BaseException:  # noqa: BLE001 - the zygote reports a child without a result
+        os._exit(72)
+    os._exit(0)
+
+
+def _relay_child(p, chan_r):
+    """Forward the child's phase events and its one result; returns (result, garbage)."""
+    result = None
+    garbage = []
+    buf = b""
+    with os.fdopen(chan_r, "rb", buffering=0) as f:
+        while True:
+            chunk = f.read(65536)
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) > _CHILD_LINE_LIMIT and b"\n" not in buf:
+                garbage.append("a line longer than the limit")
+                break
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode("utf-8", "replace")
+                ev = None
+                if text.startswith(MARK):
+                    try:
+                        ev = json.loads(text[len(MARK):])
+                    except ValueError:
+                        ev = None
+                if not isinstance(ev, dict) or ev.get("event") not in _RELAYED or result is not None:
+                    if text.strip():
+                        garbage.append(text[:200])
+                        return result, garbage  # nothing after this line is trustworthy
+                    continue
+                name = ev.pop("event")
+                ev.update(provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
+                if name == "result":
+                    result = ev
+                emit(name, **ev)
+    if buf.strip():
+        garbage.append(buf.decode("utf-8", "replace")[:200])
+    return result, garbage
+
+
+def _check_in_child(checker, p, libc, counting):
+    """Fork, check ``p`` in the child, relay: "ok", "error" or "abort" (the run must stop)."""
+    chan_r, chan_w = os.pipe()
+    runner_fd = _OUT.fileno()
+    _OUT.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(chan_r)
+        _run_child(checker, p, chan_w, runner_fd, libc, counting)
+    os.close(chan_w)
+    result, garbage = _relay_child(p, chan_r)
+    if garbage:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            status = 0
+            break
+    if garbage:
+        emit("garbage", index=p.get("index"), lines=garbage[:10])
+        return "abort"
+    if result is None:
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        emit("child_exit", index=p.get("index"), returncode=code)
+        return "abort"
+    return "error" if result.get("status") == "error" else "ok"
+
+
+def _check_in_process(checker, p, counting):
+    before = counting.count
+    result = checker.run(p)
+    result["stdout_chars"] = counting.count - before
+    result["provider_id"] = p["provider_id"]
+    result["api"] = p["api"]
+    result["index"] = p.get("index")
+    emit("result", **result)
+    return "error" if result["status"] == "error" else "ok"
 
 
 def main():
@@ -1705,7 +1902,16 @@ def main():
         emit("fatal", message="probe received an invalid plan: %s" % exc)
         _OUT.flush()
         os._exit(3)
-    if hasattr(os, "getppid") and os.name == "posix":
+    libc = _libc()
+    pdeathsig = False
+    if libc is not None:
+        import ctypes
+
+        sig = ctypes.c_int(0)
+        pdeathsig = libc.prctl(_PR_GET_PDEATHSIG, ctypes.byref(sig), 0, 0, 0) == 0 and sig.value != 0
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot open /proc/<this>/fd or mem
+    isolate = bool(plan.get("isolate", True)) and hasattr(os, "fork")
+    if not pdeathsig and hasattr(os, "getppid") and os.name == "posix" and not isolate:
         import threading
 
         threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
@@ -1715,7 +1921,7 @@ def main():
     ls = detect_llama_stack(dists)
     emit("hello", probe_version=PROBE_VERSION, python=sys.executable,
          python_version="%d.%d.%d" % sys.version_info[:3], implementation=sys.implementation.name,
-         platform="%s/%s" % target, llama_stack=ls, pid=os.getpid())
+         platform="%s/%s" % target, llama_stack=ls, pid=_outer_pid(), isolated=isolate)
     _settle_tempdir()
     try:  # looking up the machine's own name reads /etc/hosts, not the network
         import socket
@@ -1724,20 +1930,17 @@ def main():
     except Exception:
         pass
     sys.addaudithook(_audit)
-    _GUARD["on"] = True
     checker = Checker(ls, target)
     checker._dists = dists
     keep_going = bool(plan.get("keep_going"))
     for p in plan.get("providers", []):
         emit("begin", provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
-        before = counting.count
-        result = checker.run(p)
-        result["stdout_chars"] = counting.count - before
-        result["provider_id"] = p["provider_id"]
-        result["api"] = p["api"]
-        result["index"] = p.get("index")
-        emit("result", **result)
-        if result["status"] == "error" and not keep_going:
+        if isolate:
+            outcome = _check_in_child(checker, p, libc, counting)
+        else:
+            _GUARD["on"] = True
+            outcome = _check_in_process(checker, p, counting)
+        if outcome == "abort" or (outcome == "error" and not keep_going):
             break
     emit("done")
     _OUT.flush()
