@@ -972,6 +972,30 @@ def _exc_line(exc):
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
+def _out_of_memory(exc):
+    return isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == 12)  # ENOMEM
+
+
+def _memory_limit_text():
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return ""
+    if limit == resource.RLIM_INFINITY or limit <= 0:
+        return ""
+    return " (preflight limits the provider to %s of address space)" % _size_text(limit)
+
+
+def _size_text(n):
+    for unit, k in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2)):
+        if n >= k:
+            v = n / float(k)
+            return ("%d %s" % (v, unit)) if v == int(v) else ("%.1f %s" % (v, unit))
+    return "%d bytes" % n
+
+
 class Checker:
     def __init__(self, ls_info, target):
         self.ls = ls_info
@@ -1268,6 +1292,15 @@ class Checker:
             return Failure("import_exit", "Import called sys.exit(%r)" % (exc.code,), tb,
                            "A provider module must not exit the process on import; remove the exit "
                            "from module-level code.")
+        if _out_of_memory(exc):
+            return Failure("memory_limit", "Import ran out of memory%s" % _memory_limit_text(), tb,
+                           "A provider module should not allocate this much memory when imported; if "
+                           "the server really needs it, raise the limit with --memory-limit.")
+        if isinstance(exc, OSError) and exc.errno == 30 and not blocked:  # EROFS
+            return Failure("import_side_effect", "Import tried to write a file (the file system is "
+                           "read-only during preflight)", tb,
+                           "Provider modules must not write files when imported; move that work into "
+                           "get_adapter_impl()/get_provider_impl() or initialize().")
         if isinstance(exc, PreflightBlocked) or (blocked and isinstance(exc, OSError)):
             n = blocked[-1] if blocked else {"action": str(exc), "detail": ""}
             return Failure(
@@ -1802,16 +1835,30 @@ def _run_child(checker, p, chan_w, runner_fd, libc, counting):
     os._exit(0)
 
 
-def _relay_child(p, chan_r):
-    """Forward the child's phase events and its one result; returns (result, garbage)."""
+def _relay_child(p, chan_r, pid):
+    """Forward the child's phase events; keep its one result. Returns (result, garbage,
+    status, lingering): ``status`` is the child's wait status (None if it has not ended, which
+    only happens after garbage), ``lingering`` whether something it started still holds its
+    channel open after it ended."""
+    import select
+
     result = None
     garbage = []
     buf = b""
-    with os.fdopen(chan_r, "rb", buffering=0) as f:
-        while True:
-            chunk = f.read(65536)
+    status = None
+    eof = False
+    try:
+        while not eof:
+            ready = select.select([chan_r], [], [], 0.05)[0]
+            if not ready:
+                if status is None:
+                    status = _reap(pid, block=False)
+                if status is not None and not select.select([chan_r], [], [], 0)[0]:
+                    break  # the child has ended; a process it left behind holds the pipe
+                continue
+            chunk = os.read(chan_r, 65536)
             if not chunk:
-                break
+                eof = True
             buf += chunk
             if len(buf) > _CHILD_LINE_LIMIT and b"\n" not in buf:
                 garbage.append("a line longer than the limit")
@@ -1828,16 +1875,30 @@ def _relay_child(p, chan_r):
                 if not isinstance(ev, dict) or ev.get("event") not in _RELAYED or result is not None:
                     if text.strip():
                         garbage.append(text[:200])
-                        return result, garbage  # nothing after this line is trustworthy
+                        return result, garbage, status, False  # nothing after this is trustworthy
                     continue
                 name = ev.pop("event")
                 ev.update(provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
                 if name == "result":
-                    result = ev
-                emit(name, **ev)
+                    result = ev  # relayed once the child has ended and said nothing more
+                else:
+                    emit(name, **ev)
+    finally:
+        os.close(chan_r)
     if buf.strip():
         garbage.append(buf.decode("utf-8", "replace")[:200])
-    return result, garbage
+    return result, garbage, status, not eof
+
+
+def _reap(pid, block=True):
+    while True:
+        try:
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 0
+        return status if done else None
 
 
 def _check_in_child(checker, p, libc, counting):
@@ -1851,21 +1912,14 @@ def _check_in_child(checker, p, libc, counting):
         os.close(chan_r)
         _run_child(checker, p, chan_w, runner_fd, libc, counting)
     os.close(chan_w)
-    result, garbage = _relay_child(p, chan_r)
+    result, garbage, status, lingering = _relay_child(p, chan_r, pid)
     if garbage:
         try:
             os.kill(pid, 9)
         except OSError:
             pass
-    while True:
-        try:
-            _, status = os.waitpid(pid, 0)
-            break
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            status = 0
-            break
+    if status is None:
+        status = _reap(pid)  # a child that closed its channel and goes on runs into the timeout
     if garbage:
         emit("garbage", index=p.get("index"), lines=garbage[:10])
         return "abort"
@@ -1873,6 +1927,14 @@ def _check_in_child(checker, p, libc, counting):
         code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
         emit("child_exit", index=p.get("index"), returncode=code)
         return "abort"
+    if lingering:
+        result.setdefault("warnings", []).append({
+            "code": "process_left_behind", "title": "Provider left a process running",
+            "reason": "Provider code started a process that was still running after the check ended",
+            "details": "Preflight killed it when the run ended.",
+            "note": "Importing a provider should not start processes; the server would have "
+                    "inherited this one."})
+    emit("result", **result)
     return "error" if result.get("status") == "error" else "ok"
 
 
