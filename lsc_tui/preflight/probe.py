@@ -40,7 +40,12 @@ PROBE_VERSION = 1
 _OUT = None  # file object on the private descriptor
 
 
+_QUIET = {"on": False}  # the probe warming its own imports: nothing is reported
+
+
 def emit(event, **data):
+    if _QUIET["on"]:
+        return
     data["event"] = event
     line = MARK + json.dumps(data, default=_json_default, ensure_ascii=False) + "\n"
     if _OUT is None:  # pragma: no cover - only before setup
@@ -1938,6 +1943,25 @@ def _check_in_child(checker, p, libc, counting):
     return "error" if result.get("status") == "error" else "ok"
 
 
+def _warm(checker, p):
+    """Import what a *built-in* provider needs, in the probe, before its child forks.
+
+    Built-in providers are Llama Stack's own code, which the probe trusts as it trusts the
+    interpreter; importing them once here keeps one import of Llama Stack for the whole run
+    instead of one per child. The check runs again, for real and reported, in the child.
+    External provider packages are never imported here."""
+    _QUIET["on"] = True
+    _GUARD["on"] = True
+    try:
+        checker.run(dict(p, check_config=False))
+    except BaseException:  # noqa: BLE001 - the child repeats the check and reports it
+        pass
+    finally:
+        _GUARD["on"] = False
+        _QUIET["on"] = False
+        del _NOTICES[:]
+
+
 def _check_in_process(checker, p, counting):
     before = counting.count
     result = checker.run(p)
@@ -1998,6 +2022,8 @@ def main():
     for p in plan.get("providers", []):
         emit("begin", provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
         if isolate:
+            if p.get("source") == "builtin":
+                _warm(checker, p)
             outcome = _check_in_child(checker, p, libc, counting)
         else:
             _GUARD["on"] = True
