@@ -1944,7 +1944,7 @@ def _check_in_child(checker, p, libc, counting):
 
 
 def _warm(checker, p):
-    """Import what a *built-in* provider needs, in the probe, before its child forks.
+    """Import what a *built-in* provider needs, in the probe, before any child forks.
 
     Built-in providers are Llama Stack's own code, which the probe trusts as it trusts the
     interpreter; importing them once here keeps one import of Llama Stack for the whole run
@@ -2019,11 +2019,16 @@ def main():
     checker = Checker(ls, target)
     checker._dists = dists
     keep_going = bool(plan.get("keep_going"))
-    for p in plan.get("providers", []):
+    providers = plan.get("providers", [])
+    if isolate and any(p.get("source") == "builtin" for p in providers):
+        for p in providers:  # announced, so that a hang or a crash here names the provider
+            if p.get("source") == "builtin":
+                emit("warm", index=p.get("index"))
+                _warm(checker, p)
+        emit("warm", index=None)
+    for p in providers:
         emit("begin", provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
         if isolate:
-            if p.get("source") == "builtin":
-                _warm(checker, p)
             outcome = _check_in_child(checker, p, libc, counting)
         else:
             _GUARD["on"] = True

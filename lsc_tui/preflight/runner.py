@@ -667,6 +667,7 @@ async def run_preflight(
             deadline = began + startup
             err_mark = 0
             said_hello = False
+            warming: ProviderPlan | None = None
             abnormal = None  # (kind, text) when the session ended badly
             by_index = {p.index: p for p in remaining}
             while True:
@@ -680,6 +681,8 @@ async def run_preflight(
                 if kind == "timeout":
                     if time.monotonic() < deadline:
                         continue
+                    if warming is not None and current is None:
+                        current_phase = "import"
                     where = f" in the {current_phase} phase" if current_phase else ""
                     abnormal = ("timeout", f"Timed out after {timeout:g} s{where}")
                     session.kill()
@@ -713,7 +716,12 @@ async def run_preflight(
                             "pid": ev.get("pid"),
                             "containment": dict(session.layers, verdict_isolation=bool(ev.get("isolated"))),
                         })
+                elif name == "warm":
+                    # the probe imports a built-in provider's modules before the checks
+                    warming = by_index.get(ev.get("index")) if ev.get("index") is not None else None
+                    deadline = time.monotonic() + timeout
                 elif name == "begin":
+                    warming = None
                     current = by_index.get(ev.get("index"))
                     if current is None:
                         continue
@@ -774,7 +782,9 @@ async def run_preflight(
             code = await session.close(grace=0.5 if abnormal is None else 0.0)
             if cancelled:
                 break
-            if abnormal is None and current is not None:
+            if abnormal is None and current is None and warming is not None:
+                current_phase = "import"
+            if abnormal is None and (current is not None or warming is not None):
                 abnormal = ("crash", f"The probe process {_exit_text(code)}"
                             + (f" in the {current_phase} phase" if current_phase else ""))
             if not said_hello:
@@ -794,7 +804,7 @@ async def run_preflight(
                 }
                 break
             if abnormal is not None:
-                victim = current or next((p for p in remaining if not finished(p)), None)
+                victim = current or warming or next((p for p in remaining if not finished(p)), None)
                 if victim is not None:
                     res = _abnormal_result(victim, total, abnormal, session, current_phase,
                                            time.monotonic() - began, timeout)

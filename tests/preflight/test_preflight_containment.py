@@ -395,3 +395,32 @@ def test_report_header_names_the_active_layers(ws):
     if not NS_UNAVAILABLE:
         assert line.endswith("no network, read-only file system, PID namespace")
         assert "WARNING" not in r.err
+
+
+# --------------------------------------------------------------------------------------
+# built-in providers are imported once in the probe: a crash or a hang there is still theirs
+
+
+@pytest.mark.parametrize("code,reason", [
+    ("import os\nos._exit(7)\n", "The probe process exited with code 7 in the import phase"),
+    ("while True:\n    pass\n", "Timed out after 2 s in the import phase"),
+])
+def test_builtin_provider_that_ends_the_probe_while_warming_is_named(ws, code, reason):
+    ws.fake_llama_stack()
+    ws.package("llama_stack", {"providers/remote/inference/fake/__init__.py": code})
+    good_provider(ws)
+    run_yaml = ws.run_yaml("""
+        providers:
+          inference:
+          - provider_id: custom-vllm
+            provider_type: remote::custom-vllm
+            module: custom_vllm_provider
+          - provider_id: fake
+            provider_type: remote::fake
+        """)
+    r = ws.preflight("--run-yaml", str(run_yaml), "--json", "--keep-going", "--timeout", "2")
+    assert r.code == 1
+    results = {x["provider_id"]: x for x in r.results()}
+    assert results["fake"]["status"] == "error"
+    assert results["fake"]["error"]["reason"] == reason
+    assert results["custom-vllm"]["status"] == "ok"
