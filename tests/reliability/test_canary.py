@@ -306,7 +306,11 @@ def invocations() -> list[Inv]:
                 Inv(["secrets", "fix", cfg, "--k8s-secret", "lcs-secrets", "--secret-file", "k8s/lcs-secret.yaml",
                      "--write"]),
                 Inv(["export", "k8s", cfg]), Inv(["export", "k8s", cfg, "-o", "k8s"]),
-                Inv(["export", "k8s", cfg, "-o", "k8s", "--env-file", "legacy/.env", "--write-secret"])]
+                Inv(["export", "k8s", cfg, "-o", "k8s", "--env-file", "legacy/.env", "--write-secret"]),
+                Inv(["validate", cfg, "--env-file", "legacy/.env"]),
+                Inv(["validate", cfg, "--json", "--env-file", "legacy/.env"]),
+                Inv(["synthesize", cfg, "--env-file", "legacy/.env"], (".generated/",)),
+                Inv(["diff", cfg, "--json", "--env-file", "legacy/.env"])]
     out += [Inv(["migrate", L]), Inv(["migrate", L, "--json"]), Inv(["migrate", L, "--show"]),
             Inv(["migrate", L, "--strategy", "lift", "--show"]), Inv(["migrate", L, "--strategy", "profile", "--json"]),
             Inv(["migrate", L, "--strategy", "smart", "--show", "--json"]),
