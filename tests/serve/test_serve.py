@@ -259,6 +259,18 @@ class Screen:
                 self.stream.feed(base64.b64decode(params["response"]["payloadData"]))
         return "\n".join(self.screen.display)
 
+    async def settle(self, quiet: float = 1.0, timeout: float = 60) -> None:
+        """Wait until the editor has drawn nothing for ``quiet`` seconds (it is idle, ready for keys)."""
+        t0 = time.monotonic()
+        last, count = time.monotonic(), len(self.browser.events)
+        while time.monotonic() - t0 < timeout:
+            await asyncio.sleep(0.1)
+            if len(self.browser.events) != count:
+                last, count = time.monotonic(), len(self.browser.events)
+            elif time.monotonic() - last >= quiet:
+                return
+        raise AssertionError("the editor never went idle")
+
     async def wait_for(self, *needles: str, timeout: float = 60) -> str:
         t0 = time.monotonic()
         while time.monotonic() - t0 < timeout:
@@ -284,11 +296,13 @@ def test_the_editor_in_headless_chromium_edits_a_value_through_to_the_diff(works
             await browser.call("Page.navigate", url=f"{srv.base}/?token={TOKEN}")
             before = await screen.wait_for("lightspeed-stack.yaml (config)", "vllm1", "No changes")
             await browser.call("Runtime.evaluate", expression="document.querySelector('textarea').focus()")
+            await screen.settle()
             # the tree: down to the provider, open its form; the id field: add a character at its end
             await browser.key("j", "KeyJ", 74, "j")
             await browser.key("j", "KeyJ", 74, "j")
             await browser.key("Enter", "Enter", 13, "\r")
             await screen.wait_for("extra.base")
+            await screen.settle()
             await browser.key("End", "End", 35)
             await browser.key("2", "Digit2", 50, "2")
             after = await screen.wait_for("vllm12", "+++ synthesized run.yaml", "[+]")
