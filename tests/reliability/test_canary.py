@@ -361,6 +361,7 @@ NOT_RUN = {
     # the language server speaks LSP over stdio: its diagnostics are findings (masked when made);
     # its hovers and commands are not yet searched for canaries here
     ("lsp",): "a language server over stdio, not a one-shot command",
+    ("serve",): "serves the editor in a browser: its screens are the editor's (test_canary_screens.py)",
 }
 # options that choose an output channel: each must be used by some invocation of its command
 OUTPUT_OPTIONS = {"--json", "--output", "--log", "--extra-providers-output", "--write", "--write-secret",
