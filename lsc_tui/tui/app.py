@@ -187,6 +187,14 @@ class LscTuiApp(App):
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._theme_ready = True
 
+    def notify(self, message, *, title: str = "", **kwargs) -> None:
+        """Every notification passes the masking of messages: an error may quote the config."""
+        from lsc_tui.config.masking import mask_message
+
+        if isinstance(message, str):
+            message = mask_message(message)
+        super().notify(message, title=mask_message(title) if title else title, **kwargs)
+
     def on_unmount(self) -> None:
         gcpolicy.restore()
         sys.setswitchinterval(self._switch_interval)
@@ -965,19 +973,19 @@ class LscTuiApp(App):
                 if state == "reloaded":
                     self.notify(f"{name} changed on disk and was reloaded (you had no edits in it).",
                                 title="Reloaded", timeout=6)
+                elif state == "written":  # a flow of ours wrote it: the editor follows, nobody else did it
+                    self.notify(f"The editor now shows the {name} just written.", timeout=4)
                 elif state == "deleted":
-                    self.notify(f"{name} was deleted or moved on disk; saving writes it again.",
-                                severity="warning", timeout=8)
+                    self.notify(f"{name} was deleted or moved on disk. The editor keeps its copy: w writes it "
+                                "back; quitting without saving leaves it gone.", severity="warning", timeout=10)
                 elif state == "conflict":
                     self._conflict(Path(path))
                 elif state == "unreadable":
-                    try:  # refused without side effects: its message names file:line:col
-                        self.session.reload(Path(path))
-                        why = ""
-                    except OperationError as exc:
-                        why = f" ({exc})"
-                    self.notify(f"{name} changed on disk into something lsc-tui cannot use{why}; your copy is "
-                                "kept until the file is fixed (f5 checks again).", severity="warning", timeout=10)
+                    why = self.session.unusable.get(Path(path), "")  # names file:line:col
+                    why = f" ({why})" if why else ""
+                    self.notify(f"{name} changed on disk into something lsc-tui cannot use{why}. The editor keeps "
+                                "its copy: w writes it over the broken file (a .bak keeps that), or fix the file "
+                                "and press f5.", severity="warning", timeout=12)
 
         self.submit(lambda s: s.check_disk(), "disk", done)
 

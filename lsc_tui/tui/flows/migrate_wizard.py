@@ -264,7 +264,7 @@ class MigrateWizard(FlowScreen):
 
     def _marked_preview(self) -> tuple[Content, int]:
         """The new file, highlighted, with a + gutter on the lines that differ from the legacy config."""
-        import difflib
+        from lsc_tui.config.linediff import opcodes
 
         m = self.m
         new = m.preview_text()
@@ -273,7 +273,7 @@ class MigrateWizard(FlowScreen):
         old = mask_document_text(m.analysis.config.text, m.secret_values())
         new_lines, old_lines = new.splitlines(), old.splitlines()
         changed: set[int] = set()
-        for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        for tag, _i1, _i2, j1, j2 in opcodes(old_lines, new_lines):
             if tag in ("replace", "insert"):
                 changed.update(range(j1, j2))
         lines = self._highlight(new).split("\n")
@@ -574,6 +574,7 @@ class MigrateWizard(FlowScreen):
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
             self._write_secrets()
+        self.session.note_written(self.written, "the migration")  # the editor reloads them as ours
         self.step = STEPS.index("done")
         self.show_step()
 
