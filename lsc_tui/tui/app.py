@@ -187,6 +187,14 @@ class LscTuiApp(App):
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._theme_ready = True
 
+    def notify(self, message, *, title: str = "", **kwargs) -> None:
+        """Every notification passes the masking of messages: an error may quote the config."""
+        from lsc_tui.config.masking import mask_message
+
+        if isinstance(message, str):
+            message = mask_message(message)
+        super().notify(message, title=mask_message(title) if title else title, **kwargs)
+
     def on_unmount(self) -> None:
         gcpolicy.restore()
         sys.setswitchinterval(self._switch_interval)
