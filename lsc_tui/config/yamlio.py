@@ -1227,6 +1227,21 @@ def atomic_write(
     return backup_file
 
 
+def write_side_file(path: Path, text: str) -> Path:
+    """Keep ``text`` (raw YAML that did not parse, typed for ``path``) in a new file beside it:
+    ``NAME.unparsed.yaml`` (then ``.1``, ``.2``, ...), mode 0600 (it may hold secrets); never
+    over an existing file. Returns the file written."""
+    path = Path(path)
+    n = 0
+    while True:
+        side = path.with_name(f"{path.name}.unparsed{'.' + str(n) if n else ''}.yaml")
+        try:
+            atomic_write(side, text, expected=None, mode=0o600, backup=False)
+            return side
+        except FileChangedError:
+            n += 1  # taken: the next name
+
+
 def _write_file(target: Path, raw: bytes, mode: int) -> None:
     directory = target.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lsc-tui.tmp", dir=directory)

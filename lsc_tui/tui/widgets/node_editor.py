@@ -133,6 +133,7 @@ class NodeEditor(Vertical):
         self._yaml_masked = False
         self._form_gen = 0
         self._signature = None
+        self.yaml_problem: str | None = None  # the raw YAML typed does not parse: why (it is not applied)
 
     def on_mount(self) -> None:
         self.query_one("#yaml-editor", TextArea).cursor_blink = False
@@ -329,6 +330,7 @@ class NodeEditor(Vertical):
 
     def _load_yaml(self) -> None:
         self._yaml_stale = False
+        self.yaml_problem = None
         area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc = self._doc()
@@ -377,7 +379,9 @@ class NodeEditor(Vertical):
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             problem = getattr(exc, "problem", None) or "invalid YAML"
             status.update(Text(f" {where}{problem} (not applied yet)", style="bold red"))
+            self.yaml_problem = f"{where}{problem}"
             return
+        self.yaml_problem = None
         doc = self._doc()
         if doc is not None and text == model.node_yaml(doc, self.item.path):
             return
@@ -425,6 +429,13 @@ class NodeEditor(Vertical):
                 continue
             fld.value = value
             self.post_message(self.Edit(SetValue(self.item.file, self.item.path + fld.rel, value), "form"))
+
+    @property
+    def unparsed_yaml(self) -> tuple[str, str] | None:
+        """(text, why) of raw YAML typed in the editor that does not parse, so is not applied."""
+        if self.mode != "yaml" or self.yaml_problem is None:
+            return None
+        return self.query_one("#yaml-editor", TextArea).text, self.yaml_problem
 
     @property
     def has_pending(self) -> bool:
