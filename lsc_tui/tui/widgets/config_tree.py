@@ -25,7 +25,7 @@ def item_label(item: TreeItem) -> Text:
     elif item.kind == "profile-choice":
         t.append(item.label, style="bold" if "active" in item.states else "")
         t.append(f" {item.detail}", style="dim")
-    elif item.kind in ("group", "api", "object"):
+    elif item.kind in ("group", "api", "object", "list"):
         t.append(item.label, style="bold" if item.kind == "group" else "")
     else:
         t.append(item.label)
@@ -57,6 +57,7 @@ class ConfigTree(Tree[TreeItem]):
         self.guide_depth = 2
         self.filter_text = ""
         self._collapsed: set[str] = set()
+        self._unfolded: set[str] = set()  # folded items (TreeItem.folded) the operator opened
         self._view: View | None = None
         self._signature: list = []
         self._by_key: dict[str, TreeNode] = {}
@@ -106,7 +107,8 @@ class ConfigTree(Tree[TreeItem]):
             parent_node = self.root if parent < 0 else nodes[parent]
             if item.children:
                 node = parent_node.add(item_label(item), data=item,
-                                       expand=bool(needle) or item.key not in self._collapsed)
+                                       expand=bool(needle) or (item.key not in self._collapsed and
+                                                               (not item.folded or item.key in self._unfolded)))
             else:
                 node = parent_node.add_leaf(item_label(item), data=item)
             nodes.append(node)
@@ -174,6 +176,7 @@ class ConfigTree(Tree[TreeItem]):
             node.collapse()
             if node.data:
                 self._collapsed.add(node.data.key)
+                self._unfolded.discard(node.data.key)
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
@@ -183,6 +186,7 @@ class ConfigTree(Tree[TreeItem]):
             node.expand()
             if node.data:
                 self._collapsed.discard(node.data.key)
+                self._unfolded.add(node.data.key)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """enter on an entry of "profiles" switches the config to it (as the palette does):
@@ -204,7 +208,9 @@ class ConfigTree(Tree[TreeItem]):
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         if event.node.data:
             self._collapsed.add(event.node.data.key)
+            self._unfolded.discard(event.node.data.key)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         if event.node.data:
             self._collapsed.discard(event.node.data.key)
+            self._unfolded.add(event.node.data.key)

@@ -286,11 +286,15 @@ class NodeEditor(Vertical):
             rows.append(Horizontal(Label(label, classes="field-label"), inp, classes="field-row"))
             rows.append(Static("", classes="field-note", id=f"note-{gen}-{i}"))
         if not rows:
-            form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
+            if isinstance(value, list) and any(isinstance(x, dict) for x in value):
+                form.mount(Static(f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}, each in the tree under "
+                                  "this node: select one to edit its fields (t edits the whole list as YAML).",
+                                  classes="form-empty"))
+            else:
+                form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
-        kids = [Static(Text("lists of mappings: edit them as raw YAML (t)", style="dim"))] \
-            if isinstance(value, dict) and any(isinstance(v, list) and any(isinstance(x, dict) for x in v)
-                                               for v in value.values()) else []
+        lists = [path_text(rel) for rel, _items in model.lists_of_mappings(value)]
+        kids = [Static(Text(f"in the tree under this node: {', '.join(lists)}", style="dim"))] if lists else []
         form.mount(*rows, *kids)
         self.call_after_refresh(self._update_notes)
         if refocus_rel is not None:
