@@ -119,7 +119,7 @@ class LscTuiApp(App):
     TITLE = "lsc-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {LscCommands}
-    BINDINGS = keymap.app_bindings() + [Binding("colon", "command_palette", "Commands", show=False)]
+    BINDINGS = keymap.app_bindings()
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,

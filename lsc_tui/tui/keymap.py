@@ -102,7 +102,12 @@ def app_bindings() -> list[Binding]:
     out = []
     for k in KEYS:
         if k.action == "command_palette":
-            continue  # App.COMMAND_PALETTE_BINDING covers ctrl+p; ':' is added by the app
+            # Binding the palette action here stops Textual adding its own ctrl+p, so both keys
+            # are bound: ctrl+p with priority (it opens the palette from a text field too), ':'
+            # without (in a field it is a character to type).
+            out.append(Binding("colon", k.action, "Commands", show=False, key_display=":"))
+            out.append(Binding("ctrl+p", k.action, "Commands", show=False, key_display="ctrl+p", priority=True))
+            continue
         label = k.footer or k.description.split(":")[0].split(" (")[0]
         out.append(Binding(k.keys, k.action, label, show=k.show,
                            key_display=k.display.split(" ")[0]))
