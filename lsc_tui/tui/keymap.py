@@ -26,9 +26,16 @@ class Key:
 
     @property
     def display(self) -> str:
-        names = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "enter": "enter",
-                 "left_square_bracket": "[", "right_square_bracket": "]"}
-        return " ".join(names.get(k, k) for k in self.keys.split(","))
+        return " ".join(key_name(k) for k in self.keys.split(","))
+
+
+NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "enter": "enter",
+         "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
+def key_name(key: str) -> str:
+    """A Textual key name as the help and the footer show it."""
+    return NAMES.get(key, key)
 
 
 KEYS: list[Key] = [
@@ -95,6 +102,10 @@ MOVEMENT = [
     Key("tab,shift+tab", "focus_next", "Next / previous pane or field", "Movement", palette=False),
 ]
 
+# While a text field is being edited the footer shows only keys that work there: the shown keys'
+# ctrl and F-key alternatives, plus these (action: label). esc in a form field ends the editing.
+EDITING_FOOTER = {"done": "Done", "escape": "Leave", "env_ref": "Env ref", "reveal": "Reveal"}
+
 WRITE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.write}
 
 
@@ -114,6 +125,15 @@ def app_bindings() -> list[Binding]:
     return out
 
 
+def groups(keys: list[Key]) -> dict[str, list[Key]]:
+    """The keys by group, each group once, in the order the groups first appear (the footer
+    order puts the flows amid the global keys; the help and docs/keys.md list them apart)."""
+    out: dict[str, list[Key]] = {}
+    for k in keys:
+        out.setdefault(k.group, []).append(k)
+    return out
+
+
 def keys_markdown() -> str:
     """docs/keys.md, generated (a test keeps the file in sync)."""
     lines = ["# Keys", "",
@@ -121,10 +141,7 @@ def keys_markdown() -> str:
              "Every key survives SSH, tmux and screen: no ctrl+enter, shift+enter or alt chords.",
              "Letters act when no text field has the focus; in a field, use the ctrl or F-key alternative",
              "or press esc first. Every action is also in the command palette (`:` or `ctrl+p`).", ""]
-    groups: dict[str, list[Key]] = {}
-    for k in KEYS + MOVEMENT:
-        groups.setdefault(k.group, []).append(k)
-    for group, keys in groups.items():
+    for group, keys in groups(KEYS + MOVEMENT).items():
         lines += [f"## {group}", "", "| Keys | Action |", "|---|---|"]
         for k in keys:
             shown = ", ".join(f"`{d}`" for d in k.display.split(" "))
