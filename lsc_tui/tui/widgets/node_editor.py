@@ -389,6 +389,7 @@ class NodeEditor(Vertical):
     def on_resize(self, event) -> None:
         if self._labels:
             self._layout_labels()
+        self._render_path()
 
     # -- navigation: a cursor over the fields; enter edits, esc stops editing ------------------
     def move_cursor(self, index: int) -> None:
