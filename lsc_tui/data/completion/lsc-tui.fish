@@ -51,7 +51,7 @@ function _shtab_lsc_tui_using
 end
 
 set -g _shtab_lsc_tui_commands edit validate synthesize diff migrate secrets 'secrets scan' 'secrets fix' 'secrets reveal' preflight merge-external expand export 'export k8s' schema completion lsp serve
-set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --llama-stack-version --log --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --token -o
+set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --llama-stack-version --log --memory-limit --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --token -o
 
 complete -c lsc-tui -e
 complete -c lsc-tui -f
@@ -128,6 +128,7 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l metadata-dir -xka "(_
 complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l json -d 'print one JSON event per line instead of the report'
 complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l keep-going -d 'check every provider instead of stopping at the first error'
 complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l timeout -xka "(__fish_complete_path (commandline -ct))" -d 'time limit per provider (default: 30)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l memory-limit -xka "(__fish_complete_path (commandline -ct))" -d 'address-space limit of the process that imports providers, e.g. 4G, 512M or off (default: 4G)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using preflight' -l check-config -d 'also build each provider'"'"'s config class from run.yaml (env references resolved, secrets masked)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a merge-external -d 'merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does'
 complete -c lsc-tui -n '_shtab_lsc_tui_using merge-external' -s h -l help -d 'show this help message and exit'
