@@ -118,9 +118,10 @@ def run(args) -> int:
         else:
             print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
-    values = _secret_values(ws)
+    # the secret values mask what is printed; a run.yaml written to a file holds them as they are,
+    # so the scan runs only when something is printed
     if args.explain:
-        for line in explain_lines(result, _locator(ws), values):
+        for line in explain_lines(result, _locator(ws), _secret_values(ws)):
             print(line)
         if args.output is None:
             return EXIT_OK
@@ -131,6 +132,7 @@ def run(args) -> int:
 
             lines = text.splitlines(keepends=True)
             masker = _LineMasker(lines)
+            values = _secret_values(ws)
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
         sys.stdout.write(text)
         return EXIT_OK
