@@ -88,12 +88,13 @@ def installed(built_wheel, tmp_path_factory) -> Path:
     in CI (CI=true): there the tier must run."""
     import os
     import subprocess
+    import sys
     import venv
 
     env_dir = tmp_path_factory.mktemp("installed") / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    pip = subprocess.run([str(env_dir / "bin" / "python"), "-m", "pip", "install", "-q", str(built_wheel)],
-                         capture_output=True, text=True, timeout=600)
+    venv.EnvBuilder(with_pip=False).create(env_dir)  # this pip installs into it (--python): no ensurepip
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
+                          "-q", str(built_wheel)], capture_output=True, text=True, timeout=600)
     if pip.returncode != 0 and "Could not find a version" in pip.stderr and not os.environ.get("CI"):
         pytest.skip("the package index cannot be reached: " + pip.stderr[-300:])
     assert pip.returncode == 0, f"installing the wheel failed:\n{pip.stderr[-2000:]}"

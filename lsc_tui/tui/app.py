@@ -225,7 +225,7 @@ class LscTuiApp(App):
         gcpolicy.editing()
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         if self.notice:
-            self.notify(self.notice, timeout=8)
+            self.notify(self.notice, timeout=15, markup=False)
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
