@@ -28,6 +28,8 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "schema": "schema",
     "completion": "completion",
+    "lsp": "lsp",
+    "serve": "serve",
 }
 
 EXIT_BAD_INPUT = 2
@@ -63,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    if args.command != "edit":
+        from lsc_tui import gcpolicy
+
+        gcpolicy.batch()  # the editor has its own policy
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from lsc_tui.commands import server_env
+
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
@@ -20,15 +22,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="legacy server mode: the Llama Stack container's run.yaml")
     parser.add_argument("--json", action="store_true",
                         help="print {against, changes, diff} as JSON (values masked)")
+    server_env.add_argument(parser)
 
 
 def _baseline(args, ws):
     """``(label, data)`` of what to compare with, or raise BadInput."""
     from pathlib import Path
 
-    import yaml
-
     from lsc_tui.commands.synthesize import BadInput
+    from lsc_tui.config.yamlio import YamlLoadError, load_document
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT
 
     if args.against:
@@ -41,17 +43,11 @@ def _baseline(args, ws):
             raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
                            "first, or pass --against FILE)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except RecursionError:
-        raise BadInput(f"{path}: nested too deeply to read") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise BadInput(f"{path}{where}: not valid YAML") from None
+        # the guarded reader (size, encoding, alias and depth limits) with the C parser; the
+        # baseline needs no located nodes, so none are built
+        data = load_document(path, str(path)).data
+    except YamlLoadError as exc:
+        raise BadInput(exc.finding.to_text()) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -66,7 +62,7 @@ def run(args) -> int:
     from lsc_tui.config.synthesis import dump_run_yaml
 
     try:
-        ws = load(args.path)
+        ws = load(args.path, args)
         result, findings = build(ws, args.run_yaml)
         if result is None or has_errors(findings):
             print_findings(findings)
@@ -75,7 +71,11 @@ def run(args) -> int:
     except BadInput as exc:
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    values = _secret_values(ws)
+    from lsc_tui.config.masking import flagged_values
+
+    # the workspace's secrets, and whatever the scanner flags in either side (the --against
+    # file is no part of the workspace, and was never scanned)
+    values = _secret_values(ws) | flagged_values(old) | flagged_values(result.data)
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
     text = unified_diff(old_text, result.text, old_label=label,

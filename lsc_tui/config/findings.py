@@ -33,6 +33,18 @@ class Finding:
     fix: str = ""
     path: tuple = field(default=())
 
+    def __post_init__(self) -> None:
+        # Messages quote input (a validator's "got X", an enum error): whatever in them the
+        # secrets scanner would flag is masked before anyone can show them.
+        from lsc_tui.config.masking import mask_message
+
+        for name in ("message", "fix"):
+            text = getattr(self, name)
+            if text and isinstance(text, str):
+                masked = mask_message(text)
+                if masked is not text and masked != text:
+                    object.__setattr__(self, name, masked)
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
@@ -56,6 +68,17 @@ class Finding:
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, order[f.severity], f.code))
+
+
+def counts(findings: list[Finding], secrets: int) -> dict[str, int]:
+    """What the editor's header and ``lsc-tui validate`` count: errors and warnings of
+    validation and synthesis, and the literal secrets on their own (``secrets``)."""
+    plain = [f for f in findings if not f.code.startswith("secret-")]
+    return {
+        "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
+        "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),
+        "secrets": secrets,
+    }
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -205,6 +205,7 @@ def synthesize_unified(
     env: Optional[Mapping[str, str]] = None,
     locate: Optional[Locate] = None,
     baseline_data: Optional[dict] = None,
+    env_source: Optional[str] = None,
 ) -> Synthesis:
     """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
@@ -212,10 +213,11 @@ def synthesize_unified(
     names a ``profile`` the caller passes it pre-loaded (``profile``/``profile_file``);
     if it does not, it is loaded here with LCORE's path rule. ``env`` is only used for the
     two values LCORE itself resolves (the OKP URL, and existing vector store ids when
-    matching BYOK stores); ``None`` means unknown. ``locate(file, path) -> (line, col)``
-    places findings.
+    matching BYOK stores); ``None`` means unknown. ``env_source`` names where ``env`` comes
+    from (an env file of the server's); None with an ``env``: lsc-tui's own environment.
+    ``locate(file, path) -> (line, col)`` places findings.
     """
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
         config = {}
         ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
@@ -267,6 +269,7 @@ def synthesize_unified(
         baseline_source = (BUILTIN_DEFAULT, ())
 
     # 2. dedupe
+    _check_providers_shape(b, ctx, baseline_source)
     _report_dupes(b, ctx, baseline_source)
     E.dedupe_vector_io(b)
 
@@ -295,6 +298,8 @@ def synthesize_unified(
             _apply_override(b, ctx, override, base + ("native_override",))
 
     # 7. dedupe again
+    if isinstance(override, dict) and "providers" in override:
+        _check_providers_shape(b, ctx, (ctx.config_file, base + ("native_override",)))
     E.dedupe_vector_io(b)
     return Synthesis(b.root, ctx.findings, "unified", b.prov)
 
@@ -330,6 +335,31 @@ def _drop_openai_row(b: E.Builder) -> None:
     new = b.adopt([old[i] for i in kept])
     b.prov.reindex(old, new, kept)
     b.own(b.root, "providers")["inference"] = new
+
+
+def _providers_crash_lcore(providers: Any) -> bool:
+    """Whether LCORE's vector_io dedupe fails on this ``providers`` value: it asks
+    ``"vector_io" in providers`` and then indexes it, which only a mapping survives."""
+    if isinstance(providers, dict):
+        return False
+    if isinstance(providers, (str, list)):
+        return "vector_io" in providers
+    return True
+
+
+def _check_providers_shape(b: E.Builder, ctx: E.Context, source: tuple) -> None:
+    """``providers: null`` (or another non-mapping) where LCORE dedupes vector_io: LCORE
+    fails at start-up, so no run.yaml is written."""
+    if "providers" not in b.root or not _providers_crash_lcore(b.root["providers"]):
+        return
+    file, base = source
+    finding_file = file if not file.startswith("builtin:") else ctx.config_file
+    shown = "null" if b.root["providers"] is None else type(b.root["providers"]).__name__
+    ctx.find(Severity.ERROR, "synthesis-lcore-fails",
+             f"LCORE's synthesizer stops here: `providers` is {shown}, not a mapping; LCORE fails at "
+             "start-up when it deduplicates providers.vector_io",
+             "write providers as a mapping of API name to provider list, or remove the key",
+             base + ("providers",), file=finding_file)
 
 
 def _report_dupes(b: E.Builder, ctx: E.Context, source: tuple) -> None:
@@ -506,7 +536,9 @@ def _scalar(value: Any) -> Optional[str]:
         raise _Fallback() from None
     if hit is not _SCALARS:
         return hit
-    text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
+    text = _str_text(value) if value.__class__ is str else None
+    if text is None:
+        text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
     if text.endswith("\n...\n"):
         text = text[:-5]
     elif text.endswith("\n"):
@@ -516,6 +548,36 @@ def _scalar(value: Any) -> Optional[str]:
         _SCALARS.clear()
     _SCALARS[key] = result
     return result
+
+
+# A string of printable ASCII on one line is written plain or single-quoted, never folded
+# (the width is unbounded) and never escaped; which of the two, PyYAML's emitter decides from
+# the characters (Emitter.analyze_scalar, block context) and from whether the plain text would
+# read back as something else (the resolver: true, 1.5, null, 2024-01-01, =, <<). The rules
+# below are the emitter's, for that subset; every other string goes through yaml.dump.
+# tests/synthesis/test_scalar_text.py compares both on many strings, YAML 1.1 traps included.
+_ASCII_LINE = re.compile(r"[\x20-\x7e]+")
+_NOT_PLAIN_FIRST = frozenset("#,[]{}&*!|>'\"%@`")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _str_text(value: str) -> Optional[str]:
+    """The text PyYAML writes for a one-line printable ASCII string (None: ask PyYAML)."""
+    if not _ASCII_LINE.fullmatch(value):
+        return None
+    first = value[0]
+    plain = not (
+        first in _NOT_PLAIN_FIRST or first == " " or value[-1] == " "
+        or (first in "?:-" and (len(value) == 1 or value[1] == " "))
+        or value.startswith(("---", "...")) or ": " in value or value[-1] == ":" or " #" in value
+    )
+    if plain:
+        for tag, regexp in (LcoreDumper.yaml_implicit_resolvers.get(first, [])
+                            + LcoreDumper.yaml_implicit_resolvers.get(None, [])):
+            if regexp.match(value):
+                plain = tag == _STR_TAG
+                break
+    return value if plain else "'" + value.replace("'", "''") + "'"
 
 
 _KEYS: dict = {}
