@@ -26,8 +26,6 @@ def _baseline(args, ws):
     """``(label, data)`` of what to compare with, or raise BadInput."""
     from pathlib import Path
 
-    import yaml
-
     from lsc_tui.commands.synthesize import BadInput
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT
 
@@ -40,18 +38,12 @@ def _baseline(args, ws):
         if not path.is_file():
             raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
                            "first, or pass --against FILE)")
+    from lsc_tui.config.yamlio import YamlLoadError, load_data
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read it ({exc.strerror or type(exc).__name__})") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"{path}: not UTF-8 text") from None
-    except RecursionError:
-        raise BadInput(f"{path}: nested too deeply to read") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise BadInput(f"{path}{where}: not valid YAML") from None
+        data = load_data(path)  # the guarded reader: regular files only, size, alias and depth limits
+    except YamlLoadError as exc:
+        raise BadInput(exc.finding.to_text()) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -81,9 +81,11 @@ def run(args) -> int:
     text = dump(result.config, sort_keys=True)
     try:
         if args.output:
-            backup = write_atomic(args.output, text)
-            if backup and not args.quiet:
-                print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
+            written = write_atomic(args.output, text)
+            if written.backup and not args.quiet:
+                print(f"note: the previous {args.output} was kept as {written.backup}", file=sys.stderr)
+            for note in written.notes:
+                print(f"note: {note}", file=sys.stderr)
         else:
             from lsc_tui.config.operator._yaml import screen_text
 
@@ -93,8 +95,9 @@ def run(args) -> int:
                 print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
                       file=sys.stderr)
     except OSError as exc:
-        print(f"{args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
-              "    fix: Check the directory exists and is writable.", file=sys.stderr)
+        from lsc_tui.config.fsio import write_error_text
+
+        print(write_error_text(exc, args.output), file=sys.stderr)
         return 1
     if not args.quiet:
         target_text = ex.fmt_version(result.target) if result.target else "?"

@@ -95,6 +95,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 def run(args) -> int:
     from lsc_tui.config.findings import has_errors
+    from lsc_tui.config.fsio import write_error_text
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
 
     try:
@@ -127,8 +128,18 @@ def run(args) -> int:
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
         sys.stdout.write(text)
         return EXIT_OK
-    out = write_run_yaml(args.output or DEFAULT_OUTPUT, result.data, result.text)
-    print(f"wrote {out} ({result.mode}, {result.text.count(chr(10))} lines, mode 0600)")
+    target = args.output or DEFAULT_OUTPUT
+    try:
+        # the default path is the tool's choice: the symlink policy keeps it in the workspace (here)
+        written = write_run_yaml(target, result.data, result.text,
+                                 workspace=None if args.output else ".")
+    except OSError as exc:
+        print(write_error_text(exc, target), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for note in written.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"wrote {target} ({result.mode}, {result.text.count(chr(10))} lines"
+          + ("" if written.special else ", mode 0600") + ")")
     return EXIT_OK
 
 

@@ -560,12 +560,12 @@ def _is_profile_file(p: Path) -> bool:
         return hit
     found = False
     if st.st_size <= 1024 * 1024:
-        try:
-            import yaml
+        from lsc_tui.config.yamlio import load_data
 
-            data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        try:
+            data = load_data(p)
             found = isinstance(data, dict) and looks_like_run_yaml(data)
-        except Exception:  # unreadable files are simply not offered
+        except YamlLoadError:  # unreadable or not YAML (within the limits): simply not offered
             found = False
     if len(_PROFILE_FILES) > 256:
         _PROFILE_FILES.clear()
