@@ -261,6 +261,10 @@ def resolve_target(path: Path | str, *, workspace: Path | str | None = None) -> 
         elif not stat.S_ISREG(mode):
             raise WriteError(lex, f"it is {kind_of(mode)}; lsc-tui writes regular files, character devices "
                                   "and FIFOs only", "Give the path of a regular file.", _errno.EPERM)
+        elif not os.access(real, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+            # replacing it by a rename would succeed in a writable directory: respect the file's own mode
+            raise WriteError(lex, f"it is read-only for you (mode {stat.S_IMODE(mode):04o}, owner uid {st.st_uid})",
+                             "Make it writable first (chmod u+w), or write somewhere else.", _errno.EACCES)
     missing: tuple[Path, ...] = ()
     if st is None:
         missing = tuple(_missing_dirs(real.parent))

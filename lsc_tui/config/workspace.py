@@ -94,16 +94,21 @@ class Workspace:
 
 
 def find_config(path: Path) -> Path:
-    if path.is_dir():
-        for name in CONFIG_NAMES + RUN_NAMES:
-            candidate = path / name
-            if candidate.is_file():
-                return candidate
+    try:
+        if not path.is_dir():
+            return path
+        found = next((path / name for name in CONFIG_NAMES + RUN_NAMES if (path / name).is_file()), None)
+    except PermissionError:
+        raise WorkspaceError(Finding(
+            str(path), 0, 0, Severity.ERROR, "file-permission",
+            "permission denied (this path or a directory above it)",
+            "Run as a user who can read it, or fix its permissions (a directory needs r and x).")) from None
+    if found is None:
         raise WorkspaceError(Finding(
             str(path), 0, 0, Severity.ERROR, "no-config",
             "the directory holds no lightspeed-stack.yaml or run.yaml",
             "Give the path of the config file itself, or run lsc-tui in the directory that holds it."))
-    return path
+    return found
 
 
 def looks_like_run_yaml(data: dict) -> bool:

@@ -256,6 +256,9 @@ class Migration:
         # both files are checked before either is written: the config (named by the operator: written
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
         place = fsio.resolve_target(target)
+        if place.special:
+            raise MigrationRefused(f"{target} is a device or FIFO; migrate writes a regular file it can read "
+                                   "back and prove again. Choose a file with -o", [str(target)])
         backup = backup_name(target) if expected is not None else None
         backup_place = fsio.resolve_target(backup, workspace=target.parent) if backup else None
         notes = []
