@@ -111,6 +111,12 @@ def find_config(path: Path) -> Path:
     return found
 
 
+def _present(p: Path) -> bool:
+    """A referenced file is there (a FIFO or a device too: the guarded reader then says what it
+    is, instead of "does not exist")."""
+    return p.exists() and not p.is_dir()
+
+
 def looks_like_run_yaml(data: dict) -> bool:
     keys = set(data)
     if "apiVersion" in keys and "kind" in keys:  # a Kubernetes object (e.g. extra-providers.yaml)
@@ -433,9 +439,9 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
         from_cwd = rel if rel.is_absolute() else ws.cwd / rel
         beside = ws.config_dir / rel
         target = None
-        if from_cwd.is_file():
+        if _present(from_cwd):
             target = from_cwd
-        elif not rel.is_absolute() and beside.is_file():
+        elif not rel.is_absolute() and _present(beside):
             target = beside
             ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "run-yaml-beside-config",
                                        f"'{raw}' is not in the current directory ({ws.cwd}); lsc-tui uses the one "
@@ -466,7 +472,7 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
             return
         p = Path(profile)
         target = p if p.is_absolute() else ws.config_dir / p
-        if not target.is_file():
+        if not _present(target):
             available = available_profiles(ws.config_dir)
             listing = ", ".join(available) if available else "none found next to the config"
             ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-missing",
