@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "schema": "schema",
     "completion": "completion",
+    "lsp": "lsp",
 }
 
 EXIT_BAD_INPUT = 2

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from lsc_tui.commands import server_env
+
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
 
 EXIT_SAME, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
@@ -20,6 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="legacy server mode: the Llama Stack container's run.yaml")
     parser.add_argument("--json", action="store_true",
                         help="print {against, changes, diff} as JSON (values masked)")
+    server_env.add_argument(parser)
 
 
 def _baseline(args, ws):
@@ -58,7 +61,7 @@ def run(args) -> int:
     from lsc_tui.config.synthesis import dump_run_yaml
 
     try:
-        ws = load(args.path)
+        ws = load(args.path, args)
         result, findings = build(ws, args.run_yaml)
         if result is None or has_errors(findings):
             print_findings(findings)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lsc_tui.commands import server_env
+
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
 EXIT_OK, EXIT_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
@@ -22,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-secrets", action="store_true",
                         help="print secret values on stdout instead of masking them (files always hold them)")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+    server_env.add_argument(parser)
 
 
 # --- shared with `lsc-tui diff` ---------------------------------------------------------
@@ -29,11 +32,15 @@ class BadInput(Exception):
     """Nothing to synthesize; carries the text to show."""
 
 
-def load(path: str):
+def load(path: str, args=None):
+    from lsc_tui.commands import server_env
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
-        return load_workspace(path)
+        env, source = server_env.read(args)
+        return load_workspace(path, server_env=env, server_env_source=source)
+    except server_env.EnvFileError as exc:
+        raise BadInput(str(exc)) from None
     except WorkspaceError as exc:
         raise BadInput(exc.finding.to_text()) from None
 
@@ -99,7 +106,7 @@ def run(args) -> int:
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
 
     try:
-        ws = load(args.path)
+        ws = load(args.path, args)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from lsc_tui.commands import server_env
+
 HELP = "check a lightspeed-stack.yaml (and every file it refers to), a run.yaml, or an operator file"
 
 
@@ -14,6 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                                      "file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+    server_env.add_argument(parser)
 
 
 def file_roles(ws) -> list[dict]:
@@ -34,11 +37,17 @@ def file_roles(ws) -> list[dict]:
 
 
 def run(args) -> int:
-    from lsc_tui.config.findings import Severity, has_errors
+    from lsc_tui.config import preview
+    from lsc_tui.config.findings import Severity
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
-        ws = load_workspace(args.path)
+        env, source = server_env.read(args)
+    except server_env.EnvFileError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        ws = load_workspace(args.path, server_env=env, server_env_source=source)
     except WorkspaceError as exc:
         if args.json:
             print(json.dumps({"mode": None, "mode_reason": "", "files": [],
@@ -46,21 +55,27 @@ def run(args) -> int:
         else:
             print(exc.finding.to_text(), file=sys.stderr)
         return 2
-    findings = [f for f in ws.findings if not (args.no_info and f.severity is Severity.INFO)]
+    # the editor's findings: validation, synthesis (LCORE-3370 losses, ...) and literal secrets
+    report = preview.report(ws)
+    counts = report.counts()
+    findings = [f for f in report.findings if not (args.no_info and f.severity is Severity.INFO)]
     if args.json:
         print(json.dumps({
             "mode": ws.mode,
             "mode_reason": ws.mode_reason,
             "files": file_roles(ws),
+            "counts": counts,
             "findings": [f.to_json() for f in findings],
         }, indent=2))
     else:
         for f in findings:
             print(f.to_text())
-        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-        warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+        errors, warnings, secrets = counts["errors"], counts["warnings"], counts["secrets"]
         mode = ws.mode or {"run-yaml": "run.yaml", "llsd": "LlamaStackDistribution", "extra-providers":
                            "ExternalProviders", "provider-spec": "ProviderPackage"}.get(ws.kind, "invalid")
+        tail = f", {secrets} literal secret{'s' * (secrets != 1)}" if secrets else ""
         print(f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
-              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}")
-    return 1 if has_errors(ws.findings) else 0
+              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}")
+    # literal secrets are listed and counted on their own, as the editor does; `lsc-tui secrets
+    # scan` is the check that fails on them
+    return 1 if counts["errors"] else 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urljoin
 
-from lsc_tui.config.envref import EnvVarMissing, resolve_string
+from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.provenance import Origin, Provenance
 
@@ -72,6 +72,23 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     touched: list[tuple[tuple, str]] = field(default_factory=list)  # (output path, step)
     azure_entra_id: bool = False
+    env_source: Optional[str] = None  # where env comes from; None: lsc-tui's own environment
+
+    def env_unset(self, name: str, where: str, path: tuple, file: Optional[str] = None) -> None:
+        """``${env.NAME}`` (no default) that LCORE resolves at ``path`` is unset: LCORE fails
+        there. An error in the server's environment, a warning in lsc-tui's own."""
+        if self.env_source is not None:
+            self.find(Severity.ERROR, "synthesis-lcore-fails",
+                      f"LCORE's synthesizer stops here: it resolves ${{env.{name}}} in {where} and "
+                      f"{name} is not set in {self.env_source}",
+                      f"set {name} in the server's environment, or give the reference a := default",
+                      path, file=file)
+        else:
+            self.find(Severity.WARNING, "synthesis-env-unset",
+                      f"LCORE resolves ${{env.{name}}} in {where} when it synthesizes, and fails at "
+                      f"start-up when {name} is unset there (it is unset in lsc-tui's environment)",
+                      f"make sure {name} is set where LCORE runs (check with --env-file FILE), or give "
+                      "the reference a := default", path, file=file)
 
     def origin(self, step: str, source_path: tuple, exact: bool = False) -> Origin:
         return Origin(step, self.config_file, tuple(source_path), exact)
@@ -258,6 +275,17 @@ def lcore_resolve(value: str, env: Optional[Mapping[str, str]]) -> tuple[str, bo
         return value, False
 
 
+def unset_ref(value: Any, env: Mapping[str, str]) -> Optional[str]:
+    """The name of the first ``${env.X}`` (no default) in ``value`` that ``env`` leaves unset
+    or empty: where LCORE's resolution fails."""
+    if not isinstance(value, str):
+        return None
+    for ref in find_refs(value):
+        if ref.op is None and not env.get(ref.name):
+            return ref.name
+    return None
+
+
 # --- step 2 / 7: vector_io dedupe -----------------------------------------------------
 def _dedupe_items(items: list) -> list[int]:
     seen: set[str] = set()
@@ -414,10 +442,18 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: tuple) -> None:
     registered = b.ensure_map(root, "registered_resources", ctx.origin("byok", source))
     # registered_resources.vector_stores
     stores_list = _own_list_or_new(b, registered, "vector_stores", ctx.origin("byok", source))
-    existing_ids = {
-        lcore_resolve(vs.get("vector_store_id", ""), ctx.env)[0] for vs in stores_list
-        if isinstance(vs, dict)
-    }
+    existing_ids = set()
+    for at, vs in enumerate(stores_list):
+        if not isinstance(vs, dict):
+            continue
+        raw_id = vs.get("vector_store_id", "")
+        resolved, exact = lcore_resolve(raw_id, ctx.env)
+        existing_ids.add(resolved)
+        if not exact and ctx.env is not None:
+            missing = unset_ref(raw_id, ctx.env)
+            if missing is not None:
+                ctx.env_unset(missing, f"registered_resources.vector_stores[{at}].vector_store_id "
+                                       "(to skip BYOK stores registered already)", source)
     for index, store in valid:
         where = source + (index,)
         rag_id, vector_db_id = store["rag_id"], store["vector_db_id"]
@@ -488,12 +524,19 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: tuple,
     else:
         base_raw = str(raw_url) if raw_url is not None else OKP_DEFAULT_URL
         base, exact = lcore_resolve(base_raw, ctx.env)
-        if base != base_raw or not exact:
+        missing = unset_ref(base_raw, ctx.env) if ctx.env is not None and not exact else None
+        if missing is not None:
+            ctx.env_unset(missing, "rag.okp.rhokp_url (it writes the resolved URL with /solr)",
+                          source + ("rhokp_url",))
+        elif base != base_raw or not exact:
+            where = ctx.env_source or "lsc-tui's environment"
             ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
-                     "LCORE resolves the env reference in rag.okp.rhokp_url when it synthesizes; "
-                     + ("the preview uses the environment given" if exact else
-                        "the preview shows the value with the variable unset"),
-                     "nothing to do; set the variable where LCORE runs", source + ("rhokp_url",))
+                     "LCORE resolves the env reference in rag.okp.rhokp_url before it appends /solr, "
+                     "and writes the resolved URL: "
+                     + (f"the preview resolves it in {where}" if exact else
+                        "the variable's value is not known, so the preview keeps the reference"),
+                     "nothing to do; the URL comes from the variable's value where LCORE runs",
+                     source + ("rhokp_url",))
     solr_url = urljoin(base, "/solr") if "${env." not in base else base.rstrip("/") + "/solr"
 
     providers = b.ensure_map(b.root, "providers", origin)

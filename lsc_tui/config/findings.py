@@ -58,6 +58,17 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, order[f.severity], f.code))
 
 
+def counts(findings: list[Finding], secrets: int) -> dict[str, int]:
+    """What the editor's header and ``lsc-tui validate`` count: errors and warnings of
+    validation and synthesis, and the literal secrets on their own (``secrets``)."""
+    plain = [f for f in findings if not f.code.startswith("secret-")]
+    return {
+        "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
+        "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),
+        "secrets": secrets,
+    }
+
+
 def has_errors(findings: list[Finding]) -> bool:
     return any(f.is_error for f in findings)
 

@@ -79,9 +79,9 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
-def _start(config, run_yaml, config_file, run_yaml_file, env, locate):
+def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None):
     """The context, config and builder both legacy modes start from."""
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
         config = {}
     b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
@@ -99,11 +99,12 @@ def enrich_legacy_library(
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
     locate=None,
+    env_source: Optional[str] = None,
 ):
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
     from lsc_tui.config.synthesis import Synthesis
 
-    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate)
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
@@ -154,11 +155,12 @@ def enrich_legacy_server(
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
     locate=None,
+    env_source: Optional[str] = None,
 ):
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
     from lsc_tui.config.synthesis import Synthesis, _enrich
 
-    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate)
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     E.dedupe_vector_io(b)
     _enrich(b, ctx, config, unified_mode=False)
     E.dedupe_vector_io(b)

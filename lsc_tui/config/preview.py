@@ -1,18 +1,21 @@
 """The live preview of a workspace: what Llama Stack will run, its diff, and its secrets.
 
 One entry point per question, each taking a Workspace, so the session, the CLI and the TUI
-ask the same code: ``synthesize_workspace`` (unified synthesis or legacy enrichment, by
-mode), ``scan_secrets``, ``diff`` and ``changes`` (masked), ``dump``.
+ask the same code: ``report`` (every finding: validation, synthesis and literal secrets, as
+both ``lsc-tui validate`` and the editor show them), ``synthesize_workspace`` (unified
+synthesis or legacy enrichment, by mode), ``scan_secrets``, ``diff`` and ``changes``
+(masked), ``dump``.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config import masking
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, Severity, sort_findings
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
 from lsc_tui.config.yamlio import YamlLoadError, load_document
 
@@ -73,18 +76,22 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate)
+            locate=locate, **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                                 run_yaml_file=ws.run_yaml.display, locate=locate)
+                                                 run_yaml_file=ws.run_yaml.display, locate=locate,
+                                                 env=ws.server_env, env_source=ws.server_env_source)
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
+            # a remote client with no run.yaml beside it is a complete config: nothing to preview
             findings.append(Finding(
-                ws.config.display, 0, 0, Severity.ERROR,
+                ws.config.display, 0, 0, Severity.ERROR if run_yaml else Severity.INFO,
                 "synthesis-no-server-run-yaml",
                 "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
-                f"({candidate})", "pass the container's run.yaml with --run-yaml FILE"))
+                f"({candidate}); there is nothing to preview",
+                "to preview the container's enrichment, pass its run.yaml with --run-yaml FILE "
+                "(or put it beside the config)"))
             return None, findings
         try:
             doc = load_document(candidate)
@@ -96,7 +103,8 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = synthesis.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate)
+                                                run_yaml_file=str(candidate), locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source)
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -105,6 +113,38 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+def _server_env(ws: Workspace) -> dict:
+    """The environment unified synthesis resolves the few values LCORE resolves in (existing
+    vector store ids, the OKP URL): the server's when the operator gave it, else lsc-tui's own
+    (as LCORE would, run here). Legacy enrichment, which resolves secrets too, gets only the
+    server's."""
+    if ws.server_env is not None:
+        return {"env": ws.server_env, "env_source": ws.server_env_source or "the server environment given"}
+    return {"env": dict(os.environ), "env_source": None}
+
+
+@dataclass
+class Report:
+    """Everything lsc-tui reports about a workspace: the one list both ``lsc-tui validate`` and
+    the editor (its header counts and its findings pane) show."""
+
+    result: object | None  # the synthesis (None when it cannot be known)
+    secrets: list  # the active secret findings (SecretFinding)
+    findings: list[Finding]  # validation, synthesis and literal secrets, sorted
+
+    def counts(self) -> dict[str, int]:
+        from lsc_tui.config.findings import counts
+
+        return counts(self.findings, len(self.secrets))
+
+
+def report(ws: Workspace) -> Report:
+    """The findings of a workspace: its validation, its synthesis and its literal secrets."""
+    result, findings = synthesize(ws)
+    secrets = scan_secrets(ws)
+    return Report(result, secrets, sort_findings(findings + secret_as_findings(secrets)))
 
 
 def synthesize_workspace(ws: Workspace):
@@ -201,5 +241,5 @@ def _parsed(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-__all__ = ["synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
+__all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
            "secret_values", "secret_as_findings", "AsIs", "Severity"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config import envref, fsio, yamlio
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.findings import Finding
 from lsc_tui.config.workspace import Workspace, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
 
@@ -159,12 +159,9 @@ class Analysis:
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
-        plain = [f for f in self.findings if not f.code.startswith("secret-")]
-        return {
-            "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
-            "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),
-            "secrets": len(self.secret_findings),
-        }
+        from lsc_tui.config.findings import counts
+
+        return counts(self.findings, len(self.secret_findings))
 
 
 @dataclass
@@ -188,13 +185,16 @@ class _Step:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True):
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
+                 texts: dict | None = None):
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
-        self.buffers: dict[Path, str] = {}
+        # ``texts``: buffers that start out different from the files (a language client's
+        # open documents); the saved text is still what is on disk
+        self.buffers: dict[Path, str] = {Path(p): t for p, t in (texts or {}).items()}
         self.displays: dict[Path, str] = {}
         self.stamps: dict[Path, FileStamp | None] = {}
         self.saved_text: dict[Path, str] = {}
@@ -210,8 +210,8 @@ class EditSession:
 
     @classmethod
     def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env, validate)
+             validate: bool = True, texts: dict | None = None) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts)
 
     @property
     def validating(self) -> bool:
@@ -238,11 +238,15 @@ class EditSession:
                 self._streams.add(ws.source.path)
         for doc in ws.documents:
             p = doc.path
-            if p not in self.buffers:
+            if p not in self.displays:
                 self.displays[p] = doc.display
-                self.buffers[p] = doc.text
-                self.saved_text[p] = doc.text
-                self.stamps[p] = doc.stamp
+                if p in self.buffers:  # given as text: what is saved is the file on disk (if any)
+                    disk, self.stamps[p] = _disk_text(p)
+                    self.saved_text[p] = disk if disk is not None else ""
+                else:
+                    self.buffers[p] = doc.text
+                    self.saved_text[p] = doc.text
+                    self.stamps[p] = doc.stamp
         return ws
 
     def _refresh(self) -> Analysis:
@@ -254,21 +258,15 @@ class EditSession:
         from lsc_tui.config import preview
 
         t0 = time.perf_counter()
-        ws = self.workspace
-        findings = list(ws.findings)
-        secrets = preview.scan_secrets(ws)
-        result = preview.synthesize_workspace(ws)
-        run_text = ""
-        if result is not None:
-            findings.extend(result.findings)
-            run_text = preview.dump(result)
+        report = preview.report(self.workspace)  # the findings `lsc-tui validate` prints, too
+        result, secrets = report.result, report.secrets
+        run_text = preview.dump(result)
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
         changes = preview.changes(baseline_text, run_text, result, values)
-        findings.extend(preview.secret_as_findings(secrets))
-        analysis = Analysis(sort_findings(findings), secrets, result, preview.mask(run_text, values),
+        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
                             diff_text, changes, label, time.perf_counter() - t0)
         self._previous_run_yaml = run_text
         return analysis
@@ -384,6 +382,33 @@ class EditSession:
         except YamlLoadError as exc:
             raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
         self.buffers[file] = text
+
+    def set_text(self, file: Path, text: str) -> Analysis:
+        """Replace a file's whole buffer (a language client's edit). The client keeps the undo
+        history, so this records none; invalid YAML raises OperationError and changes nothing."""
+        file = Path(file)
+        if file not in self.buffers:
+            raise OperationError(f"{file} is not part of this workspace")
+        if text == self.buffers[file]:
+            return self.analysis
+        self._commit_text(file, text)
+        return self._refresh()
+
+    def clear_history(self) -> None:
+        """Forget the undo and redo steps (a language client keeps its own)."""
+        self._undo.clear()
+        self._redo.clear()
+
+    def mark_saved(self, file: Path) -> Analysis:
+        """The file was written by someone else (a language client's save) with our buffer's text:
+        take the disk state as the saved state."""
+        file = Path(file)
+        disk, stamp = _disk_text(file)
+        self.stamps[file] = stamp
+        if disk is not None:
+            self.saved_text[file] = disk
+        self.analysis = self._analyse()
+        return self.analysis
 
     def undo(self) -> Analysis | None:
         if not self._undo:
@@ -647,6 +672,14 @@ class EditSession:
         return self._refresh()
 
 
+def _disk_text(path: Path) -> tuple[str | None, FileStamp | None]:
+    """A file's text and stamp on disk; (None, None) when it does not exist or cannot be read."""
+    try:
+        return yamlio.read_text(path)
+    except YamlLoadError:
+        return None, None
+
+
 # -- recovery files ---------------------------------------------------------------------------
 
 
@@ -721,6 +754,9 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
         if fast is not None:  # the keystroke path: no re-parse
             yamlio.remember(fast)
             return fast.text
+    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
+    if spliced is not None:
+        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
         new = yamlio.replace_scalar(doc, path, value, style)
     else:
@@ -742,6 +778,30 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
     if got != value:
         raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
     return new
+
+
+def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str | None:
+    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
+    the result reads back as the old data with ``value`` at ``path``; else None (the caller
+    edits the round-trip tree instead)."""
+    if yaml_text is None:
+        if node.kind == "scalar" or _is_scalar(value):
+            return None  # a scalar: replace_scalar keeps its quoting
+        import yaml
+
+        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
+                                   width=10_000)
+        if node.flow:
+            yaml_text = yaml_text.strip()
+    new = yamlio.replace_node_text(doc, path, yaml_text)
+    if new is None:
+        return None
+    try:
+        got = parse(new).data
+        want = yamlio._path_copy_set(doc.data, path, value)
+    except (YamlLoadError, KeyError, IndexError, TypeError):
+        return None
+    return new if got == want else None
 
 
 def _to_roundtrip(yaml_text: str):

@@ -202,6 +202,7 @@ def synthesize_unified(
     env: Optional[Mapping[str, str]] = None,
     locate: Optional[Locate] = None,
     baseline_data: Optional[dict] = None,
+    env_source: Optional[str] = None,
 ) -> Synthesis:
     """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
@@ -209,10 +210,11 @@ def synthesize_unified(
     names a ``profile`` the caller passes it pre-loaded (``profile``/``profile_file``);
     if it does not, it is loaded here with LCORE's path rule. ``env`` is only used for the
     two values LCORE itself resolves (the OKP URL, and existing vector store ids when
-    matching BYOK stores); ``None`` means unknown. ``locate(file, path) -> (line, col)``
-    places findings.
+    matching BYOK stores); ``None`` means unknown. ``env_source`` names where ``env`` comes
+    from (an env file of the server's); None with an ``env``: lsc-tui's own environment.
+    ``locate(file, path) -> (line, col)`` places findings.
     """
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
         config = {}
         ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
@@ -264,6 +266,7 @@ def synthesize_unified(
         baseline_source = (BUILTIN_DEFAULT, ())
 
     # 2. dedupe
+    _check_providers_shape(b, ctx, baseline_source)
     _report_dupes(b, ctx, baseline_source)
     E.dedupe_vector_io(b)
 
@@ -292,6 +295,8 @@ def synthesize_unified(
             _apply_override(b, ctx, override, base + ("native_override",))
 
     # 7. dedupe again
+    if isinstance(override, dict) and "providers" in override:
+        _check_providers_shape(b, ctx, (ctx.config_file, base + ("native_override",)))
     E.dedupe_vector_io(b)
     return Synthesis(b.root, ctx.findings, "unified", b.prov)
 
@@ -327,6 +332,31 @@ def _drop_openai_row(b: E.Builder) -> None:
     new = b.adopt([old[i] for i in kept])
     b.prov.reindex(old, new, kept)
     b.own(b.root, "providers")["inference"] = new
+
+
+def _providers_crash_lcore(providers: Any) -> bool:
+    """Whether LCORE's vector_io dedupe fails on this ``providers`` value: it asks
+    ``"vector_io" in providers`` and then indexes it, which only a mapping survives."""
+    if isinstance(providers, dict):
+        return False
+    if isinstance(providers, (str, list)):
+        return "vector_io" in providers
+    return True
+
+
+def _check_providers_shape(b: E.Builder, ctx: E.Context, source: tuple) -> None:
+    """``providers: null`` (or another non-mapping) where LCORE dedupes vector_io: LCORE
+    fails at start-up, so no run.yaml is written."""
+    if "providers" not in b.root or not _providers_crash_lcore(b.root["providers"]):
+        return
+    file, base = source
+    finding_file = file if not file.startswith("builtin:") else ctx.config_file
+    shown = "null" if b.root["providers"] is None else type(b.root["providers"]).__name__
+    ctx.find(Severity.ERROR, "synthesis-lcore-fails",
+             f"LCORE's synthesizer stops here: `providers` is {shown}, not a mapping; LCORE fails at "
+             "start-up when it deduplicates providers.vector_io",
+             "write providers as a mapping of API name to provider list, or remove the key",
+             base + ("providers",), file=finding_file)
 
 
 def _report_dupes(b: E.Builder, ctx: E.Context, source: tuple) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config import envref
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
 from lsc_tui.config.yamlio import Document, YamlLoadError, is_single_document_error, load_document, parse_cached
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
@@ -63,6 +63,10 @@ class Workspace:
     # model validation (pydantic) on or off; off leaves validation_deferred set where it was skipped
     validate_models: bool = True
     validation_deferred: bool = False
+    # the environment LCORE will run with, when the operator gave it (--env-file, the editor's
+    # palette); None: unknown, and the checks that need one use lsc-tui's own environment
+    server_env: dict | None = None
+    server_env_source: str | None = None
 
     @property
     def documents(self) -> list[Document]:
@@ -210,13 +214,17 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
 
 def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
                    overlay: dict[Path, str] | None = None, kind: str | None = None,
-                   validate: bool = True) -> Workspace:
+                   validate: bool = True, server_env: dict | None = None,
+                   server_env_source: str | None = None) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
     ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
     must not turn a CR into a lightspeed-stack.yaml); other kinds are detected from content.
     ``validate=False`` skips the validation against the config models (pydantic), and nothing
-    else: the editor shows a config that way first, then validates it in a second step."""
+    else: the editor shows a config that way first, then validates it in a second step.
+    ``server_env`` is the environment LCORE will run with (read from ``server_env_source``):
+    given, it decides the mode and LCORE's load-time resolution of env references instead of
+    ``env`` (default: lsc-tui's own environment)."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path, doc, operator_kind = _open_root(path, cwd=cwd, overlay=overlay, kind=kind)
     if operator_kind is not None:
@@ -229,9 +237,12 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
         _lint_env_refs(ws)
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
-    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate)
+    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate,
+                   server_env=server_env, server_env_source=server_env_source)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
+    if server_env is not None:
+        env = server_env
     _analyse_config(ws, env if env is not None else dict(os.environ))
     _lint_env_refs(ws)
     ws.findings = sort_findings(_dedupe(ws.findings))
@@ -340,7 +351,7 @@ def detect_mode(data: dict, env: dict | None = None) -> tuple[str | None, str]:
         where = "library mode: LCORE synthesizes run.yaml" if f.Lib else \
             "server mode: the Llama Stack container synthesizes run.yaml"
         return MODE_UNIFIED, f"unified: {', '.join(inputs)} present ({where})"
-    if f.L:
+    if f.L and (f.Lib or not f.U):
         return MODE_LIBRARY, f"legacy library client: {f.ls_key}.library_client_config_path names an external run.yaml"
     if f.Lib:
         return None, "library client mode with no run-configuration source"
@@ -413,7 +424,14 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
                                        f"({reason})",
                                        f"Set config_format_version: {detected}, or delete it." +
                                        (" " + MIGRATE_HINT if version == "unified" else "")))
-    if facts.L:
+    if facts.L and facts.Lib is False and facts.U and not facts.S:
+        ln, col = doc.position((key, "library_client_config_path"))
+        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "library-path-ignored",
+                                   "library_client_config_path is ignored: use_as_library_client is false, so "
+                                   f"LCORE is an HTTP client of {key}.url and reads no run.yaml of its own",
+                                   "Delete library_client_config_path, or set use_as_library_client: true "
+                                   "to run Llama Stack in-process from that file."))
+    elif facts.L:
         ln, col = doc.position((key, "library_client_config_path"))
         ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "legacy-deprecated",
                                    "the two-file configuration (library_client_config_path + run.yaml) is deprecated "
@@ -421,13 +439,124 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
                                    MIGRATE_HINT))
 
     _validate_model(ws, doc, "lightspeed-stack")
+    _check_unset_refs(ws, doc, env)
+    _check_files(ws, doc, env)
     _load_references(ws, ls, key, facts)
+
+
+def _strings_outside_override(data, key: str):
+    """``(path, string)`` for every string value LCORE resolves when it loads the config: all
+    of them but those under ``<llama_stack>.config.native_override``, which LCORE keeps raw."""
+    stack = [((), data)]
+    skip = (key, "config", "native_override")
+    while stack:
+        path, node = stack.pop()
+        if path == skip:
+            continue
+        if isinstance(node, dict):
+            stack.extend((path + (k,), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((path + (i,), v) for i, v in enumerate(node))
+        elif isinstance(node, str) and "${env." in node:
+            yield path, node
+
+
+def _resolved_for_load(data: dict, env: dict) -> dict:
+    """The config as LCORE's loader hands it to its model: env references resolved in ``env``,
+    native_override kept raw. A reference that cannot be resolved stays as written (the
+    env-unset finding reports it)."""
+    key = "llama_stack"
+
+    def walk(node, path):
+        if path == (key, "config", "native_override"):
+            return node
+        if isinstance(node, dict):
+            return {k: walk(v, path + (k,)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, path + (i,)) for i, v in enumerate(node)]
+        if isinstance(node, str) and "${env." in node:
+            try:
+                return envref.resolve_string(node, env)
+            except envref.EnvVarMissing:
+                return node
+        return node
+
+    return walk(data, ())
+
+
+def _check_unset_refs(ws: Workspace, doc: Document, env: dict) -> None:
+    """LCORE resolves every ``${env.X}`` of lightspeed-stack.yaml (native_override aside) when
+    it loads the config, and refuses to start when X is unset or empty and the reference has
+    no ``:=`` default. With the server's environment given this is an error; checked against
+    lsc-tui's own environment it is a warning (the server's may differ)."""
+    if not isinstance(doc.data, dict):
+        return
+    key = ws.llama_stack_key()
+    given = ws.server_env is not None
+    where = ws.server_env_source or "the server environment given"
+    for path, value in _strings_outside_override(doc.data, key):
+        for ref in envref.find_refs(value):
+            if ref.op is not None or env.get(ref.name):
+                continue
+            ln, col = doc.position(path)
+            state = "is empty" if ref.name in env else "is not set"
+            if given:
+                ws.findings.append(Finding(
+                    doc.display, ln, col, Severity.ERROR, "env-unset",
+                    f"`{path_text(path)}`: LCORE refuses to load this config: ${{env.{ref.name}}} "
+                    f"{state} in {where}",
+                    f"Set {ref.name} in the server's environment, or give the reference a default "
+                    f"(${{env.{ref.name}:=value}}).", path))
+            else:
+                ws.findings.append(Finding(
+                    doc.display, ln, col, Severity.WARNING, "env-unset",
+                    f"`{path_text(path)}`: ${{env.{ref.name}}} {state} in lsc-tui's environment; LCORE "
+                    f"refuses to load this config unless {ref.name} is set where it runs",
+                    f"Set {ref.name} where LCORE runs (or give a default, ${{env.{ref.name}:=value}}); "
+                    "check against the server's own variables with --env-file FILE.", path))
+
+
+def _check_files(ws: Workspace, doc: Document, env: dict) -> None:
+    """Settings LCORE types as existing files (TLS, CA certificates, system prompt, ...):
+    LCORE refuses to load the config when one names no file. Relative paths are resolved, as
+    LCORE does, against the directory it starts in; an env reference is checked only when the
+    environment is known."""
+    if not ws.validate_models or not isinstance(doc.data, dict):
+        return
+    from lsc_tui.config.models.files import file_settings
+    from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+
+    data = doc.data
+    if "ogx" in data and "llama_stack" not in data:
+        data = dict(data, llama_stack=data["ogx"])
+    for path, raw in file_settings(LightspeedStackConfig, data):
+        if path[0] == "llama_stack" and "ogx" in doc.data and "llama_stack" not in doc.data:
+            path = ("ogx",) + path[1:]
+        value = raw
+        if "${" in raw:
+            try:
+                value = envref.resolve_string(raw, env)
+            except envref.EnvVarMissing:
+                continue  # LCORE refuses an unset variable before it looks at the file
+        target = Path(os.path.expanduser(value))
+        target = target if target.is_absolute() else ws.cwd / target
+        if target.is_file():
+            continue
+        what = "is a directory" if target.is_dir() else "does not exist"
+        ln, col = doc.position(path)
+        ws.findings.append(Finding(doc.display, ln, col, Severity.ERROR, "file-missing",
+                                   f"`{path_text(path)}`: {target} {what}; LCORE refuses to load a config whose "
+                                   f"{path[-1]} names no file (relative paths start from the directory LCORE "
+                                   f"starts in, here {ws.cwd})",
+                                   "Create the file, fix the path, or remove the setting. lsc-tui checks this "
+                                   "machine: run it where LCORE runs (or in the same container image).",
+                                   path))
 
 
 def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> None:
     doc = ws.config
     disp = doc.display
-    if facts.L and not facts.S:
+    if facts.L and not facts.S and (facts.Lib or not facts.U):
         raw = ls.get("library_client_config_path")
         ln, col = doc.position((key, "library_client_config_path"))
         if not isinstance(raw, str) or not raw.strip():
@@ -595,6 +724,9 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
     key = (which, partial, doc.text)
+    resolve_in = ws.server_env if which == "lightspeed-stack" and isinstance(doc.data, dict) else None
+    if resolve_in is not None:  # validate what LCORE validates: the values in the server's environment
+        key += (tuple(sorted(resolve_in.items())),)
     hit = _VALIDATED.get(doc)
     if hit is not None and hit[0] == key:  # an unchanged document (the editor re-validates after each edit)
         ws.findings.extend(hit[1])
@@ -607,6 +739,8 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         ogx = True
     else:
         ogx = False
+    if resolve_in is not None:
+        data = _resolved_for_load(data, resolve_in)
     for issue in fn(data):
         path = tuple(issue.path)
         if ogx and path and path[0] == "llama_stack":

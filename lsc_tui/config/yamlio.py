@@ -35,6 +35,34 @@ try:  # the C parser is much faster; fall back to the pure one where libyaml is 
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def construct_as_written(loader, node):
+    """``loader.construct_document(node)``, leaving the composed node tree as written.
+
+    PyYAML resolves a merge key (``<<: *base``) by rewriting the mapping node in place: the
+    merged pairs are prepended and the ``<<`` key removed. A key written after ``<<: *base``
+    that overrides a merged one would then look like a duplicate to anything that reads the
+    nodes afterwards (the duplicate-key lint, the located tree). The rewritten mappings get
+    their written pairs back once the data is built."""
+    written: list = []
+    flatten = loader.flatten_mapping
+
+    def remembering(mapping):
+        if any(k.tag == _MERGE_TAG for k, _ in mapping.value):
+            written.append((mapping, list(mapping.value)))
+        flatten(mapping)
+
+    loader.flatten_mapping = remembering  # the constructor's own recursion finds it too
+    try:
+        return loader.construct_document(node)
+    finally:
+        del loader.flatten_mapping
+        for mapping, pairs in reversed(written):
+            mapping.value = pairs
+
+
 _BOM = "\ufeff"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -235,7 +263,7 @@ class Document:
                 for ynode in ynodes:
                     if _check_size(ynode, self.display):
                         self.has_aliases = True
-                    self.all_data.append(loader.construct_document(ynode))
+                    self.all_data.append(construct_as_written(loader, ynode))
             finally:
                 loader.dispose()
         except yaml.MarkedYAMLError as exc:
@@ -744,6 +772,54 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
     new.derived = Derivation(weakref.ref(doc), tuple(walk_path), key, node, new_node, old_end, delta)
     _note_alias_free(new)  # a scalar set into alias-free data by copying the path: still alias-free
     return new
+
+
+def content_end(text: str, node: Node) -> int:
+    """Where a node's own text ends: after its last value. (PyYAML ends a block collection where
+    the next token starts, past the blank lines and comments that follow it; those belong to
+    what comes next.)"""
+    while node.kind != "scalar" and not node.flow and node.items:
+        last = node.items[-1]
+        node = last[1] if node.kind == "map" else last
+    if node.kind == "scalar" and node.style in ("|", ">"):
+        return node.start + len(text[node.start:node.end].rstrip())
+    return node.end
+
+
+def node_text(doc: Document, path: tuple) -> str:
+    """The node's own YAML text, dedented (a block collection's lines lose the node's column):
+    what the raw YAML editor shows, and what :func:`replace_node_text` puts back."""
+    if not path:
+        return doc.text
+    node = doc.node_at(path)
+    if node is None:
+        return ""
+    text = doc.text[node.start:content_end(doc.text, node)]
+    indent = node.column - 1
+    if node.kind != "scalar" and not node.flow:
+        lines = text.split("\n")
+        out = [lines[0]]
+        for line in lines[1:]:
+            out.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
+        text = "\n".join(out)
+    return text.rstrip() + "\n"
+
+
+def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
+    """The document text with the node at ``path`` replaced by ``yaml_text`` (as
+    :func:`node_text` gives it: dedented), every byte outside the node's own span unchanged.
+    None when there is no such node. The caller checks the result reads back as meant."""
+    if not path or len(doc.roots) != 1:
+        return None
+    node = doc.node_at(path)
+    if node is None:
+        return None
+    body = yaml_text.rstrip()
+    if node.kind != "scalar" and not node.flow:
+        pad = " " * (node.column - 1)
+        lines = body.split("\n")
+        body = "\n".join([lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]])
+    return doc.text[:node.start] + body + doc.text[content_end(doc.text, node):]
 
 
 _ALIAS_FREE: "dict[int, weakref.ref]" = {}

@@ -442,21 +442,10 @@ def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool
 
 
 def node_yaml(doc: Document, path: tuple) -> str:
-    """The node's own YAML text, dedented, from the document's text."""
-    if not path:
-        return doc.text
-    node = doc.node_at(path)
-    if node is None:
-        return ""
-    text = doc.text[node.start:node.end]
-    indent = node.column - 1
-    if node.kind != "scalar" and not node.flow:
-        lines = text.split("\n")
-        out = [lines[0]]
-        for line in lines[1:]:
-            out.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
-        text = "\n".join(out)
-    return text.rstrip() + "\n"
+    """The node's own YAML text, dedented, from the document's text (see yamlio.node_text)."""
+    from lsc_tui.config.yamlio import node_text
+
+    return node_text(doc, path)
 
 
 def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str, bool]:

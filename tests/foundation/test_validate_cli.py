@@ -73,3 +73,40 @@ def test_editor_options_route_to_edit():
     r = lsc("--color", "sixteen")  # routed to `edit`, whose parser rejects the value
     assert r.returncode == 2 and "--color" in r.stderr
     assert lsc("--version").stdout.startswith("lsc-tui ")
+
+
+SYNTH = Path(__file__).parent.parent / "fixtures" / "synthesis"
+
+
+def _lifted_byok(tmp_path: Path) -> Path:
+    """A legacy library pair with BYOK stores, migrated by lift-and-shift (LCORE-3370 warnings)."""
+    for name in ("lightspeed-stack.yaml", "run.yaml"):
+        shutil.copy(SYNTH / "legacy-lib-byok" / name, tmp_path / name)
+    r = lsc("migrate", "--strategy", "lift", "--write", "--accept-differences", "all", ".", cwd=tmp_path)
+    assert "wrote lightspeed-stack.yaml" in r.stdout, r.stdout + r.stderr
+    return tmp_path / "lightspeed-stack.yaml"
+
+
+def _editor_findings(cfg: Path):
+    from lsc_tui.config.session import EditSession
+
+    s = EditSession.open(cfg, cwd=cfg.parent)
+    return s.analysis.counts(), [(f.file, f.line, f.severity.value, f.code) for f in s.analysis.findings]
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_validate_reports_the_findings_the_editor_shows(tmp_path, secret):
+    cfg = _lifted_byok(tmp_path)
+    if secret:  # a literal secret: the editor counts it (S:1) and lists it; so does validate
+        cfg.write_text(cfg.read_text().replace("${env.PG_PASSWORD}", "Xq9-lit3ral-pg-Pa55w0rd-7731"))
+    counts, editor = _editor_findings(cfg)
+    assert counts["warnings"] >= 3 and any(code == "synthesis-lcore-3370" for *_x, code in editor)
+    r = lsc("validate", "--json", str(cfg.name), cwd=tmp_path)
+    data = json.loads(r.stdout)
+    assert [(f["file"], f["line"], f["severity"], f["code"]) for f in data["findings"]] == editor
+    assert data["counts"] == counts
+    text = lsc("validate", str(cfg.name), cwd=tmp_path).stdout
+    summary = text.strip().splitlines()[-1]
+    assert f"{counts['errors']} errors, {counts['warnings']} warnings" in summary
+    assert ("1 literal secret" in summary) == secret
+    assert "Xq9-lit3ral" not in text + r.stdout

@@ -70,6 +70,18 @@ HttpUrl = Annotated[AnyHttpUrl, ENV]
 ID_PATTERN = r"^\s*[a-z0-9_-]+\s*$"
 
 
+class _LcoreFile:
+    """Marker: LCORE types this field as a pydantic ``FilePath``, so the config does not load
+    unless it names an existing file (relative paths: from the directory LCORE starts in)."""
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "LCORE_FILE"
+
+
+LCORE_FILE = _LcoreFile()
+FilePathStr = Annotated[str, LCORE_FILE]
+
+
 def Env(tp: Any) -> Any:  # noqa: N802 - reads like a type constructor
     """``Env(Literal["a", "b"])``: a value of ``tp`` or an env reference."""
     return Annotated[tp, ENV]

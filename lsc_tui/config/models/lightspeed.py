@@ -19,6 +19,7 @@ from lsc_tui.config.models._types import (
     ID_PATTERN,
     Bool,
     Env,
+    FilePathStr,
     HttpUrl,
     NonNegInt,
     Port,
@@ -55,9 +56,9 @@ def _is_set(value: Any) -> bool:
 class TLSConfiguration(Strict):
     """TLS for the LCORE HTTP endpoint. All three are paths to files."""
 
-    tls_certificate_path: Optional[str] = Field(None, description="Path to the PEM certificate served over HTTPS.")
-    tls_key_path: Optional[str] = Field(None, description="Path to the certificate's private key (PEM).")
-    tls_key_password: Optional[str] = Field(
+    tls_certificate_path: Optional[FilePathStr] = Field(None, description="Path to the PEM certificate served over HTTPS.")
+    tls_key_path: Optional[FilePathStr] = Field(None, description="Path to the certificate's private key (PEM).")
+    tls_key_password: Optional[FilePathStr] = Field(
         None, description="Path to a file holding the password of the private key (a path, not the password).")
 
 
@@ -197,7 +198,7 @@ class PostgreSQLDatabaseConfiguration(Strict):
         "prefer", description="libpq sslmode.")
     gss_encmode: Env(Literal["disable", "prefer", "require"]) = Field(
         "prefer", description="libpq gssencmode: whether to negotiate GSS encryption.")
-    ca_cert_path: Optional[str] = Field(None, description="Path to the CA certificate used to verify the server.")
+    ca_cert_path: Optional[FilePathStr] = Field(None, description="Path to the CA certificate used to verify the server.")
 
 
 def _at_most_one(model, names: tuple[str, ...], what: str):
@@ -377,7 +378,7 @@ class AuthenticationConfiguration(Strict):
         False, description="Let readiness and liveness probes through unauthenticated.")
     skip_for_metrics: Bool = Field(False, description="Let /metrics through unauthenticated.")
     k8s_cluster_api: Optional[HttpUrl] = Field(None, description="Kubernetes API URL (k8s module).")
-    k8s_ca_cert_path: Optional[str] = Field(None, description="Path to the Kubernetes CA certificate (k8s module).")
+    k8s_ca_cert_path: Optional[FilePathStr] = Field(None, description="Path to the Kubernetes CA certificate (k8s module).")
     jwk_config: Optional[JwkConfiguration] = Field(None, description="Settings of the jwk-token module.")
     api_key_config: Optional[APIKeyTokenConfiguration] = Field(
         None, description="Settings of the api-key-token module.")
@@ -404,9 +405,9 @@ class Customization(Strict):
     profile_path: Optional[str] = Field(None, description="Path to a Python custom profile (system prompts).")
     disable_query_system_prompt: Bool = Field(False, description="Ignore system prompts sent with queries.")
     disable_shield_ids_override: Bool = Field(False, description="Ignore shield_ids sent with queries.")
-    system_prompt_path: Optional[str] = Field(None, description="Path to a file holding the system prompt.")
+    system_prompt_path: Optional[FilePathStr] = Field(None, description="Path to a file holding the system prompt.")
     system_prompt: Optional[str] = Field(None, description="The system prompt itself.")
-    agent_card_path: Optional[str] = Field(None, description="Path to the A2A agent card (YAML).")
+    agent_card_path: Optional[FilePathStr] = Field(None, description="Path to the A2A agent card (YAML).")
     agent_card_config: Optional[dict[str, Any]] = Field(None, description="The A2A agent card inline.")
 
 
@@ -758,7 +759,7 @@ class SplunkConfiguration(Strict):
 
     enabled: Bool = Field(False, description="Send events; needs url, token_path and index.")
     url: Optional[str] = Field(None, description="HEC endpoint URL.")
-    token_path: Optional[str] = Field(None, description="Path to a file holding the HEC token.")
+    token_path: Optional[FilePathStr] = Field(None, description="Path to a file holding the HEC token.")
     index: Optional[str] = Field(None, description="Splunk index.")
     source: str = Field("lightspeed-stack", description="Event source name.")
     timeout: PosInt = Field(5, description="HTTP timeout in seconds.")

@@ -17,6 +17,7 @@ import yaml
 from lsc_tui.config import fsio
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.fsio import MAX_DEPTH, MAX_NODES  # the one limit set every reader applies
+from lsc_tui.config.yamlio import construct_as_written
 
 try:  # pragma: no cover - depends on libyaml being present
     from yaml import CSafeLoader as _Loader
@@ -114,7 +115,7 @@ def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0
             node = loader.get_node()
             if node is not None:
                 _check_size(node, display, line_offset)
-            data = loader.construct_document(node) if node is not None else None
+            data = construct_as_written(loader, node) if node is not None else None
             doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset, text=text)
             doc.findings.extend(_duplicates(doc))
             docs.append(doc)

@@ -1,0 +1,426 @@
+"""``lsc-tui lsp``: the language server over stdio (pygls), wired to the core.
+
+Every answer comes from the core through :class:`lsc_tui.lsp.documents.Documents` (the
+editor's session engine) and :mod:`lsc_tui.lsp.knowledge`:
+
+- diagnostics on open, change and save: the findings of ``lsc-tui validate`` and
+  ``lsc-tui secrets scan`` (same codes, places and fixes; messages never hold a value);
+- code actions: the mechanical fixes of :mod:`lsc_tui.config.quickfix`, a literal secret
+  moved to ``${env.NAME}`` (the value goes to ``.env``, written 0600 by the server), the
+  migration of a legacy pair (written beside it as ``lightspeed-stack.unified.yaml`` when it
+  is proven equivalent, then shown);
+- hover: a key's documentation from the models and the run.yaml lines it produces;
+- completion: keys, enum values, provider types and ``${env.`` names from ``.env``;
+- ``workspace/executeCommand`` ``lsc-tui.synthesize``: the synthesized run.yaml and its
+  diff against the saved files, masked, for a side panel.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
+
+from lsc_tui import __version__
+from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.lsp import knowledge
+from lsc_tui.lsp.documents import Documents
+
+CMD_SYNTHESIZE = "lsc-tui.synthesize"
+CMD_SECRET_TO_ENV = "lsc-tui.secretToEnv"
+CMD_MIGRATE = "lsc-tui.migrate"
+MIGRATED_NAME = "lightspeed-stack.unified.yaml"
+
+_SEVERITY = {Severity.ERROR: T.DiagnosticSeverity.Error, Severity.WARNING: T.DiagnosticSeverity.Warning,
+             Severity.INFO: T.DiagnosticSeverity.Information}
+_KINDS = {"key": T.CompletionItemKind.Property, "value": T.CompletionItemKind.EnumMember,
+          "env": T.CompletionItemKind.Variable, "provider-type": T.CompletionItemKind.Value}
+
+log = logging.getLogger("lsc_tui.lsp")
+
+
+class LscServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("lsc-tui", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        self.docs = Documents()
+        self.published: dict[str, list] = {}
+
+    # -- paths and positions ---------------------------------------------------------------
+    @staticmethod
+    def path_of(uri: str) -> Path:
+        fs = to_fs_path(uri)
+        if fs is None:
+            raise ValueError(f"{uri}: lsc-tui works on files (file:// URIs) only")
+        return Path(os.path.abspath(fs))
+
+    def text_doc(self, path: Path, text: str) -> TextDocument:
+        return TextDocument(from_fs_path(str(path)) or str(path), source=text,
+                            position_codec=self.workspace.position_codec)
+
+    def text_of(self, path: Path) -> str | None:
+        if path in self.docs.open:
+            return self.docs.open[path]
+        s = self.docs.session_for(path)
+        return s.buffers.get(path) if s is not None else None
+
+    # -- diagnostics -----------------------------------------------------------------------
+    def publish(self, path: Path) -> None:
+        for p in self.docs.files_of(path):
+            text = self.text_of(p)
+            diags = [] if text is None else [to_diagnostic(f, self.text_doc(p, text), self.doc_node_index(p))
+                                             for f in self.docs.findings(p)]
+            uri = from_fs_path(str(p))
+            key = [(d.range, d.code, d.message, d.severity) for d in diags]
+            if self.published.get(uri) == key:
+                continue
+            self.published[uri] = key
+            self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=diags))
+
+    def clear(self, paths: list[Path]) -> None:
+        for p in paths:
+            uri = from_fs_path(str(p))
+            if self.published.pop(uri, None):
+                self.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def doc_node_index(self, path: Path):
+        """The parsed document of ``path`` when it matches the text shown (for ranges)."""
+        s = self.docs.session_for(path)
+        if s is None or path in self.docs.broken:
+            return None
+        try:
+            doc = s.document(path)
+        except Exception:  # noqa: BLE001 - not loaded (a missing profile): ranges fall back to the line
+            return None
+        return doc if doc.text == s.buffers.get(path) else None
+
+
+def _node_spans(doc) -> dict[int, int]:
+    spans = getattr(doc, "_lsp_spans", None)
+    if spans is None:
+        spans: dict[int, int] = {}
+
+        def put(start: int, end: int) -> None:  # the innermost node starting there: a key, not its mapping
+            if end > start and (start not in spans or end < spans[start]):
+                spans[start] = end
+
+        stack = [doc.root] if doc.root is not None else []
+        while stack:
+            node = stack.pop()
+            put(node.start, node.end)
+            if node.kind == "map":
+                for k, v in node.items:
+                    put(k.start, k.end)
+                    stack.append(v)
+                    if k.kind != "scalar":
+                        stack.append(k)
+            elif node.kind == "seq":
+                stack.extend(node.items)
+        try:
+            doc._lsp_spans = spans
+        except AttributeError:  # pragma: no cover - a slotted document: compute each time
+            pass
+    return spans
+
+
+def finding_span(f: Finding, text: str, doc=None) -> tuple[int, int]:
+    """Character offsets of what a finding points at: the key or value starting at its line and
+    column (to the end of that line at most), else the rest of the line."""
+    if f.line <= 0:
+        return 0, 0
+    lines = text.splitlines(keepends=True)
+    if f.line > len(lines):
+        return len(text), len(text)
+    line_start = sum(len(x) for x in lines[:f.line - 1])
+    line_text = lines[f.line - 1].rstrip("\r\n")
+    start = line_start + min(max(f.column - 1, 0), len(line_text))
+    line_end = line_start + len(line_text)
+    end = None
+    if doc is not None:
+        end = _node_spans(doc).get(start)
+    if end is None or end <= start:
+        stripped = line_text.rstrip()
+        end = line_start + len(stripped)
+        comment = line_text.find(" #", start - line_start)
+        if comment >= 0:
+            end = line_start + len(line_text[:comment].rstrip())
+    end = min(end, line_end)
+    return start, max(end, start)
+
+
+def to_diagnostic(f: Finding, tdoc: TextDocument, doc=None) -> T.Diagnostic:
+    start, end = finding_span(f, tdoc.source, doc)
+    rng = T.Range(tdoc.client_position_at_offset(start), tdoc.client_position_at_offset(end))
+    message = f.message + (f"\nfix: {f.fix}" if f.fix else "")
+    return T.Diagnostic(range=rng, message=message, severity=_SEVERITY[f.severity], code=f.code, source="lsc-tui",
+                        data={"line": f.line, "column": f.column, "code": f.code, "path": list(f.path)})
+
+
+def _finding_of(server: LscServer, path: Path, data) -> Finding | None:
+    if not isinstance(data, dict):
+        return None
+    for f in server.docs.findings(path):
+        if f.line == data.get("line") and f.column == data.get("column") and f.code == data.get("code"):
+            return f
+    return None
+
+
+# -- the server ------------------------------------------------------------------------------
+
+
+def build_server() -> LscServer:
+    server = LscServer()
+
+    @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: LscServer, params: T.DidOpenTextDocumentParams) -> None:
+        path = ls.path_of(params.text_document.uri)
+        ls.docs.opened(path, params.text_document.text)
+        ls.publish(path)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: LscServer, params: T.DidChangeTextDocumentParams) -> None:
+        path = ls.path_of(params.text_document.uri)
+        new_text = ls.workspace.get_text_document(params.text_document.uri).source
+        old_text = ls.docs.open.get(path)
+        span = None
+        changes = params.content_changes
+        if old_text is not None and len(changes) == 1 and isinstance(changes[0], T.TextDocumentContentChangePartial):
+            old = ls.text_doc(path, old_text)
+            start = old.offset_at_position(changes[0].range.start)
+            end = old.offset_at_position(changes[0].range.end)
+            if old_text[:start] + changes[0].text + old_text[end:] == new_text:
+                span = (start, end)
+        ls.docs.changed(path, new_text, span)
+        ls.publish(path)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: LscServer, params: T.DidSaveTextDocumentParams) -> None:
+        path = ls.path_of(params.text_document.uri)
+        ls.docs.saved(path)
+        ls.publish(path)
+
+    @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: LscServer, params: T.DidCloseTextDocumentParams) -> None:
+        path = ls.path_of(params.text_document.uri)
+        ls.clear(ls.docs.closed(path))
+
+    @server.feature(T.TEXT_DOCUMENT_HOVER)
+    def hover(ls: LscServer, params: T.HoverParams) -> T.Hover | None:
+        path = ls.path_of(params.text_document.uri)
+        s = ls.docs.session_for(path)
+        text = ls.text_of(path)
+        if s is None or text is None:
+            return None
+        tdoc = ls.text_doc(path, text)
+        pos = tdoc.position_codec.position_from_client_units(tdoc.lines, params.position)
+        lines = text.splitlines()
+        if pos.line >= len(lines):
+            return None
+        md = knowledge.hover(s, path, lines, pos.line, pos.character)
+        if not md:
+            return None
+        return T.Hover(contents=T.MarkupContent(kind=T.MarkupKind.Markdown, value=md))
+
+    @server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=[".", ":", "{"]))
+    def completion(ls: LscServer, params: T.CompletionParams) -> T.CompletionList:
+        path = ls.path_of(params.text_document.uri)
+        text = ls.text_of(path) or ""
+        tdoc = ls.text_doc(path, text)
+        pos = tdoc.position_codec.position_from_client_units(tdoc.lines, params.position)
+        lines = text.splitlines() or [""]
+        if pos.line >= len(lines):
+            lines = lines + [""] * (pos.line - len(lines) + 1)
+        items = knowledge.complete(ls.docs.session_for(path), path, lines, pos.line, pos.character)
+        return T.CompletionList(is_incomplete=False, items=[
+            T.CompletionItem(label=c.label, kind=_KINDS.get(c.kind), detail=c.detail or None,
+                             documentation=T.MarkupContent(kind=T.MarkupKind.Markdown, value=c.documentation)
+                             if c.documentation else None,
+                             insert_text=c.insert) for c in items])
+
+    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
+                    T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
+    def code_action(ls: LscServer, params: T.CodeActionParams) -> list[T.CodeAction]:
+        from lsc_tui.config.quickfix import fixes_for
+
+        uri = params.text_document.uri
+        path = ls.path_of(uri)
+        s = ls.docs.session_for(path)
+        if s is None or path in ls.docs.broken:
+            return []
+        out: list[T.CodeAction] = []
+        seen: dict[tuple, T.CodeAction] = {}
+        for diag in params.context.diagnostics:
+            f = _finding_of(ls, path, diag.data)
+            if f is None:
+                continue
+            for fix in fixes_for(s.workspace, f):
+                fix_text = s.buffers.get(Path(fix.file))
+                if fix_text is None:
+                    continue
+                tdoc = ls.text_doc(Path(fix.file), fix_text)
+                edits = [T.TextEdit(T.Range(tdoc.client_position_at_offset(a), tdoc.client_position_at_offset(b)), new)
+                         for a, b, new in fix.edits]
+                same = seen.get((fix.file, fix.edits))
+                if same is not None:  # one fix clearing two findings (a rename: unknown and missing key)
+                    same.diagnostics.append(diag)
+                    continue
+                seen[(fix.file, fix.edits)] = action = T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
+                                        is_preferred=fix.preferred or None,
+                                        edit=T.WorkspaceEdit(changes={from_fs_path(str(fix.file)): edits}))
+                out.append(action)
+            if f.code.startswith("secret-"):
+                secret = _secret_of(s, f)
+                if secret is not None:
+                    name = secret.existing_env if secret.kind == "default" else (secret.suggested_env or "NAME")
+                    out.append(T.CodeAction(
+                        title=f"Move the value to .env and write ${{env.{name}}}", kind=T.CodeActionKind.QuickFix,
+                        diagnostics=[diag], is_preferred=True,
+                        command=T.Command(title="Move the secret to .env", command=CMD_SECRET_TO_ENV,
+                                          arguments=[uri, secret.fingerprint])))
+            if f.code == "legacy-deprecated":
+                out.append(T.CodeAction(
+                    title=f"Migrate to a unified config ({MIGRATED_NAME}, proven equivalent)",
+                    kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
+                    command=T.Command(title="Migrate", command=CMD_MIGRATE, arguments=[uri])))
+        return out
+
+    @server.command(CMD_SYNTHESIZE)
+    def synthesize(ls: LscServer, *args) -> dict:
+        path = ls.path_of(_uri_arg(args))
+        s = ls.docs.session_for(path)
+        if s is None:
+            raise ValueError(f"{path.name} is not open in lsc-tui (open it first), or it is not YAML")
+        a = s.analysis
+        return {
+            "file": str(s.path),
+            "label": getattr(a.synthesis, "label", None) or "synthesized run.yaml",
+            "run_yaml": a.run_yaml_text,  # masked
+            "diff": a.diff_text,  # against the synthesis of the saved files, masked
+            "baseline": a.baseline_label,
+            "dirty": s.dirty,
+            "counts": a.counts(),
+        }
+
+    @server.command(CMD_SECRET_TO_ENV)
+    async def secret_to_env(ls: LscServer, *args) -> dict:
+        uri = _uri_arg(args)
+        fingerprint = _str_arg(args, 1, "fingerprint")
+        return await _secret_to_env(ls, uri, fingerprint)
+
+    @server.command(CMD_MIGRATE)
+    async def migrate(ls: LscServer, *args) -> dict:
+        return await _migrate(ls, _uri_arg(args))
+
+    return server
+
+
+def _uri_arg(args) -> str:
+    return _str_arg(args, 0, "document URI")
+
+
+def _str_arg(args, i: int, what: str) -> str:
+    flat = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
+    if len(flat) <= i or not isinstance(flat[i], str):
+        raise ValueError(f"expected the {what} as argument {i + 1}")
+    return flat[i]
+
+
+def _secret_of(s, f: Finding):
+    for secret in s.analysis.secret_findings:
+        if (secret.file, secret.line, secret.column) == (f.file, f.line, f.column) and f.code == f"secret-{secret.rule}":
+            return secret
+    return None
+
+
+async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
+    """The value goes to .env beside the config (written here, 0600, merged), then the client
+    applies the reference in its buffer: the config never travels with the value in it."""
+    from lsc_tui.config.secrets.fix import plan_fix
+    from lsc_tui.config.yamlio import atomic_write
+
+    path = ls.path_of(uri)
+    s = ls.docs.session_for(path)
+    if s is None or path in ls.docs.broken:
+        raise ValueError(f"{path.name}: fix the YAML first")
+    plan = plan_fix(s.workspace, select=[fingerprint])
+    if plan.errors:
+        raise ValueError("; ".join(plan.errors))
+    if not plan.items:
+        raise ValueError("no literal secret with that fingerprint (the file changed?)")
+    changes: dict[str, list[T.TextEdit]] = {}
+    for w in plan.changes:
+        before = s.buffers.get(Path(w.path))
+        if before is None:
+            raise ValueError(f"{w.display} is not part of this workspace")
+        changes[from_fs_path(str(w.path))] = [_whole_edit(ls, Path(w.path), before, w.text)]
+    written = []
+    for w in plan.writes:
+        if w.role == "config":
+            continue
+        backup = atomic_write(w.path, w.text, expected=w.expected, mode=w.mode)
+        if backup is not None:
+            os.chmod(backup, 0o600)
+        written.append(str(w.path))
+    result = await ls.workspace_apply_edit_async(T.ApplyWorkspaceEditParams(
+        edit=T.WorkspaceEdit(changes=changes), label="lsc-tui: secret to ${env.*}"))
+    item = plan.items[0]
+    return {"env_name": item.env_name, "reference": item.reference, "written": written,
+            "applied": bool(result.applied), "warnings": plan.warnings}
+
+
+def _whole_edit(ls: LscServer, path: Path, before: str, after: str) -> T.TextEdit:
+    """One edit covering only what changed between two texts."""
+    a = 0
+    n = min(len(before), len(after))
+    while a < n and before[a] == after[a]:
+        a += 1
+    b = 0
+    while b < n - a and before[len(before) - 1 - b] == after[len(after) - 1 - b]:
+        b += 1
+    tdoc = ls.text_doc(path, before)
+    rng = T.Range(tdoc.client_position_at_offset(a), tdoc.client_position_at_offset(len(before) - b))
+    return T.TextEdit(rng, after[a:len(after) - b])
+
+
+async def _migrate(ls: LscServer, uri: str) -> dict:
+    from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
+
+    path = ls.path_of(uri)
+    s = ls.docs.session_for(path)
+    if s is None:
+        raise ValueError(f"{path.name} is not open in lsc-tui")
+    config = s.path
+    if s.dirty:
+        raise ValueError("save the files first: the migration reads and proves the saved legacy pair")
+    target = config.parent / MIGRATED_NAME
+    if target.exists():
+        raise ValueError(f"{target.name} exists already beside the config; move it away to migrate again")
+    try:
+        m = Migration.open(config, cwd=config.parent)
+    except MigrationInputError as exc:
+        raise ValueError(exc.finding.to_text()) from None
+    if m.nothing_to_do:
+        raise ValueError(f"nothing to migrate: {m.nothing_to_do}")
+    cand = m.choose(None, out=target)
+    try:
+        done = m.write()
+    except MigrationRefused as exc:
+        raise ValueError(f"{exc} Differences: {', '.join(exc.unaccepted)}. Run `lsc-tui migrate` to review "
+                         "and accept them.") from None
+    new_uri = from_fs_path(str(done.written))
+    try:
+        await ls.window_show_document_async(T.ShowDocumentParams(uri=new_uri, take_focus=True))
+    except Exception as exc:  # noqa: BLE001 - a client without showDocument: the result names the file
+        log.info("showDocument failed: %s", exc)
+    return {"uri": new_uri, "strategy": cand.strategy, "equivalent": bool(done.proof.equivalent),
+            "backup": str(done.backup) if done.backup else None}
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.WARNING, format="lsc-tui lsp: %(message)s")
+    build_server().start_io()
+    return 0
