@@ -321,8 +321,10 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         target_path = Path(secret_file) if secret_file else base / f"{k8s_secret}-secret.yaml"
     else:
         target_path = Path(env_file) if env_file else base / ".env"
-    # the operator named --env-file / --secret-file; the defaults are the tool's choice (workspace policy)
-    target_ws = None if (secret_file if target == "k8s" else env_file) else base
+    # the operator named --env-file / --secret-file; the defaults are the tool's choice (workspace policy),
+    # also when a caller passes the default path itself
+    default = base / (f"{k8s_secret}-secret.yaml" if target == "k8s" else ".env")
+    target_ws = base if os.path.abspath(target_path) == os.path.abspath(default) else None
     try:
         existing_text = fsio.read_optional_text(target_path) or ""
     except fsio.ReadRefused as exc:
