@@ -253,6 +253,49 @@ def fig_editor_keystroke(tmp: Path, presses: int) -> list[Figure]:
     return out
 
 
+def fig_commands(tmp: Path, sizes: tuple[int, ...], runs: int) -> list[Figure]:
+    """The headless commands as processes, CPU time next to a bare C-loader process
+    (bench/commands_bench.py): ratios at 10,000 lines, the diffs in ms, growth, peak memory."""
+    from commands_bench import compile_package, growth, measure
+
+    compile_package()
+    per_size = {}
+    for lines in sizes:
+        per_size[lines] = measure(lines, runs if lines <= 10000 else max(2, runs // 2), tmp)[0]
+
+    def cpu(runs_: list) -> tuple[float, float, float]:
+        return stats([r.cpu_s * 1000 for r in runs_])
+
+    out = []
+    at = per_size[10000]
+    load_ref, synth_ref = cpu(at["C loader: load"])[0], cpu(at["C loader: load, merge, dump, write"])[0]
+    for name, ref_name, ref in (("synthesize -o", "load, merge, dump, write", synth_ref),
+                                ("validate", "load", load_ref), ("secrets scan", "load", load_ref)):
+        med, p5, p95 = cpu(at[name])
+        out.append(Figure(f"lsc-tui {name}, 10,000 lines: CPU time / C-loader process", "x", med / ref, p5 / ref, p95 / ref,
+                          len(at[name]), f"C loader ({ref_name}), CPU ms", ref, "2x or less", 2.0,
+                          extra={"cpu_ms": round(med, 1)}))
+    for name in ("diff, every provider changed", "diff, scattered changes"):
+        out.append(Figure(f"lsc-tui {name}, 10,000 lines (CPU)", "ms", *cpu(at[name]), len(at[name]),
+                          "C loader (load), CPU ms", load_ref, "under 500 ms", 500.0))
+    if len(sizes) > 1:
+        for name in ("synthesize -o", "validate", "secrets scan", "diff, every provider changed",
+                     "diff, scattered changes", "C loader: load"):
+            pts = {lines: cpu(per_size[lines][name])[0] for lines in sizes}
+            slope = growth(pts)
+            ref = name.startswith("C loader")
+            out.append(Figure(f"growth exponent, {'' if ref else 'lsc-tui '}{name}, {min(sizes):,} to {max(sizes):,} lines", "", slope, slope,
+                              slope, len(sizes), "", None, "" if ref else "1.1 or less", None if ref else 1.1,
+                              extra={"cpu_ms": {str(k): round(v, 1) for k, v in pts.items()}}))
+    top = per_size[max(sizes)]
+    ref_mb = max(r.rss_mb for r in top["C loader: load"])
+    for name in ("synthesize -o", "validate", "secrets scan", "diff, every provider changed"):
+        mb = [r.rss_mb for r in top[name]]
+        out.append(Figure(f"peak memory, lsc-tui {name}, {max(sizes):,} lines", "MB", *stats(mb), len(mb),
+                          "C loader (load), MB", ref_mb, "", None))
+    return out
+
+
 def fig_preflight(tmp: Path, repeat: int) -> list[Figure]:
     """Runs bench/preflight_bench.py (real Llama Stack providers when the cached test
     environment exists, generated ones otherwise) and reads its figures."""
@@ -304,13 +347,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer runs; fail when a figure is over twice its target")
     ap.add_argument("--json", action="store_true", help="print JSON")
-    ap.add_argument("--only", help="comma-separated figure groups: load,keystroke,editor,secrets,startup,preflight")
+    ap.add_argument("--only", help="comma-separated figure groups: "
+                                   "load,keystroke,commands,editor,secrets,startup,preflight")
     args = ap.parse_args(argv)
     repeat = 15 if args.quick else 60
     # the quick guard leaves the preflight out: its figures depend on the target environment and
     # its tests already bound it; the full run measures it
-    default = "load,keystroke,editor,secrets,startup" if args.quick else \
-        "load,keystroke,editor,secrets,startup,preflight"
+    default = "load,keystroke,commands,editor,secrets,startup" if args.quick else \
+        "load,keystroke,commands,editor,secrets,startup,preflight"
     groups = set((args.only or default).split(","))
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="lsc-tui-bench-") as t:
@@ -325,6 +369,9 @@ def main(argv: list[str] | None = None) -> int:
                 growth[lines] = fig.median
                 figures.append(fig)
             figures.append(fig_growth(growth))
+        if "commands" in groups:
+            figures.extend(fig_commands(tmp, (1000, 10000) if args.quick else (1000, 10000, 50000),
+                                        2 if args.quick else 5))
         if "secrets" in groups:
             fig = fig_secrets(tmp, repeat)
             if fig is not None:

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "completion": "completion",
     "lsp": "lsp",
+    "serve": "serve",
 }
 
 EXIT_BAD_INPUT = 2
@@ -72,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
+    if args.command != "edit":
+        from lsc_tui import gcpolicy
+
+        gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
     try:
         return int(args._run(args) or 0)

@@ -44,7 +44,9 @@ def _baseline(args, ws):
     from lsc_tui.config.yamlio import YamlLoadError, load_data
 
     try:
-        data = load_data(path)  # the guarded reader: regular files only, size, alias and depth limits
+        # the guarded reader (regular files only, size, encoding, alias and depth limits) with the
+        # C parser; the baseline needs no located nodes, so none are built
+        data = load_data(path)
     except YamlLoadError as exc:
         raise BadInput(exc.finding.to_text()) from None
     if data is None:
@@ -70,7 +72,11 @@ def run(args) -> int:
     except BadInput as exc:
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    values = _secret_values(ws)
+    from lsc_tui.config.masking import flagged_values
+
+    # the workspace's secrets, and whatever the scanner flags in either side (the --against
+    # file is no part of the workspace, and was never scanned)
+    values = _secret_values(ws) | flagged_values(old) | flagged_values(result.data)
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
     text = unified_diff(old_text, result.text, old_label=label,

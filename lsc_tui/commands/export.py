@@ -30,11 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="values for the env references (default: .env next to the config, if there is one)")
     k8s.add_argument("--write-secret", action="store_true",
                      help="also write secret.yaml (mode 0600) with the values from the env file; needs -o")
+    k8s.add_argument("--json", action="store_true",
+                     help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests")
 
 
 def _run_data(path: str):
-    """``(run data, display name, findings, directory, locate)``; raises _Bad on unusable input."""
-    from lsc_tui.config.operator.export import ExportInputError, workspace_run_data
+    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises _Bad
+    on unusable input."""
+    from lsc_tui.config.operator.export import ExportInputError, allowed_values, workspace_run_data
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -42,7 +45,7 @@ def _run_data(path: str):
     except WorkspaceError as exc:
         raise _Bad(exc.finding.to_text()) from None
     try:
-        return workspace_run_data(ws)
+        return (*workspace_run_data(ws), allowed_values(ws))
     except ExportInputError as exc:
         raise _Errors(exc.findings, str(exc)) from None
 
@@ -58,6 +61,14 @@ class _Errors(Exception):
 
 
 def run(args) -> int:
+    from lsc_tui.commands.report import start
+
+    report = start(args, "export")
+    code = _run(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def _run(args, report) -> int:
     from pathlib import Path
 
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
@@ -66,6 +77,9 @@ def run(args) -> int:
     from lsc_tui.config.operator._yaml import dump, dump_all, write_atomic
 
     def show(findings):
+        if report is not None:
+            report.add_findings(findings)
+            return
         for f in sort_findings(findings):
             print(mask_inline(f.to_text()), file=sys.stderr)
 
@@ -73,7 +87,7 @@ def run(args) -> int:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
     try:
-        data, display, findings, directory, locate = _run_data(args.path)
+        data, display, findings, directory, locate, allowed = _run_data(args.path)
     except _Bad as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -101,7 +115,7 @@ def run(args) -> int:
     try:
         result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
                                 distribution=args.distribution, image=args.image, env_values=env_values,
-                                config_key=args.config_key, source=display, locate=locate)
+                                config_key=args.config_key, source=display, locate=locate, allowed_values=allowed)
     except ValueError as exc:
         print(f"lsc-tui export k8s: error: {exc}", file=sys.stderr)
         return 2
@@ -109,7 +123,7 @@ def run(args) -> int:
     if has_errors(result.findings):
         print("lsc-tui export k8s: nothing was written", file=sys.stderr)
         return 1
-    _config, differences, rt_findings = exp.round_trip(result, data)
+    _config, differences, rt_findings = exp.round_trip(result, result.data)
     if args.output:
         from lsc_tui.config.fsio import resolve_target, write_error_text
 
@@ -136,9 +150,19 @@ def run(args) -> int:
         for p, w in written:
             for note in w.notes:
                 print(f"note: {note}", file=sys.stderr)
+            if report is not None:
+                report.wrote(p)
             print(f"wrote {p}", file=sys.stderr)
     else:
-        sys.stdout.write(dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
+        text = dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True)
+        if report is not None:
+            report.data["output"] = text
+        else:
+            sys.stdout.write(text)
+    if report is not None:
+        report.data.update({"name": args.name, "api_version": args.api_version,
+                            "secret": f"{args.name}-env" if result.env else None,
+                            "env": [e["name"] for e in result.env], "round_trip_differences": list(differences)})
     secret_name = f"{args.name}-env"
     if result.env:
         keys = ", ".join(e["name"] for e in result.env)
@@ -150,6 +174,9 @@ def run(args) -> int:
         missing = [e["name"] for e in result.env if e["name"] not in have]
         if result.secret is not None and missing:
             print(f"  no value in the env file for: {', '.join(missing)}", file=sys.stderr)
+    if result.moved:
+        print(f"the Secret feeds {', '.join(result.moved)}: the run.yaml's secret default"
+              f"{'s' * (len(result.moved) != 1)} stayed out of the ConfigMap", file=sys.stderr)
     if differences:
         print("round trip: expanding the exported CR differs from the run.yaml at:", file=sys.stderr)
         for d in differences:

@@ -71,7 +71,9 @@ def load_targets(paths: list[str]):
     docs, errors, seen, allow, sources = [], [], set(), set(), []
     for raw in paths:
         try:
-            ws = load_workspace(raw)
+            # the documents are what is scanned: the config models' validation (pydantic) is
+            # not needed for that
+            ws = load_workspace(raw, validate=False)
             found = ws.documents
             base = Path(ws.root_path).parent
         except WorkspaceError as exc:

@@ -2,8 +2,8 @@
 
 ``unified_diff`` is a text diff in the format of ``diff -u`` (and of :mod:`difflib`). It is
 built for the per-keystroke case: the common leading and trailing lines are skipped with a
-few slice comparisons before :class:`difflib.SequenceMatcher` sees only the changed window,
-and only the lines that end up in the diff are masked. A line is masked when it sits under a
+few slice comparisons before the changed window is aligned (:mod:`lsc_tui.config.linediff`:
+patience anchors and Myers, near-linear where :mod:`difflib` is cubic on a run.yaml), and only the lines that end up in the diff are masked. A line is masked when it sits under a
 secret-named key (found by walking up the indentation), when it holds a known secret value,
 or when it carries a URL password or bearer token.
 
@@ -13,7 +13,6 @@ or when it carries a URL password or bearer token.
 
 from __future__ import annotations
 
-import difflib
 import re
 from bisect import bisect_right
 from itertools import accumulate
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Union
 
 from lsc_tui.config.findings import path_text
+from lsc_tui.config.linediff import opcodes as line_opcodes
 from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_string, mask_text, mask_tree
 
 MaskSpec = Union[bool, Iterable[str]]
@@ -83,9 +83,8 @@ def unified_diff(
     suffix = _common_suffix(a, b, prefix)
     a_end, b_end = len(a) - suffix, len(b) - suffix
     # align only the changed middle; the trimmed ends are equal blocks around it
-    middle = difflib.SequenceMatcher(None, a[prefix:a_end], b[prefix:b_end], autojunk=False)
     opcodes = [("equal", 0, prefix, 0, prefix)] if prefix else []
-    for tag, i1, i2, j1, j2 in middle.get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(a[prefix:a_end], b[prefix:b_end]):
         opcodes.append((tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix))
     if suffix:
         opcodes.append(("equal", a_end, len(a), b_end, len(b)))

@@ -533,7 +533,9 @@ def _scalar(value: Any) -> Optional[str]:
         raise _Fallback() from None
     if hit is not _SCALARS:
         return hit
-    text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
+    text = _str_text(value) if value.__class__ is str else None
+    if text is None:
+        text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
     if text.endswith("\n...\n"):
         text = text[:-5]
     elif text.endswith("\n"):
@@ -543,6 +545,36 @@ def _scalar(value: Any) -> Optional[str]:
         _SCALARS.clear()
     _SCALARS[key] = result
     return result
+
+
+# A string of printable ASCII on one line is written plain or single-quoted, never folded
+# (the width is unbounded) and never escaped; which of the two, PyYAML's emitter decides from
+# the characters (Emitter.analyze_scalar, block context) and from whether the plain text would
+# read back as something else (the resolver: true, 1.5, null, 2024-01-01, =, <<). The rules
+# below are the emitter's, for that subset; every other string goes through yaml.dump.
+# tests/synthesis/test_scalar_text.py compares both on many strings, YAML 1.1 traps included.
+_ASCII_LINE = re.compile(r"[\x20-\x7e]+")
+_NOT_PLAIN_FIRST = frozenset("#,[]{}&*!|>'\"%@`")
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _str_text(value: str) -> Optional[str]:
+    """The text PyYAML writes for a one-line printable ASCII string (None: ask PyYAML)."""
+    if not _ASCII_LINE.fullmatch(value):
+        return None
+    first = value[0]
+    plain = not (
+        first in _NOT_PLAIN_FIRST or first == " " or value[-1] == " "
+        or (first in "?:-" and (len(value) == 1 or value[1] == " "))
+        or value.startswith(("---", "...")) or ": " in value or value[-1] == ":" or " #" in value
+    )
+    if plain:
+        for tag, regexp in (LcoreDumper.yaml_implicit_resolvers.get(first, [])
+                            + LcoreDumper.yaml_implicit_resolvers.get(None, [])):
+            if regexp.match(value):
+                plain = tag == _STR_TAG
+                break
+    return value if plain else "'" + value.replace("'", "''") + "'"
 
 
 _KEYS: dict = {}

@@ -793,11 +793,8 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     else:
         out = []
         legacy = envref.find_legacy_refs
-        for path, node in doc.iter_scalars():
-            value = node.value
-            if not value or "${" not in value:
-                continue
-            bad = legacy(value)
+        for path, node in doc.scalars_containing("${"):
+            bad = legacy(node.value)
             if bad:
                 out.extend(_lint_scalar(doc, path, node, bad))
     try:

@@ -216,11 +216,52 @@ class Derivation:
 
 
 class Document:
-    """One YAML file as read: its exact text, its data, and its located node tree."""
+    """One YAML file as read: its exact text, its data, and its located node tree.
+
+    The located tree (``root``, ``roots``) is built from the parser's nodes when first asked
+    for: a command that only reads the data and the findings (``synthesize``, ``validate``)
+    never builds it, the editor does on its first lookup of a position.
+    """
 
     derived: Derivation | None = None  # set on documents made by replaced_scalar_document
     has_aliases = False  # a node of the text appears at more than one place (``*alias``)
     stream = False  # several documents read as one (see __init__)
+    _pending: "tuple | None" = None  # (parser nodes, BOM offset) while the tree is not built
+    _root: "Node | None" = None
+    _roots: "list[Node]" = []
+
+    @property
+    def roots(self) -> "list[Node]":
+        if self._pending is not None:
+            self._build_tree()
+        return self._roots
+
+    @roots.setter
+    def roots(self, value: "list[Node]") -> None:
+        self._pending = None
+        self._roots = value
+
+    @property
+    def root(self) -> "Node | None":
+        if self._pending is not None:
+            self._build_tree()
+        return self._root
+
+    @root.setter
+    def root(self, value: "Node | None") -> None:
+        self._pending = None
+        self._root = value
+
+    def _build_tree(self) -> None:
+        ynodes, base = self._pending
+        roots = [_convert(n, base, 0, self.display) for n in ynodes]
+        if self.stream:
+            first = roots[0]
+            root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
+        else:
+            root = roots[0] if roots else None
+        self._pending = None
+        self._roots, self._root = roots, root
 
     def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
                  multi: bool = False, stream: bool = False):
@@ -240,10 +281,8 @@ class Document:
         # starts with the document's index and positions, edits and lookups work unchanged.
         self.stream = False
         self._parse(multi or stream)
-        if stream and len(self.roots) > 1:
-            self.stream = True
-            first = self.roots[0]
-            self.root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(self.roots))
+        if stream and len(self.all_data) > 1:
+            self.stream = True  # the tree, when built, is a sequence of the documents' roots
             self.data = list(self.all_data)
 
     # -- reading -----------------------------------------------------------------
@@ -261,7 +300,7 @@ class Document:
                     node = loader.get_single_node()
                     ynodes = [node] if node is not None else []
                 for ynode in ynodes:
-                    if _check_size(ynode, self.display):
+                    if _check_size(ynode, self.display, "*" in body):
                         self.has_aliases = True
                     self.all_data.append(construct_as_written(loader, ynode))
             finally:
@@ -279,11 +318,12 @@ class Document:
                         "the document is nested too deeply to read",
                         f"Config files need far less than {MAX_DEPTH} levels; check for a runaway structure.")
             ) from None
-        self.roots = [_convert(n, base, 0, self.display) for n in ynodes]
-        self.root = self.roots[0] if self.roots else None
+        self.roots, self.root = [], None
+        if ynodes:
+            self._pending = (ynodes, base)
         self.data = self.all_data[0] if self.all_data else None
-        for root in self.roots:
-            self.findings.extend(_lint(root, self.display))
+        for ynode in ynodes:
+            self.findings.extend(_lint(ynode, self.display))
         if not self.has_aliases:
             _note_alias_free(self)
 
@@ -335,6 +375,40 @@ class Document:
         for path, node in self.iter_nodes():
             if node.kind == "scalar":
                 yield path, node
+
+    def parser_nodes(self) -> "tuple[list, int] | None":
+        """``(the parser's root nodes, offset of the text after a BOM)`` while the located tree is
+        not built (None once it is): for walks over every scalar that locate only the few they
+        report (:func:`located_scalar`, :func:`parser_key`)."""
+        return self._pending
+
+    def scalars_containing(self, needle: str) -> Iterator[tuple[tuple, Node]]:
+        """``iter_scalars`` restricted to values containing ``needle``; while the located tree
+        is not built, it walks the parser's nodes and locates only the scalars it yields."""
+        if needle not in self.text:
+            return
+        if self._pending is None:
+            for path, node in self.iter_scalars():
+                if node.value and needle in node.value:
+                    yield path, node
+            return
+        ynodes, base = self._pending
+        scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+        starts = [((i,), n) for i, n in enumerate(ynodes)] if self.stream else [((), ynodes[0])]
+        stack = list(reversed(starts))
+        while stack:
+            path, node = stack.pop()
+            cls = node.__class__
+            if cls is scalar:
+                if node.value and needle in node.value:
+                    yield path, located_scalar(node, base)
+            elif cls is mapping or isinstance(node, mapping):
+                for k, v in reversed(node.value):
+                    stack.append((path + (parser_key(k),), v))
+            else:
+                items = node.value
+                for i in range(len(items) - 1, -1, -1):
+                    stack.append((path + (i,), items[i]))
 
     def path_at_line(self, line: int) -> tuple:
         """The deepest key path whose node starts on ``line`` (or contains it)."""
@@ -390,10 +464,46 @@ def _parse_finding(display: str, exc: yaml.MarkedYAMLError, body: str = "") -> F
     return Finding(display, line, col, Severity.ERROR, "yaml-syntax", _one_line(problem + context), fix)
 
 
-def _check_size(root, display: str) -> bool:
+def _check_size(root, display: str, aliases_possible: bool = True) -> bool:
     """Refuse alias bombs and runaway nesting before constructing Python objects.
 
-    Returns True when some node is reached twice (the document uses aliases)."""
+    Returns True when some node is reached twice (the document uses aliases). A text without
+    ``*`` has no alias, so no node is reached twice: a plain count and depth walk suffices,
+    and only a document over a limit is walked again by the exact check for its error."""
+    if not aliases_possible and _within_limits(root):
+        return False
+    return _check_size_exact(root, display)
+
+
+def _within_limits(root) -> bool:
+    """Whether a tree (no node reached twice) has at most MAX_NODES nodes and MAX_DEPTH levels."""
+    count = 1
+    scalar = yaml.ScalarNode
+    stack = [(root, 0)] if root.__class__ is not scalar else []
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth >= MAX_DEPTH:
+            return False
+        items = node.value
+        count += len(items)
+        depth += 1
+        for item in items:
+            if item.__class__ is tuple:
+                count += 1
+                k, v = item
+                if k.__class__ is not scalar:
+                    push((k, depth))
+                if v.__class__ is not scalar:
+                    push((v, depth))
+            elif item.__class__ is not scalar:
+                push((item, depth))
+        if count > MAX_NODES:
+            return False
+    return True
+
+
+def _check_size_exact(root, display: str) -> bool:
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
     shared = [False]
@@ -438,59 +548,94 @@ def _check_size(root, display: str) -> bool:
 
 
 def _convert(ynode, base: int, depth: int, display: str) -> Node:
-    sm, em = ynode.start_mark, ynode.end_mark
-    common = dict(tag=ynode.tag, line=sm.line + 1, column=sm.column + 1,
-                  start=sm.index + base, end=em.index + base)
-    if isinstance(ynode, yaml.ScalarNode):
-        return Node("scalar", style=ynode.style or None, value=ynode.value, **common)
-    flow = bool(getattr(ynode, "flow_style", False))
-    if isinstance(ynode, yaml.SequenceNode):
-        return Node("seq", items=[_convert(n, base, depth + 1, display) for n in ynode.value], flow=flow, **common)
-    items = [(_convert(k, base, depth + 1, display), _convert(v, base, depth + 1, display)) for k, v in ynode.value]
-    return Node("map", items=items, flow=flow, **common)
+    # positional arguments: this runs once per node of the file (25,000 at 10,000 lines)
+    sm = ynode.start_mark
+    cls = ynode.__class__
+    if cls is _SCALAR_NODE:
+        return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
+                    ynode.style or None, ynode.value)
+    if cls is _SEQUENCE_NODE:
+        return Node("seq", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
+                    None, None, [_convert(n, base, depth + 1, display) for n in ynode.value],
+                    bool(ynode.flow_style))
+    return Node("map", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
+                None, None,
+                [(_convert(k, base, depth + 1, display), _convert(v, base, depth + 1, display))
+                 for k, v in ynode.value],
+                bool(ynode.flow_style))
+
+
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 
 
 _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$")
 
 
-def _lint(root: Node | None, display: str) -> list[Finding]:
-    """Duplicate keys and YAML 1.1 traps."""
+def _lint(root, display: str) -> list[Finding]:
+    """Duplicate keys and YAML 1.1 traps, from the parser's nodes (no located tree needed)."""
     out: list[Finding] = []
     if root is None:
         return out
-    stack: list[tuple[Node, object]] = [(root, None)]
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+    stack: list = [(root, None)]
     while stack:
         node, key = stack.pop()
-        if node.kind == "map":
-            seen: dict[str, Node] = {}
-            for k, v in node.items:
-                if k.kind == "scalar":
+        cls = node.__class__
+        if cls is scalar:
+            if not node.style and node.value is not None and node.tag in _TRAP_TAGS:
+                out.extend(_trap(located_scalar(node), display, key))
+        elif cls is mapping or isinstance(node, mapping):
+            seen: dict = {}
+            for k, v in node.value:
+                if k.__class__ is scalar:
                     if k.tag == "tag:yaml.org,2002:merge":
                         pass
                     elif k.value in seen:
                         first = seen[k.value]
+                        line = k.start_mark.line + 1
                         out.append(Finding(
-                            display, k.line, k.column, Severity.ERROR, "duplicate-key",
-                            f"key '{k.value}' appears twice in this mapping (lines {first.line} and {k.line}); "
-                            "servers silently keep the last one",
+                            display, line, k.start_mark.column + 1, Severity.ERROR, "duplicate-key",
+                            f"key '{k.value}' appears twice in this mapping (lines {first.start_mark.line + 1} "
+                            f"and {line}); servers silently keep the last one",
                             f"Delete one of the two '{k.value}' keys, or merge them."))
                     else:
                         seen[k.value] = k
-                stack.append((v, k.value if k.kind == "scalar" else None))
-                if k.kind != "scalar":
+                    stack.append((v, k.value))
+                else:
+                    stack.append((v, None))
                     stack.append((k, None))
-        elif node.kind == "seq":
-            stack.extend((item, key) for item in node.items)
-        elif node.style is None and node.value is not None:
-            out.extend(_trap(node, display, key))
+        else:  # a sequence
+            stack.extend((item, key) for item in node.value)
     return out
+
+
+def located_scalar(ynode, base: int = 0) -> Node:
+    """The located node ``_convert`` makes of a parser's scalar node."""
+    sm = ynode.start_mark
+    return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
+                style=ynode.style or None, value=ynode.value)
+
+
+def parser_key(ynode):
+    """``_key_value`` of the node ``_convert`` makes of a parser node."""
+    if ynode.__class__ is not yaml.ScalarNode:
+        return None
+    if ynode.tag == _INT and not ynode.style:
+        try:
+            return int(ynode.value or "", 0)
+        except ValueError:
+            return ynode.value
+    return ynode.value
+
+
+_TRAP_TAGS = frozenset((_BOOL, _INT, _NULL))
 
 
 def _trap(node: Node, display: str, key=None) -> list[Finding]:
     from lsc_tui.config.masking import is_secret_key
 
-    if node.tag not in (_BOOL, _INT, _NULL):
+    if node.tag not in _TRAP_TAGS:
         return []
     if is_secret_key(key):  # never echo a value that may be a secret
         return _trap_masked(node, display)

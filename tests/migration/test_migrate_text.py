@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import yaml
 from mig_helpers import PAIRS
 
@@ -85,12 +87,38 @@ def test_ogx_alias_is_migrated_under_ogx(tmp_path):
     assert "llama_stack" not in cand.data
 
 
-def test_empty_run_yaml_lifts_to_an_empty_override(tmp_path):
-    (tmp_path / "run.yaml").write_text("# nothing yet\n")
+def test_an_empty_run_yaml_is_refused_not_proven_equivalent(tmp_path):
+    # LCORE and Llama Stack refuse to start from an empty run.yaml: there is no legacy run that a
+    # migrated file could be equivalent to (it used to "prove" `native_override: {}` equivalent)
+    from lsc_tui.config.migration.analyse import MigrationInputError
+
     cfg = tmp_path / "lightspeed-stack.yaml"
     cfg.write_text("name: LCS\nservice:\n  port: 8080\nllama_stack:\n  use_as_library_client: true\n"
                    "  library_client_config_path: run.yaml\nuser_data_collection:\n  feedback_enabled: false\n")
-    m = Migration.open(cfg, cwd=tmp_path)
-    cand, proof = m.trial("lift")
-    assert proof.equivalent
-    assert cand.data["llama_stack"]["config"] == {"baseline": "empty", "native_override": {}}
+    for text in ("# nothing yet\n", "", "{}\n"):
+        (tmp_path / "run.yaml").write_text(text)
+        with pytest.raises(MigrationInputError) as caught:
+            Migration.open(cfg, cwd=tmp_path)
+        assert caught.value.finding.code == "migrate-run-yaml-empty"
+
+
+def test_smart_keeps_a_provider_with_a_required_env_reference_in_native_override(tmp_path):
+    # in run.yaml only Llama Stack resolves ${env.VLLM_URL}; lifted into inference.providers[].extra,
+    # LCORE would resolve it when it loads the config and refuse to start without it
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: LCS\nservice:\n  port: 8080\nllama_stack:\n  use_as_library_client: true\n"
+                   "  library_client_config_path: run.yaml\nuser_data_collection:\n  feedback_enabled: false\n")
+    lifted = {}
+    for url in ("${env.VLLM_URL}", "${env.VLLM_URL:=http://vllm:8000/v1}"):
+        (tmp_path / "run.yaml").write_text(
+            "version: 2\ndistro_name: x\napis: [inference]\nproviders:\n  inference:\n"
+            "  - provider_id: vllm\n    provider_type: remote::vllm\n    config:\n"
+            f"      url: {url}\n      api_token: ${{env.VLLM_API_TOKEN}}\n")
+        cand, proof = Migration.open(cfg, cwd=tmp_path).trial("smart")
+        assert proof.equivalent
+        lifted[url] = cand.lifted
+        if not cand.lifted:
+            override = cand.data["llama_stack"]["config"]["native_override"]
+            assert override["providers"]["inference"][0]["config"]["url"] == url
+    # a := default never stops LCORE, so that one may move
+    assert lifted == {"${env.VLLM_URL}": [], "${env.VLLM_URL:=http://vllm:8000/v1}": ["vllm"]}

@@ -172,6 +172,7 @@ READERS = {
     "secrets fix --env-file": ("x.env", ["secrets", "fix", "lightspeed-stack.yaml", "--env-file", "x.env"]),
     "secrets fix allowlist": (".lsc-tui.yaml", ["secrets", "scan", "lightspeed-stack.yaml"]),
     "export --env-file": ("x.env", ["export", "k8s", "lightspeed-stack.yaml", "--env-file", "x.env"]),
+    "validate --env-file": ("x.env", ["validate", "lightspeed-stack.yaml", "--env-file", "x.env"]),
     "expand CR": ("cr.yaml", ["expand", "cr.yaml"]),
     "expand --metadata-dir": ("meta/x/lls-provider-spec.yaml", ["expand", "cr-ext.yaml", "--metadata-dir", "meta"]),
     "merge-external --run-yaml": ("r.yaml", ["merge-external", "--run-yaml", "r.yaml", "--extra-providers",

@@ -146,6 +146,7 @@ def _fifo_inputs(ws: Path) -> dict[str, list[str]]:
         "merge-external --metadata-dir": ["merge-external", "--run-yaml", "run.yaml", "--metadata-dir", "meta"],
         "secrets fix --env-file": ["secrets", "fix", "lightspeed-stack.yaml", "--env-file", "fifo", "--write"],
         "export k8s --env-file": ["export", "k8s", "lightspeed-stack.yaml", "--env-file", "fifo"],
+        "validate --env-file": ["validate", "lightspeed-stack.yaml", "--env-file", "fifo"],
         "preflight --run-yaml": ["preflight", "--run-yaml", "fifo"],
         "migrate --run-yaml": ["migrate", "lightspeed-stack.yaml", "--run-yaml", "fifo"],
         "synthesize (referenced run.yaml)": ["synthesize", "lightspeed-stack.yaml", "-o", "-"],
@@ -154,7 +155,7 @@ def _fifo_inputs(ws: Path) -> dict[str, list[str]]:
 
 FIFO_CASES = ["validate", "secrets scan", "diff --against", "expand CR", "expand --metadata-dir",
               "merge-external --run-yaml", "merge-external --extra-providers", "merge-external --metadata-dir",
-              "secrets fix --env-file", "export k8s --env-file", "preflight --run-yaml", "migrate --run-yaml",
+              "secrets fix --env-file", "export k8s --env-file", "validate --env-file", "preflight --run-yaml", "migrate --run-yaml",
               "synthesize (referenced run.yaml)"]
 
 

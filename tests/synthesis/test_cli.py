@@ -109,6 +109,24 @@ def test_diff_exit_codes_like_diff1(e2e, capsys):
     assert main(["diff", "lightspeed-stack.yaml", "--against", "bad.yaml"]) == 2
 
 
+def test_diff_reads_the_baseline_through_the_guarded_reader(e2e, capsys):
+    """--against is read like every config file: located syntax errors, and aliases that
+    expand without bound are refused, not expanded."""
+    (e2e / "bad.yaml").write_text("version: 2\nproviders: [\n")
+    assert main(["diff", "lightspeed-stack.yaml", "--against", "bad.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:3:1: error: yaml-syntax" in err and "Traceback" not in err
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 10) + "]")
+    (e2e / "bomb.yaml").write_text("\n".join(lines) + "\n")
+    assert main(["diff", "lightspeed-stack.yaml", "--against", "bomb.yaml"]) == 2
+    assert "yaml-alias-bomb" in capsys.readouterr().err
+    (e2e / "list.yaml").write_text("- a\n")
+    assert main(["diff", "lightspeed-stack.yaml", "--against", "list.yaml"]) == 2
+    assert "list.yaml: not a run.yaml mapping" in capsys.readouterr().err
+
+
 def test_diff_legacy_library_defaults_to_the_legacy_run_yaml(tmp_path, monkeypatch, capsys):
     shutil.copytree(FIX / "legacy-lib-byok", tmp_path / "w")
     monkeypatch.chdir(tmp_path / "w")

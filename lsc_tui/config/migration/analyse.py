@@ -216,6 +216,15 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
                 a.run_yaml.display, 1, 1, Severity.ERROR, "migrate-run-yaml-not-mapping",
                 "the run.yaml did not parse to a mapping; there is nothing to migrate",
                 "Give the Llama Stack run.yaml (version, apis, providers, ...)."))
+        if not a.run_yaml.data:
+            # an empty file or `{}`: the legacy setup never ran (LCORE's enrichment reads no
+            # mapping, Llama Stack refuses an empty run config), so no result can be "equivalent"
+            raise MigrationInputError(Finding(
+                a.run_yaml.display, 1, 1, Severity.ERROR, "migrate-run-yaml-empty",
+                "the run.yaml is empty: LCORE and Llama Stack refuse to start from it, so there is no "
+                "legacy run to prove a migration against",
+                "Give the run.yaml Llama Stack really runs (version, apis, providers, ...), or write the "
+                "unified config directly (llama_stack.config with baseline: default)."))
         a.run_has_mcp = has_mcp(a.run_yaml.data)
         a.findings += [f for f in a.run_yaml.findings if f.is_error]
     for f in ws.findings:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config.envref import ENV_REF
+from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.migration import textedit as T
 from lsc_tui.config.migration.analyse import Analysis
 
@@ -367,7 +367,23 @@ def high_level(provider: Any) -> dict | None:
         entry["allowed_models"] = models
     if rest:
         entry["extra"] = rest
+    if _has_required_ref([models, rest]):
+        # in run.yaml only Llama Stack resolves ${env.X}, when it starts; in lightspeed-stack.yaml
+        # LCORE resolves it too, when it loads the config, and refuses to start without X: the
+        # variable would be needed by LCORE's own process (in server mode, another container)
+        return None
     return entry
+
+
+def _has_required_ref(node: Any) -> bool:
+    """A ``${env.X}`` with no default anywhere in ``node`` (refs with ``:=``/``:+`` never fail)."""
+    if isinstance(node, str):
+        return any(ref.op is None for ref in find_refs(node))
+    if isinstance(node, dict):
+        return any(_has_required_ref(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_required_ref(v) for v in node)
+    return False
 
 
 def _delta(base: Any, target: Any, path: tuple, impossible: list) -> Any:

@@ -364,6 +364,34 @@ def _walk(doc):
                     push(((link, i), items[i], key, inner))
 
 
+def _walk_parser(ynodes: list):
+    """``_walk`` over the parser's nodes (a document whose located tree is not built): the
+    same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
+    import yaml
+
+    from lsc_tui.config.yamlio import parser_key
+
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+    for di, root in enumerate(ynodes):
+        stack = [(None, root, None, False)]
+        pop, push = stack.pop, stack.append
+        while stack:
+            link, node, key, flow = pop()
+            cls = node.__class__
+            if cls is scalar:
+                yield di, link, node, key, flow
+            elif cls is mapping or isinstance(node, mapping):
+                inner = flow or bool(node.flow_style)
+                for k, v in reversed(node.value):
+                    part = parser_key(k) if (k.tag == _INT or k.__class__ is not scalar) else k.value
+                    push(((link, part), v, part if isinstance(part, str) else key, inner))
+            else:
+                inner = flow or bool(node.flow_style)
+                items = node.value
+                for i in range(len(items) - 1, -1, -1):
+                    push(((link, i), items[i], key, inner))
+
+
 def _path_of(link) -> tuple:
     parts = []
     while link is not None:
@@ -456,15 +484,25 @@ def _candidates(doc) -> list[tuple]:
     out = []
     classify = R.classify_key
     weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
-    for di, link, node, key, flow in _walk(doc):
+    # a document read but not yet shown: walk the parser's nodes, locate only the candidates
+    pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
+    if pending is not None:
+        from lsc_tui.config.yamlio import located_scalar
+
+        walk, base = _walk_parser(pending[0]), pending[1]
+    else:
+        walk, base = _walk(doc), None
+    for di, link, node, key, flow in walk:
         value = node.value
         if not value:
             continue
         if len(value) < 16 and (not key or classify(key) not in weakish) and "${" not in value \
                 and "@" not in value and "=" not in value:
             continue  # the same fast path as detect_value, without the call
-        hits = detect_value(value, key, node.tag, node.style is not None)
+        hits = detect_value(value, key, node.tag, bool(node.style))
         if hits:
+            if base is not None:
+                node = located_scalar(node, base)
             out.append((di, _path_of(link), node, key, flow, hits))
     return out
 
