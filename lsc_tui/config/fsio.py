@@ -364,8 +364,13 @@ def _replace(target: Path, raw: bytes, mode: int, owner: tuple[int, int] | None)
     except OSError as exc:
         raise _named(exc, target) from None
     try:
-        os.fchmod(fd, 0o600)  # exactly 0600, whatever the umask, before the first byte
-        with os.fdopen(fd, "wb") as fh:
+        try:
+            os.fchmod(fd, 0o600)  # exactly 0600, whatever the umask, before the first byte
+            fh = os.fdopen(fd, "wb")
+        except BaseException:
+            os.close(fd)
+            raise
+        with fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
