@@ -708,6 +708,22 @@ class EditSession:
                                       new_label=f"{label} (unsaved edits)"))
         return "".join(parts)
 
+    def recovery_changed_on_disk(self) -> list[Path]:
+        """Files of the recovery file that changed on disk after it was written (their hash is
+        not the one the recovered edits were made on): restoring would undo those changes."""
+        data = read_recovery(self.path)
+        if not data:
+            return []
+        out = []
+        for name, entry in data["files"].items():
+            p = Path(name)
+            if p not in self.buffers:
+                continue
+            stamp = self.stamps.get(p)
+            if (stamp.sha256 if stamp is not None else None) != entry.get("base_sha256"):
+                out.append(p)
+        return out
+
     def restore_recovery(self) -> Analysis | None:
         data = read_recovery(self.path)
         if not data:

@@ -161,25 +161,40 @@ def _detected(value: str, key: str) -> set[str]:
     return {h.rule for h in detector.detect_value(value, key)}
 
 
+def _one(rule_id: str, rng: random.Random) -> tuple[str, str, str]:
+    """(value, needle, key) of one draw for ``rule_id``."""
+    key = "note"  # an innocent key: token formats are secrets wherever they sit
+    if rule_id in _MADE:
+        value, needle = _MADE[rule_id](rng)
+        if needle is None:  # basic credentials: the whole base64 part
+            needle = value.split(" ", 1)[1]
+    elif rule_id in rules.RULES_BY_ID:
+        value, needle = from_regex(rules.RULES_BY_ID[rule_id].pattern, rng)
+    elif rule_id in _CONTEXT:
+        key, make = _CONTEXT[rule_id]
+        core = _mixed(rng, 44 if rule_id == "high-entropy" else 24)
+        value, needle = make(core), core
+    else:
+        raise AssertionError(f"the scanner has a rule {rule_id!r} the canaries do not know how to plant: "
+                             "add it to tests/reliability/canaries.py")
+    return value, needle, key
+
+
 def make_canaries(seed: int | None = None) -> list[Canary]:
-    """One canary per scanner rule; every one flagged by its rule and unique."""
+    """One canary per scanner rule; every one flagged by its rule and unique.
+
+    A random draw may miss its rule (a string not random-looking enough for the entropy
+    rule): it is drawn again, so the set never depends on luck."""
     rng = random.Random(seed)
     out: list[Canary] = []
     for rule_id in detector.RULE_TITLES:
-        key = "note"  # an innocent key: token formats are secrets wherever they sit
-        if rule_id in _MADE:
-            value, needle = _MADE[rule_id](rng)
-            if needle is None:  # basic credentials: the whole base64 part
-                needle = value.split(" ", 1)[1]
-        elif rule_id in rules.RULES_BY_ID:
-            value, needle = from_regex(rules.RULES_BY_ID[rule_id].pattern, rng)
-        elif rule_id in _CONTEXT:
-            key, make = _CONTEXT[rule_id]
-            core = _mixed(rng, 44 if rule_id == "high-entropy" else 24)
-            value, needle = make(core), core
+        for _attempt in range(100):
+            value, needle, key = _one(rule_id, rng)
+            if rule_id in _detected(value, key):
+                break
         else:
-            raise AssertionError(f"the scanner has a rule {rule_id!r} the canaries do not know how to plant: "
-                                 "add it to tests/reliability/canaries.py")
+            raise AssertionError(f"no canary drawn for {rule_id!r} is flagged by it: "
+                                 "teach tests/reliability/canaries.py how to make one")
         if len(needle) > 24:  # a middle piece: what a truncated echo would still show
             mid = len(needle) // 2
             needle = needle[mid - 12:mid + 12]

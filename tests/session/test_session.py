@@ -337,3 +337,14 @@ def test_the_previous_edit_baseline_is_the_whole_edit_not_the_last_keystroke(dem
     assert a.baseline_label == "before the last edit"
     a = s.undo()  # the last edit is now the distro_name one
     assert [ln for ln in a.diff_text.splitlines() if ln.startswith("+") and "other" in ln]
+
+
+def test_the_recovery_file_knows_when_the_disk_changed_after_it(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("providers", "inference", 0, "config", "url"), "http://recovered:1/v1"))
+    s.write_recovery()
+    assert open_demo(demo).recovery_changed_on_disk() == []
+    run.write_text(run.read_text().replace("vllm.internal.example", "vllm.after-crash.example"))
+    s2 = open_demo(demo)
+    assert s2.recovery_changed_on_disk() == [run]

@@ -85,3 +85,78 @@ async def test_the_migration_the_app_wrote_is_not_reported_as_changed_on_disk(de
         assert "profile: run.yaml" in app.session.text_of(demo / "lightspeed-stack.yaml")
         assert not any("changed on disk" in m for m in messages(app)), messages(app)
         assert not app.view.dirty
+
+
+async def test_the_migration_offer_is_made_once_per_file_and_the_answer_remembered(demo, private_home):
+    import json
+    import stat
+
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    app = make_app(offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MigrationOffer)
+        await pilot.press("l")
+        await settle(app, pilot)
+    remembered = private_home / "state" / "lsc-tui" / "offers.json"
+    assert stat.S_IMODE(remembered.stat().st_mode) == 0o600
+    assert json.loads(remembered.read_text())[str((demo / "lightspeed-stack.yaml").resolve())]["migration"][
+        "answer"] == "later"
+    app = make_app(offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, MigrationOffer)
+    # another legacy config is still asked
+    other = demo.parent / "other"
+    import shutil
+
+    shutil.copytree(demo, other)
+    app = make_app(str(other / "lightspeed-stack.yaml"), offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, MigrationOffer)
+
+
+async def _recovery_then_disk_change(demo):
+    from lsc_tui.config.session import EditSession, SetValue
+
+    s = EditSession.open(demo / "lightspeed-stack.yaml", cwd=demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("providers", "inference", 0, "config", "url"), "http://recovered:1/v1"))
+    s.write_recovery()
+    run.write_text(run.read_text().replace("distro_name: lsc-tui-demo", "distro_name: after-crash"))  # after the crash
+    return run
+
+
+@pytest.mark.parametrize("choice", ["k", "r"])
+async def test_restoring_a_recovery_over_a_disk_change_says_so_and_asks(demo, choice):
+    from lsc_tui.config.session import read_recovery
+    from lsc_tui.tui.screens.dialogs import RecoveryDialog
+
+    run = await _recovery_then_disk_change(demo)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        dialog = app.screen
+        assert isinstance(dialog, RecoveryDialog) and dialog.changed == ["run.yaml"]
+        title = str(dialog.query_one(".title").render())
+        assert "run.yaml changed on disk" in title
+        box = dialog.query_one("#recovery-diff")
+        assert not box.display
+        await pilot.press("v")
+        await pilot.pause()
+        assert box.display and "http://recovered:1/v1" in dialog.diff_text and "after-crash" in dialog.diff_text
+        await pilot.press(choice)
+        await settle(app, pilot)
+        text = app.session.text_of(run)
+        if choice == "k":  # keep the disk version: the change made after the crash stays
+            assert "distro_name: after-crash" in text and "http://recovered:1/v1" not in text and not app.view.dirty
+        else:  # restore: the recovered edits, told that they replace the disk change
+            assert "http://recovered:1/v1" in text
+            assert any("over the change on disk" in m for m in messages(app))
+        assert read_recovery(demo / "lightspeed-stack.yaml") is None
