@@ -166,9 +166,6 @@ def _run(args, report) -> int:
 
 
 def _secret_values(ws) -> set:
-    try:
-        from lsc_tui.config.preview import scan_secrets, secret_values
+    from lsc_tui.config.preview import scan_secrets, secret_values
 
-        return secret_values(scan_secrets(ws))
-    except Exception:  # the scanner is optional here: key-based masking still applies
-        return set()
+    return secret_values(scan_secrets(ws))
