@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from inputs import make_workspace, run_yaml_text  # noqa: E402
+from inputs import make_workspace  # noqa: E402
 
 
 @dataclass

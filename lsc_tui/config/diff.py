@@ -17,7 +17,8 @@ import re
 from bisect import bisect_right
 from itertools import accumulate
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Optional, Union
+from collections.abc import Iterable
 
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.linediff import opcodes as line_opcodes

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Optional
+from collections.abc import Callable, Mapping
 from urllib.parse import urljoin
 
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string

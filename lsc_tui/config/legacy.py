@@ -14,7 +14,8 @@ a finding (pass ``env`` to see exactly what LCORE writes).
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
+from collections.abc import Mapping
 
 from lsc_tui.config import enrichment as E
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string

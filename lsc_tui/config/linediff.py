@@ -22,7 +22,7 @@ in order, so the unified diff, the diff pane and the migration preview read it u
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Sequence
+from collections.abc import Sequence
 
 # Myers' search stops after this many edits in one gap without unique lines; the gap is then
 # a single replacement. A gap costs at most about (its lines) x this bound.

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
 
 from lsc_tui.config.envref import ENV_REF
 

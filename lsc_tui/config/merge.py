@@ -10,7 +10,8 @@ value wholesale (no append, no merge by id).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Optional
+from collections.abc import Callable
 
 CopyMap = Callable[[dict], dict]
 OnSet = Callable[[dict, Any, tuple], None]

@@ -449,7 +449,7 @@ def _abi_compatible(interp, abi):
     return True
 
 
-class _Dist(object):
+class _Dist:
     """An installed distribution read straight from its metadata directory.
 
     The few things preflight needs (metadata files, RECORD paths, file locations) without
@@ -1466,7 +1466,7 @@ class Checker:
             out["api"] = p["api"]
             out["provider_type"] = "%s::%s" % (kind, src.get("adapter_type") or name)
             return _Obj(out)
-        Api = getattr(mod, "Api")
+        Api = mod.Api
 
         def build():
             api = Api(p["api"])
@@ -1689,7 +1689,7 @@ class Checker:
         return "%s(**config) ok" % cls.__name__
 
 
-class _Obj(object):
+class _Obj:
     def __init__(self, d):
         self.__dict__.update(d)
 

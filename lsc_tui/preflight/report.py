@@ -5,7 +5,7 @@ Pure functions from event data (dicts, as the runner yields them) to text.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 SUCCESS = "All providers validated successfully"
 METADATA_NOTE = "Update lls-provider-spec.yaml to match runtime implementation for mismatched fields."

@@ -23,7 +23,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
+from collections.abc import AsyncIterator
 
 
 from lsc_tui.config import envref
@@ -458,7 +459,7 @@ class ProbeSession:
         """('event', dict) | ('garbage', str) | ('eof', None) | ('timeout', None)."""
         try:
             return await asyncio.wait_for(self.queue.get(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return ("timeout", None)
 
     def stderr_tail(self, lines: int = 20) -> str:
@@ -500,12 +501,12 @@ class ProbeSession:
         if proc.returncode is None:
             try:
                 await asyncio.wait_for(proc.wait(), grace)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         self.kill()
         try:
             await asyncio.wait_for(proc.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         for t in self._tasks:
             if not t.done():
@@ -513,7 +514,7 @@ class ProbeSession:
         for t in self._tasks:
             try:
                 await asyncio.wait_for(t, 1)
-            except (asyncio.CancelledError, asyncio.TimeoutError, Exception):
+            except (TimeoutError, asyncio.CancelledError, Exception):
                 pass
         return proc.returncode
 

@@ -26,7 +26,6 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import canaries as K  # noqa: E402

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lsc_tui.tui.screens.dialogs import Choice, ConflictDialog, Prompt
+from lsc_tui.tui.screens.dialogs import Choice, Prompt
 from lsc_tui.tui.widgets.config_tree import ConfigTree
 from lsc_tui.tui.widgets.node_editor import NodeEditor
 

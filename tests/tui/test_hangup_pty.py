@@ -15,7 +15,6 @@ import termios
 import time
 from pathlib import Path
 
-import pytest
 
 DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
 

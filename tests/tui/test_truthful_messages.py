@@ -4,7 +4,6 @@ writes, the recovery file against a changed disk, unparsed raw YAML on quit, the
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 

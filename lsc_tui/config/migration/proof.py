@@ -17,7 +17,6 @@ Every difference names its path, what each side has (secret values masked) and w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from lsc_tui.config.findings import Finding, path_text

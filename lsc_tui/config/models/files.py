@@ -8,7 +8,8 @@ model and yields each such value with its key path.
 from __future__ import annotations
 
 import typing
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from pydantic import BaseModel
 

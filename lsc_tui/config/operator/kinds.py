@@ -249,7 +249,7 @@ def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
 
 def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
     from lsc_tui.config.operator import merge, models
-    from lsc_tui.config.operator._yaml import InputError, dump, load_one, parse_all
+    from lsc_tui.config.operator._yaml import dump, load_one, parse_all
 
     if ws.run_yaml is None or not isinstance(ws.run_yaml.data, dict):
         return None, []

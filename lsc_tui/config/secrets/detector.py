@@ -15,7 +15,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text

@@ -23,7 +23,7 @@ _VENDOR_NAMES = {"vertexai": "VERTEX_AI", "tgi": "HF", "huggingface": "HF", "hf"
 _SCHEME_NAMES = {"postgres": "POSTGRES", "postgresql": "POSTGRES", "mysql": "MYSQL", "mariadb": "MYSQL",
                  "redis": "REDIS", "rediss": "REDIS", "mongodb": "MONGODB", "amqp": "RABBITMQ", "amqps": "RABBITMQ"}
 _SKIP_PARTS = {"config", "providers", "native_override", "llama_stack", "ogx", "extra", "stores", "backends",
-               "provider_config", "api_key_config", "byok", "rag", "inference", "storage", "stores"}
+               "provider_config", "api_key_config", "byok", "rag", "inference", "storage"}
 
 
 def valid_name(name: str) -> bool:

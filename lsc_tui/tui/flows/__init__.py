@@ -13,7 +13,8 @@ and the editor should re-check the disk (``action_check_disk``) so its buffers f
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import NamedTuple
+from collections.abc import Callable
 
 
 class Flow(NamedTuple):

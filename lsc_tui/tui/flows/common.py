@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.content import Content
 from textual.widgets import Footer, OptionList, Static

@@ -13,7 +13,6 @@ error row to its seed-001 block, j/k or arrows move, esc close.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import tempfile
@@ -21,7 +20,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from textual import on
 from textual.app import App, ComposeResult
