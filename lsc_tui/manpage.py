@@ -59,7 +59,7 @@ def _command(parser: argparse.ArgumentParser, words: list[str], out: list[str]) 
     out += [f".SS {_esc(' '.join(words))}", _esc(parser.description or ""), ".PP", ".nf",
             _esc(" ".join(usage.split())), ".fi"]
     for action in parser._actions:
-        out += [line for line in _option(action)]
+        out += list(_option(action))
     sub = _subparsers(parser)
     if sub is not None:
         for name, child in sub.choices.items():

@@ -84,7 +84,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
     values = set(secret_values)
     width = min(60, max((len(line) for line in lines), default=0))
     out = []
-    for n, (line, origin) in enumerate(zip(lines, origins), start=1):
+    for n, (_line, origin) in enumerate(zip(lines, origins), start=1):
         shown = masker.mask(n - 1, values).rstrip("\n")
         if origin is None:
             where = "?"

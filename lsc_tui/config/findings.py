@@ -61,7 +61,7 @@ class Finding:
     def to_json(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity.value
-        data["path"] = [p for p in self.path]
+        data["path"] = list(self.path)
         return data
 
 

@@ -313,7 +313,7 @@ class EditSession:
 
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
-                                   overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind,
+                                   overlay=dict(self.saved_text), kind=self._kind,
                                    validate=False, server_env=self.server_env,
                                    server_env_source=self.server_env_source)
         except Exception:  # a broken saved file: diff against nothing

@@ -41,7 +41,7 @@ def context_path(lines: list[str], line0: int, column: int) -> tuple:
     for i in range(line0 - 1, -1, -1):
         raw = lines[i].rstrip("\r\n")
         body = raw.lstrip(" ")
-        if not body.strip() or body.startswith("#") or body.startswith("---"):
+        if not body.strip() or body.startswith(("#", "---")):
             continue
         ind = len(raw) - len(body)
         is_item = body.startswith("-") and (len(body) == 1 or body[1] in " \t")

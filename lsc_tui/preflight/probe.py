@@ -96,7 +96,7 @@ class _CountingStdout(io.TextIOBase):
     def flush(self):
         try:
             self._target.flush()
-        except Exception:
+        except Exception:  # noqa: S110 - the probe's output stream: a failed flush has nowhere to be reported
             pass
 
     def fileno(self):
@@ -188,7 +188,7 @@ def _provider_frame():
     stdlib = os.path.dirname(os.__file__)
     for fr in reversed(stack[:-3]):
         fn = fr.filename or ""
-        if fn.startswith("<") or fn.startswith(stdlib) or fn == __file__:
+        if fn.startswith(("<", stdlib)) or fn == __file__:
             continue
         return "%s:%s" % (fn, fr.lineno)
     return ""
@@ -222,7 +222,7 @@ def _check(event, args):
         try:
             if path is not None and os.path.exists(path):
                 return  # mkdir of an existing directory changes nothing (makedirs exist_ok)
-        except Exception:
+        except Exception:  # noqa: S110 - an unreadable path is blocked below like any other
             pass
         _block("file", "create a directory", str(path))
     if event in _FS_EVENTS:
@@ -1303,11 +1303,11 @@ class Checker:
         try:
             importlib.import_module(mod)
         except BaseException as exc:
-            raise self._import_failure(mod, exc)
+            raise self._import_failure(mod, exc) from exc
 
     def _import_failure(self, mod, exc):
         tb = "Traceback:\n" + _indent(_format_tb(exc))
-        blocked = [n for n in _NOTICES]
+        blocked = list(_NOTICES)
         if isinstance(exc, SystemExit):
             return Failure("import_exit", "Import called sys.exit(%r)" % (exc.code,), tb,
                            "A provider module must not exit the process on import; remove the exit "
@@ -1384,7 +1384,7 @@ class Checker:
                               "a provider version built for this one, or fix its get_provider_spec()."
                               % (self.ls.get("family") or "Llama Stack", self.ls.get("version") or ""))
             raise Failure("spec_exception", "%s raised %s" % (what, type(exc).__name__),
-                          "Traceback:\n" + _indent(_format_tb(exc)), resolution)
+                          "Traceback:\n" + _indent(_format_tb(exc)), resolution) from exc
 
     def _spec_from_module(self):
         p = self.p
@@ -1492,7 +1492,7 @@ class Checker:
             raise Failure("spec_invalid", "Provider spec file is not valid for this Llama Stack",
                           "File: %s\n%s" % (path, _exc_line(exc)),
                           "Fix %s: remote specs need adapter_type, config_class and module; inline specs "
-                          "need config_class and module." % path, header="Provider spec validation failed")
+                          "need config_class and module." % path, header="Provider spec validation failed") from exc
 
     def _spec_from_registry(self):
         p = self.p
@@ -1601,7 +1601,7 @@ class Checker:
             except BaseException as exc:
                 f = self._import_failure(impl, exc)
                 f.data["reason"] = "Implementation module %s does not import: %s" % (impl, f.data["reason"])
-                raise f
+                raise f from exc
             want = "get_adapter_impl" if s["provider_type"].startswith("remote::") else "get_provider_impl"
             if not callable(getattr(m, want, None)):
                 raise Failure("no_impl_function", "Implementation module has no %s()" % want,
@@ -1648,7 +1648,7 @@ class Checker:
             raise Failure("config_class_import", "Config class %s does not import" % dotted,
                           "Traceback:\n" + _indent(_format_tb(exc)) + hint,
                           "Set config_class in the provider spec to an importable, fully qualified class.",
-                          header="Provider spec validation failed", field=field)
+                          header="Provider spec validation failed", field=field) from exc
         cls = getattr(m, clsname, None)
         if cls is None:
             raise Failure("config_class_missing", "Config class %s not found" % dotted,
@@ -1685,7 +1685,7 @@ class Checker:
                 lines = [type(exc).__name__ + ": " + str(exc)]
             raise Failure("config_invalid", "Provider config does not validate against %s" % cls.__name__,
                           "\n".join(lines[:30]),
-                          "Fix the provider's config: block in run.yaml (values are masked here).")
+                          "Fix the provider's config: block in run.yaml (values are masked here).") from exc
         return "%s(**config) ok" % cls.__name__
 
 
@@ -1969,7 +1969,7 @@ def _warm(checker, p):
     _GUARD["on"] = True
     try:
         checker.run(dict(p, check_config=False))
-    except BaseException:  # noqa: BLE001 - the child repeats the check and reports it
+    except BaseException:  # noqa: BLE001, S110 - the child repeats the check and reports it
         pass
     finally:
         _GUARD["on"] = False
@@ -2028,7 +2028,7 @@ def main():
         import socket
 
         _LOCAL_HOSTS.add(socket.gethostname())
-    except Exception:
+    except Exception:  # noqa: S110 - without the host name, connections to it are blocked as non-local
         pass
     sys.addaudithook(_audit)
     checker = Checker(ls, target)

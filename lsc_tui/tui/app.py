@@ -289,7 +289,7 @@ class LscTuiApp(App):
         self._editor().flush()
         for flow in FLOWS:
             if flow.action == action:
-                async def go() -> None:
+                async def go(flow=flow) -> None:
                     await self.wait_idle()
                     try:
                         flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
@@ -1114,7 +1114,7 @@ def _on_hangup(app: "LscTuiApp"):
         try:
             if app.session is not None:
                 app.session.write_recovery()
-        except Exception:  # leaving matters more than the message
+        except Exception:  # noqa: S110 - leaving matters more than the message
             pass
         if signum == signal.SIGHUP:  # no clean exit through the app's loop: restore by hand
             _restore_terminal(app)

@@ -53,7 +53,7 @@ def operator_document_item(ws, doc, doc_states: list, name: str) -> TreeItem:
     """A CR (and the ConfigMaps/Secrets in its file), an extra-providers.yaml or a provider package."""
     from lsc_tui.tui.model import _apply_states
 
-    base = dict(file=doc.path, display=doc.display)
+    base = {"file": doc.path, "display": doc.display}
     root = TreeItem(_key(doc, ()), name, "document", path=(), detail=KIND_LABELS.get(ws.kind, ws.kind), **base)
     if getattr(doc, "stream", False) and isinstance(doc.data, list):
         for i, obj in enumerate(doc.data):

@@ -243,7 +243,7 @@ def _label_for_list_item(item, index: int, keys=("provider_id", "id", "name", "r
 
 def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
     data = doc.data if isinstance(doc.data, dict) else {}
-    base = dict(file=doc.path, display=doc.display)
+    base = {"file": doc.path, "display": doc.display}
     key = lambda path: f"{doc.display}|{path_text(path)}"  # noqa: E731
     if ws.source is doc:
         from lsc_tui.tui import k8s_view

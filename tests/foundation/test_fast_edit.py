@@ -63,7 +63,7 @@ def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
     doc = parse_text(src.read_text(), "f.yaml", Path("f.yaml"))
     scalars = [p for p, n in doc.iter_scalars() if p]
     derived = 0
-    for step in range(40):
+    for _step in range(40):
         path = rng.choice(scalars)
         value = rng.choice(["x" * rng.randrange(0, 40), rng.randrange(10**6), "http://h:1/v" + "1" * rng.randrange(9)])
         new = replaced_scalar_document(doc, path, value)
@@ -124,7 +124,7 @@ def test_moved_collections_made_from_several_threads_at_once_agree():
         new = replaced_scalar_document(doc, path, "a-longer-value-than-before")
         results, errors = [], []
 
-        def read():
+        def read(new=new, results=results, errors=errors):
             try:
                 results.append(_flatten(new.root, []))
             except Exception as exc:  # pragma: no cover - the failure this test is about

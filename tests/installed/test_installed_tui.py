@@ -41,7 +41,7 @@ GREYS = {"default", "black", "white", "brightblack", "brightwhite"}
 def _palette_256() -> set[str]:
     import pyte.graphics
 
-    return {c for c in pyte.graphics.FG_BG_256}
+    return set(pyte.graphics.FG_BG_256)
 
 
 def assert_colours(term: Terminal, colours: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -33,7 +34,3 @@ def write(tmp_path):
         return p
 
     return _write
-
-
-def load(path: Path):
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))

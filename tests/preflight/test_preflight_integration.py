@@ -107,7 +107,7 @@ def test_real_llama_stack_with_real_providers_passes(llama_stack_env, monkeypatc
 
 
 def test_real_llama_stack_reports_each_broken_real_provider(llama_stack_env, monkeypatch, capsys, tmp_path):
-    before = {p for p in _site(llama_stack_env).rglob("*")}
+    before = set(_site(llama_stack_env).rglob("*"))
     code, out, err = _run(llama_stack_env, monkeypatch, capsys,
                           "--run-yaml", str(FIXTURES / "run-failing.yaml"), "--keep-going", "--json")
     assert code == 1, err
@@ -135,7 +135,7 @@ def test_real_llama_stack_reports_each_broken_real_provider(llama_stack_env, mon
     summary = events[-1]
     assert (summary["passed"], summary["failed"]) == (1, 4)
     # nothing written into the environment (no bytecode, no caches)
-    assert {p for p in _site(llama_stack_env).rglob("*")} == before
+    assert set(_site(llama_stack_env).rglob("*")) == before
 
 
 def test_real_llama_stack_fail_fast_stops_at_the_typo(llama_stack_env, monkeypatch, capsys):

@@ -70,7 +70,7 @@ class Planted:
 
 def build(root: Path) -> Planted:
     p = Planted(root)
-    for n, kind in enumerate(FILES):
+    for _n, kind in enumerate(FILES):
         p.canaries[kind] = K.make_canaries()
         K.check(p.canaries[kind])
     allc = [c for cs in p.canaries.values() for c in cs]

@@ -172,7 +172,7 @@ def test_k8s_secret_target(ws_files):
     assert stat.S_IMODE(manifest.stat().st_mode) == 0o600
     doc = yaml.safe_load(manifest.read_text())
     assert doc["kind"] == "Secret" and doc["metadata"]["name"] == "lsc-secrets"
-    assert set(doc["stringData"].values()) == {v for v in secrets.values()}
+    assert set(doc["stringData"].values()) == set(secrets.values())
     assert not (config.parent / ".env").exists()
     bad_name = "Not_Valid"
     assert not plan_fix(ws, k8s_secret=bad_name).ok

@@ -88,7 +88,7 @@ class Served:
                 return
             except OSError:
                 if self.proc.poll() is not None:
-                    raise AssertionError(self.log.read_text())
+                    raise AssertionError(self.log.read_text()) from None
                 time.sleep(0.1)
         raise AssertionError("lsc-tui serve did not start")
 
@@ -215,7 +215,7 @@ class Browser:
     async def close(self) -> None:
         try:
             await self.call("Browser.close")
-        except Exception:  # noqa: BLE001 - the browser may already be gone
+        except Exception:  # noqa: BLE001, S110 - the browser may already be gone
             pass
         self._reader.cancel()
         await self.session.close()

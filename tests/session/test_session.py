@@ -71,7 +71,8 @@ def test_add_duplicate_move_rename_remove_provider(demo):
     run = demo / "run.yaml"
     s.apply(AddProvider(run, "inference", {"provider_id": "ollama", "provider_type": "remote::ollama",
                                            "config": {"url": "http://localhost:11434"}}))
-    ids = lambda: [p["provider_id"] for p in yaml.safe_load(s.text_of(run))["providers"]["inference"]]
+    def ids():
+        return [p["provider_id"] for p in yaml.safe_load(s.text_of(run))["providers"]["inference"]]
     assert ids() == ["vllm", "openai", "sentence-transformers", "ollama"]
     with pytest.raises(OperationError):
         s.apply(AddProvider(run, "inference", {"provider_id": "ollama", "provider_type": "remote::ollama"}))

@@ -49,7 +49,7 @@ async def test_a_flow_that_cannot_open_says_so(demo, monkeypatch):
         await settle(app, pilot)
         await pilot.press("M")
         await settle(app, pilot)
-        shown = [n for n in app._notifications]
+        shown = list(app._notifications)
         errors = [n for n in shown if n.severity == "error"]
         assert errors, f"M did nothing and said nothing; notifications: {[n.message for n in shown]}"
         assert "Migrate could not open" in errors[0].message and "FileNotFoundError" in errors[0].message
@@ -69,7 +69,7 @@ async def test_a_migration_offer_that_fails_is_not_swallowed(demo, monkeypatch):
 
     monkeypatch.setattr(flows_pkg, "offer_migration", broken)
     app = make_app(offer_migration=True)
-    with pytest.raises(FileNotFoundError, match="flows.tcss"):  # the editor closes with an internal error
+    with pytest.raises(FileNotFoundError, match=r"flows\.tcss"):  # the editor closes with an internal error
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(app, pilot)
     assert app.return_code == 1

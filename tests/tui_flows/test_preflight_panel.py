@@ -276,7 +276,7 @@ async def test_a_cancelled_run_says_cancelled_not_failed(sleepy_ws):
     app = make(sleepy_ws)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("r")
-        ctl = controller_for(app)
+        controller_for(app)
         await wait_for(pilot, lambda: probe_processes())
         await pilot.press("x")
         st = await finished(pilot)

@@ -268,7 +268,7 @@ def recommend(a: Analysis) -> Recommendation:
     if not a.migratable:
         return Recommendation(None, [a.reason])
     reasons: list[str] = []
-    lossy = [e for e in a.enrichment]
+    lossy = list(a.enrichment)
     if lossy:
         what = ", ".join(lossy)
         reasons.append(

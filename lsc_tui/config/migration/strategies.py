@@ -310,7 +310,7 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
     source = _source(a)
 
     def block_text(indent: int) -> str:
-        pad, pad2 = " " * indent, " " * (indent + step)
+        pad = " " * indent
         why = (f"was library_client_config_path: {source} (relative to the start directory); "
                "profile paths are relative to this file") if a.run_yaml_ref and not a.run_yaml_given \
             else f"{source}, given with --run-yaml"

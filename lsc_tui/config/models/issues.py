@@ -534,7 +534,7 @@ def _tag_word(tag: Any) -> str:
     tag = str(tag)
     if tag.startswith("literal["):
         return "one of " + tag[len("literal["):-1].replace("'", "")
-    if tag.startswith("function-wrap[") or tag.startswith("function-"):
+    if tag.startswith(("function-wrap[", "function-")):
         inner = tag[tag.index("[") + 1:-1]
         inner = inner.split("(")[0]
         return _tag_word(inner.split(",")[0]) if inner else "a value"
@@ -548,7 +548,7 @@ def _tag_word(tag: Any) -> str:
 def _collapse_unions(cleaned: list, data: Any) -> list:
     """Where a plain union failed in several members, keep only the member that got deepest."""
     by_point: dict[tuple, dict[str, list]] = {}
-    for i, (_err, path, tags) in enumerate(cleaned):
+    for i, (_err, _path, tags) in enumerate(cleaned):
         for prefix, tag in tags:
             by_point.setdefault(prefix, {}).setdefault(tag, []).append(i)
     drop: set[int] = set()

@@ -996,7 +996,7 @@ def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata
         into.config_maps.update(more.config_maps)
         if more.secrets is not None:
             into.secrets = {**(into.secrets or {}), **more.secrets}
-    for p in paths_secrets:
+    for _p in paths_secrets:
         if into.secrets is None:
             into.secrets = {}
     if metadata_dir:

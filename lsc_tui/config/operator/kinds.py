@@ -76,7 +76,7 @@ def loc_docs(doc) -> list:
     """The operator code's located documents for an editor Document (same text, same display)."""
     from lsc_tui.config.operator._yaml import parse_all
 
-    return [d for d in parse_all(doc.text, doc.display)]
+    return list(parse_all(doc.text, doc.display))
 
 
 def _relocate(findings: list[Finding], doc) -> list[Finding]:

@@ -20,7 +20,7 @@ _EXPORTS = {
     "names": ("valid_name",),
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
-__all__ = sorted(_WHERE)
+__all__ = sorted(_WHERE)  # noqa: PLE0605 (the lazy exports, named once in _EXPORTS)
 
 
 def __getattr__(name: str):

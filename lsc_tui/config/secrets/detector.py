@@ -54,15 +54,15 @@ class SecretValue:
         return len(self._value)
 
 
-RULE_TITLES = {r.id: r.title for r in R.TOKEN_RULES} | dict([
-    ("url-password", "password in a URL"),
-    ("url-query-secret", "secret in a URL query parameter"),
-    ("connection-string-password", "password in a connection string"),
-    ("env-default", "literal default of an env reference"),
-    ("secret-key", "literal value of a secret-named key"),
-    ("secret-key-weak", "secret-looking value of a key that often holds secrets"),
-    ("high-entropy", "high-entropy string"),
-])
+RULE_TITLES = {r.id: r.title for r in R.TOKEN_RULES} | {
+    "url-password": "password in a URL",
+    "url-query-secret": "secret in a URL query parameter",
+    "connection-string-password": "password in a connection string",
+    "env-default": "literal default of an env reference",
+    "secret-key": "literal value of a secret-named key",
+    "secret-key-weak": "secret-looking value of a key that often holds secrets",
+    "high-entropy": "high-entropy string",
+}
 
 
 @dataclass(frozen=True)
@@ -554,7 +554,7 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
     seen: dict[tuple, int] = {}
     data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
     stream = getattr(doc, "stream", False)
-    for di, local, node, key, flow, hits in candidates:
+    for di, local, node, _key, flow, hits in candidates:
         value = node.value
         # a multi-document stream read as one: its paths start with the document's index
         path = (di,) + local if stream else local

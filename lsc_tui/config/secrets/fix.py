@@ -306,7 +306,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     chosen.sort(key=lambda f: (f.file, f.line, f.column))
     base = _base_dir(ws, docs)
     names = {k.strip().lower(): v.strip() for k, v in (names or {}).items()}
-    for fp, name in names.items():
+    for _fp, name in names.items():
         if not N.valid_name(name):
             errors.append(f"'{name}' is not a valid variable name (upper-case letters, digits and '_', "
                           "not starting with a digit)")
@@ -558,7 +558,7 @@ def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
         vs0 = _value_start(text, f0.node_start, f0.node_end)
         allowed.append((_typed(text[vs0:f0.node_end], old_value), new_value))
         # the display versions
-        others = [f for f in all_by_node.get((str(doc.path), start), [])]
+        others = list(all_by_node.get((str(doc.path), start), []))
         chosen_subs = {it.finding.sub for it in node_items}
         leftover = [(f.sub[0], f.sub[1], MASK) for f in others if f.sub not in chosen_subs
                     and not any(f.sub[0] < e and s < f.sub[1] for s, e in seen)]

@@ -501,19 +501,19 @@ class MigrateWizard(FlowScreen):
                 return None
             return True
         if action == "back":
-            return False if done or self.step == 0 else True
+            return not (done or self.step == 0)
         if action == "toggle_secrets":
-            return True if name == "secrets" and self.secret_plan is not None else False
+            return bool(name == "secrets" and self.secret_plan is not None)
         if action == "accept":
-            return True if name == "files" and self.m is not None and not self.m.proof.equivalent else False
+            return bool(name == "files" and self.m is not None and not self.m.proof.equivalent)
         if action == "write":
-            return True if name == "files" else False
+            return name == "files"
         if action == "cancel":
             return not done
         if action == "close_done":
-            return True if done else False
+            return bool(done)
         if action == "tighten":
-            return True if done and any(mode & 0o077 for _p, _n, mode in self.kept_secrets) else False
+            return bool(done and any(mode & 0o077 for _p, _n, mode in self.kept_secrets))
         return True
 
     def action_next(self) -> None:

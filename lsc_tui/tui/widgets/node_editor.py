@@ -376,7 +376,7 @@ class NodeEditor(Vertical):
             for i, fld in enumerate(self.fields):
                 if fld.rel == refocus_rel:
                     target = f"#field-{self._form_gen}-{i}"
-                    self.call_after_refresh(lambda: self.query(target).first().focus()
+                    self.call_after_refresh(lambda target=target: self.query(target).first().focus()
                                             if self.query(target) else None)
                     break
 
@@ -451,7 +451,7 @@ class NodeEditor(Vertical):
             i = self._field_for(p)
             if i is not None:
                 notes.setdefault(i, []).append(f)
-        for i, fld in enumerate(self.fields):
+        for i, _fld in enumerate(self.fields):
             try:
                 note = self.query_one(f"#note-{gen}-{i}", Static)
             except Exception:
