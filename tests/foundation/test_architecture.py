@@ -33,3 +33,19 @@ def test_loading_the_core_does_not_load_textual():
             "print('textual' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_probe_imports_only_the_standard_library_anywhere():
+    """The probe runs in the provider's interpreter, which may have none of lsc-tui's dependencies: every
+    import statement in it, deferred ones inside functions included, names a standard-library module."""
+    probe = PKG / "preflight" / "probe.py"
+    outside = []
+    for node in ast.walk(ast.parse(probe.read_text())):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = ["." * node.level + (node.module or "")]
+        else:
+            continue
+        outside += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] not in sys.stdlib_module_names]
+    assert outside == []

@@ -1,0 +1,29 @@
+"""The static checks of pyproject.toml run with the suite: ruff's bug rules and the import layers.
+
+Each reports the file and line of what it found, so a failure here reads like a linter's output.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_ruff_finds_nothing():
+    """`ruff check` with the rules of [tool.ruff.lint] (lint only: no formatting is enforced)."""
+    p = _run("-m", "ruff", "check", "--no-cache", "--output-format", "concise", ".")
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_import_layers_hold():
+    """import-linter's contracts of [tool.importlinter]: the core never reaches the editor, Textual or
+    the commands, the editor never reaches the commands, the probe reaches nothing of lsc-tui."""
+    p = _run("-c", "import sys; from importlinter.cli import lint_imports_command; "
+                   "sys.argv = ['lint-imports', '--no-cache']; sys.exit(lint_imports_command())")
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "0 broken" in p.stdout
