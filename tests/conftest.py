@@ -16,11 +16,14 @@ def lcore_corpus() -> Path:
     return CORPUS / "lightspeed-stack"
 
 
-@pytest.fixture(autouse=True)
-def _editor_opened(monkeypatch):
+@pytest.fixture
+def editor_opened(monkeypatch):
     """The editor paints first and opens the config right after, in a job. Pilot tests and
     snapshots start from the opened editor: ``run_test`` waits for that first job. (The
-    state before it is tested on its own, with the unwrapped ``run_test``.)"""
+    state before it is tested on its own, with the unwrapped ``run_test``.)
+
+    Only the tests that drive the editor use it (tests/tui and tests/tui_flows, through their
+    conftest, and the editor tests elsewhere by name): the core's tests never import the app."""
     from contextlib import asynccontextmanager
 
     from lsc_tui.tui.app import LscTuiApp

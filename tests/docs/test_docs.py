@@ -34,6 +34,7 @@ def test_every_screenshot_the_docs_show_exists():
     assert missing == []
 
 
+@pytest.mark.slow  # the whole site, built
 def test_mkdocs_build_strict(tmp_path):
     mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent))
     if mkdocs is None:

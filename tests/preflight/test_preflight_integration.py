@@ -20,7 +20,7 @@ import pytest
 
 from lsc_tui.preflight.cli import main as preflight_main
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]  # real virtual environments, real pip
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "preflight" / "integration"
 LLAMA_STACK = "llama-stack==0.2.12"

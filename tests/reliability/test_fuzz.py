@@ -118,6 +118,7 @@ def _reads(target: str, command: str) -> bool:
     return {"cr.yaml": command == "expand", "extra.yaml": command == "merge-external"}.get(target, True)
 
 
+@pytest.mark.slow  # thousands of mutated files through every entry point
 @pytest.mark.parametrize("target", ["lightspeed-stack.yaml", "run.yaml", "cr.yaml", "extra.yaml"])
 def test_fuzz_entry_points(tmp_path, request, target):
     commands = [c for c in _commands() if _reads(target, c)]

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts `lsc-tui serve` and talks to it over HTTP
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "t0ken-for-the-serve-tests-1234"
 CONFIG = """\

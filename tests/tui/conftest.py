@@ -20,6 +20,11 @@ def snapshot_dir() -> Path:
     return SNAPSHOTS
 
 
+@pytest.fixture(autouse=True)
+def _editor_opened(editor_opened):
+    """Every test here starts from the opened editor (tests/conftest.py: editor_opened)."""
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

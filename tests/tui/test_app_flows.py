@@ -17,7 +17,7 @@ from lsc_tui.tui.widgets.config_tree import ConfigTree
 from .conftest import make_app
 from .helpers import field_input, select, settle, type_into
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 VLLM = ("providers", "inference", 0)
 

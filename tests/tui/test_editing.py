@@ -14,7 +14,7 @@ from lsc_tui.tui.widgets.node_editor import NodeEditor
 from .conftest import make_app
 from .helpers import field_input, select, settle, type_into
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 VLLM = ("providers", "inference", 0)
 SECRET = "Tr0ub4dor-and-3-horses"

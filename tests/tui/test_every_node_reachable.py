@@ -45,7 +45,7 @@ def test_every_scalar_of_every_file_is_a_field_of_some_tree_entry(config, tmp_pa
     assert not unreachable, unreachable[:10]
 
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 
 async def test_a_byok_store_is_in_the_tree_and_its_fields_are_edited_in_the_form(tmp_path, monkeypatch):

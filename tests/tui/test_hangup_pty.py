@@ -15,6 +15,9 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # the editor in a real pseudo-terminal: seconds per test
 
 DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
 

@@ -17,7 +17,7 @@ from lsc_tui.tui.widgets.config_tree import ConfigTree
 from .conftest import make_app
 from .helpers import select, settle, type_into
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLES = FIXTURES / "corpus" / "llama-stack-k8s-operator" / "config" / "samples"

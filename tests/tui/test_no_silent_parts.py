@@ -17,7 +17,7 @@ from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
 from .conftest import make_app
 from .helpers import settle
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 
 def test_a_subcommand_that_cannot_be_imported_fails_the_cli(monkeypatch):

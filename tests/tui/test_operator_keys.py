@@ -8,7 +8,7 @@ import pytest
 from .conftest import make_app
 from .helpers import settle
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 
 @pytest.mark.parametrize("key", ["ctrl+p", "colon"])

@@ -9,7 +9,7 @@ from lsc_tui.tui.server_env import palette_commands, use_env_file
 from .conftest import make_app
 from .helpers import settle
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 CONFIG = """\
 name: env-check

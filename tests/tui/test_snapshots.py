@@ -12,6 +12,8 @@ import pytest
 
 from .conftest import make_app
 
+pytestmark = pytest.mark.slow  # the editor in a pilot or a snapshot: seconds per test
+
 CASES = {
     "legacy": ("demo", "run.yaml|providers.inference[0]"),
     "unified": ("unified", "lightspeed-stack.yaml|inference.providers[0]"),

@@ -11,7 +11,7 @@ import pytest
 
 from lsc_tui.tui.app import LscTuiApp
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 
 async def test_first_paint_shows_what_is_being_opened_before_the_config_is_read(demo):

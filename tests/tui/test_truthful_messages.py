@@ -10,7 +10,7 @@ import pytest
 from .conftest import make_app
 from .helpers import select, settle
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 VLLM = ("providers", "inference", 0)
 

@@ -231,6 +231,11 @@ def probe_processes() -> list[int]:
 PYTHON = sys.executable
 
 
+@pytest.fixture(autouse=True)
+def _editor_opened(editor_opened):
+    """Every test here starts from the opened editor (tests/conftest.py: editor_opened)."""
+
+
 @pytest.fixture
 def anyio_backend():
     return "asyncio"

@@ -19,7 +19,7 @@ from lsc_tui.tui.flows.migrate_wizard import STEPS, MigrateWizard, legacy_messag
 
 from .conftest import PLANTED, ROOT, HostApp, file_hashes_of, open_session
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 FIXTURES = ROOT / "tests" / "fixtures" / "migration"
 

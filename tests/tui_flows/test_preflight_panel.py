@@ -17,7 +17,7 @@ from lsc_tui.tui.flows.preflight_panel import InterpreterChooser, PreflightPanel
 
 from .conftest import PYTHON, HostApp, open_session, probe_processes, run_yaml
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 CURRENT = [Interpreter("current", PYTHON, "python (test)")]
 

@@ -15,7 +15,7 @@ from lsc_tui.tui.flows.secrets_review import ApplyPreview, SecretsReview
 
 from .conftest import PLANTED, HostApp, file_hashes_of, open_session
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
 SECOND = "sk-proj-AbCdEf0123456789GhIjKlMnOpQrStUv"
 

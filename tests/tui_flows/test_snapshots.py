@@ -19,6 +19,8 @@ from lsc_tui.tui.flows.secrets_review import SecretsReview
 
 from .conftest import PLANTED, PYTHON, HostApp, open_session, run_yaml
 
+pytestmark = pytest.mark.slow  # the editor in a pilot or a snapshot: seconds per test
+
 SIZES = [(80, 24), (120, 40)]
 SIZE_IDS = ["80x24", "120x40"]
 
