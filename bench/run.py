@@ -374,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
                 figures.append(fig)
             figures.append(fig_growth(growth))
         if "commands" in groups:
-            figures.extend(fig_commands(tmp, (1000, 10000) if args.quick else (1000, 10000, 50000),
+            figures.extend(fig_commands(tmp, (10000,) if args.quick else (1000, 10000, 50000),
                                         2 if args.quick else 5))
         if "secrets" in groups:
             fig = fig_secrets(tmp, repeat)

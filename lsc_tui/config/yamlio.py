@@ -217,6 +217,9 @@ class Derivation:
         return m
 
 
+_TREE_LOCK = threading.Lock()
+
+
 class Document:
     """One YAML file as read: its exact text, its data, and its located node tree.
 
@@ -255,15 +258,18 @@ class Document:
         self._root = value
 
     def _build_tree(self) -> None:
-        ynodes, base = self._pending
-        roots = [_convert(n, base, 0, self.display) for n in ynodes]
-        if self.stream:
-            first = roots[0]
-            root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
-        else:
-            root = roots[0] if roots else None
-        self._pending = None
-        self._roots, self._root = roots, root
+        with _TREE_LOCK:  # the editor's job thread and its UI thread may both ask first
+            if self._pending is None:
+                return
+            ynodes, base = self._pending
+            roots = [_convert(n, base, 0, self.display) for n in ynodes]
+            if self.stream:
+                first = roots[0]
+                root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
+            else:
+                root = roots[0] if roots else None
+            self._roots, self._root = roots, root
+            self._pending = None
 
     def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
                  multi: bool = False, stream: bool = False):
