@@ -1,7 +1,8 @@
-"""Write docs/cli.md from the CLI itself, so the reference can never drift from the code.
+"""Write docs/cli.md, the man page and the shell completion scripts from the CLI itself, so
+none of them can drift from the code (the last two ship in the wheel, under lsc_tui/data/).
 
-    python docs/gen_cli.py          # rewrite docs/cli.md
-    python docs/gen_cli.py --check  # exit 1 if docs/cli.md is stale
+    python docs/gen_cli.py          # rewrite them
+    python docs/gen_cli.py --check  # exit 1 if one is stale
 """
 
 from __future__ import annotations
@@ -56,16 +57,30 @@ def render() -> str:
     return "\n".join(out)
 
 
+def shipped() -> dict[Path, str]:
+    """The generated files the wheel ships: the man page and the shell completion scripts."""
+    from lsc_tui import manpage
+    from lsc_tui.commands import completion
+
+    data = HERE.parent / "lsc_tui" / "data"
+    files = {data / "man" / "lsc-tui.1": manpage.render()}
+    names = {"bash": "lsc-tui.bash", "zsh": "_lsc-tui", "fish": "lsc-tui.fish"}
+    for shell in completion.SHELLS:
+        files[data / "completion" / names[shell]] = completion.script(shell)
+    return files
+
+
 def main(argv: list[str]) -> int:
-    text = render()
-    target = HERE / "cli.md"
+    outputs = {HERE / "cli.md": render(), **shipped()}
     if "--check" in argv:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
-        if current != text:
-            print("docs/cli.md is stale: run `python docs/gen_cli.py`", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(text, encoding="utf-8")
+        stale = [p for p, text in outputs.items()
+                 if (p.read_text(encoding="utf-8") if p.exists() else "") != text]
+        for p in stale:
+            print(f"{p.relative_to(HERE.parent)} is stale: run `python docs/gen_cli.py`", file=sys.stderr)
+        return 1 if stale else 0
+    for p, text in outputs.items():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "schema": "schema",
     "completion": "completion",
     "lsp": "lsp",
+    "serve": "serve",
 }
 
 EXIT_BAD_INPUT = 2

@@ -71,7 +71,11 @@ def run(args) -> int:
     except BadInput as exc:
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    values = _secret_values(ws)
+    from lsc_tui.config.masking import flagged_values
+
+    # the workspace's secrets, and whatever the scanner flags in either side (the --against
+    # file is no part of the workspace, and was never scanned)
+    values = _secret_values(ws) | flagged_values(old) | flagged_values(result.data)
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
     text = unified_diff(old_text, result.text, old_label=label,

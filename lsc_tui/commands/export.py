@@ -33,8 +33,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_data(path: str):
-    """``(run data, display name, findings, directory, locate)``; raises _Bad on unusable input."""
-    from lsc_tui.config.operator.export import ExportInputError, workspace_run_data
+    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises _Bad
+    on unusable input."""
+    from lsc_tui.config.operator.export import ExportInputError, allowed_values, workspace_run_data
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -42,7 +43,7 @@ def _run_data(path: str):
     except WorkspaceError as exc:
         raise _Bad(exc.finding.to_text()) from None
     try:
-        return workspace_run_data(ws)
+        return (*workspace_run_data(ws), allowed_values(ws))
     except ExportInputError as exc:
         raise _Errors(exc.findings, str(exc)) from None
 
@@ -73,7 +74,7 @@ def run(args) -> int:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
     try:
-        data, display, findings, directory, locate = _run_data(args.path)
+        data, display, findings, directory, locate, allowed = _run_data(args.path)
     except _Bad as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -98,7 +99,7 @@ def run(args) -> int:
     try:
         result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
                                 distribution=args.distribution, image=args.image, env_values=env_values,
-                                config_key=args.config_key, source=display, locate=locate)
+                                config_key=args.config_key, source=display, locate=locate, allowed_values=allowed)
     except ValueError as exc:
         print(f"lsc-tui export k8s: error: {exc}", file=sys.stderr)
         return 2
@@ -106,7 +107,7 @@ def run(args) -> int:
     if has_errors(result.findings):
         print("lsc-tui export k8s: nothing was written", file=sys.stderr)
         return 1
-    _config, differences, rt_findings = exp.round_trip(result, data)
+    _config, differences, rt_findings = exp.round_trip(result, result.data)
     if args.output:
         out = Path(args.output)
         try:
@@ -139,6 +140,9 @@ def run(args) -> int:
         missing = [e["name"] for e in result.env if e["name"] not in have]
         if result.secret is not None and missing:
             print(f"  no value in the env file for: {', '.join(missing)}", file=sys.stderr)
+    if result.moved:
+        print(f"the Secret feeds {', '.join(result.moved)}: the run.yaml's secret default"
+              f"{'s' * (len(result.moved) != 1)} stayed out of the ConfigMap", file=sys.stderr)
     if differences:
         print("round trip: expanding the exported CR differs from the run.yaml at:", file=sys.stderr)
         for d in differences:

@@ -33,6 +33,18 @@ class Finding:
     fix: str = ""
     path: tuple = field(default=())
 
+    def __post_init__(self) -> None:
+        # Messages quote input (a validator's "got X", an enum error): whatever in them the
+        # secrets scanner would flag is masked before anyone can show them.
+        from lsc_tui.config.masking import mask_message
+
+        for name in ("message", "fix"):
+            text = getattr(self, name)
+            if text and isinstance(text, str):
+                masked = mask_message(text)
+                if masked is not text and masked != text:
+                    object.__setattr__(self, name, masked)
+
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR

@@ -1,14 +1,20 @@
 """Masking: the one place that decides how a secret value looks when shown.
 
-Every view that may show a config value (diffs, errors, previews, screenshots) passes
-through here. A value is masked when it sits under a secret-named key and is not an env
-reference, when it equals a value the secrets scanner found, or when it is recognisable on
-its own (a password in a URL, a bearer token, a known API-key format, a private key).
-Env references stay readable; the literal default of ``${env.X:=...}`` under a secret key is
-masked.
+Every view that may show a config value (diffs, errors, previews, labels, notifications,
+reports) passes through here. What is masked is what the secrets scanner flags
+(:func:`lsc_tui.config.secrets.detector.detect_value`, so a new scanner rule is masked
+everywhere at once), plus, on the safe side, every value under a secret-named key and
+every value already known to be a secret. Env references stay readable; a literal default
+of ``${env.X:=...}`` is masked when the scanner (or the variable's name) says it is secret.
 
-Functions: :func:`is_secret_key`, :func:`mask_string`, :func:`mask_tree`, :func:`mask_text`,
-:func:`mask_inline`, and :func:`mask_yaml_text` for YAML (or a diff of YAML) as text.
+The entry points:
+
+- :func:`mask_message` for any text shown to a person (a finding's message, an exception, a
+  tree label, a notification, a line of a report): known values plus everything recognisable
+  on its own (:func:`mask_inline`).
+- :func:`mask_tree` for data shown as data (a preview, a JSON report), scalar by scalar with
+  the key each sits under; :func:`mask_yaml_text` for YAML (or a diff of YAML) as text.
+- :func:`flagged_values` for the secrets inside a piece of data, to mask them in free text.
 """
 
 from __future__ import annotations
@@ -80,25 +86,89 @@ def mask_string(value: str) -> str:
 
 
 def mask_tree(data, secret_values: Iterable[str] = (), _key=None):
-    """A copy of ``data`` with secret values masked (shares nothing mutable with it)."""
+    """A copy of ``data`` with secret values masked (shares nothing mutable with it).
+
+    Each scalar is masked where the scanner flags it under its key, whole when it sits
+    under a secret-named key or is a known value, and for anything recognisable inside it.
+    """
     values = secret_values if isinstance(secret_values, (set, frozenset)) else set(secret_values)
-    return _mask(data, values, False)
+    return _mask(data, values, False, _key)
 
 
-def _mask(data, values, under_secret):
+def _mask(data, values, under_secret, key=None):
     if isinstance(data, dict):
-        return {k: _mask(v, values, under_secret or is_secret_key(k)) for k, v in data.items()}
+        return {k: _mask(v, values, under_secret or is_secret_key(k), k if isinstance(k, str) else key)
+                for k, v in data.items()}
     if isinstance(data, list):
-        return [_mask(v, values, under_secret) for v in data]
+        return [_mask(v, values, under_secret, key) for v in data]
     if isinstance(data, str):
         if under_secret or data in values:
             return mask_string(data)
+        data = mask_scalar(data, key)
         if values:
             data = mask_text(data, values)
         return mask_inline(data)
     if under_secret and isinstance(data, (int, float)) and not isinstance(data, bool):
         return MASK
     return data
+
+
+def _hits(value: str, key) -> list:
+    from lsc_tui.config.secrets.detector import detect_value
+
+    return detect_value(value, key if isinstance(key, str) else None)
+
+
+def mask_scalar(value: str, key: str | None = None) -> str:
+    """One scalar as shown: every part the scanner flags under ``key`` masked."""
+    if not value or not isinstance(value, str):
+        return value
+    hits = _hits(value, key)
+    if not hits:
+        return value
+    out, pos = [], 0
+    for s, e in sorted({h.sub for h in hits}):
+        if s < pos:  # overlapping spans: the first one already covers the start
+            s = pos
+        if e <= s:
+            continue
+        out.append(value[pos:s])
+        out.append(MASK)
+        pos = e
+    out.append(value[pos:])
+    return "".join(out)
+
+
+def flagged_values(data, _key=None, _out: set | None = None) -> set[str]:
+    """Every secret the scanner flags inside ``data`` (each scalar read under its key).
+
+    For masking free text that may quote them (a diff of the data, a message about it).
+    Handle the result with care: it holds the values in the clear."""
+    out = set() if _out is None else _out
+    if isinstance(data, dict):
+        for k, v in data.items():
+            flagged_values(v, k if isinstance(k, str) else _key, out)
+    elif isinstance(data, list):
+        for v in data:
+            flagged_values(v, _key, out)
+    elif isinstance(data, str):
+        for h in _hits(data, _key):
+            piece = data[h.sub[0]:h.sub[1]]
+            if piece:
+                out.add(piece)
+    elif isinstance(data, (int, float)) and not isinstance(data, bool) and is_secret_key(_key):
+        out.add(str(data))
+    return out
+
+
+def mask_message(text: str, secret_values: Iterable[str] = ()) -> str:
+    """Any text shown to a person, masked: known secret values, then everything the
+    scanner's formats recognise without context (:func:`mask_inline`)."""
+    if not text or not isinstance(text, str):
+        return text
+    if secret_values:
+        text = mask_text(text, secret_values)
+    return mask_inline(text)
 
 
 def mask_text(text: str, secret_values: Iterable[str]) -> str:
@@ -154,11 +224,24 @@ def mask_inline(text: str) -> str:
             text = _QUERY.sub(lambda m: m.group(0) if m.group(2).startswith("${") else m.group(1) + MASK, text)
     if "PRIVATE KEY" in text:
         text = _PEM_BLOCK.sub(MASK, text)
+    if "${" in text and ":" in text:
+        text = ENV_REF.sub(_default_sub, text)
     from lsc_tui.config.secrets import rules
 
     if rules.token_hint_text(text):
         text = rules.TOKEN_RE.sub(_token_sub, text)
     return text
+
+
+def _default_sub(m: re.Match) -> str:
+    """``${env.X:=default}``: the default masked when the scanner would flag it (by the
+    variable's name or the default's own format)."""
+    name, op, operand = m.group(1), m.group(2), m.group(3)
+    if op != "=" or not operand or operand == MASK:
+        return m.group(0)
+    if _hits(m.group(0), None):
+        return f"${{env.{name}:={MASK}}}"
+    return m.group(0)
 
 
 def _url_sub(m: re.Match) -> str:

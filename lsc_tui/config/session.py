@@ -181,6 +181,7 @@ class _Step:
     after: str
     at: float = 0.0
     style: str | None = None  # a SetValue step: the field's quote style before it ("plain" for none)
+    run_before: str | None = None  # the synthesized run.yaml before the step: the "previous edit" baseline
 
 
 class EditSession:
@@ -189,6 +190,9 @@ class EditSession:
         self.cwd = Path(cwd) if cwd else Path.cwd()
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
+        # the environment LCORE will run with, when the operator gave one (an env file)
+        self.server_env: dict | None = None
+        self.server_env_source: str | None = None
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
         # ``texts``: buffers that start out different from the files (a language client's
@@ -204,6 +208,11 @@ class EditSession:
         self._saved_synthesis: tuple | None = None
         self._kind: str | None = None  # an operator file's kind, kept while it is edited
         self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
+        # files whose disk copy went away ("deleted") or became unusable ("unreadable") while the
+        # editor holds a good copy: they count as unsaved, so saving writes them back
+        self.stale: dict[Path, str] = {}
+        self.unusable: dict[Path, str] = {}  # why an "unreadable" file's disk version cannot be used
+        self.own_writes: dict[Path, tuple[str, str]] = {}  # path -> (sha256, who): the app's own flows wrote it
         self.workspace: Workspace = self._load(initial=True)
         self.analysis: Analysis = self._analyse()
 
@@ -227,7 +236,8 @@ class EditSession:
     # -- loading -------------------------------------------------------------------------
     def _load(self, initial: bool = False) -> Workspace:
         ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
-                            validate=self.validate_models)
+                            validate=self.validate_models, server_env=self.server_env,
+                            server_env_source=self.server_env_source)
         self.path = ws.root_path
         if initial and ws.is_operator:
             from lsc_tui.config.operator.kinds import KIND_LLSD
@@ -247,6 +257,12 @@ class EditSession:
                     self.saved_text[p] = doc.text
                     self.stamps[p] = doc.stamp
         return ws
+
+    def set_server_env(self, env: dict | None, source: str | None = None) -> "Analysis":
+        """Check and preview against the environment LCORE will run with (None: lsc-tui's own,
+        as warnings): unset variables it resolves at load or synthesis become errors."""
+        self.server_env, self.server_env_source = env, (source if env is not None else None)
+        return self._refresh()
 
     def _refresh(self) -> Analysis:
         self.workspace = self._load()
@@ -274,14 +290,17 @@ class EditSession:
         from lsc_tui.config import preview
 
         if self.diff_baseline == "previous":
-            return (self._previous_run_yaml if self._previous_run_yaml is not None else current), "previous synthesis"
+            # before the last edit: an undo step (one field's keystrokes are one edit), not one keystroke
+            before = self._undo[-1].run_before if self._undo else None
+            return (before if before is not None else current), "before the last edit"
         if self.diff_baseline == "legacy" and self.workspace.run_yaml is not None:
             doc = self.workspace.run_yaml
             return preview.dump_data(doc.data), f"{doc.display} (as written)"
         # "disk": the synthesis of the files as saved on disk (computed once per saved state)
         if not self.dirty:
             return current, "saved files"
-        key = tuple(sorted((str(p), t) for p, t in self.saved_text.items()))
+        key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
+               tuple(sorted((self.server_env or {}).items())))
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -294,7 +313,8 @@ class EditSession:
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay={p: t for p, t in self.saved_text.items()}, kind=self._kind,
-                                   validate=False)
+                                   validate=False, server_env=self.server_env,
+                                   server_env_source=self.server_env_source)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)
@@ -310,7 +330,11 @@ class EditSession:
     # -- state ---------------------------------------------------------------------------
     @property
     def dirty_files(self) -> list[Path]:
-        return [p for p, t in self.buffers.items() if t != self.saved_text.get(p)]
+        """Files with unsaved edits, and files whose disk copy is gone or broken (saving writes them)."""
+        return [p for p, t in self.buffers.items() if t != self.saved_text.get(p) or p in self.stale]
+
+    def _edited(self, p: Path) -> bool:
+        return self.buffers.get(p) != self.saved_text.get(p)
 
     @property
     def dirty(self) -> bool:
@@ -347,10 +371,10 @@ class EditSession:
         now = time.monotonic()
         if last is not None:
             # typing in one field, with pauses: one undo step, not one per pause
-            self._undo[-1] = _Step(op, file, last.before, after, now, last.style)
+            self._undo[-1] = _Step(op, file, last.before, after, now, last.style, last.run_before)
         else:
             style = self._typing_style(op, file, self._parse(file, before)) if isinstance(op, SetValue) else None
-            self._undo.append(_Step(op, file, before, after, now, style))
+            self._undo.append(_Step(op, file, before, after, now, style, self._previous_run_yaml))
         self._redo.clear()
         return self._refresh()
 
@@ -554,33 +578,62 @@ class EditSession:
             backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify)
             self.stamps[p] = stamp_of(p)
             self.saved_text[p] = text
+            self.stale.pop(p, None)
             results.append(SaveResult(p, backup))
         clear_recovery(self.path)
         self._refresh()
         return results
 
     def check_disk(self) -> list[tuple[Path, str]]:
-        """Files whose disk content differs from what we loaded: "reloaded", "conflict", "deleted" or
-        "unreadable" (changed on disk into something that is not YAML: our buffer is kept)."""
+        """Files whose disk content differs from what we loaded: "reloaded", "written" (a flow of
+        the app wrote it, see :meth:`note_written`; reloaded), "conflict", "deleted" or
+        "unreadable" (changed on disk into something that is not YAML). A deleted or unreadable
+        file keeps our copy and counts as unsaved: saving writes it back (over the broken one,
+        with a backup). Each state is reported once, when it starts."""
         out = []
         for p in list(self.buffers):
             current = stamp_of(p)
             expected = self.stamps.get(p)
-            if current is None and expected is not None:
-                out.append((p, "deleted"))
+            if current is None:
+                if p not in self.stale:  # newly gone
+                    out.append((p, "deleted"))
+                    self.stale[p] = "deleted"
+                    self.stamps[p] = None
                 continue
-            if current is None or (expected is not None and current.sha256 == expected.sha256):
+            if expected is not None and current.sha256 == expected.sha256:
+                continue  # nothing new since we last looked
+            own = self.own_writes.pop(p, None)
+            if own is not None and own[0] != current.sha256:
+                own = None  # changed again after the flow wrote it
+            if _read_bytes(p) == self.buffers[p].encode("utf-8"):
+                # the disk holds what we hold (a deleted file put back, ...): nothing to say
+                self.stamps[p], self.saved_text[p] = current, self.buffers[p]
+                self.stale.pop(p, None)
                 continue
-            if p in self.dirty_files:
+            if self._edited(p):
                 out.append((p, "conflict"))
-            else:
-                try:
-                    self.reload(p)
-                except OperationError:
-                    out.append((p, "unreadable"))  # keep our copy until the file is fixed
-                    continue
-                out.append((p, "reloaded"))
+                continue
+            try:  # no edits of ours: take the disk version
+                self._read_disk(p)
+            except YamlLoadError as exc:
+                if self.stale.get(p) != "unreadable":
+                    out.append((p, "unreadable"))  # our copy stays; saving writes it over the broken one
+                self.stale[p] = "unreadable"
+                self.unusable[p] = _unusable(exc)
+                self.stamps[p] = current
+                continue
+            self.reload(p)
+            out.append((p, "written" if own is not None else "reloaded"))
         return out
+
+    def note_written(self, paths, who: str = "lsc-tui") -> None:
+        """A flow of the app (the migration, the secrets review) wrote these files: the next
+        :meth:`check_disk` reloads them as "written", not as changes made by someone else."""
+        for p in paths:
+            p = Path(p)
+            stamp = stamp_of(p)
+            if p in self.buffers and stamp is not None:
+                self.own_writes[p] = (stamp.sha256, who)
 
     def disk_diff(self, path: Path) -> str:
         """What changed on disk compared with our buffer (masked)."""
@@ -601,18 +654,21 @@ class EditSession:
         our buffer stays as it was."""
         path = Path(path)
         try:
-            text, stamp = yamlio.read_text(path, self.displays.get(path))
-            self._parse(path, text)
+            text, stamp = self._read_disk(path)
         except YamlLoadError as exc:
-            f = exc.finding
-            raise OperationError(f"{f.file}:{f.line}:{f.column}: the version on disk cannot be used: "
-                                 f"{f.message}. Your buffer is unchanged; fix the file or save yours.") from None
+            raise OperationError(f"{_unusable(exc)}. Your buffer is unchanged; fix the file or save yours.") from None
         self.buffers[path] = text
         self.saved_text[path] = text
         self.stamps[path] = stamp
+        self.stale.pop(path, None)
         self._undo = [s for s in self._undo if s.file != path]
         self._redo = [s for s in self._redo if s.file != path]
         return self._refresh()
+
+    def _read_disk(self, path: Path) -> tuple[str, FileStamp]:
+        text, stamp = yamlio.read_text(path, self.displays.get(path))
+        self._parse(path, text)
+        return text, stamp
 
     def keep_mine(self, path: Path) -> None:
         """Keep our buffer; the next save overwrites the disk version (a backup is still made)."""
@@ -652,6 +708,22 @@ class EditSession:
                                       new_label=f"{label} (unsaved edits)"))
         return "".join(parts)
 
+    def recovery_changed_on_disk(self) -> list[Path]:
+        """Files of the recovery file that changed on disk after it was written (their hash is
+        not the one the recovered edits were made on): restoring would undo those changes."""
+        data = read_recovery(self.path)
+        if not data:
+            return []
+        out = []
+        for name, entry in data["files"].items():
+            p = Path(name)
+            if p not in self.buffers:
+                continue
+            stamp = self.stamps.get(p)
+            if (stamp.sha256 if stamp is not None else None) != entry.get("base_sha256"):
+                out.append(p)
+        return out
+
     def restore_recovery(self) -> Analysis | None:
         data = read_recovery(self.path)
         if not data:
@@ -664,6 +736,18 @@ class EditSession:
                 self._undo.append(_Step(SetValue(p, (), None), p, before, entry["text"]))
         clear_recovery(self.path)
         return self._refresh()
+
+
+def _unusable(exc: YamlLoadError) -> str:
+    f = exc.finding
+    return f"{f.file}:{f.line}:{f.column}: the version on disk cannot be used: {f.message}"
+
+
+def _read_bytes(p: Path) -> bytes | None:
+    try:
+        return p.read_bytes()
+    except OSError:
+        return None
 
 
 def _disk_text(path: Path) -> tuple[str | None, FileStamp | None]:

@@ -30,6 +30,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _memory_size(text: str) -> int:
+    """Bytes for --memory-limit; 0 means no limit."""
+    from lsc_tui.preflight.sandbox import parse_size
+
+    try:
+        value = parse_size(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size (like 4G or 512M, or off): {text!r}") from None
+    return value or 0
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options both CLIs accept."""
     parser.add_argument("--run-yaml", required=True, metavar="PATH",
@@ -44,6 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="check every provider instead of stopping at the first error")
     parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
                         help="time limit per provider (default: 30)")
+    parser.add_argument("--memory-limit", type=_memory_size, default=None, metavar="SIZE",
+                        help="address-space limit of the process that imports providers, e.g. 4G, "
+                             "512M or off (default: 4G)")
     parser.add_argument("--check-config", action="store_true",
                         help="also build each provider's config class from run.yaml (env references "
                              "resolved, secrets masked)")
@@ -70,6 +84,14 @@ def render_text(ev: dict, out) -> None:
             lstxt = "no Llama Stack installed"
         _write(out, f"Target: Python {ev.get('python_version')} ({ev.get('python')}) on "
                     f"{ev.get('platform')}, {lstxt}\n")
+        layers = ev.get("containment") or {}
+        if layers:
+            from lsc_tui.preflight.sandbox import describe
+
+            _write(out, f"Containment: {describe(layers) or 'none'}\n")
+            for line in containment_warnings(layers):
+                sys.stderr.write(f"WARNING: {line}\n")
+                sys.stderr.flush()
     elif kind == "result":
         _write(out, report.progress_line(ev) + "\n")
         if ev.get("text"):
@@ -78,6 +100,23 @@ def render_text(ev: dict, out) -> None:
         _write(out, "\n" + ev.get("text", "").rstrip("\n") + "\n")
     elif kind == "summary":
         _write(out, "\n" + ev.get("text", "") + "\n")
+
+
+def containment_warnings(layers: dict) -> list[str]:
+    """What the probe runs without, in words (stderr: the report's formats stay seed-001's)."""
+    out = []
+    if not layers.get("network_namespace"):
+        out.append("preflight could not cut the probe off the network; only the audit hook "
+                   "stops provider code that connects (native code can still connect)")
+    if not layers.get("read_only_mounts"):
+        out.append("preflight could not make the file system read-only for the probe; only the "
+                   "audit hook stops provider code that writes (native code can still write)")
+    elif not layers.get("read_only_locked"):
+        out.append("the read-only file system view is not locked (no user namespace): native "
+                   "provider code running as root could remount it writable")
+    for why in layers.get("unavailable") or []:
+        out.append(f"preflight containment: {why}")
+    return out
 
 
 async def _run(args, out) -> int:
@@ -103,6 +142,7 @@ async def _run(args, out) -> int:
         keep_going=args.keep_going,
         timeout=args.timeout,
         check_config=args.check_config,
+        **({} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}),
     ):
         if args.json:
             _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")

@@ -40,7 +40,12 @@ PROBE_VERSION = 1
 _OUT = None  # file object on the private descriptor
 
 
+_QUIET = {"on": False}  # the probe warming its own imports: nothing is reported
+
+
 def emit(event, **data):
+    if _QUIET["on"]:
+        return
     data["event"] = event
     line = MARK + json.dumps(data, default=_json_default, ensure_ascii=False) + "\n"
     if _OUT is None:  # pragma: no cover - only before setup
@@ -972,6 +977,30 @@ def _exc_line(exc):
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
+def _out_of_memory(exc):
+    return isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == 12)  # ENOMEM
+
+
+def _memory_limit_text():
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, OSError, ValueError):
+        return ""
+    if limit == resource.RLIM_INFINITY or limit <= 0:
+        return ""
+    return " (preflight limits the provider to %s of address space)" % _size_text(limit)
+
+
+def _size_text(n):
+    for unit, k in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2)):
+        if n >= k:
+            v = n / float(k)
+            return ("%d %s" % (v, unit)) if v == int(v) else ("%.1f %s" % (v, unit))
+    return "%d bytes" % n
+
+
 class Checker:
     def __init__(self, ls_info, target):
         self.ls = ls_info
@@ -1268,6 +1297,15 @@ class Checker:
             return Failure("import_exit", "Import called sys.exit(%r)" % (exc.code,), tb,
                            "A provider module must not exit the process on import; remove the exit "
                            "from module-level code.")
+        if _out_of_memory(exc):
+            return Failure("memory_limit", "Import ran out of memory%s" % _memory_limit_text(), tb,
+                           "A provider module should not allocate this much memory when imported; if "
+                           "the server really needs it, raise the limit with --memory-limit.")
+        if isinstance(exc, OSError) and exc.errno == 30 and not blocked:  # EROFS
+            return Failure("import_side_effect", "Import tried to write a file (the file system is "
+                           "read-only during preflight)", tb,
+                           "Provider modules must not write files when imported; move that work into "
+                           "get_adapter_impl()/get_provider_impl() or initialize().")
         if isinstance(exc, PreflightBlocked) or (blocked and isinstance(exc, OSError)):
             n = blocked[-1] if blocked else {"action": str(exc), "detail": ""}
             return Failure(
@@ -1677,17 +1715,262 @@ def _settle_tempdir():
     candidates = [os.environ.get(k) for k in ("TMPDIR", "TEMP", "TMP")]
     candidates += ["/tmp", "/var/tmp", "/usr/tmp"] if os.name == "posix" else []
     for c in candidates:
-        if c and os.path.isdir(c) and os.access(c, os.W_OK | os.X_OK):
+        if c and os.path.isdir(c) and _writable_dir(c):
             tempfile.tempdir = os.path.abspath(c)
             return
 
 
+def _writable_dir(path):
+    """Writable for this user, not counting a read-only mount (preflight makes every mount
+    read-only; the server would see the directory as it really is)."""
+    if os.access(path, os.W_OK | os.X_OK):
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    import stat as _stat
+
+    mode = st.st_mode
+    if os.geteuid() == 0:
+        return True
+    if st.st_uid == os.geteuid():
+        return bool(mode & _stat.S_IWUSR)
+    if st.st_gid in os.getgroups() or st.st_gid == os.getegid():
+        return bool(mode & _stat.S_IWGRP)
+    return bool(mode & _stat.S_IWOTH)
+
+
 def _watch_parent(parent):
-    """End the probe if the runner goes away (orphaned probes must not linger)."""
+    """End the probe if the runner goes away (where the parent-death signal is not set)."""
     while True:
         time.sleep(0.5)
         if os.getppid() != parent:
             os._exit(70)
+
+
+# --------------------------------------------------------------------------------------
+# one process per provider
+#
+# The probe process (the "zygote") never runs provider code. For each provider it forks a
+# child that closes the event channel, drops every capability it could use to reach the
+# zygote (/proc/<pid>/fd, /proc/<pid>/mem, ptrace), and reports over a pipe of its own. The
+# zygote relays only what belongs to that provider: phase events and one result, tagged with
+# the index the zygote itself assigned. Whatever provider code does, it can at most speak
+# about itself; it cannot report on another provider, end the run or say "done".
+
+_PR_GET_PDEATHSIG = 2
+_PR_SET_PDEATHSIG = 1
+_PR_SET_DUMPABLE = 4
+_PR_CAPBSET_DROP = 24
+_PR_SET_SECUREBITS = 28
+_PR_SET_NO_NEW_PRIVS = 38
+_SECURE_ALL_LOCKED = 0x2F  # NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED and their locks
+_CHILD_LINE_LIMIT = 32 * 1024 * 1024
+_RELAYED = ("phase", "result")
+
+
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except (ImportError, OSError):
+        return None
+
+
+def _outer_pid():
+    """This process's id as the runner sees it (the probe may be PID 1 of its namespace)."""
+    try:
+        return int(os.readlink("/proc/self"))
+    except (OSError, ValueError):
+        return os.getpid()
+
+
+def _drop_privileges(libc):
+    """In a provider's child, before provider code: no capability, now or after an exec."""
+    import ctypes
+
+    libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)  # the child itself may be inspected by the runner
+    if os.geteuid() != 0:
+        return ""  # an unprivileged uid lost its capabilities when the target was exec'd
+    if libc.prctl(_PR_SET_SECUREBITS, _SECURE_ALL_LOCKED, 0, 0, 0) != 0:
+        return "securebits: %s" % os.strerror(ctypes.get_errno())
+    for cap in range(64):
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and ctypes.get_errno() != 22:
+            return "bounding set: %s" % os.strerror(ctypes.get_errno())
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    data = (Data * 2)()
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:
+        return "capset: %s" % os.strerror(ctypes.get_errno())
+    return ""
+
+
+def _run_child(checker, p, chan_w, runner_fd, libc, counting):
+    """In the forked child: isolate, check one provider, report on chan_w, exit."""
+    global _OUT
+    try:
+        os.close(runner_fd)
+        _OUT = os.fdopen(chan_w, "w", encoding="utf-8", buffering=1)
+        if libc is not None:
+            libc.prctl(_PR_SET_PDEATHSIG, 9, 0, 0, 0)
+            why = _drop_privileges(libc)
+            if why:
+                sys.stderr.write("lsc-tui preflight: cannot isolate the provider check (%s)\n" % why)
+                sys.stderr.flush()
+                os._exit(71)
+        _GUARD["on"] = True
+        before = counting.count
+        result = checker.run(p)
+        result["stdout_chars"] = counting.count - before
+        emit("result", **result)
+        _OUT.flush()
+    except BaseException:  # noqa: BLE001 - the zygote reports a child without a result
+        os._exit(72)
+    os._exit(0)
+
+
+def _relay_child(p, chan_r, pid):
+    """Forward the child's phase events; keep its one result. Returns (result, garbage,
+    status, lingering): ``status`` is the child's wait status (None if it has not ended, which
+    only happens after garbage), ``lingering`` whether something it started still holds its
+    channel open after it ended."""
+    import select
+
+    result = None
+    garbage = []
+    buf = b""
+    status = None
+    eof = False
+    try:
+        while not eof:
+            ready = select.select([chan_r], [], [], 0.05)[0]
+            if not ready:
+                if status is None:
+                    status = _reap(pid, block=False)
+                if status is not None and not select.select([chan_r], [], [], 0)[0]:
+                    break  # the child has ended; a process it left behind holds the pipe
+                continue
+            chunk = os.read(chan_r, 65536)
+            if not chunk:
+                eof = True
+            buf += chunk
+            if len(buf) > _CHILD_LINE_LIMIT and b"\n" not in buf:
+                garbage.append("a line longer than the limit")
+                break
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                text = line.decode("utf-8", "replace")
+                ev = None
+                if text.startswith(MARK):
+                    try:
+                        ev = json.loads(text[len(MARK):])
+                    except ValueError:
+                        ev = None
+                if not isinstance(ev, dict) or ev.get("event") not in _RELAYED or result is not None:
+                    if text.strip():
+                        garbage.append(text[:200])
+                        return result, garbage, status, False  # nothing after this is trustworthy
+                    continue
+                name = ev.pop("event")
+                ev.update(provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
+                if name == "result":
+                    result = ev  # relayed once the child has ended and said nothing more
+                else:
+                    emit(name, **ev)
+    finally:
+        os.close(chan_r)
+    if buf.strip():
+        garbage.append(buf.decode("utf-8", "replace")[:200])
+    return result, garbage, status, not eof
+
+
+def _reap(pid, block=True):
+    while True:
+        try:
+            done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            return 0
+        return status if done else None
+
+
+def _check_in_child(checker, p, libc, counting):
+    """Fork, check ``p`` in the child, relay: "ok", "error" or "abort" (the run must stop)."""
+    chan_r, chan_w = os.pipe()
+    runner_fd = _OUT.fileno()
+    _OUT.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(chan_r)
+        _run_child(checker, p, chan_w, runner_fd, libc, counting)
+    os.close(chan_w)
+    result, garbage, status, lingering = _relay_child(p, chan_r, pid)
+    if garbage:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    if status is None:
+        status = _reap(pid)  # a child that closed its channel and goes on runs into the timeout
+    if garbage:
+        emit("garbage", index=p.get("index"), lines=garbage[:10])
+        return "abort"
+    if result is None:
+        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        emit("child_exit", index=p.get("index"), returncode=code)
+        return "abort"
+    if lingering:
+        result.setdefault("warnings", []).append({
+            "code": "process_left_behind", "title": "Provider left a process running",
+            "reason": "Provider code started a process that was still running after the check ended",
+            "details": "Preflight killed it when the run ended.",
+            "note": "Importing a provider should not start processes; the server would have "
+                    "inherited this one."})
+    emit("result", **result)
+    return "error" if result.get("status") == "error" else "ok"
+
+
+def _warm(checker, p):
+    """Import what a *built-in* provider needs, in the probe, before any child forks.
+
+    Built-in providers are Llama Stack's own code, which the probe trusts as it trusts the
+    interpreter; importing them once here keeps one import of Llama Stack for the whole run
+    instead of one per child. The check runs again, for real and reported, in the child.
+    External provider packages are never imported here."""
+    _QUIET["on"] = True
+    _GUARD["on"] = True
+    try:
+        checker.run(dict(p, check_config=False))
+    except BaseException:  # noqa: BLE001 - the child repeats the check and reports it
+        pass
+    finally:
+        _GUARD["on"] = False
+        _QUIET["on"] = False
+        del _NOTICES[:]
+
+
+def _check_in_process(checker, p, counting):
+    before = counting.count
+    result = checker.run(p)
+    result["stdout_chars"] = counting.count - before
+    result["provider_id"] = p["provider_id"]
+    result["api"] = p["api"]
+    result["index"] = p.get("index")
+    emit("result", **result)
+    return "error" if result["status"] == "error" else "ok"
 
 
 def main():
@@ -1705,7 +1988,16 @@ def main():
         emit("fatal", message="probe received an invalid plan: %s" % exc)
         _OUT.flush()
         os._exit(3)
-    if hasattr(os, "getppid") and os.name == "posix":
+    libc = _libc()
+    pdeathsig = False
+    if libc is not None:
+        import ctypes
+
+        sig = ctypes.c_int(0)
+        pdeathsig = libc.prctl(_PR_GET_PDEATHSIG, ctypes.byref(sig), 0, 0, 0) == 0 and sig.value != 0
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot open /proc/<this>/fd or mem
+    isolate = bool(plan.get("isolate", True)) and hasattr(os, "fork")
+    if not pdeathsig and hasattr(os, "getppid") and os.name == "posix" and not isolate:
         import threading
 
         threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,
@@ -1715,7 +2007,7 @@ def main():
     ls = detect_llama_stack(dists)
     emit("hello", probe_version=PROBE_VERSION, python=sys.executable,
          python_version="%d.%d.%d" % sys.version_info[:3], implementation=sys.implementation.name,
-         platform="%s/%s" % target, llama_stack=ls, pid=os.getpid())
+         platform="%s/%s" % target, llama_stack=ls, pid=_outer_pid(), isolated=isolate)
     _settle_tempdir()
     try:  # looking up the machine's own name reads /etc/hosts, not the network
         import socket
@@ -1724,20 +2016,24 @@ def main():
     except Exception:
         pass
     sys.addaudithook(_audit)
-    _GUARD["on"] = True
     checker = Checker(ls, target)
     checker._dists = dists
     keep_going = bool(plan.get("keep_going"))
-    for p in plan.get("providers", []):
+    providers = plan.get("providers", [])
+    if isolate and any(p.get("source") == "builtin" for p in providers):
+        for p in providers:  # announced, so that a hang or a crash here names the provider
+            if p.get("source") == "builtin":
+                emit("warm", index=p.get("index"))
+                _warm(checker, p)
+        emit("warm", index=None)
+    for p in providers:
         emit("begin", provider_id=p["provider_id"], api=p["api"], index=p.get("index"))
-        before = counting.count
-        result = checker.run(p)
-        result["stdout_chars"] = counting.count - before
-        result["provider_id"] = p["provider_id"]
-        result["api"] = p["api"]
-        result["index"] = p.get("index")
-        emit("result", **result)
-        if result["status"] == "error" and not keep_going:
+        if isolate:
+            outcome = _check_in_child(checker, p, libc, counting)
+        else:
+            _GUARD["on"] = True
+            outcome = _check_in_process(checker, p, counting)
+        if outcome == "abort" or (outcome == "error" and not keep_going):
             break
     emit("done")
     _OUT.flush()

@@ -113,6 +113,8 @@ def summary_lines(summary: dict) -> list[str]:
     out = [line]
     if summary.get("status") == "ok":
         out.append(SUCCESS)
+    elif summary.get("status") == "cancelled":  # stopped by the operator: not a verdict on the providers
+        out.append("Preflight cancelled: the probe was stopped before every provider was checked")
     else:
         msg = "Preflight failed"
         if summary.get("not_checked") and summary.get("stopped_early"):

@@ -31,6 +31,7 @@ from lsc_tui.config import envref
 from lsc_tui.config.masking import is_secret_key, mask_inline, mask_text
 from lsc_tui.preflight import metadata as md
 from lsc_tui.preflight import report
+from lsc_tui.preflight import sandbox
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 30.0
@@ -376,11 +377,14 @@ def _descendants(pid: int) -> list[int]:
 class ProbeSession:
     """One probe process: start, stream events, kill (whole process group)."""
 
-    def __init__(self, python: str, plans: list[ProviderPlan], keep_going: bool, env: dict):
+    def __init__(self, python: str, plans: list[ProviderPlan], keep_going: bool, env: dict,
+                 containment: sandbox.Containment | None = None):
         self.python = python
         self.plans = plans
         self.keep_going = keep_going
-        self.env = env
+        self.containment = containment or sandbox.Containment()
+        self.env = self.containment.env(env)
+        self.layers: dict = {}
         self.proc: asyncio.subprocess.Process | None = None
         self.queue: asyncio.Queue = asyncio.Queue()
         self.stderr = bytearray()
@@ -389,21 +393,23 @@ class ProbeSession:
         self._tasks: list[asyncio.Task] = []
 
     async def start(self) -> None:
-        kwargs: dict[str, Any] = {}
-        if os.name == "posix":
-            kwargs["start_new_session"] = True
-        self.proc = await asyncio.create_subprocess_exec(
-            self.python, "-B", "-c", BOOT, str(PROBE_PATH),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self.env,
-            limit=LINE_LIMIT,
-            **kwargs,
-        )
+        kwargs: dict[str, Any] = self.containment.popen_kwargs()
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                self.python, "-B", "-c", BOOT, str(PROBE_PATH),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                env=self.env,
+                limit=LINE_LIMIT,
+                **kwargs,
+            )
+        finally:
+            self.layers = self.containment.after_start(self.proc.pid if self.proc else None)
         payload = json.dumps({
             "providers": [p.probe_input() for p in self.plans],
             "keep_going": self.keep_going,
+            "isolate": True,
         }).encode("utf-8")
         self._tasks.append(asyncio.ensure_future(self._feed(payload)))
         self._tasks.append(asyncio.ensure_future(self._read_stdout()))
@@ -470,7 +476,11 @@ class ProbeSession:
 
     def kill(self) -> None:
         proc = self.proc
-        if proc is None or proc.returncode is not None and not _descendants(proc.pid):
+        if proc is None:
+            return
+        if proc.returncode is not None and not _descendants(proc.pid):
+            # the probe is gone; what it started may not be (setsid, double fork)
+            self.containment.sweep(None, timeout=1.0)
             return
         pids = _descendants(proc.pid)
         if os.name == "posix":
@@ -488,6 +498,7 @@ class ProbeSession:
                 proc.kill()
             except ProcessLookupError:
                 pass
+        self.containment.sweep(proc.pid if os.name == "posix" else None, timeout=1.0)
 
     async def close(self, grace: float = 2.0) -> int | None:
         """Wait briefly for a clean exit, then kill everything that is left."""
@@ -548,8 +559,15 @@ async def run_preflight(
     env: dict | None = None,
     cancel: asyncio.Event | None = None,
     startup_timeout: float | None = None,
+    memory_limit: int | None = sandbox.DEFAULT_MEMORY_LIMIT,
+    nproc_limit: int | None = sandbox.DEFAULT_NPROC_LIMIT,
+    namespaces: bool = True,
 ) -> AsyncIterator[dict]:
     """Check every provider of a run.yaml; yields events as they happen.
+
+    ``memory_limit`` (bytes, None for none) and ``nproc_limit`` bound the probe process;
+    ``namespaces`` isolates it from the network and makes the file system read-only where
+    the kernel allows (see :mod:`lsc_tui.preflight.sandbox`).
 
     Raises :class:`PreflightInputError` (before the first event) for bad input.
     """
@@ -632,7 +650,9 @@ async def run_preflight(
                     break
             if stopped_early or not remaining:
                 break
-            session = ProbeSession(interpreter, remaining, keep_going, probe_env)
+            session = ProbeSession(interpreter, remaining, keep_going, probe_env,
+                                   sandbox.Containment(memory_limit=memory_limit, nproc_limit=nproc_limit,
+                                                       namespaces=namespaces))
             try:
                 await session.start()
             except OSError as exc:
@@ -647,6 +667,7 @@ async def run_preflight(
             deadline = began + startup
             err_mark = 0
             said_hello = False
+            warming: ProviderPlan | None = None
             abnormal = None  # (kind, text) when the session ended badly
             by_index = {p.index: p for p in remaining}
             while True:
@@ -660,6 +681,8 @@ async def run_preflight(
                 if kind == "timeout":
                     if time.monotonic() < deadline:
                         continue
+                    if warming is not None and current is None:
+                        current_phase = "import"
                     where = f" in the {current_phase} phase" if current_phase else ""
                     abnormal = ("timeout", f"Timed out after {timeout:g} s{where}")
                     session.kill()
@@ -691,8 +714,14 @@ async def run_preflight(
                             "platform": ev.get("platform"),
                             "llama_stack": ev.get("llama_stack"),
                             "pid": ev.get("pid"),
+                            "containment": dict(session.layers, verdict_isolation=bool(ev.get("isolated"))),
                         })
+                elif name == "warm":
+                    # the probe imports a built-in provider's modules before the checks
+                    warming = by_index.get(ev.get("index")) if ev.get("index") is not None else None
+                    deadline = time.monotonic() + timeout
                 elif name == "begin":
+                    warming = None
                     current = by_index.get(ev.get("index"))
                     if current is None:
                         continue
@@ -717,8 +746,8 @@ async def run_preflight(
                             "detail": ev.get("detail", ""),
                         })
                 elif name == "result":
-                    if current is None:
-                        continue
+                    if current is None or ev.get("index") != current.index:
+                        continue  # only the provider being checked has a result now
                     res = _finish_result(current, ev, total, session, err_mark,
                                          time.monotonic() - began, target_info)
                     if res["status"] != "error":
@@ -733,6 +762,18 @@ async def run_preflight(
                     current = None
                     current_phase = None
                     deadline = time.monotonic() + timeout
+                elif name == "garbage":
+                    # a provider wrote into its report channel: the zygote stopped it
+                    session.garbage.extend(str(x) for x in (ev.get("lines") or [])[:10])
+                    abnormal = ("garbage", "The probe's event stream was corrupted"
+                                + (f" in the {current_phase} phase" if current_phase else ""))
+                    session.kill()
+                    break
+                elif name == "child_exit":
+                    code = ev.get("returncode")
+                    abnormal = ("crash", f"The probe process {_exit_text(code if isinstance(code, int) else None)}"
+                                + (f" in the {current_phase} phase" if current_phase else ""))
+                    break
                 elif name == "done":
                     break
                 elif name == "fatal":
@@ -741,7 +782,9 @@ async def run_preflight(
             code = await session.close(grace=0.5 if abnormal is None else 0.0)
             if cancelled:
                 break
-            if abnormal is None and current is not None:
+            if abnormal is None and current is None and warming is not None:
+                current_phase = "import"
+            if abnormal is None and (current is not None or warming is not None):
                 abnormal = ("crash", f"The probe process {_exit_text(code)}"
                             + (f" in the {current_phase} phase" if current_phase else ""))
             if not said_hello:
@@ -761,7 +804,7 @@ async def run_preflight(
                 }
                 break
             if abnormal is not None:
-                victim = current or next((p for p in remaining if not finished(p)), None)
+                victim = current or warming or next((p for p in remaining if not finished(p)), None)
                 if victim is not None:
                     res = _abnormal_result(victim, total, abnormal, session, current_phase,
                                            time.monotonic() - began, timeout)

@@ -187,6 +187,14 @@ class LscTuiApp(App):
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._theme_ready = True
 
+    def notify(self, message, *, title: str = "", **kwargs) -> None:
+        """Every notification passes the masking of messages: an error may quote the config."""
+        from lsc_tui.config.masking import mask_message
+
+        if isinstance(message, str):
+            message = mask_message(message)
+        super().notify(message, title=mask_message(title) if title else title, **kwargs)
+
     def on_unmount(self) -> None:
         gcpolicy.restore()
         sys.setswitchinterval(self._switch_interval)
@@ -249,15 +257,20 @@ class LscTuiApp(App):
                 data = None
         if data:
             files = ", ".join(self._display_name(Path(p)) for p in data.get("files", {}))
+            changed = [self._display_name(p) for p in self.session.recovery_changed_on_disk()]
 
             def answer(choice) -> None:
                 if choice == "restore":
-                    self.submit(lambda s: s.restore_recovery(), "recover",
-                                lambda _r: self.notify("Restored the unsaved edits (u undoes them).", timeout=6))
+                    said = ("Restored the unsaved edits over the change on disk (u undoes them; saving writes "
+                            "them, with a backup)." if changed else "Restored the unsaved edits (u undoes them).")
+                    self.submit(lambda s: s.restore_recovery(), "recover", lambda _r: self.notify(said, timeout=8))
                 elif choice == "discard":
                     from lsc_tui.config.session import clear_recovery
 
                     clear_recovery(self.session.path)
+                    if changed:
+                        self.notify(f"Kept the disk version of {', '.join(changed)}; the recovered edits are "
+                                    "dropped.", timeout=6)
 
             from lsc_tui.tui.screens.dialogs import RecoveryDialog
 
@@ -265,7 +278,7 @@ class LscTuiApp(App):
                 diff_text = self.session.recovery_diff()
             except Exception:  # the offer still stands without its diff
                 diff_text = ""
-            self.push_screen(RecoveryDialog(files, diff_text), answer)
+            self.push_screen(RecoveryDialog(files, diff_text, changed), answer)
             return
         if self.offer_migration and not self.readonly:
             try:
@@ -965,19 +978,19 @@ class LscTuiApp(App):
                 if state == "reloaded":
                     self.notify(f"{name} changed on disk and was reloaded (you had no edits in it).",
                                 title="Reloaded", timeout=6)
+                elif state == "written":  # a flow of ours wrote it: the editor follows, nobody else did it
+                    self.notify(f"The editor now shows the {name} just written.", timeout=4)
                 elif state == "deleted":
-                    self.notify(f"{name} was deleted or moved on disk; saving writes it again.",
-                                severity="warning", timeout=8)
+                    self.notify(f"{name} was deleted or moved on disk. The editor keeps its copy: w writes it "
+                                "back; quitting without saving leaves it gone.", severity="warning", timeout=10)
                 elif state == "conflict":
                     self._conflict(Path(path))
                 elif state == "unreadable":
-                    try:  # refused without side effects: its message names file:line:col
-                        self.session.reload(Path(path))
-                        why = ""
-                    except OperationError as exc:
-                        why = f" ({exc})"
-                    self.notify(f"{name} changed on disk into something lsc-tui cannot use{why}; your copy is "
-                                "kept until the file is fixed (f5 checks again).", severity="warning", timeout=10)
+                    why = self.session.unusable.get(Path(path), "")  # names file:line:col
+                    why = f" ({why})" if why else ""
+                    self.notify(f"{name} changed on disk into something lsc-tui cannot use{why}. The editor keeps "
+                                "its copy: w writes it over the broken file (a .bak keeps that), or fix the file "
+                                "and press f5.", severity="warning", timeout=12)
 
         self.submit(lambda s: s.check_disk(), "disk", done)
 
@@ -1025,28 +1038,64 @@ class LscTuiApp(App):
         self._close_messages_no_wait()
 
 
+# What Textual's driver turns on, turned off: mouse tracking (all modes), bracketed paste, focus
+# and in-band resize reports, the kitty keyboard protocol; line wrap back on, the alternate
+# screen left, the cursor shown. Written last, so the terminal ends in its normal state.
+RESTORE_TERMINAL = ("\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?1016l"
+                    "\x1b[?2004l\x1b[?1004l\x1b[?2048l\x1b[<u\x1b[?7h\x1b[?1049l\x1b[?25h")
+
+
+def _restore_terminal(app: "LscTuiApp") -> None:
+    """Put the terminal back as it was before the app started, without the app's help (from a
+    signal handler: the app's loop may be mid-frame). The terminal may be gone already."""
+    import termios
+
+    driver = getattr(app, "_driver", None)
+    attrs = getattr(driver, "attrs_before", None)
+    fileno = getattr(driver, "fileno", None)
+    if attrs is not None and fileno is not None:
+        try:
+            termios.tcsetattr(fileno, termios.TCSANOW, attrs)
+        except (termios.error, OSError, ValueError):
+            pass  # no terminal any more: nothing to restore it on
+    try:
+        fd = sys.__stderr__.fileno()  # where Textual's driver writes
+        os.write(fd, RESTORE_TERMINAL.encode())
+    except (OSError, ValueError, AttributeError):
+        pass  # the terminal is gone (a dropped SSH connection)
+
+
 def _on_hangup(app: "LscTuiApp"):
-    """SIGHUP (the SSH connection dropped) or SIGTERM: keep unsaved edits in a 0600 recovery
-    file, then leave. The next `lsc-tui` on the same config offers them back, with a diff."""
+    """SIGHUP (the SSH connection dropped, the terminal closed) or SIGTERM: keep unsaved edits in
+    a 0600 recovery file, then leave. The next `lsc-tui` on the same config offers them back,
+    with a diff. On SIGHUP the terminal may still be there (a multiplexer, `kill -HUP`): it is
+    put back in its normal state (no alternate screen, no mouse tracking, the cursor shown)."""
 
     def handler(signum, frame) -> None:
         import signal
         import threading
 
         try:
-            app.session.write_recovery()
+            if app.session is not None:
+                app.session.write_recovery()
         except Exception:  # leaving matters more than the message
             pass
-        if signum == signal.SIGHUP:  # the terminal is gone: nothing to restore on it
+        if signum == signal.SIGHUP:  # no clean exit through the app's loop: restore by hand
+            _restore_terminal(app)
             os._exit(128 + signum)
         # SIGTERM in a live terminal: leave cleanly (restore the screen), and surely
-        threading.Timer(3.0, os._exit, args=(128 + signum,)).start()
+        threading.Timer(3.0, _restore_and_exit, args=(app, 128 + signum)).start()
         try:
             app.call_later(lambda: app.exit(return_code=128 + signum))
         except Exception:
-            os._exit(128 + signum)
+            _restore_and_exit(app, 128 + signum)
 
     return handler
+
+
+def _restore_and_exit(app: "LscTuiApp", code: int) -> None:
+    _restore_terminal(app)
+    os._exit(code)
 
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,

@@ -69,6 +69,11 @@ class TreeItem:
     children: list["TreeItem"] = field(default_factory=list)
     states: set = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        # a label quotes the config (an MCP server's URL, a provider's name): shown masked
+        self.label = masking.mask_message(self.label)
+        self.detail = masking.mask_message(self.detail)
+
     @property
     def is_list_item(self) -> bool:
         return bool(self.path) and isinstance(self.path[-1], int)
@@ -431,6 +436,8 @@ def flatten(value, prefix: tuple = (), depth: int = 0, limit: int = 60) -> list[
 
 
 def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool:
+    if isinstance(value, list):  # a list of scalars is one field: secret when any item is
+        return any(is_secret_field(display, tuple(path) + (i,), v, secret_paths) for i, v in enumerate(value))
     if not isinstance(value, (str, int, float)) or isinstance(value, bool) or value == "":
         return False
     text = str(value)
@@ -438,7 +445,11 @@ def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool
         return False  # a pure env reference: nothing to hide
     if (display, tuple(path)) in secret_paths:
         return True
-    return any(masking.is_secret_key(p) for p in path if isinstance(p, str))
+    if any(masking.is_secret_key(p) for p in path if isinstance(p, str)):
+        return True
+    # what the scanner flags under the field's key (the scan of the file may be a step behind)
+    key = next((p for p in reversed(path) if isinstance(p, str)), None)
+    return isinstance(value, str) and masking.mask_scalar(value, key) != value
 
 
 def node_yaml(doc: Document, path: tuple) -> str:

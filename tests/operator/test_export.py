@@ -186,14 +186,70 @@ def test_pure_function_and_diff():
         "apis: missing from the expanded config"]
 
 
-def test_secret_defaults_are_warned_without_showing_them(cli, write):
+def test_secret_defaults_go_to_the_secret_or_are_refused(cli, write, tmp_path):
     default = "pw-" + "q1w2" * 4
     run = write("run.yaml", RUN.replace("'${env.PG_PASSWORD}'", "'${env.PG_PASSWORD:=%s}'" % default))
     code, out, err = cli("export", "k8s", run)
-    assert code == 0
-    assert "warning: secret-default-in-configmap: providers.vector_io[0].config.password: the default of " \
-           "${env.PG_PASSWORD:=…} is a literal under a secret key" in err
+    assert code == 1 and out == ""
+    assert "error: secret-default-in-configmap: providers.vector_io[0].config.password: the default of " \
+           "${env.PG_PASSWORD:=…} is a literal secret" in err
     assert default not in err
-    env = docs_of(out)["LlamaStackDistribution"]["spec"]["server"]["containerSpec"]["env"]
-    assert {"name": "PG_PASSWORD", "valueFrom": {"secretKeyRef": {
-        "name": "llama-stack-env", "key": "PG_PASSWORD", "optional": True}}} in env
+    # with a value in the env file the Secret feeds PG_PASSWORD: the ConfigMap keeps the bare reference
+    env = write(".env", "PG_PASSWORD=from-the-env-file-1\n")
+    out_dir = tmp_path / "k8s"
+    code, out, err = cli("export", "k8s", run, "--env-file", env, "-o", out_dir, "--write-secret")
+    assert code == 0, err
+    assert "the Secret feeds PG_PASSWORD" in err and "reproduces the run.yaml exactly" in err
+    config = yaml.safe_load(load(out_dir / "configmap.yaml")["data"]["config.yaml"])
+    assert config["providers"]["vector_io"][0]["config"]["password"] == "${env.PG_PASSWORD}"
+    shown = (out_dir / "configmap.yaml").read_text() + (out_dir / "llamastackdistribution.yaml").read_text()
+    assert default not in shown
+    cr_env = load(out_dir / "llamastackdistribution.yaml")["spec"]["server"]["containerSpec"]["env"]
+    assert {"name": "PG_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "llama-stack-env", "key": "PG_PASSWORD"}}} \
+        in cr_env  # not optional: the default is gone
+    assert load(out_dir / "secret.yaml")["stringData"]["PG_PASSWORD"] == "from-the-env-file-1"
+
+
+@pytest.mark.parametrize("value, piece", [
+    ("https://svc.example/v1?api_key=Zx81mQp4Lr7Tn2Vb", "Zx81mQp4Lr7Tn2Vb"),  # a URL query token
+    ("https://admin:Qm3vX9pL2rT8@svc.example/v1", "Qm3vX9pL2rT8"),  # a URL password
+    ("Server=db;Database=rag;Password=Hq4mZ8pX2vL9;", "Hq4mZ8pX2vL9"),  # a connection-string password
+    ("sk-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z", "Ab3dEf6hIj9kLm2n"),  # an sk- key under an innocent key
+    ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlLXZhbHVlLTEyMzQ1Ng",
+     "c2lnbmF0dXJlLXZhbHVl"),  # a JWT
+    ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n",
+     "MIIEvQIBADANBgkq"),  # a PEM body
+])
+def test_what_the_scanner_flags_never_reaches_the_configmap(cli, write, tmp_path, value, piece):
+    """A value the secret scanner flags is refused even under an innocent key, and in a list."""
+    import json
+
+    body = RUN.replace("      base_url: ${env.OPENAI_BASE_URL:=https://api.openai.com/v1}\n",
+                       f"      base_url: {json.dumps(value)}\n      extra_headers: [{json.dumps(value)}]\n")
+    run = write("run.yaml", body)
+    out_dir = tmp_path / "k8s"
+    code, out, err = cli("export", "k8s", run)
+    assert code == 1 and out == ""
+    assert "error: literal-secret-in-configmap: providers.inference[0].config.base_url holds a literal secret" in err
+    assert "providers.inference[0].config.extra_headers[0] holds a literal secret" in err
+    code, out, err = cli("export", "k8s", run, "-o", out_dir)
+    assert code == 1 and not out_dir.exists()
+    assert piece not in out + err
+
+
+def test_a_secret_default_inside_a_list_is_refused(cli, write):
+    run = write("run.yaml", RUN.replace("      api_token: ${env.VLLM_API_TOKEN:=fake}\n",
+                                        "      api_token: ${env.VLLM_API_TOKEN:=fake}\n"
+                                        "      headers: ['${env.AUTH_TOKEN:=Zr7Kq2Lm9Xv4Tp8W}']\n"))
+    code, out, err = cli("export", "k8s", run)
+    assert code == 1 and out == "" and "Zr7Kq2Lm9Xv4Tp8W" not in err
+    assert "providers.inference[1].config.headers[0]: the default of ${env.AUTH_TOKEN:=…} is a literal secret" in err
+
+
+def test_an_allowed_value_is_exported(cli, write):
+    value = "https://svc.example/v1?token=Zx81mQp4Lr7Tn2Vb"
+    run = write("run.yaml", RUN.replace("https://api.openai.com/v1}", "https://api.openai.com/v1}\n"
+                                        f"      docs_url: {value}  # lsc-tui: allow-secret"))
+    code, out, err = cli("export", "k8s", run)
+    assert code == 0, err
+    assert value in out

@@ -51,6 +51,18 @@ def test_wheel_ships_demo_themes_schemas(installed):
     assert "lsc-high-contrast" in out and "lightspeed-stack.schema.json" in out
 
 
+def test_wheel_ships_the_man_page_completions_and_license(installed):
+    code = ("import importlib.resources as r; d = r.files('lsc_tui') / 'data';"
+            "print((d / 'man' / 'lsc-tui.1').read_text()[:20]);"
+            "print(sorted(p.name for p in (d / 'completion').iterdir()))")
+    out = _run(installed, "python", "-c", code, cwd=Path("/")).stdout
+    assert ".TH LSC\\-TUI 1" in out and "'_lsc-tui', 'lsc-tui.bash', 'lsc-tui.fish'" in out
+    meta = _run(installed, "python", "-c", "import importlib.metadata as m; d = m.distribution('lsc-tui');"
+                "print(d.metadata['License-Expression']); print([str(f) for f in d.files if 'LICENSE' in str(f)])",
+                cwd=Path("/")).stdout
+    assert meta.startswith("Apache-2.0") and "LICENSE" in meta
+
+
 def test_every_subcommand_of_the_cli_reference_answers_help(installed):
     import argparse
 

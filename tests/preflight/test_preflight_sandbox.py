@@ -50,15 +50,16 @@ def test_import_that_loops_forever_times_out_and_leaves_no_process(ws):
 
 
 def test_escaped_child_process_is_killed_with_the_probe(ws):
-    # libc fork() bypasses every Python-level guard; the runner must still clean up.
+    # libc fork() bypasses every Python-level guard; the runner must still clean up. The
+    # child names itself by /proc/self: its pid as this test sees it, even inside a PID
+    # namespace.
     run_yaml = hostile(ws, """
-import ctypes, sys
+import ctypes, os, sys
 libc = ctypes.CDLL(None)
 pid = libc.fork()
 if pid == 0:
+    os.write(2, ("CHILD=%s\\n" % os.readlink("/proc/self")).encode())
     libc.pause()
-sys.stderr.write("CHILD=%d\\n" % pid)
-sys.stderr.flush()
 while True:
     pass
 """)
@@ -246,7 +247,8 @@ def test_target_interpreter_that_hangs_is_killed(ws):
 
     from lsc_tui.preflight.runner import collect
 
-    fake = ws.write("hangpy", "#!/bin/sh\necho $$ >&2\nexec sleep 60\n")
+    # /proc/self/stat names the pid as this test sees it, even inside a PID namespace
+    fake = ws.write("hangpy", "#!/bin/sh\nread pid rest < /proc/self/stat\necho $pid >&2\nexec sleep 60\n")
     fake.chmod(0o755)
     t0 = time.monotonic()
     events = asyncio.run(collect(ws.run_yaml(RUN_ONE), python=str(fake), timeout=1, startup_timeout=1))

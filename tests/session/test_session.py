@@ -260,3 +260,91 @@ def test_typing_in_a_quoted_field_keeps_its_quotes(demo):
     for value in ("h", "http:", "http://c"):
         s.apply(SetValue(run, path, value))
     assert "    url: 'http://c'\n" in s.text_of(run)
+
+
+def test_a_file_moved_away_counts_as_unsaved_and_saving_writes_it_back(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    before = s.text_of(run)
+    run.rename(demo / "run.yaml.moved")
+    assert s.check_disk() == [(run, "deleted")]
+    assert s.check_disk() == []  # said once
+    assert s.dirty and run in s.dirty_files  # the editor's copy is not on disk: quitting asks
+    [result] = s.save()
+    assert result.path == run and run.read_text() == before and not s.dirty
+    assert s.check_disk() == []
+
+
+def test_a_file_put_back_as_it_was_is_not_unsaved_any_more(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    run.rename(demo / "elsewhere.yaml")
+    assert s.check_disk() == [(run, "deleted")]
+    (demo / "elsewhere.yaml").rename(run)
+    assert s.check_disk() == [] and not s.dirty
+
+
+def test_a_file_broken_from_outside_is_saved_over_with_a_backup(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    before = s.text_of(run)
+    run.write_text("providers: [unclosed\n")
+    assert s.check_disk() == [(run, "unreadable")]
+    assert "run.yaml:2:1" in s.unusable[run]
+    assert s.check_disk() == []  # said once
+    assert run in s.dirty_files
+    [result] = s.save()
+    assert run.read_text() == before
+    assert result.backup is not None and result.backup.read_text() == "providers: [unclosed\n"
+    assert not s.dirty
+
+
+def test_a_broken_file_fixed_on_disk_is_reloaded(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    before = s.text_of(run)
+    run.write_text("providers: [unclosed\n")
+    s.check_disk()
+    run.write_text(before.replace("vllm.internal.example", "vllm.fixed.example"))
+    assert s.check_disk() == [(run, "reloaded")]
+    assert "vllm.fixed.example" in s.text_of(run) and not s.dirty
+
+
+def test_files_the_apps_own_flows_wrote_are_reloaded_as_written_not_as_changed_by_someone(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    run.write_text(s.text_of(run).replace("vllm.internal.example", "vllm.flow.example"))
+    s.note_written([run], "the migration")
+    assert s.check_disk() == [(run, "written")]
+    assert "vllm.flow.example" in s.text_of(run)
+    run.write_text(s.text_of(run).replace("vllm.flow.example", "vllm.someone.example"))
+    assert s.check_disk() == [(run, "reloaded")]  # a later change by anyone else is theirs
+
+
+def test_the_previous_edit_baseline_is_the_whole_edit_not_the_last_keystroke(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    path = ("providers", "inference", 0, "config", "url")
+    s.apply(SetValue(run, ("distro_name",), "other"))  # an earlier edit
+    s.set_diff_baseline("previous")
+    for url in ("http://a", "http://ab", "http://abc:1/v1"):  # typing: one edit of one field
+        a = s.apply(SetValue(run, path, url))
+    removed = [ln for ln in a.diff_text.splitlines() if ln.startswith("-") and "url:" in ln]
+    added = [ln for ln in a.diff_text.splitlines() if ln.startswith("+") and "url:" in ln]
+    assert removed and "vllm.internal.example" in removed[0]  # the value before the typing began
+    assert added and "http://abc:1/v1" in added[0]
+    assert "other" not in a.diff_text  # the edit before is not part of the last one
+    assert a.baseline_label == "before the last edit"
+    a = s.undo()  # the last edit is now the distro_name one
+    assert [ln for ln in a.diff_text.splitlines() if ln.startswith("+") and "other" in ln]
+
+
+def test_the_recovery_file_knows_when_the_disk_changed_after_it(demo):
+    s = open_demo(demo)
+    run = demo / "run.yaml"
+    s.apply(SetValue(run, ("providers", "inference", 0, "config", "url"), "http://recovered:1/v1"))
+    s.write_recovery()
+    assert open_demo(demo).recovery_changed_on_disk() == []
+    run.write_text(run.read_text().replace("vllm.internal.example", "vllm.after-crash.example"))
+    s2 = open_demo(demo)
+    assert s2.recovery_changed_on_disk() == [run]

@@ -222,3 +222,21 @@ def test_the_okp_url_finding_says_lcore_resolves_before_appending_solr(tmp_path)
     ws.server_env = {}
     _result, findings = synthesize(ws)
     assert any(f.code == "synthesis-lcore-fails" and "OKP_URL" in f.message for f in findings)
+
+
+def test_the_editor_session_checks_against_the_server_environment(tmp_path):
+    from lsc_tui.config.session import EditSession
+
+    path = _write(tmp_path, """\
+        llama_stack:
+          use_as_library_client: false
+          url: ${env.LLAMA_URL}
+        """)
+    session = EditSession.open(path, cwd=tmp_path, env={})
+    first = [f for f in session.analysis.findings if f.code == "env-unset"]
+    assert first and not first[0].is_error
+    analysis = session.set_server_env({}, "prod.env")
+    unset = [f for f in analysis.findings if f.code == "env-unset"]
+    assert unset and unset[0].is_error and "prod.env" in unset[0].message
+    analysis = session.set_server_env({"LLAMA_URL": "http://ls:8321"}, "prod.env")
+    assert not [f for f in analysis.findings if f.code == "env-unset"]

@@ -242,7 +242,8 @@ async def test_opening_a_legacy_config_offers_migration(demo):
         await pilot.press("l")
         await pilot.pause()
         assert not isinstance(app.screen, (MigrationOffer, MigrateWizard))
-        offer_migration(app, session)
+        assert not offer_migration(app, session)  # asked once per file: the answer is remembered
+        assert offer_migration(app, session, once=False)
         await pilot.pause()
         await pilot.press("m")
         await pilot.pause()
@@ -310,3 +311,33 @@ async def test_a_failing_strategy_is_a_notification_not_a_crash(demo, monkeypatc
         assert scr.query_one("#mw-strategies").highlighted == 1
         assert any("Cannot build the lift strategy" in n.message for n in app._notifications)
         assert app.is_running
+
+
+async def test_after_a_lift_the_kept_run_yaml_with_a_literal_secret_is_named_and_can_be_made_private(demo):
+    run = demo.parent / "run.yaml"
+    run.write_text(run.read_text().replace("api_token: ${env.VLLM_API_TOKEN}", "api_token: Xq9lit3ralT0ken-77aa-kept"))
+    os.chmod(run, 0o644)
+    app = make(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n")
+        assert step(scr) == "strategy"
+        while scr.strategy != "lift":
+            await pilot.press("up")
+        await pilot.press("n", "n")
+        assert step(scr) == "files"
+        if not scr.m.proof.equivalent:
+            await pilot.press("a")
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "done"
+        done = text(scr)
+        assert "run.yaml is kept as it was and still holds 1 literal secret in clear (mode 0644" in done
+        assert "t makes it 0600 now" in done and "lsc-tui secrets fix run.yaml" in done
+        assert "Xq9lit3ral" not in done
+        await pilot.press("t")
+        await pilot.pause()
+        assert stat.S_IMODE(os.stat(run).st_mode) == 0o600
+        done = text(scr)
+        assert "(mode 0600)" in done and "t makes it 0600 now" not in done
+    assert "Xq9lit3ralT0ken-77aa-kept" in run.read_text()  # kept as it was: only its mode changed

@@ -270,3 +270,55 @@ async def test_quitting_the_app_during_a_run_leaves_no_probe(sleepy_ws):
     while probe_processes() and time.monotonic() - t0 < 5:
         await asyncio.sleep(0.05)
     assert not probe_processes()
+
+
+async def test_a_cancelled_run_says_cancelled_not_failed(sleepy_ws):
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        ctl = controller_for(app)
+        await wait_for(pilot, lambda: probe_processes())
+        await pilot.press("x")
+        st = await finished(pilot)
+        assert st.status == "cancelled"
+        shown = str(panel(app).query_one("#pf-summary").render())
+        assert "Preflight cancelled" in shown and "Preflight failed" not in shown
+        await wait_for(pilot, lambda: not probe_processes(), timeout=5)
+
+
+def test_the_cancelled_summary_of_the_report():
+    from lsc_tui.preflight.report import summary_lines
+
+    lines = summary_lines({"status": "cancelled", "total": 2, "passed": 1, "failed": 0, "not_checked": 1})
+    assert lines[-1].startswith("Preflight cancelled") and not any("Preflight failed" in ln for ln in lines)
+
+
+@pytest.fixture
+def builtin_ws(tmp_path, site):
+    """A built-in provider type (no module): the probe needs Llama Stack, which this Python lacks."""
+    p = tmp_path / "ws" / "run.yaml"
+    p.parent.mkdir()
+    p.write_text(run_yaml([("vllm", "remote::vllm", "")]).replace("    module: \n", ""))
+    return p
+
+
+async def test_the_panel_advises_its_keys_not_the_command_lines_options(builtin_ws, tmp_path):
+    app = make(builtin_ws)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        assert st.status == "failed"
+        row = st.rows[0]
+        assert row.status == "error" and "Llama Stack is not installed" in row.text
+        shown = str(panel(app).query_one("#pf-rows", OptionList).get_option_at_index(0).prompt)
+        shown += str(panel(app).query_one("#pf-summary").render())
+        assert "--python" not in row.text + shown and "--keep-going" not in shown
+        assert "Press i and pick the server's Python" in row.text
+    bad = tmp_path / "not-python"
+    bad.write_text("just text\n")
+    app = make(builtin_ws, interpreters=[Interpreter("path", str(bad), "not-python")])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        shown = str(panel(app).query_one("#pf-summary").render())
+        assert "not executable" in shown and "--python" not in shown and "i picks another" in shown

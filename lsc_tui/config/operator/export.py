@@ -23,6 +23,7 @@ from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.operator import distributions as dists
 from lsc_tui.config.operator import models
 from lsc_tui.config.operator._yaml import dump
+from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES
 
 DEFAULT_DISTRIBUTION = "starter"
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -44,6 +45,8 @@ class Export:
     env: list[dict]
     findings: list[Finding] = field(default_factory=list)
     refs: dict[str, EnvRefInfo] = field(default_factory=dict)
+    data: dict | None = None  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
+    moved: list[str] = field(default_factory=list)  # env names whose secret default went to the Secret
 
     def documents(self, with_secret: bool = False) -> list[dict]:
         docs = [self.configmap]
@@ -90,21 +93,36 @@ def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> lis
     return out
 
 
-def secret_defaults(data, _path: tuple = (), _under_secret: bool = False) -> list[tuple[tuple, str]]:
-    """``(path, NAME)`` of ``${env.NAME:=literal}`` defaults under secret-named keys: the literal
-    ends up in the ConfigMap."""
-    out = []
+def scanned_secrets(data, _path: tuple = (), _key=None, _out: list | None = None) -> list[tuple]:
+    """``(path, hit, value)`` of every secret the scanner flags in a run.yaml's data, each
+    scalar read under its key (:func:`lsc_tui.config.secrets.detector.detect_value`)."""
+    from lsc_tui.config.secrets.detector import detect_value
+
+    out = [] if _out is None else _out
     if isinstance(data, dict):
         for k, v in data.items():
-            out.extend(secret_defaults(v, _path + (k,), _under_secret or is_secret_key(k)))
+            scanned_secrets(v, _path + (k,), k if isinstance(k, str) else _key, out)
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            out.extend(secret_defaults(v, _path + (i,), _under_secret))
-    elif _under_secret and isinstance(data, str):
-        for ref in find_refs(data):
-            if ref.op == "=" and ref.operand:
-                out.append((_path, ref.name))
+            scanned_secrets(v, _path + (i,), _key, out)
+    elif isinstance(data, str):
+        for hit in detect_value(data, _key):
+            out.append((_path, hit, data))
     return out
+
+
+def _without_defaults(data, names: set[str]):
+    """A copy of ``data`` with the ``:=`` default of each ``${env.NAME}`` in ``names`` dropped."""
+    if isinstance(data, dict):
+        return {k: _without_defaults(v, names) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_without_defaults(v, names) for v in data]
+    if isinstance(data, str) and "${" in data:
+        from lsc_tui.config.envref import ENV_REF
+
+        return ENV_REF.sub(lambda m: f"${{env.{m.group(1)}}}" if m.group(1) in names and m.group(2) == "="
+                           else m.group(0), data)
+    return data
 
 
 def parse_env_file(text: str) -> dict[str, str]:
@@ -132,11 +150,16 @@ def parse_env_file(text: str) -> dict[str, str]:
 def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
                distribution: str | None = None, image: str | None = None,
                env_values: dict[str, str] | None = None, config_key: str = "config.yaml",
-               source: str = "run.yaml", locate=None) -> Export:
+               source: str = "run.yaml", locate=None, allowed_values=()) -> Export:
     """The manifests for ``run_data``. Pure: no file is read or written.
 
     ``locate(path) -> (file, line, column)`` places findings about a run.yaml path in the
-    input that produced it (default: ``source`` with no position)."""
+    input that produced it (default: ``source`` with no position).
+
+    Nothing the secrets scanner flags goes into the ConfigMap: a literal secret is refused
+    (an error), the secret default of ``${env.X:=...}`` is dropped from the ConfigMap when the
+    env values hold ``X`` (the Secret feeds it) and refused otherwise. ``allowed_values`` are
+    values the operator allowed (``# lsc-tui: allow-secret`` or the allowlist)."""
     raw: list[Finding] = []
     findings = raw
     if not NAME_RE.match(name) or len(name) > 63:
@@ -146,12 +169,35 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
                                 f"{path_text(p)} holds a literal secret; a ConfigMap is readable by anyone who can "
                                 "read the namespace",
                                 "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again.", p))
-    for p, ref_name in secret_defaults(run_data):
-        findings.append(Finding(source, 0, 0, Severity.WARNING, "secret-default-in-configmap",
-                                f"{path_text(p)}: the default of ${{env.{ref_name}:=…}} is a literal under a secret key "
-                                "and goes into the ConfigMap as written",
-                                f"Drop the default (${{env.{ref_name}}}) and give {ref_name} a value in the Secret, "
-                                "unless it is a placeholder such as 'fake'.", p))
+    values = env_values or {}
+    allowed = set(allowed_values)
+    literal_paths = {tuple(p) for p in literal_secrets(run_data)}
+    moved: set[str] = set()
+    for p, hit, value in scanned_secrets(run_data):
+        secret = value[hit.sub[0]:hit.sub[1]]
+        if secret in allowed:
+            continue
+        title = RULE_TITLES.get(hit.rule, hit.rule)
+        if hit.kind == "default" and hit.existing_env:
+            name_ = hit.existing_env
+            if name_ in values:  # the Secret feeds it: the ConfigMap keeps only the reference
+                moved.add(name_)
+                continue
+            findings.append(Finding(source, 0, 0, Severity.ERROR, "secret-default-in-configmap",
+                                    f"{path_text(p)}: the default of ${{env.{name_}:=…}} is a literal secret "
+                                    f"({title}); a ConfigMap is readable by anyone who can read the namespace",
+                                    f"Give {name_} a value in the env file (the Secret then feeds it and the "
+                                    f"ConfigMap keeps ${{env.{name_}}}), or drop the default (`lsc-tui secrets fix`).",
+                                    p))
+        elif p not in literal_paths:
+            literal_paths.add(p)
+            findings.append(Finding(source, 0, 0, Severity.ERROR, "literal-secret-in-configmap",
+                                    f"{path_text(p)} holds a literal secret ({title}); a ConfigMap is readable by "
+                                    "anyone who can read the namespace",
+                                    "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again; if it "
+                                    f"is not a secret, allow it (`# {ALLOW_MARK}` in the file that sets it).", p))
+    if moved:
+        run_data = _without_defaults(run_data, moved)
     cm_name, secret_name = f"{name}-config", f"{name}-env"
     meta = {"name": name}
     if namespace:
@@ -170,7 +216,9 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
                  "metadata": obj_meta(cm_name, {"llamastack.io/watch": "true"}),
                  "data": {config_key: dump(run_data, sort_keys=True)}}
     refs = env_references(run_data)
-    values = env_values or {}
+    for moved_name in moved:
+        if moved_name in refs:
+            refs[moved_name].secret = True
     env: list[dict] = []
     secret_data: dict[str, str] = {}
     for ref_name in sorted(refs):
@@ -223,7 +271,7 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     findings.extend(_deployment_notes(run_data, source))
     if locate is not None:
         findings = [_relocate(f, locate) for f in findings]
-    return Export(configmap, cr, secret, env, findings, refs)
+    return Export(configmap, cr, secret, env, findings, refs, run_data, sorted(moved))
 
 
 def _relocate(f: Finding, locate) -> Finding:
@@ -373,6 +421,14 @@ def workspace_run_data(ws):
     return result.data, f"{main} ({what})", findings, ws.config_dir, locate
 
 
+def allowed_values(ws) -> set[str]:
+    """The values of a workspace's secret findings the operator allowed (inline comment or
+    allowlist): export lets them into the ConfigMap."""
+    from lsc_tui.config.secrets.detector import reveal, scan_workspace
+
+    return {reveal(f) for f in scan_workspace(ws).allowed}
+
+
 @dataclass
 class ExportPlan:
     """What exporting a workspace writes: ``files`` are (name, text, mode) in writing order."""
@@ -404,7 +460,7 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
                                    f"{getattr(exc, 'strerror', None) or exc}") from None
     try:
         result = export_k8s(data, name=name, namespace=namespace, api_version=api_version, env_values=env_values,
-                            source=display, locate=locate)
+                            source=display, locate=locate, allowed_values=allowed_values(ws))
     except ValueError as exc:
         raise ExportInputError(str(exc)) from None
     if has_errors(result.findings):
@@ -419,7 +475,9 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
     if result.env:
         notes.append(f"Secret {name}-env feeds: {', '.join(e['name'] for e in result.env)}"
                      + ("" if write_secret else " (not written)"))
-    _config, differences, _rt = round_trip(result, data)
+    if result.moved:
+        notes.append(f"the Secret feeds {', '.join(result.moved)} instead of the secret default in the run.yaml")
+    _config, differences, _rt = round_trip(result, result.data)
     notes.append("round trip: expanding the exported CR reproduces the run.yaml exactly" if not differences else
                  f"round trip: the expanded CR differs at {', '.join(differences[:3])}")
     return ExportPlan(result, files, list(result.findings), notes)

@@ -8,6 +8,7 @@ Steps: why, analysis, strategy (preview + proof), secrets, files, done. ``n``/ri
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from textual import on, work
@@ -45,7 +46,8 @@ def legacy_message(session) -> str | None:
         return None
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         return ("This config uses the legacy two-file format (deprecated in LCORE 0.6, removed in 0.7). "
-                "Migrate it to the unified format now? (M opens the wizard at any time.)")
+                "Migrate it to the unified format now? (Asked once for this file; M opens the wizard at "
+                "any time.)")
     return None
 
 
@@ -59,6 +61,7 @@ class MigrateWizard(FlowScreen):
         Binding("w", "write", "Write files"),
         Binding("escape,q", "cancel", "Cancel"),
         Binding("enter,escape", "close_done", "Close"),
+        Binding("t", "tighten", "Make kept files 0600"),
     ]
 
     def __init__(self, session):
@@ -77,6 +80,7 @@ class MigrateWizard(FlowScreen):
         self.backups: list[str] = []
         self.reproof = None
         self.after_notes: list[str] = []
+        self.kept_secrets: list[tuple[Path, int, int]] = []  # kept files with literal secrets: (path, count, mode)
         self.preview_settled = True  # False while the strategy preview waits to scroll to the change
         self.run_yaml_arg: Path | None = None  # a server pair: the server's run.yaml the operator named
 
@@ -462,6 +466,15 @@ class MigrateWizard(FlowScreen):
                           "$success" if ok else "$warning"))
         for n in self.after_notes:
             parts.append((n + "\n", "$warning"))
+        for path, count, mode in self.kept_secrets:
+            name = rel(path, self.base)
+            readable = "" if mode & 0o077 == 0 else ", readable by other users of this machine"
+            parts.append((f"\n! {name} is kept as it was and still holds {count} literal secret{'s' * (count != 1)} "
+                          f"in clear (mode {mode:04o}{readable}).\n", "bold $warning"))
+            fixes = [f"`lsc-tui secrets fix {name}` moves them to .env", "or delete it once the server runs"]
+            if mode & 0o077:
+                fixes.insert(0, "t makes it 0600 now")
+            parts.append(("  " + "; ".join(fixes) + ".\n", "$warning"))
         config = rel(self.session.path, self.base)
         parts.append(("\nWhat to run next:\n", "bold"))
         steps = [f"lsc-tui validate {config}    (or look at the findings in the editor)"]
@@ -497,6 +510,8 @@ class MigrateWizard(FlowScreen):
             return not done
         if action == "close_done":
             return True if done else False
+        if action == "tighten":
+            return True if done and any(mode & 0o077 for _p, _n, mode in self.kept_secrets) else False
         return True
 
     def action_next(self) -> None:
@@ -574,7 +589,45 @@ class MigrateWizard(FlowScreen):
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
             self._write_secrets()
+        self.session.note_written(self.written, "the migration")  # the editor reloads them as ours
+        self.kept_secrets = self._scan_kept()
         self.step = STEPS.index("done")
+        self.show_step()
+
+    def _scan_kept(self) -> list[tuple[Path, int, int]]:
+        """The files the migration kept as they were that still hold literal secrets (the legacy
+        run.yaml after a lift, whose values the new config now takes from .env)."""
+        from lsc_tui.config.secrets import scan_documents
+        from lsc_tui.config.yamlio import YamlLoadError, load_document
+
+        out = []
+        for f in self.m.files():
+            if f.action != "keep":
+                continue
+            try:
+                doc = load_document(f.path)
+                count = sum(1 for x in scan_documents([doc]).findings if not x.is_warning)
+                mode = stat.S_IMODE(os.stat(f.path).st_mode)
+            except (OSError, YamlLoadError) as exc:
+                self.after_notes.append(f"Could not check {rel(f.path, self.base)} for literal secrets: {exc}")
+                continue
+            if count:
+                out.append((Path(f.path), count, mode))
+        return out
+
+    def action_tighten(self) -> None:
+        done = []
+        for path, _count, mode in self.kept_secrets:
+            if mode & 0o077:
+                try:
+                    os.chmod(path, 0o600)
+                except OSError as exc:
+                    self.tell(f"{rel(path, self.base)}: {exc.strerror or exc}", severity="error", timeout=8)
+                    continue
+                done.append(rel(path, self.base))
+        self.kept_secrets = self._scan_kept()
+        if done:
+            self.tell(f"{', '.join(done)} is now 0600 (only you can read it).", timeout=6)
         self.show_step()
 
     def _write_secrets(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -197,7 +198,7 @@ class PreflightController:
             r.status = "warning" if status == "ok" and r.warnings else status
             r.phase = ev.get("phase") or r.phase
             r.duration = (ev.get("timings") or {}).get("total")
-            r.text = ev.get("text") or ""
+            r.text = editor_words(ev.get("text") or "")
             if status == "skipped":
                 r.text = ev.get("skip_reason") or "disabled"
             if status == "error" and not any(x.expanded for x in st.rows):
@@ -218,6 +219,23 @@ class PreflightController:
         line = (st.summary.splitlines() or [st.fatal.splitlines()[0] if st.fatal else st.status])[0]
         sev = "information" if st.status == "ok" else "warning" if st.status == "cancelled" else "error"
         app.notify(f"{line} (P shows the rows)", title="Preflight", severity=sev, timeout=10, markup=False)
+
+
+# The report's advice names the command line's options; in the panel the keys do the same.
+_ADVICE = [
+    (re.compile(r"[Rr]un preflight with --python pointing at the server's interpreter"),
+     "Press i and pick the server's Python (its virtual environment), then r"),
+    (re.compile(r"Check --python: it must be"), "Press i and pick another Python: it must be"),
+    (re.compile(r"--python (\S+): "), r"the Python \1 (i picks another): "),
+    (re.compile(r"use --keep-going to check every provider"), "k then r checks every provider"),
+]
+
+
+def editor_words(text: str) -> str:
+    """A report text as the panel shows it: the keys of the panel instead of the CLI's options."""
+    for pattern, words in _ADVICE:
+        text = pattern.sub(words, text)
+    return text
 
 
 _CONTROLLERS: "weakref.WeakKeyDictionary[App, PreflightController]" = weakref.WeakKeyDictionary()
@@ -454,7 +472,7 @@ class PreflightPanel(FlowScreen):
             return Content("Starting the probe...")
         parts: list = []
         if st.fatal:
-            parts.append((st.fatal.rstrip("\n") + "\n", "$error"))
+            parts.append((editor_words(st.fatal.rstrip("\n")) + "\n", "$error"))
         if st.running:
             done = sum(1 for r in st.rows if r.status not in ("waiting", "running"))
             parts.append((f"Running: {done} of {len(st.rows)} checked. x cancels (kills the probe); "
@@ -467,8 +485,7 @@ class PreflightPanel(FlowScreen):
                 import re
 
                 text = re.sub(r"in \d+\.\d+ s", "in -.-- s", text)
-            text = text.replace("use --keep-going to check every provider", "k then r checks every provider")
-            parts.append((text, style))
+            parts.append((editor_words(text), style))
             if st.status == "failed" and "no Llama Stack found" in st.target:
                 parts.append(("\nThis Python has no Llama Stack: press i and pick the server's Python (its "
                               "virtual environment), then r.", "bold $warning"))

@@ -411,6 +411,7 @@ class SecretsReview(FlowScreen):
     def _applied(self, written) -> None:
         if not written:
             return
+        self.session.note_written(written, "the secrets review")  # the editor reloads them as ours
         self.state.written.extend(written)
         self.scan(from_disk=True)
         self.render_all()

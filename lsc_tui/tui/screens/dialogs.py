@@ -172,34 +172,64 @@ class Prompt(Dialog):
 
 
 class RecoveryDialog(Dialog):
-    """Unsaved edits left by a dropped session: restore, discard or decide later, with the diff."""
+    """Unsaved edits left by a dropped session: restore, discard or decide later, with the diff.
+
+    When a file changed on disk after that session closed (``changed``), the choice is three-way:
+    keep the disk version (the recovered edits are dropped), restore the recovered edits (they
+    replace the disk change in the editor; saving writes them), or view the diff first."""
 
     BINDINGS = [Binding("escape,q", "later", "Later", show=False)]
 
-    def __init__(self, files: str, diff_text: str):
+    def __init__(self, files: str, diff_text: str, changed: list[str] | None = None):
         super().__init__()
-        self.files, self.diff_text = files, diff_text
+        self.files, self.diff_text, self.changed = files, diff_text, list(changed or [])
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Unsaved edits from a previous session", classes="title")
-            yield Static(f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
-                         "editor (not on disk); u undoes it.", classes="body", markup=False)
+            if self.changed:
+                names = ", ".join(self.changed)
+                yield Label(f"{names} changed on disk since the unsaved edits were kept", classes="title")
+                yield Static(f"lsc-tui closed with unsaved edits to {self.files}. {names} changed on disk after "
+                             "that: restoring the recovered edits replaces that change in the editor (saving "
+                             "then writes them over it, with a backup). The diff shows the disk version against "
+                             "the recovered edits.", classes="body", markup=False)
+            else:
+                yield Label("Unsaved edits from a previous session", classes="title")
+                yield Static(f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
+                             "editor (not on disk); u undoes it.", classes="body", markup=False)
             with VerticalScroll(id="recovery-diff"):
                 yield Static(diff_content(self.diff_text, "(no difference)"), classes="diff")
             with Horizontal(classes="buttons"):
-                yield Button("Restore (r)", id="restore", variant="primary")
-                yield Button("Discard (d)", id="discard")
+                if self.changed:
+                    yield Button("Keep disk (k)", id="discard", variant="primary")
+                    yield Button("Restore edits (r)", id="restore")
+                    yield Button("View diff (v)", id="view")
+                else:
+                    yield Button("Restore (r)", id="restore", variant="primary")
+                    yield Button("Discard (d)", id="discard")
                 yield Button("Later (l)", id="later")
 
+    def on_mount(self) -> None:
+        if self.changed:  # the choice first; the diff on request
+            self.query_one("#recovery-diff").display = False
+
     def on_key(self, event) -> None:
-        mapping = {"r": "restore", "d": "discard", "l": "later"}
+        mapping = {"r": "restore", "l": "later"}
+        mapping.update({"k": "discard", "v": "view"} if self.changed else {"d": "discard"})
         if event.key in mapping:
             event.stop()
-            self.dismiss(mapping[event.key])
+            self._choose(mapping[event.key])
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id)
+        event.stop()
+        self._choose(event.button.id)
+
+    def _choose(self, choice: str) -> None:
+        if choice == "view":
+            box = self.query_one("#recovery-diff")
+            box.display = not box.display
+            return
+        self.dismiss(choice)
 
     def action_later(self) -> None:
         self.dismiss("later")

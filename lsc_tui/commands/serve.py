@@ -1,0 +1,61 @@
+"""`lsc-tui serve`: the editor in a browser, for teams who cannot SSH (textual-serve)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HELP = "serve the editor to a web browser (127.0.0.1 unless told otherwise; a token is required elsewhere)"
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default="lightspeed-stack.yaml",
+                        help="the config each browser tab opens (default: ./lightspeed-stack.yaml)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1; any other needs a token)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    parser.add_argument("--token", default=None, metavar="TOKEN",
+                        help="require this token (16+ characters) from every browser; 'auto' generates one and "
+                             "prints the address with it (default: $LSC_TUI_SERVE_TOKEN)")
+    parser.add_argument("--public-url", default=None, metavar="URL",
+                        help="the address browsers use, when a proxy is in front (default: the one they asked for)")
+    parser.add_argument("--readonly", action="store_true", help="open the editor without allowing saves")
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from lsc_tui.config.workspace import WorkspaceError, open_root
+    from lsc_tui.webserve import TOKEN_ENV, ServeError, build_server, check_bind
+
+    token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV) or None)
+    try:
+        enforced = check_bind(args.host, token)
+    except ServeError as exc:
+        print(f"lsc-tui serve: {exc}", file=sys.stderr)
+        return 2
+    if not (0 < args.port < 65536):
+        print(f"lsc-tui serve: --port {args.port} is not a TCP port (1-65535)", file=sys.stderr)
+        return 2
+    try:
+        path, _doc = open_root(args.path)  # the same check the editor makes before it starts
+    except WorkspaceError as exc:
+        print(exc.finding.to_text(), file=sys.stderr)
+        return 2
+    server = build_server(Path(path), args.host, args.port, enforced, args.public_url,
+                          ["--readonly"] if args.readonly else [])
+    shown_host = f"[{args.host}]" if ":" in args.host else args.host
+    where = args.public_url or f"http://{shown_host}:{args.port}"
+    if enforced is not None and token == "auto":
+        print(f"lsc-tui serve: open {where}/?token={enforced}", flush=True)
+    elif enforced is not None:
+        print(f"lsc-tui serve: open {where}/?token=<your token>", flush=True)
+    else:
+        print(f"lsc-tui serve: open {where}/", flush=True)
+    try:
+        server.serve()
+    except OSError as exc:
+        print(f"lsc-tui serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,478 @@
+"""Containment of the preflight probe process (Linux; standard library only).
+
+The probe runs provider code, so everything here assumes that code is hostile and may be
+native (ctypes, C extensions). What the runner sets up before the target interpreter starts
+(:func:`Containment.preexec`, run between ``fork`` and ``exec``):
+
+* its own session and process group (``start_new_session``);
+* ``PR_SET_PDEATHSIG`` = SIGKILL: when the runner dies, even by SIGKILL, the probe dies too;
+* ``RLIMIT_AS`` (default 4 GiB) and ``RLIMIT_NPROC``;
+* where the kernel allows: a user namespace, a network namespace (only a loopback device
+  that is down), a mount namespace in which every mount is read-only and locked (a second,
+  nested user namespace makes the read-only flag permanent for the probe), and a PID
+  namespace for the probe's children, so that nothing the probe starts can outlive it.
+
+After the probe ends, :func:`sweep` kills every process of the run: the process group, every
+member of the probe's PID namespace, and every process that carries the run's marker in its
+environment (the fallback when namespaces are not available).
+
+What was applied is reported by the child itself over a close-on-exec pipe that the target
+interpreter never sees, and cross-checked by looking at ``/proc/<pid>/ns``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - not POSIX
+    resource = None  # type: ignore[assignment]
+
+DEFAULT_MEMORY_LIMIT = 4 * 1024**3
+DEFAULT_NPROC_LIMIT = 256
+MARKER_ENV = "LSC_TUI_PREFLIGHT_RUN"
+
+PR_SET_PDEATHSIG = 1
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+MOUNT_ATTR_RDONLY = 1
+AT_FDCWD = -100
+AT_RECURSIVE = 0x8000
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture that has the generic table
+
+_ST_TO_MS = ((1, MS_RDONLY), (2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME),
+             (2048, MS_NODIRATIME), (4096, MS_RELATIME))
+
+
+class _MountAttr(ctypes.Structure):
+    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
+                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+
+
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:
+        return None
+
+
+@dataclass
+class Containment:
+    """What to apply to one probe process, and (after start) what was applied."""
+
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+    nproc_limit: int | None = DEFAULT_NPROC_LIMIT
+    namespaces: bool = True
+    marker: str = field(default_factory=lambda: secrets.token_hex(12))
+    layers: dict = field(default_factory=dict)
+    pid_ns: str | None = None  # /proc/<pid>/ns/pid link of the probe's children, when separate
+    _status_w: int = -1
+    _status_r: int = -1
+
+    # -- runner side, before the fork ------------------------------------------------
+
+    def env(self, env: dict) -> dict:
+        out = dict(env)
+        out[MARKER_ENV] = self.marker
+        return out
+
+    def popen_kwargs(self) -> dict:
+        if os.name != "posix":
+            return {}
+        kwargs: dict = {"start_new_session": True}
+        if not sys.platform.startswith("linux"):
+            return kwargs
+        self._status_r, self._status_w = os.pipe()  # both close-on-exec
+        libc = _libc()
+        parent = os.getpid()
+        uid, gid = os.geteuid(), os.getegid()
+        mem, nproc, want_ns, status_w = self.memory_limit, self.nproc_limit, self.namespaces, self._status_w
+        mountinfo = _mount_points()  # read before the fork: no file parsing in the child
+
+        def preexec():  # runs in the child between fork and exec: no locks, no imports
+            report = {}
+            try:
+                _child_setup(libc, parent, uid, gid, mem, nproc, want_ns, mountinfo, report)
+            except BaseException as exc:  # noqa: BLE001 - the parent reports it
+                report["error"] = "%s: %s" % (type(exc).__name__, exc)
+            try:
+                os.write(status_w, json.dumps(report).encode())
+            except OSError:
+                pass
+            os.close(status_w)
+            if report.get("pid_namespace"):
+                _become_pid_namespace_init(libc)
+
+        kwargs["preexec_fn"] = preexec
+        return kwargs
+
+    def after_start(self, pid: int | None) -> dict:
+        """Read what the child applied; check the namespaces from outside."""
+        layers: dict = {"session": os.name == "posix", "pdeathsig": False, "memory_limit": None,
+                        "nproc_limit": None, "user_namespace": False, "network_namespace": False,
+                        "read_only_mounts": False, "pid_namespace": False, "sweep": "process group",
+                        "unavailable": []}
+        if self._status_w >= 0:
+            os.close(self._status_w)
+            self._status_w = -1
+        raw = b""
+        if self._status_r >= 0:
+            while True:
+                try:
+                    chunk = os.read(self._status_r, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                raw += chunk
+            os.close(self._status_r)
+            self._status_r = -1
+        try:
+            rep = json.loads(raw.decode() or "{}")
+        except ValueError:
+            rep = {"error": "unreadable containment status"}
+        layers["pdeathsig"] = bool(rep.get("pdeathsig"))
+        layers["memory_limit"] = rep.get("memory_limit")
+        layers["nproc_limit"] = rep.get("nproc_limit")
+        layers["unavailable"] = list(rep.get("unavailable") or [])
+        if rep.get("error"):
+            layers["unavailable"].append("containment setup failed: " + rep["error"])
+        if pid is not None and sys.platform.startswith("linux"):
+            mine = _ns_inodes(os.getpid())
+            theirs = _ns_inodes(pid)
+            layers["user_namespace"] = bool(theirs.get("user") and theirs["user"] != mine.get("user"))
+            layers["network_namespace"] = bool(theirs.get("net") and theirs["net"] != mine.get("net"))
+            mount_ns = bool(theirs.get("mnt") and theirs["mnt"] != mine.get("mnt"))
+            layers["read_only_mounts"] = mount_ns and bool(rep.get("read_only")) and _all_read_only(pid)
+            layers["read_only_locked"] = layers["read_only_mounts"] and bool(rep.get("locked"))
+            pfc = theirs.get("pid_for_children")
+            layers["pid_namespace"] = bool(pfc and pfc != mine.get("pid"))
+            self.pid_ns = pfc if layers["pid_namespace"] else None
+            layers["sweep"] = ("process group, PID namespace, environment marker"
+                               if layers["pid_namespace"] else "process group, environment marker")
+        self.layers = layers
+        return layers
+
+    # -- runner side, after the end ----------------------------------------------------
+
+    def sweep(self, pgid: int | None, timeout: float = 2.0) -> int:
+        """Kill every process of this run; returns how many were signalled."""
+        return sweep(self.marker, pgid, self.pid_ns, timeout)
+
+
+# --------------------------------------------------------------------------------------
+# the child, between fork and exec
+
+
+def _child_setup(libc, parent, uid, gid, mem, nproc, want_ns, mountinfo, report):
+    unavailable = report.setdefault("unavailable", [])
+    if libc is not None:
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+            report["pdeathsig"] = True
+        if os.getppid() != parent:  # the runner died before the line above
+            os._exit(70)
+    if mem:
+        _lower_limit(resource.RLIMIT_AS, mem)
+        report["memory_limit"] = resource.getrlimit(resource.RLIMIT_AS)[0]
+    userns = False
+    if want_ns and libc is not None:
+        if libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) == 0:
+            userns = True
+            _map_ids(uid, gid)
+        else:
+            e = ctypes.get_errno()
+            if os.geteuid() == 0 and libc.unshare(CLONE_NEWNS | CLONE_NEWNET) == 0:
+                unavailable.append("user namespaces (%s): read-only mounts are not locked" % os.strerror(e))
+            else:
+                unavailable.append("namespaces: unshare failed (%s)" % os.strerror(e))
+                want_ns = False
+    elif not want_ns:
+        unavailable.append("namespaces: turned off")
+    if want_ns:
+        if libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+            unavailable.append("mount propagation: %s" % os.strerror(ctypes.get_errno()))
+        report["read_only"] = _remount_read_only(libc, mountinfo, unavailable)
+        if userns:  # /proc stays writable until the id maps of the nested namespace are written
+            _set_read_only(libc, b"/proc", False)
+        flags = CLONE_NEWPID | (CLONE_NEWUSER | CLONE_NEWNS if userns else 0)
+        if libc.unshare(flags) == 0:
+            report["pid_namespace"] = True
+            if userns:
+                _map_ids(uid, gid)
+                report["locked"] = True
+                _set_read_only(libc, b"/proc", True)
+        else:
+            unavailable.append("PID namespace: %s" % os.strerror(ctypes.get_errno()))
+    if nproc:
+        if userns:  # counted per user namespace: only the probe's own processes
+            _lower_limit(resource.RLIMIT_NPROC, nproc)
+        else:  # counted per user across the machine: leave room for what already runs
+            _lower_limit(resource.RLIMIT_NPROC, nproc + _count_processes(os.getuid()))
+        report["nproc_limit"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
+        if os.getuid() == 0 and not userns:
+            unavailable.append("process limit: not enforced for root")
+
+
+def _lower_limit(which, value):
+    soft, hard = resource.getrlimit(which)
+    new = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(which, (new, new))
+
+
+def _map_ids(uid, gid):
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write("%d %d 1" % (uid, uid))
+    with open("/proc/self/gid_map", "w") as f:
+        f.write("%d %d 1" % (gid, gid))
+
+
+def _become_pid_namespace_init(libc):
+    """Fork the process that execs the target as PID 1 of the new PID namespace; this process
+    stays outside, waits for it and ends the same way (exit code or signal). When PID 1 ends,
+    the kernel kills every process left in the namespace, however it was started."""
+    pid = os.fork()
+    if pid == 0:
+        if libc is not None:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return
+    os.closerange(0, 65536)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            os._exit(70)
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 70)
+
+
+def _set_read_only(libc, path: bytes, on: bool) -> bool:
+    attr = _MountAttr(MOUNT_ATTR_RDONLY if on else 0, 0 if on else MOUNT_ATTR_RDONLY, 0, 0)
+    rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_long(AT_FDCWD), ctypes.c_char_p(path),
+                      ctypes.c_long(AT_RECURSIVE), ctypes.byref(attr), ctypes.c_long(ctypes.sizeof(attr)))
+    return rc == 0
+
+
+def _remount_read_only(libc, mountinfo, unavailable) -> bool:
+    if _set_read_only(libc, b"/", True):
+        return True
+    failed = []
+    for mp in mountinfo:  # older kernels (< 5.12): one remount per mount point
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        try:
+            st = os.statvfs(mp)
+            for bit, ms in _ST_TO_MS:
+                if st.f_flag & bit:
+                    flags |= ms
+        except OSError:
+            continue
+        if libc.mount(None, mp.encode(), None, flags, None) != 0:
+            failed.append(mp)
+    if failed:
+        unavailable.append("read-only remount failed for %s" % ", ".join(failed[:5]))
+        return False
+    return True
+
+
+def _mount_points() -> list[str]:
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return []
+    out = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) > 4:
+            out.append(_unescape(parts[4]))
+    return out
+
+
+def _unescape(s: str) -> str:
+    return (s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
+            .replace("\\134", "\\"))
+
+
+def _count_processes(uid: int) -> int:
+    n = 0
+    for name in _pids():
+        try:
+            if os.stat(f"/proc/{name}").st_uid == uid:
+                n += 1
+        except OSError:
+            continue
+    return n
+
+
+# --------------------------------------------------------------------------------------
+# observing and sweeping
+
+
+def _pids() -> list[str]:
+    try:
+        return [n for n in os.listdir("/proc") if n.isdigit()]
+    except OSError:
+        return []
+
+
+def _ns_inodes(pid: int) -> dict:
+    out = {}
+    for ns in ("user", "net", "mnt", "pid", "pid_for_children"):
+        try:
+            out[ns] = os.readlink(f"/proc/{pid}/ns/{ns}")
+        except OSError:
+            continue
+    return out
+
+
+def _all_read_only(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/mountinfo", encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return False
+    for line in lines:
+        parts = line.split()
+        if len(parts) > 5 and "ro" not in parts[5].split(","):
+            return False
+    return bool(lines)
+
+
+def members(marker: str, pid_ns: str | None) -> list[int]:
+    """Processes of one run: in its PID namespace, or carrying its environment marker."""
+    needle = f"{MARKER_ENV}={marker}".encode()
+    me = os.getpid()
+    out = []
+    for name in _pids():
+        pid = int(name)
+        if pid == me:
+            continue
+        if pid_ns is not None:
+            try:
+                if os.readlink(f"/proc/{pid}/ns/pid") == pid_ns:
+                    out.append(pid)
+                    continue
+            except OSError:
+                pass
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                env = f.read()
+        except OSError:
+            continue
+        if needle in env.split(b"\0"):
+            out.append(pid)
+    return out
+
+
+def sweep(marker: str, pgid: int | None, pid_ns: str | None, timeout: float = 2.0) -> int:
+    """SIGKILL the process group and every member of the run until none is left."""
+    signalled = 0
+    deadline = time.monotonic() + timeout
+    while True:
+        if pgid is not None and os.name == "posix":
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+                signalled += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        found = members(marker, pid_ns) if sys.platform.startswith("linux") else []
+        alive = [p for p in found if not _zombie(p)]
+        if not alive:
+            return signalled
+        for pid in alive:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                signalled += 1
+            except (ProcessLookupError, PermissionError):
+                pass
+        if time.monotonic() > deadline:
+            return signalled
+        time.sleep(0.01)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+def describe(layers: dict) -> str:
+    """One line for the report header."""
+    if not layers:
+        return ""
+    parts = []
+    if layers.get("session"):
+        parts.append("own session")
+    if layers.get("pdeathsig"):
+        parts.append("dies with preflight")
+    if layers.get("memory_limit"):
+        parts.append(f"memory {_size(layers['memory_limit'])}")
+    if layers.get("nproc_limit"):
+        parts.append(f"processes {layers['nproc_limit']}")
+    if layers.get("network_namespace"):
+        parts.append("no network")
+    if layers.get("read_only_mounts"):
+        parts.append("read-only file system")
+    if layers.get("pid_namespace"):
+        parts.append("PID namespace")
+    return ", ".join(parts)
+
+
+def _size(n: int) -> str:
+    for unit, k in (("GiB", 1024**3), ("MiB", 1024**2)):
+        if n >= k and n % k == 0:
+            return f"{n // k} {unit}"
+    return f"{n} bytes"
+
+
+def parse_size(text: str) -> int | None:
+    """'4G', '512M', '4GiB', '0'/'off' (no limit) -> bytes or None."""
+    t = text.strip().lower().replace("ib", "").replace("b", "")
+    if t in ("0", "off", "none", "unlimited"):
+        return None
+    mult = 1
+    for suffix, m in (("k", 1024), ("m", 1024**2), ("g", 1024**3), ("t", 1024**4)):
+        if t.endswith(suffix):
+            t, mult = t[:-1], m
+            break
+    value = float(t)  # ValueError for junk: the CLI turns it into a usage error
+    if value <= 0 or value != value:
+        raise ValueError(text)
+    return int(value * mult)
+
+
+__all__ = ["Containment", "DEFAULT_MEMORY_LIMIT", "DEFAULT_NPROC_LIMIT", "MARKER_ENV", "describe",
+           "members", "parse_size", "sweep"]

@@ -1,0 +1,150 @@
+"""``lsc-tui serve``: the editor in a browser (textual-serve), behind an access check.
+
+textual-serve starts one editor process per browser tab and relays its terminal over a
+websocket; it has no access control of its own. This module puts one in front of it, as an
+aiohttp middleware on every route (the page, the websocket, static files, downloads):
+
+- **token**: when one is set (required for a bind that is not loopback), a request must carry
+  it: ``?token=...`` on the first page load (answered with a redirect that drops it from the
+  address bar and sets an HttpOnly, SameSite=Strict cookie), then the cookie, or an
+  ``Authorization: Bearer ...`` header. Compared in constant time.
+- **origin**: the websocket accepts only a browser page served by this server (its ``Origin``
+  must name the host the request was sent to), so another web site open in the same browser
+  cannot drive the editor, token or not.
+- **host**: on a loopback bind, the ``Host`` header must be a loopback name (no DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+import shlex
+import sys
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+COOKIE = "lsc_tui_token"
+TOKEN_ENV = "LSC_TUI_SERVE_TOKEN"
+MIN_TOKEN = 16
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class ServeError(Exception):
+    """A refusal to start; the message says how to fix it."""
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, token: str | None) -> str | None:
+    """The token to enforce (None: none); ServeError when the bind is not allowed."""
+    if token == "auto":
+        token = secrets.token_urlsafe(24)
+    if token is not None and len(token) < MIN_TOKEN:
+        raise ServeError(f"the token is too short ({len(token)} characters): use at least {MIN_TOKEN} random "
+                         "characters, or --token auto for a generated one")
+    if token is None and not is_loopback(host):
+        raise ServeError(f"refusing to serve on {host} without a token: anyone who can reach the port could edit "
+                         f"your config. Pass --token TOKEN (or set {TOKEN_ENV}), or --token auto, or bind "
+                         "127.0.0.1 and reach it through an SSH tunnel (see docs/serve.md).")
+    return token
+
+
+def editor_command(path: Path, extra: list[str] | None = None) -> str:
+    """The shell command textual-serve runs for each browser tab: this Python's editor."""
+    words = [sys.executable, "-m", "lsc_tui", "edit", str(path), *(extra or [])]
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _host_of(value: str) -> str:
+    """``host`` of a ``host:port`` (IPv6 in brackets kept whole)."""
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def access_middleware(token: str | None, loopback: bool):
+    from aiohttp import web
+
+    def given(request) -> str | None:
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            return auth[7:].strip()
+        return request.query.get("token") or request.cookies.get(COOKIE)
+
+    @web.middleware
+    async def check(request, handler):
+        host = request.headers.get("Host", "")
+        if loopback and not is_loopback(_host_of(host)):
+            raise web.HTTPForbidden(text="lsc-tui serve: this server answers only to a loopback host name\n")
+        if request.path == "/ws":
+            origin = request.headers.get("Origin")
+            if origin is not None and urlsplit(origin).netloc != host:
+                raise web.HTTPForbidden(text="lsc-tui serve: websocket from another site refused\n")
+        if token is not None:
+            value = given(request)
+            if value is None or not hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8")):
+                raise web.HTTPUnauthorized(
+                    text="lsc-tui serve: open the address with ?token=YOUR_TOKEN (see docs/serve.md)\n")
+            if request.path == "/" and "token" in request.query:
+                rest = {k: v for k, v in request.query.items() if k != "token"}
+                redirect = web.HTTPSeeOther("/" + (f"?{urlencode(rest)}" if rest else ""))
+                redirect.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+                raise redirect
+        return await handler(request)
+
+    return check
+
+
+class _HideToken:
+    """A logging filter: the access log names ``?token=...`` requests without the token."""
+
+    pattern = None
+
+    def filter(self, record) -> bool:
+        import re
+
+        if _HideToken.pattern is None:
+            _HideToken.pattern = re.compile(r"(token=)[^&\s\"]+")
+        text = record.getMessage()
+        if "token=" in text:
+            record.msg, record.args = _HideToken.pattern.sub(r"\1***", text), None
+        return True
+
+
+def build_server(path: Path, host: str, port: int, token: str | None, public_url: str | None = None,
+                 extra: list[str] | None = None):
+    """A textual-serve Server for the editor on ``path`` with the access check in front."""
+    import aiohttp_jinja2
+    from textual_serve.server import Server
+
+    import logging
+
+    loopback = is_loopback(host)
+    access = logging.getLogger("aiohttp.access")
+    if not any(isinstance(f, _HideToken) for f in access.filters):
+        access.addFilter(_HideToken())
+
+    class EditorServer(Server):
+        async def _make_app(self):
+            app = await super()._make_app()
+            app.middlewares.append(access_middleware(token, loopback))
+            return app
+
+        @aiohttp_jinja2.template("app_index.html")
+        async def handle_index(self, request):
+            # the page's websocket and static URLs: where the browser reached us, unless told
+            if public_url is None:
+                self.public_url = f"{request.scheme}://{request.host}"
+            return await Server.handle_index.__wrapped__(self, request)
+
+    return EditorServer(editor_command(path, extra), host=host, port=port, title=f"lsc-tui {path.name}",
+                        public_url=public_url)
