@@ -35,15 +35,10 @@ COMMANDS: dict[str, str] = {
 EXIT_BAD_INPUT = 2
 
 
-def _available() -> dict[str, object]:
-    mods = {}
-    for name, mod in COMMANDS.items():
-        try:
-            mods[name] = importlib.import_module(f"lsc_tui.commands.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lsc_tui.commands.{mod}":
-                raise
-    return mods
+def _commands() -> dict[str, object]:
+    """Every subcommand's module. They all ship with lsc-tui: one that cannot be imported is a
+    packaging mistake and fails here, loudly, instead of leaving its command out of --help."""
+    return {name: importlib.import_module(f"lsc_tui.commands.{mod}") for name, mod in COMMANDS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lsc-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, mod in _available().items():
+    for name, mod in _commands().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.configure(p)
         p.set_defaults(_run=mod.run)
@@ -65,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
-        if "edit" in _available():
-            argv = ["edit", *argv]
+        argv = ["edit", *argv]
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

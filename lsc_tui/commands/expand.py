@@ -26,15 +26,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     parser.add_argument("--show-secrets", action="store_true",
                         help="print literal secret values on stdout instead of masking them (-o files always hold them)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (schemas/cli/expand.schema.json) instead of text")
 
 
 def run(args) -> int:
+    from lsc_tui.commands.report import start
+
+    report = start(args, "expand")
+    code = _run(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.operator._yaml import InputError, dump, load_all, write_atomic
 
     def show(findings):
+        if report is not None:
+            report.add_findings(f for f in findings if not (args.quiet and f.severity is not Severity.ERROR))
+            return
         for f in sort_findings(findings):
             if args.quiet and f.severity is not Severity.ERROR:
                 continue
@@ -75,6 +88,11 @@ def run(args) -> int:
         return 2
     result = ex.expand(crs[0], inputs=inputs, base=base, target=target)
     findings += result.findings
+    if report is not None:
+        report.data.update({"name": result.name, "source": str(result.source),
+                            "llama_stack_version": ex.fmt_version(result.target) if result.target else None,
+                            "env": [{"name": e.name, "secret": e.secret, "key": e.key, "field": e.field}
+                                    for e in result.env]})
     show(findings)
     if not result.ok:
         return 1
@@ -82,13 +100,18 @@ def run(args) -> int:
     try:
         if args.output:
             backup = write_atomic(args.output, text)
+            if report is not None:
+                report.wrote(args.output)
             if backup and not args.quiet:
                 print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
         else:
             from lsc_tui.config.operator._yaml import screen_text
 
             shown, masked = screen_text(result.config, args.show_secrets, sort_keys=True)
-            sys.stdout.write(shown)
+            if report is not None:
+                report.data["output"] = shown
+            else:
+                sys.stdout.write(shown)
             if masked:
                 print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
                       file=sys.stderr)
@@ -96,7 +119,7 @@ def run(args) -> int:
         print(f"{args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
               "    fix: Check the directory exists and is writable.", file=sys.stderr)
         return 1
-    if not args.quiet:
+    if not args.quiet and report is None:
         target_text = ex.fmt_version(result.target) if result.target else "?"
         print(f"{result.name}: config from {result.source} (Llama Stack {target_text} layout); "
               f"{sum(1 for f in findings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)

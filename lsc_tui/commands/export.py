@@ -30,6 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="values for the env references (default: .env next to the config, if there is one)")
     k8s.add_argument("--write-secret", action="store_true",
                      help="also write secret.yaml (mode 0600) with the values from the env file; needs -o")
+    k8s.add_argument("--json", action="store_true",
+                     help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests")
 
 
 def _run_data(path: str):
@@ -59,6 +61,14 @@ class _Errors(Exception):
 
 
 def run(args) -> int:
+    from lsc_tui.commands.report import start
+
+    report = start(args, "export")
+    code = _run(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def _run(args, report) -> int:
     from pathlib import Path
 
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
@@ -67,6 +77,9 @@ def run(args) -> int:
     from lsc_tui.config.operator._yaml import dump, dump_all, write_atomic
 
     def show(findings):
+        if report is not None:
+            report.add_findings(findings)
+            return
         for f in sort_findings(findings):
             print(mask_inline(f.to_text()), file=sys.stderr)
 
@@ -126,9 +139,19 @@ def run(args) -> int:
                   "    fix: Check the directory is writable.", file=sys.stderr)
             return 1
         for w in written:
+            if report is not None:
+                report.wrote(w)
             print(f"wrote {w}", file=sys.stderr)
     else:
-        sys.stdout.write(dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
+        text = dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True)
+        if report is not None:
+            report.data["output"] = text
+        else:
+            sys.stdout.write(text)
+    if report is not None:
+        report.data.update({"name": args.name, "api_version": args.api_version,
+                            "secret": f"{args.name}-env" if result.env else None,
+                            "env": [e["name"] for e in result.env], "round_trip_differences": list(differences)})
     secret_name = f"{args.name}-env"
     if result.env:
         keys = ", ".join(e["name"] for e in result.env)

@@ -20,9 +20,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
     parser.add_argument("--show-secrets", action="store_true",
                         help="print literal secret values on stdout instead of masking them (-o files always hold them)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (schemas/cli/merge-external.schema.json) instead of text")
 
 
 def run(args) -> int:
+    from lsc_tui.commands.report import start
+
+    report = start(args, "merge-external")
+    code = _run(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import merge
@@ -37,36 +47,52 @@ def run(args) -> int:
         else:
             externals = merge.load_metadata_dir(args.metadata_dir)
     except InputError as exc:
+        if report is not None:
+            report.add_findings(exc.findings)
+            return 1
         for f in exc.findings:
             print(mask_inline(f.to_text()), file=sys.stderr)
         return 1
     result = merge.merge_external(run_doc.data, externals, run_file=run_doc.file, run_doc=run_doc)
+    if report is not None:
+        report.data.update({"providers": len(externals), "log": list(result.log)})
+        report.add_findings(list(result.errors) + list(result.warnings))
     if not result.ok:
-        for f in result.errors:
-            print(mask_inline(f.to_text()), file=sys.stderr)
+        if report is None:
+            for f in result.errors:
+                print(mask_inline(f.to_text()), file=sys.stderr)
         return 1
-    for f in result.warnings:
+    for f in result.warnings if report is None else ():
         prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
         print(mask_inline(f"{prefix}: {f.message}\n  at {f.location()}"), file=sys.stderr)
     text = dump(result.data, sort_keys=False)
     try:
         if args.output:
             backup = write_atomic(args.output, text)
+            if report is not None:
+                report.wrote(args.output)
             if backup:
                 print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
         else:
             from lsc_tui.config.operator._yaml import screen_text
 
             shown, masked = screen_text(result.data, args.show_secrets, sort_keys=False)
-            sys.stdout.write(shown)
+            if report is not None:
+                report.data["output"] = shown
+            else:
+                sys.stdout.write(shown)
             if masked:
                 print("note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
                       file=sys.stderr)
         if args.extra_providers_output:
             write_atomic(args.extra_providers_output,
                          dump(merge.extra_providers_document(externals), sort_keys=False))
+            if report is not None:
+                report.wrote(args.extra_providers_output)
         if args.log:
             write_atomic(args.log, "\n".join(result.log) + "\n")
+            if report is not None:
+                report.wrote(args.log)
     except OSError as exc:
         print(f"{exc.filename or args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
               "    fix: Check the directory exists and is writable.", file=sys.stderr)

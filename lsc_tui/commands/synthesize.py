@@ -24,6 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-secrets", action="store_true",
                         help="print secret values on stdout instead of masking them (files always hold them)")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text")
     server_env.add_argument(parser)
 
 
@@ -101,16 +103,28 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 
 def run(args) -> int:
-    from lsc_tui.config.findings import has_errors
+    from lsc_tui.commands.report import start
+
+    report = start(args, "synthesize")
+    code = _run(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def _run(args, report) -> int:
+    from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
 
     try:
-        ws = load(args.path, args)
+        ws = load(args.path)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print_findings(findings, args.no_info)
+    if report is not None:
+        report.data.update({"mode": ws.mode, "mode_reason": ws.mode_reason, "lines": None, "explain": None})
+        report.add_findings(f for f in findings if not (args.no_info and f.severity is Severity.INFO))
+    else:
+        print_findings(findings, args.no_info)
     if result is None or has_errors(findings):
         if result is None and not has_errors(findings):
             print(f"lsc-tui synthesize: {ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}; "
@@ -118,11 +132,16 @@ def run(args) -> int:
         else:
             print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
-    # the secret values mask what is printed; a run.yaml written to a file holds them as they are,
-    # so the scan runs only when something is printed
+    values = _secret_values(ws)
+    if report is not None:
+        report.data["lines"] = result.text.count("\n")
     if args.explain:
-        for line in explain_lines(result, _locator(ws), _secret_values(ws)):
-            print(line)
+        lines = explain_lines(result, _locator(ws), values)
+        if report is not None:
+            report.data["explain"] = lines
+        else:
+            for line in lines:
+                print(line)
         if args.output is None:
             return EXIT_OK
     if args.output == "-":
@@ -132,19 +151,21 @@ def run(args) -> int:
 
             lines = text.splitlines(keepends=True)
             masker = _LineMasker(lines)
-            values = _secret_values(ws)
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
-        sys.stdout.write(text)
+        if report is not None:
+            report.data["output"] = text
+        else:
+            sys.stdout.write(text)
         return EXIT_OK
     out = write_run_yaml(args.output or DEFAULT_OUTPUT, result.data, result.text)
-    print(f"wrote {out} ({result.mode}, {result.text.count(chr(10))} lines, mode 0600)")
+    if report is not None:
+        report.wrote(out)
+    else:
+        print(f"wrote {out} ({result.mode}, {result.text.count(chr(10))} lines, mode 0600)")
     return EXIT_OK
 
 
 def _secret_values(ws) -> set:
-    try:
-        from lsc_tui.config.preview import scan_secrets, secret_values
+    from lsc_tui.config.preview import scan_secrets, secret_values
 
-        return secret_values(scan_secrets(ws))
-    except Exception:  # the scanner is optional here: key-based masking still applies
-        return set()
+    return secret_values(scan_secrets(ws))

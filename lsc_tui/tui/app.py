@@ -233,7 +233,7 @@ class LscTuiApp(App):
         gcpolicy.editing()
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         if self.notice:
-            self.notify(self.notice, timeout=8)
+            self.notify(self.notice, timeout=15, markup=False)
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
@@ -251,10 +251,7 @@ class LscTuiApp(App):
 
         data = None
         if not self.readonly:
-            try:
-                data = read_recovery(self.session.path)
-            except Exception:
-                data = None
+            data = read_recovery(self.session.path)
         if data:
             files = ", ".join(self._display_name(Path(p)) for p in data.get("files", {}))
             changed = [self._display_name(p) for p in self.session.recovery_changed_on_disk()]
@@ -276,30 +273,32 @@ class LscTuiApp(App):
 
             try:
                 diff_text = self.session.recovery_diff()
-            except Exception:  # the offer still stands without its diff
-                diff_text = ""
+            except Exception as exc:  # the offer still stands; the dialog says why it has no diff
+                diff_text = f"(the diff cannot be shown: internal error {type(exc).__name__})"
             self.push_screen(RecoveryDialog(files, diff_text, changed), answer)
             return
         if self.offer_migration and not self.readonly:
-            try:
-                from lsc_tui.tui.flows import offer_migration
+            from lsc_tui.tui.flows import offer_migration
 
-                offer_migration(self, self.session)
-            except Exception:  # the offer is a convenience; the palette still has the wizard
-                pass
+            offer_migration(self, self.session)
 
     def _run_flow(self, action: str) -> None:
-        try:
-            from lsc_tui.tui.flows import FLOWS
-        except ImportError:
-            self.notify("This flow is not available in this build.", severity="warning")
-            return
+        from lsc_tui.tui.flows import FLOWS
+
         self._editor().flush()
         for flow in FLOWS:
             if flow.action == action:
                 async def go() -> None:
                     await self.wait_idle()
-                    flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
+                    try:
+                        flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
+                    except Exception as exc:  # never a traceback on screen, never silence either
+                        if os.environ.get("LSC_TUI_DEBUG"):
+                            self._handle_exception(exc)  # the traceback, as for any other error
+                            return
+                        self.notify(f"{flow.title} could not open: internal error ({type(exc).__name__}: {exc}). "
+                                    "Run again with LSC_TUI_DEBUG=1 for the traceback and report it.",
+                                    severity="error", timeout=15, markup=False)
 
                 self.run_worker(go(), group="flows", exclusive=True, exit_on_error=False)
                 return
@@ -322,10 +321,7 @@ class LscTuiApp(App):
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
-        try:
-            screen = self.get_default_screen_instance()
-        except Exception:
-            return
+        screen = self.get_default_screen_instance()
         if screen is None or not self._main_up:
             return
         self.narrow = width < NARROW_BELOW
@@ -447,7 +443,9 @@ class LscTuiApp(App):
                 if done is not None:
                     try:
                         select = done(result)
-                    except Exception:  # a follow-up is a convenience only
+                    except Exception as exc:  # the edit itself is done: say what went wrong after it
+                        self.notify(f"internal error ({type(exc).__name__}) after the {source}; the change itself "
+                                    "is made (u undoes it)", severity="error", timeout=10)
                         select = None
                 self.apply_view(view, source=source, select=select if isinstance(select, str) else None)
             finally:
@@ -956,10 +954,8 @@ class LscTuiApp(App):
     # -- files changing underneath ----------------------------------------------------------------
     @work(group="disk-watcher", exclusive=True, exit_on_error=False)
     async def _watch_disk(self) -> None:
-        try:
-            from watchfiles import awatch
-        except ImportError:  # pragma: no cover
-            return
+        from watchfiles import awatch
+
         files = {Path(p).resolve() for p in self.session.buffers}
         dirs = sorted({str(p.parent) for p in files})
         try:
@@ -1000,8 +996,8 @@ class LscTuiApp(App):
             return
         try:
             diff_text = self.session.disk_diff(path)
-        except Exception:
-            diff_text = ""
+        except Exception as exc:  # the choice still stands; the dialog says why it has no diff
+            diff_text = f"(the diff cannot be shown: internal error {type(exc).__name__})"
 
         def answer(choice) -> None:
             if choice == "mine":
@@ -1028,9 +1024,11 @@ class LscTuiApp(App):
         recovery = None
         try:
             recovery = self.session.write_recovery()
-        except Exception:  # the message still goes out
+        except Exception as exc:  # the message still goes out, saying the edits could not be kept
             recovery = None
-        where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
+            where = f" Your unsaved edits could not be kept ({type(exc).__name__})."
+        else:
+            where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
         self.bell()
         self._exit_renderables.append(Text(
             f"lsc-tui: internal error ({type(error).__name__ if error else 'unknown'}); the editor closed.{where} "

@@ -70,10 +70,8 @@ KEYS: list[Key] = [
 
 
 def _flow_keys() -> list[Key]:
-    try:
-        from lsc_tui.tui.flows import FLOWS
-    except ImportError:  # pragma: no cover - the flows are optional
-        return []
+    from lsc_tui.tui.flows import FLOWS
+
     return [Key(f.key, f.action, f.description, "Flows", show=True, footer=f.title,
                 write=f.action in ("flow_migrate", "flow_secrets")) for f in FLOWS]
 
