@@ -105,11 +105,17 @@ def edit_vllm_url(term: Terminal, suffix: str = "/edited") -> None:
     term.wait_for("filter the tree", gone=True)
     term.press("enter")  # the filter's match is selected in the tree
     term.settle()
-    term.press("enter")  # its form, the cursor in its first field
+    term.press("enter")  # its form
     term.wait_for("providers.inference[0]")  # the form of the vllm provider
-    term.settle()
-    term.press("tab", "tab")  # provider_id, provider_type, config.url
-    term.settle()
+    screen = term.settle()
+    if "enter: edit" in screen:  # the form is navigated first (the line under it names the field)
+        term.press("down", "down")  # provider_id, provider_type, config.url
+        term.wait_for("providers.inference[0].config.url  enter: edit")
+        term.press("enter")
+        term.wait_for("esc: done")
+    else:  # the cursor is in the first field already
+        term.press("tab", "tab")
+        term.settle()
     term.type(suffix)
     term.press("enter")
     term.wait_for("[+]")  # the header marks the workspace modified
@@ -191,6 +197,13 @@ def test_quit_with_unsaved_edits_asks_and_writes_nothing(installed, home, legacy
 WIZARD = "Migrate to the unified lightspeed-stack.yaml"
 
 
+def _ctrl_p_bound() -> bool:
+    """Whether the editor binds ctrl+p itself (binding ':' to the palette stops Textual adding it)."""
+    from lsc_tui.tui import keymap
+
+    return any("ctrl+p" in b.key.split(",") for b in keymap.app_bindings())
+
+
 def _palette_opens_wizard(term: Terminal, key: str) -> None:
     term.press(key)
     term.wait_for("Search for commands", timeout=10)
@@ -202,8 +215,9 @@ def _palette_opens_wizard(term: Terminal, key: str) -> None:
 @pytest.mark.parametrize("how,size,colours", [
     ("M", (80, 24), "no-color"),
     pytest.param("ctrl+p", (120, 40), "256", marks=pytest.mark.xfail(
-        strict=True, reason="ctrl+p does not open the palette while ':' is bound (the letters typed next run "
-                            "as editor commands)")),
+        not _ctrl_p_bound(), strict=True,
+        reason="ctrl+p does not open the palette while ':' is bound (the letters typed next run as editor "
+               "commands)")),
     ("colon", (80, 24), "16"),
 ])
 def test_the_migration_wizard_opens(installed, home, legacy, how, size, colours):
