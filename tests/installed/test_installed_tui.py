@@ -108,11 +108,15 @@ def edit_vllm_url(term: Terminal, suffix: str = "/edited") -> None:
     term.press("enter")  # its form
     term.wait_for("providers.inference[0]")  # the form of the vllm provider
     screen = term.settle()
-    if "enter: edit" in screen:  # the form is navigated first (the line under it names the field)
-        term.press("down", "down")  # provider_id, provider_type, config.url
-        term.wait_for("providers.inference[0].config.url  enter: edit")
-        term.press("enter")
-        term.wait_for("esc: done")
+    if "providers.inference[0].provider_id" in screen:  # the form is navigated first: a line names the field
+        for _ in range(6):  # provider_id, provider_type, config.url: one step at a time, as it shows
+            if "providers.inference[0].config.url" in term.text():
+                break
+            term.press("down")
+            term.settle()
+        term.wait_for("providers.inference[0].config.url")
+        term.press("enter")  # edit it
+        term.settle()
     else:  # the cursor is in the first field already
         term.press("tab", "tab")
         term.settle()
@@ -131,6 +135,15 @@ def quit_editor(term: Terminal) -> None:
         if term.proc.poll() is not None:
             break
     assert term.wait_exit() == 0
+
+
+def ask_to_quit(term: Terminal) -> None:
+    """q until the editor asks about the unsaved edits (the first q may only go back to the tree)."""
+    for _ in range(3):
+        term.press("q")
+        if "Quit without saving" in term.settle():
+            break
+    term.wait_for("Unsaved edits", "run.yaml", "Quit without saving")
 
 
 def show_diff(term: Terminal) -> str:
@@ -179,14 +192,12 @@ def test_quit_with_unsaved_edits_asks_and_writes_nothing(installed, home, legacy
     with start(installed, home, legacy, size=(120, 40), colours="16") as term:
         opened(term)
         edit_vllm_url(term)
-        term.press("q")
-        term.wait_for("Unsaved edits", "run.yaml", "Quit without saving")
+        ask_to_quit(term)
         assert_colours(term, "16")
         term.press("c")  # cancel: still editing, the edit still there
         term.wait_for("Unsaved edits", gone=True)
         term.wait_for("[+]")
-        term.press("q")
-        term.wait_for("Quit without saving")
+        ask_to_quit(term)
         term.press("d")
         assert term.wait_exit() == 0
     assert {p.name: p.read_bytes() for p in legacy.iterdir()} == files
