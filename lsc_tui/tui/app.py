@@ -22,11 +22,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Input, Tabs, Tab, Tree
+from textual.widgets import Input, Tabs, Tab, Tree
 
 from lsc_tui import gcpolicy
 from lsc_tui.tui import keymap, themes
 from lsc_tui.tui.commands import LscCommands
+from lsc_tui.tui.widgets.footer import KeyFooter
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class MainScreen(Screen):
         tabs.display = False
         yield tabs
         yield Vertical(id="body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.main_ready()
@@ -119,7 +120,7 @@ class LscTuiApp(App):
     TITLE = "lsc-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {LscCommands}
-    BINDINGS = keymap.app_bindings() + [Binding("colon", "command_palette", "Commands", show=False)]
+    BINDINGS = keymap.app_bindings()
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
@@ -400,7 +401,7 @@ class LscTuiApp(App):
     def _node_selected(self, event: Tree.NodeSelected) -> None:
         self._sync_editor_to_cursor()
         if event.node.data is not None and event.node.data.kind not in ("group", "api", "document"):
-            self.action_pane("editor", into_field=True)
+            self.action_pane("editor")  # the form, navigating: a second enter edits a field
 
     # -- the job queue: every session call runs here, in order, off the UI thread ----------------
     @work(group="core-jobs", exit_on_error=False)
@@ -565,14 +566,14 @@ class LscTuiApp(App):
 
         self.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
 
-    def action_pane(self, pane: str, into_field: bool = False) -> None:
+    def action_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
         self._show_pane(pane)
         if pane == "tree":
             self.query_one(ConfigTree).focus()
         elif pane == "editor":
-            self._editor().focus_first(into_field)
+            self._editor().focus_first()
         elif pane == "diff":
             self.query_one(DiffPane).focus_body()
         else:
@@ -590,6 +591,8 @@ class LscTuiApp(App):
             backups = [r.backup for r in results if r.backup]
             extra = f" (backup: {', '.join(Path(b).name for b in backups)})" if backups else ""
             self.notify(f"Saved {names}{extra}", title="Saved")
+            for note in (n for r in results for n in getattr(r, "notes", ())):
+                self.notify(note, title="Saved, but", severity="warning", timeout=15)
 
         self.submit(lambda s: s.save(), "save", done)
 

@@ -467,20 +467,30 @@ def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str
     if node is None:
         return "", False
     edits = []
+    hidden: set[str] = set()
     for sub_path, sub in doc.iter_scalars():
         if tuple(sub_path[:len(path)]) != tuple(path) or sub.value in (None, ""):
             continue
         masked = masking.mask_string(sub.value)
         if masked == sub.value:
             continue
+        key = next((p for p in reversed(sub_path) if isinstance(p, str)), None)
         if (doc.display, tuple(sub_path)) in secret_paths or any(masking.is_secret_key(p) for p in sub_path
-                                                                  if isinstance(p, str)):
-            edits.append((sub.start, sub.end, repr_masked(masked)))
+                                                                  if isinstance(p, str)) \
+                or masking.mask_scalar(sub.value, key) != sub.value:
+            raw = doc.text[sub.start:sub.end]
+            # a block scalar's span ends after its last line break: the next key keeps its line
+            tail = raw[len(raw.rstrip("\r\n")):] if sub.style in ("|", ">") else ""
+            edits.append((sub.start, sub.end, repr_masked(masked) + tail))
+            hidden.add(sub.value)
     if not edits:
         return node_yaml(doc, path), False
-    from lsc_tui.config.yamlio import parse_text
+    from lsc_tui.config.yamlio import YamlLoadError, parse_text
 
-    masked_doc = parse_text(apply_span_edits(doc.text, edits), doc.display, doc.path)
+    try:
+        masked_doc = parse_text(apply_span_edits(doc.text, edits), doc.display, doc.path)
+    except YamlLoadError:  # the edits did not give valid YAML: mask the node's own text instead
+        return masking.mask_yaml_text(node_yaml(doc, path), hidden), True
     return node_yaml(masked_doc, path), True
 
 

@@ -366,9 +366,8 @@ def invocations() -> list[Inv]:
 NOT_RUN = {
     ("edit",): "the editor: tests/reliability/test_canary_screens.py plants the same canaries in its screens",
     ("secrets", "reveal"): "printing the value the operator asked for is its point",
-    # the language server speaks LSP over stdio: its diagnostics are findings (masked when made);
-    # its hovers and commands are not yet searched for canaries here
-    ("lsp",): "a language server over stdio, not a one-shot command",
+    ("lsp",): "a language server over stdio: tests/reliability/test_canary_lsp.py searches its diagnostics, "
+              "hovers, code actions and lsc-tui.synthesize results",
     ("serve",): "serves the editor in a browser: its screens are the editor's (test_canary_screens.py)",
 }
 # options that choose an output channel: each must be used by some invocation of its command

@@ -25,7 +25,7 @@ VLLM = ("providers", "inference", 0)
 async def _edit_url(app, pilot, url="http://edited:1/v1"):
     await select(app, pilot, "run.yaml", VLLM)
     await type_into(app, pilot, "config.url", url)
-    await pilot.press("escape")
+    await pilot.press("escape", "escape")  # the field, then the form: back on the tree
     await pilot.pause()
 
 
