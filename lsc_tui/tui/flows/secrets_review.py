@@ -86,8 +86,10 @@ class SecretsReview(FlowScreen):
         try:
             plan = plan_fix(self._workspace, st.findings, result=result)
             st.suggested = {it.finding.fingerprint: it.env_name for it in plan.items}
-        except Exception:  # names are a convenience; the operator can type them
+        except Exception as exc:  # noqa: BLE001 - the messages of the secrets core never hold a value
             st.suggested = {f.fingerprint: f.suggested_env for f in st.findings}
+            self.tell(f"Cannot plan the variable names ({type(exc).__name__}: {exc}); the names shown are "
+                      "suggestions only, e names one.", severity="warning", timeout=10)
         self.revealed = None
 
     def name_of(self, f) -> str:
@@ -479,8 +481,8 @@ class ApplyPreview(FlowScreen):
         try:
             result = apply_plan(self.plan)
         except FileChangedError as exc:
-            self.tell(f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing more "
-                      "was written. Close and open the review again.", severity="error", timeout=10)
+            self.tell(f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing was "
+                      "written. Close and open the review again.", severity="error", timeout=10)
             return
         except (FixError, OSError) as exc:
             self.tell(self._show(f"Not written: {exc}"), severity="error", timeout=10)
