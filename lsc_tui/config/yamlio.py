@@ -1228,6 +1228,21 @@ def atomic_write(
     return fsio.write_file(path, text, mode=mode, backup=backup, target=t)
 
 
+def write_side_file(path: Path, text: str) -> Path:
+    """Keep ``text`` (raw YAML that did not parse, typed for ``path``) in a new file beside it:
+    ``NAME.unparsed.yaml`` (then ``.1``, ``.2``, ...), mode 0600 (it may hold secrets); never
+    over an existing file. Returns the file written."""
+    path = Path(path)
+    n = 0
+    while True:
+        side = path.with_name(f"{path.name}.unparsed{'.' + str(n) if n else ''}.yaml")
+        try:
+            atomic_write(side, text, expected=None, mode=0o600, backup=False)
+            return side
+        except FileChangedError:
+            n += 1  # taken: the next name
+
+
 def dump_plain(data) -> str:
     """Block-style YAML for new files we create from data (keys in insertion order)."""
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
