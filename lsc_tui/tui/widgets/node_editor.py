@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
@@ -456,7 +457,7 @@ class NodeEditor(Vertical):
         for i, fld in enumerate(self.fields):
             try:
                 note = self.query_one(f"#note-{gen}-{i}", Static)
-            except Exception:
+            except NoMatches:  # the form is being rebuilt: its note lines are not mounted yet
                 continue
             found = notes.get(i, [])
             if not found:
