@@ -709,13 +709,13 @@ def data_of(text: str, display: str, *, multi: bool = False):
             if multi:
                 while loader.check_node():
                     node = loader.get_node()
-                    _check_size(node, display)
+                    _check_size(node, display, "*" in body)
                     out.append(loader.construct_document(node))
                 return out
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_size(node, display)
+            _check_size(node, display, "*" in body)
             return loader.construct_document(node)
         finally:
             loader.dispose()
