@@ -16,6 +16,24 @@ def lcore_corpus() -> Path:
     return CORPUS / "lightspeed-stack"
 
 
+_EDITOR_DIRS = (Path(__file__).parent / "tui", Path(__file__).parent / "tui_flows")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The editor's pilot and snapshot tests are slow (seconds each): every async test and every
+    snapshot under tests/tui and tests/tui_flows is marked so, a newly added module included, and
+    `pytest -m "not slow"` leaves them out."""
+    import inspect
+
+    for item in items:
+        path = Path(str(item.path))
+        if not any(d in path.parents for d in _EDITOR_DIRS):
+            continue
+        fn = getattr(item, "function", None)
+        if inspect.iscoroutinefunction(fn) or "snap_compare" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def editor_opened(monkeypatch):
     """The editor paints first and opens the config right after, in a job. Pilot tests and

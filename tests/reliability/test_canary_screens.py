@@ -86,6 +86,7 @@ def _shown(app) -> list[tuple[str, str]]:
 
 
 @pytest.mark.anyio
+@pytest.mark.slow  # the editor in a pilot, every node opened
 @pytest.mark.usefixtures("editor_opened")
 @pytest.mark.parametrize("rel", CANARY_FILES)
 async def test_the_editor_shows_no_canary(tmp_path, monkeypatch, rel):
