@@ -117,6 +117,7 @@ def ws(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow  # every command with --json, each output validated
 def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("validate", "--json", "lightspeed-stack.yaml", cwd=ws)
     _check("validate", out)

@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 
 sys.path.insert(0, str(Path(__file__).parent))
 import canaries as K  # noqa: E402
@@ -453,6 +455,7 @@ def _may_hold(rel: str, inv: Inv) -> bool:
     return any(rel == h or (h.endswith("/") and rel.startswith(h)) for h in inv.holds)
 
 
+@pytest.mark.slow  # every command on every planted workspace
 def test_no_command_shows_a_canary(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

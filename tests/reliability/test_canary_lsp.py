@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("pygls")
+pytestmark = pytest.mark.slow  # a language server per workspace, every file opened
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lsp"))
