@@ -115,7 +115,7 @@ def _run(args, report) -> int:
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
 
     try:
-        ws = load(args.path)
+        ws = load(args.path, args)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
