@@ -128,6 +128,11 @@ async def test_footer_and_header_drop_items_never_cut_a_word(demo, size):
         assert len(header) <= size[0]
         if size[0] >= 120:
             assert "modified: run.yaml" in header, header
+        for pane in ("3", "4", "2", "1"):  # the footer follows the focus, and still fits
+            await pilot.press(pane)
+            await settle(app, pilot)
+            right = max(k.region.right for k in app.query(FooterKey) if k.display)
+            assert right <= size[0], (pane, _footer(app))
 
 
 def _facts(style) -> tuple[bool, bool, bool]:
