@@ -48,15 +48,16 @@ def _import_editor() -> None:
     global path_text, AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem, \
         OperationError, RemoveNode, RenameProvider, SetEnvRef, WorkspaceError, FileChangedError, VerifyError, \
         YamlLoadError, model, build_view, ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog, \
-        HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
+        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
     from lsc_tui.config.findings import path_text
     from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
                                         MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
     from lsc_tui.config.workspace import WorkspaceError
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
+    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError, write_side_file
     from lsc_tui.tui import model
     from lsc_tui.tui.model import build_view
-    from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog
+    from lsc_tui.tui.screens.dialogs import (ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog,
+                                             unparsed_dialog)
     from lsc_tui.tui.screens.help import HelpScreen
     from lsc_tui.tui.widgets.config_tree import ConfigTree
     from lsc_tui.tui.widgets.diff_pane import DiffPane
@@ -551,20 +552,55 @@ class LscTuiApp(App):
 
         async def ask() -> None:
             await self.wait_idle()
-            if not self.session.dirty:
-                self.exit(0)
+            editor = self._editor()
+            unparsed = editor.unparsed_yaml
+            if unparsed is not None and editor.item is not None:
+                item, (text, problem) = editor.item, unparsed
+                where = f"{self.view.short_name(item.display)}: {path_text(item.path) or '(whole file)'}"
+
+                def answer(choice) -> None:
+                    if choice == "side":
+                        try:
+                            side = write_side_file(Path(item.file), text)
+                        except OSError as exc:
+                            self.notify(f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                                        title="Raw YAML kept in the editor", severity="error", timeout=10)
+                            return
+                        self._exit_note = f"lsc-tui: the raw YAML of {where} that did not parse is in {side}"
+                        self._quit_or_ask()
+                    elif choice == "discard":
+                        self._quit_or_ask()
+                    else:  # keep editing
+                        self._show_pane("editor")
+                        editor.focus_first()
+
+                self.push_screen(unparsed_dialog(where, problem), answer)
                 return
-            files = [self.view.short_name(p) for p in self.view.dirty_files] or ["(edited buffers)"]
-
-            def answer(choice) -> None:
-                if choice == "discard":
-                    self.exit(0)
-                elif choice == "save":
-                    self.submit(lambda s: s.save(), "save", done=lambda _r: self.exit(0))
-
-            self.push_screen(quit_dialog(files), answer)
+            self._quit_or_ask()
 
         self.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
+
+    def _quit_or_ask(self) -> None:
+        """Quit, asking first when a file has unsaved edits."""
+        if not self.session.dirty:
+            self._leave()
+            return
+        files = [self.view.short_name(p) for p in self.view.dirty_files] or ["(edited buffers)"]
+
+        def answer(choice) -> None:
+            if choice == "discard":
+                self._leave()
+            elif choice == "save":
+                self.submit(lambda s: s.save(), "save", done=lambda _r: self._leave())
+
+        self.push_screen(quit_dialog(files), answer)
+
+    def _leave(self) -> None:
+        note = getattr(self, "_exit_note", None)
+        if note:
+            self.exit(0, message=note)
+        else:
+            self.exit(0)
 
     def action_pane(self, pane: str) -> None:
         if pane not in PANES:
@@ -591,6 +627,8 @@ class LscTuiApp(App):
             backups = [r.backup for r in results if r.backup]
             extra = f" (backup: {', '.join(Path(b).name for b in backups)})" if backups else ""
             self.notify(f"Saved {names}{extra}", title="Saved")
+            for note in (n for r in results for n in getattr(r, "notes", ())):
+                self.notify(note, title="Saved, but", severity="warning", timeout=15)
 
         self.submit(lambda s: s.save(), "save", done)
 

@@ -27,7 +27,7 @@ def item_label(item: TreeItem, no_color: bool = False) -> Text:
     elif item.kind == "profile-choice":
         t.append(item.label, style="bold" if "active" in item.states else "")
         t.append(f"{DETAIL_SEP}{item.detail}", style="dim")
-    elif item.kind in ("group", "api", "object"):
+    elif item.kind in ("group", "api", "object", "list"):
         t.append(item.label, style="bold" if item.kind == "group" else "")
     else:
         t.append(item.label)
@@ -67,6 +67,7 @@ class ConfigTree(Tree[TreeItem]):
         self.guide_depth = 2
         self.filter_text = ""
         self._collapsed: set[str] = set()
+        self._unfolded: set[str] = set()  # folded items (TreeItem.folded) the operator opened
         self._view: View | None = None
         self._signature: list = []
         self._by_key: dict[str, TreeNode] = {}
@@ -116,7 +117,8 @@ class ConfigTree(Tree[TreeItem]):
             parent_node = self.root if parent < 0 else nodes[parent]
             if item.children:
                 node = parent_node.add(item_label(item, self.app.no_color), data=item,
-                                       expand=bool(needle) or item.key not in self._collapsed)
+                                       expand=bool(needle) or (item.key not in self._collapsed and
+                                                               (not item.folded or item.key in self._unfolded)))
             else:
                 node = parent_node.add_leaf(item_label(item, self.app.no_color), data=item)
             nodes.append(node)
@@ -188,6 +190,7 @@ class ConfigTree(Tree[TreeItem]):
             node.collapse()
             if node.data:
                 self._collapsed.add(node.data.key)
+                self._unfolded.discard(node.data.key)
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
@@ -197,6 +200,7 @@ class ConfigTree(Tree[TreeItem]):
             node.expand()
             if node.data:
                 self._collapsed.discard(node.data.key)
+                self._unfolded.add(node.data.key)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """enter on an entry of "profiles" switches the config to it (as the palette does):
@@ -218,7 +222,9 @@ class ConfigTree(Tree[TreeItem]):
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         if event.node.data:
             self._collapsed.add(event.node.data.key)
+            self._unfolded.discard(event.node.data.key)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         if event.node.data:
             self._collapsed.discard(event.node.data.key)
+            self._unfolded.add(event.node.data.key)

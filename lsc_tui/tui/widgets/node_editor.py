@@ -195,6 +195,7 @@ class NodeEditor(Vertical):
         self._yaml_masked = False
         self._form_gen = 0
         self._signature = None
+        self.yaml_problem: str | None = None  # the raw YAML typed does not parse: why (it is not applied)
         self.cursor = 0  # the field under the form's cursor (navigation), or being edited
         self._labels: list[str] = []
         self._label_widgets: list[Label] = []
@@ -356,11 +357,15 @@ class NodeEditor(Vertical):
             rows.append(Horizontal(self._label_widgets[-1], inp, classes="field-row", id=f"row-{gen}-{i}"))
             rows.append(Static("", classes="field-note", id=f"note-{gen}-{i}"))
         if not rows:
-            form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
+            if isinstance(value, list) and any(isinstance(x, dict) for x in value):
+                form.mount(Static(f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}, each in the tree under "
+                                  "this node: select one to edit its fields (t edits the whole list as YAML).",
+                                  classes="form-empty"))
+            else:
+                form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
-        kids = [Static(Text("lists of mappings: edit them as raw YAML (t)", style="dim"))] \
-            if isinstance(value, dict) and any(isinstance(v, list) and any(isinstance(x, dict) for x in v)
-                                               for v in value.values()) else []
+        lists = [path_text(rel) for rel, _items in model.lists_of_mappings(value)]
+        kids = [Static(Text(f"in the tree under this node: {', '.join(lists)}", style="dim"))] if lists else []
         self._label_width = 0
         self._layout_labels()
         form.mount(*rows, *kids)
@@ -468,6 +473,7 @@ class NodeEditor(Vertical):
 
     def _load_yaml(self) -> None:
         self._yaml_stale = False
+        self.yaml_problem = None
         area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc = self._doc()
@@ -516,7 +522,9 @@ class NodeEditor(Vertical):
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             problem = getattr(exc, "problem", None) or "invalid YAML"
             status.update(Text(f" {where}{problem} (not applied yet)", style="bold red"))
+            self.yaml_problem = f"{where}{problem}"
             return
+        self.yaml_problem = None
         doc = self._doc()
         if doc is not None and text == model.node_yaml(doc, self.item.path):
             return
@@ -564,6 +572,13 @@ class NodeEditor(Vertical):
                 continue
             fld.value = value
             self.post_message(self.Edit(SetValue(self.item.file, self.item.path + fld.rel, value), "form"))
+
+    @property
+    def unparsed_yaml(self) -> tuple[str, str] | None:
+        """(text, why) of raw YAML typed in the editor that does not parse, so is not applied."""
+        if self.mode != "yaml" or self.yaml_problem is None:
+            return None
+        return self.query_one("#yaml-editor", TextArea).text, self.yaml_problem
 
     @property
     def has_pending(self) -> bool:
