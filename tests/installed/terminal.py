@@ -102,8 +102,11 @@ class Terminal:
         """Keys by name (``enter``, ``ctrl+p``, ``escape``) or single characters."""
         for key in keys:
             self.send(KEYS.get(key) or key.encode())
-            # a lone escape is told apart from an escape sequence by the pause after it
-            time.sleep(0.25 if key == "escape" else delay)
+            if key == "escape":  # a lone escape is told apart from an escape sequence by the pause
+                time.sleep(0.2)  # after it: the next key must not arrive before it is handled
+                self.settle(quiet=0.3)
+            else:
+                time.sleep(delay)
 
     def type(self, text: str, delay: float = 0.03) -> None:
         for ch in text:
