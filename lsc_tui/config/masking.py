@@ -212,6 +212,17 @@ def mask_inline(text: str) -> str:
     """
     if not text:
         return text
+    if len(text) <= 512:  # labels, messages and lines come back at every keystroke: remembered
+        return _mask_inline_short(text)
+    return _mask_inline(text)
+
+
+@lru_cache(maxsize=16384)
+def _mask_inline_short(text: str) -> str:
+    return _mask_inline(text)
+
+
+def _mask_inline(text: str) -> str:
     if "://" in text and "@" in text:
         text = _URL_CRED.sub(_url_sub, text)
     low = text.lower()
