@@ -532,7 +532,10 @@ class PgvectorVectorStoreProviderConfig(Strict):
     """pgvector connection; unset fields default to ${env.POSTGRES_HOST}, _PORT, _DATABASE, _USER, _PASSWORD."""
 
     host: Optional[str] = Field(None, description="PostgreSQL host (default ${env.POSTGRES_HOST}).")
-    port: Optional[Union[str, int]] = Field(None, description="PostgreSQL port (default ${env.POSTGRES_PORT}).")
+    # Union[str, int, None], not Optional[Union[str, int]]: typing caches Optional[X] by X, and
+    # Union[str, int] == Union[int, str], so another module's Optional[Union[int, str]] (lsprotocol
+    # has them) would flip the order of the generated schema's anyOf.
+    port: Union[str, int, None] = Field(None, description="PostgreSQL port (default ${env.POSTGRES_PORT}).")
     db: Optional[str] = Field(None, description="Database name (default ${env.POSTGRES_DATABASE}).")
     user: Optional[str] = Field(None, description="User (default ${env.POSTGRES_USER}).")
     password: Optional[Secret] = Field(None, description="Password (default ${env.POSTGRES_PASSWORD}).")
@@ -616,7 +619,7 @@ class RagStore(Strict):
     relevance_cutoff_score: Env(Annotated[float, Gt(0)]) = Field(
         0.3, description="Results scoring below this are dropped (>0).")
     host: Optional[str] = Field(None, description="pgvector host (default ${env.POSTGRES_HOST}).")
-    port: Optional[Union[str, int]] = Field(None, description="pgvector port (default ${env.POSTGRES_PORT}).")
+    port: Union[str, int, None] = Field(None, description="pgvector port (default ${env.POSTGRES_PORT}).")
     db: Optional[str] = Field(None, description="pgvector database (default ${env.POSTGRES_DATABASE}).")
     user: Optional[str] = Field(None, description="pgvector user (default ${env.POSTGRES_USER}).")
     password: Optional[Secret] = Field(None, description="pgvector password (default ${env.POSTGRES_PASSWORD}).")
