@@ -310,7 +310,9 @@ def invocations() -> list[Inv]:
                 Inv(["validate", cfg, "--env-file", "legacy/.env"]),
                 Inv(["validate", cfg, "--json", "--env-file", "legacy/.env"]),
                 Inv(["synthesize", cfg, "--env-file", "legacy/.env"], (".generated/",)),
-                Inv(["diff", cfg, "--json", "--env-file", "legacy/.env"])]
+                Inv(["diff", cfg, "--json", "--env-file", "legacy/.env"]),
+                Inv(["synthesize", cfg, "--json", "-o", "-"]), Inv(["synthesize", cfg, "--json", "--explain"]),
+                Inv(["export", "k8s", cfg, "--json"])]
     out += [Inv(["migrate", L]), Inv(["migrate", L, "--json"]), Inv(["migrate", L, "--show"]),
             Inv(["migrate", L, "--strategy", "lift", "--show"]), Inv(["migrate", L, "--strategy", "profile", "--json"]),
             Inv(["migrate", L, "--strategy", "smart", "--show", "--json"]),
@@ -342,12 +344,16 @@ def invocations() -> list[Inv]:
                      "--extra-providers-output", "out/extra.yaml", "--log", "out/log.txt"],
                     ("out/merged.yaml", "out/extra.yaml")),
                 Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta"]),
-                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad"])]
+                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad"]),
+                Inv(["merge-external", "--run-yaml", r, "--extra-providers", f"{O}/extra-providers.yaml", "--json"]),
+                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad", "--json"])]
     out += [Inv(["expand", f"{O}/cr.yaml"]), Inv(["expand", f"{O}/cr.yaml", "-o", "out/config.yaml"],
                                                     ("out/config.yaml",)),
             Inv(["expand", f"{O}/cr.yaml", "--metadata-dir", f"{O}/meta", "--base", "legacy/run.yaml"]),
             Inv(["expand", f"{O}/cr.yaml", "--metadata-dir", f"{O}/meta-bad", "-q"]),
-            Inv(["expand", f"{O}/cr-enum.yaml"]), Inv(["expand", f"{O}/cr.yaml", "--base", "against.yaml"]),
+            Inv(["expand", f"{O}/cr-enum.yaml"]), Inv(["expand", f"{O}/cr.yaml", "--json"]),
+            Inv(["expand", f"{O}/cr-enum.yaml", "--json"]),
+            Inv(["export", "k8s", "export/run.yaml", "--json", "-o", "k8s"]), Inv(["expand", f"{O}/cr.yaml", "--base", "against.yaml"]),
             Inv(["expand", f"{O}/cr.yaml", "--config-map", "against.yaml", "--secrets", "legacy/run.yaml"])]
     out += [Inv(["schema", "lightspeed-stack"]), Inv(["schema", "run-yaml", "-o", "out/schema.json"]),
             Inv(["completion", "bash"])]
