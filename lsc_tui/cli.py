@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
+import threading
 
 from lsc_tui import __version__
 
@@ -35,15 +37,10 @@ COMMANDS: dict[str, str] = {
 EXIT_BAD_INPUT = 2
 
 
-def _available() -> dict[str, object]:
-    mods = {}
-    for name, mod in COMMANDS.items():
-        try:
-            mods[name] = importlib.import_module(f"lsc_tui.commands.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lsc_tui.commands.{mod}":
-                raise
-    return mods
+def _commands() -> dict[str, object]:
+    """Every subcommand's module. They all ship with lsc-tui: one that cannot be imported is a
+    packaging mistake and fails here, loudly, instead of leaving its command out of --help."""
+    return {name: importlib.import_module(f"lsc_tui.commands.{mod}") for name, mod in COMMANDS.items()}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lsc-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, mod in _available().items():
+    for name, mod in _commands().items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.configure(p)
         p.set_defaults(_run=mod.run)
@@ -65,8 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
-        if "edit" in _available():
-            argv = ["edit", *argv]
+        argv = ["edit", *argv]
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
@@ -75,13 +71,23 @@ def main(argv: list[str] | None = None) -> int:
         from lsc_tui import gcpolicy
 
         gcpolicy.batch()  # the editor has its own policy
+    previous = _end_on_sigterm()
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("lsc-tui: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("lsc-tui: terminated (SIGTERM); no file was left half-written", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file the command could not use: name it (the writers name theirs)
+        if os.environ.get("LSC_TUI_DEBUG") or not exc.filename:
+            raise
+        print(f"{exc.filename}:0:0: error: {exc.strerror or exc}\n"
+              "    fix: Check the path and its permissions.", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except Exception as exc:  # no traceback reaches a user
         if os.environ.get("LSC_TUI_DEBUG"):
             raise
@@ -92,6 +98,30 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    finally:
+        if previous is not False:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C (so temporary files are removed), never caught by
+    an ``except Exception``."""
+
+
+def _on_sigterm(signum, frame):
+    signal.signal(signum, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated()
+
+
+def _end_on_sigterm():
+    """Make SIGTERM end the command within a second, even when the parent left it ignored
+    (an ignored disposition is inherited). Blocking system calls are interrupted and the
+    handler's exception unwinds through the writers' cleanup. The editor and the preflight
+    install their own handlers over this one. Returns the previous handler to restore (False:
+    none was installed, off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -51,3 +51,51 @@ def snap_compare(snapshot, request, monkeypatch, snapshot_dir):
 
     monkeypatch.setattr(pytest_textual_snapshot, "SVGImageExtension", Extension)
     return pytest_textual_snapshot.snap_compare._get_wrapped_function()(snapshot, request)
+
+
+# -- the built product: one wheel and one fresh virtual environment per test session ----------
+# (tests/packaging checks what the wheel holds; tests/installed drives the installed lsc-tui)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory) -> Path:
+    """The wheel `pip install .` builds from this checkout (in pip's isolated build environment).
+
+    It is built from a clean copy of the checkout: setuptools reuses a leftover build/ folder,
+    whose stale files would hide a file the packaging rules leave out."""
+    import shutil
+    import subprocess
+    import sys
+
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                             "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis",
+                                                             "site", ".generated"))
+    dist = tmp / "dist"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(src)],
+                           capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, f"building the wheel failed:\n{build.stderr[-2000:]}"
+    [wheel] = list(dist.glob("lsc_tui-*.whl"))
+    return wheel
+
+
+@pytest.fixture(scope="session")
+def installed(built_wheel, tmp_path_factory) -> Path:
+    """The bin/ folder of a fresh virtual environment with the wheel installed (not editable), as
+    the README's first command does. Skipped only when no package index can be reached, and never
+    in CI (CI=true): there the tier must run."""
+    import os
+    import subprocess
+    import sys
+    import venv
+
+    env_dir = tmp_path_factory.mktemp("installed") / "venv"
+    venv.EnvBuilder(with_pip=False).create(env_dir)  # this pip installs into it (--python): no ensurepip
+    pip = subprocess.run([sys.executable, "-m", "pip", "--python", str(env_dir / "bin" / "python"), "install",
+                          "-q", str(built_wheel)], capture_output=True, text=True, timeout=600)
+    if pip.returncode != 0 and "Could not find a version" in pip.stderr and not os.environ.get("CI"):
+        pytest.skip("the package index cannot be reached: " + pip.stderr[-300:])
+    assert pip.returncode == 0, f"installing the wheel failed:\n{pip.stderr[-2000:]}"
+    return env_dir / "bin"

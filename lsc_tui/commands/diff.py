@@ -30,7 +30,6 @@ def _baseline(args, ws):
     from pathlib import Path
 
     from lsc_tui.commands.synthesize import BadInput
-    from lsc_tui.config.yamlio import YamlLoadError, load_document
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT
 
     if args.against:
@@ -42,10 +41,12 @@ def _baseline(args, ws):
         if not path.is_file():
             raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
                            "first, or pass --against FILE)")
+    from lsc_tui.config.yamlio import YamlLoadError, load_data
+
     try:
-        # the guarded reader (size, encoding, alias and depth limits) with the C parser; the
-        # baseline needs no located nodes, so none are built
-        data = load_document(path, str(path)).data
+        # the guarded reader (regular files only, size, encoding, alias and depth limits) with the
+        # C parser; the baseline needs no located nodes, so none are built
+        data = load_data(path)
     except YamlLoadError as exc:
         raise BadInput(exc.finding.to_text()) from None
     if data is None:

@@ -22,8 +22,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="open a fresh copy of the bundled demo workspace")
 
 
+# what the demo is there to teach, said on its first screen
+DEMO_HINT = ("Try first: S moves the literal password to .env; M migrates the legacy two-file setup "
+             "(with proof); / then vllm, enter, edits the vLLM URL and the run.yaml diff changes.")
+
+
 def resolve_start_path(path: str | None, demo: bool = False) -> tuple[Path, str | None]:
-    """The file to open, and a message to show (e.g. where the demo was copied)."""
+    """The file to open, and a message to show (e.g. where the demo was copied).
+
+    The demo opens from its own folder, as LCORE would be started there: its legacy
+    library_client_config_path (run.yaml) resolves against the current directory, so opened
+    from anywhere else it would greet a new user with a warning that is not its lesson. So a
+    copied demo changes the working directory of this process to its folder."""
     if path and not demo:
         return Path(path), None
     if not demo:
@@ -32,8 +42,9 @@ def resolve_start_path(path: str | None, demo: bool = False) -> tuple[Path, str 
                 return Path(name), None
     from lsc_tui.demo import copy_demo
 
-    target = copy_demo()
-    return target, f"Opened a fresh copy of the demo workspace in {target.parent}"
+    target = copy_demo().resolve()
+    os.chdir(target.parent)
+    return Path(target.name), f"Opened a fresh copy of the demo workspace in {target.parent}. {DEMO_HINT}"
 
 
 def apply_color(choice: str) -> None:

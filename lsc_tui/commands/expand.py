@@ -99,11 +99,13 @@ def _run(args, report) -> int:
     text = dump(result.config, sort_keys=True)
     try:
         if args.output:
-            backup = write_atomic(args.output, text)
+            written = write_atomic(args.output, text)
             if report is not None:
                 report.wrote(args.output)
-            if backup and not args.quiet:
-                print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
+            if written.backup and not args.quiet:
+                print(f"note: the previous {args.output} was kept as {written.backup}", file=sys.stderr)
+            for note in written.notes:
+                print(f"note: {note}", file=sys.stderr)
         else:
             from lsc_tui.config.operator._yaml import screen_text
 
@@ -116,8 +118,9 @@ def _run(args, report) -> int:
                 print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
                       file=sys.stderr)
     except OSError as exc:
-        print(f"{args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
-              "    fix: Check the directory exists and is writable.", file=sys.stderr)
+        from lsc_tui.config.fsio import write_error_text
+
+        print(write_error_text(exc, args.output), file=sys.stderr)
         return 1
     if not args.quiet and report is None:
         target_text = ex.fmt_version(result.target) if result.target else "?"

@@ -103,11 +103,14 @@ def _run(args, report) -> int:
     env_values = None
     env_file = Path(args.env_file) if args.env_file else directory / ".env"
     if args.env_file or env_file.is_file():
+        from lsc_tui.config.fsio import ReadRefused
+
         try:
             env_values = exp.load_env_file(env_file)
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"{env_file}:0:0: error: cannot read the env file: {getattr(exc, 'strerror', None) or exc}\n"
-                  "    fix: Check the path (a .env of NAME=value lines).", file=sys.stderr)
+        except ReadRefused as exc:
+            f = exc.finding
+            print(f"{f.file}:{f.line}:{f.column}: error: cannot read the env file: {f.message}\n"
+                  f"    fix: {f.fix} (a .env of NAME=value lines)", file=sys.stderr)
             return 2
     try:
         result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
@@ -122,26 +125,34 @@ def _run(args, report) -> int:
         return 1
     _config, differences, rt_findings = exp.round_trip(result, result.data)
     if args.output:
+        from lsc_tui.config.fsio import resolve_target, write_error_text
+
         out = Path(args.output)
+        files = [("configmap.yaml", dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
+                 ("llamastackdistribution.yaml", dump(result.cr, sort_keys=False, block_strings=True), 0o600)]
+        if args.write_secret:
+            if result.secret is None:
+                print(f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})", file=sys.stderr)
+                return 2
+            files.append(("secret.yaml", exp.secret_manifest_text(result), 0o600))
+        written = []
         try:
-            written = []
-            for fname, obj in (("configmap.yaml", result.configmap), ("llamastackdistribution.yaml", result.cr)):
-                write_atomic(out / fname, dump(obj, sort_keys=False, block_strings=True))
-                written.append(out / fname)
-            if args.write_secret:
-                if result.secret is None:
-                    print(f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})", file=sys.stderr)
-                    return 2
-                write_atomic(out / "secret.yaml", exp.secret_manifest_text(result), mode=0o600)
-                written.append(out / "secret.yaml")
+            # the file names inside DIR are the tool's choice: DIR is their workspace (no link out of it);
+            # every file is checked before any is written
+            targets = [resolve_target(out / fname, workspace=out) for fname, _t, _m in files]
+            for (fname, text, mode), target in zip(files, targets):
+                written.append((out / fname, write_atomic(out / fname, text, mode=mode, target=target)))
         except OSError as exc:
-            print(f"{exc.filename or out}:0:0: error: cannot write: {exc.strerror or exc}\n"
-                  "    fix: Check the directory is writable.", file=sys.stderr)
+            print(write_error_text(exc, out), file=sys.stderr)
+            if written:
+                print("already written: " + ", ".join(str(p) for p, _w in written), file=sys.stderr)
             return 1
-        for w in written:
+        for p, w in written:
+            for note in w.notes:
+                print(f"note: {note}", file=sys.stderr)
             if report is not None:
-                report.wrote(w)
-            print(f"wrote {w}", file=sys.stderr)
+                report.wrote(p)
+            print(f"wrote {p}", file=sys.stderr)
     else:
         text = dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True)
         if report is not None:

@@ -66,13 +66,17 @@ def _run(args, report) -> int:
         prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
         print(mask_inline(f"{prefix}: {f.message}\n  at {f.location()}"), file=sys.stderr)
     text = dump(result.data, sort_keys=False)
+    from lsc_tui.config.fsio import write_error_text
+
+    written = []
     try:
         if args.output:
-            backup = write_atomic(args.output, text)
+            w = write_atomic(args.output, text)
+            written.append(w)
             if report is not None:
                 report.wrote(args.output)
-            if backup:
-                print(f"note: the previous {args.output} was kept as {backup}", file=sys.stderr)
+            if w.backup:
+                print(f"note: the previous {args.output} was kept as {w.backup}", file=sys.stderr)
         else:
             from lsc_tui.config.operator._yaml import screen_text
 
@@ -85,18 +89,22 @@ def _run(args, report) -> int:
                 print("note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
                       file=sys.stderr)
         if args.extra_providers_output:
-            write_atomic(args.extra_providers_output,
-                         dump(merge.extra_providers_document(externals), sort_keys=False))
+            written.append(write_atomic(args.extra_providers_output,
+                                        dump(merge.extra_providers_document(externals), sort_keys=False)))
             if report is not None:
                 report.wrote(args.extra_providers_output)
         if args.log:
-            write_atomic(args.log, "\n".join(result.log) + "\n")
+            written.append(write_atomic(args.log, "\n".join(result.log) + "\n"))
             if report is not None:
                 report.wrote(args.log)
     except OSError as exc:
-        print(f"{exc.filename or args.output}:0:0: error: cannot write: {exc.strerror or exc}\n"
-              "    fix: Check the directory exists and is writable.", file=sys.stderr)
+        print(write_error_text(exc, args.output), file=sys.stderr)
+        if written:
+            print("already written: " + ", ".join(str(w.path) for w in written), file=sys.stderr)
         return 1
+    for w in written:
+        for note in w.notes:
+            print(f"note: {note}", file=sys.stderr)
     n = len(externals)
     print(f"merged {n} external provider{'s' * (n != 1)}; "
           f"{sum(1 for f in result.warnings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)

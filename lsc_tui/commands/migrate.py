@@ -81,8 +81,12 @@ def run(args) -> int:
             result = m.write(accept=_accept(args.accept_differences))
         except MigrationRefused as exc:
             refused = exc
-        except (FileChangedError, VerifyError, OSError) as exc:
-            error = str(exc) if not isinstance(exc, OSError) else f"{exc.filename or ''}: {exc.strerror or exc}"
+        except (FileChangedError, VerifyError) as exc:
+            error = str(exc)
+        except OSError as exc:
+            from lsc_tui.config.fsio import write_error_text
+
+            error = write_error_text(exc)
     if args.json:
         data = m.to_json(include_preview=args.show or not write)
         data["written"] = None
@@ -99,6 +103,8 @@ def run(args) -> int:
             _print_analysis(m)
         _print_plan(m, write=write, show=args.show, analysed=rec is not None)
         if result is not None:
+            for note in result.notes:
+                print(f"note: {note}", file=sys.stderr)
             print(f"wrote {m.candidate.display} (0600)" +
                   (f"; backup {result.backup}" if result.backup else "") +
                   f"; re-read from disk and proven again: {result.proof.verdict}")

@@ -23,10 +23,16 @@ def run(args) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
+    import os
+
+    from lsc_tui.config.fsio import write_error_text, write_file
+
     try:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        # a schema holds no secret: a new file is 0644; an existing one keeps its mode
+        written = write_file(args.output, text, mode=None if os.path.lexists(args.output) else 0o644)
     except OSError as exc:
-        print(f"lsc-tui: cannot write {args.output}: {exc.strerror}", file=sys.stderr)
+        print(write_error_text(exc, args.output), file=sys.stderr)
         return 2
+    for note in written.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0

@@ -212,11 +212,17 @@ def _fix(args) -> int:
         return EXIT_FINDINGS if plan.items else EXIT_CLEAN
     try:
         applied = apply_plan(plan)
-    except (FixError, FileChangedError, VerifyError, OSError) as exc:
-        msg = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        where = f" ({exc.filename})" if isinstance(exc, OSError) and exc.filename else ""
-        print(f"lsc-tui secrets fix: {msg}{where}", file=sys.stderr)
+    except (FixError, FileChangedError, VerifyError) as exc:
+        print(f"lsc-tui secrets fix: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # raised before anything was written (a later failure is a FixError)
+        from lsc_tui.config.fsio import write_error_text
+
+        print(write_error_text(exc), file=sys.stderr)
+        print("lsc-tui secrets fix: nothing was written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for note in applied.notes:
+        print(f"note: {note}", file=sys.stderr)
     if args.json:
         out["written"] = [str(p) for p in applied.written]
         out["backups"] = [str(p) for p in applied.backups]

@@ -32,16 +32,12 @@ def read(args) -> tuple[dict | None, str | None]:
         return None, None
     from lsc_tui.config.operator.export import parse_env_file
 
-    path = Path(name)
-    if not path.is_file():
-        raise EnvFileError(f"{name}:0:0: error: env-file: the env file does not exist or is not a regular file\n"
-                           "    fix: give the path of a file of NAME=value lines")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise EnvFileError(f"{name}:0:0: error: env-file: cannot read the env file ({exc.strerror})\n"
-                           "    fix: check the file's permissions") from None
-    except UnicodeDecodeError:
-        raise EnvFileError(f"{name}:0:0: error: env-file: the env file is not UTF-8 text\n"
-                           "    fix: save it as UTF-8") from None
+    from lsc_tui.config import fsio
+
+    try:  # the guarded reader: regular files only (a FIFO never blocks), size cap, UTF-8
+        text, _st = fsio.read_text(Path(name), name)
+    except fsio.ReadRefused as exc:
+        f = exc.finding
+        raise EnvFileError(f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
+                           f"    fix: {f.fix} (a file of NAME=value lines)") from None
     return parse_env_file(text), name

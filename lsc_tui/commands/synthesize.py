@@ -112,10 +112,11 @@ def run(args) -> int:
 
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
+    from lsc_tui.config.fsio import write_error_text
     from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
 
     try:
-        ws = load(args.path)
+        ws = load(args.path, args)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
@@ -157,18 +158,25 @@ def _run(args, report) -> int:
         else:
             sys.stdout.write(text)
         return EXIT_OK
-    out = write_run_yaml(args.output or DEFAULT_OUTPUT, result.data, result.text)
+    target = args.output or DEFAULT_OUTPUT
+    try:
+        # the default path is the tool's choice: the symlink policy keeps it in the workspace (here)
+        written = write_run_yaml(target, result.data, result.text,
+                                 workspace=None if args.output else ".")
+    except OSError as exc:
+        print(write_error_text(exc, target), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for note in written.notes:
+        print(f"note: {note}", file=sys.stderr)
     if report is not None:
-        report.wrote(out)
+        report.wrote(target)
     else:
-        print(f"wrote {out} ({result.mode}, {result.text.count(chr(10))} lines, mode 0600)")
+        print(f"wrote {target} ({result.mode}, {result.text.count(chr(10))} lines"
+              + ("" if written.special else ", mode 0600") + ")")
     return EXIT_OK
 
 
 def _secret_values(ws) -> set:
-    try:
-        from lsc_tui.config.preview import scan_secrets, secret_values
+    from lsc_tui.config.preview import scan_secrets, secret_values
 
-        return secret_values(scan_secrets(ws))
-    except Exception:  # the scanner is optional here: key-based masking still applies
-        return set()
+    return secret_values(scan_secrets(ws))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config import envref, yamlio
+from lsc_tui.config import envref, fsio, yamlio
 from lsc_tui.config.findings import Finding
 from lsc_tui.config.workspace import Workspace, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
@@ -168,6 +168,7 @@ class Analysis:
 class SaveResult:
     path: Path
     backup: Path | None
+    notes: list = field(default_factory=list)  # owner not kept, a hard link broken (fsio.Written.notes)
 
 
 MERGE_SECONDS = 3.0  # edits of the same field closer than this are one undo step
@@ -564,22 +565,27 @@ class EditSession:
     def save(self, paths: list[Path] | None = None) -> list[SaveResult]:
         results = []
         targets = [Path(p) for p in paths] if paths else self.dirty_files
-        # check every file first, so a conflict writes nothing at all
+        # check every file first (changed on disk, the symlink policy), so a refusal writes nothing at all;
+        # the config the operator opened is written through a symlink, the files it refers to only
+        # while the link stays in the config's directory
+        places = {}
         for p in targets:
             current = stamp_of(p)
             expected = self.stamps.get(p)
             if (expected is None) != (current is None) or (expected and current and expected.sha256 != current.sha256):
                 raise FileChangedError(p)
+            named = Path(os.path.abspath(p)) == Path(os.path.abspath(self.path))
+            places[p] = fsio.resolve_target(p, workspace=None if named else Path(self.path).parent)
         for p in targets:
             text = self.buffers[p]
             data = parse_text(text, str(p), multi=p in self._streams).all_data or [None]
             # a stream of documents was read back by the line above; one document is compared
             verify = data[0] if len(data) == 1 else ...
-            backup = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify)
+            done = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify, target=places[p])
             self.stamps[p] = stamp_of(p)
             self.saved_text[p] = text
             self.stale.pop(p, None)
-            results.append(SaveResult(p, backup))
+            results.append(SaveResult(p, done.backup, done.notes))
         clear_recovery(self.path)
         self._refresh()
         return results
@@ -641,8 +647,8 @@ class EditSession:
 
         path = Path(path)
         try:
-            disk = path.read_text(encoding="utf-8")
-        except OSError:
+            disk = fsio.read_text(path)[0]
+        except fsio.ReadRefused:  # deleted, or no longer a readable text file: nothing to show but ours
             disk = ""
         return preview.diff(self.buffers.get(path, ""), disk, f"{path.name} (yours)",
                             preview.secret_values(self.analysis.secret_findings), new_label=f"{path.name} (on disk)")
@@ -745,8 +751,8 @@ def _unusable(exc: YamlLoadError) -> str:
 
 def _read_bytes(p: Path) -> bytes | None:
     try:
-        return p.read_bytes()
-    except OSError:
+        return fsio.read_bytes(p)[0]  # the guarded reader: a FIFO in its place never blocks
+    except fsio.ReadRefused:
         return None
 
 
@@ -776,8 +782,8 @@ def recovery_path(config: Path) -> Path:
 def read_recovery(config: Path) -> dict | None:
     p = recovery_path(config)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(fsio.read_text(p)[0])
+    except (fsio.ReadRefused, ValueError):  # none, or damaged: there is nothing to recover
         return None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         return None

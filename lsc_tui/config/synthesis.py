@@ -172,25 +172,22 @@ def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple
         return None, None, []
     path = resolve_profile_path(str(unified["profile"]), config_dir)
     where = (key, "config", "profile")
+    from lsc_tui.config.yamlio import YamlLoadError, data_of, read_text
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as exc:  # ValueError: not UTF-8
+        text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
+    except YamlLoadError as exc:
         return None, str(path), [Finding(
             "", 0, 0, Severity.ERROR, "synthesis-profile-missing",
-            f"the profile file cannot be read ({getattr(exc, 'strerror', None) or type(exc).__name__}): {path}",
+            f"the profile file cannot be read ({exc.finding.message}): {path}",
             "fix the path; a relative profile path is relative to this file's directory", where)]
     try:
-        data = yaml.safe_load(text)
-    except RecursionError:
+        data = data_of(text, str(path))  # alias and depth limits
+    except YamlLoadError as exc:
+        f = exc.finding
         return None, str(path), [Finding(
-            str(path), 1, 1, Severity.ERROR, "synthesis-profile-invalid",
-            "the profile is nested too deeply to read", "check the profile for a runaway structure")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return None, str(path), [Finding(
-            str(path), (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0,
-            Severity.ERROR, "synthesis-profile-invalid", "the profile is not valid YAML",
-            "fix the YAML syntax at this position")]
+            str(path), f.line, f.column, Severity.ERROR, "synthesis-profile-invalid",
+            f"the profile cannot be read as YAML: {f.message}", f.fix or "fix the YAML syntax at this position")]
     return (data if data is not None else {}), str(path), []
 
 
@@ -1121,18 +1118,20 @@ def _paths_from_text(text: str) -> list:
     return out
 
 
-def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = None) -> Path:
+def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = None, *,
+                   workspace: str | os.PathLike | None = None):
     """Write ``data`` as LCORE does: mkdir -p, mode 0600 (an existing file is tightened).
 
-    The write is atomic: a 0600 temp file in the same directory, fsync, rename.
+    The write goes through the one writer (yamlio.atomic_write): a 0600 temp file in the same
+    directory, fsync, rename; a device or FIFO the operator named is written into.
+    ``workspace``: given when the path is the default one (the symlink policy applies).
+    Returns the ``fsio.Written``.
     """
     from lsc_tui.config.yamlio import atomic_write
 
-    target = Path(path)
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there
-    atomic_write(target, body, mode=0o600, backup=False)
-    return target
+    return atomic_write(Path(path), body, mode=0o600, backup=False, workspace=workspace)
 
 
 # The legacy modes (defined in their own module, offered here with the unified one).

@@ -98,16 +98,27 @@ class Workspace:
 
 
 def find_config(path: Path) -> Path:
-    if path.is_dir():
-        for name in CONFIG_NAMES + RUN_NAMES:
-            candidate = path / name
-            if candidate.is_file():
-                return candidate
+    try:
+        if not path.is_dir():
+            return path
+        found = next((path / name for name in CONFIG_NAMES + RUN_NAMES if (path / name).is_file()), None)
+    except PermissionError:
+        raise WorkspaceError(Finding(
+            str(path), 0, 0, Severity.ERROR, "file-permission",
+            "permission denied (this path or a directory above it)",
+            "Run as a user who can read it, or fix its permissions (a directory needs r and x).")) from None
+    if found is None:
         raise WorkspaceError(Finding(
             str(path), 0, 0, Severity.ERROR, "no-config",
             "the directory holds no lightspeed-stack.yaml or run.yaml",
             "Give the path of the config file itself, or run lsc-tui in the directory that holds it."))
-    return path
+    return found
+
+
+def _present(p: Path) -> bool:
+    """A referenced file is there (a FIFO or a device too: the guarded reader then says what it
+    is, instead of "does not exist")."""
+    return p.exists() and not p.is_dir()
 
 
 def looks_like_run_yaml(data: dict) -> bool:
@@ -557,9 +568,9 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
         from_cwd = rel if rel.is_absolute() else ws.cwd / rel
         beside = ws.config_dir / rel
         target = None
-        if from_cwd.is_file():
+        if _present(from_cwd):
             target = from_cwd
-        elif not rel.is_absolute() and beside.is_file():
+        elif not rel.is_absolute() and _present(beside):
             target = beside
             ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "run-yaml-beside-config",
                                        f"'{raw}' is not in the current directory ({ws.cwd}); lsc-tui uses the one "
@@ -590,7 +601,7 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
             return
         p = Path(profile)
         target = p if p.is_absolute() else ws.config_dir / p
-        if not target.is_file():
+        if not _present(target):
             available = available_profiles(ws.config_dir)
             listing = ", ".join(available) if available else "none found next to the config"
             ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-missing",
@@ -689,12 +700,12 @@ def _is_profile_file(p: Path) -> bool:
         return hit
     found = False
     if st.st_size <= 1024 * 1024:
-        try:
-            import yaml
+        from lsc_tui.config.yamlio import load_data
 
-            data = yaml.load(p.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        try:
+            data = load_data(p)
             found = isinstance(data, dict) and looks_like_run_yaml(data)
-        except Exception:  # unreadable files are simply not offered
+        except YamlLoadError:  # unreadable or not YAML (within the limits): simply not offered
             found = False
     if len(_PROFILE_FILES) > 256:
         _PROFILE_FILES.clear()

@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
-import tempfile
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -28,7 +26,9 @@ from typing import Iterator
 
 import yaml
 
+from lsc_tui.config import fsio
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.fsio import MAX_BYTES, MAX_DEPTH, MAX_NODES, ReadRefused, WriteError, Written  # noqa: F401 (one limit set)
 
 try:  # the C parser is much faster; fall back to the pure one where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -63,10 +63,6 @@ def construct_as_written(loader, node):
             mapping.value = pairs
 
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 250_000  # after alias expansion (10,000-line configs have ~25,000); a bomb is refused, not expanded
-MAX_DEPTH = 200
-
 _BOM = "\ufeff"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -75,12 +71,9 @@ _INT = "tag:yaml.org,2002:int"
 _NULL = "tag:yaml.org,2002:null"
 
 
-class YamlLoadError(Exception):
-    """The file cannot be used at all. Carries one located finding."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
+class YamlLoadError(ReadRefused):
+    """The file cannot be used at all (unreadable, or not YAML within the limits). Carries one
+    located finding."""
 
 
 class FileChangedError(Exception):
@@ -116,11 +109,16 @@ class FileStamp:
 
 
 def stamp_of(path: Path) -> FileStamp | None:
+    """The file's stamp, or None when it does not exist. Goes through the guarded reader, so a
+    FIFO or a device never blocks it; such a file (or an unreadable one) gets a stamp that
+    matches no content, and any write to it is then refused as a change on disk."""
     try:
-        raw = path.read_bytes()
-        return FileStamp.of_bytes(raw, path.stat())
-    except FileNotFoundError:
-        return None
+        raw, st = fsio.read_bytes(path)
+    except ReadRefused as exc:
+        if exc.finding.code == "file-not-found":
+            return None
+        return FileStamp(f"unreadable:{exc.finding.code}", 0, 0)
+    return FileStamp.of_bytes(raw, st)
 
 
 @dataclass
@@ -676,47 +674,55 @@ def _trap_masked(node: Node, display: str) -> list[Finding]:
 
 
 def read_text(path: Path, display: str | None = None) -> tuple[str, FileStamp]:
-    """Read a config file as text, with clear errors for everything that is not one."""
+    """Read a config file as text through the guarded reader (regular files only, size cap),
+    with clear located errors for everything that is not one."""
     display = display or str(path)
-
-    def fail(code: str, message: str, fix: str, line: int = 0, col: int = 0) -> YamlLoadError:
-        return YamlLoadError(Finding(display, line, col, Severity.ERROR, code, message, fix))
-
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise fail("file-not-found", "no such file", "Check the path; relative paths are taken from the current directory.") from None
-    except PermissionError:
-        raise fail("file-permission", "permission denied", "Run as a user who can read it, or fix its permissions.") from None
-    except OSError as exc:
-        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path.") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise fail("file-is-directory", "is a directory, not a YAML file",
-                   "Give the path of a file, e.g. DIR/lightspeed-stack.yaml.")
-    if not stat.S_ISREG(st.st_mode):
-        raise fail("file-not-regular", "is not a regular file", "Give the path of a YAML file.")
-    if st.st_size > MAX_BYTES:
-        raise fail("file-too-large",
-                   f"is {st.st_size / 1048576:.1f} MB; lsc-tui reads config files up to {MAX_BYTES // 1048576} MB",
-                   "Check that this is the config file you meant; real configs are a few kilobytes.")
-    try:
-        raw = path.read_bytes()
-    except PermissionError:
-        raise fail("file-permission", "permission denied", "Run as a user who can read it, or fix its permissions.") from None
-    except OSError as exc:
-        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path.") from None
-    if b"\x00" in raw:
-        line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise fail("file-binary", "contains NUL bytes: this is a binary file, not YAML",
-                   "Give the path of the YAML config file.", line, 1)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise fail("file-encoding", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                   "Save the file as UTF-8 (YAML requires it).", line, col) from None
+        raw, st = fsio.read_bytes(path, display)
+        text = fsio.decode(raw, display)
+    except ReadRefused as exc:
+        raise YamlLoadError(exc.finding) from None
     return text, FileStamp.of_bytes(raw, st)
+
+
+def load_data(path: Path | str, display: str | None = None, *, multi: bool = False):
+    """The data of a YAML file as PyYAML's safe_load gives it, read through the guarded reader
+    and refused (located) past the node and depth limits. Raises YamlLoadError."""
+    text, _stamp = read_text(Path(path), display)
+    return data_of(text, display or str(path), multi=multi)
+
+
+def data_of(text: str, display: str, *, multi: bool = False):
+    """``yaml.safe_load`` (or ``safe_load_all`` as a list with ``multi``) under the limits:
+    an alias bomb or runaway nesting is refused with its place before any object is built."""
+    body = text[1:] if text.startswith(_BOM) else text
+    out = []
+    try:
+        loader = _Loader(body)
+        try:
+            if multi:
+                while loader.check_node():
+                    node = loader.get_node()
+                    _check_size(node, display)
+                    out.append(loader.construct_document(node))
+                return out
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_size(node, display)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        raise YamlLoadError(_parse_finding(display, exc, body)) from None
+    except yaml.YAMLError as exc:
+        raise YamlLoadError(Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", _one_line(str(exc)),
+                                    "Fix the YAML syntax at the place named.")) from None
+    except RecursionError:
+        raise YamlLoadError(Finding(display, 1, 1, Severity.ERROR, "yaml-too-deep",
+                                    "the document is nested too deeply to read",
+                                    f"Config files need far less than {MAX_DEPTH} levels; check for a runaway "
+                                    "structure.")) from None
 
 
 def load_document(path: Path | str, display: str | None = None, *, multi: bool = False,
@@ -1190,20 +1196,24 @@ def atomic_write(
     mode: int | None = None,
     backup: bool = True,
     verify_data=...,
-) -> Path | None:
-    """Write ``text`` to ``path`` atomically. Returns the backup path, if one was made.
+    workspace: Path | str | None = None,
+    target: "fsio.Target | None" = None,
+) -> Written:
+    """Write ``text`` to ``path`` through ``fsio.write_file`` (atomic, 0600 temporary and backup
+    files, owner and mode kept, special files written into, the symlink policy). Returns what
+    was written (``.backup``: the backup path, if one was made; ``.notes``: what to tell).
 
     ``expected``: the stamp of the file as it was read (``None`` means "it did not exist");
     pass ``False`` to skip the check. A file that changed since raises FileChangedError and
     nothing is written. ``mode``: permission bits for the new file; default: the existing
     file's bits, or 0600 for a new file. ``verify_data``: when given, the written text must
-    read back (PyYAML safe_load) to exactly this data.
+    read back (PyYAML safe_load) to exactly this data. ``workspace``: given when the tool chose
+    the path itself (see fsio.resolve_target); None when the operator named it.
     """
     path = Path(path)
-    # Write through a symlink to its target, so the link stays a link.
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    current = stamp_of(target)
-    if expected is not False:
+    t = target or fsio.resolve_target(path, workspace=workspace)
+    if expected is not False and not t.special:
+        current = stamp_of(t.real)
         if expected is None and current is not None:
             raise FileChangedError(path)
         if expected is not None and (current is None or current.sha256 != expected.sha256):
@@ -1215,42 +1225,22 @@ def atomic_write(
             raise VerifyError(f"{path}: the new text is not valid YAML ({_one_line(str(exc))}); nothing was written") from None
         if got != verify_data:  # (multi-document text is verified by the caller)
             raise VerifyError(f"{path}: the new text would not read back as the intended data; nothing was written")
-    if mode is None:
-        mode = stat.S_IMODE(target.stat().st_mode) if current is not None else 0o600
-    directory = target.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    backup_file = None
-    if backup and current is not None:
-        backup_file = backup_path(target)
-        _write_file(backup_file, target.read_bytes(), stat.S_IMODE(target.stat().st_mode))
-    _write_file(target, text.encode("utf-8"), mode)
-    return backup_file
+    return fsio.write_file(path, text, mode=mode, backup=backup, target=t)
 
 
-def _write_file(target: Path, raw: bytes, mode: int) -> None:
-    directory = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".lsc-tui.tmp", dir=directory)
-    try:
-        os.fchmod(fd, mode)  # set before any byte is written: never world-readable, not even briefly
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
+def write_side_file(path: Path, text: str) -> Path:
+    """Keep ``text`` (raw YAML that did not parse, typed for ``path``) in a new file beside it:
+    ``NAME.unparsed.yaml`` (then ``.1``, ``.2``, ...), mode 0600 (it may hold secrets); never
+    over an existing file. Returns the file written."""
+    path = Path(path)
+    n = 0
+    while True:
+        side = path.with_name(f"{path.name}.unparsed{'.' + str(n) if n else ''}.yaml")
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:  # pragma: no cover - some filesystems refuse fsync on directories
-        pass
+            atomic_write(side, text, expected=None, mode=0o600, backup=False)
+            return side
+        except FileChangedError:
+            n += 1  # taken: the next name
 
 
 def dump_plain(data) -> str:

@@ -361,9 +361,8 @@ async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
     for w in plan.writes:
         if w.role == "config":
             continue
-        backup = atomic_write(w.path, w.text, expected=w.expected, mode=w.mode)
-        if backup is not None:
-            os.chmod(backup, 0o600)
+        # the one writer: the symlink policy of the plan, backups 0600 from their first byte
+        atomic_write(w.path, w.text, expected=w.expected, mode=w.mode, workspace=w.workspace)
         written.append(str(w.path))
     result = await ls.workspace_apply_edit_async(T.ApplyWorkspaceEditParams(
         edit=T.WorkspaceEdit(changes=changes), label="lsc-tui: secret to ${env.*}"))

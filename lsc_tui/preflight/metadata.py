@@ -12,7 +12,6 @@ import os
 import re
 from dataclasses import dataclass, field
 
-import yaml
 
 FILENAME = "lls-provider-spec.yaml"
 
@@ -85,15 +84,15 @@ def load_index(root: str) -> MetadataIndex:
 
 
 def _read(path: str) -> MetadataFile:
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = yaml.safe_load(f)
-    except OSError as exc:
-        return MetadataFile(path, None, f"cannot read: {exc.strerror or exc}")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        return MetadataFile(path, None, f"not valid YAML{where}")
+    from lsc_tui.config.yamlio import YamlLoadError, load_data
+
+    try:  # the guarded reader: regular files only, size, alias and depth limits
+        data = load_data(path)
+    except YamlLoadError as exc:
+        f = exc.finding
+        where = f" at line {f.line}, column {f.column}" if f.line else ""
+        what = "not valid YAML" if f.code == "yaml-syntax" else f.message
+        return MetadataFile(path, None, f"{what}{where}")
     if not isinstance(data, dict):
         return MetadataFile(path, None, "not a mapping")
     problems = []

@@ -7,18 +7,33 @@ the provider under test.
 
 Protocol
 --------
-stdin: one JSON document, the plan ``{"providers": [...], "keep_going": bool}``.
+stdin: one JSON document, the plan ``{"providers": [...], "keep_going": bool, "isolate": bool}``.
 stdout: one event per line, each line ``MARK + json``. Before touching any provider the
 probe moves the real stdout to a private descriptor and points descriptor 1 at stderr,
 so whatever provider code prints can never corrupt the event stream.
 
-Sandbox
--------
-An audit hook (PEP 578) refuses, while the probe runs: network connections, name lookups,
+Events: ``hello``; ``warm`` (index, then null: built-in providers being imported in this
+process); per provider ``begin``, ``phase``..., then ``result``, or ``garbage`` (the child
+wrote something that is not its report) or ``child_exit`` (it ended without a result);
+``done``; ``fatal``.
+
+One process per provider
+------------------------
+With ``isolate`` (what the runner asks for), this process never imports an external
+provider: each provider is checked in a forked child that closes the event channel, drops
+its capabilities and reports over a pipe of its own; this process relays that child's phase
+events and its one result (see "one process per provider" below). The runner has already
+put this process in its own namespaces and limits (``lsc_tui/preflight/sandbox.py``).
+
+Audit hook
+----------
+An audit hook (PEP 578) refuses, in each child: network connections, name lookups,
 binding sockets, file writes (including directory creation, renames, deletes, sqlite files),
 and starting or signalling processes. Each refusal raises ``PermissionError`` in the
 provider's code (so ``except OSError`` handlers keep working) and is reported as a notice.
-Bytecode is never written (``-B`` plus ``sys.dont_write_bytecode``).
+It explains what Python-level provider code tried; it is not the boundary (provider code can
+turn it off, and native code goes around it). Bytecode is never written (``-B`` plus
+``sys.dont_write_bytecode``).
 """
 
 import importlib
@@ -1997,7 +2012,7 @@ def main():
         pdeathsig = libc.prctl(_PR_GET_PDEATHSIG, ctypes.byref(sig), 0, 0, 0) == 0 and sig.value != 0
         libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)  # children cannot open /proc/<this>/fd or mem
     isolate = bool(plan.get("isolate", True)) and hasattr(os, "fork")
-    if not pdeathsig and hasattr(os, "getppid") and os.name == "posix" and not isolate:
+    if not pdeathsig and hasattr(os, "getppid") and os.name == "posix":  # no PR_SET_PDEATHSIG here
         import threading
 
         threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True,

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator
 
-import yaml
 
 from lsc_tui.config import envref
 from lsc_tui.config.masking import is_secret_key, mask_inline, mask_text
@@ -111,31 +110,24 @@ class ProviderPlan:
 
 def load_run_yaml(path: str | os.PathLike) -> dict:
     """Parse run.yaml as the server does (PyYAML safe_load); one-line errors for bad input."""
-    p = Path(path)
+    from lsc_tui.config.yamlio import YamlLoadError, load_data
+
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PreflightInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise PreflightInputError(f"{path}: is a directory, not a run.yaml file") from None
-    except UnicodeDecodeError:
-        raise PreflightInputError(f"{path}: not a text file (not UTF-8)") from None
-    except OSError as exc:
-        raise PreflightInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        if mark is not None:
-            raise PreflightInputError(
-                f"{path}:{mark.line + 1}:{mark.column + 1}: not valid YAML: {problem}"
-            ) from None
-        raise PreflightInputError(f"{path}: not valid YAML: {problem}") from None
+        # the guarded reader: regular files only (a FIFO never blocks), size, alias and depth limits
+        data = load_data(Path(path), str(path))
+    except YamlLoadError as exc:
+        raise PreflightInputError(_located(exc.finding)) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise PreflightInputError(f"{path}: run.yaml must be a mapping, but it is {kind}")
     return data
+
+
+def _located(f) -> str:
+    """A reader's finding as the preflight's one-line input error."""
+    where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
+    what = f"not valid YAML: {f.message}" if f.code == "yaml-syntax" else f.message
+    return f"{where}: {what}" + (f" ({f.fix})" if f.fix else "")
 
 
 def _resolve_scalar(value, env) -> Any:
@@ -240,16 +232,16 @@ def build_plan(
                 if os.path.isfile(spec_path):
                     plan.source = "external_dir"
                     plan.external_spec_path = spec_path
-                    try:
-                        with open(spec_path, encoding="utf-8") as f:
-                            plan.external_spec = yaml.safe_load(f)
-                    except (OSError, yaml.YAMLError) as exc:
-                        mark = getattr(exc, "problem_mark", None)
-                        loc = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+                    from lsc_tui.config.yamlio import YamlLoadError, load_data
+
+                    try:  # the guarded reader: a FIFO or an alias bomb here is refused, located
+                        plan.external_spec = load_data(spec_path)
+                    except YamlLoadError as exc:
+                        f = exc.finding
                         plan.entry_error = _problem(
                             "spec_invalid", "Provider spec file cannot be read",
-                            f"File: {spec_path}{loc}\n{type(exc).__name__}: {getattr(exc, 'problem', None) or exc}",
-                            f"Fix {spec_path} (it must be a YAML mapping).",
+                            f"File: {spec_path}:{f.line}:{f.column}\n{f.code}: {f.message}",
+                            f"Fix {spec_path} (it must be a YAML mapping). {f.fix}".rstrip(),
                             header="Provider spec validation failed", module=None)
             if plan.source == "builtin" and ext_dir_raw and ext_dir and not os.path.isdir(ext_dir):
                 plan.entry_error = _problem(

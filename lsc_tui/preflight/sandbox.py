@@ -399,13 +399,13 @@ def sweep(marker: str, pgid: int | None, pid_ns: str | None, timeout: float = 2.
     """SIGKILL the process group and every member of the run until none is left."""
     signalled = 0
     deadline = time.monotonic() + timeout
+    if pgid is not None and os.name == "posix":  # once: a group id is free for reuse once empty
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+            signalled += 1
+        except (ProcessLookupError, PermissionError):
+            pass
     while True:
-        if pgid is not None and os.name == "posix":
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-                signalled += 1
-            except (ProcessLookupError, PermissionError):
-                pass
         found = members(marker, pid_ns) if sys.platform.startswith("linux") else []
         alive = [p for p in found if not _zombie(p)]
         if not alive:

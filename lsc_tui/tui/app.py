@@ -22,11 +22,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.widgets import Footer, Input, Tabs, Tab, Tree
+from textual.widgets import Input, Tabs, Tab, Tree
 
 from lsc_tui import gcpolicy
 from lsc_tui.tui import keymap, themes
 from lsc_tui.tui.commands import LscCommands
+from lsc_tui.tui.widgets.footer import KeyFooter
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
@@ -47,15 +48,16 @@ def _import_editor() -> None:
     global path_text, AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem, \
         OperationError, RemoveNode, RenameProvider, SetEnvRef, WorkspaceError, FileChangedError, VerifyError, \
         YamlLoadError, model, build_view, ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog, \
-        HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
+        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
     from lsc_tui.config.findings import path_text
     from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
                                         MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
     from lsc_tui.config.workspace import WorkspaceError
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
+    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError, write_side_file
     from lsc_tui.tui import model
     from lsc_tui.tui.model import build_view
-    from lsc_tui.tui.screens.dialogs import ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog
+    from lsc_tui.tui.screens.dialogs import (ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog,
+                                             unparsed_dialog)
     from lsc_tui.tui.screens.help import HelpScreen
     from lsc_tui.tui.widgets.config_tree import ConfigTree
     from lsc_tui.tui.widgets.diff_pane import DiffPane
@@ -80,7 +82,7 @@ class MainScreen(Screen):
         tabs.display = False
         yield tabs
         yield Vertical(id="body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.app.main_ready()
@@ -119,7 +121,7 @@ class LscTuiApp(App):
     TITLE = "lsc-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {LscCommands}
-    BINDINGS = keymap.app_bindings() + [Binding("colon", "command_palette", "Commands", show=False)]
+    BINDINGS = keymap.app_bindings()
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
@@ -233,7 +235,7 @@ class LscTuiApp(App):
         gcpolicy.editing()
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         if self.notice:
-            self.notify(self.notice, timeout=8)
+            self.notify(self.notice, timeout=15, markup=False)
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
@@ -251,10 +253,7 @@ class LscTuiApp(App):
 
         data = None
         if not self.readonly:
-            try:
-                data = read_recovery(self.session.path)
-            except Exception:
-                data = None
+            data = read_recovery(self.session.path)
         if data:
             files = ", ".join(self._display_name(Path(p)) for p in data.get("files", {}))
             changed = [self._display_name(p) for p in self.session.recovery_changed_on_disk()]
@@ -276,30 +275,32 @@ class LscTuiApp(App):
 
             try:
                 diff_text = self.session.recovery_diff()
-            except Exception:  # the offer still stands without its diff
-                diff_text = ""
+            except Exception as exc:  # the offer still stands; the dialog says why it has no diff
+                diff_text = f"(the diff cannot be shown: internal error {type(exc).__name__})"
             self.push_screen(RecoveryDialog(files, diff_text, changed), answer)
             return
         if self.offer_migration and not self.readonly:
-            try:
-                from lsc_tui.tui.flows import offer_migration
+            from lsc_tui.tui.flows import offer_migration
 
-                offer_migration(self, self.session)
-            except Exception:  # the offer is a convenience; the palette still has the wizard
-                pass
+            offer_migration(self, self.session)
 
     def _run_flow(self, action: str) -> None:
-        try:
-            from lsc_tui.tui.flows import FLOWS
-        except ImportError:
-            self.notify("This flow is not available in this build.", severity="warning")
-            return
+        from lsc_tui.tui.flows import FLOWS
+
         self._editor().flush()
         for flow in FLOWS:
             if flow.action == action:
                 async def go() -> None:
                     await self.wait_idle()
-                    flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
+                    try:
+                        flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
+                    except Exception as exc:  # never a traceback on screen, never silence either
+                        if os.environ.get("LSC_TUI_DEBUG"):
+                            self._handle_exception(exc)  # the traceback, as for any other error
+                            return
+                        self.notify(f"{flow.title} could not open: internal error ({type(exc).__name__}: {exc}). "
+                                    "Run again with LSC_TUI_DEBUG=1 for the traceback and report it.",
+                                    severity="error", timeout=15, markup=False)
 
                 self.run_worker(go(), group="flows", exclusive=True, exit_on_error=False)
                 return
@@ -322,10 +323,7 @@ class LscTuiApp(App):
         self._layout(event.size.width)
 
     def _layout(self, width: int) -> None:
-        try:
-            screen = self.get_default_screen_instance()
-        except Exception:
-            return
+        screen = self.get_default_screen_instance()
         if screen is None or not self._main_up:
             return
         self.narrow = width < NARROW_BELOW
@@ -404,7 +402,7 @@ class LscTuiApp(App):
     def _node_selected(self, event: Tree.NodeSelected) -> None:
         self._sync_editor_to_cursor()
         if event.node.data is not None and event.node.data.kind not in ("group", "api", "document"):
-            self.action_pane("editor", into_field=True)
+            self.action_pane("editor")  # the form, navigating: a second enter edits a field
 
     # -- the job queue: every session call runs here, in order, off the UI thread ----------------
     @work(group="core-jobs", exit_on_error=False)
@@ -447,7 +445,9 @@ class LscTuiApp(App):
                 if done is not None:
                     try:
                         select = done(result)
-                    except Exception:  # a follow-up is a convenience only
+                    except Exception as exc:  # the edit itself is done: say what went wrong after it
+                        self.notify(f"internal error ({type(exc).__name__}) after the {source}; the change itself "
+                                    "is made (u undoes it)", severity="error", timeout=10)
                         select = None
                 self.apply_view(view, source=source, select=select if isinstance(select, str) else None)
             finally:
@@ -552,29 +552,64 @@ class LscTuiApp(App):
 
         async def ask() -> None:
             await self.wait_idle()
-            if not self.session.dirty:
-                self.exit(0)
+            editor = self._editor()
+            unparsed = editor.unparsed_yaml
+            if unparsed is not None and editor.item is not None:
+                item, (text, problem) = editor.item, unparsed
+                where = f"{self.view.short_name(item.display)}: {path_text(item.path) or '(whole file)'}"
+
+                def answer(choice) -> None:
+                    if choice == "side":
+                        try:
+                            side = write_side_file(Path(item.file), text)
+                        except OSError as exc:
+                            self.notify(f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                                        title="Raw YAML kept in the editor", severity="error", timeout=10)
+                            return
+                        self._exit_note = f"lsc-tui: the raw YAML of {where} that did not parse is in {side}"
+                        self._quit_or_ask()
+                    elif choice == "discard":
+                        self._quit_or_ask()
+                    else:  # keep editing
+                        self._show_pane("editor")
+                        editor.focus_first()
+
+                self.push_screen(unparsed_dialog(where, problem), answer)
                 return
-            files = [self.view.short_name(p) for p in self.view.dirty_files] or ["(edited buffers)"]
-
-            def answer(choice) -> None:
-                if choice == "discard":
-                    self.exit(0)
-                elif choice == "save":
-                    self.submit(lambda s: s.save(), "save", done=lambda _r: self.exit(0))
-
-            self.push_screen(quit_dialog(files), answer)
+            self._quit_or_ask()
 
         self.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
 
-    def action_pane(self, pane: str, into_field: bool = False) -> None:
+    def _quit_or_ask(self) -> None:
+        """Quit, asking first when a file has unsaved edits."""
+        if not self.session.dirty:
+            self._leave()
+            return
+        files = [self.view.short_name(p) for p in self.view.dirty_files] or ["(edited buffers)"]
+
+        def answer(choice) -> None:
+            if choice == "discard":
+                self._leave()
+            elif choice == "save":
+                self.submit(lambda s: s.save(), "save", done=lambda _r: self._leave())
+
+        self.push_screen(quit_dialog(files), answer)
+
+    def _leave(self) -> None:
+        note = getattr(self, "_exit_note", None)
+        if note:
+            self.exit(0, message=note)
+        else:
+            self.exit(0)
+
+    def action_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
         self._show_pane(pane)
         if pane == "tree":
             self.query_one(ConfigTree).focus()
         elif pane == "editor":
-            self._editor().focus_first(into_field)
+            self._editor().focus_first()
         elif pane == "diff":
             self.query_one(DiffPane).focus_body()
         else:
@@ -592,6 +627,8 @@ class LscTuiApp(App):
             backups = [r.backup for r in results if r.backup]
             extra = f" (backup: {', '.join(Path(b).name for b in backups)})" if backups else ""
             self.notify(f"Saved {names}{extra}", title="Saved")
+            for note in (n for r in results for n in getattr(r, "notes", ())):
+                self.notify(note, title="Saved, but", severity="warning", timeout=15)
 
         self.submit(lambda s: s.save(), "save", done)
 
@@ -956,10 +993,8 @@ class LscTuiApp(App):
     # -- files changing underneath ----------------------------------------------------------------
     @work(group="disk-watcher", exclusive=True, exit_on_error=False)
     async def _watch_disk(self) -> None:
-        try:
-            from watchfiles import awatch
-        except ImportError:  # pragma: no cover
-            return
+        from watchfiles import awatch
+
         files = {Path(p).resolve() for p in self.session.buffers}
         dirs = sorted({str(p.parent) for p in files})
         try:
@@ -1000,8 +1035,8 @@ class LscTuiApp(App):
             return
         try:
             diff_text = self.session.disk_diff(path)
-        except Exception:
-            diff_text = ""
+        except Exception as exc:  # the choice still stands; the dialog says why it has no diff
+            diff_text = f"(the diff cannot be shown: internal error {type(exc).__name__})"
 
         def answer(choice) -> None:
             if choice == "mine":
@@ -1028,9 +1063,11 @@ class LscTuiApp(App):
         recovery = None
         try:
             recovery = self.session.write_recovery()
-        except Exception:  # the message still goes out
+        except Exception as exc:  # the message still goes out, saying the edits could not be kept
             recovery = None
-        where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
+            where = f" Your unsaved edits could not be kept ({type(exc).__name__})."
+        else:
+            where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
         self.bell()
         self._exit_renderables.append(Text(
             f"lsc-tui: internal error ({type(error).__name__ if error else 'unknown'}); the editor closed.{where} "

@@ -26,9 +26,16 @@ class Key:
 
     @property
     def display(self) -> str:
-        names = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "enter": "enter",
-                 "left_square_bracket": "[", "right_square_bracket": "]"}
-        return " ".join(names.get(k, k) for k in self.keys.split(","))
+        return " ".join(key_name(k) for k in self.keys.split(","))
+
+
+NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "enter": "enter",
+         "left_square_bracket": "[", "right_square_bracket": "]"}
+
+
+def key_name(key: str) -> str:
+    """A Textual key name as the help and the footer show it."""
+    return NAMES.get(key, key)
 
 
 KEYS: list[Key] = [
@@ -70,10 +77,8 @@ KEYS: list[Key] = [
 
 
 def _flow_keys() -> list[Key]:
-    try:
-        from lsc_tui.tui.flows import FLOWS
-    except ImportError:  # pragma: no cover - the flows are optional
-        return []
+    from lsc_tui.tui.flows import FLOWS
+
     return [Key(f.key, f.action, f.description, "Flows", show=True, footer=f.title,
                 write=f.action in ("flow_migrate", "flow_secrets")) for f in FLOWS]
 
@@ -95,6 +100,10 @@ MOVEMENT = [
     Key("tab,shift+tab", "focus_next", "Next / previous pane or field", "Movement", palette=False),
 ]
 
+# While a text field is being edited the footer shows only keys that work there: the shown keys'
+# ctrl and F-key alternatives, plus these (action: label). esc in a form field ends the editing.
+EDITING_FOOTER = {"done": "Done", "escape": "Leave", "env_ref": "Env ref", "reveal": "Reveal"}
+
 WRITE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.write}
 
 
@@ -102,10 +111,24 @@ def app_bindings() -> list[Binding]:
     out = []
     for k in KEYS:
         if k.action == "command_palette":
-            continue  # App.COMMAND_PALETTE_BINDING covers ctrl+p; ':' is added by the app
+            # Binding the palette action here stops Textual adding its own ctrl+p, so both keys
+            # are bound: ctrl+p with priority (it opens the palette from a text field too), ':'
+            # without (in a field it is a character to type).
+            out.append(Binding("colon", k.action, "Commands", show=False, key_display=":"))
+            out.append(Binding("ctrl+p", k.action, "Commands", show=False, key_display="ctrl+p", priority=True))
+            continue
         label = k.footer or k.description.split(":")[0].split(" (")[0]
         out.append(Binding(k.keys, k.action, label, show=k.show,
                            key_display=k.display.split(" ")[0]))
+    return out
+
+
+def groups(keys: list[Key]) -> dict[str, list[Key]]:
+    """The keys by group, each group once, in the order the groups first appear (the footer
+    order puts the flows amid the global keys; the help and docs/keys.md list them apart)."""
+    out: dict[str, list[Key]] = {}
+    for k in keys:
+        out.setdefault(k.group, []).append(k)
     return out
 
 
@@ -116,10 +139,7 @@ def keys_markdown() -> str:
              "Every key survives SSH, tmux and screen: no ctrl+enter, shift+enter or alt chords.",
              "Letters act when no text field has the focus; in a field, use the ctrl or F-key alternative",
              "or press esc first. Every action is also in the command palette (`:` or `ctrl+p`).", ""]
-    groups: dict[str, list[Key]] = {}
-    for k in KEYS + MOVEMENT:
-        groups.setdefault(k.group, []).append(k)
-    for group, keys in groups.items():
+    for group, keys in groups(KEYS + MOVEMENT).items():
         lines += [f"## {group}", "", "| Keys | Action |", "|---|---|"]
         for k in keys:
             shown = ", ".join(f"`{d}`" for d in k.display.split(" "))

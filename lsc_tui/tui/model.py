@@ -68,6 +68,7 @@ class TreeItem:
     detail: str = ""
     children: list["TreeItem"] = field(default_factory=list)
     states: set = field(default_factory=set)
+    folded: bool = False  # starts collapsed in the tree (a section whose lists of mappings are below it)
 
     def __post_init__(self) -> None:
         # a label quotes the config (an MCP server's URL, a provider's name): shown masked
@@ -337,9 +338,57 @@ def _document_item(ws, doc: Document, doc_states: list, name: str) -> TreeItem:
     if sections.children:
         sections.key = f"{doc.display}|#sections"
         root.children.append(sections)
+    _add_list_entries(root, data, key, base)
     _apply_states(root, doc_states)
     _mark_overrides(ws, root)
     return root
+
+
+MAX_LIST_DEPTH = 8  # lists of mappings nested deeper than this are edited as raw YAML of a parent
+
+
+def lists_of_mappings(value, prefix: tuple = (), depth: int = 0):
+    """(relative path, list) of every list of mappings inside a node, not inside another such
+    list (each entry of a list holds its own): what the form cannot show as fields."""
+    if not isinstance(value, dict) or depth > MAX_LIST_DEPTH:
+        return
+    for k, v in value.items():
+        if isinstance(v, list) and any(isinstance(x, dict) for x in v):
+            yield prefix + (k,), v
+        elif isinstance(v, dict):
+            yield from lists_of_mappings(v, prefix + (k,), depth + 1)
+
+
+def _add_list_entries(root: TreeItem, data, key, base: dict) -> None:
+    """Every list of mappings gets a tree entry, and each of its items one (rag.byok.stores and its
+    stores, a provider's config lists, registered_resources.models, ...), below the node that
+    holds it; a node that gains them starts folded. Lists the tree already shows are left as
+    they are. So every node of the file can be reached and edited in the form."""
+    used = {item.key for item in root.walk()}
+
+    def entries(item: TreeItem, value, depth: int) -> None:
+        for rel, items in lists_of_mappings(value):
+            path = item.path + rel
+            if key(path) in used:
+                continue
+            group = TreeItem(key(path), path_text(rel), "list", path=path, **base)
+            used.add(group.key)
+            for i, entry in enumerate(items):
+                child = TreeItem(key(path + (i,)), _label_for_list_item(entry, i), "entry", path=path + (i,),
+                                 **base)
+                used.add(child.key)
+                if depth < MAX_LIST_DEPTH:
+                    entries(child, entry, depth + 1)
+                group.children.append(child)
+            item.children.append(group)
+        if item.children and item.kind in ("section", "provider", "hl-inference", "hl-vector", "mcp", "override"):
+            item.folded = True
+
+    for item in list(root.walk()):
+        if item.kind in ("section", "provider", "hl-inference", "hl-vector", "mcp", "override") and item.path:
+            if item.kind == "override" and item.children:
+                continue  # native_override lists its sections; they carry the entries
+            entries(item, value_at(data, item.path), 0)
 
 
 def _profiles_item(ws, ls_key: str, base: dict, key) -> TreeItem:
@@ -467,20 +516,30 @@ def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str
     if node is None:
         return "", False
     edits = []
+    hidden: set[str] = set()
     for sub_path, sub in doc.iter_scalars():
         if tuple(sub_path[:len(path)]) != tuple(path) or sub.value in (None, ""):
             continue
         masked = masking.mask_string(sub.value)
         if masked == sub.value:
             continue
+        key = next((p for p in reversed(sub_path) if isinstance(p, str)), None)
         if (doc.display, tuple(sub_path)) in secret_paths or any(masking.is_secret_key(p) for p in sub_path
-                                                                  if isinstance(p, str)):
-            edits.append((sub.start, sub.end, repr_masked(masked)))
+                                                                  if isinstance(p, str)) \
+                or masking.mask_scalar(sub.value, key) != sub.value:
+            raw = doc.text[sub.start:sub.end]
+            # a block scalar's span ends after its last line break: the next key keeps its line
+            tail = raw[len(raw.rstrip("\r\n")):] if sub.style in ("|", ">") else ""
+            edits.append((sub.start, sub.end, repr_masked(masked) + tail))
+            hidden.add(sub.value)
     if not edits:
         return node_yaml(doc, path), False
-    from lsc_tui.config.yamlio import parse_text
+    from lsc_tui.config.yamlio import YamlLoadError, parse_text
 
-    masked_doc = parse_text(apply_span_edits(doc.text, edits), doc.display, doc.path)
+    try:
+        masked_doc = parse_text(apply_span_edits(doc.text, edits), doc.display, doc.path)
+    except YamlLoadError:  # the edits did not give valid YAML: mask the node's own text instead
+        return masking.mask_yaml_text(node_yaml(doc, path), hidden), True
     return node_yaml(masked_doc, path), True
 
 

@@ -16,12 +16,12 @@ def offers_path() -> Path:
 
 
 def _read() -> dict:
+    from lsc_tui.config import fsio
+
     try:
-        data = json.loads(offers_path().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        return {}  # unreadable or damaged: the offers are made again, and the file rewritten
+        data = json.loads(fsio.read_text(offers_path())[0])
+    except (fsio.ReadRefused, ValueError):
+        return {}  # none, unreadable or damaged: the offers are made again, and the file rewritten
     return data if isinstance(data, dict) else {}
 
 

@@ -18,6 +18,8 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from lsc_tui.config.fsio import ReadRefused
+
 DEFAULT_THEME = "lsc-dark"
 SHIPPED = ("lsc-dark", "lsc-light", "lsc-high-contrast")
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
@@ -103,9 +105,14 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
     for src in sources:
         label = getattr(src, "name", str(src))
         try:
-            data = _load_yaml(src.read_text(encoding="utf-8"))
+            if isinstance(src, Path):  # the user's files: the guarded reader (no FIFO hangs start-up)
+                from lsc_tui.config.yamlio import load_data
+
+                data = load_data(src, label)
+            else:
+                data = _load_yaml(src.read_text(encoding="utf-8"))
             result.themes.append(theme_from_data(data, label))
-        except (OSError, yaml.YAMLError, ValueError) as exc:
+        except (OSError, yaml.YAMLError, ValueError, ReadRefused) as exc:
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             result.errors.append(f"{label}: {msg}")
     return result
@@ -115,9 +122,11 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
 
 
 def read_settings() -> dict:
+    from lsc_tui.config.yamlio import load_data
+
     try:
-        data = _load_yaml(settings_path().read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        data = load_data(settings_path())
+    except ReadRefused:  # none yet, or unusable: the defaults apply
         return {}
     return data if isinstance(data, dict) else {}
 
@@ -129,10 +138,9 @@ def save_setting(key: str, value) -> None:
         return
     data[key] = value
     path = settings_path()
+    from lsc_tui.config.fsio import write_file
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
+        write_file(path, yaml.safe_dump(data, sort_keys=True))
     except OSError:
         pass

@@ -157,10 +157,14 @@ def test_permission_denied(tmp_path, monkeypatch):
     p = tmp_path / "x.yaml"
     p.write_text("a: 1\n")
 
-    def deny(self):
-        raise PermissionError(13, "Permission denied")
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", deny)
+    def deny(path, *a, **k):
+        if str(path) == str(p):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", deny)
     with pytest.raises(YamlLoadError) as exc:
         load_document(p)
     assert exc.value.finding.code == "file-permission"
@@ -188,7 +192,7 @@ def test_atomic_write_keeps_mode_and_makes_backup(tmp_path):
     p.write_text("a: 1\n")
     os.chmod(p, 0o640)
     doc = load_document(p)
-    backup = atomic_write(p, "a: 2\n", expected=doc.stamp, verify_data={"a": 2})
+    backup = atomic_write(p, "a: 2\n", expected=doc.stamp, verify_data={"a": 2}).backup
     assert p.read_text() == "a: 2\n"
     assert stat.S_IMODE(p.stat().st_mode) == 0o640
     assert backup is not None and backup.read_text() == "a: 1\n"

@@ -43,8 +43,15 @@ def test_unknown_kind_is_rejected(capsys):
 
 
 def test_unwritable_output_is_an_error(tmp_path, capsys):
-    assert main(["schema", "run-yaml", "-o", str(tmp_path / "no" / "such" / "dir" / "s.json")]) == 2
+    (tmp_path / "a-file").write_text("x")  # a path through a file cannot be written (or created)
+    assert main(["schema", "run-yaml", "-o", str(tmp_path / "a-file" / "s.json")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_missing_directories_of_a_named_output_are_created(tmp_path):
+    """As for every output the operator names (docs/reliability.md)."""
+    assert main(["schema", "run-yaml", "-o", str(tmp_path / "no" / "such" / "dir" / "s.json")]) == 0
+    assert (tmp_path / "no" / "such" / "dir" / "s.json").read_text().startswith("{")
 
 
 def _refs(node):

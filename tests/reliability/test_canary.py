@@ -311,6 +311,8 @@ def invocations() -> list[Inv]:
                 Inv(["validate", cfg, "--json", "--env-file", "legacy/.env"]),
                 Inv(["synthesize", cfg, "--env-file", "legacy/.env"], (".generated/",)),
                 Inv(["diff", cfg, "--json", "--env-file", "legacy/.env"]),
+                Inv(["synthesize", cfg, "--json"], (".generated/",)),
+                Inv(["synthesize", cfg, "--json", "-o", "out/run.yaml"], ("out/run.yaml",)),
                 Inv(["synthesize", cfg, "--json", "-o", "-"]), Inv(["synthesize", cfg, "--json", "--explain"]),
                 Inv(["export", "k8s", cfg, "--json"])]
     out += [Inv(["migrate", L]), Inv(["migrate", L, "--json"]), Inv(["migrate", L, "--show"]),
@@ -331,7 +333,9 @@ def invocations() -> list[Inv]:
     out += [Inv(["secrets", "scan", "legacy", "unified", O, "--json"])]
     out += [Inv(["export", "k8s", "export/run.yaml"]), Inv(["export", "k8s", "export/run.yaml", "-o", "k8s"]),
             Inv(["export", "k8s", "export/run.yaml", "--api-version", "v1alpha2", "-o", "k8s", "--write-secret"]),
-            Inv(["export", "k8s", "export/run.yaml", "--env-file", "legacy/.env"])]
+            Inv(["export", "k8s", "export/run.yaml", "--env-file", "legacy/.env"]),
+            Inv(["export", "k8s", "export/run.yaml", "--json"]),
+            Inv(["export", "k8s", "legacy/run.yaml", "--json", "-o", "k8s"])]
     out += [Inv(["preflight", "--run-yaml", r, "--check-config", "--keep-going"] + extra)
             for r in ("legacy/run.yaml", "unified/profile.yaml", f"{O}/run.yaml")
             for extra in ([], ["--json"], ["--metadata-dir", f"{O}/meta"], ["--metadata-dir", f"{O}/meta-bad"])]
@@ -344,16 +348,16 @@ def invocations() -> list[Inv]:
                      "--extra-providers-output", "out/extra.yaml", "--log", "out/log.txt"],
                     ("out/merged.yaml", "out/extra.yaml")),
                 Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta"]),
-                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad"]),
                 Inv(["merge-external", "--run-yaml", r, "--extra-providers", f"{O}/extra-providers.yaml", "--json"]),
-                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad", "--json"])]
+                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad", "--json"]),
+                Inv(["merge-external", "--run-yaml", r, "--metadata-dir", f"{O}/meta-bad"])]
     out += [Inv(["expand", f"{O}/cr.yaml"]), Inv(["expand", f"{O}/cr.yaml", "-o", "out/config.yaml"],
                                                     ("out/config.yaml",)),
             Inv(["expand", f"{O}/cr.yaml", "--metadata-dir", f"{O}/meta", "--base", "legacy/run.yaml"]),
             Inv(["expand", f"{O}/cr.yaml", "--metadata-dir", f"{O}/meta-bad", "-q"]),
-            Inv(["expand", f"{O}/cr-enum.yaml"]), Inv(["expand", f"{O}/cr.yaml", "--json"]),
-            Inv(["expand", f"{O}/cr-enum.yaml", "--json"]),
-            Inv(["export", "k8s", "export/run.yaml", "--json", "-o", "k8s"]), Inv(["expand", f"{O}/cr.yaml", "--base", "against.yaml"]),
+            Inv(["expand", f"{O}/cr-enum.yaml"]), Inv(["expand", f"{O}/cr-enum.yaml", "--json"]),
+            Inv(["expand", f"{O}/cr.yaml", "--json"]), Inv(["expand", f"{O}/cr.yaml", "--base", "against.yaml"]),
+            Inv(["export", "k8s", "export/run.yaml", "--json", "-o", "k8s"]),
             Inv(["expand", f"{O}/cr.yaml", "--config-map", "against.yaml", "--secrets", "legacy/run.yaml"])]
     out += [Inv(["schema", "lightspeed-stack"]), Inv(["schema", "run-yaml", "-o", "out/schema.json"]),
             Inv(["completion", "bash"])]
@@ -364,9 +368,8 @@ def invocations() -> list[Inv]:
 NOT_RUN = {
     ("edit",): "the editor: tests/reliability/test_canary_screens.py plants the same canaries in its screens",
     ("secrets", "reveal"): "printing the value the operator asked for is its point",
-    # the language server speaks LSP over stdio: its diagnostics are findings (masked when made);
-    # its hovers and commands are not yet searched for canaries here
-    ("lsp",): "a language server over stdio, not a one-shot command",
+    ("lsp",): "a language server over stdio: tests/reliability/test_canary_lsp.py searches its diagnostics, "
+              "hovers, code actions and lsc-tui.synthesize results",
     ("serve",): "serves the editor in a browser: its screens are the editor's (test_canary_screens.py)",
 }
 # options that choose an output channel: each must be used by some invocation of its command

@@ -132,8 +132,44 @@ async def test_the_editor_shows_no_canary(tmp_path, monkeypatch, rel):
                 await pilot.pause()
                 await app.wait_idle()
                 check(f"selected {key}")
+        # the raw YAML of each document's root node shows the whole file
+        roots = [top.key for top in app.view.tree]
+        await pilot.press("t")
+        for key in roots:
+            if tree.select_key(key):
+                tree.focus()
+                await pilot.pause()
+                await app.wait_idle()
+                check(f"raw YAML of {key}")
+        await pilot.press("t")
         for keyname in ("f", "d"):  # the findings and the diff panes, when they toggle
             await pilot.press(keyname)
             await pilot.pause()
             check(f"pressed {keyname}")
+        for keyname in ("S", "M"):  # the secrets review and the migration wizard
+            tree.focus()
+            await pilot.press(keyname)
+            await pilot.pause()
+            await app.wait_idle()
+            await pilot.pause()
+            check(f"flow {keyname}")
+            while len(app.screen_stack) > 1:
+                await pilot.press("escape")
+                await pilot.pause()
     assert not leaks, f"{len(leaks)} leaks:\n" + "\n".join(leaks[:40])
+
+
+def test_raw_yaml_of_a_node_masks_block_scalars_and_what_the_scanner_flags(tmp_path):
+    """The raw YAML view replaces a secret block scalar (a PEM key) and keeps the next key on its
+    own line; a value the scanner flags under an innocent key is masked too."""
+    from lsc_tui.config.yamlio import parse_text
+    from lsc_tui.tui.model import masked_node_yaml
+
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
+    text = ("config:\n  private_key: |\n    -----BEGIN PRIVATE KEY-----\n    " + body +
+            "\n    -----END PRIVATE KEY-----\n  note: sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb3dEf6hIj9k" +
+            "\n  url: http://x\n")
+    doc = parse_text(text, "run.yaml", tmp_path / "run.yaml")
+    shown, masked = masked_node_yaml(doc, ("config",), set())
+    assert masked and body not in shown and "Ab3dEf6hIj9kLm2n" not in shown
+    assert "url: http://x" in shown and "note:" in shown

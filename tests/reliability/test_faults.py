@@ -84,16 +84,29 @@ def test_rename_failure_keeps_original(ws, monkeypatch):
     assert _no_temp_files(ws) == []
 
 
+def _save_in(folder: str) -> str:
+    s = _session(Path(folder))
+    try:
+        s.save()
+    except OSError as exc:
+        return str(exc)
+    return "saved"
+
+
 def test_read_only_directory(ws):
-    if os.geteuid() == 0:
-        pytest.skip("root ignores directory permissions; the EROFS/EACCES cases above cover it")
-    s = _session(ws)
+    """As an ordinary user (root's file privileges dropped in a child, see unprivileged.py)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from unprivileged import unprivileged
+
+    original = (ws / "run.yaml").read_bytes()
     os.chmod(ws, 0o555)
     try:
-        with pytest.raises(OSError):
-            s.save()
+        message = unprivileged(_save_in, str(ws))
     finally:
         os.chmod(ws, 0o755)
+    assert "run.yaml" in message and "Permission denied" in message
+    assert (ws / "run.yaml").read_bytes() == original
+    assert _no_temp_files(ws) == []
 
 
 def test_killed_between_write_and_rename(ws):

@@ -58,9 +58,7 @@ def _argv_for(command: str, ws: Path) -> list[list[str]] | None:
 
 
 def _commands() -> list[str]:
-    available = cli._available()
-    return [c for c in ("validate", "synthesize", "diff", "migrate", "secrets", "expand", "merge-external")
-            if c in available]
+    return ["validate", "synthesize", "diff", "migrate", "secrets", "expand", "merge-external"]
 
 
 class _Timeout(Exception):
@@ -149,3 +147,101 @@ def test_fuzz_entry_points(tmp_path, request, target):
         tried += 1
         shutil.rmtree(ws)
     print(f"fuzz {target}: {tried} inputs, seed {seed}")
+
+
+# -- every reader, with a hostile file in its place ------------------------------------------------
+
+_EXTRA = (b"apiVersion: llamastack.io/v1alpha1\nkind: ExternalProviders\nproviders:\n"
+          b"  inference:\n  - provider_id: x\n    provider_type: remote::x\n    module: x_pkg\n")
+_CR_EXT = (b"apiVersion: llamastack.io/v1alpha2\nkind: LlamaStackDistribution\nmetadata:\n  name: s\nspec:\n"
+           b"  distribution:\n    name: starter\n  externalProviders:\n    inference:\n"
+           b"    - providerId: x\n      image: quay.io/x/x:1\n")
+_BOMB = b"a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + b"".join(
+    b"%c: &%c [" % (n, n) + b",".join([b"*%c" % p] * 9) + b"]\n" for p, n in zip(b"abcdefgh", b"bcdefghi"))
+
+# reader -> (the file it reads, relative to the workspace; the argv that reads it)
+READERS = {
+    "config": ("lightspeed-stack.yaml", ["validate", "lightspeed-stack.yaml"]),
+    "referenced run.yaml": ("run.yaml", ["synthesize", "lightspeed-stack.yaml", "-o", "-"]),
+    "run.yaml given": ("r.yaml", ["validate", "r.yaml"]),
+    "secrets scan": ("lightspeed-stack.yaml", ["secrets", "scan", "lightspeed-stack.yaml"]),
+    "diff --against": ("against.yaml", ["diff", "lightspeed-stack.yaml", "--against", "against.yaml"]),
+    "migrate --run-yaml": ("r.yaml", ["migrate", "lightspeed-stack.yaml", "--run-yaml", "r.yaml"]),
+    "secrets fix --env-file": ("x.env", ["secrets", "fix", "lightspeed-stack.yaml", "--env-file", "x.env"]),
+    "secrets fix allowlist": (".lsc-tui.yaml", ["secrets", "scan", "lightspeed-stack.yaml"]),
+    "export --env-file": ("x.env", ["export", "k8s", "lightspeed-stack.yaml", "--env-file", "x.env"]),
+    "validate --env-file": ("x.env", ["validate", "lightspeed-stack.yaml", "--env-file", "x.env"]),
+    "expand CR": ("cr.yaml", ["expand", "cr.yaml"]),
+    "expand --metadata-dir": ("meta/x/lls-provider-spec.yaml", ["expand", "cr-ext.yaml", "--metadata-dir", "meta"]),
+    "merge-external --run-yaml": ("r.yaml", ["merge-external", "--run-yaml", "r.yaml", "--extra-providers",
+                                             "extra.yaml"]),
+    "merge-external --extra-providers": ("extra.yaml", ["merge-external", "--run-yaml", "run.yaml",
+                                                        "--extra-providers", "extra.yaml"]),
+    "merge-external --metadata-dir": ("meta/x/lls-provider-spec.yaml", ["merge-external", "--run-yaml", "run.yaml",
+                                                                        "--metadata-dir", "meta"]),
+    "preflight --run-yaml": ("r.yaml", ["preflight", "--run-yaml", "r.yaml"]),
+}
+HOSTILE = ["fifo", "char-device", "alias-bomb", "deep-nesting", "too-large", "binary", "unreadable"]
+
+
+def _plant(ws: Path, rel: str, kind: str) -> None:
+    target = ws / rel
+    if target.exists() or target.is_symlink():
+        target.unlink()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "char-device":
+        target.symlink_to("/dev/zero")
+    elif kind == "alias-bomb":
+        target.write_bytes(_BOMB)
+    elif kind == "deep-nesting":
+        target.write_bytes(b"a: " + b"[" * 3000 + b"]" * 3000 + b"\n")
+    elif kind == "too-large":
+        target.write_bytes(b"a: 1\n" + b"# padding\n" * 600_000)
+    elif kind == "binary":
+        target.write_bytes(b"\x7fELF\x00\x01" * 100)
+    elif kind == "unreadable":
+        target.write_bytes(b"a: 1\n")
+        os.chmod(target, 0)
+
+
+def _hostile_workspace(tmp_path: Path, name: str) -> Path:
+    ws = tmp_path / name
+    ws.mkdir()
+    (ws / "lightspeed-stack.yaml").write_bytes(SEEDS_LCS[2].read_bytes())
+    for rel in ("run.yaml", "r.yaml", "against.yaml"):
+        (ws / rel).write_bytes(SEEDS_RUN[0].read_bytes())
+    (ws / "cr.yaml").write_bytes(SEEDS_CR[0].read_bytes() if SEEDS_CR else b"{}\n")
+    (ws / "cr-ext.yaml").write_bytes(_CR_EXT)
+    (ws / "extra.yaml").write_bytes(_EXTRA)
+    (ws / "x.env").write_text("A=1\n")
+    (ws / "meta" / "x").mkdir(parents=True)
+    (ws / "meta" / "x" / "crd-config.yaml").write_text("providerId: x\napi: inference\n")
+    (ws / "meta" / "x" / "lls-provider-spec.yaml").write_text(
+        "apiVersion: llamastack.io/v1alpha1\nkind: ProviderPackage\nmetadata: {name: x, version: 0.1.0}\n"
+        "spec: {packageName: x_pkg, providerType: remote::x, api: inference}\n")
+    return ws
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_every_reader_refuses_hostile_files(tmp_path, kind):
+    """A FIFO, a device, an alias bomb, runaway nesting, an oversized, binary or unreadable file
+    in the place of each input: a clear exit 1 or 2 within seconds, never a hang or a traceback.
+    (The unreadable case runs as an ordinary user, see unprivileged.py.)"""
+    from unprivileged import run_cli_unprivileged
+
+    for reader, (rel, argv) in READERS.items():
+        ws = _hostile_workspace(tmp_path, f"{kind}-{len(list(tmp_path.iterdir()))}")
+        _plant(ws, rel, kind)
+        try:
+            if kind == "unreadable":
+                code, output = run_cli_unprivileged(argv, ws)
+            else:
+                code, output = _run(argv, ws)
+        except _Timeout:
+            pytest.fail(f"{reader} with a {kind} file: `lsc-tui {' '.join(argv)}` took more than {PER_INPUT_SECONDS} s")
+        assert code in (0, 1, 2), f"{reader} with a {kind} file: exit {code}\n{output}"
+        assert "Traceback" not in output and "internal error" not in output, f"{reader} with a {kind}:\n{output}"
+        if kind in ("fifo", "char-device") and rel != ".lsc-tui.yaml":
+            assert code in (1, 2) and ("FIFO" in output or "device" in output), f"{reader} with a {kind}:\n{output}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ VLLM = ("providers", "inference", 0)
 async def _edit_url(app, pilot, url="http://edited:1/v1"):
     await select(app, pilot, "run.yaml", VLLM)
     await type_into(app, pilot, "config.url", url)
-    await pilot.press("escape")
+    await pilot.press("escape", "escape")  # the field, then the form: back on the tree
     await pilot.pause()
 
 
@@ -304,11 +305,27 @@ def test_start_path(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     path, notice = resolve_start_path(None)
-    assert path.name == "lightspeed-stack.yaml" and path.is_file() and (path.parent / "run.yaml").is_file()
-    assert notice and str(path.parent) in notice
+    # the demo copy opens from its own folder, as LCORE starts there (its run.yaml path is relative)
+    demo_dir = Path.cwd()
+    assert demo_dir != tmp_path and demo_dir.parent.parent == Path(os.environ["XDG_DATA_HOME"]) / "lsc-tui"
+    assert path == Path("lightspeed-stack.yaml") and path.is_file() and Path("run.yaml").is_file()
+    assert notice and str(demo_dir) in notice and "Try first" in notice
+    monkeypatch.chdir(tmp_path)
     (tmp_path / "lightspeed-stack.yaml").write_text("name: x\n")
     path, notice = resolve_start_path(None)
     assert path == Path("lightspeed-stack.yaml") and notice is None
+
+
+def test_the_demo_opens_with_only_the_findings_it_teaches(tmp_path, monkeypatch):
+    from lsc_tui.commands.edit import resolve_start_path
+    from lsc_tui.config.workspace import load_workspace
+
+    monkeypatch.chdir(tmp_path)  # the README's first command, from a clone: no lightspeed-stack.yaml here
+    path, _notice = resolve_start_path(None)
+    ws = load_workspace(path)
+    # the legacy deprecation it teaches, and no "run.yaml is not in the current directory"
+    assert sorted(f.code for f in ws.findings) == ["legacy-deprecated"], [f.message for f in ws.findings]
+    assert ws.run_yaml is not None and ws.run_yaml.path == Path.cwd() / "run.yaml"
 
 
 def test_color_option(monkeypatch):

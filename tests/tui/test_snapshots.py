@@ -85,3 +85,21 @@ def test_three_field_prompt_fits_80x24(demo, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_no_color(size, demo, snap_compare, monkeypatch):
+    """NO_COLOR=1: every state badge (E/W/S in the header, the tree and the findings) reads in
+    monochrome, as reverse video."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    assert app.no_color
+
+    async def run_before(pilot):
+        await app.wait_idle()
+        app.query_one("#tree").select_key(CASES["legacy"][1])
+        await pilot.pause()
+        await app.wait_idle()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -160,3 +160,48 @@ async def test_restoring_a_recovery_over_a_disk_change_says_so_and_asks(demo, ch
             assert "http://recovered:1/v1" in text
             assert any("over the change on disk" in m for m in messages(app))
         assert read_recovery(demo / "lightspeed-stack.yaml") is None
+
+
+async def _unparsed_yaml(app, pilot, demo):
+    from textual.widgets import TextArea
+
+    await select(app, pilot, "run.yaml", VLLM)
+    await pilot.press("t")
+    await settle(app, pilot)
+    area = app.query_one("#yaml-editor", TextArea)
+    area.focus()
+    area.load_text(area.text + "  broken: [unclosed\n")  # as typed: the editor sees a change
+    area.post_message(TextArea.Changed(area))
+    await pilot.pause(0.8)  # the raw YAML applies after a pause in the typing
+    await settle(app, pilot)
+    assert app.query_one("#editor").unparsed_yaml is not None
+    assert not app.session.dirty  # nothing of it reached the file
+    return area.text
+
+
+@pytest.mark.parametrize("choice", ["e", "d", "f"])
+async def test_quitting_with_raw_yaml_that_does_not_parse_asks(demo, choice):
+    from lsc_tui.tui.screens.dialogs import Choice
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        typed = await _unparsed_yaml(app, pilot, demo)
+        await pilot.press("ctrl+q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Choice) and "does not parse" in app.screen.body_text
+        await pilot.press(choice)
+        await settle(app, pilot)
+        if choice == "e":  # keep editing: still running, the text still there
+            assert app.is_running and app.query_one("#editor").unparsed_yaml[0] == typed
+            await pilot.press("ctrl+q")
+            await settle(app, pilot)
+            await pilot.press("d")
+            await settle(app, pilot)
+    assert app.return_code == 0
+    sides = list(demo.glob("run.yaml.unparsed*.yaml"))
+    if choice == "f":
+        [side] = sides
+        assert side.read_text() == typed and (side.stat().st_mode & 0o777) == 0o600
+    else:
+        assert not sides

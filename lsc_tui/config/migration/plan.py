@@ -57,15 +57,16 @@ class WriteResult:
     backup: Path | None
     proof: P.Proof
     files: list[FileAction] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # owner not kept, a hard link broken (fsio.Written.notes)
 
 
 def backup_name(path: Path) -> Path:
     """``NAME.pre-migrate.bak``, or ``NAME.pre-migrate.N.bak`` if that exists (never clobbered)."""
     first = path.with_name(path.name + ".pre-migrate.bak")
-    if not first.exists():
+    if not os.path.lexists(first):  # a dangling link counts as taken: a backup never goes through one
         return first
     n = 1
-    while path.with_name(f"{path.name}.pre-migrate.{n}.bak").exists():
+    while os.path.lexists(path.with_name(f"{path.name}.pre-migrate.{n}.bak")):
         n += 1
     return path.with_name(f"{path.name}.pre-migrate.{n}.bak")
 
@@ -79,6 +80,7 @@ class Migration:
         self.proof: P.Proof | None = None
         self._legacy = None
         self._recommendation: Recommendation | None = None
+        self._written_backup: tuple[Path, Path] | None = None  # (target, backup) of the last write
         self._trials: dict[str, tuple[S.Candidate, P.Proof]] = {}
         self.secrets: list[SecretRef] = scan(analysis) if analysis.migratable else []
 
@@ -200,7 +202,11 @@ class Migration:
         target = cand.out_path
         cwd = a.workspace.cwd
         out = [FileAction(target, S._display(target, cwd), "config", "write", "0600")]
-        if target.exists():
+        done = self._written_backup
+        if done is not None and done[0] == target:  # after the write: the backup it made, not the next free name
+            bak = done[1]
+            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
+        elif target.exists():
             bak = backup_name(target)
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup",
                                   "0600"))
@@ -230,7 +236,8 @@ class Migration:
 
     def write(self, *, accept=None) -> WriteResult:
         """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
-        from lsc_tui.config.yamlio import atomic_write, stamp_of
+        from lsc_tui.config import fsio
+        from lsc_tui.config.yamlio import FileChangedError, FileStamp, atomic_write, stamp_of
 
         a = self.analysis
         cand = self._need_candidate()
@@ -246,21 +253,32 @@ class Migration:
                                    "touched; choose another -o path", [str(target)])
         in_place = target == Path(os.path.abspath(a.config.path))
         expected = a.config.stamp if in_place else stamp_of(target)
-        backup = None
-        if expected is not None:
-            backup = backup_name(target)
-            original = target.read_bytes()
-            if in_place and a.config.stamp is not None and stamp_of(target).sha256 != a.config.stamp.sha256:
-                from lsc_tui.config.yamlio import FileChangedError
-
+        # both files are checked before either is written: the config (named by the operator: written
+        # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
+        place = fsio.resolve_target(target)
+        if place.special:
+            raise MigrationRefused(f"{target} is a device or FIFO; migrate writes a regular file it can read "
+                                   "back and prove again. Choose a file with -o", [str(target)])
+        backup = backup_name(target) if expected is not None else None
+        backup_place = fsio.resolve_target(backup, workspace=target.parent) if backup else None
+        notes = []
+        if backup is not None:
+            try:
+                original, st = fsio.read_bytes(place.real)
+            except fsio.ReadRefused:
+                raise FileChangedError(target) from None  # gone or replaced since it was read
+            if FileStamp.of_bytes(original, st).sha256 != expected.sha256:
                 raise FileChangedError(target)
-            atomic_write(backup, original.decode("utf-8"), expected=None,
-                         mode=0o600, backup=False)  # the old config may hold literal secrets
-        atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data)
-        os.chmod(target, 0o600)
+            done = fsio.write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
+            notes += done.notes
+        done = atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data,
+                            target=place)
+        notes += done.notes
+        if backup is not None:
+            self._written_backup = (target, backup)
         check = self._reprove(target)
         files = self.files()
-        return WriteResult(target, backup, check, files)
+        return WriteResult(target, backup, check, files, notes)
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""

@@ -48,20 +48,6 @@ def is_literal(value) -> bool:
     return ENV_REF.sub("", value).strip() != ""
 
 
-def scan_document(doc: Document) -> list[SecretRef]:
-    """Literal values under secret-named keys in one document (by key name)."""
-    out: list[SecretRef] = []
-    data = doc.data
-    for path, node in doc.iter_scalars():
-        if not path or not any(is_secret_key(p) for p in path if isinstance(p, str)):
-            continue
-        value = _value_at(data, path)
-        if isinstance(value, (dict, list)) or not is_literal(value):
-            continue
-        out.append(SecretRef(doc.display, node.line, node.column, path, None, str(value)))
-    return out
-
-
 def _value_at(data, path):
     node = data
     for p in path:
@@ -79,25 +65,15 @@ def scan(analysis) -> list[SecretRef]:
     for doc in (analysis.config, analysis.run_yaml):
         if doc is None:
             continue
-        found = None
-        if scanner is not None:
-            try:
-                found = scanner(doc)
-            except Exception:  # noqa: BLE001 - fall back to the key-name rule
-                found = None
-        refs.extend(found if found is not None else scan_document(doc))
+        refs.extend(scanner(doc))
     return refs
 
 
 def _scanner():
-    """An adapter to the secrets scanner, if that module is installed (else None)."""
-    try:
-        from lsc_tui.config import secrets as S  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    fn = getattr(S, "scan_document", None)
-    if fn is None:
-        return None
+    """An adapter to the secrets scanner (lsc_tui.config.secrets)."""
+    from lsc_tui.config import secrets as S
+
+    fn = S.scan_document
 
     def run(doc: Document) -> list[SecretRef]:
         out = []

@@ -532,9 +532,9 @@ class PgvectorVectorStoreProviderConfig(Strict):
     """pgvector connection; unset fields default to ${env.POSTGRES_HOST}, _PORT, _DATABASE, _USER, _PASSWORD."""
 
     host: Optional[str] = Field(None, description="PostgreSQL host (default ${env.POSTGRES_HOST}).")
-    # Union[str, int, None], not Optional[Union[str, int]]: typing caches Optional[X] by X, and
-    # Union[str, int] == Union[int, str], so another module's Optional[Union[int, str]] (lsprotocol
-    # has them) would flip the order of the generated schema's anyOf.
+    # Union[..., None] rather than Optional[Union[...]]: typing caches Optional[Union[str, int]]
+    # under an equal Optional[Union[int, str]] made earlier (lsprotocol has one), which would
+    # reorder the JSON Schema's anyOf with the import order
     port: Union[str, int, None] = Field(None, description="PostgreSQL port (default ${env.POSTGRES_PORT}).")
     db: Optional[str] = Field(None, description="Database name (default ${env.POSTGRES_DATABASE}).")
     user: Optional[str] = Field(None, description="User (default ${env.POSTGRES_USER}).")

@@ -71,7 +71,7 @@ class KvPostgresBackend(_Backend):
 
     type: Literal["kv_postgres"] = Field(..., description="Backend kind.")
     host: Optional[str] = Field("localhost", description="PostgreSQL host.")
-    port: Optional[Union[Int, str]] = Field(5432, description="PostgreSQL port.")
+    port: Union[Int, str, None] = Field(5432, description="PostgreSQL port.")
     db: Optional[str] = Field("llamastack", description="Database name.")
     user: str = Field(..., description="User name.")
     password: Optional[str] = Field(None, description="Password; use an env reference.")

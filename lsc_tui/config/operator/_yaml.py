@@ -8,24 +8,21 @@ tree, so every finding can name a line and column.
 
 from __future__ import annotations
 
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
 
+from lsc_tui.config import fsio
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.fsio import MAX_DEPTH, MAX_NODES  # the one limit set every reader applies
 from lsc_tui.config.yamlio import construct_as_written
 
 try:  # pragma: no cover - depends on libyaml being present
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_NODES = 1_000_000  # after alias expansion: an alias bomb is refused, never expanded
-MAX_DEPTH = 200
 
 
 class InputError(Exception):
@@ -98,30 +95,14 @@ def _child(node, part):
 
 
 def read_file(path: Path | str, display: str | None = None) -> str:
-    path = Path(path)
+    """The text of an input file, through the guarded reader (regular files only, size cap)."""
     display = display or str(path)
-
-    def fail(code, message, fix):
-        return InputError(Finding(display, 0, 0, Severity.ERROR, code, message, fix))
-
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise fail("file-not-found", "no such file", "Check the path.") from None
-    except OSError as exc:
-        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path and its permissions.") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise fail("file-is-directory", "is a directory, not a YAML file", "Give the path of a YAML file.")
-    if st.st_size > MAX_BYTES:
-        raise fail("file-too-large", f"is larger than {MAX_BYTES // 1048576} MB", "Check that this is the file you meant.")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail("file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path and its permissions.") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail("file-encoding", "is not valid UTF-8", "Save the file as UTF-8 (YAML requires it).") from None
+        raw, _st = fsio.read_bytes(path, display)
+        text = fsio.decode(raw, display)
+    except fsio.ReadRefused as exc:
+        raise InputError(exc.finding) from None
+    return text.removeprefix("\ufeff")
 
 
 def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0) -> list[LocDoc]:
@@ -301,9 +282,10 @@ def screen_text(data, show_secrets: bool = False, *, sort_keys: bool = True) -> 
     return dump(masked, sort_keys=sort_keys), masked != data
 
 
-def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True) -> Path | None:
-    """Write atomically with ``mode`` (yamlio's writer); an existing file is kept as ``NAME.bak``.
-    Returns the backup path, if any."""
+def write_atomic(path: Path | str, text: str, *, mode: int = 0o600, backup: bool = True,
+                 workspace: Path | str | None = None, target: "fsio.Target | None" = None) -> "fsio.Written":
+    """Write through the one writer (yamlio.atomic_write, fsio.write_file) with ``mode``; an
+    existing file is kept as ``NAME.bak``. ``workspace``: given for paths the tool chose."""
     from lsc_tui.config.yamlio import atomic_write
 
-    return atomic_write(path, text, mode=mode, backup=backup)
+    return atomic_write(path, text, mode=mode, backup=backup, workspace=workspace, target=target)

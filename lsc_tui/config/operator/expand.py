@@ -952,7 +952,7 @@ def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDo
             pid, image = str(ref["providerId"]), ref.get("image")
             line, col = cr.pos(path + (section, i))
             spec_file = inputs.metadata_dir / pid / merge.SPEC_FILE
-            if not spec_file.is_file():
+            if not spec_file.exists() or spec_file.is_dir():  # a FIFO goes to the reader, which refuses it
                 findings.append(Finding(cr.file, line, col, Severity.ERROR, "missing-metadata",
                                         f"Missing /lls-provider/{merge.SPEC_FILE} in image {image} (init container "
                                         f"install-provider-{pid}; looked for {spec_file})",

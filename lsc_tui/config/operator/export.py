@@ -373,7 +373,10 @@ def secret_manifest_text(exported: Export) -> str:
 
 
 def load_env_file(path: Path) -> dict[str, str]:
-    return parse_env_file(path.read_text(encoding="utf-8"))
+    """The values of a .env file, read through the guarded reader (raises fsio.ReadRefused)."""
+    from lsc_tui.config import fsio
+
+    return parse_env_file(fsio.read_text(path)[0])
 
 
 # -- a workspace, end to end (`lsc-tui export k8s` and the editor's palette) ---------------------
@@ -453,11 +456,13 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
     env_path = Path(env_file) if env_file else directory / ".env"
     env_values = None
     if env_file or env_path.is_file():
+        from lsc_tui.config.fsio import ReadRefused
+
         try:
             env_values = load_env_file(env_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ExportInputError(f"{env_path}:0:0: cannot read the env file: "
-                                   f"{getattr(exc, 'strerror', None) or exc}") from None
+        except ReadRefused as exc:
+            f = exc.finding
+            raise ExportInputError(f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}") from None
     try:
         result = export_k8s(data, name=name, namespace=namespace, api_version=api_version, env_values=env_values,
                             source=display, locate=locate, allowed_values=allowed_values(ws))

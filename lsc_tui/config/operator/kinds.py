@@ -184,6 +184,7 @@ class Generated:
     label: str  # what the preview calls it, e.g. "generated config.yaml"
     findings: list = field(default_factory=list)
     env: list = field(default_factory=list)  # CR: env vars the Deployment gets from Secrets
+    mode: str = "operator"  # as a synthesis names its mode (the commands print and report it)
 
     def text_and_line_origins(self):
         return self.text, [None] * len(self.text.splitlines())

@@ -140,7 +140,7 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
         crd_path, spec_path = sub / CRD_FILE, sub / SPEC_FILE
         crd: models.CrdConfig | None = None
         crd_doc: LocDoc | None = None
-        if not crd_path.is_file():
+        if not crd_path.exists() or crd_path.is_dir():  # a FIFO goes to the reader, which refuses it
             errors.append(Finding(str(crd_path), 0, 0, Severity.ERROR, "missing-crd-config",
                                   f"Missing {CRD_FILE} for provider '{sub.name}'",
                                   "The install step writes it (providerId, api, config); re-run the install, or "
@@ -157,7 +157,7 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
                 errors.extend(_model_findings(crd_doc, exc, "crd-config-schema",
                                               "crd-config.yaml holds providerId, api (the CR section) and config."))
         image = crd.image if crd else None
-        if not spec_path.is_file():
+        if not spec_path.exists() or spec_path.is_dir():
             where = f"image {image}" if image else f"the image of provider '{crd.providerId if crd else sub.name}'"
             errors.append(Finding(str(spec_path), 0, 0, Severity.ERROR, "missing-metadata",
                                   f"Missing /lls-provider/{SPEC_FILE} in {where} "

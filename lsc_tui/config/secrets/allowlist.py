@@ -52,10 +52,10 @@ def load_allowlist(start: Path) -> tuple[set[str], Path | None]:
     path = find_project_config(start)
     if path is None:
         return set(), None
-    import yaml
+    from lsc_tui.config.yamlio import YamlLoadError, load_data
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = load_data(path)
+    except YamlLoadError:  # an unusable allowlist allows nothing (every finding stays reported)
         return set(), path
     return parse_allowlist(data), path

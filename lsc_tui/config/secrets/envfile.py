@@ -85,10 +85,11 @@ def values(text: str) -> dict[str, str]:
 
 
 def read(path: Path) -> dict[str, str]:
-    try:
-        return values(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    """The values of a .env file ({} when it does not exist), read through the guarded reader
+    (raises fsio.ReadRefused for a FIFO, a device, an unreadable or oversized file)."""
+    from lsc_tui.config import fsio
+
+    return values(fsio.read_optional_text(path) or "")
 
 
 def format_line(name: str, value: str) -> tuple[str, list[str]]:
@@ -126,10 +127,16 @@ def merge(text: str, new: dict[str, str]) -> tuple[str, list[str], list[str], li
         added.append(name)
     out = text
     if lines:
+        eol = line_ending(text)
         if out and not out.endswith("\n"):
-            out += "\n"
-        out += "".join(lines)
+            out += eol
+        out += "".join(line.replace("\n", eol) for line in lines)
     return out, added, same, notes
+
+
+def line_ending(text: str) -> str:
+    """The file's own line ending: CRLF when its lines end so, else LF."""
+    return "\r\n" if "\r\n" in text and text.count("\r\n") * 2 >= text.count("\n") else "\n"
 
 
 def git_warnings(path: Path) -> list[str]:

@@ -3,8 +3,9 @@
 ``plan_fix`` computes everything and writes nothing: the new text of each config file (only
 the replaced spans differ), the ``.env`` or Secret manifest, the files for multi-line values,
 a unified diff with every secret masked, and the warnings. ``apply_plan`` writes the plan
-atomically: secret destinations first, then the configs (each refused if it changed on disk
-since it was read). Backups of the configs hold the old literals, so they are made 0600.
+atomically: every file is checked first (changed on disk since it was read, the symlink
+policy, special files), so a refusal writes nothing; then secret destinations, then the configs.
+Backups of the configs hold the old literals, so they are 0600 from their first byte.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from pathlib import Path
 
 import yaml
 
-from lsc_tui.config import masking
+from lsc_tui.config import fsio, masking
 from lsc_tui.config.envref import make_ref
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.secrets import envfile, k8s
 from lsc_tui.config.secrets import names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
-from lsc_tui.config.yamlio import apply_span_edits, atomic_write, render_scalar, stamp_of
+from lsc_tui.config.yamlio import FileChangedError, apply_span_edits, atomic_write, render_scalar, stamp_of
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -62,6 +63,7 @@ class FileWrite:
     mode: int | None = None
     created: bool = False
     summary: str = ""
+    workspace: Path | None = None  # None: the operator named the path; else the symlink policy's workspace
 
     def to_json(self) -> dict:
         return {"path": str(self.path), "role": self.role, "created": self.created,
@@ -123,6 +125,7 @@ class FixPlan:
 class ApplyResult:
     written: list[Path]
     backups: list[Path]
+    notes: list[str] = field(default_factory=list)  # owner not kept, hard links broken
 
 
 # -- editing one scalar ------------------------------------------------------------------------
@@ -318,13 +321,14 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         target_path = Path(secret_file) if secret_file else base / f"{k8s_secret}-secret.yaml"
     else:
         target_path = Path(env_file) if env_file else base / ".env"
-    if target_path.is_dir():
-        errors.append(f"{target_path} is a directory")
-    elif target_path.exists():
-        try:
-            existing_text = target_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            errors.append(f"cannot read {target_path}")
+    # the operator named --env-file / --secret-file; the defaults are the tool's choice (workspace policy),
+    # also when a caller passes the default path itself
+    default = base / (f"{k8s_secret}-secret.yaml" if target == "k8s" else ".env")
+    target_ws = base if os.path.abspath(target_path) == os.path.abspath(default) else None
+    try:
+        existing_text = fsio.read_optional_text(target_path) or ""
+    except fsio.ReadRefused as exc:
+        errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
         present = (k8s.existing_values(existing_text) if target == "k8s" else envfile.values(existing_text))
@@ -403,6 +407,9 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     chosen_by_doc: dict[str, list[PlanItem]] = {}
     for it in items:
         chosen_by_doc.setdefault(str(it.finding.doc_path), []).append(it)
+    # the config the operator named is written through a symlink; the files it refers to are not
+    # when the link leaves the workspace (see fsio.resolve_target)
+    root = os.path.abspath(ws.root_path) if hasattr(ws, "root_path") else None
     for doc in docs:
         key = str(doc.path)
         doc_items = chosen_by_doc.get(key, [])
@@ -415,8 +422,10 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
             continue
         diffs.append(diff)
         n = len(doc_items)
+        named = root is not None and os.path.abspath(doc.path) == root
         writes.append(FileWrite(Path(doc.path), doc.display, "config", new_text,
                                 expected=doc.stamp if doc.stamp is not None else False, mode=None,
+                                workspace=None if named else base,
                                 summary=f"{n} value{'s' * (n != 1)} replaced by env references "
                                         f"(backup {Path(doc.path).name}.bak, mode 0600)"))
     # -- where the values go
@@ -431,19 +440,25 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
             warnings.extend(env_notes)
             for name, (value, f) in multi.items():
                 mpath = _multiline_file(target_path.parent, name, f)
-                old = mpath.read_text(encoding="utf-8") if mpath.is_file() else None
+                try:
+                    old = fsio.read_optional_text(mpath)
+                except fsio.ReadRefused as exc:
+                    errors.append(f"{mpath}: {exc.finding.message}; choose another name for {name}")
+                    continue
                 if old is not None and old != value:
                     errors.append(f"{mpath} already exists with different content; choose another name for {name}")
                     continue
-                comment = (f"# {name} is multi-line: its value is in {mpath.name} (mode 0600). Load it with\n"
-                           f"#   export {name}=\"$(cat {mpath})\"\n")
+                eol = envfile.line_ending(existing_text)
+                comment = (f"# {name} is multi-line: its value is in {mpath.name} (mode 0600). Load it with{eol}"
+                           f"#   export {name}=\"$(cat {mpath})\"{eol}")
                 if comment not in new_env:
                     if new_env and not new_env.endswith("\n"):
-                        new_env += "\n"
+                        new_env += eol
                     new_env += comment
                 if old is None:
                     writes.append(FileWrite(mpath, str(mpath), "secret-file", value, expected=None, mode=0o600,
-                                            created=True, summary=f"{name} (multi-line value), mode 0600"))
+                                            created=True, summary=f"{name} (multi-line value), mode 0600",
+                                            workspace=base))
                     secret_paths.append(mpath)
                 notes.append(f"{name} holds a multi-line value: set it from {mpath} before starting the server, "
                              f"e.g. export {name}=\"$(cat {mpath})\"")
@@ -456,7 +471,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
                     parts.append(f"already holds {', '.join(same)}")
                 writes.insert(0, FileWrite(target_path, str(target_path), "env", new_env,
                                            expected=stamp_of(target_path) if exists else None, mode=0o600,
-                                           created=not exists,
+                                           created=not exists, workspace=target_ws,
                                            summary=("created, " if not exists else "updated, ") + "mode 0600; "
                                            + "; ".join(parts or ["comments added"])))
                 secret_paths.append(target_path)
@@ -471,7 +486,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
                 exists = target_path.exists()
                 writes.insert(0, FileWrite(target_path, str(target_path), "k8s", text,
                                            expected=stamp_of(target_path) if exists else None, mode=0o600,
-                                           created=not exists,
+                                           created=not exists, workspace=target_ws,
                                            summary=f"Secret/{k8s_secret} manifest, {len(values)} key"
                                                    f"{'s' * (len(values) != 1)} in stringData, mode 0600"))
                 secret_paths.append(target_path)
@@ -481,6 +496,15 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
             notes.append(k8s.kubectl_hint(k8s_secret, str(target_path)))
     for p in secret_paths:
         warnings.extend(envfile.git_warnings(p))
+    for w in writes:  # where each write lands, checked now: a refusal is a plan error, and nothing is written
+        try:
+            t = fsio.resolve_target(w.path, workspace=w.workspace)
+        except fsio.WriteError as exc:
+            errors.append(str(exc))
+            continue
+        if t.st is not None and t.st.st_nlink > 1:
+            warnings.append(f"{w.display} has {t.st.st_nlink} hard links: writing replaces it with a new file, "
+                            "so the other links keep the old content")
     if any(w.role == "config" for w in writes):
         warnings.append("the .bak backups of the changed configs still hold the literal values (they are made "
                         "0600): delete them once the result works")
@@ -597,18 +621,38 @@ def _verify(old_text: str, new_text: str, allowed: list[tuple]) -> bool:
 
 
 def apply_plan(plan: FixPlan) -> ApplyResult:
-    """Write the plan: secret destinations first, then the configs. Returns written paths and backups."""
+    """Write the plan: every target is checked first (the symlink policy, special files, and
+    that it did not change on disk since it was read), so a refusal writes nothing; then the
+    secret destinations, then the configs. A failure after some files were written raises
+    FixError naming exactly what was written."""
     if plan.errors:
         raise FixError("the plan has errors; nothing was written: " + "; ".join(plan.errors))
-    written, backups = [], []
     ordered = [w for w in plan.writes if w.role != "config"] + [w for w in plan.writes if w.role == "config"]
-    for w in ordered:
-        backup = atomic_write(w.path, w.text, expected=w.expected, mode=w.mode)
+    targets = []
+    for w in ordered:  # check all before writing any
+        t = fsio.resolve_target(w.path, workspace=w.workspace)
+        if w.expected is not False:
+            current = stamp_of(t.real)
+            if (w.expected is None) != (current is None) or (current is not None
+                                                              and current.sha256 != w.expected.sha256):
+                raise FileChangedError(w.path)
+        targets.append(t)
+    written, backups, notes = [], [], []
+    for w, t in zip(ordered, targets):
+        try:
+            done = atomic_write(w.path, w.text, expected=w.expected, mode=w.mode, target=t)
+        except (FileChangedError, OSError) as exc:
+            if not written:
+                raise
+            reason = fsio.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
+            raise FixError(f"{reason}\nalready written: {', '.join(str(p) for p in written)}"
+                           + (f"; backups: {', '.join(str(p) for p in backups)}" if backups else "")
+                           + f"; not written: {', '.join(str(x.path) for x in ordered[len(written):])}") from None
         written.append(w.path)
-        if backup is not None:
-            os.chmod(backup, 0o600)
-            backups.append(backup)
-    return ApplyResult(written, backups)
+        notes.extend(done.notes)
+        if done.backup is not None:
+            backups.append(done.backup)
+    return ApplyResult(written, backups, notes)
 
 
 def describe_item(item: PlanItem) -> str:

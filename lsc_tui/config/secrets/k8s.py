@@ -21,10 +21,14 @@ def valid_name(name: str) -> bool:
 
 def existing_values(text: str) -> dict[str, str]:
     """stringData and (decoded) data of an existing Secret manifest."""
+    from lsc_tui.config.yamlio import YamlLoadError, data_of
+
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise K8sError("the existing Secret manifest is not valid YAML; fix or move it first") from None
+        doc = data_of(text, "the Secret manifest")  # alias and depth limits
+    except YamlLoadError as exc:
+        f = exc.finding
+        raise K8sError(f"the existing Secret manifest cannot be read ({f.message}, line {f.line}); "
+                       "fix or move it first") from None
     if doc is None:
         return {}
     if not isinstance(doc, dict) or doc.get("kind") != "Secret":
@@ -51,7 +55,7 @@ def manifest(name: str, values: dict[str, str], existing_text: str = "", namespa
         clashes = sorted(k for k, v in values.items() if k in current and current[k] != v)
         if clashes:
             raise K8sError("already set to a different value in the Secret manifest: " + ", ".join(clashes))
-        old = yaml.safe_load(existing_text) or {}
+        old = yaml.safe_load(existing_text) or {}  # existing_values above read it within the limits
         doc["metadata"] = old.get("metadata") or doc["metadata"]
         doc["metadata"]["name"] = name
         if old.get("data"):

@@ -48,11 +48,13 @@ def file_hashes(paths) -> dict[str, str]:
     """sha256 of each file (or "missing"), for "nothing changed" checks."""
     import hashlib
 
+    from lsc_tui.config import fsio
+
     out = {}
     for p in paths:
         try:
-            out[str(p)] = hashlib.sha256(Path(p).read_bytes()).hexdigest()
-        except OSError:
+            out[str(p)] = hashlib.sha256(fsio.read_bytes(p)[0]).hexdigest()
+        except fsio.ReadRefused:
             out[str(p)] = "missing"
     return out
 

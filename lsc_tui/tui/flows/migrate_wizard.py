@@ -382,7 +382,9 @@ class MigrateWizard(FlowScreen):
             if not chosen:
                 return None
             return plan_fix(docs, chosen, env_file=self.base / ".env", result=result)
-        except Exception:  # noqa: BLE001 - the secrets review (S) stays available
+        except Exception as exc:  # noqa: BLE001 - the messages of the secrets core never hold a value
+            self.tell(f"The wizard cannot plan the secrets change ({type(exc).__name__}: {exc}); the secrets "
+                      "review (S) can, after the migration.", severity="warning", timeout=10)
             return None
 
     def _step_secrets(self) -> Content:

@@ -141,7 +141,7 @@ class PreflightController:
         st = self.state
         folder = tempfile.mkdtemp(prefix="lsc-tui-preflight-")  # 0700
         try:
-            path = write_run_yaml(Path(folder) / "run.yaml", data)  # 0600
+            path = write_run_yaml(Path(folder) / "run.yaml", data).path  # 0600
             kwargs = {"python": interpreter.path, "cancel": cancel, "env": self.env, "keep_going": self.keep_going}
             if self.timeout:
                 kwargs["timeout"] = self.timeout

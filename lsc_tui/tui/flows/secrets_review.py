@@ -479,8 +479,8 @@ class ApplyPreview(FlowScreen):
         try:
             result = apply_plan(self.plan)
         except FileChangedError as exc:
-            self.tell(f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing more "
-                      "was written. Close and open the review again.", severity="error", timeout=10)
+            self.tell(f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing was "
+                      "written. Close and open the review again.", severity="error", timeout=10)
             return
         except (FixError, OSError) as exc:
             self.tell(self._show(f"Not written: {exc}"), severity="error", timeout=10)

@@ -35,10 +35,7 @@ class FlowActions:
     def _open_flow(self, flow: Flow) -> None:
         editor = getattr(self, "_editor", None)
         if callable(editor):  # the editor keeps a typed value that has not been applied yet
-            try:
-                editor().flush()
-            except Exception:  # noqa: BLE001 - flushing is a courtesy
-                pass
+            editor().flush()
         flow.open(self, self.session)
 
     def action_flow_migrate(self) -> None:

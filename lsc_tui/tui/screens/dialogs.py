@@ -75,6 +75,14 @@ def quit_dialog(files: list[str]) -> Choice:
                    ("cancel", "Cancel (c)", "c")])
 
 
+def unparsed_dialog(where: str, problem: str) -> Choice:
+    return Choice("Raw YAML not applied",
+                  f"The raw YAML you typed for {where} does not parse ({problem}), so it is not in the file. "
+                  "Quitting now would lose it.",
+                  [("edit", "Keep editing (e)", "e"), ("discard", "Discard it (d)", "d"),
+                   ("side", "Save to a side file (f)", "f")])
+
+
 def confirm_dialog(title: str, body: str) -> Choice:
     return Choice(title, body, [("yes", "Yes (y)", "y"), ("cancel", "No (n)", "n")])
 

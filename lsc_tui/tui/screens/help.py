@@ -10,19 +10,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from lsc_tui.tui.keymap import KEYS, MOVEMENT
+from lsc_tui.tui.keymap import KEYS, MOVEMENT, groups
 
 
 def help_table() -> Table:
     table = Table(box=None, show_header=False, expand=True, pad_edge=False)
     table.add_column("keys", style="bold", no_wrap=True, width=16)
     table.add_column("action", ratio=1)
-    group = None
-    for k in KEYS + MOVEMENT:
-        if k.group != group:
-            group = k.group
-            table.add_row(Text(group, style="bold underline"), "")
-        table.add_row(k.display, k.description + (" (not in read-only)" if k.write else ""))
+    for group, keys in groups(KEYS + MOVEMENT).items():
+        table.add_row(Text(group, style="bold underline"), "")
+        for k in keys:
+            table.add_row(k.display, k.description + (" (not in read-only)" if k.write else ""))
     return table
 
 

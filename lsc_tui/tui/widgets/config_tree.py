@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.style import Style
+from rich.text import Span, Text
 from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from lsc_tui.tui.badges import badge_style
 from lsc_tui.tui.model import BADGES, STATE_ORDER, TreeItem, View
 
-BADGE_STYLE = {"error": "bold red", "warning": "bold yellow", "secret": "bold magenta", "override": "bold cyan"}
+DETAIL_SEP = " · "  # between a name and its detail (vllm · remote::vllm): visible in any terminal
 
 
 def _label_facts(item: TreeItem) -> tuple:
     return item.kind, item.label, item.detail, tuple(sorted(item.states))
 
 
-def item_label(item: TreeItem) -> Text:
+def item_label(item: TreeItem, no_color: bool = False) -> Text:
     t = Text(no_wrap=True, overflow="ellipsis")
     if item.kind in ("document",):
         t.append(item.label, style="bold")
@@ -24,19 +26,27 @@ def item_label(item: TreeItem) -> Text:
             t.append(f" ({item.detail})", style="dim")
     elif item.kind == "profile-choice":
         t.append(item.label, style="bold" if "active" in item.states else "")
-        t.append(f" {item.detail}", style="dim")
-    elif item.kind in ("group", "api", "object"):
+        t.append(f"{DETAIL_SEP}{item.detail}", style="dim")
+    elif item.kind in ("group", "api", "object", "list"):
         t.append(item.label, style="bold" if item.kind == "group" else "")
     else:
         t.append(item.label)
         if item.detail:
-            t.append(f" {item.detail}", style="dim")
+            t.append(f"{DETAIL_SEP}{item.detail}", style="dim")
     badges = [s for s in STATE_ORDER if s in item.states]
     if badges:
         t.append(" ")
         for s in badges:
-            t.append(BADGES[s], style=BADGE_STYLE[s])
+            t.append(BADGES[s], style=badge_style(s, no_color))
     return t
+
+
+def undimmed(label: Text) -> Text:
+    """The label of the row under the cursor: its dim detail on the cursor's background is hard to
+    read in some themes, so there it is italic instead."""
+    out = label.copy()
+    out.spans = [Span(sp.start, sp.end, "italic" if sp.style == "dim" else sp.style) for sp in label.spans]
+    return out
 
 
 class ConfigTree(Tree[TreeItem]):
@@ -57,6 +67,7 @@ class ConfigTree(Tree[TreeItem]):
         self.guide_depth = 2
         self.filter_text = ""
         self._collapsed: set[str] = set()
+        self._unfolded: set[str] = set()  # folded items (TreeItem.folded) the operator opened
         self._view: View | None = None
         self._signature: list = []
         self._by_key: dict[str, TreeNode] = {}
@@ -93,7 +104,7 @@ class ConfigTree(Tree[TreeItem]):
                 if node is not None:
                     old, node.data = node.data, item
                     if old is None or _label_facts(old) != _label_facts(item):
-                        node.set_label(item_label(item))  # a label set re-renders the tree: only on a change
+                        node.set_label(item_label(item, self.app.no_color))  # a label set re-renders the tree: only on a change
             if current and current != self.selected_key:
                 self.select_key(current)
             return
@@ -105,16 +116,21 @@ class ConfigTree(Tree[TreeItem]):
         for item, parent, _forced in plan:
             parent_node = self.root if parent < 0 else nodes[parent]
             if item.children:
-                node = parent_node.add(item_label(item), data=item,
-                                       expand=bool(needle) or item.key not in self._collapsed)
+                node = parent_node.add(item_label(item, self.app.no_color), data=item,
+                                       expand=bool(needle) or (item.key not in self._collapsed and
+                                                               (not item.folded or item.key in self._unfolded)))
             else:
-                node = parent_node.add_leaf(item_label(item), data=item)
+                node = parent_node.add_leaf(item_label(item, self.app.no_color), data=item)
             nodes.append(node)
             self._by_key[item.key] = node
         self.root.expand()
         self.pending_select = None
         if current:
             self.select_key(current)
+
+    def render_label(self, node: TreeNode[TreeItem], base_style: Style, style: Style) -> Text:
+        text = super().render_label(node, base_style, style)
+        return undimmed(text) if node is self.cursor_node else text
 
     def _finish_rebuild(self) -> None:
         key, self.pending_select = self.pending_select, None
@@ -174,6 +190,7 @@ class ConfigTree(Tree[TreeItem]):
             node.collapse()
             if node.data:
                 self._collapsed.add(node.data.key)
+                self._unfolded.discard(node.data.key)
         elif node.parent is not None and node.parent is not self.root:
             self.move_cursor(node.parent)
 
@@ -183,6 +200,7 @@ class ConfigTree(Tree[TreeItem]):
             node.expand()
             if node.data:
                 self._collapsed.discard(node.data.key)
+                self._unfolded.add(node.data.key)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """enter on an entry of "profiles" switches the config to it (as the palette does):
@@ -204,7 +222,9 @@ class ConfigTree(Tree[TreeItem]):
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         if event.node.data:
             self._collapsed.add(event.node.data.key)
+            self._unfolded.discard(event.node.data.key)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         if event.node.data:
             self._collapsed.discard(event.node.data.key)
+            self._unfolded.add(event.node.data.key)

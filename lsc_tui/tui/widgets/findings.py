@@ -8,6 +8,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.tui.badges import badge_style
 from lsc_tui.tui.model import View
 
 
@@ -47,13 +48,14 @@ class FindingsPanel(DataTable):
         row = self.cursor_row
         self.clear()
         self.findings = rows
+        mono = self.app.no_color
         for i, f in enumerate(rows):
             if f in secret:
-                sev = Text("S", style="bold magenta")
+                sev = Text("S", style=badge_style("secret", mono))
             elif f.severity is Severity.ERROR:
-                sev = Text("E", style="bold red")
+                sev = Text("E", style=badge_style("error", mono))
             elif f.severity is Severity.WARNING:
-                sev = Text("W", style="bold yellow")
+                sev = Text("W", style=badge_style("warning", mono))
             else:
                 sev = Text("i", style="cyan")
             msg = Text(f"{f.code}: {f.message}", no_wrap=True, overflow="ellipsis")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import yaml
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.suggester import SuggestFromList
@@ -20,6 +21,27 @@ from lsc_tui.tui.model import TreeItem, View
 
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
+LABEL_CAP = 30  # the label column's widest, in cells (and at most LABEL_SHARE of the form)
+LABEL_SHARE = 0.45
+
+
+def middle_ellipsis(text: str, width: int) -> str:
+    """``text`` in at most ``width`` cells, its middle replaced by an ellipsis when it is longer
+    (both ends of a key path say the most: ``user_data…eedback_storage``)."""
+    if len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail = (width - 1) // 2
+    head = width - 1 - tail
+    return text[:head] + "…" + text[len(text) - tail:]
+
+
+def label_width(labels: list[str], form_width: int) -> int:
+    """The label column: as wide as the longest label plus one space, capped (LABEL_CAP cells and
+    LABEL_SHARE of the form), never less than 8."""
+    cap = LABEL_CAP if form_width <= 0 else max(8, min(LABEL_CAP, int(form_width * LABEL_SHARE)))
+    return max(8, min(cap, max((len(label) for label in labels), default=0) + 1))
 
 
 def show_value(value) -> str:
@@ -78,7 +100,10 @@ class Field:
 
 
 class FieldInput(Input):
-    """An input that knows which field it edits."""
+    """An input that knows which field it edits. Focused, it is being edited: esc ends that
+    and goes back to the form's navigation (enter applies the value and stays)."""
+
+    BINDINGS = [Binding("escape", "done", "Done", show=True)]
 
     def __init__(self, field_index: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -86,6 +111,40 @@ class FieldInput(Input):
 
     def on_mount(self) -> None:
         self.cursor_blink = False  # no blinking over SSH (and steady snapshots)
+
+    def on_focus(self) -> None:
+        for editor in self.ancestors:
+            if isinstance(editor, NodeEditor):
+                editor.move_cursor(self.field_index)
+                break
+
+    def action_done(self) -> None:
+        for editor in self.ancestors:
+            if isinstance(editor, NodeEditor):
+                editor.flush()
+                editor.navigate()
+                break
+
+
+class FormScroll(VerticalScroll, can_focus=True):
+    """The form with the focus: navigation. j/k (or the arrows) move between the fields, enter
+    edits the one under the cursor; letters stay commands, so nothing is typed by accident."""
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Next field", show=False),
+        Binding("k,up", "move(-1)", "Previous field", show=False),
+        Binding("enter", "edit", "Edit", show=True),
+    ]
+
+    def action_move(self, delta: int) -> None:
+        editor = self.parent.parent if isinstance(self.parent.parent, NodeEditor) else None
+        if editor is not None:
+            editor.move_cursor(editor.cursor + delta)
+
+    def action_edit(self) -> None:
+        editor = self.parent.parent if isinstance(self.parent.parent, NodeEditor) else None
+        if editor is not None:
+            editor.edit_field()
 
 
 class NodeEditor(Vertical):
@@ -96,8 +155,11 @@ class NodeEditor(Vertical):
     NodeEditor #editor-switcher { height: 1fr; }
     NodeEditor #form { height: 1fr; }
     NodeEditor .field-row { height: 1; }
-    NodeEditor .field-label { width: 2fr; max-width: 30; height: 1; color: $text-muted; }
-    NodeEditor .field-input { width: 3fr; }
+    NodeEditor .field-label { width: 16; height: 1; color: $text-muted; text-wrap: nowrap; }
+    NodeEditor #form:focus .field-row.-cursor .field-label { color: $text; text-style: bold reverse; }
+    NodeEditor #form:focus .field-row.-cursor .field-input { text-style: bold; }
+    NodeEditor .field-input { width: 1fr; }
+    NodeEditor #field-path { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     NodeEditor .field-note { height: auto; padding-left: 2; }
     NodeEditor #yaml { height: 1fr; }
     NodeEditor #yaml-status { height: 1; }
@@ -133,6 +195,11 @@ class NodeEditor(Vertical):
         self._yaml_masked = False
         self._form_gen = 0
         self._signature = None
+        self.yaml_problem: str | None = None  # the raw YAML typed does not parse: why (it is not applied)
+        self.cursor = 0  # the field under the form's cursor (navigation), or being edited
+        self._labels: list[str] = []
+        self._label_widgets: list[Label] = []
+        self._label_width = 0
 
     def on_mount(self) -> None:
         self.query_one("#yaml-editor", TextArea).cursor_blink = False
@@ -141,11 +208,12 @@ class NodeEditor(Vertical):
         yield Static("", id="node-title")
         yield Static("", id="node-findings")
         with ContentSwitcher(initial="form", id="editor-switcher"):
-            yield VerticalScroll(id="form")
+            yield FormScroll(id="form")
             with Vertical(id="yaml"):
                 yield Static("", id="yaml-status")
                 yield TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
                                            soft_wrap=False, show_line_numbers=True)
+        yield Static("", id="field-path")
 
     # -- showing a node -------------------------------------------------------------------
     def show_item(self, item: TreeItem | None, view: View, *, source: str = "") -> None:
@@ -155,6 +223,7 @@ class NodeEditor(Vertical):
         if not same:
             self.revealed = False
             self._pending.clear()
+            self.cursor = 0
         self._render_title()
         signature = self._form_signature()
         if same and signature == self._signature:
@@ -255,6 +324,8 @@ class NodeEditor(Vertical):
         form = self.query_one("#form", VerticalScroll)
         form.remove_children()
         self.fields = []
+        self._labels = []
+        self._label_widgets: list[Label] = []
         doc = self._doc()
         if self.item is None or doc is None or (self.item.kind == "group" and not self.item.path):
             form.mount(Static("Select a node in the tree: its fields appear here.", classes="form-empty"))
@@ -270,7 +341,7 @@ class NodeEditor(Vertical):
             full = self.item.path + rel
             secret = model.is_secret_field(self.item.display, full, val, self.view.secret_paths)
             self.fields.append(Field(rel, val, secret))
-            label = path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value")
+            self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
             if rel and rel[-1] in SUGGEST_KEYS and len(rel) == 1:
                 suggester = SuggestFromList(model.provider_type_suggestions(self.item.kind, self.item.api),
@@ -282,15 +353,24 @@ class NodeEditor(Vertical):
             else:
                 inp = FieldInput(i, show_value(val), compact=True, classes="field-input", suggester=suggester,
                                  id=f"field-{gen}-{i}", disabled=self.readonly, select_on_focus=False)
-            rows.append(Horizontal(Label(label, classes="field-label"), inp, classes="field-row"))
+            self._label_widgets.append(Label("", classes="field-label"))
+            rows.append(Horizontal(self._label_widgets[-1], inp, classes="field-row", id=f"row-{gen}-{i}"))
             rows.append(Static("", classes="field-note", id=f"note-{gen}-{i}"))
         if not rows:
-            form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
+            if isinstance(value, list) and any(isinstance(x, dict) for x in value):
+                form.mount(Static(f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}, each in the tree under "
+                                  "this node: select one to edit its fields (t edits the whole list as YAML).",
+                                  classes="form-empty"))
+            else:
+                form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
-        kids = [Static(Text("lists of mappings: edit them as raw YAML (t)", style="dim"))] \
-            if isinstance(value, dict) and any(isinstance(v, list) and any(isinstance(x, dict) for x in v)
-                                               for v in value.values()) else []
+        lists = [path_text(rel) for rel, _items in model.lists_of_mappings(value)]
+        kids = [Static(Text(f"in the tree under this node: {', '.join(lists)}", style="dim"))] if lists else []
+        self._label_width = 0
+        self._layout_labels()
         form.mount(*rows, *kids)
+        self.cursor = min(self.cursor, len(self.fields) - 1)
+        self._paint_cursor(rows)
         self.call_after_refresh(self._update_notes)
         if refocus_rel is not None:
             for i, fld in enumerate(self.fields):
@@ -299,6 +379,70 @@ class NodeEditor(Vertical):
                     self.call_after_refresh(lambda: self.query(target).first().focus()
                                             if self.query(target) else None)
                     break
+
+    def _layout_labels(self) -> None:
+        """Fit the label column to the labels and the form's width: a long label is cut in its
+        middle, and one space always separates it from the value."""
+        width = label_width(self._labels, self.query_one("#form").size.width or self.size.width)
+        if width == self._label_width:
+            return
+        self._label_width = width
+        for text, label in zip(self._labels, self._label_widgets):
+            label.update(middle_ellipsis(text, width - 1))
+            label.styles.width = width
+
+    def on_resize(self, event) -> None:
+        if self._labels:
+            self._layout_labels()
+        self._render_path()
+
+    # -- navigation: a cursor over the fields; enter edits, esc stops editing ------------------
+    def move_cursor(self, index: int) -> None:
+        if not self.fields:
+            return
+        self.cursor = max(0, min(index, len(self.fields) - 1))
+        self._paint_cursor()
+
+    def _paint_cursor(self, rows=None) -> None:
+        want = f"row-{self._form_gen}-{self.cursor}"
+        for row in rows if rows is not None else self.query(".field-row"):
+            row.set_class(row.id == want, "-cursor")
+            if row.id == want and row.is_mounted:
+                row.scroll_visible(animate=False)
+        self._render_path()
+
+    def _render_path(self) -> None:
+        """The line under the form: the full path of the field under the cursor, and what the
+        keys do there (the labels may be cut; this never is, up to the pane's width)."""
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if self.item is not None and self.mode == "form" and self.fields:
+            fld = self.fields[min(self.cursor, len(self.fields) - 1)]
+            editing = self.is_mounted and isinstance(self.app.focused, FieldInput)
+            t.append(" ")
+            t.append(path_text(self.item.path + fld.rel) or self.item.display, style="bold")
+            hint = "  esc: done" if editing else "  enter: edit"
+            if t.cell_len + len(hint) <= self.size.width:  # the path first; the hint when it fits
+                t.append(hint, style="italic")
+        elif self.item is not None and self.mode == "yaml":
+            t.append(" tab indents, esc leaves the YAML; t: form", style="italic")
+        self.query_one("#field-path", Static).update(t)
+
+    def navigate(self) -> None:
+        """Focus the form: the fields are selectable, none is being edited."""
+        self.query_one("#form", FormScroll).focus()
+        self._render_path()
+
+    def edit_field(self) -> None:
+        """Edit the field under the cursor (enter in the form)."""
+        for inp in self.query(FieldInput):
+            if inp.field_index == self.cursor and inp.id.startswith(f"field-{self._form_gen}-"):
+                if inp.disabled:
+                    self.app.notify("Read-only: the fields cannot be edited.", severity="warning")
+                    return
+                inp.focus()
+                inp.cursor_position = len(inp.value)
+                self.call_after_refresh(self._render_path)
+                return
 
     def _update_notes(self) -> None:
         gen = self._form_gen
@@ -329,6 +473,7 @@ class NodeEditor(Vertical):
 
     def _load_yaml(self) -> None:
         self._yaml_stale = False
+        self.yaml_problem = None
         area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc = self._doc()
@@ -377,7 +522,9 @@ class NodeEditor(Vertical):
             where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
             problem = getattr(exc, "problem", None) or "invalid YAML"
             status.update(Text(f" {where}{problem} (not applied yet)", style="bold red"))
+            self.yaml_problem = f"{where}{problem}"
             return
+        self.yaml_problem = None
         doc = self._doc()
         if doc is not None and text == model.node_yaml(doc, self.item.path):
             return
@@ -427,6 +574,13 @@ class NodeEditor(Vertical):
             self.post_message(self.Edit(SetValue(self.item.file, self.item.path + fld.rel, value), "form"))
 
     @property
+    def unparsed_yaml(self) -> tuple[str, str] | None:
+        """(text, why) of raw YAML typed in the editor that does not parse, so is not applied."""
+        if self.mode != "yaml" or self.yaml_problem is None:
+            return None
+        return self.query_one("#yaml-editor", TextArea).text, self.yaml_problem
+
+    @property
     def has_pending(self) -> bool:
         return bool(self._pending) or self._yaml_timer is not None
 
@@ -443,6 +597,7 @@ class NodeEditor(Vertical):
             self._load_yaml()
         self.query_one("#editor-switcher", ContentSwitcher).current = mode
         self._render_title()
+        self._render_path()
 
     def toggle_mode(self) -> str:
         self.flush()
@@ -462,23 +617,17 @@ class NodeEditor(Vertical):
         i = self._field_for(tuple(path))
         if i is None or self.mode != "form":
             return False
-        for inp in self.query(FieldInput):
-            if inp.field_index == i and inp.id.startswith(f"field-{self._form_gen}-"):
-                if not inp.disabled:
-                    self.call_after_refresh(inp.focus)
-                    return True
-        return False
+        self.move_cursor(i)
+        self.call_after_refresh(self.navigate)  # the cursor on the field; enter edits it
+        return True
 
-    def focus_first(self, into_field: bool = False) -> None:
-        """Focus the editor: the pane itself (keys stay commands), or its first field."""
+    def focus_first(self) -> None:
+        """Focus the editor in navigation: the form with its cursor (enter edits the field under
+        it, so a letter typed next is a command, never text in a field), or the raw YAML."""
         if self.mode == "yaml":
             self.query_one("#yaml-editor", TextArea).focus()
             return
-        inputs = [i for i in self.query(FieldInput) if not i.disabled]
-        if into_field and inputs:
-            inputs[0].focus()
-        else:
-            self.query_one("#form", VerticalScroll).focus()
+        self.navigate()
 
 
 def _sev_style(sev: Severity) -> str:

@@ -1,0 +1,64 @@
+"""Palette: check the config against the environment LCORE will run with (an env file).
+
+Unset variables LCORE resolves when it loads the config, or when it synthesizes, become errors
+naming the file; the preview resolves what LCORE resolves in it. The core does the work
+(``EditSession.set_server_env``); this asks for the file and reports what happened.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+
+def palette_commands(app) -> list[tuple[str, str, object]]:
+    session = getattr(app, "session", None)
+    if session is None or session.workspace.kind != "lightspeed-stack":
+        return []
+    out = [("Check against the server's environment…",
+            "an env file of the variables LCORE runs with, as --env-file",
+            partial(ask_env_file, app))]
+    if session.server_env is not None:
+        out.append(("Check against lsc-tui's own environment",
+                    f"stop using {session.server_env_source}", partial(use_env_file, app, None)))
+    return out
+
+
+def ask_env_file(app) -> None:
+    from lsc_tui.tui.screens.dialogs import Prompt
+
+    session = app.session
+    initial = session.server_env_source or ".env"
+
+    def answer(values) -> None:
+        if values:
+            use_env_file(app, values["path"])
+
+    app.push_screen(Prompt("Check against the server's environment", [
+        ("path", "Env file (NAME=value lines)", initial, None)],
+        note="Unset variables that LCORE resolves become errors, and the preview resolves what LCORE "
+             "resolves. Values are never shown."), answer)
+
+
+def use_env_file(app, text: str | None) -> None:
+    from lsc_tui.config.operator.export import parse_env_file
+
+    if text is None:
+        app.submit(lambda s: s.set_server_env(None), "edit",
+                   lambda _r: app.notify("Checking against lsc-tui's own environment again.", timeout=5))
+        return
+    session = app.session
+    path = Path(os.path.expanduser(text))
+    path = path if path.is_absolute() else session.workspace.config_dir / path
+    try:
+        if not path.is_file():
+            raise OSError(f"{path} is not a regular file")
+        env = parse_env_file(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        app.notify(f"Cannot use {text}: {reason}", title="Server environment", severity="error", timeout=8)
+        return
+    shown = text
+    app.submit(lambda s: s.set_server_env(env, shown), "edit",
+               lambda _r: app.notify(f"Checking against {shown} ({len(env)} variables).", timeout=5))

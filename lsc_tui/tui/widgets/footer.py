@@ -1,0 +1,83 @@
+"""The footer: the keys that work where the focus is, in the width there is.
+
+Textual's footer lists every shown binding and cuts the last one at the edge (`/ Filte` at 80
+columns). This one drops whole keys instead, the least useful first (the key map's order puts
+the most useful first), and while a text field is being edited it shows only the keys that work
+there: the ctrl and F-key alternatives, not the letters, which the field takes as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Input, TextArea
+from textual.widgets._footer import FooterKey
+
+from lsc_tui.tui import keymap
+
+# Keys that type a character into a text field (and so do not reach the key map there).
+_NON_TYPING = re.compile(r"(ctrl|shift|alt|super)\+.*|f\d{1,2}|escape|enter|tab|delete|backspace|"
+                         r"up|down|left|right|home|end|pageup|pagedown|insert")
+
+
+def types_text(key: str) -> bool:
+    return _NON_TYPING.fullmatch(key) is None
+
+
+def editing(widget) -> bool:
+    """Is ``widget`` a text field taking keystrokes as text?"""
+    if isinstance(widget, TextArea):
+        return not widget.read_only
+    return isinstance(widget, Input) and not widget.disabled
+
+
+class KeyFooter(Footer):
+    """Footer keys chosen for the focus and fitted to the width (see the module doc)."""
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        in_field = editing(self.screen.focused)
+        chosen: dict[str, tuple] = {}  # action -> (binding, enabled, tooltip)
+        for _ns, binding, enabled, tooltip in self.screen.active_bindings.values():
+            label = keymap.EDITING_FOOTER.get(binding.action) if in_field else None
+            if not (binding.show or label):
+                continue
+            if in_field and types_text(binding.key):
+                continue
+            if binding.action not in chosen:
+                chosen[binding.action] = (binding, enabled, tooltip, label or binding.description)
+        for binding, enabled, tooltip, description in chosen.values():
+            # in a field the key shown is the one that works there (the binding's own display
+            # names the first of its keys, often a letter)
+            display = keymap.key_name(binding.key) if in_field else self.app.get_key_display(binding)
+            yield FooterKey(binding.key, display, description,
+                            binding.action, disabled=not enabled,
+                            tooltip=tooltip).data_bind(compact=KeyFooter.compact)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_command_palette = False  # ':' and ctrl+p are in the key map (help, docs/keys.md)
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def recompose(self):
+        result = super().recompose()
+        self.call_after_refresh(self._fit)
+        return result
+
+    def _fit(self) -> None:
+        """Show the keys that fit whole, in order; the rest are dropped, never cut."""
+        width = self.size.width
+        if not width:
+            return
+        used = 0
+        fits = True
+        for key in self.query(FooterKey):
+            need = key.render().cell_len + key.styles.margin.width
+            fits = fits and used + need <= width
+            if fits:
+                used += need
+            key.display = fits

@@ -1,0 +1,54 @@
+"""Pilot: the palette checks the config against the server's environment (an env file)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lsc_tui.tui.server_env import palette_commands, use_env_file
+
+from .conftest import make_app
+from .helpers import settle
+
+pytestmark = pytest.mark.anyio
+
+CONFIG = """\
+name: env-check
+service:
+  host: 0.0.0.0
+  port: 8080
+  auth_enabled: false
+  workers: 1
+  color_log: true
+  access_log: true
+llama_stack:
+  use_as_library_client: false
+  url: ${env.LSC_TEST_LLAMA_URL}
+user_data_collection:
+  feedback_enabled: false
+"""
+
+
+async def test_an_env_file_turns_unset_variables_into_errors(tmp_path, monkeypatch):
+    monkeypatch.delenv("LSC_TEST_LLAMA_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lightspeed-stack.yaml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "prod.env").write_text("OTHER=1\n", encoding="utf-8")
+    (tmp_path / "fixed.env").write_text("LSC_TEST_LLAMA_URL=http://ls:8321\n", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        unset = [f for f in app.session.analysis.findings if f.code == "env-unset"]
+        assert unset and not unset[0].is_error  # lsc-tui's own environment: a warning
+        assert [name for name, *_ in palette_commands(app)] == ["Check against the server's environment…"]
+        use_env_file(app, "prod.env")
+        await settle(app, pilot)
+        unset = [f for f in app.session.analysis.findings if f.code == "env-unset"]
+        assert unset and unset[0].is_error and "prod.env" in unset[0].message
+        assert app.view.counts["errors"] >= 1
+        use_env_file(app, "fixed.env")
+        await settle(app, pilot)
+        assert not [f for f in app.session.analysis.findings if f.code == "env-unset"]
+        assert "Check against lsc-tui's own environment" in [name for name, *_ in palette_commands(app)]
+        use_env_file(app, "missing.env")  # told, nothing changes
+        await settle(app, pilot)
+        assert app.session.server_env_source == "fixed.env"
