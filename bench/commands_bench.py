@@ -56,18 +56,31 @@ class Run:
     rss_mb: float
 
 
+# The command runs as the child of a small launcher that reports the child's own CPU time and
+# peak memory. (Started straight from this process, a child's peak would include this process's
+# size: the kernel counts the memory a process had before exec, and a child starts as a copy.)
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{os.waitstatus_to_exitcode(status)} {ru.ru_utime + ru.ru_stime} {ru.ru_maxrss}")
+"""
+
+
 def run_process(argv: list[str], ok=(0, 1)) -> Run:
     """CPU time and peak resident memory of one process (its own, from wait4)."""
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
-    if proc.returncode not in ok:
-        raise RuntimeError(f"{' '.join(argv[:4])}... exited {proc.returncode}: {err[-500:]}")
-    return Run(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    with tempfile.NamedTemporaryFile("r", prefix="lsc-tui-bench-", suffix=".txt") as report:
+        proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, report.name, *argv],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        fields = report.read().split()
+    err = proc.stderr.decode(errors="replace")
+    if len(fields) != 3 or int(fields[0]) not in ok:
+        raise RuntimeError(f"{' '.join(argv[:4])}... exited {fields[:1] or proc.returncode}: {err[-500:]}")
+    return Run(float(fields[1]), int(fields[2]) / 1024)
 
 
 def compile_package() -> None:

@@ -157,14 +157,19 @@ def main(argv: list[str] | None = None) -> int:
         from lsc_tui.demo import copy_demo
 
         path = copy_demo(Path(tempfile.mkdtemp(prefix="lsc-tui-start-")) / "demo")
-    runs = [editor_run(path) for _ in range(args.runs)]
-    bare = [bare_run() for _ in range(args.runs)]
+    runs, bare = [], []
+    for _ in range(args.runs):  # interleaved: drift on a shared machine moves both alike
+        runs.append(editor_run(path))
+        bare.append(bare_run())
     med = statistics.median
     print(f"editor first paint: {med(r.paint_ms for r in runs):.0f} ms; tree and diff shown: "
           f"{med(r.shown_ms for r in runs):.0f} ms; ready: {med(r.ready_ms for r in runs):.0f} ms; "
           f"peak RSS {med(r.rss_mb for r in runs):.1f} MB (median of {args.runs})")
     print(f"bare Textual app first paint: {med(r.paint_ms for r in bare):.0f} ms; peak RSS "
           f"{med(r.rss_mb for r in bare):.1f} MB")
+    ratios = [r.paint_ms / b.paint_ms for r, b in zip(runs, bare)]
+    print(f"first paint / the bare app's, run by run: median {med(ratios):.2f}x "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
     return 0
 
 

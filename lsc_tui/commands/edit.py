@@ -23,8 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 # what the demo is there to teach, said on its first screen
-DEMO_HINT = ("Try first: S moves the literal password to .env; M migrates the legacy two-file setup "
-             "(with proof); / then vllm, enter, edits the vLLM URL and the run.yaml diff changes.")
+DEMO_HINT = ("Try first: S moves the literal password to .env; M migrates the legacy two-file setup, "
+             "with proof; / vllm finds the vLLM provider: change its URL and watch the run.yaml diff.")
 
 
 def resolve_start_path(path: str | None, demo: bool = False) -> tuple[Path, str | None]:

@@ -133,11 +133,12 @@ def _run(args, report) -> int:
         else:
             print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
-    values = _secret_values(ws)
     if report is not None:
         report.data["lines"] = result.text.count("\n")
+    # the secret values mask what is printed; a run.yaml written to a file holds them as they are,
+    # so the scan runs only when something is printed
     if args.explain:
-        lines = explain_lines(result, _locator(ws), values)
+        lines = explain_lines(result, _locator(ws), _secret_values(ws))
         if report is not None:
             report.data["explain"] = lines
         else:
@@ -152,6 +153,7 @@ def _run(args, report) -> int:
 
             lines = text.splitlines(keepends=True)
             masker = _LineMasker(lines)
+            values = _secret_values(ws)
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
         if report is not None:
             report.data["output"] = text

@@ -215,6 +215,9 @@ class Derivation:
         return m
 
 
+_TREE_LOCK = threading.Lock()
+
+
 class Document:
     """One YAML file as read: its exact text, its data, and its located node tree.
 
@@ -253,15 +256,18 @@ class Document:
         self._root = value
 
     def _build_tree(self) -> None:
-        ynodes, base = self._pending
-        roots = [_convert(n, base, 0, self.display) for n in ynodes]
-        if self.stream:
-            first = roots[0]
-            root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
-        else:
-            root = roots[0] if roots else None
-        self._pending = None
-        self._roots, self._root = roots, root
+        with _TREE_LOCK:  # the editor's job thread and its UI thread may both ask first
+            if self._pending is None:
+                return
+            ynodes, base = self._pending
+            roots = [_convert(n, base, 0, self.display) for n in ynodes]
+            if self.stream:
+                first = roots[0]
+                root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
+            else:
+                root = roots[0] if roots else None
+            self._roots, self._root = roots, root
+            self._pending = None
 
     def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
                  multi: bool = False, stream: bool = False):
@@ -703,13 +709,13 @@ def data_of(text: str, display: str, *, multi: bool = False):
             if multi:
                 while loader.check_node():
                     node = loader.get_node()
-                    _check_size(node, display)
+                    _check_size(node, display, "*" in body)
                     out.append(loader.construct_document(node))
                 return out
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_size(node, display)
+            _check_size(node, display, "*" in body)
             return loader.construct_document(node)
         finally:
             loader.dispose()

@@ -386,9 +386,17 @@ class LscTuiApp(App):
         self._sync_editor_to_cursor()
 
     def _sync_editor_to_cursor(self) -> None:
-        """Show the node under the tree's cursor in the editor (unless it is already there)."""
-        tree = self.query_one(ConfigTree)
-        editor = self.query_one(NodeEditor)
+        """Show the node under the tree's cursor in the editor (unless it is already there).
+
+        The tree's messages can arrive while a dialog is on top (the app queries the screen on
+        top) or while the panes are being taken down at exit: the tree and the editor are looked
+        up on the main screen, and a message for panes that are gone has nothing to update."""
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        trees = main.query(ConfigTree) if main is not None else ()
+        editors = main.query(NodeEditor) if main is not None else ()
+        if not trees or not editors:
+            return
+        tree, editor = trees.first(), editors.first()
         if tree.pending_select is not None:
             return
         item = tree.selected_item

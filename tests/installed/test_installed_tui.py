@@ -98,17 +98,23 @@ def opened(term: Terminal) -> None:
 
 
 def edit_vllm_url(term: Terminal, suffix: str = "/edited") -> None:
-    """Filter the tree to the vLLM provider, open its form, append to config.url, apply."""
+    """Filter the tree to the vLLM provider, open its form, step to config.url, edit, apply."""
     term.press("/")
     term.wait_for("filter the tree")
-    term.type("vllm")
+    term.type("remote::vllm")
     term.wait_for("filter the tree", gone=True)
-    term.press("enter")  # the filter's match is selected in the tree
+    term.press("enter")  # the tree, filtered: run.yaml > providers > inference > vllm
     term.settle()
-    term.press("enter")  # its form, the cursor in its first field
-    term.wait_for("providers.inference[0]")  # the form of the vllm provider
+    term.press("end")  # its last row: the provider
     term.settle()
-    term.press("tab", "tab")  # provider_id, provider_type, config.url
+    term.press("enter")  # its form; a line under it names the field in focus
+    term.wait_for("providers.inference[0]  ", "providers.inference[0].provider_id")
+    for _ in range(6):  # provider_id, provider_type, config.url: one step at a time, as it shows
+        if "providers.inference[0].config.url" in term.settle():
+            break
+        term.press("down")
+    term.wait_for("providers.inference[0].config.url")
+    term.press("enter")  # edit it
     term.settle()
     term.type(suffix)
     term.press("enter")
@@ -125,6 +131,15 @@ def quit_editor(term: Terminal) -> None:
         if term.proc.poll() is not None:
             break
     assert term.wait_exit() == 0
+
+
+def ask_to_quit(term: Terminal) -> None:
+    """q until the editor asks about the unsaved edits (the first q may only go back to the tree)."""
+    for _ in range(3):
+        term.press("q")
+        if "Quit without saving" in term.settle():
+            break
+    term.wait_for("Unsaved edits", "run.yaml", "Quit without saving")
 
 
 def show_diff(term: Terminal) -> str:
@@ -173,14 +188,12 @@ def test_quit_with_unsaved_edits_asks_and_writes_nothing(installed, home, legacy
     with start(installed, home, legacy, size=(120, 40), colours="16") as term:
         opened(term)
         edit_vllm_url(term)
-        term.press("q")
-        term.wait_for("Unsaved edits", "run.yaml", "Quit without saving")
+        ask_to_quit(term)
         assert_colours(term, "16")
         term.press("c")  # cancel: still editing, the edit still there
         term.wait_for("Unsaved edits", gone=True)
         term.wait_for("[+]")
-        term.press("q")
-        term.wait_for("Quit without saving")
+        ask_to_quit(term)
         term.press("d")
         assert term.wait_exit() == 0
     assert {p.name: p.read_bytes() for p in legacy.iterdir()} == files
@@ -189,6 +202,13 @@ def test_quit_with_unsaved_edits_asks_and_writes_nothing(installed, home, legacy
 # -- the migration wizard, three ways ----------------------------------------------------------------
 
 WIZARD = "Migrate to the unified lightspeed-stack.yaml"
+
+
+def _ctrl_p_bound() -> bool:
+    """Whether the editor binds ctrl+p itself (binding ':' to the palette stops Textual adding it)."""
+    from lsc_tui.tui import keymap
+
+    return any("ctrl+p" in b.key.split(",") for b in keymap.app_bindings())
 
 
 def _palette_opens_wizard(term: Terminal, key: str) -> None:
@@ -202,8 +222,9 @@ def _palette_opens_wizard(term: Terminal, key: str) -> None:
 @pytest.mark.parametrize("how,size,colours", [
     ("M", (80, 24), "no-color"),
     pytest.param("ctrl+p", (120, 40), "256", marks=pytest.mark.xfail(
-        strict=True, reason="ctrl+p does not open the palette while ':' is bound (the letters typed next run "
-                            "as editor commands)")),
+        not _ctrl_p_bound(), strict=True,
+        reason="ctrl+p does not open the palette while ':' is bound (the letters typed next run as editor "
+               "commands)")),
     ("colon", (80, 24), "16"),
 ])
 def test_the_migration_wizard_opens(installed, home, legacy, how, size, colours):

@@ -259,3 +259,12 @@ def test_sigterm_ends_a_real_long_command_within_a_second(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert rc == 143 and took < 1.0, (rc, took)
+
+
+def test_an_alias_bomb_typed_into_the_editor_is_refused_not_expanded():
+    from lsc_tui.tui.widgets.node_editor import parse_value
+
+    t0 = time.monotonic()
+    with pytest.raises(ValueError):
+        parse_value(bomb(), None)  # a mapping of nested aliases: refused at the anchor that passes the limit
+    assert time.monotonic() - t0 < 5

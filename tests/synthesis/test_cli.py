@@ -135,3 +135,19 @@ def test_diff_legacy_library_defaults_to_the_legacy_run_yaml(tmp_path, monkeypat
     assert out.startswith("--- run.yaml\n+++ synthesized run.yaml\n")
     assert "+      provider_id: byok_docs" in out and "+      provider_id: okp_solr" in out
     assert "# + providers.vector_io[1]" in out
+
+
+def test_synthesize_to_a_file_does_not_scan_for_secrets(e2e, monkeypatch, capsys):
+    """The scan only masks what is printed; a file holds the values as they are (a tenth of
+    the command at 10,000 lines)."""
+    from lsc_tui.config import preview
+
+    def no_scan(ws):
+        raise AssertionError("the secrets scan ran for a run.yaml written to a file")
+
+    monkeypatch.setattr(preview, "scan_secrets", no_scan)
+    assert main(["synthesize", "lightspeed-stack.yaml", "-o", "out.yaml"]) == 0
+    assert (e2e / "out.yaml").read_text() == (e2e / "run.lcore-expected.yaml").read_text()
+    capsys.readouterr()
+    assert main(["synthesize", "lightspeed-stack.yaml", "-o", "-"]) == 2  # printed: masked, so scanned
+    assert "(AssertionError)" in capsys.readouterr().err

@@ -19,7 +19,11 @@ async def select(app, pilot, display: str, path: tuple) -> None:
     tree = app.query_one(ConfigTree)
     assert tree.select_key(key), key
     tree.focus()
-    await pilot.pause()
+    for _ in range(50):  # the editor follows the cursor a message later (later still on a busy machine)
+        await pilot.pause()
+        item = app.query_one("#editor").item
+        if item is not None and item.key == key:
+            break
     assert app.query_one("#editor").item.key == key
 
 

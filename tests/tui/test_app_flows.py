@@ -460,3 +460,21 @@ async def test_palette_switches_the_named_profile_with_a_preview(unified):
         assert cfg.read_bytes() == on_disk  # a preview, not a save
         app.session.undo()
         assert app.session.workspace.profile is not None
+
+
+
+async def test_a_tree_message_after_the_panes_are_gone_is_ignored(demo):
+    """A highlight still queued when the panes are taken down (at exit, on a slow terminal) has
+    nothing to update: it must not end the editor with an internal error."""
+    from textual.widgets import Tree
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ConfigTree)
+        node = tree.cursor_node
+        await tree.remove()
+        app.post_message(Tree.NodeHighlighted(node))
+        await pilot.pause()
+        await pilot.pause()
+        assert app._exception is None

@@ -98,8 +98,13 @@ class PreflightController:
         for fn in list(self.listeners):
             try:
                 fn()
-            except Exception:  # a closed screen: drop it
+            except Exception as exc:  # a panel that cannot show the run: drop it, and say so
                 self.listeners.remove(fn)
+                app = self.app
+                if app is not None:
+                    app.notify(f"The preflight panel cannot show the run: internal error ({type(exc).__name__}: "
+                               f"{exc}); the run goes on, P shows it again.", severity="error", timeout=10,
+                               markup=False)
 
     # -- running ---------------------------------------------------------------------------
     def start(self, session, interpreter: Interpreter) -> str | None:

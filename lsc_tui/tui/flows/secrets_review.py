@@ -86,8 +86,10 @@ class SecretsReview(FlowScreen):
         try:
             plan = plan_fix(self._workspace, st.findings, result=result)
             st.suggested = {it.finding.fingerprint: it.env_name for it in plan.items}
-        except Exception:  # names are a convenience; the operator can type them
+        except Exception as exc:  # noqa: BLE001 - the messages of the secrets core never hold a value
             st.suggested = {f.fingerprint: f.suggested_env for f in st.findings}
+            self.tell(f"Cannot plan the variable names ({type(exc).__name__}: {exc}); the names shown are "
+                      "suggestions only, e names one.", severity="warning", timeout=10)
         self.revealed = None
 
     def name_of(self, f) -> str:

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
@@ -82,9 +83,11 @@ def parse_value(text: str, original):
     if isinstance(original, list) or original is None:
         if text.strip() == "":
             return None if original is None else []
+        from lsc_tui.config.yamlio import YamlLoadError, data_of
+
         try:
-            value = yaml.safe_load(text)
-        except yaml.YAMLError:
+            value = data_of(text, "value")  # the readers' limits: a typed alias bomb is refused, not expanded
+        except YamlLoadError:
             raise ValueError("is not valid YAML (for a list write [a, b])") from None
         if isinstance(original, list) and not isinstance(value, list):
             raise ValueError("expects a list, written [a, b]")
@@ -454,7 +457,7 @@ class NodeEditor(Vertical):
         for i, fld in enumerate(self.fields):
             try:
                 note = self.query_one(f"#note-{gen}-{i}", Static)
-            except Exception:
+            except NoMatches:  # the form is being rebuilt: its note lines are not mounted yet
                 continue
             found = notes.get(i, [])
             if not found:
@@ -515,14 +518,15 @@ class NodeEditor(Vertical):
             return
         text = self.query_one("#yaml-editor", TextArea).text
         status = self.query_one("#yaml-status", Static)
+        from lsc_tui.config.yamlio import YamlLoadError, data_of
+
         try:
-            yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            problem = getattr(exc, "problem", None) or "invalid YAML"
-            status.update(Text(f" {where}{problem} (not applied yet)", style="bold red"))
-            self.yaml_problem = f"{where}{problem}"
+            data_of(text, "yaml")  # the readers' limits: a pasted alias bomb is refused, not expanded
+        except YamlLoadError as exc:
+            f = exc.finding
+            where = f"line {f.line}, column {f.column}: " if f.line else ""
+            status.update(Text(f" {where}{f.message} (not applied yet)", style="bold red"))
+            self.yaml_problem = f"{where}{f.message}"
             return
         self.yaml_problem = None
         doc = self._doc()
