@@ -215,3 +215,28 @@ async def test_findings_scroll_sideways(demo):
         await pilot.press("l", "l")
         await pilot.pause()
         assert findings.scroll_x > 0
+
+
+async def test_the_selected_rows_detail_is_not_dimmed(demo):
+    """The selected row's "(config)" was dim on the cursor's background, hard to read in some
+    themes: under the cursor the detail is italic instead; elsewhere it stays dim."""
+    from rich.style import Style
+
+    from lsc_tui.tui.widgets.config_tree import ConfigTree
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ConfigTree)
+        assert tree.select_key("lightspeed-stack.yaml|")
+        await pilot.pause()
+        node = tree.cursor_node
+        assert "(config)" in node.label.plain
+        other = tree._by_key["run.yaml|"]
+
+        def dims(n) -> list[bool]:
+            text = tree.render_label(n, Style(), Style())
+            return [Style.parse(str(sp.style)).dim for sp in text.spans if isinstance(sp.style, str)]
+
+        assert not any(dims(node)), tree.render_label(node, Style(), Style()).spans
+        assert any(dims(other))
