@@ -113,6 +113,40 @@ def unified_diff(
     return "".join(out)
 
 
+def changed_spans(diff_text: str) -> dict[int, tuple[int, int]]:
+    """Where each changed line of a unified diff changed: {line index: (start, end)} in the
+    line as the diff shows it (its ``-``/``+`` marker at column 0). A run of removed lines
+    followed by a run of added ones is paired line by line; the span is what is left after
+    the pair's common beginning and end. Lines without a partner (pure insertions or
+    deletions) and equal pairs get no span. Runs on the masked diff, so it shows no value."""
+    lines = diff_text.splitlines()
+    spans: dict[int, tuple[int, int]] = {}
+    i = 0
+    while i < len(lines):
+        if not lines[i].startswith("-") or lines[i].startswith("---"):
+            i += 1
+            continue
+        removed = i
+        while i < len(lines) and lines[i].startswith("-") and not lines[i].startswith("---"):
+            i += 1
+        added = i
+        while i < len(lines) and lines[i].startswith("+") and not lines[i].startswith("+++"):
+            i += 1
+        for r, a in zip(range(removed, added), range(added, i)):
+            old, new = lines[r][1:], lines[a][1:]
+            if old == new:
+                continue
+            head = 0
+            while head < min(len(old), len(new)) and old[head] == new[head]:
+                head += 1
+            tail = 0
+            while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+                tail += 1
+            spans[r] = (1 + head, 1 + len(old) - tail)
+            spans[a] = (1 + head, 1 + len(new) - tail)
+    return spans
+
+
 def _merge_equal(opcodes: list) -> list:
     out: list = []
     for op in opcodes:

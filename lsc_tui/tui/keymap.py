@@ -93,11 +93,20 @@ MOVEMENT = [
     Key("k,up", "cursor_up", "Up", "Movement", palette=False),
     Key("g,home", "scroll_home", "First", "Movement", palette=False),
     Key("G,end", "scroll_end", "Last", "Movement", palette=False),
-    Key("h,left", "collapse", "Tree: collapse / go to parent", "Movement", palette=False),
-    Key("l,right", "expand", "Tree: expand", "Movement", palette=False),
-    Key("enter", "select", "Tree: edit the node; findings and full run.yaml: jump to the source", "Movement",
+    Key("h,left", "collapse", "Tree: collapse / go to parent; diff and findings: scroll left", "Movement",
         palette=False),
+    Key("l,right", "expand", "Tree: expand; diff and findings: scroll right", "Movement", palette=False),
+    Key("enter", "select", "Tree: open the node's form (navigating: letters stay commands); findings and full "
+        "run.yaml: jump to the source", "Movement", palette=False),
     Key("tab,shift+tab", "focus_next", "Next / previous pane or field", "Movement", palette=False),
+    # -- the form and the raw YAML editor (documented here; the widgets bind them) --------------
+    Key("j,k,down,up", "move", "Form: move the cursor between the fields", "Editing", palette=False),
+    Key("enter", "edit", "Form: edit the field under the cursor; in a field: apply the value", "Editing",
+        palette=False),
+    Key("escape", "done", "In a field: stop editing (back to the form's cursor); again: back to the tree",
+        "Editing", palette=False),
+    Key("tab", "indent", "Raw YAML editor: tab indents (two spaces); esc leaves the editor, then tab moves on",
+        "Editing", palette=False),
 ]
 
 # While a text field is being edited the footer shows only keys that work there: the shown keys'

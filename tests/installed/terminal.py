@@ -104,7 +104,7 @@ class Terminal:
             self.send(KEYS.get(key) or key.encode())
             if key == "escape":  # a lone escape is told apart from an escape sequence by the pause
                 time.sleep(0.2)  # after it: the next key must not arrive before it is handled
-                self.settle(quiet=0.3)
+                self.settle()
             else:
                 time.sleep(delay)
 
@@ -149,21 +149,21 @@ class Terminal:
         return self.wait_until(lambda: (t := self.toasts()) and all(x in t for x in texts) and t,
                                f"no notification says all of {texts!r}", timeout=timeout)
 
-    def settle(self, quiet: float = 0.4, timeout: float = 10) -> str:
-        """Wait until the program has written nothing for ``quiet`` seconds (it has handled the
-        keys so far and painted the result), and return the screen. Keys whose effect shows no
-        text to wait for (a focus moving) are followed by this."""
+    def settle(self, quiet: float = 0.3, timeout: float = 10) -> str:
+        """Wait until the screen's text has not changed for ``quiet`` seconds (the program has
+        handled the keys so far and painted the result), and return it. A blinking cursor
+        changes colours only, so it does not count. Keys whose effect shows no text to wait for
+        (a focus moving) are followed by this."""
         deadline = time.monotonic() + timeout
-        last, since = -1, time.monotonic()
+        last, since = None, time.monotonic()
         while time.monotonic() < deadline:
-            with self._lock:
-                n = len(self._output)
-            if n != last:
-                last, since = n, time.monotonic()
+            screen = self.text()
+            if screen != last:
+                last, since = screen, time.monotonic()
             elif time.monotonic() - since >= quiet:
                 break
             time.sleep(0.05)
-        return self.text()
+        return last
 
     def wait_until(self, predicate, what: str, timeout: float = 20):
         """Wait until ``predicate()`` is true (files on disk, a colour); fail with the screen."""

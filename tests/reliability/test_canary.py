@@ -314,6 +314,7 @@ def invocations() -> list[Inv]:
                 Inv(["diff", cfg, "--json", "--env-file", "legacy/.env"]),
                 Inv(["synthesize", cfg, "--json"], (".generated/",)),
                 Inv(["synthesize", cfg, "--json", "-o", "out/run.yaml"], ("out/run.yaml",)),
+                Inv(["synthesize", cfg, "--json", "-o", "-"]), Inv(["synthesize", cfg, "--json", "--explain"]),
                 Inv(["export", "k8s", cfg, "--json"])]
     out += [Inv(["migrate", L]), Inv(["migrate", L, "--json"]), Inv(["migrate", L, "--show"]),
             Inv(["migrate", L, "--strategy", "lift", "--show"]), Inv(["migrate", L, "--strategy", "profile", "--json"]),
@@ -357,6 +358,7 @@ def invocations() -> list[Inv]:
             Inv(["expand", f"{O}/cr.yaml", "--metadata-dir", f"{O}/meta-bad", "-q"]),
             Inv(["expand", f"{O}/cr-enum.yaml"]), Inv(["expand", f"{O}/cr-enum.yaml", "--json"]),
             Inv(["expand", f"{O}/cr.yaml", "--json"]), Inv(["expand", f"{O}/cr.yaml", "--base", "against.yaml"]),
+            Inv(["export", "k8s", "export/run.yaml", "--json", "-o", "k8s"]),
             Inv(["expand", f"{O}/cr.yaml", "--config-map", "against.yaml", "--secrets", "legacy/run.yaml"])]
     out += [Inv(["schema", "lightspeed-stack"]), Inv(["schema", "run-yaml", "-o", "out/schema.json"]),
             Inv(["completion", "bash"])]

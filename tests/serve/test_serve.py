@@ -299,11 +299,13 @@ def test_the_editor_in_headless_chromium_edits_a_value_through_to_the_diff(works
             before = await screen.wait_for("lightspeed-stack.yaml (config)", "vllm1", "No changes")
             await browser.call("Runtime.evaluate", expression="document.querySelector('textarea').focus()")
             await screen.settle()
-            # the tree: down to the provider, open its form; the id field: add a character at its end
+            # the tree: down to the provider, show its form; tab into it; the id field: add a character at its end
             await browser.key("j", "KeyJ", 74, "j")
             await browser.key("j", "KeyJ", 74, "j")
             await browser.key("Enter", "Enter", 13, "\r")
             await screen.wait_for("extra.base")
+            await screen.settle()
+            await browser.key("Tab", "Tab", 9)  # into the form: its first field, the id
             await screen.settle()
             await browser.key("End", "End", 35)
             await browser.key("2", "Digit2", 50, "2")

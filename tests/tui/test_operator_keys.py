@@ -128,6 +128,11 @@ async def test_footer_and_header_drop_items_never_cut_a_word(demo, size):
         assert len(header) <= size[0]
         if size[0] >= 120:
             assert "modified: run.yaml" in header, header
+        for pane in ("3", "4", "2", "1"):  # the footer follows the focus, and still fits
+            await pilot.press(pane)
+            await settle(app, pilot)
+            right = max(k.region.right for k in app.query(FooterKey) if k.display)
+            assert right <= size[0], (pane, _footer(app))
 
 
 def _facts(style) -> tuple[bool, bool, bool]:
@@ -163,3 +168,75 @@ async def test_state_badges_read_in_monochrome(demo, monkeypatch, no_color):
                 facts.append(_facts(text.style))
             assert any(bold and reverse for bold, reverse, _c in facts), (text, text.spans)
             assert any(coloured for _b, _r, coloured in facts) != no_color, facts
+
+
+async def test_diff_shows_where_a_long_line_changed_and_scrolls_sideways(demo):
+    """At 120x40 ``-url: ${env.VLLM_URL:=http://local…`` and ``+url: …`` looked identical: the
+    changed characters show (in reverse video) even beyond the edge, and h / l scroll sideways."""
+    from lsc_tui.config.session import SetValue
+    from lsc_tui.tui.widgets.diff_pane import DiffBody
+
+    url = ("providers", "inference", 0, "config", "url")
+    long = "${env.VLLM_URL:=http://vllm.internal.example.very.long.domain.name:8000/v1}"
+    run = demo / "run.yaml"
+    run.write_text(run.read_text().replace("http://vllm.internal.example:8000/v1", long))
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        app.submit(lambda s: s.apply(SetValue(run, url, long.replace("8000", "8001"))))
+        await settle(app, pilot)
+        body = app.query_one(DiffBody)
+        width = body.size.width
+        shown = body.render()
+        lines = shown.plain.splitlines()
+        minus = next(line for line in lines if line.startswith("-") and "url" in line)
+        plus = next(line for line in lines if line.startswith("+") and "url" in line)
+        assert len(minus) <= width and len(plus) <= width
+        assert "8000" in minus and "8001" in plus and "url:" in minus.split("…")[0], (minus, plus)
+        at = shown.plain.index(plus) + plus.index("8001") + 3
+        assert any(sp.start <= at < sp.end and "reverse" in str(sp.style) for sp in shown.spans), shown.spans
+        app.action_pane("diff")
+        await pilot.press("l", "l")
+        await pilot.pause()
+        assert body.offset_x == 16
+        moved = body.render().plain.splitlines()
+        assert any(line.startswith("…") for line in moved)
+        await pilot.press("h", "h")
+        assert body.offset_x == 0
+
+
+async def test_findings_scroll_sideways(demo):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        findings = app.query_one("#findings")
+        assert findings.virtual_size.width > findings.size.width  # the messages are longer
+        app.action_pane("findings")
+        await pilot.press("l", "l")
+        await pilot.pause()
+        assert findings.scroll_x > 0
+
+
+async def test_the_selected_rows_detail_is_not_dimmed(demo):
+    """The selected row's "(config)" was dim on the cursor's background, hard to read in some
+    themes: under the cursor the detail is italic instead; elsewhere it stays dim."""
+    from rich.style import Style
+
+    from lsc_tui.tui.widgets.config_tree import ConfigTree
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        tree = app.query_one(ConfigTree)
+        assert tree.select_key("lightspeed-stack.yaml|")
+        await pilot.pause()
+        node = tree.cursor_node
+        assert "(config)" in node.label.plain
+        other = tree._by_key["run.yaml|"]
+
+        def dims(n) -> list[bool]:
+            text = tree.render_label(n, Style(), Style())
+            return [Style.parse(str(sp.style)).dim for sp in text.spans if isinstance(sp.style, str)]
+
+        assert not any(dims(node)), tree.render_label(node, Style(), Style()).spans
+        assert any(dims(other))

@@ -17,24 +17,66 @@ from lsc_tui.tui.model import View
 BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
 
 
+def _line_style(line: str) -> str:
+    if line.startswith(("+++", "---")):
+        return "bold"
+    if line.startswith("+"):
+        return "$diff-added"
+    if line.startswith("-"):
+        return "$diff-removed"
+    if line.startswith("@@"):
+        return "$diff-hunk"
+    return ""
+
+
 def diff_content(diff_text: str, empty: str = "(no change)") -> Content:
     """A unified diff (already masked) coloured with the theme's diff variables, so every theme,
     the high-contrast one included, governs every diff lsc-tui shows."""
-    parts = []
-    for line in diff_text.splitlines():
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("+"):
-            style = "$diff-added"
-        elif line.startswith("-"):
-            style = "$diff-removed"
-        elif line.startswith("@@"):
-            style = "$diff-hunk"
-        else:
-            style = ""
-        parts.append((line + "\n", style))
+    parts = [(line + "\n", _line_style(line)) for line in diff_text.splitlines()]
     if not parts:
         return Content(empty)
+    return Content.assemble(*parts).rstrip()
+
+
+def window(line: str, span: tuple[int, int] | None, offset: int, width: int) -> tuple[str, int, tuple | None]:
+    """What of ``line`` shows in ``width`` cells scrolled ``offset`` cells sideways: (text, the
+    index in ``line`` of its first character, the changed span in the text's own columns).
+    A cut end is marked with an ellipsis. Unscrolled, a line whose change lies beyond the edge
+    keeps its beginning (the key), then ``…``, then the change: it always shows where it changed."""
+    if width <= 2 or len(line) <= width and not offset:
+        return line, 0, span
+    if not offset and span is not None and span[0] >= width - 1:
+        head = max(4, width // 3)
+        room = width - head - 1
+        start = max(head + 1, min(span[0] - 4, len(line) - room))
+        body = line[start:start + room]
+        if start + room < len(line):
+            body = body[:-1] + "…"
+        text = line[:head] + "…" + body
+        shift = start - head - 1
+        return text, 0, (span[0] - shift, min(span[1] - shift, len(text)))
+    visible = line[offset:offset + width]
+    if offset and visible:
+        visible = "…" + visible[1:]
+    if offset + width < len(line):
+        visible = visible[:-1] + "…"
+    moved = None if span is None else (span[0] - offset, span[1] - offset)
+    return visible, offset, moved
+
+
+def diff_lines_content(diff_text: str, spans: dict, offset: int, width: int) -> Content:
+    """The diff as ``diff_content`` colours it, each changed line's changed characters in reverse
+    video, cut to ``width`` cells from ``offset`` (see ``window``)."""
+    parts = []
+    for n, line in enumerate(diff_text.splitlines()):
+        style = _line_style(line)
+        text, _first, span = window(line, spans.get(n), offset, width)
+        if span is not None and span[1] > 0 and span[0] < len(text):
+            a, b = max(0, span[0]), min(len(text), max(span[1], span[0] + 1))
+            strong = f"{style} reverse".strip()
+            parts += [(text[:a], style), (text[a:b], strong), (text[b:] + "\n", style)]
+        else:
+            parts.append((text + "\n", style))
     return Content.assemble(*parts).rstrip()
 
 
@@ -53,13 +95,59 @@ def origin_text(origin, view: View | None = None) -> str:
     return " ".join(parts) + (f"  ({step})" if step else "")
 
 
+SIDEWAYS = 8  # cells per h / l
+
+
 class DiffScroll(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("j", "scroll_down", "Down", show=False),
         Binding("k", "scroll_up", "Up", show=False),
         Binding("g", "scroll_home", "Top", show=False),
         Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("h,left", "sideways(-1)", "Left", show=False),
+        Binding("l,right", "sideways(1)", "Right", show=False),
     ]
+
+    def action_sideways(self, direction: int) -> None:
+        self.query_one(DiffBody).shift(direction * SIDEWAYS)
+
+
+class DiffBody(Static):
+    """The diff, cut to the pane's width at a sideways offset (h / l): long lines are never
+    lost, and a changed line shows where it changed (the core's ``changed_spans``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__("", **kwargs)
+        self.offset_x = 0
+        self._diff: tuple[str, dict] | None = None
+        self._longest = 0
+
+    def show_diff(self, diff_text: str) -> None:
+        from lsc_tui.config.diff import changed_spans
+
+        self._diff = (diff_text, changed_spans(diff_text))
+        self._longest = max((len(line) for line in diff_text.splitlines()), default=0)
+        self.offset_x = min(self.offset_x, max(0, self._longest - 1))
+        self._paint()
+
+    def show_text(self, text) -> None:
+        self._diff = None
+        self.offset_x = 0
+        self.update(text)
+
+    def shift(self, cells: int) -> None:
+        if self._diff is None:
+            return
+        width = self.size.width or 80
+        self.offset_x = max(0, min(self.offset_x + cells, max(0, self._longest - width // 2)))
+        self._paint()
+
+    def on_resize(self) -> None:
+        self._paint()
+
+    def _paint(self) -> None:
+        if self._diff is not None:
+            self.update(diff_lines_content(*self._diff, self.offset_x, self.size.width or 10_000))
 
 
 class RunYamlList(OptionList):
@@ -77,7 +165,7 @@ class DiffPane(Vertical):
     DiffPane #diff-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     DiffPane #diff-switcher { height: 1fr; }
     DiffPane #diff-scroll { height: 1fr; }
-    DiffPane #diff-body { text-wrap: nowrap; text-overflow: ellipsis; }
+    DiffPane #diff-body { width: 100%; text-wrap: nowrap; text-overflow: clip; }
     DiffPane #run-list { height: 1fr; border: none; padding: 0; }
     DiffPane #origin { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
@@ -96,7 +184,7 @@ class DiffPane(Vertical):
         yield Static("", id="diff-title")
         with ContentSwitcher(initial="diff-scroll", id="diff-switcher"):
             with DiffScroll(id="diff-scroll"):
-                yield Static("", id="diff-body")
+                yield DiffBody(id="diff-body")
             yield RunYamlList(id="run-list")
         yield Static("", id="origin")
 
@@ -104,17 +192,17 @@ class DiffPane(Vertical):
         self.view = view
         self._title()
         self._tab_label(view.preview_label)
-        body = self.query_one("#diff-body", Static)
+        body = self.query_one("#diff-body", DiffBody)
         if not view.run_lines and view.preview_note:
-            body.update(Text(view.preview_note, style="dim"))
+            body.show_text(Text(view.preview_note, style="dim"))
         elif not view.run_lines:
-            body.update(Text("No synthesized run.yaml: " + (
+            body.show_text(Text("No synthesized run.yaml: " + (
                 "the Llama Stack server owns it (legacy server mode)." if view.mode == "legacy-server"
                 else "fix the errors in the findings (4) first."), style="dim"))
         elif view.diff_text.strip():
-            body.update(diff_content(view.diff_text))
+            body.show_diff(view.diff_text)
         else:
-            body.update(Text(f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
+            body.show_text(Text(f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
                              f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
                              style="dim"))
         self._fill_list()
@@ -138,7 +226,7 @@ class DiffPane(Vertical):
         t.append(f" {v.preview_label if v else 'run.yaml'} ", style="bold reverse")
         if self.mode == "diff":
             t.append(f" diff vs {BASELINE_NAMES.get(v.baseline, v.baseline) if v else ''}")
-            t.append("  v: full  b: baseline", style="dim")
+            t.append("  v: full  b: baseline  h/l: sideways", style="dim")
         else:
             t.append(f" {len(v.run_lines) if v else 0} lines, with provenance")
             t.append("  v: diff  enter: jump", style="dim")

@@ -18,6 +18,8 @@ class FindingsPanel(DataTable):
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "First", show=False),
         Binding("G", "scroll_bottom", "Last", show=False),
+        Binding("h", "cursor_left", "Left", show=False),  # a row cursor: the table scrolls sideways
+        Binding("l", "cursor_right", "Right", show=False),
     ]
 
     class Jump(Message):

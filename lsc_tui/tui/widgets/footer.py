@@ -32,6 +32,19 @@ def editing(widget) -> bool:
     return isinstance(widget, Input) and not widget.disabled
 
 
+def key_width(key_display: str, description: str, compact: bool) -> int:
+    """The cells a FooterKey takes, from Textual's FooterKey CSS (key padding 0 1, description
+    padding 0 1 0 0; compact: no key padding, description padding 0 0 0 1, margin-right 1).
+    Computed, not measured: a key just mounted has no styles yet, and measuring it then says
+    everything fits."""
+    from rich.cells import cell_len
+
+    key, desc = cell_len(key_display), cell_len(description)
+    if compact:
+        return key + (1 + desc if description else 0) + 1
+    return key + 2 + (desc + 1 if description else 0)
+
+
 class KeyFooter(Footer):
     """Footer keys chosen for the focus and fitted to the width (see the module doc)."""
 
@@ -76,7 +89,7 @@ class KeyFooter(Footer):
         used = 0
         fits = True
         for key in self.query(FooterKey):
-            need = key.render().cell_len + key.styles.margin.width
+            need = key_width(key.key_display, key.description, self.compact)
             fits = fits and used + need <= width
             if fits:
                 used += need
