@@ -233,8 +233,6 @@ class LscTuiApp(App):
         gcpolicy.settle()
         gcpolicy.editing()
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
-        if self.notice:
-            self.notify(self.notice, timeout=15, markup=False)
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
@@ -246,8 +244,15 @@ class LscTuiApp(App):
         if not self._jobs_open and time.monotonic() - self._last_job >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
             gcpolicy.collect_idle()
 
+    def _show_notice(self) -> None:
+        """The start-up notice (where the demo was copied, what to try first), shown once no
+        question is on screen: over a dialog it would hide the dialog's keys at 80x24."""
+        if self.notice:
+            self.notify(self.notice, timeout=15, markup=False)
+
     def _offer_recovery_or_migration(self) -> None:
-        """After a dropped session, offer the edits it left behind; else, for a legacy config, migration."""
+        """After a dropped session, offer the edits it left behind; else, for a legacy config,
+        migration. The start-up notice follows the answer (or shows at once when nothing is asked)."""
         from lsc_tui.config.session import read_recovery
 
         data = None
@@ -258,6 +263,7 @@ class LscTuiApp(App):
             changed = [self._display_name(p) for p in self.session.recovery_changed_on_disk()]
 
             def answer(choice) -> None:
+                self._show_notice()
                 if choice == "restore":
                     said = ("Restored the unsaved edits over the change on disk (u undoes them; saving writes "
                             "them, with a backup)." if changed else "Restored the unsaved edits (u undoes them).")
@@ -281,7 +287,9 @@ class LscTuiApp(App):
         if self.offer_migration and not self.readonly:
             from lsc_tui.tui.flows import offer_migration
 
-            offer_migration(self, self.session)
+            if offer_migration(self, self.session, after_answer=self._show_notice):
+                return
+        self._show_notice()
 
     def _run_flow(self, action: str) -> None:
         from lsc_tui.tui.flows import FLOWS

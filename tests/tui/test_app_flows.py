@@ -478,3 +478,31 @@ async def test_a_tree_message_after_the_panes_are_gone_is_ignored(demo):
         await pilot.pause()
         await pilot.pause()
         assert app._exception is None
+
+
+async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypatch, tmp_path):
+    """At 80x24 a toast over the migration question hid its 'later' key: the notice (where the
+    demo was copied, what to try first) shows once the question is answered."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
+    app = make_app(notice="Try first: the demo notice", offer_migration=True)
+    shown: list[str] = []
+    original = app.notify
+
+    def notify(message, **kwargs):
+        shown.append(str(message))
+        return original(message, **kwargs)
+
+    app.notify = notify
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(50):
+            if isinstance(app.screen, MigrationOffer):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, MigrationOffer)
+        assert not [m for m in shown if "demo notice" in m]
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert [m for m in shown if "demo notice" in m]

@@ -63,12 +63,13 @@ def open_preflight(app, session, on_done=None) -> None:
     app.push_screen(PreflightPanel(session), on_done)
 
 
-def offer_migration(app, session, on_done=None, *, once: bool = True) -> bool:
+def offer_migration(app, session, on_done=None, *, once: bool = True, after_answer=None) -> bool:
     """On opening a legacy config: ask whether to migrate now (m) or later (l/esc).
 
     Asked once per config file (``once``): the answer is remembered in the state directory
     (lsc_tui.tui.offers) and the question is not asked again; M opens the wizard any time.
-    Returns True when the question was shown. The editor calls this once after loading.
+    Returns True when the question was shown; ``after_answer()`` runs once it is answered.
+    The editor calls this once after loading.
     """
     from lsc_tui.tui import offers
     from lsc_tui.tui.flows.migrate_wizard import legacy_message
@@ -83,6 +84,8 @@ def offer_migration(app, session, on_done=None, *, once: bool = True) -> bool:
     def answer(choice) -> None:
         if once:
             offers.remember(session.path, "migration", choice or "later")
+        if after_answer is not None:
+            after_answer()
         if choice == "migrate":
             open_migrate(app, session, on_done)
 
