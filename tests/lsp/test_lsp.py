@@ -15,6 +15,8 @@ from pygls.uris import from_fs_path
 
 from tests.lsp.client import ROOT, Editor, run
 
+pytestmark = pytest.mark.slow  # each test starts `lsc-tui lsp` and talks to it over stdio
+
 SECRET = "sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678"
 
 LEGACY_CONFIG = """\

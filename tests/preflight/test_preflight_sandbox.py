@@ -36,6 +36,7 @@ def hostile(ws, init_code: str):
     return ws.run_yaml(RUN_ONE)
 
 
+@pytest.mark.slow  # waits out a real timeout of the probe
 def test_import_that_loops_forever_times_out_and_leaves_no_process(ws):
     run_yaml = hostile(ws, "while True:\n    pass\n")
     t0 = time.monotonic()
@@ -49,6 +50,7 @@ def test_import_that_loops_forever_times_out_and_leaves_no_process(ws):
     assert not _alive(pid)
 
 
+@pytest.mark.slow  # waits out a real timeout of the probe
 def test_escaped_child_process_is_killed_with_the_probe(ws):
     # libc fork() bypasses every Python-level guard; the runner must still clean up. The
     # child names itself by /proc/self: its pid as this test sees it, even inside a PID
@@ -260,6 +262,7 @@ def test_target_interpreter_that_hangs_is_killed(ws):
     assert not _alive(pid)
 
 
+@pytest.mark.slow  # waits out a real timeout of the probe
 def test_startup_allowance_does_not_depend_on_a_short_timeout(ws):
     """--timeout 1 is per provider; a slow interpreter start is not cut short by it."""
     fake = ws.write("slowpy", f"#!/bin/sh\nsleep 1.5\nexec {sys.executable} \"$@\"\n")
@@ -287,6 +290,7 @@ for fd in range(3, 30):
     assert "this is not an event" in err["details"]
 
 
+@pytest.mark.slow  # waits out a real timeout of the probe
 def test_keep_going_continues_in_a_new_probe_after_a_crash_and_a_timeout(ws):
     good_provider(ws)
     ws.package("crashing_provider", {"__init__.py": "import os\nos._exit(9)\n"})
