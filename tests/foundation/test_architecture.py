@@ -1,6 +1,7 @@
 """The core never imports Textual: checked on the source and in a fresh interpreter."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -49,3 +50,18 @@ def test_the_probe_imports_only_the_standard_library_anywhere():
             continue
         outside += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] not in sys.stdlib_module_names]
     assert outside == []
+
+
+def test_a_core_test_run_does_not_import_the_editor(tmp_path):
+    """The root conftest keeps the editor's fixtures lazy: running core tests imports no lsc_tui.tui."""
+    plugin = tmp_path / "report_editor_modules.py"
+    plugin.write_text("import sys\n\n"
+                      "def pytest_sessionfinish(session):\n"
+                      "    print('EDITOR MODULES:', sorted(m for m in sys.modules if m.startswith('lsc_tui.tui')))\n")
+    root = PKG.parent
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider",
+                          "-p", "report_editor_modules", str(root / "tests" / "synthesis" / "test_provenance.py")],
+                         cwd=root, capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "EDITOR MODULES: []" in out.stdout, out.stdout[-2000:]
