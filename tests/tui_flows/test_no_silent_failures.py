@@ -46,3 +46,18 @@ async def test_a_panel_that_cannot_show_the_run_is_told(demo):
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert any("cannot show the run" in m and "KeyError" in m for m in errors), errors
         assert broken not in ctl.listeners and seen == [1]  # the others still hear of the run
+
+
+def test_a_long_key_path_is_broken_at_its_dots_never_inside_a_name():
+    from lsc_tui.tui.flows.migrate_wizard import fit_key_path
+
+    path = "llama_stack.config.native_override.providers.inference[0].config.api_key"
+    for width in (30, 40, 60, 72, 100):
+        text = fit_key_path(path, "    ", width)
+        lines = text.split("\n")
+        assert all(len(line) <= width for line in lines), (width, lines)
+        assert "".join(line.strip() for line in lines) == path
+        names = {n for n in path.replace("[", ".").replace("]", "").split(".") if n}
+        for line in lines:  # every line starts and ends on a whole key name
+            tokens = [t for t in line.strip().replace("[", ".").replace("]", "").split(".") if t]
+            assert tokens[0] in names and tokens[-1] in names, line

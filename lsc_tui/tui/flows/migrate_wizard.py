@@ -387,6 +387,10 @@ class MigrateWizard(FlowScreen):
                       "review (S) can, after the migration.", severity="warning", timeout=10)
             return None
 
+    def _text_width(self) -> int:
+        """Columns a line of the step's text has (the dialog's border and padding aside)."""
+        return max(30, min(self.app.size.width, 100) - 8)
+
     def _step_secrets(self) -> Content:
         m = self.m
         plan = self.secret_plan
@@ -394,15 +398,27 @@ class MigrateWizard(FlowScreen):
             return Content.assemble((f"{TICK} No literal secrets in the files this migration writes or keeps.\n",
                                      "$success"))
         parts = [("Literal secrets found on the way (values masked):\n", "bold")]
+        width = self._text_width()
         for s in m.secrets:
-            where = f" (now at {_path_text(s.moved_to)})" if s.moved_to is not None else ""
-            parts.append(f"  {s.file}:{s.line}  {_path_text(s.path)}{where}\n")
+            line = f"  {s.file}:{s.line}  {_path_text(s.path)}"
+            if len(line) > width:  # the key path on a line of its own, broken at its dots
+                line = f"  {s.file}:{s.line}\n" + fit_key_path(_path_text(s.path), "    ", width)
+            if s.moved_to is not None:
+                moved = f" (now at {_path_text(s.moved_to)})"
+                last = line.rsplit("\n", 1)[-1]
+                line += moved if len(last) + len(moved) <= width else \
+                    "\n" + fit_key_path(f"(now at {_path_text(s.moved_to)})", "    ", width)
+            parts.append(line + "\n")
         if plan is not None and plan.items:
             box = "[x]" if self.convert_secrets else "[ ]"
             parts.append(("\n" + box + " Convert them now (space toggles): each becomes ${env.NAME} in the new "
                           "file and its value goes to .env (0600):\n", "bold $accent"))
             for it in plan.items:
-                parts.append(f"      {it.finding.key_path}  ->  {it.reference}\n")
+                line = f"      {it.finding.key_path}  ->  {it.reference}"
+                if len(line) > width:
+                    line = fit_key_path(str(it.finding.key_path), "      ", width) + \
+                        "\n" + fit_key_path(f"->  {it.reference}", "        ", width)
+                parts.append(line + "\n")
             parts.append(("\nS (secrets review) offers other names or a Kubernetes Secret afterwards.\n",
                           "$text-muted"))
         else:
@@ -654,6 +670,23 @@ class MigrateWizard(FlowScreen):
             if str(p) not in self.written:
                 self.written.append(str(p))
         self.backups += [str(b) for b in applied.backups]
+
+
+def fit_key_path(text: str, indent: str, width: int) -> str:
+    """``indent + text`` in lines of at most ``width`` columns, broken after a '.' or before a
+    '[' of a key path (continuation lines indented two more), never inside a key name; a single
+    name longer than a line is the only thing cut."""
+    import re
+
+    pieces = re.findall(r"[^.\[]+\.?|\[[^\]]*\]\.?", text) or [text]
+    lines, current = [], indent
+    for piece in pieces:
+        if len(current) + len(piece) > width and current.strip():
+            lines.append(current)
+            current = indent + "  "
+        current += piece
+    lines.append(current)
+    return "\n".join(lines)
 
 
 def _path_text(path) -> str:
