@@ -64,7 +64,7 @@ async def test_the_migration_offer_shows_on_a_legacy_config(demo):
 
 
 async def test_a_migration_offer_that_fails_is_not_swallowed(demo, monkeypatch):
-    def broken(app, session, on_done=None, after_answer=None):
+    def broken(app, session, on_done=None, **_kwargs):
         raise FileNotFoundError(2, "No such file or directory", "lsc_tui/tui/flows/flows.tcss")
 
     monkeypatch.setattr(flows_pkg, "offer_migration", broken)
