@@ -19,24 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas" / "cli"
 SECRET = "sk-proj-Abc123Def456Ghi789Jkl012Mno345Pqr678"
 
-UNIFIED = """\
-name: demo
-service:
-  host: localhost
-  port: 8080
-llama_stack:
-  use_as_library_client: true
-  config:
-    baseline: default
-user_data_collection:
-  feedback_enabled: false
-inference:
-  providers:
-    - id: vllm1
-      type: vllm
-      extra:
-        base_url: http://vllm.example.com:8000/v1
-"""
+# a unified config with one vLLM provider, shared with the lsp and serve tests
+UNIFIED = (Path(__file__).resolve().parents[1] / "fixtures" / "unified-vllm.yaml").read_text(encoding="utf-8")
 RUN = """\
 version: 2
 distro_name: starter

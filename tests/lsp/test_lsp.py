@@ -335,24 +335,8 @@ def test_malformed_input_is_a_located_diagnostic_and_recovers(tmp_path):
 
 
 def test_synthesize_command_returns_run_yaml_and_diff_against_saved(tmp_path):
-    (tmp_path / "lightspeed-stack.yaml").write_text("""\
-name: demo
-service:
-  host: localhost
-  port: 8080
-llama_stack:
-  use_as_library_client: true
-  config:
-    baseline: default
-user_data_collection:
-  feedback_enabled: false
-inference:
-  providers:
-    - id: vllm1
-      type: vllm
-      extra:
-        base_url: http://vllm.example.com:8000/v1
-""")
+    (tmp_path / "lightspeed-stack.yaml").write_text(
+        (Path(__file__).resolve().parents[1] / "fixtures" / "unified-vllm.yaml").read_text(encoding="utf-8"))
 
     async def go():
         ed = Editor()

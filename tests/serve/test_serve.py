@@ -23,24 +23,8 @@ pytestmark = pytest.mark.slow  # each test starts `lsc-tui serve` and talks to i
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "t0ken-for-the-serve-tests-1234"
-CONFIG = """\
-name: demo
-service:
-  host: localhost
-  port: 8080
-llama_stack:
-  use_as_library_client: true
-  config:
-    baseline: default
-user_data_collection:
-  feedback_enabled: false
-inference:
-  providers:
-    - id: vllm1
-      type: vllm
-      extra:
-        base_url: http://vllm.example.com:8000/v1
-"""
+# a unified config with one vLLM provider (tests/fixtures/unified-vllm.yaml)
+CONFIG = (Path(__file__).resolve().parents[1] / "fixtures" / "unified-vllm.yaml").read_text(encoding="utf-8")
 
 
 def _env() -> dict:
