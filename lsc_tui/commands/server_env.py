@@ -30,14 +30,12 @@ def read(args) -> tuple[dict | None, str | None]:
     name = getattr(args, "env_file", None)
     if not name:
         return None, None
-    from lsc_tui.config.operator.export import parse_env_file
-
     from lsc_tui.config import fsio
+    from lsc_tui.config.operator.export import load_env_file
 
     try:  # the guarded reader: regular files only (a FIFO never blocks), size cap, UTF-8
-        text, _st = fsio.read_text(Path(name), name)
+        return load_env_file(Path(name), name), name
     except fsio.ReadRefused as exc:
         f = exc.finding
         raise EnvFileError(f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
                            f"    fix: {f.fix} (a file of NAME=value lines)") from None
-    return parse_env_file(text), name

@@ -42,7 +42,8 @@ def ask_env_file(app) -> None:
 
 
 def use_env_file(app, text: str | None) -> None:
-    from lsc_tui.config.operator.export import parse_env_file
+    from lsc_tui.config import fsio
+    from lsc_tui.config.operator.export import load_env_file
 
     if text is None:
         app.submit(lambda s: s.set_server_env(None), "edit",
@@ -51,13 +52,11 @@ def use_env_file(app, text: str | None) -> None:
     session = app.session
     path = Path(os.path.expanduser(text))
     path = path if path.is_absolute() else session.workspace.config_dir / path
-    try:
-        if not path.is_file():
-            raise OSError(f"{path} is not a regular file")
-        env = parse_env_file(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        app.notify(f"Cannot use {text}: {reason}", title="Server environment", severity="error", timeout=8)
+    try:  # the guarded reader: a FIFO or a device is refused at once instead of blocking the editor
+        env = load_env_file(path, text)
+    except fsio.ReadRefused as exc:
+        app.notify(f"Cannot use {text}: {exc.finding.message}", title="Server environment", severity="error",
+                   timeout=8)
         return
     shown = text
     app.submit(lambda s: s.set_server_env(env, shown), "edit",

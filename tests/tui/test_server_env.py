@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from lsc_tui.tui.server_env import palette_commands, use_env_file
@@ -50,5 +52,9 @@ async def test_an_env_file_turns_unset_variables_into_errors(tmp_path, monkeypat
         assert not [f for f in app.session.analysis.findings if f.code == "env-unset"]
         assert "Check against lsc-tui's own environment" in [name for name, *_ in palette_commands(app)]
         use_env_file(app, "missing.env")  # told, nothing changes
+        await settle(app, pilot)
+        assert app.session.server_env_source == "fixed.env"
+        os.mkfifo(tmp_path / "pipe.env")  # refused at once by the guarded reader, never waited on
+        use_env_file(app, "pipe.env")
         await settle(app, pilot)
         assert app.session.server_env_source == "fixed.env"

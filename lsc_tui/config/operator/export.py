@@ -372,11 +372,11 @@ def secret_manifest_text(exported: Export) -> str:
     return dump(exported.secret, sort_keys=False)
 
 
-def load_env_file(path: Path) -> dict[str, str]:
+def load_env_file(path: Path, display: str | None = None) -> dict[str, str]:
     """The values of a .env file, read through the guarded reader (raises fsio.ReadRefused)."""
     from lsc_tui.config import fsio
 
-    return parse_env_file(fsio.read_text(path)[0])
+    return parse_env_file(fsio.read_text(path, display)[0])
 
 
 # -- a workspace, end to end (`lsc-tui export k8s` and the editor's palette) ---------------------
