@@ -216,7 +216,7 @@ class LscTuiApp(App):
         editor.readonly = self.readonly
         self.query_one(ConfigTree).focus()
         if self.requested_theme and self.persist_theme and not self._theme_errors:
-            themes.save_setting("theme", self.theme)
+            self._remember_theme(self.theme)
         self.submit(self._open_session, "load", self._session_opened)
         self._main_up = True
 
@@ -323,7 +323,13 @@ class LscTuiApp(App):
 
     def _on_theme_changed(self, theme: Theme) -> None:
         if self._theme_ready and self.persist_theme:
-            themes.save_setting("theme", theme.name)
+            self._remember_theme(theme.name)
+
+    def _remember_theme(self, name: str) -> None:
+        problem = themes.save_setting("theme", name)
+        if problem:
+            self.notify(f"The theme is used now but not remembered for next time: {problem}",
+                        severity="warning", timeout=8)
 
     # -- layout: three panes, or tabs below NARROW_BELOW columns -----------------------------
     def on_resize(self, event) -> None:

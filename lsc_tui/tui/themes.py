@@ -131,16 +131,18 @@ def read_settings() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def save_setting(key: str, value) -> None:
-    """Remember one setting; failures (read-only home) are silent: it is only a preference."""
+def save_setting(key: str, value) -> str | None:
+    """Remember one setting. Returns why it could not be remembered (a read-only home, ...),
+    for the editor to say so; None when it was."""
     data = read_settings()
     if data.get(key) == value:
-        return
+        return None
     data[key] = value
     path = settings_path()
     from lsc_tui.config.fsio import write_file
 
     try:
         write_file(path, yaml.safe_dump(data, sort_keys=True))
-    except OSError:
-        pass
+    except OSError as exc:
+        return f"{path}: {exc.strerror or exc}"
+    return None

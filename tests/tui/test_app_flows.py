@@ -506,3 +506,13 @@ async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypat
         await pilot.press("l")
         await settle(app, pilot)
         assert [m for m in shown if "demo notice" in m]
+
+
+def test_a_theme_that_cannot_be_remembered_says_why(tmp_path, monkeypatch):
+    from lsc_tui.tui import themes
+
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the settings folder should be\n")
+    monkeypatch.setattr(themes, "settings_path", lambda: blocked / "settings.yaml")
+    problem = themes.save_setting("theme", "lsc-high-contrast")
+    assert problem and "settings.yaml" in problem

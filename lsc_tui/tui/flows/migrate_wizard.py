@@ -599,11 +599,6 @@ class MigrateWizard(FlowScreen):
             return
         self.written = [str(res.written)]
         self.backups = [str(res.backup)] if res.backup else []
-        if res.backup and m.secrets:
-            try:  # the backup holds the literal secrets: private, like the .env it came with
-                os.chmod(res.backup, 0o600)
-            except OSError:
-                pass
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
             self._write_secrets()
