@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import Any, Optional
 from collections.abc import Mapping
 
-from lsc_tui.config import enrichment as E
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
 from lsc_tui.config.findings import Severity
-from lsc_tui.config.provenance import Origin
+from lsc_tui.config.synthesis import enrichment as E
+from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.result import Synthesis
+from lsc_tui.config.synthesis.steps import _enrich, _guard
 
 _STORE_DEFAULTS = {
     "backend": "faiss",
@@ -103,16 +105,12 @@ def enrich_legacy_library(
     env_source: Optional[str] = None,
 ):
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
-    from lsc_tui.config.synthesis import Synthesis
-
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
     stores = [_validated_store(s, i, env, ctx) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
-    from lsc_tui.config.synthesis import _guard
-
     _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
     okp = rag.get("okp") if isinstance(rag.get("okp"), dict) else {}
     try:
@@ -159,8 +157,6 @@ def enrich_legacy_server(
     env_source: Optional[str] = None,
 ):
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
-    from lsc_tui.config.synthesis import Synthesis, _enrich
-
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     E.dedupe_vector_io(b)
     _enrich(b, ctx, config, unified_mode=False)

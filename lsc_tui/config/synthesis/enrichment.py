@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.provenance import Origin, Provenance
+from lsc_tui.config.synthesis.provenance import Origin, Provenance
 
 # --- LCORE's constants (facts about its behaviour, restated) --------------------------
 PROVIDER_TYPES: dict[str, str] = {
