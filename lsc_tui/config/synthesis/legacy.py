@@ -17,8 +17,9 @@ from __future__ import annotations
 from typing import Any, Optional
 from collections.abc import Mapping
 
-from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
+from lsc_tui.config.envref import ENV_REF, EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Severity
+from lsc_tui.config.releases import Release, rules_for
 from lsc_tui.config.synthesis import enrichment as E
 from lsc_tui.config.synthesis.provenance import Origin
 from lsc_tui.config.synthesis.result import Synthesis
@@ -47,18 +48,22 @@ def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: tuple) -
         return value
 
 
-def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx: E.Context) -> Any:
+def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx: E.Context,
+                     source: tuple = ("rag", "byok", "stores")) -> Any:
     """A BYOK store as LCORE's validated model dumps it (defaults filled in)."""
     if not isinstance(raw, dict):
         return raw
-    where = ("rag", "byok", "stores", index)
+    where = source + (index,)
     store = dict(_STORE_DEFAULTS)
+    if ctx.release_rules.byok.type_key == "rag_type":  # before main: rag_type, not backend
+        del store["backend"]
+        store["rag_type"] = "inline::faiss"
     for key, value in raw.items():
         store[key] = value if env is None else _resolve(value, env, ctx, where + (key,))
     dim = store.get("embedding_dimension")
     if isinstance(dim, str) and dim.strip().isdigit():
         store["embedding_dimension"] = int(dim)  # pydantic's PositiveInt coerces "768"
-    if store.get("backend") == "pgvector":
+    if store.get("backend") == "pgvector" or store.get("rag_type") == "remote::pgvector":
         for key, default in E.PG_DEFAULTS.items():
             if store.get(key) is None:
                 store[key] = default  # filled after env resolution: stays a reference
@@ -82,9 +87,10 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
-def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None):
+def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None, release=None):
     """The context, config and builder both legacy modes start from."""
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source,
+                    rules=rules_for(release))
     if not isinstance(config, dict):
         config = {}
     b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
@@ -103,19 +109,21 @@ def enrich_legacy_library(
     env: Optional[Mapping[str, str]] = None,
     locate=None,
     env_source: Optional[str] = None,
+    release: Optional[Release] = None,
 ):
-    """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
-    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
-    rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
-    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
-    raw_stores = byok.get("stores") or []
-    stores = [_validated_store(s, i, env, ctx) for i, s in enumerate(raw_stores)] \
+    """What LCORE runs for a legacy library config: its enrichment of the external run.yaml
+    (``release``: the LCORE release whose enrichment to follow; None: main)."""
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
+    rules = ctx.release_rules
+    rag = rules.rag_inputs(config)
+    raw_stores = rag.stores or []
+    stores = [_validated_store(s, i, env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
-    _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
-    okp = rag.get("okp") if isinstance(rag.get("okp"), dict) else {}
+    _guard(ctx, rag.stores_path, E.enrich_byok, b, ctx, stores, rag.stores_path)
+    okp = rag.okp if isinstance(rag.okp, dict) else {}
     try:
-        enabled = E.okp_enabled(rag)
-    except E.StepError:
+        enabled = any(E.OKP_ID in (s or []) for s in rag.sources)
+    except TypeError:
         enabled = False
     resolved_url = None
     url = okp.get("rhokp_url")
@@ -130,9 +138,10 @@ def enrich_legacy_library(
                          "LCORE resolves the env reference in rag.okp.rhokp_url when it loads the "
                          "configuration; " + ("the preview uses the environment given" if exact
                                               else "the preview shows the value with the variable unset"),
-                         "nothing to do; set the variable where LCORE runs", ("rag", "okp", "rhokp_url"))
-    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"), resolved_url)
-    _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+                         "nothing to do; set the variable where LCORE runs", rag.okp_path + ("rhokp_url",))
+    _guard(ctx, rag.okp_path, E.enrich_okp, b, ctx, okp, enabled, rag.okp_path, resolved_url)
+    if rules.library_azure:
+        _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
     return Synthesis(b.root, ctx.findings, "legacy-library", b.prov)
 
 
@@ -155,10 +164,83 @@ def enrich_legacy_server(
     env: Optional[Mapping[str, str]] = None,
     locate=None,
     env_source: Optional[str] = None,
+    release: Optional[Release] = None,
+    run_yaml_text: Optional[str] = None,
 ):
-    """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
-    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
-    E.dedupe_vector_io(b)
+    """What the Llama Stack container's entrypoint produces from its run.yaml (raw config).
+
+    ``release``: the LCORE release whose entrypoint runs (None: main, forward-compatible). 0.5.x resolves every
+    env reference of the config first and, when one is unset, runs the run.yaml unenriched:
+    with a known environment that is what the result shows (``run_yaml_text``, the file as it
+    is, when given); with an unknown one, a finding says which variables would make it so."""
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
+    rules = ctx.release_rules
+    if rules.server_resolves_env:
+        config = _resolve_for_entrypoint(config, ctx)
+        if config is None:
+            return Synthesis(b.root, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
+    unenriched = run_yaml if isinstance(run_yaml, dict) else {}
+    if rules.server_dedupe:
+        E.dedupe_vector_io(b)
     _enrich(b, ctx, config, unified_mode=False)
-    E.dedupe_vector_io(b)
+    if rules.server_dedupe:
+        E.dedupe_vector_io(b)
+    failed = [f for f in ctx.findings if f.is_error and f.code == "synthesis-lcore-fails"]
+    if failed:
+        # the entrypoint's script stops with an exception, and the entrypoint then starts
+        # Llama Stack on the run.yaml as it is
+        why = failed[0].message.removeprefix("LCORE's synthesizer stops here: ")
+        ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
+                 f"{rules.release.label}'s Llama Stack container runs the unenriched run.yaml: its enrichment "
+                 f"stops ({why}) and the "
+                 "entrypoint falls back to the file as it is (no BYOK, no OKP)",
+                 failed[0].fix, failed[0].path)
+        return Synthesis(unenriched, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
     return Synthesis(b.root, ctx.findings, "legacy-server", b.prov)
+
+
+def _resolve_for_entrypoint(config: dict, ctx: E.Context) -> Optional[dict]:
+    """0.5.x's entrypoint: every ``${env.X}`` of lightspeed-stack.yaml resolved before it
+    enriches. None when a variable is unset in the known environment (the entrypoint then
+    runs the unenriched run.yaml); with an unknown environment the references stay and a
+    finding names the variables whose absence would do that."""
+    label = ctx.release_rules.release.label
+    unset: list[tuple[str, tuple]] = []
+
+    def walk(node: Any, path: tuple) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v, path + (k,)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, path + (i,)) for i, v in enumerate(node)]
+        if isinstance(node, str) and "${env." in node:
+            if ctx.env is None:
+                for ref in find_refs(node):
+                    if ref.op is None:
+                        unset.append((ref.name, path))
+                return node
+            try:
+                return resolve_string(node, ctx.env)
+            except EnvVarMissing as exc:
+                unset.append((exc.name, path))
+                return node
+        return node
+
+    resolved = walk(config, ())
+    if not unset:
+        return resolved
+    name, path = unset[0]
+    names = ", ".join(sorted({n for n, _ in unset}))
+    if ctx.env is None:
+        ctx.find(Severity.WARNING, "legacy-entrypoint-fallback",
+                 f"{label}'s Llama Stack container resolves every env reference of this file before it "
+                 f"enriches run.yaml; if {names} is unset in the container it silently runs the unenriched "
+                 "run.yaml (no BYOK, no OKP)",
+                 "set the variables in the Llama Stack container, or give the references a := default",
+                 path)
+        return resolved
+    where = ctx.env_source or "lsc-tui's environment"
+    ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
+             f"{label}'s Llama Stack container runs the unenriched run.yaml: it resolves every env "
+             f"reference of this file first and {names} is not set in {where} (no BYOK, no OKP)",
+             "set the variables in the Llama Stack container, or give the references a := default", path)
+    return None

@@ -88,32 +88,30 @@ def _report_dupes(b: E.Builder, ctx: E.Context, source: tuple) -> None:
 
 
 def _enrich(b: E.Builder, ctx: E.Context, config: dict, *, unified_mode: bool) -> None:
-    """Azure, BYOK, Solr/OKP and (unified only) vector_store, reading the raw config."""
-    _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
-    rag = config.get("rag", {})
-    if not isinstance(rag, dict):
-        ctx.lcore_fails("rag is not a mapping", "write rag as a mapping (or remove it)", ("rag",))
-        rag = {}
-    byok = rag.get("byok", {})
-    stores = byok.get("stores", []) if isinstance(byok, dict) else None
-    if not isinstance(byok, dict):
-        ctx.lcore_fails("rag.byok is not a mapping", "write rag.byok as a mapping", ("rag", "byok"))
-        stores = []
-    elif stores is None:
-        ctx.lcore_fails("rag.byok.stores is empty (null), not a list",
-                        "write `stores: []` or list the stores", ("rag", "byok", "stores"))
-        stores = []
-    _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
+    """Azure, BYOK, Solr/OKP and (unified only) vector_store, reading the raw config where the
+    target release reads them (``ctx.release_rules``)."""
+    rules = ctx.release_rules
+    if rules.azure_in_run_yaml:
+        _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+    rag = rules.rag_inputs(config)
+    for message, fix, path in rag.problems:
+        ctx.lcore_fails(message, fix, path)
+    _guard(ctx, rag.stores_path, E.enrich_byok, b, ctx, rag.stores, rag.stores_path)
+    if unified_mode and rules.vector_store and rules.vector_store_before_solr:
+        _guard(ctx, ("vector_store",), E.enrich_vector_store, b, ctx, config.get("vector_store"), ("vector_store",))
+    inline, tool = rag.sources
     try:
-        enabled = E.okp_enabled(rag)
-    except E.StepError:
-        ctx.lcore_fails("rag.retrieval has an unexpected shape", "fix rag.retrieval", ("rag", "retrieval"))
+        enabled = E.OKP_ID in (inline or []) or E.OKP_ID in (tool or [])
+    except TypeError:
+        ctx.lcore_fails("the RAG source lists have an unexpected shape", "write them as lists of ids",
+                        rag.sources_path)
         enabled = False
-    okp = rag.get("okp", {})
+    okp = rag.okp
     if enabled and not isinstance(okp, dict):
-        ctx.lcore_fails("rag.okp is not a mapping", "write rag.okp as a mapping (or remove it)", ("rag", "okp"))
-    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"))
-    if unified_mode:
+        ctx.lcore_fails(f"{'.'.join(rag.okp_path)} is not a mapping",
+                        f"write {'.'.join(rag.okp_path)} as a mapping (or remove it)", rag.okp_path)
+    _guard(ctx, rag.okp_path, E.enrich_okp, b, ctx, okp, enabled, rag.okp_path)
+    if unified_mode and rules.vector_store and not rules.vector_store_before_solr:
         _guard(ctx, ("vector_store",), E.enrich_vector_store, b, ctx, config.get("vector_store"), ("vector_store",))
 
 

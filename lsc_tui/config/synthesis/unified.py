@@ -14,8 +14,9 @@ from typing import Optional
 from collections.abc import Callable, Mapping
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.releases import Release, rules_for
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.baseline import BASELINES, BUILTIN_DEFAULT, default_baseline, load_profile, unified_block
+from lsc_tui.config.synthesis.baseline import BUILTIN_DEFAULT, default_baseline, load_profile, unified_block
 from lsc_tui.config.synthesis.provenance import Origin
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.synthesis.steps import (
@@ -36,6 +37,7 @@ def synthesize_unified(
     locate: Optional[Locate] = None,
     baseline_data: Optional[dict] = None,
     env_source: Optional[str] = None,
+    release: Optional[Release] = None,
 ) -> Synthesis:
     """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
@@ -45,9 +47,17 @@ def synthesize_unified(
     two values LCORE itself resolves (the OKP URL, and existing vector store ids when
     matching BYOK stores); ``None`` means unknown. ``env_source`` names where ``env`` comes
     from (an env file of the server's); None with an ``env``: lsc-tui's own environment.
-    ``locate(file, path) -> (line, col)`` places findings.
+    ``locate(file, path) -> (line, col)`` places findings. ``release`` is the LCORE release
+    whose synthesis to follow (None: main, forward-compatible).
     """
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
+    rules = rules_for(release)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source, rules=rules)
+    if not rules.unified:
+        ctx.find(Severity.ERROR, "synthesis-no-unified-mode",
+                 f"{rules.release.label} has no unified mode: it never synthesizes a run.yaml",
+                 "use the two-file configuration (library_client_config_path + run.yaml) with this release, "
+                 "or choose a later LCORE release", ())
+        return Synthesis({}, ctx.findings, "unified", E.Builder({}, Origin("baseline:empty", str(config_file))).prov)
     if not isinstance(config, dict):
         config = {}
         ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
@@ -85,15 +95,15 @@ def synthesize_unified(
         baseline_source = (ctx.config_file, base + ("baseline",))
     else:
         choice = unified.get("baseline") if unified else None
-        data = baseline_data if baseline_data is not None else default_baseline()
-        if choice == "byo-llm":
+        data = baseline_data if baseline_data is not None else default_baseline(rules.baseline_file)
+        if choice == "byo-llm" and "byo-llm" in rules.baselines:
             b = E.Builder(data, Origin("baseline:byo-llm", BUILTIN_DEFAULT, ()))
             _drop_openai_row(b)
         else:
             if choice not in (None, "default"):
                 ctx.find(Severity.WARNING, "synthesis-unknown-baseline",
                          f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
-                         "built-in default baseline", "use one of: " + ", ".join(BASELINES),
+                         "built-in default baseline", "use one of: " + ", ".join(rules.baselines),
                          base + ("baseline",))
             b = E.Builder(data, Origin("baseline:default", BUILTIN_DEFAULT, ()))
         baseline_source = (BUILTIN_DEFAULT, ())
@@ -115,7 +125,7 @@ def synthesize_unified(
                ("inference", "providers"), config.get("azure_entra_id") is not None)
 
     # 5. MCP ensure unless the baseline is empty
-    if not baseline_empty:
+    if not baseline_empty and rules.mcp:
         _guard(ctx, base, E.ensure_mcp, b, ctx, base)
 
     # 6. native_override
