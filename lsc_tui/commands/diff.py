@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _baseline(args, ws):
     """``(label, data)`` of what to compare with, or raise BadInput."""
-    from lsc_tui.config.synthesis import DEFAULT_OUTPUT
+    from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT
 
     if args.against:
         path = Path(args.against)
@@ -58,7 +58,7 @@ def _baseline(args, ws):
 def run(args) -> int:
     from lsc_tui.config.diff import structural_diff, unified_diff
     from lsc_tui.config.findings import has_errors
-    from lsc_tui.config.synthesis import dump_run_yaml
+    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     try:
         ws = load(args.path, args)
