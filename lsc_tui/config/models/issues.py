@@ -19,9 +19,10 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from lsc_tui.config.envref import ENV_REF, coerce
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import is_secret_key, mask_inline
 from lsc_tui.config.memo import IdentityMemo
@@ -752,8 +753,6 @@ _ADAPTERS: dict = {}
 
 
 def _adapter(model: type[BaseModel], name: str):
-    from pydantic import TypeAdapter
-
     key = (model, name)
     if key not in _ADAPTERS:
         field = model.model_fields[name]
@@ -771,9 +770,6 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
     The value is fine while X is set; when it is not, the server substitutes the default
     (with its type conversion) and refuses to start if the result does not fit.
     """
-    from pydantic import ValidationError
-
-    from lsc_tui.config.envref import ENV_REF, coerce
 
     out: list[ModelIssue] = []
     memo = _memo(_ENV_MEMO, root)
