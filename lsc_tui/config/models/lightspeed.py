@@ -15,6 +15,7 @@ from annotated_types import Gt, Le
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from lsc_tui.config.models._rules import rule
+from lsc_tui.config.provider_types import INFERENCE_KINDS, VECTOR_KINDS, describe_inference_kinds
 from lsc_tui.config.models._types import (
     ID_PATTERN,
     Bool,
@@ -31,8 +32,6 @@ from lsc_tui.config.models._types import (
 
 Secret = SecretStr
 
-InferenceType = Literal["openai", "ollama", "vllm", "sentence_transformers", "azure", "vertexai", "watsonx",
-                        "vllm_rhaiis", "vllm_rhel_ai"]
 AuthModule = Literal["noop", "noop-with-token", "k8s", "jwk-token", "api-key-token", "rh-identity", "trusted-proxy"]
 Action = Literal[
     "admin", "list_other_conversations", "read_other_conversations", "query_other_conversations",
@@ -44,7 +43,6 @@ Action = Literal[
     "manage_vector_stores", "read_vector_stores", "manage_files", "manage_prompts", "read_prompts",
     "manage_saved_prompts",
 ]
-INFERENCE_TYPES: tuple[str, ...] = get_args(InferenceType)
 AUTH_MODULES: tuple[str, ...] = get_args(AuthModule)
 ACTIONS: tuple[str, ...] = get_args(Action)
 
@@ -425,10 +423,10 @@ class RlsapiV1Configuration(Strict):
 class UnifiedInferenceProvider(Strict):
     """A high-level inference provider: LCORE turns it into a Llama Stack `providers.inference` entry."""
 
-    type: Env[InferenceType] = Field(
-        ..., description="Provider kind. openai->remote::openai, ollama->remote::ollama, vllm/vllm_rhaiis/"
-        "vllm_rhel_ai->remote::vllm, sentence_transformers->inline::sentence-transformers, azure->remote::azure, "
-        "vertexai->remote::vertexai, watsonx->remote::watsonx.")
+    # the kinds come from the provider-type table (one list for synthesis, the models and the editor),
+    # so the checker cannot read them as a Literal
+    type: Env[Literal[INFERENCE_KINDS]] = Field(  # type: ignore[valid-type]
+        ..., description=f"Provider kind. {describe_inference_kinds()}.")
     id: Optional[Env[Annotated[str, Field(pattern=ID_PATTERN)]]] = Field(
         None, description="provider_id in run.yaml: lower-case letters, digits, `_` and `-`. Default: the type "
         "with `_` turned into `-`. Two entries of one type need distinct ids.")
@@ -611,7 +609,8 @@ class RagStore(Strict):
     """A bring-your-own-knowledge store registered with Llama Stack."""
 
     rag_id: str = Field(..., min_length=1, description="Unique id; also used in retrieval sources.")
-    backend: Env[Literal["faiss", "pgvector"]] = Field("faiss", description="Vector database kind.")
+    backend: Env[Literal[VECTOR_KINDS]] = Field(  # type: ignore[valid-type]  # the provider-type table's kinds
+        "faiss", description="Vector database kind.")
     embedding_model: str = Field("sentence-transformers/all-mpnet-base-v2", min_length=1,
                                  description="Embedding model of the store.")
     embedding_dimension: PosInt = Field(768, description="Dimension of the embedding vectors.")
