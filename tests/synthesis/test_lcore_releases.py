@@ -18,6 +18,7 @@ import pytest
 from lsc_tui.config import preview
 from lsc_tui.config.releases import Target, parse_release
 from lsc_tui.config.releases.keys import key_of
+from lsc_tui.config.synthesis.unified import synthesize_unified
 from lsc_tui.config.workspace import load_workspace
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "lcore_releases"
@@ -120,3 +121,19 @@ def test_0_5_server_entrypoint_fallback_is_said_when_the_environment_is_unknown(
     assert "unenriched run.yaml" in warning.message
     # the preview still shows the enrichment the container does when the variable is set
     assert any(p["provider_id"] == "byok_docs" for p in result.data["providers"]["vector_io"])
+
+
+@pytest.mark.parametrize("release", ["0.6", "0.7.0rc1"])
+def test_the_default_baseline_before_main_needs_openai_api_key(release):
+    config = {"llama_stack": {"use_as_library_client": True, "config": {"baseline": "default"}}}
+    rel = parse_release(release)
+    unset = synthesize_unified(config, None, config_file="c.yaml", env={}, env_source="server.env", release=rel)
+    [needs] = [f for f in unset.findings if f.code == "synthesis-baseline-needs-env"]
+    assert needs.is_error and "OPENAI_API_KEY is not set in server.env" in needs.message
+    assert needs.path == ("llama_stack", "config", "baseline")
+    given = synthesize_unified(config, None, config_file="c.yaml", env={"OPENAI_API_KEY": "k"},
+                               env_source="server.env", release=rel)
+    assert not [f for f in given.findings if f.code == "synthesis-baseline-needs-env"]
+    # main's baseline makes the row conditional on the variable: nothing to say
+    main = synthesize_unified(config, None, config_file="c.yaml", env={}, env_source="server.env")
+    assert not [f for f in main.findings if f.code == "synthesis-baseline-needs-env"]

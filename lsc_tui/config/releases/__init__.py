@@ -12,6 +12,7 @@ file only names the releases and parses what a user types.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -101,8 +102,8 @@ def rules_for(release: "Release | None") -> "ReleaseRules":
     ``None`` (nothing names a release) is main, forward-compatible: main's behaviour, and the
     keys that came after main (``byo-llm``, ``ogx:``) still preview as the newer rules do. Every
     config main accepts gives main's answer byte for byte."""
-    import importlib
-
     key = release.key if release is not None else RELEASE_NEWER.key
+    # a release module builds its pipelines from synthesis's steps, which read this package:
+    # imported by name on first use, so neither imports the other at load
     rules: ReleaseRules = importlib.import_module(f"{__name__}.{_MODULES[key]}").RULES
     return rules

@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 from collections.abc import Iterator
 
+from lsc_tui.config.models.issues import ModelIssue
 from lsc_tui.config.releases import RELEASES, Release, rules_for
+from lsc_tui.config.releases.old_sections import section_issues
 
 
 def _walk(data: Any, parts: tuple[str, ...], path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
@@ -71,8 +73,6 @@ def removed_after(release: Release) -> list[tuple[str, Release, str]]:
 def history_issues(data: dict[str, Any], release: Release) -> tuple[list[Any], list[str]]:
     """``(issues, keys)``: the errors the key history gives for ``release``, and the dotted
     keys whose model issues they replace (the main model's view of them does not apply)."""
-    from lsc_tui.config.models.issues import ModelIssue
-
     issues: list[Any] = []
     replaced: list[str] = []
     replacement_of = {key: repl for key, _rel, repl in removed_after(release)}
@@ -111,8 +111,6 @@ def adjust(issues: list[Any], data: Any, release: Release) -> list[Any]:
         return issues
     extra, replaced = history_issues(data, release)
     kept = [i for i in issues if not any(under(tuple(i.path), key) for key in replaced)]
-    from lsc_tui.config.releases.old_sections import section_issues
-
     kept.extend(section_issues(data, release, removed_after(release)))
     kept.extend(extra)
     return kept
@@ -120,8 +118,6 @@ def adjust(issues: list[Any], data: Any, release: Release) -> list[Any]:
 
 def baseline_issue(path: tuple[Any, ...], baseline: Any, release: Release) -> Any:
     """The error for a ``baseline`` value ``release`` does not accept."""
-    from lsc_tui.config.models.issues import ModelIssue
-
     knows = ", ".join(rules_for(release).baselines)
     for later in RELEASES:
         if later.order > release.order and baseline in rules_for(later).baselines:

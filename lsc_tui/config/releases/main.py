@@ -12,6 +12,7 @@
 
 from lsc_tui.config.releases import RELEASE_MAIN
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, SolrRules, main_rag_inputs
+from lsc_tui.config.synthesis import steps as S
 
 RULES = ReleaseRules(
     release=RELEASE_MAIN,
@@ -31,5 +32,6 @@ RULES = ReleaseRules(
     vector_store="alias",
     inference_ids=True,
     openai_conditional_match=True,
-    mcp=True,
+    unified_steps=S.UNIFIED_STEPS,
+    server_steps=S.LEGACY_SERVER_STEPS,
 )

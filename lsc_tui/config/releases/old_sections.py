@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Optional
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter, ValidationError, model_validator
 
+from lsc_tui.config.models.issues import ModelIssue
 from lsc_tui.config.releases import RELEASE_0_5, Release
 
 
@@ -61,8 +62,6 @@ class Reranker(_Strict):
 
 @lru_cache(maxsize=None)
 def _models(release_key: str) -> dict[str, Any]:
-    from pydantic import TypeAdapter
-
     store = ByokRag05 if release_key == RELEASE_0_5.key else ByokRag
     return {
         "byok_rag": TypeAdapter(list[store]),  # type: ignore[valid-type]
@@ -76,8 +75,6 @@ def _models(release_key: str) -> dict[str, Any]:
 
 def section_issues(data: dict[str, Any], release: Release, known: list[tuple[str, Release, str]]) -> list[Any]:
     """Issues in the sections ``release`` knows that main removed (``known``: their keys)."""
-    from lsc_tui.config.models.issues import ModelIssue
-
     issues = []
     models = _models(release.key)
     for key, _went, _repl in known:

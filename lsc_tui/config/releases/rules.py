@@ -3,8 +3,9 @@
 A release module (``v0_5``, ``v0_6``, ``v0_7rc1``, ``main``, ``newer``) holds one
 :class:`ReleaseRules`: the data its config code works from (baseline run.yaml, the keys its
 ``Configuration`` model adds and removes) and the parameters the synthesis steps take from
-it (where the RAG inputs live, how embedding models are named, which steps run). The steps
-themselves live in :mod:`lsc_tui.config.synthesis`; nothing here imports them.
+it (where the RAG inputs live, how embedding models are named) and the sequence of steps its
+pipelines run. The steps themselves live in :mod:`lsc_tui.config.synthesis.steps`; the
+release modules compose them (this module imports none of synthesis).
 """
 
 from __future__ import annotations
@@ -78,32 +79,29 @@ class ReleaseRules:
     """The keys that hold the Llama Stack block (``ogx`` came after main)."""
     added: tuple[str, ...]
     """Config keys (dotted, list items transparent) this release's model adds."""
+    byok: ByokRules
+    solr: SolrRules
     removed: dict[str, str] = field(default_factory=dict)
     """Config keys this release's model drops, each with what replaces it."""
     unified_inputs: tuple[str, ...] = ()
     """What makes a config unified: ``inference.providers``, ``vector_store.providers``, ``config``."""
     rag_inputs: Callable[[dict[str, Any]], RagInputs] = lambda config: old_rag_inputs(config)
-    byok: Optional[ByokRules] = None
-    solr: Optional[SolrRules] = None
     vector_store: Optional[str] = None
     """None (no ``vector_store`` section), ``first-model`` (0.7.0rc1: a provider's embedding
     model is registered unless its path is, the default names the path) or ``alias`` (main)."""
-    vector_store_before_solr: bool = False
     inference_ids: bool = False
     """``inference.providers[].id`` names the emitted provider."""
     openai_conditional_match: bool = False
     """``{type: openai}`` replaces the baseline row ``${env.OPENAI_API_KEY:+openai}``."""
-    mcp: bool = False
-    """The MCP tool_runtime provider is ensured unless the baseline is empty."""
     server_resolves_env: bool = False
     """0.5.x: the container entrypoint resolves every ``${env.X}`` of the config first and
     runs the unenriched run.yaml when one is unset."""
-    server_dedupe: bool = True
-    """The container entrypoint dedupes ``providers.vector_io`` (0.6+)."""
-    azure_in_run_yaml: bool = True
-    """Azure Entra ID sets ``model_validation: false`` (0.6+; 0.5.x fetches a token instead)."""
     library_azure: bool = True
     """The library-mode enrichment has an Azure step (0.6+)."""
+    unified_steps: tuple[Any, ...] = ()
+    """The unified pipeline, steps of :mod:`lsc_tui.config.synthesis.steps` in the release's order."""
+    server_steps: tuple[Any, ...] = ()
+    """The Llama Stack container entrypoint's enrichment, as steps."""
 
     @property
     def unified(self) -> bool:

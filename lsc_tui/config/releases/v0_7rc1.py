@@ -13,6 +13,7 @@
 from lsc_tui.config.releases import RELEASE_0_7RC1
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, old_rag_inputs
 from lsc_tui.config.releases.v0_6 import SOLR
+from lsc_tui.config.synthesis import steps as S
 
 RULES = ReleaseRules(
     release=RELEASE_0_7RC1,
@@ -26,7 +27,9 @@ RULES = ReleaseRules(
     byok=ByokRules(type_key="rag_type", templates=True, alias=False),
     solr=SOLR,
     vector_store="first-model",
-    vector_store_before_solr=True,
     inference_ids=True,
-    mcp=True,
+    unified_steps=(S.start_from_baseline, S.dedupe_baseline, S.azure_entra_id, S.byok_rag, S.vector_store,
+                   S.solr_okp, S.high_level_inference, S.mcp, S.native_override, S.final_dedupe,
+                   S.openai_key_needed),
+    server_steps=S.LEGACY_SERVER_STEPS,
 )

@@ -17,6 +17,15 @@ so importing the writer does not load the pipeline):
 - ``result``: ``Synthesis``, the result (data, findings, provenance, text).
 - ``emit``: the run.yaml writer (LCORE's bytes, fast path with PyYAML fallback, 0600 file).
 
+Where an LCORE release plugs in: each release module (``lsc_tui/config/releases/``) holds a
+``ReleaseRules``: its pipelines as sequences of the step functions of ``steps`` (a release
+drops a step, as 0.6.x drops the MCP injection, or orders them otherwise, as 0.7.0rc1 runs
+``vector_store`` before Solr), its baseline run.yaml, where it reads the RAG inputs, and the
+few values the enrichment helpers take from ``Context.release_rules`` (BYOK key and embedding
+alias style, the Solr URL form and model ids, whether ``inference.providers[].id`` counts).
+``synthesize_unified(..., release=R)`` and the legacy modes run R's; ``steps=...`` runs any
+other sequence.
+
 Env references are never resolved (LCORE resolves two values itself while synthesizing; see
 the findings). The output is built copy-on-write, so it shares every unchanged subtree with
 its inputs: treat ``Synthesis.data`` as read-only.

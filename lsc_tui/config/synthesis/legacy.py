@@ -21,9 +21,9 @@ from lsc_tui.config.envref import ENV_REF, EnvVarMissing, find_refs, resolve_str
 from lsc_tui.config.findings import Severity
 from lsc_tui.config.releases import Release, rules_for
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.synthesis.steps import _enrich, _guard
+from lsc_tui.config.synthesis.steps import Run, guard, okp_enabled
 
 _STORE_DEFAULTS = {
     "backend": "faiss",
@@ -36,7 +36,7 @@ _WRITTEN = ("vector_db_id", "db_path", "embedding_model", "embedding_dimension",
             "host", "port", "db", "user", "password")
 
 
-def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: tuple) -> Any:
+def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: KeyPath) -> Any:
     if not isinstance(value, str) or "${env." not in value:
         return value
     try:
@@ -49,12 +49,12 @@ def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: tuple) -
 
 
 def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx: E.Context,
-                     source: tuple = ("rag", "byok", "stores")) -> Any:
+                     source: KeyPath = ("rag", "byok", "stores")) -> Any:
     """A BYOK store as LCORE's validated model dumps it (defaults filled in)."""
     if not isinstance(raw, dict):
         return raw
     where = source + (index,)
-    store = dict(_STORE_DEFAULTS)
+    store: dict[str, Any] = dict(_STORE_DEFAULTS)
     if ctx.release_rules.byok.type_key == "rag_type":  # before main: rag_type, not backend
         del store["backend"]
         store["rag_type"] = "inline::faiss"
@@ -87,7 +87,9 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
-def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None, release=None):
+def _start(config: Any, run_yaml: Any, config_file: str, run_yaml_file: str, env: Optional[Mapping[str, str]],
+           locate: Optional[E.Locate], env_source: Optional[str] = None,
+           release: Optional[Release] = None) -> tuple[E.Context, dict[str, Any], E.Builder]:
     """The context, config and builder both legacy modes start from."""
     ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source,
                     rules=rules_for(release))
@@ -101,16 +103,16 @@ def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source
 
 
 def enrich_legacy_library(
-    config: dict,
-    run_yaml: dict,
+    config: Any,
+    run_yaml: Any,
     *,
     config_file: str,
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
-    locate=None,
+    locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
     release: Optional[Release] = None,
-):
+) -> Synthesis:
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml
     (``release``: the LCORE release whose enrichment to follow; None: main)."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
@@ -119,12 +121,9 @@ def enrich_legacy_library(
     raw_stores = rag.stores or []
     stores = [_validated_store(s, i, env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
-    _guard(ctx, rag.stores_path, E.enrich_byok, b, ctx, stores, rag.stores_path)
-    okp = rag.okp if isinstance(rag.okp, dict) else {}
-    try:
-        enabled = any(E.OKP_ID in (s or []) for s in rag.sources)
-    except TypeError:
-        enabled = False
+    guard(ctx, rag.stores_path, E.enrich_byok, b, ctx, stores, rag.stores_path)
+    okp: dict[str, Any] = rag.okp if isinstance(rag.okp, dict) else {}
+    enabled = bool(okp_enabled(rag))
     resolved_url = None
     url = okp.get("rhokp_url")
     if enabled:
@@ -139,9 +138,9 @@ def enrich_legacy_library(
                          "configuration; " + ("the preview uses the environment given" if exact
                                               else "the preview shows the value with the variable unset"),
                          "nothing to do; set the variable where LCORE runs", rag.okp_path + ("rhokp_url",))
-    _guard(ctx, rag.okp_path, E.enrich_okp, b, ctx, okp, enabled, rag.okp_path, resolved_url)
+    guard(ctx, rag.okp_path, E.enrich_okp, b, ctx, okp, enabled, rag.okp_path, resolved_url)
     if rules.library_azure:
-        _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+        guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
     return Synthesis(b.root, ctx.findings, "legacy-library", b.prov)
 
 
@@ -156,67 +155,63 @@ def _as_http_url(value: str) -> str:
 
 
 def enrich_legacy_server(
-    config: dict,
-    run_yaml: dict,
+    config: Any,
+    run_yaml: Any,
     *,
     config_file: str,
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
-    locate=None,
+    locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
     release: Optional[Release] = None,
     run_yaml_text: Optional[str] = None,
-):
+) -> Synthesis:
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config).
 
-    ``release``: the LCORE release whose entrypoint runs (None: main, forward-compatible). 0.5.x resolves every
-    env reference of the config first and, when one is unset, runs the run.yaml unenriched:
-    with a known environment that is what the result shows (``run_yaml_text``, the file as it
-    is, when given); with an unknown one, a finding says which variables would make it so."""
+    ``release``: the LCORE release whose entrypoint runs (None: main, forward-compatible).
+    Where the entrypoint's script fails, the container runs the run.yaml as it is
+    (``run_yaml_text`` when given): the result is that file, and an error says why. 0.5.x's
+    entrypoint resolves every env reference of the config first and fails on an unset one:
+    with a known environment the result shows it; with an unknown one, a warning names the
+    variables whose absence would."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
     rules = ctx.release_rules
-    if rules.server_resolves_env:
-        config = _resolve_for_entrypoint(config, ctx)
-        if config is None:
-            return Synthesis(b.root, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
     unenriched = run_yaml if isinstance(run_yaml, dict) else {}
-    if rules.server_dedupe:
-        E.dedupe_vector_io(b)
-    _enrich(b, ctx, config, unified_mode=False)
-    if rules.server_dedupe:
-        E.dedupe_vector_io(b)
+    resolved = _resolve_for_entrypoint(config, ctx) if rules.server_resolves_env else config
+    if resolved is None:
+        return Synthesis(unenriched, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
+    run = Run(resolved, ctx, builder=b)
+    for step in rules.server_steps:
+        step(run)
     failed = [f for f in ctx.findings if f.is_error and f.code == "synthesis-lcore-fails"]
     if failed:
-        # the entrypoint's script stops with an exception, and the entrypoint then starts
-        # Llama Stack on the run.yaml as it is
+        # the entrypoint's script stops with an exception; the entrypoint then starts Llama
+        # Stack on the run.yaml as it is
         why = failed[0].message.removeprefix("LCORE's synthesizer stops here: ")
         ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
                  f"{rules.release.label}'s Llama Stack container runs the unenriched run.yaml: its enrichment "
-                 f"stops ({why}) and the "
-                 "entrypoint falls back to the file as it is (no BYOK, no OKP)",
+                 f"stops ({why}) and the entrypoint falls back to the file as it is (no BYOK, no OKP)",
                  failed[0].fix, failed[0].path)
         return Synthesis(unenriched, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
     return Synthesis(b.root, ctx.findings, "legacy-server", b.prov)
 
 
-def _resolve_for_entrypoint(config: dict, ctx: E.Context) -> Optional[dict]:
+def _resolve_for_entrypoint(config: dict[str, Any], ctx: E.Context) -> Optional[dict[str, Any]]:
     """0.5.x's entrypoint: every ``${env.X}`` of lightspeed-stack.yaml resolved before it
     enriches. None when a variable is unset in the known environment (the entrypoint then
     runs the unenriched run.yaml); with an unknown environment the references stay and a
     finding names the variables whose absence would do that."""
     label = ctx.release_rules.release.label
-    unset: list[tuple[str, tuple]] = []
+    unset: list[tuple[str, KeyPath]] = []
 
-    def walk(node: Any, path: tuple) -> Any:
+    def walk(node: Any, path: KeyPath) -> Any:
         if isinstance(node, dict):
             return {k: walk(v, path + (k,)) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v, path + (i,)) for i, v in enumerate(node)]
         if isinstance(node, str) and "${env." in node:
             if ctx.env is None:
-                for ref in find_refs(node):
-                    if ref.op is None:
-                        unset.append((ref.name, path))
+                unset.extend((ref.name, path) for ref in find_refs(node) if ref.op is None)
                 return node
             try:
                 return resolve_string(node, ctx.env)
@@ -225,22 +220,20 @@ def _resolve_for_entrypoint(config: dict, ctx: E.Context) -> Optional[dict]:
                 return node
         return node
 
-    resolved = walk(config, ())
+    resolved: dict[str, Any] = walk(config, ())
     if not unset:
         return resolved
-    name, path = unset[0]
-    names = ", ".join(sorted({n for n, _ in unset}))
+    names = ", ".join(sorted({name for name, _ in unset}))
+    path = unset[0][1]
+    fix = "set the variables in the Llama Stack container, or give the references a := default"
     if ctx.env is None:
         ctx.find(Severity.WARNING, "legacy-entrypoint-fallback",
                  f"{label}'s Llama Stack container resolves every env reference of this file before it "
                  f"enriches run.yaml; if {names} is unset in the container it silently runs the unenriched "
-                 "run.yaml (no BYOK, no OKP)",
-                 "set the variables in the Llama Stack container, or give the references a := default",
-                 path)
+                 "run.yaml (no BYOK, no OKP)", fix, path)
         return resolved
     where = ctx.env_source or "lsc-tui's environment"
     ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
              f"{label}'s Llama Stack container runs the unenriched run.yaml: it resolves every env "
-             f"reference of this file first and {names} is not set in {where} (no BYOK, no OKP)",
-             "set the variables in the Llama Stack container, or give the references a := default", path)
+             f"reference of this file first and {names} is not set in {where} (no BYOK, no OKP)", fix, path)
     return None
