@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import (
     MODE_LIBRARY,
     MODE_SERVER,
@@ -135,7 +136,7 @@ def has_mcp(run: dict) -> bool:
 
 
 def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
-            env: dict | None = None) -> Analysis:
+            env: dict | None = None, target: Target | None = None) -> Analysis:
     """Analyse ``path`` (a lightspeed-stack.yaml or a directory holding one).
 
     ``run_yaml`` is the server's run.yaml for a remote-server config (``--run-yaml``); for a
@@ -144,7 +145,8 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     """
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     try:
-        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ))
+        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ),
+                            target=target if target is not None else DEFAULT_TARGET)
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
     if ws.is_operator:
