@@ -17,6 +17,15 @@ so importing the writer does not load the pipeline):
 - ``result``: ``Synthesis``, the result (data, findings, provenance, text).
 - ``emit``: the run.yaml writer (LCORE's bytes, fast path with PyYAML fallback, 0600 file).
 
+Where an LCORE release plugs in: a release module (``lsc_tui/config/releases/``) supplies
+what differs between releases as a pipeline, not as flags inside the steps.
+``synthesize_unified(..., steps=...)`` takes the sequence of step functions to run
+(``steps.UNIFIED_STEPS`` is LCORE main's): a release drops a step (no MCP injection),
+replaces one with its own function over the same ``steps.Run`` (another provider ``id`` rule,
+BYOK key style, embedding model alias style or Solr URL form; the enrichment helpers it
+reuses are plain functions of a builder) or adds one, and passes its own baseline run.yaml
+as ``baseline_data``. The legacy modes do the same with ``steps.LEGACY_SERVER_STEPS``.
+
 Env references are never resolved (LCORE resolves two values itself while synthesizing; see
 the findings). The output is built copy-on-write, so it shares every unchanged subtree with
 its inputs: treat ``Synthesis.data`` as read-only.

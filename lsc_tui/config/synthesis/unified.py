@@ -1,8 +1,8 @@
 """The unified pipeline: the run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
-It follows LCORE's order exactly (baseline, vector_io dedupe, Azure Entra ID, BYOK RAG,
-Solr/OKP, ``vector_store.providers``, high-level ``inference.providers``, MCP ensure,
-``native_override``, dedupe). Env references are never resolved (LCORE resolves two values
+LCORE's order (``steps.UNIFIED_STEPS``): baseline, vector_io dedupe, Azure Entra ID, BYOK
+RAG, Solr/OKP, ``vector_store.providers``, high-level ``inference.providers``, MCP ensure,
+``native_override``, dedupe. Env references are never resolved (LCORE resolves two values
 itself while synthesizing; see the findings). The output is built copy-on-write, so it
 shares every unchanged subtree with its inputs: treat ``Synthesis.data`` as read-only.
 """
@@ -10,32 +10,27 @@ shares every unchanged subtree with its inputs: treat ``Synthesis.data`` as read
 from __future__ import annotations
 
 import os
-from typing import Optional
-from collections.abc import Callable, Mapping
+from typing import Any, Optional
+from collections.abc import Mapping, Sequence
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Severity
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.baseline import BASELINES, BUILTIN_DEFAULT, default_baseline, load_profile, unified_block
-from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.baseline import unified_block
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.synthesis.steps import (
-    _apply_override, _check_providers_shape, _drop_openai_row, _enrich, _guard, _place, _report_dupes,
-)
-
-Locate = Callable[[str, tuple], tuple]
-
+from lsc_tui.config.synthesis.steps import UNIFIED_STEPS, Run, Step
 
 def synthesize_unified(
-    config: dict,
-    config_dir: Optional[os.PathLike | str],
+    config: Any,
+    config_dir: Optional[os.PathLike[str] | str],
     *,
     config_file: str,
-    profile: Optional[dict] = None,
+    profile: Any = None,
     profile_file: Optional[str] = None,
     env: Optional[Mapping[str, str]] = None,
-    locate: Optional[Locate] = None,
-    baseline_data: Optional[dict] = None,
+    locate: Optional[E.Locate] = None,
+    baseline_data: Optional[dict[str, Any]] = None,
     env_source: Optional[str] = None,
+    steps: Sequence[Step] = UNIFIED_STEPS,
 ) -> Synthesis:
     """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
@@ -45,7 +40,8 @@ def synthesize_unified(
     two values LCORE itself resolves (the OKP URL, and existing vector store ids when
     matching BYOK stores); ``None`` means unknown. ``env_source`` names where ``env`` comes
     from (an env file of the server's); None with an ``env``: lsc-tui's own environment.
-    ``locate(file, path) -> (line, col)`` places findings.
+    ``locate(file, path) -> (line, col)`` places findings. ``steps`` is the pipeline
+    (LCORE main's by default; another release passes its own sequence).
     """
     ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
@@ -59,76 +55,8 @@ def synthesize_unified(
         ctx.lcore_fails(f"{root_key}.config is not a mapping",
                         f"write {root_key}.config as a mapping (or remove it)", base)
         unified = None
-
-    # 1. baseline: profile beats baseline
-    baseline_empty = False
-    if unified and unified.get("profile"):
-        if profile is None:
-            profile, loaded_from, problems = load_profile(config, config_dir)
-            for f in problems:
-                ctx.findings.append(Finding(f.file or ctx.config_file, *(_place(ctx, f)), f.severity,
-                                            f.code, f.message, f.fix, f.path))
-            profile_file = profile_file or loaded_from
-        profile_file = str(profile_file or unified.get("profile"))
-        if profile is None:
-            profile = {}
-        if not isinstance(profile, dict):
-            ctx.find(Severity.ERROR, "synthesis-lcore-fails",
-                     "LCORE's synthesizer stops here: the profile is not a run.yaml mapping",
-                     "point profile at a run.yaml-shaped file", base + ("profile",))
-            profile = {}
-        b = E.Builder(profile, Origin("profile", profile_file, ()))
-        baseline_source: tuple[str, tuple] = (profile_file, ())
-    elif unified and unified.get("baseline") == "empty":
-        baseline_empty = True
-        b = E.Builder({}, Origin("baseline:empty", ctx.config_file, base + ("baseline",), False))
-        baseline_source = (ctx.config_file, base + ("baseline",))
-    else:
-        choice = unified.get("baseline") if unified else None
-        data = baseline_data if baseline_data is not None else default_baseline()
-        if choice == "byo-llm":
-            b = E.Builder(data, Origin("baseline:byo-llm", BUILTIN_DEFAULT, ()))
-            _drop_openai_row(b)
-        else:
-            if choice not in (None, "default"):
-                ctx.find(Severity.WARNING, "synthesis-unknown-baseline",
-                         f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
-                         "built-in default baseline", "use one of: " + ", ".join(BASELINES),
-                         base + ("baseline",))
-            b = E.Builder(data, Origin("baseline:default", BUILTIN_DEFAULT, ()))
-        baseline_source = (BUILTIN_DEFAULT, ())
-
-    # 2. dedupe
-    _check_providers_shape(b, ctx, baseline_source)
-    _report_dupes(b, ctx, baseline_source)
-    E.dedupe_vector_io(b)
-
-    # 3. enrichment (Azure, BYOK, Solr/OKP, vector_store)
-    ctx.azure_entra_id = config.get("azure_entra_id") is not None
-    _enrich(b, ctx, config, unified_mode=True)
-
-    # 4. high-level inference
-    inference = config.get("inference")
-    hl = inference.get("providers") if isinstance(inference, dict) else None
-    if hl:
-        _guard(ctx, ("inference", "providers"), E.apply_inference, b, ctx, hl if isinstance(hl, list) else [],
-               ("inference", "providers"), config.get("azure_entra_id") is not None)
-
-    # 5. MCP ensure unless the baseline is empty
-    if not baseline_empty:
-        _guard(ctx, base, E.ensure_mcp, b, ctx, base)
-
-    # 6. native_override
-    override = unified.get("native_override") if unified else None
-    if override:
-        if not isinstance(override, dict):
-            ctx.lcore_fails("native_override is not a mapping",
-                            "write native_override as a run.yaml-shaped mapping", base + ("native_override",))
-        else:
-            _apply_override(b, ctx, override, base + ("native_override",))
-
-    # 7. dedupe again
-    if isinstance(override, dict) and "providers" in override:
-        _check_providers_shape(b, ctx, (ctx.config_file, base + ("native_override",)))
-    E.dedupe_vector_io(b)
-    return Synthesis(b.root, ctx.findings, "unified", b.prov)
+    run = Run(config, ctx, config_dir=config_dir, unified=unified, base=base, profile=profile,
+              profile_file=profile_file, baseline_data=baseline_data)
+    for step in steps:
+        step(run)
+    return Synthesis(run.b.root, ctx.findings, "unified", run.b.prov)
