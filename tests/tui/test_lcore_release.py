@@ -40,7 +40,8 @@ async def test_header_says_main_is_a_default_then_the_chosen_release(tmp_path, m
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert type(app.screen).__name__ == "Choice"
+        assert type(app.screen).__name__ == "ReleaseChoice"
+        assert app.focused.id == "lcore-main"  # Enter keeps the release in use
         await pilot.press("6")
         await settle(app, pilot)
         assert app.session.target.release.key == "0.6" and app.session.target.source == "editor"
