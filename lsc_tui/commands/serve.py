@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
+
+from lsc_tui.commands import lcore_target
 
 HELP = "serve the editor to a web browser (127.0.0.1 unless told otherwise; a token is required elsewhere)"
 
@@ -21,14 +24,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", default=None, metavar="URL",
                         help="the address browsers use, when a proxy is in front (default: the one they asked for)")
     parser.add_argument("--readonly", action="store_true", help="open the editor without allowing saves")
-    from lsc_tui.commands import lcore_target
-
     lcore_target.add_arguments(parser)
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from lsc_tui.config.workspace import WorkspaceError, open_root
     from lsc_tui.webserve import TOKEN_ENV, ServeError, build_server, check_bind
 
@@ -46,8 +45,6 @@ def run(args) -> int:
     except WorkspaceError as exc:
         print(exc.finding.to_text(), file=sys.stderr)
         return 2
-    from lsc_tui.commands import lcore_target
-
     try:  # decided once here, so a bad setting stops `serve` instead of every browser tab
         found = lcore_target.resolve(args, path)
     except lcore_target.TargetError as exc:

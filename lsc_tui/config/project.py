@@ -14,10 +14,8 @@ the target release); this module only finds and parses the file, once, for all o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yamlio import Document, load_document
 
 PROJECT_FILES = (".lsc-tui.yaml", ".lsc-tui.yml")
 
@@ -37,12 +35,10 @@ def find_project_config(start: Path) -> Path | None:
     return None
 
 
-def load_project_document(start: Path) -> "Document | None":
+def load_project_document(start: Path) -> Document | None:
     """The project file's located document (``yamlio.Document``) for a config in ``start``, or
     None when there is none. Raises ``YamlLoadError`` (located) when it cannot be read as YAML."""
     path = find_project_config(start)
     if path is None:
         return None
-    from lsc_tui.config.yamlio import load_document
-
     return load_document(path, str(path))

@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.project import find_project_config, load_project_document
 from lsc_tui.config.releases import DEFAULT_TARGET, RELEASES, Release, Target, UnknownRelease, parse_release
+from lsc_tui.config.yamlio import YamlLoadError
 
 SOURCE_FLAG = "--lcore"
 SOURCE_PROJECT = ".lsc-tui.yaml"
@@ -113,9 +115,6 @@ def _parse(text: str, where: Finding) -> Release:
 # -- 2. the project file ------------------------------------------------------------------
 def from_project(start: Path | str) -> tuple[Target | None, list[str]]:
     """``lcore:`` of the project's ``.lsc-tui.yaml`` above ``start``."""
-    from lsc_tui.config.project import find_project_config, load_project_document
-    from lsc_tui.config.yamlio import YamlLoadError
-
     try:
         doc = load_project_document(Path(start))
     except YamlLoadError as exc:

@@ -23,7 +23,7 @@ from lsc_tui.config.project import PROJECT_FILES, find_project_config, load_proj
 _FP = re.compile(r"^[0-9a-f]{16}$")
 
 
-def parse_allowlist(data) -> set[str]:
+def parse_allowlist(data: object) -> set[str]:
     out: set[str] = set()
     section = data.get("secrets") if isinstance(data, dict) else None
     items = section.get("allow") if isinstance(section, dict) else None
