@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import preview, synthesis, workspace, yamlio
+from lsc_tui.config import diff, preview, synthesis, workspace, yamlio
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
 from lsc_tui.config.session import EditSession, OperationError, SetValue
@@ -65,9 +65,15 @@ def caches_set_aside():
         getattr(issues, t).clear()
     issues._ENV_DEFAULT_OK.clear()
     preview._parsed.cache_clear()
+    blocks, last_blocks = dict(diff._BLOCKS), diff._LAST
+    diff._BLOCKS.clear()
+    diff._LAST = None
     try:
         yield
     finally:
+        diff._BLOCKS.clear()
+        diff._BLOCKS.update(blocks)
+        diff._LAST = last_blocks
         yamlio._PARSED.clear()
         yamlio._PARSED.update(parsed)
         detector._SCANNED.update(scanned)
