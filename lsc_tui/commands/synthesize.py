@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from lsc_tui.commands import server_env
+from lsc_tui.commands.report import start
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
@@ -35,7 +36,6 @@ class BadInput(Exception):
 
 
 def load(path: str, args=None):
-    from lsc_tui.commands import server_env
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -76,7 +76,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
     """The run.yaml, masked, with each line's origin (file:line:col, step, key path)."""
     from lsc_tui.config.diff import _LineMasker
     from lsc_tui.config.findings import path_text
-    from lsc_tui.config.synthesis import builtin_position
+    from lsc_tui.config.synthesis.baseline import builtin_position
 
     text, origins = result.text_and_line_origins()
     lines = text.splitlines(keepends=True)
@@ -103,8 +103,6 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 
 def run(args) -> int:
-    from lsc_tui.commands.report import start
-
     report = start(args, "synthesize")
     code = _run(args, report)
     return report.finish(code) if report is not None else code
@@ -113,7 +111,7 @@ def run(args) -> int:
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.fsio import write_error_text
-    from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
+    from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     try:
         ws = load(args.path, args)

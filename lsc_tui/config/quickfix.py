@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lsc_tui.config import envref, yamlio
 from lsc_tui.config.findings import Finding
+from lsc_tui.config.workspace import mode_facts
 from lsc_tui.config.yamlio import Document, Node
 
 
@@ -116,8 +117,6 @@ def _env_ref(ws, doc: Document, f: Finding) -> list[TextFix]:
 
 
 def _config_format_version(ws, doc: Document, f: Finding) -> list[TextFix]:
-    from lsc_tui.config.workspace import mode_facts
-
     node = doc.node_at(("config_format_version",))
     if node is None or node.kind != "scalar" or not isinstance(doc.data, dict):
         return []

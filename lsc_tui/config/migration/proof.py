@@ -16,6 +16,7 @@ Every difference names its path, what each side has (secret values masked) and w
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,8 +142,6 @@ def _shown(value, secrets):
 
 
 def _short(value, secrets) -> str:
-    import json
-
     text = json.dumps(_shown(value, secrets), sort_keys=True, default=str)
     text = mask_text(text, secrets)
     return text if len(text) <= 160 else text[:157] + "..."
@@ -232,7 +231,7 @@ def _cmp(a, b, path, out):
 
 def legacy_reference(analysis):
     """The Synthesis of what legacy LCORE ran for this config (env references kept)."""
-    from lsc_tui.config import legacy
+    from lsc_tui.config.synthesis import legacy
 
     config = analysis.config.data
     run = analysis.run_yaml.data
@@ -241,7 +240,7 @@ def legacy_reference(analysis):
 
 
 def synthesize_candidate(candidate):
-    from lsc_tui.config.synthesis import synthesize_unified
+    from lsc_tui.config.synthesis.unified import synthesize_unified
 
     return synthesize_unified(candidate.data, candidate.out_path.parent, config_file=candidate.display,
                               profile=candidate.profile_data, profile_file=candidate.profile_file)

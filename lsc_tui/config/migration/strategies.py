@@ -24,9 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.comments import CommentedMap
+
 from lsc_tui.config.envref import ENV_REF, find_refs
-from lsc_tui.config.migration import textedit as T
+from lsc_tui.config.migration import proof as P, textedit as T
 from lsc_tui.config.migration.analyse import Analysis
+from lsc_tui.config.migration.proof import same
 
 # high-level type -> LS provider_type, and the provider_id LCORE gives it when no id is set
 _TYPES = {
@@ -101,7 +104,7 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     """
     if a.kind != "library" or strategy == "lift":  # lift stays exactly LCORE's lift-and-shift
         return []
-    from lsc_tui.config.enrichment import DEFAULT_EMBEDDING_DIMENSION
+    from lsc_tui.config.synthesis.enrichment import DEFAULT_EMBEDDING_DIMENSION
 
     rag = a.config.data.get("rag") if isinstance(a.config.data.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
@@ -226,8 +229,6 @@ def _finish(a: Analysis, strategy: str, data: dict, out_path: Path, make_edits, 
 
 def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, strategy: str):
     def fn(root, _y):
-        from ruamel.yaml.comments import CommentedMap
-
         ls = root[a.ls_key]
         if hasattr(ls, "fa"):
             ls.fa.set_block_style()  # a flow-style block cannot hold a nested run.yaml readably
@@ -277,8 +278,6 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
         return head + f"{pad2}native_override:\n" + T.indent_text(run_text, indent + 2 * step)
 
     def block_factory():
-        from ruamel.yaml.comments import CommentedMap
-
         m = CommentedMap()
         m["baseline"] = "empty"
         m["native_override"] = T.ruamel_load(a.run_yaml.text) if run else CommentedMap()
@@ -318,8 +317,6 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
                 f"{pad}config:\n" + T.scalar_line(indent + step, "profile", ref))
 
     def block_factory():
-        from ruamel.yaml.comments import CommentedMap
-
         m = CommentedMap()
         m["profile"] = ref
         return m
@@ -388,8 +385,6 @@ def _has_required_ref(node: Any) -> bool:
 
 def _delta(base: Any, target: Any, path: tuple, impossible: list) -> Any:
     """The native_override that turns ``base`` into ``target`` under LCORE's merge rule."""
-    from lsc_tui.config.migration.proof import same
-
     out: dict = {}
     for k, t in target.items():
         if k not in base:
@@ -422,8 +417,6 @@ def _freezes_enrichment(override: dict, run: dict) -> bool:
 
 def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     """Try several re-expressions; keep the shortest one the proof calls equivalent."""
-    from lsc_tui.config.migration import proof as P
-
     legacy_syn = legacy_syn if legacy_syn is not None else P.legacy_reference(a)
     target = legacy_syn.data
     run = a.run_yaml.data
@@ -455,7 +448,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         tried.append((cand, pr))
         return cand, pr
 
-    from lsc_tui.config.synthesis import synthesize_unified
+    from lsc_tui.config.synthesis.unified import synthesize_unified
 
     def base_for(block: dict, entries: list, profile_data=None, profile_ref=None):
         data = _base_data(a, "smart")

@@ -16,6 +16,7 @@ from pydantic_core import PydanticUndefined
 
 from lsc_tui.config.models._types import ENV
 from lsc_tui.config.models.issues import model_at
+from lsc_tui.config.models.schema import _root_model
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,6 @@ class FieldHelp:
 
 
 def _root(which: str):
-    from lsc_tui.config.models.schema import _root_model
-
     return _root_model(which)
 
 

@@ -12,6 +12,9 @@ import json
 from typing import Any
 
 from lsc_tui.config.models._types import ENV_REF_SCHEMA
+from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+from lsc_tui.config.models.run_yaml import RunConfig
+from lsc_tui.config.operator.models import SCHEMA_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILE_NAMES = {
@@ -32,14 +35,9 @@ _ENV_REF = {"$ref": "#/$defs/EnvReference"}
 
 def _root_model(which: str):
     if which == "lightspeed-stack":
-        from lsc_tui.config.models.lightspeed import LightspeedStackConfig
-
         return LightspeedStackConfig
     if which == "run-yaml":
-        from lsc_tui.config.models.run_yaml import RunConfig
-
         return RunConfig
-    from lsc_tui.config.operator.models import SCHEMA_MODELS
 
     if which in SCHEMA_MODELS:
         return SCHEMA_MODELS[which]

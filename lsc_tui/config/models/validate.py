@@ -11,9 +11,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lsc_tui.config.models.issues import (ModelIssue, env_default_issues, errors_to_issues, link_renames,
-                                         unknown_key_issue, walk_unknown_keys)
+from lsc_tui.config.models import run_yaml
 from lsc_tui.config.models._types import has_env_ref
+from lsc_tui.config.models.issues import (
+    ModelIssue,
+    env_default_issues,
+    errors_to_issues,
+    link_renames,
+    unknown_key_issue,
+    walk_unknown_keys,
+)
+from lsc_tui.config.models.lightspeed import LightspeedStackConfig
 
 _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -60,8 +68,6 @@ _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseli
 
 
 def validate_lightspeed(data: Any) -> list[ModelIssue]:
-    from lsc_tui.config.models.lightspeed import LightspeedStackConfig
-
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
     issues = [i for i in _model_issue_list(LightspeedStackConfig, data, "error")
@@ -145,8 +151,6 @@ def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
 
 
 def validate_run_yaml(data: Any) -> list[ModelIssue]:
-    from lsc_tui.config.models import run_yaml
-
     if not isinstance(data, dict):
         return _not_mapping("run.yaml")
     root = run_yaml.RunConfig

@@ -1,3 +1,4 @@
+import importlib
 """Literal secrets: find them, and turn them into environment references.
 
 The API the CLI and the TUI's secrets-review screen drive::
@@ -27,7 +28,6 @@ def __getattr__(name: str):
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
 
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
