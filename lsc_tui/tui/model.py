@@ -18,44 +18,6 @@ from lsc_tui.config.yamlio import Document
 STATE_ORDER = ("error", "warning", "secret", "override")
 BADGES = {"error": "E", "warning": "W", "secret": "S", "override": "O"}
 
-# Provider types the editor suggests, per API: the ones the bundled run.yamls use plus the
-# common Llama Stack ones. Suggestions only: any type is accepted and validated by the core.
-KNOWN_PROVIDER_TYPES: dict[str, list[str]] = {
-    "inference": ["remote::vllm", "remote::openai", "remote::azure", "remote::watsonx", "remote::ollama",
-                  "remote::vertexai", "remote::gemini", "remote::anthropic", "remote::bedrock",
-                  "remote::together", "remote::fireworks", "remote::groq", "remote::passthrough",
-                  "inline::sentence-transformers"],
-    "vector_io": ["inline::faiss", "inline::sqlite-vec", "inline::milvus", "remote::pgvector",
-                  "remote::chromadb", "remote::qdrant", "remote::weaviate", "remote::milvus", "remote::solr"],
-    "files": ["inline::localfs", "remote::s3"],
-    "tool_runtime": ["inline::file-search", "inline::rag-runtime", "remote::model-context-protocol",
-                     "remote::brave-search", "remote::tavily-search"],
-    "responses": ["inline::builtin", "inline::meta-reference"],
-    "agents": ["inline::meta-reference"],
-    "safety": ["inline::llama-guard", "remote::passthrough", "inline::code-scanner"],
-    "file_processors": ["inline::pypdf"],
-    "eval": ["inline::meta-reference"],
-    "datasetio": ["inline::localfs", "remote::huggingface"],
-    "scoring": ["inline::basic", "inline::llm-as-judge", "inline::braintrust"],
-    "telemetry": ["inline::meta-reference"],
-    "post_training": ["inline::huggingface", "inline::torchtune"],
-}
-# High-level (unified) provider types, as LCORE's inference.providers and vector_store.providers take them.
-HL_INFERENCE_TYPES = ["openai", "vllm", "vllm_rhaiis", "vllm_rhel_ai", "azure", "watsonx", "ollama",
-                      "vertexai", "sentence_transformers"]
-HL_VECTOR_TYPES = ["faiss", "pgvector"]
-
-
-def provider_type_suggestions(kind: str, api: str | None) -> list[str]:
-    if kind == "hl-inference":
-        return HL_INFERENCE_TYPES
-    if kind == "hl-vector":
-        return HL_VECTOR_TYPES
-    if api and api in KNOWN_PROVIDER_TYPES:
-        return KNOWN_PROVIDER_TYPES[api]
-    return sorted({t for types in KNOWN_PROVIDER_TYPES.values() for t in types})
-
-
 @dataclass
 class TreeItem:
     key: str

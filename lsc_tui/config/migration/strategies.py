@@ -26,23 +26,12 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.migration import proof as P, textedit as T
 from lsc_tui.config.migration.analyse import Analysis
 from lsc_tui.config.migration.proof import same
 
-# high-level type -> LS provider_type, and the provider_id LCORE gives it when no id is set
-_TYPES = {
-    "openai": "remote::openai",
-    "ollama": "remote::ollama",
-    "vllm": "remote::vllm",
-    "sentence_transformers": "inline::sentence-transformers",
-    "azure": "remote::azure",
-    "vertexai": "remote::vertexai",
-    "watsonx": "remote::watsonx",
-    "vllm_rhaiis": "remote::vllm",
-    "vllm_rhel_ai": "remote::vllm",
-}
 _ID_RE = re.compile(r"^[a-z0-9_-]+$")
 
 
@@ -342,14 +331,14 @@ def high_level(provider: Any) -> dict | None:
         return None
     # an empty config synthesizes to no `config` key: Llama Stack reads that as `config: {}` (its
     # default), and the proof says so in a note
-    kinds = [k for k, t in _TYPES.items() if t == ptype]
+    kinds = PT.inference_kinds_for(ptype) if isinstance(ptype, str) else []
     if not kinds:
         return None
-    kind = next((k for k in kinds if k.replace("_", "-") == pid), kinds[0])
-    entry: dict = {"type": kind}
-    if pid != kind.replace("_", "-"):
+    known = next((k for k in kinds if k.default_id == pid), kinds[0])
+    entry: dict = {"type": known.kind}
+    if pid != known.default_id:
         entry["id"] = pid
-    key_field = "api_token" if ptype == "remote::vllm" else "api_key"
+    key_field = known.key_field or "api_key"
     rest = dict(config)
     if key_field in rest:
         value = rest.pop(key_field)

@@ -41,7 +41,7 @@ def validate_run_yaml(data: Any) -> list[ModelIssue]:
     return run(data)
 
 
-def json_schema(which: str) -> dict:
+def json_schema(which: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``lightspeed-stack`` or ``run-yaml``."""
     # deferred: the schema is built from every model (pydantic), only by `lsc-tui schema` and the docs
     from lsc_tui.config.models.schema import build_schema

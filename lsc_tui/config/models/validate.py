@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from lsc_tui.config.models import run_yaml
 from lsc_tui.config.models._types import has_env_ref
@@ -36,7 +36,7 @@ LIGHTSPEED_MOVED = {
 }
 
 
-def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
+def _model_issue_list(model: type[BaseModel], data: Any, severity: str) -> list[ModelIssue]:
     try:
         model.model_validate(data)
     except ValidationError as exc:
@@ -44,7 +44,8 @@ def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
     return []
 
 
-def _fix_moved(issues: list[ModelIssue], root, data, moved: dict) -> list[ModelIssue]:
+def _fix_moved(issues: list[ModelIssue], root: type[BaseModel], data: Any,
+               moved: dict[tuple[str, str], tuple[str, str]]) -> list[ModelIssue]:
     out = []
     for issue in issues:
         if issue.code == "unknown-key" and len(issue.path) == 1 and ("", issue.path[0]) in moved:
@@ -78,7 +79,7 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
     return issues
 
 
-def _get(data: Any, *path) -> Any:
+def _get(data: Any, *path: str) -> Any:
     for key in path:
         if not isinstance(data, dict):
             return None
@@ -86,7 +87,7 @@ def _get(data: Any, *path) -> Any:
     return data
 
 
-def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
+def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
     out: list[ModelIssue] = []
     module = _get(data, "authentication", "module") or "noop"
     subject = _get(data, "rlsapi_v1", "quota_subject")
@@ -102,8 +103,9 @@ def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
         for i, p in enumerate(providers):
             if not isinstance(p, dict):
                 continue
+            ptype = p.get("type")
             pid = p.get("id") if p.get("id") is not None else (
-                p.get("type").replace("_", "-") if isinstance(p.get("type"), str) else None)
+                ptype.replace("_", "-") if isinstance(ptype, str) else None)
             if isinstance(pid, str):
                 pid = pid.strip()
                 if pid in seen:

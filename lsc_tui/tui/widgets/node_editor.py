@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
-from lsc_tui.config import masking
+from lsc_tui.config import masking, provider_types
 from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui import model
@@ -348,7 +348,7 @@ class NodeEditor(Vertical):
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
             if rel and rel[-1] in SUGGEST_KEYS and len(rel) == 1:
-                suggester = SuggestFromList(model.provider_type_suggestions(self.item.kind, self.item.api),
+                suggester = SuggestFromList(provider_types.suggestions(self.item.kind, self.item.api),
                                             case_sensitive=False)
             if secret and not self.revealed:
                 inp = FieldInput(i, "", placeholder=f"{masking.MASK} (secret: s reveals)", password=True,
