@@ -29,12 +29,7 @@ PKG = Path(__file__).resolve().parents[2] / "lsc_tui"
 NOT_YET_REVIEWED = (
     "tui/",
     "preflight/",
-    "config/synthesis",
     "config/yaml/",
-    "config/legacy.py",
-    "config/enrichment.py",
-    "config/merge.py",
-    "config/provenance.py",
     "config/yamlio.py",
     "config/fsio.py",
     "config/operator/_yaml.py",

@@ -20,6 +20,7 @@ from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
+from lsc_tui.config.yamlio import known_alias_free
 
 Locate = Callable[[str, KeyPath], tuple[int, int]]
 """``locate(file, path) -> (line, column)`` of a path in an input file (raises if it cannot)."""
@@ -128,8 +129,6 @@ def has_aliases(root: Any) -> bool:
     hit = _ALIAS_CACHE.get(root)
     if hit is not None:
         return hit
-    from lsc_tui.config.yamlio import known_alias_free
-
     if known_alias_free(root):  # a document's data, read from a text without aliases
         return False
     seen: set[int] = set()
