@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ import yaml
 
 from lsc_tui.config import envref, fsio, preview, yamlio
 from lsc_tui.config.findings import Finding, counts, path_text
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
@@ -148,16 +150,39 @@ def _p(path: tuple) -> str:
 # -- analysis ------------------------------------------------------------------------------
 
 
-@dataclass
 class Analysis:
-    findings: list[Finding]
-    secret_findings: list = field(default_factory=list)
-    synthesis: Any = None
-    run_yaml_text: str = ""
-    diff_text: str = ""
-    changes: list = field(default_factory=list)
-    baseline_label: str = ""
-    seconds: float = 0.0
+    """What the session shows after an edit. The masked run.yaml and the structural change list
+    are made when first read: the editor's keystroke shows the diff and reads neither (the whole
+    run.yaml is shown only in the diff pane's full view)."""
+
+    def __init__(self, findings: list[Finding], secret_findings: list | None = None, synthesis: Any = None,
+                 run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
+                 changes: "list | Callable[[], list] | None" = None, baseline_label: str = "",
+                 seconds: float = 0.0, has_run_yaml: bool | None = None):
+        self.findings = findings
+        self.secret_findings = secret_findings if secret_findings is not None else []
+        self.synthesis = synthesis
+        self.diff_text = diff_text
+        self.baseline_label = baseline_label
+        self.seconds = seconds
+        self._run_yaml_text = run_yaml_text
+        self._changes = changes if changes is not None else []
+        # whether there is a synthesized run.yaml, without masking it
+        self.has_run_yaml = bool(run_yaml_text) if has_run_yaml is None else has_run_yaml
+
+    @property
+    def run_yaml_text(self) -> str:
+        """The synthesized run.yaml, secrets masked."""
+        if callable(self._run_yaml_text):
+            self._run_yaml_text = self._run_yaml_text()
+        return self._run_yaml_text
+
+    @property
+    def changes(self) -> list:
+        """The structural changes against the baseline (paths added, removed, changed; masked)."""
+        if callable(self._changes):
+            self._changes = self._changes()
+        return self._changes
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
@@ -187,8 +212,10 @@ class _Step:
 
 class EditSession:
     def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
-                 texts: dict | None = None):
+                 texts: dict | None = None, target: Target = DEFAULT_TARGET):
         self.cwd = Path(cwd) if cwd else Path.cwd()
+        # the LCORE release the preview answers for, and what chose it (set_target changes it)
+        self.target = target
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         # the environment LCORE will run with, when the operator gave one (an env file)
@@ -219,8 +246,9 @@ class EditSession:
 
     @classmethod
     def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True, texts: dict | None = None) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts)
+             validate: bool = True, texts: dict | None = None,
+             target: Target = DEFAULT_TARGET) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
     @property
     def validating(self) -> bool:
@@ -238,7 +266,7 @@ class EditSession:
     def _load(self, initial: bool = False) -> Workspace:
         ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
                             validate=self.validate_models, server_env=self.server_env,
-                            server_env_source=self.server_env_source)
+                            server_env_source=self.server_env_source, target=self.target)
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
@@ -263,6 +291,12 @@ class EditSession:
         self.server_env, self.server_env_source = env, (source if env is not None else None)
         return self._refresh()
 
+    def set_target(self, target: Target) -> "Analysis":
+        """Answer for another LCORE release: validation, mode and the synthesized run.yaml are
+        recomputed for it (the files and their edits stay as they are)."""
+        self.target = target
+        return self._refresh()
+
     def _refresh(self) -> Analysis:
         self.workspace = self._load()
         self.analysis = self._analyse()
@@ -277,9 +311,9 @@ class EditSession:
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
-        changes = preview.changes(baseline_text, run_text, result, values)
-        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
-                            diff_text, changes, label, time.perf_counter() - t0)
+        analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
+                            lambda: preview.changes(baseline_text, run_text, result, values), label,
+                            time.perf_counter() - t0, has_run_yaml=bool(run_text))
         self._previous_run_yaml = run_text
         return analysis
 
@@ -295,7 +329,7 @@ class EditSession:
         if not self.dirty:
             return current, "saved files"
         key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
-               tuple(sorted((self.server_env or {}).items())))
+               tuple(sorted((self.server_env or {}).items())), self.target.release.key)
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -307,7 +341,7 @@ class EditSession:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay=dict(self.saved_text), kind=self._kind,
                                    validate=False, server_env=self.server_env,
-                                   server_env_source=self.server_env_source)
+                                   server_env_source=self.server_env_source, target=self.target)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)

@@ -12,6 +12,7 @@
 
 from lsc_tui.config.releases import RELEASE_MAIN
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, SolrRules, main_rag_inputs
+from lsc_tui.config.synthesis import legacy as L
 from lsc_tui.config.synthesis import steps as S
 
 RULES = ReleaseRules(
@@ -34,4 +35,5 @@ RULES = ReleaseRules(
     openai_conditional_match=True,
     unified_steps=S.UNIFIED_STEPS,
     server_steps=S.LEGACY_SERVER_STEPS,
+    library_steps=L.LEGACY_LIBRARY_STEPS,
 )

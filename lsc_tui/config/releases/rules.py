@@ -96,12 +96,12 @@ class ReleaseRules:
     server_resolves_env: bool = False
     """0.5.x: the container entrypoint resolves every ``${env.X}`` of the config first and
     runs the unenriched run.yaml when one is unset."""
-    library_azure: bool = True
-    """The library-mode enrichment has an Azure step (0.6+)."""
     unified_steps: tuple[Any, ...] = ()
     """The unified pipeline, steps of :mod:`lsc_tui.config.synthesis.steps` in the release's order."""
     server_steps: tuple[Any, ...] = ()
     """The Llama Stack container entrypoint's enrichment, as steps."""
+    library_steps: tuple[Any, ...] = ()
+    """The library-mode enrichment of a legacy library config's run.yaml, as steps."""
 
     @property
     def unified(self) -> bool:

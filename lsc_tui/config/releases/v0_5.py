@@ -13,6 +13,7 @@
 
 from lsc_tui.config.releases import RELEASE_0_5
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, SolrRules, old_rag_inputs
+from lsc_tui.config.synthesis import legacy as L
 from lsc_tui.config.synthesis import steps as S
 
 RULES = ReleaseRules(
@@ -29,7 +30,7 @@ RULES = ReleaseRules(
                                          "granite-embedding-30m-english}",
                    model_id="solr_embedding", search_mode=False),
     server_resolves_env=True,
-    library_azure=False,
     # no dedupe, and Azure Entra ID fetches a token into .env instead of changing run.yaml
     server_steps=(S.byok_rag, S.solr_okp),
+    library_steps=(L.library_byok_rag, L.library_solr_okp),
 )

@@ -14,6 +14,7 @@
 
 from lsc_tui.config.releases import RELEASE_0_6
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, SolrRules, old_rag_inputs
+from lsc_tui.config.synthesis import legacy as L
 from lsc_tui.config.synthesis import steps as S
 
 SOLR = SolrRules(join_url=True, window_source_fields=True,
@@ -41,4 +42,5 @@ RULES = ReleaseRules(
     unified_steps=(S.start_from_baseline, S.dedupe_baseline, S.azure_entra_id, S.byok_rag, S.solr_okp,
                    S.high_level_inference, S.native_override, S.final_dedupe, S.openai_key_needed),
     server_steps=S.LEGACY_SERVER_STEPS,
+    library_steps=L.LEGACY_LIBRARY_STEPS,
 )

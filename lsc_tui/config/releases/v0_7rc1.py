@@ -13,6 +13,7 @@
 from lsc_tui.config.releases import RELEASE_0_7RC1
 from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, old_rag_inputs
 from lsc_tui.config.releases.v0_6 import SOLR
+from lsc_tui.config.synthesis import legacy as L
 from lsc_tui.config.synthesis import steps as S
 
 RULES = ReleaseRules(
@@ -32,4 +33,5 @@ RULES = ReleaseRules(
                    S.solr_okp, S.high_level_inference, S.mcp, S.native_override, S.final_dedupe,
                    S.openai_key_needed),
     server_steps=S.LEGACY_SERVER_STEPS,
+    library_steps=L.LEGACY_LIBRARY_STEPS,
 )

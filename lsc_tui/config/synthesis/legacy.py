@@ -15,7 +15,7 @@ a finding (pass ``env`` to see exactly what LCORE writes).
 from __future__ import annotations
 
 from typing import Any, Optional
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Severity
@@ -23,7 +23,7 @@ from lsc_tui.config.releases import Release, rules_for
 from lsc_tui.config.synthesis import enrichment as E
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.synthesis.steps import Run, guard, okp_enabled
+from lsc_tui.config.synthesis.steps import Run, Step, azure_entra_id, guard, okp_enabled
 
 _STORE_DEFAULTS = {
     "backend": "faiss",
@@ -102,6 +102,42 @@ def _start(config: Any, run_yaml: Any, config_file: str, run_yaml_file: str, env
     return ctx, config, b
 
 
+def library_byok_rag(run: Run) -> None:
+    """BYOK RAG from the stores as LCORE's validated model dumps them (defaults filled in, env
+    references resolved when ``env`` is known)."""
+    ctx, rag = run.ctx, run.rag()
+    raw_stores = rag.stores or []
+    stores = [_validated_store(s, i, ctx.env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)] \
+        if isinstance(raw_stores, list) else []
+    guard(ctx, rag.stores_path, E.enrich_byok, run.b, ctx, stores, rag.stores_path)
+
+
+def library_solr_okp(run: Run) -> None:
+    """Solr/OKP with the URL as LCORE's validated model holds it (resolved, an origin gets a '/')."""
+    ctx, rag = run.ctx, run.rag()
+    okp: dict[str, Any] = rag.okp if isinstance(rag.okp, dict) else {}
+    enabled = bool(okp_enabled(rag))
+    resolved_url = None
+    url = okp.get("rhokp_url")
+    if enabled:
+        if url is None:
+            resolved_url = E.OKP_DEFAULT_URL
+        else:
+            value, exact = E.lcore_resolve(str(url), ctx.env)
+            resolved_url = _as_http_url(value)
+            if "${env." in str(url):
+                ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
+                         "LCORE resolves the env reference in rag.okp.rhokp_url when it loads the "
+                         "configuration; " + ("the preview uses the environment given" if exact
+                                              else "the preview shows the value with the variable unset"),
+                         "nothing to do; set the variable where LCORE runs", rag.okp_path + ("rhokp_url",))
+    guard(ctx, rag.okp_path, E.enrich_okp, run.b, ctx, okp, enabled, rag.okp_path, resolved_url)
+
+
+LEGACY_LIBRARY_STEPS: tuple[Step, ...] = (library_byok_rag, library_solr_okp, azure_entra_id)
+"""LCORE's enrichment of the external run.yaml of a legacy library config, in its order."""
+
+
 def enrich_legacy_library(
     config: Any,
     run_yaml: Any,
@@ -111,36 +147,16 @@ def enrich_legacy_library(
     env: Optional[Mapping[str, str]] = None,
     locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
+    steps: Optional[Sequence[Step]] = None,
     release: Optional[Release] = None,
 ) -> Synthesis:
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml
-    (``release``: the LCORE release whose enrichment to follow; None: main)."""
+    (``release``: the LCORE release whose enrichment to follow, None: main; ``steps``: another
+    sequence than the release's)."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
-    rules = ctx.release_rules
-    rag = rules.rag_inputs(config)
-    raw_stores = rag.stores or []
-    stores = [_validated_store(s, i, env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)] \
-        if isinstance(raw_stores, list) else []
-    guard(ctx, rag.stores_path, E.enrich_byok, b, ctx, stores, rag.stores_path)
-    okp: dict[str, Any] = rag.okp if isinstance(rag.okp, dict) else {}
-    enabled = bool(okp_enabled(rag))
-    resolved_url = None
-    url = okp.get("rhokp_url")
-    if enabled:
-        if url is None:
-            resolved_url = E.OKP_DEFAULT_URL
-        else:
-            value, exact = E.lcore_resolve(str(url), env)
-            resolved_url = _as_http_url(value)
-            if "${env." in str(url):
-                ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
-                         "LCORE resolves the env reference in rag.okp.rhokp_url when it loads the "
-                         "configuration; " + ("the preview uses the environment given" if exact
-                                              else "the preview shows the value with the variable unset"),
-                         "nothing to do; set the variable where LCORE runs", rag.okp_path + ("rhokp_url",))
-    guard(ctx, rag.okp_path, E.enrich_okp, b, ctx, okp, enabled, rag.okp_path, resolved_url)
-    if rules.library_azure:
-        guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+    run = Run(config, ctx, builder=b)
+    for step in steps if steps is not None else ctx.release_rules.library_steps:
+        step(run)
     return Synthesis(b.root, ctx.findings, "legacy-library", b.prov)
 
 
@@ -163,17 +179,18 @@ def enrich_legacy_server(
     env: Optional[Mapping[str, str]] = None,
     locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
+    steps: Optional[Sequence[Step]] = None,
     release: Optional[Release] = None,
     run_yaml_text: Optional[str] = None,
 ) -> Synthesis:
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config).
 
-    ``release``: the LCORE release whose entrypoint runs (None: main, forward-compatible).
-    Where the entrypoint's script fails, the container runs the run.yaml as it is
-    (``run_yaml_text`` when given): the result is that file, and an error says why. 0.5.x's
-    entrypoint resolves every env reference of the config first and fails on an unset one:
-    with a known environment the result shows it; with an unknown one, a warning names the
-    variables whose absence would."""
+    ``release``: the LCORE release whose entrypoint runs (None: main, forward-compatible);
+    ``steps``: another sequence than the release's. Where the entrypoint's script fails, the
+    container runs the run.yaml as it is (``run_yaml_text`` when given): the result is that
+    file, and an error says why. 0.5.x's entrypoint resolves every env reference of the
+    config first and fails on an unset one: with a known environment the result shows it;
+    with an unknown one, a warning names the variables whose absence would."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source, release)
     rules = ctx.release_rules
     unenriched = run_yaml if isinstance(run_yaml, dict) else {}
@@ -181,7 +198,7 @@ def enrich_legacy_server(
     if resolved is None:
         return Synthesis(unenriched, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
     run = Run(resolved, ctx, builder=b)
-    for step in rules.server_steps:
+    for step in steps if steps is not None else rules.server_steps:
         step(run)
     failed = [f for f in ctx.findings if f.is_error and f.code == "synthesis-lcore-fails"]
     if failed:
