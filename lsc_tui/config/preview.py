@@ -13,6 +13,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from lsc_tui.config import masking
 from lsc_tui.config.findings import Finding, Severity, sort_findings
@@ -24,6 +25,7 @@ from lsc_tui.config.yamlio import YamlLoadError, load_document
 class AsIs:
     """A run.yaml opened on its own: what runs is the file itself."""
 
+    label: ClassVar[str] = "synthesized run.yaml"  # as a synthesis is named in the preview
     data: dict
     file: str
     findings: list = field(default_factory=list)

@@ -310,7 +310,7 @@ class EditSession:
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
-                                 new_label=getattr(result, "label", None) or "synthesized run.yaml")
+                                 new_label=result.label if result is not None else "synthesized run.yaml")
         analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
                             lambda: preview.changes(baseline_text, run_text, result, values), label,
                             time.perf_counter() - t0, has_run_yaml=bool(run_text))
