@@ -287,6 +287,10 @@ class Masker:
             s = mask_text(s, self.values)
         return mask_inline(s)
 
+    def event(self, ev: JSON) -> JSON:
+        """A masked copy of an event."""
+        return {k: self(v) for k, v in ev.items()}
+
     def __call__(self, obj: Any) -> Any:
         if isinstance(obj, str):
             return self.text(obj)

@@ -109,6 +109,7 @@ def abnormal_result(plan: ProviderPlan, total: int, abnormal: tuple[str, str], s
     details = output_details(session)
     if session.stderr_total > STDERR_KEEP:
         details = (f"The provider wrote {session.stderr_total} bytes to stderr.\n\n" + details).strip()
+    error: JSON
     if kind == "timeout":
         error = {
             "code": "timeout", "reason": text,
@@ -140,7 +141,8 @@ def _import_target(plan: ProviderPlan) -> str:
     if plan.module:
         return plan.module + ".provider"
     spec = plan.external_spec if isinstance(plan.external_spec, dict) else {}
-    adapter = spec.get("adapter") if isinstance(spec.get("adapter"), dict) else {}
+    adapter = spec.get("adapter")
+    adapter = adapter if isinstance(adapter, dict) else {}
     return str(spec.get("module") or adapter.get("module") or f"llama_stack.providers.registry.{plan.api}")
 
 

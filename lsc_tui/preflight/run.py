@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from lsc_tui.preflight import report, sandbox
 from lsc_tui.preflight.plan import (
@@ -88,7 +89,7 @@ class PreflightRun:
     target_info: JSON = field(default_factory=dict)
     target_sent: bool = False
     session: ProbeSession | None = None
-    _cancel_task: asyncio.Future[bool] | None = None
+    _cancel_task: asyncio.Future[Any] | None = None
 
     # -- step 1: input -------------------------------------------------------------------
 
@@ -132,7 +133,7 @@ class PreflightRun:
         finally:
             await self.cleanup()
         if self.fatal is not None:
-            yield self.mask({"event": "fatal", "error": self.fatal, "text": report.error_block("(all)", self.fatal)})
+            yield self.mask.event({"event": "fatal", "error": self.fatal, "text": report.error_block("(all)", self.fatal)})
         yield self.summary()
 
     def start_event(self) -> JSON:
@@ -210,7 +211,7 @@ class PreflightRun:
     def record(self, plan: ProviderPlan, res: JSON) -> JSON:
         """Render, mask and keep a provider's result; the event to yield."""
         res["text"] = report.result_text(res)
-        res = self.mask(res)
+        res = self.mask.event(res)
         self.results[plan.index] = res
         return res
 
@@ -293,7 +294,7 @@ class PreflightRun:
         elif name == "phase":
             stream.current_phase = ev.get("phase")
             if stream.current is not None:
-                yield self.mask({
+                yield self.mask.event({
                     "event": "phase",
                     "index": stream.current.index,
                     "provider_id": stream.current.provider_id,
@@ -319,7 +320,7 @@ class PreflightRun:
             self.end_badly(session, stream, "fatal", str(ev.get("message", "probe failed")))
 
     def target_event(self, session: ProbeSession, hello: JSON) -> JSON:
-        return self.mask({
+        return self.mask.event({
             "event": "target",
             "python": hello.get("python"),
             "python_version": hello.get("python_version"),
@@ -331,7 +332,8 @@ class PreflightRun:
 
     def on_begin(self, session: ProbeSession, stream: _Stream, ev: JSON) -> Iterator[JSON]:
         stream.warming = None
-        current = stream.by_index.get(ev.get("index"))
+        index = ev.get("index")
+        current = stream.by_index.get(index) if isinstance(index, int) else None
         stream.current = current
         if current is None:
             return
@@ -350,7 +352,7 @@ class PreflightRun:
                             self.target_info)
         if res["status"] != "error":
             for pev in metadata_phase(current, res):
-                yield self.mask(pev)
+                yield self.mask.event(pev)
         res = self.record(current, res)
         yield res
         if res["status"] == "error" and not self.options.keep_going:
