@@ -6,7 +6,9 @@ native (ctypes, C extensions). What the runner sets up before the target interpr
 
 * its own session and process group (``start_new_session``);
 * ``PR_SET_PDEATHSIG`` = SIGKILL: when the runner dies, even by SIGKILL, the probe dies too;
-* ``RLIMIT_AS`` (default 4 GiB) and ``RLIMIT_NPROC``;
+* ``RLIMIT_AS`` (default 4 GiB) and ``RLIMIT_NPROC`` (which the kernel counts per real uid,
+  threads included: machine-wide unless a user namespace counts the probe's own, so outside one
+  the limit is set above what the uid already runs; never enforced for root);
 * where the kernel allows: a user namespace, a network namespace (only a loopback device
   that is down), a mount namespace in which every mount is read-only and locked (a second,
   nested user namespace makes the read-only flag permanent for the probe), and a PID
