@@ -47,7 +47,9 @@ def _import_editor() -> None:
     global path_text, AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem, \
         OperationError, RemoveNode, RenameProvider, SetEnvRef, WorkspaceError, FileChangedError, VerifyError, \
         YamlLoadError, model, build_view, ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog, \
-        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
+        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor, \
+        provider_types
+    from lsc_tui.config import provider_types
     from lsc_tui.config.findings import path_text
     from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
                                         MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
@@ -125,9 +127,12 @@ class LscTuiApp(App):
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
                  readonly: bool = False, watch: bool = True, cwd: Path | str | None = None,
-                 persist_theme: bool = True, offer_migration: bool = False):
+                 persist_theme: bool = True, offer_migration: bool = False, target=None):
         super().__init__()
         self.notice = notice
+        # the LCORE release the preview answers for (None: main, as a default); the session keeps
+        # it from then on, and the palette's "Target LCORE release…" changes it there
+        self.start_target = target
         self.readonly = readonly
         self.watch_files = watch
         self.persist_theme = persist_theme
@@ -223,7 +228,10 @@ class LscTuiApp(App):
     def _open_session(self, _none) -> EditSession:
         # without the model validation (building the pydantic models is the slow part of opening):
         # the tree and the diff show at once, the validation follows in the next job
-        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False)
+        from lsc_tui.config.releases import DEFAULT_TARGET
+
+        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False,
+                                        target=self.start_target or DEFAULT_TARGET)
         return self.session
 
     def _session_opened(self, _session) -> None:
@@ -909,7 +917,7 @@ class LscTuiApp(App):
         else:
             return
         api = item.api if item is not None and item.api else "inference"
-        apis = sorted(set(model.KNOWN_PROVIDER_TYPES) | {str(a) for a in (
+        apis = sorted(set(provider_types.SUGGESTED) | {str(a) for a in (
             (self.view.document(display).data or {}).get("providers") or {})})
 
         def answer(values) -> None:
@@ -927,7 +935,7 @@ class LscTuiApp(App):
 
         self.push_screen(Prompt(f"Add a provider to {display}", [
             ("api", "API", api, apis),
-            ("type", "Provider type (remote::... or inline::...)", "", model.provider_type_suggestions("provider", None)),
+            ("type", "Provider type (remote::... or inline::...)", "", provider_types.suggestions("provider", None)),
             ("id", "Provider id", "", None),
         ]), answer)
 
@@ -935,7 +943,7 @@ class LscTuiApp(App):
         vector = item.kind in ("hl-vector",) or (item.path[:1] == ("vector_store",))
         list_path = ("vector_store", "providers") if vector else ("inference", "providers")
         file, display = item.file, item.display
-        types = model.HL_VECTOR_TYPES if vector else model.HL_INFERENCE_TYPES
+        types = provider_types.suggestions("hl-vector" if vector else "hl-inference", None)
 
         def answer(values) -> None:
             if not values:
@@ -1157,10 +1165,10 @@ def _restore_and_exit(app: "LscTuiApp", code: int) -> None:
 
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
-            notice: str | None = None) -> int:
+            notice: str | None = None, target=None) -> int:
     import signal
 
-    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True)
+    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True, target=target)
     if not readonly:
         for sig in (signal.SIGHUP, signal.SIGTERM):
             signal.signal(sig, _on_hangup(app))

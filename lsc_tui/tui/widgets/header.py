@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from lsc_tui.tui.badges import badge_style
+from lsc_tui.tui.widgets.repaint import show
 from textual.widgets import Static
 
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ class StatusHeader(Static):
 
     def show_view(self, view: View, readonly: bool = False) -> None:
         self._shown = (view, readonly)
-        self.update(header_text(view, readonly, self.size.width, self.app.no_color))
+        show(self, header_text(view, readonly, self.size.width, self.app.no_color), same_size=True)
 
     def on_resize(self) -> None:
         shown = getattr(self, "_shown", None)
@@ -59,6 +60,8 @@ def header_text(view: View, readonly: bool, width: int, no_color: bool = False) 
     # (drop order, separator, text); a lower drop order goes first
     items = [(0, "", Text(" lsc-tui ", style="bold reverse")), (9, " ", counts),
              (2, "  ", Text(view.mode, style="underline"))]
+    if view.target:  # the release the preview answers for; "(default)" when nothing named one
+        items.append((3, "  ", Text(view.target, style="italic" if view.target_default else "")))
     if readonly:
         items.append((9, "  ", Text("READ-ONLY", style="bold reverse")))
     items.append((9, "  ", name))
