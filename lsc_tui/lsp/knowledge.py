@@ -326,7 +326,7 @@ def value_choices(session, path: Path, schema: str | None, key_path: tuple, key:
                 for t in provider_types(_api_of(full))]
     if schema == "lightspeed-stack" and key == "type" and len(full) >= 3 and full[0] in ("inference", "vector_store") \
             and full[1] == "providers":
-        from lsc_tui.tui.model import HL_INFERENCE_TYPES, HL_VECTOR_TYPES
+        from lsc_tui.config.provider_edits import HL_INFERENCE_TYPES, HL_VECTOR_TYPES
 
         kinds = HL_INFERENCE_TYPES if full[0] == "inference" else HL_VECTOR_TYPES
         return [Completion(t, "provider-type", f"high-level {full[0]} provider") for t in kinds]
@@ -357,6 +357,6 @@ def _api_of(full: tuple) -> str | None:
 
 
 def provider_types(api: str | None) -> list[str]:
-    from lsc_tui.tui.model import provider_type_suggestions
+    from lsc_tui.config.provider_edits import provider_type_suggestions
 
     return provider_type_suggestions("", api)

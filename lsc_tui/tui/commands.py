@@ -57,7 +57,7 @@ class LscCommands(ListedCommands):
                 if not choice.active:
                     out.append((f"Switch to {choice.kind} {choice.name}", "named profile: preview before saving",
                                 partial(app.switch_profile, choice.name, choice.kind)))
-        from lsc_tui.tui.k8s_view import palette_commands
+        from lsc_tui.tui.k8s_commands import palette_commands
 
         out.extend(palette_commands(app))
         from lsc_tui.tui import server_env
