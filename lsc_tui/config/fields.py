@@ -8,15 +8,21 @@ value looks like one. What the operator types is parsed as a value of the field'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import yaml
 
 from lsc_tui.config import masking
 from lsc_tui.config.yamlio import YamlLoadError, data_of
 
+KeyPath = tuple[Any, ...]  # mapping keys (str, or what YAML made of them) and list indexes (int)
+SecretPaths = set[tuple[str, KeyPath]]  # (display, path) of the literal secrets the scanner found
+
 MAX_LIST_DEPTH = 8  # lists of mappings nested deeper than this are edited as raw YAML of a parent
 
 
-def value_at(data, path: tuple):
+def value_at(data: Any, path: KeyPath) -> Any:
     """The value at ``path`` in plain data, or None when the path does not lead anywhere."""
     cur = data
     for part in path:
@@ -27,9 +33,9 @@ def value_at(data, path: tuple):
     return cur
 
 
-def flatten(value, prefix: tuple = (), depth: int = 0, limit: int = 60) -> list[tuple[tuple, object]]:
+def flatten(value: Any, prefix: KeyPath = (), depth: int = 0, limit: int = 60) -> list[tuple[KeyPath, Any]]:
     """Leaf fields of a node: scalars and lists of scalars, with their relative paths."""
-    out: list[tuple[tuple, object]] = []
+    out: list[tuple[KeyPath, Any]] = []
     if isinstance(value, dict):
         for k, v in value.items():
             if len(out) >= limit:
@@ -47,7 +53,7 @@ def flatten(value, prefix: tuple = (), depth: int = 0, limit: int = 60) -> list[
     return out
 
 
-def lists_of_mappings(value, prefix: tuple = (), depth: int = 0):
+def lists_of_mappings(value: Any, prefix: KeyPath = (), depth: int = 0) -> Iterator[tuple[KeyPath, list[Any]]]:
     """(relative path, list) of every list of mappings inside a node, not inside another such
     list (each entry of a list holds its own): what the form cannot show as fields."""
     if not isinstance(value, dict) or depth > MAX_LIST_DEPTH:
@@ -59,7 +65,7 @@ def lists_of_mappings(value, prefix: tuple = (), depth: int = 0):
             yield from lists_of_mappings(v, prefix + (k,), depth + 1)
 
 
-def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool:
+def is_secret_field(display: str, path: KeyPath, value: Any, secret_paths: SecretPaths) -> bool:
     """Whether the field at ``path`` of ``display`` is shown masked. ``secret_paths``: the
     (display, path) of the literal secrets the scanner found."""
     if isinstance(value, list):  # a list of scalars is one field: secret when any item is
@@ -78,7 +84,7 @@ def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool
     return isinstance(value, str) and masking.mask_scalar(value, key) != value
 
 
-def show_value(value) -> str:
+def show_value(value: Any) -> str:
     """A field's value as the form's input shows it (the text parse_value reads back)."""
     if value is None:
         return ""
@@ -89,7 +95,7 @@ def show_value(value) -> str:
     return str(value)
 
 
-def parse_value(text: str, original):
+def parse_value(text: str, original: Any) -> Any:
     """The typed text as a value of the field's kind (``original`` is the field's current value).
     Raises ValueError with a message that completes "<field> ..."."""
     if isinstance(original, bool):

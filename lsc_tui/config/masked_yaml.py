@@ -9,15 +9,16 @@ parsed again and the node's span taken from that.
 from __future__ import annotations
 
 from lsc_tui.config import masking
+from lsc_tui.config.fields import KeyPath, SecretPaths
 from lsc_tui.config.yamlio import Document, YamlLoadError, apply_span_edits, node_text, parse_text
 
 
-def node_yaml(doc: Document, path: tuple) -> str:
+def node_yaml(doc: Document, path: KeyPath) -> str:
     """The node's own YAML text, dedented, from the document's text (unmasked)."""
     return node_text(doc, path)
 
 
-def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str, bool]:
+def masked_node_yaml(doc: Document, path: KeyPath, secret_paths: SecretPaths) -> tuple[str, bool]:
     """The node's YAML with secret literals replaced by the mask; ``(text, anything_masked)``.
     ``secret_paths``: the (display, path) of the literal secrets the scanner found; a value under
     a secret key, or one that looks like a secret, is masked too."""

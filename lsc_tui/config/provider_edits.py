@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from lsc_tui.config.fields import value_at
+from lsc_tui.config.fields import KeyPath, value_at
+from lsc_tui.config.outline import TreeItem
+from lsc_tui.config.workspace import Workspace
 
 # Provider types the editor suggests, per API: the ones the bundled run.yamls use plus the
 # common Llama Stack ones. Suggestions only: any type is accepted and validated by the core.
@@ -75,21 +78,21 @@ class ProviderPlace:
     (``{id, type}``), of one of ``types``; else a Llama Stack provider under ``providers.<api>``
     (``{provider_id, provider_type}``), ``api`` the one to propose and ``apis`` the choices."""
 
-    file: Path
+    file: Path | None
     display: str
-    list_path: tuple | None = None
-    types: tuple = ()
+    list_path: KeyPath | None = None
+    types: tuple[str, ...] = ()
     api: str = "inference"
-    apis: tuple = ()
+    apis: tuple[str, ...] = ()
 
     @property
     def high_level(self) -> bool:
         return self.list_path is not None
 
 
-def new_provider_place(ws, item) -> ProviderPlace | None:
-    """Where a provider added with ``item`` selected in the tree goes (``item``: an
-    outline.TreeItem, or None for nothing selected: then None). Raises NoPlaceForProvider when
+def new_provider_place(ws: Workspace, item: TreeItem | None) -> ProviderPlace | None:
+    """Where a provider added with ``item`` selected in the tree goes (None for nothing
+    selected: then None). Raises NoPlaceForProvider when
     the selection cannot take one."""
     if ws.kind == "llsd":
         raise NoPlaceForProvider("A LlamaStackDistribution lists providers under spec.providers: select it and "
@@ -104,16 +107,18 @@ def new_provider_place(ws, item) -> ProviderPlace | None:
         target = ws.run_yaml or ws.profile
         if target is None:
             raise NoPlaceForProvider("This config has no run.yaml to add a provider to; use inference.providers.")
-        display, file = target.display, target.path
+        display: str = target.display
+        file: Path | None = target.path
     else:
         display, file = item.display, item.file
     doc = next((d for d in ws.documents if d.display == display), None)
-    present = ((doc.data if doc is not None and isinstance(doc.data, dict) else {}).get("providers") or {})
+    data: dict[str, Any] = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+    present = data.get("providers") or {}
     apis = sorted(set(KNOWN_PROVIDER_TYPES) | {str(a) for a in present})
     return ProviderPlace(file, display, api=item.api or "inference", apis=tuple(apis))
 
 
-def append_index(data, list_path: tuple) -> int:
+def append_index(data: Any, list_path: KeyPath) -> int:
     """The index a new entry appended to the list at ``list_path`` gets (0 when there is no list yet)."""
     existing = value_at(data, list_path)
     return len(existing) if isinstance(existing, list) else 0

@@ -48,12 +48,12 @@ def test_a_legacy_config_without_a_run_yaml_says_where_to_add_instead(tmp_path):
     (tmp_path / "lightspeed-stack.yaml").write_text("name: t\nllama_stack:\n  use_as_library_client: false\n"
                                                     "  url: http://llama:8321\n")
     ws = load_workspace(tmp_path / "lightspeed-stack.yaml", cwd=tmp_path, validate=False)
-    with pytest.raises(NoPlaceForProvider, match="no run.yaml to add a provider to; use inference.providers"):
+    with pytest.raises(NoPlaceForProvider, match=r"no run\.yaml to add a provider to; use inference\.providers"):
         new_provider_place(ws, _item(ws, "lightspeed-stack.yaml|"))
 
 
 def test_a_custom_resource_is_edited_as_yaml(llsd_ws):
-    with pytest.raises(NoPlaceForProvider, match="spec.providers"):
+    with pytest.raises(NoPlaceForProvider, match=r"spec\.providers"):
         new_provider_place(llsd_ws, _item(llsd_ws, "llsd.yaml|"))
 
 
