@@ -47,11 +47,11 @@ MODAL_OK = {"quit_app", "command_palette", "help"}
 def _import_editor() -> None:
     """The modules the first paint does not need (the config core, the panes, the dialogs, the
     commands): imported right after it, so the screen shows before they load (docs/benchmarks.md)."""
-    global EditSession, SwitchProfile, JobQueue, pane_widgets, HelpScreen, ConfigTree, DiffPane, FindingsPanel, \
+    global EditSession, SwitchProfile, diff_baselines, JobQueue, pane_widgets, HelpScreen, ConfigTree, DiffPane, FindingsPanel, \
         FieldInput, NodeEditor, TextArea, disk_watch, flows, navigation, node_commands, quitting, recovery
     from textual.widgets import TextArea
 
-    from lsc_tui.config.session import EditSession, SwitchProfile
+    from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
     from lsc_tui.tui import disk_watch, flows, navigation, node_commands, quitting, recovery
     from lsc_tui.tui.jobs import JobQueue
     from lsc_tui.tui.panes import pane_widgets
@@ -484,9 +484,7 @@ class LscTuiApp(App):
                     if mode == "full" else "Diff view.", timeout=3)
 
     def action_cycle_baseline(self) -> None:
-        order = ["disk", "legacy", "previous"]
-        if self.session.workspace.run_yaml is None:
-            order.remove("legacy")
+        order = list(diff_baselines(self.session.workspace))
         current = self.view.baseline if self.view.baseline in order else "disk"
         self.set_baseline(order[(order.index(current) + 1) % len(order)])
 

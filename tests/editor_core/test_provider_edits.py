@@ -74,3 +74,4 @@ def test_type_suggestions_follow_the_kind_then_the_api():
     assert provider_type_suggestions("provider", "files") == ["inline::localfs", "remote::s3"]
     every = provider_type_suggestions("provider", "unknown_api")
     assert every == sorted(every) and "remote::vllm" in every and "inline::pypdf" in every
+
