@@ -24,6 +24,7 @@ from pydantic.fields import FieldInfo
 
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import is_secret_key, mask_inline
+from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models._rules import RULE_ERROR
 
 MAX_ECHO = 40
@@ -45,17 +46,15 @@ class ModelIssue:
 _NONE = type(None)
 
 
-_UNWRAPPED: dict[int, tuple[Any, tuple]] = {}
+_UNWRAPPED: IdentityMemo[tuple[Any, str | None]] = IdentityMemo(maxsize=4096)  # per annotation object
 
 
 def _unwrap(ann: Any) -> tuple[Any, str | None]:
     """Strip Annotated/Optional; return the bare annotation and a union discriminator if any."""
-    hit = _UNWRAPPED.get(id(ann))
-    if hit is not None and hit[0] is ann:
-        return hit[1]
-    result = _unwrap_uncached(ann)
-    _UNWRAPPED[id(ann)] = (ann, result)  # keeps ann alive, so its id stays unique
-    return result
+    hit = _UNWRAPPED.get(ann)
+    if hit is not None:
+        return hit
+    return _UNWRAPPED.put(ann, _unwrap_uncached(ann))
 
 
 def _unwrap_uncached(ann: Any) -> tuple[Any, str | None]:
@@ -154,61 +153,19 @@ def field_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None =
     return model.model_fields.get(path[-1]) if model is not None else None
 
 
-class _IdentityMemo:
-    """Results of a walk per (annotation, container), by identity, across calls.
-
-    The editor re-validates after every keystroke, and the edited data is a copy in which only
-    the containers along the edited path are new (``yamlio._path_copy_set``): every other
-    container is the same object as before, so its result is reused. An entry holds its
-    container and annotation, so their ids cannot be reused while it exists; only the entries
-    the last walk used are kept (one data tree's worth, per root model).
-    """
-
-    def __init__(self) -> None:
-        self.prev: dict = {}
-        self.cur: dict = {}
-        self.last_root: Any = None
-
-    def pays(self, data: Any) -> bool:
-        """Whether remembering pays for ``data``: it is a new root that shares a container with the
-        data of the last walk (an edit's copy). Fresh data (a file just read), or the same root
-        again, is walked plainly, as before any memo existed, and only noted: the next walk, of
-        an edit of it, fills the memo."""
-        last, self.last_root = self.last_root, data
-        if last is None or data is last:
-            return False  # the same root again may have been changed in place: trust nothing
-        if isinstance(data, dict) and isinstance(last, dict):
-            return any(v is last.get(k) for k, v in data.items() if isinstance(v, (dict, list)))
-        return False
-
-    def begin(self) -> None:
-        self.cur = {}
-
-    def end(self) -> None:
-        self.prev, self.cur = self.cur, {}
-
-    def get(self, ann: Any, node: Any):
-        key = id(node)  # one walk meets a container under one annotation (the entry checks it)
-        hit = self.cur.get(key) or self.prev.get(key)
-        if hit is not None and hit[0] is node and hit[1] is ann:
-            self.cur[key] = hit
-            return hit[2]
-        return None
-
-    def put(self, ann: Any, node: Any, result: tuple) -> tuple:
-        self.cur[id(node)] = (node, ann, result)
-        return result
+# Per root model, the results of the last walk per (container, annotation): the editor
+# re-validates after every keystroke, and the edited data is a copy in which only the containers
+# along the edited path are new (``yamlio._path_copy_set``), so every other container's result is
+# reused. IdentityMemo (lsc_tui.config.memo) keeps only the entries the last walk used.
+_UNKNOWN_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
+_ENV_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
+_HAS_DEFAULTS_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
 
 
-_UNKNOWN_MEMO: dict = {}  # root model -> _IdentityMemo
-_ENV_MEMO: dict = {}
-_HAS_DEFAULTS_MEMO: dict = {}
-
-
-def _memo(table: dict, root: Any) -> _IdentityMemo:
+def _memo(table: dict[type, IdentityMemo[tuple[Any, ...]]], root: type) -> IdentityMemo[tuple[Any, ...]]:
     memo = table.get(root)
     if memo is None:
-        memo = table[root] = _IdentityMemo()
+        memo = table[root] = IdentityMemo()
     return memo
 
 
@@ -216,14 +173,13 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
     """Yield ``(path_of_key, model)`` for every mapping key no model field declares."""
     memo = _memo(_UNKNOWN_MEMO, root)
     if not memo.pays(data):
-        memo.prev = memo.cur = {}
+        memo.forget_entries()
         found = _walk_memo(root, data, _NO_MEMO)
     else:
-        memo.begin()
         try:
             found = _walk_memo(root, data, memo)
         finally:
-            memo.end()
+            memo.rotate()
     for rel, model in found:
         yield path + rel, model
 
@@ -231,27 +187,15 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
 _EMPTY: tuple = ()
 
 
-class _NoMemo:
-    """A memo that remembers nothing: the plain walk of fresh data."""
-
-    @staticmethod
-    def get(ann: Any, node: Any):
-        return None
-
-    @staticmethod
-    def put(ann: Any, node: Any, result: tuple) -> tuple:
-        return result
+_NO_MEMO: IdentityMemo[tuple[Any, ...]] = IdentityMemo(maxsize=0)  # the plain walk of fresh data
 
 
-_NO_MEMO = _NoMemo()
-
-
-def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
+def _walk_memo(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> tuple:
     """The unknown keys under ``node`` as (path relative to it, model), remembered per container
-    (see _IdentityMemo; ``_NO_MEMO`` for a plain walk)."""
+    and annotation (``_NO_MEMO`` for a plain walk)."""
     if not isinstance(node, (dict, list)):
         return _EMPTY
-    hit = memo.get(ann, node)
+    hit = memo.get(node, ann)
     if hit is not None:
         return hit
     out: list = []
@@ -278,7 +222,7 @@ def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
             for i, value in enumerate(node):
                 if isinstance(value, (dict, list)):
                     out.extend(((i,) + p, m) for p, m in _walk_memo(item, value, memo))
-    return memo.put(ann, node, tuple(out) if out else _EMPTY)
+    return memo.put(node, tuple(out) if out else _EMPTY, ann)
 
 
 # -- locations ------------------------------------------------------------------------------
@@ -718,15 +662,16 @@ def _defaulted_refs(node: Any, path: tuple):
                 yield from _defaulted_refs(value, path + (i,))
 
 
-def _defaulted_fields(ann: Any, node: Any, memo: _IdentityMemo, found: _IdentityMemo) -> tuple:
+def _defaulted_fields(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]],
+                      found: IdentityMemo[tuple[Any, ...]]) -> tuple:
     """``(path, value, model)`` of each ``:=``-defaulted string under a model field: what
     ``_defaulted_refs`` and ``model_at`` give for it (a ref whose path ``model_at`` cannot
     follow, or whose key is no field, is left out), walked once with the annotation and
-    remembered per container (see _IdentityMemo). Each step into a child is ``_child``'s,
+    remembered per container and annotation. Each step into a child is ``_child``'s,
     with its per-container part (the model picked, the container's type) worked out once."""
     if not _has_defaults(node, found):
         return _EMPTY  # nothing below: no model to work out (the common case, and cheap)
-    hit = memo.get(ann, node)
+    hit = memo.get(node, ann)
     if hit is not None:
         return hit
     out: list = []
@@ -763,7 +708,7 @@ def _defaulted_fields(ann: Any, node: Any, memo: _IdentityMemo, found: _Identity
         else:
             continue
         out.extend(((key,) + p, v, m) for p, v, m in _defaulted_fields(child, value, memo, found))
-    return memo.put(ann, node, tuple(out) if out else _EMPTY)
+    return memo.put(node, tuple(out) if out else _EMPTY, ann)
 
 
 _UNSET = object()
@@ -785,9 +730,9 @@ def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list:
 _NO_ANN = object()  # the memo slot of _has_defaults (no annotation involved)
 
 
-def _has_defaults(node: Any, memo: _IdentityMemo) -> bool:
+def _has_defaults(node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> bool:
     """Whether a ``:=``-defaulted env reference string sits anywhere below ``node`` (by identity)."""
-    hit = memo.get(_NO_ANN, node)
+    hit = memo.get(node, _NO_ANN)
     if hit is not None:
         return hit[0]
     found = False
@@ -797,7 +742,7 @@ def _has_defaults(node: Any, memo: _IdentityMemo) -> bool:
                 found = True
         elif isinstance(value, (dict, list)) and _has_defaults(value, memo):
             found = True
-    memo.put(_NO_ANN, node, (found,))
+    memo.put(node, (found,), _NO_ANN)
     return found
 
 
@@ -834,16 +779,15 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
     memo = _memo(_ENV_MEMO, root)
     found = _memo(_HAS_DEFAULTS_MEMO, root)
     if not memo.pays(data):
-        memo.prev = memo.cur = found.prev = found.cur = {}
+        memo.forget_entries()
+        found.forget_entries()
         refs = _defaulted_refs_plain(root, data)
     else:
-        memo.begin()
-        found.begin()
         try:
             refs = _defaulted_fields(root, data, memo, found) if isinstance(data, (dict, list)) else _EMPTY
         finally:
-            memo.end()
-            found.end()
+            memo.rotate()
+            found.rotate()
     for path, value, model in refs:
         name = path[-1]
         if (model, name, value) in _ENV_DEFAULT_OK:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
 from lsc_tui.config.findings import Severity
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.synthesis.steps import LEGACY_SERVER_STEPS, Run, guard
 
@@ -35,7 +35,7 @@ _WRITTEN = ("vector_db_id", "db_path", "embedding_model", "embedding_dimension",
             "host", "port", "db", "user", "password")
 
 
-def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: tuple) -> Any:
+def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: KeyPath) -> Any:
     if not isinstance(value, str) or "${env." not in value:
         return value
     try:
@@ -82,7 +82,8 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
-def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None):
+def _start(config: Any, run_yaml: Any, config_file: str, run_yaml_file: str, env: Optional[Mapping[str, str]],
+           locate: Optional[E.Locate], env_source: Optional[str] = None) -> tuple[E.Context, dict[str, Any], E.Builder]:
     """The context, config and builder both legacy modes start from."""
     ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
@@ -95,24 +96,24 @@ def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source
 
 
 def enrich_legacy_library(
-    config: dict,
-    run_yaml: dict,
+    config: Any,
+    run_yaml: Any,
     *,
     config_file: str,
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
-    locate=None,
+    locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
-):
+) -> Synthesis:
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
-    rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
-    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
+    rag: dict[str, Any] = config["rag"] if isinstance(config.get("rag"), dict) else {}
+    byok: dict[str, Any] = rag["byok"] if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
     stores = [_validated_store(s, i, env, ctx) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
     guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
-    okp = rag.get("okp") if isinstance(rag.get("okp"), dict) else {}
+    okp: dict[str, Any] = rag["okp"] if isinstance(rag.get("okp"), dict) else {}
     try:
         enabled = E.okp_enabled(rag)
     except E.StepError:
@@ -147,15 +148,15 @@ def _as_http_url(value: str) -> str:
 
 
 def enrich_legacy_server(
-    config: dict,
-    run_yaml: dict,
+    config: Any,
+    run_yaml: Any,
     *,
     config_file: str,
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
-    locate=None,
+    locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
-):
+) -> Synthesis:
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     run = Run(config, ctx, builder=b)
