@@ -11,10 +11,13 @@ located error until it parses again. Nothing here writes a file.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+import yaml
+
 from lsc_tui.config import yamlio
-from lsc_tui.config.findings import Finding
+from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
 from lsc_tui.config.yamlio import YamlLoadError
@@ -165,15 +168,17 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     """``(path, value)`` when ``new_text`` is ``doc``'s text with one block scalar's value
     changed (and rendered as the editor renders it), else None."""
     start, end = span
-    node, path = doc.root, ()
+    node = doc.root
+    path: tuple[object, ...] = ()
     while node is not None and node.kind in ("map", "seq"):
         if node.flow:
             return None
         nxt = None
-        pairs = node.items if node.kind == "map" else list(enumerate(node.items))
+        pairs = ([(yamlio._key_value(k), child) for k, child in node.items] if node.kind == "map"
+                 else list(enumerate(node.items)))
         for key, child in pairs:
             if child.start <= start and end <= child.end:
-                nxt = (child, yamlio._key_value(key) if node.kind == "map" else key)
+                nxt = (child, key)
                 break
         if nxt is None:
             return None
@@ -184,7 +189,6 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     raw = new_text[node.start:node.end + delta]
     if not raw or "\n" in raw or "#" in raw:
         return None
-    import yaml
 
     try:
         value = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -212,11 +216,9 @@ def _owners(path: Path) -> list[Path]:
 
 
 def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> Finding:
-    from lsc_tui.config.findings import Severity
-
     display = s.displays.get(path, path.name)
     try:
-        yamlio.parse_text(text, display, path, stream=path in getattr(s, "_streams", ()))
+        yamlio.parse_text(text, display, path, stream=s.is_stream(path))
     except YamlLoadError as err:
         return err.finding
     return Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", str(exc), "Fix the YAML at the place named.")
@@ -224,6 +226,4 @@ def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> F
 
 def _located(finding: Finding, path: Path, display: str | None = None) -> Finding:
     """A load error, named for the file it is about (the message is the core's)."""
-    import dataclasses
-
     return dataclasses.replace(finding, file=display or finding.file)

@@ -16,8 +16,8 @@ from lsc_tui.config.fields import value_at
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem, tree_key
-from lsc_tui.config.provider_edits import (NoPlaceForProvider, append_index, new_provider_place,
-                                           provider_type_suggestions, rename_id_key)
+from lsc_tui.config.provider_edits import NoPlaceForProvider, append_index, new_provider_place, rename_id_key
+from lsc_tui.config.provider_types import suggestions
 from lsc_tui.config.session import (AddProvider, DuplicateListItem, InsertListItem, MoveListItem, RemoveNode,
                                     RenameProvider, SetEnvRef)
 from lsc_tui.tui.screens.dialogs import Prompt, confirm_dialog
@@ -68,7 +68,7 @@ def add_provider(app: LscTuiApp) -> None:
 
     app.push_screen(Prompt(f"Add a provider to {display}", [
         ("api", "API", place.api, list(place.apis)),
-        ("type", "Provider type (remote::... or inline::...)", "", provider_type_suggestions("provider", None)),
+        ("type", "Provider type (remote::... or inline::...)", "", suggestions("provider", None)),
         ("id", "Provider id", "", None),
     ]), add)
 

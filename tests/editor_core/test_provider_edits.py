@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lsc_tui.config import outline
-from lsc_tui.config.provider_edits import (HL_INFERENCE_TYPES, HL_VECTOR_TYPES, KNOWN_PROVIDER_TYPES,
-                                           NoPlaceForProvider, append_index, new_provider_place,
-                                           provider_type_suggestions, rename_id_key)
+from lsc_tui.config.provider_edits import NoPlaceForProvider, append_index, new_provider_place, rename_id_key
+from lsc_tui.config.provider_types import SUGGESTED, suggestions
 
 
 def _item(ws, key):
@@ -24,7 +23,7 @@ def test_a_legacy_config_takes_a_new_provider_in_its_run_yaml(legacy_ws):
     assert place.display == "run.yaml" and place.file == legacy_ws.run_yaml.path
     assert place.api == "inference"
     # every known API, plus the ones the run.yaml already has
-    assert "custom_api" in place.apis and set(KNOWN_PROVIDER_TYPES) <= set(place.apis)
+    assert "custom_api" in place.apis and set(SUGGESTED) <= set(place.apis)
     assert list(place.apis) == sorted(place.apis)
 
 
@@ -35,9 +34,9 @@ def test_a_run_yaml_node_takes_it_itself_under_its_api(legacy_ws):
 
 def test_a_unified_config_takes_a_high_level_entry(unified_ws):
     root = new_provider_place(unified_ws, _item(unified_ws, "lightspeed-stack.yaml|"))
-    assert root.list_path == ("inference", "providers") and list(root.types) == HL_INFERENCE_TYPES
+    assert root.list_path == ("inference", "providers") and list(root.types) == suggestions("hl-inference", None)
     vector = new_provider_place(unified_ws, _item(unified_ws, "lightspeed-stack.yaml|vector_store.providers[0]"))
-    assert vector.list_path == ("vector_store", "providers") and list(vector.types) == HL_VECTOR_TYPES
+    assert vector.list_path == ("vector_store", "providers") and list(vector.types) == ["faiss", "pgvector"]
     assert append_index(unified_ws.config.data, vector.list_path) == 1
     assert append_index(unified_ws.config.data, ("nowhere", "providers")) == 0
 
@@ -66,12 +65,3 @@ def test_rename_changes_the_id_key_of_the_nodes_kind():
     assert rename_id_key("hl-inference") == rename_id_key("hl-vector") == "id"
     assert rename_id_key("mcp") == "name"
     assert rename_id_key("section") is None and rename_id_key("entry") is None
-
-
-def test_type_suggestions_follow_the_kind_then_the_api():
-    assert provider_type_suggestions("hl-inference", "inference") == HL_INFERENCE_TYPES
-    assert provider_type_suggestions("hl-vector", None) == HL_VECTOR_TYPES
-    assert provider_type_suggestions("provider", "files") == ["inline::localfs", "remote::s3"]
-    every = provider_type_suggestions("provider", "unknown_api")
-    assert every == sorted(every) and "remote::vllm" in every and "inline::pypdf" in every
-

@@ -14,20 +14,16 @@ again from disk.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.migration import proof as P
-from lsc_tui.config.migration import strategies as S
-from lsc_tui.config.migration.analyse import (
-    STRATEGIES,
-    Analysis,
-    MigrationInputError,
-    Recommendation,
-    analyse,
-)
+from lsc_tui.config.migration import proof as P, strategies as S
+from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Recommendation, STRATEGIES, analyse
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
 
 
@@ -124,8 +120,6 @@ class Migration:
 
     def _moved(self, ref: SecretRef) -> SecretRef:
         """Where a run.yaml secret sits in the new config (None: it stays in the run.yaml)."""
-        import dataclasses
-
         if ref.file != self.analysis.run_yaml.display:
             return dataclasses.replace(ref, moved_to=None)
         override = self.candidate.unified_block().get("native_override") or {}
@@ -282,8 +276,6 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        import yaml
-
         from lsc_tui.config.yamlio import read_text
 
         text, _stamp = read_text(target)

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
 
 from lsc_tui.config.yamlio import Document, Node, apply_span_edits, render_scalar
 
@@ -184,8 +185,6 @@ def ruamel_rewrite(text: str, fn) -> str:
 
 
 def ruamel_load(text: str):
-    from ruamel.yaml import YAML
-
     y = YAML(typ="rt")
     y.preserve_quotes = True
     return y.load(text)

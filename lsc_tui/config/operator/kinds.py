@@ -92,8 +92,9 @@ def _relocate(findings: list[Finding], doc) -> list[Finding]:
 
 def validate(kind: str, doc) -> list[Finding]:
     """The findings of the operator's own checks (schema, CEL rules, webhook) for one file."""
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import distributions as dists
-    from lsc_tui.config.operator import merge, models, validate_cr
+    from lsc_tui.config.operator import merge, models, validate_cr  # deferred: as the line above
     from lsc_tui.config.operator._yaml import InputError
 
     try:
@@ -214,6 +215,7 @@ def generate(ws) -> tuple[Generated | None, list[Finding]]:
 
 
 def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.operator._yaml import dump, parse_all
 
@@ -248,6 +250,7 @@ def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
 
 
 def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import merge, models
     from lsc_tui.config.operator._yaml import dump, load_one, parse_all
 

@@ -22,10 +22,9 @@ import yaml
 from lsc_tui.config import fsio, masking
 from lsc_tui.config.envref import make_ref
 from lsc_tui.config.findings import path_text
-from lsc_tui.config.secrets import envfile, k8s
-from lsc_tui.config.secrets import names as N
+from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
-from lsc_tui.config.yamlio import FileChangedError, apply_span_edits, atomic_write, render_scalar, stamp_of
+from lsc_tui.config.yamlio import FileChangedError, FileStamp, apply_span_edits, atomic_write, render_scalar, stamp_of
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -59,7 +58,7 @@ class FileWrite:
     display: str
     role: str  # config | env | secret-file | k8s
     text: str = field(repr=False)
-    expected: object = field(default=False, repr=False)  # FileStamp, None (must not exist) or False
+    expected: FileStamp | bool | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
     mode: int | None = None
     created: bool = False
     summary: str = ""

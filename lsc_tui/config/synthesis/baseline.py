@@ -6,15 +6,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.synthesis.provenance import KeyPath
-
-if TYPE_CHECKING:
-    from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yamlio import Document, YamlLoadError, data_of, read_text
 
 BUILTIN_DEFAULT = "builtin:default"
 BASELINES = ("default", "empty", "byo-llm")
@@ -53,8 +51,6 @@ def default_baseline_text() -> str:
 
 @lru_cache(maxsize=1)
 def _default_document() -> Document:
-    from lsc_tui.config.yamlio import Document
-
     return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
 
 
@@ -97,8 +93,6 @@ def load_profile(config: Any, config_dir: Optional[os.PathLike[str] | str]) -> t
         return None, None, []
     path = resolve_profile_path(str(unified["profile"]), config_dir)
     where = (key, "config", "profile")
-    from lsc_tui.config.yamlio import YamlLoadError, data_of, read_text
-
     try:
         text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
     except YamlLoadError as exc:

@@ -7,16 +7,15 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 from collections.abc import Callable
 
 import yaml
 
 from lsc_tui.config.memo import IdentityMemo
+from lsc_tui.config.fsio import Written
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
-
-if TYPE_CHECKING:
-    from lsc_tui.config.fsio import Written
+from lsc_tui.config.yamlio import atomic_write
 
 DEFAULT_OUTPUT = Path(".generated") / "run.yaml"
 WIDTH = 80  # PyYAML's default best_width
@@ -631,8 +630,6 @@ def write_run_yaml(path: str | os.PathLike[str], data: Any, text: Optional[str] 
     ``workspace``: given when the path is the default one (the symlink policy applies).
     Returns the ``fsio.Written``.
     """
-    from lsc_tui.config.yamlio import atomic_write
-
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there
     return atomic_write(Path(path), body, mode=0o600, backup=False,

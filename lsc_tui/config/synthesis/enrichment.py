@@ -15,31 +15,20 @@ from typing import Any, Optional, TypeVar
 from collections.abc import Callable, Iterator, Mapping
 from urllib.parse import urljoin
 
+from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
+from lsc_tui.config.yamlio import known_alias_free
 
 Locate = Callable[[str, KeyPath], tuple[int, int]]
 """``locate(file, path) -> (line, column)`` of a path in an input file (raises if it cannot)."""
 
 # --- LCORE's constants (facts about its behaviour, restated) --------------------------
-PROVIDER_TYPES: dict[str, str] = {
-    "openai": "remote::openai",
-    "ollama": "remote::ollama",
-    "vllm": "remote::vllm",
-    "sentence_transformers": "inline::sentence-transformers",
-    "azure": "remote::azure",
-    "vertexai": "remote::vertexai",
-    "watsonx": "remote::watsonx",
-    "vllm_rhaiis": "remote::vllm",
-    "vllm_rhel_ai": "remote::vllm",
-}
-TOKEN_FIELD: dict[str, str] = {"remote::vllm": "api_token"}
 OPENAI_CONDITIONAL_ID = "${env.OPENAI_API_KEY:+openai}"
 MCP_ID = "model-context-protocol"
 MCP_TYPE = "remote::model-context-protocol"
-RAG_BACKENDS = {"faiss": "inline::faiss", "pgvector": "remote::pgvector"}
 PG_DEFAULTS = {
     "host": "${env.POSTGRES_HOST}",
     "port": "${env.POSTGRES_PORT}",
@@ -140,8 +129,6 @@ def has_aliases(root: Any) -> bool:
     hit = _ALIAS_CACHE.get(root)
     if hit is not None:
         return hit
-    from lsc_tui.config.yamlio import known_alias_free
-
     if known_alias_free(root):  # a document's data, read from a text without aliases
         return False
     seen: set[int] = set()
@@ -350,7 +337,8 @@ def enrich_azure(b: Builder, ctx: Context, azure_entra_id: Any, source: KeyPath)
 # --- step 3b: BYOK RAG ---------------------------------------------------------------
 def _rag_type(store: dict[str, Any]) -> str:
     backend = store.get("backend", "faiss")
-    return RAG_BACKENDS.get(backend, f"inline::{backend}")
+    known = PT.VECTOR_BY_KIND.get(backend)
+    return known.provider_type if known is not None else f"inline::{backend}"
 
 
 def _vector_io_config(rag_type: str, backend_name: str, fields: dict[str, Any], b: Builder,
@@ -636,12 +624,12 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
     for index, entry in enumerate(entries):
         where = source + ("providers", index)
         e_origin = ctx.origin("vector_store", where)
-        if not isinstance(entry, dict) or "id" not in entry or entry.get("type") not in RAG_BACKENDS:
+        if not isinstance(entry, dict) or "id" not in entry or entry.get("type") not in PT.VECTOR_BY_KIND:
             ctx.lcore_fails("a vector_store.providers entry has no id or an unsupported type",
                             "give it an id and type: faiss or pgvector", where)
             continue
         provider_id = str(entry["id"]).strip()
-        ls_type = RAG_BACKENDS[entry["type"]]
+        ls_type = PT.VECTOR_BY_KIND[entry["type"]].provider_type
         cfg = entry.get("config") or {}
         backend_name = f"vsprov_{provider_id}_storage"
         if entry["type"] == "faiss":
@@ -723,13 +711,14 @@ def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPat
     inference = b.ensure_list(providers, "inference", ctx.origin("inference.providers", source))
     for index, hl in enumerate(entries):
         where = source + (index,)
-        if not isinstance(hl, dict) or hl.get("type") not in PROVIDER_TYPES:
+        if not isinstance(hl, dict) or hl.get("type") not in PT.INFERENCE_BY_KIND:
             ctx.lcore_fails("an inference.providers entry has no known type",
-                            "use one of: " + ", ".join(PROVIDER_TYPES), where + ("type",))
+                            "use one of: " + ", ".join(PT.INFERENCE_KINDS), where + ("type",))
             continue
         kind = hl["type"]
-        provider_id = hl.get("id") or kind.replace("_", "-")
-        provider_type = PROVIDER_TYPES[kind]
+        known = PT.INFERENCE_BY_KIND[kind]
+        provider_id = hl.get("id") or known.default_id
+        provider_type = known.provider_type
         origin = ctx.origin("inference.providers", where)
         entry: dict[str, Any] = {"provider_id": provider_id, "provider_type": provider_type}
         config: dict[str, Any] = {}
@@ -740,7 +729,7 @@ def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPat
             for k in extra:
                 key_origins[k] = ctx.origin("inference.providers", where + ("extra", k), True)
         if hl.get("api_key_env"):
-            field_name = TOKEN_FIELD.get(provider_type, "api_key")
+            field_name = known.key_field or "api_key"
             config[field_name] = "${env." + str(hl["api_key_env"]) + "}"
             key_origins[field_name] = ctx.origin("inference.providers", where + ("api_key_env",))
         if hl.get("allowed_models"):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Iterable
 
+from lsc_tui.config.findings import path_text
+
 KeyPath = tuple[Any, ...]
 """A path of keys and indexes into a YAML tree (``("providers", "inference", 0)``)."""
 
@@ -46,8 +48,6 @@ class Origin:
         return Origin(self.step, self.file, self.source_path + (key,), True)
 
     def describe(self) -> str:
-        from lsc_tui.config.findings import path_text
-
         where = path_text(self.source_path) or "(document)"
         return f"{self.step}: {self.file} {where}"
 

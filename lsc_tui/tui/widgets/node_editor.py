@@ -13,12 +13,11 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
-from lsc_tui.config import masking
+from lsc_tui.config import masking, provider_types
 from lsc_tui.config.fields import flatten, is_secret_field, lists_of_mappings, parse_value, show_value, value_at
 from lsc_tui.config.findings import Finding, Severity, finding_path, path_text
 from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem
-from lsc_tui.config.provider_edits import provider_type_suggestions
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui.model import View, severity_icon
 
@@ -299,7 +298,7 @@ class NodeEditor(Vertical):
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
             if rel and rel[-1] in SUGGEST_KEYS and len(rel) == 1:
-                suggester = SuggestFromList(provider_type_suggestions(self.item.kind, self.item.api),
+                suggester = SuggestFromList(provider_types.suggestions(self.item.kind, self.item.api),
                                             case_sensitive=False)
             if secret and not self.revealed:
                 inp = FieldInput(i, "", placeholder=f"{masking.MASK} (secret: s reveals)", password=True,
