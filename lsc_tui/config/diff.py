@@ -28,7 +28,7 @@ MaskSpec = Union[bool, Iterable[str]]
 
 
 # --- text diff --------------------------------------------------------------------------
-def _common_prefix(a: list, b: list) -> int:
+def _common_prefix(a: list[str], b: list[str]) -> int:
     lo, hi = 0, min(len(a), len(b))
     if a[:hi] == b[:hi]:
         return hi
@@ -41,7 +41,7 @@ def _common_prefix(a: list, b: list) -> int:
     return lo
 
 
-def _common_suffix(a: list, b: list, limit: int) -> int:
+def _common_suffix(a: list[str], b: list[str], limit: int) -> int:
     lo, hi = 0, min(len(a), len(b)) - limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -147,8 +147,8 @@ def changed_spans(diff_text: str) -> dict[int, tuple[int, int]]:
     return spans
 
 
-def _merge_equal(opcodes: list) -> list:
-    out: list = []
+def _merge_equal(opcodes: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    out: list[tuple[str, int, int, int, int]] = []
     for op in opcodes:
         if op[1] == op[2] and op[3] == op[4]:
             continue
@@ -159,7 +159,7 @@ def _merge_equal(opcodes: list) -> list:
     return out
 
 
-def _groups(opcodes: list, context: int) -> list:
+def _groups(opcodes: list[tuple[str, int, int, int, int]], context: int) -> list[list[tuple[str, int, int, int, int]]]:
     """Hunks: runs of changes with up to ``context`` equal lines around them."""
     if not any(op[0] != "equal" for op in opcodes):
         return []
@@ -170,7 +170,8 @@ def _groups(opcodes: list, context: int) -> list:
     if ops[-1][0] == "equal":
         tag, i1, i2, j1, j2 = ops[-1]
         ops[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
-    groups, current = [], []
+    groups: list[list[tuple[str, int, int, int, int]]] = []
+    current: list[tuple[str, int, int, int, int]] = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal" and i2 - i1 > 2 * context and current:
             current.append((tag, i1, i1 + context, j1, j1 + context))
@@ -183,7 +184,7 @@ def _groups(opcodes: list, context: int) -> list:
     return groups
 
 
-def _show(lines: list, index: int, masker: Optional["_LineMasker"], values: set) -> str:
+def _show(lines: list[str], index: int, masker: Optional["_LineMasker"], values: set[str]) -> str:
     line = lines[index]
     if masker is not None:
         line = masker.mask(index, values)
@@ -197,7 +198,8 @@ _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']
 
 
 # Every secret-key pattern of lsc_tui.config.masking contains one of these words.
-_BLOCKS: dict = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+_BLOCKS: dict[str, list[tuple[int, int]]] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+_LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = None  # (lines, blocks) of the text whose blocks were found last
 
 _WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
 
@@ -210,7 +212,7 @@ class _LineMasker:
     is not indented deeper. Cost: one C-level scan plus the secret blocks themselves.
     """
 
-    def __init__(self, lines: list, text: Optional[str] = None):
+    def __init__(self, lines: list[str], text: Optional[str] = None):
         self.lines = lines
         self._text = text  # the text the lines come from: its blocks are remembered
         self._blocks: Optional[list[tuple[int, int]]] = None
@@ -225,6 +227,7 @@ class _LineMasker:
         return col, stripped
 
     def _secret_blocks(self) -> list[tuple[int, int]]:
+        global _LAST
         if self._blocks is not None:
             return self._blocks
         if self._text is not None:
@@ -233,17 +236,48 @@ class _LineMasker:
             if hit is not None:
                 self._blocks = hit
                 return hit
-        blocks = self._find_blocks()
+        last = _LAST
+        blocks = self._blocks_from(*last) if last is not None else self._find_blocks(0, len(self.lines))
         self._blocks = blocks
+        _LAST = (self.lines, blocks)
         if self._text is not None:
             if len(_BLOCKS) >= 4:
                 _BLOCKS.clear()  # (no iteration: another thread may be diffing too)
             _BLOCKS[self._text] = blocks
         return blocks
 
-    def _find_blocks(self) -> list[tuple[int, int]]:
+    def _blocks_from(self, lines: list[str], blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The blocks of this text, from those of another text (the previous keystroke's run.yaml)
+        that differs from it in a window of lines: a key line decides its block from itself and
+        the lines below it, down to the first line not indented deeper. So a block read only from
+        lines before the window, or one starting after it, is the same (moved); the key lines in
+        the window, and those above it whose block reached into it, are looked at again."""
+        mine = self.lines
+        if lines is mine:
+            return blocks
+        prefix = _common_prefix(lines, mine)
+        suffix = _common_suffix(lines, mine, prefix)
+        old_after, after = len(lines) - suffix, len(mine) - suffix
+        shift = len(mine) - len(lines)
+        lo = max(0, prefix - 1)  # the last line of the prefix decides with the window's first line
+        out: list[tuple[int, int]] = []
+        for start, end in blocks:
+            if start < lo:
+                if end < prefix:
+                    out.append((start, end))  # read only equal lines (its end line included)
+                else:
+                    block = self._block_at(start)  # reached into the window: look again
+                    if block is not None:
+                        out.append(block)
+            elif start >= old_after:
+                out.append((start + shift, end + shift))
+        out.extend(self._find_blocks(lo, max(lo, after)))
+        return sorted(out)
+
+    def _find_blocks(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The blocks whose key line lies in ``lines[lo:hi]``, in order (each runs as far as it goes)."""
         blocks: list[tuple[int, int]] = []
-        low = "".join(self.lines).lower()
+        low = "".join(self.lines[lo:hi]).lower()
         starts: Optional[list[int]] = None
         done: set[int] = set()
         for word in _WORDS:
@@ -251,38 +285,44 @@ class _LineMasker:
             while pos != -1:
                 if starts is None:
                     starts = [0]
-                    starts.extend(accumulate(map(len, self.lines)))
-                index = bisect_right(starts, pos) - 1
-                pos = low.find(word, starts[index + 1] if index + 1 < len(starts) else len(low))
+                    starts.extend(accumulate(map(len, self.lines[lo:hi])))
+                rel = bisect_right(starts, pos) - 1
+                pos = low.find(word, starts[rel + 1] if rel + 1 < len(starts) else len(low))
+                index = lo + rel
                 if index in done:
                     continue
                 done.add(index)
-                if index + 1 >= len(self.lines):
-                    continue
-                this, after = self.lines[index], self.lines[index + 1]
-                lead = after.lstrip(" ")
-                if (lead.strip() and not lead.startswith(("-", "#"))
-                        and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
-                    continue  # the next line is not deeper: nothing is nested under this key
-                col, stripped = self._content(index)
-                m = _KEY_LINE.match(stripped)
-                if not m or not is_secret_key(m.group("key").strip().strip("'\"")):
-                    continue
-                end = index + 1
-                while end < len(self.lines):
-                    c, rest = self._content(end)
-                    if rest and not rest.startswith("#") and c <= col:
-                        break
-                    end += 1
-                if end > index + 1:
-                    blocks.append((index, end))
-        return blocks
+                block = self._block_at(index)
+                if block is not None:
+                    blocks.append(block)
+        return sorted(blocks)
+
+    def _block_at(self, index: int) -> Optional[tuple[int, int]]:
+        """The block of a secret-named key on line ``index``: the lines below it indented deeper."""
+        if index + 1 >= len(self.lines):
+            return None
+        this, after = self.lines[index], self.lines[index + 1]
+        lead = after.lstrip(" ")
+        if (lead.strip() and not lead.startswith(("-", "#"))
+                and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
+            return None  # the next line is not deeper: nothing is nested under this key
+        col, stripped = self._content(index)
+        m = _KEY_LINE.match(stripped)
+        if not m or not is_secret_key(m.group("key").strip().strip("'\"")):
+            return None
+        end = index + 1
+        while end < len(self.lines):
+            c, rest = self._content(end)
+            if rest and not rest.startswith("#") and c <= col:
+                break
+            end += 1
+        return (index, end) if end > index + 1 else None
 
     def under_secret(self, index: int) -> bool:
         """True when the line sits inside the value of a secret-named key."""
         return any(start < index < end for start, end in self._secret_blocks())
 
-    def mask(self, index: int, values: set) -> str:
+    def mask(self, index: int, values: set[str]) -> str:
         line = self.lines[index]
         end = "\n" if line.endswith("\n") else ""
         body = line[: len(line) - len(end)]
@@ -334,7 +374,7 @@ def _mask_value(rest: str) -> str:
 
 
 def _mask_flow(rest: str) -> str:
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         if is_secret_key(m.group("key")):
             return m.group("key") + m.group("sep") + _mask_scalar_text(m.group("val"))
         return m.group(0)
@@ -348,11 +388,11 @@ class Change:
     """One difference: ``kind`` is added, removed or changed; values are masked."""
 
     kind: str
-    path: tuple
+    path: tuple[Any, ...]
     old: Any = None
     new: Any = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": list(self.path), "path_text": path_text(self.path),
                 "old": self.old, "new": self.new}
 
@@ -377,7 +417,7 @@ _ID_KEYS = ("provider_id", "model_id", "vector_store_id", "shield_id", "toolgrou
             "benchmark_id", "dataset_id", "name", "id")
 
 
-def _identity(items: list) -> Optional[str]:
+def _identity(items: list[Any]) -> Optional[str]:
     """A key that identifies every item of a list of mappings uniquely, if there is one."""
     if not items or not all(isinstance(i, dict) for i in items):
         return None
@@ -401,7 +441,7 @@ def structural_diff(old: Any, new: Any, *, secret_values: Iterable[str] = ()) ->
     return changes
 
 
-def _masked(value: Any, secret: bool, values: set) -> Any:
+def _masked(value: Any, secret: bool, values: set[str]) -> Any:
     if isinstance(value, (dict, list)):
         if secret:
             return mask_tree({"secret": value}, values)["secret"]
@@ -418,7 +458,7 @@ def _masked(value: Any, secret: bool, values: set) -> Any:
     return value
 
 
-def _walk(old: Any, new: Any, path: tuple, secret: bool, values: set, out: list) -> None:
+def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[str], out: list[Change]) -> None:
     if old is new:
         return
     if type(old) is type(new) and old == new:

@@ -27,6 +27,11 @@ Semantics:
 - :meth:`pays` decides whether a walk of ``root`` is worth remembering: only a new root that
   shares a container with the last root walked (an edit's copy). A first walk, or the same
   root again (which may have been changed in place), is walked plainly.
+
+Results per parsed *document* (its secret scan, env-reference lint, validation) are not kept
+here: they are held weakly (``weakref.WeakKeyDictionary``), so a document's results live exactly
+as long as the parse cache keeps the document, and an IdentityMemo's strong references would
+keep whole documents alive.
 """
 
 from __future__ import annotations

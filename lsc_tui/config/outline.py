@@ -24,6 +24,13 @@ from lsc_tui.config.operator.kinds import KIND_LLSD, LABELS
 from lsc_tui.config.workspace import Workspace, profile_choices
 from lsc_tui.config.yamlio import Document
 
+# What a tree label or detail shows of the config's scalars: a list entry's name, type or URL (an
+# MCP server's), and the profile line. An edit of any other scalar leaves a document's tree as it
+# was (``tree_for``); tests/tui/test_view_reuse.py compares the kept trees with fresh ones.
+LABEL_KEYS = ("provider_id", "id", "name", "rag_id", "model_id", "type")
+ENTRY_KEYS = frozenset(LABEL_KEYS + ("provider_type", "url"))  # read from the mappings in lists
+PROFILE_KEYS = frozenset(("profile", "baseline", "library_client_config_path"))
+
 # kinds of node that stand for one provider (or MCP server): a rename changes their id
 PROVIDER_KINDS = ("provider", "hl-inference", "hl-vector", "mcp")
 # kinds a list entry's own node may have (the ones that can fold over the lists inside them)
@@ -122,6 +129,50 @@ def companion_role(ws: Workspace) -> str:
     return "base config" if ws.kind == KIND_LLSD else "base run.yaml"
 
 
+@dataclass
+class Built:
+    """A document's tree as built for a view, with what it was built from."""
+
+    facts: tuple[Any, ...]
+    override: dict[Any, Any] | None
+    states: list[tuple[KeyPath, str]]
+    doc: Document
+    item: TreeItem
+
+
+def tree_for(ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, str]], name: str,
+             prev: Built | None) -> Built:
+    """The document's tree: ``prev``'s (the tree of the previous view) when nothing it shows
+    changed (a keystroke in a field that is no label), built anew otherwise."""
+    companion = companion_role(ws) if ws.run_yaml is doc and ws.source is not None else ""
+    profiles = tuple(profile_choices(ws)) if ws.config is doc and ws.mode == "unified" else ()
+    facts = (doc.display, name, ws.config is doc, ws.run_yaml is doc, companion, ws.kind, ws.mode,
+             ws.llama_stack_key(), profiles)
+    override = native_override(ws)
+    if (prev is not None and ws.source is not doc and prev.facts == facts
+            and (prev.override is override or prev.override == override)
+            and prev.states == doc_states and _same_tree_data(prev.doc, doc)):
+        return Built(facts, override, doc_states, doc, prev.item)
+    return Built(facts, override, doc_states, doc, document_item(ws, doc, doc_states, name))
+
+
+def _same_tree_data(before: Document, doc: Document) -> bool:
+    """Whether ``doc`` shows in the tree as ``before`` did: the same data, or derived from it by
+    one scalar edit (the containers are the same) of a scalar no label shows."""
+    if doc.data is before.data:
+        return True
+    derived = getattr(doc, "derived", None)
+    if derived is None or derived.source() is not before or not derived.path:
+        return False
+    path = derived.path
+    last = path[-1]
+    if not isinstance(last, str):
+        return True  # an item of a list of scalars: shown as a field, never in a label
+    if last in PROFILE_KEYS:
+        return False
+    return not (last in ENTRY_KEYS and len(path) >= 2 and isinstance(path[-2], int))
+
+
 @dataclass(frozen=True)
 class _Doc:
     """Makes the tree items of one document."""
@@ -139,8 +190,7 @@ def _dict(value: Any) -> dict[Any, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _label_for_list_item(item: Any, index: int,
-                         keys: tuple[str, ...] = ("provider_id", "id", "name", "rag_id", "model_id", "type")) -> str:
+def _label_for_list_item(item: Any, index: int, keys: tuple[str, ...] = LABEL_KEYS) -> str:
     if isinstance(item, dict):
         for key in keys:
             if isinstance(item.get(key), (str, int)):
@@ -299,15 +349,22 @@ def _apply_states(root: TreeItem, doc_states: list[tuple[KeyPath, str]]) -> None
                 item.states |= child.states
 
 
-def _mark_overrides(ws: Workspace, root: TreeItem) -> None:
-    """Nodes set by native_override, and the profile keys it overrides."""
+def native_override(ws: Workspace) -> dict[Any, Any] | None:
+    """The config's ``native_override`` mapping, or None."""
     cfg_doc = ws.config
     if cfg_doc is None or not isinstance(cfg_doc.data, dict):
-        return
+        return None
     ls = cfg_doc.data.get(ws.llama_stack_key())
     cfg = ls.get("config") if isinstance(ls, dict) else None
     override = cfg.get("native_override") if isinstance(cfg, dict) else None
-    if not isinstance(override, dict) or not override:
+    return override if isinstance(override, dict) else None
+
+
+def _mark_overrides(ws: Workspace, root: TreeItem) -> None:
+    """Nodes set by native_override, and the profile keys it overrides."""
+    cfg_doc = ws.config
+    override = native_override(ws)
+    if cfg_doc is None or not override:
         return
     for item in root.walk():
         if item.kind == "override":

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,16 +149,39 @@ def _p(path: tuple) -> str:
 # -- analysis ------------------------------------------------------------------------------
 
 
-@dataclass
 class Analysis:
-    findings: list[Finding]
-    secret_findings: list = field(default_factory=list)
-    synthesis: Any = None
-    run_yaml_text: str = ""
-    diff_text: str = ""
-    changes: list = field(default_factory=list)
-    baseline_label: str = ""
-    seconds: float = 0.0
+    """What the session shows after an edit. The masked run.yaml and the structural change list
+    are made when first read: the editor's keystroke shows the diff and reads neither (the whole
+    run.yaml is shown only in the diff pane's full view)."""
+
+    def __init__(self, findings: list[Finding], secret_findings: list | None = None, synthesis: Any = None,
+                 run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
+                 changes: "list | Callable[[], list] | None" = None, baseline_label: str = "",
+                 seconds: float = 0.0, has_run_yaml: bool | None = None):
+        self.findings = findings
+        self.secret_findings = secret_findings if secret_findings is not None else []
+        self.synthesis = synthesis
+        self.diff_text = diff_text
+        self.baseline_label = baseline_label
+        self.seconds = seconds
+        self._run_yaml_text = run_yaml_text
+        self._changes = changes if changes is not None else []
+        # whether there is a synthesized run.yaml, without masking it
+        self.has_run_yaml = bool(run_yaml_text) if has_run_yaml is None else has_run_yaml
+
+    @property
+    def run_yaml_text(self) -> str:
+        """The synthesized run.yaml, secrets masked."""
+        if callable(self._run_yaml_text):
+            self._run_yaml_text = self._run_yaml_text()
+        return self._run_yaml_text
+
+    @property
+    def changes(self) -> list:
+        """The structural changes against the baseline (paths added, removed, changed; masked)."""
+        if callable(self._changes):
+            self._changes = self._changes()
+        return self._changes
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
@@ -286,9 +310,9 @@ class EditSession:
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
-        changes = preview.changes(baseline_text, run_text, result, values)
-        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
-                            diff_text, changes, label, time.perf_counter() - t0)
+        analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
+                            lambda: preview.changes(baseline_text, run_text, result, values), label,
+                            time.perf_counter() - t0, has_run_yaml=bool(run_text))
         self._previous_run_yaml = run_text
         return analysis
 

@@ -8,6 +8,7 @@ pane renders.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,14 +39,42 @@ class View:
     diff_text: str
     baseline: str
     baseline_label: str
-    run_lines: list[str]
-    origins: list
+    has_preview: bool  # there is a synthesized run.yaml (or the CR's generated config) to show
     documents: dict  # display -> Document
     files: dict  # display -> Path
     short: dict = field(default_factory=dict)  # display -> file name (unique among the open files)
     preview_label: str = "run.yaml"  # what the preview pane shows: run.yaml, generated config.yaml, ...
     preview_note: str = ""  # why there is no preview, when the workspace says so
     validating: bool = False  # opened without the model validation yet (it follows in a job)
+    analysis: object = field(default=None, repr=False)  # what run_lines and origins are made from
+    _lines: list | None = field(default=None, repr=False)
+    _origins: list | None = field(default=None, repr=False)
+    _by_key: dict | None = field(default=None, repr=False)
+
+    @property
+    def run_lines(self) -> list[str]:
+        """The synthesized run.yaml's lines, secrets masked: made when first read (the diff pane's
+        full view), not at every keystroke."""
+        if self._lines is None:
+            text = self.analysis.run_yaml_text if self.has_preview and self.analysis is not None else ""
+            self._lines = text.splitlines() if text else []
+        return self._lines
+
+    @property
+    def origins(self) -> list:
+        """Per line of ``run_lines``, the input it comes from (None where none is recorded)."""
+        if self._origins is None:
+            lines = self.run_lines
+            origins: list = []
+            synth = self.analysis.synthesis if self.analysis is not None else None
+            if synth is not None and lines:
+                try:
+                    _text, origins = synth.text_and_line_origins()
+                    origins = list(origins)
+                except Exception:  # provenance is a bonus: the view works without it
+                    origins = []
+            self._origins = (origins + [None] * len(lines))[:len(lines)]
+        return self._origins
 
     def short_name(self, display: str) -> str:
         return self.short.get(display, display)
@@ -66,11 +95,18 @@ class View:
         return best
 
     def item_by_key(self, key: str) -> TreeItem | None:
-        for root in self.tree:
-            for item in root.walk():
-                if item.key == key:
-                    return item
-        return None
+        if self._by_key is None:
+            index: dict = {}
+            for root in self.tree:
+                for item in root.walk():
+                    index.setdefault(item.key, item)
+            self._by_key = index
+        return self._by_key.get(key)
+
+
+# the trees of the last view of each session: the next view keeps those whose inputs did not
+# change (outline.tree_for)
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def build_view(session) -> View:
@@ -81,18 +117,15 @@ def build_view(session) -> View:
     secret_findings = preview.secret_as_findings(analysis.secret_findings)
     findings = list(analysis.findings)
     secret_paths = {(f.file, finding_path(f, documents)) for f in secret_findings}
-    run_lines: list[str] = analysis.run_yaml_text.splitlines() if analysis.run_yaml_text else []
-    origins: list = []
     synth = analysis.synthesis
-    if synth is not None and run_lines:
-        try:
-            _text, origins = synth.text_and_line_origins()
-            origins = list(origins)
-        except Exception:  # provenance is a bonus: the view works without it
-            origins = []
-    origins = (origins + [None] * len(run_lines))[:len(run_lines)]
+    states = outline.node_states(findings, secret_findings, documents)
     short = outline.short_names(documents)
-    tree = outline.outline(ws, outline.node_states(findings, secret_findings, documents), short)
+    built = _BUILT.get(session, {})
+    trees = {doc.display: outline.tree_for(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display),
+                                           built.get(doc.display))
+             for doc in ws.documents}
+    _BUILT[session] = trees
+    tree = [trees[doc.display].item for doc in ws.documents]
     counts = analysis.counts()
     preview_label, preview_note = preview.preview_words(ws, synth)
     return View(
@@ -111,14 +144,14 @@ def build_view(session) -> View:
         diff_text=analysis.diff_text,
         baseline=getattr(session, "diff_baseline", "disk"),
         baseline_label=analysis.baseline_label,
-        run_lines=run_lines,
-        origins=origins,
+        has_preview=analysis.has_run_yaml,
         documents=documents,
         files=files,
         short=short,
         preview_label=preview_label,
         preview_note=preview_note,
         validating=getattr(session, "validating", False),
+        analysis=analysis,
     )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import preview, workspace, yamlio
+from lsc_tui.config import diff, preview, workspace, yamlio
 from lsc_tui.config.synthesis import emit
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
@@ -66,9 +66,15 @@ def caches_set_aside():
         getattr(issues, t).clear()
     issues._ENV_DEFAULT_OK.clear()
     preview._parsed.cache_clear()
+    blocks, last_blocks = dict(diff._BLOCKS), diff._LAST
+    diff._BLOCKS.clear()
+    diff._LAST = None
     try:
         yield
     finally:
+        diff._BLOCKS.clear()
+        diff._BLOCKS.update(blocks)
+        diff._LAST = last_blocks
         yamlio._PARSED.clear()
         yamlio._PARSED.update(parsed)
         detector._SCANNED.update(scanned)

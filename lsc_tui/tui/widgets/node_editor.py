@@ -20,6 +20,7 @@ from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui.model import View, severity_icon
+from lsc_tui.tui.widgets.repaint import show
 
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
@@ -234,7 +235,7 @@ class NodeEditor(Vertical):
             t.append("Form" if self.mode == "form" else "YAML", style="bold reverse")
             t.append(f" {self.view.short_name(self.item.display)}:{line} ", style="bold")
             t.append(where)
-        self.query_one("#node-title", Static).update(t)
+        show(self.query_one("#node-title", Static), t)
 
     def _render_findings(self) -> None:
         widget = self.query_one("#node-findings", Static)
@@ -246,11 +247,11 @@ class NodeEditor(Vertical):
                 t.append(f" ({self.view.mode_reason})", style="dim")
             if direct:
                 t.append(f"\n{len(direct)} finding(s) in this file: see the findings (4)", style="dim")
-            widget.update(t)
+            show(widget, t)
             widget.display = True
             return
         if not direct:
-            widget.update("")
+            show(widget, "")
             widget.display = False
             return
         widget.display = True
@@ -259,7 +260,7 @@ class NodeEditor(Vertical):
             t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
             t.append(f"line {f.line}: {f.message}\n")
         t.rstrip()
-        widget.update(t)
+        show(widget, t)
 
     def _field_for(self, path: tuple):
         if self.item is None:
