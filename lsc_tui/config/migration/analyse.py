@@ -21,6 +21,7 @@ from typing import Any
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.operator.kinds import LABELS
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
 from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
 
@@ -132,7 +133,7 @@ def has_mcp(run: object) -> bool:
 
 
 def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
-            env: dict[str, str] | None = None) -> Analysis:
+            env: dict[str, str] | None = None, target: Target | None = None) -> Analysis:
     """Analyse ``path`` (a lightspeed-stack.yaml or a directory holding one).
 
     ``run_yaml`` is the server's run.yaml for a remote-server config (``--run-yaml``); for a
@@ -141,7 +142,8 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     """
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     try:
-        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ))
+        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ),
+                            target=target if target is not None else DEFAULT_TARGET)
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
     if ws.is_operator:
