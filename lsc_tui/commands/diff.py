@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lsc_tui.commands import lcore_target, server_env
+from lsc_tui.commands import lcore_target, lcore_upgrade, server_env
 from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
 
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
@@ -75,8 +75,6 @@ def run(args) -> int:
             print("lsc-tui diff: --against and --against-lcore compare with different things; give one",
                   file=sys.stderr)
             return EXIT_BAD_INPUT
-        from lsc_tui.commands import lcore_upgrade
-
         return lcore_upgrade.run_diff(args, found)
     try:
         ws = load(args.path, args, found)

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from lsc_tui.commands import lcore_target
+from lsc_tui.commands import lcore_target, server_env
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -26,7 +26,6 @@ def _target(release, source: str):
 
 def _compare(args, found, release, source: str, command: str):
     """The comparison, or an exit code after printing why there is none."""
-    from lsc_tui.commands import server_env
     from lsc_tui.config.releases.compare import CompareInputError, compare
 
     try:

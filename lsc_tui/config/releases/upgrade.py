@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -124,7 +124,7 @@ def _rename_key(mapping: MutableMapping[Any, Any], old: Any, new: Any, value: An
     _insert(mapping, at, new, current if value is ... else value)
 
 
-def _is_map(value: Any) -> bool:
+def _is_map(value: Any) -> TypeGuard[MutableMapping[Any, Any]]:
     return isinstance(value, MutableMapping)
 
 
@@ -161,7 +161,7 @@ def _rag_up(root: MutableMapping[Any, Any], log: _Log, target: Release) -> None:
                                                 "remote::pgvector -> pgvector")
     retrieval = _new_map(root)
     for strategy in ("inline", "tool"):
-        if strategy in inline_tool:
+        if strategy in inline_tool and _is_map(old_rag):
             entry = _new_map(root)
             entry["sources"] = old_rag[strategy]
             retrieval[strategy] = entry
