@@ -94,3 +94,14 @@ def path_text(path: tuple | list) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def finding_path(finding: Finding, documents: dict) -> tuple:
+    """The key path a finding points at in its document: its own path, else the deepest node on
+    its line (``documents``: display -> Document); () for the document as a whole."""
+    if finding.path:
+        return tuple(finding.path)
+    doc = documents.get(finding.file)
+    if doc is not None and finding.line:
+        return doc.path_at_line(finding.line)
+    return ()

@@ -13,6 +13,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from lsc_tui.config import masking
 from lsc_tui.config.findings import Finding, Severity, sort_findings
@@ -24,6 +25,7 @@ from lsc_tui.config.yamlio import YamlLoadError, load_document
 class AsIs:
     """A run.yaml opened on its own: what runs is the file itself."""
 
+    label: ClassVar[str] = "synthesized run.yaml"  # as a synthesis is named in the preview
     data: dict
     file: str
     findings: list = field(default_factory=list)
@@ -243,3 +245,22 @@ def _parsed(text: str):
 
 __all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
            "secret_values", "secret_as_findings", "AsIs", "Severity"]
+
+
+def preview_words(ws: Workspace, synthesis) -> tuple[str, str]:
+    """``(label, note)``: what the preview of ``ws`` shows (run.yaml, or for a
+    LlamaStackDistribution the generated config.yaml), and why it is empty when it is."""
+    from lsc_tui.config.operator.kinds import KIND_EXTRA, KIND_LLSD, KIND_SPEC
+
+    if ws.kind == KIND_LLSD:
+        note = "" if synthesis is not None else \
+            "No generated config.yaml: fix the errors in the findings (4) first."
+        return "config.yaml", note
+    if ws.kind in (KIND_EXTRA, KIND_SPEC):
+        if ws.run_yaml is None:
+            name = Path(ws.root_path).name
+            return "run.yaml", (f"No run.yaml next to {name}: only its validation is shown (findings, 4). "
+                                "Put the run.yaml the operator merges into next to it to see the merged run.yaml.")
+        return "run.yaml", "" if synthesis is not None else \
+            "No merged run.yaml: fix the errors in the findings (4) first."
+    return "run.yaml", ""
