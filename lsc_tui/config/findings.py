@@ -36,6 +36,7 @@ class Finding:
     def __post_init__(self) -> None:
         # Messages quote input (a validator's "got X", an enum error): whatever in them the
         # secrets scanner would flag is masked before anyone can show them.
+        # deferred: masking loads the secrets scanner, which imports this module (a cycle)
         from lsc_tui.config.masking import mask_message
 
         for name in ("message", "fix"):
