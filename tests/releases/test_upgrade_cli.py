@@ -21,7 +21,8 @@ SCHEMAS = ROOT / "schemas" / "cli"
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch) -> Path:
     (tmp_path / ".git").mkdir()
-    for name in ("rag-0.7.0rc1.yaml", "rag-main-lossy.yaml", "ogx-newer.yaml"):
+    for name in ("rag-0.7.0rc1.yaml", "rag-main-lossy.yaml", "ogx-newer.yaml", "rerank-0.7.0rc1.yaml",
+                 "byok-0.6.yaml"):
         shutil.copy(FIXTURES / name, tmp_path / name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -112,3 +113,29 @@ def test_migrate_to_an_unknown_release_is_a_usage_error(ws, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["migrate", "ogx-newer.yaml", "--to", "1.0"])
     assert exc.value.code == 2 and "lsc-tui knows: 0.5, 0.6, 0.7.0rc1, main, newer" in capsys.readouterr().err
+
+
+def test_a_rename_proven_by_both_releases_synthesis(ws, capsys):
+    # main refuses the file as written (reranker, rag.tool); rewritten, it runs what 0.7.0rc1 ran
+    code, out, _err = run(capsys, "validate", "rerank-0.7.0rc1.yaml", "--lcore", "main")
+    assert code == 1
+    code, out, _err = run(capsys, "diff", "rerank-0.7.0rc1.yaml", "--lcore", "0.7.0rc1", "--against-lcore", "main")
+    assert code == 0 and "reranker -> rag.retrieval.inline.reranker" in out and "equivalent: the same run.yaml" in out
+    code, out, _err = run(capsys, "migrate", "rerank-0.7.0rc1.yaml", "--lcore", "0.7.0rc1", "--to", "main", "--write")
+    assert code == 0 and "wrote rerank-0.7.0rc1.yaml (0600)" in out
+    code, out, _err = run(capsys, "validate", "rerank-0.7.0rc1.yaml", "--lcore", "main")
+    assert code == 0 and "# rerank the inline chunks" in (ws / "rerank-0.7.0rc1.yaml").read_text()
+
+
+def test_each_release_synthesizes_its_own_run_yaml(ws, capsys):
+    # the same BYOK store: 0.6.x and 0.7.0rc1 run the same run.yaml; main names one embedding alias per store
+    code, out, _err = run(capsys, "diff", "byok-0.6.yaml", "--lcore", "0.6", "--against-lcore", "0.7.0rc1")
+    assert code == 0 and "keys to rename: none" in out
+    code, out, _err = run(capsys, "diff", "--json", "byok-0.6.yaml", "--lcore", "0.6", "--against-lcore", "main")
+    doc = valid("diff.schema.json", out)
+    assert code == 1 and doc["upgrade"]["errors"] == [] and doc["upgrade"]["findings"] == []
+    assert [c["path"] for c in doc["changes"]] == [["registered_resources", "vector_stores", 0, "embedding_model"]]
+    assert "+      embedding_model: sentence-transformers/byok_docs_embedding" in doc["diff"]
+    # migrate refuses to call that a proof, and writes it when told
+    code, out, err = run(capsys, "migrate", "byok-0.6.yaml", "--lcore", "0.6", "--to", "main", "--write")
+    assert code == 1 and "refused" in err and "byok_rag:" in (ws / "byok-0.6.yaml").read_text()

@@ -41,7 +41,7 @@ def test_0_7_rag_keys_move_under_rag_for_main_and_comments_stay():
     assert yaml.safe_load(rw.text) == rw.data
     assert [s.to_text().split(" (")[0] for s in rw.steps] == [
         "byok_rag -> rag.byok.stores", "rag.inline -> rag.retrieval.inline.sources",
-        "rag.tool -> rag.retrieval.tool.sources", "reranker -> rag.retrieval.inline.reranker", "okp -> rag.okp"]
+        "reranker -> rag.retrieval.inline.reranker", "rag.tool -> rag.retrieval.tool.sources", "okp -> rag.okp"]
     assert rw.findings == [] and not rw.refused
 
 

@@ -29,7 +29,7 @@ import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.releases import RELEASE_0_5, RELEASE_0_7RC1, RELEASE_MAIN, Release
-from lsc_tui.config.yamlio import Document, roundtrip_edit
+from lsc_tui.config.yamlio import Document, parse_text, roundtrip_edit
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -161,17 +161,15 @@ def _rag_up(root: MutableMapping[Any, Any], log: _Log, target: Release) -> None:
                                                 "remote::pgvector -> pgvector")
     retrieval = _new_map(root)
     for strategy in ("inline", "tool"):
+        entry = _new_map(root)
         if strategy in inline_tool and _is_map(old_rag):
-            entry = _new_map(root)
             entry["sources"] = old_rag[strategy]
-            retrieval[strategy] = entry
             log.step(f"rag.{strategy}", f"rag.retrieval.{strategy}.sources")
-    if "reranker" in root:
-        inline = retrieval.get("inline")
-        if inline is None:
-            inline = retrieval["inline"] = _new_map(root)
-        inline["reranker"] = root["reranker"]
-        log.step("reranker", "rag.retrieval.inline.reranker")
+        if strategy == "inline" and "reranker" in root:
+            entry["reranker"] = root["reranker"]
+            log.step("reranker", "rag.retrieval.inline.reranker")
+        if entry:
+            retrieval[strategy] = entry
     if retrieval:
         rag["retrieval"] = retrieval
     if "okp" in root:
@@ -365,6 +363,44 @@ def transform(root: MutableMapping[Any, Any], source: Release, target: Release) 
     return log
 
 
+def _comments_above(doc: Document, path: tuple[str, ...]) -> list[str]:
+    """The whole-line comments right above the key at ``path`` in ``doc``."""
+    node = doc.node_at(path[:-1])
+    key = node.key_node(path[-1]) if node is not None and node.kind == "map" else None
+    if key is None:
+        return []
+    lines = doc.text.splitlines()
+    out: list[str] = []
+    n = key.line - 2
+    while n >= 0 and lines[n].lstrip().startswith("#"):
+        out.insert(0, lines[n].strip())
+        n -= 1
+    return out
+
+
+def _keep_comments(doc: Document, text: str, steps: list[Step]) -> str:
+    """Put back the comments that sat right above a moved key, above it where it went (the
+    round trip keeps a comment with the node before it, which a move may leave behind)."""
+    for step in steps:
+        if not step.new:
+            continue
+        comments = _comments_above(doc, tuple(step.old.split(".")))
+        if not comments or all(c in text for c in comments):
+            continue
+        new = parse_text(text, doc.display)
+        path = tuple(step.new.split("."))
+        node = new.node_at(path[:-1])
+        key = node.key_node(path[-1]) if node is not None and node.kind == "map" else None
+        if key is None:
+            continue
+        lines = text.splitlines(keepends=True)
+        pad = " " * (key.column - 1)
+        at = key.line - 1
+        lines[at:at] = [f"{pad}{c}\n" for c in comments if c not in text]
+        text = "".join(lines)
+    return text
+
+
 def rewrite(doc: Document, source: Release, target: Release) -> Rewrite:
     """``doc`` (a lightspeed-stack.yaml) rewritten from ``source``'s keys to ``target``'s. The
     new text keeps comments and key order; it reads back (PyYAML, as LCORE reads it) as the
@@ -385,6 +421,7 @@ def rewrite(doc: Document, source: Release, target: Release) -> Rewrite:
     text = roundtrip_edit(doc.text, edit)
     if doc.text.endswith("\n") and not doc.text.endswith("\n\n"):
         text = text.rstrip("\n") + "\n"  # the emitter may leave a blank line where a moved key ended
+    text = _keep_comments(doc, text, log.steps)
     if yaml.load(text, Loader=_Loader) != new_data:
         raise ValueError(f"{doc.display}: the rewritten text would not read back as the rewritten config")
     return Rewrite(source, target, text, new_data, log.steps, findings)
