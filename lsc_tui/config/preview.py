@@ -23,6 +23,7 @@ from lsc_tui.config.diff import Change, structural_diff, unified_diff
 from lsc_tui.config.findings import Finding, Severity, counts, sort_findings
 from lsc_tui.config.operator import kinds
 from lsc_tui.config.operator.kinds import KIND_EXTRA, KIND_LLSD, KIND_SPEC, Generated
+from lsc_tui.config.releases import Release
 from lsc_tui.config.secrets import SecretFinding, reveal, scan_workspace
 from lsc_tui.config.synthesis import baseline, legacy, unified
 from lsc_tui.config.synthesis.baseline import builtin_position
@@ -91,11 +92,12 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate, **_server_env(ws))
+            locate=locate, release=_release(ws), **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = legacy.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
                                                  run_yaml_file=ws.run_yaml.display, locate=locate,
-                                                 env=ws.server_env, env_source=ws.server_env_source)
+                                                 env=ws.server_env, env_source=ws.server_env_source,
+                                                 release=_release(ws))
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
@@ -118,8 +120,9 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = legacy.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate,
-                                                env=ws.server_env, env_source=ws.server_env_source)
+                                                run_yaml_file=str(candidate), run_yaml_text=doc.text, locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source,
+                                                release=_release(ws))
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -128,6 +131,11 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+def _release(ws: Workspace) -> Release | None:
+    """The release to synthesize as: None when nothing names one (main, forward-compatible)."""
+    return None if ws.target.is_default else ws.target.release
 
 
 def _server_env(ws: Workspace) -> dict[str, Any]:
