@@ -133,7 +133,7 @@ def has_aliases(root: Any) -> bool:
     hit = _ALIAS_CACHE.get(id(root))
     if hit is not None and hit[0] is root:
         return hit[1]
-    from lsc_tui.config.yamlio import known_alias_free
+    from lsc_tui.config.yaml.document import known_alias_free
 
     if known_alias_free(root):  # a document's data, read from a text without aliases
         return False

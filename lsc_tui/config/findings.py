@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
@@ -94,3 +95,25 @@ def path_text(path: tuple | list) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+class FindingError(Exception):
+    """An input lsc-tui cannot use, and why: one or more located findings (file, line, column,
+    message, fix). Every input error is one (an unreadable file, bad YAML, a bad workspace or
+    migration input, nothing to export): ``findings`` gives them, ``str()`` the located text
+    (one finding per line, each with its fix), the way commands print them."""
+
+    def __init__(self, findings: Finding | Sequence[Finding]):
+        self.findings: list[Finding] = [findings] if isinstance(findings, Finding) else list(findings)
+        super().__init__(self.located_text())
+
+    @property
+    def finding(self) -> Finding:
+        """The first finding (the one that stopped the read, when there is one)."""
+        return self.findings[0]
+
+    def located_text(self) -> str:
+        return "\n".join(f.to_text() for f in self.findings)
+
+    def __str__(self) -> str:
+        return self.located_text()

@@ -17,7 +17,8 @@ from pathlib import Path
 from lsc_tui.config import masking
 from lsc_tui.config.findings import Finding, Severity, sort_findings
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
-from lsc_tui.config.yamlio import YamlLoadError, load_document
+from lsc_tui.config.yaml.document import load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 
 @dataclass

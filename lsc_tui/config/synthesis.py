@@ -130,7 +130,7 @@ def default_baseline_text() -> str:
 
 @lru_cache(maxsize=1)
 def _default_document():
-    from lsc_tui.config.yamlio import Document
+    from lsc_tui.config.yaml.document import Document
 
     return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
 
@@ -173,7 +173,8 @@ def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple
         return None, None, []
     path = resolve_profile_path(str(unified["profile"]), config_dir)
     where = (key, "config", "profile")
-    from lsc_tui.config.yamlio import YamlLoadError, data_of, read_text
+    from lsc_tui.config.yaml.document import data_of, read_text
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
@@ -1128,7 +1129,7 @@ def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = Non
     ``workspace``: given when the path is the default one (the symlink policy applies).
     Returns the ``fsio.Written``.
     """
-    from lsc_tui.config.yamlio import atomic_write
+    from lsc_tui.config.yaml.save import atomic_write
 
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there

@@ -340,7 +340,7 @@ async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
     """The value goes to .env beside the config (written here, 0600, merged), then the client
     applies the reference in its buffer: the config never travels with the value in it."""
     from lsc_tui.config.secrets.fix import plan_fix
-    from lsc_tui.config.yamlio import atomic_write
+    from lsc_tui.config.yaml.save import atomic_write
 
     path = ls.path_of(uri)
     s = ls.docs.session_for(path)

@@ -111,7 +111,8 @@ class ProviderPlan:
 
 def load_run_yaml(path: str | os.PathLike) -> dict:
     """Parse run.yaml as the server does (PyYAML safe_load); one-line errors for bad input."""
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
+    from lsc_tui.config.yaml.document import load_data
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         # the guarded reader: regular files only (a FIFO never blocks), size, alias and depth limits
@@ -233,7 +234,8 @@ def build_plan(
                 if os.path.isfile(spec_path):
                     plan.source = "external_dir"
                     plan.external_spec_path = spec_path
-                    from lsc_tui.config.yamlio import YamlLoadError, load_data
+                    from lsc_tui.config.yaml.document import load_data
+                    from lsc_tui.config.yaml.lint import YamlLoadError
 
                     try:  # the guarded reader: a FIFO or an alias bomb here is refused, located
                         plan.external_spec = load_data(spec_path)

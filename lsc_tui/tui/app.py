@@ -52,7 +52,8 @@ def _import_editor() -> None:
     from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
                                         MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
     from lsc_tui.config.workspace import WorkspaceError
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError, write_side_file
+    from lsc_tui.config.yaml.lint import YamlLoadError
+    from lsc_tui.config.yaml.save import FileChangedError, VerifyError, write_side_file
     from lsc_tui.tui import model
     from lsc_tui.tui.model import build_view
     from lsc_tui.tui.screens.dialogs import (ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog,

@@ -229,12 +229,12 @@ async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
     existing = [t for t, _x, _m in targets if t.exists()]
 
     def write() -> None:
-        from lsc_tui.config.operator._yaml import write_atomic
+        from lsc_tui.config.yaml.save import atomic_write
 
         written = []
         try:
             for target, text, mode in targets:
-                write_atomic(target, text, mode=mode)
+                atomic_write(target, text, mode=mode)
                 written.append(target)
         except OSError as exc:
             where = getattr(exc, "filename", None) or out_dir
@@ -300,10 +300,10 @@ async def _write_expanded(app, target: Path) -> None:
     text = result.text
 
     def write() -> None:
-        from lsc_tui.config.operator._yaml import write_atomic
+        from lsc_tui.config.yaml.save import atomic_write
 
         try:
-            write_atomic(target, text, mode=0o600)
+            atomic_write(target, text, mode=0o600)
         except OSError as exc:
             app.notify(f"{target}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
                        title="Not written", severity="error", timeout=12)

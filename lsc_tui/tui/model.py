@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lsc_tui.config import masking
 from lsc_tui.config.findings import Finding, Severity, path_text
-from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yaml.document import Document
 
 STATE_ORDER = ("error", "warning", "secret", "override")
 BADGES = {"error": "E", "warning": "W", "secret": "S", "override": "O"}
@@ -502,15 +502,15 @@ def is_secret_field(display: str, path: tuple, value, secret_paths: set) -> bool
 
 
 def node_yaml(doc: Document, path: tuple) -> str:
-    """The node's own YAML text, dedented, from the document's text (see yamlio.node_text)."""
-    from lsc_tui.config.yamlio import node_text
+    """The node's own YAML text, dedented, from the document's text (see yaml.edit.node_text)."""
+    from lsc_tui.config.yaml.edit import node_text
 
     return node_text(doc, path)
 
 
 def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str, bool]:
     """The node's YAML with secret literals replaced by the mask; (text, anything_masked)."""
-    from lsc_tui.config.yamlio import apply_span_edits
+    from lsc_tui.config.yaml.edit import apply_span_edits
 
     node = doc.node_at(path) if path else doc.root
     if node is None:
@@ -534,7 +534,8 @@ def masked_node_yaml(doc: Document, path: tuple, secret_paths: set) -> tuple[str
             hidden.add(sub.value)
     if not edits:
         return node_yaml(doc, path), False
-    from lsc_tui.config.yamlio import YamlLoadError, parse_text
+    from lsc_tui.config.yaml.document import parse_text
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         masked_doc = parse_text(apply_span_edits(doc.text, edits), doc.display, doc.path)

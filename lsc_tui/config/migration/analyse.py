@@ -27,7 +27,8 @@ from lsc_tui.config.workspace import (
     WorkspaceError,
     load_workspace,
 )
-from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
+from lsc_tui.config.yaml.document import Document, load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 STRATEGIES = ("lift", "profile", "smart")
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import MASK, is_secret_key
-from lsc_tui.config.yamlio import Document, apply_span_edits, parse_text
+from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.edit import apply_span_edits
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ from typing import Any
 
 import yaml
 
-from lsc_tui.config.yamlio import Document, Node, apply_span_edits, render_scalar
+from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
+from lsc_tui.config.yaml.nodes import Node
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -175,7 +177,7 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 def ruamel_rewrite(text: str, fn) -> str:
     """Round-trip ``text`` with the foundation's ruamel writer, applying ``fn(root, None)``."""
-    from lsc_tui.config.yamlio import roundtrip_edit
+    from lsc_tui.config.yaml.edit import roundtrip_edit
 
     def apply_fn(root):
         fn(root, None)

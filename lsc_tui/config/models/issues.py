@@ -158,7 +158,7 @@ class _IdentityMemo:
     """Results of a walk per (annotation, container), by identity, across calls.
 
     The editor re-validates after every keystroke, and the edited data is a copy in which only
-    the containers along the edited path are new (``yamlio._path_copy_set``): every other
+    the containers along the edited path are new (``yaml.edit.path_copy_set``): every other
     container is the same object as before, so its result is reused. An entry holds its
     container and annotation, so their ids cannot be reused while it exists; only the entries
     the last walk used are kept (one data tree's worth, per root model).

@@ -25,7 +25,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
 
 KIND_LLSD = "llsd"
 KIND_EXTRA = "extra-providers"
@@ -74,7 +74,7 @@ def _all_data(doc) -> list:
 
 def loc_docs(doc) -> list:
     """The operator code's located documents for an editor Document (same text, same display)."""
-    from lsc_tui.config.operator._yaml import parse_all
+    from lsc_tui.config.yaml.streams import parse_all
 
     return list(parse_all(doc.text, doc.display))
 
@@ -94,11 +94,10 @@ def validate(kind: str, doc) -> list[Finding]:
     """The findings of the operator's own checks (schema, CEL rules, webhook) for one file."""
     from lsc_tui.config.operator import distributions as dists
     from lsc_tui.config.operator import merge, models, validate_cr
-    from lsc_tui.config.operator._yaml import InputError
 
     try:
         docs = loc_docs(doc)
-    except InputError as exc:  # the editor's reader accepted it, so this is rare (alias limits)
+    except FindingError as exc:  # the editor's reader accepted it, so this is rare (alias limits)
         return exc.findings
     docs = [d for d in docs if d.data is not None] or docs
     out: list[Finding] = []
@@ -142,7 +141,7 @@ def validate(kind: str, doc) -> list[Finding]:
             out.extend(merge.duplicate_errors(merge.externals_from_doc(d)))
         else:
             merge.package_from_doc(d)
-    except InputError as exc:
+    except FindingError as exc:
         out.extend(f for f in exc.findings if f.code != "duplicate-key")  # the editor's reader reports those
     return out
 
@@ -196,7 +195,6 @@ class Generated:
 def generate(ws) -> tuple[Generated | None, list[Finding]]:
     """The generated config of an operator workspace and the findings met on the way (those
     the workspace already reports are left out)."""
-    from lsc_tui.config.operator._yaml import InputError
 
     doc = ws.source
     try:
@@ -204,7 +202,7 @@ def generate(ws) -> tuple[Generated | None, list[Finding]]:
             result, findings = _generate_cr(ws, doc)
         else:
             result, findings = _generate_merge(ws, doc)
-    except InputError as exc:
+    except FindingError as exc:
         result, findings = None, exc.findings
     known = {(f.file, f.line, f.column, f.code, f.message) for f in ws.findings}
     findings = [f for f in _relocate(findings, doc) if (f.file, f.line, f.column, f.code, f.message) not in known]
@@ -215,7 +213,8 @@ def generate(ws) -> tuple[Generated | None, list[Finding]]:
 
 def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
     from lsc_tui.config.operator import expand as ex
-    from lsc_tui.config.operator._yaml import dump, parse_all
+    from lsc_tui.config.yaml.save import dump
+    from lsc_tui.config.yaml.streams import parse_all
 
     docs = loc_docs(doc)
     crs, inputs, findings = ex.split_documents(docs)
@@ -249,7 +248,8 @@ def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
 
 def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
     from lsc_tui.config.operator import merge, models
-    from lsc_tui.config.operator._yaml import dump, load_one, parse_all
+    from lsc_tui.config.yaml.save import dump
+    from lsc_tui.config.yaml.streams import load_one, parse_all
 
     if ws.run_yaml is None or not isinstance(ws.run_yaml.data, dict):
         return None, []
@@ -312,6 +312,4 @@ def _display_near(doc, path: Path) -> str:
 
 
 __all__ = ["detect", "describe", "validate", "generate", "companion_run_yaml", "Generated", "OPERATOR_KINDS",
-           "KIND_LLSD", "KIND_EXTRA", "KIND_SPEC", "LABELS", "InputError"]
-
-from lsc_tui.config.operator._yaml import InputError  # noqa: E402  (re-exported for callers)
+           "KIND_LLSD", "KIND_EXTRA", "KIND_SPEC", "LABELS"]

@@ -52,7 +52,8 @@ def load_allowlist(start: Path) -> tuple[set[str], Path | None]:
     path = find_project_config(start)
     if path is None:
         return set(), None
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
+    from lsc_tui.config.yaml.document import load_data
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         data = load_data(path)

@@ -83,7 +83,8 @@ def parse_value(text: str, original):
     if isinstance(original, list) or original is None:
         if text.strip() == "":
             return None if original is None else []
-        from lsc_tui.config.yamlio import YamlLoadError, data_of
+        from lsc_tui.config.yaml.document import data_of
+        from lsc_tui.config.yaml.lint import YamlLoadError
 
         try:
             value = data_of(text, "value")  # the readers' limits: a typed alias bomb is refused, not expanded
@@ -518,7 +519,8 @@ class NodeEditor(Vertical):
             return
         text = self.query_one("#yaml-editor", TextArea).text
         status = self.query_one("#yaml-status", Static)
-        from lsc_tui.config.yamlio import YamlLoadError, data_of
+        from lsc_tui.config.yaml.document import data_of
+        from lsc_tui.config.yaml.lint import YamlLoadError
 
         try:
             data_of(text, "yaml")  # the readers' limits: a pasted alias bomb is refused, not expanded
