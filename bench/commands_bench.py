@@ -93,7 +93,7 @@ def make_inputs(root: Path, lines: int) -> dict:
     """The workspace, the synthesized run.yaml, and the two diff baselines."""
     import yaml
 
-    from lsc_tui.config.synthesis import dump_run_yaml
+    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     cfg = make_workspace(root, lines)
     base = root / "synthesized.yaml"

@@ -25,7 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from lsc_tui.config.diff import structural_diff, unified_diff  # noqa: E402
-from lsc_tui.config.synthesis import dump_run_yaml, synthesize_unified  # noqa: E402
+from lsc_tui.config.synthesis.emit import dump_run_yaml  # noqa: E402
+from lsc_tui.config.synthesis.unified import synthesize_unified  # noqa: E402
 from lsc_tui.config.yaml.edit import path_copy_set  # noqa: E402  (the editor's copy-along-the-path edit)
 
 

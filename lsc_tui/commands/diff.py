@@ -30,7 +30,7 @@ def _baseline(args, ws):
     from pathlib import Path
 
     from lsc_tui.commands.synthesize import BadInput
-    from lsc_tui.config.synthesis import DEFAULT_OUTPUT
+    from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT
 
     if args.against:
         path = Path(args.against)
@@ -61,7 +61,7 @@ def run(args) -> int:
     from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
     from lsc_tui.config.diff import structural_diff, unified_diff
     from lsc_tui.config.findings import has_errors
-    from lsc_tui.config.synthesis import dump_run_yaml
+    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     try:
         ws = load(args.path, args)

@@ -76,7 +76,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
     """The run.yaml, masked, with each line's origin (file:line:col, step, key path)."""
     from lsc_tui.config.diff import _LineMasker
     from lsc_tui.config.findings import path_text
-    from lsc_tui.config.synthesis import builtin_position
+    from lsc_tui.config.synthesis.baseline import builtin_position
 
     text, origins = result.text_and_line_origins()
     lines = text.splitlines(keepends=True)
@@ -113,7 +113,7 @@ def run(args) -> int:
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.yaml.files import write_error_text
-    from lsc_tui.config.synthesis import DEFAULT_OUTPUT, write_run_yaml
+    from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     try:
         ws = load(args.path, args)

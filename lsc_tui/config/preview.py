@@ -52,7 +52,7 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
     what the operator generates from it (:func:`lsc_tui.config.operator.kinds.generate`).
     Returns ``(None, findings)`` when it cannot be known; the findings say why.
     """
-    from lsc_tui.config import synthesis
+    from lsc_tui.config.synthesis import baseline, legacy, unified
 
     findings = list(ws.findings)
     if ws.is_operator:
@@ -70,16 +70,16 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
     config = ws.config.data
     locate = locator(ws)
     if ws.mode == MODE_UNIFIED:
-        _key, block = synthesis.unified_block(config)
+        _key, block = baseline.unified_block(config)
         if isinstance(block, dict) and block.get("profile") and ws.profile is None:
             return None, findings  # the profile could not be read: the workspace said why
-        result = synthesis.synthesize_unified(
+        result = unified.synthesize_unified(
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
             locate=locate, **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
-        result = synthesis.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
+        result = legacy.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
                                                  run_yaml_file=ws.run_yaml.display, locate=locate,
                                                  env=ws.server_env, env_source=ws.server_env_source)
     elif ws.mode == MODE_SERVER:
@@ -103,7 +103,7 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
-        result = synthesis.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
+        result = legacy.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
                                                 run_yaml_file=str(candidate), locate=locate,
                                                 env=ws.server_env, env_source=ws.server_env_source)
         if not run_yaml:
@@ -156,7 +156,7 @@ def synthesize_workspace(ws: Workspace):
 def locator(ws: Workspace):
     """``locate(file, path) -> (line, column)`` over the workspace's documents."""
 
-    from lsc_tui.config.synthesis import builtin_position
+    from lsc_tui.config.synthesis.baseline import builtin_position
 
     def locate(file: str, path: tuple) -> tuple[int, int]:
         if file.startswith("builtin:"):
@@ -176,7 +176,7 @@ def dump(result) -> str:
 def dump_data(data) -> str:
     if not isinstance(data, dict):
         return ""
-    from lsc_tui.config.synthesis import dump_run_yaml
+    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     return dump_run_yaml(data)
 

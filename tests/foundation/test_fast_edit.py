@@ -92,8 +92,8 @@ def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
     "a: &s scalar\nb: *s\nc: {d: 1}\n",
 ] + [p.read_text() for p in SOURCES])
 def test_documents_known_alias_free_agree_with_the_walk(text):
-    from lsc_tui.config import enrichment
     from lsc_tui.config.yaml import document
+    from lsc_tui.config.synthesis import enrichment
 
     def walked(data):
         enrichment._ALIAS_CACHE.clear()

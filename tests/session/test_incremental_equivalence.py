@@ -21,9 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import preview, synthesis, workspace
+from lsc_tui.config import preview, workspace
 from lsc_tui.config.yaml import document
 from lsc_tui.config.yaml.edit import replaced_scalar_document
+from lsc_tui.config.synthesis import emit
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
 from lsc_tui.config.session import EditSession, OperationError, SetValue
@@ -55,7 +56,7 @@ def caches_set_aside():
     linted = dict(workspace._ENV_LINTED.items())
     memos = {t: dict(getattr(issues, t)) for t in ("_UNKNOWN_MEMO", "_ENV_MEMO", "_HAS_DEFAULTS_MEMO")}
     env_ok = set(issues._ENV_DEFAULT_OK)
-    dumps = (synthesis._DUMP_MEMO, synthesis._ORIGIN_MEMO)
+    dumps = (emit._DUMP_MEMO, emit._ORIGIN_MEMO)
     dump_states = [(d.prev, d.cur, d.last_root) for d in dumps]
     for d in dumps:
         d.prev, d.cur, d.last_root = {}, {}, None
@@ -175,7 +176,7 @@ def _scalar_paths(session: EditSession):
 def _memos_in_use() -> bool:
     """Whether the last validation and dump worked from remembered sub-trees (an edit's copy)."""
     validation = any(m.prev for m in issues._UNKNOWN_MEMO.values())
-    return validation and bool(synthesis._DUMP_MEMO.prev) and bool(synthesis._ORIGIN_MEMO.prev)
+    return validation and bool(emit._DUMP_MEMO.prev) and bool(emit._ORIGIN_MEMO.prev)
 
 
 def run_edits(session: EditSession, seed: int, edits: int) -> int:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from lsc_tui.config.synthesis import synthesize_unified
+from lsc_tui.config.synthesis.unified import synthesize_unified
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "synthesis"
 

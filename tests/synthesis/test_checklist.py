@@ -9,13 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from lsc_tui.config.synthesis import (
-    DEFAULT_OUTPUT,
-    default_baseline,
-    dump_run_yaml,
-    synthesize_unified,
-    write_run_yaml,
-)
+from lsc_tui.config.synthesis.baseline import default_baseline
+from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, dump_run_yaml, write_run_yaml
+from lsc_tui.config.synthesis.unified import synthesize_unified
 from lsc_tui.config.workspace import load_workspace
 from synth_helpers import FIX, base_config, codes, load, unified
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lsc_tui.config.diff import structural_diff, unified_diff
-from lsc_tui.config.synthesis import dump_run_yaml
+from lsc_tui.config.synthesis.emit import dump_run_yaml
 from synth_helpers import unified
 
 SECRET = "sk-" + "proj-0123456789abcdefXYZ"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from lsc_tui.config import synthesis
+from lsc_tui.config.synthesis import emit as synthesis
 from lsc_tui.config.yaml.edit import path_copy_set
 
 RUN = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "lightspeed-stack" / "run.yaml"
@@ -96,7 +96,7 @@ def test_fresh_data_is_dumped_without_the_memo():
 
 # -- dump_with_origins: the lines and the input each line comes from ---------------------------
 
-from lsc_tui.config.provenance import Origin, Provenance  # noqa: E402
+from lsc_tui.config.synthesis.provenance import Origin, Provenance  # noqa: E402
 
 
 def cold_origins(data, prov):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from lsc_tui.config.synthesis import enrich_legacy_library, enrich_legacy_server, synthesize_unified
+from lsc_tui.config.synthesis.legacy import enrich_legacy_library, enrich_legacy_server
+from lsc_tui.config.synthesis.unified import synthesize_unified
 from synth_helpers import FIX, load
 
 # The environment the expected files were produced in (only values LCORE resolves matter).

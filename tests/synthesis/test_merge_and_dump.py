@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lsc_tui.config.merge import deep_merge_list_replace
-from lsc_tui.config.synthesis import dump_run_yaml, dump_with_paths
+from lsc_tui.config.synthesis.merge import deep_merge_list_replace
+from lsc_tui.config.synthesis.emit import dump_run_yaml, dump_with_paths
 
 
 class _LcoreDumper(yaml.Dumper):

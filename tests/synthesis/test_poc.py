@@ -6,7 +6,7 @@ of that profile since then, and each is listed here with its reason."""
 from __future__ import annotations
 
 from lsc_tui.config.diff import structural_diff
-from lsc_tui.config.synthesis import synthesize_unified
+from lsc_tui.config.synthesis.unified import synthesize_unified
 from synth_helpers import FIX, load
 
 # path prefix -> why the PoC output differs from today's synthesis

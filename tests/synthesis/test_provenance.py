@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lsc_tui.config.synthesis import builtin_position, synthesize_unified
+from lsc_tui.config.synthesis.baseline import builtin_position
+from lsc_tui.config.synthesis.unified import synthesize_unified
 from synth_helpers import FIX, load, unified
 
 

@@ -7,7 +7,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lsc_tui.config.synthesis import LcoreDumper, _str_text
+from lsc_tui.config.synthesis.emit import LcoreDumper, _str_text
 
 TRAPS = [
     "true", "True", "TRUE", "false", "yes", "Yes", "no", "NO", "on", "off", "y", "n", "Y", "N",

@@ -232,7 +232,7 @@ def _cmp(a, b, path, out):
 
 def legacy_reference(analysis):
     """The Synthesis of what legacy LCORE ran for this config (env references kept)."""
-    from lsc_tui.config import legacy
+    from lsc_tui.config.synthesis import legacy
 
     config = analysis.config.data
     run = analysis.run_yaml.data
@@ -241,7 +241,7 @@ def legacy_reference(analysis):
 
 
 def synthesize_candidate(candidate):
-    from lsc_tui.config.synthesis import synthesize_unified
+    from lsc_tui.config.synthesis.unified import synthesize_unified
 
     return synthesize_unified(candidate.data, candidate.out_path.parent, config_file=candidate.display,
                               profile=candidate.profile_data, profile_file=candidate.profile_file)

@@ -101,7 +101,7 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     """
     if a.kind != "library" or strategy == "lift":  # lift stays exactly LCORE's lift-and-shift
         return []
-    from lsc_tui.config.enrichment import DEFAULT_EMBEDDING_DIMENSION
+    from lsc_tui.config.synthesis.enrichment import DEFAULT_EMBEDDING_DIMENSION
 
     rag = a.config.data.get("rag") if isinstance(a.config.data.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
@@ -455,7 +455,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         tried.append((cand, pr))
         return cand, pr
 
-    from lsc_tui.config.synthesis import synthesize_unified
+    from lsc_tui.config.synthesis.unified import synthesize_unified
 
     def base_for(block: dict, entries: list, profile_data=None, profile_ref=None):
         data = _base_data(a, "smart")

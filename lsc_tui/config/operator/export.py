@@ -413,7 +413,7 @@ def workspace_run_data(ws):
     def locate(path):
         origin = result.origin_of(path)
         if origin.file.startswith("builtin:"):
-            from lsc_tui.config.synthesis import builtin_position
+            from lsc_tui.config.synthesis.baseline import builtin_position
 
             return (origin.file, *builtin_position(origin.source_path))
         doc = ws.document_for(origin.file)

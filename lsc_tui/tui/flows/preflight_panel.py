@@ -139,7 +139,7 @@ class PreflightController:
         return True
 
     async def _run(self, data: dict, interpreter: Interpreter, cancel: asyncio.Event) -> None:
-        from lsc_tui.config.synthesis import write_run_yaml
+        from lsc_tui.config.synthesis.emit import write_run_yaml
         from lsc_tui.preflight.runner import PreflightInputError, run_preflight
 
         st = self.state

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.provenance import Origin, Provenance
+from lsc_tui.config.synthesis.provenance import Origin, Provenance
 
 # --- LCORE's constants (facts about its behaviour, restated) --------------------------
 PROVIDER_TYPES: dict[str, str] = {
@@ -177,10 +177,10 @@ class Builder:
                 self._owned.add(id(obj))
             self._alive.append(self.root)
         else:
-            self.root = self._copy(root)
+            self.root = self.copy_container(root)
         self.prov.mark(self.root, root_origin)
 
-    def _copy(self, obj):
+    def copy_container(self, obj):
         new = dict(obj) if isinstance(obj, dict) else list(obj)
         self._owned.add(id(new))
         self._alive.append(new)
@@ -200,7 +200,7 @@ class Builder:
             raise TypeError("not a container")
         if id(child) in self._owned:
             return child
-        new = self._copy(child)
+        new = self.copy_container(child)
         parent[key] = new
         return new
 
@@ -211,7 +211,7 @@ class Builder:
         place keeps the old content, as in LCORE.
         """
         if self.aliased and isinstance(parent.get(key), (dict, list)):
-            new = self._copy(parent[key])
+            new = self.copy_container(parent[key])
             parent[key] = new
             return new
         return self.own(parent, key)
@@ -288,7 +288,7 @@ def unset_ref(value: Any, env: Mapping[str, str]) -> Optional[str]:
 
 
 # --- step 2 / 7: vector_io dedupe -----------------------------------------------------
-def _dedupe_items(items: list) -> list[int]:
+def dedupe_items(items: list) -> list[int]:
     seen: set[str] = set()
     kept: list[int] = []
     for index, item in enumerate(items):
@@ -316,7 +316,7 @@ def dedupe_vector_io(b: Builder) -> None:
     raw = providers["vector_io"]
     if not isinstance(raw, list):
         return
-    kept = _dedupe_items(raw)
+    kept = dedupe_items(raw)
     if len(kept) == len(raw) and not b.aliased:
         return
     new = b.adopt([raw[i] for i in kept])

@@ -17,10 +17,12 @@ from __future__ import annotations
 from typing import Any, Optional
 from collections.abc import Mapping
 
-from lsc_tui.config import enrichment as E
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
 from lsc_tui.config.findings import Severity
-from lsc_tui.config.provenance import Origin
+from lsc_tui.config.synthesis import enrichment as E
+from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.result import Synthesis
+from lsc_tui.config.synthesis.steps import LEGACY_SERVER_STEPS, Run, guard
 
 _STORE_DEFAULTS = {
     "backend": "faiss",
@@ -103,17 +105,13 @@ def enrich_legacy_library(
     env_source: Optional[str] = None,
 ):
     """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
-    from lsc_tui.config.synthesis import Synthesis
-
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
     stores = [_validated_store(s, i, env, ctx) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
-    from lsc_tui.config.synthesis import _guard
-
-    _guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
+    guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
     okp = rag.get("okp") if isinstance(rag.get("okp"), dict) else {}
     try:
         enabled = E.okp_enabled(rag)
@@ -133,8 +131,8 @@ def enrich_legacy_library(
                          "configuration; " + ("the preview uses the environment given" if exact
                                               else "the preview shows the value with the variable unset"),
                          "nothing to do; set the variable where LCORE runs", ("rag", "okp", "rhokp_url"))
-    _guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"), resolved_url)
-    _guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+    guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"), resolved_url)
+    guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
     return Synthesis(b.root, ctx.findings, "legacy-library", b.prov)
 
 
@@ -159,10 +157,8 @@ def enrich_legacy_server(
     env_source: Optional[str] = None,
 ):
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
-    from lsc_tui.config.synthesis import Synthesis, _enrich
-
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
-    E.dedupe_vector_io(b)
-    _enrich(b, ctx, config, unified_mode=False)
-    E.dedupe_vector_io(b)
+    run = Run(config, ctx, builder=b)
+    for step in LEGACY_SERVER_STEPS:
+        step(run)
     return Synthesis(b.root, ctx.findings, "legacy-server", b.prov)

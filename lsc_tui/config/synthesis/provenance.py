@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Iterable
 
+KeyPath = tuple[Any, ...]
+"""A path of keys and indexes into a YAML tree (``("providers", "inference", 0)``)."""
+
 
 @dataclass(frozen=True)
 class Origin:

@@ -1,0 +1,111 @@
+"""What a synthesis starts from: the built-in default baseline, the profile a config names,
+and the ``llama_stack``/``ogx`` block that holds the unified configuration."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from lsc_tui.config.findings import Finding, Severity
+
+BUILTIN_DEFAULT = "builtin:default"
+BASELINES = ("default", "empty", "byo-llm")
+
+
+@lru_cache(maxsize=1)
+def _default_text() -> str:
+    return (Path(__file__).resolve().parents[2] / "data" / "default_run.yaml").read_text(
+        encoding="utf-8"
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_data() -> Any:
+    return yaml.safe_load(_default_text())
+
+
+def _fresh(data: Any) -> Any:
+    """A private copy of plain YAML data (faster than copy.deepcopy)."""
+    if isinstance(data, dict):
+        return {k: _fresh(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_fresh(v) for v in data]
+    return data
+
+
+def default_baseline() -> dict:
+    """LCORE's built-in ``baseline: default`` (lsc_tui/data/default_run.yaml), a fresh copy."""
+    return _fresh(_default_data())
+
+
+def default_baseline_text() -> str:
+    return _default_text()
+
+
+@lru_cache(maxsize=1)
+def _default_document():
+    from lsc_tui.config.yaml.document import Document
+
+    return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
+
+
+def builtin_position(path: tuple) -> tuple[int, int]:
+    """Line and column of ``path`` in the packaged default baseline (for provenance)."""
+    try:
+        return _default_document().position(tuple(path))
+    except Exception:
+        return (0, 0)
+
+
+def llama_stack_block(config: dict) -> tuple[str, Any]:
+    """``(key, block)``: ``ogx`` wins over ``llama_stack`` when both are present."""
+    if isinstance(config, dict) and "ogx" in config:
+        return "ogx", config.get("ogx")
+    return "llama_stack", (config or {}).get("llama_stack") if isinstance(config, dict) else None
+
+
+def unified_block(config: dict) -> tuple[str, Any]:
+    key, block = llama_stack_block(config)
+    return key, (block.get("config") if isinstance(block, dict) else None)
+
+
+def resolve_profile_path(profile: str, config_dir: Optional[os.PathLike | str]) -> Path:
+    """LCORE's rule: absolute as-is; relative to the config file's directory (else CWD).
+
+    The path is used raw: env references in it are not expanded.
+    """
+    path = Path(profile)
+    if not path.is_absolute() and config_dir is not None:
+        path = Path(config_dir) / path
+    return path
+
+
+def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple[Optional[dict], Optional[str], list]:
+    """Load the profile a config names, as LCORE does. ``(data, path, findings)``."""
+    key, unified = unified_block(config)
+    if not isinstance(unified, dict) or not unified.get("profile"):
+        return None, None, []
+    path = resolve_profile_path(str(unified["profile"]), config_dir)
+    where = (key, "config", "profile")
+    from lsc_tui.config.yaml.document import data_of, read_text
+    from lsc_tui.config.yaml.lint import YamlLoadError
+
+    try:
+        text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
+    except YamlLoadError as exc:
+        return None, str(path), [Finding(
+            "", 0, 0, Severity.ERROR, "synthesis-profile-missing",
+            f"the profile file cannot be read ({exc.finding.message}): {path}",
+            "fix the path; a relative profile path is relative to this file's directory", where)]
+    try:
+        data = data_of(text, str(path))  # alias and depth limits
+    except YamlLoadError as exc:
+        f = exc.finding
+        return None, str(path), [Finding(
+            str(path), f.line, f.column, Severity.ERROR, "synthesis-profile-invalid",
+            f"the profile cannot be read as YAML: {f.message}", f.fix or "fix the YAML syntax at this position")]
+    return (data if data is not None else {}), str(path), []
