@@ -13,8 +13,9 @@ import os
 import signal
 import sys
 import threading
+from types import ModuleType
 
-from lsc_tui import __version__
+from lsc_tui import __version__, gcpolicy
 
 # name -> module under lsc_tui.commands (order is the order shown in --help)
 COMMANDS: dict[str, str] = {
@@ -37,7 +38,7 @@ COMMANDS: dict[str, str] = {
 EXIT_BAD_INPUT = 2
 
 
-def _commands() -> dict[str, object]:
+def _commands() -> dict[str, ModuleType]:
     """Every subcommand's module. They all ship with lsc-tui: one that cannot be imported is a
     packaging mistake and fails here, loudly, instead of leaving its command out of --help."""
     return {name: importlib.import_module(f"lsc_tui.commands.{mod}") for name, mod in COMMANDS.items()}
@@ -68,8 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     if args.command != "edit":
-        from lsc_tui import gcpolicy
-
         gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
     try:

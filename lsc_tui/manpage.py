@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from lsc_tui import __version__
+from lsc_tui.cli import build_parser
 
 ENVIRONMENT = (
     ("NO_COLOR", "when set, the editor uses no colour."),
@@ -68,8 +69,6 @@ def _command(parser: argparse.ArgumentParser, words: list[str], out: list[str]) 
 
 def render(parser: argparse.ArgumentParser | None = None) -> str:
     if parser is None:
-        from lsc_tui.cli import build_parser
-
         parser = build_parser()
     parser.prog = "lsc-tui"
     out = [

@@ -18,11 +18,17 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
+import re
 import secrets
 import shlex
 import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+import aiohttp_jinja2
+from aiohttp import web
+from textual_serve.server import Server
 
 COOKIE = "lsc_tui_token"
 TOKEN_ENV = "LSC_TUI_SERVE_TOKEN"
@@ -72,8 +78,6 @@ def _host_of(value: str) -> str:
 
 
 def access_middleware(token: str | None, loopback: bool):
-    from aiohttp import web
-
     def given(request) -> str | None:
         auth = request.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
@@ -104,29 +108,21 @@ def access_middleware(token: str | None, loopback: bool):
     return check
 
 
-class _HideToken:
+class _HideToken(logging.Filter):
     """A logging filter: the access log names ``?token=...`` requests without the token."""
 
-    pattern = None
+    pattern = re.compile(r"(token=)[^&\s\"]+")
 
-    def filter(self, record) -> bool:
-        import re
-
-        if _HideToken.pattern is None:
-            _HideToken.pattern = re.compile(r"(token=)[^&\s\"]+")
+    def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
         if "token=" in text:
-            record.msg, record.args = _HideToken.pattern.sub(r"\1***", text), None
+            record.msg, record.args = self.pattern.sub(r"\1***", text), None
         return True
 
 
 def build_server(path: Path, host: str, port: int, token: str | None, public_url: str | None = None,
                  extra: list[str] | None = None):
     """A textual-serve Server for the editor on ``path`` with the access check in front."""
-    import aiohttp_jinja2
-    from textual_serve.server import Server
-
-    import logging
 
     loopback = is_loopback(host)
     access = logging.getLogger("aiohttp.access")

@@ -51,7 +51,7 @@ def _mark_paths(parser: argparse.ArgumentParser) -> None:
 def script(shell: str) -> str:
     import shtab
 
-    from lsc_tui.cli import build_parser
+    from lsc_tui.cli import build_parser  # deferred: lsc_tui.cli imports this module to build its parser
 
     parser = build_parser()
     parser.prog = "lsc-tui"

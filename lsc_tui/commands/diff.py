@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from lsc_tui.commands import server_env
+from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
 
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
 
@@ -27,9 +29,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _baseline(args, ws):
     """``(label, data)`` of what to compare with, or raise BadInput."""
-    from pathlib import Path
-
-    from lsc_tui.commands.synthesize import BadInput
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT
 
     if args.against:
@@ -58,7 +57,6 @@ def _baseline(args, ws):
 
 
 def run(args) -> int:
-    from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
     from lsc_tui.config.diff import structural_diff, unified_diff
     from lsc_tui.config.findings import has_errors
     from lsc_tui.config.synthesis.emit import dump_run_yaml

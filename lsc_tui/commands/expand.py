@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lsc_tui.commands.report import start
+
 HELP = "validate a LlamaStackDistribution CR (CEL rules, webhook) and expand it into the config.yaml the operator generates"
 
 
@@ -31,8 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from lsc_tui.commands.report import start
-
     report = start(args, "expand")
     code = _run(args, report)
     return report.finish(code) if report is not None else code

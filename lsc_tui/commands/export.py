@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+from lsc_tui.commands.report import start
 
 HELP = "export a workspace for Kubernetes: ConfigMap with its run.yaml, Secret for its env references, and the CR"
 
@@ -61,16 +64,12 @@ class _Errors(Exception):
 
 
 def run(args) -> int:
-    from lsc_tui.commands.report import start
-
     report = start(args, "export")
     code = _run(args, report)
     return report.finish(code) if report is not None else code
 
 
 def _run(args, report) -> int:
-    from pathlib import Path
-
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import export as exp

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lsc_tui.commands.report import start
+
 HELP = "merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does"
 
 
@@ -25,8 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from lsc_tui.commands.report import start
-
     report = start(args, "merge-external")
     code = _run(args, report)
     return report.finish(code) if report is not None else code

@@ -66,6 +66,7 @@ def run(args) -> int:
         if not write:
             # analysis only: recommend, with reasons
             m.choose(rec.strategy)
+            assert m.proof is not None  # choose() builds the candidate and its proof
             if args.json:
                 print(json.dumps(m.to_json(include_preview=args.show), indent=2))
             else:
@@ -73,7 +74,8 @@ def run(args) -> int:
                 _print_plan(m, write=False, show=args.show, analysed=True)
             return EXIT_OK if m.proof.equivalent else EXIT_DIFFERENT
         strategy = rec.strategy
-    m.choose(strategy, out)
+    candidate = m.choose(strategy, out)
+    assert m.proof is not None  # choose() builds the candidate and its proof
 
     result = refused = error = None
     if write:
@@ -105,7 +107,7 @@ def run(args) -> int:
         if result is not None:
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
-            print(f"wrote {m.candidate.display} (0600)" +
+            print(f"wrote {candidate.display} (0600)" +
                   (f"; backup {result.backup}" if result.backup else "") +
                   f"; re-read from disk and proven again: {result.proof.verdict}")
         if refused is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 HELP = "print the JSON Schema (draft 2020-12) of lightspeed-stack.yaml, run.yaml or an operator format"
@@ -23,7 +24,6 @@ def run(args) -> int:
     if not args.output:
         sys.stdout.write(text)
         return 0
-    import os
 
     from lsc_tui.config.yaml.files import write_error_text, write_file
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 HELP = "find literal secrets (scan) and turn them into ${env.NAME} references (fix)"
 
@@ -62,8 +63,6 @@ def run(args) -> int:
 
 def load_targets(paths: list[str]):
     """Documents to scan for each path, deduplicated; and the findings for paths we cannot read."""
-    from pathlib import Path
-
     from lsc_tui.config.secrets.allowlist import load_allowlist
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
     from lsc_tui.config.yaml.document import load_document

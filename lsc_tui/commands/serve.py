@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 HELP = "serve the editor to a web browser (127.0.0.1 unless told otherwise; a token is required elsewhere)"
 
@@ -24,8 +25,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from lsc_tui.config.workspace import WorkspaceError, open_root
     from lsc_tui.webserve import TOKEN_ENV, ServeError, build_server, check_bind
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from lsc_tui.commands import server_env
+from lsc_tui.commands.report import start
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
@@ -35,7 +36,6 @@ class BadInput(Exception):
 
 
 def load(path: str, args=None):
-    from lsc_tui.commands import server_env
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -103,8 +103,6 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 
 def run(args) -> int:
-    from lsc_tui.commands.report import start
-
     report = start(args, "synthesize")
     code = _run(args, report)
     return report.finish(code) if report is not None else code

@@ -198,6 +198,7 @@ _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']
 
 # Every secret-key pattern of lsc_tui.config.masking contains one of these words.
 _BLOCKS: dict = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+_LAST: Optional[tuple] = None  # (lines, blocks) of the text whose blocks were found last
 
 _WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
 
@@ -225,6 +226,7 @@ class _LineMasker:
         return col, stripped
 
     def _secret_blocks(self) -> list[tuple[int, int]]:
+        global _LAST
         if self._blocks is not None:
             return self._blocks
         if self._text is not None:
@@ -233,17 +235,48 @@ class _LineMasker:
             if hit is not None:
                 self._blocks = hit
                 return hit
-        blocks = self._find_blocks()
+        last = _LAST
+        blocks = self._blocks_from(*last) if last is not None else self._find_blocks(0, len(self.lines))
         self._blocks = blocks
+        _LAST = (self.lines, blocks)
         if self._text is not None:
             if len(_BLOCKS) >= 4:
                 _BLOCKS.clear()  # (no iteration: another thread may be diffing too)
             _BLOCKS[self._text] = blocks
         return blocks
 
-    def _find_blocks(self) -> list[tuple[int, int]]:
+    def _blocks_from(self, lines: list, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The blocks of this text, from those of another text (the previous keystroke's run.yaml)
+        that differs from it in a window of lines: a key line decides its block from itself and
+        the lines below it, down to the first line not indented deeper. So a block read only from
+        lines before the window, or one starting after it, is the same (moved); the key lines in
+        the window, and those above it whose block reached into it, are looked at again."""
+        mine = self.lines
+        if lines is mine:
+            return blocks
+        prefix = _common_prefix(lines, mine)
+        suffix = _common_suffix(lines, mine, prefix)
+        old_after, after = len(lines) - suffix, len(mine) - suffix
+        shift = len(mine) - len(lines)
+        lo = max(0, prefix - 1)  # the last line of the prefix decides with the window's first line
+        out: list[tuple[int, int]] = []
+        for start, end in blocks:
+            if start < lo:
+                if end < prefix:
+                    out.append((start, end))  # read only equal lines (its end line included)
+                else:
+                    block = self._block_at(start)  # reached into the window: look again
+                    if block is not None:
+                        out.append(block)
+            elif start >= old_after:
+                out.append((start + shift, end + shift))
+        out.extend(self._find_blocks(lo, max(lo, after)))
+        return sorted(out)
+
+    def _find_blocks(self, lo: int, hi: int) -> list[tuple[int, int]]:
+        """The blocks whose key line lies in ``lines[lo:hi]``, in order (each runs as far as it goes)."""
         blocks: list[tuple[int, int]] = []
-        low = "".join(self.lines).lower()
+        low = "".join(self.lines[lo:hi]).lower()
         starts: Optional[list[int]] = None
         done: set[int] = set()
         for word in _WORDS:
@@ -251,32 +284,38 @@ class _LineMasker:
             while pos != -1:
                 if starts is None:
                     starts = [0]
-                    starts.extend(accumulate(map(len, self.lines)))
-                index = bisect_right(starts, pos) - 1
-                pos = low.find(word, starts[index + 1] if index + 1 < len(starts) else len(low))
+                    starts.extend(accumulate(map(len, self.lines[lo:hi])))
+                rel = bisect_right(starts, pos) - 1
+                pos = low.find(word, starts[rel + 1] if rel + 1 < len(starts) else len(low))
+                index = lo + rel
                 if index in done:
                     continue
                 done.add(index)
-                if index + 1 >= len(self.lines):
-                    continue
-                this, after = self.lines[index], self.lines[index + 1]
-                lead = after.lstrip(" ")
-                if (lead.strip() and not lead.startswith(("-", "#"))
-                        and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
-                    continue  # the next line is not deeper: nothing is nested under this key
-                col, stripped = self._content(index)
-                m = _KEY_LINE.match(stripped)
-                if not m or not is_secret_key(m.group("key").strip().strip("'\"")):
-                    continue
-                end = index + 1
-                while end < len(self.lines):
-                    c, rest = self._content(end)
-                    if rest and not rest.startswith("#") and c <= col:
-                        break
-                    end += 1
-                if end > index + 1:
-                    blocks.append((index, end))
-        return blocks
+                block = self._block_at(index)
+                if block is not None:
+                    blocks.append(block)
+        return sorted(blocks)
+
+    def _block_at(self, index: int) -> Optional[tuple[int, int]]:
+        """The block of a secret-named key on line ``index``: the lines below it indented deeper."""
+        if index + 1 >= len(self.lines):
+            return None
+        this, after = self.lines[index], self.lines[index + 1]
+        lead = after.lstrip(" ")
+        if (lead.strip() and not lead.startswith(("-", "#"))
+                and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
+            return None  # the next line is not deeper: nothing is nested under this key
+        col, stripped = self._content(index)
+        m = _KEY_LINE.match(stripped)
+        if not m or not is_secret_key(m.group("key").strip().strip("'\"")):
+            return None
+        end = index + 1
+        while end < len(self.lines):
+            c, rest = self._content(end)
+            if rest and not rest.startswith("#") and c <= col:
+                break
+            end += 1
+        return (index, end) if end > index + 1 else None
 
     def under_secret(self, index: int) -> bool:
         """True when the line sits inside the value of a secret-named key."""

@@ -22,14 +22,14 @@ in order, so the unified diff, the diff pane and the migration preview read it u
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 # Myers' search stops after this many edits in one gap without unique lines; the gap is then
 # a single replacement. A gap costs at most about (its lines) x this bound.
 MAX_EDITS = 64
 
 
-def opcodes(a: Sequence, b: Sequence) -> list[tuple[str, int, int, int, int]]:
+def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[str, int, int, int, int]]:
     """The edit operations turning ``a`` into ``b``, as ``difflib`` gives them."""
     out: list[tuple[str, int, int, int, int]] = []
     i = j = 0
@@ -46,7 +46,7 @@ def opcodes(a: Sequence, b: Sequence) -> list[tuple[str, int, int, int, int]]:
     return out
 
 
-def matching_blocks(a: Sequence, b: Sequence) -> list[tuple[int, int, int]]:
+def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[int, int, int]]:
     """``(i, j, n)`` triples, ``a[i:i+n] == b[j:j+n]``, increasing in both, adjacent ones merged,
     ending with the sentinel ``(len(a), len(b), 0)`` (as :mod:`difflib`)."""
     found: list[tuple[int, int, int]] = []
@@ -94,13 +94,13 @@ def matching_blocks(a: Sequence, b: Sequence) -> list[tuple[int, int, int]]:
     return merged
 
 
-def _anchors(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> list[tuple[int, int]]:
+def _anchors(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int) -> list[tuple[int, int]]:
     """The longest chain of lines unique on both sides of the range, in the same order on both."""
-    in_a: dict = {}
+    in_a: dict[Hashable, int] = {}
     for i in range(alo, ahi):
         line = a[i]
         in_a[line] = -1 if line in in_a else i
-    in_b: dict = {}
+    in_b: dict[Hashable, int] = {}
     for j in range(blo, bhi):
         line = b[j]
         if line in in_a:
@@ -131,14 +131,14 @@ def _anchors(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -
     return chain
 
 
-def _myers(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> list[tuple[int, int, int]]:
+def _myers(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int) -> list[tuple[int, int, int]]:
     """The matching blocks of a shortest edit script of a[alo:ahi] -> b[blo:bhi] (Myers 1986),
     or none when it needs more than MAX_EDITS edits (the range is then one replacement)."""
     n, m = ahi - alo, bhi - blo
     v = {1: 0}
-    trace = []
+    trace: list[dict[int, int]] = []
     for d in range(min(n + m, MAX_EDITS) + 1):
-        row = {}
+        row: dict[int, int] = {}
         for k in range(-d, d + 1, 2):
             if k == -d or (k != d and v[k - 1] < v[k + 1]):
                 x = v[k + 1]
@@ -157,7 +157,7 @@ def _myers(a: Sequence, alo: int, ahi: int, b: Sequence, blo: int, bhi: int) -> 
     return []
 
 
-def _walk_back(trace: list, x: int, y: int, alo: int, blo: int) -> list[tuple[int, int, int]]:
+def _walk_back(trace: list[dict[int, int]], x: int, y: int, alo: int, blo: int) -> list[tuple[int, int, int]]:
     blocks = []
     for d in range(len(trace) - 1, 0, -1):
         prev = trace[d - 1]

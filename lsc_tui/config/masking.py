@@ -20,10 +20,13 @@ The entry points:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterable
+from functools import lru_cache
 
 from lsc_tui.config.envref import ENV_REF
+from lsc_tui.config.secrets import rules
+from lsc_tui.config.secrets.detector import detect_value
+from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SENSITIVE, classify_key, normalize_key
 
 MASK = "********"
 
@@ -49,7 +52,6 @@ def is_secret_key(key: object) -> bool:
     """True for keys whose values are shown masked (broader than the scanner's rule: when in doubt, mask)."""
     if not isinstance(key, str) or not key:
         return False
-    from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SENSITIVE, classify_key, normalize_key
 
     cls = classify_key(key)
     if cls in (KEY_PATH,):
@@ -114,8 +116,6 @@ def _mask(data, values, under_secret, key=None):
 
 
 def _hits(value: str, key) -> list:
-    from lsc_tui.config.secrets.detector import detect_value
-
     return detect_value(value, key if isinstance(key, str) else None)
 
 
@@ -237,7 +237,6 @@ def _mask_inline(text: str) -> str:
         text = _PEM_BLOCK.sub(MASK, text)
     if "${" in text and ":" in text:
         text = ENV_REF.sub(_default_sub, text)
-    from lsc_tui.config.secrets import rules
 
     if rules.token_hint_text(text):
         text = rules.TOKEN_RE.sub(_token_sub, text)
@@ -263,8 +262,6 @@ def _url_sub(m: re.Match) -> str:
 
 
 def _token_sub(m: re.Match) -> str:
-    from lsc_tui.config.secrets import rules
-
     rule = rules.TOKEN_RULES[int(m.lastgroup[1:])]
     text = m.group(0)
     if rule.validate is not None and not rule.validate(text):

@@ -11,11 +11,13 @@ see :mod:`lsc_tui.config.secrets.fix`) have none here. Edits change nothing else
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding
+from lsc_tui.config.workspace import Workspace, mode_facts
 from lsc_tui.config.yaml.document import Document
 from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
 from lsc_tui.config.yaml.nodes import Node
@@ -25,7 +27,7 @@ from lsc_tui.config.yaml.nodes import Node
 class TextFix:
     title: str
     file: Path
-    edits: tuple  # ((start, end, new_text), ...) character offsets of the file's current text
+    edits: tuple[tuple[int, int, str], ...]  # character offsets of the file's current text
     preferred: bool = False
 
     def apply(self, text: str) -> str:
@@ -37,15 +39,15 @@ _DID_YOU_MEAN = re.compile(r"Did you mean `([^`]+)`\?")
 _RENAME = re.compile(r"Rename `([^`]+)` to `([^`]+)`")
 
 
-def fixes_for(ws, finding: Finding) -> list[TextFix]:
+def fixes_for(ws: Workspace | None, finding: Finding) -> list[TextFix]:
     doc = ws.document_for(finding.file) if ws is not None else None
-    if doc is None or doc.root is None:
+    if ws is None or doc is None or doc.root is None:
         return []
     fn = _BY_CODE.get(finding.code)
     return fn(ws, doc, finding) if fn is not None else []
 
 
-def _rename_key(doc: Document, path: tuple, new: str, preferred: bool = True) -> list[TextFix]:
+def _rename_key(doc: Document, path: tuple[str | int, ...], new: str, preferred: bool = True) -> list[TextFix]:
     key = doc.key_node_at(path)
     if key is None or key.kind != "scalar" or not path:
         return []
@@ -56,14 +58,14 @@ def _rename_key(doc: Document, path: tuple, new: str, preferred: bool = True) ->
                     ((key.start, key.end, render_scalar(new)),), preferred)]
 
 
-def _unknown_key(ws, doc: Document, f: Finding) -> list[TextFix]:
+def _unknown_key(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     m = _DID_YOU_MEAN.search(f.fix)
     if not m or not f.path:
         return []
     return _rename_key(doc, tuple(f.path), m.group(1))
 
 
-def _missing_key(ws, doc: Document, f: Finding) -> list[TextFix]:
+def _missing_key(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     m = _RENAME.search(f.fix)
     if not m or not f.path:
         return []
@@ -77,7 +79,7 @@ def _scalar_at(doc: Document, line: int, column: int) -> Node | None:
     return None
 
 
-def _quote(ws, doc: Document, f: Finding) -> list[TextFix]:
+def _quote(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = _scalar_at(doc, f.line, f.column)
     if node is None or node.style is not None:
         return []
@@ -90,19 +92,20 @@ def _quote(ws, doc: Document, f: Finding) -> list[TextFix]:
     return out
 
 
-def _null(ws, doc: Document, f: Finding) -> list[TextFix]:
+def _null(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = _scalar_at(doc, f.line, f.column)
     if node is None or node.style is not None:
         return []
     return [TextFix("Write null", doc.path, ((node.start, node.end, "null"),), True)]
 
 
-def _env_ref(ws, doc: Document, f: Finding) -> list[TextFix]:
+def _env_ref(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = doc.node_at(tuple(f.path)) if f.path else _scalar_at(doc, f.line, f.column)
     if node is None or node.kind != "scalar" or node.style in ("|", ">"):
         return []
     raw = doc.text[node.start:node.end]
-    edits, seen = [], set()
+    edits: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
     for bad in envref.find_legacy_refs(node.value or ""):
         at = raw.find(bad.text)
         # only where the reference is written verbatim in the file (no escapes inside quotes)
@@ -117,9 +120,7 @@ def _env_ref(ws, doc: Document, f: Finding) -> list[TextFix]:
     return [TextFix(title, doc.path, tuple(edits), True)]
 
 
-def _config_format_version(ws, doc: Document, f: Finding) -> list[TextFix]:
-    from lsc_tui.config.workspace import mode_facts
-
+def _config_format_version(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = doc.node_at(("config_format_version",))
     if node is None or node.kind != "scalar" or not isinstance(doc.data, dict):
         return []
@@ -130,8 +131,8 @@ def _config_format_version(ws, doc: Document, f: Finding) -> list[TextFix]:
                     ((node.start, node.end, shape),), True)]
 
 
-def _baseline_ignored(ws, doc: Document, f: Finding) -> list[TextFix]:
-    key = ws.llama_stack_key() if hasattr(ws, "llama_stack_key") else "llama_stack"
+def _baseline_ignored(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
+    key = ws.llama_stack_key()
     path = (key, "config", "baseline")
     knode, vnode = doc.key_node_at(path), doc.node_at(path)
     if knode is None or vnode is None or vnode.kind != "scalar":
@@ -144,7 +145,7 @@ def _baseline_ignored(ws, doc: Document, f: Finding) -> list[TextFix]:
     return [TextFix("Delete 'baseline' (the profile is used)", doc.path, ((start, end, ""),), True)]
 
 
-_BY_CODE = {
+_BY_CODE: dict[str, Callable[[Workspace, Document, Finding], list[TextFix]]] = {
     "unknown-key": _unknown_key,
     "missing-key": _missing_key,
     "yaml11-bool": _quote,

@@ -10,16 +10,21 @@ baseline, secret findings. Undo and redo replay the stack of operations' before/
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config import envref
-from lsc_tui.config.findings import Finding
-from lsc_tui.config.workspace import Workspace, load_workspace
+import yaml
+
+from lsc_tui.config import envref, preview
+from lsc_tui.config.findings import Finding, counts, path_text
+from lsc_tui.config.operator.kinds import KIND_LLSD
+from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.document import parse_cached, parse_text, read_text, remember
 from lsc_tui.config.yaml.edit import (KEEP_STYLE, path_copy_set, replace_node_text, replace_scalar,
@@ -144,29 +149,48 @@ class SwitchProfile:
 
 
 def _p(path: tuple) -> str:
-    from lsc_tui.config.findings import path_text
-
     return path_text(path) or "(document)"
 
 
 # -- analysis ------------------------------------------------------------------------------
 
 
-@dataclass
 class Analysis:
-    findings: list[Finding]
-    secret_findings: list = field(default_factory=list)
-    synthesis: Any = None
-    run_yaml_text: str = ""
-    diff_text: str = ""
-    changes: list = field(default_factory=list)
-    baseline_label: str = ""
-    seconds: float = 0.0
+    """What the session shows after an edit. The masked run.yaml and the structural change list
+    are made when first read: the editor's keystroke shows the diff and reads neither (the whole
+    run.yaml is shown only in the diff pane's full view)."""
+
+    def __init__(self, findings: list[Finding], secret_findings: list | None = None, synthesis: Any = None,
+                 run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
+                 changes: "list | Callable[[], list] | None" = None, baseline_label: str = "",
+                 seconds: float = 0.0, has_run_yaml: bool | None = None):
+        self.findings = findings
+        self.secret_findings = secret_findings if secret_findings is not None else []
+        self.synthesis = synthesis
+        self.diff_text = diff_text
+        self.baseline_label = baseline_label
+        self.seconds = seconds
+        self._run_yaml_text = run_yaml_text
+        self._changes = changes if changes is not None else []
+        # whether there is a synthesized run.yaml, without masking it
+        self.has_run_yaml = bool(run_yaml_text) if has_run_yaml is None else has_run_yaml
+
+    @property
+    def run_yaml_text(self) -> str:
+        """The synthesized run.yaml, secrets masked."""
+        if callable(self._run_yaml_text):
+            self._run_yaml_text = self._run_yaml_text()
+        return self._run_yaml_text
+
+    @property
+    def changes(self) -> list:
+        """The structural changes against the baseline (paths added, removed, changed; masked)."""
+        if callable(self._changes):
+            self._changes = self._changes()
+        return self._changes
 
     def counts(self) -> dict[str, int]:
         """Errors and warnings of validation and synthesis; literal secrets counted on their own."""
-        from lsc_tui.config.findings import counts
-
         return counts(self.findings, len(self.secret_findings))
 
 
@@ -247,8 +271,6 @@ class EditSession:
                             server_env_source=self.server_env_source)
         self.path = ws.root_path
         if initial and ws.is_operator:
-            from lsc_tui.config.operator.kinds import KIND_LLSD
-
             self._kind = ws.kind
             if ws.kind == KIND_LLSD:
                 self._streams.add(ws.source.path)
@@ -277,8 +299,6 @@ class EditSession:
         return self.analysis
 
     def _analyse(self) -> Analysis:
-        from lsc_tui.config import preview
-
         t0 = time.perf_counter()
         report = preview.report(self.workspace)  # the findings `lsc-tui validate` prints, too
         result, secrets = report.result, report.secrets
@@ -287,15 +307,13 @@ class EditSession:
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
                                  new_label=getattr(result, "label", None) or "synthesized run.yaml")
-        changes = preview.changes(baseline_text, run_text, result, values)
-        analysis = Analysis(report.findings, secrets, result, preview.mask(run_text, values),
-                            diff_text, changes, label, time.perf_counter() - t0)
+        analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
+                            lambda: preview.changes(baseline_text, run_text, result, values), label,
+                            time.perf_counter() - t0, has_run_yaml=bool(run_text))
         self._previous_run_yaml = run_text
         return analysis
 
     def _baseline_text(self, current: str) -> tuple[str, str]:
-        from lsc_tui.config import preview
-
         if self.diff_baseline == "previous":
             # before the last edit: an undo step (one field's keystrokes are one edit), not one keystroke
             before = self._undo[-1].run_before if self._undo else None
@@ -315,8 +333,6 @@ class EditSession:
         return text, "saved files"
 
     def _synthesize_saved(self) -> str:
-        from lsc_tui.config import preview
-
         try:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay=dict(self.saved_text), kind=self._kind,
@@ -354,6 +370,10 @@ class EditSession:
     @property
     def can_redo(self) -> bool:
         return bool(self._redo)
+
+    def is_stream(self, path: Path) -> bool:
+        """True for a file read as a multi-document stream (a CR and its ConfigMaps)."""
+        return path in self._streams
 
     def text_of(self, path: Path) -> str:
         return self.buffers[Path(path)]
@@ -541,8 +561,6 @@ class EditSession:
         raise OperationError(f"unknown operation {type(op).__name__}")
 
     def _switch_profile(self, op: SwitchProfile, doc, text: str) -> str:
-        from lsc_tui.config.workspace import BASELINES, available_profiles
-
         key = "ogx" if isinstance(doc.data, dict) and isinstance(doc.data.get("ogx"), dict) else "llama_stack"
         if op.profile:
             choices = available_profiles(Path(op.file).parent)
@@ -649,8 +667,6 @@ class EditSession:
 
     def disk_diff(self, path: Path) -> str:
         """What changed on disk compared with our buffer (masked)."""
-        from lsc_tui.config import preview
-
         path = Path(path)
         try:
             disk = files.read_text(path)[0]
@@ -705,8 +721,6 @@ class EditSession:
 
     def recovery_diff(self) -> str:
         """What restoring the recovery file would change, per file (secrets masked)."""
-        from lsc_tui.config import preview
-
         data = read_recovery(self.path)
         if not data:
             return ""
@@ -779,8 +793,6 @@ def _state_home() -> Path:
 
 
 def recovery_path(config: Path) -> Path:
-    import hashlib
-
     key = hashlib.sha256(str(Path(config).resolve()).encode()).hexdigest()[:16]
     return _state_home() / f"{Path(config).name}.{key}.json"
 
@@ -877,7 +889,6 @@ def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str
     if yaml_text is None:
         if node.kind == "scalar" or _is_scalar(value):
             return None  # a scalar: replace_scalar keeps its quoting
-        import yaml
 
         yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
                                    width=10_000)
@@ -895,7 +906,7 @@ def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str
 
 
 def _to_roundtrip(yaml_text: str):
-    from ruamel.yaml import YAML
+    from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for an edit that inserts into a list
 
     return YAML(typ="rt").load(yaml_text)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
+from lsc_tui.config.operator import kinds
 from lsc_tui.config.yaml.document import Document, load_document, parse_cached
 from lsc_tui.config.yaml.lint import YamlLoadError, is_single_document_error
 
@@ -151,7 +152,6 @@ def _load(path: Path, cwd: Path, overlay: dict | None = None, stream: bool = Fal
         if not stream and is_single_document_error(exc.finding):
             # Kubernetes manifests put a CR and its ConfigMaps in one file: accept the stream
             # when it holds a LlamaStackDistribution, refuse it as before otherwise
-            from lsc_tui.config.operator import kinds
 
             try:
                 doc = _read(path, cwd, overlay, stream=True)
@@ -177,8 +177,6 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
 def _open_root(path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, str] | None,
                kind: str | None) -> tuple[Path, Document, str | None]:
     """``open_root``, with the operator kind it found (None for a config or a run.yaml)."""
-    from lsc_tui.config.operator import kinds
-
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path = Path(path)
     if not path.is_absolute():
@@ -205,8 +203,6 @@ def _open_root(path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, 
 
 
 def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
-    from lsc_tui.config.operator import kinds
-
     if pinned:
         return pinned
     found = kinds.detect(doc.all_data or [doc.data], path)
@@ -254,8 +250,6 @@ def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dic
                    validate: bool = True) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
-    from lsc_tui.config.operator import kinds
-
     ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc),
                    validate_models=validate)
     ws.overlay = overlay
@@ -524,8 +518,9 @@ def _check_files(ws: Workspace, doc: Document, env: dict) -> None:
     environment is known."""
     if not ws.validate_models or not isinstance(doc.data, dict):
         return
+    # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.files import file_settings
-    from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+    from lsc_tui.config.models.lightspeed import LightspeedStackConfig  # deferred: as the line above
 
     data = doc.data
     if "ogx" in data and "llama_stack" not in data:
@@ -721,6 +716,7 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     if not ws.validate_models:
         ws.validation_deferred = True
         return
+    # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config import models
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml

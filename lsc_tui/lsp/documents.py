@@ -11,9 +11,12 @@ located error until it parses again. Nothing here writes a file.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
-from lsc_tui.config.findings import Finding
+import yaml
+
+from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
 from lsc_tui.config.yaml.document import parse_text
@@ -167,15 +170,17 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     """``(path, value)`` when ``new_text`` is ``doc``'s text with one block scalar's value
     changed (and rendered as the editor renders it), else None."""
     start, end = span
-    node, path = doc.root, ()
+    node = doc.root
+    path: tuple[object, ...] = ()
     while node is not None and node.kind in ("map", "seq"):
         if node.flow:
             return None
         nxt = None
-        pairs = node.items if node.kind == "map" else list(enumerate(node.items))
+        pairs = ([(key_value(k), child) for k, child in node.items] if node.kind == "map"
+                 else list(enumerate(node.items)))
         for key, child in pairs:
             if child.start <= start and end <= child.end:
-                nxt = (child, key_value(key) if node.kind == "map" else key)
+                nxt = (child, key)
                 break
         if nxt is None:
             return None
@@ -186,7 +191,6 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     raw = new_text[node.start:node.end + delta]
     if not raw or "\n" in raw or "#" in raw:
         return None
-    import yaml
 
     try:
         value = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -214,11 +218,9 @@ def _owners(path: Path) -> list[Path]:
 
 
 def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> Finding:
-    from lsc_tui.config.findings import Severity
-
     display = s.displays.get(path, path.name)
     try:
-        parse_text(text, display, path, stream=path in getattr(s, "_streams", ()))
+        parse_text(text, display, path, stream=s.is_stream(path))
     except YamlLoadError as err:
         return err.finding
     return Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", str(exc), "Fix the YAML at the place named.")
@@ -226,6 +228,4 @@ def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> F
 
 def _located(finding: Finding, path: Path, display: str | None = None) -> Finding:
     """A load error, named for the file it is about (the message is the core's)."""
-    import dataclasses
-
     return dataclasses.replace(finding, file=display or finding.file)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from lsc_tui.config import provider_types
 from lsc_tui.config.findings import path_text
 
 MAX_PROVENANCE_LINES = 30
@@ -323,12 +324,10 @@ def value_choices(session, path: Path, schema: str | None, key_path: tuple, key:
     full = key_path + (key,)
     if key == "provider_type":
         return [Completion(t, "provider-type", f"{_api_of(full) or 'Llama Stack'} provider")
-                for t in provider_types(_api_of(full))]
+                for t in provider_types_of(_api_of(full))]
     if schema == "lightspeed-stack" and key == "type" and len(full) >= 3 and full[0] in ("inference", "vector_store") \
             and full[1] == "providers":
-        from lsc_tui.tui.model import HL_INFERENCE_TYPES, HL_VECTOR_TYPES
-
-        kinds = HL_INFERENCE_TYPES if full[0] == "inference" else HL_VECTOR_TYPES
+        kinds = provider_types.suggestions("hl-inference" if full[0] == "inference" else "hl-vector", None)
         return [Completion(t, "provider-type", f"high-level {full[0]} provider") for t in kinds]
     if schema is None:
         return []
@@ -356,7 +355,5 @@ def _api_of(full: tuple) -> str | None:
     return None
 
 
-def provider_types(api: str | None) -> list[str]:
-    from lsc_tui.tui.model import provider_type_suggestions
-
-    return provider_type_suggestions("", api)
+def provider_types_of(api: str | None) -> list[str]:
+    return provider_types.suggestions("", api)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from pathlib import Path
 
 from lsprotocol import types as T
@@ -28,6 +29,10 @@ from pygls.workspace import TextDocument
 
 from lsc_tui import __version__
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
+from lsc_tui.config.quickfix import fixes_for
+from lsc_tui.config.secrets.fix import plan_fix
+from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.lsp import knowledge
 from lsc_tui.lsp.documents import Documents
 
@@ -99,31 +104,37 @@ class LscServer(LanguageServer):
         return doc if doc.text == s.buffers.get(path) else None
 
 
+# The offsets of every node of a parsed document, by its start: computed once per document (a parsed
+# document never changes; an edit parses a new one), forgotten with it.
+_SPANS: weakref.WeakKeyDictionary[object, dict[int, int]] = weakref.WeakKeyDictionary()
+
+
 def _node_spans(doc) -> dict[int, int]:
-    spans = getattr(doc, "_lsp_spans", None)
+    spans = _SPANS.get(doc)
     if spans is None:
-        spans: dict[int, int] = {}
+        spans = _SPANS[doc] = _compute_spans(doc)
+    return spans
 
-        def put(start: int, end: int) -> None:  # the innermost node starting there: a key, not its mapping
-            if end > start and (start not in spans or end < spans[start]):
-                spans[start] = end
 
-        stack = [doc.root] if doc.root is not None else []
-        while stack:
-            node = stack.pop()
-            put(node.start, node.end)
-            if node.kind == "map":
-                for k, v in node.items:
-                    put(k.start, k.end)
-                    stack.append(v)
-                    if k.kind != "scalar":
-                        stack.append(k)
-            elif node.kind == "seq":
-                stack.extend(node.items)
-        try:
-            doc._lsp_spans = spans
-        except AttributeError:  # pragma: no cover - a slotted document: compute each time
-            pass
+def _compute_spans(doc) -> dict[int, int]:
+    spans: dict[int, int] = {}
+
+    def put(start: int, end: int) -> None:  # the innermost node starting there: a key, not its mapping
+        if end > start and (start not in spans or end < spans[start]):
+            spans[start] = end
+
+    stack = [doc.root] if doc.root is not None else []
+    while stack:
+        node = stack.pop()
+        put(node.start, node.end)
+        if node.kind == "map":
+            for k, v in node.items:
+                put(k.start, k.end)
+                stack.append(v)
+                if k.kind != "scalar":
+                    stack.append(k)
+        elif node.kind == "seq":
+            stack.extend(node.items)
     return spans
 
 
@@ -244,15 +255,13 @@ def build_server() -> LscServer:
     @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
                     T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
     def code_action(ls: LscServer, params: T.CodeActionParams) -> list[T.CodeAction]:
-        from lsc_tui.config.quickfix import fixes_for
-
         uri = params.text_document.uri
         path = ls.path_of(uri)
         s = ls.docs.session_for(path)
         if s is None or path in ls.docs.broken:
             return []
         out: list[T.CodeAction] = []
-        seen: dict[tuple, T.CodeAction] = {}
+        seen: dict[tuple, list[T.Diagnostic]] = {}  # a fix's edits -> the diagnostics it clears
         for diag in params.context.diagnostics:
             f = _finding_of(ls, path, diag.data)
             if f is None:
@@ -266,9 +275,10 @@ def build_server() -> LscServer:
                          for a, b, new in fix.edits]
                 same = seen.get((fix.file, fix.edits))
                 if same is not None:  # one fix clearing two findings (a rename: unknown and missing key)
-                    same.diagnostics.append(diag)
+                    same.append(diag)
                     continue
-                seen[(fix.file, fix.edits)] = action = T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
+                seen[(fix.file, fix.edits)] = cleared = [diag]
+                action = T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=cleared,
                                         is_preferred=fix.preferred or None,
                                         edit=T.WorkspaceEdit(changes={from_fs_path(str(fix.file)): edits}))
                 out.append(action)
@@ -339,9 +349,6 @@ def _secret_of(s, f: Finding):
 async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
     """The value goes to .env beside the config (written here, 0600, merged), then the client
     applies the reference in its buffer: the config never travels with the value in it."""
-    from lsc_tui.config.secrets.fix import plan_fix
-    from lsc_tui.config.yaml.save import atomic_write
-
     path = ls.path_of(uri)
     s = ls.docs.session_for(path)
     if s is None or path in ls.docs.broken:
@@ -386,8 +393,6 @@ def _whole_edit(ls: LscServer, path: Path, before: str, after: str) -> T.TextEdi
 
 
 async def _migrate(ls: LscServer, uri: str) -> dict:
-    from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
-
     path = ls.path_of(uri)
     s = ls.docs.session_for(path)
     if s is None:

@@ -32,26 +32,33 @@ from lsc_tui.config.masking import is_secret_key, mask_inline, mask_text
 from lsc_tui.preflight import metadata as md
 from lsc_tui.preflight import report
 from lsc_tui.preflight import sandbox
+from lsc_tui.preflight.probe import PACKAGE_NAME
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 30.0
 STARTUP_MIN = 10.0  # seconds the target interpreter gets to start the probe, whatever --timeout
-PROBE_PATH = Path(__file__).with_name("probe.py")
+PROBE_PATH = Path(__file__).with_name("probe")  # the probe package's directory
 MARK = "\x1e"
 STDERR_KEEP = 256 * 1024
 LINE_LIMIT = 32 * 1024 * 1024
 
-# Run the probe file without putting its directory (or the cwd) on sys.path, so nothing of
-# lsc-tui can shadow a provider's modules.
-BOOT = (
+# Load the probe package in the target under its own top-level name (probe.PACKAGE_NAME),
+# without putting its directory, lsc-tui's or the cwd on sys.path: nothing of lsc-tui can
+# shadow a provider's modules, and no provider module can shadow one of the probe's.
+LOADER = (
     "import sys\n"
     "if not getattr(sys.flags, 'safe_path', False) and sys.path and sys.path[0] in ('', '.'):\n"
     "    del sys.path[0]\n"
-    "f = sys.argv[1]\n"
-    "with open(f, 'rb') as h:\n"
-    "    src = h.read()\n"
-    "exec(compile(src, f, 'exec'), {'__name__': '__lsc_preflight_probe__', '__file__': f})\n"
+    "import importlib, importlib.util, os\n"
+    f"NAME = {PACKAGE_NAME!r}\n"
+    "d = sys.argv[1]\n"
+    "s = importlib.util.spec_from_file_location(NAME, os.path.join(d, '__init__.py'),\n"
+    "                                           submodule_search_locations=[d])\n"
+    "m = importlib.util.module_from_spec(s)\n"
+    "sys.modules[NAME] = m\n"
+    "s.loader.exec_module(m)\n"
 )
+BOOT = LOADER + "importlib.import_module(NAME + '.main').main()\n"
 
 PHASES = ("architecture", "import", "spec", "fields", "config", "metadata")
 

@@ -47,7 +47,9 @@ def _import_editor() -> None:
     global path_text, AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem, \
         OperationError, RemoveNode, RenameProvider, SetEnvRef, WorkspaceError, FileChangedError, VerifyError, \
         YamlLoadError, model, build_view, ConflictDialog, Prompt, QuietInput, confirm_dialog, quit_dialog, \
-        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor
+        unparsed_dialog, write_side_file, HelpScreen, ConfigTree, DiffPane, FindingsPanel, FieldInput, NodeEditor, \
+        provider_types
+    from lsc_tui.config import provider_types
     from lsc_tui.config.findings import path_text
     from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem,
                                         MoveListItem, OperationError, RemoveNode, RenameProvider, SetEnvRef)
@@ -910,7 +912,7 @@ class LscTuiApp(App):
         else:
             return
         api = item.api if item is not None and item.api else "inference"
-        apis = sorted(set(model.KNOWN_PROVIDER_TYPES) | {str(a) for a in (
+        apis = sorted(set(provider_types.SUGGESTED) | {str(a) for a in (
             (self.view.document(display).data or {}).get("providers") or {})})
 
         def answer(values) -> None:
@@ -928,7 +930,7 @@ class LscTuiApp(App):
 
         self.push_screen(Prompt(f"Add a provider to {display}", [
             ("api", "API", api, apis),
-            ("type", "Provider type (remote::... or inline::...)", "", model.provider_type_suggestions("provider", None)),
+            ("type", "Provider type (remote::... or inline::...)", "", provider_types.suggestions("provider", None)),
             ("id", "Provider id", "", None),
         ]), answer)
 
@@ -936,7 +938,7 @@ class LscTuiApp(App):
         vector = item.kind in ("hl-vector",) or (item.path[:1] == ("vector_store",))
         list_path = ("vector_store", "providers") if vector else ("inference", "providers")
         file, display = item.file, item.display
-        types = model.HL_VECTOR_TYPES if vector else model.HL_INFERENCE_TYPES
+        types = provider_types.suggestions("hl-vector" if vector else "hl-inference", None)
 
         def answer(values) -> None:
             if not values:

@@ -7,6 +7,7 @@ only arranges them for display (the tree grouping, which nodes carry which badge
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,44 +17,6 @@ from lsc_tui.config.yaml.document import Document
 
 STATE_ORDER = ("error", "warning", "secret", "override")
 BADGES = {"error": "E", "warning": "W", "secret": "S", "override": "O"}
-
-# Provider types the editor suggests, per API: the ones the bundled run.yamls use plus the
-# common Llama Stack ones. Suggestions only: any type is accepted and validated by the core.
-KNOWN_PROVIDER_TYPES: dict[str, list[str]] = {
-    "inference": ["remote::vllm", "remote::openai", "remote::azure", "remote::watsonx", "remote::ollama",
-                  "remote::vertexai", "remote::gemini", "remote::anthropic", "remote::bedrock",
-                  "remote::together", "remote::fireworks", "remote::groq", "remote::passthrough",
-                  "inline::sentence-transformers"],
-    "vector_io": ["inline::faiss", "inline::sqlite-vec", "inline::milvus", "remote::pgvector",
-                  "remote::chromadb", "remote::qdrant", "remote::weaviate", "remote::milvus", "remote::solr"],
-    "files": ["inline::localfs", "remote::s3"],
-    "tool_runtime": ["inline::file-search", "inline::rag-runtime", "remote::model-context-protocol",
-                     "remote::brave-search", "remote::tavily-search"],
-    "responses": ["inline::builtin", "inline::meta-reference"],
-    "agents": ["inline::meta-reference"],
-    "safety": ["inline::llama-guard", "remote::passthrough", "inline::code-scanner"],
-    "file_processors": ["inline::pypdf"],
-    "eval": ["inline::meta-reference"],
-    "datasetio": ["inline::localfs", "remote::huggingface"],
-    "scoring": ["inline::basic", "inline::llm-as-judge", "inline::braintrust"],
-    "telemetry": ["inline::meta-reference"],
-    "post_training": ["inline::huggingface", "inline::torchtune"],
-}
-# High-level (unified) provider types, as LCORE's inference.providers and vector_store.providers take them.
-HL_INFERENCE_TYPES = ["openai", "vllm", "vllm_rhaiis", "vllm_rhel_ai", "azure", "watsonx", "ollama",
-                      "vertexai", "sentence_transformers"]
-HL_VECTOR_TYPES = ["faiss", "pgvector"]
-
-
-def provider_type_suggestions(kind: str, api: str | None) -> list[str]:
-    if kind == "hl-inference":
-        return HL_INFERENCE_TYPES
-    if kind == "hl-vector":
-        return HL_VECTOR_TYPES
-    if api and api in KNOWN_PROVIDER_TYPES:
-        return KNOWN_PROVIDER_TYPES[api]
-    return sorted({t for types in KNOWN_PROVIDER_TYPES.values() for t in types})
-
 
 @dataclass
 class TreeItem:
@@ -106,14 +69,42 @@ class View:
     diff_text: str
     baseline: str
     baseline_label: str
-    run_lines: list[str]
-    origins: list
+    has_preview: bool  # there is a synthesized run.yaml (or the CR's generated config) to show
     documents: dict  # display -> Document
     files: dict  # display -> Path
     short: dict = field(default_factory=dict)  # display -> file name (unique among the open files)
     preview_label: str = "run.yaml"  # what the preview pane shows: run.yaml, generated config.yaml, ...
     preview_note: str = ""  # why there is no preview, when the workspace says so
     validating: bool = False  # opened without the model validation yet (it follows in a job)
+    analysis: object = field(default=None, repr=False)  # what run_lines and origins are made from
+    _lines: list | None = field(default=None, repr=False)
+    _origins: list | None = field(default=None, repr=False)
+    _by_key: dict | None = field(default=None, repr=False)
+
+    @property
+    def run_lines(self) -> list[str]:
+        """The synthesized run.yaml's lines, secrets masked: made when first read (the diff pane's
+        full view), not at every keystroke."""
+        if self._lines is None:
+            text = self.analysis.run_yaml_text if self.has_preview and self.analysis is not None else ""
+            self._lines = text.splitlines() if text else []
+        return self._lines
+
+    @property
+    def origins(self) -> list:
+        """Per line of ``run_lines``, the input it comes from (None where none is recorded)."""
+        if self._origins is None:
+            lines = self.run_lines
+            origins: list = []
+            synth = self.analysis.synthesis if self.analysis is not None else None
+            if synth is not None and lines:
+                try:
+                    _text, origins = synth.text_and_line_origins()
+                    origins = list(origins)
+                except Exception:  # provenance is a bonus: the view works without it
+                    origins = []
+            self._origins = (origins + [None] * len(lines))[:len(lines)]
+        return self._origins
 
     def short_name(self, display: str) -> str:
         return self.short.get(display, display)
@@ -134,11 +125,13 @@ class View:
         return best
 
     def item_by_key(self, key: str) -> TreeItem | None:
-        for root in self.tree:
-            for item in root.walk():
-                if item.key == key:
-                    return item
-        return None
+        if self._by_key is None:
+            index: dict = {}
+            for root in self.tree:
+                for item in root.walk():
+                    index.setdefault(item.key, item)
+            self._by_key = index
+        return self._by_key.get(key)
 
 
 def finding_path(finding: Finding, documents: dict) -> tuple:
@@ -164,16 +157,7 @@ def build_view(session) -> View:
     secret_set = set(secret_findings)
     findings = list(analysis.findings)
     secret_paths = {(f.file, finding_path(f, documents)) for f in secret_findings}
-    run_lines: list[str] = analysis.run_yaml_text.splitlines() if analysis.run_yaml_text else []
-    origins: list = []
     synth = analysis.synthesis
-    if synth is not None and run_lines:
-        try:
-            _text, origins = synth.text_and_line_origins()
-            origins = list(origins)
-        except Exception:  # provenance is a bonus: the view works without it
-            origins = []
-    origins = (origins + [None] * len(run_lines))[:len(run_lines)]
     states: dict = {}
     for f in findings:
         if f in secret_set:
@@ -190,8 +174,12 @@ def build_view(session) -> View:
             states.setdefault(f.file, []).append((finding_path(f, documents), "secret"))
     names = [Path(d).name for d in documents]
     short = {d: (Path(d).name if names.count(Path(d).name) == 1 else d) for d in documents}
-    tree = [_document_item(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display))
-            for doc in ws.documents]
+    built = _BUILT.get(session, {})
+    trees = {doc.display: _tree_for(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display),
+                                    built.get(doc.display))
+             for doc in ws.documents}
+    _BUILT[session] = trees
+    tree = [trees[doc.display].item for doc in ws.documents]
     counts = analysis.counts()
     from lsc_tui.tui import k8s_view
 
@@ -212,14 +200,14 @@ def build_view(session) -> View:
         diff_text=analysis.diff_text,
         baseline=getattr(session, "diff_baseline", "disk"),
         baseline_label=analysis.baseline_label,
-        run_lines=run_lines,
-        origins=origins,
+        has_preview=analysis.has_run_yaml,
         documents=documents,
         files=files,
         short=short,
         preview_label=preview_label,
         preview_note=preview_note,
         validating=getattr(session, "validating", False),
+        analysis=analysis,
     )
 
 
@@ -233,7 +221,70 @@ def _display_of(path: Path, files: dict) -> str:
 # -- the tree ---------------------------------------------------------------------------------
 
 
-def _label_for_list_item(item, index: int, keys=("provider_id", "id", "name", "rag_id", "model_id", "type")) -> str:
+# What a tree label or detail shows of the config's scalars: a list entry's name, type or URL (an
+# MCP server's), and the profile line. An edit of any other scalar leaves a document's tree as it
+# was (``_tree_for``); tests/tui/test_view_reuse.py compares the kept trees with fresh ones.
+LABEL_KEYS = ("provider_id", "id", "name", "rag_id", "model_id", "type")
+ENTRY_KEYS = frozenset(LABEL_KEYS + ("provider_type", "url"))  # read from the mappings in lists
+PROFILE_KEYS = frozenset(("profile", "baseline", "library_client_config_path"))
+
+
+@dataclass
+class _Built:
+    """A document's tree as built for a view, with what it was built from."""
+
+    facts: tuple
+    override: object
+    states: list
+    doc: Document
+    item: TreeItem
+
+
+# the trees of the last view of each session: the next view keeps those whose inputs did not change
+_BUILT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _tree_for(ws, doc: Document, doc_states: list, name: str, prev: _Built | None) -> _Built:
+    """The document's tree: the previous view's when nothing it shows changed (a keystroke in a
+    field that is no label), built anew otherwise."""
+    companion = ws.run_yaml is doc and ws.source is not None
+    if companion:
+        from lsc_tui.tui import k8s_view
+
+        companion = k8s_view.companion_role(ws)
+    profiles = ()
+    if ws.config is doc and ws.mode == "unified":
+        from lsc_tui.config.workspace import profile_choices
+
+        profiles = tuple(profile_choices(ws))
+    facts = (doc.display, name, ws.config is doc, ws.run_yaml is doc, companion, ws.kind, ws.mode,
+             ws.llama_stack_key(), profiles)
+    override = _native_override(ws)
+    if (prev is not None and ws.source is not doc and prev.facts == facts
+            and (prev.override is override or prev.override == override)
+            and prev.states == doc_states and _same_tree_data(prev.doc, doc)):
+        return _Built(facts, override, doc_states, doc, prev.item)
+    return _Built(facts, override, doc_states, doc, _document_item(ws, doc, doc_states, name))
+
+
+def _same_tree_data(before: Document, doc: Document) -> bool:
+    """Whether ``doc`` shows in the tree as ``before`` did: the same data, or derived from it by
+    one scalar edit (the containers are the same) of a scalar no label shows."""
+    if doc.data is before.data:
+        return True
+    derived = getattr(doc, "derived", None)
+    if derived is None or derived.source() is not before or not derived.path:
+        return False
+    path = derived.path
+    last = path[-1]
+    if not isinstance(last, str):
+        return True  # an item of a list of scalars: shown as a field, never in a label
+    if last in PROFILE_KEYS:
+        return False
+    return not (last in ENTRY_KEYS and len(path) >= 2 and isinstance(path[-2], int))
+
+
+def _label_for_list_item(item, index: int, keys=LABEL_KEYS) -> str:
     if isinstance(item, dict):
         for key in keys:
             if isinstance(item.get(key), (str, int)):
@@ -425,15 +476,22 @@ def _apply_states(root: TreeItem, doc_states: list) -> None:
                 item.states |= child.states
 
 
-def _mark_overrides(ws, root: TreeItem) -> None:
-    """Nodes set by native_override, and the profile keys it overrides."""
+def _native_override(ws):
+    """The config's ``native_override`` mapping, or None."""
     cfg_doc = ws.config
     if cfg_doc is None or not isinstance(cfg_doc.data, dict):
-        return
+        return None
     ls = cfg_doc.data.get(ws.llama_stack_key())
     cfg = ls.get("config") if isinstance(ls, dict) else None
     override = cfg.get("native_override") if isinstance(cfg, dict) else None
-    if not isinstance(override, dict) or not override:
+    return override if isinstance(override, dict) else None
+
+
+def _mark_overrides(ws, root: TreeItem) -> None:
+    """Nodes set by native_override, and the profile keys it overrides."""
+    cfg_doc = ws.config
+    override = _native_override(ws)
+    if not override:
         return
     for item in root.walk():
         if item.kind == "override":

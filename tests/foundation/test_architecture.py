@@ -38,17 +38,24 @@ def test_loading_the_core_does_not_load_textual():
 
 def test_the_probe_imports_only_the_standard_library_anywhere():
     """The probe runs in the provider's interpreter, which may have none of lsc-tui's dependencies: every
-    import statement in it, deferred ones inside functions included, names a standard-library module."""
-    probe = PKG / "preflight" / "probe.py"
+    import statement in every module of its package, deferred ones inside functions included, names a
+    standard-library module or a sibling module of the package (a relative import of one level: the
+    package is loaded under a name of its own in the target, never as lsc_tui.preflight.probe)."""
+    files = sorted((PKG / "preflight" / "probe").glob("*.py"))
+    assert len(files) >= 10, files
     outside = []
-    for node in ast.walk(ast.parse(probe.read_text())):
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            names = ["." * node.level + (node.module or "")]
-        else:
-            continue
-        outside += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] not in sys.stdlib_module_names]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 1:
+                    continue  # a sibling in the probe package
+                names = ["." * node.level + (node.module or "")]
+            else:
+                continue
+            outside += [f"{path.name} line {node.lineno}: {n}" for n in names
+                        if n.split(".")[0] not in sys.stdlib_module_names]
     assert outside == []
 
 

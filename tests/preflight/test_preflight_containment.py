@@ -39,17 +39,14 @@ def _kernel_allows_namespaces() -> str:
 NS_UNAVAILABLE = _kernel_allows_namespaces()
 needs_namespaces = pytest.mark.skipif(bool(NS_UNAVAILABLE), reason=NS_UNAVAILABLE or "-")
 
-# Walks up from the provider's import to the probe's module globals (what a hostile provider
-# can always do: the probe runs in its process).
+# Finds the probe's own modules from inside the provider's import (what a hostile provider can
+# always do: the probe runs in its process, whatever top-level name it is loaded under).
 FIND_PROBE = """
 import sys
-def _probe_globals():
-    f = sys._getframe()
-    while f is not None:
-        g = f.f_globals
-        if g.get("__name__") == "__lsc_preflight_probe__" and "emit" in g:
-            return g
-        f = f.f_back
+def _probe_module(name):
+    for key, mod in list(sys.modules.items()):
+        if key.startswith("_lsc_tui") and key.endswith("." + name):
+            return mod
     raise RuntimeError("probe not found")
 """
 
@@ -96,12 +93,12 @@ def test_forged_report_for_every_provider_does_not_pass_a_broken_one(ws):
         """)
     good_provider(ws, init=FIND_PROBE + """
 import os
-g = _probe_globals()
+emit = _probe_module("channel").emit
 for i, pid in ((1, "custom-vllm"), (2, "broken")):
-    g["emit"]("begin", provider_id=pid, api="inference", index=i)
-    g["emit"]("result", status="ok", phase=None, error=None, warnings=[], notices=[], spec={},
+    emit("begin", provider_id=pid, api="inference", index=i)
+    emit("result", status="ok", phase=None, error=None, warnings=[], notices=[], spec={},
               timings={}, module=pid, provider_id=pid, api="inference", index=i)
-g["emit"]("done")
+emit("done")
 os.write(1, b"All providers validated successfully\\n")
 print("All providers validated successfully")
 os._exit(0)
@@ -126,8 +123,8 @@ def test_forged_result_is_refused_and_the_next_provider_is_still_checked(ws):
     """A provider that forges only a success for the provider after it, then imports fine:
     the next provider is still checked, in a process of its own, and fails."""
     good_provider(ws, init=FIND_PROBE + """
-g = _probe_globals()
-g["emit"]("result", status="ok", phase=None, error=None, warnings=[], notices=[], spec={},
+emit = _probe_module("channel").emit
+emit("result", status="ok", phase=None, error=None, warnings=[], notices=[], spec={},
           timings={}, module="x", provider_id="broken", api="inference", index=2)
 """)
     run_yaml = ws.run_yaml("""
@@ -168,7 +165,7 @@ def test_provider_that_turns_the_audit_hook_off_still_cannot_write(ws):
     ws.monkeypatch.setenv("PF_TARGET", str(target))
     run_yaml = hostile(ws, FIND_PROBE + """
 import os
-_probe_globals()["_GUARD"]["on"] = False
+_probe_module("sandbox").guard(False)
 with open(os.environ["PF_TARGET"], "w") as f:
     f.write("x")
 """)

@@ -7,7 +7,8 @@ import struct
 
 import pytest
 
-from lsc_tui.preflight import probe, report
+from lsc_tui.preflight import report
+from lsc_tui.preflight.probe import architecture, dists
 
 
 def test_error_block_renders_the_seed_architecture_example_exactly(seed_text):
@@ -80,7 +81,7 @@ def elf(machine, bits=2, little=True, osabi=0):
 def test_native_arch_reads_headers(tmp_path, header, expected):
     f = tmp_path / "lib.so"
     f.write_bytes(header)
-    assert probe.native_arch(str(f)) == expected
+    assert architecture.native_arch(str(f)) == expected
 
 
 @pytest.mark.parametrize("machine,arch", [(0x8664, "x86_64"), (0xAA64, "arm64"), (0x14C, "x86")])
@@ -89,7 +90,7 @@ def test_native_arch_reads_pe_headers(tmp_path, machine, arch):
     data += b"PE\0\0" + struct.pack("<H", machine) + b"\0" * 20
     f = tmp_path / "mod.pyd"
     f.write_bytes(bytes(data))
-    assert probe.native_arch(str(f)) == ("windows", [arch])
+    assert architecture.native_arch(str(f)) == ("windows", [arch])
 
 
 @pytest.mark.parametrize("tag,target,ok", [
@@ -106,13 +107,13 @@ def test_native_arch_reads_pe_headers(tmp_path, machine, arch):
     ("win32", ("windows", "x86_64"), False),
 ])
 def test_wheel_platform_tags(tag, target, ok):
-    assert probe._wheel_plat_compatible(tag, target) is ok
+    assert architecture.wheel_plat_compatible(tag, target) is ok
 
 
 def test_wheel_platform_labels_use_the_seed_notation():
-    assert probe._plat_label("manylinux_2_17_aarch64") == "linux/arm64"
-    assert probe._plat_label("linux_x86_64") == "linux/x86_64"
-    assert probe._plat_label("macosx_11_0_arm64") == "darwin/arm64"
+    assert architecture.plat_label("manylinux_2_17_aarch64") == "linux/arm64"
+    assert architecture.plat_label("linux_x86_64") == "linux/x86_64"
+    assert architecture.plat_label("macosx_11_0_arm64") == "darwin/arm64"
 
 
 @pytest.mark.parametrize("marker,value", [
@@ -125,4 +126,4 @@ def test_wheel_platform_labels_use_the_seed_notation():
     ("this is ( not a marker", True),  # unknown means: check the dependency anyway
 ])
 def test_dependency_markers(marker, value):
-    assert probe._marker_true(marker) is value
+    assert dists.marker_true(marker) is value

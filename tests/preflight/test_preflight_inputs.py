@@ -134,27 +134,51 @@ def test_preflight_core_never_imports_textual():
 
 
 def test_probe_imports_only_the_standard_library_before_the_provider():
-    """Load the probe's code (not main) and list every module it brought in."""
+    """Load the probe package as the runner does (every module of it, without running main) and
+    list every module it brought in."""
     import json
 
     from lsc_tui.preflight import runner
 
-    code = (
-        "import sys, json\n"
-        "f = sys.argv[1]\n"
-        "src = open(f, 'rb').read()\n"
-        "exec(compile(src, f, 'exec'), {'__name__': 'probe_under_test', '__file__': f})\n"
+    code = runner.LOADER + (
+        "import pkgutil\n"
+        "for info in pkgutil.iter_modules(m.__path__):\n"
+        "    importlib.import_module(NAME + '.' + info.name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    p = subprocess.run([sys.executable, "-B", "-c", code, str(runner.PROBE_PATH)], capture_output=True,
-                       text=True, timeout=60)
+    p = subprocess.run([sys.executable, "-B", "-c", "import json\n" + code, str(runner.PROBE_PATH)],
+                       capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     mods = json.loads(p.stdout.strip().splitlines()[-1])
+    assert "_lsc_tui_preflight_probe_v1.zygote" in mods  # the whole package was loaded
     startup = _site_startup_modules()
     stdlib = set(sys.stdlib_module_names)
     outside = [m for m in mods if m.split(".")[0] not in stdlib | startup
-               and m not in ("__main__", "probe_under_test")]
+               and m.split(".")[0] not in ("__main__", "_lsc_tui_preflight_probe_v1")]
     assert outside == []
+
+
+def test_probe_is_loaded_under_its_own_name_and_shadows_nothing(tmp_path):
+    """A provider's own ``config``, ``channel`` or ``sandbox`` module is the one it imports: the
+    probe adds nothing to sys.path and imports nothing of lsc-tui in the target."""
+    from lsc_tui.preflight import runner
+
+    for name in ("config", "channel", "sandbox", "dists", "main"):
+        (tmp_path / f"{name}.py").write_text(f"WHO = 'provider {name}'\n")
+    code = runner.LOADER + (
+        "importlib.import_module(NAME + '.main')\n"
+        "import config, channel, sandbox, dists, main\n"
+        "print([config.WHO, channel.WHO, sandbox.WHO, dists.WHO, main.WHO])\n"
+        "print(sorted(k for k in sys.modules if k.startswith('lsc_tui')))\n"
+        "print(os.path.dirname(d) in [os.path.abspath(x) for x in sys.path])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-B", "-c", code, str(runner.PROBE_PATH)], capture_output=True,
+                       text=True, timeout=60, env=env, cwd=str(runner.PROBE_PATH))
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == [
+        "['provider config', 'provider channel', 'provider sandbox', 'provider dists', 'provider main']",
+        "[]", "False"]
 
 
 def _site_startup_modules():

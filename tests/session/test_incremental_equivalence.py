@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import preview, workspace
+from lsc_tui.config import diff, preview, workspace
 from lsc_tui.config.yaml import document
 from lsc_tui.config.yaml.edit import replaced_scalar_document
 from lsc_tui.config.synthesis import emit
@@ -68,9 +68,15 @@ def caches_set_aside():
         getattr(issues, t).clear()
     issues._ENV_DEFAULT_OK.clear()
     preview._parsed.cache_clear()
+    blocks, last_blocks = dict(diff._BLOCKS), diff._LAST
+    diff._BLOCKS.clear()
+    diff._LAST = None
     try:
         yield
     finally:
+        diff._BLOCKS.clear()
+        diff._BLOCKS.update(blocks)
+        diff._LAST = last_blocks
         document._PARSED.clear()
         document._PARSED.update(parsed)
         detector._SCANNED.update(scanned)

@@ -147,3 +147,35 @@ def test_the_remembered_secret_blocks_of_a_baseline_mask_as_a_fresh_diff():
         outputs.append(fresh)
         assert "hunter2" not in fresh and "s3cr3t" not in fresh
     assert len(set(outputs)) > 1
+
+
+_LINE_POOL = ["providers:\n", "  inference:\n", "  - provider_id: a\n", "    config:\n", "      api_key:\n",
+              "        nested: hunter2\n", "      password: |\n", "        s3cr3t-line\n", "      url: http://a\n",
+              "  client_secret:\n", "  - item\n", "    token: x\n", "\n", "    # a comment\n", "tokens:\n",
+              "- secret_key:\n", "  - deep\n", "passwords: []\n", "      key: v\n", "z: 1\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_POOL), min_size=1, max_size=40),
+       st.lists(st.tuples(st.integers(0, 2), st.integers(0, 60), st.integers(0, 3),
+                          st.lists(st.sampled_from(_LINE_POOL), max_size=3)), min_size=1, max_size=6))
+def test_secret_blocks_derived_from_the_previous_text_equal_a_fresh_search(start, edits):
+    """A keystroke's run.yaml differs from the previous one in a few lines: its secret blocks are
+    derived from the previous ones (_blocks_from), and equal what a search of the whole text finds."""
+    from lsc_tui.config.diff import _LineMasker
+
+    lines = list(start)
+    prev = _LineMasker(lines)
+    prev_blocks = prev._find_blocks(0, len(lines))
+    for kind, at, n, new_lines in edits:
+        at = min(at, len(lines))
+        if kind == 0:
+            lines = lines[:at] + new_lines + lines[at:]
+        elif kind == 1:
+            lines = lines[:at] + lines[at + n:]
+        else:
+            lines = lines[:at] + new_lines + lines[at + n:]
+        masker = _LineMasker(lines)
+        fresh = masker._find_blocks(0, len(lines))
+        assert masker._blocks_from(prev.lines, prev_blocks) == fresh
+        prev, prev_blocks = masker, fresh

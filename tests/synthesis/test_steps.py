@@ -86,3 +86,24 @@ def test_the_legacy_server_runs_the_shared_enrichment_steps_without_vector_store
     result = enrich_legacy_server(config, run_yaml, config_file="lightspeed-stack.yaml", run_yaml_file="run.yaml")
     assert _provider_ids(result.data, "vector_io") == ["byok_docs"]
     assert "tool_runtime" not in result.data["providers"]
+
+
+def test_the_legacy_library_pipeline_is_byok_okp_azure_and_each_step_can_be_left_out():
+    from lsc_tui.config.synthesis.legacy import LEGACY_LIBRARY_STEPS, enrich_legacy_library, library_byok_rag, \
+        library_solr_okp
+
+    assert LEGACY_LIBRARY_STEPS == (library_byok_rag, library_solr_okp, steps.azure_entra_id)
+    run_yaml = {"version": 2, "providers": {"inference": [{"provider_id": "az", "provider_type": "remote::azure",
+                                                           "config": {}}]}}
+    config = {**BYOK, "azure_entra_id": {"tenant_id": "t", "client_id": "c", "client_secret": "s"}}
+
+    def synth(pipeline):
+        return enrich_legacy_library(config, run_yaml, config_file="lightspeed-stack.yaml",
+                                     run_yaml_file="run.yaml", steps=pipeline).data
+
+    full = synth(LEGACY_LIBRARY_STEPS)
+    assert full["providers"]["inference"][0]["config"] == {"model_validation": False}
+    assert _provider_ids(full, "vector_io") == ["byok_docs"]
+    no_azure = synth((library_byok_rag, library_solr_okp))
+    assert no_azure["providers"]["inference"][0]["config"] == {}
+    assert _provider_ids(no_azure, "vector_io") == ["byok_docs"]

@@ -279,6 +279,43 @@ async def test_typing_char_by_char_updates_the_diff_at_each_keystroke_in_one_und
         assert not app.view.dirty
 
 
+async def test_a_keystroke_repaints_the_diff_without_laying_out_the_screen(demo, monkeypatch):
+    """After a keystroke the panes show the new view in place: the header, the titles and a diff
+    of as many lines are repainted, the screen is not laid out again (a frame's milliseconds on
+    a large workspace, docs/benchmarks.md); and the new diff is what the screen shows."""
+    from textual.widget import Widget
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        field_input(app, "config.url").focus()
+        await pilot.press("end", "/")
+        await settle(app, pilot)
+        layouts = []
+        refresh = Widget.refresh
+
+        def spy(self, *regions, layout=False, **kwargs):
+            if layout:
+                layouts.append(self)
+            return refresh(self, *regions, layout=layout, **kwargs)
+
+        apply_view = app.apply_view
+
+        def watched(*args, **kwargs):
+            monkeypatch.setattr(Widget, "refresh", spy)
+            try:
+                apply_view(*args, **kwargs)
+            finally:
+                monkeypatch.setattr(Widget, "refresh", refresh)
+
+        monkeypatch.setattr(app, "apply_view", watched)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert "/v1/x" in app.view.diff_text
+        assert layouts == []
+        assert "/v1/x" in app.export_screenshot().replace("&#160;", " ")
+
+
 async def test_keystrokes_queued_behind_a_busy_analysis_apply_once(demo):
     import threading
 

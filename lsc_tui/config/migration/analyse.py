@@ -19,14 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.workspace import (
-    MODE_LIBRARY,
-    MODE_SERVER,
-    MODE_UNIFIED,
-    Workspace,
-    WorkspaceError,
-    load_workspace,
-)
+from lsc_tui.config.operator.kinds import LABELS
+from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
 from lsc_tui.config.yaml.document import Document, load_document
 from lsc_tui.config.yaml.lint import YamlLoadError
 
@@ -149,8 +143,6 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
     if ws.is_operator:
-        from lsc_tui.config.operator.kinds import LABELS
-
         raise MigrationInputError(Finding(
             ws.source.display, 1, 1, Severity.ERROR, "migrate-not-a-config",
             f"this is a {LABELS.get(ws.kind, ws.kind)} (a Kubernetes operator file), not a lightspeed-stack.yaml; "

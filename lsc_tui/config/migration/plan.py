@@ -14,20 +14,16 @@ again from disk.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.migration import proof as P
-from lsc_tui.config.migration import strategies as S
-from lsc_tui.config.migration.analyse import (
-    STRATEGIES,
-    Analysis,
-    MigrationInputError,
-    Recommendation,
-    analyse,
-)
+from lsc_tui.config.migration import proof as P, strategies as S
+from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Recommendation, STRATEGIES, analyse
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
 
 
@@ -124,8 +120,6 @@ class Migration:
 
     def _moved(self, ref: SecretRef) -> SecretRef:
         """Where a run.yaml secret sits in the new config (None: it stays in the run.yaml)."""
-        import dataclasses
-
         if ref.file != self.analysis.run_yaml.display:
             return dataclasses.replace(ref, moved_to=None)
         override = self.candidate.unified_block().get("native_override") or {}
@@ -236,8 +230,7 @@ class Migration:
 
     def write(self, *, accept=None) -> WriteResult:
         """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
-        from lsc_tui.config.yaml.files import ReadRefused, read_bytes, resolve_target, write_file
-        from lsc_tui.config.yaml.files import FileStamp, stamp_of
+        from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
         from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
         a = self.analysis
@@ -283,8 +276,6 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        import yaml
-
         from lsc_tui.config.yaml.document import read_text
 
         text, _stamp = read_text(target)

@@ -16,6 +16,7 @@ Every difference names its path, what each side has (secret values masked) and w
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,8 +142,6 @@ def _shown(value, secrets):
 
 
 def _short(value, secrets) -> str:
-    import json
-
     text = json.dumps(_shown(value, secrets), sort_keys=True, default=str)
     text = mask_text(text, secrets)
     return text if len(text) <= 160 else text[:157] + "..."

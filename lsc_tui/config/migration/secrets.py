@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from lsc_tui.config import secrets as S
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.findings import path_text
-from lsc_tui.config.masking import MASK, is_secret_key
+from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_text
 from lsc_tui.config.yaml.document import Document, parse_text
 from lsc_tui.config.yaml.edit import apply_span_edits
 
@@ -72,8 +73,6 @@ def scan(analysis) -> list[SecretRef]:
 
 def _scanner():
     """An adapter to the secrets scanner (lsc_tui.config.secrets)."""
-    from lsc_tui.config import secrets as S
-
     fn = S.scan_document
 
     def run(doc: Document) -> list[SecretRef]:
@@ -95,8 +94,6 @@ def _scanner():
 
 def mask_document_text(text: str, values: set[str]) -> str:
     """``text`` with every literal under a secret key, and every known value, masked."""
-    from lsc_tui.config.masking import mask_text
-
     try:
         doc = parse_text(text)
     except Exception:  # noqa: BLE001 - unparsable text: mask by value only
@@ -122,8 +119,6 @@ def safe_mask_inline(text: str) -> str:
     URL credentials need ``://`` and ``@``; bearer tokens need the word. Very long tokens that
     could hold a credential are masked whole (over-masking a preview is the safe side).
     """
-    from lsc_tui.config.masking import mask_inline
-
     out = []
     for line in text.splitlines(keepends=True):
         low = line.lower()

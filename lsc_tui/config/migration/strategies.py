@@ -24,22 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config.envref import ENV_REF, find_refs
-from lsc_tui.config.migration import textedit as T
-from lsc_tui.config.migration.analyse import Analysis
+from ruamel.yaml.comments import CommentedMap
 
-# high-level type -> LS provider_type, and the provider_id LCORE gives it when no id is set
-_TYPES = {
-    "openai": "remote::openai",
-    "ollama": "remote::ollama",
-    "vllm": "remote::vllm",
-    "sentence_transformers": "inline::sentence-transformers",
-    "azure": "remote::azure",
-    "vertexai": "remote::vertexai",
-    "watsonx": "remote::watsonx",
-    "vllm_rhaiis": "remote::vllm",
-    "vllm_rhel_ai": "remote::vllm",
-}
+from lsc_tui.config import provider_types as PT
+from lsc_tui.config.envref import ENV_REF, find_refs
+from lsc_tui.config.migration import proof as P, textedit as T
+from lsc_tui.config.migration.analyse import Analysis
+from lsc_tui.config.migration.proof import same
+
 _ID_RE = re.compile(r"^[a-z0-9_-]+$")
 
 
@@ -226,8 +218,6 @@ def _finish(a: Analysis, strategy: str, data: dict, out_path: Path, make_edits, 
 
 def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, strategy: str):
     def fn(root, _y):
-        from ruamel.yaml.comments import CommentedMap
-
         ls = root[a.ls_key]
         if hasattr(ls, "fa"):
             ls.fa.set_block_style()  # a flow-style block cannot hold a nested run.yaml readably
@@ -277,8 +267,6 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
         return head + f"{pad2}native_override:\n" + T.indent_text(run_text, indent + 2 * step)
 
     def block_factory():
-        from ruamel.yaml.comments import CommentedMap
-
         m = CommentedMap()
         m["baseline"] = "empty"
         m["native_override"] = T.ruamel_load(a.run_yaml.text) if run else CommentedMap()
@@ -318,8 +306,6 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
                 f"{pad}config:\n" + T.scalar_line(indent + step, "profile", ref))
 
     def block_factory():
-        from ruamel.yaml.comments import CommentedMap
-
         m = CommentedMap()
         m["profile"] = ref
         return m
@@ -345,14 +331,14 @@ def high_level(provider: Any) -> dict | None:
         return None
     # an empty config synthesizes to no `config` key: Llama Stack reads that as `config: {}` (its
     # default), and the proof says so in a note
-    kinds = [k for k, t in _TYPES.items() if t == ptype]
+    kinds = PT.inference_kinds_for(ptype) if isinstance(ptype, str) else []
     if not kinds:
         return None
-    kind = next((k for k in kinds if k.replace("_", "-") == pid), kinds[0])
-    entry: dict = {"type": kind}
-    if pid != kind.replace("_", "-"):
+    known = next((k for k in kinds if k.default_id == pid), kinds[0])
+    entry: dict = {"type": known.kind}
+    if pid != known.default_id:
         entry["id"] = pid
-    key_field = "api_token" if ptype == "remote::vllm" else "api_key"
+    key_field = known.key_field or "api_key"
     rest = dict(config)
     if key_field in rest:
         value = rest.pop(key_field)
@@ -388,8 +374,6 @@ def _has_required_ref(node: Any) -> bool:
 
 def _delta(base: Any, target: Any, path: tuple, impossible: list) -> Any:
     """The native_override that turns ``base`` into ``target`` under LCORE's merge rule."""
-    from lsc_tui.config.migration.proof import same
-
     out: dict = {}
     for k, t in target.items():
         if k not in base:
@@ -422,8 +406,6 @@ def _freezes_enrichment(override: dict, run: dict) -> bool:
 
 def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     """Try several re-expressions; keep the shortest one the proof calls equivalent."""
-    from lsc_tui.config.migration import proof as P
-
     legacy_syn = legacy_syn if legacy_syn is not None else P.legacy_reference(a)
     target = legacy_syn.data
     run = a.run_yaml.data

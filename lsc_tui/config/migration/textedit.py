@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
 
 from lsc_tui.config.yaml.document import Document
 from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
@@ -186,8 +187,6 @@ def ruamel_rewrite(text: str, fn) -> str:
 
 
 def ruamel_load(text: str):
-    from ruamel.yaml import YAML
-
     y = YAML(typ="rt")
     y.preserve_quotes = True
     return y.load(text)

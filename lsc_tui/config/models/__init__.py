@@ -21,6 +21,7 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
     workspace loader: the legacy/unified shape rules, a missing ``llama_stack``/``ogx`` block,
     and the values of ``config_format_version`` and ``baseline``.
     """
+    # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_lightspeed as run
 
     return run(data)
@@ -34,13 +35,15 @@ def validate_run_yaml(data: Any) -> list[ModelIssue]:
     silently ignore or override (unknown and pre-0.3 keys, providers of APIs not in ``apis``,
     duplicate provider ids).
     """
+    # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_run_yaml as run
 
     return run(data)
 
 
-def json_schema(which: str) -> dict:
+def json_schema(which: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of ``lightspeed-stack`` or ``run-yaml``."""
+    # deferred: the schema is built from every model (pydantic), only by `lsc-tui schema` and the docs
     from lsc_tui.config.models.schema import build_schema
 
     return build_schema(which)

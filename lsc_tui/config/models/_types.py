@@ -11,7 +11,7 @@ editor still completes the real values.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from annotated_types import Ge, Gt, Le
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict
@@ -47,7 +47,7 @@ class _EnvAllowed:
 
         return core_schema.no_info_wrap_validator_function(check, inner)
 
-    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: Any) -> dict:
+    def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: Any) -> dict[str, Any]:
         inner = handler(schema)
         return {"anyOf": [inner, dict(ENV_REF_SCHEMA)]}
 
@@ -82,9 +82,10 @@ LCORE_FILE = _LcoreFile()
 FilePathStr = Annotated[str, LCORE_FILE]
 
 
-def Env(tp: Any) -> Any:  # noqa: N802 - reads like a type constructor
-    """``Env(Literal["a", "b"])``: a value of ``tp`` or an env reference."""
-    return Annotated[tp, ENV]
+_T = TypeVar("_T")
+
+# ``Env[Literal["a", "b"]]``: a value of the type, or an env reference.
+Env = Annotated[_T, ENV]
 
 
 class Strict(BaseModel):

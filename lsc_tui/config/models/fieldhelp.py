@@ -11,11 +11,12 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from pydantic_core import PydanticUndefined
 
 from lsc_tui.config.models._types import ENV
 from lsc_tui.config.models.issues import model_at
+from lsc_tui.config.models.schema import _root_model
 
 
 @dataclass(frozen=True)
@@ -24,20 +25,18 @@ class FieldHelp:
     description: str
     required: bool
     default: Any  # None when there is no simple default
-    choices: tuple  # allowed words of a fixed-choice field, else ()
+    choices: tuple[Any, ...]  # allowed words of a fixed-choice field, else ()
     accepts_env: bool  # a ${env.*} reference is accepted in place of the typed value
     secret: bool  # the value is a secret (shown masked, better as an env reference)
-    keys: tuple  # for a section (a model): the keys it accepts; else ()
+    keys: tuple[str, ...]  # for a section (a model): the keys it accepts; else ()
     deprecated: bool
 
 
-def _root(which: str):
-    from lsc_tui.config.models.schema import _root_model
-
+def _root(which: str) -> type[BaseModel]:
     return _root_model(which)
 
 
-def _scan(ann: Any, meta: list, found: dict) -> None:
+def _scan(ann: Any, meta: list[Any], found: dict[str, Any]) -> None:
     origin = typing.get_origin(ann)
     if origin is typing.Annotated:
         meta = list(ann.__metadata__)
@@ -55,7 +54,7 @@ def _scan(ann: Any, meta: list, found: dict) -> None:
             _scan(arg, meta, found)
 
 
-def field_help(which: str, data: Any, path: tuple) -> FieldHelp | None:
+def field_help(which: str, data: Any, path: tuple[str | int, ...]) -> FieldHelp | None:
     """Help for the key at ``path`` (``which`` is ``lightspeed-stack`` or ``run-yaml``), or None."""
     if not path or not isinstance(path[-1], str):
         return None
@@ -64,7 +63,7 @@ def field_help(which: str, data: Any, path: tuple) -> FieldHelp | None:
     if model is None or path[-1] not in model.model_fields:
         return None
     field = model.model_fields[path[-1]]
-    found: dict = {}
+    found: dict[str, Any] = {}
     _scan(field.annotation, [], found)
     if any(m is ENV for m in field.metadata):
         found["env"] = True

@@ -17,23 +17,29 @@ import functools
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Union
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeGuard, Union
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
+from lsc_tui.config.envref import ENV_REF, coerce
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import is_secret_key, mask_inline
+from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models._rules import RULE_ERROR
 
 MAX_ECHO = 40
+
+# A key path in the data: mapping keys and list indexes, outermost first.
+Loc = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
 class ModelIssue:
     """One problem found by a model, located by its key path in the data."""
 
-    path: tuple
+    path: Loc
     severity: str  # "error" | "warning"
     code: str  # unknown-key | missing-key | invalid-value | invalid-type | ...
     message: str
@@ -45,17 +51,15 @@ class ModelIssue:
 _NONE = type(None)
 
 
-_UNWRAPPED: dict[int, tuple[Any, tuple]] = {}
+_UNWRAPPED: IdentityMemo[tuple[Any, str | None]] = IdentityMemo(maxsize=4096)  # per annotation object
 
 
 def _unwrap(ann: Any) -> tuple[Any, str | None]:
     """Strip Annotated/Optional; return the bare annotation and a union discriminator if any."""
-    hit = _UNWRAPPED.get(id(ann))
-    if hit is not None and hit[0] is ann:
-        return hit[1]
-    result = _unwrap_uncached(ann)
-    _UNWRAPPED[id(ann)] = (ann, result)  # keeps ann alive, so its id stays unique
-    return result
+    hit = _UNWRAPPED.get(ann)
+    if hit is not None:
+        return hit
+    return _UNWRAPPED.put(ann, _unwrap_uncached(ann))
 
 
 def _unwrap_uncached(ann: Any) -> tuple[Any, str | None]:
@@ -76,13 +80,13 @@ def _unwrap_uncached(ann: Any) -> tuple[Any, str | None]:
         return ann, disc
 
 
-def _members(ann: Any) -> list:
+def _members(ann: Any) -> list[Any]:
     if typing.get_origin(ann) in (Union, types.UnionType):
         return [a for a in typing.get_args(ann) if a is not _NONE]
     return [ann]
 
 
-def _is_model(ann: Any) -> bool:
+def _is_model(ann: Any) -> TypeGuard[type[BaseModel]]:
     return isinstance(ann, type) and issubclass(ann, BaseModel)
 
 
@@ -92,7 +96,7 @@ def _pick_model(ann: Any, node: Any, disc: str | None = None) -> type[BaseModel]
     disc = disc or d2
     if _is_model(ann):
         return ann
-    models = []
+    models: list[type[BaseModel]] = []
     for m in _members(ann):
         m, _ = _unwrap(m)
         if _is_model(m):
@@ -132,13 +136,14 @@ def _child(ann: Any, node: Any, seg: Any) -> tuple[Any, Any, bool]:
     return None, None, False
 
 
-def model_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None = None) -> type[BaseModel] | None:
+def model_at(root: type[BaseModel], data: Any, path: Loc, cache: dict[Any, Any] | None = None) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path`` (None if not a model)."""
     if cache is not None:
         key = ("model_at", path)
         if key not in cache:
             cache[key] = model_at(root, data, path)
-        return cache[key]
+        cached: type[BaseModel] | None = cache[key]
+        return cached
     ann, node = root, data
     for seg in path:
         ann, node, ok = _child(ann, node, seg)
@@ -147,114 +152,59 @@ def model_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None =
     return _pick_model(ann, node)
 
 
-def field_at(root: type[BaseModel], data: Any, path: tuple, cache: dict | None = None) -> FieldInfo | None:
+def field_at(root: type[BaseModel], data: Any, path: Loc, cache: dict[Any, Any] | None = None) -> FieldInfo | None:
     if not path or not isinstance(path[-1], str):
         return None
     model = model_at(root, data, path[:-1], cache)
     return model.model_fields.get(path[-1]) if model is not None else None
 
 
-class _IdentityMemo:
-    """Results of a walk per (annotation, container), by identity, across calls.
-
-    The editor re-validates after every keystroke, and the edited data is a copy in which only
-    the containers along the edited path are new (``yaml.edit.path_copy_set``): every other
-    container is the same object as before, so its result is reused. An entry holds its
-    container and annotation, so their ids cannot be reused while it exists; only the entries
-    the last walk used are kept (one data tree's worth, per root model).
-    """
-
-    def __init__(self) -> None:
-        self.prev: dict = {}
-        self.cur: dict = {}
-        self.last_root: Any = None
-
-    def pays(self, data: Any) -> bool:
-        """Whether remembering pays for ``data``: it is a new root that shares a container with the
-        data of the last walk (an edit's copy). Fresh data (a file just read), or the same root
-        again, is walked plainly, as before any memo existed, and only noted: the next walk, of
-        an edit of it, fills the memo."""
-        last, self.last_root = self.last_root, data
-        if last is None or data is last:
-            return False  # the same root again may have been changed in place: trust nothing
-        if isinstance(data, dict) and isinstance(last, dict):
-            return any(v is last.get(k) for k, v in data.items() if isinstance(v, (dict, list)))
-        return False
-
-    def begin(self) -> None:
-        self.cur = {}
-
-    def end(self) -> None:
-        self.prev, self.cur = self.cur, {}
-
-    def get(self, ann: Any, node: Any):
-        key = id(node)  # one walk meets a container under one annotation (the entry checks it)
-        hit = self.cur.get(key) or self.prev.get(key)
-        if hit is not None and hit[0] is node and hit[1] is ann:
-            self.cur[key] = hit
-            return hit[2]
-        return None
-
-    def put(self, ann: Any, node: Any, result: tuple) -> tuple:
-        self.cur[id(node)] = (node, ann, result)
-        return result
+# Per root model, the results of the last walk per (container, annotation): the editor
+# re-validates after every keystroke, and the edited data is a copy in which only the containers
+# along the edited path are new (``yaml.edit.path_copy_set``), so every other container's result is
+# reused. IdentityMemo (lsc_tui.config.memo) keeps only the entries the last walk used.
+_UNKNOWN_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
+_ENV_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
+_HAS_DEFAULTS_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
 
 
-_UNKNOWN_MEMO: dict = {}  # root model -> _IdentityMemo
-_ENV_MEMO: dict = {}
-_HAS_DEFAULTS_MEMO: dict = {}
-
-
-def _memo(table: dict, root: Any) -> _IdentityMemo:
+def _memo(table: dict[type, IdentityMemo[tuple[Any, ...]]], root: type) -> IdentityMemo[tuple[Any, ...]]:
     memo = table.get(root)
     if memo is None:
-        memo = table[root] = _IdentityMemo()
+        memo = table[root] = IdentityMemo()
     return memo
 
 
-def walk_unknown_keys(root: type[BaseModel], data: Any, path: tuple = ()):
+def walk_unknown_keys(root: type[BaseModel], data: Any, path: Loc = ()) -> Iterator[tuple[Loc, type[BaseModel]]]:
     """Yield ``(path_of_key, model)`` for every mapping key no model field declares."""
     memo = _memo(_UNKNOWN_MEMO, root)
     if not memo.pays(data):
-        memo.prev = memo.cur = {}
+        memo.forget_entries()
         found = _walk_memo(root, data, _NO_MEMO)
     else:
-        memo.begin()
         try:
             found = _walk_memo(root, data, memo)
         finally:
-            memo.end()
+            memo.rotate()
     for rel, model in found:
         yield path + rel, model
 
 
-_EMPTY: tuple = ()
+_EMPTY: tuple[Any, ...] = ()
 
 
-class _NoMemo:
-    """A memo that remembers nothing: the plain walk of fresh data."""
-
-    @staticmethod
-    def get(ann: Any, node: Any):
-        return None
-
-    @staticmethod
-    def put(ann: Any, node: Any, result: tuple) -> tuple:
-        return result
+_NO_MEMO: IdentityMemo[tuple[Any, ...]] = IdentityMemo(maxsize=0)  # the plain walk of fresh data
 
 
-_NO_MEMO = _NoMemo()
-
-
-def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
+def _walk_memo(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> tuple[Any, ...]:
     """The unknown keys under ``node`` as (path relative to it, model), remembered per container
-    (see _IdentityMemo; ``_NO_MEMO`` for a plain walk)."""
+    and annotation (``_NO_MEMO`` for a plain walk)."""
     if not isinstance(node, (dict, list)):
         return _EMPTY
-    hit = memo.get(ann, node)
+    hit = memo.get(node, ann)
     if hit is not None:
         return hit
-    out: list = []
+    out: list[Any] = []
     base, disc = _unwrap(ann)
     if isinstance(node, dict):
         model = _pick_model(ann, node, disc)
@@ -278,16 +228,16 @@ def _walk_memo(ann: Any, node: Any, memo: _IdentityMemo) -> tuple:
             for i, value in enumerate(node):
                 if isinstance(value, (dict, list)):
                     out.extend(((i,) + p, m) for p, m in _walk_memo(item, value, memo))
-    return memo.put(ann, node, tuple(out) if out else _EMPTY)
+    return memo.put(node, tuple(out) if out else _EMPTY, ann)
 
 
 # -- locations ------------------------------------------------------------------------------
 
 
-def clean_loc(loc: tuple, data: Any, err_type: str) -> tuple[tuple, list[tuple[tuple, str]]]:
+def clean_loc(loc: Loc, data: Any, err_type: str) -> tuple[Loc, list[tuple[Loc, str]]]:
     """Drop union tags from a pydantic loc. Returns (path, [(path_before_tag, tag)])."""
-    path: list = []
-    tags: list[tuple[tuple, str]] = []
+    path: list[Any] = []
+    tags: list[tuple[Loc, str]] = []
     node = data
     last = len(loc) - 1
     for i, seg in enumerate(loc):
@@ -331,11 +281,11 @@ def _is_tag(seg: Any) -> bool:
 # -- messages -------------------------------------------------------------------------------
 
 
-def _secret_path(path: tuple) -> bool:
+def _secret_path(path: Loc) -> bool:
     return any(is_secret_key(p) for p in path)
 
 
-def safe_echo(path: tuple, value: Any) -> str | None:
+def safe_echo(path: Loc, value: Any) -> str | None:
     """A short quotable form of ``value``, or None when it must not be shown."""
     if _secret_path(path) or isinstance(value, (dict, list)) or value is None:
         return None
@@ -359,11 +309,11 @@ def _shown_key(part: Any) -> Any:
     return part
 
 
-def _name(path: tuple) -> str:
+def _name(path: Loc) -> str:
     return f"`{path_text(tuple(_shown_key(p) for p in path))}`" if path else "the document"
 
 
-def _choices(values, limit: int = 12) -> str:
+def _choices(values: Iterable[Any], limit: int = 12) -> str:
     vals = [str(v) for v in values]
     if len(vals) > limit:
         return ", ".join(vals[:limit]) + f", ... ({len(vals)} in all)"
@@ -384,8 +334,8 @@ def _example(field: FieldInfo | None) -> str:
     return f" (default: {default})"
 
 
-def describe(err: dict, path: tuple, value: Any, root: type[BaseModel] | None, data: Any,
-             cache: dict | None = None) -> tuple[str, str, str]:
+def describe(err: Mapping[str, Any], path: Loc, value: Any, root: type[BaseModel] | None, data: Any,
+             cache: dict[Any, Any] | None = None) -> tuple[str, str, str]:
     """(code, message, fix) for one pydantic error at the cleaned ``path``."""
     t = err["type"]
     ctx = err.get("ctx") or {}
@@ -468,7 +418,7 @@ def _closest_choice(value: Any, choices: list[str]) -> str:
     return f"Did you mean {close[0]}? " if close else ""
 
 
-def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], severity: str = "error") -> list[ModelIssue]:
+def errors_to_issues(errors: Sequence[Mapping[str, Any]], data: Any, root: type[BaseModel], severity: str = "error") -> list[ModelIssue]:
     """Convert ``ValidationError.errors()`` into issues with clean paths and our wording."""
     cleaned = []
     for err in errors:
@@ -481,7 +431,7 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
     cleaned = _collapse_unions(cleaned, data)
     out: list[ModelIssue] = []
     seen = set()
-    cache: dict = {}
+    cache: dict[Any, Any] = {}
     for err, path, _tags in cleaned:
         if err["type"] == "extra_forbidden":
             issue = unknown_key_issue(root, data, path, severity, cache=cache)
@@ -504,7 +454,7 @@ def errors_to_issues(errors: list[dict], data: Any, root: type[BaseModel], sever
     return link_renames(out, root, data, cache)
 
 
-def _rule_message(path: tuple, msg: str) -> str:
+def _rule_message(path: Loc, msg: str) -> str:
     """Rules name their key first ("db_path is required ..."): make that the full path."""
     if not path:
         return msg
@@ -524,13 +474,13 @@ _TYPE_WORDS = {"model_type": "a mapping", "dict_type": "a mapping", "model_attri
                "string_type": "a string", "list_type": "a list"}
 
 
-def _expectation(err: dict, tag: str) -> str:
+def _expectation(err: Mapping[str, Any], tag: str) -> str:
     if err["type"] == "literal_error":
         return str((err.get("ctx") or {}).get("expected", "")).replace("'", "").replace(" or ", ", ")
     return _TYPE_WORDS.get(err["type"]) or _tag_word(tag)
 
 
-def _tag_word(tag: Any) -> str:
+def _tag_word(tag: object) -> str:
     tag = str(tag)
     if tag.startswith("literal["):
         return "one of " + tag[len("literal["):-1].replace("'", "")
@@ -545,14 +495,14 @@ def _tag_word(tag: Any) -> str:
     return tag
 
 
-def _collapse_unions(cleaned: list, data: Any) -> list:
+def _collapse_unions(cleaned: list[Any], data: Any) -> list[Any]:
     """Where a plain union failed in several members, keep only the member that got deepest."""
-    by_point: dict[tuple, dict[str, list]] = {}
+    by_point: dict[Loc, dict[str, list[int]]] = {}
     for i, (_err, _path, tags) in enumerate(cleaned):
         for prefix, tag in tags:
             by_point.setdefault(prefix, {}).setdefault(tag, []).append(i)
     drop: set[int] = set()
-    extra: dict[int, tuple] = {}
+    extra: dict[int, tuple[Any, ...]] = {}
     for prefix, members in by_point.items():
         if len(members) < 2:
             continue
@@ -592,7 +542,7 @@ _SYNONYMS = {
 }
 
 
-def suggest_key(key: Any, valid: list[str], missing: list[str] = ()) -> str | None:
+def suggest_key(key: Any, valid: Sequence[str], missing: Sequence[str] = ()) -> str | None:
     """The valid key most likely meant by ``key``."""
     if not isinstance(key, str):
         return None
@@ -600,7 +550,7 @@ def suggest_key(key: Any, valid: list[str], missing: list[str] = ()) -> str | No
 
 
 @functools.lru_cache(maxsize=4096)
-def _suggest(key: str, valid: tuple, missing: tuple) -> str | None:
+def _suggest(key: str, valid: tuple[str, ...], missing: tuple[str, ...]) -> str | None:
     low = key.lower()
     for cand in valid:
         if cand.lower() == low or cand.replace("_", "-") == low or cand.replace("_", "") == low.replace("-", ""):
@@ -622,7 +572,7 @@ def _suggest(key: str, valid: tuple, missing: tuple) -> str | None:
     return None
 
 
-def _node_at(data: Any, path: tuple) -> Any:
+def _node_at(data: Any, path: Loc) -> Any:
     node = data
     for seg in path:
         if isinstance(node, dict):
@@ -634,14 +584,14 @@ def _node_at(data: Any, path: tuple) -> Any:
     return node
 
 
-def _shape(path: tuple) -> str:
+def _shape(path: Loc) -> str:
     """``rag.byok.stores[3].x`` -> ``rag.byok.stores.x``: a path without list indexes."""
     return ".".join(str(p) for p in path if not isinstance(p, int))
 
 
-def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: str,
-                      model: type[BaseModel] | None = None, moved: dict | None = None,
-                      cache: dict | None = None) -> ModelIssue:
+def unknown_key_issue(root: type[BaseModel], data: Any, path: Loc, severity: str,
+                      model: type[BaseModel] | None = None, moved: dict[tuple[str, str], tuple[str, str]] | None = None,
+                      cache: dict[Any, Any] | None = None) -> ModelIssue:
     """An issue for the key at ``path`` that its mapping's model does not declare."""
     parent = path[:-1]
     key = path[-1] if path else None
@@ -670,9 +620,9 @@ def unknown_key_issue(root: type[BaseModel], data: Any, path: tuple, severity: s
 
 
 def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,
-                 cache: dict | None = None) -> list[ModelIssue]:
+                 cache: dict[Any, Any] | None = None) -> list[ModelIssue]:
     """A missing key next to an unknown key that means it: say "rename" in both fixes."""
-    unknown = {}
+    unknown: dict[Loc, list[str]] = {}
     for issue in issues:
         if issue.code == "unknown-key" and issue.path and isinstance(issue.path[-1], str):
             unknown.setdefault(issue.path[:-1], []).append(issue.path[-1])
@@ -700,7 +650,7 @@ __all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_
 # -- env reference defaults -------------------------------------------------------------------
 
 
-def _defaulted_refs(node: Any, path: tuple):
+def _defaulted_refs(node: Any, path: Loc) -> Iterator[tuple[Loc, str]]:
     """Strings that carry a ``:=`` default, with their paths (a cheap scan before any model walk)."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -718,18 +668,19 @@ def _defaulted_refs(node: Any, path: tuple):
                 yield from _defaulted_refs(value, path + (i,))
 
 
-def _defaulted_fields(ann: Any, node: Any, memo: _IdentityMemo, found: _IdentityMemo) -> tuple:
+def _defaulted_fields(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]],
+                      found: IdentityMemo[tuple[Any, ...]]) -> tuple[Any, ...]:
     """``(path, value, model)`` of each ``:=``-defaulted string under a model field: what
     ``_defaulted_refs`` and ``model_at`` give for it (a ref whose path ``model_at`` cannot
     follow, or whose key is no field, is left out), walked once with the annotation and
-    remembered per container (see _IdentityMemo). Each step into a child is ``_child``'s,
+    remembered per container and annotation. Each step into a child is ``_child``'s,
     with its per-container part (the model picked, the container's type) worked out once."""
     if not _has_defaults(node, found):
         return _EMPTY  # nothing below: no model to work out (the common case, and cheap)
-    hit = memo.get(ann, node)
+    hit = memo.get(node, ann)
     if hit is not None:
         return hit
-    out: list = []
+    out: list[Any] = []
     base, disc = _unwrap(ann)
     stepped = _pick_model(ann, node, disc)  # what _child picks for every child of this node
     is_dict = isinstance(node, dict)
@@ -763,17 +714,17 @@ def _defaulted_fields(ann: Any, node: Any, memo: _IdentityMemo, found: _Identity
         else:
             continue
         out.extend(((key,) + p, v, m) for p, v, m in _defaulted_fields(child, value, memo, found))
-    return memo.put(ann, node, tuple(out) if out else _EMPTY)
+    return memo.put(node, tuple(out) if out else _EMPTY, ann)
 
 
-_UNSET = object()
+_UNSET: Any = object()  # a sentinel: "not worked out yet"
 
 
-def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list:
+def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list[tuple[Loc, str, type[BaseModel]]]:
     """What _defaulted_fields gives, without the memo: the defaulted strings, then the model of
     each one's mapping (cached per path for this call)."""
     out = []
-    cache: dict = {}
+    cache: dict[Any, Any] = {}
     for path, value in _defaulted_refs(data, ()):
         if not isinstance(path[-1], str):
             continue
@@ -785,11 +736,11 @@ def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list:
 _NO_ANN = object()  # the memo slot of _has_defaults (no annotation involved)
 
 
-def _has_defaults(node: Any, memo: _IdentityMemo) -> bool:
+def _has_defaults(node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> bool:
     """Whether a ``:=``-defaulted env reference string sits anywhere below ``node`` (by identity)."""
-    hit = memo.get(_NO_ANN, node)
+    hit = memo.get(node, _NO_ANN)
     if hit is not None:
-        return hit[0]
+        return bool(hit[0])
     found = False
     for value in (node.values() if isinstance(node, dict) else node):
         if isinstance(value, str):
@@ -797,22 +748,21 @@ def _has_defaults(node: Any, memo: _IdentityMemo) -> bool:
                 found = True
         elif isinstance(value, (dict, list)) and _has_defaults(value, memo):
             found = True
-    memo.put(_NO_ANN, node, (found,))
+    memo.put(node, (found,), _NO_ANN)
     return found
 
 
-_ENV_DEFAULT_OK: set = set()  # (model, field name, value) whose default validates
+_ENV_DEFAULT_OK: set[tuple[type[BaseModel], str, str]] = set()  # (model, field name, value) whose default validates
 
-_ADAPTERS: dict = {}
+_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any] | None] = {}
 
 
-def _adapter(model: type[BaseModel], name: str):
-    from pydantic import TypeAdapter
-
+def _adapter(model: type[BaseModel], name: str) -> TypeAdapter[Any] | None:
     key = (model, name)
     if key not in _ADAPTERS:
         field = model.model_fields[name]
-        ann = typing.Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+        # an annotation built at run time (the field's type with its metadata): TypeAdapter takes any
+        ann: Any = typing.Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
         try:
             _ADAPTERS[key] = TypeAdapter(ann)
         except Exception:  # pragma: no cover - an annotation pydantic cannot adapt on its own
@@ -826,24 +776,20 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
     The value is fine while X is set; when it is not, the server substitutes the default
     (with its type conversion) and refuses to start if the result does not fit.
     """
-    from pydantic import ValidationError
-
-    from lsc_tui.config.envref import ENV_REF, coerce
 
     out: list[ModelIssue] = []
     memo = _memo(_ENV_MEMO, root)
     found = _memo(_HAS_DEFAULTS_MEMO, root)
     if not memo.pays(data):
-        memo.prev = memo.cur = found.prev = found.cur = {}
-        refs = _defaulted_refs_plain(root, data)
+        memo.forget_entries()
+        found.forget_entries()
+        refs: Sequence[tuple[Loc, str, type[BaseModel]]] = _defaulted_refs_plain(root, data)
     else:
-        memo.begin()
-        found.begin()
         try:
             refs = _defaulted_fields(root, data, memo, found) if isinstance(data, (dict, list)) else _EMPTY
         finally:
-            memo.end()
-            found.end()
+            memo.rotate()
+            found.rotate()
     for path, value, model in refs:
         name = path[-1]
         if (model, name, value) in _ENV_DEFAULT_OK:

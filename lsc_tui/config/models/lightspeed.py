@@ -9,12 +9,13 @@ paths, writable directories) are plain strings here: the workspace loader checks
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Self, Union, get_args
 
 from annotated_types import Gt, Le
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 
 from lsc_tui.config.models._rules import rule
+from lsc_tui.config.provider_types import INFERENCE_KINDS, VECTOR_KINDS, describe_inference_kinds
 from lsc_tui.config.models._types import (
     ID_PATTERN,
     Bool,
@@ -31,10 +32,8 @@ from lsc_tui.config.models._types import (
 
 Secret = SecretStr
 
-INFERENCE_TYPES = ("openai", "ollama", "vllm", "sentence_transformers", "azure", "vertexai", "watsonx",
-                   "vllm_rhaiis", "vllm_rhel_ai")
-AUTH_MODULES = ("noop", "noop-with-token", "k8s", "jwk-token", "api-key-token", "rh-identity", "trusted-proxy")
-ACTIONS = (
+AuthModule = Literal["noop", "noop-with-token", "k8s", "jwk-token", "api-key-token", "rh-identity", "trusted-proxy"]
+Action = Literal[
     "admin", "list_other_conversations", "read_other_conversations", "query_other_conversations",
     "delete_other_conversations", "query", "responses", "streaming_query", "get_conversation",
     "list_conversations", "delete_conversation", "update_conversation", "feedback", "get_models", "get_tools",
@@ -43,7 +42,9 @@ ACTIONS = (
     "delete_mcp_server", "a2a_agent_card", "a2a_task_execution", "a2a_message", "a2a_jsonrpc",
     "manage_vector_stores", "read_vector_stores", "manage_files", "manage_prompts", "read_prompts",
     "manage_saved_prompts",
-)
+]
+AUTH_MODULES: tuple[str, ...] = get_args(AuthModule)
+ACTIONS: tuple[str, ...] = get_args(Action)
 
 
 def _is_set(value: Any) -> bool:
@@ -72,7 +73,7 @@ class CORSConfiguration(Strict):
     allow_headers: list[str] = Field(["*"], description="Request headers allowed cross-origin; `*` allows all.")
 
     @model_validator(mode="after")
-    def _credentials_need_explicit_origins(self):
+    def _credentials_need_explicit_origins(self) -> Self:
         if self.allow_credentials is True and "*" in self.allow_origins:
             raise rule("allow_credentials cannot be true while allow_origins contains '*'",
                        at=("allow_credentials",),
@@ -114,7 +115,7 @@ class ServiceConfiguration(Strict):
 class UnifiedLlamaStackConfig(Strict):
     """Unified mode: how LCORE builds the Llama Stack run.yaml it starts."""
 
-    baseline: Env(Literal["default", "empty", "byo-llm"]) = Field(
+    baseline: Env[Literal["default", "empty", "byo-llm"]] = Field(
         "default", description="Starting point of the synthesized run.yaml: `default` (LCORE's built-in run.yaml), "
         "`byo-llm` (the built-in one without its OpenAI provider) or `empty` ({}). Ignored when `profile` is set.")
     profile: Optional[str] = Field(
@@ -164,7 +165,7 @@ class UserDataCollection(Strict):
         None, description="Directory for transcripts. Required when transcripts_enabled is true.")
 
     @model_validator(mode="after")
-    def _storage_when_enabled(self):
+    def _storage_when_enabled(self) -> Self:
         for what in ("feedback", "transcripts"):
             if getattr(self, f"{what}_enabled") is True and getattr(self, f"{what}_storage") is None:
                 raise rule(f"{what}_storage is required when {what}_enabled is true",
@@ -194,14 +195,14 @@ class PostgreSQLDatabaseConfiguration(Strict):
     user: str = Field(..., description="User name.")
     password: Secret = Field(..., description="Password. Use an env reference such as ${env.POSTGRES_PASSWORD}.")
     namespace: Optional[str] = Field("public", description="Schema (namespace) holding the tables.")
-    ssl_mode: Env(Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]) = Field(
+    ssl_mode: Env[Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]] = Field(
         "prefer", description="libpq sslmode.")
-    gss_encmode: Env(Literal["disable", "prefer", "require"]) = Field(
+    gss_encmode: Env[Literal["disable", "prefer", "require"]] = Field(
         "prefer", description="libpq gssencmode: whether to negotiate GSS encryption.")
     ca_cert_path: Optional[FilePathStr] = Field(None, description="Path to the CA certificate used to verify the server.")
 
 
-def _at_most_one(model, names: tuple[str, ...], what: str):
+def _at_most_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     present = [n for n in names if getattr(model, n) is not None]
     if len(present) > 1:
         raise rule(f"only one {what} may be configured, found {' and '.join(present)}",
@@ -216,7 +217,7 @@ class DatabaseConfiguration(Strict):
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Use PostgreSQL.")
 
     @model_validator(mode="after")
-    def _one_backend(self):
+    def _one_backend(self) -> Self:
         _at_most_one(self, ("sqlite", "postgres"), "database backend")
         return self
 
@@ -231,7 +232,7 @@ class ApprovalFilter(Strict):
     never: list[str] = Field(default_factory=list, description="Tools that never need approval.")
 
     @model_validator(mode="after")
-    def _disjoint(self):
+    def _disjoint(self) -> Self:
         both = sorted(set(self.always) & set(self.never))
         if both:
             raise rule(f"{len(both)} tool(s) are in both `always` and `never`", at=("never",),
@@ -251,7 +252,7 @@ class ModelContextProtocolServer(Strict):
     headers: list[str] = Field(
         default_factory=list, description="Names of request headers forwarded from the incoming request to this "
         "server (case-insensitive, no duplicates).")
-    require_approval: Union[Env(Literal["always", "never"]), ApprovalFilter] = Field(
+    require_approval: Union[Env[Literal["always", "never"]], ApprovalFilter] = Field(
         "never", description="When tool calls need human approval: `always`, `never`, or per-tool lists.")
     timeout: Optional[PosInt] = Field(None, description="Request timeout in seconds (reserved for future use).")
 
@@ -276,13 +277,13 @@ class JwtRoleRule(Strict):
     """Give roles to a user when a JSONPath over the JWT claims matches."""
 
     jsonpath: str = Field(..., description="JSONPath evaluated against the JWT payload, e.g. $.groups[*].")
-    operator: Env(Literal["equals", "contains", "in", "match"]) = Field(..., description="How to compare.")
+    operator: Env[Literal["equals", "contains", "in", "match"]] = Field(..., description="How to compare.")
     negate: Bool = Field(False, description="Invert the match.")
     value: Any = Field(..., description="Value compared with the JSONPath result (a regex for `match`).")
     roles: list[str] = Field(..., description="Roles granted when the rule matches (unique, not `*`).")
 
     @model_validator(mode="after")
-    def _roles_and_regex(self):
+    def _roles_and_regex(self) -> Self:
         if not self.roles:
             raise rule("at least one role is needed", at=("roles",), fix="List one or more role names.")
         if len(self.roles) != len(set(self.roles)):
@@ -307,7 +308,7 @@ class AccessRule(Strict):
     """Actions a role may perform."""
 
     role: str = Field(..., description="Role name.")
-    actions: list[Env(Literal[ACTIONS])] = Field(..., description="Actions the role is allowed to perform.")
+    actions: list[Env[Action]] = Field(..., description="Actions the role is allowed to perform.")
 
 
 class AuthorizationConfiguration(Strict):
@@ -370,7 +371,7 @@ _MODULE_BLOCKS = {
 class AuthenticationConfiguration(Strict):
     """How callers are authenticated. Some modules need their own block."""
 
-    module: Env(Literal[AUTH_MODULES]) = Field(
+    module: Env[AuthModule] = Field(
         "noop", description="Authentication module. jwk-token needs jwk_config, api-key-token needs "
         "api_key_config, rh-identity needs rh_identity_config, trusted-proxy needs trusted_proxy_config.")
     skip_tls_verification: Bool = Field(False, description="Do not verify TLS certificates of auth endpoints.")
@@ -388,7 +389,7 @@ class AuthenticationConfiguration(Strict):
         None, description="Settings of the trusted-proxy module.")
 
     @model_validator(mode="after")
-    def _module_block(self):
+    def _module_block(self) -> Self:
         block = _MODULE_BLOCKS.get(self.module) if isinstance(self.module, str) else None
         if block and getattr(self, block) is None:
             raise rule(f"module {self.module} needs a `{block}` block", at=(block,), code="missing-key",
@@ -415,18 +416,18 @@ class RlsapiV1Configuration(Strict):
     """The rlsapi v1 /infer endpoint (RHEL Lightspeed command line assistant)."""
 
     allow_verbose_infer: Bool = Field(False, description="Allow /v1/infer to return extra metadata on request.")
-    quota_subject: Optional[Env(Literal["user_id", "org_id", "system_id"])] = Field(
+    quota_subject: Optional[Env[Literal["user_id", "org_id", "system_id"]]] = Field(
         None, description="Identity used as the quota subject; org_id and system_id need rh-identity auth.")
 
 
 class UnifiedInferenceProvider(Strict):
     """A high-level inference provider: LCORE turns it into a Llama Stack `providers.inference` entry."""
 
-    type: Env(Literal[INFERENCE_TYPES]) = Field(
-        ..., description="Provider kind. openai->remote::openai, ollama->remote::ollama, vllm/vllm_rhaiis/"
-        "vllm_rhel_ai->remote::vllm, sentence_transformers->inline::sentence-transformers, azure->remote::azure, "
-        "vertexai->remote::vertexai, watsonx->remote::watsonx.")
-    id: Optional[Env(Annotated[str, Field(pattern=ID_PATTERN)])] = Field(
+    # the kinds come from the provider-type table (one list for synthesis, the models and the editor),
+    # so the checker cannot read them as a Literal
+    type: Env[Literal[INFERENCE_KINDS]] = Field(  # type: ignore[valid-type]
+        ..., description=f"Provider kind. {describe_inference_kinds()}.")
+    id: Optional[Env[Annotated[str, Field(pattern=ID_PATTERN)]]] = Field(
         None, description="provider_id in run.yaml: lower-case letters, digits, `_` and `-`. Default: the type "
         "with `_` turned into `-`. Two entries of one type need distinct ids.")
     api_key_env: Optional[str] = Field(
@@ -454,7 +455,7 @@ class InferenceConfiguration(Strict):
     max_tool_calls: Optional[PosInt] = Field(30, description="Most tool calls per response; null for no limit.")
 
     @model_validator(mode="after")
-    def _model_and_provider_together(self):
+    def _model_and_provider_together(self) -> Self:
         if self.default_provider is not None and self.default_model is None:
             raise rule("default_model is required when default_provider is set", at=("default_model",),
                        code="missing-key", fix="Add default_model, or delete default_provider.")
@@ -484,14 +485,14 @@ class ConversationHistoryConfiguration(Strict):
     """Where conversation history is cached. `type` selects the backend, whose block must be present
     (and no other)."""
 
-    type: Optional[Env(Literal["noop", "memory", "sqlite", "postgres"])] = Field(
+    type: Optional[Env[Literal["noop", "memory", "sqlite", "postgres"]]] = Field(
         None, description="Cache backend; memory, sqlite and postgres need the block of the same name.")
     memory: Optional[InMemoryCacheConfig] = Field(None, description="Settings when type is memory.")
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Settings when type is sqlite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Settings when type is postgres.")
 
     @model_validator(mode="after")
-    def _type_matches_block(self):
+    def _type_matches_block(self) -> Self:
         present = [b for b in _CACHE_BLOCKS if getattr(self, b) is not None]
         if self.type is None:
             if present:
@@ -542,7 +543,7 @@ class PgvectorVectorStoreProviderConfig(Strict):
 
 
 class _VectorStoreProviderBase(Strict):
-    id: Env(Annotated[str, Field(min_length=1, pattern=ID_PATTERN)]) = Field(
+    id: Env[Annotated[str, Field(min_length=1, pattern=ID_PATTERN)]] = Field(
         ..., description="vector_io provider_id in run.yaml: lower-case letters, digits, `_`, `-`; "
         "must not start with `byok_`.")
     embedding_model: str = Field(..., min_length=1, description="Embedding model for stores created here.")
@@ -583,7 +584,7 @@ class VectorStoreConfiguration(Strict):
     providers: list[VectorStoreProvider] = Field(default_factory=list, description="Vector-store providers.")
 
     @model_validator(mode="after")
-    def _default_matches(self):
+    def _default_matches(self) -> Self:
         if not self.providers:
             if self.default_provider is not None:
                 raise rule("default_provider must not be set while providers is empty", at=("default_provider",),
@@ -608,15 +609,16 @@ class RagStore(Strict):
     """A bring-your-own-knowledge store registered with Llama Stack."""
 
     rag_id: str = Field(..., min_length=1, description="Unique id; also used in retrieval sources.")
-    backend: Env(Literal["faiss", "pgvector"]) = Field("faiss", description="Vector database kind.")
+    backend: Env[Literal[VECTOR_KINDS]] = Field(  # type: ignore[valid-type]  # the provider-type table's kinds
+        "faiss", description="Vector database kind.")
     embedding_model: str = Field("sentence-transformers/all-mpnet-base-v2", min_length=1,
                                  description="Embedding model of the store.")
     embedding_dimension: PosInt = Field(768, description="Dimension of the embedding vectors.")
     vector_db_id: str = Field(..., min_length=1, description="Vector store id inside Llama Stack.")
     db_path: Optional[str] = Field(None, description="Path of the store's database; required for faiss.")
-    score_multiplier: Env(Annotated[float, Gt(0)]) = Field(
+    score_multiplier: Env[Annotated[float, Gt(0)]] = Field(
         1.0, description="Weight of this store's scores when several sources are queried (>0).")
-    relevance_cutoff_score: Env(Annotated[float, Gt(0)]) = Field(
+    relevance_cutoff_score: Env[Annotated[float, Gt(0)]] = Field(
         0.3, description="Results scoring below this are dropped (>0).")
     host: Optional[str] = Field(None, description="pgvector host (default ${env.POSTGRES_HOST}).")
     port: Union[str, int, None] = Field(None, description="pgvector port (default ${env.POSTGRES_PORT}).")
@@ -625,7 +627,7 @@ class RagStore(Strict):
     password: Optional[Secret] = Field(None, description="pgvector password (default ${env.POSTGRES_PASSWORD}).")
 
     @model_validator(mode="after")
-    def _faiss_needs_path(self):
+    def _faiss_needs_path(self) -> Self:
         if self.backend == "faiss" and not self.db_path:
             raise rule("db_path is required when backend is faiss", at=("db_path",), code="missing-key",
                        fix="Add db_path: <path of the store>.")
@@ -663,8 +665,8 @@ class ByokConfiguration(Strict):
     stores: list[RagStore] = Field(default_factory=list, description="The stores; rag_id values must be unique.")
 
     @model_validator(mode="after")
-    def _unique_rag_ids(self):
-        seen: set = set()
+    def _unique_rag_ids(self) -> Self:
+        seen: set[str] = set()
         for i, store in enumerate(self.stores):
             if store.rag_id in seen:
                 raise rule("rag_id values must be unique", at=("stores", i, "rag_id"),
@@ -679,7 +681,7 @@ class OkpConfiguration(Strict):
     rhokp_url: Optional[HttpUrl] = Field(None, description="Base URL of the OKP server, e.g. ${env.RH_SERVER_OKP}.")
     offline: Bool = Field(True, description="Link chunks by parent_id (true) or reference_url (false).")
     chunk_filter_query: Optional[str] = Field(None, description="Solr filter added to every OKP query.")
-    search_mode: Optional[Env(Literal["semantic", "hybrid", "keyword"])] = Field(
+    search_mode: Optional[Env[Literal["semantic", "hybrid", "keyword"]]] = Field(
         None, description="Solr search mode (unset: hybrid).")
     max_chunks: PosInt = Field(5, description="Most chunks fetched from OKP.")
 
@@ -693,7 +695,7 @@ class RagConfiguration(Strict):
                                               description="Inline and tool retrieval.")
 
     @model_validator(mode="after")
-    def _known_sources(self):
+    def _known_sources(self) -> Self:
         known = {s.rag_id for s in self.byok.stores} | {"okp"}
         for strategy in ("inline", "tool"):
             for i, source in enumerate(getattr(self.retrieval, strategy).sources):
@@ -714,7 +716,7 @@ class A2AStateConfiguration(Strict):
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Keep A2A state in PostgreSQL.")
 
     @model_validator(mode="after")
-    def _one_backend(self):
+    def _one_backend(self) -> Self:
         _at_most_one(self, ("sqlite", "postgres"), "A2A state backend")
         return self
 
@@ -722,7 +724,7 @@ class A2AStateConfiguration(Strict):
 class QuotaLimiterConfiguration(Strict):
     """One quota limiter."""
 
-    type: Env(Literal["user_limiter", "cluster_limiter"]) = Field(..., description="Per user, or for the cluster.")
+    type: Env[Literal["user_limiter", "cluster_limiter"]] = Field(..., description="Per user, or for the cluster.")
     name: str = Field(..., description="Name of the limiter.")
     initial_quota: NonNegInt = Field(..., description="Quota at the start of each period.")
     quota_increase: NonNegInt = Field(..., description="Amount added to the quota at each period.")
@@ -769,7 +771,7 @@ class SplunkConfiguration(Strict):
     verify_ssl: Bool = Field(True, description="Verify the HEC endpoint's certificate.")
 
     @model_validator(mode="after")
-    def _enabled_needs(self):
+    def _enabled_needs(self) -> Self:
         if self.enabled is True:
             for name in ("url", "token_path", "index"):
                 if not getattr(self, name):
@@ -793,11 +795,11 @@ class SkillsConfiguration(Strict):
 class SavedPromptsConfiguration(Strict):
     """Limits of users' saved prompts."""
 
-    max_prompts_per_user: Env(Annotated[int, Gt(0), Le(200)]) = Field(
+    max_prompts_per_user: Env[Annotated[int, Gt(0), Le(200)]] = Field(
         50, description="Prompts per user (at most 200).")
-    max_display_name_length: Env(Annotated[int, Gt(0), Le(255)]) = Field(
+    max_display_name_length: Env[Annotated[int, Gt(0), Le(255)]] = Field(
         255, description="Longest prompt title (at most 255).")
-    max_content_length: Env(Annotated[int, Gt(0), Le(30000)]) = Field(
+    max_content_length: Env[Annotated[int, Gt(0), Le(30000)]] = Field(
         10000, description="Longest prompt body (at most 30000).")
 
 
@@ -908,8 +910,8 @@ class LightspeedStackConfig(Strict):
 
     @field_validator("shields")
     @classmethod
-    def _unique_shield_names(cls, value: list) -> list:
-        seen: set = set()
+    def _unique_shield_names(cls, value: list[Any]) -> list[Any]:
+        seen: set[str] = set()
         for i, shield in enumerate(value):
             if shield.name in seen:
                 raise rule("shield names must be unique", at=(i, "name"), fix="Rename one of the shields.")
@@ -917,7 +919,7 @@ class LightspeedStackConfig(Strict):
         return value
 
 
-def _schema_extra(schema: dict) -> None:
+def _schema_extra(schema: dict[str, Any]) -> None:
     schema["anyOf"] = [{"required": ["llama_stack"]}, {"required": ["ogx"]}]
 
 

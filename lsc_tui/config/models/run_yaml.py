@@ -177,7 +177,7 @@ class ModelInput(Lenient):
     model_id: str = Field(..., description="Id clients use; entries whose id resolves empty are dropped.")
     provider_id: Optional[str] = Field(None, description="Inference provider serving it.")
     provider_model_id: Optional[str] = Field(None, description="The provider's own name for the model.")
-    model_type: Optional[Env(Literal["llm", "embedding", "rerank"])] = Field("llm", description="Kind of model.")
+    model_type: Optional[Env[Literal["llm", "embedding", "rerank"]]] = Field("llm", description="Kind of model.")
     metadata: dict[str, Any] = Field(default_factory=dict, description="Embedding models need embedding_dimension.")
 
 
@@ -285,13 +285,13 @@ class QuotaConfig(Lenient):
     kvstore: Optional[KvStoreRef] = Field(None, description="Where counters are kept.")
     anonymous_max_requests: PosInt = Field(100, description="Requests per period without authentication.")
     authenticated_max_requests: PosInt = Field(1000, description="Requests per period per user.")
-    period: Env(Literal["day"]) = Field("day", description="Quota period.")
+    period: Env[Literal["day"]] = Field("day", description="Quota period.")
 
 
 class AuthProviderConfig(Lenient):
     """The authentication provider; `type` selects it (an empty ${env.X:+type} turns auth off)."""
 
-    type: Env(Literal["oauth2_token", "github_token", "custom", "kubernetes", "upstream_header"]) = Field(
+    type: Env[Literal["oauth2_token", "github_token", "custom", "kubernetes", "upstream_header"]] = Field(
         ..., description="Provider kind.")
     audience: Optional[str] = Field(None, description="oauth2_token: expected audience.")
     issuer: Optional[str] = Field(None, description="oauth2_token: expected issuer.")
@@ -319,7 +319,7 @@ class AuthConfig(Lenient):
 class ServerConfig(Lenient):
     """The Llama Stack HTTP server."""
 
-    port: Env(Annotated[int, Ge(1024), Le(65535)]) = Field(8321, description="Listening port (1024-65535).")
+    port: Env[Annotated[int, Ge(1024), Le(65535)]] = Field(8321, description="Listening port (1024-65535).")
     host: Optional[str] = Field(None, description="Listening address (unset: all interfaces).")
     workers: PosInt = Field(1, description="Worker processes.")
     tls_certfile: Optional[str] = Field(None, description="TLS certificate path.")
@@ -380,7 +380,7 @@ class ChunkRetrievalParams(Lenient):
     default_reranker_strategy: Optional[str] = Field(None, description="e.g. rrf.")
     rrf_impact_factor: Optional[Float] = Field(None, description="RRF constant.")
     weighted_search_alpha: Optional[Float] = Field(None, description="Vector vs keyword weight.")
-    default_search_mode: Optional[Env(Literal["vector", "keyword", "hybrid"])] = Field(
+    default_search_mode: Optional[Env[Literal["vector", "keyword", "hybrid"]]] = Field(
         None, description="Search mode (OGX).")
 
 
@@ -405,8 +405,8 @@ class RewriteQueryParams(Lenient):
 
     model: Optional[ModelRef] = Field(None, description="Model that rewrites.")
     prompt: Optional[str] = Field(None, description="Must contain {query}.")
-    max_tokens: Optional[Env(Annotated[int, Ge(1), Le(4096)])] = Field(None, description="1-4096.")
-    temperature: Optional[Env(Annotated[float, Ge(0), Le(2)])] = Field(None, description="0-2.")
+    max_tokens: Optional[Env[Annotated[int, Ge(1), Le(4096)]]] = Field(None, description="1-4096.")
+    temperature: Optional[Env[Annotated[float, Ge(0), Le(2)]]] = Field(None, description="0-2.")
 
 
 class VectorStoresConfig(Lenient):
@@ -436,7 +436,7 @@ class ConnectorInput(Lenient):
 
     connector_id: str = Field(..., description="Connector id.")
     url: str = Field(..., description="Connector URL.")
-    connector_type: Optional[Env(Literal["mcp"])] = Field("mcp", description="Kind of connector.")
+    connector_type: Optional[Env[Literal["mcp"]]] = Field("mcp", description="Kind of connector.")
     server_label: Optional[str] = Field(None, description="Label.")
 
 
@@ -532,7 +532,7 @@ _LEGACY_TOP = {
 }
 
 
-def cross_checks(data: dict) -> list[ModelIssue]:
+def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
     """Rules across sections; warnings where Llama Stack would carry on regardless."""
     out: list[ModelIssue] = []
     for key, target in _LEGACY_TOP.items():
@@ -581,23 +581,24 @@ def cross_checks(data: dict) -> list[ModelIssue]:
                     seen[pid] = i
     storage = data.get("storage")
     if isinstance(storage, dict):
-        backends = storage.get("backends") if isinstance(storage.get("backends"), dict) else {}
-        stores = storage.get("stores") if isinstance(storage.get("stores"), dict) else {}
-        for name, ref in stores.items():
+        backends = storage.get("backends")
+        backends = backends if isinstance(backends, dict) else {}
+        stores = storage.get("stores")
+        for name, ref in (stores if isinstance(stores, dict) else {}).items():
             if not isinstance(ref, dict) or name not in _STORE_FAMILY:
                 continue
             backend = ref.get("backend")
             if not isinstance(backend, str) or has_env_ref(backend):
                 continue
             family = _STORE_FAMILY[name]
-            target = backends.get(backend)
-            if target is None:
+            defined = backends.get(backend)
+            if defined is None:
                 out.append(ModelIssue(("storage", "stores", name, "backend"), "error", "unknown-backend",
                                       f"`storage.stores.{name}.backend` names a backend that storage.backends does "
                                       f"not define (defined: {', '.join(map(str, backends)) or 'none'})",
                                       "Use one of the names under storage.backends, or define it there."))
-            elif family and isinstance(target, dict) and isinstance(target.get("type"), str) \
-                    and not target["type"].startswith(family):
+            elif family and isinstance(defined, dict) and isinstance(defined.get("type"), str) \
+                    and not defined["type"].startswith(family):
                 kind = "key-value (kv_*)" if family == "kv_" else "SQL (sql_*)"
                 out.append(ModelIssue(("storage", "stores", name, "backend"), "error", "wrong-backend-kind",
                                       f"`storage.stores.{name}` needs a {kind} backend",

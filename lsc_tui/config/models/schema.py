@@ -11,7 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from lsc_tui.config.models._types import ENV_REF_SCHEMA
+from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+from lsc_tui.config.models.run_yaml import RunConfig
+from lsc_tui.config.operator.models import SCHEMA_MODELS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 FILE_NAMES = {
@@ -30,16 +35,11 @@ SCHEMA_IDS = dict(FILE_NAMES)
 _ENV_REF = {"$ref": "#/$defs/EnvReference"}
 
 
-def _root_model(which: str):
+def _root_model(which: str) -> type[BaseModel]:
     if which == "lightspeed-stack":
-        from lsc_tui.config.models.lightspeed import LightspeedStackConfig
-
         return LightspeedStackConfig
     if which == "run-yaml":
-        from lsc_tui.config.models.run_yaml import RunConfig
-
         return RunConfig
-    from lsc_tui.config.operator.models import SCHEMA_MODELS
 
     if which in SCHEMA_MODELS:
         return SCHEMA_MODELS[which]
@@ -55,7 +55,7 @@ def _tidy(node: Any) -> Any:
         return dict(_ENV_REF)
     out = {k: _tidy(v) for k, v in node.items()}
     if "anyOf" in out:
-        flat: list = []
+        flat: list[Any] = []
         for alt in out["anyOf"]:
             parts = alt["anyOf"] if isinstance(alt, dict) and set(alt) == {"anyOf"} else [alt]
             for part in parts:
@@ -65,11 +65,10 @@ def _tidy(node: Any) -> Any:
     return out
 
 
-def build_schema(which: str) -> dict:
+def build_schema(which: str) -> dict[str, Any]:
     """The schema for ``lightspeed-stack`` or ``run-yaml`` as a dict."""
     model = _root_model(which)
-    schema = model.model_json_schema(mode="validation")
-    schema = _tidy(schema)
+    schema: dict[str, Any] = _tidy(model.model_json_schema(mode="validation"))
     schema.setdefault("$defs", {})["EnvReference"] = dict(ENV_REF_SCHEMA, title="EnvReference")
     schema["$schema"] = DRAFT
     schema["$id"] = SCHEMA_IDS[which]

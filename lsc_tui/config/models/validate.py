@@ -9,11 +9,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from lsc_tui.config.models.issues import (ModelIssue, env_default_issues, errors_to_issues, link_renames,
-                                         unknown_key_issue, walk_unknown_keys)
+from lsc_tui.config.models import run_yaml
 from lsc_tui.config.models._types import has_env_ref
+from lsc_tui.config.models.issues import (
+    ModelIssue,
+    env_default_issues,
+    errors_to_issues,
+    link_renames,
+    unknown_key_issue,
+    walk_unknown_keys,
+)
+from lsc_tui.config.models.lightspeed import LightspeedStackConfig
 
 _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
@@ -28,7 +36,7 @@ LIGHTSPEED_MOVED = {
 }
 
 
-def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
+def _model_issue_list(model: type[BaseModel], data: Any, severity: str) -> list[ModelIssue]:
     try:
         model.model_validate(data)
     except ValidationError as exc:
@@ -36,7 +44,8 @@ def _model_issue_list(model, data: Any, severity: str) -> list[ModelIssue]:
     return []
 
 
-def _fix_moved(issues: list[ModelIssue], root, data, moved: dict) -> list[ModelIssue]:
+def _fix_moved(issues: list[ModelIssue], root: type[BaseModel], data: Any,
+               moved: dict[tuple[str, str], tuple[str, str]]) -> list[ModelIssue]:
     out = []
     for issue in issues:
         if issue.code == "unknown-key" and len(issue.path) == 1 and ("", issue.path[0]) in moved:
@@ -60,8 +69,6 @@ _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseli
 
 
 def validate_lightspeed(data: Any) -> list[ModelIssue]:
-    from lsc_tui.config.models.lightspeed import LightspeedStackConfig
-
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
     issues = [i for i in _model_issue_list(LightspeedStackConfig, data, "error")
@@ -72,7 +79,7 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
     return issues
 
 
-def _get(data: Any, *path) -> Any:
+def _get(data: Any, *path: str) -> Any:
     for key in path:
         if not isinstance(data, dict):
             return None
@@ -80,7 +87,7 @@ def _get(data: Any, *path) -> Any:
     return data
 
 
-def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
+def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
     out: list[ModelIssue] = []
     module = _get(data, "authentication", "module") or "noop"
     subject = _get(data, "rlsapi_v1", "quota_subject")
@@ -96,8 +103,9 @@ def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
         for i, p in enumerate(providers):
             if not isinstance(p, dict):
                 continue
+            ptype = p.get("type")
             pid = p.get("id") if p.get("id") is not None else (
-                p.get("type").replace("_", "-") if isinstance(p.get("type"), str) else None)
+                ptype.replace("_", "-") if isinstance(ptype, str) else None)
             if isinstance(pid, str):
                 pid = pid.strip()
                 if pid in seen:
@@ -145,8 +153,6 @@ def _lightspeed_cross_checks(data: dict) -> list[ModelIssue]:
 
 
 def validate_run_yaml(data: Any) -> list[ModelIssue]:
-    from lsc_tui.config.models import run_yaml
-
     if not isinstance(data, dict):
         return _not_mapping("run.yaml")
     root = run_yaml.RunConfig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,7 +16,8 @@ def _data_dir() -> Path:
 
 def distribution_images() -> dict[str, str]:
     """Distribution name -> image, from the operator's distributions.json."""
-    return json.loads(_data_dir().joinpath("distributions.json").read_text(encoding="utf-8"))
+    images = json.loads(_data_dir().joinpath("distributions.json").read_text(encoding="utf-8"))
+    return {str(k): str(v) for k, v in images.items()}
 
 
 def embedded_names() -> list[str]:
@@ -30,8 +32,9 @@ def base_config_text(name: str) -> str | None:
     return f.read_text(encoding="utf-8")
 
 
-def base_config(name: str) -> dict | None:
+def base_config(name: str) -> dict[str, Any] | None:
     text = base_config_text(name)
     if text is None:
         return None
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data if isinstance(data, dict) else None

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsc_tui.config.envref import find_refs
-from lsc_tui.config.findings import Finding, Severity, path_text
+from lsc_tui.config.envref import ENV_REF, find_refs
+from lsc_tui.config.findings import Finding, Severity, has_errors, path_text
 from lsc_tui.config.masking import is_secret_key
-from lsc_tui.config.operator import distributions as dists
-from lsc_tui.config.operator import models
+from lsc_tui.config.operator import distributions as dists, expand as ex, models
 from lsc_tui.config.yaml.save import dump
-from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES
+from lsc_tui.config.preview import synthesize
+from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES, detect_value, reveal, scan_workspace
 
 DEFAULT_DISTRIBUTION = "starter"
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -45,7 +45,7 @@ class Export:
     env: list[dict]
     findings: list[Finding] = field(default_factory=list)
     refs: dict[str, EnvRefInfo] = field(default_factory=dict)
-    data: dict | None = None  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
+    data: dict = field(default_factory=dict)  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
     moved: list[str] = field(default_factory=list)  # env names whose secret default went to the Secret
 
     def documents(self, with_secret: bool = False) -> list[dict]:
@@ -96,8 +96,6 @@ def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> lis
 def scanned_secrets(data, _path: tuple = (), _key=None, _out: list | None = None) -> list[tuple]:
     """``(path, hit, value)`` of every secret the scanner flags in a run.yaml's data, each
     scalar read under its key (:func:`lsc_tui.config.secrets.detector.detect_value`)."""
-    from lsc_tui.config.secrets.detector import detect_value
-
     out = [] if _out is None else _out
     if isinstance(data, dict):
         for k, v in data.items():
@@ -118,8 +116,6 @@ def _without_defaults(data, names: set[str]):
     if isinstance(data, list):
         return [_without_defaults(v, names) for v in data]
     if isinstance(data, str) and "${" in data:
-        from lsc_tui.config.envref import ENV_REF
-
         return ENV_REF.sub(lambda m: f"${{env.{m.group(1)}}}" if m.group(1) in names and m.group(2) == "="
                            else m.group(0), data)
     return data
@@ -336,7 +332,6 @@ def _deployment_notes(run_data: dict, source: str) -> list[Finding]:
 def round_trip(exported: Export, run_data: dict) -> tuple[dict | None, list[str], list[Finding]]:
     """Expand the exported CR (with its ConfigMap) as the operator would; return the config
     and the list of differences from ``run_data`` (paths, as text)."""
-    from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.yaml.streams import parse_all
 
     docs = parse_all(dump(exported.configmap, block_strings=True) + "---\n" + dump(exported.cr), "<export>")
@@ -404,7 +399,6 @@ def workspace_run_data(ws):
             return (doc.display, *doc.position(path))
 
         return doc.data, doc.display, list(ws.findings), ws.config_dir, locate_doc
-    from lsc_tui.config.preview import synthesize
 
     result, findings = synthesize(ws)
     if result is None:
@@ -427,8 +421,6 @@ def workspace_run_data(ws):
 def allowed_values(ws) -> set[str]:
     """The values of a workspace's secret findings the operator allowed (inline comment or
     allowlist): export lets them into the ConfigMap."""
-    from lsc_tui.config.secrets.detector import reveal, scan_workspace
-
     return {reveal(f) for f in scan_workspace(ws).allowed}
 
 
@@ -447,8 +439,6 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
                           write_secret: bool = False) -> ExportPlan:
     """The manifests for a loaded workspace, as `lsc-tui export k8s -o DIR` writes them.
     Raises ExportInputError (with located findings) when nothing may be written."""
-    from lsc_tui.config.findings import has_errors
-
     data, display, findings, directory, locate = workspace_run_data(ws)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:

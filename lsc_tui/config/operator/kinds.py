@@ -92,8 +92,9 @@ def _relocate(findings: list[Finding], doc) -> list[Finding]:
 
 def validate(kind: str, doc) -> list[Finding]:
     """The findings of the operator's own checks (schema, CEL rules, webhook) for one file."""
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import distributions as dists
-    from lsc_tui.config.operator import merge, models, validate_cr
+    from lsc_tui.config.operator import merge, models, validate_cr  # deferred: as the line above
 
     try:
         docs = loc_docs(doc)
@@ -195,7 +196,6 @@ class Generated:
 def generate(ws) -> tuple[Generated | None, list[Finding]]:
     """The generated config of an operator workspace and the findings met on the way (those
     the workspace already reports are left out)."""
-
     doc = ws.source
     try:
         if ws.kind == KIND_LLSD:
@@ -212,6 +212,7 @@ def generate(ws) -> tuple[Generated | None, list[Finding]]:
 
 
 def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.yaml.save import dump
     from lsc_tui.config.yaml.streams import parse_all
@@ -247,6 +248,7 @@ def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
 
 
 def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
+    # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import merge, models
     from lsc_tui.config.yaml.save import dump
     from lsc_tui.config.yaml.streams import load_one, parse_all

@@ -82,7 +82,7 @@ class PackageMetadata(BaseModel):
 
     @field_validator("maintainer")
     @classmethod
-    def _email(cls, v):
+    def _email(cls, v: str | None) -> str | None:
         if v is not None and not EMAIL_RE.match(v):
             raise ValueError(f"maintainer {v!r} is not an email address")
         return v
@@ -149,7 +149,7 @@ class ExternalProviders(_Strict):
 
     @field_validator("providers")
     @classmethod
-    def _apis(cls, v: dict) -> dict:
+    def _apis(cls, v: dict[str, Any]) -> dict[str, Any]:
         for api in v:
             if api not in PACKAGE_APIS:
                 raise ValueError(f"unknown API {api!r}; expected one of: {', '.join(PACKAGE_APIS)}")
@@ -345,7 +345,7 @@ class LlamaStackDistributionV1(BaseModel):
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def secret_ref(value) -> tuple[dict | None, bool]:
+def secret_ref(value: object) -> tuple[dict[str, Any] | None, bool]:
     """``(ref, flat)`` for a SecretKeyRef given nested or flat; ``(None, False)`` if absent."""
     if not isinstance(value, dict):
         return None, False
@@ -357,7 +357,7 @@ def secret_ref(value) -> tuple[dict | None, bool]:
     return None, False
 
 
-def issues(exc: ValidationError, prefix: tuple = ()) -> list[tuple[tuple, str, str]]:
+def issues(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], str, str]]:
     """``(path, message, kind)`` for each pydantic error, in Kubernetes wording."""
     out = []
     for err in exc.errors(include_url=False):
@@ -392,7 +392,7 @@ def issues(exc: ValidationError, prefix: tuple = ()) -> list[tuple[tuple, str, s
     return out
 
 
-def _dotted(loc) -> str:
+def _dotted(loc: tuple[str | int, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -402,7 +402,7 @@ def _dotted(loc) -> str:
     return out
 
 
-def _json_type(value) -> str:
+def _json_type(value: object) -> str:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):
@@ -416,20 +416,20 @@ def _json_type(value) -> str:
     return "null"
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return _json_type(value)
 
 
-SCHEMA_MODELS = {
+SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     "provider-package": ProviderPackage,
     "extra-providers": ExternalProviders,
     "llamastackdistribution-v1alpha2": LlamaStackDistributionV2,
 }
 
 
-def json_schema(kind: str) -> dict:
+def json_schema(kind: str) -> dict[str, Any]:
     """JSON Schema of one operator format (for `lsc-tui schema` and editors)."""
     model = SCHEMA_MODELS[kind]
     schema = model.model_json_schema()

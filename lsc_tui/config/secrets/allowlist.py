@@ -37,7 +37,7 @@ def find_project_config(start: Path) -> Path | None:
     return None
 
 
-def parse_allowlist(data) -> set[str]:
+def parse_allowlist(data: object) -> set[str]:
     out: set[str] = set()
     section = data.get("secrets") if isinstance(data, dict) else None
     items = section.get("allow") if isinstance(section, dict) else None

@@ -9,17 +9,19 @@ or an exception: the value is held by :class:`SecretValue` and handed out by ``r
 
 from __future__ import annotations
 
-import weakref
-
 import hashlib
 import re
+import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Iterable, Iterator
+
+import yaml
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text
-from lsc_tui.config.secrets import rules as R
+from lsc_tui.config.secrets import names, rules as R
+from lsc_tui.config.secrets.allowlist import load_allowlist
 from lsc_tui.config.secrets.names import _SCHEME_NAMES
 
 ALLOW_MARK = "lsc-tui: allow-secret"
@@ -367,8 +369,6 @@ def _walk(doc):
 def _walk_parser(ynodes: list):
     """``_walk`` over the parser's nodes (a document whose located tree is not built): the
     same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
-    import yaml
-
     from lsc_tui.config.yaml.nodes import parser_key
 
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
@@ -547,8 +547,6 @@ def _derived_candidates(source: list[tuple], derived) -> list[tuple]:
 
 
 def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
-    from lsc_tui.config.secrets import names
-
     text = doc.text
     out: list[SecretFinding] = []
     seen: dict[tuple, int] = {}
@@ -588,7 +586,6 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
 def _number(node) -> SecretValue | None:
     if node.style is not None or node.tag not in (_INT, _FLOAT):
         return None
-    import yaml
 
     try:
         got = yaml.safe_load(node.value)
@@ -655,8 +652,6 @@ def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
 
 def scan_documents(documents: Iterable, *, allow: frozenset | set = frozenset(),
                    allow_source: Path | None = None) -> ScanResult:
-    from lsc_tui.config.secrets import names
-
     docs = list(documents)
     found: list[SecretFinding] = []
     allow = frozenset(allow)
@@ -670,8 +665,6 @@ def scan_documents(documents: Iterable, *, allow: frozenset | set = frozenset(),
 
 def scan_workspace(ws, *, allow: Iterable[str] | None = None) -> ScanResult:
     """Scan every file of a workspace: the config (native_override included), run.yaml, profile."""
-    from lsc_tui.config.secrets.allowlist import load_allowlist
-
     source = None
     if allow is None:
         allow, source = load_allowlist(Path(ws.root_path).parent)

@@ -73,7 +73,7 @@ def parse(text: str) -> list[EnvEntry]:
         while not closed and i + 1 < len(lines):  # a quoted value spanning lines
             i += 1
             raw += lines[i]
-            value, closed = _unquote(_LINE.match(raw).group("rest"))
+            value, closed = _unquote(raw[m.start("rest"):])  # the same line, continued
         entries.append(EnvEntry(m.group("name"), value, raw))
         i += 1
     return entries
@@ -81,7 +81,7 @@ def parse(text: str) -> list[EnvEntry]:
 
 def values(text: str) -> dict[str, str]:
     """name -> value; the last assignment wins, as in every loader."""
-    return {e.name: e.value for e in parse(text) if e.name is not None}
+    return {e.name: e.value for e in parse(text) if e.name is not None and e.value is not None}
 
 
 def read(path: Path) -> dict[str, str]:

@@ -22,12 +22,11 @@ import yaml
 from lsc_tui.config import masking
 from lsc_tui.config.envref import make_ref
 from lsc_tui.config.findings import path_text
-from lsc_tui.config.secrets import envfile, k8s
-from lsc_tui.config.secrets import names as N
+from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
-from lsc_tui.config.yaml.files import stamp_of
+from lsc_tui.config.yaml.files import FileStamp, stamp_of
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 try:
@@ -62,7 +61,7 @@ class FileWrite:
     display: str
     role: str  # config | env | secret-file | k8s
     text: str = field(repr=False)
-    expected: object = field(default=False, repr=False)  # FileStamp, None (must not exist) or False
+    expected: FileStamp | bool | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
     mode: int | None = None
     created: bool = False
     summary: str = ""

@@ -11,6 +11,9 @@ from typing import Any, Optional
 import yaml
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.synthesis.provenance import KeyPath
+from lsc_tui.config.yaml.document import Document, data_of, read_text
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 BUILTIN_DEFAULT = "builtin:default"
 BASELINES = ("default", "empty", "byo-llm")
@@ -37,9 +40,10 @@ def _fresh(data: Any) -> Any:
     return data
 
 
-def default_baseline() -> dict:
+def default_baseline() -> dict[str, Any]:
     """LCORE's built-in ``baseline: default`` (lsc_tui/data/default_run.yaml), a fresh copy."""
-    return _fresh(_default_data())
+    data: dict[str, Any] = _fresh(_default_data())
+    return data
 
 
 def default_baseline_text() -> str:
@@ -47,13 +51,11 @@ def default_baseline_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _default_document():
-    from lsc_tui.config.yaml.document import Document
-
+def _default_document() -> Document:
     return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
 
 
-def builtin_position(path: tuple) -> tuple[int, int]:
+def builtin_position(path: KeyPath) -> tuple[int, int]:
     """Line and column of ``path`` in the packaged default baseline (for provenance)."""
     try:
         return _default_document().position(tuple(path))
@@ -61,19 +63,19 @@ def builtin_position(path: tuple) -> tuple[int, int]:
         return (0, 0)
 
 
-def llama_stack_block(config: dict) -> tuple[str, Any]:
+def llama_stack_block(config: Any) -> tuple[str, Any]:
     """``(key, block)``: ``ogx`` wins over ``llama_stack`` when both are present."""
     if isinstance(config, dict) and "ogx" in config:
         return "ogx", config.get("ogx")
     return "llama_stack", (config or {}).get("llama_stack") if isinstance(config, dict) else None
 
 
-def unified_block(config: dict) -> tuple[str, Any]:
+def unified_block(config: Any) -> tuple[str, Any]:
     key, block = llama_stack_block(config)
     return key, (block.get("config") if isinstance(block, dict) else None)
 
 
-def resolve_profile_path(profile: str, config_dir: Optional[os.PathLike | str]) -> Path:
+def resolve_profile_path(profile: str, config_dir: Optional[os.PathLike[str] | str]) -> Path:
     """LCORE's rule: absolute as-is; relative to the config file's directory (else CWD).
 
     The path is used raw: env references in it are not expanded.
@@ -84,16 +86,14 @@ def resolve_profile_path(profile: str, config_dir: Optional[os.PathLike | str]) 
     return path
 
 
-def load_profile(config: dict, config_dir: Optional[os.PathLike | str]) -> tuple[Optional[dict], Optional[str], list]:
-    """Load the profile a config names, as LCORE does. ``(data, path, findings)``."""
+def load_profile(config: Any, config_dir: Optional[os.PathLike[str] | str]) -> tuple[Any, Optional[str], list[Finding]]:
+    """Load the profile a config names, as LCORE does. ``(data, path, findings)``: the data is
+    None when there is no profile or it cannot be read, else what the file holds ({} if empty)."""
     key, unified = unified_block(config)
     if not isinstance(unified, dict) or not unified.get("profile"):
         return None, None, []
     path = resolve_profile_path(str(unified["profile"]), config_dir)
     where = (key, "config", "profile")
-    from lsc_tui.config.yaml.document import data_of, read_text
-    from lsc_tui.config.yaml.lint import YamlLoadError
-
     try:
         text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
     except YamlLoadError as exc:

@@ -8,13 +8,23 @@ import os
 import re
 from pathlib import Path
 from typing import Any, Optional
+from collections.abc import Callable
 
 import yaml
 
-from lsc_tui.config.synthesis.provenance import Origin, Provenance
+from lsc_tui.config.memo import IdentityMemo
+from lsc_tui.config.yaml.files import Written
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
+from lsc_tui.config.yaml.save import atomic_write
 
 DEFAULT_OUTPUT = Path(".generated") / "run.yaml"
 WIDTH = 80  # PyYAML's default best_width
+
+# (container, indent, first-line prefix, out, seen, key chain, order): _fast_map or _fast_seq
+_FastWalk = Callable[[Any, str, Optional[str], list[str], set[int], list[Any], Optional[list[int]]], None]
+# the same with per-line origins: _origin_map or _origin_seq
+_OriginWalk = Callable[[Any, str, Optional[str], list[str], list[Origin], set[int], list[Any], Provenance, Origin,
+                        Optional[list[int]], Optional[set[int]]], None]
 
 
 class LcoreDumper(yaml.Dumper):  # pylint: disable=too-many-ancestors
@@ -32,7 +42,7 @@ class _Fallback(Exception):
     pass
 
 
-_SCALARS: dict = {}
+_SCALARS: dict[tuple[type, Any], Optional[str]] = {}
 
 
 def _scalar(value: Any) -> Optional[str]:
@@ -44,7 +54,7 @@ def _scalar(value: Any) -> Optional[str]:
     except TypeError:  # unhashable: not a scalar we know
         raise _Fallback() from None
     if hit is not _SCALARS:
-        return hit
+        return hit  # type: ignore[return-value]  # the default is the table itself: a miss
     text = _str_text(value) if value.__class__ is str else None
     if text is None:
         text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
@@ -89,7 +99,7 @@ def _str_text(value: str) -> Optional[str]:
     return value if plain else "'" + value.replace("'", "''") + "'"
 
 
-_KEYS: dict = {}
+_KEYS: dict[tuple[type, Any], str] = {}
 _BREAKS = re.compile("[\r\n\x85\u2028\u2029]")
 
 
@@ -111,10 +121,10 @@ def _key(key: Any) -> str:
     return text
 
 
-_CHAIN: dict = {}
+_CHAIN: dict[tuple[type, Any, tuple[Any, ...]], list[str]] = {}
 
 
-def _folded(value: Any, chain: tuple) -> list[str]:
+def _folded(value: Any, chain: tuple[Any, ...]) -> list[str]:
     """Lines PyYAML writes for a scalar it may fold, placed exactly where it sits.
 
     ``chain`` describes the position: ("k", key) for a mapping value, ("i",) for a sequence
@@ -139,7 +149,10 @@ def _folded(value: Any, chain: tuple) -> list[str]:
     # the lines before the scalar are the same in both documents
     lines, _ = emit_lines(probe, track=False, _chain_ok=False)
     prefix = "".join(lines)
-    cut = prefix.index(_scalar(marker))
+    marker_text = _scalar(marker)
+    if marker_text is None:
+        raise _Fallback()
+    cut = prefix.index(marker_text)
     head = prefix[:cut]
     if not full.startswith(head):
         raise _Fallback()
@@ -151,11 +164,12 @@ def _folded(value: Any, chain: tuple) -> list[str]:
     return out
 
 
-def emit_lines(data: Any, *, track: bool = False, _chain_ok: bool = True):
+def emit_lines(data: Any, *, track: bool = False,
+               _chain_ok: bool = True) -> tuple[list[str], Optional[list[KeyPath]]]:
     """``(lines, paths)``: the dumped lines (each ending in a newline) and, when ``track``,
     the key path each line belongs to. Raises _Fallback when PyYAML must do it."""
     lines: list[str] = []
-    paths: Optional[list] = [] if track else None
+    paths: Optional[list[KeyPath]] = [] if track else None
     seen: set[int] = set()
     if isinstance(data, dict) and not data:
         return ["{}\n"], ([()] if track else None)
@@ -165,14 +179,15 @@ def emit_lines(data: Any, *, track: bool = False, _chain_ok: bool = True):
     return lines, paths
 
 
-def _sorted_keys(mapping: dict) -> list:
+def _sorted_keys(mapping: dict[Any, Any]) -> list[Any]:
     try:
         return sorted(mapping)
     except TypeError:
         return list(mapping)
 
 
-def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, chain_ok) -> None:
+def _value(value: Any, prefix: str, indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
+           seen: set[int], chain: tuple[Any, ...], chain_ok: bool) -> None:
     """Write ``value`` after ``prefix`` (``"key:"`` or ``"- "``-style text on the same line)."""
     if isinstance(value, (dict, list)):
         if id(value) in seen:
@@ -185,7 +200,7 @@ def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, cha
             if paths is not None:
                 paths.append(path)
             return
-        walk = _map if is_map else _seq
+        walk: Callable[..., None] = _map if is_map else _seq
         if prefix.endswith(":"):
             lines.append(prefix + "\n")
             if paths is not None:
@@ -210,7 +225,8 @@ def _value(value, prefix: str, indent: str, lines, paths, path, seen, chain, cha
         paths.extend([path] * len(body))
 
 
-def _map(mapping: dict, indent: str, lines, paths, path, seen, chain, chain_ok, first_prefix=None):
+def _map(mapping: dict[Any, Any], indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
+         seen: set[int], chain: tuple[Any, ...], chain_ok: bool, first_prefix: Optional[str] = None) -> None:
     for n, key in enumerate(_sorted_keys(mapping)):
         ktext = _key(key)
         if n == 0 and first_prefix is not None:
@@ -223,7 +239,8 @@ def _map(mapping: dict, indent: str, lines, paths, path, seen, chain, chain_ok, 
                chain + (("k", key),), chain_ok)
 
 
-def _seq(items: list, indent: str, lines, paths, path, seen, chain, chain_ok, first_prefix=None):
+def _seq(items: list[Any], indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
+         seen: set[int], chain: tuple[Any, ...], chain_ok: bool, first_prefix: Optional[str] = None) -> None:
     for n, item in enumerate(items):
         if n == 0 and first_prefix is not None:
             prefix = first_prefix + "- "
@@ -234,8 +251,8 @@ def _seq(items: list, indent: str, lines, paths, path, seen, chain, chain_ok, fi
                chain + (("i",),), chain_ok)
 
 
-_STR_SCALARS: dict = {}
-_STR_KEYS: dict = {}
+_STR_SCALARS: dict[str, str] = {}
+_STR_KEYS: dict[str, str] = {}
 
 
 def _fast_scalar(value: Any) -> Optional[str]:
@@ -256,63 +273,42 @@ def _unfoldable(text: str) -> bool:
     return " " not in text and not text.startswith('"')
 
 
-class _DumpMemo:
-    """The lines of each sub-tree of the last dump, by the identity of its container.
+MIN_LINES = 6  # smaller sub-trees are cheaper to emit than to remember
 
-    The editor dumps the synthesized run.yaml after every keystroke; the synthesis is built
-    copy-on-write from the documents' data, and an edit copies only the containers along its
-    path, so nearly every sub-tree is the same object as in the previous dump. Its lines
-    depend only on the container's content, its indentation, the prefix of its first line and
-    the chain of keys above it (all checked on a hit), provided containers are not changed in
-    place once built (neither documents' data nor a finished synthesis ever is). An entry
-    holds its container (so its id cannot be reused) and the ids of the containers below it,
-    so that the check for a container reached twice (aliases: PyYAML's dump instead) stays
-    exact. Entries the last dump did not use are dropped.
-    """
+# The lines of each sub-tree of the last dump, by the identity of its container.
+#
+# The editor dumps the synthesized run.yaml after every keystroke; the synthesis is built
+# copy-on-write from the documents' data, and an edit copies only the containers along its
+# path, so nearly every sub-tree is the same object as in the previous dump. Its lines depend
+# only on the container's content, its indentation, the prefix of its first line and the chain
+# of keys above it (all checked on a hit), provided containers are not changed in place once
+# built (neither documents' data nor a finished synthesis ever is). An entry holds the ids of
+# the containers below it, so that the check for a container reached twice (aliases: PyYAML's
+# dump instead) stays exact. A dump rotates the memo: entries it did not use are dropped.
+_DumpEntry = tuple[str, Optional[str], tuple[Any, ...], list[str], list[int]]
+_DUMP_MEMO: IdentityMemo[_DumpEntry] = IdentityMemo()
 
-    MIN_LINES = 6  # smaller sub-trees are cheaper to emit than to remember
-
-    def __init__(self) -> None:
-        self.prev: dict = {}
-        self.cur: dict = {}
-        self.last_root: Any = None
-
-    def pays(self, data: dict) -> bool:
-        """Whether ``data`` is a new root sharing a top-level container with the last dump's (an
-        edit's synthesis); other data (a first dump, another workspace, the same root again) is
-        dumped plainly and only noted."""
-        last, self.last_root = self.last_root, data
-        if last is None or data is last:
-            return False  # the same root again may have been changed in place: trust nothing
-        return any(v is last.get(k) for k, v in data.items() if v.__class__ is dict or v.__class__ is list)
-
-
-_DUMP_MEMO = _DumpMemo()
-
-
-
-def _emit(fn, value, indent: str, first: Optional[str], out: list, seen: set, stack: list, order: list) -> None:
+def _emit(fn: _FastWalk, value: Any, indent: str, first: Optional[str], out: list[str], seen: set[int],
+          stack: list[Any], order: list[int]) -> None:
     """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
     memo = _DUMP_MEMO
-    vid = id(value)
-    hit = memo.cur.get(vid) or memo.prev.get(vid)
-    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack):
-        inner = hit[5]
+    hit = memo.get(value)
+    if hit is not None and hit[0] == indent and hit[1] == first and hit[2] == tuple(stack):
+        inner = hit[4]
         if not seen.isdisjoint(inner):
             raise _Fallback()
         seen.update(inner)
         order.extend(inner)
-        out.extend(hit[4])
-        memo.cur[vid] = hit
+        out.extend(hit[3])
         return
     n_out, n_order = len(out), len(order)
     fn(value, indent, first, out, seen, stack, order)
-    if len(out) - n_out >= _DumpMemo.MIN_LINES:
-        memo.cur[vid] = (value, indent, first, tuple(stack), out[n_out:], order[n_order:])
+    if len(out) - n_out >= MIN_LINES:
+        memo.put(value, (indent, first, tuple(stack), out[n_out:], order[n_order:]))
 
 
-def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen: set, stack: list,
-              order: Optional[list]) -> None:
+def _fast_map(mapping: dict[Any, Any], indent: str, first: Optional[str], out: list[str], seen: set[int],
+              stack: list[Any], order: Optional[list[int]]) -> None:
     try:
         keys = sorted(mapping)
     except TypeError:
@@ -352,7 +348,7 @@ def _fast_map(mapping: dict, indent: str, first: Optional[str], out: list, seen:
                 out.extend(body[1:])
 
 
-def _enter(value, seen: set, order: Optional[list]) -> None:
+def _enter(value: Any, seen: set[int], order: Optional[list[int]]) -> None:
     """Note a container the dump reaches; one reached twice (YAML aliases) takes the full dumper."""
     if id(value) in seen:
         raise _Fallback()
@@ -361,19 +357,19 @@ def _enter(value, seen: set, order: Optional[list]) -> None:
         order.append(id(value))
 
 
-def _fast_child(value, indent: str, first: Optional[str], out: list, seen: set, stack: list,
-                order: Optional[list]) -> None:
+def _fast_child(value: Any, indent: str, first: Optional[str], out: list[str], seen: set[int], stack: list[Any],
+                order: Optional[list[int]]) -> None:
     """Dump a non-empty mapping or list (through the memo when one is kept)."""
     _enter(value, seen, order)
-    fn = _fast_map if value.__class__ is dict else _fast_seq
+    fn: _FastWalk = _fast_map if value.__class__ is dict else _fast_seq
     if order is None:
         fn(value, indent, first, out, seen, stack, None)
     else:
         _emit(fn, value, indent, first, out, seen, stack, order)
 
 
-def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: set, stack: list,
-              order: Optional[list]) -> None:
+def _fast_seq(items: list[Any], indent: str, first: Optional[str], out: list[str], seen: set[int], stack: list[Any],
+              order: Optional[list[int]]) -> None:
     child = indent + "  "
     stack.append(("i",))
     for value in items:
@@ -400,47 +396,43 @@ def _fast_seq(items: list, indent: str, first: Optional[str], out: list, seen: s
     stack.pop()
 
 
-class _OriginMemo(_DumpMemo):
-    """The lines and per-line origins of each sub-tree of the last ``dump_with_origins``.
-
-    As _DumpMemo, and the origins too: inside a sub-tree that no provenance record names (no
-    container of it was inserted, copied or re-keyed by a step, the common case for what a
-    profile holds), every origin follows from the sub-tree's own origin by ``Origin.child``, so
-    an entry is used only when that origin is equal and no record names any of its containers,
-    now as when it was made.
-    """
-
-
-_ORIGIN_MEMO = _OriginMemo()
+# The lines and per-line origins of each sub-tree of the last ``dump_with_origins``: as
+# _DUMP_MEMO, and the origins too. Inside a sub-tree that no provenance record names (no
+# container of it was inserted, copied or re-keyed by a step, the common case for what a
+# profile holds), every origin follows from the sub-tree's own origin by ``Origin.child``, so
+# an entry is used only when that origin is equal and no record names any of its containers,
+# now as when it was made.
+_OriginEntry = tuple[str, Optional[str], tuple[Any, ...], Origin, list[str], list[Origin], list[int]]
+_ORIGIN_MEMO: IdentityMemo[_OriginEntry] = IdentityMemo()
 
 
-def _emit_origins(fn, value, indent: str, first: Optional[str], out: list, origins: list, seen: set,
-                  stack: list, prov: Provenance, origin: Origin, order: list, records: set) -> None:
+def _emit_origins(fn: _OriginWalk, value: Any, indent: str, first: Optional[str], out: list[str],
+                  origins: list[Origin], seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
+                  order: list[int], records: set[int]) -> None:
     memo = _ORIGIN_MEMO
     vid = id(value)
-    hit = memo.cur.get(vid) or memo.prev.get(vid)
-    if hit is not None and hit[0] is value and hit[1] == indent and hit[2] == first and hit[3] == tuple(stack) \
-            and hit[4] == origin and vid not in records and records.isdisjoint(hit[7]):
-        inner = hit[7]
+    hit = memo.get(value)
+    if hit is not None and hit[0] == indent and hit[1] == first and hit[2] == tuple(stack) \
+            and hit[3] == origin and vid not in records and records.isdisjoint(hit[6]):
+        inner = hit[6]
         if not seen.isdisjoint(inner):
             raise _Fallback()
         seen.update(inner)
         order.extend(inner)
-        out.extend(hit[5])
-        origins.extend(hit[6])
-        memo.cur[vid] = hit
+        out.extend(hit[4])
+        origins.extend(hit[5])
         return
     n_out, n_order = len(out), len(order)  # out and origins grow together, a line and its origin
     fn(value, indent, first, out, origins, seen, stack, prov, origin, order, records)
-    if len(out) - n_out >= _OriginMemo.MIN_LINES:
+    if len(out) - n_out >= MIN_LINES:
         inner = order[n_order:]
         if vid not in records and records.isdisjoint(inner):
-            memo.cur[vid] = (value, indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner)
+            memo.put(value, (indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner))
 
 
-def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
-                records: Optional[set] = None) -> None:
+def _origin_map(mapping: dict[Any, Any], indent: str, first: Optional[str], out: list[str], origins: list[Origin],
+                seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
+                order: Optional[list[int]] = None, records: Optional[set[int]] = None) -> None:
     """_fast_map that also records, per line, the Origin of the value it shows."""
     try:
         keys = sorted(mapping)
@@ -466,9 +458,9 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
                 out.append(pre + "\n")
                 origins.append(here)
                 stack.append(("k", key))
-                fn = _origin_map if cls is dict else _origin_seq
-                if order is None:
-                    fn(value, child, None, out, origins, seen, stack, prov, here)
+                fn: _OriginWalk = _origin_map if cls is dict else _origin_seq
+                if order is None or records is None:
+                    fn(value, child, None, out, origins, seen, stack, prov, here, None, None)
                 else:
                     _emit_origins(fn, value, child, None, out, origins, seen, stack, prov, here, order, records)
                 stack.pop()
@@ -489,9 +481,9 @@ def _origin_map(mapping: dict, indent: str, first: Optional[str], out: list, ori
                 origins.extend([here] * len(body))
 
 
-def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origins: list,
-                seen: set, stack: list, prov: Provenance, origin: Origin, order: Optional[list] = None,
-                records: Optional[set] = None) -> None:
+def _origin_seq(items: list[Any], indent: str, first: Optional[str], out: list[str], origins: list[Origin],
+                seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
+                order: Optional[list[int]] = None, records: Optional[set[int]] = None) -> None:
     child = indent + "  "
     stack.append(("i",))
     for index, value in enumerate(items):
@@ -509,9 +501,9 @@ def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origi
                 out.append(pre + ("{}\n" if cls is dict else "[]\n"))
                 origins.append(here)
             else:
-                fn = _origin_map if cls is dict else _origin_seq
-                if order is None:
-                    fn(value, child, pre, out, origins, seen, stack, prov, here)
+                fn: _OriginWalk = _origin_map if cls is dict else _origin_seq
+                if order is None or records is None:
+                    fn(value, child, pre, out, origins, seen, stack, prov, here, None, None)
                 else:
                     _emit_origins(fn, value, child, pre, out, origins, seen, stack, prov, here, order, records)
         else:
@@ -527,31 +519,30 @@ def _origin_seq(items: list, indent: str, first: Optional[str], out: list, origi
     stack.pop()
 
 
-def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list]]:
+def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list[Origin]]]:
     """Text and per-line origins in one pass, or None when PyYAML must write the text."""
     if data.__class__ is not dict:
         return None
     root_origin = prov.node.get(id(data), Origin("unknown", ""))
     if not data:
         return "{}\n", [root_origin]
-    out: list = []
-    origins: list = []
+    out: list[str] = []
+    origins: list[Origin] = []
     memo = _ORIGIN_MEMO
-    if not memo.pays(data):  # see _DumpMemo.pays
-        memo.prev = memo.cur = {}
+    if not memo.pays(data):  # see IdentityMemo.pays
+        memo.forget_entries()
         try:
             _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
         except _Fallback:
             return None
         return "".join(out), origins
     records = set(prov.node) | set(prov.keys) | set(prov.srckey)
-    memo.cur = {}
     try:
         _origin_map(data, "", None, out, origins, set(), [], prov, root_origin, [], records)
     except _Fallback:
         return None
     finally:
-        memo.prev, memo.cur = memo.cur, {}
+        memo.rotate()
     return "".join(out), origins
 
 
@@ -561,57 +552,57 @@ def dump_run_yaml(data: Any) -> str:
         return pyyaml_dump(data)
     if not data:
         return "{}\n"
-    out: list = []
+    out: list[str] = []
     memo = _DUMP_MEMO
     if not memo.pays(data):
-        memo.prev = memo.cur = {}
+        memo.forget_entries()
         try:
             _fast_map(data, "", None, out, set(), [], None)  # order None: no memo
         except _Fallback:
             return pyyaml_dump(data)
         return "".join(out)
-    memo.cur = {}
     try:
         _fast_map(data, "", None, out, set(), [], [])
     except _Fallback:
         return pyyaml_dump(data)
     finally:
-        memo.prev, memo.cur = memo.cur, {}
+        memo.rotate()
     return "".join(out)
 
 
-def dump_with_paths(data: Any) -> tuple[str, list]:
+def dump_with_paths(data: Any) -> tuple[str, list[KeyPath]]:
     """The text and, for each line, the key path it shows (for provenance)."""
     try:
         lines, paths = emit_lines(data, track=True)
-        return "".join(lines), paths
     except _Fallback:
         text = pyyaml_dump(data)
         return text, _paths_from_text(text)
+    assert paths is not None  # track=True
+    return "".join(lines), paths
 
 
-def _paths_from_text(text: str) -> list:
+def _paths_from_text(text: str) -> list[KeyPath]:
     """Line paths recovered from PyYAML's node marks (the rare PyYAML-written case)."""
     count = text.count("\n")
     try:
         root = yaml.compose(text)
     except yaml.YAMLError:
         return [()] * count
-    out: list = [()] * count
+    out: list[KeyPath] = [()] * count
 
-    def key_of(node):
+    def key_of(node: yaml.Node) -> Any:
         try:
             return yaml.safe_load(yaml.serialize(node))
         except yaml.YAMLError:
             return getattr(node, "value", None)
 
-    def mark(first: int, last: int, path: tuple) -> None:
+    def mark(first: int, last: int, path: KeyPath) -> None:
         for line in range(first, min(count, max(last, first + 1))):
             out[line] = path
 
     visited: set[int] = set()
 
-    def walk(node, path):
+    def walk(node: yaml.Node, path: KeyPath) -> None:
         if id(node) in visited:  # an alias: its lines belong to the anchor
             return
         visited.add(id(node))
@@ -630,8 +621,8 @@ def _paths_from_text(text: str) -> list:
     return out
 
 
-def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = None, *,
-                   workspace: str | os.PathLike | None = None):
+def write_run_yaml(path: str | os.PathLike[str], data: Any, text: Optional[str] = None, *,
+                   workspace: str | os.PathLike[str] | None = None) -> Written:
     """Write ``data`` as LCORE does: mkdir -p, mode 0600 (an existing file is tightened).
 
     The write goes through the one writer (yaml.save.atomic_write): a 0600 temp file in the same
@@ -639,8 +630,7 @@ def write_run_yaml(path: str | os.PathLike, data: Any, text: Optional[str] = Non
     ``workspace``: given when the path is the default one (the symlink policy applies).
     Returns the ``files.Written``.
     """
-    from lsc_tui.config.yaml.save import atomic_write
-
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there
-    return atomic_write(Path(path), body, mode=0o600, backup=False, workspace=workspace)
+    return atomic_write(Path(path), body, mode=0o600, backup=False,
+                        workspace=None if workspace is None else Path(workspace))

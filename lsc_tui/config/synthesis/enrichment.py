@@ -11,31 +11,24 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any, Optional
-from collections.abc import Callable, Mapping
+from typing import Any, Optional, TypeVar
+from collections.abc import Callable, Iterator, Mapping
 from urllib.parse import urljoin
 
+from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.synthesis.provenance import Origin, Provenance
+from lsc_tui.config.memo import IdentityMemo
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
+from lsc_tui.config.yaml.document import known_alias_free
+
+Locate = Callable[[str, KeyPath], tuple[int, int]]
+"""``locate(file, path) -> (line, column)`` of a path in an input file (raises if it cannot)."""
 
 # --- LCORE's constants (facts about its behaviour, restated) --------------------------
-PROVIDER_TYPES: dict[str, str] = {
-    "openai": "remote::openai",
-    "ollama": "remote::ollama",
-    "vllm": "remote::vllm",
-    "sentence_transformers": "inline::sentence-transformers",
-    "azure": "remote::azure",
-    "vertexai": "remote::vertexai",
-    "watsonx": "remote::watsonx",
-    "vllm_rhaiis": "remote::vllm",
-    "vllm_rhel_ai": "remote::vllm",
-}
-TOKEN_FIELD: dict[str, str] = {"remote::vllm": "api_token"}
 OPENAI_CONDITIONAL_ID = "${env.OPENAI_API_KEY:+openai}"
 MCP_ID = "model-context-protocol"
 MCP_TYPE = "remote::model-context-protocol"
-RAG_BACKENDS = {"faiss": "inline::faiss", "pgvector": "remote::pgvector"}
 PG_DEFAULTS = {
     "host": "${env.POSTGRES_HOST}",
     "port": "${env.POSTGRES_PORT}",
@@ -58,6 +51,9 @@ SOLR_MODE_MAP = {"lexical": "keyword"}
 ENRICHING_STEPS = frozenset({"azure", "byok", "okp", "vector_store", "inference.providers", "mcp"})
 
 
+T = TypeVar("T")
+
+
 class StepError(Exception):
     """LCORE itself would fail here; carries a message without values."""
 
@@ -69,13 +65,13 @@ class Context:
     config_file: str
     root_key: str = "llama_stack"  # "ogx" when the config uses the new spelling
     env: Optional[Mapping[str, str]] = None
-    locate: Optional[Callable[[str, tuple], tuple[int, int]]] = None
+    locate: Optional[Locate] = None
     findings: list[Finding] = field(default_factory=list)
-    touched: list[tuple[tuple, str]] = field(default_factory=list)  # (output path, step)
+    touched: list[tuple[KeyPath, str]] = field(default_factory=list)  # (output path, step)
     azure_entra_id: bool = False
     env_source: Optional[str] = None  # where env comes from; None: lsc-tui's own environment
 
-    def env_unset(self, name: str, where: str, path: tuple, file: Optional[str] = None) -> None:
+    def env_unset(self, name: str, where: str, path: KeyPath, file: Optional[str] = None) -> None:
         """``${env.NAME}`` (no default) that LCORE resolves at ``path`` is unset: LCORE fails
         there. An error in the server's environment, a warning in lsc-tui's own."""
         if self.env_source is not None:
@@ -91,10 +87,10 @@ class Context:
                       f"make sure {name} is set where LCORE runs (check with --env-file FILE), or give "
                       "the reference a := default", path, file=file)
 
-    def origin(self, step: str, source_path: tuple, exact: bool = False) -> Origin:
+    def origin(self, step: str, source_path: KeyPath, exact: bool = False) -> Origin:
         return Origin(step, self.config_file, tuple(source_path), exact)
 
-    def find(self, severity: Severity, code: str, message: str, fix: str, path: tuple,
+    def find(self, severity: Severity, code: str, message: str, fix: str, path: KeyPath,
              file: Optional[str] = None) -> None:
         file = file or self.config_file
         line, column = 0, 0
@@ -107,12 +103,12 @@ class Context:
             Finding(file, line, column, severity, code, message, fix, tuple(path))
         )
 
-    def lcore_fails(self, message: str, fix: str, path: tuple) -> None:
+    def lcore_fails(self, message: str, fix: str, path: KeyPath) -> None:
         self.find(Severity.ERROR, "synthesis-lcore-fails",
                   f"LCORE's synthesizer stops here: {message}", fix, path)
 
 
-def iter_containers(root: Any):
+def iter_containers(root: Any) -> Iterator[Any]:
     """Every dict and list in a tree, each once (shared nodes are not repeated)."""
     seen: set[int] = set()
     stack = [root]
@@ -125,16 +121,14 @@ def iter_containers(root: Any):
         stack.extend(node.values() if isinstance(node, dict) else node)
 
 
-_ALIAS_CACHE: dict[int, tuple[Any, bool]] = {}
+_ALIAS_CACHE: IdentityMemo[bool] = IdentityMemo(maxsize=16)
 
 
 def has_aliases(root: Any) -> bool:
     """True when a container is reachable twice (YAML anchors and aliases). Cached per object."""
-    hit = _ALIAS_CACHE.get(id(root))
-    if hit is not None and hit[0] is root:
-        return hit[1]
-    from lsc_tui.config.yaml.document import known_alias_free
-
+    hit = _ALIAS_CACHE.get(root)
+    if hit is not None:
+        return hit
     if known_alias_free(root):  # a document's data, read from a text without aliases
         return False
     seen: set[int] = set()
@@ -153,19 +147,17 @@ def has_aliases(root: Any) -> bool:
             cls = value.__class__
             if cls is dict or cls is list:
                 push(value)
-    if len(_ALIAS_CACHE) > 16:
-        _ALIAS_CACHE.clear()
-    _ALIAS_CACHE[id(root)] = (root, found)
-    return found
+    return _ALIAS_CACHE.put(root, found)
 
 
 class Builder:
     """A copy-on-write view of the run.yaml tree being built."""
 
-    def __init__(self, root: Any, root_origin: Origin, prov: Optional[Provenance] = None):
+    def __init__(self, root: Any, root_origin: Origin, prov: Optional[Provenance] = None) -> None:
         self.prov = prov or Provenance()
         self._owned: set[int] = set()
-        self._alive: list = []
+        self._alive: list[Any] = []
+        self.root: dict[Any, Any]
         if not isinstance(root, dict):
             root = {}
         self.aliased = has_aliases(root)
@@ -180,21 +172,21 @@ class Builder:
             self.root = self.copy_container(root)
         self.prov.mark(self.root, root_origin)
 
-    def copy_container(self, obj):
+    def copy_container(self, obj: Any) -> Any:
         new = dict(obj) if isinstance(obj, dict) else list(obj)
         self._owned.add(id(new))
         self._alive.append(new)
         self.prov.inherit(obj, new)
         return new
 
-    def adopt(self, obj):
+    def adopt(self, obj: T) -> T:
         """Declare a freshly built container as owned (mutable by later steps)."""
         if isinstance(obj, (dict, list)):
             self._owned.add(id(obj))
             self._alive.append(obj)
         return obj
 
-    def own(self, parent, key):
+    def own(self, parent: Any, key: Any) -> Any:
         child = parent[key]
         if not isinstance(child, (dict, list)):
             raise TypeError("not a container")
@@ -204,7 +196,7 @@ class Builder:
         parent[key] = new
         return new
 
-    def refresh(self, parent, key):
+    def refresh(self, parent: Any, key: Any) -> Any:
         """A container LCORE rebuilds as a new object (``.copy()``, a new list).
 
         Only observable when YAML aliases share it with another place: then the other
@@ -216,24 +208,24 @@ class Builder:
             return new
         return self.own(parent, key)
 
-    def replace_root(self, new_root, root_origin: Origin) -> None:
+    def replace_root(self, new_root: dict[Any, Any], root_origin: Origin) -> None:
         self.root = new_root
         if id(new_root) not in self.prov.node:
             self.prov.mark(new_root, root_origin)
 
-    def put(self, parent, key, value, origin: Origin) -> None:
+    def put(self, parent: Any, key: Any, value: Any, origin: Origin) -> None:
         parent[key] = value
         self.prov.mark_key(parent, key, origin)
         if isinstance(value, (dict, list)):
             self.prov.mark(value, origin)
 
-    def append(self, lst: list, value, origin: Origin) -> None:
+    def append(self, lst: list[Any], value: Any, origin: Origin) -> None:
         lst.append(value)
         self.prov.mark_key(lst, len(lst) - 1, origin)
         if isinstance(value, (dict, list)):
             self.prov.mark(value, origin)
 
-    def ensure_map(self, parent, key, origin: Origin):
+    def ensure_map(self, parent: Any, key: Any, origin: Origin) -> Any:
         """LCORE's ``setdefault(key, {})``: the owned map at ``parent[key]``."""
         if key not in parent:
             self.put(parent, key, self.adopt({}), origin)
@@ -242,7 +234,7 @@ class Builder:
             raise StepError(f"'{key}' is not a mapping")
         return self.own(parent, key)
 
-    def ensure_list(self, parent, key, origin: Origin):
+    def ensure_list(self, parent: Any, key: Any, origin: Origin) -> Any:
         if key not in parent:
             self.put(parent, key, self.adopt([]), origin)
             return parent[key]
@@ -251,11 +243,7 @@ class Builder:
         return self.own(parent, key)
 
 
-def _map(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _get(mapping, key, default):
+def _get(mapping: Any, key: Any, default: Any) -> Any:
     """``mapping.get(key, default)`` as LCORE calls it (raises on a non-mapping)."""
     if not isinstance(mapping, dict):
         raise StepError("expected a mapping")
@@ -288,7 +276,8 @@ def unset_ref(value: Any, env: Mapping[str, str]) -> Optional[str]:
 
 
 # --- step 2 / 7: vector_io dedupe -----------------------------------------------------
-def dedupe_items(items: list) -> list[int]:
+def dedupe_items(items: list[Any]) -> list[int]:
+    """The indexes LCORE's vector_io dedupe keeps (non-mappings and repeated ids go)."""
     seen: set[str] = set()
     kept: list[int] = []
     for index, item in enumerate(items):
@@ -326,7 +315,7 @@ def dedupe_vector_io(b: Builder) -> None:
 
 
 # --- step 3a: Azure Entra ID ----------------------------------------------------------
-def enrich_azure(b: Builder, ctx: Context, azure_entra_id: Any, source: tuple) -> None:
+def enrich_azure(b: Builder, ctx: Context, azure_entra_id: Any, source: KeyPath) -> None:
     if azure_entra_id is None:
         return
     providers = b.root.get("providers", {})
@@ -346,17 +335,19 @@ def enrich_azure(b: Builder, ctx: Context, azure_entra_id: Any, source: tuple) -
 
 
 # --- step 3b: BYOK RAG ---------------------------------------------------------------
-def _rag_type(store: dict) -> str:
+def _rag_type(store: dict[str, Any]) -> str:
     backend = store.get("backend", "faiss")
-    return RAG_BACKENDS.get(backend, f"inline::{backend}")
+    known = PT.VECTOR_BY_KIND.get(backend)
+    return known.provider_type if known is not None else f"inline::{backend}"
 
 
-def _vector_io_config(rag_type: str, backend_name: str, fields: dict, b: Builder,
-                      ctx: Context, source: tuple, field_sources: Optional[dict] = None) -> dict:
+def _vector_io_config(rag_type: str, backend_name: str, fields: dict[str, Any], b: Builder,
+                      ctx: Context, source: KeyPath,
+                      field_sources: Optional[dict[str, KeyPath]] = None) -> dict[str, Any]:
     if rag_type == "inline::faiss":
         return {"persistence": {"namespace": "vector_io::faiss", "backend": backend_name}}
     if rag_type == "remote::pgvector":
-        config: dict = {"persistence": {"namespace": "vector_io::pgvector", "backend": "kv_default"}}
+        config: dict[str, Any] = {"persistence": {"namespace": "vector_io::pgvector", "backend": "kv_default"}}
         for name, default in PG_DEFAULTS.items():
             value = fields.get(name)
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -368,13 +359,13 @@ def _vector_io_config(rag_type: str, backend_name: str, fields: dict, b: Builder
     raise StepError(f"unsupported vector store type '{rag_type}'")
 
 
-def enrich_byok(b: Builder, ctx: Context, stores: Any, source: tuple) -> None:
+def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
     if not stores:
         dedupe_vector_io(b)
         return
     if not isinstance(stores, list):
         raise StepError("rag.byok.stores is not a list")
-    valid: list[tuple[int, dict]] = []
+    valid: list[tuple[int, dict[str, Any]]] = []
     for index, store in enumerate(stores):
         where = source + (index,)
         if not isinstance(store, dict) or not store.get("rag_id"):
@@ -493,7 +484,7 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: tuple) -> None:
         ctx.touched.append((("registered_resources", "models"), "byok"))
 
 
-def _own_list_or_new(b: Builder, parent: dict, key: str, origin: Origin) -> list:
+def _own_list_or_new(b: Builder, parent: dict[str, Any], key: str, origin: Origin) -> Any:
     """LCORE rebuilds these lists from ``.copy()`` of the existing one, or from []."""
     if key in parent:
         if not isinstance(parent[key], list):
@@ -504,14 +495,15 @@ def _own_list_or_new(b: Builder, parent: dict, key: str, origin: Origin) -> list
 
 
 # --- step 3c: Solr / OKP --------------------------------------------------------------
-def okp_enabled(rag: dict) -> bool:
+def okp_enabled(rag: Any) -> bool:
+    """Whether a retrieval source (inline or tool) names OKP (StepError on a malformed rag)."""
     retrieval = _get(rag, "retrieval", {})
     inline = _get(_get(retrieval, "inline", {}), "sources", []) or []
     tool = _get(_get(retrieval, "tool", {}), "sources", []) or []
     return OKP_ID in inline or OKP_ID in tool
 
 
-def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: tuple,
+def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPath,
                resolved_url: Optional[str] = None) -> None:
     if not enabled:
         return
@@ -607,7 +599,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: tuple,
 
 
 # --- step 3d: vector_store.providers (unified only) -----------------------------------
-def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: tuple) -> None:
+def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: KeyPath) -> None:
     vector_store = vector_store if isinstance(vector_store, dict) else {}
     entries = vector_store.get("providers") or []
     if not entries:
@@ -632,12 +624,12 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: tup
     for index, entry in enumerate(entries):
         where = source + ("providers", index)
         e_origin = ctx.origin("vector_store", where)
-        if not isinstance(entry, dict) or "id" not in entry or entry.get("type") not in RAG_BACKENDS:
+        if not isinstance(entry, dict) or "id" not in entry or entry.get("type") not in PT.VECTOR_BY_KIND:
             ctx.lcore_fails("a vector_store.providers entry has no id or an unsupported type",
                             "give it an id and type: faiss or pgvector", where)
             continue
         provider_id = str(entry["id"]).strip()
-        ls_type = RAG_BACKENDS[entry["type"]]
+        ls_type = PT.VECTOR_BY_KIND[entry["type"]].provider_type
         cfg = entry.get("config") or {}
         backend_name = f"vsprov_{provider_id}_storage"
         if entry["type"] == "faiss":
@@ -647,7 +639,7 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: tup
                 continue
             b.put(backends, backend_name, {"type": "kv_sqlite", "db_path": cfg["path"]}, e_origin)
             ctx.touched.append((("storage", "backends", backend_name), "vector_store"))
-            fields: dict = {"db_path": cfg["path"]}
+            fields: dict[str, Any] = {"db_path": cfg["path"]}
         else:
             fields = {k: cfg.get(k) for k in PG_DEFAULTS} if isinstance(cfg, dict) else {}
         sources = {k: where + ("config", k) for k in PG_DEFAULTS}
@@ -713,30 +705,31 @@ def _matchable(provider_id: Any) -> Any:
     return "openai" if provider_id == OPENAI_CONDITIONAL_ID else provider_id
 
 
-def apply_inference(b: Builder, ctx: Context, entries: list, source: tuple,
+def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPath,
                     azure_entra_id_present: bool) -> None:
     providers = b.ensure_map(b.root, "providers", ctx.origin("inference.providers", source))
     inference = b.ensure_list(providers, "inference", ctx.origin("inference.providers", source))
     for index, hl in enumerate(entries):
         where = source + (index,)
-        if not isinstance(hl, dict) or hl.get("type") not in PROVIDER_TYPES:
+        if not isinstance(hl, dict) or hl.get("type") not in PT.INFERENCE_BY_KIND:
             ctx.lcore_fails("an inference.providers entry has no known type",
-                            "use one of: " + ", ".join(PROVIDER_TYPES), where + ("type",))
+                            "use one of: " + ", ".join(PT.INFERENCE_KINDS), where + ("type",))
             continue
         kind = hl["type"]
-        provider_id = hl.get("id") or kind.replace("_", "-")
-        provider_type = PROVIDER_TYPES[kind]
+        known = PT.INFERENCE_BY_KIND[kind]
+        provider_id = hl.get("id") or known.default_id
+        provider_type = known.provider_type
         origin = ctx.origin("inference.providers", where)
-        entry: dict = {"provider_id": provider_id, "provider_type": provider_type}
-        config: dict = {}
-        key_origins: dict = {}
+        entry: dict[str, Any] = {"provider_id": provider_id, "provider_type": provider_type}
+        config: dict[str, Any] = {}
+        key_origins: dict[str, Origin] = {}
         extra = hl.get("extra")
         if extra:
             config.update(extra)
             for k in extra:
                 key_origins[k] = ctx.origin("inference.providers", where + ("extra", k), True)
         if hl.get("api_key_env"):
-            field_name = TOKEN_FIELD.get(provider_type, "api_key")
+            field_name = known.key_field or "api_key"
             config[field_name] = "${env." + str(hl["api_key_env"]) + "}"
             key_origins[field_name] = ctx.origin("inference.providers", where + ("api_key_env",))
         if hl.get("allowed_models"):
@@ -768,7 +761,7 @@ def apply_inference(b: Builder, ctx: Context, entries: list, source: tuple,
 
 
 # --- step 5: MCP ensure ---------------------------------------------------------------
-def ensure_mcp(b: Builder, ctx: Context, source: tuple) -> None:
+def ensure_mcp(b: Builder, ctx: Context, source: KeyPath) -> None:
     origin = ctx.origin("mcp", source)
     apis = b.ensure_list(b.root, "apis", origin)
     if "tool_runtime" not in apis:

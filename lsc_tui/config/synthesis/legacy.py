@@ -15,14 +15,14 @@ a finding (pass ``env`` to see exactly what LCORE writes).
 from __future__ import annotations
 
 from typing import Any, Optional
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lsc_tui.config.envref import ENV_REF, EnvVarMissing, resolve_string
 from lsc_tui.config.findings import Severity
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.synthesis.steps import LEGACY_SERVER_STEPS, Run, guard
+from lsc_tui.config.synthesis.steps import LEGACY_SERVER_STEPS, Run, Step, azure_entra_id, guard
 
 _STORE_DEFAULTS = {
     "backend": "faiss",
@@ -35,7 +35,7 @@ _WRITTEN = ("vector_db_id", "db_path", "embedding_model", "embedding_dimension",
             "host", "port", "db", "user", "password")
 
 
-def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: tuple) -> Any:
+def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: KeyPath) -> Any:
     if not isinstance(value, str) or "${env." not in value:
         return value
     try:
@@ -82,7 +82,8 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
     return store
 
 
-def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source=None):
+def _start(config: Any, run_yaml: Any, config_file: str, run_yaml_file: str, env: Optional[Mapping[str, str]],
+           locate: Optional[E.Locate], env_source: Optional[str] = None) -> tuple[E.Context, dict[str, Any], E.Builder]:
     """The context, config and builder both legacy modes start from."""
     ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
     if not isinstance(config, dict):
@@ -94,25 +95,23 @@ def _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source
     return ctx, config, b
 
 
-def enrich_legacy_library(
-    config: dict,
-    run_yaml: dict,
-    *,
-    config_file: str,
-    run_yaml_file: str,
-    env: Optional[Mapping[str, str]] = None,
-    locate=None,
-    env_source: Optional[str] = None,
-):
-    """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
-    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
-    rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
-    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
+def library_byok_rag(run: Run) -> None:
+    """BYOK RAG from the stores as LCORE's validated model dumps them (defaults filled in, env
+    references resolved when ``env`` is known)."""
+    ctx = run.ctx
+    rag: dict[str, Any] = run.config["rag"] if isinstance(run.config.get("rag"), dict) else {}
+    byok: dict[str, Any] = rag["byok"] if isinstance(rag.get("byok"), dict) else {}
     raw_stores = byok.get("stores") or []
-    stores = [_validated_store(s, i, env, ctx) for i, s in enumerate(raw_stores)] \
+    stores = [_validated_store(s, i, ctx.env, ctx) for i, s in enumerate(raw_stores)] \
         if isinstance(raw_stores, list) else []
-    guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, b, ctx, stores, ("rag", "byok", "stores"))
-    okp = rag.get("okp") if isinstance(rag.get("okp"), dict) else {}
+    guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, run.b, ctx, stores, ("rag", "byok", "stores"))
+
+
+def library_solr_okp(run: Run) -> None:
+    """Solr/OKP with the URL as LCORE's validated model holds it (resolved, an origin gets a '/')."""
+    ctx = run.ctx
+    rag: dict[str, Any] = run.config["rag"] if isinstance(run.config.get("rag"), dict) else {}
+    okp: dict[str, Any] = rag["okp"] if isinstance(rag.get("okp"), dict) else {}
     try:
         enabled = E.okp_enabled(rag)
     except E.StepError:
@@ -123,7 +122,7 @@ def enrich_legacy_library(
         if url is None:
             resolved_url = E.OKP_DEFAULT_URL
         else:
-            value, exact = E.lcore_resolve(str(url), env)
+            value, exact = E.lcore_resolve(str(url), ctx.env)
             resolved_url = _as_http_url(value)
             if "${env." in str(url):
                 ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
@@ -131,8 +130,29 @@ def enrich_legacy_library(
                          "configuration; " + ("the preview uses the environment given" if exact
                                               else "the preview shows the value with the variable unset"),
                          "nothing to do; set the variable where LCORE runs", ("rag", "okp", "rhokp_url"))
-    guard(ctx, ("rag", "okp"), E.enrich_okp, b, ctx, okp, enabled, ("rag", "okp"), resolved_url)
-    guard(ctx, ("azure_entra_id",), E.enrich_azure, b, ctx, config.get("azure_entra_id"), ("azure_entra_id",))
+    guard(ctx, ("rag", "okp"), E.enrich_okp, run.b, ctx, okp, enabled, ("rag", "okp"), resolved_url)
+
+
+LEGACY_LIBRARY_STEPS: tuple[Step, ...] = (library_byok_rag, library_solr_okp, azure_entra_id)
+"""LCORE's enrichment of the external run.yaml of a legacy library config, in its order."""
+
+
+def enrich_legacy_library(
+    config: Any,
+    run_yaml: Any,
+    *,
+    config_file: str,
+    run_yaml_file: str,
+    env: Optional[Mapping[str, str]] = None,
+    locate: Optional[E.Locate] = None,
+    env_source: Optional[str] = None,
+    steps: Sequence[Step] = LEGACY_LIBRARY_STEPS,
+) -> Synthesis:
+    """What LCORE runs for a legacy library config: its enrichment of the external run.yaml."""
+    ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
+    run = Run(config, ctx, builder=b)
+    for step in steps:
+        step(run)
     return Synthesis(b.root, ctx.findings, "legacy-library", b.prov)
 
 
@@ -147,18 +167,19 @@ def _as_http_url(value: str) -> str:
 
 
 def enrich_legacy_server(
-    config: dict,
-    run_yaml: dict,
+    config: Any,
+    run_yaml: Any,
     *,
     config_file: str,
     run_yaml_file: str,
     env: Optional[Mapping[str, str]] = None,
-    locate=None,
+    locate: Optional[E.Locate] = None,
     env_source: Optional[str] = None,
-):
+    steps: Sequence[Step] = LEGACY_SERVER_STEPS,
+) -> Synthesis:
     """What the Llama Stack container's entrypoint produces from its run.yaml (raw config)."""
     ctx, config, b = _start(config, run_yaml, config_file, run_yaml_file, env, locate, env_source)
     run = Run(config, ctx, builder=b)
-    for step in LEGACY_SERVER_STEPS:
+    for step in steps:
         step(run)
     return Synthesis(b.root, ctx.findings, "legacy-server", b.prov)

@@ -13,18 +13,18 @@ from __future__ import annotations
 from typing import Any, Optional
 from collections.abc import Callable
 
-CopyMap = Callable[[dict], dict]
-OnSet = Callable[[dict, Any, tuple], None]
+CopyMap = Callable[[dict[Any, Any]], dict[Any, Any]]
+OnSet = Callable[[dict[Any, Any], Any, tuple[Any, ...]], None]
 
 
 def deep_merge_list_replace(
-    base: dict,
-    overlay: dict,
+    base: dict[Any, Any],
+    overlay: dict[Any, Any],
     *,
     copy_map: Optional[CopyMap] = None,
     on_set: Optional[OnSet] = None,
-    _path: tuple = (),
-) -> dict:
+    _path: tuple[Any, ...] = (),
+) -> dict[Any, Any]:
     """Merge ``overlay`` onto ``base`` (see the module docstring).
 
     ``copy_map`` makes the shallow copy of a base map that is about to change (the default

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from collections.abc import Iterable
 
+from lsc_tui.config.findings import path_text
+
 KeyPath = tuple[Any, ...]
 """A path of keys and indexes into a YAML tree (``("providers", "inference", 0)``)."""
 
@@ -37,7 +39,7 @@ class Origin:
 
     step: str
     file: str
-    source_path: tuple = ()
+    source_path: KeyPath = ()
     exact: bool = True
 
     def child(self, key: Any) -> "Origin":
@@ -46,8 +48,6 @@ class Origin:
         return Origin(self.step, self.file, self.source_path + (key,), True)
 
     def describe(self) -> str:
-        from lsc_tui.config.findings import path_text
-
         where = path_text(self.source_path) or "(document)"
         return f"{self.step}: {self.file} {where}"
 
@@ -59,9 +59,9 @@ class Provenance:
 
     def __init__(self) -> None:
         self.node: dict[int, Origin] = {}
-        self.keys: dict[int, dict] = {}
-        self.srckey: dict[int, dict] = {}
-        self._keep: list = []
+        self.keys: dict[int, dict[Any, Origin]] = {}
+        self.srckey: dict[int, dict[Any, Any]] = {}
+        self._keep: list[Any] = []
 
     # -- recording -------------------------------------------------------------------
     def mark(self, obj: Any, origin: Origin) -> None:
@@ -110,12 +110,12 @@ class Provenance:
         if hit:
             self._keep.append(new)
 
-    def reindex(self, old: list, new: list, kept: Iterable[int]) -> None:
+    def reindex(self, old: list[Any], new: list[Any], kept: Iterable[int]) -> None:
         """``new`` holds the items of ``old`` at indexes ``kept`` (in order)."""
         keys = self.keys.get(id(old), {})
         src = self.srckey.get(id(old), {})
-        new_keys: dict = {}
-        new_src: dict = {}
+        new_keys: dict[Any, Origin] = {}
+        new_src: dict[Any, Any] = {}
         for new_index, old_index in enumerate(kept):
             if old_index in keys:
                 new_keys[new_index] = keys[old_index]
@@ -131,7 +131,7 @@ class Provenance:
         self._keep.append(new)
 
     # -- lookup ----------------------------------------------------------------------
-    def step_origin(self, root: Any, path: tuple, root_origin: Origin) -> tuple[Any, Origin]:
+    def step_origin(self, root: Any, path: KeyPath, root_origin: Origin) -> tuple[Any, Origin]:
         node, origin = root, root_origin
         for key in path:
             child = node[key]
@@ -145,7 +145,7 @@ class Provenance:
             node, origin = child, found
         return node, origin
 
-    def origin_of(self, root: Any, path: tuple) -> Origin:
+    def origin_of(self, root: Any, path: KeyPath) -> Origin:
         root_origin = self.node.get(id(root), Origin("unknown", ""))
         return self.step_origin(root, tuple(path), root_origin)[1]
 

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional
+from collections.abc import Sequence
 
 from lsc_tui.config.synthesis.emit import dump_run_yaml, dump_with_origins, dump_with_paths
-from lsc_tui.config.synthesis.provenance import Origin, Provenance
+from lsc_tui.config.findings import Finding
+from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
 
 
 @dataclass
 class Synthesis:
     """A synthesized run.yaml with its findings and provenance."""
 
-    data: dict
-    findings: list = field(default_factory=list)
+    data: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
     mode: str = "unified"
     provenance: Provenance = field(default_factory=Provenance, repr=False)
     _text: Optional[str] = field(default=None, repr=False)
-    _lines: Optional[list] = field(default=None, repr=False)
+    _lines: Optional[list[KeyPath]] = field(default=None, repr=False)
 
-    def origin_of(self, path: tuple) -> Origin:
+    def origin_of(self, path: KeyPath) -> Origin:
         """The origin of the value at ``path`` (KeyError/IndexError if there is none)."""
         return self.provenance.origin_of(self.data, tuple(path))
 
@@ -30,14 +32,15 @@ class Synthesis:
             self._text = dump_run_yaml(self.data)
         return self._text
 
-    def line_paths(self) -> list:
+    def line_paths(self) -> list[KeyPath]:
+        """Per output line, the key path of the value it shows."""
         if self._lines is None:
             text, paths = dump_with_paths(self.data)
             self._text = text
             self._lines = paths
         return self._lines
 
-    def text_and_line_origins(self) -> tuple[str, list]:
+    def text_and_line_origins(self) -> tuple[str, Sequence[Optional[Origin]]]:
         """The dumped run.yaml and, per output line, the Origin of what it shows."""
         fast = dump_with_origins(self.data, self.provenance)
         if fast is not None:
@@ -46,9 +49,9 @@ class Synthesis:
         paths = self.line_paths()
         prov, root = self.provenance, self.data
         root_origin = prov.node.get(id(root), Origin("unknown", ""))
-        memo: dict = {(): (root, root_origin)}
+        memo: dict[KeyPath, tuple[Any, Origin]] = {(): (root, root_origin)}
 
-        def resolve(path):
+        def resolve(path: KeyPath) -> tuple[Any, Origin]:
             hit = memo.get(path)
             if hit is None:
                 parent, parent_origin = resolve(path[:-1])
@@ -57,7 +60,7 @@ class Synthesis:
                 memo[path] = hit
             return hit
 
-        origins = []
+        origins: list[Optional[Origin]] = []
         for path in paths:
             try:
                 origins.append(resolve(path)[1])

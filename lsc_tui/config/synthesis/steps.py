@@ -2,7 +2,8 @@
 
 A pipeline is a sequence of steps run in order over a ``Run``: ``UNIFIED_STEPS`` is LCORE's
 unified pipeline (run by :func:`lsc_tui.config.synthesis.unified.synthesize_unified`),
-``LEGACY_SERVER_STEPS`` the Llama Stack container's enrichment. A step reads the inputs of
+``LEGACY_SERVER_STEPS`` the Llama Stack container's enrichment (the legacy library mode's
+sequence, ``legacy.LEGACY_LIBRARY_STEPS``, reuses ``azure_entra_id``). A step reads the inputs of
 the run, changes the run.yaml through ``run.b`` (the copy-on-write builder) and records
 findings in ``run.ctx``. Where LCORE itself would crash on a malformed input, the step runs
 its work through :func:`guard`, which records LCORE's "it stops here" finding instead.

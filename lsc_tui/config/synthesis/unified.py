@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import os
 from typing import Any, Optional
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from lsc_tui.config.findings import Severity
 from lsc_tui.config.synthesis import enrichment as E
 from lsc_tui.config.synthesis.baseline import unified_block
-from lsc_tui.config.synthesis.provenance import KeyPath
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.synthesis.steps import UNIFIED_STEPS, Run, Step
-
-Locate = Callable[[str, KeyPath], tuple[int, int]]
-
 
 def synthesize_unified(
     config: Any,
@@ -31,7 +27,7 @@ def synthesize_unified(
     profile: Any = None,
     profile_file: Optional[str] = None,
     env: Optional[Mapping[str, str]] = None,
-    locate: Optional[Locate] = None,
+    locate: Optional[E.Locate] = None,
     baseline_data: Optional[dict[str, Any]] = None,
     env_source: Optional[str] = None,
     steps: Sequence[Step] = UNIFIED_STEPS,

@@ -376,6 +376,10 @@ def parse_cached(text: str, display: str, path: Path, *, stream: bool = False) -
     if doc is None:
         doc = Document(Path(path), text, None, display, stream=stream)
         _cache_parsed(key, doc)
+    else:
+        with _PARSED_LOCK:  # least recently used goes first: the files not being edited stay
+            if _PARSED.pop(key, None) is not None:
+                _PARSED[key] = doc
     return doc
 
 

@@ -71,6 +71,7 @@ class ConfigTree(Tree[TreeItem]):
         self._view: View | None = None
         self._signature: list = []
         self._by_key: dict[str, TreeNode] = {}
+        self._shown: tuple = ((), "")  # the documents' items and the filter the tree shows
         self.pending_select: str | None = None
 
     def show_view(self, view: View, select_key: str | None = None) -> None:
@@ -78,6 +79,14 @@ class ConfigTree(Tree[TreeItem]):
         self._view = view
         current = select_key or self.pending_select or self.selected_key
         needle = self.filter_text.lower()
+        items, shown_needle = self._shown
+        if (self._by_key and needle == shown_needle and len(items) == len(view.tree)
+                and all(a is b for a, b in zip(items, view.tree))):
+            # the same trees (the view kept them: the edit changed nothing the tree shows)
+            if current and current != self.selected_key:
+                self.select_key(current)
+            return
+        self._shown = (tuple(view.tree), needle)
 
         def matches(item: TreeItem) -> bool:
             return not needle or needle in item.label.lower() or needle in item.detail.lower()

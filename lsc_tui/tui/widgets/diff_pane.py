@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from lsc_tui.config.findings import path_text
 from lsc_tui.tui.model import View
+from lsc_tui.tui.widgets.repaint import show
 
 BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
 
@@ -133,7 +134,7 @@ class DiffBody(Static):
     def show_text(self, text) -> None:
         self._diff = None
         self.offset_x = 0
-        self.update(text)
+        show(self, text)
 
     def shift(self, cells: int) -> None:
         if self._diff is None:
@@ -147,7 +148,11 @@ class DiffBody(Static):
 
     def _paint(self) -> None:
         if self._diff is not None:
-            self.update(diff_lines_content(*self._diff, self.offset_x, self.size.width or 10_000))
+            content = diff_lines_content(*self._diff, self.offset_x, self.size.width or 10_000)
+            # a diff of as many lines as the diff shown takes the same size: no layout of the screen
+            shown = self.content
+            show(self, content, same_size=isinstance(shown, Content)
+                 and content.plain.count("\n") == shown.plain.count("\n"))
 
 
 class RunYamlList(OptionList):
@@ -193,9 +198,9 @@ class DiffPane(Vertical):
         self._title()
         self._tab_label(view.preview_label)
         body = self.query_one("#diff-body", DiffBody)
-        if not view.run_lines and view.preview_note:
+        if not view.has_preview and view.preview_note:
             body.show_text(Text(view.preview_note, style="dim"))
-        elif not view.run_lines:
+        elif not view.has_preview:
             body.show_text(Text("No synthesized run.yaml: " + (
                 "the Llama Stack server owns it (legacy server mode)." if view.mode == "legacy-server"
                 else "fix the errors in the findings (4) first."), style="dim"))
@@ -230,7 +235,7 @@ class DiffPane(Vertical):
         else:
             t.append(f" {len(v.run_lines) if v else 0} lines, with provenance")
             t.append("  v: diff  enter: jump", style="dim")
-        self.query_one("#diff-title", Static).update(t)
+        show(self.query_one("#diff-title", Static), t, same_size=True)
 
     def _fill_list(self) -> None:
         lst = self.query_one("#run-list", RunYamlList)

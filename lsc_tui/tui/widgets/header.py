@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from lsc_tui.tui.badges import badge_style
+from lsc_tui.tui.widgets.repaint import show
 from textual.widgets import Static
 
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ class StatusHeader(Static):
 
     def show_view(self, view: View, readonly: bool = False) -> None:
         self._shown = (view, readonly)
-        self.update(header_text(view, readonly, self.size.width, self.app.no_color))
+        show(self, header_text(view, readonly, self.size.width, self.app.no_color), same_size=True)
 
     def on_resize(self) -> None:
         shown = getattr(self, "_shown", None)

@@ -14,11 +14,12 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
-from lsc_tui.config import masking
+from lsc_tui.config import masking, provider_types
 from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui import model
 from lsc_tui.tui.model import TreeItem, View
+from lsc_tui.tui.widgets.repaint import show
 
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
@@ -284,7 +285,7 @@ class NodeEditor(Vertical):
             t.append("Form" if self.mode == "form" else "YAML", style="bold reverse")
             t.append(f" {self.view.short_name(self.item.display)}:{line} ", style="bold")
             t.append(where)
-        self.query_one("#node-title", Static).update(t)
+        show(self.query_one("#node-title", Static), t)
 
     def _render_findings(self) -> None:
         widget = self.query_one("#node-findings", Static)
@@ -296,11 +297,11 @@ class NodeEditor(Vertical):
                 t.append(f" ({self.view.mode_reason})", style="dim")
             if direct:
                 t.append(f"\n{len(direct)} finding(s) in this file: see the findings (4)", style="dim")
-            widget.update(t)
+            show(widget, t)
             widget.display = True
             return
         if not direct:
-            widget.update("")
+            show(widget, "")
             widget.display = False
             return
         widget.display = True
@@ -309,7 +310,7 @@ class NodeEditor(Vertical):
             t.append(f"{model.severity_icon(f.severity)} ", style=_sev_style(f.severity))
             t.append(f"line {f.line}: {f.message}\n")
         t.rstrip()
-        widget.update(t)
+        show(widget, t)
 
     def _field_for(self, path: tuple):
         if self.item is None:
@@ -348,7 +349,7 @@ class NodeEditor(Vertical):
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
             if rel and rel[-1] in SUGGEST_KEYS and len(rel) == 1:
-                suggester = SuggestFromList(model.provider_type_suggestions(self.item.kind, self.item.api),
+                suggester = SuggestFromList(provider_types.suggestions(self.item.kind, self.item.api),
                                             case_sensitive=False)
             if secret and not self.revealed:
                 inp = FieldInput(i, "", placeholder=f"{masking.MASK} (secret: s reveals)", password=True,
