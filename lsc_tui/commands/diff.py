@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lsc_tui.commands import server_env
+from lsc_tui.commands import lcore_target, server_env
 from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
 
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
@@ -25,6 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print {against, changes, diff} as JSON (values masked)")
     server_env.add_argument(parser)
+    lcore_target.add_arguments(parser)
 
 
 def _baseline(args, ws):
@@ -62,7 +63,12 @@ def run(args) -> int:
     from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     try:
-        ws = load(args.path, args)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("diff", exc)
+    lcore_target.report(found, quiet=args.json)
+    try:
+        ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
         if result is None or has_errors(findings):
             print_findings(findings)
@@ -82,7 +88,7 @@ def run(args) -> int:
                         new_label="synthesized run.yaml", mask=values or True)
     changes = structural_diff(old, result.data, secret_values=values)
     if args.json:
-        print(json.dumps({"against": label, "mode": result.mode,
+        print(json.dumps({"against": label, "mode": result.mode, "lcore": found.to_json(),
                           "changes": [c.to_json() for c in changes], "diff": text},
                          indent=2, default=str))
     else:

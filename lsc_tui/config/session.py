@@ -23,6 +23,7 @@ import yaml
 
 from lsc_tui.config import envref, preview
 from lsc_tui.config.findings import Finding, counts, path_text
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yaml import files
@@ -217,8 +218,10 @@ class _Step:
 
 class EditSession:
     def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
-                 texts: dict | None = None):
+                 texts: dict | None = None, target: Target = DEFAULT_TARGET):
         self.cwd = Path(cwd) if cwd else Path.cwd()
+        # the LCORE release the preview answers for, and what chose it (set_target changes it)
+        self.target = target
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         # the environment LCORE will run with, when the operator gave one (an env file)
@@ -249,8 +252,9 @@ class EditSession:
 
     @classmethod
     def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True, texts: dict | None = None) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts)
+             validate: bool = True, texts: dict | None = None,
+             target: Target = DEFAULT_TARGET) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
     @property
     def validating(self) -> bool:
@@ -268,7 +272,7 @@ class EditSession:
     def _load(self, initial: bool = False) -> Workspace:
         ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
                             validate=self.validate_models, server_env=self.server_env,
-                            server_env_source=self.server_env_source)
+                            server_env_source=self.server_env_source, target=self.target)
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
@@ -291,6 +295,12 @@ class EditSession:
         """Check and preview against the environment LCORE will run with (None: lsc-tui's own,
         as warnings): unset variables it resolves at load or synthesis become errors."""
         self.server_env, self.server_env_source = env, (source if env is not None else None)
+        return self._refresh()
+
+    def set_target(self, target: Target) -> "Analysis":
+        """Answer for another LCORE release: validation, mode and the synthesized run.yaml are
+        recomputed for it (the files and their edits stay as they are)."""
+        self.target = target
         return self._refresh()
 
     def _refresh(self) -> Analysis:
@@ -325,7 +335,7 @@ class EditSession:
         if not self.dirty:
             return current, "saved files"
         key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
-               tuple(sorted((self.server_env or {}).items())))
+               tuple(sorted((self.server_env or {}).items())), self.target.release.key)
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -337,7 +347,7 @@ class EditSession:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay=dict(self.saved_text), kind=self._kind,
                                    validate=False, server_env=self.server_env,
-                                   server_env_source=self.server_env_source)
+                                   server_env_source=self.server_env_source, target=self.target)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)

@@ -18,6 +18,7 @@ from pathlib import Path
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.yaml.document import Document, load_document, parse_cached
 from lsc_tui.config.yaml.lint import YamlLoadError, is_single_document_error
 
@@ -69,6 +70,8 @@ class Workspace:
     # palette); None: unknown, and the checks that need one use lsc-tui's own environment
     server_env: dict | None = None
     server_env_source: str | None = None
+    # the LCORE release the workspace is read, validated and synthesized for, and what chose it
+    target: Target = DEFAULT_TARGET
 
     @property
     def documents(self) -> list[Document]:
@@ -212,7 +215,7 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
 def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
                    overlay: dict[Path, str] | None = None, kind: str | None = None,
                    validate: bool = True, server_env: dict | None = None,
-                   server_env_source: str | None = None) -> Workspace:
+                   server_env_source: str | None = None, target: Target = DEFAULT_TARGET) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
     ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
@@ -221,21 +224,23 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     else: the editor shows a config that way first, then validates it in a second step.
     ``server_env`` is the environment LCORE will run with (read from ``server_env_source``):
     given, it decides the mode and LCORE's load-time resolution of env references instead of
-    ``env`` (default: lsc-tui's own environment)."""
+    ``env`` (default: lsc-tui's own environment). ``target`` is the LCORE release to answer for
+    (see :mod:`lsc_tui.config.releases`; the commands and the editor choose it)."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path, doc, operator_kind = _open_root(path, cwd=cwd, overlay=overlay, kind=kind)
     if operator_kind is not None:
-        return _load_operator(path, doc, operator_kind, cwd, overlay, validate)
+        return _load_operator(path, doc, operator_kind, cwd, overlay, validate, target)
     if looks_like_run_yaml(doc.data):
         ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
-                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate)
+                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate,
+                       target=target)
         ws.findings.extend(doc.findings)
         _validate_run_yaml(ws, doc)
         _lint_env_refs(ws)
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
     ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate,
-                   server_env=server_env, server_env_source=server_env_source)
+                   server_env=server_env, server_env_source=server_env_source, target=target)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if server_env is not None:
@@ -247,11 +252,11 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
 
 
 def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None,
-                   validate: bool = True) -> Workspace:
+                   validate: bool = True, target: Target = DEFAULT_TARGET) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
     ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc),
-                   validate_models=validate)
+                   validate_models=validate, target=target)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if doc.data is None:

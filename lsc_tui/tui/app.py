@@ -128,9 +128,12 @@ class LscTuiApp(App):
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
                  readonly: bool = False, watch: bool = True, cwd: Path | str | None = None,
-                 persist_theme: bool = True, offer_migration: bool = False):
+                 persist_theme: bool = True, offer_migration: bool = False, target=None):
         super().__init__()
         self.notice = notice
+        # the LCORE release the preview answers for (None: main, as a default); the session keeps
+        # it from then on, and the palette's "Target LCORE release…" changes it there
+        self.start_target = target
         self.readonly = readonly
         self.watch_files = watch
         self.persist_theme = persist_theme
@@ -226,7 +229,10 @@ class LscTuiApp(App):
     def _open_session(self, _none) -> EditSession:
         # without the model validation (building the pydantic models is the slow part of opening):
         # the tree and the diff show at once, the validation follows in the next job
-        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False)
+        from lsc_tui.config.releases import DEFAULT_TARGET
+
+        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False,
+                                        target=self.start_target or DEFAULT_TARGET)
         return self.session
 
     def _session_opened(self, _session) -> None:
@@ -1160,10 +1166,10 @@ def _restore_and_exit(app: "LscTuiApp", code: int) -> None:
 
 
 def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
-            notice: str | None = None) -> int:
+            notice: str | None = None, target=None) -> int:
     import signal
 
-    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True)
+    app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True, target=target)
     if not readonly:
         for sig in (signal.SIGHUP, signal.SIGTERM):
             signal.signal(sig, _on_hangup(app))

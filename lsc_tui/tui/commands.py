@@ -63,5 +63,8 @@ class LscCommands(ListedCommands):
         from lsc_tui.tui import server_env
 
         out.extend(server_env.palette_commands(app))
+        from lsc_tui.tui import lcore_release
+
+        out.extend(lcore_release.palette_commands(app))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out

@@ -76,6 +76,8 @@ class View:
     preview_label: str = "run.yaml"  # what the preview pane shows: run.yaml, generated config.yaml, ...
     preview_note: str = ""  # why there is no preview, when the workspace says so
     validating: bool = False  # opened without the model validation yet (it follows in a job)
+    target: str = ""  # the LCORE release the preview answers for, as the header shows it
+    target_default: bool = False  # nothing named the release: main, as a default
     analysis: object = field(default=None, repr=False)  # what run_lines and origins are made from
     _lines: list | None = field(default=None, repr=False)
     _origins: list | None = field(default=None, repr=False)
@@ -207,8 +209,20 @@ def build_view(session) -> View:
         preview_label=preview_label,
         preview_note=preview_note,
         validating=getattr(session, "validating", False),
+        # a lightspeed-stack.yaml is read by LCORE: which release answers matters (an operator
+        # file or a run.yaml alone is not read by LCORE)
+        target=target_words(session.target) if ws.kind == "lightspeed-stack" else "",
+        target_default=session.target.is_default,
         analysis=analysis,
     )
+
+
+def target_words(target) -> str:
+    """``LCORE 0.6.x``, ``LCORE 0.7.0rc1``, ``LCORE main (default)``: the header's few words for
+    the release (``Target.describe()`` says the rest: which commit, what chose it)."""
+    release = target.release
+    words = "LCORE newer" if release.key == "newer" else release.label.split(" (", 1)[0]
+    return f"{words} (default)" if target.is_default else words
 
 
 def _display_of(path: Path, files: dict) -> str:

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 import yaml
 
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.yaml.files import MAX_DEPTH, MAX_NODES, ReadRefused
 from lsc_tui.config.yaml.nodes import BOOL_TAG, INT_TAG, MERGE_TAG, NULL_TAG, Node, located_scalar
 
@@ -214,9 +213,13 @@ _TRAP_TAGS = frozenset((BOOL_TAG, INT_TAG, NULL_TAG))
 
 
 def yaml11_traps(node: Node, display: str, key=None) -> list[Finding]:
-
+    """The YAML 1.1 readings of a plain scalar the servers would not take as written (never
+    echoing a value under a secret key)."""
     if node.tag not in _TRAP_TAGS:
         return []
+    # deferred: masking imports the secrets detector, which reads project files through this layer
+    from lsc_tui.config.masking import is_secret_key
+
     if is_secret_key(key):  # never echo a value that may be a secret
         return _trap_masked(node, display)
     v = node.value or ""
