@@ -44,6 +44,18 @@ def make_ref(name: str, op: str | None = None, operand: str = "") -> str:
     return f"${{env.{name}:{op}{operand}}}"
 
 
+def suggest_name(path: tuple, owner: str = "") -> str:
+    """A variable name for the value at ``path``: the owner's name (a provider's id, when the
+    value belongs to one) and the value's own key, upper-cased, every other character ``_``
+    (``vllm`` + ``api_token`` -> ``VLLM_API_TOKEN``); never starting with a digit."""
+    keys = [str(p) for p in path if isinstance(p, str)]
+    words = (owner, keys[-1] if keys else "VALUE")
+    name = re.sub(r"[^A-Z0-9_]", "_", "_".join(w for w in words if w).upper())
+    if name and name[0].isdigit():
+        name = "_" + name
+    return name
+
+
 def find_refs(value: str) -> list[EnvRef]:
     return [
         EnvRef(m.group(1), m.group(2), m.group(3), m.start(), m.end())

@@ -37,6 +37,7 @@ class Finding:
     def __post_init__(self) -> None:
         # Messages quote input (a validator's "got X", an enum error): whatever in them the
         # secrets scanner would flag is masked before anyone can show them.
+        # deferred: masking loads the secrets scanner, which imports this module (a cycle)
         from lsc_tui.config.masking import mask_message
 
         for name in ("message", "fix"):
@@ -95,6 +96,17 @@ def path_text(path: tuple | list) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def finding_path(finding: Finding, documents: dict) -> tuple:
+    """The key path a finding points at in its document: its own path, else the deepest node on
+    its line (``documents``: display -> Document); () for the document as a whole."""
+    if finding.path:
+        return tuple(finding.path)
+    doc = documents.get(finding.file)
+    if doc is not None and finding.line:
+        return doc.path_at_line(finding.line)
+    return ()
 
 
 class FindingError(Exception):

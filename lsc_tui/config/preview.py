@@ -13,9 +13,19 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
+
+import yaml
 
 from lsc_tui.config import masking
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.diff import structural_diff, unified_diff
+from lsc_tui.config.findings import Finding, Severity, counts, sort_findings
+from lsc_tui.config.operator import kinds
+from lsc_tui.config.operator.kinds import KIND_EXTRA, KIND_LLSD, KIND_SPEC
+from lsc_tui.config.secrets import reveal, scan_workspace
+from lsc_tui.config.synthesis import baseline, legacy, unified
+from lsc_tui.config.synthesis.baseline import builtin_position
+from lsc_tui.config.synthesis.emit import dump_run_yaml
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
 from lsc_tui.config.yaml.document import load_document
 from lsc_tui.config.yaml.lint import YamlLoadError
@@ -25,6 +35,7 @@ from lsc_tui.config.yaml.lint import YamlLoadError
 class AsIs:
     """A run.yaml opened on its own: what runs is the file itself."""
 
+    label: ClassVar[str] = "synthesized run.yaml"  # as a synthesis is named in the preview
     data: dict
     file: str
     findings: list = field(default_factory=list)
@@ -52,13 +63,10 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
     what the operator generates from it (:func:`lsc_tui.config.operator.kinds.generate`).
     Returns ``(None, findings)`` when it cannot be known; the findings say why.
     """
-    from lsc_tui.config.synthesis import baseline, legacy, unified
-
     findings = list(ws.findings)
     if ws.is_operator:
         # a CR: the config.yaml the operator generates; extra-providers.yaml or a provider
         # package: the run.yaml next to it with the providers merged (None: no run.yaml there)
-        from lsc_tui.config.operator import kinds
 
         result, more = kinds.generate(ws)
         return result, findings + more
@@ -77,11 +85,12 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate, **_server_env(ws))
+            locate=locate, release=_release(ws), **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = legacy.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
                                                  run_yaml_file=ws.run_yaml.display, locate=locate,
-                                                 env=ws.server_env, env_source=ws.server_env_source)
+                                                 env=ws.server_env, env_source=ws.server_env_source,
+                                                 release=_release(ws))
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
@@ -104,8 +113,9 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = legacy.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate,
-                                                env=ws.server_env, env_source=ws.server_env_source)
+                                                run_yaml_file=str(candidate), run_yaml_text=doc.text, locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source,
+                                                release=_release(ws))
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -114,6 +124,11 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
         return None, findings
     findings.extend(result.findings)
     return result, findings
+
+
+def _release(ws: Workspace):
+    """The release to synthesize as: None when nothing names one (main, forward-compatible)."""
+    return None if ws.target.is_default else ws.target.release
 
 
 def _server_env(ws: Workspace) -> dict:
@@ -136,8 +151,6 @@ class Report:
     findings: list[Finding]  # validation, synthesis and literal secrets, sorted
 
     def counts(self) -> dict[str, int]:
-        from lsc_tui.config.findings import counts
-
         return counts(self.findings, len(self.secrets))
 
 
@@ -156,7 +169,6 @@ def synthesize_workspace(ws: Workspace):
 def locator(ws: Workspace):
     """``locate(file, path) -> (line, column)`` over the workspace's documents."""
 
-    from lsc_tui.config.synthesis.baseline import builtin_position
 
     def locate(file: str, path: tuple) -> tuple[int, int]:
         if file.startswith("builtin:"):
@@ -176,7 +188,6 @@ def dump(result) -> str:
 def dump_data(data) -> str:
     if not isinstance(data, dict):
         return ""
-    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     return dump_run_yaml(data)
 
@@ -186,15 +197,11 @@ def dump_data(data) -> str:
 
 def scan_secrets(ws: Workspace) -> list:
     """The active secret findings of every file of the workspace (allowed ones left out)."""
-    from lsc_tui.config.secrets import scan_workspace
-
     return list(scan_workspace(ws).findings)
 
 
 def secret_values(secrets: list) -> set[str]:
     """The raw values behind the findings, for masking free text. Never shown."""
-    from lsc_tui.config.secrets import reveal
-
     return {v for v in (reveal(s) for s in secrets) if v}
 
 
@@ -219,15 +226,12 @@ def mask(text: str, values: set[str]) -> str:
 
 
 def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = "synthesized run.yaml") -> str:
-    from lsc_tui.config.diff import unified_diff
-
     return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
 
 
 def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
     if old_text == new_text:
         return []
-    from lsc_tui.config.diff import structural_diff
 
     old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}
@@ -237,10 +241,25 @@ def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str):
     """The data of a baseline text (read-only: shared between calls)."""
-    import yaml
-
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 __all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
            "secret_values", "secret_as_findings", "AsIs", "Severity"]
+
+
+def preview_words(ws: Workspace, synthesis) -> tuple[str, str]:
+    """``(label, note)``: what the preview of ``ws`` shows (run.yaml, or for a
+    LlamaStackDistribution the generated config.yaml), and why it is empty when it is."""
+    if ws.kind == KIND_LLSD:
+        note = "" if synthesis is not None else \
+            "No generated config.yaml: fix the errors in the findings (4) first."
+        return "config.yaml", note
+    if ws.kind in (KIND_EXTRA, KIND_SPEC):
+        if ws.run_yaml is None:
+            name = Path(ws.root_path).name
+            return "run.yaml", (f"No run.yaml next to {name}: only its validation is shown (findings, 4). "
+                                "Put the run.yaml the operator merges into next to it to see the merged run.yaml.")
+        return "run.yaml", "" if synthesis is not None else \
+            "No merged run.yaml: fix the errors in the findings (4) first."
+    return "run.yaml", ""

@@ -216,6 +216,15 @@ class _Step:
     run_before: str | None = None  # the synthesized run.yaml before the step: the "previous edit" baseline
 
 
+# What the diff of the synthesized run.yaml can be taken against, in the order b cycles through.
+DIFF_BASELINES = {"disk": "saved files", "legacy": "the run.yaml as written", "previous": "the previous edit"}
+
+
+def diff_baselines(ws: Workspace) -> dict[str, str]:
+    """The diff baselines of ``ws`` (name -> what it is): "legacy" only where a run.yaml is open."""
+    return {name: label for name, label in DIFF_BASELINES.items() if name != "legacy" or ws.run_yaml is not None}
+
+
 class EditSession:
     def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
                  texts: dict | None = None, target: Target = DEFAULT_TARGET):
@@ -316,7 +325,7 @@ class EditSession:
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
-                                 new_label=getattr(result, "label", None) or "synthesized run.yaml")
+                                 new_label=result.label if result is not None else "synthesized run.yaml")
         analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
                             lambda: preview.changes(baseline_text, run_text, result, values), label,
                             time.perf_counter() - t0, has_run_yaml=bool(run_text))
@@ -354,7 +363,7 @@ class EditSession:
         return preview.dump(result) if result is not None else ""
 
     def set_diff_baseline(self, which: str) -> Analysis:
-        if which not in ("disk", "legacy", "previous"):
+        if which not in DIFF_BASELINES:
             raise OperationError(f"unknown diff baseline {which!r}: use disk, legacy or previous")
         self.diff_baseline = which
         self.analysis = self._analyse()

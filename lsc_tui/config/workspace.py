@@ -18,7 +18,7 @@ from pathlib import Path
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
-from lsc_tui.config.releases import DEFAULT_TARGET, Target
+from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target, rules_for
 from lsc_tui.config.yaml.document import Document, load_document, parse_cached
 from lsc_tui.config.yaml.lint import YamlLoadError, is_single_document_error
 
@@ -305,10 +305,13 @@ class ModeFacts:
     Lib: bool | None  # use_as_library_client
     U: bool  # url present
     ls_key: str
+    # what makes a config unified in the target release (0.5.x: nothing; 0.6.x: P or C)
+    inputs: tuple = ("inference.providers", "vector_store.providers", "config")
 
     @property
     def S(self) -> bool:
-        return self.P or self.V or self.C
+        return ((self.P and "inference.providers" in self.inputs) or (self.V and "vector_store.providers" in self.inputs)
+                or (self.C and "config" in self.inputs))
 
 
 def _truthy(value, env: dict):
@@ -320,8 +323,9 @@ def _truthy(value, env: dict):
     return value
 
 
-def mode_facts(data: dict, env: dict | None = None) -> ModeFacts:
+def mode_facts(data: dict, env: dict | None = None, release: Release | None = None) -> ModeFacts:
     env = env if env is not None else {}
+    inputs = rules_for(release).unified_inputs if release is not None else ModeFacts.inputs
     ls_key = "ogx" if isinstance(data.get("ogx"), dict) else "llama_stack"
     ls = data.get(ls_key)
     ls = ls if isinstance(ls, dict) else {}
@@ -336,14 +340,17 @@ def mode_facts(data: dict, env: dict | None = None) -> ModeFacts:
         Lib=None if lib is None else bool(lib),
         U=ls.get("url") is not None,
         ls_key=ls_key,
+        inputs=inputs,
     )
 
 
-def detect_mode(data: dict, env: dict | None = None) -> tuple[str | None, str]:
-    """LCORE's decision (mode, reason). Mode is None when LCORE would refuse the file."""
-    f = mode_facts(data, env)
-    inputs = [name for flag, name in ((f.P, "inference.providers"), (f.V, "vector_store.providers"),
-                                      (f.C, f"{f.ls_key}.config")) if flag]
+def detect_mode(data: dict, env: dict | None = None, release: Release | None = None) -> tuple[str | None, str]:
+    """LCORE's decision (mode, reason) in ``release`` (default main). Mode is None when LCORE
+    would refuse the file."""
+    f = mode_facts(data, env, release)
+    inputs = [name for flag, name, key in ((f.P, "inference.providers", "inference.providers"),
+                                           (f.V, "vector_store.providers", "vector_store.providers"),
+                                           (f.C, f"{f.ls_key}.config", "config")) if flag and key in f.inputs]
     if f.S and f.L:
         return None, (f"both unified synthesis input ({', '.join(inputs)}) and the legacy "
                       f"{f.ls_key}.library_client_config_path are set")
@@ -369,10 +376,11 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
         ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "ogx-alias",
                                    "both `ogx:` and `llama_stack:` are present; LCORE uses `ogx:` and ignores this block",
                                    "Delete the `llama_stack:` block (or merge it into `ogx:`)."))
-    facts = mode_facts(data, env)
+    release = None if ws.target.is_default else ws.target.release
+    facts = mode_facts(data, env, release)
     key = facts.ls_key
     ls = data.get(key)
-    mode, reason = detect_mode(data, env)
+    mode, reason = detect_mode(data, env, release)
     ws.mode, ws.mode_reason = mode, reason
 
     if ls is None or not isinstance(ls, dict):
@@ -622,7 +630,16 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
                                        "Delete `baseline` to make that clear, or delete `profile` to use the baseline."))
         return
     baseline = cfg.get("baseline", "default")
-    if baseline not in BASELINES:
+    if not ws.target.is_default:
+        if baseline not in rules_for(ws.target.release).baselines:
+            from lsc_tui.config.releases.keys import baseline_issue  # deferred: it loads pydantic (first validation)
+
+            issue = baseline_issue((key, "config", "baseline"), baseline, ws.target.release)
+            ln, col = doc.position((key, "config", "baseline"))
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown", issue.message, issue.fix,
+                                       (key, "config", "baseline")))
+            baseline = "default"
+    elif baseline not in BASELINES:
         ln, col = doc.position((key, "config", "baseline"))
         ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown",
                                    f"unknown baseline {baseline!r}; LCORE knows: {', '.join(BASELINES)}",
@@ -725,7 +742,7 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     from lsc_tui.config import models
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
-    key = (which, partial, doc.text)
+    key = (which, partial, doc.text, ws.target.release.key, ws.target.is_default)
     resolve_in = ws.server_env if which == "lightspeed-stack" and isinstance(doc.data, dict) else None
     if resolve_in is not None:  # validate what LCORE validates: the values in the server's environment
         key += (tuple(sorted(resolve_in.items())),)
@@ -743,7 +760,17 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         ogx = False
     if resolve_in is not None:
         data = _resolved_for_load(data, resolve_in)
-    for issue in fn(data):
+    issues = fn(data)
+    if which == "lightspeed-stack" and not ws.target.is_default:
+        from lsc_tui.config.releases.keys import adjust  # deferred: it loads pydantic (first validation)
+
+        if ogx:  # the key history sees the file as written
+            issues = [type(i)(("ogx",) + tuple(i.path)[1:] if i.path and i.path[0] == "llama_stack" else i.path,
+                              i.severity, i.code, i.message, i.fix) for i in issues]
+            ogx = False
+        issues = adjust(issues, doc.data if resolve_in is None else _resolved_for_load(doc.data, resolve_in),
+                        ws.target.release)
+    for issue in issues:
         path = tuple(issue.path)
         if ogx and path and path[0] == "llama_stack":
             path = ("ogx",) + path[1:]

@@ -78,6 +78,8 @@ def test_validate_json_says_the_default_target(ws, capsys):
 @pytest.mark.parametrize("command", ["validate", "synthesize", "diff", "migrate", "export"])
 def test_json_carries_the_named_target(ws, capsys, command):
     before, after = READERS[command]
+    # LCORE 0.6.x knows no inference.providers[].id (0.7.0rc1 added it): a config 0.6.x accepts
+    (ws / "lightspeed-stack.yaml").write_text(UNIFIED.replace("    - id: vllm1\n      type: vllm", "    - type: vllm"))
     code, out, err = run(capsys, *before, "--json", "lightspeed-stack.yaml", *after, "--lcore", "v0.6.2")
     doc = json.loads(out)
     assert doc["lcore"]["release"] == "0.6" and doc["lcore"]["source"] == "--lcore", (command, err)
@@ -101,6 +103,8 @@ def test_bad_project_setting_stops_the_command_with_its_place(ws, capsys):
 
 def test_python_names_the_release_and_notes_go_to_stderr(ws, capsys, tmp_path_factory):
     python = fake_venv(tmp_path_factory.mktemp("v"), "0.6.1")
+    # a config LCORE 0.6.x accepts (inference.providers[].id came in 0.7.0rc1)
+    (ws / "lightspeed-stack.yaml").write_text(UNIFIED.replace("    - id: vllm1\n      type: vllm", "    - type: vllm"))
     code, out, _err = run(capsys, "diff", "--json", "lightspeed-stack.yaml", "--against", "run.yaml",
                           "--python", str(python))
     assert json.loads(out)["lcore"]["source"] == f"python {python} (lightspeed-stack 0.6.1)"
