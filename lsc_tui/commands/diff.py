@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lsc_tui.commands import lcore_target, server_env
+from lsc_tui.commands import lcore_target, lcore_upgrade, server_env
 from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
 
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
@@ -26,6 +26,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="print {against, changes, diff} as JSON (values masked)")
     server_env.add_argument(parser)
     lcore_target.add_arguments(parser)
+    parser.add_argument("--against-lcore", metavar="VERSION", type=lcore_target.release_type, default=None,
+                        help="compare the run.yaml the --lcore release (or the detected one) runs with the one "
+                             "this release runs for the same config, with its keys renamed for it; lists the "
+                             "keys to rename (what `lsc-tui migrate --to` writes)")
 
 
 def _baseline(args, ws):
@@ -66,6 +70,12 @@ def run(args) -> int:
     except lcore_target.TargetError as exc:
         return lcore_target.error("diff", exc)
     lcore_target.report(found, quiet=args.json)
+    if args.against_lcore is not None:
+        if args.against:
+            print("lsc-tui diff: --against and --against-lcore compare with different things; give one",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return lcore_upgrade.run_diff(args, found)
     try:
         ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)

@@ -24,7 +24,7 @@ class TargetError(Exception):
     names the file or option and how to fix it."""
 
 
-def _release(text: str):
+def release_type(text: str):
     from lsc_tui.config.releases import UnknownRelease, parse_release
 
     try:
@@ -34,7 +34,7 @@ def _release(text: str):
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, python: bool = True) -> None:
-    parser.add_argument("--lcore", metavar="VERSION", type=_release, default=None,
+    parser.add_argument("--lcore", metavar="VERSION", type=release_type, default=None,
                         help="the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or "
                              "newer (default: detected, else main; see docs/lcore-versions.md)")
     if python:

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from lsc_tui.commands import lcore_target
+from lsc_tui.commands import lcore_target, lcore_upgrade
 
 HELP = "migrate a legacy config (lightspeed-stack.yaml + run.yaml) to the unified format, with proof"
 
@@ -35,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cwd", metavar="DIR",
                         help="the directory LCORE starts in (legacy paths are relative to it); default: here")
     lcore_target.add_arguments(parser)
+    lcore_upgrade.add_to_argument(parser)
 
 
 def _accept(value):
@@ -56,6 +57,8 @@ def run(args) -> int:
     except lcore_target.TargetError as exc:
         return lcore_target.error("migrate", exc)
     lcore_target.report(found, quiet=args.json)
+    if args.to is not None:
+        return lcore_upgrade.run_migrate(args, found)
     lcore = found.to_json()
     try:
         m = Migration.open(args.path, run_yaml=args.run_yaml, cwd=args.cwd, target=found.target)

@@ -65,5 +65,6 @@ class LscCommands(ListedCommands):
         from lsc_tui.tui import lcore_release
 
         out.extend(lcore_release.palette_commands(app))
+        out.extend(lcore_release.upgrade_commands(app))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out

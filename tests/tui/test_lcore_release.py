@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config.releases import RELEASE_0_7RC1, Target
+from lsc_tui.config.releases import RELEASE_0_7RC1, RELEASE_NEWER, Target
 from lsc_tui.tui.lcore_release import palette_commands
 from lsc_tui.tui.widgets.header import StatusHeader
 
@@ -57,3 +57,25 @@ async def test_the_release_given_at_start_is_shown(tmp_path, monkeypatch):
         await settle(app, pilot)
         assert "LCORE 0.7.0rc1" in header(app)
         assert app.session.workspace.target.source == ".lsc-tui.yaml"
+
+
+async def test_what_changes_if_i_upgrade_shows_the_renames_and_the_verdict(tmp_path, monkeypatch):
+    from lsc_tui.tui.lcore_release import UpgradeView, show_upgrade, upgrade_commands
+
+    monkeypatch.chdir(tmp_path)
+    text = (FIXTURES / "releases" / "ogx-newer.yaml").read_text()
+    (tmp_path / "lightspeed-stack.yaml").write_text(text)
+    app = make_app(target=Target(RELEASE_NEWER, "--lcore"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        (name, _help, _cb), = upgrade_commands(app)
+        assert name == "What changes if I upgrade LCORE…"
+        show_upgrade(app, "main")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UpgradeView)
+        shown = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "ogx -> llama_stack" in shown and "equivalent: the same run.yaml" in shown
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, UpgradeView)
+        assert (tmp_path / "lightspeed-stack.yaml").read_text() == text  # nothing written

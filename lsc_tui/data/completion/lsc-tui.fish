@@ -51,7 +51,7 @@ function _shtab_lsc_tui_using
 end
 
 set -g _shtab_lsc_tui_commands edit validate synthesize diff migrate secrets 'secrets scan' 'secrets fix' 'secrets reveal' preflight merge-external expand export 'export k8s' schema completion lsp serve
-set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --lcore --llama-stack-version --log --memory-limit --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --token -o
+set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --against-lcore --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --lcore --llama-stack-version --log --memory-limit --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --to --token -o
 
 complete -c lsc-tui -e
 complete -c lsc-tui -f
@@ -96,6 +96,7 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l json -d 'print {against, c
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l env-file -xka "(__fish_complete_path (commandline -ct))" -d 'the environment LCORE runs with (NAME=value lines, as a .env or a Secret'"'"'s data): unset variables it needs are errors, and the preview resolves what LCORE resolves in it (default: lsc-tui'"'"'s own environment, as warnings)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l against-lcore -xka "(__fish_complete_path (commandline -ct))" -d 'compare the run.yaml the --lcore release (or the detected one) runs with the one this release runs for the same config, with its keys renamed for it; lists the keys to rename (what `lsc-tui migrate --to` writes)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'lightspeed-stack.yaml (or a directory holding one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a migrate -d 'migrate a legacy config (lightspeed-stack.yaml + run.yaml) to the unified format, with proof'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -s h -l help -d 'show this help message and exit'
@@ -109,6 +110,7 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l json -d 'print the plan
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l cwd -xka "(__fish_complete_directories)" -d 'the directory LCORE starts in (legacy paths are relative to it); default: here'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l to -xka "(__fish_complete_path (commandline -ct))" -d 'rewrite the config for another LCORE release (the one it runs now: --lcore or detected): keys a release renamed move where the intent carries, keys with no equivalent are reported, and the run.yaml each release runs is compared'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'the legacy lightspeed-stack.yaml (or a directory holding one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a secrets -d 'find literal secrets (scan) and turn them into ${env.NAME} references (fix)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using secrets' -s h -l help -d 'show this help message and exit'
