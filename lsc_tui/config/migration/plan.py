@@ -29,7 +29,7 @@ from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Reco
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
 from lsc_tui.config.releases import Target
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yaml.document import Document
 
 
 class MigrationRefused(Exception):
@@ -58,7 +58,7 @@ class WriteResult:
     backup: Path | None
     proof: P.Proof
     files: list[FileAction] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # owner not kept, a hard link broken (fsio.Written.notes)
+    notes: list[str] = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
 
 
 def backup_name(path: Path) -> Path:
@@ -243,8 +243,8 @@ class Migration:
 
     def write(self, *, accept: Collection[str] | str | bool | None = None) -> WriteResult:
         """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
-        from lsc_tui.config import fsio
-        from lsc_tui.config.yamlio import FileChangedError, FileStamp, atomic_write, stamp_of
+        from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
+        from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
         a = self.analysis
         cand = self._need_candidate()
@@ -262,21 +262,21 @@ class Migration:
         expected = a.config.stamp if in_place else stamp_of(target)
         # both files are checked before either is written: the config (named by the operator: written
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
-        place = fsio.resolve_target(target)
+        place = resolve_target(target)
         if place.special:
             raise MigrationRefused(f"{target} is a device or FIFO; migrate writes a regular file it can read "
                                    "back and prove again. Choose a file with -o", [str(target)])
         backup = backup_name(target) if expected is not None else None
-        backup_place = fsio.resolve_target(backup, workspace=target.parent) if backup else None
+        backup_place = resolve_target(backup, workspace=target.parent) if backup else None
         notes: list[str] = []
         if backup is not None:
             try:
-                original, st = fsio.read_bytes(place.real)
-            except fsio.ReadRefused:
+                original, st = read_bytes(place.real)
+            except ReadRefused:
                 raise FileChangedError(target) from None  # gone or replaced since it was read
             if expected is None or FileStamp.of_bytes(original, st).sha256 != expected.sha256:
                 raise FileChangedError(target)
-            done = fsio.write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
+            done = write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
             notes += done.notes
         done = atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data,
                             target=place)
@@ -289,7 +289,7 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        from lsc_tui.config.yamlio import read_text
+        from lsc_tui.config.yaml.document import read_text
 
         text, _stamp = read_text(target)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the server's reader

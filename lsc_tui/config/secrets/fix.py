@@ -21,21 +21,17 @@ from typing import Any
 
 import yaml
 
-from lsc_tui.config import fsio, masking
+from lsc_tui.config import masking
 from lsc_tui.config.envref import make_ref
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
 from lsc_tui.config.workspace import Workspace
-from lsc_tui.config.yamlio import (
-    Document,
-    FileChangedError,
-    FileStamp,
-    apply_span_edits,
-    atomic_write,
-    render_scalar,
-    stamp_of,
-)
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
+from lsc_tui.config.yaml.files import FileStamp, stamp_of
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -289,7 +285,7 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
              result: ScanResult | None = None, environ: Mapping[str, str] | None = None) -> FixPlan:
     """Plan the fix of ``findings`` (default: every finding of the workspace that is not a warning).
 
-    ``ws`` is a Workspace (or a list of yamlio Documents). ``names`` maps fingerprints to the
+    ``ws`` is a Workspace (or a list of yaml.document Documents). ``names`` maps fingerprints to the
     variable names the operator chose. Exactly one target: ``env_file`` (default ``.env``
     beside the config) or ``k8s_secret`` (a Secret manifest, ``secret_file`` or
     ``NAME-secret.yaml`` beside the config).
@@ -336,8 +332,8 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
     default = base / (f"{k8s_secret}-secret.yaml" if target == "k8s" else ".env")
     target_ws = base if os.path.abspath(target_path) == os.path.abspath(default) else None
     try:
-        existing_text = fsio.read_optional_text(target_path) or ""
-    except fsio.ReadRefused as exc:
+        existing_text = files.read_optional_text(target_path) or ""
+    except files.ReadRefused as exc:
         errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
@@ -418,7 +414,7 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
     for it in items:
         chosen_by_doc.setdefault(str(it.finding.doc_path), []).append(it)
     # the config the operator named is written through a symlink; the files it refers to are not
-    # when the link leaves the workspace (see fsio.resolve_target)
+    # when the link leaves the workspace (see files.resolve_target)
     root = os.path.abspath(ws.root_path) if hasattr(ws, "root_path") else None
     for doc in docs:
         key = str(doc.path)
@@ -451,8 +447,8 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
             for name, (value, f) in multi.items():
                 mpath = _multiline_file(target_path.parent, name, f)
                 try:
-                    old = fsio.read_optional_text(mpath)
-                except fsio.ReadRefused as exc:
+                    old = files.read_optional_text(mpath)
+                except files.ReadRefused as exc:
                     errors.append(f"{mpath}: {exc.finding.message}; choose another name for {name}")
                     continue
                 if old is not None and old != value:
@@ -508,8 +504,8 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
         warnings.extend(envfile.git_warnings(p))
     for w in writes:  # where each write lands, checked now: a refusal is a plan error, and nothing is written
         try:
-            t = fsio.resolve_target(w.path, workspace=w.workspace)
-        except fsio.WriteError as exc:
+            t = files.resolve_target(w.path, workspace=w.workspace)
+        except files.WriteError as exc:
             errors.append(str(exc))
             continue
         if t.st is not None and t.st.st_nlink > 1:
@@ -643,7 +639,7 @@ def apply_plan(plan: FixPlan) -> ApplyResult:
     ordered = [w for w in plan.writes if w.role != "config"] + [w for w in plan.writes if w.role == "config"]
     targets = []
     for w in ordered:  # check all before writing any
-        t = fsio.resolve_target(w.path, workspace=w.workspace)
+        t = files.resolve_target(w.path, workspace=w.workspace)
         if w.expected is not False:
             current = stamp_of(t.real)
             expected = w.expected if isinstance(w.expected, FileStamp) else None
@@ -660,7 +656,7 @@ def apply_plan(plan: FixPlan) -> ApplyResult:
         except (FileChangedError, OSError) as exc:
             if not written:
                 raise
-            reason = fsio.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
+            reason = files.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
             raise FixError(f"{reason}\nalready written: {', '.join(str(p) for p in written)}"
                            + (f"; backups: {', '.join(str(p) for p in backups)}" if backups else "")
                            + f"; not written: {', '.join(str(x.path) for x in ordered[len(written):])}") from None
