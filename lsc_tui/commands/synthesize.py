@@ -95,7 +95,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
             where = "?"
         else:
             if origin.file.startswith("builtin:"):
-                ln, col = builtin_position(origin.source_path)
+                ln, col = builtin_position(origin.source_path, origin.file)
             elif locate is not None:
                 ln, col = locate(origin.file, origin.source_path)
             else:

@@ -179,7 +179,7 @@ def locator(ws: Workspace) -> Callable[[str, tuple[Any, ...]], tuple[int, int]]:
 
     def locate(file: str, path: tuple[Any, ...]) -> tuple[int, int]:
         if file.startswith("builtin:"):
-            return builtin_position(tuple(path))
+            return builtin_position(tuple(path), file)
         doc = ws.document_for(file)
         return doc.position(tuple(path)) if doc is not None else (0, 0)
 

@@ -408,7 +408,7 @@ def workspace_run_data(ws):
     def locate(path):
         origin = result.origin_of(path)
         if origin.file.startswith("builtin:"):
-            return (origin.file, *builtin_position(origin.source_path))
+            return (origin.file, *builtin_position(origin.source_path, origin.file))
         doc = ws.document_for(origin.file)
         return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
 
