@@ -30,7 +30,8 @@ from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.synthesis.emit import dump_run_yaml
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
-from lsc_tui.config.yamlio import YamlLoadError, load_document
+from lsc_tui.config.yaml.document import load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 
 @dataclass
