@@ -74,7 +74,7 @@ def _start_dir(path) -> Path:
 def _kubernetes_documents(path) -> list:
     """The documents of a Kubernetes file (a CR and what comes with it), else none. Read with
     the guarded reader; a file that cannot be read is the command's to report, not this."""
-    from lsc_tui.config import fsio
+    from lsc_tui.config.yaml import files as fsio
     from lsc_tui.config.operator import kinds
     from lsc_tui.config.workspace import WorkspaceError, find_config, open_root
 
