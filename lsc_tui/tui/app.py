@@ -229,7 +229,9 @@ class LscTuiApp(App):
         return self.session
 
     def _session_opened(self, _session) -> None:
-        self.submit(lambda s: s.validate_now(), "validate", self._session_validated)
+        # after the opened view is painted: the validation (importing pydantic and building the
+        # models, most of it) would otherwise hold the interpreter while the first frame renders
+        self.submit(lambda s: s.validate_now(), "validate", self._session_validated, after_paint=True)
 
     def _session_validated(self, _analysis) -> None:
         gcpolicy.settle()
@@ -431,8 +433,12 @@ class LscTuiApp(App):
     @work(group="core-jobs", exit_on_error=False)
     async def _job_runner(self) -> None:
         while True:
-            fn, source, done = await self._jobs.get()
+            fn, source, done, after_paint = await self._jobs.get()
             try:
+                if after_paint:
+                    painted = asyncio.get_running_loop().create_future()
+                    self.call_after_refresh(painted.set_result, None)
+                    await painted
                 try:
                     result, view = await asyncio.to_thread(self._run_in_thread, fn)
                 except OperationError as exc:
@@ -484,10 +490,11 @@ class LscTuiApp(App):
             return result, None
         return result, build_view(self.session)
 
-    def submit(self, fn, source: str = "", done=None) -> None:
-        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
+    def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
+        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select.
+        ``after_paint``: the job starts once the screen has been refreshed (what is queued before it is shown)."""
         self._jobs_open += 1  # queued or running
-        self._jobs.put_nowait((fn, source, done))
+        self._jobs.put_nowait((fn, source, done, after_paint))
 
     async def wait_idle(self) -> None:
         """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""
