@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from lsc_tui.commands import server_env
+from lsc_tui.commands import lcore_target, lcore_upgrade, server_env
 from lsc_tui.commands.synthesize import BadInput, _secret_values, build, load, print_findings
 
 HELP = "diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE"
@@ -25,6 +25,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print {against, changes, diff} as JSON (values masked)")
     server_env.add_argument(parser)
+    lcore_target.add_arguments(parser)
+    parser.add_argument("--against-lcore", metavar="VERSION", type=lcore_target.release_type, default=None,
+                        help="compare the run.yaml the --lcore release (or the detected one) runs with the one "
+                             "this release runs for the same config, with its keys renamed for it; lists the "
+                             "keys to rename (what `lsc-tui migrate --to` writes)")
 
 
 def _baseline(args, ws):
@@ -61,7 +66,18 @@ def run(args) -> int:
     from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     try:
-        ws = load(args.path, args)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("diff", exc)
+    lcore_target.report(found, quiet=args.json)
+    if args.against_lcore is not None:
+        if args.against:
+            print("lsc-tui diff: --against and --against-lcore compare with different things; give one",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return lcore_upgrade.run_diff(args, found)
+    try:
+        ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
         if result is None or has_errors(findings):
             print_findings(findings)
@@ -81,7 +97,7 @@ def run(args) -> int:
                         new_label="synthesized run.yaml", mask=values or True)
     changes = structural_diff(old, result.data, secret_values=values)
     if args.json:
-        print(json.dumps({"against": label, "mode": result.mode,
+        print(json.dumps({"against": label, "mode": result.mode, "lcore": found.to_json(),
                           "changes": [c.to_json() for c in changes], "diff": text},
                          indent=2, default=str))
     else:

@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from lsc_tui.commands import lcore_target
+
 HELP = "open the editor on a config (default: ./lightspeed-stack.yaml, else a copy of the demo)"
 
 
@@ -20,6 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     parser.add_argument("--readonly", action="store_true", help="open without allowing saves")
     parser.add_argument("--demo", action="store_true", help="open a fresh copy of the bundled demo workspace")
+    lcore_target.add_arguments(parser)
 
 
 # what the demo is there to teach, said on its first screen
@@ -66,7 +69,14 @@ def run(args) -> int:
     except WorkspaceError as exc:
         print(exc.finding.to_text(), file=sys.stderr)
         return 2
+    try:
+        found = lcore_target.resolve(args, path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("edit", exc)
     apply_color(args.color)
     from lsc_tui.tui.app import run_app
 
-    return run_app(path, theme=args.theme, mouse=not args.no_mouse, readonly=args.readonly, notice=notice)
+    if found.notes:  # said in the editor, where the header shows the release it fell back to
+        notice = "\n".join([*([notice] if notice else []), *(f"LCORE release: {n}" for n in found.notes)])
+    return run_app(path, theme=args.theme, mouse=not args.no_mouse, readonly=args.readonly, notice=notice,
+                   target=found.target)

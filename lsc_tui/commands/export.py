@@ -8,6 +8,8 @@ from pathlib import Path
 
 from lsc_tui.commands.report import start
 
+from lsc_tui.commands import lcore_target
+
 HELP = "export a workspace for Kubernetes: ConfigMap with its run.yaml, Secret for its env references, and the CR"
 
 
@@ -35,16 +37,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
                      help="also write secret.yaml (mode 0600) with the values from the env file; needs -o")
     k8s.add_argument("--json", action="store_true",
                      help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests")
+    lcore_target.add_arguments(k8s)
 
 
-def _run_data(path: str):
+def _run_data(path: str, target=None):
     """``(run data, display name, findings, directory, locate, allowed secret values)``; raises _Bad
     on unusable input."""
     from lsc_tui.config.operator.export import ExportInputError, allowed_values, workspace_run_data
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
+    from lsc_tui.config.releases import DEFAULT_TARGET
+
     try:
-        ws = load_workspace(path)
+        ws = load_workspace(path, target=target or DEFAULT_TARGET)
     except WorkspaceError as exc:
         raise _Bad(exc.finding.to_text()) from None
     try:
@@ -86,7 +91,14 @@ def _run(args, report) -> int:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
     try:
-        data, display, findings, directory, locate, allowed = _run_data(args.path)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("export k8s", exc)
+    if report is not None:
+        report.data["lcore"] = found.to_json()
+    lcore_target.report(found, quiet=report is not None)
+    try:
+        data, display, findings, directory, locate, allowed = _run_data(args.path, found.target)
     except _Bad as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from lsc_tui.commands import lcore_target, lcore_upgrade
+
 HELP = "migrate a legacy config (lightspeed-stack.yaml + run.yaml) to the unified format, with proof"
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
@@ -32,6 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the plan, the proof and the files as JSON")
     parser.add_argument("--cwd", metavar="DIR",
                         help="the directory LCORE starts in (legacy paths are relative to it); default: here")
+    lcore_target.add_arguments(parser)
+    lcore_upgrade.add_to_argument(parser)
 
 
 def _accept(value):
@@ -49,12 +53,20 @@ def run(args) -> int:
     out = args.output
     write = bool(args.write or out)
     try:
-        m = Migration.open(args.path, run_yaml=args.run_yaml, cwd=args.cwd)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("migrate", exc)
+    lcore_target.report(found, quiet=args.json)
+    if args.to is not None:
+        return lcore_upgrade.run_migrate(args, found)
+    lcore = found.to_json()
+    try:
+        m = Migration.open(args.path, run_yaml=args.run_yaml, cwd=args.cwd, target=found.target)
     except MigrationInputError as exc:
-        return _bad(args, exc.finding)
+        return _bad(args, exc.finding, lcore)
     if m.nothing_to_do:
         if args.json:
-            print(json.dumps(m.to_json(), indent=2))
+            print(json.dumps({**m.to_json(), "lcore": lcore}, indent=2))
         else:
             print(f"{m.analysis.config.display}: nothing to migrate: {m.nothing_to_do}")
         return EXIT_OK
@@ -68,7 +80,7 @@ def run(args) -> int:
             m.choose(rec.strategy)
             assert m.proof is not None  # choose() builds the candidate and its proof
             if args.json:
-                print(json.dumps(m.to_json(include_preview=args.show), indent=2))
+                print(json.dumps({**m.to_json(include_preview=args.show), "lcore": lcore}, indent=2))
             else:
                 _print_analysis(m)
                 _print_plan(m, write=False, show=args.show, analysed=True)
@@ -91,6 +103,7 @@ def run(args) -> int:
             error = write_error_text(exc)
     if args.json:
         data = m.to_json(include_preview=args.show or not write)
+        data["lcore"] = lcore
         data["written"] = None
         if result is not None:
             data["written"] = {"path": str(result.written), "backup": str(result.backup) if result.backup else None,
@@ -123,9 +136,9 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def _bad(args, finding) -> int:
+def _bad(args, finding, lcore=None) -> int:
     if args.json:
-        print(json.dumps({"error": finding.to_json()}, indent=2))
+        print(json.dumps({"error": finding.to_json(), **({"lcore": lcore} if lcore else {})}, indent=2))
     else:
         print(finding.to_text(), file=sys.stderr)
     return EXIT_BAD_INPUT

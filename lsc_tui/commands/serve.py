@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from lsc_tui.commands import lcore_target
+
 HELP = "serve the editor to a web browser (127.0.0.1 unless told otherwise; a token is required elsewhere)"
 
 
@@ -22,6 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", default=None, metavar="URL",
                         help="the address browsers use, when a proxy is in front (default: the one they asked for)")
     parser.add_argument("--readonly", action="store_true", help="open the editor without allowing saves")
+    lcore_target.add_arguments(parser)
 
 
 def run(args) -> int:
@@ -42,8 +45,15 @@ def run(args) -> int:
     except WorkspaceError as exc:
         print(exc.finding.to_text(), file=sys.stderr)
         return 2
-    server = build_server(Path(path), args.host, args.port, enforced, args.public_url,
-                          ["--readonly"] if args.readonly else [])
+    try:  # decided once here, so a bad setting stops `serve` instead of every browser tab
+        found = lcore_target.resolve(args, path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("serve", exc)
+    lcore_target.report(found)
+    extra = ["--readonly"] if args.readonly else []
+    # each tab's editor answers for the same release, named, so it does not run --python again
+    extra += ["--lcore", found.target.release.key] if not found.target.is_default else []
+    server = build_server(Path(path), args.host, args.port, enforced, args.public_url, extra)
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     where = args.public_url or f"http://{shown_host}:{args.port}"
     if enforced is not None and token == "auto":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands import server_env
+from lsc_tui.commands import lcore_target, server_env
 from lsc_tui.commands.report import start
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
@@ -28,6 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text")
     server_env.add_argument(parser)
+    lcore_target.add_arguments(parser)
 
 
 # --- shared with `lsc-tui diff` ---------------------------------------------------------
@@ -35,13 +36,17 @@ class BadInput(Exception):
     """Nothing to synthesize; carries the text to show."""
 
 
-def load(path: str, args=None):
+def load(path: str, args=None, found=None):
+    """The workspace for ``path``, for the release ``found`` names (default: resolved from
+    ``args``: ``--lcore``, ``--python``, the project file, detection)."""
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
         env, source = server_env.read(args)
-        return load_workspace(path, server_env=env, server_env_source=source)
-    except server_env.EnvFileError as exc:
+        if found is None:
+            found = lcore_target.resolve(args, path)
+        return load_workspace(path, server_env=env, server_env_source=source, target=found.target)
+    except (server_env.EnvFileError, lcore_target.TargetError) as exc:
         raise BadInput(str(exc)) from None
     except WorkspaceError as exc:
         raise BadInput(exc.finding.to_text()) from None
@@ -114,7 +119,14 @@ def _run(args, report) -> int:
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     try:
-        ws = load(args.path, args)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("synthesize", exc)
+    if report is not None:
+        report.data["lcore"] = found.to_json()
+    lcore_target.report(found, quiet=report is not None)
+    try:
+        ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
@@ -172,7 +184,7 @@ def _run(args, report) -> int:
         report.wrote(target)
     else:
         print(f"wrote {target} ({result.mode}, {result.text.count(chr(10))} lines"
-              + ("" if written.special else ", mode 0600") + ")")
+              + ("" if written.special else ", mode 0600") + f"; for {ws.target.describe()})")
     return EXIT_OK
 
 

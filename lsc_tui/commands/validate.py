@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from lsc_tui.commands import server_env
+from lsc_tui.commands import lcore_target, server_env
 
 HELP = "check a lightspeed-stack.yaml (and every file it refers to), a run.yaml, or an operator file"
 
@@ -17,6 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
     server_env.add_argument(parser)
+    lcore_target.add_arguments(parser)
 
 
 def file_roles(ws) -> list[dict]:
@@ -47,10 +48,15 @@ def run(args) -> int:
         print(exc, file=sys.stderr)
         return 2
     try:
-        ws = load_workspace(args.path, server_env=env, server_env_source=source)
+        found = lcore_target.resolve(args, args.path)
+    except lcore_target.TargetError as exc:
+        return lcore_target.error("validate", exc)
+    lcore_target.report(found)
+    try:
+        ws = load_workspace(args.path, server_env=env, server_env_source=source, target=found.target)
     except WorkspaceError as exc:
         if args.json:
-            print(json.dumps({"mode": None, "mode_reason": "", "files": [],
+            print(json.dumps({"mode": None, "mode_reason": "", "files": [], "lcore": found.to_json(),
                               "findings": [exc.finding.to_json()]}, indent=2))
         else:
             print(exc.finding.to_text(), file=sys.stderr)
@@ -64,6 +70,7 @@ def run(args) -> int:
             "mode": ws.mode,
             "mode_reason": ws.mode_reason,
             "files": file_roles(ws),
+            "lcore": found.to_json(),
             "counts": counts,
             "findings": [f.to_json() for f in findings],
         }, indent=2))
@@ -75,7 +82,8 @@ def run(args) -> int:
                            "ExternalProviders", "provider-spec": "ProviderPackage"}.get(ws.kind, "invalid")
         tail = f", {secrets} literal secret{'s' * (secrets != 1)}" if secrets else ""
         print(f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
-              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}")
+              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}; "
+              f"for {ws.target.describe()}")
     # literal secrets are listed and counted on their own, as the editor does; `lsc-tui secrets
     # scan` is the check that fails on them
     return 1 if counts["errors"] else 0

@@ -28,7 +28,7 @@ MaskSpec = Union[bool, Iterable[str]]
 
 
 # --- text diff --------------------------------------------------------------------------
-def _common_prefix(a: list, b: list) -> int:
+def _common_prefix(a: list[str], b: list[str]) -> int:
     lo, hi = 0, min(len(a), len(b))
     if a[:hi] == b[:hi]:
         return hi
@@ -41,7 +41,7 @@ def _common_prefix(a: list, b: list) -> int:
     return lo
 
 
-def _common_suffix(a: list, b: list, limit: int) -> int:
+def _common_suffix(a: list[str], b: list[str], limit: int) -> int:
     lo, hi = 0, min(len(a), len(b)) - limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -147,8 +147,8 @@ def changed_spans(diff_text: str) -> dict[int, tuple[int, int]]:
     return spans
 
 
-def _merge_equal(opcodes: list) -> list:
-    out: list = []
+def _merge_equal(opcodes: list[tuple[str, int, int, int, int]]) -> list[tuple[str, int, int, int, int]]:
+    out: list[tuple[str, int, int, int, int]] = []
     for op in opcodes:
         if op[1] == op[2] and op[3] == op[4]:
             continue
@@ -159,7 +159,7 @@ def _merge_equal(opcodes: list) -> list:
     return out
 
 
-def _groups(opcodes: list, context: int) -> list:
+def _groups(opcodes: list[tuple[str, int, int, int, int]], context: int) -> list[list[tuple[str, int, int, int, int]]]:
     """Hunks: runs of changes with up to ``context`` equal lines around them."""
     if not any(op[0] != "equal" for op in opcodes):
         return []
@@ -170,7 +170,8 @@ def _groups(opcodes: list, context: int) -> list:
     if ops[-1][0] == "equal":
         tag, i1, i2, j1, j2 = ops[-1]
         ops[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
-    groups, current = [], []
+    groups: list[list[tuple[str, int, int, int, int]]] = []
+    current: list[tuple[str, int, int, int, int]] = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal" and i2 - i1 > 2 * context and current:
             current.append((tag, i1, i1 + context, j1, j1 + context))
@@ -183,7 +184,7 @@ def _groups(opcodes: list, context: int) -> list:
     return groups
 
 
-def _show(lines: list, index: int, masker: Optional["_LineMasker"], values: set) -> str:
+def _show(lines: list[str], index: int, masker: Optional["_LineMasker"], values: set[str]) -> str:
     line = lines[index]
     if masker is not None:
         line = masker.mask(index, values)
@@ -197,8 +198,8 @@ _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']
 
 
 # Every secret-key pattern of lsc_tui.config.masking contains one of these words.
-_BLOCKS: dict = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
-_LAST: Optional[tuple] = None  # (lines, blocks) of the text whose blocks were found last
+_BLOCKS: dict[str, list[tuple[int, int]]] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+_LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = None  # (lines, blocks) of the text whose blocks were found last
 
 _WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
 
@@ -211,7 +212,7 @@ class _LineMasker:
     is not indented deeper. Cost: one C-level scan plus the secret blocks themselves.
     """
 
-    def __init__(self, lines: list, text: Optional[str] = None):
+    def __init__(self, lines: list[str], text: Optional[str] = None):
         self.lines = lines
         self._text = text  # the text the lines come from: its blocks are remembered
         self._blocks: Optional[list[tuple[int, int]]] = None
@@ -245,7 +246,7 @@ class _LineMasker:
             _BLOCKS[self._text] = blocks
         return blocks
 
-    def _blocks_from(self, lines: list, blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _blocks_from(self, lines: list[str], blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The blocks of this text, from those of another text (the previous keystroke's run.yaml)
         that differs from it in a window of lines: a key line decides its block from itself and
         the lines below it, down to the first line not indented deeper. So a block read only from
@@ -321,7 +322,7 @@ class _LineMasker:
         """True when the line sits inside the value of a secret-named key."""
         return any(start < index < end for start, end in self._secret_blocks())
 
-    def mask(self, index: int, values: set) -> str:
+    def mask(self, index: int, values: set[str]) -> str:
         line = self.lines[index]
         end = "\n" if line.endswith("\n") else ""
         body = line[: len(line) - len(end)]
@@ -373,7 +374,7 @@ def _mask_value(rest: str) -> str:
 
 
 def _mask_flow(rest: str) -> str:
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         if is_secret_key(m.group("key")):
             return m.group("key") + m.group("sep") + _mask_scalar_text(m.group("val"))
         return m.group(0)
@@ -387,11 +388,11 @@ class Change:
     """One difference: ``kind`` is added, removed or changed; values are masked."""
 
     kind: str
-    path: tuple
+    path: tuple[Any, ...]
     old: Any = None
     new: Any = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "path": list(self.path), "path_text": path_text(self.path),
                 "old": self.old, "new": self.new}
 
@@ -416,7 +417,7 @@ _ID_KEYS = ("provider_id", "model_id", "vector_store_id", "shield_id", "toolgrou
             "benchmark_id", "dataset_id", "name", "id")
 
 
-def _identity(items: list) -> Optional[str]:
+def _identity(items: list[Any]) -> Optional[str]:
     """A key that identifies every item of a list of mappings uniquely, if there is one."""
     if not items or not all(isinstance(i, dict) for i in items):
         return None
@@ -440,7 +441,7 @@ def structural_diff(old: Any, new: Any, *, secret_values: Iterable[str] = ()) ->
     return changes
 
 
-def _masked(value: Any, secret: bool, values: set) -> Any:
+def _masked(value: Any, secret: bool, values: set[str]) -> Any:
     if isinstance(value, (dict, list)):
         if secret:
             return mask_tree({"secret": value}, values)["secret"]
@@ -457,7 +458,7 @@ def _masked(value: Any, secret: bool, values: set) -> Any:
     return value
 
 
-def _walk(old: Any, new: Any, path: tuple, secret: bool, values: set, out: list) -> None:
+def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[str], out: list[Change]) -> None:
     if old is new:
         return
     if type(old) is type(new) and old == new:

@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from collections.abc import Mapping
+from typing import Any
 
 ENV_REF = re.compile(r"\$\{env\.([A-Z0-9_]+)(?::([=+])([^}]*))?\}")
 # Anything that looks like an attempt at an env reference.
@@ -42,6 +43,18 @@ def make_ref(name: str, op: str | None = None, operand: str = "") -> str:
     if op is None:
         return f"${{env.{name}}}"
     return f"${{env.{name}:{op}{operand}}}"
+
+
+def suggest_name(path: tuple[Any, ...], owner: str = "") -> str:
+    """A variable name for the value at ``path``: the owner's name (a provider's id, when the
+    value belongs to one) and the value's own key, upper-cased, every other character ``_``
+    (``vllm`` + ``api_token`` -> ``VLLM_API_TOKEN``); never starting with a digit."""
+    keys = [str(p) for p in path if isinstance(p, str)]
+    words = (owner, keys[-1] if keys else "VALUE")
+    name = re.sub(r"[^A-Z0-9_]", "_", "_".join(w for w in words if w).upper())
+    if name and name[0].isdigit():
+        name = "_" + name
+    return name
 
 
 def find_refs(value: str) -> list[EnvRef]:
@@ -116,7 +129,7 @@ def resolve_string(value: str, env: Mapping[str, str] | None = None) -> str:
     """Substitute references in one string as Llama Stack does (no type coercion)."""
     env = os.environ if env is None else env
 
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         name, op, operand = m.group(1), m.group(2), m.group(3)
         current = env.get(name) or ""
         if op == "=":
@@ -132,7 +145,7 @@ def resolve_string(value: str, env: Mapping[str, str] | None = None) -> str:
     return ENV_REF.sub(sub, value)
 
 
-def coerce(original: str, resolved: str):
+def coerce(original: str, resolved: str) -> str | int | float | bool | None:
     """Llama Stack's type conversion, applied only when substitution changed the string."""
     if resolved == original:
         return resolved
@@ -151,7 +164,7 @@ def coerce(original: str, resolved: str):
         return resolved
 
 
-def resolve(data, env: Mapping[str, str] | None = None):
+def resolve(data: Any, env: Mapping[str, str] | None = None) -> Any:
     """Resolve every string in a plain data tree (keys untouched)."""
     if isinstance(data, dict):
         return {k: resolve(v, env) for k, v in data.items()}

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the YAML layer imports this module
+    from lsc_tui.config.yamlio import Document
 
 
 class Severity(str, Enum):
@@ -31,11 +36,12 @@ class Finding:
     code: str
     message: str
     fix: str = ""
-    path: tuple = field(default=())
+    path: tuple[Any, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Messages quote input (a validator's "got X", an enum error): whatever in them the
         # secrets scanner would flag is masked before anyone can show them.
+        # deferred: masking loads the secrets scanner, which imports this module (a cycle)
         from lsc_tui.config.masking import mask_message
 
         for name in ("message", "fix"):
@@ -58,7 +64,7 @@ class Finding:
             return f"{head}\n    fix: {self.fix}"
         return head
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
         data["path"] = list(self.path)
@@ -85,7 +91,7 @@ def has_errors(findings: list[Finding]) -> bool:
     return any(f.is_error for f in findings)
 
 
-def path_text(path: tuple | list) -> str:
+def path_text(path: tuple[Any, ...] | list[Any]) -> str:
     """Render a key path as ``a.b[0].c``."""
     out = ""
     for part in path:
@@ -94,3 +100,15 @@ def path_text(path: tuple | list) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def finding_path(finding: Finding, documents: Mapping[str, Document]) -> tuple[Any, ...]:
+    """The key path a finding points at in its document: its own path, else the deepest node on
+    its line (``documents``: display -> Document); () for the document as a whole."""
+    if finding.path:
+        return tuple(finding.path)
+    doc = documents.get(finding.file)
+    if doc is not None and finding.line:
+        path: tuple[Any, ...] = doc.path_at_line(finding.line)
+        return path
+    return ()

@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.secrets import rules
-from lsc_tui.config.secrets.detector import detect_value
+from lsc_tui.config.secrets.detector import Hit, detect_value
 from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SENSITIVE, classify_key, normalize_key
 
 MASK = "********"
@@ -87,7 +88,7 @@ def mask_string(value: str) -> str:
     return "".join(out)
 
 
-def mask_tree(data, secret_values: Iterable[str] = (), _key=None):
+def mask_tree(data: Any, secret_values: Iterable[str] = (), _key: str | None = None) -> Any:
     """A copy of ``data`` with secret values masked (shares nothing mutable with it).
 
     Each scalar is masked where the scanner flags it under its key, whole when it sits
@@ -97,7 +98,7 @@ def mask_tree(data, secret_values: Iterable[str] = (), _key=None):
     return _mask(data, values, False, _key)
 
 
-def _mask(data, values, under_secret, key=None):
+def _mask(data: Any, values: set[str] | frozenset[str], under_secret: bool, key: str | None = None) -> Any:
     if isinstance(data, dict):
         return {k: _mask(v, values, under_secret or is_secret_key(k), k if isinstance(k, str) else key)
                 for k, v in data.items()}
@@ -115,7 +116,7 @@ def _mask(data, values, under_secret, key=None):
     return data
 
 
-def _hits(value: str, key) -> list:
+def _hits(value: str, key: object) -> list[Hit]:
     return detect_value(value, key if isinstance(key, str) else None)
 
 
@@ -139,7 +140,7 @@ def mask_scalar(value: str, key: str | None = None) -> str:
     return "".join(out)
 
 
-def flagged_values(data, _key=None, _out: set | None = None) -> set[str]:
+def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = None) -> set[str]:
     """Every secret the scanner flags inside ``data`` (each scalar read under its key).
 
     For masking free text that may quote them (a diff of the data, a message about it).
@@ -250,7 +251,7 @@ def _mask_inline(text: str) -> str:
     return text
 
 
-def _default_sub(m: re.Match) -> str:
+def _default_sub(m: re.Match[str]) -> str:
     """``${env.X:=default}``: the default masked when the scanner would flag it (by the
     variable's name or the default's own format)."""
     name, op, operand = m.group(1), m.group(2), m.group(3)
@@ -261,15 +262,15 @@ def _default_sub(m: re.Match) -> str:
     return m.group(0)
 
 
-def _url_sub(m: re.Match) -> str:
+def _url_sub(m: re.Match[str]) -> str:
     pw = m.group("pw")
     if pw.startswith("${") or pw == MASK:
         return m.group(0)
     return f"{m.group('scheme')}{m.group('user')}:{MASK}@"
 
 
-def _token_sub(m: re.Match) -> str:
-    rule = rules.TOKEN_RULES[int(m.lastgroup[1:])]
+def _token_sub(m: re.Match[str]) -> str:
+    rule = rules.TOKEN_RULES[int((m.lastgroup or 't0')[1:])]  # TOKEN_RE's groups are t<index>, one matched
     text = m.group(0)
     if rule.validate is not None and not rule.validate(text):
         return text

@@ -13,9 +13,22 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Union
+
+import yaml
 
 from lsc_tui.config import masking
-from lsc_tui.config.findings import Finding, Severity, sort_findings
+from lsc_tui.config.diff import Change, structural_diff, unified_diff
+from lsc_tui.config.findings import Finding, Severity, counts, sort_findings
+from lsc_tui.config.operator import kinds
+from lsc_tui.config.operator.kinds import KIND_EXTRA, KIND_LLSD, KIND_SPEC, Generated
+from lsc_tui.config.releases import Release
+from lsc_tui.config.secrets import SecretFinding, reveal, scan_workspace
+from lsc_tui.config.synthesis import baseline, legacy, unified
+from lsc_tui.config.synthesis.baseline import builtin_position
+from lsc_tui.config.synthesis.emit import dump_run_yaml
+from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
 from lsc_tui.config.yamlio import YamlLoadError, load_document
 
@@ -24,15 +37,16 @@ from lsc_tui.config.yamlio import YamlLoadError, load_document
 class AsIs:
     """A run.yaml opened on its own: what runs is the file itself."""
 
-    data: dict
+    label: ClassVar[str] = "synthesized run.yaml"  # as a synthesis is named in the preview
+    data: dict[str, Any]
     file: str
-    findings: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def text(self) -> str:
         return dump_data(self.data)
 
-    def text_and_line_origins(self):
+    def text_and_line_origins(self) -> tuple[str, list[None]]:
         text = self.text
         return text, [None] * len(text.splitlines())
 
@@ -42,7 +56,11 @@ BLOCKING = {"unified-and-legacy", "no-run-source", "profile-missing", "run-yaml-
             "missing-llama-stack", "not-a-mapping", "profile-path", "run-yaml-path"}
 
 
-def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[object | None, list[Finding]]:
+# What the preview shows: a synthesis, a run.yaml as it is, or what the operator generates.
+PreviewResult = Union[Synthesis, AsIs, Generated]
+
+
+def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[PreviewResult | None, list[Finding]]:
     """What Llama Stack will run for this workspace, by its mode, and every finding on the way.
 
     Unified: LCORE's synthesis. Legacy library: LCORE's enrichment of the external run.yaml.
@@ -51,22 +69,20 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
     what the operator generates from it (:func:`lsc_tui.config.operator.kinds.generate`).
     Returns ``(None, findings)`` when it cannot be known; the findings say why.
     """
-    from lsc_tui.config.synthesis import baseline, legacy, unified
-
     findings = list(ws.findings)
     if ws.is_operator:
         # a CR: the config.yaml the operator generates; extra-providers.yaml or a provider
         # package: the run.yaml next to it with the providers merged (None: no run.yaml there)
-        from lsc_tui.config.operator import kinds
 
-        result, more = kinds.generate(ws)
-        return result, findings + more
-    if ws.kind == "run-yaml":
-        data = ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}
+        generated, more = kinds.generate(ws)
+        return generated, findings + more
+    if ws.kind == "run-yaml" and ws.run_yaml is not None:
+        data: dict[str, Any] = ws.run_yaml.data if isinstance(ws.run_yaml.data, dict) else {}
         return AsIs(data, ws.run_yaml.display), findings
-    if any(f.is_error and f.code in BLOCKING for f in findings):
+    if ws.config is None or any(f.is_error and f.code in BLOCKING for f in findings):
         return None, findings
     config = ws.config.data
+    result: Synthesis
     locate = locator(ws)
     if ws.mode == MODE_UNIFIED:
         _key, block = baseline.unified_block(config)
@@ -76,11 +92,12 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
             config, ws.config_dir, config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate, **_server_env(ws))
+            locate=locate, release=_release(ws), **_server_env(ws))
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         result = legacy.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
                                                  run_yaml_file=ws.run_yaml.display, locate=locate,
-                                                 env=ws.server_env, env_source=ws.server_env_source)
+                                                 env=ws.server_env, env_source=ws.server_env_source,
+                                                 release=_release(ws))
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
@@ -103,8 +120,9 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
                                     "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
             return None, findings
         result = legacy.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), locate=locate,
-                                                env=ws.server_env, env_source=ws.server_env_source)
+                                                run_yaml_file=str(candidate), run_yaml_text=doc.text, locate=locate,
+                                                env=ws.server_env, env_source=ws.server_env_source,
+                                                release=_release(ws))
         if not run_yaml:
             findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
                                     f"legacy server mode: showing the container entrypoint's enrichment of "
@@ -115,7 +133,12 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[objec
     return result, findings
 
 
-def _server_env(ws: Workspace) -> dict:
+def _release(ws: Workspace) -> Release | None:
+    """The release to synthesize as: None when nothing names one (main, forward-compatible)."""
+    return None if ws.target.is_default else ws.target.release
+
+
+def _server_env(ws: Workspace) -> dict[str, Any]:
     """The environment unified synthesis resolves the few values LCORE resolves in (existing
     vector store ids, the OKP URL): the server's when the operator gave it, else lsc-tui's own
     (as LCORE would, run here). Legacy enrichment, which resolves secrets too, gets only the
@@ -130,13 +153,11 @@ class Report:
     """Everything lsc-tui reports about a workspace: the one list both ``lsc-tui validate`` and
     the editor (its header counts and its findings pane) show."""
 
-    result: object | None  # the synthesis (None when it cannot be known)
-    secrets: list  # the active secret findings (SecretFinding)
+    result: PreviewResult | None  # the synthesis (None when it cannot be known)
+    secrets: list[SecretFinding]  # the active secret findings
     findings: list[Finding]  # validation, synthesis and literal secrets, sorted
 
     def counts(self) -> dict[str, int]:
-        from lsc_tui.config.findings import counts
-
         return counts(self.findings, len(self.secrets))
 
 
@@ -147,17 +168,16 @@ def report(ws: Workspace) -> Report:
     return Report(result, secrets, sort_findings(findings + secret_as_findings(secrets)))
 
 
-def synthesize_workspace(ws: Workspace):
+def synthesize_workspace(ws: Workspace) -> PreviewResult | None:
     """The synthesis alone (see :func:`synthesize`), or None."""
     return synthesize(ws)[0]
 
 
-def locator(ws: Workspace):
+def locator(ws: Workspace) -> Callable[[str, tuple[Any, ...]], tuple[int, int]]:
     """``locate(file, path) -> (line, column)`` over the workspace's documents."""
 
-    from lsc_tui.config.synthesis.baseline import builtin_position
 
-    def locate(file: str, path: tuple) -> tuple[int, int]:
+    def locate(file: str, path: tuple[Any, ...]) -> tuple[int, int]:
         if file.startswith("builtin:"):
             return builtin_position(tuple(path))
         doc = ws.document_for(file)
@@ -166,16 +186,15 @@ def locator(ws: Workspace):
     return locate
 
 
-def dump(result) -> str:
+def dump(result: PreviewResult | None) -> str:
     if result is None:
         return ""
     return result.text  # provenance per line is computed only when a view asks for it
 
 
-def dump_data(data) -> str:
+def dump_data(data: object) -> str:
     if not isinstance(data, dict):
         return ""
-    from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     return dump_run_yaml(data)
 
@@ -183,29 +202,18 @@ def dump_data(data) -> str:
 # -- secrets ---------------------------------------------------------------------------------
 
 
-def scan_secrets(ws: Workspace) -> list:
+def scan_secrets(ws: Workspace) -> list[SecretFinding]:
     """The active secret findings of every file of the workspace (allowed ones left out)."""
-    from lsc_tui.config.secrets import scan_workspace
-
     return list(scan_workspace(ws).findings)
 
 
-def secret_values(secrets: list) -> set[str]:
+def secret_values(secrets: Iterable[SecretFinding]) -> set[str]:
     """The raw values behind the findings, for masking free text. Never shown."""
-    from lsc_tui.config.secrets import reveal
-
     return {v for v in (reveal(s) for s in secrets) if v}
 
 
-def secret_as_findings(secrets: list) -> list[Finding]:
-    out = []
-    for s in secrets:
-        to_finding = getattr(s, "to_finding", None)
-        if to_finding is not None:
-            out.append(to_finding())
-        elif isinstance(s, Finding):
-            out.append(s)
-    return out
+def secret_as_findings(secrets: Iterable[SecretFinding | Finding]) -> list[Finding]:
+    return [s.to_finding() if isinstance(s, SecretFinding) else s for s in secrets]
 
 
 # -- diffs (always masked) -----------------------------------------------------------------------
@@ -218,15 +226,12 @@ def mask(text: str, values: set[str]) -> str:
 
 
 def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = "synthesized run.yaml") -> str:
-    from lsc_tui.config.diff import unified_diff
-
     return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
 
 
-def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
+def changes(old_text: str, new_text: str, result: PreviewResult | None, values: set[str]) -> list[Change]:
     if old_text == new_text:
         return []
-    from lsc_tui.config.diff import structural_diff
 
     old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}
@@ -234,12 +239,27 @@ def changes(old_text: str, new_text: str, result, values: set[str]) -> list:
 
 
 @functools.lru_cache(maxsize=4)
-def _parsed(text: str):
+def _parsed(text: str) -> Any:
     """The data of a baseline text (read-only: shared between calls)."""
-    import yaml
-
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 __all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
            "secret_values", "secret_as_findings", "AsIs", "Severity"]
+
+
+def preview_words(ws: Workspace, synthesis: PreviewResult | None) -> tuple[str, str]:
+    """``(label, note)``: what the preview of ``ws`` shows (run.yaml, or for a
+    LlamaStackDistribution the generated config.yaml), and why it is empty when it is."""
+    if ws.kind == KIND_LLSD:
+        note = "" if synthesis is not None else \
+            "No generated config.yaml: fix the errors in the findings (4) first."
+        return "config.yaml", note
+    if ws.kind in (KIND_EXTRA, KIND_SPEC):
+        if ws.run_yaml is None:
+            name = Path(ws.root_path).name
+            return "run.yaml", (f"No run.yaml next to {name}: only its validation is shown (findings, 4). "
+                                "Put the run.yaml the operator merges into next to it to see the merged run.yaml.")
+        return "run.yaml", "" if synthesis is not None else \
+            "No merged run.yaml: fix the errors in the findings (4) first."
+    return "run.yaml", ""

@@ -23,6 +23,7 @@ import yaml
 
 from lsc_tui.config import envref, fsio, preview, yamlio
 from lsc_tui.config.findings import Finding, counts, path_text
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
@@ -209,10 +210,21 @@ class _Step:
     run_before: str | None = None  # the synthesized run.yaml before the step: the "previous edit" baseline
 
 
+# What the diff of the synthesized run.yaml can be taken against, in the order b cycles through.
+DIFF_BASELINES = {"disk": "saved files", "legacy": "the run.yaml as written", "previous": "the previous edit"}
+
+
+def diff_baselines(ws: Workspace) -> dict[str, str]:
+    """The diff baselines of ``ws`` (name -> what it is): "legacy" only where a run.yaml is open."""
+    return {name: label for name, label in DIFF_BASELINES.items() if name != "legacy" or ws.run_yaml is not None}
+
+
 class EditSession:
     def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
-                 texts: dict | None = None):
+                 texts: dict | None = None, target: Target = DEFAULT_TARGET):
         self.cwd = Path(cwd) if cwd else Path.cwd()
+        # the LCORE release the preview answers for, and what chose it (set_target changes it)
+        self.target = target
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         # the environment LCORE will run with, when the operator gave one (an env file)
@@ -243,8 +255,9 @@ class EditSession:
 
     @classmethod
     def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True, texts: dict | None = None) -> "EditSession":
-        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts)
+             validate: bool = True, texts: dict | None = None,
+             target: Target = DEFAULT_TARGET) -> "EditSession":
+        return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
     @property
     def validating(self) -> bool:
@@ -262,7 +275,7 @@ class EditSession:
     def _load(self, initial: bool = False) -> Workspace:
         ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
                             validate=self.validate_models, server_env=self.server_env,
-                            server_env_source=self.server_env_source)
+                            server_env_source=self.server_env_source, target=self.target)
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
@@ -287,6 +300,12 @@ class EditSession:
         self.server_env, self.server_env_source = env, (source if env is not None else None)
         return self._refresh()
 
+    def set_target(self, target: Target) -> "Analysis":
+        """Answer for another LCORE release: validation, mode and the synthesized run.yaml are
+        recomputed for it (the files and their edits stay as they are)."""
+        self.target = target
+        return self._refresh()
+
     def _refresh(self) -> Analysis:
         self.workspace = self._load()
         self.analysis = self._analyse()
@@ -300,7 +319,7 @@ class EditSession:
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
         diff_text = preview.diff(baseline_text, run_text, label, values,
-                                 new_label=getattr(result, "label", None) or "synthesized run.yaml")
+                                 new_label=result.label if result is not None else "synthesized run.yaml")
         analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
                             lambda: preview.changes(baseline_text, run_text, result, values), label,
                             time.perf_counter() - t0, has_run_yaml=bool(run_text))
@@ -319,7 +338,7 @@ class EditSession:
         if not self.dirty:
             return current, "saved files"
         key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
-               tuple(sorted((self.server_env or {}).items())))
+               tuple(sorted((self.server_env or {}).items())), self.target.release.key)
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -331,14 +350,14 @@ class EditSession:
             saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
                                    overlay=dict(self.saved_text), kind=self._kind,
                                    validate=False, server_env=self.server_env,
-                                   server_env_source=self.server_env_source)
+                                   server_env_source=self.server_env_source, target=self.target)
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)
         return preview.dump(result) if result is not None else ""
 
     def set_diff_baseline(self, which: str) -> Analysis:
-        if which not in ("disk", "legacy", "previous"):
+        if which not in DIFF_BASELINES:
             raise OperationError(f"unknown diff baseline {which!r}: use disk, legacy or previous")
         self.diff_baseline = which
         self.analysis = self._analyse()

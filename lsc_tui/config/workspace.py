@@ -18,6 +18,7 @@ from pathlib import Path
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
+from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target, rules_for
 from lsc_tui.config.yamlio import Document, YamlLoadError, is_single_document_error, load_document, parse_cached
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
@@ -68,6 +69,8 @@ class Workspace:
     # palette); None: unknown, and the checks that need one use lsc-tui's own environment
     server_env: dict | None = None
     server_env_source: str | None = None
+    # the LCORE release the workspace is read, validated and synthesized for, and what chose it
+    target: Target = DEFAULT_TARGET
 
     @property
     def documents(self) -> list[Document]:
@@ -211,7 +214,7 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
 def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
                    overlay: dict[Path, str] | None = None, kind: str | None = None,
                    validate: bool = True, server_env: dict | None = None,
-                   server_env_source: str | None = None) -> Workspace:
+                   server_env_source: str | None = None, target: Target = DEFAULT_TARGET) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
     ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
@@ -220,21 +223,23 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     else: the editor shows a config that way first, then validates it in a second step.
     ``server_env`` is the environment LCORE will run with (read from ``server_env_source``):
     given, it decides the mode and LCORE's load-time resolution of env references instead of
-    ``env`` (default: lsc-tui's own environment)."""
+    ``env`` (default: lsc-tui's own environment). ``target`` is the LCORE release to answer for
+    (see :mod:`lsc_tui.config.releases`; the commands and the editor choose it)."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path, doc, operator_kind = _open_root(path, cwd=cwd, overlay=overlay, kind=kind)
     if operator_kind is not None:
-        return _load_operator(path, doc, operator_kind, cwd, overlay, validate)
+        return _load_operator(path, doc, operator_kind, cwd, overlay, validate, target)
     if looks_like_run_yaml(doc.data):
         ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
-                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate)
+                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate,
+                       target=target)
         ws.findings.extend(doc.findings)
         _validate_run_yaml(ws, doc)
         _lint_env_refs(ws)
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
     ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate,
-                   server_env=server_env, server_env_source=server_env_source)
+                   server_env=server_env, server_env_source=server_env_source, target=target)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if server_env is not None:
@@ -246,11 +251,11 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
 
 
 def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None,
-                   validate: bool = True) -> Workspace:
+                   validate: bool = True, target: Target = DEFAULT_TARGET) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
     ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc),
-                   validate_models=validate)
+                   validate_models=validate, target=target)
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if doc.data is None:
@@ -299,10 +304,13 @@ class ModeFacts:
     Lib: bool | None  # use_as_library_client
     U: bool  # url present
     ls_key: str
+    # what makes a config unified in the target release (0.5.x: nothing; 0.6.x: P or C)
+    inputs: tuple = ("inference.providers", "vector_store.providers", "config")
 
     @property
     def S(self) -> bool:
-        return self.P or self.V or self.C
+        return ((self.P and "inference.providers" in self.inputs) or (self.V and "vector_store.providers" in self.inputs)
+                or (self.C and "config" in self.inputs))
 
 
 def _truthy(value, env: dict):
@@ -314,8 +322,9 @@ def _truthy(value, env: dict):
     return value
 
 
-def mode_facts(data: dict, env: dict | None = None) -> ModeFacts:
+def mode_facts(data: dict, env: dict | None = None, release: Release | None = None) -> ModeFacts:
     env = env if env is not None else {}
+    inputs = rules_for(release).unified_inputs if release is not None else ModeFacts.inputs
     ls_key = "ogx" if isinstance(data.get("ogx"), dict) else "llama_stack"
     ls = data.get(ls_key)
     ls = ls if isinstance(ls, dict) else {}
@@ -330,14 +339,17 @@ def mode_facts(data: dict, env: dict | None = None) -> ModeFacts:
         Lib=None if lib is None else bool(lib),
         U=ls.get("url") is not None,
         ls_key=ls_key,
+        inputs=inputs,
     )
 
 
-def detect_mode(data: dict, env: dict | None = None) -> tuple[str | None, str]:
-    """LCORE's decision (mode, reason). Mode is None when LCORE would refuse the file."""
-    f = mode_facts(data, env)
-    inputs = [name for flag, name in ((f.P, "inference.providers"), (f.V, "vector_store.providers"),
-                                      (f.C, f"{f.ls_key}.config")) if flag]
+def detect_mode(data: dict, env: dict | None = None, release: Release | None = None) -> tuple[str | None, str]:
+    """LCORE's decision (mode, reason) in ``release`` (default main). Mode is None when LCORE
+    would refuse the file."""
+    f = mode_facts(data, env, release)
+    inputs = [name for flag, name, key in ((f.P, "inference.providers", "inference.providers"),
+                                           (f.V, "vector_store.providers", "vector_store.providers"),
+                                           (f.C, f"{f.ls_key}.config", "config")) if flag and key in f.inputs]
     if f.S and f.L:
         return None, (f"both unified synthesis input ({', '.join(inputs)}) and the legacy "
                       f"{f.ls_key}.library_client_config_path are set")
@@ -363,10 +375,11 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
         ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "ogx-alias",
                                    "both `ogx:` and `llama_stack:` are present; LCORE uses `ogx:` and ignores this block",
                                    "Delete the `llama_stack:` block (or merge it into `ogx:`)."))
-    facts = mode_facts(data, env)
+    release = None if ws.target.is_default else ws.target.release
+    facts = mode_facts(data, env, release)
     key = facts.ls_key
     ls = data.get(key)
-    mode, reason = detect_mode(data, env)
+    mode, reason = detect_mode(data, env, release)
     ws.mode, ws.mode_reason = mode, reason
 
     if ls is None or not isinstance(ls, dict):
@@ -616,7 +629,16 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
                                        "Delete `baseline` to make that clear, or delete `profile` to use the baseline."))
         return
     baseline = cfg.get("baseline", "default")
-    if baseline not in BASELINES:
+    if not ws.target.is_default:
+        if baseline not in rules_for(ws.target.release).baselines:
+            from lsc_tui.config.releases.keys import baseline_issue  # deferred: it loads pydantic (first validation)
+
+            issue = baseline_issue((key, "config", "baseline"), baseline, ws.target.release)
+            ln, col = doc.position((key, "config", "baseline"))
+            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown", issue.message, issue.fix,
+                                       (key, "config", "baseline")))
+            baseline = "default"
+    elif baseline not in BASELINES:
         ln, col = doc.position((key, "config", "baseline"))
         ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown",
                                    f"unknown baseline {baseline!r}; LCORE knows: {', '.join(BASELINES)}",
@@ -719,7 +741,7 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     from lsc_tui.config import models
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
-    key = (which, partial, doc.text)
+    key = (which, partial, doc.text, ws.target.release.key, ws.target.is_default)
     resolve_in = ws.server_env if which == "lightspeed-stack" and isinstance(doc.data, dict) else None
     if resolve_in is not None:  # validate what LCORE validates: the values in the server's environment
         key += (tuple(sorted(resolve_in.items())),)
@@ -737,7 +759,17 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         ogx = False
     if resolve_in is not None:
         data = _resolved_for_load(data, resolve_in)
-    for issue in fn(data):
+    issues = fn(data)
+    if which == "lightspeed-stack" and not ws.target.is_default:
+        from lsc_tui.config.releases.keys import adjust  # deferred: it loads pydantic (first validation)
+
+        if ogx:  # the key history sees the file as written
+            issues = [type(i)(("ogx",) + tuple(i.path)[1:] if i.path and i.path[0] == "llama_stack" else i.path,
+                              i.severity, i.code, i.message, i.fix) for i in issues]
+            ogx = False
+        issues = adjust(issues, doc.data if resolve_in is None else _resolved_for_load(doc.data, resolve_in),
+                        ws.target.release)
+    for issue in issues:
         path = tuple(issue.path)
         if ogx and path and path[0] == "llama_stack":
             path = ("ogx",) + path[1:]

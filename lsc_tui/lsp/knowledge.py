@@ -14,6 +14,11 @@ from pathlib import Path
 
 from lsc_tui.config import provider_types
 from lsc_tui.config.findings import path_text
+from lsc_tui.config.models.fieldhelp import field_help
+from lsc_tui.config.models.issues import model_at
+from lsc_tui.config.models.schema import _root_model
+from lsc_tui.config.secrets import envfile
+from lsc_tui.config.workspace import CONFIG_NAMES
 
 MAX_PROVENANCE_LINES = 30
 
@@ -158,8 +163,6 @@ def hover(session, path: Path, lines: list[str], line0: int, char: int) -> str |
     parts: list[str] = []
     schema = schema_of(session, path)
     if schema is not None:
-        from lsc_tui.config.models.fieldhelp import field_help
-
         try:
             help_ = field_help(schema, _data(session, path, schema), _model_path(full))
         except Exception:  # noqa: BLE001 - a shape the models cannot walk: no documentation
@@ -242,15 +245,11 @@ def complete(session, path: Path, lines: list[str], line0: int, char: int) -> li
 
 
 def _guess_schema(path: Path) -> str | None:
-    from lsc_tui.config.workspace import CONFIG_NAMES
-
     return "lightspeed-stack" if path.name in CONFIG_NAMES else None
 
 
 def env_names(session, path: Path) -> list[Completion]:
     """Variable names from the .env beside the file and beside the session's root (names only)."""
-    from lsc_tui.config.secrets import envfile
-
     folders = [path.parent]
     if session is not None and session.path.parent not in folders:
         folders.append(session.path.parent)
@@ -267,10 +266,6 @@ def env_names(session, path: Path) -> list[Completion]:
 
 
 def key_choices(session, path: Path, schema: str, key_path: tuple, lines: list[str], line0: int) -> list[Completion]:
-    from lsc_tui.config.models.fieldhelp import field_help
-    from lsc_tui.config.models.issues import model_at
-    from lsc_tui.config.models.schema import _root_model
-
     data = _data(session, path, schema) if session is not None else {}
     try:
         model = model_at(_root_model(schema), data, _model_path(key_path))
@@ -331,7 +326,6 @@ def value_choices(session, path: Path, schema: str | None, key_path: tuple, key:
         return [Completion(t, "provider-type", f"high-level {full[0]} provider") for t in kinds]
     if schema is None:
         return []
-    from lsc_tui.config.models.fieldhelp import field_help
 
     try:
         h = field_help(schema, _data(session, path, schema) if session is not None else {}, _model_path(full))

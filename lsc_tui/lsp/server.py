@@ -307,7 +307,7 @@ def build_server() -> LscServer:
         a = s.analysis
         return {
             "file": str(s.path),
-            "label": getattr(a.synthesis, "label", None) or "synthesized run.yaml",
+            "label": a.synthesis.label if a.synthesis is not None else "synthesized run.yaml",
             "run_yaml": a.run_yaml_text,  # masked
             "diff": a.diff_text,  # against the synthesis of the saved files, masked
             "baseline": a.baseline_label,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any, TextIO
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -63,12 +64,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "resolved, secrets masked)")
 
 
-def _write(stream, text: str) -> None:
+def _write(stream: TextIO, text: str) -> None:
     stream.write(text)
     stream.flush()
 
 
-def render_text(ev: dict, out) -> None:
+def render_text(ev: dict[str, Any], out: TextIO) -> None:
     """Human report for one event (seed-001 blocks, a progress line per provider, a summary)."""
     from lsc_tui.preflight import report
 
@@ -102,7 +103,7 @@ def render_text(ev: dict, out) -> None:
         _write(out, "\n" + ev.get("text", "") + "\n")
 
 
-def containment_warnings(layers: dict) -> list[str]:
+def containment_warnings(layers: dict[str, Any]) -> list[str]:
     """What the probe runs without, in words (stderr: the report's formats stay seed-001's)."""
     out = []
     if not layers.get("network_namespace"):
@@ -119,7 +120,7 @@ def containment_warnings(layers: dict) -> list[str]:
     return out
 
 
-async def _run(args, out) -> int:
+async def _run(args: argparse.Namespace, out: TextIO) -> int:
     import asyncio
     import signal
 
@@ -135,6 +136,7 @@ async def _run(args, out) -> int:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
     code = EXIT_FAILED
+    limits: dict[str, Any] = {} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}
     async for ev in run_preflight(
         args.run_yaml,
         python=args.python,
@@ -142,7 +144,7 @@ async def _run(args, out) -> int:
         keep_going=args.keep_going,
         timeout=args.timeout,
         check_config=args.check_config,
-        **({} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}),
+        **limits,
     ):
         if args.json:
             _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
@@ -153,7 +155,7 @@ async def _run(args, out) -> int:
     return code
 
 
-def run(args, prog: str = "llama-stack-preflight") -> int:
+def run(args: argparse.Namespace, prog: str = "llama-stack-preflight") -> int:
     import asyncio
 
     from lsc_tui.preflight.runner import PreflightInputError

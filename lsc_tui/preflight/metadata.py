@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 from dataclasses import dataclass, field
 
 
@@ -28,14 +29,13 @@ _NOT_SPEC = {"packageName", "wheelPath", "dependencyWheels"}
 @dataclass
 class MetadataFile:
     path: str
-    data: dict | None = None
+    data: dict[str, Any] | None = None
     error: str = ""
 
     @property
-    def spec(self) -> dict:
-        if isinstance(self.data, dict) and isinstance(self.data.get("spec"), dict):
-            return self.data["spec"]
-        return {}
+    def spec(self) -> dict[str, Any]:
+        spec = self.data.get("spec") if isinstance(self.data, dict) else None
+        return spec if isinstance(spec, dict) else {}
 
 
 @dataclass
@@ -109,7 +109,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def compare(mf: MetadataFile, runtime: dict) -> list[FieldComparison]:
+def compare(mf: MetadataFile, runtime: dict[str, Any]) -> list[FieldComparison]:
     """Every field present in both the metadata ``spec:`` and the runtime spec."""
     out = []
     for key, value in mf.spec.items():

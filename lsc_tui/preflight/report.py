@@ -6,12 +6,15 @@ Pure functions from event data (dicts, as the runner yields them) to text.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+JSON = dict[str, Any]
 
 SUCCESS = "All providers validated successfully"
 METADATA_NOTE = "Update lls-provider-spec.yaml to match runtime implementation for mismatched fields."
 
 
-def error_block(provider_id: str, error: dict) -> str:
+def error_block(provider_id: str, error: JSON) -> str:
     lines = [
         f"ERROR: {error.get('header') or 'Provider validation failed'}",
         "",
@@ -29,7 +32,7 @@ def error_block(provider_id: str, error: dict) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def metadata_warning_block(provider_id: str, fields: Iterable[dict]) -> str:
+def metadata_warning_block(provider_id: str, fields: Iterable[JSON]) -> str:
     lines = ["WARNING: Provider metadata mismatch (non-blocking)", "", f"Provider: {provider_id}", ""]
     for f in fields:
         lines.append(f"Field: {f['field']}")
@@ -44,7 +47,7 @@ def metadata_warning_block(provider_id: str, fields: Iterable[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def warning_block(provider_id: str, module: str | None, warning: dict) -> str:
+def warning_block(provider_id: str, module: str | None, warning: JSON) -> str:
     if warning.get("code") == "metadata_mismatch":
         return metadata_warning_block(provider_id, warning.get("fields", []))
     lines = [f"WARNING: {warning.get('title') or 'Provider warning'} (non-blocking)", "",
@@ -62,17 +65,17 @@ def warning_block(provider_id: str, module: str | None, warning: dict) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return str(value)
 
 
-def _secs(value) -> str:
+def _secs(value: Any) -> str:
     return f"{float(value or 0):.2f} s"
 
 
-def progress_line(result: dict) -> str:
+def progress_line(result: JSON) -> str:
     """One line per provider, printed when its result arrives."""
     idx = result.get("index") or 0
     total = result.get("total") or 0
@@ -90,7 +93,7 @@ def progress_line(result: dict) -> str:
     return f"{head}: OK ({took})"
 
 
-def result_text(result: dict) -> str:
+def result_text(result: JSON) -> str:
     """The ERROR and WARNING blocks of one result, separated by blank lines."""
     blocks = []
     pid = result.get("provider_id") or "?"
@@ -101,7 +104,7 @@ def result_text(result: dict) -> str:
     return "\n".join(blocks)
 
 
-def summary_lines(summary: dict) -> list[str]:
+def summary_lines(summary: JSON) -> list[str]:
     parts = [f"{summary.get('passed', 0)} passed", f"{summary.get('failed', 0)} failed"]
     if summary.get("not_checked"):
         parts.append(f"{summary['not_checked']} not checked")

@@ -6,7 +6,9 @@ native (ctypes, C extensions). What the runner sets up before the target interpr
 
 * its own session and process group (``start_new_session``);
 * ``PR_SET_PDEATHSIG`` = SIGKILL: when the runner dies, even by SIGKILL, the probe dies too;
-* ``RLIMIT_AS`` (default 4 GiB) and ``RLIMIT_NPROC``;
+* ``RLIMIT_AS`` (default 4 GiB) and ``RLIMIT_NPROC`` (which the kernel counts per real uid,
+  threads included: machine-wide unless a user namespace counts the probe's own, so outside one
+  the limit is set above what the uid already runs; never enforced for root);
 * where the kernel allows: a user namespace, a network namespace (only a loopback device
   that is down), a mount namespace in which every mount is read-only and locked (a second,
   nested user namespace makes the read-only flag permanent for the probe), and a PID
@@ -31,6 +33,7 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 try:
     import resource
@@ -71,7 +74,7 @@ class _MountAttr(ctypes.Structure):
                 ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
 
 
-def _libc():
+def _libc() -> Any:
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -88,22 +91,22 @@ class Containment:
     nproc_limit: int | None = DEFAULT_NPROC_LIMIT
     namespaces: bool = True
     marker: str = field(default_factory=lambda: secrets.token_hex(12))
-    layers: dict = field(default_factory=dict)
+    layers: dict[str, Any] = field(default_factory=dict)
     pid_ns: str | None = None  # /proc/<pid>/ns/pid link of the probe's children, when separate
     _status_w: int = -1
     _status_r: int = -1
 
     # -- runner side, before the fork ------------------------------------------------
 
-    def env(self, env: dict) -> dict:
+    def env(self, env: dict[str, str]) -> dict[str, str]:
         out = dict(env)
         out[MARKER_ENV] = self.marker
         return out
 
-    def popen_kwargs(self) -> dict:
+    def popen_kwargs(self) -> dict[str, Any]:
         if os.name != "posix":
             return {}
-        kwargs: dict = {"start_new_session": True}
+        kwargs: dict[str, Any] = {"start_new_session": True}
         if not sys.platform.startswith("linux"):
             return kwargs
         self._status_r, self._status_w = os.pipe()  # both close-on-exec
@@ -112,11 +115,14 @@ class Containment:
         uid, gid = os.geteuid(), os.getegid()
         mem, nproc, want_ns, status_w = self.memory_limit, self.nproc_limit, self.namespaces, self._status_w
         mountinfo = _mount_points()  # read before the fork: no file parsing in the child
+        # RLIMIT_NPROC counts every task (thread) of the real uid, machine-wide unless a user
+        # namespace (Linux 5.14 and later) counts the probe's own: what already runs, counted now
+        running = _count_tasks(os.getuid()) if nproc and os.getuid() != 0 else 0  # root: not enforced
 
-        def preexec():  # runs in the child between fork and exec: no locks, no imports
-            report = {}
+        def preexec() -> None:  # runs in the child between fork and exec: no locks, no imports
+            report: dict[str, Any] = {}
             try:
-                _child_setup(libc, parent, uid, gid, mem, nproc, want_ns, mountinfo, report)
+                _child_setup(libc, parent, uid, gid, mem, nproc, running, want_ns, mountinfo, report)
             except BaseException as exc:  # noqa: BLE001 - the parent reports it
                 report["error"] = "%s: %s" % (type(exc).__name__, exc)
             try:
@@ -130,9 +136,9 @@ class Containment:
         kwargs["preexec_fn"] = preexec
         return kwargs
 
-    def after_start(self, pid: int | None) -> dict:
+    def after_start(self, pid: int | None) -> dict[str, Any]:
         """Read what the child applied; check the namespaces from outside."""
-        layers: dict = {"session": os.name == "posix", "pdeathsig": False, "memory_limit": None,
+        layers: dict[str, Any] = {"session": os.name == "posix", "pdeathsig": False, "memory_limit": None,
                         "nproc_limit": None, "user_namespace": False, "network_namespace": False,
                         "read_only_mounts": False, "pid_namespace": False, "sweep": "process group",
                         "unavailable": []}
@@ -188,7 +194,8 @@ class Containment:
 # the child, between fork and exec
 
 
-def _child_setup(libc, parent, uid, gid, mem, nproc, want_ns, mountinfo, report):
+def _child_setup(libc: Any, parent: int, uid: int, gid: int, mem: int | None, nproc: int | None, running: int,
+                 want_ns: bool, mountinfo: list[str], report: dict[str, Any]) -> None:
     unavailable = report.setdefault("unavailable", [])
     if libc is not None:
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
@@ -228,22 +235,22 @@ def _child_setup(libc, parent, uid, gid, mem, nproc, want_ns, mountinfo, report)
         else:
             unavailable.append("PID namespace: %s" % os.strerror(ctypes.get_errno()))
     if nproc:
-        if userns:  # counted per user namespace: only the probe's own processes
+        if userns and NPROC_PER_USER_NAMESPACE:  # counted in the probe's user namespace: its own tasks
             _lower_limit(resource.RLIMIT_NPROC, nproc)
         else:  # counted per user across the machine: leave room for what already runs
-            _lower_limit(resource.RLIMIT_NPROC, nproc + _count_processes(os.getuid()))
+            _lower_limit(resource.RLIMIT_NPROC, nproc + running)
         report["nproc_limit"] = resource.getrlimit(resource.RLIMIT_NPROC)[0]
         if os.getuid() == 0 and not userns:
             unavailable.append("process limit: not enforced for root")
 
 
-def _lower_limit(which, value):
+def _lower_limit(which: int, value: int) -> None:
     soft, hard = resource.getrlimit(which)
     new = value if hard == resource.RLIM_INFINITY else min(value, hard)
     resource.setrlimit(which, (new, new))
 
 
-def _map_ids(uid, gid):
+def _map_ids(uid: int, gid: int) -> None:
     with open("/proc/self/setgroups", "w") as f:
         f.write("deny")
     with open("/proc/self/uid_map", "w") as f:
@@ -252,7 +259,7 @@ def _map_ids(uid, gid):
         f.write("%d %d 1" % (gid, gid))
 
 
-def _become_pid_namespace_init(libc):
+def _become_pid_namespace_init(libc: Any) -> None:
     """Fork the process that execs the target as PID 1 of the new PID namespace; this process
     stays outside, waits for it and ends the same way (exit code or signal). When PID 1 ends,
     the kernel kills every process left in the namespace, however it was started."""
@@ -271,20 +278,31 @@ def _become_pid_namespace_init(libc):
         except ChildProcessError:
             os._exit(70)
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
-        os.kill(os.getpid(), sig)
+        _die_by(os.WTERMSIG(status))
     os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 70)
 
 
-def _set_read_only(libc, path: bytes, on: bool) -> bool:
+def _die_by(sig: int) -> None:
+    """End this process by signal ``sig``, as the process it waited for ended. SIGKILL and
+    SIGSTOP take no handler (setting one raises OSError, which in a preexec function would end
+    the process with _posixsubprocess's 255 instead): they are sent as they are."""
+    if sig not in (signal.SIGKILL, signal.SIGSTOP):
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            sig = signal.SIGKILL  # a signal without a default action to restore: end the same way
+    os.kill(os.getpid(), sig)
+    os._exit(128 + sig)  # a signal that did not end the process (stopped, then continued)
+
+
+def _set_read_only(libc: Any, path: bytes, on: bool) -> bool:
     attr = _MountAttr(MOUNT_ATTR_RDONLY if on else 0, 0 if on else MOUNT_ATTR_RDONLY, 0, 0)
     rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_long(AT_FDCWD), ctypes.c_char_p(path),
                       ctypes.c_long(AT_RECURSIVE), ctypes.byref(attr), ctypes.c_long(ctypes.sizeof(attr)))
-    return rc == 0
+    return bool(rc == 0)
 
 
-def _remount_read_only(libc, mountinfo, unavailable) -> bool:
+def _remount_read_only(libc: Any, mountinfo: list[str], unavailable: list[str]) -> bool:
     if _set_read_only(libc, b"/", True):
         return True
     failed = []
@@ -324,15 +342,36 @@ def _unescape(s: str) -> str:
             .replace("\\134", "\\"))
 
 
-def _count_processes(uid: int) -> int:
+def _count_tasks(uid: int) -> int:
+    """Tasks (threads included) whose real uid is ``uid``: what RLIMIT_NPROC counts."""
     n = 0
     for name in _pids():
         try:
-            if os.stat(f"/proc/{name}").st_uid == uid:
-                n += 1
+            with open(f"/proc/{name}/status", "rb") as f:
+                status = f.read()
         except OSError:
             continue
+        real = threads = None
+        for line in status.splitlines():
+            if line.startswith(b"Uid:"):
+                real = int(line.split()[1])
+            elif line.startswith(b"Threads:"):
+                threads = int(line.split()[1])
+        if real == uid:
+            n += threads or 1
     return n
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    try:
+        parts = os.uname().release.split(".")
+        return (int(parts[0]), int(parts[1].split("-")[0])) >= (major, minor)
+    except (AttributeError, ValueError, IndexError):
+        return False
+
+
+# Since Linux 5.14 RLIMIT_NPROC is counted per user namespace; before, per uid machine-wide.
+NPROC_PER_USER_NAMESPACE = _kernel_at_least(5, 14)
 
 
 # --------------------------------------------------------------------------------------
@@ -346,7 +385,7 @@ def _pids() -> list[str]:
         return []
 
 
-def _ns_inodes(pid: int) -> dict:
+def _ns_inodes(pid: int) -> dict[str, str]:
     out = {}
     for ns in ("user", "net", "mnt", "pid", "pid_for_children"):
         try:
@@ -429,7 +468,7 @@ def _zombie(pid: int) -> bool:
         return True
 
 
-def describe(layers: dict) -> str:
+def describe(layers: dict[str, Any]) -> str:
     """One line for the report header."""
     if not layers:
         return ""

@@ -44,24 +44,27 @@ class LscCommands(ListedCommands):
         if session is None:  # still opening the config: the keys and themes only
             out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
             return out
+        from lsc_tui.config.session import diff_baselines  # the session is open: the core is loaded
+
         ws = session.workspace
-        baselines = [("disk", "saved files"), ("legacy", "the run.yaml as written"), ("previous", "the previous edit")]
-        for which, label in baselines:
-            if which == "legacy" and ws.run_yaml is None:
-                continue
+        for which, label in diff_baselines(ws).items():
             out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
         if ws.mode == "unified" and not getattr(app, "readonly", False):
-            from lsc_tui.config.workspace import profile_choices
+            from lsc_tui.config.workspace import profile_choices  # the session is open: the core is loaded
 
             for choice in profile_choices(ws):
                 if not choice.active:
                     out.append((f"Switch to {choice.kind} {choice.name}", "named profile: preview before saving",
                                 partial(app.switch_profile, choice.name, choice.kind)))
-        from lsc_tui.tui.k8s_view import palette_commands
+        from lsc_tui.tui.k8s_commands import palette_commands
 
         out.extend(palette_commands(app))
         from lsc_tui.tui import server_env
 
         out.extend(server_env.palette_commands(app))
+        from lsc_tui.tui import lcore_release
+
+        out.extend(lcore_release.palette_commands(app))
+        out.extend(lcore_release.upgrade_commands(app))
         out.append(("Quit", "keys: q, ctrl+q", partial(app.run_action, "quit_app")))
         return out

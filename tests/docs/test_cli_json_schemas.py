@@ -104,7 +104,11 @@ def ws(tmp_path: Path) -> Path:
 @pytest.mark.slow  # every command with --json, each output validated
 def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("validate", "--json", "lightspeed-stack.yaml", cwd=ws)
-    _check("validate", out)
+    (doc,) = _check("validate", out)
+    assert doc["lcore"]["release"] == "main" and doc["lcore"]["source"] == "default"
+    code, out = _cli("validate", "--json", "--lcore", "0.6", "lightspeed-stack.yaml", cwd=ws)
+    (doc,) = _check("validate", out)
+    assert doc["lcore"]["release"] == "0.6" and doc["lcore"]["source"] == "--lcore"
     code, out = _cli("synthesize", "--json", "-o", "-", "lightspeed-stack.yaml", cwd=ws)
     (doc,) = _check("synthesize", out)
     assert code == 0 and doc["ok"] and "provider_id: vllm1" in doc["output"] and doc["mode"] == "unified"
@@ -117,10 +121,13 @@ def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("synthesize", "--json", "missing.yaml", cwd=ws)
     (doc,) = _check("synthesize", out)
     assert code == 2 and doc["ok"] is False and doc["exit_code"] == 2
+    assert doc["lcore"]["release"] == "main"
     code, out = _cli("diff", "--json", "lightspeed-stack.yaml", cwd=ws)
-    _check("diff", out)
-    code, out = _cli("migrate", "--json", "legacy/lightspeed-stack.yaml", cwd=ws)
-    _check("migrate", out)
+    (doc,) = _check("diff", out)
+    assert doc["lcore"]["source"] == "default"
+    code, out = _cli("migrate", "--json", "--lcore", "0.5", "legacy/lightspeed-stack.yaml", cwd=ws)
+    (doc,) = _check("migrate", out)
+    assert doc["lcore"]["release"] == "0.5"
     code, out = _cli("secrets", "scan", "--json", "legacy", cwd=ws)
     (doc,) = _check("secrets-scan", out)
     assert doc["findings"] and SECRET not in out
@@ -141,6 +148,7 @@ def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("export", "k8s", "--json", "lightspeed-stack.yaml", cwd=ws)
     (doc,) = _check("export", out)
     assert code == 0 and "kind: LlamaStackDistribution" in doc["output"] and doc["round_trip_differences"] == []
+    assert doc["lcore"]["release"] == "main"
     code, out = _cli("export", "k8s", "--json", "-o", "k8s", "lightspeed-stack.yaml", cwd=ws)
     (doc,) = _check("export", out)
     assert sorted(Path(w).name for w in doc["written"]) == ["configmap.yaml", "llamastackdistribution.yaml"]

@@ -138,15 +138,15 @@ def test_probe_imports_only_the_standard_library_before_the_provider():
     list every module it brought in."""
     import json
 
-    from lsc_tui.preflight import runner
+    from lsc_tui.preflight import process
 
-    code = runner.LOADER + (
+    code = process.LOADER + (
         "import pkgutil\n"
         "for info in pkgutil.iter_modules(m.__path__):\n"
         "    importlib.import_module(NAME + '.' + info.name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    p = subprocess.run([sys.executable, "-B", "-c", "import json\n" + code, str(runner.PROBE_PATH)],
+    p = subprocess.run([sys.executable, "-B", "-c", "import json\n" + code, str(process.PROBE_PATH)],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     mods = json.loads(p.stdout.strip().splitlines()[-1])
@@ -161,11 +161,11 @@ def test_probe_imports_only_the_standard_library_before_the_provider():
 def test_probe_is_loaded_under_its_own_name_and_shadows_nothing(tmp_path):
     """A provider's own ``config``, ``channel`` or ``sandbox`` module is the one it imports: the
     probe adds nothing to sys.path and imports nothing of lsc-tui in the target."""
-    from lsc_tui.preflight import runner
+    from lsc_tui.preflight import process
 
     for name in ("config", "channel", "sandbox", "dists", "main"):
         (tmp_path / f"{name}.py").write_text(f"WHO = 'provider {name}'\n")
-    code = runner.LOADER + (
+    code = process.LOADER + (
         "importlib.import_module(NAME + '.main')\n"
         "import config, channel, sandbox, dists, main\n"
         "print([config.WHO, channel.WHO, sandbox.WHO, dists.WHO, main.WHO])\n"
@@ -173,8 +173,8 @@ def test_probe_is_loaded_under_its_own_name_and_shadows_nothing(tmp_path):
         "print(os.path.dirname(d) in [os.path.abspath(x) for x in sys.path])\n"
     )
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    p = subprocess.run([sys.executable, "-B", "-c", code, str(runner.PROBE_PATH)], capture_output=True,
-                       text=True, timeout=60, env=env, cwd=str(runner.PROBE_PATH))
+    p = subprocess.run([sys.executable, "-B", "-c", code, str(process.PROBE_PATH)], capture_output=True,
+                       text=True, timeout=60, env=env, cwd=str(process.PROBE_PATH))
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines() == [
         "['provider config', 'provider channel', 'provider sandbox', 'provider dists', 'provider main']",

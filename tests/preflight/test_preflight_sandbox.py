@@ -376,3 +376,67 @@ except OSError as exc:
 """)))
     assert r.code == 0, r.out
     assert "WARNING" not in r.out
+
+
+def test_a_probe_killed_by_sigkill_is_reported_as_killed(ws):
+    """What the kernel's out-of-memory killer does to a probe on a busy machine: SIGKILL. The report
+    names the signal; the process that waits for the probe as PID 1 of its PID namespace used to
+    turn it into "exited with code 255" (setting a SIGKILL handler raises)."""
+    import asyncio
+    import signal
+
+    from lsc_tui.preflight.runner import run_preflight
+
+    run_yaml = hostile(ws, "import time\ntime.sleep(60)\n")
+    ws.monkeypatch.setenv("PYTHONPATH", str(ws.site))
+
+    async def run():
+        events = []
+        async for ev in run_preflight(run_yaml, timeout=60):
+            events.append(ev)
+            if ev["event"] == "phase" and ev["phase"] == "import" and ev["status"] == "running":
+                os.kill(next(e for e in events if e["event"] == "target")["pid"], signal.SIGKILL)
+        return events
+
+    t0 = time.monotonic()
+    events = asyncio.run(run())
+    assert time.monotonic() - t0 < 30
+    res = next(e for e in events if e["event"] == "result")
+    assert res["error"]["code"] == "probe_crashed"
+    assert res["error"]["reason"] == "The probe process was killed by signal SIGKILL in the import phase"
+    assert events[-1]["exit_code"] == 1
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run threads under a uid of their own")
+def test_the_process_limit_counts_threads_as_the_kernel_does():
+    """RLIMIT_NPROC counts every task (thread) of the real uid. Without a user namespace the probe's
+    limit leaves room for what the uid already runs; counting processes instead of threads left too
+    little room on a machine whose other programs run threads, and the probe's fork failed."""
+    from lsc_tui.preflight import sandbox
+
+    uid = 54321 + os.getpid() % 1000  # a uid nothing else on the machine runs as
+    ready_r, ready_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: 20 threads as `uid`
+        try:
+            import threading
+
+            os.setresuid(uid, uid, uid)
+            threads = [threading.Thread(target=os.read, args=(stop_r, 1)) for _ in range(20)]
+            for t in threads:
+                t.start()
+            os.write(ready_w, b"x")
+            for t in threads:
+                t.join()
+        finally:
+            os._exit(0)
+    try:
+        os.read(ready_r, 1)
+        assert sandbox._count_tasks(uid) == 21  # the main thread and its 20
+    finally:
+        os.write(stop_w, b"x" * 20)
+        os.waitpid(pid, 0)
+        for fd in (ready_r, ready_w, stop_r, stop_w):
+            os.close(fd)
+    assert sandbox._count_tasks(uid) == 0

@@ -315,7 +315,18 @@ def invocations() -> list[Inv]:
                 Inv(["synthesize", cfg, "--json"], (".generated/",)),
                 Inv(["synthesize", cfg, "--json", "-o", "out/run.yaml"], ("out/run.yaml",)),
                 Inv(["synthesize", cfg, "--json", "-o", "-"]), Inv(["synthesize", cfg, "--json", "--explain"]),
-                Inv(["export", "k8s", cfg, "--json"])]
+                Inv(["export", "k8s", cfg, "--json"]),
+                # the LCORE release: named, detected from an interpreter, compared, rewritten for
+                Inv(["validate", cfg, "--json", "--lcore", "0.6"]), Inv(["synthesize", cfg, "-o", "-", "--lcore", "0.7.0rc1"]),
+                Inv(["synthesize", cfg, "--explain", "--python", sys.executable]),
+                Inv(["validate", cfg, "--python", sys.executable]),
+                Inv(["diff", cfg, "--lcore", "main", "--against-lcore", "0.7.0rc1"]),
+                Inv(["diff", cfg, "--json", "--against-lcore", "0.6", "--python", sys.executable]),
+                Inv(["export", "k8s", cfg, "--json", "--lcore", "0.6", "--python", sys.executable]),
+                Inv(["migrate", cfg, "--to", "0.6", "--show", "--python", sys.executable]),
+                Inv(["migrate", cfg, "--to", "0.7.0rc1", "--json", "--show", "--lcore", "newer"])]
+    out += [Inv(["migrate", U, "--to", "0.6", "--write", "--accept-differences"], ("unified/",)),
+            Inv(["migrate", U, "--to", "0.5", "-o", "out/old.yaml", "--accept-differences"], ("out/",))]
     out += [Inv(["migrate", L]), Inv(["migrate", L, "--json"]), Inv(["migrate", L, "--show"]),
             Inv(["migrate", L, "--strategy", "lift", "--show"]), Inv(["migrate", L, "--strategy", "profile", "--json"]),
             Inv(["migrate", L, "--strategy", "smart", "--show", "--json"]),
@@ -340,7 +351,8 @@ def invocations() -> list[Inv]:
     out += [Inv(["preflight", "--run-yaml", r, "--check-config", "--keep-going"] + extra)
             for r in ("legacy/run.yaml", "unified/profile.yaml", f"{O}/run.yaml")
             for extra in ([], ["--json"], ["--metadata-dir", f"{O}/meta"], ["--metadata-dir", f"{O}/meta-bad"])]
-    out += [Inv(["preflight", "--run-yaml", "legacy/run.yaml", "--json", "--timeout", "20"])]
+    out += [Inv(["preflight", "--run-yaml", "legacy/run.yaml", "--json", "--timeout", "20"]),
+            Inv(["preflight", "--run-yaml", "unified/profile.yaml", "--check-config", "--python", sys.executable])]
     for r in (f"{O}/run.yaml", "legacy/run.yaml"):
         out += [Inv(["merge-external", "--run-yaml", r, "--extra-providers", f"{O}/extra-providers.yaml"]),
                 Inv(["merge-external", "--run-yaml", r, "--extra-providers", f"{O}/extra-providers.yaml",
@@ -376,7 +388,9 @@ NOT_RUN = {
 # options that choose an output channel: each must be used by some invocation of its command
 OUTPUT_OPTIONS = {"--json", "--output", "--log", "--extra-providers-output", "--write", "--write-secret",
                   "--explain", "--show", "--k8s-secret", "--secret-file", "--env-file", "--against",
-                  "--metadata-dir", "--strict", "--show-allowed", "--quiet", "--base", "--config-map", "--secrets"}
+                  "--metadata-dir", "--strict", "--show-allowed", "--quiet", "--base", "--config-map", "--secrets",
+                  # and the options that choose the LCORE release answered for, compared with or rewritten for
+                  "--lcore", "--python", "--against-lcore", "--to"}
 
 
 def _commands(parser: argparse.ArgumentParser, prefix=()) -> dict[tuple, set[str]]:

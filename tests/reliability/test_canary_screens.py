@@ -165,7 +165,7 @@ def test_raw_yaml_of_a_node_masks_block_scalars_and_what_the_scanner_flags(tmp_p
     """The raw YAML view replaces a secret block scalar (a PEM key) and keeps the next key on its
     own line; a value the scanner flags under an innocent key is masked too."""
     from lsc_tui.config.yamlio import parse_text
-    from lsc_tui.tui.model import masked_node_yaml
+    from lsc_tui.config.masked_yaml import masked_node_yaml
 
     body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"
     text = ("config:\n  private_key: |\n    -----BEGIN PRIVATE KEY-----\n    " + body +

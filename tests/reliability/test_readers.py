@@ -262,7 +262,7 @@ def test_sigterm_ends_a_real_long_command_within_a_second(tmp_path):
 
 
 def test_an_alias_bomb_typed_into_the_editor_is_refused_not_expanded():
-    from lsc_tui.tui.widgets.node_editor import parse_value
+    from lsc_tui.config.fields import parse_value
 
     t0 = time.monotonic()
     with pytest.raises(ValueError):

@@ -378,7 +378,7 @@ async def test_every_key_of_the_keymap_runs(demo):
     """Each key in the key map, pressed from the tree on a provider: no crash, back to the main screen."""
     from textual.screen import ModalScreen
 
-    from lsc_tui.tui.app import MainScreen
+    from lsc_tui.tui.screens.main import MainScreen
 
     skip = {"quit_app", "back", "escape", "command_palette", "help", "flow_migrate", "flow_preflight"}
     app = make_app()
@@ -417,10 +417,10 @@ def test_hangup_writes_the_unsaved_edits_to_a_private_recovery_file(demo, signam
         import os, signal
         from pathlib import Path
         from lsc_tui.config.session import SetValue
-        from lsc_tui.tui.app import LscTuiApp, _on_hangup
+        from lsc_tui.tui.app import LscTuiApp
+        from lsc_tui.tui.hangup import install
         app = LscTuiApp(Path("lightspeed-stack.yaml"), offer_migration=False)
-        for sig in (signal.SIGHUP, signal.SIGTERM):
-            signal.signal(sig, _on_hangup(app))
+        install(app)
         async def edit():
             await app.wait_idle()  # the config is opened after the first paint
             app.session.apply(SetValue(Path("run.yaml").resolve(),

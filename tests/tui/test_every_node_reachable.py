@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from lsc_tui.config.session import EditSession
-from lsc_tui.tui.model import build_view, flatten, value_at
+from lsc_tui.config.fields import flatten, value_at
+from lsc_tui.tui.model import build_view
 
 from .conftest import make_app
 from .helpers import field_input, settle

@@ -78,7 +78,7 @@ def test_three_field_prompt_fits_80x24(demo, snap_compare):
     app = make_app()
 
     async def run_before(pilot):
-        from lsc_tui.tui.k8s_view import palette_commands
+        from lsc_tui.tui.k8s_commands import palette_commands
 
         await app.wait_idle()
         commands = {name: callback for name, _help, callback in palette_commands(app)}

@@ -64,7 +64,7 @@ async def test_the_cycle_collector_runs_between_edits_and_is_restored_on_exit(de
             a[0] = a
             junk.append(a)
         del junk, a
-        app._last_job = 0.0
+        app.jobs.last_finished = 0.0
         app._collect_when_idle()
         assert gc.get_count()[0] < 100
         await pilot.pause()

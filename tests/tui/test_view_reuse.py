@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from lsc_tui.config import outline
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.tui import model
 from lsc_tui.tui.model import build_view
@@ -43,7 +44,7 @@ def _fresh_tree(session) -> list:
 
 def _edits(session, rng):
     """(file, path, old value) of scalars, those the tree shows (names, types, profiles) more often."""
-    shown = model.ENTRY_KEYS | model.PROFILE_KEYS
+    shown = outline.ENTRY_KEYS | outline.PROFILE_KEYS
     out = []
     for doc in session.workspace.documents:
         for path, node in doc.iter_scalars():

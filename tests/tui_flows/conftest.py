@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static
 
 from lsc_tui.config.session import EditSession
-from lsc_tui.preflight.runner import PROBE_PATH
+from lsc_tui.preflight.process import PROBE_PATH
 from lsc_tui.tui import themes
 
 ROOT = Path(__file__).resolve().parents[2]

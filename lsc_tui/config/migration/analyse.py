@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.operator.kinds import LABELS
+from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
 from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
 
@@ -46,7 +48,7 @@ class Recommendation:
     strategy: str | None
     reasons: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "reasons": list(self.reasons)}
 
 
@@ -85,7 +87,7 @@ class Analysis:
         """``library`` or ``server`` (what LCORE talks to after the migration)."""
         return "server" if self.status == STATUS_SERVER else "library"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "config": self.config.display,
             "status": self.status,
@@ -99,37 +101,39 @@ class Analysis:
         }
 
 
-def enrichment_inputs(config: dict) -> list[str]:
+def _mapping(value: object) -> dict[Any, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def enrichment_inputs(config: object) -> list[str]:
     """The enrichment inputs LCORE applies to a run.yaml, in its order of application."""
     out: list[str] = []
     if not isinstance(config, dict):
         return out
     if config.get("azure_entra_id") is not None:
         out.append("azure_entra_id")
-    rag = config.get("rag") if isinstance(config.get("rag"), dict) else {}
-    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
-    if byok.get("stores"):
+    rag = _mapping(config.get("rag"))
+    if _mapping(rag.get("byok")).get("stores"):
         out.append("rag.byok")
-    retrieval = rag.get("retrieval") if isinstance(rag.get("retrieval"), dict) else {}
+    retrieval = _mapping(rag.get("retrieval"))
     for kind in ("inline", "tool"):
-        part = retrieval.get(kind) if isinstance(retrieval.get(kind), dict) else {}
-        sources = part.get("sources") if isinstance(part.get("sources"), list) else []
-        if "okp" in sources:
+        sources = _mapping(retrieval.get(kind)).get("sources")
+        if isinstance(sources, list) and "okp" in sources:
             out.append("rag.okp")
             break
     return out
 
 
-def has_mcp(run: dict) -> bool:
-    providers = run.get("providers") if isinstance(run, dict) else None
-    tools = providers.get("tool_runtime") if isinstance(providers, dict) else None
-    ids = {p.get("provider_id") for p in tools or [] if isinstance(p, dict)}
-    apis = run.get("apis") if isinstance(run.get("apis"), list) else []
-    return "model-context-protocol" in ids and "tool_runtime" in apis
+def has_mcp(run: object) -> bool:
+    run = _mapping(run)
+    tools = _mapping(run.get("providers")).get("tool_runtime")
+    ids = {p.get("provider_id") for p in (tools if isinstance(tools, list) else []) if isinstance(p, dict)}
+    apis = run.get("apis")
+    return "model-context-protocol" in ids and isinstance(apis, list) and "tool_runtime" in apis
 
 
 def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
-            env: dict | None = None) -> Analysis:
+            env: dict[str, str] | None = None, target: Target | None = None) -> Analysis:
     """Analyse ``path`` (a lightspeed-stack.yaml or a directory holding one).
 
     ``run_yaml`` is the server's run.yaml for a remote-server config (``--run-yaml``); for a
@@ -138,12 +142,13 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     """
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     try:
-        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ))
+        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ),
+                            target=target if target is not None else DEFAULT_TARGET)
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
     if ws.is_operator:
         raise MigrationInputError(Finding(
-            ws.source.display, 1, 1, Severity.ERROR, "migrate-not-a-config",
+            ws.source.display if ws.source is not None else str(path), 1, 1, Severity.ERROR, "migrate-not-a-config",
             f"this is a {LABELS.get(ws.kind, ws.kind)} (a Kubernetes operator file), not a lightspeed-stack.yaml; "
             "there is nothing to migrate",
             "Migration moves a legacy lightspeed-stack.yaml and its run.yaml to the unified format: open the "
@@ -156,7 +161,7 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
             "Give the lightspeed-stack.yaml that points at it (library_client_config_path), or, for a "
             "server, the lightspeed-stack.yaml plus --run-yaml THIS_FILE."))
     key = ws.llama_stack_key()
-    ls = ws.config.data.get(key) if isinstance(ws.config.data.get(key), dict) else {}
+    ls = _mapping(_mapping(ws.config.data).get(key))
     a = Analysis(workspace=ws, status=STATUS_INVALID, reason=ws.mode_reason, config=ws.config, ls_key=key)
     a.enrichment = enrichment_inputs(ws.config.data)
     a.findings = [f for f in ws.findings if f.is_error]
@@ -231,7 +236,7 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     return a
 
 
-def _first_error(ws: Workspace, path: tuple, fallback: Finding) -> Finding:
+def _first_error(ws: Workspace, path: tuple[Any, ...], fallback: Finding) -> Finding:
     for f in ws.findings:
         if f.is_error and f.code in ("run-yaml-missing", "run-yaml-path", "yaml-syntax", "not-a-mapping",
                                      "file-not-found", "file-permission"):

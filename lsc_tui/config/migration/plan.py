@@ -82,9 +82,9 @@ class Migration:
 
     # -- step 1: analyse ---------------------------------------------------------------
     @classmethod
-    def open(cls, path, *, run_yaml=None, cwd=None, env=None) -> "Migration":
+    def open(cls, path, *, run_yaml=None, cwd=None, env=None, target=None) -> "Migration":
         """Analyse ``path``; raises MigrationInputError (with a located finding) on bad input."""
-        return cls(analyse(path, run_yaml=run_yaml, cwd=cwd, env=env))
+        return cls(analyse(path, run_yaml=run_yaml, cwd=cwd, env=env, target=target))
 
     @property
     def nothing_to_do(self) -> str | None:

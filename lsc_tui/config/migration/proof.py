@@ -18,10 +18,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Collection
+from typing import TYPE_CHECKING, Any
 
 from lsc_tui.config.findings import Finding, path_text
 from lsc_tui.config.masking import mask_text, mask_tree
+from lsc_tui.config.migration.analyse import Analysis
+from lsc_tui.config.synthesis import legacy
+from lsc_tui.config.synthesis.provenance import Origin
+from lsc_tui.config.synthesis.result import Synthesis
+from lsc_tui.config.synthesis.unified import synthesize_unified
+
+if TYPE_CHECKING:  # the strategies import this module
+    from lsc_tui.config.migration.strategies import Candidate
 
 MCP_ID = "model-context-protocol"
 
@@ -37,7 +46,7 @@ _STEP_NAMES = {
 
 @dataclass
 class Difference:
-    path: tuple
+    path: tuple[Any, ...]
     kind: str  # "missing" (legacy has it, the migrated file loses it) | "added" | "changed" | "order"
     legacy: Any = None
     unified: Any = None
@@ -51,11 +60,11 @@ class Difference:
     def is_note(self) -> bool:
         return self.kind in ("order", "default")
 
-    def to_json(self, secrets=()) -> dict:
+    def to_json(self, secrets: Collection[str] = ()) -> dict[str, Any]:
         return {"path": self.where, "kind": self.kind, "legacy": _shown(self.legacy, secrets),
                 "migrated": _shown(self.unified, secrets), "reason": self.reason}
 
-    def to_text(self, secrets=()) -> str:
+    def to_text(self, secrets: Collection[str] = ()) -> str:
         head = {"missing": "lost", "added": "added", "changed": "changed", "order": "reordered",
                 "default": "same by default"}[self.kind]
         lines = [f"  {head}: {self.where}"]
@@ -89,7 +98,7 @@ class Proof:
     def paths(self) -> list[str]:
         return [d.where for d in self.differences]
 
-    def to_json(self, secrets=()) -> dict:
+    def to_json(self, secrets: Collection[str] = ()) -> dict[str, Any]:
         return {
             "verdict": self.verdict,
             "equivalent": self.equivalent,
@@ -99,7 +108,7 @@ class Proof:
         }
 
 
-def render_path(path: tuple) -> str:
+def render_path(path: tuple[Any, ...]) -> str:
     out = ""
     for part in path:
         if isinstance(part, int):
@@ -116,7 +125,7 @@ class _Id:
 
     __slots__ = ("value", "index")
 
-    def __init__(self, value, index):
+    def __init__(self, value: object, index: int) -> None:
         self.value, self.index = value, index
 
     def __repr__(self) -> str:  # pragma: no cover - debugging aid
@@ -126,7 +135,7 @@ class _Id:
 _CLIP = 2000
 
 
-def _clip(value):
+def _clip(value: Any) -> Any:
     """Very long strings are summarised (they are never needed to read a difference)."""
     if isinstance(value, dict):
         return {k: _clip(v) for k, v in value.items()}
@@ -137,11 +146,11 @@ def _clip(value):
     return value
 
 
-def _shown(value, secrets):
+def _shown(value: Any, secrets: Collection[str]) -> Any:
     return mask_tree(_clip(value), secrets)
 
 
-def _short(value, secrets) -> str:
+def _short(value: Any, secrets: Collection[str]) -> str:
     text = json.dumps(_shown(value, secrets), sort_keys=True, default=str)
     text = mask_text(text, secrets)
     return text if len(text) <= 160 else text[:157] + "..."
@@ -150,7 +159,7 @@ def _short(value, secrets) -> str:
 # -- comparison --------------------------------------------------------------------------
 
 
-def _keyed(items: list):
+def _keyed(items: list[Any]) -> list[Any] | None:
     if not items or not all(isinstance(i, dict) and "provider_id" in i for i in items):
         return None
     ids = [i["provider_id"] for i in items]
@@ -162,7 +171,7 @@ def _keyed(items: list):
     return ids
 
 
-def compare(legacy: Any, unified: Any, path: tuple = ()) -> list[Difference]:
+def compare(legacy: Any, unified: Any, path: tuple[Any, ...] = ()) -> list[Difference]:
     """Every difference between two run.yaml data trees (see the module docstring)."""
     out: list[Difference] = []
     _cmp(legacy, unified, path, out)
@@ -173,7 +182,7 @@ def same(a: Any, b: Any) -> bool:
     return not [d for d in compare(a, b) if not d.is_note]
 
 
-def _cmp(a, b, path, out):
+def _cmp(a: Any, b: Any, path: tuple[Any, ...], out: list[Difference]) -> None:
     if isinstance(a, dict) and isinstance(b, dict):
         if len(path) == 3 and path[0] == "providers" and isinstance(path[2], _Id):
             for side, other in ((a, b), (b, a)):
@@ -229,44 +238,42 @@ def _cmp(a, b, path, out):
 # -- the two sides ----------------------------------------------------------------------
 
 
-def legacy_reference(analysis):
+def legacy_reference(analysis: Analysis) -> Synthesis:
     """The Synthesis of what legacy LCORE ran for this config (env references kept)."""
-    from lsc_tui.config.synthesis import legacy
-
     config = analysis.config.data
+    if analysis.run_yaml is None:
+        raise ValueError("a legacy config is proven against its run.yaml")  # migratable implies one
     run = analysis.run_yaml.data
     fn = legacy.enrich_legacy_server if analysis.kind == "server" else legacy.enrich_legacy_library
     return fn(config, run, config_file=analysis.config.display, run_yaml_file=analysis.run_yaml.display)
 
 
-def synthesize_candidate(candidate):
-    from lsc_tui.config.synthesis.unified import synthesize_unified
-
+def synthesize_candidate(candidate: Candidate) -> Synthesis:
     return synthesize_unified(candidate.data, candidate.out_path.parent, config_file=candidate.display,
                               profile=candidate.profile_data, profile_file=candidate.profile_file)
 
 
-def prove(analysis, candidate, legacy_syn=None) -> Proof:
+def prove(analysis: Analysis, candidate: Candidate, legacy_syn: Synthesis | None = None) -> Proof:
     """Synthesize ``candidate`` and compare it with the legacy run (see the module docstring)."""
     legacy_syn = legacy_syn if legacy_syn is not None else legacy_reference(analysis)
     unified_syn = synthesize_candidate(candidate)
     diffs = compare(legacy_syn.data, unified_syn.data)
     real = [d for d in diffs if not d.is_note]
     notes = [d for d in diffs if d.is_note]
-    findings = list(getattr(unified_syn, "findings", []) or [])
+    findings = list(unified_syn.findings)
     for d in real:
         d.reason = explain(d, analysis, candidate, legacy_syn, unified_syn, findings)
     return Proof(not real, real, notes, findings, legacy_syn.data, unified_syn.data)
 
 
-def _origin(syn, path):
+def _origin(syn: Synthesis, path: tuple[Any, ...]) -> Origin | None:
     try:
         return syn.origin_of(_plain(path, syn.data))
     except Exception:  # noqa: BLE001 - provenance is best effort for the explanation
         return None
 
 
-def _plain(path: tuple, data) -> tuple:
+def _plain(path: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     """Replace keyed positions by the index they have in ``data``."""
     out, node = [], data
     for part in path:
@@ -282,13 +289,14 @@ def _plain(path: tuple, data) -> tuple:
     return tuple(out)
 
 
-def explain(d: Difference, analysis, candidate, legacy_syn, unified_syn, findings) -> str:
+def explain(d: Difference, analysis: Analysis, candidate: Candidate, legacy_syn: Synthesis, unified_syn: Synthesis,
+            findings: list[Finding]) -> str:
     """Why this difference exists, in one sentence an operator can act on."""
     where = d.where
     lo = _origin(legacy_syn, d.path) if d.kind != "added" else None
     uo = _origin(unified_syn, d.path) if d.kind != "missing" else None
-    lstep = getattr(lo, "step", "") or ""
-    ustep = getattr(uo, "step", "") or ""
+    lstep = lo.step if lo is not None else ""
+    ustep = uo.step if uo is not None else ""
     mcp_path = d.path[:2] == ("providers", "tool_runtime") or d.path[:1] == ("apis",)
     if ustep == "mcp" or (mcp_path and _mentions_mcp(d)):
         return ("LCORE's MCP ensure adds the model-context-protocol tool_runtime provider (and the "
@@ -307,8 +315,8 @@ def explain(d: Difference, analysis, candidate, legacy_syn, unified_syn, finding
     if lstep in ("azure", "byok", "okp"):
         return f"legacy LCORE's {_STEP_NAMES[lstep]} produced this"
     if d.kind == "changed" and isinstance(d.legacy, list) and isinstance(d.unified, list):
-        lost_steps = sorted({getattr(_origin(legacy_syn, d.path + (i,)), "step", "") or ""
-                             for i, item in enumerate(d.legacy) if item not in d.unified} & set(_STEP_NAMES))
+        lost_steps = sorted({o.step for i, item in enumerate(d.legacy) if item not in d.unified
+                             if (o := _origin(legacy_syn, d.path + (i,))) is not None} & set(_STEP_NAMES))
         if lost_steps and d.path in candidate.override_paths():
             what = " and ".join(_STEP_NAMES[s] for s in lost_steps)
             return (f"entries added by {what} in legacy LCORE are lost: native_override replaces "

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from lsc_tui.config import secrets as S
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_text
+from lsc_tui.config.migration.analyse import Analysis
 from lsc_tui.config.yamlio import Document, apply_span_edits, parse_text
 
 
@@ -23,12 +25,12 @@ class SecretRef:
     file: str
     line: int
     column: int
-    path: tuple
-    moved_to: tuple | None = None  # where the value sits in the new config (lift, smart)
+    path: tuple[Any, ...]
+    moved_to: tuple[Any, ...] | None = None  # where the value sits in the new config (lift, smart)
     _value: str = field(default="", repr=False, compare=False)
     kind: str = ""  # what the scanner recognised (e.g. "OpenAI API key"), never the value
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "column": self.column, "path": path_text(self.path),
                 "kind": self.kind or None,
                 "moved_to": path_text(self.moved_to) if self.moved_to is not None else None}
@@ -39,7 +41,7 @@ class SecretRef:
         return f"{self.file}:{self.line}:{self.column}: literal secret at {path_text(self.path)}{where}{kind}"
 
 
-def is_literal(value) -> bool:
+def is_literal(value: object) -> bool:
     if isinstance(value, bool) or value is None:
         return False
     if isinstance(value, (int, float)):
@@ -49,7 +51,7 @@ def is_literal(value) -> bool:
     return ENV_REF.sub("", value).strip() != ""
 
 
-def _value_at(data, path):
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
     node = data
     for p in path:
         try:
@@ -59,36 +61,25 @@ def _value_at(data, path):
     return node
 
 
-def scan(analysis) -> list[SecretRef]:
+def scan(analysis: Analysis) -> list[SecretRef]:
     """Literal secrets in the config and in the run.yaml a migration lifts."""
     refs: list[SecretRef] = []
-    scanner = _scanner()
     for doc in (analysis.config, analysis.run_yaml):
-        if doc is None:
-            continue
-        refs.extend(scanner(doc))
+        if doc is not None:
+            refs.extend(_scan_one(doc))
     return refs
 
 
-def _scanner():
-    """An adapter to the secrets scanner (lsc_tui.config.secrets)."""
-    fn = S.scan_document
-
-    def run(doc: Document) -> list[SecretRef]:
-        out = []
-        for hit in fn(doc):
-            if getattr(hit, "allowed", ""):
-                continue  # the operator marked it as not a secret
-            secret = getattr(hit, "secret", None)
-            value = secret.reveal() if secret is not None else None
-            path = tuple(getattr(hit, "path", ()) or ())
-            if not isinstance(value, str) or not value:
-                continue
-            out.append(SecretRef(doc.display, getattr(hit, "line", 0), getattr(hit, "column", 0), path,
-                                 None, value, getattr(hit, "title", "")))
-        return out
-
-    return run
+def _scan_one(doc: Document) -> list[SecretRef]:
+    out = []
+    for hit in S.scan_document(doc):
+        if hit.allowed:
+            continue  # the operator marked it as not a secret
+        value = hit.secret.reveal() if hit.secret is not None else None
+        if not isinstance(value, str) or not value:
+            continue
+        out.append(SecretRef(doc.display, hit.line, hit.column, tuple(hit.path), None, value, hit.title))
+    return out
 
 
 def mask_document_text(text: str, values: set[str]) -> str:

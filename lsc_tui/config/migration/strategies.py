@@ -31,6 +31,8 @@ from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.migration import proof as P, textedit as T
 from lsc_tui.config.migration.analyse import Analysis
 from lsc_tui.config.migration.proof import same
+from lsc_tui.config.synthesis.enrichment import DEFAULT_EMBEDDING_DIMENSION
+from lsc_tui.config.synthesis.unified import synthesize_unified
 
 _ID_RE = re.compile(r"^[a-z0-9_-]+$")
 
@@ -93,7 +95,6 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     """
     if a.kind != "library" or strategy == "lift":  # lift stays exactly LCORE's lift-and-shift
         return []
-    from lsc_tui.config.synthesis.enrichment import DEFAULT_EMBEDDING_DIMENSION
 
     rag = a.config.data.get("rag") if isinstance(a.config.data.get("rag"), dict) else {}
     byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
@@ -437,7 +438,6 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         tried.append((cand, pr))
         return cand, pr
 
-    from lsc_tui.config.synthesis.unified import synthesize_unified
 
     def base_for(block: dict, entries: list, profile_data=None, profile_ref=None):
         data = _base_data(a, "smart")

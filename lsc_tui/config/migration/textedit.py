@@ -12,6 +12,7 @@ round-trip emitter, and then to a plain dump.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -110,7 +111,7 @@ def nestable_text(text: str) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def block_for(doc: Document, key_path: tuple) -> tuple[Node, Node]:
+def block_for(doc: Document, key_path: tuple[Any, ...]) -> tuple[Node, Node]:
     """The key and value nodes at ``key_path``, which must sit in a block mapping."""
     parent = doc.node_at(key_path[:-1])
     if parent is None or parent.kind != "map" or parent.flow:
@@ -123,7 +124,7 @@ def block_for(doc: Document, key_path: tuple) -> tuple[Node, Node]:
     return kn, vn
 
 
-def replace_entry(doc: Document, key_path: tuple, new_lines: str) -> tuple[int, int, str]:
+def replace_entry(doc: Document, key_path: tuple[Any, ...], new_lines: str) -> tuple[int, int, str]:
     """A span edit replacing the whole entry (key line(s) and value) at ``key_path``."""
     kn, vn = block_for(doc, key_path)
     if vn.kind != "scalar":
@@ -131,11 +132,11 @@ def replace_entry(doc: Document, key_path: tuple, new_lines: str) -> tuple[int, 
     return line_start(doc.text, kn.start), line_end(doc.text, max(vn.end - 1, vn.start)), new_lines
 
 
-def remove_entry(doc: Document, key_path: tuple) -> tuple[int, int, str]:
+def remove_entry(doc: Document, key_path: tuple[Any, ...]) -> tuple[int, int, str]:
     return replace_entry(doc, key_path, "")
 
 
-def append_to_map(doc: Document, map_path: tuple, new_lines: str) -> tuple[int, int, str]:
+def append_to_map(doc: Document, map_path: tuple[Any, ...], new_lines: str) -> tuple[int, int, str]:
     """A span edit inserting ``new_lines`` after the last entry of the block map at ``map_path``."""
     node = doc.node_at(map_path)
     if node is None or node.kind != "map" or node.flow or not node.items:
@@ -149,12 +150,13 @@ def append_to_map(doc: Document, map_path: tuple, new_lines: str) -> tuple[int, 
     return end, end, new_lines
 
 
-def entry_indent(doc: Document, map_path: tuple) -> int:
+def entry_indent(doc: Document, map_path: tuple[Any, ...]) -> int:
     """The column (0-based) at which the keys of the block map at ``map_path`` start."""
     node = doc.node_at(map_path)
     if node is None or node.kind != "map" or not node.items:
         raise EditError("not a non-empty mapping")
-    return node.items[0][0].column - 1
+    first_key: Node = node.items[0][0]
+    return first_key.column - 1
 
 
 def append_top(text: str, new_lines: str) -> tuple[int, int, str]:
@@ -174,17 +176,17 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 # -- the ruamel fallback ---------------------------------------------------------------
 
 
-def ruamel_rewrite(text: str, fn) -> str:
+def ruamel_rewrite(text: str, fn: Callable[[Any, None], object]) -> str:
     """Round-trip ``text`` with the foundation's ruamel writer, applying ``fn(root, None)``."""
     from lsc_tui.config.yamlio import roundtrip_edit
 
-    def apply_fn(root):
+    def apply_fn(root: Any) -> None:
         fn(root, None)
 
     return roundtrip_edit(text, apply_fn)
 
 
-def ruamel_load(text: str):
+def ruamel_load(text: str) -> Any:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     return y.load(text)

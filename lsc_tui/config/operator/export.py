@@ -24,6 +24,7 @@ from lsc_tui.config.operator import distributions as dists, expand as ex, models
 from lsc_tui.config.operator._yaml import dump
 from lsc_tui.config.preview import synthesize
 from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES, detect_value, reveal, scan_workspace
+from lsc_tui.config.synthesis.baseline import builtin_position
 
 DEFAULT_DISTRIBUTION = "starter"
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -407,15 +408,12 @@ def workspace_run_data(ws):
     def locate(path):
         origin = result.origin_of(path)
         if origin.file.startswith("builtin:"):
-            from lsc_tui.config.synthesis.baseline import builtin_position
-
             return (origin.file, *builtin_position(origin.source_path))
         doc = ws.document_for(origin.file)
         return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
 
     main = ws.documents[0].display if ws.documents else str(ws.root_path)
-    what = getattr(result, "label", None) or "synthesized run.yaml"
-    return result.data, f"{main} ({what})", findings, ws.config_dir, locate
+    return result.data, f"{main} ({result.label})", findings, ws.config_dir, locate
 
 
 def allowed_values(ws) -> set[str]:

@@ -24,8 +24,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from lsc_tui.config.findings import Finding, Severity
+
+if TYPE_CHECKING:  # the workspace imports this module
+    from lsc_tui.config.operator._yaml import LocDoc
+    from lsc_tui.config.operator.expand import EnvVar
+    from lsc_tui.config.workspace import Workspace
+    from lsc_tui.config.yamlio import Document
 
 KIND_LLSD = "llsd"
 KIND_EXTRA = "extra-providers"
@@ -41,7 +48,7 @@ CRD_CONFIG_NAME = "crd-config.yaml"
 RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
 
 
-def detect(all_data: list, path: Path | None = None) -> str | None:
+def detect(all_data: list[Any], path: Path | None = None) -> str | None:
     """The operator kind of a file's documents, or None for anything else."""
     for data in all_data:
         if isinstance(data, dict) and isinstance(data.get("kind"), str) and data["kind"] in BY_KIND_FIELD:
@@ -53,7 +60,7 @@ def detect(all_data: list, path: Path | None = None) -> str | None:
     return None
 
 
-def describe(kind: str, doc) -> str:
+def describe(kind: str, doc: Document) -> str:
     """A one-line description of what the workspace shows (the mode reason)."""
     if kind == KIND_LLSD:
         versions = sorted({str(d.get("apiVersion", "?")).rsplit("/", 1)[-1] for d in _all_data(doc)
@@ -65,24 +72,24 @@ def describe(kind: str, doc) -> str:
     return "a provider package (lls-provider-spec.yaml): the preview is the run.yaml next to it with this provider"
 
 
-def _all_data(doc) -> list:
-    return list(doc.all_data) if getattr(doc, "all_data", None) else [doc.data]
+def _all_data(doc: Document) -> list[Any]:
+    return list(doc.all_data) if doc.all_data else [doc.data]
 
 
 # -- located documents for the operator code ------------------------------------------------------
 
 
-def loc_docs(doc) -> list:
+def loc_docs(doc: Document) -> list[LocDoc]:
     """The operator code's located documents for an editor Document (same text, same display)."""
     from lsc_tui.config.operator._yaml import parse_all
 
     return list(parse_all(doc.text, doc.display))
 
 
-def _relocate(findings: list[Finding], doc) -> list[Finding]:
+def _relocate(findings: list[Finding], doc: Document) -> list[Finding]:
     """In a multi-document stream, tree paths start with the document's index: drop the
     operator's per-document paths, so the editor places these findings by their line."""
-    if not getattr(doc, "stream", False):
+    if not doc.stream:
         return findings
     return [dataclasses.replace(f, path=()) if f.file == doc.display and f.path else f for f in findings]
 
@@ -90,7 +97,7 @@ def _relocate(findings: list[Finding], doc) -> list[Finding]:
 # -- validation (the workspace loader) --------------------------------------------------------------
 
 
-def validate(kind: str, doc) -> list[Finding]:
+def validate(kind: str, doc: Document) -> list[Finding]:
     """The findings of the operator's own checks (schema, CEL rules, webhook) for one file."""
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import distributions as dists
@@ -130,9 +137,9 @@ def validate(kind: str, doc) -> list[Finding]:
                                "the file holds no document with kind: LlamaStackDistribution",
                                "Add `kind: LlamaStackDistribution` (with apiVersion: llamastack.io/v1alpha2)."))
         return _relocate(out, doc)
-    d = docs[0] if docs else None
-    if d is None or d.data is None:
+    if not docs or docs[0].data is None:
         return out
+    d = docs[0]
     data = d.data if isinstance(d.data, dict) else {}
     if "kind" not in data:
         want = LABELS[kind]
@@ -170,7 +177,7 @@ def companion_run_yaml(kind: str, path: Path) -> Path | None:
 @dataclass
 class Origin:
     file: str
-    source_path: tuple = ()
+    source_path: tuple[Any, ...] = ()
     step: str = ""
     line: int | None = None
 
@@ -179,27 +186,29 @@ class Origin:
 class Generated:
     """What the operator makes of the file: a config.yaml (CR) or a merged run.yaml."""
 
-    data: dict
+    data: dict[str, Any]
     file: str
     text: str
     label: str  # what the preview calls it, e.g. "generated config.yaml"
-    findings: list = field(default_factory=list)
-    env: list = field(default_factory=list)  # CR: env vars the Deployment gets from Secrets
+    findings: list[Finding] = field(default_factory=list)
+    env: list[EnvVar] = field(default_factory=list)  # CR: env vars the Deployment gets from Secrets
     mode: str = "operator"  # as a synthesis names its mode (the commands print and report it)
 
-    def text_and_line_origins(self):
+    def text_and_line_origins(self) -> tuple[str, list[None]]:
         return self.text, [None] * len(self.text.splitlines())
 
-    def origin_of(self, path):
+    def origin_of(self, path: tuple[Any, ...]) -> Origin:
         return Origin(self.file, ())
 
 
-def generate(ws) -> tuple[Generated | None, list[Finding]]:
+def generate(ws: Workspace) -> tuple[Generated | None, list[Finding]]:
     """The generated config of an operator workspace and the findings met on the way (those
     the workspace already reports are left out)."""
     from lsc_tui.config.operator._yaml import InputError
 
     doc = ws.source
+    if doc is None:  # an operator workspace always has its file
+        return None, []
     try:
         if ws.kind == KIND_LLSD:
             result, findings = _generate_cr(ws, doc)
@@ -214,7 +223,7 @@ def generate(ws) -> tuple[Generated | None, list[Finding]]:
     return result, findings
 
 
-def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
+def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.operator._yaml import dump, parse_all
@@ -249,7 +258,7 @@ def _generate_cr(ws, doc) -> tuple[Generated | None, list[Finding]]:
     return Generated(result.config, doc.display, text, "generated config.yaml", env=list(result.env)), findings
 
 
-def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
+def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import merge, models
     from lsc_tui.config.operator._yaml import dump, load_one, parse_all
@@ -309,7 +318,7 @@ def _generate_merge(ws, doc) -> tuple[Generated | None, list[Finding]]:
     return Generated(result.data, doc.display, dump(result.data, sort_keys=False), "merged run.yaml"), findings
 
 
-def _display_near(doc, path: Path) -> str:
+def _display_near(doc: Document, path: Path) -> str:
     base = doc.display.rsplit("/", 1)
     return f"{base[0]}/{path.name}" if len(base) == 2 else path.name
 

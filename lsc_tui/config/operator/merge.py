@@ -34,7 +34,7 @@ class External:
     """One external provider to merge: its run.yaml API and its run.yaml-shaped entry."""
 
     api: str
-    entry: dict
+    entry: dict[str, Any]
     where: str  # "inference[0]" (extra-providers.yaml) or "custom-vllm" (metadata dir)
     file: str
     line: int = 0
@@ -44,12 +44,12 @@ class External:
 
     @property
     def provider_id(self) -> str:
-        return self.entry["provider_id"]
+        return str(self.entry["provider_id"])
 
 
 @dataclass
 class MergeResult:
-    data: dict | None
+    data: dict[str, Any] | None
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     log: list[str] = field(default_factory=list)  # merge-log.txt lines (WARNING blocks etc.)
@@ -150,12 +150,14 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
                 crd_doc = load_one(crd_path)
                 if crd_doc.findings:
                     raise InputError(crd_doc.findings)
-                crd = models.CrdConfig.model_validate(crd_doc.data if crd_doc.data is not None else {})
             except InputError as exc:
                 errors.extend(exc.findings)
-            except ValidationError as exc:
-                errors.extend(_model_findings(crd_doc, exc, "crd-config-schema",
-                                              "crd-config.yaml holds providerId, api (the CR section) and config."))
+            else:
+                try:
+                    crd = models.CrdConfig.model_validate(crd_doc.data if crd_doc.data is not None else {})
+                except ValidationError as exc:
+                    errors.extend(_model_findings(crd_doc, exc, "crd-config-schema",
+                                                  "crd-config.yaml holds providerId, api (the CR section) and config."))
         image = crd.image if crd else None
         if not spec_path.exists() or spec_path.is_dir():
             where = f"image {image}" if image else f"the image of provider '{crd.providerId if crd else sub.name}'"
@@ -198,16 +200,16 @@ def provider_metadata(directory: Path | str) -> dict[str, models.ProviderPackage
     return {ext.provider_id: ext.package for ext in load_metadata_dir(directory) if ext.package is not None}
 
 
-def _entry(provider_id: str, provider_type: str, module: str, config: Any) -> dict:
-    entry = {"provider_id": provider_id, "provider_type": provider_type, "module": module}
+def _entry(provider_id: str, provider_type: str, module: str, config: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"provider_id": provider_id, "provider_type": provider_type, "module": module}
     if config is not None:
         entry["config"] = copy.deepcopy(config)
     return entry
 
 
-def extra_providers_document(externals: list[External]) -> dict:
+def extra_providers_document(externals: list[External]) -> dict[str, Any]:
     """The ``extra-providers.yaml`` the merge step writes next to the merged run.yaml."""
-    providers: dict[str, list] = {}
+    providers: dict[str, list[dict[str, Any]]] = {}
     for ext in externals:
         providers.setdefault(ext.api, []).append(copy.deepcopy(ext.entry))
     return {"apiVersion": models.V1ALPHA1, "kind": "ExternalProviders", "providers": providers}
@@ -238,7 +240,7 @@ def duplicate_errors(externals: list[External]) -> list[Finding]:
     return out
 
 
-def merge_external(run: dict | None, externals: list[External], *, run_file: str = "run.yaml",
+def merge_external(run: object, externals: list[External], *, run_file: str = "run.yaml",
                    run_doc: LocDoc | None = None) -> MergeResult:
     """Merge external providers into a run.yaml (data in, data out; the input is not changed)."""
     errors = duplicate_errors(externals)
@@ -259,21 +261,21 @@ def merge_external(run: dict | None, externals: list[External], *, run_file: str
                                                f"Write providers.{ext.api} as a list (- provider_id: ...)."))
     if errors:
         return MergeResult(None, errors)
-    out = copy.deepcopy(run) if run else {}
+    out: dict[str, Any] = copy.deepcopy(run) if isinstance(run, dict) and run else {}
     if not isinstance(out.get("providers"), dict):
         out["providers"] = {}
-    providers: dict = out["providers"]
+    merged: dict[str, Any] = out["providers"]
     warnings: list[Finding] = []
     log: list[str] = []
 
-    def pos(path):
+    def pos(path: tuple[Any, ...]) -> tuple[int, int]:
         return run_doc.pos(path) if run_doc is not None else (0, 0)
 
     for ext in externals:
-        section = providers.get(ext.api)
+        section = merged.get(ext.api)
         if not isinstance(section, list):
             section = []
-            providers[ext.api] = section
+            merged[ext.api] = section
         idx = next((i for i, p in enumerate(section)
                     if isinstance(p, dict) and p.get("provider_id") == ext.provider_id), None)
         if idx is not None:
@@ -299,7 +301,7 @@ def merge_external(run: dict | None, externals: list[External], *, run_file: str
                                             ("providers", ext.api, i)))
                     log.append("WARNING: " + text)
             section.append(copy.deepcopy(ext.entry))
-        for other_api, other in providers.items():
+        for other_api, other in merged.items():
             if other_api == ext.api or not isinstance(other, list):
                 continue
             for i, p in enumerate(other):
@@ -324,12 +326,12 @@ def merge_external(run: dict | None, externals: list[External], *, run_file: str
     return MergeResult(out, [], warnings, log)
 
 
-def _run_finding(run_doc, run_file, path, message, fix) -> Finding:
+def _run_finding(run_doc: LocDoc | None, run_file: str, path: tuple[Any, ...], message: str, fix: str) -> Finding:
     line, col = run_doc.pos(path) if run_doc is not None else (0, 0)
     return Finding(run_file, line, col, Severity.ERROR, "run-yaml-shape", message, fix, path)
 
 
-def _conditional_id(value) -> tuple[str, str] | None:
+def _conditional_id(value: object) -> tuple[str, str] | None:
     """``("X", "id")`` for a provider_id of the form ``${env.X:+id}``."""
     if not isinstance(value, str):
         return None

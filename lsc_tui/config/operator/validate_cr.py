@@ -22,6 +22,7 @@ cluster objects (Secrets, ConfigMaps) run during expansion, in :mod:`expand`.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -44,22 +45,35 @@ def api_name(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def _has(d, key) -> bool:
+def _map(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _map_or_none(value: object) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _has(d: object, key: str) -> bool:
     """CEL ``has()``: the field is present (for optional pointers/lists: set and non-null)."""
     return isinstance(d, dict) and key in d and d[key] is not None
 
 
-def _err(doc: LocDoc, path: tuple, message: str, fix: str, code: str, severity=Severity.ERROR) -> Finding:
+def _err(doc: LocDoc, path: tuple[Any, ...], message: str, fix: str, code: str,
+         severity: Severity = Severity.ERROR) -> Finding:
     return doc.finding(path, severity, code, message, fix)
 
 
-def _field(path: tuple) -> str:
+def _field(path: tuple[Any, ...]) -> str:
     return models._dotted(path)
 
 
-def provider_ids(spec: dict) -> list[tuple[str, tuple, bool]]:
+def provider_ids(spec: object) -> list[tuple[str, tuple[Any, ...], bool]]:
     """``(id, path, explicit)`` of every CR provider, auto IDs included (FR-035)."""
-    out = []
+    out: list[tuple[str, tuple[Any, ...], bool]] = []
     providers = spec.get("providers") if isinstance(spec, dict) else None
     if not isinstance(providers, dict):
         return out
@@ -87,13 +101,13 @@ def validate_v1alpha2(doc: LocDoc, distributions: dict[str, str] | None = None) 
         for loc, msg, kind in models.issues(exc):
             fix = _schema_fix(loc, kind)
             out.append(_err(doc, loc, msg, fix, "crd-schema"))
-    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    spec = _map(data.get("spec"))
     out.extend(cel_rules(doc, spec))
     out.extend(webhook_rules(doc, spec, distributions))
     return out
 
 
-def _schema_fix(loc: tuple, kind: str) -> str:
+def _schema_fix(loc: tuple[Any, ...], kind: str) -> str:
     if len(loc) >= 3 and loc[:2] == ("spec", "providers") and kind == "list_type":
         return (f"Write {loc[2]} as a list: a single provider is a one-element list "
                 f"(`{loc[2]}:` then `- provider: ...`).")
@@ -106,7 +120,7 @@ def _schema_fix(loc: tuple, kind: str) -> str:
     return "Fix the value to match the LlamaStackDistribution v1alpha2 schema."
 
 
-def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
+def cel_rules(doc: LocDoc, spec: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
     # R1-R4
     if _has(spec, "overrideConfig"):
@@ -128,7 +142,7 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
             out.append(_err(doc, ("spec", "distribution"),
                             'spec.distribution: Invalid value: "object": one of name or image must be specified',
                             "Set distribution.name (e.g. starter) or distribution.image.", "cel-distribution"))
-    providers = spec.get("providers") if isinstance(spec.get("providers"), dict) else {}
+    providers = _map(spec.get("providers"))
     # R6
     for section in PROVIDER_SECTIONS:
         items = providers.get(section)
@@ -141,7 +155,7 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
     # R7 (explicit IDs; auto IDs are the webhook's, below)
     out.extend(_unique_ids(doc, spec, explicit_only=True))
     # R8
-    disabled = spec.get("disabled") if isinstance(spec.get("disabled"), list) else []
+    disabled = _list(spec.get("disabled"))
     for section in PROVIDER_SECTIONS:
         items = providers.get(section)
         if not (isinstance(items, list) and items):
@@ -154,15 +168,15 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
                                 "disabled list.",
                                 f"Remove spec.providers.{section} or remove '{d}' from spec.disabled.", "cel-disabled-conflict"))
     # R9
-    net = spec.get("networking") if isinstance(spec.get("networking"), dict) else {}
-    tls = net.get("tls") if isinstance(net.get("tls"), dict) else None
+    net = _map(spec.get("networking"))
+    tls = _map_or_none(net.get("tls"))
     if tls is not None and tls.get("enabled") is True and not _has(tls, "secretName"):
         out.append(_err(doc, ("spec", "networking", "tls"),
                         'spec.networking.tls: Invalid value: "object": secretName is required when TLS is enabled',
                         "Set networking.tls.secretName to a kubernetes.io/tls Secret, or set enabled: false.", "cel-tls"))
     # R10, R11 (+ FR-079c)
-    storage = spec.get("storage") if isinstance(spec.get("storage"), dict) else {}
-    kv = storage.get("kv") if isinstance(storage.get("kv"), dict) else None
+    storage = _map(spec.get("storage"))
+    kv = _map_or_none(storage.get("kv"))
     if kv is not None:
         kv_type = kv.get("type", "sqlite")
         if kv_type == "redis" and not _has(kv, "endpoint"):
@@ -175,7 +189,7 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
                     out.append(_err(doc, ("spec", "storage", "kv", unused),
                                     f"spec.storage.kv.{unused} is not used when type is sqlite",
                                     "Remove it, or set type: redis.", "storage-unused-field", Severity.WARNING))
-    sql = storage.get("sql") if isinstance(storage.get("sql"), dict) else None
+    sql = _map_or_none(storage.get("sql"))
     if sql is not None and sql.get("type", "sqlite") == "postgres" and not _has(sql, "connectionString"):
         out.append(_err(doc, ("spec", "storage", "sql"),
                         'spec.storage.sql: Invalid value: "object": connectionString is required when type is postgres',
@@ -184,11 +198,11 @@ def cel_rules(doc: LocDoc, spec: dict) -> list[Finding]:
     return out
 
 
-def _unique_ids(doc: LocDoc, spec: dict, explicit_only: bool) -> list[Finding]:
+def _unique_ids(doc: LocDoc, spec: dict[str, Any], explicit_only: bool) -> list[Finding]:
     """R7 duplicates. ``explicit_only``: the CEL rule (explicit IDs only); otherwise the
     webhook's share: duplicates that involve at least one auto ID."""
     out = []
-    seen: dict[str, tuple[tuple, bool]] = {}
+    seen: dict[str, tuple[tuple[Any, ...], bool]] = {}
     for pid, path, explicit in provider_ids(spec):
         if explicit_only and not explicit:
             continue
@@ -206,18 +220,18 @@ def _unique_ids(doc: LocDoc, spec: dict, explicit_only: bool) -> list[Finding]:
     return out
 
 
-def webhook_rules(doc: LocDoc, spec: dict, distributions: dict[str, str] | None) -> list[Finding]:
+def webhook_rules(doc: LocDoc, spec: dict[str, Any], distributions: dict[str, str] | None) -> list[Finding]:
     out: list[Finding] = []
     # R7 for auto IDs: the webhook sees what CEL cannot.
     out.extend(_unique_ids(doc, spec, explicit_only=False))
-    dist = spec.get("distribution") if isinstance(spec.get("distribution"), dict) else {}
+    dist = _map(spec.get("distribution"))
     name = dist.get("name")
     if distributions is not None and isinstance(name, str) and name and name not in distributions:
         out.append(_err(doc, ("spec", "distribution", "name"),
                         f'spec.distribution.name: Invalid value: "{name}": Unknown distribution "{name}". '
                         f"Available distributions: {', '.join(sorted(distributions))}",
                         "Use one of the available names, or distribution.image with overrideConfig.", "webhook-distribution"))
-    disabled = spec.get("disabled") if isinstance(spec.get("disabled"), list) else []
+    disabled = _list(spec.get("disabled"))
     for i, d in enumerate(disabled):
         if isinstance(d, str) and api_name(d) not in KNOWN_APIS:
             out.append(_err(doc, ("spec", "disabled", i),

@@ -12,7 +12,12 @@ file only names the releases and parses what a user types.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lsc_tui.config.releases.rules import ReleaseRules
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,19 @@ def parse_release(text: str) -> Release:
                 return release
     known = ", ".join(r.key for r in RELEASES)
     raise UnknownRelease(f"unknown LCORE release {raw!r}; lsc-tui knows: {known}")
+
+
+_MODULES = {"0.5": "v0_5", "0.6": "v0_6", "0.7.0rc1": "v0_7rc1", "main": "main", "newer": "newer"}
+
+
+def rules_for(release: "Release | None") -> "ReleaseRules":
+    """The :class:`~lsc_tui.config.releases.rules.ReleaseRules` of a release (its module's ``RULES``).
+
+    ``None`` (nothing names a release) is main, forward-compatible: main's behaviour, and the
+    keys that came after main (``byo-llm``, ``ogx:``) still preview as the newer rules do. Every
+    config main accepts gives main's answer byte for byte."""
+    key = release.key if release is not None else RELEASE_NEWER.key
+    # a release module builds its pipelines from synthesis's steps, which read this package:
+    # imported by name on first use, so neither imports the other at load
+    rules: ReleaseRules = importlib.import_module(f"{__name__}.{_MODULES[key]}").RULES
+    return rules

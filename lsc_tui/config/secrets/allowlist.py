@@ -8,8 +8,8 @@
         - fingerprint: 0a1b2c3d4e5f6071
           reason: test fixture, not a real key
 
-The file is looked for in the config's directory and its parents, up to the repository root
-(the first directory holding ``.git``). Inline, a ``# lsc-tui: allow-secret`` comment on the
+The file is found and read by :mod:`lsc_tui.config.project` (the config's directory and its
+parents, up to the repository root). Inline, a ``# lsc-tui: allow-secret`` comment on the
 value's line does the same for one value.
 """
 
@@ -18,23 +18,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-PROJECT_FILES = (".lsc-tui.yaml", ".lsc-tui.yml")
+from lsc_tui.config.project import PROJECT_FILES, find_project_config, load_project_document  # noqa: F401
+
 _FP = re.compile(r"^[0-9a-f]{16}$")
-
-
-def find_project_config(start: Path) -> Path | None:
-    try:
-        here = Path(start).resolve()
-    except OSError:
-        return None
-    for folder in (here, *here.parents):
-        for name in PROJECT_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        if (folder / ".git").exists():
-            return None
-    return None
 
 
 def parse_allowlist(data: object) -> set[str]:
@@ -49,13 +35,13 @@ def parse_allowlist(data: object) -> set[str]:
 
 
 def load_allowlist(start: Path) -> tuple[set[str], Path | None]:
+    from lsc_tui.config.yamlio import YamlLoadError
+
     path = find_project_config(start)
     if path is None:
         return set(), None
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
-
     try:
-        data = load_data(path)
+        doc = load_project_document(start)
     except YamlLoadError:  # an unusable allowlist allows nothing (every finding stays reported)
         return set(), path
-    return parse_allowlist(data), path
+    return (parse_allowlist(doc.data) if doc is not None else set()), path

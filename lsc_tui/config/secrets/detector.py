@@ -517,7 +517,7 @@ def _candidates_cached(doc) -> list[tuple]:
         return _candidates(doc)
     if entry is not None and entry.text == doc.text and entry.candidates is not None:
         return entry.candidates
-    derived = getattr(doc, "derived", None)
+    derived = doc.derived
     source = derived.source() if derived is not None else None
     before = _SCANNED.get(source) if source is not None else None
     if before is not None and before.text == source.text and before.candidates is not None:
@@ -550,8 +550,8 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
     text = doc.text
     out: list[SecretFinding] = []
     seen: dict[tuple, int] = {}
-    data_list = doc.all_data if getattr(doc, "all_data", None) else [doc.data]
-    stream = getattr(doc, "stream", False)
+    data_list = doc.all_data if doc.all_data else [doc.data]
+    stream = doc.stream
     for di, local, node, _key, flow, hits in candidates:
         value = node.value
         # a multi-document stream read as one: its paths start with the document's index

@@ -9,10 +9,15 @@ different values never share one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from lsc_tui.config.envref import NAME_RE
 from lsc_tui.config.secrets.rules import normalize_key
+
+if TYPE_CHECKING:  # the detector imports this module
+    from lsc_tui.config.secrets.detector import SecretFinding
 
 GENERIC_HINTS = {"API_KEY", "AUTH_TOKEN", "BASIC_AUTH", "JWT_TOKEN", "PRIVATE_KEY", ""}
 # keys that are aliases of one another in Llama Stack configs
@@ -37,7 +42,7 @@ def sanitize(text: str) -> str:
     return out
 
 
-def path_name(path: tuple) -> str:
+def path_name(path: tuple[Any, ...]) -> str:
     """``conversation_cache.postgres.password`` -> ``CONVERSATION_CACHE_POSTGRES_PASSWORD``."""
     parts = [str(p) for p in path if isinstance(p, str) and p not in _SKIP_PARTS]
     if not parts:
@@ -46,7 +51,7 @@ def path_name(path: tuple) -> str:
     return name or "SECRET"
 
 
-def _walk(data, path: tuple):
+def _walk(data: Any, path: tuple[Any, ...]) -> Iterator[tuple[int, dict[Any, Any]]]:
     """Yield (depth, mapping) for each mapping along ``path`` (depth = parts consumed)."""
     node = data
     for depth, part in enumerate(path):
@@ -59,7 +64,7 @@ def _walk(data, path: tuple):
             return
 
 
-def _vendor(entry: dict) -> str:
+def _vendor(entry: dict[Any, Any]) -> str:
     ptype = entry.get("provider_type")
     if isinstance(ptype, str) and "::" in ptype:
         return ptype.split("::", 1)[1]
@@ -74,7 +79,7 @@ def _vendor_prefix(vendor: str) -> str:
     return _VENDOR_NAMES.get(v) or sanitize(v)
 
 
-def preferred_name(data, path: tuple, rule: str = "", env_hint: str = "") -> str:
+def preferred_name(data: Any, path: tuple[Any, ...], rule: str = "", env_hint: str = "") -> str:
     """The name the ecosystem would use for the secret at ``path`` in ``data``."""
     strs = [p for p in path if isinstance(p, str)]
     key = normalize_key(strs[-1]) if strs else "secret"
@@ -118,9 +123,9 @@ def preferred_name(data, path: tuple, rule: str = "", env_hint: str = "") -> str
     return alternative_name(path, rule)
 
 
-def _values_along(data, path: tuple) -> set:
+def _values_along(data: Any, path: tuple[Any, ...]) -> set[str]:
     """Short string values of the mappings along the path (their ``type``, ``backend``...)."""
-    out = set()
+    out: set[str] = set()
     for _depth, entry in _walk(data, path):
         for k in ("type", "backend", "provider_type"):
             v = entry.get(k)
@@ -129,7 +134,7 @@ def _values_along(data, path: tuple) -> set:
     return out
 
 
-def assign_names(findings: list) -> list:
+def assign_names(findings: list[SecretFinding]) -> list[SecretFinding]:
     """Give each finding a final name: same value -> same name, different values -> different names."""
     by_value: dict[str, str] = {}
     owner: dict[str, str] = {}  # name -> value
@@ -155,14 +160,14 @@ def assign_names(findings: list) -> list:
     return out
 
 
-def alternative_name(path: tuple, rule: str = "") -> str:
+def alternative_name(path: tuple[Any, ...], rule: str = "") -> str:
     name = path_name(path)
     if rule == "url-password" and not name.endswith("PASSWORD"):
         name += "_PASSWORD"
     return name
 
 
-def unique_name(preferred: str, value: str, owner: dict[str, str], path: tuple = (), rule: str = "") -> str:
+def unique_name(preferred: str, value: str, owner: dict[str, str], path: tuple[Any, ...] = (), rule: str = "") -> str:
     candidates = [preferred]
     alt = alternative_name(path, rule) if path else ""
     if alt and alt != preferred:

@@ -13,6 +13,7 @@ import binascii
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ class TokenRule:
     pattern: str
     env_hint: str = ""  # the ecosystem's usual variable name for this kind of token
     confidence: str = HIGH
-    validate: object = None  # optional fn(match_text) -> bool
+    validate: Callable[[str], bool] | None = None  # does the match text really have the format?
 
 
 def _jwt_ok(text: str) -> bool:

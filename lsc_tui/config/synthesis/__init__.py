@@ -18,15 +18,16 @@ so importing the writer does not load the pipeline):
 - ``result``: ``Synthesis``, the result (data, findings, provenance, text).
 - ``emit``: the run.yaml writer (LCORE's bytes, fast path with PyYAML fallback, 0600 file).
 
-Where an LCORE release plugs in: a release module (``lsc_tui/config/releases/``) supplies
-what differs between releases as a pipeline, not as flags inside the steps.
-``synthesize_unified(..., steps=...)`` takes the sequence of step functions to run
-(``steps.UNIFIED_STEPS`` is LCORE main's): a release drops a step (no MCP injection),
-replaces one with its own function over the same ``steps.Run`` (another provider ``id`` rule,
-BYOK key style, embedding model alias style or Solr URL form; the enrichment helpers it
-reuses are plain functions of a builder) or adds one, and passes its own baseline run.yaml
-as ``baseline_data``. The legacy modes take ``steps=`` the same way
-(``legacy.LEGACY_LIBRARY_STEPS``, ``steps.LEGACY_SERVER_STEPS``).
+Where an LCORE release plugs in: each release module (``lsc_tui/config/releases/``) holds a
+``ReleaseRules`` with its pipelines as sequences of these step functions (a release drops a
+step, as 0.6.x drops the MCP injection, or orders them otherwise, as 0.7.0rc1 runs
+``vector_store`` before Solr), its baseline run.yaml, where it reads the RAG inputs
+(``Run.rag()``), and the few values the enrichment helpers take from
+``Context.release_rules`` (BYOK key and embedding alias style, the Solr URL form and model
+ids, whether ``inference.providers[].id`` counts). ``synthesize_unified(..., release=R)`` and
+the legacy entry points run R's pipelines; ``steps=...`` runs any other sequence
+(``steps.UNIFIED_STEPS``, ``steps.LEGACY_SERVER_STEPS`` and ``legacy.LEGACY_LIBRARY_STEPS``
+are main's).
 
 Env references are never resolved (LCORE resolves two values itself while synthesizing; see
 the findings). The output is built copy-on-write, so it shares every unchanged subtree with

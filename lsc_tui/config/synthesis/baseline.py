@@ -18,16 +18,18 @@ BUILTIN_DEFAULT = "builtin:default"
 BASELINES = ("default", "empty", "byo-llm")
 
 
-@lru_cache(maxsize=1)
-def _default_text() -> str:
-    return (Path(__file__).resolve().parents[2] / "data" / "default_run.yaml").read_text(
-        encoding="utf-8"
-    )
+MAIN_BASELINE = "default_run.yaml"
 
 
-@lru_cache(maxsize=1)
-def _default_data() -> Any:
-    return yaml.safe_load(_default_text())
+@lru_cache(maxsize=8)
+def _default_text(name: str = MAIN_BASELINE) -> str:
+    """A release's built-in default run.yaml (``name`` relative to ``lsc_tui/data``)."""
+    return (Path(__file__).resolve().parents[2] / "data" / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=8)
+def _default_data(name: str = MAIN_BASELINE) -> Any:
+    return yaml.safe_load(_default_text(name))
 
 
 def _fresh(data: Any) -> Any:
@@ -39,9 +41,10 @@ def _fresh(data: Any) -> Any:
     return data
 
 
-def default_baseline() -> dict[str, Any]:
-    """LCORE's built-in ``baseline: default`` (lsc_tui/data/default_run.yaml), a fresh copy."""
-    data: dict[str, Any] = _fresh(_default_data())
+def default_baseline(name: Optional[str] = None) -> dict[str, Any]:
+    """LCORE's built-in ``baseline: default`` (lsc_tui/data/default_run.yaml, or another
+    release's, ``name`` relative to lsc_tui/data), a fresh copy."""
+    data: dict[str, Any] = _fresh(_default_data(name or MAIN_BASELINE))
     return data
 
 

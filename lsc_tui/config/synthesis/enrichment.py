@@ -19,6 +19,8 @@ from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import EnvVarMissing, find_refs, resolve_string
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.memo import IdentityMemo
+from lsc_tui.config.releases import rules_for
+from lsc_tui.config.releases.rules import ReleaseRules
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
 from lsc_tui.config.yamlio import known_alias_free
 
@@ -70,6 +72,13 @@ class Context:
     touched: list[tuple[KeyPath, str]] = field(default_factory=list)  # (output path, step)
     azure_entra_id: bool = False
     env_source: Optional[str] = None  # where env comes from; None: lsc-tui's own environment
+    rules: Optional[ReleaseRules] = None  # the target release's; None: main, forward-compatible
+
+    @property
+    def release_rules(self) -> ReleaseRules:
+        if self.rules is None:
+            self.rules = rules_for(None)
+        return self.rules
 
     def env_unset(self, name: str, where: str, path: KeyPath, file: Optional[str] = None) -> None:
         """``${env.NAME}`` (no default) that LCORE resolves at ``path`` is unset: LCORE fails
@@ -335,7 +344,11 @@ def enrich_azure(b: Builder, ctx: Context, azure_entra_id: Any, source: KeyPath)
 
 
 # --- step 3b: BYOK RAG ---------------------------------------------------------------
-def _rag_type(store: dict[str, Any]) -> str:
+def _rag_type(store: dict[str, Any], type_key: str = "backend") -> str:
+    """The Llama Stack provider type of a BYOK store: main names a ``backend`` (faiss,
+    pgvector); earlier releases take ``rag_type`` as the provider type itself."""
+    if type_key == "rag_type":
+        return str(store.get("rag_type", "inline::faiss"))
     backend = store.get("backend", "faiss")
     known = PT.VECTOR_BY_KIND.get(backend)
     return known.provider_type if known is not None else f"inline::{backend}"
@@ -360,8 +373,11 @@ def _vector_io_config(rag_type: str, backend_name: str, fields: dict[str, Any], 
 
 
 def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
+    rules = ctx.release_rules.byok
+    type_key = rules.type_key
     if not stores:
-        dedupe_vector_io(b)
+        if rules.templates:
+            dedupe_vector_io(b)
         return
     if not isinstance(stores, list):
         raise StepError("rag.byok.stores is not a list")
@@ -375,10 +391,11 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
             ctx.lcore_fails("a BYOK store has no vector_db_id",
                             "give every rag.byok.stores entry a vector_db_id", where)
             continue
-        rag_type = _rag_type(store)
-        if rag_type not in ("inline::faiss", "remote::pgvector"):
-            ctx.lcore_fails(f"BYOK backend '{store.get('backend')}' is not supported",
-                            "use backend: faiss or backend: pgvector", where + ("backend",))
+        rag_type = _rag_type(store, type_key)
+        if rules.templates and rag_type not in ("inline::faiss", "remote::pgvector"):
+            ctx.lcore_fails(f"BYOK {type_key} '{store.get(type_key)}' is not supported",
+                            "use backend: faiss or backend: pgvector" if type_key == "backend" else
+                            "use rag_type: inline::faiss or rag_type: remote::pgvector", where + (type_key,))
             continue
         valid.append((index, store))
     if not valid:
@@ -393,7 +410,7 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
     else:
         backends = b.ensure_map(storage, "backends", ctx.origin("byok", source))
     for index, store in valid:
-        if _rag_type(store) != "inline::faiss":
+        if rules.templates and _rag_type(store, type_key) != "inline::faiss":
             continue
         rag_id = store["rag_id"]
         where = source + (index,)
@@ -405,7 +422,9 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
 
     # providers.vector_io: deduped, then one entry per store unless the id exists
     providers = b.ensure_map(root, "providers", ctx.origin("byok", source))
-    if isinstance(providers.get("vector_io"), list):
+    if not rules.templates and "vector_io" in providers:
+        vector_io = b.refresh(providers, "vector_io")  # 0.5.x: a copy, no dedupe
+    elif isinstance(providers.get("vector_io"), list):
         dedupe_vector_io(b)
         providers = b.root["providers"]
         vector_io = b.own(providers, "vector_io")
@@ -421,10 +440,17 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         where = source + (index,)
         rag_id = str(store["rag_id"]).strip()
         provider_id = f"byok_{rag_id}"
+        rag_type = _rag_type(store, type_key)
+        if not rules.templates:  # 0.5.x: always appended, always a faiss persistence
+            raw_id = store["rag_id"]
+            plain = {"persistence": {"namespace": "vector_io::faiss", "backend": f"byok_{raw_id}_storage"}}
+            b.append(vector_io, {"provider_id": f"byok_{raw_id}", "provider_type": rag_type, "config": plain},
+                     ctx.origin("byok", where))
+            ctx.touched.append((("providers", "vector_io"), "byok"))
+            continue
         if provider_id in existing:
             continue
         existing.add(provider_id)
-        rag_type = _rag_type(store)
         sources = {k: where + (k,) for k in PG_DEFAULTS}
         config = _vector_io_config(rag_type, f"byok_{rag_id}_storage", store, b, ctx, where, sources)
         b.append(vector_io, {"provider_id": provider_id, "provider_type": rag_type, "config": config},
@@ -455,7 +481,8 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         entry = {
             "vector_store_id": vector_db_id,
             "provider_id": f"byok_{rag_id}",
-            "embedding_model": f"sentence-transformers/byok_{rag_id}_embedding",
+            "embedding_model": (f"sentence-transformers/byok_{rag_id}_embedding" if rules.alias
+                                else store.get("embedding_model", DEFAULT_EMBEDDING_MODEL)),
             "embedding_dimension": store.get("embedding_dimension"),
         }
         b.append(stores_list, entry, ctx.origin("byok", where))
@@ -471,13 +498,17 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         if not embedding_model:
             continue
         model_id = f"byok_{rag_id}_embedding"
-        if any(isinstance(m, dict) and m.get("model_id") == model_id for m in models):
-            continue
+        provider_model_id = str(embedding_model).removeprefix("sentence-transformers/")
+        if rules.alias:
+            if any(isinstance(m, dict) and m.get("model_id") == model_id for m in models):
+                continue
+        elif provider_model_id in [m.get("provider_model_id") for m in models if isinstance(m, dict)]:
+            continue  # before main: one model per load path
         entry = {
             "model_id": model_id,
             "model_type": "embedding",
             "provider_id": "sentence-transformers",
-            "provider_model_id": str(embedding_model).removeprefix("sentence-transformers/"),
+            "provider_model_id": provider_model_id,
             "metadata": {"embedding_dimension": store.get("embedding_dimension")},
         }
         b.append(models, entry, ctx.origin("byok", where))
@@ -495,24 +526,20 @@ def _own_list_or_new(b: Builder, parent: dict[str, Any], key: str, origin: Origi
 
 
 # --- step 3c: Solr / OKP --------------------------------------------------------------
-def okp_enabled(rag: Any) -> bool:
-    """Whether a retrieval source (inline or tool) names OKP (StepError on a malformed rag)."""
-    retrieval = _get(rag, "retrieval", {})
-    inline = _get(_get(retrieval, "inline", {}), "sources", []) or []
-    tool = _get(_get(retrieval, "tool", {}), "sources", []) or []
-    return OKP_ID in inline or OKP_ID in tool
-
-
 def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPath,
                resolved_url: Optional[str] = None) -> None:
     if not enabled:
         return
+    solr = ctx.release_rules.solr
     okp = okp if isinstance(okp, dict) else {}
     origin = ctx.origin("okp", source)
     user_filter = okp.get("chunk_filter_query")
     chunk_filter = f"{SOLR_CHUNK_FILTER} AND {user_filter}" if user_filter else SOLR_CHUNK_FILTER
     raw_url = okp.get("rhokp_url")
-    if resolved_url is not None:
+    if not solr.join_url:  # 0.5.x: the URL as given (the entrypoint resolved the config before)
+        base = resolved_url if resolved_url is not None else (
+            str(raw_url) if raw_url is not None else OKP_DEFAULT_URL)
+    elif resolved_url is not None:
         base = resolved_url
     else:
         base_raw = str(raw_url) if raw_url is not None else OKP_DEFAULT_URL
@@ -530,7 +557,24 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
                         "the variable's value is not known, so the preview keeps the reference"),
                      "nothing to do; the URL comes from the variable's value where LCORE runs",
                      source + ("rhokp_url",))
-    solr_url = urljoin(base, "/solr") if "${env." not in base else base.rstrip("/") + "/solr"
+    if not solr.join_url:
+        solr_url = base
+    else:
+        solr_url = urljoin(base, "/solr") if "${env." not in base else base.rstrip("/") + "/solr"
+    window: dict[str, Any] = {
+        "chunk_parent_id_field": "parent_id",
+        "chunk_content_field": "chunk_field",
+        "chunk_index_field": "chunk_index",
+        "chunk_token_count_field": "num_tokens",
+        "chunk_online_source_url_field": "online_source_url",
+        "chunk_source_path_field": "source_path",
+        "parent_total_chunks_field": "total_chunks",
+        "parent_total_tokens_field": "total_tokens",
+        "chunk_filter_query": chunk_filter,
+        "chunk_family_fields": ["headings"],
+    }
+    if not solr.window_source_fields:
+        del window["chunk_online_source_url_field"], window["chunk_source_path_field"]
 
     providers = b.ensure_map(b.root, "providers", origin)
     vector_io = b.ensure_list(providers, "vector_io", origin)
@@ -545,18 +589,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
                 "content_field": "${env.SOLR_CONTENT_FIELD:=chunk}",
                 "embedding_model": f"${{env.SOLR_EMBEDDING_MODEL:={SOLR_EMBEDDING_MODEL}}}",
                 "embedding_dimension": f"${{env.SOLR_EMBEDDING_DIM:={SOLR_EMBEDDING_DIMENSION}}}",
-                "chunk_window_config": {
-                    "chunk_parent_id_field": "parent_id",
-                    "chunk_content_field": "chunk_field",
-                    "chunk_index_field": "chunk_index",
-                    "chunk_token_count_field": "num_tokens",
-                    "chunk_online_source_url_field": "online_source_url",
-                    "chunk_source_path_field": "source_path",
-                    "parent_total_chunks_field": "total_chunks",
-                    "parent_total_tokens_field": "total_tokens",
-                    "chunk_filter_query": chunk_filter,
-                    "chunk_family_fields": ["headings"],
-                },
+                "chunk_window_config": window,
                 "persistence": {"namespace": SOLR_STORE_ID, "backend": "kv_default"},
             },
         }
@@ -570,7 +603,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
         b.append(stores, {
             "vector_store_id": SOLR_STORE_ID,
             "provider_id": SOLR_PROVIDER_ID,
-            "embedding_model": SOLR_EMBEDDING_MODEL_ID,
+            "embedding_model": solr.store_embedding_model,
             "embedding_dimension": SOLR_EMBEDDING_DIMENSION,
         }, origin)
         ctx.touched.append((("registered_resources", "vector_stores"), "okp"))
@@ -578,7 +611,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
     plain_model = SOLR_EMBEDDING_MODEL.removeprefix("sentence-transformers/")
     if plain_model not in [m.get("provider_model_id") for m in models if isinstance(m, dict)]:
         b.append(models, {
-            "model_id": SOLR_EMBEDDING_MODEL_ID,
+            "model_id": solr.model_id,
             "model_type": "embedding",
             "provider_id": "sentence-transformers",
             "provider_model_id": f"${{env.SOLR_EMBEDDING_MODEL:={plain_model}}}",
@@ -586,7 +619,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
         }, origin)
         ctx.touched.append((("registered_resources", "models"), "okp"))
 
-    mode = okp.get("search_mode")
+    mode = okp.get("search_mode") if solr.search_mode else None
     if mode:
         mode = SOLR_MODE_MAP.get(mode, mode)
         if mode == "semantic":
@@ -668,6 +701,13 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
                 "provider_model_id": str(model).removeprefix("sentence-transformers/"),
                 "metadata": {"embedding_dimension": dimension},
             }
+            if ctx.release_rules.vector_store == "first-model":
+                # 0.7.0rc1: registered unless a model with that load path is there already
+                if row["provider_model_id"] not in [m.get("provider_model_id") for m in models
+                                                    if isinstance(m, dict)]:
+                    b.append(models, row, e_origin)
+                    ctx.touched.append((("registered_resources", "models"), "vector_store"))
+                continue
             for i, current in enumerate(models):
                 if isinstance(current, dict) and current.get("model_id") == model_id:
                     b.put(models, i, row, e_origin)
@@ -694,7 +734,8 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
         if entry.get("embedding_model"):
             b.put(vector_stores, "default_embedding_model", {
                 "provider_id": "sentence-transformers",
-                "model_id": f"vsprov_{provider_id}_embedding",
+                "model_id": (entry["embedding_model"] if ctx.release_rules.vector_store == "first-model"
+                             else f"vsprov_{provider_id}_embedding"),
             }, d_origin)
         ctx.touched.append((("vector_stores",), "vector_store"))
     dedupe_vector_io(b)
@@ -717,7 +758,7 @@ def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPat
             continue
         kind = hl["type"]
         known = PT.INFERENCE_BY_KIND[kind]
-        provider_id = hl.get("id") or known.default_id
+        provider_id = (hl.get("id") if ctx.release_rules.inference_ids else None) or known.default_id
         provider_type = known.provider_type
         origin = ctx.origin("inference.providers", where)
         entry: dict[str, Any] = {"provider_id": provider_id, "provider_type": provider_type}
@@ -739,10 +780,13 @@ def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPat
             entry["config"] = config
             for k, o in key_origins.items():
                 b.prov.mark_key(config, k, o)
-        if "id" in hl:
+        if "id" in hl and ctx.release_rules.inference_ids:
             b.prov.mark_key(entry, "provider_id", ctx.origin("inference.providers", where + ("id",)))
         for i, current in enumerate(inference):
-            if isinstance(current, dict) and _matchable(current.get("provider_id")) == provider_id:
+            current_id = current.get("provider_id") if isinstance(current, dict) else None
+            if ctx.release_rules.openai_conditional_match:
+                current_id = _matchable(current_id)
+            if isinstance(current, dict) and current_id == provider_id:
                 b.put(inference, i, entry, origin)
                 break
         else:

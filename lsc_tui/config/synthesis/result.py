@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional
 from collections.abc import Sequence
 
 from lsc_tui.config.synthesis.emit import dump_run_yaml, dump_with_origins, dump_with_paths
@@ -15,6 +15,7 @@ from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
 class Synthesis:
     """A synthesized run.yaml with its findings and provenance."""
 
+    label: ClassVar[str] = "synthesized run.yaml"  # what the preview calls it (an operator's names its own)
     data: dict[str, Any]
     findings: list[Finding] = field(default_factory=list)
     mode: str = "unified"

@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.synthesis import enrichment as E
-from lsc_tui.config.synthesis.baseline import BASELINES, BUILTIN_DEFAULT, default_baseline, load_profile
+from lsc_tui.config.releases.rules import RagInputs
+from lsc_tui.config.synthesis.baseline import BUILTIN_DEFAULT, default_baseline, load_profile
 from lsc_tui.config.synthesis.merge import deep_merge_list_replace
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 
@@ -52,7 +53,7 @@ class Run:
     baseline_empty: bool = False
     baseline_source: tuple[str, KeyPath] = (BUILTIN_DEFAULT, ())
     """The file and path the baseline came from (where baseline findings point)."""
-    _rag: Optional[dict[str, Any]] = None
+    _rag: Optional[RagInputs] = None
 
     @property
     def b(self) -> E.Builder:
@@ -64,14 +65,13 @@ class Run:
     def override(self) -> Any:
         return self.unified.get("native_override") if self.unified else None
 
-    def rag(self) -> dict[str, Any]:
-        """The ``rag`` section; a non-mapping is reported once (LCORE stops there) and reads as {}."""
+    def rag(self) -> RagInputs:
+        """The RAG inputs where the target release reads them (``rag.byok.stores``... on main,
+        ``byok_rag``... before); a shape LCORE stops on is reported once."""
         if self._rag is None:
-            rag = self.config.get("rag", {})
-            if not isinstance(rag, dict):
-                self.ctx.lcore_fails("rag is not a mapping", "write rag as a mapping (or remove it)", ("rag",))
-                rag = {}
-            self._rag = rag
+            self._rag = self.ctx.release_rules.rag_inputs(self.config)
+            for message, fix, path in self._rag.problems:
+                self.ctx.lcore_fails(message, fix, path)
         return self._rag
 
 
@@ -126,16 +126,17 @@ def start_from_baseline(run: Run) -> None:
         run.builder = E.Builder({}, Origin("baseline:empty", ctx.config_file, base + ("baseline",), False))
         run.baseline_source = (ctx.config_file, base + ("baseline",))
     else:
+        rules = ctx.release_rules
         choice = unified.get("baseline") if unified else None
-        data = run.baseline_data if run.baseline_data is not None else default_baseline()
-        if choice == "byo-llm":
+        data = run.baseline_data if run.baseline_data is not None else default_baseline(rules.baseline_file)
+        if choice == "byo-llm" and choice in rules.baselines:
             run.builder = E.Builder(data, Origin("baseline:byo-llm", BUILTIN_DEFAULT, ()))
             _drop_openai_row(run.builder)
         else:
             if choice not in (None, "default"):
                 ctx.find(Severity.WARNING, "synthesis-unknown-baseline",
                          f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
-                         "built-in default baseline", "use one of: " + ", ".join(BASELINES),
+                         "built-in default baseline", "use one of: " + ", ".join(rules.baselines),
                          base + ("baseline",))
             run.builder = E.Builder(data, Origin("baseline:default", BUILTIN_DEFAULT, ()))
         run.baseline_source = (BUILTIN_DEFAULT, ())
@@ -231,30 +232,30 @@ def azure_entra_id(run: Run) -> None:
 def byok_rag(run: Run) -> None:
     """A vector_io provider, storage backend, vector store and embedding model per BYOK store."""
     ctx, rag = run.ctx, run.rag()
-    byok = rag.get("byok", {})
-    stores = byok.get("stores", []) if isinstance(byok, dict) else None
-    if not isinstance(byok, dict):
-        ctx.lcore_fails("rag.byok is not a mapping", "write rag.byok as a mapping", ("rag", "byok"))
-        stores = []
-    elif stores is None:
-        ctx.lcore_fails("rag.byok.stores is empty (null), not a list",
-                        "write `stores: []` or list the stores", ("rag", "byok", "stores"))
-        stores = []
-    guard(ctx, ("rag", "byok", "stores"), E.enrich_byok, run.b, ctx, stores, ("rag", "byok", "stores"))
+    guard(ctx, rag.stores_path, E.enrich_byok, run.b, ctx, rag.stores, rag.stores_path)
+
+
+def okp_enabled(rag: RagInputs) -> Optional[bool]:
+    """Whether a retrieval source names OKP; None when the source lists are not lists."""
+    try:
+        return any(E.OKP_ID in (sources or []) for sources in rag.sources)
+    except TypeError:
+        return None
 
 
 def solr_okp(run: Run) -> None:
     """The Solr vector_io provider, store and model when a retrieval source names OKP."""
     ctx, rag = run.ctx, run.rag()
-    try:
-        enabled = E.okp_enabled(rag)
-    except E.StepError:
-        ctx.lcore_fails("rag.retrieval has an unexpected shape", "fix rag.retrieval", ("rag", "retrieval"))
+    enabled = okp_enabled(rag)
+    if enabled is None:
+        ctx.lcore_fails("the RAG source lists are not lists of ids", "write them as lists of ids",
+                        rag.sources_path)
         enabled = False
-    okp = rag.get("okp", {})
+    okp = rag.okp
     if enabled and not isinstance(okp, dict):
-        ctx.lcore_fails("rag.okp is not a mapping", "write rag.okp as a mapping (or remove it)", ("rag", "okp"))
-    guard(ctx, ("rag", "okp"), E.enrich_okp, run.b, ctx, okp, enabled, ("rag", "okp"))
+        shown = ".".join(str(p) for p in rag.okp_path)
+        ctx.lcore_fails(f"{shown} is not a mapping", f"write {shown} as a mapping (or remove it)", rag.okp_path)
+    guard(ctx, rag.okp_path, E.enrich_okp, run.b, ctx, okp, enabled, rag.okp_path)
 
 
 def vector_store(run: Run) -> None:
@@ -385,6 +386,36 @@ def _report_3370(ctx: E.Context, override: dict[str, Any], source: KeyPath) -> N
         )
 
 
+# --- before main: the default baseline's openai row needs its key ----------------------
+def openai_key_needed(run: Run) -> None:
+    """0.6.x and 0.7.0rc1 ship their default baseline with ``api_key: ${env.OPENAI_API_KEY}``
+    (no default): when that row is still in the output, Llama Stack does not start without
+    the variable. Said where the environment is known to lack it (an error) or is lsc-tui's own."""
+    if run.baseline_source[0] != BUILTIN_DEFAULT:
+        return
+    providers = run.b.root.get("providers")
+    rows = providers.get("inference") if isinstance(providers, dict) else None
+    needed = [i for i, row in enumerate(rows if isinstance(rows, list) else [])
+              if isinstance(row, dict) and isinstance(row.get("config"), dict)
+              and row["config"].get("api_key") == "${env.OPENAI_API_KEY}"]
+    if not needed:
+        return
+    ctx = run.ctx
+    env = ctx.env if ctx.env is not None else os.environ
+    if env.get("OPENAI_API_KEY"):
+        return
+    label = ctx.release_rules.release.label
+    where = ctx.env_source or "lsc-tui's environment"
+    severity = Severity.ERROR if ctx.env_source is not None else Severity.WARNING
+    path = run.base + ("baseline",) if run.unified and "baseline" in run.unified else run.base
+    ctx.find(severity, "synthesis-baseline-needs-env",
+             f"{label}'s default baseline runs the openai inference provider with "
+             f"api_key: ${{env.OPENAI_API_KEY}} (no default), and OPENAI_API_KEY is not set in {where}: "
+             "Llama Stack does not start without it",
+             "set OPENAI_API_KEY where Llama Stack runs, or replace the openai row (inference.providers "
+             "with api_key_env, native_override) or start from a profile", path)
+
+
 # --- the pipelines --------------------------------------------------------------------
 UNIFIED_STEPS: tuple[Step, ...] = (
     start_from_baseline,
@@ -402,3 +433,5 @@ UNIFIED_STEPS: tuple[Step, ...] = (
 
 LEGACY_SERVER_STEPS: tuple[Step, ...] = (dedupe, azure_entra_id, byok_rag, solr_okp, dedupe)
 """The Llama Stack container entrypoint's enrichment of its run.yaml (raw config)."""
+
+# Other releases' pipelines are in their modules (lsc_tui/config/releases/), built from these steps.

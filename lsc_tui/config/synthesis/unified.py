@@ -14,10 +14,11 @@ from typing import Any, Optional
 from collections.abc import Mapping, Sequence
 
 from lsc_tui.config.findings import Severity
+from lsc_tui.config.releases import Release, rules_for
 from lsc_tui.config.synthesis import enrichment as E
 from lsc_tui.config.synthesis.baseline import unified_block
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.synthesis.steps import UNIFIED_STEPS, Run, Step
+from lsc_tui.config.synthesis.steps import Run, Step
 
 def synthesize_unified(
     config: Any,
@@ -30,7 +31,8 @@ def synthesize_unified(
     locate: Optional[E.Locate] = None,
     baseline_data: Optional[dict[str, Any]] = None,
     env_source: Optional[str] = None,
-    steps: Sequence[Step] = UNIFIED_STEPS,
+    steps: Optional[Sequence[Step]] = None,
+    release: Optional[Release] = None,
 ) -> Synthesis:
     """The run.yaml LCORE synthesizes from a unified lightspeed-stack.yaml.
 
@@ -40,10 +42,18 @@ def synthesize_unified(
     two values LCORE itself resolves (the OKP URL, and existing vector store ids when
     matching BYOK stores); ``None`` means unknown. ``env_source`` names where ``env`` comes
     from (an env file of the server's); None with an ``env``: lsc-tui's own environment.
-    ``locate(file, path) -> (line, col)`` places findings. ``steps`` is the pipeline
-    (LCORE main's by default; another release passes its own sequence).
+    ``locate(file, path) -> (line, col)`` places findings. ``release`` is the LCORE release
+    to synthesize as (None: main, forward-compatible): its parameters and its pipeline,
+    unless ``steps`` gives another sequence.
     """
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source)
+    rules = rules_for(release)
+    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source, rules=rules)
+    if not rules.unified:
+        ctx.find(Severity.ERROR, "synthesis-no-unified-mode",
+                 f"{rules.release.label} has no unified mode: it never synthesizes a run.yaml",
+                 "use the two-file configuration (library_client_config_path + run.yaml) with this release, "
+                 "or target a later LCORE release", ())
+        return Synthesis({}, ctx.findings, "unified")
     if not isinstance(config, dict):
         config = {}
         ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
@@ -57,6 +67,6 @@ def synthesize_unified(
         unified = None
     run = Run(config, ctx, config_dir=config_dir, unified=unified, base=base, profile=profile,
               profile_file=profile_file, baseline_data=baseline_data)
-    for step in steps:
+    for step in steps if steps is not None else rules.unified_steps:
         step(run)
     return Synthesis(run.b.root, ctx.findings, "unified", run.b.prov)

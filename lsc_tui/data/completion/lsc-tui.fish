@@ -51,7 +51,7 @@ function _shtab_lsc_tui_using
 end
 
 set -g _shtab_lsc_tui_commands edit validate synthesize diff migrate secrets 'secrets scan' 'secrets fix' 'secrets reveal' preflight merge-external expand export 'export k8s' schema completion lsp serve
-set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --llama-stack-version --log --memory-limit --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --token -o
+set -g _shtab_lsc_tui_opts_with_value --accept-differences --against --against-lcore --api-version --base --color --config-key --config-map --cwd --distribution --env-file --extra-providers --extra-providers-output --host --image --k8s-secret --lcore --llama-stack-version --log --memory-limit --metadata-dir --name --namespace --output --port --public-url --python --run-yaml --secret-file --secrets --select --strategy --theme --timeout --to --token -o
 
 complete -c lsc-tui -e
 complete -c lsc-tui -f
@@ -65,12 +65,16 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l color -xka "auto 16 256 tr
 complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l no-mouse -d 'do not capture the mouse'
 complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l readonly -d 'open without allowing saves'
 complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l demo -d 'open a fresh copy of the bundled demo workspace'
+complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using edit' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using edit; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'lightspeed-stack.yaml, a directory holding one, a run.yaml, or an operator file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a validate -d 'check a lightspeed-stack.yaml (and every file it refers to), a run.yaml, or an operator file'
 complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -s h -l help -d 'show this help message and exit'
 complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -l json -d 'print one JSON object instead of text'
 complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -l no-info -d 'hide informational findings'
 complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -l env-file -xka "(__fish_complete_path (commandline -ct))" -d 'the environment LCORE runs with (NAME=value lines, as a .env or a Secret'"'"'s data): unset variables it needs are errors, and the preview resolves what LCORE resolves in it (default: lsc-tui'"'"'s own environment, as warnings)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using validate' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using validate; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'lightspeed-stack.yaml, a directory holding one, a run.yaml, or an operator file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a synthesize -d 'write the run.yaml LCORE would run for a config (unified or legacy), with --explain'
 complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -s h -l help -d 'show this help message and exit'
@@ -81,6 +85,8 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l show-secrets -d 'pri
 complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l no-info -d 'hide informational findings'
 complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l json -d 'print one JSON object (schemas/cli/synthesize.schema.json) instead of text'
 complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l env-file -xka "(__fish_complete_path (commandline -ct))" -d 'the environment LCORE runs with (NAME=value lines, as a .env or a Secret'"'"'s data): unset variables it needs are errors, and the preview resolves what LCORE resolves in it (default: lsc-tui'"'"'s own environment, as warnings)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using synthesize; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'lightspeed-stack.yaml (or a directory holding one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a diff -d 'diff the synthesized run.yaml against the generated file, the legacy run.yaml or any FILE'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -s h -l help -d 'show this help message and exit'
@@ -88,6 +94,9 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l against -xka "(__fish_comp
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l run-yaml -xka "(__fish_complete_path (commandline -ct))" -d 'legacy server mode: the Llama Stack container'"'"'s run.yaml'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l json -d 'print {against, changes, diff} as JSON (values masked)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l env-file -xka "(__fish_complete_path (commandline -ct))" -d 'the environment LCORE runs with (NAME=value lines, as a .env or a Secret'"'"'s data): unset variables it needs are errors, and the preview resolves what LCORE resolves in it (default: lsc-tui'"'"'s own environment, as warnings)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using diff' -l against-lcore -xka "(__fish_complete_path (commandline -ct))" -d 'compare the run.yaml the --lcore release (or the detected one) runs with the one this release runs for the same config, with its keys renamed for it; lists the keys to rename (what `lsc-tui migrate --to` writes)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using diff; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'lightspeed-stack.yaml (or a directory holding one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a migrate -d 'migrate a legacy config (lightspeed-stack.yaml + run.yaml) to the unified format, with proof'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -s h -l help -d 'show this help message and exit'
@@ -99,6 +108,9 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l accept-differences -xka
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l show -d 'print the new file (secrets masked)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l json -d 'print the plan, the proof and the files as JSON'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l cwd -xka "(__fish_complete_directories)" -d 'the directory LCORE starts in (legacy paths are relative to it); default: here'
+complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using migrate' -l to -xka "(__fish_complete_path (commandline -ct))" -d 'rewrite the config for another LCORE release (the one it runs now: --lcore or detected): keys a release renamed move where the intent carries, keys with no equivalent are reported, and the run.yaml each release runs is compared'
 complete -c lsc-tui -n '_shtab_lsc_tui_using migrate; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'the legacy lightspeed-stack.yaml (or a directory holding one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a secrets -d 'find literal secrets (scan) and turn them into ${env.NAME} references (fix)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using secrets' -s h -l help -d 'show this help message and exit'
@@ -168,6 +180,8 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l config-key -xka "con
 complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l env-file -xka "(__fish_complete_path (commandline -ct))" -d 'values for the env references (default: .env next to the config, if there is one)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l write-secret -d 'also write secret.yaml (mode 0600) with the values from the env file; needs -o'
 complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l json -d 'print one JSON object (schemas/cli/export.schema.json) instead of the manifests'
+complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using export k8s; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'a lightspeed-stack.yaml (or its directory), or a run.yaml / config.yaml'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a schema -d 'print the JSON Schema (draft 2020-12) of lightspeed-stack.yaml, run.yaml or an operator format'
 complete -c lsc-tui -n '_shtab_lsc_tui_using schema' -s h -l help -d 'show this help message and exit'
@@ -186,4 +200,6 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l port -x -d 'port to liste
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l token -x -d 'require this token (16+ characters) from every browser; '"'"'auto'"'"' generates one and prints the address with it (default: $LSC_TUI_SERVE_TOKEN)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l public-url -x -d 'the address browsers use, when a proxy is in front (default: the one they asked for)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l readonly -d 'open the editor without allowing saves'
+complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l python -xka "(__fish_complete_path (commandline -ct))" -d 'the server'"'"'s Python interpreter: the lightspeed-stack installed there names the LCORE release (when --lcore is not given)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve; and test $_shtab_lsc_tui_npos -eq 0' -ka "(__fish_complete_path (commandline -ct))" -d 'the config each browser tab opens (default: ./lightspeed-stack.yaml)'

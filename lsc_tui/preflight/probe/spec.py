@@ -141,7 +141,8 @@ def _build_yaml_spec(check: Check, kind: str, data: dict[str, Any], path: str) -
 
 def _shape_only(p: dict[str, Any], kind: str, data: dict[str, Any], path: str, name: str) -> Any:
     """No Llama Stack classes in the target: check the spec file's shape by hand."""
-    src = data.get("adapter") if isinstance(data.get("adapter"), dict) else data
+    adapter = data.get("adapter")
+    src: dict[str, Any] = adapter if isinstance(adapter, dict) else data
     missing = [k for k in ("config_class", "module") if not src.get(k)]
     if kind == "remote" and not src.get("adapter_type"):
         missing.insert(0, "adapter_type")

@@ -47,7 +47,7 @@ def check_in_child(checker: Checker, p: dict[str, Any], lib: Any, counting: Coun
         except OSError:
             pass
     if status is None:
-        status = _reap(pid)  # a child that closed its channel and goes on runs into the timeout
+        status = _wait(pid)  # a child that closed its channel and goes on runs into the timeout
     if garbage:
         emit("garbage", index=p.get("index"), lines=garbage[:10])
         return "abort"
@@ -149,6 +149,7 @@ def _parse(text: str) -> Optional[dict[str, Any]]:
 
 
 def _reap(pid: int, block: bool = True) -> Optional[int]:
+    """The child's wait status; None if it has not ended (only without ``block``)."""
     while True:
         try:
             done, status = os.waitpid(pid, 0 if block else os.WNOHANG)
@@ -157,6 +158,12 @@ def _reap(pid: int, block: bool = True) -> Optional[int]:
         except ChildProcessError:
             return 0
         return status if done else None
+
+
+def _wait(pid: int) -> int:
+    status = _reap(pid)
+    assert status is not None  # waitpid without WNOHANG returns only once the child has ended
+    return status
 
 
 def warm(checker: Checker, p: dict[str, Any]) -> None:

@@ -649,7 +649,8 @@ class MigrateWizard(FlowScreen):
         from lsc_tui.config.workspace import load_workspace
 
         try:
-            ws = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env)
+            ws = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env,
+                                target=self.session.target)
             result = scan_workspace(ws)
             wanted = {it.finding.key_path: it.env_name for it in self.secret_plan.items}
             chosen = [f for f in result.findings if f.key_path in wanted and not f.is_warning]

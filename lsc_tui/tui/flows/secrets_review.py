@@ -71,7 +71,8 @@ class SecretsReview(FlowScreen):
 
         if from_disk:
             try:
-                self._workspace = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env)
+                self._workspace = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env,
+                                                 target=self.session.target)
             except Exception as exc:  # noqa: BLE001
                 self.tell(f"Cannot read the workspace again: {exc}", severity="error", timeout=10)
                 return

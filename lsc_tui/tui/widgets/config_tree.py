@@ -8,8 +8,9 @@ from textual.binding import Binding
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from lsc_tui.config.outline import TreeItem, profile_choice
 from lsc_tui.tui.badges import badge_style
-from lsc_tui.tui.model import BADGES, STATE_ORDER, TreeItem, View
+from lsc_tui.tui.model import BADGES, STATE_ORDER, View
 
 DETAIL_SEP = " · "  # between a name and its detail (vllm · remote::vllm): visible in any terminal
 
@@ -214,8 +215,6 @@ class ConfigTree(Tree[TreeItem]):
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """enter on an entry of "profiles" switches the config to it (as the palette does):
         the preview shows the change before anything is saved, and u undoes it."""
-        from lsc_tui.tui.k8s_view import profile_choice
-
         choice = profile_choice(event.node.data)
         if choice is None:
             return

@@ -60,6 +60,8 @@ def header_text(view: View, readonly: bool, width: int, no_color: bool = False) 
     # (drop order, separator, text); a lower drop order goes first
     items = [(0, "", Text(" lsc-tui ", style="bold reverse")), (9, " ", counts),
              (2, "  ", Text(view.mode, style="underline"))]
+    if view.target:  # the release the preview answers for; "(default)" when nothing named one
+        items.append((3, "  ", Text(view.target, style="italic" if view.target_default else "")))
     if readonly:
         items.append((9, "  ", Text("READ-ONLY", style="bold reverse")))
     items.append((9, "  ", name))

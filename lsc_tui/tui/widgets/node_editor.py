@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import yaml
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,10 +16,12 @@ from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
 from lsc_tui.config import masking, provider_types
-from lsc_tui.config.findings import Finding, Severity, path_text
+from lsc_tui.config.fields import flatten, is_secret_field, lists_of_mappings, parse_value, show_value, value_at
+from lsc_tui.config.findings import Finding, Severity, finding_path, path_text
+from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
+from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
-from lsc_tui.tui import model
-from lsc_tui.tui.model import TreeItem, View
+from lsc_tui.tui.model import View, severity_icon
 from lsc_tui.tui.widgets.repaint import show
 
 YAML_DEBOUNCE = 0.6
@@ -46,56 +47,6 @@ def label_width(labels: list[str], form_width: int) -> int:
     LABEL_SHARE of the form), never less than 8."""
     cap = LABEL_CAP if form_width <= 0 else max(8, min(LABEL_CAP, int(form_width * LABEL_SHARE)))
     return max(8, min(cap, max((len(label) for label in labels), default=0) + 1))
-
-
-def show_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return yaml.safe_dump(value, default_flow_style=True, width=10_000).strip()
-    return str(value)
-
-
-def parse_value(text: str, original):
-    """The typed text as a value of the field's kind. Raises ValueError with a message."""
-    if isinstance(original, bool):
-        low = text.strip().lower()
-        if low in ("true", "yes", "on"):
-            return True
-        if low in ("false", "no", "off"):
-            return False
-        if text.startswith("${"):
-            return text
-        raise ValueError("expects true or false (or an ${env.NAME} reference)")
-    if isinstance(original, int):
-        try:
-            return int(text.strip())
-        except ValueError:
-            if text.startswith("${"):
-                return text
-            raise ValueError("expects a whole number (or an ${env.NAME} reference)") from None
-    if isinstance(original, float):
-        try:
-            return float(text.strip())
-        except ValueError:
-            if text.startswith("${"):
-                return text
-            raise ValueError("expects a number") from None
-    if isinstance(original, list) or original is None:
-        if text.strip() == "":
-            return None if original is None else []
-        from lsc_tui.config.yamlio import YamlLoadError, data_of
-
-        try:
-            value = data_of(text, "value")  # the readers' limits: a typed alias bomb is refused, not expanded
-        except YamlLoadError:
-            raise ValueError("is not valid YAML (for a list write [a, b])") from None
-        if isinstance(original, list) and not isinstance(value, list):
-            raise ValueError("expects a list, written [a, b]")
-        return value
-    return text
 
 
 @dataclass
@@ -256,7 +207,7 @@ class NodeEditor(Vertical):
         doc = self._doc()
         if self.item is None or doc is None:
             return None
-        value = model.value_at(doc.data, self.item.path) if self.item.path else doc.data
+        value = value_at(doc.data, self.item.path) if self.item.path else doc.data
         secrets = sorted(repr(p) for d, p in self.view.secret_paths if d == self.item.display)
         return (self.item.key, repr(value), tuple(secrets), self.revealed, self.readonly)
 
@@ -274,7 +225,7 @@ class NodeEditor(Vertical):
         for f in self.view.findings:
             if f.file != self.item.display:
                 continue
-            p = model.finding_path(f, docs)
+            p = finding_path(f, docs)
             if tuple(p[:n]) == tuple(self.item.path):
                 out.append((p, f))
         return out
@@ -313,7 +264,7 @@ class NodeEditor(Vertical):
         widget.display = True
         t = Text()
         for f in direct[:3]:
-            t.append(f"{model.severity_icon(f.severity)} ", style=_sev_style(f.severity))
+            t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
             t.append(f"line {f.line}: {f.message}\n")
         t.rstrip()
         show(widget, t)
@@ -341,16 +292,16 @@ class NodeEditor(Vertical):
         if self.item is None or doc is None or (self.item.kind == "group" and not self.item.path):
             form.mount(Static("Select a node in the tree: its fields appear here.", classes="form-empty"))
             return
-        value = model.value_at(doc.data, self.item.path)
+        value = value_at(doc.data, self.item.path)
         rows = []
-        flat = model.flatten(value)
+        flat = flatten(value)
         # id and type first, as operators read a provider
         order = {"provider_id": 0, "id": 0, "name": 0, "provider_type": 1, "type": 1}
         flat.sort(key=lambda fv: order.get(fv[0][0] if fv[0] else "", 2) if fv[0] else 2)
         gen = self._form_gen
         for i, (rel, val) in enumerate(flat):
             full = self.item.path + rel
-            secret = model.is_secret_field(self.item.display, full, val, self.view.secret_paths)
+            secret = is_secret_field(self.item.display, full, val, self.view.secret_paths)
             self.fields.append(Field(rel, val, secret))
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
@@ -375,7 +326,7 @@ class NodeEditor(Vertical):
             else:
                 form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
-        lists = [path_text(rel) for rel, _items in model.lists_of_mappings(value)]
+        lists = [path_text(rel) for rel, _items in lists_of_mappings(value)]
         kids = [Static(Text(f"in the tree under this node: {', '.join(lists)}", style="dim"))] if lists else []
         self._label_width = 0
         self._layout_labels()
@@ -473,7 +424,7 @@ class NodeEditor(Vertical):
                 continue
             t = Text()
             for f in found[:2]:
-                t.append(f"{model.severity_icon(f.severity)} ", style=_sev_style(f.severity))
+                t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
                 t.append(f.message)
                 if f.fix:
                     t.append(f"  fix: {f.fix}", style="dim")
@@ -496,9 +447,9 @@ class NodeEditor(Vertical):
             self._yaml_masked = False
             return
         if self.revealed:
-            text, masked = model.node_yaml(doc, self.item.path), False
+            text, masked = node_yaml(doc, self.item.path), False
         else:
-            text, masked = model.masked_node_yaml(doc, self.item.path, self.view.secret_paths)
+            text, masked = masked_node_yaml(doc, self.item.path, self.view.secret_paths)
         self._yaml_masked = masked
         if area.text != text:
             area.load_text(text)
@@ -538,7 +489,7 @@ class NodeEditor(Vertical):
             return
         self.yaml_problem = None
         doc = self._doc()
-        if doc is not None and text == model.node_yaml(doc, self.item.path):
+        if doc is not None and text == node_yaml(doc, self.item.path):
             return
         status.update(Text(" applied", style="dim"))
         self.post_message(self.Edit(ReplaceNodeYaml(self.item.file, self.item.path, text), "yaml"))

@@ -1,0 +1,71 @@
+"""Leaving the editor (q): raw YAML that does not parse is kept or dropped on the operator's
+word (a side file keeps it), unsaved edits are saved or discarded on theirs; never lost silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.yamlio import write_side_file
+from lsc_tui.tui.screens.dialogs import quit_dialog, unparsed_dialog
+
+if TYPE_CHECKING:
+    from lsc_tui.tui.app import LscTuiApp
+
+
+def quit_app(app: LscTuiApp) -> None:
+    app.editor().flush()
+
+    async def ask() -> None:
+        await app.wait_idle()
+        editor = app.editor()
+        unparsed = editor.unparsed_yaml
+        if unparsed is not None and editor.item is not None:
+            item, (text, problem) = editor.item, unparsed
+            where = f"{app.view.short_name(item.display)}: {path_text(item.path) or '(whole file)'}"
+
+            def answer(choice) -> None:
+                if choice == "side":
+                    try:
+                        side = write_side_file(Path(item.file), text)
+                    except OSError as exc:
+                        app.notify(f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                                   title="Raw YAML kept in the editor", severity="error", timeout=10)
+                        return
+                    app.exit_note = f"lsc-tui: the raw YAML of {where} that did not parse is in {side}"
+                    quit_or_ask(app)
+                elif choice == "discard":
+                    quit_or_ask(app)
+                else:  # keep editing
+                    app.show_pane("editor")
+                    editor.focus_first()
+
+            app.push_screen(unparsed_dialog(where, problem), answer)
+            return
+        quit_or_ask(app)
+
+    app.run_worker(ask(), group="quit", exclusive=True, exit_on_error=False)
+
+
+def quit_or_ask(app: LscTuiApp) -> None:
+    """Quit, asking first when a file has unsaved edits."""
+    if not app.session.dirty:
+        leave(app)
+        return
+    files = [app.view.short_name(p) for p in app.view.dirty_files] or ["(edited buffers)"]
+
+    def answer(choice) -> None:
+        if choice == "discard":
+            leave(app)
+        elif choice == "save":
+            app.submit(lambda s: s.save(), "save", done=lambda _r: leave(app))
+
+    app.push_screen(quit_dialog(files), answer)
+
+
+def leave(app: LscTuiApp) -> None:
+    if app.exit_note:
+        app.exit(0, message=app.exit_note)
+    else:
+        app.exit(0)

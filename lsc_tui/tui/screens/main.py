@@ -1,0 +1,45 @@
+"""The main screen: the status header, the pane tabs (shown below NARROW_BELOW columns), the
+body the panes are mounted into, and the key footer.
+
+Header, body and footer paint first; the panes are mounted into the body right after
+(``LscTuiApp.build_panes``, with :func:`lsc_tui.tui.panes.pane_widgets`), and the session is
+opened after that, in a job.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Tab, Tabs
+
+from lsc_tui.tui.widgets.footer import KeyFooter
+from lsc_tui.tui.widgets.header import StatusHeader
+
+NARROW_BELOW = 100  # columns: below this the panes become tabs
+PANES = ("tree", "editor", "diff", "findings")
+PANE_TITLES = {"tree": "1 Tree", "editor": "2 Node", "diff": "3 run.yaml", "findings": "4 Findings"}
+PANE_SELECTORS = {"tree": "#tree-pane", "editor": "#editor", "diff": "#diff", "findings": "#findings"}
+
+
+class MainScreen(Screen):
+    def compose(self) -> ComposeResult:
+        yield StatusHeader(id="header")
+        tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
+        tabs.display = False
+        yield tabs
+        yield Vertical(id="body")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.app.main_ready()
+
+
+def pane_shown(name: str, active: str, narrow: bool) -> bool:
+    """Below NARROW_BELOW columns the panes are tabs: only the active one shows."""
+    return name == active or not narrow
+
+
+def main_row_shown(active: str, narrow: bool) -> bool:
+    """The row of tree, editor and diff (the findings pane is below it)."""
+    return not (narrow and active == "findings")
