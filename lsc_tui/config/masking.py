@@ -146,8 +146,8 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
     For masking free text that may quote them (a diff of the data, a message about it).
     Handle the result with care: it holds the values in the clear."""
     out = set() if _out is None else _out
-    seen: set = set()  # (value, key) pairs already scanned: a config repeats most of its scalars
-    stack = [(data, _key)]
+    seen: set[tuple[str, str | None]] = set()  # (value, key) pairs already scanned: a config repeats most of its scalars
+    stack: list[tuple[Any, str | None]] = [(data, _key)]
     while stack:
         node, key = stack.pop()
         if isinstance(node, dict):
