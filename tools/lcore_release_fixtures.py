@@ -230,6 +230,40 @@ def generated() -> dict[str, dict]:
         "bad-byok-missing-db-path": {"config": unified({}, byok_rag=[{"rag_id": "x", "vector_db_id": "v"}])},
         "bad-store-missing-db-path": {"config": unified({}, rag={"byok": {"stores": [{"rag_id": "x",
                                                                                       "vector_db_id": "v"}]}})},
+        # more combinations, each release in its own spelling
+        "vector-store-replaces-profile-row": {"config": unified({"profile": "profile.yaml"}, vector_store={
+            "default_provider": "faiss", "providers": [{"id": "faiss", "type": "faiss", "config": {"path": "/tmp/f.db"},
+                                                        "embedding_model": "all-mpnet-base-v2",
+                                                        "embedding_dimension": 768}]}),
+                                              "files": {"profile.yaml": PROFILE}},
+        "vector-store-default-without-model": {"config": unified(None, vector_store={
+            "default_provider": "vsp", "providers": [{"id": "vsp", "type": "pgvector", "config": {}}]})},
+        "vector-store-empty-baseline": {"config": unified({"baseline": "empty"}, vector_store=VECTOR_STORE)},
+        "override-wipes-old-byok": {"config": unified({"native_override": {"providers": {"vector_io": []}}},
+                                                      byok_rag=OLD_BYOK[:1])},
+        "override-wipes-new-byok": {"config": unified({"native_override": {"providers": {"vector_io": []}}},
+                                                      rag={"byok": {"stores": NEW_STORES[:1]}})},
+        "rag-new-okp-semantic": {"config": unified({}, rag={"okp": {"search_mode": "semantic", "offline": False},
+                                                            "retrieval": {"inline": {"sources": ["okp"]}}})},
+        "rag-old-store-env-id": {"config": unified({"profile": "run.yaml"}, byok_rag=[
+            {"rag_id": "docs", "vector_db_id": "vs_docs", "db_path": "/tmp/d.db"},
+            {"rag_id": "kb", "vector_db_id": "vs_kb", "db_path": "/tmp/kb.db"}]), "files": {"run.yaml": RUN_YAML}},
+        "rag-new-store-env-id": {"config": unified({"profile": "run.yaml"}, rag={"byok": {"stores": [
+            {"rag_id": "docs", "vector_db_id": "vs_docs", "db_path": "/tmp/d.db"},
+            {"rag_id": "kb", "vector_db_id": "vs_kb", "db_path": "/tmp/kb.db"}]}}), "files": {"run.yaml": RUN_YAML}},
+        "legacy-library-okp-default-url": {"config": library(rag={"tool": ["okp"]}), "files": {"run.yaml": RUN_YAML}},
+        "legacy-library-new-okp": {"config": library(rag={"okp": {"rhokp_url": "http://okp.example.com"},
+                                                          "retrieval": {"tool": {"sources": ["okp"]}}}),
+                                   "files": {"run.yaml": RUN_YAML}},
+        "azure-entra-default-baseline": {"config": unified({}, azure_entra_id={"tenant_id": "t", "client_id": "c",
+                                                                               "client_secret": "s"})},
+        "inference-openai-on-default": {"config": unified({}, inference={"providers": [
+            {"type": "openai", "api_key_env": "MY_OPENAI_KEY"}]})},
+        "override-with-anchors": {"text": (
+            "name: lsc\nservice: {host: localhost, port: 8080}\nuser_data_collection: {feedback_enabled: false}\n"
+            "authentication: {module: noop}\nllama_stack:\n  use_as_library_client: true\n  config:\n"
+            "    native_override:\n      storage:\n        backends:\n          a: &kv {type: kv_sqlite, db_path: /tmp/a}\n"
+            "          b: *kv\n")},
         "mode-unified-server": {"config": {**server(), "inference": {"providers": PROVIDERS[:1]}}},
         "mode-unified-and-legacy": {"config": library(inference={"providers": PROVIDERS[:1]}),
                                     "files": {"run.yaml": RUN_YAML}},
@@ -271,7 +305,8 @@ def write_inputs(shared: Path) -> list[dict]:
     for case_id, case in sorted(generated().items()):
         d = inputs / case_id
         d.mkdir(parents=True)
-        (d / "lightspeed-stack.yaml").write_text(yaml.safe_dump(case["config"], sort_keys=False), encoding="utf-8")
+        text = case["text"] if "text" in case else yaml.safe_dump(case["config"], sort_keys=False)
+        (d / "lightspeed-stack.yaml").write_text(text, encoding="utf-8")
         for name, data in case.get("files", {}).items():
             (d / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         index.append({"id": case_id, "run_yaml": case.get("run_yaml"), "unset": case.get("unset", []),

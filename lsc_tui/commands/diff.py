@@ -45,7 +45,8 @@ def _baseline(args, ws):
         if not path.is_file():
             raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
                            "first, or pass --against FILE)")
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
+    from lsc_tui.config.yaml.document import load_data
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         # the guarded reader (regular files only, size, encoding, alias and depth limits) with the

@@ -95,7 +95,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
             where = "?"
         else:
             if origin.file.startswith("builtin:"):
-                ln, col = builtin_position(origin.source_path)
+                ln, col = builtin_position(origin.source_path, origin.file)
             elif locate is not None:
                 ln, col = locate(origin.file, origin.source_path)
             else:
@@ -115,7 +115,7 @@ def run(args) -> int:
 
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
-    from lsc_tui.config.fsio import write_error_text
+    from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     try:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the YAML layer imports this module
-    from lsc_tui.config.yamlio import Document
+    from lsc_tui.config.yaml.document import Document
 
 
 class Severity(str, Enum):
@@ -112,3 +112,25 @@ def finding_path(finding: Finding, documents: Mapping[str, Document]) -> tuple[A
         path: tuple[Any, ...] = doc.path_at_line(finding.line)
         return path
     return ()
+
+
+class FindingError(Exception):
+    """An input lsc-tui cannot use, and why: one or more located findings (file, line, column,
+    message, fix). Every input error is one (an unreadable file, bad YAML, a bad workspace or
+    migration input, nothing to export): ``findings`` gives them, ``str()`` the located text
+    (one finding per line, each with its fix), the way commands print them."""
+
+    def __init__(self, findings: Finding | Sequence[Finding]):
+        self.findings: list[Finding] = [findings] if isinstance(findings, Finding) else list(findings)
+        super().__init__(self.located_text())
+
+    @property
+    def finding(self) -> Finding:
+        """The first finding (the one that stopped the read, when there is one)."""
+        return self.findings[0]
+
+    def located_text(self) -> str:
+        return "\n".join(f.to_text() for f in self.findings)
+
+    def __str__(self) -> str:
+        return self.located_text()

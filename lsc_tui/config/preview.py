@@ -30,7 +30,8 @@ from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.synthesis.emit import dump_run_yaml
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
-from lsc_tui.config.yamlio import YamlLoadError, load_document
+from lsc_tui.config.yaml.document import load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 
 @dataclass
@@ -179,7 +180,7 @@ def locator(ws: Workspace) -> Callable[[str, tuple[Any, ...]], tuple[int, int]]:
 
     def locate(file: str, path: tuple[Any, ...]) -> tuple[int, int]:
         if file.startswith("builtin:"):
-            return builtin_position(tuple(path))
+            return builtin_position(tuple(path), file)
         doc = ws.document_for(file)
         return doc.position(tuple(path)) if doc is not None else (0, 0)
 

@@ -21,12 +21,18 @@ from typing import Any
 
 import yaml
 
-from lsc_tui.config import envref, fsio, preview, yamlio
+from lsc_tui.config import envref, preview
 from lsc_tui.config.findings import Finding, counts, path_text
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
-from lsc_tui.config.yamlio import FileChangedError, FileStamp, YamlLoadError, parse_cached, parse_text, stamp_of
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.document import parse_cached, parse_text, read_text, remember
+from lsc_tui.config.yaml.edit import (KEEP_STYLE, path_copy_set, replace_node_text, replace_scalar,
+                                      replaced_scalar_document, roundtrip_edit)
+from lsc_tui.config.yaml.files import FileStamp, stamp_of
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 
 class OperationError(Exception):
@@ -193,7 +199,7 @@ class Analysis:
 class SaveResult:
     path: Path
     backup: Path | None
-    notes: list = field(default_factory=list)  # owner not kept, a hard link broken (fsio.Written.notes)
+    notes: list = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
 
 
 MERGE_SECONDS = 3.0  # edits of the same field closer than this are one undo step
@@ -500,7 +506,7 @@ class EditSession:
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
             return _set_value(doc, op.path, op.value, parse,
-                              style=self._typing_style(op, file, doc) or yamlio.KEEP_STYLE)
+                              style=self._typing_style(op, file, doc) or KEEP_STYLE)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
@@ -520,7 +526,7 @@ class EditSession:
                 parent = _rt_get(root, op.path[:-1])
                 del parent[op.path[-1]]
 
-            return yamlio.roundtrip_edit(text, fn)
+            return roundtrip_edit(text, fn)
         if isinstance(op, InsertListItem):
             return _insert(text, doc, op.list_path, op.index, op.value)
         if isinstance(op, AddProvider):
@@ -541,7 +547,7 @@ class EditSession:
                 item = seq.pop(op.index)
                 seq.insert(op.new_index, item)
 
-            return yamlio.roundtrip_edit(text, fn)
+            return roundtrip_edit(text, fn)
         if isinstance(op, DuplicateListItem):
             items = _require(doc.data, op.list_path)
             if not isinstance(items, list) or not (0 <= op.index < len(items)):
@@ -596,7 +602,7 @@ class EditSession:
                 cfg.pop("profile", None)
                 cfg["baseline"] = op.baseline
 
-        return yamlio.roundtrip_edit(text, fn)
+        return roundtrip_edit(text, fn)
 
     # -- saving and the disk ---------------------------------------------------------------
     def save(self, paths: list[Path] | None = None) -> list[SaveResult]:
@@ -612,13 +618,13 @@ class EditSession:
             if (expected is None) != (current is None) or (expected and current and expected.sha256 != current.sha256):
                 raise FileChangedError(p)
             named = Path(os.path.abspath(p)) == Path(os.path.abspath(self.path))
-            places[p] = fsio.resolve_target(p, workspace=None if named else Path(self.path).parent)
+            places[p] = files.resolve_target(p, workspace=None if named else Path(self.path).parent)
         for p in targets:
             text = self.buffers[p]
             data = parse_text(text, str(p), multi=p in self._streams).all_data or [None]
             # a stream of documents was read back by the line above; one document is compared
             verify = data[0] if len(data) == 1 else ...
-            done = yamlio.atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify, target=places[p])
+            done = atomic_write(p, text, expected=self.stamps.get(p), verify_data=verify, target=places[p])
             self.stamps[p] = stamp_of(p)
             self.saved_text[p] = text
             self.stale.pop(p, None)
@@ -682,8 +688,8 @@ class EditSession:
         """What changed on disk compared with our buffer (masked)."""
         path = Path(path)
         try:
-            disk = fsio.read_text(path)[0]
-        except fsio.ReadRefused:  # deleted, or no longer a readable text file: nothing to show but ours
+            disk = files.read_text(path)[0]
+        except files.ReadRefused:  # deleted, or no longer a readable text file: nothing to show but ours
             disk = ""
         return preview.diff(self.buffers.get(path, ""), disk, f"{path.name} (yours)",
                             preview.secret_values(self.analysis.secret_findings), new_label=f"{path.name} (on disk)")
@@ -707,7 +713,7 @@ class EditSession:
         return self._refresh()
 
     def _read_disk(self, path: Path) -> tuple[str, FileStamp]:
-        text, stamp = yamlio.read_text(path, self.displays.get(path))
+        text, stamp = read_text(path, self.displays.get(path))
         self._parse(path, text)
         return text, stamp
 
@@ -729,7 +735,7 @@ class EditSession:
                       for p in dirty},
         }
         target = recovery_path(self.path)
-        yamlio.atomic_write(target, json.dumps(payload), mode=0o600, backup=False)
+        atomic_write(target, json.dumps(payload), mode=0o600, backup=False)
         return target
 
     def recovery_diff(self) -> str:
@@ -784,15 +790,15 @@ def _unusable(exc: YamlLoadError) -> str:
 
 def _read_bytes(p: Path) -> bytes | None:
     try:
-        return fsio.read_bytes(p)[0]  # the guarded reader: a FIFO in its place never blocks
-    except fsio.ReadRefused:
+        return files.read_bytes(p)[0]  # the guarded reader: a FIFO in its place never blocks
+    except files.ReadRefused:
         return None
 
 
 def _disk_text(path: Path) -> tuple[str | None, FileStamp | None]:
     """A file's text and stamp on disk; (None, None) when it does not exist or cannot be read."""
     try:
-        return yamlio.read_text(path)
+        return read_text(path)
     except YamlLoadError:
         return None, None
 
@@ -813,8 +819,8 @@ def recovery_path(config: Path) -> Path:
 def read_recovery(config: Path) -> dict | None:
     p = recovery_path(config)
     try:
-        data = json.loads(fsio.read_text(p)[0])
-    except (fsio.ReadRefused, ValueError):  # none, or damaged: there is nothing to recover
+        data = json.loads(files.read_text(p)[0])
+    except (files.ReadRefused, ValueError):  # none, or damaged: there is nothing to recover
         return None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         return None
@@ -860,20 +866,20 @@ def _is_scalar(value) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, style=yamlio.KEEP_STYLE) -> str:
+def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, style=KEEP_STYLE) -> str:
     if not path:
         raise OperationError("choose a key to set")
     node = doc.node_at(path)
     if node is not None and node.kind == "scalar" and _is_scalar(value):
-        fast = yamlio.replaced_scalar_document(doc, path, value, style)
+        fast = replaced_scalar_document(doc, path, value, style)
         if fast is not None:  # the keystroke path: no re-parse
-            yamlio.remember(fast)
+            remember(fast)
             return fast.text
     spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
     if spliced is not None:
         return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
     if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
-        new = yamlio.replace_scalar(doc, path, value, style)
+        new = replace_scalar(doc, path, value, style)
     else:
         parent = _get(doc.data, path[:-1])
         if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
@@ -885,7 +891,7 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
         def fn(root):
             _rt_get(root, path[:-1])[path[-1]] = rt_value
 
-        new = yamlio.roundtrip_edit(doc.text, fn)
+        new = roundtrip_edit(doc.text, fn)
     try:
         got = _get(parse(new).data, path, default=_MISSING)
     except YamlLoadError as exc:
@@ -907,12 +913,12 @@ def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str
                                    width=10_000)
         if node.flow:
             yaml_text = yaml_text.strip()
-    new = yamlio.replace_node_text(doc, path, yaml_text)
+    new = replace_node_text(doc, path, yaml_text)
     if new is None:
         return None
     try:
         got = parse(new).data
-        want = yamlio._path_copy_set(doc.data, path, value)
+        want = path_copy_set(doc.data, path, value)
     except (YamlLoadError, KeyError, IndexError, TypeError):
         return None
     return new if got == want else None
@@ -944,4 +950,4 @@ def _insert(text: str, doc, list_path: tuple, index: int, value) -> str:
         seq = cur[last]
         seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
 
-    return yamlio.roundtrip_edit(text, fn)
+    return roundtrip_edit(text, fn)

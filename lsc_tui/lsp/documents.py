@@ -16,11 +16,13 @@ from pathlib import Path
 
 import yaml
 
-from lsc_tui.config import yamlio
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
-from lsc_tui.config.yamlio import YamlLoadError
+from lsc_tui.config.yaml.document import parse_text
+from lsc_tui.config.yaml.edit import replace_scalar
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.nodes import key_value
 
 
 class Documents:
@@ -105,7 +107,7 @@ class Documents:
     # -- internals ---------------------------------------------------------------------------
     def _start(self, path: Path, text: str) -> None:
         try:
-            yamlio.parse_text(text, path.name, path, multi=True)
+            parse_text(text, path.name, path, multi=True)
         except YamlLoadError as exc:
             self.broken[path] = _located(exc.finding, path)
             return
@@ -174,7 +176,7 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
         if node.flow:
             return None
         nxt = None
-        pairs = ([(yamlio._key_value(k), child) for k, child in node.items] if node.kind == "map"
+        pairs = ([(key_value(k), child) for k, child in node.items] if node.kind == "map"
                  else list(enumerate(node.items)))
         for key, child in pairs:
             if child.start <= start and end <= child.end:
@@ -197,7 +199,7 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     if not (value is None or isinstance(value, (str, int, float, bool))):
         return None
     try:
-        if yamlio.replace_scalar(doc, path, value) != new_text:
+        if replace_scalar(doc, path, value) != new_text:
             return None
     except Exception:  # a value the renderer refuses: the whole text is taken instead
         return None
@@ -218,7 +220,7 @@ def _owners(path: Path) -> list[Path]:
 def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> Finding:
     display = s.displays.get(path, path.name)
     try:
-        yamlio.parse_text(text, display, path, stream=s.is_stream(path))
+        parse_text(text, display, path, stream=s.is_stream(path))
     except YamlLoadError as err:
         return err.finding
     return Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", str(exc), "Fix the YAML at the place named.")

@@ -32,7 +32,7 @@ from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
 from lsc_tui.config.quickfix import fixes_for
 from lsc_tui.config.secrets.fix import plan_fix
-from lsc_tui.config.yamlio import atomic_write
+from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.lsp import knowledge
 from lsc_tui.lsp.documents import Documents
 

@@ -84,7 +84,8 @@ def load_index(root: str) -> MetadataIndex:
 
 
 def _read(path: str) -> MetadataFile:
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
+    from lsc_tui.config.yaml.document import load_data
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:  # the guarded reader: regular files only, size, alias and depth limits
         data = load_data(path)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from lsc_tui.config.session import OperationError
 from lsc_tui.config.workspace import WorkspaceError
-from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.save import FileChangedError, VerifyError
 from lsc_tui.tui.model import build_view
 
 if TYPE_CHECKING:

@@ -16,15 +16,17 @@ from pathlib import Path
 import pytest
 
 from lsc_tui.config import preview
-from lsc_tui.config.releases import Target, parse_release
+from lsc_tui.config.models.issues import walk_unknown_keys
+from lsc_tui.config.models.lightspeed import LightspeedStackConfig
+from lsc_tui.config.releases import RELEASE_MAIN, RELEASES, Target, parse_release, rules_for
 from lsc_tui.config.releases.keys import key_of
 from lsc_tui.config.synthesis.unified import synthesize_unified
 from lsc_tui.config.workspace import load_workspace
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "lcore_releases"
 CASES = json.loads((FIX / "cases.json").read_text(encoding="utf-8"))
-RELEASES = ("0.5", "0.6", "0.7.0rc1", "main")
-PARAMS = [(rel, case) for rel in RELEASES for case in CASES]
+COMPARED = ("0.5", "0.6", "0.7.0rc1", "main")
+PARAMS = [(rel, case) for rel in COMPARED for case in CASES]
 EXTRA = re.compile(r"([A-Za-z0-9_.]+): Extra inputs are not permitted")
 
 
@@ -69,7 +71,7 @@ def test_target_release_agrees_with_its_lcore(release, case):
 
 
 def test_the_fixture_set_covers_every_release_and_both_verdicts():
-    for release in RELEASES:
+    for release in COMPARED:
         verdicts = [json.loads((FIX / release / f"{c['id']}.json").read_text(encoding="utf-8")) for c in CASES]
         assert any("rejected" in v for v in verdicts) and any("mode" in v for v in verdicts)
         assert any((FIX / release / f"{c['id']}.run.yaml").exists() for c in CASES)
@@ -137,3 +139,58 @@ def test_the_default_baseline_before_main_needs_openai_api_key(release):
     # main's baseline makes the row conditional on the variable: nothing to say
     main = synthesize_unified(config, None, config_file="c.yaml", env={}, env_source="server.env")
     assert not [f for f in main.findings if f.code == "synthesis-baseline-needs-env"]
+
+
+# Config keys whose value is a list of mappings (a dotted key goes through their items).
+LIST_KEYS = {"mcp_servers", "byok_rag", "rag.byok.stores", "inference.providers", "vector_store.providers", "shields",
+             "authentication.trusted_proxy_config.allowed_service_accounts"}
+
+
+def _config_with(key: str) -> dict:
+    """A config holding ``key`` (dotted) with a mapping value, through list items where the key is a list."""
+    parts = key.split(".")
+    leaf: dict = {}
+    node: object = leaf
+    for depth in range(len(parts), 0, -1):
+        wrapped = {parts[depth - 1]: node}
+        node = [wrapped] if ".".join(parts[:depth - 1]) in LIST_KEYS else wrapped
+    assert isinstance(node, dict)
+    return node
+
+
+def _unknown(key: str) -> bool:
+    found = {".".join(str(p) for p in path if not isinstance(p, int)) for path, _m in
+             walk_unknown_keys(LightspeedStackConfig, _config_with(key))}
+    return key in found
+
+
+def test_the_key_history_agrees_with_lsc_tui_s_model_of_main():
+    """Every key a release up to main added (and main did not remove) is one lsc-tui's model of
+    main knows; every key a release up to main removed is one it does not."""
+    removed_by_main = {k for r in RELEASES if r.order <= RELEASE_MAIN.order for k in rules_for(r).removed}
+    checked = 0
+    for release in RELEASES:
+        if release.order > RELEASE_MAIN.order:
+            continue
+        for key in rules_for(release).added:
+            if not any(key == gone or key.startswith(gone + ".") for gone in removed_by_main):
+                assert not _unknown(key), f"{key} (added in {release.label}) is unknown to the model of main"
+                checked += 1
+    for key in removed_by_main:
+        assert _unknown(key), f"{key} was removed by main, but the model of main knows it"
+    assert checked >= 20
+
+
+def test_provenance_points_into_the_release_s_own_baseline():
+    from lsc_tui.config.synthesis.baseline import builtin_position
+
+    config = {"llama_stack": {"use_as_library_client": True, "config": {}}}
+    result = synthesize_unified(config, None, config_file="c.yaml", release=parse_release("0.6"))
+    origin = result.origin_of(("providers", "safety", 0, "provider_id"))
+    assert origin.file == "builtin:releases/0.6/default_run.yaml"
+    line, _col = builtin_position(("providers", "safety"), origin.file)
+    text = (Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "releases" / "0.6" / "default_run.yaml")
+    assert text.read_text(encoding="utf-8").splitlines()[line - 1].strip() == "safety:"
+    # main's own baseline keeps its name
+    main = synthesize_unified(config, None, config_file="c.yaml")
+    assert main.origin_of(("providers", "files", 0, "provider_id")).file == "builtin:default"

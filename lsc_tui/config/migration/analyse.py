@@ -23,7 +23,8 @@ from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.operator.kinds import LABELS
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
-from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
+from lsc_tui.config.yaml.document import Document, load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 STRATEGIES = ("lift", "profile", "smart")
 

@@ -21,7 +21,7 @@ from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.findings import Finding, Severity, has_errors, path_text
 from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.operator import distributions as dists, expand as ex, models
-from lsc_tui.config.operator._yaml import dump
+from lsc_tui.config.yaml.save import dump
 from lsc_tui.config.preview import synthesize
 from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES, detect_value, reveal, scan_workspace
 from lsc_tui.config.synthesis.baseline import builtin_position
@@ -333,7 +333,7 @@ def _deployment_notes(run_data: dict, source: str) -> list[Finding]:
 def round_trip(exported: Export, run_data: dict) -> tuple[dict | None, list[str], list[Finding]]:
     """Expand the exported CR (with its ConfigMap) as the operator would; return the config
     and the list of differences from ``run_data`` (paths, as text)."""
-    from lsc_tui.config.operator._yaml import parse_all
+    from lsc_tui.config.yaml.streams import parse_all
 
     docs = parse_all(dump(exported.configmap, block_strings=True) + "---\n" + dump(exported.cr), "<export>")
     crs, inputs, _f = ex.split_documents(docs)
@@ -369,10 +369,10 @@ def secret_manifest_text(exported: Export) -> str:
 
 
 def load_env_file(path: Path, display: str | None = None) -> dict[str, str]:
-    """The values of a .env file, read through the guarded reader (raises fsio.ReadRefused)."""
-    from lsc_tui.config import fsio
+    """The values of a .env file, read through the guarded reader (raises files.ReadRefused)."""
+    from lsc_tui.config.yaml import files
 
-    return parse_env_file(fsio.read_text(path, display)[0])
+    return parse_env_file(files.read_text(path, display)[0])
 
 
 # -- a workspace, end to end (`lsc-tui export k8s` and the editor's palette) ---------------------
@@ -408,7 +408,7 @@ def workspace_run_data(ws):
     def locate(path):
         origin = result.origin_of(path)
         if origin.file.startswith("builtin:"):
-            return (origin.file, *builtin_position(origin.source_path))
+            return (origin.file, *builtin_position(origin.source_path, origin.file))
         doc = ws.document_for(origin.file)
         return (origin.file, *(doc.position(origin.source_path) if doc is not None else (0, 0)))
 
@@ -444,7 +444,7 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
     env_path = Path(env_file) if env_file else directory / ".env"
     env_values = None
     if env_file or env_path.is_file():
-        from lsc_tui.config.fsio import ReadRefused
+        from lsc_tui.config.yaml.files import ReadRefused
 
         try:
             env_values = load_env_file(env_path)

@@ -26,7 +26,7 @@ from pathlib import Path
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.project import find_project_config, load_project_document
 from lsc_tui.config.releases import DEFAULT_TARGET, RELEASES, Release, Target, UnknownRelease, parse_release
-from lsc_tui.config.yamlio import YamlLoadError
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 SOURCE_FLAG = "--lcore"
 SOURCE_PROJECT = ".lsc-tui.yaml"

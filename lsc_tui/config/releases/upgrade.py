@@ -29,7 +29,8 @@ import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.releases import RELEASE_0_5, RELEASE_0_7RC1, RELEASE_MAIN, Release
-from lsc_tui.config.yamlio import Document, parse_text, roundtrip_edit
+from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.edit import roundtrip_edit
 
 try:
     from yaml import CSafeLoader as _Loader

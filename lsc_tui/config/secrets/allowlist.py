@@ -35,7 +35,7 @@ def parse_allowlist(data: object) -> set[str]:
 
 
 def load_allowlist(start: Path) -> tuple[set[str], Path | None]:
-    from lsc_tui.config.yamlio import YamlLoadError
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     path = find_project_config(start)
     if path is None:

@@ -369,7 +369,7 @@ def _walk(doc):
 def _walk_parser(ynodes: list):
     """``_walk`` over the parser's nodes (a document whose located tree is not built): the
     same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
-    from lsc_tui.config.yamlio import parser_key
+    from lsc_tui.config.yaml.nodes import parser_key
 
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
     for di, root in enumerate(ynodes):
@@ -487,7 +487,7 @@ def _candidates(doc) -> list[tuple]:
     # a document read but not yet shown: walk the parser's nodes, locate only the candidates
     pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
     if pending is not None:
-        from lsc_tui.config.yamlio import located_scalar
+        from lsc_tui.config.yaml.nodes import located_scalar
 
         walk, base = _walk_parser(pending[0]), pending[1]
     else:
@@ -509,7 +509,7 @@ def _candidates(doc) -> list[tuple]:
 
 def _candidates_cached(doc) -> list[tuple]:
     """The candidates of a document, remembered per document. A document derived from another by a
-    one-scalar edit (``yamlio.replaced_scalar_document``) reuses its source's: every other scalar
+    one-scalar edit (``yaml.edit.replaced_scalar_document``) reuses its source's: every other scalar
     kept its value, key and path, only its offsets moved; the edited scalar is detected again."""
     try:
         entry = _SCANNED.get(doc)
@@ -603,7 +603,7 @@ def _number(node) -> SecretValue | None:
 class ScanResult:
     findings: list[SecretFinding]  # active (not allowed), sorted
     allowed: list[SecretFinding]
-    documents: list  # the yamlio Documents scanned
+    documents: list  # the yaml.document Documents scanned
     allow_source: Path | None = None
 
     @property
@@ -637,7 +637,7 @@ _SCANNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
     """scan_document, remembered per parsed document: the editor rescans after every edit,
-    and the documents that did not change are the same objects (yamlio's parse cache)."""
+    and the documents that did not change are the same objects (yaml.document's parse cache)."""
     try:
         entry = _SCANNED.get(doc)
     except TypeError:  # not weak-referenceable

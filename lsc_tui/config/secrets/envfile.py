@@ -86,10 +86,10 @@ def values(text: str) -> dict[str, str]:
 
 def read(path: Path) -> dict[str, str]:
     """The values of a .env file ({} when it does not exist), read through the guarded reader
-    (raises fsio.ReadRefused for a FIFO, a device, an unreadable or oversized file)."""
-    from lsc_tui.config import fsio
+    (raises files.ReadRefused for a FIFO, a device, an unreadable or oversized file)."""
+    from lsc_tui.config.yaml import files
 
-    return values(fsio.read_optional_text(path) or "")
+    return values(files.read_optional_text(path) or "")
 
 
 def format_line(name: str, value: str) -> tuple[str, list[str]]:

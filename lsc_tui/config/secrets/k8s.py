@@ -22,7 +22,8 @@ def valid_name(name: str) -> bool:
 
 def existing_values(text: str) -> dict[str, str]:
     """stringData and (decoded) data of an existing Secret manifest."""
-    from lsc_tui.config.yamlio import YamlLoadError, data_of
+    from lsc_tui.config.yaml.document import data_of
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         doc = data_of(text, "the Secret manifest")  # alias and depth limits

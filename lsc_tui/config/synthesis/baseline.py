@@ -12,7 +12,8 @@ import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.synthesis.provenance import KeyPath
-from lsc_tui.config.yamlio import Document, YamlLoadError, data_of, read_text
+from lsc_tui.config.yaml.document import Document, data_of, read_text
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 BUILTIN_DEFAULT = "builtin:default"
 BASELINES = ("default", "empty", "byo-llm")
@@ -52,15 +53,23 @@ def default_baseline_text() -> str:
     return _default_text()
 
 
-@lru_cache(maxsize=1)
-def _default_document() -> Document:
-    return Document(Path(BUILTIN_DEFAULT), _default_text(), None, BUILTIN_DEFAULT)
+def builtin_file(name: Optional[str]) -> str:
+    """How provenance names a release's packaged default baseline (``name`` relative to
+    lsc_tui/data): ``builtin:default`` for main's, ``builtin:releases/0.6/default_run.yaml``..."""
+    return BUILTIN_DEFAULT if name in (None, MAIN_BASELINE) else f"builtin:{name}"
 
 
-def builtin_position(path: KeyPath) -> tuple[int, int]:
-    """Line and column of ``path`` in the packaged default baseline (for provenance)."""
+@lru_cache(maxsize=8)
+def _default_document(file: str = BUILTIN_DEFAULT) -> Document:
+    name = MAIN_BASELINE if file == BUILTIN_DEFAULT else file.removeprefix("builtin:")
+    return Document(Path(file), _default_text(name), None, file)
+
+
+def builtin_position(path: KeyPath, file: str = BUILTIN_DEFAULT) -> tuple[int, int]:
+    """Line and column of ``path`` in the packaged default baseline ``file`` names (main's by
+    default; see :func:`builtin_file`), for provenance."""
     try:
-        return _default_document().position(tuple(path))
+        return _default_document(file).position(tuple(path))
     except Exception:
         return (0, 0)
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.synthesis import enrichment as E
 from lsc_tui.config.releases.rules import RagInputs
-from lsc_tui.config.synthesis.baseline import BUILTIN_DEFAULT, default_baseline, load_profile
+from lsc_tui.config.synthesis.baseline import BUILTIN_DEFAULT, builtin_file, default_baseline, load_profile
 from lsc_tui.config.synthesis.merge import deep_merge_list_replace
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin
 
@@ -130,7 +130,7 @@ def start_from_baseline(run: Run) -> None:
         choice = unified.get("baseline") if unified else None
         data = run.baseline_data if run.baseline_data is not None else default_baseline(rules.baseline_file)
         if choice == "byo-llm" and choice in rules.baselines:
-            run.builder = E.Builder(data, Origin("baseline:byo-llm", BUILTIN_DEFAULT, ()))
+            run.builder = E.Builder(data, Origin("baseline:byo-llm", builtin_file(rules.baseline_file), ()))
             _drop_openai_row(run.builder)
         else:
             if choice not in (None, "default"):
@@ -138,8 +138,8 @@ def start_from_baseline(run: Run) -> None:
                          f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
                          "built-in default baseline", "use one of: " + ", ".join(rules.baselines),
                          base + ("baseline",))
-            run.builder = E.Builder(data, Origin("baseline:default", BUILTIN_DEFAULT, ()))
-        run.baseline_source = (BUILTIN_DEFAULT, ())
+            run.builder = E.Builder(data, Origin("baseline:default", builtin_file(rules.baseline_file), ()))
+        run.baseline_source = (builtin_file(rules.baseline_file), ())
 
 
 def _drop_openai_row(b: E.Builder) -> None:
@@ -391,7 +391,7 @@ def openai_key_needed(run: Run) -> None:
     """0.6.x and 0.7.0rc1 ship their default baseline with ``api_key: ${env.OPENAI_API_KEY}``
     (no default): when that row is still in the output, Llama Stack does not start without
     the variable. Said where the environment is known to lack it (an error) or is lsc-tui's own."""
-    if run.baseline_source[0] != BUILTIN_DEFAULT:
+    if run.baseline_source[0] != builtin_file(run.ctx.release_rules.baseline_file):
         return
     providers = run.b.root.get("providers")
     rows = providers.get("inference") if isinstance(providers, dict) else None

@@ -477,7 +477,8 @@ class NodeEditor(Vertical):
             return
         text = self.query_one("#yaml-editor", TextArea).text
         status = self.query_one("#yaml-status", Static)
-        from lsc_tui.config.yamlio import YamlLoadError, data_of
+        from lsc_tui.config.yaml.document import data_of
+        from lsc_tui.config.yaml.lint import YamlLoadError
 
         try:
             data_of(text, "yaml")  # the readers' limits: a pasted alias bomb is refused, not expanded
