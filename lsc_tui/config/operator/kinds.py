@@ -268,7 +268,7 @@ def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, lis
         externals = merge.externals_from_doc(docs[0])
     else:
         _d, pkg = merge.package_from_doc(docs[0])
-        crd_path = Path(ws.source.path).parent / CRD_CONFIG_NAME
+        crd_path = Path(doc.path).parent / CRD_CONFIG_NAME
         provider_id, config = pkg.metadata.name, None
         line, col = docs[0].pos(("metadata", "name"))
         where = f"{doc.display}:{line}:{col}"
