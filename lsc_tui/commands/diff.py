@@ -91,7 +91,7 @@ def run(args) -> int:
 
     # the workspace's secrets, and whatever the scanner flags in either side (the --against
     # file is no part of the workspace, and was never scanned)
-    values = _secret_values(ws) | flagged_values(old) | flagged_values(result.data)
+    values = _secret_values(ws) | flagged_values([old, result.data])  # one walk: most scalars are in both
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
     text = unified_diff(old_text, result.text, old_label=label,

@@ -43,10 +43,11 @@ class JobQueue:
         self._queue = asyncio.Queue()
         self.app.run_worker(self._run(), group="core-jobs", exit_on_error=False)
 
-    def submit(self, fn, source: str = "", done=None) -> None:
-        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
+    def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
+        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select.
+        ``after_paint``: the job starts once the screen has been refreshed (what came before it is shown)."""
         self.open += 1
-        self._queue.put_nowait((fn, source, done))
+        self._queue.put_nowait((fn, source, done, after_paint))
 
     def submit_field_edit(self, op, source: str) -> None:
         """Queue an edit of one field (``op`` has ``file`` and ``path``): skipped when a newer edit
@@ -73,8 +74,12 @@ class JobQueue:
 
     async def _run(self) -> None:
         while True:
-            fn, source, done = await self._queue.get()
+            fn, source, done, after_paint = await self._queue.get()
             try:
+                if after_paint:
+                    painted = asyncio.get_running_loop().create_future()
+                    self.app.call_after_refresh(painted.set_result, None)
+                    await painted
                 await self._one(fn, source, done)
             finally:
                 self.last_finished = time.monotonic()

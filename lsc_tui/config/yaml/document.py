@@ -159,7 +159,7 @@ class Document:
         self.stamp = stamp
         self.findings: list[Finding] = []
         self.root: Node | None = None
-        self.data: Any = None
+        self.data: Any = None  # the first document's data (a stream read whole: the list of them)
         # Multi-document streams (Kubernetes manifests) keep every document here;
         # ``root`` and ``data`` are the first one.
         self.roots: list[Node] = []
