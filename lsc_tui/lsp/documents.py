@@ -141,7 +141,7 @@ class Documents:
         try:
             return detect_target(lcore=self.lcore, start=folder).target
         except DetectError as exc:
-            log.warning("%s; answering for LCORE main", exc.finding.to_text().replace("\n", " "))
+            log.warning("%s; answering for LCORE main", exc.located_text().replace("\n", " "))
             return DEFAULT_TARGET
 
     def _texts_near(self, owner: Path) -> dict[Path, str]:
