@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lsc_tui.config.secrets import scan_document  # noqa: E402
-from lsc_tui.config.yamlio import parse_text  # noqa: E402
+from lsc_tui.config.yaml.document import parse_text  # noqa: E402
 
 try:
     from yaml import CSafeLoader as Loader

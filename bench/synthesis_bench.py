@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from lsc_tui.config.diff import structural_diff, unified_diff  # noqa: E402
 from lsc_tui.config.synthesis.emit import dump_run_yaml  # noqa: E402
 from lsc_tui.config.synthesis.unified import synthesize_unified  # noqa: E402
-from lsc_tui.config.yamlio import _path_copy_set  # noqa: E402  (the editor's copy-along-the-path edit)
+from lsc_tui.config.yaml.edit import path_copy_set  # noqa: E402  (the editor's copy-along-the-path edit)
 
 
 def make_profile(lines: int) -> dict:
@@ -101,12 +101,12 @@ def make_config() -> dict:
 def edit(config: dict, n: int) -> dict:
     """Set inference.providers[1].extra.url, copying only the containers along the path (as the
     editor's keystroke path does)."""
-    return _path_copy_set(config, ("inference", "providers", 1, "extra", "url"), f"http://v{n}:8000/v1")
+    return path_copy_set(config, ("inference", "providers", 1, "extra", "url"), f"http://v{n}:8000/v1")
 
 
 def edit_profile(profile: dict, n: int) -> dict:
     """Set providers.inference[0].config.url in the run.yaml itself (copied along the path)."""
-    return _path_copy_set(profile, ("providers", "inference", 0, "config", "url"), f"http://edited-{n}:8000/v1")
+    return path_copy_set(profile, ("providers", "inference", 0, "config", "url"), f"http://edited-{n}:8000/v1")
 
 
 def pct(values: list[float], q: float) -> float:

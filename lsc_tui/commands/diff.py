@@ -45,14 +45,15 @@ def _baseline(args, ws):
         if not path.is_file():
             raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
                            "first, or pass --against FILE)")
-    from lsc_tui.config.yamlio import YamlLoadError, load_data
+    from lsc_tui.config.yaml.document import load_data
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     try:
         # the guarded reader (regular files only, size, encoding, alias and depth limits) with the
         # C parser; the baseline needs no located nodes, so none are built
         data = load_data(path)
     except YamlLoadError as exc:
-        raise BadInput(exc.finding.to_text()) from None
+        raise BadInput(exc.located_text()) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -90,7 +91,7 @@ def run(args) -> int:
 
     # the workspace's secrets, and whatever the scanner flags in either side (the --against
     # file is no part of the workspace, and was never scanned)
-    values = _secret_values(ws) | flagged_values(old) | flagged_values(result.data)
+    values = _secret_values(ws) | flagged_values([old, result.data])  # one walk: most scalars are in both
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
     text = unified_diff(old_text, result.text, old_label=label,

@@ -42,7 +42,9 @@ def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import expand as ex
-    from lsc_tui.config.operator._yaml import InputError, dump, load_all, write_atomic
+    from lsc_tui.config.findings import FindingError
+    from lsc_tui.config.yaml.save import dump, atomic_write
+    from lsc_tui.config.yaml.streams import load_all
 
     def show(findings):
         if report is not None:
@@ -65,7 +67,7 @@ def _run(args, report) -> int:
         crs, inputs, findings = ex.split_documents(docs)
         findings += ex.load_inputs(args.config_map, args.secrets, args.metadata_dir, inputs)
         base = ex.load_base(args.base) if args.base else None
-    except InputError as exc:
+    except FindingError as exc:
         show(exc.findings)
         return 2
     if has_errors(findings):
@@ -99,7 +101,7 @@ def _run(args, report) -> int:
     text = dump(result.config, sort_keys=True)
     try:
         if args.output:
-            written = write_atomic(args.output, text)
+            written = atomic_write(args.output, text, mode=0o600)
             if report is not None:
                 report.wrote(args.output)
             if written.backup and not args.quiet:
@@ -107,7 +109,7 @@ def _run(args, report) -> int:
             for note in written.notes:
                 print(f"note: {note}", file=sys.stderr)
         else:
-            from lsc_tui.config.operator._yaml import screen_text
+            from lsc_tui.config.yaml.save import screen_text
 
             shown, masked = screen_text(result.config, args.show_secrets, sort_keys=True)
             if report is not None:
@@ -118,7 +120,7 @@ def _run(args, report) -> int:
                 print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
                       file=sys.stderr)
     except OSError as exc:
-        from lsc_tui.config.fsio import write_error_text
+        from lsc_tui.config.yaml.files import write_error_text
 
         print(write_error_text(exc, args.output), file=sys.stderr)
         return 1

@@ -51,7 +51,7 @@ def _run_data(path: str, target=None):
     try:
         ws = load_workspace(path, target=target or DEFAULT_TARGET)
     except WorkspaceError as exc:
-        raise _Bad(exc.finding.to_text()) from None
+        raise _Bad(exc.located_text()) from None
     try:
         return (*workspace_run_data(ws), allowed_values(ws))
     except ExportInputError as exc:
@@ -78,7 +78,7 @@ def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors, sort_findings
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import export as exp
-    from lsc_tui.config.operator._yaml import dump, dump_all, write_atomic
+    from lsc_tui.config.yaml.save import dump, dump_all, atomic_write
 
     def show(findings):
         if report is not None:
@@ -114,7 +114,7 @@ def _run(args, report) -> int:
     env_values = None
     env_file = Path(args.env_file) if args.env_file else directory / ".env"
     if args.env_file or env_file.is_file():
-        from lsc_tui.config.fsio import ReadRefused
+        from lsc_tui.config.yaml.files import ReadRefused
 
         try:
             env_values = exp.load_env_file(env_file)
@@ -136,7 +136,7 @@ def _run(args, report) -> int:
         return 1
     _config, differences, rt_findings = exp.round_trip(result, result.data)
     if args.output:
-        from lsc_tui.config.fsio import resolve_target, write_error_text
+        from lsc_tui.config.yaml.files import resolve_target, write_error_text
 
         out = Path(args.output)
         files = [("configmap.yaml", dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
@@ -152,7 +152,7 @@ def _run(args, report) -> int:
             # every file is checked before any is written
             targets = [resolve_target(out / fname, workspace=out) for fname, _t, _m in files]
             for (fname, text, mode), target in zip(files, targets):
-                written.append((out / fname, write_atomic(out / fname, text, mode=mode, target=target)))
+                written.append((out / fname, atomic_write(out / fname, text, mode=mode, target=target)))
         except OSError as exc:
             print(write_error_text(exc, out), file=sys.stderr)
             if written:

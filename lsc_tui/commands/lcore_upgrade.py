@@ -39,7 +39,7 @@ def _compare(args, found, release, source: str, command: str):
         if getattr(args, "json", False) and command == "migrate":  # as migrate's other input errors
             print(json.dumps({"error": exc.finding.to_json(), "lcore": found.to_json()}, indent=2))
         else:
-            print(exc.finding.to_text(), file=sys.stderr)
+            print(exc.located_text(), file=sys.stderr)
     return None
 
 
@@ -90,8 +90,8 @@ def run_diff(args, found) -> int:
 
 # -- lsc-tui migrate --to VERSION ----------------------------------------------------------------
 def run_migrate(args, found) -> int:
-    from lsc_tui.config.fsio import write_error_text
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError, atomic_write, stamp_of
+    from lsc_tui.config.yaml.files import stamp_of, write_error_text
+    from lsc_tui.config.yaml.save import FileChangedError, VerifyError, atomic_write
 
     c = _compare(args, found, args.to, "--to", "migrate")
     if c is None:

@@ -36,17 +36,19 @@ def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import merge
-    from lsc_tui.config.operator._yaml import InputError, dump, load_one, write_atomic
+    from lsc_tui.config.findings import FindingError
+    from lsc_tui.config.yaml.save import dump, atomic_write
+    from lsc_tui.config.yaml.streams import load_one
 
     try:
         run_doc = load_one(args.run_yaml)
         if run_doc.findings:
-            raise InputError(run_doc.findings)
+            raise FindingError(run_doc.findings)
         if args.extra_providers:
             externals = merge.load_extra_providers(args.extra_providers)
         else:
             externals = merge.load_metadata_dir(args.metadata_dir)
-    except InputError as exc:
+    except FindingError as exc:
         if report is not None:
             report.add_findings(exc.findings)
             return 1
@@ -66,19 +68,19 @@ def _run(args, report) -> int:
         prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
         print(mask_inline(f"{prefix}: {f.message}\n  at {f.location()}"), file=sys.stderr)
     text = dump(result.data, sort_keys=False)
-    from lsc_tui.config.fsio import write_error_text
+    from lsc_tui.config.yaml.files import write_error_text
 
     written = []
     try:
         if args.output:
-            w = write_atomic(args.output, text)
+            w = atomic_write(args.output, text, mode=0o600)
             written.append(w)
             if report is not None:
                 report.wrote(args.output)
             if w.backup:
                 print(f"note: the previous {args.output} was kept as {w.backup}", file=sys.stderr)
         else:
-            from lsc_tui.config.operator._yaml import screen_text
+            from lsc_tui.config.yaml.save import screen_text
 
             shown, masked = screen_text(result.data, args.show_secrets, sort_keys=False)
             if report is not None:
@@ -89,12 +91,12 @@ def _run(args, report) -> int:
                 print("note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
                       file=sys.stderr)
         if args.extra_providers_output:
-            written.append(write_atomic(args.extra_providers_output,
-                                        dump(merge.extra_providers_document(externals), sort_keys=False)))
+            written.append(atomic_write(args.extra_providers_output,
+                                        dump(merge.extra_providers_document(externals), sort_keys=False), mode=0o600))
             if report is not None:
                 report.wrote(args.extra_providers_output)
         if args.log:
-            written.append(write_atomic(args.log, "\n".join(result.log) + "\n"))
+            written.append(atomic_write(args.log, "\n".join(result.log) + "\n", mode=0o600))
             if report is not None:
                 report.wrote(args.log)
     except OSError as exc:

@@ -48,7 +48,7 @@ def _accept(value):
 
 def run(args) -> int:
     from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError
+    from lsc_tui.config.yaml.save import FileChangedError, VerifyError
 
     out = args.output
     write = bool(args.write or out)
@@ -98,7 +98,7 @@ def run(args) -> int:
         except (FileChangedError, VerifyError) as exc:
             error = str(exc)
         except OSError as exc:
-            from lsc_tui.config.fsio import write_error_text
+            from lsc_tui.config.yaml.files import write_error_text
 
             error = write_error_text(exc)
     if args.json:

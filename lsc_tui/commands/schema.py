@@ -25,7 +25,7 @@ def run(args) -> int:
         sys.stdout.write(text)
         return 0
 
-    from lsc_tui.config.fsio import write_error_text, write_file
+    from lsc_tui.config.yaml.files import write_error_text, write_file
 
     try:
         # a schema holds no secret: a new file is 0644; an existing one keeps its mode

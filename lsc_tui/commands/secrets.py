@@ -65,7 +65,8 @@ def load_targets(paths: list[str]):
     """Documents to scan for each path, deduplicated; and the findings for paths we cannot read."""
     from lsc_tui.config.secrets.allowlist import load_allowlist
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
-    from lsc_tui.config.yamlio import YamlLoadError, load_document
+    from lsc_tui.config.yaml.document import load_document
+    from lsc_tui.config.yaml.lint import YamlLoadError
 
     docs, errors, seen, allow, sources = [], [], set(), set(), []
     for raw in paths:
@@ -172,12 +173,12 @@ def _reveal(args) -> int:
 def _fix(args) -> int:
     from lsc_tui.config.secrets import FixError, apply_plan, plan_fix
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
-    from lsc_tui.config.yamlio import FileChangedError, VerifyError
+    from lsc_tui.config.yaml.save import FileChangedError, VerifyError
 
     try:
         ws = load_workspace(args.path)
     except WorkspaceError as exc:
-        print(exc.finding.to_text(), file=sys.stderr)
+        print(exc.located_text(), file=sys.stderr)
         return EXIT_BAD_INPUT
     names = {}
     for spec in args.name:
@@ -215,7 +216,7 @@ def _fix(args) -> int:
         print(f"lsc-tui secrets fix: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:  # raised before anything was written (a later failure is a FixError)
-        from lsc_tui.config.fsio import write_error_text
+        from lsc_tui.config.yaml.files import write_error_text
 
         print(write_error_text(exc), file=sys.stderr)
         print("lsc-tui secrets fix: nothing was written", file=sys.stderr)

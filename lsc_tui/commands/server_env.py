@@ -30,12 +30,12 @@ def read(args) -> tuple[dict | None, str | None]:
     name = getattr(args, "env_file", None)
     if not name:
         return None, None
-    from lsc_tui.config import fsio
+    from lsc_tui.config.yaml import files
     from lsc_tui.config.operator.export import load_env_file
 
     try:  # the guarded reader: regular files only (a FIFO never blocks), size cap, UTF-8
         return load_env_file(Path(name), name), name
-    except fsio.ReadRefused as exc:
+    except files.ReadRefused as exc:
         f = exc.finding
         raise EnvFileError(f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
                            f"    fix: {f.fix} (a file of NAME=value lines)") from None

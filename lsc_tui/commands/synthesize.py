@@ -49,7 +49,7 @@ def load(path: str, args=None, found=None):
     except (server_env.EnvFileError, lcore_target.TargetError) as exc:
         raise BadInput(str(exc)) from None
     except WorkspaceError as exc:
-        raise BadInput(exc.finding.to_text()) from None
+        raise BadInput(exc.located_text()) from None
 
 
 def _locator(ws):
@@ -115,7 +115,7 @@ def run(args) -> int:
 
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
-    from lsc_tui.config.fsio import write_error_text
+    from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     try:

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from lsc_tui.config import masking
-from lsc_tui.config.yamlio import YamlLoadError, data_of
+from lsc_tui.config.yaml.document import data_of
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 KeyPath = tuple[Any, ...]  # mapping keys (str, or what YAML made of them) and list indexes (int)
 SecretPaths = set[tuple[str, KeyPath]]  # (display, path) of the literal secrets the scanner found

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the YAML layer imports this module
-    from lsc_tui.config.yamlio import Document
+    from lsc_tui.config.yaml.document import Document
 
 
 class Severity(str, Enum):
@@ -112,3 +112,28 @@ def finding_path(finding: Finding, documents: Mapping[str, Document]) -> tuple[A
         path: tuple[Any, ...] = doc.path_at_line(finding.line)
         return path
     return ()
+
+
+class FindingError(Exception):
+    """An input lsc-tui cannot use, and why: one or more located findings (file, line, column,
+    message, fix). Every input error is one of these (an unreadable file, bad YAML, a bad
+    workspace, migration or comparison input, nothing to export), and every caller reads it
+    the same way: ``findings`` for the findings, ``located_text()`` for them as commands print
+    them (one per line, each with its fix). ``str()`` is the ``summary`` when one was given (a
+    line that sums the findings up), else the located text."""
+
+    def __init__(self, findings: Finding | Sequence[Finding], summary: str = ""):
+        self.findings: list[Finding] = [findings] if isinstance(findings, Finding) else list(findings)
+        self.summary = summary
+        super().__init__(summary or self.located_text())
+
+    @property
+    def finding(self) -> Finding:
+        """The first finding (the one that stopped the read, when there is one)."""
+        return self.findings[0]
+
+    def located_text(self) -> str:
+        return "\n".join(f.to_text() for f in self.findings)
+
+    def __str__(self) -> str:
+        return self.summary or self.located_text()

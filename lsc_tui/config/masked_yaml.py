@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from lsc_tui.config import masking
 from lsc_tui.config.fields import KeyPath, SecretPaths
-from lsc_tui.config.yamlio import Document, YamlLoadError, apply_span_edits, node_text, parse_text
+from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.edit import apply_span_edits, node_text
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 
 def node_yaml(doc: Document, path: KeyPath) -> str:

@@ -146,19 +146,26 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
     For masking free text that may quote them (a diff of the data, a message about it).
     Handle the result with care: it holds the values in the clear."""
     out = set() if _out is None else _out
-    if isinstance(data, dict):
-        for k, v in data.items():
-            flagged_values(v, k if isinstance(k, str) else _key, out)
-    elif isinstance(data, list):
-        for v in data:
-            flagged_values(v, _key, out)
-    elif isinstance(data, str):
-        for h in _hits(data, _key):
-            piece = data[h.sub[0]:h.sub[1]]
-            if piece:
-                out.add(piece)
-    elif isinstance(data, (int, float)) and not isinstance(data, bool) and is_secret_key(_key):
-        out.add(str(data))
+    seen: set[tuple[str, str | None]] = set()  # (value, key) pairs already scanned: a config repeats most of its scalars
+    stack: list[tuple[Any, str | None]] = [(data, _key)]
+    while stack:
+        node, key = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                stack.append((v, k if isinstance(k, str) else key))
+        elif isinstance(node, list):
+            for v in node:
+                stack.append((v, key))
+        elif isinstance(node, str):
+            if (node, key) in seen:
+                continue
+            seen.add((node, key))
+            for h in _hits(node, key):
+                piece = node[h.sub[0]:h.sub[1]]
+                if piece:
+                    out.add(piece)
+        elif isinstance(node, (int, float)) and not isinstance(node, bool) and is_secret_key(key):
+            out.add(str(node))
     return out
 
 

@@ -22,7 +22,7 @@ from lsc_tui.config.fields import MAX_LIST_DEPTH, KeyPath, lists_of_mappings, va
 from lsc_tui.config.findings import Finding, Severity, finding_path, path_text
 from lsc_tui.config.operator.kinds import KIND_LLSD, LABELS
 from lsc_tui.config.workspace import Workspace, profile_choices
-from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yaml.document import Document
 
 # What a tree label or detail shows of the config's scalars: a list entry's name, type or URL (an
 # MCP server's), and the profile line. An edit of any other scalar leaves a document's tree as it

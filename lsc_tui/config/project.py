@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lsc_tui.config.yamlio import Document, load_document
+from lsc_tui.config.yaml.document import Document, load_document
 
 PROJECT_FILES = (".lsc-tui.yaml", ".lsc-tui.yml")
 
@@ -36,7 +36,7 @@ def find_project_config(start: Path) -> Path | None:
 
 
 def load_project_document(start: Path) -> Document | None:
-    """The project file's located document (``yamlio.Document``) for a config in ``start``, or
+    """The project file's located document (``yaml.document.Document``) for a config in ``start``, or
     None when there is none. Raises ``YamlLoadError`` (located) when it cannot be read as YAML."""
     path = find_project_config(start)
     if path is None:

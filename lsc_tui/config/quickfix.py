@@ -15,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsc_tui.config import envref, yamlio
+from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding
 from lsc_tui.config.workspace import Workspace, mode_facts
-from lsc_tui.config.yamlio import Document, Node
+from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
+from lsc_tui.config.yaml.nodes import Node
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,7 @@ class TextFix:
     preferred: bool = False
 
     def apply(self, text: str) -> str:
-        return yamlio.apply_span_edits(text, sorted(self.edits))
+        return apply_span_edits(text, sorted(self.edits))
 
 
 # the models' fix texts name the key to use (lsc_tui.config.models.issues: unknown_key_issue, link_renames)
@@ -53,7 +55,7 @@ def _rename_key(doc: Document, path: tuple[str | int, ...], new: str, preferred:
     if parent is not None and parent.child(new) is not None:
         return []  # the right key is there already: renaming would make a duplicate
     return [TextFix(f"Rename '{path[-1]}' to '{new}'", doc.path,
-                    ((key.start, key.end, yamlio.render_scalar(new)),), preferred)]
+                    ((key.start, key.end, render_scalar(new)),), preferred)]
 
 
 def _unknown_key(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:

@@ -12,20 +12,28 @@ located error until it parses again. Nothing here writes a file.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import yaml
 
-from lsc_tui.config import yamlio
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target
+from lsc_tui.config.releases.detect import DetectError, detect_target
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
-from lsc_tui.config.yamlio import YamlLoadError
+from lsc_tui.config.yaml.document import Loader, parse_text
+from lsc_tui.config.yaml.edit import replace_scalar
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.nodes import key_value
+
+log = logging.getLogger("lsc_tui.lsp")
 
 
 class Documents:
-    def __init__(self, env: dict | None = None):
+    def __init__(self, env: dict | None = None, lcore: Release | None = None):
         self.env = env
+        self.lcore = lcore  # `lsc-tui lsp --lcore`: every session answers for it
         self.sessions: list[EditSession] = []
         self.open: dict[Path, str] = {}  # the client's text of each open file
         self.broken: dict[Path, Finding] = {}  # open files whose text cannot be used, and why
@@ -105,13 +113,14 @@ class Documents:
     # -- internals ---------------------------------------------------------------------------
     def _start(self, path: Path, text: str) -> None:
         try:
-            yamlio.parse_text(text, path.name, path, multi=True)
+            parse_text(text, path.name, path, multi=True)
         except YamlLoadError as exc:
             self.broken[path] = _located(exc.finding, path)
             return
         for owner in _owners(path):
             try:
-                s = EditSession.open(owner, cwd=owner.parent, env=self.env, texts=self._texts_near(owner))
+                s = EditSession.open(owner, cwd=owner.parent, env=self.env, texts=self._texts_near(owner),
+                                     target=self._target(owner.parent))
             except (WorkspaceError, OperationError, YamlLoadError):
                 continue
             if path in s.displays:
@@ -119,11 +128,21 @@ class Documents:
                 self._take(s, path, text)
                 return
         try:
-            s = EditSession.open(path, cwd=path.parent, env=self.env, texts={path: text})
+            s = EditSession.open(path, cwd=path.parent, env=self.env, texts={path: text},
+                                 target=self._target(path.parent))
         except WorkspaceError as exc:
             self.broken[path] = _located(exc.finding, path)
             return
         self.sessions.append(s)
+
+    def _target(self, folder: Path) -> Target:
+        """The release a session answers for: --lcore, else the project's .lsc-tui.yaml, else main.
+        A setting that names no release is logged (the client's output) and main is used."""
+        try:
+            return detect_target(lcore=self.lcore, start=folder).target
+        except DetectError as exc:
+            log.warning("%s; answering for LCORE main", exc.located_text().replace("\n", " "))
+            return DEFAULT_TARGET
 
     def _texts_near(self, owner: Path) -> dict[Path, str]:
         """The open texts of the config and of the files beside it (its run.yaml or profiles)."""
@@ -174,7 +193,7 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
         if node.flow:
             return None
         nxt = None
-        pairs = ([(yamlio._key_value(k), child) for k, child in node.items] if node.kind == "map"
+        pairs = ([(key_value(k), child) for k, child in node.items] if node.kind == "map"
                  else list(enumerate(node.items)))
         for key, child in pairs:
             if child.start <= start and end <= child.end:
@@ -191,13 +210,13 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
         return None
 
     try:
-        value = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        value = yaml.load(raw, Loader=Loader)
     except yaml.YAMLError:
         return None
     if not (value is None or isinstance(value, (str, int, float, bool))):
         return None
     try:
-        if yamlio.replace_scalar(doc, path, value) != new_text:
+        if replace_scalar(doc, path, value) != new_text:
             return None
     except Exception:  # a value the renderer refuses: the whole text is taken instead
         return None
@@ -218,7 +237,7 @@ def _owners(path: Path) -> list[Path]:
 def _yaml_error(s: EditSession, path: Path, text: str, exc: OperationError) -> Finding:
     display = s.displays.get(path, path.name)
     try:
-        yamlio.parse_text(text, display, path, stream=s.is_stream(path))
+        parse_text(text, display, path, stream=s.is_stream(path))
     except YamlLoadError as err:
         return err.finding
     return Finding(display, 1, 1, Severity.ERROR, "yaml-syntax", str(exc), "Fix the YAML at the place named.")

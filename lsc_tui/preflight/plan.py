@@ -14,7 +14,8 @@ from typing import Any
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding
 from lsc_tui.config.masking import is_secret_key, mask_inline, mask_text
-from lsc_tui.config.yamlio import YamlLoadError, load_data
+from lsc_tui.config.yaml.document import load_data
+from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.preflight import metadata as md
 
 JSON = dict[str, Any]

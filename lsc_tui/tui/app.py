@@ -175,7 +175,9 @@ class LscTuiApp(App):
         return self.session
 
     def _session_opened(self, _session) -> None:
-        self.submit(lambda s: s.validate_now(), "validate", self._session_validated)
+        # after the opened view is painted: the validation (importing pydantic and building the
+        # models, most of it) would otherwise hold the interpreter while the first frame renders
+        self.submit(lambda s: s.validate_now(), "validate", self._session_validated, after_paint=True)
 
     def _session_validated(self, _analysis) -> None:
         gcpolicy.settle()
@@ -324,9 +326,10 @@ class LscTuiApp(App):
             self.action_pane("editor")  # the form, navigating: a second enter edits a field
 
     # -- the job queue ----------------------------------------------------------------------------
-    def submit(self, fn, source: str = "", done=None) -> None:
-        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
-        self.jobs.submit(fn, source, done)
+    def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
+        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select
+        (``after_paint``: see JobQueue.submit)."""
+        self.jobs.submit(fn, source, done, after_paint)
 
     async def wait_idle(self) -> None:
         """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from lsc_tui.config.session import OperationError
 from lsc_tui.config.workspace import WorkspaceError
-from lsc_tui.config.yamlio import FileChangedError, VerifyError, YamlLoadError
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.save import FileChangedError, VerifyError
 from lsc_tui.tui.model import build_view
 
 if TYPE_CHECKING:
@@ -42,10 +43,11 @@ class JobQueue:
         self._queue = asyncio.Queue()
         self.app.run_worker(self._run(), group="core-jobs", exit_on_error=False)
 
-    def submit(self, fn, source: str = "", done=None) -> None:
-        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select."""
+    def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
+        """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select.
+        ``after_paint``: the job starts once the screen has been refreshed (what came before it is shown)."""
         self.open += 1
-        self._queue.put_nowait((fn, source, done))
+        self._queue.put_nowait((fn, source, done, after_paint))
 
     def submit_field_edit(self, op, source: str) -> None:
         """Queue an edit of one field (``op`` has ``file`` and ``path``): skipped when a newer edit
@@ -72,8 +74,12 @@ class JobQueue:
 
     async def _run(self) -> None:
         while True:
-            fn, source, done = await self._queue.get()
+            fn, source, done, after_paint = await self._queue.get()
             try:
+                if after_paint:
+                    painted = asyncio.get_running_loop().create_future()
+                    self.app.call_after_refresh(painted.set_result, None)
+                    await painted
                 await self._one(fn, source, done)
             finally:
                 self.last_finished = time.monotonic()
@@ -114,9 +120,9 @@ class JobQueue:
             app.resolve_conflict(Path(exc.path), then_save=True)
         elif isinstance(exc, (WorkspaceError, YamlLoadError)):
             if app.session is None:  # the first load: nothing to edit
-                app.exit(return_code=2, message=exc.finding.to_text())
+                app.exit(return_code=2, message=exc.located_text())
                 return
-            app.notify(exc.finding.to_text(), title="Cannot read the file", severity="error", timeout=10)
+            app.notify(exc.located_text(), title="Cannot read the file", severity="error", timeout=10)
         elif isinstance(exc, VerifyError):
             app.notify(str(exc), title="Not saved", severity="error", timeout=10)
         elif isinstance(exc, OSError):

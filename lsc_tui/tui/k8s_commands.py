@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from lsc_tui.config.masking import mask_inline
-from lsc_tui.config.operator._yaml import write_atomic
+from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.config.operator.export import ExportInputError, plan_workspace_export
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.tui.screens.dialogs import Prompt, confirm_dialog
@@ -104,7 +104,7 @@ async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
         written = []
         try:
             for target, text, mode in targets:
-                write_atomic(target, text, mode=mode)
+                atomic_write(target, text, mode=mode)
                 written.append(target)
         except OSError as exc:
             where = getattr(exc, "filename", None) or out_dir
@@ -167,7 +167,7 @@ async def _write_expanded(app, target: Path) -> None:
 
     def write() -> None:
         try:
-            write_atomic(target, text, mode=0o600)
+            atomic_write(target, text, mode=0o600)
         except OSError as exc:
             app.notify(f"{target}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
                        title="Not written", severity="error", timeout=12)

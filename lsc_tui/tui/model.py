@@ -16,7 +16,7 @@ from lsc_tui.config import outline, preview
 from lsc_tui.config.findings import Finding, Severity, finding_path
 from lsc_tui.config.operator.kinds import LABELS as KIND_LABELS
 from lsc_tui.config.outline import TreeItem
-from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yaml.document import Document
 
 STATE_ORDER = ("error", "warning", "secret", "override")
 BADGES = {"error": "E", "warning": "W", "secret": "S", "override": "O"}

@@ -16,11 +16,11 @@ def offers_path() -> Path:
 
 
 def _read() -> dict:
-    from lsc_tui.config import fsio
+    from lsc_tui.config.yaml import files
 
     try:
-        data = json.loads(fsio.read_text(offers_path())[0])
-    except (fsio.ReadRefused, ValueError):
+        data = json.loads(files.read_text(offers_path())[0])
+    except (files.ReadRefused, ValueError):
         return {}  # none, unreadable or damaged: the offers are made again, and the file rewritten
     return data if isinstance(data, dict) else {}
 
@@ -37,7 +37,7 @@ def answer(config: Path, offer: str) -> str | None:
 
 
 def remember(config: Path, offer: str, answer: str) -> None:
-    from lsc_tui.config.yamlio import atomic_write
+    from lsc_tui.config.yaml.save import atomic_write
 
     data = _read()
     entry = data.setdefault(_key(config), {})

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsc_tui.config.findings import path_text
-from lsc_tui.config.yamlio import write_side_file
+from lsc_tui.config.yaml.save import write_side_file
 from lsc_tui.tui.screens.dialogs import quit_dialog, unparsed_dialog
 
 if TYPE_CHECKING:

@@ -42,7 +42,7 @@ def ask_env_file(app) -> None:
 
 
 def use_env_file(app, text: str | None) -> None:
-    from lsc_tui.config import fsio
+    from lsc_tui.config.yaml import files
     from lsc_tui.config.operator.export import load_env_file
 
     if text is None:
@@ -54,7 +54,7 @@ def use_env_file(app, text: str | None) -> None:
     path = path if path.is_absolute() else session.workspace.config_dir / path
     try:  # the guarded reader: a FIFO or a device is refused at once instead of blocking the editor
         env = load_env_file(path, text)
-    except fsio.ReadRefused as exc:
+    except files.ReadRefused as exc:
         app.notify(f"Cannot use {text}: {exc.finding.message}", title="Server environment", severity="error",
                    timeout=8)
         return

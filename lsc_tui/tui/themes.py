@@ -18,7 +18,8 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from lsc_tui.config.fsio import ReadRefused
+from lsc_tui.config.yaml.document import Loader
+from lsc_tui.config.yaml.files import ReadRefused
 
 DEFAULT_THEME = "lsc-dark"
 SHIPPED = ("lsc-dark", "lsc-light", "lsc-high-contrast")
@@ -93,7 +94,7 @@ def shipped_theme_files() -> list:
 
 def _load_yaml(text: str):
     """Safe loading with the C loader where PyYAML has it (start-up reads these files)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=Loader)
 
 
 def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
@@ -106,7 +107,7 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
         label = getattr(src, "name", str(src))
         try:
             if isinstance(src, Path):  # the user's files: the guarded reader (no FIFO hangs start-up)
-                from lsc_tui.config.yamlio import load_data
+                from lsc_tui.config.yaml.document import load_data
 
                 data = load_data(src, label)
             else:
@@ -122,7 +123,7 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
 
 
 def read_settings() -> dict:
-    from lsc_tui.config.yamlio import load_data
+    from lsc_tui.config.yaml.document import load_data
 
     try:
         data = load_data(settings_path())
@@ -139,7 +140,7 @@ def save_setting(key: str, value) -> str | None:
         return None
     data[key] = value
     path = settings_path()
-    from lsc_tui.config.fsio import write_file
+    from lsc_tui.config.yaml.files import write_file
 
     try:
         write_file(path, yaml.safe_dump(data, sort_keys=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
-from lsc_tui.config.yamlio import parse_text
+from lsc_tui.config.yaml.document import parse_text
 
 TEXT = """\
 providers:

@@ -26,7 +26,7 @@ def test_core_sources_do_not_import_textual():
 
 
 def test_loading_the_core_does_not_load_textual():
-    code = ("import sys, lsc_tui.config.workspace, lsc_tui.config.yamlio, lsc_tui.cli;"
+    code = ("import sys, lsc_tui.config.workspace, lsc_tui.config.yaml.document, lsc_tui.cli;"
             "import importlib, pkgutil, lsc_tui.config as c, lsc_tui.preflight as p\n"
             "for pkg in (c, p):\n"
             "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lsc_tui.config.yamlio import Document, parse_text, replaced_scalar_document
+from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.edit import replaced_scalar_document
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
 SOURCES = [CORPUS / "lightspeed-stack/run.yaml", CORPUS / "lightspeed-stack/examples/lightspeed-stack-byok-okp-rag.yaml",
@@ -91,17 +92,17 @@ def test_chains_of_fast_edits_equal_a_full_parse(src, seed):
     "a: &s scalar\nb: *s\nc: {d: 1}\n",
 ] + [p.read_text() for p in SOURCES])
 def test_documents_known_alias_free_agree_with_the_walk(text):
-    from lsc_tui.config import yamlio
+    from lsc_tui.config.yaml import document
     from lsc_tui.config.synthesis import enrichment
 
     def walked(data):
         enrichment._ALIAS_CACHE.clear()
-        saved = dict(yamlio._ALIAS_FREE)
-        yamlio._ALIAS_FREE.clear()
+        saved = dict(document._ALIAS_FREE)
+        document._ALIAS_FREE.clear()
         try:
             return enrichment.has_aliases(data)
         finally:
-            yamlio._ALIAS_FREE.update(saved)
+            document._ALIAS_FREE.update(saved)
 
     doc = parse_text(text, "f.yaml", Path("f.yaml"))
     enrichment._ALIAS_CACHE.clear()
@@ -112,7 +113,7 @@ def test_documents_known_alias_free_agree_with_the_walk(text):
         if new is not None:
             enrichment._ALIAS_CACHE.clear()
             assert enrichment.has_aliases(new.data) is walked(new.data) is False
-            assert yamlio.known_alias_free(new.data)
+            assert document.known_alias_free(new.data)
 
 
 def test_moved_collections_made_from_several_threads_at_once_agree():

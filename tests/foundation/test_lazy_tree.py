@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from lsc_tui.config.yamlio import MAX_DEPTH, YamlLoadError, parse_text
+from lsc_tui.config.yaml.document import parse_text
+from lsc_tui.config.yaml.files import MAX_DEPTH
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 TEXTS = [
     "a: 1\nb: ${env.X}\nc:\n  - ${env.Y:=z}\n  - {d: '${env.Z}', 7: '${env.W}'}\n",

@@ -221,7 +221,7 @@ def test_config_format_version_becomes_unified(tmp_path, run_cli):
 
 def test_refuses_to_clobber_a_config_changed_since_it_was_read(tmp_path):
     from lsc_tui.config.migration import Migration
-    from lsc_tui.config.yamlio import FileChangedError
+    from lsc_tui.config.yaml.save import FileChangedError
 
     pair = PAIRS["no-mcp"].copy_to(tmp_path)
     cfg = tmp_path / pair.config

@@ -67,7 +67,7 @@ def fails(expression: str, spec: dict) -> bool:
 
 
 def hand_written(cr: dict) -> set[str]:
-    from lsc_tui.config.operator._yaml import LocDoc
+    from lsc_tui.config.yaml.streams import LocDoc
     from lsc_tui.config.operator.validate_cr import cel_rules
 
     doc = LocDoc(file="cr.yaml", data=cr, root=None)

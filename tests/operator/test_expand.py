@@ -457,7 +457,7 @@ def test_edge_9_failed_generation_keeps_the_previous_output(cli, write, tmp_path
 
 def test_edge_3_empty_expose_is_enabled(write):
     from lsc_tui.config.operator import expand as ex
-    from lsc_tui.config.operator._yaml import load_all
+    from lsc_tui.config.yaml.streams import load_all
 
     p = cr(write, """
   networking:

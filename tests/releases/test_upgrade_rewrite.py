@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from lsc_tui.config.releases import (
     RELEASE_0_5, RELEASE_0_6, RELEASE_0_7RC1, RELEASE_MAIN, RELEASE_NEWER, RELEASES)
 from lsc_tui.config.releases.upgrade import CODE_LOSS, CODE_REFUSED, rewrite, transform
-from lsc_tui.config.yamlio import load_document, parse_text
+from lsc_tui.config.yaml.document import load_document, parse_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "releases"
 

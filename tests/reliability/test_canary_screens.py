@@ -164,7 +164,7 @@ async def test_the_editor_shows_no_canary(tmp_path, monkeypatch, rel):
 def test_raw_yaml_of_a_node_masks_block_scalars_and_what_the_scanner_flags(tmp_path):
     """The raw YAML view replaces a secret block scalar (a PEM key) and keeps the next key on its
     own line; a value the scanner flags under an innocent key is masked too."""
-    from lsc_tui.config.yamlio import parse_text
+    from lsc_tui.config.yaml.document import parse_text
     from lsc_tui.config.masked_yaml import masked_node_yaml
 
     body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7"

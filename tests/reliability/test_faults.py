@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import yamlio
+from lsc_tui.config.yaml import files
 from lsc_tui.config.session import EditSession, SetValue
-from lsc_tui.config.yamlio import FileChangedError, atomic_write
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
 
@@ -62,7 +62,7 @@ def test_write_failure_keeps_original(ws, monkeypatch, err):
         fh = real_fdopen(fd, *a, **k)
         return Failing(fh) if "w" in (a[0] if a else k.get("mode", "")) else fh
 
-    monkeypatch.setattr(yamlio.os, "fdopen", fake_fdopen)
+    monkeypatch.setattr(files.os, "fdopen", fake_fdopen)
     with pytest.raises(OSError):
         s.save()
     assert (ws / "run.yaml").read_bytes() == original
@@ -77,7 +77,7 @@ def test_rename_failure_keeps_original(ws, monkeypatch):
     def boom(src, dst):
         raise OSError(errno.EXDEV, "Invalid cross-device link")
 
-    monkeypatch.setattr(yamlio.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(OSError):
         s.save()
     assert (ws / "run.yaml").read_bytes() == original
@@ -116,11 +116,11 @@ def test_killed_between_write_and_rename(ws):
     original_mode = stat.S_IMODE(target.stat().st_mode)
     code = textwrap.dedent(f"""
         import os, sys
-        from lsc_tui.config import yamlio
+        from lsc_tui.config.yaml import files, save
         def die(src, dst):
             os._exit(9)
-        yamlio.os.replace = die
-        yamlio.atomic_write({str(target)!r}, "version: 2\\n")
+        files.os.replace = die
+        save.atomic_write({str(target)!r}, "version: 2\\n")
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert r.returncode == 9
@@ -159,7 +159,7 @@ def test_secret_bearing_files_are_never_world_readable_even_briefly(tmp_path, mo
         seen.append(stat.S_IMODE(os.fstat(fd).st_mode))
         return real_fdopen(fd, *a, **k)
 
-    monkeypatch.setattr(yamlio.os, "fdopen", spy)
+    monkeypatch.setattr(files.os, "fdopen", spy)
     old = os.umask(0)  # the most permissive umask an operator could have
     try:
         atomic_write(tmp_path / ".env", "A=1\n", mode=0o600)

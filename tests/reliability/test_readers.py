@@ -1,5 +1,6 @@
-"""Every input goes through one guarded reader (lsc_tui.config.fsio.read_bytes, and for YAML
-yamlio's limits): regular files only, a size cap, alias and depth limits, one set of limits.
+"""Every input goes through one guarded reader (lsc_tui.config.yaml.files.read_bytes, and for
+YAML the checks of lsc_tui.config.yaml.lint): regular files only, a size cap, alias and depth
+limits, one set of limits.
 FIFOs, devices and alias bombs are refused fast with a located message; SIGTERM ends every
 command within a second."""
 
@@ -16,8 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import fsio, yamlio
-from lsc_tui.config.operator import _yaml
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.document import data_of, parse_text
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.streams import parse_all
 
 sys.path.insert(0, str(Path(__file__).parent))
 from unprivileged import run_cli  # noqa: E402
@@ -71,11 +74,42 @@ def _timed(argv, cwd, seconds=10) -> tuple[int, str, float]:
 # -- one limit set ------------------------------------------------------------------------------
 
 
-def test_every_yaml_reader_uses_the_one_limit_set():
-    assert yamlio.MAX_NODES == _yaml.MAX_NODES == fsio.MAX_NODES
-    assert yamlio.MAX_DEPTH == _yaml.MAX_DEPTH == fsio.MAX_DEPTH
-    assert yamlio.MAX_BYTES == fsio.MAX_BYTES
+def _refusal(read, text: str):
+    with pytest.raises(YamlLoadError) as exc:
+        read(text)
+    f = exc.value.finding
+    return f.code, f.line, f.column, f.message
+
+
+READERS = {
+    "config document": lambda text: parse_text(text, "in.yaml"),
+    "plain data": lambda text: data_of(text, "in.yaml"),
+    "operator stream": lambda text: parse_all(text, "in.yaml"),
+}
+
+
+@pytest.mark.parametrize("text, code", [
+    (bomb(), "yaml-alias-bomb"),
+    ("a: " + "[" * (files.MAX_DEPTH + 5) + "]" * (files.MAX_DEPTH + 5) + "\n", "yaml-too-deep"),
+    ("a: &x [1, *x]\n", "yaml-recursive-alias"),
+    ("a: [1\nb: 2\n", "yaml-syntax"),
+])
+def test_every_yaml_reader_refuses_alike(text, code):
+    """One limit set and one loader: the config documents, plain data and the operator's
+    manifest streams refuse the same text with the same located finding."""
+    got = {name: _refusal(read, text) for name, read in READERS.items()}
+    assert {g[0] for g in got.values()} == {code}, got
+    assert len(set(got.values())) == 1, got
     assert len(bomb()) < 342
+
+
+def test_the_operator_reader_places_an_embedded_refusal_in_the_outer_file():
+    """A config.yaml inside a ConfigMap's block scalar: the refusal names the outer line and column."""
+    text = "a: [1\nb: 2\n"
+    with pytest.raises(YamlLoadError) as exc:
+        parse_all(text, "cm.yaml", line_offset=10, col_offset=4)
+    plain = _refusal(READERS["operator stream"], text)
+    assert (exc.value.finding.line, exc.value.finding.column) == (plain[1] + 10, plain[2] + 4)
 
 
 # -- alias bombs --------------------------------------------------------------------------------
@@ -182,9 +216,9 @@ def test_dev_zero_as_input_is_refused_not_read(ws, argv):
 
 def test_the_reader_refuses_oversized_and_growing_files(tmp_path):
     big = tmp_path / "big.yaml"
-    big.write_bytes(b"a: 1\n" + b"#" * fsio.MAX_BYTES)
-    with pytest.raises(fsio.ReadRefused) as exc:
-        fsio.read_bytes(big)
+    big.write_bytes(b"a: 1\n" + b"#" * files.MAX_BYTES)
+    with pytest.raises(files.ReadRefused) as exc:
+        files.read_bytes(big)
     assert exc.value.finding.code == "file-too-large"
 
 
@@ -196,8 +230,8 @@ def test_the_reader_checks_the_open_file_not_only_the_path(tmp_path, monkeypatch
     os.mkfifo(fifo)
     real_open = os.open
     monkeypatch.setattr(os, "open", lambda path, *a, **k: real_open(fifo if str(path) == str(p) else path, *a, **k))
-    with pytest.raises(fsio.ReadRefused) as exc:
-        fsio.read_bytes(p)
+    with pytest.raises(files.ReadRefused) as exc:
+        files.read_bytes(p)
     assert exc.value.finding.code == "file-not-regular" and "FIFO" in exc.value.finding.message
 
 

@@ -1,4 +1,4 @@
-"""Every output goes through one writer (lsc_tui.config.fsio.write_file); these tests hold it
+"""Every output goes through one writer (lsc_tui.config.files.write_file); these tests hold it
 to docs/reliability.md: special files, the symlink policy, 0600 temporary and backup files,
 owner and mode kept, hard links, multi-file writes that check every target first, CRLF .env
 files, backup names, and failures that name the file."""
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import fsio, yamlio
+from lsc_tui.config.yaml import files, save
 from lsc_tui.config.secrets import apply_plan, plan_fix
 from lsc_tui.config.workspace import load_workspace
-from lsc_tui.config.yamlio import FileChangedError, atomic_write
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 sys.path.insert(0, str(Path(__file__).parent))
 from unprivileged import run_cli  # noqa: E402
@@ -225,14 +225,14 @@ def test_a_generated_directory_link_out_of_the_workspace_is_refused(ws, tmp_path
 def test_missing_directories_are_created_only_inside_the_workspace(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
-    with pytest.raises(fsio.WriteError) as exc:
-        fsio.write_file(tmp_path / "out" / "deep" / "x", "a", workspace=ws)
+    with pytest.raises(files.WriteError) as exc:
+        files.write_file(tmp_path / "out" / "deep" / "x", "a", workspace=ws)
     assert "outside the workspace" in str(exc.value) and not (tmp_path / "out").exists()
-    fsio.write_file(ws / "a" / "b" / "x", "a", workspace=ws)
+    files.write_file(ws / "a" / "b" / "x", "a", workspace=ws)
     assert (ws / "a" / "b" / "x").read_text() == "a"
     (ws / "link").symlink_to(tmp_path / "nowhere" / "file")  # named, but through a dangling link
-    with pytest.raises(fsio.WriteError) as exc:
-        fsio.write_file(ws / "link", "a")
+    with pytest.raises(files.WriteError) as exc:
+        files.write_file(ws / "link", "a")
     assert "does not create directories for a link's target" in str(exc.value)
     assert not (tmp_path / "nowhere").exists()
 
@@ -246,7 +246,7 @@ def test_editor_save_keeps_referenced_files_in_the_workspace(ws, tmp_path):
     s = EditSession.open(ws / "lightspeed-stack.yaml", cwd=ws)
     before = outside.read_text()
     s.apply(SetValue(ws / "run.yaml", ("distro_name",), "edited"))
-    with pytest.raises(fsio.WriteError) as exc:
+    with pytest.raises(files.WriteError) as exc:
         s.save()
     assert "outside the workspace" in str(exc.value)
     assert outside.read_text() == before
@@ -296,7 +296,7 @@ def test_failures_between_create_and_rename_leave_no_temporary_file(tmp_path, mo
         monkeypatch.setattr(os, "fchmod", fchmod)
     else:
         monkeypatch.setattr(os, fail, boom)
-    with pytest.raises(fsio.WriteError) as exc:
+    with pytest.raises(files.WriteError) as exc:
         atomic_write(p, "a: 2\n")
     assert str(p) in str(exc.value)
     assert p.read_text() == "a: 1\n"
@@ -310,12 +310,12 @@ def test_killed_while_writing_the_backup_leaves_only_0600_copies(tmp_path):
     os.chmod(p, 0o644)
     code = textwrap.dedent(f"""
         import os
-        from lsc_tui.config import yamlio
+        from lsc_tui.config.yaml import save
         def die(src, dst):
             os._exit(9)
         os.replace = die
         os.umask(0)
-        yamlio.atomic_write({str(p)!r}, "API_KEY=${{env.X}}\\n")
+        save.atomic_write({str(p)!r}, "API_KEY=${{env.X}}\\n")
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True)
     assert r.returncode == 9
@@ -332,7 +332,7 @@ def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path):
     code = textwrap.dedent(f"""
         import os, signal, sys
         from lsc_tui import cli
-        from lsc_tui.config import yamlio
+        from lsc_tui.config.yaml import save
         real = os.fsync
         def slow(fd):
             os.kill(os.getpid(), signal.SIGTERM)  # arrives between create and rename
@@ -340,7 +340,7 @@ def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path):
         os.fsync = slow
         signal.signal(signal.SIGTERM, cli._on_sigterm)
         try:
-            yamlio.atomic_write({str(p)!r}, "a: 2\\n", backup=False)
+            save.atomic_write({str(p)!r}, "a: 2\\n", backup=False)
         except cli.Terminated:
             sys.exit(143)
     """)
@@ -410,14 +410,14 @@ def test_a_refused_concurrent_change_writes_nothing_at_all(ws):
 def test_a_failure_after_some_files_were_written_says_exactly_which(ws, monkeypatch):
     _secrets_ws(ws)
     plan = plan_fix(load_workspace(ws / "lightspeed-stack.yaml"))
-    real = fsio._replace
+    real = files._replace
 
     def full_for_config(target, raw, mode, owner):
         if target.name == "lightspeed-stack.yaml":
-            raise fsio._named(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), target)
+            raise files._named(OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)), target)
         return real(target, raw, mode, owner)
 
-    monkeypatch.setattr(fsio, "_replace", full_for_config)
+    monkeypatch.setattr(files, "_replace", full_for_config)
     from lsc_tui.config.secrets import FixError
 
     with pytest.raises(FixError) as exc:
@@ -482,10 +482,10 @@ def test_out_of_space_names_the_file(ws, monkeypatch, argv):
     assert _temps(ws) == []
 
 
-def test_yamlio_atomic_write_goes_through_the_one_writer(tmp_path, monkeypatch):
-    """The writer of record: yamlio's save is fsio.write_file (one place to hold to the rules)."""
+def test_yaml_save_goes_through_the_one_writer(tmp_path, monkeypatch):
+    """The writer of record: the YAML save (yaml.save.atomic_write) is files.write_file (one place to hold to the rules)."""
     seen = []
-    real = fsio.write_file
-    monkeypatch.setattr(fsio, "write_file", lambda *a, **k: seen.append(a[0]) or real(*a, **k))
-    yamlio.atomic_write(tmp_path / "x.yaml", "a: 1\n")
+    real = files.write_file
+    monkeypatch.setattr(files, "write_file", lambda *a, **k: seen.append(a[0]) or real(*a, **k))
+    save.atomic_write(tmp_path / "x.yaml", "a: 1\n")
     assert seen == [tmp_path / "x.yaml"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from lsc_tui.config.yamlio import render_scalar
+from lsc_tui.config.yaml.edit import render_scalar
 
 
 def yaml_entry(key: str, value, indent: int = 4) -> str:

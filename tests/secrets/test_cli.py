@@ -214,7 +214,7 @@ def test_scan_reads_the_workspace_without_the_model_validation(tmp_path):
     (most of the imports of a scan)."""
     dirty = CORPUS / "examples" / "lightspeed-stack-conversation-cache-pg.yaml"
     probe = ("import sys\nfrom lsc_tui.cli import main\ncode = main(['secrets', 'scan', sys.argv[1]])\n"
-             "from lsc_tui.config import yamlio\n"
+             "from lsc_tui.config.yaml import document\n"
              "print(code, 'pydantic' in sys.modules, 'lsc_tui.config.models.validate' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(dirty)], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split()[-3:] == ["1", "False", "False"], proc.stdout + proc.stderr

@@ -202,7 +202,7 @@ def test_allowlist_in_project_config(ws_files):
 
 
 def test_file_changed_on_disk_is_not_clobbered(ws_files):
-    from lsc_tui.config.yamlio import FileChangedError
+    from lsc_tui.config.yaml.save import FileChangedError
 
     config, _secrets = ws_files
     plan = plan_fix(_load(config))

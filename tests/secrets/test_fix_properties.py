@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from lsc_tui.config import envref
 from lsc_tui.config.secrets import apply_plan, plan_fix, scan_documents
 from lsc_tui.config.secrets import envfile
-from lsc_tui.config.yamlio import load_document
+from lsc_tui.config.yaml.document import load_document
 
 SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 PUNCT = "-_.~+/=:@%!*?"

@@ -1,7 +1,7 @@
 """Recall and precision on a labelled set of true secrets and tricky non-secrets."""
 
 from lsc_tui.config.secrets import scan_document
-from lsc_tui.config.yamlio import parse_text
+from lsc_tui.config.yaml.document import parse_text
 
 from .helpers import samples_yaml
 from .samples import non_secrets, true_secrets

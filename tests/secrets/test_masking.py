@@ -85,3 +85,18 @@ def test_mask_yaml_text_and_diffs():
 def test_env_values_round_trip(value):
     line, _notes = envfile.format_line("NAME", value)
     assert envfile.values(line) == {"NAME": value.strip() if envfile.SAFE_VALUE.match(value) else value}
+
+
+def test_flagged_values_reads_each_scalar_under_its_own_key_once():
+    """``flagged_values`` scans a (value, key) pair once however often it repeats (a run.yaml and
+    its baseline share most scalars), and still reads a value under each key it appears under."""
+    from lsc_tui.config.masking import flagged_values
+
+    word = "correct-horse-battery-staple"
+    github = "gh" + "p_" + "a1B2c3D4e5F6g7H8i9J0" * 2  # assembled: this file stays clean for scanners
+    old = {"providers": [{"config": {"name": word, "token": github}} for _ in range(3)]}
+    new = {"providers": [{"config": {"name": word, "password": word}}], "port": 8080, "api_key": 12345}
+    both = flagged_values([old, new])
+    assert both == flagged_values(old) | flagged_values(new)
+    assert both == {github, word, "12345"}  # the word is a secret under `password`, not under `name`
+    assert flagged_values(old) == {github}

@@ -1,7 +1,7 @@
 """The keystroke path is incremental; its results must equal a full recomputation.
 
 After a one-scalar edit the session derives the new document from the old one
-(``yamlio.replaced_scalar_document``), redoes the secret scan and the env-ref lint for the
+(``edit.replaced_scalar_document``), redoes the secret scan and the env-ref lint for the
 edited scalar only, and re-validates with the results of the unchanged containers reused.
 Here random edits are applied to real workspaces, and after each one everything the session
 shows (findings, secret findings with their offsets, the synthesized run.yaml, the diff, the
@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.config import diff, preview, workspace, yamlio
+from lsc_tui.config import diff, preview, workspace
+from lsc_tui.config.yaml import document
+from lsc_tui.config.yaml.edit import replaced_scalar_document
 from lsc_tui.config.synthesis import emit
 from lsc_tui.config.models import issues
 from lsc_tui.config.secrets import detector
@@ -48,7 +50,7 @@ DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
 @contextlib.contextmanager
 def caches_set_aside():
     """Run with every cache of the analysis empty, then put them back as they were."""
-    parsed = dict(yamlio._PARSED)
+    parsed = dict(document._PARSED)
     scanned = dict(detector._SCANNED.items())
     validated = dict(workspace._VALIDATED.items())
     linted = dict(workspace._ENV_LINTED.items())
@@ -58,7 +60,7 @@ def caches_set_aside():
     dump_states = [(d.prev, d.cur, d.last_root) for d in dumps]
     for d in dumps:
         d.prev, d.cur, d.last_root = {}, {}, None
-    yamlio._PARSED.clear()
+    document._PARSED.clear()
     detector._SCANNED.clear()
     workspace._VALIDATED.clear()
     workspace._ENV_LINTED.clear()
@@ -75,8 +77,8 @@ def caches_set_aside():
         diff._BLOCKS.clear()
         diff._BLOCKS.update(blocks)
         diff._LAST = last_blocks
-        yamlio._PARSED.clear()
-        yamlio._PARSED.update(parsed)
+        document._PARSED.clear()
+        document._PARSED.update(parsed)
         detector._SCANNED.update(scanned)
         workspace._VALIDATED.update(validated)
         workspace._ENV_LINTED.update(linted)
@@ -299,14 +301,14 @@ def test_profile_with_secrets_traps_and_unknown_keys_equal_a_full_recomputation(
     ("a: plain\n  continued\nb: three\n", ("a",)),
 ])
 def test_derivation_is_refused_where_it_would_differ_from_a_parse(text, path):
-    doc = yamlio.parse_text(text, "f.yaml", Path("f.yaml"))
-    assert yamlio.replaced_scalar_document(doc, path, "new") is None
+    doc = document.parse_text(text, "f.yaml", Path("f.yaml"))
+    assert replaced_scalar_document(doc, path, "new") is None
 
 
 def test_derived_document_records_its_source_weakly():
-    doc = yamlio.parse_text(RUN, "f.yaml", Path("f.yaml"))
+    doc = document.parse_text(RUN, "f.yaml", Path("f.yaml"))
     path = ("providers", "inference", 0, "config", "url")
-    new = yamlio.replaced_scalar_document(doc, path, "http://other:1/v1")
+    new = replaced_scalar_document(doc, path, "http://other:1/v1")
     assert new.derived.source() is doc and new.derived.path == path
     # the nodes before the edit are shared, the ones after it moved
     assert new.root.items[0][1] is doc.root.items[0][1]

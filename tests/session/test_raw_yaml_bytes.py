@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lsc_tui.config.session import EditSession, ReplaceNodeYaml, SetValue
-from lsc_tui.config.yamlio import node_text
+from lsc_tui.config.yaml.edit import node_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "session"
 

@@ -9,7 +9,7 @@ import yaml
 from lsc_tui.config.session import (AddProvider, DuplicateListItem, EditSession, InsertListItem, MoveListItem,
                                     OperationError, RemoveNode, RenameProvider, ReplaceNodeYaml, SetEnvRef,
                                     SetValue, read_recovery)
-from lsc_tui.config.yamlio import FileChangedError
+from lsc_tui.config.yaml.save import FileChangedError
 
 DEMO = Path(__file__).resolve().parents[2] / "lsc_tui" / "data" / "demo"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from lsc_tui.config.synthesis import emit as synthesis
-from lsc_tui.config.yamlio import _path_copy_set
+from lsc_tui.config.yaml.edit import path_copy_set
 
 RUN = Path(__file__).resolve().parents[1] / "fixtures" / "corpus" / "lightspeed-stack" / "run.yaml"
 
@@ -49,7 +49,7 @@ def test_copy_on_write_edits_dump_as_a_cold_dump():
         path = rng.choice(list(_paths(data)))
         value = rng.choice(["x" * rng.randrange(0, 120), rng.randrange(10**6), None, True, "a b " * 30,
                             {"k": [1, 2, {"z": "y"}]}, [], {}, ["p", "q"]])
-        data = _path_copy_set(data, path, value)
+        data = path_copy_set(data, path, value)
         text = synthesis.dump_run_yaml(data)
         assert synthesis._DUMP_MEMO.prev  # an edit's copy: the memo is in use
         assert text == cold(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from lsc_tui.config.synthesis.unified import synthesize_unified
-from lsc_tui.config.yamlio import Document
+from lsc_tui.config.yaml.document import Document
 from synth_helpers import FIX, codes, load, unified
 
 

@@ -316,6 +316,22 @@ async def test_a_keystroke_repaints_the_diff_without_laying_out_the_screen(demo,
         assert "/v1/x" in app.export_screenshot().replace("&#160;", " ")
 
 
+async def test_a_value_longer_than_its_field_scrolls_inside_it(demo):
+    """A field keeps its size as its value grows past its width (no layout per keystroke): the
+    value scrolls, and the end being typed stays on screen."""
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        inp = field_input(app, "config.url")
+        inp.focus()
+        region = inp.region
+        await pilot.press("end", *"/a-long-path-typed-past-the-edge-of-the-field-0123456789")
+        await settle(app, pilot)
+        assert inp.region == region
+        assert inp.value.endswith("0123456789") and inp.scroll_x > 0
+        assert "field-0123456789" in app.export_screenshot().replace("&#160;", " ")
+
+
 async def test_keystrokes_queued_behind_a_busy_analysis_apply_once(demo):
     import threading
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.operator.kinds import LABELS
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
-from lsc_tui.config.yamlio import Document, YamlLoadError, load_document
+from lsc_tui.config.yaml.document import Document, load_document
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 STRATEGIES = ("lift", "profile", "smart")
 
@@ -35,12 +36,8 @@ STATUS_INVALID = "invalid"
 MIGRATABLE = (STATUS_LIBRARY, STATUS_SERVER)
 
 
-class MigrationInputError(Exception):
+class MigrationInputError(FindingError):
     """Bad input (exit 2): carries one located finding that says how to fix it."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
 
 
 @dataclass

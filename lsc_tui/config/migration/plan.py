@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -25,6 +27,11 @@ from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.migration import proof as P, strategies as S
 from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Recommendation, STRATEGIES, analyse
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
+from lsc_tui.config.releases import Target
+from lsc_tui.config.synthesis.result import Synthesis
+from lsc_tui.config.yaml.document import Document, Loader, read_text
+from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 
 class MigrationRefused(Exception):
@@ -43,7 +50,7 @@ class FileAction:
     action: str  # "write" | "backup" | "keep"
     mode: str = ""
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"path": self.display, "role": self.role, "action": self.action, "mode": self.mode or None}
 
 
@@ -53,7 +60,7 @@ class WriteResult:
     backup: Path | None
     proof: P.Proof
     files: list[FileAction] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # owner not kept, a hard link broken (fsio.Written.notes)
+    notes: list[str] = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
 
 
 def backup_name(path: Path) -> Path:
@@ -74,7 +81,7 @@ class Migration:
         self.analysis = analysis
         self.candidate: S.Candidate | None = None
         self.proof: P.Proof | None = None
-        self._legacy = None
+        self._legacy: Synthesis | None = None
         self._recommendation: Recommendation | None = None
         self._written_backup: tuple[Path, Path] | None = None  # (target, backup) of the last write
         self._trials: dict[str, tuple[S.Candidate, P.Proof]] = {}
@@ -82,7 +89,8 @@ class Migration:
 
     # -- step 1: analyse ---------------------------------------------------------------
     @classmethod
-    def open(cls, path, *, run_yaml=None, cwd=None, env=None, target=None) -> "Migration":
+    def open(cls, path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
+             env: dict[str, str] | None = None, target: Target | None = None) -> "Migration":
         """Analyse ``path``; raises MigrationInputError (with a located finding) on bad input."""
         return cls(analyse(path, run_yaml=run_yaml, cwd=cwd, env=env, target=target))
 
@@ -91,7 +99,7 @@ class Migration:
         """Why there is nothing to migrate (already unified, remote server), or None."""
         return None if self.analysis.migratable else self.analysis.reason
 
-    def legacy(self):
+    def legacy(self) -> Synthesis:
         if self._legacy is None:
             self._legacy = P.legacy_reference(self.analysis)
         return self._legacy
@@ -120,9 +128,10 @@ class Migration:
 
     def _moved(self, ref: SecretRef) -> SecretRef:
         """Where a run.yaml secret sits in the new config (None: it stays in the run.yaml)."""
-        if ref.file != self.analysis.run_yaml.display:
+        cand = self._need_candidate()
+        if ref.file != self._run_yaml().display:
             return dataclasses.replace(ref, moved_to=None)
-        override = self.candidate.unified_block().get("native_override") or {}
+        override = cand.unified_block().get("native_override") or {}
         node = override
         for part in ref.path:
             try:
@@ -130,11 +139,11 @@ class Migration:
             except (KeyError, IndexError, TypeError):
                 return dataclasses.replace(ref, moved_to=None)
         if isinstance(node, str) and ref._value and ref._value in node:
-            key = "ogx" if "ogx" in self.candidate.data else "llama_stack"
+            key = "ogx" if "ogx" in cand.data else "llama_stack"
             return dataclasses.replace(ref, moved_to=(key, "config", "native_override") + tuple(ref.path))
         return dataclasses.replace(ref, moved_to=None)
 
-    def _out_path(self, out) -> Path:
+    def _out_path(self, out: Path | str | None) -> Path:
         cwd = self.analysis.workspace.cwd
         if out is None:
             return Path(os.path.abspath(self.analysis.config.path))
@@ -186,8 +195,7 @@ class Migration:
 
     def preview_text(self) -> str:
         """The new file, secrets masked (what the operator may see)."""
-        self._need_candidate()
-        return mask_document_text(self.candidate.text, self.secret_values())
+        return mask_document_text(self._need_candidate().text, self.secret_values())
 
     def files(self) -> list[FileAction]:
         """Every file the write would touch, and the ones it keeps."""
@@ -205,7 +213,8 @@ class Migration:
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup",
                                   "0600"))
         run_role = "profile" if cand.profile_ref else "legacy-run-yaml"
-        out.append(FileAction(a.run_yaml.path, a.run_yaml.display, run_role, "keep"))
+        run = self._run_yaml()
+        out.append(FileAction(run.path, run.display, run_role, "keep"))
         if target != Path(os.path.abspath(a.config.path)):
             out.append(FileAction(a.config.path, a.config.display, "legacy-config", "keep"))
         return out
@@ -215,8 +224,14 @@ class Migration:
             raise ValueError("choose a strategy first")
         return self.candidate
 
+    def _run_yaml(self) -> Document:
+        """The legacy run.yaml (a migratable config has one)."""
+        if self.analysis.run_yaml is None:
+            raise ValueError(self.analysis.reason or "no legacy run.yaml")
+        return self.analysis.run_yaml
+
     # -- step 4: write ---------------------------------------------------------------------------
-    def unaccepted(self, accept) -> list[str]:
+    def unaccepted(self, accept: Collection[str] | str | bool | None) -> list[str]:
         """Difference paths not covered by ``accept`` ("all", or a collection of paths)."""
         pr = self.proof
         if pr is None or pr.equivalent:
@@ -225,14 +240,11 @@ class Migration:
             return [pr.error]
         if accept == "all" or accept is True:
             return []
-        accepted = set(accept or ())
+        accepted = set(accept) if isinstance(accept, Collection) else set()
         return [d.where for d in pr.differences if d.where not in accepted]
 
-    def write(self, *, accept=None) -> WriteResult:
+    def write(self, *, accept: Collection[str] | str | bool | None = None) -> WriteResult:
         """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
-        from lsc_tui.config import fsio
-        from lsc_tui.config.yamlio import FileChangedError, FileStamp, atomic_write, stamp_of
-
         a = self.analysis
         cand = self._need_candidate()
         missing = self.unaccepted(accept)
@@ -242,28 +254,28 @@ class Migration:
                 "Accept each difference with --accept-differences (all, or PATH,PATH...) if it is what "
                 "you want.", missing)
         target = cand.out_path
-        if target == Path(os.path.abspath(a.run_yaml.path)):
+        if target == Path(os.path.abspath(self._run_yaml().path)):
             raise MigrationRefused("the output would overwrite the legacy run.yaml, which is never "
                                    "touched; choose another -o path", [str(target)])
         in_place = target == Path(os.path.abspath(a.config.path))
         expected = a.config.stamp if in_place else stamp_of(target)
         # both files are checked before either is written: the config (named by the operator: written
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
-        place = fsio.resolve_target(target)
+        place = resolve_target(target)
         if place.special:
             raise MigrationRefused(f"{target} is a device or FIFO; migrate writes a regular file it can read "
                                    "back and prove again. Choose a file with -o", [str(target)])
         backup = backup_name(target) if expected is not None else None
-        backup_place = fsio.resolve_target(backup, workspace=target.parent) if backup else None
-        notes = []
+        backup_place = resolve_target(backup, workspace=target.parent) if backup else None
+        notes: list[str] = []
         if backup is not None:
             try:
-                original, st = fsio.read_bytes(place.real)
-            except fsio.ReadRefused:
+                original, st = read_bytes(place.real)
+            except ReadRefused:
                 raise FileChangedError(target) from None  # gone or replaced since it was read
-            if FileStamp.of_bytes(original, st).sha256 != expected.sha256:
+            if expected is None or FileStamp.of_bytes(original, st).sha256 != expected.sha256:
                 raise FileChangedError(target)
-            done = fsio.write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
+            done = write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
             notes += done.notes
         done = atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data,
                             target=place)
@@ -276,21 +288,19 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        from lsc_tui.config.yamlio import read_text
-
         text, _stamp = read_text(target)
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the server's reader
-        cand = self.candidate
+        data = yaml.load(text, Loader=Loader)  # the server's reader
+        cand = self._need_candidate()
         again = S.Candidate(cand.strategy, text, data, target, cand.display,
                             profile_data=cand.profile_data, profile_file=cand.profile_file,
                             profile_ref=cand.profile_ref)
         return P.prove(self.analysis, again, self.legacy())
 
     # -- rendering -------------------------------------------------------------------------------
-    def to_json(self, *, include_preview: bool = True) -> dict:
+    def to_json(self, *, include_preview: bool = True) -> dict[str, Any]:
         a = self.analysis
         secrets = self.secret_values()
-        out: dict = {"analysis": a.to_json(), "nothing_to_migrate": self.nothing_to_do}
+        out: dict[str, Any] = {"analysis": a.to_json(), "nothing_to_migrate": self.nothing_to_do}
         if a.migratable:
             out["recommendation"] = self.recommendation.to_json()
             out["secrets"] = [s.to_json() for s in self.secrets]
@@ -301,7 +311,7 @@ class Migration:
                 "profile": c.profile_ref, "lifted_providers": c.lifted, "notes": c.notes,
                 "comments_kept": c.comments_kept, "lines": c.lines,
             }
-            out["proof"] = self.proof.to_json(secrets)
+            out["proof"] = self.proof.to_json(secrets) if self.proof is not None else None
             out["files"] = [f.to_json() for f in self.files()]
             if include_preview:
                 out["preview"] = self.preview_text()

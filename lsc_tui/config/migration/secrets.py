@@ -17,7 +17,8 @@ from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_text
 from lsc_tui.config.migration.analyse import Analysis
-from lsc_tui.config.yamlio import Document, apply_span_edits, parse_text
+from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.edit import apply_span_edits
 
 
 @dataclass(frozen=True)

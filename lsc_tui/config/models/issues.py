@@ -161,7 +161,7 @@ def field_at(root: type[BaseModel], data: Any, path: Loc, cache: dict[Any, Any] 
 
 # Per root model, the results of the last walk per (container, annotation): the editor
 # re-validates after every keystroke, and the edited data is a copy in which only the containers
-# along the edited path are new (``yamlio._path_copy_set``), so every other container's result is
+# along the edited path are new (``yaml.edit.path_copy_set``), so every other container's result is
 # reused. IdentityMemo (lsc_tui.config.memo) keeps only the entries the last walk used.
 _UNKNOWN_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}
 _ENV_MEMO: dict[type, IdentityMemo[tuple[Any, ...]]] = {}

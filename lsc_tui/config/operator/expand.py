@@ -28,10 +28,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from lsc_tui.config.envref import ENV_REF
-from lsc_tui.config.findings import Finding, Severity, has_errors
-from lsc_tui.config.operator import distributions as dists
-from lsc_tui.config.operator import merge, models, validate_cr
-from lsc_tui.config.operator._yaml import InputError, LocDoc, embedded_offset, load_one, parse_all
+from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors
+from lsc_tui.config.operator import distributions as dists, merge, models, validate_cr
+from lsc_tui.config.yaml.streams import LocDoc, embedded_offset, load_all, load_one, parse_all
 
 SUPPORTED_VERSIONS = (2,)
 CONFIG_KEY = "config.yaml"
@@ -277,7 +276,7 @@ def _config_from_configmap(cr: LocDoc, ref_path: tuple, cm_name: str, inputs: In
     line_off, col_off = embedded_offset(cm, ("data", key))
     try:
         docs = parse_all(text, cm.file, line_offset=line_off, col_offset=col_off)
-    except InputError as exc:
+    except FindingError as exc:
         return None, exc.findings
     docs = [d for d in docs if d.data is not None]
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
@@ -961,7 +960,7 @@ def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDo
                 continue
             try:
                 _d, pkg = merge.load_package(spec_file)
-            except InputError as exc:
+            except FindingError as exc:
                 findings.extend(exc.findings)
                 continue
             if pkg.spec.api != api:
@@ -986,9 +985,7 @@ def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDo
 
 def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata_dir: str | None,
                 into: Inputs) -> list[Finding]:
-    """Add ConfigMaps/Secrets from extra files (``--config-map``, ``--secrets``). Raises InputError."""
-    from lsc_tui.config.operator._yaml import load_all
-
+    """Add ConfigMaps/Secrets from extra files (``--config-map``, ``--secrets``). Raises FindingError."""
     findings: list[Finding] = []
     for p in list(paths_config_maps) + list(paths_secrets):
         _crs, more, f = split_documents(load_all(p))
@@ -1007,5 +1004,5 @@ def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata
 def load_base(path: str) -> LocDoc:
     doc = load_one(path)
     if doc.findings:
-        raise InputError(doc.findings)
+        raise FindingError(doc.findings)
     return doc

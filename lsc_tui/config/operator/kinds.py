@@ -24,15 +24,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TYPE_CHECKING
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
+from lsc_tui.config.yaml.save import dump
+from lsc_tui.config.yaml.streams import load_one, parse_all
 
 if TYPE_CHECKING:  # the workspace imports this module
-    from lsc_tui.config.operator._yaml import LocDoc
+    from lsc_tui.config.yaml.streams import LocDoc
     from lsc_tui.config.operator.expand import EnvVar
     from lsc_tui.config.workspace import Workspace
-    from lsc_tui.config.yamlio import Document
+    from lsc_tui.config.yaml.document import Document
 
 KIND_LLSD = "llsd"
 KIND_EXTRA = "extra-providers"
@@ -81,8 +83,6 @@ def _all_data(doc: Document) -> list[Any]:
 
 def loc_docs(doc: Document) -> list[LocDoc]:
     """The operator code's located documents for an editor Document (same text, same display)."""
-    from lsc_tui.config.operator._yaml import parse_all
-
     return list(parse_all(doc.text, doc.display))
 
 
@@ -102,11 +102,10 @@ def validate(kind: str, doc: Document) -> list[Finding]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import distributions as dists
     from lsc_tui.config.operator import merge, models, validate_cr  # deferred: as the line above
-    from lsc_tui.config.operator._yaml import InputError
 
     try:
         docs = loc_docs(doc)
-    except InputError as exc:  # the editor's reader accepted it, so this is rare (alias limits)
+    except FindingError as exc:  # the editor's reader accepted it, so this is rare (alias limits)
         return exc.findings
     docs = [d for d in docs if d.data is not None] or docs
     out: list[Finding] = []
@@ -150,7 +149,7 @@ def validate(kind: str, doc: Document) -> list[Finding]:
             out.extend(merge.duplicate_errors(merge.externals_from_doc(d)))
         else:
             merge.package_from_doc(d)
-    except InputError as exc:
+    except FindingError as exc:
         out.extend(f for f in exc.findings if f.code != "duplicate-key")  # the editor's reader reports those
     return out
 
@@ -204,8 +203,6 @@ class Generated:
 def generate(ws: Workspace) -> tuple[Generated | None, list[Finding]]:
     """The generated config of an operator workspace and the findings met on the way (those
     the workspace already reports are left out)."""
-    from lsc_tui.config.operator._yaml import InputError
-
     doc = ws.source
     if doc is None:  # an operator workspace always has its file
         return None, []
@@ -214,7 +211,7 @@ def generate(ws: Workspace) -> tuple[Generated | None, list[Finding]]:
             result, findings = _generate_cr(ws, doc)
         else:
             result, findings = _generate_merge(ws, doc)
-    except InputError as exc:
+    except FindingError as exc:
         result, findings = None, exc.findings
     known = {(f.file, f.line, f.column, f.code, f.message) for f in ws.findings}
     findings = [f for f in _relocate(findings, doc) if (f.file, f.line, f.column, f.code, f.message) not in known]
@@ -226,7 +223,6 @@ def generate(ws: Workspace) -> tuple[Generated | None, list[Finding]]:
 def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import expand as ex
-    from lsc_tui.config.operator._yaml import dump, parse_all
 
     docs = loc_docs(doc)
     crs, inputs, findings = ex.split_documents(docs)
@@ -261,7 +257,6 @@ def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[F
 def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import merge, models
-    from lsc_tui.config.operator._yaml import dump, load_one, parse_all
 
     if ws.run_yaml is None or not isinstance(ws.run_yaml.data, dict):
         return None, []
@@ -273,7 +268,7 @@ def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, lis
         externals = merge.externals_from_doc(docs[0])
     else:
         _d, pkg = merge.package_from_doc(docs[0])
-        crd_path = Path(ws.source.path).parent / CRD_CONFIG_NAME
+        crd_path = Path(doc.path).parent / CRD_CONFIG_NAME
         provider_id, config = pkg.metadata.name, None
         line, col = docs[0].pos(("metadata", "name"))
         where = f"{doc.display}:{line}:{col}"
@@ -324,6 +319,4 @@ def _display_near(doc: Document, path: Path) -> str:
 
 
 __all__ = ["detect", "describe", "validate", "generate", "companion_run_yaml", "Generated", "OPERATOR_KINDS",
-           "KIND_LLSD", "KIND_EXTRA", "KIND_SPEC", "LABELS", "InputError"]
-
-from lsc_tui.config.operator._yaml import InputError  # noqa: E402  (re-exported for callers)
+           "KIND_LLSD", "KIND_EXTRA", "KIND_SPEC", "LABELS"]

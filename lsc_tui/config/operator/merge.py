@@ -23,7 +23,8 @@ from pydantic import ValidationError
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.operator import models
-from lsc_tui.config.operator._yaml import InputError, LocDoc, load_one
+from lsc_tui.config.findings import FindingError
+from lsc_tui.config.yaml.streams import LocDoc, load_one
 
 SPEC_FILE = "lls-provider-spec.yaml"
 CRD_FILE = "crd-config.yaml"
@@ -70,23 +71,23 @@ def _model_findings(doc: LocDoc, exc: ValidationError, code: str, fix: str) -> l
 
 
 def load_extra_providers(path: Path | str, display: str | None = None) -> list[External]:
-    """Entries of an ``extra-providers.yaml`` in file order. Raises InputError."""
+    """Entries of an ``extra-providers.yaml`` in file order. Raises FindingError."""
     return externals_from_doc(load_one(path, display))
 
 
 def externals_from_doc(doc: LocDoc) -> list[External]:
-    """Entries of a read ``extra-providers.yaml`` document in file order. Raises InputError."""
+    """Entries of a read ``extra-providers.yaml`` document in file order. Raises FindingError."""
     if doc.findings:
-        raise InputError(doc.findings)
+        raise FindingError(doc.findings)
     data = doc.data
     if data is None:
-        raise InputError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the file is empty",
+        raise FindingError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the file is empty",
                                  "An extra-providers.yaml starts with apiVersion: llamastack.io/v1alpha1, "
                                  "kind: ExternalProviders, providers: {...}."))
     try:
         parsed = models.ExternalProviders.model_validate(data)
     except ValidationError as exc:
-        raise InputError(_model_findings(doc, exc, "extra-providers-schema",
+        raise FindingError(_model_findings(doc, exc, "extra-providers-schema",
                                          "Entries need provider_id, provider_type and module (config is optional), "
                                          "under providers.<api>.")) from None
     out: list[External] = []
@@ -99,41 +100,41 @@ def externals_from_doc(doc: LocDoc) -> list[External]:
 
 
 def load_package(path: Path | str, display: str | None = None) -> tuple[LocDoc, models.ProviderPackage]:
-    """Read and check one ``lls-provider-spec.yaml``. Raises InputError."""
+    """Read and check one ``lls-provider-spec.yaml``. Raises FindingError."""
     return package_from_doc(load_one(path, display))
 
 
 def package_from_doc(doc: LocDoc) -> tuple[LocDoc, models.ProviderPackage]:
-    """Check one read ``lls-provider-spec.yaml`` document. Raises InputError."""
+    """Check one read ``lls-provider-spec.yaml`` document. Raises FindingError."""
     if doc.findings:
-        raise InputError(doc.findings)
+        raise FindingError(doc.findings)
     if doc.data is None:
-        raise InputError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the metadata file is empty",
+        raise FindingError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the metadata file is empty",
                                  "lls-provider-spec.yaml needs apiVersion: llamastack.io/v1alpha1, kind: ProviderPackage, "
                                  "metadata {name, version, vendor} and spec {packageName, providerType, api, wheelPath}."))
     try:
         return doc, models.ProviderPackage.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(_model_findings(doc, exc, "provider-package-schema",
+        raise FindingError(_model_findings(doc, exc, "provider-package-schema",
                                          "Fix lls-provider-spec.yaml in the provider image (kind ProviderPackage).")) from None
 
 
 def load_metadata_dir(directory: Path | str) -> list[External]:
     """External providers from a metadata directory, in directory-name order.
 
-    Raises InputError carrying every problem found (all providers are checked, so one run
+    Raises FindingError carrying every problem found (all providers are checked, so one run
     reports all missing or broken metadata).
     """
     root = Path(directory)
     if not root.is_dir():
-        raise InputError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-missing",
+        raise FindingError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-missing",
                                  "the metadata directory does not exist",
                                  f"Give the directory holding one <providerId>/{SPEC_FILE} per provider."))
     errors: list[Finding] = []
     out: list[External] = []
     subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not subdirs:
-        raise InputError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-empty",
+        raise FindingError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-empty",
                                  "the metadata directory holds no provider directories",
                                  f"Expected DIR/<providerId>/{SPEC_FILE} and DIR/<providerId>/{CRD_FILE}."))
     for sub in subdirs:
@@ -149,8 +150,8 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
             try:
                 crd_doc = load_one(crd_path)
                 if crd_doc.findings:
-                    raise InputError(crd_doc.findings)
-            except InputError as exc:
+                    raise FindingError(crd_doc.findings)
+            except FindingError as exc:
                 errors.extend(exc.findings)
             else:
                 try:
@@ -169,7 +170,7 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
             continue
         try:
             _spec_doc, pkg = load_package(spec_path)
-        except InputError as exc:
+        except FindingError as exc:
             errors.extend(exc.findings)
             continue
         if crd is None:
@@ -190,13 +191,13 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
                        sub.name, str(crd_path), line, col, image, pkg)
         out.append(ext)
     if errors:
-        raise InputError(errors)
+        raise FindingError(errors)
     return out
 
 
 def provider_metadata(directory: Path | str) -> dict[str, models.ProviderPackage]:
     """``provider_id -> ProviderPackage`` of a metadata directory, for the preflight's
-    consistency warnings (same files the merge reads). Raises InputError."""
+    consistency warnings (same files the merge reads). Raises FindingError."""
     return {ext.provider_id: ext.package for ext in load_metadata_dir(directory) if ext.package is not None}
 
 

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.operator import models
-from lsc_tui.config.operator._yaml import LocDoc
+from lsc_tui.config.yaml.streams import LocDoc
 
 EXCLUSIVE = ("providers", "resources", "storage", "disabled")
 PROVIDER_SECTIONS = tuple(models.PROVIDER_API_FROM_CRD)

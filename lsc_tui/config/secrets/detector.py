@@ -23,6 +23,7 @@ from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.secrets import names, rules as R
 from lsc_tui.config.secrets.allowlist import load_allowlist
 from lsc_tui.config.secrets.names import _SCHEME_NAMES
+from lsc_tui.config.yaml.nodes import located_scalar, parser_key
 
 ALLOW_MARK = "lsc-tui: allow-secret"
 _STR = "tag:yaml.org,2002:str"
@@ -369,8 +370,6 @@ def _walk(doc):
 def _walk_parser(ynodes: list):
     """``_walk`` over the parser's nodes (a document whose located tree is not built): the
     same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
-    from lsc_tui.config.yamlio import parser_key
-
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
     for di, root in enumerate(ynodes):
         stack = [(None, root, None, False)]
@@ -487,8 +486,6 @@ def _candidates(doc) -> list[tuple]:
     # a document read but not yet shown: walk the parser's nodes, locate only the candidates
     pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
     if pending is not None:
-        from lsc_tui.config.yamlio import located_scalar
-
         walk, base = _walk_parser(pending[0]), pending[1]
     else:
         walk, base = _walk(doc), None
@@ -509,7 +506,7 @@ def _candidates(doc) -> list[tuple]:
 
 def _candidates_cached(doc) -> list[tuple]:
     """The candidates of a document, remembered per document. A document derived from another by a
-    one-scalar edit (``yamlio.replaced_scalar_document``) reuses its source's: every other scalar
+    one-scalar edit (``yaml.edit.replaced_scalar_document``) reuses its source's: every other scalar
     kept its value, key and path, only its offsets moved; the edited scalar is detected again."""
     try:
         entry = _SCANNED.get(doc)
@@ -603,7 +600,7 @@ def _number(node) -> SecretValue | None:
 class ScanResult:
     findings: list[SecretFinding]  # active (not allowed), sorted
     allowed: list[SecretFinding]
-    documents: list  # the yamlio Documents scanned
+    documents: list  # the yaml.document Documents scanned
     allow_source: Path | None = None
 
     @property
@@ -637,7 +634,7 @@ _SCANNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
     """scan_document, remembered per parsed document: the editor rescans after every edit,
-    and the documents that did not change are the same objects (yamlio's parse cache)."""
+    and the documents that did not change are the same objects (yaml.document's parse cache)."""
     try:
         entry = _SCANNED.get(doc)
     except TypeError:  # not weak-referenceable

@@ -14,22 +14,24 @@ import difflib
 import math
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 
-from lsc_tui.config import fsio, masking
+from lsc_tui.config import masking
 from lsc_tui.config.envref import make_ref
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
-from lsc_tui.config.yamlio import FileChangedError, FileStamp, apply_span_edits, atomic_write, render_scalar, stamp_of
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from lsc_tui.config.workspace import Workspace
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.document import Document, Loader
+from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
+from lsc_tui.config.yaml.files import FileStamp, stamp_of
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 MASK = masking.MASK
 
@@ -45,7 +47,7 @@ class PlanItem:
     reference: str  # the text that replaces the literal: ${env.NAME} or ${env.NAME:=}
     destination: str  # where the value goes (display)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         f = self.finding
         return {"file": f.file, "line": f.line, "column": f.column, "key_path": f.key_path, "rule": f.rule,
                 "fingerprint": f.fingerprint, "env_name": self.env_name, "reference": self.reference,
@@ -58,13 +60,13 @@ class FileWrite:
     display: str
     role: str  # config | env | secret-file | k8s
     text: str = field(repr=False)
-    expected: FileStamp | bool | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
+    expected: FileStamp | Literal[False] | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
     mode: int | None = None
     created: bool = False
     summary: str = ""
     workspace: Path | None = None  # None: the operator named the path; else the symlink policy's workspace
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"path": str(self.path), "role": self.role, "created": self.created,
                 "mode": None if self.mode is None else oct(self.mode), "summary": self.summary}
 
@@ -89,7 +91,7 @@ class FixPlan:
     def changes(self) -> list[FileWrite]:
         return [w for w in self.writes if w.role == "config"]
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"target": self.target, "target_path": str(self.target_path) if self.target_path else None,
                 "k8s_secret": self.k8s_secret, "items": [i.to_json() for i in self.items],
                 "writes": [w.to_json() for w in self.writes], "diff": self.diff, "warnings": self.warnings,
@@ -111,8 +113,8 @@ class FixPlan:
                 out.append(f"  {w.display}: {w.summary}")
         for e in self.errors:
             out.append(f"error: {e}")
-        for w in self.warnings:
-            out.append(f"warning: {w}")
+        for warning in self.warnings:
+            out.append(f"warning: {warning}")
         for n in self.notes:
             out.append(n.rstrip("\n"))
         if self.diff:
@@ -209,8 +211,8 @@ def _mask_value(value: str, subs: list[tuple[int, int]]) -> str:
     return apply_span_edits(value, [(s, e, MASK) for s, e in _merge_spans(subs)])
 
 
-def _merge_spans(spans):
-    out = []
+def _merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
     for s, e in sorted(spans):
         if out and s < out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], e))
@@ -222,7 +224,7 @@ def _merge_spans(spans):
 # -- verification ---------------------------------------------------------------------------------
 
 
-def _same_except(old, new, allowed: list[tuple]) -> bool:
+def _same_except(old: Any, new: Any, allowed: list[tuple[Any, str]]) -> bool:
     """``new`` equals ``old`` except where an (old value, new value) pair of ``allowed`` applies."""
     if isinstance(old, dict) and isinstance(new, dict):
         return list(old) == list(new) and all(_same_except(old[k], new[k], allowed) for k in old)
@@ -235,34 +237,34 @@ def _same_except(old, new, allowed: list[tuple]) -> bool:
     return isinstance(new, str) and any(type(a) is type(old) and a == old and b == new for a, b in allowed)
 
 
-def _typed(raw: str, value: str):
+def _typed(raw: str, value: str) -> str | int | float:
     """The value PyYAML constructs for a scalar's text (ints and floats for plain numbers)."""
     if raw[:1] in ("'", '"', "|", ">") or "\n" in raw:
         return value
     try:
-        got = yaml.load(raw, Loader=_Loader)
+        got = yaml.load(raw, Loader=Loader)
     except yaml.YAMLError:
         return value
     return got if isinstance(got, (int, float, str)) and not isinstance(got, bool) else value
 
 
-def _text_of(value) -> str:
+def _text_of(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _load_all(text: str) -> list:
-    return list(yaml.load_all(text, Loader=_Loader))
+def _load_all(text: str) -> list[Any]:
+    return list(yaml.load_all(text, Loader=Loader))
 
 
 # -- planning ------------------------------------------------------------------------------------
 
 
-def _documents(ws) -> list:
-    return list(ws.documents) if hasattr(ws, "documents") else list(ws)
+def _documents(ws: Workspace | Sequence[Document]) -> list[Document]:
+    return list(ws.documents) if isinstance(ws, Workspace) else list(ws)
 
 
-def _base_dir(ws, docs) -> Path:
-    if hasattr(ws, "root_path"):
+def _base_dir(ws: Workspace | Sequence[Document], docs: list[Document]) -> Path:
+    if isinstance(ws, Workspace):
         return Path(ws.root_path).parent
     return Path(docs[0].path).parent if docs else Path.cwd()
 
@@ -272,13 +274,13 @@ def _multiline_file(folder: Path, name: str, finding: SecretFinding) -> Path:
     return folder / (name.lower().replace("_", "-") + ext)
 
 
-def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str, str] | None = None,
+def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] | None = None, *, names: dict[str, str] | None = None,
              env_file: Path | str | None = None, k8s_secret: str | None = None,
              secret_file: Path | str | None = None, select: list[str] | None = None,
-             result: ScanResult | None = None, environ: dict | None = None) -> FixPlan:
+             result: ScanResult | None = None, environ: Mapping[str, str] | None = None) -> FixPlan:
     """Plan the fix of ``findings`` (default: every finding of the workspace that is not a warning).
 
-    ``ws`` is a Workspace (or a list of yamlio Documents). ``names`` maps fingerprints to the
+    ``ws`` is a Workspace (or a list of yaml.document Documents). ``names`` maps fingerprints to the
     variable names the operator chose. Exactly one target: ``env_file`` (default ``.env``
     beside the config) or ``k8s_secret`` (a Secret manifest, ``secret_file`` or
     ``NAME-secret.yaml`` beside the config).
@@ -286,7 +288,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     docs = _documents(ws)
     environ = os.environ if environ is None else environ
     if result is None:
-        result = scan_workspace(ws) if hasattr(ws, "documents") else scan_documents(docs)
+        result = scan_workspace(ws) if isinstance(ws, Workspace) else scan_documents(docs)
     errors: list[str] = []
     warnings: list[str] = []
     notes: list[str] = []
@@ -313,7 +315,7 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     # the destination and what it already holds
     target = "k8s" if k8s_secret else "env"
     existing_text = ""
-    if target == "k8s":
+    if k8s_secret:
         if not k8s.valid_name(k8s_secret):
             errors.append(f"'{k8s_secret}' is not a valid Kubernetes Secret name (lower-case letters, digits, "
                           "'-' and '.')")
@@ -325,8 +327,8 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     default = base / (f"{k8s_secret}-secret.yaml" if target == "k8s" else ".env")
     target_ws = base if os.path.abspath(target_path) == os.path.abspath(default) else None
     try:
-        existing_text = fsio.read_optional_text(target_path) or ""
-    except fsio.ReadRefused as exc:
+        existing_text = files.read_optional_text(target_path) or ""
+    except files.ReadRefused as exc:
         errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
@@ -400,14 +402,14 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
     writes: list[FileWrite] = []
     # -- the config files
     diffs: list[str] = []
-    all_by_node: dict[tuple, list[SecretFinding]] = {}
+    all_by_node: dict[tuple[Any, ...], list[SecretFinding]] = {}
     for f in everything:
         all_by_node.setdefault((str(f.doc_path), f.node_start), []).append(f)
     chosen_by_doc: dict[str, list[PlanItem]] = {}
     for it in items:
         chosen_by_doc.setdefault(str(it.finding.doc_path), []).append(it)
     # the config the operator named is written through a symlink; the files it refers to are not
-    # when the link leaves the workspace (see fsio.resolve_target)
+    # when the link leaves the workspace (see files.resolve_target)
     root = os.path.abspath(ws.root_path) if hasattr(ws, "root_path") else None
     for doc in docs:
         key = str(doc.path)
@@ -420,12 +422,12 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
             errors.append(str(exc))
             continue
         diffs.append(diff)
-        n = len(doc_items)
+        count = len(doc_items)
         named = root is not None and os.path.abspath(doc.path) == root
         writes.append(FileWrite(Path(doc.path), doc.display, "config", new_text,
                                 expected=doc.stamp if doc.stamp is not None else False, mode=None,
                                 workspace=None if named else base,
-                                summary=f"{n} value{'s' * (n != 1)} replaced by env references "
+                                summary=f"{count} value{'s' * (count != 1)} replaced by env references "
                                         f"(backup {Path(doc.path).name}.bak, mode 0600)"))
     # -- where the values go
     secret_paths: list[Path] = []
@@ -440,8 +442,8 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
             for name, (value, f) in multi.items():
                 mpath = _multiline_file(target_path.parent, name, f)
                 try:
-                    old = fsio.read_optional_text(mpath)
-                except fsio.ReadRefused as exc:
+                    old = files.read_optional_text(mpath)
+                except files.ReadRefused as exc:
                     errors.append(f"{mpath}: {exc.finding.message}; choose another name for {name}")
                     continue
                 if old is not None and old != value:
@@ -497,8 +499,8 @@ def plan_fix(ws, findings: list[SecretFinding] | None = None, *, names: dict[str
         warnings.extend(envfile.git_warnings(p))
     for w in writes:  # where each write lands, checked now: a refusal is a plan error, and nothing is written
         try:
-            t = fsio.resolve_target(w.path, workspace=w.workspace)
-        except fsio.WriteError as exc:
+            t = files.resolve_target(w.path, workspace=w.workspace)
+        except files.WriteError as exc:
             errors.append(str(exc))
             continue
         if t.st is not None and t.st.st_nlink > 1:
@@ -533,7 +535,8 @@ def _scrub(text: str, secret_values: set[str]) -> str:
     return "".join(masking.mask_inline(line) for line in text.splitlines(keepends=True))
 
 
-def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
+def _rewrite(doc: Document, items: list[PlanItem], all_by_node: dict[tuple[Any, ...], list[SecretFinding]]
+             ) -> tuple[str, str]:
     """The new text of one document (only replaced spans differ) and its masked diff."""
     text = doc.text
     per_node: dict[int, list[PlanItem]] = {}
@@ -545,7 +548,8 @@ def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
     for start, node_items in per_node.items():
         f0 = node_items[0].finding
         old_value = f0.scalar.reveal()
-        reps, seen = [], []
+        reps: list[tuple[int, int, str]] = []
+        seen: list[tuple[int, int]] = []
         for it in sorted(node_items, key=lambda i: i.finding.rep):
             r = it.finding.rep
             if any(r[0] < e and s < r[1] for s, e in seen):
@@ -598,7 +602,8 @@ def _rewrite(doc, items: list[PlanItem], all_by_node: dict) -> tuple[str, str]:
 
 def _new_value(node_items: list[PlanItem]) -> str:
     old_value = node_items[0].finding.scalar.reveal()
-    reps, seen = [], []
+    reps: list[tuple[int, int, str]] = []
+    seen: list[tuple[int, int]] = []
     for it in sorted(node_items, key=lambda i: i.finding.rep):
         r = it.finding.rep
         if any(r[0] < e and s < r[1] for s, e in seen):
@@ -608,7 +613,7 @@ def _new_value(node_items: list[PlanItem]) -> str:
     return apply_span_edits(old_value, reps)
 
 
-def _verify(old_text: str, new_text: str, allowed: list[tuple]) -> bool:
+def _verify(old_text: str, new_text: str, allowed: list[tuple[Any, str]]) -> bool:
     try:
         old, new = _load_all(old_text), _load_all(new_text)
     except yaml.YAMLError:
@@ -629,21 +634,24 @@ def apply_plan(plan: FixPlan) -> ApplyResult:
     ordered = [w for w in plan.writes if w.role != "config"] + [w for w in plan.writes if w.role == "config"]
     targets = []
     for w in ordered:  # check all before writing any
-        t = fsio.resolve_target(w.path, workspace=w.workspace)
+        t = files.resolve_target(w.path, workspace=w.workspace)
         if w.expected is not False:
             current = stamp_of(t.real)
-            if (w.expected is None) != (current is None) or (current is not None
-                                                              and current.sha256 != w.expected.sha256):
+            expected = w.expected if isinstance(w.expected, FileStamp) else None
+            if (expected is None) != (current is None) or (current is not None and expected is not None
+                                                            and current.sha256 != expected.sha256):
                 raise FileChangedError(w.path)
         targets.append(t)
-    written, backups, notes = [], [], []
+    written: list[Path] = []
+    backups: list[Path] = []
+    notes: list[str] = []
     for w, t in zip(ordered, targets):
         try:
             done = atomic_write(w.path, w.text, expected=w.expected, mode=w.mode, target=t)
         except (FileChangedError, OSError) as exc:
             if not written:
                 raise
-            reason = fsio.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
+            reason = files.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
             raise FixError(f"{reason}\nalready written: {', '.join(str(p) for p in written)}"
                            + (f"; backups: {', '.join(str(p) for p in backups)}" if backups else "")
                            + f"; not written: {', '.join(str(x.path) for x in ordered[len(written):])}") from None

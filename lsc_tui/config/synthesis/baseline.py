@@ -12,7 +12,8 @@ import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.synthesis.provenance import KeyPath
-from lsc_tui.config.yamlio import Document, YamlLoadError, data_of, read_text
+from lsc_tui.config.yaml.document import Document, data_of, read_text
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 BUILTIN_DEFAULT = "builtin:default"
 BASELINES = ("default", "empty", "byo-llm")

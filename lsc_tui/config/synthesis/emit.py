@@ -13,9 +13,9 @@ from collections.abc import Callable
 import yaml
 
 from lsc_tui.config.memo import IdentityMemo
-from lsc_tui.config.fsio import Written
+from lsc_tui.config.yaml.files import Written
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
-from lsc_tui.config.yamlio import atomic_write
+from lsc_tui.config.yaml.save import atomic_write
 
 DEFAULT_OUTPUT = Path(".generated") / "run.yaml"
 WIDTH = 80  # PyYAML's default best_width
@@ -625,10 +625,10 @@ def write_run_yaml(path: str | os.PathLike[str], data: Any, text: Optional[str] 
                    workspace: str | os.PathLike[str] | None = None) -> Written:
     """Write ``data`` as LCORE does: mkdir -p, mode 0600 (an existing file is tightened).
 
-    The write goes through the one writer (yamlio.atomic_write): a 0600 temp file in the same
+    The write goes through the one writer (yaml.save.atomic_write): a 0600 temp file in the same
     directory, fsync, rename; a device or FIFO the operator named is written into.
     ``workspace``: given when the path is the default one (the symlink policy applies).
-    Returns the ``fsio.Written``.
+    Returns the ``files.Written``.
     """
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there

@@ -22,7 +22,7 @@ from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.releases import rules_for
 from lsc_tui.config.releases.rules import ReleaseRules
 from lsc_tui.config.synthesis.provenance import KeyPath, Origin, Provenance
-from lsc_tui.config.yamlio import known_alias_free
+from lsc_tui.config.yaml.document import known_alias_free
 
 Locate = Callable[[str, KeyPath], tuple[int, int]]
 """``locate(file, path) -> (line, column)`` of a path in an input file (raises if it cannot)."""

@@ -47,13 +47,13 @@ def file_hashes(paths) -> dict[str, str]:
     """sha256 of each file (or "missing"), for "nothing changed" checks."""
     import hashlib
 
-    from lsc_tui.config import fsio
+    from lsc_tui.config.yaml import files
 
     out = {}
     for p in paths:
         try:
-            out[str(p)] = hashlib.sha256(fsio.read_bytes(p)[0]).hexdigest()
-        except fsio.ReadRefused:
+            out[str(p)] = hashlib.sha256(files.read_bytes(p)[0]).hexdigest()
+        except files.ReadRefused:
             out[str(p)] = "missing"
     return out
 

@@ -113,7 +113,7 @@ class MigrateWizard(FlowScreen):
             if m.nothing_to_do is None:
                 _ = m.recommendation  # builds and proves every strategy
         except MigrationInputError as exc:
-            error = str(exc.finding.to_text() if hasattr(exc.finding, "to_text") else exc)
+            error = exc.located_text()
         except Exception as exc:  # noqa: BLE001 - never a traceback on screen
             error = f"the analysis failed: {type(exc).__name__}: {exc}"
         self.app.call_from_thread(self._analysed, m, error)
@@ -362,7 +362,7 @@ class MigrateWizard(FlowScreen):
 
     # secrets
     def _secret_docs(self):
-        from lsc_tui.config.yamlio import parse_text
+        from lsc_tui.config.yaml.document import parse_text
 
         m = self.m
         cand = m.candidate
@@ -567,7 +567,7 @@ class MigrateWizard(FlowScreen):
 
     def action_write(self) -> None:
         from lsc_tui.config.migration import MigrationRefused
-        from lsc_tui.config.yamlio import FileChangedError
+        from lsc_tui.config.yaml.save import FileChangedError
 
         m = self.m
         if m is None or STEPS[self.step] != "files":
@@ -611,7 +611,8 @@ class MigrateWizard(FlowScreen):
         """The files the migration kept as they were that still hold literal secrets (the legacy
         run.yaml after a lift, whose values the new config now takes from .env)."""
         from lsc_tui.config.secrets import scan_documents
-        from lsc_tui.config.yamlio import YamlLoadError, load_document
+        from lsc_tui.config.yaml.document import load_document
+        from lsc_tui.config.yaml.lint import YamlLoadError
 
         out = []
         for f in self.m.files():

@@ -474,7 +474,7 @@ class ApplyPreview(FlowScreen):
 
     def action_apply(self) -> None:
         from lsc_tui.config.secrets import FixError, apply_plan
-        from lsc_tui.config.yamlio import FileChangedError
+        from lsc_tui.config.yaml.save import FileChangedError
 
         if not self.plan.ok:
             self.tell("The plan has errors (shown in red); nothing was written.", severity="error")

@@ -48,9 +48,10 @@ def key_width(key_display: str, description: str, compact: bool) -> int:
 class KeyFooter(Footer):
     """Footer keys chosen for the focus and fitted to the width (see the module doc)."""
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    _shown_keys: tuple | None = None  # what the last compose showed
+
+    def _keys(self) -> list[tuple]:
+        """(key, display, description, action, enabled, tooltip) of each key to show."""
         in_field = editing(self.screen.focused)
         chosen: dict[str, tuple] = {}  # action -> (binding, enabled, tooltip)
         for _ns, binding, enabled, tooltip in self.screen.active_bindings.values():
@@ -61,12 +62,21 @@ class KeyFooter(Footer):
                 continue
             if binding.action not in chosen:
                 chosen[binding.action] = (binding, enabled, tooltip, label or binding.description)
+        keys = []
         for binding, enabled, tooltip, description in chosen.values():
             # in a field the key shown is the one that works there (the binding's own display
             # names the first of its keys, often a letter)
             display = keymap.key_name(binding.key) if in_field else self.app.get_key_display(binding)
-            yield FooterKey(binding.key, display, description,
-                            binding.action, disabled=not enabled,
+            keys.append((binding.key, display, description, binding.action, enabled, tooltip))
+        return keys
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        keys = self._keys()
+        self._shown_keys = tuple(keys)
+        for key, display, description, action, enabled, tooltip in keys:
+            yield FooterKey(key, display, description, action, disabled=not enabled,
                             tooltip=tooltip).data_bind(compact=KeyFooter.compact)
 
     def on_mount(self) -> None:
@@ -76,10 +86,15 @@ class KeyFooter(Footer):
     def on_resize(self) -> None:
         self._fit()
 
-    def recompose(self):
-        result = super().recompose()
+    async def recompose(self) -> None:
+        # Textual recomposes the footer whenever the bindings may have changed (every focus
+        # change, every refresh of the bindings); remounting the same keys costs milliseconds
+        # of a frame (a dozen times while the editor opens): only a change is shown.
+        if self._shown_keys is not None and self._bindings_ready and self.is_attached \
+                and tuple(self._keys()) == self._shown_keys:
+            return
+        await super().recompose()
         self.call_after_refresh(self._fit)
-        return result
 
     def _fit(self) -> None:
         """Show the keys that fit whole, in order; the rest are dropped, never cut."""

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
@@ -59,6 +61,11 @@ class FieldInput(Input):
     and goes back to the form's navigation (enter applies the value and stays)."""
 
     BINDINGS = [Binding("escape", "done", "Done", show=True)]
+    # The form sizes the field (a row of one line, the width the label leaves): a longer value
+    # scrolls inside it and never resizes it, so a keystroke lays out nothing (Input's own
+    # virtual size asks for a layout of the whole screen as the value grows: milliseconds per
+    # keystroke with a form on screen, docs/benchmarks.md).
+    virtual_size = Reactive(Size(0, 0), layout=False)
 
     def __init__(self, field_index: int, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -470,7 +477,8 @@ class NodeEditor(Vertical):
             return
         text = self.query_one("#yaml-editor", TextArea).text
         status = self.query_one("#yaml-status", Static)
-        from lsc_tui.config.yamlio import YamlLoadError, data_of
+        from lsc_tui.config.yaml.document import data_of
+        from lsc_tui.config.yaml.lint import YamlLoadError
 
         try:
             data_of(text, "yaml")  # the readers' limits: a pasted alias bomb is refused, not expanded

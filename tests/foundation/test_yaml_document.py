@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lsc_tui.config import yamlio
-from lsc_tui.config.yamlio import (FileChangedError, VerifyError, YamlLoadError, atomic_write,
-                                   load_document, parse_text, replace_scalar)
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.document import load_document, parse_text
+from lsc_tui.config.yaml.edit import replace_scalar
+from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.save import FileChangedError, VerifyError, atomic_write
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "corpus"
 CORPUS_YAML = sorted(p for p in CORPUS.rglob("*.yaml"))
@@ -239,7 +241,7 @@ def test_failed_rename_leaves_original_and_no_temp(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(yamlio.os, "replace", boom)
+    monkeypatch.setattr(files.os, "replace", boom)
     with pytest.raises(OSError):
         atomic_write(p, "a: 2\n", backup=False)
     assert p.read_text() == "a: 1\n"

@@ -5,7 +5,7 @@ Reading (``read_bytes``/``read_text``): regular files only. A FIFO, a device (``
 socket or a directory is refused with a located message before it is opened for reading, and
 the file is opened non-blocking and checked again on the open descriptor, so nothing can make a
 read wait forever. At most ``MAX_BYTES`` are read. The YAML readers add the node and depth
-limits below (``yamlio``); every reader uses this one set of limits.
+limits below (``lint.check_limits``); every reader uses this one set of limits.
 
 Writing (``write_file``): see docs/reliability.md for the guarantees. In short:
 
@@ -24,13 +24,14 @@ Writing (``write_file``): see docs/reliability.md for the guarantees. In short:
 from __future__ import annotations
 
 import errno as _errno
+import hashlib
 import os
 import secrets as _secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
 
 # -- the limits every reader applies ---------------------------------------------------------
 
@@ -57,12 +58,9 @@ def kind_of(mode: int) -> str:
 # -- reading ---------------------------------------------------------------------------------
 
 
-class ReadRefused(Exception):
-    """An input that cannot be read as a config file. Carries one located finding."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
+class ReadRefused(FindingError):
+    """An input that cannot be read as a config file (missing, a FIFO or a device, too large,
+    binary, not UTF-8). Carries one located finding."""
 
 
 def _refuse(display: str, code: str, message: str, fix: str, line: int = 0, col: int = 0) -> ReadRefused:
@@ -162,14 +160,47 @@ def read_optional_text(path: Path | str, display: str | None = None) -> str | No
         raise
 
 
+# -- what a file was when read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a file was when we read it: enough to tell that it changed since."""
+
+    sha256: str
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of_bytes(cls, raw: bytes, st: os.stat_result | None) -> "FileStamp":
+        return cls(
+            hashlib.sha256(raw).hexdigest(),
+            st.st_mtime_ns if st else 0,
+            len(raw),
+        )
+
+
+def stamp_of(path: Path) -> FileStamp | None:
+    """The file's stamp, or None when it does not exist. Goes through the guarded reader, so a
+    FIFO or a device never blocks it; such a file (or an unreadable one) gets a stamp that
+    matches no content, and any write to it is then refused as a change on disk."""
+    try:
+        raw, st = read_bytes(path)
+    except ReadRefused as exc:
+        if exc.finding.code == "file-not-found":
+            return None
+        return FileStamp(f"unreadable:{exc.finding.code}", 0, 0)
+    return FileStamp.of_bytes(raw, st)
+
+
 # -- writing ---------------------------------------------------------------------------------
 
 
 class WriteError(OSError):
     """A file was not written. ``filename`` names it; ``str()`` says why and what to do."""
 
-    def __init__(self, path: Path | str, reason: str, fix: str = "", code: int = 0,
-                 written: tuple = ()):
+    def __init__(self, path: Path | str, reason: str, fix: str = "", code: int | None = 0,
+                 written: tuple[Path | str, ...] = ()):
         super().__init__(code or _errno.EPERM, reason, str(path))
         self.reason = reason
         self.fix = fix
