@@ -7,7 +7,9 @@ shows the release (``LCORE 0.6.x``, or ``LCORE main (default)`` when nothing nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,18 +19,21 @@ from textual.widgets import Static
 
 from lsc_tui.tui.model import target_words
 
+if TYPE_CHECKING:
+    from lsc_tui.tui.screens.dialogs import Choice
+
 # one key per release in the chooser: the digit of its minor version, m for main, n for newer
 _KEYS = {"0.5": "5", "0.6": "6", "0.7.0rc1": "7", "main": "m", "newer": "n"}
 
 
-def palette_commands(app) -> list[tuple[str, str, object]]:
+def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
     return [("Target LCORE release…", f"now {session.target.describe()}", partial(ask_release, app))]
 
 
-def chooser(current, title: str = "Target LCORE release", body: str = "") -> "Choice":  # noqa: F821
+def chooser(current, title: str = "Target LCORE release", body: str = "") -> Choice:
     from lsc_tui.config.releases import RELEASES, Target
     from lsc_tui.tui.screens.dialogs import Choice
 
