@@ -14,22 +14,21 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
-import yaml
 
 from lsc_tui.config import envref, preview
+from lsc_tui.config.diff import Change
 from lsc_tui.config.findings import Finding, counts, path_text
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.document import parse_cached, parse_text, read_text, remember
-from lsc_tui.config.yaml.edit import (KEEP_STYLE, path_copy_set, replace_node_text, replace_scalar,
-                                      replaced_scalar_document, roundtrip_edit)
+from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text
+from lsc_tui.config.yaml.edit import KEEP_STYLE, EditRefused, data_at, insert_item, roundtrip_edit, roundtrip_node, set_value
 from lsc_tui.config.yaml.files import FileStamp, stamp_of
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
@@ -45,7 +44,7 @@ class OperationError(Exception):
 @dataclass(frozen=True)
 class SetValue:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     value: Any
 
     def describe(self) -> str:
@@ -55,7 +54,7 @@ class SetValue:
 @dataclass(frozen=True)
 class SetEnvRef:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     name: str
     op: str | None = None
     operand: str = ""
@@ -67,7 +66,7 @@ class SetEnvRef:
 @dataclass(frozen=True)
 class RemoveNode:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
 
     def describe(self) -> str:
         return f"remove {_p(self.path)}"
@@ -76,7 +75,7 @@ class RemoveNode:
 @dataclass(frozen=True)
 class InsertListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
     value: Any
 
@@ -87,7 +86,7 @@ class InsertListItem:
 @dataclass(frozen=True)
 class MoveListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
     new_index: int
 
@@ -98,7 +97,7 @@ class MoveListItem:
 @dataclass(frozen=True)
 class DuplicateListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
 
     def describe(self) -> str:
@@ -108,7 +107,7 @@ class DuplicateListItem:
 @dataclass(frozen=True)
 class ReplaceNodeYaml:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     yaml_text: str
 
     def describe(self) -> str:
@@ -119,8 +118,8 @@ class ReplaceNodeYaml:
 class AddProvider:
     file: Path
     api: str
-    provider: dict
-    providers_path: tuple = ("providers",)
+    provider: dict[str, Any]
+    providers_path: tuple[Any, ...] = ("providers",)
 
     def describe(self) -> str:
         return f"add {self.api} provider {self.provider.get('provider_id', '')}"
@@ -129,7 +128,7 @@ class AddProvider:
 @dataclass(frozen=True)
 class RenameProvider:
     file: Path
-    path: tuple  # the provider entry
+    path: tuple[Any, ...]  # the provider entry
     new_id: str
     id_key: str = "provider_id"
 
@@ -149,21 +148,26 @@ class SwitchProfile:
         return f"switch to profile {self.profile}" if self.profile else f"switch to baseline {self.baseline}"
 
 
-def _p(path: tuple) -> str:
+def _p(path: tuple[Any, ...]) -> str:
     return path_text(path) or "(document)"
 
 
 # -- analysis ------------------------------------------------------------------------------
 
 
+
+# An edit the session applies (see :meth:`EditSession.apply`).
+Operation = Union[SetValue, SetEnvRef, RemoveNode, InsertListItem, MoveListItem, DuplicateListItem, ReplaceNodeYaml,
+                  AddProvider, RenameProvider, SwitchProfile]
+
 class Analysis:
     """What the session shows after an edit. The masked run.yaml and the structural change list
     are made when first read: the editor's keystroke shows the diff and reads neither (the whole
     run.yaml is shown only in the diff pane's full view)."""
 
-    def __init__(self, findings: list[Finding], secret_findings: list | None = None, synthesis: Any = None,
+    def __init__(self, findings: list[Finding], secret_findings: list[Any] | None = None, synthesis: Any = None,
                  run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
-                 changes: "list | Callable[[], list] | None" = None, baseline_label: str = "",
+                 changes: "list[Change] | Callable[[], list[Change]] | None" = None, baseline_label: str = "",
                  seconds: float = 0.0, has_run_yaml: bool | None = None):
         self.findings = findings
         self.secret_findings = secret_findings if secret_findings is not None else []
@@ -184,7 +188,7 @@ class Analysis:
         return self._run_yaml_text
 
     @property
-    def changes(self) -> list:
+    def changes(self) -> list[Any]:
         """The structural changes against the baseline (paths added, removed, changed; masked)."""
         if callable(self._changes):
             self._changes = self._changes()
@@ -199,7 +203,7 @@ class Analysis:
 class SaveResult:
     path: Path
     backup: Path | None
-    notes: list = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
+    notes: list[Any] = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
 
 
 MERGE_SECONDS = 3.0  # edits of the same field closer than this are one undo step
@@ -226,15 +230,15 @@ def diff_baselines(ws: Workspace) -> dict[str, str]:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
-                 texts: dict | None = None, target: Target = DEFAULT_TARGET):
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict[str, str] | None = None, validate: bool = True,
+                 texts: dict[Path, str] | None = None, target: Target = DEFAULT_TARGET):
         self.cwd = Path(cwd) if cwd else Path.cwd()
         # the LCORE release the preview answers for, and what chose it (set_target changes it)
         self.target = target
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         # the environment LCORE will run with, when the operator gave one (an env file)
-        self.server_env: dict | None = None
+        self.server_env: dict[str, str] | None = None
         self.server_env_source: str | None = None
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
@@ -248,7 +252,7 @@ class EditSession:
         self._redo: list[_Step] = []
         self.diff_baseline = "disk"
         self._previous_run_yaml: str | None = None
-        self._saved_synthesis: tuple | None = None
+        self._saved_synthesis: tuple[Any, ...] | None = None
         self._kind: str | None = None  # an operator file's kind, kept while it is edited
         self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
         # files whose disk copy went away ("deleted") or became unusable ("unreadable") while the
@@ -260,8 +264,8 @@ class EditSession:
         self.analysis: Analysis = self._analyse()
 
     @classmethod
-    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True, texts: dict | None = None,
+    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+             validate: bool = True, texts: dict[Path, str] | None = None,
              target: Target = DEFAULT_TARGET) -> "EditSession":
         return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
@@ -285,8 +289,8 @@ class EditSession:
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
-            if ws.kind == KIND_LLSD:
-                self._streams.add(ws.source.path)
+            if ws.kind == KIND_LLSD and ws.source is not None:
+                self._streams.add(Path(ws.source.path))
         for doc in ws.documents:
             p = doc.path
             if p not in self.displays:
@@ -300,7 +304,7 @@ class EditSession:
                     self.stamps[p] = doc.stamp
         return ws
 
-    def set_server_env(self, env: dict | None, source: str | None = None) -> "Analysis":
+    def set_server_env(self, env: dict[str, str] | None, source: str | None = None) -> "Analysis":
         """Check and preview against the environment LCORE will run with (None: lsc-tui's own,
         as warnings): unset variables it resolves at load or synthesis become errors."""
         self.server_env, self.server_env_source = env, (source if env is not None else None)
@@ -397,19 +401,22 @@ class EditSession:
     def text_of(self, path: Path) -> str:
         return self.buffers[Path(path)]
 
-    def document(self, path: Path):
+    def document(self, path: Path) -> Document:
         for doc in self.workspace.documents:
             if doc.path == Path(path):
                 return doc
         raise OperationError(f"{path} is not part of this workspace")
 
     # -- editing -------------------------------------------------------------------------
-    def apply(self, op) -> Analysis:
+    def apply(self, op: Operation) -> Analysis:
         file = Path(op.file)
         if file not in self.buffers:
             raise OperationError(f"{file} is not part of this workspace")
         before = self.buffers[file]
-        after = self._edit(op, file, before)
+        try:
+            after = self._edit(op, file, before)
+        except EditRefused as exc:  # the YAML layer's refusal, said as the session says it
+            raise OperationError(str(exc)) from None
         if after == before:
             return self.analysis
         self._commit_text(file, after)
@@ -424,7 +431,7 @@ class EditSession:
         self._redo.clear()
         return self._refresh()
 
-    def _merging(self, op, file: Path) -> "_Step | None":
+    def _merging(self, op: Operation, file: Path) -> "_Step | None":
         """The undo step this edit continues (the same field, moments ago), if any."""
         last = self._undo[-1] if self._undo else None
         if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
@@ -432,7 +439,7 @@ class EditSession:
             return last
         return None
 
-    def _typing_style(self, op, file: Path, doc) -> str | None:
+    def _typing_style(self, op: SetValue, file: Path, doc: Document) -> str | None:
         """The quote style a field had before the typing of this undo step began ("plain" for
         none; None where the field is not a scalar): each keystroke renders the value in it, so a
         value that needed quotes half-way (``http:``) is plain again once it can be."""
@@ -442,7 +449,7 @@ class EditSession:
         node = doc.node_at(op.path)
         return (node.style or "plain") if node is not None and node.kind == "scalar" else None
 
-    def _parse(self, file: Path, text: str):
+    def _parse(self, file: Path, text: str) -> Document:
         return parse_cached(text, self.displays.get(file, str(file)), file, stream=file in self._streams)
 
     def _commit_text(self, file: Path, text: str) -> None:
@@ -495,7 +502,7 @@ class EditSession:
         self._undo.append(step)
         return self._refresh()
 
-    def _edit(self, op, file: Path, text: str) -> str:
+    def _edit(self, op: Operation, file: Path, text: str) -> str:
         doc = self._parse(file, text)
         parse = lambda new: self._parse(file, new)  # noqa: E731
         if isinstance(op, SwitchProfile):
@@ -505,51 +512,51 @@ class EditSession:
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return _set_value(doc, op.path, op.value, parse,
+            return set_value(doc, op.path, op.value, parse,
                               style=self._typing_style(op, file, doc) or KEEP_STYLE)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
                 raise OperationError("a provider id cannot be empty")
-            parent = _get(doc.data, op.path[:-1])
+            parent = data_at(doc.data, op.path[:-1])
             if isinstance(parent, list):
                 for i, item in enumerate(parent):
                     if i != op.path[-1] and isinstance(item, dict) and item.get(op.id_key) == new_id:
                         raise OperationError(f"another provider in this list already has the id '{new_id}'")
-            return _set_value(doc, op.path + (op.id_key,), new_id, parse)
+            return set_value(doc, op.path + (op.id_key,), new_id, parse)
         if isinstance(op, RemoveNode):
             if not op.path:
                 raise OperationError("cannot remove the whole document")
-            _require(doc.data, op.path)
+            data_at(doc.data, op.path)
 
-            def fn(root):
-                parent = _rt_get(root, op.path[:-1])
+            def fn(root: Any) -> None:
+                parent = roundtrip_node(root, op.path[:-1])
                 del parent[op.path[-1]]
 
             return roundtrip_edit(text, fn)
         if isinstance(op, InsertListItem):
-            return _insert(text, doc, op.list_path, op.index, op.value)
+            return insert_item(text, doc, op.list_path, op.index, op.value)
         if isinstance(op, AddProvider):
             if not isinstance(op.provider, dict) or not op.provider.get("provider_id") or not op.provider.get("provider_type"):
                 raise OperationError("a provider needs a provider_id and a provider_type")
             list_path = op.providers_path + (op.api,)
-            existing = _get(doc.data, list_path, default=None) or []
+            existing = data_at(doc.data, list_path, default=None) or []
             if any(isinstance(p, dict) and p.get("provider_id") == op.provider["provider_id"] for p in existing):
                 raise OperationError(f"an {op.api} provider with id '{op.provider['provider_id']}' already exists")
-            return _insert(text, doc, list_path, len(existing), op.provider)
+            return insert_item(text, doc, list_path, len(existing), op.provider)
         if isinstance(op, MoveListItem):
-            items = _require(doc.data, op.list_path)
+            items = data_at(doc.data, op.list_path)
             if not isinstance(items, list) or not (0 <= op.index < len(items)) or not (0 <= op.new_index < len(items)):
                 raise OperationError("there is nothing to move there")
 
-            def fn(root):
-                seq = _rt_get(root, op.list_path)
+            def fn(root: Any) -> None:
+                seq = roundtrip_node(root, op.list_path)
                 item = seq.pop(op.index)
                 seq.insert(op.new_index, item)
 
             return roundtrip_edit(text, fn)
         if isinstance(op, DuplicateListItem):
-            items = _require(doc.data, op.list_path)
+            items = data_at(doc.data, op.list_path)
             if not isinstance(items, list) or not (0 <= op.index < len(items)):
                 raise OperationError("there is nothing to duplicate there")
             item = copy.deepcopy(items[op.index])
@@ -564,7 +571,7 @@ class EditSession:
                             new = f"{base}{n}"
                         item[key] = new
                         break
-            return _insert(text, doc, op.list_path, op.index + 1, item)
+            return insert_item(text, doc, op.list_path, op.index + 1, item)
         if isinstance(op, ReplaceNodeYaml):
             try:
                 snippet = parse_text(op.yaml_text, "the YAML you typed")
@@ -576,10 +583,10 @@ class EditSession:
                 raise OperationError(f"line {bad[0].line} of the YAML you typed: {bad[0].message}")
             if not op.path:
                 return op.yaml_text if op.yaml_text.endswith("\n") else op.yaml_text + "\n"
-            return _set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
+            return set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
         raise OperationError(f"unknown operation {type(op).__name__}")
 
-    def _switch_profile(self, op: SwitchProfile, doc, text: str) -> str:
+    def _switch_profile(self, op: SwitchProfile, doc: Document, text: str) -> str:
         key = "ogx" if isinstance(doc.data, dict) and isinstance(doc.data.get("ogx"), dict) else "llama_stack"
         if op.profile:
             choices = available_profiles(Path(op.file).parent)
@@ -590,7 +597,7 @@ class EditSession:
         elif op.baseline not in BASELINES:
             raise OperationError(f"unknown baseline {op.baseline!r}; choose one of {', '.join(BASELINES)}")
 
-        def fn(root):
+        def fn(root: Any) -> None:
             block = root.setdefault(key, {})
             if block.get("config") is None:
                 block["config"] = {}
@@ -675,7 +682,7 @@ class EditSession:
             out.append((p, "written" if own is not None else "reloaded"))
         return out
 
-    def note_written(self, paths, who: str = "lsc-tui") -> None:
+    def note_written(self, paths: Iterable[Path | str], who: str = "lsc-tui") -> None:
         """A flow of the app (the migration, the secrets review) wrote these files: the next
         :meth:`check_disk` reloads them as "written", not as changes made by someone else."""
         for p in paths:
@@ -730,8 +737,8 @@ class EditSession:
         payload = {
             "config": str(self.path),
             "written": time.time(),
-            "files": {str(p): {"text": self.buffers[p], "base_sha256": (self.stamps.get(p).sha256
-                                                                           if self.stamps.get(p) else None)}
+            "files": {str(p): {"text": self.buffers[p], "base_sha256": (stamp.sha256 if (stamp := self.stamps.get(p))
+                                                                           else None)}
                       for p in dirty},
         }
         target = recovery_path(self.path)
@@ -816,7 +823,7 @@ def recovery_path(config: Path) -> Path:
     return _state_home() / f"{Path(config).name}.{key}.json"
 
 
-def read_recovery(config: Path) -> dict | None:
+def read_recovery(config: Path) -> dict[str, Any] | None:
     p = recovery_path(config)
     try:
         data = json.loads(files.read_text(p)[0])
@@ -832,122 +839,3 @@ def clear_recovery(config: Path) -> None:
         recovery_path(config).unlink()
     except FileNotFoundError:
         pass
-
-
-# -- helpers on plain data and on text --------------------------------------------------------
-
-_MISSING = object()
-
-
-def _get(data, path: tuple, default=_MISSING):
-    cur = data
-    for part in path:
-        try:
-            cur = cur[part]
-        except (KeyError, IndexError, TypeError):
-            if default is _MISSING:
-                raise OperationError(f"{_p(path)} does not exist") from None
-            return default
-    return cur
-
-
-def _require(data, path: tuple):
-    return _get(data, path)
-
-
-def _rt_get(root, path: tuple):
-    cur = root
-    for part in path:
-        cur = cur[part]
-    return cur
-
-
-def _is_scalar(value) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
-
-
-def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, style=KEEP_STYLE) -> str:
-    if not path:
-        raise OperationError("choose a key to set")
-    node = doc.node_at(path)
-    if node is not None and node.kind == "scalar" and _is_scalar(value):
-        fast = replaced_scalar_document(doc, path, value, style)
-        if fast is not None:  # the keystroke path: no re-parse
-            remember(fast)
-            return fast.text
-    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
-    if spliced is not None:
-        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
-    if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
-        new = replace_scalar(doc, path, value, style)
-    else:
-        parent = _get(doc.data, path[:-1])
-        if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
-            raise OperationError(f"{_p(path)} does not exist")
-        if not isinstance(parent, (dict, list)):
-            raise OperationError(f"{_p(path[:-1])} is not a mapping or a list")
-        rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
-
-        def fn(root):
-            _rt_get(root, path[:-1])[path[-1]] = rt_value
-
-        new = roundtrip_edit(doc.text, fn)
-    try:
-        got = _get(parse(new).data, path, default=_MISSING)
-    except YamlLoadError as exc:
-        raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
-    if got != value:
-        raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
-    return new
-
-
-def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str | None:
-    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
-    the result reads back as the old data with ``value`` at ``path``; else None (the caller
-    edits the round-trip tree instead)."""
-    if yaml_text is None:
-        if node.kind == "scalar" or _is_scalar(value):
-            return None  # a scalar: replace_scalar keeps its quoting
-
-        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
-                                   width=10_000)
-        if node.flow:
-            yaml_text = yaml_text.strip()
-    new = replace_node_text(doc, path, yaml_text)
-    if new is None:
-        return None
-    try:
-        got = parse(new).data
-        want = path_copy_set(doc.data, path, value)
-    except (YamlLoadError, KeyError, IndexError, TypeError):
-        return None
-    return new if got == want else None
-
-
-def _to_roundtrip(yaml_text: str):
-    from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for an edit that inserts into a list
-
-    return YAML(typ="rt").load(yaml_text)
-
-
-def _insert(text: str, doc, list_path: tuple, index: int, value) -> str:
-    existing = _get(doc.data, list_path, default=None)
-    if existing is not None and not isinstance(existing, list):
-        raise OperationError(f"{_p(list_path)} is not a list")
-    parent = _get(doc.data, list_path[:-1], default=None) if list_path[:-1] else doc.data
-    if existing is None and parent is not None and not isinstance(parent, dict):
-        raise OperationError(f"{_p(list_path[:-1])} is not a mapping")
-
-    def fn(root):
-        cur = root
-        for part in list_path[:-1]:
-            if part not in cur or cur[part] is None:
-                cur[part] = {}
-            cur = cur[part]
-        last = list_path[-1]
-        if last not in cur or cur[last] is None:
-            cur[last] = []
-        seq = cur[last]
-        seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
-
-    return roundtrip_edit(text, fn)

@@ -5,16 +5,22 @@ through ruamel.yaml's round-trip emitter (which keeps comments) where no span ex
 
 from __future__ import annotations
 
+import copy
 import io
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 import re
 import weakref
 
 import yaml
-from ruamel.yaml import YAML
 
-from lsc_tui.config.yaml.document import Derivation, Document, Loader, note_alias_free
-from lsc_tui.config.yaml.lint import yaml11_traps
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.yaml.document import Derivation, Document, Loader, note_alias_free, remember
+from lsc_tui.config.yaml.lint import YamlLoadError, yaml11_traps
 from lsc_tui.config.yaml.nodes import INT_TAG, Node, key_value, moved_copy, plain_fields
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 _new_object = object.__new__
 
@@ -37,7 +43,7 @@ def apply_span_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./${}=+\-][A-Za-z0-9_./${}=+\-: @]*$")
 
 
-def render_scalar(value, prefer: str | None = None) -> str:
+def render_scalar(value: Any, prefer: str | None = None) -> str:
     """A YAML scalar whose safe_load value is exactly ``value``."""
     if value is None:
         return "null"
@@ -54,7 +60,7 @@ def render_scalar(value, prefer: str | None = None) -> str:
     return yaml.dump(s, default_style='"', width=1 << 30).rstrip("\n").removesuffix("\n...")
 
 
-def _plain_reads_as(s: str):
+def _plain_reads_as(s: str) -> Any:
     try:
         return yaml.load(f"k: {s}\n", Loader=Loader)["k"]
     except yaml.YAMLError:
@@ -64,13 +70,13 @@ def _plain_reads_as(s: str):
 KEEP_STYLE = "keep"  # render a replaced scalar in the quote style it has now
 
 
-def _quote_preference(node: Node, style) -> str | None:
+def _quote_preference(node: Node, style: str | None) -> str | None:
     if style == KEEP_STYLE:
         style = node.style
     return style if style in ("'", '"') else None  # "plain", None: plain where the value allows
 
 
-def replace_scalar(doc: Document, path: tuple, value, style=KEEP_STYLE) -> str:
+def replace_scalar(doc: Document, path: tuple[Any, ...], value: Any, style: str | None = KEEP_STYLE) -> str:
     """The document text with the scalar at ``path`` replaced, every other byte unchanged.
     ``style``: the quote style to prefer (None: plain where the value allows it)."""
     node = doc.node_at(path)
@@ -84,7 +90,8 @@ def replace_scalar(doc: Document, path: tuple, value, style=KEEP_STYLE) -> str:
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what YAML (and PyYAML's line count) breaks on
 
 
-def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE) -> Document | None:
+def replaced_scalar_document(doc: Document, path: tuple[Any, ...], value: Any,
+                             style: str | None = KEEP_STYLE) -> Document | None:
     """The document with one block-context scalar replaced, derived without re-parsing.
 
     The keystroke path of the editor: the new text differs from the old only in the scalar's
@@ -100,15 +107,18 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
         return None  # the data holds the last duplicate, the node lookup finds the first
     node = doc.root
     chain = [node]
-    walk_path, key, lint_key = [], None, None
+    walk_path: list[Any] = []
+    key: str | None = None
+    lint_key: str | None = None
     for part in path:
         if node.flow:
             return None
         if node.kind == "map":
             knode = node.key_node(part)
-            if knode is None:
+            child = node.child(part)
+            if knode is None or child is None:
                 return None
-            node = node.child(part)
+            node = child
             # as the walks (secret scan, iter_nodes) name the step and the nearest key
             step = key_value(knode) if (knode.tag == INT_TAG or knode.kind != "scalar") else knode.value
             walk_path.append(step)
@@ -116,9 +126,10 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
                 key = step
             lint_key = knode.value if knode.kind == "scalar" else None  # as _lint names it
         else:
-            node = node.child(part)
-            if node is None:
+            child = node.child(part)
+            if child is None:
                 return None
+            node = child
             walk_path.append(part)
         chain.append(node)
     if node.kind != "scalar" or node.style in ("|", ">") or node.flow:
@@ -132,7 +143,7 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
         return None
     probe = Loader(f"k: {rendered}\n")
     try:
-        pnode = probe.get_single_node()
+        pnode: Any = probe.get_single_node()
         new_value = probe.construct_document(pnode)["k"]
         vnode = pnode.value[0][1]
     except yaml.YAMLError:
@@ -178,7 +189,7 @@ def content_end(text: str, node: Node) -> int:
     return node.end
 
 
-def node_text(doc: Document, path: tuple) -> str:
+def node_text(doc: Document, path: tuple[Any, ...]) -> str:
     """The node's own YAML text, dedented (a block collection's lines lose the node's column):
     what the raw YAML editor shows, and what :func:`replace_node_text` puts back."""
     if not path:
@@ -197,7 +208,7 @@ def node_text(doc: Document, path: tuple) -> str:
     return text.rstrip() + "\n"
 
 
-def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
+def replace_node_text(doc: Document, path: tuple[Any, ...], yaml_text: str) -> str | None:
     """The document text with the node at ``path`` replaced by ``yaml_text`` (as
     :func:`node_text` gives it: dedented), every byte outside the node's own span unchanged.
     None when there is no such node. The caller checks the result reads back as meant."""
@@ -215,7 +226,7 @@ def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
 
 
 
-def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_end: int, delta: int,
+def _shifted(root: Node, target: Node, replacement: Node, ancestors: set[int], old_end: int, delta: int,
              edit_line: int) -> Node:
     """The node tree after replacing ``target``: nodes that do not move are shared with the
     old tree (nodes are never mutated), nodes after the edit are moved copies (see nodes.moved_copy),
@@ -258,15 +269,12 @@ def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_en
     return visit(root)
 
 
-def path_copy_set(data, path: tuple, value):
+def path_copy_set(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     """A copy of ``data`` with ``value`` at ``path``; only the containers along the path are new."""
     if not path:
         return value
     head = path[0]
-    if isinstance(data, dict):
-        out = dict(data)
-    else:
-        out = list(data)
+    out: dict[Any, Any] | list[Any] = dict(data) if isinstance(data, dict) else list(data)
     out[head] = path_copy_set(data[head], path[1:], value)
     return out
 
@@ -274,7 +282,8 @@ def path_copy_set(data, path: tuple, value):
 # -- structural edits through ruamel ----------------------------------------------------------
 
 
-def _ruamel():
+def _ruamel() -> YAML:
+    from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for a structural edit
 
     y = YAML(typ="rt")
     y.preserve_quotes = True
@@ -308,9 +317,9 @@ def _detect_indent(text: str) -> tuple[int, int, int]:
     return max(mapping, 1), max(seq, 2), max(offset, 0)
 
 
-def roundtrip_edit(text: str, fn) -> str:
-    """Apply ``fn(root)`` to the ruamel round-trip tree of ``text`` and emit it again."""
-
+def roundtrip_edit(text: str, fn: Callable[[Any], Any]) -> str:
+    """Apply ``fn(root)`` to the ruamel round-trip tree of ``text`` and emit it again (``fn``
+    may return a new root, or None to keep the one it changed in place)."""
     y = _ruamel()
     m, s, o = _detect_indent(text)
     y.indent(mapping=m, sequence=s, offset=o)
@@ -340,8 +349,10 @@ def _starts_explicitly(text: str) -> bool:
     return False
 
 
-def set_value_roundtrip(text: str, path: tuple, value) -> str:
-    def fn(root):
+def set_value_roundtrip(text: str, path: tuple[Any, ...], value: Any) -> str:
+    """``text`` with ``value`` set at ``path`` through the round-trip tree (comments kept)."""
+
+    def fn(root: Any) -> None:
         node = root
         for part in path[:-1]:
             node = node[part]
@@ -350,4 +361,133 @@ def set_value_roundtrip(text: str, path: tuple, value) -> str:
     return roundtrip_edit(text, fn)
 
 
+# -- edits of a document's data path (the session's operations) -------------------------------
 
+_MISSING = object()
+
+
+class EditRefused(Exception):
+    """An edit that cannot be made (the path does not exist, the result would not read back as
+    meant); the message says why, for the operator."""
+
+
+def _p(path: tuple[Any, ...]) -> str:
+    return path_text(path) or "(document)"
+
+
+def data_at(data: Any, path: tuple[Any, ...], default: Any = _MISSING) -> Any:
+    """The value at ``path`` in plain data; ``default`` when there is none (EditRefused when no
+    default is given)."""
+    cur = data
+    for part in path:
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            if default is _MISSING:
+                raise EditRefused(f"{_p(path)} does not exist") from None
+            return default
+    return cur
+
+
+def roundtrip_node(root: Any, path: tuple[Any, ...]) -> Any:
+    """The node at ``path`` of a ruamel round-trip tree."""
+    cur = root
+    for part in path:
+        cur = cur[part]
+    return cur
+
+
+def is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[[str], Document],
+              yaml_text: str | None = None, style: str | None = KEEP_STYLE) -> str:
+    """The document's text with ``value`` at ``path`` (``yaml_text``: the value as typed in YAML):
+    the keystroke path where it holds, else the node's own span, else the round-trip tree.
+    ``parse`` reads a new text (the session's cache); the result must read back as ``value``."""
+    if not path:
+        raise EditRefused("choose a key to set")
+    node = doc.node_at(path)
+    if node is not None and node.kind == "scalar" and is_scalar(value):
+        fast = replaced_scalar_document(doc, path, value, style)
+        if fast is not None:  # the keystroke path: no re-parse
+            remember(fast)
+            return fast.text
+    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
+    if spliced is not None:
+        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
+    if node is not None and node.kind == "scalar" and is_scalar(value) and node.style not in ("|", ">"):
+        new = replace_scalar(doc, path, value, style)
+    else:
+        parent = data_at(doc.data, path[:-1])
+        if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
+            raise EditRefused(f"{_p(path)} does not exist")
+        if not isinstance(parent, (dict, list)):
+            raise EditRefused(f"{_p(path[:-1])} is not a mapping or a list")
+        rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
+
+        def fn(root: Any) -> None:
+            roundtrip_node(root, path[:-1])[path[-1]] = rt_value
+
+        new = roundtrip_edit(doc.text, fn)
+    try:
+        got = data_at(parse(new).data, path, default=_MISSING)
+    except YamlLoadError as exc:
+        raise EditRefused(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
+    if got != value:
+        raise EditRefused(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
+    return new
+
+
+def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_text: str | None,
+             parse: Callable[[str], Document]) -> str | None:
+    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
+    the result reads back as the old data with ``value`` at ``path``; else None (the caller
+    edits the round-trip tree instead)."""
+    if yaml_text is None:
+        if node.kind == "scalar" or is_scalar(value):
+            return None  # a scalar: replace_scalar keeps its quoting
+
+        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
+                                   width=10_000)
+        if node.flow:
+            yaml_text = yaml_text.strip()
+    new = replace_node_text(doc, path, yaml_text)
+    if new is None:
+        return None
+    try:
+        got = parse(new).data
+        want = path_copy_set(doc.data, path, value)
+    except (YamlLoadError, KeyError, IndexError, TypeError):
+        return None
+    return new if got == want else None
+
+
+def _to_roundtrip(yaml_text: str) -> Any:
+    return _ruamel().load(yaml_text)
+
+
+def insert_item(text: str, doc: Document, list_path: tuple[Any, ...], index: int, value: Any) -> str:
+    """``text`` with ``value`` inserted at ``index`` of the list at ``list_path`` (made, with the
+    mappings above it, when missing)."""
+    existing = data_at(doc.data, list_path, default=None)
+    if existing is not None and not isinstance(existing, list):
+        raise EditRefused(f"{_p(list_path)} is not a list")
+    parent = data_at(doc.data, list_path[:-1], default=None) if list_path[:-1] else doc.data
+    if existing is None and parent is not None and not isinstance(parent, dict):
+        raise EditRefused(f"{_p(list_path[:-1])} is not a mapping")
+
+    def fn(root: Any) -> None:
+        cur = root
+        for part in list_path[:-1]:
+            if part not in cur or cur[part] is None:
+                cur[part] = {}
+            cur = cur[part]
+        last = list_path[-1]
+        if last not in cur or cur[last] is None:
+            cur[last] = []
+        seq = cur[last]
+        seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
+
+    return roundtrip_edit(text, fn)
