@@ -90,8 +90,7 @@ def run_diff(args, found) -> int:
 
 # -- lsc-tui migrate --to VERSION ----------------------------------------------------------------
 def run_migrate(args, found) -> int:
-    from lsc_tui.config.yaml.files import write_error_text
-    from lsc_tui.config.yaml.files import stamp_of
+    from lsc_tui.config.yaml.files import stamp_of, write_error_text
     from lsc_tui.config.yaml.save import FileChangedError, VerifyError, atomic_write
 
     c = _compare(args, found, args.to, "--to", "migrate")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from lsc_tui.commands import lcore_target
+
 HELP = "run the language server on stdin/stdout (diagnostics, fixes, hover, completion; see docs/editors.md)"
 
 
@@ -11,9 +13,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stdio", action="store_true",
                         help="talk over stdin/stdout (the default and only transport; accepted because "
                              "several editors pass it)")
+    lcore_target.add_arguments(parser, python=False)
 
 
 def run(args) -> int:
     from lsc_tui.lsp.server import main
 
-    return main()
+    return main(args.lcore)

@@ -19,7 +19,7 @@ from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
 from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target, rules_for
-from lsc_tui.config.yaml.document import Document, load_document, parse_cached
+from lsc_tui.config.yaml.document import Document, load_data, load_document, parse_cached
 from lsc_tui.config.yaml.lint import YamlLoadError, is_single_document_error
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
@@ -718,8 +718,6 @@ def _is_profile_file(p: Path) -> bool:
         return hit
     found = False
     if st.st_size <= 1024 * 1024:
-        from lsc_tui.config.yaml.document import load_data
-
         try:
             data = load_data(p)
             found = isinstance(data, dict) and looks_like_run_yaml(data)

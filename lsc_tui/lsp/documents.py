@@ -12,11 +12,14 @@ located error until it parses again. Nothing here writes a file.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import yaml
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target
+from lsc_tui.config.releases.detect import DetectError, detect_target
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
 from lsc_tui.config.yaml.document import parse_text
@@ -24,10 +27,13 @@ from lsc_tui.config.yaml.edit import replace_scalar
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.nodes import key_value
 
+log = logging.getLogger("lsc_tui.lsp")
+
 
 class Documents:
-    def __init__(self, env: dict | None = None):
+    def __init__(self, env: dict | None = None, lcore: Release | None = None):
         self.env = env
+        self.lcore = lcore  # `lsc-tui lsp --lcore`: every session answers for it
         self.sessions: list[EditSession] = []
         self.open: dict[Path, str] = {}  # the client's text of each open file
         self.broken: dict[Path, Finding] = {}  # open files whose text cannot be used, and why
@@ -113,7 +119,8 @@ class Documents:
             return
         for owner in _owners(path):
             try:
-                s = EditSession.open(owner, cwd=owner.parent, env=self.env, texts=self._texts_near(owner))
+                s = EditSession.open(owner, cwd=owner.parent, env=self.env, texts=self._texts_near(owner),
+                                     target=self._target(owner.parent))
             except (WorkspaceError, OperationError, YamlLoadError):
                 continue
             if path in s.displays:
@@ -121,11 +128,21 @@ class Documents:
                 self._take(s, path, text)
                 return
         try:
-            s = EditSession.open(path, cwd=path.parent, env=self.env, texts={path: text})
+            s = EditSession.open(path, cwd=path.parent, env=self.env, texts={path: text},
+                                 target=self._target(path.parent))
         except WorkspaceError as exc:
             self.broken[path] = _located(exc.finding, path)
             return
         self.sessions.append(s)
+
+    def _target(self, folder: Path) -> Target:
+        """The release a session answers for: --lcore, else the project's .lsc-tui.yaml, else main.
+        A setting that names no release is logged (the client's output) and main is used."""
+        try:
+            return detect_target(lcore=self.lcore, start=folder).target
+        except DetectError as exc:
+            log.warning("%s; answering for LCORE main", exc.finding.to_text().replace("\n", " "))
+            return DEFAULT_TARGET
 
     def _texts_near(self, owner: Path) -> dict[Path, str]:
         """The open texts of the config and of the files beside it (its run.yaml or profiles)."""

@@ -31,6 +31,7 @@ from lsc_tui import __version__
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
 from lsc_tui.config.quickfix import fixes_for
+from lsc_tui.config.releases import Release
 from lsc_tui.config.secrets.fix import plan_fix
 from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.lsp import knowledge
@@ -50,9 +51,9 @@ log = logging.getLogger("lsc_tui.lsp")
 
 
 class LscServer(LanguageServer):
-    def __init__(self) -> None:
+    def __init__(self, lcore: Release | None = None) -> None:
         super().__init__("lsc-tui", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
-        self.docs = Documents()
+        self.docs = Documents(lcore=lcore)
         self.published: dict[str, list] = {}
 
     # -- paths and positions ---------------------------------------------------------------
@@ -183,8 +184,8 @@ def _finding_of(server: LscServer, path: Path, data) -> Finding | None:
 # -- the server ------------------------------------------------------------------------------
 
 
-def build_server() -> LscServer:
-    server = LscServer()
+def build_server(lcore: Release | None = None) -> LscServer:
+    server = LscServer(lcore)
 
     @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: LscServer, params: T.DidOpenTextDocumentParams) -> None:
@@ -424,7 +425,7 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
             "backup": str(done.backup) if done.backup else None}
 
 
-def main() -> int:
+def main(lcore: Release | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="lsc-tui lsp: %(message)s")
-    build_server().start_io()
+    build_server(lcore).start_io()
     return 0

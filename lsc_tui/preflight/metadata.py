@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
+
+from lsc_tui.config.yaml.document import load_data
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 
 FILENAME = "lls-provider-spec.yaml"
@@ -84,9 +87,6 @@ def load_index(root: str) -> MetadataIndex:
 
 
 def _read(path: str) -> MetadataFile:
-    from lsc_tui.config.yaml.document import load_data
-    from lsc_tui.config.yaml.lint import YamlLoadError
-
     try:  # the guarded reader: regular files only, size, alias and depth limits
         data = load_data(path)
     except YamlLoadError as exc:

@@ -91,3 +91,25 @@ def test_mechanical_fixes_edit_only_their_span(tmp_path: Path):
     for fixed, code in ((fmt, "config-format-version"), (base, "baseline-ignored"), (env, "env-ref-literal")):
         s2 = EditSession.open(cfg, cwd=tmp_path, texts={cfg: fixed})
         assert code not in {f.code for f in s2.analysis.findings}
+
+
+def test_sessions_answer_for_the_project_release_or_the_one_named(tmp_path):
+    from lsc_tui.config.releases import RELEASE_0_6, RELEASE_0_7RC1
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".lsc-tui.yaml").write_text("lcore: '0.7.0rc1'\n")
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    text = "name: x\nservice: {host: localhost, port: 8080}\nllama_stack: {url: http://ls:8321}\n" \
+           "user_data_collection: {}\n"
+    cfg.write_text(text)
+    docs = Documents()
+    docs.opened(cfg, text)
+    s = docs.session_for(cfg)
+    assert s.target.release is RELEASE_0_7RC1 and s.target.source == ".lsc-tui.yaml"
+    named = Documents(lcore=RELEASE_0_6)
+    named.opened(cfg, text)
+    assert named.session_for(cfg).target.release is RELEASE_0_6
+    (tmp_path / ".lsc-tui.yaml").write_text("lcore: 'nope'\n")  # logged; main answers
+    bad = Documents()
+    bad.opened(cfg, text)
+    assert bad.session_for(cfg).target.is_default

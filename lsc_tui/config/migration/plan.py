@@ -29,7 +29,9 @@ from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Reco
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
 from lsc_tui.config.releases import Target
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.document import Document, read_text
+from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
+from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
 
 class MigrationRefused(Exception):
@@ -243,9 +245,6 @@ class Migration:
 
     def write(self, *, accept: Collection[str] | str | bool | None = None) -> WriteResult:
         """Write the chosen candidate (see the module docstring). Raises MigrationRefused."""
-        from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
-        from lsc_tui.config.yaml.save import FileChangedError, atomic_write
-
         a = self.analysis
         cand = self._need_candidate()
         missing = self.unaccepted(accept)
@@ -289,8 +288,6 @@ class Migration:
 
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
-        from lsc_tui.config.yaml.document import read_text
-
         text, _stamp = read_text(target)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the server's reader
         cand = self._need_candidate()

@@ -19,7 +19,7 @@ import yaml
 from ruamel.yaml import YAML
 
 from lsc_tui.config.yaml.document import Document
-from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
+from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar, roundtrip_edit
 from lsc_tui.config.yaml.nodes import Node
 
 try:
@@ -180,8 +180,6 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 def ruamel_rewrite(text: str, fn: Callable[[Any, None], object]) -> str:
     """Round-trip ``text`` with the foundation's ruamel writer, applying ``fn(root, None)``."""
-    from lsc_tui.config.yaml.edit import roundtrip_edit
-
     def apply_fn(root: Any) -> None:
         fn(root, None)
 

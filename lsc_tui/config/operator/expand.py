@@ -28,11 +28,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from lsc_tui.config.envref import ENV_REF
-from lsc_tui.config.findings import Finding, Severity, has_errors
-from lsc_tui.config.operator import distributions as dists
-from lsc_tui.config.operator import merge, models, validate_cr
-from lsc_tui.config.findings import FindingError
-from lsc_tui.config.yaml.streams import LocDoc, embedded_offset, load_one, parse_all
+from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors
+from lsc_tui.config.operator import distributions as dists, merge, models, validate_cr
+from lsc_tui.config.yaml.streams import LocDoc, embedded_offset, load_all, load_one, parse_all
 
 SUPPORTED_VERSIONS = (2,)
 CONFIG_KEY = "config.yaml"
@@ -988,8 +986,6 @@ def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDo
 def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata_dir: str | None,
                 into: Inputs) -> list[Finding]:
     """Add ConfigMaps/Secrets from extra files (``--config-map``, ``--secrets``). Raises FindingError."""
-    from lsc_tui.config.yaml.streams import load_all
-
     findings: list[Finding] = []
     for p in list(paths_config_maps) + list(paths_secrets):
         _crs, more, f = split_documents(load_all(p))

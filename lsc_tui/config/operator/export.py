@@ -14,17 +14,26 @@ run.yaml; :func:`round_trip` proves it and lists what differs.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.findings import Finding, Severity, has_errors, path_text
 from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.operator import distributions as dists, expand as ex, models
-from lsc_tui.config.yaml.save import dump
-from lsc_tui.config.preview import synthesize
+from lsc_tui.config.preview import AsIs, synthesize
 from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES, detect_value, reveal, scan_workspace
 from lsc_tui.config.synthesis.baseline import builtin_position
+from lsc_tui.config.workspace import Workspace
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.files import ReadRefused
+from lsc_tui.config.yaml.save import dump
+from lsc_tui.config.yaml.streams import parse_all
+
+# ``locate(path) -> (file, line, column)``: where the input that made a run.yaml path is
+Locate = Callable[[tuple[Any, ...]], tuple[str, int, int]]
 
 DEFAULT_DISTRIBUTION = "starter"
 NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -35,21 +44,21 @@ class EnvRefInfo:
     name: str
     secret: bool = False  # under a secret-named key somewhere
     has_default: bool = False  # every use has a := or :+ operand (the server starts without it)
-    paths: list = field(default_factory=list)
+    paths: list[Any] = field(default_factory=list)
 
 
 @dataclass
 class Export:
-    configmap: dict
-    cr: dict
-    secret: dict | None
-    env: list[dict]
+    configmap: dict[str, Any]
+    cr: dict[str, Any]
+    secret: dict[str, Any] | None
+    env: list[dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
     refs: dict[str, EnvRefInfo] = field(default_factory=dict)
-    data: dict = field(default_factory=dict)  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
+    data: dict[str, Any] = field(default_factory=dict)  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
     moved: list[str] = field(default_factory=list)  # env names whose secret default went to the Secret
 
-    def documents(self, with_secret: bool = False) -> list[dict]:
+    def documents(self, with_secret: bool = False) -> list[dict[str, Any]]:
         docs = [self.configmap]
         if with_secret and self.secret is not None:
             docs.append(self.secret)
@@ -57,8 +66,8 @@ class Export:
         return docs
 
 
-def env_references(data, _path: tuple = (), _under_secret: bool = False,
-                   _out: dict | None = None) -> dict[str, EnvRefInfo]:
+def env_references(data: Any, _path: tuple[Any, ...] = (), _under_secret: bool = False,
+                   _out: dict[str, EnvRefInfo] | None = None) -> dict[str, EnvRefInfo]:
     """Every ``${env.X}`` in a run.yaml, with whether it is secret and has a default."""
     out = {} if _out is None else _out
     if isinstance(data, dict):
@@ -78,7 +87,7 @@ def env_references(data, _path: tuple = (), _under_secret: bool = False,
     return out
 
 
-def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> list[tuple]:
+def literal_secrets(data: Any, _path: tuple[Any, ...] = (), _under_secret: bool = False) -> list[tuple[Any, ...]]:
     """Paths of literal (non-reference) values under secret-named keys."""
     out = []
     if isinstance(data, dict):
@@ -94,7 +103,8 @@ def literal_secrets(data, _path: tuple = (), _under_secret: bool = False) -> lis
     return out
 
 
-def scanned_secrets(data, _path: tuple = (), _key=None, _out: list | None = None) -> list[tuple]:
+def scanned_secrets(data: Any, _path: tuple[Any, ...] = (), _key: str | None = None,
+                    _out: list[tuple[Any, ...]] | None = None) -> list[tuple[Any, ...]]:
     """``(path, hit, value)`` of every secret the scanner flags in a run.yaml's data, each
     scalar read under its key (:func:`lsc_tui.config.secrets.detector.detect_value`)."""
     out = [] if _out is None else _out
@@ -110,7 +120,7 @@ def scanned_secrets(data, _path: tuple = (), _key=None, _out: list | None = None
     return out
 
 
-def _without_defaults(data, names: set[str]):
+def _without_defaults(data: Any, names: set[str]) -> Any:
     """A copy of ``data`` with the ``:=`` default of each ``${env.NAME}`` in ``names`` dropped."""
     if isinstance(data, dict):
         return {k: _without_defaults(v, names) for k, v in data.items()}
@@ -144,10 +154,11 @@ def parse_env_file(text: str) -> dict[str, str]:
     return out
 
 
-def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
+def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
                distribution: str | None = None, image: str | None = None,
                env_values: dict[str, str] | None = None, config_key: str = "config.yaml",
-               source: str = "run.yaml", locate=None, allowed_values=()) -> Export:
+               source: str = "run.yaml", locate: Locate | None = None,
+               allowed_values: Collection[str] = ()) -> Export:
     """The manifests for ``run_data``. Pure: no file is read or written.
 
     ``locate(path) -> (file, line, column)`` places findings about a run.yaml path in the
@@ -202,7 +213,7 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     labels = {"app.kubernetes.io/name": "llama-stack", "app.kubernetes.io/instance": name,
               "app.kubernetes.io/managed-by": "lsc-tui"}
 
-    def obj_meta(obj_name: str, extra: dict | None = None) -> dict:
+    def obj_meta(obj_name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         m = {"name": obj_name, "labels": {**labels, **(extra or {})}}
         if namespace:
             m["namespace"] = namespace
@@ -216,15 +227,16 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     for moved_name in moved:
         if moved_name in refs:
             refs[moved_name].secret = True
-    env: list[dict] = []
+    env: list[dict[str, Any]] = []
     secret_data: dict[str, str] = {}
     for ref_name in sorted(refs):
         info = refs[ref_name]
         known = ref_name in values
         if info.secret or known:
-            entry = {"name": ref_name, "valueFrom": {"secretKeyRef": {"name": secret_name, "key": ref_name}}}
+            key_ref: dict[str, Any] = {"name": secret_name, "key": ref_name}
             if info.has_default:
-                entry["valueFrom"]["secretKeyRef"]["optional"] = True
+                key_ref["optional"] = True
+            entry = {"name": ref_name, "valueFrom": {"secretKeyRef": key_ref}}
             env.append(entry)
             if known:
                 secret_data[ref_name] = values[ref_name]
@@ -242,19 +254,19 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     secret = None
     if env_values is not None:
         secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": obj_meta(secret_name),
-                  "stringData": dict(sorted(secret_data.items()))}
+                  "stringData": dict[str, Any](sorted(secret_data.items()))}
     dist = _distribution(run_data, distribution, image, findings, source)
     port = _port(run_data)
     if api_version == "v1alpha1":
-        server: dict = {"distribution": dist, "userConfig": {"configMapName": cm_name}}
-        container: dict = {}
+        server: dict[str, Any] = {"distribution": dist, "userConfig": {"configMapName": cm_name}}
+        container: dict[str, Any] = {}
         if port != 8321:
             container["port"] = port
         if env:
             container["env"] = env
         if container:
             server["containerSpec"] = container
-        spec: dict = {"replicas": 1, "server": server}
+        spec: dict[str, Any] = {"replicas": 1, "server": server}
     elif api_version == "v1alpha2":
         spec = {"distribution": dist, "overrideConfig": {"configMapName": cm_name}}
         if port != 8321:
@@ -271,7 +283,7 @@ def export_k8s(run_data: dict, *, name: str, namespace: str | None = None, api_v
     return Export(configmap, cr, secret, env, findings, refs, run_data, sorted(moved))
 
 
-def _relocate(f: Finding, locate) -> Finding:
+def _relocate(f: Finding, locate: Locate) -> Finding:
     if not f.path:
         return f
     try:
@@ -281,7 +293,8 @@ def _relocate(f: Finding, locate) -> Finding:
     return Finding(file, line, col, f.severity, f.code, f.message, f.fix, f.path)
 
 
-def _distribution(run_data: dict, distribution, image, findings, source) -> dict:
+def _distribution(run_data: dict[str, Any], distribution: str | None, image: str | None, findings: list[Finding],
+                  source: str) -> dict[str, Any]:
     if image:
         return {"image": image}
     if distribution:
@@ -297,20 +310,20 @@ def _distribution(run_data: dict, distribution, image, findings, source) -> dict
     return {"name": DEFAULT_DISTRIBUTION}
 
 
-def _port(run_data: dict) -> int:
-    server = run_data.get("server") if isinstance(run_data.get("server"), dict) else {}
-    port = server.get("port")
+def _port(run_data: dict[str, Any]) -> int:
+    server = run_data.get("server")
+    port = server.get("port") if isinstance(server, dict) else None
     return port if isinstance(port, int) and not isinstance(port, bool) else 8321
 
 
 _LOCAL_PATH_KEYS = re.compile(r"(^|_)(path|dir|file|certfile|keyfile|cafile)$")
 
 
-def _deployment_notes(run_data: dict, source: str) -> list[Finding]:
+def _deployment_notes(run_data: dict[str, Any], source: str) -> list[Finding]:
     """Things in the run.yaml that refer to the machine it was written on."""
-    out = []
+    out: list[Finding] = []
 
-    def walk(data, path):
+    def walk(data: Any, path: tuple[Any, ...]) -> None:
         if isinstance(data, dict):
             for k, v in data.items():
                 if isinstance(k, str) and _LOCAL_PATH_KEYS.search(k) and isinstance(v, str) and v and \
@@ -330,11 +343,9 @@ def _deployment_notes(run_data: dict, source: str) -> list[Finding]:
 # -- round trip ---------------------------------------------------------------------------------
 
 
-def round_trip(exported: Export, run_data: dict) -> tuple[dict | None, list[str], list[Finding]]:
+def round_trip(exported: Export, run_data: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str], list[Finding]]:
     """Expand the exported CR (with its ConfigMap) as the operator would; return the config
     and the list of differences from ``run_data`` (paths, as text)."""
-    from lsc_tui.config.yaml.streams import parse_all
-
     docs = parse_all(dump(exported.configmap, block_strings=True) + "---\n" + dump(exported.cr), "<export>")
     crs, inputs, _f = ex.split_documents(docs)
     result = ex.expand(crs[0], inputs=inputs)
@@ -343,7 +354,7 @@ def round_trip(exported: Export, run_data: dict) -> tuple[dict | None, list[str]
     return result.config, diff_paths(run_data, result.config), result.findings
 
 
-def diff_paths(a, b, path: tuple = ()) -> list[str]:
+def diff_paths(a: Any, b: Any, path: tuple[Any, ...] = ()) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
         out = []
         for k in sorted(set(a) | set(b), key=str):
@@ -370,8 +381,6 @@ def secret_manifest_text(exported: Export) -> str:
 
 def load_env_file(path: Path, display: str | None = None) -> dict[str, str]:
     """The values of a .env file, read through the guarded reader (raises files.ReadRefused)."""
-    from lsc_tui.config.yaml import files
-
     return parse_env_file(files.read_text(path, display)[0])
 
 
@@ -389,24 +398,27 @@ class ExportInputError(Exception):
         self.findings = findings or []
 
 
-def workspace_run_data(ws):
+def workspace_run_data(ws: Workspace) -> tuple[Any, str, list[Finding], Path, Locate]:
     """``(run data, display name, findings, directory, locate)`` of a loaded workspace: the
     run.yaml itself, or what synthesis (or the operator's merge) makes of the config.
     Raises ExportInputError when there is nothing to export."""
-    if ws.kind == "run-yaml":
-        doc = ws.run_yaml
+    doc = ws.run_yaml
+    if ws.kind == "run-yaml" and doc is not None:
+        run_doc = doc
 
-        def locate_doc(path):
-            return (doc.display, *doc.position(path))
+        def locate_doc(path: tuple[Any, ...]) -> tuple[str, int, int]:
+            return (run_doc.display, *run_doc.position(path))
 
         return doc.data, doc.display, list(ws.findings), ws.config_dir, locate_doc
 
     result, findings = synthesize(ws)
-    if result is None:
+    if result is None or isinstance(result, AsIs):
         raise ExportInputError(f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}", findings)
 
-    def locate(path):
-        origin = result.origin_of(path)
+    made = result
+
+    def locate(path: tuple[Any, ...]) -> tuple[str, int, int]:
+        origin = made.origin_of(path)
         if origin.file.startswith("builtin:"):
             return (origin.file, *builtin_position(origin.source_path, origin.file))
         doc = ws.document_for(origin.file)
@@ -416,7 +428,7 @@ def workspace_run_data(ws):
     return result.data, f"{main} ({result.label})", findings, ws.config_dir, locate
 
 
-def allowed_values(ws) -> set[str]:
+def allowed_values(ws: Workspace) -> set[str]:
     """The values of a workspace's secret findings the operator allowed (inline comment or
     allowlist): export lets them into the ConfigMap."""
     return {reveal(f) for f in scan_workspace(ws).allowed}
@@ -432,7 +444,7 @@ class ExportPlan:
     notes: list[str]  # the Secret's keys, the round-trip verdict
 
 
-def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | None = None,
+def plan_workspace_export(ws: Workspace, *, name: str = "llama-stack", namespace: str | None = None,
                           api_version: str = "v1alpha1", env_file: Path | None = None,
                           write_secret: bool = False) -> ExportPlan:
     """The manifests for a loaded workspace, as `lsc-tui export k8s -o DIR` writes them.
@@ -444,8 +456,6 @@ def plan_workspace_export(ws, *, name: str = "llama-stack", namespace: str | Non
     env_path = Path(env_file) if env_file else directory / ".env"
     env_values = None
     if env_file or env_path.is_file():
-        from lsc_tui.config.yaml.files import ReadRefused
-
         try:
             env_values = load_env_file(env_path)
         except ReadRefused as exc:

@@ -24,9 +24,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TYPE_CHECKING
 
 from lsc_tui.config.findings import Finding, FindingError, Severity
+from lsc_tui.config.yaml.save import dump
+from lsc_tui.config.yaml.streams import load_one, parse_all
 
 if TYPE_CHECKING:  # the workspace imports this module
     from lsc_tui.config.yaml.streams import LocDoc
@@ -81,8 +83,6 @@ def _all_data(doc: Document) -> list[Any]:
 
 def loc_docs(doc: Document) -> list[LocDoc]:
     """The operator code's located documents for an editor Document (same text, same display)."""
-    from lsc_tui.config.yaml.streams import parse_all
-
     return list(parse_all(doc.text, doc.display))
 
 
@@ -223,8 +223,6 @@ def generate(ws: Workspace) -> tuple[Generated | None, list[Finding]]:
 def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import expand as ex
-    from lsc_tui.config.yaml.save import dump
-    from lsc_tui.config.yaml.streams import parse_all
 
     docs = loc_docs(doc)
     crs, inputs, findings = ex.split_documents(docs)
@@ -259,8 +257,6 @@ def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[F
 def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, list[Finding]]:
     # deferred: pydantic and the operator's models load only when an operator file is opened
     from lsc_tui.config.operator import merge, models
-    from lsc_tui.config.yaml.save import dump
-    from lsc_tui.config.yaml.streams import load_one, parse_all
 
     if ws.run_yaml is None or not isinstance(ws.run_yaml.data, dict):
         return None, []
@@ -272,7 +268,7 @@ def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, lis
         externals = merge.externals_from_doc(docs[0])
     else:
         _d, pkg = merge.package_from_doc(docs[0])
-        crd_path = Path(ws.source.path).parent / CRD_CONFIG_NAME
+        crd_path = Path(doc.path).parent / CRD_CONFIG_NAME
         provider_id, config = pkg.metadata.name, None
         line, col = docs[0].pos(("metadata", "name"))
         where = f"{doc.display}:{line}:{col}"

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from lsc_tui.config.project import PROJECT_FILES, find_project_config, load_project_document  # noqa: F401
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 _FP = re.compile(r"^[0-9a-f]{16}$")
 
@@ -35,8 +36,6 @@ def parse_allowlist(data: object) -> set[str]:
 
 
 def load_allowlist(start: Path) -> tuple[set[str], Path | None]:
-    from lsc_tui.config.yaml.lint import YamlLoadError
-
     path = find_project_config(start)
     if path is None:
         return set(), None

@@ -23,6 +23,7 @@ from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.secrets import names, rules as R
 from lsc_tui.config.secrets.allowlist import load_allowlist
 from lsc_tui.config.secrets.names import _SCHEME_NAMES
+from lsc_tui.config.yaml.nodes import located_scalar, parser_key
 
 ALLOW_MARK = "lsc-tui: allow-secret"
 _STR = "tag:yaml.org,2002:str"
@@ -369,8 +370,6 @@ def _walk(doc):
 def _walk_parser(ynodes: list):
     """``_walk`` over the parser's nodes (a document whose located tree is not built): the
     same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
-    from lsc_tui.config.yaml.nodes import parser_key
-
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
     for di, root in enumerate(ynodes):
         stack = [(None, root, None, False)]
@@ -487,8 +486,6 @@ def _candidates(doc) -> list[tuple]:
     # a document read but not yet shown: walk the parser's nodes, locate only the candidates
     pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
     if pending is not None:
-        from lsc_tui.config.yaml.nodes import located_scalar
-
         walk, base = _walk_parser(pending[0]), pending[1]
     else:
         walk, base = _walk(doc), None

@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from lsc_tui.config.yaml import files
+
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~+/=:@%,\-]*$")
 _LINE = re.compile(r"^\s*(?:export\s+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?P<rest>.*)$", re.S)
 
@@ -87,8 +89,6 @@ def values(text: str) -> dict[str, str]:
 def read(path: Path) -> dict[str, str]:
     """The values of a .env file ({} when it does not exist), read through the guarded reader
     (raises files.ReadRefused for a FIFO, a device, an unreadable or oversized file)."""
-    from lsc_tui.config.yaml import files
-
     return values(files.read_optional_text(path) or "")
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import yaml
 
+from lsc_tui.config.yaml.document import data_of
+from lsc_tui.config.yaml.lint import YamlLoadError
+
 NAME_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$")
 
 
@@ -22,9 +25,6 @@ def valid_name(name: str) -> bool:
 
 def existing_values(text: str) -> dict[str, str]:
     """stringData and (decoded) data of an existing Secret manifest."""
-    from lsc_tui.config.yaml.document import data_of
-    from lsc_tui.config.yaml.lint import YamlLoadError
-
     try:
         doc = data_of(text, "the Secret manifest")  # alias and depth limits
     except YamlLoadError as exc:

@@ -13,6 +13,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from collections.abc import Iterator
 
 import yaml
@@ -158,11 +159,11 @@ class Document:
         self.stamp = stamp
         self.findings: list[Finding] = []
         self.root: Node | None = None
-        self.data = None
+        self.data: Any = None  # the first document's data (a stream read whole: the list of them)
         # Multi-document streams (Kubernetes manifests) keep every document here;
         # ``root`` and ``data`` are the first one.
         self.roots: list[Node] = []
-        self.all_data: list = []
+        self.all_data: list[Any] = []
         # A stream (``stream=True`` and more than one document, e.g. a ConfigMap and a CR):
         # ``root`` is a sequence of the documents and ``data`` their list, so every key path
         # starts with the document's index and positions, edits and lookups work unchanged.

@@ -25,7 +25,7 @@ _shtab_lsc_tui_export_k8s_option_strings=(-h --help -o --output --name --namespa
 _shtab_lsc_tui_export_option_strings=(-h --help)
 _shtab_lsc_tui_schema_option_strings=(-h --help -o --output)
 _shtab_lsc_tui_completion_option_strings=(-h --help)
-_shtab_lsc_tui_lsp_option_strings=(-h --help --stdio)
+_shtab_lsc_tui_lsp_option_strings=(-h --help --stdio --lcore)
 _shtab_lsc_tui_serve_option_strings=(-h --help --host --port --token --public-url --readonly --lcore --python)
 _shtab_lsc_tui_option_strings=(-h --help --version)
 
@@ -91,6 +91,7 @@ _shtab_lsc_tui_export_k8s___lcore_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_export_k8s___python_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_schema__o_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_schema___output_COMPGEN=_shtab_compgen_files
+_shtab_lsc_tui_lsp___lcore_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_serve_pos_0_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_serve___lcore_COMPGEN=_shtab_compgen_files
 _shtab_lsc_tui_serve___python_COMPGEN=_shtab_compgen_files

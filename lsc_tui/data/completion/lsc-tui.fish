@@ -193,6 +193,7 @@ complete -c lsc-tui -n '_shtab_lsc_tui_using completion; and test $_shtab_lsc_tu
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a lsp -d 'run the language server on stdin/stdout (diagnostics, fixes, hover, completion; see docs/editors.md)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using lsp' -s h -l help -d 'show this help message and exit'
 complete -c lsc-tui -n '_shtab_lsc_tui_using lsp' -l stdio -d 'talk over stdin/stdout (the default and only transport; accepted because several editors pass it)'
+complete -c lsc-tui -n '_shtab_lsc_tui_using lsp' -l lcore -xka "(__fish_complete_path (commandline -ct))" -d 'the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or newer (default: detected, else main; see docs/lcore-versions.md)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using; and test $_shtab_lsc_tui_npos -eq 0' -a serve -d 'serve the editor to a web browser (127.0.0.1 unless told otherwise; a token is required elsewhere)'
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -s h -l help -d 'show this help message and exit'
 complete -c lsc-tui -n '_shtab_lsc_tui_using serve' -l host -x -d 'address to bind (default 127.0.0.1; any other needs a token)'
