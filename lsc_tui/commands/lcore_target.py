@@ -74,15 +74,15 @@ def _start_dir(path) -> Path:
 def _kubernetes_documents(path) -> list:
     """The documents of a Kubernetes file (a CR and what comes with it), else none. Read with
     the guarded reader; a file that cannot be read is the command's to report, not this."""
-    from lsc_tui.config.yaml import files as fsio
+    from lsc_tui.config.yaml import files
     from lsc_tui.config.operator import kinds
     from lsc_tui.config.workspace import WorkspaceError, find_config, open_root
 
     try:  # a file without an image names no release: not parsed twice for nothing
-        if "image:" not in fsio.read_text(find_config(Path(path)))[0]:
+        if "image:" not in files.read_text(find_config(Path(path)))[0]:
             return []
         _path, doc = open_root(path)
-    except (WorkspaceError, fsio.ReadRefused, OSError):
+    except (WorkspaceError, files.ReadRefused, OSError):
         return []
     data = doc.all_data or [doc.data]
     return data if kinds.detect(data, Path(path)) is not None else []

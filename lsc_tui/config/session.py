@@ -14,23 +14,25 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import yaml
 
 from lsc_tui.config import envref, preview
+from lsc_tui.config.diff import Change
 from lsc_tui.config.findings import Finding, counts, path_text
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.document import parse_cached, parse_text, read_text, remember
+from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text, remember
 from lsc_tui.config.yaml.edit import (KEEP_STYLE, path_copy_set, replace_node_text, replace_scalar,
                                       replaced_scalar_document, roundtrip_edit)
 from lsc_tui.config.yaml.files import FileStamp, stamp_of
+from lsc_tui.config.yaml.nodes import Node
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
@@ -45,7 +47,7 @@ class OperationError(Exception):
 @dataclass(frozen=True)
 class SetValue:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     value: Any
 
     def describe(self) -> str:
@@ -55,7 +57,7 @@ class SetValue:
 @dataclass(frozen=True)
 class SetEnvRef:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     name: str
     op: str | None = None
     operand: str = ""
@@ -67,7 +69,7 @@ class SetEnvRef:
 @dataclass(frozen=True)
 class RemoveNode:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
 
     def describe(self) -> str:
         return f"remove {_p(self.path)}"
@@ -76,7 +78,7 @@ class RemoveNode:
 @dataclass(frozen=True)
 class InsertListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
     value: Any
 
@@ -87,7 +89,7 @@ class InsertListItem:
 @dataclass(frozen=True)
 class MoveListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
     new_index: int
 
@@ -98,7 +100,7 @@ class MoveListItem:
 @dataclass(frozen=True)
 class DuplicateListItem:
     file: Path
-    list_path: tuple
+    list_path: tuple[Any, ...]
     index: int
 
     def describe(self) -> str:
@@ -108,7 +110,7 @@ class DuplicateListItem:
 @dataclass(frozen=True)
 class ReplaceNodeYaml:
     file: Path
-    path: tuple
+    path: tuple[Any, ...]
     yaml_text: str
 
     def describe(self) -> str:
@@ -119,8 +121,8 @@ class ReplaceNodeYaml:
 class AddProvider:
     file: Path
     api: str
-    provider: dict
-    providers_path: tuple = ("providers",)
+    provider: dict[str, Any]
+    providers_path: tuple[Any, ...] = ("providers",)
 
     def describe(self) -> str:
         return f"add {self.api} provider {self.provider.get('provider_id', '')}"
@@ -129,7 +131,7 @@ class AddProvider:
 @dataclass(frozen=True)
 class RenameProvider:
     file: Path
-    path: tuple  # the provider entry
+    path: tuple[Any, ...]  # the provider entry
     new_id: str
     id_key: str = "provider_id"
 
@@ -149,21 +151,26 @@ class SwitchProfile:
         return f"switch to profile {self.profile}" if self.profile else f"switch to baseline {self.baseline}"
 
 
-def _p(path: tuple) -> str:
+def _p(path: tuple[Any, ...]) -> str:
     return path_text(path) or "(document)"
 
 
 # -- analysis ------------------------------------------------------------------------------
 
 
+
+# An edit the session applies (see :meth:`EditSession.apply`).
+Operation = Union[SetValue, SetEnvRef, RemoveNode, InsertListItem, MoveListItem, DuplicateListItem, ReplaceNodeYaml,
+                  AddProvider, RenameProvider, SwitchProfile]
+
 class Analysis:
     """What the session shows after an edit. The masked run.yaml and the structural change list
     are made when first read: the editor's keystroke shows the diff and reads neither (the whole
     run.yaml is shown only in the diff pane's full view)."""
 
-    def __init__(self, findings: list[Finding], secret_findings: list | None = None, synthesis: Any = None,
+    def __init__(self, findings: list[Finding], secret_findings: list[Any] | None = None, synthesis: Any = None,
                  run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
-                 changes: "list | Callable[[], list] | None" = None, baseline_label: str = "",
+                 changes: "list[Change] | Callable[[], list[Change]] | None" = None, baseline_label: str = "",
                  seconds: float = 0.0, has_run_yaml: bool | None = None):
         self.findings = findings
         self.secret_findings = secret_findings if secret_findings is not None else []
@@ -184,7 +191,7 @@ class Analysis:
         return self._run_yaml_text
 
     @property
-    def changes(self) -> list:
+    def changes(self) -> list[Any]:
         """The structural changes against the baseline (paths added, removed, changed; masked)."""
         if callable(self._changes):
             self._changes = self._changes()
@@ -199,7 +206,7 @@ class Analysis:
 class SaveResult:
     path: Path
     backup: Path | None
-    notes: list = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
+    notes: list[Any] = field(default_factory=list)  # owner not kept, a hard link broken (files.Written.notes)
 
 
 MERGE_SECONDS = 3.0  # edits of the same field closer than this are one undo step
@@ -226,15 +233,15 @@ def diff_baselines(ws: Workspace) -> dict[str, str]:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict | None = None, validate: bool = True,
-                 texts: dict | None = None, target: Target = DEFAULT_TARGET):
+    def __init__(self, path: Path, cwd: Path | None = None, env: dict[str, str] | None = None, validate: bool = True,
+                 texts: dict[Path, str] | None = None, target: Target = DEFAULT_TARGET):
         self.cwd = Path(cwd) if cwd else Path.cwd()
         # the LCORE release the preview answers for, and what chose it (set_target changes it)
         self.target = target
         self.validate_models = validate  # False: open without the model validation (validate_now adds it)
         self.env = env
         # the environment LCORE will run with, when the operator gave one (an env file)
-        self.server_env: dict | None = None
+        self.server_env: dict[str, str] | None = None
         self.server_env_source: str | None = None
         path = Path(path)
         self.path = path if path.is_absolute() else self.cwd / path
@@ -248,7 +255,7 @@ class EditSession:
         self._redo: list[_Step] = []
         self.diff_baseline = "disk"
         self._previous_run_yaml: str | None = None
-        self._saved_synthesis: tuple | None = None
+        self._saved_synthesis: tuple[Any, ...] | None = None
         self._kind: str | None = None  # an operator file's kind, kept while it is edited
         self._streams: set[Path] = set()  # files read as multi-document streams (a CR and its ConfigMaps)
         # files whose disk copy went away ("deleted") or became unusable ("unreadable") while the
@@ -260,8 +267,8 @@ class EditSession:
         self.analysis: Analysis = self._analyse()
 
     @classmethod
-    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict | None = None,
-             validate: bool = True, texts: dict | None = None,
+    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+             validate: bool = True, texts: dict[Path, str] | None = None,
              target: Target = DEFAULT_TARGET) -> "EditSession":
         return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
@@ -285,8 +292,8 @@ class EditSession:
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
-            if ws.kind == KIND_LLSD:
-                self._streams.add(ws.source.path)
+            if ws.kind == KIND_LLSD and ws.source is not None:
+                self._streams.add(Path(ws.source.path))
         for doc in ws.documents:
             p = doc.path
             if p not in self.displays:
@@ -300,7 +307,7 @@ class EditSession:
                     self.stamps[p] = doc.stamp
         return ws
 
-    def set_server_env(self, env: dict | None, source: str | None = None) -> "Analysis":
+    def set_server_env(self, env: dict[str, str] | None, source: str | None = None) -> "Analysis":
         """Check and preview against the environment LCORE will run with (None: lsc-tui's own,
         as warnings): unset variables it resolves at load or synthesis become errors."""
         self.server_env, self.server_env_source = env, (source if env is not None else None)
@@ -397,14 +404,14 @@ class EditSession:
     def text_of(self, path: Path) -> str:
         return self.buffers[Path(path)]
 
-    def document(self, path: Path):
+    def document(self, path: Path) -> Document:
         for doc in self.workspace.documents:
             if doc.path == Path(path):
                 return doc
         raise OperationError(f"{path} is not part of this workspace")
 
     # -- editing -------------------------------------------------------------------------
-    def apply(self, op) -> Analysis:
+    def apply(self, op: Operation) -> Analysis:
         file = Path(op.file)
         if file not in self.buffers:
             raise OperationError(f"{file} is not part of this workspace")
@@ -424,7 +431,7 @@ class EditSession:
         self._redo.clear()
         return self._refresh()
 
-    def _merging(self, op, file: Path) -> "_Step | None":
+    def _merging(self, op: Operation, file: Path) -> "_Step | None":
         """The undo step this edit continues (the same field, moments ago), if any."""
         last = self._undo[-1] if self._undo else None
         if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
@@ -432,7 +439,7 @@ class EditSession:
             return last
         return None
 
-    def _typing_style(self, op, file: Path, doc) -> str | None:
+    def _typing_style(self, op: SetValue, file: Path, doc: Document) -> str | None:
         """The quote style a field had before the typing of this undo step began ("plain" for
         none; None where the field is not a scalar): each keystroke renders the value in it, so a
         value that needed quotes half-way (``http:``) is plain again once it can be."""
@@ -442,7 +449,7 @@ class EditSession:
         node = doc.node_at(op.path)
         return (node.style or "plain") if node is not None and node.kind == "scalar" else None
 
-    def _parse(self, file: Path, text: str):
+    def _parse(self, file: Path, text: str) -> Document:
         return parse_cached(text, self.displays.get(file, str(file)), file, stream=file in self._streams)
 
     def _commit_text(self, file: Path, text: str) -> None:
@@ -495,7 +502,7 @@ class EditSession:
         self._undo.append(step)
         return self._refresh()
 
-    def _edit(self, op, file: Path, text: str) -> str:
+    def _edit(self, op: Operation, file: Path, text: str) -> str:
         doc = self._parse(file, text)
         parse = lambda new: self._parse(file, new)  # noqa: E731
         if isinstance(op, SwitchProfile):
@@ -522,7 +529,7 @@ class EditSession:
                 raise OperationError("cannot remove the whole document")
             _require(doc.data, op.path)
 
-            def fn(root):
+            def fn(root: Any) -> None:
                 parent = _rt_get(root, op.path[:-1])
                 del parent[op.path[-1]]
 
@@ -542,7 +549,7 @@ class EditSession:
             if not isinstance(items, list) or not (0 <= op.index < len(items)) or not (0 <= op.new_index < len(items)):
                 raise OperationError("there is nothing to move there")
 
-            def fn(root):
+            def fn(root: Any) -> None:
                 seq = _rt_get(root, op.list_path)
                 item = seq.pop(op.index)
                 seq.insert(op.new_index, item)
@@ -579,7 +586,7 @@ class EditSession:
             return _set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
         raise OperationError(f"unknown operation {type(op).__name__}")
 
-    def _switch_profile(self, op: SwitchProfile, doc, text: str) -> str:
+    def _switch_profile(self, op: SwitchProfile, doc: Document, text: str) -> str:
         key = "ogx" if isinstance(doc.data, dict) and isinstance(doc.data.get("ogx"), dict) else "llama_stack"
         if op.profile:
             choices = available_profiles(Path(op.file).parent)
@@ -590,7 +597,7 @@ class EditSession:
         elif op.baseline not in BASELINES:
             raise OperationError(f"unknown baseline {op.baseline!r}; choose one of {', '.join(BASELINES)}")
 
-        def fn(root):
+        def fn(root: Any) -> None:
             block = root.setdefault(key, {})
             if block.get("config") is None:
                 block["config"] = {}
@@ -675,7 +682,7 @@ class EditSession:
             out.append((p, "written" if own is not None else "reloaded"))
         return out
 
-    def note_written(self, paths, who: str = "lsc-tui") -> None:
+    def note_written(self, paths: Iterable[Path | str], who: str = "lsc-tui") -> None:
         """A flow of the app (the migration, the secrets review) wrote these files: the next
         :meth:`check_disk` reloads them as "written", not as changes made by someone else."""
         for p in paths:
@@ -730,8 +737,8 @@ class EditSession:
         payload = {
             "config": str(self.path),
             "written": time.time(),
-            "files": {str(p): {"text": self.buffers[p], "base_sha256": (self.stamps.get(p).sha256
-                                                                           if self.stamps.get(p) else None)}
+            "files": {str(p): {"text": self.buffers[p], "base_sha256": (stamp.sha256 if (stamp := self.stamps.get(p))
+                                                                           else None)}
                       for p in dirty},
         }
         target = recovery_path(self.path)
@@ -816,7 +823,7 @@ def recovery_path(config: Path) -> Path:
     return _state_home() / f"{Path(config).name}.{key}.json"
 
 
-def read_recovery(config: Path) -> dict | None:
+def read_recovery(config: Path) -> dict[str, Any] | None:
     p = recovery_path(config)
     try:
         data = json.loads(files.read_text(p)[0])
@@ -839,7 +846,7 @@ def clear_recovery(config: Path) -> None:
 _MISSING = object()
 
 
-def _get(data, path: tuple, default=_MISSING):
+def _get(data: Any, path: tuple[Any, ...], default: Any = _MISSING) -> Any:
     cur = data
     for part in path:
         try:
@@ -851,22 +858,23 @@ def _get(data, path: tuple, default=_MISSING):
     return cur
 
 
-def _require(data, path: tuple):
+def _require(data: Any, path: tuple[Any, ...]) -> Any:
     return _get(data, path)
 
 
-def _rt_get(root, path: tuple):
+def _rt_get(root: Any, path: tuple[Any, ...]) -> Any:
     cur = root
     for part in path:
         cur = cur[part]
     return cur
 
 
-def _is_scalar(value) -> bool:
+def _is_scalar(value: object) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, style=KEEP_STYLE) -> str:
+def _set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[[str], Document],
+               yaml_text: str | None = None, style: str | None = KEEP_STYLE) -> str:
     if not path:
         raise OperationError("choose a key to set")
     node = doc.node_at(path)
@@ -888,7 +896,7 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
             raise OperationError(f"{_p(path[:-1])} is not a mapping or a list")
         rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
 
-        def fn(root):
+        def fn(root: Any) -> None:
             _rt_get(root, path[:-1])[path[-1]] = rt_value
 
         new = roundtrip_edit(doc.text, fn)
@@ -901,7 +909,8 @@ def _set_value(doc, path: tuple, value, parse, yaml_text: str | None = None, sty
     return new
 
 
-def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str | None:
+def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_text: str | None,
+             parse: Callable[[str], Document]) -> str | None:
     """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
     the result reads back as the old data with ``value`` at ``path``; else None (the caller
     edits the round-trip tree instead)."""
@@ -924,13 +933,13 @@ def _spliced(doc, node, path: tuple, value, yaml_text: str | None, parse) -> str
     return new if got == want else None
 
 
-def _to_roundtrip(yaml_text: str):
+def _to_roundtrip(yaml_text: str) -> Any:
     from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for an edit that inserts into a list
 
     return YAML(typ="rt").load(yaml_text)
 
 
-def _insert(text: str, doc, list_path: tuple, index: int, value) -> str:
+def _insert(text: str, doc: Document, list_path: tuple[Any, ...], index: int, value: Any) -> str:
     existing = _get(doc.data, list_path, default=None)
     if existing is not None and not isinstance(existing, list):
         raise OperationError(f"{_p(list_path)} is not a list")
@@ -938,7 +947,7 @@ def _insert(text: str, doc, list_path: tuple, index: int, value) -> str:
     if existing is None and parent is not None and not isinstance(parent, dict):
         raise OperationError(f"{_p(list_path[:-1])} is not a mapping")
 
-    def fn(root):
+    def fn(root: Any) -> None:
         cur = root
         for part in list_path[:-1]:
             if part not in cur or cur[part] is None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
@@ -21,6 +23,7 @@ from lsc_tui.config.operator import kinds
 from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target, rules_for
 from lsc_tui.config.yaml.document import Document, load_data, load_document, parse_cached
 from lsc_tui.config.yaml.lint import YamlLoadError, is_single_document_error
+from lsc_tui.config.yaml.nodes import Node
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
 RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
@@ -59,7 +62,7 @@ class Workspace:
     mode_reason: str = ""
     cwd: Path = field(default_factory=Path.cwd)
     findings: list[Finding] = field(default_factory=list)
-    overlay: dict | None = None
+    overlay: dict[Path, str] | None = None
     # an operator file (CR, extra-providers.yaml, lls-provider-spec.yaml); run_yaml is then the
     # file next to it that the preview builds on (base config or run.yaml), when there is one
     source: Document | None = None
@@ -68,7 +71,7 @@ class Workspace:
     validation_deferred: bool = False
     # the environment LCORE will run with, when the operator gave it (--env-file, the editor's
     # palette); None: unknown, and the checks that need one use lsc-tui's own environment
-    server_env: dict | None = None
+    server_env: dict[str, Any] | None = None
     server_env_source: str | None = None
     # the LCORE release the workspace is read, validated and synthesized for, and what chose it
     target: Target = DEFAULT_TARGET
@@ -126,7 +129,7 @@ def _present(p: Path) -> bool:
     return p.exists() and not p.is_dir()
 
 
-def looks_like_run_yaml(data: dict) -> bool:
+def looks_like_run_yaml(data: dict[str, Any]) -> bool:
     keys = set(data)
     if "apiVersion" in keys and "kind" in keys:  # a Kubernetes object (e.g. extra-providers.yaml)
         return False
@@ -140,7 +143,7 @@ def _display(path: Path, cwd: Path) -> str:
         return str(path)
 
 
-def _read(path: Path, cwd: Path, overlay: dict | None, stream: bool = False) -> Document:
+def _read(path: Path, cwd: Path, overlay: dict[Path, str] | None, stream: bool = False) -> Document:
     """Read a file, or its edited buffer when the session has one."""
     display = _display(path, cwd)
     if overlay and path in overlay:
@@ -148,7 +151,7 @@ def _read(path: Path, cwd: Path, overlay: dict | None, stream: bool = False) -> 
     return load_document(path, display, stream=stream)
 
 
-def _load(path: Path, cwd: Path, overlay: dict | None = None, stream: bool = False) -> Document:
+def _load(path: Path, cwd: Path, overlay: dict[Path, str] | None = None, stream: bool = False) -> Document:
     try:
         return _read(path, cwd, overlay, stream)
     except YamlLoadError as exc:
@@ -212,9 +215,9 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
     return found if found is not None and (doc.stream or isinstance(doc.data, dict)) else None
 
 
-def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict | None = None,
+def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict[str, Any] | None = None,
                    overlay: dict[Path, str] | None = None, kind: str | None = None,
-                   validate: bool = True, server_env: dict | None = None,
+                   validate: bool = True, server_env: dict[str, Any] | None = None,
                    server_env_source: str | None = None, target: Target = DEFAULT_TARGET) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
@@ -251,7 +254,7 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     return ws
 
 
-def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict | None,
+def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict[Path, str] | None,
                    validate: bool = True, target: Target = DEFAULT_TARGET) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
@@ -306,7 +309,7 @@ class ModeFacts:
     U: bool  # url present
     ls_key: str
     # what makes a config unified in the target release (0.5.x: nothing; 0.6.x: P or C)
-    inputs: tuple = ("inference.providers", "vector_store.providers", "config")
+    inputs: tuple[Any, ...] = ("inference.providers", "vector_store.providers", "config")
 
     @property
     def S(self) -> bool:
@@ -314,7 +317,7 @@ class ModeFacts:
                 or (self.C and "config" in self.inputs))
 
 
-def _truthy(value, env: dict):
+def _truthy(value: Any, env: Mapping[str, str]) -> Any:
     if isinstance(value, str) and envref.find_refs(value):
         try:
             return envref.resolve(value, env)
@@ -323,14 +326,16 @@ def _truthy(value, env: dict):
     return value
 
 
-def mode_facts(data: dict, env: dict | None = None, release: Release | None = None) -> ModeFacts:
+def mode_facts(data: dict[str, Any], env: dict[str, Any] | None = None, release: Release | None = None) -> ModeFacts:
     env = env if env is not None else {}
     inputs = rules_for(release).unified_inputs if release is not None else ModeFacts.inputs
     ls_key = "ogx" if isinstance(data.get("ogx"), dict) else "llama_stack"
     ls = data.get(ls_key)
     ls = ls if isinstance(ls, dict) else {}
-    inference = data.get("inference") if isinstance(data.get("inference"), dict) else {}
-    vector_store = data.get("vector_store") if isinstance(data.get("vector_store"), dict) else {}
+    inference = data.get("inference")
+    inference = inference if isinstance(inference, dict) else {}
+    vector_store = data.get("vector_store")
+    vector_store = vector_store if isinstance(vector_store, dict) else {}
     lib = _truthy(ls.get("use_as_library_client"), env)
     return ModeFacts(
         P=bool(inference.get("providers")),
@@ -344,7 +349,7 @@ def mode_facts(data: dict, env: dict | None = None, release: Release | None = No
     )
 
 
-def detect_mode(data: dict, env: dict | None = None, release: Release | None = None) -> tuple[str | None, str]:
+def detect_mode(data: dict[str, Any], env: dict[str, Any] | None = None, release: Release | None = None) -> tuple[str | None, str]:
     """LCORE's decision (mode, reason) in ``release`` (default main). Mode is None when LCORE
     would refuse the file."""
     f = mode_facts(data, env, release)
@@ -367,9 +372,11 @@ def detect_mode(data: dict, env: dict | None = None, release: Release | None = N
     return None, f"neither {f.ls_key}.url nor library client mode is set"
 
 
-def _analyse_config(ws: Workspace, env: dict) -> None:
+def _analyse_config(ws: Workspace, env: dict[str, Any]) -> None:
     doc = ws.config
-    data: dict = doc.data
+    if doc is None:
+        return
+    data: dict[str, Any] = doc.data
     disp = doc.display
     if "ogx" in data and "llama_stack" in data:
         ln, col = doc.position(("llama_stack",))
@@ -452,11 +459,11 @@ def _analyse_config(ws: Workspace, env: dict) -> None:
     _load_references(ws, ls, key, facts)
 
 
-def _strings_outside_override(data, key: str):
+def _strings_outside_override(data: Any, key: str) -> Iterator[tuple[tuple[Any, ...], str]]:
     """``(path, string)`` for every string value LCORE resolves when it loads the config: all
     of them but those under ``<llama_stack>.config.native_override``, which LCORE keeps raw."""
-    stack = [((), data)]
-    skip = (key, "config", "native_override")
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    skip: tuple[Any, ...] = (key, "config", "native_override")
     while stack:
         path, node = stack.pop()
         if path == skip:
@@ -469,13 +476,13 @@ def _strings_outside_override(data, key: str):
             yield path, node
 
 
-def _resolved_for_load(data: dict, env: dict) -> dict:
+def _resolved_for_load(data: dict[str, Any], env: dict[str, Any]) -> dict[str, Any]:
     """The config as LCORE's loader hands it to its model: env references resolved in ``env``,
     native_override kept raw. A reference that cannot be resolved stays as written (the
     env-unset finding reports it)."""
     key = "llama_stack"
 
-    def walk(node, path):
+    def walk(node: Any, path: tuple[Any, ...]) -> Any:
         if path == (key, "config", "native_override"):
             return node
         if isinstance(node, dict):
@@ -489,10 +496,11 @@ def _resolved_for_load(data: dict, env: dict) -> dict:
                 return node
         return node
 
-    return walk(data, ())
+    resolved: dict[str, Any] = walk(data, ())
+    return resolved
 
 
-def _check_unset_refs(ws: Workspace, doc: Document, env: dict) -> None:
+def _check_unset_refs(ws: Workspace, doc: Document, env: dict[str, Any]) -> None:
     """LCORE resolves every ``${env.X}`` of lightspeed-stack.yaml (native_override aside) when
     it loads the config, and refuses to start when X is unset or empty and the reference has
     no ``:=`` default. With the server's environment given this is an error; checked against
@@ -524,7 +532,7 @@ def _check_unset_refs(ws: Workspace, doc: Document, env: dict) -> None:
                     "check against the server's own variables with --env-file FILE.", path))
 
 
-def _check_files(ws: Workspace, doc: Document, env: dict) -> None:
+def _check_files(ws: Workspace, doc: Document, env: dict[str, Any]) -> None:
     """Settings LCORE types as existing files (TLS, CA certificates, system prompt, ...):
     LCORE refuses to load the config when one names no file. Relative paths are resolved, as
     LCORE does, against the directory it starts in; an env reference is checked only when the
@@ -562,8 +570,10 @@ def _check_files(ws: Workspace, doc: Document, env: dict) -> None:
                                    path))
 
 
-def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> None:
+def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFacts) -> None:
     doc = ws.config
+    if doc is None:
+        return
     disp = doc.display
     if facts.L and not facts.S and (facts.Lib or not facts.U):
         raw = ls.get("library_client_config_path")
@@ -648,7 +658,7 @@ def _load_references(ws: Workspace, ls: dict, key: str, facts: ModeFacts) -> Non
     ws.baseline = baseline
 
 
-def _load_ref(ws: Workspace, target: Path, ref_path: tuple) -> Document | None:
+def _load_ref(ws: Workspace, target: Path, ref_path: tuple[Any, ...]) -> Document | None:
     target = Path(os.path.abspath(target))
     try:
         doc = _read(target, ws.cwd, ws.overlay)
@@ -704,7 +714,7 @@ def available_profiles(config_dir: Path) -> list[str]:
     return out
 
 
-_PROFILE_FILES: dict[tuple, bool] = {}  # (path, mtime, size) -> run.yaml-shaped: the editor asks at every view
+_PROFILE_FILES: dict[tuple[Any, ...], bool] = {}  # (path, mtime, size) -> run.yaml-shaped: the editor asks at every view
 
 
 def _is_profile_file(p: Path) -> bool:
@@ -740,7 +750,7 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     from lsc_tui.config import models
 
     fn = models.validate_lightspeed if which == "lightspeed-stack" else models.validate_run_yaml
-    key = (which, partial, doc.text, ws.target.release.key, ws.target.is_default)
+    key: tuple[Any, ...] = (which, partial, doc.text, ws.target.release.key, ws.target.is_default)
     resolve_in = ws.server_env if which == "lightspeed-stack" and isinstance(doc.data, dict) else None
     if resolve_in is not None:  # validate what LCORE validates: the values in the server's environment
         key += (tuple(sorted(resolve_in.items())),)
@@ -782,7 +792,7 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
     _VALIDATED[doc] = (key, ws.findings[before:])
 
 
-_VALIDATED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_VALIDATED: "weakref.WeakKeyDictionary[Document, tuple[tuple[Any, ...], list[Finding]]]" = weakref.WeakKeyDictionary()
 
 
 def _validate_run_yaml(ws: Workspace, doc: Document, partial: bool = False) -> None:
@@ -807,7 +817,7 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     derived = doc.derived
     source = derived.source() if derived is not None else None
     before = _ENV_LINTED.get(source) if source is not None else None
-    if before is not None and before[0] == source.text:
+    if derived is not None and source is not None and before is not None and before[0] == source.text:
         old = derived.old_node
         where = (old.line, old.column)
         out = [f for f in before[1] if (f.line, f.column) != where]
@@ -821,7 +831,7 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
         out = []
         legacy = envref.find_legacy_refs
         for path, node in doc.scalars_containing("${"):
-            bad = legacy(node.value)
+            bad = legacy(node.value or "")
             if bad:
                 out.extend(_lint_scalar(doc, path, node, bad))
     try:
@@ -831,7 +841,7 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     return out
 
 
-def _lint_scalar(doc: Document, path: tuple, node, legacy_refs: list | None = None) -> list[Finding]:
+def _lint_scalar(doc: Document, path: tuple[Any, ...], node: Node, legacy_refs: list[Any] | None = None) -> list[Finding]:
     value = node.value
     if not value or "${" not in value:
         return []
@@ -845,7 +855,7 @@ def _lint_scalar(doc: Document, path: tuple, node, legacy_refs: list | None = No
             for bad in legacy_refs]
 
 
-_ENV_LINTED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ENV_LINTED: "weakref.WeakKeyDictionary[Document, tuple[str, list[Finding]]]" = weakref.WeakKeyDictionary()
 
 
 def _elide(ref_text: str) -> str:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -65,7 +65,7 @@ class FileWrite:
     display: str
     role: str  # config | env | secret-file | k8s
     text: str = field(repr=False)
-    expected: FileStamp | bool | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
+    expected: FileStamp | Literal[False] | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
     mode: int | None = None
     created: bool = False
     summary: str = ""

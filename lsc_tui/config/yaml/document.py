@@ -13,8 +13,8 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from collections.abc import Iterator
+from typing import Any
 
 import yaml
 
@@ -32,13 +32,12 @@ def _end_line(text: str, offset: int) -> int:
     return text.count("\n", 0, max(offset - 1, 0)) + 1
 
 
-try:  # the C parser is much faster; fall back to the pure one where libyaml is missing
-    from yaml import CSafeLoader as Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+# The loader choice: PyYAML's safe loader, the reader of LCORE and Llama Stack, in its C build
+# (much faster) where libyaml is present. Every reader and the read-back check of every save use it.
+Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def construct_as_written(loader, node):
+def construct_as_written(loader: Any, node: yaml.Node) -> Any:
     """``loader.construct_document(node)``, leaving the composed node tree as written.
 
     PyYAML resolves a merge key (``<<: *base``) by rewriting the mapping node in place: the
@@ -46,10 +45,10 @@ def construct_as_written(loader, node):
     that overrides a merged one would then look like a duplicate to anything that reads the
     nodes afterwards (the duplicate-key lint, the located tree). The rewritten mappings get
     their written pairs back once the data is built."""
-    written: list = []
+    written: list[tuple[yaml.MappingNode, list[Any]]] = []
     flatten = loader.flatten_mapping
 
-    def remembering(mapping):
+    def remembering(mapping: yaml.MappingNode) -> None:
         if any(k.tag == MERGE_TAG for k, _ in mapping.value):
             written.append((mapping, list(mapping.value)))
         flatten(mapping)
@@ -73,7 +72,7 @@ class Derivation:
     """
 
     source: "weakref.ref[Document]"
-    path: tuple  # the value path of the edited scalar, as the walks build it (parts from the key nodes)
+    path: tuple[Any, ...]  # the value path of the edited scalar, as the walks build it (parts from the key nodes)
     key: str | None  # the nearest mapping key above it, as the walks compute it
     old_node: Node  # the scalar in the source document
     node: Node  # the scalar in this document
@@ -111,7 +110,7 @@ class Document:
     derived: Derivation | None = None  # set on documents made by replaced_scalar_document
     has_aliases = False  # a node of the text appears at more than one place (``*alias``)
     stream = False  # several documents read as one (see __init__)
-    _pending: "tuple | None" = None  # (parser nodes, BOM offset) while the tree is not built
+    _pending: "tuple[Any, ...] | None" = None  # (parser nodes, BOM offset) while the tree is not built
     _root: "Node | None" = None
     _roots: "list[Node]" = []
 
@@ -143,6 +142,7 @@ class Document:
                 return
             ynodes, base = self._pending
             roots = [convert(n, base, 0, self.display) for n in ynodes]
+            root: Node | None
             if self.stream:
                 first = roots[0]
                 root = Node("seq", "tag:yaml.org,2002:seq", first.line, 1, 0, len(self.text), items=list(roots))
@@ -177,7 +177,7 @@ class Document:
     def _parse(self, multi: bool) -> None:
         base = 1 if self.text.startswith(_BOM) else 0
         body = self.text[base:]
-        ynodes = []
+        ynodes: list[Any] = []
         with located_parse_errors(self.display, body):
             loader = Loader(body)
             try:
@@ -202,7 +202,7 @@ class Document:
         if not self.has_aliases:
             note_alias_free(self)
 
-    def position(self, path: tuple | list) -> tuple[int, int]:
+    def position(self, path: tuple[Any, ...] | list[Any]) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest existing parent."""
         node = self.root
         best = (1, 1) if node is None else (node.line, node.column)
@@ -217,7 +217,7 @@ class Document:
             node = nxt
         return best
 
-    def node_at(self, path: tuple | list) -> Node | None:
+    def node_at(self, path: tuple[Any, ...] | list[Any]) -> Node | None:
         node = self.root
         for part in path:
             if node is None:
@@ -225,17 +225,17 @@ class Document:
             node = node.child(part)
         return node
 
-    def key_node_at(self, path: tuple | list) -> Node | None:
+    def key_node_at(self, path: tuple[Any, ...] | list[Any]) -> Node | None:
         if not path:
             return None
         parent = self.node_at(path[:-1])
         return parent.key_node(path[-1]) if parent is not None else None
 
-    def iter_nodes(self) -> Iterator[tuple[tuple, Node]]:
+    def iter_nodes(self) -> Iterator[tuple[tuple[Any, ...], Node]]:
         """Every value node with its key path, parents before children."""
         if self.root is None:
             return
-        stack: list[tuple[tuple, Node]] = [((), self.root)]
+        stack: list[tuple[tuple[Any, ...], Node]] = [((), self.root)]
         while stack:
             path, node = stack.pop()
             yield path, node
@@ -246,18 +246,18 @@ class Document:
                 for i in range(len(node.items) - 1, -1, -1):
                     stack.append((path + (i,), node.items[i]))
 
-    def iter_scalars(self) -> Iterator[tuple[tuple, Node]]:
+    def iter_scalars(self) -> Iterator[tuple[tuple[Any, ...], Node]]:
         for path, node in self.iter_nodes():
             if node.kind == "scalar":
                 yield path, node
 
-    def parser_nodes(self) -> "tuple[list, int] | None":
+    def parser_nodes(self) -> "tuple[list[Any], int] | None":
         """``(the parser's root nodes, offset of the text after a BOM)`` while the located tree is
         not built (None once it is): for walks over every scalar that locate only the few they
         report (:func:`located_scalar`, :func:`parser_key`)."""
         return self._pending
 
-    def scalars_containing(self, needle: str) -> Iterator[tuple[tuple, Node]]:
+    def scalars_containing(self, needle: str) -> Iterator[tuple[tuple[Any, ...], Node]]:
         """``iter_scalars`` restricted to values containing ``needle``; while the located tree
         is not built, it walks the parser's nodes and locates only the scalars it yields."""
         if needle not in self.text:
@@ -285,9 +285,9 @@ class Document:
                 for i in range(len(items) - 1, -1, -1):
                     stack.append((path + (i,), items[i]))
 
-    def path_at_line(self, line: int) -> tuple:
+    def path_at_line(self, line: int) -> tuple[Any, ...]:
         """The deepest key path whose node starts on ``line`` (or contains it)."""
-        best: tuple = ()
+        best: tuple[Any, ...] = ()
         for path, node in self.iter_nodes():
             if node.line <= line and _end_line(self.text, node.end) >= line:
                 best = path
@@ -309,18 +309,18 @@ def read_text(path: Path, display: str | None = None) -> tuple[str, FileStamp]:
     return text, FileStamp.of_bytes(raw, st)
 
 
-def load_data(path: Path | str, display: str | None = None, *, multi: bool = False):
+def load_data(path: Path | str, display: str | None = None, *, multi: bool = False) -> Any:
     """The data of a YAML file as PyYAML's safe_load gives it, read through the guarded reader
     and refused (located) past the node and depth limits. Raises YamlLoadError."""
     text, _stamp = read_text(Path(path), display)
     return data_of(text, display or str(path), multi=multi)
 
 
-def data_of(text: str, display: str, *, multi: bool = False):
+def data_of(text: str, display: str, *, multi: bool = False) -> Any:
     """``yaml.safe_load`` (or ``safe_load_all`` as a list with ``multi``) under the limits:
     an alias bomb or runaway nesting is refused with its place before any object is built."""
     body = text[1:] if text.startswith(_BOM) else text
-    out = []
+    out: list[Any] = []
     with located_parse_errors(display, body):
         loader = Loader(body)
         try:
@@ -351,12 +351,12 @@ def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, 
     return Document(path or Path(display), text, None, display, multi=multi, stream=stream)
 
 
-_PARSED: "dict[tuple, Document]" = {}
+_PARSED: "dict[tuple[Any, ...], Document]" = {}
 _PARSED_MAX = 4
 _PARSED_LOCK = threading.Lock()  # the editor parses in its job thread, commands in the main one
 
 
-def _cache_parsed(key: tuple, doc: "Document") -> None:
+def _cache_parsed(key: tuple[Any, ...], doc: "Document") -> None:
     with _PARSED_LOCK:
         while len(_PARSED) >= _PARSED_MAX:
             _PARSED.pop(next(iter(_PARSED)))
@@ -384,10 +384,11 @@ def parse_cached(text: str, display: str, path: Path, *, stream: bool = False) -
     return doc
 
 
-_ALIAS_FREE: "dict[int, weakref.ref]" = {}
+_ALIAS_FREE: "dict[int, weakref.ref[Document]]" = {}
 
 
 def note_alias_free(doc: Document) -> None:
+    """Remember that ``doc``'s data holds no alias (see known_alias_free)."""
     data = doc.data
     if data.__class__ is not dict and data.__class__ is not list:
         return
@@ -401,7 +402,7 @@ def note_alias_free(doc: Document) -> None:
     _ALIAS_FREE[id(data)] = weakref.ref(doc)
 
 
-def known_alias_free(obj) -> bool:
+def known_alias_free(obj: object) -> bool:
     """True when ``obj`` is the data of a live document whose text has no alias: PyYAML builds a
     container per node, so no container of it is reachable twice (the walk of
     ``enrichment.has_aliases`` would say so too, at the cost of visiting every container)."""

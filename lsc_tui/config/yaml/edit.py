@@ -6,6 +6,8 @@ through ruamel.yaml's round-trip emitter (which keeps comments) where no span ex
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 import re
 import weakref
 
@@ -37,7 +39,7 @@ def apply_span_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./${}=+\-][A-Za-z0-9_./${}=+\-: @]*$")
 
 
-def render_scalar(value, prefer: str | None = None) -> str:
+def render_scalar(value: Any, prefer: str | None = None) -> str:
     """A YAML scalar whose safe_load value is exactly ``value``."""
     if value is None:
         return "null"
@@ -54,7 +56,7 @@ def render_scalar(value, prefer: str | None = None) -> str:
     return yaml.dump(s, default_style='"', width=1 << 30).rstrip("\n").removesuffix("\n...")
 
 
-def _plain_reads_as(s: str):
+def _plain_reads_as(s: str) -> Any:
     try:
         return yaml.load(f"k: {s}\n", Loader=Loader)["k"]
     except yaml.YAMLError:
@@ -64,13 +66,13 @@ def _plain_reads_as(s: str):
 KEEP_STYLE = "keep"  # render a replaced scalar in the quote style it has now
 
 
-def _quote_preference(node: Node, style) -> str | None:
+def _quote_preference(node: Node, style: str | None) -> str | None:
     if style == KEEP_STYLE:
         style = node.style
     return style if style in ("'", '"') else None  # "plain", None: plain where the value allows
 
 
-def replace_scalar(doc: Document, path: tuple, value, style=KEEP_STYLE) -> str:
+def replace_scalar(doc: Document, path: tuple[Any, ...], value: Any, style: str | None = KEEP_STYLE) -> str:
     """The document text with the scalar at ``path`` replaced, every other byte unchanged.
     ``style``: the quote style to prefer (None: plain where the value allows it)."""
     node = doc.node_at(path)
@@ -84,7 +86,8 @@ def replace_scalar(doc: Document, path: tuple, value, style=KEEP_STYLE) -> str:
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what YAML (and PyYAML's line count) breaks on
 
 
-def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE) -> Document | None:
+def replaced_scalar_document(doc: Document, path: tuple[Any, ...], value: Any,
+                             style: str | None = KEEP_STYLE) -> Document | None:
     """The document with one block-context scalar replaced, derived without re-parsing.
 
     The keystroke path of the editor: the new text differs from the old only in the scalar's
@@ -100,15 +103,18 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
         return None  # the data holds the last duplicate, the node lookup finds the first
     node = doc.root
     chain = [node]
-    walk_path, key, lint_key = [], None, None
+    walk_path: list[Any] = []
+    key: str | None = None
+    lint_key: str | None = None
     for part in path:
         if node.flow:
             return None
         if node.kind == "map":
             knode = node.key_node(part)
-            if knode is None:
+            child = node.child(part)
+            if knode is None or child is None:
                 return None
-            node = node.child(part)
+            node = child
             # as the walks (secret scan, iter_nodes) name the step and the nearest key
             step = key_value(knode) if (knode.tag == INT_TAG or knode.kind != "scalar") else knode.value
             walk_path.append(step)
@@ -116,9 +122,10 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
                 key = step
             lint_key = knode.value if knode.kind == "scalar" else None  # as _lint names it
         else:
-            node = node.child(part)
-            if node is None:
+            child = node.child(part)
+            if child is None:
                 return None
+            node = child
             walk_path.append(part)
         chain.append(node)
     if node.kind != "scalar" or node.style in ("|", ">") or node.flow:
@@ -132,7 +139,7 @@ def replaced_scalar_document(doc: Document, path: tuple, value, style=KEEP_STYLE
         return None
     probe = Loader(f"k: {rendered}\n")
     try:
-        pnode = probe.get_single_node()
+        pnode: Any = probe.get_single_node()
         new_value = probe.construct_document(pnode)["k"]
         vnode = pnode.value[0][1]
     except yaml.YAMLError:
@@ -178,7 +185,7 @@ def content_end(text: str, node: Node) -> int:
     return node.end
 
 
-def node_text(doc: Document, path: tuple) -> str:
+def node_text(doc: Document, path: tuple[Any, ...]) -> str:
     """The node's own YAML text, dedented (a block collection's lines lose the node's column):
     what the raw YAML editor shows, and what :func:`replace_node_text` puts back."""
     if not path:
@@ -197,7 +204,7 @@ def node_text(doc: Document, path: tuple) -> str:
     return text.rstrip() + "\n"
 
 
-def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
+def replace_node_text(doc: Document, path: tuple[Any, ...], yaml_text: str) -> str | None:
     """The document text with the node at ``path`` replaced by ``yaml_text`` (as
     :func:`node_text` gives it: dedented), every byte outside the node's own span unchanged.
     None when there is no such node. The caller checks the result reads back as meant."""
@@ -215,7 +222,7 @@ def replace_node_text(doc: Document, path: tuple, yaml_text: str) -> str | None:
 
 
 
-def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_end: int, delta: int,
+def _shifted(root: Node, target: Node, replacement: Node, ancestors: set[int], old_end: int, delta: int,
              edit_line: int) -> Node:
     """The node tree after replacing ``target``: nodes that do not move are shared with the
     old tree (nodes are never mutated), nodes after the edit are moved copies (see nodes.moved_copy),
@@ -258,15 +265,12 @@ def _shifted(root: Node, target: Node, replacement: Node, ancestors: set, old_en
     return visit(root)
 
 
-def path_copy_set(data, path: tuple, value):
+def path_copy_set(data: Any, path: tuple[Any, ...], value: Any) -> Any:
     """A copy of ``data`` with ``value`` at ``path``; only the containers along the path are new."""
     if not path:
         return value
     head = path[0]
-    if isinstance(data, dict):
-        out = dict(data)
-    else:
-        out = list(data)
+    out: dict[Any, Any] | list[Any] = dict(data) if isinstance(data, dict) else list(data)
     out[head] = path_copy_set(data[head], path[1:], value)
     return out
 
@@ -274,8 +278,7 @@ def path_copy_set(data, path: tuple, value):
 # -- structural edits through ruamel ----------------------------------------------------------
 
 
-def _ruamel():
-
+def _ruamel() -> YAML:
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 4096
@@ -308,9 +311,9 @@ def _detect_indent(text: str) -> tuple[int, int, int]:
     return max(mapping, 1), max(seq, 2), max(offset, 0)
 
 
-def roundtrip_edit(text: str, fn) -> str:
-    """Apply ``fn(root)`` to the ruamel round-trip tree of ``text`` and emit it again."""
-
+def roundtrip_edit(text: str, fn: Callable[[Any], Any]) -> str:
+    """Apply ``fn(root)`` to the ruamel round-trip tree of ``text`` and emit it again (``fn``
+    may return a new root, or None to keep the one it changed in place)."""
     y = _ruamel()
     m, s, o = _detect_indent(text)
     y.indent(mapping=m, sequence=s, offset=o)
@@ -340,8 +343,10 @@ def _starts_explicitly(text: str) -> bool:
     return False
 
 
-def set_value_roundtrip(text: str, path: tuple, value) -> str:
-    def fn(root):
+def set_value_roundtrip(text: str, path: tuple[Any, ...], value: Any) -> str:
+    """``text`` with ``value`` set at ``path`` through the round-trip tree (comments kept)."""
+
+    def fn(root: Any) -> None:
         node = root
         for part in path[:-1]:
             node = node[part]

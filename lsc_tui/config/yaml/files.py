@@ -199,8 +199,8 @@ def stamp_of(path: Path) -> FileStamp | None:
 class WriteError(OSError):
     """A file was not written. ``filename`` names it; ``str()`` says why and what to do."""
 
-    def __init__(self, path: Path | str, reason: str, fix: str = "", code: int = 0,
-                 written: tuple = ()):
+    def __init__(self, path: Path | str, reason: str, fix: str = "", code: int | None = 0,
+                 written: tuple[Path | str, ...] = ()):
         super().__init__(code or _errno.EPERM, reason, str(path))
         self.reason = reason
         self.fix = fix

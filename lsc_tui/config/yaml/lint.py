@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import yaml
 
@@ -74,7 +75,7 @@ def located_parse_errors(display: str, body: str = "", line_offset: int = 0, col
                                     "structure.")) from None
 
 
-def check_limits(root, display: str, aliases_possible: bool = True, line_offset: int = 0,
+def check_limits(root: yaml.Node | None, display: str, aliases_possible: bool = True, line_offset: int = 0,
                  col_offset: int = 0) -> bool:
     """Refuse alias bombs, recursive aliases and runaway nesting before constructing Python
     objects: MAX_NODES nodes after alias expansion, MAX_DEPTH levels. Raises YamlLoadError
@@ -83,16 +84,18 @@ def check_limits(root, display: str, aliases_possible: bool = True, line_offset:
     Returns True when some node is reached twice (the document uses aliases). A text without
     ``*`` has no alias, so no node is reached twice: a plain count and depth walk suffices,
     and only a document over a limit is walked again by the exact check for its error."""
+    if root is None:
+        return False
     if not aliases_possible and _within_limits(root):
         return False
     return _check_size_exact(root, display, line_offset, col_offset)
 
 
-def _within_limits(root) -> bool:
+def _within_limits(root: yaml.Node) -> bool:
     """Whether a tree (no node reached twice) has at most MAX_NODES nodes and MAX_DEPTH levels."""
     count = 1
     scalar = yaml.ScalarNode
-    stack = [(root, 0)] if root.__class__ is not scalar else []
+    stack: list[tuple[Any, int]] = [(root, 0)] if root.__class__ is not scalar else []
     pop, push = stack.pop, stack.append
     while stack:
         node, depth = pop()
@@ -116,12 +119,12 @@ def _within_limits(root) -> bool:
     return True
 
 
-def _check_size_exact(root, display: str, line_offset: int, col_offset: int) -> bool:
+def _check_size_exact(root: yaml.Node, display: str, line_offset: int, col_offset: int) -> bool:
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
     shared = [False]
 
-    def size(node, depth: int) -> int:
+    def size(node: Any, depth: int) -> int:
         nid = id(node)
         if nid in sizes:
             shared[0] = True
@@ -164,7 +167,7 @@ _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$")
 
 
-def lint_nodes(root, display: str, *, traps: bool = True, line_offset: int = 0, col_offset: int = 0) -> list[Finding]:
+def lint_nodes(root: yaml.Node | None, display: str, *, traps: bool = True, line_offset: int = 0, col_offset: int = 0) -> list[Finding]:
     """Duplicate keys and (``traps``) YAML 1.1 traps, from the parser's nodes (no located tree
     needed). A collection an alias reaches twice is checked once. The offsets place a document
     embedded in another file; its traps are not checked (``traps`` must be False with offsets)."""
@@ -172,7 +175,7 @@ def lint_nodes(root, display: str, *, traps: bool = True, line_offset: int = 0, 
     if root is None:
         return out
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
-    stack: list = [(root, None)]
+    stack: list[tuple[Any, Any]] = [(root, None)]
     done: set[int] = set()
     while stack:
         node, key = stack.pop()
@@ -185,7 +188,7 @@ def lint_nodes(root, display: str, *, traps: bool = True, line_offset: int = 0, 
             continue
         done.add(id(node))
         if cls is mapping or isinstance(node, mapping):
-            seen: dict = {}
+            seen: dict[Any, Any] = {}
             for k, v in node.value:
                 if k.__class__ is scalar:
                     if k.tag == MERGE_TAG:
@@ -212,7 +215,7 @@ def lint_nodes(root, display: str, *, traps: bool = True, line_offset: int = 0, 
 _TRAP_TAGS = frozenset((BOOL_TAG, INT_TAG, NULL_TAG))
 
 
-def yaml11_traps(node: Node, display: str, key=None) -> list[Finding]:
+def yaml11_traps(node: Node, display: str, key: object = None) -> list[Finding]:
     """The YAML 1.1 readings of a plain scalar the servers would not take as written (never
     echoing a value under a secret key)."""
     if node.tag not in _TRAP_TAGS:

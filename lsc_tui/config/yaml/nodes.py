@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -15,6 +16,10 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 INT_TAG = "tag:yaml.org,2002:int"
 NULL_TAG = "tag:yaml.org,2002:null"
+
+# The lines whose nodes an edit moved sideways, and by how many columns.
+Columns = dict[int, int]
+
 
 @dataclass
 class Node:
@@ -28,23 +33,28 @@ class Node:
     end: int
     style: str | None = None  # scalars: None (plain), "'", '"', "|", ">"
     value: str | None = None  # scalars: the text value
-    items: list = field(default_factory=list)  # map: [(key Node, value Node)], seq: [Node]
+    items: list[Any] = field(default_factory=list)  # map: [(key Node, value Node)], seq: [Node]
     flow: bool = False
 
-    def child(self, key) -> "Node | None":
+    def child(self, key: object) -> Node | None:
+        """The value node under ``key`` (a mapping key, or a sequence index), or None."""
         if self.kind == "map":
             for k, v in self.items:
                 if k.kind == "scalar" and _key_matches(k, key):
-                    return v
+                    found: Node = v
+                    return found
         elif self.kind == "seq" and isinstance(key, int) and 0 <= key < len(self.items):
-            return self.items[key]
+            item: Node = self.items[key]
+            return item
         return None
 
-    def key_node(self, key) -> "Node | None":
+    def key_node(self, key: object) -> Node | None:
+        """The key node of the mapping entry ``key``, or None."""
         if self.kind == "map":
             for k, _v in self.items:
                 if k.kind == "scalar" and _key_matches(k, key):
-                    return k
+                    found: Node = k
+                    return found
         return None
 
 
@@ -54,7 +64,7 @@ class _MovedNode(Node):
     attribute access.)"""
 
     @property
-    def items(self):  # type: ignore[override]
+    def items(self) -> list[Any]:
         d = self.__dict__
         lazy = d.get("_moved")
         if lazy is not None:
@@ -62,22 +72,23 @@ class _MovedNode(Node):
             # stored wins, and "_items" exists before "_moved" goes, so no reader finds neither
             d.setdefault("_items", _materialize(*lazy))
             d.pop("_moved", None)
-        return d["_items"]
+        items: list[Any] = d["_items"]
+        return items
 
     @items.setter
-    def items(self, value) -> None:  # Node.__init__ (dataclasses.replace, copies) sets it
+    def items(self, value: list[Any]) -> None:  # Node.__init__ (dataclasses.replace, copies) sets it
         self.__dict__["_items"] = value
         self.__dict__.pop("_moved", None)
 
 
-def _key_matches(node: Node, key) -> bool:
+def _key_matches(node: Node, key: object) -> bool:
     if isinstance(key, str):
         return node.value == key
     return node.value == str(key) and node.tag != "tag:yaml.org,2002:str"
 
 
-
-def key_value(node: Node):
+def key_value(node: Node) -> str | int | None:
+    """A mapping key as the data has it: a plain integer key is an int."""
     if node.kind != "scalar":
         return node.value
     if node.tag == INT_TAG and node.style is None:
@@ -88,10 +99,8 @@ def key_value(node: Node):
     return node.value
 
 
-
-
-
-def convert(ynode, base: int, depth: int, display: str) -> Node:
+def convert(ynode: Any, base: int, depth: int, display: str) -> Node:
+    """The located tree of a parser's node (``base``: the offset of the text after a BOM)."""
     # positional arguments: this runs once per node of the file (25,000 at 10,000 lines)
     sm = ynode.start_mark
     cls = ynode.__class__
@@ -112,14 +121,14 @@ def convert(ynode, base: int, depth: int, display: str) -> Node:
 _SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 
 
-def located_scalar(ynode, base: int = 0) -> Node:
+def located_scalar(ynode: Any, base: int = 0) -> Node:
     """The located node ``convert`` makes of a parser's scalar node."""
     sm = ynode.start_mark
     return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
                 style=ynode.style or None, value=ynode.value)
 
 
-def parser_key(ynode):
+def parser_key(ynode: Any) -> Any:
     """``key_value`` of the node ``convert`` makes of a parser node."""
     if ynode.__class__ is not yaml.ScalarNode:
         return None
@@ -131,11 +140,10 @@ def parser_key(ynode):
     return ynode.value
 
 
-
 _new_object = object.__new__
 
 
-def moved_copy(n: Node, delta: int, columns: dict) -> Node:
+def moved_copy(n: Node, delta: int, columns: Columns) -> Node:
     """``n`` moved by ``delta`` characters (and its column by ``columns[line]`` when it sits on a
     line the edits changed). A collection's items are not copied now: the copy records where
     they come from and how far they moved, and makes them when first asked for (so an edit
@@ -169,7 +177,7 @@ def moved_copy(n: Node, delta: int, columns: dict) -> Node:
     return m
 
 
-def plain_fields(n: Node) -> dict:
+def plain_fields(n: Node) -> dict[str, Any]:
     """The fields of ``n`` for a plain copy (the caller sets ``items``)."""
     d = n.__dict__.copy()
     d.pop("_moved", None)
@@ -177,10 +185,9 @@ def plain_fields(n: Node) -> dict:
     return d
 
 
-def _materialize(source: Node, delta: int, columns: dict) -> list:
+def _materialize(source: Node, delta: int, columns: Columns) -> list[Any]:
     if source.kind == "map":
         return [(moved_copy(k, delta, columns), moved_copy(v, delta, columns)) for k, v in source.items]
     return [moved_copy(i, delta, columns) for i in source.items]
-
 
 

@@ -7,6 +7,7 @@ Every save goes through the one writer, ``files.write_file``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 import yaml
 
@@ -43,12 +44,12 @@ def atomic_write(
     path: Path | str,
     text: str,
     *,
-    expected: FileStamp | None | bool = False,
+    expected: FileStamp | None | Literal[False] = False,
     mode: int | None = None,
     backup: bool = True,
-    verify_data=...,
+    verify_data: Any = ...,
     workspace: Path | str | None = None,
-    target: "files.Target | None" = None,
+    target: files.Target | None = None,
 ) -> Written:
     """Write ``text`` to ``path`` through ``files.write_file`` (atomic, 0600 temporary and backup
     files, owner and mode kept, special files written into, the symlink policy). Returns what
@@ -94,7 +95,7 @@ def write_side_file(path: Path, text: str) -> Path:
             n += 1  # taken: the next name
 
 
-def dump_plain(data) -> str:
+def dump_plain(data: Any) -> str:
     """Block-style YAML for new files we create from data (keys in insertion order)."""
     return yaml.safe_dump(data, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
 
@@ -103,7 +104,7 @@ class _BlockDumper(yaml.SafeDumper):
     """Multi-line strings as literal blocks (``|``), so an embedded config.yaml stays readable."""
 
 
-def _str_block(dumper, value: str):
+def _str_block(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -111,18 +112,18 @@ def _str_block(dumper, value: str):
 _BlockDumper.add_representer(str, _str_block)
 
 
-def dump(data, *, sort_keys: bool = True, block_strings: bool = False) -> str:
+def dump(data: Any, *, sort_keys: bool = True, block_strings: bool = False) -> str:
     """Deterministic block YAML that PyYAML's safe_load reads back to the same data."""
     return yaml.dump(data, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
                      default_flow_style=False, allow_unicode=True, width=4096)
 
 
-def dump_all(docs: list, *, sort_keys: bool = True, block_strings: bool = False) -> str:
+def dump_all(docs: list[Any], *, sort_keys: bool = True, block_strings: bool = False) -> str:
     return yaml.dump_all(docs, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
                          default_flow_style=False, allow_unicode=True, width=4096, explicit_start=True)
 
 
-def screen_text(data, show_secrets: bool = False, *, sort_keys: bool = True) -> tuple[str, bool]:
+def screen_text(data: Any, show_secrets: bool = False, *, sort_keys: bool = True) -> tuple[str, bool]:
     """YAML for a terminal: literal secrets (by key name) masked unless asked.
     Returns ``(text, anything_masked)``."""
     if show_secrets:

@@ -35,7 +35,7 @@ class LocDoc:
     col_offset: int = 0
     text: str = ""  # the whole stream this document came from
 
-    def node(self, path: Iterable) -> yaml.Node | None:
+    def node(self, path: Iterable[Any]) -> yaml.Node | None:
         node = self.root
         for part in path:
             node = _child(node, part)
@@ -43,7 +43,7 @@ class LocDoc:
                 return None
         return node
 
-    def pos(self, path: Iterable) -> tuple[int, int]:
+    def pos(self, path: Iterable[Any]) -> tuple[int, int]:
         """1-based line/column of ``path`` (its key if it is a mapping entry), or of the
         nearest parent that exists."""
         node = self.root
@@ -66,20 +66,22 @@ class LocDoc:
                 break
         return best.line + 1 + self.line_offset, best.column + 1 + self.col_offset
 
-    def finding(self, path, severity: Severity, code: str, message: str, fix: str = "") -> Finding:
+    def finding(self, path: Iterable[Any], severity: Severity, code: str, message: str, fix: str = "") -> Finding:
+        path = tuple(path)
         line, col = self.pos(path)
-        return Finding(self.file, line, col, severity, code, message, fix, tuple(path))
+        return Finding(self.file, line, col, severity, code, message, fix, path)
 
 
-def _child(node, part):
+def _child(node: yaml.Node | None, part: object) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
-        found = None
+        found: yaml.Node | None = None
         for k, v in node.value:
             if isinstance(k, yaml.ScalarNode) and k.value == str(part):
                 found = v
         return found
     if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part]
+        item: yaml.Node = node.value[part]
+        return item
     return None
 
 
@@ -136,7 +138,7 @@ def load_one(path: Path | str, display: str | None = None) -> LocDoc:
     return docs[0]
 
 
-def embedded_offset(doc: LocDoc, path) -> tuple[int, int]:
+def embedded_offset(doc: LocDoc, path: Iterable[Any]) -> tuple[int, int]:
     """Line and column offsets of a literal block scalar's content (a config.yaml inside a
     ConfigMap), so findings in it point into the outer file. Other styles cannot be mapped
     line by line: their offset is the value's own line."""
