@@ -53,7 +53,7 @@ def _baseline(args, ws):
         # C parser; the baseline needs no located nodes, so none are built
         data = load_data(path)
     except YamlLoadError as exc:
-        raise BadInput(exc.finding.to_text()) from None
+        raise BadInput(exc.located_text()) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -67,7 +67,7 @@ def run(args) -> int:
     try:
         open_root(path)  # what stops the editor is told before it takes the terminal
     except WorkspaceError as exc:
-        print(exc.finding.to_text(), file=sys.stderr)
+        print(exc.located_text(), file=sys.stderr)
         return 2
     try:
         found = lcore_target.resolve(args, path)

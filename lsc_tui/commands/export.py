@@ -51,7 +51,7 @@ def _run_data(path: str, target=None):
     try:
         ws = load_workspace(path, target=target or DEFAULT_TARGET)
     except WorkspaceError as exc:
-        raise _Bad(exc.finding.to_text()) from None
+        raise _Bad(exc.located_text()) from None
     try:
         return (*workspace_run_data(ws), allowed_values(ws))
     except ExportInputError as exc:

@@ -59,7 +59,7 @@ def resolve(args, path) -> "Detection":
                 again = detect_target(documents=documents)
                 found = type(found)(again.target, found.notes + again.notes)
     except DetectError as exc:
-        raise TargetError(exc.finding.to_text()) from None
+        raise TargetError(exc.located_text()) from None
     return found
 
 

@@ -39,7 +39,7 @@ def _compare(args, found, release, source: str, command: str):
         if getattr(args, "json", False) and command == "migrate":  # as migrate's other input errors
             print(json.dumps({"error": exc.finding.to_json(), "lcore": found.to_json()}, indent=2))
         else:
-            print(exc.finding.to_text(), file=sys.stderr)
+            print(exc.located_text(), file=sys.stderr)
     return None
 
 

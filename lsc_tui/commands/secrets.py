@@ -178,7 +178,7 @@ def _fix(args) -> int:
     try:
         ws = load_workspace(args.path)
     except WorkspaceError as exc:
-        print(exc.finding.to_text(), file=sys.stderr)
+        print(exc.located_text(), file=sys.stderr)
         return EXIT_BAD_INPUT
     names = {}
     for spec in args.name:

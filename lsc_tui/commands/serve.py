@@ -43,7 +43,7 @@ def run(args) -> int:
     try:
         path, _doc = open_root(args.path)  # the same check the editor makes before it starts
     except WorkspaceError as exc:
-        print(exc.finding.to_text(), file=sys.stderr)
+        print(exc.located_text(), file=sys.stderr)
         return 2
     try:  # decided once here, so a bad setting stops `serve` instead of every browser tab
         found = lcore_target.resolve(args, path)

@@ -49,7 +49,7 @@ def load(path: str, args=None, found=None):
     except (server_env.EnvFileError, lcore_target.TargetError) as exc:
         raise BadInput(str(exc)) from None
     except WorkspaceError as exc:
-        raise BadInput(exc.finding.to_text()) from None
+        raise BadInput(exc.located_text()) from None
 
 
 def _locator(ws):

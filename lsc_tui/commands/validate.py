@@ -59,7 +59,7 @@ def run(args) -> int:
             print(json.dumps({"mode": None, "mode_reason": "", "files": [], "lcore": found.to_json(),
                               "findings": [exc.finding.to_json()]}, indent=2))
         else:
-            print(exc.finding.to_text(), file=sys.stderr)
+            print(exc.located_text(), file=sys.stderr)
         return 2
     # the editor's findings: validation, synthesis (LCORE-3370 losses, ...) and literal secrets
     report = preview.report(ws)

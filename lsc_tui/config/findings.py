@@ -116,13 +116,16 @@ def finding_path(finding: Finding, documents: Mapping[str, Document]) -> tuple[A
 
 class FindingError(Exception):
     """An input lsc-tui cannot use, and why: one or more located findings (file, line, column,
-    message, fix). Every input error is one (an unreadable file, bad YAML, a bad workspace or
-    migration input, nothing to export): ``findings`` gives them, ``str()`` the located text
-    (one finding per line, each with its fix), the way commands print them."""
+    message, fix). Every input error is one of these (an unreadable file, bad YAML, a bad
+    workspace, migration or comparison input, nothing to export), and every caller reads it
+    the same way: ``findings`` for the findings, ``located_text()`` for them as commands print
+    them (one per line, each with its fix). ``str()`` is the ``summary`` when one was given (a
+    line that sums the findings up), else the located text."""
 
-    def __init__(self, findings: Finding | Sequence[Finding]):
+    def __init__(self, findings: Finding | Sequence[Finding], summary: str = ""):
         self.findings: list[Finding] = [findings] if isinstance(findings, Finding) else list(findings)
-        super().__init__(self.located_text())
+        self.summary = summary
+        super().__init__(summary or self.located_text())
 
     @property
     def finding(self) -> Finding:
@@ -133,4 +136,4 @@ class FindingError(Exception):
         return "\n".join(f.to_text() for f in self.findings)
 
     def __str__(self) -> str:
-        return self.located_text()
+        return self.summary or self.located_text()

@@ -30,7 +30,7 @@ from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.synthesis.emit import dump_run_yaml
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
-from lsc_tui.config.yaml.document import load_document
+from lsc_tui.config.yaml.document import Loader, load_document
 from lsc_tui.config.yaml.lint import YamlLoadError
 
 
@@ -242,7 +242,7 @@ def changes(old_text: str, new_text: str, result: PreviewResult | None, values: 
 @functools.lru_cache(maxsize=4)
 def _parsed(text: str) -> Any:
     """The data of a baseline text (read-only: shared between calls)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=Loader)
 
 
 __all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
 
 from lsc_tui.config import envref, preview
 from lsc_tui.config.diff import Change
@@ -28,11 +27,9 @@ from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
 from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text, remember
-from lsc_tui.config.yaml.edit import (KEEP_STYLE, path_copy_set, replace_node_text, replace_scalar,
-                                      replaced_scalar_document, roundtrip_edit)
+from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text
+from lsc_tui.config.yaml.edit import KEEP_STYLE, EditRefused, data_at, insert_item, roundtrip_edit, roundtrip_node, set_value
 from lsc_tui.config.yaml.files import FileStamp, stamp_of
-from lsc_tui.config.yaml.nodes import Node
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
@@ -416,7 +413,10 @@ class EditSession:
         if file not in self.buffers:
             raise OperationError(f"{file} is not part of this workspace")
         before = self.buffers[file]
-        after = self._edit(op, file, before)
+        try:
+            after = self._edit(op, file, before)
+        except EditRefused as exc:  # the YAML layer's refusal, said as the session says it
+            raise OperationError(str(exc)) from None
         if after == before:
             return self.analysis
         self._commit_text(file, after)
@@ -512,51 +512,51 @@ class EditSession:
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return _set_value(doc, op.path, op.value, parse,
+            return set_value(doc, op.path, op.value, parse,
                               style=self._typing_style(op, file, doc) or KEEP_STYLE)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
                 raise OperationError("a provider id cannot be empty")
-            parent = _get(doc.data, op.path[:-1])
+            parent = data_at(doc.data, op.path[:-1])
             if isinstance(parent, list):
                 for i, item in enumerate(parent):
                     if i != op.path[-1] and isinstance(item, dict) and item.get(op.id_key) == new_id:
                         raise OperationError(f"another provider in this list already has the id '{new_id}'")
-            return _set_value(doc, op.path + (op.id_key,), new_id, parse)
+            return set_value(doc, op.path + (op.id_key,), new_id, parse)
         if isinstance(op, RemoveNode):
             if not op.path:
                 raise OperationError("cannot remove the whole document")
-            _require(doc.data, op.path)
+            data_at(doc.data, op.path)
 
             def fn(root: Any) -> None:
-                parent = _rt_get(root, op.path[:-1])
+                parent = roundtrip_node(root, op.path[:-1])
                 del parent[op.path[-1]]
 
             return roundtrip_edit(text, fn)
         if isinstance(op, InsertListItem):
-            return _insert(text, doc, op.list_path, op.index, op.value)
+            return insert_item(text, doc, op.list_path, op.index, op.value)
         if isinstance(op, AddProvider):
             if not isinstance(op.provider, dict) or not op.provider.get("provider_id") or not op.provider.get("provider_type"):
                 raise OperationError("a provider needs a provider_id and a provider_type")
             list_path = op.providers_path + (op.api,)
-            existing = _get(doc.data, list_path, default=None) or []
+            existing = data_at(doc.data, list_path, default=None) or []
             if any(isinstance(p, dict) and p.get("provider_id") == op.provider["provider_id"] for p in existing):
                 raise OperationError(f"an {op.api} provider with id '{op.provider['provider_id']}' already exists")
-            return _insert(text, doc, list_path, len(existing), op.provider)
+            return insert_item(text, doc, list_path, len(existing), op.provider)
         if isinstance(op, MoveListItem):
-            items = _require(doc.data, op.list_path)
+            items = data_at(doc.data, op.list_path)
             if not isinstance(items, list) or not (0 <= op.index < len(items)) or not (0 <= op.new_index < len(items)):
                 raise OperationError("there is nothing to move there")
 
             def fn(root: Any) -> None:
-                seq = _rt_get(root, op.list_path)
+                seq = roundtrip_node(root, op.list_path)
                 item = seq.pop(op.index)
                 seq.insert(op.new_index, item)
 
             return roundtrip_edit(text, fn)
         if isinstance(op, DuplicateListItem):
-            items = _require(doc.data, op.list_path)
+            items = data_at(doc.data, op.list_path)
             if not isinstance(items, list) or not (0 <= op.index < len(items)):
                 raise OperationError("there is nothing to duplicate there")
             item = copy.deepcopy(items[op.index])
@@ -571,7 +571,7 @@ class EditSession:
                             new = f"{base}{n}"
                         item[key] = new
                         break
-            return _insert(text, doc, op.list_path, op.index + 1, item)
+            return insert_item(text, doc, op.list_path, op.index + 1, item)
         if isinstance(op, ReplaceNodeYaml):
             try:
                 snippet = parse_text(op.yaml_text, "the YAML you typed")
@@ -583,7 +583,7 @@ class EditSession:
                 raise OperationError(f"line {bad[0].line} of the YAML you typed: {bad[0].message}")
             if not op.path:
                 return op.yaml_text if op.yaml_text.endswith("\n") else op.yaml_text + "\n"
-            return _set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
+            return set_value(doc, op.path, snippet.data, parse, yaml_text=op.yaml_text)
         raise OperationError(f"unknown operation {type(op).__name__}")
 
     def _switch_profile(self, op: SwitchProfile, doc: Document, text: str) -> str:
@@ -839,124 +839,3 @@ def clear_recovery(config: Path) -> None:
         recovery_path(config).unlink()
     except FileNotFoundError:
         pass
-
-
-# -- helpers on plain data and on text --------------------------------------------------------
-
-_MISSING = object()
-
-
-def _get(data: Any, path: tuple[Any, ...], default: Any = _MISSING) -> Any:
-    cur = data
-    for part in path:
-        try:
-            cur = cur[part]
-        except (KeyError, IndexError, TypeError):
-            if default is _MISSING:
-                raise OperationError(f"{_p(path)} does not exist") from None
-            return default
-    return cur
-
-
-def _require(data: Any, path: tuple[Any, ...]) -> Any:
-    return _get(data, path)
-
-
-def _rt_get(root: Any, path: tuple[Any, ...]) -> Any:
-    cur = root
-    for part in path:
-        cur = cur[part]
-    return cur
-
-
-def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, bool))
-
-
-def _set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[[str], Document],
-               yaml_text: str | None = None, style: str | None = KEEP_STYLE) -> str:
-    if not path:
-        raise OperationError("choose a key to set")
-    node = doc.node_at(path)
-    if node is not None and node.kind == "scalar" and _is_scalar(value):
-        fast = replaced_scalar_document(doc, path, value, style)
-        if fast is not None:  # the keystroke path: no re-parse
-            remember(fast)
-            return fast.text
-    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
-    if spliced is not None:
-        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
-    if node is not None and node.kind == "scalar" and _is_scalar(value) and node.style not in ("|", ">"):
-        new = replace_scalar(doc, path, value, style)
-    else:
-        parent = _get(doc.data, path[:-1])
-        if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
-            raise OperationError(f"{_p(path)} does not exist")
-        if not isinstance(parent, (dict, list)):
-            raise OperationError(f"{_p(path[:-1])} is not a mapping or a list")
-        rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
-
-        def fn(root: Any) -> None:
-            _rt_get(root, path[:-1])[path[-1]] = rt_value
-
-        new = roundtrip_edit(doc.text, fn)
-    try:
-        got = _get(parse(new).data, path, default=_MISSING)
-    except YamlLoadError as exc:
-        raise OperationError(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
-    if got != value:
-        raise OperationError(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
-    return new
-
-
-def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_text: str | None,
-             parse: Callable[[str], Document]) -> str | None:
-    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
-    the result reads back as the old data with ``value`` at ``path``; else None (the caller
-    edits the round-trip tree instead)."""
-    if yaml_text is None:
-        if node.kind == "scalar" or _is_scalar(value):
-            return None  # a scalar: replace_scalar keeps its quoting
-
-        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
-                                   width=10_000)
-        if node.flow:
-            yaml_text = yaml_text.strip()
-    new = replace_node_text(doc, path, yaml_text)
-    if new is None:
-        return None
-    try:
-        got = parse(new).data
-        want = path_copy_set(doc.data, path, value)
-    except (YamlLoadError, KeyError, IndexError, TypeError):
-        return None
-    return new if got == want else None
-
-
-def _to_roundtrip(yaml_text: str) -> Any:
-    from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for an edit that inserts into a list
-
-    return YAML(typ="rt").load(yaml_text)
-
-
-def _insert(text: str, doc: Document, list_path: tuple[Any, ...], index: int, value: Any) -> str:
-    existing = _get(doc.data, list_path, default=None)
-    if existing is not None and not isinstance(existing, list):
-        raise OperationError(f"{_p(list_path)} is not a list")
-    parent = _get(doc.data, list_path[:-1], default=None) if list_path[:-1] else doc.data
-    if existing is None and parent is not None and not isinstance(parent, dict):
-        raise OperationError(f"{_p(list_path[:-1])} is not a mapping")
-
-    def fn(root: Any) -> None:
-        cur = root
-        for part in list_path[:-1]:
-            if part not in cur or cur[part] is None:
-                cur[part] = {}
-            cur = cur[part]
-        last = list_path[-1]
-        if last not in cur or cur[last] is None:
-            cur[last] = []
-        seq = cur[last]
-        seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
-
-    return roundtrip_edit(text, fn)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config import envref
-from lsc_tui.config.findings import Finding, Severity, path_text, sort_findings
+from lsc_tui.config.findings import Finding, FindingError, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
 from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target, rules_for
 from lsc_tui.config.yaml.document import Document, load_data, load_document, parse_cached
@@ -42,10 +42,8 @@ _RUN_KEYS = {"apis", "providers", "image_name", "distro_name", "registered_resou
              "models", "shields", "vector_dbs", "external_providers_dir", "server", "vector_stores"}
 
 
-class WorkspaceError(Exception):
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
+class WorkspaceError(FindingError):
+    """The path is no workspace lsc-tui can open (missing, unreadable, not YAML, not a config)."""
 
 
 @dataclass

@@ -22,7 +22,7 @@ from lsc_tui.config.releases import DEFAULT_TARGET, Release, Target
 from lsc_tui.config.releases.detect import DetectError, detect_target
 from lsc_tui.config.session import EditSession, OperationError, SetValue
 from lsc_tui.config.workspace import CONFIG_NAMES, WorkspaceError
-from lsc_tui.config.yaml.document import parse_text
+from lsc_tui.config.yaml.document import Loader, parse_text
 from lsc_tui.config.yaml.edit import replace_scalar
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.nodes import key_value
@@ -141,7 +141,7 @@ class Documents:
         try:
             return detect_target(lcore=self.lcore, start=folder).target
         except DetectError as exc:
-            log.warning("%s; answering for LCORE main", exc.finding.to_text().replace("\n", " "))
+            log.warning("%s; answering for LCORE main", exc.located_text().replace("\n", " "))
             return DEFAULT_TARGET
 
     def _texts_near(self, owner: Path) -> dict[Path, str]:
@@ -210,7 +210,7 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
         return None
 
     try:
-        value = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        value = yaml.load(raw, Loader=Loader)
     except yaml.YAMLError:
         return None
     if not (value is None or isinstance(value, (str, int, float, bool))):

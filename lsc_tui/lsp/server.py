@@ -407,7 +407,7 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
     try:
         m = Migration.open(config, cwd=config.parent)
     except MigrationInputError as exc:
-        raise ValueError(exc.finding.to_text()) from None
+        raise ValueError(exc.located_text()) from None
     if m.nothing_to_do:
         raise ValueError(f"nothing to migrate: {m.nothing_to_do}")
     cand = m.choose(None, out=target)

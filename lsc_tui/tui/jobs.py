@@ -120,9 +120,9 @@ class JobQueue:
             app.resolve_conflict(Path(exc.path), then_save=True)
         elif isinstance(exc, (WorkspaceError, YamlLoadError)):
             if app.session is None:  # the first load: nothing to edit
-                app.exit(return_code=2, message=exc.finding.to_text())
+                app.exit(return_code=2, message=exc.located_text())
                 return
-            app.notify(exc.finding.to_text(), title="Cannot read the file", severity="error", timeout=10)
+            app.notify(exc.located_text(), title="Cannot read the file", severity="error", timeout=10)
         elif isinstance(exc, VerifyError):
             app.notify(str(exc), title="Not saved", severity="error", timeout=10)
         elif isinstance(exc, OSError):

@@ -18,6 +18,7 @@ import yaml
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from lsc_tui.config.yaml.document import Loader
 from lsc_tui.config.yaml.files import ReadRefused
 
 DEFAULT_THEME = "lsc-dark"
@@ -93,7 +94,7 @@ def shipped_theme_files() -> list:
 
 def _load_yaml(text: str):
     """Safe loading with the C loader where PyYAML has it (start-up reads these files)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(text, Loader=Loader)
 
 
 def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.operator.kinds import LABELS
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, WorkspaceError, load_workspace
@@ -36,12 +36,8 @@ STATUS_INVALID = "invalid"
 MIGRATABLE = (STATUS_LIBRARY, STATUS_SERVER)
 
 
-class MigrationInputError(Exception):
+class MigrationInputError(FindingError):
     """Bad input (exit 2): carries one located finding that says how to fix it."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
 
 
 @dataclass

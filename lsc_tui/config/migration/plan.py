@@ -29,7 +29,7 @@ from lsc_tui.config.migration.analyse import Analysis, MigrationInputError, Reco
 from lsc_tui.config.migration.secrets import SecretRef, mask_document_text, scan
 from lsc_tui.config.releases import Target
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.yaml.document import Document, read_text
+from lsc_tui.config.yaml.document import Document, Loader, read_text
 from lsc_tui.config.yaml.files import FileStamp, ReadRefused, read_bytes, resolve_target, stamp_of, write_file
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
 
@@ -289,7 +289,7 @@ class Migration:
     def _reprove(self, target: Path) -> P.Proof:
         """Read the written file back from disk and prove it again."""
         text, _stamp = read_text(target)
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the server's reader
+        data = yaml.load(text, Loader=Loader)  # the server's reader
         cand = self._need_candidate()
         again = S.Candidate(cand.strategy, text, data, target, cand.display,
                             profile_data=cand.profile_data, profile_file=cand.profile_file,

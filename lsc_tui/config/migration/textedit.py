@@ -18,14 +18,9 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 
-from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.document import Document, Loader
 from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar, roundtrip_edit
 from lsc_tui.config.yaml.nodes import Node
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 class EditError(Exception):
@@ -33,7 +28,7 @@ class EditError(Exception):
 
 
 def reads_as(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    return yaml.load(text, Loader=Loader)
 
 
 def line_start(text: str, offset: int) -> int:

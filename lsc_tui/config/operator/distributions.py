@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from lsc_tui.config.yaml.document import Loader
+
 
 def _data_dir() -> Path:
     # lsc_tui/data is package data (not a package): address it by path, as synthesis does
@@ -36,5 +38,5 @@ def base_config(name: str) -> dict[str, Any] | None:
     text = base_config_text(name)
     if text is None:
         return None
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(text, Loader=Loader)
     return data if isinstance(data, dict) else None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config.envref import ENV_REF, find_refs
-from lsc_tui.config.findings import Finding, Severity, has_errors, path_text
+from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors, path_text
 from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.operator import distributions as dists, expand as ex, models
 from lsc_tui.config.preview import AsIs, synthesize
@@ -390,12 +390,8 @@ MANIFEST_NAMES = ("configmap.yaml", "llamastackdistribution.yaml")
 SECRET_NAME = "secret.yaml"
 
 
-class ExportInputError(Exception):
-    """The workspace cannot be exported: ``findings`` say why (``text`` sums it up)."""
-
-    def __init__(self, text: str, findings: list[Finding] | None = None):
-        super().__init__(text)
-        self.findings = findings or []
+class ExportInputError(FindingError):
+    """The workspace cannot be exported: ``findings`` say why, ``summary`` sums them up."""
 
 
 def workspace_run_data(ws: Workspace) -> tuple[Any, str, list[Finding], Path, Locate]:
@@ -413,7 +409,10 @@ def workspace_run_data(ws: Workspace) -> tuple[Any, str, list[Finding], Path, Lo
 
     result, findings = synthesize(ws)
     if result is None or isinstance(result, AsIs):
-        raise ExportInputError(f"{ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}", findings)
+        reason = ws.mode_reason or "no run.yaml to synthesize"
+        raise ExportInputError(findings or [Finding(str(ws.root_path), 0, 0, Severity.ERROR, "export-nothing", reason,
+                                                    "Open a lightspeed-stack.yaml or a run.yaml.")],
+                               f"{ws.root_path}: {reason}")
 
     made = result
 
@@ -452,7 +451,7 @@ def plan_workspace_export(ws: Workspace, *, name: str = "llama-stack", namespace
     data, display, findings, directory, locate = workspace_run_data(ws)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
-        raise ExportInputError("the config has errors; nothing was written", errors)
+        raise ExportInputError(errors, "the config has errors; nothing was written")
     env_path = Path(env_file) if env_file else directory / ".env"
     env_values = None
     if env_file or env_path.is_file():
@@ -460,20 +459,25 @@ def plan_workspace_export(ws: Workspace, *, name: str = "llama-stack", namespace
             env_values = load_env_file(env_path)
         except ReadRefused as exc:
             f = exc.finding
-            raise ExportInputError(f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}") from None
+            raise ExportInputError(exc.findings, f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}") from None
     try:
         result = export_k8s(data, name=name, namespace=namespace, api_version=api_version, env_values=env_values,
                             source=display, locate=locate, allowed_values=allowed_values(ws))
     except ValueError as exc:
-        raise ExportInputError(str(exc)) from None
+        raise ExportInputError(Finding(display, 0, 0, Severity.ERROR, "export-refused", str(exc),
+                                       "Give a valid name (lower-case letters, digits and '-') and CR version "
+                                       "(v1alpha1 or v1alpha2)."), str(exc)) from None
     if has_errors(result.findings):
-        raise ExportInputError("nothing was written", [f for f in result.findings if f.is_error])
+        raise ExportInputError([f for f in result.findings if f.is_error], "nothing was written")
     files = [(MANIFEST_NAMES[0], dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
              (MANIFEST_NAMES[1], dump(result.cr, sort_keys=False, block_strings=True), 0o600)]
     notes = []
     if write_secret:
         if result.secret is None:
-            raise ExportInputError(f"no Secret can be written: there is no env file ({env_path})")
+            raise ExportInputError(Finding(str(env_path), 0, 0, Severity.ERROR, "env-file-missing",
+                                           "no Secret can be written: there is no env file",
+                                           "Create the env file (NAME=value lines), or export without the Secret."),
+                                   f"no Secret can be written: there is no env file ({env_path})")
         files.append((SECRET_NAME, secret_manifest_text(result), 0o600))
     if result.env:
         notes.append(f"Secret {name}-env feeds: {', '.join(e['name'] for e in result.env)}"

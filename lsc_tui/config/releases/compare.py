@@ -15,19 +15,15 @@ from typing import Any
 
 from lsc_tui.config import preview
 from lsc_tui.config.diff import structural_diff, unified_diff
-from lsc_tui.config.findings import Finding, Severity, has_errors, sort_findings
+from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors, sort_findings
 from lsc_tui.config.masking import flagged_values
 from lsc_tui.config.releases import Target
 from lsc_tui.config.releases.upgrade import Rewrite, rewrite
 from lsc_tui.config.workspace import Workspace, WorkspaceError, load_workspace
 
 
-class CompareInputError(Exception):
+class CompareInputError(FindingError):
     """Nothing to compare (not a lightspeed-stack.yaml, unreadable); carries a located finding."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
 
 
 @dataclass

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.project import find_project_config, load_project_document
 from lsc_tui.config.releases import DEFAULT_TARGET, RELEASES, Release, Target, UnknownRelease, parse_release
 from lsc_tui.config.yaml.lint import YamlLoadError
@@ -50,13 +50,9 @@ _PROBE = (
 )
 
 
-class DetectError(Exception):
+class DetectError(FindingError):
     """A setting names a release that does not exist, or ``--python`` cannot be run. Carries a
     located finding; the commands print it and exit 2, as for other bad input."""
-
-    def __init__(self, finding: Finding):
-        super().__init__(finding.to_text())
-        self.finding = finding
 
 
 @dataclass(frozen=True)

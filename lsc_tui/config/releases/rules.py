@@ -79,13 +79,14 @@ class ReleaseRules:
     """The keys that hold the Llama Stack block (``ogx`` came after main)."""
     added: tuple[str, ...]
     """Config keys (dotted, list items transparent) this release's model adds."""
+    rag_inputs: Callable[[dict[str, Any]], RagInputs]
+    """Where the release reads the RAG inputs (:func:`old_rag_inputs` or :func:`main_rag_inputs`)."""
     byok: ByokRules
     solr: SolrRules
     removed: dict[str, str] = field(default_factory=dict)
     """Config keys this release's model drops, each with what replaces it."""
     unified_inputs: tuple[str, ...] = ()
     """What makes a config unified: ``inference.providers``, ``vector_store.providers``, ``config``."""
-    rag_inputs: Callable[[dict[str, Any]], RagInputs] = lambda config: old_rag_inputs(config)
     vector_store: Optional[str] = None
     """None (no ``vector_store`` section), ``first-model`` (0.7.0rc1: a provider's embedding
     model is registered unless its path is, the default names the path) or ``alias`` (main)."""

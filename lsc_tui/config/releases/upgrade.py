@@ -29,13 +29,8 @@ import yaml
 
 from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.releases import RELEASE_0_5, RELEASE_0_7RC1, RELEASE_MAIN, Release
-from lsc_tui.config.yaml.document import Document, parse_text
+from lsc_tui.config.yaml.document import Document, Loader, parse_text
 from lsc_tui.config.yaml.edit import roundtrip_edit
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 BACKEND_OF_RAG_TYPE = {"inline::faiss": "faiss", "remote::pgvector": "pgvector"}
 RAG_TYPE_OF_BACKEND = {backend: rag_type for rag_type, backend in BACKEND_OF_RAG_TYPE.items()}
@@ -423,7 +418,7 @@ def rewrite(doc: Document, source: Release, target: Release) -> Rewrite:
     if doc.text.endswith("\n") and not doc.text.endswith("\n\n"):
         text = text.rstrip("\n") + "\n"  # the emitter may leave a blank line where a moved key ended
     text = _keep_comments(doc, text, log.steps)
-    if yaml.load(text, Loader=_Loader) != new_data:
+    if yaml.load(text, Loader=Loader) != new_data:
         raise ValueError(f"{doc.display}: the rewritten text would not read back as the rewritten config")
     return Rewrite(source, target, text, new_data, log.steps, findings)
 

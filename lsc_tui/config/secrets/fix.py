@@ -28,15 +28,10 @@ from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
 from lsc_tui.config.workspace import Workspace
 from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.document import Document, Loader
 from lsc_tui.config.yaml.edit import apply_span_edits, render_scalar
 from lsc_tui.config.yaml.files import FileStamp, stamp_of
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MASK = masking.MASK
 
@@ -247,7 +242,7 @@ def _typed(raw: str, value: str) -> str | int | float:
     if raw[:1] in ("'", '"', "|", ">") or "\n" in raw:
         return value
     try:
-        got = yaml.load(raw, Loader=_Loader)
+        got = yaml.load(raw, Loader=Loader)
     except yaml.YAMLError:
         return value
     return got if isinstance(got, (int, float, str)) and not isinstance(got, bool) else value
@@ -258,7 +253,7 @@ def _text_of(value: object) -> str:
 
 
 def _load_all(text: str) -> list[Any]:
-    return list(yaml.load_all(text, Loader=_Loader))
+    return list(yaml.load_all(text, Loader=Loader))
 
 
 # -- planning ------------------------------------------------------------------------------------

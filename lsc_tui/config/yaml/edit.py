@@ -5,18 +5,22 @@ through ruamel.yaml's round-trip emitter (which keeps comments) where no span ex
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 import re
 import weakref
 
 import yaml
-from ruamel.yaml import YAML
 
-from lsc_tui.config.yaml.document import Derivation, Document, Loader, note_alias_free
-from lsc_tui.config.yaml.lint import yaml11_traps
+from lsc_tui.config.findings import path_text
+from lsc_tui.config.yaml.document import Derivation, Document, Loader, note_alias_free, remember
+from lsc_tui.config.yaml.lint import YamlLoadError, yaml11_traps
 from lsc_tui.config.yaml.nodes import INT_TAG, Node, key_value, moved_copy, plain_fields
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 _new_object = object.__new__
 
@@ -279,6 +283,8 @@ def path_copy_set(data: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 
 def _ruamel() -> YAML:
+    from ruamel.yaml import YAML  # deferred: ruamel.yaml (~45 ms) loads only for a structural edit
+
     y = YAML(typ="rt")
     y.preserve_quotes = True
     y.width = 4096
@@ -355,4 +361,133 @@ def set_value_roundtrip(text: str, path: tuple[Any, ...], value: Any) -> str:
     return roundtrip_edit(text, fn)
 
 
+# -- edits of a document's data path (the session's operations) -------------------------------
 
+_MISSING = object()
+
+
+class EditRefused(Exception):
+    """An edit that cannot be made (the path does not exist, the result would not read back as
+    meant); the message says why, for the operator."""
+
+
+def _p(path: tuple[Any, ...]) -> str:
+    return path_text(path) or "(document)"
+
+
+def data_at(data: Any, path: tuple[Any, ...], default: Any = _MISSING) -> Any:
+    """The value at ``path`` in plain data; ``default`` when there is none (EditRefused when no
+    default is given)."""
+    cur = data
+    for part in path:
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            if default is _MISSING:
+                raise EditRefused(f"{_p(path)} does not exist") from None
+            return default
+    return cur
+
+
+def roundtrip_node(root: Any, path: tuple[Any, ...]) -> Any:
+    """The node at ``path`` of a ruamel round-trip tree."""
+    cur = root
+    for part in path:
+        cur = cur[part]
+    return cur
+
+
+def is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[[str], Document],
+              yaml_text: str | None = None, style: str | None = KEEP_STYLE) -> str:
+    """The document's text with ``value`` at ``path`` (``yaml_text``: the value as typed in YAML):
+    the keystroke path where it holds, else the node's own span, else the round-trip tree.
+    ``parse`` reads a new text (the session's cache); the result must read back as ``value``."""
+    if not path:
+        raise EditRefused("choose a key to set")
+    node = doc.node_at(path)
+    if node is not None and node.kind == "scalar" and is_scalar(value):
+        fast = replaced_scalar_document(doc, path, value, style)
+        if fast is not None:  # the keystroke path: no re-parse
+            remember(fast)
+            return fast.text
+    spliced = _spliced(doc, node, path, value, yaml_text, parse) if node is not None else None
+    if spliced is not None:
+        return spliced  # only the node's own bytes changed (its neighbours' blank lines and comments stay)
+    if node is not None and node.kind == "scalar" and is_scalar(value) and node.style not in ("|", ">"):
+        new = replace_scalar(doc, path, value, style)
+    else:
+        parent = data_at(doc.data, path[:-1])
+        if isinstance(parent, list) and not (isinstance(path[-1], int) and 0 <= path[-1] < len(parent)):
+            raise EditRefused(f"{_p(path)} does not exist")
+        if not isinstance(parent, (dict, list)):
+            raise EditRefused(f"{_p(path[:-1])} is not a mapping or a list")
+        rt_value = _to_roundtrip(yaml_text) if yaml_text is not None else value
+
+        def fn(root: Any) -> None:
+            roundtrip_node(root, path[:-1])[path[-1]] = rt_value
+
+        new = roundtrip_edit(doc.text, fn)
+    try:
+        got = data_at(parse(new).data, path, default=_MISSING)
+    except YamlLoadError as exc:
+        raise EditRefused(f"the edit would make the file invalid YAML: {exc.finding.message}") from None
+    if got != value:
+        raise EditRefused(f"the new value of {_p(path)} would not read back as typed (YAML 1.1 rules); quote it")
+    return new
+
+
+def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_text: str | None,
+             parse: Callable[[str], Document]) -> str | None:
+    """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
+    the result reads back as the old data with ``value`` at ``path``; else None (the caller
+    edits the round-trip tree instead)."""
+    if yaml_text is None:
+        if node.kind == "scalar" or is_scalar(value):
+            return None  # a scalar: replace_scalar keeps its quoting
+
+        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
+                                   width=10_000)
+        if node.flow:
+            yaml_text = yaml_text.strip()
+    new = replace_node_text(doc, path, yaml_text)
+    if new is None:
+        return None
+    try:
+        got = parse(new).data
+        want = path_copy_set(doc.data, path, value)
+    except (YamlLoadError, KeyError, IndexError, TypeError):
+        return None
+    return new if got == want else None
+
+
+def _to_roundtrip(yaml_text: str) -> Any:
+    return _ruamel().load(yaml_text)
+
+
+def insert_item(text: str, doc: Document, list_path: tuple[Any, ...], index: int, value: Any) -> str:
+    """``text`` with ``value`` inserted at ``index`` of the list at ``list_path`` (made, with the
+    mappings above it, when missing)."""
+    existing = data_at(doc.data, list_path, default=None)
+    if existing is not None and not isinstance(existing, list):
+        raise EditRefused(f"{_p(list_path)} is not a list")
+    parent = data_at(doc.data, list_path[:-1], default=None) if list_path[:-1] else doc.data
+    if existing is None and parent is not None and not isinstance(parent, dict):
+        raise EditRefused(f"{_p(list_path[:-1])} is not a mapping")
+
+    def fn(root: Any) -> None:
+        cur = root
+        for part in list_path[:-1]:
+            if part not in cur or cur[part] is None:
+                cur[part] = {}
+            cur = cur[part]
+        last = list_path[-1]
+        if last not in cur or cur[last] is None:
+            cur[last] = []
+        seq = cur[last]
+        seq.insert(min(max(index, 0), len(seq)), copy.deepcopy(value))
+
+    return roundtrip_edit(text, fn)

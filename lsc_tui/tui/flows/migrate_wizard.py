@@ -113,7 +113,7 @@ class MigrateWizard(FlowScreen):
             if m.nothing_to_do is None:
                 _ = m.recommendation  # builds and proves every strategy
         except MigrationInputError as exc:
-            error = str(exc.finding.to_text() if hasattr(exc.finding, "to_text") else exc)
+            error = exc.located_text()
         except Exception as exc:  # noqa: BLE001 - never a traceback on screen
             error = f"the analysis failed: {type(exc).__name__}: {exc}"
         self.app.call_from_thread(self._analysed, m, error)
