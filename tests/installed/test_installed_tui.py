@@ -92,7 +92,7 @@ def start(installed: Path, home: Path, ws: Path, *, size=(80, 24), colours="256"
 
 def opened(term: Terminal) -> None:
     """Wait for the editor and answer the legacy config's migration offer with "later"."""
-    term.wait_for("lsc-tui", "legacy-library", "Legacy configuration", timeout=30)
+    term.wait_for("LCORE main (default)", "legacy-library", "Legacy configuration", timeout=30)
     term.press("l")
     term.wait_for("Legacy configuration", gone=True)
 
