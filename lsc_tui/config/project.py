@@ -26,12 +26,15 @@ def find_project_config(start: Path) -> Path | None:
     except OSError:
         return None
     for folder in (here, *here.parents):
-        for name in PROJECT_FILES:
-            candidate = folder / name
-            if candidate.is_file():
-                return candidate
-        if (folder / ".git").exists():
-            return None
+        try:
+            for name in PROJECT_FILES:
+                candidate = folder / name
+                if candidate.is_file():
+                    return candidate
+            if (folder / ".git").exists():
+                return None
+        except OSError:  # a folder that cannot be searched holds no project file lsc-tui can use;
+            continue  # the config's own reader says what is wrong with the config's folder
     return None
 
 
