@@ -26,15 +26,17 @@ def find_project_config(start: Path) -> Path | None:
     except OSError:
         return None
     for folder in (here, *here.parents):
-        try:
-            for name in PROJECT_FILES:
-                candidate = folder / name
+        for name in PROJECT_FILES:
+            candidate = folder / name
+            try:
                 if candidate.is_file():
                     return candidate
-            if (folder / ".git").exists():
+            except PermissionError:
+                # a folder lsc-tui may not enter: the config below it cannot be read either, and
+                # reading the config reports that (naming the config, not this settings file)
                 return None
-        except OSError:  # a folder that cannot be searched holds no project file lsc-tui can use;
-            continue  # the config's own reader says what is wrong with the config's folder
+        if (folder / ".git").exists():
+            return None
     return None
 
 

@@ -25,6 +25,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from lsc_tui.config.envref import ENV_REF
@@ -32,9 +33,46 @@ from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors
 from lsc_tui.config.operator import distributions as dists, merge, models, validate_cr
 from lsc_tui.config.yaml.streams import LocDoc, embedded_offset, load_all, load_one, parse_all
 
+# A YAML mapping as loaded (a CR, its spec, a config.yaml): keys and values are whatever the YAML holds.
+YamlMap = dict[Any, Any]
+# Where a finding points in a document: mapping keys and list indexes.
+DocPath = tuple[Any, ...]
+Version = tuple[int, int]  # a Llama Stack release: (major, minor)
+
 SUPPORTED_VERSIONS = (2,)
 CONFIG_KEY = "config.yaml"
 LEGACY_CONFIG_KEY = "run.yaml"
+
+
+class SecretKeyRef(TypedDict):
+    name: str
+    key: str
+
+
+class EnvSource(TypedDict):
+    secretKeyRef: SecretKeyRef
+
+
+class EnvManifest(TypedDict):
+    """A Deployment container's env entry."""
+
+    name: str
+    valueFrom: EnvSource
+
+
+class Exposure(TypedDict):
+    enabled: bool
+    hostname: Any  # as the CR gives it (validation has checked it)
+
+
+class Deployment(TypedDict, total=False):
+    """What the operator's Deployment gets besides config.yaml."""
+
+    port: Any  # as the CR gives it (validation has checked it)
+    expose: Exposure
+    image: str | None
+    config_source: str
+    env: list[EnvManifest]
 
 
 @dataclass
@@ -46,7 +84,7 @@ class EnvVar:
     key: str
     field: str  # the CR field that asked for it
 
-    def manifest(self) -> dict:
+    def manifest(self) -> EnvManifest:
         return {"name": self.name, "valueFrom": {"secretKeyRef": {"name": self.secret, "key": self.key}}}
 
 
@@ -62,16 +100,21 @@ class Inputs:
 @dataclass
 class ExpandResult:
     name: str
-    config: dict | None
+    config: YamlMap | None
     findings: list[Finding] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
     source: str = ""  # generated | override-config | user-config | distribution-default
-    target: tuple[int, int] | None = None
-    deployment: dict = field(default_factory=dict)
+    target: Version | None = None
+    deployment: Deployment = field(default_factory=Deployment)
 
     @property
     def ok(self) -> bool:
         return self.config is not None and not has_errors(self.findings)
+
+
+def _mapping(value: object) -> YamlMap:
+    """``value`` if it is a mapping, else an empty one (for reading parts that may be absent or malformed)."""
+    return value if isinstance(value, dict) else {}
 
 
 # -- collecting inputs -----------------------------------------------------------------------
@@ -88,13 +131,13 @@ def split_documents(docs: list[LocDoc]) -> tuple[list[LocDoc], Inputs, list[Find
         if not isinstance(data, dict):
             continue
         kind = data.get("kind")
-        meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+        meta = _mapping(data.get("metadata"))
         if kind == "LlamaStackDistribution":
             crs.append(doc)
         elif kind == "ConfigMap" and meta.get("name"):
             inputs.config_maps[str(meta["name"])] = doc
         elif kind == "Secret" and meta.get("name"):
-            keys = set()
+            keys: set[str] = set()
             for part in ("data", "stringData"):
                 if isinstance(data.get(part), dict):
                     keys.update(str(k) for k in data[part])
@@ -105,26 +148,26 @@ def split_documents(docs: list[LocDoc]) -> tuple[list[LocDoc], Inputs, list[Find
 
 
 def cr_name(doc: LocDoc) -> str:
-    data = doc.data if isinstance(doc.data, dict) else {}
-    meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    data = _mapping(doc.data)
+    meta = _mapping(data.get("metadata"))
     return str(meta.get("name") or f"document {doc.index + 1}")
 
 
 # -- target version -----------------------------------------------------------------------------
 
 
-def parse_version(text: str) -> tuple[int, int]:
+def parse_version(text: str) -> Version:
     m = re.match(r"^\s*v?(\d+)\.(\d+)", str(text))
     if not m:
         raise ValueError(f"not a version: {text!r} (expected e.g. 0.7 or 0.7.3)")
     return int(m.group(1)), int(m.group(2))
 
 
-def infer_version(config: dict | None) -> tuple[int, int]:
+def infer_version(config: YamlMap | None) -> Version:
     """The oldest Llama Stack a config's layout implies (keys, not `version:`, tell eras apart)."""
     if not isinstance(config, dict):
         return (0, 7)
-    providers = config.get("providers") if isinstance(config.get("providers"), dict) else {}
+    providers = _mapping(config.get("providers"))
     if {"messages", "interactions"} & set(providers):
         return (0, 8)
     if "responses" in providers:
@@ -138,7 +181,7 @@ def infer_version(config: dict | None) -> tuple[int, int]:
     return (0, 2)
 
 
-def fmt_version(v: tuple[int, int]) -> str:
+def fmt_version(v: Version) -> str:
     return f"{v[0]}.{v[1]}"
 
 
@@ -146,9 +189,9 @@ def fmt_version(v: tuple[int, int]) -> str:
 
 
 def expand(cr: LocDoc, *, inputs: Inputs | None = None, base: LocDoc | None = None,
-           target: tuple[int, int] | None = None) -> ExpandResult:
+           target: Version | None = None) -> ExpandResult:
     inputs = inputs or Inputs()
-    data = cr.data if isinstance(cr.data, dict) else {}
+    data = _mapping(cr.data)
     name = cr_name(cr)
     api_version = data.get("apiVersion")
     if data.get("kind") != "LlamaStackDistribution":
@@ -165,7 +208,7 @@ def expand(cr: LocDoc, *, inputs: Inputs | None = None, base: LocDoc | None = No
         f'no matches for kind "LlamaStackDistribution" in version "{api_version}"', fix)])
 
 
-def _load_base(cr: LocDoc, dist_path: tuple, dist: dict, base: LocDoc | None, *,
+def _load_base(cr: LocDoc, dist_path: DocPath, dist: YamlMap, base: LocDoc | None, *,
                override_hint: str) -> tuple[LocDoc | None, list[Finding]]:
     if base is not None:
         return base, []
@@ -188,8 +231,8 @@ def _load_base(cr: LocDoc, dist_path: tuple, dist: dict, base: LocDoc | None, *,
     return None, []
 
 
-def _check_version(config: dict, doc: LocDoc) -> list[Finding]:
-    version = config.get("version")
+def _check_version(config: YamlMap, doc: LocDoc) -> list[Finding]:
+    version: Any = config.get("version")
     try:
         ok = int(version) in SUPPORTED_VERSIONS if not isinstance(version, bool) else False
     except (TypeError, ValueError):
@@ -204,10 +247,10 @@ def _check_version(config: dict, doc: LocDoc) -> list[Finding]:
 
 def _check_shape(doc: LocDoc) -> list[Finding]:
     """The parts of a base config generation edits must have the run.yaml shape."""
-    data = doc.data
+    data: YamlMap = doc.data
     out: list[Finding] = []
 
-    def bad(path, what):
+    def bad(path: DocPath, what: str) -> None:
         out.append(doc.finding(path, Severity.ERROR, "base-shape",
                                f"the base config's {models._dotted(path)} is not {what}",
                                "Fix the base config (compare it with the distribution's config.yaml)."))
@@ -248,14 +291,14 @@ def _check_shape(doc: LocDoc) -> list[Finding]:
     return out
 
 
-def _config_from_configmap(cr: LocDoc, ref_path: tuple, cm_name: str, inputs: Inputs,
+def _config_from_configmap(cr: LocDoc, ref_path: DocPath, cm_name: str, inputs: Inputs,
                            what: str) -> tuple[LocDoc | None, list[Finding]]:
     cm = inputs.config_maps.get(cm_name)
     if cm is None:
         return None, [cr.finding(ref_path, Severity.ERROR, "configmap-missing",
                                  f'{what} ConfigMap "{cm_name}" is not in the input, so its config.yaml is unknown',
                                  "Put the ConfigMap in the same file (after ---) or pass --config-map FILE.")]
-    data = cm.data.get("data") if isinstance(cm.data.get("data"), dict) else {}
+    data = _mapping(cm.data.get("data"))
     findings: list[Finding] = []
     key = CONFIG_KEY
     if CONFIG_KEY not in data:
@@ -287,7 +330,7 @@ def _config_from_configmap(cr: LocDoc, ref_path: tuple, cm_name: str, inputs: In
 
 
 def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
-               target: tuple[int, int] | None) -> ExpandResult:
+               target: Version | None) -> ExpandResult:
     findings = validate_cr.validate_v1alpha1(cr, dists.distribution_images())
     if has_errors(findings):
         return ExpandResult(name, None, findings)
@@ -314,19 +357,19 @@ def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
     ext = server.get("externalProviders")
     config = _merge_externals(cr, ("spec", "server", "externalProviders"), ext, config, src, inputs, findings)
     port = (server.get("containerSpec") or {}).get("port") if isinstance(server.get("containerSpec"), dict) else None
-    deployment = {"port": port or 8321, "config_source": source,
-                  "image": _image(server["distribution"])}
+    deployment: Deployment = {"port": port or 8321, "config_source": source,
+                              "image": _image(server["distribution"])}
     return ExpandResult(name, None if has_errors(findings) else config, findings, [], source, tgt, deployment)
 
 
-def _image(dist: dict) -> str | None:
+def _image(dist: YamlMap) -> str | None:
     if dist.get("image"):
         return str(dist["image"])
     return dists.distribution_images().get(str(dist.get("name")))
 
 
 def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
-               target: tuple[int, int] | None) -> ExpandResult:
+               target: Version | None) -> ExpandResult:
     findings = validate_cr.validate_v1alpha2(cr, dists.distribution_images())
     if has_errors(findings):
         return ExpandResult(name, None, findings)
@@ -375,8 +418,8 @@ def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
     return ExpandResult(name, None if has_errors(findings) else config, findings, env, source, tgt, deployment)
 
 
-def _deployment_summary(spec: dict) -> dict:
-    net = spec.get("networking") if isinstance(spec.get("networking"), dict) else {}
+def _deployment_summary(spec: YamlMap) -> Deployment:
+    net = _mapping(spec.get("networking"))
     expose = net.get("expose")
     exposed = False
     hostname = None
@@ -406,7 +449,7 @@ def _camel_to_env(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
 
 
-def deep_merge(base: dict, over: dict) -> dict:
+def deep_merge(base: YamlMap, over: YamlMap) -> YamlMap:
     out = copy.deepcopy(base)
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
@@ -460,19 +503,19 @@ RESOURCE_LISTS = {"models": "inference", "shields": "safety", "tool_groups": "to
 
 
 class _Generator:
-    def __init__(self, cr: LocDoc, spec: dict, config: dict, base_doc: LocDoc, target: tuple[int, int],
-                 findings: list[Finding], env: list[EnvVar]):
+    def __init__(self, cr: LocDoc, spec: YamlMap, config: YamlMap, base_doc: LocDoc, target: Version,
+                 findings: list[Finding], env: list[EnvVar]) -> None:
         self.cr, self.spec, self.config, self.base_doc = cr, spec, config, base_doc
         self.target, self.findings, self.env = target, findings, env
-        self.generated: list[tuple[str, int, dict, tuple]] = []  # (api, index, entry, CR path)
+        self.generated: list[tuple[str, int, dict[str, Any], DocPath]] = []  # (api, index, entry, CR path)
         self.replaced: dict[str, str] = {}  # run.yaml API -> CR section that replaced it
         # the base's layout (before storage generation adds a storage section)
         self.modern = isinstance(config.get("registered_resources"), dict) or "storage" in config
 
-    def warn(self, path, code, message, fix, severity=Severity.WARNING):
+    def warn(self, path: DocPath, code: str, message: str, fix: str, severity: Severity = Severity.WARNING) -> None:
         self.findings.append(self.cr.finding(path, severity, code, message, fix))
 
-    def error(self, path, code, message, fix):
+    def error(self, path: DocPath, code: str, message: str, fix: str) -> None:
         self.findings.append(self.cr.finding(path, Severity.ERROR, code, message, fix))
 
     def run(self) -> None:
@@ -519,7 +562,7 @@ class _Generator:
                           f"{fmt_version(self.target)}, whose server rejects a providers.telemetry section",
                           "Remove spec.providers.telemetry (0.4+ uses OpenTelemetry auto-instrumentation).")
 
-    def provider_entry(self, api: str, p: dict, path: tuple, single: bool) -> dict:
+    def provider_entry(self, api: str, p: YamlMap, path: DocPath, single: bool) -> dict[str, Any]:
         pid = str(p.get("id") or p["provider"])
         provider = str(p["provider"])
         if "::" in provider:
@@ -543,7 +586,7 @@ class _Generator:
                       f"'{ptype}' is not a built-in {api} provider of Llama Stack 0.7 (it must be an external "
                       "provider installed in the image)",
                       f"Known remote {api} providers: {', '.join(sorted(KNOWN_REMOTE[api]))}.")
-        config: dict = {}
+        config: YamlMap = {}
         if p.get("endpoint") is not None:
             config["url"] = p["endpoint"]
             want = URL_FIELD.get((api, name)) or ("base_url" if api == "inference" and name in BASE_URL_TYPES
@@ -581,12 +624,12 @@ class _Generator:
                 self.warn(path + ("settings",), "settings-override",
                           f"settings override generated config keys: {', '.join(overlap)}", "", Severity.INFO)
             config = deep_merge(config, settings)
-        entry = {"provider_id": pid, "provider_type": ptype}
+        entry: dict[str, Any] = {"provider_id": pid, "provider_type": ptype}
         if config:
             entry["config"] = config
         return entry
 
-    def add_env(self, var: str, ref: dict | None, flat: bool, path: tuple) -> None:
+    def add_env(self, var: str, ref: dict[str, Any] | None, flat: bool, path: DocPath) -> None:
         if ref is None or not ref.get("name") or not ref.get("key"):
             self.error(path, "secret-ref", f"{models._dotted(path)}: Required value: secretKeyRef name and key",
                        "Write {secretKeyRef: {name: SECRET, key: KEY}}.")
@@ -622,7 +665,7 @@ class _Generator:
             backends = storage["backends"] = {}
         kv = st.get("kv")
         if isinstance(kv, dict):
-            old = backends.get("kv_default") if isinstance(backends.get("kv_default"), dict) else {}
+            old = _mapping(backends.get("kv_default"))
             if kv.get("type", "sqlite") == "redis":
                 host, port = _split_endpoint(str(kv.get("endpoint")), 6379)
                 new = {"type": "kv_redis", "host": host, "port": port}
@@ -643,7 +686,7 @@ class _Generator:
             backends["kv_default"] = new
         sql = st.get("sql")
         if isinstance(sql, dict):
-            old = backends.get("sql_default") if isinstance(backends.get("sql_default"), dict) else {}
+            old = _mapping(backends.get("sql_default"))
             if sql.get("type", "sqlite") == "postgres":
                 ref, flat = models.secret_ref(sql.get("connectionString"))
                 var = "LLSD_STORAGE_SQL_CONNECTION_STRING"
@@ -671,13 +714,13 @@ class _Generator:
         disabled = self.spec.get("disabled")
         if not isinstance(disabled, list):
             return
-        providers = self.config.get("providers") if isinstance(self.config.get("providers"), dict) else {}
+        providers = _mapping(self.config.get("providers"))
         for i, d in enumerate(disabled):
             api = validate_cr.api_name(str(d))
             removed = providers.pop(api, None)
             apis = self.config.get("apis")
             in_apis = isinstance(apis, list) and api in apis
-            if in_apis:
+            if isinstance(apis, list) and in_apis:
                 self.config["apis"] = [a for a in apis if a != api]
             if removed is None and not in_apis:
                 self.warn(("spec", "disabled", i), "disabled-absent",
@@ -688,7 +731,7 @@ class _Generator:
                     if c}
             self.drop_dependents(api, ids, ("spec", "disabled", i))
 
-    def drop_dependents(self, api: str, ids: set[str], path: tuple) -> None:
+    def drop_dependents(self, api: str, ids: set[str], path: DocPath) -> None:
         """Registered resources and top-level sections of a disabled API would fail startup."""
         dropped = []
         rr = self.config.get("registered_resources")
@@ -721,6 +764,8 @@ class _Generator:
         holder = self.config.setdefault("registered_resources", {}) if modern else self.config
         if modern and not isinstance(holder, dict):
             holder = self.config["registered_resources"] = {}
+        path: DocPath
+        pid: str | None
         for i, m in enumerate(res.get("models") or []):
             path = ("spec", "resources", "models", i)
             ids = self.provider_ids("inference")
@@ -772,7 +817,7 @@ class _Generator:
                           "tool_runtime providers itself",
                           "Drop resources.tools for 0.7+ targets, or keep it for older servers.")
 
-    def clash(self, rid: str | None, key: str, path: tuple) -> None:
+    def clash(self, rid: str | None, key: str, path: DocPath) -> None:
         if rid is not None:
             self.warn(path, "resource-duplicate",
                       f"the base config already registers {key} '{rid}'; resources are additive, so the config now "
@@ -781,7 +826,7 @@ class _Generator:
 
     def provider_ids(self, api: str) -> list[tuple[str, str | None]]:
         """``(id, condition_var)`` of the final config's providers for ``api``, in order."""
-        out = []
+        out: list[tuple[str, str | None]] = []
         section = (self.config.get("providers") or {}).get(api)
         for p in section if isinstance(section, list) else []:
             if not isinstance(p, dict):
@@ -793,7 +838,7 @@ class _Generator:
                 out.append((str(p["provider_id"]), None))
         return out
 
-    def first(self, ids, kind: str, section: str, path: tuple) -> str | None:
+    def first(self, ids: list[tuple[str, str | None]], kind: str, section: str, path: DocPath) -> str | None:
         if not ids:
             self.error(path, "MissingProviderForResource",
                        f"resources.{kind} requires at least one {section} provider to be configured",
@@ -809,7 +854,7 @@ class _Generator:
 
     def dangling(self) -> None:
         """References the replacement of whole provider sections leaves pointing at nothing."""
-        providers = self.config.get("providers") if isinstance(self.config.get("providers"), dict) else {}
+        providers = _mapping(self.config.get("providers"))
         known = {}
         for api, section in providers.items():
             ids = set()
@@ -841,12 +886,12 @@ class _Generator:
                           f"Keep the {api} provider with id '{rid}', or use overrideConfig to edit {where}.")
 
 
-def _sets(p: dict, key: str) -> bool:
+def _sets(p: YamlMap, key: str) -> bool:
     """The CR entry itself sets config key ``key`` (through settings or secretRefs)."""
     return any(isinstance(p.get(f), dict) and key in p[f] for f in ("settings", "secretRefs"))
 
 
-def _append(holder: dict, key: str, entry: dict) -> str | None:
+def _append(holder: YamlMap, key: str, entry: dict[str, Any]) -> str | None:
     """Append a resource; returns its id if the list already registers that id."""
     if not isinstance(holder.get(key), list):
         holder[key] = []
@@ -856,7 +901,7 @@ def _append(holder: dict, key: str, entry: dict) -> str | None:
     return entry[id_key] if clash else None
 
 
-def _conditional(value) -> tuple[str, str] | None:
+def _conditional(value: object) -> tuple[str, str] | None:
     if isinstance(value, str):
         m = ENV_REF.fullmatch(value)
         if m and m.group(2) == "+" and m.group(3):
@@ -864,7 +909,7 @@ def _conditional(value) -> tuple[str, str] | None:
     return None
 
 
-def _resolved_id(value) -> str | None:
+def _resolved_id(value: object) -> str | None:
     cond = _conditional(value)
     if cond:
         return cond[1]
@@ -873,8 +918,8 @@ def _resolved_id(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _secret_key_refs(data, path: tuple = ()) -> list[tuple]:
-    out = []
+def _secret_key_refs(data: object, path: DocPath = ()) -> list[DocPath]:
+    out: list[DocPath] = []
     if isinstance(data, dict):
         for k, v in data.items():
             if k == "secretKeyRef" and isinstance(v, dict):
@@ -915,8 +960,8 @@ def _check_secrets(cr: LocDoc, env: list[EnvVar], inputs: Inputs, findings: list
                                        f"{', '.join(sorted(inputs.secrets[e.secret])) or 'none'})."))
 
 
-def _split_field(text: str) -> list:
-    out: list = []
+def _split_field(text: str) -> list[str | int]:
+    out: list[str | int] = []
     for part in re.findall(r"[^.\[\]]+|\[\d+\]", text):
         out.append(int(part[1:-1]) if part.startswith("[") else part)
     return out
@@ -925,8 +970,8 @@ def _split_field(text: str) -> list:
 # -- external providers ----------------------------------------------------------------------------
 
 
-def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDoc, inputs: Inputs,
-                     findings: list[Finding]) -> dict:
+def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMap, src: LocDoc, inputs: Inputs,
+                     findings: list[Finding]) -> YamlMap:
     if not isinstance(ext_spec, dict) or not any(isinstance(v, list) and v for v in ext_spec.values()):
         return config
     if inputs.metadata_dir is None:
@@ -980,7 +1025,7 @@ def _merge_externals(cr: LocDoc, path: tuple, ext_spec, config: dict, src: LocDo
     result = merge.merge_external(config, externals, run_file=src.file, run_doc=src)
     findings.extend(result.errors)
     findings.extend(result.warnings)
-    return result.data if result.ok else config
+    return result.data if result.ok and result.data is not None else config
 
 
 def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata_dir: str | None,

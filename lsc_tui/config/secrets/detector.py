@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
 
 import yaml
 
@@ -23,7 +24,20 @@ from lsc_tui.config.findings import Finding, Severity, path_text
 from lsc_tui.config.secrets import names, rules as R
 from lsc_tui.config.secrets.allowlist import load_allowlist
 from lsc_tui.config.secrets.names import _SCHEME_NAMES
-from lsc_tui.config.yaml.nodes import located_scalar, parser_key
+from lsc_tui.config.yaml.nodes import Node, located_scalar, parser_key
+
+if TYPE_CHECKING:  # types only: the workspace and the fields read secrets through this module
+    from lsc_tui.config.fields import KeyPath
+    from lsc_tui.config.workspace import Workspace
+    from lsc_tui.config.yaml.document import Derivation, Document
+
+# A key path as the walk builds it: a linked pair ``(parent link, part)`` per level, None at the
+# root, so that no tuple is built per node (:func:`_path_of` makes the KeyPath of one).
+_Link: TypeAlias = "tuple[_Link, Any] | None"
+# A scalar with hits, as the walk found it: (document index, key path, located node, nearest
+# mapping key, inside a flow collection, its hits). Plain tuples: there is one per secret-like
+# scalar of every file, and the editor rebuilds them after edits.
+_Candidate: TypeAlias = "tuple[int, KeyPath, Node, str | None, bool, list[Hit]]"
 
 ALLOW_MARK = "lsc-tui: allow-secret"
 _STR = "tag:yaml.org,2002:str"
@@ -47,15 +61,17 @@ class SecretValue:
 
     __str__ = __repr__
 
-    def __format__(self, spec) -> str:
+    def __format__(self, spec: str) -> str:
         return "********"
 
-    def __reduce__(self):  # never pickled into a cache or a crash report
+    def __reduce__(self) -> NoReturn:  # never pickled into a cache or a crash report
         raise TypeError("a SecretValue cannot be pickled")
 
     def __len__(self) -> int:
         return len(self._value)
 
+
+_NO_VALUE = SecretValue("")  # the default of a finding made by hand (tests, replace())
 
 RULE_TITLES = {r.id: r.title for r in R.TOKEN_RULES} | {
     "url-password": "password in a URL",
@@ -87,7 +103,7 @@ class SecretFinding:
     file: str
     line: int
     column: int
-    path: tuple
+    path: KeyPath
     rule: str
     confidence: str  # high | medium | low
     severity: str  # error | warning
@@ -98,19 +114,20 @@ class SecretFinding:
     gated: bool = False  # inside a provider switched on by ${env.Y:+id}
     multiline: bool = False
     allowed: str = ""  # "" | "inline" | "config"
-    aliases: tuple = ()  # other key paths that share this value (YAML aliases)
+    aliases: tuple[KeyPath, ...] = ()  # other key paths that share this value (YAML aliases)
     document_index: int = 0
     # where it is, for the fix (not part of identity or output)
     doc_path: Path = field(default=Path(), repr=False, compare=False)
     node_start: int = field(default=0, repr=False, compare=False)
     node_end: int = field(default=0, repr=False, compare=False)
-    sub: tuple = field(default=(0, 0), repr=False, compare=False)
-    rep: tuple = field(default=(0, 0), repr=False, compare=False)
+    sub: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
+    rep: tuple[int, int] = field(default=(0, 0), repr=False, compare=False)
     in_flow: bool = field(default=False, repr=False, compare=False)
-    secret: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
-    scalar: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    # the secret and the whole scalar it sits in (the scan always sets both)
+    secret: SecretValue = field(default=_NO_VALUE, repr=False, compare=False)
+    scalar: SecretValue = field(default=_NO_VALUE, repr=False, compare=False)
     # for a plain number (``password: 0755``): the value the servers read, as text ("493")
-    number: SecretValue = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    number: SecretValue | None = field(default=None, repr=False, compare=False)
 
     def env_value(self) -> str:
         """What the environment variable must hold so that the server sees the same value.
@@ -149,7 +166,7 @@ class SecretFinding:
             fix += f" If it is not a secret, add `# {ALLOW_MARK}` or allow fingerprint {self.fingerprint}."
         return Finding(self.file, self.line, self.column, sev, f"secret-{self.rule}", msg, fix, self.path)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file, "line": self.line, "column": self.column, "path": list(self.path),
             "key_path": self.key_path, "rule": self.rule, "title": self.title, "confidence": self.confidence,
@@ -165,7 +182,7 @@ def reveal(finding: SecretFinding) -> str:
     return finding.secret.reveal()
 
 
-def fingerprint(path: tuple, secret: str) -> str:
+def fingerprint(path: KeyPath, secret: str) -> str:
     """Stable id of a finding: the key path and the value (hashed; the value is not recoverable)."""
     h = hashlib.sha256()
     h.update(b"lsc-tui-secret-v1\0")
@@ -206,14 +223,14 @@ def _not_a_value(v: str) -> bool:
             or bool(_URL_VALUE.match(s)))
 
 
-def _token_hits(value: str, base: int, refs: list, kind: str = "literal",
-                rep: tuple | None = None, existing: str = "") -> list[Hit]:
+def _token_hits(value: str, base: int, refs: list[envref.EnvRef], kind: str = "literal",
+                rep: tuple[int, int] | None = None, existing: str = "") -> list[Hit]:
     out: list[Hit] = []
     if len(value) < 16 or not R.token_hint(value):
         return out
     ref_spans = [(r.start, r.end) for r in refs]
     for m in R.TOKEN_RE.finditer(value):
-        rule = R.TOKEN_RULES[int(m.lastgroup[1:])]
+        rule = R.TOKEN_RULES[int(cast(str, m.lastgroup)[1:])]  # each alternative is a named group
         text = m.group(0)
         if ref_spans and _overlaps((m.start(), m.end()), ref_spans):
             continue
@@ -226,7 +243,7 @@ def _token_hits(value: str, base: int, refs: list, kind: str = "literal",
         if rule.id in ("bearer-token", "basic-auth"):
             inner = R.TOKEN_RE.fullmatch(cred)
             if inner is not None:
-                specific = R.TOKEN_RULES[int(inner.lastgroup[1:])]
+                specific = R.TOKEN_RULES[int(cast(str, inner.lastgroup)[1:])]
                 if specific.id not in ("bearer-token", "basic-auth"):
                     rule = specific
         s, e = m.start() + s + base, m.start() + e + base
@@ -236,7 +253,7 @@ def _token_hits(value: str, base: int, refs: list, kind: str = "literal",
     return out
 
 
-def _url_hits(value: str, base: int, kind: str = "literal", rep: tuple | None = None,
+def _url_hits(value: str, base: int, kind: str = "literal", rep: tuple[int, int] | None = None,
               existing: str = "") -> list[Hit]:
     out: list[Hit] = []
     if "://" in value and "@" in value:
@@ -329,7 +346,7 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
 # -- walking documents -----------------------------------------------------------------------
 
 
-def _key_part(k):
+def _key_part(k: Node) -> str | int | None:
     if k.kind != "scalar":
         return k.value
     if k.tag == _INT and k.style is None:
@@ -340,7 +357,7 @@ def _key_part(k):
     return k.value
 
 
-def _walk(doc):
+def _walk(doc: Document) -> Iterator[tuple[int, _Link, Node, str | None, bool]]:
     """(document index, path link, node, nearest mapping key, in flow) for each scalar.
 
     The path is a linked pair ``(parent_link, part)`` so that no tuple is built per node;
@@ -348,7 +365,7 @@ def _walk(doc):
     """
     roots = doc.roots or ([doc.root] if doc.root is not None else [])
     for di, root in enumerate(roots):
-        stack = [(None, root, None, False)]
+        stack: list[tuple[_Link, Node, str | None, bool]] = [(None, root, None, False)]
         pop, push = stack.pop, stack.append
         while stack:
             link, node, key, flow = pop()
@@ -367,14 +384,15 @@ def _walk(doc):
                     push(((link, i), items[i], key, inner))
 
 
-def _walk_parser(ynodes: list):
+def _walk_parser(ynodes: list[yaml.Node]) -> Iterator[tuple[int, _Link, yaml.ScalarNode, str | None, bool]]:
     """``_walk`` over the parser's nodes (a document whose located tree is not built): the
     same order, keys and flags; each scalar is the parser's node (``value``, ``tag``, ``style``)."""
     scalar, mapping = yaml.ScalarNode, yaml.MappingNode
     for di, root in enumerate(ynodes):
-        stack = [(None, root, None, False)]
-        pop, push = stack.pop, stack.append
-        while stack:
+        # a parser node of any class: the loop tells them apart by class identity (the fast test)
+        pstack: list[tuple[_Link, Any, str | None, bool]] = [(None, root, None, False)]
+        pop, push = pstack.pop, pstack.append
+        while pstack:
             link, node, key, flow = pop()
             cls = node.__class__
             if cls is scalar:
@@ -391,21 +409,21 @@ def _walk_parser(ynodes: list):
                     push(((link, i), items[i], key, inner))
 
 
-def _path_of(link) -> tuple:
-    parts = []
+def _path_of(link: _Link) -> KeyPath:
+    parts: list[Any] = []
     while link is not None:
         link, part = link
         parts.append(part)
     return tuple(reversed(parts))
 
 
-def iter_scalars(doc) -> Iterator[tuple[int, tuple, object, str | None, bool]]:
+def iter_scalars(doc: Document) -> Iterator[tuple[int, KeyPath, Node, str | None, bool]]:
     """(document index, key path, node, nearest mapping key, inside a flow collection)."""
     for di, link, node, key, flow in _walk(doc):
         yield di, _path_of(link), node, key, flow
 
 
-def value_start(text: str, node) -> int:
+def value_start(text: str, node: Node) -> int:
     """Offset of the scalar itself, after any ``&anchor`` and ``!tag`` in front of it."""
     s = node.start
     while s < node.end and text[s] in "&!":
@@ -416,7 +434,7 @@ def value_start(text: str, node) -> int:
     return s
 
 
-def _line_rest(text: str, node) -> str:
+def _line_rest(text: str, node: Node) -> str:
     if node.style in ("|", ">"):
         s = value_start(text, node)
         e = text.find("\n", s)
@@ -425,13 +443,13 @@ def _line_rest(text: str, node) -> str:
     return text[node.end:e if e >= 0 else len(text)]
 
 
-def _has_allow_comment(text: str, node) -> bool:
+def _has_allow_comment(text: str, node: Node) -> bool:
     rest = _line_rest(text, node)
     i = rest.find("#")
     return i >= 0 and ALLOW_MARK in rest[i:]
 
 
-def _gated(data, path: tuple) -> bool:
+def _gated(data: Any, path: KeyPath) -> bool:
     """True when a mapping on the path has ``provider_id: ${env.Y:+id}``."""
     node = data
     for part in path:
@@ -447,7 +465,7 @@ def _gated(data, path: tuple) -> bool:
     return False
 
 
-def _position(text: str, node, sub: tuple[int, int]) -> tuple[int, int]:
+def _position(text: str, node: Node, sub: tuple[int, int]) -> tuple[int, int]:
     """Line and column of the secret itself when the scalar is written verbatim on one line."""
     s = value_start(text, node)
     line = node.line + text.count("\n", node.start, s)
@@ -461,12 +479,12 @@ def _position(text: str, node, sub: tuple[int, int]) -> tuple[int, int]:
     return line, col
 
 
-def scan_document(doc, *, allow: frozenset | set = frozenset()) -> list[SecretFinding]:
+def scan_document(doc: Document, *, allow: frozenset[str] | set[str] = frozenset()) -> list[SecretFinding]:
     """Every literal secret in one document (allowed ones included, marked ``allowed``)."""
     return _findings_of(doc, _candidates_cached(doc), allow)
 
 
-def _detect(node, key):
+def _detect(node: Node, key: str | None) -> list[Hit] | None:
     """detect_value for one scalar of a walk, with the fast path for the common case."""
     value = node.value
     if not value:
@@ -477,14 +495,16 @@ def _detect(node, key):
     return detect_value(value, key, node.tag, node.style is not None) or None
 
 
-def _candidates(doc) -> list[tuple]:
+def _candidates(doc: Document) -> list[_Candidate]:
     """(document index, key path, node, nearest key, in flow, hits) of every scalar with hits, in
     walk order (the order of the text: aliases aside, node starts increase along the walk)."""
-    out = []
+    out: list[_Candidate] = []
     classify = R.classify_key
     weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
     # a document read but not yet shown: walk the parser's nodes, locate only the candidates
     pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
+    walk: Iterator[tuple[int, _Link, Node | yaml.ScalarNode, str | None, bool]]
+    base: int | None
     if pending is not None:
         walk, base = _walk_parser(pending[0]), pending[1]
     else:
@@ -498,13 +518,13 @@ def _candidates(doc) -> list[tuple]:
             continue  # the same fast path as detect_value, without the call
         hits = detect_value(value, key, node.tag, bool(node.style))
         if hits:
-            if base is not None:
-                node = located_scalar(node, base)
-            out.append((di, _path_of(link), node, key, flow, hits))
+            # with a base, the walk is the parser's (its scalars get located); without, it is the tree's
+            located = located_scalar(node, base) if base is not None else cast(Node, node)
+            out.append((di, _path_of(link), located, key, flow, hits))
     return out
 
 
-def _candidates_cached(doc) -> list[tuple]:
+def _candidates_cached(doc: Document) -> list[_Candidate]:
     """The candidates of a document, remembered per document. A document derived from another by a
     one-scalar edit (``yaml.edit.replaced_scalar_document``) reuses its source's: every other scalar
     kept its value, key and path, only its offsets moved; the edited scalar is detected again."""
@@ -517,7 +537,8 @@ def _candidates_cached(doc) -> list[tuple]:
     derived = doc.derived
     source = derived.source() if derived is not None else None
     before = _SCANNED.get(source) if source is not None else None
-    if before is not None and before.text == source.text and before.candidates is not None:
+    if (derived is not None and source is not None and before is not None and before.text == source.text
+            and before.candidates is not None):
         out = _derived_candidates(before.candidates, derived)
     else:
         out = _candidates(doc)
@@ -527,7 +548,7 @@ def _candidates_cached(doc) -> list[tuple]:
     return out
 
 
-def _derived_candidates(source: list[tuple], derived) -> list[tuple]:
+def _derived_candidates(source: list[_Candidate], derived: Derivation) -> list[_Candidate]:
     # the edited scalar by its offset: a candidate's node may be a copy of the tree's (no aliases
     # here, so no two scalars share a start)
     old_start = derived.old_node.start
@@ -543,14 +564,14 @@ def _derived_candidates(source: list[tuple], derived) -> list[tuple]:
     return out
 
 
-def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
+def _findings_of(doc: Document, candidates: list[_Candidate], allow: frozenset[str] | set[str]) -> list[SecretFinding]:
     text = doc.text
     out: list[SecretFinding] = []
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[int, int, tuple[int, int]], int] = {}  # (document, node start, span) -> index in out
     data_list = doc.all_data if doc.all_data else [doc.data]
     stream = doc.stream
     for di, local, node, _key, flow, hits in candidates:
-        value = node.value
+        value = node.value or ""  # a candidate's value is never empty
         # a multi-document stream read as one: its paths start with the document's index
         path = (di,) + local if stream else local
         for hit in hits:
@@ -580,10 +601,9 @@ def _findings_of(doc, candidates: list[tuple], allow) -> list[SecretFinding]:
     return out
 
 
-def _number(node) -> SecretValue | None:
-    if node.style is not None or node.tag not in (_INT, _FLOAT):
+def _number(node: Node) -> SecretValue | None:
+    if node.style is not None or node.tag not in (_INT, _FLOAT) or node.value is None:
         return None
-
     try:
         got = yaml.safe_load(node.value)
     except yaml.YAMLError:
@@ -600,7 +620,7 @@ def _number(node) -> SecretValue | None:
 class ScanResult:
     findings: list[SecretFinding]  # active (not allowed), sorted
     allowed: list[SecretFinding]
-    documents: list  # the yaml.document Documents scanned
+    documents: list[Document]  # the documents scanned
     allow_source: Path | None = None
 
     @property
@@ -623,16 +643,16 @@ class _Scanned:
 
     def __init__(self, text: str):
         self.text = text
-        self.candidates: list | None = None
-        self.allow: frozenset | None = None
-        self.findings: list | None = None
+        self.candidates: list[_Candidate] | None = None
+        self.allow: frozenset[str] | None = None
+        self.findings: list[SecretFinding] | None = None
 
 
 # per document (weakly: the parse cache decides how long documents live); cleared, it forgets all
-_SCANNED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_SCANNED: weakref.WeakKeyDictionary[Document, _Scanned] = weakref.WeakKeyDictionary()
 
 
-def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
+def _scan_cached(doc: Document, allow: frozenset[str]) -> list[SecretFinding]:
     """scan_document, remembered per parsed document: the editor rescans after every edit,
     and the documents that did not change are the same objects (yaml.document's parse cache)."""
     try:
@@ -647,7 +667,7 @@ def _scan_cached(doc, allow: frozenset) -> list[SecretFinding]:
     return result
 
 
-def scan_documents(documents: Iterable, *, allow: frozenset | set = frozenset(),
+def scan_documents(documents: Iterable[Document], *, allow: frozenset[str] | set[str] = frozenset(),
                    allow_source: Path | None = None) -> ScanResult:
     docs = list(documents)
     found: list[SecretFinding] = []
@@ -660,7 +680,7 @@ def scan_documents(documents: Iterable, *, allow: frozenset | set = frozenset(),
     return ScanResult([f for f in found if not f.allowed], [f for f in found if f.allowed], docs, allow_source)
 
 
-def scan_workspace(ws, *, allow: Iterable[str] | None = None) -> ScanResult:
+def scan_workspace(ws: Workspace, *, allow: Iterable[str] | None = None) -> ScanResult:
     """Scan every file of a workspace: the config (native_override included), run.yaml, profile."""
     source = None
     if allow is None:
