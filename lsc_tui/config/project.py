@@ -28,8 +28,13 @@ def find_project_config(start: Path) -> Path | None:
     for folder in (here, *here.parents):
         for name in PROJECT_FILES:
             candidate = folder / name
-            if candidate.is_file():
-                return candidate
+            try:
+                if candidate.is_file():
+                    return candidate
+            except PermissionError:
+                # a folder lsc-tui may not enter: the config below it cannot be read either, and
+                # reading the config reports that (naming the config, not this settings file)
+                return None
         if (folder / ".git").exists():
             return None
     return None

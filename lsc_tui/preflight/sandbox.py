@@ -164,6 +164,9 @@ class Containment:
         layers["pdeathsig"] = bool(rep.get("pdeathsig"))
         layers["memory_limit"] = rep.get("memory_limit")
         layers["nproc_limit"] = rep.get("nproc_limit")
+        # the kernel exempts the real root user from RLIMIT_NPROC, in a user namespace too: the
+        # header says so rather than promise a bound that does not hold
+        layers["nproc_enforced"] = os.name == "posix" and os.getuid() != 0
         layers["unavailable"] = list(rep.get("unavailable") or [])
         if rep.get("error"):
             layers["unavailable"].append("containment setup failed: " + rep["error"])
@@ -480,7 +483,8 @@ def describe(layers: dict[str, Any]) -> str:
     if layers.get("memory_limit"):
         parts.append(f"memory {_size(layers['memory_limit'])}")
     if layers.get("nproc_limit"):
-        parts.append(f"processes {layers['nproc_limit']}")
+        enforced = "" if layers.get("nproc_enforced", True) else " (not enforced for root)"
+        parts.append(f"processes {layers['nproc_limit']}{enforced}")
     if layers.get("network_namespace"):
         parts.append("no network")
     if layers.get("read_only_mounts"):

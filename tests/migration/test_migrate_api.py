@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import stat
 import tempfile
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mig_helpers import PAIRS
 
-from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
+from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused, strategies
 
 
 def test_wizard_steps(tmp_path):
@@ -108,3 +109,15 @@ def test_lift_of_any_run_yaml_is_equivalent(tmp_path, run, flow, indent, comment
     assert "# the name" in cand.text
     _, proof = m.trial("smart")
     assert proof.equivalent, proof.paths()
+
+
+@pytest.mark.parametrize("strategy", ["lift", "profile", "smart"])
+def test_a_strategy_without_a_run_yaml_says_so(tmp_path, strategy):
+    """Every strategy reads the run.yaml: an analysis without one gets an error naming the config
+    and the way to give it, not an AttributeError from deep inside the strategy."""
+    pair = PAIRS["rag-library"].copy_to(tmp_path)
+    m = Migration.open(tmp_path / pair.config, cwd=tmp_path)
+    analysis = dataclasses.replace(m.analysis, run_yaml=None)
+    with pytest.raises(ValueError, match=r"no run\.yaml .*--run-yaml") as err:
+        strategies.build(analysis, strategy, tmp_path / "out.yaml", m.legacy())
+    assert pair.config in str(err.value)

@@ -20,47 +20,62 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from ruamel.yaml.comments import CommentedMap
 
 from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import ENV_REF, find_refs
+from lsc_tui.config.fields import KeyPath
 from lsc_tui.config.migration import proof as P, textedit as T
 from lsc_tui.config.migration.analyse import Analysis
 from lsc_tui.config.migration.proof import same
 from lsc_tui.config.synthesis.enrichment import DEFAULT_EMBEDDING_DIMENSION
+from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.synthesis.unified import synthesize_unified
+from lsc_tui.config.yaml.document import Document
+from lsc_tui.config.yaml.edit import render_scalar
 
 _ID_RE = re.compile(r"^[a-z0-9_-]+$")
+
+# A YAML mapping as read (keys and values are whatever the file holds)
+YamlMap: TypeAlias = dict[Any, Any]
+# One ``inference.providers`` entry as the strategies write it (type, id, api_key_env, ...)
+InferenceEntry: TypeAlias = dict[str, Any]
+# A span edit of the config's text: (start offset, end offset, replacement)
+Edit: TypeAlias = tuple[int, int, str]
+# What ruamel's round trip calls with the document's root (a ruamel CommentedMap)
+RuamelFn: TypeAlias = Callable[[Any, None], None]
 
 
 @dataclass
 class Candidate:
     strategy: str
     text: str
-    data: dict
+    data: YamlMap
     out_path: Path
     display: str
     variant: str = ""
-    profile_data: dict | None = None
+    profile_data: YamlMap | None = None
     profile_file: str | None = None
     profile_ref: str | None = None
     notes: list[str] = field(default_factory=list)
     comments_kept: bool = True
     lifted: list[str] = field(default_factory=list)  # provider ids moved to inference.providers
 
-    def unified_block(self) -> dict:
+    def unified_block(self) -> YamlMap:
         key = "ogx" if "ogx" in self.data else "llama_stack"
-        return (self.data.get(key) or {}).get("config") or {}
+        block: YamlMap = (self.data.get(key) or {}).get("config") or {}
+        return block
 
-    def override_paths(self) -> list[tuple]:
+    def override_paths(self) -> list[KeyPath]:
         """Paths of the non-mapping values native_override sets (what it replaces wholesale)."""
-        out: list[tuple] = []
+        out: list[KeyPath] = []
 
-        def walk(node, path):
+        def walk(node: Any, path: KeyPath) -> None:
             if isinstance(node, dict):
                 for k, v in node.items():
                     walk(v, path + (k,))
@@ -86,6 +101,13 @@ def _display(path: Path, cwd: Path) -> str:
     return str(path) if rel.startswith("../..") else rel
 
 
+def _run_yaml(a: Analysis) -> Document:
+    """The run.yaml every strategy reads (an analysis the migration accepts always has one)."""
+    if a.run_yaml is None:
+        raise ValueError(f"{a.config.display}: no run.yaml was found to migrate; give it with --run-yaml")
+    return a.run_yaml
+
+
 def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     """BYOK store fields to write out explicitly: ``(store index, field, LCORE's default)``.
 
@@ -96,10 +118,12 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
     if a.kind != "library" or strategy == "lift":  # lift stays exactly LCORE's lift-and-shift
         return []
 
-    rag = a.config.data.get("rag") if isinstance(a.config.data.get("rag"), dict) else {}
-    byok = rag.get("byok") if isinstance(rag.get("byok"), dict) else {}
-    stores = byok.get("stores") if isinstance(byok.get("stores"), list) else []
-    out = []
+    rag = a.config.data.get("rag")
+    byok = rag.get("byok") if isinstance(rag, dict) else None
+    stores = byok.get("stores") if isinstance(byok, dict) else None
+    if not isinstance(stores, list):
+        return []
+    out: list[tuple[int, str, Any]] = []
     for i, store in enumerate(stores):
         if isinstance(store, dict) and store.get("embedding_dimension") is None:
             out.append((i, "embedding_dimension", DEFAULT_EMBEDDING_DIMENSION))
@@ -108,12 +132,12 @@ def _default_gaps(a: Analysis, strategy: str) -> list[tuple[int, str, Any]]:
 
 def _source(a: Analysis) -> str:
     """How the run.yaml was named: the legacy path as written, or the --run-yaml given."""
-    return a.run_yaml.display if a.run_yaml_given or not a.run_yaml_ref else str(a.run_yaml_ref)
+    return _run_yaml(a).display if a.run_yaml_given or not a.run_yaml_ref else str(a.run_yaml_ref)
 
 
-def _base_data(a: Analysis, strategy: str) -> dict:
+def _base_data(a: Analysis, strategy: str) -> YamlMap:
     """The config's data with the legacy pieces taken out (and the version set to unified)."""
-    data = copy.deepcopy(a.config.data)
+    data: YamlMap = copy.deepcopy(a.config.data)
     ls = data.get(a.ls_key)
     if isinstance(ls, dict):
         ls.pop("library_client_config_path", None)
@@ -124,7 +148,7 @@ def _base_data(a: Analysis, strategy: str) -> dict:
     return data
 
 
-def _set_block(data: dict, key: str, block: dict) -> dict:
+def _set_block(data: YamlMap, key: str, block: YamlMap) -> YamlMap:
     ls = data.get(key)
     if not isinstance(ls, dict):
         ls = data[key] = {}
@@ -132,10 +156,11 @@ def _set_block(data: dict, key: str, block: dict) -> dict:
     return data
 
 
-def _text_edits(a: Analysis, block_text_at, inference_entries: list | None, strategy: str) -> list:
+def _text_edits(a: Analysis, block_text_at: Callable[[int], str], inference_entries: list[InferenceEntry] | None,
+                strategy: str) -> list[Edit]:
     """Span edits for: the config block, the version, and inference.providers."""
     doc, key = a.config, a.ls_key
-    edits = []
+    edits: list[Edit] = []
     if a.status == "legacy-library":
         kn, _vn = T.block_for(doc, (key, "library_client_config_path"))
         indent = kn.column - 1
@@ -151,7 +176,7 @@ def _text_edits(a: Analysis, block_text_at, inference_entries: list | None, stra
         where = ("rag", "byok", "stores", i)
         if k in (doc.data["rag"]["byok"]["stores"][i] or {}):
             kn, vn = T.block_for(doc, where + (k,))
-            edits.append((vn.start, vn.end, T.render_scalar(value)))
+            edits.append((vn.start, vn.end, render_scalar(value)))
         else:
             ind = T.entry_indent(doc, where)
             edits.append(T.append_to_map(doc, where, T.scalar_line(ind, k, value).rstrip("\n") +
@@ -182,11 +207,11 @@ def _text_edits(a: Analysis, block_text_at, inference_entries: list | None, stra
     return edits
 
 
-def _finish(a: Analysis, strategy: str, data: dict, out_path: Path, make_edits, ruamel_fn,
-            **extra) -> Candidate:
+def _finish(a: Analysis, strategy: str, data: YamlMap, out_path: Path, make_edits: Callable[[], list[Edit]],
+            ruamel_fn: RuamelFn, **extra: Any) -> Candidate:
     """Build the text by span edits; fall back to ruamel, then to a plain dump. Verified."""
     notes: list[str] = []
-    text = None
+    text: str | None = None
     try:
         text = T.apply(a.config.text, make_edits())
         if T.reads_as(text) != data:
@@ -217,8 +242,9 @@ def _finish(a: Analysis, strategy: str, data: dict, out_path: Path, make_edits, 
                      notes=notes, comments_kept=kept, **extra)
 
 
-def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, strategy: str):
-    def fn(root, _y):
+def _ruamel_block(a: Analysis, block_factory: Callable[[], YamlMap], inference_entries: list[InferenceEntry] | None,
+                  strategy: str) -> RuamelFn:
+    def fn(root: Any, _y: None) -> None:  # root: ruamel's CommentedMap of the config
         ls = root[a.ls_key]
         if hasattr(ls, "fa"):
             ls.fa.set_block_style()  # a flow-style block cannot hold a nested run.yaml readably
@@ -253,9 +279,10 @@ def _ruamel_block(a: Analysis, block_factory, inference_entries: list | None, st
 
 
 def lift(a: Analysis, out_path: Path) -> Candidate:
-    run = a.run_yaml.data
+    run_doc = _run_yaml(a)
+    run = run_doc.data
     data = _set_block(_base_data(a, "lift"), a.ls_key, {"baseline": "empty", "native_override": copy.deepcopy(run)})
-    run_text = T.nestable_text(a.run_yaml.text) if run else ""
+    run_text = T.nestable_text(run_doc.text) if run else ""
     step = T.step_of(a.config.text)
     source = _source(a)
 
@@ -267,10 +294,10 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
             return head + f"{pad2}native_override: {{}}\n"
         return head + f"{pad2}native_override:\n" + T.indent_text(run_text, indent + 2 * step)
 
-    def block_factory():
+    def block_factory() -> YamlMap:
         m = CommentedMap()
         m["baseline"] = "empty"
-        m["native_override"] = T.ruamel_load(a.run_yaml.text) if run else CommentedMap()
+        m["native_override"] = T.ruamel_load(run_doc.text) if run else CommentedMap()
         return m
 
     return _finish(a, "lift", data, out_path, lambda: _text_edits(a, block_text, None, "lift"),
@@ -286,7 +313,7 @@ def profile_reference(a: Analysis, out_path: Path) -> str:
     A legacy path written absolute stays absolute. A relative one (relative to the directory
     LCORE started in) is rebased onto the new config's directory.
     """
-    target = Path(os.path.abspath(a.run_yaml.path))
+    target = Path(os.path.abspath(_run_yaml(a).path))
     if a.run_yaml_ref and os.path.isabs(os.path.expanduser(str(a.run_yaml_ref))):
         return str(target)
     return os.path.relpath(target, Path(os.path.abspath(out_path)).parent)
@@ -306,14 +333,14 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
         return (f"{pad}# Migrated by lsc-tui (strategy profile): {why}.\n"
                 f"{pad}config:\n" + T.scalar_line(indent + step, "profile", ref))
 
-    def block_factory():
+    def block_factory() -> YamlMap:
         m = CommentedMap()
         m["profile"] = ref
         return m
 
     cand = _finish(a, "profile", data, out_path, lambda: _text_edits(a, block_text, None, "profile"),
                    _ruamel_block(a, block_factory, None, "profile"),
-                   profile_data=a.run_yaml.data, profile_file=a.run_yaml.display, profile_ref=ref)
+                   profile_data=_run_yaml(a).data, profile_file=_run_yaml(a).display, profile_ref=ref)
     if a.kind == "server":
         cand.notes.append(f"the Llama Stack container resolves '{ref}' against the directory of its "
                           "lightspeed-stack.yaml: mount the run.yaml there at the same relative path")
@@ -323,7 +350,7 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
 # -- smart ----------------------------------------------------------------------------------
 
 
-def high_level(provider: Any) -> dict | None:
+def high_level(provider: Any) -> InferenceEntry | None:
     """The ``inference.providers`` entry that synthesizes to exactly ``provider``, or None."""
     if not isinstance(provider, dict) or set(provider) - {"provider_id", "provider_type", "config"}:
         return None
@@ -336,7 +363,7 @@ def high_level(provider: Any) -> dict | None:
     if not kinds:
         return None
     known = next((k for k in kinds if k.default_id == pid), kinds[0])
-    entry: dict = {"type": known.kind}
+    entry: InferenceEntry = {"type": known.kind}
     if pid != known.default_id:
         entry["id"] = pid
     key_field = known.key_field or "api_key"
@@ -373,9 +400,9 @@ def _has_required_ref(node: Any) -> bool:
     return False
 
 
-def _delta(base: Any, target: Any, path: tuple, impossible: list) -> Any:
+def _delta(base: Any, target: Any, path: KeyPath, impossible: list[KeyPath]) -> YamlMap:
     """The native_override that turns ``base`` into ``target`` under LCORE's merge rule."""
-    out: dict = {}
+    out: YamlMap = {}
     for k, t in target.items():
         if k not in base:
             out[k] = copy.deepcopy(t)
@@ -391,9 +418,9 @@ def _delta(base: Any, target: Any, path: tuple, impossible: list) -> Any:
     return out
 
 
-def _freezes_enrichment(override: dict, run: dict) -> bool:
+def _freezes_enrichment(override: YamlMap, run: Any) -> bool:
     """True if a list in the override holds entries the run.yaml does not (enrichment output)."""
-    def walk(node, src, path):
+    def walk(node: Any, src: Any, path: KeyPath) -> bool:
         if isinstance(node, dict):
             return any(walk(v, src.get(k) if isinstance(src, dict) else None, path + (k,))
                        for k, v in node.items())
@@ -405,23 +432,26 @@ def _freezes_enrichment(override: dict, run: dict) -> bool:
     return walk(override, run, ())
 
 
-def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
+def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> Candidate:
     """Try several re-expressions; keep the shortest one the proof calls equivalent."""
-    legacy_syn = legacy_syn if legacy_syn is not None else P.legacy_reference(a)
-    target = legacy_syn.data
-    run = a.run_yaml.data
-    providers = (run.get("providers") or {}) if isinstance(run.get("providers"), dict) else {}
-    inference = providers.get("inference") if isinstance(providers.get("inference"), list) else []
+    reference = legacy_syn if legacy_syn is not None else P.legacy_reference(a)
+    target = reference.data
+    run_doc = _run_yaml(a)
+    run = run_doc.data
+    raw_providers = run.get("providers")
+    providers: YamlMap = raw_providers if isinstance(raw_providers, dict) else {}
+    raw_inference = providers.get("inference")
+    inference: list[Any] = raw_inference if isinstance(raw_inference, list) else []
     hl_all = [high_level(p) for p in inference]
     liftable = [h for h in hl_all if h is not None]
     existing_hl = (a.config.data.get("inference") or {}).get("providers") if isinstance(
         a.config.data.get("inference"), dict) else None
     if existing_hl:
         liftable = []  # never mix with providers the operator already wrote
-    tried: list[tuple[Candidate, Any]] = []
+    tried: list[tuple[Candidate, P.Proof]] = []
 
-    def attempt(variant: str, block: dict, entries: list, profile_data=None, profile_ref=None,
-                override_text: str | None = None):
+    def attempt(variant: str, block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
+                profile_ref: str | None = None, override_text: str | None = None) -> tuple[Candidate, P.Proof]:
         data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
@@ -431,15 +461,16 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
             inf["providers"] = copy.deepcopy(entries)
         cand = _smart_candidate(a, out_path, variant, data, block, entries, profile_ref, override_text)
         cand.profile_data = profile_data
-        cand.profile_file = a.run_yaml.display if profile_data is not None else None
+        cand.profile_file = run_doc.display if profile_data is not None else None
         cand.profile_ref = profile_ref
         cand.lifted = [(e.get("id") or e["type"].replace("_", "-")) for e in entries]
-        pr = P.prove(a, cand, legacy_syn)
+        pr = P.prove(a, cand, reference)
         tried.append((cand, pr))
         return cand, pr
 
 
-    def base_for(block: dict, entries: list, profile_data=None, profile_ref=None):
+    def base_for(block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
+                 profile_ref: str | None = None) -> dict[str, Any]:
         data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
@@ -448,12 +479,13 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
                 data["inference"] = {}
             data["inference"]["providers"] = copy.deepcopy(entries)
         syn = synthesize_unified(data, Path(os.path.abspath(out_path)).parent, config_file=str(out_path),
-                                 profile=profile_data, profile_file=a.run_yaml.display if profile_data else None)
+                                 profile=profile_data, profile_file=run_doc.display if profile_data else None)
         return syn.data
 
-    def with_delta(variant, block, entries, profile_data=None, profile_ref=None):
+    def with_delta(variant: str, block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
+                   profile_ref: str | None = None) -> None:
         base = base_for(block, entries, profile_data, profile_ref)
-        impossible: list = []
+        impossible: list[KeyPath] = []
         override = _delta(base, target, (), impossible)
         if impossible or _freezes_enrichment(override, run):
             return
@@ -465,18 +497,19 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
         attempt(variant, blk, entries, profile_data, profile_ref)
 
     # 1. built-in default baseline + lifted providers + the delta
-    for entries in ([liftable, []] if liftable else [[]]):
+    no_entries: list[InferenceEntry] = []
+    for entries in ([liftable, no_entries] if liftable else [no_entries]):
         with_delta("baseline-default", {}, entries)
     # 2. empty baseline + lifted providers (all of them) + the rest of the run.yaml
     if liftable and len(liftable) == len(inference):
         rest = copy.deepcopy(run)
         rest.get("providers", {}).pop("inference", None)
         attempt("baseline-empty", {"baseline": "empty", "native_override": rest}, liftable,
-                override_text=_text_without(a.run_yaml, ("providers", "inference"), rest))
+                override_text=_text_without(run_doc, ("providers", "inference"), rest))
     # 2b. nothing re-expressible (all or nothing): the run.yaml as the override, as lift does
     if not liftable or len(liftable) != len(inference):
         attempt("baseline-empty", {"baseline": "empty", "native_override": copy.deepcopy(run)}, [],
-                override_text=_text_without(a.run_yaml, None, run))
+                override_text=_text_without(run_doc, None, run))
     # 3. the run.yaml as a profile, with the delta (e.g. pinning tool_runtime when it has no MCP)
     ref = profile_reference(a, out_path)
     with_delta("profile", {"profile": ref}, [], run, ref)
@@ -497,7 +530,7 @@ def smart(a: Analysis, out_path: Path, legacy_syn=None) -> Candidate:
     return best
 
 
-def _text_without(doc, path: tuple | None, expected: dict) -> str | None:
+def _text_without(doc: Document, path: KeyPath | None, expected: YamlMap) -> str | None:
     """The run.yaml text (comments kept) without the entry at ``path``, if it reads as ``expected``."""
     try:
         text = doc.text
@@ -513,8 +546,8 @@ def _text_without(doc, path: tuple | None, expected: dict) -> str | None:
         return None
 
 
-def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, block: dict, entries: list,
-                     profile_ref, override_text: str | None = None) -> Candidate:
+def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: YamlMap, block: YamlMap,
+                     entries: list[InferenceEntry], profile_ref: str | None, override_text: str | None = None) -> Candidate:
     step = T.step_of(a.config.text)
     source = _source(a)
 
@@ -540,7 +573,7 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, bloc
         block = {"baseline": "default"}
         _set_block(data, a.ls_key, block)
 
-    def block_factory():
+    def block_factory() -> YamlMap:
         return copy.deepcopy(block)
 
     cand = _finish(a, "smart", data, out_path, lambda: _text_edits(a, block_text, entries, "smart"),
@@ -548,10 +581,10 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: dict, bloc
     return cand
 
 
-BUILDERS = {"lift": lift, "profile": profile, "smart": smart}
+BUILDERS: dict[str, Callable[[Analysis, Path], Candidate]] = {"lift": lift, "profile": profile, "smart": smart}
 
 
-def build(a: Analysis, strategy: str, out_path: Path | None = None, legacy_syn=None) -> Candidate:
+def build(a: Analysis, strategy: str, out_path: Path | None = None, legacy_syn: Synthesis | None = None) -> Candidate:
     out_path = Path(os.path.abspath(out_path if out_path is not None else a.config.path))
     if strategy == "smart":
         return smart(a, out_path, legacy_syn)
