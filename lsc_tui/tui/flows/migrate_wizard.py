@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,11 @@ from textual.widgets.option_list import Option
 
 from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
+
+if TYPE_CHECKING:
+    from lsc_tui.config.migration.plan import Migration
+    from lsc_tui.config.migration.proof import Proof
+    from lsc_tui.config.migration.strategies import Candidate
 
 STEPS = ("why", "analysis", "strategy", "secrets", "files", "done")
 STEP_TITLES = {"why": "Why migrate", "analysis": "Analysis", "strategy": "Strategy", "secrets": "Secrets",
@@ -71,7 +78,7 @@ class MigrateWizard(FlowScreen):
         self.session = session
         self.base = workspace_dir(session)
         self.step = 0
-        self.m = None  # lsc_tui.config.migration.Migration once analysed
+        self.m: Migration | None = None  # once analysed
         self.error: str = ""
         self.ready = False
         self.strategy: str | None = None
@@ -128,9 +135,22 @@ class MigrateWizard(FlowScreen):
                 self.error = "no strategy could be built for this config; see the notification"
         self.show_step()
 
+    def _mig(self) -> Migration:
+        """The migration, once analysed (every step past the analysis runs after that)."""
+        if self.m is None:
+            raise RuntimeError("lsc-tui: the migration is not analysed yet")
+        return self.m
+
+    def _trial(self) -> tuple[Candidate, Proof]:
+        """The chosen strategy's new file and its proof (the steps past the strategy run after the choice)."""
+        m = self._mig()
+        if m.candidate is None or m.proof is None:
+            raise RuntimeError("lsc-tui: no migration strategy is chosen yet")
+        return m.candidate, m.proof
+
     def _choose(self, strategy: str) -> None:
         try:
-            self.m.choose(strategy)
+            self._mig().choose(strategy)
         except Exception as exc:  # noqa: BLE001 - keep the previous choice, say why
             self.tell(f"Cannot build the {strategy} strategy: {type(exc).__name__}: {exc}", severity="error",
                       timeout=10)
@@ -196,7 +216,7 @@ class MigrateWizard(FlowScreen):
             return Content.assemble(("The config cannot be migrated as it is:\n\n", "bold $error"),
                                     (self.error + "\n", "$error"),
                                     ("\nFix it in the editor, then open the wizard again (M).", ""))
-        m = self.m
+        m = self._mig()
         a = m.analysis
         if m.nothing_to_do and a.status == "remote":
             return Content.assemble(
@@ -220,7 +240,7 @@ class MigrateWizard(FlowScreen):
         from lsc_tui.config.migration import STRATEGIES
         from lsc_tui.config.migration.plan import summary
 
-        m = self.m
+        m = self._mig()
         ol = self.query_one("#mw-strategies", OptionList)
         opts = []
         for s in STRATEGIES:
@@ -234,8 +254,8 @@ class MigrateWizard(FlowScreen):
         return self._strategy_text()
 
     def _strategy_text(self) -> Content:
-        m = self.m
-        pr = m.proof
+        m = self._mig()
+        pr = self._trial()[1]
         strategy = self.strategy or ""  # set once the analysis chose one
         head = [(STRATEGY_HELP.get(strategy, strategy) + "\n", "$text-muted")]
         if pr.error:
@@ -273,7 +293,7 @@ class MigrateWizard(FlowScreen):
         """The new file, highlighted, with a + gutter on the lines that differ from the legacy config."""
         from lsc_tui.config.linediff import opcodes
 
-        m = self.m
+        m = self._mig()
         new = m.preview_text()
         from lsc_tui.config.migration.secrets import mask_document_text
 
@@ -311,8 +331,8 @@ class MigrateWizard(FlowScreen):
     def _proof_diff(self) -> str:
         from lsc_tui.config import preview as P
 
-        pr = self.m.proof
-        values = self.m.secret_values()
+        pr = self._trial()[1]
+        values = self._mig().secret_values()
         return P.diff(P.dump_data(pr.legacy_data), P.dump_data(pr.unified_data), "legacy run.yaml (enriched)",
                       values, new_label="migrated (synthesized)")
 
@@ -367,8 +387,8 @@ class MigrateWizard(FlowScreen):
     def _secret_docs(self):
         from lsc_tui.config.yaml.document import parse_text
 
-        m = self.m
-        cand = m.candidate
+        m = self._mig()
+        cand = self._trial()[0]
         docs = [parse_text(cand.text, rel(cand.out_path, self.base), cand.out_path)]
         if cand.profile_ref and m.analysis.run_yaml is not None:
             docs.append(m.analysis.run_yaml)
@@ -395,7 +415,7 @@ class MigrateWizard(FlowScreen):
         return max(30, min(self.app.size.width, 100) - 8)
 
     def _step_secrets(self) -> Content:
-        m = self.m
+        m = self._mig()
         plan = self.secret_plan
         if not m.secrets and plan is None:
             return Content.assemble((f"{TICK} No literal secrets in the files this migration writes or keeps.\n",
@@ -430,7 +450,7 @@ class MigrateWizard(FlowScreen):
         return Content.assemble(*parts)
 
     def _step_files(self) -> Content:
-        m = self.m
+        m = self._mig()
         parts: list[Part] = [("Nothing has been written yet. w writes:\n\n", "bold")]
         plan = self.secret_plan if self.convert_secrets else None
         secret_configs = {str(w.path): w for w in plan.writes if w.role == "config"} if plan else {}
@@ -458,7 +478,7 @@ class MigrateWizard(FlowScreen):
                                  "0600)\n")
                 else:
                     parts.append(f"      {'created' if w.created else 'updated'}, mode 0600, holds the secret values\n")
-        pr = m.proof
+        pr = self._trial()[1]
         if pr.equivalent:
             parts.append((f"\n{TICK} The proof holds: equivalent.\n", "$success"))
         elif self.accepted:
@@ -524,7 +544,8 @@ class MigrateWizard(FlowScreen):
         if action == "toggle_secrets":
             return bool(name == "secrets" and self.secret_plan is not None)
         if action == "accept":
-            return bool(name == "files" and self.m is not None and not self.m.proof.equivalent)
+            return bool(name == "files" and self.m is not None and self.m.proof is not None
+                        and not self.m.proof.equivalent)
         if action == "write":
             return name == "files"
         if action == "cancel":
@@ -580,7 +601,7 @@ class MigrateWizard(FlowScreen):
             self.tell(f"Unsaved edits in {', '.join(dirty)}: save or undo them first. Nothing was written.",
                       severity="error", timeout=10)
             return
-        if not m.proof.equivalent and not self.accepted:
+        if not self._trial()[1].equivalent and not self.accepted:
             self.tell("The result is not equivalent: accept the differences (a) or choose another strategy (b). "
                       "Nothing was written.", severity="warning", timeout=8)
             return
@@ -604,7 +625,7 @@ class MigrateWizard(FlowScreen):
         self.backups = [str(res.backup)] if res.backup else []
         self.reproof = res.proof
         if self.convert_secrets and self.secret_plan is not None:
-            self._write_secrets()
+            self._write_secrets(self.secret_plan)
         self.session.note_written(self.written, "the migration")  # the editor reloads them as ours
         self.kept_secrets = self._scan_kept()
         self.step = STEPS.index("done")
@@ -618,7 +639,7 @@ class MigrateWizard(FlowScreen):
         from lsc_tui.config.yaml.lint import YamlLoadError
 
         out = []
-        for f in self.m.files():
+        for f in self._mig().files():
             if f.action != "keep":
                 continue
             try:
@@ -647,7 +668,7 @@ class MigrateWizard(FlowScreen):
             self.tell(f"{', '.join(done)} is now 0600 (only you can read it).", timeout=6)
         self.show_step()
 
-    def _write_secrets(self) -> None:
+    def _write_secrets(self, planned) -> None:
         """Plan the fix again on the files now on disk (same text as planned), and apply it."""
         from lsc_tui.config.secrets import apply_plan, plan_fix, scan_workspace
         from lsc_tui.config.workspace import load_workspace
@@ -656,7 +677,7 @@ class MigrateWizard(FlowScreen):
             ws = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env,
                                 target=self.session.target)
             result = scan_workspace(ws)
-            wanted = {it.finding.key_path: it.env_name for it in self.secret_plan.items}
+            wanted = {it.finding.key_path: it.env_name for it in planned.items}
             chosen = [f for f in result.findings if f.key_path in wanted and not f.is_warning]
             names = {f.fingerprint: wanted[f.key_path] for f in chosen}
             plan = plan_fix(ws, chosen, names=names, env_file=self.base / ".env", result=result)
