@@ -162,6 +162,9 @@ class NodeEditor(Vertical):
         self._labels: list[str] = []
         self._label_widgets: list[Label] = []
         self._label_width = 0
+        # the form waits while the pane is hidden (behind a tab below NARROW_BELOW columns): a
+        # provider's form is dozens of widgets, built when the pane is shown (build_if_deferred)
+        self._form_deferred = False
 
     def on_mount(self) -> None:
         self.query_one("#yaml-editor", TextArea).cursor_blink = False
@@ -187,6 +190,10 @@ class NodeEditor(Vertical):
             self._pending.clear()
             self.cursor = 0
         self._render_title()
+        if not self.display and self.mode == "form" and not self._pending:
+            self._defer_form()
+            return
+        self._form_deferred = False
         signature = self._form_signature()
         if same and signature == self._signature:
             self._update_notes()  # the node did not change: keep the widgets (and the focus)
@@ -202,6 +209,24 @@ class NodeEditor(Vertical):
                 self._load_yaml()
             else:  # the YAML view is hidden: it is filled when shown (typing stays cheap)
                 self._yaml_stale = True
+
+    def _defer_form(self) -> None:
+        """The pane is hidden: the form of the node is built when it is shown. The fields of the
+        node shown before are forgotten (nothing reads them while the pane is hidden)."""
+        self._form_deferred = True
+        self._signature = None
+        self.fields, self._labels, self._label_widgets = [], [], []
+        self._render_findings()
+        self._yaml_stale = True
+
+    def build_if_deferred(self) -> None:
+        """Build the form the hidden pane put off (the app calls this when it shows the pane)."""
+        if not self._form_deferred or self.view is None:
+            return
+        self._form_deferred = False
+        self._build_form()
+        self._signature = self._form_signature()
+        self._render_findings()
 
     def _form_signature(self):
         doc = self._doc()
@@ -556,6 +581,7 @@ class NodeEditor(Vertical):
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
+        self.build_if_deferred()
         self.mode = mode
         if mode == "yaml" and self._yaml_stale:
             self._load_yaml()
@@ -578,6 +604,7 @@ class NodeEditor(Vertical):
 
     def focus_path(self, path: tuple) -> bool:
         """Focus the form field that holds ``path`` (a finding's place), if there is one."""
+        self.build_if_deferred()
         i = self._field_for(tuple(path))
         if i is None or self.mode != "form":
             return False
@@ -591,6 +618,7 @@ class NodeEditor(Vertical):
         if self.mode == "yaml":
             self.query_one("#yaml-editor", TextArea).focus()
             return
+        self.build_if_deferred()
         self.navigate()
 
 
