@@ -154,3 +154,25 @@ async def test_the_node_form_is_built_when_the_terminal_widens_to_show_its_pane(
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert app.editor().display and app.query(FieldInput) and app.editor().fields
+
+
+async def test_the_raw_yaml_editor_is_made_when_the_yaml_is_first_shown(demo):
+    from textual.widgets import TextArea
+
+    from lsc_tui.config.masked_yaml import masked_node_yaml
+
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_idle()
+        app.query_one("#tree").select_key(_provider_key(app))
+        await pilot.pause()
+        assert not app.query("#yaml-editor")  # the opening shows the form only
+        app.action_toggle_editor()
+        await pilot.pause()
+        area = app.query_one("#yaml-editor", TextArea)
+        editor = app.editor()
+        want, _masked = masked_node_yaml(editor._doc(), editor.item.path, app.view.secret_paths)
+        assert area.text == want and "provider_id" in want
+        app.action_toggle_editor()
+        await pilot.pause()
+        assert editor.mode == "form" and editor.fields

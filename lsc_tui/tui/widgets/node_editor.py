@@ -166,18 +166,13 @@ class NodeEditor(Vertical):
         # provider's form is dozens of widgets, built when the pane is shown (build_if_deferred)
         self._form_deferred = False
 
-    def on_mount(self) -> None:
-        self.query_one("#yaml-editor", TextArea).cursor_blink = False
-
     def compose(self) -> ComposeResult:
         yield Static("", id="node-title")
         yield Static("", id="node-findings")
         with ContentSwitcher(initial="form", id="editor-switcher"):
             yield FormScroll(id="form")
-            with Vertical(id="yaml"):
+            with Vertical(id="yaml"):  # its editor is made when the YAML is first shown (_yaml_area)
                 yield Static("", id="yaml-status")
-                yield TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
-                                           soft_wrap=False, show_line_numbers=True)
         yield Static("", id="field-path")
 
     # -- showing a node -------------------------------------------------------------------
@@ -458,10 +453,28 @@ class NodeEditor(Vertical):
             note.update(t)
             note.display = True
 
+    def _yaml_area(self, make: bool = True) -> TextArea | None:
+        """The raw YAML editor. A syntax-highlighting editor takes tens of milliseconds to build
+        (its parser and highlight queries): it is made the first time the YAML is shown, so the
+        opening, which shows the form, does without it (``make=False``: None until then)."""
+        areas = self.query("#yaml-editor")
+        if areas:
+            return areas.first(TextArea)
+        if not make:
+            return None
+        area = TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
+                                    soft_wrap=False, show_line_numbers=True)
+        area.cursor_blink = False
+        self.query_one("#yaml", Vertical).mount(area)
+        return area
+
     def _load_yaml(self) -> None:
+        area = self._yaml_area(make=self.mode == "yaml")
+        if area is None:  # not made yet: filled when the YAML is first shown
+            self._yaml_stale = True
+            return
         self._yaml_stale = False
         self.yaml_problem = None
-        area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc = self._doc()
         self._loading_yaml = True
@@ -500,7 +513,10 @@ class NodeEditor(Vertical):
         self._yaml_timer = None
         if self.item is None or self._yaml_masked or self.readonly:
             return
-        text = self.query_one("#yaml-editor", TextArea).text
+        area = self._yaml_area(make=False)
+        if area is None:
+            return
+        text = area.text
         status = self.query_one("#yaml-status", Static)
         from lsc_tui.config.yaml.document import data_of
         from lsc_tui.config.yaml.lint import YamlLoadError
@@ -567,7 +583,8 @@ class NodeEditor(Vertical):
         """(text, why) of raw YAML typed in the editor that does not parse, so is not applied."""
         if self.mode != "yaml" or self.yaml_problem is None:
             return None
-        return self.query_one("#yaml-editor", TextArea).text, self.yaml_problem
+        area = self._yaml_area(make=False)
+        return (area.text if area is not None else ""), self.yaml_problem
 
     @property
     def has_pending(self) -> bool:
@@ -583,7 +600,7 @@ class NodeEditor(Vertical):
     def set_mode(self, mode: str) -> None:
         self.build_if_deferred()
         self.mode = mode
-        if mode == "yaml" and self._yaml_stale:
+        if mode == "yaml" and (self._yaml_stale or self._yaml_area(make=False) is None):
             self._load_yaml()
         self.query_one("#editor-switcher", ContentSwitcher).current = mode
         self._render_title()
@@ -616,7 +633,9 @@ class NodeEditor(Vertical):
         """Focus the editor in navigation: the form with its cursor (enter edits the field under
         it, so a letter typed next is a command, never text in a field), or the raw YAML."""
         if self.mode == "yaml":
-            self.query_one("#yaml-editor", TextArea).focus()
+            area = self._yaml_area()
+            if area is not None:
+                area.focus()
             return
         self.build_if_deferred()
         self.navigate()
