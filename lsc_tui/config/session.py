@@ -25,7 +25,7 @@ from lsc_tui.config.diff import Change
 from lsc_tui.config.findings import Finding, counts, path_text
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
-from lsc_tui.config.workspace import BASELINES, Workspace, available_profiles, load_workspace
+from lsc_tui.config.workspace import Workspace, available_profiles, baselines_for, load_workspace
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text
 from lsc_tui.config.yaml.edit import KEEP_STYLE, EditRefused, data_at, insert_item, roundtrip_edit, roundtrip_node, set_value
@@ -594,8 +594,9 @@ class EditSession:
             if not target.is_file():
                 listing = ", ".join(choices) or "none next to the config"
                 raise OperationError(f"the profile '{op.profile}' does not exist; available: {listing}")
-        elif op.baseline not in BASELINES:
-            raise OperationError(f"unknown baseline {op.baseline!r}; choose one of {', '.join(BASELINES)}")
+        elif op.baseline not in (known := baselines_for(self.workspace)):
+            raise OperationError(f"unknown baseline {op.baseline!r}; {self.workspace.target.release.label} "
+                                 f"knows: {', '.join(known)}")
 
         def fn(root: Any) -> None:
             block = root.setdefault(key, {})

@@ -27,7 +27,12 @@ from lsc_tui.config.yaml.nodes import Node
 
 CONFIG_NAMES = ("lightspeed-stack.yaml", "lightspeed-stack.yml")
 RUN_NAMES = ("run.yaml", "config.yaml", "run.yml")
-BASELINES = ("default", "empty", "byo-llm")
+
+
+def baselines_for(ws: "Workspace") -> tuple[str, ...]:
+    """The built-in baselines the workspace's target LCORE release knows; nothing named: main and,
+    forward-compatible, the newer ``byo-llm``."""
+    return rules_for(None if ws.target.is_default else ws.target.release).baselines
 
 MODE_LIBRARY = "legacy-library"
 MODE_SERVER = "legacy-server"
@@ -647,10 +652,10 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
             ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown", issue.message, issue.fix,
                                        (key, "config", "baseline")))
             baseline = "default"
-    elif baseline not in BASELINES:
+    elif baseline not in baselines_for(ws):
         ln, col = doc.position((key, "config", "baseline"))
         ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown",
-                                   f"unknown baseline {baseline!r}; LCORE knows: {', '.join(BASELINES)}",
+                                   f"unknown baseline {baseline!r}; LCORE knows: {', '.join(baselines_for(ws))}",
                                    "Use default, empty or byo-llm, or set `profile:` to a run.yaml-shaped file."))
         baseline = "default"
     ws.baseline = baseline
@@ -691,7 +696,7 @@ def profile_choices(ws: Workspace) -> list[ProfileChoice]:
             active_profile = os.path.relpath(ws.profile.path, ws.config_dir)
         except ValueError:  # pragma: no cover
             active_profile = str(ws.profile.path)
-    for name in BASELINES:
+    for name in baselines_for(ws):
         out.append(ProfileChoice(name, "baseline", ws.profile is None and ws.baseline == name))
     for name in available_profiles(ws.config_dir):
         out.append(ProfileChoice(name, "file", name == active_profile))

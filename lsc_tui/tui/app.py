@@ -18,11 +18,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App
+from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.widgets import Input, Tabs, Tree
@@ -34,11 +35,21 @@ from lsc_tui.tui.screens.main import NARROW_BELOW, PANE_SELECTORS, PANES, MainSc
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
+    # the names _import_editor() binds at run time, after the first paint: mypy reads them here
+    from textual.widgets import TextArea
+
     from lsc_tui.config.findings import Finding
     from lsc_tui.config.outline import TreeItem
-    from lsc_tui.config.session import EditSession
+    from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
+    from lsc_tui.tui import disk_watch, flows, navigation, node_commands, quitting, recovery
     from lsc_tui.tui.jobs import JobQueue
     from lsc_tui.tui.model import View
+    from lsc_tui.tui.panes import pane_widgets
+    from lsc_tui.tui.screens.help import HelpScreen
+    from lsc_tui.tui.widgets.config_tree import ConfigTree
+    from lsc_tui.tui.widgets.diff_pane import DiffPane
+    from lsc_tui.tui.widgets.findings import FindingsPanel
+    from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
 
 # Actions that still work while a dialog is open.
 MODAL_OK = {"quit_app", "command_palette", "help"}
@@ -66,7 +77,7 @@ class LscTuiApp(App):
     TITLE = "lsc-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {LscCommands}
-    BINDINGS = keymap.app_bindings()
+    BINDINGS: ClassVar[list[BindingType]] = list(keymap.app_bindings())
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
@@ -99,6 +110,24 @@ class LscTuiApp(App):
         self._lsc_themes: list[str] = []
         self._theme_errors: list[str] = []
         self._register_themes()
+
+    def open_session(self) -> EditSession:
+        """The session, once the first job has opened it (the commands run only after that)."""
+        if self.session is None:
+            raise RuntimeError("lsc-tui: the config is not open yet")
+        return self.session
+
+    def shown_view(self) -> View:
+        """The view on screen, once the first job has built it (the commands run only after that)."""
+        if self.view is None:
+            raise RuntimeError("lsc-tui: the config is not open yet")
+        return self.view
+
+    def job_queue(self) -> JobQueue:
+        """The job queue, started right after the first paint."""
+        if self.jobs is None:
+            raise RuntimeError("lsc-tui: the job queue is not started yet")
+        return self.jobs
 
     # -- set-up ------------------------------------------------------------------------------
     def _register_themes(self) -> None:
@@ -154,6 +183,7 @@ class LscTuiApp(App):
         self.jobs = JobQueue(self)
         self.jobs.start()
         screen = self.get_default_screen_instance()
+        assert screen is not None, "the main screen is up: main_ready() scheduled this"
         self.narrow = self.size.width < NARROW_BELOW
         screen.set_class(self.narrow, "-narrow")
         screen.query_one("#pane-tabs", Tabs).display = self.narrow
@@ -191,7 +221,8 @@ class LscTuiApp(App):
 
     def _collect_when_idle(self) -> None:
         """The cycle collector runs here, between edits, never inside one (lsc_tui.gcpolicy)."""
-        if self.jobs.idle and time.monotonic() - self.jobs.last_finished >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
+        jobs = self.job_queue()
+        if jobs.idle and time.monotonic() - jobs.last_finished >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
             gcpolicy.collect_idle()
 
     def _run_flow(self, action: str) -> None:
@@ -319,7 +350,7 @@ class LscTuiApp(App):
         if item is None or (editor.item is not None and editor.item.key == item.key):
             return
         editor.flush()
-        editor.show_item(item, self.view)
+        editor.show_item(item, self.shown_view())
         self.refresh_bindings()
 
     @on(Tree.NodeSelected, "#tree")
@@ -332,7 +363,7 @@ class LscTuiApp(App):
     def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
         """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select
         (``after_paint``: see JobQueue.submit)."""
-        self.jobs.submit(fn, source, done, after_paint)
+        self.job_queue().submit(fn, source, done, after_paint)
 
     async def wait_idle(self) -> None:
         """Wait until every queued job ran and its view is on screen (tests and snapshots use this)."""
@@ -360,7 +391,7 @@ class LscTuiApp(App):
             return
         # Every keystroke in a field is an edit; when the operator types faster than the analysis
         # runs, only the newest queued edit of a field is applied (the others are superseded).
-        self.jobs.submit_field_edit(op, source=event.source)
+        self.job_queue().submit_field_edit(op, source=event.source)
 
     def on_node_editor_problem(self, event: NodeEditor.Problem) -> None:
         self.notify(event.text, title="Not applied", severity="error")
@@ -387,9 +418,11 @@ class LscTuiApp(App):
         return self.query_one(NodeEditor)
 
     def display_name(self, path: Path) -> str:
-        for display, p in (self.view.files.items() if self.view else ()):
-            if Path(p) == Path(path):
-                return self.view.short_name(display)
+        view = self.view
+        if view is not None:
+            for display, p in view.files.items():
+                if Path(p) == Path(path):
+                    return view.short_name(display)
         return Path(path).name
 
     def action_help(self) -> None:
@@ -402,7 +435,7 @@ class LscTuiApp(App):
         self.editor().flush()
         self.action_pane("tree")
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:  # async as App's own: Textual awaits what an action returns
         if navigation.filter_shown(self):
             navigation.clear_filter(self)
         elif self.active_pane != "tree" or not isinstance(self.focused, ConfigTree):
@@ -492,12 +525,13 @@ class LscTuiApp(App):
         mode = self.query_one(DiffPane).toggle()
         self.show_pane("diff")
         self.query_one(DiffPane).focus_body()
-        self.notify(f"Full {self.view.preview_label}: the line under the cursor shows its source; enter jumps there."
+        self.notify(f"Full {self.shown_view().preview_label}: the line under the cursor shows its source; enter jumps there."
                     if mode == "full" else "Diff view.", timeout=3)
 
     def action_cycle_baseline(self) -> None:
-        order = list(diff_baselines(self.session.workspace))
-        current = self.view.baseline if self.view.baseline in order else "disk"
+        order = list(diff_baselines(self.open_session().workspace))
+        view = self.shown_view()
+        current = view.baseline if view.baseline in order else "disk"
         self.set_baseline(order[(order.index(current) + 1) % len(order)])
 
     def set_baseline(self, which: str) -> None:
@@ -505,7 +539,11 @@ class LscTuiApp(App):
 
     def switch_profile(self, name: str, kind: str) -> None:
         """Point the unified config at another profile or baseline; the diff shows the effect before saving."""
-        cfg = self.session.workspace.config.path
+        config = self.open_session().workspace.config
+        if config is None:
+            self.notify("No unified config is open: there is no profile to switch.", severity="warning")
+            return
+        cfg = config.path
         op = SwitchProfile(cfg, profile=name) if kind == "file" else SwitchProfile(cfg, baseline=name)
         self.submit(lambda s: s.apply(op), "edit",
                     lambda _r: self.notify(f"Now on {kind} {name}: the run.yaml pane shows what changes; "
@@ -577,7 +615,8 @@ class LscTuiApp(App):
         error = self._exception
         recovery = None
         try:
-            recovery = self.session.write_recovery()
+            # before the config opened there are no edits to keep
+            recovery = self.session.write_recovery() if self.session is not None else None
         except Exception as exc:  # the message still goes out, saying the edits could not be kept
             recovery = None
             where = f" Your unsaved edits could not be kept ({type(exc).__name__})."

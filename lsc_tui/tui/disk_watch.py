@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 async def watch(app: LscTuiApp) -> None:
     """Until the app ends: every change to an open file runs :func:`check` (quietly)."""
-    files = {Path(p).resolve() for p in app.session.buffers}
+    files = {Path(p).resolve() for p in app.open_session().buffers}
     dirs = sorted({str(p.parent) for p in files})
     try:
         async for changes in awatch(*dirs, debounce=300, step=50, recursive=False):
@@ -45,7 +45,7 @@ def check(app: LscTuiApp, quiet: bool = False) -> None:
             elif state == "conflict":
                 resolve_conflict(app, Path(path))
             elif state == "unreadable":
-                why = app.session.unusable.get(Path(path), "")  # names file:line:col
+                why = app.open_session().unusable.get(Path(path), "")  # names file:line:col
                 why = f" ({why})" if why else ""
                 app.notify(f"{name} changed on disk into something lsc-tui cannot use{why}. The editor keeps "
                            "its copy: w writes it over the broken file (a .bak keeps that), or fix the file "
@@ -60,7 +60,7 @@ def resolve_conflict(app: LscTuiApp, path: Path, then_save: bool = False) -> Non
     if any(isinstance(s, ConflictDialog) and s.display_name == name for s in app.screen_stack):
         return
     try:
-        diff_text = app.session.disk_diff(path)
+        diff_text = app.open_session().disk_diff(path)
     except Exception as exc:  # the choice still stands; the dialog says why it has no diff
         diff_text = f"(the diff cannot be shown: internal error {type(exc).__name__})"
 

@@ -32,10 +32,12 @@ def restore_terminal(app: LscTuiApp) -> None:
             termios.tcsetattr(fileno, termios.TCSANOW, attrs)
         except (termios.error, OSError, ValueError):
             pass  # no terminal any more: nothing to restore it on
+    stderr = sys.__stderr__  # where Textual's driver writes (None: the process has no stderr)
+    if stderr is None:
+        return
     try:
-        fd = sys.__stderr__.fileno()  # where Textual's driver writes
-        os.write(fd, RESTORE_TERMINAL.encode())
-    except (OSError, ValueError, AttributeError):
+        os.write(stderr.fileno(), RESTORE_TERMINAL.encode())
+    except (OSError, ValueError):
         pass  # the terminal is gone (a dropped SSH connection)
 
 

@@ -41,13 +41,18 @@ class JobQueue:
 
     def start(self) -> None:
         self._queue = asyncio.Queue()
-        self.app.run_worker(self._run(), group="core-jobs", exit_on_error=False)
+        self.app.run_worker(self._run(self._queue), group="core-jobs", exit_on_error=False)
+
+    def _started(self) -> asyncio.Queue:
+        if self._queue is None:
+            raise RuntimeError("lsc-tui: a job was queued before the job queue started")
+        return self._queue
 
     def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
         """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select.
         ``after_paint``: the job starts once the screen has been refreshed (what came before it is shown)."""
         self.open += 1
-        self._queue.put_nowait((fn, source, done, after_paint))
+        self._started().put_nowait((fn, source, done, after_paint))
 
     def submit_field_edit(self, op, source: str) -> None:
         """Queue an edit of one field (``op`` has ``file`` and ``path``): skipped when a newer edit
@@ -72,9 +77,9 @@ class JobQueue:
     def idle(self) -> bool:
         return not self.open
 
-    async def _run(self) -> None:
+    async def _run(self, queue: asyncio.Queue) -> None:
         while True:
-            fn, source, done, after_paint = await self._queue.get()
+            fn, source, done, after_paint = await queue.get()
             try:
                 if after_paint:
                     painted = asyncio.get_running_loop().create_future()
@@ -84,7 +89,7 @@ class JobQueue:
             finally:
                 self.last_finished = time.monotonic()
                 self.open -= 1
-                self._queue.task_done()
+                queue.task_done()
 
     async def _one(self, fn, source: str, done) -> None:
         app = self.app

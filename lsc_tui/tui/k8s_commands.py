@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -22,12 +23,12 @@ from lsc_tui.tui.screens.dialogs import Prompt, confirm_dialog
 # -- the command palette ------------------------------------------------------------------------------
 
 
-def palette_commands(app) -> list[tuple[str, str, object]]:
+def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     """(name, help, callback) for the palette: export, and for a CR the expanded config."""
     if getattr(app, "readonly", False) or getattr(app, "session", None) is None:
         return []  # read-only, or the config is still loading
     ws = app.session.workspace
-    out = []
+    out: list[tuple[str, str, Callable[[], None]]] = []
     if ws.kind != KIND_LLSD:
         out.append(("Export for Kubernetes…", "ConfigMap + LlamaStackDistribution (+ Secret), as lsc-tui export k8s",
                     partial(export_for_kubernetes, app)))

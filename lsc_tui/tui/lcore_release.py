@@ -7,7 +7,9 @@ shows the release (``LCORE 0.6.x``, or ``LCORE main (default)`` when nothing nam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,18 +19,23 @@ from textual.widgets import Static
 
 from lsc_tui.tui.model import target_words
 
+if TYPE_CHECKING:
+    from lsc_tui.tui.screens.dialogs import Choice
+
 # one key per release in the chooser: the digit of its minor version, m for main, n for newer
 _KEYS = {"0.5": "5", "0.6": "6", "0.7.0rc1": "7", "main": "m", "newer": "n"}
 
 
-def palette_commands(app) -> list[tuple[str, str, object]]:
+def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
     return [("Target LCORE release…", f"now {session.target.describe()}", partial(ask_release, app))]
 
 
-def chooser(current, title: str = "Target LCORE release", body: str = "") -> "Choice":  # noqa: F821
+def chooser(current, title: str = "Target LCORE release", body: str = "", focus=None) -> Choice:
+    """A button per release; the release in use stands out, ``focus`` (default: the one in use) has
+    the focus, so Enter takes it."""
     from lsc_tui.config.releases import RELEASES, Target
     from lsc_tui.tui.screens.dialogs import Choice
 
@@ -36,12 +43,13 @@ def chooser(current, title: str = "Target LCORE release", body: str = "") -> "Ch
         return f"lcore-{key.replace('.', '_')}"
 
     class ReleaseChoice(Choice):
-        def on_mount(self) -> None:  # the release in use stands out, and Enter keeps it
+        def on_mount(self) -> None:
             from textual.widgets import Button
 
+            wanted = button_id((focus or current.release).key)
             for button in self.query(Button):
                 button.variant = "primary" if button.id == button_id(current.release.key) else "default"
-                if button.variant == "primary":
+                if button.id == wanted:
                     button.focus()
 
     lines = [f"Now: {current.describe()}.", "",
@@ -91,7 +99,11 @@ def ask_upgrade(app) -> None:
         if choice and choice.startswith("lcore-"):
             show_upgrade(app, choice.removeprefix("lcore-").replace("_", "."))
 
-    dialog = chooser(current, title="What changes if I upgrade LCORE",
+    from lsc_tui.config.releases import RELEASES
+
+    # Enter takes the release after the one in use (the usual upgrade); the newest offers itself
+    later = [r for r in RELEASES if r.order > current.release.order]
+    dialog = chooser(current, focus=later[0] if later else None, title="What changes if I upgrade LCORE",
                      body=f"From {current.describe()} to which release? The run.yaml each release runs for "
                           "this config (with the keys renamed for the new one) is compared. Nothing is written.")
     app.push_screen(dialog, answer)

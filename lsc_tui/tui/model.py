@@ -11,12 +11,16 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsc_tui.config import outline, preview
 from lsc_tui.config.findings import Finding, Severity, finding_path
 from lsc_tui.config.operator.kinds import LABELS as KIND_LABELS
 from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.yaml.document import Document
+
+if TYPE_CHECKING:
+    from lsc_tui.config.session import Analysis
 
 STATE_ORDER = ("error", "warning", "secret", "override")
 BADGES = {"error": "E", "warning": "W", "secret": "S", "override": "O"}
@@ -48,7 +52,7 @@ class View:
     validating: bool = False  # opened without the model validation yet (it follows in a job)
     target: str = ""  # the LCORE release the preview answers for, as the header shows it
     target_default: bool = False  # nothing named the release: main, as a default
-    analysis: object = field(default=None, repr=False)  # what run_lines and origins are made from
+    analysis: Analysis | None = field(default=None, repr=False)  # what run_lines and origins are made from
     _lines: list | None = field(default=None, repr=False)
     _origins: list | None = field(default=None, repr=False)
     _by_key: dict | None = field(default=None, repr=False)

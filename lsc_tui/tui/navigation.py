@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 def jump_to_finding(app: LscTuiApp, finding: Finding) -> None:
-    path = finding_path(finding, app.view.documents)
-    item = app.view.find_item(finding.file, path)
+    path = finding_path(finding, app.shown_view().documents)
+    item = app.shown_view().find_item(finding.file, path)
     if item is None:
         app.notify(f"{finding.file}:{finding.line} is not in the tree", severity="warning")
         return
@@ -35,7 +35,7 @@ def go_to_item(app: LscTuiApp, item: TreeItem) -> None:
         clear_filter(app)
     tree = app.query_one(ConfigTree)
     tree.select_key(item.key)
-    app.editor().show_item(item, app.view)
+    app.editor().show_item(item, app.shown_view())
     app.action_pane("editor")
 
 
@@ -61,7 +61,7 @@ def jump_to_origin(app: LscTuiApp, origin) -> None:
                    severity="warning")
         return
     display = _display_for_origin(app, str(file))
-    item = app.view.find_item(display, tuple(src or ()))
+    item = app.shown_view().find_item(display, tuple(src or ()))
     if item is None:
         app.notify(f"It comes from {file}, which is not open here.", severity="warning")
         return
@@ -70,9 +70,9 @@ def jump_to_origin(app: LscTuiApp, origin) -> None:
 
 
 def _display_for_origin(app: LscTuiApp, file: str) -> str:
-    if file in app.view.documents:
+    if file in app.shown_view().documents:
         return file
-    for display, p in app.view.files.items():
+    for display, p in app.shown_view().files.items():
         if str(p) == file or Path(p).name == Path(file).name:
             return display
     return file
@@ -91,7 +91,7 @@ def open_filter(app: LscTuiApp) -> None:
 def filter_changed(app: LscTuiApp, text: str) -> None:
     tree = app.query_one(ConfigTree)
     tree.filter_text = text
-    tree.show_view(app.view)
+    tree.show_view(app.shown_view())
 
 
 def filter_submitted(app: LscTuiApp, text: str) -> None:
@@ -99,7 +99,7 @@ def filter_submitted(app: LscTuiApp, text: str) -> None:
     tree = app.query_one(ConfigTree)
     tree.focus()
     needle = text.lower()
-    for root in app.view.tree:
+    for root in app.shown_view().tree:
         for item in root.walk():
             if needle and needle in item.label.lower() and item.kind not in ("document", "group"):
                 tree.select_key(item.key)
@@ -120,6 +120,6 @@ def clear_filter(app: LscTuiApp) -> None:
     tree = app.query_one(ConfigTree)
     tree.filter_text = ""
     editor = app.editor()
-    tree.show_view(app.view, select_key=editor.item.key if editor.item else None)
+    tree.show_view(app.shown_view(), select_key=editor.item.key if editor.item else None)
     app.show_pane("tree")
     tree.focus()

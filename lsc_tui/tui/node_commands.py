@@ -9,6 +9,7 @@ key a job returns is the node to select once the edit is on screen.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsc_tui.config.envref import suggest_name
@@ -27,24 +28,34 @@ if TYPE_CHECKING:
     from lsc_tui.tui.app import LscTuiApp
 
 
+def _file_of(app: LscTuiApp, file: Path | None, display: str) -> Path | None:
+    """The file a command edits; None (said to the operator) for a node of no file on disk."""
+    if file is None:
+        app.notify(f"{display} is not a file on disk: there is nothing to edit.", severity="warning")
+    return file
+
+
 def add_provider(app: LscTuiApp) -> None:
     item = app.selected_item() or app.editor().item
     try:
-        place = new_provider_place(app.session.workspace, item)
+        place = new_provider_place(app.open_session().workspace, item)
     except NoPlaceForProvider as exc:
         app.notify(str(exc), severity="warning", timeout=6)
         return
     if place is None:
         return
-    file, display = place.file, place.display
-    if place.high_level:
-        list_path = place.list_path
+    display = place.display
+    file = _file_of(app, place.file, display)
+    if file is None:
+        return
+    list_path = place.list_path
+    if list_path is not None:  # place.high_level
 
         def add_entry(values) -> None:
             if not values:
                 return
             entry = {"id": values["id"], "type": values["type"]}
-            doc = app.view.document(display)
+            doc = app.shown_view().document(display)
             index = append_index(doc.data if doc is not None else None, list_path)
             app.submit(lambda s: s.apply(InsertListItem(file, list_path, index, entry)), "add",
                        lambda _r: tree_key(display, list_path + (index,)))
@@ -60,7 +71,7 @@ def add_provider(app: LscTuiApp) -> None:
         key_path = ("providers", values["api"])
 
         def done(_r):
-            doc = app.session.document(file)
+            doc = app.open_session().document(file)
             items = (doc.data or {}).get("providers", {}).get(values["api"]) or []
             return tree_key(display, key_path + (len(items) - 1,))
 
@@ -78,7 +89,9 @@ def delete_node(app: LscTuiApp) -> None:
     if item is None or not item.path or item.kind == "document":
         app.notify("Select a provider or a section to remove.", severity="warning")
         return
-    file, path = item.file, item.path
+    file, path = _file_of(app, item.file, item.display), item.path
+    if file is None:
+        return
 
     def answer(choice) -> None:
         if choice == "yes":
@@ -100,7 +113,9 @@ def duplicate(app: LscTuiApp) -> None:
     item = _list_item(app)
     if item is None:
         return
-    file, path, display = item.file, item.path, item.display
+    file, path, display = _file_of(app, item.file, item.display), item.path, item.display
+    if file is None:
+        return
     new_key = tree_key(display, path[:-1] + (path[-1] + 1,))
     app.submit(lambda s: s.apply(DuplicateListItem(file, path[:-1], path[-1])), "duplicate", lambda _r: new_key)
 
@@ -113,7 +128,9 @@ def rename(app: LscTuiApp) -> None:
     if id_key is None:
         app.notify("Only providers and MCP servers have an id to rename.", severity="warning")
         return
-    file, path = item.file, item.path
+    file, path = _file_of(app, item.file, item.display), item.path
+    if file is None:
+        return
 
     def answer(values) -> None:
         if values:
@@ -126,8 +143,10 @@ def move(app: LscTuiApp, delta: int) -> None:
     item = _list_item(app)
     if item is None:
         return
-    file, path, display = item.file, item.path, item.display
-    doc = app.view.document(display)
+    file, path, display = _file_of(app, item.file, item.display), item.path, item.display
+    if file is None:
+        return
+    doc = app.shown_view().document(display)
     items = value_at(doc.data, path[:-1]) if doc is not None else None
     new = path[-1] + delta
     if not isinstance(items, list) or not (0 <= new < len(items)):
@@ -151,7 +170,9 @@ def env_ref(app: LscTuiApp) -> None:
         field = fields[0]
     path = item.path + field.rel
     suggestion = suggest_name(path, item.label if item.is_provider else "")
-    file = item.file
+    file = _file_of(app, item.file, item.display)
+    if file is None:
+        return
 
     def answer(values) -> None:
         if not values:
@@ -179,14 +200,14 @@ def copy(app: LscTuiApp) -> None:
         text = "" if field.value is None else str(field.value)
         what = path_text(item.path + field.rel)
     elif isinstance(app.focused, DiffPane) or app.active_pane == "diff":
-        text = app.view.diff_text
+        text = app.shown_view().diff_text
         what = "the diff"
     elif item is not None:
-        doc = app.view.document(item.display)
+        doc = app.shown_view().document(item.display)
         if doc is None:
             return
         text = node_yaml(doc, item.path) if editor.revealed else \
-            masked_node_yaml(doc, item.path, app.view.secret_paths)[0]
+            masked_node_yaml(doc, item.path, app.shown_view().secret_paths)[0]
         what = path_text(item.path) or item.display
     else:
         return

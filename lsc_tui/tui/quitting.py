@@ -23,12 +23,17 @@ def quit_app(app: LscTuiApp) -> None:
         unparsed = editor.unparsed_yaml
         if unparsed is not None and editor.item is not None:
             item, (text, problem) = editor.item, unparsed
-            where = f"{app.view.short_name(item.display)}: {path_text(item.path) or '(whole file)'}"
+            file = item.file
+            where = f"{app.shown_view().short_name(item.display)}: {path_text(item.path) or '(whole file)'}"
 
             def answer(choice) -> None:
                 if choice == "side":
+                    if file is None:  # a node of no file on disk: no place beside it
+                        app.notify("Not written: the node is in no file on disk.",
+                                   title="Raw YAML kept in the editor", severity="error", timeout=10)
+                        return
                     try:
-                        side = write_side_file(Path(item.file), text)
+                        side = write_side_file(Path(file), text)
                     except OSError as exc:
                         app.notify(f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
                                    title="Raw YAML kept in the editor", severity="error", timeout=10)
@@ -50,10 +55,11 @@ def quit_app(app: LscTuiApp) -> None:
 
 def quit_or_ask(app: LscTuiApp) -> None:
     """Quit, asking first when a file has unsaved edits."""
-    if not app.session.dirty:
+    if app.session is None or not app.session.dirty:  # None: the config never opened, nothing to lose
         leave(app)
         return
-    files = [app.view.short_name(p) for p in app.view.dirty_files] or ["(edited buffers)"]
+    view = app.shown_view()
+    files = [view.short_name(p) for p in view.dirty_files] or ["(edited buffers)"]
 
     def answer(choice) -> None:
         if choice == "discard":

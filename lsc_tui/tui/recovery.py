@@ -22,7 +22,7 @@ def show_notice(app: LscTuiApp) -> None:
 
 
 def offer_recovery_or_migration(app: LscTuiApp) -> None:
-    session = app.session
+    session = app.open_session()
     data = None
     if not app.readonly:
         data = read_recovery(session.path)

@@ -8,15 +8,16 @@ naming the file; the preview resolves what LCORE resolves in it. The core does t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
 
-def palette_commands(app) -> list[tuple[str, str, object]]:
+def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
-    out = [("Check against the server's environment…",
+    out: list[tuple[str, str, Callable[[], None]]] = [("Check against the server's environment…",
             "an env file of the variables LCORE runs with, as --env-file",
             partial(ask_env_file, app))]
     if session.server_env is not None:

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from textual.color import Color, ColorParseError
@@ -76,7 +77,8 @@ def theme_from_data(data: object, where: str) -> Theme:
         raise ValueError("'name' is required")
     if "primary" not in data:
         raise ValueError("'primary' is required")
-    kwargs = {k: _check_color(k, data[k]) for k in _FIELDS if k in data}
+    # the colours by Theme's keyword (each checked); Any: Theme's other keywords are floats
+    kwargs: dict[str, Any] = {k: _check_color(k, data[k]) for k in _FIELDS if k in data}
     variables = data.get("variables") or {}
     if not isinstance(variables, dict):
         raise ValueError("'variables' must be a mapping")

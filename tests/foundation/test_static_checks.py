@@ -32,8 +32,8 @@ def test_import_layers_hold():
 
 def test_mypy_finds_nothing(request):
     """mypy over all of lsc_tui/ with [tool.mypy]: strict on the core (config, preflight), mypy's
-    defaults elsewhere, pydantic's plugin for the models. Modules on the "not yet clean" list of
-    pyproject.toml are skipped; anything else that mypy reports fails here. The incremental cache
+    defaults elsewhere, pydantic's plugin for the models. Modules on a "not yet clean" list in
+    pyproject.toml would be skipped (none is now); anything else that mypy reports fails here. The incremental cache
     lives in pytest's cache folder: a run from a fresh clone (as CI's) is cold, about 10 s."""
     cache = request.config.cache.mkdir("mypy")
     p = _run("-m", "mypy", "--cache-dir", str(cache), "--no-error-summary", "--show-error-codes", timeout=600)

@@ -29,3 +29,23 @@ def test_session_opens_for_a_given_target(tmp_path):
     chosen = Target(RELEASE_0_6, "--lcore")
     s = EditSession.open(cfg, cwd=tmp_path, target=chosen)
     assert s.workspace.target is chosen
+
+
+def test_the_profile_choices_are_the_target_releases_baselines(tmp_path):
+    from lsc_tui.config.session import OperationError, SwitchProfile
+    from lsc_tui.config.workspace import profile_choices
+
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text((FIXTURES / "unified-vllm.yaml").read_text())
+    s = EditSession.open(cfg, cwd=tmp_path)
+    # nothing names a release: main, with the newer byo-llm baseline still offered
+    assert [c.name for c in profile_choices(s.workspace) if c.kind == "baseline"] == ["default", "empty", "byo-llm"]
+    s.set_target(Target(RELEASE_0_6, "editor"))
+    assert [c.name for c in profile_choices(s.workspace) if c.kind == "baseline"] == ["default", "empty"]
+    try:
+        s.apply(SwitchProfile(cfg, None, "byo-llm"))
+    except OperationError as exc:
+        assert "LCORE 0.6.x knows: default, empty" in str(exc)
+    else:
+        raise AssertionError("a 0.6.x target switched to a baseline 0.6.x does not have")
+    assert not s.dirty

@@ -79,3 +79,22 @@ async def test_what_changes_if_i_upgrade_shows_the_renames_and_the_verdict(tmp_p
         await settle(app, pilot)
         assert not isinstance(app.screen, UpgradeView)
         assert (tmp_path / "lightspeed-stack.yaml").read_text() == text  # nothing written
+
+
+async def test_the_upgrade_question_offers_the_next_release_first(tmp_path, monkeypatch):
+    from lsc_tui.config.releases import RELEASE_0_6
+    from lsc_tui.tui.lcore_release import UpgradeView, ask_upgrade
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lightspeed-stack.yaml").write_text((FIXTURES / "unified-vllm.yaml").read_text())
+    app = make_app(target=Target(RELEASE_0_6, "--lcore"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        ask_upgrade(app)
+        await settle(app, pilot)
+        assert app.focused.id == "lcore-0_7_0rc1"  # Enter: 0.6.x to the release after it
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UpgradeView)
+        shown = "\n".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "0.7.0rc1" in shown

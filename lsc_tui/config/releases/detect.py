@@ -26,7 +26,7 @@ from pathlib import Path
 from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.project import find_project_config, load_project_document
 from lsc_tui.config.releases import DEFAULT_TARGET, RELEASES, Release, Target, UnknownRelease, parse_release
-from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.files import ReadRefused
 
 SOURCE_FLAG = "--lcore"
 SOURCE_PROJECT = ".lsc-tui.yaml"
@@ -113,7 +113,7 @@ def from_project(start: Path | str) -> tuple[Target | None, list[str]]:
     """``lcore:`` of the project's ``.lsc-tui.yaml`` above ``start``."""
     try:
         doc = load_project_document(Path(start))
-    except YamlLoadError as exc:
+    except ReadRefused as exc:  # not YAML, unreadable, too large: said, and the next source is tried
         f = exc.finding
         return None, [f"{f.file}:{f.line}:{f.column}: cannot be read ({f.message}); its `{PROJECT_KEY}:` "
                       "setting is not used"]

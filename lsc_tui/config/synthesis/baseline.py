@@ -16,7 +16,6 @@ from lsc_tui.config.yaml.document import Document, data_of, read_text
 from lsc_tui.config.yaml.lint import YamlLoadError
 
 BUILTIN_DEFAULT = "builtin:default"
-BASELINES = ("default", "empty", "byo-llm")
 
 
 MAIN_BASELINE = "default_run.yaml"

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.content import Content
+from textual.notifications import SeverityLevel
 from textual.widgets import Footer, OptionList, Static
 
 CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
@@ -29,7 +30,7 @@ class FlowScreen(ModalScreen):
     def compose_footer(self) -> ComposeResult:
         yield Footer(id="flow-footer")
 
-    def tell(self, message: str, *, title: str = "", severity: str = "information", timeout: float = 6) -> None:
+    def tell(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 6) -> None:
         """A notification; every text passed here is already free of secret values."""
         self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,9 +51,9 @@ def venv_python(venv: Path) -> Path | None:
     return None
 
 
-def find_interpreters(config_dir: Path, *, env: dict | None = None, current: str | None = None) -> list[Interpreter]:
+def find_interpreters(config_dir: Path, *, env: Mapping[str, str] | None = None, current: str | None = None) -> list[Interpreter]:
     """The interpreters worth offering, the current one first, without duplicates."""
-    env = os.environ if env is None else env
+    environ: Mapping[str, str] = os.environ if env is None else env
     current = current or sys.executable
     out: list[Interpreter] = [Interpreter("current", current, display_path(current, config_dir))]
     seen = {os.path.abspath(current)}
@@ -71,7 +72,7 @@ def find_interpreters(config_dir: Path, *, env: dict | None = None, current: str
             venv = folder / name
             if (venv / "pyvenv.cfg").is_file():
                 add("venv", venv_python(venv))
-    venv_env = env.get("VIRTUAL_ENV")
+    venv_env = environ.get("VIRTUAL_ENV")
     if venv_env:
         add("virtual_env", venv_python(Path(venv_env)))
     return out

@@ -35,6 +35,8 @@ STRATEGY_HELP = {
     "smart": "smart: inference.providers where lossless, the rest in native_override",
 }
 TICK = "✓"
+# a piece of a step's text, as Content.assemble takes it: plain, or (text, style)
+Part = str | Content | tuple[str, str]
 
 
 def legacy_message(session) -> str | None:
@@ -204,7 +206,7 @@ class MigrateWizard(FlowScreen):
         if m.nothing_to_do:
             return Content.assemble(("Nothing to migrate.\n\n", "bold $success"), (m.nothing_to_do + "\n", ""))
         rec = m.recommendation
-        parts = [("Status: ", "bold"), (f"{a.status}\n", ""), (a.reason + "\n", "$text-muted")]
+        parts: list[Part] = [("Status: ", "bold"), (f"{a.status}\n", ""), (a.reason + "\n", "$text-muted")]
         parts += [("Enrichment inputs: ", "bold"), (", ".join(a.enrichment) or "none", ""), "\n\n"]
         parts += [("Recommended strategy: ", "bold"), (f"{rec.strategy}\n", "bold $success")]
         for r in rec.reasons:
@@ -234,7 +236,8 @@ class MigrateWizard(FlowScreen):
     def _strategy_text(self) -> Content:
         m = self.m
         pr = m.proof
-        head = [(STRATEGY_HELP.get(self.strategy, self.strategy) + "\n", "$text-muted")]
+        strategy = self.strategy or ""  # set once the analysis chose one
+        head = [(STRATEGY_HELP.get(strategy, strategy) + "\n", "$text-muted")]
         if pr.error:
             head.append((f"Proof: unproven ({pr.error})", "bold $error"))
         elif pr.equivalent:
@@ -397,7 +400,7 @@ class MigrateWizard(FlowScreen):
         if not m.secrets and plan is None:
             return Content.assemble((f"{TICK} No literal secrets in the files this migration writes or keeps.\n",
                                      "$success"))
-        parts = [("Literal secrets found on the way (values masked):\n", "bold")]
+        parts: list[Part] = [("Literal secrets found on the way (values masked):\n", "bold")]
         width = self._text_width()
         for s in m.secrets:
             line = f"  {s.file}:{s.line}  {_path_text(s.path)}"
@@ -428,7 +431,7 @@ class MigrateWizard(FlowScreen):
 
     def _step_files(self) -> Content:
         m = self.m
-        parts = [("Nothing has been written yet. w writes:\n\n", "bold")]
+        parts: list[Part] = [("Nothing has been written yet. w writes:\n\n", "bold")]
         plan = self.secret_plan if self.convert_secrets else None
         secret_configs = {str(w.path): w for w in plan.writes if w.role == "config"} if plan else {}
         for f in m.files():
@@ -470,7 +473,7 @@ class MigrateWizard(FlowScreen):
         return Content.assemble(*parts)
 
     def _step_done(self) -> Content:
-        parts = [(f"{TICK} Migrated.\n\n", "bold $success"), ("Written:\n", "bold")]
+        parts: list[Part] = [(f"{TICK} Migrated.\n\n", "bold $success"), ("Written:\n", "bold")]
         for p in self.written:
             parts.append(f"  {rel(p, self.base)}\n")
         if self.backups:

@@ -19,6 +19,7 @@ import tempfile
 import time
 import weakref
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from collections.abc import Callable
 
@@ -27,8 +28,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.notifications import SeverityLevel
+from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker
 
 from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
@@ -84,7 +88,7 @@ class PreflightController:
         self.state = RunState()
         self.listeners: list[Callable[[], None]] = []
         self.cancel_event: asyncio.Event | None = None
-        self.worker = None
+        self.worker: Worker[None] | None = None
         self.env: dict | None = None  # the probe's environment (None: this process's)
         self.timeout: float | None = None
         self.keep_going = False
@@ -115,10 +119,12 @@ class PreflightController:
         if not isinstance(data, dict):
             return ("There is no run.yaml to check: the config does not synthesize one here "
                     "(fix the errors in the findings pane, or open the run.yaml itself).")
+        app = self.app
+        if app is None:
+            return "The editor is closing: there is nothing to show the run in."
         self.state = RunState(interpreter=interpreter, status="preparing", started=time.monotonic())
         self.cancel_event = asyncio.Event()
         self.changed()
-        app = self.app
         self.worker = app.run_worker(self._run(dict(data), interpreter, self.cancel_event),
                                      group="flows-preflight", exclusive=True, exit_on_error=False,
                                      description="preflight")
@@ -135,7 +141,9 @@ class PreflightController:
             if worker is not None and worker.is_running:
                 worker.cancel()
 
-        self.app.run_worker(hard_stop(), group="flows-preflight-stop", exit_on_error=False)
+        app = self.app
+        if app is not None:  # else the app is gone, and its workers with it
+            app.run_worker(hard_stop(), group="flows-preflight-stop", exit_on_error=False)
         return True
 
     async def _run(self, data: dict, interpreter: Interpreter, cancel: asyncio.Event) -> None:
@@ -146,12 +154,11 @@ class PreflightController:
         folder = tempfile.mkdtemp(prefix="lsc-tui-preflight-")  # 0700
         try:
             path = write_run_yaml(Path(folder) / "run.yaml", data).path  # 0600
-            kwargs = {"python": interpreter.path, "cancel": cancel, "env": self.env, "keep_going": self.keep_going}
-            if self.timeout:
-                kwargs["timeout"] = self.timeout
+            run = partial(run_preflight, path, python=interpreter.path, cancel=cancel, env=self.env,
+                          keep_going=self.keep_going)
             st.status = "running"
             self.changed()
-            async for ev in run_preflight(path, **kwargs):
+            async for ev in (run(timeout=self.timeout) if self.timeout else run()):
                 self._event(ev)
                 self.changed()
         except PreflightInputError as exc:
@@ -211,7 +218,7 @@ class PreflightController:
             st.fatal = ev.get("text") or "preflight could not run"
         elif kind == "summary":
             st.summary = ev.get("text") or ""
-            st.status = {"ok": "ok", "cancelled": "cancelled"}.get(ev.get("status"), "failed")
+            st.status = {"ok": "ok", "cancelled": "cancelled"}.get(ev.get("status", ""), "failed")
 
     def _announce(self) -> None:
         app = self.app
@@ -221,7 +228,7 @@ class PreflightController:
             return
         st = self.state
         line = (st.summary.splitlines() or [st.fatal.splitlines()[0] if st.fatal else st.status])[0]
-        sev = "information" if st.status == "ok" else "warning" if st.status == "cancelled" else "error"
+        sev: SeverityLevel = "information" if st.status == "ok" else "warning" if st.status == "cancelled" else "error"
         app.notify(f"{line} (P shows the rows)", title="Preflight", severity=sev, timeout=10, markup=False)
 
 
@@ -368,7 +375,7 @@ class PreflightPanel(FlowScreen):
         Binding("x", "cancel_run", "Cancel run"),
         Binding("i", "interpreter", "Interpreter"),
         Binding("k", "keep_going", "Keep going"),
-        Binding("enter", "toggle", "Details", show=False),
+        Binding("enter", "toggle_row", "Details", show=False),
         Binding("escape,q", "close", "Close"),
     ]
 
@@ -381,7 +388,7 @@ class PreflightPanel(FlowScreen):
         self.autostart = autostart
         self.stable = stable  # snapshots: no spinner frames, no durations
         self.frame = 0
-        self._timer = None
+        self._timer: Timer | None = None
         self._chosen: Interpreter | None = None
 
     @property
@@ -527,9 +534,9 @@ class PreflightPanel(FlowScreen):
     @on(OptionList.OptionSelected, "#pf-rows")
     def _row_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.action_toggle()
+        self.action_toggle_row()
 
-    def action_toggle(self) -> None:
+    def action_toggle_row(self) -> None:
         ol = self.query_one("#pf-rows", OptionList)
         st = self.ctl.state
         if ol.highlighted is None or ol.highlighted >= len(st.rows):

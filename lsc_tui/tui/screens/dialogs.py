@@ -119,7 +119,8 @@ class ConflictDialog(Dialog):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self._choose(event.button.id)
+        if event.button.id is not None:  # every button here has one: the choice it stands for
+            self._choose(event.button.id)
 
     def _choose(self, choice: str) -> None:
         if choice == "diff":
@@ -230,7 +231,8 @@ class RecoveryDialog(Dialog):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self._choose(event.button.id)
+        if event.button.id is not None:  # every button here has one: the choice it stands for
+            self._choose(event.button.id)
 
     def _choose(self, choice: str) -> None:
         if choice == "view":

@@ -8,6 +8,8 @@ opened after that, in a job.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -15,6 +17,9 @@ from textual.widgets import Tab, Tabs
 
 from lsc_tui.tui.widgets.footer import KeyFooter
 from lsc_tui.tui.widgets.header import StatusHeader
+
+if TYPE_CHECKING:
+    from lsc_tui.tui.app import LscTuiApp
 
 NARROW_BELOW = 100  # columns: below this the panes become tabs
 PANES = ("tree", "editor", "diff", "findings")
@@ -32,7 +37,7 @@ class MainScreen(Screen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.app.main_ready()
+        cast("LscTuiApp", self.app).main_ready()  # the main screen is only ever LscTuiApp's
 
 
 def pane_shown(name: str, active: str, narrow: bool) -> bool:

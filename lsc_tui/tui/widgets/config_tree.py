@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from rich.style import Style
 from rich.text import Span, Text
 from textual.binding import Binding
@@ -11,6 +13,9 @@ from textual.widgets.tree import TreeNode
 from lsc_tui.config.outline import TreeItem, profile_choice
 from lsc_tui.tui.badges import badge_style
 from lsc_tui.tui.model import BADGES, STATE_ORDER, View
+
+if TYPE_CHECKING:
+    from lsc_tui.tui.app import LscTuiApp
 
 DETAIL_SEP = " · "  # between a name and its detail (vllm · remote::vllm): visible in any terminal
 
@@ -215,17 +220,18 @@ class ConfigTree(Tree[TreeItem]):
     def on_tree_node_selected(self, event: Tree.NodeSelected) -> None:
         """enter on an entry of "profiles" switches the config to it (as the palette does):
         the preview shows the change before anything is saved, and u undoes it."""
-        choice = profile_choice(event.node.data)
-        if choice is None:
+        item = event.node.data
+        choice = profile_choice(item)
+        if choice is None or item is None:
             return
         event.stop()
         kind, name = choice
-        if "active" in event.node.data.states:
+        if "active" in item.states:
             self.app.notify(f"{name} is already the active {kind}.", timeout=3)
         elif getattr(self.app, "readonly", False):
             self.app.notify("Read-only: the profile cannot be switched.", severity="warning")
         else:
-            self.app.switch_profile(name, kind)
+            cast("LscTuiApp", self.app).switch_profile(name, kind)  # the tree is only ever LscTuiApp's
 
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         if event.node.data:

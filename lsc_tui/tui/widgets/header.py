@@ -28,14 +28,16 @@ class StatusHeader(Static):
         self.update(t)
 
 
+    _shown: tuple[View, bool] | None = None  # the view and read-only flag last shown
+
     def show_view(self, view: View, readonly: bool = False) -> None:
         self._shown = (view, readonly)
         show(self, header_text(view, readonly, self.size.width, self.app.no_color), same_size=True)
 
     def on_resize(self) -> None:
-        shown = getattr(self, "_shown", None)
-        if shown is not None:
-            self.update(header_text(*shown, self.size.width, self.app.no_color))
+        if self._shown is not None:
+            view, readonly = self._shown
+            self.update(header_text(view, readonly, self.size.width, self.app.no_color))
 
 
 def header_text(view: View, readonly: bool, width: int, no_color: bool = False) -> Text:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
 
 from lsc_tui.config import masking, provider_types
@@ -98,13 +100,18 @@ class FormScroll(VerticalScroll, can_focus=True):
         Binding("enter", "edit", "Edit", show=True),
     ]
 
+    def _editor(self) -> NodeEditor | None:
+        """The node editor this form is in (its grandparent), if mounted there."""
+        editor = self.parent.parent if self.parent is not None else None
+        return editor if isinstance(editor, NodeEditor) else None
+
     def action_move(self, delta: int) -> None:
-        editor = self.parent.parent if isinstance(self.parent.parent, NodeEditor) else None
+        editor = self._editor()
         if editor is not None:
             editor.move_cursor(editor.cursor + delta)
 
     def action_edit(self) -> None:
-        editor = self.parent.parent if isinstance(self.parent.parent, NodeEditor) else None
+        editor = self._editor()
         if editor is not None:
             editor.edit_field()
 
@@ -236,7 +243,8 @@ class NodeEditor(Vertical):
             return None
         return self.view.document(self.item.display)
 
-    def _node_findings(self) -> list[Finding]:
+    def _node_findings(self) -> list[tuple[tuple, Finding]]:
+        """(path, finding) of each finding in the node shown, its path in the document."""
         if self.item is None or self.view is None:
             return []
         docs = self.view.documents
@@ -260,7 +268,8 @@ class NodeEditor(Vertical):
             where = path_text(self.item.path) or "(whole file)"
             t.append(" ")
             t.append("Form" if self.mode == "form" else "YAML", style="bold reverse")
-            t.append(f" {self.view.short_name(self.item.display)}:{line} ", style="bold")
+            name = self.view.short_name(self.item.display) if self.view is not None else self.item.display
+            t.append(f" {name}:{line} ", style="bold")
             t.append(where)
         show(self.query_one("#node-title", Static), t)
 
@@ -307,13 +316,13 @@ class NodeEditor(Vertical):
         form.remove_children()
         self.fields = []
         self._labels = []
-        self._label_widgets: list[Label] = []
-        doc = self._doc()
-        if self.item is None or doc is None or (self.item.kind == "group" and not self.item.path):
+        self._label_widgets = []
+        doc, view = self._doc(), self.view
+        if self.item is None or doc is None or view is None or (self.item.kind == "group" and not self.item.path):
             form.mount(Static("Select a node in the tree: its fields appear here.", classes="form-empty"))
             return
         value = value_at(doc.data, self.item.path)
-        rows = []
+        rows: list[Widget] = []
         flat = flatten(value)
         # id and type first, as operators read a provider
         order = {"provider_id": 0, "id": 0, "name": 0, "provider_type": 1, "type": 1}
@@ -321,7 +330,7 @@ class NodeEditor(Vertical):
         gen = self._form_gen
         for i, (rel, val) in enumerate(flat):
             full = self.item.path + rel
-            secret = is_secret_field(self.item.display, full, val, self.view.secret_paths)
+            secret = is_secret_field(self.item.display, full, val, view.secret_paths)
             self.fields.append(Field(rel, val, secret))
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
@@ -417,7 +426,7 @@ class NodeEditor(Vertical):
     def edit_field(self) -> None:
         """Edit the field under the cursor (enter in the form)."""
         for inp in self.query(FieldInput):
-            if inp.field_index == self.cursor and inp.id.startswith(f"field-{self._form_gen}-"):
+            if inp.field_index == self.cursor and (inp.id or "").startswith(f"field-{self._form_gen}-"):
                 if inp.disabled:
                     self.app.notify("Read-only: the fields cannot be edited.", severity="warning")
                     return
@@ -476,9 +485,9 @@ class NodeEditor(Vertical):
         self._yaml_stale = False
         self.yaml_problem = None
         status = self.query_one("#yaml-status", Static)
-        doc = self._doc()
+        doc, view = self._doc(), self.view
         self._loading_yaml = True
-        if self.item is None or doc is None or (self.item.kind == "group" and not self.item.path):
+        if self.item is None or doc is None or view is None or (self.item.kind == "group" and not self.item.path):
             area.load_text("")
             area.read_only = True
             status.update(Text(" select a node", style="dim"))
@@ -487,7 +496,7 @@ class NodeEditor(Vertical):
         if self.revealed:
             text, masked = node_yaml(doc, self.item.path), False
         else:
-            text, masked = masked_node_yaml(doc, self.item.path, self.view.secret_paths)
+            text, masked = masked_node_yaml(doc, self.item.path, view.secret_paths)
         self._yaml_masked = masked
         if area.text != text:
             area.load_text(text)
@@ -533,8 +542,11 @@ class NodeEditor(Vertical):
         doc = self._doc()
         if doc is not None and text == node_yaml(doc, self.item.path):
             return
+        file = self._file()
+        if file is None:
+            return
         status.update(Text(" applied", style="dim"))
-        self.post_message(self.Edit(ReplaceNodeYaml(self.item.file, self.item.path, text), "yaml"))
+        self.post_message(self.Edit(ReplaceNodeYaml(file, self.item.path, text), "yaml"))
 
     # -- the form ---------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -542,7 +554,7 @@ class NodeEditor(Vertical):
             return
         event.stop()
         i = event.input.field_index
-        if i >= len(self.fields) or not event.input.id.startswith(f"field-{self._form_gen}-"):
+        if i >= len(self.fields) or not (event.input.id or "").startswith(f"field-{self._form_gen}-"):
             return
         fld = self.fields[i]
         if fld.secret and not self.revealed and event.value == "":
@@ -566,6 +578,9 @@ class NodeEditor(Vertical):
             self._pending.clear()
             return
         pending, self._pending = self._pending, {}
+        file = self._file() if pending else None
+        if file is None:
+            return
         for i, text in pending.items():
             if i >= len(self.fields):
                 continue
@@ -576,7 +591,15 @@ class NodeEditor(Vertical):
                 self.post_message(self.Problem(f"{path_text(self.item.path + fld.rel)} {exc}"))
                 continue
             fld.value = value
-            self.post_message(self.Edit(SetValue(self.item.file, self.item.path + fld.rel, value), "form"))
+            self.post_message(self.Edit(SetValue(file, self.item.path + fld.rel, value), "form"))
+
+    def _file(self) -> Path | None:
+        """The file of the node shown; None (said as a problem) for a node of no file on disk."""
+        if self.item is None:
+            return None
+        if self.item.file is None:
+            self.post_message(self.Problem(f"{self.item.display} is not a file on disk: there is nothing to edit."))
+        return self.item.file
 
     @property
     def unparsed_yaml(self) -> tuple[str, str] | None:
