@@ -3,17 +3,25 @@ the Kubernetes exports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from lsc_tui.tui.keymap import KEYS
 
+if TYPE_CHECKING:
+    from lsc_tui.tui.app import LscTuiApp
+
+# (name, help, callback) of one palette entry
+PaletteCommand = tuple[str, str, Callable[[], object]]
+
 
 class ListedCommands(Provider):
     """A palette provider over a list of (name, help, callback) that ``_commands`` returns."""
 
-    def _commands(self):
+    def _commands(self) -> list[PaletteCommand]:
         raise NotImplementedError
 
     async def discover(self) -> Hits:
@@ -29,9 +37,9 @@ class ListedCommands(Provider):
 
 
 class LscCommands(ListedCommands):
-    def _commands(self):
-        app = self.app
-        out = []
+    def _commands(self) -> list[PaletteCommand]:
+        app = cast("LscTuiApp", self.app)  # the palette is only ever LscTuiApp's
+        out: list[PaletteCommand] = []
         for k in KEYS:
             if not k.palette:
                 continue

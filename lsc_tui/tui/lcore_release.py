@@ -82,7 +82,7 @@ def use_release(app, key: str) -> None:
 
 
 # -- "What changes if I upgrade LCORE…" ----------------------------------------------------------
-def upgrade_commands(app) -> list[tuple[str, str, object]]:
+def upgrade_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []

@@ -231,11 +231,11 @@ class NodeEditor(Vertical):
         self._render_findings()
 
     def _form_signature(self):
-        doc = self._doc()
-        if self.item is None or doc is None:
+        doc, view = self._doc(), self.view
+        if self.item is None or doc is None or view is None:
             return None
         value = value_at(doc.data, self.item.path) if self.item.path else doc.data
-        secrets = sorted(repr(p) for d, p in self.view.secret_paths if d == self.item.display)
+        secrets = sorted(repr(p) for d, p in view.secret_paths if d == self.item.display)
         return (self.item.key, repr(value), tuple(secrets), self.revealed, self.readonly)
 
     def _doc(self):
