@@ -293,6 +293,9 @@ class LscTuiApp(App):
             widget.set_class(name == pane, "-active")
         main = screen.query_one("#main")
         main.display = main_row_shown(pane, self.narrow)
+        editor = screen.query_one(NodeEditor)
+        if editor.display:
+            editor.build_if_deferred()  # its form waited while the pane was hidden
         if self.narrow:
             tabs = screen.query_one("#pane-tabs", Tabs)
             if tabs.active != f"tab-{pane}":

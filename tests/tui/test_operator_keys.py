@@ -240,3 +240,12 @@ async def test_the_selected_rows_detail_is_not_dimmed(demo):
 
         assert not any(dims(node)), tree.render_label(node, Style(), Style()).spans
         assert any(dims(other))
+
+
+def test_the_footer_takes_a_writable_text_area_for_a_text_field():
+    from textual.widgets import Input, TextArea
+
+    from lsc_tui.tui.widgets.footer import editing
+
+    assert editing(TextArea("a: 1")) and not editing(TextArea("a: 1", read_only=True))
+    assert editing(Input()) and not editing(Input(disabled=True))

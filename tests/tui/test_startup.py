@@ -113,3 +113,66 @@ def test_a_session_opened_without_validation_finds_the_same_after_validate_now(d
     quick.validate_now()
     assert not quick.validating
     assert [f.to_text() for f in quick.analysis.findings] == [f.to_text() for f in full.analysis.findings]
+
+
+def _provider_key(app) -> str:
+    return next(i.key for root in app.view.tree for i in root.walk() if i.kind == "provider")
+
+
+async def test_the_node_form_hidden_behind_a_tab_is_built_when_its_pane_is_shown(demo):
+    from lsc_tui.tui.widgets.node_editor import FieldInput
+
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        tree = app.query_one("#tree")
+        tree.select_key(_provider_key(app))
+        await pilot.pause()
+        editor = app.editor()
+        assert editor.item is not None and editor.item.kind == "provider"
+        assert not editor.display and not app.query(FieldInput)  # hidden: no form built yet
+        app.action_pane("editor")
+        await pilot.pause()
+        inputs = list(app.query(FieldInput))
+        assert inputs and editor.fields  # shown: the provider's fields
+        node = editor._doc().data
+        for key in editor.item.path:
+            node = node[key]
+        assert node["provider_id"] in {i.value for i in inputs}
+        assert app.focused is app.query_one("#form")
+
+
+async def test_the_node_form_is_built_when_the_terminal_widens_to_show_its_pane(demo):
+    from lsc_tui.tui.widgets.node_editor import FieldInput
+
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        app.query_one("#tree").select_key(_provider_key(app))
+        await pilot.pause()
+        assert not app.query(FieldInput)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert app.editor().display and app.query(FieldInput) and app.editor().fields
+
+
+async def test_the_raw_yaml_editor_is_made_when_the_yaml_is_first_shown(demo):
+    from textual.widgets import TextArea
+
+    from lsc_tui.config.masked_yaml import masked_node_yaml
+
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.wait_idle()
+        app.query_one("#tree").select_key(_provider_key(app))
+        await pilot.pause()
+        assert not app.query("#yaml-editor")  # the opening shows the form only
+        app.action_toggle_editor()
+        await pilot.pause()
+        area = app.query_one("#yaml-editor", TextArea)
+        editor = app.editor()
+        want, _masked = masked_node_yaml(editor._doc(), editor.item.path, app.view.secret_paths)
+        assert area.text == want and "provider_id" in want
+        app.action_toggle_editor()
+        await pilot.pause()
+        assert editor.mode == "form" and editor.fields

@@ -9,9 +9,10 @@ there: the ctrl and F-key alternatives, not the letters, which the field takes a
 from __future__ import annotations
 
 import re
+import sys
 
 from textual.app import ComposeResult
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 from lsc_tui.tui import keymap
@@ -27,7 +28,10 @@ def types_text(key: str) -> bool:
 
 def editing(widget) -> bool:
     """Is ``widget`` a text field taking keystrokes as text?"""
-    if isinstance(widget, TextArea):
+    # Textual's TextArea module is not imported for this (it loads after the first paint, with the
+    # node editor): until it is loaded no widget can be one
+    text_area = sys.modules.get("textual.widgets._text_area")
+    if text_area is not None and isinstance(widget, text_area.TextArea):
         return not widget.read_only
     return isinstance(widget, Input) and not widget.disabled
 

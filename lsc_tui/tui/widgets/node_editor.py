@@ -169,19 +169,17 @@ class NodeEditor(Vertical):
         self._labels: list[str] = []
         self._label_widgets: list[Label] = []
         self._label_width = 0
-
-    def on_mount(self) -> None:
-        self.query_one("#yaml-editor", TextArea).cursor_blink = False
+        # the form waits while the pane is hidden (behind a tab below NARROW_BELOW columns): a
+        # provider's form is dozens of widgets, built when the pane is shown (build_if_deferred)
+        self._form_deferred = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="node-title")
         yield Static("", id="node-findings")
         with ContentSwitcher(initial="form", id="editor-switcher"):
             yield FormScroll(id="form")
-            with Vertical(id="yaml"):
+            with Vertical(id="yaml"):  # its editor is made when the YAML is first shown (_yaml_area)
                 yield Static("", id="yaml-status")
-                yield TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
-                                           soft_wrap=False, show_line_numbers=True)
         yield Static("", id="field-path")
 
     # -- showing a node -------------------------------------------------------------------
@@ -194,6 +192,10 @@ class NodeEditor(Vertical):
             self._pending.clear()
             self.cursor = 0
         self._render_title()
+        if not self.display and self.mode == "form" and not self._pending:
+            self._defer_form()
+            return
+        self._form_deferred = False
         signature = self._form_signature()
         if same and signature == self._signature:
             self._update_notes()  # the node did not change: keep the widgets (and the focus)
@@ -209,6 +211,24 @@ class NodeEditor(Vertical):
                 self._load_yaml()
             else:  # the YAML view is hidden: it is filled when shown (typing stays cheap)
                 self._yaml_stale = True
+
+    def _defer_form(self) -> None:
+        """The pane is hidden: the form of the node is built when it is shown. The fields of the
+        node shown before are forgotten (nothing reads them while the pane is hidden)."""
+        self._form_deferred = True
+        self._signature = None
+        self.fields, self._labels, self._label_widgets = [], [], []
+        self._render_findings()
+        self._yaml_stale = True
+
+    def build_if_deferred(self) -> None:
+        """Build the form the hidden pane put off (the app calls this when it shows the pane)."""
+        if not self._form_deferred or self.view is None:
+            return
+        self._form_deferred = False
+        self._build_form()
+        self._signature = self._form_signature()
+        self._render_findings()
 
     def _form_signature(self):
         doc, view = self._doc(), self.view
@@ -442,10 +462,28 @@ class NodeEditor(Vertical):
             note.update(t)
             note.display = True
 
+    def _yaml_area(self, make: bool = True) -> TextArea | None:
+        """The raw YAML editor. A syntax-highlighting editor takes tens of milliseconds to build
+        (its parser and highlight queries): it is made the first time the YAML is shown, so the
+        opening, which shows the form, does without it (``make=False``: None until then)."""
+        areas = self.query("#yaml-editor")
+        if areas:
+            return areas.first(TextArea)
+        if not make:
+            return None
+        area = TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
+                                    soft_wrap=False, show_line_numbers=True)
+        area.cursor_blink = False
+        self.query_one("#yaml", Vertical).mount(area)
+        return area
+
     def _load_yaml(self) -> None:
+        area = self._yaml_area(make=self.mode == "yaml")
+        if area is None:  # not made yet: filled when the YAML is first shown
+            self._yaml_stale = True
+            return
         self._yaml_stale = False
         self.yaml_problem = None
-        area = self.query_one("#yaml-editor", TextArea)
         status = self.query_one("#yaml-status", Static)
         doc, view = self._doc(), self.view
         self._loading_yaml = True
@@ -484,7 +522,10 @@ class NodeEditor(Vertical):
         self._yaml_timer = None
         if self.item is None or self._yaml_masked or self.readonly:
             return
-        text = self.query_one("#yaml-editor", TextArea).text
+        area = self._yaml_area(make=False)
+        if area is None:
+            return
+        text = area.text
         status = self.query_one("#yaml-status", Static)
         from lsc_tui.config.yaml.document import data_of
         from lsc_tui.config.yaml.lint import YamlLoadError
@@ -565,7 +606,8 @@ class NodeEditor(Vertical):
         """(text, why) of raw YAML typed in the editor that does not parse, so is not applied."""
         if self.mode != "yaml" or self.yaml_problem is None:
             return None
-        return self.query_one("#yaml-editor", TextArea).text, self.yaml_problem
+        area = self._yaml_area(make=False)
+        return (area.text if area is not None else ""), self.yaml_problem
 
     @property
     def has_pending(self) -> bool:
@@ -579,8 +621,9 @@ class NodeEditor(Vertical):
 
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
+        self.build_if_deferred()
         self.mode = mode
-        if mode == "yaml" and self._yaml_stale:
+        if mode == "yaml" and (self._yaml_stale or self._yaml_area(make=False) is None):
             self._load_yaml()
         self.query_one("#editor-switcher", ContentSwitcher).current = mode
         self._render_title()
@@ -601,6 +644,7 @@ class NodeEditor(Vertical):
 
     def focus_path(self, path: tuple) -> bool:
         """Focus the form field that holds ``path`` (a finding's place), if there is one."""
+        self.build_if_deferred()
         i = self._field_for(tuple(path))
         if i is None or self.mode != "form":
             return False
@@ -612,8 +656,11 @@ class NodeEditor(Vertical):
         """Focus the editor in navigation: the form with its cursor (enter edits the field under
         it, so a letter typed next is a command, never text in a field), or the raw YAML."""
         if self.mode == "yaml":
-            self.query_one("#yaml-editor", TextArea).focus()
+            area = self._yaml_area()
+            if area is not None:
+                area.focus()
             return
+        self.build_if_deferred()
         self.navigate()
 
 
