@@ -84,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # a file the command could not use: name it (the writers name theirs)
         if os.environ.get("LSC_TUI_DEBUG") or not exc.filename:
             raise
-        print(f"{exc.filename}:0:0: error: {exc.strerror or exc}\n"
-              "    fix: Check the path and its permissions.", file=sys.stderr)
+        print(
+            f"{exc.filename}:0:0: error: {exc.strerror or exc}\n    fix: Check the path and its permissions.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except Exception as exc:  # no traceback reaches a user
         if os.environ.get("LSC_TUI_DEBUG"):

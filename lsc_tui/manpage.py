@@ -57,8 +57,14 @@ def _option(action: argparse.Action) -> list[str]:
 
 def _command(parser: argparse.ArgumentParser, words: list[str], out: list[str]) -> None:
     usage = parser.format_usage().replace("usage: ", "").strip()
-    out += [f".SS {_esc(' '.join(words))}", _esc(parser.description or ""), ".PP", ".nf",
-            _esc(" ".join(usage.split())), ".fi"]
+    out += [
+        f".SS {_esc(' '.join(words))}",
+        _esc(parser.description or ""),
+        ".PP",
+        ".nf",
+        _esc(" ".join(usage.split())),
+        ".fi",
+    ]
     for action in parser._actions:
         out += list(_option(action))
     sub = _subparsers(parser)
@@ -82,26 +88,36 @@ def render(parser: argparse.ArgumentParser | None = None) -> str:
         ".B lsc\\-tui",
         "\\fICOMMAND\\fR [\\fIOPTIONS\\fR]",
         ".SH DESCRIPTION",
-        _esc("A terminal editor for lightspeed-stack.yaml (legacy and unified) and Llama Stack run.yaml files, "
-             "with the live synthesized run.yaml, migration with proof, secret handling and provider preflight. "
-             "Without a command (or with a path) it opens the editor; every check is also a headless command."),
+        _esc(
+            "A terminal editor for lightspeed-stack.yaml (legacy and unified) and Llama Stack run.yaml files, "
+            "with the live synthesized run.yaml, migration with proof, secret handling and provider preflight. "
+            "Without a command (or with a path) it opens the editor; every check is also a headless command."
+        ),
         ".SH OPTIONS",
     ]
     for action in parser._actions:
         out += _option(action)
     out.append(".SH COMMANDS")
     sub = _subparsers(parser)
-    for name, child in (sub.choices.items() if sub is not None else ()):
+    for name, child in sub.choices.items() if sub is not None else ():
         _command(child, ["lsc-tui", name], out)
     out += [
         ".SH EXIT STATUS",
-        ".TP", "0", "success",
-        ".TP", "1", _esc("findings (errors) or differences"),
-        ".TP", "2", _esc("the input cannot be used (missing file, not YAML, bad arguments)"),
+        ".TP",
+        "0",
+        "success",
+        ".TP",
+        "1",
+        _esc("findings (errors) or differences"),
+        ".TP",
+        "2",
+        _esc("the input cannot be used (missing file, not YAML, bad arguments)"),
         ".SH ENVIRONMENT",
     ]
     for name, text in ENVIRONMENT:
         out += [".TP", f"\\fB{_esc(name)}\\fR", _esc(text)]
-    out += [".SH SEE ALSO", "\\fBllama\\-stack\\-preflight\\fR(1); the documentation in the docs/ folder "
-            "of the source distribution."]
+    out += [
+        ".SH SEE ALSO",
+        "\\fBllama\\-stack\\-preflight\\fR(1); the documentation in the docs/ folder of the source distribution.",
+    ]
     return "\n".join(line for line in out) + "\n"

@@ -55,12 +55,16 @@ def check_bind(host: str, token: str | None) -> str | None:
     if token == "auto":
         token = secrets.token_urlsafe(24)
     if token is not None and len(token) < MIN_TOKEN:
-        raise ServeError(f"the token is too short ({len(token)} characters): use at least {MIN_TOKEN} random "
-                         "characters, or --token auto for a generated one")
+        raise ServeError(
+            f"the token is too short ({len(token)} characters): use at least {MIN_TOKEN} random "
+            "characters, or --token auto for a generated one"
+        )
     if token is None and not is_loopback(host):
-        raise ServeError(f"refusing to serve on {host} without a token: anyone who can reach the port could edit "
-                         f"your config. Pass --token TOKEN (or set {TOKEN_ENV}), or --token auto, or bind "
-                         "127.0.0.1 and reach it through an SSH tunnel (see docs/serve.md).")
+        raise ServeError(
+            f"refusing to serve on {host} without a token: anyone who can reach the port could edit "
+            f"your config. Pass --token TOKEN (or set {TOKEN_ENV}), or --token auto, or bind "
+            "127.0.0.1 and reach it through an SSH tunnel (see docs/serve.md)."
+        )
     return token
 
 
@@ -73,7 +77,7 @@ def editor_command(path: Path, extra: list[str] | None = None) -> str:
 def _host_of(value: str) -> str:
     """``host`` of a ``host:port`` (IPv6 in brackets kept whole)."""
     if value.startswith("["):
-        return value[1:value.find("]")] if "]" in value else value
+        return value[1 : value.find("]")] if "]" in value else value
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
@@ -97,7 +101,8 @@ def access_middleware(token: str | None, loopback: bool):
             value = given(request)
             if value is None or not hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8")):
                 raise web.HTTPUnauthorized(
-                    text="lsc-tui serve: open the address with ?token=YOUR_TOKEN (see docs/serve.md)\n")
+                    text="lsc-tui serve: open the address with ?token=YOUR_TOKEN (see docs/serve.md)\n"
+                )
             if request.path == "/" and "token" in request.query:
                 rest = {k: v for k, v in request.query.items() if k != "token"}
                 redirect = web.HTTPSeeOther("/" + (f"?{urlencode(rest)}" if rest else ""))
@@ -120,8 +125,9 @@ class _HideToken(logging.Filter):
         return True
 
 
-def build_server(path: Path, host: str, port: int, token: str | None, public_url: str | None = None,
-                 extra: list[str] | None = None):
+def build_server(
+    path: Path, host: str, port: int, token: str | None, public_url: str | None = None, extra: list[str] | None = None
+):
     """A textual-serve Server for the editor on ``path`` with the access check in front."""
 
     loopback = is_loopback(host)
@@ -142,5 +148,6 @@ def build_server(path: Path, host: str, port: int, token: str | None, public_url
                 self.public_url = f"{request.scheme}://{request.host}"
             return await Server.handle_index.__wrapped__(self, request)
 
-    return EditorServer(editor_command(path, extra), host=host, port=port, title=f"lsc-tui {path.name}",
-                        public_url=public_url)
+    return EditorServer(
+        editor_command(path, extra), host=host, port=port, title=f"lsc-tui {path.name}", public_url=public_url
+    )

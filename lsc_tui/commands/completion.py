@@ -20,9 +20,11 @@ _NOT_FILES = {"FINGERPRINT", "FINGERPRINT=ENV_NAME", "NAME", "V", "TOKEN", "URL"
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("shell", choices=SHELLS)
-    parser.epilog = ("bash: lsc-tui completion bash > ~/.local/share/bash-completion/completions/lsc-tui; "
-                     "zsh: lsc-tui completion zsh > ~/.zfunc/_lsc-tui; "
-                     "fish: lsc-tui completion fish > ~/.config/fish/completions/lsc-tui.fish")
+    parser.epilog = (
+        "bash: lsc-tui completion bash > ~/.local/share/bash-completion/completions/lsc-tui; "
+        "zsh: lsc-tui completion zsh > ~/.zfunc/_lsc-tui; "
+        "fish: lsc-tui completion fish > ~/.config/fish/completions/lsc-tui.fish"
+    )
 
 
 def _mark_paths(parser: argparse.ArgumentParser) -> None:
@@ -39,8 +41,17 @@ def _mark_paths(parser: argparse.ArgumentParser) -> None:
         metavar = action.metavar if isinstance(action.metavar, str) else ""
         if metavar in _DIRECTORY_METAVARS or action.dest.endswith("_dir"):
             action.complete = shtab.DIRECTORY  # type: ignore[attr-defined]
-        elif metavar in _NOT_FILES or action.dest in ("name", "namespace", "host", "port", "token", "image",
-                                                      "distribution", "public_url", "theme"):
+        elif metavar in _NOT_FILES or action.dest in (
+            "name",
+            "namespace",
+            "host",
+            "port",
+            "token",
+            "image",
+            "distribution",
+            "public_url",
+            "theme",
+        ):
             continue
         elif action.type in (int, float):
             continue

@@ -17,19 +17,28 @@ EXIT_SAME, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="lightspeed-stack.yaml (or a directory holding one)")
-    parser.add_argument("--against", metavar="FILE", default=None,
-                        help="the run.yaml to compare with (default: the legacy run.yaml in legacy "
-                             "library mode, else ./.generated/run.yaml)")
-    parser.add_argument("--run-yaml", default=None, metavar="FILE",
-                        help="legacy server mode: the Llama Stack container's run.yaml")
-    parser.add_argument("--json", action="store_true",
-                        help="print {against, changes, diff} as JSON (values masked)")
+    parser.add_argument(
+        "--against",
+        metavar="FILE",
+        default=None,
+        help="the run.yaml to compare with (default: the legacy run.yaml in legacy "
+        "library mode, else ./.generated/run.yaml)",
+    )
+    parser.add_argument(
+        "--run-yaml", default=None, metavar="FILE", help="legacy server mode: the Llama Stack container's run.yaml"
+    )
+    parser.add_argument("--json", action="store_true", help="print {against, changes, diff} as JSON (values masked)")
     server_env.add_argument(parser)
     lcore_target.add_arguments(parser)
-    parser.add_argument("--against-lcore", metavar="VERSION", type=lcore_target.release_type, default=None,
-                        help="compare the run.yaml the --lcore release (or the detected one) runs with the one "
-                             "this release runs for the same config, with its keys renamed for it; lists the "
-                             "keys to rename (what `lsc-tui migrate --to` writes)")
+    parser.add_argument(
+        "--against-lcore",
+        metavar="VERSION",
+        type=lcore_target.release_type,
+        default=None,
+        help="compare the run.yaml the --lcore release (or the detected one) runs with the one "
+        "this release runs for the same config, with its keys renamed for it; lists the "
+        "keys to rename (what `lsc-tui migrate --to` writes)",
+    )
 
 
 def _baseline(args, ws):
@@ -43,8 +52,10 @@ def _baseline(args, ws):
     else:
         path = DEFAULT_OUTPUT
         if not path.is_file():
-            raise BadInput(f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
-                           "first, or pass --against FILE)")
+            raise BadInput(
+                f"nothing to compare with: {path} does not exist (run `lsc-tui synthesize` "
+                "first, or pass --against FILE)"
+            )
     from lsc_tui.config.yaml.document import load_data
     from lsc_tui.config.yaml.lint import YamlLoadError
 
@@ -73,8 +84,9 @@ def run(args) -> int:
     lcore_target.report(found, quiet=args.json)
     if args.against_lcore is not None:
         if args.against:
-            print("lsc-tui diff: --against and --against-lcore compare with different things; give one",
-                  file=sys.stderr)
+            print(
+                "lsc-tui diff: --against and --against-lcore compare with different things; give one", file=sys.stderr
+            )
             return EXIT_BAD_INPUT
         return lcore_upgrade.run_diff(args, found)
     try:
@@ -94,13 +106,22 @@ def run(args) -> int:
     values = _secret_values(ws) | flagged_values([old, result.data])  # one walk: most scalars are in both
     # Compare as LCORE writes files, so formatting and comments are not differences.
     old_text = dump_run_yaml(old)
-    text = unified_diff(old_text, result.text, old_label=label,
-                        new_label="synthesized run.yaml", mask=values or True)
+    text = unified_diff(old_text, result.text, old_label=label, new_label="synthesized run.yaml", mask=values or True)
     changes = structural_diff(old, result.data, secret_values=values)
     if args.json:
-        print(json.dumps({"against": label, "mode": result.mode, "lcore": found.to_json(),
-                          "changes": [c.to_json() for c in changes], "diff": text},
-                         indent=2, default=str))
+        print(
+            json.dumps(
+                {
+                    "against": label,
+                    "mode": result.mode,
+                    "lcore": found.to_json(),
+                    "changes": [c.to_json() for c in changes],
+                    "diff": text,
+                },
+                indent=2,
+                default=str,
+            )
+        )
     else:
         sys.stdout.write(text)
         if changes:

@@ -13,12 +13,20 @@ HELP = "open the editor on a config (default: ./lightspeed-stack.yaml, else a co
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an "
-                                               "operator file (LlamaStackDistribution CR, extra-providers.yaml, "
-                                               "lls-provider-spec.yaml)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an "
+        "operator file (LlamaStackDistribution CR, extra-providers.yaml, "
+        "lls-provider-spec.yaml)",
+    )
     parser.add_argument("--theme", help="theme name (see docs/themes.md); remembered for next time")
-    parser.add_argument("--color", choices=["auto", "16", "256", "truecolor"], default="auto",
-                        help="colour depth (auto honours NO_COLOR and TEXTUAL_COLOR_SYSTEM)")
+    parser.add_argument(
+        "--color",
+        choices=["auto", "16", "256", "truecolor"],
+        default="auto",
+        help="colour depth (auto honours NO_COLOR and TEXTUAL_COLOR_SYSTEM)",
+    )
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     parser.add_argument("--readonly", action="store_true", help="open without allowing saves")
     parser.add_argument("--demo", action="store_true", help="open a fresh copy of the bundled demo workspace")
@@ -26,8 +34,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 # what the demo is there to teach, said on its first screen
-DEMO_HINT = ("Try first: S moves the literal password to .env; M migrates the legacy two-file setup, "
-             "with proof; / vllm finds the vLLM provider: change its URL and watch the run.yaml diff.")
+DEMO_HINT = (
+    "Try first: S moves the literal password to .env; M migrates the legacy two-file setup, "
+    "with proof; / vllm finds the vLLM provider: change its URL and watch the run.yaml diff."
+)
 
 
 def resolve_start_path(path: str | None, demo: bool = False) -> tuple[Path, str | None]:
@@ -78,5 +88,6 @@ def run(args) -> int:
 
     if found.notes:  # said in the editor, where the header shows the release it fell back to
         notice = "\n".join([*([notice] if notice else []), *(f"LCORE release: {n}" for n in found.notes)])
-    return run_app(path, theme=args.theme, mouse=not args.no_mouse, readonly=args.readonly, notice=notice,
-                   target=found.target)
+    return run_app(
+        path, theme=args.theme, mouse=not args.no_mouse, readonly=args.readonly, notice=notice, target=found.target
+    )

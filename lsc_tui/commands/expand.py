@@ -12,24 +12,45 @@ HELP = "validate a LlamaStackDistribution CR (CEL rules, webhook) and expand it 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("cr", metavar="CR.yaml", help="the CR (may also hold its ConfigMaps and Secrets, split by ---)")
-    parser.add_argument("--base", metavar="CONFIG",
-                        help="base config.yaml of the distribution (default: the embedded one for distribution.name)")
+    parser.add_argument(
+        "--base",
+        metavar="CONFIG",
+        help="base config.yaml of the distribution (default: the embedded one for distribution.name)",
+    )
     parser.add_argument("-o", "--output", metavar="OUT", help="write config.yaml here (default: stdout)")
     parser.add_argument("--name", help="which CR to expand when the file holds several")
-    parser.add_argument("--config-map", action="append", default=[], metavar="FILE",
-                        help="a file with the ConfigMap that userConfig/overrideConfig names (repeatable)")
-    parser.add_argument("--secrets", action="append", default=[], metavar="FILE",
-                        help="Secret manifests to check secretKeyRefs against, as the webhook does (repeatable)")
-    parser.add_argument("--metadata-dir", metavar="D",
-                        help="DIR/<providerId>/lls-provider-spec.yaml for spec.externalProviders")
-    parser.add_argument("--llama-stack-version", metavar="V",
-                        help="the Llama Stack version you deploy, for compatibility warnings (default: inferred from "
-                             "the base config's layout)")
+    parser.add_argument(
+        "--config-map",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a file with the ConfigMap that userConfig/overrideConfig names (repeatable)",
+    )
+    parser.add_argument(
+        "--secrets",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="Secret manifests to check secretKeyRefs against, as the webhook does (repeatable)",
+    )
+    parser.add_argument(
+        "--metadata-dir", metavar="D", help="DIR/<providerId>/lls-provider-spec.yaml for spec.externalProviders"
+    )
+    parser.add_argument(
+        "--llama-stack-version",
+        metavar="V",
+        help="the Llama Stack version you deploy, for compatibility warnings (default: inferred from "
+        "the base config's layout)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    parser.add_argument("--show-secrets", action="store_true",
-                        help="print literal secret values on stdout instead of masking them (-o files always hold them)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object (schemas/cli/expand.schema.json) instead of text")
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (schemas/cli/expand.schema.json) instead of text"
+    )
 
 
 def run(args) -> int:
@@ -76,25 +97,38 @@ def _run(args, report) -> int:
     if args.name:
         crs = [c for c in crs if ex.cr_name(c) == args.name]
         if not crs:
-            print(f"{args.cr}:0:0: error: no LlamaStackDistribution named {args.name!r} in the file\n"
-                  "    fix: Check --name.", file=sys.stderr)
+            print(
+                f"{args.cr}:0:0: error: no LlamaStackDistribution named {args.name!r} in the file\n"
+                "    fix: Check --name.",
+                file=sys.stderr,
+            )
             return 2
     if not crs:
-        print(f"{args.cr}:0:0: error: no-llsd: the file holds no LlamaStackDistribution\n"
-              "    fix: Give a file with kind: LlamaStackDistribution.", file=sys.stderr)
+        print(
+            f"{args.cr}:0:0: error: no-llsd: the file holds no LlamaStackDistribution\n"
+            "    fix: Give a file with kind: LlamaStackDistribution.",
+            file=sys.stderr,
+        )
         return 2
     if len(crs) > 1:
         names = ", ".join(ex.cr_name(c) for c in crs)
-        print(f"{args.cr}:0:0: error: several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})\n"
-              "    fix: Pick one with --name NAME.", file=sys.stderr)
+        print(
+            f"{args.cr}:0:0: error: several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})\n"
+            "    fix: Pick one with --name NAME.",
+            file=sys.stderr,
+        )
         return 2
     result = ex.expand(crs[0], inputs=inputs, base=base, target=target)
     findings += result.findings
     if report is not None:
-        report.data.update({"name": result.name, "source": str(result.source),
-                            "llama_stack_version": ex.fmt_version(result.target) if result.target else None,
-                            "env": [{"name": e.name, "secret": e.secret, "key": e.key, "field": e.field}
-                                    for e in result.env]})
+        report.data.update(
+            {
+                "name": result.name,
+                "source": str(result.source),
+                "llama_stack_version": ex.fmt_version(result.target) if result.target else None,
+                "env": [{"name": e.name, "secret": e.secret, "key": e.key, "field": e.field} for e in result.env],
+            }
+        )
     show(findings)
     if not result.ok:
         return 1
@@ -117,8 +151,10 @@ def _run(args, report) -> int:
             else:
                 sys.stdout.write(shown)
             if masked:
-                print("note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
-                      file=sys.stderr)
+                print(
+                    "note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
+                    file=sys.stderr,
+                )
     except OSError as exc:
         from lsc_tui.config.yaml.files import write_error_text
 
@@ -126,8 +162,11 @@ def _run(args, report) -> int:
         return 1
     if not args.quiet and report is None:
         target_text = ex.fmt_version(result.target) if result.target else "?"
-        print(f"{result.name}: config from {result.source} (Llama Stack {target_text} layout); "
-              f"{sum(1 for f in findings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)
+        print(
+            f"{result.name}: config from {result.source} (Llama Stack {target_text} layout); "
+            f"{sum(1 for f in findings if f.severity is Severity.WARNING)} warning(s)",
+            file=sys.stderr,
+        )
         for e in result.env:
             print(f"  env {e.name} <- Secret {e.secret}, key {e.key} ({e.field})", file=sys.stderr)
     return 0

@@ -15,28 +15,48 @@ HELP = "export a workspace for Kubernetes: ConfigMap with its run.yaml, Secret f
 
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="target", metavar="TARGET", required=True)
-    k8s = sub.add_parser("k8s", help="Kubernetes manifests for the llama-stack-k8s-operator",
-                         description="Write a ConfigMap with the synthesized run.yaml, the LlamaStackDistribution that "
-                                     "uses it, and (only with --write-secret) a Secret for its env references.")
-    k8s.add_argument("path", metavar="PATH",
-                     help="a lightspeed-stack.yaml (or its directory), or a run.yaml / config.yaml")
+    k8s = sub.add_parser(
+        "k8s",
+        help="Kubernetes manifests for the llama-stack-k8s-operator",
+        description="Write a ConfigMap with the synthesized run.yaml, the LlamaStackDistribution that "
+        "uses it, and (only with --write-secret) a Secret for its env references.",
+    )
+    k8s.add_argument(
+        "path", metavar="PATH", help="a lightspeed-stack.yaml (or its directory), or a run.yaml / config.yaml"
+    )
     k8s.add_argument("-o", "--output", metavar="DIR", help="write the manifests into DIR (default: print them)")
     k8s.add_argument("--name", default="llama-stack", help="the CR name (default: llama-stack)")
     k8s.add_argument("--namespace", help="metadata.namespace of every object")
-    k8s.add_argument("--api-version", choices=("v1alpha1", "v1alpha2"), default="v1alpha1",
-                     help="the CR version: v1alpha1 (userConfig; what the operator serves today) or v1alpha2 "
-                          "(overrideConfig)")
+    k8s.add_argument(
+        "--api-version",
+        choices=("v1alpha1", "v1alpha2"),
+        default="v1alpha1",
+        help="the CR version: v1alpha1 (userConfig; what the operator serves today) or v1alpha2 (overrideConfig)",
+    )
     dist = k8s.add_mutually_exclusive_group()
     dist.add_argument("--distribution", metavar="NAME", help="distribution name (default: the run.yaml's, if known)")
     dist.add_argument("--image", help="a direct distribution image")
-    k8s.add_argument("--config-key", choices=("config.yaml", "run.yaml"), default="config.yaml",
-                     help="the ConfigMap key (run.yaml for operators before 2026-01)")
-    k8s.add_argument("--env-file", metavar="FILE",
-                     help="values for the env references (default: .env next to the config, if there is one)")
-    k8s.add_argument("--write-secret", action="store_true",
-                     help="also write secret.yaml (mode 0600) with the values from the env file; needs -o")
-    k8s.add_argument("--json", action="store_true",
-                     help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests")
+    k8s.add_argument(
+        "--config-key",
+        choices=("config.yaml", "run.yaml"),
+        default="config.yaml",
+        help="the ConfigMap key (run.yaml for operators before 2026-01)",
+    )
+    k8s.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="values for the env references (default: .env next to the config, if there is one)",
+    )
+    k8s.add_argument(
+        "--write-secret",
+        action="store_true",
+        help="also write secret.yaml (mode 0600) with the values from the env file; needs -o",
+    )
+    k8s.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests",
+    )
     lcore_target.add_arguments(k8s)
 
 
@@ -120,13 +140,26 @@ def _run(args, report) -> int:
             env_values = exp.load_env_file(env_file)
         except ReadRefused as exc:
             f = exc.finding
-            print(f"{f.file}:{f.line}:{f.column}: error: cannot read the env file: {f.message}\n"
-                  f"    fix: {f.fix} (a .env of NAME=value lines)", file=sys.stderr)
+            print(
+                f"{f.file}:{f.line}:{f.column}: error: cannot read the env file: {f.message}\n"
+                f"    fix: {f.fix} (a .env of NAME=value lines)",
+                file=sys.stderr,
+            )
             return 2
     try:
-        result = exp.export_k8s(data, name=args.name, namespace=args.namespace, api_version=args.api_version,
-                                distribution=args.distribution, image=args.image, env_values=env_values,
-                                config_key=args.config_key, source=display, locate=locate, allowed_values=allowed)
+        result = exp.export_k8s(
+            data,
+            name=args.name,
+            namespace=args.namespace,
+            api_version=args.api_version,
+            distribution=args.distribution,
+            image=args.image,
+            env_values=env_values,
+            config_key=args.config_key,
+            source=display,
+            locate=locate,
+            allowed_values=allowed,
+        )
     except ValueError as exc:
         print(f"lsc-tui export k8s: error: {exc}", file=sys.stderr)
         return 2
@@ -139,8 +172,10 @@ def _run(args, report) -> int:
         from lsc_tui.config.yaml.files import resolve_target, write_error_text
 
         out = Path(args.output)
-        files = [("configmap.yaml", dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
-                 ("llamastackdistribution.yaml", dump(result.cr, sort_keys=False, block_strings=True), 0o600)]
+        files = [
+            ("configmap.yaml", dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
+            ("llamastackdistribution.yaml", dump(result.cr, sort_keys=False, block_strings=True), 0o600),
+        ]
         if args.write_secret:
             if result.secret is None:
                 print(f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})", file=sys.stderr)
@@ -171,23 +206,38 @@ def _run(args, report) -> int:
         else:
             sys.stdout.write(text)
     if report is not None:
-        report.data.update({"name": args.name, "api_version": args.api_version,
-                            "secret": f"{args.name}-env" if result.env else None,
-                            "env": [e["name"] for e in result.env], "round_trip_differences": list(differences)})
+        report.data.update(
+            {
+                "name": args.name,
+                "api_version": args.api_version,
+                "secret": f"{args.name}-env" if result.env else None,
+                "env": [e["name"] for e in result.env],
+                "round_trip_differences": list(differences),
+            }
+        )
     secret_name = f"{args.name}-env"
     if result.env:
         keys = ", ".join(e["name"] for e in result.env)
         have = set(result.secret["stringData"]) if result.secret else set()
-        print(f"Secret {secret_name} feeds: {keys}"
-              + ("" if args.write_secret else
-                 f" (not written; add --write-secret -o DIR, or: kubectl create secret generic {secret_name} "
-                 f"--from-env-file=.env)"), file=sys.stderr)
+        print(
+            f"Secret {secret_name} feeds: {keys}"
+            + (
+                ""
+                if args.write_secret
+                else f" (not written; add --write-secret -o DIR, or: kubectl create secret generic {secret_name} "
+                f"--from-env-file=.env)"
+            ),
+            file=sys.stderr,
+        )
         missing = [e["name"] for e in result.env if e["name"] not in have]
         if result.secret is not None and missing:
             print(f"  no value in the env file for: {', '.join(missing)}", file=sys.stderr)
     if result.moved:
-        print(f"the Secret feeds {', '.join(result.moved)}: the run.yaml's secret default"
-              f"{'s' * (len(result.moved) != 1)} stayed out of the ConfigMap", file=sys.stderr)
+        print(
+            f"the Secret feeds {', '.join(result.moved)}: the run.yaml's secret default"
+            f"{'s' * (len(result.moved) != 1)} stayed out of the ConfigMap",
+            file=sys.stderr,
+        )
     if differences:
         print("round trip: expanding the exported CR differs from the run.yaml at:", file=sys.stderr)
         for d in differences:

@@ -34,13 +34,22 @@ def release_type(text: str):
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, python: bool = True) -> None:
-    parser.add_argument("--lcore", metavar="VERSION", type=release_type, default=None,
-                        help="the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or "
-                             "newer (default: detected, else main; see docs/lcore-versions.md)")
+    parser.add_argument(
+        "--lcore",
+        metavar="VERSION",
+        type=release_type,
+        default=None,
+        help="the LCORE release to answer for: 0.5, 0.6 (0.6.0-0.6.2), 0.7.0rc1, main or "
+        "newer (default: detected, else main; see docs/lcore-versions.md)",
+    )
     if python:
-        parser.add_argument("--python", metavar="PY", default=None,
-                            help="the server's Python interpreter: the lightspeed-stack installed there "
-                                 "names the LCORE release (when --lcore is not given)")
+        parser.add_argument(
+            "--python",
+            metavar="PY",
+            default=None,
+            help="the server's Python interpreter: the lightspeed-stack installed there "
+            "names the LCORE release (when --lcore is not given)",
+        )
 
 
 def resolve(args, path) -> "Detection":

@@ -30,9 +30,15 @@ def _compare(args, found, release, source: str, command: str):
 
     try:
         env, env_source = server_env.read(args)
-        return compare(args.path, found.target, _target(release, source), run_yaml=getattr(args, "run_yaml", None),
-                       cwd=getattr(args, "cwd", None),
-                       server_env=env, server_env_source=env_source)
+        return compare(
+            args.path,
+            found.target,
+            _target(release, source),
+            run_yaml=getattr(args, "run_yaml", None),
+            cwd=getattr(args, "cwd", None),
+            server_env=env,
+            server_env_source=env_source,
+        )
     except server_env.EnvFileError as exc:
         print(f"lsc-tui {command}: {exc}", file=sys.stderr)
     except CompareInputError as exc:
@@ -59,8 +65,10 @@ def print_summary(c, *, diff: bool) -> None:
         print(f"no equivalent in {c.new.release.label}:")
         for f in c.rewrite.findings:
             print("  " + mask_inline(f.to_text()).replace("\n", "\n  "))
-    for label, errors in ((c.old.release.label, c.old_findings),
-                          (f"{c.new.release.label}, the file rewritten for it", c.new_findings)):
+    for label, errors in (
+        (c.old.release.label, c.old_findings),
+        (f"{c.new.release.label}, the file rewritten for it", c.new_findings),
+    ):
         for f in errors[:20]:
             print(f"{label}: " + mask_inline(f.to_text()), file=sys.stderr)
     if diff and c.diff_text:
@@ -78,9 +86,20 @@ def run_diff(args, found) -> int:
     if c is None:
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps({"lcore": found.to_json(), "against_lcore": c.to_json()["to"], "upgrade": c.to_json(),
-                          "against": f"run.yaml ({c.new.release.label})", "mode": c.workspace.mode,
-                          "changes": [ch.to_json() for ch in c.changes], "diff": c.diff_text}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "lcore": found.to_json(),
+                    "against_lcore": c.to_json()["to"],
+                    "upgrade": c.to_json(),
+                    "against": f"run.yaml ({c.new.release.label})",
+                    "mode": c.workspace.mode,
+                    "changes": [ch.to_json() for ch in c.changes],
+                    "diff": c.diff_text,
+                },
+                indent=2,
+            )
+        )
     else:
         print_summary(c, diff=True)
     if not c.old_text and not c.rewrite.refused:
@@ -106,13 +125,21 @@ def run_migrate(args, found) -> int:
         if c.rewrite.refused:
             refused = f"{c.new.release.label} cannot express this config; nothing was written"
         elif not c.equivalent and not args.accept_differences:
-            refused = ("the rewritten file does not make the new release run what the old one ran (or a key has "
-                       "no equivalent); nothing was written. Add --accept-differences if that is what you want.")
+            refused = (
+                "the rewritten file does not make the new release run what the old one ran (or a key has "
+                "no equivalent); nothing was written. Add --accept-differences if that is what you want."
+            )
         else:
             in_place = Path(target).resolve() == doc.path.resolve()
             try:
-                written = atomic_write(target, c.rewrite.text, expected=doc.stamp if in_place else stamp_of(target),
-                                       mode=0o600, backup=True, verify_data=c.rewrite.data)
+                written = atomic_write(
+                    target,
+                    c.rewrite.text,
+                    expected=doc.stamp if in_place else stamp_of(target),
+                    mode=0o600,
+                    backup=True,
+                    verify_data=c.rewrite.data,
+                )
                 shown = args.output or doc.display
                 result = {"written": str(shown), "backup": str(written.backup) if written.backup else None}
                 for note in written.notes:
@@ -132,8 +159,10 @@ def run_migrate(args, found) -> int:
         print(json.dumps(data, indent=2))
     else:
         if nothing:
-            print(f"{doc.display}: nothing to rewrite from {c.old.release.label} to {c.new.release.label} "
-                  "(no key of this file changed between them)")
+            print(
+                f"{doc.display}: nothing to rewrite from {c.old.release.label} to {c.new.release.label} "
+                "(no key of this file changed between them)"
+            )
         print_summary(c, diff=False)
         if args.show and not nothing:
             print(f"--- {doc.display} (for {c.new.release.label}, secrets masked) ---")
@@ -160,7 +189,12 @@ def _masked(c) -> str:
 
 
 def add_to_argument(parser) -> None:
-    parser.add_argument("--to", metavar="VERSION", type=lcore_target.release_type, default=None,
-                        help="rewrite the config for another LCORE release (the one it runs now: --lcore or "
-                             "detected): keys a release renamed move where the intent carries, keys with no "
-                             "equivalent are reported, and the run.yaml each release runs is compared")
+    parser.add_argument(
+        "--to",
+        metavar="VERSION",
+        type=lcore_target.release_type,
+        default=None,
+        help="rewrite the config for another LCORE release (the one it runs now: --lcore or "
+        "detected): keys a release renamed move where the intent carries, keys with no "
+        "equivalent are reported, and the run.yaml each release runs is compared",
+    )

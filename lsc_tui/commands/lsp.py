@@ -10,9 +10,11 @@ HELP = "run the language server on stdin/stdout (diagnostics, fixes, hover, comp
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--stdio", action="store_true",
-                        help="talk over stdin/stdout (the default and only transport; accepted because "
-                             "several editors pass it)")
+    parser.add_argument(
+        "--stdio",
+        action="store_true",
+        help="talk over stdin/stdout (the default and only transport; accepted because several editors pass it)",
+    )
     lcore_target.add_arguments(parser, python=False)
 
 

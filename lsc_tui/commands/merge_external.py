@@ -14,16 +14,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--run-yaml", required=True, metavar="R", help="the user's run.yaml or config.yaml")
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--extra-providers", metavar="E", help="an extra-providers.yaml (kind ExternalProviders)")
-    src.add_argument("--metadata-dir", metavar="D",
-                     help="DIR/<providerId>/{lls-provider-spec.yaml,crd-config.yaml}, as the install step leaves it")
+    src.add_argument(
+        "--metadata-dir",
+        metavar="D",
+        help="DIR/<providerId>/{lls-provider-spec.yaml,crd-config.yaml}, as the install step leaves it",
+    )
     parser.add_argument("-o", "--output", metavar="OUT", help="write the merged run.yaml here (default: stdout)")
-    parser.add_argument("--extra-providers-output", metavar="FILE",
-                        help="also write the generated extra-providers.yaml (with --metadata-dir)")
+    parser.add_argument(
+        "--extra-providers-output",
+        metavar="FILE",
+        help="also write the generated extra-providers.yaml (with --metadata-dir)",
+    )
     parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
-    parser.add_argument("--show-secrets", action="store_true",
-                        help="print literal secret values on stdout instead of masking them (-o files always hold them)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object (schemas/cli/merge-external.schema.json) instead of text")
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object (schemas/cli/merge-external.schema.json) instead of text",
+    )
 
 
 def run(args) -> int:
@@ -88,11 +100,18 @@ def _run(args, report) -> int:
             else:
                 sys.stdout.write(shown)
             if masked:
-                print("note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
-                      file=sys.stderr)
+                print(
+                    "note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
+                    file=sys.stderr,
+                )
         if args.extra_providers_output:
-            written.append(atomic_write(args.extra_providers_output,
-                                        dump(merge.extra_providers_document(externals), sort_keys=False), mode=0o600))
+            written.append(
+                atomic_write(
+                    args.extra_providers_output,
+                    dump(merge.extra_providers_document(externals), sort_keys=False),
+                    mode=0o600,
+                )
+            )
             if report is not None:
                 report.wrote(args.extra_providers_output)
         if args.log:
@@ -108,6 +127,9 @@ def _run(args, report) -> int:
         for note in w.notes:
             print(f"note: {note}", file=sys.stderr)
     n = len(externals)
-    print(f"merged {n} external provider{'s' * (n != 1)}; "
-          f"{sum(1 for f in result.warnings if f.severity is Severity.WARNING)} warning(s)", file=sys.stderr)
+    print(
+        f"merged {n} external provider{'s' * (n != 1)}; "
+        f"{sum(1 for f in result.warnings if f.severity is Severity.WARNING)} warning(s)",
+        file=sys.stderr,
+    )
     return 0

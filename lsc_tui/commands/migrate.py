@@ -15,25 +15,41 @@ EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="the legacy lightspeed-stack.yaml (or a directory holding one)")
-    parser.add_argument("--strategy", choices=["lift", "profile", "smart"],
-                        help="lift (LCORE's lift-and-shift, comments kept), profile (keep run.yaml as "
-                             "llama_stack.config.profile) or smart (high-level sections, short); "
-                             "default: analyse and recommend one")
-    parser.add_argument("--run-yaml", metavar="PATH",
-                        help="the run.yaml to migrate: for a remote-server config, the server's run.yaml "
-                             "(from the container); for a library config it replaces "
-                             "library_client_config_path")
-    parser.add_argument("-o", "--output", metavar="OUT",
-                        help="write the new config to OUT (the original is kept); implies --write")
-    parser.add_argument("--write", action="store_true",
-                        help="write the new config in place (a backup is kept); without it nothing is written")
-    parser.add_argument("--accept-differences", nargs="?", const="all", metavar="PATHS",
-                        help="write even though the result is not equivalent: 'all', or the comma-separated "
-                             "difference paths you accept")
+    parser.add_argument(
+        "--strategy",
+        choices=["lift", "profile", "smart"],
+        help="lift (LCORE's lift-and-shift, comments kept), profile (keep run.yaml as "
+        "llama_stack.config.profile) or smart (high-level sections, short); "
+        "default: analyse and recommend one",
+    )
+    parser.add_argument(
+        "--run-yaml",
+        metavar="PATH",
+        help="the run.yaml to migrate: for a remote-server config, the server's run.yaml "
+        "(from the container); for a library config it replaces "
+        "library_client_config_path",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", help="write the new config to OUT (the original is kept); implies --write"
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write the new config in place (a backup is kept); without it nothing is written",
+    )
+    parser.add_argument(
+        "--accept-differences",
+        nargs="?",
+        const="all",
+        metavar="PATHS",
+        help="write even though the result is not equivalent: 'all', or the comma-separated "
+        "difference paths you accept",
+    )
     parser.add_argument("--show", action="store_true", help="print the new file (secrets masked)")
     parser.add_argument("--json", action="store_true", help="print the plan, the proof and the files as JSON")
-    parser.add_argument("--cwd", metavar="DIR",
-                        help="the directory LCORE starts in (legacy paths are relative to it); default: here")
+    parser.add_argument(
+        "--cwd", metavar="DIR", help="the directory LCORE starts in (legacy paths are relative to it); default: here"
+    )
     lcore_target.add_arguments(parser)
     lcore_upgrade.add_to_argument(parser)
 
@@ -106,8 +122,11 @@ def run(args) -> int:
         data["lcore"] = lcore
         data["written"] = None
         if result is not None:
-            data["written"] = {"path": str(result.written), "backup": str(result.backup) if result.backup else None,
-                               "reproved": result.proof.verdict}
+            data["written"] = {
+                "path": str(result.written),
+                "backup": str(result.backup) if result.backup else None,
+                "reproved": result.proof.verdict,
+            }
         if refused is not None:
             data["refused"] = {"message": str(refused), "unaccepted": refused.unaccepted}
         if error:
@@ -120,9 +139,11 @@ def run(args) -> int:
         if result is not None:
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
-            print(f"wrote {candidate.display} (0600)" +
-                  (f"; backup {result.backup}" if result.backup else "") +
-                  f"; re-read from disk and proven again: {result.proof.verdict}")
+            print(
+                f"wrote {candidate.display} (0600)"
+                + (f"; backup {result.backup}" if result.backup else "")
+                + f"; re-read from disk and proven again: {result.proof.verdict}"
+            )
         if refused is not None:
             print(f"refused: {refused}", file=sys.stderr)
             for p in refused.unaccepted:
@@ -170,26 +191,32 @@ def _print_plan(m, *, write: bool, show: bool, analysed: bool = False) -> None:
     for n in c.notes:
         print(f"  note: {n}")
     if pr.equivalent:
-        print("proof: equivalent: the new file synthesizes to exactly the run.yaml legacy LCORE ran "
-              "(compared as data; providers by provider_id)")
+        print(
+            "proof: equivalent: the new file synthesizes to exactly the run.yaml legacy LCORE ran "
+            "(compared as data; providers by provider_id)"
+        )
     else:
-        print(f"proof: {pr.verdict}" + (f": {pr.error}" if pr.error else
-                                        f": {len(pr.differences)} difference(s)"))
+        print(f"proof: {pr.verdict}" + (f": {pr.error}" if pr.error else f": {len(pr.differences)} difference(s)"))
         for d in pr.differences:
             print(d.to_text(secrets))
     for d in pr.notes:
         print(d.to_text(secrets))
     if m.secrets:
-        print(f"secrets: {len(m.secrets)} literal secret(s), values never shown; convert them with "
-              "`lsc-tui secrets` (to ${env.NAME} references):")
+        print(
+            f"secrets: {len(m.secrets)} literal secret(s), values never shown; convert them with "
+            "`lsc-tui secrets` (to ${env.NAME} references):"
+        )
         for s in m.secrets:
             print(f"  {s.to_text()}")
     print("files:")
     for f in m.files():
         extra = f" ({f.mode})" if f.mode else ""
         label = {"keep": "keep  ", "write": "write ", "backup": "backup"}[f.action]
-        why = {"legacy-run-yaml": " (the legacy run.yaml is never deleted)",
-               "profile": " (now the profile)", "legacy-config": " (unchanged)"}.get(f.role, "")
+        why = {
+            "legacy-run-yaml": " (the legacy run.yaml is never deleted)",
+            "profile": " (now the profile)",
+            "legacy-config": " (unchanged)",
+        }.get(f.role, "")
         print(f"  {label} {f.display}{extra}{why}")
     if not write:
         print("dry run: nothing written; add --write (in place, with a backup) or -o OUT")

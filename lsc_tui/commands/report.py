@@ -16,8 +16,14 @@ import sys
 
 class JsonReport:
     def __init__(self, command: str):
-        self.data: dict = {"command": command, "ok": False, "exit_code": None, "findings": [], "written": [],
-                           "output": None}
+        self.data: dict = {
+            "command": command,
+            "ok": False,
+            "exit_code": None,
+            "findings": [],
+            "written": [],
+            "output": None,
+        }
 
     def add_findings(self, findings) -> None:
         from lsc_tui.config.findings import sort_findings

@@ -13,8 +13,7 @@ KINDS = ("lightspeed-stack", "run-yaml", "provider-package", "extra-providers", 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("kind", choices=KINDS, help="which file the schema describes")
-    parser.add_argument("-o", "--output", metavar="FILE",
-                        help="write the schema to FILE instead of standard output")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the schema to FILE instead of standard output")
 
 
 def run(args) -> int:

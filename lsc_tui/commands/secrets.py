@@ -15,32 +15,52 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="secrets_command", metavar="ACTION")
     scan = sub.add_parser(
-        "scan", help="report every literal secret (exit 0 clean, 1 findings, 2 bad input)",
+        "scan",
+        help="report every literal secret (exit 0 clean, 1 findings, 2 bad input)",
         description="Scan lightspeed-stack.yaml files (with their run.yaml and profile), run.yaml files or any "
-                    "YAML file for literal secrets. Values are never printed.")
+        "YAML file for literal secrets. Values are never printed.",
+    )
     scan.add_argument("paths", nargs="+", metavar="PATH", help="config files or directories")
     scan.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     scan.add_argument("--strict", action="store_true", help="exit 1 on warnings (high-entropy strings) too")
     scan.add_argument("--show-allowed", action="store_true", help="also list the findings you allowed")
     fix = sub.add_parser(
-        "fix", help="replace literal secrets with ${env.NAME} and move the values out (dry run by default)",
+        "fix",
+        help="replace literal secrets with ${env.NAME} and move the values out (dry run by default)",
         description="Replace each literal secret with an env reference, changing nothing else in the file, and "
-                    "move the value to a 0600 .env file or a Kubernetes Secret manifest. Without --write, show "
-                    "the plan (values masked).")
+        "move the value to a 0600 .env file or a Kubernetes Secret manifest. Without --write, show "
+        "the plan (values masked).",
+    )
     fix.add_argument("path", metavar="PATH", help="lightspeed-stack.yaml (covers its whole workspace) or a run.yaml")
     target = fix.add_mutually_exclusive_group()
     target.add_argument("--env-file", metavar="FILE", help="the .env file to write (default: .env beside PATH)")
     target.add_argument("--k8s-secret", metavar="NAME", help="write a Kubernetes Secret manifest with this name")
-    fix.add_argument("--secret-file", metavar="FILE",
-                     help="where to write the Secret manifest (default: NAME-secret.yaml beside PATH)")
-    fix.add_argument("--select", metavar="FINGERPRINT", action="append", default=[],
-                     help="convert only these findings (repeatable; warnings are converted only when selected)")
-    fix.add_argument("--name", metavar="FINGERPRINT=ENV_NAME", action="append", default=[],
-                     help="use this variable name for a finding (repeatable)")
+    fix.add_argument(
+        "--secret-file",
+        metavar="FILE",
+        help="where to write the Secret manifest (default: NAME-secret.yaml beside PATH)",
+    )
+    fix.add_argument(
+        "--select",
+        metavar="FINGERPRINT",
+        action="append",
+        default=[],
+        help="convert only these findings (repeatable; warnings are converted only when selected)",
+    )
+    fix.add_argument(
+        "--name",
+        metavar="FINGERPRINT=ENV_NAME",
+        action="append",
+        default=[],
+        help="use this variable name for a finding (repeatable)",
+    )
     fix.add_argument("--write", action="store_true", help="apply the plan (default: dry run)")
     fix.add_argument("--json", action="store_true", help="print the plan as JSON")
-    reveal = sub.add_parser("reveal", help="print the raw value of one finding (explicitly reveals a secret)",
-                            description="Print the value of the finding with this fingerprint, and nothing else.")
+    reveal = sub.add_parser(
+        "reveal",
+        help="print the raw value of one finding (explicitly reveals a secret)",
+        description="Print the value of the finding with this fingerprint, and nothing else.",
+    )
     reveal.add_argument("path", metavar="PATH")
     reveal.add_argument("fingerprint", metavar="FINGERPRINT")
     parser.set_defaults(_secrets_parser=parser)
@@ -108,15 +128,24 @@ def _scan(args) -> int:
     result = scan_documents(docs, allow=allow)
     blocking = [f for f in result.findings if args.strict or not f.is_warning]
     if args.json:
-        print(json.dumps({
-            "files": [d.display for d in docs],
-            "allowlist": [str(s) for s in sources],
-            "findings": [f.to_json() for f in result.findings],
-            "allowed": [f.to_json() for f in result.allowed],
-            "errors": [e.to_json() for e in errors],
-            "summary": {"errors": len(result.errors), "warnings": len(result.warnings),
-                        "allowed": len(result.allowed), "files": len(docs)},
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "files": [d.display for d in docs],
+                    "allowlist": [str(s) for s in sources],
+                    "findings": [f.to_json() for f in result.findings],
+                    "allowed": [f.to_json() for f in result.allowed],
+                    "errors": [e.to_json() for e in errors],
+                    "summary": {
+                        "errors": len(result.errors),
+                        "warnings": len(result.warnings),
+                        "allowed": len(result.allowed),
+                        "files": len(docs),
+                    },
+                },
+                indent=2,
+            )
+        )
     else:
         for e in errors:
             print(e.to_text(), file=sys.stderr)
@@ -124,11 +153,15 @@ def _scan(args) -> int:
             _print_finding(f)
         if args.show_allowed:
             for f in result.allowed:
-                print(f"{f.file}:{f.line}:{f.column}: allowed ({f.allowed}): {f.key_path} ({f.title}) "
-                      f"fingerprint {f.fingerprint}")
+                print(
+                    f"{f.file}:{f.line}:{f.column}: allowed ({f.allowed}): {f.key_path} ({f.title}) "
+                    f"fingerprint {f.fingerprint}"
+                )
         n_err, n_warn = len(result.errors), len(result.warnings)
-        print(f"{len(docs)} file{'s' * (len(docs) != 1)} scanned: {n_err} literal secret{'s' * (n_err != 1)}, "
-              f"{n_warn} warning{'s' * (n_warn != 1)}, {len(result.allowed)} allowed")
+        print(
+            f"{len(docs)} file{'s' * (len(docs) != 1)} scanned: {n_err} literal secret{'s' * (n_err != 1)}, "
+            f"{n_warn} warning{'s' * (n_warn != 1)}, {len(result.allowed)} allowed"
+        )
     if errors:
         return EXIT_BAD_INPUT
     return EXIT_FINDINGS if blocking else EXIT_CLEAN
@@ -190,8 +223,14 @@ def _fix(args) -> int:
     if args.secret_file and not args.k8s_secret:
         print("lsc-tui secrets fix: --secret-file goes with --k8s-secret", file=sys.stderr)
         return EXIT_BAD_INPUT
-    plan = plan_fix(ws, names=names, env_file=args.env_file, k8s_secret=args.k8s_secret,
-                    secret_file=args.secret_file, select=args.select or None)
+    plan = plan_fix(
+        ws,
+        names=names,
+        env_file=args.env_file,
+        k8s_secret=args.k8s_secret,
+        secret_file=args.secret_file,
+        select=args.select or None,
+    )
     if args.json:
         out = plan.to_json()
         out["written"] = []

@@ -13,16 +13,29 @@ HELP = "serve the editor to a web browser (127.0.0.1 unless told otherwise; a to
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default="lightspeed-stack.yaml",
-                        help="the config each browser tab opens (default: ./lightspeed-stack.yaml)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address to bind (default 127.0.0.1; any other needs a token)")
+    parser.add_argument(
+        "path",
+        nargs="?",
+        default="lightspeed-stack.yaml",
+        help="the config each browser tab opens (default: ./lightspeed-stack.yaml)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs a token)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
-    parser.add_argument("--token", default=None, metavar="TOKEN",
-                        help="require this token (16+ characters) from every browser; 'auto' generates one and "
-                             "prints the address with it (default: $LSC_TUI_SERVE_TOKEN)")
-    parser.add_argument("--public-url", default=None, metavar="URL",
-                        help="the address browsers use, when a proxy is in front (default: the one they asked for)")
+    parser.add_argument(
+        "--token",
+        default=None,
+        metavar="TOKEN",
+        help="require this token (16+ characters) from every browser; 'auto' generates one and "
+        "prints the address with it (default: $LSC_TUI_SERVE_TOKEN)",
+    )
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, when a proxy is in front (default: the one they asked for)",
+    )
     parser.add_argument("--readonly", action="store_true", help="open the editor without allowing saves")
     lcore_target.add_arguments(parser)
 

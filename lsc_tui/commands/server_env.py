@@ -18,11 +18,15 @@ class EnvFileError(Exception):
 
 
 def add_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--env-file", metavar="FILE", default=None,
-                        help="the environment LCORE runs with (NAME=value lines, as a .env or a "
-                             "Secret's data): unset variables it needs are errors, and the preview "
-                             "resolves what LCORE resolves in it (default: lsc-tui's own environment, "
-                             "as warnings)")
+    parser.add_argument(
+        "--env-file",
+        metavar="FILE",
+        default=None,
+        help="the environment LCORE runs with (NAME=value lines, as a .env or a "
+        "Secret's data): unset variables it needs are errors, and the preview "
+        "resolves what LCORE resolves in it (default: lsc-tui's own environment, "
+        "as warnings)",
+    )
 
 
 def read(args) -> tuple[dict | None, str | None]:
@@ -37,5 +41,7 @@ def read(args) -> tuple[dict | None, str | None]:
         return load_env_file(Path(name), name), name
     except files.ReadRefused as exc:
         f = exc.finding
-        raise EnvFileError(f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
-                           f"    fix: {f.fix} (a file of NAME=value lines)") from None
+        raise EnvFileError(
+            f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
+            f"    fix: {f.fix} (a file of NAME=value lines)"
+        ) from None

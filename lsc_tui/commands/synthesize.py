@@ -15,18 +15,33 @@ EXIT_OK, EXIT_ERRORS, EXIT_BAD_INPUT = 0, 1, 2
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", help="lightspeed-stack.yaml (or a directory holding one)")
-    parser.add_argument("-o", "--output", default=None, metavar="OUT",
-                        help="where to write (default ./.generated/run.yaml, as LCORE); '-' for stdout")
-    parser.add_argument("--explain", action="store_true",
-                        help="print every output line with the input and pipeline step that produced it")
-    parser.add_argument("--run-yaml", default=None, metavar="FILE",
-                        help="legacy server mode: the Llama Stack container's run.yaml "
-                             "(default: run.yaml next to the config)")
-    parser.add_argument("--show-secrets", action="store_true",
-                        help="print secret values on stdout instead of masking them (files always hold them)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="OUT",
+        help="where to write (default ./.generated/run.yaml, as LCORE); '-' for stdout",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print every output line with the input and pipeline step that produced it",
+    )
+    parser.add_argument(
+        "--run-yaml",
+        default=None,
+        metavar="FILE",
+        help="legacy server mode: the Llama Stack container's run.yaml (default: run.yaml next to the config)",
+    )
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print secret values on stdout instead of masking them (files always hold them)",
+    )
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text"
+    )
     server_env.add_argument(parser)
     lcore_target.add_arguments(parser)
 
@@ -63,8 +78,7 @@ def build(ws, run_yaml: str | None = None):
     from lsc_tui.config.preview import synthesize
 
     if ws.kind == "run-yaml":
-        raise BadInput(f"{ws.root_path}: a run.yaml on its own; synthesis needs the lightspeed-stack.yaml "
-                       "that uses it")
+        raise BadInput(f"{ws.root_path}: a run.yaml on its own; synthesis needs the lightspeed-stack.yaml that uses it")
     return synthesize(ws, run_yaml)
 
 
@@ -138,8 +152,11 @@ def _run(args, report) -> int:
         print_findings(findings, args.no_info)
     if result is None or has_errors(findings):
         if result is None and not has_errors(findings):
-            print(f"lsc-tui synthesize: {ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}; "
-                  "LCORE does not synthesize for this config", file=sys.stderr)
+            print(
+                f"lsc-tui synthesize: {ws.root_path}: {ws.mode_reason or 'no run.yaml to synthesize'}; "
+                "LCORE does not synthesize for this config",
+                file=sys.stderr,
+            )
         else:
             print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
         return EXIT_ERRORS
@@ -173,8 +190,7 @@ def _run(args, report) -> int:
     target = args.output or DEFAULT_OUTPUT
     try:
         # the default path is the tool's choice: the symlink policy keeps it in the workspace (here)
-        written = write_run_yaml(target, result.data, result.text,
-                                 workspace=None if args.output else ".")
+        written = write_run_yaml(target, result.data, result.text, workspace=None if args.output else ".")
     except OSError as exc:
         print(write_error_text(exc, target), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -183,8 +199,11 @@ def _run(args, report) -> int:
     if report is not None:
         report.wrote(target)
     else:
-        print(f"wrote {target} ({result.mode}, {result.text.count(chr(10))} lines"
-              + ("" if written.special else ", mode 0600") + f"; for {ws.target.describe()})")
+        print(
+            f"wrote {target} ({result.mode}, {result.text.count(chr(10))} lines"
+            + ("" if written.special else ", mode 0600")
+            + f"; for {ws.target.describe()})"
+        )
     return EXIT_OK
 
 

@@ -12,8 +12,11 @@ HELP = "check a lightspeed-stack.yaml (and every file it refers to), a run.yaml,
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an operator "
-                                     "file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)")
+    parser.add_argument(
+        "path",
+        help="lightspeed-stack.yaml, a directory holding one, a run.yaml, or an operator "
+        "file (LlamaStackDistribution CR, extra-providers.yaml, lls-provider-spec.yaml)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
     server_env.add_argument(parser)
@@ -25,8 +28,12 @@ def file_roles(ws) -> list[dict]:
     if ws.config is not None:
         roles.append({"path": ws.config.display, "role": "lightspeed-stack"})
     if ws.run_yaml is not None:
-        role = {"run-yaml": "run-yaml", "llsd": "base-config", "extra-providers": "base-run-yaml",
-                "provider-spec": "base-run-yaml"}.get(ws.kind, "legacy-run-yaml")
+        role = {
+            "run-yaml": "run-yaml",
+            "llsd": "base-config",
+            "extra-providers": "base-run-yaml",
+            "provider-spec": "base-run-yaml",
+        }.get(ws.kind, "legacy-run-yaml")
         roles.append({"path": ws.run_yaml.display, "role": role})
     if ws.profile is not None:
         roles.append({"path": ws.profile.display, "role": "profile"})
@@ -56,8 +63,18 @@ def run(args) -> int:
         ws = load_workspace(args.path, server_env=env, server_env_source=source, target=found.target)
     except WorkspaceError as exc:
         if args.json:
-            print(json.dumps({"mode": None, "mode_reason": "", "files": [], "lcore": found.to_json(),
-                              "findings": [exc.finding.to_json()]}, indent=2))
+            print(
+                json.dumps(
+                    {
+                        "mode": None,
+                        "mode_reason": "",
+                        "files": [],
+                        "lcore": found.to_json(),
+                        "findings": [exc.finding.to_json()],
+                    },
+                    indent=2,
+                )
+            )
         else:
             print(exc.located_text(), file=sys.stderr)
         return 2
@@ -66,24 +83,35 @@ def run(args) -> int:
     counts = report.counts()
     findings = [f for f in report.findings if not (args.no_info and f.severity is Severity.INFO)]
     if args.json:
-        print(json.dumps({
-            "mode": ws.mode,
-            "mode_reason": ws.mode_reason,
-            "files": file_roles(ws),
-            "lcore": found.to_json(),
-            "counts": counts,
-            "findings": [f.to_json() for f in findings],
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "mode": ws.mode,
+                    "mode_reason": ws.mode_reason,
+                    "files": file_roles(ws),
+                    "lcore": found.to_json(),
+                    "counts": counts,
+                    "findings": [f.to_json() for f in findings],
+                },
+                indent=2,
+            )
+        )
     else:
         for f in findings:
             print(f.to_text())
         errors, warnings, secrets = counts["errors"], counts["warnings"], counts["secrets"]
-        mode = ws.mode or {"run-yaml": "run.yaml", "llsd": "LlamaStackDistribution", "extra-providers":
-                           "ExternalProviders", "provider-spec": "ProviderPackage"}.get(ws.kind, "invalid")
+        mode = ws.mode or {
+            "run-yaml": "run.yaml",
+            "llsd": "LlamaStackDistribution",
+            "extra-providers": "ExternalProviders",
+            "provider-spec": "ProviderPackage",
+        }.get(ws.kind, "invalid")
         tail = f", {secrets} literal secret{'s' * (secrets != 1)}" if secrets else ""
-        print(f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
-              f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}; "
-              f"for {ws.target.describe()}")
+        print(
+            f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}; "
+            f"for {ws.target.describe()}"
+        )
     # literal secrets are listed and counted on their own, as the editor does; `lsc-tui secrets
     # scan` is the check that fails on them
     return 1 if counts["errors"] else 0

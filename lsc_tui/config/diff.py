@@ -45,7 +45,7 @@ def _common_suffix(a: list[str], b: list[str], limit: int) -> int:
     lo, hi = 0, min(len(a), len(b)) - limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:len(a) - lo] == b[len(b) - mid:len(b) - lo]:
+        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
             lo = mid
         else:
             hi = mid - 1
@@ -95,10 +95,7 @@ def unified_diff(
     out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
     for group in _groups(_merge_equal(opcodes), context):
         first, last = group[0], group[-1]
-        out.append(
-            f"@@ -{_range(first[1], last[2] - first[1])} "
-            f"+{_range(first[3], last[4] - first[3])} @@\n"
-        )
+        out.append(f"@@ -{_range(first[1], last[2] - first[1])} +{_range(first[3], last[4] - first[3])} @@\n")
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 for j in range(j1, j2):
@@ -198,8 +195,12 @@ _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']
 
 
 # Every secret-key pattern of lsc_tui.config.masking contains one of these words.
-_BLOCKS: dict[str, list[tuple[int, int]]] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
-_LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = None  # (lines, blocks) of the text whose blocks were found last
+_BLOCKS: dict[
+    str, list[tuple[int, int]]
+] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
+_LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = (
+    None  # (lines, blocks) of the text whose blocks were found last
+)
 
 _WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
 
@@ -303,8 +304,11 @@ class _LineMasker:
             return None
         this, after = self.lines[index], self.lines[index + 1]
         lead = after.lstrip(" ")
-        if (lead.strip() and not lead.startswith(("-", "#"))
-                and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))):
+        if (
+            lead.strip()
+            and not lead.startswith(("-", "#"))
+            and len(after) - len(lead) <= len(this) - len(this.lstrip(" "))
+        ):
             return None  # the next line is not deeper: nothing is nested under this key
         col, stripped = self._content(index)
         m = _KEY_LINE.match(stripped)
@@ -393,8 +397,13 @@ class Change:
     new: Any = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "path": list(self.path), "path_text": path_text(self.path),
-                "old": self.old, "new": self.new}
+        return {
+            "kind": self.kind,
+            "path": list(self.path),
+            "path_text": path_text(self.path),
+            "old": self.old,
+            "new": self.new,
+        }
 
     def to_text(self) -> str:
         where = path_text(self.path) or "(document)"
@@ -413,8 +422,17 @@ def _brief(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-_ID_KEYS = ("provider_id", "model_id", "vector_store_id", "shield_id", "toolgroup_id",
-            "benchmark_id", "dataset_id", "name", "id")
+_ID_KEYS = (
+    "provider_id",
+    "model_id",
+    "vector_store_id",
+    "shield_id",
+    "toolgroup_id",
+    "benchmark_id",
+    "dataset_id",
+    "name",
+    "id",
+)
 
 
 def _identity(items: list[Any]) -> Optional[str]:
@@ -490,7 +508,9 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[s
                 new_pos = {v: n for n, v in enumerate(new_ids)}
                 for n, item in enumerate(old):
                     if item[key] not in new_pos:
-                        out.append(Change("removed", path + (n,), None if False else _masked(item, secret, values), None))
+                        out.append(
+                            Change("removed", path + (n,), None if False else _masked(item, secret, values), None)
+                        )
                     else:
                         m = new_pos[item[key]]
                         _walk(item, new[m], path + (m,), secret, values, out)

@@ -58,10 +58,7 @@ def suggest_name(path: tuple[Any, ...], owner: str = "") -> str:
 
 
 def find_refs(value: str) -> list[EnvRef]:
-    return [
-        EnvRef(m.group(1), m.group(2), m.group(3), m.start(), m.end())
-        for m in ENV_REF.finditer(value)
-    ]
+    return [EnvRef(m.group(1), m.group(2), m.group(3), m.start(), m.end()) for m in ENV_REF.finditer(value)]
 
 
 def is_pure_ref(value: object) -> bool:
@@ -100,7 +97,7 @@ def _explain(text: str) -> tuple[str, str]:
     stripped = body.strip()
     if stripped != body:
         return "spaces are not allowed inside ${...}", "${" + stripped + "}"
-    name_part = stripped[len("env."):]
+    name_part = stripped[len("env.") :]
     parts = re.split(r"([:+])", name_part, maxsplit=1)
     name, sep, rest = (parts + ["", ""])[:3]
     if sep == "+":

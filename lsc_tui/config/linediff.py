@@ -94,7 +94,9 @@ def matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[tuple[
     return merged
 
 
-def _anchors(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int) -> list[tuple[int, int]]:
+def _anchors(
+    a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int
+) -> list[tuple[int, int]]:
     """The longest chain of lines unique on both sides of the range, in the same order on both."""
     in_a: dict[Hashable, int] = {}
     for i in range(alo, ahi):
@@ -131,7 +133,9 @@ def _anchors(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], b
     return chain
 
 
-def _myers(a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int) -> list[tuple[int, int, int]]:
+def _myers(
+    a: Sequence[Hashable], alo: int, ahi: int, b: Sequence[Hashable], blo: int, bhi: int
+) -> list[tuple[int, int, int]]:
     """The matching blocks of a shortest edit script of a[alo:ahi] -> b[blo:bhi] (Myers 1986),
     or none when it needs more than MAX_EDITS edits (the range is then one replacement)."""
     n, m = ahi - alo, bhi - blo

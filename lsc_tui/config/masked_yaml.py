@@ -30,18 +30,20 @@ def masked_node_yaml(doc: Document, path: KeyPath, secret_paths: SecretPaths) ->
     edits = []
     hidden: set[str] = set()
     for sub_path, sub in doc.iter_scalars():
-        if tuple(sub_path[:len(path)]) != tuple(path) or sub.value in (None, ""):
+        if tuple(sub_path[: len(path)]) != tuple(path) or sub.value in (None, ""):
             continue
         masked = masking.mask_string(sub.value)
         if masked == sub.value:
             continue
         key = next((p for p in reversed(sub_path) if isinstance(p, str)), None)
-        if (doc.display, tuple(sub_path)) in secret_paths or any(masking.is_secret_key(p) for p in sub_path
-                                                                  if isinstance(p, str)) \
-                or masking.mask_scalar(sub.value, key) != sub.value:
-            raw = doc.text[sub.start:sub.end]
+        if (
+            (doc.display, tuple(sub_path)) in secret_paths
+            or any(masking.is_secret_key(p) for p in sub_path if isinstance(p, str))
+            or masking.mask_scalar(sub.value, key) != sub.value
+        ):
+            raw = doc.text[sub.start : sub.end]
             # a block scalar's span ends after its last line break: the next key keeps its line
-            tail = raw[len(raw.rstrip("\r\n")):] if sub.style in ("|", ">") else ""
+            tail = raw[len(raw.rstrip("\r\n")) :] if sub.style in ("|", ">") else ""
             edits.append((sub.start, sub.end, quoted(masked) + tail))
             hidden.add(sub.value)
     if not edits:

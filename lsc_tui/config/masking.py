@@ -44,8 +44,18 @@ _NOT_SECRET_KEY = re.compile(
     r"max_tokens|tokens?_per|tokenizer|_ttl|_expiry|_field|_fields|_id_claim|_config|_enabled|_period)$"
 )
 # Header-like keys whose values are credentials.
-_SECRET_HEADERS = {"authorization", "proxy_authorization", "cookie", "set_cookie", "bearer", "dsn", "webhook_url",
-                   "signature", "x_auth_token", "x_api_key"}
+_SECRET_HEADERS = {
+    "authorization",
+    "proxy_authorization",
+    "cookie",
+    "set_cookie",
+    "bearer",
+    "dsn",
+    "webhook_url",
+    "signature",
+    "x_auth_token",
+    "x_api_key",
+}
 
 
 @lru_cache(maxsize=4096)
@@ -100,8 +110,10 @@ def mask_tree(data: Any, secret_values: Iterable[str] = (), _key: str | None = N
 
 def _mask(data: Any, values: set[str] | frozenset[str], under_secret: bool, key: str | None = None) -> Any:
     if isinstance(data, dict):
-        return {k: _mask(v, values, under_secret or is_secret_key(k), k if isinstance(k, str) else key)
-                for k, v in data.items()}
+        return {
+            k: _mask(v, values, under_secret or is_secret_key(k), k if isinstance(k, str) else key)
+            for k, v in data.items()
+        }
     if isinstance(data, list):
         return [_mask(v, values, under_secret, key) for v in data]
     if isinstance(data, str):
@@ -146,7 +158,9 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
     For masking free text that may quote them (a diff of the data, a message about it).
     Handle the result with care: it holds the values in the clear."""
     out = set() if _out is None else _out
-    seen: set[tuple[str, str | None]] = set()  # (value, key) pairs already scanned: a config repeats most of its scalars
+    seen: set[tuple[str, str | None]] = (
+        set()
+    )  # (value, key) pairs already scanned: a config repeats most of its scalars
     stack: list[tuple[Any, str | None]] = [(data, _key)]
     while stack:
         node, key = stack.pop()
@@ -161,7 +175,7 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
                 continue
             seen.add((node, key))
             for h in _hits(node, key):
-                piece = node[h.sub[0]:h.sub[1]]
+                piece = node[h.sub[0] : h.sub[1]]
                 if piece:
                     out.add(piece)
         elif isinstance(node, (int, float)) and not isinstance(node, bool) and is_secret_key(key):
@@ -194,8 +208,11 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
         if len(v) >= 4:
             needles.add(v)
         if "\n" in v:
-            needles.update(line.strip() for line in v.splitlines() if len(line.strip()) >= 8
-                           and not line.strip().startswith("-----"))
+            needles.update(
+                line.strip()
+                for line in v.splitlines()
+                if len(line.strip()) >= 8 and not line.strip().startswith("-----")
+            )
     for value in sorted(needles, key=len, reverse=True):
         if value in text:
             text = text.replace(value, MASK)
@@ -205,10 +222,13 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
 _URL_CRED = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.\-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*")
 _CONN = re.compile(r"(?i)((?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey)\s*=\s*)([^;\s'\"]+)")
-_QUERY = re.compile(r"(?i)([?&](?:api[_-]?key|apikey|token|access_token|sig|password|secret|client_secret)=)"
-                    r"([^&#\s'\"]+)")
-_PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)",
-                        re.S)
+_QUERY = re.compile(
+    r"(?i)([?&](?:api[_-]?key|apikey|token|access_token|sig|password|secret|client_secret)=)"
+    r"([^&#\s'\"]+)"
+)
+_PEM_BLOCK = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)", re.S
+)
 
 
 def mask_inline(text: str) -> str:
@@ -270,7 +290,7 @@ def _url_sub(m: re.Match[str]) -> str:
 
 
 def _token_sub(m: re.Match[str]) -> str:
-    rule = rules.TOKEN_RULES[int((m.lastgroup or 't0')[1:])]  # TOKEN_RE's groups are t<index>, one matched
+    rule = rules.TOKEN_RULES[int((m.lastgroup or "t0")[1:])]  # TOKEN_RE's groups are t<index>, one matched
     text = m.group(0)
     if rule.validate is not None and not rule.validate(text):
         return text
@@ -280,7 +300,8 @@ def _token_sub(m: re.Match[str]) -> str:
 
 _YAML_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<dash>(?:- +)*)(?P<key>(?:\"[^\"]*\"|'[^']*'|[^\s:#'\"][^:#]*?))"
-    r"(?P<sep>[ \t]*:(?:[ \t]+|$))(?P<rest>.*)$")
+    r"(?P<sep>[ \t]*:(?:[ \t]+|$))(?P<rest>.*)$"
+)
 _BLOCK_INDICATOR = re.compile(r"^[|>][0-9+\-]*\s*(?:#.*)?$")
 
 
@@ -295,7 +316,7 @@ def mask_yaml_text(text: str, secret_values: Iterable[str] = (), *, diff: bool =
     block_indent: int | None = None
     for line in text.splitlines(keepends=True):
         body = line.rstrip("\r\n")
-        nl = line[len(body):]
+        nl = line[len(body) :]
         prefix = ""
         content = body
         if diff and body[:1] in ("+", "-", " ") and not body.startswith(("+++", "---")):
@@ -319,8 +340,8 @@ def mask_yaml_text(text: str, secret_values: Iterable[str] = (), *, diff: bool =
                 quote = stripped[0] if stripped[0] in "'\"" and stripped[-1:] == stripped[0] else ""
                 inner = stripped[1:-1] if quote else stripped
                 masked = quote + mask_string(inner) + quote
-                lead = value[:len(value) - len(value.lstrip())]
-                content = content[:m.start("rest")] + lead + masked + comment
+                lead = value[: len(value) - len(value.lstrip())]
+                content = content[: m.start("rest")] + lead + masked + comment
         out.append(prefix + content + nl)
     result = "".join(out)
     if values:

@@ -120,8 +120,9 @@ def short_names(displays: Iterable[str]) -> dict[str, str]:
 def outline(ws: Workspace, states: States, short: dict[str, str]) -> list[TreeItem]:
     """One root per open document of the workspace. ``states``: from :func:`node_states`;
     ``short``: from :func:`short_names`."""
-    return [document_item(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display))
-            for doc in ws.documents]
+    return [
+        document_item(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display)) for doc in ws.documents
+    ]
 
 
 def companion_role(ws: Workspace) -> str:
@@ -140,18 +141,33 @@ class Built:
     item: TreeItem
 
 
-def tree_for(ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, str]], name: str,
-             prev: Built | None) -> Built:
+def tree_for(
+    ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, str]], name: str, prev: Built | None
+) -> Built:
     """The document's tree: ``prev``'s (the tree of the previous view) when nothing it shows
     changed (a keystroke in a field that is no label), built anew otherwise."""
     companion = companion_role(ws) if ws.run_yaml is doc and ws.source is not None else ""
     profiles = tuple(profile_choices(ws)) if ws.config is doc and ws.mode == "unified" else ()
-    facts = (doc.display, name, ws.config is doc, ws.run_yaml is doc, companion, ws.kind, ws.mode,
-             ws.llama_stack_key(), profiles)
+    facts = (
+        doc.display,
+        name,
+        ws.config is doc,
+        ws.run_yaml is doc,
+        companion,
+        ws.kind,
+        ws.mode,
+        ws.llama_stack_key(),
+        profiles,
+    )
     override = native_override(ws)
-    if (prev is not None and ws.source is not doc and prev.facts == facts
-            and (prev.override is override or prev.override == override)
-            and prev.states == doc_states and _same_tree_data(prev.doc, doc)):
+    if (
+        prev is not None
+        and ws.source is not doc
+        and prev.facts == facts
+        and (prev.override is override or prev.override == override)
+        and prev.states == doc_states
+        and _same_tree_data(prev.doc, doc)
+    ):
         return Built(facts, override, doc_states, doc, prev.item)
     return Built(facts, override, doc_states, doc, document_item(ws, doc, doc_states, name))
 
@@ -180,10 +196,28 @@ class _Doc:
     file: Path | None
     display: str
 
-    def item(self, path: KeyPath, label: str, kind: str, *, key: str | None = None, api: str | None = None,
-             detail: str = "", states: set[str] | None = None) -> TreeItem:
-        return TreeItem(tree_key(self.display, path) if key is None else key, label, kind, file=self.file,
-                        display=self.display, path=path, api=api, detail=detail, states=states or set())
+    def item(
+        self,
+        path: KeyPath,
+        label: str,
+        kind: str,
+        *,
+        key: str | None = None,
+        api: str | None = None,
+        detail: str = "",
+        states: set[str] | None = None,
+    ) -> TreeItem:
+        return TreeItem(
+            tree_key(self.display, path) if key is None else key,
+            label,
+            kind,
+            file=self.file,
+            display=self.display,
+            path=path,
+            api=api,
+            detail=detail,
+            states=states or set(),
+        )
 
 
 def _dict(value: Any) -> dict[Any, Any]:
@@ -222,8 +256,15 @@ def document_item(ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, 
             api_item = d.item(("providers", api), str(api), "api", api=str(api))
             for i, item in enumerate(items if isinstance(items, list) else []):
                 detail = item.get("provider_type", "") if isinstance(item, dict) else ""
-                api_item.children.append(d.item(("providers", api, i), _label_for_list_item(item, i), "provider",
-                                                api=str(api), detail=str(detail)))
+                api_item.children.append(
+                    d.item(
+                        ("providers", api, i),
+                        _label_for_list_item(item, i),
+                        "provider",
+                        api=str(api),
+                        detail=str(detail),
+                    )
+                )
             group.children.append(api_item)
         root.children.append(group)
         taken.add("providers")
@@ -246,24 +287,32 @@ def _config_children(ws: Workspace, d: _Doc, data: dict[Any, Any], root: TreeIte
     ls_key = ws.llama_stack_key()
     ls = _dict(data.get(ls_key))
     cfg = ls.get("config") if isinstance(ls.get("config"), dict) else None
-    for list_path, label, kind, api in ((("inference", "providers"), "inference providers", "hl-inference", "inference"),
-                                        (("vector_store", "providers"), "vector stores", "hl-vector", "vector_io")):
+    for list_path, label, kind, api in (
+        (("inference", "providers"), "inference providers", "hl-inference", "inference"),
+        (("vector_store", "providers"), "vector stores", "hl-vector", "vector_io"),
+    ):
         entries = _dict(data.get(list_path[0])).get("providers")
         if not isinstance(entries, list):
             continue
         group = d.item(list_path, label, "group", api=api)
         for i, item in enumerate(entries):
             detail = item.get("type", "") if isinstance(item, dict) else ""
-            group.children.append(d.item(list_path + (i,), _label_for_list_item(item, i), kind, api=api,
-                                         detail=str(detail)))
+            group.children.append(
+                d.item(list_path + (i,), _label_for_list_item(item, i), kind, api=api, detail=str(detail))
+            )
         root.children.append(group)
     if cfg is not None:
         if "profile" in cfg:
             root.children.append(d.item((ls_key, "config", "profile"), f"profile: {cfg.get('profile')}", "profile"))
         else:
-            root.children.append(d.item((ls_key, "config") + (("baseline",) if "baseline" in cfg else ()),
-                                        f"baseline: {cfg.get('baseline', 'default')}", "profile",
-                                        key=tree_key(d.display, (ls_key, "config", "baseline"))))
+            root.children.append(
+                d.item(
+                    (ls_key, "config") + (("baseline",) if "baseline" in cfg else ()),
+                    f"baseline: {cfg.get('baseline', 'default')}",
+                    "profile",
+                    key=tree_key(d.display, (ls_key, "config", "baseline")),
+                )
+            )
         if isinstance(cfg.get("native_override"), dict):
             path = (ls_key, "config", "native_override")
             over = d.item(path, "native_override", "override")
@@ -271,8 +320,13 @@ def _config_children(ws: Workspace, d: _Doc, data: dict[Any, Any], root: TreeIte
                 over.children.append(d.item(path + (sub,), str(sub), "override"))
             root.children.append(over)
     elif ls.get("library_client_config_path") is not None:
-        root.children.append(d.item((ls_key, "library_client_config_path"),
-                                    f"library_client_config_path: {ls.get('library_client_config_path')}", "profile"))
+        root.children.append(
+            d.item(
+                (ls_key, "library_client_config_path"),
+                f"library_client_config_path: {ls.get('library_client_config_path')}",
+                "profile",
+            )
+        )
     elif ws.mode == "unified":
         root.children.append(d.item((ls_key,), "baseline: default", "profile"))
     if ws.mode == "unified":
@@ -280,8 +334,14 @@ def _config_children(ws: Workspace, d: _Doc, data: dict[Any, Any], root: TreeIte
     if isinstance(data.get("mcp_servers"), list):
         group = d.item(("mcp_servers",), "MCP servers", "group")
         for i, item in enumerate(data["mcp_servers"]):
-            group.children.append(d.item(("mcp_servers", i), _label_for_list_item(item, i), "mcp",
-                                         detail=str(item.get("url", "")) if isinstance(item, dict) else ""))
+            group.children.append(
+                d.item(
+                    ("mcp_servers", i),
+                    _label_for_list_item(item, i),
+                    "mcp",
+                    detail=str(item.get("url", "")) if isinstance(item, dict) else "",
+                )
+            )
         root.children.append(group)
         taken.add("mcp_servers")
 
@@ -326,9 +386,16 @@ def _profiles_item(ws: Workspace, d: _Doc, ls_key: str) -> TreeItem:
     for choice in profile_choices(ws):
         detail = f"{choice.kind}, active" if choice.active else choice.kind
         label = f"* {choice.name}" if choice.active else choice.name
-        group.children.append(d.item(path, label, "profile-choice", detail=detail,
-                                     key=f"{d.display}|{PROFILES_MARK}/{choice.kind}/{choice.name}",
-                                     states={"active"} if choice.active else set()))
+        group.children.append(
+            d.item(
+                path,
+                label,
+                "profile-choice",
+                detail=detail,
+                key=f"{d.display}|{PROFILES_MARK}/{choice.kind}/{choice.name}",
+                states={"active"} if choice.active else set(),
+            )
+        )
     return group
 
 
@@ -385,8 +452,7 @@ def _mark_overrides(ws: Workspace, root: TreeItem) -> None:
 # -- operator files ---------------------------------------------------------------------------
 
 
-def operator_document_item(ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, str]],
-                           name: str) -> TreeItem:
+def operator_document_item(ws: Workspace, doc: Document, doc_states: list[tuple[KeyPath, str]], name: str) -> TreeItem:
     """A CR (and the ConfigMaps/Secrets in its file), an extra-providers.yaml or a provider package."""
     d = _Doc(doc.path, doc.display)
     root = d.item((), name, "document", detail=LABELS.get(ws.kind, ws.kind))
@@ -442,8 +508,9 @@ def _spec_children(d: _Doc, spec: dict[Any, Any], path: KeyPath) -> list[TreeIte
             for section, items in value.items():
                 api = d.item(p + (section,), str(section), "api")
                 for i, item in enumerate(items if isinstance(items, list) else []):
-                    label = str(item.get("id") or item.get("provider") or f"[{i}]") if isinstance(item, dict) \
-                        else f"[{i}]"
+                    label = (
+                        str(item.get("id") or item.get("provider") or f"[{i}]") if isinstance(item, dict) else f"[{i}]"
+                    )
                     detail = str(item.get("provider", "")) if isinstance(item, dict) and item.get("id") else ""
                     api.children.append(d.item(p + (section, i), label, "cr-provider", detail=detail))
                 group.children.append(api)

@@ -53,8 +53,17 @@ class AsIs:
 
 
 # Errors after which nothing can be synthesized (the workspace already says why).
-BLOCKING = {"unified-and-legacy", "no-run-source", "profile-missing", "run-yaml-missing", "no-url-no-library",
-            "missing-llama-stack", "not-a-mapping", "profile-path", "run-yaml-path"}
+BLOCKING = {
+    "unified-and-legacy",
+    "no-run-source",
+    "profile-missing",
+    "run-yaml-missing",
+    "no-url-no-library",
+    "missing-llama-stack",
+    "not-a-mapping",
+    "profile-path",
+    "run-yaml-path",
+}
 
 
 # What the preview shows: a synthesis, a run.yaml as it is, or what the operator generates.
@@ -90,26 +99,43 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
         if isinstance(block, dict) and block.get("profile") and ws.profile is None:
             return None, findings  # the profile could not be read: the workspace said why
         result = unified.synthesize_unified(
-            config, ws.config_dir, config_file=ws.config.display,
+            config,
+            ws.config_dir,
+            config_file=ws.config.display,
             profile=ws.profile.data if ws.profile is not None else None,
             profile_file=ws.profile.display if ws.profile is not None else None,
-            locate=locate, release=_release(ws), **_server_env(ws))
+            locate=locate,
+            release=_release(ws),
+            **_server_env(ws),
+        )
     elif ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
-        result = legacy.enrich_legacy_library(config, ws.run_yaml.data, config_file=ws.config.display,
-                                                 run_yaml_file=ws.run_yaml.display, locate=locate,
-                                                 env=ws.server_env, env_source=ws.server_env_source,
-                                                 release=_release(ws))
+        result = legacy.enrich_legacy_library(
+            config,
+            ws.run_yaml.data,
+            config_file=ws.config.display,
+            run_yaml_file=ws.run_yaml.display,
+            locate=locate,
+            env=ws.server_env,
+            env_source=ws.server_env_source,
+            release=_release(ws),
+        )
     elif ws.mode == MODE_SERVER:
         candidate = Path(run_yaml) if run_yaml else ws.config_dir / "run.yaml"
         if not candidate.is_file():
             # a remote client with no run.yaml beside it is a complete config: nothing to preview
-            findings.append(Finding(
-                ws.config.display, 0, 0, Severity.ERROR if run_yaml else Severity.INFO,
-                "synthesis-no-server-run-yaml",
-                "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
-                f"({candidate}); there is nothing to preview",
-                "to preview the container's enrichment, pass its run.yaml with --run-yaml FILE "
-                "(or put it beside the config)"))
+            findings.append(
+                Finding(
+                    ws.config.display,
+                    0,
+                    0,
+                    Severity.ERROR if run_yaml else Severity.INFO,
+                    "synthesis-no-server-run-yaml",
+                    "legacy server mode: the run.yaml is the Llama Stack container's, and none was found "
+                    f"({candidate}); there is nothing to preview",
+                    "to preview the container's enrichment, pass its run.yaml with --run-yaml FILE "
+                    "(or put it beside the config)",
+                )
+            )
             return None, findings
         try:
             doc = load_document(candidate)
@@ -117,17 +143,41 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
             findings.append(exc.finding)
             return None, findings
         if not isinstance(doc.data, dict):
-            findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
-                                    "the run.yaml is not a mapping", "A run.yaml is a mapping: version, apis, ..."))
+            findings.append(
+                Finding(
+                    doc.display,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "not-a-mapping",
+                    "the run.yaml is not a mapping",
+                    "A run.yaml is a mapping: version, apis, ...",
+                )
+            )
             return None, findings
-        result = legacy.enrich_legacy_server(config, doc.data, config_file=ws.config.display,
-                                                run_yaml_file=str(candidate), run_yaml_text=doc.text, locate=locate,
-                                                env=ws.server_env, env_source=ws.server_env_source,
-                                                release=_release(ws))
+        result = legacy.enrich_legacy_server(
+            config,
+            doc.data,
+            config_file=ws.config.display,
+            run_yaml_file=str(candidate),
+            run_yaml_text=doc.text,
+            locate=locate,
+            env=ws.server_env,
+            env_source=ws.server_env_source,
+            release=_release(ws),
+        )
         if not run_yaml:
-            findings.append(Finding(ws.config.display, 0, 0, Severity.INFO, "synthesis-server-run-yaml",
-                                    f"legacy server mode: showing the container entrypoint's enrichment of "
-                                    f"{candidate}", "pass --run-yaml FILE for another run.yaml"))
+            findings.append(
+                Finding(
+                    ws.config.display,
+                    0,
+                    0,
+                    Severity.INFO,
+                    "synthesis-server-run-yaml",
+                    f"legacy server mode: showing the container entrypoint's enrichment of {candidate}",
+                    "pass --run-yaml FILE for another run.yaml",
+                )
+            )
     else:
         return None, findings
     findings.extend(result.findings)
@@ -176,7 +226,6 @@ def synthesize_workspace(ws: Workspace) -> PreviewResult | None:
 
 def locator(ws: Workspace) -> Callable[[str, tuple[Any, ...]], tuple[int, int]]:
     """``locate(file, path) -> (line, column)`` over the workspace's documents."""
-
 
     def locate(file: str, path: tuple[Any, ...]) -> tuple[int, int]:
         if file.startswith("builtin:"):
@@ -245,22 +294,39 @@ def _parsed(text: str) -> Any:
     return yaml.load(text, Loader=Loader)
 
 
-__all__ = ["report", "Report", "synthesize", "synthesize_workspace", "scan_secrets", "diff", "changes", "dump", "dump_data", "mask",
-           "secret_values", "secret_as_findings", "AsIs", "Severity"]
+__all__ = [
+    "report",
+    "Report",
+    "synthesize",
+    "synthesize_workspace",
+    "scan_secrets",
+    "diff",
+    "changes",
+    "dump",
+    "dump_data",
+    "mask",
+    "secret_values",
+    "secret_as_findings",
+    "AsIs",
+    "Severity",
+]
 
 
 def preview_words(ws: Workspace, synthesis: PreviewResult | None) -> tuple[str, str]:
     """``(label, note)``: what the preview of ``ws`` shows (run.yaml, or for a
     LlamaStackDistribution the generated config.yaml), and why it is empty when it is."""
     if ws.kind == KIND_LLSD:
-        note = "" if synthesis is not None else \
-            "No generated config.yaml: fix the errors in the findings (4) first."
+        note = "" if synthesis is not None else "No generated config.yaml: fix the errors in the findings (4) first."
         return "config.yaml", note
     if ws.kind in (KIND_EXTRA, KIND_SPEC):
         if ws.run_yaml is None:
             name = Path(ws.root_path).name
-            return "run.yaml", (f"No run.yaml next to {name}: only its validation is shown (findings, 4). "
-                                "Put the run.yaml the operator merges into next to it to see the merged run.yaml.")
-        return "run.yaml", "" if synthesis is not None else \
-            "No merged run.yaml: fix the errors in the findings (4) first."
+            return "run.yaml", (
+                f"No run.yaml next to {name}: only its validation is shown (findings, 4). "
+                "Put the run.yaml the operator merges into next to it to see the merged run.yaml."
+            )
+        return (
+            "run.yaml",
+            "" if synthesis is not None else "No merged run.yaml: fix the errors in the findings (4) first.",
+        )
     return "run.yaml", ""

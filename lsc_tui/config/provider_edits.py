@@ -58,15 +58,20 @@ def new_provider_place(ws: Workspace, item: TreeItem | None) -> ProviderPlace | 
     selected: then None). Raises NoPlaceForProvider when
     the selection cannot take one."""
     if ws.kind == "llsd":
-        raise NoPlaceForProvider("A LlamaStackDistribution lists providers under spec.providers: select it and "
-                                 "press t to edit it as YAML.")
+        raise NoPlaceForProvider(
+            "A LlamaStackDistribution lists providers under spec.providers: select it and press t to edit it as YAML."
+        )
     if item is None:
         return None
     if ws.config is not None and item.display == ws.config.display:
         if ws.mode == "unified" or item.kind in ("hl-inference", "hl-vector"):
             vector = item.kind == "hl-vector" or item.path[:1] == ("vector_store",)
-            return ProviderPlace(item.file, item.display, HL_VECTOR_LIST if vector else HL_INFERENCE_LIST,
-                                 tuple(provider_types.suggestions("hl-vector" if vector else "hl-inference", None)))
+            return ProviderPlace(
+                item.file,
+                item.display,
+                HL_VECTOR_LIST if vector else HL_INFERENCE_LIST,
+                tuple(provider_types.suggestions("hl-vector" if vector else "hl-inference", None)),
+            )
         target = ws.run_yaml or ws.profile
         if target is None:
             raise NoPlaceForProvider("This config has no run.yaml to add a provider to; use inference.providers.")

@@ -41,8 +41,9 @@ class HighLevelType:
 
 def _inference(kind: str, provider_type: str) -> HighLevelType:
     # LCORE writes the key as api_token for vLLM, api_key for every other type
-    return HighLevelType(kind, "inference", provider_type,
-                         "api_token" if provider_type == "remote::vllm" else "api_key")
+    return HighLevelType(
+        kind, "inference", provider_type, "api_token" if provider_type == "remote::vllm" else "api_key"
+    )
 
 
 # In LCORE's order (its enum of inference.providers[].type; error messages list them so).
@@ -68,8 +69,17 @@ INFERENCE_BY_KIND: dict[str, HighLevelType] = {t.kind: t for t in INFERENCE}
 VECTOR_BY_KIND: dict[str, HighLevelType] = {t.kind: t for t in VECTOR}
 
 # The order the editor offers the inference kinds in: the common ones first.
-INFERENCE_SUGGESTED: tuple[str, ...] = ("openai", "vllm", "vllm_rhaiis", "vllm_rhel_ai", "azure", "watsonx",
-                                        "ollama", "vertexai", "sentence_transformers")
+INFERENCE_SUGGESTED: tuple[str, ...] = (
+    "openai",
+    "vllm",
+    "vllm_rhaiis",
+    "vllm_rhel_ai",
+    "azure",
+    "watsonx",
+    "ollama",
+    "vertexai",
+    "sentence_transformers",
+)
 
 
 def inference_kinds_for(provider_type: str) -> list[HighLevelType]:
@@ -95,15 +105,41 @@ def describe_inference_kinds() -> str:
 
 # Llama Stack provider types the editor suggests, per API.
 SUGGESTED: dict[str, tuple[str, ...]] = {
-    "inference": ("remote::vllm", "remote::openai", "remote::azure", "remote::watsonx", "remote::ollama",
-                  "remote::vertexai", "remote::gemini", "remote::anthropic", "remote::bedrock",
-                  "remote::together", "remote::fireworks", "remote::groq", "remote::passthrough",
-                  "inline::sentence-transformers"),
-    "vector_io": ("inline::faiss", "inline::sqlite-vec", "inline::milvus", "remote::pgvector",
-                  "remote::chromadb", "remote::qdrant", "remote::weaviate", "remote::milvus", "remote::solr"),
+    "inference": (
+        "remote::vllm",
+        "remote::openai",
+        "remote::azure",
+        "remote::watsonx",
+        "remote::ollama",
+        "remote::vertexai",
+        "remote::gemini",
+        "remote::anthropic",
+        "remote::bedrock",
+        "remote::together",
+        "remote::fireworks",
+        "remote::groq",
+        "remote::passthrough",
+        "inline::sentence-transformers",
+    ),
+    "vector_io": (
+        "inline::faiss",
+        "inline::sqlite-vec",
+        "inline::milvus",
+        "remote::pgvector",
+        "remote::chromadb",
+        "remote::qdrant",
+        "remote::weaviate",
+        "remote::milvus",
+        "remote::solr",
+    ),
     "files": ("inline::localfs", "remote::s3"),
-    "tool_runtime": ("inline::file-search", "inline::rag-runtime", "remote::model-context-protocol",
-                     "remote::brave-search", "remote::tavily-search"),
+    "tool_runtime": (
+        "inline::file-search",
+        "inline::rag-runtime",
+        "remote::model-context-protocol",
+        "remote::brave-search",
+        "remote::tavily-search",
+    ),
     "responses": ("inline::builtin", "inline::meta-reference"),
     "agents": ("inline::meta-reference",),
     "safety": ("inline::llama-guard", "remote::passthrough", "inline::code-scanner"),

@@ -54,8 +54,9 @@ def _rename_key(doc: Document, path: tuple[str | int, ...], new: str, preferred:
     parent = doc.node_at(path[:-1])
     if parent is not None and parent.child(new) is not None:
         return []  # the right key is there already: renaming would make a duplicate
-    return [TextFix(f"Rename '{path[-1]}' to '{new}'", doc.path,
-                    ((key.start, key.end, render_scalar(new)),), preferred)]
+    return [
+        TextFix(f"Rename '{path[-1]}' to '{new}'", doc.path, ((key.start, key.end, render_scalar(new)),), preferred)
+    ]
 
 
 def _unknown_key(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
@@ -83,9 +84,10 @@ def _quote(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = _scalar_at(doc, f.line, f.column)
     if node is None or node.style is not None:
         return []
-    raw = doc.text[node.start:node.end]
-    out = [TextFix(f"Quote {raw} as a string", doc.path, ((node.start, node.end, f"'{raw}'"),),
-                   f.code != "yaml11-bool")]
+    raw = doc.text[node.start : node.end]
+    out = [
+        TextFix(f"Quote {raw} as a string", doc.path, ((node.start, node.end, f"'{raw}'"),), f.code != "yaml11-bool")
+    ]
     if f.code == "yaml11-bool":
         word = "true" if raw.lower() in ("yes", "y", "on") else "false"
         out.append(TextFix(f"Write {word}", doc.path, ((node.start, node.end, word),)))
@@ -103,7 +105,7 @@ def _env_ref(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
     node = doc.node_at(tuple(f.path)) if f.path else _scalar_at(doc, f.line, f.column)
     if node is None or node.kind != "scalar" or node.style in ("|", ">"):
         return []
-    raw = doc.text[node.start:node.end]
+    raw = doc.text[node.start : node.end]
     edits: list[tuple[int, int, str]] = []
     seen: set[str] = set()
     for bad in envref.find_legacy_refs(node.value or ""):
@@ -115,8 +117,11 @@ def _env_ref(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
         edits.append((node.start + at, node.start + at + len(bad.text), bad.suggestion))
     if not edits:
         return []
-    title = ("Rewrite as a reference Llama Stack understands" if len(edits) == 1 else
-             f"Rewrite {len(edits)} references as Llama Stack understands them")
+    title = (
+        "Rewrite as a reference Llama Stack understands"
+        if len(edits) == 1
+        else f"Rewrite {len(edits)} references as Llama Stack understands them"
+    )
     return [TextFix(title, doc.path, tuple(edits), True)]
 
 
@@ -127,8 +132,7 @@ def _config_format_version(ws: Workspace, doc: Document, f: Finding) -> list[Tex
     shape = "unified" if mode_facts(doc.data).S else "legacy"
     if node.value == shape:
         return []
-    return [TextFix(f"Set config_format_version to {shape}", doc.path,
-                    ((node.start, node.end, shape),), True)]
+    return [TextFix(f"Set config_format_version to {shape}", doc.path, ((node.start, node.end, shape),), True)]
 
 
 def _baseline_ignored(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]:
@@ -138,7 +142,7 @@ def _baseline_ignored(ws: Workspace, doc: Document, f: Finding) -> list[TextFix]
     if knode is None or vnode is None or vnode.kind != "scalar":
         return []
     start = doc.text.rfind("\n", 0, knode.start) + 1
-    if doc.text[start:knode.start].strip():
+    if doc.text[start : knode.start].strip():
         return []  # not alone on its line (a flow mapping): leave it to the operator
     end = doc.text.find("\n", vnode.end)
     end = len(doc.text) if end < 0 else end + 1

@@ -28,7 +28,15 @@ from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import Workspace, available_profiles, baselines_for, load_workspace
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.document import Document, parse_cached, parse_text, read_text
-from lsc_tui.config.yaml.edit import KEEP_STYLE, EditRefused, data_at, insert_item, roundtrip_edit, roundtrip_node, set_value
+from lsc_tui.config.yaml.edit import (
+    KEEP_STYLE,
+    EditRefused,
+    data_at,
+    insert_item,
+    roundtrip_edit,
+    roundtrip_node,
+    set_value,
+)
 from lsc_tui.config.yaml.files import FileStamp, stamp_of
 from lsc_tui.config.yaml.lint import YamlLoadError
 from lsc_tui.config.yaml.save import FileChangedError, atomic_write
@@ -155,20 +163,38 @@ def _p(path: tuple[Any, ...]) -> str:
 # -- analysis ------------------------------------------------------------------------------
 
 
-
 # An edit the session applies (see :meth:`EditSession.apply`).
-Operation = Union[SetValue, SetEnvRef, RemoveNode, InsertListItem, MoveListItem, DuplicateListItem, ReplaceNodeYaml,
-                  AddProvider, RenameProvider, SwitchProfile]
+Operation = Union[
+    SetValue,
+    SetEnvRef,
+    RemoveNode,
+    InsertListItem,
+    MoveListItem,
+    DuplicateListItem,
+    ReplaceNodeYaml,
+    AddProvider,
+    RenameProvider,
+    SwitchProfile,
+]
+
 
 class Analysis:
     """What the session shows after an edit. The masked run.yaml and the structural change list
     are made when first read: the editor's keystroke shows the diff and reads neither (the whole
     run.yaml is shown only in the diff pane's full view)."""
 
-    def __init__(self, findings: list[Finding], secret_findings: list[Any] | None = None, synthesis: Any = None,
-                 run_yaml_text: "str | Callable[[], str]" = "", diff_text: str = "",
-                 changes: "list[Change] | Callable[[], list[Change]] | None" = None, baseline_label: str = "",
-                 seconds: float = 0.0, has_run_yaml: bool | None = None):
+    def __init__(
+        self,
+        findings: list[Finding],
+        secret_findings: list[Any] | None = None,
+        synthesis: Any = None,
+        run_yaml_text: "str | Callable[[], str]" = "",
+        diff_text: str = "",
+        changes: "list[Change] | Callable[[], list[Change]] | None" = None,
+        baseline_label: str = "",
+        seconds: float = 0.0,
+        has_run_yaml: bool | None = None,
+    ):
         self.findings = findings
         self.secret_findings = secret_findings if secret_findings is not None else []
         self.synthesis = synthesis
@@ -230,8 +256,15 @@ def diff_baselines(ws: Workspace) -> dict[str, str]:
 
 
 class EditSession:
-    def __init__(self, path: Path, cwd: Path | None = None, env: dict[str, str] | None = None, validate: bool = True,
-                 texts: dict[Path, str] | None = None, target: Target = DEFAULT_TARGET):
+    def __init__(
+        self,
+        path: Path,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        validate: bool = True,
+        texts: dict[Path, str] | None = None,
+        target: Target = DEFAULT_TARGET,
+    ):
         self.cwd = Path(cwd) if cwd else Path.cwd()
         # the LCORE release the preview answers for, and what chose it (set_target changes it)
         self.target = target
@@ -264,9 +297,15 @@ class EditSession:
         self.analysis: Analysis = self._analyse()
 
     @classmethod
-    def open(cls, path: Path | str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-             validate: bool = True, texts: dict[Path, str] | None = None,
-             target: Target = DEFAULT_TARGET) -> "EditSession":
+    def open(
+        cls,
+        path: Path | str,
+        cwd: Path | str | None = None,
+        env: dict[str, str] | None = None,
+        validate: bool = True,
+        texts: dict[Path, str] | None = None,
+        target: Target = DEFAULT_TARGET,
+    ) -> "EditSession":
         return cls(Path(path), Path(cwd) if cwd else None, env, validate, texts, target)
 
     @property
@@ -283,9 +322,17 @@ class EditSession:
 
     # -- loading -------------------------------------------------------------------------
     def _load(self, initial: bool = False) -> Workspace:
-        ws = load_workspace(self.path, cwd=self.cwd, env=self.env, overlay=self.buffers or None, kind=self._kind,
-                            validate=self.validate_models, server_env=self.server_env,
-                            server_env_source=self.server_env_source, target=self.target)
+        ws = load_workspace(
+            self.path,
+            cwd=self.cwd,
+            env=self.env,
+            overlay=self.buffers or None,
+            kind=self._kind,
+            validate=self.validate_models,
+            server_env=self.server_env,
+            server_env_source=self.server_env_source,
+            target=self.target,
+        )
         self.path = ws.root_path
         if initial and ws.is_operator:
             self._kind = ws.kind
@@ -328,11 +375,24 @@ class EditSession:
         run_text = preview.dump(result)
         baseline_text, label = self._baseline_text(run_text)
         values = preview.secret_values(secrets)
-        diff_text = preview.diff(baseline_text, run_text, label, values,
-                                 new_label=result.label if result is not None else "synthesized run.yaml")
-        analysis = Analysis(report.findings, secrets, result, lambda: preview.mask(run_text, values), diff_text,
-                            lambda: preview.changes(baseline_text, run_text, result, values), label,
-                            time.perf_counter() - t0, has_run_yaml=bool(run_text))
+        diff_text = preview.diff(
+            baseline_text,
+            run_text,
+            label,
+            values,
+            new_label=result.label if result is not None else "synthesized run.yaml",
+        )
+        analysis = Analysis(
+            report.findings,
+            secrets,
+            result,
+            lambda: preview.mask(run_text, values),
+            diff_text,
+            lambda: preview.changes(baseline_text, run_text, result, values),
+            label,
+            time.perf_counter() - t0,
+            has_run_yaml=bool(run_text),
+        )
         self._previous_run_yaml = run_text
         return analysis
 
@@ -347,8 +407,12 @@ class EditSession:
         # "disk": the synthesis of the files as saved on disk (computed once per saved state)
         if not self.dirty:
             return current, "saved files"
-        key = (tuple(sorted((str(p), t) for p, t in self.saved_text.items())), self.server_env_source,
-               tuple(sorted((self.server_env or {}).items())), self.target.release.key)
+        key = (
+            tuple(sorted((str(p), t) for p, t in self.saved_text.items())),
+            self.server_env_source,
+            tuple(sorted((self.server_env or {}).items())),
+            self.target.release.key,
+        )
         if self._saved_synthesis is not None and self._saved_synthesis[0] == key:
             return self._saved_synthesis[1], "saved files"
         text = self._synthesize_saved()
@@ -357,10 +421,17 @@ class EditSession:
 
     def _synthesize_saved(self) -> str:
         try:
-            saved = load_workspace(self.path, cwd=self.cwd, env=self.env,  # synthesis only: no validation
-                                   overlay=dict(self.saved_text), kind=self._kind,
-                                   validate=False, server_env=self.server_env,
-                                   server_env_source=self.server_env_source, target=self.target)
+            saved = load_workspace(
+                self.path,
+                cwd=self.cwd,
+                env=self.env,  # synthesis only: no validation
+                overlay=dict(self.saved_text),
+                kind=self._kind,
+                validate=False,
+                server_env=self.server_env,
+                server_env_source=self.server_env_source,
+                target=self.target,
+            )
         except Exception:  # a broken saved file: diff against nothing
             return ""
         result = preview.synthesize_workspace(saved)
@@ -434,8 +505,15 @@ class EditSession:
     def _merging(self, op: Operation, file: Path) -> "_Step | None":
         """The undo step this edit continues (the same field, moments ago), if any."""
         last = self._undo[-1] if self._undo else None
-        if (last is not None and not self._redo and isinstance(op, SetValue) and isinstance(last.op, SetValue)
-                and last.file == file and last.op.path == op.path and time.monotonic() - last.at < MERGE_SECONDS):
+        if (
+            last is not None
+            and not self._redo
+            and isinstance(op, SetValue)
+            and isinstance(last.op, SetValue)
+            and last.file == file
+            and last.op.path == op.path
+            and time.monotonic() - last.at < MERGE_SECONDS
+        ):
             return last
         return None
 
@@ -512,8 +590,7 @@ class EditSession:
                 raise OperationError(f"'{op.name}' is not a valid variable name: use upper-case letters, digits and _")
             return self._edit(SetValue(file, op.path, envref.make_ref(op.name, op.op, op.operand)), file, text)
         if isinstance(op, SetValue):
-            return set_value(doc, op.path, op.value, parse,
-                              style=self._typing_style(op, file, doc) or KEEP_STYLE)
+            return set_value(doc, op.path, op.value, parse, style=self._typing_style(op, file, doc) or KEEP_STYLE)
         if isinstance(op, RenameProvider):
             new_id = op.new_id.strip()
             if not new_id:
@@ -537,7 +614,11 @@ class EditSession:
         if isinstance(op, InsertListItem):
             return insert_item(text, doc, op.list_path, op.index, op.value)
         if isinstance(op, AddProvider):
-            if not isinstance(op.provider, dict) or not op.provider.get("provider_id") or not op.provider.get("provider_type"):
+            if (
+                not isinstance(op.provider, dict)
+                or not op.provider.get("provider_id")
+                or not op.provider.get("provider_type")
+            ):
                 raise OperationError("a provider needs a provider_id and a provider_type")
             list_path = op.providers_path + (op.api,)
             existing = data_at(doc.data, list_path, default=None) or []
@@ -577,7 +658,9 @@ class EditSession:
                 snippet = parse_text(op.yaml_text, "the YAML you typed")
             except YamlLoadError as exc:
                 f = exc.finding
-                raise OperationError(f"line {f.line}, column {f.column} of the YAML you typed: {f.message}. {f.fix}") from None
+                raise OperationError(
+                    f"line {f.line}, column {f.column} of the YAML you typed: {f.message}. {f.fix}"
+                ) from None
             bad = [f for f in snippet.findings if f.is_error]
             if bad:
                 raise OperationError(f"line {bad[0].line} of the YAML you typed: {bad[0].message}")
@@ -595,8 +678,9 @@ class EditSession:
                 listing = ", ".join(choices) or "none next to the config"
                 raise OperationError(f"the profile '{op.profile}' does not exist; available: {listing}")
         elif op.baseline not in (known := baselines_for(self.workspace)):
-            raise OperationError(f"unknown baseline {op.baseline!r}; {self.workspace.target.release.label} "
-                                 f"knows: {', '.join(known)}")
+            raise OperationError(
+                f"unknown baseline {op.baseline!r}; {self.workspace.target.release.label} knows: {', '.join(known)}"
+            )
 
         def fn(root: Any) -> None:
             block = root.setdefault(key, {})
@@ -699,8 +783,13 @@ class EditSession:
             disk = files.read_text(path)[0]
         except files.ReadRefused:  # deleted, or no longer a readable text file: nothing to show but ours
             disk = ""
-        return preview.diff(self.buffers.get(path, ""), disk, f"{path.name} (yours)",
-                            preview.secret_values(self.analysis.secret_findings), new_label=f"{path.name} (on disk)")
+        return preview.diff(
+            self.buffers.get(path, ""),
+            disk,
+            f"{path.name} (yours)",
+            preview.secret_values(self.analysis.secret_findings),
+            new_label=f"{path.name} (on disk)",
+        )
 
     def reload(self, path: Path) -> Analysis:
         """Take theirs: the disk version replaces our buffer (undo history for it is dropped).
@@ -738,9 +827,13 @@ class EditSession:
         payload = {
             "config": str(self.path),
             "written": time.time(),
-            "files": {str(p): {"text": self.buffers[p], "base_sha256": (stamp.sha256 if (stamp := self.stamps.get(p))
-                                                                           else None)}
-                      for p in dirty},
+            "files": {
+                str(p): {
+                    "text": self.buffers[p],
+                    "base_sha256": (stamp.sha256 if (stamp := self.stamps.get(p)) else None),
+                }
+                for p in dirty
+            },
         }
         target = recovery_path(self.path)
         atomic_write(target, json.dumps(payload), mode=0o600, backup=False)
@@ -757,8 +850,11 @@ class EditSession:
             p = Path(name)
             current = self.buffers.get(p, "")
             label = self.displays.get(p, p.name)
-            parts.append(preview.diff(current, entry.get("text", ""), f"{label} (on disk)", values,
-                                      new_label=f"{label} (unsaved edits)"))
+            parts.append(
+                preview.diff(
+                    current, entry.get("text", ""), f"{label} (on disk)", values, new_label=f"{label} (unsaved edits)"
+                )
+            )
         return "".join(parts)
 
     def recovery_changed_on_disk(self) -> list[Path]:

@@ -34,17 +34,44 @@ def baselines_for(ws: "Workspace") -> tuple[str, ...]:
     forward-compatible, the newer ``byo-llm``."""
     return rules_for(None if ws.target.is_default else ws.target.release).baselines
 
+
 MODE_LIBRARY = "legacy-library"
 MODE_SERVER = "legacy-server"
 MODE_UNIFIED = "unified"
 
-MIGRATE_HINT = "Run `lsc-tui migrate PATH` to move the run.yaml into the unified config (it proves the result is equivalent)."
+MIGRATE_HINT = (
+    "Run `lsc-tui migrate PATH` to move the run.yaml into the unified config (it proves the result is equivalent)."
+)
 
 # Keys that only a lightspeed-stack.yaml has, and keys that only a run.yaml has.
-_LCORE_KEYS = {"llama_stack", "ogx", "user_data_collection", "service", "authentication", "inference",
-               "mcp_servers", "conversation_cache", "customization", "rag", "vector_store", "azure_entra_id"}
-_RUN_KEYS = {"apis", "providers", "image_name", "distro_name", "registered_resources", "storage",
-             "models", "shields", "vector_dbs", "external_providers_dir", "server", "vector_stores"}
+_LCORE_KEYS = {
+    "llama_stack",
+    "ogx",
+    "user_data_collection",
+    "service",
+    "authentication",
+    "inference",
+    "mcp_servers",
+    "conversation_cache",
+    "customization",
+    "rag",
+    "vector_store",
+    "azure_entra_id",
+}
+_RUN_KEYS = {
+    "apis",
+    "providers",
+    "image_name",
+    "distro_name",
+    "registered_resources",
+    "storage",
+    "models",
+    "shields",
+    "vector_dbs",
+    "external_providers_dir",
+    "server",
+    "vector_stores",
+}
 
 
 class WorkspaceError(FindingError):
@@ -114,15 +141,29 @@ def find_config(path: Path) -> Path:
             return path
         found = next((path / name for name in CONFIG_NAMES + RUN_NAMES if (path / name).is_file()), None)
     except PermissionError:
-        raise WorkspaceError(Finding(
-            str(path), 0, 0, Severity.ERROR, "file-permission",
-            "permission denied (this path or a directory above it)",
-            "Run as a user who can read it, or fix its permissions (a directory needs r and x).")) from None
+        raise WorkspaceError(
+            Finding(
+                str(path),
+                0,
+                0,
+                Severity.ERROR,
+                "file-permission",
+                "permission denied (this path or a directory above it)",
+                "Run as a user who can read it, or fix its permissions (a directory needs r and x).",
+            )
+        ) from None
     if found is None:
-        raise WorkspaceError(Finding(
-            str(path), 0, 0, Severity.ERROR, "no-config",
-            "the directory holds no lightspeed-stack.yaml or run.yaml",
-            "Give the path of the config file itself, or run lsc-tui in the directory that holds it."))
+        raise WorkspaceError(
+            Finding(
+                str(path),
+                0,
+                0,
+                Severity.ERROR,
+                "no-config",
+                "the directory holds no lightspeed-stack.yaml or run.yaml",
+                "Give the path of the config file itself, or run lsc-tui in the directory that holds it.",
+            )
+        )
     return found
 
 
@@ -171,8 +212,9 @@ def _load(path: Path, cwd: Path, overlay: dict[Path, str] | None = None, stream:
         raise WorkspaceError(exc.finding) from None
 
 
-def open_root(path: Path | str, *, cwd: Path | str | None = None,
-              overlay: dict[Path, str] | None = None, kind: str | None = None) -> tuple[Path, Document]:
+def open_root(
+    path: Path | str, *, cwd: Path | str | None = None, overlay: dict[Path, str] | None = None, kind: str | None = None
+) -> tuple[Path, Document]:
     """The config file a path names and its parsed document, or the WorkspaceError that stops
     any command on it (no config, YAML error, empty file, not a mapping). Cheap: one parse,
     no validation; the editor checks this before it takes the terminal. An operator file (a
@@ -183,8 +225,9 @@ def open_root(path: Path | str, *, cwd: Path | str | None = None,
     return path, doc
 
 
-def _open_root(path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, str] | None,
-               kind: str | None) -> tuple[Path, Document, str | None]:
+def _open_root(
+    path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, str] | None, kind: str | None
+) -> tuple[Path, Document, str | None]:
     """``open_root``, with the operator kind it found (None for a config or a run.yaml)."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     path = Path(path)
@@ -198,16 +241,31 @@ def _open_root(path: Path | str, *, cwd: Path | str | None, overlay: dict[Path, 
     if operator_kind is not None:
         return path, doc, operator_kind
     if doc.data is None:
-        raise WorkspaceError(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file",
-                                     "the file is empty (or holds only comments)",
-                                     "A lightspeed-stack.yaml needs at least name, service, llama_stack and user_data_collection."))
+        raise WorkspaceError(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.ERROR,
+                "empty-file",
+                "the file is empty (or holds only comments)",
+                "A lightspeed-stack.yaml needs at least name, service, llama_stack and user_data_collection.",
+            )
+        )
     if not isinstance(doc.data, dict):
         kind = type(doc.data).__name__
         kind = {"list": "a list", "str": "a single string", "int": "a number"}.get(kind, f"a {kind}")
-        raise WorkspaceError(Finding(doc.display, doc.root.line if doc.root else 1, doc.root.column if doc.root else 1,
-                                     Severity.ERROR, "not-a-mapping",
-                                     f"the top level is {kind}, not a mapping of keys",
-                                     "A config file is a mapping: `key: value` lines at the top level."))
+        raise WorkspaceError(
+            Finding(
+                doc.display,
+                doc.root.line if doc.root else 1,
+                doc.root.column if doc.root else 1,
+                Severity.ERROR,
+                "not-a-mapping",
+                f"the top level is {kind}, not a mapping of keys",
+                "A config file is a mapping: `key: value` lines at the top level.",
+            )
+        )
     return path, doc, None
 
 
@@ -218,10 +276,18 @@ def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
     return found if found is not None and (doc.stream or isinstance(doc.data, dict)) else None
 
 
-def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict[str, Any] | None = None,
-                   overlay: dict[Path, str] | None = None, kind: str | None = None,
-                   validate: bool = True, server_env: dict[str, Any] | None = None,
-                   server_env_source: str | None = None, target: Target = DEFAULT_TARGET) -> Workspace:
+def load_workspace(
+    path: Path | str,
+    *,
+    cwd: Path | str | None = None,
+    env: dict[str, Any] | None = None,
+    overlay: dict[Path, str] | None = None,
+    kind: str | None = None,
+    validate: bool = True,
+    server_env: dict[str, Any] | None = None,
+    server_env_source: str | None = None,
+    target: Target = DEFAULT_TARGET,
+) -> Workspace:
     """Load a workspace. ``overlay`` maps absolute paths to edited text that replaces the file's.
 
     ``kind`` keeps an operator file's kind while it is edited (an edit that removes ``kind:``
@@ -237,16 +303,31 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     if operator_kind is not None:
         return _load_operator(path, doc, operator_kind, cwd, overlay, validate, target)
     if looks_like_run_yaml(doc.data):
-        ws = Workspace(path, "run-yaml", run_yaml=doc, cwd=cwd, mode=None,
-                       mode_reason="a Llama Stack run.yaml opened on its own", validate_models=validate,
-                       target=target)
+        ws = Workspace(
+            path,
+            "run-yaml",
+            run_yaml=doc,
+            cwd=cwd,
+            mode=None,
+            mode_reason="a Llama Stack run.yaml opened on its own",
+            validate_models=validate,
+            target=target,
+        )
         ws.findings.extend(doc.findings)
         _validate_run_yaml(ws, doc)
         _lint_env_refs(ws)
         ws.findings = sort_findings(_dedupe(ws.findings))
         return ws
-    ws = Workspace(path, "lightspeed-stack", config=doc, cwd=cwd, validate_models=validate,
-                   server_env=server_env, server_env_source=server_env_source, target=target)
+    ws = Workspace(
+        path,
+        "lightspeed-stack",
+        config=doc,
+        cwd=cwd,
+        validate_models=validate,
+        server_env=server_env,
+        server_env_source=server_env_source,
+        target=target,
+    )
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if server_env is not None:
@@ -257,21 +338,53 @@ def load_workspace(path: Path | str, *, cwd: Path | str | None = None, env: dict
     return ws
 
 
-def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dict[Path, str] | None,
-                   validate: bool = True, target: Target = DEFAULT_TARGET) -> Workspace:
+def _load_operator(
+    path: Path,
+    doc: Document,
+    kind: str,
+    cwd: Path,
+    overlay: dict[Path, str] | None,
+    validate: bool = True,
+    target: Target = DEFAULT_TARGET,
+) -> Workspace:
     """A CR, an extra-providers.yaml or an lls-provider-spec.yaml, with the file next to it
     that its preview builds on."""
-    ws = Workspace(path, kind, source=doc, cwd=cwd, mode=None, mode_reason=kinds.describe(kind, doc),
-                   validate_models=validate, target=target)
+    ws = Workspace(
+        path,
+        kind,
+        source=doc,
+        cwd=cwd,
+        mode=None,
+        mode_reason=kinds.describe(kind, doc),
+        validate_models=validate,
+        target=target,
+    )
     ws.overlay = overlay
     ws.findings.extend(doc.findings)
     if doc.data is None:
-        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "empty-file", "the file is empty",
-                                   f"Start it with apiVersion: llamastack.io/v1alpha1 and kind: {kinds.LABELS[kind]}."))
+        ws.findings.append(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.ERROR,
+                "empty-file",
+                "the file is empty",
+                f"Start it with apiVersion: llamastack.io/v1alpha1 and kind: {kinds.LABELS[kind]}.",
+            )
+        )
     elif not isinstance(doc.data, dict) and not doc.stream:
-        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
-                                   "the top level is not a mapping of keys",
-                                   f"A {kinds.LABELS[kind]} is a mapping: apiVersion, kind, ..."))
+        ws.findings.append(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.ERROR,
+                "not-a-mapping",
+                "the top level is not a mapping of keys",
+                f"A {kinds.LABELS[kind]} is a mapping: apiVersion, kind, ...",
+            )
+        )
     else:
         ws.findings.extend(kinds.validate(kind, doc))
     companion = kinds.companion_run_yaml(kind, path)
@@ -280,10 +393,17 @@ def _load_operator(path: Path, doc: Document, kind: str, cwd: Path, overlay: dic
         if ws.run_yaml is not None and kind != kinds.KIND_LLSD:
             _validate_run_yaml(ws, ws.run_yaml)
     elif kind != kinds.KIND_LLSD:
-        ws.findings.append(Finding(doc.display, 1, 1, Severity.INFO, "no-run-yaml-beside",
-                                   f"no run.yaml (or config.yaml) next to {path.name}: only its validation is shown",
-                                   "Put the run.yaml the operator merges into next to this file to preview the "
-                                   "merged run.yaml."))
+        ws.findings.append(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.INFO,
+                "no-run-yaml-beside",
+                f"no run.yaml (or config.yaml) next to {path.name}: only its validation is shown",
+                "Put the run.yaml the operator merges into next to this file to preview the merged run.yaml.",
+            )
+        )
     _lint_env_refs(ws)
     ws.findings = sort_findings(_dedupe(ws.findings))
     return ws
@@ -316,8 +436,11 @@ class ModeFacts:
 
     @property
     def S(self) -> bool:
-        return ((self.P and "inference.providers" in self.inputs) or (self.V and "vector_store.providers" in self.inputs)
-                or (self.C and "config" in self.inputs))
+        return (
+            (self.P and "inference.providers" in self.inputs)
+            or (self.V and "vector_store.providers" in self.inputs)
+            or (self.C and "config" in self.inputs)
+        )
 
 
 def _truthy(value: Any, env: Mapping[str, str]) -> Any:
@@ -352,19 +475,32 @@ def mode_facts(data: dict[str, Any], env: dict[str, Any] | None = None, release:
     )
 
 
-def detect_mode(data: dict[str, Any], env: dict[str, Any] | None = None, release: Release | None = None) -> tuple[str | None, str]:
+def detect_mode(
+    data: dict[str, Any], env: dict[str, Any] | None = None, release: Release | None = None
+) -> tuple[str | None, str]:
     """LCORE's decision (mode, reason) in ``release`` (default main). Mode is None when LCORE
     would refuse the file."""
     f = mode_facts(data, env, release)
-    inputs = [name for flag, name, key in ((f.P, "inference.providers", "inference.providers"),
-                                           (f.V, "vector_store.providers", "vector_store.providers"),
-                                           (f.C, f"{f.ls_key}.config", "config")) if flag and key in f.inputs]
+    inputs = [
+        name
+        for flag, name, key in (
+            (f.P, "inference.providers", "inference.providers"),
+            (f.V, "vector_store.providers", "vector_store.providers"),
+            (f.C, f"{f.ls_key}.config", "config"),
+        )
+        if flag and key in f.inputs
+    ]
     if f.S and f.L:
-        return None, (f"both unified synthesis input ({', '.join(inputs)}) and the legacy "
-                      f"{f.ls_key}.library_client_config_path are set")
+        return None, (
+            f"both unified synthesis input ({', '.join(inputs)}) and the legacy "
+            f"{f.ls_key}.library_client_config_path are set"
+        )
     if f.S:
-        where = "library mode: LCORE synthesizes run.yaml" if f.Lib else \
-            "server mode: the Llama Stack container synthesizes run.yaml"
+        where = (
+            "library mode: LCORE synthesizes run.yaml"
+            if f.Lib
+            else "server mode: the Llama Stack container synthesizes run.yaml"
+        )
         return MODE_UNIFIED, f"unified: {', '.join(inputs)} present ({where})"
     if f.L and (f.Lib or not f.U):
         return MODE_LIBRARY, f"legacy library client: {f.ls_key}.library_client_config_path names an external run.yaml"
@@ -383,9 +519,17 @@ def _analyse_config(ws: Workspace, env: dict[str, Any]) -> None:
     disp = doc.display
     if "ogx" in data and "llama_stack" in data:
         ln, col = doc.position(("llama_stack",))
-        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "ogx-alias",
-                                   "both `ogx:` and `llama_stack:` are present; LCORE uses `ogx:` and ignores this block",
-                                   "Delete the `llama_stack:` block (or merge it into `ogx:`)."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.WARNING,
+                "ogx-alias",
+                "both `ogx:` and `llama_stack:` are present; LCORE uses `ogx:` and ignores this block",
+                "Delete the `llama_stack:` block (or merge it into `ogx:`).",
+            )
+        )
     release = None if ws.target.is_default else ws.target.release
     facts = mode_facts(data, env, release)
     key = facts.ls_key
@@ -395,66 +539,137 @@ def _analyse_config(ws: Workspace, env: dict[str, Any]) -> None:
 
     if ls is None or not isinstance(ls, dict):
         ln, col = doc.position((key,)) if ls is not None else (1, 1)
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "missing-llama-stack",
-                                   f"`{key}` is missing or not a mapping",
-                                   f"Add a `{key}:` block with `use_as_library_client: true` and a `config:` block "
-                                   "(unified), or `url:` for a remote Llama Stack."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "missing-llama-stack",
+                f"`{key}` is missing or not a mapping",
+                f"Add a `{key}:` block with `use_as_library_client: true` and a `config:` block "
+                "(unified), or `url:` for a remote Llama Stack.",
+            )
+        )
         ls = {}
 
     # nested model check (LlamaStackConfiguration), then the root check in LCORE's order
     if not facts.U and facts.Lib is None and ls:
         ln, col = doc.position((key,))
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-url-no-library",
-                                   "Llama Stack URL is not specified and library client mode is not specified",
-                                   f"Set `{key}.use_as_library_client: true` (LCORE runs Llama Stack in-process) "
-                                   f"or `{key}.url` (a separate Llama Stack server)."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "no-url-no-library",
+                "Llama Stack URL is not specified and library client mode is not specified",
+                f"Set `{key}.use_as_library_client: true` (LCORE runs Llama Stack in-process) "
+                f"or `{key}.url` (a separate Llama Stack server).",
+            )
+        )
     elif not facts.U and facts.Lib is False:
         ln, col = doc.position((key, "use_as_library_client"))
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-url-no-library",
-                                   "Llama Stack URL is not specified and library client mode is not enabled",
-                                   f"Set `{key}.use_as_library_client: true` or give `{key}.url`."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "no-url-no-library",
+                "Llama Stack URL is not specified and library client mode is not enabled",
+                f"Set `{key}.use_as_library_client: true` or give `{key}.url`.",
+            )
+        )
 
     if facts.S and facts.L:
         ln, col = doc.position((key, "library_client_config_path"))
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "unified-and-legacy",
-                                   "unified synthesis inputs are mutually exclusive with the legacy "
-                                   f"{key}.library_client_config_path ({reason.split(': ', 1)[-1]})",
-                                   "Remove one of the two: delete library_client_config_path if the unified inputs "
-                                   "describe everything, or delete the unified inputs and run `lsc-tui migrate` on "
-                                   "the legacy config to get a proven unified one."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "unified-and-legacy",
+                "unified synthesis inputs are mutually exclusive with the legacy "
+                f"{key}.library_client_config_path ({reason.split(': ', 1)[-1]})",
+                "Remove one of the two: delete library_client_config_path if the unified inputs "
+                "describe everything, or delete the unified inputs and run `lsc-tui migrate` on "
+                "the legacy config to get a proven unified one.",
+            )
+        )
     elif facts.Lib and not facts.S and not facts.L:
         ln, col = doc.position((key, "use_as_library_client"))
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "no-run-source",
-                                   "Llama Stack library mode requires a run-configuration source",
-                                   "Set a non-empty inference.providers, a non-empty vector_store.providers, a "
-                                   f"{key}.config block, or {key}.library_client_config_path."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "no-run-source",
+                "Llama Stack library mode requires a run-configuration source",
+                "Set a non-empty inference.providers, a non-empty vector_store.providers, a "
+                f"{key}.config block, or {key}.library_client_config_path.",
+            )
+        )
     version = data.get("config_format_version")
     if version is not None and not (facts.S and facts.L):
         detected = MODE_UNIFIED if facts.S else "legacy"
         ln, col = doc.position(("config_format_version",))
         if version not in ("legacy", "unified"):
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "config-format-version",
-                                       f"config_format_version must be 'legacy' or 'unified', not {version!r}",
-                                       f"Set it to '{detected}' or delete it (the shape decides the mode)."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "config-format-version",
+                    f"config_format_version must be 'legacy' or 'unified', not {version!r}",
+                    f"Set it to '{detected}' or delete it (the shape decides the mode).",
+                )
+            )
         elif version != detected:
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "config-format-version",
-                                       f"config_format_version is '{version}' but the file's shape is {detected} "
-                                       f"({reason})",
-                                       f"Set config_format_version: {detected}, or delete it." +
-                                       (" " + MIGRATE_HINT if version == "unified" else "")))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "config-format-version",
+                    f"config_format_version is '{version}' but the file's shape is {detected} ({reason})",
+                    f"Set config_format_version: {detected}, or delete it."
+                    + (" " + MIGRATE_HINT if version == "unified" else ""),
+                )
+            )
     if facts.L and facts.Lib is False and facts.U and not facts.S:
         ln, col = doc.position((key, "library_client_config_path"))
-        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "library-path-ignored",
-                                   "library_client_config_path is ignored: use_as_library_client is false, so "
-                                   f"LCORE is an HTTP client of {key}.url and reads no run.yaml of its own",
-                                   "Delete library_client_config_path, or set use_as_library_client: true "
-                                   "to run Llama Stack in-process from that file."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.WARNING,
+                "library-path-ignored",
+                "library_client_config_path is ignored: use_as_library_client is false, so "
+                f"LCORE is an HTTP client of {key}.url and reads no run.yaml of its own",
+                "Delete library_client_config_path, or set use_as_library_client: true "
+                "to run Llama Stack in-process from that file.",
+            )
+        )
     elif facts.L:
         ln, col = doc.position((key, "library_client_config_path"))
-        ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "legacy-deprecated",
-                                   "the two-file configuration (library_client_config_path + run.yaml) is deprecated "
-                                   "and removed in LCORE 0.7",
-                                   MIGRATE_HINT))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.WARNING,
+                "legacy-deprecated",
+                "the two-file configuration (library_client_config_path + run.yaml) is deprecated "
+                "and removed in LCORE 0.7",
+                MIGRATE_HINT,
+            )
+        )
 
     _validate_model(ws, doc, "lightspeed-stack")
     _check_unset_refs(ws, doc, env)
@@ -520,19 +735,35 @@ def _check_unset_refs(ws: Workspace, doc: Document, env: dict[str, Any]) -> None
             ln, col = doc.position(path)
             state = "is empty" if ref.name in env else "is not set"
             if given:
-                ws.findings.append(Finding(
-                    doc.display, ln, col, Severity.ERROR, "env-unset",
-                    f"`{path_text(path)}`: LCORE refuses to load this config: ${{env.{ref.name}}} "
-                    f"{state} in {where}",
-                    f"Set {ref.name} in the server's environment, or give the reference a default "
-                    f"(${{env.{ref.name}:=value}}).", path))
+                ws.findings.append(
+                    Finding(
+                        doc.display,
+                        ln,
+                        col,
+                        Severity.ERROR,
+                        "env-unset",
+                        f"`{path_text(path)}`: LCORE refuses to load this config: ${{env.{ref.name}}} "
+                        f"{state} in {where}",
+                        f"Set {ref.name} in the server's environment, or give the reference a default "
+                        f"(${{env.{ref.name}:=value}}).",
+                        path,
+                    )
+                )
             else:
-                ws.findings.append(Finding(
-                    doc.display, ln, col, Severity.WARNING, "env-unset",
-                    f"`{path_text(path)}`: ${{env.{ref.name}}} {state} in lsc-tui's environment; LCORE "
-                    f"refuses to load this config unless {ref.name} is set where it runs",
-                    f"Set {ref.name} where LCORE runs (or give a default, ${{env.{ref.name}:=value}}); "
-                    "check against the server's own variables with --env-file FILE.", path))
+                ws.findings.append(
+                    Finding(
+                        doc.display,
+                        ln,
+                        col,
+                        Severity.WARNING,
+                        "env-unset",
+                        f"`{path_text(path)}`: ${{env.{ref.name}}} {state} in lsc-tui's environment; LCORE "
+                        f"refuses to load this config unless {ref.name} is set where it runs",
+                        f"Set {ref.name} where LCORE runs (or give a default, ${{env.{ref.name}:=value}}); "
+                        "check against the server's own variables with --env-file FILE.",
+                        path,
+                    )
+                )
 
 
 def _check_files(ws: Workspace, doc: Document, env: dict[str, Any]) -> None:
@@ -564,13 +795,21 @@ def _check_files(ws: Workspace, doc: Document, env: dict[str, Any]) -> None:
             continue
         what = "is a directory" if target.is_dir() else "does not exist"
         ln, col = doc.position(path)
-        ws.findings.append(Finding(doc.display, ln, col, Severity.ERROR, "file-missing",
-                                   f"`{path_text(path)}`: {target} {what}; LCORE refuses to load a config whose "
-                                   f"{path[-1]} names no file (relative paths start from the directory LCORE "
-                                   f"starts in, here {ws.cwd})",
-                                   "Create the file, fix the path, or remove the setting. lsc-tui checks this "
-                                   "machine: run it where LCORE runs (or in the same container image).",
-                                   path))
+        ws.findings.append(
+            Finding(
+                doc.display,
+                ln,
+                col,
+                Severity.ERROR,
+                "file-missing",
+                f"`{path_text(path)}`: {target} {what}; LCORE refuses to load a config whose "
+                f"{path[-1]} names no file (relative paths start from the directory LCORE "
+                f"starts in, here {ws.cwd})",
+                "Create the file, fix the path, or remove the setting. lsc-tui checks this "
+                "machine: run it where LCORE runs (or in the same container image).",
+                path,
+            )
+        )
 
 
 def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFacts) -> None:
@@ -582,9 +821,17 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
         raw = ls.get("library_client_config_path")
         ln, col = doc.position((key, "library_client_config_path"))
         if not isinstance(raw, str) or not raw.strip():
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "run-yaml-path",
-                                       "library_client_config_path must be a file path",
-                                       "Give the path of the run.yaml (relative to the directory you start LCORE in)."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "run-yaml-path",
+                    "library_client_config_path must be a file path",
+                    "Give the path of the run.yaml (relative to the directory you start LCORE in).",
+                )
+            )
             return
         rel = Path(os.path.expanduser(raw))
         from_cwd = rel if rel.is_absolute() else ws.cwd / rel
@@ -594,17 +841,32 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
             target = from_cwd
         elif not rel.is_absolute() and _present(beside):
             target = beside
-            ws.findings.append(Finding(disp, ln, col, Severity.WARNING, "run-yaml-beside-config",
-                                       f"'{raw}' is not in the current directory ({ws.cwd}); lsc-tui uses the one "
-                                       f"beside the config ({beside}), but LCORE resolves this path against the "
-                                       "directory it is started in",
-                                       "Start LCORE (and lsc-tui) from the directory the path is relative to, "
-                                       "or migrate: a unified profile path is relative to the config file."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.WARNING,
+                    "run-yaml-beside-config",
+                    f"'{raw}' is not in the current directory ({ws.cwd}); lsc-tui uses the one "
+                    f"beside the config ({beside}), but LCORE resolves this path against the "
+                    "directory it is started in",
+                    "Start LCORE (and lsc-tui) from the directory the path is relative to, "
+                    "or migrate: a unified profile path is relative to the config file.",
+                )
+            )
         if target is None:
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "run-yaml-missing",
-                                       f"the run.yaml '{raw}' does not exist (LCORE resolves it against the "
-                                       f"current directory, {ws.cwd})",
-                                       "Fix the path, or run from the directory it is relative to."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "run-yaml-missing",
+                    f"the run.yaml '{raw}' does not exist (LCORE resolves it against the current directory, {ws.cwd})",
+                    "Fix the path, or run from the directory it is relative to.",
+                )
+            )
             return
         ws.run_yaml = _load_ref(ws, target, (key, "library_client_config_path"))
         if ws.run_yaml is not None:
@@ -618,18 +880,35 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
     if profile:
         ln, col = doc.position((key, "config", "profile"))
         if not isinstance(profile, str):
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-path",
-                                       "profile must be a file path", "Give the path of a run.yaml-shaped file."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "profile-path",
+                    "profile must be a file path",
+                    "Give the path of a run.yaml-shaped file.",
+                )
+            )
             return
         p = Path(profile)
         target = p if p.is_absolute() else ws.config_dir / p
         if not _present(target):
             available = available_profiles(ws.config_dir)
             listing = ", ".join(available) if available else "none found next to the config"
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "profile-missing",
-                                       f"the profile '{profile}' does not exist (profile paths are relative to the "
-                                       f"config's directory, {ws.config_dir}); available: {listing}",
-                                       "Fix the path, pick an available profile, or use `baseline: default`."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "profile-missing",
+                    f"the profile '{profile}' does not exist (profile paths are relative to the "
+                    f"config's directory, {ws.config_dir}); available: {listing}",
+                    "Fix the path, pick an available profile, or use `baseline: default`.",
+                )
+            )
             return
         ws.profile = _load_ref(ws, target, (key, "config", "profile"))
         if ws.profile is not None:
@@ -638,9 +917,17 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
             _validate_run_yaml(ws, ws.profile, partial=True)
         if "baseline" in cfg:
             bl, bc = doc.position((key, "config", "baseline"))
-            ws.findings.append(Finding(disp, bl, bc, Severity.INFO, "baseline-ignored",
-                                       "baseline is ignored because a profile is set (the profile beats the baseline)",
-                                       "Delete `baseline` to make that clear, or delete `profile` to use the baseline."))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    bl,
+                    bc,
+                    Severity.INFO,
+                    "baseline-ignored",
+                    "baseline is ignored because a profile is set (the profile beats the baseline)",
+                    "Delete `baseline` to make that clear, or delete `profile` to use the baseline.",
+                )
+            )
         return
     baseline = cfg.get("baseline", "default")
     if not ws.target.is_default:
@@ -649,14 +936,32 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
 
             issue = baseline_issue((key, "config", "baseline"), baseline, ws.target.release)
             ln, col = doc.position((key, "config", "baseline"))
-            ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown", issue.message, issue.fix,
-                                       (key, "config", "baseline")))
+            ws.findings.append(
+                Finding(
+                    disp,
+                    ln,
+                    col,
+                    Severity.ERROR,
+                    "baseline-unknown",
+                    issue.message,
+                    issue.fix,
+                    (key, "config", "baseline"),
+                )
+            )
             baseline = "default"
     elif baseline not in baselines_for(ws):
         ln, col = doc.position((key, "config", "baseline"))
-        ws.findings.append(Finding(disp, ln, col, Severity.ERROR, "baseline-unknown",
-                                   f"unknown baseline {baseline!r}; LCORE knows: {', '.join(baselines_for(ws))}",
-                                   "Use default, empty or byo-llm, or set `profile:` to a run.yaml-shaped file."))
+        ws.findings.append(
+            Finding(
+                disp,
+                ln,
+                col,
+                Severity.ERROR,
+                "baseline-unknown",
+                f"unknown baseline {baseline!r}; LCORE knows: {', '.join(baselines_for(ws))}",
+                "Use default, empty or byo-llm, or set `profile:` to a run.yaml-shaped file.",
+            )
+        )
         baseline = "default"
     ws.baseline = baseline
 
@@ -673,9 +978,17 @@ def _load_ref(ws: Workspace, target: Path, ref_path: tuple[Any, ...]) -> Documen
         # LCORE reads an empty profile as {}
         doc.data = {}
     elif not isinstance(doc.data, dict):
-        ws.findings.append(Finding(doc.display, 1, 1, Severity.ERROR, "not-a-mapping",
-                                   "the top level is not a mapping of keys",
-                                   "A run.yaml is a mapping: version, apis, providers, ..."))
+        ws.findings.append(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.ERROR,
+                "not-a-mapping",
+                "the top level is not a mapping of keys",
+                "A run.yaml is a mapping: version, apis, providers, ...",
+            )
+        )
         return None
     return doc
 
@@ -717,7 +1030,9 @@ def available_profiles(config_dir: Path) -> list[str]:
     return out
 
 
-_PROFILE_FILES: dict[tuple[Any, ...], bool] = {}  # (path, mtime, size) -> run.yaml-shaped: the editor asks at every view
+_PROFILE_FILES: dict[
+    tuple[Any, ...], bool
+] = {}  # (path, mtime, size) -> run.yaml-shaped: the editor asks at every view
 
 
 def _is_profile_file(p: Path) -> bool:
@@ -776,11 +1091,20 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         from lsc_tui.config.releases.keys import adjust  # deferred: it loads pydantic (first validation)
 
         if ogx:  # the key history sees the file as written
-            issues = [type(i)(("ogx",) + tuple(i.path)[1:] if i.path and i.path[0] == "llama_stack" else i.path,
-                              i.severity, i.code, i.message, i.fix) for i in issues]
+            issues = [
+                type(i)(
+                    ("ogx",) + tuple(i.path)[1:] if i.path and i.path[0] == "llama_stack" else i.path,
+                    i.severity,
+                    i.code,
+                    i.message,
+                    i.fix,
+                )
+                for i in issues
+            ]
             ogx = False
-        issues = adjust(issues, doc.data if resolve_in is None else _resolved_for_load(doc.data, resolve_in),
-                        ws.target.release)
+        issues = adjust(
+            issues, doc.data if resolve_in is None else _resolved_for_load(doc.data, resolve_in), ws.target.release
+        )
     for issue in issues:
         path = tuple(issue.path)
         if ogx and path and path[0] == "llama_stack":
@@ -844,18 +1168,29 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     return out
 
 
-def _lint_scalar(doc: Document, path: tuple[Any, ...], node: Node, legacy_refs: list[Any] | None = None) -> list[Finding]:
+def _lint_scalar(
+    doc: Document, path: tuple[Any, ...], node: Node, legacy_refs: list[Any] | None = None
+) -> list[Finding]:
     value = node.value
     if not value or "${" not in value:
         return []
     if legacy_refs is None:
         legacy_refs = envref.find_legacy_refs(value)
     # operands may be secrets (a literal default): show the shape, never the operand
-    return [Finding(doc.display, node.line, node.column, Severity.WARNING, "env-ref-literal",
-                    f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
-                    f"({bad.reason}); the server keeps it as literal text",
-                    f"Write {_elide(bad.suggestion)}.", path)
-            for bad in legacy_refs]
+    return [
+        Finding(
+            doc.display,
+            node.line,
+            node.column,
+            Severity.WARNING,
+            "env-ref-literal",
+            f"'{_elide(bad.text)}' is not a reference Llama Stack understands "
+            f"({bad.reason}); the server keeps it as literal text",
+            f"Write {_elide(bad.suggestion)}.",
+            path,
+        )
+        for bad in legacy_refs
+    ]
 
 
 _ENV_LINTED: "weakref.WeakKeyDictionary[Document, tuple[str, list[Finding]]]" = weakref.WeakKeyDictionary()
@@ -866,7 +1201,7 @@ def _elide(ref_text: str) -> str:
     body = ref_text[:-1] if ref_text.endswith("}") else ref_text
     for i, ch in enumerate(body):
         if ch in ":+" and i > 2:
-            op = body[i:i + 2] if body[i + 1:i + 2] in ("=", "+", "-") else ch
-            rest = body[i + len(op):]
+            op = body[i : i + 2] if body[i + 1 : i + 2] in ("=", "+", "-") else ch
+            rest = body[i + len(op) :]
             return body[:i] + op + ("…" if rest else "") + "}"
     return body + "}"

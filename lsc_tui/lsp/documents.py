@@ -119,8 +119,13 @@ class Documents:
             return
         for owner in _owners(path):
             try:
-                s = EditSession.open(owner, cwd=owner.parent, env=self.env, texts=self._texts_near(owner),
-                                     target=self._target(owner.parent))
+                s = EditSession.open(
+                    owner,
+                    cwd=owner.parent,
+                    env=self.env,
+                    texts=self._texts_near(owner),
+                    target=self._target(owner.parent),
+                )
             except (WorkspaceError, OperationError, YamlLoadError):
                 continue
             if path in s.displays:
@@ -128,8 +133,9 @@ class Documents:
                 self._take(s, path, text)
                 return
         try:
-            s = EditSession.open(path, cwd=path.parent, env=self.env, texts={path: text},
-                                 target=self._target(path.parent))
+            s = EditSession.open(
+                path, cwd=path.parent, env=self.env, texts={path: text}, target=self._target(path.parent)
+            )
         except WorkspaceError as exc:
             self.broken[path] = _located(exc.finding, path)
             return
@@ -147,8 +153,11 @@ class Documents:
     def _texts_near(self, owner: Path) -> dict[Path, str]:
         """The open texts of the config and of the files beside it (its run.yaml or profiles)."""
         folder = owner.parent
-        return {p: t for p, t in self.open.items()
-                if (p.parent == folder or p.parent.parent == folder) and p not in self.broken}
+        return {
+            p: t
+            for p, t in self.open.items()
+            if (p.parent == folder or p.parent.parent == folder) and p not in self.broken
+        }
 
     def _take(self, s: EditSession, path: Path, text: str, span: tuple[int, int] | None = None) -> None:
         if s.buffers.get(path) == text:
@@ -193,8 +202,9 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
         if node.flow:
             return None
         nxt = None
-        pairs = ([(key_value(k), child) for k, child in node.items] if node.kind == "map"
-                 else list(enumerate(node.items)))
+        pairs = (
+            [(key_value(k), child) for k, child in node.items] if node.kind == "map" else list(enumerate(node.items))
+        )
         for key, child in pairs:
             if child.start <= start and end <= child.end:
                 nxt = (child, key)
@@ -205,7 +215,7 @@ def scalar_edit(doc, span: tuple[int, int], new_text: str) -> tuple[tuple, objec
     if node is None or node.kind != "scalar" or node.style in ("|", ">") or not path:
         return None
     delta = len(new_text) - len(doc.text)
-    raw = new_text[node.start:node.end + delta]
+    raw = new_text[node.start : node.end + delta]
     if not raw or "\n" in raw or "#" in raw:
         return None
 

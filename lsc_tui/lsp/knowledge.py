@@ -209,10 +209,16 @@ def provenance_lines(session, path: Path, key_path: tuple) -> str:
     lines = analysis.run_yaml_text.splitlines()
     n = len(key_path)
     # lines copied from the key or below it, and lines generated from it or from its entry
-    hits = [i for i, o in enumerate(origins[:len(lines)])
-            if o is not None and o.file == display and (
-                tuple(o.source_path[:n]) == key_path
-                or (not o.exact and o.source_path and tuple(key_path[:len(o.source_path)]) == tuple(o.source_path)))]
+    hits = [
+        i
+        for i, o in enumerate(origins[: len(lines)])
+        if o is not None
+        and o.file == display
+        and (
+            tuple(o.source_path[:n]) == key_path
+            or (not o.exact and o.source_path and tuple(key_path[: len(o.source_path)]) == tuple(o.source_path))
+        )
+    ]
     if not hits:
         return ""
     steps = sorted({origins[i].step for i in hits})
@@ -220,8 +226,10 @@ def provenance_lines(session, path: Path, key_path: tuple) -> str:
     body = "\n".join(f"{i + 1:>5}  {lines[i]}" for i in shown)
     more = f"\n... and {len(hits) - len(shown)} more lines" if len(hits) > len(shown) else ""
     label = getattr(synth, "label", None) or "synthesized run.yaml"
-    return (f"produces {len(hits)} line{'s' * (len(hits) != 1)} of the {label} "
-            f"({', '.join(steps)}):\n```yaml\n{body}\n```{more}")
+    return (
+        f"produces {len(hits)} line{'s' * (len(hits) != 1)} of the {label} "
+        f"({', '.join(steps)}):\n```yaml\n{body}\n```{more}"
+    )
 
 
 # -- completion --------------------------------------------------------------------------------
@@ -318,10 +326,17 @@ def _sibling_keys(lines: list[str], line0: int) -> list[str]:
 def value_choices(session, path: Path, schema: str | None, key_path: tuple, key: str) -> list[Completion]:
     full = key_path + (key,)
     if key == "provider_type":
-        return [Completion(t, "provider-type", f"{_api_of(full) or 'Llama Stack'} provider")
-                for t in provider_types_of(_api_of(full))]
-    if schema == "lightspeed-stack" and key == "type" and len(full) >= 3 and full[0] in ("inference", "vector_store") \
-            and full[1] == "providers":
+        return [
+            Completion(t, "provider-type", f"{_api_of(full) or 'Llama Stack'} provider")
+            for t in provider_types_of(_api_of(full))
+        ]
+    if (
+        schema == "lightspeed-stack"
+        and key == "type"
+        and len(full) >= 3
+        and full[0] in ("inference", "vector_store")
+        and full[1] == "providers"
+    ):
         kinds = provider_types.suggestions("hl-inference" if full[0] == "inference" else "hl-vector", None)
         return [Completion(t, "provider-type", f"high-level {full[0]} provider") for t in kinds]
     if schema is None:

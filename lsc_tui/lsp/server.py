@@ -42,10 +42,17 @@ CMD_SECRET_TO_ENV = "lsc-tui.secretToEnv"
 CMD_MIGRATE = "lsc-tui.migrate"
 MIGRATED_NAME = "lightspeed-stack.unified.yaml"
 
-_SEVERITY = {Severity.ERROR: T.DiagnosticSeverity.Error, Severity.WARNING: T.DiagnosticSeverity.Warning,
-             Severity.INFO: T.DiagnosticSeverity.Information}
-_KINDS = {"key": T.CompletionItemKind.Property, "value": T.CompletionItemKind.EnumMember,
-          "env": T.CompletionItemKind.Variable, "provider-type": T.CompletionItemKind.Value}
+_SEVERITY = {
+    Severity.ERROR: T.DiagnosticSeverity.Error,
+    Severity.WARNING: T.DiagnosticSeverity.Warning,
+    Severity.INFO: T.DiagnosticSeverity.Information,
+}
+_KINDS = {
+    "key": T.CompletionItemKind.Property,
+    "value": T.CompletionItemKind.EnumMember,
+    "env": T.CompletionItemKind.Variable,
+    "provider-type": T.CompletionItemKind.Value,
+}
 
 log = logging.getLogger("lsc_tui.lsp")
 
@@ -65,8 +72,9 @@ class LscServer(LanguageServer):
         return Path(os.path.abspath(fs))
 
     def text_doc(self, path: Path, text: str) -> TextDocument:
-        return TextDocument(from_fs_path(str(path)) or str(path), source=text,
-                            position_codec=self.workspace.position_codec)
+        return TextDocument(
+            from_fs_path(str(path)) or str(path), source=text, position_codec=self.workspace.position_codec
+        )
 
     def text_of(self, path: Path) -> str | None:
         if path in self.docs.open:
@@ -78,8 +86,11 @@ class LscServer(LanguageServer):
     def publish(self, path: Path) -> None:
         for p in self.docs.files_of(path):
             text = self.text_of(p)
-            diags = [] if text is None else [to_diagnostic(f, self.text_doc(p, text), self.doc_node_index(p))
-                                             for f in self.docs.findings(p)]
+            diags = (
+                []
+                if text is None
+                else [to_diagnostic(f, self.text_doc(p, text), self.doc_node_index(p)) for f in self.docs.findings(p)]
+            )
             uri = from_fs_path(str(p))
             key = [(d.range, d.code, d.message, d.severity) for d in diags]
             if self.published.get(uri) == key:
@@ -147,7 +158,7 @@ def finding_span(f: Finding, text: str, doc=None) -> tuple[int, int]:
     lines = text.splitlines(keepends=True)
     if f.line > len(lines):
         return len(text), len(text)
-    line_start = sum(len(x) for x in lines[:f.line - 1])
+    line_start = sum(len(x) for x in lines[: f.line - 1])
     line_text = lines[f.line - 1].rstrip("\r\n")
     start = line_start + min(max(f.column - 1, 0), len(line_text))
     line_end = line_start + len(line_text)
@@ -168,8 +179,14 @@ def to_diagnostic(f: Finding, tdoc: TextDocument, doc=None) -> T.Diagnostic:
     start, end = finding_span(f, tdoc.source, doc)
     rng = T.Range(tdoc.client_position_at_offset(start), tdoc.client_position_at_offset(end))
     message = f.message + (f"\nfix: {f.fix}" if f.fix else "")
-    return T.Diagnostic(range=rng, message=message, severity=_SEVERITY[f.severity], code=f.code, source="lsc-tui",
-                        data={"line": f.line, "column": f.column, "code": f.code, "path": list(f.path)})
+    return T.Diagnostic(
+        range=rng,
+        message=message,
+        severity=_SEVERITY[f.severity],
+        code=f.code,
+        source="lsc-tui",
+        data={"line": f.line, "column": f.column, "code": f.code, "path": list(f.path)},
+    )
 
 
 def _finding_of(server: LscServer, path: Path, data) -> Finding | None:
@@ -247,14 +264,23 @@ def build_server(lcore: Release | None = None) -> LscServer:
         if pos.line >= len(lines):
             lines = lines + [""] * (pos.line - len(lines) + 1)
         items = knowledge.complete(ls.docs.session_for(path), path, lines, pos.line, pos.character)
-        return T.CompletionList(is_incomplete=False, items=[
-            T.CompletionItem(label=c.label, kind=_KINDS.get(c.kind), detail=c.detail or None,
-                             documentation=T.MarkupContent(kind=T.MarkupKind.Markdown, value=c.documentation)
-                             if c.documentation else None,
-                             insert_text=c.insert) for c in items])
+        return T.CompletionList(
+            is_incomplete=False,
+            items=[
+                T.CompletionItem(
+                    label=c.label,
+                    kind=_KINDS.get(c.kind),
+                    detail=c.detail or None,
+                    documentation=T.MarkupContent(kind=T.MarkupKind.Markdown, value=c.documentation)
+                    if c.documentation
+                    else None,
+                    insert_text=c.insert,
+                )
+                for c in items
+            ],
+        )
 
-    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
-                    T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
+    @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
     def code_action(ls: LscServer, params: T.CodeActionParams) -> list[T.CodeAction]:
         uri = params.text_document.uri
         path = ls.path_of(uri)
@@ -272,31 +298,49 @@ def build_server(lcore: Release | None = None) -> LscServer:
                 if fix_text is None:
                     continue
                 tdoc = ls.text_doc(Path(fix.file), fix_text)
-                edits = [T.TextEdit(T.Range(tdoc.client_position_at_offset(a), tdoc.client_position_at_offset(b)), new)
-                         for a, b, new in fix.edits]
+                edits = [
+                    T.TextEdit(T.Range(tdoc.client_position_at_offset(a), tdoc.client_position_at_offset(b)), new)
+                    for a, b, new in fix.edits
+                ]
                 same = seen.get((fix.file, fix.edits))
                 if same is not None:  # one fix clearing two findings (a rename: unknown and missing key)
                     same.append(diag)
                     continue
                 seen[(fix.file, fix.edits)] = cleared = [diag]
-                action = T.CodeAction(title=fix.title, kind=T.CodeActionKind.QuickFix, diagnostics=cleared,
-                                        is_preferred=fix.preferred or None,
-                                        edit=T.WorkspaceEdit(changes={from_fs_path(str(fix.file)): edits}))
+                action = T.CodeAction(
+                    title=fix.title,
+                    kind=T.CodeActionKind.QuickFix,
+                    diagnostics=cleared,
+                    is_preferred=fix.preferred or None,
+                    edit=T.WorkspaceEdit(changes={from_fs_path(str(fix.file)): edits}),
+                )
                 out.append(action)
             if f.code.startswith("secret-"):
                 secret = _secret_of(s, f)
                 if secret is not None:
                     name = secret.existing_env if secret.kind == "default" else (secret.suggested_env or "NAME")
-                    out.append(T.CodeAction(
-                        title=f"Move the value to .env and write ${{env.{name}}}", kind=T.CodeActionKind.QuickFix,
-                        diagnostics=[diag], is_preferred=True,
-                        command=T.Command(title="Move the secret to .env", command=CMD_SECRET_TO_ENV,
-                                          arguments=[uri, secret.fingerprint])))
+                    out.append(
+                        T.CodeAction(
+                            title=f"Move the value to .env and write ${{env.{name}}}",
+                            kind=T.CodeActionKind.QuickFix,
+                            diagnostics=[diag],
+                            is_preferred=True,
+                            command=T.Command(
+                                title="Move the secret to .env",
+                                command=CMD_SECRET_TO_ENV,
+                                arguments=[uri, secret.fingerprint],
+                            ),
+                        )
+                    )
             if f.code == "legacy-deprecated":
-                out.append(T.CodeAction(
-                    title=f"Migrate to a unified config ({MIGRATED_NAME}, proven equivalent)",
-                    kind=T.CodeActionKind.QuickFix, diagnostics=[diag],
-                    command=T.Command(title="Migrate", command=CMD_MIGRATE, arguments=[uri])))
+                out.append(
+                    T.CodeAction(
+                        title=f"Migrate to a unified config ({MIGRATED_NAME}, proven equivalent)",
+                        kind=T.CodeActionKind.QuickFix,
+                        diagnostics=[diag],
+                        command=T.Command(title="Migrate", command=CMD_MIGRATE, arguments=[uri]),
+                    )
+                )
         return out
 
     @server.command(CMD_SYNTHESIZE)
@@ -342,7 +386,11 @@ def _str_arg(args, i: int, what: str) -> str:
 
 def _secret_of(s, f: Finding):
     for secret in s.analysis.secret_findings:
-        if (secret.file, secret.line, secret.column) == (f.file, f.line, f.column) and f.code == f"secret-{secret.rule}":
+        if (secret.file, secret.line, secret.column) == (
+            f.file,
+            f.line,
+            f.column,
+        ) and f.code == f"secret-{secret.rule}":
             return secret
     return None
 
@@ -372,11 +420,17 @@ async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
         # the one writer: the symlink policy of the plan, backups 0600 from their first byte
         atomic_write(w.path, w.text, expected=w.expected, mode=w.mode, workspace=w.workspace)
         written.append(str(w.path))
-    result = await ls.workspace_apply_edit_async(T.ApplyWorkspaceEditParams(
-        edit=T.WorkspaceEdit(changes=changes), label="lsc-tui: secret to ${env.*}"))
+    result = await ls.workspace_apply_edit_async(
+        T.ApplyWorkspaceEditParams(edit=T.WorkspaceEdit(changes=changes), label="lsc-tui: secret to ${env.*}")
+    )
     item = plan.items[0]
-    return {"env_name": item.env_name, "reference": item.reference, "written": written,
-            "applied": bool(result.applied), "warnings": plan.warnings}
+    return {
+        "env_name": item.env_name,
+        "reference": item.reference,
+        "written": written,
+        "applied": bool(result.applied),
+        "warnings": plan.warnings,
+    }
 
 
 def _whole_edit(ls: LscServer, path: Path, before: str, after: str) -> T.TextEdit:
@@ -390,7 +444,7 @@ def _whole_edit(ls: LscServer, path: Path, before: str, after: str) -> T.TextEdi
         b += 1
     tdoc = ls.text_doc(path, before)
     rng = T.Range(tdoc.client_position_at_offset(a), tdoc.client_position_at_offset(len(before) - b))
-    return T.TextEdit(rng, after[a:len(after) - b])
+    return T.TextEdit(rng, after[a : len(after) - b])
 
 
 async def _migrate(ls: LscServer, uri: str) -> dict:
@@ -414,15 +468,20 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
     try:
         done = m.write()
     except MigrationRefused as exc:
-        raise ValueError(f"{exc} Differences: {', '.join(exc.unaccepted)}. Run `lsc-tui migrate` to review "
-                         "and accept them.") from None
+        raise ValueError(
+            f"{exc} Differences: {', '.join(exc.unaccepted)}. Run `lsc-tui migrate` to review and accept them."
+        ) from None
     new_uri = from_fs_path(str(done.written))
     try:
         await ls.window_show_document_async(T.ShowDocumentParams(uri=new_uri, take_focus=True))
     except Exception as exc:  # noqa: BLE001 - a client without showDocument: the result names the file
         log.info("showDocument failed: %s", exc)
-    return {"uri": new_uri, "strategy": cand.strategy, "equivalent": bool(done.proof.equivalent),
-            "backup": str(done.backup) if done.backup else None}
+    return {
+        "uri": new_uri,
+        "strategy": cand.strategy,
+        "equivalent": bool(done.proof.equivalent),
+        "backup": str(done.backup) if done.backup else None,
+    }
 
 
 def main(lcore: Release | None = None) -> int:

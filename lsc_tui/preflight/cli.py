@@ -44,24 +44,32 @@ def _memory_size(text: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options both CLIs accept."""
-    parser.add_argument("--run-yaml", required=True, metavar="PATH",
-                        help="the run.yaml whose providers to check")
-    parser.add_argument("--python", metavar="PY", default=None,
-                        help="interpreter of the server's environment (default: this one)")
-    parser.add_argument("--metadata-dir", metavar="DIR", default=None,
-                        help="directory with <provider_id>/lls-provider-spec.yaml files")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON event per line instead of the report")
-    parser.add_argument("--keep-going", action="store_true",
-                        help="check every provider instead of stopping at the first error")
-    parser.add_argument("--timeout", type=_positive_float, default=30.0, metavar="SECONDS",
-                        help="time limit per provider (default: 30)")
-    parser.add_argument("--memory-limit", type=_memory_size, default=None, metavar="SIZE",
-                        help="address-space limit of the process that imports providers, e.g. 4G, "
-                             "512M or off (default: 4G)")
-    parser.add_argument("--check-config", action="store_true",
-                        help="also build each provider's config class from run.yaml (env references "
-                             "resolved, secrets masked)")
+    parser.add_argument("--run-yaml", required=True, metavar="PATH", help="the run.yaml whose providers to check")
+    parser.add_argument(
+        "--python", metavar="PY", default=None, help="interpreter of the server's environment (default: this one)"
+    )
+    parser.add_argument(
+        "--metadata-dir", metavar="DIR", default=None, help="directory with <provider_id>/lls-provider-spec.yaml files"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON event per line instead of the report")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="check every provider instead of stopping at the first error"
+    )
+    parser.add_argument(
+        "--timeout", type=_positive_float, default=30.0, metavar="SECONDS", help="time limit per provider (default: 30)"
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_memory_size,
+        default=None,
+        metavar="SIZE",
+        help="address-space limit of the process that imports providers, e.g. 4G, 512M or off (default: 4G)",
+    )
+    parser.add_argument(
+        "--check-config",
+        action="store_true",
+        help="also build each provider's config class from run.yaml (env references resolved, secrets masked)",
+    )
 
 
 def _write(stream: TextIO, text: str) -> None:
@@ -83,8 +91,9 @@ def render_text(ev: dict[str, Any], out: TextIO) -> None:
             lstxt = f"{ls['family']} {ls.get('version') or '(version unknown)'}"
         else:
             lstxt = "no Llama Stack installed"
-        _write(out, f"Target: Python {ev.get('python_version')} ({ev.get('python')}) on "
-                    f"{ev.get('platform')}, {lstxt}\n")
+        _write(
+            out, f"Target: Python {ev.get('python_version')} ({ev.get('python')}) on {ev.get('platform')}, {lstxt}\n"
+        )
         layers = ev.get("containment") or {}
         if layers:
             from lsc_tui.preflight.sandbox import describe
@@ -107,14 +116,20 @@ def containment_warnings(layers: dict[str, Any]) -> list[str]:
     """What the probe runs without, in words (stderr: the report's formats stay seed-001's)."""
     out = []
     if not layers.get("network_namespace"):
-        out.append("preflight could not cut the probe off the network; only the audit hook "
-                   "stops provider code that connects (native code can still connect)")
+        out.append(
+            "preflight could not cut the probe off the network; only the audit hook "
+            "stops provider code that connects (native code can still connect)"
+        )
     if not layers.get("read_only_mounts"):
-        out.append("preflight could not make the file system read-only for the probe; only the "
-                   "audit hook stops provider code that writes (native code can still write)")
+        out.append(
+            "preflight could not make the file system read-only for the probe; only the "
+            "audit hook stops provider code that writes (native code can still write)"
+        )
     elif not layers.get("read_only_locked"):
-        out.append("the read-only file system view is not locked (no user namespace): native "
-                   "provider code running as root could remount it writable")
+        out.append(
+            "the read-only file system view is not locked (no user namespace): native "
+            "provider code running as root could remount it writable"
+        )
     for why in layers.get("unavailable") or []:
         out.append(f"preflight containment: {why}")
     return out

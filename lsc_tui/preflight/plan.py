@@ -140,9 +140,13 @@ class _PlanBuilder:
         if entries is None:
             return
         if not isinstance(entries, list):
-            self._problem(api, f"providers.{api}", "(section)",
-                          f"providers.{api} must be a list of provider entries, not a {type(entries).__name__}",
-                          f"Write providers.{api} as a YAML list (- provider_id: ...).")
+            self._problem(
+                api,
+                f"providers.{api}",
+                "(section)",
+                f"providers.{api} must be a list of provider entries, not a {type(entries).__name__}",
+                f"Write providers.{api} as a YAML list (- provider_id: ...).",
+            )
             return
         for i, entry in enumerate(entries):
             plan = self.entry(api, f"providers.{api}[{i}]", entry)
@@ -158,41 +162,65 @@ class _PlanBuilder:
         """The plan of one entry, or None when a problem with it was recorded instead."""
         n = len(self.plans) + 1
         if not isinstance(entry, dict):
-            self._problem(api, where, where, f"{where} is not a mapping",
-                          "Each provider entry needs provider_id, provider_type and config.")
+            self._problem(
+                api,
+                where,
+                where,
+                f"{where} is not a mapping",
+                "Each provider entry needs provider_id, provider_type and config.",
+            )
             return None
         try:
             pid = _resolve_scalar(entry.get("provider_id"), self.env)
         except envref.EnvVarMissing as exc:
-            self._problem(api, where, str(entry.get("provider_id")),
-                          f"provider_id needs environment variable {exc.name}, which is not set",
-                          f"Set {exc.name}, or give the reference a default.")
+            self._problem(
+                api,
+                where,
+                str(entry.get("provider_id")),
+                f"provider_id needs environment variable {exc.name}, which is not set",
+                f"Set {exc.name}, or give the reference a default.",
+            )
             return None
         try:
             ptype = _resolve_scalar(entry.get("provider_type"), self.env)
         except envref.EnvVarMissing as exc:
-            self._problem(api, where, str(pid or where),
-                          f"provider_type needs environment variable {exc.name}, which is not set",
-                          f"Set {exc.name}, or write the provider_type literally.")
+            self._problem(
+                api,
+                where,
+                str(pid or where),
+                f"provider_type needs environment variable {exc.name}, which is not set",
+                f"Set {exc.name}, or write the provider_type literally.",
+            )
             return None
         if pid in (None, "", "__disabled__"):
             raw = entry.get("provider_id")
             plan = ProviderPlan(n, api, str(raw if raw is not None else where), str(ptype or ""))
             if raw is None:
-                plan.entry_error = problem("entry_invalid", f"{where} has no provider_id", "",
-                                           "Give every provider entry a provider_id.")
+                plan.entry_error = problem(
+                    "entry_invalid", f"{where} has no provider_id", "", "Give every provider entry a provider_id."
+                )
             else:
                 plan.skip_reason = f"provider_id {raw!r} resolves to empty: disabled"
             return plan
         pid = str(pid)
         first = self.seen_ids.setdefault((api, pid), where)
         if first != where:
-            self._problem(api, where, pid, f"provider_id {pid} is used twice in providers.{api} ({first} and {where})",
-                          "Give every provider of an API its own provider_id; Llama Stack refuses duplicates.")
+            self._problem(
+                api,
+                where,
+                pid,
+                f"provider_id {pid} is used twice in providers.{api} ({first} and {where})",
+                "Give every provider of an API its own provider_id; Llama Stack refuses duplicates.",
+            )
             return None
         if not ptype or not isinstance(ptype, str):
-            self._problem(api, where, pid, f"{where} ({pid}) has no provider_type",
-                          "Add provider_type (e.g. remote::vllm) to the entry in run.yaml.")
+            self._problem(
+                api,
+                where,
+                pid,
+                f"{where} ({pid}) has no provider_type",
+                "Add provider_type (e.g. remote::vllm) to the entry in run.yaml.",
+            )
             return None
         plan = ProviderPlan(n, api, pid, ptype, check_config=self.check_config)
         self._source(plan, entry.get("module"))
@@ -201,8 +229,9 @@ class _PlanBuilder:
             try:
                 plan.config = envref.resolve(cfg if cfg is not None else {}, self.env)
             except envref.EnvVarMissing as exc:
-                plan.config_error = (f"Environment variable {exc.name} is not set ({where}.config refers to it "
-                                     f"without a default)")
+                plan.config_error = (
+                    f"Environment variable {exc.name} is not set ({where}.config refers to it without a default)"
+                )
         if self.index is not None:
             plan.metadata = self.index.find(pid, plan.module)
         return plan
@@ -226,23 +255,41 @@ class _PlanBuilder:
                 except YamlLoadError as exc:
                     f = exc.finding
                     plan.entry_error = problem(
-                        "spec_invalid", "Provider spec file cannot be read",
+                        "spec_invalid",
+                        "Provider spec file cannot be read",
                         f"File: {spec_path}:{f.line}:{f.column}\n{f.code}: {f.message}",
                         f"Fix {spec_path} (it must be a YAML mapping). {f.fix}".rstrip(),
-                        header="Provider spec validation failed", module=None)
+                        header="Provider spec validation failed",
+                        module=None,
+                    )
         if plan.source == "builtin" and self.ext_dir_raw and self.ext_dir and not os.path.isdir(self.ext_dir):
             plan.entry_error = problem(
-                "external_dir_missing", "external_providers_dir does not exist",
+                "external_dir_missing",
+                "external_providers_dir does not exist",
                 f"external_providers_dir: {self.ext_dir}",
                 "Create the directory or fix external_providers_dir in run.yaml; Llama Stack "
-                "refuses to start when it is missing.")
+                "refuses to start when it is missing.",
+            )
 
 
-def problem(code: str, reason: str, details: str, resolution: str,
-            header: str = "Provider validation failed", module: str | None = None) -> JSON:
+def problem(
+    code: str,
+    reason: str,
+    details: str,
+    resolution: str,
+    header: str = "Provider validation failed",
+    module: str | None = None,
+) -> JSON:
     """An error the runner reports for an entry (phase ``plan``), in the probe's error shape."""
-    return {"code": code, "reason": reason, "details": details, "resolution": resolution,
-            "header": header, "module": module, "phase": "plan"}
+    return {
+        "code": code,
+        "reason": reason,
+        "details": details,
+        "resolution": resolution,
+        "header": header,
+        "module": module,
+        "phase": "plan",
+    }
 
 
 # --------------------------------------------------------------------------------------

@@ -87,8 +87,14 @@ def _descendants(pid: int) -> list[int]:
 class ProbeSession:
     """One probe process: start, stream events, kill (whole process group)."""
 
-    def __init__(self, python: str, plans: list[ProviderPlan], keep_going: bool, env: dict[str, str],
-                 containment: sandbox.Containment | None = None) -> None:
+    def __init__(
+        self,
+        python: str,
+        plans: list[ProviderPlan],
+        keep_going: bool,
+        env: dict[str, str],
+        containment: sandbox.Containment | None = None,
+    ) -> None:
         self.python = python
         self.plans = plans
         self.keep_going = keep_going
@@ -106,7 +112,11 @@ class ProbeSession:
         kwargs: dict[str, Any] = self.containment.popen_kwargs()
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                self.python, "-B", "-c", BOOT, str(PROBE_PATH),
+                self.python,
+                "-B",
+                "-c",
+                BOOT,
+                str(PROBE_PATH),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -116,11 +126,13 @@ class ProbeSession:
             )
         finally:
             self.layers = self.containment.after_start(self.proc.pid if self.proc else None)
-        payload = json.dumps({
-            "providers": [p.probe_input() for p in self.plans],
-            "keep_going": self.keep_going,
-            "isolate": True,
-        }).encode("utf-8")
+        payload = json.dumps(
+            {
+                "providers": [p.probe_input() for p in self.plans],
+                "keep_going": self.keep_going,
+                "isolate": True,
+            }
+        ).encode("utf-8")
         self._tasks.append(asyncio.ensure_future(self._feed(payload)))
         self._tasks.append(asyncio.ensure_future(self._read_stdout()))
         self._tasks.append(asyncio.ensure_future(self._read_stderr()))
@@ -149,11 +161,11 @@ class ProbeSession:
                 text = line.decode("utf-8", "replace").rstrip("\r\n")
                 if text.startswith(MARK):
                     try:
-                        event = json.loads(text[len(MARK):])
+                        event = json.loads(text[len(MARK) :])
                         if not isinstance(event, dict) or "event" not in event:
                             raise ValueError("not an event")
                     except ValueError:
-                        await self.queue.put(("garbage", text[len(MARK):][:200]))
+                        await self.queue.put(("garbage", text[len(MARK) :][:200]))
                         continue
                     await self.queue.put(("event", event))
                 elif text.strip():

@@ -50,8 +50,7 @@ def metadata_warning_block(provider_id: str, fields: Iterable[JSON]) -> str:
 def warning_block(provider_id: str, module: str | None, warning: JSON) -> str:
     if warning.get("code") == "metadata_mismatch":
         return metadata_warning_block(provider_id, warning.get("fields", []))
-    lines = [f"WARNING: {warning.get('title') or 'Provider warning'} (non-blocking)", "",
-             f"Provider: {provider_id}"]
+    lines = [f"WARNING: {warning.get('title') or 'Provider warning'} (non-blocking)", "", f"Provider: {provider_id}"]
     if module:
         lines.append(f"Module: {module}")
     if warning.get("reason"):

@@ -37,16 +37,16 @@ def output_details(session: ProbeSession) -> str:
     """What the probe wrote besides its events: garbage on the channel, the tail of stderr."""
     parts = []
     if session.garbage:
-        parts.append("Unexpected output on the event channel:\n" + "\n".join(
-            "  " + g for g in session.garbage[:10]))
+        parts.append("Unexpected output on the event channel:\n" + "\n".join("  " + g for g in session.garbage[:10]))
     tail = session.stderr_tail()
     if tail:
         parts.append("Last lines of stderr:\n" + "\n".join("  " + line for line in tail.splitlines()))
     return "\n\n".join(parts)
 
 
-def finish_result(plan: ProviderPlan, ev: JSON, total: int, session: ProbeSession,
-                  err_mark: int, elapsed: float, target: JSON) -> JSON:
+def finish_result(
+    plan: ProviderPlan, ev: JSON, total: int, session: ProbeSession, err_mark: int, elapsed: float, target: JSON
+) -> JSON:
     """The result event of a provider the probe reported on, with the runner's own warnings."""
     res = result_base(plan, total)
     res["status"] = ev.get("status", "error")
@@ -65,28 +65,42 @@ def finish_result(plan: ProviderPlan, ev: JSON, total: int, session: ProbeSessio
             where = f" at {n['stack']}" if n.get("stack") else ""
             detail = f" ({n['detail']})" if n.get("detail") else ""
             lines.append(f"Blocked: {n['action']}{detail}{where}")
-        warnings.append({
-            "code": "side_effects_blocked", "title": "Provider side effects blocked",
-            "reason": f"Provider code tried {len(notices)} thing(s) preflight does not allow",
-            "details": "\n".join(lines),
-            "note": "Importing a provider should not open connections, write files or start "
-                    "processes; the server would have done so at start-up."})
+        warnings.append(
+            {
+                "code": "side_effects_blocked",
+                "title": "Provider side effects blocked",
+                "reason": f"Provider code tried {len(notices)} thing(s) preflight does not allow",
+                "details": "\n".join(lines),
+                "note": "Importing a provider should not open connections, write files or start "
+                "processes; the server would have done so at start-up.",
+            }
+        )
     if ev.get("stdout_chars"):
-        warnings.append({
-            "code": "stdout_output", "title": "Provider printed to standard output",
-            "reason": f"Provider code printed {ev['stdout_chars']} characters to stdout while being checked",
-            "details": "",
-            "note": "Use logging instead of print(); preflight redirected the output to stderr."})
+        warnings.append(
+            {
+                "code": "stdout_output",
+                "title": "Provider printed to standard output",
+                "reason": f"Provider code printed {ev['stdout_chars']} characters to stdout while being checked",
+                "details": "",
+                "note": "Use logging instead of print(); preflight redirected the output to stderr.",
+            }
+        )
     ls = target.get("llama_stack") or {}
     if plan.source == "module" and ls.get("supports_module") is False:
-        warnings.append({
-            "code": "module_key_unsupported", "title": "run.yaml module: not supported by this Llama Stack",
-            "reason": f"{ls.get('family')} {ls.get('version') or ''} does not load providers from module:".replace("  ", " "),
-            "details": f"The entry names module: {plan.module}, but the target's Llama Stack predates "
-                       "module: support and ignores the key, so the server will not find "
-                       f"{plan.provider_type}.",
-            "note": "Upgrade Llama Stack in the server's environment, or describe the provider in a "
-                    "YAML file under external_providers_dir."})
+        warnings.append(
+            {
+                "code": "module_key_unsupported",
+                "title": "run.yaml module: not supported by this Llama Stack",
+                "reason": f"{ls.get('family')} {ls.get('version') or ''} does not load providers from module:".replace(
+                    "  ", " "
+                ),
+                "details": f"The entry names module: {plan.module}, but the target's Llama Stack predates "
+                "module: support and ignores the key, so the server will not find "
+                f"{plan.provider_type}.",
+                "note": "Upgrade Llama Stack in the server's environment, or describe the provider in a "
+                "YAML file under external_providers_dir.",
+            }
+        )
     res["warnings"] = warnings
     if res["error"] is not None:
         res["error"].setdefault("module", res["module"])
@@ -98,8 +112,15 @@ def finish_result(plan: ProviderPlan, ev: JSON, total: int, session: ProbeSessio
     return res
 
 
-def abnormal_result(plan: ProviderPlan, total: int, abnormal: tuple[str, str], session: ProbeSession,
-                    phase: str | None, elapsed: float, timeout: float) -> JSON:
+def abnormal_result(
+    plan: ProviderPlan,
+    total: int,
+    abnormal: tuple[str, str],
+    session: ProbeSession,
+    phase: str | None,
+    elapsed: float,
+    timeout: float,
+) -> JSON:
     """The result of the provider being checked when the probe timed out, crashed or broke the protocol."""
     kind, text = abnormal
     res = result_base(plan, total)
@@ -112,24 +133,28 @@ def abnormal_result(plan: ProviderPlan, total: int, abnormal: tuple[str, str], s
     error: JSON
     if kind == "timeout":
         error = {
-            "code": "timeout", "reason": text,
+            "code": "timeout",
+            "reason": text,
             "resolution": f"Find what blocks during import or get_provider_spec() (a loop, a lock, a "
-                          f"network wait); raise --timeout (now {timeout:g} s) only if the provider is "
-                          "just slow to import.",
+            f"network wait); raise --timeout (now {timeout:g} s) only if the provider is "
+            "just slow to import.",
         }
     elif kind == "fatal":
-        error = {"code": "probe_failed", "reason": text,
-                 "resolution": "Report this with the output above."}
+        error = {"code": "probe_failed", "reason": text, "resolution": "Report this with the output above."}
     elif kind == "garbage":
-        error = {"code": "probe_protocol", "reason": text,
-                 "resolution": "The provider wrote to a file descriptor it does not own (the probe's "
-                               "event channel); find the write in the provider and remove it."}
+        error = {
+            "code": "probe_protocol",
+            "reason": text,
+            "resolution": "The provider wrote to a file descriptor it does not own (the probe's "
+            "event channel); find the write in the provider and remove it.",
+        }
     else:
         error = {
-            "code": "probe_crashed", "reason": text,
+            "code": "probe_crashed",
+            "reason": text,
             "resolution": "The provider ended the Python process (os._exit, a crash in native code, "
-                          f"or a signal). Run `python -c \"import {_import_target(plan)}\"` in the server's "
-                          "environment to see it, and fix the provider.",
+            f'or a signal). Run `python -c "import {_import_target(plan)}"` in the server\'s '
+            "environment to see it, and fix the provider.",
         }
     error.update(header="Provider validation failed", details=details, module=plan.module, phase=res["phase"])
     res["error"] = error
@@ -149,8 +174,13 @@ def _import_target(plan: ProviderPlan) -> str:
 def metadata_phase(plan: ProviderPlan, res: JSON) -> Iterator[JSON]:
     """Runner-side phase 5: compare lls-provider-spec.yaml with the runtime spec."""
     t0 = time.perf_counter()
-    base = {"event": "phase", "index": plan.index, "provider_id": plan.provider_id, "api": plan.api,
-            "phase": "metadata"}
+    base = {
+        "event": "phase",
+        "index": plan.index,
+        "provider_id": plan.provider_id,
+        "api": plan.api,
+        "phase": "metadata",
+    }
     mf = plan.metadata
     spec = res.get("spec") or {}
     if mf is None:
@@ -160,26 +190,41 @@ def metadata_phase(plan: ProviderPlan, res: JSON) -> Iterator[JSON]:
     yield {**base, "status": "running"}
     status = "ok"
     if mf.error and mf.data is None:
-        res["warnings"].append({
-            "code": "metadata_unreadable", "title": "Provider metadata unreadable",
-            "reason": f"{mf.path}: {mf.error}", "details": "",
-            "note": "Fix lls-provider-spec.yaml; preflight compared nothing for this provider."})
+        res["warnings"].append(
+            {
+                "code": "metadata_unreadable",
+                "title": "Provider metadata unreadable",
+                "reason": f"{mf.path}: {mf.error}",
+                "details": "",
+                "note": "Fix lls-provider-spec.yaml; preflight compared nothing for this provider.",
+            }
+        )
         status = "warning"
     else:
         if mf.error:
-            res["warnings"].append({
-                "code": "metadata_invalid", "title": "Provider metadata invalid",
-                "reason": f"{mf.path}: {mf.error}", "details": "",
-                "note": "The operator rejects this lls-provider-spec.yaml; fix it. Fields were still compared."})
+            res["warnings"].append(
+                {
+                    "code": "metadata_invalid",
+                    "title": "Provider metadata invalid",
+                    "reason": f"{mf.path}: {mf.error}",
+                    "details": "",
+                    "note": "The operator rejects this lls-provider-spec.yaml; fix it. Fields were still compared.",
+                }
+            )
             status = "warning"
         comps = md.compare(mf, spec)
         if any(not c.match for c in comps):
-            res["warnings"].append({
-                "code": "metadata_mismatch", "title": "Provider metadata mismatch",
-                "metadata_file": mf.path,
-                "fields": [{"field": c.field, "metadata": c.metadata, "runtime": c.runtime,
-                            "match": c.match} for c in comps],
-            })
+            res["warnings"].append(
+                {
+                    "code": "metadata_mismatch",
+                    "title": "Provider metadata mismatch",
+                    "metadata_file": mf.path,
+                    "fields": [
+                        {"field": c.field, "metadata": c.metadata, "runtime": c.runtime, "match": c.match}
+                        for c in comps
+                    ],
+                }
+            )
             status = "warning"
     dt = time.perf_counter() - t0
     res["timings"]["metadata"] = round(dt, 6)

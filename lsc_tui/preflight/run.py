@@ -100,15 +100,15 @@ class PreflightRun:
         path = str(run_yaml_path)
         env = dict(os.environ if options.env is None else options.env)
         data = load_run_yaml(path)
-        plans = build_plan(data, path, metadata_dir=options.metadata_dir, check_config=options.check_config,
-                           env=env)
+        plans = build_plan(data, path, metadata_dir=options.metadata_dir, check_config=options.check_config, env=env)
         if options.metadata_dir and not os.path.isdir(options.metadata_dir):
             raise PreflightInputError(f"--metadata-dir {options.metadata_dir}: no such directory")
         if options.timeout is None or options.timeout <= 0:
             raise PreflightInputError("--timeout must be a positive number of seconds")
         interpreter = resolve_python(options.python)
-        startup = (options.startup_timeout if options.startup_timeout is not None
-                   else max(options.timeout or 0, STARTUP_MIN))
+        startup = (
+            options.startup_timeout if options.startup_timeout is not None else max(options.timeout or 0, STARTUP_MIN)
+        )
         return cls(path, options, env, plans, interpreter, Masker(secret_values(data, env)), startup, t0=t0)
 
     @property
@@ -133,7 +133,9 @@ class PreflightRun:
         finally:
             await self.cleanup()
         if self.fatal is not None:
-            yield self.mask.event({"event": "fatal", "error": self.fatal, "text": report.error_block("(all)", self.fatal)})
+            yield self.mask.event(
+                {"event": "fatal", "error": self.fatal, "text": report.error_block("(all)", self.fatal)}
+            )
         yield self.summary()
 
     def start_event(self) -> JSON:
@@ -220,8 +222,12 @@ class PreflightRun:
     async def start_session(self, plans: list[ProviderPlan], stream: _Stream) -> ProbeSession:
         o = self.options
         self.session = session = ProbeSession(
-            self.interpreter, plans, o.keep_going, self.probe_env(),
-            sandbox.Containment(memory_limit=o.memory_limit, nproc_limit=o.nproc_limit, namespaces=o.namespaces))
+            self.interpreter,
+            plans,
+            o.keep_going,
+            self.probe_env(),
+            sandbox.Containment(memory_limit=o.memory_limit, nproc_limit=o.nproc_limit, namespaces=o.namespaces),
+        )
         try:
             await session.start()
         except OSError as exc:
@@ -294,16 +300,18 @@ class PreflightRun:
         elif name == "phase":
             stream.current_phase = ev.get("phase")
             if stream.current is not None:
-                yield self.mask.event({
-                    "event": "phase",
-                    "index": stream.current.index,
-                    "provider_id": stream.current.provider_id,
-                    "api": stream.current.api,
-                    "phase": stream.current_phase,
-                    "status": ev.get("status"),
-                    "duration_s": ev.get("duration_s"),
-                    "detail": ev.get("detail", ""),
-                })
+                yield self.mask.event(
+                    {
+                        "event": "phase",
+                        "index": stream.current.index,
+                        "provider_id": stream.current.provider_id,
+                        "api": stream.current.api,
+                        "phase": stream.current_phase,
+                        "status": ev.get("status"),
+                        "duration_s": ev.get("duration_s"),
+                        "detail": ev.get("detail", ""),
+                    }
+                )
         elif name == "result":
             yield from self.on_result(session, stream, ev)
         elif name == "garbage":
@@ -312,23 +320,29 @@ class PreflightRun:
             self.end_badly(session, stream, "garbage", "The probe's event stream was corrupted" + stream.where())
         elif name == "child_exit":
             code = ev.get("returncode")
-            self.end_badly(session, stream, "crash",
-                           f"The probe process {exit_text(code if isinstance(code, int) else None)}" + stream.where())
+            self.end_badly(
+                session,
+                stream,
+                "crash",
+                f"The probe process {exit_text(code if isinstance(code, int) else None)}" + stream.where(),
+            )
         elif name == "done":
             stream.done = True
         elif name == "fatal":
             self.end_badly(session, stream, "fatal", str(ev.get("message", "probe failed")))
 
     def target_event(self, session: ProbeSession, hello: JSON) -> JSON:
-        return self.mask.event({
-            "event": "target",
-            "python": hello.get("python"),
-            "python_version": hello.get("python_version"),
-            "platform": hello.get("platform"),
-            "llama_stack": hello.get("llama_stack"),
-            "pid": hello.get("pid"),
-            "containment": dict(session.layers, verdict_isolation=bool(hello.get("isolated"))),
-        })
+        return self.mask.event(
+            {
+                "event": "target",
+                "python": hello.get("python"),
+                "python_version": hello.get("python_version"),
+                "platform": hello.get("platform"),
+                "llama_stack": hello.get("llama_stack"),
+                "pid": hello.get("pid"),
+                "containment": dict(session.layers, verdict_isolation=bool(hello.get("isolated"))),
+            }
+        )
 
     def on_begin(self, session: ProbeSession, stream: _Stream, ev: JSON) -> Iterator[JSON]:
         stream.warming = None
@@ -348,8 +362,9 @@ class PreflightRun:
         current = stream.current
         if current is None or ev.get("index") != current.index:
             return  # only the provider being checked has a result now
-        res = finish_result(current, ev, self.total, session, stream.err_mark, time.monotonic() - stream.began,
-                            self.target_info)
+        res = finish_result(
+            current, ev, self.total, session, stream.err_mark, time.monotonic() - stream.began, self.target_info
+        )
         if res["status"] != "error":
             for pev in metadata_phase(current, res):
                 yield self.mask.event(pev)
@@ -366,14 +381,19 @@ class PreflightRun:
             reason = f"The target interpreter did not start the preflight probe within {self.startup:g} s"
         else:
             reason = f"The target interpreter did not run the preflight probe: it {exit_text(code)}"
-        err = problem("probe_failed", reason, output_details(session),
-                      "Check --python: it must be the Python interpreter of the server's environment "
-                      "(Python 3.9 or later).", header="Preflight could not run")
+        err = problem(
+            "probe_failed",
+            reason,
+            output_details(session),
+            "Check --python: it must be the Python interpreter of the server's environment (Python 3.9 or later).",
+            header="Preflight could not run",
+        )
         err["phase"] = "start"
         return err
 
-    def conclude_session(self, stream: _Stream, code: int | None, remaining: list[ProviderPlan],
-                         session: ProbeSession) -> Iterator[JSON]:
+    def conclude_session(
+        self, stream: _Stream, code: int | None, remaining: list[ProviderPlan], session: ProbeSession
+    ) -> Iterator[JSON]:
         """After a session ended: the provider it was checking fails if it ended badly."""
         if stream.abnormal is None and stream.current is None and stream.warming is not None:
             stream.current_phase = "import"
@@ -381,12 +401,18 @@ class PreflightRun:
             stream.abnormal = ("crash", f"The probe process {exit_text(code)}" + stream.where())
         if stream.abnormal is None:
             return
-        victim = (stream.current or stream.warming
-                  or next((p for p in remaining if p.index not in self.results), None))
+        victim = stream.current or stream.warming or next((p for p in remaining if p.index not in self.results), None)
         if victim is None:
             return
-        res = abnormal_result(victim, self.total, stream.abnormal, session, stream.current_phase,
-                              time.monotonic() - stream.began, self.options.timeout)
+        res = abnormal_result(
+            victim,
+            self.total,
+            stream.abnormal,
+            session,
+            stream.current_phase,
+            time.monotonic() - stream.began,
+            self.options.timeout,
+        )
         yield self.record(victim, res)
         if not self.options.keep_going:
             self.stopped_early = True

@@ -51,9 +51,19 @@ async def run_preflight(
 
     Raises :class:`PreflightInputError` (before the first event) for bad input.
     """
-    options = Options(python=python, metadata_dir=metadata_dir, keep_going=keep_going, timeout=timeout,
-                      check_config=check_config, env=env, cancel=cancel, startup_timeout=startup_timeout,
-                      memory_limit=memory_limit, nproc_limit=nproc_limit, namespaces=namespaces)
+    options = Options(
+        python=python,
+        metadata_dir=metadata_dir,
+        keep_going=keep_going,
+        timeout=timeout,
+        check_config=check_config,
+        env=env,
+        cancel=cancel,
+        startup_timeout=startup_timeout,
+        memory_limit=memory_limit,
+        nproc_limit=nproc_limit,
+        namespaces=namespaces,
+    )
     run = PreflightRun.prepare(run_yaml_path, options)
     async for ev in run.events():
         yield ev
@@ -64,5 +74,14 @@ async def collect(run_yaml_path: str | os.PathLike[str], **kwargs: Any) -> list[
     return [ev async for ev in run_preflight(run_yaml_path, **kwargs)]
 
 
-__all__ = ["DEFAULT_TIMEOUT", "PHASES", "SCHEMA_VERSION", "PreflightInputError", "ProviderPlan", "build_plan",
-           "collect", "load_run_yaml", "run_preflight"]
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "PHASES",
+    "SCHEMA_VERSION",
+    "PreflightInputError",
+    "ProviderPlan",
+    "build_plan",
+    "collect",
+    "load_run_yaml",
+    "run_preflight",
+]

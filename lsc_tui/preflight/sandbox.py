@@ -65,13 +65,24 @@ AT_FDCWD = -100
 AT_RECURSIVE = 0x8000
 SYS_MOUNT_SETATTR = 442  # the same number on every architecture that has the generic table
 
-_ST_TO_MS = ((1, MS_RDONLY), (2, MS_NOSUID), (4, MS_NODEV), (8, MS_NOEXEC), (1024, MS_NOATIME),
-             (2048, MS_NODIRATIME), (4096, MS_RELATIME))
+_ST_TO_MS = (
+    (1, MS_RDONLY),
+    (2, MS_NOSUID),
+    (4, MS_NODEV),
+    (8, MS_NOEXEC),
+    (1024, MS_NOATIME),
+    (2048, MS_NODIRATIME),
+    (4096, MS_RELATIME),
+)
 
 
 class _MountAttr(ctypes.Structure):
-    _fields_ = [("attr_set", ctypes.c_uint64), ("attr_clr", ctypes.c_uint64),
-                ("propagation", ctypes.c_uint64), ("userns_fd", ctypes.c_uint64)]
+    _fields_ = [
+        ("attr_set", ctypes.c_uint64),
+        ("attr_clr", ctypes.c_uint64),
+        ("propagation", ctypes.c_uint64),
+        ("userns_fd", ctypes.c_uint64),
+    ]
 
 
 def _libc() -> Any:
@@ -138,10 +149,18 @@ class Containment:
 
     def after_start(self, pid: int | None) -> dict[str, Any]:
         """Read what the child applied; check the namespaces from outside."""
-        layers: dict[str, Any] = {"session": os.name == "posix", "pdeathsig": False, "memory_limit": None,
-                        "nproc_limit": None, "user_namespace": False, "network_namespace": False,
-                        "read_only_mounts": False, "pid_namespace": False, "sweep": "process group",
-                        "unavailable": []}
+        layers: dict[str, Any] = {
+            "session": os.name == "posix",
+            "pdeathsig": False,
+            "memory_limit": None,
+            "nproc_limit": None,
+            "user_namespace": False,
+            "network_namespace": False,
+            "read_only_mounts": False,
+            "pid_namespace": False,
+            "sweep": "process group",
+            "unavailable": [],
+        }
         if self._status_w >= 0:
             os.close(self._status_w)
             self._status_w = -1
@@ -181,8 +200,11 @@ class Containment:
             pfc = theirs.get("pid_for_children")
             layers["pid_namespace"] = bool(pfc and pfc != mine.get("pid"))
             self.pid_ns = pfc if layers["pid_namespace"] else None
-            layers["sweep"] = ("process group, PID namespace, environment marker"
-                               if layers["pid_namespace"] else "process group, environment marker")
+            layers["sweep"] = (
+                "process group, PID namespace, environment marker"
+                if layers["pid_namespace"]
+                else "process group, environment marker"
+            )
         self.layers = layers
         return layers
 
@@ -197,8 +219,18 @@ class Containment:
 # the child, between fork and exec
 
 
-def _child_setup(libc: Any, parent: int, uid: int, gid: int, mem: int | None, nproc: int | None, running: int,
-                 want_ns: bool, mountinfo: list[str], report: dict[str, Any]) -> None:
+def _child_setup(
+    libc: Any,
+    parent: int,
+    uid: int,
+    gid: int,
+    mem: int | None,
+    nproc: int | None,
+    running: int,
+    want_ns: bool,
+    mountinfo: list[str],
+    report: dict[str, Any],
+) -> None:
     unavailable = report.setdefault("unavailable", [])
     if libc is not None:
         if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
@@ -300,8 +332,14 @@ def _die_by(sig: int) -> None:
 
 def _set_read_only(libc: Any, path: bytes, on: bool) -> bool:
     attr = _MountAttr(MOUNT_ATTR_RDONLY if on else 0, 0 if on else MOUNT_ATTR_RDONLY, 0, 0)
-    rc = libc.syscall(ctypes.c_long(SYS_MOUNT_SETATTR), ctypes.c_long(AT_FDCWD), ctypes.c_char_p(path),
-                      ctypes.c_long(AT_RECURSIVE), ctypes.byref(attr), ctypes.c_long(ctypes.sizeof(attr)))
+    rc = libc.syscall(
+        ctypes.c_long(SYS_MOUNT_SETATTR),
+        ctypes.c_long(AT_FDCWD),
+        ctypes.c_char_p(path),
+        ctypes.c_long(AT_RECURSIVE),
+        ctypes.byref(attr),
+        ctypes.c_long(ctypes.sizeof(attr)),
+    )
     return bool(rc == 0)
 
 
@@ -341,8 +379,7 @@ def _mount_points() -> list[str]:
 
 
 def _unescape(s: str) -> str:
-    return (s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n")
-            .replace("\\134", "\\"))
+    return s.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 
 
 def _count_tasks(uid: int) -> int:
@@ -517,5 +554,13 @@ def parse_size(text: str) -> int | None:
     return int(value * mult)
 
 
-__all__ = ["Containment", "DEFAULT_MEMORY_LIMIT", "DEFAULT_NPROC_LIMIT", "MARKER_ENV", "describe",
-           "members", "parse_size", "sweep"]
+__all__ = [
+    "Containment",
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_NPROC_LIMIT",
+    "MARKER_ENV",
+    "describe",
+    "members",
+    "parse_size",
+    "sweep",
+]

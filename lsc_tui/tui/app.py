@@ -58,8 +58,25 @@ MODAL_OK = {"quit_app", "command_palette", "help"}
 def _import_editor() -> None:
     """The modules the first paint does not need (the config core, the panes, the dialogs, the
     commands): imported right after it, so the screen shows before they load (docs/benchmarks.md)."""
-    global EditSession, SwitchProfile, diff_baselines, JobQueue, pane_widgets, HelpScreen, ConfigTree, DiffPane, FindingsPanel, \
-        FieldInput, NodeEditor, TextArea, disk_watch, flows, navigation, node_commands, quitting, recovery
+    global \
+        EditSession, \
+        SwitchProfile, \
+        diff_baselines, \
+        JobQueue, \
+        pane_widgets, \
+        HelpScreen, \
+        ConfigTree, \
+        DiffPane, \
+        FindingsPanel, \
+        FieldInput, \
+        NodeEditor, \
+        TextArea, \
+        disk_watch, \
+        flows, \
+        navigation, \
+        node_commands, \
+        quitting, \
+        recovery
     from textual.widgets import TextArea
 
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
@@ -80,9 +97,19 @@ class LscTuiApp(App):
     BINDINGS: ClassVar[list[BindingType]] = list(keymap.app_bindings())
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, path: Path | str, *, notice: str | None = None, theme: str | None = None,
-                 readonly: bool = False, watch: bool = True, cwd: Path | str | None = None,
-                 persist_theme: bool = True, offer_migration: bool = False, target=None):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        notice: str | None = None,
+        theme: str | None = None,
+        readonly: bool = False,
+        watch: bool = True,
+        cwd: Path | str | None = None,
+        persist_theme: bool = True,
+        offer_migration: bool = False,
+        target=None,
+    ):
         super().__init__()
         self.notice = notice
         # the LCORE release the preview answers for (None: main, as a default); the session keeps
@@ -200,8 +227,9 @@ class LscTuiApp(App):
         # the tree and the diff show at once, the validation follows in the next job
         from lsc_tui.config.releases import DEFAULT_TARGET
 
-        self.session = EditSession.open(self.start_path, cwd=self.start_cwd, validate=False,
-                                        target=self.start_target or DEFAULT_TARGET)
+        self.session = EditSession.open(
+            self.start_path, cwd=self.start_cwd, validate=False, target=self.start_target or DEFAULT_TARGET
+        )
         return self.session
 
     def _session_opened(self, _session) -> None:
@@ -229,6 +257,7 @@ class LscTuiApp(App):
         self.editor().flush()
         for flow in flows.FLOWS:
             if flow.action == action:
+
                 async def go(flow=flow) -> None:
                     await self.wait_idle()
                     try:
@@ -237,9 +266,13 @@ class LscTuiApp(App):
                         if os.environ.get("LSC_TUI_DEBUG"):
                             self._handle_exception(exc)  # the traceback, as for any other error
                             return
-                        self.notify(f"{flow.title} could not open: internal error ({type(exc).__name__}: {exc}). "
-                                    "Run again with LSC_TUI_DEBUG=1 for the traceback and report it.",
-                                    severity="error", timeout=15, markup=False)
+                        self.notify(
+                            f"{flow.title} could not open: internal error ({type(exc).__name__}: {exc}). "
+                            "Run again with LSC_TUI_DEBUG=1 for the traceback and report it.",
+                            severity="error",
+                            timeout=15,
+                            markup=False,
+                        )
 
                 self.run_worker(go(), group="flows", exclusive=True, exit_on_error=False)
                 return
@@ -260,8 +293,9 @@ class LscTuiApp(App):
     def _remember_theme(self, name: str) -> None:
         problem = themes.save_setting("theme", name)
         if problem:
-            self.notify(f"The theme is used now but not remembered for next time: {problem}",
-                        severity="warning", timeout=8)
+            self.notify(
+                f"The theme is used now but not remembered for next time: {problem}", severity="warning", timeout=8
+            )
 
     # -- layout: three panes, or tabs below NARROW_BELOW columns -----------------------------
     def on_resize(self, event) -> None:
@@ -400,8 +434,11 @@ class LscTuiApp(App):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if self.view is None:  # still opening the config
             return action in MODAL_OK
-        if isinstance(self.screen, ModalScreen) and action in {k.action.split("(")[0] for k in keymap.KEYS} \
-                and action not in MODAL_OK:
+        if (
+            isinstance(self.screen, ModalScreen)
+            and action in {k.action.split("(")[0] for k in keymap.KEYS}
+            and action not in MODAL_OK
+        ):
             return False
         if self.readonly and action in keymap.WRITE_ACTIONS:
             return False
@@ -525,8 +562,12 @@ class LscTuiApp(App):
         mode = self.query_one(DiffPane).toggle()
         self.show_pane("diff")
         self.query_one(DiffPane).focus_body()
-        self.notify(f"Full {self.shown_view().preview_label}: the line under the cursor shows its source; enter jumps there."
-                    if mode == "full" else "Diff view.", timeout=3)
+        self.notify(
+            f"Full {self.shown_view().preview_label}: the line under the cursor shows its source; enter jumps there."
+            if mode == "full"
+            else "Diff view.",
+            timeout=3,
+        )
 
     def action_cycle_baseline(self) -> None:
         order = list(diff_baselines(self.open_session().workspace))
@@ -545,9 +586,13 @@ class LscTuiApp(App):
             return
         cfg = config.path
         op = SwitchProfile(cfg, profile=name) if kind == "file" else SwitchProfile(cfg, baseline=name)
-        self.submit(lambda s: s.apply(op), "edit",
-                    lambda _r: self.notify(f"Now on {kind} {name}: the run.yaml pane shows what changes; "
-                                           "ctrl+s saves, u undoes.", timeout=6))
+        self.submit(
+            lambda s: s.apply(op),
+            "edit",
+            lambda _r: self.notify(
+                f"Now on {kind} {name}: the run.yaml pane shows what changes; ctrl+s saves, u undoes.", timeout=6
+            ),
+        )
 
     # themes
     def action_next_theme(self) -> None:
@@ -570,9 +615,11 @@ class LscTuiApp(App):
     def action_reveal(self) -> None:
         editor = self.editor()
         editor.set_revealed(not editor.revealed)
-        self.notify("Secret values are SHOWN in the editor (s hides them)" if editor.revealed
-                    else "Secret values hidden.", severity="warning" if editor.revealed else "information",
-                    timeout=4)
+        self.notify(
+            "Secret values are SHOWN in the editor (s hides them)" if editor.revealed else "Secret values hidden.",
+            severity="warning" if editor.revealed else "information",
+            timeout=4,
+        )
 
     # commands on the selected node: lsc_tui.tui.node_commands
     def action_copy(self) -> None:
@@ -623,14 +670,24 @@ class LscTuiApp(App):
         else:
             where = f" Your unsaved edits are kept in {recovery}." if recovery else ""
         self.bell()
-        self._exit_renderables.append(Text(
-            f"lsc-tui: internal error ({type(error).__name__ if error else 'unknown'}); the editor closed.{where} "
-            "Run again with LSC_TUI_DEBUG=1 for the traceback and report it."))
+        self._exit_renderables.append(
+            Text(
+                f"lsc-tui: internal error ({type(error).__name__ if error else 'unknown'}); the editor closed.{where} "
+                "Run again with LSC_TUI_DEBUG=1 for the traceback and report it."
+            )
+        )
         self._close_messages_no_wait()
 
 
-def run_app(path: Path, *, theme: str | None = None, mouse: bool = True, readonly: bool = False,
-            notice: str | None = None, target=None) -> int:
+def run_app(
+    path: Path,
+    *,
+    theme: str | None = None,
+    mouse: bool = True,
+    readonly: bool = False,
+    notice: str | None = None,
+    target=None,
+) -> int:
     app = LscTuiApp(path, notice=notice, theme=theme, readonly=readonly, offer_migration=True, target=target)
     if not readonly:
         hangup.install(app)

@@ -62,8 +62,13 @@ class LscCommands(ListedCommands):
 
             for choice in profile_choices(ws):
                 if not choice.active:
-                    out.append((f"Switch to {choice.kind} {choice.name}", "named profile: preview before saving",
-                                partial(app.switch_profile, choice.name, choice.kind)))
+                    out.append(
+                        (
+                            f"Switch to {choice.kind} {choice.name}",
+                            "named profile: preview before saving",
+                            partial(app.switch_profile, choice.name, choice.kind),
+                        )
+                    )
         from lsc_tui.tui.k8s_commands import palette_commands
 
         out.extend(palette_commands(app))

@@ -35,21 +35,30 @@ def check(app: LscTuiApp, quiet: bool = False) -> None:
         for path, state in changes or []:
             name = app.display_name(path)
             if state == "reloaded":
-                app.notify(f"{name} changed on disk and was reloaded (you had no edits in it).",
-                           title="Reloaded", timeout=6)
+                app.notify(
+                    f"{name} changed on disk and was reloaded (you had no edits in it).", title="Reloaded", timeout=6
+                )
             elif state == "written":  # a flow of ours wrote it: the editor follows, nobody else did it
                 app.notify(f"The editor now shows the {name} just written.", timeout=4)
             elif state == "deleted":
-                app.notify(f"{name} was deleted or moved on disk. The editor keeps its copy: w writes it "
-                           "back; quitting without saving leaves it gone.", severity="warning", timeout=10)
+                app.notify(
+                    f"{name} was deleted or moved on disk. The editor keeps its copy: w writes it "
+                    "back; quitting without saving leaves it gone.",
+                    severity="warning",
+                    timeout=10,
+                )
             elif state == "conflict":
                 resolve_conflict(app, Path(path))
             elif state == "unreadable":
                 why = app.open_session().unusable.get(Path(path), "")  # names file:line:col
                 why = f" ({why})" if why else ""
-                app.notify(f"{name} changed on disk into something lsc-tui cannot use{why}. The editor keeps "
-                           "its copy: w writes it over the broken file (a .bak keeps that), or fix the file "
-                           "and press f5.", severity="warning", timeout=12)
+                app.notify(
+                    f"{name} changed on disk into something lsc-tui cannot use{why}. The editor keeps "
+                    "its copy: w writes it over the broken file (a .bak keeps that), or fix the file "
+                    "and press f5.",
+                    severity="warning",
+                    timeout=12,
+                )
 
     app.submit(lambda s: s.check_disk(), "disk", done)
 
@@ -66,13 +75,20 @@ def resolve_conflict(app: LscTuiApp, path: Path, then_save: bool = False) -> Non
 
     def answer(choice) -> None:
         if choice == "mine":
-            app.submit(lambda s: s.keep_mine(path), "disk",
-                       lambda _r: app.notify(f"Keeping your edits to {name}; saving will replace the disk "
-                                             "version (with a backup).", timeout=6))
+            app.submit(
+                lambda s: s.keep_mine(path),
+                "disk",
+                lambda _r: app.notify(
+                    f"Keeping your edits to {name}; saving will replace the disk version (with a backup).", timeout=6
+                ),
+            )
             if then_save:
                 app.action_save()
         elif choice == "theirs":
-            app.submit(lambda s: s.reload(path), "reload",
-                       lambda _r: app.notify(f"Took the disk version of {name}.", timeout=5))
+            app.submit(
+                lambda s: s.reload(path),
+                "reload",
+                lambda _r: app.notify(f"Took the disk version of {name}.", timeout=5),
+            )
 
     app.push_screen(ConflictDialog(name, diff_text), answer)

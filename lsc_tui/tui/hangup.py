@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 # What Textual's driver turns on, turned off: mouse tracking (all modes), bracketed paste, focus
 # and in-band resize reports, the kitty keyboard protocol; line wrap back on, the alternate
 # screen left, the cursor shown. Written last, so the terminal ends in its normal state.
-RESTORE_TERMINAL = ("\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?1016l"
-                    "\x1b[?2004l\x1b[?1004l\x1b[?2048l\x1b[<u\x1b[?7h\x1b[?1049l\x1b[?25h")
+RESTORE_TERMINAL = (
+    "\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?1016l"
+    "\x1b[?2004l\x1b[?1004l\x1b[?2048l\x1b[<u\x1b[?7h\x1b[?1049l\x1b[?25h"
+)
 
 
 def restore_terminal(app: LscTuiApp) -> None:

@@ -105,8 +105,12 @@ class JobQueue:
             try:
                 select = done(result)
             except Exception as exc:  # the edit itself is done: say what went wrong after it
-                app.notify(f"internal error ({type(exc).__name__}) after the {source}; the change itself "
-                           "is made (u undoes it)", severity="error", timeout=10)
+                app.notify(
+                    f"internal error ({type(exc).__name__}) after the {source}; the change itself "
+                    "is made (u undoes it)",
+                    severity="error",
+                    timeout=10,
+                )
                 select = None
         app.apply_view(view, source=source, select=select if isinstance(select, str) else None)
 
@@ -131,11 +135,21 @@ class JobQueue:
         elif isinstance(exc, VerifyError):
             app.notify(str(exc), title="Not saved", severity="error", timeout=10)
         elif isinstance(exc, OSError):
-            app.notify(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}", title="File error",
-                       severity="error", timeout=10)
+            app.notify(
+                f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                title="File error",
+                severity="error",
+                timeout=10,
+            )
         elif app.session is None:
-            app.exit(return_code=1, message=f"lsc-tui: internal error ({type(exc).__name__}) while "
-                     "opening the config. Run again with LSC_TUI_DEBUG=1 for the traceback and report it.")
+            app.exit(
+                return_code=1,
+                message=f"lsc-tui: internal error ({type(exc).__name__}) while "
+                "opening the config. Run again with LSC_TUI_DEBUG=1 for the traceback and report it.",
+            )
         else:
-            app.notify(f"internal error ({type(exc).__name__}); nothing was lost: your buffers are intact",
-                       severity="error", timeout=10)
+            app.notify(
+                f"internal error ({type(exc).__name__}); nothing was lost: your buffers are intact",
+                severity="error",
+                timeout=10,
+            )

@@ -30,11 +30,21 @@ def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     ws = app.session.workspace
     out: list[tuple[str, str, Callable[[], None]]] = []
     if ws.kind != KIND_LLSD:
-        out.append(("Export for Kubernetes…", "ConfigMap + LlamaStackDistribution (+ Secret), as lsc-tui export k8s",
-                    partial(export_for_kubernetes, app)))
+        out.append(
+            (
+                "Export for Kubernetes…",
+                "ConfigMap + LlamaStackDistribution (+ Secret), as lsc-tui export k8s",
+                partial(export_for_kubernetes, app),
+            )
+        )
     else:
-        out.append(("Write expanded config.yaml…", "the config the operator generates, as lsc-tui expand -o",
-                    partial(write_expanded_config, app)))
+        out.append(
+            (
+                "Write expanded config.yaml…",
+                "the config the operator generates, as lsc-tui expand -o",
+                partial(write_expanded_config, app),
+            )
+        )
     return out
 
 
@@ -64,8 +74,10 @@ def export_for_kubernetes(app) -> None:
     session = app.session
     ws = session.workspace
     default = _shown(ws.config_dir / "k8s", session.cwd)
-    note = ("Writes configmap.yaml and llamastackdistribution.yaml (mode 0600), as `lsc-tui export k8s -o DIR`. "
-            "secret.yaml is written only if you answer yes; its values come from the .env next to the config.")
+    note = (
+        "Writes configmap.yaml and llamastackdistribution.yaml (mode 0600), as `lsc-tui export k8s -o DIR`. "
+        "secret.yaml is written only if you answer yes; its values come from the .env next to the config."
+    )
     if session.dirty:
         note += " Your unsaved edits are included."
 
@@ -77,14 +89,25 @@ def export_for_kubernetes(app) -> None:
             app.notify("Answer yes or no for the Secret.", severity="warning")
             return
         out_dir = _resolve(values["dir"], session.cwd)
-        app.run_worker(_export(app, out_dir, values["name"], secret.startswith("y")), group="k8s-export",
-                       exclusive=True, exit_on_error=False)
+        app.run_worker(
+            _export(app, out_dir, values["name"], secret.startswith("y")),
+            group="k8s-export",
+            exclusive=True,
+            exit_on_error=False,
+        )
 
-    app.push_screen(Prompt("Export for Kubernetes", [
-        ("dir", "Output directory", default, None),
-        ("name", "Name of the LlamaStackDistribution (and its ConfigMap)", "llama-stack", None),
-        ("secret", "Also write secret.yaml with the values of .env? (yes/no)", "no", ["no", "yes"]),
-    ], note), answer)
+    app.push_screen(
+        Prompt(
+            "Export for Kubernetes",
+            [
+                ("dir", "Output directory", default, None),
+                ("name", "Name of the LlamaStackDistribution (and its ConfigMap)", "llama-stack", None),
+                ("secret", "Also write secret.yaml with the values of .env? (yes/no)", "no", ["no", "yes"]),
+            ],
+            note,
+        ),
+        answer,
+    )
 
 
 async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
@@ -109,8 +132,12 @@ async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
                 written.append(target)
         except OSError as exc:
             where = getattr(exc, "filename", None) or out_dir
-            app.notify(f"{where}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
-                       title="Not exported", severity="error", timeout=12)
+            app.notify(
+                f"{where}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
+                title="Not exported",
+                severity="error",
+                timeout=12,
+            )
             return
         warnings = [f for f in plan.findings if not f.is_error]
         names = ", ".join(_shown(w, app.session.cwd) for w in written)
@@ -132,22 +159,31 @@ def _confirm_then(app, existing: list[Path], write) -> None:
         else:
             app.notify("Nothing was written.", timeout=4)
 
-    app.push_screen(confirm_dialog("Replace existing files?",
-                                   f"These files exist and would be replaced (the old ones are kept as .bak):\n  "
-                                   f"{names}"), answer)
+    app.push_screen(
+        confirm_dialog(
+            "Replace existing files?",
+            f"These files exist and would be replaced (the old ones are kept as .bak):\n  {names}",
+        ),
+        answer,
+    )
 
 
 def write_expanded_config(app) -> None:
     """Ask where, then write the config.yaml the preview shows (unmasked, 0600)."""
     session = app.session
     default = _shown(session.workspace.config_dir / "config.yaml", session.cwd)
-    note = ("The config the operator generates from this CR, as `lsc-tui expand CR -o FILE` (mode 0600)."
-            + (" Your unsaved edits are included." if session.dirty else ""))
+    note = "The config the operator generates from this CR, as `lsc-tui expand CR -o FILE` (mode 0600)." + (
+        " Your unsaved edits are included." if session.dirty else ""
+    )
 
     def answer(values) -> None:
         if values:
-            app.run_worker(_write_expanded(app, _resolve(values["path"], session.cwd)), group="k8s-export",
-                           exclusive=True, exit_on_error=False)
+            app.run_worker(
+                _write_expanded(app, _resolve(values["path"], session.cwd)),
+                group="k8s-export",
+                exclusive=True,
+                exit_on_error=False,
+            )
 
     app.push_screen(Prompt("Write expanded config.yaml", [("path", "File", default, None)], note), answer)
 
@@ -161,8 +197,11 @@ async def _write_expanded(app, target: Path) -> None:
         _notify_findings(app, "Not written", "The CR does not expand: nothing was written.", errors)
         return
     if target.resolve() in {Path(p).resolve() for p in app.session.buffers}:
-        app.notify(f"{_shown(target, app.session.cwd)} is open in the editor: choose another file.",
-                   severity="error", timeout=8)
+        app.notify(
+            f"{_shown(target, app.session.cwd)} is open in the editor: choose another file.",
+            severity="error",
+            timeout=8,
+        )
         return
     text = result.text
 
@@ -170,10 +209,17 @@ async def _write_expanded(app, target: Path) -> None:
         try:
             atomic_write(target, text, mode=0o600)
         except OSError as exc:
-            app.notify(f"{target}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
-                       title="Not written", severity="error", timeout=12)
+            app.notify(
+                f"{target}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
+                title="Not written",
+                severity="error",
+                timeout=12,
+            )
             return
-        app.notify(f"Wrote {_shown(target, app.session.cwd)} ({len(text.splitlines())} lines, mode 0600).",
-                   title="Expanded", timeout=8)
+        app.notify(
+            f"Wrote {_shown(target, app.session.cwd)} ({len(text.splitlines())} lines, mode 0600).",
+            title="Expanded",
+            timeout=8,
+        )
 
     _confirm_then(app, [target] if target.exists() else [], write)

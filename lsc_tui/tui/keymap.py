@@ -29,8 +29,15 @@ class Key:
         return " ".join(key_name(k) for k in self.keys.split(","))
 
 
-NAMES = {"question_mark": "?", "colon": ":", "slash": "/", "escape": "esc", "enter": "enter",
-         "left_square_bracket": "[", "right_square_bracket": "]"}
+NAMES = {
+    "question_mark": "?",
+    "colon": ":",
+    "slash": "/",
+    "escape": "esc",
+    "enter": "enter",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+}
 
 
 def key_name(key: str) -> str:
@@ -45,8 +52,15 @@ KEYS: list[Key] = [
     Key("q", "back", "Back (close, clear the filter) or quit", "Global", show=True, footer="Back"),
     Key("ctrl+q", "quit_app", "Quit (asks when there are unsaved edits)", "Global"),
     Key("escape", "escape", "Back to the tree / close", "Global", palette=False),
-    Key("ctrl+s,w", "save", "Save every edited file (atomic, with a .bak backup)", "Global", show=True, write=True,
-        footer="Save"),
+    Key(
+        "ctrl+s,w",
+        "save",
+        "Save every edited file (atomic, with a .bak backup)",
+        "Global",
+        show=True,
+        write=True,
+        footer="Save",
+    ),
     Key("u,ctrl+z", "undo", "Undo the last edit", "Global", show=True, write=True, footer="Undo"),
     Key("ctrl+r,ctrl+y", "redo", "Redo", "Global", write=True),
     Key("1", "pane('tree')", "Show/focus the tree", "Global"),
@@ -79,8 +93,18 @@ KEYS: list[Key] = [
 def _flow_keys() -> list[Key]:
     from lsc_tui.tui.flows import FLOWS
 
-    return [Key(f.key, f.action, f.description, "Flows", show=True, footer=f.title,
-                write=f.action in ("flow_migrate", "flow_secrets")) for f in FLOWS]
+    return [
+        Key(
+            f.key,
+            f.action,
+            f.description,
+            "Flows",
+            show=True,
+            footer=f.title,
+            write=f.action in ("flow_migrate", "flow_secrets"),
+        )
+        for f in FLOWS
+    ]
 
 
 # the flows go right after the global keys, so the footer shows them even at 80 columns
@@ -93,20 +117,38 @@ MOVEMENT = [
     Key("k,up", "cursor_up", "Up", "Movement", palette=False),
     Key("g,home", "scroll_home", "First", "Movement", palette=False),
     Key("G,end", "scroll_end", "Last", "Movement", palette=False),
-    Key("h,left", "collapse", "Tree: collapse / go to parent; diff and findings: scroll left", "Movement",
-        palette=False),
+    Key(
+        "h,left", "collapse", "Tree: collapse / go to parent; diff and findings: scroll left", "Movement", palette=False
+    ),
     Key("l,right", "expand", "Tree: expand; diff and findings: scroll right", "Movement", palette=False),
-    Key("enter", "select", "Tree: open the node's form (navigating: letters stay commands); findings and full "
-        "run.yaml: jump to the source", "Movement", palette=False),
+    Key(
+        "enter",
+        "select",
+        "Tree: open the node's form (navigating: letters stay commands); findings and full "
+        "run.yaml: jump to the source",
+        "Movement",
+        palette=False,
+    ),
     Key("tab,shift+tab", "focus_next", "Next / previous pane or field", "Movement", palette=False),
     # -- the form and the raw YAML editor (documented here; the widgets bind them) --------------
     Key("j,k,down,up", "move", "Form: move the cursor between the fields", "Editing", palette=False),
-    Key("enter", "edit", "Form: edit the field under the cursor; in a field: apply the value", "Editing",
-        palette=False),
-    Key("escape", "done", "In a field: stop editing (back to the form's cursor); again: back to the tree",
-        "Editing", palette=False),
-    Key("tab", "indent", "Raw YAML editor: tab indents (two spaces); esc leaves the editor, then tab moves on",
-        "Editing", palette=False),
+    Key(
+        "enter", "edit", "Form: edit the field under the cursor; in a field: apply the value", "Editing", palette=False
+    ),
+    Key(
+        "escape",
+        "done",
+        "In a field: stop editing (back to the form's cursor); again: back to the tree",
+        "Editing",
+        palette=False,
+    ),
+    Key(
+        "tab",
+        "indent",
+        "Raw YAML editor: tab indents (two spaces); esc leaves the editor, then tab moves on",
+        "Editing",
+        palette=False,
+    ),
 ]
 
 # While a text field is being edited the footer shows only keys that work there: the shown keys'
@@ -127,8 +169,7 @@ def app_bindings() -> list[Binding]:
             out.append(Binding("ctrl+p", k.action, "Commands", show=False, key_display="ctrl+p", priority=True))
             continue
         label = k.footer or k.description.split(":")[0].split(" (")[0]
-        out.append(Binding(k.keys, k.action, label, show=k.show,
-                           key_display=k.display.split(" ")[0]))
+        out.append(Binding(k.keys, k.action, label, show=k.show, key_display=k.display.split(" ")[0]))
     return out
 
 
@@ -143,11 +184,15 @@ def groups(keys: list[Key]) -> dict[str, list[Key]]:
 
 def keys_markdown() -> str:
     """docs/keys.md, generated (a test keeps the file in sync)."""
-    lines = ["# Keys", "",
-             "Generated from `lsc_tui/tui/keymap.py`; the in-app help (`?`) shows the same table.",
-             "Every key survives SSH, tmux and screen: no ctrl+enter, shift+enter or alt chords.",
-             "Letters act when no text field has the focus; in a field, use the ctrl or F-key alternative",
-             "or press esc first. Every action is also in the command palette (`:` or `ctrl+p`).", ""]
+    lines = [
+        "# Keys",
+        "",
+        "Generated from `lsc_tui/tui/keymap.py`; the in-app help (`?`) shows the same table.",
+        "Every key survives SSH, tmux and screen: no ctrl+enter, shift+enter or alt chords.",
+        "Letters act when no text field has the focus; in a field, use the ctrl or F-key alternative",
+        "or press esc first. Every action is also in the command palette (`:` or `ctrl+p`).",
+        "",
+    ]
     for group, keys in groups(KEYS + MOVEMENT).items():
         lines += [f"## {group}", "", "| Keys | Action |", "|---|---|"]
         for k in keys:

@@ -52,9 +52,16 @@ def chooser(current, title: str = "Target LCORE release", body: str = "", focus=
                 if button.id == wanted:
                     button.focus()
 
-    lines = [f"Now: {current.describe()}.", "",
-             "Validation, the mode and the run.yaml preview follow the release you choose; "
-             "the files are not changed. Esc: keep it."] if not body else [body]
+    lines = (
+        [
+            f"Now: {current.describe()}.",
+            "",
+            "Validation, the mode and the run.yaml preview follow the release you choose; "
+            "the files are not changed. Esc: keep it.",
+        ]
+        if not body
+        else [body]
+    )
     choices = []
     for release in RELEASES:
         words = target_words(Target(release, "editor")).removeprefix("LCORE ")
@@ -77,8 +84,9 @@ def use_release(app, key: str) -> None:
     from lsc_tui.config.releases.detect import SOURCE_EDITOR
 
     target = Target(parse_release(key), SOURCE_EDITOR)
-    app.submit(lambda s: s.set_target(target), "edit",
-               lambda _r: app.notify(f"Previewing for {target.describe()}.", timeout=5))
+    app.submit(
+        lambda s: s.set_target(target), "edit", lambda _r: app.notify(f"Previewing for {target.describe()}.", timeout=5)
+    )
 
 
 # -- "What changes if I upgrade LCORE…" ----------------------------------------------------------
@@ -86,9 +94,13 @@ def upgrade_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
-    return [("What changes if I upgrade LCORE…",
-             f"the run.yaml and the keys to rename, from {target_words(session.target)} to another release",
-             partial(ask_upgrade, app))]
+    return [
+        (
+            "What changes if I upgrade LCORE…",
+            f"the run.yaml and the keys to rename, from {target_words(session.target)} to another release",
+            partial(ask_upgrade, app),
+        )
+    ]
 
 
 def ask_upgrade(app) -> None:
@@ -103,9 +115,13 @@ def ask_upgrade(app) -> None:
 
     # Enter takes the release after the one in use (the usual upgrade); the newest offers itself
     later = [r for r in RELEASES if r.order > current.release.order]
-    dialog = chooser(current, focus=later[0] if later else None, title="What changes if I upgrade LCORE",
-                     body=f"From {current.describe()} to which release? The run.yaml each release runs for "
-                          "this config (with the keys renamed for the new one) is compared. Nothing is written.")
+    dialog = chooser(
+        current,
+        focus=later[0] if later else None,
+        title="What changes if I upgrade LCORE",
+        body=f"From {current.describe()} to which release? The run.yaml each release runs for "
+        "this config (with the keys renamed for the new one) is compared. Nothing is written.",
+    )
     app.push_screen(dialog, answer)
 
 
@@ -117,8 +133,15 @@ def show_upgrade(app, key: str) -> None:
 
     def work(session):
         try:
-            return compare(session.path, session.target, new, cwd=session.cwd, overlay=dict(session.buffers),
-                           server_env=session.server_env, server_env_source=session.server_env_source)
+            return compare(
+                session.path,
+                session.target,
+                new,
+                cwd=session.cwd,
+                overlay=dict(session.buffers),
+                server_env=session.server_env,
+                server_env_source=session.server_env_source,
+            )
         except CompareInputError as exc:
             return exc.finding
 
@@ -149,7 +172,10 @@ def upgrade_text(c) -> str:
         lines += [f"  line {f.line}: {mask_inline(f.message)}" for f in c.rewrite.findings]
     for label, errors in ((c.old.release.label, c.old_findings), (c.new.release.label, c.new_findings)):
         if errors:
-            lines += ["", f"{label} synthesizes nothing: {len(errors)} error(s), first: {mask_inline(errors[0].message)}"]
+            lines += [
+                "",
+                f"{label} synthesizes nothing: {len(errors)} error(s), first: {mask_inline(errors[0].message)}",
+            ]
     return "\n".join(lines)
 
 

@@ -79,7 +79,7 @@ class View:
                     origins = list(origins)
                 except Exception:  # provenance is a bonus: the view works without it
                     origins = []
-            self._origins = (origins + [None] * len(lines))[:len(lines)]
+            self._origins = (origins + [None] * len(lines))[: len(lines)]
         return self._origins
 
     def short_name(self, display: str) -> str:
@@ -127,9 +127,12 @@ def build_view(session) -> View:
     states = outline.node_states(findings, secret_findings, documents)
     short = outline.short_names(documents)
     built = _BUILT.get(session, {})
-    trees = {doc.display: outline.tree_for(ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display),
-                                           built.get(doc.display))
-             for doc in ws.documents}
+    trees = {
+        doc.display: outline.tree_for(
+            ws, doc, states.get(doc.display, []), short.get(doc.display, doc.display), built.get(doc.display)
+        )
+        for doc in ws.documents
+    }
     _BUILT[session] = trees
     tree = [trees[doc.display].item for doc in ws.documents]
     counts = analysis.counts()

@@ -57,8 +57,10 @@ def jump_to_origin(app: LscTuiApp, origin) -> None:
     src = getattr(origin, "source_path", None) if origin is not None else None
     file = getattr(origin, "file", None) if origin is not None else None
     if not file:
-        app.notify("No recorded source for this line (a default the synthesis adds, or a run.yaml opened on its own).",
-                   severity="warning")
+        app.notify(
+            "No recorded source for this line (a default the synthesis adds, or a run.yaml opened on its own).",
+            severity="warning",
+        )
         return
     display = _display_for_origin(app, str(file))
     item = app.shown_view().find_item(display, tuple(src or ()))

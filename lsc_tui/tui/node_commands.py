@@ -19,8 +19,15 @@ from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem, tree_key
 from lsc_tui.config.provider_edits import NoPlaceForProvider, append_index, new_provider_place, rename_id_key
 from lsc_tui.config.provider_types import suggestions
-from lsc_tui.config.session import (AddProvider, DuplicateListItem, InsertListItem, MoveListItem, RemoveNode,
-                                    RenameProvider, SetEnvRef)
+from lsc_tui.config.session import (
+    AddProvider,
+    DuplicateListItem,
+    InsertListItem,
+    MoveListItem,
+    RemoveNode,
+    RenameProvider,
+    SetEnvRef,
+)
 from lsc_tui.tui.screens.dialogs import Prompt, confirm_dialog
 from lsc_tui.tui.widgets.diff_pane import DiffPane
 
@@ -57,11 +64,16 @@ def add_provider(app: LscTuiApp) -> None:
             entry = {"id": values["id"], "type": values["type"]}
             doc = app.shown_view().document(display)
             index = append_index(doc.data if doc is not None else None, list_path)
-            app.submit(lambda s: s.apply(InsertListItem(file, list_path, index, entry)), "add",
-                       lambda _r: tree_key(display, list_path + (index,)))
+            app.submit(
+                lambda s: s.apply(InsertListItem(file, list_path, index, entry)),
+                "add",
+                lambda _r: tree_key(display, list_path + (index,)),
+            )
 
-        app.push_screen(Prompt(f"Add to {path_text(list_path)}", [
-            ("type", "Type", "", list(place.types)), ("id", "Id", "", None)]), add_entry)
+        app.push_screen(
+            Prompt(f"Add to {path_text(list_path)}", [("type", "Type", "", list(place.types)), ("id", "Id", "", None)]),
+            add_entry,
+        )
         return
 
     def add(values) -> None:
@@ -77,11 +89,17 @@ def add_provider(app: LscTuiApp) -> None:
 
         app.submit(lambda s: s.apply(AddProvider(file, values["api"], provider)), "add", done)
 
-    app.push_screen(Prompt(f"Add a provider to {display}", [
-        ("api", "API", place.api, list(place.apis)),
-        ("type", "Provider type (remote::... or inline::...)", "", suggestions("provider", None)),
-        ("id", "Provider id", "", None),
-    ]), add)
+    app.push_screen(
+        Prompt(
+            f"Add a provider to {display}",
+            [
+                ("api", "API", place.api, list(place.apis)),
+                ("type", "Provider type (remote::... or inline::...)", "", suggestions("provider", None)),
+                ("id", "Provider id", "", None),
+            ],
+        ),
+        add,
+    )
 
 
 def delete_node(app: LscTuiApp) -> None:
@@ -95,8 +113,11 @@ def delete_node(app: LscTuiApp) -> None:
 
     def answer(choice) -> None:
         if choice == "yes":
-            app.submit(lambda s: s.apply(RemoveNode(file, path)), "remove",
-                       lambda _r: app.notify(f"Removed {path_text(path)} (u undoes)", timeout=4))
+            app.submit(
+                lambda s: s.apply(RemoveNode(file, path)),
+                "remove",
+                lambda _r: app.notify(f"Removed {path_text(path)} (u undoes)", timeout=4),
+            )
 
     app.push_screen(confirm_dialog("Remove?", f"Remove {item.label} ({item.display}: {path_text(path)})?"), answer)
 
@@ -178,14 +199,22 @@ def env_ref(app: LscTuiApp) -> None:
         if not values:
             return
         name = values["name"]
-        app.submit(lambda s: s.apply(SetEnvRef(file, path, name)), "env",
-                   done=lambda _r: app.notify(f"{path_text(path)} = ${{env.{name}}}: set {name} in the "
-                                              "environment the server starts with.", timeout=6))
+        app.submit(
+            lambda s: s.apply(SetEnvRef(file, path, name)),
+            "env",
+            done=lambda _r: app.notify(
+                f"{path_text(path)} = ${{env.{name}}}: set {name} in the environment the server starts with.", timeout=6
+            ),
+        )
 
-    app.push_screen(Prompt(f"Environment reference for {path_text(path)}",
-                           [("name", "Variable name (upper-case, digits, _)", suggestion, None)],
-                           "The literal value is replaced by ${env.NAME}; nothing else in the file changes."),
-                    answer)
+    app.push_screen(
+        Prompt(
+            f"Environment reference for {path_text(path)}",
+            [("name", "Variable name (upper-case, digits, _)", suggestion, None)],
+            "The literal value is replaced by ${env.NAME}; nothing else in the file changes.",
+        ),
+        answer,
+    )
 
 
 def copy(app: LscTuiApp) -> None:
@@ -206,8 +235,11 @@ def copy(app: LscTuiApp) -> None:
         doc = app.shown_view().document(item.display)
         if doc is None:
             return
-        text = node_yaml(doc, item.path) if editor.revealed else \
-            masked_node_yaml(doc, item.path, app.shown_view().secret_paths)[0]
+        text = (
+            node_yaml(doc, item.path)
+            if editor.revealed
+            else masked_node_yaml(doc, item.path, app.shown_view().secret_paths)[0]
+        )
         what = path_text(item.path) or item.display
     else:
         return

@@ -25,8 +25,11 @@ def pane_widgets(narrow: bool, active: str) -> list:
 
     flt = QuietInput(placeholder="filter the tree (esc clears)", id="filter")
     flt.display = False
-    main = Horizontal(pane(Vertical(flt, ConfigTree(id="tree"), id="tree-pane", classes="pane"), "tree"),
-                      pane(NodeEditor(id="editor", classes="pane"), "editor"),
-                      pane(DiffPane(id="diff", classes="pane"), "diff"), id="main")
+    main = Horizontal(
+        pane(Vertical(flt, ConfigTree(id="tree"), id="tree-pane", classes="pane"), "tree"),
+        pane(NodeEditor(id="editor", classes="pane"), "editor"),
+        pane(DiffPane(id="diff", classes="pane"), "diff"),
+        id="main",
+    )
     main.display = main_row_shown(active, narrow)
     return [main, pane(FindingsPanel(id="findings", classes="pane"), "findings")]

@@ -29,14 +29,22 @@ def quit_app(app: LscTuiApp) -> None:
             def answer(choice) -> None:
                 if choice == "side":
                     if file is None:  # a node of no file on disk: no place beside it
-                        app.notify("Not written: the node is in no file on disk.",
-                                   title="Raw YAML kept in the editor", severity="error", timeout=10)
+                        app.notify(
+                            "Not written: the node is in no file on disk.",
+                            title="Raw YAML kept in the editor",
+                            severity="error",
+                            timeout=10,
+                        )
                         return
                     try:
                         side = write_side_file(Path(file), text)
                     except OSError as exc:
-                        app.notify(f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
-                                   title="Raw YAML kept in the editor", severity="error", timeout=10)
+                        app.notify(
+                            f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                            title="Raw YAML kept in the editor",
+                            severity="error",
+                            timeout=10,
+                        )
                         return
                     app.exit_note = f"lsc-tui: the raw YAML of {where} that did not parse is in {side}"
                     quit_or_ask(app)

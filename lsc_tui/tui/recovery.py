@@ -33,14 +33,19 @@ def offer_recovery_or_migration(app: LscTuiApp) -> None:
         def answer(choice) -> None:
             show_notice(app)
             if choice == "restore":
-                said = ("Restored the unsaved edits over the change on disk (u undoes them; saving writes "
-                        "them, with a backup)." if changed else "Restored the unsaved edits (u undoes them).")
+                said = (
+                    "Restored the unsaved edits over the change on disk (u undoes them; saving writes "
+                    "them, with a backup)."
+                    if changed
+                    else "Restored the unsaved edits (u undoes them)."
+                )
                 app.submit(lambda s: s.restore_recovery(), "recover", lambda _r: app.notify(said, timeout=8))
             elif choice == "discard":
                 clear_recovery(session.path)
                 if changed:
-                    app.notify(f"Kept the disk version of {', '.join(changed)}; the recovered edits are "
-                               "dropped.", timeout=6)
+                    app.notify(
+                        f"Kept the disk version of {', '.join(changed)}; the recovered edits are dropped.", timeout=6
+                    )
 
         try:
             diff_text = session.recovery_diff()

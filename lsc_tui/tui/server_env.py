@@ -17,12 +17,21 @@ def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     session = getattr(app, "session", None)
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
-    out: list[tuple[str, str, Callable[[], None]]] = [("Check against the server's environment…",
+    out: list[tuple[str, str, Callable[[], None]]] = [
+        (
+            "Check against the server's environment…",
             "an env file of the variables LCORE runs with, as --env-file",
-            partial(ask_env_file, app))]
+            partial(ask_env_file, app),
+        )
+    ]
     if session.server_env is not None:
-        out.append(("Check against lsc-tui's own environment",
-                    f"stop using {session.server_env_source}", partial(use_env_file, app, None)))
+        out.append(
+            (
+                "Check against lsc-tui's own environment",
+                f"stop using {session.server_env_source}",
+                partial(use_env_file, app, None),
+            )
+        )
     return out
 
 
@@ -36,10 +45,15 @@ def ask_env_file(app) -> None:
         if values:
             use_env_file(app, values["path"])
 
-    app.push_screen(Prompt("Check against the server's environment", [
-        ("path", "Env file (NAME=value lines)", initial, None)],
-        note="Unset variables that LCORE resolves become errors, and the preview resolves what LCORE "
-             "resolves. Values are never shown."), answer)
+    app.push_screen(
+        Prompt(
+            "Check against the server's environment",
+            [("path", "Env file (NAME=value lines)", initial, None)],
+            note="Unset variables that LCORE resolves become errors, and the preview resolves what LCORE "
+            "resolves. Values are never shown.",
+        ),
+        answer,
+    )
 
 
 def use_env_file(app, text: str | None) -> None:
@@ -47,8 +61,11 @@ def use_env_file(app, text: str | None) -> None:
     from lsc_tui.config.operator.export import load_env_file
 
     if text is None:
-        app.submit(lambda s: s.set_server_env(None), "edit",
-                   lambda _r: app.notify("Checking against lsc-tui's own environment again.", timeout=5))
+        app.submit(
+            lambda s: s.set_server_env(None),
+            "edit",
+            lambda _r: app.notify("Checking against lsc-tui's own environment again.", timeout=5),
+        )
         return
     session = app.session
     path = Path(os.path.expanduser(text))
@@ -56,9 +73,11 @@ def use_env_file(app, text: str | None) -> None:
     try:  # the guarded reader: a FIFO or a device is refused at once instead of blocking the editor
         env = load_env_file(path, text)
     except files.ReadRefused as exc:
-        app.notify(f"Cannot use {text}: {exc.finding.message}", title="Server environment", severity="error",
-                   timeout=8)
+        app.notify(f"Cannot use {text}: {exc.finding.message}", title="Server environment", severity="error", timeout=8)
         return
     shown = text
-    app.submit(lambda s: s.set_server_env(env, shown), "edit",
-               lambda _r: app.notify(f"Checking against {shown} ({len(env)} variables).", timeout=5))
+    app.submit(
+        lambda s: s.set_server_env(env, shown),
+        "edit",
+        lambda _r: app.notify(f"Checking against {shown} ({len(env)} variables).", timeout=5),
+    )

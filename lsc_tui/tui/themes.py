@@ -24,8 +24,19 @@ from lsc_tui.config.yaml.files import ReadRefused
 
 DEFAULT_THEME = "lsc-dark"
 SHIPPED = ("lsc-dark", "lsc-light", "lsc-high-contrast")
-_FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
-           "background", "surface", "panel", "boost")
+_FIELDS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 # Variables our stylesheet uses; every theme gets a fallback for each.
 VARIABLE_DEFAULTS = {
     "diff-added": "green",
@@ -85,8 +96,13 @@ def theme_from_data(data: object, where: str) -> Theme:
     merged = dict(VARIABLE_DEFAULTS)
     for key, value in variables.items():
         merged[str(key)] = str(value)
-    return Theme(name=name.strip(), dark=bool(data.get("dark", True)), ansi=bool(data.get("ansi", False)),
-                 variables=merged, **kwargs)
+    return Theme(
+        name=name.strip(),
+        dark=bool(data.get("dark", True)),
+        ansi=bool(data.get("ansi", False)),
+        variables=merged,
+        **kwargs,
+    )
 
 
 def shipped_theme_files() -> list:

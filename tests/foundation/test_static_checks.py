@@ -16,8 +16,15 @@ def _run(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess:
 
 
 def test_ruff_finds_nothing():
-    """`ruff check` with the rules of [tool.ruff.lint] (lint only: no formatting is enforced)."""
+    """`ruff check` with the rules of [tool.ruff.lint] (the format is checked below)."""
     p = _run("-m", "ruff", "check", "--no-cache", "--output-format", "concise", ".")
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_ruff_format_leaves_the_package_as_it_is():
+    """`ruff format --check lsc_tui` with [tool.ruff]'s settings: the package's layout is the
+    formatter's, so a diff shows what changed, not how someone wraps lines."""
+    p = _run("-m", "ruff", "format", "--check", "--no-cache", "lsc_tui")
     assert p.returncode == 0, p.stdout + p.stderr
 
 

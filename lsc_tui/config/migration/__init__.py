@@ -15,5 +15,15 @@ from lsc_tui.config.migration.analyse import STRATEGIES, Analysis, MigrationInpu
 from lsc_tui.config.migration.plan import FileAction, Migration, MigrationRefused, WriteResult
 from lsc_tui.config.migration.proof import Difference, Proof
 
-__all__ = ["STRATEGIES", "Analysis", "Difference", "FileAction", "Migration", "MigrationInputError",
-           "MigrationRefused", "Proof", "WriteResult", "analyse"]
+__all__ = [
+    "STRATEGIES",
+    "Analysis",
+    "Difference",
+    "FileAction",
+    "Migration",
+    "MigrationInputError",
+    "MigrationRefused",
+    "Proof",
+    "WriteResult",
+    "analyse",
+]

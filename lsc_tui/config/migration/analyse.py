@@ -129,8 +129,14 @@ def has_mcp(run: object) -> bool:
     return "model-context-protocol" in ids and isinstance(apis, list) and "tool_runtime" in apis
 
 
-def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
-            env: dict[str, str] | None = None, target: Target | None = None) -> Analysis:
+def analyse(
+    path: Path | str,
+    *,
+    run_yaml: Path | str | None = None,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    target: Target | None = None,
+) -> Analysis:
     """Analyse ``path`` (a lightspeed-stack.yaml or a directory holding one).
 
     ``run_yaml`` is the server's run.yaml for a remote-server config (``--run-yaml``); for a
@@ -139,24 +145,42 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
     """
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     try:
-        ws = load_workspace(path, cwd=cwd, env=env if env is not None else dict(os.environ),
-                            target=target if target is not None else DEFAULT_TARGET)
+        ws = load_workspace(
+            path,
+            cwd=cwd,
+            env=env if env is not None else dict(os.environ),
+            target=target if target is not None else DEFAULT_TARGET,
+        )
     except WorkspaceError as exc:
         raise MigrationInputError(exc.finding) from None
     if ws.is_operator:
-        raise MigrationInputError(Finding(
-            ws.source.display if ws.source is not None else str(path), 1, 1, Severity.ERROR, "migrate-not-a-config",
-            f"this is a {LABELS.get(ws.kind, ws.kind)} (a Kubernetes operator file), not a lightspeed-stack.yaml; "
-            "there is nothing to migrate",
-            "Migration moves a legacy lightspeed-stack.yaml and its run.yaml to the unified format: open the "
-            "lightspeed-stack.yaml."))
+        raise MigrationInputError(
+            Finding(
+                ws.source.display if ws.source is not None else str(path),
+                1,
+                1,
+                Severity.ERROR,
+                "migrate-not-a-config",
+                f"this is a {LABELS.get(ws.kind, ws.kind)} (a Kubernetes operator file), not a lightspeed-stack.yaml; "
+                "there is nothing to migrate",
+                "Migration moves a legacy lightspeed-stack.yaml and its run.yaml to the unified format: open the "
+                "lightspeed-stack.yaml.",
+            )
+        )
     if ws.kind != "lightspeed-stack" or ws.config is None:
         doc = ws.run_yaml
-        raise MigrationInputError(Finding(
-            doc.display if doc else str(path), 1, 1, Severity.ERROR, "migrate-not-a-config",
-            "this is a Llama Stack run.yaml, not a lightspeed-stack.yaml",
-            "Give the lightspeed-stack.yaml that points at it (library_client_config_path), or, for a "
-            "server, the lightspeed-stack.yaml plus --run-yaml THIS_FILE."))
+        raise MigrationInputError(
+            Finding(
+                doc.display if doc else str(path),
+                1,
+                1,
+                Severity.ERROR,
+                "migrate-not-a-config",
+                "this is a Llama Stack run.yaml, not a lightspeed-stack.yaml",
+                "Give the lightspeed-stack.yaml that points at it (library_client_config_path), or, for a "
+                "server, the lightspeed-stack.yaml plus --run-yaml THIS_FILE.",
+            )
+        )
     key = ws.llama_stack_key()
     ls = _mapping(_mapping(ws.config.data).get(key))
     a = Analysis(workspace=ws, status=STATUS_INVALID, reason=ws.mode_reason, config=ws.config, ls_key=key)
@@ -172,53 +196,97 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
         a.run_yaml_ref = ls.get("library_client_config_path")
         a.run_yaml = given if given is not None else ws.run_yaml
         if a.run_yaml is None:
-            raise MigrationInputError(_first_error(ws, (key, "library_client_config_path"), Finding(
-                ws.config.display, *ws.config.position((key, "library_client_config_path")), Severity.ERROR,
-                "migrate-run-yaml-missing", f"the run.yaml '{a.run_yaml_ref}' cannot be read",
-                "Fix library_client_config_path (it is relative to the directory LCORE starts in), "
-                "run from that directory, or pass --run-yaml PATH.")))
+            raise MigrationInputError(
+                _first_error(
+                    ws,
+                    (key, "library_client_config_path"),
+                    Finding(
+                        ws.config.display,
+                        *ws.config.position((key, "library_client_config_path")),
+                        Severity.ERROR,
+                        "migrate-run-yaml-missing",
+                        f"the run.yaml '{a.run_yaml_ref}' cannot be read",
+                        "Fix library_client_config_path (it is relative to the directory LCORE starts in), "
+                        "run from that directory, or pass --run-yaml PATH.",
+                    ),
+                )
+            )
         a.reason = f"legacy library client: {key}.library_client_config_path names {a.run_yaml.display}"
     elif ws.mode == MODE_SERVER:
         if given is None:
             a.status = STATUS_REMOTE
-            a.reason = ("remote server mode: LCORE talks to a separately managed Llama Stack at "
-                        f"{key}.url and has no run.yaml of its own; nothing to migrate here. To move "
-                        "the server's run.yaml into this file (the Llama Stack container then "
-                        "synthesizes from it), pass --run-yaml PATH_OF_THE_SERVER_RUN_YAML")
+            a.reason = (
+                "remote server mode: LCORE talks to a separately managed Llama Stack at "
+                f"{key}.url and has no run.yaml of its own; nothing to migrate here. To move "
+                "the server's run.yaml into this file (the Llama Stack container then "
+                "synthesizes from it), pass --run-yaml PATH_OF_THE_SERVER_RUN_YAML"
+            )
         else:
             a.status = STATUS_SERVER
             a.run_yaml = given
-            a.reason = (f"legacy server: {key}.url points at a Llama Stack that runs {given.display}, "
-                        "enriched with this file by its entrypoint")
+            a.reason = (
+                f"legacy server: {key}.url points at a Llama Stack that runs {given.display}, "
+                "enriched with this file by its entrypoint"
+            )
     else:
         both = next((f for f in ws.findings if f.code == "unified-and-legacy"), None)
         if both is not None:
-            raise MigrationInputError(Finding(
-                both.file, both.line, both.column, Severity.ERROR, "migrate-unified-and-legacy",
-                f"{both.message}; LCORE refuses this file, so there is no legacy run to prove a migration "
-                "against",
-                "Delete library_client_config_path if the unified inputs already describe everything, or "
-                "delete the unified inputs (inference.providers, vector_store.providers, "
-                f"{key}.config) and run `lsc-tui migrate` again.", both.path))
+            raise MigrationInputError(
+                Finding(
+                    both.file,
+                    both.line,
+                    both.column,
+                    Severity.ERROR,
+                    "migrate-unified-and-legacy",
+                    f"{both.message}; LCORE refuses this file, so there is no legacy run to prove a migration against",
+                    "Delete library_client_config_path if the unified inputs already describe everything, or "
+                    "delete the unified inputs (inference.providers, vector_store.providers, "
+                    f"{key}.config) and run `lsc-tui migrate` again.",
+                    both.path,
+                )
+            )
         err = next((f for f in ws.findings if f.is_error), None)
-        raise MigrationInputError(err or Finding(
-            ws.config.display, 1, 1, Severity.ERROR, "migrate-invalid",
-            f"LCORE would refuse this file: {ws.mode_reason}", "Fix the llama_stack block first."))
+        raise MigrationInputError(
+            err
+            or Finding(
+                ws.config.display,
+                1,
+                1,
+                Severity.ERROR,
+                "migrate-invalid",
+                f"LCORE would refuse this file: {ws.mode_reason}",
+                "Fix the llama_stack block first.",
+            )
+        )
     if a.run_yaml is not None:
         if not isinstance(a.run_yaml.data, dict):
-            raise MigrationInputError(Finding(
-                a.run_yaml.display, 1, 1, Severity.ERROR, "migrate-run-yaml-not-mapping",
-                "the run.yaml did not parse to a mapping; there is nothing to migrate",
-                "Give the Llama Stack run.yaml (version, apis, providers, ...)."))
+            raise MigrationInputError(
+                Finding(
+                    a.run_yaml.display,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "migrate-run-yaml-not-mapping",
+                    "the run.yaml did not parse to a mapping; there is nothing to migrate",
+                    "Give the Llama Stack run.yaml (version, apis, providers, ...).",
+                )
+            )
         if not a.run_yaml.data:
             # an empty file or `{}`: the legacy setup never ran (LCORE's enrichment reads no
             # mapping, Llama Stack refuses an empty run config), so no result can be "equivalent"
-            raise MigrationInputError(Finding(
-                a.run_yaml.display, 1, 1, Severity.ERROR, "migrate-run-yaml-empty",
-                "the run.yaml is empty: LCORE and Llama Stack refuse to start from it, so there is no "
-                "legacy run to prove a migration against",
-                "Give the run.yaml Llama Stack really runs (version, apis, providers, ...), or write the "
-                "unified config directly (llama_stack.config with baseline: default)."))
+            raise MigrationInputError(
+                Finding(
+                    a.run_yaml.display,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "migrate-run-yaml-empty",
+                    "the run.yaml is empty: LCORE and Llama Stack refuse to start from it, so there is no "
+                    "legacy run to prove a migration against",
+                    "Give the run.yaml Llama Stack really runs (version, apis, providers, ...), or write the "
+                    "unified config directly (llama_stack.config with baseline: default).",
+                )
+            )
         a.run_has_mcp = has_mcp(a.run_yaml.data)
         a.findings += [f for f in a.run_yaml.findings if f.is_error]
     for f in ws.findings:
@@ -226,17 +294,25 @@ def analyse(path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path |
             a.notes.append(f"{f.location()}: {f.message}")
     errors = [f for f in ws.findings if f.is_error and f.file == ws.config.display]
     if errors and a.migratable:
-        a.notes.append(f"{ws.config.display} has {len(errors)} error(s) LCORE reports when it loads the file "
-                       f"(first: {errors[0].location()}: {errors[0].message}); the migration keeps them as "
-                       "they are: run `lsc-tui validate` and fix them")
+        a.notes.append(
+            f"{ws.config.display} has {len(errors)} error(s) LCORE reports when it loads the file "
+            f"(first: {errors[0].location()}: {errors[0].message}); the migration keeps them as "
+            "they are: run `lsc-tui validate` and fix them"
+        )
     a.recommendation = recommend(a)
     return a
 
 
 def _first_error(ws: Workspace, path: tuple[Any, ...], fallback: Finding) -> Finding:
     for f in ws.findings:
-        if f.is_error and f.code in ("run-yaml-missing", "run-yaml-path", "yaml-syntax", "not-a-mapping",
-                                     "file-not-found", "file-permission"):
+        if f.is_error and f.code in (
+            "run-yaml-missing",
+            "run-yaml-path",
+            "yaml-syntax",
+            "not-a-mapping",
+            "file-not-found",
+            "file-permission",
+        ):
             return f
     return fallback
 
@@ -268,16 +344,19 @@ def recommend(a: Analysis) -> Recommendation:
         reasons.append(
             f"enrichment inputs present ({what}): lift would put the run.yaml in native_override, which "
             "is merged after enrichment and replaces its lists, so what enrichment adds is lost "
-            "(LCORE-3370) wherever the run.yaml has the same list; use profile or smart")
+            "(LCORE-3370) wherever the run.yaml has the same list; use profile or smart"
+        )
     if not a.run_has_mcp:
         reasons.append(
             "the run.yaml has no model-context-protocol tool_runtime provider: a profile gets one added "
-            "by LCORE's MCP ensure (a difference the proof names); lift and smart can avoid it")
+            "by LCORE's MCP ensure (a difference the proof names); lift and smart can avoid it"
+        )
     if a.kind == "server":
         reasons.append(
             "server pair: after migrating, the Llama Stack container synthesizes from the new file (its "
             "entrypoint needs LCORE PR #2319 / LCORE-2338 or later); a profile must be mounted beside the "
-            "config in the container at the same relative path, lift needs nothing else")
+            "config in the container at the same relative path, lift needs nothing else"
+        )
     if not lossy and a.kind == "library":
         reasons.append("no enrichment inputs: lift cannot lose enrichment here")
     strategy = "profile" if lossy else ("lift" if a.kind == "server" else "smart")

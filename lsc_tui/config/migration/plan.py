@@ -89,8 +89,15 @@ class Migration:
 
     # -- step 1: analyse ---------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, *, run_yaml: Path | str | None = None, cwd: Path | str | None = None,
-             env: dict[str, str] | None = None, target: Target | None = None) -> "Migration":
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        run_yaml: Path | str | None = None,
+        cwd: Path | str | None = None,
+        env: dict[str, str] | None = None,
+        target: Target | None = None,
+    ) -> "Migration":
         """Analyse ``path``; raises MigrationInputError (with a located finding) on bad input."""
         return cls(analyse(path, run_yaml=run_yaml, cwd=cwd, env=env, target=target))
 
@@ -169,8 +176,10 @@ class Migration:
         lines = {s: c.lines for s, (c, _p) in results.items()}
         if not eq:
             fewest = min(STRATEGIES, key=lambda s: (len(results[s][1].differences), lines[s]))
-            reasons.append(f"no strategy is equivalent; {fewest} differs least: review its differences "
-                           "and accept them with --accept-differences, or fix the inputs first")
+            reasons.append(
+                f"no strategy is equivalent; {fewest} differs least: review its differences "
+                "and accept them with --accept-differences, or fix the inputs first"
+            )
             return Recommendation(fewest, reasons)
         if a.kind == "server":
             # one self-contained file is what the Llama Stack container reads most simply
@@ -180,11 +189,14 @@ class Migration:
             best = min(pool, key=lambda s: (lines[s], ["profile", "smart", "lift"].index(s)))
         why = {
             "profile": "profile is equivalent and the shortest: the run.yaml stays a file (enrichment keeps "
-                       "extending it) and the config names it",
+            "extending it) and the config names it",
             "smart": "smart is equivalent and the shortest readable result",
-            "lift": ("lift is equivalent and gives one self-contained file, which is what the Llama Stack "
-                     "container reads in server mode" if a.kind == "server" else
-                     "lift is the only equivalent strategy"),
+            "lift": (
+                "lift is equivalent and gives one self-contained file, which is what the Llama Stack "
+                "container reads in server mode"
+                if a.kind == "server"
+                else "lift is the only equivalent strategy"
+            ),
         }[best]
         reasons.append(why)
         return Recommendation(best, reasons)
@@ -210,8 +222,7 @@ class Migration:
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
         elif target.exists():
             bak = backup_name(target)
-            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup",
-                                  "0600"))
+            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
         run_role = "profile" if cand.profile_ref else "legacy-run-yaml"
         run = self._run_yaml()
         out.append(FileAction(run.path, run.display, run_role, "keep"))
@@ -252,19 +263,26 @@ class Migration:
             raise MigrationRefused(
                 "the migrated file is not equivalent to what legacy LCORE ran; nothing was written. "
                 "Accept each difference with --accept-differences (all, or PATH,PATH...) if it is what "
-                "you want.", missing)
+                "you want.",
+                missing,
+            )
         target = cand.out_path
         if target == Path(os.path.abspath(self._run_yaml().path)):
-            raise MigrationRefused("the output would overwrite the legacy run.yaml, which is never "
-                                   "touched; choose another -o path", [str(target)])
+            raise MigrationRefused(
+                "the output would overwrite the legacy run.yaml, which is never touched; choose another -o path",
+                [str(target)],
+            )
         in_place = target == Path(os.path.abspath(a.config.path))
         expected = a.config.stamp if in_place else stamp_of(target)
         # both files are checked before either is written: the config (named by the operator: written
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
         place = resolve_target(target)
         if place.special:
-            raise MigrationRefused(f"{target} is a device or FIFO; migrate writes a regular file it can read "
-                                   "back and prove again. Choose a file with -o", [str(target)])
+            raise MigrationRefused(
+                f"{target} is a device or FIFO; migrate writes a regular file it can read "
+                "back and prove again. Choose a file with -o",
+                [str(target)],
+            )
         backup = backup_name(target) if expected is not None else None
         backup_place = resolve_target(backup, workspace=target.parent) if backup else None
         notes: list[str] = []
@@ -277,8 +295,9 @@ class Migration:
                 raise FileChangedError(target)
             done = write_file(backup, original, mode=0o600, target=backup_place)  # may hold literal secrets
             notes += done.notes
-        done = atomic_write(target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data,
-                            target=place)
+        done = atomic_write(
+            target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data, target=place
+        )
         notes += done.notes
         if backup is not None:
             self._written_backup = (target, backup)
@@ -291,9 +310,16 @@ class Migration:
         text, _stamp = read_text(target)
         data = yaml.load(text, Loader=Loader)  # the server's reader
         cand = self._need_candidate()
-        again = S.Candidate(cand.strategy, text, data, target, cand.display,
-                            profile_data=cand.profile_data, profile_file=cand.profile_file,
-                            profile_ref=cand.profile_ref)
+        again = S.Candidate(
+            cand.strategy,
+            text,
+            data,
+            target,
+            cand.display,
+            profile_data=cand.profile_data,
+            profile_file=cand.profile_file,
+            profile_ref=cand.profile_ref,
+        )
         return P.prove(self.analysis, again, self.legacy())
 
     # -- rendering -------------------------------------------------------------------------------
@@ -307,9 +333,14 @@ class Migration:
         if self.candidate is not None:
             c = self.candidate
             out["plan"] = {
-                "strategy": c.strategy, "variant": c.variant or None, "output": c.display,
-                "profile": c.profile_ref, "lifted_providers": c.lifted, "notes": c.notes,
-                "comments_kept": c.comments_kept, "lines": c.lines,
+                "strategy": c.strategy,
+                "variant": c.variant or None,
+                "output": c.display,
+                "profile": c.profile_ref,
+                "lifted_providers": c.lifted,
+                "notes": c.notes,
+                "comments_kept": c.comments_kept,
+                "lines": c.lines,
             }
             out["proof"] = self.proof.to_json(secrets) if self.proof is not None else None
             out["files"] = [f.to_json() for f in self.files()]
@@ -338,5 +369,13 @@ def _cause(d: P.Difference) -> str:
     return d.where
 
 
-__all__ = ["Migration", "MigrationInputError", "MigrationRefused", "FileAction", "WriteResult", "summary",
-           "Finding", "Severity"]
+__all__ = [
+    "Migration",
+    "MigrationInputError",
+    "MigrationRefused",
+    "FileAction",
+    "WriteResult",
+    "summary",
+    "Finding",
+    "Severity",
+]

@@ -61,12 +61,22 @@ class Difference:
         return self.kind in ("order", "default")
 
     def to_json(self, secrets: Collection[str] = ()) -> dict[str, Any]:
-        return {"path": self.where, "kind": self.kind, "legacy": _shown(self.legacy, secrets),
-                "migrated": _shown(self.unified, secrets), "reason": self.reason}
+        return {
+            "path": self.where,
+            "kind": self.kind,
+            "legacy": _shown(self.legacy, secrets),
+            "migrated": _shown(self.unified, secrets),
+            "reason": self.reason,
+        }
 
     def to_text(self, secrets: Collection[str] = ()) -> str:
-        head = {"missing": "lost", "added": "added", "changed": "changed", "order": "reordered",
-                "default": "same by default"}[self.kind]
+        head = {
+            "missing": "lost",
+            "added": "added",
+            "changed": "changed",
+            "order": "reordered",
+            "default": "same by default",
+        }[self.kind]
         lines = [f"  {head}: {self.where}"]
         if self.kind in ("missing", "changed"):
             lines.append(f"      legacy:   {_short(self.legacy, secrets)}")
@@ -187,9 +197,16 @@ def _cmp(a: Any, b: Any, path: tuple[Any, ...], out: list[Difference]) -> None:
         if len(path) == 3 and path[0] == "providers" and isinstance(path[2], _Id):
             for side, other in ((a, b), (b, a)):
                 if side.get("config") == {} and "config" not in other:
-                    out.append(Difference(path + ("config",), "default", a.get("config"), b.get("config"),
-                                          "one side has 'config: {}', the other no config; Llama Stack "
-                                          "reads a provider without config as 'config: {}' (its default)"))
+                    out.append(
+                        Difference(
+                            path + ("config",),
+                            "default",
+                            a.get("config"),
+                            b.get("config"),
+                            "one side has 'config: {}', the other no config; Llama Stack "
+                            "reads a provider without config as 'config: {}' (its default)",
+                        )
+                    )
                     a = {k: v for k, v in a.items() if k != "config"}
                     b = {k: v for k, v in b.items() if k != "config"}
                     break
@@ -220,12 +237,22 @@ def _cmp(a: Any, b: Any, path: tuple[Any, ...], out: list[Difference]) -> None:
             common_a = [p for p in ka if p in ib]
             common_b = [p for p in kb if p in ia]
             if common_a != common_b:
-                out.append(Difference(path, "order", ka, kb,
-                                      "the provider list is in another order; Llama Stack indexes "
-                                      "providers by provider_id, so the order has no effect"))
+                out.append(
+                    Difference(
+                        path,
+                        "order",
+                        ka,
+                        kb,
+                        "the provider list is in another order; Llama Stack indexes "
+                        "providers by provider_id, so the order has no effect",
+                    )
+                )
             return
-        if len(a) == len(b) and all(type(x) is type(y) for x, y in zip(a, b)) and \
-                all(isinstance(x, (dict, list)) for x in a):
+        if (
+            len(a) == len(b)
+            and all(type(x) is type(y) for x, y in zip(a, b))
+            and all(isinstance(x, (dict, list)) for x in a)
+        ):
             for i, (x, y) in enumerate(zip(a, b)):
                 _cmp(x, y, path + (i,), out)
             return
@@ -249,8 +276,13 @@ def legacy_reference(analysis: Analysis) -> Synthesis:
 
 
 def synthesize_candidate(candidate: Candidate) -> Synthesis:
-    return synthesize_unified(candidate.data, candidate.out_path.parent, config_file=candidate.display,
-                              profile=candidate.profile_data, profile_file=candidate.profile_file)
+    return synthesize_unified(
+        candidate.data,
+        candidate.out_path.parent,
+        config_file=candidate.display,
+        profile=candidate.profile_data,
+        profile_file=candidate.profile_file,
+    )
 
 
 def prove(analysis: Analysis, candidate: Candidate, legacy_syn: Synthesis | None = None) -> Proof:
@@ -278,19 +310,30 @@ def _plain(path: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
     out, node = [], data
     for part in path:
         if isinstance(part, _Id):
-            idx = next((i for i, x in enumerate(node or []) if isinstance(x, dict)
-                        and x.get("provider_id") == part.value), part.index)
+            idx = next(
+                (i for i, x in enumerate(node or []) if isinstance(x, dict) and x.get("provider_id") == part.value),
+                part.index,
+            )
             out.append(idx)
             node = node[idx] if isinstance(node, list) and idx < len(node) else None
         else:
             out.append(part)
-            node = node.get(part) if isinstance(node, dict) else (
-                node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+            node = (
+                node.get(part)
+                if isinstance(node, dict)
+                else (node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+            )
     return tuple(out)
 
 
-def explain(d: Difference, analysis: Analysis, candidate: Candidate, legacy_syn: Synthesis, unified_syn: Synthesis,
-            findings: list[Finding]) -> str:
+def explain(
+    d: Difference,
+    analysis: Analysis,
+    candidate: Candidate,
+    legacy_syn: Synthesis,
+    unified_syn: Synthesis,
+    findings: list[Finding],
+) -> str:
     """Why this difference exists, in one sentence an operator can act on."""
     where = d.where
     lo = _origin(legacy_syn, d.path) if d.kind != "added" else None
@@ -299,33 +342,50 @@ def explain(d: Difference, analysis: Analysis, candidate: Candidate, legacy_syn:
     ustep = uo.step if uo is not None else ""
     mcp_path = d.path[:2] == ("providers", "tool_runtime") or d.path[:1] == ("apis",)
     if ustep == "mcp" or (mcp_path and _mentions_mcp(d)):
-        return ("LCORE's MCP ensure adds the model-context-protocol tool_runtime provider (and the "
-                "tool_runtime api) to every profile or non-empty baseline; legacy LCORE ran without it. "
-                "It only enables MCP tools, which the config's mcp_servers use")
+        return (
+            "LCORE's MCP ensure adds the model-context-protocol tool_runtime provider (and the "
+            "tool_runtime api) to every profile or non-empty baseline; legacy LCORE ran without it. "
+            "It only enables MCP tools, which the config's mcp_servers use"
+        )
     if lstep in ("azure", "byok", "okp") and ustep == lstep and d.kind == "changed":
-        return (f"both sides come from {_STEP_NAMES[lstep]}, but legacy library enrichment reads the "
-                "validated config (defaults filled in, env references resolved) while unified synthesis "
-                "reads the raw file; write the value explicitly in the config")
+        return (
+            f"both sides come from {_STEP_NAMES[lstep]}, but legacy library enrichment reads the "
+            "validated config (defaults filled in, env references resolved) while unified synthesis "
+            "reads the raw file; write the value explicitly in the config"
+        )
     if lstep in ("azure", "byok", "okp") and d.kind in ("missing", "changed"):
         over = candidate.override_paths()
-        wiped = next((render_path(p) for p in over if d.path[:len(p)] == p or _plain(d.path[:len(p)], {}) == p), None)
+        wiped = next((render_path(p) for p in over if d.path[: len(p)] == p or _plain(d.path[: len(p)], {}) == p), None)
         lists = wiped or "its parent list"
-        return (f"added by {_STEP_NAMES[lstep]} in legacy LCORE, but native_override replaces "
-                f"'{lists}' wholesale after enrichment, so it is lost (LCORE-3370)")
+        return (
+            f"added by {_STEP_NAMES[lstep]} in legacy LCORE, but native_override replaces "
+            f"'{lists}' wholesale after enrichment, so it is lost (LCORE-3370)"
+        )
     if lstep in ("azure", "byok", "okp"):
         return f"legacy LCORE's {_STEP_NAMES[lstep]} produced this"
     if d.kind == "changed" and isinstance(d.legacy, list) and isinstance(d.unified, list):
-        lost_steps = sorted({o.step for i, item in enumerate(d.legacy) if item not in d.unified
-                             if (o := _origin(legacy_syn, d.path + (i,))) is not None} & set(_STEP_NAMES))
+        lost_steps = sorted(
+            {
+                o.step
+                for i, item in enumerate(d.legacy)
+                if item not in d.unified
+                if (o := _origin(legacy_syn, d.path + (i,))) is not None
+            }
+            & set(_STEP_NAMES)
+        )
         if lost_steps and d.path in candidate.override_paths():
             what = " and ".join(_STEP_NAMES[s] for s in lost_steps)
-            return (f"entries added by {what} in legacy LCORE are lost: native_override replaces "
-                    f"'{where}' wholesale after enrichment (LCORE-3370)")
+            return (
+                f"entries added by {what} in legacy LCORE are lost: native_override replaces "
+                f"'{where}' wholesale after enrichment (LCORE-3370)"
+            )
     if ustep in _STEP_NAMES:
         return f"the migrated file's {_STEP_NAMES[ustep]} produced this; legacy LCORE does not apply it"
     if ustep.startswith("baseline"):
-        return ("comes from the built-in baseline; the legacy run.yaml does not have it and "
-                "native_override cannot delete keys")
+        return (
+            "comes from the built-in baseline; the legacy run.yaml does not have it and "
+            "native_override cannot delete keys"
+        )
     for f in findings:
         if f.code == "synthesis-lcore-3370" and where.startswith(path_text(f.path[3:]) if len(f.path) > 3 else "~"):
             return f.message
@@ -338,7 +398,8 @@ def _mentions_mcp(d: Difference) -> bool:
     for v in (d.legacy, d.unified):
         if v == "tool_runtime" or (isinstance(v, dict) and v.get("provider_id") == MCP_ID):
             return True
-        if isinstance(v, list) and ("tool_runtime" in v or any(
-                isinstance(x, dict) and x.get("provider_id") == MCP_ID for x in v)):
+        if isinstance(v, list) and (
+            "tool_runtime" in v or any(isinstance(x, dict) and x.get("provider_id") == MCP_ID for x in v)
+        ):
             return True
     return False

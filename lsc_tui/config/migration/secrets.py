@@ -32,9 +32,14 @@ class SecretRef:
     kind: str = ""  # what the scanner recognised (e.g. "OpenAI API key"), never the value
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "column": self.column, "path": path_text(self.path),
-                "kind": self.kind or None,
-                "moved_to": path_text(self.moved_to) if self.moved_to is not None else None}
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": path_text(self.path),
+            "kind": self.kind or None,
+            "moved_to": path_text(self.moved_to) if self.moved_to is not None else None,
+        }
 
     def to_text(self) -> str:
         where = f" (now at {path_text(self.moved_to)})" if self.moved_to is not None else ""
@@ -92,8 +97,12 @@ def mask_document_text(text: str, values: set[str]) -> str:
     if doc is not None:
         edits = []
         for path, node in doc.iter_scalars():
-            if path and any(is_secret_key(p) for p in path if isinstance(p, str)) and is_literal(
-                    _value_at(doc.data, path)) and not isinstance(_value_at(doc.data, path), (bool,)):
+            if (
+                path
+                and any(is_secret_key(p) for p in path if isinstance(p, str))
+                and is_literal(_value_at(doc.data, path))
+                and not isinstance(_value_at(doc.data, path), (bool,))
+            ):
                 if node.style in ("|", ">"):
                     continue  # handled by value masking below
                 edits.append((node.start, node.end, MASK))
@@ -119,7 +128,10 @@ def safe_mask_inline(text: str) -> str:
             out.append(mask_inline(line))
         else:
             parts = re.split(r"(\s+)", line)
-            out.append("".join(
-                (MASK if len(p) > _LONG and ("://" in p or "@" in p) else mask_inline(p) if len(p) <= _LONG else p)
-                for p in parts))
+            out.append(
+                "".join(
+                    (MASK if len(p) > _LONG and ("://" in p or "@" in p) else mask_inline(p) if len(p) <= _LONG else p)
+                    for p in parts
+                )
+            )
     return "".join(out)

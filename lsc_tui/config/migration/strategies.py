@@ -156,8 +156,9 @@ def _set_block(data: YamlMap, key: str, block: YamlMap) -> YamlMap:
     return data
 
 
-def _text_edits(a: Analysis, block_text_at: Callable[[int], str], inference_entries: list[InferenceEntry] | None,
-                strategy: str) -> list[Edit]:
+def _text_edits(
+    a: Analysis, block_text_at: Callable[[int], str], inference_entries: list[InferenceEntry] | None, strategy: str
+) -> list[Edit]:
     """Span edits for: the config block, the version, and inference.providers."""
     doc, key = a.config, a.ls_key
     edits: list[Edit] = []
@@ -179,8 +180,14 @@ def _text_edits(a: Analysis, block_text_at: Callable[[int], str], inference_entr
             edits.append((vn.start, vn.end, render_scalar(value)))
         else:
             ind = T.entry_indent(doc, where)
-            edits.append(T.append_to_map(doc, where, T.scalar_line(ind, k, value).rstrip("\n") +
-                                         "  # LCORE's default, explicit (see docs/migration.md)\n"))
+            edits.append(
+                T.append_to_map(
+                    doc,
+                    where,
+                    T.scalar_line(ind, k, value).rstrip("\n")
+                    + "  # LCORE's default, explicit (see docs/migration.md)\n",
+                )
+            )
     if inference_entries:
         step = T.step_of(doc.text)
         inf = doc.data.get("inference")
@@ -193,22 +200,34 @@ def _text_edits(a: Analysis, block_text_at: Callable[[int], str], inference_entr
                 ind = kn.column - 1
                 line_s = T.line_start(doc.text, kn.start)
                 line_e = T.line_end(doc.text, max(node.end - 1, node.start))
-                edits.append((line_s, line_e, f"{' ' * ind}providers:\n" +
-                              T.dump_block(inference_entries, ind + step)))
+                edits.append((line_s, line_e, f"{' ' * ind}providers:\n" + T.dump_block(inference_entries, ind + step)))
             else:
                 ind = T.entry_indent(doc, ("inference",))
-                edits.append(T.append_to_map(doc, ("inference",), f"{' ' * ind}providers:\n" +
-                                             T.dump_block(inference_entries, ind + step)))
+                edits.append(
+                    T.append_to_map(
+                        doc, ("inference",), f"{' ' * ind}providers:\n" + T.dump_block(inference_entries, ind + step)
+                    )
+                )
         elif inf is None and "inference" not in doc.data:
-            edits.append(T.append_top(doc.text, "inference:\n" + f"{' ' * step}providers:\n" +
-                                      T.dump_block(inference_entries, 2 * step)))
+            edits.append(
+                T.append_top(
+                    doc.text, "inference:\n" + f"{' ' * step}providers:\n" + T.dump_block(inference_entries, 2 * step)
+                )
+            )
         else:
             raise T.EditError("inference is not a block mapping")
     return edits
 
 
-def _finish(a: Analysis, strategy: str, data: YamlMap, out_path: Path, make_edits: Callable[[], list[Edit]],
-            ruamel_fn: RuamelFn, **extra: Any) -> Candidate:
+def _finish(
+    a: Analysis,
+    strategy: str,
+    data: YamlMap,
+    out_path: Path,
+    make_edits: Callable[[], list[Edit]],
+    ruamel_fn: RuamelFn,
+    **extra: Any,
+) -> Candidate:
     """Build the text by span edits; fall back to ruamel, then to a plain dump. Verified."""
     notes: list[str] = []
     text: str | None = None
@@ -225,25 +244,38 @@ def _finish(a: Analysis, strategy: str, data: YamlMap, out_path: Path, make_edit
             if T.reads_as(text) != data:
                 text = None
             else:
-                notes.append("the file was re-emitted with ruamel.yaml: comments are kept, "
-                             "indentation and spacing may change")
+                notes.append(
+                    "the file was re-emitted with ruamel.yaml: comments are kept, indentation and spacing may change"
+                )
         except Exception:  # noqa: BLE001
             text = None
     if text is None:
         text = T.dump_block(data, 0)
         kept = False
-        notes.append("the config could not be edited in place; it was written out from its data, so "
-                     "its comments are not kept")
+        notes.append(
+            "the config could not be edited in place; it was written out from its data, so its comments are not kept"
+        )
     for i, k, value in _default_gaps(a, strategy):
-        notes.append(f"rag.byok.stores[{i}].{k} is now explicit ({value}): legacy library enrichment used "
-                     "LCORE's default, unified synthesis reads the raw file and would write null")
+        notes.append(
+            f"rag.byok.stores[{i}].{k} is now explicit ({value}): legacy library enrichment used "
+            "LCORE's default, unified synthesis reads the raw file and would write null"
+        )
     display = _display(out_path, a.workspace.cwd)
-    return Candidate(strategy=strategy, text=text, data=data, out_path=out_path, display=display,
-                     notes=notes, comments_kept=kept, **extra)
+    return Candidate(
+        strategy=strategy,
+        text=text,
+        data=data,
+        out_path=out_path,
+        display=display,
+        notes=notes,
+        comments_kept=kept,
+        **extra,
+    )
 
 
-def _ruamel_block(a: Analysis, block_factory: Callable[[], YamlMap], inference_entries: list[InferenceEntry] | None,
-                  strategy: str) -> RuamelFn:
+def _ruamel_block(
+    a: Analysis, block_factory: Callable[[], YamlMap], inference_entries: list[InferenceEntry] | None, strategy: str
+) -> RuamelFn:
     def fn(root: Any, _y: None) -> None:  # root: ruamel's CommentedMap of the config
         ls = root[a.ls_key]
         if hasattr(ls, "fa"):
@@ -288,8 +320,10 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
-        head = (f"{pad}# Lifted from {source} by lsc-tui migrate (strategy lift); the run.yaml is kept.\n"
-                f"{pad}config:\n{pad2}baseline: empty\n")
+        head = (
+            f"{pad}# Lifted from {source} by lsc-tui migrate (strategy lift); the run.yaml is kept.\n"
+            f"{pad}config:\n{pad2}baseline: empty\n"
+        )
         if not run:
             return head + f"{pad2}native_override: {{}}\n"
         return head + f"{pad2}native_override:\n" + T.indent_text(run_text, indent + 2 * step)
@@ -300,8 +334,14 @@ def lift(a: Analysis, out_path: Path) -> Candidate:
         m["native_override"] = T.ruamel_load(run_doc.text) if run else CommentedMap()
         return m
 
-    return _finish(a, "lift", data, out_path, lambda: _text_edits(a, block_text, None, "lift"),
-                   _ruamel_block(a, block_factory, None, "lift"))
+    return _finish(
+        a,
+        "lift",
+        data,
+        out_path,
+        lambda: _text_edits(a, block_text, None, "lift"),
+        _ruamel_block(a, block_factory, None, "lift"),
+    )
 
 
 # -- profile --------------------------------------------------------------------------------
@@ -327,23 +367,39 @@ def profile(a: Analysis, out_path: Path) -> Candidate:
 
     def block_text(indent: int) -> str:
         pad = " " * indent
-        why = (f"was library_client_config_path: {source} (relative to the start directory); "
-               "profile paths are relative to this file") if a.run_yaml_ref and not a.run_yaml_given \
+        why = (
+            (
+                f"was library_client_config_path: {source} (relative to the start directory); "
+                "profile paths are relative to this file"
+            )
+            if a.run_yaml_ref and not a.run_yaml_given
             else f"{source}, given with --run-yaml"
-        return (f"{pad}# Migrated by lsc-tui (strategy profile): {why}.\n"
-                f"{pad}config:\n" + T.scalar_line(indent + step, "profile", ref))
+        )
+        return f"{pad}# Migrated by lsc-tui (strategy profile): {why}.\n{pad}config:\n" + T.scalar_line(
+            indent + step, "profile", ref
+        )
 
     def block_factory() -> YamlMap:
         m = CommentedMap()
         m["profile"] = ref
         return m
 
-    cand = _finish(a, "profile", data, out_path, lambda: _text_edits(a, block_text, None, "profile"),
-                   _ruamel_block(a, block_factory, None, "profile"),
-                   profile_data=_run_yaml(a).data, profile_file=_run_yaml(a).display, profile_ref=ref)
+    cand = _finish(
+        a,
+        "profile",
+        data,
+        out_path,
+        lambda: _text_edits(a, block_text, None, "profile"),
+        _ruamel_block(a, block_factory, None, "profile"),
+        profile_data=_run_yaml(a).data,
+        profile_file=_run_yaml(a).display,
+        profile_ref=ref,
+    )
     if a.kind == "server":
-        cand.notes.append(f"the Llama Stack container resolves '{ref}' against the directory of its "
-                          "lightspeed-stack.yaml: mount the run.yaml there at the same relative path")
+        cand.notes.append(
+            f"the Llama Stack container resolves '{ref}' against the directory of its "
+            "lightspeed-stack.yaml: mount the run.yaml there at the same relative path"
+        )
     return cand
 
 
@@ -420,10 +476,10 @@ def _delta(base: Any, target: Any, path: KeyPath, impossible: list[KeyPath]) -> 
 
 def _freezes_enrichment(override: YamlMap, run: Any) -> bool:
     """True if a list in the override holds entries the run.yaml does not (enrichment output)."""
+
     def walk(node: Any, src: Any, path: KeyPath) -> bool:
         if isinstance(node, dict):
-            return any(walk(v, src.get(k) if isinstance(src, dict) else None, path + (k,))
-                       for k, v in node.items())
+            return any(walk(v, src.get(k) if isinstance(src, dict) else None, path + (k,)) for k, v in node.items())
         if isinstance(node, list):
             src_items = src if isinstance(src, list) else []
             return any(item not in src_items for item in node)
@@ -444,14 +500,23 @@ def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> C
     inference: list[Any] = raw_inference if isinstance(raw_inference, list) else []
     hl_all = [high_level(p) for p in inference]
     liftable = [h for h in hl_all if h is not None]
-    existing_hl = (a.config.data.get("inference") or {}).get("providers") if isinstance(
-        a.config.data.get("inference"), dict) else None
+    existing_hl = (
+        (a.config.data.get("inference") or {}).get("providers")
+        if isinstance(a.config.data.get("inference"), dict)
+        else None
+    )
     if existing_hl:
         liftable = []  # never mix with providers the operator already wrote
     tried: list[tuple[Candidate, P.Proof]] = []
 
-    def attempt(variant: str, block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
-                profile_ref: str | None = None, override_text: str | None = None) -> tuple[Candidate, P.Proof]:
+    def attempt(
+        variant: str,
+        block: YamlMap,
+        entries: list[InferenceEntry],
+        profile_data: YamlMap | None = None,
+        profile_ref: str | None = None,
+        override_text: str | None = None,
+    ) -> tuple[Candidate, P.Proof]:
         data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
@@ -468,9 +533,12 @@ def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> C
         tried.append((cand, pr))
         return cand, pr
 
-
-    def base_for(block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
-                 profile_ref: str | None = None) -> dict[str, Any]:
+    def base_for(
+        block: YamlMap,
+        entries: list[InferenceEntry],
+        profile_data: YamlMap | None = None,
+        profile_ref: str | None = None,
+    ) -> dict[str, Any]:
         data = _base_data(a, "smart")
         _set_block(data, a.ls_key, block)
         if entries:
@@ -478,12 +546,22 @@ def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> C
             if not isinstance(data["inference"], dict):
                 data["inference"] = {}
             data["inference"]["providers"] = copy.deepcopy(entries)
-        syn = synthesize_unified(data, Path(os.path.abspath(out_path)).parent, config_file=str(out_path),
-                                 profile=profile_data, profile_file=run_doc.display if profile_data else None)
+        syn = synthesize_unified(
+            data,
+            Path(os.path.abspath(out_path)).parent,
+            config_file=str(out_path),
+            profile=profile_data,
+            profile_file=run_doc.display if profile_data else None,
+        )
         return syn.data
 
-    def with_delta(variant: str, block: YamlMap, entries: list[InferenceEntry], profile_data: YamlMap | None = None,
-                   profile_ref: str | None = None) -> None:
+    def with_delta(
+        variant: str,
+        block: YamlMap,
+        entries: list[InferenceEntry],
+        profile_data: YamlMap | None = None,
+        profile_ref: str | None = None,
+    ) -> None:
         base = base_for(block, entries, profile_data, profile_ref)
         impossible: list[KeyPath] = []
         override = _delta(base, target, (), impossible)
@@ -498,18 +576,26 @@ def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> C
 
     # 1. built-in default baseline + lifted providers + the delta
     no_entries: list[InferenceEntry] = []
-    for entries in ([liftable, no_entries] if liftable else [no_entries]):
+    for entries in [liftable, no_entries] if liftable else [no_entries]:
         with_delta("baseline-default", {}, entries)
     # 2. empty baseline + lifted providers (all of them) + the rest of the run.yaml
     if liftable and len(liftable) == len(inference):
         rest = copy.deepcopy(run)
         rest.get("providers", {}).pop("inference", None)
-        attempt("baseline-empty", {"baseline": "empty", "native_override": rest}, liftable,
-                override_text=_text_without(run_doc, ("providers", "inference"), rest))
+        attempt(
+            "baseline-empty",
+            {"baseline": "empty", "native_override": rest},
+            liftable,
+            override_text=_text_without(run_doc, ("providers", "inference"), rest),
+        )
     # 2b. nothing re-expressible (all or nothing): the run.yaml as the override, as lift does
     if not liftable or len(liftable) != len(inference):
-        attempt("baseline-empty", {"baseline": "empty", "native_override": copy.deepcopy(run)}, [],
-                override_text=_text_without(run_doc, None, run))
+        attempt(
+            "baseline-empty",
+            {"baseline": "empty", "native_override": copy.deepcopy(run)},
+            [],
+            override_text=_text_without(run_doc, None, run),
+        )
     # 3. the run.yaml as a profile, with the delta (e.g. pinning tool_runtime when it has no MCP)
     ref = profile_reference(a, out_path)
     with_delta("profile", {"profile": ref}, [], run, ref)
@@ -525,8 +611,10 @@ def smart(a: Analysis, out_path: Path, legacy_syn: Synthesis | None = None) -> C
         best.strategy = "smart"
     best.notes.append(f"smart chose '{best.variant}' out of {len(tried)} proven candidate(s)")
     if best.profile_ref and a.kind == "server":
-        best.notes.append(f"the Llama Stack container resolves '{best.profile_ref}' against the directory of "
-                          "its lightspeed-stack.yaml: mount the run.yaml there at the same relative path")
+        best.notes.append(
+            f"the Llama Stack container resolves '{best.profile_ref}' against the directory of "
+            "its lightspeed-stack.yaml: mount the run.yaml there at the same relative path"
+        )
     return best
 
 
@@ -546,16 +634,26 @@ def _text_without(doc: Document, path: KeyPath | None, expected: YamlMap) -> str
         return None
 
 
-def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: YamlMap, block: YamlMap,
-                     entries: list[InferenceEntry], profile_ref: str | None, override_text: str | None = None) -> Candidate:
+def _smart_candidate(
+    a: Analysis,
+    out_path: Path,
+    variant: str,
+    data: YamlMap,
+    block: YamlMap,
+    entries: list[InferenceEntry],
+    profile_ref: str | None,
+    override_text: str | None = None,
+) -> Candidate:
     step = T.step_of(a.config.text)
     source = _source(a)
 
     def block_text(indent: int) -> str:
         pad, pad2 = " " * indent, " " * (indent + step)
         how = "re-expressed" if entries else "migrated"
-        lines = [f"{pad}# {how.capitalize()} from {source} by lsc-tui migrate (strategy smart"
-                 f"{', inference.providers below' if entries else ''})."]
+        lines = [
+            f"{pad}# {how.capitalize()} from {source} by lsc-tui migrate (strategy smart"
+            f"{', inference.providers below' if entries else ''})."
+        ]
         lines.append(f"{pad}config:")
         body = ""
         if not block:
@@ -563,8 +661,10 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: YamlMap, b
         for k, v in block.items():
             if k == "native_override":
                 body += f"{pad2}native_override:\n" + (
-                    T.indent_text(override_text, indent + 2 * step) if override_text
-                    else T.dump_block(v, indent + 2 * step))
+                    T.indent_text(override_text, indent + 2 * step)
+                    if override_text
+                    else T.dump_block(v, indent + 2 * step)
+                )
             else:
                 body += T.scalar_line(indent + step, k, v)
         return "\n".join(lines) + "\n" + body
@@ -576,8 +676,15 @@ def _smart_candidate(a: Analysis, out_path: Path, variant: str, data: YamlMap, b
     def block_factory() -> YamlMap:
         return copy.deepcopy(block)
 
-    cand = _finish(a, "smart", data, out_path, lambda: _text_edits(a, block_text, entries, "smart"),
-                   _ruamel_block(a, block_factory, copy.deepcopy(entries), "smart"), variant=variant)
+    cand = _finish(
+        a,
+        "smart",
+        data,
+        out_path,
+        lambda: _text_edits(a, block_text, entries, "smart"),
+        _ruamel_block(a, block_factory, copy.deepcopy(entries), "smart"),
+        variant=variant,
+    )
     return cand
 
 

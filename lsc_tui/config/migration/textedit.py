@@ -50,8 +50,14 @@ def _last_scalar(node: Node) -> Node:
 
 def step_of(text: str) -> int:
     """The mapping indentation step the file uses (2 when unsure)."""
-    indents = sorted({len(line) - len(line.lstrip(" ")) for line in text.splitlines()
-                      if line.strip() and not line.lstrip().startswith("#")} - {0})
+    indents = sorted(
+        {
+            len(line) - len(line.lstrip(" "))
+            for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        }
+        - {0}
+    )
     return indents[0] if indents and indents[0] <= 8 else 2
 
 
@@ -64,8 +70,15 @@ class _IndentedDumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
 
 def dump_block(data: Any, indent: int) -> str:
     """Block-style YAML for ``data`` (keys in insertion order), every line indented."""
-    text = yaml.dump(data, Dumper=_IndentedDumper, sort_keys=False, default_flow_style=False,
-                     allow_unicode=True, width=4096, indent=2)
+    text = yaml.dump(
+        data,
+        Dumper=_IndentedDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=4096,
+        indent=2,
+    )
     return indent_text(text, indent)
 
 
@@ -116,7 +129,7 @@ def block_for(doc: Document, key_path: tuple[Any, ...]) -> tuple[Node, Node]:
     kn, vn = parent.key_node(key_path[-1]), parent.child(key_path[-1])
     if kn is None or vn is None:
         raise EditError("key not found")
-    if doc.text[line_start(doc.text, kn.start):kn.start].strip():
+    if doc.text[line_start(doc.text, kn.start) : kn.start].strip():
         raise EditError("key does not start its line")
     return kn, vn
 
@@ -175,6 +188,7 @@ def apply(text: str, edits: list[tuple[int, int, str]]) -> str:
 
 def ruamel_rewrite(text: str, fn: Callable[[Any, None], object]) -> str:
     """Round-trip ``text`` with the foundation's ruamel writer, applying ``fn(root, None)``."""
+
     def apply_fn(root: Any) -> None:
         fn(root, None)
 

@@ -11,6 +11,8 @@ from pydantic_core import PydanticCustomError
 RULE_ERROR = "lsc_rule"
 
 
-def rule(message: str, *, at: tuple[str | int, ...] = (), code: str = "invalid-value", fix: str = "") -> PydanticCustomError:
+def rule(
+    message: str, *, at: tuple[str | int, ...] = (), code: str = "invalid-value", fix: str = ""
+) -> PydanticCustomError:
     """An error to ``raise`` from a validator (``{at}``, ``{code}`` and ``{fix}`` would be expanded)."""
     return PydanticCustomError(RULE_ERROR, message, {"at": tuple(at), "code": code, "fix": fix})

@@ -47,8 +47,9 @@ def _fields(model: type[BaseModel]) -> list[tuple[str, bool, tuple[type, ...]]]:
     return hit
 
 
-def file_settings(model: type[BaseModel], data: Any, path: tuple[str | int, ...] = ()
-                  ) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def file_settings(
+    model: type[BaseModel], data: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every ``(key path, value)`` in ``data`` that LCORE requires to be an existing file."""
     if isinstance(data, list):
         for index, item in enumerate(data):

@@ -136,7 +136,9 @@ def _child(ann: Any, node: Any, seg: Any) -> tuple[Any, Any, bool]:
     return None, None, False
 
 
-def model_at(root: type[BaseModel], data: Any, path: Loc, cache: dict[Any, Any] | None = None) -> type[BaseModel] | None:
+def model_at(
+    root: type[BaseModel], data: Any, path: Loc, cache: dict[Any, Any] | None = None
+) -> type[BaseModel] | None:
     """The model class that validates the mapping at ``path`` (None if not a model)."""
     if cache is not None:
         key = ("model_at", path)
@@ -274,8 +276,11 @@ def clean_loc(loc: Loc, data: Any, err_type: str) -> tuple[Loc, list[tuple[Loc, 
 def _is_tag(seg: Any) -> bool:
     if not isinstance(seg, str):
         return False
-    return ("[" in seg and seg.endswith("]")) or seg in ("str", "int", "bool", "float", "dict", "list") or (
-        seg[:1].isupper())
+    return (
+        ("[" in seg and seg.endswith("]"))
+        or seg in ("str", "int", "bool", "float", "dict", "list")
+        or (seg[:1].isupper())
+    )
 
 
 # -- messages -------------------------------------------------------------------------------
@@ -299,8 +304,7 @@ def safe_echo(path: Loc, value: Any) -> str | None:
 
 def _token_like(text: str) -> bool:
     """Long unbroken mixes of letters and digits are more likely keys than typos: never quote them."""
-    return len(text) >= 16 and " " not in text and any(c.isdigit() for c in text) and any(
-        c.isalpha() for c in text)
+    return len(text) >= 16 and " " not in text and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
 
 
 def _shown_key(part: Any) -> Any:
@@ -334,8 +338,14 @@ def _example(field: FieldInfo | None) -> str:
     return f" (default: {default})"
 
 
-def describe(err: Mapping[str, Any], path: Loc, value: Any, root: type[BaseModel] | None, data: Any,
-             cache: dict[Any, Any] | None = None) -> tuple[str, str, str]:
+def describe(
+    err: Mapping[str, Any],
+    path: Loc,
+    value: Any,
+    root: type[BaseModel] | None,
+    data: Any,
+    cache: dict[Any, Any] | None = None,
+) -> tuple[str, str, str]:
     """(code, message, fix) for one pydantic error at the cleaned ``path``."""
     t = err["type"]
     ctx = err.get("ctx") or {}
@@ -351,18 +361,24 @@ def describe(err: Mapping[str, Any], path: Loc, value: Any, root: type[BaseModel
         hint = f" ({lower}{what[1:]})" if what else ""
         return "missing-key", f"{name} is required", f"Add `{path[-1]}:` under {parent}{hint}."
     if t in ("int_type", "int_parsing", "int_from_float"):
-        return "invalid-type", f"{name} must be a whole number", \
-            f"Write a whole number{_example(field)}, {_ENV_HINT}."
+        return "invalid-type", f"{name} must be a whole number", f"Write a whole number{_example(field)}, {_ENV_HINT}."
     if t in ("float_type", "float_parsing", "finite_number"):
         return "invalid-type", f"{name} must be a number", f"Write a number{_example(field)}, {_ENV_HINT}."
     if t in ("bool_type", "bool_parsing"):
         return "invalid-type", f"{name} must be true or false", f"Write true or false, {_ENV_HINT}."
     if t in ("string_type", "string_unicode"):
         if _secret_path(path):
-            return "invalid-type", f"{name} must be a string", "Use an env reference such as ${env.NAME} (a " \
-                "literal secret that looks like a number must be quoted, and is better kept out of the file)."
-        return "invalid-type", f"{name} must be a string", "Write the value as text (quote it if it looks " \
-            "like a number or a boolean)."
+            return (
+                "invalid-type",
+                f"{name} must be a string",
+                "Use an env reference such as ${env.NAME} (a "
+                "literal secret that looks like a number must be quoted, and is better kept out of the file).",
+            )
+        return (
+            "invalid-type",
+            f"{name} must be a string",
+            "Write the value as text (quote it if it looks like a number or a boolean).",
+        )
     if t in ("list_type", "tuple_type", "set_type"):
         return "invalid-type", f"{name} must be a list", "Write a YAML list (`- item` lines or `[a, b]`)."
     if t in ("dict_type", "model_type", "model_attributes_type", "dataclass_type"):
@@ -373,31 +389,53 @@ def describe(err: Mapping[str, Any], path: Loc, value: Any, root: type[BaseModel
         return "invalid-value", f"{name} is too long (at most {ctx.get('max_length')} characters)", "Shorten it."
     if t == "string_pattern_mismatch":
         if path and path[-1] == "id":
-            return "invalid-value", f"{name} may contain only lower-case letters, digits, '_' and '-'{got}", \
-                "Rename it, e.g. my-provider_1."
-        return "invalid-value", f"{name} does not have the expected form{got}", \
-            f"Match the pattern {ctx.get('pattern', '')}."
+            return (
+                "invalid-value",
+                f"{name} may contain only lower-case letters, digits, '_' and '-'{got}",
+                "Rename it, e.g. my-provider_1.",
+            )
+        return (
+            "invalid-value",
+            f"{name} does not have the expected form{got}",
+            f"Match the pattern {ctx.get('pattern', '')}.",
+        )
     if t in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {"greater_than": ("more than", "gt"), "greater_than_equal": ("at least", "ge"),
-                 "less_than": ("less than", "lt"), "less_than_equal": ("at most", "le")}[t]
+        bound = {
+            "greater_than": ("more than", "gt"),
+            "greater_than_equal": ("at least", "ge"),
+            "less_than": ("less than", "lt"),
+            "less_than_equal": ("at most", "le"),
+        }[t]
         limit = ctx.get(bound[1])
-        return "invalid-value", f"{name} must be {bound[0]} {limit}{got}", \
-            f"Use a value {bound[0]} {limit}{_example(field)}."
+        return (
+            "invalid-value",
+            f"{name} must be {bound[0]} {limit}{got}",
+            f"Use a value {bound[0]} {limit}{_example(field)}.",
+        )
     if t in ("literal_error", "enum"):
         values = _literal_values(str(ctx.get("expected", "")))
-        return "invalid-value", f"{name} must be one of: {_choices(values)}{got}", \
-            _closest_choice(value, values) + f"Allowed: {_choices(values, 40)}, {_ENV_HINT}."
+        return (
+            "invalid-value",
+            f"{name} must be one of: {_choices(values)}{got}",
+            _closest_choice(value, values) + f"Allowed: {_choices(values, 40)}, {_ENV_HINT}.",
+        )
     if t.startswith("url_"):
-        return "invalid-value", f"{name} must be an http:// or https:// URL{got}", \
-            f"Write a full URL such as http://localhost:8321, {_ENV_HINT}."
+        return (
+            "invalid-value",
+            f"{name} must be an http:// or https:// URL{got}",
+            f"Write a full URL such as http://localhost:8321, {_ENV_HINT}.",
+        )
     if t == "union_tag_invalid":
         tag = ctx.get("tag")
         tag_echo = safe_echo(path, tag)
         tg = f" (got {tag_echo})" if tag_echo else ""
         expected = str(ctx.get("expected_tags", ""))
-        return "invalid-value", f"{name} must be one of: {expected.replace(chr(39), '')}{tg}", \
-            _closest_choice(tag, _literal_values(expected)) + "Use one of the allowed values; it selects the " \
-            "kind of entry."
+        return (
+            "invalid-value",
+            f"{name} must be one of: {expected.replace(chr(39), '')}{tg}",
+            _closest_choice(tag, _literal_values(expected)) + "Use one of the allowed values; it selects the "
+            "kind of entry.",
+        )
     if t == "union_tag_not_found":
         return "missing-key", f"{name} is required (it selects the kind of entry)", f"Add `{path[-1]}:`."
     if t == "none_required":
@@ -418,7 +456,9 @@ def _closest_choice(value: Any, choices: list[str]) -> str:
     return f"Did you mean {close[0]}? " if close else ""
 
 
-def errors_to_issues(errors: Sequence[Mapping[str, Any]], data: Any, root: type[BaseModel], severity: str = "error") -> list[ModelIssue]:
+def errors_to_issues(
+    errors: Sequence[Mapping[str, Any]], data: Any, root: type[BaseModel], severity: str = "error"
+) -> list[ModelIssue]:
     """Convert ``ValidationError.errors()`` into issues with clean paths and our wording."""
     cleaned = []
     for err in errors:
@@ -437,13 +477,19 @@ def errors_to_issues(errors: Sequence[Mapping[str, Any]], data: Any, root: type[
             issue = unknown_key_issue(root, data, path, severity, cache=cache)
         elif err["type"] == RULE_ERROR:
             ctx = err.get("ctx") or {}
-            issue = ModelIssue(path, severity, ctx.get("code", "invalid-value"), _rule_message(path, err["msg"]),
-                               ctx.get("fix", ""))
+            issue = ModelIssue(
+                path, severity, ctx.get("code", "invalid-value"), _rule_message(path, err["msg"]), ctx.get("fix", "")
+            )
         elif err["type"] == "union_collapsed":
             issue = ModelIssue(path, severity, "invalid-type", f"{_name(path)} {err['msg']}", err.get("fix", ""))
         elif "[key]" in err["loc"]:
-            issue = ModelIssue(path, severity, "invalid-key", f"{_name(path)}: this key must be a string",
-                               "Write the key as text (quote it if it looks like a number, a boolean or null).")
+            issue = ModelIssue(
+                path,
+                severity,
+                "invalid-key",
+                f"{_name(path)}: this key must be a string",
+                "Write the key as text (quote it if it looks like a number, a boolean or null).",
+            )
         else:
             code, message, fix = describe(err, path, err.get("input"), root, data, cache)
             issue = ModelIssue(path, severity, code, message, fix)
@@ -460,18 +506,33 @@ def _rule_message(path: Loc, msg: str) -> str:
         return msg
     last = path[-1]
     if isinstance(last, str) and msg.startswith(last + " "):
-        return _name(path) + msg[len(last):]
+        return _name(path) + msg[len(last) :]
     return f"{_name(path)}: {msg}"
 
 
-_TAG_WORDS = {"str": "a string", "int": "a whole number", "bool": "true or false", "float": "a number",
-              "dict": "a mapping", "list": "a list"}
+_TAG_WORDS = {
+    "str": "a string",
+    "int": "a whole number",
+    "bool": "true or false",
+    "float": "a number",
+    "dict": "a mapping",
+    "list": "a list",
+}
 
 
-_TYPE_WORDS = {"model_type": "a mapping", "dict_type": "a mapping", "model_attributes_type": "a mapping",
-               "int_type": "a whole number", "int_parsing": "a whole number", "bool_type": "true or false",
-               "bool_parsing": "true or false", "float_type": "a number", "float_parsing": "a number",
-               "string_type": "a string", "list_type": "a list"}
+_TYPE_WORDS = {
+    "model_type": "a mapping",
+    "dict_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "string_type": "a string",
+    "list_type": "a list",
+}
 
 
 def _expectation(err: Mapping[str, Any], tag: str) -> str:
@@ -483,9 +544,9 @@ def _expectation(err: Mapping[str, Any], tag: str) -> str:
 def _tag_word(tag: object) -> str:
     tag = str(tag)
     if tag.startswith("literal["):
-        return "one of " + tag[len("literal["):-1].replace("'", "")
+        return "one of " + tag[len("literal[") : -1].replace("'", "")
     if tag.startswith(("function-wrap[", "function-")):
-        inner = tag[tag.index("[") + 1:-1]
+        inner = tag[tag.index("[") + 1 : -1]
         inner = inner.split("(")[0]
         return _tag_word(inner.split(",")[0]) if inner else "a value"
     if tag in _TAG_WORDS:
@@ -521,8 +582,11 @@ def _collapse_unions(cleaned: list[Any], data: Any) -> list[Any]:
                     words.append(w)
             listing = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
             msg = "has the wrong type or value; expected " + listing
-            extra[involved[0]] = ({"type": "union_collapsed", "msg": msg, "loc": prefix,
-                                   "fix": "Write one of the accepted forms."}, prefix, [])
+            extra[involved[0]] = (
+                {"type": "union_collapsed", "msg": msg, "loc": prefix, "fix": "Write one of the accepted forms."},
+                prefix,
+                [],
+            )
     out = []
     for i, c in enumerate(cleaned):
         if i in extra:
@@ -535,10 +599,23 @@ def _collapse_unions(cleaned: list[Any], data: Any) -> list[Any]:
 # -- unknown keys ---------------------------------------------------------------------------
 
 _SYNONYMS = {
-    "identifier": ("name", "id"), "id": ("name", "provider_id"), "title": ("name",), "label": ("name",),
-    "provider": ("provider_id", "type"), "kind": ("type",), "hostname": ("host",), "address": ("host", "url"),
-    "endpoint": ("url",), "base_url": ("url",), "uri": ("url",), "username": ("user",), "database": ("db",),
-    "dbname": ("db",), "passwd": ("password",), "path": ("db_path",), "models": ("allowed_models",),
+    "identifier": ("name", "id"),
+    "id": ("name", "provider_id"),
+    "title": ("name",),
+    "label": ("name",),
+    "provider": ("provider_id", "type"),
+    "kind": ("type",),
+    "hostname": ("host",),
+    "address": ("host", "url"),
+    "endpoint": ("url",),
+    "base_url": ("url",),
+    "uri": ("url",),
+    "username": ("user",),
+    "database": ("db",),
+    "dbname": ("db",),
+    "passwd": ("password",),
+    "path": ("db_path",),
+    "models": ("allowed_models",),
 }
 
 
@@ -589,9 +666,15 @@ def _shape(path: Loc) -> str:
     return ".".join(str(p) for p in path if not isinstance(p, int))
 
 
-def unknown_key_issue(root: type[BaseModel], data: Any, path: Loc, severity: str,
-                      model: type[BaseModel] | None = None, moved: dict[tuple[str, str], tuple[str, str]] | None = None,
-                      cache: dict[Any, Any] | None = None) -> ModelIssue:
+def unknown_key_issue(
+    root: type[BaseModel],
+    data: Any,
+    path: Loc,
+    severity: str,
+    model: type[BaseModel] | None = None,
+    moved: dict[tuple[str, str], tuple[str, str]] | None = None,
+    cache: dict[Any, Any] | None = None,
+) -> ModelIssue:
     """An issue for the key at ``path`` that its mapping's model does not declare."""
     parent = path[:-1]
     key = path[-1] if path else None
@@ -619,8 +702,9 @@ def unknown_key_issue(root: type[BaseModel], data: Any, path: Loc, severity: str
     return ModelIssue(path, severity, "unknown-key", f"{shown} is not a known setting{where_part}{ignored}", fix)
 
 
-def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,
-                 cache: dict[Any, Any] | None = None) -> list[ModelIssue]:
+def link_renames(
+    issues: list[ModelIssue], root: type[BaseModel], data: Any, cache: dict[Any, Any] | None = None
+) -> list[ModelIssue]:
     """A missing key next to an unknown key that means it: say "rename" in both fixes."""
     unknown: dict[Loc, list[str]] = {}
     for issue in issues:
@@ -635,16 +719,29 @@ def link_renames(issues: list[ModelIssue], root: type[BaseModel], data: Any,
             want = issue.path[-1]
             for key in unknown[issue.path[:-1]]:
                 if model is not None and suggest_key(key, list(model.model_fields), [want]) == want:
-                    issue = ModelIssue(issue.path, issue.severity, issue.code, issue.message,
-                                       f"Rename `{key}` to `{want}`: this entry has `{key}`, which is not a "
-                                       f"setting, and lacks `{want}`.")
+                    issue = ModelIssue(
+                        issue.path,
+                        issue.severity,
+                        issue.code,
+                        issue.message,
+                        f"Rename `{key}` to `{want}`: this entry has `{key}`, which is not a "
+                        f"setting, and lacks `{want}`.",
+                    )
                     break
         out.append(issue)
     return out
 
 
-__all__ = ["ModelIssue", "errors_to_issues", "unknown_key_issue", "walk_unknown_keys", "model_at", "field_at",
-           "link_renames", "safe_echo"]
+__all__ = [
+    "ModelIssue",
+    "errors_to_issues",
+    "unknown_key_issue",
+    "walk_unknown_keys",
+    "model_at",
+    "field_at",
+    "link_renames",
+    "safe_echo",
+]
 
 
 # -- env reference defaults -------------------------------------------------------------------
@@ -668,8 +765,9 @@ def _defaulted_refs(node: Any, path: Loc) -> Iterator[tuple[Loc, str]]:
                 yield from _defaulted_refs(value, path + (i,))
 
 
-def _defaulted_fields(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]],
-                      found: IdentityMemo[tuple[Any, ...]]) -> tuple[Any, ...]:
+def _defaulted_fields(
+    ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]], found: IdentityMemo[tuple[Any, ...]]
+) -> tuple[Any, ...]:
     """``(path, value, model)`` of each ``:=``-defaulted string under a model field: what
     ``_defaulted_refs`` and ``model_at`` give for it (a ref whose path ``model_at`` cannot
     follow, or whose key is no field, is left out), walked once with the annotation and
@@ -691,7 +789,7 @@ def _defaulted_fields(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]],
         args = typing.get_args(base)
         dict_value = args[1] if len(args) == 2 else Any
     final = _UNSET
-    for key, value in (node.items() if is_dict else enumerate(node)):
+    for key, value in node.items() if is_dict else enumerate(node):
         if isinstance(value, str):
             if ":=" in value and "${env." in value and isinstance(key, str):
                 if final is _UNSET:
@@ -733,6 +831,8 @@ def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list[tuple[Loc, s
             continue
         out.append((path, value, model))
     return out
+
+
 _NO_ANN = object()  # the memo slot of _has_defaults (no annotation involved)
 
 
@@ -742,7 +842,7 @@ def _has_defaults(node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> bool:
     if hit is not None:
         return bool(hit[0])
     found = False
-    for value in (node.values() if isinstance(node, dict) else node):
+    for value in node.values() if isinstance(node, dict) else node:
         if isinstance(value, str):
             if ":=" in value and "${env." in value:
                 found = True
@@ -804,8 +904,7 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
         if adapter is None:
             continue
         resolved = coerce(value, default)
-        if resolved is None and not model.model_fields[name].is_required() \
-                and model.model_fields[name].default is None:
+        if resolved is None and not model.model_fields[name].is_required() and model.model_fields[name].default is None:
             continue
         try:
             adapter.validate_python(resolved)
@@ -814,14 +913,19 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             _code, said, _fix = describe(first, path, resolved, root, data)
-            rest = said[len(_name(path)):].strip() if said.startswith(_name(path)) else ""
+            rest = said[len(_name(path)) :].strip() if said.startswith(_name(path)) else ""
             if not rest.startswith("must"):
                 rest = "is not a valid value here"
             hidden = _secret_path(path) or len(value) > MAX_ECHO or _token_like(default)
             shown = f"${{env.{m.group(1)}:=…}}" if hidden else value
-            out.append(ModelIssue(path, "warning", "env-default-invalid",
-                                  f"{_name(path)}: the default in {shown} {rest}; it is used when "
-                                  f"{m.group(1)} is unset",
-                                  f"Fix the default after `:=`, or make sure {m.group(1)} is always set "
-                                  f"({server} refuses to start otherwise)."))
+            out.append(
+                ModelIssue(
+                    path,
+                    "warning",
+                    "env-default-invalid",
+                    f"{_name(path)}: the default in {shown} {rest}; it is used when {m.group(1)} is unset",
+                    f"Fix the default after `:=`, or make sure {m.group(1)} is always set "
+                    f"({server} refuses to start otherwise).",
+                )
+            )
     return out

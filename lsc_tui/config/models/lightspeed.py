@@ -34,13 +34,44 @@ Secret = SecretStr
 
 AuthModule = Literal["noop", "noop-with-token", "k8s", "jwk-token", "api-key-token", "rh-identity", "trusted-proxy"]
 Action = Literal[
-    "admin", "list_other_conversations", "read_other_conversations", "query_other_conversations",
-    "delete_other_conversations", "query", "responses", "streaming_query", "get_conversation",
-    "list_conversations", "delete_conversation", "update_conversation", "feedback", "get_models", "get_tools",
-    "get_skills", "get_shields", "list_providers", "get_provider", "list_rags", "get_rag", "get_metrics",
-    "get_config", "info", "model_override", "rlsapi_v1_infer", "register_mcp_server", "list_mcp_servers",
-    "delete_mcp_server", "a2a_agent_card", "a2a_task_execution", "a2a_message", "a2a_jsonrpc",
-    "manage_vector_stores", "read_vector_stores", "manage_files", "manage_prompts", "read_prompts",
+    "admin",
+    "list_other_conversations",
+    "read_other_conversations",
+    "query_other_conversations",
+    "delete_other_conversations",
+    "query",
+    "responses",
+    "streaming_query",
+    "get_conversation",
+    "list_conversations",
+    "delete_conversation",
+    "update_conversation",
+    "feedback",
+    "get_models",
+    "get_tools",
+    "get_skills",
+    "get_shields",
+    "list_providers",
+    "get_provider",
+    "list_rags",
+    "get_rag",
+    "get_metrics",
+    "get_config",
+    "info",
+    "model_override",
+    "rlsapi_v1_infer",
+    "register_mcp_server",
+    "list_mcp_servers",
+    "delete_mcp_server",
+    "a2a_agent_card",
+    "a2a_task_execution",
+    "a2a_message",
+    "a2a_jsonrpc",
+    "manage_vector_stores",
+    "read_vector_stores",
+    "manage_files",
+    "manage_prompts",
+    "read_prompts",
     "manage_saved_prompts",
 ]
 AUTH_MODULES: tuple[str, ...] = get_args(AuthModule)
@@ -57,10 +88,13 @@ def _is_set(value: Any) -> bool:
 class TLSConfiguration(Strict):
     """TLS for the LCORE HTTP endpoint. All three are paths to files."""
 
-    tls_certificate_path: Optional[FilePathStr] = Field(None, description="Path to the PEM certificate served over HTTPS.")
+    tls_certificate_path: Optional[FilePathStr] = Field(
+        None, description="Path to the PEM certificate served over HTTPS."
+    )
     tls_key_path: Optional[FilePathStr] = Field(None, description="Path to the certificate's private key (PEM).")
     tls_key_password: Optional[FilePathStr] = Field(
-        None, description="Path to a file holding the password of the private key (a path, not the password).")
+        None, description="Path to a file holding the password of the private key (a path, not the password)."
+    )
 
 
 class CORSConfiguration(Strict):
@@ -68,16 +102,19 @@ class CORSConfiguration(Strict):
 
     allow_origins: list[str] = Field(["*"], description="Origins allowed to call the service; `*` allows any.")
     allow_credentials: Bool = Field(
-        False, description="Allow cookies and credentials on cross-origin requests. Not allowed with origin `*`.")
+        False, description="Allow cookies and credentials on cross-origin requests. Not allowed with origin `*`."
+    )
     allow_methods: list[str] = Field(["*"], description="HTTP methods allowed cross-origin; `*` allows all.")
     allow_headers: list[str] = Field(["*"], description="Request headers allowed cross-origin; `*` allows all.")
 
     @model_validator(mode="after")
     def _credentials_need_explicit_origins(self) -> Self:
         if self.allow_credentials is True and "*" in self.allow_origins:
-            raise rule("allow_credentials cannot be true while allow_origins contains '*'",
-                       at=("allow_credentials",),
-                       fix="List the allowed origins explicitly, or set allow_credentials: false.")
+            raise rule(
+                "allow_credentials cannot be true while allow_origins contains '*'",
+                at=("allow_credentials",),
+                fix="List the allowed origins explicitly, or set allow_credentials: false.",
+            )
         return self
 
 
@@ -93,8 +130,10 @@ class ServiceConfiguration(Strict):
     access_log: Bool = Field(True, description="Log every HTTP request.")
     tls_config: TLSConfiguration = Field(default_factory=TLSConfiguration, description="HTTPS settings.")
     root_path: str = Field(
-        "", description="ASGI root path when served under a sub-path behind a proxy: empty, or `/prefix` "
-        "(leading slash, no trailing slash).")
+        "",
+        description="ASGI root path when served under a sub-path behind a proxy: empty, or `/prefix` "
+        "(leading slash, no trailing slash).",
+    )
     cors: CORSConfiguration = Field(default_factory=CORSConfiguration, description="Cross-origin (CORS) settings.")
 
     @field_validator("root_path")
@@ -116,39 +155,55 @@ class UnifiedLlamaStackConfig(Strict):
     """Unified mode: how LCORE builds the Llama Stack run.yaml it starts."""
 
     baseline: Env[Literal["default", "empty", "byo-llm"]] = Field(
-        "default", description="Starting point of the synthesized run.yaml: `default` (LCORE's built-in run.yaml), "
-        "`byo-llm` (the built-in one without its OpenAI provider) or `empty` ({}). Ignored when `profile` is set.")
+        "default",
+        description="Starting point of the synthesized run.yaml: `default` (LCORE's built-in run.yaml), "
+        "`byo-llm` (the built-in one without its OpenAI provider) or `empty` ({}). Ignored when `profile` is set.",
+    )
     profile: Optional[str] = Field(
-        None, description="Path to a run.yaml-shaped file used as the starting point instead of the baseline. "
-        "Relative paths are relative to this lightspeed-stack.yaml's directory.")
+        None,
+        description="Path to a run.yaml-shaped file used as the starting point instead of the baseline. "
+        "Relative paths are relative to this lightspeed-stack.yaml's directory.",
+    )
     native_override: dict[str, Any] = Field(
-        default_factory=dict, description="Raw Llama Stack run.yaml content merged over the result last: mappings "
-        "merge key by key, lists and scalars replace. Env references here are left for Llama Stack to resolve.")
+        default_factory=dict,
+        description="Raw Llama Stack run.yaml content merged over the result last: mappings "
+        "merge key by key, lists and scalars replace. Env references here are left for Llama Stack to resolve.",
+    )
 
 
 class LlamaStackConfiguration(Strict):
     """How LCORE reaches Llama Stack: in-process (library client) or over HTTP (server)."""
 
     url: Optional[HttpUrl] = Field(
-        None, description="URL of a separately run Llama Stack server (http or https). Used when "
-        "use_as_library_client is false.")
+        None,
+        description="URL of a separately run Llama Stack server (http or https). Used when "
+        "use_as_library_client is false.",
+    )
     api_key: Optional[Secret] = Field(
-        None, description="API key for the Llama Stack server. Prefer an env reference such as "
-        "${env.LLAMA_STACK_API_KEY}.")
+        None,
+        description="API key for the Llama Stack server. Prefer an env reference such as ${env.LLAMA_STACK_API_KEY}.",
+    )
     use_as_library_client: Optional[Bool] = Field(
-        None, description="true: run Llama Stack inside the LCORE process (library mode); false: call `url`.")
+        None, description="true: run Llama Stack inside the LCORE process (library mode); false: call `url`."
+    )
     library_client_config_path: Optional[str] = Field(
-        None, deprecated=True, description="DEPRECATED (legacy two-file setup, removed in LCORE 0.7): path of an "
+        None,
+        deprecated=True,
+        description="DEPRECATED (legacy two-file setup, removed in LCORE 0.7): path of an "
         "external run.yaml, relative to the directory LCORE starts in. Use `config` or root `inference.providers` "
-        "instead (`lsc-tui migrate`).")
+        "instead (`lsc-tui migrate`).",
+    )
     timeout: PosInt = Field(180, description="Timeout in seconds for each request to Llama Stack.")
     max_retries: PosInt = Field(5, description="Connection attempts at start-up before giving up.")
     retry_delay: PosInt = Field(2, description="Seconds between start-up connection attempts.")
     allow_degraded_mode: Optional[Bool] = Field(
-        False, description="Server mode only: start even when Llama Stack cannot be reached.")
+        False, description="Server mode only: start even when Llama Stack cannot be reached."
+    )
     config: Optional[UnifiedLlamaStackConfig] = Field(
-        None, description="Unified mode: LCORE synthesizes run.yaml from a baseline or profile, the root "
-        "`inference.providers`, and `native_override`. Cannot be combined with library_client_config_path.")
+        None,
+        description="Unified mode: LCORE synthesizes run.yaml from a baseline or profile, the root "
+        "`inference.providers`, and `native_override`. Cannot be combined with library_client_config_path.",
+    )
 
 
 # -- user data, database ------------------------------------------------------------------------
@@ -159,18 +214,23 @@ class UserDataCollection(Strict):
 
     feedback_enabled: Bool = Field(False, description="Store user feedback for later analysis.")
     feedback_storage: Optional[str] = Field(
-        None, description="Directory for feedback files. Required when feedback_enabled is true.")
+        None, description="Directory for feedback files. Required when feedback_enabled is true."
+    )
     transcripts_enabled: Bool = Field(False, description="Store conversation transcripts for later analysis.")
     transcripts_storage: Optional[str] = Field(
-        None, description="Directory for transcripts. Required when transcripts_enabled is true.")
+        None, description="Directory for transcripts. Required when transcripts_enabled is true."
+    )
 
     @model_validator(mode="after")
     def _storage_when_enabled(self) -> Self:
         for what in ("feedback", "transcripts"):
             if getattr(self, f"{what}_enabled") is True and getattr(self, f"{what}_storage") is None:
-                raise rule(f"{what}_storage is required when {what}_enabled is true",
-                           at=(f"{what}_storage",), code="missing-key",
-                           fix=f"Add {what}_storage: <directory>, or set {what}_enabled: false.")
+                raise rule(
+                    f"{what}_storage is required when {what}_enabled is true",
+                    at=(f"{what}_storage",),
+                    code="missing-key",
+                    fix=f"Add {what}_storage: <directory>, or set {what}_enabled: false.",
+                )
         return self
 
 
@@ -196,17 +256,24 @@ class PostgreSQLDatabaseConfiguration(Strict):
     password: Secret = Field(..., description="Password. Use an env reference such as ${env.POSTGRES_PASSWORD}.")
     namespace: Optional[str] = Field("public", description="Schema (namespace) holding the tables.")
     ssl_mode: Env[Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]] = Field(
-        "prefer", description="libpq sslmode.")
+        "prefer", description="libpq sslmode."
+    )
     gss_encmode: Env[Literal["disable", "prefer", "require"]] = Field(
-        "prefer", description="libpq gssencmode: whether to negotiate GSS encryption.")
-    ca_cert_path: Optional[FilePathStr] = Field(None, description="Path to the CA certificate used to verify the server.")
+        "prefer", description="libpq gssencmode: whether to negotiate GSS encryption."
+    )
+    ca_cert_path: Optional[FilePathStr] = Field(
+        None, description="Path to the CA certificate used to verify the server."
+    )
 
 
 def _at_most_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
     present = [n for n in names if getattr(model, n) is not None]
     if len(present) > 1:
-        raise rule(f"only one {what} may be configured, found {' and '.join(present)}",
-                   at=(present[-1],), fix=f"Keep one of {', '.join(present)} and delete the other.")
+        raise rule(
+            f"only one {what} may be configured, found {' and '.join(present)}",
+            at=(present[-1],),
+            fix=f"Keep one of {', '.join(present)} and delete the other.",
+        )
 
 
 class DatabaseConfiguration(Strict):
@@ -235,8 +302,11 @@ class ApprovalFilter(Strict):
     def _disjoint(self) -> Self:
         both = sorted(set(self.always) & set(self.never))
         if both:
-            raise rule(f"{len(both)} tool(s) are in both `always` and `never`", at=("never",),
-                       fix="Remove each tool from one of the two lists.")
+            raise rule(
+                f"{len(both)} tool(s) are in both `always` and `never`",
+                at=("never",),
+                fix="Remove each tool from one of the two lists.",
+            )
         return self
 
 
@@ -247,13 +317,18 @@ class ModelContextProtocolServer(Strict):
     provider_id: str = Field("model-context-protocol", description="Llama Stack tool_runtime provider id to use.")
     url: str = Field(..., description="URL of the MCP server.")
     authorization_headers: dict[str, str] = Field(
-        default_factory=dict, description="Header name -> path of a file holding its value, or one of `kubernetes` "
-        "(the caller's Kubernetes token), `client` (a token the client sends) or `oauth`.")
+        default_factory=dict,
+        description="Header name -> path of a file holding its value, or one of `kubernetes` "
+        "(the caller's Kubernetes token), `client` (a token the client sends) or `oauth`.",
+    )
     headers: list[str] = Field(
-        default_factory=list, description="Names of request headers forwarded from the incoming request to this "
-        "server (case-insensitive, no duplicates).")
+        default_factory=list,
+        description="Names of request headers forwarded from the incoming request to this "
+        "server (case-insensitive, no duplicates).",
+    )
     require_approval: Union[Env[Literal["always", "never"]], ApprovalFilter] = Field(
-        "never", description="When tool calls need human approval: `always`, `never`, or per-tool lists.")
+        "never", description="When tool calls need human approval: `always`, `never`, or per-tool lists."
+    )
     timeout: Optional[PosInt] = Field(None, description="Request timeout in seconds (reserved for future use).")
 
     @field_validator("headers")
@@ -264,8 +339,7 @@ class ModelContextProtocolServer(Strict):
             if not header.strip():
                 raise rule("header names must not be empty", at=(i,), fix="Delete the empty entry.")
             if header.lower() in seen:
-                raise rule("header names must be unique (case-insensitive)", at=(i,),
-                           fix="Delete the duplicate entry.")
+                raise rule("header names must be unique (case-insensitive)", at=(i,), fix="Delete the duplicate entry.")
             seen.add(header.lower())
         return value
 
@@ -289,18 +363,25 @@ class JwtRoleRule(Strict):
         if len(self.roles) != len(set(self.roles)):
             raise rule("roles must be unique", at=("roles",), fix="Delete the repeated role.")
         if "*" in self.roles:
-            raise rule("the role '*' cannot be granted by a rule (every user has it)", at=("roles",),
-                       fix="Use a named role.")
+            raise rule(
+                "the role '*' cannot be granted by a rule (every user has it)", at=("roles",), fix="Use a named role."
+            )
         if self.operator == "match":
             if not isinstance(self.value, str):
-                raise rule("the `match` operator needs a regular expression string", at=("value",),
-                           fix="Write the pattern as a quoted string.")
+                raise rule(
+                    "the `match` operator needs a regular expression string",
+                    at=("value",),
+                    fix="Write the pattern as a quoted string.",
+                )
             if not has_env_ref(self.value):
                 try:
                     re.compile(self.value)
                 except re.error as exc:
-                    raise rule(f"value is not a valid regular expression ({exc.msg})", at=("value",),
-                               fix="Fix the pattern (Python `re` syntax).") from None
+                    raise rule(
+                        f"value is not a valid regular expression ({exc.msg})",
+                        at=("value",),
+                        fix="Fix the pattern (Python `re` syntax).",
+                    ) from None
         return self
 
 
@@ -357,7 +438,8 @@ class TrustedProxyConfiguration(Strict):
 
     user_header: str = Field("X-Forwarded-User", description="Header holding the forwarded user identity.")
     allowed_service_accounts: Optional[list[TrustedProxyServiceAccount]] = Field(
-        None, description="ServiceAccounts allowed to act as the proxy; empty or absent allows any.")
+        None, description="ServiceAccounts allowed to act as the proxy; empty or absent allows any."
+    )
 
 
 _MODULE_BLOCKS = {
@@ -372,28 +454,40 @@ class AuthenticationConfiguration(Strict):
     """How callers are authenticated. Some modules need their own block."""
 
     module: Env[AuthModule] = Field(
-        "noop", description="Authentication module. jwk-token needs jwk_config, api-key-token needs "
-        "api_key_config, rh-identity needs rh_identity_config, trusted-proxy needs trusted_proxy_config.")
+        "noop",
+        description="Authentication module. jwk-token needs jwk_config, api-key-token needs "
+        "api_key_config, rh-identity needs rh_identity_config, trusted-proxy needs trusted_proxy_config.",
+    )
     skip_tls_verification: Bool = Field(False, description="Do not verify TLS certificates of auth endpoints.")
     skip_for_health_probes: Bool = Field(
-        False, description="Let readiness and liveness probes through unauthenticated.")
+        False, description="Let readiness and liveness probes through unauthenticated."
+    )
     skip_for_metrics: Bool = Field(False, description="Let /metrics through unauthenticated.")
     k8s_cluster_api: Optional[HttpUrl] = Field(None, description="Kubernetes API URL (k8s module).")
-    k8s_ca_cert_path: Optional[FilePathStr] = Field(None, description="Path to the Kubernetes CA certificate (k8s module).")
+    k8s_ca_cert_path: Optional[FilePathStr] = Field(
+        None, description="Path to the Kubernetes CA certificate (k8s module)."
+    )
     jwk_config: Optional[JwkConfiguration] = Field(None, description="Settings of the jwk-token module.")
     api_key_config: Optional[APIKeyTokenConfiguration] = Field(
-        None, description="Settings of the api-key-token module.")
+        None, description="Settings of the api-key-token module."
+    )
     rh_identity_config: Optional[RHIdentityConfiguration] = Field(
-        None, description="Settings of the rh-identity module.")
+        None, description="Settings of the rh-identity module."
+    )
     trusted_proxy_config: Optional[TrustedProxyConfiguration] = Field(
-        None, description="Settings of the trusted-proxy module.")
+        None, description="Settings of the trusted-proxy module."
+    )
 
     @model_validator(mode="after")
     def _module_block(self) -> Self:
         block = _MODULE_BLOCKS.get(self.module) if isinstance(self.module, str) else None
         if block and getattr(self, block) is None:
-            raise rule(f"module {self.module} needs a `{block}` block", at=(block,), code="missing-key",
-                       fix=f"Add `{block}:` under authentication.")
+            raise rule(
+                f"module {self.module} needs a `{block}` block",
+                at=(block,),
+                code="missing-key",
+                fix=f"Add `{block}:` under authentication.",
+            )
         return self
 
 
@@ -417,7 +511,8 @@ class RlsapiV1Configuration(Strict):
 
     allow_verbose_infer: Bool = Field(False, description="Allow /v1/infer to return extra metadata on request.")
     quota_subject: Optional[Env[Literal["user_id", "org_id", "system_id"]]] = Field(
-        None, description="Identity used as the quota subject; org_id and system_id need rh-identity auth.")
+        None, description="Identity used as the quota subject; org_id and system_id need rh-identity auth."
+    )
 
 
 class UnifiedInferenceProvider(Strict):
@@ -426,42 +521,62 @@ class UnifiedInferenceProvider(Strict):
     # the kinds come from the provider-type table (one list for synthesis, the models and the editor),
     # so the checker cannot read them as a Literal
     type: Env[Literal[INFERENCE_KINDS]] = Field(  # type: ignore[valid-type]
-        ..., description=f"Provider kind. {describe_inference_kinds()}.")
+        ..., description=f"Provider kind. {describe_inference_kinds()}."
+    )
     id: Optional[Env[Annotated[str, Field(pattern=ID_PATTERN)]]] = Field(
-        None, description="provider_id in run.yaml: lower-case letters, digits, `_` and `-`. Default: the type "
-        "with `_` turned into `-`. Two entries of one type need distinct ids.")
+        None,
+        description="provider_id in run.yaml: lower-case letters, digits, `_` and `-`. Default: the type "
+        "with `_` turned into `-`. Two entries of one type need distinct ids.",
+    )
     api_key_env: Optional[str] = Field(
-        None, description="NAME of the environment variable holding the API key (not the key). Written to run.yaml "
-        "as ${env.NAME} (api_token for vLLM types, api_key otherwise).")
+        None,
+        description="NAME of the environment variable holding the API key (not the key). Written to run.yaml "
+        "as ${env.NAME} (api_token for vLLM types, api_key otherwise).",
+    )
     allowed_models: Optional[list[str]] = Field(None, description="Models this provider may serve.")
     extra: dict[str, Any] = Field(
-        default_factory=dict, description="Extra keys copied into the provider's `config` (e.g. url, base_url).")
+        default_factory=dict, description="Extra keys copied into the provider's `config` (e.g. url, base_url)."
+    )
 
 
 class InferenceConfiguration(Strict):
     """Default model routing, and (unified mode) the high-level inference providers."""
 
     default_model: Optional[str] = Field(
-        None, description="Model used when a query names none. Set together with default_provider.")
+        None, description="Model used when a query names none. Set together with default_provider."
+    )
     default_provider: Optional[str] = Field(
-        None, description="Provider used when a query names none. Set together with default_model.")
+        None, description="Provider used when a query names none. Set together with default_model."
+    )
     context_windows: dict[str, PosInt] = Field(
-        default_factory=dict, description="Context window in tokens per model id (e.g. openai/gpt-4o-mini), "
-        "used to decide when to compact a conversation.")
+        default_factory=dict,
+        description="Context window in tokens per model id (e.g. openai/gpt-4o-mini), "
+        "used to decide when to compact a conversation.",
+    )
     providers: list[UnifiedInferenceProvider] = Field(
-        default_factory=list, description="High-level inference providers; a non-empty list makes the file unified.")
+        default_factory=list, description="High-level inference providers; a non-empty list makes the file unified."
+    )
     max_infer_iters: Optional[PosInt] = Field(
-        10, description="Most inference iterations per request; null for no limit.")
+        10, description="Most inference iterations per request; null for no limit."
+    )
     max_tool_calls: Optional[PosInt] = Field(30, description="Most tool calls per response; null for no limit.")
 
     @model_validator(mode="after")
     def _model_and_provider_together(self) -> Self:
         if self.default_provider is not None and self.default_model is None:
-            raise rule("default_model is required when default_provider is set", at=("default_model",),
-                       code="missing-key", fix="Add default_model, or delete default_provider.")
+            raise rule(
+                "default_model is required when default_provider is set",
+                at=("default_model",),
+                code="missing-key",
+                fix="Add default_model, or delete default_provider.",
+            )
         if self.default_model is not None and self.default_provider is None:
-            raise rule("default_provider is required when default_model is set", at=("default_provider",),
-                       code="missing-key", fix="Add default_provider, or delete default_model.")
+            raise rule(
+                "default_provider is required when default_model is set",
+                at=("default_provider",),
+                code="missing-key",
+                fix="Add default_provider, or delete default_model.",
+            )
         return self
 
 
@@ -486,7 +601,8 @@ class ConversationHistoryConfiguration(Strict):
     (and no other)."""
 
     type: Optional[Env[Literal["noop", "memory", "sqlite", "postgres"]]] = Field(
-        None, description="Cache backend; memory, sqlite and postgres need the block of the same name.")
+        None, description="Cache backend; memory, sqlite and postgres need the block of the same name."
+    )
     memory: Optional[InMemoryCacheConfig] = Field(None, description="Settings when type is memory.")
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Settings when type is sqlite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Settings when type is postgres.")
@@ -496,20 +612,31 @@ class ConversationHistoryConfiguration(Strict):
         present = [b for b in _CACHE_BLOCKS if getattr(self, b) is not None]
         if self.type is None:
             if present:
-                raise rule(f"type must be set when a `{present[0]}` block is given", at=("type",),
-                           code="missing-key", fix=f"Add type: {present[0]}.")
+                raise rule(
+                    f"type must be set when a `{present[0]}` block is given",
+                    at=("type",),
+                    code="missing-key",
+                    fix=f"Add type: {present[0]}.",
+                )
             return self
         if has_env_ref(self.type):
             return self
         if self.type not in _CACHE_BLOCKS:  # noop: LCORE ignores any blocks
             return self
         if getattr(self, self.type) is None:
-            raise rule(f"type is {self.type} but there is no `{self.type}` block", at=(self.type,),
-                       code="missing-key", fix=f"Add a `{self.type}:` block, or change type.")
+            raise rule(
+                f"type is {self.type} but there is no `{self.type}` block",
+                at=(self.type,),
+                code="missing-key",
+                fix=f"Add a `{self.type}:` block, or change type.",
+            )
         others = [b for b in present if b != self.type]
         if others:
-            raise rule(f"type is {self.type}, so the `{others[0]}` block is not allowed", at=(others[0],),
-                       fix=f"Delete the `{others[0]}` block, or set type: {others[0]}.")
+            raise rule(
+                f"type is {self.type}, so the `{others[0]}` block is not allowed",
+                at=(others[0],),
+                fix=f"Delete the `{others[0]}` block, or set type: {others[0]}.",
+            )
         return self
 
 
@@ -544,8 +671,10 @@ class PgvectorVectorStoreProviderConfig(Strict):
 
 class _VectorStoreProviderBase(Strict):
     id: Env[Annotated[str, Field(min_length=1, pattern=ID_PATTERN)]] = Field(
-        ..., description="vector_io provider_id in run.yaml: lower-case letters, digits, `_`, `-`; "
-        "must not start with `byok_`.")
+        ...,
+        description="vector_io provider_id in run.yaml: lower-case letters, digits, `_`, `-`; "
+        "must not start with `byok_`.",
+    )
     embedding_model: str = Field(..., min_length=1, description="Embedding model for stores created here.")
     embedding_dimension: PosInt = Field(..., description="Dimension of the embedding vectors.")
 
@@ -553,8 +682,7 @@ class _VectorStoreProviderBase(Strict):
     @classmethod
     def _not_byok(cls, value: str) -> str:
         if isinstance(value, str) and value.strip().startswith("byok_"):
-            raise rule("id must not start with 'byok_' (reserved for rag.byok stores)",
-                       fix="Choose another id.")
+            raise rule("id must not start with 'byok_' (reserved for rag.byok stores)", fix="Choose another id.")
         return value.strip() if isinstance(value, str) else value
 
 
@@ -572,36 +700,49 @@ class PgvectorVectorStoreProvider(_VectorStoreProviderBase):
     config: PgvectorVectorStoreProviderConfig = Field(..., description="pgvector connection.")
 
 
-VectorStoreProvider = Annotated[Union[FaissVectorStoreProvider, PgvectorVectorStoreProvider],
-                                Field(discriminator="type")]
+VectorStoreProvider = Annotated[
+    Union[FaissVectorStoreProvider, PgvectorVectorStoreProvider], Field(discriminator="type")
+]
 
 
 class VectorStoreConfiguration(Strict):
     """Vector-store providers for stores created at run time (unified mode only). Not rag.byok."""
 
     default_provider: Optional[str] = Field(
-        None, description="Id of the provider used by default; required when providers is non-empty.")
+        None, description="Id of the provider used by default; required when providers is non-empty."
+    )
     providers: list[VectorStoreProvider] = Field(default_factory=list, description="Vector-store providers.")
 
     @model_validator(mode="after")
     def _default_matches(self) -> Self:
         if not self.providers:
             if self.default_provider is not None:
-                raise rule("default_provider must not be set while providers is empty", at=("default_provider",),
-                           fix="Delete default_provider, or add a provider.")
+                raise rule(
+                    "default_provider must not be set while providers is empty",
+                    at=("default_provider",),
+                    fix="Delete default_provider, or add a provider.",
+                )
             return self
         if self.default_provider is None:
-            raise rule("default_provider is required when providers is non-empty", at=("default_provider",),
-                       code="missing-key", fix="Set default_provider to one of the provider ids.")
+            raise rule(
+                "default_provider is required when providers is non-empty",
+                at=("default_provider",),
+                code="missing-key",
+                fix="Set default_provider to one of the provider ids.",
+            )
         ids = [p.id for p in self.providers]
         for i, pid in enumerate(ids):
             if pid in ids[:i]:
-                raise rule("provider ids must be unique", at=("providers", i, "id"),
-                           fix="Give each provider its own id.")
+                raise rule(
+                    "provider ids must be unique", at=("providers", i, "id"), fix="Give each provider its own id."
+                )
         if not has_env_ref(self.default_provider) and self.default_provider.strip() not in ids:
             known = ", ".join(str(x) for x in ids)
-            raise rule(f"default_provider must be one of the provider ids ({known})"[:200], at=("default_provider",),
-                       fix="Use one of the ids listed under providers.")
+            raise rule(
+                f"default_provider must be one of the provider ids ({known})"[:200],
+                at=("default_provider",),
+                fix="Use one of the ids listed under providers.",
+            )
         return self
 
 
@@ -610,16 +751,20 @@ class RagStore(Strict):
 
     rag_id: str = Field(..., min_length=1, description="Unique id; also used in retrieval sources.")
     backend: Env[Literal[VECTOR_KINDS]] = Field(  # type: ignore[valid-type]  # the provider-type table's kinds
-        "faiss", description="Vector database kind.")
-    embedding_model: str = Field("sentence-transformers/all-mpnet-base-v2", min_length=1,
-                                 description="Embedding model of the store.")
+        "faiss", description="Vector database kind."
+    )
+    embedding_model: str = Field(
+        "sentence-transformers/all-mpnet-base-v2", min_length=1, description="Embedding model of the store."
+    )
     embedding_dimension: PosInt = Field(768, description="Dimension of the embedding vectors.")
     vector_db_id: str = Field(..., min_length=1, description="Vector store id inside Llama Stack.")
     db_path: Optional[str] = Field(None, description="Path of the store's database; required for faiss.")
     score_multiplier: Env[Annotated[float, Gt(0)]] = Field(
-        1.0, description="Weight of this store's scores when several sources are queried (>0).")
+        1.0, description="Weight of this store's scores when several sources are queried (>0)."
+    )
     relevance_cutoff_score: Env[Annotated[float, Gt(0)]] = Field(
-        0.3, description="Results scoring below this are dropped (>0).")
+        0.3, description="Results scoring below this are dropped (>0)."
+    )
     host: Optional[str] = Field(None, description="pgvector host (default ${env.POSTGRES_HOST}).")
     port: Union[str, int, None] = Field(None, description="pgvector port (default ${env.POSTGRES_PORT}).")
     db: Optional[str] = Field(None, description="pgvector database (default ${env.POSTGRES_DATABASE}).")
@@ -629,8 +774,12 @@ class RagStore(Strict):
     @model_validator(mode="after")
     def _faiss_needs_path(self) -> Self:
         if self.backend == "faiss" and not self.db_path:
-            raise rule("db_path is required when backend is faiss", at=("db_path",), code="missing-key",
-                       fix="Add db_path: <path of the store>.")
+            raise rule(
+                "db_path is required when backend is faiss",
+                at=("db_path",),
+                code="missing-key",
+                fix="Add db_path: <path of the store>.",
+            )
         return self
 
 
@@ -653,9 +802,11 @@ class RetrievalConfiguration(Strict):
     """Inline retrieval (context added before the model call) and tool retrieval (file_search)."""
 
     inline: RetrievalStrategyConfiguration = Field(
-        default_factory=RetrievalStrategyConfiguration, description="Context injected before the LLM request.")
+        default_factory=RetrievalStrategyConfiguration, description="Context injected before the LLM request."
+    )
     tool: RetrievalStrategyConfiguration = Field(
-        default_factory=RetrievalStrategyConfiguration, description="The model calls file_search when it wants.")
+        default_factory=RetrievalStrategyConfiguration, description="The model calls file_search when it wants."
+    )
 
 
 class ByokConfiguration(Strict):
@@ -669,8 +820,9 @@ class ByokConfiguration(Strict):
         seen: set[str] = set()
         for i, store in enumerate(self.stores):
             if store.rag_id in seen:
-                raise rule("rag_id values must be unique", at=("stores", i, "rag_id"),
-                           fix="Give each store its own rag_id.")
+                raise rule(
+                    "rag_id values must be unique", at=("stores", i, "rag_id"), fix="Give each store its own rag_id."
+                )
             seen.add(store.rag_id)
         return self
 
@@ -682,7 +834,8 @@ class OkpConfiguration(Strict):
     offline: Bool = Field(True, description="Link chunks by parent_id (true) or reference_url (false).")
     chunk_filter_query: Optional[str] = Field(None, description="Solr filter added to every OKP query.")
     search_mode: Optional[Env[Literal["semantic", "hybrid", "keyword"]]] = Field(
-        None, description="Solr search mode (unset: hybrid).")
+        None, description="Solr search mode (unset: hybrid)."
+    )
     max_chunks: PosInt = Field(5, description="Most chunks fetched from OKP.")
 
 
@@ -691,8 +844,9 @@ class RagConfiguration(Strict):
 
     byok: ByokConfiguration = Field(default_factory=ByokConfiguration, description="Bring-your-own-knowledge stores.")
     okp: OkpConfiguration = Field(default_factory=OkpConfiguration, description="OKP settings.")
-    retrieval: RetrievalConfiguration = Field(default_factory=RetrievalConfiguration,
-                                              description="Inline and tool retrieval.")
+    retrieval: RetrievalConfiguration = Field(
+        default_factory=RetrievalConfiguration, description="Inline and tool retrieval."
+    )
 
     @model_validator(mode="after")
     def _known_sources(self) -> Self:
@@ -700,9 +854,11 @@ class RagConfiguration(Strict):
         for strategy in ("inline", "tool"):
             for i, source in enumerate(getattr(self.retrieval, strategy).sources):
                 if source not in known and not has_env_ref(source):
-                    raise rule(f"names a source that is not declared; declared: {', '.join(sorted(known))}",
-                               at=("retrieval", strategy, "sources", i),
-                               fix="Use a rag_id from rag.byok.stores, or `okp`.")
+                    raise rule(
+                        f"names a source that is not declared; declared: {', '.join(sorted(known))}",
+                        at=("retrieval", strategy, "sources", i),
+                        fix="Use a rag_id from rag.byok.stores, or `okp`.",
+                    )
         return self
 
 
@@ -745,8 +901,9 @@ class QuotaHandlersConfiguration(Strict):
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Quota storage in SQLite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Quota storage in PostgreSQL.")
     limiters: list[QuotaLimiterConfiguration] = Field(default_factory=list, description="The limiters.")
-    scheduler: QuotaSchedulerConfiguration = Field(default_factory=QuotaSchedulerConfiguration,
-                                                   description="Scheduler settings.")
+    scheduler: QuotaSchedulerConfiguration = Field(
+        default_factory=QuotaSchedulerConfiguration, description="Scheduler settings."
+    )
     enable_token_history: Bool = Field(False, description="Record token usage history.")
 
 
@@ -775,8 +932,12 @@ class SplunkConfiguration(Strict):
         if self.enabled is True:
             for name in ("url", "token_path", "index"):
                 if not getattr(self, name):
-                    raise rule(f"{name} is required when Splunk is enabled", at=(name,), code="missing-key",
-                               fix=f"Add {name}, or set enabled: false.")
+                    raise rule(
+                        f"{name} is required when Splunk is enabled",
+                        at=(name,),
+                        code="missing-key",
+                        fix=f"Add {name}, or set enabled: false.",
+                    )
         return self
 
 
@@ -795,12 +956,13 @@ class SkillsConfiguration(Strict):
 class SavedPromptsConfiguration(Strict):
     """Limits of users' saved prompts."""
 
-    max_prompts_per_user: Env[Annotated[int, Gt(0), Le(200)]] = Field(
-        50, description="Prompts per user (at most 200).")
+    max_prompts_per_user: Env[Annotated[int, Gt(0), Le(200)]] = Field(50, description="Prompts per user (at most 200).")
     max_display_name_length: Env[Annotated[int, Gt(0), Le(255)]] = Field(
-        255, description="Longest prompt title (at most 255).")
+        255, description="Longest prompt title (at most 255)."
+    )
     max_content_length: Env[Annotated[int, Gt(0), Le(30000)]] = Field(
-        10000, description="Longest prompt body (at most 30000).")
+        10000, description="Longest prompt body (at most 30000)."
+    )
 
 
 # -- shields ------------------------------------------------------------------------------------
@@ -812,7 +974,8 @@ class QuestionValidityConfig(Strict):
     model_id: str = Field(..., description="Model that classifies the question.")
     model_prompt: Optional[str] = Field(None, description="Classification prompt (default: LCORE's built-in one).")
     invalid_question_response: Optional[str] = Field(
-        None, description="Answer given to rejected questions (default: LCORE's built-in one).")
+        None, description="Answer given to rejected questions (default: LCORE's built-in one)."
+    )
 
 
 class RedactionRule(Strict):
@@ -828,8 +991,10 @@ class RedactionRule(Strict):
         try:
             re.compile(value)
         except re.error as exc:
-            raise rule(f"pattern is not a valid regular expression ({exc.msg})",
-                       fix="Fix the pattern (Python `re` syntax); quote it with single quotes in YAML.") from None
+            raise rule(
+                f"pattern is not a valid regular expression ({exc.msg})",
+                fix="Fix the pattern (Python `re` syntax); quote it with single quotes in YAML.",
+            ) from None
         return value
 
 
@@ -867,46 +1032,61 @@ class LightspeedStackConfig(Strict):
 
     name: str = Field(..., description="Service name, shown by the REST API.")
     config_format_version: Optional[Literal["legacy", "unified"]] = Field(
-        None, description="Optional marker; when set it must match the file's shape (unified: it has "
-        "inference.providers, vector_store.providers or llama_stack.config).")
+        None,
+        description="Optional marker; when set it must match the file's shape (unified: it has "
+        "inference.providers, vector_store.providers or llama_stack.config).",
+    )
     service: ServiceConfiguration = Field(..., description="The LCORE REST service.")
     llama_stack: Optional[LlamaStackConfiguration] = Field(
-        None, description="How LCORE reaches Llama Stack (required; `ogx` is the newer name of this key).")
+        None, description="How LCORE reaches Llama Stack (required; `ogx` is the newer name of this key)."
+    )
     ogx: Optional[LlamaStackConfiguration] = Field(
-        None, description="Newer name of `llama_stack` (LCORE after the OGX rename); wins when both are present.")
+        None, description="Newer name of `llama_stack` (LCORE after the OGX rename); wins when both are present."
+    )
     user_data_collection: UserDataCollection = Field(..., description="Feedback and transcript collection.")
     database: DatabaseConfiguration = Field(default_factory=DatabaseConfiguration, description="LCORE's database.")
     mcp_servers: list[ModelContextProtocolServer] = Field(
-        default_factory=list, description="MCP servers whose tools agents may use.")
+        default_factory=list, description="MCP servers whose tools agents may use."
+    )
     authentication: AuthenticationConfiguration = Field(
-        default_factory=AuthenticationConfiguration, description="Authentication of callers.")
+        default_factory=AuthenticationConfiguration, description="Authentication of callers."
+    )
     authorization: Optional[AuthorizationConfiguration] = Field(None, description="Role-based access control.")
     customization: Optional[Customization] = Field(None, description="Prompt and behaviour customization.")
     inference: InferenceConfiguration = Field(
-        default_factory=InferenceConfiguration, description="Default model routing and high-level providers.")
+        default_factory=InferenceConfiguration, description="Default model routing and high-level providers."
+    )
     conversation_cache: ConversationHistoryConfiguration = Field(
-        default_factory=ConversationHistoryConfiguration, description="Conversation history cache.")
+        default_factory=ConversationHistoryConfiguration, description="Conversation history cache."
+    )
     compaction: CompactionConfiguration = Field(
-        default_factory=CompactionConfiguration, description="Conversation compaction.")
+        default_factory=CompactionConfiguration, description="Conversation compaction."
+    )
     approvals: ApprovalsConfiguration = Field(default_factory=ApprovalsConfiguration, description="Tool approvals.")
     vector_store: VectorStoreConfiguration = Field(
-        default_factory=VectorStoreConfiguration, description="Vector-store providers (unified mode).")
+        default_factory=VectorStoreConfiguration, description="Vector-store providers (unified mode)."
+    )
     a2a_state: A2AStateConfiguration = Field(default_factory=A2AStateConfiguration, description="A2A state storage.")
     quota_handlers: QuotaHandlersConfiguration = Field(
-        default_factory=QuotaHandlersConfiguration, description="Token quotas.")
+        default_factory=QuotaHandlersConfiguration, description="Token quotas."
+    )
     azure_entra_id: Optional[AzureEntraIdConfiguration] = Field(None, description="Entra ID credentials for Azure.")
     rlsapi_v1: RlsapiV1Configuration = Field(
-        default_factory=RlsapiV1Configuration, description="The rlsapi v1 /infer endpoint.")
+        default_factory=RlsapiV1Configuration, description="The rlsapi v1 /infer endpoint."
+    )
     splunk: Optional[SplunkConfiguration] = Field(None, description="Splunk HEC events.")
     observability: ObservabilityConfiguration = Field(
-        default_factory=ObservabilityConfiguration, description="OpenTelemetry settings.")
+        default_factory=ObservabilityConfiguration, description="OpenTelemetry settings."
+    )
     deployment_environment: str = Field("development", description="Environment name used in telemetry.")
     rag: RagConfiguration = Field(default_factory=RagConfiguration, description="Retrieval-augmented generation.")
     skills: Optional[SkillsConfiguration] = Field(None, description="Agent skills.")
     saved_prompts: SavedPromptsConfiguration = Field(
-        default_factory=SavedPromptsConfiguration, description="Saved prompt limits.")
+        default_factory=SavedPromptsConfiguration, description="Saved prompt limits."
+    )
     shields: list[Shield] = Field(
-        default_factory=list, description="LCORE's own guardrails (not Llama Stack shields); names are unique.")
+        default_factory=list, description="LCORE's own guardrails (not Llama Stack shields); names are unique."
+    )
 
     @field_validator("shields")
     @classmethod

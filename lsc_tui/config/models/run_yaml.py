@@ -17,11 +17,33 @@ from lsc_tui.config.models._rules import rule
 from lsc_tui.config.models._types import Bool, Env, Float, Int, Lenient, NonNegInt, PosInt, has_env_ref
 from lsc_tui.config.models.issues import ModelIssue
 
-PROVIDABLE_APIS = ("inference", "safety", "responses", "agents", "batches", "vector_io", "datasetio", "scoring",
-                   "eval", "tool_runtime", "files", "file_processors", "post_training", "telemetry", "messages",
-                   "interactions")
-ROUTING_TABLE_APIS = ("models", "shields", "vector_stores", "tool_groups", "datasets", "scoring_functions",
-                      "benchmarks")
+PROVIDABLE_APIS = (
+    "inference",
+    "safety",
+    "responses",
+    "agents",
+    "batches",
+    "vector_io",
+    "datasetio",
+    "scoring",
+    "eval",
+    "tool_runtime",
+    "files",
+    "file_processors",
+    "post_training",
+    "telemetry",
+    "messages",
+    "interactions",
+)
+ROUTING_TABLE_APIS = (
+    "models",
+    "shields",
+    "vector_stores",
+    "tool_groups",
+    "datasets",
+    "scoring_functions",
+    "benchmarks",
+)
 INTERNAL_APIS = ("inspect", "providers", "prompts", "conversations", "connectors", "admin")
 KNOWN_APIS = PROVIDABLE_APIS + ROUTING_TABLE_APIS + INTERNAL_APIS
 
@@ -33,13 +55,17 @@ class Provider(Lenient):
     """One provider of an API."""
 
     provider_id: Optional[str] = Field(
-        ..., description="Unique id within the API. Empty, null or `__disabled__` disables the entry; "
-        "${env.X:+id} enables it only when X is set.")
+        ...,
+        description="Unique id within the API. Empty, null or `__disabled__` disables the entry; "
+        "${env.X:+id} enables it only when X is set.",
+    )
     provider_type: str = Field(..., description="`inline::<name>` or `remote::<name>` from the provider registry.")
     config: dict[str, Any] = Field(
-        default_factory=dict, description="Provider settings, checked by the provider's config class at start-up.")
+        default_factory=dict, description="Provider settings, checked by the provider's config class at start-up."
+    )
     module: Optional[str] = Field(
-        None, description="External provider: pip-installable package (optionally `pkg==version`) that provides it.")
+        None, description="External provider: pip-installable package (optionally `pkg==version`) that provides it."
+    )
 
 
 # -- storage ------------------------------------------------------------------------------------
@@ -116,8 +142,10 @@ class SqlPostgresBackend(_Backend):
     pool_pre_ping: Bool = Field(True, description="Test connections before use.")
 
 
-Backend = Annotated[Union[KvSqliteBackend, KvRedisBackend, KvPostgresBackend, KvMongoBackend, SqlSqliteBackend,
-                          SqlPostgresBackend], Field(discriminator="type")]
+Backend = Annotated[
+    Union[KvSqliteBackend, KvRedisBackend, KvPostgresBackend, KvMongoBackend, SqlSqliteBackend, SqlPostgresBackend],
+    Field(discriminator="type"),
+]
 
 
 class KvStoreRef(Lenient):
@@ -157,8 +185,7 @@ class Stores(Lenient):
 
 # Store -> backend family Llama Stack insists on ("" = checked for existence only: the kind of
 # the prompts store changed between releases, and connectors are not checked at parse time).
-_STORE_FAMILY = {"metadata": "kv_", "inference": "sql_", "conversations": "sql_", "responses": "sql_",
-                 "prompts": ""}
+_STORE_FAMILY = {"metadata": "kv_", "inference": "sql_", "conversations": "sql_", "responses": "sql_", "prompts": ""}
 
 
 class Storage(Lenient):
@@ -292,12 +319,14 @@ class AuthProviderConfig(Lenient):
     """The authentication provider; `type` selects it (an empty ${env.X:+type} turns auth off)."""
 
     type: Env[Literal["oauth2_token", "github_token", "custom", "kubernetes", "upstream_header"]] = Field(
-        ..., description="Provider kind.")
+        ..., description="Provider kind."
+    )
     audience: Optional[str] = Field(None, description="oauth2_token: expected audience.")
     issuer: Optional[str] = Field(None, description="oauth2_token: expected issuer.")
     jwks: Optional[dict[str, Any]] = Field(None, description="oauth2_token: {uri, token, key_recheck_period}.")
     introspection: Optional[dict[str, Any]] = Field(
-        None, description="oauth2_token: {url, client_id, client_secret, send_secret_in_body}.")
+        None, description="oauth2_token: {url, client_id, client_secret, send_secret_in_body}."
+    )
     claims_mapping: Optional[dict[str, str]] = Field(None, description="Claim -> access attribute.")
     verify_tls: Optional[Bool] = Field(None, description="Verify TLS of the auth endpoint.")
     tls_cafile: Optional[str] = Field(None, description="CA bundle for the auth endpoint.")
@@ -328,7 +357,8 @@ class ServerConfig(Lenient):
     auth: Optional[AuthConfig] = Field(None, description="Authentication.")
     quota: Optional[QuotaConfig] = Field(None, description="Request quotas.")
     cors: Optional[Union[Bool, CORSConfig]] = Field(
-        None, description="true for localhost-only CORS, or explicit settings.")
+        None, description="true for localhost-only CORS, or explicit settings."
+    )
     registry_refresh_interval_seconds: Optional[PosInt] = Field(None, description="OGX: registry refresh period.")
 
 
@@ -381,7 +411,8 @@ class ChunkRetrievalParams(Lenient):
     rrf_impact_factor: Optional[Float] = Field(None, description="RRF constant.")
     weighted_search_alpha: Optional[Float] = Field(None, description="Vector vs keyword weight.")
     default_search_mode: Optional[Env[Literal["vector", "keyword", "hybrid"]]] = Field(
-        None, description="Search mode (OGX).")
+        None, description="Search mode (OGX)."
+    )
 
 
 class FileBatchParams(Lenient):
@@ -454,15 +485,16 @@ class RunConfig(Lenient):
 
     version: Union[Int, str] = Field(2, description="Schema version; always 2 since late 2024.")
     distro_name: Optional[str] = Field(None, description="Distribution name (0.5+). This or image_name is required.")
-    image_name: Optional[str] = Field(
-        None, description="Distribution name before 0.5 (deprecated: use distro_name).")
+    image_name: Optional[str] = Field(None, description="Distribution name before 0.5 (deprecated: use distro_name).")
     container_image: Optional[str] = Field(None, description="Container image.")
     apis: list[str] = Field(
-        default_factory=list, description="APIs to serve; empty serves every API that has providers.")
+        default_factory=list, description="APIs to serve; empty serves every API that has providers."
+    )
     providers: dict[str, list[Provider]] = Field(..., description="Providers per API, e.g. inference: [...].")
     storage: Optional[Storage] = Field(None, description="Storage backends and stores (0.3+).")
     registered_resources: Optional[RegisteredResources] = Field(
-        None, description="Models, shields, vector stores ... registered at start-up (0.3+).")
+        None, description="Models, shields, vector stores ... registered at start-up (0.3+)."
+    )
     logging: Optional[LoggingConfig] = Field(None, description="Log levels.")
     server: Optional[ServerConfig] = Field(None, description="HTTP server settings.")
     external_providers_dir: Optional[str] = Field(None, description="Directory of external provider specs.")
@@ -472,23 +504,32 @@ class RunConfig(Lenient):
     connectors: list[ConnectorInput] = Field(default_factory=list, description="Connectors (0.5+).")
     # Before 0.3 these lived at the top level; 0.3+ ignores them here.
     models: Optional[list[ModelInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.models.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.models."
+    )
     shields: Optional[list[ShieldInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.shields.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.shields."
+    )
     vector_dbs: Optional[list[VectorDbInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.vector_stores.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.vector_stores."
+    )
     datasets: Optional[list[DatasetInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.datasets.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.datasets."
+    )
     scoring_fns: Optional[list[ScoringFnInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.scoring_fns.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.scoring_fns."
+    )
     benchmarks: Optional[list[BenchmarkInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.benchmarks.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.benchmarks."
+    )
     tool_groups: Optional[list[ToolGroupInput]] = Field(
-        None, deprecated=True, description="Before 0.3; now registered_resources.tool_groups.")
+        None, deprecated=True, description="Before 0.3; now registered_resources.tool_groups."
+    )
     metadata_store: Optional[dict[str, Any]] = Field(
-        None, deprecated=True, description="Before 0.3; now storage.stores.metadata.")
+        None, deprecated=True, description="Before 0.3; now storage.stores.metadata."
+    )
     inference_store: Optional[dict[str, Any]] = Field(
-        None, deprecated=True, description="Before 0.3; now storage.stores.inference.")
+        None, deprecated=True, description="Before 0.3; now storage.stores.inference."
+    )
 
     @field_validator("version", mode="after")
     @classmethod
@@ -497,9 +538,10 @@ class RunConfig(Lenient):
             try:
                 int(value)
             except ValueError:
-                raise rule("version must be a whole number (2)",
-                           fix="Write version: 2. The old 'v1' layout is upgraded only by `llama stack run`.") \
-                    from None
+                raise rule(
+                    "version must be a whole number (2)",
+                    fix="Write version: 2. The old 'v1' layout is upgraded only by `llama stack run`.",
+                ) from None
         return value
 
 
@@ -509,25 +551,38 @@ MOVED_KEYS = {
     ("registered_resources", "vector_dbs"): (
         "vector databases became vector stores in Llama Stack 0.3",
         "Register them under registered_resources.vector_stores (vector_store_id, embedding_model, "
-        "embedding_dimension); an empty list can simply be deleted."),
-    ("", "telemetry"): ("removed in Llama Stack 0.4 (OpenTelemetry is configured by environment)",
-                          "Delete it; set OTEL_* variables instead."),
-    ("", "routing_table"): ("the v1 layout; `llama stack run` upgrades it, the server does not",
-                              "Rewrite it as `providers:` (per API)."),
+        "embedding_dimension); an empty list can simply be deleted.",
+    ),
+    ("", "telemetry"): (
+        "removed in Llama Stack 0.4 (OpenTelemetry is configured by environment)",
+        "Delete it; set OTEL_* variables instead.",
+    ),
+    ("", "routing_table"): (
+        "the v1 layout; `llama stack run` upgrades it, the server does not",
+        "Rewrite it as `providers:` (per API).",
+    ),
     ("", "api_providers"): ("the v1 layout", "Rewrite it as `providers:` (per API)."),
     ("", "apis_to_serve"): ("the v1 name of `apis`", "Rename it to `apis`."),
-    ("", "conversations_store"): ("conversations are stored under storage.stores.conversations",
-                                    "Move it to storage.stores.conversations."),
-    ("", "logging_config"): ("read only by the server process for worker logging; the schema field is `logging`",
-                               "Use `logging: {category_levels: ...}`."),
+    ("", "conversations_store"): (
+        "conversations are stored under storage.stores.conversations",
+        "Move it to storage.stores.conversations.",
+    ),
+    ("", "logging_config"): (
+        "read only by the server process for worker logging; the schema field is `logging`",
+        "Use `logging: {category_levels: ...}`.",
+    ),
 }
 
 # Deprecated top-level fields: the warning each one gets.
 _LEGACY_TOP = {
-    "models": "registered_resources.models", "shields": "registered_resources.shields",
-    "vector_dbs": "registered_resources.vector_stores", "datasets": "registered_resources.datasets",
-    "scoring_fns": "registered_resources.scoring_fns", "benchmarks": "registered_resources.benchmarks",
-    "tool_groups": "registered_resources.tool_groups", "metadata_store": "storage.stores.metadata",
+    "models": "registered_resources.models",
+    "shields": "registered_resources.shields",
+    "vector_dbs": "registered_resources.vector_stores",
+    "datasets": "registered_resources.datasets",
+    "scoring_fns": "registered_resources.scoring_fns",
+    "benchmarks": "registered_resources.benchmarks",
+    "tool_groups": "registered_resources.tool_groups",
+    "metadata_store": "storage.stores.metadata",
     "inference_store": "storage.stores.inference",
 }
 
@@ -537,34 +592,63 @@ def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
     out: list[ModelIssue] = []
     for key, target in _LEGACY_TOP.items():
         if key in data:
-            out.append(ModelIssue((key,), "warning", "legacy-key",
-                                  f"top-level `{key}` is the pre-0.3 layout; Llama Stack 0.3+ ignores it",
-                                  f"Move it to {target} (or keep it only for Llama Stack 0.2)."))
+            out.append(
+                ModelIssue(
+                    (key,),
+                    "warning",
+                    "legacy-key",
+                    f"top-level `{key}` is the pre-0.3 layout; Llama Stack 0.3+ ignores it",
+                    f"Move it to {target} (or keep it only for Llama Stack 0.2).",
+                )
+            )
     if "distro_name" not in data and "image_name" not in data:
-        out.append(ModelIssue(("distro_name",), "error", "missing-key",
-                              "`distro_name` (or the older `image_name`) is required",
-                              "Add distro_name: <name of the distribution>, e.g. starter."))
+        out.append(
+            ModelIssue(
+                ("distro_name",),
+                "error",
+                "missing-key",
+                "`distro_name` (or the older `image_name`) is required",
+                "Add distro_name: <name of the distribution>, e.g. starter.",
+            )
+        )
 
     apis = data.get("apis")
     listed = {a for a in apis if isinstance(a, str)} if isinstance(apis, list) else set()
     if isinstance(apis, list):
         for i, api in enumerate(apis):
             if isinstance(api, str) and not has_env_ref(api) and api not in KNOWN_APIS:
-                out.append(ModelIssue(("apis", i), "warning", "unknown-api",
-                                      f"`apis[{i}]` is not an API Llama Stack knows (unless an external API adds it)",
-                                      f"Use one of: {', '.join(PROVIDABLE_APIS[:12])}."))
+                out.append(
+                    ModelIssue(
+                        ("apis", i),
+                        "warning",
+                        "unknown-api",
+                        f"`apis[{i}]` is not an API Llama Stack knows (unless an external API adds it)",
+                        f"Use one of: {', '.join(PROVIDABLE_APIS[:12])}.",
+                    )
+                )
     providers = data.get("providers")
     if isinstance(providers, dict):
         for api, entries in providers.items():
             if api in ROUTING_TABLE_APIS:
-                out.append(ModelIssue(("providers", api), "error", "routing-table-api",
-                                      f"`providers.{api}` is a routing table Llama Stack provides itself; it cannot "
-                                      "have providers", "Delete this block; register resources under "
-                                      "registered_resources instead."))
+                out.append(
+                    ModelIssue(
+                        ("providers", api),
+                        "error",
+                        "routing-table-api",
+                        f"`providers.{api}` is a routing table Llama Stack provides itself; it cannot have providers",
+                        "Delete this block; register resources under registered_resources instead.",
+                    )
+                )
             elif listed and api not in listed:
-                out.append(ModelIssue(("providers", api), "warning", "api-not-listed",
-                                      f"`providers.{api}` has providers but `{api}` is not in `apis`, so it is not "
-                                      "served", f"Add {api} to apis, or delete these providers."))
+                out.append(
+                    ModelIssue(
+                        ("providers", api),
+                        "warning",
+                        "api-not-listed",
+                        f"`providers.{api}` has providers but `{api}` is not in `apis`, so it is not served",
+                        f"Add {api} to apis, or delete these providers.",
+                    )
+                )
             if not isinstance(entries, list):
                 continue
             seen: dict[str, int] = {}
@@ -573,10 +657,16 @@ def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
                 if not isinstance(pid, str) or not pid or pid == "__disabled__":
                     continue
                 if pid in seen:
-                    out.append(ModelIssue(("providers", api, i, "provider_id"), "warning", "duplicate-id",
-                                          f"`providers.{api}[{i}].provider_id` repeats providers.{api}[{seen[pid]}]; "
-                                          "the later entry silently replaces the earlier one",
-                                          "Give each provider of an API its own provider_id."))
+                    out.append(
+                        ModelIssue(
+                            ("providers", api, i, "provider_id"),
+                            "warning",
+                            "duplicate-id",
+                            f"`providers.{api}[{i}].provider_id` repeats providers.{api}[{seen[pid]}]; "
+                            "the later entry silently replaces the earlier one",
+                            "Give each provider of an API its own provider_id.",
+                        )
+                    )
                 else:
                     seen[pid] = i
     storage = data.get("storage")
@@ -593,14 +683,30 @@ def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
             family = _STORE_FAMILY[name]
             defined = backends.get(backend)
             if defined is None:
-                out.append(ModelIssue(("storage", "stores", name, "backend"), "error", "unknown-backend",
-                                      f"`storage.stores.{name}.backend` names a backend that storage.backends does "
-                                      f"not define (defined: {', '.join(map(str, backends)) or 'none'})",
-                                      "Use one of the names under storage.backends, or define it there."))
-            elif family and isinstance(defined, dict) and isinstance(defined.get("type"), str) \
-                    and not defined["type"].startswith(family):
+                out.append(
+                    ModelIssue(
+                        ("storage", "stores", name, "backend"),
+                        "error",
+                        "unknown-backend",
+                        f"`storage.stores.{name}.backend` names a backend that storage.backends does "
+                        f"not define (defined: {', '.join(map(str, backends)) or 'none'})",
+                        "Use one of the names under storage.backends, or define it there.",
+                    )
+                )
+            elif (
+                family
+                and isinstance(defined, dict)
+                and isinstance(defined.get("type"), str)
+                and not defined["type"].startswith(family)
+            ):
                 kind = "key-value (kv_*)" if family == "kv_" else "SQL (sql_*)"
-                out.append(ModelIssue(("storage", "stores", name, "backend"), "error", "wrong-backend-kind",
-                                      f"`storage.stores.{name}` needs a {kind} backend",
-                                      f"Point it at a {family}* backend."))
+                out.append(
+                    ModelIssue(
+                        ("storage", "stores", name, "backend"),
+                        "error",
+                        "wrong-backend-kind",
+                        f"`storage.stores.{name}` needs a {kind} backend",
+                        f"Point it at a {family}* backend.",
+                    )
+                )
     return out

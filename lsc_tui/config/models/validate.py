@@ -29,8 +29,10 @@ _NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 LIGHTSPEED_MOVED = {
     ("", "byok_rag"): ("LCORE 0.7 moved it to `rag.byok.stores`", "Move the store list under rag: byok: stores:."),
     ("", "okp"): ("LCORE 0.7 moved it to `rag.okp`", "Move the block under rag:."),
-    ("", "reranker"): ("LCORE 0.7 moved it to `rag.retrieval.inline.reranker`",
-                         "Move the block under rag: retrieval: inline:."),
+    ("", "reranker"): (
+        "LCORE 0.7 moved it to `rag.retrieval.inline.reranker`",
+        "Move the block under rag: retrieval: inline:.",
+    ),
     ("", "inline"): ("LCORE 0.7 moved it to `rag.retrieval.inline`", "Move the block under rag: retrieval:."),
     ("", "tool"): ("LCORE 0.7 moved it to `rag.retrieval.tool`", "Move the block under rag: retrieval:."),
 }
@@ -44,8 +46,9 @@ def _model_issue_list(model: type[BaseModel], data: Any, severity: str) -> list[
     return []
 
 
-def _fix_moved(issues: list[ModelIssue], root: type[BaseModel], data: Any,
-               moved: dict[tuple[str, str], tuple[str, str]]) -> list[ModelIssue]:
+def _fix_moved(
+    issues: list[ModelIssue], root: type[BaseModel], data: Any, moved: dict[tuple[str, str], tuple[str, str]]
+) -> list[ModelIssue]:
     out = []
     for issue in issues:
         if issue.code == "unknown-key" and len(issue.path) == 1 and ("", issue.path[0]) in moved:
@@ -55,8 +58,15 @@ def _fix_moved(issues: list[ModelIssue], root: type[BaseModel], data: Any,
 
 
 def _not_mapping(what: str) -> list[ModelIssue]:
-    return [ModelIssue((), "error", "invalid-type", f"the top level of a {what} must be a mapping of keys",
-                       "Start the file with `key: value` lines.")]
+    return [
+        ModelIssue(
+            (),
+            "error",
+            "invalid-type",
+            f"the top level of a {what} must be a mapping of keys",
+            "Start the file with `key: value` lines.",
+        )
+    ]
 
 
 # -- lightspeed-stack.yaml ----------------------------------------------------------------------
@@ -71,8 +81,11 @@ _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseli
 def validate_lightspeed(data: Any) -> list[ModelIssue]:
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
-    issues = [i for i in _model_issue_list(LightspeedStackConfig, data, "error")
-              if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))]
+    issues = [
+        i
+        for i in _model_issue_list(LightspeedStackConfig, data, "error")
+        if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))
+    ]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
     issues.extend(_lightspeed_cross_checks(data))
     issues.extend(env_default_issues(LightspeedStackConfig, data, "LCORE"))
@@ -91,11 +104,21 @@ def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
     out: list[ModelIssue] = []
     module = _get(data, "authentication", "module") or "noop"
     subject = _get(data, "rlsapi_v1", "quota_subject")
-    if subject in ("org_id", "system_id") and isinstance(module, str) and not has_env_ref(module) \
-            and module != "rh-identity":
-        out.append(ModelIssue(("rlsapi_v1", "quota_subject"), "error", "invalid-value",
-                              f"`rlsapi_v1.quota_subject: {subject}` needs `authentication.module: rh-identity`",
-                              "Use quota_subject: user_id, or switch authentication to rh-identity."))
+    if (
+        subject in ("org_id", "system_id")
+        and isinstance(module, str)
+        and not has_env_ref(module)
+        and module != "rh-identity"
+    ):
+        out.append(
+            ModelIssue(
+                ("rlsapi_v1", "quota_subject"),
+                "error",
+                "invalid-value",
+                f"`rlsapi_v1.quota_subject: {subject}` needs `authentication.module: rh-identity`",
+                "Use quota_subject: user_id, or switch authentication to rh-identity.",
+            )
+        )
 
     providers = _get(data, "inference", "providers")
     if isinstance(providers, list):
@@ -104,22 +127,37 @@ def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
             if not isinstance(p, dict):
                 continue
             ptype = p.get("type")
-            pid = p.get("id") if p.get("id") is not None else (
-                ptype.replace("_", "-") if isinstance(ptype, str) else None)
+            pid = (
+                p.get("id")
+                if p.get("id") is not None
+                else (ptype.replace("_", "-") if isinstance(ptype, str) else None)
+            )
             if isinstance(pid, str):
                 pid = pid.strip()
                 if pid in seen:
-                    out.append(ModelIssue(("inference", "providers", i), "warning", "duplicate-id",
-                                          f"`inference.providers[{i}]` has the same provider id as "
-                                          f"inference.providers[{seen[pid]}]; the later entry replaces the earlier",
-                                          "Give each entry its own `id`."))
+                    out.append(
+                        ModelIssue(
+                            ("inference", "providers", i),
+                            "warning",
+                            "duplicate-id",
+                            f"`inference.providers[{i}]` has the same provider id as "
+                            f"inference.providers[{seen[pid]}]; the later entry replaces the earlier",
+                            "Give each entry its own `id`.",
+                        )
+                    )
                 seen.setdefault(pid, i)
             env = p.get("api_key_env")
             if isinstance(env, str) and not _NAME.match(env):
-                out.append(ModelIssue(("inference", "providers", i, "api_key_env"), "warning", "invalid-value",
-                                      f"`inference.providers[{i}].api_key_env` is not an environment variable name "
-                                      "Llama Stack can expand (upper-case letters, digits and '_')",
-                                      "Put the NAME of the variable here (e.g. OPENAI_API_KEY), never the key."))
+                out.append(
+                    ModelIssue(
+                        ("inference", "providers", i, "api_key_env"),
+                        "warning",
+                        "invalid-value",
+                        f"`inference.providers[{i}].api_key_env` is not an environment variable name "
+                        "Llama Stack can expand (upper-case letters, digits and '_')",
+                        "Put the NAME of the variable here (e.g. OPENAI_API_KEY), never the key.",
+                    )
+                )
 
     servers = data.get("mcp_servers")
     if isinstance(servers, list):
@@ -130,21 +168,32 @@ def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
             name = s.get("name")
             if isinstance(name, str):
                 if name in names:
-                    out.append(ModelIssue(("mcp_servers", i, "name"), "warning", "duplicate-name",
-                                          f"`mcp_servers[{i}].name` repeats mcp_servers[{names[name]}].name; "
-                                          "MCP server names should be unique", "Rename one of them."))
+                    out.append(
+                        ModelIssue(
+                            ("mcp_servers", i, "name"),
+                            "warning",
+                            "duplicate-name",
+                            f"`mcp_servers[{i}].name` repeats mcp_servers[{names[name]}].name; "
+                            "MCP server names should be unique",
+                            "Rename one of them.",
+                        )
+                    )
                 names.setdefault(name, i)
             headers = s.get("authorization_headers")
-            if isinstance(headers, dict) and module not in ("k8s", "noop-with-token") \
-                    and not has_env_ref(module):
+            if isinstance(headers, dict) and module not in ("k8s", "noop-with-token") and not has_env_ref(module):
                 for h, v in headers.items():
                     if isinstance(v, str) and v.strip() == "kubernetes":
-                        out.append(ModelIssue(
-                            ("mcp_servers", i, "authorization_headers", h), "warning", "mcp-server-dropped",
-                            f"`mcp_servers[{i}]` uses the Kubernetes token but authentication.module is "
-                            f"{module}; LCORE drops this server at start-up",
-                            "Set authentication.module to k8s (or noop-with-token for testing), or use a token "
-                            "file path or `client`."))
+                        out.append(
+                            ModelIssue(
+                                ("mcp_servers", i, "authorization_headers", h),
+                                "warning",
+                                "mcp-server-dropped",
+                                f"`mcp_servers[{i}]` uses the Kubernetes token but authentication.module is "
+                                f"{module}; LCORE drops this server at start-up",
+                                "Set authentication.module to k8s (or noop-with-token for testing), or use a token "
+                                "file path or `client`.",
+                            )
+                        )
                         break
     return out
 

@@ -188,28 +188,50 @@ def fmt_version(v: Version) -> str:
 # -- entry points --------------------------------------------------------------------------------
 
 
-def expand(cr: LocDoc, *, inputs: Inputs | None = None, base: LocDoc | None = None,
-           target: Version | None = None) -> ExpandResult:
+def expand(
+    cr: LocDoc, *, inputs: Inputs | None = None, base: LocDoc | None = None, target: Version | None = None
+) -> ExpandResult:
     inputs = inputs or Inputs()
     data = _mapping(cr.data)
     name = cr_name(cr)
     api_version = data.get("apiVersion")
     if data.get("kind") != "LlamaStackDistribution":
-        return ExpandResult(name, None, [cr.finding(("kind",), Severity.ERROR, "not-llsd",
-                                                    f"kind is {data.get('kind')!r}, not LlamaStackDistribution",
-                                                    "Give a LlamaStackDistribution CR.")])
+        return ExpandResult(
+            name,
+            None,
+            [
+                cr.finding(
+                    ("kind",),
+                    Severity.ERROR,
+                    "not-llsd",
+                    f"kind is {data.get('kind')!r}, not LlamaStackDistribution",
+                    "Give a LlamaStackDistribution CR.",
+                )
+            ],
+        )
     if api_version == models.V1ALPHA2:
         return _expand_v2(cr, name, inputs, base, target)
     if api_version == models.V1ALPHA1:
         return _expand_v1(cr, name, inputs, base, target)
     fix = "Use apiVersion: llamastack.io/v1alpha2 (or llamastack.io/v1alpha1)."
-    return ExpandResult(name, None, [cr.finding(
-        ("apiVersion",), Severity.ERROR, "unknown-api-version",
-        f'no matches for kind "LlamaStackDistribution" in version "{api_version}"', fix)])
+    return ExpandResult(
+        name,
+        None,
+        [
+            cr.finding(
+                ("apiVersion",),
+                Severity.ERROR,
+                "unknown-api-version",
+                f'no matches for kind "LlamaStackDistribution" in version "{api_version}"',
+                fix,
+            )
+        ],
+    )
 
 
-def _load_base(cr: LocDoc, dist_path: DocPath, dist: YamlMap, base: LocDoc | None, *,
-               override_hint: str) -> tuple[LocDoc | None, list[Finding]]:
+def _load_base(
+    cr: LocDoc, dist_path: DocPath, dist: YamlMap, base: LocDoc | None, *, override_hint: str
+) -> tuple[LocDoc | None, list[Finding]]:
     if base is not None:
         return base, []
     name, image = dist.get("name"), dist.get("image")
@@ -217,17 +239,29 @@ def _load_base(cr: LocDoc, dist_path: DocPath, dist: YamlMap, base: LocDoc | Non
         text = dists.base_config_text(str(name))
         if text is None:
             if str(name) in dists.distribution_images():
-                return None, [cr.finding(dist_path + ("name",), Severity.ERROR, "base-config-missing",
-                                         f'no embedded base config for distribution "{name}" (Llama Stack 0.7 ships '
-                                         f"none; lsc-tui embeds: {', '.join(dists.embedded_names())})",
-                                         "Pass --base CONFIG with the config.yaml of the image you deploy.")]
+                return None, [
+                    cr.finding(
+                        dist_path + ("name",),
+                        Severity.ERROR,
+                        "base-config-missing",
+                        f'no embedded base config for distribution "{name}" (Llama Stack 0.7 ships '
+                        f"none; lsc-tui embeds: {', '.join(dists.embedded_names())})",
+                        "Pass --base CONFIG with the config.yaml of the image you deploy.",
+                    )
+                ]
             return None, []  # unknown name: already an error from the webhook rules
         return parse_all(text, f"builtin:distributions/{name}/config.yaml")[0], []
     if image:
-        return None, [cr.finding(dist_path + ("image",), Severity.ERROR, "BaseConfigRequired",
-                                 "Direct image references require either overrideConfig.configMapName or OCI config "
-                                 "labels on the image. See docs/configuration.md for details.",
-                                 f"{override_hint} or pass --base CONFIG (the image's config.yaml).")]
+        return None, [
+            cr.finding(
+                dist_path + ("image",),
+                Severity.ERROR,
+                "BaseConfigRequired",
+                "Direct image references require either overrideConfig.configMapName or OCI config "
+                "labels on the image. See docs/configuration.md for details.",
+                f"{override_hint} or pass --base CONFIG (the image's config.yaml).",
+            )
+        ]
     return None, []
 
 
@@ -239,10 +273,16 @@ def _check_version(config: YamlMap, doc: LocDoc) -> list[Finding]:
         ok = False
     if ok:
         return []
-    return [doc.finding(("version",), Severity.ERROR, "UnsupportedConfigVersion",
-                        f"Unsupported config.yaml version {version}. Supported versions: "
-                        f"{', '.join(str(v) for v in SUPPORTED_VERSIONS)}",
-                        "Use a base config with version: 2 (Llama Stack 0.2.13 and later).")]
+    return [
+        doc.finding(
+            ("version",),
+            Severity.ERROR,
+            "UnsupportedConfigVersion",
+            f"Unsupported config.yaml version {version}. Supported versions: "
+            f"{', '.join(str(v) for v in SUPPORTED_VERSIONS)}",
+            "Use a base config with version: 2 (Llama Stack 0.2.13 and later).",
+        )
+    ]
 
 
 def _check_shape(doc: LocDoc) -> list[Finding]:
@@ -251,9 +291,15 @@ def _check_shape(doc: LocDoc) -> list[Finding]:
     out: list[Finding] = []
 
     def bad(path: DocPath, what: str) -> None:
-        out.append(doc.finding(path, Severity.ERROR, "base-shape",
-                               f"the base config's {models._dotted(path)} is not {what}",
-                               "Fix the base config (compare it with the distribution's config.yaml)."))
+        out.append(
+            doc.finding(
+                path,
+                Severity.ERROR,
+                "base-shape",
+                f"the base config's {models._dotted(path)} is not {what}",
+                "Fix the base config (compare it with the distribution's config.yaml).",
+            )
+        )
 
     if "apis" in data and data["apis"] is not None and not isinstance(data["apis"], list):
         bad(("apis",), "a list")
@@ -291,31 +337,57 @@ def _check_shape(doc: LocDoc) -> list[Finding]:
     return out
 
 
-def _config_from_configmap(cr: LocDoc, ref_path: DocPath, cm_name: str, inputs: Inputs,
-                           what: str) -> tuple[LocDoc | None, list[Finding]]:
+def _config_from_configmap(
+    cr: LocDoc, ref_path: DocPath, cm_name: str, inputs: Inputs, what: str
+) -> tuple[LocDoc | None, list[Finding]]:
     cm = inputs.config_maps.get(cm_name)
     if cm is None:
-        return None, [cr.finding(ref_path, Severity.ERROR, "configmap-missing",
-                                 f'{what} ConfigMap "{cm_name}" is not in the input, so its config.yaml is unknown',
-                                 "Put the ConfigMap in the same file (after ---) or pass --config-map FILE.")]
+        return None, [
+            cr.finding(
+                ref_path,
+                Severity.ERROR,
+                "configmap-missing",
+                f'{what} ConfigMap "{cm_name}" is not in the input, so its config.yaml is unknown',
+                "Put the ConfigMap in the same file (after ---) or pass --config-map FILE.",
+            )
+        ]
     data = _mapping(cm.data.get("data"))
     findings: list[Finding] = []
     key = CONFIG_KEY
     if CONFIG_KEY not in data:
         if LEGACY_CONFIG_KEY in data:
             key = LEGACY_CONFIG_KEY
-            findings.append(cm.finding(("data", key), Severity.WARNING, "configmap-key-run-yaml",
-                                       f'ConfigMap "{cm_name}" holds run.yaml; operator releases since PR #223 '
-                                       "(2026-01-12) read the key config.yaml",
-                                       "Rename the key to config.yaml (older operators read run.yaml)."))
+            findings.append(
+                cm.finding(
+                    ("data", key),
+                    Severity.WARNING,
+                    "configmap-key-run-yaml",
+                    f'ConfigMap "{cm_name}" holds run.yaml; operator releases since PR #223 '
+                    "(2026-01-12) read the key config.yaml",
+                    "Rename the key to config.yaml (older operators read run.yaml).",
+                )
+            )
         else:
-            return None, [cm.finding(("data",), Severity.ERROR, "configmap-no-config",
-                                     f'ConfigMap "{cm_name}" has no config.yaml key',
-                                     "Add data: {config.yaml: |\\n  <the full config>}.")]
+            return None, [
+                cm.finding(
+                    ("data",),
+                    Severity.ERROR,
+                    "configmap-no-config",
+                    f'ConfigMap "{cm_name}" has no config.yaml key',
+                    "Add data: {config.yaml: |\\n  <the full config>}.",
+                )
+            ]
     text = data[key]
     if not isinstance(text, str):
-        return None, [cm.finding(("data", key), Severity.ERROR, "configmap-no-config",
-                                 f"ConfigMap data.{key} is not a string", "Write it as a block scalar (config.yaml: |).")]
+        return None, [
+            cm.finding(
+                ("data", key),
+                Severity.ERROR,
+                "configmap-no-config",
+                f"ConfigMap data.{key} is not a string",
+                "Write it as a block scalar (config.yaml: |).",
+            )
+        ]
     line_off, col_off = embedded_offset(cm, ("data", key))
     try:
         docs = parse_all(text, cm.file, line_offset=line_off, col_offset=col_off)
@@ -323,14 +395,20 @@ def _config_from_configmap(cr: LocDoc, ref_path: DocPath, cm_name: str, inputs: 
         return None, exc.findings
     docs = [d for d in docs if d.data is not None]
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
-        return None, [cm.finding(("data", key), Severity.ERROR, "configmap-no-config",
-                                 f"ConfigMap data.{key} is not one YAML mapping", "Give the full config.yaml.")]
+        return None, [
+            cm.finding(
+                ("data", key),
+                Severity.ERROR,
+                "configmap-no-config",
+                f"ConfigMap data.{key} is not one YAML mapping",
+                "Give the full config.yaml.",
+            )
+        ]
     findings.extend(docs[0].findings)
     return docs[0], findings
 
 
-def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
-               target: Version | None) -> ExpandResult:
+def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None, target: Version | None) -> ExpandResult:
     findings = validate_cr.validate_v1alpha1(cr, dists.distribution_images())
     if has_errors(findings):
         return ExpandResult(name, None, findings)
@@ -339,14 +417,27 @@ def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
     if isinstance(uc, dict) and uc.get("configMapName"):
         ns = uc.get("configMapNamespace")
         if ns and ns != (cr.data.get("metadata") or {}).get("namespace"):
-            findings.append(cr.finding(("spec", "server", "userConfig", "configMapNamespace"), Severity.INFO,
-                                       "configmap-namespace", f"the ConfigMap is read from namespace {ns!r}", ""))
-        src, more = _config_from_configmap(cr, ("spec", "server", "userConfig", "configMapName"),
-                                           str(uc["configMapName"]), inputs, "userConfig")
+            findings.append(
+                cr.finding(
+                    ("spec", "server", "userConfig", "configMapNamespace"),
+                    Severity.INFO,
+                    "configmap-namespace",
+                    f"the ConfigMap is read from namespace {ns!r}",
+                    "",
+                )
+            )
+        src, more = _config_from_configmap(
+            cr, ("spec", "server", "userConfig", "configMapName"), str(uc["configMapName"]), inputs, "userConfig"
+        )
         source = "user-config"
     else:
-        src, more = _load_base(cr, ("spec", "server", "distribution"), server["distribution"], base,
-                               override_hint="Set spec.server.userConfig.configMapName")
+        src, more = _load_base(
+            cr,
+            ("spec", "server", "distribution"),
+            server["distribution"],
+            base,
+            override_hint="Set spec.server.userConfig.configMapName",
+        )
         source = "distribution-default"
     findings.extend(more)
     if src is None or has_errors(findings):
@@ -357,8 +448,7 @@ def _expand_v1(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
     ext = server.get("externalProviders")
     config = _merge_externals(cr, ("spec", "server", "externalProviders"), ext, config, src, inputs, findings)
     port = (server.get("containerSpec") or {}).get("port") if isinstance(server.get("containerSpec"), dict) else None
-    deployment: Deployment = {"port": port or 8321, "config_source": source,
-                              "image": _image(server["distribution"])}
+    deployment: Deployment = {"port": port or 8321, "config_source": source, "image": _image(server["distribution"])}
     return ExpandResult(name, None if has_errors(findings) else config, findings, [], source, tgt, deployment)
 
 
@@ -368,33 +458,53 @@ def _image(dist: YamlMap) -> str | None:
     return dists.distribution_images().get(str(dist.get("name")))
 
 
-def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
-               target: Version | None) -> ExpandResult:
+def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None, target: Version | None) -> ExpandResult:
     findings = validate_cr.validate_v1alpha2(cr, dists.distribution_images())
     if has_errors(findings):
         return ExpandResult(name, None, findings)
     spec = cr.data["spec"]
     deployment = _deployment_summary(spec)
     if spec.get("overrideConfig"):
-        src, more = _config_from_configmap(cr, ("spec", "overrideConfig", "configMapName"),
-                                           str(spec["overrideConfig"]["configMapName"]), inputs, "overrideConfig")
+        src, more = _config_from_configmap(
+            cr,
+            ("spec", "overrideConfig", "configMapName"),
+            str(spec["overrideConfig"]["configMapName"]),
+            inputs,
+            "overrideConfig",
+        )
         findings.extend(more)
         if src is None or has_errors(findings):
             return ExpandResult(name, None, findings, source="override-config")
         config = copy.deepcopy(src.data)
-        config = _merge_externals(cr, ("spec", "externalProviders"), spec.get("externalProviders"), config, src,
-                                  inputs, findings)
+        config = _merge_externals(
+            cr, ("spec", "externalProviders"), spec.get("externalProviders"), config, src, inputs, findings
+        )
         deployment["config_source"] = "override-config"
-        return ExpandResult(name, None if has_errors(findings) else config, findings, [], "override-config",
-                            target or infer_version(config), deployment)
-    base_doc, more = _load_base(cr, ("spec", "distribution"), spec["distribution"], base,
-                                override_hint="Set spec.overrideConfig.configMapName")
+        return ExpandResult(
+            name,
+            None if has_errors(findings) else config,
+            findings,
+            [],
+            "override-config",
+            target or infer_version(config),
+            deployment,
+        )
+    base_doc, more = _load_base(
+        cr, ("spec", "distribution"), spec["distribution"], base, override_hint="Set spec.overrideConfig.configMapName"
+    )
     findings.extend(more)
     if base_doc is None or has_errors(findings):
         return ExpandResult(name, None, findings)
     if not isinstance(base_doc.data, dict):
-        findings.append(base_doc.finding((), Severity.ERROR, "base-not-mapping", "the base config is not a mapping",
-                                         "Give a config.yaml (version, apis, providers, ...)."))
+        findings.append(
+            base_doc.finding(
+                (),
+                Severity.ERROR,
+                "base-not-mapping",
+                "the base config is not a mapping",
+                "Give a config.yaml (version, apis, providers, ...).",
+            )
+        )
         return ExpandResult(name, None, findings)
     findings.extend(_check_version(base_doc.data, base_doc))
     findings.extend(_check_shape(base_doc))
@@ -411,8 +521,9 @@ def _expand_v2(cr: LocDoc, name: str, inputs: Inputs, base: LocDoc | None,
         gen.run()
         config = gen.config
     _check_secrets(cr, env, inputs, findings)
-    config = _merge_externals(cr, ("spec", "externalProviders"), spec.get("externalProviders"), config, base_doc,
-                              inputs, findings)
+    config = _merge_externals(
+        cr, ("spec", "externalProviders"), spec.get("externalProviders"), config, base_doc, inputs, findings
+    )
     deployment["config_source"] = source
     deployment["env"] = [e.manifest() for e in env]
     return ExpandResult(name, None if has_errors(findings) else config, findings, env, source, tgt, deployment)
@@ -461,9 +572,29 @@ def deep_merge(base: YamlMap, over: YamlMap) -> YamlMap:
 
 # Llama Stack 0.7.3 provider facts used for compatibility warnings (reference/llama-stack.md §3.3).
 KNOWN_REMOTE = {
-    "inference": {"cerebras", "ollama", "vllm", "fireworks", "together", "bedrock", "databricks", "nvidia", "runpod",
-                  "openai", "anthropic", "gemini", "vertexai", "groq", "llama-openai-compat", "sambanova",
-                  "passthrough", "watsonx", "azure", "oci", "llama-cpp-server"},
+    "inference": {
+        "cerebras",
+        "ollama",
+        "vllm",
+        "fireworks",
+        "together",
+        "bedrock",
+        "databricks",
+        "nvidia",
+        "runpod",
+        "openai",
+        "anthropic",
+        "gemini",
+        "vertexai",
+        "groq",
+        "llama-openai-compat",
+        "sambanova",
+        "passthrough",
+        "watsonx",
+        "azure",
+        "oci",
+        "llama-cpp-server",
+    },
     "safety": {"bedrock", "nvidia", "passthrough", "sambanova"},
     "vector_io": {"chromadb", "pgvector", "weaviate", "qdrant", "milvus", "elasticsearch", "oci", "infinispan"},
     "tool_runtime": {"brave-search", "bing-search", "tavily-search", "wolfram-alpha", "model-context-protocol"},
@@ -475,8 +606,24 @@ KNOWN_INLINE = {
     "tool_runtime": {"file-search"},
 }
 # remote inference adapters whose URL key is base_url in 0.7 (RemoteInferenceProviderConfig + base_url)
-BASE_URL_TYPES = {"cerebras", "ollama", "vllm", "fireworks", "together", "databricks", "nvidia", "runpod", "openai",
-                  "groq", "llama-openai-compat", "sambanova", "passthrough", "watsonx", "azure", "llama-cpp-server"}
+BASE_URL_TYPES = {
+    "cerebras",
+    "ollama",
+    "vllm",
+    "fireworks",
+    "together",
+    "databricks",
+    "nvidia",
+    "runpod",
+    "openai",
+    "groq",
+    "llama-openai-compat",
+    "sambanova",
+    "passthrough",
+    "watsonx",
+    "azure",
+    "llama-cpp-server",
+}
 # the key each adapter reads its credential from, where it is not api_key
 API_KEY_FIELD = {
     ("inference", "vllm"): "api_token",
@@ -491,20 +638,44 @@ API_KEY_FIELD = {
     ("vector_io", "infinispan"): "password",
 }
 # adapters that take no api key at all
-NO_API_KEY = {("inference", "anthropic"): False, ("vector_io", "chromadb"): True, ("vector_io", "pgvector"): True,
-              ("tool_runtime", "model-context-protocol"): True, ("safety", "nvidia"): True}
-URL_FIELD = {("vector_io", "pgvector"): "host", ("vector_io", "weaviate"): "weaviate_cluster_url",
-             ("vector_io", "elasticsearch"): "elasticsearch_url", ("vector_io", "milvus"): "uri",
-             ("safety", "nvidia"): "guardrails_service_url"}
+NO_API_KEY = {
+    ("inference", "anthropic"): False,
+    ("vector_io", "chromadb"): True,
+    ("vector_io", "pgvector"): True,
+    ("tool_runtime", "model-context-protocol"): True,
+    ("safety", "nvidia"): True,
+}
+URL_FIELD = {
+    ("vector_io", "pgvector"): "host",
+    ("vector_io", "weaviate"): "weaviate_cluster_url",
+    ("vector_io", "elasticsearch"): "elasticsearch_url",
+    ("vector_io", "milvus"): "uri",
+    ("safety", "nvidia"): "guardrails_service_url",
+}
 
-RESOURCE_LISTS = {"models": "inference", "shields": "safety", "tool_groups": "tool_runtime",
-                  "vector_stores": "vector_io", "vector_dbs": "vector_io", "datasets": "datasetio",
-                  "scoring_fns": "scoring", "benchmarks": "eval"}
+RESOURCE_LISTS = {
+    "models": "inference",
+    "shields": "safety",
+    "tool_groups": "tool_runtime",
+    "vector_stores": "vector_io",
+    "vector_dbs": "vector_io",
+    "datasets": "datasetio",
+    "scoring_fns": "scoring",
+    "benchmarks": "eval",
+}
 
 
 class _Generator:
-    def __init__(self, cr: LocDoc, spec: YamlMap, config: YamlMap, base_doc: LocDoc, target: Version,
-                 findings: list[Finding], env: list[EnvVar]) -> None:
+    def __init__(
+        self,
+        cr: LocDoc,
+        spec: YamlMap,
+        config: YamlMap,
+        base_doc: LocDoc,
+        target: Version,
+        findings: list[Finding],
+        env: list[EnvVar],
+    ) -> None:
         self.cr, self.spec, self.config, self.base_doc = cr, spec, config, base_doc
         self.target, self.findings, self.env = target, findings, env
         self.generated: list[tuple[str, int, dict[str, Any], DocPath]] = []  # (api, index, entry, CR path)
@@ -547,55 +718,74 @@ class _Generator:
                 kept = {e["provider_id"] for e in entries}
                 gone = [d for d in dropped if d not in kept]
                 if gone:
-                    self.warn(("spec", "providers", section), "providers-replaced",
-                              f"spec.providers.{section} replaces every base {api} provider; dropped: "
-                              f"{', '.join(gone)}",
-                              "Re-declare a base provider in the list if you want to keep it.", Severity.INFO)
+                    self.warn(
+                        ("spec", "providers", section),
+                        "providers-replaced",
+                        f"spec.providers.{section} replaces every base {api} provider; dropped: {', '.join(gone)}",
+                        "Re-declare a base provider in the list if you want to keep it.",
+                        Severity.INFO,
+                    )
             out[api] = entries
             self.replaced[api] = section
             apis = self.config.get("apis")
             if isinstance(apis, list) and apis and api not in apis:
                 apis.append(api)
             if api == "telemetry" and self.target >= (0, 4):
-                self.warn(("spec", "providers", section), "telemetry-removed",
-                          f"the telemetry API was removed in Llama Stack 0.4; this config targets "
-                          f"{fmt_version(self.target)}, whose server rejects a providers.telemetry section",
-                          "Remove spec.providers.telemetry (0.4+ uses OpenTelemetry auto-instrumentation).")
+                self.warn(
+                    ("spec", "providers", section),
+                    "telemetry-removed",
+                    f"the telemetry API was removed in Llama Stack 0.4; this config targets "
+                    f"{fmt_version(self.target)}, whose server rejects a providers.telemetry section",
+                    "Remove spec.providers.telemetry (0.4+ uses OpenTelemetry auto-instrumentation).",
+                )
 
     def provider_entry(self, api: str, p: YamlMap, path: DocPath, single: bool) -> dict[str, Any]:
         pid = str(p.get("id") or p["provider"])
         provider = str(p["provider"])
         if "::" in provider:
             ptype = provider
-            self.warn(path + ("provider",), "provider-prefixed",
-                      f"provider {provider!r} already has a prefix; spec 002 maps provider to 'remote::' + provider "
-                      f"(which would give 'remote::{provider}'); lsc-tui keeps {provider!r}",
-                      "Write the bare name (vllm, pgvector) for what the operator generates; OGX (v1beta1) "
-                      "requires the prefix.")
+            self.warn(
+                path + ("provider",),
+                "provider-prefixed",
+                f"provider {provider!r} already has a prefix; spec 002 maps provider to 'remote::' + provider "
+                f"(which would give 'remote::{provider}'); lsc-tui keeps {provider!r}",
+                "Write the bare name (vllm, pgvector) for what the operator generates; OGX (v1beta1) "
+                "requires the prefix.",
+            )
         else:
             ptype = f"remote::{provider}"
         name = ptype.split("::", 1)[1]
         if "::" not in provider and name in KNOWN_INLINE.get(api, set()) and name not in KNOWN_REMOTE.get(api, set()):
-            self.warn(path + ("provider",), "provider-inline-only",
-                      f"'{ptype}' does not exist in Llama Stack: {name} is only an inline provider "
-                      f"(inline::{name}); v1alpha2 always generates remote:: types",
-                      f"Use overrideConfig for inline providers, or keep the base config's inline::{name} by not "
-                      f"setting spec.providers for this API.")
+            self.warn(
+                path + ("provider",),
+                "provider-inline-only",
+                f"'{ptype}' does not exist in Llama Stack: {name} is only an inline provider "
+                f"(inline::{name}); v1alpha2 always generates remote:: types",
+                f"Use overrideConfig for inline providers, or keep the base config's inline::{name} by not "
+                f"setting spec.providers for this API.",
+            )
         elif ptype.startswith("remote::") and api in KNOWN_REMOTE and name not in KNOWN_REMOTE[api]:
-            self.warn(path + ("provider",), "provider-unknown",
-                      f"'{ptype}' is not a built-in {api} provider of Llama Stack 0.7 (it must be an external "
-                      "provider installed in the image)",
-                      f"Known remote {api} providers: {', '.join(sorted(KNOWN_REMOTE[api]))}.")
+            self.warn(
+                path + ("provider",),
+                "provider-unknown",
+                f"'{ptype}' is not a built-in {api} provider of Llama Stack 0.7 (it must be an external "
+                "provider installed in the image)",
+                f"Known remote {api} providers: {', '.join(sorted(KNOWN_REMOTE[api]))}.",
+            )
         config: YamlMap = {}
         if p.get("endpoint") is not None:
             config["url"] = p["endpoint"]
-            want = URL_FIELD.get((api, name)) or ("base_url" if api == "inference" and name in BASE_URL_TYPES
-                                                  and self.target >= (0, 4) else None)
+            want = URL_FIELD.get((api, name)) or (
+                "base_url" if api == "inference" and name in BASE_URL_TYPES and self.target >= (0, 4) else None
+            )
             if want and want != "url" and not _sets(p, want):
-                self.warn(path + ("endpoint",), "endpoint-key",
-                          f"endpoint becomes config.url, but {ptype} in Llama Stack {fmt_version(self.target)} reads "
-                          f"'{want}' (unknown keys are silently ignored), so the endpoint is not used",
-                          f"Also set settings.{want}: <the endpoint URL> (settings are merged into config as-is).")
+                self.warn(
+                    path + ("endpoint",),
+                    "endpoint-key",
+                    f"endpoint becomes config.url, but {ptype} in Llama Stack {fmt_version(self.target)} reads "
+                    f"'{want}' (unknown keys are silently ignored), so the endpoint is not used",
+                    f"Also set settings.{want}: <the endpoint URL> (settings are merged into config as-is).",
+                )
         if p.get("apiKey") is not None:
             ref, flat = models.secret_ref(p["apiKey"])
             var = env_name(pid, _camel_to_env("apiKey"))
@@ -603,10 +793,13 @@ class _Generator:
             self.add_env(var, ref, flat, path + ("apiKey",))
             want = API_KEY_FIELD.get((api, name))
             if want and not _sets(p, want):
-                self.warn(path + ("apiKey",), "api-key-field",
-                          f"apiKey becomes config.api_key, but {ptype} reads '{want}' (api_key is silently "
-                          "ignored), so the key is never sent",
-                          f"Use secretRefs.{want} instead of apiKey (secretRefs keys become config keys).")
+                self.warn(
+                    path + ("apiKey",),
+                    "api-key-field",
+                    f"apiKey becomes config.api_key, but {ptype} reads '{want}' (api_key is silently "
+                    "ignored), so the key is never sent",
+                    f"Use secretRefs.{want} instead of apiKey (secretRefs keys become config keys).",
+                )
         for key, value in (p.get("secretRefs") or {}).items():
             ref, flat = models.secret_ref(value)
             var = env_name(pid, str(key))
@@ -615,14 +808,22 @@ class _Generator:
         settings = p.get("settings")
         if isinstance(settings, dict):
             for spath in _secret_key_refs(settings):
-                self.warn(path + ("settings",) + spath, "settings-secret-ref",
-                          "a secretKeyRef inside settings is passed to config.yaml as-is and is not resolved "
-                          "(only apiKey and secretRefs are)",
-                          f"Move it to secretRefs.{spath[0]} so the operator injects the value as an env var.")
+                self.warn(
+                    path + ("settings",) + spath,
+                    "settings-secret-ref",
+                    "a secretKeyRef inside settings is passed to config.yaml as-is and is not resolved "
+                    "(only apiKey and secretRefs are)",
+                    f"Move it to secretRefs.{spath[0]} so the operator injects the value as an env var.",
+                )
             overlap = sorted(set(settings) & set(config))
             if overlap:
-                self.warn(path + ("settings",), "settings-override",
-                          f"settings override generated config keys: {', '.join(overlap)}", "", Severity.INFO)
+                self.warn(
+                    path + ("settings",),
+                    "settings-override",
+                    f"settings override generated config keys: {', '.join(overlap)}",
+                    "",
+                    Severity.INFO,
+                )
             config = deep_merge(config, settings)
         entry: dict[str, Any] = {"provider_id": pid, "provider_type": ptype}
         if config:
@@ -631,19 +832,29 @@ class _Generator:
 
     def add_env(self, var: str, ref: dict[str, Any] | None, flat: bool, path: DocPath) -> None:
         if ref is None or not ref.get("name") or not ref.get("key"):
-            self.error(path, "secret-ref", f"{models._dotted(path)}: Required value: secretKeyRef name and key",
-                       "Write {secretKeyRef: {name: SECRET, key: KEY}}.")
+            self.error(
+                path,
+                "secret-ref",
+                f"{models._dotted(path)}: Required value: secretKeyRef name and key",
+                "Write {secretKeyRef: {name: SECRET, key: KEY}}.",
+            )
             return
         if flat:
-            self.warn(path, "secret-ref-flat",
-                      f"{models._dotted(path)} uses the flat {{name, key}} form; the CRD contract and every example "
-                      "nest it as {secretKeyRef: {name, key}}",
-                      "Write it as secretKeyRef: {name: ..., key: ...}; lsc-tui reads both.")
+            self.warn(
+                path,
+                "secret-ref-flat",
+                f"{models._dotted(path)} uses the flat {{name, key}} form; the CRD contract and every example "
+                "nest it as {secretKeyRef: {name, key}}",
+                "Write it as secretKeyRef: {name: ..., key: ...}; lsc-tui reads both.",
+            )
         for other in self.env:
             if other.name == var:
-                self.error(path, "env-name-clash",
-                           f"{models._dotted(path)} and {other.field} both become the env var {var}",
-                           "Rename a provider id or a secretRefs key so the env var names differ.")
+                self.error(
+                    path,
+                    "env-name-clash",
+                    f"{models._dotted(path)} and {other.field} both become the env var {var}",
+                    "Rename a provider id or a secretRefs key so the env var names differ.",
+                )
                 return
         self.env.append(EnvVar(var, str(ref["name"]), str(ref["key"]), models._dotted(path)))
 
@@ -655,10 +866,13 @@ class _Generator:
         distro = str(self.config.get("distro_name") or self.config.get("image_name") or "distribution")
         storage = self.config.get("storage")
         if not isinstance(storage, dict):
-            self.warn(("spec", "storage"), "storage-layout",
-                      "the base config has no storage section (a Llama Stack 0.2 layout with inline stores); "
-                      "storage is generated in the 0.3+ storage.backends layout, which 0.2 ignores",
-                      "Use a 0.3+ base config.")
+            self.warn(
+                ("spec", "storage"),
+                "storage-layout",
+                "the base config has no storage section (a Llama Stack 0.2 layout with inline stores); "
+                "storage is generated in the 0.3+ storage.backends layout, which 0.2 ignores",
+                "Use a 0.3+ base config.",
+            )
             storage = self.config["storage"] = {}
         backends = storage.get("backends")
         if not isinstance(backends, dict):
@@ -674,15 +888,21 @@ class _Generator:
                     var = "LLSD_STORAGE_KV_PASSWORD"
                     new["password"] = f"${{env.{var}}}"
                     self.add_env(var, ref, flat, ("spec", "storage", "kv", "password"))
-                    self.warn(("spec", "storage", "kv", "password"), "redis-password",
-                              "Llama Stack's kv_redis backend (0.3 to 0.7) has only host and port: the password is "
-                              "written to config.yaml but ignored by the server",
-                              "Use a Redis without AUTH reachable only inside the cluster, or a postgres kv backend "
-                              "via overrideConfig.")
+                    self.warn(
+                        ("spec", "storage", "kv", "password"),
+                        "redis-password",
+                        "Llama Stack's kv_redis backend (0.3 to 0.7) has only host and port: the password is "
+                        "written to config.yaml but ignored by the server",
+                        "Use a Redis without AUTH reachable only inside the cluster, or a postgres kv backend "
+                        "via overrideConfig.",
+                    )
             else:
-                new = {"type": "kv_sqlite",
-                       "db_path": old.get("db_path") if old.get("type") == "kv_sqlite" and old.get("db_path")
-                       else f"${{env.SQLITE_STORE_DIR:=~/.llama/distributions/{distro}}}/kvstore.db"}
+                new = {
+                    "type": "kv_sqlite",
+                    "db_path": old.get("db_path")
+                    if old.get("type") == "kv_sqlite" and old.get("db_path")
+                    else f"${{env.SQLITE_STORE_DIR:=~/.llama/distributions/{distro}}}/kvstore.db",
+                }
             backends["kv_default"] = new
         sql = st.get("sql")
         if isinstance(sql, dict):
@@ -692,16 +912,22 @@ class _Generator:
                 var = "LLSD_STORAGE_SQL_CONNECTION_STRING"
                 new = {"type": "sql_postgres", "connection_string": f"${{env.{var}}}"}
                 self.add_env(var, ref, flat, ("spec", "storage", "sql", "connectionString"))
-                self.warn(("spec", "storage", "sql", "connectionString"), "postgres-connection-string",
-                          f"Llama Stack's sql_postgres backend (0.3 to {fmt_version(max(self.target, (0, 7)))}) has "
-                          "no connection_string: it reads host, port, db, user (required) and password, so this "
-                          "backend fails at startup",
-                          "Use overrideConfig with a sql_postgres backend that sets host/port/db/user and "
-                          "password: ${env.…}, or keep sqlite.")
+                self.warn(
+                    ("spec", "storage", "sql", "connectionString"),
+                    "postgres-connection-string",
+                    f"Llama Stack's sql_postgres backend (0.3 to {fmt_version(max(self.target, (0, 7)))}) has "
+                    "no connection_string: it reads host, port, db, user (required) and password, so this "
+                    "backend fails at startup",
+                    "Use overrideConfig with a sql_postgres backend that sets host/port/db/user and "
+                    "password: ${env.…}, or keep sqlite.",
+                )
             else:
-                new = {"type": "sql_sqlite",
-                       "db_path": old.get("db_path") if old.get("type") == "sql_sqlite" and old.get("db_path")
-                       else f"${{env.SQLITE_STORE_DIR:=~/.llama/distributions/{distro}}}/sql_store.db"}
+                new = {
+                    "type": "sql_sqlite",
+                    "db_path": old.get("db_path")
+                    if old.get("type") == "sql_sqlite" and old.get("db_path")
+                    else f"${{env.SQLITE_STORE_DIR:=~/.llama/distributions/{distro}}}/sql_store.db",
+                }
             backends["sql_default"] = new
         stores = storage.get("stores")
         if not isinstance(stores, dict) or "metadata" not in stores:
@@ -723,12 +949,18 @@ class _Generator:
             if isinstance(apis, list) and in_apis:
                 self.config["apis"] = [a for a in apis if a != api]
             if removed is None and not in_apis:
-                self.warn(("spec", "disabled", i), "disabled-absent",
-                          f"API '{api}' is not in the base config; disabling it changes nothing", "", Severity.INFO)
+                self.warn(
+                    ("spec", "disabled", i),
+                    "disabled-absent",
+                    f"API '{api}' is not in the base config; disabling it changes nothing",
+                    "",
+                    Severity.INFO,
+                )
                 continue
             ids = {str(p.get("provider_id")) for p in (removed or []) if isinstance(p, dict)}
-            ids |= {c[1] for c in (_conditional(p.get("provider_id")) for p in (removed or []) if isinstance(p, dict))
-                    if c}
+            ids |= {
+                c[1] for c in (_conditional(p.get("provider_id")) for p in (removed or []) if isinstance(p, dict)) if c
+            }
             self.drop_dependents(api, ids, ("spec", "disabled", i))
 
     def drop_dependents(self, api: str, ids: set[str], path: DocPath) -> None:
@@ -742,8 +974,14 @@ class _Generator:
                 if owner != api or not isinstance(holder.get(key), list):
                     continue
                 before = holder[key]
-                holder[key] = [r for r in before if not (isinstance(r, dict) and (
-                    r.get("provider_id") is None or _resolved_id(r.get("provider_id")) in ids))]
+                holder[key] = [
+                    r
+                    for r in before
+                    if not (
+                        isinstance(r, dict)
+                        and (r.get("provider_id") is None or _resolved_id(r.get("provider_id")) in ids)
+                    )
+                ]
                 if len(holder[key]) != len(before):
                     dropped.append(f"{len(before) - len(holder[key])} {key}")
         for section, owner in (("safety", "safety"), ("vector_stores", "vector_io")):
@@ -751,9 +989,13 @@ class _Generator:
                 del self.config[section]
                 dropped.append(f"top-level {section}")
         if dropped:
-            self.warn(path, "disabled-dependents",
-                      f"disabling '{api}' also removed what depends on it: {', '.join(dropped)}",
-                      "Check that nothing else refers to the disabled API.", Severity.INFO)
+            self.warn(
+                path,
+                "disabled-dependents",
+                f"disabling '{api}' also removed what depends on it: {', '.join(dropped)}",
+                "Check that nothing else refers to the disabled API.",
+                Severity.INFO,
+            )
 
     # resources
     def resources(self) -> None:
@@ -772,17 +1014,24 @@ class _Generator:
             if m.get("provider"):
                 pid = str(m["provider"])
                 if pid not in [x for x, _c in ids]:
-                    self.error(path + ("provider",), "webhook-model-provider",
-                               f'spec.resources.models[{i}].provider: Invalid value: "{pid}": provider "{pid}" not '
-                               f"found. Available inference provider IDs: {', '.join(x for x, _ in ids) or 'none'}",
-                               "Name an inference provider id from spec.providers.inference (or the base config).")
+                    self.error(
+                        path + ("provider",),
+                        "webhook-model-provider",
+                        f'spec.resources.models[{i}].provider: Invalid value: "{pid}": provider "{pid}" not '
+                        f"found. Available inference provider IDs: {', '.join(x for x, _ in ids) or 'none'}",
+                        "Name an inference provider id from spec.providers.inference (or the base config).",
+                    )
                     continue
             else:
                 pid = self.first(ids, "models", "inference", path)
                 if pid is None:
                     continue
-            entry = {"model_id": m["name"], "provider_id": pid, "provider_model_id": m["name"],
-                     "model_type": m.get("modelType") or "llm"}
+            entry = {
+                "model_id": m["name"],
+                "provider_id": pid,
+                "provider_model_id": m["name"],
+                "model_type": m.get("modelType") or "llm",
+            }
             meta = {}
             if m.get("contextLength") is not None:
                 meta["context_length"] = m["contextLength"]
@@ -790,14 +1039,18 @@ class _Generator:
                 meta["quantization"] = m["quantization"]
             entry["metadata"] = meta
             if entry["model_type"] == "embedding":
-                self.warn(path, "embedding-dimension",
-                          "Llama Stack needs metadata.embedding_dimension for an embedding model, and ModelConfig "
-                          "has no field for it: the server rejects the model at startup",
-                          "Register embedding models through overrideConfig (or the base config) instead.")
+                self.warn(
+                    path,
+                    "embedding-dimension",
+                    "Llama Stack needs metadata.embedding_dimension for an embedding model, and ModelConfig "
+                    "has no field for it: the server rejects the model at startup",
+                    "Register embedding models through overrideConfig (or the base config) instead.",
+                )
             self.clash(_append(holder, "models", entry), "models", path)
-        for kind, api, section, list_key, id_key in (("tools", "tool_runtime", "toolRuntime", "tool_groups",
-                                                       "toolgroup_id"),
-                                                      ("shields", "safety", "safety", "shields", "shield_id")):
+        for kind, api, section, list_key, id_key in (
+            ("tools", "tool_runtime", "toolRuntime", "tool_groups", "toolgroup_id"),
+            ("shields", "safety", "safety", "shields", "shield_id"),
+        ):
             names = res.get(kind) or []
             if not names:
                 continue
@@ -811,18 +1064,24 @@ class _Generator:
                     rid = f"builtin::{rid}"
                 self.clash(_append(holder, list_key, {id_key: rid, "provider_id": pid}), list_key, path)
             if kind == "tools" and self.target >= (0, 7):
-                self.warn(path, "tool-groups-deprecated",
-                          f"registered tool_groups are deprecated in Llama Stack {fmt_version(self.target)}: the "
-                          "server clears them with a DeprecationWarning and registers built-in tool groups from the "
-                          "tool_runtime providers itself",
-                          "Drop resources.tools for 0.7+ targets, or keep it for older servers.")
+                self.warn(
+                    path,
+                    "tool-groups-deprecated",
+                    f"registered tool_groups are deprecated in Llama Stack {fmt_version(self.target)}: the "
+                    "server clears them with a DeprecationWarning and registers built-in tool groups from the "
+                    "tool_runtime providers itself",
+                    "Drop resources.tools for 0.7+ targets, or keep it for older servers.",
+                )
 
     def clash(self, rid: str | None, key: str, path: DocPath) -> None:
         if rid is not None:
-            self.warn(path, "resource-duplicate",
-                      f"the base config already registers {key} '{rid}'; resources are additive, so the config now "
-                      "lists it twice and the later registration wins",
-                      "Use overrideConfig to edit the base registration instead.")
+            self.warn(
+                path,
+                "resource-duplicate",
+                f"the base config already registers {key} '{rid}'; resources are additive, so the config now "
+                "lists it twice and the later registration wins",
+                "Use overrideConfig to edit the base registration instead.",
+            )
 
     def provider_ids(self, api: str) -> list[tuple[str, str | None]]:
         """``(id, condition_var)`` of the final config's providers for ``api``, in order."""
@@ -840,16 +1099,22 @@ class _Generator:
 
     def first(self, ids: list[tuple[str, str | None]], kind: str, section: str, path: DocPath) -> str | None:
         if not ids:
-            self.error(path, "MissingProviderForResource",
-                       f"resources.{kind} requires at least one {section} provider to be configured",
-                       f"Add spec.providers.{section}, or use a base config that has one.")
+            self.error(
+                path,
+                "MissingProviderForResource",
+                f"resources.{kind} requires at least one {section} provider to be configured",
+                f"Add spec.providers.{section}, or use a base config that has one.",
+            )
             return None
         pid, cond = ids[0]
         if cond:
-            self.warn(path, "resource-conditional-provider",
-                      f"resources.{kind} go to the first {section} provider, '{pid}', which the base config enables "
-                      f"only when {cond} is set",
-                      f"Set {cond} in the Deployment env, or name a provider explicitly.")
+            self.warn(
+                path,
+                "resource-conditional-provider",
+                f"resources.{kind} go to the first {section} provider, '{pid}', which the base config enables "
+                f"only when {cond} is set",
+                f"Set {cond} in the Deployment env, or name a provider explicitly.",
+            )
         return pid
 
     def dangling(self) -> None:
@@ -880,10 +1145,13 @@ class _Generator:
                 continue
             rid = _resolved_id(value)
             if rid and rid not in known[api]:
-                self.warn(("spec", "providers", self.replaced[api]), "dangling-provider-reference",
-                          f"the base config's {where} names provider '{rid}', which spec.providers replaced; "
-                          "the server fails at startup (or skips the resource) when it is active",
-                          f"Keep the {api} provider with id '{rid}', or use overrideConfig to edit {where}.")
+                self.warn(
+                    ("spec", "providers", self.replaced[api]),
+                    "dangling-provider-reference",
+                    f"the base config's {where} names provider '{rid}', which spec.providers replaced; "
+                    "the server fails at startup (or skips the resource) when it is active",
+                    f"Keep the {api} provider with id '{rid}', or use overrideConfig to edit {where}.",
+                )
 
 
 def _sets(p: YamlMap, key: str) -> bool:
@@ -949,15 +1217,26 @@ def _check_secrets(cr: LocDoc, env: list[EnvVar], inputs: Inputs, findings: list
     for e in env:
         path = tuple(_split_field(e.field))
         if e.secret not in inputs.secrets:
-            findings.append(cr.finding(path, Severity.ERROR, "SecretNotFound",
-                                       f'Secret "{e.secret}" not found in namespace "{ns}". Referenced by: {e.field}',
-                                       "Create the Secret (lsc-tui export k8s --write-secret writes one), or fix the "
-                                       "name."))
+            findings.append(
+                cr.finding(
+                    path,
+                    Severity.ERROR,
+                    "SecretNotFound",
+                    f'Secret "{e.secret}" not found in namespace "{ns}". Referenced by: {e.field}',
+                    "Create the Secret (lsc-tui export k8s --write-secret writes one), or fix the name.",
+                )
+            )
         elif e.key not in inputs.secrets[e.secret]:
-            findings.append(cr.finding(path, Severity.ERROR, "SecretKeyMissing",
-                                       f'Key "{e.key}" not found in Secret "{e.secret}/{ns}". Referenced by: {e.field}',
-                                       f"Add the key to the Secret, or fix the key name (keys: "
-                                       f"{', '.join(sorted(inputs.secrets[e.secret])) or 'none'})."))
+            findings.append(
+                cr.finding(
+                    path,
+                    Severity.ERROR,
+                    "SecretKeyMissing",
+                    f'Key "{e.key}" not found in Secret "{e.secret}/{ns}". Referenced by: {e.field}',
+                    f"Add the key to the Secret, or fix the key name (keys: "
+                    f"{', '.join(sorted(inputs.secrets[e.secret])) or 'none'}).",
+                )
+            )
 
 
 def _split_field(text: str) -> list[str | int]:
@@ -970,15 +1249,22 @@ def _split_field(text: str) -> list[str | int]:
 # -- external providers ----------------------------------------------------------------------------
 
 
-def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMap, src: LocDoc, inputs: Inputs,
-                     findings: list[Finding]) -> YamlMap:
+def _merge_externals(
+    cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMap, src: LocDoc, inputs: Inputs, findings: list[Finding]
+) -> YamlMap:
     if not isinstance(ext_spec, dict) or not any(isinstance(v, list) and v for v in ext_spec.values()):
         return config
     if inputs.metadata_dir is None:
-        findings.append(cr.finding(path, Severity.WARNING, "external-not-merged",
-                                   "externalProviders are not merged: their provider_type and module come from "
-                                   "lls-provider-spec.yaml inside each provider image",
-                                   "Pass --metadata-dir DIR holding DIR/<providerId>/lls-provider-spec.yaml."))
+        findings.append(
+            cr.finding(
+                path,
+                Severity.WARNING,
+                "external-not-merged",
+                "externalProviders are not merged: their provider_type and module come from "
+                "lls-provider-spec.yaml inside each provider image",
+                "Pass --metadata-dir DIR holding DIR/<providerId>/lls-provider-spec.yaml.",
+            )
+        )
         return config
     externals: list[merge.External] = []
     for section, items in ext_spec.items():
@@ -986,9 +1272,15 @@ def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMa
             continue
         api = models.EXTERNAL_API_FROM_CRD.get(section)
         if api is None:
-            findings.append(cr.finding(path + (section,), Severity.ERROR, "crd-schema",
-                                       f'unknown field "{models._dotted(path + (section,))}"',
-                                       f"Known sections: {', '.join(models.EXTERNAL_API_FROM_CRD)}."))
+            findings.append(
+                cr.finding(
+                    path + (section,),
+                    Severity.ERROR,
+                    "crd-schema",
+                    f'unknown field "{models._dotted(path + (section,))}"',
+                    f"Known sections: {', '.join(models.EXTERNAL_API_FROM_CRD)}.",
+                )
+            )
             continue
         for i, ref in enumerate(items):
             if not isinstance(ref, dict) or not ref.get("providerId"):
@@ -997,11 +1289,20 @@ def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMa
             line, col = cr.pos(path + (section, i))
             spec_file = inputs.metadata_dir / pid / merge.SPEC_FILE
             if not spec_file.exists() or spec_file.is_dir():  # a FIFO goes to the reader, which refuses it
-                findings.append(Finding(cr.file, line, col, Severity.ERROR, "missing-metadata",
-                                        f"Missing /lls-provider/{merge.SPEC_FILE} in image {image} (init container "
-                                        f"install-provider-{pid}; looked for {spec_file})",
-                                        "Put the provider image's lls-provider-spec.yaml at "
-                                        f"{inputs.metadata_dir}/{pid}/{merge.SPEC_FILE}.", path + (section, i)))
+                findings.append(
+                    Finding(
+                        cr.file,
+                        line,
+                        col,
+                        Severity.ERROR,
+                        "missing-metadata",
+                        f"Missing /lls-provider/{merge.SPEC_FILE} in image {image} (init container "
+                        f"install-provider-{pid}; looked for {spec_file})",
+                        "Put the provider image's lls-provider-spec.yaml at "
+                        f"{inputs.metadata_dir}/{pid}/{merge.SPEC_FILE}.",
+                        path + (section, i),
+                    )
+                )
                 continue
             try:
                 _d, pkg = merge.load_package(spec_file)
@@ -1009,17 +1310,33 @@ def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMa
                 findings.extend(exc.findings)
                 continue
             if pkg.spec.api != api:
-                findings.append(Finding(
-                    cr.file, line, col, Severity.ERROR, "api-mismatch",
-                    f"Provider API type mismatch: Provider '{pid}' (image: {image}) declares api={pkg.spec.api} in "
-                    f"{merge.SPEC_FILE} but is placed under externalProviders.{section}",
-                    f"Move the provider to externalProviders."
-                    f"{models.EXTERNAL_API_TO_CRD.get(pkg.spec.api, pkg.spec.api)} section in the LLSD spec.",
-                    path + (section, i)))
+                findings.append(
+                    Finding(
+                        cr.file,
+                        line,
+                        col,
+                        Severity.ERROR,
+                        "api-mismatch",
+                        f"Provider API type mismatch: Provider '{pid}' (image: {image}) declares api={pkg.spec.api} in "
+                        f"{merge.SPEC_FILE} but is placed under externalProviders.{section}",
+                        f"Move the provider to externalProviders."
+                        f"{models.EXTERNAL_API_TO_CRD.get(pkg.spec.api, pkg.spec.api)} section in the LLSD spec.",
+                        path + (section, i),
+                    )
+                )
                 continue
-            externals.append(merge.External(api, merge._entry(pid, pkg.spec.providerType, pkg.spec.packageName,
-                                                              ref.get("config")),
-                                            f"{section}[{i}]", cr.file, line, col, image, pkg))
+            externals.append(
+                merge.External(
+                    api,
+                    merge._entry(pid, pkg.spec.providerType, pkg.spec.packageName, ref.get("config")),
+                    f"{section}[{i}]",
+                    cr.file,
+                    line,
+                    col,
+                    image,
+                    pkg,
+                )
+            )
     if has_errors(findings):
         return config
     result = merge.merge_external(config, externals, run_file=src.file, run_doc=src)
@@ -1028,8 +1345,9 @@ def _merge_externals(cr: LocDoc, path: DocPath, ext_spec: object, config: YamlMa
     return result.data if result.ok and result.data is not None else config
 
 
-def load_inputs(paths_config_maps: list[str], paths_secrets: list[str], metadata_dir: str | None,
-                into: Inputs) -> list[Finding]:
+def load_inputs(
+    paths_config_maps: list[str], paths_secrets: list[str], metadata_dir: str | None, into: Inputs
+) -> list[Finding]:
     """Add ConfigMaps/Secrets from extra files (``--config-map``, ``--secrets``). Raises FindingError."""
     findings: list[Finding] = []
     for p in list(paths_config_maps) + list(paths_secrets):

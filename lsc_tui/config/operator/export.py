@@ -55,7 +55,9 @@ class Export:
     env: list[dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
     refs: dict[str, EnvRefInfo] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
+    data: dict[str, Any] = field(
+        default_factory=dict
+    )  # the run.yaml as the ConfigMap holds it (secret defaults moved out)
     moved: list[str] = field(default_factory=list)  # env names whose secret default went to the Secret
 
     def documents(self, with_secret: bool = False) -> list[dict[str, Any]]:
@@ -66,8 +68,9 @@ class Export:
         return docs
 
 
-def env_references(data: Any, _path: tuple[Any, ...] = (), _under_secret: bool = False,
-                   _out: dict[str, EnvRefInfo] | None = None) -> dict[str, EnvRefInfo]:
+def env_references(
+    data: Any, _path: tuple[Any, ...] = (), _under_secret: bool = False, _out: dict[str, EnvRefInfo] | None = None
+) -> dict[str, EnvRefInfo]:
     """Every ``${env.X}`` in a run.yaml, with whether it is secret and has a default."""
     out = {} if _out is None else _out
     if isinstance(data, dict):
@@ -103,8 +106,9 @@ def literal_secrets(data: Any, _path: tuple[Any, ...] = (), _under_secret: bool 
     return out
 
 
-def scanned_secrets(data: Any, _path: tuple[Any, ...] = (), _key: str | None = None,
-                    _out: list[tuple[Any, ...]] | None = None) -> list[tuple[Any, ...]]:
+def scanned_secrets(
+    data: Any, _path: tuple[Any, ...] = (), _key: str | None = None, _out: list[tuple[Any, ...]] | None = None
+) -> list[tuple[Any, ...]]:
     """``(path, hit, value)`` of every secret the scanner flags in a run.yaml's data, each
     scalar read under its key (:func:`lsc_tui.config.secrets.detector.detect_value`)."""
     out = [] if _out is None else _out
@@ -127,8 +131,9 @@ def _without_defaults(data: Any, names: set[str]) -> Any:
     if isinstance(data, list):
         return [_without_defaults(v, names) for v in data]
     if isinstance(data, str) and "${" in data:
-        return ENV_REF.sub(lambda m: f"${{env.{m.group(1)}}}" if m.group(1) in names and m.group(2) == "="
-                           else m.group(0), data)
+        return ENV_REF.sub(
+            lambda m: f"${{env.{m.group(1)}}}" if m.group(1) in names and m.group(2) == "=" else m.group(0), data
+        )
     return data
 
 
@@ -140,7 +145,7 @@ def parse_env_file(text: str) -> dict[str, str]:
         if not line or line.startswith("#"):
             continue
         if line.startswith("export "):
-            line = line[len("export "):].lstrip()
+            line = line[len("export ") :].lstrip()
         name, sep, value = line.partition("=")
         name = name.strip()
         if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
@@ -154,11 +159,20 @@ def parse_env_file(text: str) -> dict[str, str]:
     return out
 
 
-def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = None, api_version: str = "v1alpha1",
-               distribution: str | None = None, image: str | None = None,
-               env_values: dict[str, str] | None = None, config_key: str = "config.yaml",
-               source: str = "run.yaml", locate: Locate | None = None,
-               allowed_values: Collection[str] = ()) -> Export:
+def export_k8s(
+    run_data: dict[str, Any],
+    *,
+    name: str,
+    namespace: str | None = None,
+    api_version: str = "v1alpha1",
+    distribution: str | None = None,
+    image: str | None = None,
+    env_values: dict[str, str] | None = None,
+    config_key: str = "config.yaml",
+    source: str = "run.yaml",
+    locate: Locate | None = None,
+    allowed_values: Collection[str] = (),
+) -> Export:
     """The manifests for ``run_data``. Pure: no file is read or written.
 
     ``locate(path) -> (file, line, column)`` places findings about a run.yaml path in the
@@ -173,16 +187,24 @@ def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = N
     if not NAME_RE.match(name) or len(name) > 63:
         raise ValueError(f"{name!r} is not a valid Kubernetes name (lower-case letters, digits and '-')")
     for p in literal_secrets(run_data):
-        findings.append(Finding(source, 0, 0, Severity.ERROR, "literal-secret-in-configmap",
-                                f"{path_text(p)} holds a literal secret; a ConfigMap is readable by anyone who can "
-                                "read the namespace",
-                                "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again.", p))
+        findings.append(
+            Finding(
+                source,
+                0,
+                0,
+                Severity.ERROR,
+                "literal-secret-in-configmap",
+                f"{path_text(p)} holds a literal secret; a ConfigMap is readable by anyone who can read the namespace",
+                "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again.",
+                p,
+            )
+        )
     values = env_values or {}
     allowed = set(allowed_values)
     literal_paths = {tuple(p) for p in literal_secrets(run_data)}
     moved: set[str] = set()
     for p, hit, value in scanned_secrets(run_data):
-        secret = value[hit.sub[0]:hit.sub[1]]
+        secret = value[hit.sub[0] : hit.sub[1]]
         if secret in allowed:
             continue
         title = RULE_TITLES.get(hit.rule, hit.rule)
@@ -191,27 +213,47 @@ def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = N
             if name_ in values:  # the Secret feeds it: the ConfigMap keeps only the reference
                 moved.add(name_)
                 continue
-            findings.append(Finding(source, 0, 0, Severity.ERROR, "secret-default-in-configmap",
-                                    f"{path_text(p)}: the default of ${{env.{name_}:=…}} is a literal secret "
-                                    f"({title}); a ConfigMap is readable by anyone who can read the namespace",
-                                    f"Give {name_} a value in the env file (the Secret then feeds it and the "
-                                    f"ConfigMap keeps ${{env.{name_}}}), or drop the default (`lsc-tui secrets fix`).",
-                                    p))
+            findings.append(
+                Finding(
+                    source,
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "secret-default-in-configmap",
+                    f"{path_text(p)}: the default of ${{env.{name_}:=…}} is a literal secret "
+                    f"({title}); a ConfigMap is readable by anyone who can read the namespace",
+                    f"Give {name_} a value in the env file (the Secret then feeds it and the "
+                    f"ConfigMap keeps ${{env.{name_}}}), or drop the default (`lsc-tui secrets fix`).",
+                    p,
+                )
+            )
         elif p not in literal_paths:
             literal_paths.add(p)
-            findings.append(Finding(source, 0, 0, Severity.ERROR, "literal-secret-in-configmap",
-                                    f"{path_text(p)} holds a literal secret ({title}); a ConfigMap is readable by "
-                                    "anyone who can read the namespace",
-                                    "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again; if it "
-                                    f"is not a secret, allow it (`# {ALLOW_MARK}` in the file that sets it).", p))
+            findings.append(
+                Finding(
+                    source,
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "literal-secret-in-configmap",
+                    f"{path_text(p)} holds a literal secret ({title}); a ConfigMap is readable by "
+                    "anyone who can read the namespace",
+                    "Move it to ${env.NAME} first (`lsc-tui secrets fix`), then export again; if it "
+                    f"is not a secret, allow it (`# {ALLOW_MARK}` in the file that sets it).",
+                    p,
+                )
+            )
     if moved:
         run_data = _without_defaults(run_data, moved)
     cm_name, secret_name = f"{name}-config", f"{name}-env"
     meta = {"name": name}
     if namespace:
         meta["namespace"] = namespace
-    labels = {"app.kubernetes.io/name": "llama-stack", "app.kubernetes.io/instance": name,
-              "app.kubernetes.io/managed-by": "lsc-tui"}
+    labels = {
+        "app.kubernetes.io/name": "llama-stack",
+        "app.kubernetes.io/instance": name,
+        "app.kubernetes.io/managed-by": "lsc-tui",
+    }
 
     def obj_meta(obj_name: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         m = {"name": obj_name, "labels": {**labels, **(extra or {})}}
@@ -219,10 +261,13 @@ def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = N
             m["namespace"] = namespace
         return m
 
-    configmap = {"apiVersion": "v1", "kind": "ConfigMap",
-                 # the watch label makes the operator reconcile on change instead of every 5 minutes
-                 "metadata": obj_meta(cm_name, {"llamastack.io/watch": "true"}),
-                 "data": {config_key: dump(run_data, sort_keys=True)}}
+    configmap = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        # the watch label makes the operator reconcile on change instead of every 5 minutes
+        "metadata": obj_meta(cm_name, {"llamastack.io/watch": "true"}),
+        "data": {config_key: dump(run_data, sort_keys=True)},
+    }
     refs = env_references(run_data)
     for moved_name in moved:
         if moved_name in refs:
@@ -241,20 +286,41 @@ def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = N
             if known:
                 secret_data[ref_name] = values[ref_name]
             elif not info.has_default:
-                findings.append(Finding(source, 0, 0, Severity.WARNING, "secret-value-missing",
-                                        f"{ref_name} has no value in the env file and no default; the server "
-                                        f"fails at startup until Secret {secret_name} holds it",
-                                        f"Add {ref_name}=... to the env file, or to the Secret before applying.",
-                                        info.paths[0]))
+                findings.append(
+                    Finding(
+                        source,
+                        0,
+                        0,
+                        Severity.WARNING,
+                        "secret-value-missing",
+                        f"{ref_name} has no value in the env file and no default; the server "
+                        f"fails at startup until Secret {secret_name} holds it",
+                        f"Add {ref_name}=... to the env file, or to the Secret before applying.",
+                        info.paths[0],
+                    )
+                )
         elif not info.has_default:
-            findings.append(Finding(source, 0, 0, Severity.WARNING, "env-value-missing",
-                                    f"{ref_name} has no value and no default; the server fails at startup without "
-                                    "it", f"Add {ref_name}=... to the env file (it is then exported via the Secret).",
-                                    info.paths[0]))
+            findings.append(
+                Finding(
+                    source,
+                    0,
+                    0,
+                    Severity.WARNING,
+                    "env-value-missing",
+                    f"{ref_name} has no value and no default; the server fails at startup without it",
+                    f"Add {ref_name}=... to the env file (it is then exported via the Secret).",
+                    info.paths[0],
+                )
+            )
     secret = None
     if env_values is not None:
-        secret = {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": obj_meta(secret_name),
-                  "stringData": dict[str, Any](sorted(secret_data.items()))}
+        secret = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": obj_meta(secret_name),
+            "stringData": dict[str, Any](sorted(secret_data.items())),
+        }
     dist = _distribution(run_data, distribution, image, findings, source)
     port = _port(run_data)
     if api_version == "v1alpha1":
@@ -275,8 +341,12 @@ def export_k8s(run_data: dict[str, Any], *, name: str, namespace: str | None = N
             spec["workload"] = {"overrides": {"env": env}}
     else:
         raise ValueError(f"unknown CR version {api_version!r} (v1alpha1 or v1alpha2)")
-    cr = {"apiVersion": f"{models.GROUP}/{api_version}", "kind": "LlamaStackDistribution", "metadata": meta,
-          "spec": spec}
+    cr = {
+        "apiVersion": f"{models.GROUP}/{api_version}",
+        "kind": "LlamaStackDistribution",
+        "metadata": meta,
+        "spec": spec,
+    }
     findings.extend(_deployment_notes(run_data, source))
     if locate is not None:
         findings = [_relocate(f, locate) for f in findings]
@@ -293,8 +363,9 @@ def _relocate(f: Finding, locate: Locate) -> Finding:
     return Finding(file, line, col, f.severity, f.code, f.message, f.fix, f.path)
 
 
-def _distribution(run_data: dict[str, Any], distribution: str | None, image: str | None, findings: list[Finding],
-                  source: str) -> dict[str, Any]:
+def _distribution(
+    run_data: dict[str, Any], distribution: str | None, image: str | None, findings: list[Finding], source: str
+) -> dict[str, Any]:
     if image:
         return {"image": image}
     if distribution:
@@ -303,10 +374,18 @@ def _distribution(run_data: dict[str, Any], distribution: str | None, image: str
     name = run_data.get("distro_name") or run_data.get("image_name")
     if isinstance(name, str) and name in known:
         return {"name": name}
-    findings.append(Finding(source, 0, 0, Severity.INFO, "distribution-default",
-                            f"the run.yaml names distribution {name!r}, which the operator does not know; the CR uses "
-                            f"'{DEFAULT_DISTRIBUTION}' (its image must have every provider the run.yaml uses)",
-                            f"Pass --distribution NAME ({', '.join(sorted(known))}) or --image IMAGE."))
+    findings.append(
+        Finding(
+            source,
+            0,
+            0,
+            Severity.INFO,
+            "distribution-default",
+            f"the run.yaml names distribution {name!r}, which the operator does not know; the CR uses "
+            f"'{DEFAULT_DISTRIBUTION}' (its image must have every provider the run.yaml uses)",
+            f"Pass --distribution NAME ({', '.join(sorted(known))}) or --image IMAGE.",
+        )
+    )
     return {"name": DEFAULT_DISTRIBUTION}
 
 
@@ -326,11 +405,27 @@ def _deployment_notes(run_data: dict[str, Any], source: str) -> list[Finding]:
     def walk(data: Any, path: tuple[Any, ...]) -> None:
         if isinstance(data, dict):
             for k, v in data.items():
-                if isinstance(k, str) and _LOCAL_PATH_KEYS.search(k) and isinstance(v, str) and v and \
-                        not v.startswith(("~/.llama", "${env.")) and ("/" in v):
-                    out.append(Finding(source, 0, 0, Severity.INFO, "local-path",
-                                       f"{path_text(path + (k,))} is a file path ({v}); the pod must have it "
-                                       "(mount a volume via podOverrides, or the PVC at /.llama)", "", path + (k,)))
+                if (
+                    isinstance(k, str)
+                    and _LOCAL_PATH_KEYS.search(k)
+                    and isinstance(v, str)
+                    and v
+                    and not v.startswith(("~/.llama", "${env."))
+                    and ("/" in v)
+                ):
+                    out.append(
+                        Finding(
+                            source,
+                            0,
+                            0,
+                            Severity.INFO,
+                            "local-path",
+                            f"{path_text(path + (k,))} is a file path ({v}); the pod must have it "
+                            "(mount a volume via podOverrides, or the PVC at /.llama)",
+                            "",
+                            path + (k,),
+                        )
+                    )
                 walk(v, path + (k,))
         elif isinstance(data, list):
             for i, v in enumerate(data):
@@ -410,9 +505,21 @@ def workspace_run_data(ws: Workspace) -> tuple[Any, str, list[Finding], Path, Lo
     result, findings = synthesize(ws)
     if result is None or isinstance(result, AsIs):
         reason = ws.mode_reason or "no run.yaml to synthesize"
-        raise ExportInputError(findings or [Finding(str(ws.root_path), 0, 0, Severity.ERROR, "export-nothing", reason,
-                                                    "Open a lightspeed-stack.yaml or a run.yaml.")],
-                               f"{ws.root_path}: {reason}")
+        raise ExportInputError(
+            findings
+            or [
+                Finding(
+                    str(ws.root_path),
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "export-nothing",
+                    reason,
+                    "Open a lightspeed-stack.yaml or a run.yaml.",
+                )
+            ],
+            f"{ws.root_path}: {reason}",
+        )
 
     made = result
 
@@ -443,9 +550,15 @@ class ExportPlan:
     notes: list[str]  # the Secret's keys, the round-trip verdict
 
 
-def plan_workspace_export(ws: Workspace, *, name: str = "llama-stack", namespace: str | None = None,
-                          api_version: str = "v1alpha1", env_file: Path | None = None,
-                          write_secret: bool = False) -> ExportPlan:
+def plan_workspace_export(
+    ws: Workspace,
+    *,
+    name: str = "llama-stack",
+    namespace: str | None = None,
+    api_version: str = "v1alpha1",
+    env_file: Path | None = None,
+    write_secret: bool = False,
+) -> ExportPlan:
     """The manifests for a loaded workspace, as `lsc-tui export k8s -o DIR` writes them.
     Raises ExportInputError (with located findings) when nothing may be written."""
     data, display, findings, directory, locate = workspace_run_data(ws)
@@ -459,32 +572,66 @@ def plan_workspace_export(ws: Workspace, *, name: str = "llama-stack", namespace
             env_values = load_env_file(env_path)
         except ReadRefused as exc:
             f = exc.finding
-            raise ExportInputError(exc.findings, f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}") from None
+            raise ExportInputError(
+                exc.findings, f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}"
+            ) from None
     try:
-        result = export_k8s(data, name=name, namespace=namespace, api_version=api_version, env_values=env_values,
-                            source=display, locate=locate, allowed_values=allowed_values(ws))
+        result = export_k8s(
+            data,
+            name=name,
+            namespace=namespace,
+            api_version=api_version,
+            env_values=env_values,
+            source=display,
+            locate=locate,
+            allowed_values=allowed_values(ws),
+        )
     except ValueError as exc:
-        raise ExportInputError(Finding(display, 0, 0, Severity.ERROR, "export-refused", str(exc),
-                                       "Give a valid name (lower-case letters, digits and '-') and CR version "
-                                       "(v1alpha1 or v1alpha2)."), str(exc)) from None
+        raise ExportInputError(
+            Finding(
+                display,
+                0,
+                0,
+                Severity.ERROR,
+                "export-refused",
+                str(exc),
+                "Give a valid name (lower-case letters, digits and '-') and CR version (v1alpha1 or v1alpha2).",
+            ),
+            str(exc),
+        ) from None
     if has_errors(result.findings):
         raise ExportInputError([f for f in result.findings if f.is_error], "nothing was written")
-    files = [(MANIFEST_NAMES[0], dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
-             (MANIFEST_NAMES[1], dump(result.cr, sort_keys=False, block_strings=True), 0o600)]
+    files = [
+        (MANIFEST_NAMES[0], dump(result.configmap, sort_keys=False, block_strings=True), 0o600),
+        (MANIFEST_NAMES[1], dump(result.cr, sort_keys=False, block_strings=True), 0o600),
+    ]
     notes = []
     if write_secret:
         if result.secret is None:
-            raise ExportInputError(Finding(str(env_path), 0, 0, Severity.ERROR, "env-file-missing",
-                                           "no Secret can be written: there is no env file",
-                                           "Create the env file (NAME=value lines), or export without the Secret."),
-                                   f"no Secret can be written: there is no env file ({env_path})")
+            raise ExportInputError(
+                Finding(
+                    str(env_path),
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "env-file-missing",
+                    "no Secret can be written: there is no env file",
+                    "Create the env file (NAME=value lines), or export without the Secret.",
+                ),
+                f"no Secret can be written: there is no env file ({env_path})",
+            )
         files.append((SECRET_NAME, secret_manifest_text(result), 0o600))
     if result.env:
-        notes.append(f"Secret {name}-env feeds: {', '.join(e['name'] for e in result.env)}"
-                     + ("" if write_secret else " (not written)"))
+        notes.append(
+            f"Secret {name}-env feeds: {', '.join(e['name'] for e in result.env)}"
+            + ("" if write_secret else " (not written)")
+        )
     if result.moved:
         notes.append(f"the Secret feeds {', '.join(result.moved)} instead of the secret default in the run.yaml")
     _config, differences, _rt = round_trip(result, result.data)
-    notes.append("round trip: expanding the exported CR reproduces the run.yaml exactly" if not differences else
-                 f"round trip: the expanded CR differs at {', '.join(differences[:3])}")
+    notes.append(
+        "round trip: expanding the exported CR reproduces the run.yaml exactly"
+        if not differences
+        else f"round trip: the expanded CR differs at {', '.join(differences[:3])}"
+    )
     return ExportPlan(result, files, list(result.findings), notes)

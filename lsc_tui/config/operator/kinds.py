@@ -40,10 +40,13 @@ KIND_LLSD = "llsd"
 KIND_EXTRA = "extra-providers"
 KIND_SPEC = "provider-spec"
 OPERATOR_KINDS = (KIND_LLSD, KIND_EXTRA, KIND_SPEC)
-BY_KIND_FIELD = {"LlamaStackDistribution": KIND_LLSD, "ExternalProviders": KIND_EXTRA,
-                 "ProviderPackage": KIND_SPEC}
-BY_FILE_NAME = {"extra-providers.yaml": KIND_EXTRA, "extra-providers.yml": KIND_EXTRA,
-                "lls-provider-spec.yaml": KIND_SPEC, "lls-provider-spec.yml": KIND_SPEC}
+BY_KIND_FIELD = {"LlamaStackDistribution": KIND_LLSD, "ExternalProviders": KIND_EXTRA, "ProviderPackage": KIND_SPEC}
+BY_FILE_NAME = {
+    "extra-providers.yaml": KIND_EXTRA,
+    "extra-providers.yml": KIND_EXTRA,
+    "lls-provider-spec.yaml": KIND_SPEC,
+    "lls-provider-spec.yml": KIND_SPEC,
+}
 LABELS = {KIND_LLSD: "LlamaStackDistribution", KIND_EXTRA: "ExternalProviders", KIND_SPEC: "ProviderPackage"}
 BASE_CONFIG_NAME = "base-config.yaml"
 CRD_CONFIG_NAME = "crd-config.yaml"
@@ -65,10 +68,17 @@ def detect(all_data: list[Any], path: Path | None = None) -> str | None:
 def describe(kind: str, doc: Document) -> str:
     """A one-line description of what the workspace shows (the mode reason)."""
     if kind == KIND_LLSD:
-        versions = sorted({str(d.get("apiVersion", "?")).rsplit("/", 1)[-1] for d in _all_data(doc)
-                           if isinstance(d, dict) and d.get("kind") == "LlamaStackDistribution"})
-        return (f"a LlamaStackDistribution ({', '.join(versions) or '?'}): the preview is the config.yaml "
-                "the operator generates")
+        versions = sorted(
+            {
+                str(d.get("apiVersion", "?")).rsplit("/", 1)[-1]
+                for d in _all_data(doc)
+                if isinstance(d, dict) and d.get("kind") == "LlamaStackDistribution"
+            }
+        )
+        return (
+            f"a LlamaStackDistribution ({', '.join(versions) or '?'}): the preview is the config.yaml "
+            "the operator generates"
+        )
     if kind == KIND_EXTRA:
         return "external providers (extra-providers.yaml): the preview is the run.yaml next to it, merged"
     return "a provider package (lls-provider-spec.yaml): the preview is the run.yaml next to it with this provider"
@@ -110,9 +120,17 @@ def validate(kind: str, doc: Document) -> list[Finding]:
     docs = [d for d in docs if d.data is not None] or docs
     out: list[Finding] = []
     if kind != KIND_LLSD and len(docs) > 1:
-        out.append(Finding(doc.display, docs[1].pos(())[0], 1, Severity.ERROR, "multiple-documents",
-                           f"the file holds {len(docs)} YAML documents; the operator reads one",
-                           "Split the file, or remove the extra '---' separators."))
+        out.append(
+            Finding(
+                doc.display,
+                docs[1].pos(())[0],
+                1,
+                Severity.ERROR,
+                "multiple-documents",
+                f"the file holds {len(docs)} YAML documents; the operator reads one",
+                "Split the file, or remove the extra '---' separators.",
+            )
+        )
         return out
     if kind == KIND_LLSD:
         images = dists.distribution_images()
@@ -126,15 +144,29 @@ def validate(kind: str, doc: Document) -> list[Finding]:
             elif version == models.V1ALPHA1:
                 out.extend(validate_cr.validate_v1alpha1(d, images))
             else:
-                out.append(d.finding(("apiVersion",), Severity.ERROR, "unknown-api-version",
-                                     f'no matches for kind "LlamaStackDistribution" in version "{version}"',
-                                     "Use apiVersion: llamastack.io/v1alpha2 (or llamastack.io/v1alpha1)."))
+                out.append(
+                    d.finding(
+                        ("apiVersion",),
+                        Severity.ERROR,
+                        "unknown-api-version",
+                        f'no matches for kind "LlamaStackDistribution" in version "{version}"',
+                        "Use apiVersion: llamastack.io/v1alpha2 (or llamastack.io/v1alpha1).",
+                    )
+                )
         if not any(isinstance(d.data, dict) and d.data.get("kind") == "LlamaStackDistribution" for d in docs):
             first = docs[0] if docs else None
             line, col = first.pos(("kind",)) if first is not None else (1, 1)
-            out.append(Finding(doc.display, line, col, Severity.ERROR, "kind-missing",
-                               "the file holds no document with kind: LlamaStackDistribution",
-                               "Add `kind: LlamaStackDistribution` (with apiVersion: llamastack.io/v1alpha2)."))
+            out.append(
+                Finding(
+                    doc.display,
+                    line,
+                    col,
+                    Severity.ERROR,
+                    "kind-missing",
+                    "the file holds no document with kind: LlamaStackDistribution",
+                    "Add `kind: LlamaStackDistribution` (with apiVersion: llamastack.io/v1alpha2).",
+                )
+            )
         return _relocate(out, doc)
     if not docs or docs[0].data is None:
         return out
@@ -142,8 +174,15 @@ def validate(kind: str, doc: Document) -> list[Finding]:
     data = d.data if isinstance(d.data, dict) else {}
     if "kind" not in data:
         want = LABELS[kind]
-        out.append(d.finding((), Severity.ERROR, "kind-missing", f"the file has no kind (expected {want})",
-                             f"Add `apiVersion: llamastack.io/v1alpha1` and `kind: {want}` at the top."))
+        out.append(
+            d.finding(
+                (),
+                Severity.ERROR,
+                "kind-missing",
+                f"the file has no kind (expected {want})",
+                f"Add `apiVersion: llamastack.io/v1alpha1` and `kind: {want}` at the top.",
+            )
+        )
     try:
         if kind == KIND_EXTRA:
             out.extend(merge.duplicate_errors(merge.externals_from_doc(d)))
@@ -232,20 +271,35 @@ def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[F
     if len(crs) > 1:
         names = ", ".join(ex.cr_name(c) for c in crs)
         line, col = crs[0].pos(())
-        findings.append(Finding(doc.display, line, col, Severity.INFO, "several-llsd",
-                                f"the file holds {len(crs)} LlamaStackDistributions ({names}); the preview shows "
-                                f"the first, {ex.cr_name(crs[0])}",
-                                "Put each CR in a file of its own to preview the others."))
+        findings.append(
+            Finding(
+                doc.display,
+                line,
+                col,
+                Severity.INFO,
+                "several-llsd",
+                f"the file holds {len(crs)} LlamaStackDistributions ({names}); the preview shows "
+                f"the first, {ex.cr_name(crs[0])}",
+                "Put each CR in a file of its own to preview the others.",
+            )
+        )
     base = None
     if ws.run_yaml is not None:
         base_docs = [d for d in parse_all(ws.run_yaml.text, ws.run_yaml.display) if d.data is not None]
         base = base_docs[0] if base_docs else None
         line, col = crs[0].pos(())
-        findings.append(Finding(doc.display, line, col, Severity.INFO, "base-config-beside",
-                                f"the base config is {ws.run_yaml.display} (next to the CR), not the "
-                                "distribution's embedded one",
-                                f"`lsc-tui expand {doc.display} --base {ws.run_yaml.display}` gives the same "
-                                f"config; rename {BASE_CONFIG_NAME} to use the embedded base."))
+        findings.append(
+            Finding(
+                doc.display,
+                line,
+                col,
+                Severity.INFO,
+                "base-config-beside",
+                f"the base config is {ws.run_yaml.display} (next to the CR), not the distribution's embedded one",
+                f"`lsc-tui expand {doc.display} --base {ws.run_yaml.display}` gives the same "
+                f"config; rename {BASE_CONFIG_NAME} to use the embedded base.",
+            )
+        )
     result = ex.expand(crs[0], inputs=inputs, base=base)
     findings.extend(result.findings)
     if result.config is None or not result.ok:
@@ -284,25 +338,58 @@ def _generate_merge(ws: Workspace, doc: Document) -> tuple[Generated | None, lis
             placed = models.EXTERNAL_API_FROM_CRD.get(str(crd.get("api")), crd.get("api"))
             if crd.get("api") and placed != pkg.spec.api:
                 line, col = crd_doc.pos(("api",))
-                findings.append(Finding(crd_doc.file, line, col, Severity.ERROR, "api-mismatch",
-                                        f"{CRD_CONFIG_NAME} places the provider under {crd.get('api')}, but "
-                                        f"{doc.display} declares api={pkg.spec.api}",
-                                        "Move the provider to the section of the API its package declares."))
+                findings.append(
+                    Finding(
+                        crd_doc.file,
+                        line,
+                        col,
+                        Severity.ERROR,
+                        "api-mismatch",
+                        f"{CRD_CONFIG_NAME} places the provider under {crd.get('api')}, but "
+                        f"{doc.display} declares api={pkg.spec.api}",
+                        "Move the provider to the section of the API its package declares.",
+                    )
+                )
                 return None, findings
         else:
-            findings.append(Finding(doc.display, line, col, Severity.INFO, "provider-id-from-name",
-                                    f"the preview uses metadata.name ('{provider_id}') as the provider id; the operator "
-                                    "takes it from the CR's externalProviders providerId",
-                                    f"Put a {CRD_CONFIG_NAME} (providerId, api, config) next to this file to choose."))
+            findings.append(
+                Finding(
+                    doc.display,
+                    line,
+                    col,
+                    Severity.INFO,
+                    "provider-id-from-name",
+                    f"the preview uses metadata.name ('{provider_id}') as the provider id; the operator "
+                    "takes it from the CR's externalProviders providerId",
+                    f"Put a {CRD_CONFIG_NAME} (providerId, api, config) next to this file to choose.",
+                )
+            )
         if not models.PROVIDER_ID_RE.match(provider_id):
-            findings.append(Finding(doc.display, line, col, Severity.ERROR, "provider-id",
-                                    f"provider id {provider_id!r} (from {where}) must match "
-                                    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "Use lower-case letters, digits and '-'."))
+            findings.append(
+                Finding(
+                    doc.display,
+                    line,
+                    col,
+                    Severity.ERROR,
+                    "provider-id",
+                    f"provider id {provider_id!r} (from {where}) must match ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    "Use lower-case letters, digits and '-'.",
+                )
+            )
             return None, findings
         file_line = docs[0].pos(())
-        externals = [merge.External(pkg.spec.api, merge._entry(provider_id, pkg.spec.providerType,
-                                                               pkg.spec.packageName, config),
-                                    provider_id, doc.display, file_line[0], file_line[1], None, pkg)]
+        externals = [
+            merge.External(
+                pkg.spec.api,
+                merge._entry(provider_id, pkg.spec.providerType, pkg.spec.packageName, config),
+                provider_id,
+                doc.display,
+                file_line[0],
+                file_line[1],
+                None,
+                pkg,
+            )
+        ]
     run_docs = [d for d in parse_all(ws.run_yaml.text, ws.run_yaml.display) if d.data is not None]
     run_doc = run_docs[0] if run_docs else None
     result = merge.merge_external(ws.run_yaml.data, externals, run_file=ws.run_yaml.display, run_doc=run_doc)
@@ -318,5 +405,16 @@ def _display_near(doc: Document, path: Path) -> str:
     return f"{base[0]}/{path.name}" if len(base) == 2 else path.name
 
 
-__all__ = ["detect", "describe", "validate", "generate", "companion_run_yaml", "Generated", "OPERATOR_KINDS",
-           "KIND_LLSD", "KIND_EXTRA", "KIND_SPEC", "LABELS"]
+__all__ = [
+    "detect",
+    "describe",
+    "validate",
+    "generate",
+    "companion_run_yaml",
+    "Generated",
+    "OPERATOR_KINDS",
+    "KIND_LLSD",
+    "KIND_EXTRA",
+    "KIND_SPEC",
+    "LABELS",
+]

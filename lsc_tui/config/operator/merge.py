@@ -81,21 +81,43 @@ def externals_from_doc(doc: LocDoc) -> list[External]:
         raise FindingError(doc.findings)
     data = doc.data
     if data is None:
-        raise FindingError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the file is empty",
-                                 "An extra-providers.yaml starts with apiVersion: llamastack.io/v1alpha1, "
-                                 "kind: ExternalProviders, providers: {...}."))
+        raise FindingError(
+            Finding(
+                doc.file,
+                1,
+                1,
+                Severity.ERROR,
+                "empty-file",
+                "the file is empty",
+                "An extra-providers.yaml starts with apiVersion: llamastack.io/v1alpha1, "
+                "kind: ExternalProviders, providers: {...}.",
+            )
+        )
     try:
         parsed = models.ExternalProviders.model_validate(data)
     except ValidationError as exc:
-        raise FindingError(_model_findings(doc, exc, "extra-providers-schema",
-                                         "Entries need provider_id, provider_type and module (config is optional), "
-                                         "under providers.<api>.")) from None
+        raise FindingError(
+            _model_findings(
+                doc,
+                exc,
+                "extra-providers-schema",
+                "Entries need provider_id, provider_type and module (config is optional), under providers.<api>.",
+            )
+        ) from None
     out: list[External] = []
     for api, entries in parsed.providers.items():
         for i, entry in enumerate(entries):
             line, col = doc.pos(("providers", api, i))
-            out.append(External(api, _entry(entry.provider_id, entry.provider_type, entry.module, entry.config),
-                                f"{api}[{i}]", doc.file, line, col))
+            out.append(
+                External(
+                    api,
+                    _entry(entry.provider_id, entry.provider_type, entry.module, entry.config),
+                    f"{api}[{i}]",
+                    doc.file,
+                    line,
+                    col,
+                )
+            )
     return out
 
 
@@ -109,14 +131,29 @@ def package_from_doc(doc: LocDoc) -> tuple[LocDoc, models.ProviderPackage]:
     if doc.findings:
         raise FindingError(doc.findings)
     if doc.data is None:
-        raise FindingError(Finding(doc.file, 1, 1, Severity.ERROR, "empty-file", "the metadata file is empty",
-                                 "lls-provider-spec.yaml needs apiVersion: llamastack.io/v1alpha1, kind: ProviderPackage, "
-                                 "metadata {name, version, vendor} and spec {packageName, providerType, api, wheelPath}."))
+        raise FindingError(
+            Finding(
+                doc.file,
+                1,
+                1,
+                Severity.ERROR,
+                "empty-file",
+                "the metadata file is empty",
+                "lls-provider-spec.yaml needs apiVersion: llamastack.io/v1alpha1, kind: ProviderPackage, "
+                "metadata {name, version, vendor} and spec {packageName, providerType, api, wheelPath}.",
+            )
+        )
     try:
         return doc, models.ProviderPackage.model_validate(doc.data)
     except ValidationError as exc:
-        raise FindingError(_model_findings(doc, exc, "provider-package-schema",
-                                         "Fix lls-provider-spec.yaml in the provider image (kind ProviderPackage).")) from None
+        raise FindingError(
+            _model_findings(
+                doc,
+                exc,
+                "provider-package-schema",
+                "Fix lls-provider-spec.yaml in the provider image (kind ProviderPackage).",
+            )
+        ) from None
 
 
 def load_metadata_dir(directory: Path | str) -> list[External]:
@@ -127,25 +164,48 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
     """
     root = Path(directory)
     if not root.is_dir():
-        raise FindingError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-missing",
-                                 "the metadata directory does not exist",
-                                 f"Give the directory holding one <providerId>/{SPEC_FILE} per provider."))
+        raise FindingError(
+            Finding(
+                str(root),
+                0,
+                0,
+                Severity.ERROR,
+                "metadata-dir-missing",
+                "the metadata directory does not exist",
+                f"Give the directory holding one <providerId>/{SPEC_FILE} per provider.",
+            )
+        )
     errors: list[Finding] = []
     out: list[External] = []
     subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not subdirs:
-        raise FindingError(Finding(str(root), 0, 0, Severity.ERROR, "metadata-dir-empty",
-                                 "the metadata directory holds no provider directories",
-                                 f"Expected DIR/<providerId>/{SPEC_FILE} and DIR/<providerId>/{CRD_FILE}."))
+        raise FindingError(
+            Finding(
+                str(root),
+                0,
+                0,
+                Severity.ERROR,
+                "metadata-dir-empty",
+                "the metadata directory holds no provider directories",
+                f"Expected DIR/<providerId>/{SPEC_FILE} and DIR/<providerId>/{CRD_FILE}.",
+            )
+        )
     for sub in subdirs:
         crd_path, spec_path = sub / CRD_FILE, sub / SPEC_FILE
         crd: models.CrdConfig | None = None
         crd_doc: LocDoc | None = None
         if not crd_path.exists() or crd_path.is_dir():  # a FIFO goes to the reader, which refuses it
-            errors.append(Finding(str(crd_path), 0, 0, Severity.ERROR, "missing-crd-config",
-                                  f"Missing {CRD_FILE} for provider '{sub.name}'",
-                                  "The install step writes it (providerId, api, config); re-run the install, or "
-                                  "write it by hand."))
+            errors.append(
+                Finding(
+                    str(crd_path),
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "missing-crd-config",
+                    f"Missing {CRD_FILE} for provider '{sub.name}'",
+                    "The install step writes it (providerId, api, config); re-run the install, or write it by hand.",
+                )
+            )
         else:
             try:
                 crd_doc = load_one(crd_path)
@@ -157,16 +217,30 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
                 try:
                     crd = models.CrdConfig.model_validate(crd_doc.data if crd_doc.data is not None else {})
                 except ValidationError as exc:
-                    errors.extend(_model_findings(crd_doc, exc, "crd-config-schema",
-                                                  "crd-config.yaml holds providerId, api (the CR section) and config."))
+                    errors.extend(
+                        _model_findings(
+                            crd_doc,
+                            exc,
+                            "crd-config-schema",
+                            "crd-config.yaml holds providerId, api (the CR section) and config.",
+                        )
+                    )
         image = crd.image if crd else None
         if not spec_path.exists() or spec_path.is_dir():
             where = f"image {image}" if image else f"the image of provider '{crd.providerId if crd else sub.name}'"
-            errors.append(Finding(str(spec_path), 0, 0, Severity.ERROR, "missing-metadata",
-                                  f"Missing /lls-provider/{SPEC_FILE} in {where} "
-                                  f"(init container install-provider-{crd.providerId if crd else sub.name})",
-                                  "Build the provider image with /lls-provider/lls-provider-spec.yaml (kind "
-                                  "ProviderPackage) and its wheels in /lls-provider/packages/."))
+            errors.append(
+                Finding(
+                    str(spec_path),
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "missing-metadata",
+                    f"Missing /lls-provider/{SPEC_FILE} in {where} "
+                    f"(init container install-provider-{crd.providerId if crd else sub.name})",
+                    "Build the provider image with /lls-provider/lls-provider-spec.yaml (kind "
+                    "ProviderPackage) and its wheels in /lls-provider/packages/.",
+                )
+            )
             continue
         try:
             _spec_doc, pkg = load_package(spec_path)
@@ -178,17 +252,33 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
         placed = models.EXTERNAL_API_FROM_CRD.get(crd.api, crd.api)
         if placed != pkg.spec.api:
             line, col = crd_doc.pos(("api",)) if crd_doc else (0, 0)
-            errors.append(Finding(
-                str(crd_path), line, col, Severity.ERROR, "api-mismatch",
-                "Provider API type mismatch: "
-                f"Provider '{crd.providerId}' (image: {image or 'unknown'}) declares api={pkg.spec.api} in "
-                f"{SPEC_FILE} but is placed under externalProviders.{models.EXTERNAL_API_TO_CRD.get(placed, placed)}",
-                f"Move the provider to externalProviders.{models.EXTERNAL_API_TO_CRD.get(pkg.spec.api, pkg.spec.api)} "
-                "section in the LLSD spec.", ("api",)))
+            errors.append(
+                Finding(
+                    str(crd_path),
+                    line,
+                    col,
+                    Severity.ERROR,
+                    "api-mismatch",
+                    "Provider API type mismatch: "
+                    f"Provider '{crd.providerId}' (image: {image or 'unknown'}) declares api={pkg.spec.api} in "
+                    f"{SPEC_FILE} but is placed under externalProviders.{models.EXTERNAL_API_TO_CRD.get(placed, placed)}",
+                    f"Move the provider to externalProviders.{models.EXTERNAL_API_TO_CRD.get(pkg.spec.api, pkg.spec.api)} "
+                    "section in the LLSD spec.",
+                    ("api",),
+                )
+            )
             continue
         line, col = crd_doc.pos(("providerId",)) if crd_doc else (0, 0)
-        ext = External(pkg.spec.api, _entry(crd.providerId, pkg.spec.providerType, pkg.spec.packageName, crd.config),
-                       sub.name, str(crd_path), line, col, image, pkg)
+        ext = External(
+            pkg.spec.api,
+            _entry(crd.providerId, pkg.spec.providerType, pkg.spec.packageName, crd.config),
+            sub.name,
+            str(crd_path),
+            line,
+            col,
+            image,
+            pkg,
+        )
         out.append(ext)
     if errors:
         raise FindingError(errors)
@@ -234,32 +324,63 @@ def duplicate_errors(externals: list[External]) -> list[Finding]:
         images = ""
         if first.image or ext.image:
             images = f" (images: {first.image or 'unknown'}, {ext.image or 'unknown'})"
-        out.append(Finding(ext.file, ext.line, ext.column, Severity.ERROR, "duplicate-provider-id",
-                           f"Duplicate provider ID detected in external providers: duplicate provider_id "
-                           f"'{ext.provider_id}' in externalProviders: {found}{images}",
-                           "Give each external provider its own providerId."))
+        out.append(
+            Finding(
+                ext.file,
+                ext.line,
+                ext.column,
+                Severity.ERROR,
+                "duplicate-provider-id",
+                f"Duplicate provider ID detected in external providers: duplicate provider_id "
+                f"'{ext.provider_id}' in externalProviders: {found}{images}",
+                "Give each external provider its own providerId.",
+            )
+        )
     return out
 
 
-def merge_external(run: object, externals: list[External], *, run_file: str = "run.yaml",
-                   run_doc: LocDoc | None = None) -> MergeResult:
+def merge_external(
+    run: object, externals: list[External], *, run_file: str = "run.yaml", run_doc: LocDoc | None = None
+) -> MergeResult:
     """Merge external providers into a run.yaml (data in, data out; the input is not changed)."""
     errors = duplicate_errors(externals)
     if run is not None and not isinstance(run, dict):
-        errors.append(Finding(run_file, 1, 1, Severity.ERROR, "not-a-mapping",
-                              "the run.yaml is not a mapping of keys", "A run.yaml starts with version, apis, providers, ..."))
+        errors.append(
+            Finding(
+                run_file,
+                1,
+                1,
+                Severity.ERROR,
+                "not-a-mapping",
+                "the run.yaml is not a mapping of keys",
+                "A run.yaml starts with version, apis, providers, ...",
+            )
+        )
     if isinstance(run, dict):
         providers = run.get("providers")
         if providers is not None and not isinstance(providers, dict):
-            errors.append(_run_finding(run_doc, run_file, ("providers",), "providers is not a mapping of API names to "
-                                       "provider lists", "Write providers: {inference: [...], ...}."))
+            errors.append(
+                _run_finding(
+                    run_doc,
+                    run_file,
+                    ("providers",),
+                    "providers is not a mapping of API names to provider lists",
+                    "Write providers: {inference: [...], ...}.",
+                )
+            )
         elif isinstance(providers, dict):
             for ext in externals:
                 section = providers.get(ext.api)
                 if section is not None and not isinstance(section, list):
-                    errors.append(_run_finding(run_doc, run_file, ("providers", ext.api),
-                                               f"providers.{ext.api} is not a list of providers",
-                                               f"Write providers.{ext.api} as a list (- provider_id: ...)."))
+                    errors.append(
+                        _run_finding(
+                            run_doc,
+                            run_file,
+                            ("providers", ext.api),
+                            f"providers.{ext.api} is not a list of providers",
+                            f"Write providers.{ext.api} as a list (- provider_id: ...).",
+                        )
+                    )
     if errors:
         return MergeResult(None, errors)
     out: dict[str, Any] = copy.deepcopy(run) if isinstance(run, dict) and run else {}
@@ -277,16 +398,29 @@ def merge_external(run: object, externals: list[External], *, run_file: str = "r
         if not isinstance(section, list):
             section = []
             merged[ext.api] = section
-        idx = next((i for i, p in enumerate(section)
-                    if isinstance(p, dict) and p.get("provider_id") == ext.provider_id), None)
+        idx = next(
+            (i for i, p in enumerate(section) if isinstance(p, dict) and p.get("provider_id") == ext.provider_id), None
+        )
         if idx is not None:
             base_type = section[idx].get("provider_type", "unknown")
             line, col = pos(("providers", ext.api, idx))
-            text = (f"External provider '{ext.provider_id}' overrides base provider in API '{ext.api}'\n"
-                    f"  Base type: {base_type}\n  External type: {ext.entry['provider_type']}")
-            warnings.append(Finding(run_file, line, col, Severity.WARNING, "provider-override", text,
-                                    "Nothing to do if you meant to replace it; otherwise give the external "
-                                    "provider another providerId.", ("providers", ext.api, idx)))
+            text = (
+                f"External provider '{ext.provider_id}' overrides base provider in API '{ext.api}'\n"
+                f"  Base type: {base_type}\n  External type: {ext.entry['provider_type']}"
+            )
+            warnings.append(
+                Finding(
+                    run_file,
+                    line,
+                    col,
+                    Severity.WARNING,
+                    "provider-override",
+                    text,
+                    "Nothing to do if you meant to replace it; otherwise give the external "
+                    "provider another providerId.",
+                    ("providers", ext.api, idx),
+                )
+            )
             log.append("WARNING: " + text)
             section[idx] = copy.deepcopy(ext.entry)
         else:
@@ -294,12 +428,23 @@ def merge_external(run: object, externals: list[External], *, run_file: str = "r
                 cond = _conditional_id(p.get("provider_id") if isinstance(p, dict) else None)
                 if cond and cond[1] == ext.provider_id:
                     line, col = pos(("providers", ext.api, i))
-                    text = (f"External provider '{ext.provider_id}' may clash with base provider "
-                            f"'{p.get('provider_id')}' in API '{ext.api}': when {cond[0]} is set, both have the id "
-                            f"'{ext.provider_id}' and Llama Stack keeps only the later one")
-                    warnings.append(Finding(run_file, line, col, Severity.WARNING, "provider-conditional-clash",
-                                            text, f"Leave {cond[0]} unset, or give the external provider another id.",
-                                            ("providers", ext.api, i)))
+                    text = (
+                        f"External provider '{ext.provider_id}' may clash with base provider "
+                        f"'{p.get('provider_id')}' in API '{ext.api}': when {cond[0]} is set, both have the id "
+                        f"'{ext.provider_id}' and Llama Stack keeps only the later one"
+                    )
+                    warnings.append(
+                        Finding(
+                            run_file,
+                            line,
+                            col,
+                            Severity.WARNING,
+                            "provider-conditional-clash",
+                            text,
+                            f"Leave {cond[0]} unset, or give the external provider another id.",
+                            ("providers", ext.api, i),
+                        )
+                    )
                     log.append("WARNING: " + text)
             section.append(copy.deepcopy(ext.entry))
         for other_api, other in merged.items():
@@ -308,22 +453,37 @@ def merge_external(run: object, externals: list[External], *, run_file: str = "r
             for i, p in enumerate(other):
                 if isinstance(p, dict) and p.get("provider_id") == ext.provider_id:
                     line, col = pos(("providers", other_api, i))
-                    text = (f"External provider '{ext.provider_id}' (API '{ext.api}') has the same id as base "
-                            f"provider in API '{other_api}'; both are kept (the merge replaces only within an API)")
-                    warnings.append(Finding(run_file, line, col, Severity.WARNING, "provider-id-reused", text,
-                                            "Provider IDs should be unique across APIs (spec 001 FR-009).",
-                                            ("providers", other_api, i)))
+                    text = (
+                        f"External provider '{ext.provider_id}' (API '{ext.api}') has the same id as base "
+                        f"provider in API '{other_api}'; both are kept (the merge replaces only within an API)"
+                    )
+                    warnings.append(
+                        Finding(
+                            run_file,
+                            line,
+                            col,
+                            Severity.WARNING,
+                            "provider-id-reused",
+                            text,
+                            "Provider IDs should be unique across APIs (spec 001 FR-009).",
+                            ("providers", other_api, i),
+                        )
+                    )
                     log.append("WARNING: " + text)
         apis = out.get("apis")
         if isinstance(apis, list) and apis and ext.api not in apis:
             apis.append(ext.api)
             line, col = pos(("apis",))
-            text = (f"API '{ext.api}' added to apis for external provider '{ext.provider_id}' "
-                    "(without it the server would not serve the API)")
+            text = (
+                f"API '{ext.api}' added to apis for external provider '{ext.provider_id}' "
+                "(without it the server would not serve the API)"
+            )
             warnings.append(Finding(run_file, line, col, Severity.INFO, "api-added", text, "", ("apis",)))
             log.append("INFO: " + text)
-        log.append(f"merged external provider '{ext.provider_id}' ({ext.entry['provider_type']}, "
-                   f"module {ext.entry['module']}) into API '{ext.api}'")
+        log.append(
+            f"merged external provider '{ext.provider_id}' ({ext.entry['provider_type']}, "
+            f"module {ext.entry['module']}) into API '{ext.api}'"
+        )
     return MergeResult(out, [], warnings, log)
 
 

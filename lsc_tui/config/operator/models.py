@@ -51,9 +51,7 @@ PROVIDER_API_FROM_CRD = {
 PROVIDER_ID_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 PROVIDER_TYPE_RE = re.compile(r"^(remote|inline)::[a-z0-9-]+$")
 MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-SEMVER_RE = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
-)
+SEMVER_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -91,8 +89,9 @@ class PackageMetadata(BaseModel):
 class PackageSpec(_Strict):
     packageName: str
     providerType: str
-    api: Literal["inference", "safety", "agents", "vector_io", "datasetio", "scoring", "eval",
-                 "tool_runtime", "post_training"]
+    api: Literal[
+        "inference", "safety", "agents", "vector_io", "datasetio", "scoring", "eval", "tool_runtime", "post_training"
+    ]
     wheelPath: str = Field(min_length=1)
     dependencyWheels: list[str] = Field(default_factory=list)
 
@@ -370,7 +369,7 @@ def issues(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[tup
             msg = f"{_dotted(loc)}: Required value"
         elif kind == "literal_error":
             expected = err.get("ctx", {}).get("expected", "")
-            msg = f'{_dotted(loc)}: Unsupported value: {_show(inp)}: supported values: {expected}'
+            msg = f"{_dotted(loc)}: Unsupported value: {_show(inp)}: supported values: {expected}"
         elif kind in ("list_type",):
             msg = f'{_dotted(loc)}: Invalid value: "{_json_type(inp)}": {_dotted(loc)} in body must be of type array'
         elif kind in ("dict_type", "model_type", "model_attributes_type"):
@@ -382,11 +381,11 @@ def issues(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[tup
         elif kind in ("bool_type", "bool_parsing"):
             msg = f'{_dotted(loc)}: Invalid value: "{_json_type(inp)}": {_dotted(loc)} in body must be of type boolean'
         elif kind == "string_too_short":
-            msg = f"{_dotted(loc)}: Invalid value: \"\": {_dotted(loc)} in body should be at least 1 chars long"
+            msg = f'{_dotted(loc)}: Invalid value: "": {_dotted(loc)} in body should be at least 1 chars long'
         else:
             text = err.get("msg", "invalid value")
             if text.startswith("Value error, "):
-                text = text[len("Value error, "):]
+                text = text[len("Value error, ") :]
             msg = f"{_dotted(loc)}: Invalid value: {text}"
         out.append((loc, msg, kind))
     return out

@@ -62,8 +62,9 @@ def _has(d: object, key: str) -> bool:
     return isinstance(d, dict) and key in d and d[key] is not None
 
 
-def _err(doc: LocDoc, path: tuple[Any, ...], message: str, fix: str, code: str,
-         severity: Severity = Severity.ERROR) -> Finding:
+def _err(
+    doc: LocDoc, path: tuple[Any, ...], message: str, fix: str, code: str, severity: Severity = Severity.ERROR
+) -> Finding:
     return doc.finding(path, severity, code, message, fix)
 
 
@@ -109,8 +110,9 @@ def validate_v1alpha2(doc: LocDoc, distributions: dict[str, str] | None = None) 
 
 def _schema_fix(loc: tuple[Any, ...], kind: str) -> str:
     if len(loc) >= 3 and loc[:2] == ("spec", "providers") and kind == "list_type":
-        return (f"Write {loc[2]} as a list: a single provider is a one-element list "
-                f"(`{loc[2]}:` then `- provider: ...`).")
+        return (
+            f"Write {loc[2]} as a list: a single provider is a one-element list (`{loc[2]}:` then `- provider: ...`)."
+        )
     if len(loc) >= 4 and loc[:3] == ("spec", "resources", "models") and kind in ("model_type", "dict_type"):
         return "Write each model as an object: `- name: llama3.2-8b` (provider, contextLength, ... are optional)."
     if kind == "extra_forbidden":
@@ -126,32 +128,55 @@ def cel_rules(doc: LocDoc, spec: dict[str, Any]) -> list[Finding]:
     if _has(spec, "overrideConfig"):
         for name in EXCLUSIVE:
             if _has(spec, name):
-                out.append(_err(doc, ("spec", name),
-                                f'spec: Invalid value: "object": {name} and overrideConfig are mutually exclusive',
-                                f"Remove spec.{name}, or remove spec.overrideConfig (the ConfigMap is used as-is, "
-                                "so nothing else is generated).", "cel-override-exclusive"))
+                out.append(
+                    _err(
+                        doc,
+                        ("spec", name),
+                        f'spec: Invalid value: "object": {name} and overrideConfig are mutually exclusive',
+                        f"Remove spec.{name}, or remove spec.overrideConfig (the ConfigMap is used as-is, "
+                        "so nothing else is generated).",
+                        "cel-override-exclusive",
+                    )
+                )
     # R5
     dist = spec.get("distribution")
     if isinstance(dist, dict):
         if _has(dist, "name") and _has(dist, "image"):
-            out.append(_err(doc, ("spec", "distribution"),
-                            'spec.distribution: Invalid value: "object": only one of name or image can be specified',
-                            "Keep distribution.name (a known distribution) or distribution.image (a direct image), "
-                            "not both.", "cel-distribution"))
+            out.append(
+                _err(
+                    doc,
+                    ("spec", "distribution"),
+                    'spec.distribution: Invalid value: "object": only one of name or image can be specified',
+                    "Keep distribution.name (a known distribution) or distribution.image (a direct image), not both.",
+                    "cel-distribution",
+                )
+            )
         elif not _has(dist, "name") and not _has(dist, "image"):
-            out.append(_err(doc, ("spec", "distribution"),
-                            'spec.distribution: Invalid value: "object": one of name or image must be specified',
-                            "Set distribution.name (e.g. starter) or distribution.image.", "cel-distribution"))
+            out.append(
+                _err(
+                    doc,
+                    ("spec", "distribution"),
+                    'spec.distribution: Invalid value: "object": one of name or image must be specified',
+                    "Set distribution.name (e.g. starter) or distribution.image.",
+                    "cel-distribution",
+                )
+            )
     providers = _map(spec.get("providers"))
     # R6
     for section in PROVIDER_SECTIONS:
         items = providers.get(section)
         if isinstance(items, list) and len(items) > 1:
             if not all(isinstance(p, dict) and _has(p, "id") for p in items):
-                out.append(_err(doc, ("spec", "providers", section),
-                                f'spec.providers.{section}: Invalid value: "array": each provider must have an '
-                                "explicit id when multiple providers are specified",
-                                "Give every entry an id (e.g. id: vllm-primary, id: vllm-fallback).", "cel-provider-id"))
+                out.append(
+                    _err(
+                        doc,
+                        ("spec", "providers", section),
+                        f'spec.providers.{section}: Invalid value: "array": each provider must have an '
+                        "explicit id when multiple providers are specified",
+                        "Give every entry an id (e.g. id: vllm-primary, id: vllm-fallback).",
+                        "cel-provider-id",
+                    )
+                )
     # R7 (explicit IDs; auto IDs are the webhook's, below)
     out.extend(_unique_ids(doc, spec, explicit_only=True))
     # R8
@@ -162,39 +187,69 @@ def cel_rules(doc: LocDoc, spec: dict[str, Any]) -> list[Finding]:
             continue
         for i, d in enumerate(disabled):
             if isinstance(d, str) and api_name(d) == api_name(section):
-                out.append(_err(doc, ("spec", "disabled", i),
-                                f"spec.providers.{section} conflicts with spec.disabled: {d} API is disabled but has "
-                                f"providers configured. Remove the provider configuration or remove '{d}' from the "
-                                "disabled list.",
-                                f"Remove spec.providers.{section} or remove '{d}' from spec.disabled.", "cel-disabled-conflict"))
+                out.append(
+                    _err(
+                        doc,
+                        ("spec", "disabled", i),
+                        f"spec.providers.{section} conflicts with spec.disabled: {d} API is disabled but has "
+                        f"providers configured. Remove the provider configuration or remove '{d}' from the "
+                        "disabled list.",
+                        f"Remove spec.providers.{section} or remove '{d}' from spec.disabled.",
+                        "cel-disabled-conflict",
+                    )
+                )
     # R9
     net = _map(spec.get("networking"))
     tls = _map_or_none(net.get("tls"))
     if tls is not None and tls.get("enabled") is True and not _has(tls, "secretName"):
-        out.append(_err(doc, ("spec", "networking", "tls"),
-                        'spec.networking.tls: Invalid value: "object": secretName is required when TLS is enabled',
-                        "Set networking.tls.secretName to a kubernetes.io/tls Secret, or set enabled: false.", "cel-tls"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "networking", "tls"),
+                'spec.networking.tls: Invalid value: "object": secretName is required when TLS is enabled',
+                "Set networking.tls.secretName to a kubernetes.io/tls Secret, or set enabled: false.",
+                "cel-tls",
+            )
+        )
     # R10, R11 (+ FR-079c)
     storage = _map(spec.get("storage"))
     kv = _map_or_none(storage.get("kv"))
     if kv is not None:
         kv_type = kv.get("type", "sqlite")
         if kv_type == "redis" and not _has(kv, "endpoint"):
-            out.append(_err(doc, ("spec", "storage", "kv"),
-                            'spec.storage.kv: Invalid value: "object": endpoint is required when type is redis',
-                            "Set storage.kv.endpoint (e.g. redis://redis:6379).", "cel-storage-kv"))
+            out.append(
+                _err(
+                    doc,
+                    ("spec", "storage", "kv"),
+                    'spec.storage.kv: Invalid value: "object": endpoint is required when type is redis',
+                    "Set storage.kv.endpoint (e.g. redis://redis:6379).",
+                    "cel-storage-kv",
+                )
+            )
         if kv_type == "sqlite":
             for unused in ("endpoint", "password"):
                 if _has(kv, unused):
-                    out.append(_err(doc, ("spec", "storage", "kv", unused),
-                                    f"spec.storage.kv.{unused} is not used when type is sqlite",
-                                    "Remove it, or set type: redis.", "storage-unused-field", Severity.WARNING))
+                    out.append(
+                        _err(
+                            doc,
+                            ("spec", "storage", "kv", unused),
+                            f"spec.storage.kv.{unused} is not used when type is sqlite",
+                            "Remove it, or set type: redis.",
+                            "storage-unused-field",
+                            Severity.WARNING,
+                        )
+                    )
     sql = _map_or_none(storage.get("sql"))
     if sql is not None and sql.get("type", "sqlite") == "postgres" and not _has(sql, "connectionString"):
-        out.append(_err(doc, ("spec", "storage", "sql"),
-                        'spec.storage.sql: Invalid value: "object": connectionString is required when type is postgres',
-                        "Set storage.sql.connectionString.secretKeyRef to the Secret key holding the connection "
-                        "string.", "cel-storage-sql"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "storage", "sql"),
+                'spec.storage.sql: Invalid value: "object": connectionString is required when type is postgres',
+                "Set storage.sql.connectionString.secretKeyRef to the Secret key holding the connection string.",
+                "cel-storage-sql",
+            )
+        )
     return out
 
 
@@ -209,12 +264,17 @@ def _unique_ids(doc: LocDoc, spec: dict[str, Any], explicit_only: bool) -> list[
         if pid in seen:
             first_path, first_explicit = seen[pid]
             if explicit_only or not (first_explicit and explicit):
-                out.append(_err(doc, path,
-                                f'spec.providers: Invalid value: "object": provider IDs must be unique across all '
-                                f'provider types; duplicate ID "{pid}" at {_field(first_path[:-1])} and '
-                                f"{_field(path[:-1])}",
-                                "Give each provider its own id (a provider without id takes its provider name).",
-                                "cel-provider-id-unique" if explicit_only else "webhook-provider-id-unique"))
+                out.append(
+                    _err(
+                        doc,
+                        path,
+                        f'spec.providers: Invalid value: "object": provider IDs must be unique across all '
+                        f'provider types; duplicate ID "{pid}" at {_field(first_path[:-1])} and '
+                        f"{_field(path[:-1])}",
+                        "Give each provider its own id (a provider without id takes its provider name).",
+                        "cel-provider-id-unique" if explicit_only else "webhook-provider-id-unique",
+                    )
+                )
         else:
             seen[pid] = (path, explicit)
     return out
@@ -227,24 +287,50 @@ def webhook_rules(doc: LocDoc, spec: dict[str, Any], distributions: dict[str, st
     dist = _map(spec.get("distribution"))
     name = dist.get("name")
     if distributions is not None and isinstance(name, str) and name and name not in distributions:
-        out.append(_err(doc, ("spec", "distribution", "name"),
-                        f'spec.distribution.name: Invalid value: "{name}": Unknown distribution "{name}". '
-                        f"Available distributions: {', '.join(sorted(distributions))}",
-                        "Use one of the available names, or distribution.image with overrideConfig.", "webhook-distribution"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "distribution", "name"),
+                f'spec.distribution.name: Invalid value: "{name}": Unknown distribution "{name}". '
+                f"Available distributions: {', '.join(sorted(distributions))}",
+                "Use one of the available names, or distribution.image with overrideConfig.",
+                "webhook-distribution",
+            )
+        )
     disabled = _list(spec.get("disabled"))
     for i, d in enumerate(disabled):
         if isinstance(d, str) and api_name(d) not in KNOWN_APIS:
-            out.append(_err(doc, ("spec", "disabled", i),
-                            f'spec.disabled[{i}]: "{d}" is not a Llama Stack API name',
-                            f"Known APIs: {', '.join(sorted(KNOWN_APIS))} (camelCase such as postTraining is accepted).",
-                            "disabled-unknown-api", Severity.WARNING))
+            out.append(
+                _err(
+                    doc,
+                    ("spec", "disabled", i),
+                    f'spec.disabled[{i}]: "{d}" is not a Llama Stack API name',
+                    f"Known APIs: {', '.join(sorted(KNOWN_APIS))} (camelCase such as postTraining is accepted).",
+                    "disabled-unknown-api",
+                    Severity.WARNING,
+                )
+            )
     return out
 
 
 # APIs that have ever been providable (0.2 .. 0.8); unknown names in `disabled` get a warning.
 KNOWN_APIS = {
-    "inference", "safety", "agents", "responses", "batches", "vector_io", "datasetio", "scoring", "eval",
-    "tool_runtime", "files", "file_processors", "post_training", "telemetry", "messages", "interactions",
+    "inference",
+    "safety",
+    "agents",
+    "responses",
+    "batches",
+    "vector_io",
+    "datasetio",
+    "scoring",
+    "eval",
+    "tool_runtime",
+    "files",
+    "file_processors",
+    "post_training",
+    "telemetry",
+    "messages",
+    "interactions",
 }
 
 
@@ -260,26 +346,53 @@ def validate_v1alpha1(doc: LocDoc, distributions: dict[str, str] | None = None) 
         return out
     server = data["spec"].get("server")
     if not isinstance(server, dict):
-        out.append(_err(doc, ("spec", "server"), "spec.server: Required value", "Add spec.server.distribution.",
-                        "crd-schema"))
+        out.append(
+            _err(doc, ("spec", "server"), "spec.server: Required value", "Add spec.server.distribution.", "crd-schema")
+        )
         return out
     dist = server.get("distribution")
     if not isinstance(dist, dict):
-        out.append(_err(doc, ("spec", "server", "distribution"), "spec.server.distribution: Required value",
-                        "Set spec.server.distribution.name (e.g. starter) or .image.", "crd-schema"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "server", "distribution"),
+                "spec.server.distribution: Required value",
+                "Set spec.server.distribution.name (e.g. starter) or .image.",
+                "crd-schema",
+            )
+        )
         return out
     if _has(dist, "name") and _has(dist, "image"):
-        out.append(_err(doc, ("spec", "server", "distribution"),
-                        'spec.server.distribution: Invalid value: "object": Only one of name or image can be specified',
-                        "Keep distribution.name or distribution.image, not both.", "cel-distribution"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "server", "distribution"),
+                'spec.server.distribution: Invalid value: "object": Only one of name or image can be specified',
+                "Keep distribution.name or distribution.image, not both.",
+                "cel-distribution",
+            )
+        )
     name = dist.get("name")
     if distributions is not None and isinstance(name, str) and name and name not in distributions:
-        out.append(_err(doc, ("spec", "server", "distribution", "name"),
-                        f'spec.server.distribution.name: Invalid value: "{name}": Unknown distribution "{name}". '
-                        f"Available distributions: {', '.join(sorted(distributions))}",
-                        "Use one of the available names, or distribution.image.", "webhook-distribution"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "server", "distribution", "name"),
+                f'spec.server.distribution.name: Invalid value: "{name}": Unknown distribution "{name}". '
+                f"Available distributions: {', '.join(sorted(distributions))}",
+                "Use one of the available names, or distribution.image.",
+                "webhook-distribution",
+            )
+        )
     uc = server.get("userConfig")
     if uc is not None and not (isinstance(uc, dict) and uc.get("configMapName")):
-        out.append(_err(doc, ("spec", "server", "userConfig"), "spec.server.userConfig.configMapName: Required value",
-                        "Name the ConfigMap holding config.yaml.", "crd-schema"))
+        out.append(
+            _err(
+                doc,
+                ("spec", "server", "userConfig"),
+                "spec.server.userConfig.configMapName: Required value",
+                "Name the ConfigMap holding config.yaml.",
+                "crd-schema",
+            )
+        )
     return out

@@ -65,15 +65,25 @@ class Comparison:
         return "equivalent: the same run.yaml"
 
     def to_json(self) -> dict[str, Any]:
-        return {**self.rewrite.to_json(), "from": _target_json(self.old), "to": _target_json(self.new),
-                "equivalent": self.equivalent, "verdict": self.verdict(),
-                "changes": [c.to_json() for c in self.changes], "diff": self.diff_text,
-                "errors": [f.to_json() for f in sort_findings(self.old_findings + self.new_findings)]}
+        return {
+            **self.rewrite.to_json(),
+            "from": _target_json(self.old),
+            "to": _target_json(self.new),
+            "equivalent": self.equivalent,
+            "verdict": self.verdict(),
+            "changes": [c.to_json() for c in self.changes],
+            "diff": self.diff_text,
+            "errors": [f.to_json() for f in sort_findings(self.old_findings + self.new_findings)],
+        }
 
 
 def _target_json(target: Target) -> dict[str, str]:
-    return {"release": target.release.key, "source": target.source, "label": target.release.label,
-            "description": target.describe()}
+    return {
+        "release": target.release.key,
+        "source": target.source,
+        "label": target.release.label,
+        "description": target.describe(),
+    }
 
 
 def _synthesis(ws: Workspace, run_yaml: str | Path | None) -> tuple[str, Any, list[Finding]]:
@@ -84,37 +94,75 @@ def _synthesis(ws: Workspace, run_yaml: str | Path | None) -> tuple[str, Any, li
     return preview.dump(result), getattr(result, "data", None), errors
 
 
-def compare(path: Path | str, old: Target, new: Target, *, cwd: Path | str | None = None,
-            run_yaml: str | Path | None = None, server_env: dict[str, str] | None = None,
-            server_env_source: str | None = None, overlay: dict[Path, str] | None = None) -> Comparison:
+def compare(
+    path: Path | str,
+    old: Target,
+    new: Target,
+    *,
+    cwd: Path | str | None = None,
+    run_yaml: str | Path | None = None,
+    server_env: dict[str, str] | None = None,
+    server_env_source: str | None = None,
+    overlay: dict[Path, str] | None = None,
+) -> Comparison:
     """Compare what ``old`` and ``new`` run for the config at ``path`` (``overlay``: edited text
     that replaces a file's, as the editor holds it). Raises CompareInputError."""
     cwd = Path(cwd) if cwd is not None else Path.cwd()
     try:
-        ws = load_workspace(path, cwd=cwd, target=old, server_env=server_env, server_env_source=server_env_source,
-                            overlay=overlay)
+        ws = load_workspace(
+            path, cwd=cwd, target=old, server_env=server_env, server_env_source=server_env_source, overlay=overlay
+        )
     except WorkspaceError as exc:
         raise CompareInputError(exc.finding) from None
     if ws.kind != "lightspeed-stack" or ws.config is None:
         doc = ws.documents[0]
-        raise CompareInputError(Finding(
-            doc.display, 1, 1, Severity.ERROR, "lcore-compare-not-a-config",
-            "not a lightspeed-stack.yaml: LCORE releases differ in how they read that file",
-            "Give the lightspeed-stack.yaml (or its directory)."))
+        raise CompareInputError(
+            Finding(
+                doc.display,
+                1,
+                1,
+                Severity.ERROR,
+                "lcore-compare-not-a-config",
+                "not a lightspeed-stack.yaml: LCORE releases differ in how they read that file",
+                "Give the lightspeed-stack.yaml (or its directory).",
+            )
+        )
     try:
         rw = rewrite(ws.config, old.release, new.release)
     except ValueError as exc:
-        raise CompareInputError(Finding(ws.config.display, 1, 1, Severity.ERROR,
-                                        "lcore-rewrite-failed", str(exc),
-                                        "Report this config: the rewrite could not keep its text.")) from None
+        raise CompareInputError(
+            Finding(
+                ws.config.display,
+                1,
+                1,
+                Severity.ERROR,
+                "lcore-rewrite-failed",
+                str(exc),
+                "Report this config: the rewrite could not keep its text.",
+            )
+        ) from None
     old_text, old_data, old_errors = _synthesis(ws, run_yaml)
-    new_ws = load_workspace(ws.config.path, cwd=cwd, target=new, overlay={**(overlay or {}), ws.config.path: rw.text},
-                            server_env=server_env, server_env_source=server_env_source)
+    new_ws = load_workspace(
+        ws.config.path,
+        cwd=cwd,
+        target=new,
+        overlay={**(overlay or {}), ws.config.path: rw.text},
+        server_env=server_env,
+        server_env_source=server_env_source,
+    )
     new_text, new_data, new_errors = ("", None, []) if rw.refused else _synthesis(new_ws, run_yaml)
     values = preview.secret_values(preview.scan_secrets(ws))
     values |= flagged_values(old_data) | flagged_values(new_data)
     changes = structural_diff(old_data, new_data, secret_values=values) if old_text and new_text else []
-    diff_text = unified_diff(old_text, new_text, old_label=f"run.yaml ({old.release.label})",
-                             new_label=f"run.yaml ({new.release.label})", mask=values or True) \
-        if old_text and new_text else ""
+    diff_text = (
+        unified_diff(
+            old_text,
+            new_text,
+            old_label=f"run.yaml ({old.release.label})",
+            new_label=f"run.yaml ({new.release.label})",
+            mask=values or True,
+        )
+        if old_text and new_text
+        else ""
+    )
     return Comparison(old, new, ws, rw, old_text, new_text, changes, diff_text, old_errors, new_errors, values)

@@ -61,18 +61,27 @@ class Detection:
     notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        return {"release": self.target.release.key, "source": self.target.source,
-                "label": self.target.release.label, "description": self.target.describe(),
-                "notes": list(self.notes)}
+        return {
+            "release": self.target.release.key,
+            "source": self.target.source,
+            "label": self.target.release.label,
+            "description": self.target.describe(),
+            "notes": list(self.notes),
+        }
 
 
 def known_releases() -> str:
     return ", ".join(r.key for r in RELEASES)
 
 
-def detect_target(*, lcore: str | Release | None = None, start: Path | str | None = None,
-                  python: str | None = None, documents: Iterable[object] = (),
-                  timeout: float = PYTHON_TIMEOUT) -> Detection:
+def detect_target(
+    *,
+    lcore: str | Release | None = None,
+    start: Path | str | None = None,
+    python: str | None = None,
+    documents: Iterable[object] = (),
+    timeout: float = PYTHON_TIMEOUT,
+) -> Detection:
     """The target release, and notes on what was looked at but could not say.
 
     ``lcore``: what the user named (``--lcore``); ``start``: the config's directory (the
@@ -81,8 +90,22 @@ def detect_target(*, lcore: str | Release | None = None, start: Path | str | Non
     Raises :class:`DetectError` for a release name that does not exist or an interpreter that
     cannot be run."""
     if lcore is not None:
-        release = lcore if isinstance(lcore, Release) else _parse(lcore, Finding(
-            SOURCE_FLAG, 0, 0, Severity.ERROR, "lcore-unknown", "", f"Use --lcore with one of: {known_releases()}."))
+        release = (
+            lcore
+            if isinstance(lcore, Release)
+            else _parse(
+                lcore,
+                Finding(
+                    SOURCE_FLAG,
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "lcore-unknown",
+                    "",
+                    f"Use --lcore with one of: {known_releases()}.",
+                ),
+            )
+        )
         return Detection(Target(release, SOURCE_FLAG))
     notes: list[str] = []
     for source in ("project", "python", "images"):
@@ -104,8 +127,9 @@ def _parse(text: str, where: Finding) -> Release:
     try:
         return parse_release(text)
     except UnknownRelease as exc:
-        raise DetectError(Finding(where.file, where.line, where.column, Severity.ERROR, where.code,
-                                  str(exc), where.fix)) from None
+        raise DetectError(
+            Finding(where.file, where.line, where.column, Severity.ERROR, where.code, str(exc), where.fix)
+        ) from None
 
 
 # -- 2. the project file ------------------------------------------------------------------
@@ -115,24 +139,40 @@ def from_project(start: Path | str) -> tuple[Target | None, list[str]]:
         doc = load_project_document(Path(start))
     except ReadRefused as exc:  # not YAML, unreadable, too large: said, and the next source is tried
         f = exc.finding
-        return None, [f"{f.file}:{f.line}:{f.column}: cannot be read ({f.message}); its `{PROJECT_KEY}:` "
-                      "setting is not used"]
+        return None, [
+            f"{f.file}:{f.line}:{f.column}: cannot be read ({f.message}); its `{PROJECT_KEY}:` setting is not used"
+        ]
     if doc is None or not isinstance(doc.data, dict) or doc.data.get(PROJECT_KEY) is None:
         return None, []
     value = doc.data[PROJECT_KEY]
     line, column = doc.position((PROJECT_KEY,))
     display = str(find_project_config(Path(start)) or doc.display)
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DetectError(Finding(display, line, column, Severity.ERROR, "lcore-setting",
-                                  f"`{PROJECT_KEY}:` must be a release name, not {type(value).__name__}",
-                                  f"Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. \"0.6\")."))
+        raise DetectError(
+            Finding(
+                display,
+                line,
+                column,
+                Severity.ERROR,
+                "lcore-setting",
+                f"`{PROJECT_KEY}:` must be a release name, not {type(value).__name__}",
+                f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6").',
+            )
+        )
     try:
         release = parse_release(str(value))
     except UnknownRelease:  # the value is not repeated: a file's text is never echoed unmasked
-        raise DetectError(Finding(display, line, column, Severity.ERROR, "lcore-setting",
-                                  f"`{PROJECT_KEY}:` names no LCORE release lsc-tui knows",
-                                  f"Set `{PROJECT_KEY}:` to one of: {known_releases()} "
-                                  "(quoted, e.g. \"0.6\"), or delete it.")) from None
+        raise DetectError(
+            Finding(
+                display,
+                line,
+                column,
+                Severity.ERROR,
+                "lcore-setting",
+                f"`{PROJECT_KEY}:` names no LCORE release lsc-tui knows",
+                f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6"), or delete it.',
+            )
+        ) from None
     return Target(release, SOURCE_PROJECT), []
 
 
@@ -142,13 +182,29 @@ def interpreter(python: str) -> str:
     found = shutil.which(python) or python
     path = Path(found)
     if not path.is_file():
-        raise DetectError(Finding("--python", 0, 0, Severity.ERROR, "python-missing",
-                                  f"--python {python}: no such interpreter",
-                                  "Give the Python interpreter of the server's environment, e.g. "
-                                  "/opt/app-root/bin/python."))
+        raise DetectError(
+            Finding(
+                "--python",
+                0,
+                0,
+                Severity.ERROR,
+                "python-missing",
+                f"--python {python}: no such interpreter",
+                "Give the Python interpreter of the server's environment, e.g. /opt/app-root/bin/python.",
+            )
+        )
     if not os.access(path, os.X_OK):
-        raise DetectError(Finding("--python", 0, 0, Severity.ERROR, "python-not-executable",
-                                  f"--python {python}: not executable", "Check the path and its permissions."))
+        raise DetectError(
+            Finding(
+                "--python",
+                0,
+                0,
+                Severity.ERROR,
+                "python-not-executable",
+                f"--python {python}: not executable",
+                "Check the path and its permissions.",
+            )
+        )
     return found
 
 
@@ -158,25 +214,56 @@ def installed_version(python: str, timeout: float = PYTHON_TIMEOUT) -> str | Non
     exe = interpreter(python)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
-        proc = subprocess.run([exe, "-I", "-c", _PROBE], capture_output=True, text=True, timeout=timeout,
-                              env=env, stdin=subprocess.DEVNULL, check=False)
+        proc = subprocess.run(
+            [exe, "-I", "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
-        raise DetectError(Finding("--python", 0, 0, Severity.ERROR, "python-timeout",
-                                  f"--python {python}: no answer within {timeout:g} s",
-                                  "Check that it is a Python interpreter, or name the release with --lcore.")) from None
+        raise DetectError(
+            Finding(
+                "--python",
+                0,
+                0,
+                Severity.ERROR,
+                "python-timeout",
+                f"--python {python}: no answer within {timeout:g} s",
+                "Check that it is a Python interpreter, or name the release with --lcore.",
+            )
+        ) from None
     except OSError as exc:
-        raise DetectError(Finding("--python", 0, 0, Severity.ERROR, "python-cannot-start",
-                                  f"--python {python}: cannot start ({exc.strerror or exc})",
-                                  "Give the Python interpreter of the server's environment.")) from None
+        raise DetectError(
+            Finding(
+                "--python",
+                0,
+                0,
+                Severity.ERROR,
+                "python-cannot-start",
+                f"--python {python}: cannot start ({exc.strerror or exc})",
+                "Give the Python interpreter of the server's environment.",
+            )
+        ) from None
     try:
         answer = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
     except (ValueError, IndexError):
         answer = None
     if not isinstance(answer, dict):
         tail = (proc.stderr.strip().splitlines() or [f"exit code {proc.returncode}"])[-1]
-        raise DetectError(Finding("--python", 0, 0, Severity.ERROR, "python-no-answer",
-                                  f"--python {python}: could not read its installed packages ({tail[:200]})",
-                                  "Give a Python 3.8 or later interpreter, or name the release with --lcore."))
+        raise DetectError(
+            Finding(
+                "--python",
+                0,
+                0,
+                Severity.ERROR,
+                "python-no-answer",
+                f"--python {python}: could not read its installed packages ({tail[:200]})",
+                "Give a Python 3.8 or later interpreter, or name the release with --lcore.",
+            )
+        )
     version = answer.get("version")
     return version if isinstance(version, str) else None
 
@@ -201,8 +288,10 @@ def from_python(python: str, timeout: float = PYTHON_TIMEOUT) -> tuple[Target | 
         return None, [f"no {DISTRIBUTION} is installed in {python}"]
     release = release_of_version(version)
     if release is None:
-        return None, [f"{DISTRIBUTION} {version} in {python} is not a release lsc-tui knows "
-                      f"({known_releases()}); name one with --lcore"]
+        return None, [
+            f"{DISTRIBUTION} {version} in {python} is not a release lsc-tui knows "
+            f"({known_releases()}); name one with --lcore"
+        ]
     return Target(release, f"python {python} ({DISTRIBUTION} {version})"), []
 
 
@@ -235,7 +324,7 @@ def _split_image(ref: str) -> tuple[str, str | None]:
     slash = ref.rfind("/")
     colon = ref.rfind(":")
     if colon > slash:
-        return ref[:colon], ref[colon + 1:]
+        return ref[:colon], ref[colon + 1 :]
     return ref, None
 
 
@@ -261,6 +350,8 @@ def from_images(documents: Iterable[object]) -> tuple[Target | None, list[str]]:
     release, tag = found[0]
     others = sorted({r.key for r, _t in found[1:] if r is not release})
     if others:
-        notes.append(f"several LCORE images name different releases ({release.key}, {', '.join(others)}); "
-                     f"the first, {tag}, is used")
+        notes.append(
+            f"several LCORE images name different releases ({release.key}, {', '.join(others)}); "
+            f"the first, {tag}, is used"
+        )
     return Target(release, f"image tag {tag}"), notes

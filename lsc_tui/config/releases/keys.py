@@ -80,17 +80,27 @@ def history_issues(data: dict[str, Any], release: Release) -> tuple[list[Any], l
         older = _older_spelling(key, replacement_of)
         for path in _walk(data, tuple(key.split("."))):
             hint = f" With {release.label} use `{older}` instead." if older else ""
-            issues.append(ModelIssue(
-                path, "error", "release-unknown-key",
-                f"`{key_of(path)}` is not known to {release.label}: it came in {came.label}",
-                f"Remove it, or target {came.label} or later (--lcore {came.key}).{hint}"))
+            issues.append(
+                ModelIssue(
+                    path,
+                    "error",
+                    "release-unknown-key",
+                    f"`{key_of(path)}` is not known to {release.label}: it came in {came.label}",
+                    f"Remove it, or target {came.label} or later (--lcore {came.key}).{hint}",
+                )
+            )
         replaced.append(key)
     for key, went, repl in removed_by(release):
         for path in _walk(data, tuple(key.split("."))):
-            issues.append(ModelIssue(
-                path, "error", "release-removed-key",
-                f"`{key_of(path)}` was removed in {went.label}" + (f"; it is now `{repl}`" if repl else ""),
-                f"Move it to `{repl}`." if repl else "Remove it."))
+            issues.append(
+                ModelIssue(
+                    path,
+                    "error",
+                    "release-removed-key",
+                    f"`{key_of(path)}` was removed in {went.label}" + (f"; it is now `{repl}`" if repl else ""),
+                    f"Move it to `{repl}`." if repl else "Remove it.",
+                )
+            )
         replaced.append(key)
     for key, _went, _repl in removed_after(release):
         replaced.append(key)
@@ -121,8 +131,17 @@ def baseline_issue(path: tuple[Any, ...], baseline: Any, release: Release) -> An
     knows = ", ".join(rules_for(release).baselines)
     for later in RELEASES:
         if later.order > release.order and baseline in rules_for(later).baselines:
-            return ModelIssue(path, "error", "release-unknown-value",
-                              f"baseline {baseline!r} is not known to {release.label}: it came in {later.label}",
-                              f"Use one of: {knows}, or target {later.label} (--lcore {later.key}).")
-    return ModelIssue(path, "error", "invalid-value", f"unknown baseline {baseline!r}; {release.label} knows: {knows}",
-                      f"Use one of: {knows}.")
+            return ModelIssue(
+                path,
+                "error",
+                "release-unknown-value",
+                f"baseline {baseline!r} is not known to {release.label}: it came in {later.label}",
+                f"Use one of: {knows}, or target {later.label} (--lcore {later.key}).",
+            )
+    return ModelIssue(
+        path,
+        "error",
+        "invalid-value",
+        f"unknown baseline {baseline!r}; {release.label} knows: {knows}",
+        f"Use one of: {knows}.",
+    )

@@ -10,7 +10,16 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Optional
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter, ValidationError, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from lsc_tui.config.models.issues import ModelIssue
 from lsc_tui.config.releases import RELEASE_0_5, Release
@@ -92,7 +101,13 @@ def section_issues(data: dict[str, Any], release: Release, known: list[tuple[str
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
-                issues.append(ModelIssue(parts + loc, "error", "invalid-value",
-                                         f"`{'.'.join(str(p) for p in parts + loc)}`: {err['msg']} "
-                                         f"({release.label})", "Fix the value (see the release's documentation)."))
+                issues.append(
+                    ModelIssue(
+                        parts + loc,
+                        "error",
+                        "invalid-value",
+                        f"`{'.'.join(str(p) for p in parts + loc)}`: {err['msg']} ({release.label})",
+                        "Fix the value (see the release's documentation).",
+                    )
+                )
     return issues

@@ -119,8 +119,15 @@ def old_rag_inputs(config: dict[str, Any]) -> RagInputs:
         problems.append(("rag is not a mapping", "write rag as a mapping (or remove it)", ("rag",)))
         rag = {}
     okp = config.get("okp", {})
-    return RagInputs(stores if stores is not None else [], ("byok_rag",),
-                     (rag.get("inline"), rag.get("tool")), ("rag",), okp, ("okp",), tuple(problems))
+    return RagInputs(
+        stores if stores is not None else [],
+        ("byok_rag",),
+        (rag.get("inline"), rag.get("tool")),
+        ("rag",),
+        okp,
+        ("okp",),
+        tuple(problems),
+    )
 
 
 def main_rag_inputs(config: dict[str, Any]) -> RagInputs:
@@ -136,8 +143,13 @@ def main_rag_inputs(config: dict[str, Any]) -> RagInputs:
     if not isinstance(byok, dict):
         problems.append(("rag.byok is not a mapping", "write rag.byok as a mapping", ("rag", "byok")))
     elif stores is None:
-        problems.append(("rag.byok.stores is empty (null), not a list",
-                         "write `stores: []` or list the stores", ("rag", "byok", "stores")))
+        problems.append(
+            (
+                "rag.byok.stores is empty (null), not a list",
+                "write `stores: []` or list the stores",
+                ("rag", "byok", "stores"),
+            )
+        )
         stores = []
     sources: tuple[Any, Any] = (None, None)
     retrieval = rag.get("retrieval", {})
@@ -146,8 +158,9 @@ def main_rag_inputs(config: dict[str, Any]) -> RagInputs:
     except _Shape:
         problems.append(("rag.retrieval has an unexpected shape", "fix rag.retrieval", ("rag", "retrieval")))
     okp = rag.get("okp", {})
-    return RagInputs(stores, ("rag", "byok", "stores"), sources, ("rag", "retrieval"), okp, ("rag", "okp"),
-                     tuple(problems))
+    return RagInputs(
+        stores, ("rag", "byok", "stores"), sources, ("rag", "retrieval"), okp, ("rag", "okp"), tuple(problems)
+    )
 
 
 class _Shape(Exception):

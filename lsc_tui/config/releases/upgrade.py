@@ -75,8 +75,13 @@ class Rewrite:
         return any(f.code == CODE_REFUSED for f in self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return {"from": self.source.key, "to": self.target.key, "renames": [s.to_json() for s in self.steps],
-                "findings": [f.to_json() for f in self.findings], "refused": self.refused}
+        return {
+            "from": self.source.key,
+            "to": self.target.key,
+            "renames": [s.to_json() for s in self.steps],
+            "findings": [f.to_json() for f in self.findings],
+            "refused": self.refused,
+        }
 
 
 class _Log:
@@ -143,18 +148,23 @@ def _rag_up(root: MutableMapping[Any, Any], log: _Log, target: Release) -> None:
                 rag_type = store["rag_type"]
                 backend = BACKEND_OF_RAG_TYPE.get(rag_type) if isinstance(rag_type, str) else None
                 if backend is None:
-                    log.loss(("byok_rag", n, "rag_type"),
-                             f"`byok_rag[{n}].rag_type: {rag_type}` has no equivalent in {target.label}: its "
-                             f"`backend` is one of {', '.join(RAG_TYPE_OF_BACKEND)}",
-                             "Use a faiss or pgvector store, or stay on the release you run.")
+                    log.loss(
+                        ("byok_rag", n, "rag_type"),
+                        f"`byok_rag[{n}].rag_type: {rag_type}` has no equivalent in {target.label}: its "
+                        f"`backend` is one of {', '.join(RAG_TYPE_OF_BACKEND)}",
+                        "Use a faiss or pgvector store, or stay on the release you run.",
+                    )
                     del store["rag_type"]
                 else:
                     _rename_key(store, "rag_type", "backend", backend)
         byok = _new_map(root)
         byok["stores"] = stores
         rag["byok"] = byok
-        log.step("byok_rag", "rag.byok.stores", "each rag_type becomes a backend: inline::faiss -> faiss, "
-                                                "remote::pgvector -> pgvector")
+        log.step(
+            "byok_rag",
+            "rag.byok.stores",
+            "each rag_type becomes a backend: inline::faiss -> faiss, remote::pgvector -> pgvector",
+        )
     retrieval = _new_map(root)
     for strategy in ("inline", "tool"):
         entry = _new_map(root)
@@ -192,17 +202,22 @@ def _rag_down(root: MutableMapping[Any, Any], log: _Log, target: Release) -> Non
     if _is_map(byok):
         for key in byok:
             if key != "stores":
-                log.loss(("rag", "byok", key), f"`rag.byok.{key}` {lost}",
-                         "The older release uses its own default; remove it, or stay on the release you run.")
+                log.loss(
+                    ("rag", "byok", key),
+                    f"`rag.byok.{key}` {lost}",
+                    "The older release uses its own default; remove it, or stay on the release you run.",
+                )
         stores = byok.get("stores")
         if isinstance(stores, list):
             for n, store in enumerate(stores):
                 if not _is_map(store):
                     continue
                 if "relevance_cutoff_score" in store:
-                    log.loss(("rag", "byok", "stores", n, "relevance_cutoff_score"),
-                             f"`rag.byok.stores[{n}].relevance_cutoff_score` {lost}",
-                             "The older release applies no cutoff; remove it, or stay on the release you run.")
+                    log.loss(
+                        ("rag", "byok", "stores", n, "relevance_cutoff_score"),
+                        f"`rag.byok.stores[{n}].relevance_cutoff_score` {lost}",
+                        "The older release applies no cutoff; remove it, or stay on the release you run.",
+                    )
                     del store["relevance_cutoff_score"]
                 if "backend" in store:
                     backend = store["backend"]
@@ -211,8 +226,11 @@ def _rag_down(root: MutableMapping[Any, Any], log: _Log, target: Release) -> Non
                 if isinstance(store.get("port"), int) and not isinstance(store.get("port"), bool):
                     store["port"] = str(store["port"])  # the older model takes the port as a string
             out.append(("byok_rag", stores))
-            log.step("rag.byok.stores", "byok_rag", "each backend becomes a rag_type: faiss -> inline::faiss, "
-                                                    "pgvector -> remote::pgvector")
+            log.step(
+                "rag.byok.stores",
+                "byok_rag",
+                "each backend becomes a rag_type: faiss -> inline::faiss, pgvector -> remote::pgvector",
+            )
     retrieval = rag.get("retrieval")
     old_rag = _new_map(root)
     reranker = None
@@ -229,8 +247,11 @@ def _rag_down(root: MutableMapping[Any, Any], log: _Log, target: Release) -> Non
                     reranker = entry[key]
                     log.step("rag.retrieval.inline.reranker", "reranker")
                 else:
-                    log.loss(("rag", "retrieval", strategy, key), f"`rag.retrieval.{strategy}.{key}` {lost}",
-                             "The older release uses its own default; remove it, or stay on the release you run.")
+                    log.loss(
+                        ("rag", "retrieval", strategy, key),
+                        f"`rag.retrieval.{strategy}.{key}` {lost}",
+                        "The older release uses its own default; remove it, or stay on the release you run.",
+                    )
         for key in retrieval:
             if key not in ("inline", "tool"):
                 log.loss(("rag", "retrieval", key), f"`rag.retrieval.{key}` {lost}", "Remove it.")
@@ -239,9 +260,11 @@ def _rag_down(root: MutableMapping[Any, Any], log: _Log, target: Release) -> Non
     okp = rag.get("okp")
     if _is_map(okp):
         for key in [k for k in okp if k in ("search_mode", "max_chunks")]:
-            log.loss(("rag", "okp", key), f"`rag.okp.{key}` {lost}",
-                     "The older release uses its own default (hybrid search); remove it, or stay on the "
-                     "release you run.")
+            log.loss(
+                ("rag", "okp", key),
+                f"`rag.okp.{key}` {lost}",
+                "The older release uses its own default (hybrid search); remove it, or stay on the release you run.",
+            )
             del okp[key]
         out.append(("okp", okp))
         log.step("rag.okp", "okp")
@@ -281,22 +304,31 @@ def _before_0_7(root: MutableMapping[Any, Any], log: _Log, target: Release) -> N
     vs = root.get("vector_store")
     if "vector_store" in root:
         if _is_map(vs) and vs.get("providers"):
-            log.loss(("vector_store",), f"`vector_store` {lost}",
-                     "Register the vector store in the profile's run.yaml (llama_stack.config), or stay on "
-                     "the release you run.")
+            log.loss(
+                ("vector_store",),
+                f"`vector_store` {lost}",
+                "Register the vector store in the profile's run.yaml (llama_stack.config), or stay on "
+                "the release you run.",
+            )
         else:
             log.step("vector_store", "", "empty: nothing to carry")
         del root["vector_store"]
     if "shields" in root:
-        log.loss(("shields",), f"`shields` {lost}", "Register the shields in the profile's run.yaml, or stay on "
-                                                    "the release you run.")
+        log.loss(
+            ("shields",),
+            f"`shields` {lost}",
+            "Register the shields in the profile's run.yaml, or stay on the release you run.",
+        )
         del root["shields"]
     inference = root.get("inference")
     providers = inference.get("providers") if _is_map(inference) else None
     for n, provider in enumerate(providers if isinstance(providers, list) else []):
         if _is_map(provider) and "id" in provider:
-            log.loss(("inference", "providers", n, "id"), f"`inference.providers[{n}].id` {lost}: the "
-                     "provider_id becomes its type", "Remove it, and check the references to that id.")
+            log.loss(
+                ("inference", "providers", n, "id"),
+                f"`inference.providers[{n}].id` {lost}: the provider_id becomes its type",
+                "Remove it, and check the references to that id.",
+            )
             del provider["id"]
 
 
@@ -305,14 +337,21 @@ def _to_0_5(root: MutableMapping[Any, Any], log: _Log) -> None:
     for key in ("llama_stack", "ogx"):
         ls = root.get(key)
         if _is_map(ls) and ls.get("config") is not None:
-            log.loss((key, "config"), f"`{key}.config` (unified mode) has no equivalent in {RELEASE_0_5.label}",
-                     "0.5.x runs a separate run.yaml: keep the profile as a file and point "
-                     f"{key}.library_client_config_path at it instead.", CODE_REFUSED)
+            log.loss(
+                (key, "config"),
+                f"`{key}.config` (unified mode) has no equivalent in {RELEASE_0_5.label}",
+                "0.5.x runs a separate run.yaml: keep the profile as a file and point "
+                f"{key}.library_client_config_path at it instead.",
+                CODE_REFUSED,
+            )
     inference = root.get("inference")
     if _is_map(inference) and inference.get("providers"):
-        log.loss(("inference", "providers"), f"`inference.providers` (unified mode) has no equivalent in "
-                 f"{RELEASE_0_5.label}", "Describe the providers in a run.yaml and use "
-                 "library_client_config_path.", CODE_REFUSED)
+        log.loss(
+            ("inference", "providers"),
+            f"`inference.providers` (unified mode) has no equivalent in {RELEASE_0_5.label}",
+            "Describe the providers in a run.yaml and use library_client_config_path.",
+            CODE_REFUSED,
+        )
 
 
 def _ogx_down(root: MutableMapping[Any, Any], log: _Log, target: Release) -> None:
@@ -330,8 +369,11 @@ def _byo_llm_down(root: MutableMapping[Any, Any], log: _Log, target: Release) ->
         ls = root.get(key)
         config = ls.get("config") if _is_map(ls) else None
         if _is_map(config) and config.get("baseline") == "byo-llm":
-            log.loss((key, "config", "baseline"), f"baseline `byo-llm` has no equivalent in {target.label} "
-                     "(it came after LCORE main)", "Use baseline default or empty, or a profile.")
+            log.loss(
+                (key, "config", "baseline"),
+                f"baseline `byo-llm` has no equivalent in {target.label} (it came after LCORE main)",
+                "Use baseline default or empty, or a profile.",
+            )
 
 
 def transform(root: MutableMapping[Any, Any], source: Release, target: Release) -> _Log:
@@ -406,8 +448,10 @@ def rewrite(doc: Document, source: Release, target: Release) -> Rewrite:
         return Rewrite(source, target, doc.text, data)
     new_data = copy.deepcopy(data)
     log = transform(new_data, source, target)
-    findings = [Finding(doc.display, *doc.position(path), Severity.ERROR, code, message, fix, path=tuple(path))
-                for path, message, fix, code in log.losses]
+    findings = [
+        Finding(doc.display, *doc.position(path), Severity.ERROR, code, message, fix, path=tuple(path))
+        for path, message, fix, code in log.losses
+    ]
     if not log.steps and not log.losses:
         return Rewrite(source, target, doc.text, data)
 
@@ -421,4 +465,3 @@ def rewrite(doc: Document, source: Release, target: Release) -> Rewrite:
     if yaml.load(text, Loader=Loader) != new_data:
         raise ValueError(f"{doc.display}: the rewritten text would not read back as the rewritten config")
     return Rewrite(source, target, text, new_data, log.steps, findings)
-

@@ -25,10 +25,14 @@ RULES = ReleaseRules(
     added=(),
     rag_inputs=old_rag_inputs,
     byok=ByokRules(type_key="rag_type", templates=False, alias=False),
-    solr=SolrRules(join_url=False, window_source_fields=False,
-                   store_embedding_model="${env.SOLR_EMBEDDING_MODEL:=sentence-transformers/ibm-granite/"
-                                         "granite-embedding-30m-english}",
-                   model_id="solr_embedding", search_mode=False),
+    solr=SolrRules(
+        join_url=False,
+        window_source_fields=False,
+        store_embedding_model="${env.SOLR_EMBEDDING_MODEL:=sentence-transformers/ibm-granite/"
+        "granite-embedding-30m-english}",
+        model_id="solr_embedding",
+        search_mode=False,
+    ),
     server_resolves_env=True,
     # no dedupe, and Azure Entra ID fetches a token into .env instead of changing run.yaml
     server_steps=(S.byok_rag, S.solr_okp),

@@ -17,10 +17,14 @@ from lsc_tui.config.releases.rules import ByokRules, ReleaseRules, SolrRules, ol
 from lsc_tui.config.synthesis import legacy as L
 from lsc_tui.config.synthesis import steps as S
 
-SOLR = SolrRules(join_url=True, window_source_fields=True,
-                 store_embedding_model="${env.SOLR_EMBEDDING_MODEL:=sentence-transformers/ibm-granite/"
-                                       "granite-embedding-30m-english}",
-                 model_id="solr_embedding", search_mode=False)
+SOLR = SolrRules(
+    join_url=True,
+    window_source_fields=True,
+    store_embedding_model="${env.SOLR_EMBEDDING_MODEL:=sentence-transformers/ibm-granite/"
+    "granite-embedding-30m-english}",
+    model_id="solr_embedding",
+    search_mode=False,
+)
 
 RULES = ReleaseRules(
     release=RELEASE_0_6,
@@ -28,19 +32,45 @@ RULES = ReleaseRules(
     baseline_file="releases/0.6/default_run.yaml",
     baselines=("default", "empty"),
     root_keys=("llama_stack",),
-    added=("approvals", "authentication.skip_for_metrics", "authentication.trusted_proxy_config",
-           "byok_rag.db", "byok_rag.host", "byok_rag.password", "byok_rag.port", "byok_rag.user",
-           "compaction", "inference.context_windows", "inference.max_infer_iters", "inference.max_tool_calls",
-           "inference.providers", "llama_stack.allow_degraded_mode", "llama_stack.config",
-           "llama_stack.max_retries", "llama_stack.retry_delay", "mcp_servers.require_approval", "reranker",
-           "rlsapi_v1", "skills"),
+    added=(
+        "approvals",
+        "authentication.skip_for_metrics",
+        "authentication.trusted_proxy_config",
+        "byok_rag.db",
+        "byok_rag.host",
+        "byok_rag.password",
+        "byok_rag.port",
+        "byok_rag.user",
+        "compaction",
+        "inference.context_windows",
+        "inference.max_infer_iters",
+        "inference.max_tool_calls",
+        "inference.providers",
+        "llama_stack.allow_degraded_mode",
+        "llama_stack.config",
+        "llama_stack.max_retries",
+        "llama_stack.retry_delay",
+        "mcp_servers.require_approval",
+        "reranker",
+        "rlsapi_v1",
+        "skills",
+    ),
     removed={"customization.allow_verbose_infer": "rlsapi_v1.allow_verbose_infer"},
     unified_inputs=("inference.providers", "config"),
     rag_inputs=old_rag_inputs,
     byok=ByokRules(type_key="rag_type", templates=True, alias=False),
     solr=SOLR,
-    unified_steps=(S.start_from_baseline, S.dedupe_baseline, S.azure_entra_id, S.byok_rag, S.solr_okp,
-                   S.high_level_inference, S.native_override, S.final_dedupe, S.openai_key_needed),
+    unified_steps=(
+        S.start_from_baseline,
+        S.dedupe_baseline,
+        S.azure_entra_id,
+        S.byok_rag,
+        S.solr_okp,
+        S.high_level_inference,
+        S.native_override,
+        S.final_dedupe,
+        S.openai_key_needed,
+    ),
     server_steps=S.LEGACY_SERVER_STEPS,
     library_steps=L.LEGACY_LIBRARY_STEPS,
 )

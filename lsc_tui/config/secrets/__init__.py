@@ -43,8 +43,18 @@ if TYPE_CHECKING:  # the lazy exports below, as the type checker sees them
 # The names below load their module on first use (PEP 562): the editor reads `rules` before its
 # first paint (is a key secret?) and must not pay for the scanner and the fixer then.
 _EXPORTS = {
-    "detector": ("ALLOW_MARK", "ScanResult", "SecretFinding", "SecretValue", "detect_value", "reveal",
-                 "scan_document", "scan_documents", "scan_workspace", "to_findings"),
+    "detector": (
+        "ALLOW_MARK",
+        "ScanResult",
+        "SecretFinding",
+        "SecretValue",
+        "detect_value",
+        "reveal",
+        "scan_document",
+        "scan_documents",
+        "scan_workspace",
+        "to_findings",
+    ),
     "fix": ("ApplyResult", "FileWrite", "FixError", "FixPlan", "PlanItem", "apply_plan", "plan_fix"),
     "names": ("valid_name",),
 }

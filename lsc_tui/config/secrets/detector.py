@@ -160,19 +160,32 @@ class SecretFinding:
             fix = f"Drop the default: ${{env.{self.existing_env}}}, and set {self.existing_env} in .env (`lsc-tui secrets fix`)."
         else:
             msg = f"{where}: literal secret ({self.title}, {self.confidence} confidence)"
-            fix = (f"Move it to an environment variable: `lsc-tui secrets fix {self.file}` writes "
-                   f"${{env.{self.suggested_env or 'NAME'}}} and a 0600 .env.")
+            fix = (
+                f"Move it to an environment variable: `lsc-tui secrets fix {self.file}` writes "
+                f"${{env.{self.suggested_env or 'NAME'}}} and a 0600 .env."
+            )
         if self.is_warning:
             fix += f" If it is not a secret, add `# {ALLOW_MARK}` or allow fingerprint {self.fingerprint}."
         return Finding(self.file, self.line, self.column, sev, f"secret-{self.rule}", msg, fix, self.path)
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "file": self.file, "line": self.line, "column": self.column, "path": list(self.path),
-            "key_path": self.key_path, "rule": self.rule, "title": self.title, "confidence": self.confidence,
-            "severity": self.severity, "fingerprint": self.fingerprint, "suggested_env": self.suggested_env,
-            "kind": self.kind, "existing_env": self.existing_env or None, "gated": self.gated,
-            "multiline": self.multiline, "allowed": self.allowed or None,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "path": list(self.path),
+            "key_path": self.key_path,
+            "rule": self.rule,
+            "title": self.title,
+            "confidence": self.confidence,
+            "severity": self.severity,
+            "fingerprint": self.fingerprint,
+            "suggested_env": self.suggested_env,
+            "kind": self.kind,
+            "existing_env": self.existing_env or None,
+            "gated": self.gated,
+            "multiline": self.multiline,
+            "allowed": self.allowed or None,
             "aliases": [path_text(a) for a in self.aliases],
         }
 
@@ -210,21 +223,35 @@ _LEGACY_DEFAULT = re.compile(r"\$\{\s*env\.([A-Za-z0-9_]+)\s*:-?(?![=+])([^}]+)\
 # ``config.api_key``, ``spec.providers.<key>``: a dotted reference to a field, not a value
 _ENV_NAME_VALUE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:KEY|TOKEN|PASSWORD|SECRET|CREDENTIALS?)$")
 _URL_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$")
-_COLOUR = re.compile(r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:ansi_)?(?:bright_)?"
-                     r"(?:black|red|green|yellow|blue|magenta|cyan|white|gray|grey|default))$")
+_COLOUR = re.compile(
+    r"^(?:#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|(?:ansi_)?(?:bright_)?"
+    r"(?:black|red|green|yellow|blue|magenta|cyan|white|gray|grey|default))$"
+)
 _DOTTED_FIELD = re.compile(r"^[a-z][a-z0-9_]*(?:\.(?:[a-z][a-z0-9_]*|<[a-z_]+>|\*))+$")
 
 
 def _not_a_value(v: str) -> bool:
     """Values under a secret-named key that are not secrets themselves."""
     s = v.strip()
-    return (R.is_placeholder(s) or R.is_path(s) or R.is_structural(s) or bool(_DOTTED_FIELD.match(s))
-            or bool(_ENV_NAME_VALUE.match(s)) or bool(_COLOUR.match(s))
-            or bool(_URL_VALUE.match(s)))
+    return (
+        R.is_placeholder(s)
+        or R.is_path(s)
+        or R.is_structural(s)
+        or bool(_DOTTED_FIELD.match(s))
+        or bool(_ENV_NAME_VALUE.match(s))
+        or bool(_COLOUR.match(s))
+        or bool(_URL_VALUE.match(s))
+    )
 
 
-def _token_hits(value: str, base: int, refs: list[envref.EnvRef], kind: str = "literal",
-                rep: tuple[int, int] | None = None, existing: str = "") -> list[Hit]:
+def _token_hits(
+    value: str,
+    base: int,
+    refs: list[envref.EnvRef],
+    kind: str = "literal",
+    rep: tuple[int, int] | None = None,
+    existing: str = "",
+) -> list[Hit]:
     out: list[Hit] = []
     if len(value) < 16 or not R.token_hint(value):
         return out
@@ -253,8 +280,9 @@ def _token_hits(value: str, base: int, refs: list[envref.EnvRef], kind: str = "l
     return out
 
 
-def _url_hits(value: str, base: int, kind: str = "literal", rep: tuple[int, int] | None = None,
-              existing: str = "") -> list[Hit]:
+def _url_hits(
+    value: str, base: int, kind: str = "literal", rep: tuple[int, int] | None = None, existing: str = ""
+) -> list[Hit]:
     out: list[Hit] = []
     if "://" in value and "@" in value:
         for m in R.URL_CRED_RE.finditer(value):
@@ -288,8 +316,14 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
     if not value or value.isspace():
         return []
     keycls = R.classify_key(key) if key else R.KEY_OTHER
-    if keycls != R.KEY_SENSITIVE and keycls != R.KEY_WEAK and len(value) < 16 and "${" not in value \
-            and "@" not in value and "=" not in value:
+    if (
+        keycls != R.KEY_SENSITIVE
+        and keycls != R.KEY_WEAK
+        and len(value) < 16
+        and "${" not in value
+        and "@" not in value
+        and "=" not in value
+    ):
         return []  # the common case: a short value under an ordinary key
     if tag != _STR and not quoted:
         if keycls == R.KEY_SENSITIVE and tag in (_INT, _FLOAT):  # a numeric password
@@ -302,8 +336,9 @@ def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = Fa
         if not _overlaps(h.sub, taken) and not _overlaps(h.sub, [(r.start, r.end) for r in refs]):
             hits.append(h)
             taken.append(h.sub)
-    defaults = [(r.name, r.operand, r.end - 1 - len(r.operand), r.start, r.end)
-                for r in refs if r.op == "=" and r.operand]
+    defaults = [
+        (r.name, r.operand, r.end - 1 - len(r.operand), r.start, r.end) for r in refs if r.op == "=" and r.operand
+    ]
     template = False
     if "${" in value:
         covered = [(r.start, r.end) for r in refs]
@@ -438,9 +473,9 @@ def _line_rest(text: str, node: Node) -> str:
     if node.style in ("|", ">"):
         s = value_start(text, node)
         e = text.find("\n", s)
-        return text[s:e if e >= 0 else len(text)]
+        return text[s : e if e >= 0 else len(text)]
     e = text.find("\n", node.end)
-    return text[node.end:e if e >= 0 else len(text)]
+    return text[node.end : e if e >= 0 else len(text)]
 
 
 def _has_allow_comment(text: str, node: Node) -> bool:
@@ -470,7 +505,7 @@ def _position(text: str, node: Node, sub: tuple[int, int]) -> tuple[int, int]:
     s = value_start(text, node)
     line = node.line + text.count("\n", node.start, s)
     col = node.column + (s - node.start) if line == node.line else s - text.rfind("\n", 0, s)
-    raw = text[s:node.end]
+    raw = text[s : node.end]
     value = node.value or ""
     if node.style is None and raw == value and "\n" not in raw:
         return line, col + sub[0]
@@ -489,8 +524,13 @@ def _detect(node: Node, key: str | None) -> list[Hit] | None:
     value = node.value
     if not value:
         return None
-    if len(value) < 16 and (not key or R.classify_key(key) not in (R.KEY_SENSITIVE, R.KEY_WEAK)) \
-            and "${" not in value and "@" not in value and "=" not in value:
+    if (
+        len(value) < 16
+        and (not key or R.classify_key(key) not in (R.KEY_SENSITIVE, R.KEY_WEAK))
+        and "${" not in value
+        and "@" not in value
+        and "=" not in value
+    ):
         return None  # the same fast path as detect_value, without the call
     return detect_value(value, key, node.tag, node.style is not None) or None
 
@@ -513,8 +553,13 @@ def _candidates(doc: Document) -> list[_Candidate]:
         value = node.value
         if not value:
             continue
-        if len(value) < 16 and (not key or classify(key) not in weakish) and "${" not in value \
-                and "@" not in value and "=" not in value:
+        if (
+            len(value) < 16
+            and (not key or classify(key) not in weakish)
+            and "${" not in value
+            and "@" not in value
+            and "=" not in value
+        ):
             continue  # the same fast path as detect_value, without the call
         hits = detect_value(value, key, node.tag, bool(node.style))
         if hits:
@@ -537,8 +582,13 @@ def _candidates_cached(doc: Document) -> list[_Candidate]:
     derived = doc.derived
     source = derived.source() if derived is not None else None
     before = _SCANNED.get(source) if source is not None else None
-    if (derived is not None and source is not None and before is not None and before.text == source.text
-            and before.candidates is not None):
+    if (
+        derived is not None
+        and source is not None
+        and before is not None
+        and before.text == source.text
+        and before.candidates is not None
+    ):
         out = _derived_candidates(before.candidates, derived)
     else:
         out = _candidates(doc)
@@ -552,8 +602,11 @@ def _derived_candidates(source: list[_Candidate], derived: Derivation) -> list[_
     # the edited scalar by its offset: a candidate's node may be a copy of the tree's (no aliases
     # here, so no two scalars share a start)
     old_start = derived.old_node.start
-    out = [(di, path, derived.moved(node), key, flow, hits)
-           for di, path, node, key, flow, hits in source if node.start != old_start]
+    out = [
+        (di, path, derived.moved(node), key, flow, hits)
+        for di, path, node, key, flow, hits in source
+        if node.start != old_start
+    ]
     hits = _detect(derived.node, derived.key)
     if hits:
         start = derived.node.start
@@ -580,7 +633,7 @@ def _findings_of(doc: Document, candidates: list[_Candidate], allow: frozenset[s
                 i = seen[ident]
                 out[i] = replace(out[i], aliases=out[i].aliases + (path,))
                 continue
-            secret = value[hit.sub[0]:hit.sub[1]]
+            secret = value[hit.sub[0] : hit.sub[1]]
             fp = fingerprint(path, secret)
             allowed = ""
             if fp in allow:
@@ -591,13 +644,34 @@ def _findings_of(doc: Document, candidates: list[_Candidate], allow: frozenset[s
             line, col = _position(text, node, hit.sub)
             suggested = hit.existing_env or names.preferred_name(data, local, hit.rule, hit.env_hint)
             seen[ident] = len(out)
-            out.append(SecretFinding(
-                file=doc.display, line=line, column=col, path=path, rule=hit.rule, confidence=hit.confidence,
-                severity=hit.severity, fingerprint=fp, suggested_env=suggested, kind=hit.kind,
-                existing_env=hit.existing_env, gated=_gated(data, local), multiline="\n" in secret.strip("\n"),
-                allowed=allowed, document_index=di, doc_path=Path(doc.path), node_start=node.start,
-                node_end=node.end, sub=hit.sub, rep=hit.rep, in_flow=flow, secret=SecretValue(secret),
-                scalar=SecretValue(value), number=_number(node)))
+            out.append(
+                SecretFinding(
+                    file=doc.display,
+                    line=line,
+                    column=col,
+                    path=path,
+                    rule=hit.rule,
+                    confidence=hit.confidence,
+                    severity=hit.severity,
+                    fingerprint=fp,
+                    suggested_env=suggested,
+                    kind=hit.kind,
+                    existing_env=hit.existing_env,
+                    gated=_gated(data, local),
+                    multiline="\n" in secret.strip("\n"),
+                    allowed=allowed,
+                    document_index=di,
+                    doc_path=Path(doc.path),
+                    node_start=node.start,
+                    node_end=node.end,
+                    sub=hit.sub,
+                    rep=hit.rep,
+                    in_flow=flow,
+                    secret=SecretValue(secret),
+                    scalar=SecretValue(value),
+                    number=_number(node),
+                )
+            )
     return out
 
 
@@ -667,8 +741,9 @@ def _scan_cached(doc: Document, allow: frozenset[str]) -> list[SecretFinding]:
     return result
 
 
-def scan_documents(documents: Iterable[Document], *, allow: frozenset[str] | set[str] = frozenset(),
-                   allow_source: Path | None = None) -> ScanResult:
+def scan_documents(
+    documents: Iterable[Document], *, allow: frozenset[str] | set[str] = frozenset(), allow_source: Path | None = None
+) -> ScanResult:
     docs = list(documents)
     found: list[SecretFinding] = []
     allow = frozenset(allow)

@@ -54,7 +54,7 @@ def _unquote(rest: str) -> tuple[str, bool]:
         return "".join(out), False
     m = re.search(r"\s+#", rest)
     if m:
-        rest = rest[:m.start()]
+        rest = rest[: m.start()]
     return rest.strip(), True
 
 
@@ -75,7 +75,7 @@ def parse(text: str) -> list[EnvEntry]:
         while not closed and i + 1 < len(lines):  # a quoted value spanning lines
             i += 1
             raw += lines[i]
-            value, closed = _unquote(raw[m.start("rest"):])  # the same line, continued
+            value, closed = _unquote(raw[m.start("rest") :])  # the same line, continued
         entries.append(EnvEntry(m.group("name"), value, raw))
         i += 1
     return entries
@@ -98,11 +98,15 @@ def format_line(name: str, value: str) -> tuple[str, list[str]]:
     if SAFE_VALUE.match(value):
         return f"{name}={value}\n", []
     quoted = "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    notes = [f"{name} is written single-quoted: Docker Compose and python-dotenv remove the quotes, "
-             "but `docker run --env-file` keeps them as part of the value"]
+    notes = [
+        f"{name} is written single-quoted: Docker Compose and python-dotenv remove the quotes, "
+        "but `docker run --env-file` keeps them as part of the value"
+    ]
     if "$" in value:
-        notes.append(f"{name} contains '$': python-dotenv and Compose may expand it; load the file with "
-                     "interpolation off (python-dotenv: interpolate=False)")
+        notes.append(
+            f"{name} contains '$': python-dotenv and Compose may expand it; load the file with "
+            "interpolation off (python-dotenv: interpolate=False)"
+        )
     return f"{name}={quoted}\n", notes
 
 
@@ -114,8 +118,11 @@ def merge(text: str, new: dict[str, str]) -> tuple[str, list[str], list[str], li
     current = values(text)
     clashes = [n for n, v in new.items() if n in current and current[n] != v]
     if clashes:
-        raise EnvFileError("already set to a different value in the .env file: " + ", ".join(sorted(clashes))
-                           + " (choose other names, or edit the .env file yourself)")
+        raise EnvFileError(
+            "already set to a different value in the .env file: "
+            + ", ".join(sorted(clashes))
+            + " (choose other names, or edit the .env file yourself)"
+        )
     added, same, notes, lines = [], [], [], []
     for name, value in new.items():
         if name in current:
@@ -144,17 +151,28 @@ def git_warnings(path: Path) -> list[str]:
     path = Path(path)
     folder = path.parent if path.parent.exists() else Path.cwd()
     try:
-        inside = subprocess.run(["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
-                                capture_output=True, text=True, timeout=10)
+        inside = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, timeout=10
+        )
         if inside.returncode != 0 or inside.stdout.strip() != "true":
             return []
-        tracked = subprocess.run(["git", "-C", str(folder), "ls-files", "--error-unmatch", "--", path.name],
-                                 capture_output=True, text=True, timeout=10)
+        tracked = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "--error-unmatch", "--", path.name],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if tracked.returncode == 0:
-            return [f"{path} is tracked by git: its secrets would be committed. Run `git rm --cached {path.name}` "
-                    f"and add it to .gitignore"]
-        ignored = subprocess.run(["git", "-C", str(folder), "check-ignore", "-q", "--", path.name],
-                                 capture_output=True, text=True, timeout=10)
+            return [
+                f"{path} is tracked by git: its secrets would be committed. Run `git rm --cached {path.name}` "
+                f"and add it to .gitignore"
+            ]
+        ignored = subprocess.run(
+            ["git", "-C", str(folder), "check-ignore", "-q", "--", path.name],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if ignored.returncode != 0:
             return [f"{path} is not ignored by git: add `{path.name}` to .gitignore so that it is never committed"]
     except (OSError, subprocess.SubprocessError):

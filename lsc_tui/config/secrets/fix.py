@@ -49,9 +49,18 @@ class PlanItem:
 
     def to_json(self) -> dict[str, Any]:
         f = self.finding
-        return {"file": f.file, "line": f.line, "column": f.column, "key_path": f.key_path, "rule": f.rule,
-                "fingerprint": f.fingerprint, "env_name": self.env_name, "reference": self.reference,
-                "destination": self.destination, "kind": f.kind}
+        return {
+            "file": f.file,
+            "line": f.line,
+            "column": f.column,
+            "key_path": f.key_path,
+            "rule": f.rule,
+            "fingerprint": f.fingerprint,
+            "env_name": self.env_name,
+            "reference": self.reference,
+            "destination": self.destination,
+            "kind": f.kind,
+        }
 
 
 @dataclass
@@ -60,15 +69,22 @@ class FileWrite:
     display: str
     role: str  # config | env | secret-file | k8s
     text: str = field(repr=False)
-    expected: FileStamp | Literal[False] | None = field(default=False, repr=False)  # a stamp, None (must not exist) or False
+    expected: FileStamp | Literal[False] | None = field(
+        default=False, repr=False
+    )  # a stamp, None (must not exist) or False
     mode: int | None = None
     created: bool = False
     summary: str = ""
     workspace: Path | None = None  # None: the operator named the path; else the symlink policy's workspace
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": str(self.path), "role": self.role, "created": self.created,
-                "mode": None if self.mode is None else oct(self.mode), "summary": self.summary}
+        return {
+            "path": str(self.path),
+            "role": self.role,
+            "created": self.created,
+            "mode": None if self.mode is None else oct(self.mode),
+            "summary": self.summary,
+        }
 
 
 @dataclass
@@ -92,10 +108,17 @@ class FixPlan:
         return [w for w in self.writes if w.role == "config"]
 
     def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "target_path": str(self.target_path) if self.target_path else None,
-                "k8s_secret": self.k8s_secret, "items": [i.to_json() for i in self.items],
-                "writes": [w.to_json() for w in self.writes], "diff": self.diff, "warnings": self.warnings,
-                "errors": self.errors, "notes": self.notes}
+        return {
+            "target": self.target,
+            "target_path": str(self.target_path) if self.target_path else None,
+            "k8s_secret": self.k8s_secret,
+            "items": [i.to_json() for i in self.items],
+            "writes": [w.to_json() for w in self.writes],
+            "diff": self.diff,
+            "warnings": self.warnings,
+            "errors": self.errors,
+            "notes": self.notes,
+        }
 
     def to_text(self) -> str:
         out = []
@@ -105,8 +128,10 @@ class FixPlan:
         out.append(f"{len(self.items)} literal secret{'s' * (len(self.items) != 1)} -> {dest}")
         for it in self.items:
             f = it.finding
-            out.append(f"  {f.file}:{f.line}:{f.column}  {f.key_path}  ({f.title})  ->  {it.reference}"
-                       + (f"  [value in {it.destination}]" if it.destination != dest else ""))
+            out.append(
+                f"  {f.file}:{f.line}:{f.column}  {f.key_path}  ({f.title})  ->  {it.reference}"
+                + (f"  [value in {it.destination}]" if it.destination != dest else "")
+            )
         if self.writes:
             out.append("Files to write:")
             for w in self.writes:
@@ -158,8 +183,9 @@ def _direct(raw: str, old_value: str, new_value: str, in_flow: bool) -> str | No
     return None
 
 
-def scalar_edit(text: str, start: int, end: int, old_value: str, new_value: str, in_flow: bool,
-                force_quote: bool = False) -> tuple[int, int, str]:
+def scalar_edit(
+    text: str, start: int, end: int, old_value: str, new_value: str, in_flow: bool, force_quote: bool = False
+) -> tuple[int, int, str]:
     """(start, end, new text) replacing one scalar's value; anchors, tags and comments are kept."""
     vs = _value_start(text, start, end)
     raw = text[vs:end]
@@ -168,10 +194,10 @@ def scalar_edit(text: str, start: int, end: int, old_value: str, new_value: str,
         nl = raw.find("\n")
         header = raw if nl < 0 else raw[:nl]
         m = re.match(r"[|>][0-9+\-]*", header)
-        rest = header[m.end():] if m else ""
+        rest = header[m.end() :] if m else ""
         body = "" if nl < 0 else raw[nl:]
         content = body.rstrip(" \t\r\n")
-        trailing = body[len(content):]
+        trailing = body[len(content) :]
         k = trailing.find("\n")
         tail = trailing[k:] if k >= 0 else ""
         return vs, end, render_scalar(new_value, "'" if force_quote else None) + rest + tail
@@ -201,7 +227,7 @@ def _mask_raw(raw: str, old_value: str, subs: list[tuple[int, int]]) -> str:
         elif i == 0:
             out.append((ch if ch in "'\"" else "") + MASK)
         elif body:
-            out.append(line[:len(line) - len(body)] + MASK)
+            out.append(line[: len(line) - len(body)] + MASK)
         else:
             out.append(line)
     return "\n".join(out)
@@ -274,10 +300,18 @@ def _multiline_file(folder: Path, name: str, finding: SecretFinding) -> Path:
     return folder / (name.lower().replace("_", "-") + ext)
 
 
-def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] | None = None, *, names: dict[str, str] | None = None,
-             env_file: Path | str | None = None, k8s_secret: str | None = None,
-             secret_file: Path | str | None = None, select: list[str] | None = None,
-             result: ScanResult | None = None, environ: Mapping[str, str] | None = None) -> FixPlan:
+def plan_fix(
+    ws: Workspace | Sequence[Document],
+    findings: list[SecretFinding] | None = None,
+    *,
+    names: dict[str, str] | None = None,
+    env_file: Path | str | None = None,
+    k8s_secret: str | None = None,
+    secret_file: Path | str | None = None,
+    select: list[str] | None = None,
+    result: ScanResult | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> FixPlan:
     """Plan the fix of ``findings`` (default: every finding of the workspace that is not a warning).
 
     ``ws`` is a Workspace (or a list of yaml.document Documents). ``names`` maps fingerprints to the
@@ -309,16 +343,18 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
     names = {k.strip().lower(): v.strip() for k, v in (names or {}).items()}
     for _fp, name in names.items():
         if not N.valid_name(name):
-            errors.append(f"'{name}' is not a valid variable name (upper-case letters, digits and '_', "
-                          "not starting with a digit)")
+            errors.append(
+                f"'{name}' is not a valid variable name (upper-case letters, digits and '_', not starting with a digit)"
+            )
 
     # the destination and what it already holds
     target = "k8s" if k8s_secret else "env"
     existing_text = ""
     if k8s_secret:
         if not k8s.valid_name(k8s_secret):
-            errors.append(f"'{k8s_secret}' is not a valid Kubernetes Secret name (lower-case letters, digits, "
-                          "'-' and '.')")
+            errors.append(
+                f"'{k8s_secret}' is not a valid Kubernetes Secret name (lower-case letters, digits, '-' and '.')"
+            )
         target_path = Path(secret_file) if secret_file else base / f"{k8s_secret}-secret.yaml"
     else:
         target_path = Path(env_file) if env_file else base / ".env"
@@ -332,7 +368,7 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
         errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
-        present = (k8s.existing_values(existing_text) if target == "k8s" else envfile.values(existing_text))
+        present = k8s.existing_values(existing_text) if target == "k8s" else envfile.values(existing_text)
     except k8s.K8sError as exc:
         errors.append(f"{target_path}: {exc}")
 
@@ -350,8 +386,9 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
                 continue
             if owner.get(fixed, value) != value:
                 where = f"the existing {target_path.name}" if fixed in present else "another selected secret"
-                errors.append(f"{fixed} is already set to a different value in {where} "
-                              f"({f.file}:{f.line}); choose another name")
+                errors.append(
+                    f"{fixed} is already set to a different value in {where} ({f.file}:{f.line}); choose another name"
+                )
                 continue
             name = fixed
         elif value in by_value:
@@ -359,8 +396,10 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
         else:
             suggested = f.suggested_env or N.path_name(f.path)
             if suggested in present and present[suggested] != value:
-                errors.append(f"{suggested} is already set to a different value in {target_path} "
-                              f"({f.file}:{f.line} {f.key_path}); choose another name: --name {f.fingerprint}=NAME")
+                errors.append(
+                    f"{suggested} is already set to a different value in {target_path} "
+                    f"({f.file}:{f.line} {f.key_path}); choose another name: --name {f.fingerprint}=NAME"
+                )
                 continue
             name = N.unique_name(suggested, value, owner, f.path, f.rule)
         owner.setdefault(name, value)
@@ -375,11 +414,14 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
     for f, name in assigned:
         value = f.env_value()
         if value != f.secret.reveal() and f.number is None:
-            warnings.append(f"{name}: the trailing newline that the YAML block scalar added is not part of the "
-                            "variable's value")
+            warnings.append(
+                f"{name}: the trailing newline that the YAML block scalar added is not part of the variable's value"
+            )
         if f.number is not None:
-            warnings.append(f"{name}: the servers' YAML reader takes {f.key_path} as a number (a leading zero "
-                            "means octal, '_' is dropped); the variable holds that number, check it is what you meant")
+            warnings.append(
+                f"{name}: the servers' YAML reader takes {f.key_path} as a number (a leading zero "
+                "means octal, '_' is dropped); the variable holds that number, check it is what you meant"
+            )
         ref = make_ref(name, "=", "") if f.gated else make_ref(name)
         where = dest_display
         if target == "env" and ("\n" in value or "\r" in value):
@@ -390,14 +432,22 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
             single[name] = value
         items.append(PlanItem(f, name, ref, where))
         if name in environ and environ.get(name) != value:
-            warnings.append(f"{name} is already set in this environment to a different value; most loaders keep "
-                            "the environment's value over the .env file's")
+            warnings.append(
+                f"{name} is already set in this environment to a different value; most loaders keep "
+                "the environment's value over the .env file's"
+            )
         original = f.scalar.reveal()
-        if f.kind == "literal" and f.sub == (0, len(original)) and _reads_as_non_string(value) \
-                and _text_of(original) == value:
-            warnings.append(f"{name}: after substitution the server reads this value as a number or boolean, "
-                            "not a string (Llama Stack converts substituted values), and a string field may "
-                            "then reject it: better change this password to one with letters")
+        if (
+            f.kind == "literal"
+            and f.sub == (0, len(original))
+            and _reads_as_non_string(value)
+            and _text_of(original) == value
+        ):
+            warnings.append(
+                f"{name}: after substitution the server reads this value as a number or boolean, "
+                "not a string (Llama Stack converts substituted values), and a string field may "
+                "then reject it: better change this password to one with letters"
+            )
 
     writes: list[FileWrite] = []
     # -- the config files
@@ -424,11 +474,19 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
         diffs.append(diff)
         count = len(doc_items)
         named = root is not None and os.path.abspath(doc.path) == root
-        writes.append(FileWrite(Path(doc.path), doc.display, "config", new_text,
-                                expected=doc.stamp if doc.stamp is not None else False, mode=None,
-                                workspace=None if named else base,
-                                summary=f"{count} value{'s' * (count != 1)} replaced by env references "
-                                        f"(backup {Path(doc.path).name}.bak, mode 0600)"))
+        writes.append(
+            FileWrite(
+                Path(doc.path),
+                doc.display,
+                "config",
+                new_text,
+                expected=doc.stamp if doc.stamp is not None else False,
+                mode=None,
+                workspace=None if named else base,
+                summary=f"{count} value{'s' * (count != 1)} replaced by env references "
+                f"(backup {Path(doc.path).name}.bak, mode 0600)",
+            )
+        )
     # -- where the values go
     secret_paths: list[Path] = []
     if target == "env":
@@ -450,19 +508,33 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
                     errors.append(f"{mpath} already exists with different content; choose another name for {name}")
                     continue
                 eol = envfile.line_ending(existing_text)
-                comment = (f"# {name} is multi-line: its value is in {mpath.name} (mode 0600). Load it with{eol}"
-                           f"#   export {name}=\"$(cat {mpath})\"{eol}")
+                comment = (
+                    f"# {name} is multi-line: its value is in {mpath.name} (mode 0600). Load it with{eol}"
+                    f'#   export {name}="$(cat {mpath})"{eol}'
+                )
                 if comment not in new_env:
                     if new_env and not new_env.endswith("\n"):
                         new_env += eol
                     new_env += comment
                 if old is None:
-                    writes.append(FileWrite(mpath, str(mpath), "secret-file", value, expected=None, mode=0o600,
-                                            created=True, summary=f"{name} (multi-line value), mode 0600",
-                                            workspace=base))
+                    writes.append(
+                        FileWrite(
+                            mpath,
+                            str(mpath),
+                            "secret-file",
+                            value,
+                            expected=None,
+                            mode=0o600,
+                            created=True,
+                            summary=f"{name} (multi-line value), mode 0600",
+                            workspace=base,
+                        )
+                    )
                     secret_paths.append(mpath)
-                notes.append(f"{name} holds a multi-line value: set it from {mpath} before starting the server, "
-                             f"e.g. export {name}=\"$(cat {mpath})\"")
+                notes.append(
+                    f"{name} holds a multi-line value: set it from {mpath} before starting the server, "
+                    f'e.g. export {name}="$(cat {mpath})"'
+                )
             if new_env != existing_text:
                 exists = target_path.exists()
                 parts = []
@@ -470,14 +542,27 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
                     parts.append(f"{len(added)} variable{'s' * (len(added) != 1)} added ({', '.join(added)})")
                 if same:
                     parts.append(f"already holds {', '.join(same)}")
-                writes.insert(0, FileWrite(target_path, str(target_path), "env", new_env,
-                                           expected=stamp_of(target_path) if exists else None, mode=0o600,
-                                           created=not exists, workspace=target_ws,
-                                           summary=("created, " if not exists else "updated, ") + "mode 0600; "
-                                           + "; ".join(parts or ["comments added"])))
+                writes.insert(
+                    0,
+                    FileWrite(
+                        target_path,
+                        str(target_path),
+                        "env",
+                        new_env,
+                        expected=stamp_of(target_path) if exists else None,
+                        mode=0o600,
+                        created=not exists,
+                        workspace=target_ws,
+                        summary=("created, " if not exists else "updated, ")
+                        + "mode 0600; "
+                        + "; ".join(parts or ["comments added"]),
+                    ),
+                )
                 secret_paths.append(target_path)
-        notes.append(f"Load {target_path.name} into the server's environment: `podman run --env-file "
-                     f"{target_path}`, systemd `EnvironmentFile={target_path}`, or Docker Compose `env_file:`.")
+        notes.append(
+            f"Load {target_path.name} into the server's environment: `podman run --env-file "
+            f"{target_path}`, systemd `EnvironmentFile={target_path}`, or Docker Compose `env_file:`."
+        )
     else:
         values = dict(single)
         values.update({n: v for n, (v, _f) in multi.items()})
@@ -485,11 +570,21 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
             try:
                 text = k8s.manifest(k8s_secret, values, existing_text)
                 exists = target_path.exists()
-                writes.insert(0, FileWrite(target_path, str(target_path), "k8s", text,
-                                           expected=stamp_of(target_path) if exists else None, mode=0o600,
-                                           created=not exists, workspace=target_ws,
-                                           summary=f"Secret/{k8s_secret} manifest, {len(values)} key"
-                                                   f"{'s' * (len(values) != 1)} in stringData, mode 0600"))
+                writes.insert(
+                    0,
+                    FileWrite(
+                        target_path,
+                        str(target_path),
+                        "k8s",
+                        text,
+                        expected=stamp_of(target_path) if exists else None,
+                        mode=0o600,
+                        created=not exists,
+                        workspace=target_ws,
+                        summary=f"Secret/{k8s_secret} manifest, {len(values)} key"
+                        f"{'s' * (len(values) != 1)} in stringData, mode 0600",
+                    ),
+                )
                 secret_paths.append(target_path)
             except k8s.K8sError as exc:
                 errors.append(f"{target_path}: {exc}")
@@ -504,11 +599,15 @@ def plan_fix(ws: Workspace | Sequence[Document], findings: list[SecretFinding] |
             errors.append(str(exc))
             continue
         if t.st is not None and t.st.st_nlink > 1:
-            warnings.append(f"{w.display} has {t.st.st_nlink} hard links: writing replaces it with a new file, "
-                            "so the other links keep the old content")
+            warnings.append(
+                f"{w.display} has {t.st.st_nlink} hard links: writing replaces it with a new file, "
+                "so the other links keep the old content"
+            )
     if any(w.role == "config" for w in writes):
-        warnings.append("the .bak backups of the changed configs still hold the literal values (they are made "
-                        "0600): delete them once the result works")
+        warnings.append(
+            "the .bak backups of the changed configs still hold the literal values (they are made "
+            "0600): delete them once the result works"
+        )
     secret_values = {f.secret.reveal() for f in everything}
     diff = "".join(diffs)
     diff = _scrub(diff, secret_values)
@@ -535,8 +634,9 @@ def _scrub(text: str, secret_values: set[str]) -> str:
     return "".join(masking.mask_inline(line) for line in text.splitlines(keepends=True))
 
 
-def _rewrite(doc: Document, items: list[PlanItem], all_by_node: dict[tuple[Any, ...], list[SecretFinding]]
-             ) -> tuple[str, str]:
+def _rewrite(
+    doc: Document, items: list[PlanItem], all_by_node: dict[tuple[Any, ...], list[SecretFinding]]
+) -> tuple[str, str]:
     """The new text of one document (only replaced spans differ) and its masked diff."""
     text = doc.text
     per_node: dict[int, list[PlanItem]] = {}
@@ -559,42 +659,61 @@ def _rewrite(doc: Document, items: list[PlanItem], all_by_node: dict[tuple[Any, 
         new_value = apply_span_edits(old_value, reps)
         edits.append(scalar_edit(text, f0.node_start, f0.node_end, old_value, new_value, f0.in_flow))
         vs0 = _value_start(text, f0.node_start, f0.node_end)
-        allowed.append((_typed(text[vs0:f0.node_end], old_value), new_value))
+        allowed.append((_typed(text[vs0 : f0.node_end], old_value), new_value))
         # the display versions
         others = list(all_by_node.get((str(doc.path), start), []))
         chosen_subs = {it.finding.sub for it in node_items}
-        leftover = [(f.sub[0], f.sub[1], MASK) for f in others if f.sub not in chosen_subs
-                    and not any(f.sub[0] < e and s < f.sub[1] for s, e in seen)]
+        leftover = [
+            (f.sub[0], f.sub[1], MASK)
+            for f in others
+            if f.sub not in chosen_subs and not any(f.sub[0] < e and s < f.sub[1] for s, e in seen)
+        ]
         disp_new = apply_span_edits(old_value, reps + leftover)
         vs = _value_start(text, f0.node_start, f0.node_end)
-        old_masked.append((vs, f0.node_end, _mask_raw(text[vs:f0.node_end], old_value, [f.sub for f in others])))
+        old_masked.append((vs, f0.node_end, _mask_raw(text[vs : f0.node_end], old_value, [f.sub for f in others])))
         _s, _e, disp_raw = scalar_edit(text, f0.node_start, f0.node_end, old_value, disp_new, f0.in_flow)
         new_masked.append((vs, f0.node_end, disp_raw))
         touched.add(start)
     new_text = apply_span_edits(text, edits)
     # verify with the servers' reader; fall back to quoting every replaced scalar once
     if not _verify(text, new_text, allowed):
-        edits = [scalar_edit(text, it[0].finding.node_start, it[0].finding.node_end,
-                             it[0].finding.scalar.reveal(),
-                             _new_value(it), it[0].finding.in_flow, force_quote=True)
-                 for it in per_node.values()]
+        edits = [
+            scalar_edit(
+                text,
+                it[0].finding.node_start,
+                it[0].finding.node_end,
+                it[0].finding.scalar.reveal(),
+                _new_value(it),
+                it[0].finding.in_flow,
+                force_quote=True,
+            )
+            for it in per_node.values()
+        ]
         new_text = apply_span_edits(text, edits)
         if not _verify(text, new_text, allowed):
-            raise FixError(f"{doc.display}: the edited file would not read back as intended; nothing was changed "
-                           "(please report this)")
+            raise FixError(
+                f"{doc.display}: the edited file would not read back as intended; nothing was changed "
+                "(please report this)"
+            )
     # untouched scalars that hold secrets are masked on both sides (they may show up as context)
     for (path_key, start), fs in all_by_node.items():
         if path_key != str(doc.path) or start in touched:
             continue
         f0 = fs[0]
         vs = _value_start(text, f0.node_start, f0.node_end)
-        masked = _mask_raw(text[vs:f0.node_end], f0.scalar.reveal(), [f.sub for f in fs])
+        masked = _mask_raw(text[vs : f0.node_end], f0.scalar.reveal(), [f.sub for f in fs])
         old_masked.append((vs, f0.node_end, masked))
         new_masked.append((vs, f0.node_end, masked))
     a = apply_span_edits(text, old_masked)
     b = apply_span_edits(text, new_masked)
-    diff = "".join(difflib.unified_diff(a.splitlines(keepends=True), b.splitlines(keepends=True),
-                                        fromfile=f"a/{doc.display}", tofile=f"b/{doc.display}"))
+    diff = "".join(
+        difflib.unified_diff(
+            a.splitlines(keepends=True),
+            b.splitlines(keepends=True),
+            fromfile=f"a/{doc.display}",
+            tofile=f"b/{doc.display}",
+        )
+    )
     if diff and not diff.endswith("\n"):
         diff += "\n"
     return new_text, diff
@@ -638,8 +757,9 @@ def apply_plan(plan: FixPlan) -> ApplyResult:
         if w.expected is not False:
             current = stamp_of(t.real)
             expected = w.expected if isinstance(w.expected, FileStamp) else None
-            if (expected is None) != (current is None) or (current is not None and expected is not None
-                                                            and current.sha256 != expected.sha256):
+            if (expected is None) != (current is None) or (
+                current is not None and expected is not None and current.sha256 != expected.sha256
+            ):
                 raise FileChangedError(w.path)
         targets.append(t)
     written: list[Path] = []
@@ -652,9 +772,11 @@ def apply_plan(plan: FixPlan) -> ApplyResult:
             if not written:
                 raise
             reason = files.write_error_text(exc, w.path) if isinstance(exc, OSError) else str(exc).split(";")[0]
-            raise FixError(f"{reason}\nalready written: {', '.join(str(p) for p in written)}"
-                           + (f"; backups: {', '.join(str(p) for p in backups)}" if backups else "")
-                           + f"; not written: {', '.join(str(x.path) for x in ordered[len(written):])}") from None
+            raise FixError(
+                f"{reason}\nalready written: {', '.join(str(p) for p in written)}"
+                + (f"; backups: {', '.join(str(p) for p in backups)}" if backups else "")
+                + f"; not written: {', '.join(str(x.path) for x in ordered[len(written) :])}"
+            ) from None
         written.append(w.path)
         notes.extend(done.notes)
         if done.backup is not None:

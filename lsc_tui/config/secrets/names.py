@@ -22,13 +22,45 @@ if TYPE_CHECKING:  # the detector imports this module
 GENERIC_HINTS = {"API_KEY", "AUTH_TOKEN", "BASIC_AUTH", "JWT_TOKEN", "PRIVATE_KEY", ""}
 # keys that are aliases of one another in Llama Stack configs
 _KEY_ALIASES = {"auth_credential": "api_key"}
-_VENDOR_NAMES = {"vertexai": "VERTEX_AI", "tgi": "HF", "huggingface": "HF", "hf": "HF", "vllm_rhaiis": "RHAIIS",
-                 "vllm_rhel_ai": "RHEL_AI", "sentence_transformers": "SENTENCE_TRANSFORMERS",
-                 "azure_openai": "AZURE", "bing_search": "BING_SEARCH", "model_context_protocol": "MCP"}
-_SCHEME_NAMES = {"postgres": "POSTGRES", "postgresql": "POSTGRES", "mysql": "MYSQL", "mariadb": "MYSQL",
-                 "redis": "REDIS", "rediss": "REDIS", "mongodb": "MONGODB", "amqp": "RABBITMQ", "amqps": "RABBITMQ"}
-_SKIP_PARTS = {"config", "providers", "native_override", "llama_stack", "ogx", "extra", "stores", "backends",
-               "provider_config", "api_key_config", "byok", "rag", "inference", "storage"}
+_VENDOR_NAMES = {
+    "vertexai": "VERTEX_AI",
+    "tgi": "HF",
+    "huggingface": "HF",
+    "hf": "HF",
+    "vllm_rhaiis": "RHAIIS",
+    "vllm_rhel_ai": "RHEL_AI",
+    "sentence_transformers": "SENTENCE_TRANSFORMERS",
+    "azure_openai": "AZURE",
+    "bing_search": "BING_SEARCH",
+    "model_context_protocol": "MCP",
+}
+_SCHEME_NAMES = {
+    "postgres": "POSTGRES",
+    "postgresql": "POSTGRES",
+    "mysql": "MYSQL",
+    "mariadb": "MYSQL",
+    "redis": "REDIS",
+    "rediss": "REDIS",
+    "mongodb": "MONGODB",
+    "amqp": "RABBITMQ",
+    "amqps": "RABBITMQ",
+}
+_SKIP_PARTS = {
+    "config",
+    "providers",
+    "native_override",
+    "llama_stack",
+    "ogx",
+    "extra",
+    "stores",
+    "backends",
+    "provider_config",
+    "api_key_config",
+    "byok",
+    "rag",
+    "inference",
+    "storage",
+}
 
 
 def valid_name(name: str) -> bool:

@@ -107,15 +107,39 @@ def load_profile(config: Any, config_dir: Optional[os.PathLike[str] | str]) -> t
     try:
         text, _stamp = read_text(path)  # the guarded reader: regular files only, size cap
     except YamlLoadError as exc:
-        return None, str(path), [Finding(
-            "", 0, 0, Severity.ERROR, "synthesis-profile-missing",
-            f"the profile file cannot be read ({exc.finding.message}): {path}",
-            "fix the path; a relative profile path is relative to this file's directory", where)]
+        return (
+            None,
+            str(path),
+            [
+                Finding(
+                    "",
+                    0,
+                    0,
+                    Severity.ERROR,
+                    "synthesis-profile-missing",
+                    f"the profile file cannot be read ({exc.finding.message}): {path}",
+                    "fix the path; a relative profile path is relative to this file's directory",
+                    where,
+                )
+            ],
+        )
     try:
         data = data_of(text, str(path))  # alias and depth limits
     except YamlLoadError as exc:
         f = exc.finding
-        return None, str(path), [Finding(
-            str(path), f.line, f.column, Severity.ERROR, "synthesis-profile-invalid",
-            f"the profile cannot be read as YAML: {f.message}", f.fix or "fix the YAML syntax at this position")]
+        return (
+            None,
+            str(path),
+            [
+                Finding(
+                    str(path),
+                    f.line,
+                    f.column,
+                    Severity.ERROR,
+                    "synthesis-profile-invalid",
+                    f"the profile cannot be read as YAML: {f.message}",
+                    f.fix or "fix the YAML syntax at this position",
+                )
+            ],
+        )
     return (data if data is not None else {}), str(path), []

@@ -23,8 +23,22 @@ WIDTH = 80  # PyYAML's default best_width
 # (container, indent, first-line prefix, out, seen, key chain, order): _fast_map or _fast_seq
 _FastWalk = Callable[[Any, str, Optional[str], list[str], set[int], list[Any], Optional[list[int]]], None]
 # the same with per-line origins: _origin_map or _origin_seq
-_OriginWalk = Callable[[Any, str, Optional[str], list[str], list[Origin], set[int], list[Any], Provenance, Origin,
-                        Optional[list[int]], Optional[set[int]]], None]
+_OriginWalk = Callable[
+    [
+        Any,
+        str,
+        Optional[str],
+        list[str],
+        list[Origin],
+        set[int],
+        list[Any],
+        Provenance,
+        Origin,
+        Optional[list[int]],
+        Optional[set[int]],
+    ],
+    None,
+]
 
 
 class LcoreDumper(yaml.Dumper):  # pylint: disable=too-many-ancestors
@@ -86,13 +100,19 @@ def _str_text(value: str) -> Optional[str]:
         return None
     first = value[0]
     plain = not (
-        first in _NOT_PLAIN_FIRST or first == " " or value[-1] == " "
+        first in _NOT_PLAIN_FIRST
+        or first == " "
+        or value[-1] == " "
         or (first in "?:-" and (len(value) == 1 or value[1] == " "))
-        or value.startswith(("---", "...")) or ": " in value or value[-1] == ":" or " #" in value
+        or value.startswith(("---", "..."))
+        or ": " in value
+        or value[-1] == ":"
+        or " #" in value
     )
     if plain:
-        for tag, regexp in (LcoreDumper.yaml_implicit_resolvers.get(first, [])
-                            + LcoreDumper.yaml_implicit_resolvers.get(None, [])):
+        for tag, regexp in LcoreDumper.yaml_implicit_resolvers.get(first, []) + LcoreDumper.yaml_implicit_resolvers.get(
+            None, []
+        ):
             if regexp.match(value):
                 plain = tag == _STR_TAG
                 break
@@ -114,8 +134,13 @@ def _key(key: Any) -> str:
     text = _scalar(key)
     # PyYAML writes "? key" for keys that are empty, span lines or are long (its limit
     # counts the raw text plus the tag); leave all of those to PyYAML.
-    if (text is None or key == "" or len(text) >= 100 or isinstance(key, (tuple, bytes))
-            or (isinstance(key, str) and (len(key) >= 100 or _BREAKS.search(key)))):
+    if (
+        text is None
+        or key == ""
+        or len(text) >= 100
+        or isinstance(key, (tuple, bytes))
+        or (isinstance(key, str) and (len(key) >= 100 or _BREAKS.search(key)))
+    ):
         raise _Fallback()
     _KEYS[cache_key] = text
     return text
@@ -156,7 +181,7 @@ def _folded(value: Any, chain: tuple[Any, ...]) -> list[str]:
     head = prefix[:cut]
     if not full.startswith(head):
         raise _Fallback()
-    body = full[len(head):]
+    body = full[len(head) :]
     out = body.splitlines(keepends=True)
     if len(_CHAIN) > 10_000:
         _CHAIN.clear()
@@ -164,8 +189,7 @@ def _folded(value: Any, chain: tuple[Any, ...]) -> list[str]:
     return out
 
 
-def emit_lines(data: Any, *, track: bool = False,
-               _chain_ok: bool = True) -> tuple[list[str], Optional[list[KeyPath]]]:
+def emit_lines(data: Any, *, track: bool = False, _chain_ok: bool = True) -> tuple[list[str], Optional[list[KeyPath]]]:
     """``(lines, paths)``: the dumped lines (each ending in a newline) and, when ``track``,
     the key path each line belongs to. Raises _Fallback when PyYAML must do it."""
     lines: list[str] = []
@@ -186,8 +210,17 @@ def _sorted_keys(mapping: dict[Any, Any]) -> list[Any]:
         return list(mapping)
 
 
-def _value(value: Any, prefix: str, indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
-           seen: set[int], chain: tuple[Any, ...], chain_ok: bool) -> None:
+def _value(
+    value: Any,
+    prefix: str,
+    indent: str,
+    lines: list[str],
+    paths: Optional[list[KeyPath]],
+    path: KeyPath,
+    seen: set[int],
+    chain: tuple[Any, ...],
+    chain_ok: bool,
+) -> None:
     """Write ``value`` after ``prefix`` (``"key:"`` or ``"- "``-style text on the same line)."""
     if isinstance(value, (dict, list)):
         if id(value) in seen:
@@ -225,8 +258,17 @@ def _value(value: Any, prefix: str, indent: str, lines: list[str], paths: Option
         paths.extend([path] * len(body))
 
 
-def _map(mapping: dict[Any, Any], indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
-         seen: set[int], chain: tuple[Any, ...], chain_ok: bool, first_prefix: Optional[str] = None) -> None:
+def _map(
+    mapping: dict[Any, Any],
+    indent: str,
+    lines: list[str],
+    paths: Optional[list[KeyPath]],
+    path: KeyPath,
+    seen: set[int],
+    chain: tuple[Any, ...],
+    chain_ok: bool,
+    first_prefix: Optional[str] = None,
+) -> None:
     for n, key in enumerate(_sorted_keys(mapping)):
         ktext = _key(key)
         if n == 0 and first_prefix is not None:
@@ -234,21 +276,46 @@ def _map(mapping: dict[Any, Any], indent: str, lines: list[str], paths: Optional
         else:
             prefix = indent + ktext + ":"
         child_indent = indent
-        _value(mapping[key], prefix, child_indent, lines, paths,
-               path + (key,) if paths is not None else path, seen,
-               chain + (("k", key),), chain_ok)
+        _value(
+            mapping[key],
+            prefix,
+            child_indent,
+            lines,
+            paths,
+            path + (key,) if paths is not None else path,
+            seen,
+            chain + (("k", key),),
+            chain_ok,
+        )
 
 
-def _seq(items: list[Any], indent: str, lines: list[str], paths: Optional[list[KeyPath]], path: KeyPath,
-         seen: set[int], chain: tuple[Any, ...], chain_ok: bool, first_prefix: Optional[str] = None) -> None:
+def _seq(
+    items: list[Any],
+    indent: str,
+    lines: list[str],
+    paths: Optional[list[KeyPath]],
+    path: KeyPath,
+    seen: set[int],
+    chain: tuple[Any, ...],
+    chain_ok: bool,
+    first_prefix: Optional[str] = None,
+) -> None:
     for n, item in enumerate(items):
         if n == 0 and first_prefix is not None:
             prefix = first_prefix + "- "
         else:
             prefix = indent + "- "
-        _value(item, prefix, indent + "  ", lines, paths,
-               path + (n,) if paths is not None else path, seen,
-               chain + (("i",),), chain_ok)
+        _value(
+            item,
+            prefix,
+            indent + "  ",
+            lines,
+            paths,
+            path + (n,) if paths is not None else path,
+            seen,
+            chain + (("i",),),
+            chain_ok,
+        )
 
 
 _STR_SCALARS: dict[str, str] = {}
@@ -288,8 +355,17 @@ MIN_LINES = 6  # smaller sub-trees are cheaper to emit than to remember
 _DumpEntry = tuple[str, Optional[str], tuple[Any, ...], list[str], list[int]]
 _DUMP_MEMO: IdentityMemo[_DumpEntry] = IdentityMemo()
 
-def _emit(fn: _FastWalk, value: Any, indent: str, first: Optional[str], out: list[str], seen: set[int],
-          stack: list[Any], order: list[int]) -> None:
+
+def _emit(
+    fn: _FastWalk,
+    value: Any,
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    seen: set[int],
+    stack: list[Any],
+    order: list[int],
+) -> None:
     """``fn(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
     memo = _DUMP_MEMO
     hit = memo.get(value)
@@ -307,8 +383,15 @@ def _emit(fn: _FastWalk, value: Any, indent: str, first: Optional[str], out: lis
         memo.put(value, (indent, first, tuple(stack), out[n_out:], order[n_order:]))
 
 
-def _fast_map(mapping: dict[Any, Any], indent: str, first: Optional[str], out: list[str], seen: set[int],
-              stack: list[Any], order: Optional[list[int]]) -> None:
+def _fast_map(
+    mapping: dict[Any, Any],
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    seen: set[int],
+    stack: list[Any],
+    order: Optional[list[int]],
+) -> None:
     try:
         keys = sorted(mapping)
     except TypeError:
@@ -357,8 +440,15 @@ def _enter(value: Any, seen: set[int], order: Optional[list[int]]) -> None:
         order.append(id(value))
 
 
-def _fast_child(value: Any, indent: str, first: Optional[str], out: list[str], seen: set[int], stack: list[Any],
-                order: Optional[list[int]]) -> None:
+def _fast_child(
+    value: Any,
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    seen: set[int],
+    stack: list[Any],
+    order: Optional[list[int]],
+) -> None:
     """Dump a non-empty mapping or list (through the memo when one is kept)."""
     _enter(value, seen, order)
     fn: _FastWalk = _fast_map if value.__class__ is dict else _fast_seq
@@ -368,8 +458,15 @@ def _fast_child(value: Any, indent: str, first: Optional[str], out: list[str], s
         _emit(fn, value, indent, first, out, seen, stack, order)
 
 
-def _fast_seq(items: list[Any], indent: str, first: Optional[str], out: list[str], seen: set[int], stack: list[Any],
-              order: Optional[list[int]]) -> None:
+def _fast_seq(
+    items: list[Any],
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    seen: set[int],
+    stack: list[Any],
+    order: Optional[list[int]],
+) -> None:
     child = indent + "  "
     stack.append(("i",))
     for value in items:
@@ -406,14 +503,32 @@ _OriginEntry = tuple[str, Optional[str], tuple[Any, ...], Origin, list[str], lis
 _ORIGIN_MEMO: IdentityMemo[_OriginEntry] = IdentityMemo()
 
 
-def _emit_origins(fn: _OriginWalk, value: Any, indent: str, first: Optional[str], out: list[str],
-                  origins: list[Origin], seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
-                  order: list[int], records: set[int]) -> None:
+def _emit_origins(
+    fn: _OriginWalk,
+    value: Any,
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    origins: list[Origin],
+    seen: set[int],
+    stack: list[Any],
+    prov: Provenance,
+    origin: Origin,
+    order: list[int],
+    records: set[int],
+) -> None:
     memo = _ORIGIN_MEMO
     vid = id(value)
     hit = memo.get(value)
-    if hit is not None and hit[0] == indent and hit[1] == first and hit[2] == tuple(stack) \
-            and hit[3] == origin and vid not in records and records.isdisjoint(hit[6]):
+    if (
+        hit is not None
+        and hit[0] == indent
+        and hit[1] == first
+        and hit[2] == tuple(stack)
+        and hit[3] == origin
+        and vid not in records
+        and records.isdisjoint(hit[6])
+    ):
         inner = hit[6]
         if not seen.isdisjoint(inner):
             raise _Fallback()
@@ -430,9 +545,19 @@ def _emit_origins(fn: _OriginWalk, value: Any, indent: str, first: Optional[str]
             memo.put(value, (indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner))
 
 
-def _origin_map(mapping: dict[Any, Any], indent: str, first: Optional[str], out: list[str], origins: list[Origin],
-                seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
-                order: Optional[list[int]] = None, records: Optional[set[int]] = None) -> None:
+def _origin_map(
+    mapping: dict[Any, Any],
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    origins: list[Origin],
+    seen: set[int],
+    stack: list[Any],
+    prov: Provenance,
+    origin: Origin,
+    order: Optional[list[int]] = None,
+    records: Optional[set[int]] = None,
+) -> None:
     """_fast_map that also records, per line, the Origin of the value it shows."""
     try:
         keys = sorted(mapping)
@@ -481,9 +606,19 @@ def _origin_map(mapping: dict[Any, Any], indent: str, first: Optional[str], out:
                 origins.extend([here] * len(body))
 
 
-def _origin_seq(items: list[Any], indent: str, first: Optional[str], out: list[str], origins: list[Origin],
-                seen: set[int], stack: list[Any], prov: Provenance, origin: Origin,
-                order: Optional[list[int]] = None, records: Optional[set[int]] = None) -> None:
+def _origin_seq(
+    items: list[Any],
+    indent: str,
+    first: Optional[str],
+    out: list[str],
+    origins: list[Origin],
+    seen: set[int],
+    stack: list[Any],
+    prov: Provenance,
+    origin: Origin,
+    order: Optional[list[int]] = None,
+    records: Optional[set[int]] = None,
+) -> None:
     child = indent + "  "
     stack.append(("i",))
     for index, value in enumerate(items):
@@ -621,8 +756,13 @@ def _paths_from_text(text: str) -> list[KeyPath]:
     return out
 
 
-def write_run_yaml(path: str | os.PathLike[str], data: Any, text: Optional[str] = None, *,
-                   workspace: str | os.PathLike[str] | None = None) -> Written:
+def write_run_yaml(
+    path: str | os.PathLike[str],
+    data: Any,
+    text: Optional[str] = None,
+    *,
+    workspace: str | os.PathLike[str] | None = None,
+) -> Written:
     """Write ``data`` as LCORE does: mkdir -p, mode 0600 (an existing file is tightened).
 
     The write goes through the one writer (yaml.save.atomic_write): a 0600 temp file in the same
@@ -632,5 +772,6 @@ def write_run_yaml(path: str | os.PathLike[str], data: Any, text: Optional[str] 
     """
     body = dump_run_yaml(data) if text is None else text
     # LCORE overwrites it at every boot: no backup; 0600 even when a looser file was there
-    return atomic_write(Path(path), body, mode=0o600, backup=False,
-                        workspace=None if workspace is None else Path(workspace))
+    return atomic_write(
+        Path(path), body, mode=0o600, backup=False, workspace=None if workspace is None else Path(workspace)
+    )

@@ -84,23 +84,33 @@ class Context:
         """``${env.NAME}`` (no default) that LCORE resolves at ``path`` is unset: LCORE fails
         there. An error in the server's environment, a warning in lsc-tui's own."""
         if self.env_source is not None:
-            self.find(Severity.ERROR, "synthesis-lcore-fails",
-                      f"LCORE's synthesizer stops here: it resolves ${{env.{name}}} in {where} and "
-                      f"{name} is not set in {self.env_source}",
-                      f"set {name} in the server's environment, or give the reference a := default",
-                      path, file=file)
+            self.find(
+                Severity.ERROR,
+                "synthesis-lcore-fails",
+                f"LCORE's synthesizer stops here: it resolves ${{env.{name}}} in {where} and "
+                f"{name} is not set in {self.env_source}",
+                f"set {name} in the server's environment, or give the reference a := default",
+                path,
+                file=file,
+            )
         else:
-            self.find(Severity.WARNING, "synthesis-env-unset",
-                      f"LCORE resolves ${{env.{name}}} in {where} when it synthesizes, and fails at "
-                      f"start-up when {name} is unset there (it is unset in lsc-tui's environment)",
-                      f"make sure {name} is set where LCORE runs (check with --env-file FILE), or give "
-                      "the reference a := default", path, file=file)
+            self.find(
+                Severity.WARNING,
+                "synthesis-env-unset",
+                f"LCORE resolves ${{env.{name}}} in {where} when it synthesizes, and fails at "
+                f"start-up when {name} is unset there (it is unset in lsc-tui's environment)",
+                f"make sure {name} is set where LCORE runs (check with --env-file FILE), or give "
+                "the reference a := default",
+                path,
+                file=file,
+            )
 
     def origin(self, step: str, source_path: KeyPath, exact: bool = False) -> Origin:
         return Origin(step, self.config_file, tuple(source_path), exact)
 
-    def find(self, severity: Severity, code: str, message: str, fix: str, path: KeyPath,
-             file: Optional[str] = None) -> None:
+    def find(
+        self, severity: Severity, code: str, message: str, fix: str, path: KeyPath, file: Optional[str] = None
+    ) -> None:
         file = file or self.config_file
         line, column = 0, 0
         if self.locate is not None:
@@ -108,13 +118,10 @@ class Context:
                 line, column = self.locate(file, tuple(path))
             except Exception:  # a locator that cannot place the path: whole file
                 line, column = 0, 0
-        self.findings.append(
-            Finding(file, line, column, severity, code, message, fix, tuple(path))
-        )
+        self.findings.append(Finding(file, line, column, severity, code, message, fix, tuple(path)))
 
     def lcore_fails(self, message: str, fix: str, path: KeyPath) -> None:
-        self.find(Severity.ERROR, "synthesis-lcore-fails",
-                  f"LCORE's synthesizer stops here: {message}", fix, path)
+        self.find(Severity.ERROR, "synthesis-lcore-fails", f"LCORE's synthesizer stops here: {message}", fix, path)
 
 
 def iter_containers(root: Any) -> Iterator[Any]:
@@ -152,7 +159,7 @@ def has_aliases(root: Any) -> bool:
             found = True
             break
         add(key)
-        for value in (node.values() if node.__class__ is dict else node):
+        for value in node.values() if node.__class__ is dict else node:
             cls = value.__class__
             if cls is dict or cls is list:
                 push(value)
@@ -354,9 +361,15 @@ def _rag_type(store: dict[str, Any], type_key: str = "backend") -> str:
     return known.provider_type if known is not None else f"inline::{backend}"
 
 
-def _vector_io_config(rag_type: str, backend_name: str, fields: dict[str, Any], b: Builder,
-                      ctx: Context, source: KeyPath,
-                      field_sources: Optional[dict[str, KeyPath]] = None) -> dict[str, Any]:
+def _vector_io_config(
+    rag_type: str,
+    backend_name: str,
+    fields: dict[str, Any],
+    b: Builder,
+    ctx: Context,
+    source: KeyPath,
+    field_sources: Optional[dict[str, KeyPath]] = None,
+) -> dict[str, Any]:
     if rag_type == "inline::faiss":
         return {"persistence": {"namespace": "vector_io::faiss", "backend": backend_name}}
     if rag_type == "remote::pgvector":
@@ -366,7 +379,7 @@ def _vector_io_config(rag_type: str, backend_name: str, fields: dict[str, Any], 
             if value is None or (isinstance(value, str) and not value.strip()):
                 value = default
             elif field_sources is not None:
-                b.prov.mark_key(config, name, ctx.origin("byok", field_sources.get(name, source) , True))
+                b.prov.mark_key(config, name, ctx.origin("byok", field_sources.get(name, source), True))
             config[name] = value
         return config
     raise StepError(f"unsupported vector store type '{rag_type}'")
@@ -388,14 +401,19 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
             ctx.lcore_fails("a BYOK store has no rag_id", "give every rag.byok.stores entry a rag_id", where)
             continue
         if not store.get("vector_db_id"):
-            ctx.lcore_fails("a BYOK store has no vector_db_id",
-                            "give every rag.byok.stores entry a vector_db_id", where)
+            ctx.lcore_fails(
+                "a BYOK store has no vector_db_id", "give every rag.byok.stores entry a vector_db_id", where
+            )
             continue
         rag_type = _rag_type(store, type_key)
         if rules.templates and rag_type not in ("inline::faiss", "remote::pgvector"):
-            ctx.lcore_fails(f"BYOK {type_key} '{store.get(type_key)}' is not supported",
-                            "use backend: faiss or backend: pgvector" if type_key == "backend" else
-                            "use rag_type: inline::faiss or rag_type: remote::pgvector", where + (type_key,))
+            ctx.lcore_fails(
+                f"BYOK {type_key} '{store.get(type_key)}' is not supported",
+                "use backend: faiss or backend: pgvector"
+                if type_key == "backend"
+                else "use rag_type: inline::faiss or rag_type: remote::pgvector",
+                where + (type_key,),
+            )
             continue
         valid.append((index, store))
     if not valid:
@@ -444,8 +462,11 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         if not rules.templates:  # 0.5.x: always appended, always a faiss persistence
             raw_id = store["rag_id"]
             plain = {"persistence": {"namespace": "vector_io::faiss", "backend": f"byok_{raw_id}_storage"}}
-            b.append(vector_io, {"provider_id": f"byok_{raw_id}", "provider_type": rag_type, "config": plain},
-                     ctx.origin("byok", where))
+            b.append(
+                vector_io,
+                {"provider_id": f"byok_{raw_id}", "provider_type": rag_type, "config": plain},
+                ctx.origin("byok", where),
+            )
             ctx.touched.append((("providers", "vector_io"), "byok"))
             continue
         if provider_id in existing:
@@ -453,8 +474,11 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         existing.add(provider_id)
         sources = {k: where + (k,) for k in PG_DEFAULTS}
         config = _vector_io_config(rag_type, f"byok_{rag_id}_storage", store, b, ctx, where, sources)
-        b.append(vector_io, {"provider_id": provider_id, "provider_type": rag_type, "config": config},
-                 ctx.origin("byok", where))
+        b.append(
+            vector_io,
+            {"provider_id": provider_id, "provider_type": rag_type, "config": config},
+            ctx.origin("byok", where),
+        )
         ctx.touched.append((("providers", "vector_io"), "byok"))
 
     registered = b.ensure_map(root, "registered_resources", ctx.origin("byok", source))
@@ -470,8 +494,12 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         if not exact and ctx.env is not None:
             missing = unset_ref(raw_id, ctx.env)
             if missing is not None:
-                ctx.env_unset(missing, f"registered_resources.vector_stores[{at}].vector_store_id "
-                                       "(to skip BYOK stores registered already)", source)
+                ctx.env_unset(
+                    missing,
+                    f"registered_resources.vector_stores[{at}].vector_store_id "
+                    "(to skip BYOK stores registered already)",
+                    source,
+                )
     for index, store in valid:
         where = source + (index,)
         rag_id, vector_db_id = store["rag_id"], store["vector_db_id"]
@@ -481,8 +509,11 @@ def enrich_byok(b: Builder, ctx: Context, stores: Any, source: KeyPath) -> None:
         entry = {
             "vector_store_id": vector_db_id,
             "provider_id": f"byok_{rag_id}",
-            "embedding_model": (f"sentence-transformers/byok_{rag_id}_embedding" if rules.alias
-                                else store.get("embedding_model", DEFAULT_EMBEDDING_MODEL)),
+            "embedding_model": (
+                f"sentence-transformers/byok_{rag_id}_embedding"
+                if rules.alias
+                else store.get("embedding_model", DEFAULT_EMBEDDING_MODEL)
+            ),
             "embedding_dimension": store.get("embedding_dimension"),
         }
         b.append(stores_list, entry, ctx.origin("byok", where))
@@ -526,8 +557,9 @@ def _own_list_or_new(b: Builder, parent: dict[str, Any], key: str, origin: Origi
 
 
 # --- step 3c: Solr / OKP --------------------------------------------------------------
-def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPath,
-               resolved_url: Optional[str] = None) -> None:
+def enrich_okp(
+    b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPath, resolved_url: Optional[str] = None
+) -> None:
     if not enabled:
         return
     solr = ctx.release_rules.solr
@@ -537,8 +569,7 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
     chunk_filter = f"{SOLR_CHUNK_FILTER} AND {user_filter}" if user_filter else SOLR_CHUNK_FILTER
     raw_url = okp.get("rhokp_url")
     if not solr.join_url:  # 0.5.x: the URL as given (the entrypoint resolved the config before)
-        base = resolved_url if resolved_url is not None else (
-            str(raw_url) if raw_url is not None else OKP_DEFAULT_URL)
+        base = resolved_url if resolved_url is not None else (str(raw_url) if raw_url is not None else OKP_DEFAULT_URL)
     elif resolved_url is not None:
         base = resolved_url
     else:
@@ -546,17 +577,22 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
         base, exact = lcore_resolve(base_raw, ctx.env)
         missing = unset_ref(base_raw, ctx.env) if ctx.env is not None and not exact else None
         if missing is not None:
-            ctx.env_unset(missing, "rag.okp.rhokp_url (it writes the resolved URL with /solr)",
-                          source + ("rhokp_url",))
+            ctx.env_unset(missing, "rag.okp.rhokp_url (it writes the resolved URL with /solr)", source + ("rhokp_url",))
         elif base != base_raw or not exact:
             where = ctx.env_source or "lsc-tui's environment"
-            ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
-                     "LCORE resolves the env reference in rag.okp.rhokp_url before it appends /solr, "
-                     "and writes the resolved URL: "
-                     + (f"the preview resolves it in {where}" if exact else
-                        "the variable's value is not known, so the preview keeps the reference"),
-                     "nothing to do; the URL comes from the variable's value where LCORE runs",
-                     source + ("rhokp_url",))
+            ctx.find(
+                Severity.INFO,
+                "synthesis-okp-url-resolved",
+                "LCORE resolves the env reference in rag.okp.rhokp_url before it appends /solr, "
+                "and writes the resolved URL: "
+                + (
+                    f"the preview resolves it in {where}"
+                    if exact
+                    else "the variable's value is not known, so the preview keeps the reference"
+                ),
+                "nothing to do; the URL comes from the variable's value where LCORE runs",
+                source + ("rhokp_url",),
+            )
     if not solr.join_url:
         solr_url = base
     else:
@@ -600,23 +636,31 @@ def enrich_okp(b: Builder, ctx: Context, okp: Any, enabled: bool, source: KeyPat
     registered = b.ensure_map(b.root, "registered_resources", origin)
     stores = b.ensure_list(registered, "vector_stores", origin)
     if SOLR_STORE_ID not in [s.get("vector_store_id") for s in stores if isinstance(s, dict)]:
-        b.append(stores, {
-            "vector_store_id": SOLR_STORE_ID,
-            "provider_id": SOLR_PROVIDER_ID,
-            "embedding_model": solr.store_embedding_model,
-            "embedding_dimension": SOLR_EMBEDDING_DIMENSION,
-        }, origin)
+        b.append(
+            stores,
+            {
+                "vector_store_id": SOLR_STORE_ID,
+                "provider_id": SOLR_PROVIDER_ID,
+                "embedding_model": solr.store_embedding_model,
+                "embedding_dimension": SOLR_EMBEDDING_DIMENSION,
+            },
+            origin,
+        )
         ctx.touched.append((("registered_resources", "vector_stores"), "okp"))
     models = b.ensure_list(registered, "models", origin)
     plain_model = SOLR_EMBEDDING_MODEL.removeprefix("sentence-transformers/")
     if plain_model not in [m.get("provider_model_id") for m in models if isinstance(m, dict)]:
-        b.append(models, {
-            "model_id": solr.model_id,
-            "model_type": "embedding",
-            "provider_id": "sentence-transformers",
-            "provider_model_id": f"${{env.SOLR_EMBEDDING_MODEL:={plain_model}}}",
-            "metadata": {"embedding_dimension": SOLR_EMBEDDING_DIMENSION},
-        }, origin)
+        b.append(
+            models,
+            {
+                "model_id": solr.model_id,
+                "model_type": "embedding",
+                "provider_id": "sentence-transformers",
+                "provider_model_id": f"${{env.SOLR_EMBEDDING_MODEL:={plain_model}}}",
+                "metadata": {"embedding_dimension": SOLR_EMBEDDING_DIMENSION},
+            },
+            origin,
+        )
         ctx.touched.append((("registered_resources", "models"), "okp"))
 
     mode = okp.get("search_mode") if solr.search_mode else None
@@ -649,17 +693,16 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
         vector_io = providers["vector_io"]
     registered = b.ensure_map(b.root, "registered_resources", origin)
     models = b.ensure_list(registered, "models", origin)
-    existing = {
-        str(e.get("provider_id")).strip()
-        for e in vector_io
-        if isinstance(e, dict) and e.get("provider_id")
-    }
+    existing = {str(e.get("provider_id")).strip() for e in vector_io if isinstance(e, dict) and e.get("provider_id")}
     for index, entry in enumerate(entries):
         where = source + ("providers", index)
         e_origin = ctx.origin("vector_store", where)
         if not isinstance(entry, dict) or "id" not in entry or entry.get("type") not in PT.VECTOR_BY_KIND:
-            ctx.lcore_fails("a vector_store.providers entry has no id or an unsupported type",
-                            "give it an id and type: faiss or pgvector", where)
+            ctx.lcore_fails(
+                "a vector_store.providers entry has no id or an unsupported type",
+                "give it an id and type: faiss or pgvector",
+                where,
+            )
             continue
         provider_id = str(entry["id"]).strip()
         ls_type = PT.VECTOR_BY_KIND[entry["type"]].provider_type
@@ -667,8 +710,9 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
         backend_name = f"vsprov_{provider_id}_storage"
         if entry["type"] == "faiss":
             if not isinstance(cfg, dict) or "path" not in cfg:
-                ctx.lcore_fails("a faiss vector_store provider has no config.path",
-                                "set config.path", where + ("config",))
+                ctx.lcore_fails(
+                    "a faiss vector_store provider has no config.path", "set config.path", where + ("config",)
+                )
                 continue
             b.put(backends, backend_name, {"type": "kv_sqlite", "db_path": cfg["path"]}, e_origin)
             ctx.touched.append((("storage", "backends", backend_name), "vector_store"))
@@ -703,8 +747,7 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
             }
             if ctx.release_rules.vector_store == "first-model":
                 # 0.7.0rc1: registered unless a model with that load path is there already
-                if row["provider_model_id"] not in [m.get("provider_model_id") for m in models
-                                                    if isinstance(m, dict)]:
+                if row["provider_model_id"] not in [m.get("provider_model_id") for m in models if isinstance(m, dict)]:
                     b.append(models, row, e_origin)
                     ctx.touched.append((("registered_resources", "models"), "vector_store"))
                 continue
@@ -732,11 +775,19 @@ def enrich_vector_store(b: Builder, ctx: Context, vector_store: Any, source: Key
         provider_id = str(entry["id"]).strip()
         b.put(vector_stores, "default_provider_id", provider_id, d_origin)
         if entry.get("embedding_model"):
-            b.put(vector_stores, "default_embedding_model", {
-                "provider_id": "sentence-transformers",
-                "model_id": (entry["embedding_model"] if ctx.release_rules.vector_store == "first-model"
-                             else f"vsprov_{provider_id}_embedding"),
-            }, d_origin)
+            b.put(
+                vector_stores,
+                "default_embedding_model",
+                {
+                    "provider_id": "sentence-transformers",
+                    "model_id": (
+                        entry["embedding_model"]
+                        if ctx.release_rules.vector_store == "first-model"
+                        else f"vsprov_{provider_id}_embedding"
+                    ),
+                },
+                d_origin,
+            )
         ctx.touched.append((("vector_stores",), "vector_store"))
     dedupe_vector_io(b)
 
@@ -746,15 +797,19 @@ def _matchable(provider_id: Any) -> Any:
     return "openai" if provider_id == OPENAI_CONDITIONAL_ID else provider_id
 
 
-def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPath,
-                    azure_entra_id_present: bool) -> None:
+def apply_inference(
+    b: Builder, ctx: Context, entries: list[Any], source: KeyPath, azure_entra_id_present: bool
+) -> None:
     providers = b.ensure_map(b.root, "providers", ctx.origin("inference.providers", source))
     inference = b.ensure_list(providers, "inference", ctx.origin("inference.providers", source))
     for index, hl in enumerate(entries):
         where = source + (index,)
         if not isinstance(hl, dict) or hl.get("type") not in PT.INFERENCE_BY_KIND:
-            ctx.lcore_fails("an inference.providers entry has no known type",
-                            "use one of: " + ", ".join(PT.INFERENCE_KINDS), where + ("type",))
+            ctx.lcore_fails(
+                "an inference.providers entry has no known type",
+                "use one of: " + ", ".join(PT.INFERENCE_KINDS),
+                where + ("type",),
+            )
             continue
         kind = hl["type"]
         known = PT.INFERENCE_BY_KIND[kind]
@@ -792,15 +847,19 @@ def apply_inference(b: Builder, ctx: Context, entries: list[Any], source: KeyPat
         else:
             b.append(inference, entry, origin)
         ctx.touched.append((("providers", "inference"), "inference.providers"))
-        if kind == "azure" and azure_entra_id_present and not (
-            isinstance(extra, dict) and extra.get("model_validation") is False
+        if (
+            kind == "azure"
+            and azure_entra_id_present
+            and not (isinstance(extra, dict) and extra.get("model_validation") is False)
         ):
             ctx.find(
-                Severity.WARNING, "synthesis-azure-model-validation",
+                Severity.WARNING,
+                "synthesis-azure-model-validation",
                 "LCORE applies Azure Entra ID enrichment before high-level inference, so this "
                 "azure provider does not get 'model_validation: false'; Llama Stack will then "
                 "validate models at start-up with a token that is only injected per request",
-                "add 'model_validation: false' under this entry's 'extra'", where,
+                "add 'model_validation: false' under this entry's 'extra'",
+                where,
             )
 
 

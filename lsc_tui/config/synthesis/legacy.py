@@ -32,8 +32,17 @@ _STORE_DEFAULTS = {
     "db_path": None,
 }
 # Values the library enrichment copies from a BYOK store into run.yaml.
-_WRITTEN = ("vector_db_id", "db_path", "embedding_model", "embedding_dimension",
-            "host", "port", "db", "user", "password")
+_WRITTEN = (
+    "vector_db_id",
+    "db_path",
+    "embedding_model",
+    "embedding_dimension",
+    "host",
+    "port",
+    "db",
+    "user",
+    "password",
+)
 
 
 def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: KeyPath) -> Any:
@@ -42,14 +51,19 @@ def _resolve(value: Any, env: Mapping[str, str], ctx: E.Context, where: KeyPath)
     try:
         return resolve_string(value, env)
     except EnvVarMissing as exc:
-        ctx.find(Severity.ERROR, "legacy-env-missing",
-                 f"LCORE cannot load this configuration: ${{env.{exc.name}}} is not set",
-                 f"set {exc.name} in LCORE's environment or give the reference a := default", where)
+        ctx.find(
+            Severity.ERROR,
+            "legacy-env-missing",
+            f"LCORE cannot load this configuration: ${{env.{exc.name}}} is not set",
+            f"set {exc.name} in LCORE's environment or give the reference a := default",
+            where,
+        )
         return value
 
 
-def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx: E.Context,
-                     source: KeyPath = ("rag", "byok", "stores")) -> Any:
+def _validated_store(
+    raw: Any, index: int, env: Optional[Mapping[str, str]], ctx: E.Context, source: KeyPath = ("rag", "byok", "stores")
+) -> Any:
     """A BYOK store as LCORE's validated model dumps it (defaults filled in)."""
     if not isinstance(raw, dict):
         return raw
@@ -73,30 +87,43 @@ def _validated_store(raw: Any, index: int, env: Optional[Mapping[str, str]], ctx
             if isinstance(value, str) and ENV_REF.search(value):
                 if key == "password":
                     ctx.find(
-                        Severity.WARNING, "legacy-resolved-secret",
+                        Severity.WARNING,
+                        "legacy-resolved-secret",
                         "LCORE's legacy library enrichment writes this password RESOLVED (the "
                         "value of the variable, not the reference) into "
                         "$TMPDIR/llama_stack_enriched_config.yaml, with umask permissions",
                         "migrate to the unified config (`lsc-tui migrate`): unified synthesis "
-                        "keeps the reference and writes its file 0600", where + (key,))
+                        "keeps the reference and writes its file 0600",
+                        where + (key,),
+                    )
                 else:
                     ctx.find(
-                        Severity.INFO, "legacy-resolved-value",
-                        f"LCORE's legacy library enrichment writes '{key}' resolved; the "
-                        "preview shows the reference", "nothing to do", where + (key,))
+                        Severity.INFO,
+                        "legacy-resolved-value",
+                        f"LCORE's legacy library enrichment writes '{key}' resolved; the preview shows the reference",
+                        "nothing to do",
+                        where + (key,),
+                    )
     return store
 
 
-def _start(config: Any, run_yaml: Any, config_file: str, run_yaml_file: str, env: Optional[Mapping[str, str]],
-           locate: Optional[E.Locate], env_source: Optional[str] = None,
-           release: Optional[Release] = None) -> tuple[E.Context, dict[str, Any], E.Builder]:
+def _start(
+    config: Any,
+    run_yaml: Any,
+    config_file: str,
+    run_yaml_file: str,
+    env: Optional[Mapping[str, str]],
+    locate: Optional[E.Locate],
+    env_source: Optional[str] = None,
+    release: Optional[Release] = None,
+) -> tuple[E.Context, dict[str, Any], E.Builder]:
     """The context, config and builder both legacy modes start from."""
-    ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source,
-                    rules=rules_for(release))
+    ctx = E.Context(
+        config_file=str(config_file), env=env, locate=locate, env_source=env_source, rules=rules_for(release)
+    )
     if not isinstance(config, dict):
         config = {}
-    b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {},
-                  Origin("legacy-run.yaml", str(run_yaml_file), ()))
+    b = E.Builder(run_yaml if isinstance(run_yaml, dict) else {}, Origin("legacy-run.yaml", str(run_yaml_file), ()))
     if not isinstance(run_yaml, dict):
         ctx.lcore_fails("the run.yaml is not a mapping", "make the run.yaml a mapping", ())
     return ctx, config, b
@@ -107,8 +134,11 @@ def library_byok_rag(run: Run) -> None:
     references resolved when ``env`` is known)."""
     ctx, rag = run.ctx, run.rag()
     raw_stores = rag.stores or []
-    stores = [_validated_store(s, i, ctx.env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)] \
-        if isinstance(raw_stores, list) else []
+    stores = (
+        [_validated_store(s, i, ctx.env, ctx, rag.stores_path) for i, s in enumerate(raw_stores)]
+        if isinstance(raw_stores, list)
+        else []
+    )
     guard(ctx, rag.stores_path, E.enrich_byok, run.b, ctx, stores, rag.stores_path)
 
 
@@ -126,11 +156,19 @@ def library_solr_okp(run: Run) -> None:
             value, exact = E.lcore_resolve(str(url), ctx.env)
             resolved_url = _as_http_url(value)
             if "${env." in str(url):
-                ctx.find(Severity.INFO, "synthesis-okp-url-resolved",
-                         "LCORE resolves the env reference in rag.okp.rhokp_url when it loads the "
-                         "configuration; " + ("the preview uses the environment given" if exact
-                                              else "the preview shows the value with the variable unset"),
-                         "nothing to do; set the variable where LCORE runs", rag.okp_path + ("rhokp_url",))
+                ctx.find(
+                    Severity.INFO,
+                    "synthesis-okp-url-resolved",
+                    "LCORE resolves the env reference in rag.okp.rhokp_url when it loads the "
+                    "configuration; "
+                    + (
+                        "the preview uses the environment given"
+                        if exact
+                        else "the preview shows the value with the variable unset"
+                    ),
+                    "nothing to do; set the variable where LCORE runs",
+                    rag.okp_path + ("rhokp_url",),
+                )
     guard(ctx, rag.okp_path, E.enrich_okp, run.b, ctx, okp, enabled, rag.okp_path, resolved_url)
 
 
@@ -205,10 +243,14 @@ def enrich_legacy_server(
         # the entrypoint's script stops with an exception; the entrypoint then starts Llama
         # Stack on the run.yaml as it is
         why = failed[0].message.removeprefix("LCORE's synthesizer stops here: ")
-        ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
-                 f"{rules.release.label}'s Llama Stack container runs the unenriched run.yaml: its enrichment "
-                 f"stops ({why}) and the entrypoint falls back to the file as it is (no BYOK, no OKP)",
-                 failed[0].fix, failed[0].path)
+        ctx.find(
+            Severity.ERROR,
+            "legacy-entrypoint-fallback",
+            f"{rules.release.label}'s Llama Stack container runs the unenriched run.yaml: its enrichment "
+            f"stops ({why}) and the entrypoint falls back to the file as it is (no BYOK, no OKP)",
+            failed[0].fix,
+            failed[0].path,
+        )
         return Synthesis(unenriched, ctx.findings, "legacy-server", b.prov, _text=run_yaml_text)
     return Synthesis(b.root, ctx.findings, "legacy-server", b.prov)
 
@@ -244,13 +286,23 @@ def _resolve_for_entrypoint(config: dict[str, Any], ctx: E.Context) -> Optional[
     path = unset[0][1]
     fix = "set the variables in the Llama Stack container, or give the references a := default"
     if ctx.env is None:
-        ctx.find(Severity.WARNING, "legacy-entrypoint-fallback",
-                 f"{label}'s Llama Stack container resolves every env reference of this file before it "
-                 f"enriches run.yaml; if {names} is unset in the container it silently runs the unenriched "
-                 "run.yaml (no BYOK, no OKP)", fix, path)
+        ctx.find(
+            Severity.WARNING,
+            "legacy-entrypoint-fallback",
+            f"{label}'s Llama Stack container resolves every env reference of this file before it "
+            f"enriches run.yaml; if {names} is unset in the container it silently runs the unenriched "
+            "run.yaml (no BYOK, no OKP)",
+            fix,
+            path,
+        )
         return resolved
     where = ctx.env_source or "lsc-tui's environment"
-    ctx.find(Severity.ERROR, "legacy-entrypoint-fallback",
-             f"{label}'s Llama Stack container runs the unenriched run.yaml: it resolves every env "
-             f"reference of this file first and {names} is not set in {where} (no BYOK, no OKP)", fix, path)
+    ctx.find(
+        Severity.ERROR,
+        "legacy-entrypoint-fallback",
+        f"{label}'s Llama Stack container runs the unenriched run.yaml: it resolves every env "
+        f"reference of this file first and {names} is not set in {where} (no BYOK, no OKP)",
+        fix,
+        path,
+    )
     return None

@@ -36,9 +36,7 @@ def deep_merge_list_replace(
     for key, over in overlay.items():
         current = result.get(key)
         if isinstance(current, dict) and isinstance(over, dict):
-            result[key] = deep_merge_list_replace(
-                current, over, copy_map=copy_map, on_set=on_set, _path=_path + (key,)
-            )
+            result[key] = deep_merge_list_replace(current, over, copy_map=copy_map, on_set=on_set, _path=_path + (key,))
         else:
             result[key] = over
             if on_set is not None:

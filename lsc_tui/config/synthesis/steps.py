@@ -108,16 +108,21 @@ def start_from_baseline(run: Run) -> None:
         if profile is None:
             profile, loaded_from, problems = load_profile(run.config, run.config_dir)
             for f in problems:
-                ctx.findings.append(Finding(f.file or ctx.config_file, *(place(ctx, f)), f.severity,
-                                            f.code, f.message, f.fix, f.path))
+                ctx.findings.append(
+                    Finding(f.file or ctx.config_file, *(place(ctx, f)), f.severity, f.code, f.message, f.fix, f.path)
+                )
             profile_file = profile_file or loaded_from
         profile_file = str(profile_file or unified.get("profile"))
         if profile is None:
             profile = {}
         if not isinstance(profile, dict):
-            ctx.find(Severity.ERROR, "synthesis-lcore-fails",
-                     "LCORE's synthesizer stops here: the profile is not a run.yaml mapping",
-                     "point profile at a run.yaml-shaped file", base + ("profile",))
+            ctx.find(
+                Severity.ERROR,
+                "synthesis-lcore-fails",
+                "LCORE's synthesizer stops here: the profile is not a run.yaml mapping",
+                "point profile at a run.yaml-shaped file",
+                base + ("profile",),
+            )
             profile = {}
         run.builder = E.Builder(profile, Origin("profile", profile_file, ()))
         run.baseline_source = (profile_file, ())
@@ -134,10 +139,13 @@ def start_from_baseline(run: Run) -> None:
             _drop_openai_row(run.builder)
         else:
             if choice not in (None, "default"):
-                ctx.find(Severity.WARNING, "synthesis-unknown-baseline",
-                         f"baseline '{choice}' is not one LCORE knows; it synthesizes from the "
-                         "built-in default baseline", "use one of: " + ", ".join(rules.baselines),
-                         base + ("baseline",))
+                ctx.find(
+                    Severity.WARNING,
+                    "synthesis-unknown-baseline",
+                    f"baseline '{choice}' is not one LCORE knows; it synthesizes from the built-in default baseline",
+                    "use one of: " + ", ".join(rules.baselines),
+                    base + ("baseline",),
+                )
             run.builder = E.Builder(data, Origin("baseline:default", builtin_file(rules.baseline_file), ()))
         run.baseline_source = (builtin_file(rules.baseline_file), ())
 
@@ -147,8 +155,9 @@ def _drop_openai_row(b: E.Builder) -> None:
     if not isinstance(providers, dict) or not isinstance(providers.get("inference"), list):
         return
     old = providers["inference"]
-    kept = [i for i, p in enumerate(old)
-            if not (isinstance(p, dict) and p.get("provider_id") == E.OPENAI_CONDITIONAL_ID)]
+    kept = [
+        i for i, p in enumerate(old) if not (isinstance(p, dict) and p.get("provider_id") == E.OPENAI_CONDITIONAL_ID)
+    ]
     if len(kept) == len(old):
         return
     new = b.adopt([old[i] for i in kept])
@@ -195,11 +204,15 @@ def check_providers_shape(b: E.Builder, ctx: E.Context, source: tuple[str, KeyPa
     file, base = source
     finding_file = file if not file.startswith("builtin:") else ctx.config_file
     shown = "null" if b.root["providers"] is None else type(b.root["providers"]).__name__
-    ctx.find(Severity.ERROR, "synthesis-lcore-fails",
-             f"LCORE's synthesizer stops here: `providers` is {shown}, not a mapping; LCORE fails at "
-             "start-up when it deduplicates providers.vector_io",
-             "write providers as a mapping of API name to provider list, or remove the key",
-             base + ("providers",), file=finding_file)
+    ctx.find(
+        Severity.ERROR,
+        "synthesis-lcore-fails",
+        f"LCORE's synthesizer stops here: `providers` is {shown}, not a mapping; LCORE fails at "
+        "start-up when it deduplicates providers.vector_io",
+        "write providers as a mapping of API name to provider list, or remove the key",
+        base + ("providers",),
+        file=finding_file,
+    )
 
 
 def report_dupes(b: E.Builder, ctx: E.Context, source: tuple[str, KeyPath]) -> None:
@@ -215,18 +228,29 @@ def report_dupes(b: E.Builder, ctx: E.Context, source: tuple[str, KeyPath]) -> N
         file, base = source
         what = "is not a mapping" if not isinstance(item, dict) else "repeats an earlier provider_id"
         finding_file = file if not file.startswith("builtin:") else ctx.config_file
-        ctx.find(Severity.INFO, "synthesis-vector-io-dedupe",
-                 f"providers.vector_io[{index}] {what}; LCORE drops it",
-                 "remove the entry or give it a unique provider_id",
-                 base + ("providers", "vector_io", index), file=finding_file)
+        ctx.find(
+            Severity.INFO,
+            "synthesis-vector-io-dedupe",
+            f"providers.vector_io[{index}] {what}; LCORE drops it",
+            "remove the entry or give it a unique provider_id",
+            base + ("providers", "vector_io", index),
+            file=finding_file,
+        )
 
 
 # --- 3. enrichment: Azure Entra ID, BYOK RAG, Solr/OKP, vector_store ------------------
 def azure_entra_id(run: Run) -> None:
     """``model_validation: false`` on every Azure inference provider when Entra ID is set."""
     run.ctx.azure_entra_id = run.config.get("azure_entra_id") is not None
-    guard(run.ctx, ("azure_entra_id",), E.enrich_azure, run.b, run.ctx, run.config.get("azure_entra_id"),
-          ("azure_entra_id",))
+    guard(
+        run.ctx,
+        ("azure_entra_id",),
+        E.enrich_azure,
+        run.b,
+        run.ctx,
+        run.config.get("azure_entra_id"),
+        ("azure_entra_id",),
+    )
 
 
 def byok_rag(run: Run) -> None:
@@ -248,8 +272,7 @@ def solr_okp(run: Run) -> None:
     ctx, rag = run.ctx, run.rag()
     enabled = okp_enabled(rag)
     if enabled is None:
-        ctx.lcore_fails("the RAG source lists are not lists of ids", "write them as lists of ids",
-                        rag.sources_path)
+        ctx.lcore_fails("the RAG source lists are not lists of ids", "write them as lists of ids", rag.sources_path)
         enabled = False
     okp = rag.okp
     if enabled and not isinstance(okp, dict):
@@ -260,8 +283,15 @@ def solr_okp(run: Run) -> None:
 
 def vector_store(run: Run) -> None:
     """``vector_store.providers`` (unified only): vector_io providers with their storage."""
-    guard(run.ctx, ("vector_store",), E.enrich_vector_store, run.b, run.ctx, run.config.get("vector_store"),
-          ("vector_store",))
+    guard(
+        run.ctx,
+        ("vector_store",),
+        E.enrich_vector_store,
+        run.b,
+        run.ctx,
+        run.config.get("vector_store"),
+        ("vector_store",),
+    )
 
 
 # --- 4. high-level inference.providers ------------------------------------------------
@@ -270,9 +300,16 @@ def high_level_inference(run: Run) -> None:
     inference = run.config.get("inference")
     hl = inference.get("providers") if isinstance(inference, dict) else None
     if hl:
-        guard(run.ctx, ("inference", "providers"), E.apply_inference, run.b, run.ctx,
-              hl if isinstance(hl, list) else [], ("inference", "providers"),
-              run.config.get("azure_entra_id") is not None)
+        guard(
+            run.ctx,
+            ("inference", "providers"),
+            E.apply_inference,
+            run.b,
+            run.ctx,
+            hl if isinstance(hl, list) else [],
+            ("inference", "providers"),
+            run.config.get("azure_entra_id") is not None,
+        )
 
 
 # --- 5. MCP ---------------------------------------------------------------------------
@@ -290,8 +327,9 @@ def native_override(run: Run) -> None:
         return
     where = run.base + ("native_override",)
     if not isinstance(override, dict):
-        run.ctx.lcore_fails("native_override is not a mapping",
-                            "write native_override as a run.yaml-shaped mapping", where)
+        run.ctx.lcore_fails(
+            "native_override is not a mapping", "write native_override as a run.yaml-shaped mapping", where
+        )
         return
     apply_override(run.b, run.ctx, override, where)
 
@@ -335,8 +373,7 @@ def _merge_like_lcore(b: E.Builder, override: dict[str, Any], source: KeyPath, c
                 result[key] = merge(current, value, path + (key,))
             else:
                 result[key] = copy.deepcopy(value)
-                prov.mark_key(result, key, Origin("native_override", ctx.config_file,
-                                                  source + path + (key,), True))
+                prov.mark_key(result, key, Origin("native_override", ctx.config_file, source + path + (key,), True))
         return result
 
     return merge(b.root, override, ())
@@ -350,9 +387,12 @@ def _azure_missed(ctx: E.Context, override: dict[str, Any]) -> bool:
     rows = providers.get("inference") if isinstance(providers, dict) else None
     if not isinstance(rows, list):
         return False
-    return any(isinstance(r, dict) and r.get("provider_type") == "remote::azure"
-               and not (isinstance(r.get("config"), dict) and r["config"].get("model_validation") is False)
-               for r in rows)
+    return any(
+        isinstance(r, dict)
+        and r.get("provider_type") == "remote::azure"
+        and not (isinstance(r.get("config"), dict) and r["config"].get("model_validation") is False)
+        for r in rows
+    )
 
 
 def _report_3370(ctx: E.Context, override: dict[str, Any], source: KeyPath) -> None:
@@ -370,13 +410,18 @@ def _report_3370(ctx: E.Context, override: dict[str, Any], source: KeyPath) -> N
             if not isinstance(node, dict):
                 wiped.setdefault(path[: i + 1], set()).add(step)
                 break
-    names = {"azure": "Azure Entra ID (model_validation: false)", "byok": "BYOK RAG",
-             "okp": "Solr/OKP", "vector_store": "vector_store.providers",
-             "inference.providers": "high-level inference.providers"}
+    names = {
+        "azure": "Azure Entra ID (model_validation: false)",
+        "byok": "BYOK RAG",
+        "okp": "Solr/OKP",
+        "vector_store": "vector_store.providers",
+        "inference.providers": "high-level inference.providers",
+    }
     for path, steps in sorted(wiped.items(), key=lambda kv: [str(p) for p in kv[0]]):
         what = ", ".join(names[s] for s in sorted(steps))
         ctx.find(
-            Severity.WARNING, "synthesis-lcore-3370",
+            Severity.WARNING,
+            "synthesis-lcore-3370",
             f"native_override replaces '{path_text(path)}' wholesale after enrichment, so the "
             f"{what} enrichment is missing there in the run.yaml LCORE runs (LCORE-3370: lists "
             "are replaced, never merged)",
@@ -395,9 +440,13 @@ def openai_key_needed(run: Run) -> None:
         return
     providers = run.b.root.get("providers")
     rows = providers.get("inference") if isinstance(providers, dict) else None
-    needed = [i for i, row in enumerate(rows if isinstance(rows, list) else [])
-              if isinstance(row, dict) and isinstance(row.get("config"), dict)
-              and row["config"].get("api_key") == "${env.OPENAI_API_KEY}"]
+    needed = [
+        i
+        for i, row in enumerate(rows if isinstance(rows, list) else [])
+        if isinstance(row, dict)
+        and isinstance(row.get("config"), dict)
+        and row["config"].get("api_key") == "${env.OPENAI_API_KEY}"
+    ]
     if not needed:
         return
     ctx = run.ctx
@@ -408,12 +457,16 @@ def openai_key_needed(run: Run) -> None:
     where = ctx.env_source or "lsc-tui's environment"
     severity = Severity.ERROR if ctx.env_source is not None else Severity.WARNING
     path = run.base + ("baseline",) if run.unified and "baseline" in run.unified else run.base
-    ctx.find(severity, "synthesis-baseline-needs-env",
-             f"{label}'s default baseline runs the openai inference provider with "
-             f"api_key: ${{env.OPENAI_API_KEY}} (no default), and OPENAI_API_KEY is not set in {where}: "
-             "Llama Stack does not start without it",
-             "set OPENAI_API_KEY where Llama Stack runs, or replace the openai row (inference.providers "
-             "with api_key_env, native_override) or start from a profile", path)
+    ctx.find(
+        severity,
+        "synthesis-baseline-needs-env",
+        f"{label}'s default baseline runs the openai inference provider with "
+        f"api_key: ${{env.OPENAI_API_KEY}} (no default), and OPENAI_API_KEY is not set in {where}: "
+        "Llama Stack does not start without it",
+        "set OPENAI_API_KEY where Llama Stack runs, or replace the openai row (inference.providers "
+        "with api_key_env, native_override) or start from a profile",
+        path,
+    )
 
 
 # --- the pipelines --------------------------------------------------------------------

@@ -20,6 +20,7 @@ from lsc_tui.config.synthesis.baseline import unified_block
 from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.synthesis.steps import Run, Step
 
+
 def synthesize_unified(
     config: Any,
     config_dir: Optional[os.PathLike[str] | str],
@@ -49,24 +50,42 @@ def synthesize_unified(
     rules = rules_for(release)
     ctx = E.Context(config_file=str(config_file), env=env, locate=locate, env_source=env_source, rules=rules)
     if not rules.unified:
-        ctx.find(Severity.ERROR, "synthesis-no-unified-mode",
-                 f"{rules.release.label} has no unified mode: it never synthesizes a run.yaml",
-                 "use the two-file configuration (library_client_config_path + run.yaml) with this release, "
-                 "or target a later LCORE release", ())
+        ctx.find(
+            Severity.ERROR,
+            "synthesis-no-unified-mode",
+            f"{rules.release.label} has no unified mode: it never synthesizes a run.yaml",
+            "use the two-file configuration (library_client_config_path + run.yaml) with this release, "
+            "or target a later LCORE release",
+            (),
+        )
         return Synthesis({}, ctx.findings, "unified")
     if not isinstance(config, dict):
         config = {}
-        ctx.find(Severity.ERROR, "synthesis-not-a-mapping", "the configuration is not a mapping",
-                 "write the configuration as a YAML mapping", ())
+        ctx.find(
+            Severity.ERROR,
+            "synthesis-not-a-mapping",
+            "the configuration is not a mapping",
+            "write the configuration as a YAML mapping",
+            (),
+        )
     root_key, unified = unified_block(config)
     ctx.root_key = root_key
     base = (root_key, "config")
     if unified is not None and not isinstance(unified, dict):
-        ctx.lcore_fails(f"{root_key}.config is not a mapping",
-                        f"write {root_key}.config as a mapping (or remove it)", base)
+        ctx.lcore_fails(
+            f"{root_key}.config is not a mapping", f"write {root_key}.config as a mapping (or remove it)", base
+        )
         unified = None
-    run = Run(config, ctx, config_dir=config_dir, unified=unified, base=base, profile=profile,
-              profile_file=profile_file, baseline_data=baseline_data)
+    run = Run(
+        config,
+        ctx,
+        config_dir=config_dir,
+        unified=unified,
+        base=base,
+        profile=profile,
+        profile_file=profile_file,
+        baseline_data=baseline_data,
+    )
     for step in steps if steps is not None else rules.unified_steps:
         step(run)
     return Synthesis(run.b.root, ctx.findings, "unified", run.b.prov)

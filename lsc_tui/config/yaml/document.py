@@ -151,8 +151,15 @@ class Document:
             self._roots, self._root = roots, root
             self._pending = None
 
-    def __init__(self, path: Path, text: str, stamp: FileStamp | None, display: str | None = None,
-                 multi: bool = False, stream: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        text: str,
+        stamp: FileStamp | None,
+        display: str | None = None,
+        multi: bool = False,
+        stream: bool = False,
+    ):
         self.path = Path(path)
         self.display = display or str(path)
         self.text = text
@@ -339,15 +346,17 @@ def data_of(text: str, display: str, *, multi: bool = False) -> Any:
             loader.dispose()
 
 
-def load_document(path: Path | str, display: str | None = None, *, multi: bool = False,
-                  stream: bool = False) -> Document:
+def load_document(
+    path: Path | str, display: str | None = None, *, multi: bool = False, stream: bool = False
+) -> Document:
     path = Path(path)
     text, stamp = read_text(path, display)
     return Document(path, text, stamp, display, multi=multi, stream=stream)
 
 
-def parse_text(text: str, display: str = "<text>", path: Path | None = None, *, multi: bool = False,
-               stream: bool = False) -> Document:
+def parse_text(
+    text: str, display: str = "<text>", path: Path | None = None, *, multi: bool = False, stream: bool = False
+) -> Document:
     return Document(path or Path(display), text, None, display, multi=multi, stream=stream)
 
 
@@ -409,5 +418,3 @@ def known_alias_free(obj: object) -> bool:
     ref = _ALIAS_FREE.get(id(obj))
     doc = ref() if ref is not None else None
     return doc is not None and doc.data is obj and not doc.has_aliases
-
-

@@ -90,8 +90,9 @@ def replace_scalar(doc: Document, path: tuple[Any, ...], value: Any, style: str 
 _LINE_BREAKS = ("\n", "\r", "\x85", "\u2028", "\u2029")  # what YAML (and PyYAML's line count) breaks on
 
 
-def replaced_scalar_document(doc: Document, path: tuple[Any, ...], value: Any,
-                             style: str | None = KEEP_STYLE) -> Document | None:
+def replaced_scalar_document(
+    doc: Document, path: tuple[Any, ...], value: Any, style: str | None = KEEP_STYLE
+) -> Document | None:
     """The document with one block-context scalar replaced, derived without re-parsing.
 
     The keystroke path of the editor: the new text differs from the old only in the scalar's
@@ -157,8 +158,16 @@ def replaced_scalar_document(doc: Document, path: tuple[Any, ...], value: Any,
     except (KeyError, IndexError, TypeError):
         return None  # the path names the key differently from the data (1 and '1'): parse instead
     delta = len(rendered) - (old_end - old_start)
-    new_node = Node("scalar", vnode.tag, node.line, node.column, old_start, old_start + len(rendered),
-                    style=vnode.style or None, value=vnode.value)
+    new_node = Node(
+        "scalar",
+        vnode.tag,
+        node.line,
+        node.column,
+        old_start,
+        old_start + len(rendered),
+        style=vnode.style or None,
+        value=vnode.value,
+    )
     ancestors = {id(n) for n in chain[:-1]}
 
     new = object.__new__(Document)
@@ -168,8 +177,9 @@ def replaced_scalar_document(doc: Document, path: tuple[Any, ...], value: Any,
     new.roots = [new.root]
     new.data = new_data
     new.all_data = [new.data]
-    new.findings = [f for f in doc.findings
-                    if not ((f.line, f.column) == (node.line, node.column) and f.code.startswith("yaml11-"))]
+    new.findings = [
+        f for f in doc.findings if not ((f.line, f.column) == (node.line, node.column) and f.code.startswith("yaml11-"))
+    ]
     if new_node.style is None:
         new.findings.extend(yaml11_traps(new_node, doc.display, lint_key))
     new.derived = Derivation(weakref.ref(doc), tuple(walk_path), key, node, new_node, old_end, delta)
@@ -185,7 +195,7 @@ def content_end(text: str, node: Node) -> int:
         last = node.items[-1]
         node = last[1] if node.kind == "map" else last
     if node.kind == "scalar" and node.style in ("|", ">"):
-        return node.start + len(text[node.start:node.end].rstrip())
+        return node.start + len(text[node.start : node.end].rstrip())
     return node.end
 
 
@@ -197,7 +207,7 @@ def node_text(doc: Document, path: tuple[Any, ...]) -> str:
     node = doc.node_at(path)
     if node is None:
         return ""
-    text = doc.text[node.start:content_end(doc.text, node)]
+    text = doc.text[node.start : content_end(doc.text, node)]
     indent = node.column - 1
     if node.kind != "scalar" and not node.flow:
         lines = text.split("\n")
@@ -222,12 +232,12 @@ def replace_node_text(doc: Document, path: tuple[Any, ...], yaml_text: str) -> s
         pad = " " * (node.column - 1)
         lines = body.split("\n")
         body = "\n".join([lines[0]] + [pad + line if line.strip() else "" for line in lines[1:]])
-    return doc.text[:node.start] + body + doc.text[content_end(doc.text, node):]
+    return doc.text[: node.start] + body + doc.text[content_end(doc.text, node) :]
 
 
-
-def _shifted(root: Node, target: Node, replacement: Node, ancestors: set[int], old_end: int, delta: int,
-             edit_line: int) -> Node:
+def _shifted(
+    root: Node, target: Node, replacement: Node, ancestors: set[int], old_end: int, delta: int, edit_line: int
+) -> Node:
     """The node tree after replacing ``target``: nodes that do not move are shared with the
     old tree (nodes are never mutated), nodes after the edit are moved copies (see nodes.moved_copy),
     and the ancestors of the target get their new end."""
@@ -401,8 +411,14 @@ def is_scalar(value: object) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
 
 
-def set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[[str], Document],
-              yaml_text: str | None = None, style: str | None = KEEP_STYLE) -> str:
+def set_value(
+    doc: Document,
+    path: tuple[Any, ...],
+    value: Any,
+    parse: Callable[[str], Document],
+    yaml_text: str | None = None,
+    style: str | None = KEEP_STYLE,
+) -> str:
     """The document's text with ``value`` at ``path`` (``yaml_text``: the value as typed in YAML):
     the keystroke path where it holds, else the node's own span, else the round-trip tree.
     ``parse`` reads a new text (the session's cache); the result must read back as ``value``."""
@@ -440,8 +456,14 @@ def set_value(doc: Document, path: tuple[Any, ...], value: Any, parse: Callable[
     return new
 
 
-def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_text: str | None,
-             parse: Callable[[str], Document]) -> str | None:
+def _spliced(
+    doc: Document,
+    node: Node,
+    path: tuple[Any, ...],
+    value: Any,
+    yaml_text: str | None,
+    parse: Callable[[str], Document],
+) -> str | None:
     """A collection (or a value typed as YAML) replaced in the text span of its node alone, when
     the result reads back as the old data with ``value`` at ``path``; else None (the caller
     edits the round-trip tree instead)."""
@@ -449,8 +471,9 @@ def _spliced(doc: Document, node: Node, path: tuple[Any, ...], value: Any, yaml_
         if node.kind == "scalar" or is_scalar(value):
             return None  # a scalar: replace_scalar keeps its quoting
 
-        yaml_text = yaml.safe_dump(value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True,
-                                   width=10_000)
+        yaml_text = yaml.safe_dump(
+            value, default_flow_style=node.flow, sort_keys=False, allow_unicode=True, width=10_000
+        )
         if node.flow:
             yaml_text = yaml_text.strip()
     new = replace_node_text(doc, path, yaml_text)

@@ -69,11 +69,19 @@ def _refuse(display: str, code: str, message: str, fix: str, line: int = 0, col:
 
 def _os_refusal(display: str, exc: OSError) -> ReadRefused:
     if isinstance(exc, FileNotFoundError):
-        return _refuse(display, "file-not-found", "no such file",
-                       "Check the path; relative paths are taken from the current directory.")
+        return _refuse(
+            display,
+            "file-not-found",
+            "no such file",
+            "Check the path; relative paths are taken from the current directory.",
+        )
     if isinstance(exc, PermissionError):
-        return _refuse(display, "file-permission", "permission denied (the file or a directory above it)",
-                       "Run as a user who can read it, or fix its permissions.")
+        return _refuse(
+            display,
+            "file-permission",
+            "permission denied (the file or a directory above it)",
+            "Run as a user who can read it, or fix its permissions.",
+        )
     if isinstance(exc, NotADirectoryError):
         return _refuse(display, "file-not-found", "a part of the path is not a directory", "Check the path.")
     return _refuse(display, "file-unreadable", f"cannot read: {exc.strerror or exc}", "Check the path.")
@@ -81,20 +89,30 @@ def _os_refusal(display: str, exc: OSError) -> ReadRefused:
 
 def _check_regular(display: str, st: os.stat_result) -> None:
     if stat.S_ISDIR(st.st_mode):
-        raise _refuse(display, "file-is-directory", "is a directory, not a file",
-                      "Give the path of a file, e.g. DIR/lightspeed-stack.yaml.")
+        raise _refuse(
+            display,
+            "file-is-directory",
+            "is a directory, not a file",
+            "Give the path of a file, e.g. DIR/lightspeed-stack.yaml.",
+        )
     if not stat.S_ISREG(st.st_mode):
-        raise _refuse(display, "file-not-regular",
-                      f"is {kind_of(st.st_mode)}, not a regular file; lsc-tui reads regular files only",
-                      "Give the path of the file itself (save a stream to a file first).")
+        raise _refuse(
+            display,
+            "file-not-regular",
+            f"is {kind_of(st.st_mode)}, not a regular file; lsc-tui reads regular files only",
+            "Give the path of the file itself (save a stream to a file first).",
+        )
     if st.st_size > MAX_BYTES:
         raise _too_large(display, st.st_size)
 
 
 def _too_large(display: str, size: int) -> ReadRefused:
-    return _refuse(display, "file-too-large",
-                   f"is {size / 1048576:.1f} MB; lsc-tui reads files up to {MAX_BYTES // 1048576} MB",
-                   "Check that this is the file you meant; real configs are a few kilobytes.")
+    return _refuse(
+        display,
+        "file-too-large",
+        f"is {size / 1048576:.1f} MB; lsc-tui reads files up to {MAX_BYTES // 1048576} MB",
+        "Check that this is the file you meant; real configs are a few kilobytes.",
+    )
 
 
 def read_bytes(path: Path | str, display: str | None = None) -> tuple[bytes, os.stat_result]:
@@ -139,15 +157,27 @@ def read_text(path: Path | str, display: str | None = None) -> tuple[str, os.sta
 def decode(raw: bytes, display: str) -> str:
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
-        raise _refuse(display, "file-binary", "contains NUL bytes: this is a binary file, not text",
-                      "Give the path of the text (YAML) file.", line, 1)
+        raise _refuse(
+            display,
+            "file-binary",
+            "contains NUL bytes: this is a binary file, not text",
+            "Give the path of the text (YAML) file.",
+            line,
+            1,
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _refuse(display, "file-encoding", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                      "Save the file as UTF-8 (YAML requires it).", line, col) from None
+        raise _refuse(
+            display,
+            "file-encoding",
+            f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "Save the file as UTF-8 (YAML requires it).",
+            line,
+            col,
+        ) from None
 
 
 def read_optional_text(path: Path | str, display: str | None = None) -> str | None:
@@ -199,8 +229,9 @@ def stamp_of(path: Path) -> FileStamp | None:
 class WriteError(OSError):
     """A file was not written. ``filename`` names it; ``str()`` says why and what to do."""
 
-    def __init__(self, path: Path | str, reason: str, fix: str = "", code: int | None = 0,
-                 written: tuple[Path | str, ...] = ()):
+    def __init__(
+        self, path: Path | str, reason: str, fix: str = "", code: int | None = 0, written: tuple[Path | str, ...] = ()
+    ):
         super().__init__(code or _errno.EPERM, reason, str(path))
         self.reason = reason
         self.fix = fix
@@ -268,10 +299,14 @@ def resolve_target(path: Path | str, *, workspace: Path | str | None = None) -> 
     if workspace is not None:
         ws = Path(os.path.realpath(workspace))
         if real != lex and not _inside(real, ws):
-            raise WriteError(lex, f"it leads through a symlink to {real}, outside the workspace {ws}; lsc-tui "
-                                  "does not create or replace files through a link that leaves the workspace",
-                             "Remove the link (or make it point inside the workspace), or name the file "
-                             "explicitly on the command line.", _errno.ELOOP)
+            raise WriteError(
+                lex,
+                f"it leads through a symlink to {real}, outside the workspace {ws}; lsc-tui "
+                "does not create or replace files through a link that leaves the workspace",
+                "Remove the link (or make it point inside the workspace), or name the file "
+                "explicitly on the command line.",
+                _errno.ELOOP,
+            )
     try:
         st = os.stat(real)
     except FileNotFoundError:
@@ -285,34 +320,61 @@ def resolve_target(path: Path | str, *, workspace: Path | str | None = None) -> 
             raise WriteError(lex, "it is a directory", "Give the path of a file.", _errno.EISDIR)
         if stat.S_ISCHR(mode) or stat.S_ISFIFO(mode):
             if workspace is not None:
-                raise WriteError(lex, f"it is {kind_of(mode)}, not a regular file; lsc-tui only writes into "
-                                      "special files the operator names",
-                                 "Remove it, or name it explicitly on the command line.", _errno.EPERM)
+                raise WriteError(
+                    lex,
+                    f"it is {kind_of(mode)}, not a regular file; lsc-tui only writes into "
+                    "special files the operator names",
+                    "Remove it, or name it explicitly on the command line.",
+                    _errno.EPERM,
+                )
             special = True
         elif not stat.S_ISREG(mode):
-            raise WriteError(lex, f"it is {kind_of(mode)}; lsc-tui writes regular files, character devices "
-                                  "and FIFOs only", "Give the path of a regular file.", _errno.EPERM)
+            raise WriteError(
+                lex,
+                f"it is {kind_of(mode)}; lsc-tui writes regular files, character devices and FIFOs only",
+                "Give the path of a regular file.",
+                _errno.EPERM,
+            )
         elif not os.access(real, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
             # replacing it by a rename would succeed in a writable directory: respect the file's own mode
-            raise WriteError(lex, f"it is read-only for you (mode {stat.S_IMODE(mode):04o}, owner uid {st.st_uid})",
-                             "Make it writable first (chmod u+w), or write somewhere else.", _errno.EACCES)
+            raise WriteError(
+                lex,
+                f"it is read-only for you (mode {stat.S_IMODE(mode):04o}, owner uid {st.st_uid})",
+                "Make it writable first (chmod u+w), or write somewhere else.",
+                _errno.EACCES,
+            )
     missing: tuple[Path, ...] = ()
     if st is None:
         missing = tuple(_missing_dirs(real.parent))
         if missing:
             if linked:
-                raise WriteError(lex, f"it is a symlink to {real}, whose directory does not exist; lsc-tui "
-                                      "does not create directories for a link's target",
-                                 "Create the directory yourself, or remove the link.", _errno.ENOENT)
+                raise WriteError(
+                    lex,
+                    f"it is a symlink to {real}, whose directory does not exist; lsc-tui "
+                    "does not create directories for a link's target",
+                    "Create the directory yourself, or remove the link.",
+                    _errno.ENOENT,
+                )
             if workspace is not None and not all(_inside(d, Path(os.path.realpath(workspace))) for d in missing):
-                raise WriteError(lex, f"its directory {missing[0]} does not exist and lies outside the workspace; "
-                                      "lsc-tui creates missing directories only inside the workspace",
-                                 "Create the directory yourself.", _errno.ENOENT)
+                raise WriteError(
+                    lex,
+                    f"its directory {missing[0]} does not exist and lies outside the workspace; "
+                    "lsc-tui creates missing directories only inside the workspace",
+                    "Create the directory yourself.",
+                    _errno.ENOENT,
+                )
     return Target(Path(path), real, st, special, missing)
 
 
-def write_file(path: Path | str, data: bytes | str, *, mode: int | None = None, backup: bool = False,
-               workspace: Path | str | None = None, target: Target | None = None) -> Written:
+def write_file(
+    path: Path | str,
+    data: bytes | str,
+    *,
+    mode: int | None = None,
+    backup: bool = False,
+    workspace: Path | str | None = None,
+    target: Target | None = None,
+) -> Written:
     """Write ``data`` to ``path`` (see the module docstring). ``mode``: the new file's
     permission bits (default: the existing file's, 0600 for a new one). ``backup``: keep the
     existing file as ``NAME.bak`` (0600). ``target``: a ``resolve_target`` result made earlier
@@ -327,22 +389,29 @@ def write_file(path: Path | str, data: bytes | str, *, mode: int | None = None, 
         except FileExistsError:
             pass
         except OSError as exc:
-            raise WriteError(d, f"cannot create the directory: {exc.strerror or exc}",
-                             "Check that the directory above it exists and is writable.", exc.errno) from None
+            raise WriteError(
+                d,
+                f"cannot create the directory: {exc.strerror or exc}",
+                "Check that the directory above it exists and is writable.",
+                exc.errno,
+            ) from None
     st = t.st
     notes: list[str] = []
     owner = (st.st_uid, st.st_gid) if st is not None else None
     if st is not None and st.st_nlink > 1:
-        notes.append(f"{t.real} had {st.st_nlink} hard links: lsc-tui replaced it with a new file, so the "
-                     f"other {st.st_nlink - 1} link(s) still show the old content")
+        notes.append(
+            f"{t.real} had {st.st_nlink} hard links: lsc-tui replaced it with a new file, so the "
+            f"other {st.st_nlink - 1} link(s) still show the old content"
+        )
     backup_file = None
     if backup and st is not None:
         backup_file = t.real.with_name(t.real.name + ".bak")
         try:
             original, _st = read_bytes(t.real)
         except ReadRefused as exc:
-            raise WriteError(t.real, f"cannot read it to make the backup: {exc.finding.message}",
-                             exc.finding.fix, _errno.EIO) from None
+            raise WriteError(
+                t.real, f"cannot read it to make the backup: {exc.finding.message}", exc.finding.fix, _errno.EIO
+            ) from None
         _check_backup_slot(backup_file)
         notes.extend(_replace(backup_file, original, 0o600, owner))
     mode = stat.S_IMODE(st.st_mode) if (mode is None and st is not None) else (0o600 if mode is None else mode)
@@ -356,8 +425,12 @@ def _check_backup_slot(backup_file: Path) -> None:
     except FileNotFoundError:
         return
     if not (stat.S_ISREG(bst.st_mode) or stat.S_ISLNK(bst.st_mode)):  # a link there is replaced, not followed
-        raise WriteError(backup_file, f"the backup's place is taken by {kind_of(bst.st_mode)}",
-                         "Move it away so that the backup can be written.", _errno.EEXIST)
+        raise WriteError(
+            backup_file,
+            f"the backup's place is taken by {kind_of(bst.st_mode)}",
+            "Move it away so that the backup can be written.",
+            _errno.EEXIST,
+        )
 
 
 def _write_into(t: Target, raw: bytes) -> Written:
@@ -366,8 +439,12 @@ def _write_into(t: Target, raw: bytes) -> Written:
         fd = os.open(t.real, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         if exc.errno == _errno.ENXIO:
-            raise WriteError(t.path, "it is a FIFO and no process is reading it",
-                             "Start the reader first, or write to a regular file.", exc.errno) from None
+            raise WriteError(
+                t.path,
+                "it is a FIFO and no process is reading it",
+                "Start the reader first, or write to a regular file.",
+                exc.errno,
+            ) from None
         raise WriteError(t.path, exc.strerror or str(exc), "", exc.errno) from None
     try:
         os.set_blocking(fd, True)
@@ -441,18 +518,21 @@ def _keep_owner(fd: int, target: Path, owner: tuple[int, int]) -> list[str]:
     except PermissionError:
         group_kept = False
     lost = "owner" if group_kept else "owner and group"
-    return [f"{target}: could not keep its {lost} (uid {uid}, gid {gid}): only root can give a file to "
-            f"another user; it now belongs to uid {os.geteuid()}. Run `chown {uid}:{gid} {target}` as root"]
+    return [
+        f"{target}: could not keep its {lost} (uid {uid}, gid {gid}): only root can give a file to "
+        f"another user; it now belongs to uid {os.geteuid()}. Run `chown {uid}:{gid} {target}` as root"
+    ]
 
 
 def _named(exc: OSError, target: Path) -> WriteError:
     reason = exc.strerror or str(exc)
-    fix = {_errno.ENOSPC: "Free some space on that file system and run again; the file is unchanged.",
-           _errno.EDQUOT: "Free some space (your quota is full) and run again; the file is unchanged.",
-           _errno.EACCES: "Check that you may write to its directory; the file is unchanged.",
-           _errno.EPERM: "Check that you may write to its directory; the file is unchanged.",
-           _errno.EROFS: "The file system is read-only; write somewhere else.",
-           }.get(exc.errno or 0, "The file is unchanged.")
+    fix = {
+        _errno.ENOSPC: "Free some space on that file system and run again; the file is unchanged.",
+        _errno.EDQUOT: "Free some space (your quota is full) and run again; the file is unchanged.",
+        _errno.EACCES: "Check that you may write to its directory; the file is unchanged.",
+        _errno.EPERM: "Check that you may write to its directory; the file is unchanged.",
+        _errno.EROFS: "The file system is read-only; write somewhere else.",
+    }.get(exc.errno or 0, "The file is unchanged.")
     return WriteError(target, reason, fix, exc.errno or _errno.EIO)
 
 
@@ -464,5 +544,7 @@ def write_error_text(exc: OSError, path: Path | str | None = None) -> str:
             text += "; already written: " + ", ".join(str(p) for p in exc.written)
         return text + (f"\n    fix: {exc.fix}" if exc.fix else "")
     where = exc.filename or path
-    return (f"{where}:0:0: error: cannot write: {exc.strerror or exc}\n"
-            "    fix: Check that the directory exists and is writable; the file is unchanged.")
+    return (
+        f"{where}:0:0: error: cannot write: {exc.strerror or exc}\n"
+        "    fix: Check that the directory exists and is writable; the file is unchanged."
+    )

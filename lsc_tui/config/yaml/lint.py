@@ -19,6 +19,7 @@ from lsc_tui.config.findings import Finding, Severity
 from lsc_tui.config.yaml.files import MAX_DEPTH, MAX_NODES, ReadRefused
 from lsc_tui.config.yaml.nodes import BOOL_TAG, INT_TAG, MERGE_TAG, NULL_TAG, Node, located_scalar
 
+
 class YamlLoadError(ReadRefused):
     """The file cannot be used at all (unreadable, or not YAML within the limits). Carries one
     located finding."""
@@ -28,8 +29,9 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_finding(display: str, exc: yaml.MarkedYAMLError, body: str = "", line_offset: int = 0,
-                  col_offset: int = 0) -> Finding:
+def parse_finding(
+    display: str, exc: yaml.MarkedYAMLError, body: str = "", line_offset: int = 0, col_offset: int = 0
+) -> Finding:
     """A parser's error as a located finding, with a fix for the common mistakes. The offsets
     place a document embedded in another file (a config.yaml in a ConfigMap's block scalar)."""
     mark = exc.problem_mark or exc.context_mark
@@ -66,17 +68,34 @@ def located_parse_errors(display: str, body: str = "", line_offset: int = 0, col
     except yaml.MarkedYAMLError as exc:
         raise YamlLoadError(parse_finding(display, exc, body, line_offset, col_offset)) from None
     except yaml.YAMLError as exc:
-        raise YamlLoadError(Finding(display, 1 + line_offset, 1, Severity.ERROR, "yaml-syntax", one_line(str(exc)),
-                                    "Fix the YAML syntax at the place named.")) from None
+        raise YamlLoadError(
+            Finding(
+                display,
+                1 + line_offset,
+                1,
+                Severity.ERROR,
+                "yaml-syntax",
+                one_line(str(exc)),
+                "Fix the YAML syntax at the place named.",
+            )
+        ) from None
     except RecursionError:
-        raise YamlLoadError(Finding(display, 1 + line_offset, 1, Severity.ERROR, "yaml-too-deep",
-                                    "the document is nested too deeply to read",
-                                    f"Config files need far less than {MAX_DEPTH} levels; check for a runaway "
-                                    "structure.")) from None
+        raise YamlLoadError(
+            Finding(
+                display,
+                1 + line_offset,
+                1,
+                Severity.ERROR,
+                "yaml-too-deep",
+                "the document is nested too deeply to read",
+                f"Config files need far less than {MAX_DEPTH} levels; check for a runaway structure.",
+            )
+        ) from None
 
 
-def check_limits(root: yaml.Node | None, display: str, aliases_possible: bool = True, line_offset: int = 0,
-                 col_offset: int = 0) -> bool:
+def check_limits(
+    root: yaml.Node | None, display: str, aliases_possible: bool = True, line_offset: int = 0, col_offset: int = 0
+) -> bool:
     """Refuse alias bombs, recursive aliases and runaway nesting before constructing Python
     objects: MAX_NODES nodes after alias expansion, MAX_DEPTH levels. Raises YamlLoadError
     located at the node (plus the offsets of an embedded document).
@@ -130,15 +149,29 @@ def _check_size_exact(root: yaml.Node, display: str, line_offset: int, col_offse
             shared[0] = True
             return sizes[nid]
         if depth > MAX_DEPTH:
-            raise YamlLoadError(Finding(
-                display, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1 + col_offset, Severity.ERROR,
-                "yaml-too-deep", f"the document is nested more than {MAX_DEPTH} levels deep",
-                "Config files need far fewer levels; check for a runaway structure."))
+            raise YamlLoadError(
+                Finding(
+                    display,
+                    node.start_mark.line + 1 + line_offset,
+                    node.start_mark.column + 1 + col_offset,
+                    Severity.ERROR,
+                    "yaml-too-deep",
+                    f"the document is nested more than {MAX_DEPTH} levels deep",
+                    "Config files need far fewer levels; check for a runaway structure.",
+                )
+            )
         if nid in on_path:
-            raise YamlLoadError(Finding(
-                display, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1 + col_offset, Severity.ERROR,
-                "yaml-recursive-alias", "an alias refers to a node that contains it",
-                "Remove the recursive alias; configuration data cannot be recursive."))
+            raise YamlLoadError(
+                Finding(
+                    display,
+                    node.start_mark.line + 1 + line_offset,
+                    node.start_mark.column + 1 + col_offset,
+                    Severity.ERROR,
+                    "yaml-recursive-alias",
+                    "an alias refers to a node that contains it",
+                    "Remove the recursive alias; configuration data cannot be recursive.",
+                )
+            )
         on_path.add(nid)
         total = 1
         if isinstance(node.value, list):
@@ -152,11 +185,17 @@ def _check_size_exact(root: yaml.Node, display: str, line_offset: int, col_offse
         on_path.discard(nid)
         sizes[nid] = total
         if total > MAX_NODES:
-            raise YamlLoadError(Finding(
-                display, node.start_mark.line + 1 + line_offset, node.start_mark.column + 1 + col_offset, Severity.ERROR,
-                "yaml-alias-bomb",
-                f"aliases expand this document to more than {MAX_NODES:,} nodes; lsc-tui refuses to expand it",
-                "Remove the nested anchors and aliases (a 'billion laughs' structure)."))
+            raise YamlLoadError(
+                Finding(
+                    display,
+                    node.start_mark.line + 1 + line_offset,
+                    node.start_mark.column + 1 + col_offset,
+                    Severity.ERROR,
+                    "yaml-alias-bomb",
+                    f"aliases expand this document to more than {MAX_NODES:,} nodes; lsc-tui refuses to expand it",
+                    "Remove the nested anchors and aliases (a 'billion laughs' structure).",
+                )
+            )
         return total
 
     size(root, 0)
@@ -167,7 +206,9 @@ _OCTAL_LIKE = re.compile(r"^[-+]?0[0-9_]+$")
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+$")
 
 
-def lint_nodes(root: yaml.Node | None, display: str, *, traps: bool = True, line_offset: int = 0, col_offset: int = 0) -> list[Finding]:
+def lint_nodes(
+    root: yaml.Node | None, display: str, *, traps: bool = True, line_offset: int = 0, col_offset: int = 0
+) -> list[Finding]:
     """Duplicate keys and (``traps``) YAML 1.1 traps, from the parser's nodes (no located tree
     needed). A collection an alias reaches twice is checked once. The offsets place a document
     embedded in another file; its traps are not checked (``traps`` must be False with offsets)."""
@@ -196,11 +237,18 @@ def lint_nodes(root: yaml.Node | None, display: str, *, traps: bool = True, line
                     elif k.value in seen:
                         first = seen[k.value]
                         line = k.start_mark.line + 1 + line_offset
-                        out.append(Finding(
-                            display, line, k.start_mark.column + 1 + col_offset, Severity.ERROR, "duplicate-key",
-                            f"key '{k.value}' appears twice in this mapping (lines "
-                            f"{first.start_mark.line + 1 + line_offset} and {line}); servers silently keep the last one",
-                            f"Delete one of the two '{k.value}' keys, or merge them."))
+                        out.append(
+                            Finding(
+                                display,
+                                line,
+                                k.start_mark.column + 1 + col_offset,
+                                Severity.ERROR,
+                                "duplicate-key",
+                                f"key '{k.value}' appears twice in this mapping (lines "
+                                f"{first.start_mark.line + 1 + line_offset} and {line}); servers silently keep the last one",
+                                f"Delete one of the two '{k.value}' keys, or merge them.",
+                            )
+                        )
                     else:
                         seen[k.value] = k
                     stack.append((v, k.value))
@@ -227,37 +275,78 @@ def yaml11_traps(node: Node, display: str, key: object = None) -> list[Finding]:
         return _trap_masked(node, display)
     v = node.value or ""
     if node.tag == BOOL_TAG and v.lower() not in ("true", "false"):
-        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-bool",
-                        f"'{v}' is read as the boolean {v.lower() in ('yes', 'y', 'on')} by the servers' YAML 1.1 reader",
-                        f"Write true or false, or quote it ('{v}') if you mean the string.")]
+        return [
+            Finding(
+                display,
+                node.line,
+                node.column,
+                Severity.WARNING,
+                "yaml11-bool",
+                f"'{v}' is read as the boolean {v.lower() in ('yes', 'y', 'on')} by the servers' YAML 1.1 reader",
+                f"Write true or false, or quote it ('{v}') if you mean the string.",
+            )
+        ]
     if node.tag == INT_TAG and _OCTAL_LIKE.match(v):
-        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-octal",
-                        f"'{v}' has a leading zero and is read as an octal number ({int(v.replace('_', ''), 8) if set(v.lstrip('+-0').replace('_', '')) <= set('01234567') else v}) by YAML 1.1 readers",
-                        f"Quote it ('{v}') if it is a string, or drop the leading zero.")]
+        return [
+            Finding(
+                display,
+                node.line,
+                node.column,
+                Severity.WARNING,
+                "yaml11-octal",
+                f"'{v}' has a leading zero and is read as an octal number ({int(v.replace('_', ''), 8) if set(v.lstrip('+-0').replace('_', '')) <= set('01234567') else v}) by YAML 1.1 readers",
+                f"Quote it ('{v}') if it is a string, or drop the leading zero.",
+            )
+        ]
     if node.tag == INT_TAG and _SEXAGESIMAL.match(v):
-        return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-sexagesimal",
-                        f"'{v}' is read as a base-60 number by YAML 1.1 readers",
-                        f"Quote it ('{v}').")]
+        return [
+            Finding(
+                display,
+                node.line,
+                node.column,
+                Severity.WARNING,
+                "yaml11-sexagesimal",
+                f"'{v}' is read as a base-60 number by YAML 1.1 readers",
+                f"Quote it ('{v}').",
+            )
+        ]
     if node.tag == NULL_TAG and v == "~":
-        return [Finding(display, node.line, node.column, Severity.INFO, "yaml11-null",
-                        "'~' means null (no value)", "Write null, or quote it ('~') if you mean the character.")]
+        return [
+            Finding(
+                display,
+                node.line,
+                node.column,
+                Severity.INFO,
+                "yaml11-null",
+                "'~' means null (no value)",
+                "Write null, or quote it ('~') if you mean the character.",
+            )
+        ]
     return []
 
 
 def _trap_masked(node: Node, display: str) -> list[Finding]:
     v = node.value or ""
-    traps = (node.tag == BOOL_TAG and v.lower() not in ("true", "false"),
-             node.tag == INT_TAG and (_OCTAL_LIKE.match(v) or _SEXAGESIMAL.match(v)))
+    traps = (
+        node.tag == BOOL_TAG and v.lower() not in ("true", "false"),
+        node.tag == INT_TAG and (_OCTAL_LIKE.match(v) or _SEXAGESIMAL.match(v)),
+    )
     if not any(traps):
         return []
-    return [Finding(display, node.line, node.column, Severity.WARNING, "yaml11-secret-not-a-string",
-                    "this secret value is read as a number or a boolean by the servers' YAML 1.1 reader, "
-                    "so it will not be the text you wrote",
-                    "Quote it, or better, move it to an environment variable (lsc-tui secrets fix).")]
+    return [
+        Finding(
+            display,
+            node.line,
+            node.column,
+            Severity.WARNING,
+            "yaml11-secret-not-a-string",
+            "this secret value is read as a number or a boolean by the servers' YAML 1.1 reader, "
+            "so it will not be the text you wrote",
+            "Quote it, or better, move it to an environment variable (lsc-tui secrets fix).",
+        )
+    ]
 
 
 def is_single_document_error(finding: Finding) -> bool:
     """The error a single-document reader gives for a multi-document stream."""
     return finding.code == "yaml-syntax" and "expected a single document" in finding.message
-
-

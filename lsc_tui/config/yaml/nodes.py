@@ -105,17 +105,41 @@ def convert(ynode: Any, base: int, depth: int, display: str) -> Node:
     sm = ynode.start_mark
     cls = ynode.__class__
     if cls is _SCALAR_NODE:
-        return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
-                    ynode.style or None, ynode.value)
+        return Node(
+            "scalar",
+            ynode.tag,
+            sm.line + 1,
+            sm.column + 1,
+            sm.index + base,
+            ynode.end_mark.index + base,
+            ynode.style or None,
+            ynode.value,
+        )
     if cls is _SEQUENCE_NODE:
-        return Node("seq", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
-                    None, None, [convert(n, base, depth + 1, display) for n in ynode.value],
-                    bool(ynode.flow_style))
-    return Node("map", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
-                None, None,
-                [(convert(k, base, depth + 1, display), convert(v, base, depth + 1, display))
-                 for k, v in ynode.value],
-                bool(ynode.flow_style))
+        return Node(
+            "seq",
+            ynode.tag,
+            sm.line + 1,
+            sm.column + 1,
+            sm.index + base,
+            ynode.end_mark.index + base,
+            None,
+            None,
+            [convert(n, base, depth + 1, display) for n in ynode.value],
+            bool(ynode.flow_style),
+        )
+    return Node(
+        "map",
+        ynode.tag,
+        sm.line + 1,
+        sm.column + 1,
+        sm.index + base,
+        ynode.end_mark.index + base,
+        None,
+        None,
+        [(convert(k, base, depth + 1, display), convert(v, base, depth + 1, display)) for k, v in ynode.value],
+        bool(ynode.flow_style),
+    )
 
 
 _SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
@@ -124,8 +148,16 @@ _SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
 def located_scalar(ynode: Any, base: int = 0) -> Node:
     """The located node ``convert`` makes of a parser's scalar node."""
     sm = ynode.start_mark
-    return Node("scalar", ynode.tag, sm.line + 1, sm.column + 1, sm.index + base, ynode.end_mark.index + base,
-                style=ynode.style or None, value=ynode.value)
+    return Node(
+        "scalar",
+        ynode.tag,
+        sm.line + 1,
+        sm.column + 1,
+        sm.index + base,
+        ynode.end_mark.index + base,
+        style=ynode.style or None,
+        value=ynode.value,
+    )
 
 
 def parser_key(ynode: Any) -> Any:
@@ -189,5 +221,3 @@ def _materialize(source: Node, delta: int, columns: Columns) -> list[Any]:
     if source.kind == "map":
         return [(moved_copy(k, delta, columns), moved_copy(v, delta, columns)) for k, v in source.items]
     return [moved_copy(i, delta, columns) for i in source.items]
-
-

@@ -17,6 +17,7 @@ from lsc_tui.config.yaml.document import Loader
 from lsc_tui.config.yaml.files import FileStamp, Written, stamp_of
 from lsc_tui.config.yaml.lint import one_line
 
+
 class FileChangedError(Exception):
     """The file on disk is not the one we read: we refuse to overwrite it."""
 
@@ -30,7 +31,6 @@ class FileChangedError(Exception):
 
 class VerifyError(Exception):
     """What a server would read from the written text is not what we meant."""
-
 
 
 # -- saving -----------------------------------------------------------------------------
@@ -74,7 +74,9 @@ def atomic_write(
         try:
             got = yaml.load(text, Loader=Loader)
         except yaml.YAMLError as exc:
-            raise VerifyError(f"{path}: the new text is not valid YAML ({one_line(str(exc))}); nothing was written") from None
+            raise VerifyError(
+                f"{path}: the new text is not valid YAML ({one_line(str(exc))}); nothing was written"
+            ) from None
         if got != verify_data:  # (multi-document text is verified by the caller)
             raise VerifyError(f"{path}: the new text would not read back as the intended data; nothing was written")
     return files.write_file(path, text, mode=mode, backup=backup, target=t)
@@ -114,13 +116,26 @@ _BlockDumper.add_representer(str, _str_block)
 
 def dump(data: Any, *, sort_keys: bool = True, block_strings: bool = False) -> str:
     """Deterministic block YAML that PyYAML's safe_load reads back to the same data."""
-    return yaml.dump(data, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
-                     default_flow_style=False, allow_unicode=True, width=4096)
+    return yaml.dump(
+        data,
+        Dumper=_BlockDumper if block_strings else yaml.SafeDumper,
+        sort_keys=sort_keys,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=4096,
+    )
 
 
 def dump_all(docs: list[Any], *, sort_keys: bool = True, block_strings: bool = False) -> str:
-    return yaml.dump_all(docs, Dumper=_BlockDumper if block_strings else yaml.SafeDumper, sort_keys=sort_keys,
-                         default_flow_style=False, allow_unicode=True, width=4096, explicit_start=True)
+    return yaml.dump_all(
+        docs,
+        Dumper=_BlockDumper if block_strings else yaml.SafeDumper,
+        sort_keys=sort_keys,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=4096,
+        explicit_start=True,
+    )
 
 
 def screen_text(data: Any, show_secrets: bool = False, *, sort_keys: bool = True) -> tuple[str, bool]:

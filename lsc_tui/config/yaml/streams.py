@@ -110,8 +110,9 @@ def parse_all(text: str, display: str, line_offset: int = 0, col_offset: int = 0
                     check_limits(node, display, True, line_offset, col_offset)
                 data = construct_as_written(loader, node) if node is not None else None
                 doc = LocDoc(display, data, node, index, line_offset=line_offset, col_offset=col_offset, text=text)
-                doc.findings.extend(lint_nodes(node, display, traps=False, line_offset=line_offset,
-                                               col_offset=col_offset))
+                doc.findings.extend(
+                    lint_nodes(node, display, traps=False, line_offset=line_offset, col_offset=col_offset)
+                )
                 docs.append(doc)
                 index += 1
         finally:
@@ -132,9 +133,17 @@ def load_one(path: Path | str, display: str | None = None) -> LocDoc:
     if not docs:
         return LocDoc(display, None, None)
     if len(docs) > 1:
-        raise FindingError(Finding(display, docs[1].pos(())[0], 1, Severity.ERROR, "multiple-documents",
-                                   f"the file holds {len(docs)} YAML documents; one is expected",
-                                   "Split the file, or remove the extra '---' separators."))
+        raise FindingError(
+            Finding(
+                display,
+                docs[1].pos(())[0],
+                1,
+                Severity.ERROR,
+                "multiple-documents",
+                f"the file holds {len(docs)} YAML documents; one is expected",
+                "Split the file, or remove the extra '---' separators.",
+            )
+        )
     return docs[0]
 
 

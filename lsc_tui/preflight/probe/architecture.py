@@ -27,17 +27,49 @@ Found = tuple[str, list[str]]  # what a binary's header says: (os, [archs])
 NativeReport = tuple[list[str], list[tuple[str, str, list[str]]], int]  # tags, misfits, natives
 
 ARCH_ALIASES = {
-    "x86_64": "x86_64", "amd64": "x86_64", "x64": "x86_64",
-    "aarch64": "arm64", "arm64": "arm64", "armv8l": "arm",
-    "i386": "x86", "i486": "x86", "i586": "x86", "i686": "x86", "x86": "x86",
-    "armv7l": "arm", "armv6l": "arm", "arm": "arm",
-    "ppc64le": "ppc64le", "ppc64": "ppc64", "s390x": "s390x",
-    "riscv64": "riscv64", "loongarch64": "loong64",
+    "x86_64": "x86_64",
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "armv8l": "arm",
+    "i386": "x86",
+    "i486": "x86",
+    "i586": "x86",
+    "i686": "x86",
+    "x86": "x86",
+    "armv7l": "arm",
+    "armv6l": "arm",
+    "arm": "arm",
+    "ppc64le": "ppc64le",
+    "ppc64": "ppc64",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+    "loongarch64": "loong64",
 }
-_ELF_MACHINES = {3: "x86", 62: "x86_64", 40: "arm", 183: "arm64", 8: "mips", 20: "ppc",
-                 21: "ppc64", 22: "s390", 243: "riscv", 258: "loong64", 2: "sparc", 43: "sparcv9"}
-_MACHO_CPUS = {7: "x86", 0x01000007: "x86_64", 12: "arm", 0x0100000C: "arm64",
-               0x0200000C: "arm64_32", 18: "ppc", 0x01000012: "ppc64"}
+_ELF_MACHINES = {
+    3: "x86",
+    62: "x86_64",
+    40: "arm",
+    183: "arm64",
+    8: "mips",
+    20: "ppc",
+    21: "ppc64",
+    22: "s390",
+    243: "riscv",
+    258: "loong64",
+    2: "sparc",
+    43: "sparcv9",
+}
+_MACHO_CPUS = {
+    7: "x86",
+    0x01000007: "x86_64",
+    12: "arm",
+    0x0100000C: "arm64",
+    0x0200000C: "arm64_32",
+    18: "ppc",
+    0x01000012: "ppc64",
+}
 _PE_MACHINES = {0x14C: "x86", 0x8664: "x86_64", 0xAA64: "arm64", 0x1C4: "arm", 0x1C0: "arm"}
 _LINUX_PREFIXES = ("manylinux1_", "manylinux2010_", "manylinux2014_", "linux_")
 _WIN_ARCHS = {"win32": "x86", "win_amd64": "x86_64", "win_arm64": "arm64"}
@@ -61,12 +93,16 @@ def run(check: Check) -> str:
         dist = check.dists.owner_of(top, spec)
         have = check.dists.headers(dist)[1] if dist is not None else None
         if have != pin:
-            check.warnings.append({
-                "code": "module_version_mismatch", "title": "Provider version differs from run.yaml",
-                "reason": "run.yaml names %s==%s but %s is installed" % (
-                    check.p["module"], pin, ("version " + have) if have else "an unversioned copy"),
-                "details": "Llama Stack ignores the version in module: and loads what is installed.",
-                "note": "Install %s==%s, or update the version in run.yaml." % (check.p["module"], pin)})
+            check.warnings.append(
+                {
+                    "code": "module_version_mismatch",
+                    "title": "Provider version differs from run.yaml",
+                    "reason": "run.yaml names %s==%s but %s is installed"
+                    % (check.p["module"], pin, ("version " + have) if have else "an unversioned copy"),
+                    "details": "Llama Stack ignores the version in module: and loads what is installed.",
+                    "note": "Install %s==%s, or update the version in run.yaml." % (check.p["module"], pin),
+                }
+            )
     return str(_cached(check, top, lambda: _architecture(check, top, spec, mod)))
 
 
@@ -142,10 +178,16 @@ def _check_dist(check: Check, dist: Dist) -> None:
         found = "%s/%s" % (osname, "+".join(archs))
         also = "\n".join("Also: %s (%s/%s)" % (b[0], b[1], "+".join(b[2])) for b in bad[1:6])
         raise Failure(
-            "arch_mismatch", "Native extension architecture mismatch",
-            "Package: %s\nExpected architecture: %s\nFound architecture: %s\nFile: %s%s" % (
-                pkg, expected, found, fname, ("\n" + also) if also else ""),
-            _RESOLUTION % expected, package=pkg, expected=expected, found=found, file=fname)
+            "arch_mismatch",
+            "Native extension architecture mismatch",
+            "Package: %s\nExpected architecture: %s\nFound architecture: %s\nFile: %s%s"
+            % (pkg, expected, found, fname, ("\n" + also) if also else ""),
+            _RESOLUTION % expected,
+            package=pkg,
+            expected=expected,
+            found=found,
+            file=fname,
+        )
     for tag in tags:
         try:
             interp, abi, plat = tag.split("-")
@@ -156,17 +198,26 @@ def _check_dist(check: Check, dist: Dist) -> None:
             if not any(wheel_plat_compatible(x, check.target) for x in plats):
                 found = plat_label(plats[0])
                 raise Failure(
-                    "arch_mismatch", "Native extension architecture mismatch",
+                    "arch_mismatch",
+                    "Native extension architecture mismatch",
                     "Package: %s\nExpected architecture: %s\nFound architecture: %s" % (pkg, expected, found),
-                    _RESOLUTION % expected, package=pkg, expected=expected, found=found)
+                    _RESOLUTION % expected,
+                    package=pkg,
+                    expected=expected,
+                    found=found,
+                )
             if not abi_compatible(interp, abi):
                 want = python_tag()
                 raise Failure(
-                    "abi_mismatch", "Native extension built for another Python version",
+                    "abi_mismatch",
+                    "Native extension built for another Python version",
                     "Package: %s\nExpected Python ABI: %s\nFound Python ABI: %s" % (pkg, want, abi),
                     "Install a build of %s for Python %d.%d (%s), or use pure Python implementation."
                     % (name, sys.version_info[0], sys.version_info[1], want),
-                    package=pkg, expected=want, found=abi)
+                    package=pkg,
+                    expected=want,
+                    found=abi,
+                )
         break  # one compatible tag set is enough
 
 
@@ -205,10 +256,16 @@ def _raise_dir_mismatch(check: Check, mod: str, path: str, found: Found, root: O
     top = mod.split(".")[0]
     rel = os.path.relpath(path, os.path.dirname(root)) if root else path
     raise Failure(
-        "arch_mismatch", "Native extension architecture mismatch",
-        "Package: %s (directory %s)\nExpected architecture: %s\nFound architecture: %s\nFile: %s" % (
-            top, os.path.dirname(root) if root else os.path.dirname(path), expected, foundtxt, rel),
-        _RESOLUTION % expected, package=top, expected=expected, found=foundtxt, file=rel)
+        "arch_mismatch",
+        "Native extension architecture mismatch",
+        "Package: %s (directory %s)\nExpected architecture: %s\nFound architecture: %s\nFile: %s"
+        % (top, os.path.dirname(root) if root else os.path.dirname(path), expected, foundtxt, rel),
+        _RESOLUTION % expected,
+        package=top,
+        expected=expected,
+        found=foundtxt,
+        file=rel,
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -251,7 +308,7 @@ def native_arch(path: str) -> Optional[Found]:
                     f.seek(off)
                     pe = f.read(6)
                 else:
-                    pe = head[off:off + 6]
+                    pe = head[off : off + 6]
                 if pe[:4] == b"PE\0\0":
                     m = struct.unpack("<H", pe[4:6])[0]
                     return "windows", [_PE_MACHINES.get(m, "pe-machine-0x%x" % m)]
@@ -275,7 +332,7 @@ def native_arch(path: str) -> Optional[Found]:
             off = 8 + i * size
             if off + 4 > len(head):
                 break
-            cpu = struct.unpack(">I", head[off:off + 4])[0]
+            cpu = struct.unpack(">I", head[off : off + 4])[0]
             archs.append(_MACHO_CPUS.get(cpu, "macho-cpu-0x%x" % cpu))
         return "darwin", archs
     return None
@@ -308,7 +365,7 @@ def fits(found: Found, target: Platform) -> bool:
 def _linux_tag_arch(p: str) -> str:
     for prefix in _LINUX_PREFIXES:
         if p.startswith(prefix):
-            return p[len(prefix):]
+            return p[len(prefix) :]
     bits = p.split("_")  # manylinux_2_17_x86_64 / musllinux_1_1_aarch64
     return "_".join(bits[3:]) if len(bits) > 3 else bits[-1]
 

@@ -15,8 +15,12 @@ if TYPE_CHECKING:
 
     Phase = tuple[str, Callable[["Check"], str]]
 
-PHASES: list[Phase] = [("architecture", architecture.run), ("import", importing.run),
-                       ("spec", spec.run), ("fields", fields.run)]
+PHASES: list[Phase] = [
+    ("architecture", architecture.run),
+    ("import", importing.run),
+    ("spec", spec.run),
+    ("fields", fields.run),
+]
 CONFIG_PHASE: Phase = ("config", config.run)
 
 
@@ -24,8 +28,7 @@ class Checker:
     """What every provider's check shares for the life of the probe: the target, its
     distributions, and the architecture verdicts already reached."""
 
-    def __init__(self, ls_info: dict[str, Any], target: tuple[str, str],
-                 dists: Optional[DistIndex] = None) -> None:
+    def __init__(self, ls_info: dict[str, Any], target: tuple[str, str], dists: Optional[DistIndex] = None) -> None:
         self.ls = ls_info
         self.target = target
         self.dists = dists if dists is not None else DistIndex()
@@ -69,14 +72,24 @@ class Check:
                 error = f.data
                 status = "error"
             except BaseException as exc:  # SystemExit, KeyboardInterrupt from provider code
-                error = Failure("internal", "Unexpected %s during the %s check" % (type(exc).__name__, name),
-                                "Traceback:\n" + indent(format_tb(exc)),
-                                "Report this with the traceback.").data
+                error = Failure(
+                    "internal",
+                    "Unexpected %s during the %s check" % (type(exc).__name__, name),
+                    "Traceback:\n" + indent(format_tb(exc)),
+                    "Report this with the traceback.",
+                ).data
                 status = "error"
             dt = round(time.perf_counter() - t0, 6)
             self.timings[name] = dt
-            emit("phase", provider_id=p["provider_id"], api=p["api"], phase=name, status=status,
-                 duration_s=dt, detail=detail)
+            emit(
+                "phase",
+                provider_id=p["provider_id"],
+                api=p["api"],
+                phase=name,
+                status=status,
+                duration_s=dt,
+                detail=detail,
+            )
             if error:
                 failed_phase = name
                 break

@@ -15,19 +15,30 @@ if TYPE_CHECKING:
 def run(check: Check) -> str:
     p = check.p
     if p.get("config_error"):
-        raise Failure("config_env", "Provider config cannot be resolved", p["config_error"],
-                      "Set the environment variable, or give the reference a default with ${env.NAME:=value}.")
+        raise Failure(
+            "config_env",
+            "Provider config cannot be resolved",
+            p["config_error"],
+            "Set the environment variable, or give the reference a default with ${env.NAME:=value}.",
+        )
     cfg = p.get("config") or {}
     if not isinstance(cfg, dict):
-        raise Failure("config_invalid", "Provider config is not a mapping",
-                      "config: %s" % type(cfg).__name__, "Write config: as a mapping in run.yaml.")
+        raise Failure(
+            "config_invalid",
+            "Provider config is not a mapping",
+            "config: %s" % type(cfg).__name__,
+            "Write config: as a mapping in run.yaml.",
+        )
     cls = check.config_cls
     try:
         cls(**cfg)
     except BaseException as exc:
-        raise Failure("config_invalid", "Provider config does not validate against %s" % cls.__name__,
-                      "\n".join(_error_lines(exc)[:30]),
-                      "Fix the provider's config: block in run.yaml (values are masked here).") from exc
+        raise Failure(
+            "config_invalid",
+            "Provider config does not validate against %s" % cls.__name__,
+            "\n".join(_error_lines(exc)[:30]),
+            "Fix the provider's config: block in run.yaml (values are masked here).",
+        ) from exc
     return "%s(**config) ok" % cls.__name__
 
 

@@ -70,8 +70,15 @@ class Dist:
             return [n for n in self.names() if looks_native(n)]
         out = []
         for line in record.splitlines():
-            if ".so" not in line and ".pyd" not in line and ".dylib" not in line and ".dll" not in line \
-                    and ".SO" not in line and ".PYD" not in line and ".DLL" not in line:
+            if (
+                ".so" not in line
+                and ".pyd" not in line
+                and ".dylib" not in line
+                and ".dll" not in line
+                and ".SO" not in line
+                and ".PYD" not in line
+                and ".DLL" not in line
+            ):
                 continue
             name = _record_name(line)
             if looks_native(name):
@@ -79,8 +86,11 @@ class Dist:
         return out
 
     def wheel_tags(self) -> list[str]:
-        return [line.split(":", 1)[1].strip() for line in (self.read_text("WHEEL") or "").splitlines()
-                if line.lower().startswith("tag:")]
+        return [
+            line.split(":", 1)[1].strip()
+            for line in (self.read_text("WHEEL") or "").splitlines()
+            if line.lower().startswith("tag:")
+        ]
 
     @property
     def version(self) -> str:
@@ -309,10 +319,10 @@ def _tokenize(s: str) -> list[Token]:
             i += 1
         elif c in "'\"":
             j = s.index(c, i + 1)
-            out.append(("str", s[i + 1:j]))
+            out.append(("str", s[i + 1 : j]))
             i = j + 1
         elif s.startswith(("<=", ">=", "==", "!=", "~="), i):
-            out.append(s[i:i + 2])
+            out.append(s[i : i + 2])
             i += 2
         elif c in "<>":
             out.append(c)

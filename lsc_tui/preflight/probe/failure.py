@@ -17,11 +17,17 @@ class Failure(Exception):
     """A failed check: ``data`` is the result's ``error`` (code, reason, details, resolution,
     header, and any extra field such as ``package`` or ``field``)."""
 
-    def __init__(self, code: str, reason: str, details: str = "", resolution: str = "",
-                 header: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self, code: str, reason: str, details: str = "", resolution: str = "", header: str | None = None, **extra: Any
+    ) -> None:
         Exception.__init__(self, reason)
-        self.data: dict[str, Any] = {"code": code, "reason": reason, "details": details,
-                                     "resolution": resolution, "header": header or "Provider validation failed"}
+        self.data: dict[str, Any] = {
+            "code": code,
+            "reason": reason,
+            "details": details,
+            "resolution": resolution,
+            "header": header or "Provider validation failed",
+        }
         self.data.update(extra)
 
 
@@ -33,14 +39,17 @@ def format_tb(exc: BaseException, limit: int = 60) -> str:
     lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
     keep = []
     for chunk in lines:
-        if ('File "<frozen importlib' in chunk) or ('File "%s' % (PACKAGE_DIR + os.sep) in chunk) or (
-                'File "%s"' % _IMPORTLIB_INIT in chunk):
+        if (
+            ('File "<frozen importlib' in chunk)
+            or ('File "%s' % (PACKAGE_DIR + os.sep) in chunk)
+            or ('File "%s"' % _IMPORTLIB_INIT in chunk)
+        ):
             continue
         keep.append(chunk)
     text = "".join(keep).rstrip("\n")
     out = text.splitlines()
     if len(out) > limit:
-        out = out[:5] + ["  ... (%d lines omitted)" % (len(out) - limit)] + out[-(limit - 6):]
+        out = out[:5] + ["  ... (%d lines omitted)" % (len(out) - limit)] + out[-(limit - 6) :]
     return "\n".join(out)
 
 
@@ -74,7 +83,7 @@ def memory_limit_text() -> str:
 
 
 def size_text(n: int) -> str:
-    for unit, k in (("GiB", 1024 ** 3), ("MiB", 1024 ** 2)):
+    for unit, k in (("GiB", 1024**3), ("MiB", 1024**2)):
         if n >= k:
             v = n / float(k)
             return ("%d %s" % (v, unit)) if v == int(v) else ("%.1f %s" % (v, unit))

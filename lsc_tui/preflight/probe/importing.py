@@ -49,11 +49,13 @@ def _import_module_provider(check: Check, mod: str) -> str:
         pkg = sys.modules.get(mod)
         where = os.path.dirname(getattr(pkg, "__file__", "") or "") or "?"
         raise Failure(
-            "no_provider_module", "Module has no provider.py",
+            "no_provider_module",
+            "Module has no provider.py",
             "Package '%s' is installed (%s) but has no module '%s'.\n"
             "Llama Stack imports '%s' and calls its get_provider_spec()." % (mod, where, provider_mod, provider_mod),
             "Add provider.py with a get_provider_spec() function to the package, or set "
-            "module: in run.yaml to the package that has it.")
+            "module: in run.yaml to the package that has it.",
+        )
     import_external(check, provider_mod)
     return "imported %s" % provider_mod
 
@@ -64,11 +66,13 @@ def _import_registry(check: Check) -> str:
     root = check.ls.get("registry_root")
     if not root:
         raise Failure(
-            "no_llama_stack", "Llama Stack is not installed in the target environment",
+            "no_llama_stack",
+            "Llama Stack is not installed in the target environment",
             "Built-in provider '%s' comes from Llama Stack's own registry, but neither "
             "llama_stack nor ogx is importable by %s." % (p["provider_type"], sys.executable),
             "Run preflight with --python pointing at the server's interpreter, or install "
-            "llama-stack in this environment.")
+            "llama-stack in this environment.",
+        )
     regmod = registry_module(check)
     try:
         found = importlib.util.find_spec(regmod)
@@ -76,10 +80,12 @@ def _import_registry(check: Check) -> str:
         found = None
     if found is None:
         raise Failure(
-            "unknown_api", "API '%s' is not available in %s %s" % (p["api"], root, check.ls.get("version") or ""),
+            "unknown_api",
+            "API '%s' is not available in %s %s" % (p["api"], root, check.ls.get("version") or ""),
             "The target's Llama Stack has no registry module '%s'." % regmod,
             "Remove the '%s' section from run.yaml or move its providers to an API this "
-            "Llama Stack version supports." % p["api"])
+            "Llama Stack version supports." % p["api"],
+        )
     import_external(check, regmod)
     return "imported %s" % regmod
 
@@ -94,10 +100,12 @@ def import_external(check: Check, mod: str) -> Any:
     if find_top(top) is None:
         exc = ModuleNotFoundError("No module named '%s'" % top)
         raise Failure(
-            "module_not_found", "Module not found",
+            "module_not_found",
+            "Module not found",
             "Traceback:\n  " + exc_line(exc),
             "Ensure provider packages are installed and PYTHONPATH is set correctly.",
-            cause="not_installed")
+            cause="not_installed",
+        )
     try:
         return importlib.import_module(mod)
     except BaseException as exc:
@@ -109,39 +117,64 @@ def import_failure(check: Check, mod: str, exc: BaseException) -> Failure:
     tb = traceback_block(exc)
     blocked = sandbox.notices()
     if isinstance(exc, SystemExit):
-        return Failure("import_exit", "Import called sys.exit(%r)" % (exc.code,), tb,
-                       "A provider module must not exit the process on import; remove the exit "
-                       "from module-level code.")
+        return Failure(
+            "import_exit",
+            "Import called sys.exit(%r)" % (exc.code,),
+            tb,
+            "A provider module must not exit the process on import; remove the exit from module-level code.",
+        )
     if out_of_memory(exc):
-        return Failure("memory_limit", "Import ran out of memory%s" % memory_limit_text(), tb,
-                       "A provider module should not allocate this much memory when imported; if "
-                       "the server really needs it, raise the limit with --memory-limit.")
+        return Failure(
+            "memory_limit",
+            "Import ran out of memory%s" % memory_limit_text(),
+            tb,
+            "A provider module should not allocate this much memory when imported; if "
+            "the server really needs it, raise the limit with --memory-limit.",
+        )
     if isinstance(exc, OSError) and exc.errno == 30 and not blocked:  # EROFS
-        return Failure("import_side_effect", "Import tried to write a file (the file system is "
-                       "read-only during preflight)", tb,
-                       "Provider modules must not write files when imported; " + _MOVE_SIDE_EFFECTS)
+        return Failure(
+            "import_side_effect",
+            "Import tried to write a file (the file system is read-only during preflight)",
+            tb,
+            "Provider modules must not write files when imported; " + _MOVE_SIDE_EFFECTS,
+        )
     if isinstance(exc, sandbox.PreflightBlocked) or (blocked and isinstance(exc, OSError)):
         action = blocked[-1]["action"] if blocked else str(exc)
         return Failure(
-            "import_side_effect", "Import tried to %s (blocked by preflight)" % action,
-            tb, "Provider modules must not touch the network, write files or start processes "
-            "when imported; " + _MOVE_SIDE_EFFECTS)
+            "import_side_effect",
+            "Import tried to %s (blocked by preflight)" % action,
+            tb,
+            "Provider modules must not touch the network, write files or start processes "
+            "when imported; " + _MOVE_SIDE_EFFECTS,
+        )
     name = getattr(exc, "name", None) if isinstance(exc, ImportError) else None
     if name:
         top = name.split(".")[0]
         if top in ROOTS:
             return _llama_stack_version(check, name, top, tb)
         if top != mod.split(".")[0]:
-            return Failure("missing_dependency", "Missing dependency '%s'" % top, tb,
-                           "Install '%s' in the server's environment (bundle its wheel with the "
-                           "provider package), or make the import optional." % top,
-                           cause="missing_dependency", missing=name)
+            return Failure(
+                "missing_dependency",
+                "Missing dependency '%s'" % top,
+                tb,
+                "Install '%s' in the server's environment (bundle its wheel with the "
+                "provider package), or make the import optional." % top,
+                cause="missing_dependency",
+                missing=name,
+            )
     if isinstance(exc, ImportError):
-        return Failure("import_error", "Import failed", tb,
-                       "Fix the import error shown above in the provider package, then run "
-                       "preflight again.")
-    return Failure("import_error", "Import failed: %s" % type(exc).__name__, tb,
-                   "Fix the error raised while importing the provider module (see traceback).")
+        return Failure(
+            "import_error",
+            "Import failed",
+            tb,
+            "Fix the import error shown above in the provider package, then run preflight again.",
+        )
+    return Failure(
+        "import_error",
+        "Import failed: %s" % type(exc).__name__,
+        tb,
+        "Fix the error raised while importing the provider module (see traceback).",
+    )
 
 
 def _llama_stack_version(check: Check, name: str, top: str, tb: str) -> Failure:
@@ -150,15 +183,25 @@ def _llama_stack_version(check: Check, name: str, top: str, tb: str) -> Failure:
     have_txt = ("%s %s" % (check.ls.get("family") or "no Llama Stack", check.ls.get("version") or "")).strip()
     if find_top(top) is None:
         reason = "Provider needs %s, which this environment does not have" % top
-        hint = ("The provider imports '%s'. This environment has %s (provider specs live in %s)."
-                % (name, have_txt, have or "nowhere"))
+        hint = "The provider imports '%s'. This environment has %s (provider specs live in %s)." % (
+            name,
+            have_txt,
+            have or "nowhere",
+        )
     else:
         reason = "Provider imports a Llama Stack module that this version does not have"
-        hint = ("The provider imports '%s', which %s does not have. "
-                "Llama Stack 0.2.x keeps provider specs in llama_stack.providers.datatypes, "
-                "0.3 to 0.7 in llama_stack_api, OGX in ogx_api; this environment uses %s."
-                % (name, have_txt, have or "none"))
-    return Failure("llama_stack_version", reason, hint + "\n\n" + tb,
-                   "Install a version of the provider built for %s, or change its imports "
-                   "to %s." % (have_txt, have or "the Llama Stack API package"),
-                   cause="removed_llama_stack_path", missing=name)
+        hint = (
+            "The provider imports '%s', which %s does not have. "
+            "Llama Stack 0.2.x keeps provider specs in llama_stack.providers.datatypes, "
+            "0.3 to 0.7 in llama_stack_api, OGX in ogx_api; this environment uses %s."
+            % (name, have_txt, have or "none")
+        )
+    return Failure(
+        "llama_stack_version",
+        reason,
+        hint + "\n\n" + tb,
+        "Install a version of the provider built for %s, or change its imports "
+        "to %s." % (have_txt, have or "the Llama Stack API package"),
+        cause="removed_llama_stack_path",
+        missing=name,
+    )

@@ -12,8 +12,13 @@ if TYPE_CHECKING:
     from .dists import DistIndex
 
 _API_MODULES = ("ogx_api", "llama_stack_api", "llama_stack.providers.datatypes")
-_SPEC_MODULES = ("ogx_api", "ogx_api.datatypes", "llama_stack_api", "llama_stack_api.datatypes",
-                 "llama_stack.providers.datatypes")
+_SPEC_MODULES = (
+    "ogx_api",
+    "ogx_api.datatypes",
+    "llama_stack_api",
+    "llama_stack_api.datatypes",
+    "llama_stack.providers.datatypes",
+)
 ROOTS = ("llama_stack", "llama_stack_api", "ogx", "ogx_api")
 
 
@@ -27,8 +32,13 @@ def find_top(name: str) -> Any:
 
 def detect(dists: DistIndex) -> dict[str, Any]:
     """``family``, ``version``, ``api_module``, ``registry_root``, ``supports_module``."""
-    info: dict[str, Any] = {"family": None, "version": None, "api_module": None, "registry_root": None,
-                            "supports_module": None}
+    info: dict[str, Any] = {
+        "family": None,
+        "version": None,
+        "api_module": None,
+        "registry_root": None,
+        "supports_module": None,
+    }
     for root, dist_names in (("ogx", ("ogx",)), ("llama_stack", ("llama-stack", "llama_stack"))):
         spec = find_top(root)
         if spec is None:
@@ -44,9 +54,10 @@ def detect(dists: DistIndex) -> dict[str, Any]:
         break
     # The spec classes that go with the family: ogx -> ogx_api; llama_stack -> its own
     # providers.datatypes when it still has one (0.2.x, 0.3.x), else llama_stack_api.
-    preferred: list[str] = {"ogx": ["ogx_api"],
-                            "llama_stack": ["llama_stack.providers.datatypes", "llama_stack_api"]}.get(
-        info["family"] or "", list(_API_MODULES))
+    preferred: list[str] = {
+        "ogx": ["ogx_api"],
+        "llama_stack": ["llama_stack.providers.datatypes", "llama_stack_api"],
+    }.get(info["family"] or "", list(_API_MODULES))
     for mod in preferred:
         top = mod.split(".")[0]
         spec = find_top(top)

@@ -33,14 +33,23 @@ def main() -> None:
     if not pdeathsig and hasattr(os, "getppid") and os.name == "posix":  # no PR_SET_PDEATHSIG here
         import threading
 
-        threading.Thread(target=sandbox.watch_parent, args=(os.getppid(),), daemon=True,
-                         name="lsc-preflight-parent-watch").start()
+        threading.Thread(
+            target=sandbox.watch_parent, args=(os.getppid(),), daemon=True, name="lsc-preflight-parent-watch"
+        ).start()
     target = target_platform()
     dists = DistIndex()
     ls = llama_stack.detect(dists)
-    emit("hello", probe_version=PROBE_VERSION, python=sys.executable,
-         python_version="%d.%d.%d" % sys.version_info[:3], implementation=sys.implementation.name,
-         platform="%s/%s" % target, llama_stack=ls, pid=sandbox.outer_pid(), isolated=isolate)
+    emit(
+        "hello",
+        probe_version=PROBE_VERSION,
+        python=sys.executable,
+        python_version="%d.%d.%d" % sys.version_info[:3],
+        implementation=sys.implementation.name,
+        platform="%s/%s" % target,
+        llama_stack=ls,
+        pid=sandbox.outer_pid(),
+        isolated=isolate,
+    )
     sandbox.settle_tempdir()
     sandbox.install()
     checker = Checker(ls, target, dists)

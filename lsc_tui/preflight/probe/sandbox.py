@@ -70,7 +70,10 @@ _DNS_EVENTS = {
 }
 _WATCHED = (
     {"open", "os.mkdir", "os.kill", "os.killpg", "sqlite3.connect", "sqlite3.connect/handle"}
-    | set(_FS_EVENTS) | set(_PROC_EVENTS) | set(_NET_EVENTS) | set(_DNS_EVENTS)
+    | set(_FS_EVENTS)
+    | set(_PROC_EVENTS)
+    | set(_NET_EVENTS)
+    | set(_DNS_EVENTS)
 )
 _LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 _LOCAL_HOSTS: set[Optional[str]] = {None, "", "localhost", "localhost.localdomain", "ip6-localhost"}
@@ -267,8 +270,7 @@ def drop_privileges(lib: Any) -> str:
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
     class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
     data = (Data * 2)()
     if lib.capset(ctypes.byref(Header(0x20080522, 0)), data) != 0:

@@ -17,9 +17,21 @@ from .importing import registry_module
 if TYPE_CHECKING:
     from .checker import Check
 
-SUMMARY_FIELDS = ("provider_type", "api", "config_class", "module", "pip_packages", "description",
-                  "api_dependencies", "optional_api_dependencies", "provider_data_validator",
-                  "adapter_type", "container_image", "deprecation_warning", "toolgroup_id")
+SUMMARY_FIELDS = (
+    "provider_type",
+    "api",
+    "config_class",
+    "module",
+    "pip_packages",
+    "description",
+    "api_dependencies",
+    "optional_api_dependencies",
+    "provider_data_validator",
+    "adapter_type",
+    "container_image",
+    "deprecation_warning",
+    "toolgroup_id",
+)
 
 
 def run(check: Check) -> str:
@@ -39,12 +51,15 @@ def _call(check: Check, fn: Callable[[], Any], what: str) -> Any:
     except BaseException as exc:
         resolution = "Fix %s in the provider package: it must return a ProviderSpec without raising." % what
         if type(exc).__name__ == "ValidationError" and from_llama_stack(exc):
-            resolution = ("The provider builds its spec with arguments that %s %s rejects (see the "
-                          "validation error): it was written for another Llama Stack version. Install "
-                          "a provider version built for this one, or fix its get_provider_spec()."
-                          % (check.ls.get("family") or "Llama Stack", check.ls.get("version") or ""))
-        raise Failure("spec_exception", "%s raised %s" % (what, type(exc).__name__),
-                      traceback_block(exc), resolution) from exc
+            resolution = (
+                "The provider builds its spec with arguments that %s %s rejects (see the "
+                "validation error): it was written for another Llama Stack version. Install "
+                "a provider version built for this one, or fix its get_provider_spec()."
+                % (check.ls.get("family") or "Llama Stack", check.ls.get("version") or "")
+            )
+        raise Failure(
+            "spec_exception", "%s raised %s" % (what, type(exc).__name__), traceback_block(exc), resolution
+        ) from exc
 
 
 def _from_module(check: Check) -> str:
@@ -52,27 +67,35 @@ def _from_module(check: Check) -> str:
     mod = sys.modules[p["module"] + ".provider"]
     fn = getattr(mod, "get_provider_spec", None)
     if fn is None or not callable(fn):
-        raise Failure("no_get_provider_spec", "provider.py has no get_provider_spec()",
-                      "Module '%s.provider' defines no callable get_provider_spec." % p["module"],
-                      "Define get_provider_spec() in %s/provider.py returning a ProviderSpec."
-                      % p["module"].replace(".", "/"), header=SPEC_HEADER)
+        raise Failure(
+            "no_get_provider_spec",
+            "provider.py has no get_provider_spec()",
+            "Module '%s.provider' defines no callable get_provider_spec." % p["module"],
+            "Define get_provider_spec() in %s/provider.py returning a ProviderSpec." % p["module"].replace(".", "/"),
+            header=SPEC_HEADER,
+        )
     result = _call(check, fn, "get_provider_spec()")
     if result is None:
-        raise Failure("spec_none", "get_provider_spec() returned invalid data",
-                      "get_provider_spec() returned None",
-                      "Provider implementation must return a ProviderSpec (or a list of them).",
-                      header=SPEC_HEADER)
+        raise Failure(
+            "spec_none",
+            "get_provider_spec() returned invalid data",
+            "get_provider_spec() returned None",
+            "Provider implementation must return a ProviderSpec (or a list of them).",
+            header=SPEC_HEADER,
+        )
     if isinstance(result, (list, tuple)):
         types = [getattr(s, "provider_type", None) for s in result]
         match = [s for s in result if getattr(s, "provider_type", None) == p["provider_type"]]
         if not match:
             raise Failure(
-                "spec_no_match", "get_provider_spec() returned no spec for provider_type %s" % p["provider_type"],
-                "get_provider_spec() returned %d specs with provider_type: %s" % (
-                    len(result), ", ".join(str(t) for t in types) or "(none)"),
+                "spec_no_match",
+                "get_provider_spec() returned no spec for provider_type %s" % p["provider_type"],
+                "get_provider_spec() returned %d specs with provider_type: %s"
+                % (len(result), ", ".join(str(t) for t in types) or "(none)"),
                 "Set provider_type in run.yaml to one of: %s, or add a spec with provider_type %s "
                 "to the provider's list." % (", ".join(str(t) for t in types if t) or "(none)", p["provider_type"]),
-                header=SPEC_HEADER)
+                header=SPEC_HEADER,
+            )
         set_spec(check, match[0])
         return "picked %s from a list of %d" % (p["provider_type"], len(types))
     set_spec(check, result)
@@ -84,15 +107,23 @@ def _from_yaml(check: Check) -> str:
     data = p.get("external_spec")
     path = p.get("external_spec_path", "")
     if not isinstance(data, dict):
-        raise Failure("spec_invalid", "Provider spec file is not a mapping",
-                      "File: %s" % path, "Write the provider spec as a YAML mapping.", header=SPEC_HEADER)
+        raise Failure(
+            "spec_invalid",
+            "Provider spec file is not a mapping",
+            "File: %s" % path,
+            "Write the provider spec as a YAML mapping.",
+            header=SPEC_HEADER,
+        )
     for bad in ("provider_type", "api"):
         if bad in data:
             raise Failure(
-                "spec_forbidden_key", "Provider spec file sets '%s'" % bad,
+                "spec_forbidden_key",
+                "Provider spec file sets '%s'" % bad,
                 "File: %s\nLlama Stack derives '%s' from the file's place (remote|inline/<api>/<name>.yaml) "
-                "and fails with \"got multiple values for keyword argument\" when the file sets it." % (path, bad),
-                "Remove '%s' from %s." % (bad, path), header=SPEC_HEADER)
+                'and fails with "got multiple values for keyword argument" when the file sets it.' % (path, bad),
+                "Remove '%s' from %s." % (bad, path),
+                header=SPEC_HEADER,
+            )
     kind = p["provider_type"].split("::", 1)[0]
     set_spec(check, _build_yaml_spec(check, kind, data, path))
     return "built from %s" % path
@@ -133,10 +164,14 @@ def _build_yaml_spec(check: Check, kind: str, data: dict[str, Any], path: str) -
     try:
         return build()
     except BaseException as exc:
-        raise Failure("spec_invalid", "Provider spec file is not valid for this Llama Stack",
-                      "File: %s\n%s" % (path, exc_line(exc)),
-                      "Fix %s: remote specs need adapter_type, config_class and module; inline specs "
-                      "need config_class and module." % path, header=SPEC_HEADER) from exc
+        raise Failure(
+            "spec_invalid",
+            "Provider spec file is not valid for this Llama Stack",
+            "File: %s\n%s" % (path, exc_line(exc)),
+            "Fix %s: remote specs need adapter_type, config_class and module; inline specs "
+            "need config_class and module." % path,
+            header=SPEC_HEADER,
+        ) from exc
 
 
 def _shape_only(p: dict[str, Any], kind: str, data: dict[str, Any], path: str, name: str) -> Any:
@@ -147,9 +182,13 @@ def _shape_only(p: dict[str, Any], kind: str, data: dict[str, Any], path: str, n
     if kind == "remote" and not src.get("adapter_type"):
         missing.insert(0, "adapter_type")
     if missing:
-        raise Failure("spec_missing_field", "Provider spec file is missing required fields",
-                      "File: %s\nMissing required field: %s" % (path, ", ".join(missing)),
-                      "Add %s to %s." % (", ".join(missing), path), header=SPEC_HEADER)
+        raise Failure(
+            "spec_missing_field",
+            "Provider spec file is missing required fields",
+            "File: %s\nMissing required field: %s" % (path, ", ".join(missing)),
+            "Add %s to %s." % (", ".join(missing), path),
+            header=SPEC_HEADER,
+        )
     out = dict(src)
     out["api"] = p["api"]
     out["provider_type"] = "%s::%s" % (kind, src.get("adapter_type") or name)
@@ -175,18 +214,36 @@ def _from_registry(check: Check) -> str:
             "unknown_provider_type",
             "Provider type %s is not available for API %s" % (p["provider_type"], p["api"]),
             "%s %s has %d built-in %s providers; %s is not one of them, and the entry has no module:.%s"
-            % (check.ls.get("family"), check.ls.get("version") or "", len(by_type), p["api"], p["provider_type"],
-               looked),
+            % (
+                check.ls.get("family"),
+                check.ls.get("version") or "",
+                len(by_type),
+                p["api"],
+                p["provider_type"],
+                looked,
+            ),
             hint + "Use a provider type this Llama Stack version has, or install the external provider "
-            "package and name it with module: in run.yaml.", header=SPEC_HEADER)
+            "package and name it with module: in run.yaml.",
+            header=SPEC_HEADER,
+        )
     if getattr(spec, "deprecation_error", None):
-        raise Failure("deprecated_provider", "Provider type %s is no longer supported" % p["provider_type"],
-                      str(spec.deprecation_error), "Switch to the replacement named above.", header=SPEC_HEADER)
+        raise Failure(
+            "deprecated_provider",
+            "Provider type %s is no longer supported" % p["provider_type"],
+            str(spec.deprecation_error),
+            "Switch to the replacement named above.",
+            header=SPEC_HEADER,
+        )
     if getattr(spec, "deprecation_warning", None):
-        check.warnings.append({"code": "deprecated_provider", "title": "Deprecated provider",
-                               "reason": "Provider type %s is deprecated" % p["provider_type"],
-                               "details": str(spec.deprecation_warning),
-                               "note": "Switch to the replacement named above."})
+        check.warnings.append(
+            {
+                "code": "deprecated_provider",
+                "title": "Deprecated provider",
+                "reason": "Provider type %s is deprecated" % p["provider_type"],
+                "details": str(spec.deprecation_warning),
+                "note": "Switch to the replacement named above.",
+            }
+        )
     set_spec(check, spec)
     return "found in %s registry" % (check.ls.get("family") or "")
 
@@ -226,4 +283,3 @@ def plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain(x) for x in value]
     return str(value)
-

@@ -56,18 +56,22 @@ def check_in_child(checker: Checker, p: dict[str, Any], lib: Any, counting: Coun
         emit("child_exit", index=p.get("index"), returncode=code)
         return "abort"
     if lingering:
-        result.setdefault("warnings", []).append({
-            "code": "process_left_behind", "title": "Provider left a process running",
-            "reason": "Provider code started a process that was still running after the check ended",
-            "details": "Preflight killed it when the run ended.",
-            "note": "Importing a provider should not start processes; the server would have "
-                    "inherited this one."})
+        result.setdefault("warnings", []).append(
+            {
+                "code": "process_left_behind",
+                "title": "Provider left a process running",
+                "reason": "Provider code started a process that was still running after the check ended",
+                "details": "Preflight killed it when the run ended.",
+                "note": "Importing a provider should not start processes; the server would have inherited this one.",
+            }
+        )
     emit("result", **result)
     return "error" if result.get("status") == "error" else "ok"
 
 
-def _run_child(checker: Checker, p: dict[str, Any], chan_w: int, runner_fd: int, lib: Any,
-               counting: CountingStdout) -> None:
+def _run_child(
+    checker: Checker, p: dict[str, Any], chan_w: int, runner_fd: int, lib: Any, counting: CountingStdout
+) -> None:
     """In the forked child: isolate, check one provider, report on chan_w, exit."""
     try:
         os.close(runner_fd)
@@ -142,7 +146,7 @@ def _parse(text: str) -> Optional[dict[str, Any]]:
     if not text.startswith(MARK):
         return None
     try:
-        ev = json.loads(text[len(MARK):])
+        ev = json.loads(text[len(MARK) :])
     except ValueError:
         return None
     return ev if isinstance(ev, dict) else None

@@ -94,12 +94,27 @@ def offer_migration(app, session, on_done=None, *, once: bool = True, after_answ
 
 
 FLOWS: list[Flow] = [
-    Flow("flow_migrate", "M,f9", "Migrate",
-         "Migrate this legacy config to the unified format (wizard, with proof)", open_migrate),
-    Flow("flow_secrets", "S", "Secrets",
-         "Review literal secrets and move them to .env or a Kubernetes Secret", open_secrets),
-    Flow("flow_preflight", "P,f8", "Preflight",
-         "Preflight: check every provider of the synthesized run.yaml in the server's Python", open_preflight),
+    Flow(
+        "flow_migrate",
+        "M,f9",
+        "Migrate",
+        "Migrate this legacy config to the unified format (wizard, with proof)",
+        open_migrate,
+    ),
+    Flow(
+        "flow_secrets",
+        "S",
+        "Secrets",
+        "Review literal secrets and move them to .env or a Kubernetes Secret",
+        open_secrets,
+    ),
+    Flow(
+        "flow_preflight",
+        "P,f8",
+        "Preflight",
+        "Preflight: check every provider of the synthesized run.yaml in the server's Python",
+        open_preflight,
+    ),
 ]
 
 __all__ = ["FLOWS", "Flow", "open_migrate", "open_secrets", "open_preflight", "offer_migration"]

@@ -30,7 +30,9 @@ class FlowScreen(ModalScreen):
     def compose_footer(self) -> ComposeResult:
         yield Footer(id="flow-footer")
 
-    def tell(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 6) -> None:
+    def tell(
+        self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float = 6
+    ) -> None:
         """A notification; every text passed here is already free of secret values."""
         self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 

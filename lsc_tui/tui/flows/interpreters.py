@@ -23,8 +23,12 @@ class Interpreter:
 
     @property
     def label(self) -> str:
-        what = {"current": "this Python (lsc-tui's own)", "venv": "virtual environment next to the config",
-                "virtual_env": "$VIRTUAL_ENV", "path": "a path you typed"}[self.kind]
+        what = {
+            "current": "this Python (lsc-tui's own)",
+            "venv": "virtual environment next to the config",
+            "virtual_env": "$VIRTUAL_ENV",
+            "path": "a path you typed",
+        }[self.kind]
         return f"{self.display}  ({what})"
 
 
@@ -39,7 +43,7 @@ def display_path(path: str | os.PathLike, base: Path | None) -> str:
     home = os.path.expanduser("~")
     s = str(p)
     if home not in ("", "/") and (s == home or s.startswith(home + os.sep)):
-        return "~" + s[len(home):]
+        return "~" + s[len(home) :]
     return s
 
 
@@ -51,7 +55,9 @@ def venv_python(venv: Path) -> Path | None:
     return None
 
 
-def find_interpreters(config_dir: Path, *, env: Mapping[str, str] | None = None, current: str | None = None) -> list[Interpreter]:
+def find_interpreters(
+    config_dir: Path, *, env: Mapping[str, str] | None = None, current: str | None = None
+) -> list[Interpreter]:
     """The interpreters worth offering, the current one first, without duplicates."""
     environ: Mapping[str, str] = os.environ if env is None else env
     current = current or sys.executable

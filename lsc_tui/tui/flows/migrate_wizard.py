@@ -31,11 +31,19 @@ if TYPE_CHECKING:
     from lsc_tui.config.migration.strategies import Candidate
 
 STEPS = ("why", "analysis", "strategy", "secrets", "files", "done")
-STEP_TITLES = {"why": "Why migrate", "analysis": "Analysis", "strategy": "Strategy", "secrets": "Secrets",
-               "files": "Files", "done": "Done"}
-WHY = ("The two-file legacy format (llama_stack.library_client_config_path naming a hand-written run.yaml) is "
-       "deprecated in LCORE 0.6, which logs a warning, and removed in LCORE 0.7; the unified format keeps "
-       "everything in lightspeed-stack.yaml and LCORE synthesizes the run.yaml from it at start-up.")
+STEP_TITLES = {
+    "why": "Why migrate",
+    "analysis": "Analysis",
+    "strategy": "Strategy",
+    "secrets": "Secrets",
+    "files": "Files",
+    "done": "Done",
+}
+WHY = (
+    "The two-file legacy format (llama_stack.library_client_config_path naming a hand-written run.yaml) is "
+    "deprecated in LCORE 0.6, which logs a warning, and removed in LCORE 0.7; the unified format keeps "
+    "everything in lightspeed-stack.yaml and LCORE synthesizes the run.yaml from it at start-up."
+)
 STRATEGY_HELP = {
     "lift": "lift: the whole run.yaml goes into native_override (one self-contained file)",
     "profile": "profile: the config names run.yaml as its profile; the run.yaml stays a file",
@@ -54,9 +62,11 @@ def legacy_message(session) -> str | None:
     if getattr(ws, "kind", "") != "lightspeed-stack" or ws.config is None:
         return None
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
-        return ("This config uses the legacy two-file format (deprecated in LCORE 0.6, removed in 0.7). "
-                "Migrate it to the unified format now? (Asked once for this file; M opens the wizard at "
-                "any time.)")
+        return (
+            "This config uses the legacy two-file format (deprecated in LCORE 0.6, removed in 0.7). "
+            "Migrate it to the unified format now? (Asked once for this file; M opens the wizard at "
+            "any time.)"
+        )
     return None
 
 
@@ -100,8 +110,11 @@ class MigrateWizard(FlowScreen):
             yield Static("", id="mw-steps")
             yield FlowList(id="mw-strategies")
             yield Static("", id="mw-proof")
-            yield Input(compact=True, placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
-                        id="mw-runyaml")
+            yield Input(
+                compact=True,
+                placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
+                id="mw-runyaml",
+            )
             with VerticalScroll(id="mw-scroll"):
                 yield Static("", id="mw-text")
                 yield Static("", id="mw-preview")
@@ -117,8 +130,12 @@ class MigrateWizard(FlowScreen):
 
         m, error = None, ""
         try:
-            m = Migration.open(self.session.path, cwd=self.session.cwd, run_yaml=self.run_yaml_arg,
-                               env=self.session.env if self.session.env is not None else None)
+            m = Migration.open(
+                self.session.path,
+                cwd=self.session.cwd,
+                run_yaml=self.run_yaml_arg,
+                env=self.session.env if self.session.env is not None else None,
+            )
             if m.nothing_to_do is None:
                 _ = m.recommendation  # builds and proves every strategy
         except MigrationInputError as exc:
@@ -152,8 +169,9 @@ class MigrateWizard(FlowScreen):
         try:
             self._mig().choose(strategy)
         except Exception as exc:  # noqa: BLE001 - keep the previous choice, say why
-            self.tell(f"Cannot build the {strategy} strategy: {type(exc).__name__}: {exc}", severity="error",
-                      timeout=10)
+            self.tell(
+                f"Cannot build the {strategy} strategy: {type(exc).__name__}: {exc}", severity="error", timeout=10
+            )
             return
         self.strategy = strategy
         self.accepted = False
@@ -169,21 +187,23 @@ class MigrateWizard(FlowScreen):
             if i < len(STEPS) - 1:
                 crumbs.append((" > ", "$text-muted"))
         self.query_one("#mw-steps", Static).update(
-            Content.assemble((f"Step {self.step + 1} of {len(STEPS)}: ", "bold"), *crumbs))
+            Content.assemble((f"Step {self.step + 1} of {len(STEPS)}: ", "bold"), *crumbs)
+        )
         strategies = self.query_one("#mw-strategies", OptionList)
         strategies.display = name == "strategy" and self._migratable()
         self.query_one("#mw-proof", Static).display = strategies.display
         ask = self.query_one("#mw-runyaml", Input)
-        ask.display = name == "analysis" and self.ready and self.m is not None \
-            and self.m.analysis.status == "remote"
+        ask.display = name == "analysis" and self.ready and self.m is not None and self.m.analysis.status == "remote"
         preview = self.query_one("#mw-preview", Static)
         preview.update("")
         try:
             text = getattr(self, f"_step_{name}")()
         except Exception as exc:  # noqa: BLE001 - a bug in a step must not cost the operator the editor
-            text = Content.assemble(("This step could not be shown: ", "bold $error"),
-                                    (f"{type(exc).__name__}: {exc}\n", "$error"),
-                                    ("Nothing was written. b goes back, esc cancels.", ""))
+            text = Content.assemble(
+                ("This step could not be shown: ", "bold $error"),
+                (f"{type(exc).__name__}: {exc}\n", "$error"),
+                ("Nothing was written. b goes back, esc cancels.", ""),
+            )
         self.query_one("#mw-text", Static).update(text)
         self.query_one("#mw-scroll").scroll_home(animate=False)
         if strategies.display:
@@ -198,13 +218,23 @@ class MigrateWizard(FlowScreen):
         return self.m is not None and self.m.nothing_to_do is None and not self.error
 
     def _step_why(self) -> Content:
-        parts = [(WHY + "\n\n", ""),
-                 ("The wizard analyses this config, proposes a strategy and proves that the migrated file "
-                  "makes Llama Stack run exactly what it runs today. Nothing is written until the Files step, "
-                  "and esc cancels at any step.\n", "$text-muted")]
+        parts = [
+            (WHY + "\n\n", ""),
+            (
+                "The wizard analyses this config, proposes a strategy and proves that the migrated file "
+                "makes Llama Stack run exactly what it runs today. Nothing is written until the Files step, "
+                "and esc cancels at any step.\n",
+                "$text-muted",
+            ),
+        ]
         if self.session.dirty:
-            parts.append(("\nYou have unsaved edits: the migration reads the files as saved on disk. Save them "
-                          "(w in the editor) first, or they will not be part of it.\n", "$warning"))
+            parts.append(
+                (
+                    "\nYou have unsaved edits: the migration reads the files as saved on disk. Save them "
+                    "(w in the editor) first, or they will not be part of it.\n",
+                    "$warning",
+                )
+            )
         if not self.ready:
             parts.append(("\nAnalysing...", "$text-muted"))
         return Content.assemble(*parts)
@@ -213,16 +243,22 @@ class MigrateWizard(FlowScreen):
         if not self.ready:
             return Content("Analysing...")
         if self.error:
-            return Content.assemble(("The config cannot be migrated as it is:\n\n", "bold $error"),
-                                    (self.error + "\n", "$error"),
-                                    ("\nFix it in the editor, then open the wizard again (M).", ""))
+            return Content.assemble(
+                ("The config cannot be migrated as it is:\n\n", "bold $error"),
+                (self.error + "\n", "$error"),
+                ("\nFix it in the editor, then open the wizard again (M).", ""),
+            )
         m = self._mig()
         a = m.analysis
         if m.nothing_to_do and a.status == "remote":
             return Content.assemble(
                 ("Remote server: LCORE talks to a Llama Stack server that runs its own run.yaml.\n", "bold"),
-                ("To move that run.yaml into this file (the server then synthesizes from it), type its path "
-                 "below and press enter; esc leaves everything as it is.\n", ""))
+                (
+                    "To move that run.yaml into this file (the server then synthesizes from it), type its path "
+                    "below and press enter; esc leaves everything as it is.\n",
+                    "",
+                ),
+            )
         if m.nothing_to_do:
             return Content.assemble(("Nothing to migrate.\n\n", "bold $success"), (m.nothing_to_do + "\n", ""))
         rec = m.recommendation
@@ -247,8 +283,16 @@ class MigrateWizard(FlowScreen):
             cand, pr = m.trial(s)
             rec = " (recommended)" if s == m.recommendation.strategy else ""
             mark = TICK if pr.equivalent else "!"
-            opts.append(Option(Content.assemble((f"{mark} ", "$success" if pr.equivalent else "$warning"),
-                                                (f"{s:<8}", "bold"), (summary(cand, pr) + rec, "")), id=s))
+            opts.append(
+                Option(
+                    Content.assemble(
+                        (f"{mark} ", "$success" if pr.equivalent else "$warning"),
+                        (f"{s:<8}", "bold"),
+                        (summary(cand, pr) + rec, ""),
+                    ),
+                    id=s,
+                )
+            )
         ol.set_options(opts)
         ol.highlighted = STRATEGIES.index(self.strategy)
         return self._strategy_text()
@@ -261,11 +305,16 @@ class MigrateWizard(FlowScreen):
         if pr.error:
             head.append((f"Proof: unproven ({pr.error})", "bold $error"))
         elif pr.equivalent:
-            head.append((f"{TICK} equivalent: synthesizes exactly the run.yaml legacy LCORE runs today",
-                         "bold $success"))
+            head.append(
+                (f"{TICK} equivalent: synthesizes exactly the run.yaml legacy LCORE runs today", "bold $success")
+            )
         else:
-            head.append((f"! not equivalent: {len(pr.differences)} difference(s) in what Llama Stack runs "
-                         "(below)", "bold $warning"))
+            head.append(
+                (
+                    f"! not equivalent: {len(pr.differences)} difference(s) in what Llama Stack runs (below)",
+                    "bold $warning",
+                )
+            )
         self.query_one("#mw-proof", Static).update(Content.assemble(*head))
         secrets = m.secret_values()
         parts: list = []
@@ -276,8 +325,11 @@ class MigrateWizard(FlowScreen):
             parts.append((note.to_text(secrets) + "\n", "$text-muted"))
         if not pr.equivalent and not pr.error:
             parts.append(("\nrun.yaml diff, legacy -> migrated (values masked):\n", "bold"))
-        header = ("The new lightspeed-stack.yaml (secrets masked; + marks what the migration changes; "
-                  "tab then pgdn scrolls):\n", "bold")
+        header = (
+            "The new lightspeed-stack.yaml (secrets masked; + marks what the migration changes; "
+            "tab then pgdn scrolls):\n",
+            "bold",
+        )
         preview = self.query_one("#mw-preview", Static)
         body, first = self._marked_preview()
         if not pr.equivalent and not pr.error:
@@ -305,7 +357,7 @@ class MigrateWizard(FlowScreen):
                 changed.update(range(j1, j2))
         lines = self._highlight(new).split("\n")
         out = []
-        for n, line in enumerate(lines[:len(new_lines)]):
+        for n, line in enumerate(lines[: len(new_lines)]):
             mark = ("+ ", "bold $success") if n in changed else ("  ", "")
             out.append(Content.assemble(mark, line))
         first = min(changed) if changed else 0
@@ -333,8 +385,13 @@ class MigrateWizard(FlowScreen):
 
         pr = self._trial()[1]
         values = self._mig().secret_values()
-        return P.diff(P.dump_data(pr.legacy_data), P.dump_data(pr.unified_data), "legacy run.yaml (enriched)",
-                      values, new_label="migrated (synthesized)")
+        return P.diff(
+            P.dump_data(pr.legacy_data),
+            P.dump_data(pr.unified_data),
+            "legacy run.yaml (enriched)",
+            values,
+            new_label="migrated (synthesized)",
+        )
 
     def _highlight(self, text: str) -> Content:
         from textual.highlight import ANSIDarkHighlightTheme, ANSILightHighlightTheme, HighlightTheme, highlight
@@ -353,8 +410,7 @@ class MigrateWizard(FlowScreen):
         if p is not None and not p.is_absolute():
             p = self.base / p
         if p is None or not p.is_file():
-            self.tell(f"{text or '(empty)'}: no such file; give the path of the server's run.yaml.",
-                      severity="error")
+            self.tell(f"{text or '(empty)'}: no such file; give the path of the server's run.yaml.", severity="error")
             return
         self.run_yaml_arg = p
         self.ready, self.m, self.error = False, None, ""
@@ -406,8 +462,12 @@ class MigrateWizard(FlowScreen):
                 return None
             return plan_fix(docs, chosen, env_file=self.base / ".env", result=result)
         except Exception as exc:  # noqa: BLE001 - the messages of the secrets core never hold a value
-            self.tell(f"The wizard cannot plan the secrets change ({type(exc).__name__}: {exc}); the secrets "
-                      "review (S) can, after the migration.", severity="warning", timeout=10)
+            self.tell(
+                f"The wizard cannot plan the secrets change ({type(exc).__name__}: {exc}); the secrets "
+                "review (S) can, after the migration.",
+                severity="warning",
+                timeout=10,
+            )
             return None
 
     def _text_width(self) -> int:
@@ -418,8 +478,9 @@ class MigrateWizard(FlowScreen):
         m = self._mig()
         plan = self.secret_plan
         if not m.secrets and plan is None:
-            return Content.assemble((f"{TICK} No literal secrets in the files this migration writes or keeps.\n",
-                                     "$success"))
+            return Content.assemble(
+                (f"{TICK} No literal secrets in the files this migration writes or keeps.\n", "$success")
+            )
         parts: list[Part] = [("Literal secrets found on the way (values masked):\n", "bold")]
         width = self._text_width()
         for s in m.secrets:
@@ -429,24 +490,40 @@ class MigrateWizard(FlowScreen):
             if s.moved_to is not None:
                 moved = f" (now at {_path_text(s.moved_to)})"
                 last = line.rsplit("\n", 1)[-1]
-                line += moved if len(last) + len(moved) <= width else \
-                    "\n" + fit_key_path(f"(now at {_path_text(s.moved_to)})", "    ", width)
+                line += (
+                    moved
+                    if len(last) + len(moved) <= width
+                    else "\n" + fit_key_path(f"(now at {_path_text(s.moved_to)})", "    ", width)
+                )
             parts.append(line + "\n")
         if plan is not None and plan.items:
             box = "[x]" if self.convert_secrets else "[ ]"
-            parts.append(("\n" + box + " Convert them now (space toggles): each becomes ${env.NAME} in the new "
-                          "file and its value goes to .env (0600):\n", "bold $accent"))
+            parts.append(
+                (
+                    "\n" + box + " Convert them now (space toggles): each becomes ${env.NAME} in the new "
+                    "file and its value goes to .env (0600):\n",
+                    "bold $accent",
+                )
+            )
             for it in plan.items:
                 line = f"      {it.finding.key_path}  ->  {it.reference}"
                 if len(line) > width:
-                    line = fit_key_path(str(it.finding.key_path), "      ", width) + \
-                        "\n" + fit_key_path(f"->  {it.reference}", "        ", width)
+                    line = (
+                        fit_key_path(str(it.finding.key_path), "      ", width)
+                        + "\n"
+                        + fit_key_path(f"->  {it.reference}", "        ", width)
+                    )
                 parts.append(line + "\n")
-            parts.append(("\nS (secrets review) offers other names or a Kubernetes Secret afterwards.\n",
-                          "$text-muted"))
+            parts.append(
+                ("\nS (secrets review) offers other names or a Kubernetes Secret afterwards.\n", "$text-muted")
+            )
         else:
-            parts.append(("\nThey cannot be converted automatically here; use the secrets review (S) after the "
-                          "migration.\n", "$warning"))
+            parts.append(
+                (
+                    "\nThey cannot be converted automatically here; use the secrets review (S) after the migration.\n",
+                    "$warning",
+                )
+            )
         return Content.assemble(*parts)
 
     def _step_files(self) -> Content:
@@ -456,26 +533,35 @@ class MigrateWizard(FlowScreen):
         secret_configs = {str(w.path): w for w in plan.writes if w.role == "config"} if plan else {}
         for f in m.files():
             backup_mode = "0600: it holds literal secrets" if m.secrets else f.mode
-            what = {"write": f"written (mode {f.mode})" if f.mode else "written",
-                    "backup": f"backup of the current file (mode {backup_mode})" if backup_mode else "backup",
-                    "keep": "kept as it is"}.get(f.action, f.action)
-            role = {"config": "the migrated config", "backup": "", "profile": "the profile it names",
-                    "legacy-run-yaml": "the legacy run.yaml (no longer read)",
-                    "legacy-config": "the legacy config"}.get(f.role, f.role)
+            what = {
+                "write": f"written (mode {f.mode})" if f.mode else "written",
+                "backup": f"backup of the current file (mode {backup_mode})" if backup_mode else "backup",
+                "keep": "kept as it is",
+            }.get(f.action, f.action)
+            role = {
+                "config": "the migrated config",
+                "backup": "",
+                "profile": "the profile it names",
+                "legacy-run-yaml": "the legacy run.yaml (no longer read)",
+                "legacy-config": "the legacy config",
+            }.get(f.role, f.role)
             parts.append((f"  {rel(f.path, self.base)}\n", "bold"))
             parts.append(f"      {what}{'; ' + role if role else ''}\n")
             w = secret_configs.pop(str(f.path), None)
             if w is not None:
-                parts.append(f"      then its literal secret(s) become ${{env.NAME}} (another backup, "
-                             f"{Path(w.path).name}.bak, 0600)\n")
+                parts.append(
+                    f"      then its literal secret(s) become ${{env.NAME}} (another backup, "
+                    f"{Path(w.path).name}.bak, 0600)\n"
+                )
         if plan is not None:
             for w in plan.writes:
                 if w.role == "config" and str(w.path) not in secret_configs:
                     continue
                 parts.append((f"  {rel(w.path, self.base)}\n", "bold"))
                 if w.role == "config":
-                    parts.append(f"      its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, "
-                                 "0600)\n")
+                    parts.append(
+                        f"      its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, 0600)\n"
+                    )
                 else:
                     parts.append(f"      {'created' if w.created else 'updated'}, mode 0600, holds the secret values\n")
         pr = self._trial()[1]
@@ -484,12 +570,22 @@ class MigrateWizard(FlowScreen):
         elif self.accepted:
             parts.append((f"\nYou accepted {len(pr.differences)} difference(s) (a toggles).\n", "$warning"))
         else:
-            parts.append((f"\n! Not equivalent: {len(pr.differences)} difference(s). Press a to accept them (see "
-                          "the Strategy step), or go back (b) and choose another strategy.\n", "bold $warning"))
+            parts.append(
+                (
+                    f"\n! Not equivalent: {len(pr.differences)} difference(s). Press a to accept them (see "
+                    "the Strategy step), or go back (b) and choose another strategy.\n",
+                    "bold $warning",
+                )
+            )
         dirty = [rel(p, self.base) for p in self.session.dirty_files]
         if dirty:
-            parts.append((f"\nUnsaved edits in {', '.join(dirty)}: save or undo them in the editor first; the wizard "
-                          "will not write over them.\n", "bold $error"))
+            parts.append(
+                (
+                    f"\nUnsaved edits in {', '.join(dirty)}: save or undo them in the editor first; the wizard "
+                    "will not write over them.\n",
+                    "bold $error",
+                )
+            )
         return Content.assemble(*parts)
 
     def _step_done(self) -> Content:
@@ -497,21 +593,34 @@ class MigrateWizard(FlowScreen):
         for p in self.written:
             parts.append(f"  {rel(p, self.base)}\n")
         if self.backups:
-            parts.append(("Backups (they hold the old text, literal secrets included; delete them once the "
-                          "server runs):\n", "bold"))
+            parts.append(
+                (
+                    "Backups (they hold the old text, literal secrets included; delete them once the server runs):\n",
+                    "bold",
+                )
+            )
             for p in self.backups:
                 parts.append(f"  {rel(p, self.base)}\n")
         if self.reproof is not None:
             ok = self.reproof.equivalent
-            parts.append((f"\nRe-checked from disk: {'equivalent ' + TICK if ok else self.reproof.verdict}\n",
-                          "$success" if ok else "$warning"))
+            parts.append(
+                (
+                    f"\nRe-checked from disk: {'equivalent ' + TICK if ok else self.reproof.verdict}\n",
+                    "$success" if ok else "$warning",
+                )
+            )
         for n in self.after_notes:
             parts.append((n + "\n", "$warning"))
         for path, count, mode in self.kept_secrets:
             name = rel(path, self.base)
             readable = "" if mode & 0o077 == 0 else ", readable by other users of this machine"
-            parts.append((f"\n! {name} is kept as it was and still holds {count} literal secret{'s' * (count != 1)} "
-                          f"in clear (mode {mode:04o}{readable}).\n", "bold $warning"))
+            parts.append(
+                (
+                    f"\n! {name} is kept as it was and still holds {count} literal secret{'s' * (count != 1)} "
+                    f"in clear (mode {mode:04o}{readable}).\n",
+                    "bold $warning",
+                )
+            )
             fixes = [f"`lsc-tui secrets fix {name}` moves them to .env", "or delete it once the server runs"]
             if mode & 0o077:
                 fixes.insert(0, "t makes it 0600 now")
@@ -520,8 +629,10 @@ class MigrateWizard(FlowScreen):
         parts.append(("\nWhat to run next:\n", "bold"))
         steps = [f"lsc-tui validate {config}    (or look at the findings in the editor)"]
         if any(p.endswith(".env") for p in self.written):
-            steps.append("load .env into the server's environment (podman --env-file .env, systemd "
-                         "EnvironmentFile=, compose env_file:)")
+            steps.append(
+                "load .env into the server's environment (podman --env-file .env, systemd "
+                "EnvironmentFile=, compose env_file:)"
+            )
         steps.append("P: preflight every provider in the server's Python")
         steps.append(f"start LCORE with {config} as before; then delete the .bak files")
         for i, s in enumerate(steps, 1):
@@ -544,8 +655,9 @@ class MigrateWizard(FlowScreen):
         if action == "toggle_secrets":
             return bool(name == "secrets" and self.secret_plan is not None)
         if action == "accept":
-            return bool(name == "files" and self.m is not None and self.m.proof is not None
-                        and not self.m.proof.equivalent)
+            return bool(
+                name == "files" and self.m is not None and self.m.proof is not None and not self.m.proof.equivalent
+            )
         if action == "write":
             return name == "files"
         if action == "cancel":
@@ -598,12 +710,19 @@ class MigrateWizard(FlowScreen):
             return
         dirty = [rel(p, self.base) for p in self.session.dirty_files]
         if dirty:
-            self.tell(f"Unsaved edits in {', '.join(dirty)}: save or undo them first. Nothing was written.",
-                      severity="error", timeout=10)
+            self.tell(
+                f"Unsaved edits in {', '.join(dirty)}: save or undo them first. Nothing was written.",
+                severity="error",
+                timeout=10,
+            )
             return
         if not self._trial()[1].equivalent and not self.accepted:
-            self.tell("The result is not equivalent: accept the differences (a) or choose another strategy (b). "
-                      "Nothing was written.", severity="warning", timeout=8)
+            self.tell(
+                "The result is not equivalent: accept the differences (a) or choose another strategy (b). "
+                "Nothing was written.",
+                severity="warning",
+                timeout=8,
+            )
             return
         try:
             res = m.write(accept="all" if self.accepted else None)
@@ -611,12 +730,19 @@ class MigrateWizard(FlowScreen):
             self.tell(f"Not written: {exc}", severity="error", timeout=10)
             return
         except FileChangedError as exc:
-            self.tell(f"{rel(exc.path, self.base)} changed on disk since the analysis; nothing was written. Close "
-                      "the wizard and open it again.", severity="error", timeout=10)
+            self.tell(
+                f"{rel(exc.path, self.base)} changed on disk since the analysis; nothing was written. Close "
+                "the wizard and open it again.",
+                severity="error",
+                timeout=10,
+            )
             return
         except OSError as exc:
-            self.tell(f"Not written: {rel(getattr(exc, 'filename', '') or '', self.base)}: {exc.strerror or exc}",
-                      severity="error", timeout=10)
+            self.tell(
+                f"Not written: {rel(getattr(exc, 'filename', '') or '', self.base)}: {exc.strerror or exc}",
+                severity="error",
+                timeout=10,
+            )
             return
         except Exception as exc:  # noqa: BLE001
             self.tell(f"Not written: {type(exc).__name__}: {exc}", severity="error", timeout=10)
@@ -674,8 +800,9 @@ class MigrateWizard(FlowScreen):
         from lsc_tui.config.workspace import load_workspace
 
         try:
-            ws = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env,
-                                target=self.session.target)
+            ws = load_workspace(
+                self.session.path, cwd=self.session.cwd, env=self.session.env, target=self.session.target
+            )
             result = scan_workspace(ws)
             wanted = {it.finding.key_path: it.env_name for it in planned.items}
             chosen = [f for f in result.findings if f.key_path in wanted and not f.is_warning]
@@ -726,8 +853,7 @@ class MigrationOffer(ModalScreen):
     MigrationOffer .title { text-style: bold; }
     MigrationOffer .keys { color: $text-muted; margin-top: 1; }
     """
-    BINDINGS = [Binding("m,enter", "answer('migrate')", "Migrate now"),
-                Binding("l,escape", "answer('later')", "Later")]
+    BINDINGS = [Binding("m,enter", "answer('migrate')", "Migrate now"), Binding("l,escape", "answer('later')", "Later")]
 
     def __init__(self, message: str):
         super().__init__()
@@ -737,8 +863,12 @@ class MigrationOffer(ModalScreen):
         with Vertical():
             yield Static("Legacy configuration", classes="title")
             yield Static(self.message, markup=False)
-            yield Static(Content.assemble(("m", "bold $accent"), " or enter: migrate now    ",
-                                          ("l", "bold $accent"), " or esc: later"), classes="keys")
+            yield Static(
+                Content.assemble(
+                    ("m", "bold $accent"), " or enter: migrate now    ", ("l", "bold $accent"), " or esc: later"
+                ),
+                classes="keys",
+            )
 
     def action_answer(self, choice: str) -> None:
         self.dismiss(choice)

@@ -38,8 +38,16 @@ from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
 
 SPINNER = "|/-\\"
-PHASE_NAMES = {"architecture": "arch", "import": "import", "spec": "spec", "fields": "fields",
-               "config": "config", "metadata": "metadata", "plan": "plan", "start": "start"}
+PHASE_NAMES = {
+    "architecture": "arch",
+    "import": "import",
+    "spec": "spec",
+    "fields": "fields",
+    "config": "config",
+    "metadata": "metadata",
+    "plan": "plan",
+    "start": "start",
+}
 
 
 # -- the state of a run (no widgets) -----------------------------------------------------------
@@ -105,9 +113,13 @@ class PreflightController:
                 self.listeners.remove(fn)
                 app = self.app
                 if app is not None:
-                    app.notify(f"The preflight panel cannot show the run: internal error ({type(exc).__name__}: "
-                               f"{exc}); the run goes on, P shows it again.", severity="error", timeout=10,
-                               markup=False)
+                    app.notify(
+                        f"The preflight panel cannot show the run: internal error ({type(exc).__name__}: "
+                        f"{exc}); the run goes on, P shows it again.",
+                        severity="error",
+                        timeout=10,
+                        markup=False,
+                    )
 
     # -- running ---------------------------------------------------------------------------
     def start(self, session, interpreter: Interpreter) -> str | None:
@@ -117,17 +129,23 @@ class PreflightController:
         result = session.analysis.synthesis
         data = getattr(result, "data", None)
         if not isinstance(data, dict):
-            return ("There is no run.yaml to check: the config does not synthesize one here "
-                    "(fix the errors in the findings pane, or open the run.yaml itself).")
+            return (
+                "There is no run.yaml to check: the config does not synthesize one here "
+                "(fix the errors in the findings pane, or open the run.yaml itself)."
+            )
         app = self.app
         if app is None:
             return "The editor is closing: there is nothing to show the run in."
         self.state = RunState(interpreter=interpreter, status="preparing", started=time.monotonic())
         self.cancel_event = asyncio.Event()
         self.changed()
-        self.worker = app.run_worker(self._run(dict(data), interpreter, self.cancel_event),
-                                     group="flows-preflight", exclusive=True, exit_on_error=False,
-                                     description="preflight")
+        self.worker = app.run_worker(
+            self._run(dict(data), interpreter, self.cancel_event),
+            group="flows-preflight",
+            exclusive=True,
+            exit_on_error=False,
+            description="preflight",
+        )
         return None
 
     def cancel(self) -> bool:
@@ -154,11 +172,12 @@ class PreflightController:
         folder = tempfile.mkdtemp(prefix="lsc-tui-preflight-")  # 0700
         try:
             path = write_run_yaml(Path(folder) / "run.yaml", data).path  # 0600
-            run = partial(run_preflight, path, python=interpreter.path, cancel=cancel, env=self.env,
-                          keep_going=self.keep_going)
+            run = partial(
+                run_preflight, path, python=interpreter.path, cancel=cancel, env=self.env, keep_going=self.keep_going
+            )
             st.status = "running"
             self.changed()
-            async for ev in (run(timeout=self.timeout) if self.timeout else run()):
+            async for ev in run(timeout=self.timeout) if self.timeout else run():
                 self._event(ev)
                 self.changed()
         except PreflightInputError as exc:
@@ -185,8 +204,10 @@ class PreflightController:
         st = self.state
         kind = ev.get("event")
         if kind == "start":
-            st.rows = [Row(p["index"], p["api"], p["provider_id"], p.get("provider_type") or "")
-                       for p in ev.get("providers") or []]
+            st.rows = [
+                Row(p["index"], p["api"], p["provider_id"], p.get("provider_type") or "")
+                for p in ev.get("providers") or []
+            ]
         elif kind == "target":
             ls = ev.get("llama_stack") or {}
             fam = ls.get("family") or "no Llama Stack found"
@@ -234,8 +255,10 @@ class PreflightController:
 
 # The report's advice names the command line's options; in the panel the keys do the same.
 _ADVICE = [
-    (re.compile(r"[Rr]un preflight with --python pointing at the server's interpreter"),
-     "Press i and pick the server's Python (its virtual environment), then r"),
+    (
+        re.compile(r"[Rr]un preflight with --python pointing at the server's interpreter"),
+        "Press i and pick the server's Python (its virtual environment), then r",
+    ),
     (re.compile(r"Check --python: it must be"), "Press i and pick another Python: it must be"),
     (re.compile(r"--python (\S+): "), r"the Python \1 (i picks another): "),
     (re.compile(r"use --keep-going to check every provider"), "k then r checks every provider"),
@@ -323,14 +346,20 @@ class InterpreterChooser(FlowScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
         with Vertical(id="flow-body"):
-            yield Static("The probe must run in the server's Python environment, where its providers "
-                         "are installed. Pick one (enter), or tab to type a path: a python or a virtual "
-                         "environment's folder, relative to the workspace.",
-                         classes="help", markup=False)
+            yield Static(
+                "The probe must run in the server's Python environment, where its providers "
+                "are installed. Pick one (enter), or tab to type a path: a python or a virtual "
+                "environment's folder, relative to the workspace.",
+                classes="help",
+                markup=False,
+            )
             options = [Option(i.label, id=f"i{n}") for n, i in enumerate(self.found)]
             yield OptionList(*options, id="interpreters")
-            yield Input(compact=True, placeholder="or type a path: .venv/bin/python, ~/envs/lls, /usr/bin/python3.12",
-                        id="interpreter-path")
+            yield Input(
+                compact=True,
+                placeholder="or type a path: .venv/bin/python, ~/envs/lls, /usr/bin/python3.12",
+                id="interpreter-path",
+            )
             yield Static("", id="interpreter-error", classes="error", markup=False)
         yield from self.compose_footer()
 
@@ -379,8 +408,9 @@ class PreflightPanel(FlowScreen):
         Binding("escape,q", "close", "Close"),
     ]
 
-    def __init__(self, session, *, interpreters: list[Interpreter] | None = None, autostart: bool = False,
-                 stable: bool = False):
+    def __init__(
+        self, session, *, interpreters: list[Interpreter] | None = None, autostart: bool = False, stable: bool = False
+    ):
         super().__init__()
         self.session = session
         self.base = workspace_dir(session)
@@ -425,8 +455,9 @@ class PreflightPanel(FlowScreen):
             pass
         st = self.ctl.state
         if st.running:
-            self.app.notify("Preflight keeps running; P shows it, x there cancels it.", title="Preflight",
-                            timeout=5, markup=False)
+            self.app.notify(
+                "Preflight keeps running; P shows it, x there cancels it.", title="Preflight", timeout=5, markup=False
+            )
 
     def _tick(self) -> None:
         if self.ctl.state.running:
@@ -455,14 +486,17 @@ class PreflightPanel(FlowScreen):
             unsaved = " (with unsaved edits)" if self.session.dirty else ""
             self.query_one("#pf-target", Static).update(
                 f"Python: {interp.display}{target}\n"
-                f"Checks the run.yaml synthesized from {rel(self.session.path, self.base)}{unsaved}; {mode}")
+                f"Checks the run.yaml synthesized from {rel(self.session.path, self.base)}{unsaved}; {mode}"
+            )
             id_w = max(10, width - 2 - 13 - 9 - 12 - 8 - 4)
             self.query_one("#pf-header", Static).update(
-                f"  {'API':<13}{'PROVIDER':<{id_w + 1}}{'PHASE':<9}{'RESULT':<12}{'TIME':>7}")
+                f"  {'API':<13}{'PROVIDER':<{id_w + 1}}{'PHASE':<9}{'RESULT':<12}{'TIME':>7}"
+            )
         if len(ol.options) != len(st.rows):
             keep = ol.highlighted
-            ol.set_options([Option(row_content(r, width, self.frame, self.stable), id=f"row{r.index}")
-                            for r in st.rows])
+            ol.set_options(
+                [Option(row_content(r, width, self.frame, self.stable), id=f"row{r.index}") for r in st.rows]
+            )
             if st.rows:
                 ol.highlighted = keep if keep is not None and keep < len(st.rows) else 0
         else:
@@ -477,8 +511,9 @@ class PreflightPanel(FlowScreen):
     def _summary(self) -> Content:
         st = self.ctl.state
         if st.status == "idle":
-            return Content.from_markup("Press [b]r[/b] to check every provider of the synthesized run.yaml; "
-                                       "[b]i[/b] picks another Python.")
+            return Content.from_markup(
+                "Press [b]r[/b] to check every provider of the synthesized run.yaml; [b]i[/b] picks another Python."
+            )
         if st.status == "preparing":
             return Content("Starting the probe...")
         parts: list = []
@@ -486,11 +521,17 @@ class PreflightPanel(FlowScreen):
             parts.append((editor_words(st.fatal.rstrip("\n")) + "\n", "$error"))
         if st.running:
             done = sum(1 for r in st.rows if r.status not in ("waiting", "running"))
-            parts.append((f"Running: {done} of {len(st.rows)} checked. x cancels (kills the probe); "
-                          "esc keeps it running in the background.", "$warning"))
+            parts.append(
+                (
+                    f"Running: {done} of {len(st.rows)} checked. x cancels (kills the probe); "
+                    "esc keeps it running in the background.",
+                    "$warning",
+                )
+            )
         elif st.summary:
-            style = "$success bold" if st.status == "ok" else "$warning bold" if st.status == "cancelled" \
-                else "$error bold"
+            style = (
+                "$success bold" if st.status == "ok" else "$warning bold" if st.status == "cancelled" else "$error bold"
+            )
             text = st.summary
             if self.stable:
                 import re
@@ -498,8 +539,13 @@ class PreflightPanel(FlowScreen):
                 text = re.sub(r"in \d+\.\d+ s", "in -.-- s", text)
             parts.append((editor_words(text), style))
             if st.status == "failed" and "no Llama Stack found" in st.target:
-                parts.append(("\nThis Python has no Llama Stack: press i and pick the server's Python (its "
-                              "virtual environment), then r.", "bold $warning"))
+                parts.append(
+                    (
+                        "\nThis Python has no Llama Stack: press i and pick the server's Python (its "
+                        "virtual environment), then r.",
+                        "bold $warning",
+                    )
+                )
             parts.append(("\nr re-runs; enter on a FAILED row shows or hides its report.", "$text-muted"))
         elif st.status == "cancelled":
             parts.append(("Cancelled: the probe was stopped.", "$warning bold"))

@@ -71,8 +71,9 @@ class SecretsReview(FlowScreen):
 
         if from_disk:
             try:
-                self._workspace = load_workspace(self.session.path, cwd=self.session.cwd, env=self.session.env,
-                                                 target=self.session.target)
+                self._workspace = load_workspace(
+                    self.session.path, cwd=self.session.cwd, env=self.session.env, target=self.session.target
+                )
             except Exception as exc:  # noqa: BLE001
                 self.tell(f"Cannot read the workspace again: {exc}", severity="error", timeout=10)
                 return
@@ -89,8 +90,12 @@ class SecretsReview(FlowScreen):
             st.suggested = {it.finding.fingerprint: it.env_name for it in plan.items}
         except Exception as exc:  # noqa: BLE001 - the messages of the secrets core never hold a value
             st.suggested = {f.fingerprint: f.suggested_env for f in st.findings}
-            self.tell(f"Cannot plan the variable names ({type(exc).__name__}: {exc}); the names shown are "
-                      "suggestions only, e names one.", severity="warning", timeout=10)
+            self.tell(
+                f"Cannot plan the variable names ({type(exc).__name__}: {exc}); the names shown are "
+                "suggestions only, e names one.",
+                severity="warning",
+                timeout=10,
+            )
         self.revealed = None
 
     def name_of(self, f) -> str:
@@ -151,9 +156,11 @@ class SecretsReview(FlowScreen):
         if st.findings:
             warn = sum(1 for f in st.findings if f.is_warning)
             extra = f" ({warn} only likely: not selected)" if warn else ""
-            summary = (f"{len(st.findings)} literal secret{'s' * (len(st.findings) != 1)} in "
-                       f"{len(files)} file{'s' * (len(files) != 1)}{extra}. Values are masked: v shows one. "
-                       "space selects, e names the variable, a shows the change before anything is written.")
+            summary = (
+                f"{len(st.findings)} literal secret{'s' * (len(st.findings) != 1)} in "
+                f"{len(files)} file{'s' * (len(files) != 1)}{extra}. Values are masked: v shows one. "
+                "space selects, e names the variable, a shows the change before anything is written."
+            )
         else:
             summary = "No literal secrets: every secret-looking value is already an ${env.NAME} reference."
         if self.session.dirty:
@@ -179,10 +186,14 @@ class SecretsReview(FlowScreen):
         sev = "$warning" if f.is_warning else "$error"
         return Content.assemble(
             (f"{box} ", "bold" if sel else "$text-muted"),
-            (f"{f.file}:{f.line}", "$text-muted"), "  ",
-            (f.key_path or "(top level)", "bold"), "  ",
-            (value, "$warning bold reverse" if self.revealed == f.fingerprint else sev), "  ",
-            ("-> ", "$text-muted"), (f"${{env.{self.name_of(f)}}}", "$success" if sel else "$text-muted"),
+            (f"{f.file}:{f.line}", "$text-muted"),
+            "  ",
+            (f.key_path or "(top level)", "bold"),
+            "  ",
+            (value, "$warning bold reverse" if self.revealed == f.fingerprint else sev),
+            "  ",
+            ("-> ", "$text-muted"),
+            (f"${{env.{self.name_of(f)}}}", "$success" if sel else "$text-muted"),
         )
 
     def refresh_row(self, f) -> None:
@@ -199,10 +210,15 @@ class SecretsReview(FlowScreen):
             where += f"  [the default of ${{env.{f.existing_env}:=...}}]"
         self.query_one("#sr-where", Static).update(where)
         shown = self.revealed == f.fingerprint
-        self.query_one("#sr-value", Static).update(Content.assemble(
-            ("Value: ", "$text-muted"),
-            ("shown (v hides it; moving away hides it)" if shown else f"{MASK}  (v reveals it)",
-             "$warning" if shown else "")))
+        self.query_one("#sr-value", Static).update(
+            Content.assemble(
+                ("Value: ", "$text-muted"),
+                (
+                    "shown (v hides it; moving away hides it)" if shown else f"{MASK}  (v reveals it)",
+                    "$warning" if shown else "",
+                ),
+            )
+        )
         name_input = self.query_one("#sr-name", Input)
         want = self.name_of(f)
         if name_input.value != want and not name_input.has_focus:
@@ -235,12 +251,17 @@ class SecretsReview(FlowScreen):
         err = "" if ok else "Use upper-case letters, digits and _, not starting with a digit (e.g. POSTGRES_PASSWORD)."
         if ok:
             f = self.current()
-            clash = [g for g in self.state.findings if g is not f and g.fingerprint in self.state.selected
-                     and self.name_of(g) == name]
+            clash = [
+                g
+                for g in self.state.findings
+                if g is not f and g.fingerprint in self.state.selected and self.name_of(g) == name
+            ]
             if clash and f is not None and f.fingerprint in self.state.selected:
                 # the same value may share a name; different values may not (the plan refuses them too)
-                err = f"{name} is also the name of {clash[0].file}:{clash[0].line}; if the values differ, " \
-                      "applying will refuse it."
+                err = (
+                    f"{name} is also the name of {clash[0].file}:{clash[0].line}; if the values differ, "
+                    "applying will refuse it."
+                )
         box = self.query_one("#sr-name", Input)
         if not err and box.has_focus:
             hint = Content.styled("enter keeps this name; esc goes back to the list", "$text-muted")
@@ -262,7 +283,11 @@ class SecretsReview(FlowScreen):
             else:
                 err = ""
         else:
-            err = "" if k8s.valid_name(text) else "Lower-case letters, digits, '-' and '.' (e.g. lightspeed-stack-secrets)."
+            err = (
+                ""
+                if k8s.valid_name(text)
+                else "Lower-case letters, digits, '-' and '.' (e.g. lightspeed-stack-secrets)."
+            )
         self.query_one("#sr-target-error", Static).update(err)
         self.query_one("#sr-target", Input).set_class(bool(err), "-invalid")
         return not err
@@ -315,8 +340,14 @@ class SecretsReview(FlowScreen):
     # -- actions ---------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("toggle_select", "reveal", "edit_name", "switch_target", "edit_target", "review"):
-            if isinstance(self.focused, Input) and action in ("toggle_select", "reveal", "switch_target",
-                                                              "edit_target", "review", "edit_name"):
+            if isinstance(self.focused, Input) and action in (
+                "toggle_select",
+                "reveal",
+                "switch_target",
+                "edit_target",
+                "review",
+                "edit_name",
+            ):
                 return False  # letters type into the field
             if not self.state.findings and action != "switch_target":
                 return None
@@ -349,8 +380,12 @@ class SecretsReview(FlowScreen):
         st = self.state
         st.target = "k8s" if st.target == "env" else "env"
         self.render_target()
-        self.tell("Values go to a Kubernetes Secret manifest (stringData, 0600 file)." if st.target == "k8s"
-                  else "Values go to a .env file (0600).", timeout=3)
+        self.tell(
+            "Values go to a Kubernetes Secret manifest (stringData, 0600 file)."
+            if st.target == "k8s"
+            else "Values go to a .env file (0600).",
+            timeout=3,
+        )
 
     def action_edit_target(self) -> None:
         box = self.query_one("#sr-target", Input)
@@ -374,8 +409,13 @@ class SecretsReview(FlowScreen):
         names = {f.fingerprint: self.name_of(f) for f in chosen}
         if st.target == "env":
             p = Path(os.path.expanduser(st.env_file))
-            return plan_fix(self._workspace, chosen, names=names, env_file=p if p.is_absolute() else self.base / p,
-                            result=self._result)
+            return plan_fix(
+                self._workspace,
+                chosen,
+                names=names,
+                env_file=p if p.is_absolute() else self.base / p,
+                result=self._result,
+            )
         return plan_fix(self._workspace, chosen, names=names, k8s_secret=st.k8s_secret, result=self._result)
 
     def action_review(self) -> None:
@@ -386,16 +426,21 @@ class SecretsReview(FlowScreen):
             return
         bad = [f for f in chosen if not self._valid(self.name_of(f))]
         if bad:
-            self.tell(f"{bad[0].file}:{bad[0].line}: the variable name is not valid; fix it first (e).",
-                      severity="error")
+            self.tell(
+                f"{bad[0].file}:{bad[0].line}: the variable name is not valid; fix it first (e).", severity="error"
+            )
             return
         if not self.check_target(self.query_one("#sr-target", Input).value):
             self.tell("The target is not valid; fix it first (o).", severity="error")
             return
         dirty = [rel(p, self.base) for p in self.session.dirty_files]
         if dirty:
-            self.tell(f"Unsaved edits in {', '.join(dirty)}: save them (w) or undo them first; the fix edits the "
-                      "files on disk.", severity="error", timeout=10)
+            self.tell(
+                f"Unsaved edits in {', '.join(dirty)}: save them (w) or undo them first; the fix edits the "
+                "files on disk.",
+                severity="error",
+                timeout=10,
+            )
             return
         try:
             plan = self.build_plan()
@@ -419,8 +464,12 @@ class SecretsReview(FlowScreen):
         self.scan(from_disk=True)
         self.render_all()
         left = len(self.state.findings)
-        self.tell(f"Wrote {', '.join(rel(p, self.base) for p in written)}. Scanned again: "
-                  f"{left} literal secret{'s' * (left != 1)} left.", title="Secrets moved", timeout=8)
+        self.tell(
+            f"Wrote {', '.join(rel(p, self.base) for p in written)}. Scanned again: "
+            f"{left} literal secret{'s' * (left != 1)} left.",
+            title="Secrets moved",
+            timeout=8,
+        )
 
 
 class ApplyPreview(FlowScreen):
@@ -448,8 +497,13 @@ class ApplyPreview(FlowScreen):
             with VerticalScroll(id="mw-scroll"):
                 head: list = []
                 dest = f"Secret/{plan.k8s_secret}" if plan.target == "k8s" else rel(plan.target_path, self.base)
-                head.append((f"{len(plan.items)} value{'s' * (len(plan.items) != 1)} -> {dest}. "
-                             "The change to the config (values masked):\n", "bold"))
+                head.append(
+                    (
+                        f"{len(plan.items)} value{'s' * (len(plan.items) != 1)} -> {dest}. "
+                        "The change to the config (values masked):\n",
+                        "bold",
+                    )
+                )
                 yield Static(Content.assemble(*head), id="sr-head")
                 yield Static(diff_content(plan.diff), id="sr-diff")
                 parts: list = [("\nFiles written (nothing before you press y):\n", "bold")]
@@ -482,8 +536,12 @@ class ApplyPreview(FlowScreen):
         try:
             result = apply_plan(self.plan)
         except FileChangedError as exc:
-            self.tell(f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing was "
-                      "written. Close and open the review again.", severity="error", timeout=10)
+            self.tell(
+                f"{rel(getattr(exc, 'path', ''), self.base)} changed on disk since it was read; nothing was "
+                "written. Close and open the review again.",
+                severity="error",
+                timeout=10,
+            )
             return
         except (FixError, OSError) as exc:
             self.tell(self._show(f"Not written: {exc}"), severity="error", timeout=10)

@@ -70,17 +70,28 @@ class Choice(Dialog):
 
 
 def quit_dialog(files: list[str]) -> Choice:
-    return Choice("Unsaved edits", "These files have edits that are not saved:\n  " + "\n  ".join(files),
-                  [("save", "Save and quit (s)", "s"), ("discard", "Quit without saving (d)", "d"),
-                   ("cancel", "Cancel (c)", "c")])
+    return Choice(
+        "Unsaved edits",
+        "These files have edits that are not saved:\n  " + "\n  ".join(files),
+        [
+            ("save", "Save and quit (s)", "s"),
+            ("discard", "Quit without saving (d)", "d"),
+            ("cancel", "Cancel (c)", "c"),
+        ],
+    )
 
 
 def unparsed_dialog(where: str, problem: str) -> Choice:
-    return Choice("Raw YAML not applied",
-                  f"The raw YAML you typed for {where} does not parse ({problem}), so it is not in the file. "
-                  "Quitting now would lose it.",
-                  [("edit", "Keep editing (e)", "e"), ("discard", "Discard it (d)", "d"),
-                   ("side", "Save to a side file (f)", "f")])
+    return Choice(
+        "Raw YAML not applied",
+        f"The raw YAML you typed for {where} does not parse ({problem}), so it is not in the file. "
+        "Quitting now would lose it.",
+        [
+            ("edit", "Keep editing (e)", "e"),
+            ("discard", "Discard it (d)", "d"),
+            ("side", "Save to a side file (f)", "f"),
+        ],
+    )
 
 
 def confirm_dialog(title: str, body: str) -> Choice:
@@ -99,8 +110,11 @@ class ConflictDialog(Dialog):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"{self.display_name} changed on disk", classes="title")
-            yield Static(f"Another program changed {self.display_name} while you have unsaved edits in it.",
-                         classes="body", markup=False)
+            yield Static(
+                f"Another program changed {self.display_name} while you have unsaved edits in it.",
+                classes="body",
+                markup=False,
+            )
             with VerticalScroll(id="conflict-diff"):
                 yield Static(diff_content(self.diff_text, "(no difference)"), classes="diff")
             with Horizontal(classes="buttons"):
@@ -148,8 +162,12 @@ class Prompt(Dialog):
             compact = self.app.size.height < 32
             for fid, label, value, suggestions in self.fields:
                 yield Label(label)
-                yield QuietInput(value, id=f"prompt-{fid}", compact=compact,
-                                 suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None)
+                yield QuietInput(
+                    value,
+                    id=f"prompt-{fid}",
+                    compact=compact,
+                    suggester=SuggestFromList(suggestions, case_sensitive=False) if suggestions else None,
+                )
             yield Static("", classes="error", id="prompt-error")
             with Horizontal(classes="buttons"):
                 yield Button("OK (enter)", id="ok", variant="primary")
@@ -198,14 +216,22 @@ class RecoveryDialog(Dialog):
             if self.changed:
                 names = ", ".join(self.changed)
                 yield Label(f"{names} changed on disk since the unsaved edits were kept", classes="title")
-                yield Static(f"lsc-tui closed with unsaved edits to {self.files}. {names} changed on disk after "
-                             "that: restoring the recovered edits replaces that change in the editor (saving "
-                             "then writes them over it, with a backup). The diff shows the disk version against "
-                             "the recovered edits.", classes="body", markup=False)
+                yield Static(
+                    f"lsc-tui closed with unsaved edits to {self.files}. {names} changed on disk after "
+                    "that: restoring the recovered edits replaces that change in the editor (saving "
+                    "then writes them over it, with a backup). The diff shows the disk version against "
+                    "the recovered edits.",
+                    classes="body",
+                    markup=False,
+                )
             else:
                 yield Label("Unsaved edits from a previous session", classes="title")
-                yield Static(f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
-                             "editor (not on disk); u undoes it.", classes="body", markup=False)
+                yield Static(
+                    f"lsc-tui closed with unsaved edits to {self.files}. Restoring puts them back in the "
+                    "editor (not on disk); u undoes it.",
+                    classes="body",
+                    markup=False,
+                )
             with VerticalScroll(id="recovery-diff"):
                 yield Static(diff_content(self.diff_text, "(no difference)"), classes="diff")
             with Horizontal(classes="buttons"):

@@ -39,8 +39,9 @@ class HelpScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(" Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).",
-                         id="help-title")
+            yield Static(
+                " Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).", id="help-title"
+            )
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_table())
 

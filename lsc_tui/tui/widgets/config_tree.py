@@ -86,8 +86,12 @@ class ConfigTree(Tree[TreeItem]):
         current = select_key or self.pending_select or self.selected_key
         needle = self.filter_text.lower()
         items, shown_needle = self._shown
-        if (self._by_key and needle == shown_needle and len(items) == len(view.tree)
-                and all(a is b for a, b in zip(items, view.tree))):
+        if (
+            self._by_key
+            and needle == shown_needle
+            and len(items) == len(view.tree)
+            and all(a is b for a, b in zip(items, view.tree))
+        ):
             # the same trees (the view kept them: the edit changed nothing the tree shows)
             if current and current != self.selected_key:
                 self.select_key(current)
@@ -119,7 +123,9 @@ class ConfigTree(Tree[TreeItem]):
                 if node is not None:
                     old, node.data = node.data, item
                     if old is None or _label_facts(old) != _label_facts(item):
-                        node.set_label(item_label(item, self.app.no_color))  # a label set re-renders the tree: only on a change
+                        node.set_label(
+                            item_label(item, self.app.no_color)
+                        )  # a label set re-renders the tree: only on a change
             if current and current != self.selected_key:
                 self.select_key(current)
             return
@@ -131,9 +137,12 @@ class ConfigTree(Tree[TreeItem]):
         for item, parent, _forced in plan:
             parent_node = self.root if parent < 0 else nodes[parent]
             if item.children:
-                node = parent_node.add(item_label(item, self.app.no_color), data=item,
-                                       expand=bool(needle) or (item.key not in self._collapsed and
-                                                               (not item.folded or item.key in self._unfolded)))
+                node = parent_node.add(
+                    item_label(item, self.app.no_color),
+                    data=item,
+                    expand=bool(needle)
+                    or (item.key not in self._collapsed and (not item.folded or item.key in self._unfolded)),
+                )
             else:
                 node = parent_node.add_leaf(item_label(item, self.app.no_color), data=item)
             nodes.append(node)

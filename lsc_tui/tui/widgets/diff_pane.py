@@ -50,13 +50,13 @@ def window(line: str, span: tuple[int, int] | None, offset: int, width: int) -> 
         head = max(4, width // 3)
         room = width - head - 1
         start = max(head + 1, min(span[0] - 4, len(line) - room))
-        body = line[start:start + room]
+        body = line[start : start + room]
         if start + room < len(line):
             body = body[:-1] + "…"
         text = line[:head] + "…" + body
         shift = start - head - 1
         return text, 0, (span[0] - shift, min(span[1] - shift, len(text)))
-    visible = line[offset:offset + width]
+    visible = line[offset : offset + width]
     if offset and visible:
         visible = "…" + visible[1:]
     if offset + width < len(line):
@@ -151,8 +151,11 @@ class DiffBody(Static):
             content = diff_lines_content(*self._diff, self.offset_x, self.size.width or 10_000)
             # a diff of as many lines as the diff shown takes the same size: no layout of the screen
             shown = self.content
-            show(self, content, same_size=isinstance(shown, Content)
-                 and content.plain.count("\n") == shown.plain.count("\n"))
+            show(
+                self,
+                content,
+                same_size=isinstance(shown, Content) and content.plain.count("\n") == shown.plain.count("\n"),
+            )
 
 
 class RunYamlList(OptionList):
@@ -201,15 +204,27 @@ class DiffPane(Vertical):
         if not view.has_preview and view.preview_note:
             body.show_text(Text(view.preview_note, style="dim"))
         elif not view.has_preview:
-            body.show_text(Text("No synthesized run.yaml: " + (
-                "the Llama Stack server owns it (legacy server mode)." if view.mode == "legacy-server"
-                else "fix the errors in the findings (4) first."), style="dim"))
+            body.show_text(
+                Text(
+                    "No synthesized run.yaml: "
+                    + (
+                        "the Llama Stack server owns it (legacy server mode)."
+                        if view.mode == "legacy-server"
+                        else "fix the errors in the findings (4) first."
+                    ),
+                    style="dim",
+                )
+            )
         elif view.diff_text.strip():
             body.show_diff(view.diff_text)
         else:
-            body.show_text(Text(f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
-                             f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
-                             style="dim"))
+            body.show_text(
+                Text(
+                    f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
+                    f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
+                    style="dim",
+                )
+            )
         self._fill_list()
 
     def _tab_label(self, label: str) -> None:
@@ -275,8 +290,13 @@ class DiffPane(Vertical):
         origin = self._origin_at(event.option_index)
         text = origin_text(origin, self.view)
         self.query_one("#origin", Static).update(
-            Text(f" from {text}" if text else " (no recorded source for this line)", style="" if text else "dim",
-                 no_wrap=True, overflow="ellipsis"))
+            Text(
+                f" from {text}" if text else " (no recorded source for this line)",
+                style="" if text else "dim",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

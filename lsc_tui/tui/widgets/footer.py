@@ -18,8 +18,10 @@ from textual.widgets._footer import FooterKey
 from lsc_tui.tui import keymap
 
 # Keys that type a character into a text field (and so do not reach the key map there).
-_NON_TYPING = re.compile(r"(ctrl|shift|alt|super)\+.*|f\d{1,2}|escape|enter|tab|delete|backspace|"
-                         r"up|down|left|right|home|end|pageup|pagedown|insert")
+_NON_TYPING = re.compile(
+    r"(ctrl|shift|alt|super)\+.*|f\d{1,2}|escape|enter|tab|delete|backspace|"
+    r"up|down|left|right|home|end|pageup|pagedown|insert"
+)
 
 
 def types_text(key: str) -> bool:
@@ -80,8 +82,9 @@ class KeyFooter(Footer):
         keys = self._keys()
         self._shown_keys = tuple(keys)
         for key, display, description, action, enabled, tooltip in keys:
-            yield FooterKey(key, display, description, action, disabled=not enabled,
-                            tooltip=tooltip).data_bind(compact=KeyFooter.compact)
+            yield FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip).data_bind(
+                compact=KeyFooter.compact
+            )
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -94,8 +97,12 @@ class KeyFooter(Footer):
         # Textual recomposes the footer whenever the bindings may have changed (every focus
         # change, every refresh of the bindings); remounting the same keys costs milliseconds
         # of a frame (a dozen times while the editor opens): only a change is shown.
-        if self._shown_keys is not None and self._bindings_ready and self.is_attached \
-                and tuple(self._keys()) == self._shown_keys:
+        if (
+            self._shown_keys is not None
+            and self._bindings_ready
+            and self.is_attached
+            and tuple(self._keys()) == self._shown_keys
+        ):
             return
         await super().recompose()
         self.call_after_refresh(self._fit)

@@ -27,7 +27,6 @@ class StatusHeader(Static):
         t.append(" (reading, synthesizing)", style="italic")
         self.update(t)
 
-
     _shown: tuple[View, bool] | None = None  # the view and read-only flag last shown
 
     def show_view(self, view: View, readonly: bool = False) -> None:
@@ -60,8 +59,11 @@ def header_text(view: View, readonly: bool, width: int, no_color: bool = False) 
     name.append(view.short_name(view.config_display), style="bold")
     names = [view.short_name(d) for d in view.dirty_files] if view.dirty else []
     # (drop order, separator, text); a lower drop order goes first
-    items = [(0, "", Text(" lsc-tui ", style="bold reverse")), (9, " ", counts),
-             (2, "  ", Text(view.mode, style="underline"))]
+    items = [
+        (0, "", Text(" lsc-tui ", style="bold reverse")),
+        (9, " ", counts),
+        (2, "  ", Text(view.mode, style="underline")),
+    ]
     if view.target:  # the release the preview answers for; "(default)" when nothing named one
         items.append((3, "  ", Text(view.target, style="italic" if view.target_default else "")))
     if readonly:
@@ -81,8 +83,9 @@ def header_text(view: View, readonly: bool, width: int, no_color: bool = False) 
     while width and text.cell_len > width and len(items) > 1:
         if names and len(names) > 1 and any(rank == 1 for rank, _s, _p in items):
             # first the list of names becomes a count
-            items = [(r, sep, Text(f"modified: {len(names)} files", style="italic") if r == 1 else p)
-                     for r, sep, p in items]
+            items = [
+                (r, sep, Text(f"modified: {len(names)} files", style="italic") if r == 1 else p) for r, sep, p in items
+            ]
             names = names[:1]
         else:
             drop = min(range(len(items)), key=lambda n: items[n][0])

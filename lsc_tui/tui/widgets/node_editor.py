@@ -41,7 +41,7 @@ def middle_ellipsis(text: str, width: int) -> str:
         return "…"[:width]
     tail = (width - 1) // 2
     head = width - 1 - tail
-    return text[:head] + "…" + text[len(text) - tail:]
+    return text[:head] + "…" + text[len(text) - tail :]
 
 
 def label_width(labels: list[str], form_width: int) -> int:
@@ -304,7 +304,7 @@ class NodeEditor(Vertical):
         n = len(self.item.path)
         rel = tuple(path[n:])
         for i, fld in enumerate(self.fields):
-            if rel and tuple(rel[:len(fld.rel)]) == fld.rel and fld.rel:
+            if rel and tuple(rel[: len(fld.rel)]) == fld.rel and fld.rel:
                 return i
         return None
 
@@ -335,23 +335,43 @@ class NodeEditor(Vertical):
             self._labels.append(path_text(rel) or (str(self.item.path[-1]) if self.item.path else "value"))
             suggester = None
             if rel and rel[-1] in SUGGEST_KEYS and len(rel) == 1:
-                suggester = SuggestFromList(provider_types.suggestions(self.item.kind, self.item.api),
-                                            case_sensitive=False)
+                suggester = SuggestFromList(
+                    provider_types.suggestions(self.item.kind, self.item.api), case_sensitive=False
+                )
             if secret and not self.revealed:
-                inp = FieldInput(i, "", placeholder=f"{masking.MASK} (secret: s reveals)", password=True,
-                                 compact=True, classes="field-input", id=f"field-{gen}-{i}",
-                                 disabled=self.readonly)
+                inp = FieldInput(
+                    i,
+                    "",
+                    placeholder=f"{masking.MASK} (secret: s reveals)",
+                    password=True,
+                    compact=True,
+                    classes="field-input",
+                    id=f"field-{gen}-{i}",
+                    disabled=self.readonly,
+                )
             else:
-                inp = FieldInput(i, show_value(val), compact=True, classes="field-input", suggester=suggester,
-                                 id=f"field-{gen}-{i}", disabled=self.readonly, select_on_focus=False)
+                inp = FieldInput(
+                    i,
+                    show_value(val),
+                    compact=True,
+                    classes="field-input",
+                    suggester=suggester,
+                    id=f"field-{gen}-{i}",
+                    disabled=self.readonly,
+                    select_on_focus=False,
+                )
             self._label_widgets.append(Label("", classes="field-label"))
             rows.append(Horizontal(self._label_widgets[-1], inp, classes="field-row", id=f"row-{gen}-{i}"))
             rows.append(Static("", classes="field-note", id=f"note-{gen}-{i}"))
         if not rows:
             if isinstance(value, list) and any(isinstance(x, dict) for x in value):
-                form.mount(Static(f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}, each in the tree under "
-                                  "this node: select one to edit its fields (t edits the whole list as YAML).",
-                                  classes="form-empty"))
+                form.mount(
+                    Static(
+                        f"{len(value)} entr{'y' if len(value) == 1 else 'ies'}, each in the tree under "
+                        "this node: select one to edit its fields (t edits the whole list as YAML).",
+                        classes="form-empty",
+                    )
+                )
             else:
                 form.mount(Static("No simple fields here: press t for the raw YAML.", classes="form-empty"))
             return
@@ -367,8 +387,9 @@ class NodeEditor(Vertical):
             for i, fld in enumerate(self.fields):
                 if fld.rel == refocus_rel:
                     target = f"#field-{self._form_gen}-{i}"
-                    self.call_after_refresh(lambda target=target: self.query(target).first().focus()
-                                            if self.query(target) else None)
+                    self.call_after_refresh(
+                        lambda target=target: self.query(target).first().focus() if self.query(target) else None
+                    )
                     break
 
     def _layout_labels(self) -> None:
@@ -471,8 +492,9 @@ class NodeEditor(Vertical):
             return areas.first(TextArea)
         if not make:
             return None
-        area = TextArea.code_editor("", language="yaml", theme="css", id="yaml-editor",
-                                    soft_wrap=False, show_line_numbers=True)
+        area = TextArea.code_editor(
+            "", language="yaml", theme="css", id="yaml-editor", soft_wrap=False, show_line_numbers=True
+        )
         area.cursor_blink = False
         self.query_one("#yaml", Vertical).mount(area)
         return area
@@ -502,8 +524,9 @@ class NodeEditor(Vertical):
             area.load_text(text)
         area.read_only = self.readonly or masked
         if masked:
-            status.update(Text(" secret values hidden (read-only): s or ctrl+t reveals them to edit",
-                               style="bold magenta"))
+            status.update(
+                Text(" secret values hidden (read-only): s or ctrl+t reveals them to edit", style="bold magenta")
+            )
         elif self.readonly:
             status.update(Text(" read-only", style="dim"))
         else:

@@ -18,8 +18,16 @@ def content_key(content) -> tuple | None:
     if isinstance(content, str):
         return ("str", content)
     if isinstance(content, Text):
-        return ("text", content.plain, tuple(content.spans), str(content.style), content.justify,
-                content.overflow, content.no_wrap, content.end)
+        return (
+            "text",
+            content.plain,
+            tuple(content.spans),
+            str(content.style),
+            content.justify,
+            content.overflow,
+            content.no_wrap,
+            content.end,
+        )
     if isinstance(content, Content):
         return ("content", content.plain, tuple(content.spans))
     return None
