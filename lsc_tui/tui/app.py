@@ -509,7 +509,7 @@ class LscTuiApp(App):
             backups = [r.backup for r in results if r.backup]
             extra = f" (backup: {', '.join(Path(b).name for b in backups)})" if backups else ""
             self.notify(f"Saved {names}{extra}", title="Saved")
-            for note in (n for r in results for n in getattr(r, "notes", ())):
+            for note in (n for r in results for n in r.notes):
                 self.notify(note, title="Saved, but", severity="warning", timeout=15)
 
         self.submit(lambda s: s.save(), "save", done)

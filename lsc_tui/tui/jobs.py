@@ -136,7 +136,7 @@ class JobQueue:
             app.notify(str(exc), title="Not saved", severity="error", timeout=10)
         elif isinstance(exc, OSError):
             app.notify(
-                f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                f"{exc.filename or ''}: {exc.strerror or exc}",
                 title="File error",
                 severity="error",
                 timeout=10,

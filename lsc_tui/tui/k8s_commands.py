@@ -131,7 +131,7 @@ async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
                 atomic_write(target, text, mode=mode)
                 written.append(target)
         except OSError as exc:
-            where = getattr(exc, "filename", None) or out_dir
+            where = exc.filename or out_dir
             app.notify(
                 f"{where}:0:0: cannot write: {exc.strerror or exc}. Check the directory is writable.",
                 title="Not exported",

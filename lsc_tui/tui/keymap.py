@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from lsc_tui.tui.flows import FLOWS
+
 
 @dataclass(frozen=True)
 class Key:
@@ -91,7 +93,6 @@ KEYS: list[Key] = [
 
 
 def _flow_keys() -> list[Key]:
-    from lsc_tui.tui.flows import FLOWS
 
     return [
         Key(

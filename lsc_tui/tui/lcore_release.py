@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Static
 
+from lsc_tui.config.findings import Finding
+from lsc_tui.config.masking import mask_inline
+from lsc_tui.config.releases import RELEASES, Target, parse_release
+from lsc_tui.config.releases.compare import CompareInputError, compare
+from lsc_tui.config.releases.detect import SOURCE_EDITOR
 from lsc_tui.tui.model import target_words
-
-if TYPE_CHECKING:
-    from lsc_tui.tui.screens.dialogs import Choice
+from lsc_tui.tui.screens.dialogs import Choice
+from lsc_tui.tui.widgets.diff_pane import diff_content
 
 # one key per release in the chooser: the digit of its minor version, m for main, n for newer
 _KEYS = {"0.5": "5", "0.6": "6", "0.7.0rc1": "7", "main": "m", "newer": "n"}
@@ -36,15 +39,12 @@ def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
 def chooser(current, title: str = "Target LCORE release", body: str = "", focus=None) -> Choice:
     """A button per release; the release in use stands out, ``focus`` (default: the one in use) has
     the focus, so Enter takes it."""
-    from lsc_tui.config.releases import RELEASES, Target
-    from lsc_tui.tui.screens.dialogs import Choice
 
     def button_id(key: str) -> str:  # a widget id: letters, digits, - and _ only
         return f"lcore-{key.replace('.', '_')}"
 
     class ReleaseChoice(Choice):
         def on_mount(self) -> None:
-            from textual.widgets import Button
 
             wanted = button_id((focus or current.release).key)
             for button in self.query(Button):
@@ -80,8 +80,6 @@ def ask_release(app) -> None:
 
 
 def use_release(app, key: str) -> None:
-    from lsc_tui.config.releases import Target, parse_release
-    from lsc_tui.config.releases.detect import SOURCE_EDITOR
 
     target = Target(parse_release(key), SOURCE_EDITOR)
     app.submit(
@@ -111,8 +109,6 @@ def ask_upgrade(app) -> None:
         if choice and choice.startswith("lcore-"):
             show_upgrade(app, choice.removeprefix("lcore-").replace("_", "."))
 
-    from lsc_tui.config.releases import RELEASES
-
     # Enter takes the release after the one in use (the usual upgrade); the newest offers itself
     later = [r for r in RELEASES if r.order > current.release.order]
     dialog = chooser(
@@ -126,8 +122,6 @@ def ask_upgrade(app) -> None:
 
 
 def show_upgrade(app, key: str) -> None:
-    from lsc_tui.config.releases import Target, parse_release
-    from lsc_tui.config.releases.compare import CompareInputError, compare
 
     new = Target(parse_release(key), "editor")
 
@@ -146,7 +140,6 @@ def show_upgrade(app, key: str) -> None:
             return exc.finding
 
     def done(result) -> None:
-        from lsc_tui.config.findings import Finding
 
         if isinstance(result, Finding):
             app.notify(result.message, title="Cannot compare the releases", severity="error", timeout=8)
@@ -159,7 +152,6 @@ def show_upgrade(app, key: str) -> None:
 def upgrade_text(c) -> str:
     """The comparison as the editor shows it: the keys to rename, what has no equivalent, the
     verdict (the run.yaml diff follows it). Values masked."""
-    from lsc_tui.config.masking import mask_inline
 
     lines = [f"{c.old.release.label} -> {c.new.release.label}: {c.verdict()}", ""]
     if c.rewrite.steps:
@@ -199,7 +191,6 @@ class UpgradeView(ModalScreen):
         self.comparison = comparison
 
     def compose(self) -> ComposeResult:
-        from lsc_tui.tui.widgets.diff_pane import diff_content
 
         c = self.comparison
         with Vertical():

@@ -8,6 +8,8 @@ import json
 import os
 import time
 from pathlib import Path
+from lsc_tui.config.yaml import files
+from lsc_tui.config.yaml.save import atomic_write
 
 
 def offers_path() -> Path:
@@ -16,7 +18,6 @@ def offers_path() -> Path:
 
 
 def _read() -> dict:
-    from lsc_tui.config.yaml import files
 
     try:
         data = json.loads(files.read_text(offers_path())[0])
@@ -37,7 +38,6 @@ def answer(config: Path, offer: str) -> str | None:
 
 
 def remember(config: Path, offer: str, answer: str) -> None:
-    from lsc_tui.config.yaml.save import atomic_write
 
     data = _read()
     entry = data.setdefault(_key(config), {})

@@ -40,7 +40,7 @@ def quit_app(app: LscTuiApp) -> None:
                         side = write_side_file(Path(file), text)
                     except OSError as exc:
                         app.notify(
-                            f"Not written: {getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}",
+                            f"Not written: {exc.filename or ''}: {exc.strerror or exc}",
                             title="Raw YAML kept in the editor",
                             severity="error",
                             timeout=10,

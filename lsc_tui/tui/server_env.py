@@ -11,6 +11,9 @@ import os
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from lsc_tui.tui.screens.dialogs import Prompt
+from lsc_tui.config.yaml import files
+from lsc_tui.config.operator.export import load_env_file
 
 
 def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
@@ -36,7 +39,6 @@ def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
 
 
 def ask_env_file(app) -> None:
-    from lsc_tui.tui.screens.dialogs import Prompt
 
     session = app.session
     initial = session.server_env_source or ".env"
@@ -57,8 +59,6 @@ def ask_env_file(app) -> None:
 
 
 def use_env_file(app, text: str | None) -> None:
-    from lsc_tui.config.yaml import files
-    from lsc_tui.config.operator.export import load_env_file
 
     if text is None:
         app.submit(

@@ -21,6 +21,8 @@ from textual.theme import Theme
 
 from lsc_tui.config.yaml.document import Loader
 from lsc_tui.config.yaml.files import ReadRefused
+from lsc_tui.config.yaml.document import load_data
+from lsc_tui.config.yaml.files import write_file
 
 DEFAULT_THEME = "lsc-dark"
 SHIPPED = ("lsc-dark", "lsc-light", "lsc-high-contrast")
@@ -125,8 +127,6 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
         label = getattr(src, "name", str(src))
         try:
             if isinstance(src, Path):  # the user's files: the guarded reader (no FIFO hangs start-up)
-                from lsc_tui.config.yaml.document import load_data
-
                 data = load_data(src, label)
             else:
                 data = _load_yaml(src.read_text(encoding="utf-8"))
@@ -141,7 +141,6 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
 
 
 def read_settings() -> dict:
-    from lsc_tui.config.yaml.document import load_data
 
     try:
         data = load_data(settings_path())
@@ -158,7 +157,6 @@ def save_setting(key: str, value) -> str | None:
         return None
     data[key] = value
     path = settings_path()
-    from lsc_tui.config.yaml.files import write_file
 
     try:
         write_file(path, yaml.safe_dump(data, sort_keys=True))

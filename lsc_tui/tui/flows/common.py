@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.content import Content
 from textual.notifications import SeverityLevel
 from textual.widgets import Footer, OptionList, Static
+import hashlib
 
 CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
 
@@ -48,7 +49,6 @@ def rel(path: str | os.PathLike | None, base: Path | None) -> str:
 
 def file_hashes(paths) -> dict[str, str]:
     """sha256 of each file (or "missing"), for "nothing changed" checks."""
-    import hashlib
 
     from lsc_tui.config.yaml import files
 

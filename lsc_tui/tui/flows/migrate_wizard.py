@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 
 from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
+import re
 
 if TYPE_CHECKING:
     from lsc_tui.config.migration.plan import Migration
@@ -739,7 +740,7 @@ class MigrateWizard(FlowScreen):
             return
         except OSError as exc:
             self.tell(
-                f"Not written: {rel(getattr(exc, 'filename', '') or '', self.base)}: {exc.strerror or exc}",
+                f"Not written: {rel(exc.filename or '', self.base)}: {exc.strerror or exc}",
                 severity="error",
                 timeout=10,
             )
@@ -824,7 +825,6 @@ def fit_key_path(text: str, indent: str, width: int) -> str:
     """``indent + text`` in lines of at most ``width`` columns, broken after a '.' or before a
     '[' of a key path (continuation lines indented two more), never inside a key name; a single
     name longer than a line is the only thing cut."""
-    import re
 
     pieces = re.findall(r"[^.\[]+\.?|\[[^\]]*\]\.?", text) or [text]
     lines, current = [], indent

@@ -534,8 +534,6 @@ class PreflightPanel(FlowScreen):
             )
             text = st.summary
             if self.stable:
-                import re
-
                 text = re.sub(r"in \d+\.\d+ s", "in -.-- s", text)
             parts.append((editor_words(text), style))
             if st.status == "failed" and "no Llama Stack found" in st.target:

@@ -14,6 +14,9 @@ from textual.widgets.option_list import Option
 from lsc_tui.config.findings import path_text
 from lsc_tui.tui.model import View
 from lsc_tui.tui.widgets.repaint import show
+from lsc_tui.config.diff import changed_spans
+from textual.css.query import NoMatches
+from textual.widgets import Tab
 
 BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
 
@@ -124,7 +127,6 @@ class DiffBody(Static):
         self._longest = 0
 
     def show_diff(self, diff_text: str) -> None:
-        from lsc_tui.config.diff import changed_spans
 
         self._diff = (diff_text, changed_spans(diff_text))
         self._longest = max((len(line) for line in diff_text.splitlines()), default=0)
@@ -229,8 +231,6 @@ class DiffPane(Vertical):
 
     def _tab_label(self, label: str) -> None:
         """Below 100 columns the panes are tabs: name this one after what it shows (a CR's is config.yaml)."""
-        from textual.css.query import NoMatches
-        from textual.widgets import Tab
 
         try:
             tab = self.screen.query_one("#tab-diff", Tab)

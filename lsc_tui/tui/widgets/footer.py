@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
 from lsc_tui.tui import keymap
+from rich.cells import cell_len
 
 # Keys that type a character into a text field (and so do not reach the key map there).
 _NON_TYPING = re.compile(
@@ -43,7 +44,6 @@ def key_width(key_display: str, description: str, compact: bool) -> int:
     padding 0 1 0 0; compact: no key padding, description padding 0 0 0 1, margin-right 1).
     Computed, not measured: a key just mounted has no styles yet, and measuring it then says
     everything fits."""
-    from rich.cells import cell_len
 
     key, desc = cell_len(key_display), cell_len(description)
     if compact:

@@ -25,6 +25,8 @@ from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
 from lsc_tui.tui.model import View, severity_icon
 from lsc_tui.tui.widgets.repaint import show
+from lsc_tui.config.yaml.document import data_of
+from lsc_tui.config.yaml.lint import YamlLoadError
 
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
@@ -550,8 +552,6 @@ class NodeEditor(Vertical):
             return
         text = area.text
         status = self.query_one("#yaml-status", Static)
-        from lsc_tui.config.yaml.document import data_of
-        from lsc_tui.config.yaml.lint import YamlLoadError
 
         try:
             data_of(text, "yaml")  # the readers' limits: a pasted alias bomb is refused, not expanded
