@@ -43,7 +43,7 @@ class LscCommands(ListedCommands):
         for k in KEYS:
             if not k.palette:
                 continue
-            if k.write and getattr(app, "readonly", False):
+            if k.write and app.readonly:
                 continue
             out.append((k.description, f"keys: {k.display}", partial(app.run_action, k.action)))
         for name in app.lsc_theme_names():
@@ -57,7 +57,7 @@ class LscCommands(ListedCommands):
         ws = session.workspace
         for which, label in diff_baselines(ws).items():
             out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
-        if ws.mode == "unified" and not getattr(app, "readonly", False):
+        if ws.mode == "unified" and not app.readonly:
             from lsc_tui.config.workspace import profile_choices  # the session is open: the core is loaded
 
             for choice in profile_choices(ws):

@@ -25,7 +25,7 @@ from lsc_tui.tui.screens.dialogs import Prompt, confirm_dialog
 
 def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
     """(name, help, callback) for the palette: export, and for a CR the expanded config."""
-    if getattr(app, "readonly", False) or getattr(app, "session", None) is None:
+    if app.readonly or app.session is None:
         return []  # read-only, or the config is still loading
     ws = app.session.workspace
     out: list[tuple[str, str, Callable[[], None]]] = []

@@ -30,7 +30,7 @@ _KEYS = {"0.5": "5", "0.6": "6", "0.7.0rc1": "7", "main": "m", "newer": "n"}
 
 
 def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
-    session = getattr(app, "session", None)
+    session = app.session
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
     return [("Target LCORE release…", f"now {session.target.describe()}", partial(ask_release, app))]
@@ -89,7 +89,7 @@ def use_release(app, key: str) -> None:
 
 # -- "What changes if I upgrade LCORE…" ----------------------------------------------------------
 def upgrade_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
-    session = getattr(app, "session", None)
+    session = app.session
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
     return [

@@ -151,7 +151,7 @@ def build_view(session) -> View:
         secret_findings=secret_findings,
         secret_paths=secret_paths,
         diff_text=analysis.diff_text,
-        baseline=getattr(session, "diff_baseline", "disk"),
+        baseline=session.diff_baseline,
         baseline_label=analysis.baseline_label,
         has_preview=analysis.has_run_yaml,
         documents=documents,
@@ -159,7 +159,7 @@ def build_view(session) -> View:
         short=short,
         preview_label=preview_label,
         preview_note=preview_note,
-        validating=getattr(session, "validating", False),
+        validating=session.validating,
         # a lightspeed-stack.yaml is read by LCORE: which release answers matters (an operator
         # file or a run.yaml alone is not read by LCORE)
         target=target_words(session.target) if ws.kind == "lightspeed-stack" else "",

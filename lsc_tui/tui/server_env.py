@@ -17,7 +17,7 @@ from lsc_tui.config.operator.export import load_env_file
 
 
 def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
-    session = getattr(app, "session", None)
+    session = app.session
     if session is None or session.workspace.kind != "lightspeed-stack":
         return []
     out: list[tuple[str, str, Callable[[], None]]] = [

@@ -60,7 +60,7 @@ def legacy_message(session) -> str | None:
     from lsc_tui.config.workspace import MODE_LIBRARY
 
     ws = session.workspace
-    if getattr(ws, "kind", "") != "lightspeed-stack" or ws.config is None:
+    if ws.kind != "lightspeed-stack" or ws.config is None:
         return None
     if ws.mode == MODE_LIBRARY and ws.run_yaml is not None:
         return (
