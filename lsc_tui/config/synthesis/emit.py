@@ -69,6 +69,7 @@ def _scalar(value: Any) -> Optional[str]:
         raise _Fallback() from None
     if hit is not _SCALARS:
         return hit  # type: ignore[return-value]  # the default is the table itself: a miss
+    text: Optional[str]
     if value.__class__ is int:
         text = str(value)  # PyYAML's int representer writes str(value), plain: it reads back as the int
     else:
