@@ -90,8 +90,8 @@ def unified_diff(
     if suffix:
         opcodes.append(("equal", a_end, len(a), b_end, len(b)))
     values = set() if mask is True or mask is False else {v for v in mask if v}
-    masker_a = _LineMasker(a, old_text) if mask is not False else None
-    masker_b = _LineMasker(b, new_text) if mask is not False else None
+    show_a = _Shown(a, old_text, values, mask is not False)
+    show_b = _Shown(b, new_text, values, mask is not False, show_a.memo)
     out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
     for group in _groups(_merge_equal(opcodes), context):
         first, last = group[0], group[-1]
@@ -99,14 +99,14 @@ def unified_diff(
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 for j in range(j1, j2):
-                    out.append(" " + _show(b, j, masker_b, values))
+                    out.append(" " + show_b.line(j))
                 continue
             if tag in ("replace", "delete"):
                 for i in range(i1, i2):
-                    out.append("-" + _show(a, i, masker_a, values))
+                    out.append("-" + show_a.line(i))
             if tag in ("replace", "insert"):
                 for j in range(j1, j2):
-                    out.append("+" + _show(b, j, masker_b, values))
+                    out.append("+" + show_b.line(j))
     return "".join(out)
 
 
@@ -181,13 +181,34 @@ def _groups(opcodes: list[tuple[str, int, int, int, int]], context: int) -> list
     return groups
 
 
-def _show(lines: list[str], index: int, masker: Optional["_LineMasker"], values: set[str]) -> str:
-    line = lines[index]
-    if masker is not None:
-        line = masker.mask(index, values)
-    if not line.endswith("\n"):
-        line += "\n\\ No newline at end of file\n"
-    return line
+class _Shown:
+    """The lines of one side of a diff as shown: masked, and marked when the text has no final
+    newline. A line outside every secret block is masked by its text alone, so each such text
+    is masked once per diff (a run.yaml repeats most of its lines: ``config:``, ``- provider_id``);
+    the memo is shared by both sides."""
+
+    def __init__(
+        self, lines: list[str], text: str, values: set[str], mask: bool, memo: Optional[dict[str, str]] = None
+    ):
+        self.lines = lines
+        self.values = values
+        self.masker = _LineMasker(lines, text) if mask else None
+        self.memo: dict[str, str] = {} if memo is None else memo
+
+    def line(self, index: int) -> str:
+        line = self.lines[index]
+        masker = self.masker
+        if masker is not None:
+            if masker.under_secret(index):
+                line = masker.mask(index, self.values)
+            else:
+                shown = self.memo.get(line)
+                if shown is None:
+                    shown = self.memo[line] = masker.mask(index, self.values)
+                line = shown
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        return line
 
 
 _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"][^:#]*?)):(?=\s|$)(?P<rest>.*)$")
@@ -217,6 +238,7 @@ class _LineMasker:
         self.lines = lines
         self._text = text  # the text the lines come from: its blocks are remembered
         self._blocks: Optional[list[tuple[int, int]]] = None
+        self._inside: Optional[frozenset[int]] = None  # the lines inside the blocks
 
     def _content(self, index: int) -> tuple[int, str]:
         line = self.lines[index].rstrip("\n")
@@ -324,7 +346,10 @@ class _LineMasker:
 
     def under_secret(self, index: int) -> bool:
         """True when the line sits inside the value of a secret-named key."""
-        return any(start < index < end for start, end in self._secret_blocks())
+        inside = self._inside
+        if inside is None:
+            inside = self._inside = frozenset(i for start, end in self._secret_blocks() for i in range(start + 1, end))
+        return index in inside
 
     def mask(self, index: int, values: set[str]) -> str:
         line = self.lines[index]
