@@ -212,6 +212,12 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
     """
     if not text:
         return text
+    return mask_needles(text, secret_needles(secret_values))
+
+
+def secret_needles(secret_values: Iterable[str]) -> tuple[str, ...]:
+    """What :func:`mask_text` replaces for these values, longest first: for masking many
+    texts (the lines of a diff) with the same values, made once."""
     needles: set[str] = set()
     for v in secret_values:
         if not isinstance(v, str) or not v:
@@ -224,7 +230,12 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
                 for line in v.splitlines()
                 if len(line.strip()) >= 8 and not line.strip().startswith("-----")
             )
-    for value in sorted(needles, key=len, reverse=True):
+    return tuple(sorted(needles, key=len, reverse=True))
+
+
+def mask_needles(text: str, needles: tuple[str, ...]) -> str:
+    """:func:`mask_text` with the values' needles made by :func:`secret_needles`."""
+    for value in needles:
         if value in text:
             text = text.replace(value, MASK)
     return text
