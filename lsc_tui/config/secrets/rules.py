@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+ERROR, WARNING = "error", "warning"
 
 
 class _LazyPattern:
@@ -40,9 +41,6 @@ class _LazyPattern:
 
 def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
     return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
-
-
-ERROR, WARNING = "error", "warning"
 
 
 @dataclass(frozen=True)
