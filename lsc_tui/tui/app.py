@@ -36,8 +36,6 @@ from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
     # the names _import_editor() binds at run time, after the first paint: mypy reads them here
-    from textual.widgets import TextArea
-
     from lsc_tui.config.findings import Finding
     from lsc_tui.config.outline import TreeItem
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
@@ -70,15 +68,12 @@ def _import_editor() -> None:
         FindingsPanel, \
         FieldInput, \
         NodeEditor, \
-        TextArea, \
         disk_watch, \
         flows, \
         navigation, \
         node_commands, \
         quitting, \
         recovery
-    from textual.widgets import TextArea
-
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
     from lsc_tui.tui import disk_watch, flows, navigation, node_commands, quitting, recovery
     from lsc_tui.tui.jobs import JobQueue
@@ -247,8 +242,8 @@ class LscTuiApp(App):
         gcpolicy.freeze()
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
-        if self.watch_files:
-            self._watch_disk()
+        if self.watch_files:  # once the complete screen is painted (watchfiles loads when the watch starts)
+            self.call_after_refresh(self._watch_disk)
         self.call_after_refresh(recovery.offer_recovery_or_migration, self)
 
     def _collect_when_idle(self) -> None:
@@ -620,7 +615,11 @@ class LscTuiApp(App):
     def action_toggle_editor(self) -> None:
         mode = self.editor().toggle_mode()
         self.show_pane("editor")
-        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, TextArea)):
+        # the raw YAML editor is the only TextArea of the main screen (made when first shown)
+        in_text = isinstance(self.focused, FieldInput) or (
+            self.focused is not None and self.focused.id == "yaml-editor"
+        )
+        if self.narrow or self.focused is None or in_text:
             self.editor().focus_first()
         self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
 
