@@ -22,7 +22,16 @@ from collections.abc import Iterable
 
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.linediff import opcodes as line_opcodes
-from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_string, mask_text, mask_tree
+from lsc_tui.config.masking import (
+    MASK,
+    is_secret_key,
+    mask_inline,
+    mask_needles,
+    mask_string,
+    mask_text,
+    mask_tree,
+    secret_needles,
+)
 
 MaskSpec = Union[bool, Iterable[str]]
 
@@ -192,6 +201,7 @@ class _Shown:
     ):
         self.lines = lines
         self.values = values
+        self.needles = secret_needles(values)
         self.masker = _LineMasker(lines, text) if mask else None
         self.memo: dict[str, str] = {} if memo is None else memo
 
@@ -200,11 +210,11 @@ class _Shown:
         masker = self.masker
         if masker is not None:
             if masker.under_secret(index):
-                line = masker.mask(index, self.values)
+                line = masker.mask(index, self.values, self.needles)
             else:
                 shown = self.memo.get(line)
                 if shown is None:
-                    shown = self.memo[line] = masker.mask(index, self.values)
+                    shown = self.memo[line] = masker.mask(index, self.values, self.needles)
                 line = shown
         if not line.endswith("\n"):
             line += "\n\\ No newline at end of file\n"
@@ -351,7 +361,8 @@ class _LineMasker:
             inside = self._inside = frozenset(i for start, end in self._secret_blocks() for i in range(start + 1, end))
         return index in inside
 
-    def mask(self, index: int, values: set[str]) -> str:
+    def mask(self, index: int, values: set[str], needles: Optional[tuple[str, ...]] = None) -> str:
+        """Line ``index`` as shown (``needles``: ``secret_needles(values)``, when made already)."""
         line = self.lines[index]
         end = "\n" if line.endswith("\n") else ""
         body = line[: len(line) - len(end)]
@@ -375,7 +386,7 @@ class _LineMasker:
             elif "{" in rest or "[" in rest:
                 body = head + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
         if values:
-            body = mask_text(body, values)
+            body = mask_needles(body, needles) if needles is not None else mask_text(body, values)
         if "@" in body or "earer" in body or "asic " in body:
             body = mask_inline(body)
         return body + end
@@ -527,8 +538,9 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[s
         if key is not None and key == _identity(new):
             old_ids = [i[key] for i in old]
             new_ids = [i[key] for i in new]
-            common_old = [i for i in old_ids if i in set(new_ids)]
-            common_new = [i for i in new_ids if i in set(old_ids)]
+            old_set, new_set = set(old_ids), set(new_ids)
+            common_old = [i for i in old_ids if i in new_set]
+            common_new = [i for i in new_ids if i in old_set]
             if common_old == common_new and (len(common_old) < len(old) or len(common_new) < len(new)):
                 new_pos = {v: n for n, v in enumerate(new_ids)}
                 for n, item in enumerate(old):
@@ -539,7 +551,6 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[s
                     else:
                         m = new_pos[item[key]]
                         _walk(item, new[m], path + (m,), secret, values, out)
-                old_set = set(old_ids)
                 for m, item in enumerate(new):
                     if item[key] not in old_set:
                         out.append(Change("added", path + (m,), None, _masked(item, secret, values)))
