@@ -225,7 +225,6 @@ _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"
 _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
 
 
-# Every secret-key pattern of lsc_tui.config.masking contains one of these words.
 _BLOCKS: dict[
     str, list[tuple[int, int]]
 ] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
@@ -233,7 +232,26 @@ _LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = (
     None  # (lines, blocks) of the text whose blocks were found last
 )
 
-_WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
+# Every key masking.is_secret_key accepts contains one of these words in lower case: its own
+# patterns and headers, and the scanner's strong words and pairs (``creds``, ``conn_str``).
+# tests/synthesis/test_diff.py checks each of those vocabularies against this list.
+_WORDS = (
+    "pass",
+    "pwd",
+    "secret",
+    "key",
+    "token",
+    "bearer",
+    "cred",
+    "tenant",
+    "client",
+    "conn",
+    "authorization",
+    "cookie",
+    "dsn",
+    "webhook",
+    "signature",
+)
 
 
 class _LineMasker:
