@@ -38,20 +38,25 @@ COMMANDS: dict[str, str] = {
 EXIT_BAD_INPUT = 2
 
 
-def _commands() -> dict[str, ModuleType]:
-    """Every subcommand's module. They all ship with lsc-tui: one that cannot be imported is a
-    packaging mistake and fails here, loudly, instead of leaving its command out of --help."""
-    return {name: importlib.import_module(f"lsc_tui.commands.{mod}") for name, mod in COMMANDS.items()}
+def _commands(only: str | None = None) -> dict[str, ModuleType]:
+    """Every subcommand's module (``only``: that command's alone). They all ship with lsc-tui: one
+    that cannot be imported is a packaging mistake and fails here, loudly, instead of leaving its
+    command out of --help."""
+    names = [only] if only is not None else list(COMMANDS)
+    return {name: importlib.import_module(f"lsc_tui.commands.{COMMANDS[name]}") for name in names}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand; with ``only``, of that one alone (what a run of that
+    command parses its arguments with: its usage, help and errors are the same, and the other
+    commands' modules are not imported)."""
     parser = argparse.ArgumentParser(
         prog="lsc-tui",
         description="Edit, validate, synthesize and migrate Lightspeed Core Stack and Llama Stack configs.",
     )
     parser.add_argument("--version", action="version", version=f"lsc-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, mod in _commands().items():
+    for name, mod in _commands(only).items():
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.configure(p)
         p.set_defaults(_run=mod.run)
@@ -60,10 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["edit", *argv]
+    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

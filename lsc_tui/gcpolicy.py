@@ -1,13 +1,20 @@
-"""When the editor lets Python's cycle collector run: never in the middle of typing.
+"""When the editor lets Python's cycle collector run: never in the middle of typing, nor while
+the editor starts.
 
 Every keystroke builds a new document (a node per YAML node), so with the default thresholds
 the collector's full pass runs every few keystrokes and walks the whole heap: at 10,000 lines
 that is a 100-250 ms pause inside a keystroke. Almost everything an edit allocates is freed by
-reference counting (about 17 objects in cycles per keystroke), so the editor:
+reference counting (about 17 objects in cycles per keystroke), and what the editor builds while
+it starts (the modules, the widgets, the session) lives as long as the editor. So the editor:
 
-- moves what exists after loading into the permanent generation (``settle``), which the
-  collector never walks again;
-- switches the automatic collector off while the operator edits (``editing``);
+- switches the automatic collector off from the start (``editing``): while it starts, the
+  collector's passes walked the imported modules again and again (tens of milliseconds before
+  the config showed);
+- moves what exists once the config is open and validated into the permanent generation
+  (``freeze``), which the collector never walks again: at once, as it costs nothing;
+- collects the garbage of the start once the editor has been idle for a moment (``settle``:
+  a full pass, 30-130 ms by the machine's load, which ran between the validation and the first
+  complete screen before), then freezes the survivors again;
 - collects when the editor has been idle for a moment (``collect_idle``): a pass over what
   the session made since the last one, a few milliseconds.
 
@@ -23,8 +30,15 @@ IDLE_SECONDS = 1.0  # quiet time before the idle collection
 DUE_AFTER = 5000  # container objects allocated (net) since the last collection
 
 
+def freeze() -> None:
+    """What exists now lives as long as the session: out of every later collection (no pass)."""
+    gc.freeze()
+
+
 def settle() -> None:
-    """After loading: collect once, then freeze the survivors out of later collections."""
+    """A full collection of everything not yet collected (what was frozen without one included),
+    then freeze the survivors out of later collections."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 

@@ -123,9 +123,9 @@ def run(args) -> int:
             )
         )
     else:
-        sys.stdout.write(text)
+        out = [text]
         if changes:
-            print(f"# {len(changes)} structural change{'s' * (len(changes) != 1)}:")
-            for change in changes:
-                print("# " + change.to_text())
+            out.append(f"# {len(changes)} structural change{'s' * (len(changes) != 1)}:\n")
+            out.extend(f"# {change.to_text()}\n" for change in changes)
+        sys.stdout.write("".join(out))  # one write: a change per line at 10,000 lines is thousands
     return EXIT_DIFFERENT if (text or changes) else EXIT_SAME

@@ -22,7 +22,16 @@ from collections.abc import Iterable
 
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.linediff import opcodes as line_opcodes
-from lsc_tui.config.masking import MASK, is_secret_key, mask_inline, mask_string, mask_text, mask_tree
+from lsc_tui.config.masking import (
+    MASK,
+    is_secret_key,
+    mask_inline,
+    mask_needles,
+    mask_string,
+    mask_text,
+    mask_tree,
+    secret_needles,
+)
 
 MaskSpec = Union[bool, Iterable[str]]
 
@@ -90,8 +99,8 @@ def unified_diff(
     if suffix:
         opcodes.append(("equal", a_end, len(a), b_end, len(b)))
     values = set() if mask is True or mask is False else {v for v in mask if v}
-    masker_a = _LineMasker(a, old_text) if mask is not False else None
-    masker_b = _LineMasker(b, new_text) if mask is not False else None
+    show_a = _Shown(a, old_text, values, mask is not False)
+    show_b = _Shown(b, new_text, values, mask is not False, show_a.memo)
     out = [f"--- {old_label}\n", f"+++ {new_label}\n"]
     for group in _groups(_merge_equal(opcodes), context):
         first, last = group[0], group[-1]
@@ -99,14 +108,14 @@ def unified_diff(
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
                 for j in range(j1, j2):
-                    out.append(" " + _show(b, j, masker_b, values))
+                    out.append(" " + show_b.line(j))
                 continue
             if tag in ("replace", "delete"):
                 for i in range(i1, i2):
-                    out.append("-" + _show(a, i, masker_a, values))
+                    out.append("-" + show_a.line(i))
             if tag in ("replace", "insert"):
                 for j in range(j1, j2):
-                    out.append("+" + _show(b, j, masker_b, values))
+                    out.append("+" + show_b.line(j))
     return "".join(out)
 
 
@@ -181,20 +190,41 @@ def _groups(opcodes: list[tuple[str, int, int, int, int]], context: int) -> list
     return groups
 
 
-def _show(lines: list[str], index: int, masker: Optional["_LineMasker"], values: set[str]) -> str:
-    line = lines[index]
-    if masker is not None:
-        line = masker.mask(index, values)
-    if not line.endswith("\n"):
-        line += "\n\\ No newline at end of file\n"
-    return line
+class _Shown:
+    """The lines of one side of a diff as shown: masked, and marked when the text has no final
+    newline. A line outside every secret block is masked by its text alone, so each such text
+    is masked once per diff (a run.yaml repeats most of its lines: ``config:``, ``- provider_id``);
+    the memo is shared by both sides."""
+
+    def __init__(
+        self, lines: list[str], text: str, values: set[str], mask: bool, memo: Optional[dict[str, str]] = None
+    ):
+        self.lines = lines
+        self.values = values
+        self.needles = secret_needles(values)
+        self.masker = _LineMasker(lines, text) if mask else None
+        self.memo: dict[str, str] = {} if memo is None else memo
+
+    def line(self, index: int) -> str:
+        line = self.lines[index]
+        masker = self.masker
+        if masker is not None:
+            if masker.under_secret(index):
+                line = masker.mask(index, self.values, self.needles)
+            else:
+                shown = self.memo.get(line)
+                if shown is None:
+                    shown = self.memo[line] = masker.mask(index, self.values, self.needles)
+                line = shown
+        if not line.endswith("\n"):
+            line += "\n\\ No newline at end of file\n"
+        return line
 
 
 _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"][^:#]*?)):(?=\s|$)(?P<rest>.*)$")
 _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
 
 
-# Every secret-key pattern of lsc_tui.config.masking contains one of these words.
 _BLOCKS: dict[
     str, list[tuple[int, int]]
 ] = {}  # text -> its secret blocks (the last few texts; lists are not changed once made)
@@ -202,7 +232,26 @@ _LAST: Optional[tuple[list[str], list[tuple[int, int]]]] = (
     None  # (lines, blocks) of the text whose blocks were found last
 )
 
-_WORDS = ("pass", "pwd", "secret", "key", "token", "bearer", "credential", "tenant", "client", "connection")
+# Every key masking.is_secret_key accepts contains one of these words in lower case: its own
+# patterns and headers, and the scanner's strong words and pairs (``creds``, ``conn_str``).
+# tests/synthesis/test_diff.py checks each of those vocabularies against this list.
+_WORDS = (
+    "pass",
+    "pwd",
+    "secret",
+    "key",
+    "token",
+    "bearer",
+    "cred",
+    "tenant",
+    "client",
+    "conn",
+    "authorization",
+    "cookie",
+    "dsn",
+    "webhook",
+    "signature",
+)
 
 
 class _LineMasker:
@@ -217,6 +266,7 @@ class _LineMasker:
         self.lines = lines
         self._text = text  # the text the lines come from: its blocks are remembered
         self._blocks: Optional[list[tuple[int, int]]] = None
+        self._inside: Optional[frozenset[int]] = None  # the lines inside the blocks
 
     def _content(self, index: int) -> tuple[int, str]:
         line = self.lines[index].rstrip("\n")
@@ -324,9 +374,13 @@ class _LineMasker:
 
     def under_secret(self, index: int) -> bool:
         """True when the line sits inside the value of a secret-named key."""
-        return any(start < index < end for start, end in self._secret_blocks())
+        inside = self._inside
+        if inside is None:
+            inside = self._inside = frozenset(i for start, end in self._secret_blocks() for i in range(start + 1, end))
+        return index in inside
 
-    def mask(self, index: int, values: set[str]) -> str:
+    def mask(self, index: int, values: set[str], needles: Optional[tuple[str, ...]] = None) -> str:
+        """Line ``index`` as shown (``needles``: ``secret_needles(values)``, when made already)."""
         line = self.lines[index]
         end = "\n" if line.endswith("\n") else ""
         body = line[: len(line) - len(end)]
@@ -350,7 +404,7 @@ class _LineMasker:
             elif "{" in rest or "[" in rest:
                 body = head + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
         if values:
-            body = mask_text(body, values)
+            body = mask_needles(body, needles) if needles is not None else mask_text(body, values)
         if "@" in body or "earer" in body or "asic " in body:
             body = mask_inline(body)
         return body + end
@@ -502,8 +556,9 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[s
         if key is not None and key == _identity(new):
             old_ids = [i[key] for i in old]
             new_ids = [i[key] for i in new]
-            common_old = [i for i in old_ids if i in set(new_ids)]
-            common_new = [i for i in new_ids if i in set(old_ids)]
+            old_set, new_set = set(old_ids), set(new_ids)
+            common_old = [i for i in old_ids if i in new_set]
+            common_new = [i for i in new_ids if i in old_set]
             if common_old == common_new and (len(common_old) < len(old) or len(common_new) < len(new)):
                 new_pos = {v: n for n, v in enumerate(new_ids)}
                 for n, item in enumerate(old):
@@ -514,7 +569,6 @@ def _walk(old: Any, new: Any, path: tuple[Any, ...], secret: bool, values: set[s
                     else:
                         m = new_pos[item[key]]
                         _walk(item, new[m], path + (m,), secret, values, out)
-                old_set = set(old_ids)
                 for m, item in enumerate(new):
                     if item[key] not in old_set:
                         out.append(Change("added", path + (m,), None, _masked(item, secret, values)))

@@ -158,26 +158,37 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
     For masking free text that may quote them (a diff of the data, a message about it).
     Handle the result with care: it holds the values in the clear."""
     out = set() if _out is None else _out
-    seen: set[tuple[str, str | None]] = (
-        set()
-    )  # (value, key) pairs already scanned: a config repeats most of its scalars
+    seen: set[tuple[str, str | None]] = set()  # (value, key) pairs scanned: a config repeats most of its scalars
+
+    def scan(value: str, key: str | None) -> None:
+        pair = (value, key)
+        if pair in seen:
+            return
+        seen.add(pair)
+        for h in _hits(value, key):
+            piece = value[h.sub[0] : h.sub[1]]
+            if piece:
+                out.add(piece)
+
     stack: list[tuple[Any, str | None]] = [(data, _key)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, key = stack.pop()
+        node, key = pop()
         if isinstance(node, dict):
             for k, v in node.items():
-                stack.append((v, k if isinstance(k, str) else key))
+                sub = k if isinstance(k, str) else key
+                if v.__class__ is str:  # most values: scanned here rather than pushed
+                    scan(v, sub)
+                else:
+                    push((v, sub))
         elif isinstance(node, list):
             for v in node:
-                stack.append((v, key))
+                if v.__class__ is str:
+                    scan(v, key)
+                else:
+                    push((v, key))
         elif isinstance(node, str):
-            if (node, key) in seen:
-                continue
-            seen.add((node, key))
-            for h in _hits(node, key):
-                piece = node[h.sub[0] : h.sub[1]]
-                if piece:
-                    out.add(piece)
+            scan(node, key)
         elif isinstance(node, (int, float)) and not isinstance(node, bool) and is_secret_key(key):
             out.add(str(node))
     return out
@@ -201,6 +212,12 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
     """
     if not text:
         return text
+    return mask_needles(text, secret_needles(secret_values))
+
+
+def secret_needles(secret_values: Iterable[str]) -> tuple[str, ...]:
+    """What :func:`mask_text` replaces for these values, longest first: for masking many
+    texts (the lines of a diff) with the same values, made once."""
     needles: set[str] = set()
     for v in secret_values:
         if not isinstance(v, str) or not v:
@@ -213,7 +230,12 @@ def mask_text(text: str, secret_values: Iterable[str]) -> str:
                 for line in v.splitlines()
                 if len(line.strip()) >= 8 and not line.strip().startswith("-----")
             )
-    for value in sorted(needles, key=len, reverse=True):
+    return tuple(sorted(needles, key=len, reverse=True))
+
+
+def mask_needles(text: str, needles: tuple[str, ...]) -> str:
+    """:func:`mask_text` with the values' needles made by :func:`secret_needles`."""
+    for value in needles:
         if value in text:
             text = text.replace(value, MASK)
     return text

@@ -14,17 +14,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Union
 
 import yaml
 
-from lsc_tui.config import masking
-from lsc_tui.config.diff import Change, structural_diff, unified_diff
 from lsc_tui.config.findings import Finding, Severity, counts, sort_findings
 from lsc_tui.config.operator import kinds
 from lsc_tui.config.operator.kinds import KIND_EXTRA, KIND_LLSD, KIND_SPEC, Generated
 from lsc_tui.config.releases import Release
-from lsc_tui.config.secrets import SecretFinding, reveal, scan_workspace
 from lsc_tui.config.synthesis import baseline, legacy, unified
 from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.synthesis.emit import dump_run_yaml
@@ -32,6 +29,10 @@ from lsc_tui.config.synthesis.result import Synthesis
 from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
 from lsc_tui.config.yaml.document import Loader, load_document
 from lsc_tui.config.yaml.lint import YamlLoadError
+
+if TYPE_CHECKING:
+    from lsc_tui.config.diff import Change
+    from lsc_tui.config.secrets import SecretFinding
 
 
 @dataclass
@@ -254,15 +255,25 @@ def dump_data(data: object) -> str:
 
 def scan_secrets(ws: Workspace) -> list[SecretFinding]:
     """The active secret findings of every file of the workspace (allowed ones left out)."""
+    # `synthesize -o` prints no value, so it never loads the scanner's rules, detectors and allowlist
+    # deferred: the secret scanner loads with the first scan
+    from lsc_tui.config.secrets import scan_workspace
+
     return list(scan_workspace(ws).findings)
 
 
 def secret_values(secrets: Iterable[SecretFinding]) -> set[str]:
     """The raw values behind the findings, for masking free text. Never shown."""
+    # deferred: the secret scanner loads with the first scan (see scan_secrets)
+    from lsc_tui.config.secrets import reveal
+
     return {v for v in (reveal(s) for s in secrets) if v}
 
 
 def secret_as_findings(secrets: Iterable[SecretFinding | Finding]) -> list[Finding]:
+    # deferred: the secret scanner loads with the first scan (see scan_secrets)
+    from lsc_tui.config.secrets import SecretFinding
+
     return [s.to_finding() if isinstance(s, SecretFinding) else s for s in secrets]
 
 
@@ -272,16 +283,24 @@ def secret_as_findings(secrets: Iterable[SecretFinding | Finding]) -> list[Findi
 def mask(text: str, values: set[str]) -> str:
     if not text:
         return text
+    # deferred: the masking and diff modules load with the first diff shown (validate shows none)
+    from lsc_tui.config import masking
+
     return masking.mask_inline(masking.mask_text(text, values)) if values else masking.mask_inline(text)
 
 
 def diff(old: str, new: str, old_label: str, values: set[str], new_label: str = "synthesized run.yaml") -> str:
+    # deferred: the masking and diff modules load with the first diff shown (see mask)
+    from lsc_tui.config.diff import unified_diff
+
     return unified_diff(old, new, old_label=old_label, new_label=new_label, mask=values or True)
 
 
 def changes(old_text: str, new_text: str, result: PreviewResult | None, values: set[str]) -> list[Change]:
     if old_text == new_text:
         return []
+    # deferred: the masking and diff modules load with the first diff shown (see mask)
+    from lsc_tui.config.diff import structural_diff
 
     old = _parsed(old_text) if old_text else {}
     new = result.data if result is not None else {}

@@ -36,8 +36,6 @@ from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
     # the names _import_editor() binds at run time, after the first paint: mypy reads them here
-    from textual.widgets import TextArea
-
     from lsc_tui.config.findings import Finding
     from lsc_tui.config.outline import TreeItem
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
@@ -70,15 +68,12 @@ def _import_editor() -> None:
         FindingsPanel, \
         FieldInput, \
         NodeEditor, \
-        TextArea, \
         disk_watch, \
         flows, \
         navigation, \
         node_commands, \
         quitting, \
         recovery
-    from textual.widgets import TextArea
-
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
     from lsc_tui.tui import disk_watch, flows, navigation, node_commands, quitting, recovery
     from lsc_tui.tui.jobs import JobQueue
@@ -134,6 +129,7 @@ class LscTuiApp(App):
         self.exit_note: str | None = None  # said on leaving (where raw YAML that did not parse went)
         self._theme_ready = False
         self._main_up = False
+        self._settled = False  # the idle collection of what the start made (lsc_tui.gcpolicy) is done
         self._lsc_themes: list[str] = []
         self._theme_errors: list[str] = []
         self._register_themes()
@@ -185,6 +181,9 @@ class LscTuiApp(App):
         # close to its frame (docs/benchmarks.md).
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(0.001)
+        # no automatic collection from here on (lsc_tui.gcpolicy): while the editor starts, its
+        # passes walked the modules just imported; the collections run when the editor is idle
+        gcpolicy.editing()
         self.theme_changed_signal.subscribe(self, self._on_theme_changed)
         self._theme_ready = True
 
@@ -209,6 +208,7 @@ class LscTuiApp(App):
         _import_editor()
         self.jobs = JobQueue(self)
         self.jobs.start()
+        self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         screen = self.get_default_screen_instance()
         assert screen is not None, "the main screen is up: main_ready() scheduled this"
         self.narrow = self.size.width < NARROW_BELOW
@@ -238,19 +238,26 @@ class LscTuiApp(App):
         self.submit(lambda s: s.validate_now(), "validate", self._session_validated, after_paint=True)
 
     def _session_validated(self, _analysis) -> None:
-        gcpolicy.settle()
-        gcpolicy.editing()
-        self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
+        # what the start made is out of later passes at once; its garbage is collected when idle
+        gcpolicy.freeze()
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
-        if self.watch_files:
-            self._watch_disk()
+        if self.watch_files:  # once the complete screen is painted (watchfiles loads when the watch starts)
+            self.call_after_refresh(self._watch_disk)
         self.call_after_refresh(recovery.offer_recovery_or_migration, self)
 
     def _collect_when_idle(self) -> None:
-        """The cycle collector runs here, between edits, never inside one (lsc_tui.gcpolicy)."""
+        """The cycle collector runs here, between edits, never inside one (lsc_tui.gcpolicy): the
+        first time the opened editor is idle, the full pass over what the start made (``settle``),
+        then a pass over what the session made since the last one, when there is enough of it."""
         jobs = self.job_queue()
-        if jobs.idle and time.monotonic() - jobs.last_finished >= gcpolicy.IDLE_SECONDS and gcpolicy.due():
+        if not jobs.idle or time.monotonic() - jobs.last_finished < gcpolicy.IDLE_SECONDS:
+            return
+        if not self._settled:
+            if self.session is not None:  # the config is open (the validation may have failed)
+                gcpolicy.settle()
+                self._settled = True
+        elif gcpolicy.due():
             gcpolicy.collect_idle()
 
     def _run_flow(self, action: str) -> None:
@@ -608,7 +615,11 @@ class LscTuiApp(App):
     def action_toggle_editor(self) -> None:
         mode = self.editor().toggle_mode()
         self.show_pane("editor")
-        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, TextArea)):
+        # the raw YAML editor is the only TextArea of the main screen (made when first shown)
+        in_text = isinstance(self.focused, FieldInput) or (
+            self.focused is not None and self.focused.id == "yaml-editor"
+        )
+        if self.narrow or self.focused is None or in_text:
             self.editor().focus_first()
         self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
 

@@ -246,3 +246,69 @@ def test_failed_rename_leaves_original_and_no_temp(tmp_path, monkeypatch):
         atomic_write(p, "a: 2\n", backup=False)
     assert p.read_text() == "a: 1\n"
     assert [x.name for x in tmp_path.iterdir()] == ["c.yaml"]
+
+
+def _typed(value):
+    """A value with every scalar's type spelled out (1, 1.0 and True compare equal)."""
+    if isinstance(value, dict):
+        return [(_typed(k), _typed(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, repr(value))
+
+
+# Scalars the direct construction builds itself and the ones it leaves to PyYAML, and documents
+# PyYAML builds whole (merge keys, '=' keys, collections as keys, tagged collections).
+TRICKY = [
+    "a: 1\nb: 010\nc: 0x1f\nd: 0o17\ne: 1_000\nf: +5\ng: -3\nh: 0\ni: 00\nj: 0b101\nk: 1:30\n",
+    "a: 1.5\nb: .inf\nc: -.Inf\nd: .nan\ne: 1e3\nf: 6.8523015e+5\ng: 1_0.5\n",
+    "a: yes\nb: No\nc: ON\nd: off\ne: true\nf: FALSE\ng: y\nh: n\n",
+    "a: ~\nb: null\nc:\nd: Null\n~: x\n",
+    "a: 2024-01-02\nb: 2001-12-14t21:59:43.10-05:00\nc: !!binary aGVsbG8=\n",
+    "1: a\ntrue: b\n2.5: c\nnull: d\n0x10: e\n2024-01-01: f\n",
+    "a: !!str 1\nb: !!int '7'\nc: !!float '1'\nd: !!bool 'yes'\ne: '1'\nf: \"true\"\n",
+    "a: 1\na: 2\nb: [1, {c: d}]\n",
+    "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n",
+    "plain:\n  <<: {x: 1}\n  z: 2\n",
+    "a:\n  =: value\n",
+    "a: !!set {x, y}\nb: !!omap [{k: v}]\nc: !!pairs [{k: v}, {k: w}]\n",
+    "- 1\n- - 2\n  - {a: [3, '4', 5.0, no]}\n- ''\n",
+    "just a string\n",
+    "42\n",
+    "x: &a 1\ny: *a\nl: &l [1]\nm: *l\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_data_is_what_pyyaml_builds_type_for_type(text):
+    """The loaders build every scalar as PyYAML's safe loader does (same type, same value)."""
+    from lsc_tui.config.yaml.document import data_of
+
+    expected = yaml.load(text, Loader=yaml.CSafeLoader)
+    assert _typed(data_of(text, "t.yaml")) == _typed(expected)
+    assert _typed(parse_text(text, "t.yaml").data) == _typed(expected)
+
+
+def _outcome(text):
+    from lsc_tui.config.yaml.document import data_of
+
+    try:
+        return ("data", _typed(data_of(text, "t.yaml")))
+    except Exception as exc:
+        return (type(exc).__name__, exc.located_text() if isinstance(exc, YamlLoadError) else str(exc))
+
+
+@pytest.mark.parametrize(
+    "text", ["a: !!int abc\n", "a: !nope x\n", "a:\n  b: !!float x\n", "? [a, b]\n: c\n", *TRICKY[:3]]
+)
+def test_the_direct_construction_changes_no_outcome(text, monkeypatch):
+    """Data or refusal (its type, text and place): the same as when PyYAML builds everything."""
+    from lsc_tui.config.yaml import document
+
+    direct = _outcome(text)
+
+    def not_plain(loader, node):
+        raise document._NotPlain()
+
+    monkeypatch.setattr(document, "_construct", not_plain)
+    assert direct == _outcome(text)

@@ -179,3 +179,40 @@ def test_secret_blocks_derived_from_the_previous_text_equal_a_fresh_search(start
         fresh = masker._find_blocks(0, len(lines))
         assert masker._blocks_from(prev.lines, prev_blocks) == fresh
         prev, prev_blocks = masker, fresh
+
+
+def _secret_key_vocabulary() -> set[str]:
+    """Every word and pair the secret-key decisions name (masking's and the scanner's)."""
+    import re as _re
+
+    from lsc_tui.config import masking
+    from lsc_tui.config.secrets import rules
+
+    words = set(rules._STRONG_WORDS) | set(rules._STRONG_PAIRS) | set(rules._WEAK_WORDS)
+    words |= set(masking._SECRET_HEADERS)
+    words |= {w.replace("[_-]?", "_") for w in _re.findall(r"[a-z_\[\]\-?]+", masking.SECRET_KEY.pattern) if len(w) > 2}
+    return {w for w in words if "[" not in w}
+
+
+def test_the_secret_block_search_finds_every_key_masking_calls_secret():
+    """The unified diff finds the blocks under secret keys by a few words: each key that
+    is_secret_key accepts (every word of its vocabulary, alone, in camelCase, dashed) holds one."""
+    from lsc_tui.config.diff import _WORDS
+    from lsc_tui.config.masking import is_secret_key
+
+    missed = []
+    for word in sorted(_secret_key_vocabulary()):
+        parts = word.split("_")
+        for key in (word, word.replace("_", "-"), parts[0] + "".join(p.title() for p in parts[1:]), "x_" + word):
+            if is_secret_key(key) and not any(w in key.lower() for w in _WORDS):
+                missed.append(key)
+    assert not missed
+
+
+def test_values_nested_under_any_secret_key_are_masked_in_the_text_diff():
+    for key in ("creds", "authorization", "cookie", "dsn", "conn_str", "signature", "password"):
+        old = f"a:\n  {key}:\n    user: admin\n    value: hunter2xyz\n  x: 1\nb:\n  {key}:\n  - hunter4xyz\n"
+        new = old.replace("hunter2xyz", "hunter3xyz").replace("x: 1", "x: 2")
+        text = unified_diff(old, new)
+        assert "hunter" not in text, (key, text)
+        assert "+  x: 2" in text

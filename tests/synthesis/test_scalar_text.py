@@ -7,7 +7,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lsc_tui.config.synthesis.emit import LcoreDumper, _str_text
+from lsc_tui.config.synthesis.emit import LcoreDumper, _scalar, _str_text
 
 TRAPS = [
     "true", "True", "TRUE", "false", "yes", "Yes", "no", "NO", "on", "off", "y", "n", "Y", "N",
@@ -60,3 +60,11 @@ def test_generated_strings_are_written_as_pyyaml_writes_them(value):
 @given(st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7e), min_size=1, max_size=12))
 def test_printable_ascii_strings_are_written_as_pyyaml_writes_them(value):
     check(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers() | st.integers(min_value=-(10**40), max_value=10**40))
+@example(0)
+@example(-1)
+def test_ints_are_written_as_pyyaml_writes_them(value):
+    assert _scalar(value) == reference(value)

@@ -71,6 +71,45 @@ async def test_the_cycle_collector_runs_between_edits_and_is_restored_on_exit(de
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+async def test_no_collector_pass_runs_while_the_editor_starts_the_first_idle_moment_runs_one(demo):
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    opened = app._open_session
+    enabled_while_opening = []
+    passes = []  # objects found unreachable by each full pass (generation 2)
+
+    def seen(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            passes.append(info["collected"])
+
+    def open_session(none):
+        enabled_while_opening.append(gc.isenabled())
+        gc.callbacks.append(seen)  # from here to the complete findings: no full pass
+        return opened(none)
+
+    app._open_session = open_session
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            assert enabled_while_opening == [False]
+            assert "E:" in str(app.query_one("#header").render())  # validated, findings complete
+            assert passes == [] and gc.get_freeze_count() > 0
+            junk = []
+            for _ in range(6000):
+                a = [None]
+                a[0] = a
+                junk.append(a)
+            del junk, a
+            app.jobs.last_finished = 0.0
+            app._collect_when_idle()  # the first idle moment: the full pass the start did not make
+            assert len(passes) == 1 and passes[0] >= 6000
+            assert gc.get_freeze_count() > 0  # the survivors frozen again
+            app._collect_when_idle()  # then only when enough new objects are due
+            assert len(passes) == 1
+            await pilot.pause()
+    finally:
+        gc.callbacks.remove(seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
 async def test_the_tree_and_diff_show_before_the_model_validation_which_follows(demo, monkeypatch):
     from lsc_tui.config.session import EditSession
 
@@ -176,3 +215,25 @@ async def test_the_raw_yaml_editor_is_made_when_the_yaml_is_first_shown(demo):
         app.action_toggle_editor()
         await pilot.pause()
         assert editor.mode == "form" and editor.fields
+
+
+def test_opening_the_config_loads_neither_the_raw_yaml_editor_nor_the_file_watcher():
+    """What the opened editor shows first (the form, the tree, the diff) does without Textual's
+    TextArea (made with the first raw YAML view) and watchfiles (loaded when the watch starts)."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "import lsc_tui.tui.app as app\n"
+        "first = set(sys.modules)\n"
+        "app._import_editor()\n"
+        "print(json.dumps({'first_paint': sorted(first), 'opened': sorted(sys.modules)}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    assert "lsc_tui.config.session" not in loaded["first_paint"]  # the core loads after the first frame
+    assert "lsc_tui.config.session" in loaded["opened"] and "lsc_tui.tui.widgets.node_editor" in loaded["opened"]
+    assert "textual.widgets._text_area" not in loaded["opened"]
+    assert not any(m == "watchfiles" or m.startswith("watchfiles.") for m in loaded["opened"])

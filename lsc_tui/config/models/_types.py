@@ -8,7 +8,8 @@ In the JSON Schema the field becomes ``anyOf: [<real type>, <reference string>]`
 editor still completes the real values.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model modules: pydantic would evaluate every
+# annotation string again when it builds each class (compile and eval per field, at every start).
 
 import re
 from typing import Annotated, Any, TypeVar
@@ -88,13 +89,17 @@ _T = TypeVar("_T")
 Env = Annotated[_T, ENV]
 
 
+# defer_build: a model's validator is built when it first validates (the root's build covers the
+# sections it holds), not once per class at import: a command validates with two roots only.
+
+
 class Strict(BaseModel):
     """lightspeed-stack.yaml sections: unknown keys are errors, as in LCORE."""
 
-    model_config = ConfigDict(extra="forbid", validate_default=False, use_enum_values=True)
+    model_config = ConfigDict(extra="forbid", validate_default=False, use_enum_values=True, defer_build=True)
 
 
 class Lenient(BaseModel):
     """run.yaml sections: Llama Stack ignores unknown keys, so we only warn about them."""
 
-    model_config = ConfigDict(extra="allow", validate_default=False, use_enum_values=True)
+    model_config = ConfigDict(extra="allow", validate_default=False, use_enum_values=True, defer_build=True)

@@ -25,7 +25,6 @@ from pydantic.fields import FieldInfo
 
 from lsc_tui.config.envref import ENV_REF, coerce
 from lsc_tui.config.findings import path_text
-from lsc_tui.config.masking import is_secret_key, mask_inline
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models._rules import RULE_ERROR
 
@@ -287,6 +286,9 @@ def _is_tag(seg: Any) -> bool:
 
 
 def _secret_path(path: Loc) -> bool:
+    # deferred: the masking's secret detectors load with the first message that quotes a value
+    from lsc_tui.config.masking import is_secret_key
+
     return any(is_secret_key(p) for p in path)
 
 
@@ -297,6 +299,9 @@ def safe_echo(path: Loc, value: Any) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
+    # deferred: the masking's secret detectors load with the first message that quotes a value
+    from lsc_tui.config.masking import mask_inline
+
     if len(text) > MAX_ECHO or "\n" in text or mask_inline(text) != text or _token_like(text):
         return None
     return repr(text) if isinstance(value, str) else text

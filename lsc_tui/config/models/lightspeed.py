@@ -6,7 +6,8 @@ rejects unknown keys, as LCORE does. Values that LCORE checks against the filesy
 paths, writable directories) are plain strings here: the workspace loader checks them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model modules: pydantic would evaluate every
+# annotation string again when it builds each class (compile and eval per field, at every start).
 
 import re
 from typing import Annotated, Any, Literal, Optional, Self, Union, get_args

@@ -6,7 +6,8 @@ section 1; descriptions are ours. Provider ``config`` blocks are free-form: Llam
 checks them only when it instantiates the provider (the preflight does that).
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model modules: pydantic would evaluate every
+# annotation string again when it builds each class (compile and eval per field, at every start).
 
 from typing import Annotated, Any, Literal, Optional, Union
 

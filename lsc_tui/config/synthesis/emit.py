@@ -69,7 +69,11 @@ def _scalar(value: Any) -> Optional[str]:
         raise _Fallback() from None
     if hit is not _SCALARS:
         return hit  # type: ignore[return-value]  # the default is the table itself: a miss
-    text = _str_text(value) if value.__class__ is str else None
+    text: Optional[str]
+    if value.__class__ is int:
+        text = str(value)  # PyYAML's int representer writes str(value), plain: it reads back as the int
+    else:
+        text = _str_text(value) if value.__class__ is str else None
     if text is None:
         text = yaml.dump(value, Dumper=LcoreDumper, default_flow_style=False, width=float("inf"))
     if text.endswith("\n...\n"):

@@ -22,7 +22,17 @@ from lsc_tui.config.findings import Finding
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.files import FileStamp, ReadRefused
 from lsc_tui.config.yaml.lint import YamlLoadError, check_limits, lint_nodes, located_parse_errors
-from lsc_tui.config.yaml.nodes import MERGE_TAG, Node, convert, key_value, located_scalar, parser_key
+from lsc_tui.config.yaml.nodes import (
+    BOOL_TAG,
+    INT_TAG,
+    MERGE_TAG,
+    NULL_TAG,
+    Node,
+    convert,
+    key_value,
+    located_scalar,
+    parser_key,
+)
 
 _BOM = "\ufeff"
 _new_object = object.__new__
@@ -60,6 +70,90 @@ def construct_as_written(loader: Any, node: yaml.Node) -> Any:
         del loader.flatten_mapping
         for mapping, pairs in reversed(written):
             mapping.value = pairs
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_VALUE_TAG = "tag:yaml.org,2002:value"  # the key ``=``: PyYAML's constructor rewrites it
+_BOOLS = yaml.constructor.SafeConstructor.bool_values
+
+
+class _NotPlain(Exception):
+    """A node the direct construction leaves to PyYAML (merge keys, complex keys, tagged containers)."""
+
+
+def construct_data(loader: Any, node: Any, aliases: bool = True) -> Any:
+    """What ``construct_as_written(loader, node)`` returns, built directly from the nodes when
+    ``aliases`` is False (``check_limits`` found no node reached twice).
+
+    PyYAML's constructor goes through a generator per mapping and sequence and a dispatch per
+    node; on a 10,000-line file that is most of a load after the C parser. The direct build
+    covers the documents configs are: mappings and sequences with their default tags and keys
+    that are scalars, strings taken as they are, decimal integers and booleans and nulls read
+    as PyYAML reads them; every other scalar (floats, timestamps, octal, explicit tags) is
+    built by PyYAML's own constructor. A document with a merge key (``<<``), a ``=`` key, a
+    collection as a key or a tagged collection, or one PyYAML refuses (its error is the one
+    raised), is built by PyYAML whole. Without aliases no object is shared, so nothing depends
+    on which of the two built it."""
+    if aliases:
+        return construct_as_written(loader, node)
+    try:
+        return _construct(loader, node)
+    except Exception:  # not dropped: PyYAML builds the document whole and raises its own error
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+        return construct_as_written(loader, node)
+    finally:  # as construct_document leaves it: the scalars PyYAML built are not kept
+        loader.constructed_objects = {}
+        loader.recursive_objects = {}
+
+
+def _construct(loader: Any, node: Any) -> Any:
+    cls = node.__class__
+    if cls is yaml.MappingNode:
+        if node.tag != _MAP_TAG:
+            raise _NotPlain()
+        out: dict[Any, Any] = {}
+        for k, v in node.value:
+            if k.__class__ is not yaml.ScalarNode:
+                raise _NotPlain()
+            tag = k.tag
+            if tag == _STR_TAG:
+                key = k.value
+            elif tag == MERGE_TAG or tag == _VALUE_TAG:
+                raise _NotPlain()
+            else:
+                key = _scalar(loader, k)
+            out[key] = v.value if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG else _construct(loader, v)
+        return out
+    if cls is yaml.SequenceNode:
+        if node.tag != _SEQ_TAG:
+            raise _NotPlain()
+        return [
+            v.value if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG else _construct(loader, v)
+            for v in node.value
+        ]
+    if cls is yaml.ScalarNode:
+        return _scalar(loader, node)
+    raise _NotPlain()
+
+
+def _scalar(loader: Any, node: Any) -> Any:
+    """A scalar as SafeConstructor builds it (the common tags here, the rest by PyYAML)."""
+    tag, value = node.tag, node.value
+    if tag == _STR_TAG:
+        return value
+    if tag == INT_TAG:
+        if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
+            return int(value)  # construct_yaml_int's plain decimal case (no sign, _, 0x, 0o, 0b, :)
+    elif tag == BOOL_TAG:
+        hit = _BOOLS.get(value.lower())
+        if hit is not None:
+            return hit
+    elif tag == NULL_TAG:
+        return None
+    return loader.construct_object(node)
 
 
 @dataclass(frozen=True)
@@ -195,9 +289,10 @@ class Document:
                     node = loader.get_single_node()
                     ynodes = [node] if node is not None else []
                 for ynode in ynodes:
-                    if check_limits(ynode, self.display, "*" in body):
+                    aliases = check_limits(ynode, self.display, "*" in body)
+                    if aliases:
                         self.has_aliases = True
-                    self.all_data.append(construct_as_written(loader, ynode))
+                    self.all_data.append(construct_data(loader, ynode, aliases))
             finally:
                 loader.dispose()
         self.roots, self.root = [], None
@@ -334,14 +429,12 @@ def data_of(text: str, display: str, *, multi: bool = False) -> Any:
             if multi:
                 while loader.check_node():
                     node = loader.get_node()
-                    check_limits(node, display, "*" in body)
-                    out.append(loader.construct_document(node))
+                    out.append(construct_data(loader, node, check_limits(node, display, "*" in body)))
                 return out
             node = loader.get_single_node()
             if node is None:
                 return None
-            check_limits(node, display, "*" in body)
-            return loader.construct_document(node)
+            return construct_data(loader, node, check_limits(node, display, "*" in body))
         finally:
             loader.dispose()
 

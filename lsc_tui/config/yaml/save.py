@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 import yaml
 
-from lsc_tui.config.masking import mask_tree
 from lsc_tui.config.yaml import files
 from lsc_tui.config.yaml.document import Loader
 from lsc_tui.config.yaml.files import FileStamp, Written, stamp_of
@@ -143,5 +142,8 @@ def screen_text(data: Any, show_secrets: bool = False, *, sort_keys: bool = True
     Returns ``(text, anything_masked)``."""
     if show_secrets:
         return dump(data, sort_keys=sort_keys), False
+    # deferred: the masking's secret detectors load only to show data; writing a file needs none
+    from lsc_tui.config.masking import mask_tree
+
     masked = mask_tree(data)
     return dump(masked, sort_keys=sort_keys), masked != data
