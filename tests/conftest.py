@@ -19,13 +19,21 @@ def lcore_corpus() -> Path:
 _EDITOR_DIRS = (Path(__file__).parent / "tui", Path(__file__).parent / "tui_flows")
 
 
+# Session fixtures that build the product: under pytest-xdist every worker would build its own,
+# so the tests using them share one worker (the `loadgroup` distribution in pyproject's addopts).
+_BUILDS_THE_PRODUCT = ("built_wheel", "installed")
+
+
 def pytest_collection_modifyitems(config, items):
     """The editor's pilot and snapshot tests are slow (seconds each): every async test and every
     snapshot under tests/tui and tests/tui_flows is marked so, a newly added module included, and
-    `pytest -m "not slow"` leaves them out."""
+    `pytest -m "not slow"` leaves them out. The tests that use the built wheel are grouped on one
+    worker (see _BUILDS_THE_PRODUCT)."""
     import inspect
 
     for item in items:
+        if any(f in getattr(item, "fixturenames", ()) for f in _BUILDS_THE_PRODUCT):
+            item.add_marker(pytest.mark.xdist_group("built-product"))
         path = Path(str(item.path))
         if not any(d in path.parents for d in _EDITOR_DIRS):
             continue

@@ -36,8 +36,6 @@ from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
     # the names _import_editor() binds at run time, after the first paint: mypy reads them here
-    from textual.widgets import TextArea
-
     from lsc_tui.config.findings import Finding
     from lsc_tui.config.outline import TreeItem
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
@@ -50,6 +48,8 @@ if TYPE_CHECKING:
     from lsc_tui.tui.widgets.diff_pane import DiffPane
     from lsc_tui.tui.widgets.findings import FindingsPanel
     from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+
+WATCH_AFTER = 0.1  # seconds from the validated view to the start of the disk watch
 
 # Actions that still work while a dialog is open.
 MODAL_OK = {"quit_app", "command_palette", "help"}
@@ -70,15 +70,12 @@ def _import_editor() -> None:
         FindingsPanel, \
         FieldInput, \
         NodeEditor, \
-        TextArea, \
         disk_watch, \
         flows, \
         navigation, \
         node_commands, \
         quitting, \
         recovery
-    from textual.widgets import TextArea
-
     from lsc_tui.config.session import EditSession, SwitchProfile, diff_baselines
     from lsc_tui.tui import disk_watch, flows, navigation, node_commands, quitting, recovery
     from lsc_tui.tui.jobs import JobQueue
@@ -209,10 +206,13 @@ class LscTuiApp(App):
         self.call_after_refresh(self.build_panes)
 
     async def build_panes(self) -> None:
-        """After the first paint: the panes, then the session (opened by the first job)."""
-        _import_editor()
+        """After the first paint: the panes, while the first job opens the session in its thread
+        (its view is shown once the panes are mounted: no frame of empty panes before it)."""
+        _import_editor()  # every module, before the job thread runs: no import races the thread's
         self.jobs = JobQueue(self)
+        self.jobs.hold_views()
         self.jobs.start()
+        self.submit(self._open_session, "load", self._session_opened)
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         screen = self.get_default_screen_instance()
         assert screen is not None, "the main screen is up: main_ready() scheduled this"
@@ -224,7 +224,7 @@ class LscTuiApp(App):
         self.query_one(ConfigTree).focus()
         if self.requested_theme and self.persist_theme and not self._theme_errors:
             self._remember_theme(self.theme)
-        self.submit(self._open_session, "load", self._session_opened)
+        self.jobs.show_views()
         self._main_up = True
 
     def _open_session(self, _none) -> EditSession:
@@ -248,7 +248,9 @@ class LscTuiApp(App):
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
         if self.watch_files:
-            self._watch_disk()
+            # a moment after the complete screen: watchfiles and its async backend load when the watch
+            # starts (tens of milliseconds), and a callback after the refresh could run before that frame
+            self.set_timer(WATCH_AFTER, self._watch_disk)
         self.call_after_refresh(recovery.offer_recovery_or_migration, self)
 
     def _collect_when_idle(self) -> None:
@@ -620,7 +622,11 @@ class LscTuiApp(App):
     def action_toggle_editor(self) -> None:
         mode = self.editor().toggle_mode()
         self.show_pane("editor")
-        if self.narrow or self.focused is None or isinstance(self.focused, (FieldInput, TextArea)):
+        # the raw YAML editor is the only TextArea of the main screen (made when first shown)
+        in_text = isinstance(self.focused, FieldInput) or (
+            self.focused is not None and self.focused.id == "yaml-editor"
+        )
+        if self.narrow or self.focused is None or in_text:
             self.editor().focus_first()
         self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from watchfiles import awatch
-
 from lsc_tui.tui.screens.dialogs import ConflictDialog
 
 if TYPE_CHECKING:
@@ -16,6 +14,9 @@ if TYPE_CHECKING:
 
 async def watch(app: LscTuiApp) -> None:
     """Until the app ends: every change to an open file runs :func:`check` (quietly)."""
+    # deferred: watchfiles (about 8 ms) loads when the watch starts, after the complete first screen
+    from watchfiles import awatch
+
     files = {Path(p).resolve() for p in app.open_session().buffers}
     dirs = sorted({str(p.parent) for p in files})
     try:

@@ -67,6 +67,7 @@ def test_a_core_test_run_does_not_import_the_editor(tmp_path):
                       "    print('EDITOR MODULES:', sorted(m for m in sys.modules if m.startswith('lsc_tui.tui')))\n")
     root = PKG.parent
     out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:randomly", "-p", "no:cacheprovider",
+                          "-n", "0",  # in this process: the plugin reports the modules the tests imported
                           "-p", "report_editor_modules", str(root / "tests" / "synthesis" / "test_provenance.py")],
                          cwd=root, capture_output=True, text=True, timeout=120,
                          env={**os.environ, "PYTHONPATH": str(tmp_path)})

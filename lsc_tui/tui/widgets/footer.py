@@ -82,9 +82,11 @@ class KeyFooter(Footer):
         keys = self._keys()
         self._shown_keys = tuple(keys)
         for key, display, description, action, enabled, tooltip in keys:
-            yield FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip).data_bind(
-                compact=KeyFooter.compact
-            )
+            widget = FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip)
+            # made with the footer's compactness already: a FooterKey starts compact and the binding
+            # then unsets it, each change a restyle of the key (two per key, most of a remount's cost)
+            widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget.data_bind(compact=KeyFooter.compact)
 
     def on_mount(self) -> None:
         super().on_mount()

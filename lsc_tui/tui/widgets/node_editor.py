@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.message import Message
 from textual.reactive import Reactive
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import ContentSwitcher, Input, Label, Static, TextArea
+from textual.widgets import ContentSwitcher, Input, Label, Static
 
 from lsc_tui.config import masking, provider_types
 from lsc_tui.config.fields import flatten, is_secret_field, lists_of_mappings, parse_value, show_value, value_at
@@ -27,6 +28,9 @@ from lsc_tui.tui.model import View, severity_icon
 from lsc_tui.tui.widgets.repaint import show
 from lsc_tui.config.yaml.document import data_of
 from lsc_tui.config.yaml.lint import YamlLoadError
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 YAML_DEBOUNCE = 0.6
 SUGGEST_KEYS = {"provider_type", "type"}
@@ -491,9 +495,12 @@ class NodeEditor(Vertical):
         opening, which shows the form, does without it (``make=False``: None until then)."""
         areas = self.query("#yaml-editor")
         if areas:
-            return areas.first(TextArea)
+            return cast("TextArea", areas.first())
         if not make:
             return None
+        # deferred: Textual's TextArea (about 10 ms) loads with the first raw YAML view, not the opening
+        from textual.widgets import TextArea
+
         area = TextArea.code_editor(
             "", language="yaml", theme="css", id="yaml-editor", soft_wrap=False, show_line_numbers=True
         )
