@@ -39,7 +39,7 @@ EXIT_BAD_INPUT = 2
 
 # Commands that end when their work is done: run as their own process, they run without the
 # automatic cycle collector (lsc_tui.gcpolicy.one_shot).
-ONE_SHOT = {"validate", "synthesize", "secrets"}
+ONE_SHOT = {"validate", "synthesize", "secrets", "diff"}
 
 
 def _commands(only: str | None = None) -> dict[str, ModuleType]:
