@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import signal
 import sys
@@ -43,11 +44,15 @@ ONE_SHOT = {"validate", "synthesize", "secrets", "diff"}
 
 
 def _commands(only: str | None = None) -> dict[str, ModuleType]:
-    """Every subcommand's module (``only``: that command's alone). They all ship with lsc-tui: one
-    that cannot be imported is a packaging mistake and fails here, loudly, instead of leaving its
-    command out of --help."""
-    names = [only] if only is not None else list(COMMANDS)
-    return {name: importlib.import_module(f"lsc_tui.commands.{COMMANDS[name]}") for name in names}
+    """Every subcommand's module (``only``: that command's alone, the others only found). They all
+    ship with lsc-tui: one that is missing is a packaging mistake and fails here, loudly, instead
+    of leaving its command out of --help."""
+    if only is None:
+        return {name: importlib.import_module(f"lsc_tui.commands.{mod}") for name, mod in COMMANDS.items()}
+    for mod in COMMANDS.values():
+        if importlib.util.find_spec(f"lsc_tui.commands.{mod}") is None:
+            raise ModuleNotFoundError(f"No module named 'lsc_tui.commands.{mod}'", name=f"lsc_tui.commands.{mod}")
+    return {only: importlib.import_module(f"lsc_tui.commands.{COMMANDS[only]}")}
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
