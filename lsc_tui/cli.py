@@ -37,6 +37,10 @@ COMMANDS: dict[str, str] = {
 
 EXIT_BAD_INPUT = 2
 
+# Commands that end when their work is done: run as their own process, they run without the
+# automatic cycle collector (lsc_tui.gcpolicy.one_shot).
+ONE_SHOT = {"validate", "synthesize", "secrets", "diff"}
+
 
 def _commands(only: str | None = None) -> dict[str, ModuleType]:
     """Every subcommand's module (``only``: that command's alone). They all ship with lsc-tui: one
@@ -64,6 +68,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv_given = argv
     argv = list(sys.argv[1:] if argv is None else argv)
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
@@ -73,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
-    if args.command != "edit":
+    if argv_given is None and args.command in ONE_SHOT:
+        gcpolicy.one_shot()  # the process ends with the command (a caller of main() keeps its own)
+    elif args.command != "edit":
         gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
     try:

@@ -221,6 +221,8 @@ class _Shown:
         return line
 
 
+# A line's indentation and list dashes (what _LineMasker._content strips), as one match.
+_HEAD = re.compile(r" *(?:- +)*")
 _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"][^:#]*?)):(?=\s|$)(?P<rest>.*)$")
 _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
 
@@ -269,13 +271,10 @@ class _LineMasker:
         self._inside: Optional[frozenset[int]] = None  # the lines inside the blocks
 
     def _content(self, index: int) -> tuple[int, str]:
+        """``(column, text)`` of line ``index`` after its indentation and list dashes."""
         line = self.lines[index].rstrip("\n")
-        stripped = line.lstrip(" ")
-        col = len(line) - len(stripped)
-        while stripped.startswith("- "):
-            stripped = stripped[2:].lstrip(" ")
-            col = len(line) - len(stripped)
-        return col, stripped
+        col = _HEAD.match(line).end()  # type: ignore[union-attr]  # matches every string
+        return col, line[col:]
 
     def _secret_blocks(self) -> list[tuple[int, int]]:
         global _LAST
@@ -382,14 +381,17 @@ class _LineMasker:
     def mask(self, index: int, values: set[str], needles: Optional[tuple[str, ...]] = None) -> str:
         """Line ``index`` as shown (``needles``: ``secret_needles(values)``, when made already)."""
         line = self.lines[index]
-        end = "\n" if line.endswith("\n") else ""
-        body = line[: len(line) - len(end)]
+        if line.endswith("\n"):
+            body, end = line[:-1], "\n"
+        else:
+            body, end = line, ""
         if not body.strip():
             return line
-        col, stripped = self._content(index)
-        head = body[:col]
+        col = _HEAD.match(body).end()  # type: ignore[union-attr]  # matches every string
+        stripped = body[col:].rstrip("\n")  # what _content gives
         m = _KEY_LINE.match(stripped)
         if self.under_secret(index):
+            head = body[:col]
             if m:
                 rest = m.group("rest")
                 shown = _mask_value(rest) if rest.strip() else rest
@@ -397,12 +399,11 @@ class _LineMasker:
             else:
                 body = head + _mask_scalar_text(stripped)
         elif m:
-            key = m.group("key").strip().strip("'\"")
             rest = m.group("rest")
-            if is_secret_key(key) and rest.strip():
-                body = head + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
+            if rest.strip() and is_secret_key(m.group("key").strip().strip("'\"")):
+                body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
             elif "{" in rest or "[" in rest:
-                body = head + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
+                body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
         if values:
             body = mask_needles(body, needles) if needles is not None else mask_text(body, values)
         if "@" in body or "earer" in body or "asic " in body:

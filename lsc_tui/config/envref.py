@@ -154,7 +154,7 @@ def coerce(original: str, resolved: str) -> str | int | float | bool | None:
     try:
         return int(resolved)
     except ValueError:
-        pass
+        pass  # not an integer: try a float, else it stays a string
     try:
         return float(resolved)
     except ValueError:

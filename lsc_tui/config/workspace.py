@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from lsc_tui.config import envref
 from lsc_tui.config.findings import Finding, FindingError, Severity, path_text, sort_findings
 from lsc_tui.config.operator import kinds
@@ -1154,6 +1156,8 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
             while i < len(out) and (out[i].line, out[i].column) < where:
                 i += 1
             out[i:i] = new
+    elif not _may_have_legacy_refs(doc):
+        out = []
     else:
         out = []
         legacy = envref.find_legacy_refs
@@ -1166,6 +1170,39 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     except TypeError:  # pragma: no cover
         pass
     return out
+
+
+def _may_have_legacy_refs(doc: Document) -> bool:
+    """Whether a scalar value ``Document.scalars_containing`` walks may hold a reference the
+    server keeps literal: a pass over the parser's nodes that builds no key path and locates no
+    node, each distinct value checked once (nearly every file has none, and is done here). True
+    when it cannot tell (the located tree is built: the lint walks it)."""
+    if "${" not in doc.text:
+        return False
+    pending = doc.parser_nodes()
+    if pending is None:
+        return True
+    ynodes = pending[0]
+    legacy = envref.find_legacy_refs
+    # a value that is one whole reference has no other: the reference runs to its first '}'
+    whole = envref.ENV_REF.fullmatch
+    scalar, mapping = yaml.ScalarNode, yaml.MappingNode
+    checked: set[str] = set()
+    stack = list(ynodes) if doc.stream else ynodes[:1]
+    while stack:
+        node = stack.pop()
+        cls = node.__class__
+        if cls is scalar:
+            value = node.value
+            if value and "${" in value and value not in checked and whole(value) is None:
+                if legacy(value):
+                    return True
+                checked.add(value)
+        elif cls is mapping or isinstance(node, mapping):
+            stack.extend(v for _k, v in node.value)
+        else:
+            stack.extend(node.value)
+    return False
 
 
 def _lint_scalar(

@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from lsc_tui.tui.widgets.findings import FindingsPanel
     from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
 
+WATCH_AFTER = 0.1  # seconds from the validated view to the start of the disk watch
+
 # Actions that still work while a dialog is open.
 MODAL_OK = {"quit_app", "command_palette", "help"}
 
@@ -204,10 +206,13 @@ class LscTuiApp(App):
         self.call_after_refresh(self.build_panes)
 
     async def build_panes(self) -> None:
-        """After the first paint: the panes, then the session (opened by the first job)."""
-        _import_editor()
+        """After the first paint: the panes, while the first job opens the session in its thread
+        (its view is shown once the panes are mounted: no frame of empty panes before it)."""
+        _import_editor()  # every module, before the job thread runs: no import races the thread's
         self.jobs = JobQueue(self)
+        self.jobs.hold_views()
         self.jobs.start()
+        self.submit(self._open_session, "load", self._session_opened)
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         screen = self.get_default_screen_instance()
         assert screen is not None, "the main screen is up: main_ready() scheduled this"
@@ -219,7 +224,7 @@ class LscTuiApp(App):
         self.query_one(ConfigTree).focus()
         if self.requested_theme and self.persist_theme and not self._theme_errors:
             self._remember_theme(self.theme)
-        self.submit(self._open_session, "load", self._session_opened)
+        self.jobs.show_views()
         self._main_up = True
 
     def _open_session(self, _none) -> EditSession:
@@ -242,8 +247,10 @@ class LscTuiApp(App):
         gcpolicy.freeze()
         for err in self._theme_errors:
             self.notify(f"theme: {err}", severity="warning", timeout=8)
-        if self.watch_files:  # once the complete screen is painted (watchfiles loads when the watch starts)
-            self.call_after_refresh(self._watch_disk)
+        if self.watch_files:
+            # a moment after the complete screen: watchfiles and its async backend load when the watch
+            # starts (tens of milliseconds), and a callback after the refresh could run before that frame
+            self.set_timer(WATCH_AFTER, self._watch_disk)
         self.call_after_refresh(recovery.offer_recovery_or_migration, self)
 
     def _collect_when_idle(self) -> None:

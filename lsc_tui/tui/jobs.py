@@ -36,6 +36,8 @@ class JobQueue:
         self.open = 0  # queued or running
         self.last_finished = 0.0  # time.monotonic() when the last job ended
         self._queue: asyncio.Queue | None = None
+        self._views_shown = asyncio.Event()  # cleared while the panes that show views are being mounted
+        self._views_shown.set()
         self._serial = 0
         self._latest_field_edit: dict[tuple, int] = {}
 
@@ -47,6 +49,14 @@ class JobQueue:
         if self._queue is None:
             raise RuntimeError("lsc-tui: a job was queued before the job queue started")
         return self._queue
+
+    def hold_views(self) -> None:
+        """Jobs still run, but what they end with waits for :meth:`show_views` (the panes that show
+        it are being mounted: the first job opens the config meanwhile)."""
+        self._views_shown.clear()
+
+    def show_views(self) -> None:
+        self._views_shown.set()
 
     def submit(self, fn, source: str = "", done=None, after_paint: bool = False) -> None:
         """Queue ``fn(session)``; ``done(result)`` runs on the UI side and may return a tree key to select.
@@ -96,8 +106,10 @@ class JobQueue:
         try:
             result, view = await asyncio.to_thread(self._in_thread, fn)
         except Exception as exc:  # each kind is said in words; never a traceback on screen
+            await self._views_shown.wait()
             self._failed(exc)
             return
+        await self._views_shown.wait()
         if result is SUPERSEDED:
             return
         select = None

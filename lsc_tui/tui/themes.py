@@ -145,9 +145,11 @@ def load_themes(extra_dirs: list[Path] | None = None) -> ThemeLoad:
 
 
 def read_settings() -> dict:
-
+    path = settings_path()
+    if not path.is_file():  # none yet, the usual case: the defaults, without building the reader's refusal
+        return {}
     try:
-        data = load_data(settings_path())
+        data = load_data(path)
     except ReadRefused:  # none yet, or unusable: the defaults apply
         return {}
     return data if isinstance(data, dict) else {}

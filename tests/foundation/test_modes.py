@@ -202,3 +202,18 @@ def test_legacy_env_ref_forms_are_findings_without_operands(tmp_path):
     found = [f for f in ws.findings if f.code == "env-ref-literal"]
     assert found and found[0].line == 6
     assert "hunter2hunter2" not in found[0].message + found[0].fix
+
+
+
+def test_legacy_env_refs_are_found_beside_good_ones_and_deep_in_a_stream():
+    """The lint's first pass over a fresh document skips values that are one whole reference: a
+    value holding a good reference and a bad one, and a bad one in the second document of a
+    stream, are still found."""
+    from lsc_tui.config.workspace import _env_ref_findings
+    from lsc_tui.config.yaml.document import parse_text
+
+    doc = parse_text('a: ${env.A}\nb:\n  prompt: "${env.GOOD} then ${env.bad_name}"\n', "c.yaml")
+    assert [(f.line, f.path) for f in _env_ref_findings(doc)] == [(3, ("b", "prompt"))]
+    doc = parse_text("a: ${env.A}\n---\nb:\n  c: [x, '${env.B:-x}']\n", "s.yaml", stream=True)
+    assert [(f.line, f.path) for f in _env_ref_findings(doc)] == [(4, (1, "b", "c", 1))]
+    assert _env_ref_findings(parse_text("a: ${env.A}\nb: ['${env.B:=x}']\n", "g.yaml")) == []

@@ -217,23 +217,28 @@ async def test_the_raw_yaml_editor_is_made_when_the_yaml_is_first_shown(demo):
         assert editor.mode == "form" and editor.fields
 
 
-def test_opening_the_config_loads_neither_the_raw_yaml_editor_nor_the_file_watcher():
+def test_opening_the_config_loads_neither_the_raw_yaml_editor_nor_the_file_watcher(tmp_path):
     """What the opened editor shows first (the form, the tree, the diff) does without Textual's
-    TextArea (made with the first raw YAML view) and watchfiles (loaded when the watch starts)."""
+    TextArea (made with the first raw YAML view) and watchfiles (loaded when the watch starts);
+    the first frame does without the secret detectors too (no settings file yet: nothing to mask)."""
     import json
+    import os
     import subprocess
     import sys
 
     code = (
         "import json, sys\n"
         "import lsc_tui.tui.app as app\n"
+        "app.LscTuiApp('lightspeed-stack.yaml')\n"  # the themes and the settings read
         "first = set(sys.modules)\n"
         "app._import_editor()\n"
         "print(json.dumps({'first_paint': sorted(first), 'opened': sorted(sys.modules)}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     loaded = json.loads(out)
     assert "lsc_tui.config.session" not in loaded["first_paint"]  # the core loads after the first frame
+    assert "lsc_tui.config.masking" not in loaded["first_paint"]
     assert "lsc_tui.config.session" in loaded["opened"] and "lsc_tui.tui.widgets.node_editor" in loaded["opened"]
     assert "textual.widgets._text_area" not in loaded["opened"]
     assert not any(m == "watchfiles" or m.startswith("watchfiles.") for m in loaded["opened"])

@@ -89,6 +89,25 @@ _T = TypeVar("_T")
 Env = Annotated[_T, ENV]
 
 
+# Defaults of fields. pydantic reads the signature of every default factory when it builds a
+# validator: a builtin's (list, dict) is parsed from its text signature (tokenize and ast), a plain
+# function's is read at once.
+
+
+def new_list() -> list[Any]:
+    """``default_factory`` of an empty list."""
+    return []
+
+
+def new_dict() -> dict[Any, Any]:
+    """``default_factory`` of an empty mapping."""
+    return {}
+
+
+# A section absent from the file gets ``Section.model_construct()``: the section with every field
+# at its default, what ``Section()`` validates to (tests/models/test_defaults.py checks it for each
+# one), without building and running the section's own validator at every start.
+
 # defer_build: a model's validator is built when it first validates (the root's build covers the
 # sections it holds), not once per class at import: a command validates with two roots only.
 

@@ -29,6 +29,8 @@ from lsc_tui.config.models._types import (
     Ratio,
     Strict,
     has_env_ref,
+    new_dict,
+    new_list,
 )
 
 Secret = SecretStr
@@ -129,13 +131,17 @@ class ServiceConfiguration(Strict):
     workers: PosInt = Field(1, description="Number of Uvicorn worker processes.")
     color_log: Bool = Field(True, description="Colour the log output.")
     access_log: Bool = Field(True, description="Log every HTTP request.")
-    tls_config: TLSConfiguration = Field(default_factory=TLSConfiguration, description="HTTPS settings.")
+    tls_config: TLSConfiguration = Field(
+        default_factory=TLSConfiguration.model_construct, description="HTTPS settings."
+    )
     root_path: str = Field(
         "",
         description="ASGI root path when served under a sub-path behind a proxy: empty, or `/prefix` "
         "(leading slash, no trailing slash).",
     )
-    cors: CORSConfiguration = Field(default_factory=CORSConfiguration, description="Cross-origin (CORS) settings.")
+    cors: CORSConfiguration = Field(
+        default_factory=CORSConfiguration.model_construct, description="Cross-origin (CORS) settings."
+    )
 
     @field_validator("root_path")
     @classmethod
@@ -166,7 +172,7 @@ class UnifiedLlamaStackConfig(Strict):
         "Relative paths are relative to this lightspeed-stack.yaml's directory.",
     )
     native_override: dict[str, Any] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Raw Llama Stack run.yaml content merged over the result last: mappings "
         "merge key by key, lists and scalars replace. Env references here are left for Llama Stack to resolve.",
     )
@@ -296,8 +302,8 @@ class DatabaseConfiguration(Strict):
 class ApprovalFilter(Strict):
     """Per-tool approval lists."""
 
-    always: list[str] = Field(default_factory=list, description="Tools that always need human approval.")
-    never: list[str] = Field(default_factory=list, description="Tools that never need approval.")
+    always: list[str] = Field(default_factory=new_list, description="Tools that always need human approval.")
+    never: list[str] = Field(default_factory=new_list, description="Tools that never need approval.")
 
     @model_validator(mode="after")
     def _disjoint(self) -> Self:
@@ -318,12 +324,12 @@ class ModelContextProtocolServer(Strict):
     provider_id: str = Field("model-context-protocol", description="Llama Stack tool_runtime provider id to use.")
     url: str = Field(..., description="URL of the MCP server.")
     authorization_headers: dict[str, str] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Header name -> path of a file holding its value, or one of `kubernetes` "
         "(the caller's Kubernetes token), `client` (a token the client sends) or `oauth`.",
     )
     headers: list[str] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Names of request headers forwarded from the incoming request to this "
         "server (case-insensitive, no duplicates).",
     )
@@ -396,7 +402,7 @@ class AccessRule(Strict):
 class AuthorizationConfiguration(Strict):
     """Role-based access control."""
 
-    access_rules: list[AccessRule] = Field(default_factory=list, description="Which role may do what.")
+    access_rules: list[AccessRule] = Field(default_factory=new_list, description="Which role may do what.")
 
 
 class JwtConfiguration(Strict):
@@ -404,14 +410,16 @@ class JwtConfiguration(Strict):
 
     user_id_claim: str = Field("user_id", description="Claim holding the unique user id.")
     username_claim: str = Field("username", description="Claim holding the display user name.")
-    role_rules: list[JwtRoleRule] = Field(default_factory=list, description="Rules that map claims to roles.")
+    role_rules: list[JwtRoleRule] = Field(default_factory=new_list, description="Rules that map claims to roles.")
 
 
 class JwkConfiguration(Strict):
     """JWT validation against a JSON Web Key set."""
 
     url: HttpUrl = Field(..., description="URL of the JWK set used to verify tokens.")
-    jwt_configuration: JwtConfiguration = Field(default_factory=JwtConfiguration, description="Claim mapping.")
+    jwt_configuration: JwtConfiguration = Field(
+        default_factory=JwtConfiguration.model_construct, description="Claim mapping."
+    )
 
 
 class RHIdentityConfiguration(Strict):
@@ -536,7 +544,7 @@ class UnifiedInferenceProvider(Strict):
     )
     allowed_models: Optional[list[str]] = Field(None, description="Models this provider may serve.")
     extra: dict[str, Any] = Field(
-        default_factory=dict, description="Extra keys copied into the provider's `config` (e.g. url, base_url)."
+        default_factory=new_dict, description="Extra keys copied into the provider's `config` (e.g. url, base_url)."
     )
 
 
@@ -550,12 +558,12 @@ class InferenceConfiguration(Strict):
         None, description="Provider used when a query names none. Set together with default_model."
     )
     context_windows: dict[str, PosInt] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Context window in tokens per model id (e.g. openai/gpt-4o-mini), "
         "used to decide when to compact a conversation.",
     )
     providers: list[UnifiedInferenceProvider] = Field(
-        default_factory=list, description="High-level inference providers; a non-empty list makes the file unified."
+        default_factory=new_list, description="High-level inference providers; a non-empty list makes the file unified."
     )
     max_infer_iters: Optional[PosInt] = Field(
         10, description="Most inference iterations per request; null for no limit."
@@ -712,7 +720,7 @@ class VectorStoreConfiguration(Strict):
     default_provider: Optional[str] = Field(
         None, description="Id of the provider used by default; required when providers is non-empty."
     )
-    providers: list[VectorStoreProvider] = Field(default_factory=list, description="Vector-store providers.")
+    providers: list[VectorStoreProvider] = Field(default_factory=new_list, description="Vector-store providers.")
 
     @model_validator(mode="after")
     def _default_matches(self) -> Self:
@@ -794,7 +802,7 @@ class RerankerConfiguration(Strict):
 class RetrievalStrategyConfiguration(Strict):
     """One retrieval strategy."""
 
-    sources: list[str] = Field(default_factory=list, description="rag_id values to search; `okp` for OKP.")
+    sources: list[str] = Field(default_factory=new_list, description="rag_id values to search; `okp` for OKP.")
     max_chunks: PosInt = Field(10, description="Most chunks returned.")
     reranker: Optional[RerankerConfiguration] = Field(None, description="Reranking (inline retrieval only).")
 
@@ -803,10 +811,12 @@ class RetrievalConfiguration(Strict):
     """Inline retrieval (context added before the model call) and tool retrieval (file_search)."""
 
     inline: RetrievalStrategyConfiguration = Field(
-        default_factory=RetrievalStrategyConfiguration, description="Context injected before the LLM request."
+        default_factory=RetrievalStrategyConfiguration.model_construct,
+        description="Context injected before the LLM request.",
     )
     tool: RetrievalStrategyConfiguration = Field(
-        default_factory=RetrievalStrategyConfiguration, description="The model calls file_search when it wants."
+        default_factory=RetrievalStrategyConfiguration.model_construct,
+        description="The model calls file_search when it wants.",
     )
 
 
@@ -814,7 +824,7 @@ class ByokConfiguration(Strict):
     """Bring-your-own-knowledge stores."""
 
     max_chunks: PosInt = Field(10, description="Most chunks returned across all BYOK stores.")
-    stores: list[RagStore] = Field(default_factory=list, description="The stores; rag_id values must be unique.")
+    stores: list[RagStore] = Field(default_factory=new_list, description="The stores; rag_id values must be unique.")
 
     @model_validator(mode="after")
     def _unique_rag_ids(self) -> Self:
@@ -843,10 +853,12 @@ class OkpConfiguration(Strict):
 class RagConfiguration(Strict):
     """Retrieval-augmented generation: BYOK stores, OKP and retrieval strategies."""
 
-    byok: ByokConfiguration = Field(default_factory=ByokConfiguration, description="Bring-your-own-knowledge stores.")
-    okp: OkpConfiguration = Field(default_factory=OkpConfiguration, description="OKP settings.")
+    byok: ByokConfiguration = Field(
+        default_factory=ByokConfiguration.model_construct, description="Bring-your-own-knowledge stores."
+    )
+    okp: OkpConfiguration = Field(default_factory=OkpConfiguration.model_construct, description="OKP settings.")
     retrieval: RetrievalConfiguration = Field(
-        default_factory=RetrievalConfiguration, description="Inline and tool retrieval."
+        default_factory=RetrievalConfiguration.model_construct, description="Inline and tool retrieval."
     )
 
     @model_validator(mode="after")
@@ -901,9 +913,9 @@ class QuotaHandlersConfiguration(Strict):
 
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Quota storage in SQLite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Quota storage in PostgreSQL.")
-    limiters: list[QuotaLimiterConfiguration] = Field(default_factory=list, description="The limiters.")
+    limiters: list[QuotaLimiterConfiguration] = Field(default_factory=new_list, description="The limiters.")
     scheduler: QuotaSchedulerConfiguration = Field(
-        default_factory=QuotaSchedulerConfiguration, description="Scheduler settings."
+        default_factory=QuotaSchedulerConfiguration.model_construct, description="Scheduler settings."
     )
     enable_token_history: Bool = Field(False, description="Record token usage history.")
 
@@ -945,13 +957,13 @@ class SplunkConfiguration(Strict):
 class ObservabilityConfiguration(Strict):
     """OpenTelemetry settings (normally taken from OTEL_* environment variables)."""
 
-    otel: dict[str, str] = Field(default_factory=dict, description="OTEL_* variable name -> value.")
+    otel: dict[str, str] = Field(default_factory=new_dict, description="OTEL_* variable name -> value.")
 
 
 class SkillsConfiguration(Strict):
     """Agent skills."""
 
-    paths: list[str] = Field(default_factory=list, description="Directories holding SKILL.md skills.")
+    paths: list[str] = Field(default_factory=new_list, description="Directories holding SKILL.md skills.")
 
 
 class SavedPromptsConfiguration(Strict):
@@ -1002,7 +1014,7 @@ class RedactionRule(Strict):
 class RedactionConfig(Strict):
     """Settings of a redaction shield."""
 
-    rules: list[RedactionRule] = Field(default_factory=list, description="Applied in order.")
+    rules: list[RedactionRule] = Field(default_factory=new_list, description="Applied in order.")
     case_sensitive: Bool = Field(False, description="Match case (default: ignore case).")
 
 
@@ -1045,48 +1057,57 @@ class LightspeedStackConfig(Strict):
         None, description="Newer name of `llama_stack` (LCORE after the OGX rename); wins when both are present."
     )
     user_data_collection: UserDataCollection = Field(..., description="Feedback and transcript collection.")
-    database: DatabaseConfiguration = Field(default_factory=DatabaseConfiguration, description="LCORE's database.")
+    database: DatabaseConfiguration = Field(
+        default_factory=DatabaseConfiguration.model_construct, description="LCORE's database."
+    )
     mcp_servers: list[ModelContextProtocolServer] = Field(
-        default_factory=list, description="MCP servers whose tools agents may use."
+        default_factory=new_list, description="MCP servers whose tools agents may use."
     )
     authentication: AuthenticationConfiguration = Field(
-        default_factory=AuthenticationConfiguration, description="Authentication of callers."
+        default_factory=AuthenticationConfiguration.model_construct, description="Authentication of callers."
     )
     authorization: Optional[AuthorizationConfiguration] = Field(None, description="Role-based access control.")
     customization: Optional[Customization] = Field(None, description="Prompt and behaviour customization.")
     inference: InferenceConfiguration = Field(
-        default_factory=InferenceConfiguration, description="Default model routing and high-level providers."
+        default_factory=InferenceConfiguration.model_construct,
+        description="Default model routing and high-level providers.",
     )
     conversation_cache: ConversationHistoryConfiguration = Field(
-        default_factory=ConversationHistoryConfiguration, description="Conversation history cache."
+        default_factory=ConversationHistoryConfiguration.model_construct, description="Conversation history cache."
     )
     compaction: CompactionConfiguration = Field(
-        default_factory=CompactionConfiguration, description="Conversation compaction."
+        default_factory=CompactionConfiguration.model_construct, description="Conversation compaction."
     )
-    approvals: ApprovalsConfiguration = Field(default_factory=ApprovalsConfiguration, description="Tool approvals.")
+    approvals: ApprovalsConfiguration = Field(
+        default_factory=ApprovalsConfiguration.model_construct, description="Tool approvals."
+    )
     vector_store: VectorStoreConfiguration = Field(
-        default_factory=VectorStoreConfiguration, description="Vector-store providers (unified mode)."
+        default_factory=VectorStoreConfiguration.model_construct, description="Vector-store providers (unified mode)."
     )
-    a2a_state: A2AStateConfiguration = Field(default_factory=A2AStateConfiguration, description="A2A state storage.")
+    a2a_state: A2AStateConfiguration = Field(
+        default_factory=A2AStateConfiguration.model_construct, description="A2A state storage."
+    )
     quota_handlers: QuotaHandlersConfiguration = Field(
-        default_factory=QuotaHandlersConfiguration, description="Token quotas."
+        default_factory=QuotaHandlersConfiguration.model_construct, description="Token quotas."
     )
     azure_entra_id: Optional[AzureEntraIdConfiguration] = Field(None, description="Entra ID credentials for Azure.")
     rlsapi_v1: RlsapiV1Configuration = Field(
-        default_factory=RlsapiV1Configuration, description="The rlsapi v1 /infer endpoint."
+        default_factory=RlsapiV1Configuration.model_construct, description="The rlsapi v1 /infer endpoint."
     )
     splunk: Optional[SplunkConfiguration] = Field(None, description="Splunk HEC events.")
     observability: ObservabilityConfiguration = Field(
-        default_factory=ObservabilityConfiguration, description="OpenTelemetry settings."
+        default_factory=ObservabilityConfiguration.model_construct, description="OpenTelemetry settings."
     )
     deployment_environment: str = Field("development", description="Environment name used in telemetry.")
-    rag: RagConfiguration = Field(default_factory=RagConfiguration, description="Retrieval-augmented generation.")
+    rag: RagConfiguration = Field(
+        default_factory=RagConfiguration.model_construct, description="Retrieval-augmented generation."
+    )
     skills: Optional[SkillsConfiguration] = Field(None, description="Agent skills.")
     saved_prompts: SavedPromptsConfiguration = Field(
-        default_factory=SavedPromptsConfiguration, description="Saved prompt limits."
+        default_factory=SavedPromptsConfiguration.model_construct, description="Saved prompt limits."
     )
     shields: list[Shield] = Field(
-        default_factory=list, description="LCORE's own guardrails (not Llama Stack shields); names are unique."
+        default_factory=new_list, description="LCORE's own guardrails (not Llama Stack shields); names are unique."
     )
 
     @field_validator("shields")

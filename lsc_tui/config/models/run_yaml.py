@@ -15,8 +15,19 @@ from annotated_types import Ge, Le
 from pydantic import Field, field_validator
 
 from lsc_tui.config.models._rules import rule
-from lsc_tui.config.models._types import Bool, Env, Float, Int, Lenient, NonNegInt, PosInt, has_env_ref
-from lsc_tui.config.models.issues import ModelIssue
+from lsc_tui.config.models._types import (
+    Bool,
+    Env,
+    Float,
+    Int,
+    Lenient,
+    NonNegInt,
+    PosInt,
+    has_env_ref,
+    new_dict,
+    new_list,
+)
+from lsc_tui.config.models.issues import ModelIssue, _shown_key
 
 PROVIDABLE_APIS = (
     "inference",
@@ -62,7 +73,7 @@ class Provider(Lenient):
     )
     provider_type: str = Field(..., description="`inline::<name>` or `remote::<name>` from the provider registry.")
     config: dict[str, Any] = Field(
-        default_factory=dict, description="Provider settings, checked by the provider's config class at start-up."
+        default_factory=new_dict, description="Provider settings, checked by the provider's config class at start-up."
     )
     module: Optional[str] = Field(
         None, description="External provider: pip-installable package (optionally `pkg==version`) that provides it."
@@ -192,8 +203,8 @@ _STORE_FAMILY = {"metadata": "kv_", "inference": "sql_", "conversations": "sql_"
 class Storage(Lenient):
     """Storage backends (Llama Stack 0.3+) and the stores that use them."""
 
-    backends: dict[str, Backend] = Field(default_factory=dict, description="Named backends, by kind (`type`).")
-    stores: Stores = Field(default_factory=Stores, description="Server stores; each names a backend.")
+    backends: dict[str, Backend] = Field(default_factory=new_dict, description="Named backends, by kind (`type`).")
+    stores: Stores = Field(default_factory=Stores.model_construct, description="Server stores; each names a backend.")
 
 
 # -- registered resources ----------------------------------------------------------------------
@@ -206,7 +217,7 @@ class ModelInput(Lenient):
     provider_id: Optional[str] = Field(None, description="Inference provider serving it.")
     provider_model_id: Optional[str] = Field(None, description="The provider's own name for the model.")
     model_type: Optional[Env[Literal["llm", "embedding", "rerank"]]] = Field("llm", description="Kind of model.")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Embedding models need embedding_dimension.")
+    metadata: dict[str, Any] = Field(default_factory=new_dict, description="Embedding models need embedding_dimension.")
 
 
 class ShieldInput(Lenient):
@@ -245,7 +256,7 @@ class DatasetInput(Lenient):
     dataset_id: str = Field(..., description="Id clients use.")
     purpose: Optional[str] = Field(None, description="e.g. eval/question-answer.")
     source: Optional[dict[str, Any]] = Field(None, description="{type: uri, uri} or {type: rows, rows}.")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form.")
+    metadata: dict[str, Any] = Field(default_factory=new_dict, description="Free-form.")
     provider_id: Optional[str] = Field(None, description="datasetio provider.")
 
 
@@ -268,7 +279,7 @@ class BenchmarkInput(Lenient):
     scoring_functions: list[str] = Field(..., description="Scoring function ids.")
     provider_id: Optional[str] = Field(None, description="eval provider.")
     provider_benchmark_id: Optional[str] = Field(None, description="The provider's own id for it.")
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Free-form.")
+    metadata: dict[str, Any] = Field(default_factory=new_dict, description="Free-form.")
 
 
 class ToolGroupInput(Lenient):
@@ -283,13 +294,15 @@ class ToolGroupInput(Lenient):
 class RegisteredResources(Lenient):
     """Resources registered when the server starts (Llama Stack 0.3+)."""
 
-    models: list[ModelInput] = Field(default_factory=list, description="Models.")
-    shields: list[ShieldInput] = Field(default_factory=list, description="Safety shields.")
-    vector_stores: list[VectorStoreInput] = Field(default_factory=list, description="Vector stores.")
-    datasets: list[DatasetInput] = Field(default_factory=list, description="Datasets (removed in OGX).")
-    scoring_fns: list[ScoringFnInput] = Field(default_factory=list, description="Scoring functions (removed in OGX).")
-    benchmarks: list[BenchmarkInput] = Field(default_factory=list, description="Benchmarks (removed in OGX).")
-    tool_groups: list[ToolGroupInput] = Field(default_factory=list, description="Tool groups (deprecated in 0.7).")
+    models: list[ModelInput] = Field(default_factory=new_list, description="Models.")
+    shields: list[ShieldInput] = Field(default_factory=new_list, description="Safety shields.")
+    vector_stores: list[VectorStoreInput] = Field(default_factory=new_list, description="Vector stores.")
+    datasets: list[DatasetInput] = Field(default_factory=new_list, description="Datasets (removed in OGX).")
+    scoring_fns: list[ScoringFnInput] = Field(
+        default_factory=new_list, description="Scoring functions (removed in OGX)."
+    )
+    benchmarks: list[BenchmarkInput] = Field(default_factory=new_list, description="Benchmarks (removed in OGX).")
+    tool_groups: list[ToolGroupInput] = Field(default_factory=new_list, description="Tool groups (deprecated in 0.7).")
 
 
 # -- server -------------------------------------------------------------------------------------
@@ -298,12 +311,12 @@ class RegisteredResources(Lenient):
 class CORSConfig(Lenient):
     """Cross-origin settings."""
 
-    allow_origins: list[str] = Field(default_factory=list, description="Allowed origins.")
+    allow_origins: list[str] = Field(default_factory=new_list, description="Allowed origins.")
     allow_origin_regex: Optional[str] = Field(None, description="Regex of allowed origins.")
     allow_methods: list[str] = Field(default_factory=lambda: ["OPTIONS"], description="Allowed methods.")
-    allow_headers: list[str] = Field(default_factory=list, description="Allowed request headers.")
+    allow_headers: list[str] = Field(default_factory=new_list, description="Allowed request headers.")
     allow_credentials: Bool = Field(False, description="Allow credentials (not with `*` origins).")
-    expose_headers: list[str] = Field(default_factory=list, description="Headers exposed to the browser.")
+    expose_headers: list[str] = Field(default_factory=new_list, description="Headers exposed to the browser.")
     max_age: NonNegInt = Field(600, description="Preflight cache time in seconds.")
 
 
@@ -342,8 +355,8 @@ class AuthConfig(Lenient):
     """Authentication and access policy."""
 
     provider_config: Optional[AuthProviderConfig] = Field(None, description="The authentication provider.")
-    access_policy: list[dict[str, Any]] = Field(default_factory=list, description="Resource access rules.")
-    route_policy: list[dict[str, Any]] = Field(default_factory=list, description="Route access rules.")
+    access_policy: list[dict[str, Any]] = Field(default_factory=new_list, description="Resource access rules.")
+    route_policy: list[dict[str, Any]] = Field(default_factory=new_list, description="Route access rules.")
 
 
 class ServerConfig(Lenient):
@@ -475,7 +488,9 @@ class ConnectorInput(Lenient):
 class LoggingConfig(Lenient):
     """Log levels."""
 
-    category_levels: dict[str, str] = Field(default_factory=dict, description="Category -> level, e.g. core: debug.")
+    category_levels: dict[str, str] = Field(
+        default_factory=new_dict, description="Category -> level, e.g. core: debug."
+    )
 
 
 # -- the file -----------------------------------------------------------------------------------
@@ -489,7 +504,7 @@ class RunConfig(Lenient):
     image_name: Optional[str] = Field(None, description="Distribution name before 0.5 (deprecated: use distro_name).")
     container_image: Optional[str] = Field(None, description="Container image.")
     apis: list[str] = Field(
-        default_factory=list, description="APIs to serve; empty serves every API that has providers."
+        default_factory=new_list, description="APIs to serve; empty serves every API that has providers."
     )
     providers: dict[str, list[Provider]] = Field(..., description="Providers per API, e.g. inference: [...].")
     storage: Optional[Storage] = Field(None, description="Storage backends and stores (0.3+).")
@@ -502,7 +517,7 @@ class RunConfig(Lenient):
     external_apis_dir: Optional[str] = Field(None, description="Directory of external API specs.")
     vector_stores: Optional[VectorStoresConfig] = Field(None, description="Vector store defaults (0.3+).")
     safety: Optional[SafetyConfig] = Field(None, description="Safety defaults (0.4+).")
-    connectors: list[ConnectorInput] = Field(default_factory=list, description="Connectors (0.5+).")
+    connectors: list[ConnectorInput] = Field(default_factory=new_list, description="Connectors (0.5+).")
     # Before 0.3 these lived at the top level; 0.3+ ignores them here.
     models: Optional[list[ModelInput]] = Field(
         None, deprecated=True, description="Before 0.3; now registered_resources.models."
@@ -641,13 +656,14 @@ def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
                     )
                 )
             elif listed and api not in listed:
+                shown = _shown_key(api)  # a key quoted in a message: printable, short, no credential
                 out.append(
                     ModelIssue(
                         ("providers", api),
                         "warning",
                         "api-not-listed",
-                        f"`providers.{api}` has providers but `{api}` is not in `apis`, so it is not served",
-                        f"Add {api} to apis, or delete these providers.",
+                        f"`providers.{shown}` has providers but `{shown}` is not in `apis`, so it is not served",
+                        f"Add {shown} to apis, or delete these providers.",
                     )
                 )
             if not isinstance(entries, list):
@@ -663,7 +679,8 @@ def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
                             ("providers", api, i, "provider_id"),
                             "warning",
                             "duplicate-id",
-                            f"`providers.{api}[{i}].provider_id` repeats providers.{api}[{seen[pid]}]; "
+                            f"`providers.{_shown_key(api)}[{i}].provider_id` repeats "
+                            f"providers.{_shown_key(api)}[{seen[pid]}]; "
                             "the later entry silently replaces the earlier one",
                             "Give each provider of an API its own provider_id.",
                         )

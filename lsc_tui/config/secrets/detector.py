@@ -549,6 +549,9 @@ def _candidates(doc: Document) -> list[_Candidate]:
         walk, base = _walk_parser(pending[0]), pending[1]
     else:
         walk, base = _walk(doc), None
+    # (value, key, tag, quoted) that detect_value (a pure function) found nothing in: values repeat
+    # from provider to provider (`${env.OPENAI_API_KEY}`, a shared host), each is checked once
+    clean: set[tuple[str, str | None, str, bool]] = set()
     for di, link, node, key, flow in walk:
         value = node.value
         if not value:
@@ -561,8 +564,13 @@ def _candidates(doc: Document) -> list[_Candidate]:
             and "=" not in value
         ):
             continue  # the same fast path as detect_value, without the call
-        hits = detect_value(value, key, node.tag, bool(node.style))
-        if hits:
+        probe = (value, key, node.tag, bool(node.style))
+        if probe in clean:
+            continue
+        hits = detect_value(*probe)
+        if not hits:
+            clean.add(probe)
+        else:
             # with a base, the walk is the parser's (its scalars get located); without, it is the tree's
             located = located_scalar(node, base) if base is not None else cast(Node, node)
             out.append((di, _path_of(link), located, key, flow, hits))

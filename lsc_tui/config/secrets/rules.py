@@ -16,9 +16,31 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any, cast
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 ERROR, WARNING = "error", "warning"
+
+
+class _LazyPattern:
+    """A regex compiled when it is first used: the token and placeholder patterns take a few
+    milliseconds to compile, and most scans of a config never reach them (a value must first
+    pass the cheap screens). After the first use its methods are the compiled pattern's own."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._args = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:  # only for names not set yet: the first use
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = self.__dict__["_compiled"] = re.compile(*self._args)
+            for method in ("search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"):
+                self.__dict__[method] = getattr(compiled, method)
+        return getattr(compiled, name)
+
+
+def lazy_pattern(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return cast("re.Pattern[str]", _LazyPattern(pattern, flags))
 
 
 @dataclass(frozen=True)
@@ -184,7 +206,7 @@ TOKEN_RULES: tuple[TokenRule, ...] = (
     ),
 )
 RULES_BY_ID = {r.id: r for r in TOKEN_RULES}
-TOKEN_RE = re.compile("|".join(f"(?P<t{i}>{r.pattern})" for i, r in enumerate(TOKEN_RULES)))
+TOKEN_RE = lazy_pattern("|".join(f"(?P<t{i}>{r.pattern})" for i, r in enumerate(TOKEN_RULES)))
 # Cheap screen: a string that contains none of these cannot match any token rule.
 _TOKEN_HINT = re.compile(
     r"sk-|AKIA|ASIA|A3T|ABIA|ACCA|AIza|GOCSPX|ya29|Q~|(?i:accountkey|sharedaccesskey)|hf_|api_org_|gh[pousr]_|github_pat|"
@@ -552,7 +574,7 @@ _PLACEHOLDERS = {
     "test-token",
     "sk-fake",
 }
-_PLACEHOLDER_RE = re.compile(
+_PLACEHOLDER_RE = lazy_pattern(
     r"(?ix)^(?:"
     r"(?:your|my|some|the|a|an|insert|enter|put|add|replace|paste|set|example|sample|dummy|fake|test|placeholder)"
     r"(?:[-_ .](?:own|real|actual|new|openai|anthropic|api|app|access|secret|auth|bearer|client|db|database|"

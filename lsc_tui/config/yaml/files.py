@@ -387,7 +387,7 @@ def write_file(
         try:
             os.mkdir(d)
         except FileExistsError:
-            pass
+            pass  # made meanwhile (by another writer): what is needed is that it exists
         except OSError as exc:
             raise WriteError(
                 d,
@@ -490,7 +490,7 @@ def _replace(target: Path, raw: bytes, mode: int, owner: tuple[int, int] | None)
         try:
             os.unlink(tmp)
         except FileNotFoundError:
-            pass
+            pass  # the temporary file was never made, or was already renamed into place
         if isinstance(exc, OSError) and not isinstance(exc, WriteError):
             raise _named(exc, target) from None
         raise
@@ -511,7 +511,7 @@ def _keep_owner(fd: int, target: Path, owner: tuple[int, int]) -> list[str]:
         os.fchown(fd, uid, gid)
         return []
     except PermissionError:
-        pass
+        pass  # only root gives a file to another user: keep at least the group, and say so below
     try:  # not root: at least the group, where we belong to it
         os.fchown(fd, -1, gid)
         group_kept = True
