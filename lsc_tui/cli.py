@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return EXIT_BAD_INPUT
-    if argv_given is None and args.command in ONE_SHOT:
+    one_shot = argv_given is None and args.command in ONE_SHOT
+    if one_shot:
         gcpolicy.one_shot()  # the process ends with the command (a caller of main() keeps its own)
     elif args.command != "edit":
         gcpolicy.batch()  # the editor has its own policy
@@ -119,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not False:
             signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
+        if one_shot:
+            gcpolicy.one_shot_done()
 
 
 class Terminated(BaseException):

@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from lsc_tui import gcpolicy
 from lsc_tui.commands import lcore_target
 
 HELP = "open the editor on a config (default: ./lightspeed-stack.yaml, else a copy of the demo)"
@@ -69,6 +70,16 @@ def apply_color(choice: str) -> None:
 
 
 def run(args) -> int:
+    # the editor's collector policy from its start (lsc_tui.gcpolicy): no collector pass walks the
+    # modules it imports before the first frame; back to Python's default when it ends
+    gcpolicy.editing()
+    try:
+        return _run(args)
+    finally:
+        gcpolicy.restore()
+
+
+def _run(args) -> int:
     from lsc_tui.config.workspace import WorkspaceError, open_root
 
     path, notice = resolve_start_path(args.path, args.demo)

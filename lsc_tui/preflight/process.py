@@ -43,6 +43,8 @@ LOADER = (
 )
 BOOT = LOADER + "importlib.import_module(NAME + '.main').main()\n"
 
+PIDFD_SIGNAL_PROCESS_GROUP = 4  # <linux/pidfd.h>, Linux 6.9 and later
+
 Event = dict[str, Any]
 Message = tuple[str, Any]  # ("event", dict) | ("garbage", str) | ("eof", None) | ("timeout", None)
 
@@ -107,6 +109,8 @@ class ProbeSession:
         self.stderr_total = 0
         self.garbage: list[str] = []
         self._tasks: list[asyncio.Future[None]] = []
+        self._pidfd: int | None = None  # the probe's process, however late the runner signals it
+        self._released = False
 
     async def start(self) -> None:
         kwargs: dict[str, Any] = self.containment.popen_kwargs()
@@ -125,6 +129,8 @@ class ProbeSession:
                 **kwargs,
             )
         finally:
+            if self.proc is not None:
+                self._pidfd = _open_pidfd(self.proc.pid)
             self.layers = self.containment.after_start(self.proc.pid if self.proc else None)
         payload = json.dumps(
             {
@@ -197,30 +203,73 @@ class ProbeSession:
         return "\n".join(line[:500] for line in tail)
 
     def kill(self) -> None:
+        """SIGKILL the probe, its process group, what it started and every process of the run.
+
+        A process id or a group id is only used while it is still the run's: once the probe's
+        process is reaped (asyncio reaps it in the background at any moment) its id, and the
+        group id that is the same number, can be another process's."""
         proc = self.proc
         if proc is None:
             return
-        if proc.returncode is not None and not _descendants(proc.pid):
-            # the probe is gone; what it started may not be (setsid, double fork)
-            self.containment.sweep(None, timeout=1.0)
-            return
-        pids = _descendants(proc.pid)
-        if os.name == "posix":
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        if proc.returncode is None:
+        if os.name == "posix" and not self._released:
+            self._kill_group(proc.pid)
+            if self._leader_unreaped():
+                for pid in _descendants(proc.pid):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
+                self._kill_leader()
+        elif proc.returncode is None:
             try:
                 proc.kill()
             except ProcessLookupError:
                 pass
-        self.containment.sweep(proc.pid if os.name == "posix" else None, timeout=1.0)
+        # the probe is gone; what it started may not be (setsid, double fork)
+        self.containment.sweep(timeout=1.0)
+
+    def _leader_unreaped(self) -> bool:
+        """The probe's process is alive or a zombie: its id is still its own."""
+        if self._pidfd is not None:
+            try:
+                signal.pidfd_send_signal(self._pidfd, 0)
+            except ProcessLookupError:
+                return False
+            return True
+        assert self.proc is not None
+        return self.proc.returncode is None  # without pidfd (Linux < 5.3): asyncio's word
+
+    def _kill_group(self, pgid: int) -> None:
+        if self._pidfd is not None:
+            try:  # the group of that very process, even after it was reaped
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL, None, PIDFD_SIGNAL_PROCESS_GROUP)
+                return
+            except (ProcessLookupError, PermissionError):
+                return
+            except OSError:  # EINVAL: a kernel before 6.9
+                pass
+        if self._leader_unreaped():  # the leader holds the id: it cannot be another group's
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _kill_leader(self) -> None:
+        try:
+            if self._pidfd is not None:
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+            elif self.proc is not None and self.proc.returncode is None:
+                self.proc.kill()
+        except ProcessLookupError:
+            pass
+
+    def release(self) -> None:
+        """After the final sweep: the run's process and namespace ids go back to the kernel."""
+        self._released = True
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
+        self.containment.release()
 
     async def close(self, grace: float = 2.0) -> int | None:
         """Wait briefly for a clean exit, then kill everything that is left."""
@@ -237,6 +286,9 @@ class ProbeSession:
             await asyncio.wait_for(proc.wait(), 5)
         except TimeoutError:
             pass
+        if proc.returncode is not None:
+            self.kill()  # the probe's process is reaped: what is left of the run, by namespace and marker
+            self.release()
         for t in self._tasks:
             if not t.done():
                 t.cancel()
@@ -246,6 +298,21 @@ class ProbeSession:
             except (TimeoutError, asyncio.CancelledError, Exception):  # noqa: S110 - the reader tasks are ending; the exit code is what counts
                 pass
         return proc.returncode
+
+
+def _open_pidfd(pid: int) -> int | None:
+    """A pidfd on the runner's child ``pid``; None without pidfd (not Linux, Linux < 5.3) or when
+    the child was already reaped."""
+    if not hasattr(os, "pidfd_open"):
+        return None
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return None
+    if sandbox._parent_of(pid) != os.getpid():  # reaped, and the id reused, before the open
+        os.close(fd)
+        return None
+    return fd
 
 
 def exit_text(code: int | None) -> str:

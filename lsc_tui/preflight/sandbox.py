@@ -14,9 +14,13 @@ native (ctypes, C extensions). What the runner sets up before the target interpr
   nested user namespace makes the read-only flag permanent for the probe), and a PID
   namespace for the probe's children, so that nothing the probe starts can outlive it.
 
-After the probe ends, :func:`sweep` kills every process of the run: the process group, every
-member of the probe's PID namespace, and every process that carries the run's marker in its
-environment (the fallback when namespaces are not available).
+After the probe ends, :func:`sweep` kills every process of the run: every member of the
+probe's PID namespace and every process that carries the run's marker in its environment (the
+fallback when namespaces are not available); :mod:`lsc_tui.preflight.process` kills the
+process group. The runner holds the PID namespace open (a file descriptor on it) from the start
+until :meth:`Containment.release`: the kernel frees a namespace's id with the namespace and
+gives it to the next namespace created, so without that hold the sweep of a finished run could
+take another run's probe (a preflight running at the same time) for one of its own.
 
 What was applied is reported by the child itself over a close-on-exec pipe that the target
 interpreter never sees, and cross-checked by looking at ``/proc/<pid>/ns``.
@@ -104,6 +108,8 @@ class Containment:
     marker: str = field(default_factory=lambda: secrets.token_hex(12))
     layers: dict[str, Any] = field(default_factory=dict)
     pid_ns: str | None = None  # /proc/<pid>/ns/pid link of the probe's children, when separate
+    _pid_ns_fd: int = -1  # holds that namespace (and so its id) while the run may sweep it
+    _pid_ns_id: tuple[int, int] | None = None  # (st_dev, st_ino) of that namespace
     _status_w: int = -1
     _status_r: int = -1
 
@@ -198,7 +204,7 @@ class Containment:
             layers["read_only_mounts"] = mount_ns and bool(rep.get("read_only")) and _all_read_only(pid)
             layers["read_only_locked"] = layers["read_only_mounts"] and bool(rep.get("locked"))
             pfc = theirs.get("pid_for_children")
-            layers["pid_namespace"] = bool(pfc and pfc != mine.get("pid"))
+            layers["pid_namespace"] = bool(pfc and pfc != mine.get("pid")) and self._hold_pid_namespace(pid)
             self.pid_ns = pfc if layers["pid_namespace"] else None
             layers["sweep"] = (
                 "process group, PID namespace, environment marker"
@@ -208,11 +214,32 @@ class Containment:
         self.layers = layers
         return layers
 
+    def _hold_pid_namespace(self, pid: int) -> bool:
+        """Open the PID namespace of the probe's children, so that its id stays the run's own
+        until :meth:`release`; False when the process at ``pid`` is no longer the runner's child."""
+        try:
+            fd = os.open(f"/proc/{pid}/ns/pid_for_children", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return False
+        if _parent_of(pid) != os.getpid():  # reaped and its id reused before the open
+            os.close(fd)
+            return False
+        st = os.fstat(fd)
+        self._pid_ns_fd, self._pid_ns_id = fd, (st.st_dev, st.st_ino)
+        return True
+
     # -- runner side, after the end ----------------------------------------------------
 
-    def sweep(self, pgid: int | None, timeout: float = 2.0) -> int:
+    def sweep(self, timeout: float = 2.0) -> int:
         """Kill every process of this run; returns how many were signalled."""
-        return sweep(self.marker, pgid, self.pid_ns, timeout)
+        return sweep(self.marker, self._pid_ns_id, timeout)
+
+    def release(self) -> None:
+        """The run is over and swept: let the kernel free its PID namespace. Later sweeps
+        find the run's processes by marker only (the namespace's id may be another run's)."""
+        if self._pid_ns_fd >= 0:
+            os.close(self._pid_ns_fd)
+        self._pid_ns_fd, self._pid_ns_id = -1, None
 
 
 # --------------------------------------------------------------------------------------
@@ -448,8 +475,17 @@ def _all_read_only(pid: int) -> bool:
     return bool(lines)
 
 
-def members(marker: str, pid_ns: str | None) -> list[int]:
-    """Processes of one run: in its PID namespace, or carrying its environment marker."""
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return int(f.read().rsplit(b")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def members(marker: str, pid_ns: tuple[int, int] | None) -> list[int]:
+    """Processes of one run: in its PID namespace (``(st_dev, st_ino)`` of a namespace the
+    caller holds open), or carrying its environment marker."""
     needle = f"{MARKER_ENV}={marker}".encode()
     me = os.getpid()
     out = []
@@ -459,7 +495,8 @@ def members(marker: str, pid_ns: str | None) -> list[int]:
             continue
         if pid_ns is not None:
             try:
-                if os.readlink(f"/proc/{pid}/ns/pid") == pid_ns:
+                st = os.stat(f"/proc/{pid}/ns/pid")
+                if (st.st_dev, st.st_ino) == pid_ns:
                     out.append(pid)
                     continue
             except OSError:
@@ -474,16 +511,10 @@ def members(marker: str, pid_ns: str | None) -> list[int]:
     return out
 
 
-def sweep(marker: str, pgid: int | None, pid_ns: str | None, timeout: float = 2.0) -> int:
-    """SIGKILL the process group and every member of the run until none is left."""
+def sweep(marker: str, pid_ns: tuple[int, int] | None, timeout: float = 2.0) -> int:
+    """SIGKILL every member of the run until none is left."""
     signalled = 0
     deadline = time.monotonic() + timeout
-    if pgid is not None and os.name == "posix":  # once: a group id is free for reuse once empty
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-            signalled += 1
-        except (ProcessLookupError, PermissionError):
-            pass
     while True:
         found = members(marker, pid_ns) if sys.platform.startswith("linux") else []
         alive = [p for p in found if not _zombie(p)]

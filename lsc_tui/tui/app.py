@@ -31,7 +31,15 @@ from textual.widgets import Input, Tabs, Tree
 from lsc_tui import gcpolicy
 from lsc_tui.tui import hangup, keymap, themes
 from lsc_tui.tui.commands import LscCommands
-from lsc_tui.tui.screens.main import NARROW_BELOW, PANE_SELECTORS, PANES, MainScreen, main_row_shown, pane_shown
+from lsc_tui.tui.screens.main import (
+    NARROW_BELOW,
+    PANE_SELECTORS,
+    PANES,
+    MainScreen,
+    main_row_shown,
+    pane_shown,
+    pane_tabs,
+)
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
@@ -218,8 +226,10 @@ class LscTuiApp(App):
         assert screen is not None, "the main screen is up: main_ready() scheduled this"
         self.narrow = self.size.width < NARROW_BELOW
         screen.set_class(self.narrow, "-narrow")
-        screen.query_one("#pane-tabs", Tabs).display = self.narrow
-        await screen.query_one("#body").mount_all(pane_widgets(self.narrow, self.active_pane))
+        body = screen.query_one("#body")
+        tabs_mounted = screen.mount(pane_tabs(self.narrow), before=body)  # mounted with the panes
+        await body.mount_all(pane_widgets(self.narrow, self.active_pane))
+        await tabs_mounted
         self.editor().readonly = self.readonly
         self.query_one(ConfigTree).focus()
         if self.requested_theme and self.persist_theme and not self._theme_errors:

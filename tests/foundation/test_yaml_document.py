@@ -84,6 +84,28 @@ def test_parse_errors_are_located(text, line, col):
     assert f.fix
 
 
+@pytest.mark.parametrize("text,line,col,reads_as", [
+    ("port: !!int abc\n", 1, 7, "an integer"),
+    ("a: 1\nb:\n  - x\n  - !!float not-a-number\n", 4, 5, "a number"),
+    ("a: !!bool maybe\n", 1, 4, "true or false"),
+    ("when: !!timestamp soon\n", 1, 7, "a date or time"),
+    ("base: &b {n: !!int 0x}\nuse: *b\n", 1, 14, "an integer"),  # through an alias: PyYAML's own build
+])
+def test_an_explicit_tag_its_value_does_not_fit_is_located(text, line, col, reads_as):
+    """PyYAML's constructors raise a bare ValueError (TypeError, ...) for ``!!int abc``: every reader
+    (the documents and the plain data loader) turns it into a located error that does not echo
+    the value."""
+    from lsc_tui.config.yaml.document import data_of
+
+    for read in (lambda: parse_text(text, "bad.yaml"), lambda: data_of(text, "bad.yaml")):
+        with pytest.raises(YamlLoadError) as exc:
+            read()
+        f = exc.value.finding
+        assert (f.file, f.line, f.column) == ("bad.yaml", line, col)
+        assert reads_as in f.message and "explicit tag" in f.fix
+        assert "abc" not in f.message and "maybe" not in f.message and "soon" not in f.message
+
+
 def test_tab_error_says_tabs():
     with pytest.raises(YamlLoadError) as exc:
         parse_text("a:\n\tb: 1\n")

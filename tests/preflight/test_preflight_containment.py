@@ -276,6 +276,93 @@ libc.waitpid(pid, ctypes.byref(status), 0)
             os.kill(pid, signal.SIGKILL)
 
 
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except OSError:
+        return False
+
+
+# Takes the namespace id given as argv[1] for a new PID namespace, as the next preflight on the
+# machine would: holds every lower free id (the kernel hands out the lowest free one) with UTS
+# namespaces, then makes the PID namespace and a PID 1 in it that sleeps. Prints that process's
+# id and its namespace's id; exit 3: the id was not free yet.
+TAKE_NAMESPACE_ID = """
+import ctypes, os, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+if os.geteuid() != 0 and libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+    sys.exit(2)
+target, held = int(sys.argv[1]), []
+while True:
+    if libc.unshare(0x04000000) != 0:  # CLONE_NEWUTS
+        sys.exit(2)
+    ino = os.stat("/proc/self/ns/uts").st_ino
+    if ino >= target:
+        break
+    held.append(os.open("/proc/self/ns/uts", os.O_RDONLY))
+if ino > target:
+    sys.exit(3)
+libc.unshare(0x04000000)  # leave it: the id is free again, and the lowest free one
+libc.unshare(0x20000000)  # CLONE_NEWPID
+pid = os.fork()
+if pid == 0:
+    time.sleep(60)
+    os._exit(0)
+print(pid, os.stat(f"/proc/{pid}/ns/pid").st_ino, flush=True)
+os.waitpid(pid, 0)
+"""
+
+
+@needs_namespaces
+def test_a_finished_run_never_sweeps_a_later_runs_probe():
+    """The kernel gives a freed PID namespace's id to the next namespace created, and a run
+    sweeps once more when it is cleaned up, after its probe ended. A preflight started meanwhile
+    (another one on the machine) gets a probe in a namespace with that id: the finished run must
+    not take it for one of its own (it used to SIGKILL it before it could say hello)."""
+    import asyncio
+
+    from lsc_tui.preflight.process import ProbeSession
+
+    async def finished_session() -> ProbeSession:
+        session = ProbeSession(sys.executable, [], False, dict(os.environ))
+        await session.start()
+        while (await session.next(30))[0] not in ("eof", "timeout"):
+            pass
+        assert await session.close() == 0
+        return session
+
+    done = asyncio.run(finished_session())
+    assert done.layers["pid_namespace"], done.layers
+    old_id = int(done.containment.pid_ns.split("[")[1].rstrip("]"))
+    deadline = time.monotonic() + 5
+    while True:  # until the kernel has freed the finished run's namespace and the id is taken
+        other = subprocess.Popen([sys.executable, "-c", TAKE_NAMESPACE_ID, str(old_id)],
+                                 stdout=subprocess.PIPE, text=True)
+        line = other.stdout.readline().split()
+        if line and int(line[1]) == old_id:
+            break
+        other.kill()
+        other.wait()
+        other.stdout.close()
+        if time.monotonic() > deadline:
+            pytest.skip("the finished run's namespace id was not free for another namespace within 5 s")
+        time.sleep(0.05)
+    victim = int(line[0])
+    try:
+        done.kill()  # what the run's clean-up does
+        time.sleep(0.05)
+        assert other.poll() is None and _running(victim), "the finished run's sweep killed another run's process"
+    finally:
+        other.kill()
+        other.wait()
+        other.stdout.close()
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def test_six_gigabytes_are_refused_and_reported(ws):
     run_yaml = hostile(ws, "import mmap\nBUFFER = mmap.mmap(-1, 6 * 1024 ** 3)\n")
     r = ws.preflight("--run-yaml", str(run_yaml), "--json")

@@ -242,3 +242,38 @@ def test_opening_the_config_loads_neither_the_raw_yaml_editor_nor_the_file_watch
     assert "lsc_tui.config.session" in loaded["opened"] and "lsc_tui.tui.widgets.node_editor" in loaded["opened"]
     assert "textual.widgets._text_area" not in loaded["opened"]
     assert not any(m == "watchfiles" or m.startswith("watchfiles.") for m in loaded["opened"])
+
+
+def test_the_edit_command_runs_without_collector_passes_until_it_ends(monkeypatch):
+    """From the command's start (before the editor's modules are imported) to its end, collections
+    follow the editor's policy; Python's default comes back after, whatever the outcome."""
+    from lsc_tui.commands import edit
+
+    seen = []
+
+    def fake_run(args):
+        seen.append(gc.isenabled())
+        raise KeyboardInterrupt  # the command ends by an exception: the default still comes back
+
+    monkeypatch.setattr(edit, "_run", fake_run)
+    assert gc.isenabled()
+    with pytest.raises(KeyboardInterrupt):
+        edit.run(object())
+    assert seen == [False] and gc.isenabled()
+
+
+async def test_the_first_frame_has_no_pane_tabs_they_come_with_the_panes(demo):
+    """The first frame is the header, the empty body and the footer; the pane tabs (shown below
+    100 columns) are mounted with the panes, above the body."""
+    from lsc_tui.tui.screens.main import MainScreen
+
+    assert "pane-tabs" not in [w.id for w in MainScreen().compose()]
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        ids = [w.id for w in app.screen.children]
+        assert ids[:3] == ["header", "pane-tabs", "body"]
+        assert app.query_one("#pane-tabs").display  # 80 columns: one pane at a time, under tabs
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not app.query_one("#pane-tabs").display

@@ -85,7 +85,13 @@ def private_folders() -> set:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "lsc-tui-preflight-*")))
 
 
-async def test_success_streams_one_row_per_provider(good_ws):
+async def test_success_streams_one_row_per_provider(good_ws, tmp_path, monkeypatch):
+    import tempfile
+
+    # a temporary directory of this test's own: preflights of tests running at the same time
+    # (pytest-xdist) make and remove their private folders in the shared one
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     app = make(good_ws)
     folders = private_folders()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -66,10 +66,55 @@ def construct_as_written(loader: Any, node: yaml.Node) -> Any:
     loader.flatten_mapping = remembering  # the constructor's own recursion finds it too
     try:
         return loader.construct_document(node)
+    except _UNLOCATED as exc:
+        bad = unreadable_scalar(node)
+        if bad is None:
+            raise
+        what = _TAG_READS_AS.get(bad.tag, f"a {bad.tag}")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"a value tagged !!{bad.tag.rsplit(':', 1)[-1]} that cannot be read as {what}", bad.start_mark
+        ) from exc
     finally:
         del loader.flatten_mapping
         for mapping, pairs in reversed(written):
             mapping.value = pairs
+
+
+# PyYAML's constructors of an explicitly tagged scalar (``!!int abc``, ``!!float x``, ``!!bool maybe``,
+# ``!!timestamp soon``) fail with these, without the node's place: ``unreadable_scalar`` finds it.
+_UNLOCATED = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
+_TAG_READS_AS = {
+    "tag:yaml.org,2002:int": "an integer",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date or time",
+}
+
+
+def unreadable_scalar(root: yaml.Node) -> yaml.ScalarNode | None:
+    """The first scalar under ``root`` (in document order) that PyYAML's safe constructor cannot
+    build, or None."""
+    probe = yaml.constructor.SafeConstructor()
+    seen: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag != _STR_TAG:
+                try:
+                    probe.construct_object(node)
+                except _UNLOCATED:
+                    return node
+                except yaml.YAMLError:
+                    pass  # located by PyYAML itself when the document is built
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))
+        else:
+            stack.extend(reversed(node.value))
+    return None
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

@@ -54,6 +54,8 @@ def parse_finding(
         fix = "A key is missing its ':' or a quoted string is not closed."
     elif "found undefined alias" in low:
         fix = "Define the anchor (&name) before using the alias (*name)."
+    elif low.startswith("a value tagged !!"):
+        fix = "Remove the explicit tag (!!...) or write a value of that type; quote it if it is a string."
     elif "unacceptable character" in low or "special characters are not allowed" in low:
         fix = "The file contains control or binary characters: is it really a YAML file?"
     return Finding(display, line, col, Severity.ERROR, "yaml-syntax", one_line(problem + context), fix)

@@ -1,9 +1,9 @@
 """The main screen: the status header, the pane tabs (shown below NARROW_BELOW columns), the
 body the panes are mounted into, and the key footer.
 
-Header, body and footer paint first; the panes are mounted into the body right after
-(``LscTuiApp.build_panes``, with :func:`lsc_tui.tui.panes.pane_widgets`), and the session is
-opened after that, in a job.
+Header, body and footer paint first; the pane tabs (:func:`pane_tabs`, above the body) and the
+panes (into the body, with :func:`lsc_tui.tui.panes.pane_widgets`) are mounted right after
+(``LscTuiApp.build_panes``), while a job opens the session.
 """
 
 from __future__ import annotations
@@ -30,14 +30,19 @@ PANE_SELECTORS = {"tree": "#tree-pane", "editor": "#editor", "diff": "#diff", "f
 class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
-        tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
-        tabs.display = False
-        yield tabs
         yield Vertical(id="body")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         cast("LscTuiApp", self.app).main_ready()  # the main screen is only ever LscTuiApp's
+
+
+def pane_tabs(narrow: bool) -> Tabs:
+    """The tab bar of the panes, shown below NARROW_BELOW columns (mounted after the first frame,
+    which does without it: its widgets and their stylesheet are not needed to say what opens)."""
+    tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
+    tabs.display = narrow
+    return tabs
 
 
 def pane_shown(name: str, active: str, narrow: bool) -> bool:

@@ -81,11 +81,14 @@ class KeyFooter(Footer):
             return
         keys = self._keys()
         self._shown_keys = tuple(keys)
-        for key, display, description, action, enabled, tooltip in keys:
+        fitting = self._fitting([(display, description) for _key, display, description, *_rest in keys])
+        for (key, display, description, action, enabled, tooltip), fits in zip(keys, fitting):
             widget = FooterKey(key, display, description, action, disabled=not enabled, tooltip=tooltip)
             # made with the footer's compactness already: a FooterKey starts compact and the binding
             # then unsets it, each change a restyle of the key (two per key, most of a remount's cost)
             widget.set_reactive(FooterKey.compact, self.compact)
+            # and shown or not as it fits: hiding it after the refresh asked for one more layout
+            widget.display = fits
             yield widget.data_bind(compact=KeyFooter.compact)
 
     def on_mount(self) -> None:
@@ -109,16 +112,28 @@ class KeyFooter(Footer):
         await super().recompose()
         self.call_after_refresh(self._fit)
 
-    def _fit(self) -> None:
-        """Show the keys that fit whole, in order; the rest are dropped, never cut."""
+    def _fitting(self, keys: list[tuple[str, str]]) -> list[bool]:
+        """Which of the keys ((display, description) each) fit whole, in order, in the footer's
+        width; all of them while it has none yet."""
         width = self.size.width
         if not width:
-            return
+            return [True] * len(keys)
         used = 0
         fits = True
-        for key in self.query(FooterKey):
-            need = key_width(key.key_display, key.description, self.compact)
+        out = []
+        for display, description in keys:
+            need = key_width(display, description, self.compact)
             fits = fits and used + need <= width
             if fits:
                 used += need
-            key.display = fits
+            out.append(fits)
+        return out
+
+    def _fit(self) -> None:
+        """Show the keys that fit whole, in order; the rest are dropped, never cut."""
+        if not self.size.width:
+            return
+        keys = list(self.query(FooterKey))
+        for key, fits in zip(keys, self._fitting([(k.key_display, k.description) for k in keys])):
+            if key.display != fits:
+                key.display = fits
