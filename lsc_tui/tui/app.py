@@ -174,7 +174,23 @@ class LscTuiApp(App):
         if wanted not in self.available_themes:
             self._theme_errors.append(f"unknown theme '{wanted}'; using {themes.DEFAULT_THEME}")
             wanted = themes.DEFAULT_THEME
-        self.theme = wanted
+        self._start_theme(wanted)
+
+    def _start_theme(self, name: str) -> None:
+        """Set the theme the app starts in. Setting ``App.theme`` from ``__init__`` re-parses every
+        stylesheet once the app runs (its watcher refreshes the CSS, and the re-parse also empties
+        the parse cache the later mounts would use): here, before any CSS is read, setting the
+        variables and classes the watcher sets is enough. A theme whose dark/light or ANSI colour
+        use differs from Textual's default needs the watcher (it rebuilds the ANSI colour filter)."""
+        theme, default = self.get_theme(name), self.current_theme
+        if theme is None or (theme.dark, theme.ansi) != (default.dark, default.ansi):
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        self.update_classes(
+            {**{c: False for c in self.classes if c.startswith("-theme-")}, f"-theme-{name}": True}, update=False
+        )
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def lsc_theme_names(self) -> list[str]:
         return list(self._lsc_themes)

@@ -277,3 +277,25 @@ async def test_the_first_frame_has_no_pane_tabs_they_come_with_the_panes(demo):
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.query_one("#pane-tabs").display
+
+
+@pytest.mark.parametrize("theme", ["lsc-dark", "lsc-light", "lsc-high-contrast"])
+async def test_the_start_theme_is_applied_without_reparsing_the_stylesheets(demo, monkeypatch, theme):
+    from textual.color import Color
+    from textual.css.stylesheet import Stylesheet
+
+    reparses = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparses.append(1), reparse(self))[1])
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False, theme=theme, persist_theme=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        await pilot.pause()
+        current = app.current_theme
+        assert current.name == theme
+        assert f"-theme-{theme}" in app.classes
+        assert ("-dark-mode" in app.classes) == current.dark and ("-light-mode" in app.classes) != current.dark
+        # the screen is painted in the theme's colours
+        assert app.screen.styles.background.rgb == Color.parse(app.get_css_variables()["background"]).rgb
+        if current.dark and not current.ansi:  # as Textual's default: no re-parse at all
+            assert reparses == []
