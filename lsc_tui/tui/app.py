@@ -226,8 +226,9 @@ class LscTuiApp(App):
         sys.setswitchinterval(self._switch_interval)
 
     def main_ready(self) -> None:
+        """The main screen is mounted: its first frame says what opens (the panes are built
+        right after it is painted, see MainScreen.on_screen_resume)."""
         self.query_one(StatusHeader).show_loading(self.display_name(self.start_path))
-        self.call_after_refresh(self.build_panes)
 
     async def build_panes(self) -> None:
         """After the first paint: the panes, while the first job opens the session in its thread
@@ -239,7 +240,7 @@ class LscTuiApp(App):
         self.submit(self._open_session, "load", self._session_opened)
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         screen = self.get_default_screen_instance()
-        assert screen is not None, "the main screen is up: main_ready() scheduled this"
+        assert screen is not None, "the main screen is up: its first resume scheduled this"
         self.narrow = self.size.width < NARROW_BELOW
         screen.set_class(self.narrow, "-narrow")
         body = screen.query_one("#body")

@@ -299,3 +299,38 @@ async def test_the_start_theme_is_applied_without_reparsing_the_stylesheets(demo
         assert app.screen.styles.background.rgb == Color.parse(app.get_css_variables()["background"]).rgb
         if current.dark and not current.ansi:  # as Textual's default: no re-parse at all
             assert reparses == []
+
+
+async def test_the_panes_are_built_right_after_the_first_frame_not_a_frame_later(demo, monkeypatch):
+    from textual.screen import Screen
+
+    events: list[str] = []
+    timer_update = Screen._on_timer_update
+    refresh_layout = Screen._refresh_layout
+
+    def on_timer_update(self):
+        events.append("frame timer")
+        return timer_update(self)
+
+    def on_refresh_layout(self, *args, **kwargs):
+        events.append("layout")
+        return refresh_layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_on_timer_update", on_timer_update)
+    monkeypatch.setattr(Screen, "_refresh_layout", on_refresh_layout)
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    build = app.build_panes
+
+    async def build_panes():
+        events.append("build panes")
+        await build()
+
+    app.build_panes = build_panes
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        await pilot.pause()
+    first_build = events.index("build panes")
+    # the first frame is laid out and painted, then the panes start: no wait for the next tick
+    assert "layout" in events[:first_build]
+    assert "frame timer" not in events[:first_build], events[: first_build + 1]
+    assert events.count("build panes") == 1
