@@ -11,6 +11,7 @@ file, not YAML, not a mapping), with one located finding that says how to fix it
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -1172,12 +1173,23 @@ def _env_ref_findings(doc: Document) -> list[Finding]:
     return out
 
 
+# A "${" of the text that does not start a reference written plainly: `${env.NAME}` or
+# `${env.NAME:=operand}` / `:+operand` whose operand has no blank, quote, backslash, comment mark
+# or flow indicator. When every "${" of a text without a backslash starts one, every scalar value
+# holds them verbatim (no escape, folding, quote doubling or scalar end can fall inside one), and
+# every "${" of a value is one of them: no value holds a reference the server keeps literal.
+_UNSAFE_REF_START = re.compile(r"""\$\{(?!env\.[A-Z0-9_]+(?::[=+][^\s#,\[\]{}'"\\]*)?\})""")
+
+
 def _may_have_legacy_refs(doc: Document) -> bool:
     """Whether a scalar value ``Document.scalars_containing`` walks may hold a reference the
     server keeps literal: a pass over the parser's nodes that builds no key path and locates no
     node, each distinct value checked once (nearly every file has none, and is done here). True
     when it cannot tell (the located tree is built: the lint walks it)."""
-    if "${" not in doc.text:
+    text = doc.text
+    if "${" not in text:
+        return False
+    if "\\" not in text and _UNSAFE_REF_START.search(text) is None:
         return False
     pending = doc.parser_nodes()
     if pending is None:

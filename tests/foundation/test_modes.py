@@ -217,3 +217,31 @@ def test_legacy_env_refs_are_found_beside_good_ones_and_deep_in_a_stream():
     doc = parse_text("a: ${env.A}\n---\nb:\n  c: [x, '${env.B:-x}']\n", "s.yaml", stream=True)
     assert [(f.line, f.path) for f in _env_ref_findings(doc)] == [(4, (1, "b", "c", 1))]
     assert _env_ref_findings(parse_text("a: ${env.A}\nb: ['${env.B:=x}']\n", "g.yaml")) == []
+
+
+def test_env_ref_lint_reads_a_text_of_plain_references_once_and_still_finds_the_cut_and_escaped_ones(
+    monkeypatch,
+):
+    """A text whose every "${" starts a plainly written reference (no escape, blank, quote or
+    comment inside) has no reference the server keeps literal: the lint tells from the text alone
+    and walks no node. A reference an escape spells, a comment cuts or a blank breaks is still
+    found by the walk."""
+    from lsc_tui.config.workspace import _env_ref_findings
+    from lsc_tui.config.yaml.document import Document, parse_text
+
+    walked = []
+    real = Document.parser_nodes
+    monkeypatch.setattr(Document, "parser_nodes", lambda self: walked.append(self.display) or real(self))
+    plain = "a: ${env.A}\nb: ['${env.B:=http://h:8321/v1}', \"${env.C:+on}\"]\nc: x${env.D:=~/.llama}y\n"
+    assert _env_ref_findings(parse_text(plain, "plain.yaml")) == []
+    assert walked == []
+    cut = {
+        'a: ${env.A}\nb: "\\x24{env.b}"\n': (2, ("b",)),  # an escape spells the reference
+        "a: ${env.A:=x #note}\n": (1, ("a",)),  # the comment ends the value before its '}'
+        "a: ${env.A:= x}\n": (1, ("a",)),  # valid, but not plain: the walk decides
+        "a: ${env.A}\nb: ${ env.B }\n": (2, ("b",)),
+    }
+    for text, where in cut.items():
+        found = [(f.line, f.path) for f in _env_ref_findings(parse_text(text, "cut.yaml"))]
+        assert found == ([] if text.startswith("a: ${env.A:= x}") else [where]), text
+    assert "cut.yaml" in walked
