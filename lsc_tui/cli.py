@@ -8,6 +8,7 @@ inside ``run`` so that ``lsc-tui --help`` and every command start quickly.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import importlib.util
 import os
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
     try:
-        return int(args._run(args) or 0)
+        code = int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("lsc-tui: interrupted", file=sys.stderr)
         return 130
@@ -122,6 +123,26 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
         if one_shot:
             gcpolicy.one_shot_done()
+    if one_shot:
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """End a one-shot command's process at once, without the interpreter's teardown (freeing
+    every object and module one by one: some 15 ms of CPU after a 10,000-line ``validate``), when
+    the teardown has nothing else to do: the output streams are flushed, no exit handler is
+    registered and no other thread runs. lsc-tui's writers close, sync and rename their files
+    themselves. Otherwise it returns and the process ends the usual way."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # the usual exit reports it (a closed pipe, a closed stream)
+    handlers = getattr(atexit, "_ncallbacks", None)
+    if handlers is None or handlers() or threading.active_count() > 1:
+        return
+    os._exit(code)
 
 
 class Terminated(BaseException):

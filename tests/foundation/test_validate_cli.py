@@ -110,3 +110,34 @@ def test_validate_reports_the_findings_the_editor_shows(tmp_path, secret):
     assert f"{counts['errors']} errors, {counts['warnings']} warnings" in summary
     assert ("1 literal secret" in summary) == secret
     assert "Xq9-lit3ral" not in text + r.stdout
+
+
+# A one-shot command's process ends in main(), without the interpreter's teardown, when nothing is
+# left for the teardown to do. The script below runs `lsc-tui` as its console script does (and tells
+# when main() returned), optionally with an exit handler registered, which must still run.
+_RUN = """
+import atexit, sys
+from lsc_tui.cli import main
+if sys.argv[1] == "handler":
+    atexit.register(print, "exit handler ran", file=sys.stderr)
+sys.argv[1:2] = []
+code = main()
+print("main returned", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_a_one_shot_command_ends_without_the_teardown_and_its_output_whole(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n  use_as_library_client: true\n")
+    run = [sys.executable, "-c", _RUN]
+    r = subprocess.run([*run, "plain", "validate", "--json", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and json.loads(r.stdout)["counts"]["errors"] >= 1  # the whole JSON, the code kept
+    assert "main returned" not in r.stderr
+    # an exit handler registered (by a library, a plugin): the process ends the usual way, the handler runs
+    r = subprocess.run([*run, "handler", "validate", str(cfg)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "exit handler ran" in r.stderr and "main returned" in r.stderr
+    assert ":5:3: error: no-run-source:" in r.stdout
+    # a command that is not one-shot keeps the usual exit
+    r = subprocess.run([*run, "plain", "schema", "run-yaml"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and json.loads(r.stdout) and "main returned" in r.stderr
