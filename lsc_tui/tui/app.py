@@ -174,7 +174,23 @@ class LscTuiApp(App):
         if wanted not in self.available_themes:
             self._theme_errors.append(f"unknown theme '{wanted}'; using {themes.DEFAULT_THEME}")
             wanted = themes.DEFAULT_THEME
-        self.theme = wanted
+        self._start_theme(wanted)
+
+    def _start_theme(self, name: str) -> None:
+        """Set the theme the app starts in. Setting ``App.theme`` from ``__init__`` re-parses every
+        stylesheet once the app runs (its watcher refreshes the CSS, and the re-parse also empties
+        the parse cache the later mounts would use): here, before any CSS is read, setting the
+        variables and classes the watcher sets is enough. A theme whose dark/light or ANSI colour
+        use differs from Textual's default needs the watcher (it rebuilds the ANSI colour filter)."""
+        theme, default = self.get_theme(name), self.current_theme
+        if theme is None or (theme.dark, theme.ansi) != (default.dark, default.ansi):
+            self.theme = name
+            return
+        self.set_reactive(App.theme, name)
+        self.update_classes(
+            {**{c: False for c in self.classes if c.startswith("-theme-")}, f"-theme-{name}": True}, update=False
+        )
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def lsc_theme_names(self) -> list[str]:
         return list(self._lsc_themes)
@@ -210,8 +226,9 @@ class LscTuiApp(App):
         sys.setswitchinterval(self._switch_interval)
 
     def main_ready(self) -> None:
+        """The main screen is mounted: its first frame says what opens (the panes are built
+        right after it is painted, see MainScreen.on_screen_resume)."""
         self.query_one(StatusHeader).show_loading(self.display_name(self.start_path))
-        self.call_after_refresh(self.build_panes)
 
     async def build_panes(self) -> None:
         """After the first paint: the panes, while the first job opens the session in its thread
@@ -223,7 +240,7 @@ class LscTuiApp(App):
         self.submit(self._open_session, "load", self._session_opened)
         self.set_interval(gcpolicy.IDLE_SECONDS, self._collect_when_idle)
         screen = self.get_default_screen_instance()
-        assert screen is not None, "the main screen is up: main_ready() scheduled this"
+        assert screen is not None, "the main screen is up: its first resume scheduled this"
         self.narrow = self.size.width < NARROW_BELOW
         screen.set_class(self.narrow, "-narrow")
         body = screen.query_one("#body")

@@ -277,3 +277,60 @@ async def test_the_first_frame_has_no_pane_tabs_they_come_with_the_panes(demo):
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.query_one("#pane-tabs").display
+
+
+@pytest.mark.parametrize("theme", ["lsc-dark", "lsc-light", "lsc-high-contrast"])
+async def test_the_start_theme_is_applied_without_reparsing_the_stylesheets(demo, monkeypatch, theme):
+    from textual.color import Color
+    from textual.css.stylesheet import Stylesheet
+
+    reparses = []
+    reparse = Stylesheet.reparse
+    monkeypatch.setattr(Stylesheet, "reparse", lambda self: (reparses.append(1), reparse(self))[1])
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False, theme=theme, persist_theme=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        await pilot.pause()
+        current = app.current_theme
+        assert current.name == theme
+        assert f"-theme-{theme}" in app.classes
+        assert ("-dark-mode" in app.classes) == current.dark and ("-light-mode" in app.classes) != current.dark
+        # the screen is painted in the theme's colours
+        assert app.screen.styles.background.rgb == Color.parse(app.get_css_variables()["background"]).rgb
+        if current.dark and not current.ansi:  # as Textual's default: no re-parse at all
+            assert reparses == []
+
+
+async def test_the_panes_are_built_right_after_the_first_frame_not_a_frame_later(demo, monkeypatch):
+    from textual.screen import Screen
+
+    events: list[str] = []
+    timer_update = Screen._on_timer_update
+    refresh_layout = Screen._refresh_layout
+
+    def on_timer_update(self):
+        events.append("frame timer")
+        return timer_update(self)
+
+    def on_refresh_layout(self, *args, **kwargs):
+        events.append("layout")
+        return refresh_layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "_on_timer_update", on_timer_update)
+    monkeypatch.setattr(Screen, "_refresh_layout", on_refresh_layout)
+    app = LscTuiApp(Path("lightspeed-stack.yaml"), watch=False)
+    build = app.build_panes
+
+    async def build_panes():
+        events.append("build panes")
+        await build()
+
+    app.build_panes = build_panes
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.wait_idle()
+        await pilot.pause()
+    first_build = events.index("build panes")
+    # the first frame is laid out and painted, then the panes start: no wait for the next tick
+    assert "layout" in events[:first_build]
+    assert "frame timer" not in events[:first_build], events[: first_build + 1]
+    assert events.count("build panes") == 1

@@ -33,8 +33,18 @@ class MainScreen(Screen):
         yield Vertical(id="body")
         yield KeyFooter()
 
+    _panes_started = False
+
     def on_mount(self) -> None:
         cast("LscTuiApp", self.app).main_ready()  # the main screen is only ever LscTuiApp's
+
+    def on_screen_resume(self) -> None:
+        # Textual's own handler, run right after this one, lays out and paints the first frame;
+        # the panes are built right after that frame (after a refresh would be a frame later: the
+        # first layout asks for a second one, which waits for the frame timer)
+        if not self._panes_started:
+            self._panes_started = True
+            self.call_next(cast("LscTuiApp", self.app).build_panes)
 
 
 def pane_tabs(narrow: bool) -> Tabs:
