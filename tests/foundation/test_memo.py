@@ -102,7 +102,7 @@ def test_clear_and_forget_entries():
 def test_the_incremental_caches_are_identity_memos():
     assert isinstance(enrichment._ALIAS_CACHE, IdentityMemo)
     assert isinstance(emit._DUMP_MEMO, IdentityMemo) and isinstance(emit._ORIGIN_MEMO, IdentityMemo)
-    assert isinstance(issues._UNWRAPPED, IdentityMemo) and isinstance(issues._NO_MEMO, IdentityMemo)
+    assert isinstance(issues._UNWRAPPED, IdentityMemo) and isinstance(issues._UNKNOWN_MEMO, dict)
 
 
 def test_has_aliases_answers_per_object_not_per_value():

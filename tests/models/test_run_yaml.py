@@ -185,3 +185,26 @@ def test_input_is_not_mutated(run):
     before = copy.deepcopy(data)
     validate_run_yaml(data)
     assert data == before
+
+
+def test_the_walk_of_fresh_data_finds_the_unknown_keys_the_remembering_walk_finds(run):
+    """A command's walk (fresh data: nothing remembered) and the editor's (an edit's copy, every
+    untouched container remembered) report the same unknown keys with the same models, in the
+    same order, at every level and under unions, lists and mappings of models."""
+    from lsc_tui.config.models import run_yaml
+    from lsc_tui.config.models.issues import _UNKNOWN_MEMO, walk_unknown_keys
+
+    root = run_yaml.RunConfig
+    for data in (load("run/ls030-starter.yaml"), load("run/ls0224-meta-reference-gpu.yaml"), _rich(run)):
+        for where in WHERE:
+            node = data
+            for part in where:
+                has = part in node if isinstance(node, dict) else isinstance(node, list) and part < len(node)
+                node = node[part] if has else None
+            if isinstance(node, dict):
+                node["colour_scheme"] = "blue"
+        _UNKNOWN_MEMO.pop(root, None)
+        fresh = list(walk_unknown_keys(root, data))
+        edited = {**data, "image_name": "edited"}  # shares every container with data
+        remembered = list(walk_unknown_keys(root, edited))
+        assert fresh == remembered and len(fresh) >= 3

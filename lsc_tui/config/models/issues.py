@@ -181,7 +181,10 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: Loc = ()) -> Itera
     memo = _memo(_UNKNOWN_MEMO, root)
     if not memo.pays(data):
         memo.forget_entries()
-        found = _walk_memo(root, data, _NO_MEMO)
+        fresh: list[tuple[Loc, type[BaseModel]]] = []
+        if isinstance(data, (dict, list)):
+            _walk_fresh(root, data, (), fresh, {})
+        found: Any = fresh
     else:
         try:
             found = _walk_memo(root, data, memo)
@@ -194,7 +197,56 @@ def walk_unknown_keys(root: type[BaseModel], data: Any, path: Loc = ()) -> Itera
 _EMPTY: tuple[Any, ...] = ()
 
 
-_NO_MEMO: IdentityMemo[tuple[Any, ...]] = IdentityMemo(maxsize=0)  # the plain walk of fresh data
+_PICK: Any = object()  # a plan's model: picked per mapping (a union of models)
+
+
+def _plan(ann: Any) -> tuple[Any, Any, Any, Any]:
+    """What ``_walk_memo`` works out from an annotation alone: (discriminator, the model every
+    mapping under it validates with, None for none, or _PICK when a union picks per mapping;
+    ``typing.get_origin`` of the bare annotation; the bare annotation)."""
+    base, disc = _unwrap(ann)
+    fixed: Any
+    if _is_model(base):
+        fixed = base
+    elif any(_is_model(_unwrap(m)[0]) for m in _members(base)):
+        fixed = _PICK
+    else:
+        fixed = None
+    return disc, fixed, typing.get_origin(base), base
+
+
+def _walk_fresh(
+    ann: Any, node: Any, prefix: Loc, out: list[tuple[Loc, type[BaseModel]]], plans: dict[int, Any]
+) -> None:
+    """``_walk_memo`` of fresh data (nothing to remember), in one pass: each annotation's part
+    (``_plan``) is worked out once per walk, paths are built only for the keys found. Appends
+    ``(path, model)`` to ``out`` in ``_walk_memo``'s order. ``node`` is a dict or a list."""
+    entry = plans.get(id(ann))
+    if entry is None or entry[0] is not ann:
+        entry = plans[id(ann)] = (ann, _plan(ann))
+    disc, fixed, origin, base = entry[1]
+    if isinstance(node, dict):
+        model = _pick_model(ann, node, disc) if fixed is _PICK else fixed
+        if model is not None:
+            fields = model.model_fields
+            for key, value in node.items():
+                field = fields.get(key) if isinstance(key, str) else None
+                if field is None:
+                    out.append((prefix + (key,), model))
+                elif isinstance(value, (dict, list)):
+                    _walk_fresh(field.annotation, value, prefix + (key,), out, plans)
+        elif origin is dict:
+            args = typing.get_args(base)
+            if len(args) == 2 and args[1] is not Any:
+                for key, value in node.items():
+                    if isinstance(value, (dict, list)):
+                        _walk_fresh(args[1], value, prefix + (key,), out, plans)
+    elif origin is list:
+        (item,) = typing.get_args(base) or (Any,)
+        if item is not Any:
+            for i, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    _walk_fresh(item, value, prefix + (i,), out, plans)
 
 
 def _walk_memo(ann: Any, node: Any, memo: IdentityMemo[tuple[Any, ...]]) -> tuple[Any, ...]:
@@ -752,22 +804,21 @@ __all__ = [
 # -- env reference defaults -------------------------------------------------------------------
 
 
-def _defaulted_refs(node: Any, path: Loc) -> Iterator[tuple[Loc, str]]:
+def _defaulted_refs(node: Any, path: Loc) -> list[tuple[Loc, str]]:
     """Strings that carry a ``:=`` default, with their paths (a cheap scan before any model walk)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if isinstance(value, str):
-                if ":=" in value and "${env." in value:
-                    yield path + (key,), value
-            elif isinstance(value, (dict, list)):
-                yield from _defaulted_refs(value, path + (key,))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            if isinstance(value, str):
-                if ":=" in value and "${env." in value:
-                    yield path + (i,), value
-            elif isinstance(value, (dict, list)):
-                yield from _defaulted_refs(value, path + (i,))
+    out: list[tuple[Loc, str]] = []
+    if isinstance(node, (dict, list)):
+        _collect_defaulted_refs(node, path, out)
+    return out
+
+
+def _collect_defaulted_refs(node: Any, path: Loc, out: list[tuple[Loc, str]]) -> None:
+    for key, value in node.items() if isinstance(node, dict) else enumerate(node):
+        if isinstance(value, str):
+            if ":=" in value and "${env." in value:
+                out.append((path + (key,), value))
+        elif isinstance(value, (dict, list)):
+            _collect_defaulted_refs(value, path + (key,), out)
 
 
 def _defaulted_fields(
@@ -825,17 +876,32 @@ _UNSET: Any = object()  # a sentinel: "not worked out yet"
 
 def _defaulted_refs_plain(root: type[BaseModel], data: Any) -> list[tuple[Loc, str, type[BaseModel]]]:
     """What _defaulted_fields gives, without the memo: the defaulted strings, then the model of
-    each one's mapping (cached per path for this call)."""
+    each one's mapping (``model_at``'s, its steps shared by the paths with a common start)."""
     out = []
-    cache: dict[Any, Any] = {}
+    steps: dict[Loc, tuple[Any, Any, bool]] = {(): (root, data, True)}
+    models: dict[Loc, type[BaseModel] | None] = {}
     for path, value in _defaulted_refs(data, ()):
         if not isinstance(path[-1], str):
             continue
-        model = model_at(root, data, path[:-1], cache)
+        parent = path[:-1]
+        if parent in models:
+            model = models[parent]
+        else:
+            ann, node, ok = _step(steps, parent)
+            model = models[parent] = _pick_model(ann, node) if ok else None
         if model is None or path[-1] not in model.model_fields:
             continue
         out.append((path, value, model))
     return out
+
+
+def _step(steps: dict[Loc, tuple[Any, Any, bool]], path: Loc) -> tuple[Any, Any, bool]:
+    """``model_at``'s walk to ``path`` as (annotation, data, ok), each step taken once per call."""
+    hit = steps.get(path)
+    if hit is None:
+        ann, node, ok = _step(steps, path[:-1])
+        hit = steps[path] = _child(ann, node, path[-1]) if ok else (None, None, False)
+    return hit
 
 
 _NO_ANN = object()  # the memo slot of _has_defaults (no annotation involved)
