@@ -18,7 +18,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
@@ -26,7 +26,7 @@ from textual.app import App
 from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
-from textual.widgets import Input, Tabs, Tree
+from textual.widgets import Input, Tree
 
 from lsc_tui import gcpolicy
 from lsc_tui.tui import hangup, keymap, themes
@@ -43,6 +43,8 @@ from lsc_tui.tui.screens.main import (
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs  # the pane tabs' module loads with the panes (screens.main.pane_tabs)
+
     # the names _import_editor() binds at run time, after the first paint: mypy reads them here
     from lsc_tui.config.findings import Finding
     from lsc_tui.config.outline import TreeItem
@@ -348,7 +350,7 @@ class LscTuiApp(App):
             return
         self.narrow = width < NARROW_BELOW
         screen.set_class(self.narrow, "-narrow")
-        screen.query_one("#pane-tabs", Tabs).display = self.narrow
+        screen.query_one("#pane-tabs").display = self.narrow
         self.show_pane(self.active_pane)
 
     def get_default_screen_instance(self) -> Screen | None:
@@ -372,12 +374,13 @@ class LscTuiApp(App):
         if editor.display:
             editor.build_if_deferred()  # its form waited while the pane was hidden
         if self.narrow:
-            tabs = screen.query_one("#pane-tabs", Tabs)
+            tabs = cast("Tabs", screen.query_one("#pane-tabs"))
             if tabs.active != f"tab-{pane}":
                 tabs.active = f"tab-{pane}"
 
-    @on(Tabs.TabActivated, "#pane-tabs")
-    def _tab_activated(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        if event.tabs.id != "pane-tabs":
+            return
         pane = event.tab.id.removeprefix("tab-") if event.tab and event.tab.id else "tree"
         if self.narrow and pane != self.active_pane:
             self.show_pane(pane)

@@ -60,6 +60,8 @@ def true_secrets() -> list[tuple[str, str, object]]:
         ("openai-project", "value", j("sk-", "proj-", rnd(74, URLSAFE))),
         ("openai-legacy", "setting", j("sk-", rnd(20), "T3Blbk", "FJ", rnd(20))),
         ("openai-48", "llm", j("sk-", rnd(48))),
+        # a base64 secret that happens to start with "/" (one in 64 do): not a file path
+        ("b64-leading-slash", "signing_secret", "/" + rnd(39, ALNUM + "+")),
         ("anthropic", "value", j("sk-", "ant-", "api03-", rnd(93, URLSAFE), "AA")),
         ("aws-key-id", "access", j("AK", "IA", rnd(16, UPPER_DIGITS))),
         ("aws-secret", "aws_secret_access_key", rnd(40, B64)),
@@ -126,6 +128,7 @@ def non_secrets() -> list[tuple[str, str, object]]:
     cert = f"{dash}BEGIN CERTIFICATE{dash}\n" + "\n".join(rnd(64, B64) for _ in range(4)) + f"\n{dash}END CERTIFICATE{dash}\n"
     return [
         ("model-id", "model_id", "meta-llama/Llama-3.1-8B-Instruct"),
+        ("path-under-secret-key", "client_secret", "/etc/ssl/private/ClientKey2024"),
         ("embedding-model", "embedding_model", "sentence-transformers/all-mpnet-base-v2"),
         ("model-name", "model", "gpt-4o-mini"),
         ("provider-type", "provider_type", "remote::openai"),

@@ -176,6 +176,10 @@ async def test_80x24_panes_are_tabs(demo):
         assert tree.cursor_line == line + 1
         await pilot.press("enter")  # enter on a node opens it in the editor tab
         await pilot.pause()
+        for tab, pane in (("#tab-diff", "#diff"), ("#tab-tree", "#tree-pane")):  # a click on a tab shows its pane
+            await pilot.click(tab)
+            await pilot.pause()
+            assert shown() == [pane]
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not app.narrow and len(shown()) == 4

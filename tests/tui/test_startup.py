@@ -239,6 +239,7 @@ def test_opening_the_config_loads_neither_the_raw_yaml_editor_nor_the_file_watch
     loaded = json.loads(out)
     assert "lsc_tui.config.session" not in loaded["first_paint"]  # the core loads after the first frame
     assert "lsc_tui.config.masking" not in loaded["first_paint"]
+    assert "textual.widgets._tabs" not in loaded["first_paint"]  # the pane tabs come with the panes
     assert "lsc_tui.config.session" in loaded["opened"] and "lsc_tui.tui.widgets.node_editor" in loaded["opened"]
     assert "textual.widgets._text_area" not in loaded["opened"]
     assert not any(m == "watchfiles" or m.startswith("watchfiles.") for m in loaded["opened"])

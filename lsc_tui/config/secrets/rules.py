@@ -609,7 +609,12 @@ def is_placeholder(value: str) -> bool:
 
 
 def is_path(value: str) -> bool:
-    return bool(_PATH_RE.match(value))
+    """A file path (or URL to a file): the value points at a secret, it is not one. A base64
+    token starts with ``/`` once in 64: a random-looking value of one or two segments with no
+    file-name dot is a token, not a path (``/etc/ssl/certs/MyCA2024`` stays a path)."""
+    if not _PATH_RE.match(value):
+        return False
+    return not (value[0] == "/" and value.count("/") <= 2 and "." not in value and high_entropy(value))
 
 
 def is_uuid(value: str) -> bool:

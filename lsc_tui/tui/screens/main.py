@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, cast
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Tab, Tabs
 
 from lsc_tui.tui.widgets.footer import KeyFooter
 from lsc_tui.tui.widgets.header import StatusHeader
 
 if TYPE_CHECKING:
+    from textual.widgets import Tabs
+
     from lsc_tui.tui.app import LscTuiApp
 
 NARROW_BELOW = 100  # columns: below this the panes become tabs
@@ -50,6 +51,8 @@ class MainScreen(Screen):
 def pane_tabs(narrow: bool) -> Tabs:
     """The tab bar of the panes, shown below NARROW_BELOW columns (mounted after the first frame,
     which does without it: its widgets and their stylesheet are not needed to say what opens)."""
+    from textual.widgets import Tab, Tabs  # deferred: the tab bar's module loads with the panes, after the first paint
+
     tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
     tabs.display = narrow
     return tabs
