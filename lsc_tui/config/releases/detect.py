@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,6 +210,10 @@ def interpreter(python: str) -> str:
 def installed_version(python: str, timeout: float = PYTHON_TIMEOUT) -> str | None:
     """The version of ``lightspeed-stack`` installed in ``python`` (None: not installed).
     Raises DetectError when the interpreter cannot be run or does not answer in time."""
+    # Validate and the other commands read the project's setting or the manifests' images without it:
+    # deferred: subprocess loads only when --python names an interpreter to ask
+    import subprocess
+
     exe = interpreter(python)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     try:
