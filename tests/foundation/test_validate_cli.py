@@ -143,13 +143,17 @@ def test_a_one_shot_command_ends_without_the_teardown_and_its_output_whole(tmp_p
     assert r.returncode == 0 and json.loads(r.stdout) and "main returned" in r.stderr
 
 
-def test_validate_loads_no_process_machinery(tmp_path):
+def test_validate_loads_no_process_machinery_and_no_suggester_it_does_not_use(tmp_path):
     """`validate` reads the config and the files it names; it starts no process, so it loads no
-    subprocess module (the LCORE release is asked of an interpreter only with --python)."""
+    subprocess module (the LCORE release is asked of an interpreter only with --python), and
+    difflib loads with the first "did you mean" a finding needs."""
     cfg = tmp_path / "lightspeed-stack.yaml"
     cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n  use_as_library_client: true\n")
     code = ("import sys\nfrom lsc_tui.cli import main\n"
-            f"code = main(['validate', {str(cfg)!r}])\n"
-            "print(code, 'subprocess' in sys.modules, file=sys.stderr)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert r.stderr.strip().splitlines()[-1] == "1 False", r.stderr
+            "code = main(['validate', sys.argv[1]])\n"
+            "print(code, 'subprocess' in sys.modules, 'difflib' in sys.modules, file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", code, str(cfg)], capture_output=True, text=True, timeout=60)
+    assert r.stderr.strip().splitlines()[-1] == "1 False False", r.stderr
+    cfg.write_text(cfg.read_text() + "servce: {}\n")  # a typo: the suggestion needs difflib
+    r = subprocess.run([sys.executable, "-c", code, str(cfg)], capture_output=True, text=True, timeout=60)
+    assert r.stderr.strip().splitlines()[-1] == "1 False True", r.stderr

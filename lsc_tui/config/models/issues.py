@@ -12,7 +12,6 @@ is not under a secret-named key, and carries no recognizable credential.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import types
 import typing
@@ -506,10 +505,17 @@ def _literal_values(expected: str) -> list[str]:
     return [p.strip().strip("'") for p in parts if p.strip()]
 
 
+def _close_matches(word: str, choices: Sequence[str], n: int, cutoff: float) -> list[str]:
+    # deferred: difflib loads with the first suggestion (a config without a typo needs none)
+    from difflib import get_close_matches
+
+    return get_close_matches(word, choices, n=n, cutoff=cutoff)
+
+
 def _closest_choice(value: Any, choices: list[str]) -> str:
     if not isinstance(value, str) or len(value) > MAX_ECHO:
         return ""
-    close = difflib.get_close_matches(value.lower(), choices, n=1, cutoff=0.6)
+    close = _close_matches(value.lower(), choices, n=1, cutoff=0.6)
     return f"Did you mean {close[0]}? " if close else ""
 
 
@@ -689,7 +695,7 @@ def _suggest(key: str, valid: tuple[str, ...], missing: tuple[str, ...]) -> str 
     for cand in valid:
         if cand.lower() == low or cand.replace("_", "-") == low or cand.replace("_", "") == low.replace("-", ""):
             return cand
-    close = difflib.get_close_matches(low, valid, n=1, cutoff=0.75)
+    close = _close_matches(low, valid, n=1, cutoff=0.75)
     if close:
         return close[0]
     for cand in _SYNONYMS.get(low, ()):
@@ -697,7 +703,7 @@ def _suggest(key: str, valid: tuple[str, ...], missing: tuple[str, ...]) -> str 
             return cand
     if len(missing) == 1:
         return missing[0]
-    close = difflib.get_close_matches(low, valid, n=1, cutoff=0.6)
+    close = _close_matches(low, valid, n=1, cutoff=0.6)
     if close:
         return close[0]
     for cand in _SYNONYMS.get(low, ()):
