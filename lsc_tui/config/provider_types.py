@@ -20,6 +20,39 @@ from dataclasses import dataclass
 from typing import Optional
 
 
+# The APIs a Llama Stack run.yaml names (Llama Stack 0.2 to 0.8 / OGX): those a provider serves
+# (``providers:`` sections and ``apis:`` entries), the routing tables and the internal ones.
+PROVIDABLE_APIS = (
+    "inference",
+    "safety",
+    "responses",
+    "agents",
+    "batches",
+    "vector_io",
+    "datasetio",
+    "scoring",
+    "eval",
+    "tool_runtime",
+    "files",
+    "file_processors",
+    "post_training",
+    "telemetry",
+    "messages",
+    "interactions",
+)
+ROUTING_TABLE_APIS = (
+    "models",
+    "shields",
+    "vector_stores",
+    "tool_groups",
+    "datasets",
+    "scoring_functions",
+    "benchmarks",
+)
+INTERNAL_APIS = ("inspect", "providers", "prompts", "conversations", "connectors", "admin")
+KNOWN_APIS = PROVIDABLE_APIS + ROUTING_TABLE_APIS + INTERNAL_APIS
+
+
 @dataclass(frozen=True)
 class HighLevelType:
     """One high-level provider kind and the Llama Stack provider LCORE makes of it."""

@@ -28,36 +28,7 @@ from lsc_tui.config.models._types import (
     new_list,
 )
 from lsc_tui.config.models.issues import ModelIssue, _shown_key
-
-PROVIDABLE_APIS = (
-    "inference",
-    "safety",
-    "responses",
-    "agents",
-    "batches",
-    "vector_io",
-    "datasetio",
-    "scoring",
-    "eval",
-    "tool_runtime",
-    "files",
-    "file_processors",
-    "post_training",
-    "telemetry",
-    "messages",
-    "interactions",
-)
-ROUTING_TABLE_APIS = (
-    "models",
-    "shields",
-    "vector_stores",
-    "tool_groups",
-    "datasets",
-    "scoring_functions",
-    "benchmarks",
-)
-INTERNAL_APIS = ("inspect", "providers", "prompts", "conversations", "connectors", "admin")
-KNOWN_APIS = PROVIDABLE_APIS + ROUTING_TABLE_APIS + INTERNAL_APIS
+from lsc_tui.config.provider_types import KNOWN_APIS, PROVIDABLE_APIS, ROUTING_TABLE_APIS
 
 
 # -- providers ----------------------------------------------------------------------------------

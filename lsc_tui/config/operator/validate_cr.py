@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lsc_tui.config.findings import Finding, Severity
+from lsc_tui.config.provider_types import PROVIDABLE_APIS
 from lsc_tui.config.operator import models
 from lsc_tui.config.yaml.streams import LocDoc
 
@@ -299,13 +300,13 @@ def webhook_rules(doc: LocDoc, spec: dict[str, Any], distributions: dict[str, st
         )
     disabled = _list(spec.get("disabled"))
     for i, d in enumerate(disabled):
-        if isinstance(d, str) and api_name(d) not in KNOWN_APIS:
+        if isinstance(d, str) and api_name(d) not in PROVIDABLE_APIS:
             out.append(
                 _err(
                     doc,
                     ("spec", "disabled", i),
                     f'spec.disabled[{i}]: "{d}" is not a Llama Stack API name',
-                    f"Known APIs: {', '.join(sorted(KNOWN_APIS))} (camelCase such as postTraining is accepted).",
+                    f"Known APIs: {', '.join(sorted(PROVIDABLE_APIS))} (camelCase such as postTraining is accepted).",
                     "disabled-unknown-api",
                     Severity.WARNING,
                 )
@@ -314,24 +315,6 @@ def webhook_rules(doc: LocDoc, spec: dict[str, Any], distributions: dict[str, st
 
 
 # APIs that have ever been providable (0.2 .. 0.8); unknown names in `disabled` get a warning.
-KNOWN_APIS = {
-    "inference",
-    "safety",
-    "agents",
-    "responses",
-    "batches",
-    "vector_io",
-    "datasetio",
-    "scoring",
-    "eval",
-    "tool_runtime",
-    "files",
-    "file_processors",
-    "post_training",
-    "telemetry",
-    "messages",
-    "interactions",
-}
 
 
 def validate_v1alpha1(doc: LocDoc, distributions: dict[str, str] | None = None) -> list[Finding]:
