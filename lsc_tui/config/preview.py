@@ -26,7 +26,7 @@ from lsc_tui.config.synthesis import baseline, legacy, unified
 from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.synthesis.emit import dump_run_yaml
 from lsc_tui.config.synthesis.result import Synthesis
-from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace
+from lsc_tui.config.workspace import MODE_LIBRARY, MODE_SERVER, MODE_UNIFIED, Workspace, not_a_mapping
 from lsc_tui.config.yaml.document import Loader, load_document
 from lsc_tui.config.yaml.lint import YamlLoadError
 
@@ -144,17 +144,7 @@ def synthesize(ws: Workspace, run_yaml: str | Path | None = None) -> tuple[Previ
             findings.append(exc.finding)
             return None, findings
         if not isinstance(doc.data, dict):
-            findings.append(
-                Finding(
-                    doc.display,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "not-a-mapping",
-                    "the run.yaml is not a mapping",
-                    "A run.yaml is a mapping: version, apis, ...",
-                )
-            )
+            findings.append(not_a_mapping(doc, "A run.yaml is a mapping: version, apis, providers, ..."))
             return None, findings
         result = legacy.enrich_legacy_server(
             config,

@@ -256,20 +256,25 @@ def _open_root(
             )
         )
     if not isinstance(doc.data, dict):
-        kind = type(doc.data).__name__
-        kind = {"list": "a list", "str": "a single string", "int": "a number"}.get(kind, f"a {kind}")
-        raise WorkspaceError(
-            Finding(
-                doc.display,
-                doc.root.line if doc.root else 1,
-                doc.root.column if doc.root else 1,
-                Severity.ERROR,
-                "not-a-mapping",
-                f"the top level is {kind}, not a mapping of keys",
-                "A config file is a mapping: `key: value` lines at the top level.",
-            )
-        )
+        raise WorkspaceError(not_a_mapping(doc, "A config file is a mapping: `key: value` lines at the top level."))
     return path, doc, None
+
+
+def not_a_mapping(doc: Document, fix: str) -> Finding:
+    """The error of a file whose top level is not a mapping of keys, at its first node, naming
+    what it is instead."""
+    kind = type(doc.data).__name__
+    kind = {"list": "a list", "str": "a single string", "int": "a number"}.get(kind, f"a {kind}")
+    root = doc.root
+    return Finding(
+        doc.display,
+        root.line if root else 1,
+        root.column if root else 1,
+        Severity.ERROR,
+        "not-a-mapping",
+        f"the top level is {kind}, not a mapping of keys",
+        fix,
+    )
 
 
 def _operator_kind(doc: Document, path: Path, pinned: str | None) -> str | None:
@@ -377,17 +382,7 @@ def _load_operator(
             )
         )
     elif not isinstance(doc.data, dict) and not doc.stream:
-        ws.findings.append(
-            Finding(
-                doc.display,
-                1,
-                1,
-                Severity.ERROR,
-                "not-a-mapping",
-                "the top level is not a mapping of keys",
-                f"A {kinds.LABELS[kind]} is a mapping: apiVersion, kind, ...",
-            )
-        )
+        ws.findings.append(not_a_mapping(doc, f"A {kinds.LABELS[kind]} is a mapping: apiVersion, kind, ..."))
     else:
         ws.findings.extend(kinds.validate(kind, doc))
     companion = kinds.companion_run_yaml(kind, path)
@@ -981,17 +976,7 @@ def _load_ref(ws: Workspace, target: Path, ref_path: tuple[Any, ...]) -> Documen
         # LCORE reads an empty profile as {}
         doc.data = {}
     elif not isinstance(doc.data, dict):
-        ws.findings.append(
-            Finding(
-                doc.display,
-                1,
-                1,
-                Severity.ERROR,
-                "not-a-mapping",
-                "the top level is not a mapping of keys",
-                "A run.yaml is a mapping: version, apis, providers, ...",
-            )
-        )
+        ws.findings.append(not_a_mapping(doc, "A run.yaml is a mapping: version, apis, providers, ..."))
         return None
     return doc
 
