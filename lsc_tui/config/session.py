@@ -935,4 +935,4 @@ def clear_recovery(config: Path) -> None:
     try:
         recovery_path(config).unlink()
     except FileNotFoundError:
-        pass
+        pass  # no recovery file left: nothing to clear

@@ -149,7 +149,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             try:
                 loop.add_signal_handler(sig, task.cancel)
             except (NotImplementedError, RuntimeError, ValueError):
-                pass
+                pass  # no signal handlers on this loop or platform: Ctrl-C still cancels
     code = EXIT_FAILED
     limits: dict[str, Any] = {} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}
     async for ev in run_preflight(

@@ -150,7 +150,7 @@ class ProbeSession:
             await self.proc.stdin.drain()
             self.proc.stdin.close()
         except (BrokenPipeError, ConnectionResetError):
-            pass
+            pass  # the probe closed its input early: its output and exit say why
 
     async def _read_stdout(self) -> None:
         assert self.proc and self.proc.stdout
@@ -218,13 +218,13 @@ class ProbeSession:
                     try:
                         os.kill(pid, signal.SIGKILL)
                     except (ProcessLookupError, PermissionError):
-                        pass
+                        pass  # already gone, or no longer ours to signal: the sweep below finds the rest
                 self._kill_leader()
         elif proc.returncode is None:
             try:
                 proc.kill()
             except ProcessLookupError:
-                pass
+                pass  # already gone
         # the probe is gone; what it started may not be (setsid, double fork)
         self.containment.sweep(timeout=1.0)
 
@@ -252,7 +252,7 @@ class ProbeSession:
             try:
                 os.killpg(pgid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
-                pass
+                pass  # the group is gone, or no longer ours to signal
 
     def _kill_leader(self) -> None:
         try:
@@ -261,7 +261,7 @@ class ProbeSession:
             elif self.proc is not None and self.proc.returncode is None:
                 self.proc.kill()
         except ProcessLookupError:
-            pass
+            pass  # already gone
 
     def release(self) -> None:
         """After the final sweep: the run's process and namespace ids go back to the kernel."""
@@ -280,12 +280,12 @@ class ProbeSession:
             try:
                 await asyncio.wait_for(proc.wait(), grace)
             except TimeoutError:
-                pass
+                pass  # no clean exit within the grace time: killed below
         self.kill()
         try:
             await asyncio.wait_for(proc.wait(), 5)
         except TimeoutError:
-            pass
+            pass  # not reaped within 5 s of SIGKILL: returns None, and the namespace stays held (not released)
         if proc.returncode is not None:
             self.kill()  # the probe's process is reaped: what is left of the run, by namespace and marker
             self.release()

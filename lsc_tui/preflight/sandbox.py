@@ -145,7 +145,7 @@ class Containment:
             try:
                 os.write(status_w, json.dumps(report).encode())
             except OSError:
-                pass
+                pass  # the parent is gone: nobody to report the setup to
             os.close(status_w)
             if report.get("pid_namespace"):
                 _become_pid_namespace_init(libc)
@@ -500,7 +500,7 @@ def members(marker: str, pid_ns: tuple[int, int] | None) -> list[int]:
                     out.append(pid)
                     continue
             except OSError:
-                pass
+                pass  # the process ended meanwhile: the marker check below decides
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
                 env = f.read()
@@ -525,7 +525,7 @@ def sweep(marker: str, pid_ns: tuple[int, int] | None, timeout: float = 2.0) -> 
                 os.kill(pid, signal.SIGKILL)
                 signalled += 1
             except (ProcessLookupError, PermissionError):
-                pass
+                pass  # already gone, or no longer ours to signal
         if time.monotonic() > deadline:
             return signalled
         time.sleep(0.01)

@@ -45,7 +45,7 @@ def check_in_child(checker: Checker, p: dict[str, Any], lib: Any, counting: Coun
         try:
             os.kill(pid, 9)
         except OSError:
-            pass
+            pass  # the child is already gone: its status is read below
     if status is None:
         status = _wait(pid)  # a child that closed its channel and goes on runs into the timeout
     if garbage:

@@ -39,7 +39,7 @@ def display_path(path: str | os.PathLike, base: Path | None) -> str:
         try:
             return str(p.relative_to(Path(os.path.abspath(base))))
         except ValueError:
-            pass
+            pass  # outside base: shown from the home directory below
     home = os.path.expanduser("~")
     s = str(p)
     if home not in ("", "/") and (s == home or s.startswith(home + os.sep)):

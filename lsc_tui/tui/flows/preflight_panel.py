@@ -452,7 +452,7 @@ class PreflightPanel(FlowScreen):
         try:
             self.ctl.listeners.remove(self.refresh_rows)
         except ValueError:
-            pass
+            pass  # not listening (never mounted with this controller): nothing to remove
         st = self.ctl.state
         if st.running:
             self.app.notify(
