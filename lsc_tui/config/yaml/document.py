@@ -120,9 +120,9 @@ def construct_as_written(loader: Any, node: yaml.Node) -> Any:
 # ``!!timestamp soon``) fail with these, without the node's place: ``unreadable_scalar`` finds it.
 _UNLOCATED = (ValueError, TypeError, AttributeError, KeyError, OverflowError)
 _TAG_READS_AS = {
-    "tag:yaml.org,2002:int": "an integer",
+    INT_TAG: "an integer",
     "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:bool": "true or false",
+    BOOL_TAG: "true or false",
     "tag:yaml.org,2002:timestamp": "a date or time",
 }
 
