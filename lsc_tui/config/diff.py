@@ -221,8 +221,16 @@ class _Shown:
         return line
 
 
-# A line's indentation and list dashes (what _LineMasker._content strips), as one match.
+# A line's indentation and list dashes, as one match.
 _HEAD = re.compile(r" *(?:- +)*")
+
+
+def _split_head(line: str) -> tuple[int, str]:
+    """``(column, text)`` of a line without its newline: the text after its indentation and list dashes."""
+    col = _HEAD.match(line).end()  # type: ignore[union-attr]  # matches every string
+    return col, line[col:]
+
+
 _KEY_LINE = re.compile(r"^(?P<lead>[ \-]*)(?P<key>(?:'[^']*'|\"[^\"]*\"|[^\s#'\"][^:#]*?)):(?=\s|$)(?P<rest>.*)$")
 _FLOW_PAIR = re.compile(r"(?P<key>[A-Za-z0-9_\-.]+)(?P<sep>\s*:\s*)(?P<val>'[^']*'|\"[^\"]*\"|[^,}\]\s][^,}\]]*)")
 
@@ -272,9 +280,7 @@ class _LineMasker:
 
     def _content(self, index: int) -> tuple[int, str]:
         """``(column, text)`` of line ``index`` after its indentation and list dashes."""
-        line = self.lines[index].rstrip("\n")
-        col = _HEAD.match(line).end()  # type: ignore[union-attr]  # matches every string
-        return col, line[col:]
+        return _split_head(self.lines[index].rstrip("\n"))
 
     def _secret_blocks(self) -> list[tuple[int, int]]:
         global _LAST
@@ -387,8 +393,7 @@ class _LineMasker:
             body, end = line, ""
         if not body.strip():
             return line
-        col = _HEAD.match(body).end()  # type: ignore[union-attr]  # matches every string
-        stripped = body[col:].rstrip("\n")  # what _content gives
+        col, stripped = _split_head(body)  # body has no newline left: what _content gives
         m = _KEY_LINE.match(stripped)
         if self.under_secret(index):
             head = body[:col]
