@@ -184,6 +184,8 @@ class UpgradeView(ModalScreen):
         Binding("escape,q", "dismiss", "Close", show=False),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
+        Binding("g", "scroll('top')", "First", show=False),
+        Binding("G", "scroll('end')", "Last", show=False),
     ]
 
     def __init__(self, comparison) -> None:
@@ -204,8 +206,9 @@ class UpgradeView(ModalScreen):
         self.query_one("#upgrade-scroll").focus()
 
     def action_scroll(self, where: str) -> None:
-        scroll = self.query_one("#upgrade-scroll", VerticalScroll)
-        scroll.scroll_down() if where == "down" else scroll.scroll_up()
+        from lsc_tui.tui.screens.help import scroll_by_key
+
+        scroll_by_key(self.query_one("#upgrade-scroll", VerticalScroll), where)
 
     async def action_dismiss(self, result=None) -> None:
         self.dismiss(result)

@@ -4,6 +4,7 @@ when edits are unsaved, and the palette offers only actions that do what their n
 from __future__ import annotations
 
 import pytest
+from textual import events
 
 from lsc_tui.tui.screens.dialogs import Choice
 
@@ -75,3 +76,50 @@ async def test_textual_quit_action_asks_too(demo):
         await settle(app, pilot)
     assert app.return_code == 0
     assert "edited" not in (demo / "run.yaml").read_text()
+
+
+async def test_help_scrolls_one_line_per_key_with_animations_on(demo):
+    """? then j pressed ten times quickly (animations on, Textual's default): the help moved one
+    line, each press restarting the scroll animation from where it stood. Now ten lines; G and g go
+    to the end and the top as the key map says."""
+    from lsc_tui.tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.animation_level = "full"
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one("#help-scroll")
+        for _ in range(10):  # as a terminal delivers a held key: in one read, before any repaint
+            app.post_message(events.Key("j", "j"))
+        await pilot.pause(0.6)
+        assert scroll.scroll_y == 10
+        for _ in range(2):
+            app.post_message(events.Key("k", "k"))
+        await pilot.pause(0.6)
+        assert scroll.scroll_y == 8
+        await pilot.press("G")
+        await pilot.pause(0.6)
+        assert scroll.scroll_y == scroll.max_scroll_y > 10
+        await pilot.press("g")
+        await pilot.pause(0.6)
+        assert scroll.scroll_y == 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_help_title_fits_80_columns(demo, size):
+    """At 80x24 the help's title ran off its frame: "...also in the palette ( :" and no ctrl+p."""
+    from lsc_tui.tui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        title = app.screen.query_one("#help-title")
+        text = str(title.render())
+        assert "ctrl+p" in text and "esc" in text
+        assert title.content_region.width >= len(text.rstrip()), (title.content_region.width, text)
