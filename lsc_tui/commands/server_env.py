@@ -41,7 +41,9 @@ def read(args) -> tuple[dict | None, str | None]:
         return load_env_file(Path(name), name), name
     except files.ReadRefused as exc:
         f = exc.finding
+        # the reader's fix speaks of YAML configs: an env file gets its own
         raise EnvFileError(
-            f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
-            f"    fix: {f.fix} (a file of NAME=value lines)"
+            f"{f.file}:{f.line}:{f.column}: error: env-file: cannot read the env file: {f.message}\n"
+            "    fix: Give --env-file a text file of NAME=value lines (a .env, or a Secret's data); "
+            "relative paths are taken from the current directory."
         ) from None
