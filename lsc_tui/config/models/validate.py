@@ -78,7 +78,15 @@ def _not_mapping(what: str) -> list[ModelIssue]:
 _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseline"), ("ogx", "config", "baseline")}
 
 
-def validate_lightspeed(data: Any) -> list[ModelIssue]:
+def may_have_env_defaults(text: str | None) -> bool:
+    """Whether a YAML text can hold a ``${env.X:=default}`` string: a value with ``:=`` has it in
+    its text, or was written with an escape (a double-quoted ``\\x3a=``, a line broken by ``\\``).
+    Plain and single-quoted scalars fold a line break into a space, which never makes a ``:=``.
+    None (the text is not at hand): it may."""
+    return text is None or ":=" in text or "\\" in text
+
+
+def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
     issues = [
@@ -88,7 +96,8 @@ def validate_lightspeed(data: Any) -> list[ModelIssue]:
     ]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
     issues.extend(_lightspeed_cross_checks(data))
-    issues.extend(env_default_issues(LightspeedStackConfig, data, "LCORE"))
+    if may_have_env_defaults(text):
+        issues.extend(env_default_issues(LightspeedStackConfig, data, "LCORE"))
     return issues
 
 
@@ -201,7 +210,7 @@ def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
 # -- run.yaml -----------------------------------------------------------------------------------
 
 
-def validate_run_yaml(data: Any) -> list[ModelIssue]:
+def validate_run_yaml(data: Any, text: str | None = None) -> list[ModelIssue]:
     if not isinstance(data, dict):
         return _not_mapping("run.yaml")
     root = run_yaml.RunConfig
@@ -209,5 +218,6 @@ def validate_run_yaml(data: Any) -> list[ModelIssue]:
     for path, model in walk_unknown_keys(root, data):
         issues.append(unknown_key_issue(root, data, path, "warning", model=model, moved=run_yaml.MOVED_KEYS))
     issues.extend(run_yaml.cross_checks(data))
-    issues.extend(env_default_issues(root, data, "Llama Stack"))
+    if may_have_env_defaults(text):
+        issues.extend(env_default_issues(root, data, "Llama Stack"))
     return link_renames(issues, root, data)
