@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import output, run_command, show_findings
 
 from lsc_tui.commands import lcore_target
 
@@ -89,23 +89,16 @@ class _Errors(Exception):
 
 
 def run(args) -> int:
-    report = start(args, "export")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "export", _run)
 
 
 def _run(args, report) -> int:
-    from lsc_tui.config.findings import Severity, has_errors, sort_findings
-    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.operator import export as exp
     from lsc_tui.config.yaml.save import dump, dump_all, atomic_write
 
     def show(findings):
-        if report is not None:
-            report.add_findings(findings)
-            return
-        for f in sort_findings(findings):
-            print(mask_inline(f.to_text()), file=sys.stderr)
+        show_findings(report, findings)
 
     if args.write_secret and not args.output:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
@@ -200,11 +193,7 @@ def _run(args, report) -> int:
                 report.wrote(p)
             print(f"wrote {p}", file=sys.stderr)
     else:
-        text = dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True)
-        if report is not None:
-            report.data["output"] = text
-        else:
-            sys.stdout.write(text)
+        output(report, dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
     if report is not None:
         report.data.update(
             {

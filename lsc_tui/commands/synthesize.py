@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from lsc_tui.commands import lcore_target, server_env
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import output, run_command
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
@@ -122,9 +122,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 
 def run(args) -> int:
-    report = start(args, "synthesize")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "synthesize", _run)
 
 
 def _run(args, report) -> int:
@@ -182,10 +180,7 @@ def _run(args, report) -> int:
             masker = _LineMasker(lines)
             values = _secret_values(ws)
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
-        if report is not None:
-            report.data["output"] = text
-        else:
-            sys.stdout.write(text)
+        output(report, text)
         return EXIT_OK
     target = args.output or DEFAULT_OUTPUT
     try:

@@ -295,6 +295,22 @@ def _base_dir(ws: Workspace | Sequence[Document], docs: list[Document]) -> Path:
     return Path(docs[0].path).parent if docs else Path.cwd()
 
 
+def _values_write(path: Path, role: str, text: str, exists: bool, workspace: Path | None, summary: str) -> FileWrite:
+    """The write of the file the values go to (the .env or the Secret manifest): mode 0600, and
+    refused at apply time when the file changed on disk (or appeared) since the plan read it."""
+    return FileWrite(
+        path,
+        str(path),
+        role,
+        text,
+        expected=stamp_of(path) if exists else None,
+        mode=0o600,
+        created=not exists,
+        workspace=workspace,
+        summary=summary,
+    )
+
+
 def _multiline_file(folder: Path, name: str, finding: SecretFinding) -> Path:
     ext = ".pem" if finding.rule == "private-key" else ".secret"
     return folder / (name.lower().replace("_", "-") + ext)
@@ -544,16 +560,13 @@ def plan_fix(
                     parts.append(f"already holds {', '.join(same)}")
                 writes.insert(
                     0,
-                    FileWrite(
+                    _values_write(
                         target_path,
-                        str(target_path),
                         "env",
                         new_env,
-                        expected=stamp_of(target_path) if exists else None,
-                        mode=0o600,
-                        created=not exists,
-                        workspace=target_ws,
-                        summary=("created, " if not exists else "updated, ")
+                        exists,
+                        target_ws,
+                        ("created, " if not exists else "updated, ")
                         + "mode 0600; "
                         + "; ".join(parts or ["comments added"]),
                     ),
@@ -569,19 +582,15 @@ def plan_fix(
         if values and k8s_secret and k8s.valid_name(k8s_secret):
             try:
                 text = k8s.manifest(k8s_secret, values, existing_text)
-                exists = target_path.exists()
                 writes.insert(
                     0,
-                    FileWrite(
+                    _values_write(
                         target_path,
-                        str(target_path),
                         "k8s",
                         text,
-                        expected=stamp_of(target_path) if exists else None,
-                        mode=0o600,
-                        created=not exists,
-                        workspace=target_ws,
-                        summary=f"Secret/{k8s_secret} manifest, {len(values)} key"
+                        target_path.exists(),
+                        target_ws,
+                        f"Secret/{k8s_secret} manifest, {len(values)} key"
                         f"{'s' * (len(values) != 1)} in stringData, mode 0600",
                     ),
                 )
