@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import output_data, run_command, write_file
 
 HELP = "merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does"
 
@@ -39,9 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args) -> int:
-    report = start(args, "merge-external")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "merge-external", _run)
 
 
 def _run(args, report) -> int:
@@ -49,7 +47,7 @@ def _run(args, report) -> int:
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import merge
     from lsc_tui.config.findings import FindingError
-    from lsc_tui.config.yaml.save import dump, atomic_write
+    from lsc_tui.config.yaml.save import dump
     from lsc_tui.config.yaml.streams import load_one
 
     try:
@@ -85,39 +83,22 @@ def _run(args, report) -> int:
     written = []
     try:
         if args.output:
-            w = atomic_write(args.output, text, mode=0o600)
+            w = write_file(report, args.output, text)
             written.append(w)
-            if report is not None:
-                report.wrote(args.output)
             if w.backup:
                 print(f"note: the previous {args.output} was kept as {w.backup}", file=sys.stderr)
         else:
-            from lsc_tui.config.yaml.save import screen_text
-
-            shown, masked = screen_text(result.data, args.show_secrets, sort_keys=False)
-            if report is not None:
-                report.data["output"] = shown
-            else:
-                sys.stdout.write(shown)
-            if masked:
-                print(
-                    "note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
-                    file=sys.stderr,
-                )
+            output_data(report, result.data, args.show_secrets, sort_keys=False, write_hint="-o OUT")
         if args.extra_providers_output:
             written.append(
-                atomic_write(
+                write_file(
+                    report,
                     args.extra_providers_output,
                     dump(merge.extra_providers_document(externals), sort_keys=False),
-                    mode=0o600,
                 )
             )
-            if report is not None:
-                report.wrote(args.extra_providers_output)
         if args.log:
-            written.append(atomic_write(args.log, "\n".join(result.log) + "\n", mode=0o600))
-            if report is not None:
-                report.wrote(args.log)
+            written.append(write_file(report, args.log, "\n".join(result.log) + "\n"))
     except OSError as exc:
         print(write_error_text(exc, args.output), file=sys.stderr)
         if written:

@@ -217,6 +217,32 @@ async def test_full_run_yaml_origin_and_jump(demo):
         assert app.view.baseline == "legacy"
 
 
+async def test_the_diff_pane_and_the_palette_name_each_baseline_alike(demo):
+    """One name per baseline: the pane's title and empty text, and the palette, read the session's
+    table (at 80x24, where the pane is a tab and its title must fit)."""
+    from lsc_tui.config.session import DIFF_BASELINES
+    from lsc_tui.tui.commands import LscCommands
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.action_pane("diff")
+        await settle(app, pilot)
+        palette = {name for name, _h, _cb in LscCommands(app.screen, None)._commands()}
+        seen = []
+        for _ in DIFF_BASELINES:
+            name = DIFF_BASELINES[app.view.baseline]
+            seen.append(app.view.baseline)
+            title = str(app.query_one("#diff-title").render())
+            assert f"diff vs {name}  v: full" in title, title
+            assert f"Diff against the {name}" in palette, palette
+            if not app.view.diff_text.strip():
+                assert f"No changes against the {name}." in str(app.query_one("#diff-body").render())
+            await pilot.press("b")
+            await settle(app, pilot)
+        assert seen == ["disk", "legacy", "previous"] and app.view.baseline == "disk"
+
+
 async def test_filter_tree(demo):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

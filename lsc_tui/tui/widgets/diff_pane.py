@@ -18,8 +18,6 @@ from lsc_tui.config.diff import changed_spans
 from textual.css.query import NoMatches
 from textual.widgets import Tab
 
-BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
-
 
 def _line_style(line: str) -> str:
     if line.startswith(("+++", "---")):
@@ -222,7 +220,7 @@ class DiffPane(Vertical):
         else:
             body.show_text(
                 Text(
-                    f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
+                    f"No changes against the {view.baseline_name}. "
                     f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
                     style="dim",
                 )
@@ -245,7 +243,7 @@ class DiffPane(Vertical):
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {v.preview_label if v else 'run.yaml'} ", style="bold reverse")
         if self.mode == "diff":
-            t.append(f" diff vs {BASELINE_NAMES.get(v.baseline, v.baseline) if v else ''}")
+            t.append(f" diff vs {v.baseline_name if v else ''}")
             t.append("  v: full  b: baseline  h/l: sideways", style="dim")
         else:
             t.append(f" {len(v.run_lines) if v else 0} lines, with provenance")
