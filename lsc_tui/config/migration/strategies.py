@@ -255,6 +255,7 @@ def _finish(
         notes.append(
             "the config could not be edited in place; it was written out from its data, so its comments are not kept"
         )
+    text = T.same_line_ends(a.config.text, text)
     for i, k, value in _default_gaps(a, strategy):
         notes.append(
             f"rag.byok.stores[{i}].{k} is now explicit ({value}): legacy library enrichment used "
