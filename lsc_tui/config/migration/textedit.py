@@ -41,16 +41,6 @@ def line_end(text: str, offset: int) -> int:
     return len(text) if nl < 0 else nl + 1
 
 
-def same_line_ends(original: str, text: str) -> str:
-    """``text`` with the line ends ``original`` uses: the lines a migration adds (a ``config:``
-    block, a nested run.yaml, a dump) are written with LF, so a CRLF file would come out with
-    both. A file that is mostly CRLF stays CRLF throughout; any other is left as it is."""
-    crlf = original.count("\r\n")
-    if not crlf or crlf * 2 < original.count("\n"):
-        return text
-    return re.sub(r"(?<!\r)\n", "\r\n", text)
-
-
 def _last_scalar(node: Node) -> Node:
     while node.kind != "scalar" and node.items:
         last = node.items[-1]
