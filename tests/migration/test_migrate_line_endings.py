@@ -30,3 +30,17 @@ def test_a_crlf_config_stays_crlf_after_migrate(tmp_path, run_cli, chdir, strate
     raw = config.read_bytes()
     assert raw.count(b"\n") == raw.count(b"\r\n") > 10, raw.decode()
     assert "llama_stack" in yaml.safe_load(raw.decode())
+
+
+@pytest.mark.parametrize("strategy", ["lift", "profile", "smart"])
+def test_a_config_with_a_bom_keeps_it_after_migrate(tmp_path, run_cli, chdir, strategy):
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO, ws)
+    config = ws / "lightspeed-stack.yaml"
+    config.write_bytes(b"\xef\xbb\xbf" + config.read_bytes())
+    chdir(ws)
+    code, _out, err = run_cli("migrate", "lightspeed-stack.yaml", "--strategy", strategy, "--write")
+    assert code == 0, err
+    raw = config.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
+    assert "llama_stack" in yaml.safe_load(raw.decode("utf-8-sig"))

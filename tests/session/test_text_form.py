@@ -1,4 +1,4 @@
-"""A config or run.yaml written with CRLF line ends keeps them through every edit of the editor:
+"""A config or run.yaml written with CRLF line ends (or a BOM) keeps them through every edit:
 the structural edits (remove, add, move, duplicate) and a node's YAML typed in the editor
 re-emit text with LF, which turned the whole file (or the edited lines) into LF on save."""
 
@@ -75,3 +75,19 @@ def test_a_file_with_mixed_line_ends_is_left_as_it_is(tmp_path, monkeypatch):
     session.save()
     raw = run.read_bytes()
     assert raw.count(b"\r\n") <= 1 and raw.count(b"\n") > 50
+
+
+@pytest.mark.parametrize("op", ["remove", "add", "move", "duplicate", "yaml", "set"])
+def test_a_byte_order_mark_is_kept_by_every_kind_of_edit(tmp_path, monkeypatch, op):
+    """Before: remove, add, move and duplicate saved a run.yaml that began with a UTF-8 BOM
+    without it."""
+    ws = tmp_path / "ws"
+    shutil.copytree(DEMO, ws)
+    monkeypatch.chdir(ws)
+    run = (ws / "run.yaml").resolve()
+    run.write_bytes(b"\xef\xbb\xbf" + run.read_bytes())
+    session = EditSession.open(ws / "lightspeed-stack.yaml")
+    session.apply(OPS[op](run))
+    session.save()
+    raw = run.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1
