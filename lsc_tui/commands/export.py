@@ -61,31 +61,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_data(path: str, target=None):
-    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises _Bad
-    on unusable input."""
-    from lsc_tui.config.operator.export import ExportInputError, allowed_values, workspace_run_data
-    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises
+    WorkspaceError for a path that is no workspace, ExportInputError for one with nothing to export."""
+    from lsc_tui.config.operator.export import allowed_values, workspace_run_data
+    from lsc_tui.config.workspace import load_workspace
 
     from lsc_tui.config.releases import DEFAULT_TARGET
 
-    try:
-        ws = load_workspace(path, target=target or DEFAULT_TARGET)
-    except WorkspaceError as exc:
-        raise _Bad(exc.located_text()) from None
-    try:
-        return (*workspace_run_data(ws), allowed_values(ws))
-    except ExportInputError as exc:
-        raise _Errors(exc.findings, str(exc)) from None
-
-
-class _Bad(Exception):
-    pass
-
-
-class _Errors(Exception):
-    def __init__(self, findings, text):
-        super().__init__(text)
-        self.findings = findings
+    ws = load_workspace(path, target=target or DEFAULT_TARGET)
+    return (*workspace_run_data(ws), allowed_values(ws))
 
 
 def run(args) -> int:
@@ -106,16 +90,21 @@ def _run(args, report) -> int:
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
-        return lcore_target.error("export k8s", exc)
+        return lcore_target.error("export k8s", exc, report)
     if report is not None:
         report.data["lcore"] = found.to_json()
     lcore_target.report(found, quiet=report is not None)
+    from lsc_tui.config.operator.export import ExportInputError
+    from lsc_tui.config.workspace import WorkspaceError
+
     try:
         data, display, findings, directory, locate, allowed = _run_data(args.path, found.target)
-    except _Bad as exc:
-        print(str(exc), file=sys.stderr)
+    except WorkspaceError as exc:
+        print(exc.located_text(), file=sys.stderr)
+        if report is not None:
+            report.add_findings(exc.findings)
         return 2
-    except _Errors as exc:
+    except ExportInputError as exc:
         show(exc.findings)
         print(f"lsc-tui export k8s: {exc}; nothing was written", file=sys.stderr)
         return 1

@@ -7,6 +7,7 @@ import sys
 
 from lsc_tui.commands import lcore_target, server_env
 from lsc_tui.commands.report import output, run_command
+from lsc_tui.config.findings import FindingError
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
@@ -47,8 +48,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 # --- shared with `lsc-tui diff` ---------------------------------------------------------
-class BadInput(Exception):
-    """Nothing to synthesize; carries the text to show."""
+class BadInput(FindingError):
+    """Nothing to synthesize: a text to show, or the located findings of the input that is wrong
+    (their text is the message)."""
+
+    def __init__(self, why: str | FindingError):
+        if isinstance(why, FindingError):
+            super().__init__(why.findings)
+        else:
+            super().__init__([], why)
 
 
 def load(path: str, args=None, found=None):
@@ -61,10 +69,8 @@ def load(path: str, args=None, found=None):
         if found is None:
             found = lcore_target.resolve(args, path)
         return load_workspace(path, server_env=env, server_env_source=source, target=found.target)
-    except (server_env.EnvFileError, lcore_target.TargetError) as exc:
-        raise BadInput(str(exc)) from None
-    except WorkspaceError as exc:
-        raise BadInput(exc.located_text()) from None
+    except (server_env.EnvFileError, lcore_target.TargetError, WorkspaceError) as exc:
+        raise BadInput(exc) from None
 
 
 def _locator(ws):
@@ -133,7 +139,7 @@ def _run(args, report) -> int:
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
-        return lcore_target.error("synthesize", exc)
+        return lcore_target.error("synthesize", exc, report)
     if report is not None:
         report.data["lcore"] = found.to_json()
     lcore_target.report(found, quiet=report is not None)
@@ -142,6 +148,8 @@ def _run(args, report) -> int:
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
+        if report is not None:
+            report.add_findings(exc.findings)
         return EXIT_BAD_INPUT
     if report is not None:
         report.data.update({"mode": ws.mode, "mode_reason": ws.mode_reason, "lines": None, "explain": None})

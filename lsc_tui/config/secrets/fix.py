@@ -23,7 +23,7 @@ import yaml
 
 from lsc_tui.config import masking
 from lsc_tui.config.envref import make_ref
-from lsc_tui.config.findings import path_text
+from lsc_tui.config.findings import FindingError, path_text
 from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
 from lsc_tui.config.workspace import Workspace
@@ -295,6 +295,12 @@ def _base_dir(ws: Workspace | Sequence[Document], docs: list[Document]) -> Path:
     return Path(docs[0].path).parent if docs else Path.cwd()
 
 
+def _where(path: Path, exc: FindingError) -> str:
+    """``path``, with the line and column where ``exc`` has a place in the file."""
+    f = exc.findings[0] if exc.findings else None
+    return f"{path}:{f.line}:{f.column}" if f is not None and f.line else str(path)
+
+
 def _values_write(path: Path, role: str, text: str, exists: bool, workspace: Path | None, summary: str) -> FileWrite:
     """The write of the file the values go to (the .env or the Secret manifest): mode 0600, and
     refused at apply time when the file changed on disk (or appeared) since the plan read it."""
@@ -381,12 +387,15 @@ def plan_fix(
     try:
         existing_text = files.read_optional_text(target_path) or ""
     except files.ReadRefused as exc:
-        errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
+        errors.append(f"{_where(target_path, exc)}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
-        present = k8s.existing_values(existing_text) if target == "k8s" else envfile.values(existing_text)
+        if target == "k8s":
+            present = k8s.existing_values(existing_text, str(target_path))
+        else:
+            present = envfile.values(existing_text)
     except k8s.K8sError as exc:
-        errors.append(f"{target_path}: {exc}")
+        errors.append(f"{_where(target_path, exc)}: {exc}")
 
     # names: the operator's, the file's own (${env.X:=...}), else the suggestion made unique
     owner: dict[str, str] = dict(present)
@@ -518,7 +527,7 @@ def plan_fix(
                 try:
                     old = files.read_optional_text(mpath)
                 except files.ReadRefused as exc:
-                    errors.append(f"{mpath}: {exc.finding.message}; choose another name for {name}")
+                    errors.append(f"{_where(mpath, exc)}: {exc.finding.message}; choose another name for {name}")
                     continue
                 if old is not None and old != value:
                     errors.append(f"{mpath} already exists with different content; choose another name for {name}")
@@ -596,7 +605,9 @@ def plan_fix(
                 )
                 secret_paths.append(target_path)
             except k8s.K8sError as exc:
-                errors.append(f"{target_path}: {exc}")
+                error = f"{_where(target_path, exc)}: {exc}"
+                if error not in errors:  # an unreadable manifest was said once, when the plan read it
+                    errors.append(error)
             notes.append(k8s.envfrom_snippet(k8s_secret))
             notes.append(k8s.kubectl_hint(k8s_secret, str(target_path)))
     for p in secret_paths:
