@@ -23,6 +23,7 @@ from lsc_tui.config.releases.compare import CompareInputError, compare
 from lsc_tui.config.releases.detect import SOURCE_EDITOR
 from lsc_tui.tui.model import target_words
 from lsc_tui.tui.screens.dialogs import Choice
+from lsc_tui.tui.screens.help import scroll_by_key
 from lsc_tui.tui.widgets.diff_pane import diff_content
 
 # one key per release in the chooser: the digit of its minor version, m for main, n for newer
@@ -184,6 +185,8 @@ class UpgradeView(ModalScreen):
         Binding("escape,q", "dismiss", "Close", show=False),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
+        Binding("g", "scroll('top')", "First", show=False),
+        Binding("G", "scroll('end')", "Last", show=False),
     ]
 
     def __init__(self, comparison) -> None:
@@ -204,8 +207,7 @@ class UpgradeView(ModalScreen):
         self.query_one("#upgrade-scroll").focus()
 
     def action_scroll(self, where: str) -> None:
-        scroll = self.query_one("#upgrade-scroll", VerticalScroll)
-        scroll.scroll_down() if where == "down" else scroll.scroll_up()
+        scroll_by_key(self.query_one("#upgrade-scroll", VerticalScroll), where)
 
     async def action_dismiss(self, result=None) -> None:
         self.dismiss(result)

@@ -24,6 +24,14 @@ def help_table() -> Table:
     return table
 
 
+def scroll_by_key(scroll: VerticalScroll, where: str) -> None:
+    """j/k/g/G in a scrolling view: a line down or up ("down", "up"), the top or the end ("top",
+    "end"). At once, from where the last key left it: an animated scroll starts after the next
+    repaint from the old position, so a held j (many keys in one read) moved one line in all."""
+    y = {"down": scroll.scroll_target_y + 1, "up": scroll.scroll_target_y - 1, "top": 0}
+    scroll.scroll_to(y=y.get(where, scroll.max_scroll_y), animate=False, immediate=True)
+
+
 class HelpScreen(ModalScreen):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -35,12 +43,14 @@ class HelpScreen(ModalScreen):
         Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
+        Binding("g", "scroll('top')", "First", show=False),
+        Binding("G", "scroll('end')", "Last", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                " Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).", id="help-title"
+                " Keys (j/k scroll, esc closes); every action is in the palette (: or ctrl+p)", id="help-title"
             )
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_table())
@@ -49,8 +59,7 @@ class HelpScreen(ModalScreen):
         self.query_one("#help-scroll").focus()
 
     def action_scroll(self, where: str) -> None:
-        scroll = self.query_one("#help-scroll", VerticalScroll)
-        scroll.scroll_down() if where == "down" else scroll.scroll_up()
+        scroll_by_key(self.query_one("#help-scroll", VerticalScroll), where)
 
     async def action_dismiss(self, result=None) -> None:
         self.dismiss(result)
