@@ -87,13 +87,9 @@ def _run(args, report) -> int:
     if args.write_secret and not args.output:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("export k8s", exc, report)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "export k8s", report)
+    if found is None:
+        return lcore_target.EXIT_BAD_INPUT
     from lsc_tui.config.operator.export import ExportInputError
     from lsc_tui.config.workspace import WorkspaceError
 

@@ -136,13 +136,9 @@ def _run(args, report) -> int:
     from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("synthesize", exc, report)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "synthesize", report)
+    if found is None:
+        return EXIT_BAD_INPUT
     try:
         ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
