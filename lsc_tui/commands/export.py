@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lsc_tui.commands.report import output, run_command, show_findings
+from lsc_tui.commands.report import add_json_argument, output, run_command, show_findings
 
 from lsc_tui.commands import lcore_target
 
@@ -52,11 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write secret.yaml (mode 0600) with the values from the env file; needs -o",
     )
-    k8s.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests",
-    )
+    add_json_argument(k8s, "export", instead_of="the manifests")
     lcore_target.add_arguments(k8s)
 
 
