@@ -125,15 +125,17 @@ class DiffBody(Static):
         self._longest = 0
 
     def show_diff(self, diff_text: str) -> None:
-
+        self.set_class(False, "-message")
         self._diff = (diff_text, changed_spans(diff_text))
         self._longest = max((len(line) for line in diff_text.splitlines()), default=0)
         self.offset_x = min(self.offset_x, max(0, self._longest - 1))
         self._paint()
 
     def show_text(self, text) -> None:
+        """A message in place of the diff: wrapped to the pane (a diff's lines are cut, never wrapped)."""
         self._diff = None
         self.offset_x = 0
+        self.set_class(True, "-message")
         show(self, text)
 
     def shift(self, cells: int) -> None:
@@ -174,6 +176,7 @@ class DiffPane(Vertical):
     DiffPane #diff-switcher { height: 1fr; }
     DiffPane #diff-scroll { height: 1fr; }
     DiffPane #diff-body { width: 100%; text-wrap: nowrap; text-overflow: clip; }
+    DiffPane #diff-body.-message { text-wrap: wrap; }
     DiffPane #run-list { height: 1fr; border: none; padding: 0; }
     DiffPane #origin { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
