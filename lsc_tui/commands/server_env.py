@@ -51,7 +51,9 @@ def read(args) -> tuple[dict | None, str | None]:
                 f.column,
                 Severity.ERROR,
                 "env-file",
-                f"the env file {f.message}",
-                f"{f.fix} (a file of NAME=value lines)",
+                f"cannot read the env file: {f.message}",
+                # the reader's fix speaks of YAML configs: an env file gets its own
+                "Give --env-file a text file of NAME=value lines (a .env, or a Secret's data); "
+                "relative paths are taken from the current directory.",
             )
         ) from None

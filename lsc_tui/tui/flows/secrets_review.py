@@ -310,10 +310,12 @@ class SecretsReview(FlowScreen):
         if f is None:
             return
         if value != value.upper():  # names are upper-case: type them any way
+            # the box as it is now, not as this event saw it: keys typed since are in it already
             box = event.input
-            pos = box.cursor_position
-            box.value = event.value.upper()
-            box.cursor_position = pos
+            if box.value != box.value.upper():
+                pos = box.cursor_position
+                box.value = box.value.upper()
+                box.cursor_position = pos
             return
         if self.check_name(value):
             self.state.names[f.fingerprint] = value

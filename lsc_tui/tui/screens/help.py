@@ -39,7 +39,7 @@ class HelpScreen(TextPage):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                " Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).", id="help-title"
+                " Keys (j/k scroll, esc closes); every action is in the palette (: or ctrl+p)", id="help-title"
             )
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_table())
