@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands.report import output_data, run_command, show_findings, write_file
+from lsc_tui.commands.report import (
+    add_json_argument,
+    add_show_secrets_argument,
+    output_data,
+    run_command,
+    show_findings,
+    write_file,
+)
 
 HELP = "validate a LlamaStackDistribution CR (CEL rules, webhook) and expand it into the config.yaml the operator generates"
 
@@ -43,14 +50,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "the base config's layout)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    parser.add_argument(
-        "--show-secrets",
-        action="store_true",
-        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object (schemas/cli/expand.schema.json) instead of text"
-    )
+    add_show_secrets_argument(parser)
+    add_json_argument(parser, "expand")
 
 
 def run(args) -> int:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lsc_tui.commands.report import output, run_command, show_findings
+from lsc_tui.commands.report import add_json_argument, output, run_command, show_findings
 
 from lsc_tui.commands import lcore_target
 
@@ -52,11 +52,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write secret.yaml (mode 0600) with the values from the env file; needs -o",
     )
-    k8s.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests",
-    )
+    add_json_argument(k8s, "export", instead_of="the manifests")
     lcore_target.add_arguments(k8s)
 
 
@@ -87,13 +83,9 @@ def _run(args, report) -> int:
     if args.write_secret and not args.output:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("export k8s", exc, report)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "export k8s", report)
+    if found is None:
+        return lcore_target.EXIT_BAD_INPUT
     from lsc_tui.config.operator.export import ExportInputError
     from lsc_tui.config.workspace import WorkspaceError
 

@@ -107,6 +107,21 @@ def report(found, *, quiet: bool = False) -> None:
         print(f"note: LCORE release: {note}", file=sys.stderr)
 
 
+def resolve_reported(args, path, command: str, json_report) -> "Detection | None":
+    """``resolve`` for a command with a ``--json`` object (``json_report``, None without
+    ``--json``): the detection's notes on stderr, or under ``--json`` the release in the
+    object's ``lcore``; None once it has said why the release cannot be decided (exit 2)."""
+    try:
+        found = resolve(args, path)
+    except TargetError as exc:
+        error(command, exc, json_report)
+        return None
+    if json_report is not None:
+        json_report.data["lcore"] = found.to_json()
+    report(found, quiet=json_report is not None)
+    return found
+
+
 def error(command: str, exc: TargetError, report=None) -> int:
     """Say why on stderr (and, under ``--json``, in ``report``'s findings); the exit code."""
     print(f"lsc-tui {command}: {exc}", file=sys.stderr)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands.report import output_data, run_command, write_file
+from lsc_tui.commands.report import (
+    add_json_argument,
+    add_show_secrets_argument,
+    output_data,
+    run_command,
+    write_file,
+)
 
 HELP = "merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does"
 
@@ -26,16 +32,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also write the generated extra-providers.yaml (with --metadata-dir)",
     )
     parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
-    parser.add_argument(
-        "--show-secrets",
-        action="store_true",
-        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
-    )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object (schemas/cli/merge-external.schema.json) instead of text",
-    )
+    add_show_secrets_argument(parser)
+    add_json_argument(parser, "merge-external")
 
 
 def run(args) -> int:

@@ -45,6 +45,24 @@ class JsonReport:
         return code
 
 
+def add_json_argument(parser, command: str, instead_of: str = "text") -> None:
+    """``--json`` for a command whose object this module builds, naming its schema."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print one JSON object (schemas/cli/{command}.schema.json) instead of {instead_of}",
+    )
+
+
+def add_show_secrets_argument(parser) -> None:
+    """``--show-secrets`` for a command that prints YAML it could write with ``-o`` (see :func:`output_data`)."""
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
+    )
+
+
 def start(args, command: str) -> JsonReport | None:
     return JsonReport(command) if getattr(args, "json", False) else None
 

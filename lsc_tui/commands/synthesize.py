@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from lsc_tui.commands import lcore_target, server_env
-from lsc_tui.commands.report import output, run_command
+from lsc_tui.commands.report import add_json_argument, output, run_command
 from lsc_tui.config.findings import FindingError
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
@@ -40,9 +40,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="print secret values on stdout instead of masking them (files always hold them)",
     )
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text"
-    )
+    add_json_argument(parser, "synthesize")
     server_env.add_argument(parser)
     lcore_target.add_arguments(parser)
 
@@ -136,13 +134,9 @@ def _run(args, report) -> int:
     from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("synthesize", exc, report)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "synthesize", report)
+    if found is None:
+        return EXIT_BAD_INPUT
     try:
         ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)

@@ -161,7 +161,7 @@ def test_under_json_an_unreadable_env_file_is_a_located_finding(e2e, capsys):
     out, err = capsys.readouterr()
     (finding,) = json.loads(out)["findings"]
     assert finding["file"] == "env.d" and finding["code"] == "env-file" and finding["severity"] == "error"
-    assert finding["message"].startswith("the env file ") and finding["fix"].endswith("(a file of NAME=value lines)")
+    assert "the env file" in finding["message"] and "NAME=value lines" in finding["fix"]
     assert f"{finding['file']}:{finding['line']}:{finding['column']}: error: env-file: {finding['message']}" in err
 
 

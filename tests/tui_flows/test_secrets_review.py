@@ -174,7 +174,8 @@ async def test_unsaved_edits_block_apply(demo):
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, SecretsReview)
-        assert any("Unsaved edits" in n.message for n in app._notifications)
+        said = "Unsaved edits in lightspeed-stack.yaml: save them (w) or undo them first; the fix edits the files on disk."
+        assert any(n.message == said for n in app._notifications), [n.message for n in app._notifications]
     assert file_hashes_of(demo.parent) == before
 
 

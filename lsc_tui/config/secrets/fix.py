@@ -668,14 +668,7 @@ def _rewrite(
     for start, node_items in per_node.items():
         f0 = node_items[0].finding
         old_value = f0.scalar.reveal()
-        reps: list[tuple[int, int, str]] = []
-        seen: list[tuple[int, int]] = []
-        for it in sorted(node_items, key=lambda i: i.finding.rep):
-            r = it.finding.rep
-            if any(r[0] < e and s < r[1] for s, e in seen):
-                continue
-            seen.append(r)
-            reps.append((r[0], r[1], it.reference))
+        reps = _replacements(node_items)
         new_value = apply_span_edits(old_value, reps)
         edits.append(scalar_edit(text, f0.node_start, f0.node_end, old_value, new_value, f0.in_flow))
         vs0 = _value_start(text, f0.node_start, f0.node_end)
@@ -686,7 +679,7 @@ def _rewrite(
         leftover = [
             (f.sub[0], f.sub[1], MASK)
             for f in others
-            if f.sub not in chosen_subs and not any(f.sub[0] < e and s < f.sub[1] for s, e in seen)
+            if f.sub not in chosen_subs and not any(f.sub[0] < e and s < f.sub[1] for s, e, _ref in reps)
         ]
         disp_new = apply_span_edits(old_value, reps + leftover)
         vs = _value_start(text, f0.node_start, f0.node_end)
@@ -739,17 +732,21 @@ def _rewrite(
     return new_text, diff
 
 
-def _new_value(node_items: list[PlanItem]) -> str:
-    old_value = node_items[0].finding.scalar.reveal()
+def _replacements(node_items: list[PlanItem]) -> list[tuple[int, int, str]]:
+    """The edits of one scalar's value: each finding's span and the reference that replaces it
+    (of overlapping spans, the first)."""
     reps: list[tuple[int, int, str]] = []
-    seen: list[tuple[int, int]] = []
     for it in sorted(node_items, key=lambda i: i.finding.rep):
         r = it.finding.rep
-        if any(r[0] < e and s < r[1] for s, e in seen):
+        if any(r[0] < e and s < r[1] for s, e, _ref in reps):
             continue
-        seen.append(r)
         reps.append((r[0], r[1], it.reference))
-    return apply_span_edits(old_value, reps)
+    return reps
+
+
+def _new_value(node_items: list[PlanItem]) -> str:
+    """The scalar's new value, its replacements made."""
+    return apply_span_edits(node_items[0].finding.scalar.reveal(), _replacements(node_items))
 
 
 def _verify(old_text: str, new_text: str, allowed: list[tuple[Any, str]]) -> bool:

@@ -435,14 +435,9 @@ class SecretsReview(FlowScreen):
         if not self.check_target(self.query_one("#sr-target", Input).value):
             self.tell("The target is not valid; fix it first (o).", severity="error")
             return
-        dirty = [rel(p, self.base) for p in self.session.dirty_files]
-        if dirty:
-            self.tell(
-                f"Unsaved edits in {', '.join(dirty)}: save them (w) or undo them first; the fix edits the "
-                "files on disk.",
-                severity="error",
-                timeout=10,
-            )
+        if self.refuse_unsaved_edits(
+            self.session, self.base, "save them (w) or undo them first; the fix edits the files on disk."
+        ):
             return
         try:
             plan = self.build_plan()

@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from lsc_tui.tui.keymap import KEYS, MOVEMENT, groups
+from lsc_tui.tui.screens.text_page import TextPage
 
 
 def help_table() -> Table:
@@ -24,15 +24,8 @@ def help_table() -> Table:
     return table
 
 
-def scroll_by_key(scroll: VerticalScroll, where: str) -> None:
-    """j/k/g/G in a scrolling view: a line down or up ("down", "up"), the top or the end ("top",
-    "end"). At once, from where the last key left it: an animated scroll starts after the next
-    repaint from the old position, so a held j (many keys in one read) moved one line in all."""
-    y = {"down": scroll.scroll_target_y + 1, "up": scroll.scroll_target_y - 1, "top": 0}
-    scroll.scroll_to(y=y.get(where, scroll.max_scroll_y), animate=False, immediate=True)
-
-
-class HelpScreen(ModalScreen):
+class HelpScreen(TextPage):
+    SCROLL_ID = "help-scroll"
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 90; max-width: 100%; height: 90%; border: thick $primary;
@@ -41,10 +34,6 @@ class HelpScreen(ModalScreen):
     """
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
-        Binding("g", "scroll('top')", "First", show=False),
-        Binding("G", "scroll('end')", "Last", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -54,12 +43,3 @@ class HelpScreen(ModalScreen):
             )
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_table())
-
-    def on_mount(self) -> None:
-        self.query_one("#help-scroll").focus()
-
-    def action_scroll(self, where: str) -> None:
-        scroll_by_key(self.query_one("#help-scroll", VerticalScroll), where)
-
-    async def action_dismiss(self, result=None) -> None:
-        self.dismiss(result)
