@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -81,7 +82,15 @@ class FlowList(OptionList):
     would fight the cursor's own colours (green on yellow in the 16-colour theme). The
     highlighted row is drawn in the cursor's colours only, so it stays legible in every theme.
     Relies on OptionList._get_option_render (Textual 8.2, pinned; covered by the snapshots).
+    j / k / g / G move as the arrows, home and end do, as everywhere in the editor.
     """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First", show=False),
+        Binding("G", "last", "Last", show=False),
+    ]
 
     def _get_option_render(self, option, style):
         index = self._option_to_index.get(option)

@@ -395,6 +395,12 @@ class InterpreterChooser(FlowScreen):
         self.dismiss(None)
 
 
+class PreflightRows(FlowList):
+    """The result rows: k is the panel's Keep going here too, not a move up (the arrows move)."""
+
+    BINDINGS = [Binding("k", "screen.keep_going", "Keep going", show=False)]
+
+
 class PreflightPanel(FlowScreen):
     """Rows stream in as the probe reports; the run survives closing the panel."""
 
@@ -434,7 +440,7 @@ class PreflightPanel(FlowScreen):
         with Vertical(id="flow-body"):
             yield Static("", id="pf-target", markup=False)
             yield Static("", id="pf-header", markup=False)
-            yield FlowList(id="pf-rows")
+            yield PreflightRows(id="pf-rows")
             yield Static("", id="pf-summary")
         yield from self.compose_footer()
 
