@@ -34,7 +34,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
 
 SPINNER = "|/-\\"
@@ -337,6 +337,7 @@ class InterpreterChooser(FlowScreen):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("enter", "pick", "Use this", show=True),
+        LIST_UP,
     ]
 
     def __init__(self, found: list[Interpreter], base: Path, current: Interpreter | None):
@@ -395,12 +396,6 @@ class InterpreterChooser(FlowScreen):
         self.dismiss(None)
 
 
-class PreflightRows(FlowList):
-    """The result rows: k is the panel's Keep going here too, not a move up (the arrows move)."""
-
-    BINDINGS = [Binding("k", "screen.keep_going", "Keep going", show=False)]
-
-
 class PreflightPanel(FlowScreen):
     """Rows stream in as the probe reports; the run survives closing the panel."""
 
@@ -440,7 +435,7 @@ class PreflightPanel(FlowScreen):
         with Vertical(id="flow-body"):
             yield Static("", id="pf-target", markup=False)
             yield Static("", id="pf-header", markup=False)
-            yield PreflightRows(id="pf-rows")
+            yield FlowList(id="pf-rows")
             yield Static("", id="pf-summary")
         yield from self.compose_footer()
 
