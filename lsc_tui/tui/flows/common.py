@@ -7,7 +7,6 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.content import Content
 from textual.notifications import SeverityLevel
