@@ -167,29 +167,19 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         timeout=args.timeout,
         check_config=args.check_config,
         **limits,
-<<<<<<< HEAD
-    ):
-        if args.json:
-            _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
-        else:
-            after_block = render_text(ev, out, after_block)
-        if ev.get("event") == "summary":
-            code = int(ev.get("exit_code", EXIT_FAILED))
-=======
     )
     try:
         async for ev in events:
             if args.json:
                 _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
             else:
-                render_text(ev, out)
+                after_block = render_text(ev, out, after_block)
             if ev.get("event") == "summary":
                 code = int(ev.get("exit_code", EXIT_FAILED))
     finally:
         # the run ends here even when writing failed (a reader that closed the pipe): the
         # generator kills its probe and waits for it now, not in asyncio's shutdown
         await events.aclose()
->>>>>>> main
     return code
 
 
