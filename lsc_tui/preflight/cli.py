@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -152,7 +153,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
                 pass  # no signal handlers on this loop or platform: Ctrl-C still cancels
     code = EXIT_FAILED
     limits: dict[str, Any] = {} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}
-    async for ev in run_preflight(
+    events = run_preflight(
         args.run_yaml,
         python=args.python,
         metadata_dir=args.metadata_dir,
@@ -160,13 +161,19 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         timeout=args.timeout,
         check_config=args.check_config,
         **limits,
-    ):
-        if args.json:
-            _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
-        else:
-            render_text(ev, out)
-        if ev.get("event") == "summary":
-            code = int(ev.get("exit_code", EXIT_FAILED))
+    )
+    try:
+        async for ev in events:
+            if args.json:
+                _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
+            else:
+                render_text(ev, out)
+            if ev.get("event") == "summary":
+                code = int(ev.get("exit_code", EXIT_FAILED))
+    finally:
+        # the run ends here even when writing failed (a reader that closed the pipe): the
+        # generator kills its probe and waits for it now, not in asyncio's shutdown
+        await events.aclose()
     return code
 
 
@@ -177,6 +184,11 @@ def run(args: argparse.Namespace, prog: str = "llama-stack-preflight") -> int:
 
     try:
         return asyncio.run(_run(args, sys.stdout))
+    except BrokenPipeError:
+        # the reader went away (`| head`): the run stopped unfinished, which is no success.
+        # Point stdout at /dev/null so the interpreter's last flush has nowhere to fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except asyncio.CancelledError:
         print(f"{prog}: stopped", file=sys.stderr)
         return 143
