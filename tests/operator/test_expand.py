@@ -582,6 +582,9 @@ spec:
     assert code == 0 and "external-not-merged" in err
     code, _, err = expand(cli, p, "--metadata-dir", tmp_path / "nothing")
     assert code == 1 and "Missing /lls-provider/lls-provider-spec.yaml in image quay.io/me/inf:1" in err
+    (line,) = [x for x in err.splitlines() if ": error: missing-metadata: " in x]
+    at = p.read_text().splitlines().index("    - providerId: base-inf") + 1
+    assert line.startswith(f"{p}:{at}:7: "), (line, at)  # at the entry of externalProviders
 
 
 # -- v1alpha1 samples from the operator repository -------------------------------------------------
