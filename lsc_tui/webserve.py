@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shlex
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -69,6 +70,20 @@ def check_bind(host: str, token: str | None) -> str | None:
             "127.0.0.1 and reach it through an SSH tunnel (see docs/serve.md)."
         )
     return token
+
+
+def addresses(host: str, port: int, public_url: str | None = None) -> list[str]:
+    """The addresses to tell the operator to open. A bind to every interface (``0.0.0.0``,
+    ``::``) is no address a browser elsewhere can use: this host's name instead, then the
+    loopback address for a browser on this host."""
+    if public_url:
+        return [public_url.rstrip("/")]
+    if host in ("0.0.0.0", "::", ""):
+        loopback = "127.0.0.1" if host == "0.0.0.0" else "[::1]"
+        names = [n for n in (socket.getfqdn(), socket.gethostname()) if n and not is_loopback(n)]
+        named = [f"http://{names[0]}:{port}"] if names else []
+        return named + [f"http://{loopback}:{port}"]
+    return [f"http://{'[' + host + ']' if ':' in host else host}:{port}"]
 
 
 def editor_command(path: Path, extra: list[str] | None = None) -> str:
