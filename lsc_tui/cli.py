@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     one_shot = argv_given is None and args.command in ONE_SHOT
     if one_shot:
         gcpolicy.one_shot()  # the process ends with the command (a caller of main() keeps its own)
+        _no_pydantic_plugins()
     elif args.command != "edit":
         gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
@@ -126,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         _exit_now(code)
     return code
+
+
+def _no_pydantic_plugins() -> None:
+    """A one-shot command's process loads no pydantic plugin. pydantic looks for plugins in the
+    entry points of every installed distribution (reading each one's metadata, 5-8 ms in an
+    environment of a hundred packages) when lsc-tui builds its first validator; a plugin is an
+    observability hook for an application's own models, and would be handed every value lsc-tui
+    validates, secrets included. Only for the one-shot commands: the variable is inherited, and
+    the processes they start (git, the release question of ``--python``) use no pydantic, while
+    the preflight's probe (not one-shot) runs the server's own Python as the operator's
+    environment has it. An operator's own setting of the variable is kept."""
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 def _exit_now(code: int) -> None:

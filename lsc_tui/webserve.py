@@ -16,9 +16,11 @@ aiohttp middleware on every route (the page, the websocket, static files, downlo
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import logging
+import os
 import re
 import secrets
 import shlex
@@ -33,6 +35,7 @@ from textual_serve.server import Server
 COOKIE = "lsc_tui_token"
 TOKEN_ENV = "LSC_TUI_SERVE_TOKEN"
 MIN_TOKEN = 16
+SHUTDOWN_GRACE = 3.0  # seconds the tabs' editors get to quit when the server stops
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -69,9 +72,11 @@ def check_bind(host: str, token: str | None) -> str | None:
 
 
 def editor_command(path: Path, extra: list[str] | None = None) -> str:
-    """The shell command textual-serve runs for each browser tab: this Python's editor."""
-    words = [sys.executable, "-m", "lsc_tui", "edit", str(path), *(extra or [])]
-    return " ".join(shlex.quote(w) for w in words)
+    """The shell command textual-serve runs for each browser tab: this Python's editor, in place
+    of the shell (``exec``: the server is its parent), ending when this server process ends
+    (``lsc_tui.servetab``)."""
+    words = [sys.executable, "-m", "lsc_tui.servetab", str(os.getpid()), str(path), *(extra or [])]
+    return "exec " + " ".join(shlex.quote(w) for w in words)
 
 
 def _host_of(value: str) -> str:
@@ -135,11 +140,31 @@ def build_server(
     if not any(isinstance(f, _HideToken) for f in access.filters):
         access.addFilter(_HideToken())
 
+    tabs: set[asyncio.Task] = set()  # the websocket handlers: one per open tab
+
     class EditorServer(Server):
         async def _make_app(self):
             app = await super()._make_app()
             app.middlewares.append(access_middleware(token, loopback))
             return app
+
+        async def handle_websocket(self, request):
+            task = asyncio.current_task()
+            tabs.add(task)
+            try:
+                return await super().handle_websocket(request)
+            finally:
+                tabs.discard(task)
+
+        async def on_shutdown(self, app):
+            # Ctrl+C or SIGTERM: each tab's editor is told to quit now, as when its tab closes
+            # (textual-serve does that when its handler is cancelled), instead of after aiohttp's
+            # 60 s grace period for open connections. An editor that does not quit in time is
+            # ended with the server (lsc_tui.servetab).
+            for task in tabs:
+                task.cancel()
+            if tabs:
+                await asyncio.wait(set(tabs), timeout=SHUTDOWN_GRACE)
 
         @aiohttp_jinja2.template("app_index.html")
         async def handle_index(self, request):

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import (
+    add_json_argument,
+    add_show_secrets_argument,
+    output_data,
+    run_command,
+    show_findings,
+    write_file,
+)
 
 HELP = "validate a LlamaStackDistribution CR (CEL rules, webhook) and expand it into the config.yaml the operator generates"
 
@@ -43,38 +50,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "the base config's layout)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    parser.add_argument(
-        "--show-secrets",
-        action="store_true",
-        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object (schemas/cli/expand.schema.json) instead of text"
-    )
+    add_show_secrets_argument(parser)
+    add_json_argument(parser, "expand")
 
 
 def run(args) -> int:
-    report = start(args, "expand")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "expand", _run)
 
 
 def _run(args, report) -> int:
-    from lsc_tui.config.findings import Severity, has_errors, sort_findings
-    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.findings import FindingError
-    from lsc_tui.config.yaml.save import dump, atomic_write
+    from lsc_tui.config.yaml.save import dump
     from lsc_tui.config.yaml.streams import load_all
 
     def show(findings):
-        if report is not None:
-            report.add_findings(f for f in findings if not (args.quiet and f.severity is not Severity.ERROR))
-            return
-        for f in sort_findings(findings):
-            if args.quiet and f.severity is not Severity.ERROR:
-                continue
-            print(mask_inline(f.to_text()), file=sys.stderr)
+        show_findings(report, [f for f in findings if not (args.quiet and f.severity is not Severity.ERROR)])
 
     target = None
     if args.llama_stack_version:
@@ -135,26 +127,13 @@ def _run(args, report) -> int:
     text = dump(result.config, sort_keys=True)
     try:
         if args.output:
-            written = atomic_write(args.output, text, mode=0o600)
-            if report is not None:
-                report.wrote(args.output)
+            written = write_file(report, args.output, text)
             if written.backup and not args.quiet:
                 print(f"note: the previous {args.output} was kept as {written.backup}", file=sys.stderr)
             for note in written.notes:
                 print(f"note: {note}", file=sys.stderr)
         else:
-            from lsc_tui.config.yaml.save import screen_text
-
-            shown, masked = screen_text(result.config, args.show_secrets, sort_keys=True)
-            if report is not None:
-                report.data["output"] = shown
-            else:
-                sys.stdout.write(shown)
-            if masked:
-                print(
-                    "note: secret values are masked on screen; write them with -o FILE (or --show-secrets)",
-                    file=sys.stderr,
-                )
+            output_data(report, result.config, args.show_secrets, sort_keys=True, write_hint="-o FILE")
     except OSError as exc:
         from lsc_tui.config.yaml.files import write_error_text
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import add_json_argument, output, run_command, show_findings
 
 from lsc_tui.commands import lcore_target
 
@@ -52,77 +52,51 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write secret.yaml (mode 0600) with the values from the env file; needs -o",
     )
-    k8s.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object (schemas/cli/export.schema.json) instead of the manifests",
-    )
+    add_json_argument(k8s, "export", instead_of="the manifests")
     lcore_target.add_arguments(k8s)
 
 
 def _run_data(path: str, target=None):
-    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises _Bad
-    on unusable input."""
-    from lsc_tui.config.operator.export import ExportInputError, allowed_values, workspace_run_data
-    from lsc_tui.config.workspace import WorkspaceError, load_workspace
+    """``(run data, display name, findings, directory, locate, allowed secret values)``; raises
+    WorkspaceError for a path that is no workspace, ExportInputError for one with nothing to export."""
+    from lsc_tui.config.operator.export import allowed_values, workspace_run_data
+    from lsc_tui.config.workspace import load_workspace
 
     from lsc_tui.config.releases import DEFAULT_TARGET
 
-    try:
-        ws = load_workspace(path, target=target or DEFAULT_TARGET)
-    except WorkspaceError as exc:
-        raise _Bad(exc.located_text()) from None
-    try:
-        return (*workspace_run_data(ws), allowed_values(ws))
-    except ExportInputError as exc:
-        raise _Errors(exc.findings, str(exc)) from None
-
-
-class _Bad(Exception):
-    pass
-
-
-class _Errors(Exception):
-    def __init__(self, findings, text):
-        super().__init__(text)
-        self.findings = findings
+    ws = load_workspace(path, target=target or DEFAULT_TARGET)
+    return (*workspace_run_data(ws), allowed_values(ws))
 
 
 def run(args) -> int:
-    report = start(args, "export")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "export", _run)
 
 
 def _run(args, report) -> int:
-    from lsc_tui.config.findings import Severity, has_errors, sort_findings
-    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.operator import export as exp
     from lsc_tui.config.yaml.save import dump, dump_all, atomic_write
 
     def show(findings):
-        if report is not None:
-            report.add_findings(findings)
-            return
-        for f in sort_findings(findings):
-            print(mask_inline(f.to_text()), file=sys.stderr)
+        show_findings(report, findings)
 
     if args.write_secret and not args.output:
         print("lsc-tui export k8s: error: --write-secret needs -o DIR (a Secret is never printed)", file=sys.stderr)
         return 2
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("export k8s", exc)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "export k8s", report)
+    if found is None:
+        return lcore_target.EXIT_BAD_INPUT
+    from lsc_tui.config.operator.export import ExportInputError
+    from lsc_tui.config.workspace import WorkspaceError
+
     try:
         data, display, findings, directory, locate, allowed = _run_data(args.path, found.target)
-    except _Bad as exc:
-        print(str(exc), file=sys.stderr)
+    except WorkspaceError as exc:
+        print(exc.located_text(), file=sys.stderr)
+        if report is not None:
+            report.add_findings(exc.findings)
         return 2
-    except _Errors as exc:
+    except ExportInputError as exc:
         show(exc.findings)
         print(f"lsc-tui export k8s: {exc}; nothing was written", file=sys.stderr)
         return 1
@@ -200,11 +174,7 @@ def _run(args, report) -> int:
                 report.wrote(p)
             print(f"wrote {p}", file=sys.stderr)
     else:
-        text = dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True)
-        if report is not None:
-            report.data["output"] = text
-        else:
-            sys.stdout.write(text)
+        output(report, dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
     if report is not None:
         report.data.update(
             {

@@ -13,15 +13,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lsc_tui.config.findings import FindingError
+
 if TYPE_CHECKING:
     from lsc_tui.config.releases.detect import Detection
 
 EXIT_BAD_INPUT = 2
 
 
-class TargetError(Exception):
-    """The release cannot be decided (a bad setting, an interpreter that does not run); the text
-    names the file or option and how to fix it."""
+class TargetError(FindingError):
+    """The release cannot be decided (a bad setting, an interpreter that does not run): located
+    findings naming the file or option and how to fix it."""
 
 
 def release_type(text: str):
@@ -68,7 +70,7 @@ def resolve(args, path) -> "Detection":
                 again = detect_target(documents=documents)
                 found = type(found)(again.target, found.notes + again.notes)
     except DetectError as exc:
-        raise TargetError(exc.located_text()) from None
+        raise TargetError(exc.findings) from None
     return found
 
 
@@ -105,6 +107,24 @@ def report(found, *, quiet: bool = False) -> None:
         print(f"note: LCORE release: {note}", file=sys.stderr)
 
 
-def error(command: str, exc: TargetError) -> int:
+def resolve_reported(args, path, command: str, json_report) -> "Detection | None":
+    """``resolve`` for a command with a ``--json`` object (``json_report``, None without
+    ``--json``): the detection's notes on stderr, or under ``--json`` the release in the
+    object's ``lcore``; None once it has said why the release cannot be decided (exit 2)."""
+    try:
+        found = resolve(args, path)
+    except TargetError as exc:
+        error(command, exc, json_report)
+        return None
+    if json_report is not None:
+        json_report.data["lcore"] = found.to_json()
+    report(found, quiet=json_report is not None)
+    return found
+
+
+def error(command: str, exc: TargetError, report=None) -> int:
+    """Say why on stderr (and, under ``--json``, in ``report``'s findings); the exit code."""
     print(f"lsc-tui {command}: {exc}", file=sys.stderr)
+    if report is not None:
+        report.add_findings(exc.findings)
     return EXIT_BAD_INPUT

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import (
+    add_json_argument,
+    add_show_secrets_argument,
+    output_data,
+    run_command,
+    write_file,
+)
 
 HELP = "merge external providers (extra-providers.yaml or a metadata dir) into a run.yaml, as the operator does"
 
@@ -26,22 +32,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="also write the generated extra-providers.yaml (with --metadata-dir)",
     )
     parser.add_argument("--log", metavar="FILE", help="also write the merge log (merge-log.txt)")
-    parser.add_argument(
-        "--show-secrets",
-        action="store_true",
-        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
-    )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        help="print one JSON object (schemas/cli/merge-external.schema.json) instead of text",
-    )
+    add_show_secrets_argument(parser)
+    add_json_argument(parser, "merge-external")
 
 
 def run(args) -> int:
-    report = start(args, "merge-external")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "merge-external", _run)
 
 
 def _run(args, report) -> int:
@@ -49,7 +45,7 @@ def _run(args, report) -> int:
     from lsc_tui.config.masking import mask_inline
     from lsc_tui.config.operator import merge
     from lsc_tui.config.findings import FindingError
-    from lsc_tui.config.yaml.save import dump, atomic_write
+    from lsc_tui.config.yaml.save import dump
     from lsc_tui.config.yaml.streams import load_one
 
     try:
@@ -85,39 +81,22 @@ def _run(args, report) -> int:
     written = []
     try:
         if args.output:
-            w = atomic_write(args.output, text, mode=0o600)
+            w = write_file(report, args.output, text)
             written.append(w)
-            if report is not None:
-                report.wrote(args.output)
             if w.backup:
                 print(f"note: the previous {args.output} was kept as {w.backup}", file=sys.stderr)
         else:
-            from lsc_tui.config.yaml.save import screen_text
-
-            shown, masked = screen_text(result.data, args.show_secrets, sort_keys=False)
-            if report is not None:
-                report.data["output"] = shown
-            else:
-                sys.stdout.write(shown)
-            if masked:
-                print(
-                    "note: secret values are masked on screen; write them with -o OUT (or --show-secrets)",
-                    file=sys.stderr,
-                )
+            output_data(report, result.data, args.show_secrets, sort_keys=False, write_hint="-o OUT")
         if args.extra_providers_output:
             written.append(
-                atomic_write(
+                write_file(
+                    report,
                     args.extra_providers_output,
                     dump(merge.extra_providers_document(externals), sort_keys=False),
-                    mode=0o600,
                 )
             )
-            if report is not None:
-                report.wrote(args.extra_providers_output)
         if args.log:
-            written.append(atomic_write(args.log, "\n".join(result.log) + "\n", mode=0o600))
-            if report is not None:
-                report.wrote(args.log)
+            written.append(write_file(report, args.log, "\n".join(result.log) + "\n"))
     except OSError as exc:
         print(write_error_text(exc, args.output), file=sys.stderr)
         if written:

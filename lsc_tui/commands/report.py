@@ -45,5 +45,77 @@ class JsonReport:
         return code
 
 
+def add_json_argument(parser, command: str, instead_of: str = "text") -> None:
+    """``--json`` for a command whose object this module builds, naming its schema."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print one JSON object (schemas/cli/{command}.schema.json) instead of {instead_of}",
+    )
+
+
+def add_show_secrets_argument(parser) -> None:
+    """``--show-secrets`` for a command that prints YAML it could write with ``-o`` (see :func:`output_data`)."""
+    parser.add_argument(
+        "--show-secrets",
+        action="store_true",
+        help="print literal secret values on stdout instead of masking them (-o files always hold them)",
+    )
+
+
 def start(args, command: str) -> JsonReport | None:
     return JsonReport(command) if getattr(args, "json", False) else None
+
+
+def run_command(args, command: str, body) -> int:
+    """``body(args, report)`` with the report ``--json`` asks for (else None); under ``--json``
+    the object is printed with the exit code ``body`` returns."""
+    report = start(args, command)
+    code = body(args, report)
+    return report.finish(code) if report is not None else code
+
+
+def output(report: JsonReport | None, text: str) -> None:
+    """What the command prints on stdout: the object's ``output`` under ``--json``."""
+    if report is not None:
+        report.data["output"] = text
+    else:
+        sys.stdout.write(text)
+
+
+def output_data(report: JsonReport | None, data, show_secrets: bool, *, sort_keys: bool, write_hint: str) -> None:
+    """``data`` as YAML on stdout (see :func:`output`), literal secrets masked unless
+    ``show_secrets``; when something was masked a note names how to get the values
+    (``write_hint``: the command's output option)."""
+    from lsc_tui.config.yaml.save import screen_text
+
+    shown, masked = screen_text(data, show_secrets, sort_keys=sort_keys)
+    output(report, shown)
+    if masked:
+        print(
+            f"note: secret values are masked on screen; write them with {write_hint} (or --show-secrets)",
+            file=sys.stderr,
+        )
+
+
+def show_findings(report: JsonReport | None, findings) -> None:
+    """Findings into the object under ``--json``, else on stderr: sorted, each masked."""
+    if report is not None:
+        report.add_findings(findings)
+        return
+    from lsc_tui.config.findings import sort_findings
+    from lsc_tui.config.masking import mask_inline
+
+    for f in sort_findings(list(findings)):
+        print(mask_inline(f.to_text()), file=sys.stderr)
+
+
+def write_file(report: JsonReport | None, path, text: str):
+    """``text`` into ``path`` (atomic, mode 0600, a backup of the file it replaces), listed in
+    the object's ``written`` under ``--json``. Returns what ``atomic_write`` did."""
+    from lsc_tui.config.yaml.save import atomic_write
+
+    written = atomic_write(path, text, mode=0o600)
+    if report is not None:
+        report.wrote(path)
+    return written

@@ -12,9 +12,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lsc_tui.config.findings import FindingError
 
-class EnvFileError(Exception):
-    """The env file cannot be read; the text names it and says why."""
+
+class EnvFileError(FindingError):
+    """The env file cannot be read: one located finding naming it, why, and how to fix it."""
 
 
 def add_argument(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +36,7 @@ def read(args) -> tuple[dict | None, str | None]:
     name = getattr(args, "env_file", None)
     if not name:
         return None, None
+    from lsc_tui.config.findings import Finding, Severity
     from lsc_tui.config.yaml import files
     from lsc_tui.config.operator.export import load_env_file
 
@@ -42,6 +45,15 @@ def read(args) -> tuple[dict | None, str | None]:
     except files.ReadRefused as exc:
         f = exc.finding
         raise EnvFileError(
-            f"{f.file}:{f.line}:{f.column}: error: env-file: the env file {f.message}\n"
-            f"    fix: {f.fix} (a file of NAME=value lines)"
+            Finding(
+                f.file,
+                f.line,
+                f.column,
+                Severity.ERROR,
+                "env-file",
+                f"cannot read the env file: {f.message}",
+                # the reader's fix speaks of YAML configs: an env file gets its own
+                "Give --env-file a text file of NAME=value lines (a .env, or a Secret's data); "
+                "relative paths are taken from the current directory.",
+            )
         ) from None

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from lsc_tui.commands import lcore_target, server_env
-from lsc_tui.commands.report import start
+from lsc_tui.commands.report import add_json_argument, output, run_command
+from lsc_tui.config.findings import FindingError
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
 
@@ -39,16 +40,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="print secret values on stdout instead of masking them (files always hold them)",
     )
     parser.add_argument("--no-info", action="store_true", help="hide informational findings")
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object (schemas/cli/synthesize.schema.json) instead of text"
-    )
+    add_json_argument(parser, "synthesize")
     server_env.add_argument(parser)
     lcore_target.add_arguments(parser)
 
 
 # --- shared with `lsc-tui diff` ---------------------------------------------------------
-class BadInput(Exception):
-    """Nothing to synthesize; carries the text to show."""
+class BadInput(FindingError):
+    """Nothing to synthesize: a text to show, or the located findings of the input that is wrong
+    (their text is the message)."""
+
+    def __init__(self, why: str | FindingError):
+        if isinstance(why, FindingError):
+            super().__init__(why.findings)
+        else:
+            super().__init__([], why)
 
 
 def load(path: str, args=None, found=None):
@@ -61,10 +67,8 @@ def load(path: str, args=None, found=None):
         if found is None:
             found = lcore_target.resolve(args, path)
         return load_workspace(path, server_env=env, server_env_source=source, target=found.target)
-    except (server_env.EnvFileError, lcore_target.TargetError) as exc:
-        raise BadInput(str(exc)) from None
-    except WorkspaceError as exc:
-        raise BadInput(exc.located_text()) from None
+    except (server_env.EnvFileError, lcore_target.TargetError, WorkspaceError) as exc:
+        raise BadInput(exc) from None
 
 
 def _locator(ws):
@@ -122,9 +126,7 @@ def explain_lines(result, locate=None, secret_values=()) -> list[str]:
 
 
 def run(args) -> int:
-    report = start(args, "synthesize")
-    code = _run(args, report)
-    return report.finish(code) if report is not None else code
+    return run_command(args, "synthesize", _run)
 
 
 def _run(args, report) -> int:
@@ -132,18 +134,16 @@ def _run(args, report) -> int:
     from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
-    try:
-        found = lcore_target.resolve(args, args.path)
-    except lcore_target.TargetError as exc:
-        return lcore_target.error("synthesize", exc)
-    if report is not None:
-        report.data["lcore"] = found.to_json()
-    lcore_target.report(found, quiet=report is not None)
+    found = lcore_target.resolve_reported(args, args.path, "synthesize", report)
+    if found is None:
+        return EXIT_BAD_INPUT
     try:
         ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
         print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
+        if report is not None:
+            report.add_findings(exc.findings)
         return EXIT_BAD_INPUT
     if report is not None:
         report.data.update({"mode": ws.mode, "mode_reason": ws.mode_reason, "lines": None, "explain": None})
@@ -182,10 +182,7 @@ def _run(args, report) -> int:
             masker = _LineMasker(lines)
             values = _secret_values(ws)
             text = "".join(masker.mask(i, values) for i in range(len(lines)))
-        if report is not None:
-            report.data["output"] = text
-        else:
-            sys.stdout.write(text)
+        output(report, text)
         return EXIT_OK
     target = args.output or DEFAULT_OUTPUT
     try:

@@ -246,8 +246,10 @@ class _Step:
     run_before: str | None = None  # the synthesized run.yaml before the step: the "previous edit" baseline
 
 
-# What the diff of the synthesized run.yaml can be taken against, in the order b cycles through.
-DIFF_BASELINES = {"disk": "saved files", "legacy": "the run.yaml as written", "previous": "the previous edit"}
+# What the diff of the synthesized run.yaml can be taken against, in the order b cycles through,
+# with the name the operator reads for each: the diff pane's title ("diff vs saved files"), its
+# empty text and the palette ("... against the saved files"). Short, for a title at 80 columns.
+DIFF_BASELINES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
 
 
 def diff_baselines(ws: Workspace) -> dict[str, str]:
@@ -436,6 +438,11 @@ class EditSession:
             return ""
         result = preview.synthesize_workspace(saved)
         return preview.dump(result) if result is not None else ""
+
+    @property
+    def diff_baseline_name(self) -> str:
+        """What the diff is taken against, as the operator reads it (``DIFF_BASELINES``)."""
+        return DIFF_BASELINES.get(self.diff_baseline, self.diff_baseline)
 
     def set_diff_baseline(self, which: str) -> Analysis:
         if which not in DIFF_BASELINES:

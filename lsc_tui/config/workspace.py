@@ -1074,7 +1074,8 @@ def _validate_model(ws: Workspace, doc: Document, which: str, partial: bool = Fa
         ogx = False
     if resolve_in is not None:
         data = _resolved_for_load(data, resolve_in)
-    issues = fn(data)
+    # the text as written, when the data is (no value substituted from the server's environment)
+    issues = fn(data, doc.text if resolve_in is None else None)
     if which == "lightspeed-stack" and not ws.target.is_default:
         from lsc_tui.config.releases.keys import adjust  # deferred: it loads pydantic (first validation)
 

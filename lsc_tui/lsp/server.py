@@ -22,8 +22,11 @@ import os
 import weakref
 from pathlib import Path
 
+import cattrs
 from lsprotocol import types as T
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
@@ -57,9 +60,76 @@ _KINDS = {
 log = logging.getLogger("lsc_tui.lsp")
 
 
+class Refused(JsonRpcException):
+    """A command lsc-tui will not carry out as asked; the message says why and what to do.
+    Answered as LSP's RequestFailed, without a traceback."""
+
+    CODE = -32803
+
+
+class BadArguments(JsonRpcInvalidParams):
+    """A command's arguments are not what it takes (InvalidParams, the message says which)."""
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, answering every request: one whose params do not fit the protocol's
+    types gets InvalidParams naming the method (pygls logs it and sends nothing, so the client
+    waits for ever)."""
+
+    _ANSWERED = object()
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "jsonrpc" not in data or "id" not in data or not isinstance(data.get("method"), str):
+                raise
+            cause = exc.__cause__
+            if isinstance(cause, cattrs.BaseValidationError):
+                reason = "; ".join(cattrs.transform_error(cause))  # "invalid value @ $.params.position"
+            else:
+                reason = str(cause or exc).splitlines()[0]
+            message = f"{data['method']}: {reason}"
+            log.warning("request %s refused: %s", data["id"], message)
+            self._send_response(data["id"], error=JsonRpcInvalidParams(message).to_response_error())
+            return self._ANSWERED
+
+    def handle_message(self, message):
+        if message is self._ANSWERED:
+            return
+        super().handle_message(message)
+
+
+class _Text(TextDocument):
+    """pygls' TextDocument, with a position for an empty text (pygls' raises UnboundLocalError)."""
+
+    def client_position_at_offset(self, offset: int) -> T.Position:
+        if not self.source:
+            return T.Position(line=0, character=0)
+        return super().client_position_at_offset(offset)
+
+
+class OneLineLog(logging.Formatter):
+    """The server's log (stderr, the editor's LSP log): one line per event, never a traceback;
+    the exception's type and message instead (LSC_TUI_DEBUG=1 keeps tracebacks). pygls writes
+    some tracebacks into the message itself: its first line is kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if os.environ.get("LSC_TUI_DEBUG"):
+            return super().format(record)
+        text = record.getMessage().splitlines()[0] if record.getMessage() else ""
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            detail = getattr(exc, "message", None) or str(exc)
+            text += f": {type(exc).__name__}: {detail.splitlines()[0] if detail else ''}".rstrip(": ")
+        return f"lsc-tui lsp: {text}"
+
+
 class LscServer(LanguageServer):
     def __init__(self, lcore: Release | None = None) -> None:
-        super().__init__("lsc-tui", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "lsc-tui", __version__, text_document_sync_kind=T.TextDocumentSyncKind.Incremental, protocol_cls=_Protocol
+        )
         self.docs = Documents(lcore=lcore)
         self.published: dict[str, list] = {}
 
@@ -68,13 +138,18 @@ class LscServer(LanguageServer):
     def path_of(uri: str) -> Path:
         fs = to_fs_path(uri)
         if fs is None:
-            raise ValueError(f"{uri}: lsc-tui works on files (file:// URIs) only")
+            raise Refused(f"{uri}: lsc-tui works on files (file:// URIs) only")
         return Path(os.path.abspath(fs))
 
+    @staticmethod
+    def file_of(uri: str) -> Path | None:
+        """The file behind ``uri``; None for a buffer that is not a file (a new, unsaved
+        ``untitled:`` buffer): lsc-tui leaves those alone, without an error on every keystroke."""
+        fs = to_fs_path(uri)
+        return None if fs is None else Path(os.path.abspath(fs))
+
     def text_doc(self, path: Path, text: str) -> TextDocument:
-        return TextDocument(
-            from_fs_path(str(path)) or str(path), source=text, position_codec=self.workspace.position_codec
-        )
+        return _Text(from_fs_path(str(path)) or str(path), source=text, position_codec=self.workspace.position_codec)
 
     def text_of(self, path: Path) -> str | None:
         if path in self.docs.open:
@@ -206,13 +281,17 @@ def build_server(lcore: Release | None = None) -> LscServer:
 
     @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: LscServer, params: T.DidOpenTextDocumentParams) -> None:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return
         ls.docs.opened(path, params.text_document.text)
         ls.publish(path)
 
     @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: LscServer, params: T.DidChangeTextDocumentParams) -> None:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return
         new_text = ls.workspace.get_text_document(params.text_document.uri).source
         old_text = ls.docs.open.get(path)
         span = None
@@ -228,18 +307,24 @@ def build_server(lcore: Release | None = None) -> LscServer:
 
     @server.feature(T.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: LscServer, params: T.DidSaveTextDocumentParams) -> None:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return
         ls.docs.saved(path)
         ls.publish(path)
 
     @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: LscServer, params: T.DidCloseTextDocumentParams) -> None:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return
         ls.clear(ls.docs.closed(path))
 
     @server.feature(T.TEXT_DOCUMENT_HOVER)
     def hover(ls: LscServer, params: T.HoverParams) -> T.Hover | None:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return None
         s = ls.docs.session_for(path)
         text = ls.text_of(path)
         if s is None or text is None:
@@ -256,7 +341,9 @@ def build_server(lcore: Release | None = None) -> LscServer:
 
     @server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=[".", ":", "{"]))
     def completion(ls: LscServer, params: T.CompletionParams) -> T.CompletionList:
-        path = ls.path_of(params.text_document.uri)
+        path = ls.file_of(params.text_document.uri)
+        if path is None:
+            return T.CompletionList(is_incomplete=False, items=[])
         text = ls.text_of(path) or ""
         tdoc = ls.text_doc(path, text)
         pos = tdoc.position_codec.position_from_client_units(tdoc.lines, params.position)
@@ -283,7 +370,9 @@ def build_server(lcore: Release | None = None) -> LscServer:
     @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.QuickFix]))
     def code_action(ls: LscServer, params: T.CodeActionParams) -> list[T.CodeAction]:
         uri = params.text_document.uri
-        path = ls.path_of(uri)
+        path = ls.file_of(uri)
+        if path is None:
+            return []
         s = ls.docs.session_for(path)
         if s is None or path in ls.docs.broken:
             return []
@@ -348,7 +437,7 @@ def build_server(lcore: Release | None = None) -> LscServer:
         path = ls.path_of(_uri_arg(args))
         s = ls.docs.session_for(path)
         if s is None:
-            raise ValueError(f"{path.name} is not open in lsc-tui (open it first), or it is not YAML")
+            raise Refused(f"{path.name} is not open in lsc-tui (open it first), or it is not YAML")
         a = s.analysis
         return {
             "file": str(s.path),
@@ -380,7 +469,7 @@ def _uri_arg(args) -> str:
 def _str_arg(args, i: int, what: str) -> str:
     flat = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else list(args)
     if len(flat) <= i or not isinstance(flat[i], str):
-        raise ValueError(f"expected the {what} as argument {i + 1}")
+        raise BadArguments(f"expected the {what} as argument {i + 1}")
     return flat[i]
 
 
@@ -401,17 +490,17 @@ async def _secret_to_env(ls: LscServer, uri: str, fingerprint: str) -> dict:
     path = ls.path_of(uri)
     s = ls.docs.session_for(path)
     if s is None or path in ls.docs.broken:
-        raise ValueError(f"{path.name}: fix the YAML first")
+        raise Refused(f"{path.name}: fix the YAML first")
     plan = plan_fix(s.workspace, select=[fingerprint])
     if plan.errors:
-        raise ValueError("; ".join(plan.errors))
+        raise Refused("; ".join(plan.errors))
     if not plan.items:
-        raise ValueError("no literal secret with that fingerprint (the file changed?)")
+        raise Refused("no literal secret with that fingerprint (the file changed?)")
     changes: dict[str, list[T.TextEdit]] = {}
     for w in plan.changes:
         before = s.buffers.get(Path(w.path))
         if before is None:
-            raise ValueError(f"{w.display} is not part of this workspace")
+            raise Refused(f"{w.display} is not part of this workspace")
         changes[from_fs_path(str(w.path))] = [_whole_edit(ls, Path(w.path), before, w.text)]
     written = []
     for w in plan.writes:
@@ -451,24 +540,24 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
     path = ls.path_of(uri)
     s = ls.docs.session_for(path)
     if s is None:
-        raise ValueError(f"{path.name} is not open in lsc-tui")
+        raise Refused(f"{path.name} is not open in lsc-tui")
     config = s.path
     if s.dirty:
-        raise ValueError("save the files first: the migration reads and proves the saved legacy pair")
+        raise Refused("save the files first: the migration reads and proves the saved legacy pair")
     target = config.parent / MIGRATED_NAME
     if target.exists():
-        raise ValueError(f"{target.name} exists already beside the config; move it away to migrate again")
+        raise Refused(f"{target.name} exists already beside the config; move it away to migrate again")
     try:
         m = Migration.open(config, cwd=config.parent)
     except MigrationInputError as exc:
-        raise ValueError(exc.located_text()) from None
+        raise Refused(exc.located_text()) from None
     if m.nothing_to_do:
-        raise ValueError(f"nothing to migrate: {m.nothing_to_do}")
+        raise Refused(f"nothing to migrate: {m.nothing_to_do}")
     cand = m.choose(None, out=target)
     try:
         done = m.write()
     except MigrationRefused as exc:
-        raise ValueError(
+        raise Refused(
             f"{exc} Differences: {', '.join(exc.unaccepted)}. Run `lsc-tui migrate` to review and accept them."
         ) from None
     new_uri = from_fs_path(str(done.written))
@@ -485,6 +574,8 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
 
 
 def main(lcore: Release | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="lsc-tui lsp: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineLog())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     build_server(lcore).start_io()
     return 0

@@ -12,17 +12,22 @@ from pathlib import Path
 from typing import Any
 
 from lsc_tui.config import envref
-from lsc_tui.config.findings import Finding
+from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.masking import is_secret_key, mask_inline, mask_text
 from lsc_tui.config.yaml.document import load_data
 from lsc_tui.config.yaml.lint import YamlLoadError
+from lsc_tui.config.yaml.streams import load_one
 from lsc_tui.preflight import metadata as md
 
 JSON = dict[str, Any]
 
 
-class PreflightInputError(Exception):
-    """Input the user must fix before preflight can run (exit code 2)."""
+class PreflightInputError(FindingError):
+    """Input the user must fix before preflight can run (exit code 2): one line of text, and where
+    it is about a place in run.yaml, that place as a finding (file, line, column, fix)."""
+
+    def __init__(self, message: str, finding: Finding | None = None):
+        super().__init__([] if finding is None else [finding], message)
 
 
 @dataclass
@@ -78,7 +83,7 @@ def load_run_yaml(path: str | os.PathLike[str]) -> JSON:
         # the guarded reader: regular files only (a FIFO never blocks), size, alias and depth limits
         data = load_data(Path(path), str(path))
     except YamlLoadError as exc:
-        raise PreflightInputError(_located(exc.finding)) from None
+        raise PreflightInputError(_located(exc.finding), exc.finding) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
         raise PreflightInputError(f"{path}: run.yaml must be a mapping, but it is {kind}")
@@ -90,6 +95,17 @@ def _located(f: Finding) -> str:
     where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     what = f"not valid YAML: {f.message}" if f.code == "yaml-syntax" else f.message
     return f"{where}: {what}" + (f" ({f.fix})" if f.fix else "")
+
+
+def _error_at(run_yaml_path: str, path: tuple[Any, ...], message: str, fix: str) -> PreflightInputError:
+    """An input error about ``path`` of run.yaml, at its line and column. The plan reads plain
+    data, so only an error reads the file again for its place (the whole file if it cannot)."""
+    try:
+        line, col = load_one(run_yaml_path).pos(path)
+    except (FindingError, OSError):  # gone or changed since it was read: the file, unplaced
+        line, col = 0, 0
+    finding = Finding(str(run_yaml_path), line, col, Severity.ERROR, "run-yaml-shape", message, fix, path)
+    return PreflightInputError(f"{finding.location() if line else run_yaml_path}: {message}", finding)
 
 
 def _resolve_scalar(value: Any, env: Mapping[str, str]) -> Any:
@@ -112,7 +128,12 @@ def build_plan(
     if providers is None:
         raise PreflightInputError(f"{run_yaml_path}: run.yaml has no 'providers' section")
     if not isinstance(providers, dict):
-        raise PreflightInputError(f"{run_yaml_path}: 'providers' must be a mapping of API name to a list")
+        raise _error_at(
+            run_yaml_path,
+            ("providers",),
+            "'providers' must be a mapping of API name to a list",
+            "Write providers: {inference: [...], ...}.",
+        )
     builder = _PlanBuilder(data, env, check_config, md.load_index(metadata_dir) if metadata_dir else None)
     for api, entries in providers.items():
         builder.section(str(api), entries)

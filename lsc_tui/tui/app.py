@@ -17,12 +17,13 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import BindingType
 from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
@@ -527,6 +528,16 @@ class LscTuiApp(App):
 
     def action_quit_app(self) -> None:
         quitting.quit_app(self)
+
+    async def action_quit(self) -> None:  # Textual's own quit action: it asks like q, never drops edits
+        self.action_quit_app()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Textual's palette entries, without its "Quit the application as soon as possible":
+        # the palette's Quit is lsc-tui's, which asks first when edits are unsaved
+        for command in super().get_system_commands(screen):
+            if command.callback != self.action_quit:
+                yield command
 
     def action_pane(self, pane: str) -> None:
         if pane not in PANES:

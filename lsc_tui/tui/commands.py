@@ -56,7 +56,7 @@ class LscCommands(ListedCommands):
 
         ws = session.workspace
         for which, label in diff_baselines(ws).items():
-            out.append((f"Diff against {label}", "diff baseline", partial(app.set_baseline, which)))
+            out.append((f"Diff against the {label}", "diff baseline", partial(app.set_baseline, which)))
         if ws.mode == "unified" and not app.readonly:
             from lsc_tui.config.workspace import profile_choices  # the session is open: the core is loaded
 

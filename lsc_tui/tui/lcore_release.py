@@ -13,7 +13,6 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from lsc_tui.config.findings import Finding
@@ -23,6 +22,7 @@ from lsc_tui.config.releases.compare import CompareInputError, compare
 from lsc_tui.config.releases.detect import SOURCE_EDITOR
 from lsc_tui.tui.model import target_words
 from lsc_tui.tui.screens.dialogs import Choice
+from lsc_tui.tui.screens.text_page import TextPage
 from lsc_tui.tui.widgets.diff_pane import diff_content
 
 # one key per release in the chooser: the digit of its minor version, m for main, n for newer
@@ -171,9 +171,10 @@ def upgrade_text(c) -> str:
     return "\n".join(lines)
 
 
-class UpgradeView(ModalScreen):
+class UpgradeView(TextPage):
     """The comparison of two releases: text, then the run.yaml diff; esc or q closes."""
 
+    SCROLL_ID = "upgrade-scroll"
     DEFAULT_CSS = """
     UpgradeView { align: center middle; }
     UpgradeView > Vertical { width: 100; max-width: 100%; height: 90%; border: thick $primary; background: $surface; }
@@ -182,8 +183,6 @@ class UpgradeView(ModalScreen):
     """
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", show=False),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
     ]
 
     def __init__(self, comparison) -> None:
@@ -199,13 +198,3 @@ class UpgradeView(ModalScreen):
                 yield Static(upgrade_text(c), markup=False)
                 if c.diff_text:
                     yield Static(diff_content(c.diff_text), classes="diff")
-
-    def on_mount(self) -> None:
-        self.query_one("#upgrade-scroll").focus()
-
-    def action_scroll(self, where: str) -> None:
-        scroll = self.query_one("#upgrade-scroll", VerticalScroll)
-        scroll.scroll_down() if where == "down" else scroll.scroll_up()
-
-    async def action_dismiss(self, result=None) -> None:
-        self.dismiss(result)

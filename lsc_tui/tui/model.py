@@ -42,7 +42,8 @@ class View:
     secret_paths: set  # (display, path) of literal secrets
     diff_text: str
     baseline: str
-    baseline_label: str
+    baseline_label: str  # the diff's header label
+    baseline_name: str  # what the diff is taken against, as the pane names it
     has_preview: bool  # there is a synthesized run.yaml (or the CR's generated config) to show
     documents: dict  # display -> Document
     files: dict  # display -> Path
@@ -153,6 +154,7 @@ def build_view(session) -> View:
         diff_text=analysis.diff_text,
         baseline=session.diff_baseline,
         baseline_label=analysis.baseline_label,
+        baseline_name=session.diff_baseline_name,
         has_preview=analysis.has_run_yaml,
         documents=documents,
         files=files,

@@ -157,3 +157,46 @@ def test_validate_loads_no_process_machinery_and_no_suggester_it_does_not_use(tm
     cfg.write_text(cfg.read_text() + "servce: {}\n")  # a typo: the suggestion needs difflib
     r = subprocess.run([sys.executable, "-c", code, str(cfg)], capture_output=True, text=True, timeout=60)
     assert r.stderr.strip().splitlines()[-1] == "1 False True", r.stderr
+
+
+def _plugin_site(tmp_path):
+    """A directory on the path with a distribution that declares a pydantic plugin: importing the
+    plugin's module leaves a mark."""
+    site = tmp_path / "site"
+    dist = site / "spy_plugin-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: spy-plugin\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text("[pydantic]\nspy = spy_plugin:plugin\n")
+    mark = tmp_path / "plugin-loaded"
+    (site / "spy_plugin.py").write_text(
+        f"open({str(mark)!r}, 'w').close()\n"
+        "class Plugin:\n"
+        "    def new_schema_validator(self, *args, **kwargs):\n"
+        "        return None, None, None\n"
+        "plugin = Plugin()\n"
+    )
+    return site, mark
+
+
+def test_one_shot_commands_load_no_pydantic_plugin_and_the_editor_side_keeps_them(tmp_path):
+    """`validate` (one-shot) never loads a pydantic plugin installed next to lsc-tui (it would see
+    the values validated); a command that is not one-shot leaves pydantic's plugin loading as it
+    is, and an operator's own PYDANTIC_DISABLE_PLUGINS setting is kept."""
+    site, mark = _plugin_site(tmp_path)
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n  use_as_library_client: true\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env.get("PYTHONPATH", "")])
+    run = [sys.executable, "-c", _RUN, "plain"]
+    r = subprocess.run([*run, "validate", str(cfg)], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 1 and ":5:3: error: no-run-source:" in r.stdout, r.stderr
+    assert not mark.exists()
+    # the same validation in a process that is not one-shot (main() called with arguments, as the
+    # editor's and the language server's processes do): pydantic finds the plugin
+    code = "import sys\nfrom lsc_tui.cli import main\nsys.exit(main(['validate', sys.argv[1]]))\n"
+    r = subprocess.run([sys.executable, "-c", code, str(cfg)], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 1 and mark.exists(), r.stderr
+    mark.unlink()
+    r = subprocess.run([*run, "validate", str(cfg)], capture_output=True, text=True, timeout=60,
+                       env={**env, "PYDANTIC_DISABLE_PLUGINS": "other"})
+    assert r.returncode == 1 and mark.exists(), r.stderr

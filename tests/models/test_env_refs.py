@@ -128,3 +128,52 @@ def test_run_yaml_default_that_would_not_fit():
     (issue,) = validate_run_yaml(data)
     assert (issue.path, issue.code) == (("server", "port"), "env-default-invalid")
     assert "Llama Stack" in issue.fix
+
+
+# The workspace passes the text a file was read from: a text that cannot hold a `:=` default
+# skips the check, and every way of writing one in YAML still reaches it.
+_RUN_TEXT = """version: 2
+apis: [inference]
+providers:
+  inference:
+  - provider_id: p
+    provider_type: remote::vllm
+server:
+  port: {port}
+"""
+
+
+@pytest.mark.parametrize("written", [
+    "${env.LLAMA_STACK_PORT:=80}",                # plain
+    "'${env.LLAMA_STACK_PORT:=80}'",              # single-quoted
+    '"${env.LLAMA_STACK_PORT\\x3a=80}"',          # double-quoted, the colon escaped
+    '"${env.LLAMA_STACK_PORT:\\\n   =80}"',       # double-quoted, the line broken by a backslash
+    '|-\n    ${env.LLAMA_STACK_PORT:=80}',         # a block scalar
+], ids=["plain", "single", "escaped", "escaped-break", "block"])
+def test_a_default_is_found_in_the_text_however_it_is_written(written, tmp_path):
+    import yaml
+
+    from lsc_tui.config.models.validate import may_have_env_defaults
+    from lsc_tui.config.workspace import load_workspace
+
+    text = _RUN_TEXT.format(port=written)
+    data = yaml.safe_load(text)
+    assert data["server"]["port"] == "${env.LLAMA_STACK_PORT:=80}"
+    assert may_have_env_defaults(text)
+    (issue,) = [i for i in validate_run_yaml(data, text) if i.code == "env-default-invalid"]
+    assert issue.path == ("server", "port")
+    run = tmp_path / "run.yaml"
+    run.write_text(text)
+    codes = [(f.code, f.path) for f in load_workspace(run).findings]
+    assert ("env-default-invalid", ("server", "port")) in codes
+
+
+def test_a_text_without_defaults_skips_the_check_with_the_same_result():
+    import yaml
+
+    from lsc_tui.config.models.validate import may_have_env_defaults
+
+    text = _RUN_TEXT.format(port="'${env.LLAMA_STACK_PORT}'") + "image_name: 'a single-quoted:\n  =folded'\n"
+    data = yaml.safe_load(text)
+    assert not may_have_env_defaults(text)
+    assert validate_run_yaml(data, text) == validate_run_yaml(data)

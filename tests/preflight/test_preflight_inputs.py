@@ -66,6 +66,31 @@ def test_run_yaml_without_providers_section(ws):
     _one_line_error(ws.preflight("--run-yaml", str(path)), "no 'providers' section")
 
 
+def test_providers_that_is_not_a_mapping_names_its_line_and_column(ws):
+    path = ws.run_yaml("version: 2\nimage_name: x\nproviders:\n- inference\n")
+    _one_line_error(ws.preflight("--run-yaml", str(path)), f"{path}:3:1: 'providers' must be a mapping of API name")
+
+
+def test_the_located_input_errors_carry_their_finding(tmp_path):
+    from lsc_tui.preflight.plan import PreflightInputError, build_plan, load_run_yaml
+
+    path = tmp_path / "run.yaml"
+    path.write_text("version: 2\n\nproviders: [a]\n")
+    with pytest.raises(PreflightInputError) as exc:
+        build_plan(load_run_yaml(path), str(path))
+    (f,) = exc.value.findings
+    assert (f.file, f.line, f.column, f.code, f.path) == (str(path), 3, 1, "run-yaml-shape", ("providers",))
+    assert str(exc.value) == f"{path}:3:1: 'providers' must be a mapping of API name to a list"
+    path.write_text("providers:\n  inference: [\n")
+    with pytest.raises(PreflightInputError) as exc:
+        load_run_yaml(path)
+    (f,) = exc.value.findings
+    assert f.line > 0 and str(exc.value).startswith(f"{path}:{f.line}:{f.column}: not valid YAML")
+    with pytest.raises(PreflightInputError) as exc:  # not about a place in a file: text only
+        build_plan({"version": 2}, str(path))
+    assert exc.value.findings == [] and str(exc.value) == f"{path}: run.yaml has no 'providers' section"
+
+
 def test_python_that_does_not_exist(ws):
     path = ws.run_yaml("providers: {}\n")
     _one_line_error(ws.preflight("--run-yaml", str(path), "--python", str(ws.root / "nopython")),

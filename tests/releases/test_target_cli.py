@@ -101,6 +101,19 @@ def test_bad_project_setting_stops_the_command_with_its_place(ws, capsys):
     assert "fix: Set `lcore:` to one of: 0.5, 0.6, 0.7.0rc1, main, newer" in err and "zero" not in err
 
 
+@pytest.mark.parametrize("argv", [["synthesize", "-o", "-"], ["export", "k8s"]])
+def test_under_json_a_bad_project_setting_is_a_located_finding(ws, capsys, argv):
+    """The same error in the object's findings, with its file, line and column (the text on stderr
+    stays as it was)."""
+    (ws / ".lsc-tui.yaml").write_text("# release\nlcore: 'zero'\n")
+    code, out, err = run(capsys, *argv, "--json", "lightspeed-stack.yaml")
+    assert code == 2
+    assert ".lsc-tui.yaml:2:1: error: lcore-setting: `lcore:` names no LCORE release lsc-tui knows" in err
+    (finding,) = json.loads(out)["findings"]
+    assert finding["file"].endswith(".lsc-tui.yaml") and (finding["line"], finding["column"]) == (2, 1)
+    assert finding["code"] == "lcore-setting" and finding["severity"] == "error" and "zero" not in out
+
+
 def test_python_names_the_release_and_notes_go_to_stderr(ws, capsys, tmp_path_factory):
     python = fake_venv(tmp_path_factory.mktemp("v"), "0.6.1")
     # a config LCORE 0.6.x accepts (inference.providers[].id came in 0.7.0rc1)

@@ -178,6 +178,23 @@ def test_k8s_secret_target(ws_files):
     assert not plan_fix(ws, k8s_secret=bad_name).ok
 
 
+def test_an_existing_secret_manifest_that_does_not_parse_is_named_with_its_line_and_column(ws_files):
+    config, _secrets = ws_files
+    name = "lsc-secrets"
+    manifest = config.parent / f"{name}-secret.yaml"
+    broken = "apiVersion: v1\nkind: Secret\nstringData: [unclosed\n"
+    manifest.write_text(broken)
+    plan = plan_fix(_load(config), k8s_secret=name)
+    (error,) = [e for e in plan.errors if "Secret manifest" in e]  # said once
+    where, _sep, message = error.partition(": the existing Secret manifest cannot be read (")
+    path, line, column = where.rsplit(":", 2)
+    assert path == str(manifest) and int(line) >= 3 and int(column) >= 1, error
+    assert message.endswith("); fix or move it first"), error
+    with pytest.raises(FixError):
+        apply_plan(plan)
+    assert manifest.read_text() == broken
+
+
 def test_selection_and_allow_comment(ws_files):
     config, secrets = ws_files
     text = config.read_text().replace("   # pasted by hand", "   # lsc-tui: allow-secret")

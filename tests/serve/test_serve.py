@@ -307,3 +307,121 @@ def test_the_editor_in_headless_chromium_edits_a_value_through_to_the_diff(works
     assert diff_lines and any("+" in line.split("provider_id")[0] for line in diff_lines), after
     assert TOKEN not in srv.log.read_text()
     assert (workspace / "lightspeed-stack.yaml").read_text() == CONFIG  # edited in the buffer, not saved
+
+
+# -- stopping the server ends every tab's editor ----------------------------------------------------
+
+
+def _editors_of(config: Path) -> list[int]:
+    """The editor processes running on ``config`` (one per open tab; any process in the system)."""
+    needle = str(config).encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if needle in words and b"lsc_tui" in b" ".join(words) and not (entry / "task").samefile("/proc/self/task"):
+            pids.append(int(entry.name))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+async def _open_tab(srv: Served, config: Path):
+    """A websocket as the page opens it; returns once the tab's editor has drawn its first screen."""
+    import aiohttp
+
+    session = aiohttp.ClientSession()
+    ws = await session.ws_connect(f"ws://127.0.0.1:{srv.port}/ws?width=80&height=24",
+                                  headers={"Origin": srv.base})
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 60:
+        msg = await asyncio.wait_for(ws.receive(), 60)
+        if msg.type == aiohttp.WSMsgType.BINARY and b"lightspeed-stack.yaml" in msg.data:
+            break
+    else:
+        raise AssertionError("the tab's editor never drew")
+
+    async def read_on():  # as a page does: take the frames, answer the close
+        async for _msg in ws:
+            pass
+
+    reader = asyncio.ensure_future(read_on())
+    session.on_close = reader  # kept alive with the session
+    return session, ws
+
+
+def _wait_gone(pids: list[int], seconds: float) -> list[int]:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        left = [p for p in pids if _alive(p)]
+        if not left:
+            return []
+        time.sleep(0.1)
+    return [p for p in pids if _alive(p)]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_server_alone_ends_it_and_its_editors_within_seconds(workspace, sig):
+    """A supervisor (systemd, docker stop, kill) signals the server, not its editors: with a tab
+    open, the server used to wait 20 to 35 s (docker stop's 10 s grace then killed it, leaving
+    the editor behind)."""
+    config = workspace / "lightspeed-stack.yaml"
+    srv = Served(workspace)
+
+    async def go():
+        session, ws = await _open_tab(srv, config)
+        try:
+            editors = _editors_of(config)
+            assert len(editors) >= 1
+            t0 = time.monotonic()
+            srv.proc.send_signal(sig)
+            while srv.proc.poll() is None and time.monotonic() - t0 < 30:
+                await asyncio.sleep(0.1)
+            return editors, time.monotonic() - t0
+        finally:
+            await session.close()
+
+    try:
+        editors, took = asyncio.run(go())
+    finally:
+        srv.stop()
+    assert srv.proc.returncode is not None and took < 8, f"the server took {took:.1f} s to stop"
+    assert _wait_gone(editors, 5) == [], "an editor outlived the server"
+    assert TOKEN not in srv.log.read_text() and "Traceback" not in srv.log.read_text()
+
+
+def test_a_server_killed_outright_takes_its_editors_with_it(workspace):
+    """SIGKILL (the OOM killer, docker's grace period over): the tabs' editors used to run on,
+    orphaned, with nothing to read their input."""
+    config = workspace / "lightspeed-stack.yaml"
+    srv = Served(workspace)
+
+    async def go():
+        session, ws = await _open_tab(srv, config)
+        try:
+            editors = _editors_of(config)
+            assert editors
+            srv.proc.kill()
+            srv.proc.wait(10)
+            return editors
+        finally:
+            await session.close()
+
+    try:
+        editors = asyncio.run(go())
+    finally:
+        srv.stop()
+    left = _wait_gone(editors, 10)
+    for pid in left:  # do not leave them behind after a failure either
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "an editor outlived the killed server"

@@ -151,3 +151,25 @@ def test_synthesize_to_a_file_does_not_scan_for_secrets(e2e, monkeypatch, capsys
     capsys.readouterr()
     assert main(["synthesize", "lightspeed-stack.yaml", "-o", "-"]) == 2  # printed: masked, so scanned
     assert "(AssertionError)" in capsys.readouterr().err
+
+
+def test_under_json_an_unreadable_env_file_is_a_located_finding(e2e, capsys):
+    """`--env-file` naming a directory: the text on stderr as before, and the object's findings
+    carry it with its place."""
+    (e2e / "env.d").mkdir()
+    assert main(["synthesize", "--json", "-o", "-", "--env-file", "env.d", "lightspeed-stack.yaml"]) == 2
+    out, err = capsys.readouterr()
+    (finding,) = json.loads(out)["findings"]
+    assert finding["file"] == "env.d" and finding["code"] == "env-file" and finding["severity"] == "error"
+    assert "the env file" in finding["message"] and "NAME=value lines" in finding["fix"]
+    assert f"{finding['file']}:{finding['line']}:{finding['column']}: error: env-file: {finding['message']}" in err
+
+
+def test_under_json_a_config_that_does_not_parse_is_a_located_finding(e2e, capsys):
+    (e2e / "lightspeed-stack.yaml").write_text("name: x\nservice: [unclosed\n")
+    assert main(["synthesize", "--json", "-o", "-", "lightspeed-stack.yaml"]) == 2
+    out, err = capsys.readouterr()
+    findings = json.loads(out)["findings"]
+    assert findings and all(f["severity"] == "error" and f["line"] > 0 for f in findings), findings
+    first = findings[0]
+    assert f"lightspeed-stack.yaml:{first['line']}:{first['column']}: error: {first['code']}" in err

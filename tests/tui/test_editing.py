@@ -217,6 +217,56 @@ async def test_full_run_yaml_origin_and_jump(demo):
         assert app.view.baseline == "legacy"
 
 
+async def test_the_diff_pane_and_the_palette_name_each_baseline_alike(demo):
+    """One name per baseline: the pane's title and empty text, and the palette, read the session's
+    table (at 80x24, where the pane is a tab and its title must fit)."""
+    from lsc_tui.config.session import DIFF_BASELINES
+    from lsc_tui.tui.commands import LscCommands
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.action_pane("diff")
+        await settle(app, pilot)
+        palette = {name for name, _h, _cb in LscCommands(app.screen, None)._commands()}
+        seen = []
+        for _ in DIFF_BASELINES:
+            name = DIFF_BASELINES[app.view.baseline]
+            seen.append(app.view.baseline)
+            title = str(app.query_one("#diff-title").render())
+            assert f"diff vs {name}  v: full" in title, title
+            assert f"Diff against the {name}" in palette, palette
+            if not app.view.diff_text.strip():
+                assert f"No changes against the {name}." in str(app.query_one("#diff-body").render())
+            await pilot.press("b")
+            await settle(app, pilot)
+        assert seen == ["disk", "legacy", "previous"] and app.view.baseline == "disk"
+
+
+async def test_the_diff_panes_message_wraps_to_the_pane_at_80x24(demo):
+    """A message in place of the diff (no changes yet) is read whole at 80 columns: wrapped, not
+    cut at the pane's edge as a diff's long lines are (those scroll sideways); a diff shown after
+    it is cut again."""
+    from textual.geometry import Region
+
+    def lines(widget) -> list[str]:
+        return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, *widget.size))]
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.action_pane("diff")
+        await settle(app, pilot)
+        body = app.query_one("#diff-body")
+        assert not app.view.diff_text.strip() and body.size.width <= 80
+        shown = " ".join(lines(body))
+        assert "No changes against the saved files." in shown and "v shows the whole run.yaml." in shown, shown
+        body.show_diff("--- a\n+++ b\n@@ -1 +1 @@\n-" + "x" * 200 + "\n+" + "y" * 200 + "\n")
+        await settle(app, pilot)
+        cut = lines(body)
+        assert cut[3].startswith("-xxxx") and len(cut[3]) == body.size.width and len(cut) >= 5, cut  # cut: h/l scroll it
+
+
 async def test_filter_tree(demo):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -75,6 +75,8 @@ async def test_what_changes_if_i_upgrade_shows_the_renames_and_the_verdict(tmp_p
         assert isinstance(app.screen, UpgradeView)
         shown = "\n".join(str(s.render()) for s in app.screen.query("Static"))
         assert "ogx -> llama_stack" in shown and "equivalent: the same run.yaml" in shown
+        scroll = app.screen.query_one("#upgrade-scroll")
+        assert app.focused is scroll  # j / k scroll it (tests/tui/test_app_flows.py: the help page)
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, UpgradeView)

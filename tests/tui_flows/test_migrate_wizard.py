@@ -222,6 +222,8 @@ async def test_unsaved_edits_block_the_write(demo):
         await pilot.press("n", "n", "n", "n", "w")
         await pilot.pause()
         assert step(scr) == "files"
+        said = "Unsaved edits in lightspeed-stack.yaml: save or undo them first. Nothing was written."
+        assert any(n.message == said for n in app._notifications), [n.message for n in app._notifications]
     assert file_hashes_of(demo.parent) == before
 
 

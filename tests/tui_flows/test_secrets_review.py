@@ -174,7 +174,8 @@ async def test_unsaved_edits_block_apply(demo):
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, SecretsReview)
-        assert any("Unsaved edits" in n.message for n in app._notifications)
+        said = "Unsaved edits in lightspeed-stack.yaml: save them (w) or undo them first; the fix edits the files on disk."
+        assert any(n.message == said for n in app._notifications), [n.message for n in app._notifications]
     assert file_hashes_of(demo.parent) == before
 
 
@@ -226,3 +227,30 @@ async def test_names_are_upper_cased_as_typed(demo):
         assert "enter keeps this name" in str(scr.query_one("#sr-name-error").render())
         await pilot.press("enter")
         assert scr.name_of(scr.state.findings[0]) == "LCS_DB_PW"
+
+
+async def test_a_name_typed_faster_than_a_repaint_keeps_every_letter_and_the_cursor(demo):
+    """Lower-case letters arriving in one read (over SSH, a paste, a fast typist): the review
+    upper-cased the value each key had seen, so later keys were lost or the cursor jumped back
+    (typing after the error put the letters in the middle of the name). Now every letter stays,
+    upper-cased, and the cursor stays at the end."""
+    from textual import events
+
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.press("e")
+        box = scr.query_one("#sr-name", Input)
+        box.value = ""
+        await pilot.pause()
+        for ch in "pg_pass":  # as a terminal delivers them: in one read, before any handler ran
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        assert box.value == "PG_PASS"
+        assert box.cursor_position == len("PG_PASS")
+        for ch in "wd":
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        assert box.value == "PG_PASSWD" and box.cursor_position == 9
+        await pilot.press("enter")
+        assert scr.name_of(scr.state.findings[0]) == "PG_PASSWD"

@@ -13,32 +13,35 @@ from typing import Any
 from lsc_tui.config.models.issues import ModelIssue
 
 
-def validate_lightspeed(data: Any) -> list[ModelIssue]:
+def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
     """Problems of a lightspeed-stack.yaml (unknown keys are errors, as in LCORE).
 
     Values are checked as written: a ``${env.*}`` reference is accepted wherever LCORE would
     substitute one before validating. Nothing is looked up on the filesystem. Left to the
     workspace loader: the legacy/unified shape rules, a missing ``llama_stack``/``ogx`` block,
     and the values of ``config_format_version`` and ``baseline``.
+
+    ``text``: the YAML the data was read from, as written (no value substituted), when at hand:
+    the checks that look for a kind of string skip a text that cannot hold one.
     """
     # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_lightspeed as run
 
-    return run(data)
+    return run(data, text)
 
 
-def validate_run_yaml(data: Any) -> list[ModelIssue]:
+def validate_run_yaml(data: Any, text: str | None = None) -> list[ModelIssue]:
     """Problems of a Llama Stack run.yaml (unknown keys are warnings: Llama Stack ignores them).
 
     Errors are what Llama Stack would refuse when it parses the file (missing provider_id or
     provider_type, bad types, stores naming unknown backends, ...); warnings are what it would
     silently ignore or override (unknown and pre-0.3 keys, providers of APIs not in ``apis``,
-    duplicate provider ids).
+    duplicate provider ids). ``text``: as for :func:`validate_lightspeed`.
     """
     # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_run_yaml as run
 
-    return run(data)
+    return run(data, text)
 
 
 def json_schema(which: str) -> dict[str, Any]:

@@ -268,37 +268,28 @@ def _generate_cr(ws: Workspace, doc: Document) -> tuple[Generated | None, list[F
     findings = [f for f in findings if f.code != "duplicate-key"]  # the editor's reader reports those
     if not crs:
         return None, findings
+    line, col = crs[0].pos(())
+
+    def info(code: str, message: str, fix: str) -> None:  # said at the CR the preview shows
+        findings.append(Finding(doc.display, line, col, Severity.INFO, code, message, fix))
+
     if len(crs) > 1:
         names = ", ".join(ex.cr_name(c) for c in crs)
-        line, col = crs[0].pos(())
-        findings.append(
-            Finding(
-                doc.display,
-                line,
-                col,
-                Severity.INFO,
-                "several-llsd",
-                f"the file holds {len(crs)} LlamaStackDistributions ({names}); the preview shows "
-                f"the first, {ex.cr_name(crs[0])}",
-                "Put each CR in a file of its own to preview the others.",
-            )
+        info(
+            "several-llsd",
+            f"the file holds {len(crs)} LlamaStackDistributions ({names}); the preview shows "
+            f"the first, {ex.cr_name(crs[0])}",
+            "Put each CR in a file of its own to preview the others.",
         )
     base = None
     if ws.run_yaml is not None:
         base_docs = [d for d in parse_all(ws.run_yaml.text, ws.run_yaml.display) if d.data is not None]
         base = base_docs[0] if base_docs else None
-        line, col = crs[0].pos(())
-        findings.append(
-            Finding(
-                doc.display,
-                line,
-                col,
-                Severity.INFO,
-                "base-config-beside",
-                f"the base config is {ws.run_yaml.display} (next to the CR), not the distribution's embedded one",
-                f"`lsc-tui expand {doc.display} --base {ws.run_yaml.display}` gives the same "
-                f"config; rename {BASE_CONFIG_NAME} to use the embedded base.",
-            )
+        info(
+            "base-config-beside",
+            f"the base config is {ws.run_yaml.display} (next to the CR), not the distribution's embedded one",
+            f"`lsc-tui expand {doc.display} --base {ws.run_yaml.display}` gives the same "
+            f"config; rename {BASE_CONFIG_NAME} to use the embedded base.",
         )
     result = ex.expand(crs[0], inputs=inputs, base=base)
     findings.extend(result.findings)

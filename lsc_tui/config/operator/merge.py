@@ -390,8 +390,11 @@ def merge_external(
     warnings: list[Finding] = []
     log: list[str] = []
 
-    def pos(path: tuple[Any, ...]) -> tuple[int, int]:
-        return run_doc.pos(path) if run_doc is not None else (0, 0)
+    def note(severity: Severity, code: str, path: tuple[Any, ...], text: str, fix: str) -> None:
+        """A warning (or info) at ``path`` of the run.yaml, in the findings and in the merge log."""
+        line, col = _run_pos(run_doc, path)
+        warnings.append(Finding(run_file, line, col, severity, code, text, fix, path))
+        log.append(f"{severity.value.upper()}: {text}")
 
     for ext in externals:
         section = merged.get(ext.api)
@@ -403,83 +406,53 @@ def merge_external(
         )
         if idx is not None:
             base_type = section[idx].get("provider_type", "unknown")
-            line, col = pos(("providers", ext.api, idx))
-            text = (
+            note(
+                Severity.WARNING,
+                "provider-override",
+                ("providers", ext.api, idx),
                 f"External provider '{ext.provider_id}' overrides base provider in API '{ext.api}'\n"
-                f"  Base type: {base_type}\n  External type: {ext.entry['provider_type']}"
+                f"  Base type: {base_type}\n  External type: {ext.entry['provider_type']}",
+                "Nothing to do if you meant to replace it; otherwise give the external provider another providerId.",
             )
-            warnings.append(
-                Finding(
-                    run_file,
-                    line,
-                    col,
-                    Severity.WARNING,
-                    "provider-override",
-                    text,
-                    "Nothing to do if you meant to replace it; otherwise give the external "
-                    "provider another providerId.",
-                    ("providers", ext.api, idx),
-                )
-            )
-            log.append("WARNING: " + text)
             section[idx] = copy.deepcopy(ext.entry)
         else:
             for i, p in enumerate(section):
                 cond = _conditional_id(p.get("provider_id") if isinstance(p, dict) else None)
                 if cond and cond[1] == ext.provider_id:
-                    line, col = pos(("providers", ext.api, i))
-                    text = (
+                    note(
+                        Severity.WARNING,
+                        "provider-conditional-clash",
+                        ("providers", ext.api, i),
                         f"External provider '{ext.provider_id}' may clash with base provider "
                         f"'{p.get('provider_id')}' in API '{ext.api}': when {cond[0]} is set, both have the id "
-                        f"'{ext.provider_id}' and Llama Stack keeps only the later one"
+                        f"'{ext.provider_id}' and Llama Stack keeps only the later one",
+                        f"Leave {cond[0]} unset, or give the external provider another id.",
                     )
-                    warnings.append(
-                        Finding(
-                            run_file,
-                            line,
-                            col,
-                            Severity.WARNING,
-                            "provider-conditional-clash",
-                            text,
-                            f"Leave {cond[0]} unset, or give the external provider another id.",
-                            ("providers", ext.api, i),
-                        )
-                    )
-                    log.append("WARNING: " + text)
             section.append(copy.deepcopy(ext.entry))
         for other_api, other in merged.items():
             if other_api == ext.api or not isinstance(other, list):
                 continue
             for i, p in enumerate(other):
                 if isinstance(p, dict) and p.get("provider_id") == ext.provider_id:
-                    line, col = pos(("providers", other_api, i))
-                    text = (
+                    note(
+                        Severity.WARNING,
+                        "provider-id-reused",
+                        ("providers", other_api, i),
                         f"External provider '{ext.provider_id}' (API '{ext.api}') has the same id as base "
-                        f"provider in API '{other_api}'; both are kept (the merge replaces only within an API)"
+                        f"provider in API '{other_api}'; both are kept (the merge replaces only within an API)",
+                        "Provider IDs should be unique across APIs (spec 001 FR-009).",
                     )
-                    warnings.append(
-                        Finding(
-                            run_file,
-                            line,
-                            col,
-                            Severity.WARNING,
-                            "provider-id-reused",
-                            text,
-                            "Provider IDs should be unique across APIs (spec 001 FR-009).",
-                            ("providers", other_api, i),
-                        )
-                    )
-                    log.append("WARNING: " + text)
         apis = out.get("apis")
         if isinstance(apis, list) and apis and ext.api not in apis:
             apis.append(ext.api)
-            line, col = pos(("apis",))
-            text = (
+            note(
+                Severity.INFO,
+                "api-added",
+                ("apis",),
                 f"API '{ext.api}' added to apis for external provider '{ext.provider_id}' "
-                "(without it the server would not serve the API)"
+                "(without it the server would not serve the API)",
+                "",
             )
-            warnings.append(Finding(run_file, line, col, Severity.INFO, "api-added", text, "", ("apis",)))
-            log.append("INFO: " + text)
         log.append(
             f"merged external provider '{ext.provider_id}' ({ext.entry['provider_type']}, "
             f"module {ext.entry['module']}) into API '{ext.api}'"
@@ -487,8 +460,13 @@ def merge_external(
     return MergeResult(out, [], warnings, log)
 
 
+def _run_pos(run_doc: LocDoc | None, path: tuple[Any, ...]) -> tuple[int, int]:
+    """Where ``path`` is in the run.yaml (0, 0 without its located document)."""
+    return run_doc.pos(path) if run_doc is not None else (0, 0)
+
+
 def _run_finding(run_doc: LocDoc | None, run_file: str, path: tuple[Any, ...], message: str, fix: str) -> Finding:
-    line, col = run_doc.pos(path) if run_doc is not None else (0, 0)
+    line, col = _run_pos(run_doc, path)
     return Finding(run_file, line, col, Severity.ERROR, "run-yaml-shape", message, fix, path)
 
 

@@ -146,31 +146,21 @@ def from_project(start: Path | str) -> tuple[Target | None, list[str]]:
     value = doc.data[PROJECT_KEY]
     line, column = doc.position((PROJECT_KEY,))
     display = str(find_project_config(Path(start)) or doc.display)
+
+    def bad_setting(message: str, fix: str) -> DetectError:
+        return DetectError(Finding(display, line, column, Severity.ERROR, "lcore-setting", message, fix))
+
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise DetectError(
-            Finding(
-                display,
-                line,
-                column,
-                Severity.ERROR,
-                "lcore-setting",
-                f"`{PROJECT_KEY}:` must be a release name, not {type(value).__name__}",
-                f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6").',
-            )
+        raise bad_setting(
+            f"`{PROJECT_KEY}:` must be a release name, not {type(value).__name__}",
+            f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6").',
         )
     try:
         release = parse_release(str(value))
     except UnknownRelease:  # the value is not repeated: a file's text is never echoed unmasked
-        raise DetectError(
-            Finding(
-                display,
-                line,
-                column,
-                Severity.ERROR,
-                "lcore-setting",
-                f"`{PROJECT_KEY}:` names no LCORE release lsc-tui knows",
-                f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6"), or delete it.',
-            )
+        raise bad_setting(
+            f"`{PROJECT_KEY}:` names no LCORE release lsc-tui knows",
+            f'Set `{PROJECT_KEY}:` to one of: {known_releases()} (quoted, e.g. "0.6"), or delete it.',
         ) from None
     return Target(release, SOURCE_PROJECT), []
 

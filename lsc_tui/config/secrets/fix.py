@@ -23,7 +23,7 @@ import yaml
 
 from lsc_tui.config import masking
 from lsc_tui.config.envref import make_ref
-from lsc_tui.config.findings import path_text
+from lsc_tui.config.findings import FindingError, path_text
 from lsc_tui.config.secrets import envfile, k8s, names as N
 from lsc_tui.config.secrets.detector import ScanResult, SecretFinding, scan_documents, scan_workspace
 from lsc_tui.config.workspace import Workspace
@@ -295,6 +295,28 @@ def _base_dir(ws: Workspace | Sequence[Document], docs: list[Document]) -> Path:
     return Path(docs[0].path).parent if docs else Path.cwd()
 
 
+def _where(path: Path, exc: FindingError) -> str:
+    """``path``, with the line and column where ``exc`` has a place in the file."""
+    f = exc.findings[0] if exc.findings else None
+    return f"{path}:{f.line}:{f.column}" if f is not None and f.line else str(path)
+
+
+def _values_write(path: Path, role: str, text: str, exists: bool, workspace: Path | None, summary: str) -> FileWrite:
+    """The write of the file the values go to (the .env or the Secret manifest): mode 0600, and
+    refused at apply time when the file changed on disk (or appeared) since the plan read it."""
+    return FileWrite(
+        path,
+        str(path),
+        role,
+        text,
+        expected=stamp_of(path) if exists else None,
+        mode=0o600,
+        created=not exists,
+        workspace=workspace,
+        summary=summary,
+    )
+
+
 def _multiline_file(folder: Path, name: str, finding: SecretFinding) -> Path:
     ext = ".pem" if finding.rule == "private-key" else ".secret"
     return folder / (name.lower().replace("_", "-") + ext)
@@ -365,12 +387,15 @@ def plan_fix(
     try:
         existing_text = files.read_optional_text(target_path) or ""
     except files.ReadRefused as exc:
-        errors.append(f"{target_path}: {exc.finding.message}; nothing can be merged into it")
+        errors.append(f"{_where(target_path, exc)}: {exc.finding.message}; nothing can be merged into it")
     present: dict[str, str] = {}
     try:
-        present = k8s.existing_values(existing_text) if target == "k8s" else envfile.values(existing_text)
+        if target == "k8s":
+            present = k8s.existing_values(existing_text, str(target_path))
+        else:
+            present = envfile.values(existing_text)
     except k8s.K8sError as exc:
-        errors.append(f"{target_path}: {exc}")
+        errors.append(f"{_where(target_path, exc)}: {exc}")
 
     # names: the operator's, the file's own (${env.X:=...}), else the suggestion made unique
     owner: dict[str, str] = dict(present)
@@ -502,7 +527,7 @@ def plan_fix(
                 try:
                     old = files.read_optional_text(mpath)
                 except files.ReadRefused as exc:
-                    errors.append(f"{mpath}: {exc.finding.message}; choose another name for {name}")
+                    errors.append(f"{_where(mpath, exc)}: {exc.finding.message}; choose another name for {name}")
                     continue
                 if old is not None and old != value:
                     errors.append(f"{mpath} already exists with different content; choose another name for {name}")
@@ -544,16 +569,13 @@ def plan_fix(
                     parts.append(f"already holds {', '.join(same)}")
                 writes.insert(
                     0,
-                    FileWrite(
+                    _values_write(
                         target_path,
-                        str(target_path),
                         "env",
                         new_env,
-                        expected=stamp_of(target_path) if exists else None,
-                        mode=0o600,
-                        created=not exists,
-                        workspace=target_ws,
-                        summary=("created, " if not exists else "updated, ")
+                        exists,
+                        target_ws,
+                        ("created, " if not exists else "updated, ")
                         + "mode 0600; "
                         + "; ".join(parts or ["comments added"]),
                     ),
@@ -569,25 +591,23 @@ def plan_fix(
         if values and k8s_secret and k8s.valid_name(k8s_secret):
             try:
                 text = k8s.manifest(k8s_secret, values, existing_text)
-                exists = target_path.exists()
                 writes.insert(
                     0,
-                    FileWrite(
+                    _values_write(
                         target_path,
-                        str(target_path),
                         "k8s",
                         text,
-                        expected=stamp_of(target_path) if exists else None,
-                        mode=0o600,
-                        created=not exists,
-                        workspace=target_ws,
-                        summary=f"Secret/{k8s_secret} manifest, {len(values)} key"
+                        target_path.exists(),
+                        target_ws,
+                        f"Secret/{k8s_secret} manifest, {len(values)} key"
                         f"{'s' * (len(values) != 1)} in stringData, mode 0600",
                     ),
                 )
                 secret_paths.append(target_path)
             except k8s.K8sError as exc:
-                errors.append(f"{target_path}: {exc}")
+                error = f"{_where(target_path, exc)}: {exc}"
+                if error not in errors:  # an unreadable manifest was said once, when the plan read it
+                    errors.append(error)
             notes.append(k8s.envfrom_snippet(k8s_secret))
             notes.append(k8s.kubectl_hint(k8s_secret, str(target_path)))
     for p in secret_paths:
@@ -648,14 +668,7 @@ def _rewrite(
     for start, node_items in per_node.items():
         f0 = node_items[0].finding
         old_value = f0.scalar.reveal()
-        reps: list[tuple[int, int, str]] = []
-        seen: list[tuple[int, int]] = []
-        for it in sorted(node_items, key=lambda i: i.finding.rep):
-            r = it.finding.rep
-            if any(r[0] < e and s < r[1] for s, e in seen):
-                continue
-            seen.append(r)
-            reps.append((r[0], r[1], it.reference))
+        reps = _replacements(node_items)
         new_value = apply_span_edits(old_value, reps)
         edits.append(scalar_edit(text, f0.node_start, f0.node_end, old_value, new_value, f0.in_flow))
         vs0 = _value_start(text, f0.node_start, f0.node_end)
@@ -666,7 +679,7 @@ def _rewrite(
         leftover = [
             (f.sub[0], f.sub[1], MASK)
             for f in others
-            if f.sub not in chosen_subs and not any(f.sub[0] < e and s < f.sub[1] for s, e in seen)
+            if f.sub not in chosen_subs and not any(f.sub[0] < e and s < f.sub[1] for s, e, _ref in reps)
         ]
         disp_new = apply_span_edits(old_value, reps + leftover)
         vs = _value_start(text, f0.node_start, f0.node_end)
@@ -719,17 +732,21 @@ def _rewrite(
     return new_text, diff
 
 
-def _new_value(node_items: list[PlanItem]) -> str:
-    old_value = node_items[0].finding.scalar.reveal()
+def _replacements(node_items: list[PlanItem]) -> list[tuple[int, int, str]]:
+    """The edits of one scalar's value: each finding's span and the reference that replaces it
+    (of overlapping spans, the first)."""
     reps: list[tuple[int, int, str]] = []
-    seen: list[tuple[int, int]] = []
     for it in sorted(node_items, key=lambda i: i.finding.rep):
         r = it.finding.rep
-        if any(r[0] < e and s < r[1] for s, e in seen):
+        if any(r[0] < e and s < r[1] for s, e, _ref in reps):
             continue
-        seen.append(r)
         reps.append((r[0], r[1], it.reference))
-    return apply_span_edits(old_value, reps)
+    return reps
+
+
+def _new_value(node_items: list[PlanItem]) -> str:
+    """The scalar's new value, its replacements made."""
+    return apply_span_edits(node_items[0].finding.scalar.reveal(), _replacements(node_items))
 
 
 def _verify(old_text: str, new_text: str, allowed: list[tuple[Any, str]]) -> bool:

@@ -9,29 +9,33 @@ from typing import Any
 
 import yaml
 
+from lsc_tui.config.findings import Finding, FindingError
 from lsc_tui.config.yaml.document import data_of
 from lsc_tui.config.yaml.lint import YamlLoadError
 
 NAME_RE = re.compile(r"^[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?$")
 
 
-class K8sError(Exception):
-    """A manifest problem. Messages name keys, never values."""
+class K8sError(FindingError):
+    """A manifest problem: the message (it names keys, never values) and, where it is about a
+    place in the existing manifest, that place as a finding."""
+
+    def __init__(self, message: str, finding: Finding | None = None):
+        super().__init__([] if finding is None else [finding], message)
 
 
 def valid_name(name: str) -> bool:
     return bool(NAME_RE.match(name or ""))
 
 
-def existing_values(text: str) -> dict[str, str]:
-    """stringData and (decoded) data of an existing Secret manifest."""
+def existing_values(text: str, display: str = "the Secret manifest") -> dict[str, str]:
+    """stringData and (decoded) data of an existing Secret manifest (``display``: its name in a
+    located error)."""
     try:
-        doc = data_of(text, "the Secret manifest")  # alias and depth limits
+        doc = data_of(text, display)  # alias and depth limits
     except YamlLoadError as exc:
         f = exc.finding
-        raise K8sError(
-            f"the existing Secret manifest cannot be read ({f.message}, line {f.line}); fix or move it first"
-        ) from None
+        raise K8sError(f"the existing Secret manifest cannot be read ({f.message}); fix or move it first", f) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict) or doc.get("kind") != "Secret":

@@ -37,6 +37,14 @@ class FlowScreen(ModalScreen):
         """A notification; every text passed here is already free of secret values."""
         self.app.notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def refuse_unsaved_edits(self, session, base: Path | None, advice: str) -> bool:
+        """True, and said, when the editor holds unsaved edits: a flow that changes the files on
+        disk waits until they are saved or undone (``advice`` says how)."""
+        dirty = [rel(p, base) for p in session.dirty_files]
+        if dirty:
+            self.tell(f"Unsaved edits in {', '.join(dirty)}: {advice}", severity="error", timeout=10)
+        return bool(dirty)
+
 
 def rel(path: str | os.PathLike | None, base: Path | None) -> str:
     """A path as the operator should read it: relative to the workspace when it is inside it."""

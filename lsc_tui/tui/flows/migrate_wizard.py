@@ -709,13 +709,7 @@ class MigrateWizard(FlowScreen):
         m = self.m
         if m is None or STEPS[self.step] != "files":
             return
-        dirty = [rel(p, self.base) for p in self.session.dirty_files]
-        if dirty:
-            self.tell(
-                f"Unsaved edits in {', '.join(dirty)}: save or undo them first. Nothing was written.",
-                severity="error",
-                timeout=10,
-            )
+        if self.refuse_unsaved_edits(self.session, self.base, "save or undo them first. Nothing was written."):
             return
         if not self._trial()[1].equivalent and not self.accepted:
             self.tell(

@@ -310,10 +310,12 @@ class SecretsReview(FlowScreen):
         if f is None:
             return
         if value != value.upper():  # names are upper-case: type them any way
+            # the box as it is now, not as this event saw it: keys typed since are in it already
             box = event.input
-            pos = box.cursor_position
-            box.value = event.value.upper()
-            box.cursor_position = pos
+            if box.value != box.value.upper():
+                pos = box.cursor_position
+                box.value = box.value.upper()
+                box.cursor_position = pos
             return
         if self.check_name(value):
             self.state.names[f.fingerprint] = value
@@ -433,14 +435,9 @@ class SecretsReview(FlowScreen):
         if not self.check_target(self.query_one("#sr-target", Input).value):
             self.tell("The target is not valid; fix it first (o).", severity="error")
             return
-        dirty = [rel(p, self.base) for p in self.session.dirty_files]
-        if dirty:
-            self.tell(
-                f"Unsaved edits in {', '.join(dirty)}: save them (w) or undo them first; the fix edits the "
-                "files on disk.",
-                severity="error",
-                timeout=10,
-            )
+        if self.refuse_unsaved_edits(
+            self.session, self.base, "save them (w) or undo them first; the fix edits the files on disk."
+        ):
             return
         try:
             plan = self.build_plan()

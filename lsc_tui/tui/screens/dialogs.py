@@ -98,9 +98,39 @@ def confirm_dialog(title: str, body: str) -> Choice:
     return Choice(title, body, [("yes", "Yes (y)", "y"), ("cancel", "No (n)", "n")])
 
 
-class ConflictDialog(Dialog):
+class DiffChoice(Dialog):
+    """A choice between buttons, each with a one-letter key (``keys()``: key -> button id), one of
+    which (``TOGGLE``) shows or hides the diff box (``DIFF_BOX``, its id) instead of choosing."""
+
+    DIFF_BOX = ""
+    TOGGLE = ""
+
+    def keys(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def on_key(self, event) -> None:
+        mapping = self.keys()
+        if event.key in mapping:
+            event.stop()
+            self._choose(mapping[event.key])
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id is not None:  # every button here has one: the choice it stands for
+            self._choose(event.button.id)
+
+    def _choose(self, choice: str) -> None:
+        if choice == self.TOGGLE:
+            box = self.query_one(f"#{self.DIFF_BOX}")
+            box.display = not box.display
+            return
+        self.dismiss(choice)
+
+
+class ConflictDialog(DiffChoice):
     """A file changed on disk while we have edits: keep mine, take theirs, or show the diff."""
 
+    DIFF_BOX, TOGGLE = "conflict-diff", "diff"
     BINDINGS = [Binding("escape,q", "cancel", "Later", show=False)]
 
     def __init__(self, display: str, diff_text: str):
@@ -125,23 +155,8 @@ class ConflictDialog(Dialog):
     def on_mount(self) -> None:
         self.query_one("#conflict-diff").display = False
 
-    def on_key(self, event) -> None:
-        mapping = {"k": "mine", "t": "theirs", "d": "diff"}
-        if event.key in mapping:
-            event.stop()
-            self._choose(mapping[event.key])
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id is not None:  # every button here has one: the choice it stands for
-            self._choose(event.button.id)
-
-    def _choose(self, choice: str) -> None:
-        if choice == "diff":
-            box = self.query_one("#conflict-diff")
-            box.display = not box.display
-            return
-        self.dismiss(choice)
+    def keys(self) -> dict[str, str]:
+        return {"k": "mine", "t": "theirs", "d": "diff"}
 
 
 class Prompt(Dialog):
@@ -198,13 +213,14 @@ class Prompt(Dialog):
         self.dismiss(values)
 
 
-class RecoveryDialog(Dialog):
+class RecoveryDialog(DiffChoice):
     """Unsaved edits left by a dropped session: restore, discard or decide later, with the diff.
 
     When a file changed on disk after that session closed (``changed``), the choice is three-way:
     keep the disk version (the recovered edits are dropped), restore the recovered edits (they
     replace the disk change in the editor; saving writes them), or view the diff first."""
 
+    DIFF_BOX, TOGGLE = "recovery-diff", "view"
     BINDINGS = [Binding("escape,q", "later", "Later", show=False)]
 
     def __init__(self, files: str, diff_text: str, changed: list[str] | None = None):
@@ -248,24 +264,10 @@ class RecoveryDialog(Dialog):
         if self.changed:  # the choice first; the diff on request
             self.query_one("#recovery-diff").display = False
 
-    def on_key(self, event) -> None:
+    def keys(self) -> dict[str, str]:
         mapping = {"r": "restore", "l": "later"}
         mapping.update({"k": "discard", "v": "view"} if self.changed else {"d": "discard"})
-        if event.key in mapping:
-            event.stop()
-            self._choose(mapping[event.key])
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id is not None:  # every button here has one: the choice it stands for
-            self._choose(event.button.id)
-
-    def _choose(self, choice: str) -> None:
-        if choice == "view":
-            box = self.query_one("#recovery-diff")
-            box.display = not box.display
-            return
-        self.dismiss(choice)
+        return mapping
 
     def action_later(self) -> None:
         self.dismiss("later")

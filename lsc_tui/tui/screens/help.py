@@ -7,10 +7,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from lsc_tui.tui.keymap import KEYS, MOVEMENT, groups
+from lsc_tui.tui.screens.text_page import TextPage
 
 
 def help_table() -> Table:
@@ -24,7 +24,8 @@ def help_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(TextPage):
+    SCROLL_ID = "help-scroll"
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical { width: 90; max-width: 100%; height: 90%; border: thick $primary;
@@ -33,24 +34,12 @@ class HelpScreen(ModalScreen):
     """
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                " Keys (esc or q closes; j/k scroll). Every action is also in the palette ( : ).", id="help-title"
+                " Keys (j/k scroll, esc closes); every action is in the palette (: or ctrl+p)", id="help-title"
             )
             with VerticalScroll(id="help-scroll"):
                 yield Static(help_table())
-
-    def on_mount(self) -> None:
-        self.query_one("#help-scroll").focus()
-
-    def action_scroll(self, where: str) -> None:
-        scroll = self.query_one("#help-scroll", VerticalScroll)
-        scroll.scroll_down() if where == "down" else scroll.scroll_up()
-
-    async def action_dismiss(self, result=None) -> None:
-        self.dismiss(result)

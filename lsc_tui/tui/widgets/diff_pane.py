@@ -18,8 +18,6 @@ from lsc_tui.config.diff import changed_spans
 from textual.css.query import NoMatches
 from textual.widgets import Tab
 
-BASELINE_NAMES = {"disk": "saved files", "legacy": "run.yaml as written", "previous": "previous edit"}
-
 
 def _line_style(line: str) -> str:
     if line.startswith(("+++", "---")):
@@ -127,15 +125,17 @@ class DiffBody(Static):
         self._longest = 0
 
     def show_diff(self, diff_text: str) -> None:
-
+        self.set_class(False, "-message")
         self._diff = (diff_text, changed_spans(diff_text))
         self._longest = max((len(line) for line in diff_text.splitlines()), default=0)
         self.offset_x = min(self.offset_x, max(0, self._longest - 1))
         self._paint()
 
     def show_text(self, text) -> None:
+        """A message in place of the diff: wrapped to the pane (a diff's lines are cut, never wrapped)."""
         self._diff = None
         self.offset_x = 0
+        self.set_class(True, "-message")
         show(self, text)
 
     def shift(self, cells: int) -> None:
@@ -176,6 +176,7 @@ class DiffPane(Vertical):
     DiffPane #diff-switcher { height: 1fr; }
     DiffPane #diff-scroll { height: 1fr; }
     DiffPane #diff-body { width: 100%; text-wrap: nowrap; text-overflow: clip; }
+    DiffPane #diff-body.-message { text-wrap: wrap; }
     DiffPane #run-list { height: 1fr; border: none; padding: 0; }
     DiffPane #origin { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
@@ -222,7 +223,7 @@ class DiffPane(Vertical):
         else:
             body.show_text(
                 Text(
-                    f"No changes against the {BASELINE_NAMES.get(view.baseline, view.baseline)}. "
+                    f"No changes against the {view.baseline_name}. "
                     f"Edit a node and the diff appears here; v shows the whole {view.preview_label}.",
                     style="dim",
                 )
@@ -245,7 +246,7 @@ class DiffPane(Vertical):
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {v.preview_label if v else 'run.yaml'} ", style="bold reverse")
         if self.mode == "diff":
-            t.append(f" diff vs {BASELINE_NAMES.get(v.baseline, v.baseline) if v else ''}")
+            t.append(f" diff vs {v.baseline_name if v else ''}")
             t.append("  v: full  b: baseline  h/l: sideways", style="dim")
         else:
             t.append(f" {len(v.run_lines) if v else 0} lines, with provenance")
