@@ -86,30 +86,24 @@ def _run(args, report) -> int:
     if has_errors(findings):
         show(findings)
         return 2
+
+    def no_one_cr(problem: str, fix: str) -> int:  # about the file as a whole
+        print(f"{args.cr}:0:0: error: {problem}\n    fix: {fix}", file=sys.stderr)
+        return 2
+
     if args.name:
         crs = [c for c in crs if ex.cr_name(c) == args.name]
         if not crs:
-            print(
-                f"{args.cr}:0:0: error: no LlamaStackDistribution named {args.name!r} in the file\n"
-                "    fix: Check --name.",
-                file=sys.stderr,
-            )
-            return 2
+            return no_one_cr(f"no LlamaStackDistribution named {args.name!r} in the file", "Check --name.")
     if not crs:
-        print(
-            f"{args.cr}:0:0: error: no-llsd: the file holds no LlamaStackDistribution\n"
-            "    fix: Give a file with kind: LlamaStackDistribution.",
-            file=sys.stderr,
+        return no_one_cr(
+            "no-llsd: the file holds no LlamaStackDistribution", "Give a file with kind: LlamaStackDistribution."
         )
-        return 2
     if len(crs) > 1:
         names = ", ".join(ex.cr_name(c) for c in crs)
-        print(
-            f"{args.cr}:0:0: error: several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})\n"
-            "    fix: Pick one with --name NAME.",
-            file=sys.stderr,
+        return no_one_cr(
+            f"several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})", "Pick one with --name NAME."
         )
-        return 2
     result = ex.expand(crs[0], inputs=inputs, base=base, target=target)
     findings += result.findings
     if report is not None:

@@ -23,6 +23,7 @@ from typing import Any, Union
 from lsc_tui.config import envref, preview
 from lsc_tui.config.diff import Change
 from lsc_tui.config.findings import Finding, counts, path_text
+from lsc_tui.config.text_form import keep_form
 from lsc_tui.config.releases import DEFAULT_TARGET, Target
 from lsc_tui.config.operator.kinds import KIND_LLSD
 from lsc_tui.config.workspace import Workspace, available_profiles, baselines_for, load_workspace
@@ -492,7 +493,7 @@ class EditSession:
             raise OperationError(f"{file} is not part of this workspace")
         before = self.buffers[file]
         try:
-            after = self._edit(op, file, before)
+            after = keep_form(before, self._edit(op, file, before))
         except EditRefused as exc:  # the YAML layer's refusal, said as the session says it
             raise OperationError(str(exc)) from None
         if after == before:

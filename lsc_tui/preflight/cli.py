@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, TextIO
 
@@ -77,8 +78,11 @@ def _write(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
-def render_text(ev: dict[str, Any], out: TextIO) -> None:
-    """Human report for one event (seed-001 blocks, a progress line per provider, a summary)."""
+def render_text(ev: dict[str, Any], out: TextIO, after_block: bool = False) -> bool:
+    """Human report for one event (seed-001 blocks, a progress line per provider, a summary).
+    ``after_block``: what the previous event's call returned, True when it ended with a block
+    (a blank line then separates the block from the next progress line). Returns whether this
+    event ended with a block."""
     from lsc_tui.preflight import report
 
     kind = ev.get("event")
@@ -103,13 +107,15 @@ def render_text(ev: dict[str, Any], out: TextIO) -> None:
                 sys.stderr.write(f"WARNING: {line}\n")
                 sys.stderr.flush()
     elif kind == "result":
-        _write(out, report.progress_line(ev) + "\n")
+        _write(out, ("\n" if after_block else "") + report.progress_line(ev) + "\n")
         if ev.get("text"):
             _write(out, "\n" + ev["text"].rstrip("\n") + "\n")
+            return True
     elif kind == "fatal":
         _write(out, "\n" + ev.get("text", "").rstrip("\n") + "\n")
     elif kind == "summary":
         _write(out, "\n" + ev.get("text", "") + "\n")
+    return False
 
 
 def containment_warnings(layers: dict[str, Any]) -> list[str]:
@@ -151,8 +157,9 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # no signal handlers on this loop or platform: Ctrl-C still cancels
     code = EXIT_FAILED
+    after_block = False
     limits: dict[str, Any] = {} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}
-    async for ev in run_preflight(
+    events = run_preflight(
         args.run_yaml,
         python=args.python,
         metadata_dir=args.metadata_dir,
@@ -160,13 +167,19 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
         timeout=args.timeout,
         check_config=args.check_config,
         **limits,
-    ):
-        if args.json:
-            _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
-        else:
-            render_text(ev, out)
-        if ev.get("event") == "summary":
-            code = int(ev.get("exit_code", EXIT_FAILED))
+    )
+    try:
+        async for ev in events:
+            if args.json:
+                _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
+            else:
+                after_block = render_text(ev, out, after_block)
+            if ev.get("event") == "summary":
+                code = int(ev.get("exit_code", EXIT_FAILED))
+    finally:
+        # the run ends here even when writing failed (a reader that closed the pipe): the
+        # generator kills its probe and waits for it now, not in asyncio's shutdown
+        await events.aclose()
     return code
 
 
@@ -177,6 +190,11 @@ def run(args: argparse.Namespace, prog: str = "llama-stack-preflight") -> int:
 
     try:
         return asyncio.run(_run(args, sys.stdout))
+    except BrokenPipeError:
+        # the reader went away (`| head`): the run stopped unfinished, which is no success.
+        # Point stdout at /dev/null so the interpreter's last flush has nowhere to fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     except asyncio.CancelledError:
         print(f"{prog}: stopped", file=sys.stderr)
         return 143

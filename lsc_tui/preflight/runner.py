@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from lsc_tui.preflight import sandbox
@@ -42,7 +42,7 @@ async def run_preflight(
     memory_limit: int | None = sandbox.DEFAULT_MEMORY_LIMIT,
     nproc_limit: int | None = sandbox.DEFAULT_NPROC_LIMIT,
     namespaces: bool = True,
-) -> AsyncIterator[JSON]:
+) -> AsyncGenerator[JSON, None]:
     """Check every provider of a run.yaml; yields events as they happen.
 
     ``memory_limit`` (bytes, None for none) and ``nproc_limit`` bound the probe process;

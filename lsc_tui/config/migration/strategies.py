@@ -30,6 +30,7 @@ from ruamel.yaml.comments import CommentedMap
 from lsc_tui.config import provider_types as PT
 from lsc_tui.config.envref import ENV_REF, find_refs
 from lsc_tui.config.fields import KeyPath
+from lsc_tui.config.text_form import keep_form
 from lsc_tui.config.migration import proof as P, textedit as T
 from lsc_tui.config.migration.analyse import Analysis
 from lsc_tui.config.migration.proof import same
@@ -255,6 +256,7 @@ def _finish(
         notes.append(
             "the config could not be edited in place; it was written out from its data, so its comments are not kept"
         )
+    text = keep_form(a.config.text, text)  # the added lines are LF, with no BOM: the file keeps its own
     for i, k, value in _default_gaps(a, strategy):
         notes.append(
             f"rag.byok.stores[{i}].{k} is now explicit ({value}): legacy library enrichment used "
