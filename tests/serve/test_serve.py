@@ -444,3 +444,32 @@ def test_the_printed_address_of_a_bind_to_every_interface_is_one_a_browser_can_o
     assert addresses("10.0.0.5", 8000) == ["http://10.0.0.5:8000"]
     assert addresses("::1", 8000) == ["http://[::1]:8000"]
     assert addresses("0.0.0.0", 8000, "https://lsc.example.com/") == ["https://lsc.example.com"]
+
+
+def test_two_servers_on_one_host_keep_their_own_sign_in(tmp_path):
+    """Two configs served from one host on two ports, each with its token: a browser keeps
+    cookies per host, not per port, so signing in to the second server replaced the first
+    one's cookie, and the first tab's next request (a reload, the websocket reconnecting) got
+    401."""
+    import http.cookiejar
+
+    servers = []
+    for name, token in (("a", TOKEN), ("b", TOKEN[::-1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "lightspeed-stack.yaml").write_text(CONFIG)
+        servers.append((Served(folder, "--token", token), token))
+    try:
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for srv, token in servers:
+            with browser.open(f"{srv.base}/?token={token}", timeout=10) as r:  # follows the redirect to /
+                assert r.status == 200
+        for srv, _token in servers:
+            with browser.open(f"{srv.base}/", timeout=10) as r:
+                assert r.status == 200, srv.base
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"{e.url}: {e.code}") from None
+    finally:
+        for srv, _token in servers:
+            srv.stop()
