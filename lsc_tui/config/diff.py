@@ -264,6 +264,15 @@ _WORDS = (
 )
 
 
+def _has_word(text: str) -> bool:
+    """Whether ``text`` holds one of _WORDS (in any case): a key without one is no secret's."""
+    low = text.lower()
+    for word in _WORDS:
+        if word in low:
+            return True
+    return False
+
+
 class _LineMasker:
     """Masks lines of a block-style YAML text using the keys above them.
 
@@ -393,9 +402,9 @@ class _LineMasker:
             body, end = line, ""
         if not body.strip():
             return line
-        col, stripped = _split_head(body)  # body has no newline left: what _content gives
-        m = _KEY_LINE.match(stripped)
         if self.under_secret(index):
+            col, stripped = _split_head(body)  # body has no newline left: what _content gives
+            m = _KEY_LINE.match(stripped)
             head = body[:col]
             if m:
                 rest = m.group("rest")
@@ -403,12 +412,15 @@ class _LineMasker:
                 body = head + m.group("lead") + m.group("key") + ":" + shown
             else:
                 body = head + _mask_scalar_text(stripped)
-        elif m:
-            rest = m.group("rest")
-            if rest.strip() and is_secret_key(m.group("key").strip().strip("'\"")):
-                body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
-            elif "{" in rest or "[" in rest:
-                body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
+        elif _has_word(body):  # without one of _WORDS, neither its key nor a flow pair's is a secret's
+            col, stripped = _split_head(body)
+            m = _KEY_LINE.match(stripped)
+            if m:
+                rest = m.group("rest")
+                if rest.strip() and is_secret_key(m.group("key").strip().strip("'\"")):
+                    body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_value(rest)
+                elif "{" in rest or "[" in rest:
+                    body = body[:col] + m.group("lead") + m.group("key") + ":" + _mask_flow(rest)
         if values:
             body = mask_needles(body, needles) if needles is not None else mask_text(body, values)
         if "@" in body or "earer" in body or "asic " in body:

@@ -78,8 +78,11 @@ def _write(stream: TextIO, text: str) -> None:
     stream.flush()
 
 
-def render_text(ev: dict[str, Any], out: TextIO) -> None:
-    """Human report for one event (seed-001 blocks, a progress line per provider, a summary)."""
+def render_text(ev: dict[str, Any], out: TextIO, after_block: bool = False) -> bool:
+    """Human report for one event (seed-001 blocks, a progress line per provider, a summary).
+    ``after_block``: what the previous event's call returned, True when it ended with a block
+    (a blank line then separates the block from the next progress line). Returns whether this
+    event ended with a block."""
     from lsc_tui.preflight import report
 
     kind = ev.get("event")
@@ -104,13 +107,15 @@ def render_text(ev: dict[str, Any], out: TextIO) -> None:
                 sys.stderr.write(f"WARNING: {line}\n")
                 sys.stderr.flush()
     elif kind == "result":
-        _write(out, report.progress_line(ev) + "\n")
+        _write(out, ("\n" if after_block else "") + report.progress_line(ev) + "\n")
         if ev.get("text"):
             _write(out, "\n" + ev["text"].rstrip("\n") + "\n")
+            return True
     elif kind == "fatal":
         _write(out, "\n" + ev.get("text", "").rstrip("\n") + "\n")
     elif kind == "summary":
         _write(out, "\n" + ev.get("text", "") + "\n")
+    return False
 
 
 def containment_warnings(layers: dict[str, Any]) -> list[str]:
@@ -152,6 +157,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # no signal handlers on this loop or platform: Ctrl-C still cancels
     code = EXIT_FAILED
+    after_block = False
     limits: dict[str, Any] = {} if args.memory_limit is None else {"memory_limit": args.memory_limit or None}
     events = run_preflight(
         args.run_yaml,
@@ -167,7 +173,7 @@ async def _run(args: argparse.Namespace, out: TextIO) -> int:
             if args.json:
                 _write(out, json.dumps(ev, ensure_ascii=False, default=str) + "\n")
             else:
-                render_text(ev, out)
+                after_block = render_text(ev, out, after_block)
             if ev.get("event") == "summary":
                 code = int(ev.get("exit_code", EXIT_FAILED))
     finally:

@@ -370,3 +370,141 @@ def test_the_loader_resolves_every_tag_as_the_safe_loader_does():
         except yaml.YAMLError:
             continue
         assert tags(text, Loader) == want, path
+
+
+def test_each_spelling_of_a_scalar_gets_its_own_tag():
+    """The same text plain, quoted, in a flow sequence, as a key or in another document gets the
+    tag PyYAML's safe loader gives it there."""
+    from lsc_tui.config.yaml.document import Loader
+
+    values = ["yes", "1", "0o17", "~", "null", "1.5", "2001-12-14", "<<", "=", "text"]
+    doc = "".join(f"k{i}: {v}\nq{i}: '{v}'\nd{i}: \"{v}\"\nl{i}: [{v}, '{v}', {v}]\n" for i, v in enumerate(values))
+    doc += "".join(f"{v}: x{i}\n" for i, v in enumerate(values) if v not in ("<<", "="))
+    doc += "e1:\ne2: ''\ne3:\n"
+    text = doc + "---\n" + doc
+
+    def tags(loader):
+        out = []
+        for root in yaml.compose_all(text, Loader=loader):
+            stack = [root]
+            while stack:
+                node = stack.pop()
+                out.append((type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None))
+                if isinstance(node, yaml.MappingNode):
+                    stack.extend(x for pair in node.value for x in pair)
+                elif isinstance(node, yaml.SequenceNode):
+                    stack.extend(node.value)
+        return out
+
+    assert tags(Loader) == tags(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def test_the_loader_steps_into_and_out_of_nodes_without_python():
+    """descend_resolver and ascend_resolver are C callables taking what PyYAML's composer passes
+    (a parent node and an index; nothing): were they bound to the loader or called otherwise,
+    composing would fail here."""
+    from lsc_tui.config.yaml.document import Loader
+
+    loader = Loader("a:\n  - b: [1, {c: d}]\n  - ? [x]\n    : y\n")
+    try:
+        assert loader.descend_resolver(None, None) is True
+        assert loader.ascend_resolver() == ()
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    assert isinstance(root, yaml.MappingNode) and root.value[0][1].value[1].value[0][0].tag == "tag:yaml.org,2002:seq"
+
+
+LINT_CASES = TRICKY + [
+    "a: 1\nb: 2\nc: [x, y]\n",
+    "a: yes\n",
+    "a: 'yes'\n",
+    "a: ~\nb: [~]\n",
+    "a: 010\n",
+    "a: 1:30\n",
+    "a: 0x10\nb: 1.5\nc: 2024-01-01\n",
+    "1: a\n'1': b\n",
+    "a: {b: 1, b: 2}\n",
+    "- {a: 1}\n- {a: 1, a: 2}\n",
+    "password: 0123\n",
+    "on\n",
+]
+
+
+@pytest.mark.parametrize("text", LINT_CASES)
+def test_the_direct_build_skips_the_lint_only_when_it_finds_nothing(text):
+    from lsc_tui.config.yaml.document import Loader, construct_checked
+    from lsc_tui.config.yaml.lint import lint_nodes
+
+    loader = Loader(text)
+    try:
+        node = loader.get_single_node()
+        _, lint = construct_checked(loader, node, "*" in text)
+    finally:
+        loader.dispose()
+    if not lint:
+        assert lint_nodes(node, "t.yaml") == []
+    assert parse_text(text, "t.yaml").findings == lint_nodes(yaml.compose(text, Loader=Loader), "t.yaml")
+
+
+def test_every_fixture_has_the_findings_of_the_full_lint():
+    from lsc_tui.config.yaml.document import Loader
+    from lsc_tui.config.yaml.lint import lint_nodes
+
+    skipped = 0
+    for path in sorted((Path(__file__).parents[1] / "fixtures").rglob("*.y*ml")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            nodes = list(yaml.compose_all(text, Loader=Loader))
+            doc = parse_text(text, "t.yaml", multi=True)
+        except (yaml.YAMLError, YamlLoadError):
+            continue
+        want = [f for n in nodes if n is not None for f in lint_nodes(n, "t.yaml")]
+        assert [f for f in doc.findings if f.code != "yaml-syntax"] == want, path
+        skipped += not want
+    assert skipped > 100  # most files have nothing to report: the walk is skipped for them
+
+
+def _limits_outcome(text, read):
+    try:
+        return ("data", _typed(read(text)))
+    except YamlLoadError as exc:
+        return ("refused", exc.located_text())
+
+
+@pytest.mark.parametrize("depth", [198, 199, 200, 201, 202])
+@pytest.mark.parametrize(
+    "shape", [("[", "{}", "]"), ("[", "[]", "]"), ("[", "x", "]"), ("{a: ", "{}", "}"), ("{a: ", "x", "}"), "block"]
+)
+def test_the_direct_build_applies_the_limits_as_the_exact_check(depth, shape, monkeypatch):
+    """Without aliases the limits are counted while the data is built: the same documents are
+    refused, with the same located error, as when check_limits walks the nodes first."""
+    from lsc_tui.config.yaml import document, lint
+    from lsc_tui.config.yaml.files import MAX_DEPTH
+
+    assert MAX_DEPTH == 200
+    if shape == "block":
+        text = "".join("  " * i + "-\n" for i in range(depth)) + "  " * depth + "- {}\n"
+    else:
+        opening, core, closing = shape
+        text = opening * depth + core + closing * depth + "\n"
+    small = "\n".join(f"k{i}: [{', '.join(['v'] * (i % 7))}]" for i in range(40)) + "\n"
+
+    def two_steps(t):
+        loader = document.Loader(t)
+        try:
+            node = loader.get_single_node()
+            return document.construct_checked(loader, node, lint.check_limits(node, "t.yaml", True))[0]
+        finally:
+            loader.dispose()
+
+    def direct(t):
+        return document.data_of(t, "t.yaml")
+
+    assert _limits_outcome(text, direct) == _limits_outcome(text, two_steps)
+    got = _limits_outcome(text, lambda t: parse_text(t, "t.yaml").data)
+    assert got == _limits_outcome(text, two_steps)
+    for limit in (50, 100, 150, 159, 160, 161, 500):  # the node limit, under and over this document's
+        monkeypatch.setattr(document, "MAX_NODES", limit)
+        monkeypatch.setattr(lint, "MAX_NODES", limit)
+        assert _limits_outcome(small, direct) == _limits_outcome(small, two_steps), limit

@@ -3,6 +3,8 @@ numbered edge cases, v1alpha1 samples, and compatibility warnings."""
 
 from __future__ import annotations
 
+import json
+
 import stat
 from pathlib import Path
 
@@ -582,6 +584,9 @@ spec:
     assert code == 0 and "external-not-merged" in err
     code, _, err = expand(cli, p, "--metadata-dir", tmp_path / "nothing")
     assert code == 1 and "Missing /lls-provider/lls-provider-spec.yaml in image quay.io/me/inf:1" in err
+    (line,) = [x for x in err.splitlines() if ": error: missing-metadata: " in x]
+    at = p.read_text().splitlines().index("    - providerId: base-inf") + 1
+    assert line.startswith(f"{p}:{at}:7: "), (line, at)  # at the entry of externalProviders
 
 
 # -- v1alpha1 samples from the operator repository -------------------------------------------------
@@ -614,6 +619,20 @@ def test_several_crs_need_a_name(cli):
     code, _, err = cli("expand", SAMPLES / "example-with-network-config.yaml")
     assert code == 2
     assert "llamastackdistribution-network-example, llamastackdistribution-public" in err and "--name" in err
+    where = str(SAMPLES / "example-with-network-config.yaml")
+    assert f"{where}:0:0: error: several-llsd: the file holds 2 LlamaStackDistributions (" in err
+    assert err.rstrip().endswith("\n    fix: Pick one with --name NAME.")
+    code, _, err = cli("expand", where, "--name", "other")
+    assert code == 2
+    assert err == (f"{where}:0:0: error: llsd-not-found: no LlamaStackDistribution named 'other' in the file\n"
+                   "    fix: Check --name.\n")
+    # under --json the same errors are findings of the object (they went to stderr alone)
+    code, out, err = cli("expand", where, "--json")
+    assert code == 2 and not err
+    (found,) = json.loads(out)["findings"]
+    assert (found["file"], found["line"], found["severity"], found["code"]) == (where, 0, "error", "several-llsd")
+    code, out, err = cli("expand", where, "--name", "other", "--json")
+    assert code == 2 and [f["code"] for f in json.loads(out)["findings"]] == ["llsd-not-found"]
 
 
 def test_v1alpha1_run_yaml_key_and_missing_embedded_base(cli, write):
@@ -657,7 +676,10 @@ def test_unusable_input_exits_2(cli, write, tmp_path):
     assert code == 2 and "bad.yaml:2:1: error: yaml-syntax" in err
     p = write("none.yaml", "kind: ConfigMap\n")
     code, _, err = cli("expand", p)
-    assert code == 2 and "no LlamaStackDistribution" in err
+    assert code == 2 and err.endswith(
+        f"{p}:0:0: error: no-llsd: the file holds no LlamaStackDistribution\n"
+        "    fix: Give a file with kind: LlamaStackDistribution.\n"
+    )
 
 
 def test_malformed_base_config_is_reported_in_the_base(cli, write):

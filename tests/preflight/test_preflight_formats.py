@@ -49,6 +49,9 @@ def test_progress_and_summary_lines():
         "All providers validated successfully"
     failed = report.summary_lines({"status": "failed", "total": 3, "passed": 0, "failed": 1, "not_checked": 2,
                                    "stopped_early": True, "duration_s": 0.5})
+    one = report.summary_lines({"status": "failed", "total": 1, "passed": 0, "failed": 1, "warnings": 1,
+                                "duration_s": 2.14})
+    assert one[0] == "Summary: 0 passed, 1 failed, 1 warning of 1 provider in 2.14 s"  # was "of 1 providers"
     assert failed == ["Summary: 0 passed, 1 failed, 2 not checked of 3 providers in 0.50 s",
                       "Preflight failed: stopped at the first error (use --keep-going to check every provider)"]
 
@@ -127,3 +130,33 @@ def test_wheel_platform_labels_use_the_seed_notation():
 ])
 def test_dependency_markers(marker, value):
     assert dists.marker_true(marker) is value
+
+
+def test_a_block_is_set_apart_from_the_next_providers_progress_line():
+    """--keep-going: an error block ran straight into the next provider's progress line
+    ("Resolution: ...\\n[3/3] ..."); one blank line separates them, as before the summary."""
+    import io
+
+    from lsc_tui.preflight.cli import render_text
+
+    error = {"module": "custom_vllm_provider", "reason": "Module not found",
+             "details": "Traceback:\n  ModuleNotFoundError: No module named 'custom_vllm_provider'",
+             "resolution": "Ensure provider packages are installed and PYTHONPATH is set correctly."}
+    base = {"event": "result", "total": 3, "api": "inference", "timings": {"total": 0.01}}
+    events = [
+        {"event": "start", "run_yaml": "run.yaml", "providers": [{}, {}, {}]},
+        dict(base, index=1, provider_id="custom-vllm", provider_type="remote::custom-vllm", status="error",
+             phase="import", text=report.error_block("custom-vllm", error)),
+        dict(base, index=2, provider_id="other", provider_type="remote::other", status="error",
+             phase="import", text=report.error_block("other", error)),
+        dict(base, index=3, provider_id="fine", provider_type="remote::fine", status="ok", phase=None),
+        {"event": "summary", "text": "Summary: 1 passed, 2 failed of 3 providers in 0.03 s\nPreflight failed"},
+    ]
+    out = io.StringIO()
+    after = False
+    for ev in events:
+        after = render_text(ev, out, after)
+    text = out.getvalue()
+    assert "correctly.\n\n[2/3] inference other (remote::other): FAILED at import (0.01 s)\n\nERROR:" in text
+    assert "correctly.\n\n[3/3] inference fine (remote::fine): OK (0.01 s)\n\nSummary:" in text
+    assert "\n\n\n" not in text

@@ -216,3 +216,57 @@ def test_values_nested_under_any_secret_key_are_masked_in_the_text_diff():
         text = unified_diff(old, new)
         assert "hunter" not in text, (key, text)
         assert "+  x: 2" in text
+
+
+MASK_LINES = [
+    "a: 1\n",
+    "  url: https://user:hunter2@host/v1\n",
+    "  note: Bearer abcdefghijklmnop\n",
+    "  basic: Basic dXNlcjpwYXNz\n",
+    "  headers: {Authorization: Bearer abcdefghijklmnop, X-Other: 1}\n",
+    "  flow: {PassWord: s3cretvalue, user: admin}\n",
+    "  - {client_secret: zzzzzzzz}\n",
+    "  list: [a, b]\n",
+    "  APIKEY: shown-or-not\n",
+    "  x-api-key: abcdefgh\n",
+    "  Cookie: session=abc\n",
+    "  dsn: postgres://u:p@h/db\n",
+    "  plain: " + SECRET + "\n",
+    "  known: the-known-value-123\n",
+    "  'quoted key': {token: t0k3nvalue}\n",
+    "- provider_id: p1\n",
+    "    tls_verify: true\n",
+    "  text without a key\n",
+    "\n",
+]
+
+
+def test_lines_without_a_secret_word_mask_as_the_full_check(monkeypatch):
+    """A line outside every secret block and without one of the secret words skips the key
+    checks: each line is masked exactly as when every line goes through them."""
+    from lsc_tui.config import diff
+
+    text = "".join(MASK_LINES)
+    lines = text.splitlines(keepends=True)
+    for values in (set(), {"the-known-value-123"}):
+        fast = [diff._LineMasker(lines, text).mask(i, values) for i in range(len(lines))]
+        monkeypatch.setattr(diff, "_has_word", lambda _text: True)
+        full = [diff._LineMasker(lines, text).mask(i, values) for i in range(len(lines))]
+        monkeypatch.undo()
+        assert fast == full
+    shown = [diff._LineMasker(lines, text).mask(i, {"the-known-value-123"}) for i in range(len(lines))]
+    assert [line for line in shown if "*" in line] == [
+        "  url: https://user:********@host/v1\n",
+        "  note: Bearer ********\n",
+        "  basic: Basic ********\n",
+        "  headers: {Authorization: ********, X-Other: 1}\n",
+        "  flow: {PassWord: ********, user: admin}\n",
+        shown[6],  # (the flow item's masking is checked elsewhere)
+        "  APIKEY: ********\n",
+        "  x-api-key: ********\n",
+        "  Cookie: ********\n",
+        "  dsn: ********\n",
+        "  known: ********\n",
+        "  'quoted key': {token: ********}\n",
+    ]
+    assert "zzzzzzzz" not in shown[6]

@@ -171,3 +171,27 @@ def test_the_same_root_dumped_again_after_a_change_in_place_is_dumped_afresh():
     copy_["providers"][api][0]["provider_id"] = "changed-in-place"
     text = synthesis.dump_run_yaml(copy_)
     assert "changed-in-place" in text and text == cold(copy_)
+
+
+def test_the_origin_walk_writes_every_shape_as_the_dump_and_gives_each_line_its_value():
+    """Mappings and lists, empty and nested in each other, long folded scalars under a key and
+    as an item, a list of lists: the text is the dump's, and each line's origin is the one of
+    the value it shows (lines of a folded scalar share it)."""
+    long = "words " * 30
+    data = {
+        "a": {"empty_map": {}, "empty_list": [], "long": long, "n": 1, "t": True},
+        "b": [{}, [], long, [[1, [2, {"x": long}]], []], {"k": [long, {"z": None}]}, "plain"],
+        "c": [[{"deep": {"deeper": [1, 2]}}]],
+        1: "int key",
+    }
+    prov = _prov(data)
+    text, origins = cold_origins(data, prov)
+    assert text == synthesis.dump_run_yaml(data) == synthesis.pyyaml_dump(data)
+    lines, paths = synthesis.emit_lines(data, track=True)
+    assert len(origins) == len(paths) == text.count("\n")
+    root = prov.node[id(data)]
+    for path, origin in zip(paths, origins):
+        want = root
+        for key in path:
+            want = want.child(key)
+        assert origin == want, path

@@ -347,3 +347,23 @@ async def test_j_moves_in_the_rows_and_k_stays_keep_going(bad_ws):
         await pilot.press("k")
         await pilot.pause()
         assert ctl.keep_going != keep and ol.highlighted == 1
+
+
+async def test_a_long_report_line_wraps_under_its_block_not_at_the_left_edge(bad_ws):
+    """At 80 columns the ERROR block's long lines (the Resolution) wrapped to the panel's left
+    edge, out of the block's indentation; they wrap inside it now."""
+    app = make(bad_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        st = await finished(pilot)
+        ol = panel(app).query_one("#pf-rows", OptionList)
+        shown = str(ol.get_option_at_index(1).prompt).splitlines()
+        width = ol.scrollable_content_region.width
+    resolution = next(line for line in st.rows[1].text.splitlines() if line.startswith("Resolution:"))
+    assert len("    " + resolution) > width  # the case: a line wider than the panel
+    head, body = shown[0], shown[1:]
+    assert "broken" in head
+    assert all(len(line) <= width for line in shown), (width, shown)
+    assert all(line.startswith("    ") for line in body if line), body
+    # the words are all there, in order
+    assert " ".join(" ".join(body).split()).count(" ".join(resolution.split())) == 1

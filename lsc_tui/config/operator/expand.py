@@ -1290,17 +1290,14 @@ def _merge_externals(
             spec_file = inputs.metadata_dir / pid / merge.SPEC_FILE
             if not spec_file.exists() or spec_file.is_dir():  # a FIFO goes to the reader, which refuses it
                 findings.append(
-                    Finding(
-                        cr.file,
-                        line,
-                        col,
+                    cr.finding(
+                        path + (section, i),
                         Severity.ERROR,
                         "missing-metadata",
                         f"Missing /lls-provider/{merge.SPEC_FILE} in image {image} (init container "
                         f"install-provider-{pid}; looked for {spec_file})",
                         "Put the provider image's lls-provider-spec.yaml at "
                         f"{inputs.metadata_dir}/{pid}/{merge.SPEC_FILE}.",
-                        path + (section, i),
                     )
                 )
                 continue
@@ -1311,17 +1308,14 @@ def _merge_externals(
                 continue
             if pkg.spec.api != api:
                 findings.append(
-                    Finding(
-                        cr.file,
-                        line,
-                        col,
+                    cr.finding(
+                        path + (section, i),
                         Severity.ERROR,
                         "api-mismatch",
                         f"Provider API type mismatch: Provider '{pid}' (image: {image}) declares api={pkg.spec.api} in "
                         f"{merge.SPEC_FILE} but is placed under externalProviders.{section}",
                         f"Move the provider to externalProviders."
                         f"{models.EXTERNAL_API_TO_CRD.get(pkg.spec.api, pkg.spec.api)} section in the LLSD spec.",
-                        path + (section, i),
                     )
                 )
                 continue

@@ -22,23 +22,6 @@ WIDTH = 80  # PyYAML's default best_width
 
 # (container, indent, first-line prefix, out, seen, key chain, order): _fast_map or _fast_seq
 _FastWalk = Callable[[Any, str, Optional[str], list[str], set[int], list[Any], Optional[list[int]]], None]
-# the same with per-line origins: _origin_map or _origin_seq
-_OriginWalk = Callable[
-    [
-        Any,
-        str,
-        Optional[str],
-        list[str],
-        list[Origin],
-        set[int],
-        list[Any],
-        Provenance,
-        Origin,
-        Optional[list[int]],
-        Optional[set[int]],
-    ],
-    None,
-]
 
 
 class LcoreDumper(yaml.Dumper):  # pylint: disable=too-many-ancestors
@@ -327,6 +310,8 @@ _STR_KEYS: dict[str, str] = {}
 
 
 def _fast_scalar(value: Any) -> Optional[str]:
+    if value.__class__ is int:
+        return str(value)  # what _scalar makes of an int, without its table
     if value.__class__ is str:
         text = _STR_SCALARS.get(value)
         if text is None:
@@ -424,7 +409,9 @@ def _fast_map(
                 _fast_child(value, child, None, out, seen, stack, order)
                 stack.pop()
         else:
-            text = _fast_scalar(value)
+            text = _STR_SCALARS.get(value) if cls is str else None  # most scalars: no call
+            if text is None:
+                text = _fast_scalar(value)
             if text is not None and (len(pre) + 1 + len(text) <= WIDTH or _unfoldable(text)):
                 out.append(pre + " " + text + "\n")
             else:
@@ -487,7 +474,9 @@ def _fast_seq(
             else:
                 _fast_child(value, child, pre, out, seen, stack, order)
         else:
-            text = _fast_scalar(value)
+            text = _STR_SCALARS.get(value) if cls is str else None  # most scalars: no call
+            if text is None:
+                text = _fast_scalar(value)
             if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
                 out.append(pre + text + "\n")
             else:
@@ -508,7 +497,6 @@ _ORIGIN_MEMO: IdentityMemo[_OriginEntry] = IdentityMemo()
 
 
 def _emit_origins(
-    fn: _OriginWalk,
     value: Any,
     indent: str,
     first: Optional[str],
@@ -521,6 +509,7 @@ def _emit_origins(
     order: list[int],
     records: set[int],
 ) -> None:
+    """``_origin_walk(value, ...)`` (the container itself already in ``seen``), from the memo when it can."""
     memo = _ORIGIN_MEMO
     vid = id(value)
     hit = memo.get(value)
@@ -542,15 +531,15 @@ def _emit_origins(
         origins.extend(hit[5])
         return
     n_out, n_order = len(out), len(order)  # out and origins grow together, a line and its origin
-    fn(value, indent, first, out, origins, seen, stack, prov, origin, order, records)
+    _origin_walk(value, indent, first, out, origins, seen, stack, prov, origin, order, records)
     if len(out) - n_out >= MIN_LINES:
         inner = order[n_order:]
         if vid not in records and records.isdisjoint(inner):
             memo.put(value, (indent, first, tuple(stack), origin, out[n_out:], origins[n_out:], inner))
 
 
-def _origin_map(
-    mapping: dict[Any, Any],
+def _origin_walk(
+    container: Any,
     indent: str,
     first: Optional[str],
     out: list[str],
@@ -562,73 +551,37 @@ def _origin_map(
     order: Optional[list[int]] = None,
     records: Optional[set[int]] = None,
 ) -> None:
-    """_fast_map that also records, per line, the Origin of the value it shows."""
-    try:
-        keys = sorted(mapping)
-    except TypeError:
-        keys = list(mapping)
+    """The lines of a non-empty mapping (as _fast_map writes them) or list (as _fast_seq does)
+    and, per line, the Origin of the value it shows.
+
+    A mapping's entry is ``key:`` and a list's item ``- ``; a scalar follows a key after a space
+    and an item's dash directly (``sep``); a nested container follows a key on the next lines
+    and an item's dash on the same line (its first line carries the dash)."""
+    is_map = container.__class__ is dict
+    entries: Any
+    if is_map:
+        try:
+            keys = sorted(container)
+        except TypeError:
+            keys = list(container)
+        entries = zip(keys, map(container.__getitem__, keys))
+        sep = " "
+    else:
+        entries = enumerate(container)
+        sep = ""
+        stack.append(("i",))
+    width = WIDTH - len(sep)
     child = indent + "  "
-    for key in keys:
-        ktext = _STR_KEYS.get(key) if key.__class__ is str else None
-        if ktext is None:
-            ktext = _key(key)
-        pre = (first if first is not None else indent) + ktext + ":"
-        first = None
-        value = mapping[key]
-        here = prov.child_origin(mapping, key, origin)
-        cls = value.__class__
-        if cls is dict or cls is list:
-            if id(value) in seen:
-                raise _Fallback()
-            seen.add(id(value))
-            if order is not None:
-                order.append(id(value))
-            if value:
-                out.append(pre + "\n")
-                origins.append(here)
-                stack.append(("k", key))
-                fn: _OriginWalk = _origin_map if cls is dict else _origin_seq
-                if order is None or records is None:
-                    fn(value, child, None, out, origins, seen, stack, prov, here, None, None)
-                else:
-                    _emit_origins(fn, value, child, None, out, origins, seen, stack, prov, here, order, records)
-                stack.pop()
-            else:
-                out.append(pre + (" {}\n" if cls is dict else " []\n"))
-                origins.append(here)
+    for key, value in entries:
+        if is_map:
+            ktext = _STR_KEYS.get(key) if key.__class__ is str else None
+            if ktext is None:
+                ktext = _key(key)
+            pre = (first if first is not None else indent) + ktext + ":"
         else:
-            text = _fast_scalar(value)
-            if text is not None and (len(pre) + 1 + len(text) <= WIDTH or _unfoldable(text)):
-                out.append(pre + " " + text + "\n")
-                origins.append(here)
-            else:
-                stack.append(("k", key))
-                body = _folded(value, tuple(stack))
-                stack.pop()
-                out.append(pre + " " + body[0])
-                out.extend(body[1:])
-                origins.extend([here] * len(body))
-
-
-def _origin_seq(
-    items: list[Any],
-    indent: str,
-    first: Optional[str],
-    out: list[str],
-    origins: list[Origin],
-    seen: set[int],
-    stack: list[Any],
-    prov: Provenance,
-    origin: Origin,
-    order: Optional[list[int]] = None,
-    records: Optional[set[int]] = None,
-) -> None:
-    child = indent + "  "
-    stack.append(("i",))
-    for index, value in enumerate(items):
-        pre = (first if first is not None else indent) + "- "
+            pre = (first if first is not None else indent) + "- "
         first = None
-        here = prov.child_origin(items, index, origin)
+        here = prov.child_origin(container, key, origin)
         cls = value.__class__
         if cls is dict or cls is list:
             if id(value) in seen:
@@ -637,25 +590,40 @@ def _origin_seq(
             if order is not None:
                 order.append(id(value))
             if not value:
-                out.append(pre + ("{}\n" if cls is dict else "[]\n"))
+                out.append(pre + sep + ("{}\n" if cls is dict else "[]\n"))
                 origins.append(here)
+                continue
+            if is_map:
+                out.append(pre + "\n")
+                origins.append(here)
+                stack.append(("k", key))
+                inner_first = None
             else:
-                fn: _OriginWalk = _origin_map if cls is dict else _origin_seq
-                if order is None or records is None:
-                    fn(value, child, pre, out, origins, seen, stack, prov, here, None, None)
-                else:
-                    _emit_origins(fn, value, child, pre, out, origins, seen, stack, prov, here, order, records)
+                inner_first = pre
+            if order is None or records is None:
+                _origin_walk(value, child, inner_first, out, origins, seen, stack, prov, here, None, None)
+            else:
+                _emit_origins(value, child, inner_first, out, origins, seen, stack, prov, here, order, records)
+            if is_map:
+                stack.pop()
         else:
-            text = _fast_scalar(value)
-            if text is not None and (len(pre) + len(text) <= WIDTH or _unfoldable(text)):
-                out.append(pre + text + "\n")
+            text = _STR_SCALARS.get(value) if cls is str else None  # most scalars: no call
+            if text is None:
+                text = _fast_scalar(value)
+            if text is not None and (len(pre) + len(text) <= width or _unfoldable(text)):
+                out.append(pre + sep + text + "\n")
                 origins.append(here)
             else:
+                if is_map:
+                    stack.append(("k", key))
                 body = _folded(value, tuple(stack))
-                out.append(pre + body[0])
+                if is_map:
+                    stack.pop()
+                out.append(pre + sep + body[0])
                 out.extend(body[1:])
                 origins.extend([here] * len(body))
-    stack.pop()
+    if not is_map:
+        stack.pop()
 
 
 def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list[Origin]]]:
@@ -671,13 +639,13 @@ def dump_with_origins(data: Any, prov: Provenance) -> Optional[tuple[str, list[O
     if not memo.pays(data):  # see IdentityMemo.pays
         memo.forget_entries()
         try:
-            _origin_map(data, "", None, out, origins, set(), [], prov, root_origin)
+            _origin_walk(data, "", None, out, origins, set(), [], prov, root_origin)
         except _Fallback:
             return None
         return "".join(out), origins
     records = set(prov.node) | set(prov.keys) | set(prov.srckey)
     try:
-        _origin_map(data, "", None, out, origins, set(), [], prov, root_origin, [], records)
+        _origin_walk(data, "", None, out, origins, set(), [], prov, root_origin, [], records)
     except _Fallback:
         return None
     finally:

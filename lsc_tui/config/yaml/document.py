@@ -9,6 +9,7 @@ in ``lint``; files are read through the guarded reader of ``files``.
 
 from __future__ import annotations
 
+import operator
 import threading
 import weakref
 from dataclasses import dataclass
@@ -20,8 +21,8 @@ import yaml
 
 from lsc_tui.config.findings import Finding
 from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.files import FileStamp, ReadRefused
-from lsc_tui.config.yaml.lint import YamlLoadError, check_limits, lint_nodes, located_parse_errors
+from lsc_tui.config.yaml.files import MAX_DEPTH, MAX_NODES, FileStamp, ReadRefused
+from lsc_tui.config.yaml.lint import YamlLoadError, check_limits, lint_nodes, located_parse_errors, may_trap
 from lsc_tui.config.yaml.nodes import (
     BOOL_TAG,
     INT_TAG,
@@ -43,12 +44,22 @@ def _end_line(text: str, offset: int) -> int:
 
 
 class _PlainResolver:
-    """The safe loader's tag resolution, each scalar's in one step. The parser asks for the tag of
-    every scalar (some 20,000 at 10,000 lines) and tells of every step into and out of a
-    collection: PyYAML's resolver works these out through its path resolvers (the safe loader has
-    none) and the implicit resolvers of the scalar's first character plus the wildcard ones,
-    joined anew at each call. Here the joined lists are made once (``_IMPLICIT``) and the steps
-    are nothing; the tags are the same (tests/foundation/test_yaml_document.py)."""
+    """The safe loader's tag resolution, each scalar's in one step, and no steps into or out of
+    nodes.
+
+    The parser asks ``self.resolve(kind, value, implicit)`` for the tag of every node (some
+    25,000 at 10,000 lines), and calls ``self.descend_resolver(parent, index)`` before and
+    ``self.ascend_resolver()`` after each. PyYAML's resolver works the tags out through its path
+    resolvers (the safe loader has none) and the implicit resolvers of the scalar's first
+    character plus the wildcard ones, joined anew at each call. Here the joined lists are made
+    once (``_IMPLICIT``), and the two steps are C callables that do nothing: ``operator.is_``
+    takes the two arguments and ``tuple`` none (neither is a descriptor, so as class attributes
+    they are not bound to the loader), which saves a Python call per step, 50,000 at 10,000
+    lines. The tags are the same (tests/foundation/test_yaml_document.py), and a test fails if
+    PyYAML calls the steps otherwise."""
+
+    descend_resolver = operator.is_  # (current_node, current_index): no path resolvers to follow
+    ascend_resolver = tuple  # (): nothing to unwind
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is _SCALAR_NODE and implicit[0]:
@@ -57,12 +68,6 @@ class _PlainResolver:
                     return tag
             return _DEFAULT_SCALAR_TAG
         return _resolve(self, kind, value, implicit)
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        return None  # no path resolvers: nothing to follow
-
-    def ascend_resolver(self) -> None:
-        return None
 
 
 _SCALAR_NODE = yaml.ScalarNode
@@ -177,26 +182,76 @@ def construct_data(loader: Any, node: Any, aliases: bool = True) -> Any:
     collection as a key or a tagged collection, or one PyYAML refuses (its error is the one
     raised), is built by PyYAML whole. Without aliases no object is shared, so nothing depends
     on which of the two built it."""
+    return construct_checked(loader, node, aliases)[0]
+
+
+def construct_checked(loader: Any, node: Any, aliases: bool = True) -> tuple[Any, bool]:
+    """``(construct_data(loader, node, aliases), lint)``: ``lint`` is False when the direct build
+    saw every node and none that ``lint.lint_nodes`` can report (a duplicate key, a plain
+    scalar read as a boolean, an integer or null that is not one of the common spellings), so
+    the reader skips that second walk over the nodes; True when it may find something."""
     if aliases:
-        return construct_as_written(loader, node)
+        return construct_as_written(loader, node), True
+    suspect: list[Any] = []
     try:
-        return _construct(loader, node)
+        return _construct(loader, node, suspect, 0, [1]), bool(suspect)
     except Exception:  # not dropped: PyYAML builds the document whole and raises its own error
         loader.constructed_objects = {}
         loader.recursive_objects = {}
-        return construct_as_written(loader, node)
+        return construct_as_written(loader, node), True
     finally:  # as construct_document leaves it: the scalars PyYAML built are not kept
         loader.constructed_objects = {}
         loader.recursive_objects = {}
 
 
-def _construct(loader: Any, node: Any) -> Any:
+def read_node(loader: Any, node: Any, display: str, aliases_possible: bool = True) -> tuple[Any, bool, bool]:
+    """``(data, lint, aliases)`` of a composed document under the limits: what
+    ``check_limits(node, display, aliases_possible)`` (raising its located error) and then
+    ``construct_checked(loader, node, aliases)`` give.
+
+    A text without ``*`` has no alias, so no node is reached twice: the direct build counts the
+    nodes and levels as it goes, the way ``check_limits``' exact walk does, and the limits need
+    no walk of their own; a document over them is left to ``check_limits`` for its error."""
+    if not aliases_possible:
+        suspect: list[Any] = []
+        try:
+            data = _construct(loader, node, suspect, 0, [1])
+        except Exception:  # over the limits, or not plain: the two steps below raise or build it
+            data = _UNREAD
+        finally:
+            loader.constructed_objects = {}
+            loader.recursive_objects = {}
+        if data is not _UNREAD:
+            return data, bool(suspect), False
+    aliases = check_limits(node, display, aliases_possible)
+    data, lint = construct_checked(loader, node, aliases)
+    return data, lint, aliases
+
+
+_UNREAD = object()  # read_node: the direct build gave up
+
+
+class _OverLimits(Exception):
+    """The direct build met more than MAX_NODES nodes or a node deeper than MAX_DEPTH levels."""
+
+
+def _construct(loader: Any, node: Any, suspect: list[Any], depth: int, size: list[int]) -> Any:
+    """The data of ``node`` at ``depth`` levels; appends to ``suspect`` each node lint_nodes may
+    report on (a superset), and counts in ``size[0]`` the nodes met, as ``lint.check_limits``
+    does: a collection's items at one level deeper, a mapping's keys and values both."""
     cls = node.__class__
     if cls is yaml.MappingNode:
         if node.tag != _MAP_TAG:
             raise _NotPlain()
+        pairs = node.value
+        if pairs:
+            size[0] += 2 * len(pairs)
+            if depth >= MAX_DEPTH or size[0] > MAX_NODES:
+                raise _OverLimits()
+        depth += 1
         out: dict[Any, Any] = {}
-        for k, v in node.value:
+        str_keys = True
+        for k, v in pairs:
             if k.__class__ is not yaml.ScalarNode:
                 raise _NotPlain()
             tag = k.tag
@@ -205,22 +260,39 @@ def _construct(loader: Any, node: Any) -> Any:
             elif tag == MERGE_TAG or tag == _VALUE_TAG:
                 raise _NotPlain()
             else:
-                key = _scalar(loader, k)
-            out[key] = v.value if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG else _construct(loader, v)
+                key = _scalar(loader, k, suspect)
+                str_keys = False
+            out[key] = (
+                v.value
+                if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG
+                else _construct(loader, v, suspect, depth, size)
+            )
+        # lint_nodes compares the keys as written: with every key a string, a key written twice
+        # leaves the dict shorter; with other keys (1 and '1' are two keys) it compares the texts
+        if len(out) != len(pairs) or (not str_keys and len({k.value for k, _ in pairs}) != len(pairs)):
+            suspect.append(node)
         return out
     if cls is yaml.SequenceNode:
         if node.tag != _SEQ_TAG:
             raise _NotPlain()
+        items = node.value
+        if items:
+            size[0] += len(items)
+            if depth >= MAX_DEPTH or size[0] > MAX_NODES:
+                raise _OverLimits()
+        depth += 1
         return [
-            v.value if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG else _construct(loader, v)
-            for v in node.value
+            v.value
+            if v.__class__ is yaml.ScalarNode and v.tag == _STR_TAG
+            else _construct(loader, v, suspect, depth, size)
+            for v in items
         ]
     if cls is yaml.ScalarNode:
-        return _scalar(loader, node)
+        return _scalar(loader, node, suspect)
     raise _NotPlain()
 
 
-def _scalar(loader: Any, node: Any) -> Any:
+def _scalar(loader: Any, node: Any, suspect: list[Any]) -> Any:
     """A scalar as SafeConstructor builds it (the common tags here, the rest by PyYAML)."""
     tag, value = node.tag, node.value
     if tag == _STR_TAG:
@@ -229,11 +301,18 @@ def _scalar(loader: Any, node: Any) -> Any:
         if value.isascii() and value.isdigit() and (value[0] != "0" or value == "0"):
             return int(value)  # construct_yaml_int's plain decimal case (no sign, _, 0x, 0o, 0b, :)
     elif tag == BOOL_TAG:
-        hit = _BOOLS.get(value.lower())
+        low = value.lower()
+        hit = _BOOLS.get(low)
         if hit is not None:
+            if low != "true" and low != "false":
+                suspect.append(node)  # yes, no, on, off: a YAML 1.1 trap when plain
             return hit
     elif tag == NULL_TAG:
+        if value == "~":
+            suspect.append(node)
         return None
+    if may_trap(tag, value):
+        suspect.append(node)  # an octal-like or base-60 integer
     return loader.construct_object(node)
 
 
@@ -360,6 +439,7 @@ class Document:
         base = 1 if self.text.startswith(_BOM) else 0
         body = self.text[base:]
         ynodes: list[Any] = []
+        to_lint: list[Any] = []
         with located_parse_errors(self.display, body):
             loader = Loader(body)
             try:
@@ -370,17 +450,19 @@ class Document:
                     node = loader.get_single_node()
                     ynodes = [node] if node is not None else []
                 for ynode in ynodes:
-                    aliases = check_limits(ynode, self.display, "*" in body)
+                    data, lint, aliases = read_node(loader, ynode, self.display, "*" in body)
                     if aliases:
                         self.has_aliases = True
-                    self.all_data.append(construct_data(loader, ynode, aliases))
+                    self.all_data.append(data)
+                    if lint:
+                        to_lint.append(ynode)
             finally:
                 loader.dispose()
         self.roots, self.root = [], None
         if ynodes:
             self._pending = (ynodes, base)
         self.data = self.all_data[0] if self.all_data else None
-        for ynode in ynodes:
+        for ynode in to_lint:  # the others hold nothing lint_nodes reports (construct_checked)
             self.findings.extend(lint_nodes(ynode, self.display))
         if not self.has_aliases:
             note_alias_free(self)
@@ -510,12 +592,12 @@ def data_of(text: str, display: str, *, multi: bool = False) -> Any:
             if multi:
                 while loader.check_node():
                     node = loader.get_node()
-                    out.append(construct_data(loader, node, check_limits(node, display, "*" in body)))
+                    out.append(read_node(loader, node, display, "*" in body)[0])
                 return out
             node = loader.get_single_node()
             if node is None:
                 return None
-            return construct_data(loader, node, check_limits(node, display, "*" in body))
+            return read_node(loader, node, display, "*" in body)[0]
         finally:
             loader.dispose()
 

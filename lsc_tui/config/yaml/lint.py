@@ -224,7 +224,7 @@ def lint_nodes(
         node, key = stack.pop()
         cls = node.__class__
         if cls is scalar:
-            if traps and not node.style and node.value is not None and _may_trap(node.tag, node.value):
+            if traps and not node.style and node.value is not None and may_trap(node.tag, node.value):
                 out.extend(yaml11_traps(located_scalar(node), display, key))
             continue
         if id(node) in done:
@@ -265,7 +265,7 @@ def lint_nodes(
 _TRAP_TAGS = frozenset((BOOL_TAG, INT_TAG, NULL_TAG))
 
 
-def _may_trap(tag: str, v: str) -> bool:
+def may_trap(tag: str, v: str) -> bool:
     """Whether ``yaml11_traps`` can find anything in a plain scalar of this tag and value: the
     common values (true, false, plain numbers, null) are passed over without locating the node
     or loading the secret-key check."""

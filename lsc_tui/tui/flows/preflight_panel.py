@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import textwrap
 import shutil
 import tempfile
 import time
@@ -299,6 +300,17 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "~"
 
 
+def _indented(line: str, width: int) -> str:
+    """One line of a report block, indented under its row and wrapped inside that indentation
+    (the list would wrap it at its left edge)."""
+    if not line.strip():
+        return ""
+    lead = "    " + line[: len(line) - len(line.lstrip())]
+    return "\n".join(
+        textwrap.wrap(line.strip(), width, initial_indent=lead, subsequent_indent=lead, break_on_hyphens=False)
+    )
+
+
 def row_content(r: Row, width: int, frame: int, stable: bool) -> Content:
     label, style = _STATUS.get(r.status, (r.status, ""))
     if r.status == "running":
@@ -322,7 +334,7 @@ def row_content(r: Row, width: int, frame: int, stable: bool) -> Content:
     if r.text and (r.expanded or r.status == "skipped"):
         body = r.text.rstrip("\n")
         body_style = "$error" if r.status == "error" else "$warning" if r.status == "warning" else "$text-muted"
-        indented = "\n".join("    " + line if line else "" for line in body.splitlines())
+        indented = "\n".join(_indented(line, width - 1) for line in body.splitlines())
         return Content.assemble(head, "\n", (indented, body_style))
     return head
 
