@@ -152,7 +152,12 @@ def _run(args, report) -> int:
         ]
         if args.write_secret:
             if result.secret is None:
-                print(f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})", file=sys.stderr)
+                print(
+                    f"lsc-tui export k8s: error: --write-secret: no env file ({env_file})\n"
+                    "    fix: Create it (NAME=value lines, one per env reference), name another with "
+                    "--env-file FILE, or export without --write-secret.",
+                    file=sys.stderr,
+                )
                 return 2
             files.append(("secret.yaml", exp.secret_manifest_text(result), 0o600))
         written = []

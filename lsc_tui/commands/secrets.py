@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -196,7 +197,11 @@ def _reveal(args) -> int:
         if f.fingerprint == args.fingerprint.strip().lower():
             print(reveal(f))
             return EXIT_CLEAN
-    print(f"lsc-tui: no finding with fingerprint {args.fingerprint} in {args.path}", file=sys.stderr)
+    print(
+        f"lsc-tui: no finding with fingerprint {args.fingerprint} in {args.path}\n"
+        f"    fix: `lsc-tui secrets scan {shlex.quote(args.path)}` lists each finding with its fingerprint.",
+        file=sys.stderr,
+    )
     return EXIT_BAD_INPUT
 
 
