@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shlex
+import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -32,7 +33,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from textual_serve.server import Server
 
-COOKIE = "lsc_tui_token"
+COOKIE = "lsc_tui_token"  # the sign-in cookie's name, followed by the server's port
 TOKEN_ENV = "LSC_TUI_SERVE_TOKEN"
 MIN_TOKEN = 16
 SHUTDOWN_GRACE = 3.0  # seconds the tabs' editors get to quit when the server stops
@@ -71,6 +72,20 @@ def check_bind(host: str, token: str | None) -> str | None:
     return token
 
 
+def addresses(host: str, port: int, public_url: str | None = None) -> list[str]:
+    """The addresses to tell the operator to open. A bind to every interface (``0.0.0.0``,
+    ``::``) is no address a browser elsewhere can use: this host's name instead, then the
+    loopback address for a browser on this host."""
+    if public_url:
+        return [public_url.rstrip("/")]
+    if host in ("0.0.0.0", "::", ""):
+        loopback = "127.0.0.1" if host == "0.0.0.0" else "[::1]"
+        names = [n for n in (socket.getfqdn(), socket.gethostname()) if n and not is_loopback(n)]
+        named = [f"http://{names[0]}:{port}"] if names else []
+        return named + [f"http://{loopback}:{port}"]
+    return [f"http://{'[' + host + ']' if ':' in host else host}:{port}"]
+
+
 def editor_command(path: Path, extra: list[str] | None = None) -> str:
     """The shell command textual-serve runs for each browser tab: this Python's editor, in place
     of the shell (``exec``: the server is its parent), ending when this server process ends
@@ -86,12 +101,20 @@ def _host_of(value: str) -> str:
     return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
 
 
-def access_middleware(token: str | None, loopback: bool):
+def cookie_name(port: int) -> str:
+    """One cookie per server: a browser keeps cookies per host, not per port, so two servers
+    on one host would otherwise overwrite each other's sign-in."""
+    return f"{COOKIE}_{port}"
+
+
+def access_middleware(token: str | None, loopback: bool, port: int):
+    cookie = cookie_name(port)
+
     def given(request) -> str | None:
         auth = request.headers.get("Authorization", "")
         if auth.lower().startswith("bearer "):
             return auth[7:].strip()
-        return request.query.get("token") or request.cookies.get(COOKIE)
+        return request.query.get("token") or request.cookies.get(cookie)
 
     @web.middleware
     async def check(request, handler):
@@ -111,7 +134,7 @@ def access_middleware(token: str | None, loopback: bool):
             if request.path == "/" and "token" in request.query:
                 rest = {k: v for k, v in request.query.items() if k != "token"}
                 redirect = web.HTTPSeeOther("/" + (f"?{urlencode(rest)}" if rest else ""))
-                redirect.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+                redirect.set_cookie(cookie, token, httponly=True, samesite="Strict", path="/")
                 raise redirect
         return await handler(request)
 
@@ -145,7 +168,7 @@ def build_server(
     class EditorServer(Server):
         async def _make_app(self):
             app = await super()._make_app()
-            app.middlewares.append(access_middleware(token, loopback))
+            app.middlewares.append(access_middleware(token, loopback, port))
             return app
 
         async def handle_websocket(self, request):

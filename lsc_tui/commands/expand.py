@@ -59,7 +59,7 @@ def run(args) -> int:
 
 
 def _run(args, report) -> int:
-    from lsc_tui.config.findings import Severity, has_errors
+    from lsc_tui.config.findings import Finding, Severity, has_errors
     from lsc_tui.config.operator import expand as ex
     from lsc_tui.config.findings import FindingError
     from lsc_tui.config.yaml.save import dump
@@ -87,22 +87,24 @@ def _run(args, report) -> int:
         show(findings)
         return 2
 
-    def no_one_cr(problem: str, fix: str) -> int:  # about the file as a whole
-        print(f"{args.cr}:0:0: error: {problem}\n    fix: {fix}", file=sys.stderr)
+    def no_one_cr(code: str, problem: str, fix: str) -> int:  # about the file as a whole
+        show([Finding(str(args.cr), 0, 0, Severity.ERROR, code, problem, fix)])
         return 2
 
     if args.name:
         crs = [c for c in crs if ex.cr_name(c) == args.name]
         if not crs:
-            return no_one_cr(f"no LlamaStackDistribution named {args.name!r} in the file", "Check --name.")
+            return no_one_cr(
+                "llsd-not-found", f"no LlamaStackDistribution named {args.name!r} in the file", "Check --name."
+            )
     if not crs:
         return no_one_cr(
-            "no-llsd: the file holds no LlamaStackDistribution", "Give a file with kind: LlamaStackDistribution."
+            "no-llsd", "the file holds no LlamaStackDistribution", "Give a file with kind: LlamaStackDistribution."
         )
     if len(crs) > 1:
         names = ", ".join(ex.cr_name(c) for c in crs)
         return no_one_cr(
-            f"several-llsd: the file holds {len(crs)} LlamaStackDistributions ({names})", "Pick one with --name NAME."
+            "several-llsd", f"the file holds {len(crs)} LlamaStackDistributions ({names})", "Pick one with --name NAME."
         )
     result = ex.expand(crs[0], inputs=inputs, base=base, target=target)
     findings += result.findings

@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from lsc_tui.config.workspace import WorkspaceError, open_root
-    from lsc_tui.webserve import TOKEN_ENV, ServeError, build_server, check_bind
+    from lsc_tui.webserve import TOKEN_ENV, ServeError, addresses, build_server, check_bind
 
     token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV) or None)
     try:
@@ -67,14 +67,9 @@ def run(args) -> int:
     # each tab's editor answers for the same release, named, so it does not run --python again
     extra += ["--lcore", found.target.release.key] if not found.target.is_default else []
     server = build_server(Path(path), args.host, args.port, enforced, args.public_url, extra)
-    shown_host = f"[{args.host}]" if ":" in args.host else args.host
-    where = args.public_url or f"http://{shown_host}:{args.port}"
-    if enforced is not None and token == "auto":
-        print(f"lsc-tui serve: open {where}/?token={enforced}", flush=True)
-    elif enforced is not None:
-        print(f"lsc-tui serve: open {where}/?token=<your token>", flush=True)
-    else:
-        print(f"lsc-tui serve: open {where}/", flush=True)
+    query = "" if enforced is None else f"?token={enforced if token == 'auto' else '<your token>'}"
+    for n, where in enumerate(addresses(args.host, args.port, args.public_url)):
+        print(f"lsc-tui serve: {'open' if n == 0 else 'or'} {where}/{query}", flush=True)
     try:
         server.serve()
     except OSError as exc:

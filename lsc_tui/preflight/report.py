@@ -111,7 +111,8 @@ def summary_lines(summary: JSON) -> list[str]:
         parts.append(f"{summary['skipped']} skipped")
     if summary.get("warnings"):
         parts.append(f"{summary['warnings']} warning{'s' if summary['warnings'] != 1 else ''}")
-    line = f"Summary: {', '.join(parts)} of {summary.get('total', 0)} providers in {_secs(summary.get('duration_s'))}"
+    total = summary.get("total", 0)
+    line = f"Summary: {', '.join(parts)} of {total} provider{'s' if total != 1 else ''} in {_secs(summary.get('duration_s'))}"
     out = [line]
     if summary.get("status") == "ok":
         out.append(SUCCESS)

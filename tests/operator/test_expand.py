@@ -3,6 +3,8 @@ numbered edge cases, v1alpha1 samples, and compatibility warnings."""
 
 from __future__ import annotations
 
+import json
+
 import stat
 from pathlib import Path
 
@@ -622,7 +624,15 @@ def test_several_crs_need_a_name(cli):
     assert err.rstrip().endswith("\n    fix: Pick one with --name NAME.")
     code, _, err = cli("expand", where, "--name", "other")
     assert code == 2
-    assert err == f"{where}:0:0: error: no LlamaStackDistribution named 'other' in the file\n    fix: Check --name.\n"
+    assert err == (f"{where}:0:0: error: llsd-not-found: no LlamaStackDistribution named 'other' in the file\n"
+                   "    fix: Check --name.\n")
+    # under --json the same errors are findings of the object (they went to stderr alone)
+    code, out, err = cli("expand", where, "--json")
+    assert code == 2 and not err
+    (found,) = json.loads(out)["findings"]
+    assert (found["file"], found["line"], found["severity"], found["code"]) == (where, 0, "error", "several-llsd")
+    code, out, err = cli("expand", where, "--name", "other", "--json")
+    assert code == 2 and [f["code"] for f in json.loads(out)["findings"]] == ["llsd-not-found"]
 
 
 def test_v1alpha1_run_yaml_key_and_missing_embedded_base(cli, write):

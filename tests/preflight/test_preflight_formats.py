@@ -49,6 +49,9 @@ def test_progress_and_summary_lines():
         "All providers validated successfully"
     failed = report.summary_lines({"status": "failed", "total": 3, "passed": 0, "failed": 1, "not_checked": 2,
                                    "stopped_early": True, "duration_s": 0.5})
+    one = report.summary_lines({"status": "failed", "total": 1, "passed": 0, "failed": 1, "warnings": 1,
+                                "duration_s": 2.14})
+    assert one[0] == "Summary: 0 passed, 1 failed, 1 warning of 1 provider in 2.14 s"  # was "of 1 providers"
     assert failed == ["Summary: 0 passed, 1 failed, 2 not checked of 3 providers in 0.50 s",
                       "Preflight failed: stopped at the first error (use --keep-going to check every provider)"]
 

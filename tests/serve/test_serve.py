@@ -425,3 +425,51 @@ def test_a_server_killed_outright_takes_its_editors_with_it(workspace):
     for pid in left:  # do not leave them behind after a failure either
         os.kill(pid, signal.SIGKILL)
     assert left == [], "an editor outlived the killed server"
+
+
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "")
+
+
+def test_the_printed_address_of_a_bind_to_every_interface_is_one_a_browser_can_open():
+    """`--host 0.0.0.0 --token auto` printed http://0.0.0.0:PORT/?token=..., an address no
+    browser on another machine can open; it names this host, then the loopback address."""
+    from lsc_tui.webserve import addresses
+
+    everywhere = addresses("0.0.0.0", 8000)
+    assert everywhere[-1] == "http://127.0.0.1:8000"
+    assert not any("0.0.0.0" in a for a in everywhere)
+    name = next((n for n in (socket.getfqdn(), socket.gethostname()) if n not in LOOPBACK_NAMES), None)
+    assert everywhere[:-1] == ([f"http://{name}:8000"] if name else [])
+    assert addresses("::", 9000)[-1] == "http://[::1]:9000"
+    assert addresses("10.0.0.5", 8000) == ["http://10.0.0.5:8000"]
+    assert addresses("::1", 8000) == ["http://[::1]:8000"]
+    assert addresses("0.0.0.0", 8000, "https://lsc.example.com/") == ["https://lsc.example.com"]
+
+
+def test_two_servers_on_one_host_keep_their_own_sign_in(tmp_path):
+    """Two configs served from one host on two ports, each with its token: a browser keeps
+    cookies per host, not per port, so signing in to the second server replaced the first
+    one's cookie, and the first tab's next request (a reload, the websocket reconnecting) got
+    401."""
+    import http.cookiejar
+
+    servers = []
+    for name, token in (("a", TOKEN), ("b", TOKEN[::-1])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "lightspeed-stack.yaml").write_text(CONFIG)
+        servers.append((Served(folder, "--token", token), token))
+    try:
+        jar = http.cookiejar.CookieJar()
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        for srv, token in servers:
+            with browser.open(f"{srv.base}/?token={token}", timeout=10) as r:  # follows the redirect to /
+                assert r.status == 200
+        for srv, _token in servers:
+            with browser.open(f"{srv.base}/", timeout=10) as r:
+                assert r.status == 200, srv.base
+    except urllib.error.HTTPError as e:
+        raise AssertionError(f"{e.url}: {e.code}") from None
+    finally:
+        for srv, _token in servers:
+            srv.stop()
