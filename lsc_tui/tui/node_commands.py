@@ -180,13 +180,13 @@ def move(app: LscTuiApp, delta: int) -> None:
 def env_ref(app: LscTuiApp) -> None:
     editor = app.editor()
     item = editor.item
-    field = editor.focused_field()
+    field = editor.selected_field()
     if item is None:
         return
     if field is None:
         fields = [f for f in editor.fields if f.secret] or editor.fields
         if len(fields) != 1 and not (fields and fields[0].secret):
-            app.notify("Focus a field in the node editor first (2, then tab to the field).", severity="warning")
+            app.notify("Point at a field in the node editor first (2, then j/k to the field).", severity="warning")
             return
         field = fields[0]
     path = item.path + field.rel
@@ -220,7 +220,7 @@ def env_ref(app: LscTuiApp) -> None:
 def copy(app: LscTuiApp) -> None:
     """The focused field's value, the diff, or the node's YAML (secrets masked unless revealed)."""
     editor = app.editor()
-    field = editor.focused_field()
+    field = editor.selected_field()
     item = editor.item
     if field is not None and item is not None:
         if field.secret and not editor.revealed:

@@ -259,7 +259,9 @@ async def test_copy_uses_osc52(demo):
         field_input(app, "config.url").focus()
         await pilot.press("ctrl+o")
         assert app.clipboard == "http://vllm.internal.example:8000/v1"
-        await pilot.press("escape", "y")
+        await pilot.press("escape", "y")  # the form's cursor is on config.url: its value
+        assert app.clipboard == "http://vllm.internal.example:8000/v1"
+        await pilot.press("escape", "y")  # the tree: the node
         assert "provider_id: vllm" in app.clipboard
 
 

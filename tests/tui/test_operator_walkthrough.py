@@ -123,3 +123,43 @@ async def test_help_title_fits_80_columns(demo, size):
         text = str(title.render())
         assert "ctrl+p" in text and "esc" in text
         assert title.content_region.width >= len(text.rstrip()), (title.content_region.width, text)
+
+
+async def test_e_and_y_act_on_the_field_under_the_form_cursor(demo):
+    """2, j j (the cursor on config.url), e: the prompt offered an env reference for api_token,
+    the first secret-looking field, not the field under the cursor; y copied the whole node.
+    Now both act on the field under the cursor; a hidden secret is still never copied."""
+    from lsc_tui.tui.screens.dialogs import Prompt
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        await pilot.press("2")
+        await settle(app, pilot)
+        editor = app.editor()
+        rels = [f.rel for f in editor.fields]
+        for _ in range(rels.index(("config", "url"))):
+            await pilot.press("j")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "http://vllm.internal.example:8000/v1"
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Prompt)
+        assert app.screen.title_text == "Environment reference for providers.inference[0].config.url"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        # a secret under the cursor: y refuses until it is revealed
+        await select(app, pilot, "lightspeed-stack.yaml", ("conversation_cache",))
+        await pilot.press("2")
+        await settle(app, pilot)
+        rels = [f.rel for f in app.editor().fields]
+        for _ in range(rels.index(("postgres", "password"))):
+            await pilot.press("j")
+        await pilot.pause()
+        app.copy_to_clipboard("before")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "before"
+        assert any("reveal it first" in n.message for n in app._notifications)

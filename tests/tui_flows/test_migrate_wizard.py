@@ -343,3 +343,24 @@ async def test_after_a_lift_the_kept_run_yaml_with_a_literal_secret_is_named_and
         done = text(scr)
         assert "(mode 0600)" in done and "t makes it 0600 now" not in done
     assert "Xq9lit3ralT0ken-77aa-kept" in run.read_text()  # kept as it was: only its mode changed
+
+
+async def test_j_and_k_pick_the_strategy_like_the_arrows(demo):
+    """The key map's j / k (down / up) did nothing in the strategy step: only the arrows moved."""
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n")
+        assert step(scr) == "strategy" and scr.strategy == "profile"
+        await pilot.press("k")
+        await pilot.pause()
+        assert scr.strategy == "lift"
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert scr.strategy == "smart"
+        await pilot.press("g")
+        await pilot.pause()
+        assert scr.strategy == "lift"
+        await pilot.press("G")
+        await pilot.pause()
+        assert scr.strategy == "smart"

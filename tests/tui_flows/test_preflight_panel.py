@@ -330,6 +330,25 @@ async def test_the_panel_advises_its_keys_not_the_command_lines_options(builtin_
         assert "not executable" in shown and "--python" not in shown and "i picks another" in shown
 
 
+async def test_j_moves_in_the_rows_and_k_stays_keep_going(bad_ws):
+    """The rows follow the key map's j (down); k stays the panel's Keep going there, as its footer says."""
+    app = make(bad_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("r")
+        await finished(pilot)
+        ol = panel(app).query_one("#pf-rows", OptionList)
+        ol.focus()
+        ol.highlighted = 0
+        await pilot.press("j")
+        await pilot.pause()
+        assert ol.highlighted == 1
+        ctl = controller_for(app)
+        keep = ctl.keep_going
+        await pilot.press("k")
+        await pilot.pause()
+        assert ctl.keep_going != keep and ol.highlighted == 1
+
+
 async def test_a_long_report_line_wraps_under_its_block_not_at_the_left_edge(bad_ws):
     """At 80 columns the ERROR block's long lines (the Resolution) wrapped to the panel's left
     edge, out of the block's indentation; they wrap inside it now."""

@@ -254,3 +254,19 @@ async def test_a_name_typed_faster_than_a_repaint_keeps_every_letter_and_the_cur
         assert box.value == "PG_PASSWD" and box.cursor_position == 9
         await pilot.press("enter")
         assert scr.name_of(scr.state.findings[0]) == "PG_PASSWD"
+
+
+async def test_j_and_k_move_in_the_list_of_findings(demo):
+    """The key map's j / k did nothing in the secrets list: only the arrows moved."""
+    add_second_secret(demo)
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        ol = scr.query_one("#sr-list", OptionList)
+        assert ol.has_focus and ol.highlighted == 0
+        await pilot.press("j")
+        await pilot.pause()
+        assert ol.highlighted == 1
+        await pilot.press("k")
+        await pilot.pause()
+        assert ol.highlighted == 0

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.content import Content
 from textual.notifications import SeverityLevel
@@ -13,6 +14,9 @@ from textual.widgets import Footer, OptionList, Static
 import hashlib
 
 CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
+
+
+LIST_UP = Binding("k", "list_cursor('cursor_up')", "Up", show=False)
 
 
 class FlowScreen(ModalScreen):
@@ -24,6 +28,18 @@ class FlowScreen(ModalScreen):
 
     DEFAULT_CSS = CSS
     FLOW_TITLE = ""
+    # the key map's movement in a flow's list (the arrows, home and end work there already).
+    # k (up) is bound by each flow that leaves it free: LIST_UP (the preflight's k is Keep going)
+    BINDINGS = [
+        Binding("j", "list_cursor('cursor_down')", "Down", show=False),
+        Binding("g", "list_cursor('first')", "First", show=False),
+        Binding("G", "list_cursor('last')", "Last", show=False),
+    ]
+
+    def action_list_cursor(self, how: str) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            getattr(focused, f"action_{how}")()
 
     def compose_title(self) -> ComposeResult:
         yield Static(self.FLOW_TITLE, id="flow-title", markup=False)
@@ -81,6 +97,7 @@ class FlowList(OptionList):
     would fight the cursor's own colours (green on yellow in the 16-colour theme). The
     highlighted row is drawn in the cursor's colours only, so it stays legible in every theme.
     Relies on OptionList._get_option_render (Textual 8.2, pinned; covered by the snapshots).
+    j / k / g / G move in it as the arrows, home and end do (FlowScreen's bindings).
     """
 
     def _get_option_render(self, option, style):

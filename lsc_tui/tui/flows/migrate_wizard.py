@@ -22,7 +22,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
 import re
 
@@ -82,6 +82,7 @@ class MigrateWizard(FlowScreen):
         Binding("escape,q", "cancel", "Cancel"),
         Binding("enter,escape", "close_done", "Close"),
         Binding("t", "tighten", "Make kept files 0600"),
+        LIST_UP,
     ]
 
     def __init__(self, session):

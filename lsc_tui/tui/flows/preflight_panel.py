@@ -35,7 +35,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.flows.interpreters import Interpreter, check_path, default_interpreter, find_interpreters
 
 SPINNER = "|/-\\"
@@ -349,6 +349,7 @@ class InterpreterChooser(FlowScreen):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("enter", "pick", "Use this", show=True),
+        LIST_UP,
     ]
 
     def __init__(self, found: list[Interpreter], base: Path, current: Interpreter | None):

@@ -25,7 +25,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lsc_tui.config.masking import MASK
-from lsc_tui.tui.flows.common import FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
 
 DEFAULT_K8S_SECRET = "lightspeed-stack-secrets"
@@ -53,6 +53,7 @@ class SecretsReview(FlowScreen):
         Binding("o", "edit_target", "Target"),
         Binding("a", "review", "Apply..."),
         Binding("escape,q", "back", "Back"),
+        LIST_UP,
     ]
 
     def __init__(self, session):

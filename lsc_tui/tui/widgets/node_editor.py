@@ -649,6 +649,14 @@ class NodeEditor(Vertical):
             return self.fields[focused.field_index]
         return None
 
+    def selected_field(self) -> Field | None:
+        """The field the operator points at: the one being edited, or the one under the form's
+        cursor while the form has the focus (what y and e act on)."""
+        field = self.focused_field()
+        if field is None and self.mode == "form" and self.fields and isinstance(self.app.focused, FormScroll):
+            return self.fields[min(self.cursor, len(self.fields) - 1)]
+        return field
+
     # -- modes -----------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
         self.build_if_deferred()
