@@ -159,6 +159,8 @@ def build_server(
     """A textual-serve Server for the editor on ``path`` with the access check in front."""
 
     loopback = is_loopback(host)
+    if public_url:  # the page appends "/static/...", "/ws": no "//" from an address written with a final slash
+        public_url = public_url.rstrip("/")
     access = logging.getLogger("aiohttp.access")
     if not any(isinstance(f, _HideToken) for f in access.filters):
         access.addFilter(_HideToken())

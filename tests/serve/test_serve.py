@@ -473,3 +473,18 @@ def test_two_servers_on_one_host_keep_their_own_sign_in(tmp_path):
     finally:
         for srv, _token in servers:
             srv.stop()
+
+
+def test_a_public_url_written_with_a_trailing_slash_still_loads_the_editor(workspace):
+    """`--public-url https://lsc.example.com/` (as an address is usually written) put
+    `https://lsc.example.com//static/...` and `wss://lsc.example.com//ws` in the page: every
+    asset 404, and the editor never appeared."""
+    srv = Served(workspace, "--public-url", "https://lsc.example.com/")
+    try:
+        code, _, page = _get(srv.base + "/")
+    finally:
+        srv.stop()
+    assert code == 200
+    assert "wss://lsc.example.com/ws" in page and "https://lsc.example.com/static/js/textual.js" in page
+    assert "lsc.example.com//" not in page
+    assert "lsc-tui serve: open https://lsc.example.com/\n" in srv.log.read_text()

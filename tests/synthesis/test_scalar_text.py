@@ -7,7 +7,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lsc_tui.config.synthesis.emit import LcoreDumper, _scalar, _str_text
+from lsc_tui.config.synthesis.emit import LcoreDumper, _fast_scalar, _scalar, _str_text
 
 TRAPS = [
     "true", "True", "TRUE", "false", "yes", "Yes", "no", "NO", "on", "off", "y", "n", "Y", "N",
@@ -34,6 +34,8 @@ def check(value: str) -> None:
     fast = _str_text(value)
     if fast is not None:
         assert fast == reference(value), value
+        assert fast == _scalar(value), value  # the dump takes _str_text's text as _scalar's
+    assert _fast_scalar(value) == _scalar(value), value
 
 
 def test_yaml_11_traps_and_indicators_are_written_as_pyyaml_writes_them():
@@ -67,4 +69,4 @@ def test_printable_ascii_strings_are_written_as_pyyaml_writes_them(value):
 @example(0)
 @example(-1)
 def test_ints_are_written_as_pyyaml_writes_them(value):
-    assert _scalar(value) == reference(value)
+    assert _scalar(value) == reference(value) == _fast_scalar(value)

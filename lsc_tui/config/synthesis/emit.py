@@ -97,13 +97,21 @@ def _str_text(value: str) -> Optional[str]:
         or " #" in value
     )
     if plain:
-        for tag, regexp in LcoreDumper.yaml_implicit_resolvers.get(first, []) + LcoreDumper.yaml_implicit_resolvers.get(
-            None, []
-        ):
+        for tag, regexp in _IMPLICIT.get(first, _WILDCARD):
             if regexp.match(value):
                 plain = tag == _STR_TAG
                 break
     return value if plain else "'" + value.replace("'", "''") + "'"
+
+
+# The resolvers PyYAML's dumper tries for a plain scalar: those of its first character, then the
+# wildcard ones, joined once here rather than at each string.
+_WILDCARD: tuple[Any, ...] = tuple(LcoreDumper.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[Any, tuple[Any, ...]] = {
+    first: tuple(resolvers) + _WILDCARD
+    for first, resolvers in LcoreDumper.yaml_implicit_resolvers.items()
+    if first is not None
+}
 
 
 _KEYS: dict[tuple[type, Any], str] = {}
@@ -315,7 +323,10 @@ def _fast_scalar(value: Any) -> Optional[str]:
     if value.__class__ is str:
         text = _STR_SCALARS.get(value)
         if text is None:
-            text = _scalar(value)
+            # a one-line printable string: _str_text's text is _scalar's (no other table needed)
+            text = _str_text(value)
+            if text is None:
+                text = _scalar(value)
             if text is not None:
                 if len(_STR_SCALARS) > 200_000:
                     _STR_SCALARS.clear()
