@@ -132,7 +132,13 @@ MOVEMENT = [
     ),
     Key("tab,shift+tab", "focus_next", "Next / previous pane or field", "Movement", palette=False),
     # -- the form and the raw YAML editor (documented here; the widgets bind them) --------------
-    Key("j,k,down,up", "move", "Form: move the cursor between the fields", "Editing", palette=False),
+    Key(
+        "j,k,down,up",
+        "move",
+        "Form: move the cursor between the fields (down/up in a field: stop editing and move)",
+        "Editing",
+        palette=False,
+    ),
     Key(
         "enter", "edit", "Form: edit the field under the cursor; in a field: apply the value", "Editing", palette=False
     ),

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from lsc_tui.config.findings import path_text
 from lsc_tui.tui.screens.dialogs import Choice, Prompt
 from lsc_tui.tui.widgets.config_tree import ConfigTree
 from lsc_tui.tui.widgets.node_editor import NodeEditor
@@ -265,6 +266,35 @@ async def test_the_diff_panes_message_wraps_to_the_pane_at_80x24(demo):
         await settle(app, pilot)
         cut = lines(body)
         assert cut[3].startswith("-xxxx") and len(cut[3]) == body.size.width and len(cut) >= 5, cut  # cut: h/l scroll it
+
+
+async def test_up_and_down_in_a_field_being_edited_end_the_edit_and_move_with_the_focus(demo):
+    """Down in a field being edited moved the form's cursor and path line to the next field while
+    the focus (and the typing) stayed in the edited one. Now up/down end the edit as esc does
+    (the value applied) and move; cursor, path line and focus agree."""
+    from lsc_tui.tui.widgets.node_editor import FormScroll
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select(app, pilot, "run.yaml", VLLM)
+        editor = app.query_one("#editor")
+        names = [path_text(f.rel) for f in editor.fields]
+        i = names.index("config.url")
+        inp = field_input(app, "config.url")
+        inp.focus()
+        await pilot.pause()
+        await pilot.press("end", "x")
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert isinstance(app.focused, FormScroll) and editor.cursor == i + 1
+        assert f"providers.inference[0].{names[i + 1]}" in str(app.query_one("#field-path").render())
+        assert "8000/v1x" in app.session.text_of(demo / "run.yaml")  # the typed value was applied
+        await pilot.press("enter")  # edits the field the cursor is on
+        await pilot.pause()
+        assert getattr(app.focused, "field_index", None) == i + 1
+        await pilot.press("up")
+        await settle(app, pilot)
+        assert isinstance(app.focused, FormScroll) and editor.cursor == i
 
 
 async def test_filter_tree(demo):

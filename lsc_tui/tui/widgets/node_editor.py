@@ -66,9 +66,15 @@ class Field:
 
 class FieldInput(Input):
     """An input that knows which field it edits. Focused, it is being edited: esc ends that
-    and goes back to the form's navigation (enter applies the value and stays)."""
+    and goes back to the form's navigation (enter applies the value and stays); up and down end
+    it the same way and move to the field above or below (the form's cursor, its path line and
+    the focus stay together)."""
 
-    BINDINGS = [Binding("escape", "done", "Done", show=True)]
+    BINDINGS = [
+        Binding("escape", "done", "Done", show=True),
+        Binding("down", "done(1)", "Next field", show=False),
+        Binding("up", "done(-1)", "Previous field", show=False),
+    ]
     # The form sizes the field (a row of one line, the width the label leaves): a longer value
     # scrolls inside it and never resizes it, so a keystroke lays out nothing (Input's own
     # virtual size asks for a layout of the whole screen as the value grows: milliseconds per
@@ -88,11 +94,13 @@ class FieldInput(Input):
                 editor.move_cursor(self.field_index)
                 break
 
-    def action_done(self) -> None:
+    def action_done(self, move: int = 0) -> None:
         for editor in self.ancestors:
             if isinstance(editor, NodeEditor):
                 editor.flush()
                 editor.navigate()
+                if move:
+                    editor.move_cursor(editor.cursor + move)
                 break
 
 
