@@ -58,7 +58,10 @@ def test_run_yaml_that_is_not_a_mapping(ws, text, kind):
 
 
 def test_run_yaml_that_is_a_directory(ws):
-    _one_line_error(ws.preflight("--run-yaml", str(ws.root)), str(ws.root))
+    r = ws.preflight("--run-yaml", str(ws.root))
+    _one_line_error(r, str(ws.root))
+    # the fix names the file it wants (it suggested only DIR/lightspeed-stack.yaml for a run.yaml)
+    assert "not of its directory" in r.err and "DIR/run.yaml" in r.err, r.err
 
 
 def test_run_yaml_without_providers_section(ws):

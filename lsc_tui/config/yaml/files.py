@@ -93,7 +93,7 @@ def _check_regular(display: str, st: os.stat_result) -> None:
             display,
             "file-is-directory",
             "is a directory, not a file",
-            "Give the path of a file, e.g. DIR/lightspeed-stack.yaml.",
+            "Give the path of the file itself, not of its directory (e.g. DIR/lightspeed-stack.yaml, DIR/run.yaml).",
         )
     if not stat.S_ISREG(st.st_mode):
         raise _refuse(
