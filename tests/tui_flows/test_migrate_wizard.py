@@ -364,3 +364,28 @@ async def test_j_and_k_pick_the_strategy_like_the_arrows(demo):
         await pilot.press("G")
         await pilot.pause()
         assert scr.strategy == "smart"
+
+
+async def test_the_commands_the_done_step_gives_can_be_pasted_for_a_name_with_a_space(demo):
+    """A kept run.yaml named `my run.yaml`: the done step said `lsc-tui secrets fix my run.yaml`,
+    which a shell runs on two files, neither of them this one. The names are quoted now."""
+    old = demo.parent / "run.yaml"
+    run = demo.parent / "my run.yaml"
+    run.write_text(old.read_text().replace("api_token: ${env.VLLM_API_TOKEN}", "api_token: Xq9lit3ralT0ken-77aa-kept"))
+    old.unlink()
+    demo.write_text(demo.read_text().replace("library_client_config_path: run.yaml", "library_client_config_path: my run.yaml"))
+    app = make(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n")
+        while scr.strategy != "lift":
+            await pilot.press("up")
+        await pilot.press("n", "n")
+        if not scr.m.proof.equivalent:
+            await pilot.press("a")
+        await pilot.press("w")
+        await pilot.pause()
+        assert step(scr) == "done"
+        done = " ".join(text(scr).split())
+        assert "`lsc-tui secrets fix 'my run.yaml'` moves them to .env" in done, done
+        assert "Xq9lit3ral" not in done

@@ -8,6 +8,7 @@ Steps: why, analysis, strategy (preview + proof), secrets, files, done. ``n``/ri
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 from pathlib import Path
 
@@ -623,13 +624,16 @@ class MigrateWizard(FlowScreen):
                     "bold $warning",
                 )
             )
-            fixes = [f"`lsc-tui secrets fix {name}` moves them to .env", "or delete it once the server runs"]
+            fixes = [
+                f"`lsc-tui secrets fix {shlex.quote(name)}` moves them to .env",
+                "or delete it once the server runs",
+            ]
             if mode & 0o077:
                 fixes.insert(0, "t makes it 0600 now")
             parts.append(("  " + "; ".join(fixes) + ".\n", "$warning"))
         config = rel(self.session.path, self.base)
         parts.append(("\nWhat to run next:\n", "bold"))
-        steps = [f"lsc-tui validate {config}    (or look at the findings in the editor)"]
+        steps = [f"lsc-tui validate {shlex.quote(config)}    (or look at the findings in the editor)"]
         if any(p.endswith(".env") for p in self.written):
             steps.append(
                 "load .env into the server's environment (podman --env-file .env, systemd "
