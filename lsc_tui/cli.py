@@ -100,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         print("lsc-tui: terminated (SIGTERM); no file was left half-written", file=sys.stderr)
         return 128 + signal.SIGTERM
     except BrokenPipeError:
-        return 0
+        # the reader went away (`| head`): the output was cut, which is no success. Point stdout at
+        # /dev/null so the interpreter's last flush has nowhere to fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as exc:  # a file the command could not use: name it (the writers name theirs)
         if os.environ.get("LSC_TUI_DEBUG") or not exc.filename:
             raise

@@ -200,3 +200,45 @@ def test_one_shot_commands_load_no_pydantic_plugin_and_the_editor_side_keeps_the
     r = subprocess.run([*run, "validate", str(cfg)], capture_output=True, text=True, timeout=60,
                        env={**env, "PYDANTIC_DISABLE_PLUGINS": "other"})
     assert r.returncode == 1 and mark.exists(), r.stderr
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["synthesize", "-o", "-"], ["schema", "run-yaml"]])
+def test_output_cut_by_the_reader_is_no_success_and_says_nothing_more(tmp_path, argv):
+    """`lsc-tui validate x | head -1`: the reader goes away before the output is written. The
+    command exited 0 (so `set -o pipefail` scripts took a failed validation for a pass); now 1,
+    and no 'Exception ignored … BrokenPipeError' on stderr."""
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n  use_as_library_client: true\n")
+    args = [*argv[:1], str(cfg), *argv[1:]] if argv[0] != "schema" else argv
+    proc = subprocess.Popen([sys.executable, "-m", "lsc_tui", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the first write
+    err = proc.stderr.read().decode()
+    assert proc.wait(60) == 1, err
+    assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_utf16_file_is_named_as_such_with_the_fix(tmp_path, capsys):
+    from lsc_tui.cli import main
+
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_bytes("name: t\nservice: {}\n".encode("utf-16"))
+    assert main(["validate", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert f"{cfg}:1:1: error: file-encoding:" in err and "UTF-16" in err and "Save the file as UTF-8" in err, err
+    assert "binary" not in err
+
+
+def test_the_secrets_fix_command_in_a_finding_can_be_pasted_for_a_path_with_a_space(tmp_path, capsys, monkeypatch):
+    from lsc_tui.cli import main
+
+    ws = tmp_path / "sp ace"
+    ws.mkdir()
+    (ws / "lightspeed-stack.yaml").write_text(
+        "name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n  use_as_library_client: false\n"
+        "  url: http://localhost:8321\n  api_key: Xq9-lit3ral-Pa55w0rd-7731abcd\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    main(["validate", "sp ace/lightspeed-stack.yaml"])
+    out = capsys.readouterr().out
+    assert "`lsc-tui secrets fix 'sp ace/lightspeed-stack.yaml'`" in out, out
+    assert "Xq9-lit3ral" not in out

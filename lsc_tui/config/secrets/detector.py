@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -161,7 +162,7 @@ class SecretFinding:
         else:
             msg = f"{where}: literal secret ({self.title}, {self.confidence} confidence)"
             fix = (
-                f"Move it to an environment variable: `lsc-tui secrets fix {self.file}` writes "
+                f"Move it to an environment variable: `lsc-tui secrets fix {shlex.quote(self.file)}` writes "
                 f"${{env.{self.suggested_env or 'NAME'}}} and a 0600 .env."
             )
         if self.is_warning:

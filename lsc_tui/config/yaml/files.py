@@ -154,7 +154,26 @@ def read_text(path: Path | str, display: str | None = None) -> tuple[str, os.sta
     return decode(raw, display), st
 
 
+# Byte order marks of the UTF-16 and UTF-32 encodings (the UTF-32 ones first: they begin like UTF-16 LE's)
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 def decode(raw: bytes, display: str) -> str:
+    wide = next((name for bom, name in _WIDE_BOMS if raw.startswith(bom)), None)
+    if wide is not None:  # a text file, in an encoding lsc-tui and the servers do not read
+        raise _refuse(
+            display,
+            "file-encoding",
+            f"is {wide} text (it starts with a {wide} byte order mark); lsc-tui and the servers read UTF-8",
+            "Save the file as UTF-8 (in most editors: Save with Encoding, UTF-8).",
+            1,
+            1,
+        )
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise _refuse(
