@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 import sys
 
 from lsc_tui.commands import lcore_target, server_env
@@ -42,6 +43,15 @@ def file_roles(ws) -> list[dict]:
     if ws.baseline:
         roles.append({"path": f"builtin:{ws.baseline}", "role": "baseline"})
     return roles
+
+
+def _root_display(ws) -> str:
+    """The validated file as the findings name it (the path as given, relative to the working
+    directory), not its bare name: two configs of one name in two folders are told apart."""
+    root = ws.root_path.resolve()
+    return next(
+        (d.display for d in ws.documents if d.path is not None and Path(d.path).resolve() == root), ws.root_path.name
+    )
 
 
 def run(args) -> int:
@@ -108,7 +118,7 @@ def run(args) -> int:
         }.get(ws.kind, "invalid")
         tail = f", {secrets} literal secret{'s' * (secrets != 1)}" if secrets else ""
         print(
-            f"{ws.root_path.name}: {mode} ({ws.mode_reason}); "
+            f"{_root_display(ws)}: {mode} ({ws.mode_reason}); "
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}; "
             f"for {ws.target.describe()}"
         )

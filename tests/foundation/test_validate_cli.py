@@ -242,3 +242,5 @@ def test_the_secrets_fix_command_in_a_finding_can_be_pasted_for_a_path_with_a_sp
     out = capsys.readouterr().out
     assert "`lsc-tui secrets fix 'sp ace/lightspeed-stack.yaml'`" in out, out
     assert "Xq9-lit3ral" not in out
+    # the summary names the file as the findings do (it said only `lightspeed-stack.yaml: ...`)
+    assert out.splitlines()[-1].startswith("sp ace/lightspeed-stack.yaml: "), out
