@@ -217,14 +217,15 @@ def test_output_cut_by_the_reader_is_no_success_and_says_nothing_more(tmp_path, 
     assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err
 
 
-def test_a_utf16_file_is_named_as_such_with_the_fix(tmp_path, capsys):
+def test_a_utf16_file_is_named_as_such_with_the_fix(tmp_path, capsys, monkeypatch):
     from lsc_tui.cli import main
 
-    cfg = tmp_path / "lightspeed-stack.yaml"
-    cfg.write_bytes("name: t\nservice: {}\n".encode("utf-16"))
-    assert main(["validate", str(cfg)]) == 2
+    (tmp_path / "lightspeed-stack.yaml").write_bytes("name: t\nservice: {}\n".encode("utf-16"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "lightspeed-stack.yaml"]) == 2
     err = capsys.readouterr().err
-    assert f"{cfg}:1:1: error: file-encoding:" in err and "UTF-16" in err and "Save the file as UTF-8" in err, err
+    assert "lightspeed-stack.yaml:1:1: error: file-encoding:" in err and "UTF-16" in err, err
+    assert "Save the file as UTF-8" in err
     assert "binary" not in err
 
 
