@@ -336,24 +336,27 @@ def test_the_direct_construction_changes_no_outcome(text, monkeypatch):
     assert direct == _outcome(text)
 
 
+def _node_tags(text, loader):
+    """(node class, tag, scalar value) of every node of every document, as ``loader`` composes them."""
+    out, stack = [], list(yaml.compose_all(text, Loader=loader))
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        out.append((type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(x for pair in node.value for x in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return out
+
+
 def test_the_loader_resolves_every_tag_as_the_safe_loader_does():
     """lsc-tui's loader works out a scalar's tag in one step: every node of every fixture, and of
     values of every implicit type (and the near misses), gets the tag PyYAML's safe loader gives."""
     from lsc_tui.config.yaml.document import Loader
 
-    def tags(text, loader):
-        out, stack = [], list(yaml.compose_all(text, Loader=loader))
-        while stack:
-            node = stack.pop()
-            if node is None:
-                continue
-            out.append((type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None))
-            if isinstance(node, yaml.MappingNode):
-                stack.extend(x for pair in node.value for x in pair)
-            elif isinstance(node, yaml.SequenceNode):
-                stack.extend(node.value)
-        return out
-
+    tags = _node_tags
     values = ["", "~", "null", "Null", "NULL", "nul", "yes", "No", "on", "OFF", "y", "true", "False", "0", "-1", "+7",
               "0o17", "017", "0x1F", "0b101", "1_000", "190:20:30", "1.5", "-.5", ".inf", "-.Inf", ".nan", "1e3",
               "2001-12-14", "2001-12-14t21:59:43.10-05:00", "2001-13-1x", "<<", "=", "!x", "&a", "*", "plain text"]
@@ -382,21 +385,7 @@ def test_each_spelling_of_a_scalar_gets_its_own_tag():
     doc += "".join(f"{v}: x{i}\n" for i, v in enumerate(values) if v not in ("<<", "="))
     doc += "e1:\ne2: ''\ne3:\n"
     text = doc + "---\n" + doc
-
-    def tags(loader):
-        out = []
-        for root in yaml.compose_all(text, Loader=loader):
-            stack = [root]
-            while stack:
-                node = stack.pop()
-                out.append((type(node).__name__, node.tag, node.value if isinstance(node, yaml.ScalarNode) else None))
-                if isinstance(node, yaml.MappingNode):
-                    stack.extend(x for pair in node.value for x in pair)
-                elif isinstance(node, yaml.SequenceNode):
-                    stack.extend(node.value)
-        return out
-
-    assert tags(Loader) == tags(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert _node_tags(text, Loader) == _node_tags(text, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def test_the_loader_steps_into_and_out_of_nodes_without_python():
