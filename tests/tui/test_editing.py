@@ -297,6 +297,26 @@ async def test_up_and_down_in_a_field_being_edited_end_the_edit_and_move_with_th
         assert isinstance(app.focused, FormScroll) and editor.cursor == i
 
 
+async def test_the_files_notes_above_the_form_are_read_whole(tmp_path, monkeypatch):
+    """The file's node: where its findings are and its mode with the reason, whole at 120x40
+    (the reason's end and the findings hint were cut at four lines)."""
+    import shutil
+
+    from textual.geometry import Region
+
+    src = Path(__file__).parents[1] / "fixtures" / "corpus" / "lightspeed-stack" / "lightspeed-stack.yaml"
+    shutil.copy(src, tmp_path / "lightspeed-stack.yaml")
+    monkeypatch.chdir(tmp_path)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        notes = app.query_one("#node-findings")
+        assert app.query_one("#editor").item.kind == "document"
+        shown = " ".join(s.text.strip() for s in notes.render_lines(Region(0, 0, *notes.size)))
+        assert shown.startswith("1 finding(s) in this file: see the findings (4)"), shown
+        assert "mode: legacy-server" in shown and shown.endswith("managed Llama Stack)"), shown
+
+
 async def test_filter_tree(demo):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -134,7 +134,7 @@ class NodeEditor(Vertical):
     DEFAULT_CSS = """
     NodeEditor { height: 1fr; }
     NodeEditor #node-title { height: 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
-    NodeEditor #node-findings { height: auto; max-height: 4; }
+    NodeEditor #node-findings { height: auto; max-height: 6; }
     NodeEditor #editor-switcher { height: 1fr; }
     NodeEditor #form { height: 1fr; }
     NodeEditor .field-row { height: 1; }
@@ -292,11 +292,11 @@ class NodeEditor(Vertical):
         direct = [f for p, f in self._node_findings() if self._field_for(p) is None]
         if self.item is not None and self.item.kind == "document" and self.view is not None:
             t = Text()
+            if direct:  # first: what to do; the mode's reason may be cut in a narrow pane
+                t.append(f"{len(direct)} finding(s) in this file: see the findings (4)\n", style="dim")
             t.append(f"mode: {self.view.mode}", style="bold")
             if self.view.mode_reason:
                 t.append(f" ({self.view.mode_reason})", style="dim")
-            if direct:
-                t.append(f"\n{len(direct)} finding(s) in this file: see the findings (4)", style="dim")
             show(widget, t)
             widget.display = True
             return
