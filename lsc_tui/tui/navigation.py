@@ -48,7 +48,7 @@ def step_finding(app: LscTuiApp, delta: int) -> None:
     app.finding_index = (app.finding_index + delta) % len(rows)
     f = rows[app.finding_index]
     panel.move_cursor(row=app.finding_index)
-    app.notify(f"{f.file}:{f.line}: {f.message}", timeout=4)
+    app.notify(f"{f.file}{f':{f.line}' if f.line else ''}: {f.message}", timeout=4)
     jump_to_finding(app, f)
 
 

@@ -315,6 +315,10 @@ async def test_the_files_notes_above_the_form_are_read_whole(tmp_path, monkeypat
         shown = " ".join(s.text.strip() for s in notes.render_lines(Region(0, 0, *notes.size)))
         assert shown.startswith("1 finding(s) in this file: see the findings (4)"), shown
         assert "mode: legacy-server" in shown and shown.endswith("managed Llama Stack)"), shown
+        # that finding is about the file as a whole (line 0): the findings pane names the file alone
+        panel = app.query_one("#findings")
+        (row,) = [panel.get_row_at(i) for i in range(panel.row_count)]
+        assert str(row[1]) == "lightspeed-stack.yaml" and panel.findings[0].line == 0, row
 
 
 async def test_filter_tree(demo):

@@ -61,7 +61,9 @@ class FindingsPanel(DataTable):
             else:
                 sev = Text("i", style="cyan")
             msg = Text(f"{f.code}: {f.message}", no_wrap=True, overflow="ellipsis")
-            self.add_row(sev, f"{view.short_name(f.file)}:{f.line}", msg, key=str(i))
+            # a finding about the file as a whole (line 0) names the file alone
+            where = view.short_name(f.file) + (f":{f.line}" if f.line else "")
+            self.add_row(sev, where, msg, key=str(i))
         if not rows:
             self.add_row(Text("-", style="green"), "", Text("no findings", style="dim"))
         if rows and row is not None:
