@@ -41,11 +41,8 @@ LIGHTSPEED_MOVED = {
 
 
 def _model_issue_list(model: type[BaseModel], data: Any, severity: str) -> list[ModelIssue]:
-    try:
-        model.model_validate(data)
-    except ValidationError as exc:
-        return errors_to_issues(exc.errors(include_url=False), data, model, severity)
-    return []
+    errors = _errors(model, data)
+    return errors_to_issues(errors, data, model, severity) if errors else []
 
 
 def _fix_moved(
