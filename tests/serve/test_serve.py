@@ -370,31 +370,40 @@ def _wait_gone(pids: list[int], seconds: float) -> list[int]:
     return [p for p in pids if _alive(p)]
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_to_the_server_alone_ends_it_and_its_editors_within_seconds(workspace, sig):
-    """A supervisor (systemd, docker stop, kill) signals the server, not its editors: with a tab
-    open, the server used to wait 20 to 35 s (docker stop's 10 s grace then killed it, leaving
-    the editor behind)."""
-    config = workspace / "lightspeed-stack.yaml"
-    srv = Served(workspace)
+def _stop_with_a_tab(srv, config, stop):
+    """``(the tab editors' pids, what stop() returned)``: a tab open on ``config``, the server
+    stopped by the coroutine ``stop`` while the tab is still connected."""
 
     async def go():
         session, ws = await _open_tab(srv, config)
         try:
             editors = _editors_of(config)
-            assert len(editors) >= 1
-            t0 = time.monotonic()
-            srv.proc.send_signal(sig)
-            while srv.proc.poll() is None and time.monotonic() - t0 < 30:
-                await asyncio.sleep(0.1)
-            return editors, time.monotonic() - t0
+            assert editors
+            return editors, await stop()
         finally:
             await session.close()
 
     try:
-        editors, took = asyncio.run(go())
+        return asyncio.run(go())
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_server_alone_ends_it_and_its_editors_within_seconds(workspace, sig):
+    """A supervisor (systemd, docker stop, kill) signals the server, not its editors: with a tab
+    open, the server used to wait 20 to 35 s (docker stop's 10 s grace then killed it, leaving
+    the editor behind)."""
+    srv = Served(workspace)
+
+    async def signal_and_wait():
+        t0 = time.monotonic()
+        srv.proc.send_signal(sig)
+        while srv.proc.poll() is None and time.monotonic() - t0 < 30:
+            await asyncio.sleep(0.1)
+        return time.monotonic() - t0
+
+    editors, took = _stop_with_a_tab(srv, workspace / "lightspeed-stack.yaml", signal_and_wait)
     assert srv.proc.returncode is not None and took < 8, f"the server took {took:.1f} s to stop"
     assert _wait_gone(editors, 5) == [], "an editor outlived the server"
     assert TOKEN not in srv.log.read_text() and "Traceback" not in srv.log.read_text()
@@ -403,24 +412,13 @@ def test_a_signal_to_the_server_alone_ends_it_and_its_editors_within_seconds(wor
 def test_a_server_killed_outright_takes_its_editors_with_it(workspace):
     """SIGKILL (the OOM killer, docker's grace period over): the tabs' editors used to run on,
     orphaned, with nothing to read their input."""
-    config = workspace / "lightspeed-stack.yaml"
     srv = Served(workspace)
 
-    async def go():
-        session, ws = await _open_tab(srv, config)
-        try:
-            editors = _editors_of(config)
-            assert editors
-            srv.proc.kill()
-            srv.proc.wait(10)
-            return editors
-        finally:
-            await session.close()
+    async def kill():
+        srv.proc.kill()
+        srv.proc.wait(10)
 
-    try:
-        editors = asyncio.run(go())
-    finally:
-        srv.stop()
+    editors, _ = _stop_with_a_tab(srv, workspace / "lightspeed-stack.yaml", kill)
     left = _wait_gone(editors, 10)
     for pid in left:  # do not leave them behind after a failure either
         os.kill(pid, signal.SIGKILL)

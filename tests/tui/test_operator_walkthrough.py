@@ -16,6 +16,14 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: sec
 VLLM = ("providers", "inference", 0)
 
 
+async def _unsaved_edit(app, pilot) -> None:
+    """The vLLM provider's URL edited and left unsaved, the focus back on the tree."""
+    await select(app, pilot, "run.yaml", VLLM)
+    await type_into(app, pilot, "config.url", "http://edited:1/v1")
+    await pilot.press("escape", "escape")
+    await settle(app, pilot)
+
+
 async def _palette_hits(app, pilot, query: str) -> list[tuple[str, str]]:
     """Type QUERY into the command palette; the (prompt, help) of each hit, best first."""
     from textual.command import CommandList, CommandPalette
@@ -41,10 +49,7 @@ async def test_palette_quit_asks_about_unsaved_edits(demo):
     Quit of the palette asks like q and ctrl+q."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await select(app, pilot, "run.yaml", VLLM)
-        await type_into(app, pilot, "config.url", "http://edited:1/v1")
-        await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await _unsaved_edit(app, pilot)
         assert app.view.dirty
         hits = await _palette_hits(app, pilot, "quit")
         assert not any("as soon as possible" in help_text for _p, help_text in hits), hits
@@ -64,10 +69,7 @@ async def test_textual_quit_action_asks_too(demo):
     """Any binding or command that runs Textual's own quit action goes through the same question."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await select(app, pilot, "run.yaml", VLLM)
-        await type_into(app, pilot, "config.url", "http://edited:1/v1")
-        await pilot.press("escape", "escape")
-        await settle(app, pilot)
+        await _unsaved_edit(app, pilot)
         await app.run_action("quit")
         await settle(app, pilot)
         assert app.is_running

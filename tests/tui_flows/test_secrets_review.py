@@ -214,13 +214,19 @@ async def test_reveal_is_hidden_when_another_screen_goes_on_top(demo):
         assert PLANTED not in screen_text(app)
 
 
+async def _empty_name_box(scr, pilot) -> Input:
+    """The first finding's env-var name box (``e``), emptied for typing."""
+    await pilot.press("e")
+    box = scr.query_one("#sr-name", Input)
+    box.value = ""
+    return box
+
+
 async def test_names_are_upper_cased_as_typed(demo):
     app = make(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         scr = app.screen
-        await pilot.press("e")
-        box = scr.query_one("#sr-name", Input)
-        box.value = ""
+        box = await _empty_name_box(scr, pilot)
         await pilot.press(*"lcs_db_pw")
         await pilot.pause()
         assert box.value == "LCS_DB_PW"
@@ -239,9 +245,7 @@ async def test_a_name_typed_faster_than_a_repaint_keeps_every_letter_and_the_cur
     app = make(demo)
     async with app.run_test(size=(80, 24)) as pilot:
         scr = app.screen
-        await pilot.press("e")
-        box = scr.query_one("#sr-name", Input)
-        box.value = ""
+        box = await _empty_name_box(scr, pilot)
         await pilot.pause()
         for ch in "pg_pass":  # as a terminal delivers them: in one read, before any handler ran
             app.post_message(events.Key(ch, ch))
