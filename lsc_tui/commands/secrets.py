@@ -81,13 +81,13 @@ def run(args) -> int:
 
 # -- loading ---------------------------------------------------------------------------------
 
+
 def unread_files(ws) -> list:
     """The located errors of the files ``ws`` names and holds but could not read (a run.yaml or
     profile that is unreadable, not a regular file, not text or not YAML): they were not scanned,
     so the scan is not complete. A named file that does not exist holds no secret: not listed."""
     scanned = {d.display for d in ws.documents}
     return [f for f in ws.findings if f.is_error and f.code.startswith(("file-", "yaml-")) and f.file not in scanned]
-
 
 
 def load_targets(paths: list[str]):

@@ -141,7 +141,7 @@ def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("merge-external", "--json", "--run-yaml", "nope.yaml", "--extra-providers",
                      "extra-providers.yaml", cwd=ws)
     (doc,) = _check("merge-external", out)
-    assert code == 1 and doc["findings"] and doc["findings"][0]["severity"] == "error"
+    assert code == 2 and doc["findings"] and doc["findings"][0]["code"] == "file-not-found"
     code, out = _cli("expand", "--json", "cr.yaml", cwd=ws)
     (doc,) = _check("expand", out)
     assert doc["ok"] == (code == 0) and (doc["output"] or doc["findings"])
