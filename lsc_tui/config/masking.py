@@ -26,7 +26,7 @@ from typing import Any
 
 from lsc_tui.config.envref import ENV_REF
 from lsc_tui.config.secrets import rules
-from lsc_tui.config.secrets.detector import Hit, detect_value
+from lsc_tui.config.secrets.detector import Hit, detect_value, plainly_clean
 from lsc_tui.config.secrets.rules import KEY_IDENT, KEY_PATH, KEY_SENSITIVE, classify_key, normalize_key
 
 MASK = "********"
@@ -161,6 +161,8 @@ def flagged_values(data: Any, _key: str | None = None, _out: set[str] | None = N
     seen: set[tuple[str, str | None]] = set()  # (value, key) pairs scanned: a config repeats most of its scalars
 
     def scan(value: str, key: str | None) -> None:
+        if plainly_clean(value, key):
+            return  # most scalars: nothing to remember
         pair = (value, key)
         if pair in seen:
             return

@@ -516,6 +516,42 @@ async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypat
         assert [m for m in shown if "demo notice" in m]
 
 
+async def test_the_start_notice_waits_for_the_wizard_the_question_opened(demo, monkeypatch, tmp_path):
+    """Answered "migrate now", the notice (where the demo was copied, what to try first) showed
+    over the wizard at once and hid half of its text at 80x24 for 15 seconds; it shows when the
+    wizard closes."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrateWizard, MigrationOffer
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
+    app = make_app(notice="Try first: the demo notice", offer_migration=True)
+    shown: list[str] = []
+    original = app.notify
+
+    def notify(message, **kwargs):
+        shown.append(str(message))
+        return original(message, **kwargs)
+
+    app.notify = notify
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(50):
+            if isinstance(app.screen, MigrationOffer):
+                break
+            await pilot.pause()
+        await pilot.press("m")
+        for _ in range(50):
+            if isinstance(app.screen, MigrateWizard):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, MigrateWizard)
+        await settle(app, pilot)
+        assert not [m for m in shown if "demo notice" in m]
+        await pilot.press("escape")  # cancel the wizard
+        await settle(app, pilot)
+        assert not isinstance(app.screen, MigrateWizard)
+        assert [m for m in shown if "demo notice" in m]
+
+
 def test_a_theme_that_cannot_be_remembered_says_why(tmp_path, monkeypatch):
     from lsc_tui.tui import themes
 

@@ -312,20 +312,27 @@ def _url_hits(
     return out
 
 
-def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = False) -> list[Hit]:
-    """Every secret in one scalar value under ``key``. Pure: the editor calls it per scalar."""
-    if not value or value.isspace():
-        return []
-    keycls = R.classify_key(key) if key else R.KEY_OTHER
-    if (
-        keycls != R.KEY_SENSITIVE
-        and keycls != R.KEY_WEAK
-        and len(value) < 16
+def plainly_clean(value: str, key: str | None) -> bool:
+    """Whether ``detect_value(value, key)`` is empty by its first test: a value of under 16
+    characters without ``${``, ``@`` or ``=``, under a key that says nothing of a secret (most
+    scalars of a config). The scans ask this before anything else about a scalar."""
+    return (
+        len(value) < 16
         and "${" not in value
         and "@" not in value
         and "=" not in value
-    ):
+        and (not key or R.classify_key(key) not in _WEAKISH)
+    )
+
+
+_WEAKISH = (R.KEY_SENSITIVE, R.KEY_WEAK)
+
+
+def detect_value(value: str, key: str | None, tag: str = _STR, quoted: bool = False) -> list[Hit]:
+    """Every secret in one scalar value under ``key``. Pure: the editor calls it per scalar."""
+    if not value or value.isspace() or plainly_clean(value, key):
         return []  # the common case: a short value under an ordinary key
+    keycls = R.classify_key(key) if key else R.KEY_OTHER
     if tag != _STR and not quoted:
         if keycls == R.KEY_SENSITIVE and tag in (_INT, _FLOAT):  # a numeric password
             return [Hit("secret-key", R.MEDIUM, R.ERROR, (0, len(value)), (0, len(value)))]
@@ -523,16 +530,8 @@ def scan_document(doc: Document, *, allow: frozenset[str] | set[str] = frozenset
 def _detect(node: Node, key: str | None) -> list[Hit] | None:
     """detect_value for one scalar of a walk, with the fast path for the common case."""
     value = node.value
-    if not value:
+    if not value or plainly_clean(value, key):
         return None
-    if (
-        len(value) < 16
-        and (not key or R.classify_key(key) not in (R.KEY_SENSITIVE, R.KEY_WEAK))
-        and "${" not in value
-        and "@" not in value
-        and "=" not in value
-    ):
-        return None  # the same fast path as detect_value, without the call
     return detect_value(value, key, node.tag, node.style is not None) or None
 
 
@@ -540,8 +539,6 @@ def _candidates(doc: Document) -> list[_Candidate]:
     """(document index, key path, node, nearest key, in flow, hits) of every scalar with hits, in
     walk order (the order of the text: aliases aside, node starts increase along the walk)."""
     out: list[_Candidate] = []
-    classify = R.classify_key
-    weakish = (R.KEY_SENSITIVE, R.KEY_WEAK)
     # a document read but not yet shown: walk the parser's nodes, locate only the candidates
     pending = doc.parser_nodes() if hasattr(doc, "parser_nodes") else None
     walk: Iterator[tuple[int, _Link, Node | yaml.ScalarNode, str | None, bool]]
@@ -555,16 +552,8 @@ def _candidates(doc: Document) -> list[_Candidate]:
     clean: set[tuple[str, str | None, str, bool]] = set()
     for di, link, node, key, flow in walk:
         value = node.value
-        if not value:
+        if not value or plainly_clean(value, key):
             continue
-        if (
-            len(value) < 16
-            and (not key or classify(key) not in weakish)
-            and "${" not in value
-            and "@" not in value
-            and "=" not in value
-        ):
-            continue  # the same fast path as detect_value, without the call
         probe = (value, key, node.tag, bool(node.style))
         if probe in clean:
             continue

@@ -84,10 +84,18 @@ def offer_migration(app, session, on_done=None, *, once: bool = True, after_answ
     def answer(choice) -> None:
         if once:
             offers.remember(session.path, "migration", choice or "later")
-        if after_answer is not None:
-            after_answer()
-        if choice == "migrate":
-            open_migrate(app, session, on_done)
+        if choice != "migrate":
+            if after_answer is not None:
+                after_answer()
+            return
+
+        def closed(result) -> None:  # what follows the answer waits for the wizard: over it, it hid its text
+            if after_answer is not None:
+                after_answer()
+            if on_done is not None:
+                on_done(result)
+
+        open_migrate(app, session, closed)
 
     app.push_screen(MigrationOffer(message), answer)
     return True
