@@ -107,19 +107,18 @@ def _run(args, report) -> int:
         return 1
     env_values = None
     env_file = Path(args.env_file) if args.env_file else directory / ".env"
+    env_findings = []
     if args.env_file or env_file.is_file():
-        from lsc_tui.config.yaml.files import ReadRefused
+        from lsc_tui.config.secrets import envfile
 
         try:
-            env_values = exp.load_env_file(env_file)
-        except ReadRefused as exc:
-            f = exc.finding
-            print(
-                f"{f.file}:{f.line}:{f.column}: error: cannot read the env file: {f.message}\n"
-                f"    fix: {f.fix} (a .env of NAME=value lines)",
-                file=sys.stderr,
-            )
+            env_read = envfile.load(env_file, args.env_file or str(env_file))
+        except envfile.EnvFileUnusable as exc:
+            show(exc.findings)
+            print("lsc-tui export k8s: the env file cannot be used; nothing was written", file=sys.stderr)
             return 2
+        env_values, env_findings = env_read.values, env_read.findings
+        show(env_findings)
     try:
         result = exp.export_k8s(
             data,

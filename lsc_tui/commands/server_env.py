@@ -10,6 +10,7 @@ those findings are warnings.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from lsc_tui.config.findings import FindingError
@@ -32,28 +33,19 @@ def add_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def read(args) -> tuple[dict | None, str | None]:
-    """``(variables, the file's name)`` from ``--env-file``, or ``(None, None)`` without it."""
+    """``(variables, the file's name)`` from ``--env-file``, or ``(None, None)`` without it.
+    Lines that are not NAME=value are warnings on stderr (located, never quoted: a line may
+    hold a secret); a file with no NAME=value line at all raises EnvFileError."""
     name = getattr(args, "env_file", None)
     if not name:
         return None, None
-    from lsc_tui.config.findings import Finding, Severity
-    from lsc_tui.config.yaml import files
-    from lsc_tui.config.operator.export import load_env_file
+    from lsc_tui.config.masking import mask_inline
+    from lsc_tui.config.secrets import envfile
 
     try:  # the guarded reader: regular files only (a FIFO never blocks), size cap, UTF-8
-        return load_env_file(Path(name), name), name
-    except files.ReadRefused as exc:
-        f = exc.finding
-        raise EnvFileError(
-            Finding(
-                f.file,
-                f.line,
-                f.column,
-                Severity.ERROR,
-                "env-file",
-                f"cannot read the env file: {f.message}",
-                # the reader's fix speaks of YAML configs: an env file gets its own
-                "Give --env-file a text file of NAME=value lines (a .env, or a Secret's data); "
-                "relative paths are taken from the current directory.",
-            )
-        ) from None
+        env = envfile.load(Path(name), name)
+    except envfile.EnvFileUnusable as exc:
+        raise EnvFileError(exc.findings) from None
+    for f in env.findings:
+        print(mask_inline(f.to_text()), file=sys.stderr)
+    return env.values, name

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from lsc_tui.tui.screens.dialogs import Prompt
-from lsc_tui.config.yaml import files
-from lsc_tui.config.operator.export import load_env_file
+from lsc_tui.config.masking import mask_inline
+from lsc_tui.config.secrets import envfile
 
 
 def palette_commands(app) -> list[tuple[str, str, Callable[[], None]]]:
@@ -71,11 +71,26 @@ def use_env_file(app, text: str | None) -> None:
     path = Path(os.path.expanduser(text))
     path = path if path.is_absolute() else session.workspace.config_dir / path
     try:  # the guarded reader: a FIFO or a device is refused at once instead of blocking the editor
-        env = load_env_file(path, text)
-    except files.ReadRefused as exc:
-        app.notify(f"Cannot use {text}: {exc.finding.message}", title="Server environment", severity="error", timeout=8)
+        read = envfile.load(path, text)
+    except envfile.EnvFileUnusable as exc:
+        app.notify(
+            f"Cannot use {text}; nothing changed.\n" + mask_inline(exc.finding.to_text()),
+            title="Server environment",
+            severity="error",
+            timeout=12,
+        )
         return
-    shown = text
+    env, shown = read.values, text
+    if read.findings:  # lines that are not NAME=value: used anyway (as the loaders do), but said
+        lines = [mask_inline(f.to_text()) for f in read.findings[:3]]
+        if len(read.findings) > 3:
+            lines.append(f"... and {len(read.findings) - 3} more such lines (lsc-tui validate --env-file lists them)")
+        app.notify(
+            f"{shown}: {len(read.findings)} line(s) are not NAME=value and are ignored.\n" + "\n".join(lines),
+            title="Server environment",
+            severity="warning",
+            timeout=12,
+        )
     app.submit(
         lambda s: s.set_server_env(env, shown),
         "edit",

@@ -280,7 +280,9 @@ def test_the_editor_in_headless_chromium_edits_a_value_through_to_the_diff(works
             await browser.call("Page.enable")
             screen = Screen(browser)
             await browser.call("Page.navigate", url=f"{srv.base}/?token={TOKEN}")
-            before = await screen.wait_for("lightspeed-stack.yaml (config)", "vllm1", "No changes")
+            await screen.wait_for("lightspeed-stack.yaml (config)", "vllm1", "No changes")
+            await screen.settle()
+            before = screen.update()  # the page has not had the focus yet
             await browser.call("Runtime.evaluate", expression="document.querySelector('textarea').focus()")
             await screen.settle()
             # the tree: down to the provider, show its form; tab into it; the id field: add a character at its end
@@ -303,6 +305,8 @@ def test_the_editor_in_headless_chromium_edits_a_value_through_to_the_diff(works
     finally:
         srv.stop()
     assert "vllm12" not in before
+    # the footer shows the keys before the page is clicked (it stayed empty until then)
+    assert "? Help" in before.rstrip().splitlines()[-1], before.rstrip().splitlines()[-1]
     diff_lines = [line for line in after.splitlines() if "provider_id: vllm12" in line]
     assert diff_lines and any("+" in line.split("provider_id")[0] for line in diff_lines), after
     assert TOKEN not in srv.log.read_text()
@@ -486,3 +490,4 @@ def test_a_public_url_written_with_a_trailing_slash_still_loads_the_editor(works
     assert "wss://lsc.example.com/ws" in page and "https://lsc.example.com/static/js/textual.js" in page
     assert "lsc.example.com//" not in page
     assert "lsc-tui serve: open https://lsc.example.com/\n" in srv.log.read_text()
+

@@ -24,11 +24,10 @@ from lsc_tui.config.findings import Finding, FindingError, Severity, has_errors,
 from lsc_tui.config.masking import is_secret_key
 from lsc_tui.config.operator import distributions as dists, expand as ex, models
 from lsc_tui.config.preview import AsIs, synthesize
+from lsc_tui.config.secrets import envfile
 from lsc_tui.config.secrets.detector import ALLOW_MARK, RULE_TITLES, detect_value, reveal, scan_workspace
 from lsc_tui.config.synthesis.baseline import builtin_position
 from lsc_tui.config.workspace import Workspace
-from lsc_tui.config.yaml import files
-from lsc_tui.config.yaml.files import ReadRefused
 from lsc_tui.config.yaml.save import dump
 from lsc_tui.config.yaml.streams import parse_all
 
@@ -135,28 +134,6 @@ def _without_defaults(data: Any, names: set[str]) -> Any:
             lambda m: f"${{env.{m.group(1)}}}" if m.group(1) in names and m.group(2) == "=" else m.group(0), data
         )
     return data
-
-
-def parse_env_file(text: str) -> dict[str, str]:
-    """A ``.env`` file: ``NAME=value`` lines, ``export`` prefixes, quotes, ``#`` comments."""
-    out: dict[str, str] = {}
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :].lstrip()
-        name, sep, value = line.partition("=")
-        name = name.strip()
-        if not sep or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-            continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        elif " #" in value:
-            value = value.split(" #", 1)[0].rstrip()
-        out[name] = value
-    return out
 
 
 def export_k8s(
@@ -474,11 +451,6 @@ def secret_manifest_text(exported: Export) -> str:
     return dump(exported.secret, sort_keys=False)
 
 
-def load_env_file(path: Path, display: str | None = None) -> dict[str, str]:
-    """The values of a .env file, read through the guarded reader (raises files.ReadRefused)."""
-    return parse_env_file(files.read_text(path, display)[0])
-
-
 # -- a workspace, end to end (`lsc-tui export k8s` and the editor's palette) ---------------------
 
 MANIFEST_NAMES = ("configmap.yaml", "llamastackdistribution.yaml")
@@ -567,14 +539,14 @@ def plan_workspace_export(
         raise ExportInputError(errors, "the config has errors; nothing was written")
     env_path = Path(env_file) if env_file else directory / ".env"
     env_values = None
+    env_findings: list[Finding] = []
     if env_file or env_path.is_file():
         try:
-            env_values = load_env_file(env_path)
-        except ReadRefused as exc:
+            env_read = envfile.load(env_path)
+        except envfile.EnvFileUnusable as exc:
             f = exc.finding
-            raise ExportInputError(
-                exc.findings, f"{f.file}:{f.line}:{f.column}: cannot read the env file: {f.message}"
-            ) from None
+            raise ExportInputError(exc.findings, f"{f.location()}: {f.message}") from None
+        env_values, env_findings = env_read.values, env_read.findings
     try:
         result = export_k8s(
             data,
@@ -634,4 +606,4 @@ def plan_workspace_export(
         if not differences
         else f"round trip: the expanded CR differs at {', '.join(differences[:3])}"
     )
-    return ExportPlan(result, files, list(result.findings), notes)
+    return ExportPlan(result, files, env_findings + list(result.findings), notes)

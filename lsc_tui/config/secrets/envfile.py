@@ -1,5 +1,10 @@
 """``.env`` files: read them the way the common loaders do, merge new variables in, keep the rest.
 
+:func:`load` reads one as the environment LCORE runs with (``--env-file``, ``export k8s``, the
+editor's server-environment dialog): a line that is not blank, a ``#`` comment or
+``[export ]NAME=value`` is a located finding (a warning; an error when no line at all is
+``NAME=value``: that file is not an env file). Findings never quote a line: it may hold a secret.
+
 Values are written unquoted when they only use a safe character set, otherwise single-quoted
 (``\\`` and ``'`` escaped, as python-dotenv reads them). Multi-line values are refused: they go
 to their own 0600 file. Existing lines and comments are kept byte for byte.
@@ -12,6 +17,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from lsc_tui.config.findings import Finding, FindingError, Severity
 from lsc_tui.config.yaml import files
 
 SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~+/=:@%,\-]*$")
@@ -24,9 +30,12 @@ class EnvFileError(Exception):
 
 @dataclass
 class EnvEntry:
-    name: str | None  # None for comments and blank lines
+    name: str | None  # None for comments, blank lines and lines that are not NAME=value
     value: str | None
     raw: str  # the exact text of the entry, newline included
+    line: int = 0  # 1-based number of its first line
+    problem: str = ""  # why a line that is not blank nor a comment is no NAME=value ("" when fine)
+    column: int = 0  # 1-based column of the problem
 
 
 def _unquote(rest: str) -> tuple[str, bool]:
@@ -65,20 +74,41 @@ def parse(text: str) -> list[EnvEntry]:
     while i < len(lines):
         line = lines[i]
         stripped = line.strip()
-        m = _LINE.match(line) if stripped and not stripped.startswith("#") else None
-        if not m:
-            entries.append(EnvEntry(None, None, line))
+        if not stripped or stripped.startswith("#"):
+            entries.append(EnvEntry(None, None, line, i + 1))
             i += 1
             continue
-        raw = line
+        m = _LINE.match(line)
+        if not m:
+            entries.append(EnvEntry(None, None, line, i + 1, *_line_problem(line)))
+            i += 1
+            continue
+        raw, first = line, i
         value, closed = _unquote(m.group("rest"))
         while not closed and i + 1 < len(lines):  # a quoted value spanning lines
             i += 1
             raw += lines[i]
             value, closed = _unquote(raw[m.start("rest") :])  # the same line, continued
-        entries.append(EnvEntry(m.group("name"), value, raw))
+        if not closed:  # never closed: the loaders drop the line and read on from the next one
+            problem = f"unclosed-quote:{m.group('name')}"
+            entries.append(EnvEntry(None, None, line, first + 1, problem, m.start("rest") + 1))
+            i = first + 1
+            continue
+        entries.append(EnvEntry(m.group("name"), value, raw, first + 1))
         i += 1
     return entries
+
+
+_NAME_START = re.compile(r"\s*(?:export\s+)?")  # matches every line (it may match nothing)
+
+
+def _line_problem(line: str) -> tuple[str, int]:
+    """``(problem, column)`` of a line that is neither blank, a comment nor NAME=value."""
+    start = _NAME_START.match(line)
+    column = (start.end() if start else 0) + 1
+    if "=" not in line:
+        return "no-equals", column
+    return "bad-name", column
 
 
 def values(text: str) -> dict[str, str]:
@@ -90,6 +120,114 @@ def read(path: Path) -> dict[str, str]:
     """The values of a .env file ({} when it does not exist), read through the guarded reader
     (raises files.ReadRefused for a FIFO, a device, an unreadable or oversized file)."""
     return values(files.read_optional_text(path) or "")
+
+
+# -- reading an env file as the server's environment --------------------------------------------
+
+FORMAT_FIX = (
+    "Write NAME=value lines (a .env file): one variable a line, NAME of letters, digits and '_' "
+    "(not starting with a digit), optionally after `export `; `#` starts a comment"
+)
+READ_FIX = (
+    "Give a text file of NAME=value lines (a .env, or a Secret's data); "
+    "relative paths are taken from the current directory."
+)
+_YAML_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w.-]*:(?:\s|$)")
+MAX_LINE_FINDINGS = 20
+
+
+class EnvFileUnusable(FindingError):
+    """An env file that cannot be used: unreadable, or no env file at all (no NAME=value line)."""
+
+
+@dataclass
+class EnvRead:
+    """The variables of an env file, and a warning for each line that is not NAME=value."""
+
+    values: dict[str, str]
+    findings: list[Finding]
+
+
+def _problem_text(entry: EnvEntry) -> tuple[str, str]:
+    """``(message, fix)`` for a line that is not NAME=value; never quotes the line (a secret)."""
+    n = entry.line
+    if entry.problem.startswith("unclosed-quote:"):
+        name = entry.problem.partition(":")[2]
+        return (
+            f"line {n}: the value of {name} opens a quote that is never closed; the line is ignored",
+            "Close the quote (on the same line, or on a later one for a multi-line value), or remove it.",
+        )
+    if entry.problem == "no-equals":
+        return (
+            f"line {n} is not NAME=value (it has no '='); it is ignored",
+            FORMAT_FIX + "; write NAME= for an empty value, or remove the line.",
+        )
+    return (
+        f"line {n} is not NAME=value (what comes before '=' is not a variable name); it is ignored",
+        FORMAT_FIX + "; or remove the line.",
+    )
+
+
+def check(text: str, display: str) -> EnvRead:
+    """The variables of an env file's text, with a located warning for each line that is not
+    blank, a comment or NAME=value. Raises :class:`EnvFileUnusable` when lines are there but
+    none is NAME=value (a YAML config given by mistake): nothing may be checked against it."""
+    entries = parse(text[1:] if text.startswith("\ufeff") else text)
+    bad = [e for e in entries if e.problem]
+    good = {e.name: e.value for e in entries if e.name is not None and e.value is not None}
+    if bad and not good:
+        first = bad[0]
+        yaml = sum(1 for e in bad if _YAML_LINE.match(e.raw)) * 2 >= len(bad)
+        why = {"no-equals": "has no '='", "bad-name": "has no variable name before '='"}.get(
+            first.problem, "opens a quote that is never closed"
+        )
+        raise EnvFileUnusable(
+            Finding(
+                display,
+                first.line,
+                first.column,
+                Severity.ERROR,
+                "env-file-format",
+                f"not an env file: no line is NAME=value (line {first.line}, the first that is not blank "
+                f"or a comment, {why})" + ("; it reads as YAML, a config rather than an env file" if yaml else ""),
+                FORMAT_FIX + "; or name the env file itself instead of this one.",
+            )
+        )
+    findings = []
+    for entry in bad[:MAX_LINE_FINDINGS]:
+        message, fix = _problem_text(entry)
+        findings.append(Finding(display, entry.line, entry.column, Severity.WARNING, "env-file-line", message, fix))
+    if len(bad) > MAX_LINE_FINDINGS:
+        rest = bad[MAX_LINE_FINDINGS:]
+        findings.append(
+            Finding(
+                display,
+                rest[0].line,
+                rest[0].column,
+                Severity.WARNING,
+                "env-file-line",
+                f"{len(rest)} more lines from line {rest[0].line} on are not NAME=value; they are ignored",
+                FORMAT_FIX + ".",
+            )
+        )
+    return EnvRead(good, findings)
+
+
+def load(path: Path | str, display: str | None = None) -> EnvRead:
+    """:func:`check` of a file read through the guarded reader (a FIFO or a device is refused at
+    once, never waited on). Raises :class:`EnvFileUnusable` with one located finding."""
+    display = display or str(path)
+    try:
+        text = files.read_text(path, display)[0]
+    except files.ReadRefused as exc:
+        f = exc.finding
+        # the reader's fix speaks of YAML configs: an env file gets its own
+        raise EnvFileUnusable(
+            Finding(
+                f.file, f.line, f.column, Severity.ERROR, "env-file", f"cannot read the env file: {f.message}", READ_FIX
+            )
+        ) from None
+    return check(text, display)
 
 
 def format_line(name: str, value: str) -> tuple[str, list[str]]:

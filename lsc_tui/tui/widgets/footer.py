@@ -98,6 +98,15 @@ class KeyFooter(Footer):
     def on_resize(self) -> None:
         self._fit()
 
+    def bindings_changed(self, screen) -> None:
+        # Textual's footer keeps what it shows while the app has no focus (so that it does not
+        # change when the focus leaves the terminal); a footer that shows nothing yet stayed
+        # empty until then. Under `lsc-tui serve` a page starts without the focus, and showed no
+        # key until it was clicked: the keys show at once.
+        super().bindings_changed(screen)
+        if not self.app.app_focus and not self._shown_keys and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self.recompose)
+
     async def recompose(self) -> None:
         # Textual recomposes the footer whenever the bindings may have changed (every focus
         # change, every refresh of the bindings); remounting the same keys costs milliseconds
