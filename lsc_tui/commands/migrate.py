@@ -141,9 +141,10 @@ def run(args) -> int:
         if result is not None:
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
+            backup = next((f.display for f in result.files if f.action == "backup"), result.backup)
             print(
                 f"wrote {candidate.display} (0600)"
-                + (f"; backup {result.backup}" if result.backup else "")
+                + (f"; backup {backup}" if result.backup else "")
                 + f"; re-read from disk and proven again: {result.proof.verdict}"
             )
         if refused is not None:

@@ -312,3 +312,34 @@ def test_a_directory_holding_the_config_is_accepted(tmp_path, run_cli):
     assert code == 0, err
     assert yaml.safe_load((tmp_path / "lightspeed-stack.yaml").read_text())["llama_stack"]["config"] == {
         "baseline": "empty", "native_override": {"version": 2, "apis": ["inference"]}}
+
+
+def test_a_new_output_file_is_listed_without_a_backup_that_was_never_made(tmp_path, run_cli):
+    """`-o NEW` replaces nothing, so no backup is made: neither the plan printed after the write
+    nor its --json may list one (it listed NEW.pre-migrate.bak, which did not exist)."""
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path / "repo")
+    out = tmp_path / "deploy" / "lightspeed-stack.yaml"
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", out, "--cwd", tmp_path / "repo")
+    assert code == 0, err
+    assert not list(out.parent.glob("*.bak"))
+    assert "pre-migrate" not in stdout and "backup" not in stdout
+    again = tmp_path / "deploy" / "second.yaml"
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", again, "--json",
+                                "--cwd", tmp_path / "repo")
+    data = json.loads(stdout)
+    assert code == 0 and data["written"]["backup"] is None
+    assert [f["action"] for f in data["files"]].count("backup") == 0
+    # replacing an existing file does make one, and lists it once, by the name it was given
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", out, "--cwd", tmp_path / "repo")
+    assert code == 0 and (out.parent / "lightspeed-stack.yaml.pre-migrate.bak").is_file()
+    assert stdout.count("lightspeed-stack.yaml.pre-migrate.bak") == 2  # the plan's line and the "wrote" line
+
+
+def test_the_wrote_line_names_the_backup_as_the_plan_does(tmp_path, run_cli, chdir):
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path)
+    chdir(tmp_path)
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "--write")
+    assert code == 0, err
+    name = f"{pair.config}.pre-migrate.bak"
+    assert f"  backup {name} (0600)" in stdout and f"; backup {name};" in stdout
+    assert str(tmp_path) not in stdout

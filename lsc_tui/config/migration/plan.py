@@ -91,7 +91,8 @@ class Migration:
         self.proof: P.Proof | None = None
         self._legacy: Synthesis | None = None
         self._recommendation: Recommendation | None = None
-        self._written_backup: tuple[Path, Path] | None = None  # (target, backup) of the last write
+        # (target, backup or None) of the last write
+        self._written_backup: tuple[Path, Path | None] | None = None
         self._trials: dict[str, tuple[S.Candidate, P.Proof]] = {}
         self.secrets: list[SecretRef] = scan(analysis) if analysis.migratable else []
 
@@ -225,9 +226,10 @@ class Migration:
         cwd = a.workspace.cwd
         out = [FileAction(target, S._display(target, cwd), "config", "write", "0600")]
         done = self._written_backup
-        if done is not None and done[0] == target:  # after the write: the backup it made, not the next free name
-            bak = done[1]
-            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
+        if done is not None and done[0] == target:
+            # after the write: the backup it made (none when it replaced no file), not the next free name
+            if done[1] is not None:
+                out.append(FileAction(done[1], S._display(done[1], cwd), "backup", "backup", "0600"))
         elif target.exists():
             bak = backup_name(target)
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
@@ -306,8 +308,7 @@ class Migration:
             target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data, target=place
         )
         notes += done.notes
-        if backup is not None:
-            self._written_backup = (target, backup)
+        self._written_backup = (target, backup)
         check = self._reprove(target)
         files = self.files()
         return WriteResult(target, backup, check, files, notes)
