@@ -98,6 +98,23 @@ def test_server_pair_migrates_with_run_yaml(tmp_path, run_cli):
     assert ls["config"]["baseline"] == "empty"  # recommended: lift, one self-contained file
 
 
+@pytest.mark.parametrize("where", ["legacy run.yaml", "device"])
+def test_an_output_migrate_never_writes_is_bad_input(tmp_path, run_cli, where):
+    """-o naming the legacy run.yaml or a device was reported as a difference not accepted
+    ("not accepted: /dev/null", exit 1, the exit of a result that is not equivalent)."""
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path)
+    out = str(tmp_path / pair.run_yaml) if where == "legacy run.yaml" else os.devnull
+    before = _snapshot(tmp_path)
+    code, stdout, err = run_cli("migrate", pair.config, "--cwd", tmp_path, "-o", out)
+    assert code == 2, err
+    assert "not accepted" not in err and "refused" not in err
+    assert ("never touched" if where == "legacy run.yaml" else "device or FIFO") in err
+    assert _snapshot(tmp_path) == before
+    code, stdout, _ = run_cli("migrate", pair.config, "--cwd", tmp_path, "-o", out, "--json")
+    data = json.loads(stdout)
+    assert code == 2 and data["error"] and data.get("refused") is None and data["written"] is None
+
+
 def test_not_equivalent_is_refused_unless_every_difference_is_accepted(tmp_path, run_cli):
     pair = PAIRS["rag-library"].copy_to(tmp_path)
     cfg = tmp_path / pair.config

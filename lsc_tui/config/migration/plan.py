@@ -42,6 +42,14 @@ class MigrationRefused(Exception):
         self.unaccepted = unaccepted
 
 
+class OutputRefused(MigrationRefused):
+    """The output path is one migrate never writes (the legacy run.yaml, a device or a FIFO): the
+    operator's input is wrong, there is no difference to accept; nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message, [])
+
+
 @dataclass
 class FileAction:
     path: Path
@@ -270,9 +278,9 @@ class Migration:
             )
         target = cand.out_path
         if target == Path(os.path.abspath(self._run_yaml().path)):
-            raise MigrationRefused(
-                "the output would overwrite the legacy run.yaml, which is never touched; choose another -o path",
-                [str(target)],
+            raise OutputRefused(
+                f"{target}: the output would overwrite the legacy run.yaml, which is never touched; "
+                "choose another -o path"
             )
         in_place = target == Path(os.path.abspath(a.config.path))
         expected = a.config.stamp if in_place else stamp_of(target)
@@ -280,10 +288,9 @@ class Migration:
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
         place = resolve_target(target)
         if place.special:
-            raise MigrationRefused(
+            raise OutputRefused(
                 f"{target} is a device or FIFO; migrate writes a regular file it can read "
-                "back and prove again. Choose a file with -o",
-                [str(target)],
+                "back and prove again. Choose a file with -o"
             )
         backup = backup_name(target) if expected is not None else None
         backup_place = resolve_target(backup, workspace=target.parent) if backup else None
