@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, list_keys, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
 import re
 
@@ -75,6 +75,7 @@ def legacy_message(session) -> str | None:
 class MigrateWizard(FlowScreen):
     FLOW_TITLE = "Migrate to the unified lightspeed-stack.yaml"
     BINDINGS = [
+        list_keys("Strategy"),
         Binding("n,right", "next", "Next"),
         Binding("b,left", "back", "Back"),
         Binding("space", "toggle_secrets", "Convert secrets"),
@@ -672,6 +673,8 @@ class MigrateWizard(FlowScreen):
             return bool(done)
         if action == "tighten":
             return bool(done and any(mode & 0o077 for _p, _n, mode in self.kept_secrets))
+        if action == "list_cursor":  # j/k, g/G: the strategies' list, while it has the focus
+            return isinstance(self.focused, FlowList)
         return True
 
     def action_next(self) -> None:
