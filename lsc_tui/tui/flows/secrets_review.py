@@ -48,9 +48,12 @@ class SecretsReview(FlowScreen):
     BINDINGS = [
         Binding("space", "toggle_select", "Select"),
         Binding("v", "reveal", "Reveal"),
-        Binding("e", "edit_name", "Name"),
+        # e and o move the focus into a field: priority, so that they do it before the keys that
+        # follow them in the same read (a name typed at once after e, over SSH) are routed, and
+        # those keys go into the field instead of being lost on the list
+        Binding("e", "edit_name", "Name", priority=True),
         Binding("t", "switch_target", ".env/k8s"),
-        Binding("o", "edit_target", "Target"),
+        Binding("o", "edit_target", "Target", priority=True),
         Binding("a", "review", "Apply..."),
         Binding("escape,q", "back", "Back"),
         LIST_UP,
@@ -407,7 +410,7 @@ class SecretsReview(FlowScreen):
         if self.current() is not None:
             self.editing = self.current()
             box = self.query_one("#sr-name", Input)
-            box.focus()
+            self.set_focus(box)  # now, not after the keys already read (box.focus() waits for them)
             box.cursor_position = len(box.value)
             self.call_after_refresh(lambda: self.check_name(box.value.strip()))
 
@@ -424,7 +427,7 @@ class SecretsReview(FlowScreen):
 
     def action_edit_target(self) -> None:
         box = self.query_one("#sr-target", Input)
-        box.focus()
+        self.set_focus(box)
         box.cursor_position = len(box.value)
 
     def action_back(self) -> None:
