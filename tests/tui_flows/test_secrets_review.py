@@ -398,3 +398,20 @@ async def test_a_name_typed_at_once_after_e_goes_into_the_box(demo):
         await pilot.pause(0.3)
         target = scr.query_one("#sr-target", Input)
         assert target.has_focus and target.value == ".env.prod"
+
+
+async def test_rows_name_the_file_from_the_workspace_when_started_elsewhere(demo, tmp_path):
+    """Started from another folder (`lsc-tui /srv/lcs/lightspeed-stack.yaml`), each row began
+    with the whole absolute path and took two lines at 80 columns; the rows, the detail and the
+    messages name the file from the workspace, as the editor's findings and the preview do."""
+    from lsc_tui.config.session import EditSession
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    app = HostApp(EditSession.open(demo, cwd=elsewhere), SecretsReview)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.pause()
+        assert row_text(scr).startswith("[x] lightspeed-stack.yaml:32  ")
+        assert str(scr.query_one("#sr-where").render()).startswith("lightspeed-stack.yaml:32:")
+        assert str(demo.parent) not in screen_text(app)
