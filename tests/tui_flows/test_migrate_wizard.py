@@ -422,3 +422,24 @@ async def test_the_strategy_step_footer_says_j_k_choose_the_strategy(demo):
         await pilot.press("n")
         await pilot.pause()
         assert step(scr) == "secrets" and not any(k.startswith("j/k") for k in footer_keys(scr))
+
+
+async def test_started_from_another_folder_the_commands_work_from_there(demo):
+    """`lsc-tui ws/lightspeed-stack.yaml`: the done step said `lsc-tui validate
+    lightspeed-stack.yaml` and `--env-file .env`, names that do not exist in the folder the
+    operator's shell is in; the commands name the files from there now, and the secrets step
+    names them from the workspace (it showed the whole absolute path)."""
+    app = make(demo, cwd=demo.parent.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert step(scr) == "secrets"
+        shown = text(scr)
+        assert "  lightspeed-stack.yaml:32" in shown and str(demo.parent) not in shown, shown
+        await pilot.press("n", "w")
+        await pilot.pause()
+        assert step(scr) == "done"
+        done = " ".join(text(scr).split())
+        assert "lsc-tui validate demo/lightspeed-stack.yaml " in done, done
+        assert "podman --env-file demo/.env," in done, done
