@@ -97,6 +97,25 @@ def test_fix_cli_bad_input(tmp_path, capsys):
     assert run_cli(["secrets", "fix", tmp_path / "nope.yaml"], capsys)[0] == 2
 
 
+def test_a_refused_fix_says_why_on_stderr_and_gives_no_after_the_write_advice(tmp_path, capsys):
+    """A plan that cannot be written (here: .env a link out of the workspace) printed its error on
+    stdout among the plan, then the advice for after a write (delete the .bak backups, load the
+    .env) and the diff, as if it had been applied."""
+    config = write_workspace(tmp_path / "ws", make_secrets())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (config.parent / ".env").symlink_to(outside / "planted.env")
+    before = config.read_text()
+    code, out, err = run_cli(["secrets", "fix", config, "--write"], capsys)
+    assert code == 2
+    assert "outside the workspace" in err and "error:" in err and "Nothing was written." in err
+    assert "error:" not in out and "outside the workspace" not in out
+    assert "still hold the literal values" not in out
+    assert "Load .env" not in out and "+++ " not in out
+    assert "literal secret" in out  # the plan itself is still shown
+    assert config.read_text() == before and list(outside.iterdir()) == []
+
+
 def test_reveal_prints_only_the_value(tmp_path, capsys):
     secrets = make_secrets()
     config = write_workspace(tmp_path / "ws", secrets)
