@@ -479,7 +479,8 @@ class SecretsReview(FlowScreen):
         bad = [f for f in chosen if not self._valid(self.name_of(f))]
         if bad:
             self.tell(
-                f"{self.where(bad[0])}:{bad[0].line}: the variable name is not valid; fix it first (e).", severity="error"
+                f"{self.where(bad[0])}:{bad[0].line}: the variable name is not valid; fix it first (e).",
+                severity="error",
             )
             return
         if not self.check_target(self.query_one("#sr-target", Input).value):
