@@ -43,7 +43,9 @@ def render() -> str:
         "# CLI reference\n",
         "Generated from the command line itself by `python docs/gen_cli.py`; a test fails when "
         "this page is stale. Exit codes: 0 success, 1 findings or differences, 2 the input "
-        "cannot be used (missing file, not YAML, bad arguments).\n",
+        "cannot be used (missing, unreadable or a directory, not YAML, bad arguments) or an output "
+        "cannot be written. `validate` lists literal secrets apart "
+        "and does not fail on them: `secrets scan` is the check that does.\n",
     ]
     _section(parser, "lsc-tui", 2, out)
     try:

@@ -89,6 +89,7 @@ def run(args) -> int:
             )
             return EXIT_BAD_INPUT
         return lcore_upgrade.run_diff(args, found)
+    findings: list = []
     try:
         ws = load(args.path, args, found)
         result, findings = build(ws, args.run_yaml)
@@ -98,6 +99,22 @@ def run(args) -> int:
         label, old = _baseline(args, ws)
     except BadInput as exc:
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
+        if args.json:
+            # a script reading stdout gets the reason as JSON too, not an empty document
+            print(
+                json.dumps(
+                    {
+                        "against": args.against or "",
+                        "mode": None,
+                        "lcore": found.to_json(),
+                        "changes": [],
+                        "diff": "",
+                        "error": str(exc),
+                        "findings": [f.to_json() for f in [*findings, *exc.findings]],
+                    },
+                    indent=2,
+                )
+            )
         return EXIT_BAD_INPUT
     from lsc_tui.config.masking import flagged_values
 

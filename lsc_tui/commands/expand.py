@@ -11,6 +11,7 @@ from lsc_tui.commands.report import (
     output_data,
     run_command,
     show_findings,
+    write_failed,
     write_file,
 )
 
@@ -131,10 +132,7 @@ def _run(args, report) -> int:
         else:
             output_data(report, result.config, args.show_secrets, sort_keys=True, write_hint="-o FILE")
     except OSError as exc:
-        from lsc_tui.config.yaml.files import write_error_text
-
-        print(write_error_text(exc, args.output), file=sys.stderr)
-        return 1
+        return write_failed(report, exc, args.output)
     if not args.quiet and report is None:
         target_text = ex.fmt_version(result.target) if result.target else "?"
         print(

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lsc_tui.commands.report import add_json_argument, output, run_command, show_findings
+from lsc_tui.commands.report import add_json_argument, output, run_command, show_findings, write_failed
 
 from lsc_tui.commands import lcore_target
 
@@ -142,7 +142,7 @@ def _run(args, report) -> int:
         return 1
     _config, differences, rt_findings = exp.round_trip(result, result.data)
     if args.output:
-        from lsc_tui.config.yaml.files import resolve_target, write_error_text
+        from lsc_tui.config.yaml.files import resolve_target
 
         out = Path(args.output)
         files = [
@@ -167,10 +167,10 @@ def _run(args, report) -> int:
             for (fname, text, mode), target in zip(files, targets):
                 written.append((out / fname, atomic_write(out / fname, text, mode=mode, target=target)))
         except OSError as exc:
-            print(write_error_text(exc, out), file=sys.stderr)
+            code = write_failed(report, exc, out)
             if written:
                 print("already written: " + ", ".join(str(p) for p, _w in written), file=sys.stderr)
-            return 1
+            return code
         for p, w in written:
             for note in w.notes:
                 print(f"note: {note}", file=sys.stderr)

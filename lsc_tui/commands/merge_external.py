@@ -10,6 +10,7 @@ from lsc_tui.commands.report import (
     add_show_secrets_argument,
     output_data,
     run_command,
+    write_failed,
     write_file,
 )
 
@@ -40,6 +41,13 @@ def run(args) -> int:
     return run_command(args, "merge-external", _run)
 
 
+def _exit_code(findings) -> int:
+    """2 when a file cannot be used at all (missing, unreadable, a directory, not YAML), as for
+    every command; 1 when the files were read and break a rule of their kind."""
+    unusable = any(f.code.startswith(("file-", "yaml-")) or f.code == "metadata-dir-missing" for f in findings)
+    return 2 if unusable else 1
+
+
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity
     from lsc_tui.config.masking import mask_inline
@@ -57,12 +65,13 @@ def _run(args, report) -> int:
         else:
             externals = merge.load_metadata_dir(args.metadata_dir)
     except FindingError as exc:
+        code = _exit_code(exc.findings)
         if report is not None:
             report.add_findings(exc.findings)
-            return 1
+            return code
         for f in exc.findings:
             print(mask_inline(f.to_text()), file=sys.stderr)
-        return 1
+        return code
     result = merge.merge_external(run_doc.data, externals, run_file=run_doc.file, run_doc=run_doc)
     if report is not None:
         report.data.update({"providers": len(externals), "log": list(result.log)})
@@ -76,8 +85,6 @@ def _run(args, report) -> int:
         prefix = "WARNING" if f.severity is Severity.WARNING else "INFO"
         print(mask_inline(f"{prefix}: {f.message}\n  at {f.location()}"), file=sys.stderr)
     text = dump(result.data, sort_keys=False)
-    from lsc_tui.config.yaml.files import write_error_text
-
     written = []
     try:
         if args.output:
@@ -98,10 +105,10 @@ def _run(args, report) -> int:
         if args.log:
             written.append(write_file(report, args.log, "\n".join(result.log) + "\n"))
     except OSError as exc:
-        print(write_error_text(exc, args.output), file=sys.stderr)
+        code = write_failed(report, exc, args.output)
         if written:
             print("already written: " + ", ".join(str(w.path) for w in written), file=sys.stderr)
-        return 1
+        return code
     for w in written:
         for note in w.notes:
             print(f"note: {note}", file=sys.stderr)

@@ -110,6 +110,24 @@ def show_findings(report: JsonReport | None, findings) -> None:
         print(mask_inline(f.to_text()), file=sys.stderr)
 
 
+EXIT_CANNOT_WRITE = 2  # as for an input that cannot be used: the command could not do its job
+
+
+def write_failed(report: JsonReport | None, exc: OSError, path) -> int:
+    """A failed write, located on stderr (and as a finding of the object under ``--json``, so a
+    script learns why ``ok`` is false); returns the exit code, 2, the same for every command."""
+    from lsc_tui.config.findings import Finding, Severity
+    from lsc_tui.config.yaml.files import WriteError, write_error_text
+
+    text = write_error_text(exc, path)
+    print(text, file=sys.stderr)
+    if report is not None:
+        message, _sep, fix = text.split(": error: ", 1)[1].partition("\n    fix: ")
+        where = exc.filename if isinstance(exc, WriteError) else (exc.filename or path)
+        report.add_findings([Finding(str(where), 0, 0, Severity.ERROR, "file-write", message, fix)])
+    return EXIT_CANNOT_WRITE
+
+
 def write_file(report: JsonReport | None, path, text: str):
     """``text`` into ``path`` (atomic, mode 0600, a backup of the file it replaces), listed in
     the object's ``written`` under ``--json``. Returns what ``atomic_write`` did."""

@@ -82,6 +82,14 @@ def run(args) -> int:
 # -- loading ---------------------------------------------------------------------------------
 
 
+def unread_files(ws) -> list:
+    """The located errors of the files ``ws`` names and holds but could not read (a run.yaml or
+    profile that is unreadable, not a regular file, not text or not YAML): they were not scanned,
+    so the scan is not complete. A named file that does not exist holds no secret: not listed."""
+    scanned = {d.display for d in ws.documents}
+    return [f for f in ws.findings if f.is_error and f.code.startswith(("file-", "yaml-")) and f.file not in scanned]
+
+
 def load_targets(paths: list[str]):
     """Documents to scan for each path, deduplicated; and the findings for paths we cannot read."""
     from lsc_tui.config.secrets.allowlist import load_allowlist
@@ -97,6 +105,7 @@ def load_targets(paths: list[str]):
             ws = load_workspace(raw, validate=False)
             found = ws.documents
             base = Path(ws.root_path).parent
+            errors.extend(unread_files(ws))
         except WorkspaceError as exc:
             try:
                 found = [load_document(Path(raw), raw, multi=True)]
@@ -188,15 +197,15 @@ def _reveal(args) -> int:
     from lsc_tui.config.secrets import reveal, scan_documents
 
     docs, errors, _allow, _sources = load_targets([args.path])
-    for e in errors:
-        print(e.to_text(), file=sys.stderr)
-    if errors:
-        return EXIT_BAD_INPUT
     result = scan_documents(docs)
     for f in result.findings + result.allowed:
         if f.fingerprint == args.fingerprint.strip().lower():
             print(reveal(f))
             return EXIT_CLEAN
+    for e in errors:
+        print(e.to_text(), file=sys.stderr)
+    if errors:
+        return EXIT_BAD_INPUT
     print(
         f"lsc-tui: no finding with fingerprint {args.fingerprint} in {args.path}\n"
         f"    fix: `lsc-tui secrets scan {shlex.quote(args.path)}` lists each finding with its fingerprint.",
@@ -208,6 +217,30 @@ def _reveal(args) -> int:
 # -- fix -------------------------------------------------------------------------------------
 
 
+def _fix_refused(args, messages: list[str], plan_json: dict | None = None) -> int:
+    """Nothing is written: the reasons on stderr and, with --json, the plan (or an empty one) on
+    stdout with them as its errors, so a script reading the JSON learns why."""
+    for message in messages:
+        print(message, file=sys.stderr)
+    if args.json:
+        out = plan_json or {
+            "target": "k8s" if args.k8s_secret else "env",
+            "target_path": None,
+            "k8s_secret": args.k8s_secret,
+            "items": [],
+            "writes": [],
+            "diff": "",
+            "warnings": [],
+            "errors": [],
+            "notes": [],
+        }
+        out["errors"] = list(out.get("errors") or []) + messages
+        out.setdefault("written", [])
+        out.setdefault("backups", [])
+        print(json.dumps(out, indent=2))
+    return EXIT_BAD_INPUT
+
+
 def _fix(args) -> int:
     from lsc_tui.config.secrets import FixError, apply_plan, plan_fix
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
@@ -216,18 +249,24 @@ def _fix(args) -> int:
     try:
         ws = load_workspace(args.path)
     except WorkspaceError as exc:
-        print(exc.located_text(), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fix_refused(args, [exc.located_text()])
+    unread = unread_files(ws)
+    if unread:
+        # a fix covers the whole workspace: one of its files could not be read, so its secrets
+        # would stay where they are while the plan said nothing of them
+        return _fix_refused(
+            args,
+            [f.to_text() for f in unread]
+            + ["lsc-tui secrets fix: the workspace could not be read whole; nothing was written"],
+        )
     names = {}
     for spec in args.name:
         fp, sep, name = spec.partition("=")
         if not sep or not fp.strip() or not name.strip():
-            print(f"lsc-tui secrets fix: --name takes FINGERPRINT=ENV_NAME, not '{spec}'", file=sys.stderr)
-            return EXIT_BAD_INPUT
+            return _fix_refused(args, [f"lsc-tui secrets fix: --name takes FINGERPRINT=ENV_NAME, not '{spec}'"])
         names[fp.strip().lower()] = name.strip()
     if args.secret_file and not args.k8s_secret:
-        print("lsc-tui secrets fix: --secret-file goes with --k8s-secret", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fix_refused(args, ["lsc-tui secrets fix: --secret-file goes with --k8s-secret"])
     plan = plan_fix(
         ws,
         names=names,
@@ -257,14 +296,13 @@ def _fix(args) -> int:
     try:
         applied = apply_plan(plan)
     except (FixError, FileChangedError, VerifyError) as exc:
-        print(f"lsc-tui secrets fix: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fix_refused(args, [f"lsc-tui secrets fix: {exc}"], out if args.json else None)
     except OSError as exc:  # raised before anything was written (a later failure is a FixError)
         from lsc_tui.config.yaml.files import write_error_text
 
-        print(write_error_text(exc), file=sys.stderr)
-        print("lsc-tui secrets fix: nothing was written", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fix_refused(
+            args, [write_error_text(exc), "lsc-tui secrets fix: nothing was written"], out if args.json else None
+        )
     for note in applied.notes:
         print(f"note: {note}", file=sys.stderr)
     if args.json:

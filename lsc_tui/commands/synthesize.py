@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from lsc_tui.commands import lcore_target, server_env
-from lsc_tui.commands.report import add_json_argument, output, run_command
+from lsc_tui.commands.report import add_json_argument, output, run_command, write_failed
 from lsc_tui.config.findings import FindingError
 
 HELP = "write the run.yaml LCORE would run for a config (unified or legacy), with --explain"
@@ -131,7 +131,6 @@ def run(args) -> int:
 
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
-    from lsc_tui.config.yaml.files import write_error_text
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
 
     found = lcore_target.resolve_reported(args, args.path, "synthesize", report)
@@ -189,8 +188,7 @@ def _run(args, report) -> int:
         # the default path is the tool's choice: the symlink policy keeps it in the workspace (here)
         written = write_run_yaml(target, result.data, result.text, workspace=None if args.output else ".")
     except OSError as exc:
-        print(write_error_text(exc, target), file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return write_failed(report, exc, target)
     for note in written.notes:
         print(f"note: {note}", file=sys.stderr)
     if report is not None:

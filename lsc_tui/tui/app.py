@@ -304,6 +304,9 @@ class LscTuiApp(App):
 
                 async def go(flow=flow) -> None:
                     await self.wait_idle()
+                    # the flow takes the whole screen: the editor's notifications (the start notice
+                    # is 15 seconds of ten lines at 80x24) would hide its text
+                    self.clear_notifications()
                     try:
                         flow.open(self, self.session, lambda _r: self.submit(lambda s: None, "flow"))
                     except Exception as exc:  # never a traceback on screen, never silence either

@@ -141,7 +141,7 @@ def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("merge-external", "--json", "--run-yaml", "nope.yaml", "--extra-providers",
                      "extra-providers.yaml", cwd=ws)
     (doc,) = _check("merge-external", out)
-    assert code == 1 and doc["findings"] and doc["findings"][0]["severity"] == "error"
+    assert code == 2 and doc["findings"] and doc["findings"][0]["code"] == "file-not-found"
     code, out = _cli("expand", "--json", "cr.yaml", cwd=ws)
     (doc,) = _check("expand", out)
     assert doc["ok"] == (code == 0) and (doc["output"] or doc["findings"])
@@ -155,3 +155,25 @@ def test_json_outputs_validate_against_their_schemas(ws):
     code, out = _cli("preflight", "--json", "--run-yaml", "run.yaml", cwd=ws)
     events = _check("preflight", out, lines=True)
     assert events[-1]["event"] == "summary"
+
+
+@pytest.mark.parametrize(
+    "argv, schema, names",
+    [
+        (["diff", "--json", "missing.yaml"], "diff", "missing.yaml:0:0"),
+        (["diff", "--json", "bad.yaml"], "diff", "bad.yaml:4:1"),
+        (["diff", "--json", "lightspeed-stack.yaml", "--against", "gone.yaml"], "diff", "gone.yaml:0:0"),
+        (["secrets", "fix", "--json", "missing.yaml"], "secrets-fix", "missing.yaml:0:0"),
+        (["secrets", "fix", "--json", "bad.yaml"], "secrets-fix", "bad.yaml:4:1"),
+        (["secrets", "fix", "--json", "lightspeed-stack.yaml", "--name", "x"], "secrets-fix", "FINGERPRINT=ENV_NAME"),
+    ],
+    ids=["diff-missing", "diff-not-yaml", "diff-against-missing", "fix-missing", "fix-not-yaml", "fix-bad-name"],
+)
+def test_json_on_bad_input_is_still_one_json_object_with_the_reason(ws, argv, schema, names):
+    """A script that reads --json gets the reason as JSON (exit 2), not an empty stdout."""
+    (ws / "bad.yaml").write_text("name: x\nservice:\n  host: [1, 2\n")
+    code, out = _cli(*argv, cwd=ws)
+    assert code == 2
+    (doc,) = _check(schema, out)
+    reason = doc["error"] if schema == "diff" else " ".join(doc["errors"])
+    assert names in reason

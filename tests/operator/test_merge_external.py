@@ -203,20 +203,20 @@ def test_duplicate_external_ids_fail(cli, write, tmp_path, body, found):
     assert not out.exists() and stdout == ""
 
 
-def test_yaml_error_is_located_and_exits_1(cli, write):
+def test_yaml_error_is_located_and_exits_2(cli, write):
     run = write("run.yaml", RUN)
     ext = write("extra.yaml", HEADER + "providers:\n  inference:\n  - provider_id: a\n   provider_type: x\n")
     code, _, err = cli("merge-external", "--run-yaml", run, "--extra-providers", ext)
-    assert code == 1
+    assert code == 2
     assert "extra.yaml:6:4:" in err and ": error: yaml-syntax:" in err
     assert "Traceback" not in err
 
 
-def test_bad_run_yaml_exits_1(cli, write):
+def test_bad_run_yaml_exits_2(cli, write):
     run = write("run.yaml", "providers: [\n")
     ext = extra(write, "providers: {}\n")
     code, _, err = cli("merge-external", "--run-yaml", run, "--extra-providers", ext)
-    assert code == 1 and "run.yaml:" in err and "yaml-syntax" in err
+    assert code == 2 and "run.yaml:" in err and "yaml-syntax" in err
 
 
 @pytest.mark.parametrize("body, needle", [

@@ -68,7 +68,7 @@ def test_alias_bomb_and_deep_nesting_are_refused(cli, write):
     assert code == 2 and "yaml-alias-bomb" in err
     code, _, err = cli("merge-external", "--run-yaml", bomb, "--extra-providers", bomb)
     # (the one limit set of yaml.files: refused at the first anchor whose expansion passes MAX_NODES)
-    assert code == 1 and "bomb.yaml:8:5: error: yaml-alias-bomb" in err
+    assert code == 2 and "bomb.yaml:8:5: error: yaml-alias-bomb" in err
     deep = write("deep.yaml", "kind: LlamaStackDistribution\ndeep: " + "[" * 300 + "]" * 300 + "\n")
     code, _, err = cli("expand", deep)
     assert code == 2 and "yaml-too-deep" in err

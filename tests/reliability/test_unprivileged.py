@@ -99,6 +99,17 @@ def test_the_privileges_really_are_dropped(place):
     assert unprivileged(try_read, str(secret)) == "denied"
 
 
+def test_secrets_scan_does_not_pass_a_config_whose_run_yaml_it_cannot_read(place):
+    """The demo's config with its password already converted, and its run.yaml unreadable: the
+    scan found nothing in the one file it read, and must not call the workspace clean."""
+    config = place / "ws" / "lightspeed-stack.yaml"
+    config.write_text(config.read_text().replace("Tr0ub4dor-and-3-horses", "${env.POSTGRES_PASSWORD}"))
+    os.chmod(place / "ws" / "run.yaml", 0o000)
+    code, output = run_cli_unprivileged(["secrets", "scan", "lightspeed-stack.yaml"], place / "ws")
+    assert code == 2, output
+    assert "run.yaml:0:0: error: file-permission: permission denied" in output and "fix:" in output
+
+
 # -- the two crashes found by review -----------------------------------------------------------
 
 

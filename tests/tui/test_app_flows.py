@@ -552,6 +552,25 @@ async def test_the_start_notice_waits_for_the_wizard_the_question_opened(demo, m
         assert [m for m in shown if "demo notice" in m]
 
 
+@pytest.mark.parametrize("key", ["M", "S", "P"])
+async def test_a_flow_opens_without_the_editors_notifications_over_it(demo, key):
+    """The start notice (ten lines at 80x24, 15 seconds) stayed over a flow opened at once and hid
+    half of its text."""
+    from lsc_tui.tui.flows.common import FlowScreen
+
+    app = make_app(notice="Try first: the demo notice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert [n for n in app._notifications if "demo notice" in n.message]
+        await pilot.press(key)
+        for _ in range(50):
+            if isinstance(app.screen, FlowScreen):
+                break
+            await pilot.pause()
+        assert isinstance(app.screen, FlowScreen)
+        assert not [n for n in app._notifications if "demo notice" in n.message]
+
+
 def test_a_theme_that_cannot_be_remembered_says_why(tmp_path, monkeypatch):
     from lsc_tui.tui import themes
 

@@ -274,3 +274,102 @@ async def test_j_and_k_move_in_the_list_of_findings(demo):
         await pilot.press("k")
         await pilot.pause()
         assert ol.highlighted == 0
+
+
+def row_text(scr, n: int = 0) -> str:
+    return str(scr.query_one("#sr-list", OptionList).get_option_at_index(n).prompt)
+
+
+async def test_a_name_is_taken_when_it_is_committed_not_at_each_prefix_typed(demo):
+    """Typing OPENAI_API_KEY into the name box put ${env.O}, ${env.OP}, ... in the row (each
+    valid prefix was taken). Now the row and the plan keep the old name while the operator
+    types, the box's own check still follows each key, and enter takes the whole name."""
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        f = scr.state.findings[0]
+        box = await _empty_name_box(scr, pilot)
+        typed = ""
+        for ch in "OPENAI_API_KEY":
+            await pilot.press(ch)
+            typed += ch
+            await pilot.pause()
+            assert box.value == typed
+            assert scr.name_of(f) == "POSTGRES_PASSWORD", typed
+            assert "${env.POSTGRES_PASSWORD}" in row_text(scr), typed
+            assert f"${{env.{typed}}}" not in row_text(scr)
+        await pilot.press("-")  # the live check on the box still follows the keys
+        await pilot.pause()
+        assert "upper-case" in str(scr.query_one("#sr-name-error").render())
+        assert scr.name_of(f) == "POSTGRES_PASSWORD"
+        await pilot.press("backspace", "enter")
+        await pilot.pause()
+        assert scr.query_one("#sr-list", OptionList).has_focus
+        assert scr.name_of(f) == "OPENAI_API_KEY"
+        assert "${env.OPENAI_API_KEY}" in row_text(scr)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ApplyPreview)
+        assert "${env.OPENAI_API_KEY}" in str(app.screen.query_one("#sr-diff").render())
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+    assert "password: ${env.OPENAI_API_KEY}" in demo.read_text()
+    env = (demo.parent / ".env").read_text()
+    assert f"OPENAI_API_KEY={PLANTED}" in env
+    for prefix in ("O=", "OP=", "OPENAI=", "OPENAI_API=", "OPENAI_API_KE="):
+        assert not any(line.startswith(prefix) for line in env.splitlines()), env
+    assert "POSTGRES_PASSWORD" not in env
+
+
+async def test_esc_in_the_name_box_keeps_the_old_name_and_tab_takes_the_new_one(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        f = scr.state.findings[0]
+        box = await _empty_name_box(scr, pilot)
+        await pilot.press(*"LCS_DB")
+        await pilot.pause()
+        assert "esc" in str(scr.query_one("#sr-name-error").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert scr.query_one("#sr-list", OptionList).has_focus
+        assert scr.name_of(f) == "POSTGRES_PASSWORD"
+        assert box.value == "POSTGRES_PASSWORD"  # the box shows what the row holds
+        assert "${env.POSTGRES_PASSWORD}" in row_text(scr)
+        # leaving the box another way (tab) takes a valid name
+        box = await _empty_name_box(scr, pilot)
+        await pilot.press(*"LCS_DB", "tab")
+        await pilot.pause()
+        assert not box.has_focus
+        assert scr.name_of(f) == "LCS_DB"
+        assert "${env.LCS_DB}" in row_text(scr)
+        # ... and never an invalid one: the box goes back to the name the row holds
+        assert scr.query_one("#sr-target", Input).has_focus  # tab went on to the target
+        await pilot.press("escape")
+        box = await _empty_name_box(scr, pilot)
+        await pilot.press(*"9X", "tab")
+        await pilot.pause()
+        assert scr.name_of(f) == "LCS_DB" and box.value == "LCS_DB"
+
+
+async def test_the_target_is_taken_at_enter_and_esc_drops_what_was_typed(demo):
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        box = scr.query_one("#sr-target", Input)
+        await pilot.press("o", "end", "x")  # the box opens with its text selected: end keeps it
+        await pilot.pause()
+        assert box.value == ".envx" and scr.state.env_file == ".env"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert scr.state.env_file == ".env" and box.value == ".env"
+        await pilot.press("o", "end", *".prod", "enter")
+        await pilot.pause()
+        assert scr.state.env_file == ".env.prod"
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert (demo.parent / ".env.prod").exists() and not (demo.parent / ".env").exists()

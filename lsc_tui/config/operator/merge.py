@@ -171,13 +171,26 @@ def load_metadata_dir(directory: Path | str) -> list[External]:
                 0,
                 Severity.ERROR,
                 "metadata-dir-missing",
-                "the metadata directory does not exist",
+                "is a file, not a directory" if root.exists() else "the metadata directory does not exist",
                 f"Give the directory holding one <providerId>/{SPEC_FILE} per provider.",
             )
         )
     errors: list[Finding] = []
     out: list[External] = []
-    subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    try:
+        subdirs = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except PermissionError:
+        raise FindingError(
+            Finding(
+                str(root),
+                0,
+                0,
+                Severity.ERROR,
+                "file-permission",
+                "permission denied (this directory or one above it)",
+                "Run as a user who can read it, or fix its permissions (a directory needs r and x).",
+            )
+        ) from None
     if not subdirs:
         raise FindingError(
             Finding(

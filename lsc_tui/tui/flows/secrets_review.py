@@ -62,6 +62,7 @@ class SecretsReview(FlowScreen):
         self.base = workspace_dir(session)
         self.state = ReviewState()
         self.revealed: str | None = None  # fingerprint of the one revealed value
+        self.editing = None  # the finding whose name is in the box (e), until enter, esc or leaving it
         self._workspace = session.workspace
         self._result = None
 
@@ -231,18 +232,20 @@ class SecretsReview(FlowScreen):
         st = self.state
         label = self.query_one("#sr-target-label", Label)
         box = self.query_one("#sr-target", Input)
+        want = self.target_text()
         if st.target == "env":
             label.update(".env file:")
-            want = st.env_file
             box.placeholder = ".env (relative to the workspace)"
         else:
             label.update("Kubernetes Secret:")
-            want = st.k8s_secret
             box.placeholder = "secret-name"
         if box.value != want and not box.has_focus:
             with box.prevent(Input.Changed):
                 box.value = want
         self.check_target(box.value)
+
+    def target_text(self) -> str:
+        return self.state.env_file if self.state.target == "env" else self.state.k8s_secret
 
     # -- validation -----------------------------------------------------------------------------
     def check_name(self, name: str) -> bool:
@@ -265,7 +268,7 @@ class SecretsReview(FlowScreen):
                 )
         box = self.query_one("#sr-name", Input)
         if not err and box.has_focus:
-            hint = Content.styled("enter keeps this name; esc goes back to the list", "$text-muted")
+            hint = Content.styled("enter keeps this name; esc goes back without it", "$text-muted")
             self.query_one("#sr-name-error", Static).update(hint)
         else:
             self.query_one("#sr-name-error", Static).update(err)
@@ -318,27 +321,55 @@ class SecretsReview(FlowScreen):
                 box.value = box.value.upper()
                 box.cursor_position = pos
             return
-        if self.check_name(value):
-            self.state.names[f.fingerprint] = value
-            self.refresh_row(f)
+        self.check_name(value)  # the box's own feedback follows each key; the row waits for enter
 
     @on(Input.Submitted, "#sr-name")
     def _name_done(self, event: Input.Submitted) -> None:
         if self.check_name(event.value.strip()):
+            self.commit_name()
             self.query_one("#sr-list", OptionList).focus()
+
+    @on(Input.Blurred, "#sr-name")
+    def _name_left(self, event: Input.Blurred) -> None:
+        """Leaving the box (tab, a click) takes a valid name; an invalid one is dropped and the
+        box shows the row's name again (esc has put it back already: it drops what was typed)."""
+        self.commit_name()
+        self.render_detail()
+
+    def commit_name(self) -> None:
+        """The name in the box becomes the row's, if it is valid: the row, the plan and what is
+        written take a name here only, never a prefix of it while it is typed."""
+        f = self.editing or self.current()
+        self.editing = None
+        value = self.query_one("#sr-name", Input).value.strip()
+        if f is None or not self._valid(value) or value == self.name_of(f):
+            return
+        self.state.names[f.fingerprint] = value
+        self.refresh_row(f)
 
     @on(Input.Changed, "#sr-target")
     def _target_changed(self, event: Input.Changed) -> None:
-        if self.check_target(event.value):
-            if self.state.target == "env":
-                self.state.env_file = event.value.strip()
-            else:
-                self.state.k8s_secret = event.value.strip()
+        self.check_target(event.value)  # as the name: taken at enter or on leaving the box
 
     @on(Input.Submitted, "#sr-target")
     def _target_done(self, event: Input.Submitted) -> None:
         if self.check_target(event.value):
+            self.commit_target()
             self.query_one("#sr-list", OptionList).focus()
+
+    @on(Input.Blurred, "#sr-target")
+    def _target_left(self, event: Input.Blurred) -> None:
+        self.commit_target()
+        self.render_target()
+
+    def commit_target(self) -> None:
+        box = self.query_one("#sr-target", Input)
+        if not self.check_target(box.value):
+            return
+        if self.state.target == "env":
+            self.state.env_file = box.value.strip()
+        else:
+            self.state.k8s_secret = box.value.strip()
 
     # -- actions ---------------------------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -374,6 +405,7 @@ class SecretsReview(FlowScreen):
 
     def action_edit_name(self) -> None:
         if self.current() is not None:
+            self.editing = self.current()
             box = self.query_one("#sr-name", Input)
             box.focus()
             box.cursor_position = len(box.value)
@@ -397,6 +429,13 @@ class SecretsReview(FlowScreen):
 
     def action_back(self) -> None:
         if isinstance(self.focused, Input):
+            # esc drops what was typed: the box shows the row's name (or the target) again
+            self.editing = None
+            f = self.current()
+            boxes = {"sr-name": self.name_of(f) if f is not None else "", "sr-target": self.target_text()}
+            box = self.focused
+            with box.prevent(Input.Changed):
+                box.value = boxes.get(box.id or "", box.value)
             self.query_one("#sr-list", OptionList).focus()
             self.render_detail()
             self.render_target()
