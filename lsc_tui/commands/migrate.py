@@ -63,7 +63,7 @@ def _accept(value):
 
 
 def run(args) -> int:
-    from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
+    from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused, OutputRefused
     from lsc_tui.config.yaml.save import FileChangedError, VerifyError
 
     out = args.output
@@ -109,6 +109,8 @@ def run(args) -> int:
     if write:
         try:
             result = m.write(accept=_accept(args.accept_differences))
+        except OutputRefused as exc:  # a path migrate never writes: the input is wrong (exit 2)
+            error = str(exc)
         except MigrationRefused as exc:
             refused = exc
         except (FileChangedError, VerifyError) as exc:
@@ -139,9 +141,10 @@ def run(args) -> int:
         if result is not None:
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
+            backup = next((f.display for f in result.files if f.action == "backup"), result.backup)
             print(
                 f"wrote {candidate.display} (0600)"
-                + (f"; backup {result.backup}" if result.backup else "")
+                + (f"; backup {backup}" if result.backup else "")
                 + f"; re-read from disk and proven again: {result.proof.verdict}"
             )
         if refused is not None:

@@ -285,6 +285,8 @@ def _fix(args) -> int:
         if args.json:
             print(json.dumps(out, indent=2))
         else:
+            for error in plan.errors:
+                print(f"error: {error}", file=sys.stderr)
             print("Nothing was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     if not args.write:

@@ -32,7 +32,7 @@ from pygls.workspace import TextDocument
 
 from lsc_tui import __version__
 from lsc_tui.config.findings import Finding, Severity
-from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused
+from lsc_tui.config.migration import Migration, MigrationInputError, MigrationRefused, OutputRefused
 from lsc_tui.config.quickfix import fixes_for
 from lsc_tui.config.releases import Release
 from lsc_tui.config.secrets.fix import plan_fix
@@ -260,7 +260,7 @@ def to_diagnostic(f: Finding, tdoc: TextDocument, doc=None) -> T.Diagnostic:
         severity=_SEVERITY[f.severity],
         code=f.code,
         source="lsc-tui",
-        data={"line": f.line, "column": f.column, "code": f.code, "path": list(f.path)},
+        data={"line": f.line, "column": f.column, "code": f.code, "path": f.shown_path()},
     )
 
 
@@ -556,6 +556,8 @@ async def _migrate(ls: LscServer, uri: str) -> dict:
     cand = m.choose(None, out=target)
     try:
         done = m.write()
+    except OutputRefused as exc:
+        raise Refused(str(exc)) from None
     except MigrationRefused as exc:
         raise Refused(
             f"{exc} Differences: {', '.join(exc.unaccepted)}. Run `lsc-tui migrate` to review and accept them."

@@ -98,6 +98,23 @@ def test_server_pair_migrates_with_run_yaml(tmp_path, run_cli):
     assert ls["config"]["baseline"] == "empty"  # recommended: lift, one self-contained file
 
 
+@pytest.mark.parametrize("where", ["legacy run.yaml", "device"])
+def test_an_output_migrate_never_writes_is_bad_input(tmp_path, run_cli, where):
+    """-o naming the legacy run.yaml or a device was reported as a difference not accepted
+    ("not accepted: /dev/null", exit 1, the exit of a result that is not equivalent)."""
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path)
+    out = str(tmp_path / pair.run_yaml) if where == "legacy run.yaml" else os.devnull
+    before = _snapshot(tmp_path)
+    code, stdout, err = run_cli("migrate", pair.config, "--cwd", tmp_path, "-o", out)
+    assert code == 2, err
+    assert "not accepted" not in err and "refused" not in err
+    assert ("never touched" if where == "legacy run.yaml" else "device or FIFO") in err
+    assert _snapshot(tmp_path) == before
+    code, stdout, _ = run_cli("migrate", pair.config, "--cwd", tmp_path, "-o", out, "--json")
+    data = json.loads(stdout)
+    assert code == 2 and data["error"] and data.get("refused") is None and data["written"] is None
+
+
 def test_not_equivalent_is_refused_unless_every_difference_is_accepted(tmp_path, run_cli):
     pair = PAIRS["rag-library"].copy_to(tmp_path)
     cfg = tmp_path / pair.config
@@ -295,3 +312,34 @@ def test_a_directory_holding_the_config_is_accepted(tmp_path, run_cli):
     assert code == 0, err
     assert yaml.safe_load((tmp_path / "lightspeed-stack.yaml").read_text())["llama_stack"]["config"] == {
         "baseline": "empty", "native_override": {"version": 2, "apis": ["inference"]}}
+
+
+def test_a_new_output_file_is_listed_without_a_backup_that_was_never_made(tmp_path, run_cli):
+    """`-o NEW` replaces nothing, so no backup is made: neither the plan printed after the write
+    nor its --json may list one (it listed NEW.pre-migrate.bak, which did not exist)."""
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path / "repo")
+    out = tmp_path / "deploy" / "lightspeed-stack.yaml"
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", out, "--cwd", tmp_path / "repo")
+    assert code == 0, err
+    assert not list(out.parent.glob("*.bak"))
+    assert "pre-migrate" not in stdout and "backup" not in stdout
+    again = tmp_path / "deploy" / "second.yaml"
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", again, "--json",
+                                "--cwd", tmp_path / "repo")
+    data = json.loads(stdout)
+    assert code == 0 and data["written"]["backup"] is None
+    assert [f["action"] for f in data["files"]].count("backup") == 0
+    # replacing an existing file does make one, and lists it once, by the name it was given
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "-o", out, "--cwd", tmp_path / "repo")
+    assert code == 0 and (out.parent / "lightspeed-stack.yaml.pre-migrate.bak").is_file()
+    assert stdout.count("lightspeed-stack.yaml.pre-migrate.bak") == 2  # the plan's line and the "wrote" line
+
+
+def test_the_wrote_line_names_the_backup_as_the_plan_does(tmp_path, run_cli, chdir):
+    pair = PAIRS["azure-entraid-lib"].copy_to(tmp_path)
+    chdir(tmp_path)
+    code, stdout, err = run_cli("migrate", pair.config, "--strategy", "profile", "--write")
+    assert code == 0, err
+    name = f"{pair.config}.pre-migrate.bak"
+    assert f"  backup {name} (0600)" in stdout and f"; backup {name};" in stdout
+    assert str(tmp_path) not in stdout

@@ -112,3 +112,31 @@ def test_the_wheel_holds_every_file_of_the_package_and_nothing_else(built_wheel)
     extra = sorted(shipped - source)
     assert not missing, f"files of lsc_tui/ missing from the wheel {built_wheel.name}: {missing}"
     assert not extra, f"files in the wheel that the source tree does not have (build leftovers?): {extra}"
+
+
+def test_a_file_deleted_since_the_last_build_does_not_ship_again(tmp_path):
+    """`pip install .` in a clone builds in the source tree, where setuptools packs whatever its
+    build/lib holds: a theme, demo file or module deleted (or renamed) since an earlier build
+    shipped again. The backend builds every wheel from a fresh build/lib."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "clone"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
+                                                             "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis",
+                                                             "site", ".generated"))
+    # what an earlier build of this clone left, for files since deleted
+    stale = src / "build" / "lib" / "lsc_tui"
+    (stale / "data" / "themes").mkdir(parents=True)
+    (stale / "data" / "themes" / "retired-theme.yaml").write_text("name: retired-theme\n")
+    (stale / "removed_module.py").write_text("raise SystemExit('stale')\n")
+    dist = tmp_path / "dist"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(src)],
+                           capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr[-2000:]
+    [wheel] = list(dist.glob("lsc_tui-*.whl"))
+    with zipfile.ZipFile(wheel) as whl:
+        shipped = set(whl.namelist())
+    assert "lsc_tui/cli.py" in shipped
+    assert "lsc_tui/data/themes/retired-theme.yaml" not in shipped
+    assert "lsc_tui/removed_module.py" not in shipped

@@ -97,6 +97,25 @@ def test_fix_cli_bad_input(tmp_path, capsys):
     assert run_cli(["secrets", "fix", tmp_path / "nope.yaml"], capsys)[0] == 2
 
 
+def test_a_refused_fix_says_why_on_stderr_and_gives_no_after_the_write_advice(tmp_path, capsys):
+    """A plan that cannot be written (here: .env a link out of the workspace) printed its error on
+    stdout among the plan, then the advice for after a write (delete the .bak backups, load the
+    .env) and the diff, as if it had been applied."""
+    config = write_workspace(tmp_path / "ws", make_secrets())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (config.parent / ".env").symlink_to(outside / "planted.env")
+    before = config.read_text()
+    code, out, err = run_cli(["secrets", "fix", config, "--write"], capsys)
+    assert code == 2
+    assert "outside the workspace" in err and "error:" in err and "Nothing was written." in err
+    assert "error:" not in out and "outside the workspace" not in out
+    assert "still hold the literal values" not in out
+    assert "Load .env" not in out and "+++ " not in out
+    assert "literal secret" in out  # the plan itself is still shown
+    assert config.read_text() == before and list(outside.iterdir()) == []
+
+
 def test_reveal_prints_only_the_value(tmp_path, capsys):
     secrets = make_secrets()
     config = write_workspace(tmp_path / "ws", secrets)
@@ -218,3 +237,17 @@ def test_scan_reads_the_workspace_without_the_model_validation(tmp_path):
              "print(code, 'pydantic' in sys.modules, 'lsc_tui.config.models.validate' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(dirty)], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split()[-3:] == ["1", "False", "False"], proc.stdout + proc.stderr
+
+
+def test_a_secret_pasted_as_a_key_is_not_in_the_json_path(tmp_path, capsys):
+    """An API key pasted where a key goes (`sk-proj-...: 1` under `service:`): the text names it
+    "a key of `service`"; the finding's `path` in --json must not carry it either."""
+    key = j("sk-", "proj-", rnd(48))
+    config = tmp_path / "lightspeed-stack.yaml"
+    config.write_text(f"name: x\nservice:\n  host: localhost\n  {key}: 1\nllama_stack:\n"
+                      "  use_as_library_client: false\n  url: http://x:8321\nuser_data_collection: {}\n")
+    code, out, err = run_cli(["validate", "--json", config], capsys)
+    data = json.loads(out)
+    assert code == 1 and key not in out + err
+    [unknown] = [f for f in data["findings"] if f["code"] == "unknown-key"]
+    assert unknown["path"][0] == "service" and unknown["path"][1] != key and unknown["line"] == 4

@@ -290,7 +290,7 @@ def test_a_suggested_name_that_the_env_file_holds_with_another_value_is_an_error
     before = config.read_text()
     assert main(["secrets", "fix", str(config), "--write"]) == 2
     out, err = capsys.readouterr()
-    assert "POSTGRES_PASSWORD is already set to a different value" in out
+    assert "POSTGRES_PASSWORD is already set to a different value" in err  # an error: on stderr
     assert config.read_text() == before
     fp = scan_workspace(_load(config)).findings[0].fingerprint
     assert main(["secrets", "fix", str(config), "--write", "--name", f"{fp}=CACHE_PG_PASSWORD"]) == 0

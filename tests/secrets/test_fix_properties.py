@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tempfile
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def cases(draw):
     if "://" in value:  # a URL under a secret key is a reference to a service, not a secret
         value = value.replace("://", ":")
     value = value.replace("::", ":")  # nor is a provider type (remote::vllm)
+    if re.fullmatch(r"[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+", value):
+        value = value.replace(".", "-")  # nor a dotted lower-case name: a field's path (user.password)
     style = draw(st.sampled_from(["plain", "single", "double", "double-escaped", "literal", "folded",
                                   "flow", "anchor", "comment"]))
     if style == "plain" and (value[0] in "-?:,[]{}#&*!|>'\"%@`" or ": " in value or value.endswith(":")):

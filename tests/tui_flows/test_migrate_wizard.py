@@ -389,3 +389,57 @@ async def test_the_commands_the_done_step_gives_can_be_pasted_for_a_name_with_a_
         done = " ".join(text(scr).split())
         assert "`lsc-tui secrets fix 'my run.yaml'` moves them to .env" in done, done
         assert "Xq9lit3ral" not in done
+
+
+def footer_keys(scr) -> list[str]:
+    """The keys the wizard's footer shows, as "key description"."""
+    from textual.widgets._footer import FooterKey
+
+    return [f"{k.key_display} {k.description}" for k in scr.query(FooterKey) if k.display]
+
+
+async def test_the_strategy_step_footer_says_j_k_choose_the_strategy(demo):
+    """The footer of the strategy step listed n, b and esc: nothing said how to choose. It shows
+    j/k (as the help screens write them) while the list has the focus, on that step only, and it
+    fits 80 columns whole."""
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.pause()
+        assert not any(k.startswith("j/k") for k in footer_keys(scr))  # why: no list
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert step(scr) == "strategy"
+        keys = footer_keys(scr)
+        assert keys[0] == "j/k Strategy", keys
+        assert sum(len(k) + 2 for k in keys) <= 80
+        await pilot.press("tab")  # the preview: j/k are not the list's there
+        await pilot.pause()
+        assert not any(k.startswith("j/k") for k in footer_keys(scr))
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert footer_keys(scr)[0] == "j/k Strategy"
+        await pilot.press("n")
+        await pilot.pause()
+        assert step(scr) == "secrets" and not any(k.startswith("j/k") for k in footer_keys(scr))
+
+
+async def test_started_from_another_folder_the_commands_work_from_there(demo):
+    """`lsc-tui ws/lightspeed-stack.yaml`: the done step said `lsc-tui validate
+    lightspeed-stack.yaml` and `--env-file .env`, names that do not exist in the folder the
+    operator's shell is in; the commands name the files from there now, and the secrets step
+    names them from the workspace (it showed the whole absolute path)."""
+    app = make(demo, cwd=demo.parent.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n", "n")
+        await pilot.pause()
+        assert step(scr) == "secrets"
+        shown = text(scr)
+        assert "  lightspeed-stack.yaml:32" in shown and str(demo.parent) not in shown, shown
+        await pilot.press("n", "w")
+        await pilot.pause()
+        assert step(scr) == "done"
+        done = " ".join(text(scr).split())
+        assert "lsc-tui validate demo/lightspeed-stack.yaml " in done, done
+        assert "podman --env-file demo/.env," in done, done

@@ -373,3 +373,45 @@ async def test_the_target_is_taken_at_enter_and_esc_drops_what_was_typed(demo):
         await pilot.press("y")
         await pilot.pause()
     assert (demo.parent / ".env.prod").exists() and not (demo.parent / ".env").exists()
+
+
+async def test_a_name_typed_at_once_after_e_goes_into_the_box(demo):
+    """``e`` and the name in one read (over SSH, or a paste): the box took the focus only after
+    the keys were routed, so every letter of the name was lost on the list. Now they are typed
+    into the box, the e and o of the name too (the keys that open the boxes)."""
+    from textual import events
+
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.pause()
+        box = scr.query_one("#sr-name", Input)
+        for ch in "eopenai_key":
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        assert box.has_focus and box.value == "OPENAI_KEY"
+        assert scr.name_of(scr.state.findings[0]) == "POSTGRES_PASSWORD"  # not yet: enter takes it
+        await pilot.press("enter")
+        assert scr.name_of(scr.state.findings[0]) == "OPENAI_KEY"
+        for ch in "o.env.prod":  # the same for the target's box
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        target = scr.query_one("#sr-target", Input)
+        assert target.has_focus and target.value == ".env.prod"
+
+
+async def test_rows_name_the_file_from_the_workspace_when_started_elsewhere(demo, tmp_path):
+    """Started from another folder (`lsc-tui /srv/lcs/lightspeed-stack.yaml`), each row began
+    with the whole absolute path and took two lines at 80 columns; the rows, the detail and the
+    messages name the file from the workspace, as the editor's findings and the preview do."""
+    from lsc_tui.config.session import EditSession
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    app = HostApp(EditSession.open(demo, cwd=elsewhere), SecretsReview)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.pause()
+        assert row_text(scr).startswith("[x] lightspeed-stack.yaml:32  ")
+        assert str(scr.query_one("#sr-where").render()).startswith("lightspeed-stack.yaml:32:")
+        assert str(demo.parent) not in screen_text(app)

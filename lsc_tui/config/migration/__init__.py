@@ -12,7 +12,7 @@ The library API the TUI wizard drives step by step lives in :mod:`.plan`::
 """
 
 from lsc_tui.config.migration.analyse import STRATEGIES, Analysis, MigrationInputError, analyse
-from lsc_tui.config.migration.plan import FileAction, Migration, MigrationRefused, WriteResult
+from lsc_tui.config.migration.plan import FileAction, Migration, MigrationRefused, OutputRefused, WriteResult
 from lsc_tui.config.migration.proof import Difference, Proof
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Migration",
     "MigrationInputError",
     "MigrationRefused",
+    "OutputRefused",
     "Proof",
     "WriteResult",
     "analyse",

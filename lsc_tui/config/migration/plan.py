@@ -42,6 +42,14 @@ class MigrationRefused(Exception):
         self.unaccepted = unaccepted
 
 
+class OutputRefused(MigrationRefused):
+    """The output path is one migrate never writes (the legacy run.yaml, a device or a FIFO): the
+    operator's input is wrong, there is no difference to accept; nothing was written."""
+
+    def __init__(self, message: str):
+        super().__init__(message, [])
+
+
 @dataclass
 class FileAction:
     path: Path
@@ -83,7 +91,8 @@ class Migration:
         self.proof: P.Proof | None = None
         self._legacy: Synthesis | None = None
         self._recommendation: Recommendation | None = None
-        self._written_backup: tuple[Path, Path] | None = None  # (target, backup) of the last write
+        # (target, backup or None) of the last write
+        self._written_backup: tuple[Path, Path | None] | None = None
         self._trials: dict[str, tuple[S.Candidate, P.Proof]] = {}
         self.secrets: list[SecretRef] = scan(analysis) if analysis.migratable else []
 
@@ -217,9 +226,10 @@ class Migration:
         cwd = a.workspace.cwd
         out = [FileAction(target, S._display(target, cwd), "config", "write", "0600")]
         done = self._written_backup
-        if done is not None and done[0] == target:  # after the write: the backup it made, not the next free name
-            bak = done[1]
-            out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
+        if done is not None and done[0] == target:
+            # after the write: the backup it made (none when it replaced no file), not the next free name
+            if done[1] is not None:
+                out.append(FileAction(done[1], S._display(done[1], cwd), "backup", "backup", "0600"))
         elif target.exists():
             bak = backup_name(target)
             out.append(FileAction(bak, S._display(bak, cwd), "backup", "backup", "0600"))
@@ -268,9 +278,9 @@ class Migration:
             )
         target = cand.out_path
         if target == Path(os.path.abspath(self._run_yaml().path)):
-            raise MigrationRefused(
-                "the output would overwrite the legacy run.yaml, which is never touched; choose another -o path",
-                [str(target)],
+            raise OutputRefused(
+                f"{target}: the output would overwrite the legacy run.yaml, which is never touched; "
+                "choose another -o path"
             )
         in_place = target == Path(os.path.abspath(a.config.path))
         expected = a.config.stamp if in_place else stamp_of(target)
@@ -278,10 +288,9 @@ class Migration:
         # through a link) and its backup beside it (the tool's name: never through a link out of its folder)
         place = resolve_target(target)
         if place.special:
-            raise MigrationRefused(
+            raise OutputRefused(
                 f"{target} is a device or FIFO; migrate writes a regular file it can read "
-                "back and prove again. Choose a file with -o",
-                [str(target)],
+                "back and prove again. Choose a file with -o"
             )
         backup = backup_name(target) if expected is not None else None
         backup_place = resolve_target(backup, workspace=target.parent) if backup else None
@@ -299,8 +308,7 @@ class Migration:
             target, cand.text, expected=expected, mode=0o600, backup=False, verify_data=cand.data, target=place
         )
         notes += done.notes
-        if backup is not None:
-            self._written_backup = (target, backup)
+        self._written_backup = (target, backup)
         check = self._reprove(target)
         files = self.files()
         return WriteResult(target, backup, check, files, notes)

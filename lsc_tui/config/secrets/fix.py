@@ -136,8 +136,10 @@ class FixPlan:
             out.append("Files to write:")
             for w in self.writes:
                 out.append(f"  {w.display}: {w.summary}")
-        for e in self.errors:
-            out.append(f"error: {e}")
+        if self.errors:
+            # refused: the errors are the command's to say (on stderr); what the writes would leave
+            # behind (backups to delete, how to load the .env) and their diff are not the outcome
+            return "\n".join(out) + "\n"
         for warning in self.warnings:
             out.append(f"warning: {warning}")
         for n in self.notes:

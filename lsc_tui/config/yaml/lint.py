@@ -42,7 +42,21 @@ def parse_finding(
     fix = "Fix the YAML syntax at the place named."
     low = problem.lower()
     at = body[mark.index] if mark and 0 <= mark.index < len(body) else ""
-    if at == "\t" or "\\t" in problem or "tab" in low:
+    # the parser notices an unclosed '[', '{' or quote only where it gives up, often lines later
+    # (at the end of the file): name where the construct opened, and say how to close it
+    opened, closing = exc.context_mark, ""
+    if exc.context and opened is not None and mark is not None and opened.line != mark.line:
+        where = f"line {opened.line + 1 + line_offset}, column {opened.column + 1 + col_offset}"
+        context = f" ({exc.context} that starts at {where})"
+        ctx = exc.context.lower()
+        if "flow sequence" in ctx or "flow mapping" in ctx:
+            pair = "'[' at {} with ']'" if "sequence" in ctx else "'{{' at {} with '}}'"
+            closing = f"Close the {pair.format(where)}, or separate its items with commas."
+        elif "quoted scalar" in ctx:
+            closing = f"Close the quote opened at {where}, or escape the quote characters inside the value."
+    if closing:
+        fix = closing
+    elif at == "\t" or "\\t" in problem or "tab" in low:
         fix = "YAML does not allow tabs for indentation: replace them with spaces."
     elif "found character" in low and "cannot start any token" in low:
         fix = "Quote the value (for example '...') if it starts with a special character."

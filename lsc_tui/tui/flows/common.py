@@ -19,6 +19,13 @@ CSS = (Path(__file__).with_name("flows.tcss")).read_text(encoding="utf-8")
 LIST_UP = Binding("k", "list_cursor('cursor_up')", "Up", show=False)
 
 
+def list_keys(description: str) -> Binding:
+    """j (and LIST_UP's k) in the footer as one key, "j/k", as the help screens write them: for a
+    flow whose list is where the operator chooses (the wizard's strategies). Shown while the
+    list has the focus (the flow's check_action says when)."""
+    return Binding("j", "list_cursor('cursor_down')", description, key_display="j/k")
+
+
 class FlowScreen(ModalScreen):
     """A full-size modal screen: a title line, the body, and the footer with this screen's keys.
 

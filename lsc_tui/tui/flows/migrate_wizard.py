@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, rel, workspace_dir
+from lsc_tui.tui.flows.common import LIST_UP, FlowList, FlowScreen, list_keys, rel, workspace_dir
 from lsc_tui.tui.widgets.diff_pane import diff_content
 import re
 
@@ -75,6 +75,7 @@ def legacy_message(session) -> str | None:
 class MigrateWizard(FlowScreen):
     FLOW_TITLE = "Migrate to the unified lightspeed-stack.yaml"
     BINDINGS = [
+        list_keys("Strategy"),
         Binding("n,right", "next", "Next"),
         Binding("b,left", "back", "Back"),
         Binding("space", "toggle_secrets", "Convert secrets"),
@@ -487,9 +488,10 @@ class MigrateWizard(FlowScreen):
         parts: list[Part] = [("Literal secrets found on the way (values masked):\n", "bold")]
         width = self._text_width()
         for s in m.secrets:
-            line = f"  {s.file}:{s.line}  {_path_text(s.path)}"
+            where = f"{self.ws_name(s.file)}:{s.line}"
+            line = f"  {where}  {_path_text(s.path)}"
             if len(line) > width:  # the key path on a line of its own, broken at its dots
-                line = f"  {s.file}:{s.line}\n" + fit_key_path(_path_text(s.path), "    ", width)
+                line = f"  {where}\n" + fit_key_path(_path_text(s.path), "    ", width)
             if s.moved_to is not None:
                 moved = f" (now at {_path_text(s.moved_to)})"
                 last = line.rsplit("\n", 1)[-1]
@@ -625,7 +627,7 @@ class MigrateWizard(FlowScreen):
                 )
             )
             fixes = [
-                f"`lsc-tui secrets fix {shlex.quote(name)}` moves them to .env",
+                f"`lsc-tui secrets fix {self.shell_path(path)}` moves them to .env",
                 "or delete it once the server runs",
             ]
             if mode & 0o077:
@@ -633,11 +635,12 @@ class MigrateWizard(FlowScreen):
             parts.append(("  " + "; ".join(fixes) + ".\n", "$warning"))
         config = rel(self.session.path, self.base)
         parts.append(("\nWhat to run next:\n", "bold"))
-        steps = [f"lsc-tui validate {shlex.quote(config)}    (or look at the findings in the editor)"]
-        if any(p.endswith(".env") for p in self.written):
+        steps = [f"lsc-tui validate {self.shell_path(self.session.path)}    (or look at the findings in the editor)"]
+        env_files = [p for p in self.written if p.endswith(".env")]
+        if env_files:
             steps.append(
-                "load .env into the server's environment (podman --env-file .env, systemd "
-                "EnvironmentFile=, compose env_file:)"
+                f"load .env into the server's environment (podman --env-file {self.shell_path(env_files[0])}, "
+                "systemd EnvironmentFile=, compose env_file:)"
             )
         steps.append("P: preflight every provider in the server's Python")
         steps.append(f"start LCORE with {config} as before; then delete the .bak files")
@@ -645,6 +648,22 @@ class MigrateWizard(FlowScreen):
             parts.append(f"  {i}. {s}\n")
         parts.append(("\nenter or esc closes; the editor reloads the files.", "$text-muted"))
         return Content.assemble(*parts)
+
+    def ws_name(self, file) -> str:
+        """A file the migration names, relative to the workspace (the core names it relative to
+        where lsc-tui started: from another folder, an absolute path)."""
+        path = Path(file)
+        return rel(path if path.is_absolute() else Path(self.session.cwd) / path, self.base)
+
+    def shell_path(self, path) -> str:
+        """``path`` for a command pasted into the shell lsc-tui was started from: relative to that
+        folder (not to the workspace, which may be elsewhere), quoted for the shell."""
+        p = Path(os.path.abspath(path))
+        try:
+            shown = str(p.relative_to(Path(os.path.abspath(self.session.cwd))))
+        except ValueError:
+            shown = str(p)
+        return shlex.quote(shown)
 
     # -- actions ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters) -> bool | None:
@@ -672,6 +691,8 @@ class MigrateWizard(FlowScreen):
             return bool(done)
         if action == "tighten":
             return bool(done and any(mode & 0o077 for _p, _n, mode in self.kept_secrets))
+        if action == "list_cursor":  # j/k, g/G: the strategies' list, while it has the focus
+            return isinstance(self.focused, FlowList)
         return True
 
     def action_next(self) -> None:

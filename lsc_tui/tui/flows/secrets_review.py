@@ -48,9 +48,12 @@ class SecretsReview(FlowScreen):
     BINDINGS = [
         Binding("space", "toggle_select", "Select"),
         Binding("v", "reveal", "Reveal"),
-        Binding("e", "edit_name", "Name"),
+        # e and o move the focus into a field: priority, so that they do it before the keys that
+        # follow them in the same read (a name typed at once after e, over SSH) are routed, and
+        # those keys go into the field instead of being lost on the list
+        Binding("e", "edit_name", "Name", priority=True),
         Binding("t", "switch_target", ".env/k8s"),
-        Binding("o", "edit_target", "Target"),
+        Binding("o", "edit_target", "Target", priority=True),
         Binding("a", "review", "Apply..."),
         Binding("escape,q", "back", "Back"),
         LIST_UP,
@@ -102,6 +105,13 @@ class SecretsReview(FlowScreen):
 
     def name_of(self, f) -> str:
         return self.state.names.get(f.fingerprint) or self.state.suggested.get(f.fingerprint) or f.suggested_env
+
+    def where(self, f) -> str:
+        """The finding's file as the operator reads it: relative to the workspace, as the editor's
+        findings and the apply preview name it (the scan's name is relative to where lsc-tui was
+        started: from another folder, a whole absolute path that took half of each row)."""
+        path = Path(f.file)
+        return rel(path if path.is_absolute() else Path(self.session.cwd) / path, self.base)
 
     def current(self):
         ol = self.query_one("#sr-list", OptionList)
@@ -188,7 +198,7 @@ class SecretsReview(FlowScreen):
         sev = "$warning" if f.is_warning else "$error"
         return Content.assemble(
             (f"{box} ", "bold" if sel else "$text-muted"),
-            (f"{f.file}:{f.line}", "$text-muted"),
+            (f"{self.where(f)}:{f.line}", "$text-muted"),
             "  ",
             (f.key_path or "(top level)", "bold"),
             "  ",
@@ -207,7 +217,7 @@ class SecretsReview(FlowScreen):
         f = self.current()
         if f is None:
             return
-        where = f"{f.file}:{f.line}:{f.column}  {f.key_path}  ({f.title}, {f.confidence} confidence)"
+        where = f"{self.where(f)}:{f.line}:{f.column}  {f.key_path}  ({f.title}, {f.confidence} confidence)"
         if f.kind == "default":
             where += f"  [the default of ${{env.{f.existing_env}:=...}}]"
         self.query_one("#sr-where", Static).update(where)
@@ -263,7 +273,7 @@ class SecretsReview(FlowScreen):
             if clash and f is not None and f.fingerprint in self.state.selected:
                 # the same value may share a name; different values may not (the plan refuses them too)
                 err = (
-                    f"{name} is also the name of {clash[0].file}:{clash[0].line}; if the values differ, "
+                    f"{name} is also the name of {self.where(clash[0])}:{clash[0].line}; if the values differ, "
                     "applying will refuse it."
                 )
         box = self.query_one("#sr-name", Input)
@@ -407,7 +417,7 @@ class SecretsReview(FlowScreen):
         if self.current() is not None:
             self.editing = self.current()
             box = self.query_one("#sr-name", Input)
-            box.focus()
+            self.set_focus(box)  # now, not after the keys already read (box.focus() waits for them)
             box.cursor_position = len(box.value)
             self.call_after_refresh(lambda: self.check_name(box.value.strip()))
 
@@ -424,7 +434,7 @@ class SecretsReview(FlowScreen):
 
     def action_edit_target(self) -> None:
         box = self.query_one("#sr-target", Input)
-        box.focus()
+        self.set_focus(box)
         box.cursor_position = len(box.value)
 
     def action_back(self) -> None:
@@ -469,7 +479,8 @@ class SecretsReview(FlowScreen):
         bad = [f for f in chosen if not self._valid(self.name_of(f))]
         if bad:
             self.tell(
-                f"{bad[0].file}:{bad[0].line}: the variable name is not valid; fix it first (e).", severity="error"
+                f"{self.where(bad[0])}:{bad[0].line}: the variable name is not valid; fix it first (e).",
+                severity="error",
             )
             return
         if not self.check_target(self.query_one("#sr-target", Input).value):
