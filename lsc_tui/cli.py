@@ -78,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        meant = _mistyped_command(argv[0]) if argv else None
+        if meant is not None:
+            print(
+                f"lsc-tui: '{argv[0]}' is neither a command nor a file\n"
+                f"    fix: Did you mean `lsc-tui {meant}`? `lsc-tui --help` lists the commands.",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         argv = ["edit", *argv]
     parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
@@ -130,6 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         _exit_now(code)
     return code
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` resembles, when it is no path (no file of that name, no directory
+    part, no extension) and so reads as a typo (`valdate`, `secret`); else None."""
+    import difflib  # deferred: only a word that is no command needs it, not every start
+
+    if word.startswith("-") or os.sep in word or "." in word or os.path.lexists(word):
+        return None
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _no_pydantic_plugins() -> None:

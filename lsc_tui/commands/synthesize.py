@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from lsc_tui.commands import lcore_target, server_env
 from lsc_tui.commands.report import add_json_argument, output, run_command, write_failed
@@ -129,6 +131,32 @@ def run(args) -> int:
     return run_command(args, "synthesize", _run)
 
 
+def _refuse_an_input(target, ws, args) -> None:
+    """Raise WriteError when ``target`` is a file this synthesis reads (the config, its run.yaml or
+    profile, ``--run-yaml``, ``--env-file``): written there, the run.yaml replaced the operator's
+    file (``-o lightspeed-stack.yaml`` for ``-o run.yaml``), with no backup, as LCORE's own
+    output has none."""
+    from lsc_tui.config.yaml.files import WriteError
+
+    if not os.path.exists(target):
+        return
+    reads = [(d.path, d.display) for d in ws.documents]
+    for extra in (args.run_yaml, getattr(args, "env_file", None)):
+        if extra:
+            reads.append((Path(extra), str(extra)))
+    for path, display in reads:
+        try:
+            same = os.path.samefile(target, path)
+        except OSError:  # gone, or not there: not the file read
+            continue
+        if same:
+            raise WriteError(
+                target,
+                f"it is {display}, which this synthesis reads: the synthesized run.yaml would replace it",
+                "Write the run.yaml to another path (LCORE writes its own to .generated/run.yaml), or leave out -o.",
+            )
+
+
 def _run(args, report) -> int:
     from lsc_tui.config.findings import Severity, has_errors
     from lsc_tui.config.synthesis.emit import DEFAULT_OUTPUT, write_run_yaml
@@ -185,6 +213,7 @@ def _run(args, report) -> int:
         return EXIT_OK
     target = args.output or DEFAULT_OUTPUT
     try:
+        _refuse_an_input(target, ws, args)
         # the default path is the tool's choice: the symlink policy keeps it in the workspace (here)
         written = write_run_yaml(target, result.data, result.text, workspace=None if args.output else ".")
     except OSError as exc:

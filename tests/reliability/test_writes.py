@@ -157,6 +157,18 @@ def test_a_directory_as_output_is_refused_with_its_name(ws):
     assert code == 2 and "d:0:0: error: cannot write: it is a directory" in output
 
 
+@pytest.mark.parametrize("out", ["lightspeed-stack.yaml", "run.yaml", "./run.yaml", "link-to-config.yaml"])
+def test_synthesize_never_writes_over_a_file_it_reads(ws, out):
+    """`synthesize -o lightspeed-stack.yaml` (for `-o run.yaml`) replaced the operator's config with
+    the run.yaml, with no backup (LCORE's own output has none); the same for the legacy run.yaml."""
+    (ws / "link-to-config.yaml").symlink_to("lightspeed-stack.yaml")
+    before = {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()}
+    code, output = run_cli(["synthesize", "lightspeed-stack.yaml", "-o", out], ws)
+    assert code == 2, output
+    assert "which this synthesis reads" in output and f"{out}:0:0: error: cannot write" in output
+    assert {p.name: p.read_bytes() for p in ws.iterdir() if p.is_file()} == before
+
+
 # -- 2. symlinks --------------------------------------------------------------------------------
 
 
