@@ -17,7 +17,7 @@ import sys
 import threading
 from types import ModuleType
 
-from lsc_tui import __version__, gcpolicy
+from lsc_tui import __version__, closed_stdout, gcpolicy
 
 # name -> module under lsc_tui.commands (order is the order shown in --help)
 COMMANDS: dict[str, str] = {
@@ -78,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # A bare `lsc-tui`, `lsc-tui PATH` or `lsc-tui --color 16 ...` opens the editor.
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        meant = _mistyped_command(argv[0]) if argv else None
+        if meant is not None:
+            print(
+                f"lsc-tui: '{argv[0]}' is neither a command nor a file\n"
+                f"    fix: Did you mean `lsc-tui {meant}`? `lsc-tui --help` lists the commands.",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         argv = ["edit", *argv]
     parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
@@ -99,10 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         print("lsc-tui: terminated (SIGTERM); no file was left half-written", file=sys.stderr)
         return 128 + signal.SIGTERM
-    except BrokenPipeError:
-        # the reader went away (`| head`): the output was cut, which is no success. Point stdout at
-        # /dev/null so the interpreter's last flush has nowhere to fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`| head`): the output was cut, which is no success
+        closed_stdout.discard_stdout()
         return 1
     except OSError as exc:  # a file the command could not use: name it (the writers name theirs)
         if os.environ.get("LSC_TUI_DEBUG") or not exc.filename:
@@ -130,6 +136,17 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         _exit_now(code)
     return code
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command ``word`` resembles, when it is no path (no file of that name, no directory
+    part, no extension) and so reads as a typo (`valdate`, `secret`); else None."""
+    import difflib  # deferred: only a word that is no command needs it, not every start
+
+    if word.startswith("-") or os.sep in word or "." in word or os.path.lexists(word):
+        return None
+    close = difflib.get_close_matches(word, COMMANDS, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def _no_pydantic_plugins() -> None:

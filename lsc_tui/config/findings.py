@@ -64,10 +64,19 @@ class Finding:
             return f"{head}\n    fix: {self.fix}"
         return head
 
+    def shown_path(self) -> list[Any]:
+        """``path`` as it may leave the process (--json, an LSP diagnostic's data): a key is
+        input too, so an API key pasted where a key goes is masked as in the message. The path
+        itself stays whole, where the editor needs it to find the node."""
+        # deferred: masking loads the secrets scanner, which imports this module (a cycle)
+        from lsc_tui.config.masking import mask_inline
+
+        return [mask_inline(p) if isinstance(p, str) else p for p in self.path]
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
-        data["path"] = list(self.path)
+        data["path"] = self.shown_path()
         return data
 
 

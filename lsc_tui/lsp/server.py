@@ -260,7 +260,7 @@ def to_diagnostic(f: Finding, tdoc: TextDocument, doc=None) -> T.Diagnostic:
         severity=_SEVERITY[f.severity],
         code=f.code,
         source="lsc-tui",
-        data={"line": f.line, "column": f.column, "code": f.code, "path": list(f.path)},
+        data={"line": f.line, "column": f.column, "code": f.code, "path": f.shown_path()},
     )
 
 

@@ -251,3 +251,17 @@ def test_scan_reads_the_workspace_without_the_model_validation(tmp_path):
              "print(code, 'pydantic' in sys.modules, 'lsc_tui.config.models.validate' in sys.modules)\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(dirty)], capture_output=True, text=True, timeout=120)
     assert proc.stdout.split()[-3:] == ["1", "False", "False"], proc.stdout + proc.stderr
+
+
+def test_a_secret_pasted_as_a_key_is_not_in_the_json_path(tmp_path, capsys):
+    """An API key pasted where a key goes (`sk-proj-...: 1` under `service:`): the text names it
+    "a key of `service`"; the finding's `path` in --json must not carry it either."""
+    key = j("sk-", "proj-", rnd(48))
+    config = tmp_path / "lightspeed-stack.yaml"
+    config.write_text(f"name: x\nservice:\n  host: localhost\n  {key}: 1\nllama_stack:\n"
+                      "  use_as_library_client: false\n  url: http://x:8321\nuser_data_collection: {}\n")
+    code, out, err = run_cli(["validate", "--json", config], capsys)
+    data = json.loads(out)
+    assert code == 1 and key not in out + err
+    [unknown] = [f for f in data["findings"] if f["code"] == "unknown-key"]
+    assert unknown["path"][0] == "service" and unknown["path"][1] != key and unknown["line"] == 4

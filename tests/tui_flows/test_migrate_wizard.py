@@ -443,3 +443,23 @@ async def test_started_from_another_folder_the_commands_work_from_there(demo):
         done = " ".join(text(scr).split())
         assert "lsc-tui validate demo/lightspeed-stack.yaml " in done, done
         assert "podman --env-file demo/.env," in done, done
+
+
+async def test_the_field_for_the_servers_run_yaml_is_below_the_text_that_asks_for_it(tmp_path):
+    """A remote-server config: the analysis said "type its path below", and the field was above
+    the text, under the step line. It is right under the text now."""
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: pair\nservice:\n  host: 0.0.0.0\n  port: 8080\nllama_stack:\n"
+                   "  use_as_library_client: false\n  url: http://localhost:8321\n"
+                   "authentication:\n  module: noop\nuser_data_collection:\n  feedback_enabled: false\n")
+    app = make(cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        asks = scr.query_one("#mw-text")
+        assert "type its path below" in " ".join(text(scr).split())
+        box = scr.query_one("#mw-runyaml")
+        assert box.display and box.has_focus
+        assert box.region.y >= asks.region.y + asks.region.height - 1, (box.region, asks.region)
+        assert box.region.y <= asks.region.y + asks.region.height + 1

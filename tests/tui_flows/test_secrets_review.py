@@ -398,6 +398,15 @@ async def test_a_name_typed_at_once_after_e_goes_into_the_box(demo):
         await pilot.pause(0.3)
         target = scr.query_one("#sr-target", Input)
         assert target.has_focus and target.value == ".env.prod"
+        await pilot.press("enter")  # the target taken, back on the list: enter opens the name too
+        await pilot.pause()
+        app.post_message(events.Key("enter", "\r"))
+        for ch in "pg_pw":
+            app.post_message(events.Key(ch, ch))
+        await pilot.pause(0.3)
+        assert box.has_focus and box.value == "PG_PW"
+        await pilot.press("enter")
+        assert scr.name_of(scr.state.findings[0]) == "PG_PW" and scr.state.env_file == ".env.prod"
 
 
 async def test_rows_name_the_file_from_the_workspace_when_started_elsewhere(demo, tmp_path):

@@ -114,13 +114,14 @@ class MigrateWizard(FlowScreen):
             yield Static("", id="mw-steps")
             yield FlowList(id="mw-strategies")
             yield Static("", id="mw-proof")
-            yield Input(
-                compact=True,
-                placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
-                id="mw-runyaml",
-            )
             with VerticalScroll(id="mw-scroll"):
                 yield Static("", id="mw-text")
+                # under the text that asks for it ("type its path below")
+                yield Input(
+                    compact=True,
+                    placeholder="the server's run.yaml, e.g. ../llama-stack/run.yaml (enter analyses)",
+                    id="mw-runyaml",
+                )
                 yield Static("", id="mw-preview")
         yield from self.compose_footer()
 

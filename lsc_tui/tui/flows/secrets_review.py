@@ -52,6 +52,7 @@ class SecretsReview(FlowScreen):
         # follow them in the same read (a name typed at once after e, over SSH) are routed, and
         # those keys go into the field instead of being lost on the list
         Binding("e", "edit_name", "Name", priority=True),
+        Binding("enter", "edit_name", "Name", show=False, priority=True),  # on the list: as e
         Binding("t", "switch_target", ".env/k8s"),
         Binding("o", "edit_target", "Target", priority=True),
         Binding("a", "review", "Apply..."),
