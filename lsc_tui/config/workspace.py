@@ -752,7 +752,7 @@ def _check_unset_refs(ws: Workspace, doc: Document, env: dict[str, Any]) -> None
                         f"`{path_text(path)}`: LCORE refuses to load this config: ${{env.{ref.name}}} "
                         f"{state} in {where}",
                         f"Set {ref.name} in the server's environment, or give the reference a default "
-                        f"(${{env.{ref.name}:=value}}).",
+                        f"(${{env.{ref.name}:=<value>}}).",
                         path,
                     )
                 )
@@ -766,7 +766,7 @@ def _check_unset_refs(ws: Workspace, doc: Document, env: dict[str, Any]) -> None
                         "env-unset",
                         f"`{path_text(path)}`: ${{env.{ref.name}}} {state} in lsc-tui's environment; LCORE "
                         f"refuses to load this config unless {ref.name} is set where it runs",
-                        f"Set {ref.name} where LCORE runs (or give a default, ${{env.{ref.name}:=value}}); "
+                        f"Set {ref.name} where LCORE runs (or give a default, ${{env.{ref.name}:=<value>}}); "
                         "check against the server's own variables with --env-file FILE.",
                         path,
                     )

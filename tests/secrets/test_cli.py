@@ -265,3 +265,14 @@ def test_a_secret_pasted_as_a_key_is_not_in_the_json_path(tmp_path, capsys):
     assert code == 1 and key not in out + err
     [unknown] = [f for f in data["findings"] if f["code"] == "unknown-key"]
     assert unknown["path"][0] == "service" and unknown["path"][1] != key and unknown["line"] == 4
+
+
+def test_the_env_unset_fix_reads_as_advice_for_a_secret_variable(tmp_path, capsys):
+    """The fix of an unset ${env.POSTGRES_PASSWORD} suggested `${env.POSTGRES_PASSWORD:=********}`:
+    its placeholder "value" was masked as a literal secret default, and read as one to copy."""
+    config = tmp_path / "lightspeed-stack.yaml"
+    config.write_text("name: x\nservice: {host: localhost}\nllama_stack:\n  use_as_library_client: false\n"
+                      "  url: http://x:8321\n  api_key: ${env.LSC_TUI_TEST_UNSET_API_KEY}\nuser_data_collection: {}\n")
+    _code, out, _err = run_cli(["validate", config], capsys)
+    [fix] = [line for line in out.splitlines() if "LSC_TUI_TEST_UNSET_API_KEY:=" in line]
+    assert "${env.LSC_TUI_TEST_UNSET_API_KEY:=<value>}" in fix and "********" not in fix
