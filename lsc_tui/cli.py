@@ -17,7 +17,7 @@ import sys
 import threading
 from types import ModuleType
 
-from lsc_tui import __version__, gcpolicy
+from lsc_tui import __version__, closed_stdout, gcpolicy
 
 # name -> module under lsc_tui.commands (order is the order shown in --help)
 COMMANDS: dict[str, str] = {
@@ -107,10 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     except Terminated:
         print("lsc-tui: terminated (SIGTERM); no file was left half-written", file=sys.stderr)
         return 128 + signal.SIGTERM
-    except BrokenPipeError:
-        # the reader went away (`| head`): the output was cut, which is no success. Point stdout at
-        # /dev/null so the interpreter's last flush has nowhere to fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`| head`): the output was cut, which is no success
+        closed_stdout.discard_stdout()
         return 1
     except OSError as exc:  # a file the command could not use: name it (the writers name theirs)
         if os.environ.get("LSC_TUI_DEBUG") or not exc.filename:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any, TextIO
+
+from lsc_tui import closed_stdout
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -190,10 +191,8 @@ def run(args: argparse.Namespace, prog: str = "llama-stack-preflight") -> int:
 
     try:
         return asyncio.run(_run(args, sys.stdout))
-    except BrokenPipeError:
-        # the reader went away (`| head`): the run stopped unfinished, which is no success.
-        # Point stdout at /dev/null so the interpreter's last flush has nowhere to fail.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # the reader went away (`| head`): the run stopped unfinished, no success
+        closed_stdout.discard_stdout()
         return EXIT_FAILED
     except asyncio.CancelledError:
         print(f"{prog}: stopped", file=sys.stderr)
@@ -221,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("llama-stack-preflight: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # from a message after the run (its own were handled in run())
+        closed_stdout.discard_stdout()
         return EXIT_FAILED
 
 

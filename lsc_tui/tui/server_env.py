@@ -82,11 +82,11 @@ def use_env_file(app, text: str | None) -> None:
         return
     env, shown = read.values, text
     if read.findings:  # lines that are not NAME=value: used anyway (as the loaders do), but said
-        lines = [mask_inline(f.to_text()) for f in read.findings[:3]]
+        lines = [mask_inline(f"{f.location()}: {f.message}") for f in read.findings[:3]]
         if len(read.findings) > 3:
-            lines.append(f"... and {len(read.findings) - 3} more such lines (lsc-tui validate --env-file lists them)")
+            lines.append(f"... and {len(read.findings) - 3} more (lsc-tui validate --env-file lists them)")
         app.notify(
-            f"{shown}: {len(read.findings)} line(s) are not NAME=value and are ignored.\n" + "\n".join(lines),
+            "\n".join([*lines, f"fix: {read.findings[0].fix}"]),
             title="Server environment",
             severity="warning",
             timeout=12,

@@ -100,33 +100,34 @@ def test_a_fifo_is_written_into_when_read_and_refused_clearly_when_not(ws, tmp_p
     code, output = run_cli(OUTPUTS[command](ws, str(fifo)), ws)  # nobody reads it: refused, never blocks
     assert code in (1, 2) and "FIFO" in output and "no process is reading it" in output
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    # a reader holds it open (non-blocking open: no writer needed) and drains it in a thread
-    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-    got, done = [], threading.Event()
+    # A reader holds it open and drains it in a thread (the output may be more than the pipe holds).
+    # The test holds a write end of its own as well, so the reader's reads block until data comes
+    # and end (EOF) only once every writer closed: once lsc-tui returned and the test let go of its
+    # end, everything written has been read, however late the thread runs. (It polled before, and
+    # could see "nothing yet", be put aside while lsc-tui wrote and returned, then stop unread.)
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # non-blocking: no writer needed to open it
+    held = os.open(fifo, os.O_WRONLY)  # a reader exists, so this does not block
+    os.set_blocking(fd, True)
+    got = []
 
     def drain():
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except BlockingIOError:
-                chunk = None
-            if chunk:
-                got.append(chunk)
-            elif done.is_set():
-                return
-            else:
-                done.wait(0.01)
+        while chunk := os.read(fd, 65536):
+            got.append(chunk)
 
-    reader = threading.Thread(target=drain)
+    reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     try:
         code, output = run_cli(OUTPUTS[command](ws, str(fifo)), ws)
     finally:
-        done.set()
-        reader.join(5)
+        os.close(held)  # the last writer gone: the reader reads what is left, then EOF
+        reader.join(60)
         os.close(fd)
+    assert not reader.is_alive(), "the reader never saw the end of the output"
     assert code == 0, output
-    assert b"".join(got), "nothing arrived through the FIFO"
+    # exactly what the same command writes into a regular file
+    code, output = run_cli(OUTPUTS[command](ws, str(tmp_path / "regular")), ws)
+    assert code == 0, output
+    assert b"".join(got) == (tmp_path / "regular").read_bytes()
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 

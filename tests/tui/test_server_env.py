@@ -92,8 +92,9 @@ async def test_the_dialog_says_when_the_file_is_no_env_file_and_never_shows_a_li
         assert "nothing changed" in wrong[0] and "Write NAME=value lines" in wrong[0]
         assert app.session.server_env is None  # nothing is checked against it
         messages = await answer("stray.env")  # one bad line among good ones: used, and said
-        warned = [m for m in messages if "env-file-line" in m]
-        assert warned and "stray.env:2:1: warning: env-file-line: line 2 is not NAME=value" in warned[0], messages
+        warned = [m for m in messages if "stray.env:2:1:" in m]
+        assert warned and "stray.env:2:1: line 2 is not NAME=value (it has no '=')" in warned[0], messages
+        assert "fix: Write NAME=value lines (a .env file)" in warned[0]
         assert app.session.server_env_source == "stray.env"
         assert not [f for f in app.session.analysis.findings if f.code == "env-unset"]
         assert not any("Zq9hunter2Secret" in m for m in messages)

@@ -124,10 +124,7 @@ def read(path: Path) -> dict[str, str]:
 
 # -- reading an env file as the server's environment --------------------------------------------
 
-FORMAT_FIX = (
-    "Write NAME=value lines (a .env file): one variable a line, NAME of letters, digits and '_' "
-    "(not starting with a digit), optionally after `export `; `#` starts a comment"
-)
+FORMAT_FIX = "Write NAME=value lines (a .env file): one a line, `export ` allowed, `#` for comments"
 READ_FIX = (
     "Give a text file of NAME=value lines (a .env, or a Secret's data); "
     "relative paths are taken from the current directory."
@@ -160,11 +157,11 @@ def _problem_text(entry: EnvEntry) -> tuple[str, str]:
     if entry.problem == "no-equals":
         return (
             f"line {n} is not NAME=value (it has no '='); it is ignored",
-            FORMAT_FIX + "; write NAME= for an empty value, or remove the line.",
+            FORMAT_FIX + "; NAME= for an empty value, or remove the line.",
         )
     return (
         f"line {n} is not NAME=value (what comes before '=' is not a variable name); it is ignored",
-        FORMAT_FIX + "; or remove the line.",
+        FORMAT_FIX + "; NAME is letters, digits and '_', not starting with a digit; or remove the line.",
     )
 
 
