@@ -196,7 +196,8 @@ def _run(args, report) -> int:
             )
         else:
             print("lsc-tui synthesize: the config has errors; nothing was written", file=sys.stderr)
-        return EXIT_ERRORS
+        # a file the config names that could not be read: an input that cannot be used
+        return EXIT_BAD_INPUT if ws.unread else EXIT_ERRORS
     if report is not None:
         report.data["lines"] = result.text.count("\n")
     # the secret values mask what is printed; a run.yaml written to a file holds them as they are,

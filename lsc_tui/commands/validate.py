@@ -122,6 +122,9 @@ def run(args) -> int:
             f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}{tail}; "
             f"for {ws.target.describe()}"
         )
-    # literal secrets are listed and counted on their own, as the editor does; `lsc-tui secrets
-    # scan` is the check that fails on them
+    # a file the config names that could not be read is an input that cannot be used (2); literal
+    # secrets are listed and counted on their own, as the editor does; `lsc-tui secrets scan` is
+    # the check that fails on them
+    if ws.unread:
+        return 2
     return 1 if counts["errors"] else 0
