@@ -17,6 +17,7 @@ aiohttp middleware on every route (the page, the websocket, static files, downlo
 from __future__ import annotations
 
 import asyncio
+import errno
 import hmac
 import ipaddress
 import logging
@@ -70,6 +71,24 @@ def check_bind(host: str, token: str | None) -> str | None:
             "127.0.0.1 and reach it through an SSH tunnel (see docs/serve.md)."
         )
     return token
+
+
+def check_port(host: str, port: int) -> None:
+    """ServeError when nothing can listen on ``host:port`` (in use, an address of no interface
+    here, a privileged port): said before the address to open is printed. The socket is closed
+    at once; the server binds again with the same options (address reuse), so a port left in
+    TIME_WAIT passes."""
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, _type, _proto, _name, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = "the port is in use by another program" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise ServeError(
+            f"cannot listen on {host}:{port}: {reason}. Choose another port with --port, or stop what holds it"
+        ) from None
 
 
 def addresses(host: str, port: int, public_url: str | None = None) -> list[str]:

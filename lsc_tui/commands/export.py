@@ -177,6 +177,8 @@ def _run(args, report) -> int:
             if report is not None:
                 report.wrote(p)
             print(f"wrote {p}", file=sys.stderr)
+            if w.backup is not None:  # as expand and merge-external say it
+                print(f"note: the previous {p} was kept as {w.backup}", file=sys.stderr)
     else:
         output(report, dump_all(result.documents(with_secret=False), sort_keys=False, block_strings=True))
     if report is not None:

@@ -82,14 +82,6 @@ def run(args) -> int:
 # -- loading ---------------------------------------------------------------------------------
 
 
-def unread_files(ws) -> list:
-    """The located errors of the files ``ws`` names and holds but could not read (a run.yaml or
-    profile that is unreadable, not a regular file, not text or not YAML): they were not scanned,
-    so the scan is not complete. A named file that does not exist holds no secret: not listed."""
-    scanned = {d.display for d in ws.documents}
-    return [f for f in ws.findings if f.is_error and f.code.startswith(("file-", "yaml-")) and f.file not in scanned]
-
-
 def load_targets(paths: list[str]):
     """Documents to scan for each path, deduplicated; and the findings for paths we cannot read."""
     from lsc_tui.config.secrets.allowlist import load_allowlist
@@ -105,7 +97,7 @@ def load_targets(paths: list[str]):
             ws = load_workspace(raw, validate=False)
             found = ws.documents
             base = Path(ws.root_path).parent
-            errors.extend(unread_files(ws))
+            errors.extend(ws.unread)
         except WorkspaceError as exc:
             try:
                 found = [load_document(Path(raw), raw, multi=True)]
@@ -250,7 +242,7 @@ def _fix(args) -> int:
         ws = load_workspace(args.path)
     except WorkspaceError as exc:
         return _fix_refused(args, [exc.located_text()])
-    unread = unread_files(ws)
+    unread = ws.unread
     if unread:
         # a fix covers the whole workspace: one of its files could not be read, so its secrets
         # would stay where they are while the plan said nothing of them

@@ -42,7 +42,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args) -> int:
     from lsc_tui.config.workspace import WorkspaceError, open_root
-    from lsc_tui.webserve import TOKEN_ENV, ServeError, addresses, build_server, check_bind
+    from lsc_tui.webserve import TOKEN_ENV, ServeError, addresses, build_server, check_bind, check_port
 
     token = args.token if args.token is not None else (os.environ.get(TOKEN_ENV) or None)
     try:
@@ -66,6 +66,11 @@ def run(args) -> int:
     extra = ["--readonly"] if args.readonly else []
     # each tab's editor answers for the same release, named, so it does not run --python again
     extra += ["--lcore", found.target.release.key] if not found.target.is_default else []
+    try:
+        check_port(args.host, args.port)
+    except ServeError as exc:
+        print(f"lsc-tui serve: {exc}", file=sys.stderr)
+        return 2
     server = build_server(Path(path), args.host, args.port, enforced, args.public_url, extra)
     query = "" if enforced is None else f"?token={enforced if token == 'auto' else '<your token>'}"
     for n, where in enumerate(addresses(args.host, args.port, args.public_url)):

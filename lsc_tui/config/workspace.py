@@ -137,6 +137,15 @@ class Workspace:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.is_error]
 
+    @property
+    def unread(self) -> list[Finding]:
+        """The located errors of files the config names that exist but could not be read (no
+        permission, not a regular file, not text, not YAML): what the commands call an input
+        that cannot be used (exit 2). A named file that does not exist is a finding of the
+        config (``run-yaml-missing``, ``profile-missing``), not one of these."""
+        read = {d.display for d in self.documents}
+        return [f for f in self.findings if f.is_error and f.code.startswith(("file-", "yaml-")) and f.file not in read]
+
 
 def find_config(path: Path) -> Path:
     try:

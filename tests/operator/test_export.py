@@ -116,6 +116,19 @@ def test_unified_workspace_is_synthesized_then_exported(cli, tmp_path):
     assert config == load(tmp_path / "run.yaml")
 
 
+def test_a_file_export_replaces_is_kept_and_said(cli, tmp_path):
+    """A configmap.yaml already in the output folder was kept as configmap.yaml.bak, and nothing
+    said so (expand and merge-external say it)."""
+    out = tmp_path / "k8s"
+    out.mkdir()
+    (out / "configmap.yaml").write_text("my own ConfigMap\n")
+    code, _, err = cli("export", "k8s", WORKSPACE, "-o", out)
+    assert code == 0, err
+    assert (out / "configmap.yaml.bak").read_text() == "my own ConfigMap\n"
+    assert f"note: the previous {out / 'configmap.yaml'} was kept as {out / 'configmap.yaml.bak'}" in err
+    assert "llamastackdistribution.yaml was kept" not in err  # a new file has no backup to speak of
+
+
 def test_secret_written_only_when_asked_and_private(cli, write, tmp_path):
     run = write("run.yaml", RUN)
     key = "sk-" + "4f9a" * 10

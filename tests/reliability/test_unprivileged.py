@@ -110,6 +110,17 @@ def test_secrets_scan_does_not_pass_a_config_whose_run_yaml_it_cannot_read(place
     assert "run.yaml:0:0: error: file-permission: permission denied" in output and "fix:" in output
 
 
+@pytest.mark.parametrize("argv", [["validate", "lightspeed-stack.yaml"], ["synthesize", "lightspeed-stack.yaml", "-o", "-"]],
+                         ids=["validate", "synthesize"])
+def test_a_run_yaml_the_config_names_but_cannot_be_read_exits_2(place, argv):
+    """docs/reliability.md: an unreadable file gives `PATH:0:0: error: file-permission`, exit 2; the
+    config's own run.yaml too (it exited 1, as for a rule the config breaks)."""
+    os.chmod(place / "ws" / "run.yaml", 0o000)
+    code, output = run_cli_unprivileged(argv, place / "ws")
+    assert code == 2, output
+    assert "run.yaml:0:0: error: file-permission: permission denied" in output
+
+
 # -- the two crashes found by review -----------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
 from lsc_tui.cli import main
 
@@ -114,6 +115,19 @@ def test_a_refused_fix_says_why_on_stderr_and_gives_no_after_the_write_advice(tm
     assert "Load .env" not in out and "+++ " not in out
     assert "literal secret" in out  # the plan itself is still shown
     assert config.read_text() == before and list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("named", ["lightspeed-stack.yaml", "run.yaml", "alias.env"])
+def test_an_env_file_that_is_a_file_of_the_workspace_is_refused(tmp_path, capsys, named):
+    """`--env-file lightspeed-stack.yaml` appended the values to the config, then stopped at the
+    config's own change ("changed on disk"): the config was left broken, its secret still there."""
+    config = write_workspace(tmp_path / "ws", make_secrets())
+    (config.parent / "alias.env").symlink_to("lightspeed-stack.yaml")
+    before = {p.name: p.read_bytes() for p in config.parent.iterdir()}
+    code, out, err = run_cli(["secrets", "fix", config, "--env-file", config.parent / named, "--write"], capsys)
+    assert code == 2
+    assert "a file of this workspace" in err and "Nothing was written." in err
+    assert {p.name: p.read_bytes() for p in config.parent.iterdir()} == before
 
 
 def test_reveal_prints_only_the_value(tmp_path, capsys):

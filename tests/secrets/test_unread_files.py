@@ -116,3 +116,18 @@ def test_reveal_finds_a_config_value_while_the_run_yaml_is_missing(tmp_path, cap
     fp = json.loads(out)["findings"][0]["fingerprint"]
     status, out, _err = _cli(["secrets", "reveal", config.name, fp], capsys)
     assert status == 0 and out == "Tr0ub4dor-and-3-horses\n"
+
+
+@pytest.mark.parametrize("argv", [["validate"], ["synthesize", "-o", "-"]], ids=["validate", "synthesize"])
+def test_validate_and_synthesize_exit_2_on_a_run_yaml_that_is_not_yaml(tmp_path, capsys, monkeypatch, argv):
+    config = _legacy(tmp_path, "providers: [\n")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _cli([argv[0], config.name, *argv[1:]], capsys)
+    assert status == 2 and "run.yaml:2:1: error: yaml-syntax" in out + err
+
+
+def test_validate_of_a_missing_run_yaml_is_a_finding_exit_1(tmp_path, capsys, monkeypatch):
+    config = _legacy(tmp_path, None)
+    monkeypatch.chdir(tmp_path)
+    status, out, _err = _cli(["validate", config.name], capsys)
+    assert status == 1 and "run-yaml-missing" in out

@@ -60,6 +60,20 @@ def test_a_non_loopback_bind_without_a_token_is_refused(workspace):
     assert missing.returncode == 2 and "nothing-here.yaml" in missing.stderr
 
 
+
+def test_a_port_in_use_is_refused_before_any_address_is_printed(workspace):
+    """The address to open was printed (and the web server's banner) before the bind failed: the
+    operator was told to open a page of another program."""
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = _serve(["--port", str(port)], workspace)
+    assert r.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr and "in use" in r.stderr
+    assert "open http" not in r.stdout and "Serving" not in r.stdout + r.stderr
+
+
 class Served:
     def __init__(self, workspace: Path, *extra: str):
         self.port = _free_port()

@@ -614,6 +614,7 @@ def plan_fix(
             notes.append(k8s.kubectl_hint(k8s_secret, str(target_path)))
     for p in secret_paths:
         warnings.extend(envfile.git_warnings(p))
+    errors.extend(_values_into_a_config(writes, docs))
     for w in writes:  # where each write lands, checked now: a refusal is a plan error, and nothing is written
         try:
             t = files.resolve_target(w.path, workspace=w.workspace)
@@ -634,6 +635,32 @@ def plan_fix(
     diff = "".join(diffs)
     diff = _scrub(diff, secret_values)
     return FixPlan(items, writes, diff, _dedupe(warnings), errors, notes, target, target_path, k8s_secret)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet: the same file only by its path
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _values_into_a_config(writes: list[FileWrite], docs: Sequence[Document]) -> list[str]:
+    """The errors of a file for the values (the .env, a Secret manifest, a value's own file) that
+    is a file of the workspace or another write of the plan (``--env-file lightspeed-stack.yaml``):
+    the values went into the config, and the fix stopped half-way when it came to the config."""
+    out = []
+    for i, w in enumerate(writes):
+        if w.role == "config":
+            continue
+        clash = next((d.display for d in docs if d.path is not None and _same_file(w.path, d.path)), None)
+        if clash is None:
+            clash = next((o.display for o in writes[:i] if _same_file(w.path, o.path)), None)
+        if clash is not None:
+            out.append(
+                f"{w.display}: it is {clash}, a file of this workspace: the secret values go to a file of "
+                "their own; name another one (--env-file .env, or --secret-file for a Secret manifest)"
+            )
+    return out
 
 
 def _dedupe(seq: list[str]) -> list[str]:
