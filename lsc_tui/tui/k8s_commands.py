@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from lsc_tui.config.findings import sort_findings
 from lsc_tui.config.masking import mask_inline
 from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.config.operator.export import ExportInputError, plan_workspace_export
@@ -78,10 +80,6 @@ def _notify_findings(app, title: str, text: str, findings: list) -> None:
 def _warnings(plan, cwd: Path) -> list:
     """The export's warnings (the env file's lines that are not NAME=value among them), sorted,
     each file named from the working directory as the editor's findings are."""
-    from dataclasses import replace
-
-    from lsc_tui.config.findings import sort_findings
-
     out = []
     for f in plan.findings:
         if f.is_error:
