@@ -74,7 +74,7 @@ def _baseline(args, ws):
 
 def run(args) -> int:
     from lsc_tui.config.diff import structural_diff, unified_diff
-    from lsc_tui.config.findings import has_errors
+    from lsc_tui.config.findings import has_errors, sort_findings
     from lsc_tui.config.synthesis.emit import dump_run_yaml
 
     try:
@@ -89,15 +89,22 @@ def run(args) -> int:
             )
             return EXIT_BAD_INPUT
         return lcore_upgrade.run_diff(args, found)
-    findings: list = []
+    findings: list = []  # the env file's and the synthesis's
+    env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings
+    printed = False
     try:
-        ws = load(args.path, args, found)
+        ws = load(args.path, args, found, env_findings)
         result, findings = build(ws, args.run_yaml)
+        findings = [*env_findings, *findings]
         if result is None or has_errors(findings):
             print_findings(findings)
+            printed = True
             raise BadInput("the config has errors; there is no synthesized run.yaml to compare")
         label, old = _baseline(args, ws)
     except BadInput as exc:
+        findings = findings or env_findings
+        if not printed:
+            print_findings(env_findings)
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
         if args.json:
             # a script reading stdout gets the reason as JSON too, not an empty document
@@ -134,12 +141,14 @@ def run(args) -> int:
                     "lcore": found.to_json(),
                     "changes": [c.to_json() for c in changes],
                     "diff": text,
+                    "findings": [f.to_json() for f in sort_findings(env_findings)],
                 },
                 indent=2,
                 default=str,
             )
         )
     else:
+        print_findings(env_findings)  # on stderr, as the located findings of every command
         out = [text]
         if changes:
             out.append(f"# {len(changes)} structural change{'s' * (len(changes) != 1)}:\n")

@@ -32,20 +32,29 @@ def add_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def read(args) -> tuple[dict | None, str | None]:
-    """``(variables, the file's name)`` from ``--env-file``, or ``(None, None)`` without it.
-    Lines that are not NAME=value are warnings on stderr (located, never quoted: a line may
-    hold a secret); a file with no NAME=value line at all raises EnvFileError."""
+def given(args) -> tuple[dict | None, str | None, list]:
+    """``(variables, the file's name, its findings)`` from ``--env-file``, or ``(None, None, [])``
+    without it. Each line that is not NAME=value is a located warning (``env-file-line``, never
+    quoting the line: it may hold a secret), for the command to report with its other findings;
+    a file with no NAME=value line at all raises EnvFileError."""
     name = getattr(args, "env_file", None)
     if not name:
-        return None, None
-    from lsc_tui.config.masking import mask_inline
+        return None, None, []
     from lsc_tui.config.secrets import envfile
 
     try:  # the guarded reader: regular files only (a FIFO never blocks), size cap, UTF-8
         env = envfile.load(Path(name), name)
     except envfile.EnvFileUnusable as exc:
         raise EnvFileError(exc.findings) from None
-    for f in env.findings:
+    return env.values, name, list(env.findings)
+
+
+def read(args) -> tuple[dict | None, str | None]:
+    """:func:`given` for a command that reports no findings of its own: the warnings go to
+    stderr, located (``migrate --to``, ``diff --against-lcore``)."""
+    from lsc_tui.config.masking import mask_inline
+
+    env, name, findings = given(args)
+    for f in findings:
         print(mask_inline(f.to_text()), file=sys.stderr)
-    return env.values, name
+    return env, name

@@ -59,13 +59,19 @@ class BadInput(FindingError):
             super().__init__([], why)
 
 
-def load(path: str, args=None, found=None):
+def load(path: str, args=None, found=None, env_findings: list | None = None):
     """The workspace for ``path``, for the release ``found`` names (default: resolved from
-    ``args``: ``--lcore``, ``--python``, the project file, detection)."""
+    ``args``: ``--lcore``, ``--python``, the project file, detection). The ``--env-file``'s
+    warnings (lines that are not NAME=value) are appended to ``env_findings``, even when the
+    workspace then cannot be loaded; without that list they go to stderr."""
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
-        env, source = server_env.read(args)
+        if env_findings is None:
+            env, source = server_env.read(args)
+        else:
+            env, source, warnings = server_env.given(args)
+            env_findings.extend(warnings)
         if found is None:
             found = lcore_target.resolve(args, path)
         return load_workspace(path, server_env=env, server_env_source=source, target=found.target)
@@ -164,14 +170,18 @@ def _run(args, report) -> int:
     found = lcore_target.resolve_reported(args, args.path, "synthesize", report)
     if found is None:
         return EXIT_BAD_INPUT
+    env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings
     try:
-        ws = load(args.path, args, found)
+        ws = load(args.path, args, found, env_findings)
         result, findings = build(ws, args.run_yaml)
     except BadInput as exc:
-        print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
         if report is not None:
-            report.add_findings(exc.findings)
+            report.add_findings([*env_findings, *exc.findings])
+        else:
+            print_findings(env_findings)
+        print(f"lsc-tui synthesize: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    findings = [*env_findings, *findings]
     if report is not None:
         report.data.update({"mode": ws.mode, "mode_reason": ws.mode_reason, "lines": None, "explain": None})
         report.add_findings(f for f in findings if not (args.no_info and f.severity is Severity.INFO))

@@ -56,22 +56,19 @@ def _root_display(ws) -> str:
 
 def run(args) -> int:
     from lsc_tui.config import preview
-    from lsc_tui.config.findings import Severity
+    from lsc_tui.config.findings import Severity, counts as count_findings, sort_findings
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
-    try:
-        env, source = server_env.read(args)
-    except server_env.EnvFileError as exc:
-        print(exc, file=sys.stderr)
-        return 2
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
         return lcore_target.error("validate", exc)
     lcore_target.report(found)
+    env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings, counted
     try:
+        env, source, env_findings = server_env.given(args)
         ws = load_workspace(args.path, server_env=env, server_env_source=source, target=found.target)
-    except WorkspaceError as exc:
+    except (server_env.EnvFileError, WorkspaceError) as exc:
         if args.json:
             print(
                 json.dumps(
@@ -80,18 +77,21 @@ def run(args) -> int:
                         "mode_reason": "",
                         "files": [],
                         "lcore": found.to_json(),
-                        "findings": [exc.finding.to_json()],
+                        "findings": [f.to_json() for f in sort_findings([*env_findings, *exc.findings])],
                     },
                     indent=2,
                 )
             )
         else:
-            print(exc.located_text(), file=sys.stderr)
+            for f in sort_findings([*env_findings, *exc.findings]):
+                print(f.to_text(), file=sys.stderr)
         return 2
-    # the editor's findings: validation, synthesis (LCORE-3370 losses, ...) and literal secrets
+    # the editor's findings: validation, synthesis (LCORE-3370 losses, ...) and literal secrets,
+    # with the env file's own
     report = preview.report(ws)
-    counts = report.counts()
-    findings = [f for f in report.findings if not (args.no_info and f.severity is Severity.INFO)]
+    every = sort_findings([*report.findings, *env_findings])
+    counts = count_findings(every, len(report.secrets))
+    findings = [f for f in every if not (args.no_info and f.severity is Severity.INFO)]
     if args.json:
         print(
             json.dumps(

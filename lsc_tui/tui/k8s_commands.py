@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from lsc_tui.config.findings import sort_findings
 from lsc_tui.config.masking import mask_inline
 from lsc_tui.config.yaml.save import atomic_write
 from lsc_tui.config.operator.export import ExportInputError, plan_workspace_export
@@ -61,11 +63,31 @@ def _resolve(text: str, cwd: Path) -> Path:
     return p if p.is_absolute() else cwd / p
 
 
-def _notify_findings(app, title: str, text: str, findings: list) -> None:
-    lines = [text] + [mask_inline(f.to_text()) for f in findings[:3]]
+def _finding_lines(findings: list, more: str, *, fix: bool = True) -> list[str]:
+    """The first three findings, located and masked (with their fix unless ``fix`` is False: a
+    notice at 80x24 holds three findings without them), then how many more and where (``more``)."""
+    lines = [mask_inline(f.to_text() if fix else f.to_text().partition("\n    fix: ")[0]) for f in findings[:3]]
     if len(findings) > 3:
-        lines.append(f"... and {len(findings) - 3} more in the findings (4)")
+        lines.append(f"... and {len(findings) - 3} more" + (f" {more}" if more else ""))
+    return lines
+
+
+def _notify_findings(app, title: str, text: str, findings: list) -> None:
+    lines = [text] + _finding_lines(findings, "in the findings (4)")
     app.notify("\n".join(lines), title=title, severity="error", timeout=12)
+
+
+def _warnings(plan, cwd: Path) -> list:
+    """The export's warnings (the env file's lines that are not NAME=value among them), sorted,
+    each file named from the working directory as the editor's findings are."""
+    out = []
+    for f in plan.findings:
+        if f.is_error:
+            continue
+        if Path(f.file).is_absolute():
+            f = replace(f, file=_shown(Path(f.file), cwd))
+        out.append(f)
+    return sort_findings(out)
 
 
 def export_for_kubernetes(app) -> None:
@@ -139,10 +161,19 @@ async def _export(app, out_dir: Path, name: str, write_secret: bool) -> None:
                 timeout=12,
             )
             return
-        warnings = [f for f in plan.findings if not f.is_error]
+        warnings = _warnings(plan, app.session.cwd)
         names = ", ".join(_shown(w, app.session.cwd) for w in written)
-        extra = f" ({len(warnings)} warning(s): see lsc-tui export k8s)" if warnings else ""
-        app.notify(f"Wrote {names}.{extra}\n" + "\n".join(plan.notes), title="Exported", timeout=10)
+        lines = [f"Wrote {names}."]
+        if warnings:  # listed as the export's errors are, located: the operator can act on them
+            lines.append(f"{len(warnings)} warning{'s' * (len(warnings) != 1)}:")
+            lines += _finding_lines(warnings, "", fix=False)
+            lines.append("lsc-tui export k8s lists them with their fix.")
+        app.notify(
+            "\n".join(lines + plan.notes),
+            title="Exported",
+            severity="warning" if warnings else "information",
+            timeout=12 if warnings else 10,
+        )
 
     _confirm_then(app, existing, write)
 

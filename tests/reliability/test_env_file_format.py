@@ -87,6 +87,8 @@ def test_a_stray_bad_line_is_a_warning_naming_its_line_and_the_good_lines_count(
     against = ["--against", "run.yaml"] if command == "diff" else []
     code, out, err = run(capsys, command, "lightspeed-stack.yaml", "--env-file", "bad.env", *against)
     assert code in (0, 1), err  # diff exits 1 when the runs differ; never 2: the file is usable
+    if command == "validate":  # its findings, the env file's among them, are its output
+        out, err = err, out
     assert "bad.env:5:1: warning: env-file-line: line 5 is not NAME=value (it has no '=')" in err, err
     assert "bad.env:6:14: warning: env-file-line: line 6: the value of TOKEN opens a quote that is never closed" in err
     assert "bad.env:7:1: warning: env-file-line: line 7 is not NAME=value (what comes before '='" in err
@@ -99,7 +101,8 @@ def test_validate_exit_codes(ws, capsys):
     assert run(capsys, "validate", "lightspeed-stack.yaml", "--env-file", "bad.env")[0] == 0
     (ws / "other.env").write_text("OTHER=1\nnot an assignment\n", encoding="utf-8")
     code, out, err = run(capsys, "validate", "lightspeed-stack.yaml", "--env-file", "other.env")
-    assert code == 1 and "is not set in other.env" in out and "other.env:2:1: warning" in err
+    assert code == 1 and "is not set in other.env" in out and "other.env:2:1: warning" in out
+    assert "1 error, 1 warning;" in out  # the env file's warning is counted
 
 
 def test_export_k8s_refuses_the_wrong_file_and_warns_of_a_bad_line(ws, capsys):

@@ -190,6 +190,30 @@ async def test_palette_export_for_kubernetes_writes_0600_and_asks_before_replaci
         assert not (out / "secret.yaml").exists()
 
 
+async def test_palette_export_lists_the_env_file_warnings(extra_dir):
+    """A line of the .env next to the config that is not NAME=value: the export writes the
+    manifests and its notice lists the warning, located, never what the line holds."""
+    secret = "sk-Fake9PaletteEnvSecret4Zq7"
+    (extra_dir / ".env").write_text(f"OTHER=1\nDB_PASSWORD {secret}\nmy-key={secret}\n", encoding="utf-8")
+    app = make_app("extra-providers.yaml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        _commands(app)["Export for Kubernetes…"]()
+        await pilot.pause()
+        await pilot.press("enter", "enter", "enter")
+        await _exported(app)
+        await settle(app, pilot)
+        assert sorted(p.name for p in (extra_dir / "k8s").iterdir()) == ["configmap.yaml", "llamastackdistribution.yaml"]
+        messages = [n.message for n in app._notifications]
+        (done,) = [m for m in messages if m.startswith("Wrote ")]
+        assert "2 warnings:" in done, done
+        assert ".env:2:1: warning: env-file-line: line 2 is not NAME=value (it has no '=')" in done, done
+        assert ".env:3:1: warning: env-file-line: line 3 is not NAME=value" in done
+        assert "lsc-tui export k8s lists them with their fix." in done
+        assert str(extra_dir) not in done  # named from the working directory
+        assert not any(secret in m for m in messages)
+
+
 async def test_palette_export_errors_are_notified_with_their_place(unified):
     """The unified fixture holds a literal secret: a ConfigMap must not carry it."""
     app = make_app()

@@ -367,3 +367,36 @@ async def test_a_long_report_line_wraps_under_its_block_not_at_the_left_edge(bad
     assert all(line.startswith("    ") for line in body if line), body
     # the words are all there, in order
     assert " ".join(" ".join(body).split()).count(" ".join(resolution.split())) == 1
+
+
+def footer_keys(scr) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [f"{k.key_display} {k.description}" for k in scr.query(FooterKey) if k.display]
+
+
+async def test_the_chooser_footer_shows_enter_use_this_and_enter_picks(good_ws, tmp_path):
+    """The chooser's footer showed only esc Back: its enter (Use this) was hidden behind the
+    list's own enter. It is shown, on the list and in the path field, and picks from either."""
+    venv = good_ws.parent / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "pyvenv.cfg").write_text(f"home = {os.path.dirname(sys._base_executable)}\n")
+    (venv / "bin" / "python").symlink_to(PYTHON)
+    app = make(good_ws, interpreters=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        p = panel(app)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InterpreterChooser)
+        assert "enter Use this" in footer_keys(app.screen), footer_keys(app.screen)
+        await pilot.press("k", "enter")  # the list: lsc-tui's own Python, above the venv
+        await pilot.pause()
+        assert isinstance(app.screen, PreflightPanel) and p.interpreter.kind == "current"
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.press("tab", *".venv")
+        await pilot.pause()
+        assert "enter Use this" in footer_keys(app.screen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PreflightPanel) and p.interpreter.display == ".venv/bin/python"

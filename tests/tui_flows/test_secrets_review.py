@@ -424,3 +424,27 @@ async def test_rows_name_the_file_from_the_workspace_when_started_elsewhere(demo
         assert row_text(scr).startswith("[x] lightspeed-stack.yaml:32  ")
         assert str(scr.query_one("#sr-where").render()).startswith("lightspeed-stack.yaml:32:")
         assert str(demo.parent) not in screen_text(app)
+
+
+async def test_y_on_a_plan_with_errors_says_why_nothing_is_written(demo):
+    """Two different values under one name: the preview lists the error, and y (dimmed) did
+    nothing at all. It says that nothing was written and why."""
+    add_second_secret(demo)
+    app = make(demo)
+    before = file_hashes_of(demo.parent)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = app.screen
+        await pilot.press("j", "e")
+        box = scr.query_one("#sr-name", Input)
+        box.value = ""
+        await pilot.press(*"POSTGRES_PASSWORD", "enter", "a")
+        await pilot.pause()
+        prev = app.screen
+        assert isinstance(prev, ApplyPreview) and not prev.plan.ok
+        assert "error: POSTGRES_PASSWORD is already set" in str(prev.query_one("#sr-plan").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is prev
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Nothing was written: the plan has errors") for m in said), said
+    assert file_hashes_of(demo.parent) == before

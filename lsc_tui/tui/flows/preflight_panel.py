@@ -348,7 +348,9 @@ class InterpreterChooser(FlowScreen):
     FLOW_TITLE = "Preflight: which Python runs the probe?"
     BINDINGS = [
         Binding("escape", "close", "Back"),
-        Binding("enter", "pick", "Use this", show=True),
+        # priority: the list's own enter (select, not shown) hid this one from the footer; pick
+        # does what the list's enter and the field's enter do
+        Binding("enter", "pick", "Use this", show=True, priority=True, key_display="enter"),
         LIST_UP,
     ]
 

@@ -570,17 +570,18 @@ class ApplyPreview(FlowScreen):
     def on_mount(self) -> None:
         self.query_one("#mw-scroll").focus()
 
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action == "apply" and not self.plan.ok:
-            return None
-        return True
-
     def action_apply(self) -> None:
         from lsc_tui.config.secrets import FixError, apply_plan
         from lsc_tui.config.yaml.save import FileChangedError
 
         if not self.plan.ok:
-            self.tell("The plan has errors (shown in red); nothing was written.", severity="error")
+            # y stays a key that answers: dimmed, it did nothing at all (and in 16 colours or
+            # NO_COLOR a dimmed key hardly differs from the others)
+            self.tell(
+                "Nothing was written: the plan has errors (the error: lines above). esc goes back to fix them.",
+                severity="error",
+                timeout=10,
+            )
             return
         try:
             result = apply_plan(self.plan)
