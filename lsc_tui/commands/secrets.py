@@ -126,7 +126,13 @@ def load_targets(paths: list[str]):
 def _scan(args) -> int:
     from lsc_tui.config.secrets import scan_documents
 
+    from lsc_tui.config.secrets.allowlist import allowlist_problems
+
     docs, errors, allow, sources = load_targets(args.paths)
+    # an allowlist that allows less than it seems to says why (stderr: the exit code is unchanged)
+    for source in sources:
+        for problem in allowlist_problems(Path(source).parent):
+            print(problem.to_text(), file=sys.stderr)
     result = scan_documents(docs, allow=allow)
     blocking = [f for f in result.findings if args.strict or not f.is_warning]
     if args.json:

@@ -131,3 +131,36 @@ def test_validate_of_a_missing_run_yaml_is_a_finding_exit_1(tmp_path, capsys, mo
     monkeypatch.chdir(tmp_path)
     status, out, _err = _cli(["validate", config.name], capsys)
     assert status == 1 and "run-yaml-missing" in out
+
+
+@pytest.mark.parametrize(
+    "project, says",
+    [
+        ("secrets:\n  allow: [abc\n", ".lsc-tui.yaml:3:1: warning: allowlist-unread:"),
+        ("secret:\n  allow: [0123456789abcdef]\n", ".lsc-tui.yaml:1:1: warning: allowlist-key: `secret`"),
+        ("secrets:\n  allowed: [0123456789abcdef]\n", ".lsc-tui.yaml:2:3: warning: allowlist-key: `secrets.allowed`"),
+        ("secrets:\n  allow: [not-a-fingerprint]\n", ".lsc-tui.yaml:2:11: warning: allowlist-entry:"),
+    ],
+    ids=["not-yaml", "misspelt-section", "misspelt-allow", "bad-fingerprint"],
+)
+def test_an_allowlist_that_allows_nothing_says_why(tmp_path, capsys, monkeypatch, project, says):
+    """A `.lsc-tui.yaml` that cannot be read, or whose `secrets.allow` is misspelt, allowed nothing
+    without a word: the operator saw their allowed findings come back and no reason."""
+    config = _legacy(tmp_path, "version: 2\n")
+    (tmp_path / ".git").mkdir()  # the project file is looked for up to the repository root
+    (tmp_path / ".lsc-tui.yaml").write_text(project)
+    monkeypatch.chdir(tmp_path)
+    status, out, err = _cli(["secrets", "scan", config.name], capsys)
+    assert status == 0, out + err
+    assert says in err and "fix:" in err
+    assert "not-a-fingerprint" not in err  # an entry's text is never echoed
+
+
+def test_a_good_allowlist_says_nothing(tmp_path, capsys, monkeypatch):
+    config = _legacy(tmp_path, "version: 2\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".lsc-tui.yaml").write_text('lcore: "0.6"\nsecrets:\n  allow:\n  - 0123456789abcdef\n'
+                                           "  - {fingerprint: fedcba9876543210, reason: fixture}\n")
+    monkeypatch.chdir(tmp_path)
+    status, _out, err = _cli(["secrets", "scan", config.name], capsys)
+    assert status == 0 and "allowlist" not in err
