@@ -80,6 +80,21 @@ def run(args) -> int:
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
+        if args.json:  # the reason as the one JSON object a script reads, with no release decided
+            print(
+                json.dumps(
+                    {
+                        "against": args.against or "",
+                        "mode": None,
+                        "lcore": None,
+                        "changes": [],
+                        "diff": "",
+                        "error": str(exc),
+                        "findings": [f.to_json() for f in exc.findings],
+                    },
+                    indent=2,
+                )
+            )
         return lcore_target.error("diff", exc)
     lcore_target.report(found, quiet=args.json)
     if args.against_lcore is not None:

@@ -71,6 +71,8 @@ def run(args) -> int:
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
+        if args.json:  # as for any input it cannot use: {"error": finding}
+            print(json.dumps({"error": exc.findings[0].to_json()}, indent=2))
         return lcore_target.error("migrate", exc)
     lcore_target.report(found, quiet=args.json)
     if args.to is not None:

@@ -62,6 +62,19 @@ def run(args) -> int:
     try:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
+        if args.json:  # the reason as the one JSON object a script reads, with no release decided
+            print(
+                json.dumps(
+                    {
+                        "mode": None,
+                        "mode_reason": "",
+                        "files": [],
+                        "lcore": None,
+                        "findings": [f.to_json() for f in exc.findings],
+                    },
+                    indent=2,
+                )
+            )
         return lcore_target.error("validate", exc)
     lcore_target.report(found)
     env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings, counted

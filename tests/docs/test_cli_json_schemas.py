@@ -177,3 +177,12 @@ def test_json_on_bad_input_is_still_one_json_object_with_the_reason(ws, argv, sc
     (doc,) = _check(schema, out)
     reason = doc["error"] if schema == "diff" else " ".join(doc["errors"])
     assert names in reason
+
+
+@pytest.mark.parametrize("words, schema", [(["validate"], "validate"), (["diff"], "diff"), (["migrate"], "migrate")])
+def test_json_when_the_lcore_release_cannot_be_decided_is_one_json_object(ws, words, schema):
+    """A bad --python (or --lcore setting) stopped these three with nothing on stdout under --json."""
+    code, out = _cli(*words, "--json", "--python", str(ws / "no-such-python"), "lightspeed-stack.yaml", cwd=ws)
+    assert code == 2
+    (doc,) = _check(schema, out)
+    assert "python-missing" in json.dumps(doc) and "no-such-python" in json.dumps(doc)
