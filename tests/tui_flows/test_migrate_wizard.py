@@ -209,6 +209,37 @@ async def test_bad_input_names_file_and_line(tmp_path):
         assert "Traceback" not in shown
 
 
+async def test_long_items_fold_under_their_own_start_at_80_columns(demo):
+    """The Files and Done steps' long items wrapped back to the left margin at 80 columns (the
+    second half of "then its literal secret(s) become ... (another backup, ...)" under the file
+    names, "the editor)" under the numbers); they fold under their own start, and again when the
+    terminal is resized."""
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        await pilot.press("n", "n", "n", "n")
+        assert step(scr) == "files"
+        shown = str(scr.query_one("#mw-text").render())
+        lines = shown.splitlines()
+        at = next(i for i, line in enumerate(lines) if "then its literal secret(s)" in line)
+        assert lines[at].startswith("      then") and lines[at + 1].startswith("      ") and lines[at + 1].strip()
+        assert all(len(line) <= 78 for line in lines), lines
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        wide = str(scr.query_one("#mw-text").render())
+        assert any("then its literal secret(s)" in line and "0600)" in line for line in wide.splitlines())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.press("w")
+        for _ in range(100):
+            if step(scr) == "done":
+                break
+            await pilot.pause(0.05)
+        lines = str(scr.query_one("#mw-text").render()).splitlines()
+        at = next(i for i, line in enumerate(lines) if line.startswith("  1. lsc-tui validate"))
+        assert lines[at + 1].startswith("     ") and not lines[at + 1].startswith("  2."), lines[at : at + 3]
+
+
 async def test_unsaved_edits_block_the_write(demo):
     from lsc_tui.config.session import SetValue
 

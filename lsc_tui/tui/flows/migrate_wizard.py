@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shlex
 import stat
+import textwrap
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -201,15 +202,7 @@ class MigrateWizard(FlowScreen):
         ask.display = name == "analysis" and self.ready and self.m is not None and self.m.analysis.status == "remote"
         preview = self.query_one("#mw-preview", Static)
         preview.update("")
-        try:
-            text = getattr(self, f"_step_{name}")()
-        except Exception as exc:  # noqa: BLE001 - a bug in a step must not cost the operator the editor
-            text = Content.assemble(
-                ("This step could not be shown: ", "bold $error"),
-                (f"{type(exc).__name__}: {exc}\n", "$error"),
-                ("Nothing was written. b goes back, esc cancels.", ""),
-            )
-        self.query_one("#mw-text", Static).update(text)
+        self.query_one("#mw-text", Static).update(self._step_text())
         self.query_one("#mw-scroll").scroll_home(animate=False)
         if strategies.display:
             strategies.focus()
@@ -271,7 +264,7 @@ class MigrateWizard(FlowScreen):
         parts += [("Enrichment inputs: ", "bold"), (", ".join(a.enrichment) or "none", ""), "\n\n"]
         parts += [("Recommended strategy: ", "bold"), (f"{rec.strategy}\n", "bold $success")]
         for r in rec.reasons:
-            parts.append((f"  - {r}\n", ""))
+            parts.append((self._hang("  - ", r), ""))
         parts.append(("\nn: choose the strategy and see the new file and its proof.", "$text-muted"))
         return Content.assemble(*parts)
 
@@ -475,10 +468,6 @@ class MigrateWizard(FlowScreen):
             )
             return None
 
-    def _text_width(self) -> int:
-        """Columns a line of the step's text has (the dialog's border and padding aside)."""
-        return max(30, min(self.app.size.width, 100) - 8)
-
     def _step_secrets(self) -> Content:
         m = self._mig()
         plan = self.secret_plan
@@ -552,12 +541,14 @@ class MigrateWizard(FlowScreen):
                 "legacy-config": "the legacy config",
             }.get(f.role, f.role)
             parts.append((f"  {rel(f.path, self.base)}\n", "bold"))
-            parts.append(f"      {what}{'; ' + role if role else ''}\n")
+            parts.append(self._hang("      ", f"{what}{'; ' + role if role else ''}"))
             w = secret_configs.pop(str(f.path), None)
             if w is not None:
                 parts.append(
-                    f"      then its literal secret(s) become ${{env.NAME}} (another backup, "
-                    f"{Path(w.path).name}.bak, 0600)\n"
+                    self._hang(
+                        "      ",
+                        f"then its literal secret(s) become ${{env.NAME}} (another backup, {Path(w.path).name}.bak, 0600)",
+                    )
                 )
         if plan is not None:
             for w in plan.writes:
@@ -566,10 +557,17 @@ class MigrateWizard(FlowScreen):
                 parts.append((f"  {rel(w.path, self.base)}\n", "bold"))
                 if w.role == "config":
                     parts.append(
-                        f"      its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, 0600)\n"
+                        self._hang(
+                            "      ",
+                            f"its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, 0600)",
+                        )
                     )
                 else:
-                    parts.append(f"      {'created' if w.created else 'updated'}, mode 0600, holds the secret values\n")
+                    parts.append(
+                        self._hang(
+                            "      ", f"{'created' if w.created else 'updated'}, mode 0600, holds the secret values"
+                        )
+                    )
         pr = self._trial()[1]
         if pr.equivalent:
             parts.append((f"\n{TICK} The proof holds: equivalent.\n", "$success"))
@@ -633,10 +631,10 @@ class MigrateWizard(FlowScreen):
             ]
             if mode & 0o077:
                 fixes.insert(0, "t makes it 0600 now")
-            parts.append(("  " + "; ".join(fixes) + ".\n", "$warning"))
+            parts.append((self._hang("  ", "; ".join(fixes) + "."), "$warning"))
         config = rel(self.session.path, self.base)
         parts.append(("\nWhat to run next:\n", "bold"))
-        steps = [f"lsc-tui validate {self.shell_path(self.session.path)}    (or look at the findings in the editor)"]
+        steps = [f"lsc-tui validate {self.shell_path(self.session.path)} (or look at the findings in the editor)"]
         env_files = [p for p in self.written if p.endswith(".env")]
         if env_files:
             steps.append(
@@ -646,9 +644,43 @@ class MigrateWizard(FlowScreen):
         steps.append("P: preflight every provider in the server's Python")
         steps.append(f"start LCORE with {config} as before; then delete the .bak files")
         for i, s in enumerate(steps, 1):
-            parts.append(f"  {i}. {s}\n")
+            parts.append(self._hang(f"  {i}. ", s))
         parts.append(("\nenter or esc closes; the editor reloads the files.", "$text-muted"))
         return Content.assemble(*parts)
+
+    def _hang(self, prefix: str, text: str) -> str:
+        """``prefix`` and ``text`` folded to the width of the step's text, each further line indented
+        under the text's start (a long item wrapped back to the left margin at 80 columns). A word
+        longer than a line (a path, a command) stays whole."""
+        fold = textwrap.fill(
+            text,
+            width=self._text_width(),
+            initial_indent=prefix,
+            subsequent_indent=" " * len(prefix),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return fold + "\n"
+
+    def _text_width(self) -> int:
+        """The columns of the step's text, less one for the scrollbar a long step shows (80 columns'
+        worth until the screen is laid out)."""
+        width = self.query_one("#mw-scroll").scrollable_content_region.width
+        return width - 1 if width > 20 else 75
+
+    def on_resize(self) -> None:
+        if STEPS[self.step] in ("analysis", "secrets", "files", "done") and self.ready:  # they fold to the width
+            self.query_one("#mw-text", Static).update(self._step_text())
+
+    def _step_text(self) -> Content:
+        try:
+            return getattr(self, f"_step_{STEPS[self.step]}")()
+        except Exception as exc:  # noqa: BLE001 - a bug in a step must not cost the operator the editor
+            return Content.assemble(
+                ("This step could not be shown: ", "bold $error"),
+                (f"{type(exc).__name__}: {exc}\n", "$error"),
+                ("Nothing was written. b goes back, esc cancels.", ""),
+            )
 
     def ws_name(self, file) -> str:
         """A file the migration names, relative to the workspace (the core names it relative to
