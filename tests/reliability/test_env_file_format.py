@@ -12,35 +12,11 @@ import pytest
 from lsc_tui.cli import main
 from lsc_tui.config.secrets import envfile
 
-CONFIG = """\
-name: env-check
-service:
-  host: 0.0.0.0
-  port: 8080
-  auth_enabled: false
-  workers: 1
-  color_log: true
-  access_log: true
-llama_stack:
-  use_as_library_client: false
-  url: ${env.LSC_TEST_LLAMA_URL}
-user_data_collection:
-  feedback_enabled: false
-"""
+# the config and run.yaml the env-file tests check against an env file (tests/tui/test_server_env.py, tests/reliability)
+SERVER_ENV = Path(__file__).resolve().parents[1] / "fixtures" / "server_env"
+CONFIG = (SERVER_ENV / "lightspeed-stack.yaml").read_text(encoding="utf-8")
 
-RUN = """\
-version: 2
-distro_name: starter
-apis: [inference]
-providers:
-  inference:
-  - provider_id: openai
-    provider_type: remote::openai
-    config:
-      api_key: ${env.OPENAI_API_KEY}
-server:
-  port: 8400
-"""
+RUN = (SERVER_ENV / "run.yaml").read_text(encoding="utf-8")
 
 # what follows a name on a malformed line: each must never reach any output
 SECRETS = ("Zq9hunter2Secret", "Kq7openQuoteSecret", "Wx4badNameSecret")

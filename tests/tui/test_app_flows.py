@@ -488,13 +488,8 @@ async def test_a_tree_message_after_the_panes_are_gone_is_ignored(demo):
         assert app._exception is None
 
 
-async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypatch, tmp_path):
-    """At 80x24 a toast over the migration question hid its 'later' key: the notice (where the
-    demo was copied, what to try first) shows once the question is answered."""
-    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
-
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
-    app = make_app(notice="Try first: the demo notice", offer_migration=True)
+def _notices(app) -> list[str]:
+    """Every message the app is asked to notify, from now on (the toasts go, the list stays)."""
     shown: list[str] = []
     original = app.notify
 
@@ -503,6 +498,17 @@ async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypat
         return original(message, **kwargs)
 
     app.notify = notify
+    return shown
+
+
+async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypatch, tmp_path):
+    """At 80x24 a toast over the migration question hid its 'later' key: the notice (where the
+    demo was copied, what to try first) shows once the question is answered."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
+    app = make_app(notice="Try first: the demo notice", offer_migration=True)
+    shown = _notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         for _ in range(50):
@@ -524,14 +530,7 @@ async def test_the_start_notice_waits_for_the_wizard_the_question_opened(demo, m
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
     app = make_app(notice="Try first: the demo notice", offer_migration=True)
-    shown: list[str] = []
-    original = app.notify
-
-    def notify(message, **kwargs):
-        shown.append(str(message))
-        return original(message, **kwargs)
-
-    app.notify = notify
+    shown = _notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         for _ in range(50):

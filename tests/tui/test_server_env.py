@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -13,21 +14,9 @@ from .helpers import settle
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
-CONFIG = """\
-name: env-check
-service:
-  host: 0.0.0.0
-  port: 8080
-  auth_enabled: false
-  workers: 1
-  color_log: true
-  access_log: true
-llama_stack:
-  use_as_library_client: false
-  url: ${env.LSC_TEST_LLAMA_URL}
-user_data_collection:
-  feedback_enabled: false
-"""
+# the config and run.yaml the env-file tests check against an env file (tests/tui/test_server_env.py, tests/reliability)
+SERVER_ENV = Path(__file__).resolve().parents[1] / "fixtures" / "server_env"
+CONFIG = (SERVER_ENV / "lightspeed-stack.yaml").read_text(encoding="utf-8")
 
 
 async def test_an_env_file_turns_unset_variables_into_errors(tmp_path, monkeypatch):
