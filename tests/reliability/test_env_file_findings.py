@@ -6,6 +6,7 @@ exit code, and never show what the line holds (an env file holds secrets)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -13,13 +14,11 @@ import pytest
 
 from lsc_tui.cli import main
 
+sys.path.insert(0, str(Path(__file__).parent))
+from envfiles import CONFIG, env_workspace  # noqa: E402
+
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "cli"
 
-# the config and run.yaml the env-file tests check against an env file (tests/tui/test_server_env.py, tests/reliability)
-SERVER_ENV = Path(__file__).resolve().parents[1] / "fixtures" / "server_env"
-CONFIG = (SERVER_ENV / "lightspeed-stack.yaml").read_text(encoding="utf-8")
-
-RUN = (SERVER_ENV / "run.yaml").read_text(encoding="utf-8")
 
 SECRET = "sk-Fake9EnvLineSecret4Zq7Kq2Wx"
 ENV = (
@@ -33,12 +32,7 @@ WARNING = "bad.env:4:1: warning: env-file-line: line 4 is not NAME=value (it has
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.delenv("LSC_TEST_LLAMA_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "lightspeed-stack.yaml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "run.yaml").write_text(RUN, encoding="utf-8")
-    (tmp_path / "bad.env").write_text(ENV, encoding="utf-8")
-    return tmp_path
+    return env_workspace(tmp_path, monkeypatch, ENV)
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -5,6 +5,7 @@ neither ever shows what the line holds (an env file holds secrets)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,9 @@ import pytest
 from lsc_tui.cli import main
 from lsc_tui.config.secrets import envfile
 
-# the config and run.yaml the env-file tests check against an env file (tests/tui/test_server_env.py, tests/reliability)
-SERVER_ENV = Path(__file__).resolve().parents[1] / "fixtures" / "server_env"
-CONFIG = (SERVER_ENV / "lightspeed-stack.yaml").read_text(encoding="utf-8")
+sys.path.insert(0, str(Path(__file__).parent))
+from envfiles import env_workspace  # noqa: E402
 
-RUN = (SERVER_ENV / "run.yaml").read_text(encoding="utf-8")
 
 # what follows a name on a malformed line: each must never reach any output
 SECRETS = ("Zq9hunter2Secret", "Kq7openQuoteSecret", "Wx4badNameSecret")
@@ -33,12 +32,7 @@ MALFORMED = (
 
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
-    monkeypatch.delenv("LSC_TEST_LLAMA_URL", raising=False)
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "lightspeed-stack.yaml").write_text(CONFIG, encoding="utf-8")
-    (tmp_path / "run.yaml").write_text(RUN, encoding="utf-8")
-    (tmp_path / "bad.env").write_text(MALFORMED, encoding="utf-8")
-    return tmp_path
+    return env_workspace(tmp_path, monkeypatch, MALFORMED)
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:

@@ -488,6 +488,18 @@ async def test_a_tree_message_after_the_panes_are_gone_is_ignored(demo):
         assert app._exception is None
 
 
+async def _at_the_migration_question(app, pilot) -> None:
+    """Wait until the question a legacy config opens with is on screen."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    await settle(app, pilot)
+    for _ in range(50):
+        if isinstance(app.screen, MigrationOffer):
+            return
+        await pilot.pause()
+    assert isinstance(app.screen, MigrationOffer)
+
+
 def _notices(app) -> list[str]:
     """Every message the app is asked to notify, from now on (the toasts go, the list stays)."""
     shown: list[str] = []
@@ -510,11 +522,7 @@ async def test_the_start_notice_waits_for_the_migration_question(demo, monkeypat
     app = make_app(notice="Try first: the demo notice", offer_migration=True)
     shown = _notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        for _ in range(50):
-            if isinstance(app.screen, MigrationOffer):
-                break
-            await pilot.pause()
+        await _at_the_migration_question(app, pilot)
         assert isinstance(app.screen, MigrationOffer)
         assert not [m for m in shown if "demo notice" in m]
         await pilot.press("l")
@@ -526,17 +534,13 @@ async def test_the_start_notice_waits_for_the_wizard_the_question_opened(demo, m
     """Answered "migrate now", the notice (where the demo was copied, what to try first) showed
     over the wizard at once and hid half of its text at 80x24 for 15 seconds; it shows when the
     wizard closes."""
-    from lsc_tui.tui.flows.migrate_wizard import MigrateWizard, MigrationOffer
+    from lsc_tui.tui.flows.migrate_wizard import MigrateWizard
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the question not answered yet
     app = make_app(notice="Try first: the demo notice", offer_migration=True)
     shown = _notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        for _ in range(50):
-            if isinstance(app.screen, MigrationOffer):
-                break
-            await pilot.pause()
+        await _at_the_migration_question(app, pilot)
         await pilot.press("m")
         for _ in range(50):
             if isinstance(app.screen, MigrateWizard):
