@@ -142,7 +142,7 @@ def _refuse_an_input(target, ws, args) -> None:
     profile, ``--run-yaml``, ``--env-file``): written there, the run.yaml replaced the operator's
     file (``-o lightspeed-stack.yaml`` for ``-o run.yaml``), with no backup, as LCORE's own
     output has none."""
-    from lsc_tui.config.yaml.files import WriteError
+    from lsc_tui.config.yaml.files import WriteError, same_file
 
     if not os.path.exists(target):
         return
@@ -151,11 +151,7 @@ def _refuse_an_input(target, ws, args) -> None:
         if extra:
             reads.append((Path(extra), str(extra)))
     for path, display in reads:
-        try:
-            same = os.path.samefile(target, path)
-        except OSError:  # gone, or not there: not the file read
-            continue
-        if same:
+        if same_file(target, path):
             raise WriteError(
                 target,
                 f"it is {display}, which this synthesis reads: the synthesized run.yaml would replace it",

@@ -637,13 +637,6 @@ def plan_fix(
     return FixPlan(items, writes, diff, _dedupe(warnings), errors, notes, target, target_path, k8s_secret)
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist yet: the same file only by its path
-        return os.path.realpath(a) == os.path.realpath(b)
-
-
 def _values_into_a_config(writes: list[FileWrite], docs: Sequence[Document]) -> list[str]:
     """The errors of a file for the values (the .env, a Secret manifest, a value's own file) that
     is a file of the workspace or another write of the plan (``--env-file lightspeed-stack.yaml``):
@@ -652,9 +645,9 @@ def _values_into_a_config(writes: list[FileWrite], docs: Sequence[Document]) -> 
     for i, w in enumerate(writes):
         if w.role == "config":
             continue
-        clash = next((d.display for d in docs if d.path is not None and _same_file(w.path, d.path)), None)
+        clash = next((d.display for d in docs if d.path is not None and files.same_file(w.path, d.path)), None)
         if clash is None:
-            clash = next((o.display for o in writes[:i] if _same_file(w.path, o.path)), None)
+            clash = next((o.display for o in writes[:i] if files.same_file(w.path, o.path)), None)
         if clash is not None:
             out.append(
                 f"{w.display}: it is {clash}, a file of this workspace: the secret values go to a file of "

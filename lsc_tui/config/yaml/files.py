@@ -300,6 +300,15 @@ def _missing_dirs(directory: Path) -> list[Path]:
     return list(reversed(out))
 
 
+def same_file(a: Path | str, b: Path | str) -> bool:
+    """Whether two paths name one file, however each is written (``./run.yaml``, a symlink, a hard
+    link); a path that does not exist yet is the same file as another only by its resolved path."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
 def resolve_target(path: Path | str, *, workspace: Path | str | None = None) -> Target:
     """Decide where a write lands, or raise WriteError. Writes nothing.
 
