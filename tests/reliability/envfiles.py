@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lsc_tui.cli import main
+
 SERVER_ENV = Path(__file__).resolve().parents[1] / "fixtures" / "server_env"
 CONFIG = (SERVER_ENV / "lightspeed-stack.yaml").read_text(encoding="utf-8")
 RUN = (SERVER_ENV / "run.yaml").read_text(encoding="utf-8")
@@ -19,3 +21,10 @@ def env_workspace(tmp_path, monkeypatch, env_text: str):
     (tmp_path / "run.yaml").write_text(RUN, encoding="utf-8")
     (tmp_path / "bad.env").write_text(env_text, encoding="utf-8")
     return tmp_path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    """``lsc-tui ARGV`` in this process: (exit code, stdout, stderr)."""
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

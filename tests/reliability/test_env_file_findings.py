@@ -12,9 +12,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from lsc_tui.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
+import envfiles  # noqa: E402
 from envfiles import CONFIG, env_workspace  # noqa: E402
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "cli"
@@ -36,8 +36,7 @@ def ws(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
+    code, out, err = envfiles.run(capsys, *argv)
     assert SECRET not in out and SECRET not in err  # the line's content is never shown
     assert "Traceback" not in err
     return code, out, err

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from lsc_tui.cli import main
 from lsc_tui.config.secrets import envfile
 
 sys.path.insert(0, str(Path(__file__).parent))
-from envfiles import env_workspace  # noqa: E402
+from envfiles import env_workspace, run  # noqa: E402
 
 
 # what follows a name on a malformed line: each must never reach any output
@@ -33,12 +32,6 @@ MALFORMED = (
 @pytest.fixture
 def ws(tmp_path, monkeypatch):
     return env_workspace(tmp_path, monkeypatch, MALFORMED)
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("command", ["validate", "synthesize", "diff"])

@@ -64,6 +64,16 @@ async def _exported(app) -> None:
         await app.workers.wait_for_complete(workers)
 
 
+async def _export_with_the_defaults(app, pilot) -> None:
+    """The palette's "Export for Kubernetes…", each of its three questions answered with enter
+    (the default), and the export finished."""
+    _commands(app)["Export for Kubernetes…"]()
+    await pilot.pause()
+    await pilot.press("enter", "enter", "enter")
+    await _exported(app)
+    await settle(app, pilot)
+
+
 def _commands(app) -> dict:
     from lsc_tui.tui.commands import LscCommands
 
@@ -169,20 +179,12 @@ async def test_palette_export_for_kubernetes_writes_0600_and_asks_before_replaci
         before = (out / "configmap.yaml").read_bytes()
         # again: the files exist, so it asks; "n" writes nothing
         (out / "configmap.yaml").write_text("mine\n", encoding="utf-8")
-        _commands(app)["Export for Kubernetes…"]()
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter")
-        await _exported(app)
-        await settle(app, pilot)
+        await _export_with_the_defaults(app, pilot)
         assert isinstance(app.screen, Choice)
         await pilot.press("n")
         await settle(app, pilot)
         assert (out / "configmap.yaml").read_text(encoding="utf-8") == "mine\n"
-        _commands(app)["Export for Kubernetes…"]()
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter")
-        await _exported(app)
-        await settle(app, pilot)
+        await _export_with_the_defaults(app, pilot)
         await pilot.press("y")
         await settle(app, pilot)
         assert (out / "configmap.yaml").read_bytes() == before
@@ -198,11 +200,7 @@ async def test_palette_export_lists_the_env_file_warnings(extra_dir):
     app = make_app("extra-providers.yaml")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        _commands(app)["Export for Kubernetes…"]()
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter")
-        await _exported(app)
-        await settle(app, pilot)
+        await _export_with_the_defaults(app, pilot)
         assert sorted(p.name for p in (extra_dir / "k8s").iterdir()) == ["configmap.yaml", "llamastackdistribution.yaml"]
         messages = [n.message for n in app._notifications]
         (done,) = [m for m in messages if m.startswith("Wrote ")]
@@ -219,11 +217,7 @@ async def test_palette_export_errors_are_notified_with_their_place(unified):
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        _commands(app)["Export for Kubernetes…"]()
-        await pilot.pause()
-        await pilot.press("enter", "enter", "enter")
-        await _exported(app)
-        await settle(app, pilot)
+        await _export_with_the_defaults(app, pilot)
         assert not (unified / "k8s").exists()
         messages = [n.message for n in app._notifications]
         hit = [m for m in messages if "literal-secret-in-configmap" in m]

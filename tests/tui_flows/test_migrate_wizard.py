@@ -31,6 +31,14 @@ def make(config: Path, cwd: Path | None = None):
     return HostApp(session, MigrateWizard)
 
 
+# a legacy config of a remote Llama Stack server: the wizard asks for the server's own run.yaml
+REMOTE_SERVER_CONFIG = (
+    "name: pair\nservice:\n  host: 0.0.0.0\n  port: 8080\nllama_stack:\n"
+    "  use_as_library_client: false\n  url: http://localhost:8321\n"
+    "authentication:\n  module: noop\nuser_data_collection:\n  feedback_enabled: false\n"
+)
+
+
 async def ready(pilot) -> MigrateWizard:
     scr = pilot.app.screen
     assert isinstance(scr, MigrateWizard)
@@ -297,9 +305,7 @@ async def test_opening_a_legacy_config_offers_migration(demo):
 async def test_server_pair_asks_for_the_servers_run_yaml(tmp_path):
     (tmp_path / "server-run.yaml").write_bytes((ROOT / "lsc_tui/data/demo/run.yaml").read_bytes())
     cfg = tmp_path / "lightspeed-stack.yaml"
-    cfg.write_text("name: pair\nservice:\n  host: 0.0.0.0\n  port: 8080\nllama_stack:\n"
-                   "  use_as_library_client: false\n  url: http://localhost:8321\n"
-                   "authentication:\n  module: noop\nuser_data_collection:\n  feedback_enabled: false\n")
+    cfg.write_text(REMOTE_SERVER_CONFIG)
     app = make(cfg)
     async with app.run_test(size=(80, 24)) as pilot:
         scr = await ready(pilot)
@@ -480,9 +486,7 @@ async def test_the_field_for_the_servers_run_yaml_is_below_the_text_that_asks_fo
     """A remote-server config: the analysis said "type its path below", and the field was above
     the text, under the step line. It is right under the text now."""
     cfg = tmp_path / "lightspeed-stack.yaml"
-    cfg.write_text("name: pair\nservice:\n  host: 0.0.0.0\n  port: 8080\nllama_stack:\n"
-                   "  use_as_library_client: false\n  url: http://localhost:8321\n"
-                   "authentication:\n  module: noop\nuser_data_collection:\n  feedback_enabled: false\n")
+    cfg.write_text(REMOTE_SERVER_CONFIG)
     app = make(cfg)
     async with app.run_test(size=(80, 24)) as pilot:
         scr = await ready(pilot)

@@ -8,6 +8,7 @@ import asyncio
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
@@ -194,11 +195,17 @@ async def test_unsaved_edits_are_checked(good_ws):
     assert "nowhere_pkg" not in good_ws.read_text()
 
 
-async def test_interpreter_chooser_accepts_a_typed_path_and_rejects_nonsense(good_ws, tmp_path):
-    venv = good_ws.parent / ".venv"
+def _venv_beside(config: Path) -> Path:
+    """A .venv beside the config whose python is this interpreter (what the chooser finds)."""
+    venv = config.parent / ".venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "pyvenv.cfg").write_text(f"home = {os.path.dirname(sys._base_executable)}\n")
     (venv / "bin" / "python").symlink_to(PYTHON)
+    return venv
+
+
+async def test_interpreter_chooser_accepts_a_typed_path_and_rejects_nonsense(good_ws, tmp_path):
+    _venv_beside(good_ws)
     app = make(good_ws, interpreters=None)
     async with app.run_test(size=(80, 24)) as pilot:
         p = panel(app)
@@ -378,10 +385,7 @@ def footer_keys(scr) -> list[str]:
 async def test_the_chooser_footer_shows_enter_use_this_and_enter_picks(good_ws, tmp_path):
     """The chooser's footer showed only esc Back: its enter (Use this) was hidden behind the
     list's own enter. It is shown, on the list and in the path field, and picks from either."""
-    venv = good_ws.parent / ".venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "pyvenv.cfg").write_text(f"home = {os.path.dirname(sys._base_executable)}\n")
-    (venv / "bin" / "python").symlink_to(PYTHON)
+    _venv_beside(good_ws)
     app = make(good_ws, interpreters=None)
     async with app.run_test(size=(80, 24)) as pilot:
         p = panel(app)
