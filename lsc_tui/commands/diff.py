@@ -72,6 +72,25 @@ def _baseline(args, ws):
     return str(path), data
 
 
+def _print_nothing_compared(args, lcore, error: str, findings) -> None:
+    """``--json`` when there is nothing to compare: the object of every run, empty, with the reason
+    and the findings that say why."""
+    print(
+        json.dumps(
+            {
+                "against": args.against or "",
+                "mode": None,
+                "lcore": lcore,
+                "changes": [],
+                "diff": "",
+                "error": error,
+                "findings": [f.to_json() for f in findings],
+            },
+            indent=2,
+        )
+    )
+
+
 def run(args) -> int:
     from lsc_tui.config.diff import structural_diff, unified_diff
     from lsc_tui.config.findings import has_errors, sort_findings
@@ -81,20 +100,7 @@ def run(args) -> int:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
         if args.json:  # the reason as the one JSON object a script reads, with no release decided
-            print(
-                json.dumps(
-                    {
-                        "against": args.against or "",
-                        "mode": None,
-                        "lcore": None,
-                        "changes": [],
-                        "diff": "",
-                        "error": str(exc),
-                        "findings": [f.to_json() for f in exc.findings],
-                    },
-                    indent=2,
-                )
-            )
+            _print_nothing_compared(args, None, str(exc), exc.findings)
         return lcore_target.error("diff", exc)
     lcore_target.report(found, quiet=args.json)
     if args.against_lcore is not None:
@@ -121,22 +127,8 @@ def run(args) -> int:
         if not printed:
             print_findings(env_findings)
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
-        if args.json:
-            # a script reading stdout gets the reason as JSON too, not an empty document
-            print(
-                json.dumps(
-                    {
-                        "against": args.against or "",
-                        "mode": None,
-                        "lcore": found.to_json(),
-                        "changes": [],
-                        "diff": "",
-                        "error": str(exc),
-                        "findings": [f.to_json() for f in [*findings, *exc.findings]],
-                    },
-                    indent=2,
-                )
-            )
+        if args.json:  # a script reading stdout gets the reason as JSON too, not an empty document
+            _print_nothing_compared(args, found.to_json(), str(exc), [*findings, *exc.findings])
         return EXIT_BAD_INPUT
     from lsc_tui.config.masking import flagged_values
 

@@ -54,6 +54,17 @@ def _root_display(ws) -> str:
     )
 
 
+def _print_unusable(lcore, findings) -> None:
+    """``--json`` for a config that could not be validated at all: the object of every run, with
+    no mode and no file, and the findings that say why."""
+    print(
+        json.dumps(
+            {"mode": None, "mode_reason": "", "files": [], "lcore": lcore, "findings": [f.to_json() for f in findings]},
+            indent=2,
+        )
+    )
+
+
 def run(args) -> int:
     from lsc_tui.config import preview
     from lsc_tui.config.findings import Severity, counts as count_findings, sort_findings
@@ -63,18 +74,7 @@ def run(args) -> int:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
         if args.json:  # the reason as the one JSON object a script reads, with no release decided
-            print(
-                json.dumps(
-                    {
-                        "mode": None,
-                        "mode_reason": "",
-                        "files": [],
-                        "lcore": None,
-                        "findings": [f.to_json() for f in exc.findings],
-                    },
-                    indent=2,
-                )
-            )
+            _print_unusable(None, exc.findings)
         return lcore_target.error("validate", exc)
     lcore_target.report(found)
     env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings, counted
@@ -83,18 +83,7 @@ def run(args) -> int:
         ws = load_workspace(args.path, server_env=env, server_env_source=source, target=found.target)
     except (server_env.EnvFileError, WorkspaceError) as exc:
         if args.json:
-            print(
-                json.dumps(
-                    {
-                        "mode": None,
-                        "mode_reason": "",
-                        "files": [],
-                        "lcore": found.to_json(),
-                        "findings": [f.to_json() for f in sort_findings([*env_findings, *exc.findings])],
-                    },
-                    indent=2,
-                )
-            )
+            _print_unusable(found.to_json(), sort_findings([*env_findings, *exc.findings]))
         else:
             for f in sort_findings([*env_findings, *exc.findings]):
                 print(f.to_text(), file=sys.stderr)
