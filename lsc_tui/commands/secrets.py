@@ -221,17 +221,10 @@ def _fix_refused(args, messages: list[str], plan_json: dict | None = None) -> in
     for message in messages:
         print(message, file=sys.stderr)
     if args.json:
-        out = plan_json or {
-            "target": "k8s" if args.k8s_secret else "env",
-            "target_path": None,
-            "k8s_secret": args.k8s_secret,
-            "items": [],
-            "writes": [],
-            "diff": "",
-            "warnings": [],
-            "errors": [],
-            "notes": [],
-        }
+        from lsc_tui.config.secrets import FixPlan
+
+        target = "k8s" if args.k8s_secret else "env"
+        out = plan_json or FixPlan([], [], "", [], [], [], target, None, args.k8s_secret).to_json()  # an empty plan
         out["errors"] = list(out.get("errors") or []) + messages
         out.setdefault("written", [])
         out.setdefault("backups", [])
