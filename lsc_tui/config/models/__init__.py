@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsc_tui.config.models.issues import ModelIssue
+from lsc_tui.config.models.model_issue import ModelIssue
 
 
 def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
