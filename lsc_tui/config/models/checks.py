@@ -25,6 +25,14 @@ def has_env_ref(value: object) -> bool:
     return isinstance(value, str) and _ENV_REF.search(value) is not None
 
 
+def may_have_env_defaults(text: str | None) -> bool:
+    """Whether a YAML text can hold a ``${env.X:=default}`` string: a value with ``:=`` has it in
+    its text, or was written with an escape (a double-quoted ``\\x3a=``, a line broken by ``\\``).
+    Plain and single-quoted scalars fold a line break into a space, which never makes a ``:=``.
+    None (the text is not at hand): it may."""
+    return text is None or ":=" in text or "\\" in text
+
+
 def accept_env_ref(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
     """A field that may also be an ``${env.*}`` reference: such a string as it is, else the type's check."""
     if isinstance(value, str) and _ENV_REF.search(value) is not None:

@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models import run_yaml
+from lsc_tui.config.models.checks import may_have_env_defaults
 from lsc_tui.config.models.cross_checks import lightspeed_cross_checks, run_yaml_cross_checks
 from lsc_tui.config.models.issues import (
     ModelIssue,
@@ -73,14 +74,6 @@ def _not_mapping(what: str) -> list[ModelIssue]:
 # keeps them for the schema's completion lists but does not report them twice. The loader also
 # reports a missing `llama_stack`/`ogx` block (the model has both as optional keys for the alias).
 _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseline"), ("ogx", "config", "baseline")}
-
-
-def may_have_env_defaults(text: str | None) -> bool:
-    """Whether a YAML text can hold a ``${env.X:=default}`` string: a value with ``:=`` has it in
-    its text, or was written with an escape (a double-quoted ``\\x3a=``, a line broken by ``\\``).
-    Plain and single-quoted scalars fold a line break into a space, which never makes a ``:=``.
-    None (the text is not at hand): it may."""
-    return text is None or ":=" in text or "\\" in text
 
 
 def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
