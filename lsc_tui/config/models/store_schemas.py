@@ -59,13 +59,18 @@ def _callable(obj: Any) -> dict[str, Any]:
         return {"$model": obj.__name__}
     if obj is SecretStr:
         return {"$secret": "SecretStr"}
-    if getattr(obj, "__module__", None) == checks.__name__ and getattr(checks, obj.__name__, None) is obj:
-        return {"$check": obj.__name__}
+    name = getattr(obj, "__name__", "")
+    if getattr(obj, "__module__", None) == checks.__name__ and getattr(checks, name, None) is obj:
+        return {"$check": name}
     construct = getattr(obj, "__func__", None)
     owner = getattr(obj, "__self__", None)
-    if construct is BaseModel.model_construct.__func__ and isinstance(owner, type):  # type: ignore[attr-defined]
+    if construct is getattr(BaseModel.model_construct, "__func__", None) and isinstance(owner, type):
         return {"$construct": owner.__name__}
-    if isinstance(obj, functools.partial) and obj.func.__name__ == "min_length_validator" and not obj.args:
+    if (
+        isinstance(obj, functools.partial)
+        and getattr(obj.func, "__name__", "") == "min_length_validator"
+        and not obj.args
+    ):
         return {"$min_length": obj.keywords["min_length"]}
     qualname = getattr(obj, "__qualname__", "")
     if obj.__module__ == "pydantic.networks" and qualname.endswith("<locals>.wrap_val"):
