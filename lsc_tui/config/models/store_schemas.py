@@ -18,6 +18,7 @@ JSON Schema entries are left out. ``file_settings`` lists the settings LCORE typ
 must exist (files.py walks a config along it).
 
     python -m lsc_tui.config.models.store_schemas          # rewrite the file after a model change
+    python -m lsc_tui.config.models.store_schemas --print  # what it should hold
 
 tests/models/test_verdict.py checks the file equals what the models give.
 """
@@ -27,6 +28,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -166,10 +168,16 @@ def text() -> str:
     return json.dumps(build(), indent=1, sort_keys=True) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """Write the file; ``--print``: print what it should hold instead. Run as its own process:
+    pydantic reuses the core schema of a section validated on its own before, so a process that
+    has validated sections would store an equivalent schema shaped differently."""
+    if argv == ["--print"]:
+        sys.stdout.write(text())
+        return
     Path(STORED_PATH).write_text(text(), encoding="utf-8")
     print(f"wrote {STORED_PATH}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
