@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from lsc_tui.commands import lcore_target, server_env
+from lsc_tui.commands.synthesize import print_findings
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -50,7 +51,6 @@ def _compare(args, found, release, source: str, command: str, env_findings: list
 def _no_comparison(args, found, command: str, exc, env_findings: list) -> None:
     """Why there is nothing to compare (an env file or a config that cannot be used): on stderr,
     located, and with ``--json`` as the command's object for an input it cannot use."""
-    from lsc_tui.commands.synthesize import print_findings
     from lsc_tui.config.findings import sort_findings
 
     findings = sort_findings([*env_findings, *exc.findings])
@@ -59,7 +59,7 @@ def _no_comparison(args, found, command: str, exc, env_findings: list) -> None:
         return
     print_findings(findings)
     if getattr(args, "json", False):  # as diff's other input errors: the object, with the findings
-        from lsc_tui.commands.diff import print_nothing_compared
+        from lsc_tui.commands.diff import print_nothing_compared  # deferred: diff imports this module (a cycle)
 
         print_nothing_compared(args, found.to_json(), str(exc), findings)
 
@@ -97,7 +97,6 @@ def print_summary(c, *, diff: bool) -> None:
 
 # -- lsc-tui diff --lcore A --against-lcore B ---------------------------------------------------
 def run_diff(args, found) -> int:
-    from lsc_tui.commands.synthesize import print_findings
     from lsc_tui.config.findings import sort_findings
 
     env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings
