@@ -72,7 +72,7 @@ def _baseline(args, ws):
     return str(path), data
 
 
-def _print_nothing_compared(args, lcore, error: str, findings) -> None:
+def print_nothing_compared(args, lcore, error: str, findings) -> None:
     """``--json`` when there is nothing to compare: the object of every run, empty, with the reason
     and the findings that say why."""
     print(
@@ -100,7 +100,7 @@ def run(args) -> int:
         found = lcore_target.resolve(args, args.path)
     except lcore_target.TargetError as exc:
         if args.json:  # the reason as the one JSON object a script reads, with no release decided
-            _print_nothing_compared(args, None, str(exc), exc.findings)
+            print_nothing_compared(args, None, str(exc), exc.findings)
         return lcore_target.error("diff", exc)
     lcore_target.report(found, quiet=args.json)
     if args.against_lcore is not None:
@@ -128,7 +128,7 @@ def run(args) -> int:
             print_findings(env_findings)
         print(f"lsc-tui diff: {exc}", file=sys.stderr)
         if args.json:  # a script reading stdout gets the reason as JSON too, not an empty document
-            _print_nothing_compared(args, found.to_json(), str(exc), [*findings, *exc.findings])
+            print_nothing_compared(args, found.to_json(), str(exc), [*findings, *exc.findings])
         return EXIT_BAD_INPUT
     from lsc_tui.config.masking import flagged_values
 

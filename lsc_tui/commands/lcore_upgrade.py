@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from lsc_tui.commands import lcore_target, server_env
+from lsc_tui.commands.synthesize import print_findings
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -24,12 +25,15 @@ def _target(release, source: str):
     return Target(release, source)
 
 
-def _compare(args, found, release, source: str, command: str):
-    """The comparison, or an exit code after printing why there is none."""
+def _compare(args, found, release, source: str, command: str, env_findings: list):
+    """The comparison, or None after printing why there is none. The ``--env-file``'s warnings
+    (lines that are not NAME=value) are appended to ``env_findings``, for the command to report
+    with its output, as validate, synthesize and diff do."""
     from lsc_tui.config.releases.compare import CompareInputError, compare
 
     try:
-        env, env_source = server_env.read(args)
+        env, env_source, warnings = server_env.given(args)
+        env_findings.extend(warnings)
         return compare(
             args.path,
             found.target,
@@ -39,14 +43,25 @@ def _compare(args, found, release, source: str, command: str):
             server_env=env,
             server_env_source=env_source,
         )
-    except server_env.EnvFileError as exc:
-        print(f"lsc-tui {command}: {exc}", file=sys.stderr)
-    except CompareInputError as exc:
-        if getattr(args, "json", False) and command == "migrate":  # as migrate's other input errors
-            print(json.dumps({"error": exc.finding.to_json(), "lcore": found.to_json()}, indent=2))
-        else:
-            print(exc.located_text(), file=sys.stderr)
+    except (server_env.EnvFileError, CompareInputError) as exc:
+        _no_comparison(args, found, command, exc, env_findings)
     return None
+
+
+def _no_comparison(args, found, command: str, exc, env_findings: list) -> None:
+    """Why there is nothing to compare (an env file or a config that cannot be used): on stderr,
+    located, and with ``--json`` as the command's object for an input it cannot use."""
+    from lsc_tui.config.findings import sort_findings
+
+    findings = sort_findings([*env_findings, *exc.findings])
+    if getattr(args, "json", False) and command == "migrate":  # as migrate's other input errors
+        print(json.dumps({"error": exc.finding.to_json(), "lcore": found.to_json()}, indent=2))
+        return
+    print_findings(findings)
+    if getattr(args, "json", False):  # as diff's other input errors: the object, with the findings
+        from lsc_tui.commands.diff import print_nothing_compared  # deferred: diff imports this module (a cycle)
+
+        print_nothing_compared(args, found.to_json(), str(exc), findings)
 
 
 def print_summary(c, *, diff: bool) -> None:
@@ -82,7 +97,10 @@ def print_summary(c, *, diff: bool) -> None:
 
 # -- lsc-tui diff --lcore A --against-lcore B ---------------------------------------------------
 def run_diff(args, found) -> int:
-    c = _compare(args, found, args.against_lcore, "--against-lcore", "diff")
+    from lsc_tui.config.findings import sort_findings
+
+    env_findings: list = []  # the --env-file's lines that are not NAME=value: warnings
+    c = _compare(args, found, args.against_lcore, "--against-lcore", "diff", env_findings)
     if c is None:
         return EXIT_BAD_INPUT
     if args.json:
@@ -96,11 +114,13 @@ def run_diff(args, found) -> int:
                     "mode": c.workspace.mode,
                     "changes": [ch.to_json() for ch in c.changes],
                     "diff": c.diff_text,
+                    "findings": [f.to_json() for f in sort_findings(env_findings)],
                 },
                 indent=2,
             )
         )
     else:
+        print_findings(env_findings)  # on stderr, as the located findings of every command
         print_summary(c, diff=True)
     if not c.old_text and not c.rewrite.refused:
         return EXIT_BAD_INPUT  # the config has errors for the release it runs on: nothing to compare
@@ -112,7 +132,7 @@ def run_migrate(args, found) -> int:
     from lsc_tui.config.yaml.files import stamp_of, write_error_text
     from lsc_tui.config.yaml.save import FileChangedError, VerifyError, atomic_write
 
-    c = _compare(args, found, args.to, "--to", "migrate")
+    c = _compare(args, found, args.to, "--to", "migrate", [])  # migrate takes no --env-file
     if c is None:
         return EXIT_BAD_INPUT
     doc = c.workspace.config

@@ -973,6 +973,9 @@ def _load_references(ws: Workspace, ls: dict[str, Any], key: str, facts: ModeFac
 
 def _load_ref(ws: Workspace, target: Path, ref_path: tuple[Any, ...]) -> Document | None:
     target = Path(os.path.abspath(target))
+    if ws.config is not None and _same_file(target, ws.config.path):
+        ws.findings.append(_names_itself(ws, ws.config, ref_path))
+        return None
     try:
         doc = _read(target, ws.cwd, ws.overlay)
     except YamlLoadError as exc:
@@ -986,6 +989,46 @@ def _load_ref(ws: Workspace, target: Path, ref_path: tuple[Any, ...]) -> Documen
         ws.findings.append(not_a_mapping(doc, "A run.yaml is a mapping: version, apis, providers, ..."))
         return None
     return doc
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` are one file (a link or another spelling of its path too)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them is not on disk (an unsaved buffer): compare the resolved paths
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _names_itself(ws: Workspace, doc: Document, ref_path: tuple[Any, ...]) -> Finding:
+    """The error of a config whose profile (or legacy run.yaml path) is the config file itself:
+    read as a run.yaml it would be a pile of unknown keys and no providers."""
+    ln, col = doc.position(ref_path)
+    name = doc.path.name
+    if ref_path[-1] == "profile":
+        available = [p for p in available_profiles(ws.config_dir) if not _same_file(ws.config_dir / p, doc.path)]
+        choices = f" (here: {', '.join(available)})" if available else ""
+        return Finding(
+            doc.display,
+            ln,
+            col,
+            Severity.ERROR,
+            "profile-is-config",
+            f"the profile is {name} itself: a profile is a run.yaml-shaped file (version, apis, "
+            "providers) that this config's llama_stack sections complete, not the config",
+            f"Point profile at a run.yaml-shaped file{choices}, or delete `profile` to use `baseline: default`.",
+            ref_path,
+        )
+    return Finding(
+        doc.display,
+        ln,
+        col,
+        Severity.ERROR,
+        "run-yaml-is-config",
+        f"library_client_config_path names {name} itself: it must name the Llama Stack run.yaml "
+        "(version, apis, providers) the library client runs",
+        "Give the path of that run.yaml (relative to the directory LCORE starts in).",
+        ref_path,
+    )
 
 
 @dataclass(frozen=True)

@@ -199,8 +199,20 @@ def run(args: argparse.Namespace, prog: str = "llama-stack-preflight") -> int:
         return 143
     except PreflightInputError as exc:
         sys.stdout.flush()
+        if args.json:  # the machine log gets the error too: one fatal event, then nothing
+            _write(sys.stdout, json.dumps(input_error_event(exc), ensure_ascii=False) + "\n")
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+
+
+def input_error_event(exc: Any) -> dict[str, Any]:
+    """Bad input (a :class:`~lsc_tui.preflight.runner.PreflightInputError`) as ``--json`` reports
+    it: a ``fatal`` event like the one of a probe that could not run, with the exit code, since
+    no ``start`` or ``summary`` event comes."""
+    from lsc_tui.preflight import report
+
+    error = exc.error()
+    return {"event": "fatal", "exit_code": EXIT_BAD_INPUT, "error": error, "text": report.error_block("(all)", error)}
 
 
 def build_parser(prog: str = "llama-stack-preflight") -> argparse.ArgumentParser:

@@ -23,11 +23,21 @@ JSON = dict[str, Any]
 
 
 class PreflightInputError(FindingError):
-    """Input the user must fix before preflight can run (exit code 2): one line of text, and where
-    it is about a place in run.yaml, that place as a finding (file, line, column, fix)."""
+    """Input the user must fix before preflight can run (exit code 2): what is wrong, how to fix
+    it, and where it is about run.yaml, that file or place as a finding (file, line, column,
+    fix). ``str()`` is the one line the CLI prints: the message, then the fix in parentheses."""
 
-    def __init__(self, message: str, finding: Finding | None = None):
-        super().__init__([] if finding is None else [finding], message)
+    def __init__(self, message: str, finding: Finding | None = None, fix: str = ""):
+        self.message = message
+        self.fix = fix or (finding.fix if finding is not None else "")
+        super().__init__([] if finding is None else [finding], message + (f" ({self.fix})" if self.fix else ""))
+
+    def error(self) -> JSON:
+        """The error in the shape of the run's other errors (``--json``'s ``fatal`` event)."""
+        err = problem("bad_input", self.message, "", self.fix, header="Preflight could not run")
+        err["phase"] = "input"
+        err["finding"] = self.finding.to_json() if self.findings else None
+        return err
 
 
 @dataclass
@@ -86,15 +96,19 @@ def load_run_yaml(path: str | os.PathLike[str]) -> JSON:
         raise PreflightInputError(_located(exc.finding), exc.finding) from None
     if not isinstance(data, dict):
         kind = "empty" if data is None else f"a {type(data).__name__}"
-        raise PreflightInputError(f"{path}: run.yaml must be a mapping, but it is {kind}")
+        message = f"run.yaml must be a mapping, but it is {kind}"
+        fix = "Point --run-yaml at the server's run.yaml (a mapping with version, apis and providers)."
+        raise PreflightInputError(
+            f"{path}: {message}", Finding(str(path), 0, 0, Severity.ERROR, "run-yaml-shape", message, fix)
+        )
     return data
 
 
 def _located(f: Finding) -> str:
-    """A reader's finding as the preflight's one-line input error."""
+    """A reader's finding as the preflight's one-line input error (its fix is added after)."""
     where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     what = f"not valid YAML: {f.message}" if f.code == "yaml-syntax" else f.message
-    return f"{where}: {what}" + (f" ({f.fix})" if f.fix else "")
+    return f"{where}: {what}"
 
 
 def _error_at(run_yaml_path: str, path: tuple[Any, ...], message: str, fix: str) -> PreflightInputError:
@@ -126,7 +140,13 @@ def build_plan(
     env = dict(os.environ if env is None else env)
     providers = data.get("providers")
     if providers is None:
-        raise PreflightInputError(f"{run_yaml_path}: run.yaml has no 'providers' section")
+        message = "run.yaml has no 'providers' section"
+        fix = (
+            "Point --run-yaml at the server's run.yaml, or add a providers: section that maps each API "
+            "to its provider entries, like providers: {inference: [...]}."
+        )
+        finding = Finding(str(run_yaml_path), 0, 0, Severity.ERROR, "run-yaml-shape", message, fix)
+        raise PreflightInputError(f"{run_yaml_path}: {message}", finding)
     if not isinstance(providers, dict):
         raise _error_at(
             run_yaml_path,

@@ -24,6 +24,10 @@ from lsc_tui.preflight.plan import PreflightInputError, ProviderPlan
 from lsc_tui.preflight.probe import PACKAGE_NAME
 
 PROBE_PATH = Path(__file__).with_name("probe")  # the probe package's directory
+PYTHON_FIX = (
+    "Give --python the path of the server environment's Python (e.g. /opt/app-root/bin/python) "
+    "or a command on PATH; leave it out to use the Python running preflight."
+)
 MARK = "\x1e"
 STDERR_KEEP = 256 * 1024
 LINE_LIMIT = 32 * 1024 * 1024
@@ -54,9 +58,9 @@ def resolve_python(python: str | None) -> str:
         return sys.executable
     cand = shutil.which(python) or python
     if not os.path.isfile(cand):
-        raise PreflightInputError(f"--python {python}: no such interpreter")
+        raise PreflightInputError(f"--python {python}: no such interpreter", fix=PYTHON_FIX)
     if not os.access(cand, os.X_OK):
-        raise PreflightInputError(f"--python {python}: not executable")
+        raise PreflightInputError(f"--python {python}: not executable", fix=PYTHON_FIX)
     return os.path.abspath(cand) if os.sep in cand else cand
 
 

@@ -26,7 +26,7 @@ from lsc_tui.preflight.plan import (
     problem,
     secret_values,
 )
-from lsc_tui.preflight.process import ProbeSession, exit_text, resolve_python
+from lsc_tui.preflight.process import PYTHON_FIX, ProbeSession, exit_text, resolve_python
 from lsc_tui.preflight.results import abnormal_result, finish_result, metadata_phase, output_details, result_base
 
 SCHEMA_VERSION = 1
@@ -102,9 +102,14 @@ class PreflightRun:
         data = load_run_yaml(path)
         plans = build_plan(data, path, metadata_dir=options.metadata_dir, check_config=options.check_config, env=env)
         if options.metadata_dir and not os.path.isdir(options.metadata_dir):
-            raise PreflightInputError(f"--metadata-dir {options.metadata_dir}: no such directory")
+            raise PreflightInputError(
+                f"--metadata-dir {options.metadata_dir}: no such directory",
+                fix="Give the directory holding <provider_id>/lls-provider-spec.yaml, or leave the option out.",
+            )
         if options.timeout is None or options.timeout <= 0:
-            raise PreflightInputError("--timeout must be a positive number of seconds")
+            raise PreflightInputError(
+                "--timeout must be a positive number of seconds", fix="Give --timeout 30, or leave it out."
+            )
         interpreter = resolve_python(options.python)
         startup = (
             options.startup_timeout if options.startup_timeout is not None else max(options.timeout or 0, STARTUP_MIN)
@@ -231,7 +236,9 @@ class PreflightRun:
         try:
             await session.start()
         except OSError as exc:
-            raise PreflightInputError(f"--python {self.interpreter}: cannot start ({exc.strerror or exc})") from None
+            raise PreflightInputError(
+                f"--python {self.interpreter}: cannot start ({exc.strerror or exc})", fix=PYTHON_FIX
+            ) from None
         if o.cancel is not None and self._cancel_task is None:
             self._cancel_task = asyncio.ensure_future(o.cancel.wait())
         stream.began = time.monotonic()

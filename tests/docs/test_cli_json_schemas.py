@@ -166,14 +166,23 @@ def test_json_outputs_validate_against_their_schemas(ws):
         (["secrets", "fix", "--json", "missing.yaml"], "secrets-fix", "missing.yaml:0:0"),
         (["secrets", "fix", "--json", "bad.yaml"], "secrets-fix", "bad.yaml:4:1"),
         (["secrets", "fix", "--json", "lightspeed-stack.yaml", "--name", "x"], "secrets-fix", "FINGERPRINT=ENV_NAME"),
+        (["preflight", "--json", "--run-yaml", "missing.yaml"], "preflight", "missing.yaml: no such file"),
+        (["preflight", "--json", "--run-yaml", "bad.yaml"], "preflight", "bad.yaml:4:1: not valid YAML"),
+        (["preflight", "--json", "--run-yaml", "lightspeed-stack.yaml"], "preflight", "no 'providers' section"),
     ],
-    ids=["diff-missing", "diff-not-yaml", "diff-against-missing", "fix-missing", "fix-not-yaml", "fix-bad-name"],
+    ids=["diff-missing", "diff-not-yaml", "diff-against-missing", "fix-missing", "fix-not-yaml", "fix-bad-name",
+         "preflight-missing", "preflight-not-yaml", "preflight-no-providers"],
 )
 def test_json_on_bad_input_is_still_one_json_object_with_the_reason(ws, argv, schema, names):
     """A script that reads --json gets the reason as JSON (exit 2), not an empty stdout."""
     (ws / "bad.yaml").write_text("name: x\nservice:\n  host: [1, 2\n")
     code, out = _cli(*argv, cwd=ws)
     assert code == 2
+    if schema == "preflight":  # one event a line: the fatal event alone
+        (doc,) = _check(schema, out, lines=True)
+        assert doc["event"] == "fatal" and doc["exit_code"] == 2 and doc["error"]["code"] == "bad_input"
+        assert names in doc["error"]["reason"] and doc["error"]["resolution"]
+        return
     (doc,) = _check(schema, out)
     reason = doc["error"] if schema == "diff" else " ".join(doc["errors"])
     assert names in reason

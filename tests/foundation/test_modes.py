@@ -178,6 +178,51 @@ def test_missing_profile_lists_available(tmp_path):
     assert err and "other.yaml" in err[0].message and err[0].line == 7
 
 
+UNIFIED_WITH_PROFILE = ("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+                        "  use_as_library_client: true\n  config:\n    profile: {profile}\n")
+
+
+@pytest.mark.parametrize("spelling", ["lightspeed-stack.yaml", "./lightspeed-stack.yaml", "ABS", "link.yaml"])
+def test_a_profile_that_is_the_config_itself_is_one_located_error(tmp_path, spelling):
+    """The config read as its own profile gave a warning per top-level key (unknown-key,
+    missing-key) and no error; it is one error at `profile:`, saying what to do."""
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "p.yaml").write_text("version: 2\napis: [inference]\nproviders: {}\n")
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    (tmp_path / "link.yaml").symlink_to(cfg)
+    profile = str(cfg) if spelling == "ABS" else spelling
+    cfg.write_text(UNIFIED_WITH_PROFILE.replace("{profile}", profile))
+    ws = load_workspace(cfg, cwd=tmp_path)
+    assert ws.profile is None
+    assert [(f.code, f.line, f.column, f.severity.value) for f in ws.findings
+            if f.severity.value != "info"] == [("profile-is-config", 7, 5, "error")]
+    (err,) = ws.errors
+    assert "the profile is lightspeed-stack.yaml itself" in err.message
+    assert "profiles/p.yaml" in err.fix and "lightspeed-stack.yaml" not in err.fix and "link.yaml" not in err.fix
+
+
+def test_validate_shows_the_profile_that_is_the_config_as_one_error(tmp_path, monkeypatch, capsys):
+    from lsc_tui.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lightspeed-stack.yaml").write_text(UNIFIED_WITH_PROFILE.replace("{profile}", "lightspeed-stack.yaml"))
+    assert main(["validate", "lightspeed-stack.yaml"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("lightspeed-stack.yaml:7:5: error: profile-is-config: the profile is lightspeed-stack.yaml "
+                          "itself") and ": warning:" not in out
+    assert "1 error, 0 warnings" in out.splitlines()[-1]
+
+
+def test_a_legacy_run_yaml_path_naming_the_config_itself_is_one_located_error(tmp_path):
+    cfg = tmp_path / "lightspeed-stack.yaml"
+    cfg.write_text("name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+                   "  use_as_library_client: true\n  library_client_config_path: lightspeed-stack.yaml\n")
+    ws = load_workspace(cfg, cwd=tmp_path)
+    assert ws.run_yaml is None
+    assert [(f.code, f.line, f.column) for f in ws.errors] == [("run-yaml-is-config", 6, 3)]
+    assert not [f for f in ws.findings if f.code in ("unknown-key", "missing-key")]
+
+
 def test_run_yaml_alone_is_a_workspace(lcore_corpus):
     ws = load_workspace(lcore_corpus / "run.yaml", cwd=lcore_corpus)
     assert ws.kind == "run-yaml" and ws.run_yaml is not None and ws.config is None

@@ -83,21 +83,89 @@ def test_the_located_input_errors_carry_their_finding(tmp_path):
         build_plan(load_run_yaml(path), str(path))
     (f,) = exc.value.findings
     assert (f.file, f.line, f.column, f.code, f.path) == (str(path), 3, 1, "run-yaml-shape", ("providers",))
-    assert str(exc.value) == f"{path}:3:1: 'providers' must be a mapping of API name to a list"
+    assert str(exc.value) == f"{path}:3:1: 'providers' must be a mapping of API name to a list ({f.fix})"
     path.write_text("providers:\n  inference: [\n")
     with pytest.raises(PreflightInputError) as exc:
         load_run_yaml(path)
     (f,) = exc.value.findings
     assert f.line > 0 and str(exc.value).startswith(f"{path}:{f.line}:{f.column}: not valid YAML")
-    with pytest.raises(PreflightInputError) as exc:  # not about a place in a file: text only
+    with pytest.raises(PreflightInputError) as exc:  # about the file as a whole: line 0, with its fix
         build_plan({"version": 2}, str(path))
-    assert exc.value.findings == [] and str(exc.value) == f"{path}: run.yaml has no 'providers' section"
+    (f,) = exc.value.findings
+    assert (f.file, f.line, f.code) == (str(path), 0, "run-yaml-shape") and "providers:" in f.fix
+    assert str(exc.value) == f"{path}: run.yaml has no 'providers' section ({f.fix})"
 
 
 def test_python_that_does_not_exist(ws):
     path = ws.run_yaml("providers: {}\n")
-    _one_line_error(ws.preflight("--run-yaml", str(path), "--python", str(ws.root / "nopython")),
-                    "--python", "no such interpreter")
+    r = ws.preflight("--run-yaml", str(path), "--python", str(ws.root / "nopython"))
+    _one_line_error(r, "--python", "no such interpreter")
+    assert "(Give --python the path of the server environment's Python" in r.err  # how to fix it
+
+
+def test_every_input_error_says_how_to_fix_it(ws):
+    """Each one-line input error ends with its fix in parentheses, as the reader's errors do."""
+    noprov = ws.run_yaml("version: 2\nimage_name: x\n")
+    ok = ws.run_yaml("providers: {}\n", name="ok.yaml")
+    for args in (
+        ("--run-yaml", str(noprov)),
+        ("--run-yaml", str(ws.root / "nope.yaml")),
+        ("--run-yaml", str(ws.run_yaml("- a\n", name="list.yaml"))),
+        ("--run-yaml", str(ok), "--python", str(ws.root / "nopython")),
+        ("--run-yaml", str(ok), "--metadata-dir", str(ws.root / "nometa")),
+    ):
+        r = ws.preflight(*args)
+        assert r.code == 2 and r.err.rstrip().endswith(".)"), (args, r.err)
+        assert len(r.err.split(" (")) >= 2, r.err
+
+
+def _json_bad_input(r) -> dict:
+    """--json with bad input: exit 2, and stdout is exactly one JSON object, the fatal event."""
+    import json
+
+    assert r.code == 2
+    lines = r.out.splitlines()
+    assert len(lines) == 1, r.out
+    ev = json.loads(lines[0])
+    assert ev["event"] == "fatal" and ev["exit_code"] == 2
+    err = ev["error"]
+    assert err["code"] == "bad_input" and err["header"] == "Preflight could not run" and err["resolution"]
+    assert ev["text"].startswith("ERROR: Preflight could not run\n") and f"Resolution: {err['resolution']}" in ev["text"]
+    assert "Traceback" not in r.out + r.err
+    return ev
+
+
+def test_json_reports_a_missing_run_yaml_as_one_fatal_event(ws):
+    path = ws.root / "nope.yaml"
+    ev = _json_bad_input(ws.preflight("--json", "--run-yaml", str(path)))
+    assert ev["error"]["reason"] == f"{path}: no such file"
+    assert ev["error"]["finding"]["code"] == "file-not-found" and ev["error"]["finding"]["file"] == str(path)
+
+
+def test_json_reports_a_broken_run_yaml_with_its_line_and_column(ws):
+    path = ws.run_yaml("providers:\n  inference: [\n")
+    ev = _json_bad_input(ws.preflight("--json", "--run-yaml", str(path)))
+    f = ev["error"]["finding"]
+    assert f["code"] == "yaml-syntax" and f["line"] == 3 and f["column"] == 1
+    assert ev["error"]["reason"].startswith(f"{path}:3:1: not valid YAML")
+
+
+def test_json_reports_an_alias_bomb_in_run_yaml_located(ws):
+    lines = ["a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]"]
+    for prev, name in zip("abcdefghi", "bcdefghi"):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    path = ws.run_yaml("\n".join(lines) + "\nproviders: {}\n")
+    ev = _json_bad_input(ws.preflight("--json", "--run-yaml", str(path)))
+    f = ev["error"]["finding"]
+    assert f["code"] == "yaml-alias-bomb" and f["line"] > 1 and f["column"] > 0
+
+
+def test_json_reports_the_other_input_errors_too(ws):
+    ev = _json_bad_input(ws.preflight("--json", "--run-yaml", str(ws.run_yaml("version: 2\n"))))
+    assert "no 'providers' section" in ev["error"]["reason"] and ev["error"]["finding"]["line"] == 0
+    ok = ws.run_yaml("providers: {}\n", name="ok.yaml")
+    ev = _json_bad_input(ws.preflight("--json", "--run-yaml", str(ok), "--python", str(ws.root / "nopython")))
+    assert "no such interpreter" in ev["error"]["reason"] and ev["error"]["finding"] is None
 
 
 def test_metadata_dir_that_does_not_exist(ws):

@@ -109,6 +109,20 @@ def test_migrate_to_0_5_cannot_express_unified(ws, capsys):
     assert code == 1 and "lcore-cannot-express" in out and "cannot express this config" in err
 
 
+def test_diff_against_lcore_json_names_a_config_it_cannot_read(ws, capsys):
+    """A config that is not YAML (exit 2): stdout has diff's object with the located finding (it
+    was empty), stderr the finding; migrate --to keeps its {"error": finding} object."""
+    (ws / "broken.yaml").write_text("a: [\n")
+    code, out, err = run(capsys, "diff", "--json", "broken.yaml", "--against-lcore", "main")
+    doc = valid("diff.schema.json", out)
+    assert code == 2 and doc["error"] and doc["changes"] == []
+    assert [(f["file"], f["line"], f["code"]) for f in doc["findings"]] == [("broken.yaml", 2, "yaml-syntax")]
+    assert "broken.yaml:2:1: error: yaml-syntax" in err
+    code, out, err = run(capsys, "migrate", "--json", "broken.yaml", "--to", "main")
+    doc = valid("migrate.schema.json", out)
+    assert code == 2 and doc["error"]["code"] == "yaml-syntax" and err == ""
+
+
 def test_migrate_to_an_unknown_release_is_a_usage_error(ws, capsys):
     with pytest.raises(SystemExit) as exc:
         cli.main(["migrate", "ogx-newer.yaml", "--to", "1.0"])

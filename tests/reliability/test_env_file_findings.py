@@ -142,3 +142,26 @@ def test_diff_reports_the_env_file_warning(ws, capsys):
     )
     doc = valid("diff", out)
     assert code == 2 and doc["error"] and env_findings(doc) == EXPECTED
+
+
+def test_diff_against_lcore_reports_the_env_file_warning(ws, capsys):
+    """`diff --against-lcore`: the warning is in the --json findings (it was on stderr only), and
+    once on stderr in the text output."""
+    argv = ("diff", "lightspeed-stack.yaml", "--env-file", "bad.env", "--lcore", "main", "--against-lcore", "0.7.0rc1")
+    code, out, err = run(capsys, *argv, "--json")
+    doc = valid("diff", out)
+    assert code == 0 and doc["upgrade"]["equivalent"] and env_findings(doc) == EXPECTED
+    assert "env-file-line" not in err  # in the object, not beside it
+    code, out, err = run(capsys, *argv)
+    assert code == 0 and err.count(WARNING) == 1 and WARNING not in out
+    assert "run.yaml: equivalent" in out
+
+
+def test_diff_against_lcore_json_names_an_env_file_that_is_no_env_file(ws, capsys):
+    """The error (exit 2) is the object's, as for diff --against: stdout was empty."""
+    argv = ("diff", "lightspeed-stack.yaml", "--env-file", "run.yaml", "--against-lcore", "0.7.0rc1", "--json")
+    code, out, err = run(capsys, *argv)
+    doc = valid("diff", out)
+    assert code == 2 and doc["error"] and doc["changes"] == [] and doc["diff"] == ""
+    assert [(f["file"], f["line"], f["code"]) for f in doc["findings"]] == [("run.yaml", 1, "env-file-format")]
+    assert "run.yaml:1:1: error: env-file-format" in err

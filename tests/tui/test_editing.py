@@ -495,3 +495,19 @@ async def test_clearing_a_field_waits_for_enter(demo):
         await pilot.press("ctrl+z")
         await settle(app, pilot)
         assert not app.view.dirty
+
+
+async def test_a_profile_that_is_the_config_itself_shows_one_error(tmp_path, monkeypatch):
+    """The editor lists the one located error (it listed a warning per top-level key of the
+    config read as a run.yaml), and the header counts it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lightspeed-stack.yaml").write_text(
+        "name: t\nservice: {}\nuser_data_collection: {}\nllama_stack:\n"
+        "  use_as_library_client: true\n  config:\n    profile: lightspeed-stack.yaml\n"
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = [(f.code, f.line, f.column) for f in app.query_one("#findings").findings if f.severity.value != "info"]
+        assert shown == [("profile-is-config", 7, 5)]
+        assert "E:1 W:0" in str(app.query_one("#header").render())

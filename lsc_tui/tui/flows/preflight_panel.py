@@ -261,6 +261,8 @@ _ADVICE = [
         "Press i and pick the server's Python (its virtual environment), then r",
     ),
     (re.compile(r"Check --python: it must be"), "Press i and pick another Python: it must be"),
+    # the fix of a --python that cannot run (lsc_tui.preflight.process.PYTHON_FIX): i says it here
+    (re.compile(r" \(Give --python the path of the server environment's Python .*? running preflight\.\)"), ""),
     (re.compile(r"--python (\S+): "), r"the Python \1 (i picks another): "),
     (re.compile(r"use --keep-going to check every provider"), "k then r checks every provider"),
 ]
