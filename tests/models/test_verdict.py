@@ -17,6 +17,7 @@ import yaml
 from lsc_tui.config import models
 from lsc_tui.config.models import store_schemas, verdict
 from lsc_tui.config.models.stored import STORED_PATH, stored
+from tests.operator.test_robustness import _paths  # every key path of the data, the root first
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -81,16 +82,6 @@ def test_the_verdict_agrees_with_the_models_on_every_fixture():
 
 _VALUES = (0, -1, 70000, 0.5, "", "x", "/x/", True, None, [], {}, ["x"], {"x": 1},
            "${env.X:=oops}", "${env.X:=0}", "${env.X:=}", "${env.X}", "*", "byok_x", "match", "faiss")
-
-
-def _paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from _paths(v, path + (i,))
 
 
 def _replaced(data, path, value):
