@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList
 from lsc_tui.tui.flows.secrets_review import ApplyPreview, SecretsReview
 
 from .conftest import PLANTED, HostApp, file_hashes_of, open_session
+from .test_migrate_wizard import footer_keys
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]  # the editor in a pilot: seconds per test
 
@@ -185,6 +186,8 @@ async def test_no_findings(tmp_path):
     app = make(cfg)
     async with app.run_test(size=(80, 24)) as pilot:
         assert "No literal secrets" in screen_text(app)
+        await pilot.pause()
+        assert footer_keys(app.screen) == ["esc Back"]  # no key that does nothing here
         await pilot.press("a")
         await pilot.press("escape")
         await pilot.pause()

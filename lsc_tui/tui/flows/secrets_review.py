@@ -394,8 +394,8 @@ class SecretsReview(FlowScreen):
                 "edit_name",
             ):
                 return False  # letters type into the field
-            if not self.state.findings and action != "switch_target":
-                return None
+            if not self.state.findings:
+                return False  # nothing to select, name or apply: the footer shows Back alone
         return True
 
     def action_toggle_select(self) -> None:
