@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         gcpolicy.one_shot()  # the process ends with the command (a caller of main() keeps its own)
         _no_pydantic_plugins()
+        from lsc_tui.config import models  # deferred: the editor's start does not need it
+
+        models.validate_once()  # the quick verdict first: pydantic loads only for a config it cannot pass
     elif args.command != "edit":
         gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()

@@ -780,14 +780,12 @@ def _check_files(ws: Workspace, doc: Document, env: dict[str, Any]) -> None:
     environment is known."""
     if not ws.validate_models or not isinstance(doc.data, dict):
         return
-    # deferred: pydantic and the config models load at the first validation, the second step of opening
-    from lsc_tui.config.models.files import file_settings
-    from lsc_tui.config.models.lightspeed import LightspeedStackConfig  # deferred: as the line above
+    from lsc_tui.config.models.files import file_settings  # deferred: read at the first validation
 
     data = doc.data
     if "ogx" in data and "llama_stack" not in data:
         data = dict(data, llama_stack=data["ogx"])
-    for path, raw in file_settings(LightspeedStackConfig, data):
+    for path, raw in file_settings(data):
         if path[0] == "llama_stack" and "ogx" in doc.data and "llama_stack" not in doc.data:
             path = ("ogx",) + path[1:]
         value = raw

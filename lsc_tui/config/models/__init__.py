@@ -10,7 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from lsc_tui.config.models.issues import ModelIssue
+from lsc_tui.config.models.model_issue import ModelIssue
+
+_QUICK = False
+
+
+def validate_once() -> None:
+    """This process validates each file once (a one-shot command, not the editor): ask the quick
+    verdict (verdict.py) first, and load pydantic and the models only for a config it cannot pass.
+    The editor validates on every keystroke, with the models' own memo; it does not call this."""
+    global _QUICK
+    _QUICK = True
+
+
+def _passes(which: str, data: Any, text: str | None) -> bool:
+    if not _QUICK:
+        return False
+    from lsc_tui.config.models import verdict  # deferred: pydantic-core and the stored schemas
+
+    return verdict.clean(which, data, text)
 
 
 def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
@@ -24,6 +42,8 @@ def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
     ``text``: the YAML the data was read from, as written (no value substituted), when at hand:
     the checks that look for a kind of string skip a text that cannot hold one.
     """
+    if _passes("lightspeed-stack", data, text):
+        return []
     # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_lightspeed as run
 
@@ -38,6 +58,8 @@ def validate_run_yaml(data: Any, text: str | None = None) -> list[ModelIssue]:
     silently ignore or override (unknown and pre-0.3 keys, providers of APIs not in ``apis``,
     duplicate provider ids). ``text``: as for :func:`validate_lightspeed`.
     """
+    if _passes("run-yaml", data, text):
+        return []
     # deferred: pydantic and the config models load at the first validation, the second step of opening
     from lsc_tui.config.models.validate import validate_run_yaml as run
 
@@ -52,4 +74,4 @@ def json_schema(which: str) -> dict[str, Any]:
     return build_schema(which)
 
 
-__all__ = ["ModelIssue", "validate_lightspeed", "validate_run_yaml", "json_schema"]
+__all__ = ["ModelIssue", "validate_lightspeed", "validate_run_yaml", "validate_once", "json_schema"]

@@ -11,17 +11,14 @@ editor still completes the real values.
 # No `from __future__ import annotations` in the model modules: pydantic would evaluate every
 # annotation string again when it builds each class (compile and eval per field, at every start).
 
-import re
 from typing import Annotated, Any, TypeVar
 
 from annotated_types import Ge, Gt, Le
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict
 from pydantic_core import core_schema
 
-# The reference grammar both servers use (see lsc_tui.config.envref): upper-case names,
-# optional ``:=default`` or ``:+value`` operand running to the first ``}``.
-ENV_REF_PATTERN = r"\$\{env\.[A-Z0-9_]+(:[=+][^}]*)?\}"
-_ENV_REF = re.compile(ENV_REF_PATTERN)
+from lsc_tui.config.models.checks import ENV_REF_PATTERN, accept_env_ref
+
 
 ENV_REF_SCHEMA: dict[str, Any] = {
     "type": "string",
@@ -31,22 +28,11 @@ ENV_REF_SCHEMA: dict[str, Any] = {
 }
 
 
-def has_env_ref(value: object) -> bool:
-    return isinstance(value, str) and _ENV_REF.search(value) is not None
-
-
 class _EnvAllowed:
     """Annotation marker: also accept a string holding an ``${env.*}`` reference."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
-        inner = handler(source)
-
-        def check(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Any:
-            if isinstance(value, str) and _ENV_REF.search(value) is not None:
-                return value
-            return validate(value)
-
-        return core_schema.no_info_wrap_validator_function(check, inner)
+        return core_schema.no_info_wrap_validator_function(accept_env_ref, handler(source))
 
     def __get_pydantic_json_schema__(self, schema: core_schema.CoreSchema, handler: Any) -> dict[str, Any]:
         inner = handler(schema)
@@ -87,21 +73,6 @@ _T = TypeVar("_T")
 
 # ``Env[Literal["a", "b"]]``: a value of the type, or an env reference.
 Env = Annotated[_T, ENV]
-
-
-# Defaults of fields. pydantic reads the signature of every default factory when it builds a
-# validator: a builtin's (list, dict) is parsed from its text signature (tokenize and ast), a plain
-# function's is read at once.
-
-
-def new_list() -> list[Any]:
-    """``default_factory`` of an empty list."""
-    return []
-
-
-def new_dict() -> dict[Any, Any]:
-    """``default_factory`` of an empty mapping."""
-    return {}
 
 
 # A section absent from the file gets ``Section.model_construct()``: the section with every field

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from dataclasses import dataclass
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeGuard, Union
 
@@ -26,22 +25,11 @@ from lsc_tui.config.envref import ENV_REF, coerce
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models._rules import RULE_ERROR
+from lsc_tui.config.models.model_issue import Loc, ModelIssue
+from lsc_tui.config.models.model_issue import shown_key as _shown_key
+from lsc_tui.config.models.model_issue import token_like as _token_like
 
 MAX_ECHO = 40
-
-# A key path in the data: mapping keys and list indexes, outermost first.
-Loc = tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class ModelIssue:
-    """One problem found by a model, located by its key path in the data."""
-
-    path: Loc
-    severity: str  # "error" | "warning"
-    code: str  # unknown-key | missing-key | invalid-value | invalid-type | ...
-    message: str
-    fix: str = ""
 
 
 # -- walking annotations -----------------------------------------------------------------------
@@ -356,17 +344,6 @@ def safe_echo(path: Loc, value: Any) -> str | None:
     if len(text) > MAX_ECHO or "\n" in text or mask_inline(text) != text or _token_like(text):
         return None
     return repr(text) if isinstance(value, str) else text
-
-
-def _token_like(text: str) -> bool:
-    """Long unbroken mixes of letters and digits are more likely keys than typos: never quote them."""
-    return len(text) >= 16 and " " not in text and any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
-
-
-def _shown_key(part: Any) -> Any:
-    if isinstance(part, str) and (len(part) > 60 or not part.isprintable() or "`" in part or _token_like(part)):
-        return "…"
-    return part
 
 
 def _name(path: Loc) -> str:

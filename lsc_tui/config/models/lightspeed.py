@@ -9,13 +9,12 @@ paths, writable directories) are plain strings here: the workspace loader checks
 # No `from __future__ import annotations` in the model modules: pydantic would evaluate every
 # annotation string again when it builds each class (compile and eval per field, at every start).
 
-import re
-from typing import Annotated, Any, Literal, Optional, Self, Union, get_args
+from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 from annotated_types import Gt, Le
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
-from lsc_tui.config.models._rules import rule
+from lsc_tui.config.models import checks
 from lsc_tui.config.provider_types import INFERENCE_KINDS, VECTOR_KINDS, describe_inference_kinds
 from lsc_tui.config.models._types import (
     ID_PATTERN,
@@ -28,10 +27,8 @@ from lsc_tui.config.models._types import (
     PosInt,
     Ratio,
     Strict,
-    has_env_ref,
-    new_dict,
-    new_list,
 )
+from lsc_tui.config.models.checks import new_dict, new_list
 
 Secret = SecretStr
 
@@ -81,10 +78,6 @@ AUTH_MODULES: tuple[str, ...] = get_args(AuthModule)
 ACTIONS: tuple[str, ...] = get_args(Action)
 
 
-def _is_set(value: Any) -> bool:
-    return value is not None
-
-
 # -- service ---------------------------------------------------------------------------------
 
 
@@ -110,15 +103,7 @@ class CORSConfiguration(Strict):
     allow_methods: list[str] = Field(["*"], description="HTTP methods allowed cross-origin; `*` allows all.")
     allow_headers: list[str] = Field(["*"], description="Request headers allowed cross-origin; `*` allows all.")
 
-    @model_validator(mode="after")
-    def _credentials_need_explicit_origins(self) -> Self:
-        if self.allow_credentials is True and "*" in self.allow_origins:
-            raise rule(
-                "allow_credentials cannot be true while allow_origins contains '*'",
-                at=("allow_credentials",),
-                fix="List the allowed origins explicitly, or set allow_credentials: false.",
-            )
-        return self
+    _credentials_need_explicit_origins = model_validator(mode="after")(checks.cors_credentials_need_explicit_origins)
 
 
 class ServiceConfiguration(Strict):
@@ -143,16 +128,7 @@ class ServiceConfiguration(Strict):
         default_factory=CORSConfiguration.model_construct, description="Cross-origin (CORS) settings."
     )
 
-    @field_validator("root_path")
-    @classmethod
-    def _root_path_shape(cls, value: str) -> str:
-        if has_env_ref(value):
-            return value
-        if value and not value.startswith("/"):
-            raise rule("root_path must start with '/'", fix="Write it as /prefix, or leave it empty.")
-        if value.endswith("/"):
-            raise rule("root_path must not end with '/'", fix="Drop the trailing slash.")
-        return value
+    _root_path_shape = field_validator("root_path")(checks.root_path_shape)
 
 
 # -- Llama Stack ------------------------------------------------------------------------------
@@ -228,17 +204,7 @@ class UserDataCollection(Strict):
         None, description="Directory for transcripts. Required when transcripts_enabled is true."
     )
 
-    @model_validator(mode="after")
-    def _storage_when_enabled(self) -> Self:
-        for what in ("feedback", "transcripts"):
-            if getattr(self, f"{what}_enabled") is True and getattr(self, f"{what}_storage") is None:
-                raise rule(
-                    f"{what}_storage is required when {what}_enabled is true",
-                    at=(f"{what}_storage",),
-                    code="missing-key",
-                    fix=f"Add {what}_storage: <directory>, or set {what}_enabled: false.",
-                )
-        return self
+    _storage_when_enabled = model_validator(mode="after")(checks.storage_when_enabled)
 
 
 class SQLiteDatabaseConfiguration(Strict):
@@ -273,16 +239,6 @@ class PostgreSQLDatabaseConfiguration(Strict):
     )
 
 
-def _at_most_one(model: BaseModel, names: tuple[str, ...], what: str) -> None:
-    present = [n for n in names if getattr(model, n) is not None]
-    if len(present) > 1:
-        raise rule(
-            f"only one {what} may be configured, found {' and '.join(present)}",
-            at=(present[-1],),
-            fix=f"Keep one of {', '.join(present)} and delete the other.",
-        )
-
-
 class DatabaseConfiguration(Strict):
     """LCORE's own database (conversation ids and other runtime data). Set at most one backend;
     with neither, LCORE uses SQLite at /tmp/lightspeed-stack.db."""
@@ -290,10 +246,7 @@ class DatabaseConfiguration(Strict):
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Use an SQLite file.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Use PostgreSQL.")
 
-    @model_validator(mode="after")
-    def _one_backend(self) -> Self:
-        _at_most_one(self, ("sqlite", "postgres"), "database backend")
-        return self
+    _one_backend = model_validator(mode="after")(checks.one_database_backend)
 
 
 # -- MCP ----------------------------------------------------------------------------------------
@@ -305,16 +258,7 @@ class ApprovalFilter(Strict):
     always: list[str] = Field(default_factory=new_list, description="Tools that always need human approval.")
     never: list[str] = Field(default_factory=new_list, description="Tools that never need approval.")
 
-    @model_validator(mode="after")
-    def _disjoint(self) -> Self:
-        both = sorted(set(self.always) & set(self.never))
-        if both:
-            raise rule(
-                f"{len(both)} tool(s) are in both `always` and `never`",
-                at=("never",),
-                fix="Remove each tool from one of the two lists.",
-            )
-        return self
+    _disjoint = model_validator(mode="after")(checks.approval_lists_disjoint)
 
 
 class ModelContextProtocolServer(Strict):
@@ -338,17 +282,7 @@ class ModelContextProtocolServer(Strict):
     )
     timeout: Optional[PosInt] = Field(None, description="Request timeout in seconds (reserved for future use).")
 
-    @field_validator("headers")
-    @classmethod
-    def _header_names(cls, value: list[str]) -> list[str]:
-        seen: set[str] = set()
-        for i, header in enumerate(value):
-            if not header.strip():
-                raise rule("header names must not be empty", at=(i,), fix="Delete the empty entry.")
-            if header.lower() in seen:
-                raise rule("header names must be unique (case-insensitive)", at=(i,), fix="Delete the duplicate entry.")
-            seen.add(header.lower())
-        return value
+    _header_names = field_validator("headers")(checks.header_names)
 
 
 # -- authentication and authorization --------------------------------------------------------
@@ -363,33 +297,7 @@ class JwtRoleRule(Strict):
     value: Any = Field(..., description="Value compared with the JSONPath result (a regex for `match`).")
     roles: list[str] = Field(..., description="Roles granted when the rule matches (unique, not `*`).")
 
-    @model_validator(mode="after")
-    def _roles_and_regex(self) -> Self:
-        if not self.roles:
-            raise rule("at least one role is needed", at=("roles",), fix="List one or more role names.")
-        if len(self.roles) != len(set(self.roles)):
-            raise rule("roles must be unique", at=("roles",), fix="Delete the repeated role.")
-        if "*" in self.roles:
-            raise rule(
-                "the role '*' cannot be granted by a rule (every user has it)", at=("roles",), fix="Use a named role."
-            )
-        if self.operator == "match":
-            if not isinstance(self.value, str):
-                raise rule(
-                    "the `match` operator needs a regular expression string",
-                    at=("value",),
-                    fix="Write the pattern as a quoted string.",
-                )
-            if not has_env_ref(self.value):
-                try:
-                    re.compile(self.value)
-                except re.error as exc:
-                    raise rule(
-                        f"value is not a valid regular expression ({exc.msg})",
-                        at=("value",),
-                        fix="Fix the pattern (Python `re` syntax).",
-                    ) from None
-        return self
+    _roles_and_regex = model_validator(mode="after")(checks.jwt_roles_and_regex)
 
 
 class AccessRule(Strict):
@@ -451,14 +359,6 @@ class TrustedProxyConfiguration(Strict):
     )
 
 
-_MODULE_BLOCKS = {
-    "jwk-token": "jwk_config",
-    "rh-identity": "rh_identity_config",
-    "api-key-token": "api_key_config",
-    "trusted-proxy": "trusted_proxy_config",
-}
-
-
 class AuthenticationConfiguration(Strict):
     """How callers are authenticated. Some modules need their own block."""
 
@@ -487,17 +387,7 @@ class AuthenticationConfiguration(Strict):
         None, description="Settings of the trusted-proxy module."
     )
 
-    @model_validator(mode="after")
-    def _module_block(self) -> Self:
-        block = _MODULE_BLOCKS.get(self.module) if isinstance(self.module, str) else None
-        if block and getattr(self, block) is None:
-            raise rule(
-                f"module {self.module} needs a `{block}` block",
-                at=(block,),
-                code="missing-key",
-                fix=f"Add `{block}:` under authentication.",
-            )
-        return self
+    _module_block = model_validator(mode="after")(checks.auth_module_block)
 
 
 # -- customization, inference ------------------------------------------------------------------
@@ -570,23 +460,7 @@ class InferenceConfiguration(Strict):
     )
     max_tool_calls: Optional[PosInt] = Field(30, description="Most tool calls per response; null for no limit.")
 
-    @model_validator(mode="after")
-    def _model_and_provider_together(self) -> Self:
-        if self.default_provider is not None and self.default_model is None:
-            raise rule(
-                "default_model is required when default_provider is set",
-                at=("default_model",),
-                code="missing-key",
-                fix="Add default_model, or delete default_provider.",
-            )
-        if self.default_model is not None and self.default_provider is None:
-            raise rule(
-                "default_provider is required when default_model is set",
-                at=("default_provider",),
-                code="missing-key",
-                fix="Add default_provider, or delete default_model.",
-            )
-        return self
+    _model_and_provider_together = model_validator(mode="after")(checks.default_model_and_provider_together)
 
 
 # -- conversations ------------------------------------------------------------------------------
@@ -602,9 +476,6 @@ class CompactionConfiguration(Strict):
     buffer_max_ratio: Ratio = Field(0.3, description="Largest share of the window the kept turns may use (0-1).")
 
 
-_CACHE_BLOCKS = ("memory", "sqlite", "postgres")
-
-
 class ConversationHistoryConfiguration(Strict):
     """Where conversation history is cached. `type` selects the backend, whose block must be present
     (and no other)."""
@@ -616,37 +487,7 @@ class ConversationHistoryConfiguration(Strict):
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Settings when type is sqlite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Settings when type is postgres.")
 
-    @model_validator(mode="after")
-    def _type_matches_block(self) -> Self:
-        present = [b for b in _CACHE_BLOCKS if getattr(self, b) is not None]
-        if self.type is None:
-            if present:
-                raise rule(
-                    f"type must be set when a `{present[0]}` block is given",
-                    at=("type",),
-                    code="missing-key",
-                    fix=f"Add type: {present[0]}.",
-                )
-            return self
-        if has_env_ref(self.type):
-            return self
-        if self.type not in _CACHE_BLOCKS:  # noop: LCORE ignores any blocks
-            return self
-        if getattr(self, self.type) is None:
-            raise rule(
-                f"type is {self.type} but there is no `{self.type}` block",
-                at=(self.type,),
-                code="missing-key",
-                fix=f"Add a `{self.type}:` block, or change type.",
-            )
-        others = [b for b in present if b != self.type]
-        if others:
-            raise rule(
-                f"type is {self.type}, so the `{others[0]}` block is not allowed",
-                at=(others[0],),
-                fix=f"Delete the `{others[0]}` block, or set type: {others[0]}.",
-            )
-        return self
+    _type_matches_block = model_validator(mode="after")(checks.cache_type_matches_block)
 
 
 class ApprovalsConfiguration(Strict):
@@ -687,12 +528,7 @@ class _VectorStoreProviderBase(Strict):
     embedding_model: str = Field(..., min_length=1, description="Embedding model for stores created here.")
     embedding_dimension: PosInt = Field(..., description="Dimension of the embedding vectors.")
 
-    @field_validator("id")
-    @classmethod
-    def _not_byok(cls, value: str) -> str:
-        if isinstance(value, str) and value.strip().startswith("byok_"):
-            raise rule("id must not start with 'byok_' (reserved for rag.byok stores)", fix="Choose another id.")
-        return value.strip() if isinstance(value, str) else value
+    _not_byok = field_validator("id")(checks.vector_store_id_not_byok)
 
 
 class FaissVectorStoreProvider(_VectorStoreProviderBase):
@@ -722,37 +558,7 @@ class VectorStoreConfiguration(Strict):
     )
     providers: list[VectorStoreProvider] = Field(default_factory=new_list, description="Vector-store providers.")
 
-    @model_validator(mode="after")
-    def _default_matches(self) -> Self:
-        if not self.providers:
-            if self.default_provider is not None:
-                raise rule(
-                    "default_provider must not be set while providers is empty",
-                    at=("default_provider",),
-                    fix="Delete default_provider, or add a provider.",
-                )
-            return self
-        if self.default_provider is None:
-            raise rule(
-                "default_provider is required when providers is non-empty",
-                at=("default_provider",),
-                code="missing-key",
-                fix="Set default_provider to one of the provider ids.",
-            )
-        ids = [p.id for p in self.providers]
-        for i, pid in enumerate(ids):
-            if pid in ids[:i]:
-                raise rule(
-                    "provider ids must be unique", at=("providers", i, "id"), fix="Give each provider its own id."
-                )
-        if not has_env_ref(self.default_provider) and self.default_provider.strip() not in ids:
-            known = ", ".join(str(x) for x in ids)
-            raise rule(
-                f"default_provider must be one of the provider ids ({known})"[:200],
-                at=("default_provider",),
-                fix="Use one of the ids listed under providers.",
-            )
-        return self
+    _default_matches = model_validator(mode="after")(checks.default_vector_store_matches)
 
 
 class RagStore(Strict):
@@ -780,16 +586,7 @@ class RagStore(Strict):
     user: Optional[str] = Field(None, description="pgvector user (default ${env.POSTGRES_USER}).")
     password: Optional[Secret] = Field(None, description="pgvector password (default ${env.POSTGRES_PASSWORD}).")
 
-    @model_validator(mode="after")
-    def _faiss_needs_path(self) -> Self:
-        if self.backend == "faiss" and not self.db_path:
-            raise rule(
-                "db_path is required when backend is faiss",
-                at=("db_path",),
-                code="missing-key",
-                fix="Add db_path: <path of the store>.",
-            )
-        return self
+    _faiss_needs_path = model_validator(mode="after")(checks.faiss_store_needs_path)
 
 
 class RerankerConfiguration(Strict):
@@ -826,16 +623,7 @@ class ByokConfiguration(Strict):
     max_chunks: PosInt = Field(10, description="Most chunks returned across all BYOK stores.")
     stores: list[RagStore] = Field(default_factory=new_list, description="The stores; rag_id values must be unique.")
 
-    @model_validator(mode="after")
-    def _unique_rag_ids(self) -> Self:
-        seen: set[str] = set()
-        for i, store in enumerate(self.stores):
-            if store.rag_id in seen:
-                raise rule(
-                    "rag_id values must be unique", at=("stores", i, "rag_id"), fix="Give each store its own rag_id."
-                )
-            seen.add(store.rag_id)
-        return self
+    _unique_rag_ids = model_validator(mode="after")(checks.unique_rag_ids)
 
 
 class OkpConfiguration(Strict):
@@ -861,18 +649,7 @@ class RagConfiguration(Strict):
         default_factory=RetrievalConfiguration.model_construct, description="Inline and tool retrieval."
     )
 
-    @model_validator(mode="after")
-    def _known_sources(self) -> Self:
-        known = {s.rag_id for s in self.byok.stores} | {"okp"}
-        for strategy in ("inline", "tool"):
-            for i, source in enumerate(getattr(self.retrieval, strategy).sources):
-                if source not in known and not has_env_ref(source):
-                    raise rule(
-                        f"names a source that is not declared; declared: {', '.join(sorted(known))}",
-                        at=("retrieval", strategy, "sources", i),
-                        fix="Use a rag_id from rag.byok.stores, or `okp`.",
-                    )
-        return self
+    _known_sources = model_validator(mode="after")(checks.known_rag_sources)
 
 
 # -- quotas, misc -----------------------------------------------------------------------------
@@ -884,10 +661,7 @@ class A2AStateConfiguration(Strict):
     sqlite: Optional[SQLiteDatabaseConfiguration] = Field(None, description="Keep A2A state in SQLite.")
     postgres: Optional[PostgreSQLDatabaseConfiguration] = Field(None, description="Keep A2A state in PostgreSQL.")
 
-    @model_validator(mode="after")
-    def _one_backend(self) -> Self:
-        _at_most_one(self, ("sqlite", "postgres"), "A2A state backend")
-        return self
+    _one_backend = model_validator(mode="after")(checks.one_a2a_state_backend)
 
 
 class QuotaLimiterConfiguration(Strict):
@@ -940,18 +714,7 @@ class SplunkConfiguration(Strict):
     timeout: PosInt = Field(5, description="HTTP timeout in seconds.")
     verify_ssl: Bool = Field(True, description="Verify the HEC endpoint's certificate.")
 
-    @model_validator(mode="after")
-    def _enabled_needs(self) -> Self:
-        if self.enabled is True:
-            for name in ("url", "token_path", "index"):
-                if not getattr(self, name):
-                    raise rule(
-                        f"{name} is required when Splunk is enabled",
-                        at=(name,),
-                        code="missing-key",
-                        fix=f"Add {name}, or set enabled: false.",
-                    )
-        return self
+    _enabled_needs = model_validator(mode="after")(checks.splunk_enabled_needs)
 
 
 class ObservabilityConfiguration(Strict):
@@ -998,17 +761,7 @@ class RedactionRule(Strict):
     replacement: str = Field(..., description="Text put in place of each match.")
     case_sensitive: Optional[Bool] = Field(None, description="Override the block's case_sensitive for this rule.")
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise rule(
-                f"pattern is not a valid regular expression ({exc.msg})",
-                fix="Fix the pattern (Python `re` syntax); quote it with single quotes in YAML.",
-            ) from None
-        return value
+    _compiles = field_validator("pattern")(checks.pattern_compiles)
 
 
 class RedactionConfig(Strict):
@@ -1110,15 +863,7 @@ class LightspeedStackConfig(Strict):
         default_factory=new_list, description="LCORE's own guardrails (not Llama Stack shields); names are unique."
     )
 
-    @field_validator("shields")
-    @classmethod
-    def _unique_shield_names(cls, value: list[Any]) -> list[Any]:
-        seen: set[str] = set()
-        for i, shield in enumerate(value):
-            if shield.name in seen:
-                raise rule("shield names must be unique", at=(i, "name"), fix="Rename one of the shields.")
-            seen.add(shield.name)
-        return value
+    _unique_shield_names = field_validator("shields")(checks.unique_shield_names)
 
 
 def _schema_extra(schema: dict[str, Any]) -> None:

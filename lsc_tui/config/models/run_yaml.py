@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 from annotated_types import Ge, Le
 from pydantic import Field, field_validator
 
-from lsc_tui.config.models._rules import rule
+from lsc_tui.config.models import checks
 from lsc_tui.config.models._types import (
     Bool,
     Env,
@@ -23,12 +23,8 @@ from lsc_tui.config.models._types import (
     Lenient,
     NonNegInt,
     PosInt,
-    has_env_ref,
-    new_dict,
-    new_list,
 )
-from lsc_tui.config.models.issues import ModelIssue, _shown_key
-from lsc_tui.config.provider_types import KNOWN_APIS, PROVIDABLE_APIS, ROUTING_TABLE_APIS
+from lsc_tui.config.models.checks import new_dict, new_list
 
 
 # -- providers ----------------------------------------------------------------------------------
@@ -166,11 +162,6 @@ class Stores(Lenient):
     connectors: Optional[StoreRef] = Field(None, description="Connectors (key-value or SQL, by release).")
 
 
-# Store -> backend family Llama Stack insists on ("" = checked for existence only: the kind of
-# the prompts store changed between releases, and connectors are not checked at parse time).
-_STORE_FAMILY = {"metadata": "kv_", "inference": "sql_", "conversations": "sql_", "responses": "sql_", "prompts": ""}
-
-
 class Storage(Lenient):
     """Storage backends (Llama Stack 0.3+) and the stores that use them."""
 
@@ -284,7 +275,7 @@ class CORSConfig(Lenient):
 
     allow_origins: list[str] = Field(default_factory=new_list, description="Allowed origins.")
     allow_origin_regex: Optional[str] = Field(None, description="Regex of allowed origins.")
-    allow_methods: list[str] = Field(default_factory=lambda: ["OPTIONS"], description="Allowed methods.")
+    allow_methods: list[str] = Field(default_factory=checks.options_only, description="Allowed methods.")
     allow_headers: list[str] = Field(default_factory=new_list, description="Allowed request headers.")
     allow_credentials: Bool = Field(False, description="Allow credentials (not with `*` origins).")
     expose_headers: list[str] = Field(default_factory=new_list, description="Headers exposed to the browser.")
@@ -518,18 +509,7 @@ class RunConfig(Lenient):
         None, deprecated=True, description="Before 0.3; now storage.stores.inference."
     )
 
-    @field_validator("version", mode="after")
-    @classmethod
-    def _version_is_int(cls, value: Any) -> Any:
-        if isinstance(value, str) and not has_env_ref(value):
-            try:
-                int(value)
-            except ValueError:
-                raise rule(
-                    "version must be a whole number (2)",
-                    fix="Write version: 2. The old 'v1' layout is upgraded only by `llama stack run`.",
-                ) from None
-        return value
+    _version_is_int = field_validator("version", mode="after")(checks.run_yaml_version_is_int)
 
 
 # Keys that newer releases ignore, with where their content went: (parent path without list
@@ -559,143 +539,3 @@ MOVED_KEYS = {
         "Use `logging: {category_levels: ...}`.",
     ),
 }
-
-# Deprecated top-level fields: the warning each one gets.
-_LEGACY_TOP = {
-    "models": "registered_resources.models",
-    "shields": "registered_resources.shields",
-    "vector_dbs": "registered_resources.vector_stores",
-    "datasets": "registered_resources.datasets",
-    "scoring_fns": "registered_resources.scoring_fns",
-    "benchmarks": "registered_resources.benchmarks",
-    "tool_groups": "registered_resources.tool_groups",
-    "metadata_store": "storage.stores.metadata",
-    "inference_store": "storage.stores.inference",
-}
-
-
-def cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
-    """Rules across sections; warnings where Llama Stack would carry on regardless."""
-    out: list[ModelIssue] = []
-    for key, target in _LEGACY_TOP.items():
-        if key in data:
-            out.append(
-                ModelIssue(
-                    (key,),
-                    "warning",
-                    "legacy-key",
-                    f"top-level `{key}` is the pre-0.3 layout; Llama Stack 0.3+ ignores it",
-                    f"Move it to {target} (or keep it only for Llama Stack 0.2).",
-                )
-            )
-    if "distro_name" not in data and "image_name" not in data:
-        out.append(
-            ModelIssue(
-                ("distro_name",),
-                "error",
-                "missing-key",
-                "`distro_name` (or the older `image_name`) is required",
-                "Add distro_name: <name of the distribution>, e.g. starter.",
-            )
-        )
-
-    apis = data.get("apis")
-    listed = {a for a in apis if isinstance(a, str)} if isinstance(apis, list) else set()
-    if isinstance(apis, list):
-        for i, api in enumerate(apis):
-            if isinstance(api, str) and not has_env_ref(api) and api not in KNOWN_APIS:
-                out.append(
-                    ModelIssue(
-                        ("apis", i),
-                        "warning",
-                        "unknown-api",
-                        f"`apis[{i}]` is not an API Llama Stack knows (unless an external API adds it)",
-                        f"Use one of: {', '.join(PROVIDABLE_APIS[:12])}.",
-                    )
-                )
-    providers = data.get("providers")
-    if isinstance(providers, dict):
-        for api, entries in providers.items():
-            if api in ROUTING_TABLE_APIS:
-                out.append(
-                    ModelIssue(
-                        ("providers", api),
-                        "error",
-                        "routing-table-api",
-                        f"`providers.{api}` is a routing table Llama Stack provides itself; it cannot have providers",
-                        "Delete this block; register resources under registered_resources instead.",
-                    )
-                )
-            elif listed and api not in listed:
-                shown = _shown_key(api)  # a key quoted in a message: printable, short, no credential
-                out.append(
-                    ModelIssue(
-                        ("providers", api),
-                        "warning",
-                        "api-not-listed",
-                        f"`providers.{shown}` has providers but `{shown}` is not in `apis`, so it is not served",
-                        f"Add {shown} to apis, or delete these providers.",
-                    )
-                )
-            if not isinstance(entries, list):
-                continue
-            seen: dict[str, int] = {}
-            for i, entry in enumerate(entries):
-                pid = entry.get("provider_id") if isinstance(entry, dict) else None
-                if not isinstance(pid, str) or not pid or pid == "__disabled__":
-                    continue
-                if pid in seen:
-                    out.append(
-                        ModelIssue(
-                            ("providers", api, i, "provider_id"),
-                            "warning",
-                            "duplicate-id",
-                            f"`providers.{_shown_key(api)}[{i}].provider_id` repeats "
-                            f"providers.{_shown_key(api)}[{seen[pid]}]; "
-                            "the later entry silently replaces the earlier one",
-                            "Give each provider of an API its own provider_id.",
-                        )
-                    )
-                else:
-                    seen[pid] = i
-    storage = data.get("storage")
-    if isinstance(storage, dict):
-        backends = storage.get("backends")
-        backends = backends if isinstance(backends, dict) else {}
-        stores = storage.get("stores")
-        for name, ref in (stores if isinstance(stores, dict) else {}).items():
-            if not isinstance(ref, dict) or name not in _STORE_FAMILY:
-                continue
-            backend = ref.get("backend")
-            if not isinstance(backend, str) or has_env_ref(backend):
-                continue
-            family = _STORE_FAMILY[name]
-            defined = backends.get(backend)
-            if defined is None:
-                out.append(
-                    ModelIssue(
-                        ("storage", "stores", name, "backend"),
-                        "error",
-                        "unknown-backend",
-                        f"`storage.stores.{name}.backend` names a backend that storage.backends does "
-                        f"not define (defined: {', '.join(map(str, backends)) or 'none'})",
-                        "Use one of the names under storage.backends, or define it there.",
-                    )
-                )
-            elif (
-                family
-                and isinstance(defined, dict)
-                and isinstance(defined.get("type"), str)
-                and not defined["type"].startswith(family)
-            ):
-                kind = "key-value (kv_*)" if family == "kv_" else "SQL (sql_*)"
-                out.append(
-                    ModelIssue(
-                        ("storage", "stores", name, "backend"),
-                        "error",
-                        "wrong-backend-kind",
-                        f"`storage.stores.{name}` needs a {kind} backend",
-                        f"Point it at a {family}* backend.",
-                    )
-                )
-    return out

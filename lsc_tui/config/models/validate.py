@@ -6,7 +6,6 @@ first use) and the checks here are single passes over the data.
 
 from __future__ import annotations
 
-import re
 from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
@@ -14,7 +13,8 @@ from pydantic_core import ErrorDetails
 
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models import run_yaml
-from lsc_tui.config.models._types import has_env_ref
+from lsc_tui.config.models.checks import may_have_env_defaults
+from lsc_tui.config.models.cross_checks import lightspeed_cross_checks, run_yaml_cross_checks
 from lsc_tui.config.models.issues import (
     ModelIssue,
     env_default_issues,
@@ -25,7 +25,6 @@ from lsc_tui.config.models.issues import (
 )
 from lsc_tui.config.models.lightspeed import LightspeedStackConfig
 
-_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 
 # Top-level keys of older LCORE releases: where their content lives now.
 LIGHTSPEED_MOVED = {
@@ -77,14 +76,6 @@ def _not_mapping(what: str) -> list[ModelIssue]:
 _LOADER_CHECKED = {("config_format_version",), ("llama_stack", "config", "baseline"), ("ogx", "config", "baseline")}
 
 
-def may_have_env_defaults(text: str | None) -> bool:
-    """Whether a YAML text can hold a ``${env.X:=default}`` string: a value with ``:=`` has it in
-    its text, or was written with an escape (a double-quoted ``\\x3a=``, a line broken by ``\\``).
-    Plain and single-quoted scalars fold a line break into a space, which never makes a ``:=``.
-    None (the text is not at hand): it may."""
-    return text is None or ":=" in text or "\\" in text
-
-
 def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
     if not isinstance(data, dict):
         return _not_mapping("lightspeed-stack.yaml")
@@ -94,116 +85,10 @@ def validate_lightspeed(data: Any, text: str | None = None) -> list[ModelIssue]:
         if not (i.path in _LOADER_CHECKED and i.code in ("invalid-value", "invalid-type"))
     ]
     issues = _fix_moved(issues, LightspeedStackConfig, data, LIGHTSPEED_MOVED)
-    issues.extend(_lightspeed_cross_checks(data))
+    issues.extend(lightspeed_cross_checks(data))
     if may_have_env_defaults(text):
         issues.extend(env_default_issues(LightspeedStackConfig, data, "LCORE"))
     return issues
-
-
-def _get(data: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _lightspeed_cross_checks(data: dict[str, Any]) -> list[ModelIssue]:
-    out: list[ModelIssue] = []
-    module = _get(data, "authentication", "module") or "noop"
-    subject = _get(data, "rlsapi_v1", "quota_subject")
-    if (
-        subject in ("org_id", "system_id")
-        and isinstance(module, str)
-        and not has_env_ref(module)
-        and module != "rh-identity"
-    ):
-        out.append(
-            ModelIssue(
-                ("rlsapi_v1", "quota_subject"),
-                "error",
-                "invalid-value",
-                f"`rlsapi_v1.quota_subject: {subject}` needs `authentication.module: rh-identity`",
-                "Use quota_subject: user_id, or switch authentication to rh-identity.",
-            )
-        )
-
-    providers = _get(data, "inference", "providers")
-    if isinstance(providers, list):
-        seen: dict[str, int] = {}
-        for i, p in enumerate(providers):
-            if not isinstance(p, dict):
-                continue
-            ptype = p.get("type")
-            pid = (
-                p.get("id")
-                if p.get("id") is not None
-                else (ptype.replace("_", "-") if isinstance(ptype, str) else None)
-            )
-            if isinstance(pid, str):
-                pid = pid.strip()
-                if pid in seen:
-                    out.append(
-                        ModelIssue(
-                            ("inference", "providers", i),
-                            "warning",
-                            "duplicate-id",
-                            f"`inference.providers[{i}]` has the same provider id as "
-                            f"inference.providers[{seen[pid]}]; the later entry replaces the earlier",
-                            "Give each entry its own `id`.",
-                        )
-                    )
-                seen.setdefault(pid, i)
-            env = p.get("api_key_env")
-            if isinstance(env, str) and not _NAME.match(env):
-                out.append(
-                    ModelIssue(
-                        ("inference", "providers", i, "api_key_env"),
-                        "warning",
-                        "invalid-value",
-                        f"`inference.providers[{i}].api_key_env` is not an environment variable name "
-                        "Llama Stack can expand (upper-case letters, digits and '_')",
-                        "Put the NAME of the variable here (e.g. OPENAI_API_KEY), never the key.",
-                    )
-                )
-
-    servers = data.get("mcp_servers")
-    if isinstance(servers, list):
-        names: dict[str, int] = {}
-        for i, s in enumerate(servers):
-            if not isinstance(s, dict):
-                continue
-            name = s.get("name")
-            if isinstance(name, str):
-                if name in names:
-                    out.append(
-                        ModelIssue(
-                            ("mcp_servers", i, "name"),
-                            "warning",
-                            "duplicate-name",
-                            f"`mcp_servers[{i}].name` repeats mcp_servers[{names[name]}].name; "
-                            "MCP server names should be unique",
-                            "Rename one of them.",
-                        )
-                    )
-                names.setdefault(name, i)
-            headers = s.get("authorization_headers")
-            if isinstance(headers, dict) and module not in ("k8s", "noop-with-token") and not has_env_ref(module):
-                for h, v in headers.items():
-                    if isinstance(v, str) and v.strip() == "kubernetes":
-                        out.append(
-                            ModelIssue(
-                                ("mcp_servers", i, "authorization_headers", h),
-                                "warning",
-                                "mcp-server-dropped",
-                                f"`mcp_servers[{i}]` uses the Kubernetes token but authentication.module is "
-                                f"{module}; LCORE drops this server at start-up",
-                                "Set authentication.module to k8s (or noop-with-token for testing), or use a token "
-                                "file path or `client`.",
-                            )
-                        )
-                        break
-    return out
 
 
 # -- run.yaml -----------------------------------------------------------------------------------
@@ -217,7 +102,7 @@ def validate_run_yaml(data: Any, text: str | None = None) -> list[ModelIssue]:
     issues = errors_to_issues(errors, data, root, "error") if errors else []
     for path, model in walk_unknown_keys(root, data):
         issues.append(unknown_key_issue(root, data, path, "warning", model=model, moved=run_yaml.MOVED_KEYS))
-    issues.extend(run_yaml.cross_checks(data))
+    issues.extend(run_yaml_cross_checks(data))
     if may_have_env_defaults(text):
         issues.extend(env_default_issues(root, data, "Llama Stack"))
     return link_renames(issues, root, data)
