@@ -357,7 +357,7 @@ class LscTuiApp(App):
         screen.query_one("#pane-tabs").display = self.narrow
         self.show_pane(self.active_pane)
 
-    def get_default_screen_instance(self) -> Screen | None:
+    def get_default_screen_instance(self) -> MainScreen | None:
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 return screen

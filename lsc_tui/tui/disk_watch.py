@@ -3,6 +3,7 @@ decide (reload a clean buffer, ask about an edited one); say what happened in wo
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def check(app: LscTuiApp, quiet: bool = False) -> None:
                     f"{name} changed on disk and was reloaded (you had no edits in it).", title="Reloaded", timeout=6
                 )
             elif state == "written":  # a flow of ours wrote it: the editor follows, nobody else did it
-                app.notify(f"The editor now shows the {name} just written.", timeout=4)
+                _on_editor(app, f"The editor now shows the {name} just written.")
             elif state == "deleted":
                 app.notify(
                     f"{name} was deleted or moved on disk. The editor keeps its copy: w writes it "
@@ -62,6 +63,18 @@ def check(app: LscTuiApp, quiet: bool = False) -> None:
                 )
 
     app.submit(lambda s: s.check_disk(), "disk", done)
+
+
+def _on_editor(app: LscTuiApp, message: str) -> None:
+    """A notice about what the editor shows, given when the editor is on screen: the watcher sees
+    a flow's writes while the flow is still open (the migration's Done step), and over it the
+    notice would hide the flow's text."""
+    main = app.get_default_screen_instance()
+    notice = partial(app.notify, message, timeout=4)
+    if main is None:
+        notice()
+    else:
+        main.when_shown(notice)
 
 
 def resolve_conflict(app: LscTuiApp, path: Path, then_save: bool = False) -> None:

@@ -86,6 +86,47 @@ async def test_the_migration_the_app_wrote_is_not_reported_as_changed_on_disk(de
         assert not app.view.dirty
 
 
+async def test_the_notice_of_the_files_the_migration_wrote_waits_for_the_wizard_to_close(demo):
+    """The watcher sees the wizard's writes while its Done step is open: the editor reloads them
+    then, but says so only once the wizard has closed (over the Done step the notice hid its
+    commands for 4 s)."""
+    import os
+
+    from lsc_tui.tui.flows.migrate_wizard import STEPS, MigrateWizard
+
+    app = make_app()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts drawn, for the PNGs
+        await settle(app, pilot)
+        await pilot.press("M")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, MigrateWizard) and app.screen.ready:
+                break
+        wizard = app.screen
+        assert isinstance(wizard, MigrateWizard)
+        while STEPS[wizard.step] != "files":
+            await pilot.press("n")
+            await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause()
+        assert STEPS[wizard.step] == "done"
+        app.action_check_disk(quiet=True)  # what the watcher does when it sees the writes
+        await settle(app, pilot)
+        assert "profile: run.yaml" in app.session.text_of(demo / "lightspeed-stack.yaml")  # reloaded now
+        if os.environ.get("LSC_TUI_SHOT_DIR"):  # to look at the screens as PNGs
+            await pilot.pause(0.3)
+            app.save_screenshot("wizard-done.svg", os.environ["LSC_TUI_SHOT_DIR"])
+        assert app.screen is wizard and not any("now shows" in m for m in messages(app)), messages(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.pause(0.1)
+        assert app.screen is app.get_default_screen_instance()
+        assert messages(app).count("The editor now shows the lightspeed-stack.yaml just written.") == 1
+        if os.environ.get("LSC_TUI_SHOT_DIR"):
+            await pilot.pause(0.3)
+            app.save_screenshot("wizard-closed.svg", os.environ["LSC_TUI_SHOT_DIR"])
+
+
 async def test_the_migration_offer_is_made_once_per_file_and_the_answer_remembered(demo, private_home):
     import json
     import stat

@@ -8,6 +8,7 @@ panes (into the body, with :func:`lsc_tui.tui.panes.pane_widgets`) are mounted r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -36,8 +37,21 @@ class MainScreen(Screen):
 
     _panes_started = False
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._when_shown: list[Callable[[], object]] = []
+
     def on_mount(self) -> None:
         cast("LscTuiApp", self.app).main_ready()  # the main screen is only ever LscTuiApp's
+
+    def when_shown(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` now if the editor is on top, else once the screens over it have closed: a
+        notice about the editor (a file a flow wrote, now shown) over a flow would hide the flow's
+        own text, as the migration's Done step."""
+        if self.app.screen is self:
+            fn()
+        else:
+            self._when_shown.append(fn)
 
     def on_screen_resume(self) -> None:
         # Textual's own handler, run right after this one, lays out and paints the first frame;
@@ -46,6 +60,9 @@ class MainScreen(Screen):
         if not self._panes_started:
             self._panes_started = True
             self.call_next(cast("LscTuiApp", self.app).build_panes)
+        waiting, self._when_shown = self._when_shown, []
+        for fn in waiting:
+            self.call_next(fn)
 
 
 def pane_tabs(narrow: bool) -> Tabs:
