@@ -81,3 +81,69 @@ async def test_removing_the_last_provider_of_a_list_keeps_the_cursor_there(demo)
         await settle(app, pilot)
         assert _ids(app, demo, "files") == []
         assert tree.selected_key == "run.yaml|providers.files", tree.selected_key
+
+
+def _footer(app) -> list[str]:
+    from textual.widgets._footer import FooterKey
+
+    return [f"{k.key_display} {k.description}".strip() for k in app.query(FooterKey) if k.display]
+
+
+async def test_under_a_dialog_the_footer_shows_only_keys_that_work_there(demo):
+    """The editor's footer stays on screen under a dialog. It showed ``? Help`` there, and in
+    a dialog ``?`` typed a character into its field (or did nothing) and f1 did nothing: the
+    footer now shows the dialog's own keys, and the editor's again once the dialog closes."""
+    from textual.command import CommandPalette
+
+    from lsc_tui.tui.screens.dialogs import Choice, Prompt
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        main = _footer(app)
+        assert "? Help" in main, main
+        await select(app, pilot, "run.yaml", ("providers", "inference", 0))
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Prompt)
+        assert _footer(app) == [], _footer(app)
+        await pilot.press("question_mark")  # what the footer offered: a character in the field
+        await settle(app, pilot)
+        assert isinstance(app.screen, Prompt)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert _footer(app) == main
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Choice)
+        assert _footer(app) == [], _footer(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert _footer(app) == main
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert "? Help" not in _footer(app), _footer(app)
+        assert _footer(app) == ["esc Leave"], _footer(app)  # its field has the focus
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert _footer(app) == main
+
+
+async def test_the_migration_offer_footer_shows_its_answers(demo):
+    """The offer to migrate a legacy config, at start-up: the footer names its two answers."""
+    from lsc_tui.tui.flows.migrate_wizard import MigrationOffer
+
+    app = make_app(offer_migration=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for _ in range(50):
+            if isinstance(app.screen, MigrationOffer):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, MigrationOffer)
+        await settle(app, pilot)
+        assert _footer(app) == ["m Migrate now", "l Later"], _footer(app)
+        await pilot.press("l")
+        await settle(app, pilot)
+        assert "? Help" in _footer(app)
