@@ -197,9 +197,10 @@ def _workspace(tmp_path, name):
 
 
 @pytest.mark.parametrize("name, loads", [("clean", False), ("reported", True)])
-def test_validate_answers_a_clean_config_without_pydantic_and_reports_as_the_models(tmp_path, name, loads, capsys):
+def test_one_shot_commands_answer_a_clean_config_without_pydantic_and_report_as_the_models(tmp_path, name, loads, capsys):
     ws = _workspace(tmp_path, name)
-    for args in (["validate", "lightspeed-stack.yaml"], ["validate", "--json", "lightspeed-stack.yaml"]):
+    for args in (["validate", "lightspeed-stack.yaml"], ["validate", "--json", "lightspeed-stack.yaml"],
+                 ["migrate", "--json", "lightspeed-stack.yaml"]):
         proc = _one_shot(args, ws)
         assert f"pydantic loaded: {loads}" in proc.stderr
         cwd = os.getcwd()
