@@ -40,6 +40,7 @@ from lsc_tui.tui.screens.main import (
     main_row_shown,
     pane_shown,
     pane_tabs,
+    tab_target,
 )
 from lsc_tui.tui.widgets.header import StatusHeader
 
@@ -544,6 +545,29 @@ class LscTuiApp(App):
         for command in super().get_system_commands(screen):
             if command.callback != self.action_quit:
                 yield command
+
+    # tab / shift+tab: below NARROW_BELOW columns one pane shows at a time; tab goes through its
+    # fields and then on to the next pane, showing it, as it goes across the side-by-side panes
+    def action_focus_next(self) -> None:
+        if not self._tab_between_panes(1):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._tab_between_panes(-1):
+            super().action_focus_previous()
+
+    def _tab_between_panes(self, delta: int) -> bool:
+        screen = self.screen
+        if not (self.narrow and self._main_up and screen is self.get_default_screen_instance()):
+            return False
+        shown = screen.query_one(PANE_SELECTORS[self.active_pane])
+        chain = [w for w in screen.focus_chain if shown in w.ancestors_with_self]
+        index = tab_target(chain, screen.focused, delta)
+        if index is not None:
+            chain[index].focus()
+        else:
+            self.action_pane(PANES[(PANES.index(self.active_pane) + delta) % len(PANES)])
+        return True
 
     def action_pane(self, pane: str) -> None:
         if pane not in PANES:

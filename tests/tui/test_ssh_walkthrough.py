@@ -147,3 +147,38 @@ async def test_the_migration_offer_footer_shows_its_answers(demo):
         await pilot.press("l")
         await settle(app, pilot)
         assert "? Help" in _footer(app)
+
+
+async def test_tab_moves_through_the_panes_at_80_columns(demo):
+    """docs/keys.md: tab goes to the next pane or field. Below 100 columns the panes are tabs,
+    and tab went back and forth between the tree and the tab bar: it now goes through the
+    node's form and fields, the run.yaml diff and the findings, showing each pane, and back
+    to the tree; shift+tab goes the other way."""
+    from lsc_tui.tui.widgets.diff_pane import DiffPane
+    from lsc_tui.tui.widgets.findings import FindingsPanel
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", ("providers", "inference", 0))
+        seen = []
+        for _ in range(9):  # the form, its 5 fields, the diff, the findings, the tree
+            await pilot.press("tab")
+            await settle(app, pilot)
+            focused = app.focused
+            assert focused is not None and focused.region.area > 0, focused  # on screen
+            seen.append((type(focused).__name__, app.active_pane))
+        assert seen == [
+            ("FormScroll", "editor"),
+            *[("FieldInput", "editor")] * 5,
+            ("DiffScroll", "diff"),
+            ("FindingsPanel", "findings"),
+            ("ConfigTree", "tree"),
+        ], seen
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert isinstance(app.focused, FindingsPanel) and app.active_pane == "findings"
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert app.active_pane == "diff" and app.focused in app.query_one(DiffPane).query("*")
+        assert not app.session.dirty  # tabbing through the fields typed nothing
