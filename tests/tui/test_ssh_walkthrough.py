@@ -182,3 +182,17 @@ async def test_tab_moves_through_the_panes_at_80_columns(demo):
         await settle(app, pilot)
         assert app.active_pane == "diff" and app.focused in app.query_one(DiffPane).query("*")
         assert not app.session.dirty  # tabbing through the fields typed nothing
+
+
+@pytest.mark.parametrize(("index", "key", "said"), [(0, "K", "first"), (2, "J", "last")])
+async def test_moving_past_the_end_of_the_list_says_which_end(demo, index, key, said):
+    """K on the first provider said "already at the end of the list": it says which end."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", ("providers", "inference", index))
+        await pilot.press(key)
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert f"It is already {said} in the list." in messages, messages
+        assert not app.session.dirty
