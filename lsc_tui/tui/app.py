@@ -555,6 +555,30 @@ class LscTuiApp(App):
         else:
             self.query_one(FindingsPanel).focus()
 
+    # tab and shift+tab (Textual's screen bindings call these two)
+    def action_focus_next(self) -> None:
+        if not self._tab_to_pane(1):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._tab_to_pane(-1):
+            super().action_focus_previous()
+
+    def _tab_to_pane(self, step: int) -> bool:
+        """Below NARROW_BELOW columns one pane shows at a time: tab past the last field of the
+        pane shown (shift+tab before its first) shows the next (previous) pane and focuses it, as
+        tab moves from pane to pane when they stand side by side. False when the focus moves
+        within the pane, or a screen other than the editor's is on top."""
+        screen = self.screen
+        if not (self.narrow and self._main_up and isinstance(screen, MainScreen)):
+            return False
+        chain = screen.focus_chain  # the pane shown: the others and the tab bar take no focus
+        focused = self.focused
+        if focused in chain and 0 <= chain.index(focused) + step < len(chain):
+            return False
+        self.action_pane(PANES[(PANES.index(self.active_pane) + step) % len(PANES)])
+        return True
+
     # save / undo / redo
     def action_save(self) -> None:
         self.editor().flush()

@@ -72,6 +72,9 @@ def pane_tabs(narrow: bool) -> Tabs:
 
     tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
     tabs.display = narrow
+    # the bar shows which pane is up; the keys that switch panes are 1-4 and tab, so the bar
+    # takes no focus (focused, it would be the only stop tab makes between two panes)
+    tabs.can_focus = False
     return tabs
 
 

@@ -111,6 +111,8 @@ class FormScroll(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("j,down", "move(1)", "Next field", show=False),
         Binding("k,up", "move(-1)", "Previous field", show=False),
+        Binding("g,home", "first", "First field", show=False),
+        Binding("G,end", "last", "Last field", show=False),
         Binding("enter", "edit", "Edit", show=True),
     ]
 
@@ -123,6 +125,16 @@ class FormScroll(VerticalScroll, can_focus=True):
         editor = self._editor()
         if editor is not None:
             editor.move_cursor(editor.cursor + delta)
+
+    def action_first(self) -> None:
+        editor = self._editor()
+        if editor is not None:
+            editor.move_cursor(0)
+
+    def action_last(self) -> None:
+        editor = self._editor()
+        if editor is not None:
+            editor.move_cursor(len(editor.fields) - 1)
 
     def action_edit(self) -> None:
         editor = self._editor()
