@@ -42,6 +42,9 @@ EXIT_BAD_INPUT = 2
 # Commands that end when their work is done: run as their own process, they run without the
 # automatic cycle collector (lsc_tui.gcpolicy.one_shot).
 ONE_SHOT = {"validate", "synthesize", "secrets", "diff"}
+# Commands that validate a config once and end: run as their own process, they ask the quick
+# verdict before they load the config models (lsc_tui.config.models.validate_once).
+VALIDATE_ONCE = ONE_SHOT | {"migrate", "export", "expand", "merge-external"}
 
 
 def _commands(only: str | None = None) -> dict[str, ModuleType]:
@@ -96,11 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     if one_shot:
         gcpolicy.one_shot()  # the process ends with the command (a caller of main() keeps its own)
         _no_pydantic_plugins()
+    elif args.command != "edit":
+        gcpolicy.batch()  # the editor has its own policy
+    if argv_given is None and args.command in VALIDATE_ONCE:
         from lsc_tui.config import models  # deferred: the editor's start does not need it
 
         models.validate_once()  # the quick verdict first: pydantic loads only for a config it cannot pass
-    elif args.command != "edit":
-        gcpolicy.batch()  # the editor has its own policy
     previous = _end_on_sigterm()
     try:
         code = int(args._run(args) or 0)

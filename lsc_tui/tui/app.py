@@ -391,11 +391,14 @@ class LscTuiApp(App):
 
     # -- rendering a view ---------------------------------------------------------------------
     def apply_view(self, view: View, *, source: str = "", select: str | None = None) -> None:
-        self.view = view
+        previous, self.view = self.view, view
         self.query_one(StatusHeader).show_view(view, self.readonly)
         tree = self.query_one(ConfigTree)
         editor = self.editor()
         key = select or (editor.item.key if editor.item else None) or tree.selected_key
+        if key is not None and previous is not None and view.item_by_key(key) is None:
+            # the node is gone (removed, or an undone add): its nearest neighbour that is left
+            key = next((k for k in previous.neighbour_keys(key) if view.item_by_key(k) is not None), None)
         if key is None or view.item_by_key(key) is None:
             first = view.tree[0] if view.tree else None
             key = first.key if first else None

@@ -101,6 +101,23 @@ class View:
                     best, best_len = item, n
         return best
 
+    def neighbour_keys(self, key: str) -> list[str]:
+        """The keys around ``key`` in this view's tree, nearest first: the siblings after it,
+        those before it, then its parents (where the cursor goes when its node is gone)."""
+
+        def find(items: list[TreeItem], parents: list[list[TreeItem]]) -> list[str] | None:
+            for i, item in enumerate(items):
+                if item.key == key:
+                    after = [s.key for s in items[i + 1 :]]
+                    before = [s.key for s in reversed(items[:i])]
+                    return after + before
+                found = find(item.children, [*parents, [item]])
+                if found is not None:
+                    return [*found, item.key]
+            return None
+
+        return find(self.tree, []) or []
+
     def item_by_key(self, key: str) -> TreeItem | None:
         if self._by_key is None:
             index: dict = {}

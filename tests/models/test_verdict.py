@@ -5,6 +5,7 @@ as the models give."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -81,7 +82,9 @@ def test_the_verdict_agrees_with_the_models_on_every_fixture():
 
 
 _VALUES = (0, -1, 70000, 0.5, "", "x", "/x/", True, None, [], {}, ["x"], {"x": 1},
-           "${env.X:=oops}", "${env.X:=0}", "${env.X:=}", "${env.X}", "*", "byok_x", "match", "faiss")
+           "${env.X:=oops}", "${env.X:=0}", "${env.X:=}", "${env.X}", "*", "byok_x", "match", "faiss",
+           # what YAML also gives: a date, a huge or odd number, keys that are no strings
+           datetime.date(2026, 1, 1), 10**40, float("nan"), {1: "x"}, {None: 1})
 
 
 def _replaced(data, path, value):
@@ -197,9 +200,10 @@ def _workspace(tmp_path, name):
 
 
 @pytest.mark.parametrize("name, loads", [("clean", False), ("reported", True)])
-def test_validate_answers_a_clean_config_without_pydantic_and_reports_as_the_models(tmp_path, name, loads, capsys):
+def test_one_shot_commands_answer_a_clean_config_without_pydantic_and_report_as_the_models(tmp_path, name, loads, capsys):
     ws = _workspace(tmp_path, name)
-    for args in (["validate", "lightspeed-stack.yaml"], ["validate", "--json", "lightspeed-stack.yaml"]):
+    for args in (["validate", "lightspeed-stack.yaml"], ["validate", "--json", "lightspeed-stack.yaml"],
+                 ["migrate", "--json", "lightspeed-stack.yaml"]):
         proc = _one_shot(args, ws)
         assert f"pydantic loaded: {loads}" in proc.stderr
         cwd = os.getcwd()

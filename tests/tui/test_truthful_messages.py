@@ -56,26 +56,32 @@ async def test_run_yaml_broken_from_outside_says_w_writes_over_it_and_w_does(dem
         assert not any("Nothing to save" in m for m in messages(app))
 
 
-async def test_the_migration_the_app_wrote_is_not_reported_as_changed_on_disk(demo):
+async def _migrate_to_done(app, pilot):
+    """Open the migration wizard (M), step to its Files step, write (w): its Done step is shown."""
     from lsc_tui.tui.flows.migrate_wizard import STEPS, MigrateWizard
 
+    await pilot.press("M")
+    for _ in range(200):
+        await pilot.pause(0.02)
+        if isinstance(app.screen, MigrateWizard) and app.screen.ready:
+            break
+    wizard = app.screen
+    assert isinstance(wizard, MigrateWizard)
+    while STEPS[wizard.step] != "files":
+        await pilot.press("n")
+        await pilot.pause()
+    await pilot.press("w")
+    await pilot.pause()
+    assert STEPS[wizard.step] == "done"
+    return wizard
+
+
+async def test_the_migration_the_app_wrote_is_not_reported_as_changed_on_disk(demo):
     app = make_app(watch=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         await asyncio.sleep(0.3)  # the watcher starts
-        await pilot.press("M")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, MigrateWizard) and app.screen.ready:
-                break
-        wizard = app.screen
-        assert isinstance(wizard, MigrateWizard)
-        while STEPS[wizard.step] != "files":
-            await pilot.press("n")
-            await pilot.pause()
-        await pilot.press("w")
-        await pilot.pause()
-        assert STEPS[wizard.step] == "done"
+        await _migrate_to_done(app, pilot)
         await asyncio.sleep(1.0)  # the watcher sees the writes while the wizard is open
         await settle(app, pilot)
         await pilot.press("enter")
@@ -92,24 +98,10 @@ async def test_the_notice_of_the_files_the_migration_wrote_waits_for_the_wizard_
     commands for 4 s)."""
     import os
 
-    from lsc_tui.tui.flows.migrate_wizard import STEPS, MigrateWizard
-
     app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:  # toasts drawn, for the PNGs
         await settle(app, pilot)
-        await pilot.press("M")
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, MigrateWizard) and app.screen.ready:
-                break
-        wizard = app.screen
-        assert isinstance(wizard, MigrateWizard)
-        while STEPS[wizard.step] != "files":
-            await pilot.press("n")
-            await pilot.pause()
-        await pilot.press("w")
-        await pilot.pause()
-        assert STEPS[wizard.step] == "done"
+        wizard = await _migrate_to_done(app, pilot)
         app.action_check_disk(quiet=True)  # what the watcher does when it sees the writes
         await settle(app, pilot)
         assert "profile: run.yaml" in app.session.text_of(demo / "lightspeed-stack.yaml")  # reloaded now

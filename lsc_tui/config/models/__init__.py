@@ -3,7 +3,8 @@
 ``validate_lightspeed(data)`` and ``validate_run_yaml(data)`` take the plain data of a
 parsed file and return :class:`ModelIssue` values located by key path; the workspace
 loader turns paths into lines and columns. The model modules are imported on first use,
-and each is compiled once per process.
+and each is compiled once per process. A one-shot command (``validate_once``) asks the quick
+verdict (verdict.py) first and imports them only for a config it cannot pass.
 """
 
 from __future__ import annotations

@@ -58,9 +58,10 @@ class KeyFooter(Footer):
 
     def _keys(self) -> list[tuple]:
         """(key, display, description, action, enabled, tooltip) of each key to show."""
-        in_field = editing(self.screen.focused)
+        screen = self._keys_screen()
+        in_field = editing(screen.focused)
         chosen: dict[str, tuple] = {}  # action -> (binding, enabled, tooltip)
-        for _ns, binding, enabled, tooltip in self.screen.active_bindings.values():
+        for _ns, binding, enabled, tooltip in screen.active_bindings.values():
             label = keymap.EDITING_FOOTER.get(binding.action) if in_field else None
             if not (binding.show or label):
                 continue
@@ -75,6 +76,13 @@ class KeyFooter(Footer):
             display = keymap.key_name(binding.key) if in_field else self.app.get_key_display(binding)
             keys.append((binding.key, display, description, binding.action, enabled, tooltip))
         return keys
+
+    def _keys_screen(self):
+        """The screen whose keys work now: a dialog over this footer's screen (the add prompt, a
+        confirmation, the command palette) takes the keys (the editor's do not reach past it),
+        and this footer stays visible under it. Its push and pop refresh this screen's bindings."""
+        stack = self.app.screen_stack
+        return stack[-1] if stack and self.screen in stack else self.screen
 
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:

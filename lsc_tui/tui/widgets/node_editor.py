@@ -434,6 +434,14 @@ class NodeEditor(Vertical):
             self._layout_labels()
         self._render_path()
 
+    # the path line's hint says what the keys do where the focus is: it changes when a field
+    # takes or loses the focus (focus() takes effect a message later, so navigate() cannot tell)
+    def on_descendant_focus(self, event) -> None:
+        self._render_path()
+
+    def on_descendant_blur(self, event) -> None:
+        self._render_path()
+
     # -- navigation: a cursor over the fields; enter edits, esc stops editing ------------------
     def move_cursor(self, index: int) -> None:
         if not self.fields:
