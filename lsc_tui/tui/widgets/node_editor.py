@@ -24,7 +24,7 @@ from lsc_tui.config.findings import Finding, Severity, finding_path, path_text
 from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
-from lsc_tui.tui.model import View, severity_icon
+from lsc_tui.tui.model import View, finding_icon
 from lsc_tui.tui.widgets.repaint import show
 from lsc_tui.config.yaml.document import data_of
 from lsc_tui.config.yaml.lint import YamlLoadError
@@ -319,7 +319,7 @@ class NodeEditor(Vertical):
         widget.display = True
         t = Text()
         for f in direct[:3]:
-            t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
+            t.append(f"{finding_icon(f)} ", style=_sev_style(f))
             t.append(f"line {f.line}: {f.message}\n")
         t.rstrip()
         show(widget, t)
@@ -508,7 +508,7 @@ class NodeEditor(Vertical):
                 continue
             t = Text()
             for f in found[:2]:
-                t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
+                t.append(f"{finding_icon(f)} ", style=_sev_style(f))
                 t.append(f.message)
                 if f.fix:
                     t.append(f"  fix: {f.fix}", style="dim")
@@ -730,5 +730,7 @@ class NodeEditor(Vertical):
         self.navigate()
 
 
-def _sev_style(sev: Severity) -> str:
-    return {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}.get(sev, "cyan")
+def _sev_style(finding: Finding) -> str:
+    if finding_icon(finding) == "S":  # a literal secret: the colour of its S in the tree and findings
+        return "bold magenta"
+    return {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}.get(finding.severity, "cyan")
