@@ -67,7 +67,7 @@ def _print_unusable(lcore, findings) -> None:
 
 def run(args) -> int:
     from lsc_tui.config import preview
-    from lsc_tui.config.findings import Severity, counts as count_findings, sort_findings
+    from lsc_tui.config.findings import Severity, counts as count_findings, is_secret, sort_findings
     from lsc_tui.config.workspace import WorkspaceError, load_workspace
 
     try:
@@ -109,8 +109,8 @@ def run(args) -> int:
             )
         )
     else:
-        for f in findings:
-            print(f.to_text())
+        for f in findings:  # a literal secret says so, as the count below and the editor's S do
+            print(f.to_text("secret" if is_secret(f) else None))
         errors, warnings, secrets = counts["errors"], counts["warnings"], counts["secrets"]
         mode = ws.mode or {
             "run-yaml": "run.yaml",

@@ -58,8 +58,10 @@ class Finding:
     def location(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
-    def to_text(self) -> str:
-        head = f"{self.location()}: {self.severity.value}: {self.code}: {self.message}"
+    def to_text(self, label: str | None = None) -> str:
+        """``file:line:col: severity: code: message`` and the fix; ``label`` words the severity
+        otherwise (``secret`` where literal secrets are counted apart from the errors)."""
+        head = f"{self.location()}: {label or self.severity.value}: {self.code}: {self.message}"
         if self.fix:
             return f"{head}\n    fix: {self.fix}"
         return head
@@ -85,10 +87,16 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.file, f.line, f.column, order[f.severity], f.code))
 
 
+def is_secret(finding: Finding) -> bool:
+    """A literal secret's finding: the editor's header and ``lsc-tui validate`` count it apart
+    (S), not as an error or a warning."""
+    return finding.code.startswith("secret-")
+
+
 def counts(findings: list[Finding], secrets: int) -> dict[str, int]:
     """What the editor's header and ``lsc-tui validate`` count: errors and warnings of
     validation and synthesis, and the literal secrets on their own (``secrets``)."""
-    plain = [f for f in findings if not f.code.startswith("secret-")]
+    plain = [f for f in findings if not is_secret(f)]
     return {
         "errors": sum(1 for f in plain if f.severity is Severity.ERROR),
         "warnings": sum(1 for f in plain if f.severity is Severity.WARNING),

@@ -40,7 +40,6 @@ from lsc_tui.tui.screens.main import (
     main_row_shown,
     pane_shown,
     pane_tabs,
-    tab_target,
 )
 from lsc_tui.tui.widgets.header import StatusHeader
 
@@ -547,29 +546,6 @@ class LscTuiApp(App):
             if command.callback != self.action_quit:
                 yield command
 
-    # tab / shift+tab: below NARROW_BELOW columns one pane shows at a time; tab goes through its
-    # fields and then on to the next pane, showing it, as it goes across the side-by-side panes
-    def action_focus_next(self) -> None:
-        if not self._tab_between_panes(1):
-            super().action_focus_next()
-
-    def action_focus_previous(self) -> None:
-        if not self._tab_between_panes(-1):
-            super().action_focus_previous()
-
-    def _tab_between_panes(self, delta: int) -> bool:
-        screen = self.screen
-        if not (self.narrow and self._main_up and screen is self.get_default_screen_instance()):
-            return False
-        shown = screen.query_one(PANE_SELECTORS[self.active_pane])
-        chain = [w for w in screen.focus_chain if shown in w.ancestors_with_self]
-        index = tab_target(chain, screen.focused, delta)
-        if index is not None:
-            chain[index].focus()
-        else:
-            self.action_pane(PANES[(PANES.index(self.active_pane) + delta) % len(PANES)])
-        return True
-
     def action_pane(self, pane: str) -> None:
         if pane not in PANES:
             return
@@ -582,6 +558,30 @@ class LscTuiApp(App):
             self.query_one(DiffPane).focus_body()
         else:
             self.query_one(FindingsPanel).focus()
+
+    # tab and shift+tab (Textual's screen bindings call these two)
+    def action_focus_next(self) -> None:
+        if not self._tab_to_pane(1):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._tab_to_pane(-1):
+            super().action_focus_previous()
+
+    def _tab_to_pane(self, step: int) -> bool:
+        """Below NARROW_BELOW columns one pane shows at a time: tab past the last field of the
+        pane shown (shift+tab before its first) shows the next (previous) pane and focuses it, as
+        tab moves from pane to pane when they stand side by side. False when the focus moves
+        within the pane, or a screen other than the editor's is on top."""
+        screen = self.screen
+        if not (self.narrow and self._main_up and isinstance(screen, MainScreen)):
+            return False
+        chain = screen.focus_chain  # the pane shown: the others and the tab bar take no focus
+        focused = self.focused
+        if focused in chain and 0 <= chain.index(focused) + step < len(chain):
+            return False
+        self.action_pane(PANES[(PANES.index(self.active_pane) + step) % len(PANES)])
+        return True
 
     # save / undo / redo
     def action_save(self) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lsc_tui.config import outline, preview
-from lsc_tui.config.findings import Finding, Severity, finding_path
+from lsc_tui.config.findings import Finding, Severity, finding_path, is_secret
 from lsc_tui.config.operator.kinds import LABELS as KIND_LABELS
 from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.yaml.document import Document
@@ -204,3 +204,8 @@ def _display_of(path: Path, files: dict) -> str:
 
 def severity_icon(sev: Severity) -> str:
     return {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "i"}[sev]
+
+
+def finding_icon(finding: Finding) -> str:
+    """The letter the findings pane and the header give a finding: S for a literal secret."""
+    return "S" if is_secret(finding) else severity_icon(finding.severity)

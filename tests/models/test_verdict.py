@@ -5,6 +5,7 @@ as the models give."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -81,7 +82,9 @@ def test_the_verdict_agrees_with_the_models_on_every_fixture():
 
 
 _VALUES = (0, -1, 70000, 0.5, "", "x", "/x/", True, None, [], {}, ["x"], {"x": 1},
-           "${env.X:=oops}", "${env.X:=0}", "${env.X:=}", "${env.X}", "*", "byok_x", "match", "faiss")
+           "${env.X:=oops}", "${env.X:=0}", "${env.X:=}", "${env.X}", "*", "byok_x", "match", "faiss",
+           # what YAML also gives: a date, a huge or odd number, keys that are no strings
+           datetime.date(2026, 1, 1), 10**40, float("nan"), {1: "x"}, {None: 1})
 
 
 def _replaced(data, path, value):

@@ -237,3 +237,20 @@ async def test_quitting_with_raw_yaml_that_does_not_parse_asks(demo, choice):
         assert side.read_text() == typed and (side.stat().st_mode & 0o777) == 0o600
     else:
         assert not sides
+
+
+async def test_a_literal_secret_is_marked_s_in_the_form_as_in_the_header_and_findings(demo):
+    """The header counts the demo's password as S:1 (no error) and the findings pane marks it S;
+    the form's note under the field marked it E, an error the header did not count."""
+    from lsc_tui.tui.widgets.findings import FindingsPanel
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "lightspeed-stack.yaml", ("conversation_cache",))
+        await settle(app, pilot)
+        [note] = [str(w.render()) for w in app.query(".field-note") if w.display]
+        assert note.startswith("S conversation_cache.postgres.password: literal secret"), note
+        table = app.query_one(FindingsPanel)
+        marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert "S" in marks and "E" not in marks

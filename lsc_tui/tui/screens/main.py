@@ -72,8 +72,8 @@ def pane_tabs(narrow: bool) -> Tabs:
 
     tabs = Tabs(*[Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES], id="pane-tabs")
     tabs.display = narrow
-    # 1-4 (or a click) switch the panes; tab goes from pane to pane (LscTuiApp.action_focus_next),
-    # never to the bar itself, where only the arrows would do anything
+    # the bar shows which pane is up; the keys that switch panes are 1-4 and tab, so the bar
+    # takes no focus (focused, it would be the only stop tab makes between two panes)
     tabs.can_focus = False
     return tabs
 
@@ -81,16 +81,6 @@ def pane_tabs(narrow: bool) -> Tabs:
 def pane_shown(name: str, active: str, narrow: bool) -> bool:
     """Below NARROW_BELOW columns the panes are tabs: only the active one shows."""
     return name == active or not narrow
-
-
-def tab_target(chain: list, focused, delta: int) -> int | None:
-    """Where tab (``delta`` 1) or shift+tab (-1) goes among the focusable widgets of the pane
-    shown (``chain``, in focus order): the index of the next one, or None when the focus
-    leaves the pane (for the next pane, below NARROW_BELOW columns)."""
-    if focused not in chain:
-        return None
-    index = chain.index(focused) + delta
-    return index if 0 <= index < len(chain) else None
 
 
 def main_row_shown(active: str, narrow: bool) -> bool:

@@ -16,8 +16,9 @@ class FindingsPanel(DataTable):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_top", "First", show=False),
-        Binding("G", "scroll_bottom", "Last", show=False),
+        # home and end too: DataTable's own scroll a row cursor's table sideways
+        Binding("g,home", "scroll_top", "First", show=False),
+        Binding("G,end", "scroll_bottom", "Last", show=False),
         Binding("h", "cursor_left", "Left", show=False),  # a row cursor: the table scrolls sideways
         Binding("l", "cursor_right", "Right", show=False),
     ]

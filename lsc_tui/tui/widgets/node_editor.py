@@ -24,7 +24,7 @@ from lsc_tui.config.findings import Finding, Severity, finding_path, path_text
 from lsc_tui.config.masked_yaml import masked_node_yaml, node_yaml
 from lsc_tui.config.outline import TreeItem
 from lsc_tui.config.session import ReplaceNodeYaml, SetValue
-from lsc_tui.tui.model import View, severity_icon
+from lsc_tui.tui.model import View, finding_icon
 from lsc_tui.tui.widgets.repaint import show
 from lsc_tui.config.yaml.document import data_of
 from lsc_tui.config.yaml.lint import YamlLoadError
@@ -111,6 +111,8 @@ class FormScroll(VerticalScroll, can_focus=True):
     BINDINGS = [
         Binding("j,down", "move(1)", "Next field", show=False),
         Binding("k,up", "move(-1)", "Previous field", show=False),
+        Binding("g,home", "first", "First field", show=False),
+        Binding("G,end", "last", "Last field", show=False),
         Binding("enter", "edit", "Edit", show=True),
     ]
 
@@ -123,6 +125,16 @@ class FormScroll(VerticalScroll, can_focus=True):
         editor = self._editor()
         if editor is not None:
             editor.move_cursor(editor.cursor + delta)
+
+    def action_first(self) -> None:
+        editor = self._editor()
+        if editor is not None:
+            editor.move_cursor(0)
+
+    def action_last(self) -> None:
+        editor = self._editor()
+        if editor is not None:
+            editor.move_cursor(len(editor.fields) - 1)
 
     def action_edit(self) -> None:
         editor = self._editor()
@@ -311,7 +323,7 @@ class NodeEditor(Vertical):
         widget.display = True
         t = Text()
         for f in direct[:3]:
-            t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
+            t.append(f"{finding_icon(f)} ", style=_sev_style(f))
             t.append(f"line {f.line}: {f.message}\n")
         t.rstrip()
         show(widget, t)
@@ -508,7 +520,7 @@ class NodeEditor(Vertical):
                 continue
             t = Text()
             for f in found[:2]:
-                t.append(f"{severity_icon(f.severity)} ", style=_sev_style(f.severity))
+                t.append(f"{finding_icon(f)} ", style=_sev_style(f))
                 t.append(f.message)
                 if f.fix:
                     t.append(f"  fix: {f.fix}", style="dim")
@@ -770,5 +782,7 @@ class NodeEditor(Vertical):
         self.navigate()
 
 
-def _sev_style(sev: Severity) -> str:
-    return {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}.get(sev, "cyan")
+def _sev_style(finding: Finding) -> str:
+    if finding_icon(finding) == "S":  # a literal secret: the colour of its S in the tree and findings
+        return "bold magenta"
+    return {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}.get(finding.severity, "cyan")
