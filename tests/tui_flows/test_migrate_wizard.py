@@ -498,3 +498,27 @@ async def test_the_field_for_the_servers_run_yaml_is_below_the_text_that_asks_fo
         assert box.display and box.has_focus
         assert box.region.y >= asks.region.y + asks.region.height - 1, (box.region, asks.region)
         assert box.region.y <= asks.region.y + asks.region.height + 1
+
+
+async def test_nothing_to_migrate_shows_no_next_key(demo):
+    """A unified config: the analysis step says there is nothing to migrate, and its footer
+    showed `n Next` (dimmed: a difference of shade, gone with NO_COLOR), a key that does nothing
+    there. It shows the keys that work: back and cancel."""
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("n", "n", "n", "n", "w")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+    app = make(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        scr = await ready(pilot)
+        assert footer_keys(scr)[0] == "n Next"  # why: next goes to the analysis
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Nothing to migrate" in text(scr)
+        assert footer_keys(scr) == ["b Back", "esc Cancel"], footer_keys(scr)
+        await pilot.press("b")
+        await pilot.pause()
+        assert step(scr) == "why" and footer_keys(scr)[0] == "n Next"

@@ -706,7 +706,7 @@ class MigrateWizard(FlowScreen):
             if done or name == "files":
                 return False
             if name != "why" and not self._migratable():
-                return None
+                return False  # nothing to migrate (or an error): next leads nowhere, so it is not shown
             return True
         if action == "back":
             return not (done or self.step == 0)
