@@ -404,3 +404,22 @@ async def test_the_chooser_footer_shows_enter_use_this_and_enter_picks(good_ws, 
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, PreflightPanel) and p.interpreter.display == ".venv/bin/python"
+
+
+async def test_the_footer_shows_the_keys_that_work_idle_and_running(sleepy_ws):
+    """Idle, the footer showed `x Cancel run`, dimmed (a shade apart, none with NO_COLOR) and
+    doing nothing; running, it showed r, i and k dimmed the same way. Each state shows its keys."""
+    app = make(sleepy_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        idle = ["r Run / re-run", "i Interpreter", "k Keep going", "esc Close"]
+        assert footer_keys(panel(app)) == idle, footer_keys(panel(app))
+        await pilot.press("r")
+        ctl = controller_for(app)
+        await wait_for(pilot, lambda: ctl.state.running and ctl.state.rows and ctl.state.rows[0].status == "running")
+        await pilot.pause()
+        assert footer_keys(panel(app)) == ["x Cancel run", "esc Close"], footer_keys(panel(app))
+        await pilot.press("x")
+        await finished(pilot)
+        await pilot.pause()
+        assert footer_keys(panel(app)) == idle, footer_keys(panel(app))

@@ -482,11 +482,13 @@ class PreflightPanel(FlowScreen):
             self.refresh_rows(only_running=True)
 
     def check_action(self, action: str, parameters) -> bool | None:
+        # a key that does nothing in this state is not shown (dimmed, it is a shade apart: none
+        # with NO_COLOR): idle, r i k; running, x
         running = self.ctl.state.running
         if action == "cancel_run":
-            return True if running else None
+            return running
         if action in ("run", "interpreter", "keep_going"):
-            return None if running else True
+            return not running
         return True
 
     # -- rendering -------------------------------------------------------------------------------
