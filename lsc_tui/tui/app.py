@@ -135,7 +135,7 @@ class LscTuiApp(App):
         self.session: EditSession | None = None
         self.view: View | None = None
         self.jobs: JobQueue | None = None
-        self._bindings_state: tuple | None = None
+        self._bindings_shown = False
         self.narrow = False
         self.active_pane = "tree"
         self.finding_index = -1
@@ -408,9 +408,8 @@ class LscTuiApp(App):
         self.query_one(DiffPane).show_view(view)
         self.query_one(FindingsPanel).show_view(view)
         self.sub_title = view.config_display
-        bindings = (view.can_undo, view.can_redo)  # what check_action reads from the view
-        if bindings != self._bindings_state:  # the footer recomposes on a refresh: only on a change
-            self._bindings_state = bindings
+        if not self._bindings_shown:  # the first view: the keys check_action held back while opening
+            self._bindings_shown = True
             self.refresh_bindings()
 
     @on(Tree.NodeHighlighted, "#tree")
@@ -494,11 +493,7 @@ class LscTuiApp(App):
             return False
         if self.readonly and action in keymap.WRITE_ACTIONS:
             return False
-        if action == "undo" and not self.view.can_undo:
-            return None
-        if action == "redo" and not self.view.can_redo:
-            return None
-        return True
+        return True  # u and ctrl+r with nothing to undo or redo say so (off, they would do nothing)
 
     def selected_item(self) -> TreeItem | None:
         return self.query_one(ConfigTree).selected_item

@@ -238,3 +238,22 @@ async def test_a_value_that_is_not_applied_is_said_until_the_field_is_left(demo)
         assert len([n for n in app._notifications if "whole number" in n.message]) == 2
         assert "port: ${env.PORT}" in app.session.text_of(demo / "lightspeed-stack.yaml")
         assert "not applied" not in _path_line(app)
+
+
+async def test_undo_and_redo_with_nothing_to_undo_say_so(demo):
+    """With nothing to undo, `u` did nothing at all: the footer showed `u Undo` dimmed (a shade
+    apart; none with NO_COLOR) and the key was off. It answers now, as ctrl+r does."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        undo = [k for k in app.query(FooterKey) if k.display and k.description == "Undo"]
+        assert undo and not undo[0].has_class("-disabled")
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert "Nothing to undo." in messages and "Nothing to redo." in messages, messages
+        assert not app.session.dirty
