@@ -478,7 +478,8 @@ class LscTuiApp(App):
         self.job_queue().submit_field_edit(op, source=event.source)
 
     def on_node_editor_problem(self, event: NodeEditor.Problem) -> None:
-        self.notify(event.text, title="Not applied", severity="error")
+        # 10 s: long enough to read over a slow link (the field may already show the file's value)
+        self.notify(event.text, title="Not applied", severity="error", timeout=10)
 
     # -- bindings ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:

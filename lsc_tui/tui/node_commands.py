@@ -171,7 +171,7 @@ def move(app: LscTuiApp, delta: int) -> None:
     items = value_at(doc.data, path[:-1]) if doc is not None else None
     new = path[-1] + delta
     if not isinstance(items, list) or not (0 <= new < len(items)):
-        app.notify("It is already at the end of the list.")
+        app.notify(f"It is already {'first' if delta < 0 else 'last'} in the list.")
         return
     new_key = tree_key(display, path[:-1] + (new,))
     app.submit(lambda s: s.apply(MoveListItem(file, path[:-1], path[-1], new)), "move", lambda _r: new_key)

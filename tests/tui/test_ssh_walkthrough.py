@@ -147,3 +147,94 @@ async def test_the_migration_offer_footer_shows_its_answers(demo):
         await pilot.press("l")
         await settle(app, pilot)
         assert "? Help" in _footer(app)
+
+
+async def test_tab_moves_through_the_panes_at_80_columns(demo):
+    """docs/keys.md: tab goes to the next pane or field. Below 100 columns the panes are tabs,
+    and tab went back and forth between the tree and the tab bar: it now goes through the
+    node's form and fields, the run.yaml diff and the findings, showing each pane, and back
+    to the tree; shift+tab goes the other way."""
+    from lsc_tui.tui.widgets.diff_pane import DiffPane
+    from lsc_tui.tui.widgets.findings import FindingsPanel
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", ("providers", "inference", 0))
+        seen = []
+        for _ in range(9):  # the form, its 5 fields, the diff, the findings, the tree
+            await pilot.press("tab")
+            await settle(app, pilot)
+            focused = app.focused
+            assert focused is not None and focused.region.area > 0, focused  # on screen
+            seen.append((type(focused).__name__, app.active_pane))
+        assert seen == [
+            ("FormScroll", "editor"),
+            *[("FieldInput", "editor")] * 5,
+            ("DiffScroll", "diff"),
+            ("FindingsPanel", "findings"),
+            ("ConfigTree", "tree"),
+        ], seen
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert isinstance(app.focused, FindingsPanel) and app.active_pane == "findings"
+        await pilot.press("shift+tab")
+        await settle(app, pilot)
+        assert app.active_pane == "diff" and app.focused in app.query_one(DiffPane).query("*")
+        assert not app.session.dirty  # tabbing through the fields typed nothing
+
+
+@pytest.mark.parametrize(("index", "key", "said"), [(0, "K", "first"), (2, "J", "last")])
+async def test_moving_past_the_end_of_the_list_says_which_end(demo, index, key, said):
+    """K on the first provider said "already at the end of the list": it says which end."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", ("providers", "inference", index))
+        await pilot.press(key)
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert f"It is already {said} in the list." in messages, messages
+        assert not app.session.dirty
+
+
+async def test_a_value_that_is_not_applied_is_said_until_the_field_is_left(demo):
+    """A port typed as ``8080x`` is not applied. It said so in a notification at the first bad
+    keystroke (one per keystroke: ``$`` of an ``${env.PORT}`` being typed too), which went after
+    a few seconds while the field kept showing ``8080x``, a value in no file. Now the line under
+    the form says it while the field is edited, enter says it in a notification, and leaving
+    the field puts back the value in the file, saying so."""
+    from lsc_tui.tui.widgets.node_editor import FieldInput
+
+    from .helpers import field_input
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        before = app.session.text_of(demo / "lightspeed-stack.yaml")
+        await select(app, pilot, "lightspeed-stack.yaml", ("service",))
+        await pilot.press("enter", "j", "enter")  # edit service.port
+        await settle(app, pilot)
+        assert isinstance(app.focused, FieldInput) and field_input(app, "port").value == "8080"
+        await pilot.press("end", "x")
+        await settle(app, pilot)
+        assert not [n for n in app._notifications if "whole number" in n.message]  # no toast per keystroke
+        line = _path_line(app)
+        assert "service.port" in line and "not applied" in line, line
+        await pilot.press("enter")
+        await settle(app, pilot)
+        said = [n for n in app._notifications if "whole number" in n.message]
+        assert len(said) == 1 and said[0].timeout >= 10, said
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert field_input(app, "port").value == "8080"  # the value in the file, not 8080x
+        assert "not applied" not in _path_line(app)
+        said = [n.message for n in app._notifications if "whole number" in n.message]
+        assert len(said) == 2 and "value in the file" in said[-1], said
+        assert app.session.text_of(demo / "lightspeed-stack.yaml") == before
+        # an env reference typed key by key: no complaint on the way, applied at the end
+        await pilot.press("enter", "ctrl+u", *"${env.PORT}")
+        await settle(app, pilot)
+        assert len([n for n in app._notifications if "whole number" in n.message]) == 2
+        assert "port: ${env.PORT}" in app.session.text_of(demo / "lightspeed-stack.yaml")
+        assert "not applied" not in _path_line(app)

@@ -97,7 +97,7 @@ class FieldInput(Input):
     def action_done(self, move: int = 0) -> None:
         for editor in self.ancestors:
             if isinstance(editor, NodeEditor):
-                editor.flush()
+                editor.leave_field(self)
                 editor.navigate()
                 if move:
                     editor.move_cursor(editor.cursor + move)
@@ -184,6 +184,9 @@ class NodeEditor(Vertical):
         self.revealed = False
         self.readonly = False
         self._pending: dict[int, str] = {}
+        # field index -> why the text in it is not applied (it does not parse as the field's kind):
+        # said on the path line while it is edited, and by a notification at enter and on leaving
+        self._rejected: dict[int, str] = {}
         self._yaml_timer = None
         self._yaml_stale = False
         self._loading_yaml = False
@@ -216,6 +219,7 @@ class NodeEditor(Vertical):
         if not same:
             self.revealed = False
             self._pending.clear()
+            self._rejected.clear()
             self.cursor = 0
         self._render_title()
         if not self.display and self.mode == "form" and not self._pending:
@@ -338,6 +342,7 @@ class NodeEditor(Vertical):
         refocus = self.focused_field() if self.is_mounted else None
         refocus_rel = refocus.rel if refocus is not None else None
         self._form_gen += 1
+        self._rejected.clear()  # the new fields show the values in the file
         form = self.query_one("#form", VerticalScroll)
         form.remove_children()
         self.fields = []
@@ -440,6 +445,8 @@ class NodeEditor(Vertical):
         self._render_path()
 
     def on_descendant_blur(self, event) -> None:
+        if isinstance(event.widget, FieldInput):
+            self.leave_field(event.widget)
         self._render_path()
 
     # -- navigation: a cursor over the fields; enter edits, esc stops editing ------------------
@@ -466,6 +473,11 @@ class NodeEditor(Vertical):
             editing = self.is_mounted and isinstance(self.app.focused, FieldInput)
             t.append(" ")
             t.append(path_text(self.item.path + fld.rel) or self.item.display, style="bold")
+            rejected = self._rejected.get(min(self.cursor, len(self.fields) - 1)) if editing else None
+            if rejected is not None:  # said whatever the width: the text in the field is not in the file
+                t.append(f"  not applied: {rejected}", style="bold reverse")
+                self.query_one("#field-path", Static).update(t)
+                return
             hint = "  esc: done" if editing else "  enter: edit"
             if t.cell_len + len(hint) <= self.size.width:  # the path first; the hint when it fits
                 t.append(hint, style="italic")
@@ -612,29 +624,66 @@ class NodeEditor(Vertical):
         if i >= len(self.fields) or not (event.input.id or "").startswith(f"field-{self._form_gen}-"):
             return
         fld = self.fields[i]
-        if fld.secret and not self.revealed and event.value == "":
+        if (fld.secret and not self.revealed and event.value == "") or (
+            show_value(fld.value) == event.value and not (fld.secret and not self.revealed)
+        ):  # back to the value in the file: nothing to apply
             self._pending.pop(i, None)
-            return
-        if show_value(fld.value) == event.value and not (fld.secret and not self.revealed):
-            self._pending.pop(i, None)
+            if self._rejected.pop(i, None) is not None:
+                self._render_path()
             return
         self._pending[i] = event.value
         if event.value.strip():  # an emptied field is usually mid-edit: it applies at enter / esc / leaving
-            self.flush()  # every keystroke: the diff follows the typing (the app drops superseded edits)
+            # every keystroke: the diff follows the typing (the app drops superseded edits); a text
+            # that does not parse yet (``$`` of an ``${env.NAME}`` on the way) is said on the path
+            # line, not in a notification per keystroke
+            self.flush(quiet=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if isinstance(event.input, FieldInput):
             event.stop()
             self.flush()
+            i = event.input.field_index
+            if i in self._rejected and i < len(self.fields) and self.item is not None:
+                self.post_message(self.Problem(f"{path_text(self.item.path + self.fields[i].rel)} {self._rejected[i]}"))
 
-    def flush(self) -> None:
-        """Send the pending field edits as operations."""
+    def leave_field(self, field_input: FieldInput) -> None:
+        """The operator left a field (esc, up/down, tab, a click): a text in it that is not applied
+        goes, and the field shows the value in the file again (said), so the form never shows a
+        value that no file holds."""
+        self.flush(quiet=True)
+        i = field_input.field_index
+        why = self._rejected.pop(i, None)
+        if why is None or i >= len(self.fields) or self.item is None:
+            return
+        if not (field_input.id or "").startswith(f"field-{self._form_gen}-"):
+            return
+        fld = self.fields[i]
+        field_input.value = show_value(fld.value) if not (fld.secret and not self.revealed) else ""
+        self._pending.pop(i, None)
+        self.post_message(
+            self.Problem(
+                f"{path_text(self.item.path + fld.rel)} {why}: not applied; the field shows the value in the file again."
+            )
+        )
+        self._render_path()
+
+    def flush(self, quiet: bool = False) -> None:
+        """Send the pending field edits as operations (``quiet``: a text that does not parse is
+        only noted in ``_rejected``, for the path line, not said in a notification)."""
         if self.item is None or self.readonly:
             self._pending.clear()
             return
         pending, self._pending = self._pending, {}
         file = self._file() if pending else None
         if file is None:
+            return
+        rejected = dict(self._rejected)
+        self._apply(file, pending, quiet)
+        if self._rejected != rejected:
+            self._render_path()
+
+    def _apply(self, file: Path, pending: dict[int, str], quiet: bool) -> None:
+        if self.item is None:  # flush() checked: for the type checker
             return
         for i, text in pending.items():
             if i >= len(self.fields):
@@ -643,8 +692,11 @@ class NodeEditor(Vertical):
             try:
                 value = parse_value(text, fld.value if not fld.secret or self.revealed else "")
             except ValueError as exc:
-                self.post_message(self.Problem(f"{path_text(self.item.path + fld.rel)} {exc}"))
+                self._rejected[i] = str(exc)
+                if not quiet:
+                    self.post_message(self.Problem(f"{path_text(self.item.path + fld.rel)} {exc}"))
                 continue
+            self._rejected.pop(i, None)
             fld.value = value
             self.post_message(self.Edit(SetValue(file, self.item.path + fld.rel, value), "form"))
 
