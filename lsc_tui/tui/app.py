@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from lsc_tui.tui.widgets.config_tree import ConfigTree
     from lsc_tui.tui.widgets.diff_pane import DiffPane
     from lsc_tui.tui.widgets.findings import FindingsPanel
-    from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+    from lsc_tui.tui.widgets.node_editor import NodeEditor
 
 WATCH_AFTER = 0.1  # seconds from the validated view to the start of the disk watch
 
@@ -79,7 +79,6 @@ def _import_editor() -> None:
         ConfigTree, \
         DiffPane, \
         FindingsPanel, \
-        FieldInput, \
         NodeEditor, \
         disk_watch, \
         flows, \
@@ -95,7 +94,7 @@ def _import_editor() -> None:
     from lsc_tui.tui.widgets.config_tree import ConfigTree
     from lsc_tui.tui.widgets.diff_pane import DiffPane
     from lsc_tui.tui.widgets.findings import FindingsPanel
-    from lsc_tui.tui.widgets.node_editor import FieldInput, NodeEditor
+    from lsc_tui.tui.widgets.node_editor import NodeEditor
 
 
 class LscTuiApp(App):
@@ -689,11 +688,10 @@ class LscTuiApp(App):
     def action_toggle_editor(self) -> None:
         mode = self.editor().toggle_mode()
         self.show_pane("editor")
-        # the raw YAML editor is the only TextArea of the main screen (made when first shown)
-        in_text = isinstance(self.focused, FieldInput) or (
-            self.focused is not None and self.focused.id == "yaml-editor"
-        )
-        if self.narrow or self.focused is None or in_text:
+        # the focus in the editor (the form, a field, the raw YAML) follows the switch: the part it
+        # was in is hidden now, which would leave nothing focused
+        in_editor = self.focused is not None and self.editor() in self.focused.ancestors_with_self
+        if self.narrow or self.focused is None or in_editor:
             self.editor().focus_first()
         self.notify("Raw YAML of the node" if mode == "yaml" else "Form", timeout=2)
 

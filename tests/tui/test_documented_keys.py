@@ -109,3 +109,38 @@ async def test_first_and_last_in_the_tree(demo):
             await pilot.press(key)
             await settle(app, pilot)
             assert tree.cursor_line == line, key
+
+
+async def test_a_click_on_a_pane_tab_still_shows_the_pane(demo):
+    """The tab bar takes no focus now; the mouse still switches panes with it."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.click("#tab-diff")
+        await settle(app, pilot)
+        assert app.active_pane == "diff" and app.query_one("#diff").display
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_raw_yaml_tab_indents_two_spaces_and_esc_leaves_then_tab_moves_on(demo, size):
+    """keys.md: "Raw YAML editor: tab indents (two spaces); esc leaves the editor, then tab moves
+    on". Tab indented four spaces; at 80 columns esc left the focus in the editor."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", VLLM)
+        await pilot.press("2", "t")
+        await settle(app, pilot)
+        area = app.query_one("#yaml-editor")
+        assert app.focused is area
+        before = area.text
+        assert before.startswith("provider_id: vllm")
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert area.text == "  " + before
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.focused is not area and _pane_of(app) == "diff"
+        await pilot.press("tab")
+        await settle(app, pilot)
+        assert _pane_of(app) == "findings"

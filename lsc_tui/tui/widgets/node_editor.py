@@ -539,12 +539,9 @@ class NodeEditor(Vertical):
         if not make:
             return None
         # deferred: Textual's TextArea (about 10 ms) loads with the first raw YAML view, not the opening
-        from textual.widgets import TextArea
+        from lsc_tui.tui.widgets.yaml_area import yaml_area
 
-        area = TextArea.code_editor(
-            "", language="yaml", theme="css", id="yaml-editor", soft_wrap=False, show_line_numbers=True
-        )
-        area.cursor_blink = False
+        area = yaml_area("yaml-editor")
         self.query_one("#yaml", Vertical).mount(area)
         return area
 
