@@ -217,6 +217,14 @@ def env_ref(app: LscTuiApp) -> None:
     )
 
 
+def _in_the_diff(app: LscTuiApp) -> bool:
+    """The focus is in the diff pane (side by side, tab takes it there without making the diff
+    the active pane), or nothing has it and the diff is the pane shown."""
+    if app.focused is None:
+        return app.active_pane == "diff"
+    return any(isinstance(node, DiffPane) for node in app.focused.ancestors_with_self)
+
+
 def copy(app: LscTuiApp) -> None:
     """The focused field's value, the diff, or the node's YAML (secrets masked unless revealed)."""
     editor = app.editor()
@@ -228,8 +236,11 @@ def copy(app: LscTuiApp) -> None:
             return
         text = "" if field.value is None else str(field.value)
         what = path_text(item.path + field.rel)
-    elif isinstance(app.focused, DiffPane) or app.active_pane == "diff":
+    elif _in_the_diff(app):
         text = app.shown_view().diff_text
+        if not text:
+            app.notify("No difference to copy: the run.yaml diff is empty.", timeout=3)
+            return
         what = "the diff"
     elif item is not None:
         doc = app.shown_view().document(item.display)

@@ -144,3 +144,35 @@ async def test_raw_yaml_tab_indents_two_spaces_and_esc_leaves_then_tab_moves_on(
         await pilot.press("tab")
         await settle(app, pilot)
         assert _pane_of(app) == "findings"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_y_in_the_diff_pane_copies_the_diff_and_says_when_there_is_none(demo, size):
+    """ssh.md: `y` copies "the focused value, the node's YAML or the diff". With the panes side by
+    side and the focus moved into the diff with tab, y copied the selected node's YAML; with no
+    difference it said "Copied the diff" and put an empty text on the clipboard."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "run.yaml", VLLM)
+
+        async def to_the_diff():
+            if size[0] < 100:
+                await pilot.press("3")
+            else:  # where tab takes the focus, side by side (the active pane stays the tree)
+                app.query_one("#diff-scroll").focus()
+            await settle(app, pilot)
+
+        await to_the_diff()
+        app.copy_to_clipboard("before")
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.clipboard == "before"
+        assert any("no difference" in n.message.lower() for n in app._notifications)
+        app.action_pane("tree")
+        await pilot.press("c")  # an edit: the diff has a line to copy now
+        await settle(app, pilot)
+        await to_the_diff()
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.clipboard.startswith("---") and "+" in app.clipboard and "vllm-copy" in app.clipboard
