@@ -138,3 +138,15 @@ def test_quickstart_validate_lists_the_demo_secret_apart_and_secrets_scan_fails_
     assert not [line for line in lines if ": error: " in line]
     scan = _lsc("secrets", "scan", "lightspeed-stack.yaml", cwd=ws)
     assert scan.returncode == 1 and ": error: secret-" in scan.stdout
+
+
+def test_a_write_that_fails_says_what_to_do(tmp_path):
+    """troubleshooting.md: every message "ends with a `fix:` line". An output lsc-tui could not
+    create (a file in /proc, where none can be made) ended with "fix: The file is
+    unchanged.", which says nothing to do."""
+    ws = tmp_path / "demo"
+    shutil.copytree(ROOT / "lsc_tui" / "data" / "demo", ws)
+    r = _lsc("synthesize", "lightspeed-stack.yaml", "-o", "/proc/lsc-tui-docs-check.yaml", cwd=ws)
+    assert r.returncode == 2
+    [fix] = [line for line in r.stderr.splitlines()[-2:] if line.strip().startswith("fix:")]
+    assert "Check the path" in fix, r.stderr

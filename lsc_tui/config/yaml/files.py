@@ -560,7 +560,10 @@ def _named(exc: OSError, target: Path) -> WriteError:
         _errno.EACCES: "Check that you may write to its directory; the file is unchanged.",
         _errno.EPERM: "Check that you may write to its directory; the file is unchanged.",
         _errno.EROFS: "The file system is read-only; write somewhere else.",
-    }.get(exc.errno or 0, "The file is unchanged.")
+    }.get(
+        exc.errno or 0,
+        "Check the path: its directory must exist (or be one lsc-tui can create) and take files; the file is unchanged.",
+    )
     return WriteError(target, reason, fix, exc.errno or _errno.EIO)
 
 
