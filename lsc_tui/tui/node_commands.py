@@ -190,10 +190,11 @@ def env_ref(app: LscTuiApp) -> None:
             return
         field = fields[0]
     path = item.path + field.rel
-    suggestion = suggest_name(path, item.label if item.is_provider else "")
     file = _file_of(app, item.file, item.display)
     if file is None:
         return
+    # a literal secret: the name its finding (and the secrets review) gives it
+    suggestion = _secret_name(app, file, path) or suggest_name(path, item.label if item.is_provider else "")
 
     def answer(values) -> None:
         if not values:
@@ -223,6 +224,16 @@ def _in_the_diff(app: LscTuiApp) -> bool:
     if app.focused is None:
         return app.active_pane == "diff"
     return any(isinstance(node, DiffPane) for node in app.focused.ancestors_with_self)
+
+
+def _secret_name(app: LscTuiApp, file: Path, path: tuple) -> str:
+    """The variable name the secrets analysis gives the literal secret at ``path`` of ``file``
+    ("" when no literal secret is there)."""
+    analysis = app.shown_view().analysis
+    for finding in analysis.secret_findings if analysis is not None else ():
+        if finding.suggested_env and tuple(finding.path) == tuple(path) and Path(finding.doc_path) == file:
+            return finding.suggested_env
+    return ""
 
 
 def copy(app: LscTuiApp) -> None:

@@ -257,3 +257,27 @@ async def test_undo_and_redo_with_nothing_to_undo_say_so(demo):
         messages = [n.message for n in app._notifications]
         assert "Nothing to undo." in messages and "Nothing to redo." in messages, messages
         assert not app.session.dirty
+
+
+async def test_e_on_a_literal_secret_suggests_the_name_its_finding_gives(demo):
+    """The finding under conversation_cache.postgres.password says its fix writes
+    ``${env.POSTGRES_PASSWORD}`` (as the secrets review does); ``e`` on that field suggested
+    ``PASSWORD``. It suggests the finding's name; a field that is no secret keeps its own."""
+    from lsc_tui.tui.screens.dialogs import Prompt
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "lightspeed-stack.yaml", ("conversation_cache",))
+        await pilot.press("enter", "G", "e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Prompt)
+        assert app.screen.query_one("#prompt-name").value == "POSTGRES_PASSWORD"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "password: ${env.POSTGRES_PASSWORD}" in app.session.text_of(demo / "lightspeed-stack.yaml")
+        await select(app, pilot, "run.yaml", ("providers", "inference", 0))
+        await pilot.press("enter", "j", "j", "e")  # config.url of vllm
+        await settle(app, pilot)
+        assert app.screen.query_one("#prompt-name").value == "VLLM_URL"
+        await pilot.press("escape")
