@@ -281,3 +281,23 @@ async def test_e_on_a_literal_secret_suggests_the_name_its_finding_gives(demo):
         await settle(app, pilot)
         assert app.screen.query_one("#prompt-name").value == "VLLM_URL"
         await pilot.press("escape")
+
+
+async def test_revealed_secrets_are_said_for_as_long_as_they_show(demo):
+    """``s`` shows the secret values of the node: that was said in a notification gone after
+    4 s, while the password stayed on screen. The node's title says it while they show."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await select(app, pilot, "lightspeed-stack.yaml", ("conversation_cache",))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        title = lambda: str(app.query_one("#node-title").render())  # noqa: E731
+        assert "SECRETS SHOWN" not in title()
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert app.query_one("#editor").revealed
+        assert "SECRETS SHOWN" in title(), title()
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert "SECRETS SHOWN" not in title(), title()

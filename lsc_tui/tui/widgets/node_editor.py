@@ -298,6 +298,9 @@ class NodeEditor(Vertical):
             where = path_text(self.item.path) or "(whole file)"
             t.append(" ")
             t.append("Form" if self.mode == "form" else "YAML", style="bold reverse")
+            if self.revealed:  # said for as long as the values show (first: a narrow pane cuts the end)
+                t.append(" ")
+                t.append("SECRETS SHOWN", style="bold reverse")
             name = self.view.short_name(self.item.display) if self.view is not None else self.item.display
             t.append(f" {name}:{line} ", style="bold")
             t.append(where)
@@ -752,6 +755,7 @@ class NodeEditor(Vertical):
     def set_revealed(self, revealed: bool) -> None:
         self.flush()
         self.revealed = revealed
+        self._render_title()
         self._signature = self._form_signature()
         if self.view is not None:
             self._build_form()
