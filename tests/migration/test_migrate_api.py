@@ -43,7 +43,8 @@ def test_wizard_steps(tmp_path):
     assert result.proof.equivalent
     assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     assert result.backup is not None and result.backup.exists()
-    assert Migration.open(cfg, cwd=tmp_path).nothing_to_do.startswith("already unified")
+    again = Migration.open(cfg, cwd=tmp_path).nothing_to_do
+    assert again.startswith("already unified: ") and "unified: unified" not in again, again  # said once
 
 
 def test_choose_without_a_strategy_takes_the_recommendation():

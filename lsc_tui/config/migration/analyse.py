@@ -190,7 +190,7 @@ def analyse(
     a.run_yaml_given = given is not None
 
     if ws.mode == MODE_UNIFIED:
-        a.status, a.reason = STATUS_UNIFIED, f"already unified: {ws.mode_reason}"
+        a.status, a.reason = STATUS_UNIFIED, f"already unified: {ws.mode_reason.removeprefix('unified: ')}"
     elif ws.mode == MODE_LIBRARY:
         a.status = STATUS_LIBRARY
         a.run_yaml_ref = ls.get("library_client_config_path")
