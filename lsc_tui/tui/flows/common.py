@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -47,6 +48,27 @@ class FlowScreen(ModalScreen):
         focused = self.focused
         if isinstance(focused, OptionList):
             getattr(focused, f"action_{how}")()
+
+    def hang(self, prefix: str, text: str) -> str:
+        """``prefix`` and ``text`` folded to the width of the flow's text (``#mw-scroll``), each further
+        line indented under the text's start (a long item wrapped back to the left margin at 80
+        columns). A word longer than a line (a path, a command) stays whole. A screen that folds
+        its text this way folds it again when the terminal is resized."""
+        fold = textwrap.fill(
+            text,
+            width=self.text_width(),
+            initial_indent=prefix,
+            subsequent_indent=" " * len(prefix),
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        return fold + "\n"
+
+    def text_width(self) -> int:
+        """The columns of the flow's text, less one for the scrollbar a long text shows (80 columns'
+        worth until the screen is laid out)."""
+        width = self.query_one("#mw-scroll").scrollable_content_region.width
+        return width - 1 if width > 20 else 75
 
     def compose_title(self) -> ComposeResult:
         yield Static(self.FLOW_TITLE, id="flow-title", markup=False)

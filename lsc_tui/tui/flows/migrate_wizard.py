@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shlex
 import stat
-import textwrap
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -264,7 +263,7 @@ class MigrateWizard(FlowScreen):
         parts += [("Enrichment inputs: ", "bold"), (", ".join(a.enrichment) or "none", ""), "\n\n"]
         parts += [("Recommended strategy: ", "bold"), (f"{rec.strategy}\n", "bold $success")]
         for r in rec.reasons:
-            parts.append((self._hang("  - ", r), ""))
+            parts.append((self.hang("  - ", r), ""))
         parts.append(("\nn: choose the strategy and see the new file and its proof.", "$text-muted"))
         return Content.assemble(*parts)
 
@@ -476,7 +475,7 @@ class MigrateWizard(FlowScreen):
                 (f"{TICK} No literal secrets in the files this migration writes or keeps.\n", "$success")
             )
         parts: list[Part] = [("Literal secrets found on the way (values masked):\n", "bold")]
-        width = self._text_width()
+        width = self.text_width()
         for s in m.secrets:
             where = f"{self.ws_name(s.file)}:{s.line}"
             line = f"  {where}  {_path_text(s.path)}"
@@ -541,11 +540,11 @@ class MigrateWizard(FlowScreen):
                 "legacy-config": "the legacy config",
             }.get(f.role, f.role)
             parts.append((f"  {rel(f.path, self.base)}\n", "bold"))
-            parts.append(self._hang("      ", f"{what}{'; ' + role if role else ''}"))
+            parts.append(self.hang("      ", f"{what}{'; ' + role if role else ''}"))
             w = secret_configs.pop(str(f.path), None)
             if w is not None:
                 parts.append(
-                    self._hang(
+                    self.hang(
                         "      ",
                         f"then its literal secret(s) become ${{env.NAME}} (another backup, {Path(w.path).name}.bak, 0600)",
                     )
@@ -557,14 +556,14 @@ class MigrateWizard(FlowScreen):
                 parts.append((f"  {rel(w.path, self.base)}\n", "bold"))
                 if w.role == "config":
                     parts.append(
-                        self._hang(
+                        self.hang(
                             "      ",
                             f"its literal secret(s) become ${{env.NAME}} (backup {Path(w.path).name}.bak, 0600)",
                         )
                     )
                 else:
                     parts.append(
-                        self._hang(
+                        self.hang(
                             "      ", f"{'created' if w.created else 'updated'}, mode 0600, holds the secret values"
                         )
                     )
@@ -631,7 +630,7 @@ class MigrateWizard(FlowScreen):
             ]
             if mode & 0o077:
                 fixes.insert(0, "t makes it 0600 now")
-            parts.append((self._hang("  ", "; ".join(fixes) + "."), "$warning"))
+            parts.append((self.hang("  ", "; ".join(fixes) + "."), "$warning"))
         config = rel(self.session.path, self.base)
         parts.append(("\nWhat to run next:\n", "bold"))
         steps = [f"lsc-tui validate {self.shell_path(self.session.path)} (or look at the findings in the editor)"]
@@ -644,29 +643,9 @@ class MigrateWizard(FlowScreen):
         steps.append("P: preflight every provider in the server's Python")
         steps.append(f"start LCORE with {config} as before; then delete the .bak files")
         for i, s in enumerate(steps, 1):
-            parts.append(self._hang(f"  {i}. ", s))
+            parts.append(self.hang(f"  {i}. ", s))
         parts.append(("\nenter or esc closes; the editor reloads the files.", "$text-muted"))
         return Content.assemble(*parts)
-
-    def _hang(self, prefix: str, text: str) -> str:
-        """``prefix`` and ``text`` folded to the width of the step's text, each further line indented
-        under the text's start (a long item wrapped back to the left margin at 80 columns). A word
-        longer than a line (a path, a command) stays whole."""
-        fold = textwrap.fill(
-            text,
-            width=self._text_width(),
-            initial_indent=prefix,
-            subsequent_indent=" " * len(prefix),
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
-        return fold + "\n"
-
-    def _text_width(self) -> int:
-        """The columns of the step's text, less one for the scrollbar a long step shows (80 columns'
-        worth until the screen is laid out)."""
-        width = self.query_one("#mw-scroll").scrollable_content_region.width
-        return width - 1 if width > 20 else 75
 
     def on_resize(self) -> None:
         if STEPS[self.step] in ("analysis", "secrets", "files", "done") and self.ready:  # they fold to the width

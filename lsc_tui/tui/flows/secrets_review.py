@@ -555,20 +555,29 @@ class ApplyPreview(FlowScreen):
                 )
                 yield Static(Content.assemble(*head), id="sr-head")
                 yield Static(diff_content(plan.diff), id="sr-diff")
-                parts: list = [("\nFiles written (nothing before you press y):\n", "bold")]
-                for w in plan.writes:
-                    parts.append(f"  {rel(w.path, self.base)}: {self._show(w.summary)}\n")
-                for e in plan.errors:
-                    parts.append((f"error: {self._show(e)}\n", "$error"))
-                for w in plan.warnings:
-                    parts.append((f"warning: {self._show(w)}\n", "$warning"))
-                for n in plan.notes:
-                    parts.append((self._show(n).rstrip("\n") + "\n", "$text-muted"))
-                yield Static(Content.assemble(*parts), id="sr-plan")
+                yield Static(id="sr-plan")
         yield from self.compose_footer()
 
+    def _plan_text(self) -> Content:
+        """Each file written, error, warning and note, folded under its own start to the width."""
+        plan = self.plan
+        parts: list = [("\nFiles written (nothing before you press y):\n", "bold")]
+        for w in plan.writes:
+            parts.append(self.hang("  ", f"{rel(w.path, self.base)}: {self._show(w.summary)}"))
+        for e in plan.errors:
+            parts.append((self.hang("", f"error: {self._show(e)}"), "$error"))
+        for w in plan.warnings:
+            parts.append((self.hang("", f"warning: {self._show(w)}"), "$warning"))
+        for n in plan.notes:
+            parts.append((self._show(n).rstrip("\n") + "\n", "$text-muted"))
+        return Content.assemble(*parts)
+
     def on_mount(self) -> None:
+        self.query_one("#sr-plan", Static).update(self._plan_text())
         self.query_one("#mw-scroll").focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#sr-plan", Static).update(self._plan_text())
 
     def action_apply(self) -> None:
         from lsc_tui.config.secrets import FixError, apply_plan
