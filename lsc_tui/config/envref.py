@@ -142,6 +142,17 @@ def resolve_string(value: str, env: Mapping[str, str] | None = None) -> str:
     return ENV_REF.sub(sub, value)
 
 
+def literal_default(value: str) -> tuple[str, str] | None:
+    """``(NAME, default)`` of a value that is exactly one ``${env.NAME:=default}`` whose default is
+    written out (holds no reference); else None. What the value becomes while NAME is unset is
+    ``coerce(value, default)``."""
+    m = ENV_REF.fullmatch(value)
+    if m is None or m.group(2) != "=":
+        return None
+    default = m.group(3) or ""
+    return None if "${" in default else (m.group(1), default)
+
+
 def coerce(original: str, resolved: str) -> str | int | float | bool | None:
     """Llama Stack's type conversion, applied only when substitution changed the string."""
     if resolved == original:

@@ -21,7 +21,7 @@ from typing import Any, TypeGuard, Union
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 
-from lsc_tui.config.envref import ENV_REF, coerce
+from lsc_tui.config.envref import coerce, literal_default
 from lsc_tui.config.findings import path_text
 from lsc_tui.config.memo import IdentityMemo
 from lsc_tui.config.models._rules import RULE_ERROR
@@ -948,12 +948,10 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
         name = path[-1]
         if (model, name, value) in _ENV_DEFAULT_OK:
             continue
-        m = ENV_REF.fullmatch(value)
-        if m is None or m.group(2) != "=":
+        ref = literal_default(value)
+        if ref is None:
             continue
-        default = m.group(3) or ""
-        if "${" in default:
-            continue
+        var, default = ref
         adapter = _adapter(model, name)
         if adapter is None:
             continue
@@ -971,14 +969,14 @@ def env_default_issues(root: type[BaseModel], data: Any, server: str) -> list[Mo
             if not rest.startswith("must"):
                 rest = "is not a valid value here"
             hidden = _secret_path(path) or len(value) > MAX_ECHO or _token_like(default)
-            shown = f"${{env.{m.group(1)}:=…}}" if hidden else value
+            shown = f"${{env.{var}:=…}}" if hidden else value
             out.append(
                 ModelIssue(
                     path,
                     "warning",
                     "env-default-invalid",
-                    f"{_name(path)}: the default in {shown} {rest}; it is used when {m.group(1)} is unset",
-                    f"Fix the default after `:=`, or make sure {m.group(1)} is always set "
+                    f"{_name(path)}: the default in {shown} {rest}; it is used when {var} is unset",
+                    f"Fix the default after `:=`, or make sure {var} is always set "
                     f"({server} refuses to start otherwise).",
                 )
             )

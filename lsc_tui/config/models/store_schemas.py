@@ -91,9 +91,7 @@ def _stored(node: Any, forbid_extra: bool) -> Any:
                 continue
             if key in ("ref", "schema_ref") and isinstance(value, str):
                 out[key] = _ref(value)
-            elif forbid_extra and key == "extra_behavior":
-                out[key] = "forbid"
-            elif forbid_extra and key == "extra_fields_behavior":
+            elif forbid_extra and key in ("extra_behavior", "extra_fields_behavior"):  # model-fields', config's
                 out[key] = "forbid"
             else:
                 out[key] = _stored(value, forbid_extra)

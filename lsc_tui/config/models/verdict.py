@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic_core import SchemaValidator, ValidationError
 
-from lsc_tui.config.envref import ENV_REF, coerce
+from lsc_tui.config.envref import coerce, literal_default
 from lsc_tui.config.models import checks
 from lsc_tui.config.models.checks import may_have_env_defaults
 from lsc_tui.config.models.cross_checks import lightspeed_cross_checks, run_yaml_cross_checks
@@ -132,11 +132,10 @@ def _with_env_defaults(data: Any) -> Any | None:
             return {k: walk(v) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
-        if isinstance(node, str) and "${" in node:
-            m = ENV_REF.fullmatch(node)
-            if m is not None and m.group(2) == "=" and "${" not in (m.group(3) or ""):
-                found = True
-                return coerce(node, m.group(3) or "")
+        ref = literal_default(node) if isinstance(node, str) and "${" in node else None
+        if ref is not None:
+            found = True
+            return coerce(node, ref[1])
         return node
 
     out = walk(data)
